@@ -1,0 +1,36 @@
+"""Firms: few and rich, so plain ``mesa.Agent`` objects (DESIGN.md §1)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import mesa
+
+from sim.config import FirmConfig
+
+
+class Firm(mesa.Agent):
+    """A firm's positioning (MODEL.md §1) and what strategies change of it.
+
+    ``price`` is the list price index; strategies set ``discount`` (share off
+    the list price), ``basket_multiplier`` and the other levers for the step.
+    """
+
+    def __init__(self, model: mesa.Model, index: int, cfg: FirmConfig) -> None:
+        super().__init__(model)
+        self.index = index
+        self.config = cfg
+        for f in dataclasses.fields(FirmConfig):
+            if f.name != "strategies":
+                setattr(self, f.name, getattr(cfg, f.name))
+        self.discount = 0.0
+        self.basket_multiplier = 1.0
+        self.strategies: list = []
+
+    @property
+    def effective_price(self) -> float:
+        """The price customers pay this step."""
+        return self.price * (1.0 - self.discount)
+
+    def __repr__(self) -> str:
+        return f"Firm({self.index}, {self.name!r}, price={self.price}, quality={self.quality})"

@@ -1,0 +1,44 @@
+"""Firm choice on a purchase occasion (MODEL.md §3, §4).
+
+A multinomial logit over the firms a customer knows: expected experience,
+affective loyalty and switching costs pull toward a firm; its price against
+the customer's reference price pushes away; a discount pulls deal-prone
+customers (000, 001: price wars attract profit-seeking customers). A
+variety-seeking customer sometimes picks any known firm at random (002, 001:
+not every customer can be made loyal).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import ChoiceConfig
+
+
+def utility(expectation: np.ndarray, affect: np.ndarray, switching: np.ndarray,
+            price: np.ndarray, reference_price: np.ndarray, price_sensitivity: np.ndarray,
+            discount: np.ndarray, deal_proneness: np.ndarray, cfg: ChoiceConfig) -> np.ndarray:
+    """Deterministic utility of each firm (``[n, firms]``) for each chooser."""
+    rel_price = price[None, :] / reference_price[:, None] - 1.0
+    return (cfg.beta_expectation * expectation + cfg.beta_affect * affect
+            + cfg.beta_switching * switching
+            - price_sensitivity[:, None] * rel_price
+            + cfg.beta_deal * deal_proneness[:, None] * discount[None, :])
+
+
+def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
+           u_choice: np.ndarray, u_variety: np.ndarray, logit_scale: float) -> np.ndarray:
+    """Index of the chosen firm for each chooser, -1 where no firm is known."""
+    explore = u_variety < variety
+    z = np.where(available, logit_scale * util, -np.inf).astype(np.float32)
+    z[explore] = np.where(available[explore], 0.0, -np.inf)
+    zmax = z.max(axis=1, keepdims=True)
+    none = ~np.isfinite(zmax[:, 0])
+    zmax[none] = 0.0
+    p = np.exp(z - zmax)
+    cum = np.cumsum(p, axis=1)
+    target = u_choice * cum[:, -1]
+    pick = (cum <= target[:, None]).sum(axis=1)
+    pick = np.minimum(pick, util.shape[1] - 1).astype(np.int64)
+    pick[none] = -1
+    return pick

@@ -1,0 +1,445 @@
+"""Typed configuration of a simulated market (DESIGN.md §6).
+
+Every number of the model lives here as a dataclass field with a documented
+default and an allowed range (``metadata``). The dataclasses are registered in
+Hydra's ConfigStore (group-less schema ``loyalty_schema``) and the YAML presets
+in ``conf/market/`` extend it. :func:`validate` walks a config and raises one
+:class:`ConfigError` naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+SEGMENTS = ("price", "value", "service")
+ATTRIBUTES = ("price", "quality", "service", "belonging")
+
+
+class ConfigError(ValueError):
+    """A config value is out of range, of the wrong kind, or unknown."""
+
+
+def param(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
+          *, lo_open: bool = False, choices: tuple | None = None) -> Any:
+    """A config field with its allowed range and its meaning."""
+    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "doc": doc, "choices": choices}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+# --------------------------------------------------------------------------- customers
+@dataclass
+class SegmentConfig:
+    """One customer segment (002: high-end wants service and respect, mid wants
+    brand and quality, low-end wants price)."""
+    name: str = param("value", doc="segment name")
+    share: float = param(0.4, 0.0, 1.0, "share of customers in this segment")
+    weights: list = param([0.25, 0.4, 0.2, 0.15], 0.0, 1.0,
+                          "centre of the importance weights on price, quality, service, belonging")
+    deal_proneness_mean: float = param(0.3, 0.0, 1.0, "mean deal proneness (000, 001)", lo_open=True)
+    price_sensitivity: float = param(2.0, 0.0, 50.0, "utility lost per 100% price above reference")
+
+
+def _default_segments() -> list:
+    return [
+        SegmentConfig("price", 0.4, [0.5, 0.25, 0.15, 0.10], 0.55, 3.0),
+        SegmentConfig("value", 0.4, [0.25, 0.4, 0.2, 0.15], 0.3, 1.5),
+        SegmentConfig("service", 0.2, [0.1, 0.3, 0.4, 0.2], 0.15, 0.7),
+    ]
+
+
+@dataclass
+class CustomerConfig:
+    """Heterogeneous customer traits (MODEL.md §2)."""
+    segments: list = field(default_factory=_default_segments)
+    weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre", lo_open=True)
+    purchase_rate_mean: float = param(0.45, 0.0, 1.0, "mean chance of a purchase occasion per step", lo_open=True)
+    purchase_rate_shape: float = param(2.0, 0.05, 1e3, "gamma shape of purchase-rate heterogeneity (lower = more spread)")
+    spend_median: float = param(40.0, 0.0, 1e9, "median basket value at reference price", lo_open=True)
+    spend_sigma: float = param(0.8, 0.0, 5.0, "lognormal sigma of basket value (002, 003: 80/20)")
+    deal_concentration: float = param(6.0, 0.1, 1e4, "beta concentration of deal proneness", lo_open=True)
+    deal_seeker_threshold: float = param(0.6, 0.0, 1.0, "deal proneness from which a customer counts as a deal-seeker")
+    voice_mean: float = param(0.10, 0.0, 1.0, "mean chance that a disappointed customer complains (002: ~10%)")
+    voice_concentration: float = param(8.0, 0.1, 1e4, "beta concentration of voice propensity", lo_open=True)
+    sociability_mean: float = param(0.5, 0.0, 1.0, "mean sociability: share of ties and talkativeness", lo_open=True)
+    sociability_concentration: float = param(4.0, 0.1, 1e4, "beta concentration of sociability", lo_open=True)
+    tolerance_mean: float = param(0.06, 0.0, 1.0, "mean half-width of the zone of tolerance (004)")
+    tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
+    variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
+    variety_b: float = param(40.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
+    exit_rate_mean: float = param(0.0015, 0.0, 1.0, "mean chance per step of leaving the category (replaced by a new prospect)")
+    exit_rate_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the exit-rate heterogeneity")
+    reference_price_adaptation: float = param(0.1, 0.0, 1.0, "step of the reference price toward the price paid")
+    initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
+    newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm")
+
+
+# --------------------------------------------------------------------------- network
+@dataclass
+class NetworkConfig:
+    """Small-world social network over which word of mouth travels (001, 002)."""
+    mean_degree: float = param(8.0, 0.0, 200.0, "mean number of ties (scaled by sociability)")
+    rewire_prob: float = param(0.1, 0.0, 1.0, "Watts–Strogatz rewiring probability")
+    reorder: str = param("rcm", doc="numbering of customers: 'ring' keeps friends close as built, "
+                         "'rcm' renumbers by reverse Cuthill-McKee, 'random' scatters them (slow baseline)",
+                         choices=("ring", "rcm", "random"))
+
+
+# --------------------------------------------------------------------------- behaviour
+@dataclass
+class ChoiceConfig:
+    """Multinomial-logit firm choice on expectations, affect and switching costs."""
+    logit_scale: float = param(12.0, 0.0, 1e3, "sharpness of the logit choice", lo_open=True)
+    beta_expectation: float = param(1.0, 0.0, 100.0, "weight of expected experience")
+    beta_affect: float = param(0.35, 0.0, 100.0, "weight of affective loyalty")
+    beta_switching: float = param(0.25, 0.0, 100.0, "weight of switching costs (habit, contracts)")
+    beta_deal: float = param(1.5, 0.0, 100.0, "pull of a discount per unit of deal proneness and depth")
+
+
+@dataclass
+class ExperienceConfig:
+    """What a purchase feels like (MODEL.md §3)."""
+    failure_rate_at_zero_quality: float = param(0.30, 0.0, 1.0, "chance of a quality failure when quality is 0")
+    failure_quality_exponent: float = param(2.0, 0.0, 20.0, "how steeply failures fall with quality")
+    failure_shock: float = param(0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card phone)")
+    service_offset_after_failure: float = param(0.25, 0.0, 1.0, "share of service that still counts after a failure (000: good quality is the hard truth)")
+    quality_noise: float = param(0.05, 0.0, 1.0, "spread of the quality score between purchases")
+    fairness_gain_slope: float = param(1.5, 0.0, 100.0, "fairness gained per 100% price below reference")
+    fairness_loss_slope: float = param(3.0, 0.0, 100.0, "fairness lost per 100% price above reference (loss aversion)")
+    bond_belonging: float = param(0.35, 0.0, 1.0, "belonging added when served by the staff member one is attached to")
+
+
+@dataclass
+class DisconfirmationConfig:
+    """Experience minus expectation against the zone of tolerance (004, 001)."""
+    loss_aversion: float = param(2.25, 1.0, 20.0, "how much more a disappointment weighs than an equal delight")
+    satisfied_valence: float = param(0.01, -1.0, 1.0, "felt value of an experience inside the zone of tolerance")
+    delight_bonus: float = param(0.05, 0.0, 1.0, "extra felt value of a delight above its size")
+
+
+@dataclass
+class ExpectationConfig:
+    """Adaptive expectations, promises and word of mouth (001: keep your word)."""
+    adaptation: float = param(0.25, 0.0, 1.0, "step of expectation toward experience")
+    promise_pull: float = param(0.01, 0.0, 1.0, "step of expectation toward the advertised promise, per step")
+    initial_spread: float = param(0.05, 0.0, 1.0, "spread of initial expectations around the promise")
+
+
+@dataclass
+class LoyaltyConfig:
+    """The four loyalty latents and the state ladder (004, 002)."""
+    affect_gain: float = param(0.6, 0.0, 10.0, "affect gained per unit of felt disconfirmation")
+    affect_decay: float = param(0.01, 0.0, 1.0, "affect lost per step without a purchase")
+    belonging_affect: float = param(0.02, 0.0, 1.0, "affect gained per purchase per unit of belonging")
+    habit_gain: float = param(0.08, 0.0, 1.0, "habit gained per purchase (toward 1)")
+    habit_decay: float = param(0.02, 0.0, 1.0, "habit lost per step without a purchase")
+    satisfaction_memory: float = param(0.3, 0.0, 1.0, "weight of the latest felt value in satisfaction")
+    behaviour_memory: float = param(0.05, 0.0, 1.0, "weight of the latest step in the repeat-purchase rate")
+    cognitive_scale: float = param(0.05, 0.0, 10.0, "value gap that makes a customer sure a firm is best", lo_open=True)
+    conative_affect: float = param(0.5, 0.0, 1.0, "weight of affect in the intention to return")
+    conative_switching: float = param(0.3, 0.0, 1.0, "weight of switching costs in the intention to return")
+    conative_cognitive: float = param(0.2, 0.0, 1.0, "weight of cognitive loyalty in the intention to return")
+    repeat_purchases: int = param(2, 2, 1000, "purchases that make a repeat buyer")
+    loyal_affect: float = param(0.5, 0.0, 1.0, "affect from which a repeat buyer is loyal")
+    loyal_intention: float = param(0.45, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
+    advocate_satisfaction: float = param(0.08, -1.0, 1.0, "satisfaction above which a customer is very satisfied (001)")
+    advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
+    captive_switching: float = param(0.5, 0.0, 10.0, "switching cost from which a low-affect customer is captive (001)")
+    captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
+    at_risk_satisfaction: float = param(-0.08, -1.0, 1.0, "satisfaction below which a customer is at risk")
+    at_risk_rival_purchases: int = param(2, 1, 255, "purchases in a row at rivals that make a customer at risk (lapsing)")
+    churn_rival_purchases: int = param(5, 1, 255, "purchases in a row at rivals that count as defection")
+    recommend_midpoint: float = param(7.0, 0.0, 10.0, "likelihood to recommend (0-10) of a customer met exactly")
+    recommend_satisfaction: float = param(25.0, 0.0, 1e3, "recommend points per unit of satisfaction")
+    recommend_affect: float = param(3.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
+
+
+@dataclass
+class ComplaintConfig:
+    """Voice and service recovery (002: only ~10% complain; TARP repurchase figures)."""
+    recovery_rate: float = param(0.6, 0.0, 1.0, "chance a complaint is resolved, before empowerment")
+    empowerment_recovery: float = param(0.3, 0.0, 1.0, "extra resolution chance at full staff empowerment")
+    quick_share: float = param(0.5, 0.0, 1.0, "share of resolutions that are quick")
+    quick_offset: float = param(1.1, 0.0, 5.0, "share of the disappointment undone by a quick resolution")
+    slow_offset: float = param(0.6, 0.0, 5.0, "share of the disappointment undone by a slow resolution")
+    unresolved_penalty: float = param(0.05, 0.0, 1.0, "extra felt loss when a complaint is ignored")
+    cost_per_complaint: float = param(15.0, 0.0, 1e9, "handling cost of a complaint")
+
+
+@dataclass
+class WordOfMouthConfig:
+    """Positive and negative word of mouth (TARP: the dissatisfied tell 9-10; Anderson 1998: U-shaped)."""
+    talk_delighted: float = param(0.5, 0.0, 1.0, "chance a delighted buyer talks, at full sociability")
+    talk_satisfied: float = param(0.05, 0.0, 1.0, "chance a satisfied buyer talks, at full sociability")
+    talk_disappointed: float = param(0.9, 0.0, 1.0, "chance a disappointed buyer talks, at full sociability")
+    positive_strength: float = param(1.0, 0.0, 100.0, "weight of one positive story")
+    negative_strength: float = param(1.5, 0.0, 100.0, "weight of one negative story")
+    expectation_shift: float = param(0.01, 0.0, 1.0, "expectation moved per unit of story weight heard")
+    affect_shift: float = param(0.005, 0.0, 1.0, "affect moved per unit of negative story heard")
+    awareness_per_story: float = param(0.3, 0.0, 1.0, "chance that a positive story makes a prospect aware")
+    referral_boost: float = param(0.05, 0.0, 1.0, "expectation a referred prospect gains per positive story")
+
+
+@dataclass
+class ChurnConfig:
+    """Defection on disappointment (MODEL.md §4, 002: 20-40% a year)."""
+    disappointed_defect_prob: float = param(0.15, 0.0, 1.0, "chance a disappointed, uncommitted customer drops the firm")
+    defect_intention_floor: float = param(0.5, 0.0, 1.0, "intention to return above which disappointment does not drive defection")
+    defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who defects")
+
+
+@dataclass
+class StaffConfig:
+    """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
+    capacity_per_staff: float = param(40.0, 0.0, 1e6, "customer visits one employee serves per step without strain", lo_open=True)
+    novice_skill: float = param(0.4, 0.0, 1.0, "skill of a new hire")
+    max_skill: float = param(0.95, 0.0, 1.0, "skill an employee tends to with tenure")
+    learning_steps: float = param(26.0, 0.0, 1e5, "tenure (steps) to close 63% of the skill gap", lo_open=True)
+    base_engagement: float = param(0.55, 0.0, 1.0, "engagement at market pay and normal workload")
+    pay_engagement: float = param(0.8, 0.0, 10.0, "engagement per 100% pay above the market wage")
+    training_engagement: float = param(0.15, 0.0, 1.0, "engagement at full training")
+    empowerment_engagement: float = param(0.1, 0.0, 1.0, "engagement at full empowerment")
+    recognition_engagement: float = param(0.1, 0.0, 1.0, "engagement at full recognition")
+    workload_engagement: float = param(0.4, 0.0, 10.0, "engagement lost per unit of workload above 1")
+    engagement_adaptation: float = param(0.1, 0.0, 1.0, "step of engagement toward its target")
+    base_turnover: float = param(0.006, 0.0, 1.0, "chance per step that an employee leaves at engagement 0.5")
+    turnover_engagement: float = param(4.0, 0.0, 100.0, "how strongly engagement cuts turnover")
+    market_wage: float = param(600.0, 0.0, 1e9, "market wage per employee and step")
+    hiring_cost: float = param(1500.0, 0.0, 1e9, "cost of hiring and training a replacement")
+    service_base: float = param(0.3, 0.0, 1.0, "service level of a disengaged employee, per unit of skill")
+    service_engagement: float = param(0.6, 0.0, 2.0, "service level added at full engagement, per unit of skill")
+    workload_service: float = param(0.4, 0.0, 10.0, "service lost per unit of workload above 1")
+    service_spread: float = param(0.2, 0.0, 2.0, "spread of delivered service at engagement 0")
+    spread_engagement: float = param(0.8, 0.0, 1.0, "share of the spread removed at full engagement")
+    bond_prob: float = param(0.05, 0.0, 1.0, "chance a delighted customer attaches to the employee who served them")
+    bond_service_prob: float = param(0.8, 0.0, 1.0, "chance an attached customer is served by their employee")
+    bond_break_affect: float = param(0.1, 0.0, 1.0, "affect lost when one's employee leaves")
+
+
+@dataclass
+class FirmConfig:
+    """One firm's positioning (MODEL.md §1)."""
+    name: str = param("Focal", doc="firm name")
+    price: float = param(1.0, 0.0, 100.0, "price index (1 = market reference)", lo_open=True)
+    quality: float = param(0.7, 0.0, 1.0, "product quality")
+    unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
+    fixed_cost: float = param(20000.0, 0.0, 1e12, "fixed cost per step")
+    promise: float = param(0.6, 0.0, 1.0, "advertised experience level")
+    belonging: float = param(0.3, 0.0, 1.0, "belonging the store offers everyone")
+    advertising_reach: float = param(0.02, 0.0, 1.0, "chance per step that an unaware customer learns of the firm")
+    advertising_cost: float = param(2000.0, 0.0, 1e12, "advertising cost per step")
+    switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
+    staff_per_1k_customers: float = param(6.0, 0.0, 1e4, "front-line staff per 1,000 customers in the market")
+    wage: float = param(600.0, 0.0, 1e9, "wage per employee and step")
+    training: float = param(0.3, 0.0, 1.0, "training intensity")
+    empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
+    recognition: float = param(0.3, 0.0, 1.0, "staff recognition")
+    initial_skill: float = param(0.7, 0.0, 1.0, "mean skill of the staff at the start")
+    entry_step: int = param(0, 0, 1_000_000, "step (after burn-in) at which the firm enters; 0 = present from the start")
+    strategies: list = param([], doc="strategies the firm runs")
+
+
+def _default_firms() -> list:
+    return [
+        FirmConfig(name="Focal"),
+        FirmConfig(name="Discounter", price=0.85, quality=0.55, unit_cost=0.55, promise=0.5,
+                   belonging=0.2, staff_per_1k_customers=4.5, wage=520.0, training=0.1,
+                   empowerment=0.1, recognition=0.1, initial_skill=0.6, fixed_cost=15000.0),
+        FirmConfig(name="Premium", price=1.2, quality=0.85, unit_cost=0.7, promise=0.7,
+                   belonging=0.4, staff_per_1k_customers=7.0, wage=700.0, training=0.5,
+                   empowerment=0.5, recognition=0.4, initial_skill=0.8, fixed_cost=25000.0),
+    ]
+
+
+@dataclass
+class MarketConfig:
+    """A market: customers, firms and the rules they follow."""
+    name: str = param("retail", doc="market preset name")
+    n_customers: int = param(5000, 1, 100_000_000, "number of customers")
+    steps: int = param(104, 1, 1_000_000, "reported horizon in steps")
+    burn_in: int = param(156, 0, 1_000_000, "steps simulated before the reported horizon (steady state)")
+    steps_per_year: float = param(52.0, 1.0, 10_000.0, "steps in a year (52 = weekly)")
+    discount_rate: float = param(0.08, 0.0, 1.0, "annual discount rate of the NPV")
+    customers: CustomerConfig = field(default_factory=CustomerConfig)
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    choice: ChoiceConfig = field(default_factory=ChoiceConfig)
+    experience: ExperienceConfig = field(default_factory=ExperienceConfig)
+    disconfirmation: DisconfirmationConfig = field(default_factory=DisconfirmationConfig)
+    expectation: ExpectationConfig = field(default_factory=ExpectationConfig)
+    loyalty: LoyaltyConfig = field(default_factory=LoyaltyConfig)
+    complaints: ComplaintConfig = field(default_factory=ComplaintConfig)
+    word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
+    churn: ChurnConfig = field(default_factory=ChurnConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    firms: list = field(default_factory=_default_firms)
+
+
+@dataclass
+class RunConfig:
+    """The top-level config of a market run."""
+    seed: int = param(0, 0, 2**63 - 1, "seed of all random streams")
+    market: MarketConfig = field(default_factory=MarketConfig)
+    output_dir: str = param("outputs", doc="folder under which dated run folders are written")
+
+
+# --------------------------------------------------------------------------- validation
+def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
+    choices = meta.get("choices")
+    if choices is not None:
+        if value not in choices:
+            raise ConfigError(f"{key} = {value!r}: must be one of {', '.join(map(repr, choices))}")
+        return
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} = {value!r}: must be a string")
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{key} = {value!r}: must be a number")
+    if kind is int and not float(value).is_integer():
+        raise ConfigError(f"{key} = {value!r}: must be a whole number")
+    if not math.isfinite(value):
+        raise ConfigError(f"{key} = {value!r}: must be a finite number")
+    lo, hi = meta.get("lo"), meta.get("hi")
+    lo_open = meta.get("lo_open", False)
+    too_low = lo is not None and (value <= lo if lo_open else value < lo)
+    too_high = hi is not None and value > hi
+    if too_low or too_high:
+        left = "(" if lo_open else "["
+        raise ConfigError(f"{key} = {value!r}: must be in {left}{lo}, {hi}]")
+
+
+def _resolve_type(cls: type, f: dataclasses.Field) -> Any:
+    hints = {"int": int, "float": float, "str": str, "list": list, "bool": bool}
+    t = f.type if not isinstance(f.type, str) else hints.get(f.type, f.type)
+    if isinstance(t, str):
+        t = globals()[t]
+    return t
+
+
+_LIST_ITEM = {("MarketConfig", "firms"): FirmConfig, ("CustomerConfig", "segments"): SegmentConfig}
+
+
+def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
+    """Check every value of ``cfg`` (a dataclass instance, dict or DictConfig)
+    against the schema ``cls``; raise one ConfigError naming key, value and what
+    is allowed. Unknown keys are errors too."""
+    data = _as_mapping(cfg)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in fields:
+            raise ConfigError(f"{prefix}{key} = {data[key]!r}: unknown key; allowed keys: {', '.join(fields)}")
+    for name, f in fields.items():
+        if name not in data:
+            continue
+        key, value, kind = prefix + name, data[name], _resolve_type(cls, f)
+        if dataclasses.is_dataclass(kind):
+            validate(value, kind, key + ".")
+        elif kind is list:
+            _validate_list(cls, name, key, value, f.metadata)
+        else:
+            _check_scalar(key, value, f.metadata, kind)
+    _validate_whole(cls, data, prefix)
+
+
+def _validate_list(cls: type, name: str, key: str, value: Any, meta: dict) -> None:
+    items = list(value) if not isinstance(value, (str, bytes)) and hasattr(value, "__iter__") else None
+    if items is None:
+        raise ConfigError(f"{key} = {value!r}: must be a list")
+    item_cls = _LIST_ITEM.get((cls.__name__, name))
+    if item_cls is not None:
+        if not items:
+            raise ConfigError(f"{key} = []: needs at least one entry")
+        for i, item in enumerate(items):
+            validate(item, item_cls, f"{key}[{i}].")
+    elif name == "weights":
+        if len(items) != len(ATTRIBUTES):
+            raise ConfigError(f"{key} = {items!r}: must list {len(ATTRIBUTES)} weights ({', '.join(ATTRIBUTES)})")
+        for i, w in enumerate(items):
+            _check_scalar(f"{key}[{i}]", w, meta, float)
+        if sum(float(w) for w in items) <= 0:
+            raise ConfigError(f"{key} = {items!r}: weights must not all be 0")
+
+
+def _validate_whole(cls: type, data: dict, prefix: str) -> None:
+    if cls is CustomerConfig and "segments" in data:
+        shares = [float(_as_mapping(s).get("share", 0.0)) for s in data["segments"]]
+        if abs(sum(shares) - 1.0) > 1e-6:
+            raise ConfigError(f"{prefix}segments[*].share = {shares}: shares must add up to 1")
+    if cls is StaffConfig and {"novice_skill", "max_skill"} <= data.keys():
+        if data["novice_skill"] > data["max_skill"]:
+            raise ConfigError(f"{prefix}novice_skill = {data['novice_skill']!r}: must not exceed "
+                              f"{prefix}max_skill ({data['max_skill']!r})")
+    if cls is MarketConfig and "firms" in data:
+        names = [str(_as_mapping(f).get("name", "")) for f in data["firms"]]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"{prefix}firms[*].name = {names}: firm names must be distinct")
+        if len(names) > 127:
+            raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
+
+
+def _as_mapping(cfg: Any) -> dict:
+    if dataclasses.is_dataclass(cfg) and not isinstance(cfg, type):
+        return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
+    try:
+        from omegaconf import DictConfig, OmegaConf
+        if isinstance(cfg, DictConfig):
+            return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(cfg, dict):
+        return cfg
+    raise ConfigError(f"{cfg!r}: must be a mapping of config keys")
+
+
+def to_dataclass(cfg: Any, cls: type = RunConfig) -> Any:
+    """Build the typed dataclass tree from a validated dict or DictConfig."""
+    data = _as_mapping(cfg)
+    kwargs = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        kind, value = _resolve_type(cls, f), data[f.name]
+        item_cls = _LIST_ITEM.get((cls.__name__, f.name))
+        if dataclasses.is_dataclass(kind):
+            value = to_dataclass(value, kind)
+        elif item_cls is not None:
+            value = [to_dataclass(v, item_cls) for v in value]
+        elif kind is list:
+            value = list(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def market_config(cfg: Any = None, **overrides: Any) -> MarketConfig:
+    """A validated MarketConfig from a dataclass, dict, DictConfig or keyword overrides."""
+    if cfg is None:
+        cfg = MarketConfig()
+    data = _as_mapping(cfg)
+    data = {**data, **overrides}
+    validate(data, MarketConfig, "market.")
+    return to_dataclass(data, MarketConfig)
+
+
+def describe(cls: type = MarketConfig, prefix: str = "") -> list[tuple[str, Any, str, str]]:
+    """(key, default, allowed, meaning) for every documented parameter, for docs and --help."""
+    rows = []
+    for f in dataclasses.fields(cls):
+        kind = _resolve_type(cls, f)
+        key = prefix + f.name
+        if dataclasses.is_dataclass(kind):
+            rows += describe(kind, key + ".")
+            continue
+        m = f.metadata
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if m.get("choices"):
+            allowed = " | ".join(m["choices"])
+        elif m.get("lo") is not None or m.get("hi") is not None:
+            allowed = f"{'(' if m.get('lo_open') else '['}{m.get('lo')}, {m.get('hi')}]"
+        else:
+            allowed = ""
+        rows.append((key, default, allowed, m.get("doc", "")))
+    return rows

@@ -1,0 +1,82 @@
+"""The four loyalty latents and the loyalty ladder (MODEL.md §4; 004, 002, 001).
+
+Cognitive loyalty is the belief that a firm offers the best value; affective
+loyalty is liking (stored, built by delight and belonging, eroded by
+disappointment); conative loyalty is the intention to come back (affect plus
+switching costs plus cognition); behavioural loyalty is the repeat-purchase
+rate (stored). The state of each relationship is derived from these and from
+behaviour each step.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.config import LoyaltyConfig
+from sim.states import LoyaltyState as S, is_customer
+
+
+def cognitive(value: np.ndarray, available: np.ndarray, scale: float) -> np.ndarray:
+    """Belief that each firm offers the best value: a logistic of its value
+    lead over the best other known firm (``[n, firms]``)."""
+    v = np.where(available, value, -np.inf)
+    f = v.shape[1]
+    if f == 1:
+        return np.where(available, 1.0, 0.0).astype(np.float32)
+    order = np.argsort(-v, axis=1)
+    best = np.take_along_axis(v, order[:, :1], axis=1)
+    second = np.take_along_axis(v, order[:, 1:2], axis=1)
+    is_best = order[:, :1] == np.arange(f)[None, :]
+    rival_best = np.where(is_best, second, best)
+    lead = np.where(np.isfinite(rival_best), v - rival_best, scale * 10.0)
+    lead = np.where(available, lead, -scale * 10.0)
+    return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32)
+
+
+def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray,
+              cfg: LoyaltyConfig) -> np.ndarray:
+    """Conative loyalty: the intention to return (0-1)."""
+    return (cfg.conative_affect * affect + cfg.conative_switching * np.minimum(switching, 1.0)
+            + cfg.conative_cognitive * cognition)
+
+
+def recommend_score(satisfaction: np.ndarray, affect: np.ndarray, cfg: LoyaltyConfig) -> np.ndarray:
+    """Likelihood to recommend on the 0-10 survey scale (9-10 promoters, 0-6 detractors)."""
+    raw = (cfg.recommend_midpoint + cfg.recommend_satisfaction * satisfaction
+           + cfg.recommend_affect * (affect - 0.5))
+    return np.clip(np.round(raw), 0, 10)
+
+
+def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, defected: np.ndarray,
+               purchases: np.ndarray, rival_run: np.ndarray, affect: np.ndarray,
+               switching: np.ndarray, satisfaction: np.ndarray, intent: np.ndarray,
+               recommend: np.ndarray, cfg: LoyaltyConfig) -> np.ndarray:
+    """The state of each relationship after this step's events.
+
+    Prospects become aware, buyers enter the ladder, churned customers who buy
+    again are won back (002). Established customers are captive when switching
+    costs hold them without affect (001), loyal when attached and intending to
+    return, advocates when also very satisfied and recommending (001's three
+    conditions), at risk when recently disappointed or lapsing to rivals, and
+    churned when they defect.
+    """
+    customer = is_customer(state)
+    churn = defected | (customer & (rival_run >= cfg.churn_rival_purchases))
+    new_rel = ~customer & bought & ~churn
+    established = purchases >= cfg.repeat_purchases
+    loyal = (affect >= cfg.loyal_affect) & (intent >= cfg.loyal_intention)
+    advocate = (loyal & (satisfaction >= cfg.advocate_satisfaction)
+                & (intent >= cfg.advocate_intention) & (recommend >= 9))
+    captive = (switching >= cfg.captive_switching) & (affect < cfg.captive_affect)
+    at_risk = (satisfaction < cfg.at_risk_satisfaction) | (rival_run >= cfg.at_risk_rival_purchases)
+    ladder = np.select([advocate, loyal, captive], [S.ADVOCATE, S.LOYAL, S.CAPTIVE], S.REPEAT)
+    # a new or won-back customer keeps that label until established
+    early = np.where((state == S.WON_BACK) | (state == S.CHURNED), S.WON_BACK, S.FIRST_TIME)
+    early = np.where(state == S.FIRST_TIME, S.FIRST_TIME, early)
+    kept = np.where(established, ladder, early)
+    kept = np.where(at_risk, S.AT_RISK, kept)
+    not_customer = np.where(state == S.CHURNED, S.CHURNED,
+                            np.where(aware, S.AWARE, S.PROSPECT))
+    out = np.where(customer | new_rel, kept, not_customer)
+    out = np.where(churn, S.CHURNED, out)
+    return out.astype(np.int8)

@@ -1,0 +1,488 @@
+"""The market engine: ``LoyaltyModel(mesa.Model)`` (MODEL.md §1-5, §7).
+
+Customers and staff are columnar populations; each phase of a step is a
+vectorised operation over all of them, and the phases are listed once, in
+:meth:`LoyaltyModel._advance` (DESIGN.md §3). Every random event draws from
+its own named stream for all agents every step (DESIGN.md §4).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents.customers import CustomerPopulation, draw_traits
+from agents.firm import Firm
+from agents.network import small_world
+from agents.staff import StaffPopulation
+from sim import choice, disconfirmation as dc, experience as ex, loyalty
+from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
+from sim.ledger import Ledger
+from sim.metrics import FirmStepEvents, step_metrics
+from sim.staffing import engagement_target, update_staff
+from sim.states import LoyaltyState as S, N_STATES, is_customer
+from sim.streams import RandomStreams
+from strategies.registry import resolve_strategies
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+
+class LoyaltyModel(mesa.Model):
+    """A market of customers and firms (MODEL.md).
+
+    Build it with keyword arguments (Mesa's tools inspect the constructor) or
+    from a Hydra config with :meth:`from_config`. The constructor simulates
+    ``burn_in`` steps so that the reported horizon starts from a steady state;
+    :attr:`steps` then counts reported steps.
+
+    Args:
+        market: a :class:`MarketConfig`, a dict of its keys, or the name of a
+            preset in ``conf/market/`` ("retail", "home_furnishing", "subscription").
+        seed: seed of all random streams.
+        n_customers, burn_in: shortcuts overriding the market's values.
+        **overrides: any other top-level market key (e.g. ``steps=52``).
+    """
+
+    def __init__(self, *, market: MarketConfig | dict | str | None = None, seed: int = 0,
+                 n_customers: int | None = None, burn_in: int | None = None, **overrides: Any) -> None:
+        super().__init__(rng=int(seed))
+        if isinstance(market, str):
+            market = load_market_preset(market)
+        if n_customers is not None:
+            overrides["n_customers"] = n_customers
+        if burn_in is not None:
+            overrides["burn_in"] = burn_in
+        validate({"seed": seed}, RunConfig)
+        self.config: MarketConfig = market_config(market, **overrides)
+        self.seed = int(seed)
+        self.streams = RandomStreams(self.seed)
+        cfg = self.config
+        self.n_firms = len(cfg.firms)
+        self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
+        self._build_population()
+        self.ledger = Ledger(self.n_firms, cfg.discount_rate, cfg.steps_per_year)
+        self._t = 0                       # steps simulated, burn-in included
+        self._records: list[dict] = []
+        self._visits = np.zeros(self.n_firms)
+        self._churn_ema = np.full(self.n_firms, np.nan)
+        self.cohort_acquired = np.zeros((self.n_firms, cfg.steps + 1), dtype=np.int64)
+        self.cohort_lost = np.zeros((self.n_firms, cfg.steps + 1), dtype=np.int64)
+        for firm in self.firms:
+            firm.strategies = resolve_strategies(firm.config.strategies)
+            for strategy in firm.strategies:
+                strategy.setup(self, firm)
+        for _ in range(cfg.burn_in):
+            self._advance(reported=False)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_config(cls, cfg: Any) -> "LoyaltyModel":
+        """Build from a Hydra/OmegaConf config (or dict) with ``seed`` and ``market``."""
+        validate(cfg, RunConfig)
+        run = to_dataclass(cfg, RunConfig)
+        return cls(market=run.market, seed=run.seed)
+
+    def _build_population(self) -> None:
+        cfg, n, F = self.config, self.config.n_customers, len(self.config.firms)
+        rng = self.streams["traits"]
+        c = cfg.customers
+        soc = rng.beta(max(c.sociability_mean * c.sociability_concentration, 1e-6),
+                       max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6), n)
+        self.network, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
+                                          self.streams["network"], cfg.network.reorder)
+        traits = draw_traits(c, rng, n, sociability=soc[order])
+        self.customers = CustomerPopulation(traits, F, [f.name for f in cfg.firms],
+                                            [s.name for s in c.segments])
+        self.staff = StaffPopulation(cfg.firms, n, cfg.staff, self.streams["staff_init"])
+        init = self.streams["init"]
+        present = self._present()
+        aware = (init.random((n, F), dtype=np.float32) < c.initial_awareness) & present[None, :]
+        promise = np.array([f.promise for f in cfg.firms], dtype=np.float32)
+        noise = init.standard_normal((n, F), dtype=np.float32) * cfg.expectation.initial_spread
+        cust = self.customers
+        cust.state[aware] = S.AWARE
+        cust.expectation[:] = np.where(aware, np.clip(promise[None, :] + noise, 0, 1), 0)
+        workload = np.ones(F)
+        target = self._engagement_target(workload)
+        self.staff.engagement[:] = np.clip(target[self.staff.firm] + self.staff.trait, 0, 1)
+        self._workload = workload
+
+    # ------------------------------------------------------------------ the step
+    def step(self) -> None:
+        """Advance one reported step (Mesa increments :attr:`steps`)."""
+        self._advance(reported=True)
+
+    def run(self, steps: int | None = None) -> pd.DataFrame:
+        """Run the reported horizon (or ``steps`` more steps); return the step table."""
+        for _ in range(self.config.steps if steps is None else steps):
+            self.step()
+        return self.step_table()
+
+    def _advance(self, reported: bool) -> None:
+        """One step, phases in the order of DESIGN.md §3."""
+        ev = FirmStepEvents(self.n_firms)
+        ev.customers_at_start = self._customer_counts()
+        self._adjust_offers()
+        self._staff_phase(ev)
+        buyers, chosen = self._purchase_occasions_and_choice()
+        trip = self._experience(buyers, chosen, ev)
+        self._disconfirmation(trip)
+        self._complaints_and_recovery(trip, ev)
+        self._loyalty_latents(trip)
+        self._states(trip, ev, reported)
+        self._word_of_mouth_and_awareness(trip)
+        self._lapse_and_churn(trip, ev, reported)
+        self._close_books(ev, reported)
+        self._t += 1
+
+    # ------------------------------------------------------------------ phases
+    def _present(self) -> np.ndarray:
+        """Firms in the market this step (a firm may enter later: captive waves)."""
+        after = self._t_reported_next()
+        return np.array([f.entry_step <= 0 or after >= f.entry_step for f in self.config.firms])
+
+    def _t_reported_next(self) -> int:
+        return getattr(self, "_t", 0) - self.config.burn_in + 1
+
+    def _adjust_offers(self) -> None:
+        for firm in self.firms:
+            firm.discount = 0.0
+            firm.basket_multiplier = 1.0
+            for strategy in firm.strategies:
+                strategy.adjust_offer(self, firm)
+        self.present = self._present()
+        self.price = np.array([f.effective_price for f in self.firms], dtype=np.float32)
+        self.discount = np.array([f.discount for f in self.firms], dtype=np.float32)
+
+    def _engagement_target(self, workload: np.ndarray) -> np.ndarray:
+        fa = lambda name: np.array([getattr(f, name) for f in self.firms], dtype=np.float64)  # noqa: E731
+        return engagement_target(fa("wage"), fa("training"), fa("empowerment"), fa("recognition"),
+                                 workload, self.config.staff)
+
+    def _staff_phase(self, ev: FirmStepEvents) -> None:
+        """Engagement, turnover and novices; bonds to leavers break (MODEL.md §5)."""
+        cfg, staff, cust = self.config.staff, self.staff, self.customers
+        heads = np.maximum(staff.headcount(self.n_firms), 1)
+        self._workload = self._visits / (heads * cfg.capacity_per_staff)
+        u_leave = self.streams.uniform("staff", staff.m)
+        leavers = update_staff(staff, self._engagement_target(self._workload), self._workload,
+                               u_leave, cfg)
+        ev.leavers = np.bincount(staff.firm[leavers], minlength=self.n_firms)
+        ev.headcount = staff.headcount(self.n_firms)
+        if len(leavers):
+            left = np.zeros(staff.m, dtype=bool)
+            left[leavers] = True
+            bonded = np.flatnonzero(cust.bond >= 0)
+            broken = bonded[left[cust.bond[bonded]]]
+            firm_of = staff.firm[cust.bond[broken]]
+            cust.affect[broken, firm_of] = np.maximum(cust.affect[broken, firm_of] - cfg.bond_break_affect, 0)
+            cust.bond[broken] = -1
+        self._roster = staff.roster()
+
+    def _switching(self, rows: Any = slice(None)) -> np.ndarray:
+        """Switching costs: habit plus contracts that bind current customers (001)."""
+        cust = self.customers
+        contract = np.array([f.switching_cost for f in self.firms], dtype=np.float32)
+        return cust.habit[rows] + contract[None, :] * is_customer(cust.state[rows])
+
+    def _purchase_occasions_and_choice(self) -> tuple[np.ndarray, np.ndarray]:
+        cust, cfg = self.customers, self.config
+        u_buy = self.streams.uniform("purchase", cust.n)
+        u_choice = self.streams.uniform("choice", (2, cust.n))
+        available = (cust.state != S.PROSPECT) & self.present[None, :]
+        occasion = (u_buy < cust.purchase_rate) & available.any(axis=1)
+        b = np.flatnonzero(occasion)
+        util = choice.utility(cust.expectation[b], cust.affect[b], self._switching(b), self.price,
+                              cust.reference_price[b], cust.price_sensitivity[b], self.discount,
+                              cust.deal_proneness[b], cfg.choice)
+        c = choice.choose(util, available[b], cust.variety[b], u_choice[0, b], u_choice[1, b],
+                          cfg.choice.logit_scale)
+        keep = c >= 0
+        return b[keep], c[keep]
+
+    def _experience(self, b: np.ndarray, c: np.ndarray, ev: FirmStepEvents) -> dict:
+        """What each buyer experiences at the chosen firm (MODEL.md §3)."""
+        cust, cfg, staff = self.customers, self.config, self.staff
+        n, F = cust.n, self.n_firms
+        u_serve = self.streams.uniform("service", (3, n))
+        z_serve = self.streams.normal("service_noise", n)
+        u_fail = self.streams.uniform("experience", n)
+        z_quality = self.streams.normal("experience_noise", n)
+        pos, start, count = self._roster
+        pick = np.minimum((u_serve[0, b] * count[c]).astype(np.int64), np.maximum(count[c] - 1, 0))
+        staffed = count[c] > 0
+        served = np.where(staffed, pos[np.minimum(start[c] + pick, max(len(pos) - 1, 0))] if len(pos) else -1, -1)
+        bond = cust.bond[b]
+        own = (bond >= 0) & (u_serve[1, b] < cfg.staff.bond_service_prob)
+        own &= staff.firm[np.maximum(bond, 0)] == c
+        own &= staff.employed[np.maximum(bond, 0)]
+        served = np.where(own, bond, served)
+        level = np.where(served >= 0, staff.service_level[np.maximum(served, 0)], 0.0)
+        spread = np.where(served >= 0, staff.service_spread[np.maximum(served, 0)], 0.0)
+        service = np.clip(level + spread * z_serve[b], 0.0, 1.0)
+        quality = np.array([f.quality for f in self.firms], dtype=np.float32)
+        failed = u_fail[b] < ex.failure_probability(quality, cfg.experience)[c]
+        x_q = ex.quality_score(quality[c], failed, z_quality[b], cfg.experience)
+        price = self.price[c]
+        x_p = ex.price_fairness(price, cust.reference_price[b], cfg.experience)
+        belonging = np.array([f.belonging for f in self.firms], dtype=np.float32)
+        x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + cust.club[b, c], 0.0, 1.0)
+        x_s = ex.service_score(service, failed, cfg.experience)
+        experience = ex.overall(cust.weights[b], x_p, x_q, x_s, x_b).astype(np.float32)
+        basket = cust.spend[b] * np.array([f.basket_multiplier for f in self.firms], np.float32)[c]
+        spent = basket.astype(np.float64) * price
+        unit_cost = np.array([f.unit_cost for f in self.firms])
+        self.ledger.add_revenue(np.bincount(c, spent, minlength=F))
+        self.ledger.book(slice(None), "cost_of_goods",
+                         np.bincount(c, basket * unit_cost[c], minlength=F))
+        cust.reference_price[b] += cfg.customers.reference_price_adaptation * (price - cust.reference_price[b])
+        self._visits = np.bincount(c, minlength=F).astype(float)
+        ev.visits = self._visits.copy()
+        ev.failures = np.bincount(c, failed, minlength=F)
+        ev.service_sum = np.bincount(c, service, minlength=F)
+        ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2, minlength=F)
+        return {"b": b, "c": c, "experience": experience, "served": served, "own": own,
+                "service": service, "belonging": x_b, "spent": spent, "u_bond": u_serve[2, b]}
+
+    def _disconfirmation(self, trip: dict) -> None:
+        """Experience minus expectation against the zone of tolerance (004)."""
+        cust, b, c = self.customers, trip["b"], trip["c"]
+        gap = trip["experience"] - cust.expectation[b, c]
+        trip["outcome"] = dc.zone_of_tolerance(gap, cust.tolerance[b])
+        trip["felt"] = dc.felt_value(gap, trip["outcome"], self.config.disconfirmation)
+
+    def _complaints_and_recovery(self, trip: dict, ev: FirmStepEvents) -> None:
+        """About 10% of the disappointed complain (002); recovery softens the
+        disappointment, more when quick (TARP)."""
+        cfg, cust = self.config.complaints, self.customers
+        b, c, outcome, felt = trip["b"], trip["c"], trip["outcome"], trip["felt"]
+        u = self.streams.uniform("complaint", (3, cust.n))
+        voice_ease = np.array([getattr(f, "voice_ease", 1.0) for f in self.firms], np.float32)
+        empower = np.array([f.empowerment for f in self.firms], np.float32)
+        complain = (outcome < 0) & (u[0, b] < cust.voice[b] * voice_ease[c])
+        p_resolve = np.minimum(cfg.recovery_rate + cfg.empowerment_recovery * empower, 1.0)
+        resolved = complain & (u[1, b] < p_resolve[c])
+        quick = resolved & (u[2, b] < cfg.quick_share)
+        trip["felt"] = np.where(quick, felt * (1 - cfg.quick_offset),
+                                np.where(resolved, felt * (1 - cfg.slow_offset),
+                                         np.where(complain, felt - cfg.unresolved_penalty, felt))
+                                ).astype(np.float32)
+        trip["complained"], trip["resolved"] = complain, resolved
+        F = self.n_firms
+        ev.complaints = np.bincount(c, complain, minlength=F)
+        ev.recoveries = np.bincount(c, resolved, minlength=F)
+        ev.delighted = np.bincount(c, outcome > 0, minlength=F)
+        ev.disappointed = np.bincount(c, outcome < 0, minlength=F)
+        self.ledger.book(slice(None), "complaints", ev.complaints * cfg.cost_per_complaint)
+
+    def _loyalty_latents(self, trip: dict) -> None:
+        """Affect, habit, satisfaction, behaviour and expectations (MODEL.md §3-4)."""
+        cust, cfg = self.customers, self.config
+        lc = cfg.loyalty
+        b, c, felt = trip["b"], trip["c"], trip["felt"]
+        cust.affect *= np.float32(1 - lc.affect_decay)
+        cust.habit *= np.float32(1 - lc.habit_decay)
+        cust.behaviour *= np.float32(1 - lc.behaviour_memory)
+        cust.revenue *= np.float32(1 - 1 / cfg.steps_per_year)
+        aff = cust.affect[b, c] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"]
+        cust.affect[b, c] = np.clip(aff, 0, 1)
+        cust.habit[b, c] += lc.habit_gain * (1 - cust.habit[b, c])
+        cust.behaviour[b, c] += lc.behaviour_memory
+        cust.revenue[b, c] += trip["spent"]
+        cust.satisfaction[b, c] += lc.satisfaction_memory * (felt - cust.satisfaction[b, c])
+        cust.purchases[b, c] = np.minimum(cust.purchases[b, c].astype(np.int16) + 1, 255)
+        rr = cust.rival_run[b].astype(np.int16) + 1
+        cust.rival_run[b] = np.minimum(rr, 255)
+        cust.rival_run[b, c] = 0
+        ex_cfg = cfg.expectation
+        cust.expectation[b, c] += ex_cfg.adaptation * (trip["experience"] - cust.expectation[b, c])
+        promise = np.array([f.promise for f in self.firms], dtype=np.float32)
+        aware = cust.state != S.PROSPECT
+        cust.expectation += np.where(aware, ex_cfg.promise_pull * (promise[None, :] - cust.expectation), 0)
+        bond_now = (trip["outcome"] > 0) & (trip["served"] >= 0) & (trip["u_bond"] < cfg.staff.bond_prob)
+        cust.bond[b[bond_now]] = trip["served"][bond_now]
+
+    def latents(self, rows: Any = slice(None)) -> dict[str, np.ndarray]:
+        """Derived loyalty latents for the given customers: switching costs,
+        cognitive loyalty, intention to return and likelihood to recommend."""
+        cust, lc = self.customers, self.config.loyalty
+        switching = self._switching(rows)
+        rel = self.price[None, :] / cust.reference_price[rows][:, None] - 1.0
+        value = cust.expectation[rows] - cust.price_sensitivity[rows][:, None] * rel * 0.1
+        available = (cust.state[rows] != S.PROSPECT) & self.present[None, :]
+        cog = loyalty.cognitive(value, available, lc.cognitive_scale)
+        intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
+        rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
+        return {"switching": switching, "cognitive": cog, "intention": intent, "recommend": rec}
+
+    def _states(self, trip: dict, ev: FirmStepEvents, reported: bool) -> None:
+        """Each relationship's place on the ladder (MODEL.md §4)."""
+        cust, lc = self.customers, self.config.loyalty
+        b, c = trip["b"], trip["c"]
+        lat = self.latents()
+        self._latents = lat
+        bought = np.zeros(cust.state.shape, dtype=bool)
+        bought[b, c] = True
+        old = cust.state
+        new = loyalty.next_state(old, old != S.PROSPECT, bought, np.zeros_like(bought),
+                                 cust.purchases, cust.rival_run, cust.affect, lat["switching"],
+                                 cust.satisfaction, lat["intention"], lat["recommend"], lc)
+        self._count_transitions(old, new, ev, reported)
+        cust.state = new
+
+    def _count_transitions(self, old: np.ndarray, new: np.ndarray, ev: FirmStepEvents,
+                           reported: bool) -> None:
+        cust = self.customers
+        acquired = (new == S.FIRST_TIME) & ((old == S.AWARE) | (old == S.PROSPECT))
+        won = (new == S.WON_BACK) & (old == S.CHURNED)
+        lost = is_customer(old) & (new == S.CHURNED)
+        ev.acquisitions += acquired.sum(axis=0)
+        ev.win_backs += won.sum(axis=0)
+        ev.lost += lost.sum(axis=0)
+        self._cohort_events(acquired, won, lost, reported)
+        cust.purchases[lost] = 0
+
+    def _cohort_events(self, acquired: np.ndarray, won: np.ndarray, lost: np.ndarray,
+                       reported: bool) -> None:
+        """Cohort survival bookkeeping: a relationship's cohort is the reported
+        step of its first acquisition."""
+        cust = self.customers
+        t = self.steps if reported else -1
+        first = acquired & (cust.cohort < 0)
+        if reported:
+            cust.cohort[first] = t
+            self.cohort_acquired[:, t] += first.sum(axis=0)
+        for mask, sign in ((lost, 1), (won, -1)):
+            rows, firms = np.nonzero(mask & (cust.cohort >= 0))
+            np.add.at(self.cohort_lost, (firms, cust.cohort[rows, firms]), sign)
+
+    def _word_of_mouth_and_awareness(self, trip: dict) -> None:
+        """Stories travel over the network as one sparse product; the
+        dissatisfied talk more (TARP; Anderson 1998). Positive stories and
+        advertising make prospects aware; stories move expectations."""
+        cust, cfg = self.customers, self.config
+        w, n, F = cfg.word_of_mouth, cust.n, self.n_firms
+        b, c, outcome = trip["b"], trip["c"], trip["outcome"]
+        u_talk = self.streams.uniform("wom", n)
+        u_aware = self.streams.uniform("awareness", (n, F))
+        soc = cust.sociability[b]
+        negative = (outcome < 0) & ~trip["resolved"]
+        p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
+        talks = u_talk[b] < p_talk * soc
+        stories = np.zeros((n, 2 * F), dtype=np.float32)
+        stories[b[talks & ~negative], c[talks & ~negative]] = 1.0
+        stories[b[talks & negative], F + c[talks & negative]] = 1.0
+        heard = self.network @ stories
+        pos, neg = heard[:, :F], heard[:, F:]
+        prospect = cust.state == S.PROSPECT
+        shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
+        cust.expectation[:] = np.where(prospect, cust.expectation, np.clip(cust.expectation + shift, 0, 1))
+        cust.affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg).astype(np.float32)
+        np.maximum(cust.affect, 0, out=cust.affect)
+        reach = np.array([f.advertising_reach for f in self.firms], dtype=np.float32)
+        p_aware = 1 - (1 - reach[None, :]) * (1 - w.awareness_per_story) ** pos
+        becomes = prospect & self.present[None, :] & (u_aware < p_aware)
+        promise = np.array([f.promise for f in self.firms], dtype=np.float32)
+        cust.expectation[:] = np.where(becomes, np.clip(promise[None, :] + w.referral_boost * pos, 0, 1),
+                                       cust.expectation)
+        cust.state[becomes] = S.AWARE
+
+    def _lapse_and_churn(self, trip: dict, ev: FirmStepEvents, reported: bool) -> None:
+        """Disappointed, uncommitted customers defect; some customers leave the
+        category and are replaced by new prospects (002: 20-40% a year)."""
+        cust, cfg = self.customers, self.config
+        ch = cfg.churn
+        n, F = cust.n, self.n_firms
+        b, c, felt = trip["b"], trip["c"], trip["felt"]
+        u_churn = self.streams.uniform("churn", n)
+        u_exit = self.streams.uniform("exit", n)
+        intent = self._latents["intention"][b, c]
+        p_defect = ch.disappointed_defect_prob * np.clip(1 - intent / max(ch.defect_intention_floor, 1e-9), 0, 1)
+        defect = (felt < 0) & is_customer(cust.state[b, c]) & (u_churn[b] < p_defect)
+        db, dcf = b[defect], c[defect]
+        lost = np.zeros(cust.state.shape, dtype=bool)
+        lost[db, dcf] = True
+        cust.state[db, dcf] = S.CHURNED
+        cust.expectation[db, dcf] = np.maximum(cust.expectation[db, dcf] - ch.defect_expectation_drop, 0)
+        cust.purchases[db, dcf] = 0
+        ev.lost += np.bincount(dcf, minlength=F)
+        self._cohort_events(np.zeros_like(lost), np.zeros_like(lost), lost, reported)
+        leavers = np.flatnonzero(u_exit < cust.exit_rate)
+        if len(leavers):
+            was = is_customer(cust.state[leavers])
+            ev.lost += was.sum(axis=0)
+            ev.exits += was.sum(axis=0)
+            gone = np.zeros(cust.state.shape, dtype=bool)
+            gone[leavers] = was
+            self._cohort_events(np.zeros_like(gone), np.zeros_like(gone), gone, reported)
+            self._replace(leavers)
+
+    def _replace(self, rows: np.ndarray) -> None:
+        """New prospects move in where customers left the category."""
+        cust, cfg = self.customers, self.config
+        rng = self.streams["newcomers"]
+        k, F = len(rows), self.n_firms
+        traits = draw_traits(cfg.customers, rng, k, sociability=cust.sociability[rows])
+        cust.replace(rows, traits)
+        aware = (rng.random((k, F), dtype=np.float32) < cfg.customers.newcomer_awareness) & self.present[None, :]
+        promise = np.array([f.promise for f in self.firms], dtype=np.float32)
+        cust.state[rows] = np.where(aware, S.AWARE, S.PROSPECT).astype(np.int8)
+        cust.expectation[rows] = np.where(aware, promise[None, :], 0)
+
+    def _close_books(self, ev: FirmStepEvents, reported: bool) -> None:
+        """Wages, hiring, advertising and fixed costs; strategies book theirs;
+        profit = revenue - costs (MODEL.md §7)."""
+        led, staff, cfg = self.ledger, self.staff, self.config
+        present = self.present.astype(float)
+        led.book(slice(None), "wages", np.bincount(staff.firm[staff.employed],
+                                                   staff.wage[staff.employed], minlength=self.n_firms))
+        led.book(slice(None), "hiring", ev.leavers * cfg.staff.hiring_cost)
+        led.book(slice(None), "advertising", present * np.array([f.advertising_cost for f in self.firms]))
+        led.book(slice(None), "fixed", present * np.array([f.fixed_cost for f in self.firms]))
+        for firm in self.firms:
+            for strategy in firm.strategies:
+                strategy.after_step(self, firm)
+        accounts = led.close(reported)
+        if reported:
+            self._records.extend(step_metrics(self, ev, accounts))
+
+    # ------------------------------------------------------------------ results
+    def _customer_counts(self) -> np.ndarray:
+        return is_customer(self.customers.state).sum(axis=0)
+
+    def state_counts(self) -> np.ndarray:
+        """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""
+        st = self.customers.state
+        flat = st.astype(np.int64) + N_STATES * np.arange(self.n_firms)[None, :]
+        return np.bincount(flat.ravel(), minlength=N_STATES * self.n_firms).reshape(self.n_firms, N_STATES)
+
+    def step_table(self) -> pd.DataFrame:
+        """One row per reported step and firm (DESIGN.md §8)."""
+        return pd.DataFrame.from_records(self._records)
+
+    def summary(self) -> pd.DataFrame:
+        """Per-firm summary over the reported horizon."""
+        from sim.metrics import summarise
+        return summarise(self.step_table(), self.config.steps_per_year)
+
+    def cohort_survival(self) -> pd.DataFrame:
+        """For each firm and acquisition cohort (reported step): customers
+        acquired and the share still customers now."""
+        rows = []
+        for f, firm in enumerate(self.firms):
+            for t in np.flatnonzero(self.cohort_acquired[f]):
+                acq = int(self.cohort_acquired[f, t])
+                alive = acq - int(self.cohort_lost[f, t])
+                rows.append({"firm": firm.name, "cohort": int(t), "acquired": acq,
+                             "surviving": alive, "survival": alive / acq})
+        return pd.DataFrame(rows, columns=["firm", "cohort", "acquired", "surviving", "survival"])
+
+
+def load_market_preset(name: str) -> dict:
+    """The market preset ``conf/market/<name>.yaml`` as a plain dict."""
+    from sim.config_loading import load_market_yaml
+    return load_market_yaml(name)

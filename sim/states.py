@@ -1,0 +1,39 @@
+"""The loyalty ladder (MODEL.md §4; 002's five stages, 004's pyramid).
+
+Every customer is in exactly one of these states per firm relationship.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import numpy as np
+
+
+class LoyaltyState(IntEnum):
+    PROSPECT = 0     # unaware of the firm (002: suspicious)
+    AWARE = 1        # knows the firm, has not bought (expecting)
+    FIRST_TIME = 2   # one purchase in the current relationship
+    REPEAT = 3       # buys again, without strong attachment
+    LOYAL = 4        # attached (affect) and intends to come back
+    ADVOCATE = 5     # very satisfied, intends to stay and recommends (001)
+    CAPTIVE = 6      # buys for switching costs or habit, not affect (001: telecom)
+    AT_RISK = 7      # recently disappointed, or lapsing to rivals
+    CHURNED = 8      # defected to a rival or left the category
+    WON_BACK = 9     # returned after churn (002)
+
+
+STATE_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in LoyaltyState)
+N_STATES = len(LoyaltyState)
+
+#: states in which the customer counts as the firm's customer
+CUSTOMER_STATES = np.array([LoyaltyState.FIRST_TIME, LoyaltyState.REPEAT, LoyaltyState.LOYAL,
+                            LoyaltyState.ADVOCATE, LoyaltyState.CAPTIVE, LoyaltyState.AT_RISK,
+                            LoyaltyState.WON_BACK], dtype=np.int8)
+_IS_CUSTOMER = np.zeros(N_STATES, dtype=bool)
+_IS_CUSTOMER[CUSTOMER_STATES] = True
+
+
+def is_customer(state: np.ndarray) -> np.ndarray:
+    """True where a relationship is a current customer relationship."""
+    return _IS_CUSTOMER[state]

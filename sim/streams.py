@@ -1,0 +1,37 @@
+"""Named random streams for common random numbers (DESIGN.md §4, MODEL.md §8).
+
+Each kind of random event draws from its own stream, derived from the run's
+seed and the stream's *name* (not its position), so adding a stream or a
+strategy never shifts another stream's draws. Each stream draws for all agents
+every step, used or not, so two scenarios with the same seed differ only
+through what they change.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+
+class RandomStreams:
+    """A seeded family of independent numpy Generators addressed by name."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+        self._streams: dict[str, np.random.Generator] = {}
+
+    def __getitem__(self, name: str) -> np.random.Generator:
+        if name not in self._streams:
+            key = zlib.crc32(name.encode("utf-8"))
+            seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(key,))
+            self._streams[name] = np.random.Generator(np.random.PCG64(seq))
+        return self._streams[name]
+
+    def uniform(self, name: str, shape: int | tuple[int, ...]) -> np.ndarray:
+        """Uniform [0, 1) float32 draws for every agent of the stream."""
+        return self[name].random(shape, dtype=np.float32)
+
+    def normal(self, name: str, shape: int | tuple[int, ...]) -> np.ndarray:
+        """Standard normal float32 draws for every agent of the stream."""
+        return self[name].standard_normal(shape, dtype=np.float32)
