@@ -41,14 +41,14 @@ class SegmentConfig:
     weights: list = param([0.25, 0.4, 0.2, 0.15], 0.0, 1.0,
                           "centre of the importance weights on price, quality, service, belonging")
     deal_proneness_mean: float = param(0.3, 0.0, 1.0, "mean deal proneness (000, 001)", lo_open=True)
-    price_sensitivity: float = param(2.0, 0.0, 50.0, "utility lost per 100% price above reference")
+    price_sensitivity: float = param(0.5, 0.0, 50.0, "utility lost per 100% price above reference")
 
 
 def _default_segments() -> list:
     return [
-        SegmentConfig("price", 0.4, [0.5, 0.25, 0.15, 0.10], 0.55, 3.0),
-        SegmentConfig("value", 0.4, [0.25, 0.4, 0.2, 0.15], 0.3, 1.5),
-        SegmentConfig("service", 0.2, [0.1, 0.3, 0.4, 0.2], 0.15, 0.7),
+        SegmentConfig("price", 0.4, [0.5, 0.25, 0.15, 0.10], 0.55, 1.0),
+        SegmentConfig("value", 0.4, [0.25, 0.4, 0.2, 0.15], 0.3, 0.5),
+        SegmentConfig("service", 0.2, [0.1, 0.3, 0.4, 0.2], 0.15, 0.2),
     ]
 
 
@@ -60,17 +60,17 @@ class CustomerConfig:
     purchase_rate_mean: float = param(0.45, 0.0, 1.0, "mean chance of a purchase occasion per step", lo_open=True)
     purchase_rate_shape: float = param(2.0, 0.05, 1e3, "gamma shape of purchase-rate heterogeneity (lower = more spread)")
     spend_median: float = param(40.0, 0.0, 1e9, "median basket value at reference price", lo_open=True)
-    spend_sigma: float = param(0.8, 0.0, 5.0, "lognormal sigma of basket value (002, 003: 80/20)")
+    spend_sigma: float = param(1.0, 0.0, 5.0, "lognormal sigma of basket value (002, 003: 80/20)")
     deal_concentration: float = param(6.0, 0.1, 1e4, "beta concentration of deal proneness", lo_open=True)
     deal_seeker_threshold: float = param(0.6, 0.0, 1.0, "deal proneness from which a customer counts as a deal-seeker")
     voice_mean: float = param(0.10, 0.0, 1.0, "mean chance that a disappointed customer complains (002: ~10%)")
     voice_concentration: float = param(8.0, 0.1, 1e4, "beta concentration of voice propensity", lo_open=True)
     sociability_mean: float = param(0.5, 0.0, 1.0, "mean sociability: share of ties and talkativeness", lo_open=True)
     sociability_concentration: float = param(4.0, 0.1, 1e4, "beta concentration of sociability", lo_open=True)
-    tolerance_mean: float = param(0.06, 0.0, 1.0, "mean half-width of the zone of tolerance (004)")
+    tolerance_mean: float = param(0.08, 0.0, 1.0, "mean half-width of the zone of tolerance (004)")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
     variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
-    variety_b: float = param(40.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
+    variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
     exit_rate_mean: float = param(0.0015, 0.0, 1.0, "mean chance per step of leaving the category (replaced by a new prospect)")
     exit_rate_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the exit-rate heterogeneity")
     reference_price_adaptation: float = param(0.1, 0.0, 1.0, "step of the reference price toward the price paid")
@@ -93,10 +93,10 @@ class NetworkConfig:
 @dataclass
 class ChoiceConfig:
     """Multinomial-logit firm choice on expectations, affect and switching costs."""
-    logit_scale: float = param(12.0, 0.0, 1e3, "sharpness of the logit choice", lo_open=True)
+    logit_scale: float = param(30.0, 0.0, 1e3, "sharpness of the logit choice", lo_open=True)
     beta_expectation: float = param(1.0, 0.0, 100.0, "weight of expected experience")
-    beta_affect: float = param(0.35, 0.0, 100.0, "weight of affective loyalty")
-    beta_switching: float = param(0.25, 0.0, 100.0, "weight of switching costs (habit, contracts)")
+    beta_affect: float = param(0.4, 0.0, 100.0, "weight of affective loyalty")
+    beta_switching: float = param(0.5, 0.0, 100.0, "weight of switching costs (habit, contracts)")
     beta_deal: float = param(1.5, 0.0, 100.0, "pull of a discount per unit of deal proneness and depth")
 
 
@@ -117,15 +117,15 @@ class ExperienceConfig:
 class DisconfirmationConfig:
     """Experience minus expectation against the zone of tolerance (004, 001)."""
     loss_aversion: float = param(2.25, 1.0, 20.0, "how much more a disappointment weighs than an equal delight")
-    satisfied_valence: float = param(0.01, -1.0, 1.0, "felt value of an experience inside the zone of tolerance")
-    delight_bonus: float = param(0.05, 0.0, 1.0, "extra felt value of a delight above its size")
+    satisfied_valence: float = param(0.02, -1.0, 1.0, "felt value of an experience inside the zone of tolerance")
+    delight_bonus: float = param(0.08, 0.0, 1.0, "extra felt value of a delight above its size")
 
 
 @dataclass
 class ExpectationConfig:
     """Adaptive expectations, promises and word of mouth (001: keep your word)."""
     adaptation: float = param(0.25, 0.0, 1.0, "step of expectation toward experience")
-    promise_pull: float = param(0.01, 0.0, 1.0, "step of expectation toward the advertised promise, per step")
+    promise_pull: float = param(0.005, 0.0, 1.0, "step of expectation toward the advertised promise, per step")
     initial_spread: float = param(0.05, 0.0, 1.0, "spread of initial expectations around the promise")
 
 
@@ -134,7 +134,7 @@ class LoyaltyConfig:
     """The four loyalty latents and the state ladder (004, 002)."""
     affect_gain: float = param(0.6, 0.0, 10.0, "affect gained per unit of felt disconfirmation")
     affect_decay: float = param(0.01, 0.0, 1.0, "affect lost per step without a purchase")
-    belonging_affect: float = param(0.02, 0.0, 1.0, "affect gained per purchase per unit of belonging")
+    belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
     habit_gain: float = param(0.08, 0.0, 1.0, "habit gained per purchase (toward 1)")
     habit_decay: float = param(0.02, 0.0, 1.0, "habit lost per step without a purchase")
     satisfaction_memory: float = param(0.3, 0.0, 1.0, "weight of the latest felt value in satisfaction")
@@ -146,16 +146,16 @@ class LoyaltyConfig:
     repeat_purchases: int = param(2, 2, 1000, "purchases that make a repeat buyer")
     loyal_affect: float = param(0.5, 0.0, 1.0, "affect from which a repeat buyer is loyal")
     loyal_intention: float = param(0.45, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
-    advocate_satisfaction: float = param(0.08, -1.0, 1.0, "satisfaction above which a customer is very satisfied (001)")
+    advocate_satisfaction: float = param(0.05, -1.0, 1.0, "satisfaction above which a customer is very satisfied (001)")
     advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
     captive_switching: float = param(0.5, 0.0, 10.0, "switching cost from which a low-affect customer is captive (001)")
     captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
     at_risk_satisfaction: float = param(-0.08, -1.0, 1.0, "satisfaction below which a customer is at risk")
-    at_risk_rival_purchases: int = param(2, 1, 255, "purchases in a row at rivals that make a customer at risk (lapsing)")
-    churn_rival_purchases: int = param(5, 1, 255, "purchases in a row at rivals that count as defection")
-    recommend_midpoint: float = param(7.0, 0.0, 10.0, "likelihood to recommend (0-10) of a customer met exactly")
-    recommend_satisfaction: float = param(25.0, 0.0, 1e3, "recommend points per unit of satisfaction")
-    recommend_affect: float = param(3.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
+    at_risk_rival_purchases: int = param(5, 1, 255, "purchases in a row at rivals that make a customer at risk (lapsing)")
+    churn_rival_purchases: int = param(16, 1, 255, "purchases in a row at rivals that count as defection")
+    recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer met exactly")
+    recommend_satisfaction: float = param(30.0, 0.0, 1e3, "recommend points per unit of satisfaction")
+    recommend_affect: float = param(4.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
 
 
 @dataclass
@@ -187,7 +187,7 @@ class WordOfMouthConfig:
 @dataclass
 class ChurnConfig:
     """Defection on disappointment (MODEL.md §4, 002: 20-40% a year)."""
-    disappointed_defect_prob: float = param(0.15, 0.0, 1.0, "chance a disappointed, uncommitted customer drops the firm")
+    disappointed_defect_prob: float = param(0.1, 0.0, 1.0, "chance a disappointed, uncommitted customer drops the firm")
     defect_intention_floor: float = param(0.5, 0.0, 1.0, "intention to return above which disappointment does not drive defection")
     defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who defects")
 
@@ -195,7 +195,7 @@ class ChurnConfig:
 @dataclass
 class StaffConfig:
     """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
-    capacity_per_staff: float = param(40.0, 0.0, 1e6, "customer visits one employee serves per step without strain", lo_open=True)
+    capacity_per_staff: float = param(80.0, 0.0, 1e6, "customer visits one employee serves per step without strain", lo_open=True)
     novice_skill: float = param(0.4, 0.0, 1.0, "skill of a new hire")
     max_skill: float = param(0.95, 0.0, 1.0, "skill an employee tends to with tenure")
     learning_steps: float = param(26.0, 0.0, 1e5, "tenure (steps) to close 63% of the skill gap", lo_open=True)
@@ -227,13 +227,13 @@ class FirmConfig:
     price: float = param(1.0, 0.0, 100.0, "price index (1 = market reference)", lo_open=True)
     quality: float = param(0.7, 0.0, 1.0, "product quality")
     unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
-    fixed_cost: float = param(20000.0, 0.0, 1e12, "fixed cost per step")
-    promise: float = param(0.6, 0.0, 1.0, "advertised experience level")
+    fixed_cost: float = param(4000.0, 0.0, 1e12, "fixed cost per step")
+    promise: float = param(0.56, 0.0, 1.0, "advertised experience level")
     belonging: float = param(0.3, 0.0, 1.0, "belonging the store offers everyone")
     advertising_reach: float = param(0.02, 0.0, 1.0, "chance per step that an unaware customer learns of the firm")
-    advertising_cost: float = param(2000.0, 0.0, 1e12, "advertising cost per step")
+    advertising_cost: float = param(800.0, 0.0, 1e12, "advertising cost per step")
     switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
-    staff_per_1k_customers: float = param(6.0, 0.0, 1e4, "front-line staff per 1,000 customers in the market")
+    staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff per 1,000 customers in the market")
     wage: float = param(600.0, 0.0, 1e9, "wage per employee and step")
     training: float = param(0.3, 0.0, 1.0, "training intensity")
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
@@ -246,12 +246,12 @@ class FirmConfig:
 def _default_firms() -> list:
     return [
         FirmConfig(name="Focal"),
-        FirmConfig(name="Discounter", price=0.85, quality=0.55, unit_cost=0.55, promise=0.5,
-                   belonging=0.2, staff_per_1k_customers=4.5, wage=520.0, training=0.1,
-                   empowerment=0.1, recognition=0.1, initial_skill=0.6, fixed_cost=15000.0),
-        FirmConfig(name="Premium", price=1.2, quality=0.85, unit_cost=0.7, promise=0.7,
-                   belonging=0.4, staff_per_1k_customers=7.0, wage=700.0, training=0.5,
-                   empowerment=0.5, recognition=0.4, initial_skill=0.8, fixed_cost=25000.0),
+        FirmConfig(name="Discounter", price=0.85, quality=0.55, unit_cost=0.55, promise=0.47,
+                   belonging=0.2, staff_per_1k_customers=2.6, wage=520.0, training=0.1,
+                   empowerment=0.1, recognition=0.1, initial_skill=0.6),
+        FirmConfig(name="Premium", price=1.2, quality=0.85, unit_cost=0.7, promise=0.65,
+                   belonging=0.4, staff_per_1k_customers=1.8, wage=700.0, training=0.5,
+                   empowerment=0.5, recognition=0.4, initial_skill=0.8),
     ]
 
 

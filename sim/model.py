@@ -337,9 +337,10 @@ class LoyaltyModel(mesa.Model):
     def _count_transitions(self, old: np.ndarray, new: np.ndarray, ev: FirmStepEvents,
                            reported: bool) -> None:
         cust = self.customers
-        acquired = (new == S.FIRST_TIME) & ((old == S.AWARE) | (old == S.PROSPECT))
-        won = (new == S.WON_BACK) & (old == S.CHURNED)
-        lost = is_customer(old) & (new == S.CHURNED)
+        was, now = is_customer(old), is_customer(new)
+        acquired = ~was & now & (old != S.CHURNED)
+        won = now & (old == S.CHURNED)
+        lost = was & (new == S.CHURNED)
         ev.acquisitions += acquired.sum(axis=0)
         ev.win_backs += won.sum(axis=0)
         ev.lost += lost.sum(axis=0)
