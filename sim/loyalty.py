@@ -19,16 +19,15 @@ from sim.states import LoyaltyState as S, is_customer
 def cognitive(value: np.ndarray, available: np.ndarray, scale: float) -> np.ndarray:
     """Belief that each firm offers the best value: a logistic of its value
     lead over the best other known firm (``[n, firms]``)."""
-    v = np.where(available, value, -np.inf)
+    floor = np.float32(-1e3)
+    v = np.where(available, value, floor)
     f = v.shape[1]
-    if f == 1:
-        return np.where(available, 1.0, 0.0).astype(np.float32)
-    order = np.argsort(-v, axis=1)
-    best = np.take_along_axis(v, order[:, :1], axis=1)
-    second = np.take_along_axis(v, order[:, 1:2], axis=1)
-    is_best = order[:, :1] == np.arange(f)[None, :]
-    rival_best = np.where(is_best, second, best)
-    lead = np.where(np.isfinite(rival_best), v - rival_best, scale * 10.0)
+    rival_best = np.full_like(v, floor)
+    for k in range(f):   # firms are few: the best *other* firm, column by column
+        others = [g for g in range(f) if g != k]
+        if others:
+            rival_best[:, k] = v[:, others].max(axis=1)
+    lead = np.where(rival_best > floor, v - rival_best, scale * 10.0)
     lead = np.where(available, lead, -scale * 10.0)
     return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32)
 

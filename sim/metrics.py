@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.columns import column_count, column_mean
 from sim.states import STATE_NAMES, is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,14 +47,14 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
     cust, F = model.customers, model.n_firms
     counts = model.state_counts()
     cust_mask = is_customer(cust.state)
-    n_cust = cust_mask.sum(axis=0)
+    n_cust = column_count(cust_mask)
     safe = np.maximum(n_cust, 1)
     lat = model._latents
-    promoters = (cust_mask & (lat["recommend"] >= PROMOTER)).sum(axis=0)
-    detractors = (cust_mask & (lat["recommend"] <= DETRACTOR)).sum(axis=0)
+    promoters = column_count(cust_mask & (lat["recommend"] >= PROMOTER))
+    detractors = column_count(cust_mask & (lat["recommend"] <= DETRACTOR))
     seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
-    deal = (cust_mask & seeker[:, None]).sum(axis=0)
-    mean = lambda a: np.where(cust_mask, a, 0).sum(axis=0) / safe  # noqa: E731
+    deal = column_count(cust_mask & seeker[:, None])
+    mean = lambda a: column_mean(a, cust_mask, n_cust)  # noqa: E731
     sat, aff, expc = mean(cust.satisfaction), mean(cust.affect), mean(cust.expectation)
     cog, intent, rep = mean(lat["cognitive"]), mean(lat["intention"]), mean(cust.behaviour)
     revenue = accounts["revenue"]

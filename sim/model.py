@@ -20,6 +20,7 @@ from agents.firm import Firm
 from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
+from sim.columns import any_column, column_count
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
@@ -194,7 +195,7 @@ class LoyaltyModel(mesa.Model):
         u_buy = self.streams.uniform("purchase", cust.n)
         u_choice = self.streams.uniform("choice", (2, cust.n))
         available = (cust.state != S.PROSPECT) & self.present[None, :]
-        occasion = (u_buy < cust.purchase_rate) & available.any(axis=1)
+        occasion = (u_buy < cust.purchase_rate) & any_column(available)
         b = np.flatnonzero(occasion)
         util = choice.utility(cust.expectation[b], cust.affect[b], self._switching(b), self.price,
                               cust.reference_price[b], cust.price_sensitivity[b], self.discount,
@@ -301,8 +302,10 @@ class LoyaltyModel(mesa.Model):
         ex_cfg = cfg.expectation
         cust.expectation[b, c] += ex_cfg.adaptation * (trip["experience"] - cust.expectation[b, c])
         promise = np.array([f.promise for f in self.firms], dtype=np.float32)
-        aware = cust.state != S.PROSPECT
-        cust.expectation += np.where(aware, ex_cfg.promise_pull * (promise[None, :] - cust.expectation), 0)
+        # prospects' expectations are reset when they become aware, so pulling all is harmless
+        pull = np.float32(ex_cfg.promise_pull)
+        cust.expectation *= 1 - pull
+        cust.expectation += pull * promise[None, :]
         bond_now = (trip["outcome"] > 0) & (trip["served"] >= 0) & (trip["u_bond"] < cfg.staff.bond_prob)
         cust.bond[b[bond_now]] = trip["served"][bond_now]
 
@@ -341,25 +344,25 @@ class LoyaltyModel(mesa.Model):
         acquired = ~was & now & (old != S.CHURNED)
         won = now & (old == S.CHURNED)
         lost = was & (new == S.CHURNED)
-        ev.acquisitions += acquired.sum(axis=0)
-        ev.win_backs += won.sum(axis=0)
-        ev.lost += lost.sum(axis=0)
-        self._cohort_events(acquired, won, lost, reported)
+        ev.acquisitions += column_count(acquired)
+        ev.win_backs += column_count(won)
+        ev.lost += column_count(lost)
+        self._customer_mask = now
+        if reported:
+            rows, firms = np.nonzero(acquired)
+            first = cust.cohort[rows, firms] < 0
+            cust.cohort[rows[first], firms[first]] = self.steps
+            self.cohort_acquired[:, self.steps] += np.bincount(firms[first], minlength=self.n_firms)
+        self._cohort_lost(*np.nonzero(lost), sign=1)
+        self._cohort_lost(*np.nonzero(won), sign=-1)
         cust.purchases[lost] = 0
 
-    def _cohort_events(self, acquired: np.ndarray, won: np.ndarray, lost: np.ndarray,
-                       reported: bool) -> None:
+    def _cohort_lost(self, rows: np.ndarray, firms: np.ndarray, sign: int) -> None:
         """Cohort survival bookkeeping: a relationship's cohort is the reported
-        step of its first acquisition."""
-        cust = self.customers
-        t = self.steps if reported else -1
-        first = acquired & (cust.cohort < 0)
-        if reported:
-            cust.cohort[first] = t
-            self.cohort_acquired[:, t] += first.sum(axis=0)
-        for mask, sign in ((lost, 1), (won, -1)):
-            rows, firms = np.nonzero(mask & (cust.cohort >= 0))
-            np.add.at(self.cohort_lost, (firms, cust.cohort[rows, firms]), sign)
+        step of its first acquisition; losses and win-backs count against it."""
+        cohort = self.customers.cohort[rows, firms]
+        known = cohort >= 0
+        np.add.at(self.cohort_lost, (firms[known], cohort[known]), sign)
 
     def _word_of_mouth_and_awareness(self, trip: dict) -> None:
         """Stories travel over the network as one sparse product; the
@@ -385,7 +388,7 @@ class LoyaltyModel(mesa.Model):
         cust.affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg).astype(np.float32)
         np.maximum(cust.affect, 0, out=cust.affect)
         reach = np.array([f.advertising_reach for f in self.firms], dtype=np.float32)
-        p_aware = 1 - (1 - reach[None, :]) * (1 - w.awareness_per_story) ** pos
+        p_aware = 1 - (1 - reach[None, :]) * np.exp(pos * np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7))))
         becomes = prospect & self.present[None, :] & (u_aware < p_aware)
         promise = np.array([f.promise for f in self.firms], dtype=np.float32)
         cust.expectation[:] = np.where(becomes, np.clip(promise[None, :] + w.referral_boost * pos, 0, 1),
@@ -405,21 +408,18 @@ class LoyaltyModel(mesa.Model):
         p_defect = ch.disappointed_defect_prob * np.clip(1 - intent / max(ch.defect_intention_floor, 1e-9), 0, 1)
         defect = (felt < 0) & is_customer(cust.state[b, c]) & (u_churn[b] < p_defect)
         db, dcf = b[defect], c[defect]
-        lost = np.zeros(cust.state.shape, dtype=bool)
-        lost[db, dcf] = True
         cust.state[db, dcf] = S.CHURNED
         cust.expectation[db, dcf] = np.maximum(cust.expectation[db, dcf] - ch.defect_expectation_drop, 0)
         cust.purchases[db, dcf] = 0
         ev.lost += np.bincount(dcf, minlength=F)
-        self._cohort_events(np.zeros_like(lost), np.zeros_like(lost), lost, reported)
+        self._cohort_lost(db, dcf, sign=1)
         leavers = np.flatnonzero(u_exit < cust.exit_rate)
         if len(leavers):
             was = is_customer(cust.state[leavers])
-            ev.lost += was.sum(axis=0)
-            ev.exits += was.sum(axis=0)
-            gone = np.zeros(cust.state.shape, dtype=bool)
-            gone[leavers] = was
-            self._cohort_events(np.zeros_like(gone), np.zeros_like(gone), gone, reported)
+            ev.lost += column_count(was)
+            ev.exits += column_count(was)
+            rows, firms = np.nonzero(was)
+            self._cohort_lost(leavers[rows], firms, sign=1)
             self._replace(leavers)
 
     def _replace(self, rows: np.ndarray) -> None:
@@ -453,7 +453,7 @@ class LoyaltyModel(mesa.Model):
 
     # ------------------------------------------------------------------ results
     def _customer_counts(self) -> np.ndarray:
-        return is_customer(self.customers.state).sum(axis=0)
+        return column_count(is_customer(self.customers.state))
 
     def state_counts(self) -> np.ndarray:
         """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""

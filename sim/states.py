@@ -36,4 +36,6 @@ _IS_CUSTOMER[CUSTOMER_STATES] = True
 
 def is_customer(state: np.ndarray) -> np.ndarray:
     """True where a relationship is a current customer relationship."""
+    if isinstance(state, np.ndarray) and state.ndim:
+        return (state >= LoyaltyState.FIRST_TIME) & (state != LoyaltyState.CHURNED)
     return _IS_CUSTOMER[state]
