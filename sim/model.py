@@ -246,7 +246,7 @@ class LoyaltyModel(mesa.Model):
         ev.failures = np.bincount(c, failed, minlength=F)
         ev.service_sum = np.bincount(c, service, minlength=F)
         ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2, minlength=F)
-        return {"b": b, "c": c, "experience": experience, "served": served, "own": own,
+        return {"b": b, "c": c, "experience": experience, "served": served, "own": own, "failed": failed,
                 "service": service, "belonging": x_b, "spent": spent, "u_bond": u_serve[2, b]}
 
     def _disconfirmation(self, trip: dict) -> None:

@@ -1,0 +1,169 @@
+"""Behaviour the market must show (MODEL.md §2-5, §9; issue: the market engine)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.config import DisconfirmationConfig, ExperienceConfig, MarketConfig
+from sim.disconfirmation import felt_value, zone_of_tolerance
+from sim.experience import overall, quality_score, service_score
+from sim.metrics import top_share
+from sim.model import LoyaltyModel
+from sim.states import LoyaltyState as S
+
+
+class Recorder(LoyaltyModel):
+    """The engine, keeping each step's purchases: buyer, firm, outcome, failure."""
+
+    def _disconfirmation(self, trip: dict) -> None:
+        super()._disconfirmation(trip)
+        if not hasattr(self, "trips"):
+            self.trips = []
+        self.trips.append({k: trip[k].copy() for k in ("b", "c", "outcome", "failed")})
+
+
+@pytest.fixture(scope="module")
+def baseline() -> Recorder:
+    m = Recorder(seed=1, n_customers=4000, burn_in=120)
+    m.trips = []
+    m.run(52)
+    return m
+
+
+class Treated(Recorder):
+    """The engine where, at one step, every buyer's experience is set to
+    expectation + ``gap``: the same buyers, the same random streams."""
+
+    treat_step: int = 0
+    gap: float = 0.0
+
+    def _experience(self, b, c, ev):
+        trip = super()._experience(b, c, ev)
+        if self.steps == self.treat_step:
+            trip["experience"] = self.customers.expectation[b, c] + np.float32(self.gap)
+        return trip
+
+
+def repurchase_after(gap: float) -> float:
+    """Share of the treated buyers whose next purchase is at the same firm."""
+    m = Treated(seed=1, n_customers=4000, burn_in=120)
+    m.treat_step, m.gap, m.trips = 1, gap, []
+    m.run(20)
+    treated = m.trips[0]
+    firm = np.full(m.customers.n, -1)
+    firm[treated["b"]] = treated["c"]
+    nxt = np.full(m.customers.n, -1)
+    for t in m.trips[1:]:
+        fresh = nxt[t["b"]] < 0
+        nxt[t["b"][fresh]] = t["c"][fresh]
+    seen = (firm >= 0) & (nxt >= 0)
+    return float((nxt[seen] == firm[seen]).mean())
+
+
+@pytest.fixture(scope="module")
+def repurchase() -> dict[str, float]:
+    return {name: repurchase_after(g) for name, g in
+            (("delighted", 0.25), ("satisfied", 0.0), ("disappointed", -0.25))}
+
+
+def test_delight_raises_repurchase_more_than_mere_satisfaction(repurchase):
+    assert repurchase["delighted"] > repurchase["satisfied"] > repurchase["disappointed"]
+
+
+def test_a_disappointment_weighs_more_than_an_equal_delight():
+    cfg = DisconfirmationConfig()
+    gap = np.array([0.2, -0.2])
+    felt = felt_value(gap, zone_of_tolerance(gap, np.array([0.05, 0.05])), cfg)
+    assert abs(felt[1]) > abs(felt[0])
+    assert abs(felt[1]) == pytest.approx(cfg.loss_aversion * 0.2)
+
+
+def test_disappointment_lowers_repurchase_more_than_delight_raises_it(repurchase):
+    lost = repurchase["satisfied"] - repurchase["disappointed"]
+    gained = repurchase["delighted"] - repurchase["satisfied"]
+    assert lost > gained > 0
+
+
+def test_only_very_satisfied_customers_become_advocates(baseline):
+    cust, lc = baseline.customers, baseline.config.loyalty
+    adv = cust.state == S.ADVOCATE
+    assert adv.sum() > 0
+    assert (cust.satisfaction[adv] >= lc.advocate_satisfaction).all()
+    assert (baseline._latents["recommend"][adv] >= 9).all()
+    customers = (cust.state >= S.FIRST_TIME) & (cust.state != S.CHURNED)
+    assert cust.satisfaction[adv].mean() > np.percentile(cust.satisfaction[customers], 75)
+
+
+@pytest.mark.parametrize("voice", [0.10, 0.30])
+def test_about_the_configured_share_of_disappointed_customers_complain(voice):
+    m = LoyaltyModel(seed=2, n_customers=3000, burn_in=40, customers={"voice_mean": voice})
+    t = m.run(40)
+    share = t["complaints"].sum() / t["disappointed"].sum()
+    assert share == pytest.approx(voice, abs=0.25 * voice)
+
+
+def test_quality_failures_are_not_offset_by_good_service():
+    cfg = ExperienceConfig()
+    for w in MarketConfig().customers.segments:
+        weights = np.asarray(w.weights, float) / np.sum(w.weights)
+        failed_perfect_service = overall(weights, 0.5, quality_score(0.7, True, 0.0, cfg),
+                                         service_score(1.0, True, cfg), 0.3)
+        sound_mediocre_service = overall(weights, 0.5, quality_score(0.7, False, 0.0, cfg),
+                                         service_score(0.4, False, cfg), 0.3)
+        assert failed_perfect_service < sound_mediocre_service
+
+
+def test_failures_disappoint_even_at_the_best_served_firm(baseline):
+    premium = 2  # highest service level of the default market
+    table = baseline.step_table()
+    levels = table.groupby("firm_index")["service_level"].mean()
+    assert levels.idxmax() == premium
+    failed = np.concatenate([t["outcome"][t["failed"] & (t["c"] == premium)] for t in baseline.trips])
+    assert len(failed) > 20
+    assert (failed < 0).mean() > 0.8
+
+
+def test_top_fifth_of_customers_bring_55_to_80_percent_of_revenue(baseline):
+    assert 0.55 <= top_share(baseline.customers.revenue.sum(axis=1)) <= 0.80
+
+
+def test_higher_staff_turnover_lowers_service_and_retention():
+    def run(turnover: float):
+        m = LoyaltyModel(seed=3, n_customers=4000, burn_in=104, staff={"base_turnover": turnover})
+        t = m.run(52)
+        focal = t[t.firm_index == 0]
+        return focal["service_level"].mean(), 1 - focal["lost"].sum() / focal["customers"].mean()
+
+    service_low, retention_low = run(0.005)
+    service_high, retention_high = run(0.08)
+    assert service_high < service_low - 0.03
+    assert retention_high < retention_low
+
+
+def test_captive_customers_leave_in_a_wave_when_a_clearly_better_rival_appears():
+    """001: captive customers look loyal in behaviour but leave in a wave when a
+    real alternative appears; attached customers stay."""
+    from sim.model import load_market_preset
+    market = load_market_preset("subscription")
+    incumbent, weak = dict(market["firms"][0]), dict(market["firms"][1])
+    incumbent.update(name="Incumbent", quality=0.55, price=1.15, promise=0.55, belonging=0.1,
+                     switching_cost=0.5)
+    weak.update(quality=0.4, promise=0.4)
+    challenger = {"name": "Challenger", "price": 0.75, "quality": 0.95, "promise": 0.85,
+                  "unit_cost": 0.45, "switching_cost": 0.35, "entry_step": 13,
+                  "advertising_reach": 0.5, "staff_per_1k_customers": 1.0, "wage": 2600.0,
+                  "initial_skill": 0.85, "training": 0.5, "empowerment": 0.5, "recognition": 0.5}
+    market.update(firms=[incumbent, weak, challenger], steps=24)
+    t = LoyaltyModel(market=market, seed=4, n_customers=4000).run()
+    inc = t[t.firm_index == 0].set_index("step")
+    assert t[(t.firm_index == 2) & (t.step < 13)]["customers"].max() == 0
+    captive_before, captive_after = inc.loc[9:12, "n_captive"].mean(), inc.loc[19:24, "n_captive"].mean()
+    attached = inc["n_loyal"] + inc["n_advocate"]
+    attached_before, attached_after = attached.loc[9:12].mean(), attached.loc[19:24].mean()
+    assert captive_before > 300
+    assert captive_after < 0.7 * captive_before                              # the wave
+    assert attached_after > 0.9 * attached_before                            # the attached stay
+    assert inc.loc[13:17, "lost"].mean() > 1.5 * inc.loc[2:12, "lost"].mean()  # losses spike
+    calm = inc.loc[2:12, "n_captive"]
+    assert calm.max() - calm.min() < 0.25 * captive_before                  # no wave before entry

@@ -1,0 +1,41 @@
+"""The baseline of every market preset is a plausible steady state (issue: the
+market engine, item 3; MODEL.md §9)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.config_loading import market_presets
+from sim.metrics import top_share
+from sim.model import LoyaltyModel
+from sim.plausibility import Bounds, plausibility, violations
+
+
+@pytest.mark.parametrize("preset", market_presets())
+def test_baseline_is_a_plausible_steady_state(preset):
+    m = LoyaltyModel(market=preset, seed=0)
+    table = m.run()
+    measures = plausibility(table, m.config.n_customers, m.config.steps_per_year,
+                            top_share(m.customers.revenue.sum(axis=1)))
+    assert violations(measures) == []
+
+
+def test_every_preset_is_listed():
+    assert {"retail", "home_furnishing", "subscription"} <= set(market_presets())
+
+
+def test_violations_name_what_is_out_of_bounds():
+    import pandas as pd
+    measures = pd.DataFrame({"annual_churn": [0.9], "max_quarterly_drift": [0.1], "loyal_share": [0.0],
+                             "advocates": [0], "market_top20_revenue_share": [0.3]}, index=["Focal"])
+    found = violations(measures, Bounds())
+    assert len(found) == 5 and any("annual churn 0.900" in v for v in found)
+
+
+def test_customer_flows_balance():
+    """Change in customers = acquisitions + win-backs - losses, every step."""
+    m = LoyaltyModel(seed=5, n_customers=2000, burn_in=30)
+    t = m.run(30)
+    for _, x in t.groupby("firm"):
+        flow = (x["acquisitions"] + x["win_backs"] - x["lost"]).to_numpy()[1:]
+        assert (x["customers"].diff().to_numpy()[1:] == flow).all()
