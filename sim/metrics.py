@@ -19,6 +19,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PROMOTER, DETRACTOR = 9, 6
 
+#: step-table columns besides step, firm, firm_index and the ledger's accounts
+METRICS = ("customers", "market_share", "customer_share", "retention_rate", "churn_rate", "lost",
+           "exits", "acquisitions", "win_backs", "deal_seeker_share", "mean_satisfaction",
+           "promoter_score", "mean_expectation", "mean_affect", "mean_cognitive", "mean_intention",
+           "repeat_rate", "visits", "failures", "delighted", "disappointed", "complaints",
+           "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
+           "staff_turnover", "service_level", "service_spread", "workload",
+           *(f"n_{name}" for name in STATE_NAMES))
+
 
 class FirmStepEvents:
     """Counts of what happened to each firm during one step."""
@@ -76,6 +85,7 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
         svc_mean = ev.service_sum[f] / visits
         row = {"step": model.steps, "firm": firm.name, "firm_index": f}
         row.update({k: float(v[f]) for k, v in accounts.items()})
+        n_money = len(row)
         row.update({
             "customers": int(n_cust[f]),
             "market_share": float(revenue[f] / total_rev) if total_rev > 0 else 0.0,
@@ -103,6 +113,8 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
             "workload": float(model._workload[f]),
         })
         row.update({f"n_{name}": int(counts[f, s]) for s, name in enumerate(STATE_NAMES)})
+        if len(row) != n_money + len(METRICS):
+            raise RuntimeError(f"a ledger category shadows a metric: {sorted(set(accounts) & set(METRICS))}")
         rows.append(row)
     return rows
 

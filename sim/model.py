@@ -278,7 +278,7 @@ class LoyaltyModel(mesa.Model):
         ev.recoveries = np.bincount(c, resolved, minlength=F)
         ev.delighted = np.bincount(c, outcome > 0, minlength=F)
         ev.disappointed = np.bincount(c, outcome < 0, minlength=F)
-        self.ledger.book(slice(None), "complaints", ev.complaints * cfg.cost_per_complaint)
+        self.ledger.book(slice(None), "complaint_handling", ev.complaints * cfg.cost_per_complaint)
 
     def _loyalty_latents(self, trip: dict) -> None:
         """Affect, habit, satisfaction, behaviour and expectations (MODEL.md §3-4)."""

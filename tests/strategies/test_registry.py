@@ -1,0 +1,67 @@
+"""The strategy plug-in mechanism: registration, resolution, schedule, hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from sim.config import ConfigError
+from sim.model import LoyaltyModel
+from strategies.base import Strategy, StrategyConfig
+from strategies.registry import REGISTRY, make_strategy, register
+
+
+@dataclass
+class DiscountConfig(StrategyConfig):
+    depth: float = 0.3
+
+
+@pytest.fixture
+def discount_strategy():
+    @register
+    class _Discount(Strategy):
+        name = "test_discount"
+        description = "a flat discount while scheduled"
+        config_class = DiscountConfig
+
+        def adjust_offer(self, model, firm):
+            if self.active(model):
+                firm.discount = self.config.depth
+
+        def after_step(self, model, firm):
+            if self.active(model):
+                model.ledger.book(firm.index, "test_discount", 100.0)
+
+    yield _Discount
+    REGISTRY.pop("test_discount")
+
+
+def test_unknown_strategy_lists_the_available_ones(discount_strategy):
+    with pytest.raises(ConfigError, match="'nope'.*available: .*test_discount"):
+        make_strategy("nope")
+
+
+def test_strategy_by_name_dict_or_instance(discount_strategy):
+    assert make_strategy("test_discount").config.depth == 0.3
+    assert make_strategy({"name": "test_discount", "depth": 0.1}).config.depth == 0.1
+    inst = discount_strategy(DiscountConfig(depth=0.2))
+    assert make_strategy(inst) is inst
+    with pytest.raises(ConfigError, match="test_discount.bogus = 1: unknown key"):
+        make_strategy({"name": "test_discount", "bogus": 1})
+
+
+def test_scheduled_strategy_changes_offer_and_books_its_costs(discount_strategy):
+    firms = [{"name": "Focal", "strategies": [{"name": "test_discount", "start": 3, "duration": 2}]},
+             {"name": "Rival", "price": 0.9}]
+    m = LoyaltyModel(seed=0, n_customers=500, burn_in=5, firms=firms)
+    t = m.run(6)
+    focal = t[t.firm_index == 0].set_index("step")
+    assert list(focal["test_discount"] > 0) == [False, False, True, True, False, False]
+    costs = [c for c in t.columns if c not in ("revenue", "costs", "profit") and c in m.ledger.categories]
+    assert (t[costs].sum(axis=1) - t["costs"]).abs().max() < 1e-6
+    base = LoyaltyModel(seed=0, n_customers=500, burn_in=5, firms=[{"name": "Focal"}, {"name": "Rival", "price": 0.9}])
+    tb = base.run(6)
+    # identical before the schedule starts (common random numbers), different during it
+    assert tb[tb.step <= 2]["revenue"].tolist() == t[t.step <= 2]["revenue"].tolist()
+    assert tb[tb.step == 3]["revenue"].tolist() != t[t.step == 3]["revenue"].tolist()
