@@ -1,0 +1,546 @@
+"""Run one market from the command line (``make run``, ``loyalty-market``).
+
+Usage::
+
+    python -m sim.cli [key=value ...] [--config FILE.yaml]
+    python -m sim.cli market=subscription market.n_customers=2000 seed=3
+    python -m sim.cli --config my_market.yaml output_dir=/tmp/runs
+    python -m sim.cli --list-params
+    python -m sim.cli --help
+
+The config is composed with Hydra's compose API from ``conf/config.yaml`` and
+the overrides (Hydra's override syntax), the optional user YAML file is merged
+on top, and the result is validated against :class:`sim.config.RunConfig`.
+The run's results go into ``<output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/``: the step
+table (``steps.parquet``), the per-firm summary (``summary.csv``), cohort
+survival (``cohort_survival.csv``), the resolved config (``config.yaml``) and a
+plot of customers by loyalty state (``loyalty_states.png``). The folder is
+created only once the simulation has succeeded, and every file is written to a
+temporary name and renamed.
+
+Bad input stops with one line on stderr, ``error: <key> = <value>: <what is
+allowed>``, and exit status 2; nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+EXIT_BAD_INPUT = 2
+RUN_FILES = ("steps.parquet", "summary.csv", "cohort_survival.csv", "config.yaml", "loyalty_states.png")
+
+#: dataclass of the entries of list-valued fields (typed as plain ``list`` in the schema)
+_LIST_ITEMS = {("MarketConfig", "firms"): FirmConfig, ("CustomerConfig", "segments"): SegmentConfig}
+
+USAGE = """\
+usage: python -m sim.cli [key=value ...] [--config FILE.yaml]
+       python -m sim.cli --list-params | --help
+
+Simulate one market and write its results to <output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/
+(steps.parquet, summary.csv, cohort_survival.csv, config.yaml, loyalty_states.png).
+
+arguments:
+  key=value           Hydra override of a config key, e.g. market=subscription,
+                      market.n_customers=2000, market.firms.0.price=0.9, seed=3,
+                      output_dir=/tmp/runs
+  --config FILE.yaml  a YAML mapping of config keys merged on top of the overrides,
+                      e.g. {market: {steps: 52, firms: [{name: Focal, price: 0.95}]}}
+  --list-params       print every parameter with its default, allowed range and meaning
+  -h, --help          print this help
+
+market presets (market=<name>, conf/market/): {presets}
+
+examples:
+  python -m sim.cli
+  python -m sim.cli market=home_furnishing seed=7
+  python -m sim.cli market.n_customers=2000 market.steps=52 --config my_firms.yaml
+"""
+
+
+class BadInput(Exception):
+    """Bad input, as one line ``<key> = <value>: <what is allowed>``."""
+
+
+# --------------------------------------------------------------------------- entry point
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status (0 ok, 2 bad input)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parse_args(argv)
+        if args["help"]:
+            print(USAGE.replace("{presets}", ", ".join(market_presets())))
+            return 0
+        if args["list_params"]:
+            print(format_params())
+            return 0
+        cfg = compose_config(args["overrides"], args["config"])
+        return run(cfg)
+    except BadInput as e:
+        _error(str(e))
+        return EXIT_BAD_INPUT
+    except ConfigError as e:
+        _error(_one_line(str(e)))
+        return EXIT_BAD_INPUT
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _parse_args(argv: list[str]) -> dict:
+    args: dict[str, Any] = {"help": False, "list_params": False, "config": None, "overrides": []}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-h", "--help"):
+            args["help"] = True
+        elif a == "--list-params":
+            args["list_params"] = True
+        elif a == "--config" or a.startswith("--config="):
+            if a == "--config":
+                if i + 1 >= len(argv):
+                    raise BadInput("--config = (missing): must be followed by the path of a YAML file")
+                i += 1
+                value = argv[i]
+            else:
+                value = a.split("=", 1)[1]
+            if args["config"] is not None:
+                raise BadInput(f"--config = {value!r}: may be given only once "
+                               f"(already {args['config']!r})")
+            args["config"] = value
+        elif a.startswith("-") and "=" not in a:
+            raise BadInput(f"option = {a!r}: unknown option; allowed: --config FILE.yaml, "
+                           "--list-params, --help, or key=value overrides")
+        else:
+            args["overrides"].append(a)
+        i += 1
+    return args
+
+
+def market_presets() -> list[str]:
+    """Names of the market presets in ``conf/market/``."""
+    return sorted(p.stem for p in (CONF_DIR / "market").glob("*.yaml"))
+
+
+# --------------------------------------------------------------------------- config
+def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike | None = None) -> Any:
+    """Compose the run config: ``conf/config.yaml`` + overrides + user YAML, validated.
+
+    Returns a DictConfig; raises :class:`BadInput` or ConfigError on bad input.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    import sim.schema  # noqa: F401  (registers the schemas)
+    from sim.config import validate
+    from sim.config_loading import read_yaml
+
+    overrides = list(overrides)
+    user: dict = {}
+    if config_file is not None:
+        try:
+            user = read_yaml(config_file)
+        except ConfigError as e:                     # name the option the user typed
+            raise BadInput(_one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
+        if isinstance(user.get("market"), str):      # `market: subscription` picks a preset
+            overrides.insert(0, f"market={user.pop('market')}")
+    values = _parse_overrides(overrides)
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="sim"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as e:
+        raise BadInput(_translate_hydra(e, values)) from None
+    try:
+        if user:
+            cfg = OmegaConf.merge(cfg, user)
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except OmegaConfBaseException as e:
+        raise BadInput(_translate_omegaconf(e, _flatten(user), source="config file")) from None
+    _check_list_entries(container)
+    validate(container, RunConfig)
+    _check_strategies(container)
+    return cfg
+
+
+def _parse_overrides(overrides: list[str]) -> dict[str, Any]:
+    """Map each override's key to its value; bad override syntax is bad input."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    parser = OverridesParser.create()
+    values: dict[str, Any] = {}
+    for text in overrides:
+        try:
+            (ov,) = parser.parse_overrides([text])
+        except HydraException as e:
+            key, _, value = text.partition("=")
+            detail = str(getattr(e, "message", e)).splitlines()
+            detail = detail[1] if len(detail) > 1 else detail[0] if detail else ""
+            if not _:
+                raise BadInput(f"{text} = (missing): an override must be key=value "
+                               "(e.g. market.n_customers=2000)") from None
+            raise BadInput(f"{key.lstrip('+~')} = {value!r}: bad override syntax ({_one_line(detail)}); "
+                           "must be key=value in Hydra's override grammar") from None
+        key = ov.key_or_group
+        if ov.is_sweep_override():
+            raise BadInput(f"{key} = {text.split('=', 1)[1]!r}: a sweep; sim.cli runs one market, "
+                           "must be a single value")
+        if key.split(".")[0] == "hydra":
+            raise BadInput(f"{key} = {ov.get_value_element_as_str()!r}: Hydra's own settings are not used "
+                           "by sim.cli; allowed top-level keys: " + ", ".join(f.name for f in dataclasses.fields(RunConfig)))
+        try:
+            values[key] = ov.value()
+        except Exception:  # noqa: BLE001 - sweeps and functions: keep the text
+            values[key] = ov.get_value_element_as_str()
+    return values
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys (list items as ``.0``) of a nested mapping, for error messages."""
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return out
+    for k, v in items:
+        key = f"{prefix}{k}"
+        out[key] = v
+        out.update(_flatten(v, key + "."))
+    return out
+
+
+def _display_key(full_key: str) -> str:
+    """``market.firms.0.price`` / ``market.firms[0].price`` -> ``market.firms[0].price``."""
+    parts = []
+    for p in full_key.replace("[", ".").replace("]", "").split("."):
+        if p.isdigit() and parts:
+            parts[-1] += f"[{p}]"
+        elif p:
+            parts.append(p)
+    return ".".join(parts)
+
+
+def _schema_at(full_key: str) -> tuple[type | None, dataclasses.Field | None]:
+    """The dataclass holding ``full_key`` and the key's field (None if unknown)."""
+    parts = [p for p in full_key.replace("[", ".").replace("]", "").split(".") if p]
+    cls: type | None = RunConfig
+    f: dataclasses.Field | None = None
+    for i, p in enumerate(parts):
+        if cls is None:
+            return None, None
+        if p.isdigit():
+            continue
+        fields = {x.name: x for x in dataclasses.fields(cls)}
+        f = fields.get(p)
+        if i == len(parts) - 1:
+            return cls, f
+        if f is None:
+            return None, None
+        item = _LIST_ITEMS.get((cls.__name__, p))
+        if item is not None:
+            cls = item
+        else:
+            kind = _field_type(f)
+            cls = kind if dataclasses.is_dataclass(kind) else None
+    return cls, f
+
+
+def _field_type(f: dataclasses.Field) -> Any:
+    import sim.config as sc
+    t = f.type
+    if isinstance(t, str):
+        t = {"int": int, "float": float, "str": str, "list": list, "bool": bool}.get(t) or getattr(sc, t, t)
+    return t
+
+
+def _allowed(full_key: str, kind_msg: str | None = None) -> str:
+    """What is allowed at ``full_key``: its type and range, from the schema."""
+    cls, f = _schema_at(full_key)
+    if f is None:
+        return kind_msg or "must match the schema"
+    kind, meta = _field_type(f), f.metadata
+    if meta.get("choices"):
+        return "must be one of " + ", ".join(map(repr, meta["choices"]))
+    if dataclasses.is_dataclass(kind):
+        return f"must be a mapping of {kind.__name__} keys: " + ", ".join(x.name for x in dataclasses.fields(kind))
+    if kind is list:
+        return "must be a list"
+    what = {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}.get(kind, str(kind))
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None or hi is not None:
+        what += f" in {'(' if meta.get('lo_open') else '['}{lo}, {hi}]"
+    return f"must be {what}"
+
+
+def _unknown_key(full_key: str) -> str:
+    cls, _ = _schema_at(full_key)
+    if cls is None:
+        return "unknown key"
+    return "unknown key; allowed keys: " + ", ".join(x.name for x in dataclasses.fields(cls))
+
+
+def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "override") -> str:
+    """An OmegaConf error as ``key = value: what is allowed``."""
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+
+    full_key = getattr(e, "full_key", None) or ""
+    dotted = _display_key(full_key).replace("[", ".").replace("]", "")
+    value = values.get(dotted, values.get(full_key, getattr(e, "value", None)))
+    key = _display_key(full_key) if full_key else source
+    if isinstance(e, (ConfigAttributeError, ConfigKeyError)):
+        if not full_key:
+            return f"{source} = {value!r}: {_one_line(getattr(e, 'msg', None) or e)}"
+        return f"{key} = {value!r}: {_unknown_key(full_key)}"
+    if isinstance(e, ValidationError):
+        return f"{key} = {value!r}: {_allowed(full_key)}"
+    msg = _one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
+    if "index out of range" in msg:
+        for k, v in values.items():                  # the override that reached past the list's end
+            if _display_key(k).startswith(key):
+                return f"{_display_key(k)} = {v!r}: {key} does not exist (index out of range)"
+    return f"{key} = {value!r}: {msg}; {_allowed(full_key)}"
+
+
+def _translate_hydra(e: Exception, values: dict[str, Any]) -> str:
+    """A Hydra composition error as ``key = value: what is allowed``."""
+    from hydra.errors import MissingConfigException, OverrideParseException
+    from omegaconf.errors import OmegaConfBaseException
+
+    if isinstance(e, MissingConfigException):
+        missing = str(getattr(e, "missing_cfg_file", "") or "")
+        group, _, name = missing.rpartition("/")
+        if group == "market" or "market" in values:
+            return (f"market = {values.get('market', name)!r}: unknown market preset; "
+                    f"available: {', '.join(market_presets())}")
+        options = [o for o in (getattr(e, "options", None) or []) if not o.endswith("_schema")]
+        key = group or "config"
+        allowed = f"available: {', '.join(options)}" if options else "no such config"
+        return f"{key} = {values.get(key, name)!r}: {allowed}"
+    if isinstance(e, OverrideParseException):
+        key, _, value = str(e.override).partition("=")
+        return f"{key} = {value!r}: bad override syntax; must be key=value in Hydra's override grammar"
+    cause = e.__cause__ or e.__context__
+    if isinstance(e, OmegaConfBaseException):
+        return _translate_omegaconf(e, values)
+    if isinstance(cause, OmegaConfBaseException):
+        return _translate_omegaconf(cause, values)
+    text = str(e)
+    # e.g. "Could not override 'market.foo'. ..." / "Could not delete from config. ..."
+    first = _one_line(text.splitlines()[0] if text else type(e).__name__)
+    for key in values:
+        if f"'{key}'" in text:
+            if "Could not override" in text or "not in" in text:
+                return f"{_display_key(key)} = {values[key]!r}: {_unknown_key(key)}"
+            return f"{_display_key(key)} = {values[key]!r}: {first}"
+    return f"override = {' '.join(f'{k}={v}' for k, v in values.items())!r}: {first}"
+
+
+def _check_list_entries(container: dict) -> None:
+    """Entries of ``firms`` and ``segments`` must be mappings (named by their key)."""
+    market = container.get("market")
+    if not isinstance(market, dict):
+        return
+    customers = market.get("customers") if isinstance(market.get("customers"), dict) else {}
+    for key, items, item in (("market.firms", market.get("firms"), FirmConfig),
+                             ("market.customers.segments", customers.get("segments"), SegmentConfig)):
+        if isinstance(items, list):
+            for i, entry in enumerate(items):
+                if not isinstance(entry, dict):
+                    raise BadInput(f"{key}[{i}] = {entry!r}: must be a mapping of {item.__name__} keys: "
+                                   + ", ".join(f.name for f in dataclasses.fields(item)))
+
+
+def _check_strategies(container: dict) -> None:
+    """Every strategy a firm names must exist: name the firm's list entry."""
+    import strategies  # noqa: F401  (the package registers its strategies)
+    from strategies.registry import make_strategy
+
+    firms = (container.get("market") or {}).get("firms") or []
+    for i, firm in enumerate(firms):
+        for j, spec in enumerate((firm or {}).get("strategies") or []):
+            try:
+                make_strategy(spec)
+            except ConfigError as e:
+                detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
+                raise BadInput(f"market.firms[{i}].strategies[{j}] = {spec!r}: {_one_line(detail)}") from None
+            except (TypeError, ValueError) as e:
+                raise BadInput(f"market.firms[{i}].strategies[{j}] = {spec!r}: {_one_line(str(e))}") from None
+
+
+# --------------------------------------------------------------------------- the run
+def run(cfg: Any) -> int:
+    """Simulate, print the summary, write the results; return 0."""
+    from omegaconf import OmegaConf
+
+    from sim.config import to_dataclass
+    from sim.model import LoyaltyModel
+
+    started = time.perf_counter()
+    model = LoyaltyModel.from_config(cfg)
+    table = model.run()
+    elapsed = time.perf_counter() - started
+    summary = model.summary()
+    cohorts = model.cohort_survival()
+    resolved = OmegaConf.to_yaml(OmegaConf.structured(to_dataclass(cfg, RunConfig)))
+    market = model.config
+    print(f"market {market.name!r}: {market.n_customers:,} customers, {len(market.firms)} firms, "
+          f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
+          f"({elapsed:.1f} s)\n")
+    print(format_summary(summary))
+    folder = write_run(Path(str(cfg.output_dir)), table, summary, cohorts, resolved)
+    print(f"\nresults: {folder}")
+    return 0
+
+
+def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved_yaml: str,
+              now: _dt.datetime | None = None) -> Path:
+    """Write a run's files into ``<output_dir>/<date>/<time>/``; all or nothing.
+
+    The files are written (each to a temporary name, then renamed) into a hidden
+    staging folder next to the final one, which is renamed into place at the
+    end. On failure the staging folder and any folders created are removed.
+    """
+    from experiments.outputs import UMASK, save_figure, write_csv, write_parquet, write_text
+    from experiments.plots import plot_loyalty_states
+
+    now = now or _dt.datetime.now()
+    day = output_dir / now.strftime("%Y-%m-%d")
+    created = [p for p in (day, output_dir, *output_dir.parents) if not p.exists()]
+    staging: Path | None = None
+    try:
+        day.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{now.strftime('%H-%M-%S')}-partial-", dir=day))
+        write_parquet(staging / "steps.parquet", table)
+        write_csv(staging / "summary.csv", summary.reset_index(), index=False)
+        write_csv(staging / "cohort_survival.csv", cohorts, index=False)
+        write_text(staging / "config.yaml", resolved_yaml)
+        save_figure(staging / "loyalty_states.png", plot_loyalty_states(table), dpi=110)
+        os.chmod(staging, 0o777 & ~UMASK)
+        final = _free_name(day / now.strftime("%H-%M-%S"))
+        os.rename(staging, final)
+        return final
+    except BaseException as e:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for p in created:                      # innermost first
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        if isinstance(e, OSError):
+            raise BadInput(f"output_dir = {str(output_dir)!r}: cannot write the results "
+                           f"({e.strerror or e}); must be a writable folder") from None
+        raise
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``path_1``, ``path_2``, ... if a run of the same second exists."""
+    candidate, k = path, 0
+    while candidate.exists():
+        k += 1
+        candidate = path.with_name(f"{path.name}_{k}")
+    return candidate
+
+
+# --------------------------------------------------------------------------- printing
+_SUMMARY_ROWS = [
+    ("profit", "profit", "money"), ("npv", "NPV of profit", "money"), ("revenue", "revenue", "money"),
+    ("market_share", "market share (revenue)", "pct"), ("retention_rate", "retention rate (annual)", "pct"),
+    ("churn_rate", "churn rate (annual)", "pct"), ("customers", "customers at the end", "int"),
+    ("mean_satisfaction", "mean satisfaction", "float"), ("promoter_score", "promoter score", "float1"),
+    ("deal_seeker_share", "deal-seekers among customers", "pct"),
+    ("top20_revenue_share", "revenue share of top 20%", "pct"),
+]
+
+
+def _fmt(value: Any, kind: str) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if v != v:
+        return "n/a"
+    return {"money": f"{v:,.0f}", "pct": f"{100 * v:.1f}%", "int": f"{v:,.0f}",
+            "float": f"{v:+.3f}", "float1": f"{v:+.1f}"}[kind]
+
+
+def format_summary(summary: Any) -> str:
+    """The per-firm summary as a table: one column per firm, one row per metric,
+    then customers in each loyalty state at the end."""
+    from sim.states import STATE_NAMES
+
+    if summary is None or len(summary) == 0:
+        return "(no reported steps)"
+    firms = [str(f) for f in summary.index]
+    rows: list[tuple[str, list[str]]] = []
+    for col, label, kind in _SUMMARY_ROWS:
+        if col in summary.columns:
+            rows.append((label, [_fmt(v, kind) for v in summary[col]]))
+    states = [s for s in STATE_NAMES if f"n_{s}" in summary.columns]
+    if states:
+        rows.append(("customers by loyalty state", [""] * len(firms)))
+        for s in states:
+            rows.append((f"  {s.replace('_', ' ')}", [_fmt(v, "int") for v in summary[f"n_{s}"]]))
+    w0 = max(len(r[0]) for r in rows)
+    widths = [max(len(f), *(len(r[1][i]) for r in rows)) for i, f in enumerate(firms)]
+    out = io.StringIO()
+    out.write(" " * w0 + "  " + "  ".join(f.rjust(w) for f, w in zip(firms, widths)) + "\n")
+    out.write("-" * w0 + "  " + "  ".join("-" * w for w in widths) + "\n")
+    for label, cells in rows:
+        out.write(label.ljust(w0) + "  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths)) + "\n")
+    return out.getvalue().rstrip("\n")
+
+
+def format_params() -> str:
+    """Every parameter with its default, allowed range and meaning."""
+    from sim.config import describe
+
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(cls: type, prefix: str) -> None:
+        for key, default, allowed, doc in describe(cls, prefix):
+            if isinstance(default, list) and default and dataclasses.is_dataclass(default[0]):
+                item = type(default[0]).__name__
+                shown = f"{len(default)} entries"
+                doc = doc or f"list of {item} entries, keys below ({key}[i].*)"
+            else:
+                shown = repr(default) if isinstance(default, str) else str(default)
+            rows.append((key, shown, allowed, doc))
+
+    add(RunConfig, "")
+    add(FirmConfig, "market.firms[i].")
+    add(SegmentConfig, "market.customers.segments[i].")
+    w = [max(len(r[i]) for r in rows) for i in range(3)]
+    head = ("key", "default", "allowed")
+    lines = ["  ".join(h.ljust(w[i]) for i, h in enumerate(head)) + "  meaning",
+             "  ".join("-" * x for x in w) + "  -------"]
+    lines += ["  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3] for r in rows]
+    lines.append("")
+    lines.append(f"market presets (market=<name>): {', '.join(market_presets())}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
