@@ -1,9 +1,9 @@
 """Typed configuration of a simulated market (DESIGN.md §6).
 
 Every number of the model lives here as a dataclass field with a documented
-default and an allowed range (``metadata``). The dataclasses are registered in
-Hydra's ConfigStore (group-less schema ``loyalty_schema``) and the YAML presets
-in ``conf/market/`` extend it. :func:`validate` walks a config and raises one
+default and an allowed range (``metadata``). ``sim/schema.py`` registers the
+dataclasses in Hydra's ConfigStore (``config_schema``, ``market/market_schema``)
+and the YAML presets in ``conf/market/`` extend them. :func:`validate` walks a config and raises one
 :class:`ConfigError` naming the key, the value and what is allowed.
 """
 
@@ -327,7 +327,7 @@ def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
     """Check every value of ``cfg`` (a dataclass instance, dict or DictConfig)
     against the schema ``cls``; raise one ConfigError naming key, value and what
     is allowed. Unknown keys are errors too."""
-    data = _as_mapping(cfg)
+    data = _as_mapping(cfg, prefix.rstrip(".") or cls.__name__, cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key in data:
         if key not in fields:
@@ -381,7 +381,7 @@ def _validate_whole(cls: type, data: dict, prefix: str) -> None:
             raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
 
 
-def _as_mapping(cfg: Any) -> dict:
+def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict:
     if dataclasses.is_dataclass(cfg) and not isinstance(cfg, type):
         return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
     try:
@@ -392,7 +392,8 @@ def _as_mapping(cfg: Any) -> dict:
         pass
     if isinstance(cfg, dict):
         return cfg
-    raise ConfigError(f"{cfg!r}: must be a mapping of config keys")
+    what = f"{cls.__name__} keys" if cls is not None else "config keys"
+    raise ConfigError(f"{key} = {cfg!r}: must be a mapping of {what}")
 
 
 def to_dataclass(cfg: Any, cls: type = RunConfig) -> Any:

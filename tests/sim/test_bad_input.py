@@ -106,3 +106,11 @@ def test_in_process_main_returns_2(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert err == ["error: market.customers.voice_mean = 1.5: must be in [0.0, 1.0]"]
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("overrides, key", [({"firms": [3]}, "market.firms[0] = 3"),
+                                            ({"customers": 3}, "market.customers = 3")])
+def test_a_non_mapping_entry_names_its_key(overrides, key):
+    from sim.config import market_config
+    with pytest.raises(ConfigError, match=re.escape(key) + ": must be a mapping"):
+        market_config(**overrides)
