@@ -1,0 +1,91 @@
+"""The engine against its per-agent reference (agents/reference.py).
+
+The oracle test runs both models on the same seeds and checks, firm by firm,
+that the mean market share, the annual churn and the final share of
+relationships in each loyalty state agree within two standard errors of the
+difference over the seeds. The seeds run in two worker processes.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+import pytest
+
+from agents.reference import ReferenceLoyaltyModel
+from sim.states import STATE_NAMES, is_customer
+
+N_CUSTOMERS = 2000
+STEPS = 52
+SEEDS = range(10)
+BURN_IN = 4          # identical for both models; short so the test fits in ~90 s
+FLOOR = 0.005        # absolute tolerance, used only where both SEs are ~0
+
+
+def _outcomes(kind: str, seed: int) -> dict[str, np.ndarray]:
+    """Per-firm outcomes of one run: mean share, annual churn, final state shares."""
+    if kind == "engine":
+        from sim.model import LoyaltyModel as cls
+    else:
+        cls = ReferenceLoyaltyModel
+    model = cls(seed=seed, n_customers=N_CUSTOMERS, burn_in=BURN_IN, steps=STEPS)
+    table = model.run()
+    g = table.groupby("firm_index", sort=True)
+    years = STEPS / model.config.steps_per_year
+    out = {"market_share": g["market_share"].mean().to_numpy(),
+           "annual_churn": (g["lost"].sum() / g["customers"].mean().clip(lower=1) / years).to_numpy()}
+    counts = model.state_counts()
+    for s, name in enumerate(STATE_NAMES):
+        out[f"share_{name}"] = counts[:, s] / N_CUSTOMERS
+    return out
+
+
+def _run_all() -> dict[str, list[dict]]:
+    jobs = [(kind, seed) for seed in SEEDS for kind in ("reference", "engine")]
+    workers = min(2, os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_outcomes, *zip(*jobs)))
+    out: dict[str, list[dict]] = {"engine": [], "reference": []}
+    for (kind, _), res in zip(jobs, results):
+        out[kind].append(res)
+    return out
+
+
+@pytest.mark.slow
+def test_engine_agrees_with_per_agent_reference():
+    runs = _run_all()
+    failures = []
+    for key in runs["engine"][0]:
+        e = np.array([r[key] for r in runs["engine"]])      # [seeds, firms]
+        r = np.array([r[key] for r in runs["reference"]])
+        n = len(e)
+        se = np.sqrt(e.var(axis=0, ddof=1) / n + r.var(axis=0, ddof=1) / n)
+        diff = np.abs(e.mean(axis=0) - r.mean(axis=0))
+        tol = np.where(se < 1e-9, FLOOR, 2 * se)
+        for f in np.flatnonzero(diff > tol):
+            failures.append(f"{key} firm {f}: engine {e.mean(axis=0)[f]:.4f} vs reference "
+                            f"{r.mean(axis=0)[f]:.4f} (|diff| {diff[f]:.4f} > {tol[f]:.4f})")
+    assert not failures, "\n".join(failures)
+
+
+def test_reference_conserves_states_and_books():
+    model = ReferenceLoyaltyModel(seed=3, n_customers=300, burn_in=2, steps=6)
+    table = model.run()
+    counts = model.state_counts()
+    assert (counts.sum(axis=1) == 300).all()
+    for a in model.customers:                    # one state per firm, a valid one
+        assert len(a.state) == model.n_firms
+        assert all(0 <= s < len(STATE_NAMES) for s in a.state)
+    state_cols = [f"n_{name}" for name in STATE_NAMES]
+    assert (table[state_cols].sum(axis=1) == 300).all()
+    customers = sum(is_customer(np.array(a.state, dtype=np.int8)) for a in model.customers)
+    assert list(customers) == table[table.step == table.step.max()].sort_values("firm_index")["customers"].tolist()
+    assert np.allclose(table["profit"], table["revenue"] - table["costs"])
+    cost_cols = ["cost_of_goods", "wages", "hiring", "complaint_handling", "advertising", "fixed"]
+    assert np.allclose(table["costs"], table[cost_cols].sum(axis=1))
+    assert model.steps == 6 and sorted(table.step.unique()) == list(range(1, 7))
+    assert math.isfinite(table["market_share"].sum())
