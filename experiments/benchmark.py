@@ -1,0 +1,317 @@
+"""Speed and memory of the engine against the per-agent reference.
+
+    python -m experiments.benchmark            # full run (engine 10k/100k/1M, reference 10k/100k)
+    python -m experiments.benchmark --quick    # smoke run at small sizes
+    python -m experiments.benchmark --repeats 5 --out benchmarks
+
+Prints a table and writes ``<out>/latest.md`` and ``<out>/latest.csv``
+(each written to a temporary file, then renamed). Throughput is
+customer-steps per second: the median over ``--repeats`` timings of a few
+steps of a model built with ``burn_in=0`` after a couple of warm-up steps.
+The engine/reference ratio compares the two in the same run. Peak memory per
+customer is measured in a fresh process at the largest engine size:
+tracemalloc's peak (numpy allocations are traced) during build and steps, and
+the growth of the peak resident set size. The engine is also timed with
+``network.reorder='random'`` (friends scattered) against the default
+``'rcm'``, with the sparse word-of-mouth product timed on its own, and one
+step is broken down by phase.
+
+This is a script, never a timed unit test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import multiprocessing
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+COLUMNS = ("model", "n_customers", "reorder", "repeats", "steps_timed", "build_s", "s_per_step",
+           "customer_steps_per_s", "engine_over_reference", "wom_product_s",
+           "tracemalloc_peak_bytes_per_customer", "rss_peak_delta_bytes_per_customer")
+
+TARGETS = {
+    "engine_1m_throughput": 2_000_000,      # customer-steps/s at 1M (<= 0.5 s per weekly step)
+    "ratio_100k": 30.0,                     # engine / reference at 100k
+    "bytes_per_customer_1m": 500.0,         # tracemalloc peak at 1M
+}
+
+PHASES = ("_adjust_offers", "_staff_phase", "_purchase_occasions_and_choice", "_experience",
+          "_disconfirmation", "_complaints_and_recovery", "_loyalty_latents", "_states",
+          "_word_of_mouth_and_awareness", "_lapse_and_churn", "_close_books")
+
+
+def _model_class(kind: str) -> type:
+    if kind == "engine":
+        from sim.model import LoyaltyModel
+        return LoyaltyModel
+    from agents.reference import ReferenceLoyaltyModel
+    return ReferenceLoyaltyModel
+
+
+def _build(kind: str, n: int, reorder: str, seed: int = 0) -> Any:
+    from sim.config import NetworkConfig
+    import dataclasses
+    network = {**dataclasses.asdict(NetworkConfig()), "reorder": reorder}
+    return _model_class(kind)(seed=seed, n_customers=n, burn_in=0, network=network)
+
+
+def time_wom_product(model: Any, repeats: int = 3) -> float:
+    """Median seconds of the engine's word-of-mouth product ``network @ stories``
+    with a typical share of talkers (5%, one story each)."""
+    n, F = model.customers.n, model.n_firms
+    rng = np.random.default_rng(0)
+    stories = np.zeros((n, 2 * F), dtype=np.float32)
+    talkers = np.flatnonzero(rng.random(n) < 0.05)
+    stories[talkers, rng.integers(0, 2 * F, len(talkers))] = 1.0
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        model.network @ stories
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def measure(kind: str, n: int, *, repeats: int = 3, steps: int = 2, warmup: int = 2,
+            reorder: str = "rcm", wom: bool = False) -> dict[str, Any]:
+    """Throughput of one model at one size: build with burn_in=0, ``warmup``
+    steps, then ``repeats`` timings of ``steps`` steps (median)."""
+    t0 = time.perf_counter()
+    model = _build(kind, n, reorder)
+    build = time.perf_counter() - t0
+    for _ in range(warmup):
+        model.step()
+    per_step = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        per_step.append((time.perf_counter() - t0) / steps)
+    s = statistics.median(per_step)
+    row = {"model": kind, "n_customers": n, "reorder": reorder, "repeats": repeats, "steps_timed": steps,
+           "build_s": round(build, 3), "s_per_step": s, "customer_steps_per_s": n / s,
+           "engine_over_reference": None, "wom_product_s": None,
+           "tracemalloc_peak_bytes_per_customer": None, "rss_peak_delta_bytes_per_customer": None}
+    if wom and kind == "engine":
+        row["wom_product_s"] = time_wom_product(model)
+    del model
+    return row
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _memory_worker(n: int, steps: int, queue: Any) -> None:
+    _model_class("engine")                       # imports are not the population's memory
+    import sim.config  # noqa: F401
+    base_rss = _rss_kb()
+    tracemalloc.start()
+    model = _build("engine", n, "rcm")
+    for _ in range(steps):
+        model.step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
+    queue.put({"tracemalloc_peak_bytes_per_customer": peak / n,
+               "rss_peak_delta_bytes_per_customer": (peak_rss - base_rss) * 1024 / n})
+
+
+def measure_memory(n: int, steps: int = 3) -> dict[str, float]:
+    """Peak memory per customer of the engine at ``n`` customers (fresh process,
+    after imports): tracemalloc peak and peak-RSS growth during build + steps."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_memory_worker, args=(n, steps, queue))
+    proc.start()
+    out = queue.get()
+    proc.join()
+    return out
+
+
+def phase_profile(n: int, steps: int = 2) -> dict[str, float]:
+    """Seconds per step spent in each phase of the engine at ``n`` customers
+    (the model's phase methods are wrapped on the instance; the engine is not edited)."""
+    model = _build("engine", n, "rcm")
+    model.step()
+    spent = {p: 0.0 for p in PHASES}
+
+    def wrap(name: str) -> None:
+        fn = getattr(model, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t0
+        setattr(model, name, timed)
+
+    for p in PHASES:
+        wrap(p)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    total = (time.perf_counter() - t0) / steps
+    out = {p: v / steps for p, v in spent.items()}
+    out["total"] = total
+    return out
+
+
+def run_benchmark(*, engine_sizes=(10_000, 100_000, 1_000_000), reference_sizes=(10_000, 100_000),
+                  repeats: int = 3, steps: int = 2, warmup: int = 2, reference_steps: int = 1,
+                  reference_warmup: int = 1, memory: bool = True, reorder_compare: bool = True,
+                  profile: bool = True, log=print) -> tuple[list[dict], dict]:
+    """All measurements; returns the table rows and extras (targets, profile)."""
+    rows: list[dict] = []
+    engine_rate: dict[int, float] = {}
+    big = max(engine_sizes)
+    for n in engine_sizes:
+        row = measure("engine", n, repeats=repeats, steps=steps, warmup=warmup, wom=True)
+        engine_rate[n] = row["customer_steps_per_s"]
+        rows.append(row)
+        log(f"engine    n={n:>9,}  {row['s_per_step']:.4f} s/step  {row['customer_steps_per_s']:,.0f} cs/s")
+    for n in reference_sizes:
+        row = measure("reference", n, repeats=repeats, steps=reference_steps, warmup=reference_warmup)
+        rows.append(row)
+        log(f"reference n={n:>9,}  {row['s_per_step']:.4f} s/step  {row['customer_steps_per_s']:,.0f} cs/s")
+        if n in engine_rate:
+            ratio = engine_rate[n] / row["customer_steps_per_s"]
+            row["engine_over_reference"] = ratio
+            for r in rows:
+                if r["model"] == "engine" and r["n_customers"] == n and r["reorder"] == "rcm":
+                    r["engine_over_reference"] = ratio
+    if reorder_compare:
+        row = measure("engine", big, repeats=repeats, steps=steps, warmup=warmup, reorder="random", wom=True)
+        rows.append(row)
+        log(f"engine    n={big:>9,}  reorder=random  {row['s_per_step']:.4f} s/step")
+    if memory:
+        mem = measure_memory(big)
+        for r in rows:
+            if r["model"] == "engine" and r["n_customers"] == big and r["reorder"] == "rcm":
+                r.update(mem)
+        log(f"memory at n={big:,}: {mem}")
+    extras: dict[str, Any] = {"targets": _targets(rows)}
+    if profile:
+        extras["profile_n"] = big
+        extras["profile"] = phase_profile(big)
+    return rows, extras
+
+
+def _find(rows: list[dict], model: str, n: int, reorder: str = "rcm") -> dict | None:
+    for r in rows:
+        if r["model"] == model and r["n_customers"] == n and r["reorder"] == reorder:
+            return r
+    return None
+
+
+def _targets(rows: list[dict]) -> list[tuple[str, str, str, str]]:
+    """(target, goal, result, met) for each target that was measured."""
+    out = []
+    e1m = _find(rows, "engine", 1_000_000)
+    if e1m:
+        v = e1m["customer_steps_per_s"]
+        out.append(("engine throughput at 1M", ">= 2,000,000 customer-steps/s (<= 0.5 s/step)",
+                    f"{v:,.0f} ({e1m['s_per_step']:.3f} s/step)",
+                    "met" if v >= TARGETS["engine_1m_throughput"] else "NOT met"))
+    e100 = _find(rows, "engine", 100_000)
+    if e100 and e100["engine_over_reference"]:
+        v = e100["engine_over_reference"]
+        out.append(("engine / reference at 100k", ">= 30x", f"{v:,.0f}x",
+                    "met" if v >= TARGETS["ratio_100k"] else "NOT met"))
+    if e1m and e1m["tracemalloc_peak_bytes_per_customer"] is not None:
+        v = e1m["tracemalloc_peak_bytes_per_customer"]
+        out.append(("peak memory per customer at 1M (tracemalloc)", "<= 500 bytes", f"{v:,.0f} bytes",
+                    "met" if v <= TARGETS["bytes_per_customer_1m"] else "NOT met"))
+    return out
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.4g}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def to_markdown(rows: list[dict], extras: dict, header: str = "") -> str:
+    lines = ["# Engine benchmark", ""]
+    if header:
+        lines += [header, ""]
+    lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(_fmt(r[c]) for c in COLUMNS) + " |" for r in rows]
+    if extras.get("targets"):
+        lines += ["", "## Targets", "", "| target | goal | result | status |", "|---|---|---|---|"]
+        lines += ["| " + " | ".join(t) + " |" for t in extras["targets"]]
+    if extras.get("profile"):
+        prof = extras["profile"]
+        total = prof["total"]
+        lines += ["", f"## One engine step by phase at {extras['profile_n']:,} customers", "",
+                  "| phase | s/step | share |", "|---|---|---|"]
+        for p in sorted(PHASES, key=lambda p: -prof[p]):
+            lines.append(f"| {p} | {prof[p]:.4f} | {prof[p] / total:.1%} |")
+        rest = total - sum(prof[p] for p in PHASES)
+        lines.append(f"| (outside phases) | {rest:.4f} | {rest / total:.1%} |")
+        lines.append(f"| total | {total:.4f} | 100% |")
+    return "\n".join(lines) + "\n"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def to_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({c: r[c] for c in COLUMNS})
+    return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m experiments.benchmark", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smoke run at small sizes (seconds)")
+    ap.add_argument("--repeats", type=int, default=3, help="timings per measurement (median reported)")
+    ap.add_argument("--out", default="benchmarks", help="output folder for latest.md and latest.csv")
+    args = ap.parse_args(argv)
+    if args.repeats < 1:
+        ap.error("--repeats must be >= 1")
+    if args.quick:
+        rows, extras = run_benchmark(engine_sizes=(2_000, 20_000), reference_sizes=(2_000,),
+                                     repeats=args.repeats, steps=2, warmup=1, memory=True,
+                                     reorder_compare=True, profile=True)
+    else:
+        rows, extras = run_benchmark(repeats=args.repeats)
+    header = (f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, Python "
+              f"{sys.version.split()[0]}, numpy {np.__version__}; "
+              f"{'quick' if args.quick else 'full'} run, median of {args.repeats} repeats")
+    md = to_markdown(rows, extras, header)
+    print(md)
+    out = Path(args.out)
+    _atomic_write(out / "latest.md", md)
+    _atomic_write(out / "latest.csv", to_csv(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
