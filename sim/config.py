@@ -255,6 +255,16 @@ def _default_firms() -> list:
     ]
 
 
+# --------------------------------------------------------------------------- engine
+@dataclass
+class EngineConfig:
+    """How the engine spreads its work; results do not depend on these."""
+    threads: int = param(0, 0, 1024, "threads for row-wise rules (0: all available cores; "
+                         "use 1 when replications already run in parallel processes)")
+    block_rows: int = param(65536, 1, 1_000_000_000, "customers per block of a row-wise rule "
+                            "(small enough for the processor's cache)")
+
+
 @dataclass
 class MarketConfig:
     """A market: customers, firms and the rules they follow."""
@@ -276,6 +286,7 @@ class MarketConfig:
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     firms: list = field(default_factory=_default_firms)
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
 
 @dataclass

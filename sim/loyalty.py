@@ -15,21 +15,36 @@ import numpy as np
 from sim.config import LoyaltyConfig
 from sim.states import LoyaltyState as S, is_customer
 
+#: the states as int8 scalars, so that state arrays stay int8 through the rules
+_I8 = np.arange(len(S), dtype=np.int8)
+
 
 def cognitive(value: np.ndarray, available: np.ndarray, scale: float) -> np.ndarray:
     """Belief that each firm offers the best value: a logistic of its value
     lead over the best other known firm (``[n, firms]``)."""
     floor = np.float32(-1e3)
     v = np.where(available, value, floor)
-    f = v.shape[1]
-    rival_best = np.full_like(v, floor)
-    for k in range(f):   # firms are few: the best *other* firm, column by column
-        others = [g for g in range(f) if g != k]
-        if others:
-            rival_best[:, k] = v[:, others].max(axis=1)
+    rival_best = best_other(v, floor)
     lead = np.where(rival_best > floor, v - rival_best, scale * 10.0)
     lead = np.where(available, lead, -scale * 10.0)
     return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32)
+
+
+def best_other(v: np.ndarray, floor: np.float32) -> np.ndarray:
+    """For each row and column, the largest value among the row's *other*
+    columns (``floor`` where there is none): the maximum of the running
+    maxima from the left and from the right, firms being few."""
+    n, f = v.shape
+    out = np.empty_like(v)
+    running = np.full(n, floor, dtype=v.dtype)
+    for k in range(f):
+        out[:, k] = running
+        np.maximum(running, v[:, k], out=running)
+    running.fill(floor)
+    for k in reversed(range(f)):
+        np.maximum(out[:, k], running, out=out[:, k])
+        np.maximum(running, v[:, k], out=running)
+    return out
 
 
 def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray,
@@ -68,14 +83,14 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, defecte
                 & (intent >= cfg.advocate_intention) & (recommend >= 9))
     captive = (switching >= cfg.captive_switching) & (affect < cfg.captive_affect)
     at_risk = (satisfaction < cfg.at_risk_satisfaction) | (rival_run >= cfg.at_risk_rival_purchases)
-    ladder = np.select([advocate, loyal, captive], [S.ADVOCATE, S.LOYAL, S.CAPTIVE], S.REPEAT)
+    ladder = np.where(advocate, _I8[S.ADVOCATE],
+                      np.where(loyal, _I8[S.LOYAL], np.where(captive, _I8[S.CAPTIVE], _I8[S.REPEAT])))
     # a new or won-back customer keeps that label until established
-    early = np.where((state == S.WON_BACK) | (state == S.CHURNED), S.WON_BACK, S.FIRST_TIME)
-    early = np.where(state == S.FIRST_TIME, S.FIRST_TIME, early)
+    early = np.where((state == S.WON_BACK) | (state == S.CHURNED), _I8[S.WON_BACK], _I8[S.FIRST_TIME])
+    early = np.where(state == S.FIRST_TIME, _I8[S.FIRST_TIME], early)
     kept = np.where(established, ladder, early)
-    kept = np.where(at_risk, S.AT_RISK, kept)
-    not_customer = np.where(state == S.CHURNED, S.CHURNED,
-                            np.where(aware, S.AWARE, S.PROSPECT))
+    kept = np.where(at_risk, _I8[S.AT_RISK], kept)
+    not_customer = np.where(state == S.CHURNED, _I8[S.CHURNED],
+                            np.where(aware, _I8[S.AWARE], _I8[S.PROSPECT]))
     out = np.where(customer | new_rel, kept, not_customer)
-    out = np.where(churn, S.CHURNED, out)
-    return out.astype(np.int8)
+    return np.where(churn, _I8[S.CHURNED], out)

@@ -43,12 +43,12 @@ class FirmStepEvents:
 
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
     """Share of the total held by the top ``top`` fraction of values (80/20)."""
-    values = np.asarray(values, dtype=np.float64)
-    total = values.sum()
+    values = np.asarray(values)
+    total = values.sum(dtype=np.float64)
     if len(values) == 0 or total <= 0:
         return float("nan")
     k = max(1, int(round(top * len(values))))
-    return float(np.partition(values, len(values) - k)[len(values) - k:].sum() / total)
+    return float(np.partition(values, len(values) - k)[len(values) - k:].sum(dtype=np.float64) / total)
 
 
 def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> list[dict]:

@@ -20,6 +20,7 @@ from agents.firm import Firm
 from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
+from sim.blocks import RowBlocks
 from sim.columns import any_column, column_count
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
@@ -28,6 +29,9 @@ from sim.staffing import engagement_target, update_staff
 from sim.states import LoyaltyState as S, N_STATES, is_customer
 from sim.streams import RandomStreams
 from strategies.registry import resolve_strategies
+
+#: the derived latents of :meth:`LoyaltyModel.latents`
+LATENTS = ("switching", "cognitive", "intention", "recommend")
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
@@ -65,6 +69,7 @@ class LoyaltyModel(mesa.Model):
         self.n_firms = len(cfg.firms)
         self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
         self._build_population()
+        self.blocks = RowBlocks(cfg.engine.block_rows, cfg.engine.threads)
         self.ledger = Ledger(self.n_firms, cfg.discount_rate, cfg.steps_per_year)
         self._t = 0                       # steps simulated, burn-in included
         self._records: list[dict] = []
@@ -127,6 +132,7 @@ class LoyaltyModel(mesa.Model):
         """One step, phases in the order of DESIGN.md §3."""
         ev = FirmStepEvents(self.n_firms)
         ev.customers_at_start = self._customer_counts()
+        self._draws = self.streams.draw_all(self._step_draws(), self.blocks.each)
         self._adjust_offers()
         self._staff_phase(ev)
         buyers, chosen = self._purchase_occasions_and_choice()
@@ -141,6 +147,16 @@ class LoyaltyModel(mesa.Model):
         self._t += 1
 
     # ------------------------------------------------------------------ phases
+    def _step_draws(self) -> dict[str, tuple[str, int | tuple[int, int]]]:
+        """The draws of one step, one per stream, for all agents whether
+        used or not (common random numbers, DESIGN.md §4)."""
+        n, F, m = self.customers.n, self.n_firms, self.staff.m
+        return {"staff": ("uniform", m), "purchase": ("uniform", n), "choice": ("uniform", (2, n)),
+                "service": ("uniform", (3, n)), "service_noise": ("normal", n),
+                "experience": ("uniform", n), "experience_noise": ("normal", n),
+                "complaint": ("uniform", (3, n)), "wom": ("uniform", n),
+                "awareness": ("uniform", (n, F)), "churn": ("uniform", n), "exit": ("uniform", n)}
+
     def _present(self) -> np.ndarray:
         """Firms in the market this step (a firm may enter later: captive waves)."""
         after = self._t_reported_next()
@@ -169,7 +185,7 @@ class LoyaltyModel(mesa.Model):
         cfg, staff, cust = self.config.staff, self.staff, self.customers
         heads = np.maximum(staff.headcount(self.n_firms), 1)
         self._workload = self._visits / (heads * cfg.capacity_per_staff)
-        u_leave = self.streams.uniform("staff", staff.m)
+        u_leave = self._draws["staff"]
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload,
                                u_leave, cfg)
         ev.leavers = np.bincount(staff.firm[leavers], minlength=self.n_firms)
@@ -192,16 +208,22 @@ class LoyaltyModel(mesa.Model):
 
     def _purchase_occasions_and_choice(self) -> tuple[np.ndarray, np.ndarray]:
         cust, cfg = self.customers, self.config
-        u_buy = self.streams.uniform("purchase", cust.n)
-        u_choice = self.streams.uniform("choice", (2, cust.n))
+        u_buy = self._draws["purchase"]
+        u_choice = self._draws["choice"]
         available = (cust.state != S.PROSPECT) & self.present[None, :]
         occasion = (u_buy < cust.purchase_rate) & any_column(available)
         b = np.flatnonzero(occasion)
-        util = choice.utility(cust.expectation[b], cust.affect[b], self._switching(b), self.price,
-                              cust.reference_price[b], cust.price_sensitivity[b], self.discount,
-                              cust.deal_proneness[b], cfg.choice)
-        c = choice.choose(util, available[b], cust.variety[b], u_choice[0, b], u_choice[1, b],
-                          cfg.choice.logit_scale)
+        c = np.empty(len(b), dtype=np.int64)
+
+        def rule(k: slice) -> None:
+            i = b[k]
+            util = choice.utility(cust.expectation[i], cust.affect[i], self._switching(i), self.price,
+                                  cust.reference_price[i], cust.price_sensitivity[i], self.discount,
+                                  cust.deal_proneness[i], cfg.choice)
+            c[k] = choice.choose(util, available[i], cust.variety[i], u_choice[0, i], u_choice[1, i],
+                                 cfg.choice.logit_scale)
+
+        self.blocks.map(rule, len(b))
         keep = c >= 0
         return b[keep], c[keep]
 
@@ -209,10 +231,10 @@ class LoyaltyModel(mesa.Model):
         """What each buyer experiences at the chosen firm (MODEL.md §3)."""
         cust, cfg, staff = self.customers, self.config, self.staff
         n, F = cust.n, self.n_firms
-        u_serve = self.streams.uniform("service", (3, n))
-        z_serve = self.streams.normal("service_noise", n)
-        u_fail = self.streams.uniform("experience", n)
-        z_quality = self.streams.normal("experience_noise", n)
+        u_serve = self._draws["service"]
+        z_serve = self._draws["service_noise"]
+        u_fail = self._draws["experience"]
+        z_quality = self._draws["experience_noise"]
         pos, start, count = self._roster
         pick = np.minimum((u_serve[0, b] * count[c]).astype(np.int64), np.maximum(count[c] - 1, 0))
         staffed = count[c] > 0
@@ -261,7 +283,7 @@ class LoyaltyModel(mesa.Model):
         disappointment, more when quick (TARP)."""
         cfg, cust = self.config.complaints, self.customers
         b, c, outcome, felt = trip["b"], trip["c"], trip["outcome"], trip["felt"]
-        u = self.streams.uniform("complaint", (3, cust.n))
+        u = self._draws["complaint"]
         voice_ease = np.array([getattr(f, "voice_ease", 1.0) for f in self.firms], np.float32)
         empower = np.array([f.empowerment for f in self.firms], np.float32)
         complain = (outcome < 0) & (u[0, b] < cust.voice[b] * voice_ease[c])
@@ -285,10 +307,14 @@ class LoyaltyModel(mesa.Model):
         cust, cfg = self.customers, self.config
         lc = cfg.loyalty
         b, c, felt = trip["b"], trip["c"], trip["felt"]
-        cust.affect *= np.float32(1 - lc.affect_decay)
-        cust.habit *= np.float32(1 - lc.habit_decay)
-        cust.behaviour *= np.float32(1 - lc.behaviour_memory)
-        cust.revenue *= np.float32(1 - 1 / cfg.steps_per_year)
+
+        def decay(rows: slice) -> None:
+            cust.affect[rows] *= np.float32(1 - lc.affect_decay)
+            cust.habit[rows] *= np.float32(1 - lc.habit_decay)
+            cust.behaviour[rows] *= np.float32(1 - lc.behaviour_memory)
+            cust.revenue[rows] *= np.float32(1 - 1 / cfg.steps_per_year)
+
+        self.blocks.map(decay, cust.n)
         aff = cust.affect[b, c] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"]
         cust.affect[b, c] = np.clip(aff, 0, 1)
         cust.habit[b, c] += lc.habit_gain * (1 - cust.habit[b, c])
@@ -304,8 +330,12 @@ class LoyaltyModel(mesa.Model):
         promise = np.array([f.promise for f in self.firms], dtype=np.float32)
         # prospects' expectations are reset when they become aware, so pulling all is harmless
         pull = np.float32(ex_cfg.promise_pull)
-        cust.expectation *= 1 - pull
-        cust.expectation += pull * promise[None, :]
+
+        def toward_promise(rows: slice) -> None:
+            cust.expectation[rows] *= 1 - pull
+            cust.expectation[rows] += pull * promise[None, :]
+
+        self.blocks.map(toward_promise, cust.n)
         bond_now = (trip["outcome"] > 0) & (trip["served"] >= 0) & (trip["u_bond"] < cfg.staff.bond_prob)
         cust.bond[b[bond_now]] = trip["served"][bond_now]
 
@@ -320,80 +350,123 @@ class LoyaltyModel(mesa.Model):
         cog = loyalty.cognitive(value, available, lc.cognitive_scale)
         intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
         rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
-        return {"switching": switching, "cognitive": cog, "intention": intent, "recommend": rec}
+        return dict(zip(LATENTS, (switching, cog, intent, rec)))
 
     def _states(self, trip: dict, ev: FirmStepEvents, reported: bool) -> None:
-        """Each relationship's place on the ladder (MODEL.md §4)."""
+        """Each relationship's place on the ladder (MODEL.md §4), block by
+        block of customers (:mod:`sim.blocks`)."""
         cust, lc = self.customers, self.config.loyalty
         b, c = trip["b"], trip["c"]
-        lat = self.latents()
-        self._latents = lat
         bought = np.zeros(cust.state.shape, dtype=bool)
         bought[b, c] = True
         old = cust.state
-        new = loyalty.next_state(old, old != S.PROSPECT, bought, np.zeros_like(bought),
-                                 cust.purchases, cust.rival_run, cust.affect, lat["switching"],
-                                 cust.satisfaction, lat["intention"], lat["recommend"], lc)
-        self._count_transitions(old, new, ev, reported)
+        new = np.empty_like(old)
+        lat = self._latents = {k: np.empty(old.shape, np.float32) for k in LATENTS}
+        if reported:
+            self._cohort_capacity(self.steps + 1)
+
+        def rule(rows: slice) -> tuple:
+            for key, value in self.latents(rows).items():
+                lat[key][rows] = value
+            was = old[rows]
+            new[rows] = loyalty.next_state(was, was != S.PROSPECT, bought[rows], np.zeros_like(bought[rows]),
+                                           cust.purchases[rows], cust.rival_run[rows], cust.affect[rows],
+                                           lat["switching"][rows], cust.satisfaction[rows],
+                                           lat["intention"][rows], lat["recommend"][rows], lc)
+            return self._count_transitions(rows, was, new[rows], reported)
+
+        for counts, acquired, cohort_delta in self.blocks.map(rule, cust.n):
+            ev.acquisitions += counts[0]
+            ev.win_backs += counts[1]
+            ev.lost += counts[2]
+            if reported:
+                self.cohort_acquired[:, self.steps] += acquired
+            self.cohort_lost += cohort_delta
         cust.state = new
 
-    def _count_transitions(self, old: np.ndarray, new: np.ndarray, ev: FirmStepEvents,
-                           reported: bool) -> None:
+    def _count_transitions(self, rows: slice, old: np.ndarray, new: np.ndarray,
+                           reported: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Acquisitions, win-backs and losses of a block of customers: their
+        counts per firm, first acquisitions in this step's cohort, and the
+        change of each cohort's losses. Writes only the block's own rows."""
         cust = self.customers
         was, now = is_customer(old), is_customer(new)
         acquired = ~was & now & (old != S.CHURNED)
         won = now & (old == S.CHURNED)
         lost = was & (new == S.CHURNED)
-        ev.acquisitions += column_count(acquired)
-        ev.win_backs += column_count(won)
-        ev.lost += column_count(lost)
-        self._customer_mask = now
+        counts = np.stack([column_count(acquired), column_count(won), column_count(lost)])
+        first_acquired = np.zeros(self.n_firms, dtype=np.int64)
+        cohort = cust.cohort[rows]
         if reported:
-            rows, firms = np.nonzero(acquired)
-            first = cust.cohort[rows, firms] < 0
-            cust.cohort[rows[first], firms[first]] = self.steps
-            self.cohort_acquired[:, self.steps] += np.bincount(firms[first], minlength=self.n_firms)
-        self._cohort_lost(*np.nonzero(lost), sign=1)
-        self._cohort_lost(*np.nonzero(won), sign=-1)
-        cust.purchases[lost] = 0
+            r, f = np.nonzero(acquired)
+            first = cohort[r, f] < 0
+            cohort[r[first], f[first]] = self.steps
+            first_acquired = np.bincount(f[first], minlength=self.n_firms)
+        delta = self._cohort_delta(cohort, *np.nonzero(lost)) - self._cohort_delta(cohort, *np.nonzero(won))
+        cust.purchases[rows][lost] = 0
+        return counts, first_acquired, delta
 
-    def _cohort_lost(self, rows: np.ndarray, firms: np.ndarray, sign: int) -> None:
-        """Cohort survival bookkeeping: a relationship's cohort is the reported
-        step of its first acquisition; losses and win-backs count against it."""
-        cohort = self.customers.cohort[rows, firms]
-        known = cohort >= 0
-        np.add.at(self.cohort_lost, (firms[known], cohort[known]), sign)
+    def _cohort_capacity(self, steps: int) -> None:
+        """Room for cohorts up to reported step ``steps`` (``run`` may go past the horizon)."""
+        have = self.cohort_acquired.shape[1]
+        if steps > have:
+            grow = np.zeros((self.n_firms, max(steps, 2 * have) - have), dtype=np.int64)
+            self.cohort_acquired = np.hstack([self.cohort_acquired, grow])
+            self.cohort_lost = np.hstack([self.cohort_lost, grow])
+
+    def _cohort_delta(self, cohort: np.ndarray, rows: np.ndarray, firms: np.ndarray) -> np.ndarray:
+        """Losses of the relationships ``(rows, firms)`` counted against each
+        firm's acquisition cohort (``[n_firms, cohorts]``); relationships
+        acquired before the reported horizon have no cohort."""
+        c = cohort[rows, firms]
+        known = c >= 0
+        shape = self.cohort_lost.shape
+        flat = np.bincount(firms[known] * shape[1] + c[known], minlength=shape[0] * shape[1])
+        return flat.reshape(shape)
 
     def _word_of_mouth_and_awareness(self, trip: dict) -> None:
         """Stories travel over the network as one sparse product; the
         dissatisfied talk more (TARP; Anderson 1998). Positive stories and
-        advertising make prospects aware; stories move expectations."""
+        advertising make prospects aware; stories move expectations.
+
+        Each talker tells one story (positive or negative, about the firm
+        bought from); the product of the talkers' rows of the symmetric
+        network, transposed, with their stories gives what each customer
+        heard, so the work grows with the talkers' ties, not with the whole
+        network. Listening is a row-wise rule, applied block by block.
+        """
         cust, cfg = self.customers, self.config
         w, n, F = cfg.word_of_mouth, cust.n, self.n_firms
         b, c, outcome = trip["b"], trip["c"], trip["outcome"]
-        u_talk = self.streams.uniform("wom", n)
-        u_aware = self.streams.uniform("awareness", (n, F))
+        u_talk = self._draws["wom"]
+        u_aware = self._draws["awareness"]
         soc = cust.sociability[b]
         negative = (outcome < 0) & ~trip["resolved"]
         p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
         talks = u_talk[b] < p_talk * soc
-        stories = np.zeros((n, 2 * F), dtype=np.float32)
-        stories[b[talks & ~negative], c[talks & ~negative]] = 1.0
-        stories[b[talks & negative], F + c[talks & negative]] = 1.0
-        heard = self.network @ stories
-        pos, neg = heard[:, :F], heard[:, F:]
-        prospect = cust.state == S.PROSPECT
-        shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
-        cust.expectation[:] = np.where(prospect, cust.expectation, np.clip(cust.expectation + shift, 0, 1))
-        cust.affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg).astype(np.float32)
-        np.maximum(cust.affect, 0, out=cust.affect)
+        talkers = np.flatnonzero(talks)
+        told = np.zeros((len(talkers), 2 * F), dtype=np.float32)
+        told[np.arange(len(talkers)), c[talkers] + F * negative[talkers]] = 1.0
+        heard = self.network[b[talkers]].T @ told
         reach = np.array([f.advertising_reach for f in self.firms], dtype=np.float32)
-        p_aware = 1 - (1 - reach[None, :]) * np.exp(pos * np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7))))
-        becomes = prospect & self.present[None, :] & (u_aware < p_aware)
         promise = np.array([f.promise for f in self.firms], dtype=np.float32)
-        cust.expectation[:] = np.where(becomes, np.clip(promise[None, :] + w.referral_boost * pos, 0, 1),
-                                       cust.expectation)
-        cust.state[becomes] = S.AWARE
+        per_story = np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7)))
+
+        def listen(rows: slice) -> None:
+            pos, neg = heard[rows, :F], heard[rows, F:]
+            state, expectation, affect = cust.state[rows], cust.expectation[rows], cust.affect[rows]
+            prospect = state == S.PROSPECT
+            shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
+            expectation[:] = np.where(prospect, expectation, np.clip(expectation + shift, 0, 1))
+            affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg).astype(np.float32)
+            np.maximum(affect, 0, out=affect)
+            p_aware = 1 - (1 - reach[None, :]) * np.exp(pos * per_story)
+            becomes = prospect & self.present[None, :] & (u_aware[rows] < p_aware)
+            expectation[:] = np.where(becomes, np.clip(promise[None, :] + w.referral_boost * pos, 0, 1),
+                                      expectation)
+            state[becomes] = S.AWARE
+
+        self.blocks.map(listen, n)
 
     def _lapse_and_churn(self, trip: dict, ev: FirmStepEvents, reported: bool) -> None:
         """Disappointed, uncommitted customers defect; some customers leave the
@@ -402,8 +475,8 @@ class LoyaltyModel(mesa.Model):
         ch = cfg.churn
         n, F = cust.n, self.n_firms
         b, c, felt = trip["b"], trip["c"], trip["felt"]
-        u_churn = self.streams.uniform("churn", n)
-        u_exit = self.streams.uniform("exit", n)
+        u_churn = self._draws["churn"]
+        u_exit = self._draws["exit"]
         intent = self._latents["intention"][b, c]
         p_defect = ch.disappointed_defect_prob * np.clip(1 - intent / max(ch.defect_intention_floor, 1e-9), 0, 1)
         defect = (felt < 0) & is_customer(cust.state[b, c]) & (u_churn[b] < p_defect)
@@ -412,14 +485,14 @@ class LoyaltyModel(mesa.Model):
         cust.expectation[db, dcf] = np.maximum(cust.expectation[db, dcf] - ch.defect_expectation_drop, 0)
         cust.purchases[db, dcf] = 0
         ev.lost += np.bincount(dcf, minlength=F)
-        self._cohort_lost(db, dcf, sign=1)
+        self.cohort_lost += self._cohort_delta(cust.cohort, db, dcf)
         leavers = np.flatnonzero(u_exit < cust.exit_rate)
         if len(leavers):
             was = is_customer(cust.state[leavers])
             ev.lost += column_count(was)
             ev.exits += column_count(was)
             rows, firms = np.nonzero(was)
-            self._cohort_lost(leavers[rows], firms, sign=1)
+            self.cohort_lost += self._cohort_delta(cust.cohort, leavers[rows], firms)
             self._replace(leavers)
 
     def _replace(self, rows: np.ndarray) -> None:
@@ -457,9 +530,13 @@ class LoyaltyModel(mesa.Model):
 
     def state_counts(self) -> np.ndarray:
         """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""
-        st = self.customers.state
-        flat = st.astype(np.int64) + N_STATES * np.arange(self.n_firms)[None, :]
-        return np.bincount(flat.ravel(), minlength=N_STATES * self.n_firms).reshape(self.n_firms, N_STATES)
+        st, F = self.customers.state, self.n_firms
+        offset = (N_STATES * np.arange(F, dtype=np.intp))[None, :]
+
+        def rule(rows: slice) -> np.ndarray:
+            return np.bincount((st[rows] + offset).ravel(), minlength=N_STATES * F)
+
+        return np.sum(self.blocks.map(rule, len(st)), axis=0).reshape(F, N_STATES)
 
     def step_table(self) -> pd.DataFrame:
         """One row per reported step and firm (DESIGN.md §8)."""

@@ -10,6 +10,7 @@ through what they change.
 from __future__ import annotations
 
 import zlib
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -35,3 +36,15 @@ class RandomStreams:
     def normal(self, name: str, shape: int | tuple[int, ...]) -> np.ndarray:
         """Standard normal float32 draws for every agent of the stream."""
         return self[name].standard_normal(shape, dtype=np.float32)
+
+    def draw_all(self, plan: dict[str, tuple[str, int | tuple[int, ...]]],
+                 parallel_map: Callable[[Callable, Iterable], Iterable] = map) -> dict[str, np.ndarray]:
+        """One draw from each stream of ``plan`` (name -> ("uniform" | "normal",
+        shape)); the streams are independent, so ``parallel_map`` may draw
+        them concurrently with the same result."""
+        def one(name: str) -> np.ndarray:
+            kind, shape = plan[name]
+            return getattr(self, kind)(name, shape)
+        for name in plan:
+            self[name]                    # create streams in one thread
+        return dict(zip(plan, parallel_map(one, list(plan))))
