@@ -185,7 +185,7 @@ class LoyaltyModel(mesa.Model):
         cfg, staff, cust = self.config.staff, self.staff, self.customers
         heads = np.maximum(staff.headcount(self.n_firms), 1)
         self._workload = self._visits / (heads * cfg.capacity_per_staff)
-        u_leave = self._draws["staff"]
+        u_leave = self._draws.pop("staff")
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload,
                                u_leave, cfg)
         ev.leavers = np.bincount(staff.firm[leavers], minlength=self.n_firms)
@@ -208,8 +208,8 @@ class LoyaltyModel(mesa.Model):
 
     def _purchase_occasions_and_choice(self) -> tuple[np.ndarray, np.ndarray]:
         cust, cfg = self.customers, self.config
-        u_buy = self._draws["purchase"]
-        u_choice = self._draws["choice"]
+        u_buy = self._draws.pop("purchase")
+        u_choice = self._draws.pop("choice")
         available = (cust.state != S.PROSPECT) & self.present[None, :]
         occasion = (u_buy < cust.purchase_rate) & any_column(available)
         b = np.flatnonzero(occasion)
@@ -231,10 +231,10 @@ class LoyaltyModel(mesa.Model):
         """What each buyer experiences at the chosen firm (MODEL.md §3)."""
         cust, cfg, staff = self.customers, self.config, self.staff
         n, F = cust.n, self.n_firms
-        u_serve = self._draws["service"]
-        z_serve = self._draws["service_noise"]
-        u_fail = self._draws["experience"]
-        z_quality = self._draws["experience_noise"]
+        u_serve = self._draws.pop("service")
+        z_serve = self._draws.pop("service_noise")
+        u_fail = self._draws.pop("experience")
+        z_quality = self._draws.pop("experience_noise")
         pos, start, count = self._roster
         pick = np.minimum((u_serve[0, b] * count[c]).astype(np.int64), np.maximum(count[c] - 1, 0))
         staffed = count[c] > 0
@@ -283,7 +283,7 @@ class LoyaltyModel(mesa.Model):
         disappointment, more when quick (TARP)."""
         cfg, cust = self.config.complaints, self.customers
         b, c, outcome, felt = trip["b"], trip["c"], trip["outcome"], trip["felt"]
-        u = self._draws["complaint"]
+        u = self._draws.pop("complaint")
         voice_ease = np.array([getattr(f, "voice_ease", 1.0) for f in self.firms], np.float32)
         empower = np.array([f.empowerment for f in self.firms], np.float32)
         complain = (outcome < 0) & (u[0, b] < cust.voice[b] * voice_ease[c])
@@ -438,8 +438,8 @@ class LoyaltyModel(mesa.Model):
         cust, cfg = self.customers, self.config
         w, n, F = cfg.word_of_mouth, cust.n, self.n_firms
         b, c, outcome = trip["b"], trip["c"], trip["outcome"]
-        u_talk = self._draws["wom"]
-        u_aware = self._draws["awareness"]
+        u_talk = self._draws.pop("wom")
+        u_aware = self._draws.pop("awareness")
         soc = cust.sociability[b]
         negative = (outcome < 0) & ~trip["resolved"]
         p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
@@ -475,8 +475,8 @@ class LoyaltyModel(mesa.Model):
         ch = cfg.churn
         n, F = cust.n, self.n_firms
         b, c, felt = trip["b"], trip["c"], trip["felt"]
-        u_churn = self._draws["churn"]
-        u_exit = self._draws["exit"]
+        u_churn = self._draws.pop("churn")
+        u_exit = self._draws.pop("exit")
         intent = self._latents["intention"][b, c]
         p_defect = ch.disappointed_defect_prob * np.clip(1 - intent / max(ch.defect_intention_floor, 1e-9), 0, 1)
         defect = (felt < 0) & is_customer(cust.state[b, c]) & (u_churn[b] < p_defect)
