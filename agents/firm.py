@@ -25,6 +25,10 @@ class Firm(mesa.Agent):
                 setattr(self, f.name, getattr(cfg, f.name))
         self.discount = 0.0
         self.basket_multiplier = 1.0
+        # levers of complaint handling (strategies raise them)
+        self.voice_ease = 1.0        # multiplies customers' voice propensity
+        self.recovery_bonus = 0.0    # added to the chance a complaint is resolved
+        self.quick_bonus = 0.0       # added to the share of resolutions that are quick
         self.strategies: list = []
 
     @property

@@ -18,12 +18,13 @@ from sim.config import ChoiceConfig
 def utility(expectation: np.ndarray, affect: np.ndarray, switching: np.ndarray,
             price: np.ndarray, reference_price: np.ndarray, price_sensitivity: np.ndarray,
             discount: np.ndarray, deal_proneness: np.ndarray, cfg: ChoiceConfig) -> np.ndarray:
-    """Deterministic utility of each firm (``[n, firms]``) for each chooser."""
-    rel_price = price[None, :] / reference_price[:, None] - 1.0
+    """Deterministic utility of each firm (``[n, firms]``) for each chooser;
+    ``price`` and ``discount`` are per firm or per chooser and firm (personal offers)."""
+    rel_price = np.atleast_2d(price) / reference_price[:, None] - 1.0
     return (cfg.beta_expectation * expectation + cfg.beta_affect * affect
             + cfg.beta_switching * switching
             - price_sensitivity[:, None] * rel_price
-            + cfg.beta_deal * deal_proneness[:, None] * discount[None, :])
+            + cfg.beta_deal * deal_proneness[:, None] * np.atleast_2d(discount))
 
 
 def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,

@@ -47,7 +47,7 @@ _LIST_ITEMS = {("MarketConfig", "firms"): FirmConfig, ("CustomerConfig", "segmen
 
 USAGE = """\
 usage: python -m sim.cli [key=value ...] [--config FILE.yaml]
-       python -m sim.cli --list-params | --help
+       python -m sim.cli --list-params | --list-strategies | --help
 
 Simulate one market and write its results to <output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/
 (steps.parquet, summary.csv, cohort_survival.csv, config.yaml, loyalty_states.png).
@@ -59,6 +59,7 @@ arguments:
   --config FILE.yaml  a YAML mapping of config keys merged on top of the overrides,
                       e.g. {market: {steps: 52, firms: [{name: Focal, price: 0.95}]}}
   --list-params       print every parameter with its default, allowed range and meaning
+  --list-strategies   print every strategy with its description, parameters and defaults
   -h, --help          print this help
 
 market presets (market=<name>, conf/market/): {presets}
@@ -86,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args["list_params"]:
             print(format_params())
             return 0
+        if args["list_strategies"]:
+            from strategies.registry import catalogue
+            print(catalogue())
+            return 0
         cfg = compose_config(args["overrides"], args["config"])
         return run(cfg)
     except BadInput as e:
@@ -105,7 +110,8 @@ def _one_line(text: str) -> str:
 
 
 def _parse_args(argv: list[str]) -> dict:
-    args: dict[str, Any] = {"help": False, "list_params": False, "config": None, "overrides": []}
+    args: dict[str, Any] = {"help": False, "list_params": False, "list_strategies": False,
+                            "config": None, "overrides": []}
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -113,6 +119,8 @@ def _parse_args(argv: list[str]) -> dict:
             args["help"] = True
         elif a == "--list-params":
             args["list_params"] = True
+        elif a == "--list-strategies":
+            args["list_strategies"] = True
         elif a == "--config" or a.startswith("--config="):
             if a == "--config":
                 if i + 1 >= len(argv):
@@ -127,7 +135,7 @@ def _parse_args(argv: list[str]) -> dict:
             args["config"] = value
         elif a.startswith("-") and "=" not in a:
             raise BadInput(f"option = {a!r}: unknown option; allowed: --config FILE.yaml, "
-                           "--list-params, --help, or key=value overrides")
+                           "--list-params, --list-strategies, --help, or key=value overrides")
         else:
             args["overrides"].append(a)
         i += 1

@@ -141,6 +141,7 @@ class LoyaltyModel(mesa.Model):
         self._complaints_and_recovery(trip, ev)
         self._loyalty_latents(trip)
         self._states(trip, ev, reported)
+        self.trip = trip
         self._word_of_mouth_and_awareness(trip)
         self._lapse_and_churn(trip, ev, reported)
         self._close_books(ev, reported)
@@ -166,9 +167,12 @@ class LoyaltyModel(mesa.Model):
         return getattr(self, "_t", 0) - self.config.burn_in + 1
 
     def _adjust_offers(self) -> None:
+        """Strategies set the step's offer; all firms are reset first, so a
+        strategy may also move a rival's offer (retaliation)."""
         for firm in self.firms:
             firm.discount = 0.0
             firm.basket_multiplier = 1.0
+        for firm in self.firms:
             for strategy in firm.strategies:
                 strategy.adjust_offer(self, firm)
         self.present = self._present()
@@ -185,40 +189,70 @@ class LoyaltyModel(mesa.Model):
         cfg, staff, cust = self.config.staff, self.staff, self.customers
         heads = np.maximum(staff.headcount(self.n_firms), 1)
         self._workload = self._visits / (heads * cfg.capacity_per_staff)
+        staff.wage[:] = np.array([f.wage for f in self.firms], dtype=np.float64)[staff.firm]
         u_leave = self._draws.pop("staff")
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload,
                                u_leave, cfg)
         ev.leavers = np.bincount(staff.firm[leavers], minlength=self.n_firms)
         ev.headcount = staff.headcount(self.n_firms)
-        if len(leavers):
-            left = np.zeros(staff.m, dtype=bool)
-            left[leavers] = True
-            bonded = np.flatnonzero(cust.bond >= 0)
-            broken = bonded[left[cust.bond[bonded]]]
-            firm_of = staff.firm[cust.bond[broken]]
-            cust.affect[broken, firm_of] = np.maximum(cust.affect[broken, firm_of] - cfg.bond_break_affect, 0)
-            cust.bond[broken] = -1
+        self._break_bonds(leavers)
         self._roster = staff.roster()
+
+    def _break_bonds(self, positions: np.ndarray) -> None:
+        """Customers bonded to the employees who held these positions lose
+        the bond and some affect (MODEL.md §5)."""
+        cust, staff = self.customers, self.staff
+        if not len(positions):
+            return
+        left = np.zeros(staff.m, dtype=bool)
+        left[positions] = True
+        bonded = np.flatnonzero(cust.bond >= 0)
+        broken = bonded[left[cust.bond[bonded]]]
+        firm_of = staff.firm[cust.bond[broken]]
+        cust.affect[broken, firm_of] = np.maximum(cust.affect[broken, firm_of]
+                                                  - self.config.staff.bond_break_affect, 0)
+        cust.bond[broken] = -1
+
+    def dismiss(self, positions: np.ndarray) -> None:
+        """Lay off the employees in these positions: the positions stay empty
+        and their customers' bonds break (001: the loyalty dilemma)."""
+        self.staff.employed[positions] = False
+        self._break_bonds(positions)
+        self._roster = self.staff.roster()
 
     def _switching(self, rows: Any = slice(None)) -> np.ndarray:
         """Switching costs: habit plus contracts that bind current customers (001)."""
         cust = self.customers
         contract = np.array([f.switching_cost for f in self.firms], dtype=np.float32)
-        return cust.habit[rows] + contract[None, :] * is_customer(cust.state[rows])
+        switching = cust.habit[rows] + contract[None, :] * is_customer(cust.state[rows])
+        if "points" in cust.levers:
+            switching += cust.levers["points"][rows]
+        return switching
+
+    def _offer(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Price and discount each customer of ``rows`` is offered by each firm:
+        the firm's, or ``[rows, firms]`` where personal offers (win-back) apply."""
+        if "offer" not in self.customers.levers:
+            return self.price, self.discount
+        offer = self.customers.levers["offer"][rows]
+        return self.price * (1 - offer), self.discount + offer
 
     def _purchase_occasions_and_choice(self) -> tuple[np.ndarray, np.ndarray]:
         cust, cfg = self.customers, self.config
         u_buy = self._draws.pop("purchase")
         u_choice = self._draws.pop("choice")
         available = (cust.state != S.PROSPECT) & self.present[None, :]
+        if "refused" in cust.levers:
+            available &= ~cust.levers["refused"]
         occasion = (u_buy < cust.purchase_rate) & any_column(available)
         b = np.flatnonzero(occasion)
         c = np.empty(len(b), dtype=np.int64)
 
         def rule(k: slice) -> None:
             i = b[k]
-            util = choice.utility(cust.expectation[i], cust.affect[i], self._switching(i), self.price,
-                                  cust.reference_price[i], cust.price_sensitivity[i], self.discount,
+            price, discount = self._offer(i)
+            util = choice.utility(cust.expectation[i], cust.affect[i], self._switching(i), price,
+                                  cust.reference_price[i], cust.price_sensitivity[i], discount,
                                   cust.deal_proneness[i], cfg.choice)
             c[k] = choice.choose(util, available[i], cust.variety[i], u_choice[0, i], u_choice[1, i],
                                  cfg.choice.logit_scale)
@@ -246,17 +280,23 @@ class LoyaltyModel(mesa.Model):
         served = np.where(own, bond, served)
         level = np.where(served >= 0, staff.service_level[np.maximum(served, 0)], 0.0)
         spread = np.where(served >= 0, staff.service_spread[np.maximum(served, 0)], 0.0)
+        if "service_lift" in cust.levers:
+            level = level + cust.levers["service_lift"][b, c]
         service = np.clip(level + spread * z_serve[b], 0.0, 1.0)
         quality = np.array([f.quality for f in self.firms], dtype=np.float32)
         failed = u_fail[b] < ex.failure_probability(quality, cfg.experience)[c]
         x_q = ex.quality_score(quality[c], failed, z_quality[b], cfg.experience)
         price = self.price[c]
+        if "offer" in cust.levers:
+            price = price * (1 - cust.levers["offer"][b, c])
         x_p = ex.price_fairness(price, cust.reference_price[b], cfg.experience)
         belonging = np.array([f.belonging for f in self.firms], dtype=np.float32)
         x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + cust.club[b, c], 0.0, 1.0)
         x_s = ex.service_score(service, failed, cfg.experience)
         experience = ex.overall(cust.weights[b], x_p, x_q, x_s, x_b).astype(np.float32)
         basket = cust.spend[b] * np.array([f.basket_multiplier for f in self.firms], np.float32)[c]
+        if "basket_lift" in cust.levers:
+            basket = basket * (1 + cust.levers["basket_lift"][b, c])
         spent = basket.astype(np.float64) * price
         unit_cost = np.array([f.unit_cost for f in self.firms])
         self.ledger.add_revenue(np.bincount(c, spent, minlength=F))
@@ -284,17 +324,19 @@ class LoyaltyModel(mesa.Model):
         cfg, cust = self.config.complaints, self.customers
         b, c, outcome, felt = trip["b"], trip["c"], trip["outcome"], trip["felt"]
         u = self._draws.pop("complaint")
-        voice_ease = np.array([getattr(f, "voice_ease", 1.0) for f in self.firms], np.float32)
-        empower = np.array([f.empowerment for f in self.firms], np.float32)
-        complain = (outcome < 0) & (u[0, b] < cust.voice[b] * voice_ease[c])
-        p_resolve = np.minimum(cfg.recovery_rate + cfg.empowerment_recovery * empower, 1.0)
+        firm_lever = lambda name: np.array([getattr(f, name) for f in self.firms], np.float32)  # noqa: E731
+        empower = firm_lever("empowerment")
+        complain = (outcome < 0) & (u[0, b] < cust.voice[b] * firm_lever("voice_ease")[c])
+        p_resolve = np.minimum(cfg.recovery_rate + cfg.empowerment_recovery * empower
+                               + firm_lever("recovery_bonus"), 1.0)
         resolved = complain & (u[1, b] < p_resolve[c])
-        quick = resolved & (u[2, b] < cfg.quick_share)
+        quick_share = np.minimum(cfg.quick_share + firm_lever("quick_bonus"), 1.0)
+        quick = resolved & (u[2, b] < quick_share[c])
         trip["felt"] = np.where(quick, felt * (1 - cfg.quick_offset),
                                 np.where(resolved, felt * (1 - cfg.slow_offset),
                                          np.where(complain, felt - cfg.unresolved_penalty, felt))
                                 ).astype(np.float32)
-        trip["complained"], trip["resolved"] = complain, resolved
+        trip["complained"], trip["resolved"], trip["quick"] = complain, resolved, quick
         F = self.n_firms
         ev.complaints = np.bincount(c, complain, minlength=F)
         ev.recoveries = np.bincount(c, resolved, minlength=F)

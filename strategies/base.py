@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from sim.config import param
+
 if TYPE_CHECKING:  # pragma: no cover
     from agents.firm import Firm
     from sim.model import LoyaltyModel
@@ -19,8 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
 class StrategyConfig:
     """Schedule every strategy shares: it runs from ``start`` for ``duration`` steps
     (``duration`` 0 = to the end of the run)."""
-    start: int = 1
-    duration: int = 0
+    start: int = param(1, 1, 1_000_000, "reported step at which the programme starts")
+    duration: int = param(0, 0, 1_000_000, "steps it runs (0: to the end of the run)")
 
 
 class Strategy:
@@ -38,6 +40,15 @@ class Strategy:
         t = model._t - model.config.burn_in + 1
         end = self.config.start + self.config.duration
         return t >= self.config.start and (self.config.duration == 0 or t < end)
+
+    @property
+    def category(self) -> str:
+        """Ledger category of the programme's costs: its name."""
+        return self.name
+
+    def book(self, model: "LoyaltyModel", firm: "Firm", amount: float) -> None:
+        """Book a cost of the programme for the firm (MODEL.md §7)."""
+        model.ledger.book(firm.index, self.category, float(amount))
 
     def setup(self, model: "LoyaltyModel", firm: "Firm") -> None:
         """Called once when the model is built."""

@@ -4,9 +4,11 @@ strategies may be given by name, by config dict or as instances."""
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import pkgutil
 from typing import Any
 
-from sim.config import ConfigError
+from sim.config import ConfigError, describe, validate
 from strategies.base import Strategy
 
 REGISTRY: dict[str, type[Strategy]] = {}
@@ -26,8 +28,38 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     return cls
 
 
+_NOT_STRATEGIES = {"base", "registry", "__main__"}
+_loaded = False
+
+
+def load_builtin() -> None:
+    """Import every module of the ``strategies`` package, so that each
+    strategy registers itself by being defined (one file, one edit)."""
+    global _loaded
+    if _loaded:
+        return
+    import strategies
+    for info in pkgutil.iter_modules(strategies.__path__):
+        if info.name not in _NOT_STRATEGIES:
+            importlib.import_module(f"strategies.{info.name}")
+    _loaded = True
+
+
 def available() -> list[str]:
+    """Names of the registered strategies."""
+    load_builtin()
     return sorted(REGISTRY)
+
+
+def catalogue() -> str:
+    """Every strategy with its one-line description, parameters and defaults."""
+    lines = []
+    for name in available():
+        cls = REGISTRY[name]
+        lines.append(f"{name}: {cls.description}")
+        for key, default, allowed, doc in describe(cls.config_class):
+            lines.append(f"    {key:<28} {default!s:<14} {allowed:<20} {doc}")
+    return "\n".join(lines)
 
 
 def make_strategy(spec: Any) -> Strategy:
@@ -42,6 +74,7 @@ def make_strategy(spec: Any) -> Strategy:
         except (TypeError, ValueError):
             raise ConfigError(f"strategy = {spec!r}: must be a name, a mapping with 'name', or a Strategy")
         name = params.pop("name", None)
+    load_builtin()
     if name not in REGISTRY:
         allowed = ", ".join(available()) or "(none registered)"
         raise ConfigError(f"strategy = {name!r}: unknown strategy; available: {allowed}")
@@ -51,8 +84,10 @@ def make_strategy(spec: Any) -> Strategy:
         if key not in fields:
             raise ConfigError(f"strategy.{name}.{key} = {params[key]!r}: unknown key; "
                               f"allowed keys: {', '.join(sorted(fields))}")
+    validate(params, cls.config_class, f"strategy.{name}.")
     return cls(cls.config_class(**params))
 
 
 def resolve_strategies(specs: Any) -> list[Strategy]:
+    """The strategies of a firm from its config list."""
     return [make_strategy(s) for s in (specs or [])]
