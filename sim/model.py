@@ -581,8 +581,13 @@ class LoyaltyModel(mesa.Model):
         return np.sum(self.blocks.map(rule, len(st)), axis=0).reshape(F, N_STATES)
 
     def step_table(self) -> pd.DataFrame:
-        """One row per reported step and firm (DESIGN.md §8)."""
-        return pd.DataFrame.from_records(self._records)
+        """One row per reported step and firm (DESIGN.md §8). A cost category
+        first booked mid-run (a strategy starting later) reads 0 before."""
+        table = pd.DataFrame.from_records(self._records)
+        late = [c for c in self.ledger.categories if c in table.columns and table[c].isna().any()]
+        if late:
+            table[late] = table[late].fillna(0.0)
+        return table
 
     def summary(self) -> pd.DataFrame:
         """Per-firm summary over the reported horizon."""
