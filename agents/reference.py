@@ -344,7 +344,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             ev["delighted"][c] += outcome > 0
             ev["disappointed"][c] += outcome < 0
         for f in range(self.n_firms):
-            self.ledger.book(f, "complaint_handling", ev["complaints"][f] * cfg.cost_per_complaint)
+            self.ledger.book(f, "complaint_costs", ev["complaints"][f] * cfg.cost_per_complaint)
 
     def _loyalty_latents(self, trips: list[dict]) -> None:
         cfg = self.config

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import numpy as np
 
-BASE_COSTS = ("cost_of_goods", "wages", "hiring", "complaint_handling", "advertising", "fixed")
+BASE_COSTS = ("cost_of_goods", "wages", "hiring", "complaint_costs", "advertising", "fixed")
 
 
 class Ledger:

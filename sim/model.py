@@ -186,7 +186,7 @@ class LoyaltyModel(mesa.Model):
 
     def _staff_phase(self, ev: FirmStepEvents) -> None:
         """Engagement, turnover and novices; bonds to leavers break (MODEL.md §5)."""
-        cfg, staff, cust = self.config.staff, self.staff, self.customers
+        cfg, staff = self.config.staff, self.staff
         heads = np.maximum(staff.headcount(self.n_firms), 1)
         self._workload = self._visits / (heads * cfg.capacity_per_staff)
         staff.wage[:] = np.array([f.wage for f in self.firms], dtype=np.float64)[staff.firm]
@@ -264,7 +264,7 @@ class LoyaltyModel(mesa.Model):
     def _experience(self, b: np.ndarray, c: np.ndarray, ev: FirmStepEvents) -> dict:
         """What each buyer experiences at the chosen firm (MODEL.md §3)."""
         cust, cfg, staff = self.customers, self.config, self.staff
-        n, F = cust.n, self.n_firms
+        F = self.n_firms
         u_serve = self._draws.pop("service")
         z_serve = self._draws.pop("service_noise")
         u_fail = self._draws.pop("experience")
@@ -342,7 +342,7 @@ class LoyaltyModel(mesa.Model):
         ev.recoveries = np.bincount(c, resolved, minlength=F)
         ev.delighted = np.bincount(c, outcome > 0, minlength=F)
         ev.disappointed = np.bincount(c, outcome < 0, minlength=F)
-        self.ledger.book(slice(None), "complaint_handling", ev.complaints * cfg.cost_per_complaint)
+        self.ledger.book(slice(None), "complaint_costs", ev.complaints * cfg.cost_per_complaint)
 
     def _loyalty_latents(self, trip: dict) -> None:
         """Affect, habit, satisfaction, behaviour and expectations (MODEL.md §3-4)."""
@@ -515,7 +515,7 @@ class LoyaltyModel(mesa.Model):
         category and are replaced by new prospects (002: 20-40% a year)."""
         cust, cfg = self.customers, self.config
         ch = cfg.churn
-        n, F = cust.n, self.n_firms
+        F = self.n_firms
         b, c, felt = trip["b"], trip["c"], trip["felt"]
         u_churn = self._draws.pop("churn")
         u_exit = self._draws.pop("exit")

@@ -85,7 +85,7 @@ def test_reference_conserves_states_and_books():
     customers = sum(is_customer(np.array(a.state, dtype=np.int8)) for a in model.customers)
     assert list(customers) == table[table.step == table.step.max()].sort_values("firm_index")["customers"].tolist()
     assert np.allclose(table["profit"], table["revenue"] - table["costs"])
-    cost_cols = ["cost_of_goods", "wages", "hiring", "complaint_handling", "advertising", "fixed"]
+    cost_cols = ["cost_of_goods", "wages", "hiring", "complaint_costs", "advertising", "fixed"]
     assert np.allclose(table["costs"], table[cost_cols].sum(axis=1))
     assert model.steps == 6 and sorted(table.step.unique()) == list(range(1, 7))
     assert math.isfinite(table["market_share"].sum())

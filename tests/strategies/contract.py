@@ -93,6 +93,15 @@ class StrategyContract:
         defaults = dataclasses.asdict(REGISTRY[self.name].config_class())
         assert data == defaults
 
+    def test_hydra_composes_its_yaml_on_its_schema(self):
+        from hydra import compose, initialize_config_dir
+        from omegaconf import OmegaConf
+
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONF.parent), job_name="contract"):
+            cfg = compose(config_name=f"strategy/{self.name}")
+        params = OmegaConf.to_container(cfg.strategy, resolve=True)
+        assert make_strategy({"name": self.name, **params}).config == REGISTRY[self.name].config_class()
+
     def test_a_bad_value_names_key_value_and_what_is_allowed(self):
         key, value = self.bad_value
         with pytest.raises(ConfigError, match=rf"^strategy\.{self.name}\.{key} = {value!r}: must"):

@@ -65,3 +65,22 @@ def test_scheduled_strategy_changes_offer_and_books_its_costs(discount_strategy)
     # identical before the schedule starts (common random numbers), different during it
     assert tb[tb.step <= 2]["revenue"].tolist() == t[t.step <= 2]["revenue"].tolist()
     assert tb[tb.step == 3]["revenue"].tolist() != t[t.step == 3]["revenue"].tolist()
+
+
+def test_every_strategy_module_registers_itself_and_is_listed(capsys):
+    """Each file of strategies/ defines one registered strategy; the catalogue
+    (python -m sim.cli --list-strategies) lists it with its parameters."""
+    from pathlib import Path
+
+    from sim.cli import main
+    from strategies.registry import available
+
+    files = {p.stem for p in (Path(__file__).resolve().parents[2] / "strategies").glob("*.py")
+             if p.stem not in {"__init__", "__main__", "base", "registry"}}
+    assert files and files <= set(available())
+    assert main(["--list-strategies"]) == 0
+    out = capsys.readouterr().out
+    for name in files:
+        cls = REGISTRY[name]
+        assert f"{name}: {cls.description}" in out
+    assert "quality_gain" in out and "[0.0, 1.0]" in out

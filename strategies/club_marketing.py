@@ -1,0 +1,262 @@
+"""Club marketing (MODEL.md §6.2; seed 000 "俱乐部营销", seed 003 social bonds)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.config import ConfigError
+from sim.states import is_customer
+from strategies.base import Strategy, StrategyConfig, param
+from strategies.registry import register
+
+#: keys of one event of the calendar, with their allowed ranges (lo, hi, lo_open)
+EVENT_KEYS: dict[str, tuple[float, float, bool]] = {
+    "per_year": (0.0, 10_000.0, True),
+    "phase": (0.0, 1.0, False),
+    "attendance": (0.0, 1.0, False),
+    "cost_per_attendee": (0.0, 1e12, False),
+    "belonging": (0.0, 1.0, False),
+}
+
+#: seed 000's calendar: VIP lectures quarterly, sports training quarterly,
+#: outdoor outings monthly, holiday cards/gifts, a year-end thank-you gala
+DEFAULT_EVENTS = [
+    {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3,
+     "cost_per_attendee": 30.0, "belonging": 0.05},
+    {"kind": "sports", "per_year": 4.0, "phase": 0.25, "attendance": 0.25,
+     "cost_per_attendee": 40.0, "belonging": 0.06},
+    {"kind": "outdoor", "per_year": 12.0, "phase": 0.5, "attendance": 0.2,
+     "cost_per_attendee": 15.0, "belonging": 0.04},
+    {"kind": "holiday_gift", "per_year": 4.0, "phase": 0.75, "attendance": 1.0,
+     "cost_per_attendee": 10.0, "belonging": 0.03},
+    {"kind": "year_end_gala", "per_year": 1.0, "phase": 0.0, "attendance": 0.5,
+     "cost_per_attendee": 80.0, "belonging": 0.1},
+]
+
+
+@dataclass
+class ClubMarketingConfig(StrategyConfig):
+    """Parameters of :class:`ClubMarketing`."""
+    member_share: float = param(0.2, 0.0, 1.0, "share of the firm's customers admitted, the top ones by "
+                                "annualised spend (000/003: the 20% 'big customers' who bring 80%)", lo_open=True)
+    segments: list = param([], doc="segment names eligible for membership (criteria); [] = every segment")
+    refresh_steps: int = param(13, 1, 1_000_000, "steps between membership reviews (13 = quarterly in weekly steps)")
+    member_discount: float = param(0.03, 0.0, 0.9, "members' personal discount share via the 'offer' lever "
+                                   "(material benefit, 000: 优惠)")
+    cost_per_member: float = param(0.5, 0.0, 1e12, "cost per member and step of extended and value-added "
+                                   "services (000: 延伸服务与增值服务)")
+    fee_per_member: float = param(0.0, 0.0, 1e12, "membership fee per member and step, booked as revenue")
+    belonging_decay: float = param(0.02, 0.0, 1.0, "share of club belonging lost per step (fades without events)")
+    belonging_cap: float = param(0.5, 0.0, 1.0, "most belonging the club can grant a customer")
+    social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('points' lever units) per unit of club belonging: "
+                               "the social ties a member would lose (000: social resources; 003: social bonds)")
+    events: list = param(DEFAULT_EVENTS, doc="event calendar: dicts with kind, per_year (events a year), phase "
+                         "(0-1, when in its period it falls), attendance (chance a member attends), "
+                         "cost_per_attendee, belonging (club belonging gained by attending)")
+
+
+def _error(key: str, value: Any, what: str) -> ConfigError:
+    return ConfigError(f"strategy.club_marketing.{key} = {value!r}: must {what}")
+
+
+@register
+class ClubMarketing(Strategy):
+    """Club marketing: a members' club for the top customers with an event calendar.
+
+    Models seed 000's third loyalty method, 俱乐部营销: "客户组成会员团体或俱乐部,
+    通过加强内部的联系,让客户产生参与归属感,进而发展成店铺的忠诚客户" (customers form a
+    members' club; closer ties inside it give them a sense of participation and
+    belonging, and they become loyal), where "物质利益是基础,而情感的建立才是关键"
+    (material benefit is the base, building emotion is the key), aimed at "大客户"
+    (big customers) with "优先、优惠和优质" and the calendar "VIP大讲堂 ... 每季度
+    举办一次; 健身训练 ... 每季度举办一次; 户外活动 ... 每月举办一次; 节假日寄送贺卡或
+    小礼品; 每年末举办答谢晚会". Seed 003 (Walmart) gives the target, "20%的客户为企业
+    带来80%的收入", and the social bond: holiday cards and small gifts "都会增加此客户
+    留在该企业的可能性" (make the customer likelier to stay). MODEL.md §6.2.
+
+    Mechanics (vectorised over all customers). Every ``refresh_steps`` steps the
+    firm admits the top ``member_share`` of its current customers by annualised
+    spend (``customers.revenue``), among the ``segments`` listed (all if empty);
+    in between, members who stop being its customers drop out. Members get the
+    ``member_discount`` through the personal "offer" lever and cost
+    ``cost_per_member`` a step (material benefits); a ``fee_per_member`` is
+    booked as revenue. Each event of ``events`` falls ``per_year`` times a year
+    (at ``phase`` of its period); each member attends with its ``attendance``
+    rate (one uniform draw per event and customer, every active step, from the
+    strategy's own stream); attending adds the event's ``belonging`` to
+    ``customers.club`` (capped at ``belonging_cap``) and books
+    ``cost_per_attendee``. Club belonging decays by ``belonging_decay`` a step,
+    also after the programme ends, and ``social_bond`` times it is added to
+    the member's switching costs ("points" lever): the social ties one loses by
+    leaving. Belonging enters each purchase's experience and affect (MODEL.md
+    §3-4), so loyalty builds slowly, event by event.
+
+    Parameters: ``start``, ``duration``, ``member_share``, ``segments``,
+    ``refresh_steps``, ``member_discount``, ``cost_per_member``,
+    ``fee_per_member``, ``belonging_decay``, ``belonging_cap``,
+    ``social_bond``, ``events`` (:class:`ClubMarketingConfig`).
+
+    Expected signature against the baseline on the same seeds: the members'
+    affective loyalty and retention exceed those of the same customers without
+    the club, and the gap widens over months as belonging accumulates; event
+    and member costs are booked every step, with peaks on event steps.
+    """
+
+    name = "club_marketing"
+    description = "members' club for the top 20% by spend with an event calendar: slow belonging (000, 003)"
+    config_class = ClubMarketingConfig
+
+    def __init__(self, config: ClubMarketingConfig | None = None) -> None:
+        super().__init__(config)
+        self._check_lists()
+
+    # ------------------------------------------------------------------ validation
+    def _check_lists(self) -> None:
+        cfg = self.config
+        if isinstance(cfg.segments, (str, bytes)) or not hasattr(cfg.segments, "__iter__"):
+            raise _error("segments", cfg.segments, "be a list of segment names")
+        for i, s in enumerate(cfg.segments):
+            if not isinstance(s, str):
+                raise _error(f"segments[{i}]", s, "be a segment name")
+        if isinstance(cfg.events, (str, bytes)) or not hasattr(cfg.events, "__iter__"):
+            raise _error("events", cfg.events, "be a list of event mappings")
+        allowed = ["kind", *EVENT_KEYS]
+        for i, ev in enumerate(cfg.events):
+            try:
+                ev = dict(ev)
+            except (TypeError, ValueError):
+                raise _error(f"events[{i}]", ev, f"be a mapping with keys {', '.join(allowed)}")
+            for key in ev:
+                if key not in allowed:
+                    raise _error(f"events[{i}].{key}", ev[key], f"be one of the keys {', '.join(allowed)}")
+            for key in allowed:
+                if key not in ev:
+                    raise _error(f"events[{i}].{key}", None, "be given")
+            if not isinstance(ev["kind"], str):
+                raise _error(f"events[{i}].kind", ev["kind"], "be a name")
+            for key, (lo, hi, lo_open) in EVENT_KEYS.items():
+                v = ev[key]
+                ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                if not ok or v > hi or v < lo or (lo_open and v == lo):
+                    bound = f"> {lo:g}" if lo_open else f">= {lo:g}"
+                    raise _error(f"events[{i}].{key}", v, f"be a number {bound} and <= {hi:g}")
+
+    # ------------------------------------------------------------------ hooks
+    def setup(self, model, firm) -> None:
+        cfg, cust = self.config, model.customers
+        names = list(cust.segment_names)
+        for i, s in enumerate(cfg.segments):
+            if s not in names:
+                raise _error(f"segments[{i}]", s, f"be one of the market's segments {', '.join(names)}")
+        spy = model.config.steps_per_year
+        for i, ev in enumerate(cfg.events):
+            if ev["per_year"] > spy:
+                raise _error(f"events[{i}].per_year", ev["per_year"],
+                             f"be at most the market's steps_per_year ({spy:g}): one event a step")
+        self.eligible = [names.index(s) for s in cfg.segments] or None   # segment indices
+        events = [dict(ev) for ev in cfg.events]
+        self.per_year = np.array([ev["per_year"] for ev in events], dtype=np.float64)
+        self.phase = np.array([ev["phase"] for ev in events], dtype=np.float64)
+        self.attendance = np.array([ev["attendance"] for ev in events], dtype=np.float32)
+        self.event_cost = np.array([ev["cost_per_attendee"] for ev in events], dtype=np.float64)
+        self.event_belonging = np.array([ev["belonging"] for ev in events], dtype=np.float32)
+        self.kinds = [ev["kind"] for ev in events]
+        self.steps_per_year = float(spy)
+        self.member = np.zeros(cust.n, dtype=bool)
+        self._offer = np.zeros(cust.n, dtype=np.float32)   # this club's share of the 'offer' lever
+        self._bond = np.zeros(cust.n, dtype=np.float32)    # this club's share of the 'points' lever
+        self._spend_seen = cust.spend.copy()               # a changed spend marks a newcomer
+        self.steps_run = 0
+        self.touched = False
+        self.attendees = np.zeros(len(events), dtype=np.int64)  # attendees at the last step's events
+
+    def due(self, k: int) -> np.ndarray:
+        """Which events fall in the programme's ``k``-th step (0-based): an
+        event ``per_year`` times a year falls where its count crosses an integer."""
+        now = np.floor(self.per_year * (k + 1) / self.steps_per_year - self.phase)
+        before = np.floor(self.per_year * k / self.steps_per_year - self.phase)
+        return now > before
+
+    def adjust_offer(self, model, firm) -> None:
+        if not self.active(model):
+            if self.touched and self.member.any():      # the programme ended: the club closes
+                self._forget_replaced(model)
+                self.member[:] = False
+                self._set_offer(model, firm)
+            return
+        self.touched = True
+        self._forget_replaced(model)
+        cust, f = model.customers, firm.index
+        current = is_customer(cust.state[:, f])
+        if self.steps_run % self.config.refresh_steps == 0:
+            self.member = self._select(cust, cust.revenue[:, f], current)
+        else:
+            self.member &= current                      # members who stop being customers drop out
+        self.steps_run += 1
+        self._set_offer(model, firm)
+
+    def _select(self, cust, revenue: np.ndarray, current: np.ndarray) -> np.ndarray:
+        """The top ``member_share`` of the firm's current customers by spend,
+        among the eligible segments (newcomers replace leavers, so read them now)."""
+        pool = current if self.eligible is None else current & np.isin(cust.segment, self.eligible)
+        k = int(math.ceil(self.config.member_share * np.count_nonzero(current)))
+        rows = np.flatnonzero(pool)
+        chosen = rows[np.argsort(-revenue[rows], kind="stable")[:k]]
+        member = np.zeros(len(revenue), dtype=bool)
+        member[chosen] = True
+        return member
+
+    def _forget_replaced(self, model) -> None:
+        """Customers who left the category were replaced by newcomers: the
+        engine zeroed their levers and club belonging, so forget our shares."""
+        spend = model.customers.spend
+        gone = spend != self._spend_seen
+        if gone.any():
+            self.member[gone] = False
+            self._offer[gone] = 0.0
+            self._bond[gone] = 0.0
+            self._spend_seen = spend.copy()
+
+    def _set_offer(self, model, firm) -> None:
+        """Members' discount through the 'offer' lever, as a change of this
+        club's own share (other programmes' offers are kept)."""
+        if self.config.member_discount <= 0:
+            return
+        offer = model.customers.lever("offer")
+        new = np.where(self.member, np.float32(self.config.member_discount), np.float32(0))
+        col = offer[:, firm.index] + (new - self._offer)
+        offer[:, firm.index] = np.maximum(col, 0)   # guard against float round-off
+        self._offer = new
+
+    def after_step(self, model, firm) -> None:
+        if not self.touched:
+            return
+        cust, f, cfg = model.customers, firm.index, self.config
+        self._forget_replaced(model)
+        club = cust.club[:, f]
+        club *= np.float32(1 - cfg.belonging_decay)
+        if self.active(model):
+            self.member &= is_customer(cust.state[:, f])   # this step's leavers drop out
+            self._set_offer(model, firm)
+            u = model.streams[self.name].random((len(self.kinds), cust.n), dtype=np.float32)
+            due = self.due(self.steps_run - 1)
+            attend = (u < self.attendance[:, None]) & due[:, None] & self.member[None, :]
+            gain = self.event_belonging @ attend.astype(np.float32)
+            got = gain > 0
+            club[got] = np.maximum(np.minimum(club[got] + gain[got], np.float32(cfg.belonging_cap)), club[got])
+            self.attendees = attend.sum(axis=1)
+            members = int(np.count_nonzero(self.member))
+            self.book(model, firm, float(self.attendees @ self.event_cost) + members * cfg.cost_per_member)
+            if cfg.fee_per_member > 0:
+                fee = np.zeros(model.n_firms)
+                fee[f] = members * cfg.fee_per_member
+                model.ledger.add_revenue(fee)
+        if cfg.social_bond > 0:
+            points = cust.lever("points")
+            new = np.float32(cfg.social_bond) * club
+            points[:, f] = np.maximum(points[:, f] + (new - self._bond), 0)
+            self._bond = new

@@ -1,0 +1,85 @@
+"""Price war (MODEL.md §6.1; seeds 000, 001, 003; Lewis 2006)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strategies.base import Strategy, StrategyConfig, param
+from strategies.registry import register
+
+RETALIATION = ("none", "match", "partial")
+
+
+@dataclass
+class PriceWarConfig(StrategyConfig):
+    """Parameters of :class:`PriceWar`."""
+    duration: int = param(12, 0, 1_000_000, "steps the discount runs (0: to the end of the run)")
+    depth: float = param(0.2, 0.0, 0.9, "discount share off the list price while the war runs", lo_open=True)
+    retaliation: str = param("none", doc="how rivals respond: none, match the depth, or partial",
+                             choices=RETALIATION)
+    partial_share: float = param(0.5, 0.0, 1.0, "share of the depth the rivals match under 'partial'")
+    reaction_delay: int = param(2, 0, 1_000_000, "steps after the start before rivals respond")
+    campaign_cost: float = param(600.0, 0.0, 1e12,
+                                 "cost per step of announcing the discount (flyers, ads) while it runs")
+
+
+@register
+class PriceWar(Strategy):
+    """Cut the price for a while: share bought with deal-seekers who leave.
+
+    Models the price war of seeds 000, 001 and 003 (MODEL.md §2 deal
+    proneness, §6.1): a firm that competes on price wins "profit-seeking
+    customers with no loyalty", who leave as soon as the discount ends or a
+    rival undercuts it, while the discount trains every buyer's reference
+    price down (MODEL.md §3), so the old list price later feels like a loss.
+    MODEL.md §9: a promotion's bump comes mostly from switching, permanent
+    effects on baseline sales are virtually absent (Gupta 1988; Pauwels,
+    Hanssens & Siddarth 2002), and customers acquired at a deep discount are
+    worth about half as much (Lewis 2006).
+
+    While the programme runs the firm sets ``firm.discount`` to ``depth``
+    (customers pay ``price * (1 - depth)``; deal-prone customers are pulled
+    by the discount in the choice, MODEL.md §3). Rivals may retaliate after
+    ``reaction_delay`` steps: under ``"match"`` every other firm sets its
+    own ``discount`` to ``depth``, under ``"partial"`` to ``partial_share *
+    depth`` (a rival's own larger discount is kept); they stop when the war
+    ends. Costs: the discount itself is forgone margin and shows up as lower
+    revenue (cost of goods is unchanged per unit), so it is never booked as
+    a cost; the firm books ``campaign_cost`` per active step under
+    ``price_war`` for announcing it. Rivals' lost margin is likewise in
+    their revenue; they book nothing.
+
+    Parameters: ``start``, ``duration`` (default 12 steps), ``depth``,
+    ``retaliation`` (none | match | partial), ``partial_share``,
+    ``reaction_delay``, ``campaign_cost`` (:class:`PriceWarConfig`).
+
+    Expected signature against the baseline on the same seeds: market share
+    and the share of deal-seekers among the firm's customers rise fast during
+    the war; the margin per unit of revenue falls; reference prices drop;
+    when the discount ends, churn spikes and deal-seekers leave; profit over
+    the horizon falls; with rivals matching, the share gain mostly vanishes.
+    """
+
+    name = "price_war"
+    description = "deep temporary discount, optional rival retaliation: deal-seekers come and go (000, 001, 003)"
+    config_class = PriceWarConfig
+
+    def _elapsed(self, model) -> int:
+        """Steps since the war started (0 in its first step)."""
+        return model._t - model.config.burn_in + 1 - self.config.start
+
+    def adjust_offer(self, model, firm) -> None:
+        if not self.active(model):
+            return
+        cfg = self.config
+        firm.discount = max(firm.discount, cfg.depth)
+        if cfg.retaliation == "none" or self._elapsed(model) < cfg.reaction_delay:
+            return
+        answer = cfg.depth if cfg.retaliation == "match" else cfg.partial_share * cfg.depth
+        for rival in model.firms:
+            if rival is not firm:
+                rival.discount = max(rival.discount, answer)
+
+    def after_step(self, model, firm) -> None:
+        if self.active(model):
+            self.book(model, firm, self.config.campaign_cost)

@@ -1,0 +1,110 @@
+"""Differentiated service: targeted customers get better service, buy bigger
+baskets and stay; nothing happens when the staff lack the skill (000)."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from sim.model import LoyaltyModel
+from sim.states import LoyaltyState as S, is_customer
+from tests.strategies.contract import SMALL, StrategyContract, mean_after
+
+SEEDS = (0, 1, 2)
+START = 5
+#: the service segment, all of it, with full lifts, fixed targets, in a larger market
+TARGETED = dict(start=START, segment=2, target_share=1.0, service_lift=0.3, empowerment_weight=0.0,
+                refresh_steps=1000)
+MARKET = dict(n_customers=4000)
+
+
+def build(specs: list, seed: int, **market) -> LoyaltyModel:
+    """The SMALL market (after burn-in) with the focal firm running ``specs``, not yet run."""
+    kw = {**SMALL, **market}
+    probe = LoyaltyModel(market=kw["market"], seed=seed, n_customers=10, burn_in=0)
+    firms = [dataclasses.asdict(f) for f in probe.config.firms]
+    firms[0]["strategies"] = list(specs)
+    return LoyaltyModel(seed=seed, firms=firms, **kw)
+
+
+def follow(model: LoyaltyModel) -> dict:
+    """Run the horizon; per customer: visits, spend and service at the focal
+    firm, defections from it, and whether they stayed in the category."""
+    n = model.customers.n
+    out = {k: np.zeros(n) for k in ("visits", "spent", "service", "defected")}
+    spend = model.customers.spend.copy()
+    for _ in range(model.config.steps):
+        was = is_customer(model.customers.state[:, 0])
+        model.step()
+        trip = model.trip
+        here = trip["c"] == 0
+        for key, values in (("visits", 1.0), ("spent", trip["spent"][here]), ("service", trip["service"][here])):
+            np.add.at(out[key], trip["b"][here], values)
+        out["defected"] += was & (model.customers.state[:, 0] == S.CHURNED)
+    out["stayed"] = model.customers.spend == spend  # not replaced by a newcomer
+    out["customer"] = is_customer(model.customers.state[:, 0])
+    return out
+
+
+@lru_cache(maxsize=None)
+def pair(seed: int):
+    """The targets, and what happened to everyone with the programme and without."""
+    model = build([{"name": "differentiated_service", **TARGETED}], seed, **MARKET)
+    with_it = follow(model)
+    targets = model.firms[0].strategies[0].first_targets
+    return targets, with_it, follow(build([], seed, **MARKET))
+
+
+class TestDifferentiatedService(StrategyContract):
+    name = "differentiated_service"
+    params = {"start": START}
+    bad_value = ("target_share", 0.0)
+
+    def test_targeted_customers_get_better_service_and_bigger_baskets(self):
+        for seed in SEEDS:
+            targets, with_it, base = pair(seed)
+            assert targets.sum() > 100
+            per_visit = lambda run, key: run[key][targets].sum() / run["visits"][targets].sum()  # noqa: E731
+            assert per_visit(with_it, "service") > per_visit(base, "service") + 0.1
+            assert per_visit(with_it, "spent") > 1.15 * per_visit(base, "spent")
+
+    def test_targeted_customers_defect_less_and_stay_customers(self):
+        defected = {True: 0.0, False: 0.0}
+        kept = {True: 0, False: 0}
+        for seed in SEEDS:
+            targets, with_it, base = pair(seed)
+            for flag, run in ((True, with_it), (False, base)):
+                defected[flag] += run["defected"][targets].sum()
+                kept[flag] += int((run["customer"] & run["stayed"] & targets).sum())
+        assert defected[True] < 0.95 * defected[False]
+        assert kept[True] > kept[False]
+
+    def test_no_lift_when_staff_skill_is_below_the_threshold(self):
+        for seed in (0, 1):
+            model = build([{"name": self.name, "start": START, "skill_threshold": 0.99}], seed)
+            model.run()
+            with_it, base = model.step_table(), self.baseline(seed=seed)
+            lever = model.customers.levers.get("service_lift")
+            assert lever is None or not lever[:, 0].any()
+            money = ["costs", "profit", "cumulative_profit", "npv"]
+            pd.testing.assert_frame_equal(with_it.drop(columns=money + [self.name]), base.drop(columns=money),
+                                          check_exact=True)
+            # only the programme's fixed cost is booked
+            own = with_it.loc[with_it.firm_index == 0, self.name].to_numpy()
+            extra = (with_it.costs - base.costs).to_numpy().reshape(-1, 3)[:, 0]
+            np.testing.assert_allclose(extra, own, rtol=1e-9)
+            assert set(own[START - 1:]) == {model.firms[0].strategies[0].config.cost_per_step}
+
+    def test_staff_time_raises_workload(self):
+        with_it, base = self.run(seed=0), self.baseline(seed=0)
+        assert mean_after(with_it, "workload", start=START + 1) > mean_after(base, "workload", start=START + 1)
+        assert mean_after(with_it, "revenue", start=START) > mean_after(base, "revenue", start=START)
+
+    def test_lifts_are_withdrawn_when_it_ends(self):
+        model = self.run(seed=0, keep=True, duration=10)
+        for lever in ("service_lift", "basket_lift"):
+            assert not model.customers.levers[lever][:, 0].any()
+        assert mean_after(model.step_table(), self.name, start=START + 10) == 0

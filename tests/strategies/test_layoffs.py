@@ -1,0 +1,60 @@
+"""Lay-offs: profit rises at first, then service and retention fall (001: the
+loyalty dilemma)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.strategies.contract import StrategyContract, mean_after, run_market
+
+CUT = 10
+#: a market large enough for the focal firm to employ 8 people, over 78 weeks
+MARKET = dict(n_customers=5000, steps=78)
+
+
+class TestLayoffs(StrategyContract):
+    name = "layoffs"
+    params = {"start": 5, "share": 0.5}
+    bad_value = ("share", 1.5)
+
+    def test_profit_rises_at_first_then_service_and_retention_fall(self):
+        for seed in (0, 1):
+            cut = run_market({0: [self.spec(start=CUT)]}, seed=seed, **MARKET)
+            base = run_market({}, seed=seed, **MARKET)
+            # fewer heads to pay: profit rises in the weeks after the cut
+            assert mean_after(cut, "profit", start=CUT + 1, stop=CUT + 9) > \
+                mean_after(base, "profit", start=CUT + 1, stop=CUT + 9)
+            assert mean_after(cut, "headcount", start=CUT) < mean_after(base, "headcount", start=CUT)
+            # the remaining staff are overloaded: engagement and service fall
+            assert mean_after(cut, "workload", start=CUT) > mean_after(base, "workload", start=CUT)
+            assert mean_after(cut, "staff_engagement", start=CUT + 4) < \
+                mean_after(base, "staff_engagement", start=CUT + 4)
+            assert mean_after(cut, "service_level", start=CUT + 1) < \
+                mean_after(base, "service_level", start=CUT + 1)
+            # later the customers go: retention and the customer base fall
+            assert mean_after(cut, "retention_rate", start=CUT + 20) < \
+                mean_after(base, "retention_rate", start=CUT + 20)
+            assert mean_after(cut, "customers", start=70) < mean_after(base, "customers", start=70)
+
+    def test_severance_is_booked_once_for_the_dismissed(self):
+        model = run_market({0: [self.spec(start=CUT)]}, seed=0, keep=True, **MARKET)
+        table = model.step_table()
+        focal = table[table.firm_index == 0]
+        paid = focal.loc[focal[self.name] > 0, ["step", self.name]].to_numpy()
+        strategy = model.firms[0].strategies[0]
+        assert len(strategy.dismissed) == 4            # half of 8
+        assert paid.tolist() == [[CUT, 4 * strategy.config.severance_per_employee]]
+        assert not model.staff.employed[strategy.dismissed].any()
+
+    def test_junior_or_senior_choose_by_tenure(self):
+        for select in ("junior", "senior"):
+            model = run_market({0: [self.spec(start=1, select=select)]}, seed=0, keep=True,
+                               n_customers=5000, steps=1)
+            staff, gone = model.staff, model.firms[0].strategies[0].dismissed
+            kept = np.flatnonzero(staff.employed & (staff.firm == 0))
+            kept = kept[staff.tenure[kept] > 1]        # not a novice hired after the cut
+            # tenure has grown by the same step for everyone since the cut
+            if select == "junior":
+                assert staff.tenure[gone].max() <= staff.tenure[kept].min()
+            else:
+                assert staff.tenure[gone].min() >= staff.tenure[kept].max()

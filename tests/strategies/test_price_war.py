@@ -1,0 +1,114 @@
+"""Price war: share bought with deal-seekers who go when it ends (000, 001, 003)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.states import LoyaltyState as S, is_customer
+from tests.strategies.contract import StrategyContract, mean_after, run_market, total
+
+SEEDS = (0, 1, 2)
+START, DURATION = 5, 12
+END = START + DURATION          # first reported step without the discount
+
+
+def _seekers(model) -> np.ndarray:
+    return model.customers.deal_proneness >= model.config.customers.deal_seeker_threshold
+
+
+class TestPriceWar(StrategyContract):
+    name = "price_war"
+    params = {"start": START, "duration": DURATION}
+    bad_value = ("depth", 1.5)
+
+    def test_price_war_wins_share_fast_with_deal_seekers_at_a_thinner_margin(self):
+        for seed in SEEDS:
+            war, base = self.run(seed=seed), self.baseline(seed=seed)
+            during = dict(start=START, stop=END)
+            # share rises at once and stays up while the discount runs
+            assert mean_after(war, "market_share", start=START, stop=START + 2) > \
+                mean_after(base, "market_share", start=START, stop=START + 2)
+            assert mean_after(war, "market_share", **during) > 1.2 * mean_after(base, "market_share", **during)
+            # the newcomers are deal-seekers
+            assert mean_after(war, "deal_seeker_share", start=START + 4, stop=END) > \
+                mean_after(base, "deal_seeker_share", start=START + 4, stop=END)
+            # margin per unit of revenue falls (cost of goods per unit is unchanged)
+            margin = lambda t: 1 - mean_after(t, "cost_of_goods", **during) / mean_after(t, "revenue", **during)  # noqa: E731
+            assert margin(war) < margin(base)
+
+    def test_deal_seekers_it_attracts_go_back_when_it_ends(self):
+        """Deal-seekers' visits at the firm jump during the war and fall back
+        to the baseline's when it ends: no lasting sales bump (Pauwels et al. 2002)."""
+        for seed in SEEDS[:2]:
+            visits = {}
+            for label, strategies in (("war", {0: [self.spec()]}), ("base", {})):
+                model = run_market(strategies, seed=seed, keep=True, steps=1)
+                per_step = []
+                for _ in range(END + 10 - 2):        # reported steps 2 .. END + 9
+                    seeker = _seekers(model)         # leavers are replaced during a step
+                    model.step()
+                    b, c = model.trip["b"], model.trip["c"]
+                    per_step.append(int((seeker[b] & (c == 0)).sum()))
+                visits[label] = np.array(per_step, dtype=float)
+            war_idx = slice(START - 2 + 2, END - 2)      # steps START+2 .. END-1
+            after_idx = slice(END - 2 + 2, END - 2 + 10)  # steps END+2 .. END+9
+            gain_during = visits["war"][war_idx].mean() - visits["base"][war_idx].mean()
+            gain_after = visits["war"][after_idx].mean() - visits["base"][after_idx].mean()
+            assert gain_during > 0.5 * visits["base"][war_idx].mean()
+            assert gain_after < 0.25 * gain_during
+
+    def test_churn_spikes_when_the_discount_ends_and_deal_seekers_leave(self):
+        for seed in SEEDS:
+            runs = {}
+            for label, strategies in (("war", {0: [self.spec()]}), ("base", {})):
+                model = run_market(strategies, seed=seed, keep=True, steps=END - 1)
+                ref = float(model.customers.reference_price.mean())
+                held = np.flatnonzero(is_customer(model.customers.state[:, 0]) & _seekers(model))
+                model.run(40 - (END - 1))
+                churned = int((model.customers.state[held, 0] == S.CHURNED).sum())
+                runs[label] = (ref, churned, model.step_table())
+            (ref_w, churned_w, war), (ref_b, churned_b, base) = runs["war"], runs["base"]
+            # the discount trained reference prices down
+            assert ref_w < ref_b
+            # at the end the old price feels like a loss: disappointment and at-risk customers jump
+            after = dict(start=END, stop=END + 4)
+            assert mean_after(war, "n_at_risk", **after) > 1.2 * mean_after(base, "n_at_risk", **after)
+            assert mean_after(war, "disappointed", start=END, stop=END + 2) > \
+                2 * mean_after(base, "disappointed", start=END, stop=END + 2)
+            # more of the firm's deal-seekers churn after the end, and more customers are lost
+            assert churned_w > churned_b
+            lost = lambda t: t[(t.firm_index == 0) & (t.step >= END)]["lost"].sum()  # noqa: E731
+            assert lost(war) > lost(base)
+
+    def test_profit_over_the_horizon_falls_even_without_the_campaign_cost(self):
+        for seed in SEEDS:
+            base = total(self.baseline(seed=seed), "profit")
+            assert total(self.run(seed=seed), "profit") < base
+            assert total(self.run(seed=seed, campaign_cost=0.0), "profit") < base
+
+    def test_rivals_matching_the_discount_wipe_out_the_share_gain(self):
+        delay = 2
+        window = dict(start=START + delay, stop=END)
+        for seed in SEEDS:
+            base = mean_after(self.baseline(seed=seed), "market_share", **window)
+            gain = {r: mean_after(self.run(seed=seed, retaliation=r, reaction_delay=delay),
+                                  "market_share", **window) - base
+                    for r in ("none", "match", "partial")}
+            assert gain["none"] > 0
+            assert gain["match"] < 0.3 * gain["none"]
+            assert gain["partial"] < gain["none"]
+
+    def test_rivals_respond_after_the_delay_and_stop_with_the_war(self):
+        spec = self.spec(retaliation="partial", reaction_delay=2)
+        model = run_market({0: [spec]}, seed=0, keep=True, steps=1)
+        seen = []
+        for _ in range(END + 1):
+            model.step()
+            seen.append((model.steps, model.discount.copy()))
+        by_step = dict(seen)
+        depth, share = model.firms[0].strategies[0].config.depth, 0.5
+        assert np.allclose(by_step[START], [depth, 0.0, 0.0])
+        assert np.allclose(by_step[START + 2], [depth, share * depth, share * depth])
+        assert np.allclose(by_step[END], [0.0, 0.0, 0.0])
+        table = model.step_table()
+        assert total(table, "price_war") == DURATION * model.firms[0].strategies[0].config.campaign_cost
