@@ -111,6 +111,7 @@ class CustomerPopulation:
         self.revenue = np.zeros(shape, dtype=np.float32)        # annualised spend at each firm (EMA)
         self.cohort = np.full(shape, -1, dtype=np.int32)        # step the relationship was acquired
         self.levers: dict[str, np.ndarray] = {}
+        self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
 
     def lever(self, name: str) -> np.ndarray:
         """The ``[n, n_firms]`` array of a strategy lever (see :data:`LEVERS`),
@@ -136,6 +137,7 @@ class CustomerPopulation:
         self.cohort[rows] = -1
         for values in self.levers.values():
             values[rows] = 0
+        self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:
         """A read-only view of customer ``i``."""

@@ -213,6 +213,11 @@ class LoyaltyModel(mesa.Model):
                                                   - self.config.staff.bond_break_affect, 0)
         cust.bond[broken] = -1
 
+    def add_staff_time(self, firm: int, visits: float) -> None:
+        """Staff time a programme used this step beyond serving purchases, in
+        visit equivalents: it counts toward the next step's workload (MODEL.md §5)."""
+        self._visits[firm] += visits
+
     def dismiss(self, positions: np.ndarray) -> None:
         """Lay off the employees in these positions: the positions stay empty
         and their customers' bonds break (001: the loyalty dilemma)."""

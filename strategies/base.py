@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+import numpy as np
+
 from sim.config import param
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +36,8 @@ class Strategy:
 
     def __init__(self, config: StrategyConfig | None = None) -> None:
         self.config = config if config is not None else self.config_class()
+        self._shares: dict[str, np.ndarray] = {}
+        self._generation_seen: np.ndarray | None = None
 
     def active(self, model: "LoyaltyModel") -> bool:
         """True while the schedule runs (reported steps; never during burn-in)."""
@@ -49,6 +53,34 @@ class Strategy:
     def book(self, model: "LoyaltyModel", firm: "Firm", amount: float) -> None:
         """Book a cost of the programme for the firm (MODEL.md §7)."""
         model.ledger.book(firm.index, self.category, float(amount))
+
+    def set_share(self, model: "LoyaltyModel", firm: "Firm", lever: str, values: np.ndarray) -> None:
+        """Make this programme's own contribution to a per-relationship lever
+        (``agents/customers.py`` LEVERS) at its firm equal to ``values``;
+        other programmes' contributions to the same lever add up and are kept."""
+        column = model.customers.lever(lever)[:, firm.index]
+        new = np.array(values, dtype=np.float32)
+        column += new - self._shares.get(lever, np.float32(0))
+        np.maximum(column, 0, out=column)          # float round-off of the sum
+        self._shares[lever] = new
+
+    def has_shares(self) -> bool:
+        """True while this programme contributes to any lever."""
+        return any(share.any() for share in self._shares.values())
+
+    def replaced_customers(self, model: "LoyaltyModel") -> np.ndarray:
+        """Places whose customer left the category and was taken by a
+        newcomer since the last call (MODEL.md §2). The engine zeroes their
+        levers, so this programme's shares there are forgotten too."""
+        generation = model.customers.generation
+        if self._generation_seen is None:
+            self._generation_seen = np.zeros_like(generation)
+        gone = generation != self._generation_seen
+        if gone.any():
+            self._generation_seen[gone] = generation[gone]
+            for share in self._shares.values():
+                share[gone] = 0
+        return gone
 
     def setup(self, model: "LoyaltyModel", firm: "Firm") -> None:
         """Called once when the model is built."""

@@ -167,9 +167,6 @@ class ClubMarketing(Strategy):
         self.kinds = [ev["kind"] for ev in events]
         self.steps_per_year = float(spy)
         self.member = np.zeros(cust.n, dtype=bool)
-        self._offer = np.zeros(cust.n, dtype=np.float32)   # this club's share of the 'offer' lever
-        self._bond = np.zeros(cust.n, dtype=np.float32)    # this club's share of the 'points' lever
-        self._spend_seen = cust.spend.copy()               # a changed spend marks a newcomer
         self.steps_run = 0
         self.touched = False
         self.attendees = np.zeros(len(events), dtype=np.int64)  # attendees at the last step's events
@@ -213,24 +210,14 @@ class ClubMarketing(Strategy):
     def _forget_replaced(self, model) -> None:
         """Customers who left the category were replaced by newcomers: the
         engine zeroed their levers and club belonging, so forget our shares."""
-        spend = model.customers.spend
-        gone = spend != self._spend_seen
-        if gone.any():
-            self.member[gone] = False
-            self._offer[gone] = 0.0
-            self._bond[gone] = 0.0
-            self._spend_seen = spend.copy()
+        self.member[self.replaced_customers(model)] = False
 
     def _set_offer(self, model, firm) -> None:
         """Members' discount through the 'offer' lever, as a change of this
         club's own share (other programmes' offers are kept)."""
         if self.config.member_discount <= 0:
             return
-        offer = model.customers.lever("offer")
-        new = np.where(self.member, np.float32(self.config.member_discount), np.float32(0))
-        col = offer[:, firm.index] + (new - self._offer)
-        offer[:, firm.index] = np.maximum(col, 0)   # guard against float round-off
-        self._offer = new
+        self.set_share(model, firm, "offer", self.member * np.float32(self.config.member_discount))
 
     def after_step(self, model, firm) -> None:
         if not self.touched:
@@ -256,7 +243,4 @@ class ClubMarketing(Strategy):
                 fee[f] = members * cfg.fee_per_member
                 model.ledger.add_revenue(fee)
         if cfg.social_bond > 0:
-            points = cust.lever("points")
-            new = np.float32(cfg.social_bond) * club
-            points[:, f] = np.maximum(points[:, f] + (new - self._bond), 0)
-            self._bond = new
+            self.set_share(model, firm, "points", np.float32(cfg.social_bond) * club)

@@ -78,10 +78,6 @@ class DifferentiatedService(Strategy):
         self.first_targets: np.ndarray | None = None
         self.steps_run = 0
         self.delivering = False
-        # this strategy's own contribution to the shared levers, per customer
-        self._service = np.zeros(model.customers.n, dtype=np.float32)
-        self._basket = np.zeros(model.customers.n, dtype=np.float32)
-        self._spend = model.customers.spend.copy()
 
     # ------------------------------------------------------------ helpers
     def staff_skill(self, model, firm) -> float:
@@ -108,30 +104,20 @@ class DifferentiatedService(Strategy):
     def _forget_replaced(self, model) -> None:
         """Customers who left the category were replaced by new prospects,
         whose levers the engine zeroed: they are no longer targets."""
-        cust = model.customers
-        replaced = cust.spend != self._spend
-        if replaced.any():
-            self._service[replaced] = 0
-            self._basket[replaced] = 0
-            self.targets &= ~replaced
-            self._spend = cust.spend.copy()
+        self.targets &= ~self.replaced_customers(model)
 
     def _apply(self, model, firm, service: np.ndarray, basket: np.ndarray) -> None:
         """Replace this strategy's contribution to the levers by the given one
         (other strategies may add their own to the same levers)."""
-        cust, f = model.customers, firm.index
-        lift = cust.lever("service_lift")
-        lift[:, f] += service - self._service
-        grow = cust.lever("basket_lift")
-        grow[:, f] += basket - self._basket
-        self._service, self._basket = service, basket
+        self.set_share(model, firm, "service_lift", service)
+        self.set_share(model, firm, "basket_lift", basket)
 
     # ------------------------------------------------------------ hooks
     def adjust_offer(self, model, firm) -> None:
         cfg, n = self.config, model.customers.n
         if not self.active(model):
             self.delivering = False
-            if self._service.any() or self._basket.any():  # the programme has ended
+            if self.has_shares():  # the programme has ended
                 self._forget_replaced(model)
                 zero = np.zeros(n, dtype=np.float32)
                 self._apply(model, firm, zero, zero.copy())
@@ -148,7 +134,7 @@ class DifferentiatedService(Strategy):
             service = np.where(self.targets, cfg.service_lift * scale, 0.0).astype(np.float32)
             basket = np.where(self.targets, cfg.basket_lift * scale, 0.0).astype(np.float32)
             self._apply(model, firm, service, basket)
-        elif self._service.any() or self._basket.any():  # skill fell below the threshold
+        elif self.has_shares():  # skill fell below the threshold
             zero = np.zeros(n, dtype=np.float32)
             self._apply(model, firm, zero, zero.copy())
 
@@ -163,4 +149,4 @@ class DifferentiatedService(Strategy):
         served = int(np.count_nonzero((trip["c"] == firm.index) & self.targets[trip["b"]]))
         self.book(model, firm, cfg.cost_per_visit * served)
         # the advice takes staff time: it counts toward the next step's workload
-        model._visits[firm.index] += cfg.staff_time * served
+        model.add_staff_time(firm.index, cfg.staff_time * served)

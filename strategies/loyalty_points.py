@@ -65,8 +65,7 @@ class LoyaltyPoints(Strategy):
     every balance expires each step (breakage). Balances are kept on the
     strategy (``balance`` [n]); a customer who leaves the category is
     replaced by a newcomer (the engine redraws their traits and zeroes the
-    levers), detected by their ``spend`` trait changing, and their points
-    lapse. A customer who defects to a rival keeps the points until they
+    levers, ``Strategy.replaced_customers``), and their points lapse. A customer who defects to a rival keeps the points until they
     expire (they are part of the pull back). The bond ``min(bond_per_point *
     balance, bond_cap)`` plus the tier bond (``silver_bond``, ``gold_bond``)
     is the firm's column of the ``points`` lever (added to switching costs,
@@ -105,8 +104,6 @@ class LoyaltyPoints(Strategy):
     def setup(self, model, firm) -> None:
         n = model.customers.n
         self.balance = np.zeros(n)
-        self.bond = np.zeros(n, dtype=np.float32)    # own contribution to the points lever
-        self.spend_seen = model.customers.spend.copy()
         self.running = False
         self.issued = self.redeemed = self.expired = self.lapsed = 0.0
         self.liability = 0.0
@@ -116,20 +113,13 @@ class LoyaltyPoints(Strategy):
         annual = model.customers.revenue[:, f]
         return annual >= self.config.silver_spend, annual >= self.config.gold_spend
 
-    def _set_bond(self, model, f: int, bond: np.ndarray) -> None:
-        lever = model.customers.lever("points")
-        lever[:, f] += bond - self.bond
-        self.bond = bond
 
     def _lapse_replaced(self, model) -> None:
         """Points of customers who left the category (replaced by newcomers) lapse."""
-        spend = model.customers.spend
-        gone = spend != self.spend_seen
+        gone = self.replaced_customers(model)
         if gone.any():
             self.lapsed += float(self.balance[gone].sum())
             self.balance[gone] = 0.0
-            self.bond[gone] = 0.0          # the engine zeroed their levers
-            self.spend_seen = spend.copy()
 
     @property
     def breakage(self) -> float:
@@ -144,7 +134,7 @@ class LoyaltyPoints(Strategy):
             self._lapse_replaced(model)
             self.lapsed += float(self.balance.sum())
             self.balance[:] = 0.0
-            self._set_bond(model, firm.index, np.zeros_like(self.bond))
+            self.set_share(model, firm, "points", np.zeros(model.customers.n))
             self.liability = 0.0
             self.running = False
 
@@ -180,7 +170,7 @@ class LoyaltyPoints(Strategy):
         silver, gold = self._tiers(model, f)
         bond = np.minimum(cfg.bond_per_point * self.balance, cfg.bond_cap)
         bond += np.where(gold, cfg.gold_bond, np.where(silver, cfg.silver_bond, 0.0))
-        self._set_bond(model, f, bond.astype(np.float32))
+        self.set_share(model, firm, "points", bond)
 
 
 __all__ = ["LoyaltyPoints", "LoyaltyPointsConfig"]

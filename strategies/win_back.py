@@ -56,8 +56,7 @@ class WinBack(Strategy):
     ``offer_duration`` steps, kept if they come back within it. The cost of
     the offer is lower revenue, not a booked cost. Only the strategy's own
     contribution to the lever is added or removed; customers who leave the
-    category (replaced by newcomers, detected by their ``spend`` trait
-    changing) are forgotten. When the programme ends the offers are withdrawn.
+    category (replaced by newcomers) are forgotten. When the programme ends the offers are withdrawn.
 
     Reported attributes: ``contacted`` (customers contacted), ``won``
     (contacted customers who bought again while their episode was open),
@@ -86,8 +85,6 @@ class WinBack(Strategy):
         self.churned_at = np.full(n, NEVER, dtype=np.int64)
         self.contacted_now = np.zeros(n, dtype=bool)     # contacted in the current churn episode
         self.offer_until = np.zeros(n, dtype=np.int64)   # model._t until which the offer runs (exclusive)
-        self.offer = np.zeros(n, dtype=np.float32)       # own contribution to the offer lever
-        self.spend_seen = model.customers.spend.copy()
         self.pending_cost = 0.0
         self.running = False
         self.contacted = 0
@@ -100,19 +97,11 @@ class WinBack(Strategy):
     # ---------------------------------------------------------------- helpers
     def _forget_replaced(self, model) -> None:
         """Customers who left the category were replaced (the engine zeroed their levers)."""
-        spend = model.customers.spend
-        gone = spend != self.spend_seen
+        gone = self.replaced_customers(model)
         if gone.any():
             self.churned_at[gone] = NEVER
             self.contacted_now[gone] = False
             self.offer_until[gone] = 0
-            self.offer[gone] = 0.0
-            self.spend_seen = spend.copy()
-
-    def _set_offer(self, model, f: int, offer: np.ndarray) -> None:
-        lever = model.customers.lever("offer")
-        lever[:, f] += offer - self.offer
-        self.offer = offer
 
     # ---------------------------------------------------------------- hooks
     def adjust_offer(self, model, firm) -> None:
@@ -120,7 +109,7 @@ class WinBack(Strategy):
         if not self.active(model):
             if self.running:                    # the programme ended: withdraw the offers
                 self._forget_replaced(model)
-                self._set_offer(model, f, np.zeros_like(self.offer))
+                self.set_share(model, firm, "offer", np.zeros(model.customers.n))
                 self.running = False
             return
         self.running = True
@@ -138,7 +127,7 @@ class WinBack(Strategy):
         self.contacted_by_age += np.bincount(age[reached], minlength=cfg.window + 1)
         self.pending_cost += k * cfg.contact_cost
         offer = np.where(self.offer_until > now, np.float32(cfg.offer_depth), np.float32(0)).astype(np.float32)
-        self._set_offer(model, f, offer)
+        self.set_share(model, firm, "offer", offer)
 
     def after_step(self, model, firm) -> None:
         f = firm.index
