@@ -390,17 +390,17 @@ def _check_strategies(container: dict) -> None:
     firms = (container.get("market") or {}).get("firms") or []
     for i, firm in enumerate(firms):
         for j, spec in enumerate((firm or {}).get("strategies") or []):
+            where = f"market.firms[{i}].strategies[{j}]"
             try:
                 make_strategy(spec)
             except ConfigError as e:
-                where = f"market.firms[{i}].strategies[{j}]"
                 key = str(e).split(" = ", 1)[0]
                 if key.startswith("strategy.") and key.count(".") >= 2:   # a parameter of a known strategy
                     raise BadInput(_one_line(where + "." + key.split(".", 2)[2] + str(e)[len(key):])) from None
                 detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
                 raise BadInput(f"{where} = {spec!r}: {_one_line(detail)}") from None
             except (TypeError, ValueError) as e:
-                raise BadInput(f"market.firms[{i}].strategies[{j}] = {spec!r}: {_one_line(str(e))}") from None
+                raise BadInput(f"{where} = {spec!r}: {_one_line(str(e))}") from None
 
 
 # --------------------------------------------------------------------------- the run

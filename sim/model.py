@@ -158,6 +158,10 @@ class LoyaltyModel(mesa.Model):
                 "complaint": ("uniform", (3, n)), "wom": ("uniform", n),
                 "awareness": ("uniform", (n, F)), "churn": ("uniform", n), "exit": ("uniform", n)}
 
+    def _by_firm(self, name: str, dtype: type = np.float32) -> np.ndarray:
+        """A firm attribute (positioning or lever) as one value per firm."""
+        return np.array([getattr(f, name) for f in self.firms], dtype=dtype)
+
     def _present(self) -> np.ndarray:
         """Firms in the market this step (a firm may enter later: captive waves)."""
         after = self._t_reported_next()
@@ -176,11 +180,11 @@ class LoyaltyModel(mesa.Model):
             for strategy in firm.strategies:
                 strategy.adjust_offer(self, firm)
         self.present = self._present()
-        self.price = np.array([f.effective_price for f in self.firms], dtype=np.float32)
-        self.discount = np.array([f.discount for f in self.firms], dtype=np.float32)
+        self.price = self._by_firm("effective_price")
+        self.discount = self._by_firm("discount")
 
     def _engagement_target(self, workload: np.ndarray) -> np.ndarray:
-        fa = lambda name: np.array([getattr(f, name) for f in self.firms], dtype=np.float64)  # noqa: E731
+        fa = lambda name: self._by_firm(name, np.float64)  # noqa: E731
         return engagement_target(fa("wage"), fa("training"), fa("empowerment"), fa("recognition"),
                                  workload, self.config.staff)
 
@@ -189,7 +193,7 @@ class LoyaltyModel(mesa.Model):
         cfg, staff = self.config.staff, self.staff
         heads = np.maximum(staff.headcount(self.n_firms), 1)
         self._workload = self._visits / (heads * cfg.capacity_per_staff)
-        staff.wage[:] = np.array([f.wage for f in self.firms], dtype=np.float64)[staff.firm]
+        staff.wage[:] = self._by_firm("wage", np.float64)[staff.firm]
         u_leave = self._draws.pop("staff")
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload,
                                u_leave, cfg)
@@ -228,7 +232,7 @@ class LoyaltyModel(mesa.Model):
     def _switching(self, rows: Any = slice(None)) -> np.ndarray:
         """Switching costs: habit plus contracts that bind current customers (001)."""
         cust = self.customers
-        contract = np.array([f.switching_cost for f in self.firms], dtype=np.float32)
+        contract = self._by_firm("switching_cost")
         switching = cust.habit[rows] + contract[None, :] * is_customer(cust.state[rows])
         if "points" in cust.levers:
             switching += cust.levers["points"][rows]
@@ -288,22 +292,22 @@ class LoyaltyModel(mesa.Model):
         if "service_lift" in cust.levers:
             level = level + cust.levers["service_lift"][b, c]
         service = np.clip(level + spread * z_serve[b], 0.0, 1.0)
-        quality = np.array([f.quality for f in self.firms], dtype=np.float32)
+        quality = self._by_firm("quality")
         failed = u_fail[b] < ex.failure_probability(quality, cfg.experience)[c]
         x_q = ex.quality_score(quality[c], failed, z_quality[b], cfg.experience)
         price = self.price[c]
         if "offer" in cust.levers:
             price = price * (1 - cust.levers["offer"][b, c])
         x_p = ex.price_fairness(price, cust.reference_price[b], cfg.experience)
-        belonging = np.array([f.belonging for f in self.firms], dtype=np.float32)
+        belonging = self._by_firm("belonging")
         x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + cust.club[b, c], 0.0, 1.0)
         x_s = ex.service_score(service, failed, cfg.experience)
         experience = ex.overall(cust.weights[b], x_p, x_q, x_s, x_b).astype(np.float32)
-        basket = cust.spend[b] * np.array([f.basket_multiplier for f in self.firms], np.float32)[c]
+        basket = cust.spend[b] * self._by_firm("basket_multiplier")[c]
         if "basket_lift" in cust.levers:
             basket = basket * (1 + cust.levers["basket_lift"][b, c])
         spent = basket.astype(np.float64) * price
-        unit_cost = np.array([f.unit_cost for f in self.firms])
+        unit_cost = self._by_firm("unit_cost", np.float64)
         self.ledger.add_revenue(np.bincount(c, spent, minlength=F))
         self.ledger.book(slice(None), "cost_of_goods",
                          np.bincount(c, basket * unit_cost[c], minlength=F))
@@ -329,13 +333,12 @@ class LoyaltyModel(mesa.Model):
         cfg, cust = self.config.complaints, self.customers
         b, c, outcome, felt = trip["b"], trip["c"], trip["outcome"], trip["felt"]
         u = self._draws.pop("complaint")
-        firm_lever = lambda name: np.array([getattr(f, name) for f in self.firms], np.float32)  # noqa: E731
-        empower = firm_lever("empowerment")
-        complain = (outcome < 0) & (u[0, b] < cust.voice[b] * firm_lever("voice_ease")[c])
+        empower = self._by_firm("empowerment")
+        complain = (outcome < 0) & (u[0, b] < cust.voice[b] * self._by_firm("voice_ease")[c])
         p_resolve = np.minimum(cfg.recovery_rate + cfg.empowerment_recovery * empower
-                               + firm_lever("recovery_bonus"), 1.0)
+                               + self._by_firm("recovery_bonus"), 1.0)
         resolved = complain & (u[1, b] < p_resolve[c])
-        quick_share = np.minimum(cfg.quick_share + firm_lever("quick_bonus"), 1.0)
+        quick_share = np.minimum(cfg.quick_share + self._by_firm("quick_bonus"), 1.0)
         quick = resolved & (u[2, b] < quick_share[c])
         trip["felt"] = np.where(quick, felt * (1 - cfg.quick_offset),
                                 np.where(resolved, felt * (1 - cfg.slow_offset),
@@ -374,7 +377,7 @@ class LoyaltyModel(mesa.Model):
         cust.rival_run[b, c] = 0
         ex_cfg = cfg.expectation
         cust.expectation[b, c] += ex_cfg.adaptation * (trip["experience"] - cust.expectation[b, c])
-        promise = np.array([f.promise for f in self.firms], dtype=np.float32)
+        promise = self._by_firm("promise")
         # prospects' expectations are reset when they become aware, so pulling all is harmless
         pull = np.float32(ex_cfg.promise_pull)
 
@@ -495,8 +498,8 @@ class LoyaltyModel(mesa.Model):
         told = np.zeros((len(talkers), 2 * F), dtype=np.float32)
         told[np.arange(len(talkers)), c[talkers] + F * negative[talkers]] = 1.0
         heard = self.network[b[talkers]].T @ told
-        reach = np.array([f.advertising_reach for f in self.firms], dtype=np.float32)
-        promise = np.array([f.promise for f in self.firms], dtype=np.float32)
+        reach = self._by_firm("advertising_reach")
+        promise = self._by_firm("promise")
         per_story = np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7)))
 
         def listen(rows: slice) -> None:
@@ -550,7 +553,7 @@ class LoyaltyModel(mesa.Model):
         traits = draw_traits(cfg.customers, rng, k, sociability=cust.sociability[rows])
         cust.replace(rows, traits)
         aware = (rng.random((k, F), dtype=np.float32) < cfg.customers.newcomer_awareness) & self.present[None, :]
-        promise = np.array([f.promise for f in self.firms], dtype=np.float32)
+        promise = self._by_firm("promise")
         cust.state[rows] = np.where(aware, S.AWARE, S.PROSPECT).astype(np.int8)
         cust.expectation[rows] = np.where(aware, promise[None, :], 0)
 
@@ -562,8 +565,8 @@ class LoyaltyModel(mesa.Model):
         led.book(slice(None), "wages", np.bincount(staff.firm[staff.employed],
                                                    staff.wage[staff.employed], minlength=self.n_firms))
         led.book(slice(None), "hiring", ev.leavers * cfg.staff.hiring_cost)
-        led.book(slice(None), "advertising", present * np.array([f.advertising_cost for f in self.firms]))
-        led.book(slice(None), "fixed", present * np.array([f.fixed_cost for f in self.firms]))
+        led.book(slice(None), "advertising", present * self._by_firm("advertising_cost", np.float64))
+        led.book(slice(None), "fixed", present * self._by_firm("fixed_cost", np.float64))
         for firm in self.firms:
             for strategy in firm.strategies:
                 strategy.after_step(self, firm)
