@@ -33,6 +33,12 @@ class Strategy:
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     config_class: ClassVar[type] = StrategyConfig
+    #: True if the programme watches the market during burn-in (e.g. when each
+    #: customer churned), so it must be there from the first step. False: it is
+    #: inert until it starts, and an experiment may attach it to a copy of a
+    #: market that was burnt in without it (experiments/scenarios.py), which
+    #: gives bit-identical results (tests/experiments/test_scenarios.py).
+    observes_burn_in: ClassVar[bool] = False
 
     def __init__(self, config: StrategyConfig | None = None) -> None:
         self.config = config if config is not None else self.config_class()

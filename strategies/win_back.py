@@ -74,6 +74,8 @@ class WinBack(Strategy):
     back are deal-seekers who lapse again.
     """
 
+    observes_burn_in = True   # churned_at is kept from the first step
+
     name = "win_back"
     description = "contact customers churned within a window with a personal offer (002; Griffin & Lowenstein 2001)"
     config_class = WinBackConfig

@@ -1,0 +1,82 @@
+"""The key performance indicators an experiment compares (MODEL.md §7-8).
+
+A run's KPIs are computed per firm from its step table (one row per reported
+step and firm) by :func:`run_kpis`; an experiment compares them between
+scenarios (:mod:`experiments.statistics`). Each KPI has a label for tables
+and plots, a display kind and the direction in which it is better, so that
+a ranking knows which way to sort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sim.metrics import summarise
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One indicator: its column in ``runs.parquet``, label and display."""
+    name: str
+    label: str
+    kind: str               # "money", "pct", "float" or "int": how to print it
+    higher_is_better: bool
+
+
+#: the KPIs of the comparison table, in the order of MODEL.md §7 and issue 4
+KPIS: dict[str, Kpi] = {k.name: k for k in (
+    Kpi("npv", "profit (NPV)", "money", True),
+    Kpi("revenue", "revenue", "money", True),
+    Kpi("retention_rate", "retention rate (annual)", "pct", True),
+    Kpi("churn_rate", "churn rate (annual)", "pct", False),
+    Kpi("loyal_advocate_share", "loyal + advocate share", "pct", True),
+    Kpi("deal_seeker_share", "deal-seeker share", "pct", False),
+    Kpi("promoter_score", "promoter score", "float", True),
+    Kpi("clv", "customer lifetime value", "money", True),
+)}
+
+#: further per-run columns of ``runs.parquet`` that experiments may compare
+EXTRA_KPIS: dict[str, Kpi] = {k.name: k for k in (
+    Kpi("profit", "profit (undiscounted)", "money", True),
+    Kpi("market_share", "market share (revenue)", "pct", True),
+    Kpi("customers", "customers at the end", "int", True),
+    Kpi("mean_satisfaction", "mean satisfaction", "float", True),
+    Kpi("complaints", "complaints", "int", False),
+    Kpi("recoveries", "recovered complaints", "int", True),
+    Kpi("disappointed", "disappointed purchases", "int", False),
+    Kpi("acquisitions", "customers acquired", "int", True),
+    Kpi("win_backs", "customers won back", "int", True),
+    Kpi("top20_revenue_share", "revenue share of the top 20%", "pct", False),
+    Kpi("staff_turnover", "staff turnover (mean per step)", "pct", False),
+    Kpi("service_level", "service level (mean)", "float", True),
+)}
+
+ALL_KPIS: dict[str, Kpi] = {**KPIS, **EXTRA_KPIS}
+
+#: step-table columns summed over the horizon into a run KPI
+_SUMMED = ("complaints", "recoveries", "disappointed", "acquisitions", "win_backs")
+#: step-table columns averaged over the horizon into a run KPI
+_AVERAGED = ("staff_turnover", "service_level")
+
+
+def run_kpis(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
+    """One row per firm of a run's KPIs (every key of :data:`ALL_KPIS`).
+
+    Money is totalled over the horizon (NPV discounted), retention and churn
+    are annual rates, shares and customer lifetime value are read at the end
+    of the horizon, satisfaction and promoter score are horizon means.
+    """
+    out = summarise(table, steps_per_year)
+    g = table.groupby("firm", sort=False)
+    last = g.tail(1).set_index("firm")
+    loyal = last["n_loyal"] + last["n_advocate"]
+    out["loyal_advocate_share"] = loyal / last["customers"].clip(lower=1)
+    out["clv"] = last["clv"]
+    for col in _SUMMED:
+        out[col] = g[col].sum()
+    for col in _AVERAGED:
+        out[col] = g[col].mean()
+    keep = list(ALL_KPIS) + [c for c in out.columns if c.startswith("n_")]
+    return out[keep].rename_axis("firm").reset_index()
