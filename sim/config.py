@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -308,6 +309,10 @@ def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
         if not isinstance(value, str):
             raise ConfigError(f"{key} = {value!r}: must be a string")
         return
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key} = {value!r}: must be true or false")
+        return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ConfigError(f"{key} = {value!r}: must be a number")
     if kind is int and not float(value).is_integer():
@@ -324,10 +329,10 @@ def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
 
 
 def _resolve_type(cls: type, f: dataclasses.Field) -> Any:
-    hints = {"int": int, "float": float, "str": str, "list": list, "bool": bool}
+    hints = {"int": int, "float": float, "str": str, "list": list, "bool": bool, "dict": dict}
     t = f.type if not isinstance(f.type, str) else hints.get(f.type, f.type)
-    if isinstance(t, str):
-        t = globals()[t]
+    if isinstance(t, str):               # a dataclass, here or in the schema's own module
+        t = globals().get(t) or vars(sys.modules[cls.__module__])[t]
     return t
 
 
@@ -351,6 +356,9 @@ def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
             validate(value, kind, key + ".")
         elif kind is list:
             _validate_list(cls, name, key, value, f.metadata)
+        elif kind is dict:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{key} = {value!r}: must be a mapping")
         else:
             _check_scalar(key, value, f.metadata, kind)
     _validate_whole(cls, data, prefix)
@@ -420,8 +428,8 @@ def to_dataclass(cfg: Any, cls: type = RunConfig) -> Any:
             value = to_dataclass(value, kind)
         elif item_cls is not None:
             value = [to_dataclass(v, item_cls) for v in value]
-        elif kind is list:
-            value = list(value)
+        elif kind in (list, dict):
+            value = kind(value)
         kwargs[f.name] = value
     return cls(**kwargs)
 

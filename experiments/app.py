@@ -1,0 +1,183 @@
+"""The ``loyalty-sim`` app: run a configured experiment (MODEL.md §8, DESIGN.md §7).
+
+Usage::
+
+    loyalty-sim                                  # the default experiment (make run)
+    loyalty-sim experiment=price_war             # a named experiment (conf/experiment/)
+    loyalty-sim experiment.replications=5 market.n_customers=2000
+    loyalty-sim -m market.firms.0.price=0.9,1.0,1.1        # a sweep (Hydra multirun)
+    loyalty-sim -m hydra/launcher=ray experiment=price_war,win_back
+    loyalty-sim --help                           # Hydra's help: the config groups
+
+One job runs every scenario of the experiment for its replications (in
+parallel over the local cores, common random numbers), compares each
+scenario with the baseline on paired differences, prints the comparison and
+writes into the job's folder (``outputs/<date>/<time>/``, or the sweep's
+``multirun/<date>/<time>/<overrides>/``): ``runs.parquet``, ``steps.parquet``,
+``config.yaml``, ``report.md`` with ``figures/``, ``comparison.csv``,
+``ranking.csv`` and, last, ``status.json``. Every file is written to a
+temporary name and renamed.
+
+In a sweep, a job whose folder already holds a finished run of the same
+config is skipped, and a job that fails records its error (``status.json``,
+``error.txt``) while the sweep goes on. A single run with bad input stops
+before anything is written with one line ``error: <key> = <value>: <what is
+allowed>`` and exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+CONFIG_NAME = "app"
+EXIT_BAD_INPUT = 2
+
+#: command-line flags after which Hydra does not run the job
+_HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
+                     "--shell-completion", "-sc", "--resolve", "-p", "--package")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: check a single run's config, then hand over to Hydra."""
+    import hydra
+
+    import experiments.schema  # noqa: F401  (registers app_schema)
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not _is_multirun(args) and not any(a.split("=")[0] in _HYDRA_INFO_FLAGS for a in args):
+        message = check_overrides(args)
+        if message:
+            print(f"error: {message}", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT)
+    if argv is not None:
+        sys.argv = [sys.argv[0], *args]
+    hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)(run_job)()
+
+
+def _is_multirun(args: list[str]) -> bool:
+    return any(a in ("-m", "--multirun") for a in args)
+
+
+def check_overrides(overrides: Sequence[str]) -> str | None:
+    """Compose and validate the app config from command-line overrides; return
+    the one-line error (``key = value: what is allowed``) or None if it is fine."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    import experiments.schema  # noqa: F401
+    from experiments.config import validate_experiment
+    from sim.cli import BadInput, _one_line, _parse_overrides, _translate_hydra
+    from sim.config import ConfigError
+
+    overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
+    try:
+        values = _parse_overrides(overrides)
+    except BadInput as e:
+        return str(e)
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim"):
+            cfg = compose(config_name=CONFIG_NAME, overrides=overrides)
+        container = OmegaConf.to_container(cfg, resolve=True)
+        container.pop("hydra", None)
+        validate_experiment(container)
+    except (HydraException, OmegaConfBaseException) as e:
+        return _translate_hydra(e, values)
+    except ConfigError as e:
+        return _one_line(str(e))
+    finally:
+        GlobalHydra.instance().clear()
+    return None
+
+
+def run_job(cfg: Any) -> dict:
+    """One Hydra job: run the experiment of ``cfg`` and write its results into
+    the job's output folder; return its status."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from experiments.jobs import config_hash, is_finished, read_status, record_failure
+    from sim.config import ConfigError
+
+    hc = HydraConfig.get()
+    folder = Path(hc.runtime.output_dir)
+    multirun = hc.mode == RunMode.MULTIRUN
+    container = OmegaConf.to_container(cfg, resolve=True)
+    digest = config_hash(container)
+    if multirun and is_finished(folder, digest):
+        print(f"{folder}: finished in an earlier run of this sweep, skipped")
+        return read_status(folder)
+    started = time.perf_counter()
+    try:
+        return run_and_write(container, folder, digest)
+    except ConfigError as e:
+        line = record_failure(folder, digest, e, time.perf_counter() - started)
+        print(f"error: {line}", file=sys.stderr)
+        if not multirun:
+            raise SystemExit(EXIT_BAD_INPUT)
+    except Exception as e:  # noqa: BLE001 - a failing job must not stop the sweep
+        line = record_failure(folder, digest, e, time.perf_counter() - started)
+        print(f"error: job {folder} failed: {line} (traceback in {folder / 'error.txt'})", file=sys.stderr)
+        if not multirun:
+            raise
+    return read_status(folder)
+
+
+def run_and_write(container: dict, folder: Path, digest: str) -> dict:
+    """Run the experiment of a resolved app config and write its results into ``folder``."""
+    import yaml
+
+    from experiments.config import validate_experiment
+    from experiments.jobs import read_status, record_finished
+    from experiments.outputs import write_parquet, write_text
+    from experiments.report import format_table, write_report
+    from experiments.runner import experiment_config, run_experiment
+    from experiments.statistics import compare, ranking
+
+    started = time.perf_counter()
+    container = {k: v for k, v in container.items() if k != "hydra"}
+    validate_experiment(container)
+    market, experiment = experiment_config(container)
+    result = run_experiment(market, experiment)
+    comparison = compare(result.runs, experiment.baseline, experiment.focal_firm, experiment.kpis,
+                         experiment.confidence)
+    rank = ranking(comparison, experiment.rank_by, experiment.baseline)
+    meta = experiment_meta(market, experiment, result, time.perf_counter() - started)
+    folder.mkdir(parents=True, exist_ok=True)
+    write_parquet(folder / "runs.parquet", result.runs)
+    write_parquet(folder / "steps.parquet", result.steps)
+    write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
+    write_report(folder, meta, result.runs, result.steps, comparison, rank)
+    print(format_table(comparison, rank, meta))
+    elapsed = time.perf_counter() - started
+    record_finished(folder, digest, elapsed, experiment=experiment.name)
+    print(f"\nresults: {folder} ({elapsed:.1f} s)")
+    return read_status(folder)
+
+
+def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -> dict:
+    """What the report says about the experiment."""
+    return {
+        "name": experiment.name, "description": experiment.description,
+        "baseline": experiment.baseline, "focal_firm": experiment.focal_firm,
+        "scenarios": [{"name": s.name, "description": s.description} for s in result.scenarios],
+        "replications": experiment.replications, "confidence": experiment.confidence,
+        "rank_by": experiment.rank_by, "kpis": list(experiment.kpis), "figures": experiment.figures,
+        "market": (f"{market.name}, {market.n_customers:,} customers, {len(market.firms)} firms, "
+                   f"{market.steps} steps after {market.burn_in} burn-in steps, seeds "
+                   f"{experiment.seed}..{experiment.seed + experiment.replications - 1}"),
+        "elapsed_seconds": round(elapsed, 1),
+    }
+
+
+if __name__ == "__main__":
+    main()
