@@ -3,8 +3,9 @@
 Hydra runs the jobs of ``loyalty-sim -m ...`` through its launcher; each job
 records its status in its folder (:mod:`experiments.jobs`). When the sweep
 ends, :class:`SweepSummary` counts finished and failed jobs, names the
-failures with their one-line errors and writes the sweep report
-(:mod:`experiments.catalogue`) when any job finished.
+failures with their one-line errors, writes the sweep report
+(:mod:`experiments.catalogue`) when any job finished, and ends with exit
+status 1 if any job failed (after all the others ran).
 """
 
 from __future__ import annotations
@@ -40,3 +41,5 @@ class SweepSummary(Callback):
         if finished:
             from experiments.catalogue import main as report
             report([str(sweep_dir)])
+        if failed:
+            raise SystemExit(1)    # the sweep went on, but it did not all succeed

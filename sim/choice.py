@@ -33,13 +33,13 @@ def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
     explore = u_variety < variety
     z = np.where(available, logit_scale * util, -np.inf).astype(np.float32)
     z[explore] = np.where(available[explore], 0.0, -np.inf)
-    zmax = z.max(axis=1, keepdims=True)
-    none = ~np.isfinite(zmax[:, 0])
+    z = z.T.copy()          # firms x choosers: the reductions over the few firms run along long rows
+    zmax = z.max(axis=0)
+    none = ~np.isfinite(zmax)
     zmax[none] = 0.0
-    p = np.exp(z - zmax)
-    cum = np.cumsum(p, axis=1)
-    target = u_choice * cum[:, -1]
-    pick = (cum <= target[:, None]).sum(axis=1)
+    cum = np.cumsum(np.exp(z - zmax), axis=0)
+    target = u_choice * cum[-1]
+    pick = (cum <= target).sum(axis=0)
     pick = np.minimum(pick, util.shape[1] - 1).astype(np.int64)
     pick[none] = -1
     return pick

@@ -1,0 +1,212 @@
+"""The loyalty-sim app end to end: one job, sweeps, resume and failures (issue 4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from experiments.app import CONF_DIR, check_overrides, run_and_write
+from experiments.jobs import config_hash
+
+#: a tiny experiment: the default scenarios on a small, short market
+TINY = ["experiment.replications=4", "experiment.workers=1", "experiment.progress=false",
+        "market.n_customers=700", "market.burn_in=30", "market.steps=16"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def compose(overrides: list[str]) -> dict:
+    """The resolved app config (without Hydra's own node), as a job sees it."""
+    from hydra import compose as hydra_compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    import experiments.schema  # noqa: F401
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
+        cfg = hydra_compose("app", overrides=overrides)
+    container = OmegaConf.to_container(cfg, resolve=True)
+    container.pop("hydra", None)
+    return container
+
+
+def app(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the console script ``loyalty-sim`` as a user would."""
+    script = Path(sys.executable).with_name("loyalty-sim")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "experiments.app"]
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+@pytest.fixture(scope="module")
+def tiny_job(tmp_path_factory) -> Path:
+    """The default scenarios run through Hydra's compose API into a folder."""
+    folder = tmp_path_factory.mktemp("job")
+    container = compose(TINY)
+    run_and_write(container, folder, config_hash(container))
+    return folder
+
+
+def _paired_t_interval(runs: pd.DataFrame, scenario: str, kpi: str, confidence: float = 0.95):
+    focal = runs[runs.firm == "Focal"]
+    x = focal[focal.scenario == scenario].set_index("replication")[kpi]
+    b = focal[focal.scenario == "baseline"].set_index("replication")[kpi]
+    d = (x - b).to_numpy()
+    half = stats.t.ppf(0.5 + confidence / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return d.mean(), d.mean() - half, d.mean() + half
+
+
+def test_a_job_writes_its_tables_config_report_and_status(tiny_job):
+    runs = pd.read_parquet(tiny_job / "runs.parquet")
+    steps = pd.read_parquet(tiny_job / "steps.parquet")
+    scenarios = ["baseline", "price_war", "club_marketing", "differentiated_service", "staff_loyalty",
+                 "service_and_staff"]
+    assert list(runs["scenario"].unique()) == scenarios
+    assert len(runs) == 6 * 4 * 3                                  # scenario x replication x firm
+    assert len(steps) == 6 * 4 * 16 * 3                            # ... x week x firm
+    assert steps.groupby(["scenario", "replication", "firm"]).size().eq(16).all()
+    assert {"npv", "retention_rate", "loyal_advocate_share", "clv"} <= set(runs.columns)
+    assert np.allclose(steps["profit"], steps["revenue"] - steps["costs"])
+    for name in ("config.yaml", "report.md", "comparison.csv", "status.json"):
+        assert (tiny_job / name).stat().st_size > 0, name
+    figures = sorted(p.name for p in (tiny_job / "figures").glob("*.png"))
+    assert len(figures) >= 3
+    assert json.loads((tiny_job / "status.json").read_text())["status"] == "finished"
+    assert not list(tiny_job.rglob(".tmp-*"))
+
+
+def test_the_intervals_of_the_report_are_those_of_the_runs_table(tiny_job):
+    runs = pd.read_parquet(tiny_job / "runs.parquet")
+    comparison = pd.read_csv(tiny_job / "comparison.csv")
+    report = (tiny_job / "report.md").read_text()
+    for scenario in runs["scenario"].unique()[1:]:
+        for kpi in ("npv", "retention_rate", "promoter_score"):
+            mean, lo, hi = _paired_t_interval(runs, scenario, kpi)
+            row = comparison[(comparison.scenario == scenario) & (comparison.kpi == kpi)].iloc[0]
+            assert (row["diff"], row["ci_low"], row["ci_high"]) == pytest.approx((mean, lo, hi), rel=1e-9)
+        mean, lo, hi = _paired_t_interval(runs, scenario, "npv")
+        assert f"{mean:+,.0f}" in report and f"{lo:+,.0f}" in report and f"{hi:+,.0f}" in report
+
+
+def test_common_random_numbers_make_the_paired_interval_narrower_than_the_unpaired(tiny_job):
+    comparison = pd.read_csv(tiny_job / "comparison.csv")
+    rows = comparison[(comparison.scenario != "baseline") & comparison.kpi.isin(["npv", "revenue"])]
+    paired = rows["ci_high"] - rows["ci_low"]
+    unpaired = rows["unpaired_ci_high"] - rows["unpaired_ci_low"]
+    assert (paired < unpaired).all()
+    assert (paired / unpaired).median() < 0.5
+
+
+def test_the_console_script_runs_a_job_and_prints_the_comparison(tmp_path):
+    out = tmp_path / "run"
+    res = app(*TINY, "experiment.replications=2", "experiment.scenarios=[{name: baseline}, "
+              "{name: war, description: a short war, strategies: {Focal: [price_war]}}]",
+              f"hydra.run.dir={out}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "war" in res.stdout and "profit (NPV)" in res.stdout
+    assert (out / "report.md").exists() and (out / "runs.parquet").exists()
+
+
+@pytest.mark.parametrize("override, message", [
+    ("experiment.replications=1", "experiment.replications = 1: must be in [2, 1000000]"),
+    ("experiment=nope", "experiment = 'nope': available: "),
+    ("market.firms.0.price=-1", "market.firms[0].price = -1"),
+    ("experiment.scenarios.1.strategies.Focal.0=nope", "experiment.scenarios[1].strategies.Focal[0] = 'nope'"),
+])
+def test_bad_input_is_named_in_one_line(override, message):
+    assert message in check_overrides([override])
+
+
+def test_bad_input_stops_the_console_script_before_anything_is_written(tmp_path):
+    out = tmp_path / "bad"
+    res = app("experiment.confidence=1.5", f"hydra.run.dir={out}", cwd=tmp_path)
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines() == ["error: experiment.confidence = 1.5: must be in [0.5, 0.9999]"]
+    assert not out.exists()
+
+
+def _job_dirs(sweep: Path) -> dict[str, dict]:
+    return {str(p.parent.relative_to(sweep)): json.loads(p.read_text()) for p in sweep.rglob("status.json")}
+
+
+SWEEP = [*TINY, "experiment.replications=2", "market.steps=8",
+         "experiment.scenarios=[{name: baseline}, {name: war, strategies: {Focal: [price_war]}}]"]
+
+
+def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_report(tmp_path):
+    sweep = tmp_path / "sweep"
+    res = app("-m", *SWEEP, "experiment.seed=0,10", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "Joblib" in res.stdout + res.stderr
+    jobs = _job_dirs(sweep)
+    assert sorted(jobs) == ["experiment.seed=0", "experiment.seed=10"]
+    assert all(s["status"] == "finished" for s in jobs.values())
+    seeds = {j: set(pd.read_parquet(sweep / j / "runs.parquet")["seed"]) for j in jobs}
+    assert seeds == {"experiment.seed=0": {0, 1}, "experiment.seed=10": {10, 11}}
+    assert (sweep / "sweep_report.md").exists()
+
+    before = {j: (sweep / j / "runs.parquet").stat().st_mtime_ns for j in jobs}
+    again = app("-m", *SWEEP, "experiment.seed=0,10,20", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("skipped") == 2
+    assert {j: (sweep / j / "runs.parquet").stat().st_mtime_ns for j in jobs} == before
+    assert _job_dirs(sweep)["experiment.seed=20"]["status"] == "finished"
+
+
+def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path):
+    sweep = tmp_path / "sweep"
+    res = app("-m", *SWEEP, "market.customers.purchase_rate_mean=1.5,0.45", f"hydra.sweep.dir={sweep}",
+              cwd=tmp_path)
+    assert res.returncode == 1                  # the sweep ran to its end, but not all succeeded
+    jobs = _job_dirs(sweep)
+    bad, good = jobs["market.customers.purchase_rate_mean=1.5"], jobs["market.customers.purchase_rate_mean=0.45"]
+    assert bad["status"] == "failed" and "purchase_rate_mean = 1.5" in bad["error"]
+    assert (sweep / "market.customers.purchase_rate_mean=1.5" / "error.txt").exists()
+    assert good["status"] == "finished"
+    assert "1 failed" in res.stdout
+
+
+def test_a_job_interrupted_while_writing_leaves_no_partial_file_and_is_run_again(tmp_path, monkeypatch):
+    import experiments.report as report
+
+    container = compose([*SWEEP])
+    digest = config_hash(container)
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "write_report", broken)
+    with pytest.raises(KeyboardInterrupt):
+        run_and_write(container, tmp_path, digest)
+    assert not (tmp_path / "status.json").exists()
+    assert not list(tmp_path.rglob(".tmp-*"))
+    monkeypatch.undo()
+    run_and_write(container, tmp_path, digest)
+    assert json.loads((tmp_path / "status.json").read_text())["status"] == "finished"
+
+
+@pytest.mark.slow
+def test_a_sweep_runs_on_a_local_ray_instance(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_ray_launcher")
+    sweep = tmp_path / "sweep"
+    res = app("-m", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", *SWEEP, "experiment.seed=0,5", f"hydra.sweep.dir={sweep}", cwd=tmp_path, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "Ray" in res.stdout + res.stderr
+    jobs = _job_dirs(sweep)
+    assert sorted(jobs) == ["experiment.seed=0", "experiment.seed=5"]
+    assert all(s["status"] == "finished" for s in jobs.values())
+
+
+def test_the_slurm_launcher_config_composes_over_submitit():
+    from hydra import compose as hydra_compose, initialize_config_dir
+
+    import experiments.schema  # noqa: F401
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
+        cfg = hydra_compose("app", overrides=["hydra/launcher=slurm"], return_hydra_config=True)
+    assert "submitit" in cfg.hydra.launcher._target_.lower() and "slurm" in cfg.hydra.launcher._target_.lower()
+    assert cfg.hydra.launcher.cpus_per_task == 8
