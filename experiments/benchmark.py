@@ -4,7 +4,8 @@
     python -m experiments.benchmark --quick    # smoke run at small sizes
     python -m experiments.benchmark --repeats 5 --out benchmarks
 
-Prints a table and writes ``<out>/latest.md`` and ``<out>/latest.csv``
+Prints tables and writes ``<out>/latest.md``, ``<out>/latest.csv`` (engine)
+and ``<out>/experiment.md`` (the default experiment)
 (each written to a temporary file, then renamed). Throughput is
 customer-steps per second: the median over ``--repeats`` timings of a few
 steps of a model built with ``burn_in=0`` after a couple of warm-up steps.
@@ -15,6 +16,16 @@ the growth of the peak resident set size. The engine is also timed with
 ``network.reorder='random'`` (friends scattered) against the default
 ``'rcm'``, with the sparse word-of-mouth product timed on its own, and one
 step is broken down by phase.
+
+The default experiment (``make run``: 6 scenarios x 20 replications of a
+5,000-customer market, 104 weeks after 156 burn-in weeks) is timed end to end
+as a user runs it, through the ``loyalty-sim`` console script (start-up,
+parallel replications, tables, report and figures), against the 60 s target.
+The same run compares, on a few replications in one process, a replication
+whose scenarios share one burn-in (experiments/scenarios.py) with one that
+builds every scenario's model from scratch.
+
+    python -m experiments.benchmark --only experiment   # just the experiment
 
 This is a script, never a timed unit test.
 """
@@ -41,6 +52,7 @@ COLUMNS = ("model", "n_customers", "reorder", "repeats", "steps_timed", "build_s
            "tracemalloc_peak_bytes_per_customer", "rss_peak_delta_bytes_per_customer")
 
 TARGETS = {
+    "default_experiment_s": 60.0,           # wall time of `make run`'s experiment on 2 cores
     "engine_1m_throughput": 2_000_000,      # customer-steps/s at 1M (<= 0.5 s per weekly step)
     "ratio_100k": 30.0,                     # engine / reference at 100k
     "bytes_per_customer_1m": 500.0,         # tracemalloc peak at 1M
@@ -213,6 +225,78 @@ def run_benchmark(*, engine_sizes=(10_000, 100_000, 1_000_000), reference_sizes=
     return rows, extras
 
 
+def time_experiment(overrides: list[str], repeats: int = 1) -> list[float]:
+    """Wall times of ``loyalty-sim <overrides>`` run as a user runs it, into a temporary folder."""
+    import subprocess
+    import tempfile
+    script = Path(sys.executable).with_name("loyalty-sim")
+    cmd = [str(script)] if script.exists() else [sys.executable, "-m", "experiments.app"]
+    times = []
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            subprocess.run([*cmd, *overrides, "experiment.progress=false", f"hydra.run.dir={folder}/run"],
+                           check=True, capture_output=True)
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def time_replication(market: Any, scenarios: list, shared_burn_in: bool, replications: int) -> float:
+    """Median seconds of one replication of ``scenarios``, one process, one thread."""
+    from experiments.kpis import run_kpis
+    from experiments.scenarios import run_replication, with_engine_threads
+    from sim.model import LoyaltyModel
+    times = []
+    for r in range(replications):
+        started = time.perf_counter()
+        if shared_burn_in:
+            run_replication(scenarios, r, r, threads=1)
+        else:
+            for scenario in scenarios:
+                model = LoyaltyModel(market=with_engine_threads(scenario.market, 1), seed=r)
+                run_kpis(model.run(), scenario.market.steps_per_year)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def measure_experiment(quick: bool = False, repeats: int = 1, log=print) -> dict[str, Any]:
+    """The default experiment end to end, and the gain of sharing the burn-in."""
+    from experiments.config import ExperimentConfig
+    from experiments.scenarios import build_scenarios
+    from sim.config import market_config
+    small = ["market.n_customers=1000", "market.burn_in=20", "market.steps=20",
+             "experiment.replications=4"] if quick else []
+    walls = time_experiment(small, repeats)
+    exp = ExperimentConfig()
+    market = market_config(None, **({"n_customers": 1000, "burn_in": 20, "steps": 20} if quick else {}))
+    scenarios = build_scenarios(market, exp.scenarios)
+    reps = 2 if quick else 3
+    shared = time_replication(market, scenarios, True, reps)
+    fresh = time_replication(market, scenarios, False, reps)
+    out = {"what": ("quick: 1,000 customers, 20 + 20 steps, 4 replications" if quick else
+                    f"default: {market.n_customers:,} customers, {market.steps} + {market.burn_in} burn-in "
+                    f"steps, {exp.replications} replications"),
+           "scenarios": len(scenarios), "wall_s": statistics.median(walls), "walls": walls,
+           "replication_shared_s": shared, "replication_fresh_s": fresh, "repeats": repeats,
+           "quick": quick}
+    log(f"experiment ({out['what']}): {out['wall_s']:.1f} s wall; one replication {shared:.2f} s "
+        f"with a shared burn-in, {fresh:.2f} s without")
+    return out
+
+
+def experiment_markdown(e: dict[str, Any]) -> list[str]:
+    goal = TARGETS["default_experiment_s"]
+    status = ("met" if e["wall_s"] <= goal else "NOT met") if not e["quick"] else "(quick run: no target)"
+    return ["", "## The default experiment end to end (`make run`)", "",
+            f"{e['what']}, {e['scenarios']} scenarios; `loyalty-sim` as a user runs it (start-up, "
+            f"replications in parallel processes, tables, report, figures); median of {e['repeats']} run(s).", "",
+            "| measure | value |", "|---|---|",
+            f"| wall time | {e['wall_s']:.1f} s (target <= {goal:.0f} s: {status}) |",
+            f"| one replication, scenarios sharing one burn-in (1 process) | {e['replication_shared_s']:.2f} s |",
+            f"| one replication, every scenario built from scratch (1 process) | {e['replication_fresh_s']:.2f} s |",
+            f"| gain of the shared burn-in | {e['replication_fresh_s'] / e['replication_shared_s']:.2f}x |"]
+
+
 def _find(rows: list[dict], model: str, n: int, reorder: str = "rcm") -> dict | None:
     for r in rows:
         if r["model"] == model and r["n_customers"] == n and r["reorder"] == reorder:
@@ -294,10 +378,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run at small sizes (seconds)")
     ap.add_argument("--repeats", type=int, default=3, help="timings per measurement (median reported)")
     ap.add_argument("--out", default="benchmarks", help="output folder for latest.md and latest.csv")
+    ap.add_argument("--only", choices=("engine", "experiment"), default=None,
+                    help="run only the engine measurements or only the default experiment")
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error("--repeats must be >= 1")
-    if args.quick:
+    if args.only == "experiment":
+        rows, extras = [], {}
+    elif args.quick:
         rows, extras = run_benchmark(engine_sizes=(2_000, 20_000), reference_sizes=(2_000,),
                                      repeats=args.repeats, steps=2, warmup=1, memory=True,
                                      reorder_compare=True, profile=True)
@@ -308,11 +396,17 @@ def main(argv: list[str] | None = None) -> int:
               f"(engine threads: {available_cores()}), Python "
               f"{sys.version.split()[0]}, numpy {np.__version__}; "
               f"{'quick' if args.quick else 'full'} run, median of {args.repeats} repeats")
-    md = to_markdown(rows, extras, header)
-    print(md)
     out = Path(args.out)
-    _atomic_write(out / "latest.md", md)
-    _atomic_write(out / "latest.csv", to_csv(rows))
+    if args.only != "experiment":
+        md = to_markdown(rows, extras, header)
+        print(md)
+        _atomic_write(out / "latest.md", md)
+        _atomic_write(out / "latest.csv", to_csv(rows))
+    if args.only != "engine":
+        e = measure_experiment(args.quick, 1 if args.quick else args.repeats)
+        md = "\n".join(["# Experiment benchmark", "", header, *experiment_markdown(e)]) + "\n"
+        print(md)
+        _atomic_write(out / "experiment.md", md)
     return 0
 
 

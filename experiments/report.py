@@ -281,8 +281,11 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
         markdown_table(ranked, right=[True, False, True, True, False]), "",
         "## Figures", "",
     ]
-    for name, caption in FIGURES.items():
-        parts += [f"![{caption}](figures/{name})", "", f"*{caption}.*", ""]
+    if not meta.get("figures", True):
+        parts += ["No figures: the experiment ran with `experiment.figures=false`.", ""]
+    else:
+        for name, caption in FIGURES.items():
+            parts += [f"![{caption}](figures/{name})", "", f"*{caption}.*", ""]
     return "\n".join(parts)
 
 
@@ -294,18 +297,21 @@ def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.Da
     ``figures/profit_vs_retention.png``, ``comparison.csv``, ``ranking.csv``
     and, last, ``report.md``: each file atomically (a reader never sees a
     half-written file, a failure leaves no temporary file), so a folder with
-    ``report.md`` holds the whole report.
+    ``report.md`` holds the whole report. With ``meta["figures"]`` false
+    (``experiment.figures=false``, e.g. in large sweeps) no figure is drawn.
     """
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     figures = folder / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
     firm, baseline, confidence = meta["focal_firm"], meta["baseline"], _confidence(meta)
     drawings = {
         "kpi_bands.png": lambda: plot_kpi_bands(steps, firm, confidence=confidence, baseline=baseline),
         "loyalty_states.png": lambda: plot_state_composition(steps, firm, baseline=baseline),
         "profit_vs_retention.png": lambda: plot_profit_vs_retention(runs, firm, confidence, baseline=baseline),
     }
-    for name, draw in drawings.items():
+    if meta.get("figures", True):
+        figures.mkdir(exist_ok=True)
+    for name, draw in drawings.items() if meta.get("figures", True) else ():
         fig = draw()
         try:
             save_figure(figures / name, fig, dpi=DPI)

@@ -21,7 +21,7 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
 from sim.blocks import RowBlocks
-from sim.columns import any_column, column_count
+from sim.columns import any_column, column_count, nonzero_cells
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
@@ -448,11 +448,11 @@ class LoyaltyModel(mesa.Model):
         first_acquired = np.zeros(self.n_firms, dtype=np.int64)
         cohort = cust.cohort[rows]
         if reported:
-            r, f = np.nonzero(acquired)
+            r, f = nonzero_cells(acquired)
             first = cohort[r, f] < 0
             cohort[r[first], f[first]] = self.steps
             first_acquired = np.bincount(f[first], minlength=self.n_firms)
-        delta = self._cohort_delta(cohort, *np.nonzero(lost)) - self._cohort_delta(cohort, *np.nonzero(won))
+        delta = self._cohort_delta(cohort, *nonzero_cells(lost)) - self._cohort_delta(cohort, *nonzero_cells(won))
         cust.purchases[rows][lost] = 0
         return counts, first_acquired, delta
 
@@ -541,7 +541,7 @@ class LoyaltyModel(mesa.Model):
             was = is_customer(cust.state[leavers])
             ev.lost += column_count(was)
             ev.exits += column_count(was)
-            rows, firms = np.nonzero(was)
+            rows, firms = nonzero_cells(was)
             self.cohort_lost += self._cohort_delta(cust.cohort, leavers[rows], firms)
             self._replace(leavers)
 
