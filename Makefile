@@ -24,8 +24,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The default experiment (conf/experiment/default.yaml); pass Hydra overrides
+# with ARGS, e.g. make run ARGS="experiment=price_war experiment.replications=5".
 run: $(STAMP)
-	$(VPY) -m sim.cli
+	$(VENV)/bin/loyalty-sim $(ARGS)
 
 test: $(STAMP)
 	$(VPY) -m pytest -q
@@ -34,4 +36,4 @@ bench: $(STAMP)
 	$(VPY) -m experiments.benchmark
 
 clean:
-	rm -rf $(VENV) outputs .pytest_cache
+	rm -rf $(VENV) outputs multirun .pytest_cache

@@ -32,6 +32,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+import experiments.schema  # noqa: F401  (app_schema, the job_dirname resolver; also in workers)
+
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 CONFIG_NAME = "app"
 EXIT_BAD_INPUT = 2
@@ -44,8 +46,6 @@ _HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check a single run's config, then hand over to Hydra."""
     import hydra
-
-    import experiments.schema  # noqa: F401  (registers app_schema)
 
     args = list(sys.argv[1:] if argv is None else argv)
     if not _is_multirun(args) and not any(a.split("=")[0] in _HYDRA_INFO_FLAGS for a in args):

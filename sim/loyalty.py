@@ -13,10 +13,14 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config import LoyaltyConfig
-from sim.states import LoyaltyState as S, is_customer
+from sim.states import I8 as _I8, LoyaltyState as S, is_customer
 
-#: the states as int8 scalars, so that state arrays stay int8 through the rules
-_I8 = np.arange(len(S), dtype=np.int8)
+
+def _pick(condition: np.ndarray, a: np.ndarray | np.int8, b: np.ndarray | np.int8) -> np.ndarray:
+    """``np.where(condition, a, b)`` for int8 states, as ``b + condition * (a - b)``:
+    exact for small integers, and several times faster than ``np.where``, which
+    branches on every element."""
+    return b + condition * (a - b)
 
 
 def cognitive(value: np.ndarray, available: np.ndarray, scale: float) -> np.ndarray:
@@ -83,14 +87,14 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, defecte
                 & (intent >= cfg.advocate_intention) & (recommend >= 9))
     captive = (switching >= cfg.captive_switching) & (affect < cfg.captive_affect)
     at_risk = (satisfaction < cfg.at_risk_satisfaction) | (rival_run >= cfg.at_risk_rival_purchases)
-    ladder = np.where(advocate, _I8[S.ADVOCATE],
-                      np.where(loyal, _I8[S.LOYAL], np.where(captive, _I8[S.CAPTIVE], _I8[S.REPEAT])))
+    ladder = _pick(advocate, _I8[S.ADVOCATE],
+                   _pick(loyal, _I8[S.LOYAL], _pick(captive, _I8[S.CAPTIVE], _I8[S.REPEAT])))
     # a new or won-back customer keeps that label until established
-    early = np.where((state == S.WON_BACK) | (state == S.CHURNED), _I8[S.WON_BACK], _I8[S.FIRST_TIME])
-    early = np.where(state == S.FIRST_TIME, _I8[S.FIRST_TIME], early)
-    kept = np.where(established, ladder, early)
-    kept = np.where(at_risk, _I8[S.AT_RISK], kept)
-    not_customer = np.where(state == S.CHURNED, _I8[S.CHURNED],
-                            np.where(aware, _I8[S.AWARE], _I8[S.PROSPECT]))
-    out = np.where(customer | new_rel, kept, not_customer)
-    return np.where(churn, _I8[S.CHURNED], out)
+    early = _pick((state == _I8[S.WON_BACK]) | (state == _I8[S.CHURNED]), _I8[S.WON_BACK], _I8[S.FIRST_TIME])
+    early = _pick(state == _I8[S.FIRST_TIME], _I8[S.FIRST_TIME], early)
+    kept = _pick(established, ladder, early)
+    kept = _pick(at_risk, _I8[S.AT_RISK], kept)
+    not_customer = _pick(state == _I8[S.CHURNED], _I8[S.CHURNED],
+                         _pick(aware, _I8[S.AWARE], _I8[S.PROSPECT]))
+    out = _pick(customer | new_rel, kept, not_customer)
+    return _pick(churn, _I8[S.CHURNED], out)

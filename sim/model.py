@@ -26,7 +26,7 @@ from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, val
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
 from sim.staffing import engagement_target, update_staff
-from sim.states import LoyaltyState as S, N_STATES, is_customer
+from sim.states import I8, LoyaltyState as S, N_STATES, is_customer
 from sim.streams import RandomStreams
 from strategies.registry import resolve_strategies
 
@@ -250,7 +250,7 @@ class LoyaltyModel(mesa.Model):
         cust, cfg = self.customers, self.config
         u_buy = self._draws.pop("purchase")
         u_choice = self._draws.pop("choice")
-        available = (cust.state != S.PROSPECT) & self.present[None, :]
+        available = (cust.state != I8[S.PROSPECT]) & self.present[None, :]
         if "refused" in cust.levers:
             available &= ~cust.levers["refused"]
         occasion = (u_buy < cust.purchase_rate) & any_column(available)
@@ -396,7 +396,7 @@ class LoyaltyModel(mesa.Model):
         switching = self._switching(rows)
         rel = self.price[None, :] / cust.reference_price[rows][:, None] - 1.0
         value = cust.expectation[rows] - cust.price_sensitivity[rows][:, None] * rel * 0.1
-        available = (cust.state[rows] != S.PROSPECT) & self.present[None, :]
+        available = (cust.state[rows] != I8[S.PROSPECT]) & self.present[None, :]
         cog = loyalty.cognitive(value, available, lc.cognitive_scale)
         intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
         rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
@@ -419,7 +419,7 @@ class LoyaltyModel(mesa.Model):
             for key, value in self.latents(rows).items():
                 lat[key][rows] = value
             was = old[rows]
-            new[rows] = loyalty.next_state(was, was != S.PROSPECT, bought[rows], np.zeros_like(bought[rows]),
+            new[rows] = loyalty.next_state(was, was != I8[S.PROSPECT], bought[rows], np.zeros_like(bought[rows]),
                                            cust.purchases[rows], cust.rival_run[rows], cust.affect[rows],
                                            lat["switching"][rows], cust.satisfaction[rows],
                                            lat["intention"][rows], lat["recommend"][rows], lc)
@@ -441,9 +441,9 @@ class LoyaltyModel(mesa.Model):
         change of each cohort's losses. Writes only the block's own rows."""
         cust = self.customers
         was, now = is_customer(old), is_customer(new)
-        acquired = ~was & now & (old != S.CHURNED)
-        won = now & (old == S.CHURNED)
-        lost = was & (new == S.CHURNED)
+        acquired = ~was & now & (old != I8[S.CHURNED])
+        won = now & (old == I8[S.CHURNED])
+        lost = was & (new == I8[S.CHURNED])
         counts = np.stack([column_count(acquired), column_count(won), column_count(lost)])
         first_acquired = np.zeros(self.n_firms, dtype=np.int64)
         cohort = cust.cohort[rows]
@@ -505,7 +505,7 @@ class LoyaltyModel(mesa.Model):
         def listen(rows: slice) -> None:
             pos, neg = heard[rows, :F], heard[rows, F:]
             state, expectation, affect = cust.state[rows], cust.expectation[rows], cust.affect[rows]
-            prospect = state == S.PROSPECT
+            prospect = state == I8[S.PROSPECT]
             shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
             expectation[:] = np.where(prospect, expectation, np.clip(expectation + shift, 0, 1))
             affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg).astype(np.float32)

@@ -33,9 +33,14 @@ CUSTOMER_STATES = np.array([LoyaltyState.FIRST_TIME, LoyaltyState.REPEAT, Loyalt
 _IS_CUSTOMER = np.zeros(N_STATES, dtype=bool)
 _IS_CUSTOMER[CUSTOMER_STATES] = True
 
+#: the states as int8 scalars (``I8[LoyaltyState.CHURNED]``): compare state
+#: arrays with these, not with the enum members, which numpy takes for int64
+#: and so first casts the whole int8 array to int64 (several times slower)
+I8 = np.arange(N_STATES, dtype=np.int8)
+
 
 def is_customer(state: np.ndarray) -> np.ndarray:
     """True where a relationship is a current customer relationship."""
     if isinstance(state, np.ndarray) and state.ndim:
-        return (state >= LoyaltyState.FIRST_TIME) & (state != LoyaltyState.CHURNED)
+        return (state >= I8[LoyaltyState.FIRST_TIME]) & (state != I8[LoyaltyState.CHURNED])
     return _IS_CUSTOMER[state]

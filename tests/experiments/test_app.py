@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 
 from experiments.app import CONF_DIR, check_overrides, run_and_write
@@ -131,11 +132,16 @@ def test_bad_input_stops_the_console_script_before_anything_is_written(tmp_path)
 
 
 def _job_dirs(sweep: Path) -> dict[str, dict]:
-    return {str(p.parent.relative_to(sweep)): json.loads(p.read_text()) for p in sweep.rglob("status.json")}
+    """The status of each job of a sweep, by the override that varies (``key=value``)."""
+    jobs = {}
+    for p in sweep.rglob("status.json"):
+        overrides = (p.parent / ".hydra" / "overrides.yaml").read_text()
+        swept = [o for o in yaml.safe_load(overrides) if o not in SWEEP]
+        jobs[",".join(swept)] = {**json.loads(p.read_text()), "folder": p.parent}
+    return jobs
 
 
-SWEEP = [*TINY, "experiment.replications=2", "market.steps=8",
-         "experiment.scenarios=[{name: baseline}, {name: war, strategies: {Focal: [price_war]}}]"]
+SWEEP = [*TINY, "experiment.replications=2", "market.steps=8"]
 
 
 def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_report(tmp_path):
@@ -146,15 +152,17 @@ def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_repor
     jobs = _job_dirs(sweep)
     assert sorted(jobs) == ["experiment.seed=0", "experiment.seed=10"]
     assert all(s["status"] == "finished" for s in jobs.values())
-    seeds = {j: set(pd.read_parquet(sweep / j / "runs.parquet")["seed"]) for j in jobs}
+    seeds = {j: set(pd.read_parquet(s["folder"] / "runs.parquet")["seed"]) for j, s in jobs.items()}
     assert seeds == {"experiment.seed=0": {0, 1}, "experiment.seed=10": {10, 11}}
+    assert jobs["experiment.seed=0"]["folder"].name.endswith("experiment.seed=0,market.burn_in=30,"
+                                                             "market.n_customers=700,market.steps=8")
     assert (sweep / "sweep_report.md").exists()
 
-    before = {j: (sweep / j / "runs.parquet").stat().st_mtime_ns for j in jobs}
+    before = {j: (s["folder"] / "runs.parquet").stat().st_mtime_ns for j, s in jobs.items()}
     again = app("-m", *SWEEP, "experiment.seed=0,10,20", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("skipped") == 2
-    assert {j: (sweep / j / "runs.parquet").stat().st_mtime_ns for j in jobs} == before
+    assert {j: (s["folder"] / "runs.parquet").stat().st_mtime_ns for j, s in jobs.items()} == before
     assert _job_dirs(sweep)["experiment.seed=20"]["status"] == "finished"
 
 
@@ -166,7 +174,7 @@ def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path):
     jobs = _job_dirs(sweep)
     bad, good = jobs["market.customers.purchase_rate_mean=1.5"], jobs["market.customers.purchase_rate_mean=0.45"]
     assert bad["status"] == "failed" and "purchase_rate_mean = 1.5" in bad["error"]
-    assert (sweep / "market.customers.purchase_rate_mean=1.5" / "error.txt").exists()
+    assert (bad["folder"] / "error.txt").exists() and not (bad["folder"] / "runs.parquet").exists()
     assert good["status"] == "finished"
     assert "1 failed" in res.stdout
 
@@ -210,3 +218,13 @@ def test_the_slurm_launcher_config_composes_over_submitit():
         cfg = hydra_compose("app", overrides=["hydra/launcher=slurm"], return_hydra_config=True)
     assert "submitit" in cfg.hydra.launcher._target_.lower() and "slurm" in cfg.hydra.launcher._target_.lower()
     assert cfg.hydra.launcher.cpus_per_task == 8
+
+
+def test_a_job_folder_is_named_by_its_overrides_and_long_names_are_cut_with_a_hash():
+    from experiments.schema import MAX_JOB_DIRNAME, job_dirname
+
+    assert job_dirname("experiment.seed=3,market.n_customers=800") == "experiment.seed=3,market.n_customers=800"
+    assert job_dirname("market=subscription/x") == "market=subscription_x"
+    long_a, long_b = "x=" + "a" * 300 + ",seed=1", "x=" + "a" * 300 + ",seed=2"
+    assert len(job_dirname(long_a)) == MAX_JOB_DIRNAME
+    assert job_dirname(long_a) != job_dirname(long_b) and job_dirname(long_a) == job_dirname(long_a)
