@@ -25,15 +25,26 @@ def column_sum(x: np.ndarray) -> np.ndarray:
     return (_ones(x.shape[0]) @ x.astype(np.float32, copy=False)).astype(np.float64)
 
 
-def column_count(mask: np.ndarray) -> np.ndarray:
-    """Number of True values in each column of a boolean ``[n, k]`` array."""
-    counts = _ones(mask.shape[0]) @ mask.view(np.uint8).astype(np.float32)
+def column_count(mask: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Number of True values in each column of a boolean ``[n, k]`` array,
+    counting only the rows where the boolean ``[n]`` array ``rows`` holds if given."""
+    weight = _ones(mask.shape[0]) if rows is None else rows.view(np.uint8).astype(np.float32)
+    counts = weight @ mask.view(np.uint8).astype(np.float32)
     return np.rint(counts).astype(np.int64)
 
 
 def column_mean(x: np.ndarray, mask: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Mean of each column of ``x`` over the rows where ``mask`` holds."""
     return column_sum(x * mask) / np.maximum(count, 1)
+
+
+def flat(x: np.ndarray) -> np.ndarray:
+    """A flat view of a C-ordered ``[n, k]`` array (an error rather than a
+    copy): cell ``(i, j)`` is ``flat(x)[i * k + j]``. Reading or writing many
+    cells through one flat index is several times faster than ``x[rows, cols]``."""
+    if not x.flags.c_contiguous:
+        raise ValueError(f"flat: a C-ordered array is needed, got strides {x.strides}")
+    return x.reshape(-1)
 
 
 def nonzero_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -52,7 +52,11 @@ def top_share(values: np.ndarray, top: float = 0.2) -> float:
 
 
 def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> list[dict]:
-    """One record per firm for the step just closed."""
+    """One record per firm for the step just closed.
+
+    Every metric is computed for all firms at once (a list of Python numbers
+    per metric), then dealt out into the firms' records.
+    """
     cust, F = model.customers, model.n_firms
     counts = model.state_counts()
     cust_mask = is_customer(cust.state)
@@ -62,61 +66,62 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
     promoters = column_count(cust_mask & (lat["recommend"] >= PROMOTER))
     detractors = column_count(cust_mask & (lat["recommend"] <= DETRACTOR))
     seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
-    deal = column_count(cust_mask & seeker[:, None])
+    deal = column_count(cust_mask, rows=seeker)
     mean = lambda a: column_mean(a, cust_mask, n_cust)  # noqa: E731
-    sat, aff, expc = mean(cust.satisfaction), mean(cust.affect), mean(cust.expectation)
-    cog, intent, rep = mean(lat["cognitive"]), mean(lat["intention"]), mean(cust.behaviour)
     revenue = accounts["revenue"]
     total_rev = revenue.sum()
     staff = model.staff
     eng = np.bincount(staff.firm[staff.employed], staff.engagement[staff.employed], minlength=F)
     heads = np.maximum(ev.headcount, 1)
-    start = np.maximum(ev.customers_at_start, 1)
-    churn_rate = ev.lost / start
-    margin = revenue - accounts["cost_of_goods"]
+    churn_rate = ev.lost / np.maximum(ev.customers_at_start, 1)
+    ema = model._churn_ema
+    ema[:] = np.where(np.isnan(ema), churn_rate, 0.9 * ema + 0.1 * churn_rate)
+    r = 1 - ema
     d = model.ledger.step_discount ** -1 - 1
-    rows = []
-    for f, firm in enumerate(model.firms):
-        prev = model._churn_ema[f]
-        model._churn_ema[f] = churn_rate[f] if np.isnan(prev) else 0.9 * prev + 0.1 * churn_rate[f]
-        r = 1 - model._churn_ema[f]
-        m = margin[f] / safe[f]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clv = np.where(r < 1 + d, (revenue - accounts["cost_of_goods"]) / safe * r / (1 + d - r), np.nan)
+    service_level, service_spread = [], []
+    for f in range(F):
         visits = max(ev.visits[f], 1)
         svc_mean = ev.service_sum[f] / visits
-        row = {"step": model.steps, "firm": firm.name, "firm_index": f}
-        row.update({k: float(v[f]) for k, v in accounts.items()})
-        n_money = len(row)
-        row.update({
-            "customers": int(n_cust[f]),
-            "market_share": float(revenue[f] / total_rev) if total_rev > 0 else 0.0,
-            "customer_share": float(n_cust[f] / max(n_cust.sum(), 1)),
-            "retention_rate": float(1 - churn_rate[f]),
-            "churn_rate": float(churn_rate[f]),
-            "lost": int(ev.lost[f]), "exits": int(ev.exits[f]),
-            "acquisitions": int(ev.acquisitions[f]), "win_backs": int(ev.win_backs[f]),
-            "deal_seeker_share": float(deal[f] / safe[f]),
-            "mean_satisfaction": float(sat[f]),
-            "promoter_score": float(100.0 * (promoters[f] - detractors[f]) / safe[f]),
-            "mean_expectation": float(expc[f]), "mean_affect": float(aff[f]),
-            "mean_cognitive": float(cog[f]), "mean_intention": float(intent[f]),
-            "repeat_rate": float(rep[f]),
-            "visits": int(ev.visits[f]), "failures": int(ev.failures[f]),
-            "delighted": int(ev.delighted[f]), "disappointed": int(ev.disappointed[f]),
-            "complaints": int(ev.complaints[f]), "recoveries": int(ev.recoveries[f]),
-            "clv": float(m * r / (1 + d - r)) if r < 1 + d else float("nan"),
-            "top20_revenue_share": top_share(cust.revenue[cust_mask[:, f], f]),
-            "headcount": int(ev.headcount[f]),
-            "staff_engagement": float(eng[f] / heads[f]),
-            "staff_turnover": float(ev.leavers[f] / heads[f]),
-            "service_level": float(svc_mean),
-            "service_spread": float(np.sqrt(max(ev.service_sq[f] / visits - svc_mean ** 2, 0.0))),
-            "workload": float(model._workload[f]),
-        })
-        row.update({f"n_{name}": int(counts[f, s]) for s, name in enumerate(STATE_NAMES)})
-        if len(row) != n_money + len(METRICS):
-            raise RuntimeError(f"a ledger category shadows a metric: {sorted(set(accounts) & set(METRICS))}")
-        rows.append(row)
-    return rows
+        service_level.append(float(svc_mean))
+        service_spread.append(float(np.sqrt(max(ev.service_sq[f] / visits - svc_mean ** 2, 0.0))))
+    ints = lambda a: np.asarray(a).astype(np.int64).tolist()  # noqa: E731
+    floats = lambda a: np.asarray(a, dtype=np.float64).tolist()  # noqa: E731
+    values = {
+        "customers": ints(n_cust),
+        "market_share": floats(revenue / total_rev) if total_rev > 0 else [0.0] * F,
+        "customer_share": floats(n_cust / max(n_cust.sum(), 1)),
+        "retention_rate": floats(1 - churn_rate),
+        "churn_rate": floats(churn_rate),
+        "lost": ints(ev.lost), "exits": ints(ev.exits),
+        "acquisitions": ints(ev.acquisitions), "win_backs": ints(ev.win_backs),
+        "deal_seeker_share": floats(deal / safe),
+        "mean_satisfaction": floats(mean(cust.satisfaction)),
+        "promoter_score": floats(100.0 * (promoters - detractors) / safe),
+        "mean_expectation": floats(mean(cust.expectation)), "mean_affect": floats(mean(cust.affect)),
+        "mean_cognitive": floats(mean(lat["cognitive"])), "mean_intention": floats(mean(lat["intention"])),
+        "repeat_rate": floats(mean(cust.behaviour)),
+        "visits": ints(ev.visits), "failures": ints(ev.failures),
+        "delighted": ints(ev.delighted), "disappointed": ints(ev.disappointed),
+        "complaints": ints(ev.complaints), "recoveries": ints(ev.recoveries),
+        "clv": floats(clv),
+        "top20_revenue_share": [top_share(cust.revenue[:, f][cust_mask[:, f]]) for f in range(F)],
+        "headcount": ints(ev.headcount),
+        "staff_engagement": floats(eng / heads),
+        "staff_turnover": floats(ev.leavers / heads),
+        "service_level": service_level,
+        "service_spread": service_spread,
+        "workload": floats(model._workload),
+        **{f"n_{name}": ints(counts[:, s]) for s, name in enumerate(STATE_NAMES)},
+    }
+    shadowed = set(accounts) & set(values)
+    if shadowed:
+        raise RuntimeError(f"a ledger category shadows a metric: {sorted(shadowed)}")
+    money = {k: floats(v) for k, v in accounts.items()}
+    return [{"step": model.steps, "firm": firm.name, "firm_index": f,
+             **{k: v[f] for k, v in money.items()}, **{k: v[f] for k, v in values.items()}}
+            for f, firm in enumerate(model.firms)]
 
 
 def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:

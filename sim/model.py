@@ -21,7 +21,7 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
 from sim.blocks import RowBlocks
-from sim.columns import any_column, column_count, nonzero_cells
+from sim.columns import any_column, column_count, flat, nonzero_cells
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
@@ -167,6 +167,13 @@ class LoyaltyModel(mesa.Model):
         after = self._t_reported_next()
         return np.array([f.entry_step <= 0 or after >= f.entry_step for f in self.config.firms])
 
+    def _if_present(self, mask: np.ndarray) -> np.ndarray:
+        """``mask`` (``[customers, firms]``, modified in place) where the firm is
+        present this step; usually all firms are, and the mask is left as it is."""
+        if not self.present.all():
+            mask &= self.present
+        return mask
+
     def _t_reported_next(self) -> int:
         return getattr(self, "_t", 0) - self.config.burn_in + 1
 
@@ -250,7 +257,7 @@ class LoyaltyModel(mesa.Model):
         cust, cfg = self.customers, self.config
         u_buy = self._draws.pop("purchase")
         u_choice = self._draws.pop("choice")
-        available = (cust.state != I8[S.PROSPECT]) & self.present[None, :]
+        available = self._if_present(cust.state != I8[S.PROSPECT])
         if "refused" in cust.levers:
             available &= ~cust.levers["refused"]
         occasion = (u_buy < cust.purchase_rate) & any_column(available)
@@ -300,7 +307,8 @@ class LoyaltyModel(mesa.Model):
             price = price * (1 - cust.levers["offer"][b, c])
         x_p = ex.price_fairness(price, cust.reference_price[b], cfg.experience)
         belonging = self._by_firm("belonging")
-        x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + cust.club[b, c], 0.0, 1.0)
+        cell = b * F + c          # each purchase's relationship in flat [n, firms] arrays
+        x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + flat(cust.club)[cell], 0.0, 1.0)
         x_s = ex.service_score(service, failed, cfg.experience)
         experience = ex.overall(cust.weights[b], x_p, x_q, x_s, x_b).astype(np.float32)
         basket = cust.spend[b] * self._by_firm("basket_multiplier")[c]
@@ -317,13 +325,13 @@ class LoyaltyModel(mesa.Model):
         ev.failures = np.bincount(c, failed, minlength=F)
         ev.service_sum = np.bincount(c, service, minlength=F)
         ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2, minlength=F)
-        return {"b": b, "c": c, "experience": experience, "served": served, "own": own, "failed": failed,
+        return {"b": b, "c": c, "cell": cell, "experience": experience, "served": served, "own": own, "failed": failed,
                 "service": service, "belonging": x_b, "spent": spent, "u_bond": u_serve[2, b]}
 
     def _disconfirmation(self, trip: dict) -> None:
         """Experience minus expectation against the zone of tolerance (004)."""
         cust, b, c = self.customers, trip["b"], trip["c"]
-        gap = trip["experience"] - cust.expectation[b, c]
+        gap = trip["experience"] - flat(cust.expectation)[trip["cell"]]
         trip["outcome"] = dc.zone_of_tolerance(gap, cust.tolerance[b])
         trip["felt"] = dc.felt_value(gap, trip["outcome"], self.config.disconfirmation)
 
@@ -365,18 +373,21 @@ class LoyaltyModel(mesa.Model):
             cust.revenue[rows] *= np.float32(1 - 1 / cfg.steps_per_year)
 
         self.blocks.map(decay, cust.n)
-        aff = cust.affect[b, c] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"]
-        cust.affect[b, c] = np.clip(aff, 0, 1)
-        cust.habit[b, c] += lc.habit_gain * (1 - cust.habit[b, c])
-        cust.behaviour[b, c] += lc.behaviour_memory
-        cust.revenue[b, c] += trip["spent"]
-        cust.satisfaction[b, c] += lc.satisfaction_memory * (felt - cust.satisfaction[b, c])
-        cust.purchases[b, c] = np.minimum(cust.purchases[b, c].astype(np.int16) + 1, 255)
-        rr = cust.rival_run[b].astype(np.int16) + 1
-        cust.rival_run[b] = np.minimum(rr, 255)
-        cust.rival_run[b, c] = 0
+        # the bought-from relationships, through flat views (see sim.columns.flat)
+        cell = trip["cell"]
+        affect, habit, behaviour, revenue, satisfaction, purchases, rival_run, expectation = (
+            flat(a) for a in (cust.affect, cust.habit, cust.behaviour, cust.revenue, cust.satisfaction,
+                              cust.purchases, cust.rival_run, cust.expectation))
+        affect[cell] = np.clip(affect[cell] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"], 0, 1)
+        habit[cell] += lc.habit_gain * (1 - habit[cell])
+        behaviour[cell] += lc.behaviour_memory
+        revenue[cell] += trip["spent"]
+        satisfaction[cell] += lc.satisfaction_memory * (felt - satisfaction[cell])
+        purchases[cell] = np.minimum(purchases[cell], 254) + 1          # counts saturate at 255
+        cust.rival_run[b] = np.minimum(cust.rival_run[b], 254) + 1
+        rival_run[cell] = 0
         ex_cfg = cfg.expectation
-        cust.expectation[b, c] += ex_cfg.adaptation * (trip["experience"] - cust.expectation[b, c])
+        expectation[cell] += ex_cfg.adaptation * (trip["experience"] - expectation[cell])
         promise = self._by_firm("promise")
         # prospects' expectations are reset when they become aware, so pulling all is harmless
         pull = np.float32(ex_cfg.promise_pull)
@@ -396,7 +407,7 @@ class LoyaltyModel(mesa.Model):
         switching = self._switching(rows)
         rel = self.price[None, :] / cust.reference_price[rows][:, None] - 1.0
         value = cust.expectation[rows] - cust.price_sensitivity[rows][:, None] * rel * 0.1
-        available = (cust.state[rows] != I8[S.PROSPECT]) & self.present[None, :]
+        available = self._if_present(cust.state[rows] != I8[S.PROSPECT])
         cog = loyalty.cognitive(value, available, lc.cognitive_scale)
         intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
         rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
@@ -408,7 +419,7 @@ class LoyaltyModel(mesa.Model):
         cust, lc = self.customers, self.config.loyalty
         b, c = trip["b"], trip["c"]
         bought = np.zeros(cust.state.shape, dtype=bool)
-        bought[b, c] = True
+        flat(bought)[trip["cell"]] = True
         old = cust.state
         new = np.empty_like(old)
         lat = self._latents = {k: np.empty(old.shape, np.float32) for k in LATENTS}
@@ -475,15 +486,16 @@ class LoyaltyModel(mesa.Model):
         return flat.reshape(shape)
 
     def _word_of_mouth_and_awareness(self, trip: dict) -> None:
-        """Stories travel over the network as one sparse product; the
+        """Stories travel over the network as sparse products; the
         dissatisfied talk more (TARP; Anderson 1998). Positive stories and
         advertising make prospects aware; stories move expectations.
 
         Each talker tells one story (positive or negative, about the firm
-        bought from); the product of the talkers' rows of the symmetric
-        network, transposed, with their stories gives what each customer
-        heard, so the work grows with the talkers' ties, not with the whole
-        network. Listening is a row-wise rule, applied block by block.
+        bought from); the products of the talkers' rows of the symmetric
+        network, transposed, with their positive and with their negative
+        stories give what each customer heard (``[n, firms]`` each), so the
+        work grows with the talkers' ties, not with the whole network.
+        Listening is a row-wise rule, applied block by block.
         """
         cust, cfg = self.customers, self.config
         w, n, F = cfg.word_of_mouth, cust.n, self.n_firms
@@ -495,26 +507,26 @@ class LoyaltyModel(mesa.Model):
         p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
         talks = u_talk[b] < p_talk * soc
         talkers = np.flatnonzero(talks)
-        told = np.zeros((len(talkers), 2 * F), dtype=np.float32)
-        told[np.arange(len(talkers)), c[talkers] + F * negative[talkers]] = 1.0
-        heard = self.network[b[talkers]].T @ told
+        told = np.zeros((2, len(talkers), F), dtype=np.float32)     # positive, negative stories
+        told[negative[talkers].astype(np.intp), np.arange(len(talkers)), c[talkers]] = 1.0
+        ties = self.network[b[talkers]].T
+        heard_pos, heard_neg = ties @ told[0], ties @ told[1]
         reach = self._by_firm("advertising_reach")
         promise = self._by_firm("promise")
         per_story = np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7)))
 
         def listen(rows: slice) -> None:
-            pos, neg = heard[rows, :F], heard[rows, F:]
+            pos, neg = heard_pos[rows], heard_neg[rows]
             state, expectation, affect = cust.state[rows], cust.expectation[rows], cust.affect[rows]
             prospect = state == I8[S.PROSPECT]
             shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
             expectation[:] = np.where(prospect, expectation, np.clip(expectation + shift, 0, 1))
-            affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg).astype(np.float32)
+            affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg)
             np.maximum(affect, 0, out=affect)
             p_aware = 1 - (1 - reach[None, :]) * np.exp(pos * per_story)
-            becomes = prospect & self.present[None, :] & (u_aware[rows] < p_aware)
-            expectation[:] = np.where(becomes, np.clip(promise[None, :] + w.referral_boost * pos, 0, 1),
-                                      expectation)
-            state[becomes] = S.AWARE
+            r, f = nonzero_cells(self._if_present(prospect & (u_aware[rows] < p_aware)))
+            expectation[r, f] = np.clip(promise[f] + w.referral_boost * pos[r, f], 0, 1)
+            state[r, f] = S.AWARE
 
         self.blocks.map(listen, n)
 
@@ -527,9 +539,9 @@ class LoyaltyModel(mesa.Model):
         b, c, felt = trip["b"], trip["c"], trip["felt"]
         u_churn = self._draws.pop("churn")
         u_exit = self._draws.pop("exit")
-        intent = self._latents["intention"][b, c]
+        intent = flat(self._latents["intention"])[trip["cell"]]
         p_defect = ch.disappointed_defect_prob * np.clip(1 - intent / max(ch.defect_intention_floor, 1e-9), 0, 1)
-        defect = (felt < 0) & is_customer(cust.state[b, c]) & (u_churn[b] < p_defect)
+        defect = (felt < 0) & is_customer(flat(cust.state)[trip["cell"]]) & (u_churn[b] < p_defect)
         db, dcf = b[defect], c[defect]
         cust.state[db, dcf] = S.CHURNED
         cust.expectation[db, dcf] = np.maximum(cust.expectation[db, dcf] - ch.defect_expectation_drop, 0)
@@ -581,12 +593,11 @@ class LoyaltyModel(mesa.Model):
     def state_counts(self) -> np.ndarray:
         """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""
         st, F = self.customers.state, self.n_firms
-        offset = (N_STATES * np.arange(F, dtype=np.intp))[None, :]
 
         def rule(rows: slice) -> np.ndarray:
-            return np.bincount((st[rows] + offset).ravel(), minlength=N_STATES * F)
+            return np.array([np.bincount(st[rows, f], minlength=N_STATES) for f in range(F)])
 
-        return np.sum(self.blocks.map(rule, len(st)), axis=0).reshape(F, N_STATES)
+        return np.sum(self.blocks.map(rule, len(st)), axis=0)
 
     def step_table(self) -> pd.DataFrame:
         """One row per reported step and firm (DESIGN.md §8). A cost category

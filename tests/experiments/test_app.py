@@ -136,7 +136,8 @@ def _job_dirs(sweep: Path) -> dict[str, dict]:
     jobs = {}
     for p in sweep.rglob("status.json"):
         overrides = (p.parent / ".hydra" / "overrides.yaml").read_text()
-        swept = [o for o in yaml.safe_load(overrides) if o not in SWEEP]
+        fixed = {o.split("=")[0] for o in SWEEP}
+        swept = [o for o in yaml.safe_load(overrides) if o.split("=")[0] not in fixed]
         jobs[",".join(swept)] = {**json.loads(p.read_text()), "folder": p.parent}
     return jobs
 
