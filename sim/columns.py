@@ -47,6 +47,13 @@ def flat(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1)
 
 
+def take_rows(x: np.ndarray, rows: slice | np.ndarray) -> np.ndarray:
+    """``x[rows]`` for a slice (a view) or an array of row indices (a copy):
+    ``np.take`` copies the rows of a narrow ``[n, k]`` array several times
+    faster than indexing with an array does."""
+    return x[rows] if isinstance(rows, slice) else x.take(rows, axis=0)
+
+
 def nonzero_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rows and columns of the True cells of a boolean ``[n, k]`` array, in
     row-major order: ``np.nonzero(mask)``, whose 2-D path is several times

@@ -21,7 +21,7 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
 from sim.blocks import RowBlocks
-from sim.columns import any_column, column_count, flat, nonzero_cells
+from sim.columns import any_column, column_count, flat, nonzero_cells, take_rows
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
@@ -240,9 +240,9 @@ class LoyaltyModel(mesa.Model):
         """Switching costs: habit plus contracts that bind current customers (001)."""
         cust = self.customers
         contract = self._by_firm("switching_cost")
-        switching = cust.habit[rows] + contract[None, :] * is_customer(cust.state[rows])
+        switching = take_rows(cust.habit, rows) + contract[None, :] * is_customer(take_rows(cust.state, rows))
         if "points" in cust.levers:
-            switching += cust.levers["points"][rows]
+            switching += take_rows(cust.levers["points"], rows)
         return switching
 
     def _offer(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -250,7 +250,7 @@ class LoyaltyModel(mesa.Model):
         the firm's, or ``[rows, firms]`` where personal offers (win-back) apply."""
         if "offer" not in self.customers.levers:
             return self.price, self.discount
-        offer = self.customers.levers["offer"][rows]
+        offer = take_rows(self.customers.levers["offer"], rows)
         return self.price * (1 - offer), self.discount + offer
 
     def _purchase_occasions_and_choice(self) -> tuple[np.ndarray, np.ndarray]:
@@ -267,10 +267,10 @@ class LoyaltyModel(mesa.Model):
         def rule(k: slice) -> None:
             i = b[k]
             price, discount = self._offer(i)
-            util = choice.utility(cust.expectation[i], cust.affect[i], self._switching(i), price,
-                                  cust.reference_price[i], cust.price_sensitivity[i], discount,
+            util = choice.utility(take_rows(cust.expectation, i), take_rows(cust.affect, i), self._switching(i),
+                                  price, cust.reference_price[i], cust.price_sensitivity[i], discount,
                                   cust.deal_proneness[i], cfg.choice)
-            c[k] = choice.choose(util, available[i], cust.variety[i], u_choice[0, i], u_choice[1, i],
+            c[k] = choice.choose(util, take_rows(available, i), cust.variety[i], u_choice[0, i], u_choice[1, i],
                                  cfg.choice.logit_scale)
 
         self.blocks.map(rule, len(b))
@@ -310,7 +310,7 @@ class LoyaltyModel(mesa.Model):
         cell = b * F + c          # each purchase's relationship in flat [n, firms] arrays
         x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + flat(cust.club)[cell], 0.0, 1.0)
         x_s = ex.service_score(service, failed, cfg.experience)
-        experience = ex.overall(cust.weights[b], x_p, x_q, x_s, x_b).astype(np.float32)
+        experience = ex.overall(take_rows(cust.weights, b), x_p, x_q, x_s, x_b).astype(np.float32)
         basket = cust.spend[b] * self._by_firm("basket_multiplier")[c]
         if "basket_lift" in cust.levers:
             basket = basket * (1 + cust.levers["basket_lift"][b, c])
