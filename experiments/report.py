@@ -66,30 +66,24 @@ def _rounded(x: float, decimals: int) -> float:
     return round(x, decimals) + 0.0          # + 0.0 turns -0.0 into 0.0
 
 
-def format_value(value: float, kind: str) -> str:
+def format_value(value: float, kind: str, signed: bool = False) -> str:
     """An absolute value: money as ``-33,940``, a share as ``62.5%``, a count's
-    mean as ``250.3``, any other number as ``-55.78``."""
+    mean as ``250.3``, any other number as ``-55.78``; ``signed``: a difference,
+    always with its sign (and shares in percentage points, without ``%``)."""
     if value is None or math.isnan(value):
         return NO_INTERVAL
+    sign = "+" if signed else ""
     if kind == "money":
-        return f"{_rounded(value, 0):,.0f}"
+        return f"{_rounded(value, 0):{sign},.0f}"
     if kind == "pct":
-        return f"{_rounded(100 * value, 1):.1f}%"
+        return f"{_rounded(100 * value, 1):{sign}.1f}" + ("" if signed else "%")
     if kind == "int":
-        return f"{_rounded(value, 1):,.1f}"
-    return f"{_rounded(value, 2):,.2f}"
+        return f"{_rounded(value, 1):{sign},.1f}"
+    return f"{_rounded(value, 2):{sign},.2f}"
 
 
 def _signed(value: float, kind: str) -> str:
-    if value is None or math.isnan(value):
-        return NO_INTERVAL
-    if kind == "money":
-        return f"{_rounded(value, 0):+,.0f}"
-    if kind == "pct":
-        return f"{_rounded(100 * value, 1):+.1f}"
-    if kind == "int":
-        return f"{_rounded(value, 1):+,.1f}"
-    return f"{_rounded(value, 2):+,.2f}"
+    return format_value(value, kind, signed=True)
 
 
 def format_difference(diff: float, low: float, high: float, kind: str) -> str:
