@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.columns import colwise
 from sim.config import ChoiceConfig
 
 
@@ -20,24 +21,26 @@ def utility(expectation: np.ndarray, affect: np.ndarray, switching: np.ndarray,
             discount: np.ndarray, deal_proneness: np.ndarray, cfg: ChoiceConfig) -> np.ndarray:
     """Deterministic utility of each firm (``[n, firms]``) for each chooser;
     ``price`` and ``discount`` are per firm or per chooser and firm (personal offers)."""
-    rel_price = np.atleast_2d(price) / reference_price[:, None] - 1.0
+    rel_price = colwise(np.divide, np.atleast_2d(price), reference_price[:, None]) - 1.0
     return (cfg.beta_expectation * expectation + cfg.beta_affect * affect
             + cfg.beta_switching * switching
-            - price_sensitivity[:, None] * rel_price
-            + cfg.beta_deal * deal_proneness[:, None] * np.atleast_2d(discount))
+            - colwise(np.multiply, price_sensitivity[:, None], rel_price)
+            + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount)))
 
 
 def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
            u_choice: np.ndarray, u_variety: np.ndarray, logit_scale: float) -> np.ndarray:
     """Index of the chosen firm for each chooser, -1 where no firm is known."""
-    explore = u_variety < variety
-    z = np.where(available, logit_scale * util, -np.inf).astype(np.float32)
+    explore = np.flatnonzero(u_variety < variety)      # the few variety seekers on this occasion
+    z = np.where(available, logit_scale * util, -np.inf).astype(np.float32, copy=False)
     z[explore] = np.where(available[explore], 0.0, -np.inf)
-    z = z.T.copy()          # firms x choosers: the reductions over the few firms run along long rows
+    z = z.T.copy()          # firms x choosers: the operations over the few firms run along long rows
     zmax = z.max(axis=0)
     none = ~np.isfinite(zmax)
     zmax[none] = 0.0
-    cum = np.cumsum(np.exp(z - zmax), axis=0)
+    cum = np.exp(z - zmax)
+    for k in range(1, len(cum)):        # cumulative sum over firms (np.cumsum would loop over the short axis)
+        cum[k] += cum[k - 1]
     target = u_choice * cum[-1]
     pick = (cum <= target).sum(axis=0)
     pick = np.minimum(pick, util.shape[1] - 1).astype(np.int64)

@@ -38,6 +38,18 @@ def column_mean(x: np.ndarray, mask: np.ndarray, count: np.ndarray) -> np.ndarra
     return column_sum(x * mask) / np.maximum(count, 1)
 
 
+def colwise(op: np.ufunc, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``op(a, b)`` broadcast to ``[n, k]`` where an operand is one value per
+    row (``[n, 1]``) or per column (``[k]``), iterating down the columns into a
+    C-ordered result (or ``out``). The values are numpy's own; its default
+    order runs an inner loop over the ``k`` columns for every row, several
+    times slower when the columns are a few firms."""
+    a, b = np.asarray(a), np.asarray(b)
+    if out is None:
+        out = np.empty(np.broadcast_shapes(a.shape, b.shape), op.resolve_dtypes((a.dtype, b.dtype, None))[-1])
+    return op(a, b, out=out, order="F")
+
+
 def flat(x: np.ndarray) -> np.ndarray:
     """A flat view of a C-ordered ``[n, k]`` array (an error rather than a
     copy): cell ``(i, j)`` is ``flat(x)[i * k + j]``. Reading or writing many

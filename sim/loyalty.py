@@ -31,7 +31,7 @@ def cognitive(value: np.ndarray, available: np.ndarray, scale: float) -> np.ndar
     rival_best = best_other(v, floor)
     lead = np.where(rival_best > floor, v - rival_best, scale * 10.0)
     lead = np.where(available, lead, -scale * 10.0)
-    return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32)
+    return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32, copy=False)
 
 
 def best_other(v: np.ndarray, floor: np.float32) -> np.ndarray:
@@ -91,7 +91,6 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, defecte
                    _pick(loyal, _I8[S.LOYAL], _pick(captive, _I8[S.CAPTIVE], _I8[S.REPEAT])))
     # a new or won-back customer keeps that label until established
     early = _pick((state == _I8[S.WON_BACK]) | (state == _I8[S.CHURNED]), _I8[S.WON_BACK], _I8[S.FIRST_TIME])
-    early = _pick(state == _I8[S.FIRST_TIME], _I8[S.FIRST_TIME], early)
     kept = _pick(established, ladder, early)
     kept = _pick(at_risk, _I8[S.AT_RISK], kept)
     not_customer = _pick(state == _I8[S.CHURNED], _I8[S.CHURNED],

@@ -115,6 +115,8 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
         "workload": floats(model._workload),
         **{f"n_{name}": ints(counts[:, s]) for s, name in enumerate(STATE_NAMES)},
     }
+    if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
+        raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(values) ^ set(METRICS))}")
     shadowed = set(accounts) & set(values)
     if shadowed:
         raise RuntimeError(f"a ledger category shadows a metric: {sorted(shadowed)}")

@@ -21,7 +21,7 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
 from sim.blocks import RowBlocks
-from sim.columns import any_column, column_count, flat, nonzero_cells, take_rows
+from sim.columns import any_column, colwise, column_count, flat, nonzero_cells, take_rows
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
@@ -240,7 +240,8 @@ class LoyaltyModel(mesa.Model):
         """Switching costs: habit plus contracts that bind current customers (001)."""
         cust = self.customers
         contract = self._by_firm("switching_cost")
-        switching = take_rows(cust.habit, rows) + contract[None, :] * is_customer(take_rows(cust.state, rows))
+        bound = is_customer(take_rows(cust.state, rows)).astype(np.float32)
+        switching = take_rows(cust.habit, rows) + colwise(np.multiply, contract, bound)
         if "points" in cust.levers:
             switching += take_rows(cust.levers["points"], rows)
         return switching
@@ -325,8 +326,8 @@ class LoyaltyModel(mesa.Model):
         ev.failures = np.bincount(c, failed, minlength=F)
         ev.service_sum = np.bincount(c, service, minlength=F)
         ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2, minlength=F)
-        return {"b": b, "c": c, "cell": cell, "experience": experience, "served": served, "own": own, "failed": failed,
-                "service": service, "belonging": x_b, "spent": spent, "u_bond": u_serve[2, b]}
+        return {"b": b, "c": c, "cell": cell, "experience": experience, "served": served, "own": own,
+                "failed": failed, "service": service, "belonging": x_b, "spent": spent, "u_bond": u_serve[2, b]}
 
     def _disconfirmation(self, trip: dict) -> None:
         """Experience minus expectation against the zone of tolerance (004)."""
@@ -378,13 +379,14 @@ class LoyaltyModel(mesa.Model):
         affect, habit, behaviour, revenue, satisfaction, purchases, rival_run, expectation = (
             flat(a) for a in (cust.affect, cust.habit, cust.behaviour, cust.revenue, cust.satisfaction,
                               cust.purchases, cust.rival_run, cust.expectation))
-        affect[cell] = np.clip(affect[cell] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"], 0, 1)
+        aff = affect[cell] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"]
+        affect[cell] = np.clip(aff, 0, 1)
         habit[cell] += lc.habit_gain * (1 - habit[cell])
         behaviour[cell] += lc.behaviour_memory
         revenue[cell] += trip["spent"]
         satisfaction[cell] += lc.satisfaction_memory * (felt - satisfaction[cell])
         purchases[cell] = np.minimum(purchases[cell], 254) + 1          # counts saturate at 255
-        cust.rival_run[b] = np.minimum(cust.rival_run[b], 254) + 1
+        cust.rival_run[b] = np.minimum(take_rows(cust.rival_run, b), 254) + 1
         rival_run[cell] = 0
         ex_cfg = cfg.expectation
         expectation[cell] += ex_cfg.adaptation * (trip["experience"] - expectation[cell])
@@ -394,7 +396,7 @@ class LoyaltyModel(mesa.Model):
 
         def toward_promise(rows: slice) -> None:
             cust.expectation[rows] *= 1 - pull
-            cust.expectation[rows] += pull * promise[None, :]
+            colwise(np.add, cust.expectation[rows], pull * promise, out=cust.expectation[rows])
 
         self.blocks.map(toward_promise, cust.n)
         bond_now = (trip["outcome"] > 0) & (trip["served"] >= 0) & (trip["u_bond"] < cfg.staff.bond_prob)
@@ -405,8 +407,8 @@ class LoyaltyModel(mesa.Model):
         cognitive loyalty, intention to return and likelihood to recommend."""
         cust, lc = self.customers, self.config.loyalty
         switching = self._switching(rows)
-        rel = self.price[None, :] / cust.reference_price[rows][:, None] - 1.0
-        value = cust.expectation[rows] - cust.price_sensitivity[rows][:, None] * rel * 0.1
+        rel = colwise(np.divide, self.price, cust.reference_price[rows][:, None]) - 1.0
+        value = cust.expectation[rows] - colwise(np.multiply, cust.price_sensitivity[rows][:, None], rel) * 0.1
         available = self._if_present(cust.state[rows] != I8[S.PROSPECT])
         cog = loyalty.cognitive(value, available, lc.cognitive_scale)
         intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
@@ -450,21 +452,21 @@ class LoyaltyModel(mesa.Model):
         """Acquisitions, win-backs and losses of a block of customers: their
         counts per firm, first acquisitions in this step's cohort, and the
         change of each cohort's losses. Writes only the block's own rows."""
-        cust = self.customers
+        cust, F = self.customers, self.n_firms
         was, now = is_customer(old), is_customer(new)
-        acquired = ~was & now & (old != I8[S.CHURNED])
-        won = now & (old == I8[S.CHURNED])
-        lost = was & (new == I8[S.CHURNED])
-        counts = np.stack([column_count(acquired), column_count(won), column_count(lost)])
-        first_acquired = np.zeros(self.n_firms, dtype=np.int64)
+        # the relationships acquired, won back and lost, as cells of the block's flat [rows, firms] arrays
+        acquired = np.flatnonzero(~was & now & (old != I8[S.CHURNED]))
+        won = np.flatnonzero(now & (old == I8[S.CHURNED]))
+        lost = np.flatnonzero(was & (new == I8[S.CHURNED]))
+        counts = np.stack([np.bincount(cells % F, minlength=F) for cells in (acquired, won, lost)])
+        first_acquired = np.zeros(F, dtype=np.int64)
         cohort = cust.cohort[rows]
         if reported:
-            r, f = nonzero_cells(acquired)
-            first = cohort[r, f] < 0
-            cohort[r[first], f[first]] = self.steps
-            first_acquired = np.bincount(f[first], minlength=self.n_firms)
-        delta = self._cohort_delta(cohort, *nonzero_cells(lost)) - self._cohort_delta(cohort, *nonzero_cells(won))
-        cust.purchases[rows][lost] = 0
+            first = acquired[flat(cohort)[acquired] < 0]
+            flat(cohort)[first] = self.steps
+            first_acquired = np.bincount(first % F, minlength=F)
+        delta = self._cohort_delta(cohort, *np.divmod(lost, F)) - self._cohort_delta(cohort, *np.divmod(won, F))
+        flat(cust.purchases[rows])[lost] = 0
         return counts, first_acquired, delta
 
     def _cohort_capacity(self, steps: int) -> None:
@@ -482,8 +484,8 @@ class LoyaltyModel(mesa.Model):
         c = cohort[rows, firms]
         known = c >= 0
         shape = self.cohort_lost.shape
-        flat = np.bincount(firms[known] * shape[1] + c[known], minlength=shape[0] * shape[1])
-        return flat.reshape(shape)
+        counts = np.bincount(firms[known] * shape[1] + c[known], minlength=shape[0] * shape[1])
+        return counts.reshape(shape)
 
     def _word_of_mouth_and_awareness(self, trip: dict) -> None:
         """Stories travel over the network as sparse products; the
@@ -518,15 +520,21 @@ class LoyaltyModel(mesa.Model):
         def listen(rows: slice) -> None:
             pos, neg = heard_pos[rows], heard_neg[rows]
             state, expectation, affect = cust.state[rows], cust.expectation[rows], cust.affect[rows]
-            prospect = state == I8[S.PROSPECT]
+            # stories move the expectations and affect of those who know the firm
+            knows = state != I8[S.PROSPECT]
             shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
-            expectation[:] = np.where(prospect, expectation, np.clip(expectation + shift, 0, 1))
-            affect -= np.where(prospect, 0, w.affect_shift * w.negative_strength * neg)
+            np.clip(expectation + shift, 0, 1, out=expectation, where=knows)
+            np.subtract(affect, w.affect_shift * w.negative_strength * neg, out=affect, where=knows)
             np.maximum(affect, 0, out=affect)
-            p_aware = 1 - (1 - reach[None, :]) * np.exp(pos * per_story)
-            r, f = nonzero_cells(self._if_present(prospect & (u_aware[rows] < p_aware)))
-            expectation[r, f] = np.clip(promise[f] + w.referral_boost * pos[r, f], 0, 1)
-            state[r, f] = S.AWARE
+            # advertising and positive stories make prospects aware (cells of flat views)
+            cell = np.flatnonzero(~knows)
+            f = cell % F
+            heard = flat(pos)[cell]
+            p_aware = 1 - (1 - reach[f]) * np.exp(heard * per_story)
+            becomes = (flat(u_aware[rows])[cell] < p_aware) & self.present[f]
+            cell, f, heard = cell[becomes], f[becomes], heard[becomes]
+            flat(expectation)[cell] = np.clip(promise[f] + w.referral_boost * heard, 0, 1)
+            flat(state)[cell] = S.AWARE
 
         self.blocks.map(listen, n)
 

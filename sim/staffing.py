@@ -50,7 +50,8 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, workload: np.ndarra
     staff.tenure += 1.0
     staff.skill[:] = skill_at(staff.tenure, cfg)
     leavers = np.flatnonzero(leave)
-    staff.hire(leavers, cfg, person_target[leavers] - 0.05)
+    if len(leavers):
+        staff.hire(leavers, cfg, person_target[leavers] - 0.05)
     staff.service_level[:], staff.service_spread[:] = delivered_service(
         staff.skill, staff.engagement, workload[staff.firm], cfg)
     return leavers
