@@ -72,7 +72,7 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
     from omegaconf.errors import OmegaConfBaseException
 
     import experiments.schema  # noqa: F401
-    from experiments.config import validate_experiment
+    from experiments.config import AppConfig, validate_experiment
     from sim.cli import BadInput, _one_line, _parse_overrides, _translate_hydra
     from sim.config import ConfigError
 
@@ -90,7 +90,7 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
         container.pop("hydra", None)
         validate_experiment(container)
     except (HydraException, OmegaConfBaseException) as e:
-        return _translate_hydra(e, values)
+        return _translate_hydra(e, values, root=AppConfig)
     except ConfigError as e:
         return _one_line(str(e))
     finally:

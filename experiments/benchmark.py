@@ -14,7 +14,7 @@ customer is measured in a fresh process at the largest engine size:
 tracemalloc's peak (numpy allocations are traced) during build and steps, and
 the growth of the peak resident set size. The engine is also timed with
 ``network.reorder='random'`` (friends scattered) against the default
-``'rcm'``, with the sparse word-of-mouth product timed on its own, and one
+``'rcm'``, with the sparse word-of-mouth products timed on their own, and one
 step is broken down by phase.
 
 The default experiment (``make run``: 6 scenarios x 20 replications of a
@@ -79,18 +79,20 @@ def _build(kind: str, n: int, reorder: str, seed: int = 0) -> Any:
 
 
 def time_wom_product(model: Any, repeats: int = 3) -> float:
-    """Median seconds of the engine's word-of-mouth product with a typical
+    """Median seconds of the engine's word-of-mouth products with a typical
     share of talkers (5%, one story each): the talkers' rows of the network,
-    transposed, times their stories (``LoyaltyModel._word_of_mouth_and_awareness``)."""
+    transposed, times their positive and their negative stories
+    (``LoyaltyModel._word_of_mouth_and_awareness``)."""
     n, F = model.customers.n, model.n_firms
     rng = np.random.default_rng(0)
     talkers = np.flatnonzero(rng.random(n) < 0.05)
-    told = np.zeros((len(talkers), 2 * F), dtype=np.float32)
-    told[np.arange(len(talkers)), rng.integers(0, 2 * F, len(talkers))] = 1.0
+    told = np.zeros((2, len(talkers), F), dtype=np.float32)
+    told[rng.integers(0, 2, len(talkers)), np.arange(len(talkers)), rng.integers(0, F, len(talkers))] = 1.0
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        model.network[talkers].T @ told
+        ties = model.network[talkers].T
+        ties @ told[0], ties @ told[1]
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 

@@ -55,7 +55,8 @@ class ExperimentConfig:
                              "combination, against doing nothing.", doc="the lesson, shown in the report")
     focal_firm: str = param("Focal", doc="the firm whose indicators are compared")
     baseline: str = param("baseline", doc="the scenario every other is compared with")
-    scenarios: list = field(default_factory=_default_scenarios)
+    scenarios: list = field(default_factory=_default_scenarios,
+                            metadata={"items": ScenarioConfig, "doc": "the scenarios, the baseline among them"})
     replications: int = param(20, 2, 1_000_000, "replications of every scenario (common random numbers)")
     seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r in every scenario")
     confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the intervals")

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig
+from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 EXIT_BAD_INPUT = 2
@@ -252,10 +252,12 @@ def _display_key(full_key: str) -> str:
     return ".".join(parts)
 
 
-def _schema_at(full_key: str) -> tuple[type | None, dataclasses.Field | None]:
-    """The dataclass holding ``full_key`` and the key's field (None if unknown)."""
+def _schema_at(full_key: str, root: type = RunConfig) -> tuple[type | None, dataclasses.Field | None]:
+    """The dataclass holding ``full_key`` (from the schema ``root``) and the
+    key's field (None if unknown). A list field's entries have the dataclass
+    of :data:`_LIST_ITEMS` or of the field's ``items`` metadata."""
     parts = [p for p in full_key.replace("[", ".").replace("]", "").split(".") if p]
-    cls: type | None = RunConfig
+    cls: type | None = root
     f: dataclasses.Field | None = None
     for i, p in enumerate(parts):
         if cls is None:
@@ -268,29 +270,21 @@ def _schema_at(full_key: str) -> tuple[type | None, dataclasses.Field | None]:
             return cls, f
         if f is None:
             return None, None
-        item = _LIST_ITEMS.get((cls.__name__, p))
+        item = _LIST_ITEMS.get((cls.__name__, p)) or f.metadata.get("items")
         if item is not None:
             cls = item
         else:
-            kind = _field_type(f)
+            kind = _resolve_type(cls, f)
             cls = kind if dataclasses.is_dataclass(kind) else None
     return cls, f
 
 
-def _field_type(f: dataclasses.Field) -> Any:
-    import sim.config as sc
-    t = f.type
-    if isinstance(t, str):
-        t = {"int": int, "float": float, "str": str, "list": list, "bool": bool}.get(t) or getattr(sc, t, t)
-    return t
-
-
-def _allowed(full_key: str, kind_msg: str | None = None) -> str:
+def _allowed(full_key: str, kind_msg: str | None = None, root: type = RunConfig) -> str:
     """What is allowed at ``full_key``: its type and range, from the schema."""
-    cls, f = _schema_at(full_key)
-    if f is None:
+    cls, f = _schema_at(full_key, root)
+    if f is None or cls is None:
         return kind_msg or "must match the schema"
-    kind, meta = _field_type(f), f.metadata
+    kind, meta = _resolve_type(cls, f), f.metadata
     if meta.get("choices"):
         return "must be one of " + ", ".join(map(repr, meta["choices"]))
     if dataclasses.is_dataclass(kind):
@@ -304,14 +298,15 @@ def _allowed(full_key: str, kind_msg: str | None = None) -> str:
     return f"must be {what}"
 
 
-def _unknown_key(full_key: str) -> str:
-    cls, _ = _schema_at(full_key)
+def _unknown_key(full_key: str, root: type = RunConfig) -> str:
+    cls, _ = _schema_at(full_key, root)
     if cls is None:
         return "unknown key"
     return "unknown key; allowed keys: " + ", ".join(x.name for x in dataclasses.fields(cls))
 
 
-def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "override") -> str:
+def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "override",
+                         root: type = RunConfig) -> str:
     """An OmegaConf error as ``key = value: what is allowed``."""
     from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
 
@@ -322,19 +317,20 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
     if isinstance(e, (ConfigAttributeError, ConfigKeyError)):
         if not full_key:
             return f"{source} = {value!r}: {_one_line(getattr(e, 'msg', None) or e)}"
-        return f"{key} = {value!r}: {_unknown_key(full_key)}"
+        return f"{key} = {value!r}: {_unknown_key(full_key, root)}"
     if isinstance(e, ValidationError):
-        return f"{key} = {value!r}: {_allowed(full_key)}"
+        return f"{key} = {value!r}: {_allowed(full_key, root=root)}"
     msg = _one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
     if "index out of range" in msg:
         for k, v in values.items():                  # the override that reached past the list's end
             if _display_key(k).startswith(key):
                 return f"{_display_key(k)} = {v!r}: {key} does not exist (index out of range)"
-    return f"{key} = {value!r}: {msg}; {_allowed(full_key)}"
+    return f"{key} = {value!r}: {msg}; {_allowed(full_key, root=root)}"
 
 
-def _translate_hydra(e: Exception, values: dict[str, Any]) -> str:
-    """A Hydra composition error as ``key = value: what is allowed``."""
+def _translate_hydra(e: Exception, values: dict[str, Any], root: type = RunConfig) -> str:
+    """A Hydra composition error as ``key = value: what is allowed`` (keys
+    looked up in the schema ``root``)."""
     from hydra.errors import MissingConfigException, OverrideParseException
     from omegaconf.errors import OmegaConfBaseException
 
@@ -353,16 +349,16 @@ def _translate_hydra(e: Exception, values: dict[str, Any]) -> str:
         return f"{key} = {value!r}: bad override syntax; must be key=value in Hydra's override grammar"
     cause = e.__cause__ or e.__context__
     if isinstance(e, OmegaConfBaseException):
-        return _translate_omegaconf(e, values)
+        return _translate_omegaconf(e, values, root=root)
     if isinstance(cause, OmegaConfBaseException):
-        return _translate_omegaconf(cause, values)
+        return _translate_omegaconf(cause, values, root=root)
     text = str(e)
     # e.g. "Could not override 'market.foo'. ..." / "Could not delete from config. ..."
     first = _one_line(text.splitlines()[0] if text else type(e).__name__)
     for key in values:
         if f"'{key}'" in text:
             if "Could not override" in text or "not in" in text:
-                return f"{_display_key(key)} = {values[key]!r}: {_unknown_key(key)}"
+                return f"{_display_key(key)} = {values[key]!r}: {_unknown_key(key, root)}"
             return f"{_display_key(key)} = {values[key]!r}: {first}"
     return f"override = {' '.join(f'{k}={v}' for k, v in values.items())!r}: {first}"
 

@@ -15,3 +15,20 @@ def test_measure_produces_table_columns():
     md = to_markdown(rows, {"targets": _targets(rows)})
     assert all(c in md for c in COLUMNS)
     assert to_csv(rows).splitlines()[0] == ",".join(COLUMNS)
+
+
+def test_the_experiment_benchmark_times_a_replication_both_ways_and_reports_the_target():
+    from experiments.benchmark import experiment_markdown, time_replication
+    from experiments.config import ExperimentConfig
+    from experiments.scenarios import build_scenarios
+    from sim.config import market_config
+
+    market = market_config(None, n_customers=300, burn_in=5, steps=4)
+    scenarios = build_scenarios(market, ExperimentConfig().scenarios[:2])
+    shared = time_replication(market, scenarios, True, 1)
+    fresh = time_replication(market, scenarios, False, 1)
+    assert shared > 0 and fresh > 0
+    md = "\n".join(experiment_markdown({"what": "tiny", "scenarios": 2, "wall_s": 61.0, "walls": [61.0],
+                                        "replication_shared_s": shared, "replication_fresh_s": fresh,
+                                        "repeats": 1, "quick": False}))
+    assert "61.0 s (target <= 60 s: NOT met)" in md and "gain of the shared burn-in" in md
