@@ -275,9 +275,9 @@ def measure_experiment(quick: bool = False, repeats: int = 1, log=print) -> dict
     reps = 2 if quick else 3
     shared = time_replication(market, scenarios, True, reps)
     fresh = time_replication(market, scenarios, False, reps)
-    out = {"what": ("quick: 1,000 customers, 20 + 20 steps, 4 replications" if quick else
-                    f"default: {market.n_customers:,} customers, {market.steps} + {market.burn_in} burn-in "
-                    f"steps, {exp.replications} replications"),
+    out = {"what": ("quick: 1,000 customers, 20 steps after 20 burn-in steps, 4 replications" if quick else
+                    f"default: {market.n_customers:,} customers, {market.steps} steps after {market.burn_in} "
+                    f"burn-in steps, {exp.replications} replications"),
            "scenarios": len(scenarios), "wall_s": statistics.median(walls), "walls": walls,
            "replication_shared_s": shared, "replication_fresh_s": fresh, "repeats": repeats,
            "quick": quick}
