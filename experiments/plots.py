@@ -152,7 +152,7 @@ STEP_SERIES: dict[str, Kpi] = {k.name: k for k in (
     Kpi("loyal_advocate_share", "loyal + advocate share of customers", "pct", True),
 )}
 
-_UNITS = {"money": MONEY_UNIT, "pct": "%", "int": "count", "float": "value"}
+UNITS = {"money": MONEY_UNIT, "pct": "%", "int": "count", "float": "value"}
 
 
 def series_kpi(name: str) -> Kpi:
@@ -275,7 +275,7 @@ def _scale(kind: str) -> float:
 
 
 def _unit_label(kpi: Kpi) -> str:
-    return _UNITS.get(kpi.kind, "value")
+    return UNITS.get(kpi.kind, "value")
 
 
 def plot_kpi_bands(steps: pd.DataFrame, firm: str, kpis: Sequence[str] = BAND_KPIS,

@@ -4,7 +4,7 @@ Hydra runs the jobs of ``loyalty-sim -m ...`` through its launcher; each job
 records its status in its folder (:mod:`experiments.jobs`). When the sweep
 ends, :class:`SweepSummary` counts finished and failed jobs, names the
 failures with their one-line errors, writes the sweep report
-(:mod:`experiments.catalogue`) when any job finished, and ends with exit
+(:mod:`experiments.sweep_report`) when any job finished, and ends with exit
 status 1 if any job failed (after all the others ran).
 """
 
@@ -39,7 +39,7 @@ class SweepSummary(Callback):
             print(f"  failed: {job}: {status.get('error', '?')} (see {sweep_dir / job / 'error.txt'})",
                   file=sys.stderr)
         if finished:
-            from experiments.catalogue import main as report
+            from experiments.sweep_report import main as report
             report([str(sweep_dir)])
         if failed:
             raise SystemExit(1)    # the sweep went on, but it did not all succeed

@@ -1,4 +1,5 @@
-"""The results catalogue of a sweep and its report (experiments/catalogue.py).
+"""The results catalogue of a sweep and its report (experiments/catalogue.py,
+sweep_plots.py, sweep_report.py).
 
 Every test builds a synthetic sweep folder as Hydra and the app would leave
 it (``.hydra/overrides.yaml``, ``.hydra/hydra.yaml``, ``status.json``,
@@ -19,9 +20,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.catalogue import (BadInput, constant_overrides, heatmap_grid, main, open_catalogue,
-                                   parameter_values, parse_override, plot_heatmap, plot_sweep_lines,
-                                   sweep_lines, sweep_parameters, sweep_table, swept_parameters)
+from experiments.catalogue import (BadInput, constant_overrides, heatmap_grid, open_catalogue,
+                                   parameter_values, parse_override, sweep_lines, sweep_parameters,
+                                   sweep_table, swept_parameters)
+from experiments.sweep_plots import plot_heatmap, plot_sweep_lines
+from experiments.sweep_report import main
 from experiments.kpis import KPIS
 from experiments.report import format_difference
 
