@@ -229,3 +229,10 @@ def test_a_job_folder_is_named_by_its_overrides_and_long_names_are_cut_with_a_ha
     long_a, long_b = "x=" + "a" * 300 + ",seed=1", "x=" + "a" * 300 + ",seed=2"
     assert len(job_dirname(long_a)) == MAX_JOB_DIRNAME
     assert job_dirname(long_a) != job_dirname(long_b) and job_dirname(long_a) == job_dirname(long_a)
+
+
+def test_help_names_the_named_experiments_and_examples(tmp_path):
+    res = app("--help", cwd=tmp_path)
+    assert res.returncode == 0
+    assert "experiment: captive_rival_entry, club_payoff" in res.stdout
+    assert "loyalty-sim-report <multirun folder>" in res.stdout
