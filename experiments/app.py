@@ -71,14 +71,13 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
     from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
-    import experiments.schema  # noqa: F401
     from experiments.config import AppConfig, validate_experiment
-    from sim.cli import BadInput, _one_line, _parse_overrides, _translate_hydra
+    from sim.cli import BadInput, one_line, parse_overrides, translate_hydra_error
     from sim.config import ConfigError
 
     overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
     try:
-        values = _parse_overrides(overrides)
+        values = parse_overrides(overrides)
     except BadInput as e:
         return str(e)
     if GlobalHydra.instance().is_initialized():
@@ -90,9 +89,9 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
         container.pop("hydra", None)
         validate_experiment(container)
     except (HydraException, OmegaConfBaseException) as e:
-        return _translate_hydra(e, values, root=AppConfig)
+        return translate_hydra_error(e, values, root=AppConfig)
     except ConfigError as e:
-        return _one_line(str(e))
+        return one_line(str(e))
     finally:
         GlobalHydra.instance().clear()
     return None

@@ -97,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(str(e))
         return EXIT_BAD_INPUT
     except ConfigError as e:
-        _error(_one_line(str(e)))
+        _error(one_line(str(e)))
         return EXIT_BAD_INPUT
 
 
@@ -105,7 +105,7 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
@@ -169,17 +169,17 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
         try:
             user = read_yaml(config_file)
         except ConfigError as e:                     # name the option the user typed
-            raise BadInput(_one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
+            raise BadInput(one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
         if isinstance(user.get("market"), str):      # `market: subscription` picks a preset
             overrides.insert(0, f"market={user.pop('market')}")
-    values = _parse_overrides(overrides)
+    values = parse_overrides(overrides)
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="sim"):
             cfg = compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException) as e:
-        raise BadInput(_translate_hydra(e, values)) from None
+        raise BadInput(translate_hydra_error(e, values)) from None
     try:
         if user:
             cfg = OmegaConf.merge(cfg, user)
@@ -192,7 +192,7 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
     return cfg
 
 
-def _parse_overrides(overrides: list[str]) -> dict[str, Any]:
+def parse_overrides(overrides: list[str]) -> dict[str, Any]:
     """Map each override's key to its value; bad override syntax is bad input."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
@@ -209,7 +209,7 @@ def _parse_overrides(overrides: list[str]) -> dict[str, Any]:
             if not _:
                 raise BadInput(f"{text} = (missing): an override must be key=value "
                                "(e.g. market.n_customers=2000)") from None
-            raise BadInput(f"{key.lstrip('+~')} = {value!r}: bad override syntax ({_one_line(detail)}); "
+            raise BadInput(f"{key.lstrip('+~')} = {value!r}: bad override syntax ({one_line(detail)}); "
                            "must be key=value in Hydra's override grammar") from None
         key = ov.key_or_group
         if ov.is_sweep_override():
@@ -316,11 +316,11 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
     key = _display_key(full_key) if full_key else source
     if isinstance(e, (ConfigAttributeError, ConfigKeyError)):
         if not full_key:
-            return f"{source} = {value!r}: {_one_line(getattr(e, 'msg', None) or e)}"
+            return f"{source} = {value!r}: {one_line(getattr(e, 'msg', None) or e)}"
         return f"{key} = {value!r}: {_unknown_key(full_key, root)}"
     if isinstance(e, ValidationError):
         return f"{key} = {value!r}: {_allowed(full_key, root=root)}"
-    msg = _one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
+    msg = one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
     if "index out of range" in msg:
         for k, v in values.items():                  # the override that reached past the list's end
             if _display_key(k).startswith(key):
@@ -328,7 +328,7 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
     return f"{key} = {value!r}: {msg}; {_allowed(full_key, root=root)}"
 
 
-def _translate_hydra(e: Exception, values: dict[str, Any], root: type = RunConfig) -> str:
+def translate_hydra_error(e: Exception, values: dict[str, Any], root: type = RunConfig) -> str:
     """A Hydra composition error as ``key = value: what is allowed`` (keys
     looked up in the schema ``root``)."""
     from hydra.errors import MissingConfigException, OverrideParseException
@@ -354,7 +354,7 @@ def _translate_hydra(e: Exception, values: dict[str, Any], root: type = RunConfi
         return _translate_omegaconf(cause, values, root=root)
     text = str(e)
     # e.g. "Could not override 'market.foo'. ..." / "Could not delete from config. ..."
-    first = _one_line(text.splitlines()[0] if text else type(e).__name__)
+    first = one_line(text.splitlines()[0] if text else type(e).__name__)
     for key in values:
         if f"'{key}'" in text:
             if "Could not override" in text or "not in" in text:
@@ -392,11 +392,11 @@ def _check_strategies(container: dict) -> None:
             except ConfigError as e:
                 key = str(e).split(" = ", 1)[0]
                 if key.startswith("strategy.") and key.count(".") >= 2:   # a parameter of a known strategy
-                    raise BadInput(_one_line(where + "." + key.split(".", 2)[2] + str(e)[len(key):])) from None
+                    raise BadInput(one_line(where + "." + key.split(".", 2)[2] + str(e)[len(key):])) from None
                 detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
-                raise BadInput(f"{where} = {spec!r}: {_one_line(detail)}") from None
+                raise BadInput(f"{where} = {spec!r}: {one_line(detail)}") from None
             except (TypeError, ValueError) as e:
-                raise BadInput(f"{where} = {spec!r}: {_one_line(str(e))}") from None
+                raise BadInput(f"{where} = {spec!r}: {one_line(str(e))}") from None
 
 
 # --------------------------------------------------------------------------- the run
