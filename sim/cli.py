@@ -106,6 +106,7 @@ def _error(message: str) -> None:
 
 
 def one_line(text: str) -> str:
+    """``text`` on one line (error messages are one line)."""
     return " ".join(str(text).split())
 
 
