@@ -12,7 +12,16 @@ FIND_PYTHON = for c in $(PYTHON) python3.13 python3.12 python3 $$(ls -d $$HOME/.
 	  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$c; exit 0; fi; \
 	done; exit 1
 
-.PHONY: setup run test bench clean
+# The dashboard's browser code, served locally (no CDN): npm packages unpacked
+# into $(ASSETS_DIR)/<name>@<version>/ for SOLARA_ASSETS_PROXY_CACHE_DIR.
+ASSETS_DIR   := .solara-assets
+ASSETS_STAMP := $(ASSETS_DIR)/.installed
+ASSETS := @widgetti/solara-vuetify-app@10.1.1 requirejs@2.3.6 font-awesome@4.5.0 \
+          @widgetti/vue-grid-layout@2.3.13-alpha.2 vega@5 vega-lite@5 vega-embed@6
+DASHBOARD_PORT ?= 8765
+DASHBOARD_ENV := SOLARA_ASSETS_PROXY_CACHE_DIR=$(abspath $(ASSETS_DIR)) SOLARA_TELEMETRY_MIXPANEL_ENABLE=False
+
+.PHONY: setup run test bench dashboard browser clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: no Python >= 3.12 found (tried PYTHON='$(PYTHON)', python3.13, python3.12, python3, ~/.pyenv/versions/3.12+). Install one or pass PYTHON=/path/to/python3.12." >&2; exit 1; }; \
@@ -24,16 +33,37 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+$(ASSETS_STAMP): Makefile
+	@command -v npm >/dev/null || { echo "error: npm not found; the dashboard's browser code comes from the npm registry (apt-get install npm)" >&2; exit 1; }
+	@rm -rf $(ASSETS_DIR) && mkdir -p $(ASSETS_DIR)
+	@tmp=$$(mktemp -d) && trap 'rm -rf $$tmp' EXIT && for spec in $(ASSETS); do \
+	  tgz=$$(cd $$tmp && npm pack --silent "$$spec" 2>/dev/null | tail -n 1) || { echo "error: npm pack $$spec failed" >&2; exit 1; }; \
+	  mkdir -p "$(ASSETS_DIR)/$$spec" && tar -xzf "$$tmp/$$tgz" --strip-components=1 -C "$(ASSETS_DIR)/$$spec"; \
+	done
+	@touch $@
+	@echo "dashboard assets in $(ASSETS_DIR)"
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+	@command -v chromium >/dev/null || { echo "error: chromium is missing and could not be installed (apt-get install chromium as root)" >&2; exit 1; }
+
+# The trainer's dashboard on http://127.0.0.1:$(DASHBOARD_PORT) (works offline).
+dashboard: $(STAMP) $(ASSETS_STAMP)
+	$(DASHBOARD_ENV) $(VENV)/bin/solara run experiments.dashboard --host 127.0.0.1 --port $(DASHBOARD_PORT) --production
+
 # The default experiment (conf/experiment/default.yaml); pass Hydra overrides
 # with ARGS, e.g. make run ARGS="experiment=price_war experiment.replications=5".
 run: $(STAMP)
 	$(VENV)/bin/loyalty-sim $(ARGS)
 
-test: $(STAMP)
-	$(VPY) -m pytest -q
+test: $(STAMP) $(ASSETS_STAMP) browser
+	$(DASHBOARD_ENV) $(VPY) -m pytest -q
 
 bench: $(STAMP)
 	$(VPY) -m experiments.benchmark
 
 clean:
-	rm -rf $(VENV) outputs multirun .pytest_cache
+	rm -rf $(VENV) outputs multirun .pytest_cache $(ASSETS_DIR)

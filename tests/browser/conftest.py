@@ -1,0 +1,124 @@
+"""A real headless Chromium against the dashboard served on 127.0.0.1 (issue 5).
+
+`make test` installs the page's browser code into ``.solara-assets`` (served
+by Solara instead of its CDN, which this machine cannot reach) and Debian's
+``chromium``; Playwright drives that chromium (``executable_path``: no
+browser download). Every test saves a screenshot under ``outputs/browser/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSETS = ROOT / ".solara-assets"
+SCREENSHOTS = ROOT / "outputs" / "browser"
+#: what a headless chromium needs here: no sandbox as root, no GPU, and no
+#: background connections (the network is closed)
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SERVER_START_S = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _solara() -> str:
+    script = Path(sys.executable).with_name("solara")
+    return str(script) if script.exists() else "solara"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Iterator[dict]:
+    """``make dashboard``'s server on a free port; yields its url and log file."""
+    if not (ASSETS / ".installed").exists():
+        pytest.fail(f"{ASSETS} is missing: `make test` installs the dashboard's browser code")
+    port = _free_port()
+    log = tmp_path_factory.mktemp("dashboard") / "server.log"
+    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(ASSETS),
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONPATH": str(ROOT)}
+    with open(log, "w") as out:
+        proc = subprocess.Popen([_solara(), "run", "experiments.dashboard", "--host", "127.0.0.1",
+                                 "--port", str(port), "--production", "--no-open"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.5)
+    yield {"url": url, "log": log}
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+class Tab:
+    """One browser tab on the dashboard, with the console errors it logged."""
+
+    def __init__(self, context: object, url: str) -> None:
+        self.context = context
+        self.page = context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url, wait_until="networkidle", timeout=120_000)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def open_tab(browser, server, request) -> Iterator:
+    """Open dashboard tabs (each in its own browser context: its own session);
+    every tab is screenshot when the test ends."""
+    tabs: list[Tab] = []
+
+    def _open() -> Tab:
+        tab = Tab(browser.new_context(viewport={"width": 1600, "height": 1100}), server["url"])
+        tabs.append(tab)
+        return tab
+
+    yield _open
+    for i, tab in enumerate(tabs):
+        tab.screenshot(request.node.name + (f"_{i}" if i else ""))
+        tab.context.close()

@@ -1,0 +1,131 @@
+"""The trainer's dashboard in a real headless Chromium (issue 5).
+
+Each test opens the page served by ``solara run experiments.dashboard`` (as
+``make dashboard`` does, with the browser code served locally) and drives it
+as a trainer would; every test saves a screenshot in ``outputs/browser/``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+#: how long the page may take to react to a click (a Reset rebuilds two markets)
+REACT_MS = 60_000
+
+
+def time_shown(tab) -> float:
+    """The model time in SolaraViz's Information card."""
+    text = tab.page.get_by_text(re.compile(r"^Time: ")).first.inner_text()
+    return float(text.split(":", 1)[1])
+
+
+def wait_for_time(tab, value: float) -> None:
+    tab.page.get_by_text(re.compile(rf"^Time: {value:.1f}$")).first.wait_for(timeout=REACT_MS)
+
+
+def chart_images(tab) -> list[str]:
+    """The src of every chart image (Solara draws matplotlib figures as images)."""
+    images = tab.page.locator("img")
+    return [images.nth(i).get_attribute("src") for i in range(images.count())]
+
+
+def ready(tab) -> None:
+    tab.page.get_by_role("button", name="Step").wait_for(timeout=REACT_MS)
+    tab.page.get_by_text(re.compile(r"^Lesson: ")).first.wait_for(timeout=REACT_MS)
+    tab.page.wait_for_function("document.querySelectorAll(\"img\").length >= 5",
+                               timeout=REACT_MS)
+
+
+def press(tab, name: str) -> None:
+    tab.page.get_by_role("button", name=name).click()
+
+
+def test_the_page_loads_with_no_console_error_and_draws_its_charts(open_tab, server):
+    tab = open_tab()
+    ready(tab)
+    assert tab.errors == []
+    assert len(chart_images(tab)) >= 5                # states, profit, retention/churn, disconfirmation, network
+    body = tab.page.inner_text("body")
+    for text in ("Controls", "Focal", "Discounter", "Premium", "market share", "without the strategy"):
+        assert text in body
+    assert "Could not load URL" not in server["log"].read_text()       # every asset served locally
+
+
+def test_step_advances_time_and_redraws_the_charts(open_tab):
+    tab = open_tab()
+    ready(tab)
+    before, charts = time_shown(tab), chart_images(tab)
+    press(tab, "Step")
+    wait_for_time(tab, before + 1)
+    tab.page.wait_for_function(
+        "(old) => Array.from(document.querySelectorAll(\"img\")).some((img, i) => img.src !== old[i])",
+        arg=charts, timeout=REACT_MS)
+    assert tab.page.get_by_text(re.compile(rf"step {int(before + 1)} of \d+")).count() >= 1
+    assert tab.errors == []
+
+
+def _settings_line(tab) -> str:
+    return tab.page.get_by_text(re.compile(r"^Settings: ")).first.inner_text()
+
+
+def test_moving_a_slider_changes_the_model(open_tab):
+    tab = open_tab()
+    ready(tab)
+    before = _settings_line(tab)
+    slider = tab.page.get_by_role("slider").nth(_slider_index(tab, "Customers in the market"))
+    slider.focus()
+    for _ in range(3):
+        slider.press("ArrowRight")
+    press(tab, "Reset")
+    tab.page.wait_for_function("(old) => !document.body.innerText.includes(old)", arg=before, timeout=REACT_MS)
+    after = _settings_line(tab)
+    customers = [int(re.search(r"([\d,]+) customers", s).group(1).replace(",", "")) for s in (before, after)]
+    assert customers[1] > customers[0]
+    assert tab.errors == []
+
+
+def _slider_index(tab, label: str) -> int:
+    """Position of the slider labelled ``label`` among the page's sliders."""
+    labels = tab.page.locator(".v-input.v-input__slider")
+    for i in range(labels.count()):
+        if label in labels.nth(i).inner_text():
+            return i
+    raise AssertionError(f"no slider labelled {label!r}")
+
+
+def test_switching_the_lesson_changes_the_story_and_the_charts(open_tab):
+    tab = open_tab()
+    ready(tab)
+    press(tab, "Step")
+    wait_for_time(tab, 1)
+    charts = chart_images(tab)
+    tab.page.get_by_role("button", name=re.compile("Lesson")).first.click()
+    tab.page.get_by_role("option", name="price_war").click()
+    press(tab, "Reset")
+    tab.page.get_by_text(re.compile(r"^Lesson: price_war")).first.wait_for(timeout=REACT_MS)
+    assert "rivals" in tab.page.inner_text("body").lower()        # the price-war lesson's story
+    press(tab, "Step")
+    wait_for_time(tab, 1)
+    tab.page.wait_for_function(
+        "(old) => Array.from(document.querySelectorAll(\"img\")).some((img, i) => img.src !== old[i])",
+        arg=charts, timeout=REACT_MS)
+    assert tab.errors == []
+
+
+def test_two_sessions_stay_independent(open_tab):
+    first, second = open_tab(), open_tab()
+    ready(first)
+    ready(second)
+    start = time_shown(second)
+    for k in (1, 2):
+        press(first, "Step")
+        wait_for_time(first, start + k)
+    second.page.wait_for_timeout(1500)
+    assert time_shown(second) == start
+    press(second, "Step")
+    wait_for_time(second, start + 1)
+    assert time_shown(first) == start + 2
