@@ -21,6 +21,7 @@ read from the back of a room; the numbers they show come from
 from __future__ import annotations
 
 import html
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -350,39 +351,22 @@ def KpiCards(model: Classroom):
         f"<table style='border-collapse:collapse'><tr><th></th>{head}</tr>{''.join(rows)}</table>"))
 
 
-@solara.component
-def LoyaltyStatesChart(model: Classroom):
-    update_counter.get()
-    snap = model.snapshot()
-    _show(loyalty_states_figure(snap), model, snap)
+def chart(name: str, draw: Callable[[Snapshot, Classroom], Figure]):
+    """A panel that redraws ``draw(snapshot, classroom)`` whenever the model steps or resets."""
+    def panel(model: Classroom):
+        update_counter.get()
+        snap = model.snapshot()
+        _show(draw(snap, model), model, snap)
+
+    panel.__name__ = panel.__qualname__ = name
+    return solara.component(panel)
 
 
-@solara.component
-def ProfitChart(model: Classroom):
-    update_counter.get()
-    snap = model.snapshot()
-    _show(profit_figure(snap), model, snap)
-
-
-@solara.component
-def RetentionChurnChart(model: Classroom):
-    update_counter.get()
-    snap = model.snapshot()
-    _show(retention_churn_figure(snap), model, snap)
-
-
-@solara.component
-def DisconfirmationChart(model: Classroom):
-    update_counter.get()
-    snap = model.snapshot()
-    _show(disconfirmation_figure(snap), model, snap)
-
-
-@solara.component
-def NetworkView(model: Classroom):
-    update_counter.get()
-    snap = model.snapshot()
-    _show(network_figure(snap, model), model, snap)
+LoyaltyStatesChart = chart("LoyaltyStatesChart", lambda snap, model: loyalty_states_figure(snap))
+ProfitChart = chart("ProfitChart", lambda snap, model: profit_figure(snap))
+RetentionChurnChart = chart("RetentionChurnChart", lambda snap, model: retention_churn_figure(snap))
+DisconfirmationChart = chart("DisconfirmationChart", lambda snap, model: disconfirmation_figure(snap))
+NetworkView = chart("NetworkView", network_figure)
 
 
 #: the page's panels in reading order (SolaraViz lays them out two per row)
