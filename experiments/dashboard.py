@@ -351,22 +351,36 @@ def KpiCards(model: Classroom):
         f"<table style='border-collapse:collapse'><tr><th></th>{head}</tr>{''.join(rows)}</table>"))
 
 
-def chart(name: str, draw: Callable[[Snapshot, Classroom], Figure]):
-    """A panel that redraws ``draw(snapshot, classroom)`` whenever the model steps or resets."""
-    def panel(model: Classroom):
-        update_counter.get()
-        snap = model.snapshot()
-        _show(draw(snap, model), model, snap)
-
-    panel.__name__ = panel.__qualname__ = name
-    return solara.component(panel)
+def _panel(model: Classroom, draw: Callable[[Snapshot, Classroom], Figure]) -> None:
+    """Redraw ``draw(snapshot, classroom)`` whenever the model steps or resets."""
+    update_counter.get()
+    snap = model.snapshot()
+    _show(draw(snap, model), model, snap)
 
 
-LoyaltyStatesChart = chart("LoyaltyStatesChart", lambda snap, model: loyalty_states_figure(snap))
-ProfitChart = chart("ProfitChart", lambda snap, model: profit_figure(snap))
-RetentionChurnChart = chart("RetentionChurnChart", lambda snap, model: retention_churn_figure(snap))
-DisconfirmationChart = chart("DisconfirmationChart", lambda snap, model: disconfirmation_figure(snap))
-NetworkView = chart("NetworkView", network_figure)
+@solara.component
+def LoyaltyStatesChart(model: Classroom):
+    _panel(model, lambda snap, _: loyalty_states_figure(snap))
+
+
+@solara.component
+def ProfitChart(model: Classroom):
+    _panel(model, lambda snap, _: profit_figure(snap))
+
+
+@solara.component
+def RetentionChurnChart(model: Classroom):
+    _panel(model, lambda snap, _: retention_churn_figure(snap))
+
+
+@solara.component
+def DisconfirmationChart(model: Classroom):
+    _panel(model, lambda snap, _: disconfirmation_figure(snap))
+
+
+@solara.component
+def NetworkView(model: Classroom):
+    _panel(model, network_figure)
 
 
 #: the page's panels in reading order (SolaraViz lays them out two per row)
