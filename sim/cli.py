@@ -408,9 +408,19 @@ def run(cfg: Any) -> int:
     from sim.config import to_dataclass
     from sim.model import LoyaltyModel
 
+    from sim.transactions import TransactionLog, customer_summaries
+
     started = time.perf_counter()
     model = LoyaltyModel.from_config(cfg)
-    table = model.run()
+    extra: dict[str, Any] = {}
+    if bool(cfg.get("record_transactions", False)):
+        log = TransactionLog(model)
+        table = log.run()
+        extra["transactions.parquet"] = log.table()
+        extra["customer_summary.parquet"] = customer_summaries(extra["transactions.parquet"], model.steps,
+                                                               [f.name for f in model.firms])
+    else:
+        table = model.run()
     elapsed = time.perf_counter() - started
     summary = model.summary()
     cohorts = model.cohort_survival()
@@ -420,14 +430,15 @@ def run(cfg: Any) -> int:
           f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
           f"({elapsed:.1f} s)\n")
     print(format_summary(summary))
-    folder = write_run(Path(str(cfg.output_dir)), table, summary, cohorts, resolved)
+    folder = write_run(Path(str(cfg.output_dir)), table, summary, cohorts, resolved, extra=extra)
     print(f"\nresults: {folder}")
     return 0
 
 
 def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved_yaml: str,
-              now: _dt.datetime | None = None) -> Path:
+              now: _dt.datetime | None = None, extra: dict[str, Any] | None = None) -> Path:
     """Write a run's files into ``<output_dir>/<date>/<time>/``; all or nothing.
+    ``extra`` maps further Parquet file names to tables (the transaction log).
 
     The files are written (each to a temporary name, then renamed) into a hidden
     staging folder next to the final one, which is renamed into place at the
@@ -448,6 +459,8 @@ def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved
         write_csv(staging / "cohort_survival.csv", cohorts, index=False)
         write_text(staging / "config.yaml", resolved_yaml)
         save_figure(staging / "loyalty_states.png", plot_loyalty_states(table), dpi=110)
+        for name, frame in (extra or {}).items():
+            write_parquet(staging / name, frame)
         os.chmod(staging, 0o777 & ~UMASK)
         final = _free_name(day / now.strftime("%H-%M-%S"))
         os.rename(staging, final)

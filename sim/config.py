@@ -296,6 +296,8 @@ class RunConfig:
     seed: int = param(0, 0, 2**63 - 1, "seed of all random streams")
     market: MarketConfig = field(default_factory=MarketConfig)
     output_dir: str = param("outputs", doc="folder under which dated run folders are written")
+    record_transactions: bool = param(False, doc="also write every purchase (transactions.parquet) and "
+                                              "the per-customer summary (customer_summary.parquet)")
 
 
 # --------------------------------------------------------------------------- validation
