@@ -15,8 +15,9 @@ scenario with the baseline on paired differences, prints the comparison and
 writes into the job's folder (``outputs/<date>/<time>/``, or the sweep's
 ``multirun/<date>/<time>/<overrides>/``): ``runs.parquet``, ``steps.parquet``,
 ``config.yaml``, ``report.md`` with ``figures/``, ``comparison.csv``,
-``ranking.csv`` and, last, ``status.json``. Every file is written to a
-temporary name and renamed.
+``ranking.csv``, with ``experiment.record_transactions=true`` also
+``transactions.parquet``, and, last, ``status.json``. Every file is written
+to a temporary name and renamed.
 
 In a sweep, a job whose folder already holds a finished run of the same
 config is skipped, and a job that fails records its error (``status.json``,
@@ -154,6 +155,8 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     write_parquet(folder / "runs.parquet", result.runs)
     write_parquet(folder / "steps.parquet", result.steps)
+    if result.transactions is not None:
+        write_parquet(folder / "transactions.parquet", result.transactions)
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
     write_report(folder, meta, result.runs, result.steps, comparison, rank)
     print(format_table(comparison, rank, meta))

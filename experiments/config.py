@@ -65,6 +65,8 @@ class ExperimentConfig:
     workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
     progress: bool = param(True, doc="show a progress bar")
     figures: bool = param(True, doc="draw the report's figures")
+    record_transactions: bool = param(False, doc="also write every purchase (transactions.parquet: "
+                                              "scenario, replication, customer, firm, week, amount)")
 
 
 @dataclass

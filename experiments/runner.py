@@ -26,6 +26,7 @@ class ExperimentResult:
     scenarios: list[Scenario]
     steps: pd.DataFrame      # one row per scenario x replication x step x firm
     runs: pd.DataFrame       # one row per scenario x replication x firm
+    transactions: pd.DataFrame | None = None   # one row per purchase (experiment.record_transactions)
 
 
 def workers_for(experiment: ExperimentConfig) -> int:
@@ -41,17 +42,19 @@ def run_experiment(market: MarketConfig, experiment: ExperimentConfig,
     threads = 1 if workers > 1 else market.engine.threads
     seeds = [(r, experiment.seed + r) for r in range(experiment.replications)]
     show = experiment.progress if progress is None else progress
+    record = experiment.record_transactions
     if workers == 1:
-        results: Iterable = (run_replication(scenarios, r, s, threads) for r, s in seeds)
+        results: Iterable = (run_replication(scenarios, r, s, threads, record) for r, s in seeds)
     else:
         from joblib import Parallel, delayed
         results = Parallel(n_jobs=workers, return_as="generator_unordered")(
-            delayed(run_replication)(scenarios, r, s, threads) for r, s in seeds)
+            delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds)
     collected = list(_with_progress(results, len(seeds), show, f"{experiment.name}: {len(scenarios)} scenarios"))
     order = [s.name for s in scenarios]
-    steps = _assemble([c[0] for c in collected], order, ["step", "firm_index"])
-    runs = _assemble([c[1] for c in collected], order, ["firm"])
-    return ExperimentResult(scenarios, steps, runs)
+    steps = _assemble([c.steps for c in collected], order, ["step", "firm_index"])
+    runs = _assemble([c.runs for c in collected], order, ["firm"])
+    purchases = _assemble([c.transactions for c in collected], order, ["week"]) if record else None
+    return ExperimentResult(scenarios, steps, runs, purchases)
 
 
 def _with_progress(items: Iterable, total: int, show: bool, what: str) -> Iterable:

@@ -27,6 +27,7 @@ from experiments.config import ScenarioConfig
 from experiments.kpis import run_kpis
 from sim.config import MarketConfig, to_dataclass
 from sim.model import LoyaltyModel
+from sim.transactions import TransactionLog
 from strategies.registry import REGISTRY, load_builtin, resolve_strategies
 
 #: columns that say where a row of an experiment's tables comes from
@@ -98,12 +99,21 @@ def attach_strategies(base: LoyaltyModel, market: MarketConfig) -> LoyaltyModel:
     return model
 
 
+@dataclass
+class Replication:
+    """The tables of one replication of every scenario (DESIGN.md §8), the
+    columns :data:`KEYS` first."""
+    steps: pd.DataFrame                       # one row per scenario x step x firm
+    runs: pd.DataFrame                        # one row per scenario x firm
+    transactions: pd.DataFrame | None = None  # one row per purchase, if recorded
+
+
 def run_replication(scenarios: list[Scenario], replication: int, seed: int,
-                    threads: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Run every scenario on ``seed``; return (steps, runs) tables with the
-    columns :data:`KEYS` first (DESIGN.md §8)."""
+                    threads: int = 1, transactions: bool = False) -> Replication:
+    """Run every scenario on ``seed``; with ``transactions``, record every
+    purchase too (:class:`sim.transactions.TransactionLog`)."""
     burnt_in: dict[int, tuple[MarketConfig, LoyaltyModel]] = {}
-    steps, runs = [], []
+    steps, runs, purchases = [], [], []
     for scenario in scenarios:
         market = with_engine_threads(scenario.market, threads)
         if scenario.shares_burn_in:
@@ -115,13 +125,20 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
             model = attach_strategies(burnt_in[key][1], market)
         else:
             model = LoyaltyModel(market=market, seed=seed)
-        table = model.run()
+        frames = []
+        if transactions:
+            log = TransactionLog(model)
+            table = log.run()
+            frames.append(log.table())
+            purchases.append(frames[-1])
+        else:
+            table = model.run()
         kpis = run_kpis(table, market.steps_per_year)
-        for frame in (table, kpis):
+        for frame in (table, kpis, *frames):
             frame.insert(0, "seed", seed)
             frame.insert(0, "replication", replication)
             frame.insert(0, "scenario", scenario.name)
         steps.append(table)
         runs.append(kpis)
-    return pd.concat(steps, ignore_index=True), pd.concat(runs, ignore_index=True)
-
+    return Replication(pd.concat(steps, ignore_index=True), pd.concat(runs, ignore_index=True),
+                       pd.concat(purchases, ignore_index=True) if transactions else None)

@@ -50,7 +50,9 @@ def test_a_replication_equals_each_scenario_run_on_its_own():
         ScenarioConfig("back", strategies={"Focal": ["win_back"]}),
         ScenarioConfig("dearer", firms={"Focal": {"price": 1.1}}),
     ])
-    steps, runs = run_replication(scenarios, replication=2, seed=11)
+    rep = run_replication(scenarios, replication=2, seed=11)
+    steps, runs = rep.steps, rep.runs
+    assert rep.transactions is None
     for scenario in scenarios:
         alone = LoyaltyModel(market=scenario.market, seed=11).run()
         mine = steps[steps["scenario"] == scenario.name].reset_index(drop=True)
@@ -93,3 +95,15 @@ def test_replications_share_seeds_across_scenarios_and_differ_between_replicatio
     assert sorted(res.runs["seed"].unique()) == [7, 8]
     r0, r1 = (base[base.replication == r]["npv"].to_numpy() for r in (0, 1))
     assert not np.array_equal(r0, r1)
+
+
+def test_an_experiment_can_record_every_purchase_of_every_scenario():
+    market = market_config(None, n_customers=500, burn_in=10, steps=6)
+    scenarios = [ScenarioConfig("baseline"), ScenarioConfig("war", strategies={"Focal": ["price_war"]})]
+    res = run_experiment(market, ExperimentConfig(scenarios=scenarios, replications=2, workers=1,
+                                                  record_transactions=True), progress=False)
+    tx = res.transactions
+    assert list(tx.columns) == ["scenario", "replication", "seed", "customer_id", "firm", "week", "amount"]
+    by_run = tx.groupby(["scenario", "replication", "firm"])["amount"].sum()
+    revenue = res.steps.groupby(["scenario", "replication", "firm"])["revenue"].sum()
+    assert np.allclose(by_run, revenue.loc[by_run.index], rtol=1e-9)
