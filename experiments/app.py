@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import experiments.schema  # noqa: F401  (app_schema, the job_dirname resolver; also in workers)
+from sim.cli import EXIT_BAD_INPUT
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 CONFIG_NAME = "app"
-EXIT_BAD_INPUT = 2
 
 #: command-line flags after which Hydra does not run the job
 _HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
@@ -63,13 +63,29 @@ def _is_multirun(args: list[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in args)
 
 
+def compose_app(overrides: Sequence[str] = ()) -> dict:
+    """The resolved app config (without Hydra's own node) of ``overrides``,
+    through Hydra's compose API, as a job would see it; raises Hydra's and
+    OmegaConf's errors on bad overrides."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim"):
+            cfg = compose(config_name=CONFIG_NAME, overrides=list(overrides))
+        container = OmegaConf.to_container(cfg, resolve=True)
+    finally:
+        GlobalHydra.instance().clear()
+    container.pop("hydra", None)
+    return container
+
+
 def check_overrides(overrides: Sequence[str]) -> str | None:
     """Compose and validate the app config from command-line overrides; return
     the one-line error (``key = value: what is allowed``) or None if it is fine."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
     from hydra.errors import HydraException
-    from omegaconf import OmegaConf
     from omegaconf.errors import OmegaConfBaseException
 
     from experiments.config import AppConfig, validate_experiment
@@ -81,20 +97,12 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
         values = parse_overrides(overrides)
     except BadInput as e:
         return str(e)
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim"):
-            cfg = compose(config_name=CONFIG_NAME, overrides=overrides)
-        container = OmegaConf.to_container(cfg, resolve=True)
-        container.pop("hydra", None)
-        validate_experiment(container)
+        validate_experiment(compose_app(overrides))
     except (HydraException, OmegaConfBaseException) as e:
         return translate_hydra_error(e, values, root=AppConfig)
     except ConfigError as e:
         return one_line(str(e))
-    finally:
-        GlobalHydra.instance().clear()
     return None
 
 

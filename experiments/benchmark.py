@@ -243,7 +243,7 @@ def time_experiment(overrides: list[str], repeats: int = 1) -> list[float]:
     return times
 
 
-def time_replication(market: Any, scenarios: list, shared_burn_in: bool, replications: int) -> float:
+def time_replication(scenarios: list, shared_burn_in: bool, replications: int) -> float:
     """Median seconds of one replication of ``scenarios``, one process, one thread."""
     from experiments.kpis import run_kpis
     from experiments.scenarios import run_replication, with_engine_threads
@@ -273,8 +273,8 @@ def measure_experiment(quick: bool = False, repeats: int = 1, log=print) -> dict
     market = market_config(None, **({"n_customers": 1000, "burn_in": 20, "steps": 20} if quick else {}))
     scenarios = build_scenarios(market, exp.scenarios)
     reps = 2 if quick else 3
-    shared = time_replication(market, scenarios, True, reps)
-    fresh = time_replication(market, scenarios, False, reps)
+    shared = time_replication(scenarios, True, reps)
+    fresh = time_replication(scenarios, False, reps)
     out = {"what": ("quick: 1,000 customers, 20 steps after 20 burn-in steps, 4 replications" if quick else
                     f"default: {market.n_customers:,} customers, {market.steps} steps after {market.burn_in} "
                     f"burn-in steps, {exp.replications} replications"),

@@ -153,23 +153,11 @@ def lesson_presets() -> dict[str, LessonPreset]:
 
 
 def _compose_lesson(name: str) -> LessonPreset:
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
-
-    import experiments.schema  # noqa: F401  (registers app_schema)
-    from experiments.app import CONF_DIR, CONFIG_NAME
+    from experiments.app import compose_app
     from experiments.config import validate_experiment
     from experiments.runner import experiment_config
 
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="dashboard"):
-            cfg = compose(CONFIG_NAME, overrides=[f"experiment={name}"])
-        container = OmegaConf.to_container(cfg, resolve=True)
-    finally:
-        GlobalHydra.instance().clear()
-    container.pop("hydra", None)
+    container = compose_app([f"experiment={name}"])
     validate_experiment(container)
     market, exp = experiment_config(container)
     return LessonPreset(name=name, story=" ".join(exp.description.split()), market=market,

@@ -125,20 +125,16 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
             model = attach_strategies(burnt_in[key][1], market)
         else:
             model = LoyaltyModel(market=market, seed=seed)
-        frames = []
-        if transactions:
-            log = TransactionLog(model)
-            table = log.run()
-            frames.append(log.table())
-            purchases.append(frames[-1])
-        else:
-            table = model.run()
+        log = TransactionLog(model) if transactions else None
+        table = log.run() if log else model.run()
         kpis = run_kpis(table, market.steps_per_year)
-        for frame in (table, kpis, *frames):
+        bought = [log.table()] if log else []
+        for frame in (table, kpis, *bought):
             frame.insert(0, "seed", seed)
             frame.insert(0, "replication", replication)
             frame.insert(0, "scenario", scenario.name)
         steps.append(table)
         runs.append(kpis)
+        purchases += bought
     return Replication(pd.concat(steps, ignore_index=True), pd.concat(runs, ignore_index=True),
                        pd.concat(purchases, ignore_index=True) if transactions else None)

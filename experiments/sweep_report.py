@@ -40,8 +40,8 @@ from experiments.kpis import KPIS
 from experiments.outputs import save_figure, write_csv, write_text
 from experiments.report import format_difference, format_value, kpi_of, markdown_table
 from experiments.sweep_plots import plot_heatmap, plot_sweep_lines
+from sim.cli import EXIT_BAD_INPUT
 
-EXIT_BAD_INPUT = 2
 TABLE = "sweep.csv"
 REPORT = "sweep_report.md"
 DPI = 110

@@ -25,8 +25,8 @@ def test_the_experiment_benchmark_times_a_replication_both_ways_and_reports_the_
 
     market = market_config(None, n_customers=300, burn_in=5, steps=4)
     scenarios = build_scenarios(market, ExperimentConfig().scenarios[:2])
-    shared = time_replication(market, scenarios, True, 1)
-    fresh = time_replication(market, scenarios, False, 1)
+    shared = time_replication(scenarios, True, 1)
+    fresh = time_replication(scenarios, False, 1)
     assert shared > 0 and fresh > 0
     md = "\n".join(experiment_markdown({"what": "tiny", "scenarios": 2, "wall_s": 61.0, "walls": [61.0],
                                         "replication_shared_s": shared, "replication_fresh_s": fresh,

@@ -14,26 +14,13 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments.app import CONF_DIR, check_overrides, run_and_write
+from experiments.app import CONF_DIR, check_overrides, compose_app as compose, run_and_write
 from experiments.jobs import config_hash
 
 #: a tiny experiment: the default scenarios on a small, short market
 TINY = ["experiment.replications=4", "experiment.workers=1", "experiment.progress=false",
         "market.n_customers=700", "market.burn_in=30", "market.steps=16"]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def compose(overrides: list[str]) -> dict:
-    """The resolved app config (without Hydra's own node), as a job sees it."""
-    from hydra import compose as hydra_compose, initialize_config_dir
-    from omegaconf import OmegaConf
-
-    import experiments.schema  # noqa: F401
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
-        cfg = hydra_compose("app", overrides=overrides)
-    container = OmegaConf.to_container(cfg, resolve=True)
-    container.pop("hydra", None)
-    return container
 
 
 def app(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.app import CONF_DIR, check_overrides
+from experiments.app import CONF_DIR, check_overrides, compose_app as compose
 
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
 #: the lessons of MODEL.md that must have a named experiment
@@ -16,21 +16,6 @@ LESSONS = ("price_war", "quality_vs_service", "club_payoff", "service_profit_cha
 #: a tiny run of any experiment: a short, small market, two replications
 TINY = ["experiment.replications=2", "experiment.workers=1", "experiment.progress=false",
         "experiment.figures=false", "market.n_customers=300", "market.burn_in=10", "market.steps=8"]
-
-
-def compose(overrides: list[str]) -> dict:
-    """The resolved app config (without Hydra's own node), through Hydra's compose API."""
-    from hydra import compose as hydra_compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
-
-    import experiments.schema  # noqa: F401  (registers app_schema)
-    GlobalHydra.instance().clear()
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
-        cfg = hydra_compose("app", overrides=overrides)
-    container = OmegaConf.to_container(cfg, resolve=True)
-    container.pop("hydra", None)
-    return container
 
 
 def test_every_lesson_has_a_named_experiment():
