@@ -31,7 +31,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import experiments.schema  # noqa: F401  (app_schema, the job_dirname resolver; also in workers)
 from sim.cli import EXIT_BAD_INPUT
@@ -63,10 +63,10 @@ def _is_multirun(args: list[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in args)
 
 
-def compose_app(overrides: Sequence[str] = ()) -> dict:
-    """The resolved app config (without Hydra's own node) of ``overrides``,
-    through Hydra's compose API, as a job would see it; raises Hydra's and
-    OmegaConf's errors on bad overrides."""
+def compose_app(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME) -> dict:
+    """The resolved config ``conf/<config_name>.yaml`` (without Hydra's own
+    node) of ``overrides``, through Hydra's compose API, as a job would see
+    it; raises Hydra's and OmegaConf's errors on bad overrides."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
@@ -74,7 +74,7 @@ def compose_app(overrides: Sequence[str] = ()) -> dict:
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim"):
-            cfg = compose(config_name=CONFIG_NAME, overrides=list(overrides))
+            cfg = compose(config_name=config_name, overrides=list(overrides))
         container = OmegaConf.to_container(cfg, resolve=True)
     finally:
         GlobalHydra.instance().clear()
@@ -82,8 +82,11 @@ def compose_app(overrides: Sequence[str] = ()) -> dict:
     return container
 
 
-def check_overrides(overrides: Sequence[str]) -> str | None:
-    """Compose and validate the app config from command-line overrides; return
+def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
+                    validator: Callable[[dict], None] | None = None, root: type | None = None) -> str | None:
+    """Compose and validate a config (default: the app's, with
+    :func:`experiments.config.validate_experiment` against
+    :class:`experiments.config.AppConfig`) from command-line overrides; return
     the one-line error (``key = value: what is allowed``) or None if it is fine."""
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
@@ -98,9 +101,9 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
     except BadInput as e:
         return str(e)
     try:
-        validate_experiment(compose_app(overrides))
+        (validator or validate_experiment)(compose_app(overrides, config_name))
     except (HydraException, OmegaConfBaseException) as e:
-        return translate_hydra_error(e, values, root=AppConfig)
+        return translate_hydra_error(e, values, root=root or AppConfig)
     except ConfigError as e:
         return one_line(str(e))
     return None

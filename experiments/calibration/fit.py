@@ -1,0 +1,160 @@
+"""Fitting the market to the calibration period with Optuna (issue 6, item 2).
+
+Each trial sets the fitted parameters on the market, simulates the
+calibration period for the same ``replications`` seeds (common random
+numbers, so that two trials differ by their parameters, not by luck),
+measures the simulated cohort as the data were measured
+(:mod:`experiments.calibration.measures`) and scores the loss. The first
+trial is the market as configured, so the report can show how far the fit
+moved from it. Optuna's TPE sampler is seeded: the same config gives the
+same fit. The holdout periods are never simulated here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from experiments.calibration.cohort import pooled, simulate_purchases, simulate_survival
+from experiments.calibration.config import CalibrationConfig
+from experiments.calibration.measures import (cohort_measures, entry_weights, survival_loss,
+                                              transaction_loss)
+from experiments.calibration.observed import CohortLog
+from sim.config import MarketConfig, market_config
+
+
+@dataclass
+class FitResult:
+    """The fitted parameters, their loss and every trial."""
+    values: dict[str, float]
+    loss: float
+    parts: dict[str, float]
+    start_loss: float
+    trials: pd.DataFrame        # trial, one column per parameter, loss, one column per loss part
+
+
+def get_key(market: MarketConfig, key: str) -> Any:
+    """The value of a dotted market key (``customers.exit_rate_mean``, ``firms.0.price``)."""
+    node: Any = market
+    for part in key.split("."):
+        node = node[int(part)] if part.isdigit() else getattr(node, part)
+    return node
+
+
+def with_values(market: MarketConfig, values: dict[str, float], **top: Any) -> MarketConfig:
+    """A validated copy of ``market`` with dotted keys set (whole numbers for integer keys)."""
+    data = dataclasses.asdict(market)
+    for key, value in values.items():
+        *path, last = key.split(".")
+        node: Any = data
+        for part in path:
+            node = node[int(part)] if part.isdigit() else node[part]
+        node[last] = int(round(value)) if isinstance(node[last], int) and not isinstance(node[last], bool) \
+            else float(value)
+    return market_config({**data, **top})
+
+
+def simulated_cohort(market: MarketConfig, cal: CalibrationConfig, seeds: list[int], periods: int,
+                     entry_periods: int) -> CohortLog:
+    """The cohorts of the markets on ``seeds``, pooled."""
+    return pooled([simulate_purchases(market, cal.firm, s, periods, entry_periods) for s in seeds])
+
+
+def fit_seeds(cal: CalibrationConfig) -> list[int]:
+    """Seeds of the simulated markets of every trial."""
+    return [cal.seed + r for r in range(cal.replications)]
+
+
+def entry_periods(cal: CalibrationConfig, observed: CohortLog) -> int:
+    """Periods in which the simulated cohort is acquired."""
+    return cal.entry_periods or int(observed.entry.max())
+
+
+def transaction_objective(market: MarketConfig, cal: CalibrationConfig,
+                          observed: CohortLog) -> Callable[[dict[str, float]], tuple[float, dict]]:
+    """Loss of a set of parameter values against the calibration period of a transaction log."""
+    last = cal.calibration_periods
+    obs = observed.upto(last)
+    obs_measures = cohort_measures(obs, last, cal.frequency_cap)
+    entries = entry_periods(cal, obs)
+
+    def objective(values: dict[str, float]) -> tuple[float, dict]:
+        fitted = with_values(market, values, n_customers=cal.n_customers, burn_in=cal.burn_in, steps=last)
+        sim = simulated_cohort(fitted, cal, fit_seeds(cal), last, entries)
+        if sim.purchases.empty:
+            return float("inf"), {}
+        weights = entry_weights(obs.entry, sim.entry)
+        return transaction_loss(obs_measures, cohort_measures(sim, last, cal.frequency_cap, weights), cal.loss)
+    return objective
+
+
+def survival_objective(market: MarketConfig, cal: CalibrationConfig,
+                       observed: np.ndarray) -> Callable[[dict[str, float]], tuple[float, dict]]:
+    """Loss of a set of parameter values against the calibration periods of a survival table."""
+    last = cal.calibration_periods
+    share = observed[:last + 1] / observed[0]
+    steps = cal.survival.steps_per_period
+
+    def objective(values: dict[str, float]) -> tuple[float, dict]:
+        fitted = with_values(market, values, n_customers=cal.n_customers, burn_in=cal.burn_in)
+        sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps) for s in fit_seeds(cal)], axis=0)
+        return survival_loss(share, sim, cal.loss)
+    return objective
+
+
+def start_values(market: MarketConfig, cal: CalibrationConfig) -> dict[str, float]:
+    """The configured market's values of the fitted parameters, inside their search ranges."""
+    return {p["key"]: float(np.clip(get_key(market, p["key"]), p["lo"], p["hi"])) for p in _ranges(cal)}
+
+
+def _ranges(cal: CalibrationConfig) -> list[dict]:
+    return [p if isinstance(p, dict) else dataclasses.asdict(p) for p in cal.parameters]
+
+
+def fit(market: MarketConfig, cal: CalibrationConfig,
+        objective: Callable[[dict[str, float]], tuple[float, dict]], progress: bool = True) -> FitResult:
+    """Minimise ``objective`` over the calibration's parameter ranges with Optuna (TPE, seeded)."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    ranges = _ranges(cal)
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=cal.seed))
+    with warnings.catch_warnings():   # enqueue_trial is marked experimental in optuna 2
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study.enqueue_trial(start_values(market, cal))
+    rows: list[dict] = []
+
+    def trial_loss(trial: "optuna.Trial") -> float:
+        values = {p["key"]: trial.suggest_float(p["key"], p["lo"], p["hi"], log=bool(p["log"])) for p in ranges}
+        loss, parts = objective(values)
+        rows.append({"trial": trial.number, **values, "loss": loss, **parts})
+        return loss
+
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=cal.trials, desc=f"calibrating {cal.name}", unit="trial", file=sys.stderr,
+                   dynamic_ncols=True)
+
+    def tick(study: "optuna.Study", trial: "optuna.trial.FrozenTrial") -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(best=f"{study.best_value:.4g}")
+
+    try:
+        study.optimize(trial_loss, n_trials=cal.trials, callbacks=[tick])
+    finally:
+        if bar is not None:
+            bar.close()
+    trials = pd.DataFrame(rows)
+    best = trials.loc[trials["loss"].idxmin()]
+    keys = [p["key"] for p in ranges]
+    parts = {k: float(best[k]) for k in trials.columns if k not in {"trial", "loss", *keys}}
+    return FitResult({k: float(best[k]) for k in keys}, float(best["loss"]), parts,
+                     float(trials["loss"].iloc[0]), trials)
