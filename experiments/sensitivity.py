@@ -52,7 +52,8 @@ import numpy as np
 import pandas as pd
 
 import experiments.schema  # noqa: F401  (app_schema, strategies; also in worker processes)
-from experiments.app import _HYDRA_INFO_FLAGS, CONF_DIR
+from experiments.app import compose_app, hydra_entry
+from experiments.config_keys import get_key, parts_of, set_key
 from experiments.config import AppConfig, ExperimentConfig  # noqa: F401  (ExperimentConfig: schema type lookup)
 from experiments.kpis import ALL_KPIS
 from sim.cli import EXIT_BAD_INPUT
@@ -243,42 +244,6 @@ def points_of(method: str, samples: int, n_parameters: int, second_order: bool =
 
 # --------------------------------------------------------------------- validation
 
-def _parts(key: str) -> list[str]:
-    return [p for p in str(key).replace("[", ".").replace("]", "").split(".") if p]
-
-
-def get_key(container: dict, key: str) -> Any:
-    """The value at a dotted key (``market.firms.0.price`` or ``market.firms[0].price``);
-    raises KeyError with what exists where the path breaks."""
-    node: Any = container
-    walked: list[str] = []
-    for p in _parts(key):
-        where = ".".join(walked) or "the app config"
-        if isinstance(node, dict):
-            if p not in node:
-                raise KeyError(f"unknown key; allowed under {where}: {', '.join(map(str, node))}")
-            node = node[p]
-        elif isinstance(node, list):
-            if not p.isdigit() or int(p) >= len(node):
-                raise KeyError(f"{where} is a list of {len(node)} entries; use an index 0..{len(node) - 1}")
-            node = node[int(p)]
-        else:
-            raise KeyError(f"{where} = {node!r} holds no keys")
-        walked.append(p)
-    return node
-
-
-def set_key(container: dict, key: str, value: Any) -> None:
-    """Set the value at an existing dotted key (see :func:`get_key`)."""
-    parts = _parts(key)
-    parent = get_key(container, ".".join(parts[:-1])) if len(parts) > 1 else container
-    last = parts[-1]
-    if isinstance(parent, list):
-        parent[int(last)] = value
-    else:
-        parent[last] = value
-
-
 def plan_of(container: dict) -> Plan:
     """Check a composed config (app + ``sensitivity``) and return the plan;
     raise one ConfigError naming the key, the value and what is allowed."""
@@ -342,8 +307,8 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
         if missing:
             raise ConfigError(f"{where} = {entry!r}: must give {', '.join(missing)}")
         p: ParameterRange = to_dataclass(entry, ParameterRange)
-        p.key = ".".join(_parts(p.key))
-        if (_parts(p.key) or [""])[0] not in PARAMETER_SECTIONS:
+        p.key = ".".join(parts_of(p.key))
+        if (parts_of(p.key) or [""])[0] not in PARAMETER_SECTIONS:
             raise ConfigError(f"{where}.key = {p.key!r}: must be a key of "
                               f"{' or '.join(PARAMETER_SECTIONS)} (e.g. market.firms.0.price)")
         try:
@@ -368,7 +333,7 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
                 detail = " ".join(str(e).split())
                 key, _, allowed = detail.partition(" = ")
                 allowed = allowed.split(": ", 1)[1] if ": " in allowed else allowed
-                shown = ".".join(_parts(key))
+                shown = ".".join(parts_of(key))
                 what = f"{p.key} {allowed}" if shown == p.key else f"makes the config invalid ({detail})"
                 raise ConfigError(f"{where}.{end} = {value!r}: {what}") from None
         parameters.append(p)
@@ -456,57 +421,19 @@ def applied_values(plan: Plan, inputs: np.ndarray) -> pd.DataFrame:
 def compose_sensitivity(overrides: Sequence[str] = ()) -> dict:
     """The resolved config of ``conf/sensitivity.yaml`` with ``overrides``
     (without Hydra's own node); raises Hydra's and OmegaConf's errors."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
-
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim-sensitivity"):
-            cfg = compose(config_name=CONFIG_NAME, overrides=list(overrides))
-        container = OmegaConf.to_container(cfg, resolve=True)
-    finally:
-        GlobalHydra.instance().clear()
-    container.pop("hydra", None)
-    return container
+    return compose_app(overrides, CONFIG_NAME)
 
 
 def check_overrides(overrides: Sequence[str]) -> str | None:
     """Compose and check the config of command-line overrides; return the
     one-line error (``key = value: what is allowed``) or None if it is fine."""
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    from sim.cli import BadInput, one_line, parse_overrides, translate_hydra_error
-
-    overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
-    try:
-        values = parse_overrides(overrides)
-    except BadInput as e:
-        return str(e)
-    try:
-        plan_of(compose_sensitivity(overrides))
-    except (HydraException, OmegaConfBaseException) as e:
-        return translate_hydra_error(e, values, root=SensitivityAppConfig)
-    except ConfigError as e:
-        return one_line(str(e))
-    return None
+    from experiments.app import check_overrides as check
+    return check(overrides, CONFIG_NAME, plan_of, SensitivityAppConfig)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check the config, then hand over to Hydra."""
-    import hydra
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    multirun = any(a in ("-m", "--multirun") for a in args)
-    if not multirun and not any(a.split("=")[0] in _HYDRA_INFO_FLAGS for a in args):
-        message = check_overrides(args)
-        if message:
-            print(f"error: {message}", file=sys.stderr)
-            raise SystemExit(EXIT_BAD_INPUT)
-    if argv is not None:
-        sys.argv = [sys.argv[0], *args]
-    hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)(run_job)()
+    hydra_entry(argv, CONFIG_NAME, run_job, plan_of, SensitivityAppConfig)
 
 
 def run_job(cfg: Any) -> Analysis:

@@ -38,19 +38,8 @@ ConfigStore.instance().store(name="calibrate_schema", node=CalibrateApp)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check the config, then hand over to Hydra."""
-    import hydra
-
-    from experiments.app import CONF_DIR, _HYDRA_INFO_FLAGS, check_overrides
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not any(a.split("=")[0] in _HYDRA_INFO_FLAGS for a in args):
-        message = check_overrides(args, CONFIG_NAME, validate_calibration, CalibrateApp)
-        if message:
-            print(f"error: {message}", file=sys.stderr)
-            raise SystemExit(EXIT_BAD_INPUT)
-    if argv is not None:
-        sys.argv = [sys.argv[0], *args]
-    hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)(run_job)()
+    from experiments.app import hydra_entry
+    hydra_entry(argv, CONFIG_NAME, run_job, validate_calibration, CalibrateApp)
 
 
 def run_job(cfg: Any) -> None:

@@ -29,9 +29,9 @@ class ParameterRange:
 def _default_parameters() -> list:
     return [
         ParameterRange("customers.purchase_rate_mean", 0.02, 0.6, True),
-        ParameterRange("customers.purchase_rate_shape", 0.1, 5.0, True),
+        ParameterRange("customers.purchase_rate_shape", 0.05, 5.0, True),
         ParameterRange("customers.exit_rate_mean", 0.001, 0.1, True),
-        ParameterRange("customers.exit_rate_shape", 0.2, 5.0, True),
+        ParameterRange("customers.exit_rate_shape", 0.05, 5.0, True),
         ParameterRange("churn.disappointed_defect_prob", 0.0, 0.6, False),
         ParameterRange("customers.spend_median", 5.0, 100.0, True),
         ParameterRange("customers.spend_sigma", 0.1, 1.5, False),

@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from experiments import config_keys
 from experiments.calibration.cohort import pooled, simulate_purchases, simulate_survival
 from experiments.calibration.config import CalibrationConfig
 from experiments.calibration.measures import (cohort_measures, entry_weights, survival_loss,
@@ -41,22 +42,15 @@ class FitResult:
 
 def get_key(market: MarketConfig, key: str) -> Any:
     """The value of a dotted market key (``customers.exit_rate_mean``, ``firms.0.price``)."""
-    node: Any = market
-    for part in key.split("."):
-        node = node[int(part)] if part.isdigit() else getattr(node, part)
-    return node
+    return config_keys.get_key(dataclasses.asdict(market), key)
 
 
 def with_values(market: MarketConfig, values: dict[str, float], **top: Any) -> MarketConfig:
     """A validated copy of ``market`` with dotted keys set (whole numbers for integer keys)."""
     data = dataclasses.asdict(market)
     for key, value in values.items():
-        *path, last = key.split(".")
-        node: Any = data
-        for part in path:
-            node = node[int(part)] if part.isdigit() else node[part]
-        node[last] = int(round(value)) if isinstance(node[last], int) and not isinstance(node[last], bool) \
-            else float(value)
+        whole = isinstance(config_keys.get_key(data, key), int)
+        config_keys.set_key(data, key, int(round(value)) if whole else float(value))
     return market_config({**data, **top})
 
 
