@@ -1,0 +1,400 @@
+"""The validation report: ``loyalty-sim-validate`` writes docs/validation.md (issue 6, item 7).
+
+Usage::
+
+    loyalty-sim-validate                              # every claim, 10 replications, docs/validation.md
+    loyalty-sim-validate --replications 20 --workers 2
+    loyalty-sim-validate --only price_war.profit --only club.pays_back --output /tmp/v.md
+    loyalty-sim-validate --list                       # the claims and their experiments
+
+Every claim of the registry (:mod:`experiments.claims`) is measured on the
+default market (``conf/market/retail.yaml`` through the app config,
+:func:`experiments.app.compose_app`): the experiments the chosen claims need
+run once each (:func:`gather`), every claim turns its experiment's tidy
+tables into one number per replication, and the report gives the mean with
+its Student-t interval over the replications, the criterion and PASS or
+FAIL (:func:`evaluate`), then a note on every failing claim, how each claim
+is measured and what each experiment ran. The report is written atomically;
+with the same options it is the same, but for the run time it states.
+
+Bad options stop with one line ``error: <key> = <value>: <what is allowed>``
+and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from experiments.claims import CLAIMS, EXPERIMENTS, Claim, Evidence, ExperimentSpec, claim_ids, format_value
+from sim.cli import EXIT_BAD_INPUT
+from sim.config import ConfigError, param, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+#: where the report goes by default (relative to the working directory)
+DEFAULT_OUTPUT = "docs/validation.md"
+PASS, FAIL = "PASS", "FAIL"
+
+
+@dataclass
+class ValidationConfig:
+    """Options of ``loyalty-sim-validate``."""
+    replications: int = param(10, 2, 100_000, "replications of every experiment (seeds seed .. seed + r - 1)")
+    n_customers: int = param(5000, 1, 100_000_000, "customers in every market (default: the default market's)")
+    seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r everywhere")
+    workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
+    confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the intervals")
+    output: str = param(DEFAULT_OUTPUT, doc="the report's path")
+    only: list = param([], doc="ids of the claims to check (empty: every claim)")
+
+
+# =========================================================================== evidence
+
+
+def default_n_customers() -> int:
+    """Customers of the default market (conf/market/retail.yaml via conf/app.yaml)."""
+    from experiments.app import compose_app
+    return int(compose_app([])["market"]["n_customers"])
+
+
+def compose(spec: ExperimentSpec, settings: ValidationConfig, variant: Sequence[str] = ()) -> tuple:
+    """The typed market and experiment of ``spec`` (and one of its variants) on
+    the default market with the settings' size, replications and seeds."""
+    from experiments.app import compose_app
+    from experiments.config import validate_experiment
+    from experiments.runner import experiment_config
+
+    replications = max(settings.replications, spec.min_replications)
+    overrides = [*spec.overrides, *variant, f"market.n_customers={settings.n_customers}",
+                 f"experiment.replications={replications}", f"experiment.seed={settings.seed}",
+                 f"experiment.workers={settings.workers}", f"experiment.confidence={settings.confidence}",
+                 "experiment.progress=false", "experiment.figures=false",
+                 f"experiment.record_transactions={str(spec.transactions).lower()}"]
+    container = compose_app(overrides)
+    exp = container["experiment"]
+    if spec.scenarios is not None:
+        exp["scenarios"] = [dict(s) for s in spec.scenarios]
+        exp["baseline"] = spec.scenarios[0]["name"]
+    if spec.keep:
+        missing = set(spec.keep) - {s["name"] for s in exp["scenarios"]}
+        if missing:
+            raise ValueError(f"experiment {spec.name}: no scenario {', '.join(sorted(missing))} to keep")
+        exp["scenarios"] = [s for s in exp["scenarios"] if s["name"] in spec.keep]
+    validate_experiment(container)
+    return experiment_config(container)
+
+
+def _run_probe(spec: ExperimentSpec, market, experiment) -> pd.DataFrame:
+    """The probe of ``spec`` once per replication, in parallel processes."""
+    from experiments.runner import workers_for
+
+    seeds = [(r, experiment.seed + r) for r in range(experiment.replications)]
+    workers = workers_for(experiment)
+    if workers == 1:
+        rows = [spec.probe(market, s) for _, s in seeds]
+    else:
+        from joblib import Parallel, delayed
+        rows = Parallel(n_jobs=workers)(delayed(spec.probe)(market, s) for _, s in seeds)
+    table = pd.DataFrame(rows)
+    table.insert(0, "seed", [s for _, s in seeds])
+    table.insert(0, "replication", [r for r, _ in seeds])
+    return table
+
+
+def gather(spec: ExperimentSpec, settings: ValidationConfig) -> Evidence:
+    """Run the experiment of ``spec`` (every variant, or its probe) and return its evidence."""
+    from experiments.runner import run_experiment
+
+    if spec.probe is not None:
+        market, experiment = compose(spec, settings)
+        reps = list(range(experiment.replications))
+        return Evidence(market, experiment, reps, probes=_run_probe(spec, market, experiment))
+    if not spec.variants:
+        market, experiment = compose(spec, settings)
+        reps = list(range(experiment.replications))
+        result = run_experiment(market, experiment, progress=False)
+        return Evidence(market, experiment, reps, result.runs, result.steps, result.transactions)
+    parts, first = [], None
+    for name, overrides in spec.variants:
+        market, experiment = compose(spec, settings, overrides)
+        if len(experiment.scenarios) != 1:
+            raise ValueError(f"experiment {spec.name}: a variant runs one scenario, not {len(experiment.scenarios)}")
+        result = run_experiment(market, experiment, progress=False)
+        first = first or (market, experiment)
+        parts.append([t.assign(scenario=name) for t in (result.runs, result.steps)])
+    market, experiment = first
+    names = [n for n, _ in spec.variants]
+    experiment = dataclasses.replace(experiment, scenarios=[{"name": n} for n in names], baseline=names[0])
+    reps = list(range(experiment.replications))
+    runs, steps = (pd.concat([p[i] for p in parts], ignore_index=True) for i in (0, 1))
+    return Evidence(market, experiment, reps, runs, steps)
+
+
+# =========================================================================== verdicts
+
+
+@dataclass
+class Verdict:
+    """A claim's numbers per replication, their mean and interval, and the result."""
+    claim: Claim
+    values: np.ndarray
+    mean: float
+    low: float
+    high: float
+    passed: bool
+
+    @property
+    def result(self) -> str:
+        return PASS if self.passed else FAIL
+
+    @property
+    def as_expected(self) -> bool:
+        return self.passed == (self.claim.expected == "pass")
+
+    def measured(self) -> str:
+        """``mean [low, high]`` in the claim's unit."""
+        unit = self.claim.unit
+        return f"{format_value(self.mean, unit)} [{format_value(self.low, unit)}, {format_value(self.high, unit)}]"
+
+
+def evaluate(claim: Claim, evidence: Evidence, confidence: float = 0.95) -> Verdict:
+    """Measure ``claim`` on its experiment's evidence and judge it."""
+    from experiments.statistics import paired_interval
+
+    values = np.asarray(claim.measure(evidence), dtype=float)
+    if np.isnan(values).any():
+        mean = low = high = float("nan")
+    else:
+        mean, low, high = paired_interval(values, confidence)
+    return Verdict(claim, values, mean, low, high, claim.criterion.holds(values, mean, low, high))
+
+
+@dataclass
+class Validation:
+    """Every verdict of one run of the validation, with what it ran."""
+    settings: ValidationConfig
+    verdicts: list[Verdict]
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    @property
+    def passed(self) -> int:
+        return sum(v.passed for v in self.verdicts)
+
+
+def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = None,
+                   log: bool = True) -> Validation:
+    """Gather the evidence the claims need (each experiment once) and judge them."""
+    started = time.perf_counter()
+    claims = list(CLAIMS if claims is None else claims)
+    needed = list(dict.fromkeys(c.experiment for c in claims))
+    evidence, seconds = {}, {}
+    for name in needed:
+        t0 = time.perf_counter()
+        evidence[name] = gather(EXPERIMENTS[name], settings)
+        seconds[name] = time.perf_counter() - t0
+        if log:
+            print(f"validate: {name} ({seconds[name]:.1f} s)", file=sys.stderr)
+    verdicts = [evaluate(c, evidence[c.experiment], settings.confidence) for c in claims]
+    return Validation(settings, verdicts, evidence, seconds, time.perf_counter() - started)
+
+
+# =========================================================================== the report
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _experiment_row(name: str, ev: Evidence, seconds: float) -> str:
+    m = ev.market
+    unit = "weeks" if m.steps_per_year == 52 else ("months" if m.steps_per_year == 12 else "steps")
+    if ev.probes is not None:
+        scenarios = "(probe)"
+    else:
+        scenarios = ", ".join(s["name"] if isinstance(s, dict) else s.name for s in ev.experiment.scenarios)
+    return (f"| {name} | {_cell(EXPERIMENTS[name].description)} | {m.name}, {m.n_customers:,} customers | "
+            f"{m.steps} {unit} after {m.burn_in} | {_cell(scenarios)} | {len(ev.replications)} | {seconds:.0f} s |")
+
+
+def render(v: Validation) -> str:
+    """The markdown report of a validation."""
+    s = v.settings
+    level = f"{100 * s.confidence:g}%"
+    n, passed = len(v.verdicts), v.passed
+    failing = [x for x in v.verdicts if not x.passed]
+    surprises = [x for x in v.verdicts if not x.as_expected]
+    subset = len(v.verdicts) < len(CLAIMS)
+    lines = [
+        "# Validation report",
+        "",
+        "Every behavioural claim of MODEL.md (sections 2-7), every strategy signature of MODEL.md §6 and the "
+        "published figures of MODEL.md §9 that the model can be measured against, each measured on the default "
+        "market (`conf/market/retail.yaml`; two named experiments change it for their lesson: the captive wave "
+        "is measured in the subscription market, lay-offs in a downturn) and judged against its criterion. The "
+        "claims, how each is measured and its criterion are the registry `experiments/claims.py`; "
+        "`tests/experiments/test_validation.py` checks the same claims with the same code on fewer "
+        "replications. Generated by `loyalty-sim-validate` (experiments/validation.py); do not edit by hand.",
+        "",
+        f"- Command: `loyalty-sim-validate --replications {s.replications} --n-customers {s.n_customers} "
+        f"--seed {s.seed}" + "".join(f" --only {i}" for i in s.only) + "`",
+        f"- Market: {s.n_customers:,} customers in every experiment; each experiment keeps the horizon and "
+        "burn-in of its named experiment (see Experiments below: shortened where a claim allows).",
+        f"- Replications: {s.replications} per experiment (more where an experiment needs them, see "
+        f"Experiments below), seeds {s.seed}, {s.seed + 1}, ...; "
+        "replication r of every scenario runs on the same seed (common random numbers), so differences "
+        f"between scenarios are paired. Measured: the mean over replications and its {level} Student-t interval.",
+        f"- Run time: {v.elapsed:.0f} s.",
+        "",
+        f"**Summary: {passed} of {n} claims pass.**" + (" (a subset of the registry, chosen with --only)"
+                                                          if subset else ""),
+        "",
+    ]
+    if failing:
+        known = sum(x.claim.expected == "fail" for x in failing)
+        lines += [f"{len(failing)} claims fail; {known} of them are known not to hold in the current model "
+                  "(marked so in the registry, with the reason), see the notes below.", ""]
+    if surprises:
+        lines += ["**Not as the registry expects:** " + ", ".join(
+            f"{x.claim.id} ({x.result}, expected {x.claim.expected.upper()})" for x in surprises)
+            + ". Update the claim's `expected` flag in experiments/claims.py.", ""]
+    lines += ["| id | claim | source | measured: mean [interval] | criterion | result |",
+              "|---|---|---|---|---|---|"]
+    for x in v.verdicts:
+        c = x.claim
+        lines.append(f"| {c.id} | {_cell(c.claim)} | {_cell(c.source)} | {x.measured()} | "
+                     f"{_cell(c.criterion.describe(c.unit).replace('95%', level))} | {x.result} |")
+    if failing:
+        lines += ["", "## Notes on the failing claims", ""]
+        for x in failing:
+            c = x.claim
+            why = c.reason if c.expected == "fail" else "not expected: the registry expects this claim to hold"
+            lines.append(f"- **{c.id}**: measured {x.measured()} ({c.measured}); criterion "
+                         f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}.")
+    lines += ["", "## How each claim is measured", "",
+              "| id | experiment | one number per replication |", "|---|---|---|"]
+    lines += [f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} |" for x in v.verdicts]
+    lines += ["", "## Experiments", "",
+              "| experiment | what runs | market | horizon (after burn-in) | scenarios | replications | run time |",
+              "|---|---|---|---|---|---|---|"]
+    lines += [_experiment_row(name, ev, v.seconds.get(name, 0.0)) for name, ev in v.evidence.items()]
+    return "\n".join(lines) + "\n"
+
+
+def read_results(text: str) -> dict[str, str]:
+    """The claims of a report's table and their result: ``{id: "PASS" | "FAIL"}``."""
+    out = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 6 and cells[-1] in (PASS, FAIL):
+            out[cells[0]] = cells[-1]
+    return out
+
+
+# =========================================================================== command line
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:   # one line, no usage block
+        raise _UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="loyalty-sim-validate",
+                description="Measure every claim of MODEL.md on the default market and write the validation "
+                            "report (default docs/validation.md).")
+    p.add_argument("--replications", metavar="R", help="replications of every experiment (default 10)")
+    p.add_argument("--n-customers", metavar="N", help="customers in every market (default: the default market's)")
+    p.add_argument("--seed", metavar="S", help="seed of replication 0 (default 0)")
+    p.add_argument("--workers", metavar="W", help="processes (default 0: all available cores)")
+    p.add_argument("--confidence", metavar="LEVEL", help="interval level (default 0.95)")
+    p.add_argument("--output", metavar="PATH", help=f"the report (default {DEFAULT_OUTPUT})")
+    p.add_argument("--only", metavar="ID", action="append", default=[],
+                   help="check only this claim (repeat, or comma-separate, for several)")
+    p.add_argument("--list", action="store_true", help="list the claims and exit")
+    return p
+
+
+def _number(key: str, text: str | None, kind: type) -> int | float | None:
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{key} = {text!r}: must be {what}") from None
+
+
+def settings_from(args: argparse.Namespace) -> ValidationConfig:
+    """Validated settings from the parsed options (raises ConfigError)."""
+    given = {"replications": _number("replications", args.replications, int),
+             "n_customers": _number("n_customers", args.n_customers, int),
+             "seed": _number("seed", args.seed, int), "workers": _number("workers", args.workers, int),
+             "confidence": _number("confidence", args.confidence, float), "output": args.output,
+             "only": [i for text in args.only for i in text.split(",") if i]}
+    given = {k: v for k, v in given.items() if v is not None}
+    validate(given, ValidationConfig)
+    known = set(claim_ids())
+    for i in given["only"]:
+        if i not in known:
+            raise ConfigError(f"only = {i!r}: no such claim; see loyalty-sim-validate --list")
+    if "n_customers" not in given:
+        given["n_customers"] = default_n_customers()
+    return ValidationConfig(**given)
+
+
+def list_claims() -> str:
+    """The registry as text: id, experiment, expected result, claim."""
+    return "\n".join(f"{c.id:<32} {c.experiment:<22} {c.expected:<5} {c.claim}" for c in CLAIMS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``loyalty-sim-validate [--replications R] [--n-customers N] [--seed S]
+    [--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list]``:
+    measure the claims, write the report; return the exit status."""
+    from experiments.claims import get_claims
+    from experiments.outputs import write_text
+
+    try:
+        args = _parser().parse_args(argv)
+    except _UsageError as e:
+        print(f"error: {e} (usage: loyalty-sim-validate [--replications R] [--n-customers N] [--seed S] "
+              "[--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list])", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SystemExit as e:        # --help
+        return int(e.code or 0)
+    if args.list:
+        print(list_claims())
+        return 0
+    try:
+        settings = settings_from(args)
+        out = Path(settings.output)
+        if out.exists() and out.is_dir():
+            raise ConfigError(f"output = {settings.output!r}: is a folder; give the report's file path")
+        if not out.parent.exists():
+            raise ConfigError(f"output = {settings.output!r}: the folder {str(out.parent)!r} does not exist")
+    except ConfigError as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    validation = run_validation(settings, get_claims(settings.only))
+    write_text(out, render(validation))
+    print(f"{validation.passed} of {len(validation.verdicts)} claims pass; report: {out} "
+          f"({validation.elapsed:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The validation report's claims, checked by the test suite (issue 6, item 7).
+
+Every claim of the registry (experiments/claims.py) is measured by the same
+code that writes docs/validation.md, on a shorter run of the same default
+market: the first 4 of the report's 10 replications (seeds 0-3; the
+experiments that ask for at least 10 replications get them), with intervals
+judged at 90% instead of 95%. The market keeps its 5,000 customers: its
+firms' fixed costs and staff do not shrink with the customers, so on a
+smaller market the profit claims change (a firm with fewer customers earns
+a thinner profit, against which the same programme looks much bigger) and
+a firm has too few staff for the staff claims to show.
+
+A claim that holds is asserted to pass; a claim known not to hold
+(``expected="fail"`` in the registry, with its reason) is a strict expected
+failure, so that the suite fails when it starts to hold and the flag and
+the docs must be updated. docs/validation.md must list exactly the
+registry's claims, each with the result its flag says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from experiments.claims import CLAIMS, EXPERIMENTS, Claim, above, below, claim_ids, every, format_value, within
+from experiments.validation import FAIL, PASS, ValidationConfig, main, read_results, run_validation
+
+ROOT = Path(__file__).resolve().parents[2]
+REPORT = ROOT / "docs" / "validation.md"
+#: the test's run: the report's market and first replications, intervals at 90%
+SETTINGS = ValidationConfig(replications=4, n_customers=5000, seed=0, workers=0, confidence=0.9)
+#: the strategies of MODEL.md §6 and the prefix of their claims' ids
+SIGNATURES = {"price_war": "price_war.", "club_marketing": "club.", "differentiated_service": "service.",
+              "staff_loyalty": "staff_loyalty.", "quality_investment": "quality.", "loyalty_points": "points.",
+              "complaint_handling": "complaints.", "win_back": "win_back.", "customer_pruning": "pruning.",
+              "layoffs": "layoffs."}
+
+
+@pytest.fixture(scope="module")
+def validation():
+    """Every experiment of the registry run once, every claim judged."""
+    return run_validation(SETTINGS, log=False)
+
+
+def _case(claim: Claim):
+    marks = [pytest.mark.xfail(strict=True, reason=claim.reason)] if claim.expected == "fail" else []
+    return pytest.param(claim.id, marks=marks, id=claim.id)
+
+
+@pytest.mark.parametrize("claim_id", [_case(c) for c in CLAIMS])
+def test_claim(validation, claim_id):
+    verdict = next(v for v in validation.verdicts if v.claim.id == claim_id)
+    assert len(verdict.values) >= SETTINGS.replications
+    assert verdict.passed, (f"{claim_id}: measured {verdict.measured()} ({verdict.claim.measured}); "
+                            f"criterion {verdict.claim.criterion.describe(verdict.claim.unit)}")
+
+
+def test_the_report_lists_every_claim_with_the_result_its_flag_says():
+    results = read_results(REPORT.read_text(encoding="utf-8"))
+    assert list(results) == claim_ids()
+    expected = {c.id: PASS if c.expected == "pass" else FAIL for c in CLAIMS}
+    differ = {i: (results[i], expected[i]) for i in expected if results[i] != expected[i]}
+    assert not differ, f"docs/validation.md against the registry's flags (report, flag): {differ}"
+
+
+def test_the_report_notes_every_failing_claim_with_its_reason():
+    text = REPORT.read_text(encoding="utf-8")
+    notes = text.split("## Notes on the failing claims", 1)[1].split("\n## ", 1)[0]
+    for c in CLAIMS:
+        if c.expected == "fail":
+            assert f"**{c.id}**" in notes
+            assert c.reason[1:40] in notes
+
+
+def test_registry_covers_every_strategy_signature_and_names_its_sources():
+    ids = claim_ids()
+    assert len(set(ids)) == len(ids)
+    for strategy, prefix in SIGNATURES.items():
+        assert any(i.startswith(prefix) for i in ids), f"no claim for the signature of {strategy}"
+    for c in CLAIMS:
+        assert c.experiment in EXPERIMENTS
+        assert "MODEL.md §" in c.source, f"{c.id}: the source names no MODEL.md section"
+        assert c.claim.strip() and c.measured.strip()
+        assert (c.expected == "fail") == bool(c.reason)
+
+
+def test_criteria_judge_the_interval_the_mean_or_every_replication():
+    values = np.array([1.0, 2.0, 3.0])
+    assert above(0).holds(values, 2.0, 0.5, 3.5)
+    assert not above(0).holds(values, 2.0, -0.1, 3.5)
+    assert below(0).holds(-values, -2.0, -3.5, -0.5)
+    assert not below(0).holds(-values, -2.0, -3.5, 0.1)
+    assert within(0.2, 0.4).holds(values, 0.3, -9.0, 9.0)        # the mean, whatever the interval
+    assert not within(0.2, 0.4).holds(values, 0.41, 0.35, 0.45)
+    assert within(0.5, None).holds(values, 0.5, 0.0, 1.0)
+    assert every(0, 0).holds(np.zeros(3), 0.0, 0.0, 0.0)
+    assert not every(0, 0).holds(np.array([0.0, 1.0]), 0.5, -5.0, 6.0)
+    assert not above(0).holds(np.array([1.0, np.nan]), 1.0, 0.5, 1.5)   # a missing number never passes
+    assert above(0).describe("pp") == "95% interval > +0.00 pp"
+    assert within(0.2, 0.4).describe("pct") == "mean in [20.0%, 40.0%]"
+    assert within(None, 0.5).describe("ratio") == "mean ≤ 0.50"
+    assert every(1.0, 1.0).describe("pct") == "every replication = 100.0%"
+    assert format_value(float("nan"), "money") == "n/a"
+    assert format_value(-12345.6, "money") == "-12,346"
+
+
+def test_a_claim_expected_to_fail_needs_its_reason():
+    with pytest.raises(ValueError, match="needs its reason"):
+        dataclasses.replace(CLAIMS[0], expected="fail", reason="")
+    with pytest.raises(ValueError, match="unit"):
+        dataclasses.replace(CLAIMS[0], unit="furlongs")
+
+
+def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
+    out = tmp_path / "validation.md"
+    chosen = ["market.voice", "books.money", "experience.loss_aversion"]
+    status = main(["--only", ",".join(chosen[:2]), "--only", chosen[2], "--replications", "2", "--n-customers", "400",
+                   "--workers", "1", "--seed", "3", "--output", str(out)])
+    assert status == 0
+    text = out.read_text(encoding="utf-8")
+    results = read_results(text)
+    assert list(results) == [i for i in claim_ids() if i in chosen]
+    assert results["books.money"] == PASS
+    lines = text.splitlines()
+    header = lines.index("| id | claim | source | measured: mean [interval] | criterion | result |")
+    assert lines[header + 1] == "|---|---|---|---|---|---|"
+    rows = lines[header + 2:header + 2 + len(chosen)]
+    assert all(r.startswith("| ") and r.endswith(" |") and r.count(" | ") == 5 for r in rows)
+    assert f"of {len(chosen)} claims pass" in text
+    assert "--n-customers 400 --seed 3" in text and "400 customers" in text
+    assert not list(tmp_path.glob(".tmp-*"))                     # written atomically, nothing left over
+    assert "claims pass; report:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--replications", "1"], "error: replications = 1: must be in [2, "),
+    (["--replications", "many"], "error: replications = 'many': must be a whole number"),
+    (["--only", "no.such.claim"], "error: only = 'no.such.claim': no such claim"),
+    (["--confidence", "1.5"], "error: confidence = 1.5: must be in [0.5, 0.9999]"),
+    (["--output", "/no/such/folder/v.md"], "error: output = '/no/such/folder/v.md': the folder"),
+    (["--bogus"], "error: unrecognized arguments: --bogus"),
+])
+def test_bad_options_stop_with_one_line_and_status_2(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_list_names_every_claim(capsys):
+    assert main(["--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in out] == claim_ids()
