@@ -42,7 +42,6 @@ CONFIG_NAME = "app"
 #: command-line flags after which Hydra does not run the job
 HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
                      "--shell-completion", "-sc", "--resolve", "-p", "--package")
-_HYDRA_INFO_FLAGS = HYDRA_INFO_FLAGS   # (old name, until every app uses hydra_entry)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

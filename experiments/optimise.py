@@ -69,7 +69,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.experimental.callback import Callback
 
 import experiments.schema  # noqa: F401  (app_schema, market and strategy schemas)
-from experiments.app import _HYDRA_INFO_FLAGS, CONF_DIR
+from experiments.app import CONF_DIR, HYDRA_INFO_FLAGS
 from experiments.config import AppConfig
 from experiments.kpis import ALL_KPIS
 from experiments.pareto import PARAMS, START_DIR, TRIAL_FILE, params_text, searched_params, write_sweep_report
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     import hydra
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if not any(a.split("=")[0] in _HYDRA_INFO_FLAGS for a in args):
+    if not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
         message = check_overrides(args)
         if message:
             print(f"error: {message}", file=sys.stderr)

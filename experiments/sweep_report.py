@@ -40,7 +40,7 @@ from experiments.kpis import KPIS
 from experiments.outputs import save_figure, write_csv, write_text
 from experiments.report import format_difference, format_value, kpi_of, markdown_table
 from experiments.sweep_plots import plot_heatmap, plot_sweep_lines
-from sim.cli import EXIT_BAD_INPUT
+from sim.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
 
 TABLE = "sweep.csv"
 REPORT = "sweep_report.md"
@@ -187,17 +187,8 @@ def write_sweep_report(sweep_dir: str | Path, out: str | Path, con: duckdb.DuckD
 
 # --------------------------------------------------------------------- command line
 
-class _UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:   # one line, no usage block
-        raise _UsageError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="loyalty-sim-report",
+    parser = OneLineParser(prog="loyalty-sim-report",
                      description="Read every job of a loyalty-sim sweep (Hydra multirun) through DuckDB and "
                                  f"write {TABLE}, {REPORT} and figures.")
     parser.add_argument("sweep_dir", metavar="SWEEP_DIR", help="the sweep's folder (multirun/<date>/<time>)")
@@ -258,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     [--confidence 0.95] [--out DIR]``: write the sweep's report; return the exit status."""
     try:
         args = _parser().parse_args(argv)
-    except _UsageError as e:
+    except UsageError as e:
         print(f"error: {e} (usage: loyalty-sim-report SWEEP_DIR [--kpi NAME ...] [--firm NAME] "
               f"[--scenario NAME] [--confidence 0.95] [--out DIR])", file=sys.stderr)
         return EXIT_BAD_INPUT

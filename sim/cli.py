@@ -24,6 +24,7 @@ allowed>``, and exit status 2; nothing is written.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import datetime as _dt
@@ -40,6 +41,19 @@ from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, Segment
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 EXIT_BAD_INPUT = 2
+
+
+class UsageError(Exception):
+    """A command-line option is wrong (raised by :class:`OneLineParser`)."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (:class:`UsageError`), no usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
 RUN_FILES = ("steps.parquet", "summary.csv", "cohort_survival.csv", "config.yaml", "loyalty_states.png")
 
 #: dataclass of the entries of list-valued fields (typed as plain ``list`` in the schema)

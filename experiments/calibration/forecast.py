@@ -79,6 +79,7 @@ def _errors(name: str, tracking: pd.DataFrame, model: np.ndarray, cal_end: int,
     """A model's holdout errors on a transaction log."""
     periods, a, m = tracking["period"].to_numpy(), tracking["actual"].to_numpy(), np.asarray(model)
     hold = periods > cal_end
+    fit = ~hold & (a > 0)
     at_end = int(np.flatnonzero(periods == cal_end)[0])
     held_actual, held_model = a[-1] - a[at_end], m[-1] - m[at_end]
     diff = per_customer - truth
@@ -86,6 +87,7 @@ def _errors(name: str, tracking: pd.DataFrame, model: np.ndarray, cal_end: int,
             "holdout_error_pct": 100 * (held_model - held_actual) / max(held_actual, 1e-9),
             "curve_mape_pct": 100 * float(np.mean(np.abs(m[hold] - a[hold]) / np.maximum(a[hold], 1e-9))),
             "curve_error_end": m[-1] - a[-1],
+            "calibration_mape_pct": 100 * float(np.mean(np.abs(m[fit] - a[fit]) / a[fit])),
             "customer_mae": float(np.mean(np.abs(diff))), "customer_rmse": float(np.sqrt(np.mean(diff ** 2)))}
 
 

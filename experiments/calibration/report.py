@@ -42,7 +42,8 @@ ERROR_LABELS = {
     "holdout_repeats": "holdout repeat purchases", "actual_repeats": "actual",
     "holdout_error_pct": "error (%)", "curve_mape_pct": "cumulative curve: mean abs. error (%)",
     "curve_error_end": "cumulative curve: error at the end", "customer_mae": "per customer: MAE",
-    "customer_rmse": "per customer: RMSE", "holdout_mae_pp": "holdout: mean abs. error (pp)",
+    "customer_rmse": "per customer: RMSE", "calibration_mape_pct": "calibration curve: mean abs. error (%)",
+    "holdout_mae_pp": "holdout: mean abs. error (pp)",
     "holdout_mape_pct": "holdout: mean abs. error (%)", "end_error_pp": "error at the end (pp)",
     "calibration_mae_pp": "calibration: mean abs. error (pp)",
 }
@@ -94,7 +95,8 @@ def _formatted(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     out = table.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].map(lambda v: f"{v:,.{digits}g}" if abs(v) < 1 else f"{v:,.1f}")
+            out[c] = out[c].map(lambda v: f"{v:.{digits}g}" if abs(v) < 1 else
+                                f"{v:.2f}" if abs(v) < 100 else f"{v:,.1f}")
     return out
 
 

@@ -1,6 +1,6 @@
 """The validation report's claims, checked by the test suite (issue 6, item 7).
 
-Every claim of the registry (experiments/claims.py) is measured by the same
+Every claim of the registry (experiments/claims/) is measured by the same
 code that writes docs/validation.md, on a shorter run of the same default
 market: the first 4 of the report's 10 replications (seeds 0-3; the
 experiments that ask for at least 10 replications get them), with intervals

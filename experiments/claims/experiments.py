@@ -1,0 +1,121 @@
+"""The experiments the claims are measured in.
+
+An experiment (:class:`ExperimentSpec`) is a named experiment of
+``conf/experiment/`` on the default market, a list of scenarios defined here,
+market variants (the same market with one setting changed, run on the same
+seeds: common random numbers), or a *probe* (:mod:`experiments.claims.probes`).
+Several claims share one experiment, so each experiment runs once
+(:mod:`experiments.validation`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from experiments.claims.probes import disconfirmation_probe, purchase_probe, served_probe
+from sim.config import MarketConfig
+
+#: a probe: (market, seed) -> named numbers of one replication
+Probe = Callable[[MarketConfig, int], dict]
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """How to gather the evidence of some claims on the default market.
+
+    ``overrides`` are Hydra overrides of the app config (``conf/app.yaml``),
+    e.g. ``experiment=price_war`` for a named experiment; ``scenarios``, if
+    given, replace the composed experiment's scenarios; each of ``variants``
+    (name, overrides) runs the experiment's single scenario on the market
+    changed by those overrides, on the same seeds, as a scenario named after
+    the variant; ``keep``, if given, keeps only these of the composed
+    scenarios (the others measure no claim); ``min_replications`` raises
+    the replications of an experiment whose claims rest on a handful of
+    events (the focal firm employs about eight people in the default market,
+    so staff turnover and lay-offs come in ones and twos); ``probe``, if
+    given, is run once per replication instead.
+    """
+    name: str
+    description: str
+    overrides: tuple[str, ...] = ()
+    scenarios: tuple[dict, ...] | None = None
+    variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    keep: tuple[str, ...] = ()
+    min_replications: int = 0
+    transactions: bool = False
+    probe: Probe | None = None
+
+
+#: the scenarios of the programmes that have no named experiment, on the default market
+_PROGRAMMES = (
+    {"name": "baseline", "description": "the focal firm runs no programme"},
+    {"name": "loyalty_points", "description": "points / VIP card (001, 003)",
+     "strategies": {"Focal": ["loyalty_points"]}},
+    {"name": "pruning_off", "description": "the cost-to-serve accounting of customer pruning, refusing no one",
+     "strategies": {"Focal": [{"name": "customer_pruning", "prune_below": 0.0}]}},
+    {"name": "customer_pruning", "description": "customers who cost more than they bring are refused (001, 003)",
+     "strategies": {"Focal": ["customer_pruning"]}},
+    {"name": "over_promise", "description": "the focal firm promises 0.71 instead of 0.56 (001: keep your word)",
+     "firms": {"Focal": {"promise": 0.71}}},
+    {"name": "contract", "description": "the focal firm binds its customers with a contract (switching cost 0.2)",
+     "firms": {"Focal": {"switching_cost": 0.2}}},
+)
+
+#: the price war of the named experiment, started after 8 weeks of history (Lewis 2006)
+_WAR_AFTER_HISTORY = (
+    {"name": "baseline", "description": "no price war"},
+    {"name": "war", "description": "30% off for 12 weeks from week 9",
+     "strategies": {"Focal": [{"name": "price_war", "depth": 0.3, "duration": 12, "start": 9}]}},
+)
+
+_SILENT = ("market.word_of_mouth.talk_delighted=0", "market.word_of_mouth.talk_satisfied=0",
+           "market.word_of_mouth.talk_disappointed=0")
+
+EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
+    ExperimentSpec("default_market", "the default market with no programme (baseline), and points, customer "
+                   "pruning (with and without refusals), over-promising and a contract, each against it; "
+                   "one year (shortened from 104 weeks: every claim here shows within a year)",
+                   ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES),
+    ExperimentSpec("price_war", "conf/experiment/price_war.yaml: 30% off for 12 weeks, rivals not reacting "
+                   "or matching (its half-matching scenario is left out)", ("experiment=price_war",),
+                   keep=("baseline", "war_no_retaliation", "war_rivals_match")),
+    ExperimentSpec("price_war_cohorts", "the price war of price_war.yaml started in week 9 (8 weeks of "
+                   "history), every purchase recorded", ("experiment=price_war", "market.steps=72"),
+                   scenarios=_WAR_AFTER_HISTORY, transactions=True),
+    ExperimentSpec("club_payoff", "conf/experiment/club_payoff.yaml: members' club, discount only, events only",
+                   ("experiment=club_payoff",)),
+    ExperimentSpec("quality_vs_service", "conf/experiment/quality_vs_service.yaml (its combined scenario is "
+                   "left out)", ("experiment=quality_vs_service",),
+                   keep=("baseline", "quality_investment", "differentiated_service")),
+    ExperimentSpec("service_profit_chain", "conf/experiment/service_profit_chain.yaml",
+                   ("experiment=service_profit_chain",), min_replications=10),
+    ExperimentSpec("layoffs_downturn", "conf/experiment/layoffs_downturn.yaml: a downturn market, keeping the "
+                   "staff or laying off 30% (the combination with staff loyalty is left out)",
+                   ("experiment=layoffs_downturn",), keep=("keep_staff", "layoffs"), min_replications=10),
+    ExperimentSpec("captive_rival_entry", "conf/experiment/captive_rival_entry.yaml: the subscription market "
+                   "(monthly steps, contracts), a better rival enters in month 7 or never (the focal firm's "
+                   "responses are left out)", ("experiment=captive_rival_entry",), keep=("baseline", "rival_enters")),
+    ExperimentSpec("complaint_iceberg", "conf/experiment/complaint_iceberg.yaml: complaint handling against "
+                   "ordinary recovery (its other scenarios are left out)", ("experiment=complaint_iceberg",),
+                   keep=("baseline", "complaint_handling")),
+    ExperimentSpec("win_back", "conf/experiment/win_back.yaml; one year (shortened from 104 weeks: the "
+                   "win-backs show within weeks)", ("experiment=win_back", "market.steps=52")),
+    ExperimentSpec("market_variants", "the default market, the same market with ten times the staff's base "
+                   "turnover (staff.base_turnover 0.006 -> 0.06 a week), and the "
+                   "same market where nobody talks "
+                   "(word_of_mouth.talk_* = 0); one year (shortened from 104 weeks)",
+                   ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
+                   variants=(("baseline", ()), ("high_turnover", ("market.staff.base_turnover=0.06",)),
+                             ("silent", _SILENT))),
+    ExperimentSpec("purchases", "probe: a baseline run of the default market with every purchase, story and "
+                   "complaint followed", ("experiment=default",), probe=purchase_probe),
+    ExperimentSpec("served", "probe: the default market after burn-in, run with differentiated service "
+                   "(defaults: the top 20% by spend) and without; the programme's targets followed in both",
+                   ("experiment=default",), probe=served_probe),
+    ExperimentSpec("disconfirmation", "probe: the default market after burn-in, copied three times; at the "
+                   "first reported step every buyer is delighted, satisfied or disappointed (experience = "
+                   "expectation +0.25, 0, -0.25); their next purchases over 20 steps; 4 such episodes 25 steps "
+                   "apart",
+                   ("experiment=default",), probe=disconfirmation_probe),
+)}

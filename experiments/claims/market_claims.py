@@ -1,0 +1,120 @@
+"""The claims about the market itself, with no programme running
+(MODEL.md §2-§5): churn, the 80/20 rule, voice, expectation and
+experience, word of mouth, loyalty and staff; and, reported last, what
+retention is worth (§9) and the books (§7)."""
+
+from __future__ import annotations
+
+from experiments.claims.claim import Claim
+from experiments.claims.criteria import above, below, every, within
+from experiments.claims.conservation import books_error, state_count_error
+from experiments.claims.measures import (all_firms_share, captive_wave, kpi_difference, kpi_value,
+                                         profit_per_retention, share_difference, step_difference,
+                                         winback_over_acquisition)
+from experiments.claims.probe_measures import loss_aversion, ordered, probe_difference, probe_value
+
+
+MARKET_CLAIMS: tuple[Claim, ...] = (
+    # ------------------------------------------------------------------ §2, §9: the market
+    Claim("market.churn", "Firms lose 20-40% of their customers a year.", "MODEL.md §2, §9; seed 002",
+          "default_market", "annual churn of the focal firm, baseline (runs: churn_rate)",
+          kpi_value("baseline", "churn_rate"), within(0.20, 0.40), "pct"),
+    Claim("market.top20", "The top 20% of customers bring about 60-75% of revenue (80/20).",
+          "MODEL.md §2, §9; seeds 002, 003; Kim, Singh & Winer 2017",
+          "default_market", "revenue share of the focal firm's top 20% of customers at the end, baseline "
+          "(runs: top20_revenue_share)", kpi_value("baseline", "top20_revenue_share"), within(0.60, 0.75), "pct"),
+    Claim("market.voice", "About 10% of disappointed customers voice a complaint.", "MODEL.md §2, §9; seed 002",
+          "default_market", "complaints / disappointed purchases, all firms, baseline (±25% of 10%, as "
+          "tests/sim/test_behaviour.py)", all_firms_share("complaints", "disappointed"), within(0.075, 0.125),
+          "pct"),
+    Claim("market.lost_vs_new", "A lost customer is about twice as likely to buy as a new one.",
+          "MODEL.md §4, §9; seed 002; Griffin & Lowenstein 2001",
+          "default_market", "focal firm, baseline: per step, win-backs per churned relationship over acquisitions "
+          "per aware prospect", winback_over_acquisition("baseline"), within(1.5, 2.5), "ratio", expected="fail",
+          reason="without a win-back programme a churned relationship is renewed only about 1.2 times as "
+                 "often per week as an aware prospect buys for the first time"),
+    # ------------------------------------------------------------------ §3: expectation and experience
+    Claim("experience.delight", "Delight raises repurchase more than mere satisfaction.",
+          "MODEL.md §3; seeds 004, 001", "disconfirmation",
+          "share of the treated buyers whose next purchase is at the same firm: delighted minus satisfied",
+          probe_difference("repurchase_delighted", "repurchase_satisfied"), above(0), "pp"),
+    Claim("experience.disappointment", "A disappointment lowers repurchase below a satisfied purchase.",
+          "MODEL.md §3; seed 004", "disconfirmation", "the same share: satisfied minus disappointed",
+          probe_difference("repurchase_satisfied", "repurchase_disappointed"), above(0), "pp"),
+    Claim("experience.loss_aversion", "A disappointment weighs more than an equal delight (loss aversion).",
+          "MODEL.md §3; seed 004", "disconfirmation",
+          "repurchase lost by a disappointment minus repurchase gained by an equal delight", loss_aversion,
+          above(0), "pp"),
+    Claim("experience.quality_failure", "A quality failure disappoints even at the best-served firm: "
+          "good service does not offset it.", "MODEL.md §3; seed 000", "purchases",
+          "share of purchases with a quality failure at the firm with the highest service level that "
+          "disappoint (0.8, as tests/sim/test_behaviour.py)", probe_value("failures_disappointed"), within(0.8, None),
+          "pct"),
+    Claim("experience.over_promise", "Over-promising breeds disappointment.", "MODEL.md §3; seed 001",
+          "default_market", "disappointed purchases per visit at the focal firm, promise 0.71 minus 0.56",
+          share_difference("over_promise", "disappointed", "visits"), above(0), "pp"),
+    # ------------------------------------------------------------------ word of mouth
+    Claim("wom.awareness", "Word of mouth spreads the firm: positive stories make prospects aware, so "
+          "without it more of the market never hears of the firm.", "MODEL.md §2, §3; seeds 001, 002",
+          "market_variants", "prospects unaware of the focal firm, mean over the year, nobody talking minus default",
+          step_difference("silent", "n_prospect"), above(0), "count"),
+    Claim("wom.u_shape", "Word of mouth is U-shaped in satisfaction, steeper on the dissatisfied side: "
+          "the disappointed tell most, the merely satisfied least.", "MODEL.md §3, §9; Anderson 1998; TARP",
+          "purchases", "people told per purchase: the smaller of (disappointed - delighted) and "
+          "(delighted - satisfied)", ordered("told_disappointed", "told_delighted", "told_satisfied"),
+          above(0), "count"),
+    Claim("wom.dissatisfied_tell", "A dissatisfied customer tells 9-10 people.", "MODEL.md §9; TARP",
+          "purchases", "people told per disappointed purchase (the talker's ties; 0 if silent)",
+          probe_value("told_disappointed"), within(9, 10), "count", expected="fail",
+          reason="a disappointed buyer talks with chance 0.9 x sociability (mean 0.5) and then tells all "
+                 "their ties (8 on average, more for the sociable): about 4 people per disappointed purchase"),
+    Claim("wom.tell_many", "About 13% of the dissatisfied tell more than 20 people.", "MODEL.md §9; TARP",
+          "purchases", "share of disappointed purchases told to more than 20 people",
+          probe_value("told_many_disappointed"), within(0.10, 0.16), "pct", expected="fail",
+          reason="nobody has more than 20 ties in the small-world network (8 on average, at most about 15 "
+                 "in the default market), so nobody can tell more than 20 people"),
+    # ------------------------------------------------------------------ §4: loyalty
+    Claim("loyalty.advocates", "An advocate is very satisfied, intends to stay and recommends (all three).",
+          "MODEL.md §4; seed 001", "purchases",
+          "share of advocate relationships at the end meeting all three conditions",
+          probe_value("advocates_qualified"), every(1.0, 1.0), "pct"),
+    Claim("loyalty.captive_wave", "Captive customers leave in a wave when a better rival appears.",
+          "MODEL.md §4; seed 001", "captive_rival_entry",
+          "extra fall of the focal firm's captives from the 4 months before the entry to months 6-11 after "
+          "it, against the baseline (0.3: a 30% fall, as tests/sim/test_behaviour.py)",
+          captive_wave("rival_enters", before=4, after=(6, 12)), within(0.30, None), "pct", expected="fail",
+          reason="the focal firm's captives drain away gradually after the entry (the Challenger wins about "
+                 "25 customers a month; half the captives are gone after 30 months), not in a wave: 6-11 "
+                 "months after the entry about a fifth more have gone than without it"),
+    # ------------------------------------------------------------------ §5: staff
+    Claim("staff.turnover_service", "Higher staff turnover lowers the service level.",
+          "MODEL.md §5; seeds 001, 002", "market_variants",
+          "mean service level of the focal firm, 10x base turnover minus default",
+          step_difference("high_turnover", "service_level"), below(0), "float"),
+    Claim("staff.turnover_retention", "Higher staff turnover lowers customer retention.",
+          "MODEL.md §5; seeds 001, 002", "market_variants", "annual retention of the focal firm, 10x base "
+          "turnover minus default", kpi_difference("high_turnover", "retention_rate"), below(0), "pp"),
+    Claim("staff.turnover_profit", "Stores with lower staff turnover make more profit.",
+          "MODEL.md §5, §9; Heskett et al. 1994", "market_variants",
+          "NPV of the focal firm over the year, 10x base turnover minus default",
+          kpi_difference("high_turnover", "npv"), below(0), "money"),
+)
+
+#: reported after the strategies' claims
+PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
+    # ------------------------------------------------------------------ §9 retention and profit
+    Claim("retention.profit", "5 points fewer defections raise profit by 25-85%.",
+          "MODEL.md §9; Reichheld & Sasser 1990", "default_market",
+          "relative profit change of the focal firm per 5 points less annual churn, with a contract "
+          "(switching cost 0.2) against none", profit_per_retention("contract", points=5.0),
+          within(0.25, 0.85), "pct"),
+    # ------------------------------------------------------------------ §7 conservation
+    Claim("books.customers", "Customers are conserved: every customer is in exactly one state per firm, "
+          "every step.", "MODEL.md §4, §7", "default_market",
+          "largest gap, over all scenarios, steps and firms, between customers counted in the states and "
+          "the market's customers", state_count_error, every(0, 0), "count"),
+    Claim("books.money", "Money is conserved: profit = revenue - costs, to the cent, every step.",
+          "MODEL.md §7", "default_market",
+          "largest error, over all scenarios, steps and firms, of profit = revenue - costs and costs = "
+          "sum of the cost categories", books_error, every(0, 0.005), "float"),
+)

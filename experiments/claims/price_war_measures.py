@@ -1,0 +1,88 @@
+"""Measures of the price war (MODEL.md §6.1, §9): its margin, where its bump
+comes from, what is left of it afterwards, what rivals matching leaves of it
+and what the customers it acquires are worth.
+
+Each returns a function :class:`~experiments.claims.evidence.Evidence` -> one
+number per replication.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from experiments.claims.evidence import Evidence, gross_margin, per_replication, step_stat
+from experiments.claims.schedules import schedule, war_window
+
+
+def price_war_margin(scenario: str) -> Callable[[Evidence], np.ndarray]:
+    def measure(ev: Evidence) -> np.ndarray:
+        start, stop = war_window(scenario)(ev)
+        return gross_margin(ev, scenario, start, stop) - gross_margin(ev, "baseline", start, stop)
+    return measure
+
+
+def lasting_revenue_change(scenario: str, settle: int) -> Callable[[Evidence], np.ndarray]:
+    """Relative change of the focal firm's revenue from ``settle`` steps after
+    the war's end to the horizon's end (Pauwels et al. 2002: no lasting bump)."""
+    def measure(ev: Evidence) -> np.ndarray:
+        start, _ = war_window(scenario, offset=settle, after_end=True)(ev)
+        war = step_stat(ev, scenario, "revenue", "sum", start)
+        base = step_stat(ev, "baseline", "revenue", "sum", start)
+        return war / base - 1
+    return measure
+
+
+def bump_from_switching(scenario: str) -> Callable[[Evidence], np.ndarray]:
+    """Share of the focal firm's extra visits during the war that its rivals
+    lost (Gupta 1988: the bump comes mostly from switching)."""
+    def measure(ev: Evidence) -> np.ndarray:
+        start, stop = war_window(scenario)(ev)
+        gained = (step_stat(ev, scenario, "visits", "sum", start, stop)
+                  - step_stat(ev, "baseline", "visits", "sum", start, stop))
+        everyone = (step_stat(ev, scenario, "visits", "sum", start, stop, firm=None)
+                    - step_stat(ev, "baseline", "visits", "sum", start, stop, firm=None))
+        rivals_lost = gained - everyone
+        return rivals_lost / gained
+    return measure
+
+
+def matched_share_gain(matched: str, unmatched: str) -> Callable[[Evidence], np.ndarray]:
+    """The focal firm's market-share gain when rivals match the cut, over the
+    gain when they do not, from the rivals' reaction to the war's end."""
+    def measure(ev: Evidence) -> np.ndarray:
+        start, stop = war_window(unmatched, after_delay=True)(ev)
+        base = step_stat(ev, "baseline", "market_share", "mean", start, stop)
+        gain = lambda s: step_stat(ev, s, "market_share", "mean", start, stop) - base  # noqa: E731
+        return gain(matched) / gain(unmatched)
+    return measure
+
+
+def deal_acquired_value(scenario: str, history: int) -> Callable[[Evidence], np.ndarray]:
+    """Lewis 2006: focal-firm spending after the war per customer acquired
+    during it (a purchase in the war's weeks, none in the ``history`` weeks
+    before), in ``scenario`` over the same in the baseline (customers acquired
+    in the same weeks at the list price). Needs the transaction log."""
+    def value(tx: pd.DataFrame, start: int, end: int) -> pd.Series:
+        before = tx[(tx["week"] >= start - history) & (tx["week"] < start)]
+        during = tx[(tx["week"] >= start) & (tx["week"] < end)]
+        after = tx[tx["week"] >= end]
+        out = {}
+        for r, d in during.groupby("replication"):
+            old = set(before.loc[before["replication"] == r, "customer_id"])
+            new = set(d["customer_id"]) - old
+            spend = after[(after["replication"] == r) & after["customer_id"].isin(new)]["amount"].sum()
+            out[r] = spend / max(len(new), 1)
+        return pd.Series(out, dtype=float)
+
+    def measure(ev: Evidence) -> np.ndarray:
+        war = schedule(ev, scenario, "price_war")
+        if war["start"] <= history:
+            raise ValueError(f"the price war starts at step {war['start']}: it needs {history} steps of history")
+        tx = ev.transactions[ev.transactions["firm"] == ev.focal]
+        per = {s: per_replication(ev, value(tx[tx["scenario"] == s], war["start"], war["end"]))
+               for s in (scenario, "baseline")}
+        return per[scenario] / per["baseline"]
+    return measure

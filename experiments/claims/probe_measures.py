@@ -1,0 +1,47 @@
+"""Measures on a probe's numbers (:mod:`experiments.claims.probes`): one
+number per replication from the ``probes`` table of the evidence."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from experiments.claims.evidence import Evidence, probe
+
+
+def probe_value(column: str) -> Callable[[Evidence], np.ndarray]:
+    return lambda ev: probe(ev, column)
+
+
+def probe_difference(first: str, second: str) -> Callable[[Evidence], np.ndarray]:
+    return lambda ev: probe(ev, first) - probe(ev, second)
+
+
+def probe_change(first: str, second: str) -> Callable[[Evidence], np.ndarray]:
+    """Relative change of one probe number against another."""
+    return lambda ev: probe(ev, first) / probe(ev, second) - 1
+
+
+def ordered(*columns: str) -> Callable[[Evidence], np.ndarray]:
+    """The smallest step down a chain of probe numbers (positive when each
+    exceeds the next)."""
+    def measure(ev: Evidence) -> np.ndarray:
+        values = [probe(ev, c) for c in columns]
+        return np.min([a - b for a, b in zip(values, values[1:])], axis=0)
+    return measure
+
+
+def loss_aversion(ev: Evidence) -> np.ndarray:
+    """Repurchase lost by a disappointment minus repurchase gained by an equal delight."""
+    lost = probe(ev, "repurchase_satisfied") - probe(ev, "repurchase_disappointed")
+    gained = probe(ev, "repurchase_delighted") - probe(ev, "repurchase_satisfied")
+    return lost - gained
+
+
+def tarp_deviation(targets: dict[str, float]) -> Callable[[Evidence], np.ndarray]:
+    """The largest gap between the repurchase share after each kind of
+    complaint handling and TARP's figure for it."""
+    def measure(ev: Evidence) -> np.ndarray:
+        return np.max([np.abs(probe(ev, f"repurchase_{k}") - v) for k, v in targets.items()], axis=0)
+    return measure

@@ -1,0 +1,189 @@
+"""The probes: instrumented runs for claims about single purchases.
+
+A probe runs an instrumented :class:`~sim.model.LoyaltyModel` per replication
+and returns named numbers, for claims about single purchases that no step
+table holds (what a delighted customer does next, what a complainant does
+next, how many people a disappointed customer tells). Its signature is
+:data:`experiments.claims.experiments.Probe`: (market, seed) -> named numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from sim.config import MarketConfig
+from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
+from sim.states import LoyaltyState as S
+
+
+def _single_threaded(market: MarketConfig) -> MarketConfig:
+    return dataclasses.replace(market, engine=dataclasses.replace(market.engine, threads=1))
+
+
+def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int, int]]:
+    """One treatment episode on copies of ``base``: for each outcome, (buyers
+    whose next purchase within ``follow`` steps is at the same firm, buyers
+    who bought again at all)."""
+    out = {}
+    for name, shift in (("delighted", gap), ("satisfied", 0.0), ("disappointed", -gap)):
+        model = copy.deepcopy(base)
+        treated: dict[str, np.ndarray] = {}
+        original = model._experience
+
+        def experience(b, c, ev, _model=model, _shift=shift, _original=original, _treated=treated):
+            trip = _original(b, c, ev)
+            if not _treated:
+                expectation = _model.customers.expectation[b, c]
+                trip["experience"] = (expectation + np.float32(_shift)).astype(np.float32)
+                _treated.update(b=b.copy(), c=c.copy())
+            return trip
+
+        model._experience = experience
+        model.step()
+        nxt = np.full(model.customers.n, -1, dtype=np.int64)
+        for _ in range(follow):
+            model.step()
+            b, c = model.trip["b"], model.trip["c"]
+            fresh = nxt[b] < 0
+            nxt[b[fresh]] = c[fresh]
+        b, c = treated["b"], treated["c"]
+        seen = nxt[b] >= 0
+        out[name] = (int((nxt[b][seen] == c[seen]).sum()), int(seen.sum()))
+    return out
+
+
+def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, follow: int = 20,
+                          episodes: int = 4, spacing: int = 25) -> dict:
+    """The same purchase felt three ways (MODEL.md §3). After the burn-in the
+    market runs on untreated; at ``episodes`` moments ``spacing`` steps apart
+    it is copied three times, and in the copies every buyer of the next step
+    gets the experience expectation + ``gap``, + 0 or - ``gap`` (delighted,
+    satisfied, disappointed: the same buyers on the same random streams).
+    Returns, for each outcome, the share of the treated buyers whose next
+    purchase within ``follow`` steps is at the same firm, pooled over the
+    episodes (``repurchase_<outcome>``)."""
+    from sim.model import LoyaltyModel
+
+    base = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    totals = {name: np.zeros(2) for name in ("delighted", "satisfied", "disappointed")}
+    for episode in range(episodes):
+        if episode:
+            base.run(spacing)
+        for name, counts in _felt_three_ways(base, gap, follow).items():
+            totals[name] += counts
+    return {f"repurchase_{name}": float(same / seen) for name, (same, seen) in totals.items()}
+
+
+class _TieRecorder:
+    """Stands in for the model's network and records whose ties are read:
+    the engine reads the rows of the customers who talk this step."""
+
+    def __init__(self, network: Any) -> None:
+        self.network = network
+        self.rows = np.empty(0, dtype=np.int64)
+
+    def __getitem__(self, rows: np.ndarray) -> Any:
+        self.rows = np.asarray(rows)
+        return self.network[rows]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.network, name)
+
+
+def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int = 20, firm: int = 0) -> dict:
+    """Every purchase of a baseline run of the market, followed (MODEL.md §3-4, §9).
+
+    Returns: the share of quality failures at the best-served firm (highest
+    mean service level) that disappoint (``failures_disappointed``); the
+    share of advocate relationships at the end that meet 001's three
+    conditions (``advocates_qualified``); people told per purchase by its
+    outcome (``told_<outcome>``: the talker's ties, 0 for those who do not
+    talk) and the share of disappointed purchases told to more than ``many``
+    (``told_many_disappointed``); and, for complaints at ``firm`` (default the
+    focal firm) resolved quickly, slowly or not at all, the share of
+    complainants who buy there again within ``follow`` steps
+    (``repurchase_<kind>``). Complaints are compared within one firm: how a
+    complaint is handled is then down to chance, while firms differ both in
+    how they handle complaints and in how often their customers return.
+    """
+    from sim.model import LoyaltyModel
+
+    model = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    ties = _TieRecorder(model.network)
+    model.network = ties
+    degree = np.diff(model.network.indptr)
+    n, F, steps = model.customers.n, model.n_firms, model.config.steps
+    bought = np.zeros((steps, n * F), dtype=bool)
+    trips = []
+    for t in range(steps):
+        model.step()
+        trip = model.trip
+        b, c = trip["b"], trip["c"]
+        bought[t, b * F + c] = True
+        told = np.where(np.isin(b, ties.rows), degree[b], 0)
+        trips.append({"c": c, "cell": b * F + c, "outcome": trip["outcome"], "failed": trip["failed"],
+                      "complained": trip["complained"], "resolved": trip["resolved"], "quick": trip["quick"],
+                      "told": told})
+    table = model.step_table()
+    best = int(table.groupby("firm_index")["service_level"].mean().idxmax())
+    cat = {k: np.concatenate([t[k] for t in trips]) for k in ("c", "outcome", "failed", "told")}
+    failed_here = cat["failed"] & (cat["c"] == best)
+    out = {"failures_disappointed": float((cat["outcome"][failed_here] < 0).mean())}
+    lc, cust, lat = model.config.loyalty, model.customers, model._latents
+    advocate = cust.state == S.ADVOCATE
+    qualified = ((cust.satisfaction >= lc.advocate_satisfaction) & (lat["intention"] >= lc.advocate_intention)
+                 & (lat["recommend"] >= 9))
+    out["advocates_qualified"] = float(qualified[advocate].mean()) if advocate.any() else float("nan")
+    for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
+        out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())
+    out["told_many_disappointed"] = float((cat["told"][cat["outcome"] == DISAPPOINTED] > many).mean())
+    again = {"quick": [], "slow": [], "unresolved": []}
+    for t in range(steps - follow):
+        trip = trips[t]
+        later = bought[t + 1:t + 1 + follow].any(axis=0)
+        here = trip["c"] == firm
+        kinds = {"quick": here & trip["quick"], "slow": here & trip["resolved"] & ~trip["quick"],
+                 "unresolved": here & trip["complained"] & ~trip["resolved"]}
+        for kind, mask in kinds.items():
+            again[kind].append(later[trip["cell"][mask]])
+    for kind, parts in again.items():
+        values = np.concatenate(parts)
+        out[f"repurchase_{kind}"] = float(values.mean()) if len(values) else float("nan")
+    return out
+
+
+def served_probe(market: MarketConfig, seed: int, strategy: str = "differentiated_service") -> dict:
+    """The customers a targeting programme serves, with it and without it
+    (MODEL.md §6.3): the market is burnt in once, then run with the focal
+    firm running ``strategy`` (its defaults) and without, on the same seeds.
+    Each step, the programme's current targets are followed in both runs:
+    service per visit and spending per visit of the targets at the focal firm
+    (``service_with``, ``service_without``, ``spend_with``, ``spend_without``)."""
+    from experiments.scenarios import attach_strategies
+    from sim.model import LoyaltyModel
+
+    plain = _single_threaded(market)
+    firms = [dataclasses.replace(f, strategies=[]) for f in plain.firms]
+    plain = dataclasses.replace(plain, firms=firms)
+    running = dataclasses.replace(plain, firms=[dataclasses.replace(firms[0], strategies=[strategy]), *firms[1:]])
+    base = LoyaltyModel(market=plain, seed=seed)
+    runs = {"with": attach_strategies(base, running), "without": attach_strategies(base, plain)}
+    sums = {k: np.zeros(3) for k in runs}            # visits, service, spending of the targets
+    programme = runs["with"].firms[0].strategies[0]
+    for _ in range(plain.steps):
+        for model in runs.values():
+            model.step()
+        targets = programme.targets
+        for key, model in runs.items():
+            trip = model.trip
+            mine = (trip["c"] == 0) & targets[trip["b"]]
+            sums[key] += [mine.sum(), trip["service"][mine].sum(), trip["spent"][mine].sum()]
+    out = {}
+    for key, (visits, service, spent) in sums.items():
+        out[f"service_{key}"] = float(service / visits) if visits else float("nan")
+        out[f"spend_{key}"] = float(spent / visits) if visits else float("nan")
+    return out

@@ -1,0 +1,206 @@
+"""The claims about the strategies of MODEL.md §6: each strategy's
+signature (price war, club marketing, differentiated service, staff
+loyalty, quality investment, points, complaint handling, win-back,
+customer pruning, lay-offs) and the published figures of §9 about them."""
+
+from __future__ import annotations
+
+from experiments.claims.claim import Claim
+from experiments.claims.criteria import above, below, within
+from experiments.claims.measures import (captive_share_difference, cost_to_serve_cut, kpi_difference,
+                                         loyal_gap_growth, loyal_share_difference, ratio_interaction,
+                                         share_difference, step_difference)
+from experiments.claims.price_war_measures import (bump_from_switching, deal_acquired_value,
+                                                   lasting_revenue_change, matched_share_gain, price_war_margin)
+from experiments.claims.probe_measures import ordered, probe_change, probe_difference, tarp_deviation
+from experiments.claims.schedules import after_start, war_window
+
+#: TARP's repurchase shares after a complaint about a minor problem (MODEL.md §9)
+_TARP_MINOR = {"quick": 0.95, "slow": 0.70, "unresolved": 0.46}
+
+STRATEGY_CLAIMS: tuple[Claim, ...] = (
+    # ------------------------------------------------------------------ §6.1 price war
+    Claim("price_war.share", "A price war raises market share fast.", "MODEL.md §6.1; seeds 000, 001, 003",
+          "price_war", "focal market share in the war's first 2 weeks, no retaliation minus baseline",
+          step_difference("war_no_retaliation", "market_share", window=war_window("war_no_retaliation", length=2)),
+          above(0), "pp"),
+    Claim("price_war.deal_seekers", "The newcomers of a price war are deal-seekers.",
+          "MODEL.md §6.1; seeds 000, 001", "price_war",
+          "deal-seeker share of the focal firm's customers in the war's second half, minus baseline",
+          step_difference("war_no_retaliation", "deal_seeker_share",
+                          window=war_window("war_no_retaliation", offset=6)), above(0), "pp"),
+    Claim("price_war.margin", "A price war cuts the margin.", "MODEL.md §6.1; seeds 000, 003", "price_war",
+          "gross margin (1 - cost of goods / revenue) during the war, minus baseline",
+          price_war_margin("war_no_retaliation"), below(0), "pp"),
+    Claim("price_war.reference_price", "A price war trains reference prices down: afterwards the old price "
+          "feels like a loss.", "MODEL.md §3, §6.1; seeds 000, 003", "price_war",
+          "disappointed purchases at the focal firm in the 4 weeks after the war, minus baseline "
+          "(reference prices are not in the step table: their effect is)",
+          step_difference("war_no_retaliation", "disappointed", how="sum",
+                          window=war_window("war_no_retaliation", length=4, after_end=True)), above(0), "count"),
+    Claim("price_war.churn_spike", "Churn spikes when the discount ends.", "MODEL.md §6.1; seeds 000, 001",
+          "price_war", "customers the focal firm lost in the 8 weeks after the war, minus baseline",
+          step_difference("war_no_retaliation", "lost", how="sum",
+                          window=war_window("war_no_retaliation", length=8, after_end=True)), above(0), "count"),
+    Claim("price_war.profit", "A price war loses money.", "MODEL.md §6.1; seeds 000, 001, 003", "price_war",
+          "NPV of the focal firm over 52 weeks, no retaliation minus baseline",
+          kpi_difference("war_no_retaliation", "npv"), below(0), "money"),
+    Claim("price_war.switching", "The bump of a promotion comes mostly from switching.",
+          "MODEL.md §9; Gupta 1988", "price_war",
+          "share of the focal firm's extra visits during the war that its rivals lost",
+          bump_from_switching("war_no_retaliation"), within(0.5, None), "pct"),
+    Claim("price_war.no_lasting_bump", "A promotion has virtually no permanent effect on baseline sales.",
+          "MODEL.md §9; Pauwels, Hanssens & Siddarth 2002", "price_war",
+          "focal revenue from 14 weeks after the war to week 52, relative to baseline (±2%)",
+          lasting_revenue_change("war_no_retaliation", settle=14), within(-0.02, 0.02), "pct"),
+    Claim("price_war.rivals_match", "When rivals match the cut, the share gain mostly vanishes.",
+          "MODEL.md §6.1; seeds 000, 001", "price_war",
+          "focal share gain over baseline from the rivals' reaction to the war's end: rivals matching "
+          "over rivals not reacting", matched_share_gain("war_rivals_match", "war_no_retaliation"),
+          within(None, 0.5), "ratio"),
+    Claim("price_war.deal_acquired_value", "Customers acquired at a deep discount are worth about half as "
+          "much over time.", "MODEL.md §9; Lewis 2006", "price_war_cohorts",
+          "focal spending in the 52 weeks after the war per customer acquired during it (no purchase in the "
+          "8 weeks before), war over baseline", deal_acquired_value("war", history=8), within(0.4, 0.6),
+          "ratio", expected="fail",
+          reason="the model overshoots: the customers the deep discount brings spend after the war only about "
+                 "a quarter of what the customers won in the same weeks at the list price spend, not half"),
+    # ------------------------------------------------------------------ §6.2 club marketing
+    Claim("club.loyalty_builds", "A members' club builds loyalty slowly: its gain grows over the years.",
+          "MODEL.md §6.2; seeds 000, 003", "club_payoff",
+          "gain in the focal loyal + advocate share over baseline in the last quarter of year 3 minus in "
+          "the last quarter of year 1", loyal_gap_growth("club", early=(40, 53), late=(144, 157)), above(0), "pp"),
+    Claim("club.retention", "A members' club lowers churn.", "MODEL.md §6.2; seeds 000, 003", "club_payoff",
+          "annual churn of the focal firm over 3 years, club minus baseline",
+          kpi_difference("club", "churn_rate"), below(0), "pp"),
+    Claim("club.belonging", "Emotional belonging is the key, material benefit only the base: the events "
+          "build more loyalty than the discount.", "MODEL.md §6.2; seed 000", "club_payoff",
+          "focal loyal + advocate share in the last 13 weeks, events only minus discount only",
+          loyal_share_difference("club_events_only", "club_discount_only", last=13), above(0), "pp"),
+    Claim("club.pays_back", "A members' club pays off within three years.",
+          "MODEL.md §6.2; seeds 000, 003; conf/experiment/club_payoff.yaml", "club_payoff",
+          "NPV of the focal firm over 156 weeks, club minus baseline", kpi_difference("club", "npv"),
+          above(0), "money", expected="fail",
+          reason="over three years the club's services and events cost about 230,000 and the members' "
+                 "discount gives away about 120,000 of revenue, while churn falls by only a quarter of a point"),
+    # ------------------------------------------------------------------ §6.3 differentiated service
+    Claim("service.lifts_service", "Differentiated service lifts the service experienced by those served.",
+          "MODEL.md §6.3; seed 000", "served",
+          "service per visit of the programme's targets at the focal firm, with it minus without",
+          probe_difference("service_with", "service_without"), above(0), "float"),
+    Claim("service.lifts_baskets", "Differentiated service lifts the basket size of those served.",
+          "MODEL.md §6.3; seed 000", "served",
+          "spending per visit of the programme's targets at the focal firm, with it over without, minus 1",
+          probe_change("spend_with", "spend_without"), above(0), "pct"),
+    Claim("service.needs_staff", "Differentiated service needs skilled, empowered staff: it does more with "
+          "the staff programme than without.", "MODEL.md §6.3; seeds 000, 001", "service_profit_chain",
+          "gain in focal revenue per visit from differentiated service on top of staff loyalty (empowerment "
+          "0.7) minus its gain alone (empowerment 0.3)",
+          ratio_interaction("revenue", "visits", "staff_loyalty_and_service", "staff_loyalty",
+                            "differentiated_service"), above(0), "money"),
+    # ------------------------------------------------------------------ §6.4 staff loyalty
+    Claim("staff_loyalty.engagement", "A staff-loyalty programme raises staff engagement.",
+          "MODEL.md §5, §6.4; seeds 001, 002", "service_profit_chain",
+          "mean staff engagement at the focal firm, staff loyalty minus baseline",
+          step_difference("staff_loyalty", "staff_engagement"), above(0), "float"),
+    Claim("staff_loyalty.turnover", "A staff-loyalty programme cuts staff turnover.",
+          "MODEL.md §5, §6.4; seeds 001, 002", "service_profit_chain",
+          "mean staff turnover per step at the focal firm, staff loyalty minus baseline",
+          kpi_difference("staff_loyalty", "staff_turnover"), below(0), "pp"),
+    Claim("staff_loyalty.service", "A staff-loyalty programme raises service.", "MODEL.md §6.4; seeds 001, 002",
+          "service_profit_chain", "mean service level, staff loyalty minus baseline",
+          kpi_difference("staff_loyalty", "service_level"), above(0), "float"),
+    Claim("staff_loyalty.steadier", "A staff-loyalty programme steadies service.", "MODEL.md §5, §6.4; seed 001",
+          "service_profit_chain", "mean service spread, staff loyalty minus baseline",
+          step_difference("staff_loyalty", "service_spread"), below(0), "float"),
+    Claim("staff_loyalty.retention", "Loyal staff make loyal customers: retention rises.",
+          "MODEL.md §5, §6.4; seeds 001, 002", "service_profit_chain",
+          "annual retention of the focal firm, staff loyalty minus baseline",
+          kpi_difference("staff_loyalty", "retention_rate"), above(0), "pp"),
+    Claim("staff_loyalty.profit", "The service-profit chain closes: a staff-loyalty programme raises profit.",
+          "MODEL.md §5, §6.4; seeds 001, 002; Heskett et al. 1994", "service_profit_chain",
+          "NPV of the focal firm over 104 weeks, staff loyalty minus baseline",
+          kpi_difference("staff_loyalty", "npv"), above(0), "money", expected="fail",
+          reason="over two years the wage premium (about 75,000) and the programme (about 39,000) cost far "
+                 "more than the gross margin of the extra sales (about 12,000)"),
+    # ------------------------------------------------------------------ quality investment
+    Claim("quality.fewer_disappointments", "Quality investment removes disappointments.",
+          "MODEL.md §3, §6; seed 000", "quality_vs_service",
+          "disappointed purchases at the focal firm, quality investment minus baseline",
+          kpi_difference("quality_investment", "disappointed"), below(0), "count"),
+    Claim("quality.fewer_complaints", "Quality investment cuts complaints.", "MODEL.md §6; seed 000",
+          "quality_vs_service", "complaints at the focal firm, quality investment minus baseline",
+          kpi_difference("quality_investment", "complaints"), below(0), "count"),
+    Claim("quality.beats_service", "Good quality is the hard truth: service does not remove the "
+          "disappointments that quality removes.", "MODEL.md §3, §6; seed 000", "quality_vs_service",
+          "disappointed purchases, differentiated service minus quality investment",
+          kpi_difference("differentiated_service", "disappointed", baseline="quality_investment"),
+          above(0), "count"),
+    # ------------------------------------------------------------------ points / VIP card
+    Claim("points.captives", "Points are a financial bond: they make captive customers.",
+          "MODEL.md §4, §6; seeds 001, 003", "default_market",
+          "captive share of the focal firm's customers from week 10, points minus baseline",
+          captive_share_difference("loyalty_points", settle=10), above(0), "pp"),
+    Claim("points.repeat", "Points raise repeat purchase.", "MODEL.md §6; seeds 001, 003", "default_market",
+          "mean repeat-purchase rate of the focal firm's customers, points minus baseline",
+          step_difference("loyalty_points", "repeat_rate"), above(0), "float"),
+    # ------------------------------------------------------------------ complaint handling
+    Claim("complaints.more_voice", "Complaint handling makes more of the disappointed voice it.",
+          "MODEL.md §2, §6; seeds 001, 002", "complaint_iceberg",
+          "complaints per disappointed purchase at the focal firm, complaint handling minus baseline",
+          share_difference("complaint_handling", "complaints", "disappointed"), above(0), "pp"),
+    Claim("complaints.lower_churn", "Complaint handling with quick recovery lowers churn.",
+          "MODEL.md §6; seeds 001, 002; TARP", "complaint_iceberg",
+          "annual churn of the focal firm, complaint handling minus baseline",
+          kpi_difference("complaint_handling", "churn_rate"), below(0), "pp"),
+    Claim("complaints.recovery_order", "Complainants come back most when resolved quickly, less when slowly, "
+          "least when not at all.", "MODEL.md §6, §9; seeds 001, 002; TARP", "purchases",
+          "share buying again at the same firm within 8 weeks: the smaller of (quick - slow) and "
+          "(slow - unresolved)", ordered("repurchase_quick", "repurchase_slow", "repurchase_unresolved"),
+          above(0), "pp", expected="fail",
+          reason="within 8 weeks a quick resolution brings the focal firm's complainants back hardly more "
+                 "often than a slow one (91% against 89%, a gap smaller than the noise between replications); "
+                 "the unresolved come back less (86%)"),
+    Claim("complaints.tarp_levels", "Repurchase after a complaint: resolved quickly 95%, slowly 70%, "
+          "not resolved 46% (minor problems).", "MODEL.md §9; TARP", "purchases",
+          "largest gap between the share buying again within 8 weeks and TARP's figure, over the three",
+          tarp_deviation(_TARP_MINOR), within(None, 0.10), "pp", expected="fail",
+          reason="about 90% of the focal firm's complainants buy there again within 8 weeks however the "
+                 "complaint was handled (quick 91%, slow 89%, not resolved 86%): far more than TARP's 46% "
+                 "for the unresolved"),
+    # ------------------------------------------------------------------ win-back
+    Claim("win_back.more", "Contacting lapsed customers with an offer wins them back.",
+          "MODEL.md §4, §6; seed 002; Griffin & Lowenstein 2001", "win_back",
+          "customers won back by the focal firm, win-back minus baseline",
+          kpi_difference("win_back", "win_backs"), above(0), "count"),
+    Claim("win_back.deeper", "A deeper offer wins back more customers.", "MODEL.md §6; seed 002", "win_back",
+          "customers won back, 40% offer minus 20% offer",
+          kpi_difference("win_back_deep", "win_backs", baseline="win_back"), above(0), "count"),
+    # ------------------------------------------------------------------ customer pruning
+    Claim("pruning.cost_to_serve", "Pruning customers who cost more than they bring cuts the cost to serve "
+          "more than revenue.", "MODEL.md §6; seeds 001, 003; Reinartz & Kumar 2002", "default_market",
+          "revenue kept minus cost to serve kept (pruning over the same accounting without refusals)",
+          cost_to_serve_cut("customer_pruning", "pruning_off", "customer_pruning"), above(0), "pp"),
+    Claim("pruning.profit", "Pruning unprofitable customers raises profit.", "MODEL.md §6; seeds 001, 003",
+          "default_market", "NPV of the focal firm, pruning minus the same accounting without refusals",
+          kpi_difference("customer_pruning", "npv", baseline="pruning_off"), above(0), "money"),
+    # ------------------------------------------------------------------ lay-offs
+    Claim("layoffs.profit_first", "Lay-offs raise profit at first.", "MODEL.md §5, §6; seed 001",
+          "layoffs_downturn", "focal profit in the 8 weeks after the week of the cut (which books the "
+          "severance), lay-offs minus keeping the staff, as tests/strategies/test_layoffs.py",
+          step_difference("layoffs", "profit", baseline="keep_staff", how="sum",
+                          window=after_start("layoffs", "layoffs", offset=1, length=8)),
+          above(0), "money"),
+    Claim("layoffs.service", "Lay-offs lower the service level (the survivors are overloaded).",
+          "MODEL.md §5, §6; seed 001", "layoffs_downturn", "mean service level, lay-offs minus keeping the staff",
+          kpi_difference("layoffs", "service_level", baseline="keep_staff"), below(0), "float"),
+    Claim("layoffs.retention", "Lay-offs lower retention.", "MODEL.md §5, §6; seed 001", "layoffs_downturn",
+          "annual retention of the focal firm, lay-offs minus keeping the staff",
+          kpi_difference("layoffs", "retention_rate", baseline="keep_staff"), below(0), "pp"),
+    Claim("layoffs.npv", "Lay-offs in a downturn lose money over two years (the loyalty dilemma).",
+          "MODEL.md §5, §6; seed 001", "layoffs_downturn",
+          "NPV of the focal firm over 104 weeks, lay-offs minus keeping the staff",
+          kpi_difference("layoffs", "npv", baseline="keep_staff"), below(0), "money", expected="fail",
+          reason="the wages saved (about 125,000 over two years, less 9,600 severance) far outweigh the gross "
+                 "margin of the sales lost to the lower service and retention (about 8,000)"),
+)
