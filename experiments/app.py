@@ -16,7 +16,8 @@ writes into the job's folder (``outputs/<date>/<time>/``, or the sweep's
 ``multirun/<date>/<time>/<overrides>/``): ``runs.parquet``, ``steps.parquet``,
 ``config.yaml``, ``report.md`` with ``figures/``, ``comparison.csv``,
 ``ranking.csv``, with ``experiment.record_transactions=true`` also
-``transactions.parquet``, and, last, ``status.json``. Every file is written
+``transactions.parquet`` and ``customer_summary.parquet`` (frequency, recency,
+T, monetary value per scenario, replication, firm and customer), and, last, ``status.json``. Every file is written
 to a temporary name and renamed.
 
 In a sweep, a job whose folder already holds a finished run of the same
@@ -175,7 +176,10 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     write_parquet(folder / "runs.parquet", result.runs)
     write_parquet(folder / "steps.parquet", result.steps)
     if result.transactions is not None:
+        from sim.transactions import run_summaries
         write_parquet(folder / "transactions.parquet", result.transactions)
+        write_parquet(folder / "customer_summary.parquet",
+                      run_summaries(result.transactions, market.steps, [f.name for f in market.firms]))
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
     write_report(folder, meta, result.runs, result.steps, comparison, rank)
     print(format_table(comparison, rank, meta))

@@ -94,3 +94,14 @@ def customer_summaries(transactions: pd.DataFrame, end_week: int, firms: list[st
     """:func:`customer_summary` of each firm, with a ``firm`` column first."""
     parts = [customer_summary(transactions, end_week, firm).assign(firm=firm) for firm in firms]
     return pd.concat(parts, ignore_index=True)[["firm", *SUMMARY_COLUMNS]]
+
+
+def run_summaries(transactions: pd.DataFrame, end_week: int, firms: list[str],
+                  by: tuple[str, ...] = ("scenario", "replication")) -> pd.DataFrame:
+    """:func:`customer_summaries` of every run of an experiment's log (one per
+    ``by`` group, e.g. scenario and replication), with the ``by`` columns first."""
+    parts = [customer_summaries(log, end_week, firms).assign(**dict(zip(by, key if isinstance(key, tuple) else (key,))))
+             for key, log in transactions.groupby(list(by), sort=False, observed=True)]
+    if not parts:
+        return pd.DataFrame(columns=[*by, "firm", *SUMMARY_COLUMNS])
+    return pd.concat(parts, ignore_index=True)[[*by, "firm", *SUMMARY_COLUMNS]]

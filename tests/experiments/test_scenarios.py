@@ -107,3 +107,13 @@ def test_an_experiment_can_record_every_purchase_of_every_scenario():
     by_run = tx.groupby(["scenario", "replication", "firm"])["amount"].sum()
     revenue = res.steps.groupby(["scenario", "replication", "firm"])["revenue"].sum()
     assert np.allclose(by_run, revenue.loc[by_run.index], rtol=1e-9)
+    from sim.transactions import customer_summary, run_summaries
+    summary = run_summaries(tx, market.steps, ["Focal", "Discounter", "Premium"])
+    one = tx[(tx.scenario == "war") & (tx.replication == 1)]
+    expected = customer_summary(one, market.steps, "Focal")
+    got = summary[(summary.scenario == "war") & (summary.replication == 1) & (summary.firm == "Focal")]
+    pd.testing.assert_frame_equal(got.drop(columns=["scenario", "replication", "firm"]).reset_index(drop=True),
+                                  expected.reset_index(drop=True))
+    weeks = tx.groupby(["scenario", "replication", "firm", "customer_id"])["week"].nunique()
+    assert (summary.set_index(["scenario", "replication", "firm", "customer_id"])["frequency"]
+            == weeks.loc[summary.set_index(["scenario", "replication", "firm", "customer_id"]).index] - 1).all()
