@@ -51,15 +51,18 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[Any], Any],
-                validator: Callable[[dict], Any] | None = None, root: type | None = None) -> None:
+                validator: Callable[[dict], Any] | None = None, root: type | None = None,
+                check: Callable[[list[str]], str | None] | None = None) -> None:
     """Run the Hydra app ``conf/<config_name>.yaml`` with ``task``, after checking
-    a single run's config (:func:`check_overrides`): bad input stops with one
-    line and exit status 2 before Hydra creates the run folder."""
+    a single run's config (:func:`check_overrides`), or every run's with
+    ``check``: bad input stops with one line and exit status 2 before Hydra
+    creates the run folder."""
     import hydra
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if not _is_multirun(args) and not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
-        message = check_overrides(args, config_name, validator, root)
+    checked = check is not None or not _is_multirun(args)
+    if checked and not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
+        message = (check(args) if check is not None else check_overrides(args, config_name, validator, root))
         if message:
             print(f"error: {message}", file=sys.stderr)
             raise SystemExit(EXIT_BAD_INPUT)

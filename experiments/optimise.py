@@ -69,7 +69,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.experimental.callback import Callback
 
 import experiments.schema  # noqa: F401  (app_schema, market and strategy schemas)
-from experiments.app import CONF_DIR, HYDRA_INFO_FLAGS
+from experiments.app import CONF_DIR, hydra_entry
 from experiments.config import AppConfig
 from experiments.kpis import ALL_KPIS
 from experiments.pareto import PARAMS, START_DIR, TRIAL_FILE, params_text, searched_params, write_sweep_report
@@ -117,17 +117,7 @@ ConfigStore.instance().store(name="optimise_app_schema", node=OptimiseAppConfig)
 # --------------------------------------------------------------------------- entry point
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check the config and search space, then hand over to Hydra."""
-    import hydra
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
-        message = check_overrides(args)
-        if message:
-            print(f"error: {message}", file=sys.stderr)
-            raise SystemExit(EXIT_BAD_INPUT)
-    if argv is not None:
-        sys.argv = [sys.argv[0], *args]
-    hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)(run_trial)()
+    hydra_entry(argv, CONFIG_NAME, run_trial, check=check_overrides)
 
 
 def compose_optimise(overrides: Sequence[str] = ()) -> Any:
