@@ -27,7 +27,7 @@ import pandas as pd
 
 from experiments.calibration.cohort import simulate_survival
 from experiments.calibration.config import CalibrationConfig
-from experiments.calibration.fit import entry_periods, simulated_cohort
+from experiments.calibration.fit import entry_periods, simulated_cohort, with_values
 from experiments.calibration.measures import calibration_summary, entry_weights, repeat_curve
 from experiments.calibration.observed import CohortLog
 from experiments.standard_models import fit_bgnbd, fit_sbg
@@ -127,7 +127,6 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
 
 def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int) -> MarketConfig:
     """The calibrated market at the calibration's size, burn-in and ``steps``."""
-    from experiments.calibration.fit import with_values
     return with_values(market, {}, n_customers=cal.n_customers, burn_in=cal.burn_in, steps=steps)
 
 
