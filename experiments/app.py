@@ -75,21 +75,29 @@ def _is_multirun(args: list[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in args)
 
 
-def compose_app(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME) -> dict:
-    """The resolved config ``conf/<config_name>.yaml`` (without Hydra's own
-    node) of ``overrides``, through Hydra's compose API, as a job would see
-    it; raises Hydra's and OmegaConf's errors on bad overrides."""
+def compose_config(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME,
+                   with_hydra: bool = False) -> Any:
+    """The DictConfig of ``conf/<config_name>.yaml`` with ``overrides``, through
+    Hydra's compose API (with Hydra's own node if ``with_hydra``); raises
+    Hydra's and OmegaConf's errors on bad overrides."""
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import OmegaConf
 
+    job = "loyalty-sim" if config_name == CONFIG_NAME else f"loyalty-sim-{config_name}"
     GlobalHydra.instance().clear()
     try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim"):
-            cfg = compose(config_name=config_name, overrides=list(overrides))
-        container = OmegaConf.to_container(cfg, resolve=True)
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name=job):
+            return compose(config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra)
     finally:
         GlobalHydra.instance().clear()
+
+
+def compose_app(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME) -> dict:
+    """The resolved config ``conf/<config_name>.yaml`` (without Hydra's own
+    node) of ``overrides``, as a job would see it (:func:`compose_config`)."""
+    from omegaconf import OmegaConf
+
+    container = OmegaConf.to_container(compose_config(overrides, config_name), resolve=True)
     container.pop("hydra", None)
     return container
 

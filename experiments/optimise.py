@@ -69,7 +69,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.experimental.callback import Callback
 
 import experiments.schema  # noqa: F401  (app_schema, market and strategy schemas)
-from experiments.app import CONF_DIR, hydra_entry
+from experiments.app import compose_config, hydra_entry
 from experiments.config import AppConfig
 from experiments.kpis import ALL_KPIS
 from experiments.pareto import PARAMS, START_DIR, TRIAL_FILE, params_text, searched_params, write_sweep_report
@@ -121,17 +121,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def compose_optimise(overrides: Sequence[str] = ()) -> Any:
-    """The composed config (a DictConfig with Hydra's node) of ``overrides``
-    through Hydra's compose API; raises Hydra's and OmegaConf's errors."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="loyalty-sim-optimise"):
-            return compose(config_name=CONFIG_NAME, overrides=list(overrides), return_hydra_config=True)
-    finally:
-        GlobalHydra.instance().clear()
+    """The composed config (a DictConfig with Hydra's node, for the sweeper's
+    search space) of ``overrides``; raises Hydra's and OmegaConf's errors."""
+    return compose_config(overrides, CONFIG_NAME, with_hydra=True)
 
 
 def check_overrides(args: Sequence[str]) -> str | None:

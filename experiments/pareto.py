@@ -31,11 +31,10 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from experiments.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, UNITS
+from experiments.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, kind_scale, label_axes, new_axes, unit_label
 from experiments.report import kpi_of, markdown_table
 
 TRIAL_FILE = "trial.json"
@@ -332,26 +331,13 @@ def _pareto_result(trials: pd.DataFrame, front: pd.DataFrame, optuna: Mapping[st
 
 
 # --------------------------------------------------------------------------- figures
-def _axis_scale(name: str) -> float:
-    return 100.0 if kpi_of(name).kind == "pct" else 1.0
-
-
 def _axis_label(name: str) -> str:
     kpi = kpi_of(name)
-    return f"{kpi.label} ({UNITS.get(kpi.kind, 'value')})"
-
-
-def _new_axes(size: tuple[float, float]) -> tuple[Figure, Any]:
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig, fig.subplots()
+    return f"{kpi.label} ({unit_label(kpi)})"
 
 
 def _finish(ax: Any, title: str, xlabel: str, ylabel: str) -> None:
-    ax.set_title(title, fontsize=FONT["title"])
-    ax.set_xlabel(xlabel, fontsize=FONT["label"])
-    ax.set_ylabel(ylabel, fontsize=FONT["label"])
-    ax.tick_params(labelsize=FONT["tick"])
+    label_axes(ax, title, xlabel, ylabel)
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="best")
 
 
@@ -370,8 +356,8 @@ def plot_pareto(trials: pd.DataFrame, objective: str, retention: str, start: Map
         title: the figure's title.
         ax: ``None`` (a new Figure) or the Axes to draw on.
     """
-    fig, ax = _new_axes((7.6, 5.0)) if ax is None else (ax.figure, ax)
-    sx, sy = _axis_scale(retention), _axis_scale(objective)
+    fig, ax = new_axes((7.6, 5.0)) if ax is None else (ax.figure, ax)
+    sx, sy = kind_scale(kpi_of(retention).kind), kind_scale(kpi_of(objective).kind)
     front = front_table(trials, [objective, retention])
     ax.scatter(sx * trials[retention], sy * trials[objective], s=26, color=TRIAL_COLOUR, linewidths=0,
                label=f"trials ({len(trials)})")
@@ -405,7 +391,7 @@ def plot_history(trials: pd.DataFrame, start_score: float | None = None, score_l
         title: the figure's title.
         ax: ``None`` (a new Figure) or the Axes to draw on.
     """
-    fig, ax = _new_axes((7.6, 4.4)) if ax is None else (ax.figure, ax)
+    fig, ax = new_axes((7.6, 4.4)) if ax is None else (ax.figure, ax)
     ok = trials["feasible"].astype(bool).to_numpy()
     x, y = trials["trial"].to_numpy(), trials["score"].to_numpy(dtype=float)
     if ok.any():

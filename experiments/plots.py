@@ -259,7 +259,15 @@ def _given_axes(axes: Any, n: int, what: str) -> tuple[Figure, np.ndarray]:
     return axes[0].figure, axes
 
 
-def _label_axes(ax: Any, title: str, xlabel: str, ylabel: str) -> None:
+def new_axes(size: tuple[float, float]) -> tuple[Figure, Any]:
+    """A figure of ``size`` inches with one Axes (for the single-panel plots)."""
+    fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig, fig.add_subplot()
+
+
+def label_axes(ax: Any, title: str, xlabel: str, ylabel: str) -> None:
+    """Title and axis labels in the project's font sizes."""
     ax.set_title(title, fontsize=FONT["title"])
     ax.set_xlabel(xlabel, fontsize=FONT["label"])
     ax.set_ylabel(ylabel, fontsize=FONT["label"])
@@ -270,11 +278,13 @@ def _thousands(axis: Any) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
-def _scale(kind: str) -> float:
+def kind_scale(kind: str) -> float:
+    """Factor that puts a KPI of this kind on its plotted scale (shares as percent)."""
     return 100.0 if kind == "pct" else 1.0
 
 
-def _unit_label(kpi: Kpi) -> str:
+def unit_label(kpi: Kpi) -> str:
+    """The unit of a KPI's axis."""
     return UNITS.get(kpi.kind, "value")
 
 
@@ -307,7 +317,7 @@ def plot_kpi_bands(steps: pd.DataFrame, firm: str, kpis: Sequence[str] = BAND_KP
     for ax, name in zip(axes, kpis):
         kpi = series_kpi(name)
         bands = kpi_bands(steps, firm, name, confidence)
-        scale = _scale(kpi.kind)
+        scale = kind_scale(kpi.kind)
         low, high = (0.0, 100.0) if kpi.kind == "pct" else (None, None)   # a share stays a share
         for scenario, colour in colours.items():
             rows = bands[bands["scenario"] == scenario]
@@ -317,7 +327,7 @@ def plot_kpi_bands(steps: pd.DataFrame, firm: str, kpis: Sequence[str] = BAND_KP
                             color=colour, alpha=0.18, linewidth=0)
             ax.plot(x, scale * rows["mean"].to_numpy(), color=colour, label=str(scenario),
                     linewidth=2.2 if colour == BASELINE_COLOUR else 1.6)
-        _label_axes(ax, kpi.label, "step", _unit_label(kpi))
+        label_axes(ax, kpi.label, "step", unit_label(kpi))
         if kpi.kind == "money":
             _thousands(ax.yaxis)
         ax.margins(x=0)
@@ -391,7 +401,7 @@ def plot_state_composition(steps: pd.DataFrame, firm: str, baseline: str | None 
                 area.set_alpha(0.45)
         ax.plot(x, rows[list(CUSTOMER_STATE_NAMES)].sum(axis=1).to_numpy(), color="black",
                 linewidth=1.2, label="customers (total)")
-        _label_axes(ax, str(scenario), "step", "people")
+        label_axes(ax, str(scenario), "step", "people")
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(0, top)
         _thousands(ax.yaxis)
@@ -457,7 +467,7 @@ def plot_profit_vs_retention(runs: pd.DataFrame, firm: str, confidence: float = 
         ax.errorbar([x], [y], xerr=[[x - 100 * m["retention_rate_low"]], [100 * m["retention_rate_high"] - x]],
                     yerr=[[y - m["npv_low"]], [m["npv_high"] - y]], fmt="o", markersize=7,
                     color=colour, capsize=3, linewidth=1.6, label=str(scenario))
-    _label_axes(ax, f"{firm}: profit against retention (dots: replications; "
+    label_axes(ax, f"{firm}: profit against retention (dots: replications; "
                     f"bars: {confidence:.0%} interval of the mean)",
                 "retention rate (annual, %)", f"profit, NPV ({MONEY_UNIT})")
     ax.title.set_fontsize(FONT["label"])

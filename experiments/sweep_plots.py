@@ -13,24 +13,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from experiments.catalogue import is_numeric_parameter, value_key, value_label, value_positions
-from experiments.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, UNITS
+from experiments.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, UNITS, kind_scale, new_axes
 from experiments.report import kpi_of
-
-
-def _new_axes(size: tuple[float, float]) -> tuple[Figure, Any]:
-    fig = Figure(figsize=size, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig, fig.add_subplot()
-
-
-def _scale(kind: str) -> float:
-    return 100.0 if kind == "pct" else 1.0
 
 
 
@@ -49,8 +38,8 @@ def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: 
         confidence: the bands' level (for the title).
         ax: ``None`` (a new Figure) or the Axes to draw on.
     """
-    fig, ax = _new_axes((7.5, 4.6)) if ax is None else (ax.figure, ax)
-    info, scale = kpi_of(kpi), _scale(kpi_of(kpi).kind)
+    fig, ax = new_axes((7.5, 4.6)) if ax is None else (ax.figure, ax)
+    info, scale = kpi_of(kpi), kind_scale(kpi_of(kpi).kind)
     values = list(pd.unique(lines[parameter].astype(object)))
     numeric = is_numeric_parameter(values)
     position = value_positions(values)
@@ -105,14 +94,14 @@ def plot_heatmap(grid: pd.DataFrame, kpi: str, scenario: str, ax: Any = None) ->
     """
     n_rows, n_cols = grid.shape
     size = (max(5.0, 1.1 * n_cols + 3.0), max(3.5, 0.6 * n_rows + 2.0))
-    fig, ax = _new_axes(size) if ax is None else (ax.figure, ax)
+    fig, ax = new_axes(size) if ax is None else (ax.figure, ax)
     info = kpi_of(kpi)
     values = grid.to_numpy(dtype=float)
     largest = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
     largest = largest or 1.0
     cmap = "RdBu" if info.higher_is_better else "RdBu_r"
-    image = ax.imshow(_scale(info.kind) * values, cmap=cmap, aspect="auto",
-                      norm=Normalize(-_scale(info.kind) * largest, _scale(info.kind) * largest))
+    image = ax.imshow(kind_scale(info.kind) * values, cmap=cmap, aspect="auto",
+                      norm=Normalize(-kind_scale(info.kind) * largest, kind_scale(info.kind) * largest))
     for i in range(n_rows):
         for j in range(n_cols):
             v = values[i, j]
