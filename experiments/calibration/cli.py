@@ -39,7 +39,31 @@ ConfigStore.instance().store(name="calibrate_schema", node=CalibrateApp)
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check the config, then hand over to Hydra."""
     from experiments.app import hydra_entry
-    hydra_entry(argv, CONFIG_NAME, run_job, validate_calibration, CalibrateApp)
+    hydra_entry(argv, CONFIG_NAME, run_job, check_calibration, CalibrateApp)
+
+
+def check_calibration(config: dict) -> None:
+    """Check a calibration config and its data before anything runs: the keys
+    and ranges, and that the data can be read and cover the split."""
+    from sim.config import to_dataclass
+    validate_calibration(config)
+    load_data(to_dataclass(config, CalibrateApp).calibration)
+
+
+def load_data(cal: CalibrationConfig) -> tuple[Any, str]:
+    """The observed data of ``cal`` (a cohort log or survival counts) and a
+    line describing them; raises ConfigError if they cannot be read or are
+    shorter than the calibration and holdout periods."""
+    from experiments.calibration import observed
+    if cal.kind == "transactions":
+        data = observed.read_transactions(cal.transactions)
+        _check_split(cal, int(data.purchases["period"].max()))
+        return data, (f"{cal.transactions.path}: {data.purchases['customer_id'].nunique():,} customers, "
+                      f"{len(data.purchases):,} purchase periods of {cal.transactions.days_per_period} days")
+    data = observed.read_survival(cal.survival)
+    _check_split(cal, len(data) - 1)
+    return data, (f"survival table of {int(data[0]):,} customers over {len(data) - 1} periods "
+                  f"({cal.survival.steps_per_period} steps each)")
 
 
 def run_job(cfg: Any) -> None:
@@ -60,7 +84,7 @@ def run_job(cfg: Any) -> None:
 
 def calibrate(config: dict, folder: Path, progress: bool = True) -> Path:
     """Run the calibration of a resolved config and write it into ``folder``; return the report's path."""
-    from experiments.calibration import fit as fitting, forecast as fc, observed
+    from experiments.calibration import fit as fitting, forecast as fc
     from experiments.calibration.report import console_summary, write_calibration
     from sim.config import to_dataclass
 
@@ -68,18 +92,9 @@ def calibrate(config: dict, folder: Path, progress: bool = True) -> Path:
     validate_calibration(config)
     app = to_dataclass(config, CalibrateApp)
     market, cal = app.market, app.calibration
-    if cal.kind == "transactions":
-        data = observed.read_transactions(cal.transactions)
-        _check_split(cal, int(data.purchases["period"].max()))
-        objective = fitting.transaction_objective(market, cal, data)
-        line = (f"{cal.transactions.path}: {data.purchases['customer_id'].nunique():,} customers, "
-                f"{len(data.purchases):,} purchase periods of {cal.transactions.days_per_period} days")
-    else:
-        data = observed.read_survival(cal.survival)
-        _check_split(cal, len(data) - 1)
-        objective = fitting.survival_objective(market, cal, data)
-        line = (f"survival table of {int(data[0]):,} customers over {len(data) - 1} periods "
-                f"({cal.survival.steps_per_period} steps each)")
+    data, line = load_data(cal)
+    objective = (fitting.transaction_objective(market, cal, data) if cal.kind == "transactions"
+                 else fitting.survival_objective(market, cal, data))
     result = fitting.fit(market, cal, objective, progress=progress)
     calibrated = fitting.with_values(market, result.values)
     forecast = (fc.transaction_forecast(calibrated, cal, data) if cal.kind == "transactions"

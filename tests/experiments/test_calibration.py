@@ -224,4 +224,4 @@ def test_bad_input_stops_with_one_line_and_writes_nothing(override, message, tmp
     assert done.returncode == 2, done.stderr
     errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and message in errors[0], done.stderr
-    assert not (run_dir / "report.md").exists() and not (run_dir / "market.yaml").exists()
+    assert not run_dir.exists()           # stopped before Hydra made the run folder
