@@ -242,11 +242,11 @@ def open_catalogue(sweep_dir: str | Path) -> duckdb.DuckDBPyConnection:
     """
     root = Path(sweep_dir)
     if not root.is_dir():
-        raise BadInput("sweep_dir", sweep_dir, "no such folder")
+        raise BadInput("SWEEP_DIR", sweep_dir, "no such folder")
     root = root.resolve()
     jobs = find_jobs(root)
     if not any(j.status == "finished" for j in jobs):
-        raise BadInput("sweep_dir", sweep_dir, f"no finished job (a folder with status.json "
+        raise BadInput("SWEEP_DIR", sweep_dir, f"no finished job (a folder with status.json "
                        f"'finished' and {RUNS}) in it; {len(jobs)} job folder(s) found")
     con = duckdb.connect()
     frame = jobs_frame(jobs)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from experiments.kpis import ALL_KPIS, KPIS
-from sim.config import ConfigError, FirmConfig, MarketConfig, param, validate
+from sim.config import ConfigError, FirmConfig, MarketConfig, check_entry, param, validate
 
 
 @dataclass
@@ -80,20 +80,31 @@ def validate_experiment(cfg: Any) -> None:
     """Check an app config (dict or DictConfig): the market, the experiment's
     keys and ranges, and that every scenario names known firms, strategies and
     firm keys. Raises one ConfigError naming key, value and what is allowed."""
-    from strategies.registry import make_strategy
+    from strategies.registry import check_strategies
 
     data = cfg if isinstance(cfg, dict) else _container(cfg)
     validate(data, AppConfig)
     exp, market = data.get("experiment", {}), data.get("market", {})
-    firms = [str(f.get("name")) for f in market.get("firms", [dataclasses.asdict(f) for f in MarketConfig().firms])]
-    for i, k in enumerate(exp.get("kpis", [])):
+    market_firms = market.get("firms", [dataclasses.asdict(f) for f in MarketConfig().firms])
+    firms = [str(f.get("name")) for f in market_firms]
+    steps = market.get("steps", MarketConfig.steps)
+    kpis = exp.get("kpis", list(KPIS))
+    if not kpis:
+        raise ConfigError(f"experiment.kpis = []: must name at least one indicator; allowed: {', '.join(ALL_KPIS)}")
+    for i, k in enumerate(kpis):
         if k not in ALL_KPIS:
             raise ConfigError(f"experiment.kpis[{i}] = {k!r}: must be one of {', '.join(ALL_KPIS)}")
     if exp.get("focal_firm", "Focal") not in firms:
         raise ConfigError(f"experiment.focal_firm = {exp['focal_firm']!r}: must be one of the market's firms "
                           f"({', '.join(firms)})")
+    for i, firm in enumerate(market_firms):
+        check_strategies(f"market.firms[{i}].strategies", firm.get("strategies", []), steps)
+    scenarios = exp.get("scenarios", _default_scenarios())
+    if not scenarios:
+        raise ConfigError(f"experiment.scenarios = []: needs at least one scenario, the baseline "
+                          f"(experiment.baseline = {exp.get('baseline', 'baseline')!r})")
     names: list[str] = []
-    for i, sc in enumerate(exp.get("scenarios", _default_scenarios())):
+    for i, sc in enumerate(scenarios):
         where = f"experiment.scenarios[{i}]"
         sc = sc if isinstance(sc, dict) else dataclasses.asdict(sc)
         validate(sc, ScenarioConfig, where + ".")
@@ -106,34 +117,38 @@ def validate_experiment(cfg: Any) -> None:
                 if firm not in firms:
                     raise ConfigError(f"{key} = {value!r}: {firm!r} is not a firm of the market; "
                                       f"allowed: {', '.join(firms)}")
-                if kind == "firms":
-                    if not isinstance(value, dict):
-                        raise ConfigError(f"{key} = {value!r}: must be a mapping of firm keys")
-                    if "strategies" in value or "name" in value:
-                        raise ConfigError(f"{key} = {value!r}: may not change the firm's name or strategies "
-                                          "(give strategies under the scenario's 'strategies')")
-                    validate(value, FirmConfig, key + ".")
+                if kind == "strategies":
+                    check_strategies(key, value, steps)
                     continue
-                if not isinstance(value, list):
-                    raise ConfigError(f"{key} = {value!r}: must be a list of strategies")
-                for j, spec in enumerate(value):
-                    try:
-                        make_strategy(spec)
-                    except ConfigError as e:
-                        raise ConfigError(_place(f"{key}[{j}]", spec, e)) from None
+                if not isinstance(value, dict):
+                    raise ConfigError(f"{key} = {value!r}: must be a mapping of firm keys")
+                if "strategies" in value or "name" in value:
+                    raise ConfigError(f"{key} = {value!r}: may not change the firm's name or strategies "
+                                      "(give strategies under the scenario's 'strategies')")
+                validate(value, FirmConfig, key + ".")
+                if "entry_step" in value:
+                    check_entry(f"{key}.entry_step", value["entry_step"], steps)
     if exp.get("baseline", "baseline") not in names:
         raise ConfigError(f"experiment.baseline = {exp.get('baseline', 'baseline')!r}: must be one of the "
                           f"scenarios ({', '.join(names)})")
+    _check_memory(data, scenarios)
 
 
-def _place(where: str, spec: Any, e: ConfigError) -> str:
-    """A strategy's error placed in its scenario: ``<where>.<key> = ...``."""
-    text = " ".join(str(e).split())
-    key = text.split(" = ", 1)[0]
-    if key.startswith("strategy.") and key.count(".") >= 2:       # a parameter of a known strategy
-        return where + "." + key.split(".", 2)[2] + text[len(key):]
-    detail = text.split(": ", 1)[1] if ": " in text else text
-    return f"{where} = {spec!r}: {detail}"
+def _check_memory(data: dict, scenarios: list) -> None:
+    """The experiment must fit in memory: each worker process holds a burnt-in
+    market per distinct set of firm changes, and the scenario it runs."""
+    from sim.blocks import available_cores
+    from sim.config import to_dataclass
+    from sim.memory_budget import check_fits
+
+    app = to_dataclass(data, AppConfig)
+    exp, market = app.experiment, app.market
+    workers = max(1, min(exp.workers or available_cores(), exp.replications))
+    changes = {repr(sorted((sc if isinstance(sc, dict) else dataclasses.asdict(sc)).get("firms", {}).items()))
+               for sc in scenarios}
+    per_worker = len(changes) + 1
+    check_fits(market.n_customers, workers * per_worker, market.engine,
+               f"{workers} worker{'s' if workers != 1 else ''} x {per_worker} markets")
 
 
 def _container(cfg: Any) -> dict:

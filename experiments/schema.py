@@ -10,6 +10,7 @@ It also registers the ``job_dirname`` resolver that names a sweep job's folder.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
@@ -20,6 +21,8 @@ from strategies.registry import load_builtin
 
 load_builtin()                      # strategy/<name>_schema
 ConfigStore.instance().store(name="app_schema", node=AppConfig)
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 #: longest job folder name made from a job's overrides (file systems allow 255 bytes)
 MAX_JOB_DIRNAME = 120
@@ -36,5 +39,15 @@ def job_dirname(overrides: str) -> str:
     return f"{name[:MAX_JOB_DIRNAME - 13]}-{digest}"
 
 
+def config_groups(*groups: str) -> str:
+    """The options of config groups, one line per group (``group: a, b``), for
+    an app's ``--help``: the named files of ``conf/<group>/``, without the
+    schemas Hydra also lists."""
+    return "\n".join(f"{group}: " + ", ".join(sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml")))
+                     for group in groups)
+
+
 if not OmegaConf.has_resolver("job_dirname"):
     OmegaConf.register_new_resolver("job_dirname", job_dirname)
+if not OmegaConf.has_resolver("config_groups"):
+    OmegaConf.register_new_resolver("config_groups", config_groups)

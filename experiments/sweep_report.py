@@ -208,7 +208,7 @@ def _confidence(text: str) -> float:
     except ValueError:
         value = float("nan")
     if not 0.0 < value < 1.0:
-        raise BadInput("confidence", text, "must be a number in (0, 1)")
+        raise BadInput("--confidence", text, "must be a number in (0, 1)")
     return value
 
 
@@ -219,28 +219,28 @@ def _chosen_kpis(con: duckdb.DuckDBPyConnection, given: Sequence[str] | None) ->
     if given:
         for name in given:
             if name not in available:
-                raise BadInput("kpi", name, f"must be one of {', '.join(available)}")
+                raise BadInput("--kpi", name, f"must be one of {', '.join(available)}")
         kpis = list(dict.fromkeys(given))
         return kpis, kpis
     kpis = [k for k in KPIS if k in available]
     if not kpis:
-        raise BadInput("kpi", "(default)", f"none of {', '.join(KPIS)} is in the runs; "
+        raise BadInput("--kpi", "(default)", f"none of {', '.join(KPIS)} is in the runs; "
                        f"choose with --kpi among {', '.join(available)}")
     return kpis, kpis[:1]
 
 
 def _check_firm(con: duckdb.DuckDBPyConnection, firm: str | None) -> None:
     if firm is not None and firm not in firms(con):
-        raise BadInput("firm", firm, f"no such firm in the runs; must be one of {', '.join(firms(con))}")
+        raise BadInput("--firm", firm, f"no such firm in the runs; must be one of {', '.join(firms(con))}")
 
 
 def _check_table(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, scenario: str | None) -> None:
     if table.empty:
         focal = ", ".join(r[0] for r in con.execute(
             "SELECT DISTINCT focal_firm FROM jobs WHERE status = 'finished'").fetchall())
-        raise BadInput("firm", focal, f"no such firm in the runs; choose with --firm among {', '.join(firms(con))}")
+        raise BadInput("--firm", focal, f"no such firm in the runs; choose with --firm among {', '.join(firms(con))}")
     if scenario is not None and scenario not in compared_scenarios(table):
-        raise BadInput("scenario", scenario, "must be one of the scenarios compared with a baseline: "
+        raise BadInput("--scenario", scenario, "must be one of the scenarios compared with a baseline: "
                        + (", ".join(compared_scenarios(table)) or "(none)"))
 
 
@@ -250,8 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except UsageError as e:
-        print(f"error: {e} (usage: loyalty-sim-report SWEEP_DIR [--kpi NAME ...] [--firm NAME] "
-              f"[--scenario NAME] [--confidence 0.95] [--out DIR])", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SystemExit as e:        # --help
         return int(e.code or 0)
@@ -268,7 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_table(con, table, args.scenario)
         out = Path(args.out) if args.out else Path(args.sweep_dir)
         if out.exists() and not out.is_dir():
-            raise BadInput("out", args.out, "not a folder")
+            raise BadInput("--out", args.out, "not a folder")
         report = write_sweep_report(args.sweep_dir, out, con, table, kpis, plot_kpis, args.firm, args.scenario,
                                     confidence)
     except BadInput as e:

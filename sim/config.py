@@ -234,7 +234,8 @@ class FirmConfig:
     advertising_reach: float = param(0.02, 0.0, 1.0, "chance per step that an unaware customer learns of the firm")
     advertising_cost: float = param(800.0, 0.0, 1e12, "advertising cost per step")
     switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
-    staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff per 1,000 customers in the market")
+    staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff per 1,000 customers in the market "
+                                          "(rounded to whole employees, at least one)", lo_open=True)
     wage: float = param(600.0, 0.0, 1e9, "wage per employee and step")
     training: float = param(0.3, 0.0, 1.0, "training intensity")
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
@@ -264,6 +265,14 @@ class EngineConfig:
                          "use 1 when replications already run in parallel processes)")
     block_rows: int = param(65536, 1, 1_000_000_000, "customers per block of a row-wise rule "
                             "(small enough for the processor's cache)")
+    bytes_per_customer: float = param(900.0, 1.0, 1e9, "memory per customer of one live simulated market "
+                                      "(bytes), for the check that a run fits (sim/memory_budget.py); measured: "
+                                      "the engine's own arrays peak at 481-486 B (tracemalloc, retail preset), "
+                                      "and the default experiment on 200,000 customers and 2 workers held 3.4 KB "
+                                      "per customer in 4 live markets (resident memory beyond the processes' "
+                                      "start-up), about 860 B each")
+    memory_share: float = param(0.8, 0.0, 1.0, "share of the machine's available memory a run may plan to use "
+                                "(1: all of it)", lo_open=True)
 
 
 @dataclass
@@ -274,7 +283,9 @@ class MarketConfig:
     steps: int = param(104, 1, 1_000_000, "reported horizon in steps")
     burn_in: int = param(156, 0, 1_000_000, "steps simulated before the reported horizon (steady state)")
     steps_per_year: float = param(52.0, 1.0, 10_000.0, "steps in a year (52 = weekly)")
-    discount_rate: float = param(0.08, 0.0, 1.0, "annual discount rate of the NPV")
+    discount_rate: float = param(0.08, 0.0, 1.0, "annual discount rate of the NPV and of customer lifetime "
+                                 "value (above 0: a customer who never leaves would otherwise be worth "
+                                 "an infinite amount)", lo_open=True)
     customers: CustomerConfig = field(default_factory=CustomerConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)
@@ -400,6 +411,13 @@ def _validate_whole(cls: type, data: dict, prefix: str) -> None:
             raise ConfigError(f"{prefix}firms[*].name = {names}: firm names must be distinct")
         if len(names) > 127:
             raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
+
+
+def check_entry(key: str, entry_step: int, steps: int) -> None:
+    """A firm must enter within the horizon (``entry_step`` at most ``steps``)."""
+    if entry_step > steps:
+        raise ConfigError(f"{key} = {entry_step}: the firm would enter after the horizon "
+                          f"(market.steps = {steps}); must be at most {steps}")
 
 
 def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict:

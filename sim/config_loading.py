@@ -23,12 +23,7 @@ def read_yaml(path: str | Path) -> dict:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        where = ""
-        mark = getattr(e, "problem_mark", None)
-        if mark is not None:
-            where = f" at line {mark.line + 1}, column {mark.column + 1}"
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"config file = {str(path)!r}: malformed YAML{where} ({problem}); "
+        raise ConfigError(f"config file = {str(path)!r}: {yaml_problem(e)}; "
                           "must be a YAML mapping of config keys") from None
     if data is None:
         return {}
@@ -36,6 +31,56 @@ def read_yaml(path: str | Path) -> dict:
         raise ConfigError(f"config file = {str(path)!r}: holds a {type(data).__name__}; "
                           "must be a YAML mapping of config keys")
     return data
+
+
+def yaml_problem(e: yaml.YAMLError) -> str:
+    """What is wrong with a YAML text and where, on one line."""
+    mark = getattr(e, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    return f"malformed YAML{where} ({' '.join(str(problem).split())})"
+
+
+def read_group_files(selections: dict[str, Any], conf_dir: Path = CONF_DIR) -> dict[str, Any]:
+    """Read the config files that overrides such as ``experiment=my_lesson``
+    select (``conf/<group>/<name>.yaml``) before Hydra composes them: a file
+    that is malformed, or empty (Hydra would silently compose the defaults), is
+    bad input named by its override. Returns the files' values by dotted key
+    (``experiment.name``, ``market.n_customers``), for error messages."""
+    values: dict[str, Any] = {}
+    for group, name in selections.items():
+        path = conf_dir / str(group) / f"{name}.yaml"
+        if "." in str(group) or not isinstance(name, str) or not path.is_file():
+            continue
+        shown = f"conf/{group}/{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{group} = {name!r}: {shown} is {yaml_problem(e)}; must be a YAML mapping of "
+                              "config keys") from None
+        if isinstance(data, dict):
+            data.pop("defaults", None)
+        if not data:
+            raise ConfigError(f"{group} = {name!r}: {shown} sets no keys; must set keys of the {group} "
+                              f"(copy one of conf/{group}/*.yaml)")
+        if not isinstance(data, dict):
+            raise ConfigError(f"{group} = {name!r}: {shown} holds a {type(data).__name__}; must be a YAML "
+                              "mapping of config keys")
+        header = text.lstrip().splitlines()[:3]
+        prefix = "" if any("@package _global_" in line for line in header) else f"{group}."
+        values.update(flatten(data, prefix))
+    return values
+
+
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys (list entries as ``.0``) of nested mappings and lists, for error messages."""
+    out: dict[str, Any] = {}
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for k, v in items:
+        out[f"{prefix}{k}"] = v
+        out.update(flatten(v, f"{prefix}{k}."))
+    return out
 
 
 def market_presets() -> list[str]:

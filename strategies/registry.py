@@ -88,6 +88,37 @@ def make_strategy(spec: Any) -> Strategy:
     return cls(cls.config_class(**params))
 
 
+def check_strategies(where: str, specs: Any, steps: int | None = None) -> None:
+    """Check a firm's list of strategies as a user wrote it: every entry names a
+    known strategy with parameters in range and, given the horizon ``steps``,
+    starts within it (a programme that never runs would make its scenario equal
+    the baseline). Errors name the entry, ``<where>[j]`` or ``<where>[j].<key>``."""
+    if not isinstance(specs, (list, tuple)):
+        raise ConfigError(f"{where} = {specs!r}: must be a list of strategies")
+    for j, spec in enumerate(specs):
+        entry = f"{where}[{j}]"
+        try:
+            strategy = make_strategy(spec)
+        except ConfigError as e:
+            raise ConfigError(_placed(entry, spec, e)) from None
+        except (TypeError, ValueError) as e:
+            raise ConfigError(f"{entry} = {spec!r}: {' '.join(str(e).split())}") from None
+        start = getattr(strategy.config, "start", None)
+        if steps is not None and start is not None and start > steps:
+            raise ConfigError(f"{entry}.start = {start}: {strategy.name} would start after the horizon "
+                              f"(market.steps = {steps}); must be at most {steps}")
+
+
+def _placed(entry: str, spec: Any, e: ConfigError) -> str:
+    """A strategy's error placed at its list entry: ``<entry>.<key> = ...``."""
+    text = " ".join(str(e).split())
+    key = text.split(" = ", 1)[0]
+    if key.startswith("strategy.") and key.count(".") >= 2:       # a parameter of a known strategy
+        return entry + "." + key.split(".", 2)[2] + text[len(key):]
+    detail = text.split(": ", 1)[1] if ": " in text else text
+    return f"{entry} = {spec!r}: {detail}"
+
+
 def resolve_strategies(specs: Any) -> list[Strategy]:
     """The strategies of a firm from its config list."""
     return [make_strategy(s) for s in (specs or [])]

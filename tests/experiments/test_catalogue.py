@@ -362,14 +362,14 @@ def test_more_than_two_parameters_give_the_table_only_and_say_why(tmp_path):
 
 
 @pytest.mark.parametrize("args, key", [
-    (["{missing}"], "sweep_dir"),
-    (["{empty}"], "sweep_dir"),
-    (["{sweep}", "--kpi", "nvp"], "kpi"),
-    (["{sweep}", "--firm", "Nobody"], "firm"),
-    (["{sweep}", "--scenario", "layoffs"], "scenario"),
-    (["{sweep}", "--scenario", "baseline"], "scenario"),
-    (["{sweep}", "--confidence", "1.5"], "confidence"),
-    (["{sweep}", "--confidence", "high"], "confidence"),
+    (["{missing}"], "SWEEP_DIR"),
+    (["{empty}"], "SWEEP_DIR"),
+    (["{sweep}", "--kpi", "nvp"], "--kpi"),
+    (["{sweep}", "--firm", "Nobody"], "--firm"),
+    (["{sweep}", "--scenario", "layoffs"], "--scenario"),
+    (["{sweep}", "--scenario", "baseline"], "--scenario"),
+    (["{sweep}", "--confidence", "1.5"], "--confidence"),
+    (["{sweep}", "--confidence", "high"], "--confidence"),
 ])
 def test_bad_input_gives_one_line_and_exit_2_and_writes_nothing(tmp_path, capsys, args, key):
     sweep = one_parameter_sweep(tmp_path)

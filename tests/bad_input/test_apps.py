@@ -1,0 +1,236 @@
+"""Bad input to the experiment, market, sensitivity, optimisation, validation
+and report commands: each stops with one line naming key, value and what is
+allowed, exit status 2, and writes nothing (see :mod:`tests.bad_input.table`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bad_input.table import Case, check_case
+
+RUN = "hydra.run.dir={tmp}/run"
+SMALL = ("market.n_customers=300", "market.burn_in=2", "market.steps=3")
+OUT = "output_dir={tmp}/out"
+
+
+def sim(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
+    return Case(id, "loyalty-sim", (*args, RUN), key, value, allowed, **kw)
+
+
+def market(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
+    return Case(id, "loyalty-market", (*SMALL, OUT, *args), key, value, allowed, **kw)
+
+
+def sensitivity(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
+    return Case(id, "loyalty-sim-sensitivity", (*args, RUN), key, value, allowed, **kw)
+
+
+def optimise(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
+    return Case(id, "loyalty-sim-optimise", (*args, "hydra.sweep.dir={tmp}/sweep"), key, value, allowed, **kw)
+
+
+def validate(id: str, *args: str, key: str, value: str = "", allowed: str = "") -> Case:
+    return Case(id, "loyalty-sim-validate", (*args, "--output", "{tmp}/validation.md"), key, value, allowed)
+
+
+def report(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
+    return Case(id, "loyalty-sim-report", args, key, value, allowed, **kw)
+
+
+EXPERIMENT = "# @package _global_\nexperiment:\n"
+GOOD_SCENARIOS = "  scenarios:\n    - {name: baseline}\n    - {name: war, strategies: {Focal: [price_war]}}\n"
+
+CASES = [
+    # --- loyalty-sim: the experiment
+    sim("replications_below_two", "experiment.replications=1", key="experiment.replications", value="1",
+        allowed="[2, "),
+    sim("replications_not_a_number", "experiment.replications=abc", key="experiment.replications",
+        value="abc", allowed="whole number"),
+    sim("confidence_above_one", "experiment.confidence=1.5", key="experiment.confidence", value="1.5",
+        allowed="[0.5, 0.9999]"),
+    sim("negative_seed", "experiment.seed=-1", key="experiment.seed", value="-1", allowed="[0, "),
+    sim("negative_workers", "experiment.workers=-1", key="experiment.workers", value="-1", allowed="[0, 1024]"),
+    sim("no_kpis", "experiment.kpis=[]", key="experiment.kpis", value="[]", allowed="at least one indicator"),
+    sim("unknown_kpi", "experiment.kpis=[npv,nosuch]", key="experiment.kpis[1]", value="nosuch",
+        allowed="must be one of"),
+    sim("unknown_rank_by", "experiment.rank_by=nosuch", key="experiment.rank_by", value="nosuch",
+        allowed="must be one of"),
+    sim("no_scenarios", "experiment.scenarios=[]", key="experiment.scenarios", value="[]",
+        allowed="at least one scenario"),
+    sim("baseline_not_a_scenario", "experiment.baseline=nosuch", key="experiment.baseline", value="nosuch",
+        allowed="must be one of the scenarios"),
+    sim("focal_firm_not_in_market", "experiment.focal_firm=Nobody", key="experiment.focal_firm",
+        value="Nobody", allowed="must be one of the market's firms"),
+    sim("progress_not_a_boolean", "experiment.progress=maybe", key="experiment.progress", value="maybe",
+        allowed="true or false"),
+    sim("unknown_experiment_key", "experiment.nosuch=1", key="experiment.nosuch", value="1",
+        allowed="unknown key"),
+    sim("added_unknown_experiment_key", "+experiment.nosuch=1", key="experiment.nosuch", value="1",
+        allowed="unknown key"),
+    sim("unknown_top_level_key", "colour=red", key="colour", value="red", allowed="unknown key"),
+    sim("unknown_experiment", "experiment=nosuch", key="experiment", value="nosuch", allowed="available"),
+    sim("empty_experiment_file", "experiment=zz_bad_input_empty", key="experiment", value="zz_bad_input_empty",
+        allowed="sets no keys", conf_files={"experiment/zz_bad_input_empty.yaml": ""}),
+    sim("experiment_file_with_only_a_comment", "experiment=zz_bad_input_comment", key="experiment",
+        allowed="sets no keys", conf_files={"experiment/zz_bad_input_comment.yaml": "# @package _global_\n"}),
+    sim("malformed_experiment_file", "experiment=zz_bad_input_malformed", key="experiment",
+        value="zz_bad_input_malformed", allowed="malformed YAML at line",
+        conf_files={"experiment/zz_bad_input_malformed.yaml": EXPERIMENT + "  name: [oops\n"}),
+    sim("experiment_file_holding_a_list", "experiment=zz_bad_input_list", key="experiment",
+        allowed="mapping", conf_files={"experiment/zz_bad_input_list.yaml": "- 1\n- 2\n"}),
+    sim("unknown_key_in_experiment_file", "experiment=zz_bad_input_unknown", key="experiment.nosuch", value="3",
+        allowed="unknown key", conf_files={"experiment/zz_bad_input_unknown.yaml": EXPERIMENT + "  nosuch: 3\n"}),
+    sim("duplicate_scenarios_in_experiment_file", "experiment=zz_bad_input_duplicate",
+        key="experiment.scenarios[1].name", value="baseline", allowed="distinct",
+        conf_files={"experiment/zz_bad_input_duplicate.yaml":
+                    EXPERIMENT + "  scenarios:\n    - {name: baseline}\n    - {name: baseline}\n"}),
+    sim("bad_value_in_experiment_file", "experiment=zz_bad_input_value", key="experiment.replications",
+        value="0", allowed="[2, ", conf_files={"experiment/zz_bad_input_value.yaml":
+                                             EXPERIMENT + "  replications: 0\n" + GOOD_SCENARIOS}),
+    sim("strategy_starting_after_the_horizon", "experiment.scenarios.1.strategies.Focal=[{name: price_war, start: 500}]",
+        key="experiment.scenarios[1].strategies.Focal[0].start", value="500", allowed="after the horizon"),
+    sim("rival_entering_after_the_horizon", "+experiment.scenarios.0.firms.Premium.entry_step=900",
+        key="experiment.scenarios[0].firms.Premium.entry_step", value="900", allowed="after the horizon"),
+    sim("firm_change_without_plus", "experiment.scenarios.0.firms.Premium.entry_step=9",
+        key="experiment.scenarios[0].firms.Premium.entry_step", value="9", allowed="does not exist"),
+    sim("scenario_strategy_for_unknown_firm", "experiment.scenarios.1.strategies={Nobody: [price_war]}",
+        key="experiment.scenarios[1].strategies.Nobody", value="price_war", allowed="unknown key"),
+    sim("added_scenario_strategy_for_unknown_firm", "+experiment.scenarios.1.strategies.Nobody=[price_war]",
+        key="experiment.scenarios[1].strategies.Nobody", value="price_war", allowed="not a firm of the market"),
+    sim("scenario_strategy_parameter_out_of_range", "experiment.scenarios.1.strategies.Focal=[{name: price_war, depth: 2}]",
+        key="experiment.scenarios[1].strategies.Focal[0].depth", value="2", allowed="(0.0, 0.9]"),
+    sim("scenario_unknown_strategy", "experiment.scenarios.1.strategies.Focal=[nosuch]",
+        key="experiment.scenarios[1].strategies.Focal[0]", value="nosuch", allowed="unknown strategy"),
+    sim("scenario_renames_a_firm", "+experiment.scenarios.0.firms.Focal.name=X",
+        key="experiment.scenarios[0].firms.Focal", allowed="may not change the firm's name"),
+    sim("bad_override_syntax", "experiment.seed==", key="experiment.seed", value="=", allowed="override"),
+    # --- loyalty-sim: the market
+    sim("no_customers", "market.n_customers=0", key="market.n_customers", value="0", allowed="[1, "),
+    sim("more_customers_than_memory_holds", "market.n_customers=100000000", key="market.n_customers",
+        value="100000000", allowed="customers fit"),
+    sim("no_steps", "market.steps=0", key="market.steps", value="0", allowed="[1, "),
+    sim("negative_price", "market.firms.0.price=-1", key="market.firms[0].price", value="-1",
+        allowed="(0.0, 100.0]"),
+    sim("unknown_strategy_of_a_market_firm", "market.firms.0.strategies=[nosuch]",
+        key="market.firms[0].strategies[0]", value="nosuch", allowed="unknown strategy"),
+    sim("market_strategy_starting_after_the_horizon", "market.steps=20",
+        "market.firms.0.strategies=[{name: win_back, start: 21}]", key="market.firms[0].strategies[0].start",
+        value="21", allowed="after the horizon"),
+    sim("no_staff", "market.firms.0.staff_per_1k_customers=0", key="market.firms[0].staff_per_1k_customers",
+        value="0", allowed="(0.0, 10000.0]"),
+    sim("unknown_market_preset", "market=bazaar", key="market", value="bazaar", allowed="unknown market preset"),
+    sim("segment_shares_not_adding_up", "market.customers.segments.0.share=0.9",
+        key="market.customers.segments[*].share", allowed="add up to 1"),
+    sim("novice_more_skilled_than_the_best", "market.staff.novice_skill=0.99", key="market.staff.novice_skill",
+        value="0.99", allowed="must not exceed"),
+    sim("discount_rate_above_one", "market.discount_rate=2", key="market.discount_rate", value="2",
+        allowed="(0.0, 1.0]"),
+    sim("no_discounting", "market.discount_rate=0", key="market.discount_rate", value="0", allowed="(0.0, 1.0]"),
+    sim("firm_entry_not_a_mapping", "market.firms.0=3", key="market.firms[0]", value="3", allowed="mapping"),
+    sim("firm_index_past_the_list", "market.firms.9.price=1", key="market.firms[9].price", value="1",
+        allowed="out of range"),
+    sim("unknown_network_reorder", "market.network.reorder=spiral", key="market.network.reorder",
+        value="spiral", allowed="one of"),
+    sim("memory_share_zero", "market.engine.memory_share=0", key="market.engine.memory_share", value="0",
+        allowed="(0.0, 1.0]"),
+    # --- loyalty-market
+    market("voice_above_one", "market.customers.voice_mean=1.5", key="market.customers.voice_mean",
+           value="1.5", allowed="[0.0, 1.0]"),
+    market("unknown_market_key", "market.foo=1", key="market.foo", value="1", allowed="unknown key"),
+    market("malformed_config_file", "--config", "bad.yaml", key="--config", value="bad.yaml",
+           allowed="malformed YAML", files={"bad.yaml": "market:\n  firms: [ {name: A\n"}),
+    market("missing_config_file", "--config", "none.yaml", key="--config", value="none.yaml",
+           allowed="cannot be read"),
+    market("firm_entering_after_the_horizon", "market.firms.2.entry_step=500", key="market.firms[2].entry_step",
+           value="500", allowed="after the horizon"),
+    market("strategy_starting_after_the_horizon", "market.firms.0.strategies=[{name: price_war, start: 500}]",
+           key="market.firms[0].strategies[0].start", value="500", allowed="after the horizon"),
+    market("unknown_strategy", "market.firms.0.strategies=[nosuch]", key="market.firms[0].strategies[0]",
+           value="nosuch", allowed="unknown strategy"),
+    market("no_staff", "market.firms.0.staff_per_1k_customers=0", key="market.firms[0].staff_per_1k_customers",
+           value="0", allowed="(0.0, 10000.0]"),
+    market("more_customers_than_memory_holds", "market.n_customers=100000000", key="market.n_customers",
+           value="100000000", allowed="customers fit"),
+    market("negative_seed", "seed=-5", key="seed", value="-5", allowed="[0, "),
+    market("record_transactions_not_a_boolean", "record_transactions=perhaps", key="record_transactions",
+           value="perhaps", allowed="true or false"),
+    market("sweep", "market=retail,subscription", key="market", value="retail,subscription",
+           allowed="single value"),
+    market("unknown_option", "--bogus", key="option", value="--bogus", allowed="unknown option"),
+    market("fractional_steps", "market.steps=1.5", key="market.steps", value="1.5", allowed="whole number"),
+    market("no_firms", "market.firms=[]", key="market.firms", value="[]", allowed="at least one"),
+    market("config_file_firm_not_a_mapping", "--config", "firms.yaml", key="market.firms[0]", value="3",
+           allowed="mapping", files={"firms.yaml": "market:\n  firms: [3]\n"}),
+    market("config_file_holding_a_list", "--config", "list.yaml", key="--config", value="list.yaml",
+           allowed="mapping", files={"list.yaml": "- 1\n"}),
+    market("hydra_setting", "hydra.run.dir=x", key="hydra.run.dir", value="x", allowed="not used"),
+    # --- loyalty-sim-sensitivity
+    sensitivity("unknown_method", "sensitivity.method=fast", key="sensitivity.method", value="fast",
+                allowed="one of"),
+    sensitivity("unknown_kpi", "sensitivity.kpi=nosuch", key="sensitivity.kpi", value="nosuch",
+                allowed="one of"),
+    sensitivity("one_sample", "sensitivity.samples=1", key="sensitivity.samples", value="1", allowed="[2, "),
+    sensitivity("unknown_parameter_key", "sensitivity.parameters=[{key: market.nosuch, lo: 0, hi: 1}]",
+                key="sensitivity.parameters[0].key", value="market.nosuch", allowed="unknown"),
+    sensitivity("range_upside_down", "sensitivity.parameters=[{key: market.firms.0.price, lo: 1.1, hi: 0.9}]",
+                key="sensitivity.parameters[0].lo", value="1.1", allowed="below"),
+    sensitivity("unknown_scenario", "sensitivity.scenario=nosuch", key="sensitivity.scenario", value="nosuch",
+                allowed="scenario"),
+    sensitivity("unknown_difference_scenario", "sensitivity.difference_from=nosuch",
+                key="sensitivity.difference_from", value="nosuch", allowed="scenario"),
+    sensitivity("unknown_preset", "sensitivity=nosuch", key="sensitivity", value="nosuch", allowed="available"),
+    sensitivity("confidence_above_one", "sensitivity.confidence=2", key="sensitivity.confidence", value="2",
+                allowed="[0.5, 0.9999]"),
+    sensitivity("no_customers", "market.n_customers=0", key="market.n_customers", value="0", allowed="[1, "),
+    sensitivity("malformed_experiment_file", "experiment=zz_bad_input_sens", key="experiment",
+                allowed="malformed YAML",
+                conf_files={"experiment/zz_bad_input_sens.yaml": EXPERIMENT + "  name: {oops\n"}),
+    # --- loyalty-sim-optimise
+    optimise("no_trials", "hydra.sweeper.n_trials=0", key="hydra.sweeper.n_trials", value="0",
+             allowed="at least 1"),
+    optimise("negative_trials", "hydra.sweeper.n_trials=-3", key="hydra.sweeper.n_trials", value="-3",
+             allowed="at least 1"),
+    optimise("unknown_mode", "optimise.mode=nosuch", key="optimise.mode", value="nosuch", allowed="one of"),
+    optimise("unknown_search", "optimise=nosuch", key="optimise", value="nosuch", allowed="available"),
+    optimise("retention_floor_above_one", "optimise.retention_floor=2", key="optimise.retention_floor",
+             value="2", allowed="[0.0, 1.0]"),
+    optimise("unknown_strategy", "optimise.strategy=nosuch", key="optimise.strategy", value="nosuch",
+             allowed="unknown strategy"),
+    optimise("minimising", "hydra.sweeper.direction=minimize", key="hydra.sweeper.direction",
+             value="minimize", allowed="maximize"),
+    optimise("one_replication", "experiment.replications=1", key="experiment.replications", value="1",
+             allowed="[2, "),
+    optimise("empty_experiment_file", "experiment=zz_bad_input_opt", key="experiment", allowed="sets no keys",
+             conf_files={"experiment/zz_bad_input_opt.yaml": "\n"}),
+    # --- loyalty-sim-validate
+    validate("no_replications", "--replications", "0", key="--replications", value="0", allowed="[2, "),
+    validate("replications_not_a_number", "--replications", "ten", key="--replications", value="ten",
+             allowed="whole number"),
+    validate("replications_without_a_value", "--replications", key="--replications", value="(missing)",
+             allowed="expected one argument"),
+    validate("confidence_above_one", "--confidence", "2", key="--confidence", value="2"),
+    validate("unknown_claim", "--only", "nosuch", key="--only", value="nosuch"),
+    validate("negative_market", "--n-customers", "-1", key="--n-customers", value="-1"),
+    validate("unknown_option", "--bogus", key="option", value="--bogus", allowed="unknown option; usage:"),
+    # --- loyalty-sim-report
+    report("missing_folder", "{tmp}/nowhere", key="SWEEP_DIR", value="nowhere", allowed="no such folder"),
+    report("no_folder_given", key="SWEEP_DIR", value="(missing)", allowed="required"),
+    report("folder_without_jobs", "{tmp}/empty", key="SWEEP_DIR", value="empty", allowed="no finished job",
+           files={"empty/.keep": ""}),
+    report("confidence_above_one", "{tmp}/empty", "--confidence", "2", key="--confidence", value="2",
+           allowed="(0, 1)",
+           files={"empty/.keep": ""}),
+    report("unknown_option", "{tmp}", "--bogus", key="option", value="--bogus", allowed="unknown option"),
+]
+
+
+def test_the_table_covers_every_command_and_has_no_repeated_ids():
+    assert len({c.id for c in CASES} | {c.app + c.id for c in CASES}) >= len(CASES)
+    assert len({(c.app, c.id) for c in CASES}) == len(CASES)
+    assert {c.app for c in CASES} >= {"loyalty-sim", "loyalty-market", "loyalty-sim-sensitivity",
+                                      "loyalty-sim-optimise", "loyalty-sim-validate", "loyalty-sim-report"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.app}:{c.id}" for c in CASES])
+def test_bad_input_stops_with_one_line_and_writes_nothing(case, tmp_path):
+    check_case(case, tmp_path)
