@@ -1,4 +1,4 @@
-"""The statistical customer-base models researchers use today (issue 6, item 3).
+"""The statistical customer-base models researchers use today.
 
 The simulator must forecast customers at least as well as these before its
 what-if answers are trusted, so they are fitted on the same data:
@@ -14,6 +14,11 @@ what-if answers are trusted, so they are fitted on the same data:
   probability drawn once from a beta distribution. Fitted here by maximum
   likelihood (scipy), as the paper does in a spreadsheet.
 
+Either fit can fail on data that do not identify the model (a short
+calibration window, a handful of customers, a cohort that is gone after one
+period): it then raises :class:`StandardModelError` with the reason, and the
+calibration reports the model as not converged instead of losing its run.
+
 ``cdnow_summary()`` reads the CDNOW sample that ``lifetimes`` ships (2,357
 customers, calibration weeks 1-39), on which the published BG/NBD fit is
 r = 0.243, alpha = 4.41, a = 0.793, b = 2.43.
@@ -21,12 +26,19 @@ r = 0.243, alpha = 4.41, a = 0.793, b = 2.43.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
+
+
+class StandardModelError(RuntimeError):
+    """A standard model could not be fitted to the data; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -56,12 +68,31 @@ class BGNBD:
 
 
 def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> BGNBD:
-    """Maximum-likelihood BG/NBD on a per-customer summary (frequency, recency, T)."""
+    """Maximum-likelihood BG/NBD on a per-customer summary (frequency, recency, T);
+    raises StandardModelError if the likelihood's maximisation fails."""
     from lifetimes import BetaGeoFitter
+    from lifetimes.utils import ConvergenceError
+
     fitter = BetaGeoFitter(penalizer_coef=penalizer)
-    fitter.fit(summary["frequency"], summary["recency"], summary["T"])
+    printed = io.StringIO()           # lifetimes prints scipy's result when the fit fails
+    try:
+        with contextlib.redirect_stdout(printed), warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fitter.fit(summary["frequency"], summary["recency"], summary["T"])
+    except ConvergenceError:
+        reason = next((line.split(":", 1)[1].strip() for line in printed.getvalue().splitlines()
+                       if line.strip().startswith("message:")), "")
+        raise StandardModelError("the likelihood's maximisation did not converge"
+                                 + (f" (scipy: {reason})" if reason else "")) from None
+    except np.linalg.LinAlgError as e:
+        raise StandardModelError(f"the likelihood is flat at its maximum ({e}): the data do not identify "
+                                 "r, alpha, a and b") from None
     p = fitter.params_
-    return BGNBD(float(p["r"]), float(p["alpha"]), float(p["a"]), float(p["b"]))
+    values = [float(p[k]) for k in ("r", "alpha", "a", "b")]
+    if not all(np.isfinite(values)) or min(values) <= 0:
+        raise StandardModelError(f"the fit ended at r, alpha, a, b = {', '.join(f'{v:.4g}' for v in values)}, "
+                                 "outside the model (each must be a finite number above 0)")
+    return BGNBD(*values)
 
 
 def cdnow_summary() -> pd.DataFrame:
@@ -102,12 +133,17 @@ def _sbg_log_likelihood(log_params: np.ndarray, survivors: np.ndarray) -> float:
 
 def fit_sbg(survivors: np.ndarray | list[float]) -> ShiftedBetaGeometric:
     """Maximum-likelihood sBG from a cohort survival table: customers still
-    active at the start (period 0) and after each period."""
+    active at the start (period 0) and after each period; raises
+    StandardModelError if the likelihood has no finite maximum (e.g. the
+    whole cohort gone after the first period)."""
     s = np.asarray(survivors, dtype=float)
     if s.ndim != 1 or len(s) < 2 or np.any(np.diff(s) > 0) or s[0] <= 0:
         raise ValueError(f"survivors = {s.tolist()!r}: must be a non-increasing list of at least "
                          "2 counts, starting with the cohort's size")
-    result = optimize.minimize(lambda p: -_sbg_log_likelihood(p, s), x0=np.zeros(2), method="Nelder-Mead",
-                               options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+    with np.errstate(all="ignore"):
+        result = optimize.minimize(lambda p: -_sbg_log_likelihood(p, s), x0=np.zeros(2), method="Nelder-Mead",
+                                   options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
     alpha, beta = np.exp(result.x)
+    if not result.success or not np.isfinite(result.fun) or not (np.isfinite(alpha) and np.isfinite(beta)):
+        raise StandardModelError(f"the likelihood's maximisation did not converge ({result.message})")
     return ShiftedBetaGeometric(float(alpha), float(beta))

@@ -1,4 +1,4 @@
-"""Calibration of the simulator to observed customer data (issue 6, items 2-4).
+"""Calibration of the simulator to observed customer data.
 
 Researchers trust a simulator that can be fitted to their own customers and
 forecasts them at least as well as the statistical models they already use.

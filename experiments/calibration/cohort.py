@@ -1,4 +1,4 @@
-"""Simulated cohorts, measured the way the data were (issue 6, item 2).
+"""Simulated cohorts, measured the way the data were.
 
 A transaction log such as CDNOW holds a cohort of a firm's *new* customers:
 people whose first purchase there fell in the first weeks of the
@@ -8,7 +8,7 @@ the same cohort of its firm: customers who had never bought there before
 and made their first purchase in the entry periods, with every later
 purchase. A survival table follows the customers a firm acquired in its
 first period: :func:`simulate_survival` counts how many of them are still the
-firm's customers after each period (MODEL.md §4: a relationship ends by
+firm's customers after each period (a relationship ends by
 churn to a rival or by leaving the category).
 """
 

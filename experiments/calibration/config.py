@@ -1,4 +1,4 @@
-"""Typed configuration of a calibration (issue 6, item 2; DESIGN.md §6).
+"""Typed configuration of a calibration.
 
 ``conf/calibrate.yaml`` extends :class:`CalibrateApp` (registered with Hydra
 as ``calibrate_schema`` by :mod:`experiments.calibration.cli`); the named
@@ -38,29 +38,39 @@ def _default_parameters() -> list:
     ]
 
 
+#: the separators a text log may use, by name, and the literal characters accepted too
+SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "whitespace": r"\s+",
+              ",": ",", ";": ";", "\t": "\t"}
+
+
 @dataclass
 class TransactionData:
     """A transaction log: one row per purchase (customer, date, amount)."""
     path: str = param("package://lifetimes/datasets/CDNOW_sample.txt",
                       doc="CSV, Parquet or whitespace-separated text; package://<package>/<file> "
                           "reads a file shipped inside an installed package")
-    separator: str = param("whitespace", doc="column separator of a text file",
-                           choices=("whitespace", ",", ";", "\t"))
+    separator: str = param("whitespace", doc="column separator of a text file: comma, semicolon, tab, or "
+                           "whitespace (any run of spaces and tabs)", choices=tuple(SEPARATORS))
     header: bool = param(False, doc="the text file's first line names the columns")
     columns: list = param(["master_id", "customer_id", "date", "quantity", "amount"],
                           doc="column names of a text file without a header line")
     customer: str = param("customer_id", doc="column of the customer id")
     date: str = param("date", doc="column of the purchase date")
-    amount: str = param("amount", doc="column of the amount spent")
-    date_format: str = param("%Y%m%d", doc="strptime format of the dates ('' = ISO dates)")
-    start: str = param("", doc="first day of period 1 (YYYY-MM-DD; '' = the earliest purchase)")
+    amount: str = param("amount", doc="column of the amount spent (a number >= 0)")
+    date_format: str = param("%Y%m%d", doc="strptime format of dates written as text (e.g. %Y-%m-%d, "
+                             "%d/%m/%Y); '' = ISO 8601; unused for a column that already holds dates "
+                             "(Parquet)")
+    start: str = param("", doc="first day of period 1 (YYYY-MM-DD, on or before the first purchase); "
+                       "'' = the day of the first purchase")
     days_per_period: int = param(7, 1, 3660, "days in one period (one simulated step: 7 = weekly)")
 
 
 @dataclass
 class SurvivalData:
     """A cohort survival table: customers still active after each period."""
-    path: str = param("", doc="CSV with a column 'active' (period 0 first); '' = the inline list")
+    path: str = param("", doc="CSV or Parquet file, one row per period (period 0 first) with the "
+                      "counts in the column named by 'column'; '' = the inline list 'active'")
+    column: str = param("active", doc="column of the file holding the counts")
     active: list = param([], doc="customers still active at the start (period 0) and after each period")
     steps_per_period: int = param(12, 1, 10_000, "simulated steps in one period of the table "
                                   "(12 = yearly periods on a monthly market)")
@@ -78,7 +88,7 @@ class LossWeights:
 
 @dataclass
 class CalibrationConfig:
-    """Fit the market's base behaviour to observed data (issue 6, item 2)."""
+    """Fit the market's base behaviour to observed data."""
     name: str = param("cdnow", doc="name of the calibration; also the calibrated market's name")
     description: str = param("", doc="what the data are (shown in the report)")
     kind: str = param("transactions", doc="kind of data", choices=("transactions", "survival"))
@@ -86,7 +96,10 @@ class CalibrationConfig:
     survival: SurvivalData = field(default_factory=SurvivalData)
     firm: str = param("Focal", doc="the market's firm whose customers the data are")
     calibration_periods: int = param(39, 1, 100_000, "periods the fit sees (from period 1)")
-    holdout_periods: int = param(39, 1, 100_000, "periods after the calibration period that are forecast")
+    holdout_periods: int = param(39, 0, 100_000, "periods after the calibration periods that are forecast "
+                                 "and compared with the data (the data must cover them)")
+    forecast_periods: int = param(0, 0, 100_000, "periods after the holdout that are forecast without "
+                                  "data to compare (beyond the data's end)")
     entry_periods: int = param(0, 0, 100_000, "periods in which the simulated cohort is acquired "
                                "(0 = up to the data's last first purchase)")
     parameters: list = field(default_factory=_default_parameters,
@@ -117,8 +130,10 @@ _ITEMS = {"parameters": ParameterRange}
 
 def validate_calibration(cfg: dict) -> None:
     """Check a calibration app config (a resolved dict): every key and range,
-    the fitted parameters against the market schema, and the data's shape.
-    Raises one ConfigError naming key, value and what is allowed."""
+    the fitted parameters against the market schema, and that some period is
+    forecast. Raises one ConfigError naming key, value and what is allowed.
+    The data themselves are checked as they are read
+    (:mod:`experiments.calibration.observed`)."""
     cal = dict(cfg.get("calibration", {}))
     params = cal.pop("parameters", None)
     validate({**cfg, "calibration": cal}, CalibrateApp)
@@ -134,10 +149,9 @@ def validate_calibration(cfg: dict) -> None:
         for i, p in enumerate(params):
             validate(p, ParameterRange, f"calibration.parameters[{i}].")
             check_range(p, f"calibration.parameters[{i}]")
-    surv = cal.get("survival", {})
-    if cal.get("kind") == "survival" and not surv.get("path") and len(surv.get("active", [])) < 2:
-        raise ConfigError(f"calibration.survival.active = {surv.get('active')!r}: needs a path or at least "
-                          "2 counts (the cohort's size, then the active customers after each period)")
+    if cal.get("holdout_periods") == 0 and cal.get("forecast_periods", 0) == 0:
+        raise ConfigError("calibration.holdout_periods = 0: with calibration.forecast_periods = 0 there is "
+                          "nothing to forecast; must be at least 1, or set calibration.forecast_periods")
 
 
 def market_field(key: str) -> tuple[type, dict]:

@@ -1,4 +1,4 @@
-"""Fitting the market to the calibration period with Optuna (issue 6, item 2).
+"""Fitting the market to the calibration period with Optuna.
 
 Each trial sets the fitted parameters on the market, simulates the
 calibration period for the same ``replications`` seeds (common random

@@ -1,4 +1,4 @@
-"""The holdout forecast of the calibrated market, beside the standard models (issue 6, item 3).
+"""The holdout forecast of the calibrated market, beside the standard models.
 
 On the same data and split, three forecasts of the holdout periods:
 
@@ -13,9 +13,16 @@ On the same data and split, three forecasts of the holdout periods:
 * the **shifted-beta-geometric** model (Fader & Hardie 2007) fitted to the
   calibration periods, for survival tables.
 
-The errors compared (issue 6, item 3): the total holdout repeat purchases,
+The errors compared: the total holdout repeat purchases,
 the cumulative repeat-purchase curve by period, and the per-customer error of
 the conditional forecast.
+
+After the holdout, ``forecast_periods`` more periods are forecast with no
+data to compare (a forecast beyond the data's end): the tracking table holds
+them with no actual value, and no error is computed on them. A standard
+model that cannot be fitted to the data (:class:`StandardModelError`) is
+left out of the tables and reported as not converged; the simulator's
+forecast stands.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from experiments.calibration.config import CalibrationConfig
 from experiments.calibration.fit import entry_periods, simulated_cohort, with_values
 from experiments.calibration.measures import calibration_summary, entry_weights, repeat_curve
 from experiments.calibration.observed import CohortLog
-from experiments.standard_models import fit_bgnbd, fit_sbg
+from experiments.standard_models import StandardModelError, fit_bgnbd, fit_sbg
 from sim.config import MarketConfig
 
 SIMULATOR, BGNBD_NAME, SBG_NAME = "simulator", "BG/NBD", "sBG"
@@ -43,6 +50,7 @@ class Forecast:
     errors: pd.DataFrame        # one row per model: the holdout errors
     customers: pd.DataFrame | None = None   # per customer: actual and each model's conditional forecast
     standard_params: dict | None = None     # the standard model's fitted parameters
+    standard_failure: str | None = None     # why the standard model could not be fitted (None: it was)
 
 
 def forecast_seeds(cal: CalibrationConfig) -> list[int]:
@@ -53,7 +61,8 @@ def forecast_seeds(cal: CalibrationConfig) -> list[int]:
 def holdout_repeats(log: CohortLog, first: int, last: int) -> pd.Series:
     """Repeat purchases of each customer in periods ``first``..``last``."""
     held = log.between(first, last)
-    held = held[held["period"] > held["customer_id"].map(log.entry)]
+    if not held.empty:
+        held = held[held["period"].to_numpy() > held["customer_id"].map(log.entry).to_numpy()]
     return held.groupby("customer_id").size().reindex(log.entry.index, fill_value=0).astype(float)
 
 
@@ -61,12 +70,15 @@ def neighbour_forecast(history: pd.DataFrame, simulated: pd.DataFrame, outcome: 
                        k: int) -> np.ndarray:
     """Each customer's expected outcome: the mean outcome of the ``k`` simulated
     customers nearest in (repeat purchases, periods since the last purchase,
-    periods since the first), one repeat purchase weighing as 13 periods."""
+    periods since the first), one repeat purchase weighing as 13 periods
+    (NaN if no customer was simulated)."""
     def features(s: pd.DataFrame) -> np.ndarray:
         return np.column_stack([s["frequency"], (s["T"] - s["recency"]) / 13.0, s["T"] / 13.0])
     a, b = features(history), features(simulated)
     k = min(k, len(b))
-    out = np.empty(len(a))
+    out = np.full(len(a), np.nan)
+    if k == 0:
+        return out
     for start in range(0, len(a), 512):          # blocks of customers bound the distance matrix's memory
         d = ((a[start:start + 512, None, :] - b[None, :, :]) ** 2).sum(axis=2)
         nearest = np.argpartition(d, k - 1, axis=1)[:, :k]
@@ -74,55 +86,83 @@ def neighbour_forecast(history: pd.DataFrame, simulated: pd.DataFrame, outcome: 
     return out
 
 
-def _errors(name: str, tracking: pd.DataFrame, model: np.ndarray, cal_end: int,
-            per_customer: np.ndarray, truth: np.ndarray) -> dict:
-    """A model's holdout errors on a transaction log."""
+def _mean_pct(model: np.ndarray, actual: np.ndarray, where: np.ndarray) -> float:
+    """Mean absolute error in % of the actual over the periods ``where`` with an actual above 0 (NaN if none)."""
+    use = where & (actual > 0)
+    return 100 * float(np.mean(np.abs(model[use] - actual[use]) / actual[use])) if use.any() else float("nan")
+
+
+def _errors(name: str, tracking: pd.DataFrame, model: np.ndarray, cal_end: int, end: int,
+            per_customer: np.ndarray | None, truth: np.ndarray | None) -> dict:
+    """A model's errors on a transaction log: the holdout (periods after
+    ``cal_end`` up to ``end``; NaN without a holdout) and the calibration curve."""
     periods, a, m = tracking["period"].to_numpy(), tracking["actual"].to_numpy(), np.asarray(model)
-    hold = periods > cal_end
-    fit = ~hold & (a > 0)
-    at_end = int(np.flatnonzero(periods == cal_end)[0])
-    held_actual, held_model = a[-1] - a[at_end], m[-1] - m[at_end]
-    diff = per_customer - truth
-    return {"model": name, "holdout_repeats": held_model, "actual_repeats": held_actual,
-            "holdout_error_pct": 100 * (held_model - held_actual) / max(held_actual, 1e-9),
-            "curve_mape_pct": 100 * float(np.mean(np.abs(m[hold] - a[hold]) / np.maximum(a[hold], 1e-9))),
-            "curve_error_end": m[-1] - a[-1],
-            "calibration_mape_pct": 100 * float(np.mean(np.abs(m[fit] - a[fit]) / a[fit])),
-            "customer_mae": float(np.mean(np.abs(diff))), "customer_rmse": float(np.sqrt(np.mean(diff ** 2)))}
+    nan = float("nan")
+    row = {"model": name, "holdout_repeats": nan, "actual_repeats": nan, "holdout_error_pct": nan,
+           "curve_mape_pct": nan, "curve_error_end": nan,
+           "calibration_mape_pct": _mean_pct(m, a, periods <= cal_end), "customer_mae": nan, "customer_rmse": nan}
+    if end > cal_end:
+        at_cal, at_end = int(np.flatnonzero(periods == cal_end)[0]), int(np.flatnonzero(periods == end)[0])
+        held_actual, held_model = a[at_end] - a[at_cal], m[at_end] - m[at_cal]
+        row.update(holdout_repeats=held_model, actual_repeats=held_actual,
+                   holdout_error_pct=100 * (held_model - held_actual) / held_actual if held_actual > 0 else nan,
+                   curve_mape_pct=_mean_pct(m, a, (periods > cal_end) & (periods <= end)),
+                   curve_error_end=m[at_end] - a[at_end])
+    if per_customer is not None and truth is not None and len(truth):
+        diff = per_customer - truth
+        row.update(customer_mae=float(np.mean(np.abs(diff))), customer_rmse=float(np.sqrt(np.mean(diff ** 2))))
+    return row
 
 
 def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed: CohortLog) -> Forecast:
-    """The holdout forecasts of a transaction log: simulator against BG/NBD."""
-    last, total = cal.calibration_periods, cal.calibration_periods + cal.holdout_periods
+    """The forecasts of a transaction log, simulator against BG/NBD: the
+    holdout (compared with the data) and the forecast periods after it."""
+    last, end = cal.calibration_periods, cal.calibration_periods + cal.holdout_periods
+    horizon = end + cal.forecast_periods
     obs_cal = observed.upto(last)
     cohort = CohortLog(observed.purchases[observed.purchases["customer_id"].isin(obs_cal.entry.index)])
-    cohort = cohort.upto(total)
-    actual = repeat_curve(cohort, total)
+    cohort = cohort.upto(end)
+    actual = np.full(horizon, np.nan)
+    actual[:end] = repeat_curve(cohort, end)
     entries = cohort.entry
     # the simulator
-    sim_market = market_with_horizon(market, cal, total)
-    sim = simulated_cohort(sim_market, cal, forecast_seeds(cal), total, entry_periods(cal, obs_cal))
+    sim_market = market_with_horizon(market, cal, horizon)
+    sim = simulated_cohort(sim_market, cal, forecast_seeds(cal), horizon, entry_periods(cal, obs_cal))
     weights = entry_weights(entries, sim.entry)
-    simulated = repeat_curve(sim, total, weights)
+    curves = {SIMULATOR: repeat_curve(sim, horizon, weights)}
     history = calibration_summary(obs_cal, last)
-    truth = holdout_repeats(cohort, last + 1, total).reindex(history.index).to_numpy()
-    sim_history = calibration_summary(sim.upto(last), last)
-    sim_outcome = holdout_repeats(sim, last + 1, total).reindex(sim_history.index).to_numpy()
-    sim_customer = neighbour_forecast(history, sim_history, sim_outcome, cal.neighbours)
+    per_customer: dict[str, np.ndarray] = {}
+    truth = None
+    if cal.holdout_periods:
+        truth = holdout_repeats(cohort, last + 1, end).reindex(history.index).to_numpy()
+        sim_history = calibration_summary(sim.upto(last), last)
+        sim_outcome = holdout_repeats(sim, last + 1, end).reindex(sim_history.index).to_numpy()
+        per_customer[SIMULATOR] = neighbour_forecast(history, sim_history, sim_outcome, cal.neighbours)
     # BG/NBD on the same calibration summary
-    bg = fit_bgnbd(history)
-    expected = bg.expected_purchases(np.arange(total + 1, dtype=float))
-    counts = np.bincount(entries.to_numpy(), minlength=total + 1)
-    bg_curve = np.array([sum(counts[e] * expected[w - e] for e in range(1, w + 1)) for w in range(1, total + 1)])
-    bg_customer = bg.conditional_purchases(float(cal.holdout_periods), history["frequency"].to_numpy(),
-                                           history["recency"].to_numpy(), history["T"].to_numpy())
-    tracking = pd.DataFrame({"period": np.arange(1, total + 1), "actual": actual,
-                             SIMULATOR: simulated, BGNBD_NAME: bg_curve})
-    errors = pd.DataFrame([_errors(SIMULATOR, tracking, simulated, last, sim_customer, truth),
-                           _errors(BGNBD_NAME, tracking, bg_curve, last, bg_customer, truth)])
-    customers = pd.DataFrame({"customer_id": history.index, **history[["frequency", "recency", "T"]].to_dict("series"),
-                              "actual": truth, SIMULATOR: sim_customer, BGNBD_NAME: bg_customer}).reset_index(drop=True)
-    return Forecast(tracking, errors, customers, {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b})
+    params, failure = None, None
+    try:
+        bg = fit_bgnbd(history)
+    except StandardModelError as e:
+        failure = str(e)
+    else:
+        expected = bg.expected_purchases(np.arange(horizon + 1, dtype=float))
+        counts = np.bincount(entries.to_numpy(), minlength=horizon + 1)
+        curves[BGNBD_NAME] = np.array([sum(counts[e] * expected[w - e] for e in range(1, w + 1))
+                                       for w in range(1, horizon + 1)])
+        if cal.holdout_periods:
+            per_customer[BGNBD_NAME] = bg.conditional_purchases(
+                float(cal.holdout_periods), history["frequency"].to_numpy(), history["recency"].to_numpy(),
+                history["T"].to_numpy())
+        params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b}
+    tracking = pd.DataFrame({"period": np.arange(1, horizon + 1), "actual": actual, **curves})
+    errors = pd.DataFrame([_errors(name, tracking, curve, last, end, per_customer.get(name), truth)
+                           for name, curve in curves.items()])
+    customers = None
+    if truth is not None:
+        customers = pd.DataFrame({"customer_id": history.index,
+                                  **history[["frequency", "recency", "T"]].to_dict("series"),
+                                  "actual": truth, **per_customer}).reset_index(drop=True)
+    return Forecast(tracking, errors, customers, params, failure)
 
 
 def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int) -> MarketConfig:
@@ -131,21 +171,35 @@ def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int
 
 
 def survival_forecast(market: MarketConfig, cal: CalibrationConfig, observed: np.ndarray) -> Forecast:
-    """The holdout forecasts of a survival table: simulator against sBG, period by period."""
+    """The forecasts of a survival table, simulator against sBG, period by
+    period: the holdout (compared with the data) and the forecast periods after it."""
     last = cal.calibration_periods
-    total = min(last + cal.holdout_periods, len(observed) - 1)
-    share = observed[:total + 1] / observed[0]
-    sim = np.mean([simulate_survival(market_with_horizon(market, cal, 1), cal.firm, s, total,
-                                     cal.survival.steps_per_period) for s in forecast_seeds(cal)], axis=0)
-    sbg = fit_sbg(observed[:last + 1])
-    sbg_share = sbg.survival(total)
-    tracking = pd.DataFrame({"period": np.arange(total + 1), "actual": share, SIMULATOR: sim, SBG_NAME: sbg_share})
-    hold = tracking["period"] > last
+    end = last + cal.holdout_periods
+    horizon = end + cal.forecast_periods
+    share = np.full(horizon + 1, np.nan)
+    share[:end + 1] = observed[:end + 1] / observed[0]
+    curves = {SIMULATOR: np.mean([simulate_survival(market_with_horizon(market, cal, 1), cal.firm, s, horizon,
+                                                    cal.survival.steps_per_period)
+                                  for s in forecast_seeds(cal)], axis=0)}
+    params, failure = None, None
+    try:
+        sbg = fit_sbg(observed[:last + 1])
+    except StandardModelError as e:
+        failure = str(e)
+    else:
+        curves[SBG_NAME] = sbg.survival(horizon)
+        params = {"alpha": sbg.alpha, "beta": sbg.beta}
+    tracking = pd.DataFrame({"period": np.arange(horizon + 1), "actual": share, **curves})
+    period = tracking["period"].to_numpy()
+    hold, fit = (period > last) & (period <= end), period <= last
     rows = []
-    for name, values in ((SIMULATOR, sim), (SBG_NAME, sbg_share)):
+    nan = float("nan")
+    for name, values in curves.items():
         diff = values[hold] - share[hold]
-        rows.append({"model": name, "holdout_mae_pp": 100 * float(np.mean(np.abs(diff))),
-                     "holdout_mape_pct": 100 * float(np.mean(np.abs(diff) / np.maximum(share[hold], 1e-9))),
-                     "end_error_pp": 100 * float(values[-1] - share[-1]),
-                     "calibration_mae_pp": 100 * float(np.mean(np.abs(values[~hold] - share[~hold])))})
-    return Forecast(tracking, pd.DataFrame(rows), None, {"alpha": sbg.alpha, "beta": sbg.beta})
+        rows.append({"model": name,
+                     "holdout_mae_pp": 100 * float(np.mean(np.abs(diff))) if hold.any() else nan,
+                     "holdout_mape_pct": (100 * float(np.mean(np.abs(diff) / np.maximum(share[hold], 1e-9)))
+                                          if hold.any() else nan),
+                     "end_error_pp": 100 * float(values[end] - share[end]) if hold.any() else nan,
+                     "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit])))})
+    return Forecast(tracking, pd.DataFrame(rows), None, params, failure)

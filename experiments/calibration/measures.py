@@ -1,4 +1,4 @@
-"""What a calibration compares between data and simulation, and the loss (issue 6, item 2).
+"""What a calibration compares between data and simulation, and the loss.
 
 The simulated cohort is acquired at its own pace, so its members are
 reweighted to the observed cohort's entry periods (:func:`entry_weights`):
@@ -48,8 +48,11 @@ def entry_weights(observed_entry: pd.Series, simulated_entry: pd.Series) -> pd.S
 
 
 def _repeats(log: CohortLog) -> pd.DataFrame:
+    """The purchases after each customer's first (none of an empty log)."""
     p = log.purchases
-    return p[p["period"] > p["customer_id"].map(log.entry)]
+    if p.empty:
+        return p
+    return p[p["period"].to_numpy() > p["customer_id"].map(log.entry).to_numpy()]
 
 
 def repeat_curve(log: CohortLog, periods: int, weights: pd.Series | None = None) -> np.ndarray:

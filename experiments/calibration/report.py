@@ -1,4 +1,4 @@
-"""The calibration's report, tables, figure and calibrated market (issue 6, items 2-4).
+"""The calibration's report, tables, figure and calibrated market.
 
 Everything a reader needs to judge the fit: the data and split, the loss
 (stated in words, with its weights), the fitted parameters beside their
@@ -37,6 +37,9 @@ LOSS_TEXT = {
     "survival": "loss = w_survival x mean over calibration periods of (simulated - observed share still active)^2",
 }
 
+#: how a table shows a value that does not exist (no data to compare, or no error without a holdout)
+NO_VALUE = "–"
+
 #: column headings of the errors tables
 ERROR_LABELS = {
     "holdout_repeats": "holdout repeat purchases", "actual_repeats": "actual",
@@ -72,8 +75,10 @@ def fit_table(market: MarketConfig, cal: CalibrationConfig, result: FitResult) -
     return pd.DataFrame(rows)
 
 
-def plot_tracking(tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = None) -> Figure:
-    """Data against each model by period; the calibration period ends at the dashed line."""
+def plot_tracking(tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = None,
+                  holdout_end: int | None = None) -> Figure:
+    """Data against each model by period; the calibration periods end at the
+    first dashed line, the holdout at the second (when forecast periods follow it)."""
     if ax is None:
         fig = Figure(figsize=(8, 4.5), layout="constrained")
         ax = fig.add_subplot()
@@ -83,10 +88,19 @@ def plot_tracking(tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = Non
     ax.plot(x, tracking["actual"], color="black", lw=2, label="actual")
     for column, style in zip([c for c in tracking.columns if c not in ("period", "actual")], ("-", "--", ":")):
         ax.plot(x, tracking[column], style, lw=1.6, label=column)
+    holdout = holdout_end is None or holdout_end > cal_end
+    forecast = holdout_end is not None and holdout_end < tracking["period"].max()
+    top = ax.get_ylim()[1]
     ax.axvline(cal_end, color="grey", ls="--", lw=1)
-    ax.text(cal_end, ax.get_ylim()[1], " holdout →", va="top", ha="left", color="grey")
+    if holdout:
+        ax.text(cal_end, top, " holdout →", va="top", ha="left", color="grey")
+    if forecast:
+        ax.axvline(holdout_end, color="grey", ls=":", lw=1)
+        ax.text(holdout_end, top * (0.93 if holdout else 1.0), " forecast only →", va="top", ha="left",
+                color="grey")
     ylabel = "cumulative repeat purchases" if kind == "transactions" else "share of the cohort still active"
-    ax.set(xlabel="period", ylabel=ylabel, title="Tracking: calibration, then holdout")
+    parts = ["calibration"] + (["holdout"] if holdout else []) + (["forecast"] if forecast else [])
+    ax.set(xlabel="period", ylabel=ylabel, title=f"Tracking: {', then '.join(parts)}")
     ax.legend(frameon=False)
     return fig
 
@@ -95,16 +109,42 @@ def _formatted(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     out = table.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].map(lambda v: f"{v:.{digits}g}" if abs(v) < 1 else
+            out[c] = out[c].map(lambda v: NO_VALUE if not np.isfinite(v) else f"{v:.{digits}g}" if abs(v) < 1 else
                                 f"{v:.2f}" if abs(v) < 100 else f"{v:,.1f}")
     return out
 
 
-def tracking_excerpt(tracking: pd.DataFrame, cal_end: int, every: int = 13) -> pd.DataFrame:
-    """The tracking table at every ``every``-th period, the end of calibration and the last period."""
+def tracking_excerpt(tracking: pd.DataFrame, cal_end: int, every: int = 13,
+                     holdout_end: int | None = None) -> pd.DataFrame:
+    """The tracking table at every ``every``-th period, the ends of the
+    calibration and of the holdout, and the last period (every period of a
+    table no longer than ``every``)."""
     p = tracking["period"]
-    keep = (p % every == 0) | (p == cal_end) | (p == p.max())
+    if len(p) <= every:
+        return tracking
+    keep = (p % every == 0) | (p == cal_end) | (p == p.max()) | (p == holdout_end)
     return tracking[keep]
+
+
+def split_text(cal: CalibrationConfig) -> str:
+    """The calibration, holdout and forecast periods in words."""
+    last, end = cal.calibration_periods, cal.calibration_periods + cal.holdout_periods
+    text = f"calibration periods 1-{last}, " + (f"holdout periods {last + 1}-{end}; the fit never saw the holdout"
+                                                 if cal.holdout_periods else "no holdout")
+    if cal.forecast_periods:
+        text += (f"; forecast only (no data compared) periods {end + 1}-{end + cal.forecast_periods}")
+    return text
+
+
+def standard_text(cal: CalibrationConfig, forecast: Forecast, emphasis: str = "") -> str:
+    """The standard model's fit in words, or why it failed (its name between ``emphasis`` marks)."""
+    name = "BG/NBD" if cal.kind == "transactions" else "shifted-beta-geometric"
+    name = f"{emphasis}{name}{emphasis}"
+    if forecast.standard_failure:
+        return (f"{name} did not converge on the same calibration data ({forecast.standard_failure}); only the "
+                "simulator's forecast is shown")
+    params = ", ".join(f"{k} = {v:.4g}" for k, v in (forecast.standard_params or {}).items())
+    return f"{name} fitted on the same calibration data: {params}"
 
 
 def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitResult, forecast: Forecast,
@@ -112,17 +152,17 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
     """The calibration report (report.md)."""
     fit = fit_table(market, cal, result)
     errors = forecast.errors.rename(columns=ERROR_LABELS)
-    standard = ", ".join(f"{k} = {v:.4g}" for k, v in (forecast.standard_params or {}).items())
-    model_name = "BG/NBD" if cal.kind == "transactions" else "shifted-beta-geometric"
+    holdout_end = cal.calibration_periods + cal.holdout_periods
+    no_holdout = ([] if cal.holdout_periods else
+                  [f"No holdout: the forecast has no data to compare with ({NO_VALUE}); only the calibration "
+                   "periods' errors are shown.", ""])
     weights = ", ".join(f"w_{k} = {v:g}" for k, v in dataclasses.asdict(cal.loss).items()
                         if (k == "survival") == (cal.kind == "survival"))
     lines = [
         f"# Calibration: {cal.name}", "",
-        cal.description.strip() or "", "",
+        *([cal.description.strip(), ""] if cal.description.strip() else []),
         f"- **Data**: {data_line}",
-        f"- **Split**: calibration periods 1-{cal.calibration_periods}, holdout periods "
-        f"{cal.calibration_periods + 1}-{cal.calibration_periods + cal.holdout_periods}; the fit never saw the "
-        "holdout.",
+        f"- **Split**: {split_text(cal)}.",
         f"- **Simulated market**: {market.name} base with {cal.n_customers:,} customers after "
         f"{cal.burn_in} burn-in steps; firm {cal.firm}; fit on seeds {cal.seed}..{cal.seed + cal.replications - 1}, "
         f"forecast on {cal.forecast_replications} other seeds.",
@@ -130,12 +170,15 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         f"- **Loss**: {LOSS_TEXT[cal.kind].format(cap=cal.frequency_cap)}; {weights}.",
         f"- **Loss at the start** {result.start_loss:.4g}, **fitted** {result.loss:.4g} "
         f"({', '.join(f'{k} {v:.3g}' for k, v in result.parts.items())}).",
-        f"- **{model_name}** fitted on the same calibration data: {standard}.",
+        f"- {standard_text(cal, forecast, '**')}.",
         f"- Run time {elapsed:.0f} s.", "",
         "## Fitted parameters", "", markdown_table(_formatted(fit, 4)), "",
-        "## Holdout errors", "", markdown_table(_formatted(errors, 3)), "",
-        "## Tracking", "", markdown_table(_formatted(tracking_excerpt(forecast.tracking, cal.calibration_periods), 3)),
-        "", "Every period is in `tracking.csv`.", "",
+        "## Holdout errors", "", *no_holdout, markdown_table(_formatted(errors, 3)), "",
+        "## Tracking", "",
+        markdown_table(_formatted(tracking_excerpt(forecast.tracking, cal.calibration_periods,
+                                                   holdout_end=holdout_end), 3)),
+        "", "Every period is in `tracking.csv`" + (f"; periods after {holdout_end} are forecast only (no actual "
+                                                  "value)" if cal.forecast_periods else "") + ".", "",
     ]
     if cal.figures:
         lines += ["![tracking](figures/tracking.png)", ""]
@@ -167,7 +210,8 @@ def write_calibration(folder: Path, cal: CalibrationConfig, market: MarketConfig
     if cal.figures:
         (folder / "figures").mkdir(exist_ok=True)
         save_figure(folder / "figures" / "tracking.png",
-                    plot_tracking(forecast.tracking, cal.calibration_periods, cal.kind), dpi=120)
+                    plot_tracking(forecast.tracking, cal.calibration_periods, cal.kind,
+                                  holdout_end=cal.calibration_periods + cal.holdout_periods), dpi=120)
     return write_text(folder / "report.md", report_markdown(cal, market, result, forecast, data_line, elapsed))
 
 
@@ -176,5 +220,10 @@ def console_summary(cal: CalibrationConfig, result: FitResult, forecast: Forecas
     fitted = "\n".join(f"  {k} = {v:.4g}" for k, v in result.values.items())
     errors = forecast.errors.set_index("model").rename(columns=ERROR_LABELS)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        table = errors.map(lambda v: f"{v:,.3f}" if isinstance(v, (float, np.floating)) else v).to_string()
-    return f"calibrated {cal.name}: loss {result.start_loss:.4g} -> {result.loss:.4g}\n{fitted}\n\n{table}"
+        table = errors.map(lambda v: (NO_VALUE if not np.isfinite(v) else f"{v:,.3f}")
+                           if isinstance(v, (float, np.floating)) else v).to_string()
+    notes = [f"{split_text(cal)}."]
+    if forecast.standard_failure:
+        notes.append(f"{standard_text(cal, forecast)}.")
+    return (f"calibrated {cal.name}: loss {result.start_loss:.4g} -> {result.loss:.4g}\n{fitted}\n\n{table}\n\n"
+            + "\n".join(notes))

@@ -1,4 +1,4 @@
-"""Calibration to observed data (issue 6, items 2-4 and 8).
+"""Calibration to observed data.
 
 The calibration must recover parameters from data the model itself made,
 never look at the holdout, measure the simulated cohort the way the data
@@ -7,8 +7,8 @@ were measured, and write a calibrated market that every command accepts.
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import re
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +19,13 @@ import yaml
 from experiments.app import compose_app
 from experiments.calibration.cli import CONFIG_NAME, calibrate
 from experiments.calibration.cohort import simulate_purchases, simulate_survival
-from experiments.calibration.config import CalibrationConfig, LossWeights, ParameterRange, TransactionData
+from experiments.calibration.config import (CalibrationConfig, LossWeights, ParameterRange, SurvivalData,
+                                            TransactionData)
 from experiments.calibration.fit import fit, transaction_objective, with_values
 from experiments.calibration.measures import (calibration_summary, cohort_measures, entry_weights,
                                               repeat_curve, transaction_loss)
-from experiments.calibration.observed import CohortLog, read_transactions
-from sim.config import market_config
+from experiments.calibration.observed import CohortLog, read_survival, read_transactions
+from sim.config import ConfigError, market_config
 from sim.config_loading import load_market_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +43,8 @@ def retail():
 # ----------------------------------------------------------------------------- the data
 def test_cdnow_sample_reads_as_2357_new_customers_over_78_weeks():
     log = read_transactions(TransactionData(start="1997-01-01"))
+    # the preset starts period 1 on the day of the first purchase: the same day, 1 January 1997
+    pd.testing.assert_frame_equal(log.purchases, read_transactions(TransactionData(start="")).purchases)
     entry = log.entry
     assert entry.size == 2357
     assert entry.min() == 1 and entry.max() == 12          # first purchases in the first 12 weeks
@@ -103,7 +106,7 @@ def test_survival_of_a_cohort_never_rises(retail):
     assert share[0] == 1.0 and np.all(np.diff(share) <= 0) and share[-1] > 0
 
 
-# ----------------------------------------------------------------------------- the fit (item 8)
+# ----------------------------------------------------------------------------- the fit
 @pytest.mark.slow
 def test_calibration_recovers_the_parameters_of_data_the_model_made(retail):
     """Tolerances: the purchase rate within 15%, the exit rate within 40%
@@ -205,23 +208,134 @@ def test_a_survival_table_is_fitted_and_forecast_beside_the_sbg_model(tmp_path):
     assert (tmp_path / "figures" / "tracking.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("override, message", [
-    ("calibration.parameters.0.lo=0.7", "calibration.parameters[0].lo = 0.7: must be below hi (0.6)"),
-    ("calibration.parameters.4.hi=1.5", "calibration.parameters[4].hi = 1.5: churn.disappointed_defect_prob "
-                                        "must be in [0.0, 1.0]"),
-    ("calibration.parameters.0.key=customers.nope", "calibration.parameters[0].key = 'customers.nope': unknown "
-                                                    "market key 'nope'"),
-    ("calibration.kind=panel", "calibration.kind = 'panel': must be one of 'transactions', 'survival'"),
-    ("calibration.holdout_periods=60", "calibration.holdout_periods = 60: the data cover 78 periods"),
-    ("calibration.transactions.path=/nonexistent.csv", "calibration.transactions.path = '/nonexistent.csv': "
-                                                       "no such file"),
-    ("calibration.firm=Nobody", "calibration.firm = 'Nobody': must be one of the market's firms"),
-])
-def test_bad_input_stops_with_one_line_and_writes_nothing(override, message, tmp_path):
-    run_dir = tmp_path / "run"
-    done = subprocess.run([sys.executable, "-m", "experiments.calibration.cli", override, *_tiny()[:4],
-                           f"hydra.run.dir={run_dir}"], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert done.returncode == 2, done.stderr
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and message in errors[0], done.stderr
-    assert not run_dir.exists()           # stopped before Hydra made the run folder
+# ----------------------------------------------------------------------------- reading your own data
+def test_a_survival_table_is_read_from_its_named_column_and_a_blank_line_inside_it_is_refused(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("year,subscribers\n0,1000\n1,631\n2,468\n\n")          # a blank line at the end holds no period
+    assert read_survival(SurvivalData(path=str(path), column="subscribers")).tolist() == [1000, 631, 468]
+    path.write_text("year,subscribers\n0,1000\n\n1,631\n2,468\n")          # pandas would skip it: 631 in period 1
+    with pytest.raises(ConfigError, match=r"line 3 \(period 1\) is blank"):
+        read_survival(SurvivalData(path=str(path), column="subscribers"))
+
+
+@pytest.mark.parametrize("separator, char", [("comma", ","), (",", ","), ("semicolon", ";"), ("tab", "\t"),
+                                             ("whitespace", "  ")])
+def test_a_log_is_read_with_a_named_or_a_literal_separator(separator, char, tmp_path):
+    path = tmp_path / "log.txt"
+    rows = [("client", "day", "spend"), ("a", "2024-01-01", "10"), ("b", "2024-01-09", "5.5"),
+            ("a", "2024-01-15", "7")]
+    path.write_text("\n".join(char.join(r) for r in rows) + "\n")
+    log = read_transactions(TransactionData(path=str(path), separator=separator, header=True, customer="client",
+                                            date="day", amount="spend", date_format=""))
+    assert log.purchases.values.tolist() == [["a", 1, 10.0], ["a", 3, 7.0], ["b", 2, 5.5]]
+
+
+def test_a_parquet_log_holding_dates_is_read_whatever_the_date_format(tmp_path):
+    import datetime as dt
+    stamps = pd.to_datetime(["2024-01-01 09:30", "2024-01-08 23:00", "2024-01-20 12:00"])
+    frame = pd.DataFrame({"customer_id": [7, 7, 8], "amount": [10.0, 5.0, 2.5], "date": stamps,
+                          "local": stamps.tz_localize("Europe/Berlin"), "day": [d.date() for d in stamps]})
+    path = tmp_path / "log.parquet"
+    frame.to_parquet(path)
+    for column in ("date", "local", "day"):        # timestamps, time-zone-aware timestamps, Parquet dates
+        log = read_transactions(TransactionData(path=str(path), date=column, date_format="%Y%m%d"))
+        assert log.purchases.values.tolist() == [["7", 1, 10.0], ["7", 2, 5.0], ["8", 3, 2.5]], column
+
+
+# ----------------------------------------------------------------------------- small data, short windows, forecasts
+def test_a_three_customer_log_is_calibrated_and_forecast_past_its_end(tmp_path):
+    path = tmp_path / "small.csv"          # last purchase in period 5 (weeks from 2020-01-01)
+    path.write_text("customer,date,amount\na,2020-01-01,5\nb,2020-01-02,3\nc,2020-01-09,4\na,2020-02-01,6\n")
+    config = compose_app(_tiny("calibration=own_log", f"calibration.transactions.path={path}",
+                               "calibration.calibration_periods=3", "calibration.holdout_periods=2",
+                               "calibration.forecast_periods=3"), CONFIG_NAME)
+    calibrate(config, tmp_path / "run", progress=False)
+    tracking = pd.read_csv(tmp_path / "run" / "tracking.csv")
+    assert tracking["period"].tolist() == list(range(1, 9))
+    assert tracking["actual"].tolist()[:5] == [0, 0, 0, 0, 1] and tracking["actual"].iloc[5:].isna().all()
+    assert tracking["simulator"].notna().all()                      # the forecast goes on past the data
+    errors = pd.read_csv(tmp_path / "run" / "errors.csv").set_index("model")
+    assert errors.loc["simulator", "actual_repeats"] == 1           # errors on the holdout only
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "3 customers" in report and "forecast only (no data compared) periods 6-8" in report
+
+
+def test_bgnbd_that_does_not_converge_on_a_short_window_leaves_the_simulators_results(tmp_path, capsys):
+    """Six weeks of CDNOW do not identify BG/NBD: lifetimes' fit fails to converge."""
+    config = compose_app(_tiny("calibration.calibration_periods=6", "calibration.holdout_periods=6"), CONFIG_NAME)
+    calibrate(config, tmp_path, progress=False)
+    assert pd.read_csv(tmp_path / "errors.csv")["model"].tolist() == ["simulator"]
+    assert list(pd.read_csv(tmp_path / "tracking.csv").columns) == ["period", "actual", "simulator"]
+    assert "simulator" in pd.read_parquet(tmp_path / "customers.parquet").columns
+    said = "did not converge on the same calibration data (the likelihood's maximisation did not converge"
+    assert f"**BG/NBD** {said}" in (tmp_path / "report.md").read_text()
+    assert f"BG/NBD {said}" in capsys.readouterr().out
+
+
+def test_a_survival_table_of_years_0_to_7_is_forecast_to_year_12(tmp_path):
+    """Fader & Hardie (2007) fit years 1-7 and project years 8-12; so can a user who has only years 0-7."""
+    config = compose_app(["calibration=fader_hardie_regular",
+                          "calibration.survival.active=[1000,631,468,382,326,289,262,241]",
+                          "calibration.holdout_periods=0", "calibration.forecast_periods=5", "calibration.trials=2",
+                          "calibration.n_customers=1000", "calibration.burn_in=12", "calibration.replications=1",
+                          "calibration.forecast_replications=1"], CONFIG_NAME)
+    calibrate(config, tmp_path, progress=False)
+    tracking = pd.read_csv(tmp_path / "tracking.csv")
+    assert tracking["period"].tolist() == list(range(13))
+    assert tracking["actual"].iloc[7] == pytest.approx(0.241) and tracking["actual"].iloc[8:].isna().all()
+    assert tracking[["simulator", "sBG"]].notna().all().all()
+    assert tracking["sBG"].iloc[12] == pytest.approx(0.170, abs=0.002)   # the paper's sBG projection of year 12
+    errors = pd.read_csv(tmp_path / "errors.csv")
+    assert errors["holdout_mae_pp"].isna().all() and errors["calibration_mae_pp"].notna().all()
+    report = (tmp_path / "report.md").read_text()
+    assert "no holdout; forecast only (no data compared) periods 8-12" in report and "No holdout" in report
+    assert (tmp_path / "figures" / "tracking.png").stat().st_size > 10_000
+
+
+# ----------------------------------------------------------------------------- the command: help and the README
+def test_help_is_short_and_names_the_main_keys():
+    from tests.bad_input.table import run_app
+    status, out, _ = run_app("loyalty-sim-calibrate", ["--help"])
+    assert status == 0 and 20 < len(out.splitlines()) < 60
+    for key in ("kind", "transactions.path", "transactions.customer", "transactions.date", "transactions.amount",
+                "transactions.separator", "transactions.header", "transactions.date_format", "transactions.start",
+                "survival.column", "calibration_periods", "holdout_periods", "forecast_periods", "trials"):
+        assert key in out, key
+    for preset in (ROOT / "conf" / "calibration").glob("*.yaml"):
+        assert preset.stem in out, preset.stem
+    assert "_schema" not in out and "outputs/calibrate/" in out
+
+
+def _readme_own_log_example() -> tuple[list[str], list[str]]:
+    """The README's own-log command (its arguments) and the sample CSV shown just before it."""
+    blocks = re.findall(r"```(\w*)\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    at = next(i for i, (lang, body) in enumerate(blocks) if lang == "bash" and "calibration=own_log" in body)
+    command = shlex.split(blocks[at][1].replace("\\\n", " "), comments=True)
+    sample = next(body for lang, body in reversed(blocks[:at]) if lang == "text")
+    assert command[0].endswith("loyalty-sim-calibrate")
+    return command[1:], sample.strip().splitlines()
+
+
+def test_the_readmes_own_log_example_runs(tmp_path, monkeypatch):
+    """The README's command, as printed, on a log with the README's columns (and its sample rows first);
+    only the market's size and the trials are made small."""
+    from tests.bad_input.table import run_app
+    args, sample = _readme_own_log_example()
+    columns = sample[0].split(",")
+    assert columns != ["customer", "date", "amount"]         # the example names its own columns
+    rng = np.random.default_rng(1)
+    rows = [line.split(",") for line in sample[1:]]
+    for i in range(300):                                      # new customers of 12 weeks, followed for a year
+        day = int(rng.integers(0, 84))
+        while day < 366:
+            date = np.datetime64("2024-01-01") + np.timedelta64(day, "D")
+            rows.append([f"D-{i:04d}", str(date), f"{rng.lognormal(3, 0.5):.2f}"])
+            day += int(rng.geometric(0.04))
+    log = pd.DataFrame(rows, columns=columns)
+    name = next(a.split("=", 1)[1] for a in args if a.startswith("calibration.transactions.path="))
+    monkeypatch.chdir(tmp_path)
+    log.to_csv(name, index=False)
+    status, out, err = run_app("loyalty-sim-calibrate", [*args, *_tiny(), f"hydra.run.dir={tmp_path / 'run'}"])
+    assert status == 0, err
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert f"{len(log[columns[0]].unique()):,} customers" in report and "## Holdout errors" in report

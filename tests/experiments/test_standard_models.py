@@ -1,11 +1,13 @@
-"""The standard customer-base models beside the simulator (issue 6, item 3)."""
+"""The standard customer-base models beside the simulator."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from experiments.standard_models import BGNBD, ShiftedBetaGeometric, cdnow_summary, fit_bgnbd, fit_sbg
+from experiments.standard_models import (BGNBD, ShiftedBetaGeometric, StandardModelError, cdnow_summary, fit_bgnbd,
+                                        fit_sbg)
 from sim.model import LoyaltyModel
 from sim.transactions import TransactionLog, customer_summary
 
@@ -56,3 +58,23 @@ def test_bgnbd_fits_the_simulators_own_transaction_log():
     m = fit_bgnbd(summary, penalizer=0.001)
     assert all(np.isfinite([m.r, m.alpha, m.a, m.b])) and min(m.r, m.alpha, m.a, m.b) > 0
     assert m.expected_purchases(39.0) > 0
+
+
+def test_bgnbd_on_six_weeks_of_cdnow_does_not_converge_and_says_why():
+    from experiments.calibration.config import TransactionData
+    from experiments.calibration.measures import calibration_summary
+    from experiments.calibration.observed import read_transactions
+    summary = calibration_summary(read_transactions(TransactionData()), 6)     # 1,132 customers, 124 repeat buyers
+    with pytest.raises(StandardModelError, match=r"did not converge \(scipy: "):
+        fit_bgnbd(summary)
+
+
+def test_bgnbd_on_customers_who_never_came_back_is_not_identified():
+    summary = pd.DataFrame({"frequency": [0.0, 0.0, 0.0], "recency": [0.0, 0.0, 0.0], "T": [5.0, 4.0, 3.0]})
+    with pytest.raises(StandardModelError):
+        fit_bgnbd(summary)
+
+
+def test_shifted_beta_geometric_on_a_cohort_gone_after_one_period_does_not_converge():
+    with pytest.raises(StandardModelError, match="did not converge"):
+        fit_sbg([100, 0, 0])
