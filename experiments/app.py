@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import experiments.schema  # noqa: F401  (app_schema, the job_dirname resolver; also in workers)
-from sim.cli import EXIT_BAD_INPUT
+from sim.cli import EXIT_BAD_INPUT, print_listing
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 CONFIG_NAME = "app"
@@ -46,8 +46,15 @@ HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: check a single run's config, then hand over to Hydra."""
-    hydra_entry(argv, CONFIG_NAME, run_job)
+    """Console entry point: check a single run's config, then hand over to Hydra.
+    Ctrl-C also stops a sweep whose jobs run in a launcher's worker processes
+    (and Hydra starting) with one line and exit status 130, the running jobs
+    marked interrupted, and no worker process left
+    (:func:`experiments.jobs.running_app`)."""
+    from experiments.jobs import running_app
+
+    with running_app("loyalty-sim"):
+        hydra_entry(argv, CONFIG_NAME, run_job)
 
 
 def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[Any], Any],
@@ -60,6 +67,9 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
     import hydra
 
     args = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("--help", "-h") for a in args):
+        print_listing(app_help(config_name))
+        return
     checked = check is not None or not _is_multirun(args)
     if checked and not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
         message = (check(args) if check is not None else check_overrides(args, config_name, validator, root))
@@ -69,6 +79,16 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
     if argv is not None:
         sys.argv = [sys.argv[0], *args]
     hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=config_name)(task)()
+
+
+def app_help(config_name: str) -> str:
+    """The app's ``--help``: its ``hydra.help.template``, resolved. Printed
+    here because Hydra's own help first lists every config group and schema
+    (seconds of searching) for a template that does not show them."""
+    from omegaconf import OmegaConf
+
+    cfg = compose_config((), config_name, with_hydra=True)
+    return str(OmegaConf.select(cfg, "hydra.help.template")).rstrip() + "\n"
 
 
 def _is_multirun(args: list[str]) -> bool:
@@ -115,11 +135,16 @@ def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
     from sim.cli import BadInput, one_line, parse_overrides, translate_hydra_error
     from sim.config import ConfigError
 
+    from sim.config_loading import read_group_files
+
     overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
     try:
         values = parse_overrides(overrides)
+        values = {**read_group_files(values), **values}
     except BadInput as e:
         return str(e)
+    except ConfigError as e:
+        return one_line(str(e))
     try:
         (validator or validate_experiment)(compose_app(overrides, config_name))
     except (HydraException, OmegaConfBaseException) as e:
@@ -131,12 +156,17 @@ def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
 
 def run_job(cfg: Any) -> dict:
     """One Hydra job: run the experiment of ``cfg`` and write its results into
-    the job's output folder; return its status."""
+    the job's output folder; return its status.
+
+    The job first removes the temporary files a killed run left in its folder;
+    Ctrl-C marks it interrupted, says so in one line and exits with status 130
+    (stopping a sweep: its re-run redoes this job), and no worker process
+    outlives it (:func:`experiments.jobs.running_job`)."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
-    from experiments.jobs import config_hash, is_finished, read_status, record_failure
+    from experiments.jobs import config_hash, is_finished, read_status, record_failure, running_job
     from sim.config import ConfigError
 
     hc = HydraConfig.get()
@@ -144,22 +174,23 @@ def run_job(cfg: Any) -> dict:
     multirun = hc.mode == RunMode.MULTIRUN
     container = OmegaConf.to_container(cfg, resolve=True)
     digest = config_hash(container)
-    if multirun and is_finished(folder, digest):
-        print(f"{folder}: finished in an earlier run of this sweep, skipped")
-        return read_status(folder)
-    started = time.perf_counter()
-    try:
-        return run_and_write(container, folder, digest)
-    except ConfigError as e:
-        line = record_failure(folder, digest, e, time.perf_counter() - started)
-        print(f"error: {line}", file=sys.stderr)
-        if not multirun:
-            raise SystemExit(EXIT_BAD_INPUT)
-    except Exception as e:  # noqa: BLE001 - a failing job must not stop the sweep
-        line = record_failure(folder, digest, e, time.perf_counter() - started)
-        print(f"error: job {folder} failed: {line} (traceback in {folder / 'error.txt'})", file=sys.stderr)
-        if not multirun:
-            raise
+    with running_job(folder, digest, keep_workers=multirun):
+        if multirun and is_finished(folder, digest):
+            print(f"{folder}: finished in an earlier run of this sweep, skipped")
+            return read_status(folder)
+        started = time.perf_counter()
+        try:
+            return run_and_write(container, folder, digest)
+        except ConfigError as e:
+            line = record_failure(folder, digest, e, time.perf_counter() - started)
+            print(f"error: {line}", file=sys.stderr)
+            if not multirun:
+                raise SystemExit(EXIT_BAD_INPUT)
+        except Exception as e:  # noqa: BLE001 - a failing job must not stop the sweep
+            line = record_failure(folder, digest, e, time.perf_counter() - started)
+            print(f"error: job {folder} failed: {line} (traceback in {folder / 'error.txt'})", file=sys.stderr)
+            if not multirun:
+                raise
     return read_status(folder)
 
 

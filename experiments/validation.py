@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.claims import CLAIMS, EXPERIMENTS, Claim, Evidence, ExperimentSpec, claim_ids, format_value
-from sim.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
+from sim.cli import EXIT_BAD_INPUT, OneLineParser, UsageError, as_option, print_listing
 from sim.config import ConfigError, param, validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -362,13 +362,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except UsageError as e:
-        print(f"error: {e} (usage: loyalty-sim-validate [--replications R] [--n-customers N] [--seed S] "
-              "[--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list])", file=sys.stderr)
+        print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except SystemExit as e:        # --help
         return int(e.code or 0)
     if args.list:
-        print(list_claims())
+        print_listing(list_claims())
         return 0
     try:
         settings = settings_from(args)
@@ -378,7 +377,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not out.parent.exists():
             raise ConfigError(f"output = {settings.output!r}: the folder {str(out.parent)!r} does not exist")
     except ConfigError as e:
-        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        print(f"error: {as_option(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     validation = run_validation(settings, get_claims(settings.only))
     write_text(out, render(validation))

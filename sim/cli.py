@@ -19,7 +19,8 @@ created only once the simulation has succeeded, and every file is written to a
 temporary name and renamed.
 
 Bad input stops with one line on stderr, ``error: <key> = <value>: <what is
-allowed>``, and exit status 2; nothing is written.
+allowed>``, and exit status 2; nothing is written. Ctrl-C stops with one line,
+``interrupted: <output_dir> (...)``, and exit status 130; nothing is written.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type
+from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type, check_entry, to_dataclass
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 EXIT_BAD_INPUT = 2
@@ -48,13 +49,40 @@ class UsageError(Exception):
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line (:class:`UsageError`), no usage block."""
+    """An argument parser whose errors are one line ``<option> = <value>: <what
+    is allowed>`` (:class:`UsageError`), with the usage as what is allowed."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
+        usage = one_line(self.format_usage()).removeprefix("usage: ")
+        raise UsageError(f"{_argparse_key_value(message)}: {_argparse_problem(message)}; usage: {usage}")
+
+
+def _argparse_key_value(message: str) -> str:
+    """``key = value`` of one of argparse's error messages."""
+    if message.startswith("unrecognized arguments: "):
+        return f"option = {message.split(': ', 1)[1]!r}"
+    if message.startswith("the following arguments are required: "):
+        return f"{message.split(': ', 1)[1]} = (missing)"
+    if message.startswith("argument "):
+        option, _, detail = message[len("argument "):].partition(": ")
+        value = detail.rsplit(": ", 1)[1] if ": " in detail else "(missing)"
+        return f"{option.split('/')[0]} = {value}"
+    return f"option = {message!r}"
+
+
+def _argparse_problem(message: str) -> str:
+    if message.startswith("unrecognized arguments: "):
+        return "unknown option"
+    if message.startswith("the following arguments are required: "):
+        return "required"
+    detail = message.partition(": ")[2]
+    return detail.rsplit(": ", 1)[0] if message.startswith("argument ") and ": " in detail else detail
 
 
 RUN_FILES = ("steps.parquet", "summary.csv", "cohort_survival.csv", "config.yaml", "loyalty_states.png")
+#: the staging folder of a run being written: ``<output_dir>/<date>/.<HH-MM-SS>-partial-<random>``
+PARTIAL_MARK = "-partial-"
+PARTIAL_GLOB = f".??-??-??{PARTIAL_MARK}*"
 
 #: dataclass of the entries of list-valued fields (typed as plain ``list`` in the schema)
 _LIST_ITEMS = {("MarketConfig", "firms"): FirmConfig, ("CustomerConfig", "segments"): SegmentConfig}
@@ -91,19 +119,20 @@ class BadInput(Exception):
 
 # --------------------------------------------------------------------------- entry point
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit status (0 ok, 2 bad input)."""
+    """Run the CLI; return the exit status (0 ok, 2 bad input); Ctrl-C stops it
+    with one line and exit status 130 (raised as SystemExit during the run)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _parse_args(argv)
         if args["help"]:
-            print(USAGE.replace("{presets}", ", ".join(market_presets())))
+            print_listing(USAGE.replace("{presets}", ", ".join(market_presets())))
             return 0
         if args["list_params"]:
-            print(format_params())
+            print_listing(format_params())
             return 0
         if args["list_strategies"]:
             from strategies.registry import catalogue
-            print(catalogue())
+            print_listing(catalogue())
             return 0
         cfg = compose_config(args["overrides"], args["config"])
         return run(cfg)
@@ -113,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         _error(one_line(str(e)))
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:                   # before the run (which handles its own): nothing written
+        from experiments.interruption import EXIT_INTERRUPTED, notice
+        print(notice("loyalty-market", "nothing written"), file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _error(message: str) -> None:
@@ -122,6 +155,24 @@ def _error(message: str) -> None:
 def one_line(text: str) -> str:
     """``text`` on one line (error messages are one line)."""
     return " ".join(str(text).split())
+
+
+def print_listing(text: str) -> None:
+    """Print a listing (help, parameters, claims) that the reader may cut
+    short (``| head``): a closed pipe ends it quietly, not with a traceback."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+
+
+def as_option(message: str) -> str:
+    """A one-line error ``key = ...`` of a setting given by a command-line
+    option (``n_customers``) as the option the user typed (``--n-customers``)."""
+    key, sep, rest = one_line(message).partition(" = ")
+    if not sep or key.startswith("-"):
+        return one_line(message)
+    return f"--{key.replace('_', '-')} = {rest}"
 
 
 def _parse_args(argv: list[str]) -> dict:
@@ -176,7 +227,7 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
 
     import sim.schema  # noqa: F401  (registers the schemas)
     from sim.config import validate
-    from sim.config_loading import read_yaml
+    from sim.config_loading import flatten, read_group_files, read_yaml
 
     overrides = list(overrides)
     user: dict = {}
@@ -188,6 +239,10 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
         if isinstance(user.get("market"), str):      # `market: subscription` picks a preset
             overrides.insert(0, f"market={user.pop('market')}")
     values = parse_overrides(overrides)
+    try:
+        values = {**read_group_files(values), **values}
+    except ConfigError as e:
+        raise BadInput(str(e)) from None
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
@@ -200,10 +255,11 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
             cfg = OmegaConf.merge(cfg, user)
         container = OmegaConf.to_container(cfg, resolve=True)
     except OmegaConfBaseException as e:
-        raise BadInput(_translate_omegaconf(e, _flatten(user), source="config file")) from None
+        raise BadInput(_translate_omegaconf(e, flatten(user), source="config file")) from None
     _check_list_entries(container)
     validate(container, RunConfig)
     _check_strategies(container)
+    _check_memory(container)
     return cfg
 
 
@@ -238,22 +294,6 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
         except Exception:  # noqa: BLE001 - sweeps and functions: keep the text
             values[key] = ov.get_value_element_as_str()
     return values
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    """Dotted keys (list items as ``.0``) of a nested mapping, for error messages."""
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        items = data.items()
-    elif isinstance(data, list):
-        items = enumerate(data)
-    else:
-        return out
-    for k, v in items:
-        key = f"{prefix}{k}"
-        out[key] = v
-        out.update(_flatten(v, key + "."))
-    return out
 
 
 def _display_key(full_key: str) -> str:
@@ -328,10 +368,17 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
     full_key = getattr(e, "full_key", None) or ""
     dotted = _display_key(full_key).replace("[", ".").replace("]", "")
     value = values.get(dotted, values.get(full_key, getattr(e, "value", None)))
+    if value is None:
+        value = _value_below(values, dotted)
     key = _display_key(full_key) if full_key else source
     if isinstance(e, (ConfigAttributeError, ConfigKeyError)):
         if not full_key:
             return f"{source} = {value!r}: {one_line(getattr(e, 'msg', None) or e)}"
+        if dotted not in values and full_key not in values:      # a key below one that does not exist
+            deeper = next((k for k in values if k.lstrip("+").startswith(dotted + ".")), None)
+            if deeper is not None:
+                return (f"{_display_key(deeper.lstrip('+'))} = {values[deeper]!r}: {key} does not exist "
+                        f"({_unknown_key(full_key, root)}); add a new key with +{deeper.lstrip('+')}=...")
         return f"{key} = {value!r}: {_unknown_key(full_key, root)}"
     if isinstance(e, ValidationError):
         return f"{key} = {value!r}: {_allowed(full_key, root=root)}"
@@ -341,6 +388,25 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
             if _display_key(k).startswith(key):
                 return f"{_display_key(k)} = {v!r}: {key} does not exist (index out of range)"
     return f"{key} = {value!r}: {msg}; {_allowed(full_key, root=root)}"
+
+
+def _value_below(values: dict[str, Any], dotted: str) -> Any:
+    """The value at ``dotted`` inside a mapping or list that an override set
+    as a whole (``a.b={c: 1}`` holds ``a.b.c``), or None."""
+    for key in sorted(values, key=len, reverse=True):
+        plain = key.lstrip("+~")
+        if not dotted.startswith(plain + "."):
+            continue
+        node = values[key]
+        for part in dotted[len(plain) + 1:].split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return None
+        return node
+    return None
 
 
 def translate_hydra_error(e: Exception, values: dict[str, Any], root: type = RunConfig) -> str:
@@ -394,58 +460,67 @@ def _check_list_entries(container: dict) -> None:
 
 
 def _check_strategies(container: dict) -> None:
-    """Every strategy a firm names must exist: name the firm's list entry."""
+    """Every strategy a firm names must exist and start within the horizon,
+    and every firm must enter within it (a firm or programme that never acts
+    makes a run that only looks like it tested something)."""
     import strategies  # noqa: F401  (the package registers its strategies)
-    from strategies.registry import make_strategy
+    from strategies.registry import check_strategies
 
-    firms = (container.get("market") or {}).get("firms") or []
-    for i, firm in enumerate(firms):
-        for j, spec in enumerate((firm or {}).get("strategies") or []):
-            where = f"market.firms[{i}].strategies[{j}]"
-            try:
-                make_strategy(spec)
-            except ConfigError as e:
-                key = str(e).split(" = ", 1)[0]
-                if key.startswith("strategy.") and key.count(".") >= 2:   # a parameter of a known strategy
-                    raise BadInput(one_line(where + "." + key.split(".", 2)[2] + str(e)[len(key):])) from None
-                detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
-                raise BadInput(f"{where} = {spec!r}: {one_line(detail)}") from None
-            except (TypeError, ValueError) as e:
-                raise BadInput(f"{where} = {spec!r}: {one_line(str(e))}") from None
+    market = container.get("market") or {}
+    steps = market.get("steps", MarketConfig.steps)
+    for i, firm in enumerate(market.get("firms") or []):
+        check_strategies(f"market.firms[{i}].strategies", (firm or {}).get("strategies") or [], steps)
+        check_entry(f"market.firms[{i}].entry_step", (firm or {}).get("entry_step", 0), steps)
+
+
+def _check_memory(container: dict) -> None:
+    """The market must fit in this machine's memory (one live model)."""
+    from sim.memory_budget import check_fits
+
+    market = to_dataclass(container["market"], MarketConfig)
+    check_fits(market.n_customers, 1, market.engine)
 
 
 # --------------------------------------------------------------------------- the run
 def run(cfg: Any) -> int:
-    """Simulate, print the summary, write the results; return 0."""
+    """Simulate, print the summary, write the results; return 0. Ctrl-C stops
+    with one line on stderr and exit status 130, leaving no partial results
+    (:func:`experiments.interruption.stop_cleanly`; :func:`write_run` removes
+    its staging folder)."""
     from omegaconf import OmegaConf
 
+    from experiments.interruption import stop_cleanly
     from sim.config import to_dataclass
     from sim.model import LoyaltyModel
-
     from sim.transactions import TransactionLog, customer_summaries
 
-    started = time.perf_counter()
-    model = LoyaltyModel.from_config(cfg)
-    extra: dict[str, Any] = {}
-    if bool(cfg.get("record_transactions", False)):
-        log = TransactionLog(model)
-        table = log.run()
-        extra["transactions.parquet"] = log.table()
-        extra["customer_summary.parquet"] = customer_summaries(extra["transactions.parquet"], model.steps,
-                                                               [f.name for f in model.firms])
-    else:
-        table = model.run()
-    elapsed = time.perf_counter() - started
-    summary = model.summary()
-    cohorts = model.cohort_survival()
-    resolved = OmegaConf.to_yaml(OmegaConf.structured(to_dataclass(cfg, RunConfig)))
-    market = model.config
-    print(f"market {market.name!r}: {market.n_customers:,} customers, {len(market.firms)} firms, "
-          f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
-          f"({elapsed:.1f} s)\n")
-    print(format_summary(summary))
-    folder = write_run(Path(str(cfg.output_dir)), table, summary, cohorts, resolved, extra=extra)
-    print(f"\nresults: {folder}")
+    output_dir = Path(str(cfg.output_dir))
+    stage = {"now": "nothing written"}            # what Ctrl-C leaves, for its notice
+    with stop_cleanly(output_dir, lambda: stage["now"]):
+        started = time.perf_counter()
+        model = LoyaltyModel.from_config(cfg)
+        extra: dict[str, Any] = {}
+        if bool(cfg.get("record_transactions", False)):
+            log = TransactionLog(model)
+            table = log.run()
+            extra["transactions.parquet"] = log.table()
+            extra["customer_summary.parquet"] = customer_summaries(extra["transactions.parquet"], model.steps,
+                                                                   [f.name for f in model.firms])
+        else:
+            table = model.run()
+        elapsed = time.perf_counter() - started
+        summary = model.summary()
+        cohorts = model.cohort_survival()
+        resolved = OmegaConf.to_yaml(OmegaConf.structured(to_dataclass(cfg, RunConfig)))
+        market = model.config
+        print(f"market {market.name!r}: {market.n_customers:,} customers, {len(market.firms)} firms, "
+              f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
+              f"({elapsed:.1f} s)\n")
+        print(format_summary(summary))
+        stage["now"] = "partial results removed"
+        folder = write_run(output_dir, table, summary, cohorts, resolved, extra=extra)
+        stage["now"] = f"the results were complete: {folder}"
+        print(f"\nresults: {folder}")
     return 0
 
 
@@ -456,18 +531,26 @@ def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved
 
     The files are written (each to a temporary name, then renamed) into a hidden
     staging folder next to the final one, which is renamed into place at the
-    end. On failure the staging folder and any folders created are removed.
+    end. On failure (or Ctrl-C) the staging folder and any folders created are
+    removed. The staging folder is locked while it is written, so a later run
+    into ``output_dir`` removes the staging folders of killed runs
+    (``kill -9``) and only those.
     """
-    from experiments.outputs import UMASK, save_figure, write_csv, write_parquet, write_text
+    from experiments.outputs import (UMASK, claim, remove_stray_temporaries, save_figure, write_csv,
+                                     write_parquet, write_text)
     from experiments.plots import plot_loyalty_states
 
     now = now or _dt.datetime.now()
     day = output_dir / now.strftime("%Y-%m-%d")
     created = [p for p in (day, output_dir, *output_dir.parents) if not p.exists()]
+    for earlier in (output_dir.glob("????-??-??") if output_dir.is_dir() else ()):
+        remove_stray_temporaries(earlier, subfolders=(), pattern=PARTIAL_GLOB)
     staging: Path | None = None
+    lock = -1
     try:
         day.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{now.strftime('%H-%M-%S')}-partial-", dir=day))
+        staging = Path(tempfile.mkdtemp(prefix=f".{now.strftime('%H-%M-%S')}{PARTIAL_MARK}", dir=day))
+        lock = claim(staging)
         write_parquet(staging / "steps.parquet", table)
         write_csv(staging / "summary.csv", summary.reset_index(), index=False)
         write_csv(staging / "cohort_survival.csv", cohorts, index=False)
@@ -489,6 +572,9 @@ def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved
             raise BadInput(f"output_dir = {str(output_dir)!r}: cannot write the results "
                            f"({e.strerror or e}); must be a writable folder") from None
         raise
+    finally:
+        if lock >= 0:
+            os.close(lock)
 
 
 def _free_name(path: Path) -> Path:

@@ -136,12 +136,12 @@ def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--replications", "1"], "error: replications = 1: must be in [2, "),
-    (["--replications", "many"], "error: replications = 'many': must be a whole number"),
-    (["--only", "no.such.claim"], "error: only = 'no.such.claim': no such claim"),
-    (["--confidence", "1.5"], "error: confidence = 1.5: must be in [0.5, 0.9999]"),
-    (["--output", "/no/such/folder/v.md"], "error: output = '/no/such/folder/v.md': the folder"),
-    (["--bogus"], "error: unrecognized arguments: --bogus"),
+    (["--replications", "1"], "error: --replications = 1: must be in [2, "),
+    (["--replications", "many"], "error: --replications = 'many': must be a whole number"),
+    (["--only", "no.such.claim"], "error: --only = 'no.such.claim': no such claim"),
+    (["--confidence", "1.5"], "error: --confidence = 1.5: must be in [0.5, 0.9999]"),
+    (["--output", "/no/such/folder/v.md"], "error: --output = '/no/such/folder/v.md': the folder"),
+    (["--bogus"], "error: option = '--bogus': unknown option; usage: loyalty-sim-validate"),
 ])
 def test_bad_options_stop_with_one_line_and_status_2(args, message, capsys):
     assert main(args) == 2

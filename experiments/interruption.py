@@ -1,0 +1,150 @@
+"""Stopping long work cleanly on Ctrl-C, and leaving no worker processes behind.
+
+Every app that runs long work (``loyalty-sim``, ``loyalty-market``,
+``loyalty-sim-sensitivity``, the trials of ``loyalty-sim-optimise``,
+``loyalty-sim-calibrate``) runs it inside :func:`stop_cleanly`. Ctrl-C (SIGINT,
+a KeyboardInterrupt in Python) then prints no traceback: the app tidies up
+(a job marks its folder ``interrupted`` in ``status.json``, see
+:func:`experiments.jobs.running_job`, so that a sweep re-run redoes it;
+``loyalty-market`` removes its partial results), writes one line
+``interrupted: <folder> (<what was done>)`` to stderr and exits with status
+130 (128 + SIGINT, what a shell reports for a process stopped by Ctrl-C).
+
+Replications run in joblib's reusable pool of loky worker processes, which
+outlives a ``Parallel`` call so that the next call need not start processes
+again (seconds per job). :func:`stop_workers` shuts the pool down when the
+work ends, whether it finished, failed or was interrupted (then the workers
+are killed in the middle of their tasks), so no worker outlives the app; the
+jobs of a sweep keep the pool for the next job (``keep_workers``) and it is
+shut down when the sweep ends, at the latest when the process exits. The
+workers ignore SIGINT (:func:`ignore_sigint`, their pool's initializer):
+Ctrl-C reaches the whole process group, and the app, not each worker,
+decides what stops; they also start with SIGINT blocked (:func:`starting_workers`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import sys
+from typing import Callable, Iterator
+
+#: exit status of a run stopped by Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 128 + int(signal.SIGINT)
+
+
+def notice(where: str | os.PathLike, done: str | None = None) -> str:
+    """The one line that says a run was interrupted: where, and what was done about it."""
+    return f"interrupted: {where}" + (f" ({done})" if done else "")
+
+
+def ignore_sigint() -> None:
+    """Make this process ignore SIGINT (the initializer of worker processes:
+    the parent process handles Ctrl-C and stops them)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread in the body, not lost: worker processes
+    started in the body inherit the block, so that Ctrl-C cannot break them
+    while they start (before :func:`ignore_sigint` runs: Python would print
+    their tracebacks); a Ctrl-C meanwhile arrives here when the body ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def starting_workers() -> Iterator[None]:
+    """Start joblib's worker processes in the body immune to Ctrl-C from their
+    first instruction (:func:`sigint_held`). The resource trackers of loky and
+    multiprocessing unblock SIGINT once they have started, so they are
+    started first."""
+    from multiprocessing import resource_tracker
+
+    from joblib.externals.loky.backend import resource_tracker as loky_tracker
+
+    loky_tracker.ensure_running()
+    resource_tracker.ensure_running()
+    with sigint_held():
+        yield
+
+
+def stop_workers(kill: bool = False) -> None:
+    """Shut down joblib's reusable pool of worker processes if this process
+    started one, and wait until the workers have exited; with ``kill``,
+    terminate them in the middle of their tasks."""
+    if "joblib" not in sys.modules:
+        return
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    flags = getattr(executor, "_flags", None)
+    if executor is None or getattr(flags, "shutdown", False):
+        return
+    if hasattr(executor, "terminate"):     # joblib's executor: also removes its temporary folder
+        executor.terminate(kill_workers=kill)
+    else:
+        executor.shutdown(wait=True, kill_workers=kill)
+
+
+@contextlib.contextmanager
+def sigint_ignored(ignore: bool = True) -> Iterator[None]:
+    """SIGINT ignored in the body (if ``ignore``): a second Ctrl-C must not
+    break the tidying up, and a job in a worker process leaves Ctrl-C to the
+    app's main process. Only the main thread can change signal handlers."""
+    if not ignore:
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:                      # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+_AT_EXIT: list[bool] = []
+
+
+@contextlib.contextmanager
+def stop_cleanly(where: str | os.PathLike | Callable[[], str | os.PathLike],
+                 on_interrupt: Callable[[], str | None] | None = None,
+                 keep_workers: bool = False) -> Iterator[None]:
+    """Run the body; on Ctrl-C kill the worker processes, call ``on_interrupt``
+    (which tidies up and returns what it did, for the notice), print the one
+    line :func:`notice` on stderr (``where`` may be a function, called after
+    ``on_interrupt``) and exit with status :data:`EXIT_INTERRUPTED`.
+    However the body ends, the pool of worker processes is shut down, unless
+    ``keep_workers`` (a job of a sweep: the next job reuses them); then it is
+    shut down when the process exits."""
+    if not _AT_EXIT:
+        atexit.register(stop_workers)
+        _AT_EXIT.append(True)
+    try:
+        yield
+    except KeyboardInterrupt:
+        with sigint_ignored():
+            stop_workers(kill=True)
+            try:
+                done = on_interrupt() if on_interrupt is not None else None
+            except Exception as e:  # noqa: BLE001 - the notice must still come, in one line
+                done = " ".join(f"could not tidy up: {type(e).__name__}: {e}".split())
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+            print(notice(where() if callable(where) else where, done), file=sys.stderr, flush=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        if not keep_workers:
+            stop_workers()
