@@ -280,8 +280,10 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
             if not _:
                 raise BadInput(f"{text} = (missing): an override must be key=value "
                                "(e.g. market.n_customers=2000)") from None
-            raise BadInput(f"{key.lstrip('+~')} = {value!r}: bad override syntax ({one_line(detail)}); "
-                           "must be key=value in Hydra's override grammar") from None
+            detail = one_line(detail).split(" expecting ", 1)[0]          # not the parser's token list
+            raise BadInput(f"{key.lstrip('+~')} = {value!r}: bad override syntax ({detail}); must be key=value "
+                           "in Hydra's override grammar, with a value holding , : [ ] { } = or spaces quoted "
+                           f"""(e.g. '{key}="{value}"')""") from None
         key = ov.key_or_group
         if ov.is_sweep_override():
             raise BadInput(f"{key} = {text.split('=', 1)[1]!r}: a sweep; sim.cli runs one market, "

@@ -104,6 +104,9 @@ CASES = [
     sim("scenario_renames_a_firm", "+experiment.scenarios.0.firms.Focal.name=X",
         key="experiment.scenarios[0].firms.Focal", allowed="may not change the firm's name"),
     sim("bad_override_syntax", "experiment.seed==", key="experiment.seed", value="=", allowed="override"),
+    sim("unquoted_comma", "market.name=,", key="market.name", value=",", allowed="""quoted (e.g. 'market.name=","')"""),
+    sim("override_without_a_value", "experiment.seed", key="experiment.seed", value="(missing)",
+        allowed="must be key=value"),
     # --- loyalty-sim: the market
     sim("no_customers", "market.n_customers=0", key="market.n_customers", value="0", allowed="[1, "),
     sim("more_customers_than_memory_holds", "market.n_customers=100000000", key="market.n_customers",
