@@ -137,6 +137,7 @@ def check_overrides(args: Sequence[str]) -> str | None:
     from omegaconf.errors import OmegaConfBaseException
 
     from sim.cli import one_line, translate_hydra_error
+    from sim.config_loading import read_group_files
 
     parser = OverridesParser.create()
     fixed, sweeps, values = [], {}, {}
@@ -158,7 +159,10 @@ def check_overrides(args: Sequence[str]) -> str | None:
             except Exception:  # noqa: BLE001 - functions: keep the text
                 values[ov.key_or_group] = ov.get_value_element_as_str()
     try:
+        values = {**read_group_files(values), **values}
         cfg = compose_optimise(fixed)
+    except ConfigError as e:
+        return one_line(str(e))
     except (HydraException, OmegaConfBaseException) as e:
         return translate_hydra_error(e, values, root=OptimiseAppConfig)
     try:
@@ -176,6 +180,7 @@ def check_overrides(args: Sequence[str]) -> str | None:
         check_search_space(container["optimise"], space)
         if "direction" in sweeper:
             check_directions(container["optimise"]["mode"], OmegaConf.to_container(sweeper, resolve=True)["direction"])
+        check_sweeper_counts(OmegaConf.to_container(sweeper, resolve=True))
     except OmegaConfBaseException as e:
         return one_line(f"config = {type(e).__name__}: {e}")
     except ConfigError as e:
@@ -292,6 +297,14 @@ def check_directions(mode: str, direction: Any) -> None:
         raise ConfigError(f"hydra.sweeper.direction = {shown!r}: optimise.mode = {mode} returns "
                           f"{len(wanted)} value(s) to maximise; must be "
                           f"{'maximize' if len(wanted) == 1 else '[maximize, maximize]'}")
+
+
+def check_sweeper_counts(sweeper: Mapping[str, Any]) -> None:
+    """The sweeper must run at least one trial, in batches of at least one."""
+    for key in ("n_trials", "n_jobs"):
+        value = sweeper.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ConfigError(f"hydra.sweeper.{key} = {value!r}: must be a whole number of at least 1")
 
 
 # --------------------------------------------------------------------------- one trial
@@ -418,21 +431,28 @@ def evaluate_into(container: Mapping[str, Any], folder: Path, trial: int | str |
 
 def run_trial(cfg: Any) -> float | tuple[float, float]:
     """One Hydra job: evaluate the trial's parameters, write ``trial.json``
-    into the job's folder, and return the value(s) the sweeper maximises."""
+    into the job's folder, and return the value(s) the sweeper maximises.
+    Stray temporary files of a killed trial are removed first; Ctrl-C marks
+    the trial interrupted, says so in one line and exits with status 130,
+    which stops the sweep (:func:`experiments.jobs.running_job`)."""
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
+
+    from experiments.jobs import config_hash, running_job
 
     hc = HydraConfig.get()
     multirun = hc.mode == RunMode.MULTIRUN
     container = _job_container(cfg)
     trial = int(hc.job.num) if multirun else None
-    try:
-        evaluation = evaluate_into(container, Path(hc.runtime.output_dir), trial)
-    except ConfigError as e:
-        if multirun:
-            raise
-        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT)
+    folder = Path(hc.runtime.output_dir)
+    with running_job(folder, config_hash(container), keep_workers=multirun):
+        try:
+            evaluation = evaluate_into(container, folder, trial)
+        except ConfigError as e:
+            if multirun:
+                raise
+            print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT)
     searched = [o.split("=", 1)[0].lstrip("+").removeprefix(PARAMS) for o in hc.overrides.task
                 if o.lstrip("+").startswith(PARAMS)]
     print(evaluation.line(f"trial {trial}" if multirun else "starting point", searched or None))

@@ -5,15 +5,27 @@ then renames it over the destination with :func:`os.replace`, which is atomic
 on POSIX and Windows within one file system. A reader therefore sees either
 the old file, or the complete new one, never a half-written file; if writing
 fails, the temporary file is removed and the destination is left untouched.
+
+A process killed while writing (``kill -9``, a power cut) cannot remove its
+temporary file. While a temporary is being written its writer holds an
+exclusive lock on it (:func:`claim`), so the next run into the folder can tell
+a stray one from one a live process is writing, and removes the strays
+(:func:`remove_stray_temporaries`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
+
+try:
+    import fcntl
+except ImportError:           # Windows: no flock; a temporary being written cannot be told from a stray
+    fcntl = None              # type: ignore[assignment]
 
 TMP_PREFIX = ".tmp-"
 
@@ -33,11 +45,17 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success rename it to ``path``.
 
     The temporary name keeps the destination's suffix (some writers pick the
-    format from it) and starts with :data:`TMP_PREFIX`.
+    format from it) and starts with :data:`TMP_PREFIX`; this process holds a
+    lock on it until it is renamed or removed, so that it is never taken for a
+    stray (:func:`remove_stray_temporaries`).
     """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
+    if fcntl is not None:
+        _lock(fd)                              # in use until closed: not a stray (remove_stray_temporaries)
+    else:                                      # (Windows cannot rename a file that is open)
+        os.close(fd)
+        fd = -1
     tmp_path = Path(tmp)
     try:
         yield tmp_path
@@ -47,6 +65,66 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive advisory lock on an open file or folder without
+    waiting; False if another open file description holds it."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    except OSError:            # a file system without locks: treat as free
+        return True
+    return True
+
+
+def claim(path: str | os.PathLike) -> int:
+    """Open ``path`` (a file or a folder) and lock it exclusively, marking it
+    as being written by this process until the returned descriptor is closed
+    (or the process ends, however it ends). Raises BlockingIOError if a live
+    process holds it."""
+    fd = os.open(path, os.O_RDONLY)
+    if not _lock(fd):
+        os.close(fd)
+        raise BlockingIOError(f"{path} is being written by another process")
+    return fd
+
+
+def remove_stray_temporaries(folder: str | os.PathLike, subfolders: Iterable[str] = ("figures",),
+                             pattern: str = f"{TMP_PREFIX}*") -> list[Path]:
+    """Remove what a killed run left behind in ``folder`` and its ``subfolders``:
+    the entries named like ``pattern`` (files, or staging folders) that no live
+    process holds (:func:`claim`); return the removed paths.
+
+    Only this folder and the named subfolders are looked at, so jobs of one
+    sweep that share a parent folder each clean only their own.
+    """
+    removed: list[Path] = []
+    for where in (Path(folder), *(Path(folder) / s for s in subfolders)):
+        if not where.is_dir():
+            continue
+        for path in where.glob(pattern):
+            if path.is_symlink():
+                continue
+            try:
+                fd = claim(path)
+            except (BlockingIOError, FileNotFoundError, PermissionError):
+                continue                       # being written, or gone meanwhile
+            try:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+            finally:
+                os.close(fd)
+            removed.append(path)
+    return removed
 
 
 def write_with(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path:

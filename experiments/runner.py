@@ -4,6 +4,9 @@ Each replication (all scenarios on one seed, :func:`experiments.scenarios.run_re
 is one task; tasks run in ``experiment.workers`` processes through joblib
 (each engine then on one thread), and their tables are put back in
 replication order, so the results do not depend on the number of workers.
+The workers ignore Ctrl-C: the app stops them (:mod:`experiments.interruption`),
+and joblib keeps them for the next experiment until the app shuts the pool
+down (:func:`experiments.interruption.stop_workers`).
 """
 
 from __future__ import annotations
@@ -47,8 +50,11 @@ def run_experiment(market: MarketConfig, experiment: ExperimentConfig,
         results: Iterable = (run_replication(scenarios, r, s, threads, record) for r, s in seeds)
     else:
         from joblib import Parallel, delayed
-        results = Parallel(n_jobs=workers, return_as="generator_unordered")(
-            delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds)
+
+        from experiments.interruption import ignore_sigint, starting_workers
+        with starting_workers():                # workers it starts are immune to Ctrl-C from the start
+            results = Parallel(n_jobs=workers, return_as="generator_unordered", initializer=ignore_sigint)(
+                delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds)
     collected = list(_with_progress(results, len(seeds), show, f"{experiment.name}: {len(scenarios)} scenarios"))
     order = [s.name for s in scenarios]
     steps = _assemble([c.steps for c in collected], order, ["step", "firm_index"])

@@ -437,18 +437,24 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run_job(cfg: Any) -> Analysis:
-    """One Hydra job: analyse and write into the job's folder."""
+    """One Hydra job: analyse and write into the job's folder. Stray temporary
+    files of a killed run are removed first; Ctrl-C marks the folder
+    interrupted, says so in one line and exits with status 130, and no worker
+    process outlives the job (:func:`experiments.jobs.running_job`)."""
     from hydra.core.hydra_config import HydraConfig
     from omegaconf import OmegaConf
 
+    from experiments.jobs import config_hash, running_job
     from sim.cli import one_line
 
     folder = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        return run_and_write(OmegaConf.to_container(cfg, resolve=True), folder)
-    except ConfigError as e:
-        print(f"error: {one_line(str(e))}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+    container = OmegaConf.to_container(cfg, resolve=True)
+    with running_job(folder, config_hash(container)):
+        try:
+            return run_and_write(container, folder)
+        except ConfigError as e:
+            print(f"error: {one_line(str(e))}", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 def run_and_write(container: dict, folder: Path) -> Analysis:
