@@ -46,15 +46,8 @@ HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: check a single run's config, then hand over to Hydra.
-    Ctrl-C also stops a sweep whose jobs run in a launcher's worker processes
-    (and Hydra starting) with one line and exit status 130, the running jobs
-    marked interrupted, and no worker process left
-    (:func:`experiments.jobs.running_app`)."""
-    from experiments.jobs import running_app
-
-    with running_app("loyalty-sim"):
-        hydra_entry(argv, CONFIG_NAME, run_job)
+    """Console entry point: check a single run's config, then hand over to Hydra."""
+    hydra_entry(argv, CONFIG_NAME, run_job)
 
 
 def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[Any], Any],
@@ -63,20 +56,37 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
     """Run the Hydra app ``conf/<config_name>.yaml`` with ``task``, after checking
     a single run's config (:func:`check_overrides`), or every run's with
     ``check``: bad input stops with one line and exit status 2 before Hydra
-    creates the run folder."""
-    import hydra
+    creates the run folder. Ctrl-C, also in a sweep whose jobs run in a
+    launcher's worker processes (and while Hydra starts), stops with one line
+    and exit status 130, the running jobs marked interrupted, and no worker
+    process left (:func:`experiments.jobs.running_app`)."""
+    from experiments.jobs import running_app
 
     args = list(sys.argv[1:] if argv is None else argv)
     if any(a in ("--help", "-h") for a in args):
         print_listing(app_help(config_name))
         return
+    with running_app(app_name(config_name)):
+        _check_and_run(args, argv is not None, config_name, task, validator, root, check)
+
+
+def app_name(config_name: str) -> str:
+    """The console script of the app ``conf/<config_name>.yaml``."""
+    return "loyalty-sim" if config_name == CONFIG_NAME else f"loyalty-sim-{config_name}"
+
+
+def _check_and_run(args: list[str], set_argv: bool, config_name: str, task: Callable[[Any], Any],
+                   validator: Callable[[dict], Any] | None, root: type | None,
+                   check: Callable[[list[str]], str | None] | None) -> None:
+    import hydra
+
     checked = check is not None or not _is_multirun(args)
     if checked and not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
         message = (check(args) if check is not None else check_overrides(args, config_name, validator, root))
         if message:
             print(f"error: {message}", file=sys.stderr)
             raise SystemExit(EXIT_BAD_INPUT)
-    if argv is not None:
+    if set_argv:
         sys.argv = [sys.argv[0], *args]
     hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=config_name)(task)()
 
@@ -103,7 +113,7 @@ def compose_config(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    job = "loyalty-sim" if config_name == CONFIG_NAME else f"loyalty-sim-{config_name}"
+    job = app_name(config_name)
     GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name=job):

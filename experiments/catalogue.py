@@ -70,7 +70,7 @@ class BadInput(ValueError):
 class Job:
     """One job folder of a sweep: what it was asked to do and how it ended."""
     folder: str                          # relative to the sweep folder, "/"-separated ("." for the sweep itself)
-    status: str                          # "finished", "failed" or "unfinished" (no status.json)
+    status: str                          # "finished", "failed", "interrupted" or "unfinished" (no status.json)
     error: str | None = None             # the one-line error of a failed job
     number: int | None = None            # Hydra's job number (the order of the sweep)
     elapsed_seconds: float | None = None

@@ -37,7 +37,7 @@ from experiments.catalogue import (BadInput, compared_scenarios, constant_overri
                                    sweep_parameters, sweep_table, value_label)
 from experiments.jobs import ERROR
 from experiments.kpis import KPIS
-from experiments.outputs import save_figure, write_csv, write_text
+from experiments.outputs import remove_stray_temporaries, save_figure, write_csv, write_text
 from experiments.report import format_difference, format_value, kpi_of, markdown_table
 from experiments.sweep_plots import plot_heatmap, plot_sweep_lines
 from sim.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
@@ -125,7 +125,7 @@ def sweep_markdown(sweep_dir: str | Path, jobs: pd.DataFrame, table: pd.DataFram
     focal = ", ".join(map(str, pd.unique(jobs["focal_firm"])))
     facts = [f"**Sweep folder:** `{Path(sweep_dir).resolve()}`",
              f"**Jobs:** {len(jobs)}: {finished} finished, {len(failed)} failed"
-             + (f", {len(unfinished)} without a status" if len(unfinished) else ""),
+             + (f", {len(unfinished)} not finished" if len(unfinished) else ""),
              f"**Firm:** {firm}" if firm else f"**Firm:** each job's focal firm ({focal})",
              f"**Confidence:** {confidence:.0%}"]
     parameter_rows = pd.DataFrame({
@@ -152,8 +152,10 @@ def sweep_markdown(sweep_dir: str | Path, jobs: pd.DataFrame, table: pd.DataFram
                                 "traceback": [f"`{j}/{ERROR}`" for j in failed["job"]]})
         parts += ["## Failed jobs", "", markdown_table(listing), ""]
     if len(unfinished):
-        parts += ["## Jobs without a status", "",
-                  "Not run, still running, or stopped: " + ", ".join(f"`{j}`" for j in unfinished["job"]) + ".", ""]
+        parts += ["## Jobs not finished", "",
+                  "Interrupted (status `interrupted`), or not run, still running or killed (no status): "
+                  + ", ".join(f"`{j}` ({state})" for j, state in zip(unfinished["job"], unfinished["status"]))
+                  + ".", ""]
     parts += ["## Figures", ""]
     reason = no_figure_reason(parameters)
     if reason:
@@ -170,6 +172,7 @@ def write_sweep_report(sweep_dir: str | Path, out: str | Path, con: duckdb.DuckD
     ``out``, each atomically; return the report's path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_stray_temporaries(out, subfolders=())
     parameters = sweep_parameters(con)
     jobs = con.execute("SELECT * FROM jobs ORDER BY rowid").df()
     write_csv(out / TABLE, table, index=False)
