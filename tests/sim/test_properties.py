@@ -4,8 +4,10 @@
   any preset, any mix of strategies that start within the horizon) conserves
   customers and money every step and produces no NaN.
 - Any invalid value of any numeric key (below or above its range, not a
-  number, not finite, a fraction for a whole number) stops ``loyalty-market``
-  with one line naming that key, exit status 2, and nothing written.
+  number, not finite, a fraction for a whole number) is refused in one line
+  naming that key and what is allowed: every key of the market and of every
+  strategy through the checks, and a random sample of them through
+  ``loyalty-market`` itself (exit status 2, nothing written).
 
 The draws are derandomised, so a run is reproducible; the number of examples
 is stated in each ``settings``.
@@ -18,14 +20,17 @@ import math
 from typing import Any, Iterator
 
 import numpy as np
+import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from sim.config import ConfigError, FirmConfig, MarketConfig, SegmentConfig, _resolve_type, market_config
+from sim.config import (ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type,
+                        market_config, validate)
 from sim.config_loading import load_market_yaml
 from sim.model import LoyaltyModel
 from sim.states import STATE_NAMES
-from strategies.registry import REGISTRY, available
-from tests.bad_input.table import Case, check_case
+from strategies.registry import REGISTRY, available, check_strategies
+from tests.bad_input.table import LINE, Case, check_case
 from tests.sim.test_conservation import check_books, check_states
 
 PRESETS = ("retail", "subscription", "home_furnishing")
@@ -141,10 +146,8 @@ def _strategy_keys() -> list[tuple[str, NumericKey]]:
 ALL_KEYS = [(None, k) for k in numeric_keys(MarketConfig, ("market",))] + _strategy_keys()
 
 
-@st.composite
-def invalid_settings(draw: st.DrawFn) -> tuple[str, str, str]:
-    """(override, key named in the error, value text) for a value outside a key's range."""
-    strategy, key = draw(st.sampled_from(ALL_KEYS))
+def invalid_texts(draw: st.DrawFn, key: NumericKey) -> str:
+    """A value outside ``key``'s range or kind, as the user would type it."""
     choices = ["nan", "inf", "-inf", "lots"]
     if key.lo is not None:
         below = key.lo if key.lo_open else key.lo - draw(st.sampled_from([1e-3, 1, 1e3]))
@@ -154,7 +157,14 @@ def invalid_settings(draw: st.DrawFn) -> tuple[str, str, str]:
         choices.append(repr(int(above) if key.kind is int else float(above)))
     if key.kind is int:
         choices.append(repr((key.lo or 0) + 1.5))
-    text = draw(st.sampled_from(choices))
+    return draw(st.sampled_from(choices))
+
+
+@st.composite
+def invalid_settings(draw: st.DrawFn) -> tuple[str, str, str]:
+    """(override, key named in the error, value text) for a value outside a key's range."""
+    strategy, key = draw(st.sampled_from(ALL_KEYS))
+    text = invalid_texts(draw, key)
     if strategy is None:
         return f"{key.dotted}={text}", key.shown, text
     return (f"market.firms.0.strategies=[{{name: {strategy}, {key.dotted}: {text}}}]",
@@ -169,3 +179,24 @@ def test_any_invalid_number_stops_with_one_line_naming_its_key(bad, tmp_path_fac
     folder = tmp_path_factory.mktemp("bad")
     check_case(Case("fuzz", "loyalty-market", ("market.n_customers=300", f"output_dir={folder}/out", override),
                     key), folder)
+
+
+@pytest.mark.parametrize("strategy, key", ALL_KEYS, ids=[f"{s or 'market'}:{k.dotted}" for s, k in ALL_KEYS])
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_every_numeric_key_refuses_invalid_values_in_one_line_naming_it(strategy, key, data):
+    """The checks behind every command, key by key (the command-line path is
+    sampled by the test above): the error names the key and what is allowed."""
+    text = invalid_texts(data.draw, key)
+    value = yaml.safe_load(text) if text not in ("nan", "inf", "-inf") else float(text)
+    with pytest.raises(ConfigError) as e:
+        if strategy is None:
+            market = dataclasses.asdict(MarketConfig())
+            _set(market, key.path[1:], value)
+            validate({"market": market}, RunConfig)
+        else:
+            check_strategies("market.firms[0].strategies", [{"name": strategy, key.dotted: value}], 104)
+    shown = key.shown if strategy is None else f"market.firms[0].strategies[0].{key.dotted}"
+    match = LINE.match("error: " + str(e.value))
+    assert match and "\n" not in str(e.value), str(e.value)
+    assert match["key"] == shown and match["allowed"].startswith("must be"), str(e.value)
