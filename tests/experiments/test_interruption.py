@@ -122,19 +122,9 @@ def test_ctrl_c_stops_cleanly_marks_the_run_interrupted_and_leaves_no_workers(tm
     folder = tmp_path / "run"
     proc = start([*command("loyalty-sim", "experiments.app"), *LONG, f"hydra.run.dir={folder}"], tmp_path,
                  tmp_path / "log")
-    try:
-        wait_for(lambda: "replication" in _stderr(proc), 60, "progress bar", proc)
-        wait_for(lambda: len(loky_workers(proc.pid)) == 2, 60, "two worker processes", proc)
-        time.sleep(1.0)                                   # the workers start or run replications
-        if to == "main process":
-            os.kill(proc.pid, signal.SIGINT)
-        else:
-            os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    err = _stderr(proc)
+    # the workers start or run replications by the time Ctrl-C comes
+    err = _interrupt_when(proc, lambda: "replication" in _stderr(proc) and len(loky_workers(proc.pid)) == 2,
+                          "progress bar and two worker processes", settle=1.0, whole_group=to == "process group")
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert last_line(err) == f"interrupted: {folder} (status: interrupted)"
@@ -157,12 +147,15 @@ def _job(sweep: Path, steps: int) -> Path:
     return sweep / f"experiment.replications=2,market.burn_in=4,market.n_customers=300,market.steps={steps}"
 
 
-def _interrupt_when(proc: subprocess.Popen, ready: Callable[[], object], what: str) -> str:
-    """Ctrl-C once ``ready`` holds; return stderr after the app has ended."""
+def _interrupt_when(proc: subprocess.Popen, ready: Callable[[], object], what: str, settle: float = 1.5,
+                    whole_group: bool = True) -> str:
+    """Ctrl-C ``settle`` seconds after ``ready`` holds, to the whole process
+    group as a terminal sends it (or ``kill -INT`` to the app alone); return
+    stderr after the app has ended."""
     try:
         wait_for(ready, 120, what, proc)
-        time.sleep(1.5)
-        os.killpg(proc.pid, signal.SIGINT)
+        time.sleep(settle)
+        (os.killpg if whole_group else os.kill)(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
@@ -236,15 +229,8 @@ def test_ctrl_c_stops_loyalty_market_with_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "outputs"
     args = ["market.n_customers=4000", "market.burn_in=10", "market.steps=3000", f"output_dir={out}"]
     proc = start([*command("loyalty-market", "sim.cli"), *args], ROOT, tmp_path / "log")
-    try:
-        # start-up and composing the config take about 1.5 s of CPU: past 5 s the market is simulated
-        wait_for(lambda: cpu_seconds(proc.pid) > 5.0, 120, "5 s of CPU time", proc)
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    err = _stderr(proc)
+    # start-up and composing the config take about 1.5 s of CPU: past 5 s the market is simulated
+    err = _interrupt_when(proc, lambda: cpu_seconds(proc.pid) > 5.0, "5 s of CPU time", settle=0.0)
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Traceback" not in err, err
     assert last_line(err) == f"interrupted: {out} (nothing written)"
