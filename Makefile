@@ -19,7 +19,12 @@ ASSETS_STAMP := $(ASSETS_DIR)/.installed
 ASSETS := @widgetti/solara-vuetify-app@10.1.1 requirejs@2.3.6 font-awesome@4.5.0 \
           @widgetti/vue-grid-layout@2.3.13-alpha.2 vega@5 vega-lite@5 vega-embed@6
 DASHBOARD_PORT ?= 8765
-DASHBOARD_ENV := SOLARA_ASSETS_PROXY_CACHE_DIR=$(abspath $(ASSETS_DIR)) SOLARA_TELEMETRY_MIXPANEL_ENABLE=False
+# A session whose tab has gone without a goodbye (browser killed, laptop asleep,
+# network lost) is culled after SOLARA_KERNEL_CULL_TIMEOUT (Solara's default: 24h,
+# about 30 MB a session kept): 2 minutes lets a tab that comes back find its
+# lesson as it left it. Override it from the environment, e.g. =10m.
+DASHBOARD_ENV := SOLARA_ASSETS_PROXY_CACHE_DIR=$(abspath $(ASSETS_DIR)) SOLARA_TELEMETRY_MIXPANEL_ENABLE=False \
+                 SOLARA_KERNEL_CULL_TIMEOUT=$${SOLARA_KERNEL_CULL_TIMEOUT:-2m}
 
 .PHONY: setup run test bench dashboard browser clean
 
@@ -50,7 +55,8 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 	@command -v chromium >/dev/null || { echo "error: chromium is missing and could not be installed (apt-get install chromium as root)" >&2; exit 1; }
 
-# The trainer's dashboard on http://127.0.0.1:$(DASHBOARD_PORT) (works offline).
+# The trainer's dashboard on http://127.0.0.1:$(DASHBOARD_PORT) (works offline; closed
+# sessions culled after SOLARA_KERNEL_CULL_TIMEOUT, see DASHBOARD_ENV).
 dashboard: $(STAMP) $(ASSETS_STAMP)
 	$(DASHBOARD_ENV) $(VENV)/bin/solara run experiments.dashboard --host 127.0.0.1 --port $(DASHBOARD_PORT) --production
 

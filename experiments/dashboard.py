@@ -1,4 +1,4 @@
-"""The trainer's dashboard: a lesson of MODEL.md live in the browser (issue 5).
+"""The trainer's dashboard: a lesson of MODEL.md live in the browser.
 
 A Mesa SolaraViz page over :class:`experiments.lesson.Classroom` (DESIGN.md
 §2: Mesa is the frame). The sidebar holds SolaraViz's Play, Step and Reset
@@ -10,7 +10,15 @@ so the strategy's effect is the gap between solid and dashed.
 
 Serve it with ``solara run experiments.dashboard`` (``make dashboard``).
 Each browser session builds its own classroom inside :func:`Page`
-(``solara.use_memo``), never at module level: one tab never changes another.
+(``solara.use_memo``), never at module level: one tab never changes another,
+and a closed session's classroom goes with it. A session whose tab is gone
+is closed by Solara (at once when the tab says goodbye, else after
+``SOLARA_KERNEL_CULL_TIMEOUT``, which ``make dashboard`` sets); the memory
+it held is then handed back to the operating system (:func:`release_memory`),
+so that the server does not grow with every session it has served.
+
+A lesson file that fails validation is not offered; the page names it and
+the one-line reason above the lesson (:func:`experiments.lesson.read_lessons`).
 
 Charts are matplotlib figures drawn without pyplot (thread-safe: Play steps
 the model in a worker thread), with big fonts and few colours so that they
@@ -20,7 +28,11 @@ read from the back of a room; the numbers they show come from
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import html
+import threading
+import time
 from typing import Callable
 
 import numpy as np
@@ -32,10 +44,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from experiments.lesson import (AS_IN_LESSON, CUSTOMER_GROUPS, DEFAULT_LESSON, DEFAULT_N_CUSTOMERS,
-                                KEEP, N_CUSTOMERS_RANGE, NO_STRATEGY, OUTCOMES, PRICE_SEGMENT,
-                                STATE_GROUPS, Classroom, Snapshot, lesson_names, lesson_presets,
-                                max_teaching_scenarios, state_groups)
+from experiments.lesson import (AS_IN_LESSON, CUSTOMER_GROUPS, DEFAULT_N_CUSTOMERS, KEEP,
+                                N_CUSTOMERS_RANGE, NO_STRATEGY, OUTCOMES, PRICE_SEGMENT, STATE_GROUPS,
+                                Classroom, SkippedLesson, Snapshot, first_lesson, lesson_names,
+                                lesson_presets, max_teaching_scenarios, skipped_lessons, state_groups)
 from strategies.price_war import RETALIATION
 from strategies.registry import available
 
@@ -90,8 +102,8 @@ PRICE_SHARE_RANGE, PRICE_SHARE_STEP = (0.1, 0.8), 0.05
 
 
 def _default_price_share() -> float:
-    """The price segment's share in the default lesson's market (the slider's start)."""
-    segments = lesson_presets()[DEFAULT_LESSON].market.customers.segments
+    """The price segment's share in the first lesson's market (the slider's start)."""
+    segments = lesson_presets()[first_lesson()].market.customers.segments
     return float(next(s.share for s in segments if s.name == PRICE_SEGMENT))
 
 
@@ -99,7 +111,7 @@ def model_params() -> dict:
     """SolaraViz's controls: one per keyword of :class:`Classroom`, with the
     ranges of experiments/lesson.py; 0 and "lesson" keep the lesson's value."""
     return {
-        "lesson": {"type": "Select", "label": "Lesson", "value": DEFAULT_LESSON, "values": lesson_names()},
+        "lesson": {"type": "Select", "label": "Lesson", "value": first_lesson(), "values": lesson_names()},
         "scenario_number": {"type": "SliderInt", "label": "Scenario of the lesson", "value": 1,
                             "min": 1, "max": max_teaching_scenarios(), "step": 1},
         "n_customers": {"type": "SliderInt", "label": "Customers in the market", "value": DEFAULT_N_CUSTOMERS,
@@ -389,15 +401,109 @@ COMPONENTS = [LessonStory, KpiCards, LoyaltyStatesChart, ProfitChart, RetentionC
 
 
 @solara.component
-def Page():
-    """The page: a SolaraViz over this session's own classroom. The classroom
-    is built here, once per browser session (``use_memo``), so tabs never
-    share a model; SolaraViz's Reset replaces it with one built from the controls."""
+def SkippedLessonsNotice(skipped: tuple[SkippedLesson, ...]):
+    """Above the lesson: each lesson file the page skipped, with the one-line
+    reason the command line gives for it, so that the trainer knows why a
+    lesson is missing and what to fix (nothing when every file is fine)."""
+    if not skipped:
+        return
+    with solara.Warning(dense=True, style={"margin": "8px 16px 0", "font-size": "1rem"}):
+        many = len(skipped) > 1
+        solara.Text(f"{len(skipped)} lesson file{'s' if many else ''} skipped; fix and restart the "
+                    f"dashboard to offer {'them' if many else 'it'}:")
+        for item in skipped:
+            solara.Text(item.notice, style={"display": "block", "font-family": "monospace"})
+
+
+@solara.component
+def LessonViz():
+    """A SolaraViz over this session's own classroom. The classroom is built
+    here, once per browser session (``use_memo``), so tabs never share a
+    model; SolaraViz's Reset replaces it with one built from the controls."""
     params = solara.use_memo(model_params, [])
     classroom = solara.use_memo(lambda: Classroom(**initial_settings(params)), [])
     SolaraViz(classroom, components=[(c, 0) for c in COMPONENTS], model_params=params,
               name="Loyalty classroom", play_interval=PLAY_INTERVAL_MS)
 
+
+@solara.component
+def Page():
+    """The page: the notice of skipped lesson files, then the lesson (or, if
+    no lesson file passes validation, only the notice and what to do)."""
+    skipped = skipped_lessons()
+    with solara.Column(gap="0px"):
+        SkippedLessonsNotice(skipped)
+        if lesson_names():
+            LessonViz()
+        else:
+            solara.Error("No lesson to show: every lesson file fails validation (see above). "
+                         "Fix one and restart the dashboard.")
+
+
+# --------------------------------------------------------------------------- memory
+#: seconds between a session's close and handing its memory back: after
+#: Solara's own collection of the closed session (1 s after the close), and
+#: time for the closing code to drop its last references
+RELEASE_DELAY_S = 2.0
+
+
+def _find_malloc_trim() -> Callable[[int], int] | None:
+    """The C library's ``malloc_trim`` (glibc, as on Linux); None where there
+    is none (e.g. macOS), and then :func:`release_memory` only collects."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+_malloc_trim = _find_malloc_trim()
+_release_lock = threading.Lock()
+_release_pending = False
+
+
+def release_memory() -> None:
+    """Free the objects of closed sessions and hand the freed memory back to
+    the operating system. A closed session's widgets, render tree and
+    classroom are reference cycles, freed only by a collection; and glibc
+    keeps the freed heap pages (the twin markets' arrays, drawn charts) for
+    reuse instead of returning them: with sessions culled but no trim, the
+    server still grew from 328 to 507 MB over eight sessions, one after the
+    other (with the trim it ends where the first session left it)."""
+    gc.collect()
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+def _schedule_release() -> None:
+    """Run :func:`release_memory` :data:`RELEASE_DELAY_S` after a session
+    closes, in a background thread, once for a burst of closes."""
+    global _release_pending
+    with _release_lock:
+        if _release_pending:
+            return
+        _release_pending = True
+
+    def run() -> None:
+        global _release_pending
+        time.sleep(RELEASE_DELAY_S)
+        with _release_lock:
+            _release_pending = False
+        release_memory()
+
+    thread = threading.Thread(target=run, daemon=True, name="dashboard-release-memory")
+    # Solara's Thread captures the current session at creation: this thread
+    # must not run inside the closing session, nor keep it alive
+    thread.current_context = None  # type: ignore[attr-defined]
+    thread.start()
+
+
+def _on_session_start() -> Callable[[], None]:
+    """Solara calls this when a session (virtual kernel) starts, and the
+    function it returns when the session closes."""
+    return _schedule_release
+
+
+solara.lifecycle.on_kernel_start(_on_session_start)
 
 #: what ``solara run experiments.dashboard`` serves
 page = Page

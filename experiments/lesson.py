@@ -1,4 +1,4 @@
-"""The trainer's classroom: a lesson's scenario next to its baseline twin (issue 5).
+"""The trainer's classroom: a lesson's scenario next to its baseline twin.
 
 A trainer demonstrates a lesson of MODEL.md (one named experiment of
 ``conf/experiment/``, MODEL.md §8) live: the market of the lesson runs one
@@ -9,7 +9,9 @@ everything the browser page (:mod:`experiments.dashboard`) shows, computed
 without a browser:
 
 - :func:`lesson_presets`: the named experiments, composed through Hydra, each
-  with its story (the experiment's ``description``) and its scenarios;
+  with its story (the experiment's ``description``) and its scenarios; a
+  lesson file that fails the command line's validation is skipped, with the
+  reason, in :func:`skipped_lessons` (:func:`read_lessons`);
 - :class:`ClassroomSettings`: what the page's sliders set (lesson, scenario,
   market size, segment mix, the focal firm's strategy and its parameters,
   rival response, seed), validated against the config ranges;
@@ -31,9 +33,12 @@ the full burn-in.
 from __future__ import annotations
 
 import dataclasses
+import logging
+import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Sequence
 
 import mesa
 import numpy as np
@@ -130,34 +135,159 @@ class LessonPreset:
         return shown[min(max(int(number), 1), len(shown)) - 1]
 
 
-_presets_lock = threading.Lock()
-_presets: dict[str, LessonPreset] | None = None
+#: environment variable naming a further config folder, laid out like ``conf/``
+#: (lesson files in its ``experiment/`` subfolder), whose lessons the page offers
+#: after those of ``conf/experiment/``: a trainer's own lessons kept outside the
+#: project, or a test's bad lesson files (never written into the shared ``conf/``).
+#: Unset (the default), the page offers ``conf/experiment/``'s lessons only.
+EXTRA_LESSONS_ENV = "LOYALTY_SIM_EXTRA_LESSONS"
+#: the config group whose files are the lessons (``conf/experiment/``)
+LESSON_GROUP = "experiment"
+
+_log = logging.getLogger(__name__)
 
 
-def lesson_names() -> list[str]:
-    """The named experiments of ``conf/experiment/``, the default first."""
+@dataclass(frozen=True)
+class SkippedLesson:
+    """A lesson file the page does not offer, and why: the one-line error the
+    command line prints for it (``key = value: what is allowed``); or a lesson
+    folder that is not there."""
+    path: Path                      # the lesson file (or folder)
+    reason: str                     # one line
+
+    @property
+    def notice(self) -> str:
+        """The page's one-line notice: the file and the reason it is skipped."""
+        return f"{shown_path(self.path)}: {self.reason}"
+
+
+def shown_path(path: Path) -> str:
+    """A file as a user finds it: relative to the project, else absolute."""
     from experiments.app import CONF_DIR
-    names = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
-    return sorted(names, key=lambda n: n != DEFAULT_LESSON)
+    project = CONF_DIR.parent
+    return str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
+
+
+@dataclass(frozen=True)
+class Lessons:
+    """What the lesson files give: the lessons by name (the default first) and
+    the files skipped because they fail the command line's validation."""
+    presets: dict[str, LessonPreset]
+    skipped: tuple[SkippedLesson, ...]
+
+
+_lessons_lock = threading.Lock()
+_lessons: dict[tuple[Path, ...], Lessons] = {}
+
+
+def lesson_folders() -> tuple[Path, ...]:
+    """The config folders whose ``experiment/`` files are lessons: ``conf/``,
+    then the folder named by :data:`EXTRA_LESSONS_ENV` if it is set."""
+    from experiments.app import CONF_DIR
+    extra = os.environ.get(EXTRA_LESSONS_ENV, "").strip()
+    return (CONF_DIR,) + ((Path(extra).resolve(),) if extra else ())
+
+
+def lessons() -> Lessons:
+    """Every lesson of :func:`lesson_folders`, read once per process and set
+    of folders (:func:`read_lessons`). The presets are read-only configs,
+    shared by all browser sessions."""
+    folders = lesson_folders()
+    with _lessons_lock:             # Hydra's global state: one composition at a time
+        if folders not in _lessons:
+            _lessons[folders] = read_lessons(folders)
+            for skipped in _lessons[folders].skipped:
+                _log.warning("lesson file skipped: %s", skipped.notice)
+        return _lessons[folders]
 
 
 def lesson_presets() -> dict[str, LessonPreset]:
-    """Every lesson, composed once per process through Hydra's compose API
-    (the same config ``loyalty-sim experiment=<name>`` runs) and validated.
-    The presets are read-only configs, shared by all browser sessions."""
-    global _presets
-    with _presets_lock:             # Hydra's global state: one composition at a time
-        if _presets is None:
-            _presets = {name: _compose_lesson(name) for name in lesson_names()}
-        return _presets
+    """The lessons the page offers, by name (:func:`lessons`)."""
+    return lessons().presets
 
 
-def _compose_lesson(name: str) -> LessonPreset:
-    from experiments.app import compose_app
-    from experiments.config import validate_experiment
+def skipped_lessons() -> tuple[SkippedLesson, ...]:
+    """The lesson files the page does not offer, with the reasons (:func:`lessons`)."""
+    return lessons().skipped
+
+
+def lesson_names() -> list[str]:
+    """The names of the lessons the page offers: :data:`DEFAULT_LESSON` first,
+    then ``conf/experiment/``'s, then the extra folder's, each alphabetically."""
+    return list(lesson_presets())
+
+
+def first_lesson() -> str:
+    """The lesson a fresh page opens on: :data:`DEFAULT_LESSON`, or, if its
+    file is skipped, the first lesson offered. Raises ConfigError if no
+    lesson file passes validation."""
+    names = lesson_names()
+    if not names:
+        raise ConfigError(f"{LESSON_GROUP} = none: no lesson file passes validation "
+                          f"({len(skipped_lessons())} skipped)")
+    return DEFAULT_LESSON if DEFAULT_LESSON in names else names[0]
+
+
+def read_lessons(conf_dirs: Sequence[Path]) -> Lessons:
+    """Compose and validate every ``<folder>/experiment/*.yaml`` of ``conf_dirs``
+    (:func:`compose_lesson`), the default lesson first, then each folder's
+    alphabetically. A file that fails validation - malformed or empty YAML,
+    unknown keys, bad values, duplicate scenario names - is skipped with the
+    one-line error the command line prints for it, so that one bad file never
+    takes the other lessons, or the page, down."""
+    from sim.cli import one_line
+
+    presets: dict[str, LessonPreset] = {}
+    skipped: list[SkippedLesson] = []
+    for conf_dir in map(Path, conf_dirs):
+        if not (conf_dir / LESSON_GROUP).is_dir():          # e.g. a mistyped extra folder: say so
+            skipped.append(SkippedLesson(conf_dir / LESSON_GROUP, f"lesson folder = {str(conf_dir)!r}: has no "
+                                         f"{LESSON_GROUP}/ folder; must be laid out like conf/ (lesson files "
+                                         f"in {LESSON_GROUP}/*.yaml)"))
+            continue
+        for path in sorted((conf_dir / LESSON_GROUP).glob("*.yaml"), key=lambda p: (p.stem != DEFAULT_LESSON, p.stem)):
+            name = path.stem
+            try:
+                presets[name] = compose_lesson(name, conf_dir)
+            except ConfigError as e:
+                reason = one_line(str(e))
+                # the command line's message names the file as conf/experiment/<name>.yaml
+                reason = reason.replace(f"conf/{LESSON_GROUP}/{name}.yaml", shown_path(path))
+                skipped.append(SkippedLesson(path, reason))
+            except Exception as e:  # noqa: BLE001 - a user's file must not take the page down
+                _log.exception("lesson file %s could not be read", path)
+                skipped.append(SkippedLesson(path, one_line(f"{LESSON_GROUP} = {name!r}: {type(e).__name__}: {e}")))
+    return Lessons(presets, tuple(skipped))
+
+
+def compose_lesson(name: str, conf_dir: Path) -> LessonPreset:
+    """The lesson ``<conf_dir>/experiment/<name>.yaml``, composed through Hydra
+    as ``loyalty-sim experiment=<name>`` composes it (a folder other than
+    ``conf/`` joins Hydra's search path after ``conf/``) and validated as the
+    command line validates it (:func:`experiments.app.check_overrides`).
+    Raises ConfigError with the command line's one-line message."""
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from experiments.app import CONF_DIR, compose_app
+    from experiments.config import AppConfig, validate_experiment
     from experiments.runner import experiment_config
+    from sim.cli import translate_hydra_error
+    from sim.config_loading import read_group_files
 
-    container = compose_app([f"experiment={name}"])
+    conf_dir = Path(conf_dir).resolve()
+    selection = {LESSON_GROUP: name}
+    values = {**read_group_files(selection, conf_dir), **selection}     # malformed or empty: ConfigError
+    overrides = [f"{LESSON_GROUP}={name}"]
+    if conf_dir != CONF_DIR.resolve():
+        if (CONF_DIR / LESSON_GROUP / f"{name}.yaml").exists():
+            raise ConfigError(f"{LESSON_GROUP} = {name!r}: conf/{LESSON_GROUP}/ has a file of this name, and "
+                              "Hydra composes that one; rename this file")
+        overrides.append(f"hydra.searchpath=['file://{conf_dir}']")
+    try:
+        container = compose_app(overrides)
+    except (HydraException, OmegaConfBaseException) as e:
+        raise ConfigError(translate_hydra_error(e, values, root=AppConfig)) from None
     validate_experiment(container)
     market, exp = experiment_config(container)
     return LessonPreset(name=name, story=" ".join(exp.description.split()), market=market,
@@ -408,7 +538,7 @@ class Snapshot:
 # --------------------------------------------------------------------------- the classroom
 class Classroom(mesa.Model):
     """A lesson on the screen: the scenario's market and its baseline twin on
-    the same seed, advanced together (issue 5; MODEL.md §8; DESIGN.md §2).
+    the same seed, advanced together (MODEL.md §8; DESIGN.md §2).
 
     A ``mesa.Model`` with a keyword-only constructor, so that Mesa's
     SolaraViz rebuilds it from the page's controls on Reset. The keywords are

@@ -1,4 +1,4 @@
-"""The trainer's dashboard in a real headless Chromium (issue 5).
+"""The trainer's dashboard in a real headless Chromium.
 
 Each test opens the page served by ``solara run experiments.dashboard`` (as
 ``make dashboard`` does, with the browser code served locally) and drives it
@@ -129,3 +129,27 @@ def test_two_sessions_stay_independent(open_tab):
     press(second, "Step")
     wait_for_time(second, start + 1)
     assert time_shown(first) == start + 2
+
+
+def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(open_tab, server):
+    """The server's extra lesson folder holds files that fail validation
+    (conftest's BAD_LESSONS): the page still loads, names each file with the
+    command line's one-line reason, does not offer them, and the other
+    lessons work."""
+    tab = open_tab()
+    ready(tab)
+    notice = tab.page.get_by_text(re.compile(r"lesson files? skipped")).first
+    notice.wait_for(timeout=REACT_MS)
+    body = tab.page.inner_text("body")
+    for path, reason in server["bad_lessons"].items():
+        assert f"{path}: " in body and reason in body
+    tab.page.get_by_role("button", name=re.compile("Lesson")).first.click()
+    offered = tab.page.get_by_role("option").all_inner_texts()
+    assert "price_war" in offered and "win_back" in offered
+    assert not {path.stem for path in server["bad_lessons"]} & set(offered)
+    tab.page.get_by_role("option", name="win_back").click()
+    press(tab, "Reset")
+    tab.page.get_by_text(re.compile(r"^Lesson: win_back")).first.wait_for(timeout=REACT_MS)
+    press(tab, "Step")
+    wait_for_time(tab, 1)
+    assert tab.errors == []

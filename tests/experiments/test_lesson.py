@@ -1,4 +1,4 @@
-"""The trainer's classroom (issue 5), without a browser: lesson presets, the
+"""The trainer's classroom, without a browser: lesson presets, the
 twin models, what the page reads from them, and the page's controls.
 
 Markets are the smallest the page offers, so the file runs in a few seconds
@@ -6,7 +6,10 @@ Markets are the smallest the page offers, so the file runs in a few seconds
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import inspect
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -14,9 +17,11 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from experiments.app import CONF_DIR
-from experiments.lesson import (AS_IN_LESSON, GROUP_OF_STATE, KPI_COLUMNS, MAX_BURN_IN, N_CUSTOMERS_RANGE,
-                                NETWORK_SAMPLE_SIZE, NO_STRATEGY, OUTCOMES, PRICE_SEGMENT, Classroom,
-                                ClassroomSettings, lesson_names, lesson_presets, segment_mix, state_groups)
+from experiments.lesson import (AS_IN_LESSON, EXTRA_LESSONS_ENV, GROUP_OF_STATE, KPI_COLUMNS, LESSON_GROUP,
+                                MAX_BURN_IN, N_CUSTOMERS_RANGE, NETWORK_SAMPLE_SIZE, NO_STRATEGY, OUTCOMES,
+                                PRICE_SEGMENT, Classroom, ClassroomSettings, Lessons, SkippedLesson, first_lesson,
+                                lesson_names, lesson_presets, read_lessons, segment_mix, skipped_lessons,
+                                state_groups)
 from sim.config import ConfigError
 from sim.model import LoyaltyModel
 from strategies.registry import available
@@ -35,6 +40,7 @@ def focal_specs(room: Classroom) -> list:
 
 # --------------------------------------------------------------------------- presets
 def test_every_named_experiment_is_a_lesson_with_its_story():
+    assert [s.notice for s in skipped_lessons()] == []
     names = lesson_names()
     assert sorted(names) == sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
     assert names[0] == "default"
@@ -62,6 +68,94 @@ def test_every_scenario_of_every_lesson_runs_on_the_page(lesson):
         room = small(lesson=lesson, scenario_number=number)
         room.step()
         assert room.reported_steps == 1 and not room.snapshot().kpis.isna().any().any()
+
+
+# --------------------------------------------------------------------------- lesson files
+#: a lesson that passes validation, small enough to write out; the bad lesson
+#: files below are variations of it
+GOOD_LESSON = """# @package _global_
+experiment:
+  name: my_lesson
+  description: A trainer's own lesson.
+  scenarios:
+    - name: baseline
+      description: the market as it is
+    - name: club
+      description: the focal firm runs a loyalty club
+      strategies:
+        Focal: [club_marketing]
+"""
+#: bad lesson files: kind -> (text, the command line's one-line reason)
+BAD_LESSONS = {
+    "duplicate_scenario_names": (GOOD_LESSON.replace("- name: club", "- name: baseline"),
+                                 "experiment.scenarios[1].name = 'baseline': scenario names must be distinct"),
+    "malformed_yaml": (GOOD_LESSON.replace("[club_marketing]", "[club_marketing"),
+                       "experiment = 'malformed_yaml': {path} is malformed YAML at line 12, column 1"),
+    "empty_file": ("", "experiment = 'empty_file': {path} sets no keys"),
+    "unknown_key": (GOOD_LESSON.replace("  name: my_lesson", "  name: my_lesson\n  replication: 3"),
+                    "experiment.replication = 3: unknown key; allowed keys: name, description"),
+    "bad_value": (GOOD_LESSON.replace("  name: my_lesson", "  name: my_lesson\n  replications: 1"),
+                  "experiment.replications = 1: must be in [2, "),
+}
+
+
+def lesson_folder(root, files: dict[str, str]):
+    """A config folder laid out like conf/ with ``files`` (name -> text) as its lessons."""
+    (root / LESSON_GROUP).mkdir(parents=True)
+    for name, text in files.items():
+        (root / LESSON_GROUP / f"{name}.yaml").write_text(text)
+    return root
+
+
+@pytest.mark.parametrize("kind", BAD_LESSONS)
+def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(tmp_path, kind):
+    text, reason = BAD_LESSONS[kind]
+    folder = lesson_folder(tmp_path, {"my_lesson": GOOD_LESSON, kind: text})
+    found = read_lessons([folder])
+    assert list(found.presets) == ["my_lesson"]                     # the good lesson is still offered
+    [skipped] = found.skipped
+    path = folder / LESSON_GROUP / f"{kind}.yaml"
+    assert skipped.path == path
+    assert skipped.reason.startswith(reason.format(path=path)) and "\n" not in skipped.reason
+    assert skipped.notice == f"{path}: {skipped.reason}"
+
+
+def test_lessons_come_from_conf_and_the_folder_named_by_the_environment(tmp_path, monkeypatch):
+    conf_lessons = lesson_names()
+    folder = lesson_folder(tmp_path, {"my_lesson": GOOD_LESSON, "price_war": GOOD_LESSON,
+                                      "duplicate_scenario_names": BAD_LESSONS["duplicate_scenario_names"][0]})
+    monkeypatch.setenv(EXTRA_LESSONS_ENV, str(folder))
+    assert lesson_names() == [*conf_lessons, "my_lesson"]
+    assert len(lesson_presets()["price_war"].scenarios) > 2       # conf's, not the extra folder's (two)
+    reasons = {s.path.stem: s.reason for s in skipped_lessons() if s.path.is_relative_to(folder)}
+    assert reasons.keys() == {"price_war", "duplicate_scenario_names"}
+    assert "conf/experiment/ has a file of this name" in reasons["price_war"]
+    room = small(lesson="my_lesson")
+    room.step()
+    assert room.twins.scenario.name == "club" and room.reported_steps == 1
+    with pytest.raises(ConfigError, match="lesson = 'duplicate_scenario_names': must be one of"):
+        ClassroomSettings(lesson="duplicate_scenario_names").validate()
+    monkeypatch.setenv(EXTRA_LESSONS_ENV, str(tmp_path / "mistyped"))
+    assert lesson_names() == conf_lessons
+    [missing] = [s for s in skipped_lessons() if s.path.is_relative_to(tmp_path)]
+    assert missing.notice.startswith(f"{tmp_path / 'mistyped' / LESSON_GROUP}: lesson folder = ")
+    monkeypatch.delenv(EXTRA_LESSONS_ENV)
+    assert lesson_names() == conf_lessons
+
+
+def test_the_page_opens_on_the_first_lesson_offered_when_the_default_file_is_skipped(monkeypatch):
+    from experiments import lesson
+    from experiments.dashboard import model_params
+
+    default = SkippedLesson(CONF_DIR / LESSON_GROUP / "default.yaml", "experiment = 'default': sets no keys")
+    kept = {"price_war": lesson_presets()["price_war"]}
+    monkeypatch.setattr(lesson, "lessons", lambda: Lessons(kept, (default,)))
+    assert first_lesson() == "price_war"
+    params = model_params()
+    assert params["lesson"]["value"] == "price_war" and params["lesson"]["values"] == ["price_war"]
+    monkeypatch.setattr(lesson, "lessons", lambda: Lessons({}, (default,)))
+    with pytest.raises(ConfigError, match="no lesson file passes validation"):
+        first_lesson()
 
 
 # --------------------------------------------------------------------------- twins
@@ -246,3 +340,64 @@ def test_the_story_card_states_the_settings():
     assert f"{SMALL:,} customers" in line and "40% price-driven" in line and "seed 4" in line
     assert "price_war depth=0.3 duration=12 retaliation=match" in line
     assert "no strategy" in settings_line(small(strategy=NO_STRATEGY))
+
+
+# --------------------------------------------------------------------------- sessions
+@pytest.fixture
+def session():
+    """A browser session's kernel context in this process, as Solara's server makes one."""
+    import solara.server.app  # noqa: F401 - sends widgets to the session's kernel, as the server does
+    from solara.server import kernel, kernel_context
+
+    loop = asyncio.new_event_loop()
+    context = kernel_context.VirtualKernelContext(id="test-session", kernel=kernel.Kernel(), session_id="test",
+                                                  event_loop=loop)
+    yield context
+    if not context.closed_event.is_set():
+        context.close()
+    loop.close()
+
+
+def render_page(context) -> list[str]:
+    """Render the dashboard's page in ``context``; return the texts it shows."""
+    import solara
+
+    from experiments.dashboard import Page
+    with context:
+        box, context.app_object = solara.render(Page(), handle_error=False)
+    return list(_texts(box))
+
+
+def _texts(widget):
+    if isinstance(widget, str):
+        yield widget
+        return
+    for child in getattr(widget, "children", None) or []:
+        yield from _texts(child)
+    for attr in ("value", "label"):
+        if isinstance(getattr(widget, attr, None), str):
+            yield getattr(widget, attr)
+
+
+def test_a_closed_session_releases_its_classroom(session):
+    gc.collect()
+    before = {id(o) for o in gc.get_objects() if type(o) is Classroom}
+    render_page(session)
+    [room] = [weakref.ref(o) for o in gc.get_objects() if type(o) is Classroom and id(o) not in before]
+    assert room() is not None
+    session.close()
+    gc.collect()
+    assert room() is None                       # nothing outside the session holds its classroom
+
+
+def test_with_no_lesson_to_show_the_page_names_the_skipped_files_and_what_to_do(session, monkeypatch):
+    from experiments import lesson
+
+    skipped = (SkippedLesson(CONF_DIR / LESSON_GROUP / "default.yaml", "experiment = 'default': sets no keys"),
+               SkippedLesson(CONF_DIR / LESSON_GROUP / "price_war.yaml", "experiment.seed = -1: must be >= 0"))
+    monkeypatch.setattr(lesson, "lessons", lambda: Lessons({}, skipped))
+    texts = render_page(session)
+    assert texts[0].startswith("2 lesson files skipped")
+    assert texts[1:3] == ["conf/experiment/default.yaml: experiment = 'default': sets no keys",
+                          "conf/experiment/price_war.yaml: experiment.seed = -1: must be >= 0"]
+    assert texts[3].startswith("No lesson to show") and len(texts) == 4
