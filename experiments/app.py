@@ -70,6 +70,25 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
         _check_and_run(args, argv is not None, config_name, task, validator, root, check)
 
 
+def config_dir_as_searchpath(args: Sequence[str]) -> list[str]:
+    """``args`` with Hydra's ``--config-dir DIR`` (``-cd DIR``; a folder of the
+    user's own experiments, markets ...) given as the override
+    ``hydra.searchpath=[file://DIR]``, which the checks compose with."""
+    out: list[str] = []
+    dirs: list[str] = []
+    it = iter(args)
+    for a in it:
+        if a in ("--config-dir", "-cd"):
+            dirs.append(next(it, ""))
+        elif a.startswith("--config-dir="):
+            dirs.append(a.split("=", 1)[1])
+        else:
+            out.append(a)
+    if dirs:
+        out.append("hydra.searchpath=[" + ",".join(f"file://{Path(d).resolve()}" for d in dirs) + "]")
+    return out
+
+
 def app_name(config_name: str) -> str:
     """The console script of the app ``conf/<config_name>.yaml``."""
     return "loyalty-sim" if config_name == CONFIG_NAME else f"loyalty-sim-{config_name}"
@@ -82,7 +101,8 @@ def _check_and_run(args: list[str], set_argv: bool, config_name: str, task: Call
 
     checked = check is not None or not _is_multirun(args)
     if checked and not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
-        message = (check(args) if check is not None else check_overrides(args, config_name, validator, root))
+        given = config_dir_as_searchpath(args)
+        message = (check(given) if check is not None else check_overrides(given, config_name, validator, root))
         if message:
             print(f"error: {message}", file=sys.stderr)
             raise SystemExit(EXIT_BAD_INPUT)
@@ -145,18 +165,19 @@ def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
     from sim.cli import BadInput, one_line, parse_overrides, translate_hydra_error
     from sim.config import ConfigError
 
-    from sim.config_loading import read_group_files
+    from sim.config_loading import SEARCHPATH, read_group_files, search_dirs
 
+    searchpath = [o for o in overrides if o.startswith(SEARCHPATH)]
     overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
     try:
         values = parse_overrides(overrides)
-        values = {**read_group_files(values), **values}
+        values = {**read_group_files(values, search_dirs(searchpath)), **values}
     except BadInput as e:
         return str(e)
     except ConfigError as e:
         return one_line(str(e))
     try:
-        (validator or validate_experiment)(compose_app(overrides, config_name))
+        (validator or validate_experiment)(compose_app([*overrides, *searchpath], config_name))
     except (HydraException, OmegaConfBaseException) as e:
         return translate_hydra_error(e, values, root=root or AppConfig)
     except ConfigError as e:

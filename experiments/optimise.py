@@ -137,7 +137,7 @@ def check_overrides(args: Sequence[str]) -> str | None:
     from omegaconf.errors import OmegaConfBaseException
 
     from sim.cli import one_line, translate_hydra_error
-    from sim.config_loading import read_group_files
+    from sim.config_loading import read_group_files, search_dirs
 
     parser = OverridesParser.create()
     fixed, sweeps, values = [], {}, {}
@@ -159,7 +159,7 @@ def check_overrides(args: Sequence[str]) -> str | None:
             except Exception:  # noqa: BLE001 - functions: keep the text
                 values[ov.key_or_group] = ov.get_value_element_as_str()
     try:
-        values = {**read_group_files(values), **values}
+        values = {**read_group_files(values, search_dirs(fixed)), **values}
         cfg = compose_optimise(fixed)
     except ConfigError as e:
         return one_line(str(e))

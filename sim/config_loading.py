@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
@@ -41,18 +41,38 @@ def yaml_problem(e: yaml.YAMLError) -> str:
     return f"malformed YAML{where} ({' '.join(str(problem).split())})"
 
 
-def read_group_files(selections: dict[str, Any], conf_dir: Path = CONF_DIR) -> dict[str, Any]:
+SEARCHPATH = "hydra.searchpath="
+
+
+def search_dirs(overrides: Sequence[str]) -> list[Path]:
+    """The config folders Hydra searches: the project's ``conf/``, then the
+    user's own given as ``hydra.searchpath=[file:///my/conf]`` (each holding
+    ``experiment/``, ``market/`` ... like ``conf/``)."""
+    dirs = [CONF_DIR]
+    for text in overrides:
+        if text.startswith(SEARCHPATH):
+            items = text[len(SEARCHPATH):].strip("[]")
+            dirs += [Path(item.strip().strip("'\"").removeprefix("file://")) for item in items.split(",")
+                     if item.strip() and not item.strip().startswith("pkg://")]
+    return dirs
+
+
+def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CONF_DIR,)) -> dict[str, Any]:
     """Read the config files that overrides such as ``experiment=my_lesson``
-    select (``conf/<group>/<name>.yaml``) before Hydra composes them: a file
-    that is malformed, or empty (Hydra would silently compose the defaults), is
-    bad input named by its override. Returns the files' values by dotted key
-    (``experiment.name``, ``market.n_customers``), for error messages."""
+    select (``<group>/<name>.yaml`` in the first of ``conf_dirs`` holding it)
+    before Hydra composes them: a file that is malformed, or empty (Hydra would
+    silently compose the defaults), is bad input named by its override. Returns
+    the files' values by dotted key (``experiment.name``,
+    ``market.n_customers``), for error messages."""
     values: dict[str, Any] = {}
     for group, name in selections.items():
-        path = conf_dir / str(group) / f"{name}.yaml"
-        if "." in str(group) or not isinstance(name, str) or not path.is_file():
+        if "." in str(group) or not isinstance(name, str):
             continue
-        shown = f"conf/{group}/{name}.yaml"
+        found = [d / str(group) / f"{name}.yaml" for d in conf_dirs if (d / str(group) / f"{name}.yaml").is_file()]
+        if not found:
+            continue
+        path = found[0]
+        shown = f"conf/{group}/{name}.yaml" if path.parent.parent == CONF_DIR else str(path)
         text = path.read_text(encoding="utf-8")
         try:
             data = yaml.safe_load(text)

@@ -29,7 +29,6 @@ APPS = {
     "loyalty-sim-report": "experiments.sweep_report",
 }
 
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 LINE = re.compile(r"^error: (?P<key>\S+) = (?P<value>.*?): (?P<allowed>.+)$")
 
 
@@ -37,9 +36,9 @@ LINE = re.compile(r"^error: (?P<key>\S+) = (?P<value>.*?): (?P<allowed>.+)$")
 class Case:
     """One bad input: ``app`` run with ``args`` (``{tmp}`` stands for the
     case's working folder) after writing ``files`` (name -> text or bytes)
-    there and ``conf_files`` (path under the project's ``conf/`` -> text,
-    removed afterwards: a user's own experiment file); the error line must
-    name ``key`` and contain ``value`` and ``allowed``."""
+    there (a user's own experiment files go in ``{tmp}/conf/experiment/``,
+    found through ``hydra.searchpath``); the error line must name ``key``
+    and contain ``value`` and ``allowed``."""
     id: str
     app: str
     args: tuple[str, ...]
@@ -47,7 +46,6 @@ class Case:
     value: str = ""
     allowed: str = ""
     files: dict = field(default_factory=dict)
-    conf_files: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         assert self.app in APPS, self.app
@@ -77,18 +75,12 @@ def check_case(case: Case, tmp_path: Path) -> str:
         (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
     before = _snapshot(tmp_path)
     args = [a.replace("{tmp}", str(tmp_path)) for a in case.args]
-    placed = [CONF_DIR / name for name in case.conf_files]
-    for path, text in zip(placed, case.conf_files.values()):
-        assert not path.exists(), f"{path} exists already"
-        path.write_text(text)
     cwd = os.getcwd()
     os.chdir(tmp_path)
     try:
         status, _, stderr = run_app(case.app, args)
     finally:
         os.chdir(cwd)
-        for path in placed:
-            path.unlink(missing_ok=True)
     lines = [line for line in stderr.splitlines() if line.strip()]
     assert status == 2, f"exit status {status}; stderr:\n{stderr}"
     assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}:\n{stderr}"

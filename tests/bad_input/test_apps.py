@@ -9,12 +9,14 @@ import pytest
 from tests.bad_input.table import Case, check_case
 
 RUN = "hydra.run.dir={tmp}/run"
+#: the user's own config folder (``{tmp}/conf/experiment/*.yaml``), searched after the project's
+OWN_CONF = "hydra.searchpath=[file://{tmp}/conf]"
 SMALL = ("market.n_customers=300", "market.burn_in=2", "market.steps=3")
 OUT = "output_dir={tmp}/out"
 
 
 def sim(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
-    return Case(id, "loyalty-sim", (*args, RUN), key, value, allowed, **kw)
+    return Case(id, "loyalty-sim", (*args, RUN, OWN_CONF), key, value, allowed, **kw)
 
 
 def market(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
@@ -22,11 +24,12 @@ def market(id: str, *args: str, key: str, value: str = "", allowed: str = "", **
 
 
 def sensitivity(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
-    return Case(id, "loyalty-sim-sensitivity", (*args, RUN), key, value, allowed, **kw)
+    return Case(id, "loyalty-sim-sensitivity", (*args, RUN, OWN_CONF), key, value, allowed, **kw)
 
 
 def optimise(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
-    return Case(id, "loyalty-sim-optimise", (*args, "hydra.sweep.dir={tmp}/sweep"), key, value, allowed, **kw)
+    return Case(id, "loyalty-sim-optimise", (*args, "hydra.sweep.dir={tmp}/sweep", OWN_CONF), key, value, allowed,
+                **kw)
 
 
 def validate(id: str, *args: str, key: str, value: str = "", allowed: str = "") -> Case:
@@ -70,22 +73,22 @@ CASES = [
     sim("unknown_top_level_key", "colour=red", key="colour", value="red", allowed="unknown key"),
     sim("unknown_experiment", "experiment=nosuch", key="experiment", value="nosuch", allowed="available"),
     sim("empty_experiment_file", "experiment=zz_bad_input_empty", key="experiment", value="zz_bad_input_empty",
-        allowed="sets no keys", conf_files={"experiment/zz_bad_input_empty.yaml": ""}),
+        allowed="sets no keys", files={"conf/experiment/zz_bad_input_empty.yaml": ""}),
     sim("experiment_file_with_only_a_comment", "experiment=zz_bad_input_comment", key="experiment",
-        allowed="sets no keys", conf_files={"experiment/zz_bad_input_comment.yaml": "# @package _global_\n"}),
+        allowed="sets no keys", files={"conf/experiment/zz_bad_input_comment.yaml": "# @package _global_\n"}),
     sim("malformed_experiment_file", "experiment=zz_bad_input_malformed", key="experiment",
         value="zz_bad_input_malformed", allowed="malformed YAML at line",
-        conf_files={"experiment/zz_bad_input_malformed.yaml": EXPERIMENT + "  name: [oops\n"}),
+        files={"conf/experiment/zz_bad_input_malformed.yaml": EXPERIMENT + "  name: [oops\n"}),
     sim("experiment_file_holding_a_list", "experiment=zz_bad_input_list", key="experiment",
-        allowed="mapping", conf_files={"experiment/zz_bad_input_list.yaml": "- 1\n- 2\n"}),
+        allowed="mapping", files={"conf/experiment/zz_bad_input_list.yaml": "- 1\n- 2\n"}),
     sim("unknown_key_in_experiment_file", "experiment=zz_bad_input_unknown", key="experiment.nosuch", value="3",
-        allowed="unknown key", conf_files={"experiment/zz_bad_input_unknown.yaml": EXPERIMENT + "  nosuch: 3\n"}),
+        allowed="unknown key", files={"conf/experiment/zz_bad_input_unknown.yaml": EXPERIMENT + "  nosuch: 3\n"}),
     sim("duplicate_scenarios_in_experiment_file", "experiment=zz_bad_input_duplicate",
         key="experiment.scenarios[1].name", value="baseline", allowed="distinct",
-        conf_files={"experiment/zz_bad_input_duplicate.yaml":
+        files={"conf/experiment/zz_bad_input_duplicate.yaml":
                     EXPERIMENT + "  scenarios:\n    - {name: baseline}\n    - {name: baseline}\n"}),
     sim("bad_value_in_experiment_file", "experiment=zz_bad_input_value", key="experiment.replications",
-        value="0", allowed="[2, ", conf_files={"experiment/zz_bad_input_value.yaml":
+        value="0", allowed="[2, ", files={"conf/experiment/zz_bad_input_value.yaml":
                                              EXPERIMENT + "  replications: 0\n" + GOOD_SCENARIOS}),
     sim("strategy_starting_after_the_horizon", "experiment.scenarios.1.strategies.Focal=[{name: price_war, start: 500}]",
         key="experiment.scenarios[1].strategies.Focal[0].start", value="500", allowed="after the horizon"),
@@ -187,7 +190,7 @@ CASES = [
     sensitivity("no_customers", "market.n_customers=0", key="market.n_customers", value="0", allowed="[1, "),
     sensitivity("malformed_experiment_file", "experiment=zz_bad_input_sens", key="experiment",
                 allowed="malformed YAML",
-                conf_files={"experiment/zz_bad_input_sens.yaml": EXPERIMENT + "  name: {oops\n"}),
+                files={"conf/experiment/zz_bad_input_sens.yaml": EXPERIMENT + "  name: {oops\n"}),
     # --- loyalty-sim-optimise
     optimise("no_trials", "hydra.sweeper.n_trials=0", key="hydra.sweeper.n_trials", value="0",
              allowed="at least 1"),
@@ -204,7 +207,7 @@ CASES = [
     optimise("one_replication", "experiment.replications=1", key="experiment.replications", value="1",
              allowed="[2, "),
     optimise("empty_experiment_file", "experiment=zz_bad_input_opt", key="experiment", allowed="sets no keys",
-             conf_files={"experiment/zz_bad_input_opt.yaml": "\n"}),
+             files={"conf/experiment/zz_bad_input_opt.yaml": "\n"}),
     # --- loyalty-sim-validate
     validate("no_replications", "--replications", "0", key="--replications", value="0", allowed="[2, "),
     validate("replications_not_a_number", "--replications", "ten", key="--replications", value="ten",

@@ -223,3 +223,21 @@ def test_help_names_the_named_experiments_and_examples(tmp_path):
     assert res.returncode == 0
     assert "experiment: captive_rival_entry, club_payoff" in res.stdout
     assert "loyalty-sim-report <multirun folder>" in res.stdout
+
+
+def test_an_experiment_of_the_users_own_folder_runs_with_config_dir(tmp_path):
+    own = tmp_path / "my_conf" / "experiment"
+    own.mkdir(parents=True)
+    (own / "mine.yaml").write_text("# @package _global_\nexperiment:\n  name: mine\n  scenarios:\n"
+                                   "    - {name: baseline}\n    - {name: war, strategies: {Focal: [price_war]}}\n")
+    done = app("--config-dir", str(tmp_path / "my_conf"), "experiment=mine", *TINY, "experiment.figures=false",
+               f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    runs = pd.read_parquet(tmp_path / "run" / "runs.parquet")
+    assert list(runs["scenario"].unique()) == ["baseline", "war"]
+    (own / "broken.yaml").write_text("# @package _global_\nexperiment: [\n")
+    done = app("-cd", str(tmp_path / "my_conf"), "experiment=broken", *TINY, f"hydra.run.dir={tmp_path / 'bad'}",
+               cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].startswith(
+        f"error: experiment = 'broken': {own / 'broken.yaml'} is malformed YAML"), done.stderr
+    assert not (tmp_path / "bad").exists()
