@@ -70,6 +70,27 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
         _check_and_run(args, argv is not None, config_name, task, validator, root, check)
 
 
+def _flag_value(args: Sequence[str], flag: str) -> str:
+    i = list(args).index(flag)
+    return args[i + 1] if "=" not in flag and i + 1 < len(args) and not args[i + 1].startswith("-") else ""
+
+
+def output_folder_problem(args: Sequence[str]) -> str | None:
+    """The one-line error if the run or sweep folder the user chose
+    (``hydra.run.dir=``, ``hydra.sweep.dir=``) cannot be written, else None.
+    The part of the path before an interpolation (``${now:...}``) is checked."""
+    from experiments.outputs import folder_problem
+
+    for a in args:
+        key, eq, value = a.partition("=")
+        if eq and key in ("hydra.run.dir", "hydra.sweep.dir"):
+            folder = value.split("${", 1)[0]
+            problem = folder_problem(folder or ".") if value.strip() else "must be a folder path, not empty"
+            if problem:
+                return f"{key} = {value!r}: {problem}"
+    return None
+
+
 def config_dir_as_searchpath(args: Sequence[str]) -> list[str]:
     """``args`` with Hydra's ``--config-dir DIR`` (``-cd DIR``; a folder of the
     user's own experiments, markets ...) given as the override
@@ -99,8 +120,17 @@ def _check_and_run(args: list[str], set_argv: bool, config_name: str, task: Call
                    check: Callable[[list[str]], str | None] | None) -> None:
     import hydra
 
+    info = [a for a in args if a.split("=")[0] in HYDRA_INFO_FLAGS]
+    if info and _is_multirun(args):
+        print(f"error: {info[0]} = {_flag_value(args, info[0])!r}: shows a single run's config or Hydra's "
+              "settings; drop -m (a sweep's jobs are listed by running it)", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+    message = output_folder_problem(args)
+    if message:
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
     checked = check is not None or not _is_multirun(args)
-    if checked and not any(a.split("=")[0] in HYDRA_INFO_FLAGS for a in args):
+    if checked and not info:
         given = config_dir_as_searchpath(args)
         message = (check(given) if check is not None else check_overrides(given, config_name, validator, root))
         if message:

@@ -23,7 +23,7 @@ from sim.config import ConfigError, FirmConfig, MarketConfig, check_entry, param
 @dataclass
 class ScenarioConfig:
     """One scenario of an experiment: what differs from the market as configured."""
-    name: str = param("baseline", doc="scenario name, unique in the experiment")
+    name: str = param("baseline", doc="scenario name, unique in the experiment", nonblank=True)
     description: str = param("", doc="what the scenario shows (printed in the report)")
     strategies: dict = param({}, doc="firm name -> strategies it runs here (names, or mappings "
                                      "{name: <strategy>, <key>: value})")
@@ -94,11 +94,15 @@ def validate_experiment(cfg: Any) -> None:
     for i, k in enumerate(kpis):
         if k not in ALL_KPIS:
             raise ConfigError(f"experiment.kpis[{i}] = {k!r}: must be one of {', '.join(ALL_KPIS)}")
+        if k in kpis[:i]:
+            raise ConfigError(f"experiment.kpis[{i}] = {k!r}: listed twice; name each indicator once")
     if exp.get("focal_firm", "Focal") not in firms:
         raise ConfigError(f"experiment.focal_firm = {exp['focal_firm']!r}: must be one of the market's firms "
                           f"({', '.join(firms)})")
     for i, firm in enumerate(market_firms):
         check_strategies(f"market.firms[{i}].strategies", firm.get("strategies", []), steps)
+        if firm.get("name") == exp.get("focal_firm", "Focal"):
+            check_entry(f"market.firms[{i}].entry_step", firm.get("entry_step", 0), steps)
     scenarios = exp.get("scenarios", _default_scenarios())
     if not scenarios:
         raise ConfigError(f"experiment.scenarios = []: needs at least one scenario, the baseline "
@@ -106,7 +110,11 @@ def validate_experiment(cfg: Any) -> None:
     names: list[str] = []
     for i, sc in enumerate(scenarios):
         where = f"experiment.scenarios[{i}]"
-        sc = sc if isinstance(sc, dict) else dataclasses.asdict(sc)
+        if dataclasses.is_dataclass(sc):
+            sc = dataclasses.asdict(sc)
+        if not isinstance(sc, dict):
+            raise ConfigError(f"{where} = {sc!r}: must be a mapping of scenario keys: "
+                              + ", ".join(f.name for f in dataclasses.fields(ScenarioConfig)))
         validate(sc, ScenarioConfig, where + ".")
         if sc.get("name") in names:
             raise ConfigError(f"{where}.name = {sc['name']!r}: scenario names must be distinct")

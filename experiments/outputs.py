@@ -159,3 +159,22 @@ def save_figure(path: str | os.PathLike, fig: Any, **kwargs: Any) -> Path:
     """Save a matplotlib Figure atomically; the format follows the suffix of ``path``."""
     fmt = kwargs.pop("format", None) or Path(path).suffix.lstrip(".") or "png"
     return write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, **kwargs))
+
+
+def folder_problem(path: str | os.PathLike) -> str | None:
+    """Why results cannot be written into the folder ``path`` (made if
+    missing), or None: checked before a run, so that a long run does not end
+    in an error. Probes the nearest existing folder with a temporary folder,
+    removed at once."""
+    existing = Path(path)
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"{str(existing)!r} is a file, not a folder"
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}probe-", dir=existing))
+    except OSError as e:
+        return f"cannot write in {str(existing)!r} ({e.strerror or e})"
+    return None

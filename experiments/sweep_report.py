@@ -37,7 +37,7 @@ from experiments.catalogue import (BadInput, compared_scenarios, constant_overri
                                    sweep_parameters, sweep_table, value_label)
 from experiments.jobs import ERROR
 from experiments.kpis import KPIS
-from experiments.outputs import remove_stray_temporaries, save_figure, write_csv, write_text
+from experiments.outputs import folder_problem, remove_stray_temporaries, save_figure, write_csv, write_text
 from experiments.report import format_difference, format_value, kpi_of, markdown_table
 from experiments.sweep_plots import plot_heatmap, plot_sweep_lines
 from sim.cli import EXIT_BAD_INPUT, OneLineParser, UsageError
@@ -247,6 +247,15 @@ def _check_table(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, scenario: 
                        + (", ".join(compared_scenarios(table)) or "(none)"))
 
 
+def _check_out(out: Path, key: str) -> None:
+    """The report's folder must be a folder that can be written."""
+    if out.exists() and not out.is_dir():
+        raise BadInput(key, out, "not a folder")
+    problem = folder_problem(out)
+    if problem:
+        raise BadInput(key, out, problem)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``loyalty-sim-report SWEEP_DIR [--kpi NAME ...] [--firm NAME] [--scenario NAME]
     [--confidence 0.95] [--out DIR]``: write the sweep's report; return the exit status."""
@@ -259,6 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         confidence = _confidence(args.confidence)
+        if args.out:
+            _check_out(Path(args.out), "--out")
         con = open_catalogue(args.sweep_dir)
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
@@ -269,8 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         table = sweep_table(con, kpis, args.firm, confidence)
         _check_table(con, table, args.scenario)
         out = Path(args.out) if args.out else Path(args.sweep_dir)
-        if out.exists() and not out.is_dir():
-            raise BadInput("--out", args.out, "not a folder")
+        _check_out(out, "--out" if args.out else "SWEEP_DIR")
         report = write_sweep_report(args.sweep_dir, out, con, table, kpis, plot_kpis, args.firm, args.scenario,
                                     confidence)
     except BadInput as e:

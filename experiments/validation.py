@@ -102,7 +102,11 @@ def _run_probe(spec: ExperimentSpec, market, experiment) -> pd.DataFrame:
         rows = [spec.probe(market, s) for _, s in seeds]
     else:
         from joblib import Parallel, delayed
-        rows = Parallel(n_jobs=workers)(delayed(spec.probe)(market, s) for _, s in seeds)
+
+        from experiments.interruption import ignore_sigint, starting_workers
+        with starting_workers():                # workers are immune to Ctrl-C: the main process stops them
+            rows = Parallel(n_jobs=workers, initializer=ignore_sigint)(
+                delayed(spec.probe)(market, s) for _, s in seeds)
     table = pd.DataFrame(rows)
     table.insert(0, "seed", [s for _, s in seeds])
     table.insert(0, "replication", [r for r, _ in seeds])
@@ -110,7 +114,9 @@ def _run_probe(spec: ExperimentSpec, market, experiment) -> pd.DataFrame:
 
 
 def gather(spec: ExperimentSpec, settings: ValidationConfig) -> Evidence:
-    """Run the experiment of ``spec`` (every variant, or its probe) and return its evidence."""
+    """Run the experiment of ``spec`` alone (every variant, or its probe) and
+    return its evidence; :func:`gather_all` gives the same evidence for
+    several experiments at once, sharing their runs."""
     from experiments.runner import run_experiment
 
     if spec.probe is not None:
@@ -136,6 +142,134 @@ def gather(spec: ExperimentSpec, settings: ValidationConfig) -> Evidence:
     reps = list(range(experiment.replications))
     runs, steps = (pd.concat([p[i] for p in parts], ignore_index=True) for i in (0, 1))
     return Evidence(market, experiment, reps, runs, steps)
+
+
+@dataclass
+class _Plan:
+    """What one experiment runs: its configs, and for each of its scenarios
+    (in order) the index of the shared run that gives its tables."""
+    spec: ExperimentSpec
+    market: object
+    experiment: object
+    runs: list[tuple[str, int]] = field(default_factory=list)      # (scenario name, shared run)
+
+
+def _plans(specs: Sequence[ExperimentSpec], settings: ValidationConfig):
+    """The plans of ``specs`` and the distinct runs they need: a scenario's
+    market and whether it records purchases, with the replications needed."""
+    from experiments.scenarios import Scenario, build_scenarios
+
+    plans, runs, keys = [], [], []
+
+    def run_of(scenario: Scenario, record: bool, replications: int) -> int:
+        key = (scenario.market, record)
+        if key not in keys:
+            keys.append(key)
+            runs.append([Scenario(f"#{len(runs)}", "", scenario.market), record, 0])
+        i = keys.index(key)
+        runs[i][2] = max(runs[i][2], replications)
+        return i
+
+    for spec in specs:
+        if spec.probe is not None:
+            market, experiment = compose(spec, settings)
+            plans.append(_Plan(spec, market, experiment))
+            continue
+        if not spec.variants:
+            market, experiment = compose(spec, settings)
+            plan = _Plan(spec, market, experiment)
+            for sc in build_scenarios(market, experiment.scenarios):
+                plan.runs.append((sc.name, run_of(sc, spec.transactions, experiment.replications)))
+            plans.append(plan)
+            continue
+        plan = None
+        for name, overrides in spec.variants:
+            market, experiment = compose(spec, settings, overrides)
+            if len(experiment.scenarios) != 1:
+                raise ValueError(f"experiment {spec.name}: a variant runs one scenario, not {len(experiment.scenarios)}")
+            if plan is None:
+                names = [n for n, _ in spec.variants]
+                experiment_all = dataclasses.replace(experiment, scenarios=[{"name": n} for n in names],
+                                                     baseline=names[0])
+                plan = _Plan(spec, market, experiment_all)
+            (sc,) = build_scenarios(market, experiment.scenarios)
+            plan.runs.append((name, run_of(sc, spec.transactions, experiment.replications)))
+        plans.append(plan)
+    return plans, runs
+
+
+def _one_seed(runs: list, probes: list, replication: int, seed: int, threads: int) -> tuple:
+    """Replication ``replication`` (on ``seed``) of the shared runs and probes
+    that need it: one :func:`experiments.scenarios.run_replication` for the
+    runs that record no purchases and one for those that do, so that runs on
+    the same market share its burn-in; then each probe."""
+    from experiments.scenarios import run_replication
+
+    tables = {}
+    for record in (False, True):
+        chosen = [sc for sc, rec in runs if rec == record]
+        if chosen:
+            tables[record] = run_replication(chosen, replication, seed, threads, record)
+    return tables, {name: probe(market, seed) for name, probe, market in probes}
+
+
+def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> dict[str, Evidence]:
+    """The evidence of every experiment of ``specs``, as :func:`gather` gives
+    it for each alone (the same tables, bit for bit), from shared runs:
+    a scenario that several experiments run on the same market (the default
+    market's baseline, for one) runs once per replication, and the scenarios
+    of all experiments on the same market share its burn-in, as the scenarios
+    of one experiment do (:mod:`experiments.scenarios`). Replication ``r`` of
+    everything runs in one task (seed ``settings.seed + r``), the tasks in
+    parallel processes."""
+    from experiments.runner import _assemble
+    from sim.blocks import available_cores
+    from strategies.registry import available
+
+    plans, runs = _plans(specs, settings)
+    probe_plans = [p for p in plans if p.spec.probe is not None]
+    most = max([r for *_, r in runs] + [p.experiment.replications for p in probe_plans])
+    tasks = []
+    for r in range(most):
+        chosen = [(sc, rec) for sc, rec, reps in runs if r < reps]
+        probes = [(p.spec.name, p.spec.probe, p.market) for p in probe_plans if r < p.experiment.replications]
+        tasks.append((chosen, probes, r, settings.seed + r))
+    workers = max(1, min(settings.workers or available_cores(), len(tasks)))
+    threads = 1 if workers > 1 else min(p.market.engine.threads for p in plans)
+    if workers == 1:
+        done = [_one_seed(*task, threads) for task in tasks]
+    else:
+        from joblib import Parallel, delayed
+        done = Parallel(n_jobs=workers)(delayed(_one_seed)(*task, threads) for task in tasks)
+
+    costs = set(available())
+    evidence = {}
+    for plan in plans:
+        reps = list(range(plan.experiment.replications))
+        if plan.spec.probe is not None:
+            table = pd.DataFrame([done[r][1][plan.spec.name] for r in reps])
+            table.insert(0, "seed", [settings.seed + r for r in reps])
+            table.insert(0, "replication", reps)
+            evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, probes=table)
+            continue
+        parts = {"steps": [], "runs": [], "transactions": []}
+        for r in reps:
+            for name, i in plan.runs:
+                tables = done[r][0][plan.spec.transactions]
+                for what, frames in parts.items():
+                    table = getattr(tables, what)
+                    if table is None:
+                        continue
+                    rows = table[table["scenario"] == f"#{i}"]
+                    # a cost category booked only by the other runs of the task
+                    unbooked = [c for c in rows.columns if c in costs and rows[c].isna().all()]
+                    frames.append(rows.drop(columns=unbooked).assign(scenario=name))
+        order = [name for name, _ in plan.runs]
+        steps = _assemble(parts["steps"], order, ["step", "firm_index"])
+        runs_table = _assemble(parts["runs"], order, ["firm"])
+        bought = _assemble(parts["transactions"], order, ["week"]) if plan.spec.transactions else None
+        evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, runs_table, steps, bought)
+    return evidence
 
 
 # =========================================================================== verdicts
@@ -197,15 +331,14 @@ def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = 
     started = time.perf_counter()
     claims = list(CLAIMS if claims is None else claims)
     needed = list(dict.fromkeys(c.experiment for c in claims))
-    evidence, seconds = {}, {}
-    for name in needed:
-        t0 = time.perf_counter()
-        evidence[name] = gather(EXPERIMENTS[name], settings)
-        seconds[name] = time.perf_counter() - t0
-        if log:
-            print(f"validate: {name} ({seconds[name]:.1f} s)", file=sys.stderr)
+    if log:
+        print(f"validate: {len(needed)} experiments ({', '.join(needed)})", file=sys.stderr)
+    evidence = gather_all([EXPERIMENTS[name] for name in needed], settings)
     verdicts = [evaluate(c, evidence[c.experiment], settings.confidence) for c in claims]
-    return Validation(settings, verdicts, evidence, seconds, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    if log:
+        print(f"validate: {len(claims)} claims judged ({elapsed:.0f} s)", file=sys.stderr)
+    return Validation(settings, verdicts, evidence, elapsed)
 
 
 # =========================================================================== the report
@@ -342,6 +475,8 @@ def settings_from(args: argparse.Namespace) -> ValidationConfig:
     for i in given["only"]:
         if i not in known:
             raise ConfigError(f"only = {i!r}: no such claim; see loyalty-sim-validate --list")
+    if args.only and not given["only"]:
+        raise ConfigError(f"only = {','.join(args.only)!r}: names no claim; see loyalty-sim-validate --list")
     if "n_customers" not in given:
         given["n_customers"] = default_n_customers()
     return ValidationConfig(**given)
@@ -357,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     [--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list]``:
     measure the claims, write the report; return the exit status."""
     from experiments.claims import get_claims
-    from experiments.outputs import write_text
+    from experiments.outputs import folder_problem, write_text
 
     try:
         args = _parser().parse_args(argv)
@@ -372,15 +507,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from(args)
         out = Path(settings.output)
-        if out.exists() and out.is_dir():
+        if not settings.output.strip() or (out.exists() and out.is_dir()):
             raise ConfigError(f"output = {settings.output!r}: is a folder; give the report's file path")
         if not out.parent.exists():
             raise ConfigError(f"output = {settings.output!r}: the folder {str(out.parent)!r} does not exist")
+        problem = folder_problem(out.parent)
+        if problem:
+            raise ConfigError(f"output = {settings.output!r}: {problem}")
     except ConfigError as e:
         print(f"error: {as_option(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    validation = run_validation(settings, get_claims(settings.only))
-    write_text(out, render(validation))
+    from experiments.interruption import stop_cleanly
+    with stop_cleanly(out, lambda: "nothing written"):
+        validation = run_validation(settings, get_claims(settings.only))
+        write_text(out, render(validation))
     print(f"{validation.passed} of {len(validation.verdicts)} claims pass; report: {out} "
           f"({validation.elapsed:.0f} s)")
     return 0

@@ -260,6 +260,7 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
     validate(container, RunConfig)
     _check_strategies(container)
     _check_memory(container)
+    _check_output_dir(container)
     return cfg
 
 
@@ -286,8 +287,8 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
                            f"""(e.g. '{key}="{value}"')""") from None
         key = ov.key_or_group
         if ov.is_sweep_override():
-            raise BadInput(f"{key} = {text.split('=', 1)[1]!r}: a sweep; sim.cli runs one market, "
-                           "must be a single value")
+            raise BadInput(f"{key} = {text.split('=', 1)[1]!r}: a sweep of several values; a single run takes "
+                           "one value (loyalty-sim -m sweeps)")
         if key.split(".")[0] == "hydra":
             raise BadInput(f"{key} = {ov.get_value_element_as_str()!r}: Hydra's own settings are not used "
                            "by sim.cli; allowed top-level keys: " + ", ".join(f.name for f in dataclasses.fields(RunConfig)))
@@ -443,7 +444,12 @@ def translate_hydra_error(e: Exception, values: dict[str, Any], root: type = Run
             if "Could not override" in text or "not in" in text:
                 return f"{_display_key(key)} = {values[key]!r}: {_unknown_key(key, root)}"
             return f"{_display_key(key)} = {values[key]!r}: {first}"
-    return f"override = {' '.join(f'{k}={v}' for k, v in values.items())!r}: {first}"
+    if text.startswith("Multiple values for "):                  # +group=option for a group already chosen
+        group = text[len("Multiple values for "):].split(".", 1)[0]
+        return (f"{group} = {values.get(group)!r}: {group} is chosen already; choose another with "
+                f"{group}=<name>, without '+'")
+    shown = " ".join(f"{k}={v}" for k, v in values.items())
+    return f"override = {shown if len(shown) <= 200 else shown[:200] + '...'!r}: {first}"
 
 
 def _check_list_entries(container: dict) -> None:
@@ -473,6 +479,16 @@ def _check_strategies(container: dict) -> None:
     for i, firm in enumerate(market.get("firms") or []):
         check_strategies(f"market.firms[{i}].strategies", (firm or {}).get("strategies") or [], steps)
         check_entry(f"market.firms[{i}].entry_step", (firm or {}).get("entry_step", 0), steps)
+
+
+def _check_output_dir(container: dict) -> None:
+    """The results must be writable where they go, checked before the run."""
+    from experiments.outputs import folder_problem
+
+    output_dir = str(container.get("output_dir", RunConfig.output_dir))
+    problem = folder_problem(output_dir) if output_dir.strip() else "must be a folder path, not empty"
+    if problem:
+        raise BadInput(f"output_dir = {output_dir!r}: {problem}")
 
 
 def _check_memory(container: dict) -> None:

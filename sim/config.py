@@ -24,9 +24,10 @@ class ConfigError(ValueError):
 
 
 def param(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
-          *, lo_open: bool = False, choices: tuple | None = None) -> Any:
-    """A config field with its allowed range and its meaning."""
-    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "doc": doc, "choices": choices}
+          *, lo_open: bool = False, choices: tuple | None = None, nonblank: bool = False) -> Any:
+    """A config field with its allowed range and its meaning (``nonblank``: a
+    name that must not be empty or only spaces)."""
+    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "doc": doc, "choices": choices, "nonblank": nonblank}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
     return field(default=default, metadata=meta)
@@ -37,7 +38,7 @@ def param(default: Any, lo: float | None = None, hi: float | None = None, doc: s
 class SegmentConfig:
     """One customer segment (002: high-end wants service and respect, mid wants
     brand and quality, low-end wants price)."""
-    name: str = param("value", doc="segment name")
+    name: str = param("value", doc="segment name", nonblank=True)
     share: float = param(0.4, 0.0, 1.0, "share of customers in this segment")
     weights: list = param([0.25, 0.4, 0.2, 0.15], 0.0, 1.0,
                           "centre of the importance weights on price, quality, service, belonging")
@@ -224,7 +225,7 @@ class StaffConfig:
 @dataclass
 class FirmConfig:
     """One firm's positioning (MODEL.md §1)."""
-    name: str = param("Focal", doc="firm name")
+    name: str = param("Focal", doc="firm name", nonblank=True)
     price: float = param(1.0, 0.0, 100.0, "price index (1 = market reference)", lo_open=True)
     quality: float = param(0.7, 0.0, 1.0, "product quality")
     unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
@@ -321,6 +322,8 @@ def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
     if kind is str:
         if not isinstance(value, str):
             raise ConfigError(f"{key} = {value!r}: must be a string")
+        if meta.get("nonblank") and not value.strip():
+            raise ConfigError(f"{key} = {value!r}: must be a name, not empty")
         return
     if kind is bool:
         if not isinstance(value, bool):

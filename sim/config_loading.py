@@ -12,6 +12,26 @@ from sim.config import ConfigError
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (plain
+    YAML keeps the last silently; Hydra stops with a traceback)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice",
+                                                        key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_text(text: str) -> Any:
+    """The data of a YAML text; a key given twice is malformed YAML."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
+
+
 def read_yaml(path: str | Path) -> dict:
     """A YAML mapping from a file; malformed YAML stops with one message."""
     path = Path(path)
@@ -21,7 +41,7 @@ def read_yaml(path: str | Path) -> dict:
         raise ConfigError(f"config file = {str(path)!r}: cannot be read ({e.strerror}); "
                           "must be a readable YAML file") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml_text(text)
     except yaml.YAMLError as e:
         raise ConfigError(f"config file = {str(path)!r}: {yaml_problem(e)}; "
                           "must be a YAML mapping of config keys") from None
@@ -66,8 +86,13 @@ def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CO
     ``market.n_customers``), for error messages."""
     values: dict[str, Any] = {}
     for group, name in selections.items():
-        if "." in str(group) or not isinstance(name, str):
+        if "." in str(group) or not any((d / str(group)).is_dir() for d in conf_dirs):
             continue
+        if not isinstance(name, str) or not name:
+            options = sorted({p.stem for d in conf_dirs for p in (d / str(group)).glob("*.yaml")})
+            sweep = f"; to run several, sweep with -m: {group}={','.join(map(str, name))}" if isinstance(
+                name, list) else ""
+            raise ConfigError(f"{group} = {name!r}: must name one of {', '.join(options)}{sweep}")
         found = [d / str(group) / f"{name}.yaml" for d in conf_dirs if (d / str(group) / f"{name}.yaml").is_file()]
         if not found:
             continue
@@ -75,7 +100,7 @@ def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CO
         shown = f"conf/{group}/{name}.yaml" if path.parent.parent == CONF_DIR else str(path)
         text = path.read_text(encoding="utf-8")
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml_text(text)
         except yaml.YAMLError as e:
             raise ConfigError(f"{group} = {name!r}: {shown} is {yaml_problem(e)}; must be a YAML mapping of "
                               "config keys") from None
@@ -89,6 +114,10 @@ def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CO
                               "mapping of config keys")
         header = text.lstrip().splitlines()[:3]
         prefix = "" if any("@package _global_" in line for line in header) else f"{group}."
+        for section, node in data.items() if not prefix else ():
+            if (any((d / str(section)).is_dir() for d in conf_dirs) or section == str(group)) and not isinstance(
+                    node, dict):
+                raise ConfigError(f"{section} = {node!r}: {shown} must give a mapping of {section} keys here")
         values.update(flatten(data, prefix))
     return values
 

@@ -43,6 +43,13 @@ def _case(id: str, *args: str, key: str, value: str = "", allowed: str = "", fil
 
 T = "calibration.transactions"
 S = "calibration.survival"
+P = "calibration.parameters"
+
+
+def _fit(*entries: str) -> str:
+    """The override fitting ``entries`` (each ``key: ..., lo: ..., hi: ...``) instead of the preset's parameters."""
+    return f"{P}=[" + ",".join("{" + e + "}" for e in entries) + "]"
+
 
 CASES = [
     # ------------------------------------------------------------------ the fit's settings
@@ -53,6 +60,43 @@ CASES = [
           allowed="churn.disappointed_defect_prob must be in [0.0, 1.0]"),
     _case("fitted-key-unknown", "calibration.parameters.0.key=customers.nope", key="calibration.parameters[0].key",
           value="customers.nope", allowed="unknown market key 'nope'"),
+    _case("fitted-range-without-hi", _fit("key: customers.exit_rate_mean, lo: 0.01"), key=f"{P}[0].hi",
+          value="not given", allowed="every fitted parameter must give key, lo and hi"),
+    _case("fitted-range-without-lo", _fit("key: customers.exit_rate_mean, hi: 0.1, log: true"), key=f"{P}[0].lo",
+          value="not given", allowed="must give key, lo and hi"),
+    _case("fitted-key-past-the-markets-firms", _fit("key: firms.7.price, lo: 0.5, hi: 2, log: false"),
+          key=f"{P}[0].key", value="firms.7.price", allowed="firms is a list of 3 entries; use an index 0..2"),
+    _case("fitted-range-leaves-shares-not-adding-up-at-lo",
+          _fit("key: customers.segments.0.share, lo: 0.1, hi: 0.9, log: false"), key=f"{P}[0].lo", value="0.1",
+          allowed="the market is invalid with customers.segments.0.share = 0.1 (market.customers.segments[*].share"),
+    _case("fitted-range-invalid-at-hi", _fit("key: staff.novice_skill, lo: 0.1, hi: 0.99"), key=f"{P}[0].hi",
+          value="0.99", allowed="market.staff.novice_skill = 0.99: must not exceed market.staff.max_skill"),
+    _case("fitted-ranges-invalid-only-together-at-lo", _fit("key: staff.novice_skill, lo: 0.5, hi: 0.6",
+                                                            "key: staff.max_skill, lo: 0.45, hi: 0.99"),
+          key=f"{P}[1].lo", value="0.45", allowed="and every parameter before it at its lo"),
+    _case("fitted-key-the-market-size", _fit("key: n_customers, lo: 100, hi: 1000"), key=f"{P}[0].key",
+          value="n_customers", allowed="is not the market's behaviour (the simulated market's size is "
+                                       "calibration.n_customers)"),
+    _case("fitted-key-an-engine-setting", _fit("key: engine.threads, lo: 1, hi: 4"), key=f"{P}[0].key",
+          value="engine.threads", allowed="change its speed, never its results"),
+    _case("fitted-key-twice", _fit("key: customers.exit_rate_mean, lo: 0.01, hi: 0.1",
+                                   "key: customers.exit_rate_mean, lo: 0.02, hi: 0.2"),
+          key=f"{P}[1].key", value="customers.exit_rate_mean", allowed="already fitted by calibration.parameters[0]"),
+    _case("fitted-whole-number-key-range-without-whole-numbers",
+          _fit("key: loyalty.repeat_purchases, lo: 2.5, hi: 2.7"), key=f"{P}[0].lo", value="2.5",
+          allowed="loyalty.repeat_purchases is a whole number and the range [2.5, 2.7] holds 0 whole number(s)"),
+    _case("kind-transactions-on-a-survival-preset", "calibration=fader_hardie_regular",
+          "calibration.kind=transactions", key="calibration.kind", value="transactions",
+          allowed="the calibration names a survival table (calibration.survival.active) and no transaction log"),
+    _case("kind-survival-without-a-table", "calibration.kind=survival", key="calibration.kind", value="survival",
+          allowed="no survival table is given"),
+    _case("name-climbing-out-of-the-outputs", "calibration.name=../../../escaped", key="calibration.name",
+          value="../../../escaped", allowed="must be a plain name of letters, digits"),
+    _case("name-empty", "calibration.name=", key="calibration.name", value="''", allowed="must be a plain name"),
+    _case("name-nesting-folders", "calibration.name=a/b", key="calibration.name", value="a/b",
+          allowed="must be a plain name"),
+    _case("name-hidden", "calibration.name=.mine", key="calibration.name", value=".mine",
+          allowed="not starting with '.'"),
     _case("kind-unknown", "calibration.kind=panel", key="calibration.kind", value="panel",
           allowed="must be one of 'transactions', 'survival'"),
     _case("firm-not-in-the-market", "calibration.firm=Nobody", key="calibration.firm", value="Nobody",
@@ -139,6 +183,14 @@ CASES = [
                                                                          header="customer;date;amount")),
     _case("amount-negative", *OWN, key=f"{T}.amount", value="amount",
           allowed="line 3 holds '-5'; amounts must be >= 0", files=_log("a,2024-01-01,10", "b,2024-01-02,-5")),
+    _case("amount-column-named-twice", *OWN, key=f"{T}.amount", value="amount",
+          allowed="log.csv names 2 columns 'amount'; the column read must be named once",
+          files=_log("a,1,2024-01-01,2", "b,3,2024-01-09,4", header="customer,amount,date,amount")),
+    _case("date-in-year-1", *OWN, key=f"{T}.date", value="date",
+          allowed="line 2 holds 0001-01-01; purchase dates must fall between 1900-01-01 and",
+          files=_log("a,0001-01-01,10", "b,2024-01-03,5")),
+    _case("date-in-year-9999", *OWN, key=f"{T}.date", value="date", allowed="line 3 holds 9999-12-31",
+          files=_log("a,2024-01-01,10", "b,9999-12-31,5")),
     _case("amount-missing", *OWN, key=f"{T}.amount", value="amount", allowed="line 2 has no amount",
           files=_log("a,2024-01-01,")),
     # ------------------------------------------------------------------ where period 1 starts
@@ -169,6 +221,11 @@ CASES = [
     _case("survival-counts-rising-in-the-file", *SURVIVAL, key=f"{S}.path", value="survival.csv",
           allowed="line 4 (period 2) holds 700, more than period 1 (631)",
           files={"survival.csv": "active\n1000\n631\n700\n"}),
+    _case("survival-column-named-twice", *SURVIVAL, key=f"{S}.column", value="active",
+          allowed="survival.csv names 2 columns 'active'", files={"survival.csv": "active,active\n1000,9\n631,8\n"}),
+    _case("survival-count-fractional-in-the-file", *SURVIVAL, key=f"{S}.path", value="survival.csv",
+          allowed="line 2 (period 0) holds 1000.5; counts must be whole numbers of customers",
+          files={"survival.csv": "active\n1000.5\n631\n468\n"}),
     # ------------------------------------------------------------------ survival tables: the inline list
     _case("survival-first-count-zero", "calibration=fader_hardie_regular", f"{S}.active=[0,0,0]",
           key=f"{S}.active", allowed="the cohort's size (period 0) must be above 0"),
@@ -180,6 +237,8 @@ CASES = [
           key=f"{S}.active", allowed="period 2 holds -1"),
     _case("survival-count-nan-inline", "calibration=fader_hardie_regular", f"{S}.active=[1000,nan,500]",
           key=f"{S}.active", allowed="period 1 holds nan"),
+    _case("survival-count-fractional", "calibration=fader_hardie_regular", f"{S}.active=[1000,630.5,468]",
+          key=f"{S}.active", allowed="period 1 holds 630.5; counts must be whole numbers"),
     _case("survival-counts-rising", "calibration=fader_hardie_regular", f"{S}.active=[1000,600,700]",
           key=f"{S}.active", allowed="period 2 holds 700, more than period 1 (600)"),
     _case("survival-holdout-past-the-table", "calibration=fader_hardie_regular", "calibration.holdout_periods=6",

@@ -41,7 +41,7 @@ CASES = {
     "strategy_unknown_parameter": (["market.firms.1.strategies=[{name: win_back, colour: 2}]"], None,
                                    "market.firms[1].strategies[0].colour", "2", "unknown key"),
     "bad_override_syntax": (["seed=="], None, "seed", "=", "override"),
-    "sweep": (["market=retail,subscription"], None, "market", "retail,subscription", "single value"),
+    "sweep": (["market=retail,subscription"], None, "market", "retail,subscription", "one value"),
     "firm_entry_not_a_mapping": (["market.firms.0=3"], None, "market.firms[0]", "3", "mapping"),
     "firm_index_out_of_range": (["market.firms.7.price=1"], None, "market.firms[7].price", "1", "out of range"),
     "bad_choice": (["market.network.reorder=spiral"], None, "market.network.reorder", "spiral", "one of"),
