@@ -177,7 +177,7 @@ def check_overrides(args: Sequence[str]) -> str | None:
         space = {**{f"hydra.sweeper.params.{k}": (k, str(v)) for k, v in (params or {}).items()},
                  **{k.lstrip("+"): (k, v) for k, v in sweeps.items()}}
         check_config(container)
-        check_search_space(container["optimise"], space)
+        check_search_space(container["optimise"], space, container["market"].get("steps"))
         if "direction" in sweeper:
             check_directions(container["optimise"]["mode"], OmegaConf.to_container(sweeper, resolve=True)["direction"])
         check_sweeper_counts(OmegaConf.to_container(sweeper, resolve=True))
@@ -225,10 +225,13 @@ def make_candidate(strategy: str, params: Mapping[str, Any], where: str) -> Any:
         raise ConfigError(f"{where}.{key.split('.', 2)[2]}{text[len(key):]}") from None
 
 
-def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, str]]) -> None:
+def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, str]],
+                       steps: int | None = None) -> None:
     """Every searched key must be a parameter of the strategy given in
     ``optimise.params`` (its starting value), and every value the sweeper can
-    draw (both ends of an interval or range, every choice) must be allowed.
+    draw (both ends of an interval or range, every choice) must be allowed: in
+    range, a whole number where one is needed, and a start within the horizon
+    of ``steps``.
 
     ``space`` maps where the entry was given (``hydra.sweeper.params.<key>``
     or the command line's ``<key>``) to ``(key, sweep text)``."""
@@ -237,8 +240,11 @@ def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, st
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra_plugins.hydra_optuna_sweeper._impl import create_optuna_distribution_from_override
 
-    from strategies.registry import REGISTRY
+    from optuna.distributions import LogUniformDistribution, UniformDistribution
 
+    from strategies.registry import REGISTRY, check_strategies
+
+    _FRACTIONS = (UniformDistribution, LogUniformDistribution)
     prefix = PARAMS
     fields = sorted(f.name for f in dataclasses.fields(REGISTRY[opt["strategy"]].config_class))
     parser = OverridesParser.create()
@@ -264,14 +270,20 @@ def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, st
                               "its starting value in optimise.params")
         try:
             (ov,) = parser.parse_overrides([f"{key}={text}"])
-            drawn = _extremes(create_optuna_distribution_from_override(ov), ov)
+            distribution = create_optuna_distribution_from_override(ov)
+            drawn = _extremes(distribution, ov)
         except Exception as e:  # noqa: BLE001 - any grammar or sweep error is bad input
             raise ConfigError(f"{where} = {text!r}: not a search space the Optuna sweeper takes "
                               f"({' '.join(str(e).split())[:120]}); e.g. interval(0.1, 0.5), "
                               "int(interval(1, 20)), choice(a, b)") from None
+        kind = {f.name: f.type for f in dataclasses.fields(REGISTRY[opt["strategy"]].config_class)}[name]
+        if kind in (int, "int") and isinstance(distribution, _FRACTIONS):
+            raise ConfigError(f"{where} = {text!r}: may draw fractions; {key} must be a whole number: search it "
+                              f"with int(...), e.g. int({text})")
         for value in drawn:
             try:
                 make_candidate(opt["strategy"], {**opt["params"], name: value}, "optimise.params")
+                check_strategies("optimise.params", [{"name": opt["strategy"], **opt["params"], name: value}], steps)
             except ConfigError as e:
                 detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
                 raise ConfigError(f"{where} = {text!r}: may draw {value!r}; {key} {detail}") from None
