@@ -70,6 +70,39 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
         _check_and_run(args, argv is not None, config_name, task, validator, root, check)
 
 
+def check_sweep(args: Sequence[str], config_name: str = CONFIG_NAME,
+                validator: Callable[[dict], None] | None = None, root: type | None = None) -> str | None:
+    """Check every value of a sweep (``-m key=a,b,c``) before Hydra makes the
+    sweep's folder: each value with the fixed overrides and the first value of
+    every other swept key (each value once, not every combination). Return the
+    first one-line error, or None."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    parser = OverridesParser.create()
+    fixed: list[str] = []
+    sweeps: dict[str, list[str]] = {}
+    for text in (a for a in args if a not in ("-m", "--multirun")):
+        try:
+            (ov,) = parser.parse_overrides([text])
+            values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else None
+        except HydraException:
+            values = None                      # bad syntax, or a sweep Hydra expands itself: checked as given
+        if values is None or text.startswith("hydra"):
+            fixed.append(text)
+        else:
+            sweeps[text.split("=", 1)[0]] = values
+    first = {key: values[0] for key, values in sweeps.items()}
+    for key, values in sweeps.items():
+        for value in values:
+            chosen = {**first, key: value}
+            message = check_overrides([*fixed, *(f"{k}={v}" for k, v in chosen.items())], config_name,
+                                      validator, root)
+            if message:
+                return message
+    return None if sweeps else check_overrides(fixed, config_name, validator, root)
+
+
 def _flag_value(args: Sequence[str], flag: str) -> str:
     i = list(args).index(flag)
     return args[i + 1] if "=" not in flag and i + 1 < len(args) and not args[i + 1].startswith("-") else ""
@@ -129,10 +162,14 @@ def _check_and_run(args: list[str], set_argv: bool, config_name: str, task: Call
     if message:
         print(f"error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
-    checked = check is not None or not _is_multirun(args)
-    if checked and not info:
+    if not info:
         given = config_dir_as_searchpath(args)
-        message = (check(given) if check is not None else check_overrides(given, config_name, validator, root))
+        if check is not None:
+            message = check(given)
+        elif _is_multirun(args):
+            message = check_sweep(given, config_name, validator, root)
+        else:
+            message = check_overrides(given, config_name, validator, root)
         if message:
             print(f"error: {message}", file=sys.stderr)
             raise SystemExit(EXIT_BAD_INPUT)

@@ -138,6 +138,13 @@ CASES = [
     Case("sweep_folder_where_nothing_can_be_written", "loyalty-sim",
          ("-m", "experiment.seed=1,2", "hydra.sweep.dir=/proc/nowhere"), "hydra.sweep.dir", "/proc/nowhere",
          "cannot write"),
+    Case("sweep_with_one_bad_value", "loyalty-sim", ("-m", "experiment.confidence=0.9,1.5", "hydra.sweep.dir={tmp}/s"),
+         "experiment.confidence", "1.5", "[0.5, 0.9999]"),
+    Case("sweep_of_an_unknown_key", "loyalty-sim", ("-m", "market.firms.0.bogus=1,2", "hydra.sweep.dir={tmp}/s"),
+         "market.firms[0].bogus", "1", "unknown key"),
+    Case("sweep_over_an_unknown_experiment", "loyalty-sim",
+         ("-m", "experiment=price_war,nonexistent", "hydra.sweep.dir={tmp}/s"), "experiment", "nonexistent",
+         "available"),
     Case("config_of_a_sweep", "loyalty-sim", ("-m", "--cfg", "job", "experiment.seed=1,2"), "--cfg", "job",
          "drop -m"),
     # --- loyalty-sim: the market

@@ -154,17 +154,39 @@ def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_repor
     assert _job_dirs(sweep)["experiment.seed=20"]["status"] == "finished"
 
 
-def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path):
+def test_a_sweep_with_a_bad_value_stops_before_any_job_runs(tmp_path):
     sweep = tmp_path / "sweep"
-    res = app("-m", *SWEEP, "market.customers.purchase_rate_mean=1.5,0.45", f"hydra.sweep.dir={sweep}",
+    res = app("-m", *SWEEP, "market.customers.purchase_rate_mean=0.45,1.5", f"hydra.sweep.dir={sweep}",
               cwd=tmp_path)
-    assert res.returncode == 1                  # the sweep ran to its end, but not all succeeded
+    assert res.returncode == 2
+    assert res.stderr.strip().splitlines()[-1].startswith("error: market.customers.purchase_rate_mean = 1.5: ")
+    assert not sweep.exists()
+
+
+def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
+    """A job that fails while it runs (here: seed 10 made to fail) records its
+    error; the other jobs run, and the sweep ends with status 1."""
+    import experiments.app as app_module
+
+    real = app_module.run_and_write
+
+    def failing(container, folder, digest):
+        if container["experiment"]["seed"] == 10:
+            raise RuntimeError("the market could not be simulated")
+        return real(container, folder, digest)
+
+    monkeypatch.setattr(app_module, "run_and_write", failing)
+    sweep = tmp_path / "sweep"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as e:
+        app_module.main(["-m", *SWEEP, "experiment.seed=10,20", "hydra/launcher=basic", f"hydra.sweep.dir={sweep}"])
+    assert e.value.code == 1                    # the sweep ran to its end, but not all succeeded
     jobs = _job_dirs(sweep)
-    bad, good = jobs["market.customers.purchase_rate_mean=1.5"], jobs["market.customers.purchase_rate_mean=0.45"]
-    assert bad["status"] == "failed" and "purchase_rate_mean = 1.5" in bad["error"]
+    bad, good = jobs["experiment.seed=10"], jobs["experiment.seed=20"]
+    assert bad["status"] == "failed" and "could not be simulated" in bad["error"]
     assert (bad["folder"] / "error.txt").exists() and not (bad["folder"] / "runs.parquet").exists()
     assert good["status"] == "finished"
-    assert "1 failed" in res.stdout
+    assert "1 failed" in capsys.readouterr().out
 
 
 def test_a_job_interrupted_while_writing_leaves_no_partial_file_and_is_run_again(tmp_path, monkeypatch):
