@@ -103,6 +103,38 @@ def check_sweep(args: Sequence[str], config_name: str = CONFIG_NAME,
     return None if sweeps else check_overrides(fixed, config_name, validator, root)
 
 
+def hydra_settings_problem(overrides: Sequence[str], settings: Sequence[str],
+                           config_name: str = CONFIG_NAME) -> str | None:
+    """The one-line error if Hydra's own settings given on the command line
+    (``hydra.launcher.n_jobs=4``, ``hydra/launcher=ray``) do not compose, else None."""
+    from hydra.errors import HydraException, MissingConfigException
+    from omegaconf.errors import OmegaConfBaseException
+
+    from sim.cli import one_line
+
+    try:
+        compose_config([*overrides, *settings], config_name, with_hydra=True)
+    except (HydraException, OmegaConfBaseException) as e:
+        text = str(e)
+        if isinstance(e, MissingConfigException):
+            group = str(getattr(e, "missing_cfg_file", "") or "").rpartition("/")[0]
+            options = [o for o in (getattr(e, "options", None) or []) if not o.endswith("_schema")]
+            given = next((o for o in settings if o.startswith(group + "=")), settings[0])
+            key, _, value = given.partition("=")
+            return f"{key} = {value!r}: available: {', '.join(options) or '(none)'}"
+        given = next((o for o in settings if f"'{o.partition('=')[0]}'" in text or o.partition("=")[0] in text),
+                     settings[0])
+        key, _, value = given.partition("=")
+        detail = one_line(text.splitlines()[0] if text else type(e).__name__)
+        cause = e.__cause__ or e.__context__
+        if isinstance(cause, OmegaConfBaseException) and (not detail or detail.startswith("Error merging")):
+            detail = one_line(str(cause).splitlines()[0])
+        elif detail.startswith("Could not override"):
+            detail = "not a setting of Hydra"
+        return f"{key} = {value!r}: {detail}; see {app_name(config_name)} --hydra-help"
+    return None
+
+
 def _flag_value(args: Sequence[str], flag: str) -> str:
     i = list(args).index(flag)
     return args[i + 1] if "=" not in flag and i + 1 < len(args) and not args[i + 1].startswith("-") else ""
@@ -235,6 +267,7 @@ def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
     from sim.config_loading import SEARCHPATH, read_group_files, search_dirs
 
     searchpath = [o for o in overrides if o.startswith(SEARCHPATH)]
+    hydra_settings = [o for o in overrides if o.startswith(("hydra.", "hydra/")) and o not in searchpath]
     overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
     try:
         values = parse_overrides(overrides)
@@ -245,6 +278,8 @@ def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
         return one_line(str(e))
     try:
         (validator or validate_experiment)(compose_app([*overrides, *searchpath], config_name))
+        if hydra_settings:
+            return hydra_settings_problem([*overrides, *searchpath], hydra_settings, config_name)
     except (HydraException, OmegaConfBaseException) as e:
         return translate_hydra_error(e, values, root=root or AppConfig)
     except ConfigError as e:

@@ -42,6 +42,7 @@ is rounded at every point; the table of a scenario's firm changes
 from __future__ import annotations
 
 import copy
+import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -66,6 +67,9 @@ INDEX_COLUMNS = {"sobol": ["S1", "S1_conf", "ST", "ST_conf"],
                  "morris": ["mu", "mu_star", "mu_star_conf", "sigma"]}
 #: the config sections a parameter may belong to
 PARAMETER_SECTIONS = ("market", "experiment")
+#: keys that change how an experiment runs or is reported, never its results
+NOT_RESULTS = ("experiment.workers", "experiment.progress", "experiment.figures", "experiment.confidence",
+               "experiment.record_transactions")
 
 
 # --------------------------------------------------------------------- config
@@ -317,12 +321,19 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
             raise ConfigError(f"{where}.key = {p.key!r}: {e.args[0]}") from None
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             raise ConfigError(f"{where}.key = {p.key!r}: must name a numeric key (its value is {current!r})")
+        if p.key in NOT_RESULTS or p.key.startswith("market.engine."):
+            raise ConfigError(f"{where}.key = {p.key!r}: changes how the experiment runs or is reported, not "
+                              "its results; must be a key of the market or the experiment's design "
+                              "(e.g. market.firms.0.price, experiment.replications)")
         if p.key in seen:
             raise ConfigError(f"{where}.key = {p.key!r}: already sensitivity.parameters[{seen[p.key]}]")
         seen[p.key] = i
         if not p.lo < p.hi:
             raise ConfigError(f"{where}.lo = {p.lo!r}: must be below hi ({p.hi!r})")
         is_whole = isinstance(current, int)
+        if is_whole and math.floor(p.hi) < math.ceil(p.lo):
+            raise ConfigError(f"{where}.lo = {p.lo!r}: {p.key} is a whole number and [{p.lo}, {p.hi}] holds "
+                              "none; must span at least one whole number")
         for end in ("lo", "hi"):
             value = getattr(p, end)
             trial = copy.deepcopy(app)

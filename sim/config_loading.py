@@ -88,7 +88,7 @@ def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CO
     for group, name in selections.items():
         if "." in str(group) or not any((d / str(group)).is_dir() for d in conf_dirs):
             continue
-        if not isinstance(name, str) or not name:
+        if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
             options = sorted({p.stem for d in conf_dirs for p in (d / str(group)).glob("*.yaml")})
             sweep = f"; to run several, sweep with -m: {group}={','.join(map(str, name))}" if isinstance(
                 name, list) else ""

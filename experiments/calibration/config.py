@@ -3,18 +3,24 @@
 ``conf/calibrate.yaml`` extends :class:`CalibrateApp` (registered with Hydra
 as ``calibrate_schema`` by :mod:`experiments.calibration.cli`); the named
 calibrations in ``conf/calibration/`` set the data, the split and the
-parameters to fit. :func:`validate_calibration` checks every value and that
-each fitted parameter is a numeric market key whose range lies inside the
-key's own allowed range.
+parameters to fit. :func:`validate_calibration` checks every value; that
+the name can name a folder; that the kind of data has its data; and that
+each fitted parameter is a numeric key of the market's behaviour, fitted
+once, whose range lies inside the key's own allowed range and leaves the
+market valid at both ends (so that a bad range stops the command before it
+writes anything, not in the middle of the fit).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.config import ConfigError, MarketConfig, _resolve_type, param, validate
+from sim.config import ConfigError, MarketConfig, _resolve_type, market_config, param, validate
 
 
 @dataclass
@@ -89,7 +95,8 @@ class LossWeights:
 @dataclass
 class CalibrationConfig:
     """Fit the market's base behaviour to observed data."""
-    name: str = param("cdnow", doc="name of the calibration; also the calibrated market's name")
+    name: str = param("cdnow", doc="name of the calibration (letters, digits, '-', '_', '.'; not starting with "
+                      "'.'): the folder outputs/calibrate/<name>/ and the calibrated market's name")
     description: str = param("", doc="what the data are (shown in the report)")
     kind: str = param("transactions", doc="kind of data", choices=("transactions", "survival"))
     transactions: TransactionData = field(default_factory=TransactionData)
@@ -125,33 +132,157 @@ class CalibrateApp:
     calibration: CalibrationConfig = field(default_factory=CalibrationConfig)
 
 
-_ITEMS = {"parameters": ParameterRange}
+#: a calibration's name: one plain folder name under outputs/calibrate/ (no separator, not hidden, not empty)
+NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+#: top-level market keys that are not the market's behaviour, and what to set instead
+NOT_BEHAVIOUR = {
+    "name": "the calibrated market's name is calibration.name",
+    "n_customers": "the simulated market's size is calibration.n_customers",
+    "steps": "the simulated periods are set by the data and calibration.calibration_periods",
+    "burn_in": "the steps before period 1 are calibration.burn_in",
+    "steps_per_year": "the length of a period is set by the data (calibration.transactions.days_per_period, "
+                      "calibration.survival.steps_per_period)",
+    "discount_rate": "it discounts the firms' profits, which the data do not show",
+    "engine": "the engine's settings change its speed, never its results",
+}
+
+#: the keys a fitted parameter must give (``log`` defaults to false)
+REQUIRED = ("key", "lo", "hi")
 
 
 def validate_calibration(cfg: dict) -> None:
     """Check a calibration app config (a resolved dict): every key and range,
-    the fitted parameters against the market schema, and that some period is
-    forecast. Raises one ConfigError naming key, value and what is allowed.
-    The data themselves are checked as they are read
-    (:mod:`experiments.calibration.observed`)."""
+    the name, that the kind of data has its data, and the fitted parameters
+    against the market (:func:`check_parameters`). Raises one ConfigError
+    naming key, value and what is allowed. The data themselves are checked
+    as they are read (:mod:`experiments.calibration.observed`)."""
     cal = dict(cfg.get("calibration", {}))
     params = cal.pop("parameters", None)
     validate({**cfg, "calibration": cal}, CalibrateApp)
-    firms = [str(f.get("name")) for f in cfg.get("market", {}).get("firms", [])] or \
-        [f.name for f in MarketConfig().firms]
+    name = cal.get("name", CalibrationConfig.name)
+    if not NAME.fullmatch(str(name)):
+        raise ConfigError(f"calibration.name = {name!r}: names the folder outputs/calibrate/<name>/; must be a "
+                          "plain name of letters, digits, '-', '_' and '.', not starting with '.'")
+    _check_kind(cal)
+    market = cfg.get("market") or dataclasses.asdict(MarketConfig())
+    firms = [str(f.get("name")) for f in market.get("firms", [])] or [f.name for f in MarketConfig().firms]
     if cal.get("firm", "Focal") not in firms:
         raise ConfigError(f"calibration.firm = {cal.get('firm')!r}: must be one of the market's firms "
                           f"({', '.join(firms)})")
     if params is not None:
-        if not isinstance(params, list) or not params:
-            raise ConfigError(f"calibration.parameters = {params!r}: must be a non-empty list of "
-                              "{key, lo, hi, log}")
-        for i, p in enumerate(params):
-            validate(p, ParameterRange, f"calibration.parameters[{i}].")
-            check_range(p, f"calibration.parameters[{i}]")
+        check_parameters(params, market)
     if cal.get("holdout_periods") == 0 and cal.get("forecast_periods", 0) == 0:
         raise ConfigError("calibration.holdout_periods = 0: with calibration.forecast_periods = 0 there is "
                           "nothing to forecast; must be at least 1, or set calibration.forecast_periods")
+
+
+def _check_kind(cal: dict) -> None:
+    """The kind of data must have its own data: a survival calibration a
+    table, and a transaction calibration a log of its own when its config
+    names a survival table (else switching the kind of a survival preset
+    would silently fit the schema's default log, the CDNOW sample)."""
+    kind = cal.get("kind", "transactions")
+    survival = dict(cal.get("survival") or {})
+    has_table = bool(survival.get("path")) or bool(survival.get("active"))
+    if kind == "survival" and not has_table:
+        raise ConfigError("calibration.kind = 'survival': no survival table is given; set "
+                          "calibration.survival.path (a CSV or Parquet file) or calibration.survival.active "
+                          "(the counts), or kind=transactions for a purchase log")
+    log = dict(cal.get("transactions") or {}).get("path", TransactionData.path)
+    if kind == "transactions" and has_table and log == TransactionData.path:
+        which = "calibration.survival.path" if survival.get("path") else "calibration.survival.active"
+        raise ConfigError(f"calibration.kind = 'transactions': the calibration names a survival table ({which}) "
+                          f"and no transaction log (calibration.transactions.path is the default {log}); must be "
+                          "survival, or name the log with calibration.transactions.path")
+
+
+def parameter_range(p: Any) -> ParameterRange:
+    """A fitted parameter's entry (a mapping, as typed in a config, or a
+    ParameterRange) with the schema's defaults filled in (``log``: false)."""
+    if isinstance(p, ParameterRange):
+        return p
+    return ParameterRange(**{**dataclasses.asdict(ParameterRange()), **dict(p)})
+
+
+def check_parameters(params: Any, market: dict) -> None:
+    """Check the fitted parameters against ``market`` (a market config dict):
+    each entry gives key, lo and hi; each key is a numeric key of the market's
+    behaviour that exists in this market (a firm's or segment's index within
+    its list), named once; each range lies inside the key's allowed range
+    (for a whole-number key, holds at least two whole numbers); and the
+    market stays valid with each parameter at either end of its range, and
+    with every parameter at its lo, and at its hi."""
+    if not isinstance(params, list) or not params:
+        raise ConfigError(f"calibration.parameters = {params!r}: must be a non-empty list of "
+                          "{key, lo, hi, log}")
+    seen: dict[str, int] = {}
+    ranges: list[ParameterRange] = []
+    for i, p in enumerate(params):
+        where = f"calibration.parameters[{i}]"
+        if not isinstance(p, dict):
+            raise ConfigError(f"{where} = {p!r}: must be a mapping {{key, lo, hi, log}}")
+        validate(p, ParameterRange, f"{where}.")
+        for name in REQUIRED:
+            if name not in p:
+                raise ConfigError(f"{where}.{name} = (not given): every fitted parameter must give key, lo and hi "
+                                  "(log is optional, default false)")
+        r = parameter_range(p)
+        check_range(dataclasses.asdict(r), where)
+        _check_exists(r.key, market, where)
+        canonical = ".".join(_parts(r.key))
+        if canonical in seen:
+            raise ConfigError(f"{where}.key = {r.key!r}: already fitted by calibration.parameters[{seen[canonical]}]; "
+                              "each key may be fitted once")
+        seen[canonical] = i
+        ranges.append(r)
+    _check_ends(ranges, market)
+
+
+def _parts(key: str) -> list[str]:
+    from experiments.config_keys import parts_of
+    return parts_of(key)
+
+
+def _check_exists(key: str, market: dict, where: str) -> None:
+    """The key names a value of this market (``firms.7.price`` needs 8 firms)."""
+    from experiments.config_keys import get_key
+    try:
+        get_key(market, key)
+    except KeyError as e:
+        raise ConfigError(f"{where}.key = {key!r}: {e.args[0]}") from None
+
+
+def whole_ends(r: ParameterRange) -> tuple[int, int]:
+    """The lowest and highest whole numbers of a whole-number key's range."""
+    return math.ceil(r.lo), math.floor(r.hi)
+
+
+def _ends(r: ParameterRange) -> tuple[float, float]:
+    """The values a trial can take at either end of the range (whole numbers for a whole-number key)."""
+    return whole_ends(r) if market_field(r.key)[0] is int else (r.lo, r.hi)
+
+
+def _check_ends(ranges: list[ParameterRange], market: dict) -> None:
+    """The market is valid with each parameter at either end of its range
+    (the others at the market's values), and with the parameters moved to
+    their lo (hi) one after another; the first that makes it invalid is named."""
+    from experiments.config_keys import set_key
+    for side in (0, 1):
+        together = copy.deepcopy(market)
+        for i, r in enumerate(ranges):
+            value = _ends(r)[side]
+            end = ("lo", "hi")[side]
+            alone = copy.deepcopy(market)
+            set_key(alone, r.key, value)
+            set_key(together, r.key, value)
+            for data, how in ((alone, ""), (together, f" and every parameter before it at its {end}")):
+                try:
+                    market_config(data)
+                except ConfigError as e:
+                    raise ConfigError(f"calibration.parameters[{i}].{end} = {getattr(r, end)!r}: the market is "
+                                      f"invalid with {r.key} = {value!r}{how} ({' '.join(str(e).split())}); "
+                                      "must keep the market valid over the whole range") from None
 
 
 def market_field(key: str) -> tuple[type, dict]:
@@ -159,7 +290,7 @@ def market_field(key: str) -> tuple[type, dict]:
     ``firms.0.price``); raises ConfigError for a key the market does not have."""
     from sim.config import _LIST_ITEM
     cls: Any = MarketConfig
-    parts = key.split(".")
+    parts = _parts(key)
     i = 0
     while i < len(parts):
         fields = {f.name: f for f in dataclasses.fields(cls)}
@@ -184,16 +315,26 @@ def market_field(key: str) -> tuple[type, dict]:
 
 
 def check_range(p: dict, where: str) -> None:
-    """A fitted parameter is a number whose range lies inside its allowed range."""
+    """A fitted parameter is a numeric key of the market's behaviour whose
+    range lies inside its allowed range; a whole-number key's range holds at
+    least two whole numbers (the fit tries whole numbers only)."""
     key, lo, hi = p.get("key", ""), float(p.get("lo", 0.0)), float(p.get("hi", 1.0))
     try:
         kind, meta = market_field(str(key))
     except ConfigError as e:
         raise ConfigError(f"{where}.key = {key!r}: {str(e).split(': ', 1)[1]}") from None
+    top = _parts(str(key))[0]
+    if top in NOT_BEHAVIOUR:
+        raise ConfigError(f"{where}.key = {key!r}: is not the market's behaviour ({NOT_BEHAVIOUR[top]}); must be "
+                          "a key of the customers, their choice, loyalty, churn, staff or firms")
     if kind not in (int, float):
         raise ConfigError(f"{where}.key = {key!r}: must be a numeric market parameter")
     if lo >= hi:
         raise ConfigError(f"{where}.lo = {lo!r}: must be below hi ({hi!r})")
+    if kind is int and math.floor(hi) - math.ceil(lo) < 1:
+        raise ConfigError(f"{where}.lo = {lo!r}: {key} is a whole number and the range [{lo!r}, {hi!r}] holds "
+                          f"{max(0, math.floor(hi) - math.ceil(lo) + 1)} whole number(s); must hold at least two "
+                          "(e.g. lo = 2, hi = 5)")
     if p.get("log") and lo <= 0:
         raise ConfigError(f"{where}.lo = {lo!r}: must be above 0 on a log scale")
     allowed_lo, allowed_hi, lo_open = meta.get("lo"), meta.get("hi"), meta.get("lo_open", False)

@@ -8,6 +8,15 @@ measures the simulated cohort as the data were measured
 trial is the market as configured, so the report can show how far the fit
 moved from it. Optuna's TPE sampler is seeded: the same config gives the
 same fit. The holdout periods are never simulated here.
+
+A whole-number market key (``loyalty.repeat_purchases``) is searched over
+the whole numbers of its range (Optuna's integer suggestion), so the value
+reported as fitted is the value the calibrated market holds. A trial whose
+values make an invalid market (a combination of values inside their ranges
+that the market refuses; the ends of each range are checked before the fit,
+:func:`experiments.calibration.config.check_parameters`) is pruned quietly
+and kept in the trials with no loss; if every trial is invalid the fit stops
+with one ConfigError.
 """
 
 from __future__ import annotations
@@ -23,21 +32,21 @@ import pandas as pd
 
 from experiments import config_keys
 from experiments.calibration.cohort import pooled, simulate_purchases, simulate_survival
-from experiments.calibration.config import CalibrationConfig
+from experiments.calibration.config import CalibrationConfig, market_field, parameter_range, whole_ends
 from experiments.calibration.measures import (cohort_measures, entry_weights, survival_loss,
                                               transaction_loss)
 from experiments.calibration.observed import CohortLog
-from sim.config import MarketConfig, market_config
+from sim.config import ConfigError, MarketConfig, market_config
 
 
 @dataclass
 class FitResult:
     """The fitted parameters, their loss and every trial."""
-    values: dict[str, float]
+    values: dict[str, float]   # whole numbers (int) for whole-number keys
     loss: float
     parts: dict[str, float]
     start_loss: float
-    trials: pd.DataFrame        # trial, one column per parameter, loss, one column per loss part
+    trials: pd.DataFrame        # trial, one column per parameter, loss (NaN: an invalid market), loss parts
 
 
 def get_key(market: MarketConfig, key: str) -> Any:
@@ -103,12 +112,36 @@ def survival_objective(market: MarketConfig, cal: CalibrationConfig,
 
 
 def start_values(market: MarketConfig, cal: CalibrationConfig) -> dict[str, float]:
-    """The configured market's values of the fitted parameters, inside their search ranges."""
-    return {p["key"]: float(np.clip(get_key(market, p["key"]), p["lo"], p["hi"])) for p in _ranges(cal)}
+    """The configured market's values of the fitted parameters, inside their
+    search ranges (whole numbers inside the range's whole numbers for a
+    whole-number key)."""
+    values: dict[str, float] = {}
+    for p in _ranges(cal):
+        value = get_key(market, p["key"])
+        if _is_whole(p):
+            lo, hi = whole_ends(parameter_range(p))
+            values[p["key"]] = int(np.clip(int(value), lo, hi))
+        else:
+            values[p["key"]] = float(np.clip(value, p["lo"], p["hi"]))
+    return values
 
 
 def _ranges(cal: CalibrationConfig) -> list[dict]:
-    return [p if isinstance(p, dict) else dataclasses.asdict(p) for p in cal.parameters]
+    """The fitted parameters as dicts with every key (``log`` filled in when a config left it out)."""
+    return [dataclasses.asdict(parameter_range(p)) for p in cal.parameters]
+
+
+def _is_whole(p: dict) -> bool:
+    """Whether the fitted key holds whole numbers (searched with Optuna's integer suggestion)."""
+    return market_field(p["key"])[0] is int
+
+
+def _suggest(trial: Any, p: dict) -> float:
+    """A trial's value of one fitted parameter: a whole number for a whole-number key."""
+    if _is_whole(p):
+        lo, hi = whole_ends(parameter_range(p))
+        return trial.suggest_int(p["key"], lo, hi, log=bool(p["log"]))
+    return trial.suggest_float(p["key"], p["lo"], p["hi"], log=bool(p["log"]))
 
 
 def fit(market: MarketConfig, cal: CalibrationConfig,
@@ -125,8 +158,12 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
     rows: list[dict] = []
 
     def trial_loss(trial: "optuna.Trial") -> float:
-        values = {p["key"]: trial.suggest_float(p["key"], p["lo"], p["hi"], log=bool(p["log"])) for p in ranges}
-        loss, parts = objective(values)
+        values = {p["key"]: _suggest(trial, p) for p in ranges}
+        try:
+            loss, parts = objective(values)
+        except ConfigError:          # a combination the market refuses: no loss, not an error of the command
+            rows.append({"trial": trial.number, **values, "loss": float("nan")})
+            raise optuna.TrialPruned() from None
         rows.append({"trial": trial.number, **values, "loss": loss, **parts})
         return loss
 
@@ -139,7 +176,8 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
     def tick(study: "optuna.Study", trial: "optuna.trial.FrozenTrial") -> None:
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(best=f"{study.best_value:.4g}")
+            if any(t.state == optuna.trial.TrialState.COMPLETE for t in study.trials):
+                bar.set_postfix(best=f"{study.best_value:.4g}")
 
     try:
         study.optimize(trial_loss, n_trials=cal.trials, callbacks=[tick])
@@ -147,8 +185,11 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
         if bar is not None:
             bar.close()
     trials = pd.DataFrame(rows)
-    best = trials.loc[trials["loss"].idxmin()]
     keys = [p["key"] for p in ranges]
+    if trials["loss"].isna().all():
+        raise ConfigError(f"calibration.parameters = {keys}: every one of the {len(trials)} trials made an invalid "
+                          "market; must be ranges whose values the market accepts together")
+    best = trials.loc[trials["loss"].idxmin()]
     parts = {k: float(best[k]) for k in trials.columns if k not in {"trial", "loss", *keys}}
-    return FitResult({k: float(best[k]) for k in keys}, float(best["loss"]), parts,
-                     float(trials["loss"].iloc[0]), trials)
+    values = {p["key"]: int(best[p["key"]]) if _is_whole(p) else float(best[p["key"]]) for p in ranges}
+    return FitResult(values, float(best["loss"]), parts, float(trials["loss"].iloc[0]), trials)

@@ -8,8 +8,19 @@ simulator and the standard models then see the same data. Periods count from
 purchases in later periods are repeat purchases (the convention of the
 BG/NBD literature on CDNOW, Fader, Hardie & Lee 2005).
 
-A survival table is a list of counts: the cohort at the start, then the
-customers still active after each period (Fader & Hardie 2007).
+A blank line in a log is skipped: each purchase carries its own date, so a
+skipped line shifts nothing. Purchase dates must fall between
+:data:`FIRST_DATE` and one year after today: a date outside (``0001-01-01``,
+``9999-12-31``) is a placeholder or a typo, and would stretch the periods so
+far that the calibration window holds almost nothing.
+
+A survival table is a list of counts, whole numbers of customers: the cohort
+at the start, then the customers still active after each period (Fader &
+Hardie 2007). Unlike a log, it may not hold a blank line, which would shift
+every later period.
+
+A column the data are read from must be named once in a file's header line
+(a second ``amount`` column would otherwise be silently ignored).
 
 Every problem with the data is a :class:`sim.config.ConfigError` naming the
 key that points at it and, for a file, the line (or Parquet row) where it
@@ -31,6 +42,9 @@ from experiments.calibration.config import SEPARATORS, SurvivalData, Transaction
 from sim.config import ConfigError
 
 PACKAGE_PREFIX = "package://"
+
+#: the earliest purchase date accepted (the latest is one year after today)
+FIRST_DATE = _dt.date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,28 @@ def _read_table(path: Path, path_text: str, key: str, what: str, **csv) -> pd.Da
         raise ConfigError(f"{key} = {path_text!r}: cannot be read ({_first_line(e)}); must be {what}") from None
 
 
+def _check_named_once(path: Path, table: pd.DataFrame, used: dict[str, str], **csv) -> None:
+    """Each column in ``used`` (config key -> column name) is named once in
+    the file: pandas renames a repeated header name (``amount.1``) and reads
+    only the first, which would silently drop the other."""
+    if _is_parquet(path):
+        names = [str(c) for c in table.columns]
+    elif csv.get("header", 0) is None:
+        return                                   # named by the config's own list, checked for repeats
+    else:
+        try:
+            names = [str(c) for c in pd.read_csv(path, header=None, nrows=1, dtype=str, index_col=False,
+                                                 encoding="utf-8-sig", keep_default_na=False,
+                                                 **{k: v for k, v in csv.items() if k == "sep"}).iloc[0]]
+        except (OSError, ValueError, IndexError):
+            return                               # the table itself was read: nothing more to learn here
+    for key, column in used.items():
+        count = names.count(str(column))
+        if count > 1:
+            raise ConfigError(f"{key} = {column!r}: {path.name} names {count} columns {column!r}; the column read "
+                              "must be named once (rename or drop the others)")
+
+
 def _row_label(path: Path, header: bool) -> Callable[[int], str]:
     """Where row ``i`` of a table read by :func:`_read_table` is: its line in a text file, its row in Parquet."""
     if _is_parquet(path):
@@ -137,6 +173,7 @@ def read_transactions(cfg: TransactionData) -> CohortLog:
     if raw.empty:
         raise ConfigError(f"{where}.path = {cfg.path!r}: holds no purchases; must be {what}")
     label = _row_label(path, bool(cfg.header))
+    _check_named_once(path, raw, {f"{where}.{k}": getattr(cfg, k) for k in ("customer", "date", "amount")}, **csv)
     for key in ("customer", "date", "amount"):
         column = getattr(cfg, key)
         if column not in raw.columns:
@@ -205,7 +242,16 @@ def _dates(column: pd.Series, cfg: TransactionData, name: str, label: Callable[[
                               f"({label(i)} holds {text.loc[i]!r}); {allowed}")
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)               # the local day of each purchase
-    return dates.dt.normalize()
+    dates = dates.dt.normalize()
+    today = _dt.date.today()
+    last = today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+    outside = (dates < pd.Timestamp(FIRST_DATE)) | (dates > pd.Timestamp(last))
+    if outside.any():
+        i = _first(outside)
+        raise ConfigError(f"{where}.date = {cfg.date!r}: {label(i)} holds {dates.loc[i].date().isoformat()}; "
+                          f"purchase dates must fall between {FIRST_DATE.isoformat()} and {last.isoformat()} (one "
+                          "year after today)")
+    return dates
 
 
 def _amounts(column: pd.Series, key: str, label: Callable[[int], str]) -> pd.Series:
@@ -247,6 +293,7 @@ def read_survival(cfg: SurvivalData) -> np.ndarray:
     if cfg.column not in table.columns:
         raise ConfigError(f"{where}.column = {cfg.column!r}: must be a column of {path.name} "
                           f"({', '.join(map(str, table.columns))})")
+    _check_named_once(path, table, {f"{where}.column": cfg.column})
     filled = np.flatnonzero(table.notna().any(axis=1).to_numpy())
     column = table[cfg.column].iloc[:filled[-1] + 1 if len(filled) else 0]   # blank lines at the end hold no period
     row = _row_label(path, True)
@@ -272,13 +319,16 @@ def read_survival(cfg: SurvivalData) -> np.ndarray:
 
 
 def _check_counts(counts: np.ndarray, key: str, label: Callable[[int], str]) -> None:
-    """A survival table: at least two finite counts >= 0, the first above 0, never rising."""
+    """A survival table: at least two finite whole counts >= 0, the first above 0, never rising."""
     if len(counts) < 2:
         raise ConfigError(f"{key}: needs at least 2 counts (the cohort's size at period 0, then the customers "
                           "still active after each period)")
     for i, v in enumerate(counts):
         if not np.isfinite(v) or v < 0:
             raise ConfigError(f"{key}: {label(i)} holds {v:g}; counts must be finite numbers >= 0")
+        if v % 1:
+            raise ConfigError(f"{key}: {label(i)} holds {v:g}; counts must be whole numbers of customers (not "
+                              "shares: 1000, 631, ... rather than 1.0, 0.631, ...)")
     if counts[0] <= 0:
         raise ConfigError(f"{key}: {label(0)} holds {counts[0]:g}; the cohort's size (period 0) must be above 0")
     rising = np.flatnonzero(np.diff(counts) > 0)

@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from experiments.calibration.config import CalibrationConfig
+from experiments.calibration.config import CalibrationConfig, parameter_range
 from experiments.calibration.fit import FitResult
 from experiments.calibration.forecast import Forecast
 from experiments.outputs import save_figure, write_csv, write_parquet, write_text
@@ -69,7 +69,7 @@ def fit_table(market: MarketConfig, cal: CalibrationConfig, result: FitResult) -
     start = result.trials.iloc[0]
     rows = []
     for p in cal.parameters:
-        p = p if isinstance(p, dict) else dataclasses.asdict(p)
+        p = dataclasses.asdict(parameter_range(p))
         rows.append({"parameter": p["key"], "lo": p["lo"], "hi": p["hi"], "log_scale": bool(p["log"]),
                      "start": float(start[p["key"]]), "fitted": result.values[p["key"]]})
     return pd.DataFrame(rows)
@@ -168,7 +168,7 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         f"forecast on {cal.forecast_replications} other seeds.",
         f"- **Optimiser**: Optuna TPE (seed {cal.seed}), {cal.trials} trials; the first trial is the base market.",
         f"- **Loss**: {LOSS_TEXT[cal.kind].format(cap=cal.frequency_cap)}; {weights}.",
-        f"- **Loss at the start** {result.start_loss:.4g}, **fitted** {result.loss:.4g} "
+        f"- **Loss at the start** {_loss(result.start_loss)}, **fitted** {result.loss:.4g} "
         f"({', '.join(f'{k} {v:.3g}' for k, v in result.parts.items())}).",
         f"- {standard_text(cal, forecast, '**')}.",
         f"- Run time {elapsed:.0f} s.", "",
@@ -215,6 +215,11 @@ def write_calibration(folder: Path, cal: CalibrationConfig, market: MarketConfig
     return write_text(folder / "report.md", report_markdown(cal, market, result, forecast, data_line, elapsed))
 
 
+def _loss(value: float) -> str:
+    """A trial's loss; none (NaN) when its values made a market the config refuses."""
+    return "none (an invalid market)" if np.isnan(value) else f"{value:.4g}"
+
+
 def console_summary(cal: CalibrationConfig, result: FitResult, forecast: Forecast) -> str:
     """What the command prints: the fitted values and the holdout errors."""
     fitted = "\n".join(f"  {k} = {v:.4g}" for k, v in result.values.items())
@@ -225,5 +230,5 @@ def console_summary(cal: CalibrationConfig, result: FitResult, forecast: Forecas
     notes = [f"{split_text(cal)}."]
     if forecast.standard_failure:
         notes.append(f"{standard_text(cal, forecast)}.")
-    return (f"calibrated {cal.name}: loss {result.start_loss:.4g} -> {result.loss:.4g}\n{fitted}\n\n{table}\n\n"
+    return (f"calibrated {cal.name}: loss {_loss(result.start_loss)} -> {result.loss:.4g}\n{fitted}\n\n{table}\n\n"
             + "\n".join(notes))

@@ -123,6 +123,69 @@ def test_calibration_recovers_the_parameters_of_data_the_model_made(retail):
     assert result.loss < result.start_loss / 10          # the base market (0.45, 0.0015) fits far worse
 
 
+def _recording(losses: dict[float, float] | None = None, invalid_above: float | None = None):
+    """An objective that needs no simulation: it records the values it is given and scores
+    the distance of the first value from 4 (refusing, as the market does, values above ``invalid_above``)."""
+    seen: list[dict] = []
+
+    def objective(values: dict) -> tuple[float, dict]:
+        seen.append(dict(values))
+        x = next(iter(values.values()))
+        if invalid_above is not None and x > invalid_above:
+            raise ConfigError(f"market.x = {x}: must be at most {invalid_above}")
+        return abs(x - 4.0), {"curve": abs(x - 4.0)}
+    return objective, seen
+
+
+def test_a_whole_number_key_is_fitted_over_whole_numbers_and_reported_as_the_market_holds_it(retail):
+    cal = CalibrationConfig(trials=8, parameters=[{"key": "loyalty.repeat_purchases", "lo": 2.5, "hi": 7.5}])
+    objective, seen = _recording()
+    result = fit(retail, cal, objective, progress=False)
+    tried = [v["loyalty.repeat_purchases"] for v in seen]
+    assert all(isinstance(v, int) and 3 <= v <= 7 for v in tried), tried
+    assert tried[0] == 3                           # the base market's 2, brought inside the range's whole numbers
+    fitted = result.values["loyalty.repeat_purchases"]
+    assert isinstance(fitted, int) and fitted == min(tried, key=lambda v: abs(v - 4))
+    assert with_values(retail, result.values).loyalty.repeat_purchases == fitted
+
+
+def test_a_fitted_parameter_without_log_is_searched_on_a_linear_scale(retail):
+    """``log`` may be left out of an entry: the schema's default (false) is used, in the fit and its report."""
+    from experiments.calibration.report import fit_table
+    cal = CalibrationConfig(trials=4, parameters=[{"key": "customers.exit_rate_mean", "lo": 0.01, "hi": 0.1}])
+    objective, seen = _recording()
+    result = fit(retail, cal, objective, progress=False)
+    assert len(seen) == 4 and all(0.01 <= v["customers.exit_rate_mean"] <= 0.1 for v in seen)
+    assert fit_table(retail, cal, result)["log_scale"].tolist() == [False]
+
+
+def test_a_trial_that_makes_an_invalid_market_is_pruned_quietly_and_kept_without_a_loss(retail, capsys):
+    cal = CalibrationConfig(trials=12, parameters=[ParameterRange("customers.exit_rate_mean", 0.001, 0.1, False)])
+    objective, seen = _recording(invalid_above=0.05)
+    result = fit(retail, cal, objective, progress=False)
+    invalid = result.trials["customers.exit_rate_mean"] > 0.05
+    assert 0 < invalid.sum() < len(seen) == len(result.trials) == 12
+    assert result.trials.loc[invalid, "loss"].isna().all() and result.trials.loc[~invalid, "loss"].notna().all()
+    assert result.values["customers.exit_rate_mean"] <= 0.05
+    assert capsys.readouterr().err == ""
+
+
+def test_a_fit_in_which_every_trial_makes_an_invalid_market_stops_with_one_error(retail):
+    cal = CalibrationConfig(trials=3, parameters=[ParameterRange("customers.exit_rate_mean", 0.06, 0.1, False)])
+    objective, _ = _recording(invalid_above=0.05)
+    with pytest.raises(ConfigError, match=r"^calibration.parameters = \['customers.exit_rate_mean'\]: every one "
+                                          r"of the 3 trials made an invalid market"):
+        fit(retail, cal, objective, progress=False)
+
+
+def test_the_presets_ranges_keep_their_market_valid_at_both_ends():
+    """The up-front check of the ranges (at lo, at hi, alone and together) accepts every shipped calibration."""
+    from experiments.calibration.config import validate_calibration
+    for preset in (ROOT / "conf" / "calibration").glob("*.yaml"):
+        extra = ["calibration.transactions.path=x.csv"] if preset.stem == "own_log" else []
+        validate_calibration(compose_app([f"calibration={preset.stem}", *extra], CONFIG_NAME))
+
+
 def test_the_fit_never_sees_the_holdout(retail):
     """Changing every purchase after the calibration period leaves the fit unchanged."""
     data = read_transactions(TransactionData(start="1997-01-01"))
@@ -216,6 +279,26 @@ def test_a_survival_table_is_read_from_its_named_column_and_a_blank_line_inside_
     path.write_text("year,subscribers\n0,1000\n\n1,631\n2,468\n")          # pandas would skip it: 631 in period 1
     with pytest.raises(ConfigError, match=r"line 3 \(period 1\) is blank"):
         read_survival(SurvivalData(path=str(path), column="subscribers"))
+
+
+def test_a_blank_line_in_a_log_is_skipped_since_each_purchase_carries_its_date(tmp_path):
+    path = tmp_path / "log.csv"
+    rows = ["customer,date,amount", "a,2024-01-01,10", "b,2024-01-09,5", "a,2024-01-15,7"]
+    path.write_text("\n".join(rows) + "\n")
+    plain = read_transactions(TransactionData(path=str(path), separator="comma", header=True, customer="customer",
+                                              date_format="")).purchases
+    path.write_text("\n".join([*rows[:2], "", *rows[2:]]) + "\n")
+    blank = read_transactions(TransactionData(path=str(path), separator="comma", header=True, customer="customer",
+                                              date_format="")).purchases
+    pd.testing.assert_frame_equal(plain, blank)
+
+
+def test_purchase_dates_from_1900_on_are_read(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("customer,date,amount\na,1900-01-01,10\nb,1900-01-09,5\n")
+    log = read_transactions(TransactionData(path=str(path), separator="comma", header=True, customer="customer",
+                                            date_format=""))
+    assert log.purchases["period"].tolist() == [1, 2]
 
 
 @pytest.mark.parametrize("separator, char", [("comma", ","), (",", ","), ("semicolon", ";"), ("tab", "\t"),
