@@ -277,7 +277,7 @@ def compose_lesson(name: str, conf_dir: Path) -> LessonPreset:
 
     conf_dir = Path(conf_dir).resolve()
     selection = {LESSON_GROUP: name}
-    values = {**read_group_files(selection, conf_dir), **selection}     # malformed or empty: ConfigError
+    values = {**read_group_files(selection, [conf_dir]), **selection}     # malformed or empty: ConfigError
     overrides = [f"{LESSON_GROUP}={name}"]
     if conf_dir != CONF_DIR.resolve():
         if (CONF_DIR / LESSON_GROUP / f"{name}.yaml").exists():
