@@ -26,7 +26,7 @@ DASHBOARD_PORT ?= 8765
 DASHBOARD_ENV := SOLARA_ASSETS_PROXY_CACHE_DIR=$(abspath $(ASSETS_DIR)) SOLARA_TELEMETRY_MIXPANEL_ENABLE=False \
                  SOLARA_KERNEL_CULL_TIMEOUT=$${SOLARA_KERNEL_CULL_TIMEOUT:-2m}
 
-.PHONY: setup run test bench dashboard browser clean
+.PHONY: setup run test test-fast bench dashboard browser clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: no Python >= 3.12 found (tried PYTHON='$(PYTHON)', python3.13, python3.12, python3, ~/.pyenv/versions/3.12+). Install one or pass PYTHON=/path/to/python3.12." >&2; exit 1; }; \
@@ -65,8 +65,20 @@ dashboard: $(STAMP) $(ASSETS_STAMP)
 run: $(STAMP)
 	$(VENV)/bin/loyalty-sim $(ARGS)
 
+# The tests, on TEST_WORKERS processes (pytest-xdist; a test file stays on one
+# process, so its shared setup runs once), with a progress line every few tests:
+# count, time elapsed, time left (tests/conftest.py), and the 15 slowest at the end.
+# `make test` runs everything (the statistical claims, the engine against its
+# reference, the sweeps and the browser tests are marked slow); `make test-fast`
+# leaves the slow ones out and needs neither the dashboard's assets nor chromium.
+TEST_WORKERS ?= 2
+PYTEST := $(VPY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+
 test: $(STAMP) $(ASSETS_STAMP) browser
-	$(DASHBOARD_ENV) $(VPY) -m pytest -q
+	$(DASHBOARD_ENV) $(PYTEST) $(ARGS)
+
+test-fast: $(STAMP)
+	$(PYTEST) -m "not slow" $(ARGS)
 
 bench: $(STAMP)
 	$(VPY) -m experiments.benchmark

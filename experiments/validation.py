@@ -1,4 +1,4 @@
-"""The validation report: ``loyalty-sim-validate`` writes docs/validation.md (issue 6, item 7).
+"""The validation report: ``loyalty-sim-validate`` writes docs/validation.md.
 
 Usage::
 
@@ -10,12 +10,16 @@ Usage::
 Every claim of the registry (:mod:`experiments.claims`) is measured on the
 default market (``conf/market/retail.yaml`` through the app config,
 :func:`experiments.app.compose_app`): the experiments the chosen claims need
-run once each (:func:`gather`), every claim turns its experiment's tidy
-tables into one number per replication, and the report gives the mean with
-its Student-t interval over the replications, the criterion and PASS or
-FAIL (:func:`evaluate`), then a note on every failing claim, how each claim
-is measured and what each experiment ran. The report is written atomically;
-with the same options it is the same, but for the run time it states.
+run once each, together (:func:`gather_all`: experiments on the same market
+share its burn-in and run the scenarios they have in common once), every
+claim turns its experiment's tidy tables into one number per replication,
+and the report gives the mean with its Student-t interval over the
+replications, the criterion and PASS or FAIL (:func:`evaluate`), then a
+note on every failing claim, how each claim is measured with the margin of
+its verdict (:data:`MARGIN`: a verdict must be clear of its threshold to
+hold on other seeds and other machines) and what each experiment ran. The
+report is written atomically; with the same options it is the same on one
+machine, but for the run time it states.
 
 Bad options stop with one line ``error: <key> = <value>: <what is allowed>``
 and exit status 2.
@@ -42,6 +46,16 @@ ROOT = Path(__file__).resolve().parents[1]
 #: where the report goes by default (relative to the working directory)
 DEFAULT_OUTPUT = "docs/validation.md"
 PASS, FAIL = "PASS", "FAIL"
+#: a verdict is clear when the number it turns on (the interval's edge, or the
+#: mean for a range) lies at least this many half-widths of the interval from
+#: the threshold, on the side of the verdict (:meth:`Criterion.margin`)
+MARGIN = 1.0
+#: the margin rule in words, for the report and the tests
+MARGIN_RULE = (f"a verdict counts only if it is clear: the number it turns on (the interval's edge for an "
+               f"interval criterion, the mean for a range) lies at least {MARGIN:g} half-width of the interval "
+               f"from the threshold, on the side of the verdict (for \"interval > 0\": low ≥ {MARGIN:g} × "
+               f"half-width, so the mean is at least {1 + MARGIN:g} half-widths above 0; for a range: the whole "
+               f"interval inside it, or outside it); identities (\"every replication\") hold exactly")
 
 
 @dataclass
@@ -213,9 +227,24 @@ def _one_seed(runs: list, probes: list, replication: int, seed: int, threads: in
     return tables, {name: probe(market, seed) for name, probe, market in probes}
 
 
+def _rows(plan: _Plan, tables: list, costs: set) -> list[pd.DataFrame] | None:
+    """Per replication, the rows of the plan's scenarios in one shared table
+    (each renamed to its scenario), as its own run of the experiment would
+    have given them: with the cost categories its scenarios book (empty in
+    the scenarios that do not book them), not those only other experiments'
+    scenarios book."""
+    if tables[0] is None:
+        return None
+    frames = [[t[t["scenario"] == f"#{i}"].assign(scenario=name) for name, i in plan.runs] for t in tables]
+    booked = {c for rows in frames for f in rows for c in f.columns if c in costs and f[c].notna().any()}
+    return [pd.concat([f.drop(columns=[c for c in f.columns if c in costs and c not in booked]) for f in rows],
+                      ignore_index=True) for rows in frames]
+
+
 def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> dict[str, Evidence]:
     """The evidence of every experiment of ``specs``, as :func:`gather` gives
-    it for each alone (the same tables, bit for bit), from shared runs:
+    it for each alone (the same numbers in the same rows and columns; the
+    columns may come in another order), from shared runs:
     a scenario that several experiments run on the same market (the default
     market's baseline, for one) runs once per replication, and the scenarios
     of all experiments on the same market share its burn-in, as the scenarios
@@ -252,22 +281,13 @@ def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> d
             table.insert(0, "replication", reps)
             evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, probes=table)
             continue
-        parts = {"steps": [], "runs": [], "transactions": []}
-        for r in reps:
-            for name, i in plan.runs:
-                tables = done[r][0][plan.spec.transactions]
-                for what, frames in parts.items():
-                    table = getattr(tables, what)
-                    if table is None:
-                        continue
-                    rows = table[table["scenario"] == f"#{i}"]
-                    # a cost category booked only by the other runs of the task
-                    unbooked = [c for c in rows.columns if c in costs and rows[c].isna().all()]
-                    frames.append(rows.drop(columns=unbooked).assign(scenario=name))
+        tables = [done[r][0][plan.spec.transactions] for r in reps]
         order = [name for name, _ in plan.runs]
-        steps = _assemble(parts["steps"], order, ["step", "firm_index"])
-        runs_table = _assemble(parts["runs"], order, ["firm"])
-        bought = _assemble(parts["transactions"], order, ["week"]) if plan.spec.transactions else None
+        steps, runs_table, bought = (
+            _assemble(frames, order, within) if frames is not None else None
+            for frames, within in ((_rows(plan, [t.steps for t in tables], costs), ["step", "firm_index"]),
+                                   (_rows(plan, [t.runs for t in tables], costs), ["firm"]),
+                                   (_rows(plan, [t.transactions for t in tables], costs), ["week"])))
         evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, runs_table, steps, bought)
     return evidence
 
@@ -293,6 +313,24 @@ class Verdict:
     def as_expected(self) -> bool:
         return self.passed == (self.claim.expected == "pass")
 
+    @property
+    def margin(self) -> float:
+        """How clearly the claim passes (> 0) or fails (< 0), in half-widths
+        of the interval (:meth:`experiments.claims.Criterion.margin`)."""
+        return self.claim.criterion.margin(self.values, self.mean, self.low, self.high)
+
+    @property
+    def clear(self) -> bool:
+        """True if the verdict is at least :data:`MARGIN` half-widths clear of the threshold."""
+        return self.margin >= MARGIN if self.passed else self.margin <= -MARGIN
+
+    def margin_text(self) -> str:
+        """The margin as the report prints it."""
+        m = self.margin
+        if np.isinf(m):
+            return "exact" if self.claim.criterion.kind == "every" else "∞"
+        return "> 10000" if abs(m) > 10_000 else f"{abs(m):.1f}"   # (next to no spread)
+
     def measured(self) -> str:
         """``mean [low, high]`` in the claim's unit."""
         unit = self.claim.unit
@@ -317,7 +355,6 @@ class Validation:
     settings: ValidationConfig
     verdicts: list[Verdict]
     evidence: dict[str, Evidence] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)
     elapsed: float = 0.0
 
     @property
@@ -348,7 +385,7 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def _experiment_row(name: str, ev: Evidence, seconds: float) -> str:
+def _experiment_row(name: str, ev: Evidence) -> str:
     m = ev.market
     unit = "weeks" if m.steps_per_year == 52 else ("months" if m.steps_per_year == 12 else "steps")
     if ev.probes is not None:
@@ -356,7 +393,7 @@ def _experiment_row(name: str, ev: Evidence, seconds: float) -> str:
     else:
         scenarios = ", ".join(s["name"] if isinstance(s, dict) else s.name for s in ev.experiment.scenarios)
     return (f"| {name} | {_cell(EXPERIMENTS[name].description)} | {m.name}, {m.n_customers:,} customers | "
-            f"{m.steps} {unit} after {m.burn_in} | {_cell(scenarios)} | {len(ev.replications)} | {seconds:.0f} s |")
+            f"{m.steps} {unit} after {m.burn_in} | {_cell(scenarios)} | {len(ev.replications)} |")
 
 
 def render(v: Validation) -> str:
@@ -366,6 +403,7 @@ def render(v: Validation) -> str:
     n, passed = len(v.verdicts), v.passed
     failing = [x for x in v.verdicts if not x.passed]
     surprises = [x for x in v.verdicts if not x.as_expected]
+    unclear = [x for x in v.verdicts if not x.clear]
     subset = len(v.verdicts) < len(CLAIMS)
     lines = [
         "# Validation report",
@@ -375,8 +413,9 @@ def render(v: Validation) -> str:
         "market (`conf/market/retail.yaml`; two named experiments change it for their lesson: the captive wave "
         "is measured in the subscription market, lay-offs in a downturn) and judged against its criterion. The "
         "claims, how each is measured and its criterion are the registry `experiments/claims/`; "
-        "`tests/experiments/test_validation.py` checks the same claims with the same code on fewer "
-        "replications. Generated by `loyalty-sim-validate` (experiments/validation.py); do not edit by hand.",
+        "`tests/experiments/test_validation.py` checks the same claims with the same code and the same margin "
+        "rule, on the replications each experiment needs (fewer than here for most). Generated by "
+        "`loyalty-sim-validate` (experiments/validation.py); do not edit by hand.",
         "",
         f"- Command: `loyalty-sim-validate --replications {s.replications} --n-customers {s.n_customers} "
         f"--seed {s.seed}" + "".join(f" --only {i}" for i in s.only) + "`",
@@ -386,7 +425,11 @@ def render(v: Validation) -> str:
         f"Experiments below), seeds {s.seed}, {s.seed + 1}, ...; "
         "replication r of every scenario runs on the same seed (common random numbers), so differences "
         f"between scenarios are paired. Measured: the mean over replications and its {level} Student-t interval.",
-        f"- Run time: {v.elapsed:.0f} s.",
+        f"- Margin: {MARGIN_RULE}. A claim's margin is in How each claim is measured below. The same seeds give "
+        "the same numbers on one machine, but another machine's floating-point paths differ and its runs take "
+        "other paths: a verdict at the edge of its threshold would flip there; a clear one does not.",
+        f"- Run time: {v.elapsed:.0f} s (experiments on the same market share its burn-in, and run the "
+        "scenarios they have in common once).",
         "",
         f"**Summary: {passed} of {n} claims pass.**" + (" (a subset of the registry, chosen with --only)"
                                                           if subset else ""),
@@ -400,6 +443,11 @@ def render(v: Validation) -> str:
         lines += ["**Not as the registry expects:** " + ", ".join(
             f"{x.claim.id} ({x.result}, expected {x.claim.expected.upper()})" for x in surprises)
             + ". Update the claim's `expected` flag in experiments/claims/.", ""]
+    if unclear:
+        lines += [f"**Not clear (margin under {MARGIN:g} half-width):** " + ", ".join(
+            f"{x.claim.id} ({x.result} by {x.margin_text()})" for x in unclear)
+            + ". Give the experiment more replications (`min_replications` in experiments/claims/experiments.py)"
+              " or mark the claim as not holding, with its numbers.", ""]
     lines += ["| id | claim | source | measured: mean [interval] | criterion | result |",
               "|---|---|---|---|---|---|"]
     for x in v.verdicts:
@@ -414,12 +462,13 @@ def render(v: Validation) -> str:
             lines.append(f"- **{c.id}**: measured {x.measured()} ({c.measured}); criterion "
                          f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}.")
     lines += ["", "## How each claim is measured", "",
-              "| id | experiment | one number per replication |", "|---|---|---|"]
-    lines += [f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} |" for x in v.verdicts]
+              "| id | experiment | one number per replication | margin (half-widths) |", "|---|---|---|---|"]
+    lines += [f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} | {x.margin_text()} |"
+              for x in v.verdicts]
     lines += ["", "## Experiments", "",
-              "| experiment | what runs | market | horizon (after burn-in) | scenarios | replications | run time |",
-              "|---|---|---|---|---|---|---|"]
-    lines += [_experiment_row(name, ev, v.seconds.get(name, 0.0)) for name, ev in v.evidence.items()]
+              "| experiment | what runs | market | horizon (after burn-in) | scenarios | replications |",
+              "|---|---|---|---|---|---|"]
+    lines += [_experiment_row(name, ev) for name, ev in v.evidence.items()]
     return "\n".join(lines) + "\n"
 
 

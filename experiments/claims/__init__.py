@@ -1,4 +1,4 @@
-"""The registry of claims the validation report checks (issue 6, item 7).
+"""The registry of claims the validation report checks.
 
 Every behavioural claim of MODEL.md (sections 2-7), every strategy signature
 of MODEL.md §6 and the published figures of MODEL.md §9 that the model can
@@ -12,6 +12,10 @@ Claims known not to hold in the current model carry ``expected="fail"`` and
 the reason; the report shows them as FAIL with their measured number, and
 the test suite marks them as strict expected failures, so that a claim that
 starts to hold makes the tests fail until this flag and the docs are updated.
+Every verdict, PASS or FAIL, must be clear of its threshold by a margin
+(:meth:`Criterion.margin`, ``experiments.validation.MARGIN``); each
+experiment runs the replications its claims need for that
+(``ExperimentSpec.min_replications``).
 
 The modules:
 

@@ -3,6 +3,14 @@
 A claim's numbers (one per replication) pass or fail by a :class:`Criterion`
 on their mean and its interval, or on every replication; :func:`format_value`
 prints a number in the claim's unit (:data:`UNITS`) for the report.
+
+A verdict is only as good as its distance from the threshold: the same
+claim measured on other seeds, or on another machine (whose floating-point
+paths differ, so that its seeded runs take other paths), gives other numbers.
+:meth:`Criterion.margin` measures that distance in half-widths of the
+interval: how far the number the verdict turns on (the interval's edge for
+``above``/``below``, the mean for ``range``) lies from the threshold,
+positive on the passing side, negative on the failing side.
 """
 
 from __future__ import annotations
@@ -42,6 +50,33 @@ class Criterion:
         if self.kind == "every":
             return bool(all(inside(v) for v in values))
         raise ValueError(f"criterion kind = {self.kind!r}: must be above, below, range or every")
+
+    def margin(self, values: np.ndarray, mean: float, low: float, high: float) -> float:
+        """How clearly the numbers pass (> 0) or fail (< 0): the distance from
+        the threshold of the number the verdict turns on - the interval's lower
+        edge for ``above``, its upper edge for ``below``, the mean for ``range``
+        (to the nearer end) - in half-widths of the interval. An ``every``
+        criterion is an identity, judged without an interval: +inf if it
+        holds, -inf if not; so is a number with no spread (a zero half-width).
+        A missing number gives -inf."""
+        values = np.asarray(values, dtype=float)
+        if len(values) == 0 or np.isnan(values).any() or any(math.isnan(x) for x in (mean, low, high)):
+            return -math.inf
+        if self.kind == "every":
+            return math.inf if self.holds(values, mean, low, high) else -math.inf
+        if self.kind == "above":
+            gap = low - self.lo
+        elif self.kind == "below":
+            gap = self.hi - high
+        elif self.kind == "range":
+            gap = min(mean - self.lo if self.lo is not None else math.inf,
+                      self.hi - mean if self.hi is not None else math.inf)
+        else:
+            raise ValueError(f"criterion kind = {self.kind!r}: must be above, below, range or every")
+        half = (high - low) / 2
+        if half > 0:
+            return gap / half
+        return math.inf if gap > 0 else (-math.inf if gap < 0 else 0.0)
 
     def describe(self, unit: str) -> str:
         """The criterion in words, in the claim's unit."""

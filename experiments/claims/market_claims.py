@@ -56,7 +56,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ word of mouth
     Claim("wom.awareness", "Word of mouth spreads the firm: positive stories make prospects aware, so "
           "without it more of the market never hears of the firm.", "MODEL.md §2, §3; seeds 001, 002",
-          "market_variants", "prospects unaware of the focal firm, mean over the year, nobody talking minus default",
+          "word_of_mouth", "prospects unaware of the focal firm, mean over the year, nobody talking minus default",
           step_difference("silent", "n_prospect"), above(0), "count"),
     Claim("wom.u_shape", "Word of mouth is U-shaped in satisfaction, steeper on the dissatisfied side: "
           "the disappointed tell most, the merely satisfied least.", "MODEL.md §3, §9; Anderson 1998; TARP",
@@ -88,14 +88,14 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "months after the entry about a fifth more have gone than without it"),
     # ------------------------------------------------------------------ §5: staff
     Claim("staff.turnover_service", "Higher staff turnover lowers the service level.",
-          "MODEL.md §5; seeds 001, 002", "market_variants",
+          "MODEL.md §5; seeds 001, 002", "staff_turnover",
           "mean service level of the focal firm, 10x base turnover minus default",
           step_difference("high_turnover", "service_level"), below(0), "float"),
     Claim("staff.turnover_retention", "Higher staff turnover lowers customer retention.",
-          "MODEL.md §5; seeds 001, 002", "market_variants", "annual retention of the focal firm, 10x base "
+          "MODEL.md §5; seeds 001, 002", "staff_turnover", "annual retention of the focal firm, 10x base "
           "turnover minus default", kpi_difference("high_turnover", "retention_rate"), below(0), "pp"),
     Claim("staff.turnover_profit", "Stores with lower staff turnover make more profit.",
-          "MODEL.md §5, §9; Heskett et al. 1994", "market_variants",
+          "MODEL.md §5, §9; Heskett et al. 1994", "staff_turnover",
           "NPV of the focal firm over the year, 10x base turnover minus default",
           kpi_difference("high_turnover", "npv"), below(0), "money"),
 )

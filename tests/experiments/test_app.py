@@ -132,6 +132,7 @@ def _job_dirs(sweep: Path) -> dict[str, dict]:
 SWEEP = [*TINY, "experiment.replications=2", "market.steps=8"]
 
 
+@pytest.mark.slow
 def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_report(tmp_path):
     sweep = tmp_path / "sweep"
     res = app("-m", *SWEEP, "experiment.seed=0,10", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
@@ -163,6 +164,7 @@ def test_a_sweep_with_a_bad_value_stops_before_any_job_runs(tmp_path):
     assert not sweep.exists()
 
 
+@pytest.mark.slow
 def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, capsys):
     """A job that fails while it runs (here: seed 10 made to fail) records its
     error; the other jobs run, and the sweep ends with status 1."""

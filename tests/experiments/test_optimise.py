@@ -100,6 +100,7 @@ def single_sweep(tmp_path_factory) -> Path:
     return sweep
 
 
+@pytest.mark.slow
 def test_the_single_objective_sweep_writes_every_trial_and_its_report(single_sweep):
     trials = pd.read_csv(single_sweep / "trials.csv")
     assert trials["trial"].tolist() == list(range(8))
@@ -118,6 +119,7 @@ def test_the_single_objective_sweep_writes_every_trial_and_its_report(single_swe
     assert not list(single_sweep.rglob(".tmp-*"))
 
 
+@pytest.mark.slow
 def test_the_optimiser_improves_on_its_starting_point(single_sweep):
     """Issue 6 item 8. The starting point is the strategy's defaults (a 20%
     discount for 12 weeks), inside the search space. The optimiser's answer,
@@ -143,6 +145,7 @@ def test_the_optimiser_improves_on_its_starting_point(single_sweep):
     assert (trials["score"].iloc[:4] < start["score"]).all()
 
 
+@pytest.mark.slow
 def test_a_floor_no_candidate_reaches_penalises_every_trial_and_says_so(tmp_path):
     sweep = tmp_path / "sweep"
     res = optimise("optimise=price_war", *TINY, "experiment.replications=2", "hydra.sweeper.n_trials=3",
@@ -159,6 +162,7 @@ def test_a_floor_no_candidate_reaches_penalises_every_trial_and_says_so(tmp_path
 
 
 # --------------------------------------------------------------------------- two objectives
+@pytest.mark.slow
 def test_the_two_objective_sweep_reports_the_pareto_front(tmp_path):
     sweep = tmp_path / "sweep"
     res = optimise("optimise=pareto", *TINY, "experiment.replications=2", "hydra.sweeper.n_trials=8",

@@ -1,37 +1,57 @@
-"""The validation report's claims, checked by the test suite (issue 6, item 7).
+"""The validation report's claims, checked by the test suite.
 
 Every claim of the registry (experiments/claims/) is measured by the same
-code that writes docs/validation.md, on a shorter run of the same default
-market: the first 4 of the report's 10 replications (seeds 0-3; the
-experiments that ask for at least 10 replications get them), with intervals
-judged at 90% instead of 95%. The market keeps its 5,000 customers: its
-firms' fixed costs and staff do not shrink with the customers, so on a
-smaller market the profit claims change (a firm with fewer customers earns
-a thinner profit, against which the same programme looks much bigger) and
-a firm has too few staff for the staff claims to show.
+code that writes docs/validation.md, on the same default market (5,000
+customers: its firms' fixed costs and staff do not shrink with the
+customers, so on a smaller market the profit claims change and a firm has
+too few staff for the staff claims to show), with the same 95% intervals;
+each experiment runs the replications its claims need
+(``min_replications`` in experiments/claims/experiments.py, seeds 0, 1, ...;
+the report runs at least 10).
+
+The margin rule: a verdict counts only if it is clear. The number the
+verdict turns on - the interval's edge for an interval criterion
+("95% interval > 0": its lower edge), the mean for a range - must lie at
+least one half-width of the interval (``experiments.validation.MARGIN``)
+from the threshold, on the side of the verdict: a claim that holds has its
+interval's edge a half-width clear of the threshold (the mean two
+half-widths, 4 standard errors or more, from it), a range claim its whole
+interval inside the range; a claim that fails, likewise on the other side.
+Identities ("every replication") hold exactly. The seeds make the results
+bit-identical on one machine, but another machine's floating-point paths
+differ, its runs take other paths and its numbers are another sample: a
+verdict at the edge of its threshold flips there, a clear one does not.
+``test_verdict_is_clear`` checks the margin of every claim, so that a claim
+drifting towards its threshold fails here, with its margin, before it flips
+somewhere else. The replications were chosen on 30 or more seeds per
+experiment and checked on other base seeds (1000 and 2000 give every claim
+the same verdict as seed 0).
 
 A claim that holds is asserted to pass; a claim known not to hold
 (``expected="fail"`` in the registry, with its reason) is a strict expected
 failure, so that the suite fails when it starts to hold and the flag and
 the docs must be updated. docs/validation.md must list exactly the
-registry's claims, each with the result its flag says.
+registry's claims, each with the result its flag says, and clear margins.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from experiments.claims import CLAIMS, EXPERIMENTS, Claim, above, below, claim_ids, every, format_value, within
-from experiments.validation import FAIL, PASS, ValidationConfig, main, read_results, run_validation
+from experiments.validation import (FAIL, MARGIN, MARGIN_RULE, PASS, ValidationConfig, gather, gather_all, main,
+                                    read_results, run_validation)
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "validation.md"
-#: the test's run: the report's market and first replications, intervals at 90%
-SETTINGS = ValidationConfig(replications=4, n_customers=5000, seed=0, workers=0, confidence=0.9)
+#: the test's run: the report's market, seeds and intervals; each experiment
+#: its own replications (min_replications: replications=2 raises none)
+SETTINGS = ValidationConfig(replications=2, n_customers=5000, seed=0, workers=0, confidence=0.95)
 #: the strategies of MODEL.md §6 and the prefix of their claims' ids
 SIGNATURES = {"price_war": "price_war.", "club_marketing": "club.", "differentiated_service": "service.",
               "staff_loyalty": "staff_loyalty.", "quality_investment": "quality.", "loyalty_points": "points.",
@@ -50,12 +70,56 @@ def _case(claim: Claim):
     return pytest.param(claim.id, marks=marks, id=claim.id)
 
 
+def _verdict(validation, claim_id: str):
+    return next(v for v in validation.verdicts if v.claim.id == claim_id)
+
+
+def _described(verdict) -> str:
+    c = verdict.claim
+    return f"measured {verdict.measured()} ({c.measured}); criterion {c.criterion.describe(c.unit)}"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("claim_id", [_case(c) for c in CLAIMS])
 def test_claim(validation, claim_id):
-    verdict = next(v for v in validation.verdicts if v.claim.id == claim_id)
-    assert len(verdict.values) >= SETTINGS.replications
-    assert verdict.passed, (f"{claim_id}: measured {verdict.measured()} ({verdict.claim.measured}); "
-                            f"criterion {verdict.claim.criterion.describe(verdict.claim.unit)}")
+    verdict = _verdict(validation, claim_id)
+    spec = EXPERIMENTS[verdict.claim.experiment]
+    assert len(verdict.values) == max(SETTINGS.replications, spec.min_replications)
+    assert verdict.passed, f"{claim_id}: {_described(verdict)}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("claim_id", claim_ids())
+def test_verdict_is_clear(validation, claim_id):
+    verdict = _verdict(validation, claim_id)
+    assert verdict.clear, (
+        f"{claim_id}: {verdict.result} by only {verdict.margin:+.2f} half-widths of the interval (the margin "
+        f"rule asks for {MARGIN:g}): {_described(verdict)}. On other seeds, or on another machine, it may "
+        f"come out the other way: give experiment {verdict.claim.experiment!r} more replications "
+        f"(min_replications) or, if it cannot be made clear, mark the claim as not holding, with its numbers")
+
+
+@pytest.mark.slow
+def test_shared_runs_give_every_experiment_the_tables_of_its_own_run():
+    """gather_all runs the scenarios that experiments share once and lets
+    experiments on one market share its burn-in; each experiment's evidence
+    must be that of its own run, number for number."""
+    names = ["default_market", "staff_turnover", "win_back", "price_war_cohorts", "served"]
+    settings = ValidationConfig(replications=2, n_customers=300, seed=7, workers=2, confidence=0.95)
+    specs = [dataclasses.replace(EXPERIMENTS[n], min_replications=0) for n in names]
+    shared = gather_all(specs, settings)
+    for spec in specs:
+        alone, together = gather(spec, settings), shared[spec.name]
+        assert together.replications == alone.replications == [0, 1]
+        assert together.market == alone.market and together.experiment == alone.experiment
+        for what in ("runs", "steps", "transactions", "probes"):
+            a, b = getattr(alone, what), getattr(together, what)
+            if a is None:
+                assert b is None, f"{spec.name}: {what}"
+                continue
+            assert sorted(a.columns) == sorted(b.columns), f"{spec.name}: {what}"
+            assert not a.empty or spec.probe is not None
+            assert a.equals(b[list(a.columns)]), f"{spec.name}: {what} differ"
 
 
 def test_the_report_lists_every_claim_with_the_result_its_flag_says():
@@ -107,6 +171,37 @@ def test_criteria_judge_the_interval_the_mean_or_every_replication():
     assert format_value(-12345.6, "money") == "-12,346"
 
 
+def test_margin_is_the_distance_of_the_deciding_number_from_the_threshold_in_half_widths():
+    values = np.array([1.0, 2.0, 3.0])
+    assert above(0).margin(values, 2.0, 1.0, 3.0) == 1.0             # lower edge 1 half-width above 0
+    assert above(0).margin(values, 2.0, 0.5, 3.5) == pytest.approx(1 / 3)
+    assert above(0).margin(values, 0.5, -0.5, 1.5) == -0.5          # fails: lower edge below 0
+    assert below(0).margin(-values, -2.0, -3.0, -1.0) == 1.0
+    assert below(1).margin(values, 2.0, 1.0, 3.0) == -2.0
+    assert within(0.2, 0.4).margin(values, 0.3, 0.25, 0.35) == pytest.approx(2.0)   # the nearer end
+    assert within(0.2, 0.4).margin(values, 0.45, 0.4, 0.5) == pytest.approx(-1.0)   # outside
+    assert within(0.5, None).margin(values, 0.9, 0.7, 1.1) == pytest.approx(2.0)
+    assert every(0, 0).margin(np.zeros(3), 0.0, 0.0, 0.0) == math.inf
+    assert every(0, 0).margin(np.array([0.0, 1.0]), 0.5, -5.0, 6.0) == -math.inf
+    assert below(0).margin(np.full(3, -0.25), -0.25, -0.25, -0.25) == math.inf     # no spread, clear
+    assert above(0).margin(np.array([1.0, np.nan]), 1.0, 0.5, 1.5) == -math.inf    # a missing number
+
+
+def test_the_report_states_the_margin_rule_and_every_verdict_in_it_is_clear():
+    text = REPORT.read_text(encoding="utf-8")
+    assert MARGIN_RULE in " ".join(text.split())
+    table = text.split("## How each claim is measured", 1)[1].split("\n## ", 1)[0]
+    margins = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and cells[0] in claim_ids():
+            margins[cells[0]] = cells[3]
+    assert list(margins) == claim_ids()
+    unclear = {i: m for i, m in margins.items() if m not in ("exact", "∞", "> 10000") and float(m) < MARGIN}
+    assert not unclear, f"docs/validation.md: margins under {MARGIN:g} half-width: {unclear}"
+    assert "Not clear" not in text
+
+
 def test_a_claim_expected_to_fail_needs_its_reason():
     with pytest.raises(ValueError, match="needs its reason"):
         dataclasses.replace(CLAIMS[0], expected="fail", reason="")
@@ -116,14 +211,14 @@ def test_a_claim_expected_to_fail_needs_its_reason():
 
 def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
     out = tmp_path / "validation.md"
-    chosen = ["market.voice", "books.money", "experience.loss_aversion"]
+    chosen = ["service.lifts_service", "service.lifts_baskets", "quality.fewer_disappointments"]
     status = main(["--only", ",".join(chosen[:2]), "--only", chosen[2], "--replications", "2", "--n-customers", "400",
                    "--workers", "1", "--seed", "3", "--output", str(out)])
     assert status == 0
     text = out.read_text(encoding="utf-8")
     results = read_results(text)
     assert list(results) == [i for i in claim_ids() if i in chosen]
-    assert results["books.money"] == PASS
+    assert results["service.lifts_baskets"] == PASS      # targets' baskets are bigger by design
     lines = text.splitlines()
     header = lines.index("| id | claim | source | measured: mean [interval] | criterion | result |")
     assert lines[header + 1] == "|---|---|---|---|---|---|"

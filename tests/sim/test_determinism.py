@@ -47,6 +47,7 @@ def test_from_config_matches_keywords(first):
     pd.testing.assert_frame_equal(first.step_table(), model.step_table(), check_exact=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", [{"threads": 1, "block_rows": 65536},
                                     {"threads": 2, "block_rows": 97},
                                     {"threads": 3, "block_rows": 1}])

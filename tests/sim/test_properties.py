@@ -114,6 +114,7 @@ def valid_markets(draw: st.DrawFn) -> dict:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(market=valid_markets(), seed=st.integers(0, 2**32 - 1))
 def test_any_valid_market_conserves_customers_and_money_and_gives_no_nan(market, seed):
@@ -171,6 +172,7 @@ def invalid_settings(draw: st.DrawFn) -> tuple[str, str, str]:
             f"market.firms[0].strategies[0].{key.dotted}", text)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
                                                                                     HealthCheck.function_scoped_fixture])
 @given(bad=invalid_settings())
