@@ -88,7 +88,7 @@ def check_sweep(args: Sequence[str], config_name: str = CONFIG_NAME,
             values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else None
         except HydraException:
             values = None                      # bad syntax, or a sweep Hydra expands itself: checked as given
-        if values is None or text.startswith("hydra"):
+        if values is None or _is_hydra(text):
             fixed.append(text)
         else:
             sweeps[text.split("=", 1)[0]] = values
@@ -220,6 +220,11 @@ def app_help(config_name: str) -> str:
     return str(OmegaConf.select(cfg, "hydra.help.template")).rstrip() + "\n"
 
 
+def _is_hydra(override: str) -> bool:
+    """True for an override of Hydra's own settings (``hydra.x=``, ``+hydra.x=``, ``hydra/launcher=``)."""
+    return override.lstrip("+~").startswith(("hydra.", "hydra/"))
+
+
 def _is_multirun(args: list[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in args)
 
@@ -267,8 +272,8 @@ def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
     from sim.config_loading import SEARCHPATH, read_group_files, search_dirs
 
     searchpath = [o for o in overrides if o.startswith(SEARCHPATH)]
-    hydra_settings = [o for o in overrides if o.startswith(("hydra.", "hydra/")) and o not in searchpath]
-    overrides = [o for o in overrides if not o.startswith("hydra.") and not o.startswith("hydra/")]
+    hydra_settings = [o for o in overrides if _is_hydra(o) and o not in searchpath]
+    overrides = [o for o in overrides if not _is_hydra(o)]
     try:
         values = parse_overrides(overrides)
         values = {**read_group_files(values, search_dirs(searchpath)), **values}

@@ -284,9 +284,9 @@ class MarketConfig:
     steps: int = param(104, 1, 1_000_000, "reported horizon in steps")
     burn_in: int = param(156, 0, 1_000_000, "steps simulated before the reported horizon (steady state)")
     steps_per_year: float = param(52.0, 1.0, 10_000.0, "steps in a year (52 = weekly)")
-    discount_rate: float = param(0.08, 0.0, 1.0, "annual discount rate of the NPV and of customer lifetime "
-                                 "value (above 0: a customer who never leaves would otherwise be worth "
-                                 "an infinite amount)", lo_open=True)
+    discount_rate: float = param(0.08, 0.001, 1.0, "annual discount rate of the NPV and of customer lifetime "
+                                 "value (at least 0.1%: a customer who never leaves would otherwise be worth "
+                                 "an infinite amount)")
     customers: CustomerConfig = field(default_factory=CustomerConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)

@@ -27,8 +27,10 @@ from experiments.outputs import atomic_path, claim, remove_stray_temporaries
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PYTHONPATH": str(ROOT)}
 #: a small market whose replications take long enough to be interrupted
+#: runs far longer than any test waits (a loaded machine must not finish them before Ctrl-C comes);
+#: each stops at the Ctrl-C
 LONG = ["experiment.replications=4", "experiment.workers=2", "market.n_customers=700", "market.burn_in=30",
-        "market.steps=2000"]
+        "market.steps=20000"]
 #: a tiny experiment that finishes in seconds
 TINY = ["experiment.replications=2", "experiment.progress=false", "market.n_customers=300", "market.burn_in=4",
         "market.steps=6"]
@@ -167,15 +169,15 @@ def test_ctrl_c_in_a_sweep_marks_the_jobs_its_launcher_workers_ran_interrupted(t
     """The default launcher runs a sweep's jobs in worker processes, which
     Ctrl-C kills: the app marks the job that was running interrupted, keeps the
     finished one, says so in one line and leaves no process."""
-    proc, sweep = _sweep(tmp_path, "6,3000")
+    proc, sweep = _sweep(tmp_path, "6,30000")
     err = _interrupt_when(proc, lambda: read_status(_job(sweep, 6)).get("status") == "finished"
-                          and (_job(sweep, 3000) / ".hydra").is_dir(), "second job running alone")
+                          and (_job(sweep, 30000) / ".hydra").is_dir(), "second job running alone")
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Traceback" not in err, err
-    assert last_line(err) == f"interrupted: {_job(sweep, 3000)} (status: interrupted)"
+    assert last_line(err) == f"interrupted: {_job(sweep, 30000)} (status: interrupted)"
     assert err.count("interrupted:") == 1
     assert read_status(_job(sweep, 6))["status"] == "finished"
-    assert read_status(_job(sweep, 3000))["status"] == "interrupted"
+    assert read_status(_job(sweep, 30000))["status"] == "interrupted"
     assert temporaries(sweep) == []
     assert no_process_left(proc.pid), live_processes(proc.pid)
 
@@ -183,13 +185,13 @@ def test_ctrl_c_in_a_sweep_marks_the_jobs_its_launcher_workers_ran_interrupted(t
 def test_ctrl_c_in_a_sequential_sweep_stops_it_and_marks_the_current_job_interrupted(tmp_path):
     """Jobs one after the other in the app's process: Ctrl-C in the second
     marks it interrupted and the third never starts."""
-    proc, sweep = _sweep(tmp_path, "6,3000,7", "hydra/launcher=basic")
-    err = _interrupt_when(proc, lambda: (_job(sweep, 3000) / ".hydra").is_dir(), "second job started")
+    proc, sweep = _sweep(tmp_path, "6,30000,7", "hydra/launcher=basic")
+    err = _interrupt_when(proc, lambda: (_job(sweep, 30000) / ".hydra").is_dir(), "second job started")
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Traceback" not in err, err
-    assert last_line(err) == f"interrupted: {_job(sweep, 3000)} (status: interrupted)"
+    assert last_line(err) == f"interrupted: {_job(sweep, 30000)} (status: interrupted)"
     assert read_status(_job(sweep, 6))["status"] == "finished"
-    assert read_status(_job(sweep, 3000))["status"] == "interrupted"
+    assert read_status(_job(sweep, 30000))["status"] == "interrupted"
     assert not _job(sweep, 7).exists()
     assert temporaries(sweep) == []
     assert no_process_left(proc.pid), live_processes(proc.pid)
@@ -198,15 +200,15 @@ def test_ctrl_c_in_a_sequential_sweep_stops_it_and_marks_the_current_job_interru
 #: the other Hydra apps, each configured to run long: console script, module, arguments
 OTHER_APPS = {
     "sensitivity": ("loyalty-sim-sensitivity", "experiments.sensitivity",
-                    ["market.n_customers=300", "market.burn_in=10", "market.steps=300", "experiment.replications=2",
+                    ["market.n_customers=300", "market.burn_in=10", "market.steps=3000", "experiment.replications=2",
                      "sensitivity.samples=40", "sensitivity.workers=1", "sensitivity.difference_from=null",
                      "sensitivity.scenario=null",
                      "sensitivity.parameters=[{key: market.firms.0.price, lo: 0.9, hi: 1.1}]"]),
     "calibrate": ("loyalty-sim-calibrate", "experiments.calibration.cli",
-                  ["calibration.trials=500", "calibration.n_customers=3000", "calibration.burn_in=10",
+                  ["calibration.trials=5000", "calibration.n_customers=3000", "calibration.burn_in=10",
                    "calibration.replications=1", "calibration.forecast_replications=1", "calibration.figures=false"]),
     "optimise": ("loyalty-sim-optimise", "experiments.optimise",
-                 ["hydra.mode=RUN", "market.n_customers=700", "market.burn_in=30", "market.steps=3000",
+                 ["hydra.mode=RUN", "market.n_customers=700", "market.burn_in=30", "market.steps=30000",
                   "experiment.replications=2", "experiment.workers=1"]),
 }
 
@@ -227,7 +229,7 @@ def test_ctrl_c_stops_the_other_apps_with_one_line_and_marks_their_folder_interr
 
 def test_ctrl_c_stops_loyalty_market_with_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "outputs"
-    args = ["market.n_customers=4000", "market.burn_in=10", "market.steps=3000", f"output_dir={out}"]
+    args = ["market.n_customers=4000", "market.burn_in=10", "market.steps=30000", f"output_dir={out}"]
     proc = start([*command("loyalty-market", "sim.cli"), *args], ROOT, tmp_path / "log")
     # start-up and composing the config take about 1.5 s of CPU: past 5 s the market is simulated
     err = _interrupt_when(proc, lambda: cpu_seconds(proc.pid) > 5.0, "5 s of CPU time", settle=0.0)
