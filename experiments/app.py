@@ -149,8 +149,8 @@ def output_folder_problem(args: Sequence[str]) -> str | None:
     for a in args:
         key, eq, value = a.partition("=")
         if eq and key in ("hydra.run.dir", "hydra.sweep.dir"):
-            folder = value.split("${", 1)[0]
-            problem = folder_problem(folder or ".") if value.strip() else "must be a folder path, not empty"
+            fixed_part = value.split("${", 1)[0]           # "${now:...}" alone: the current folder
+            problem = folder_problem(fixed_part if fixed_part or not value.strip() else ".")
             if problem:
                 return f"{key} = {value!r}: {problem}"
     return None

@@ -165,7 +165,9 @@ def folder_problem(path: str | os.PathLike) -> str | None:
     """Why results cannot be written into the folder ``path`` (made if
     missing), or None: checked before a run, so that a long run does not end
     in an error. Probes the nearest existing folder with a temporary folder,
-    removed at once."""
+    removed at once. An empty path is refused, not read as the current folder."""
+    if not str(path).strip():
+        return "must be a folder path, not empty"
     existing = Path(path)
     while not existing.exists():
         if existing.parent == existing:

@@ -486,7 +486,7 @@ def _check_output_dir(container: dict) -> None:
     from experiments.outputs import folder_problem
 
     output_dir = str(container.get("output_dir", RunConfig.output_dir))
-    problem = folder_problem(output_dir) if output_dir.strip() else "must be a folder path, not empty"
+    problem = folder_problem(output_dir)
     if problem:
         raise BadInput(f"output_dir = {output_dir!r}: {problem}")
 
