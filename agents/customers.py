@@ -15,9 +15,11 @@ import numpy as np
 
 from sim.config import ATTRIBUTES, CustomerConfig, SEGMENTS
 from sim.states import LoyaltyState
+from sim.units import StepLength
 
-TRAITS = ("segment", "weights", "purchase_rate", "spend", "deal_proneness", "voice",
-          "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity")
+TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
+          "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
+          "purchase_chance", "visits_per_purchase", "exit_chance")
 #: per-relationship levers that strategies set (``[n, n_firms]``, created on first use):
 #: extra service for targeted customers, a personal discount share, a points
 #: bond added to switching costs, a basket uplift, and firms that refuse to serve
@@ -33,12 +35,14 @@ def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: flo
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
 
 
-def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int,
+def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: StepLength,
                 sociability: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Heterogeneous traits of ``n`` customers (MODEL.md §2).
+    """Heterogeneous traits of ``n`` customers.
 
-    Lognormal spend and gamma purchase rates make revenue concentrate in the
+    Lognormal spend and gamma visit rates make revenue concentrate in the
     top fifth of customers (002, 003: 80/20); voice averages ~10% (002).
+    Rates are per year (``visit_rate``, ``exit_rate``); the step's chances
+    come from :func:`purchase_episodes` and :meth:`StepLength.probability`.
     """
     seg_cfg = list(cfg.segments)
     shares = np.array([s.share for s in seg_cfg], dtype=float)
@@ -48,15 +52,19 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int,
     alpha = np.maximum(centres[segment] * cfg.weight_concentration, 1e-3)
     g = rng.standard_gamma(alpha)
     weights = (g / np.maximum(g.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
-    rate = rng.gamma(cfg.purchase_rate_shape, 1.0 / cfg.purchase_rate_shape, n) * cfg.purchase_rate_mean
+    rate = rng.gamma(cfg.visits_per_year_shape, 1.0 / cfg.visits_per_year_shape, n) * cfg.visits_per_year_mean
     deal_mean = np.array([s.deal_proneness_mean for s in seg_cfg])[segment]
     if sociability is None:
         sociability = _beta(rng, cfg.sociability_mean, cfg.sociability_concentration, n)
-    exit_rate = rng.gamma(cfg.exit_rate_shape, 1.0 / cfg.exit_rate_shape, n) * cfg.exit_rate_mean
+    exit_rate = rng.gamma(cfg.exit_per_year_shape, 1.0 / cfg.exit_per_year_shape, n) * cfg.exit_per_year_mean
+    chance, visits = purchase_episodes(rate, step)
     return {
         "segment": segment,
         "weights": weights,
-        "purchase_rate": np.clip(rate, 0.0, 1.0).astype(np.float32),
+        "visit_rate": rate.astype(np.float32),
+        "purchase_chance": chance,
+        "visits_per_purchase": visits,
+        "exit_chance": step.probability(exit_rate).astype(np.float32),
         "spend": (cfg.spend_median * np.exp(cfg.spend_sigma * rng.standard_normal(n))).astype(np.float32),
         "deal_proneness": _beta(rng, deal_mean, cfg.deal_concentration, n).astype(np.float32),
         "voice": _beta(rng, cfg.voice_mean, cfg.voice_concentration, n).astype(np.float32),
@@ -64,10 +72,25 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int,
         "tolerance": (cfg.tolerance_mean * np.exp(cfg.tolerance_sigma * rng.standard_normal(n)
                                                   - cfg.tolerance_sigma ** 2 / 2)).astype(np.float32),
         "variety": rng.beta(cfg.variety_a, cfg.variety_b, n).astype(np.float32),
-        "exit_rate": np.clip(exit_rate, 0.0, 1.0).astype(np.float32),
+        "exit_rate": exit_rate.astype(np.float32),
         "price_sensitivity": np.array([s.price_sensitivity for s in seg_cfg],
                                       dtype=np.float32)[segment],
     }
+
+
+def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np.ndarray, np.ndarray]:
+    """Chance that a step holds a purchase (an *episode*: the step's visits,
+    all to the firm chosen) and the visits in an episode, for customers who
+    visit ``visits_per_year`` times a year.
+
+    A customer expecting ``v = visits_per_year * dt`` visits in a step buys
+    in it with chance ``min(v, 1)`` and then makes ``max(v, 1)`` visits, so
+    the expected visits (and spend) per year do not depend on the step
+    length: in weekly steps a customer visiting fortnightly buys in half the
+    weeks, in monthly steps the same customer buys every month, twice.
+    """
+    v = np.asarray(step.per_step(visits_per_year), dtype=np.float64)
+    return np.minimum(v, 1.0).astype(np.float32), np.maximum(v, 1.0).astype(np.float32)
 
 
 @dataclass(frozen=True)

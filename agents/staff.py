@@ -1,12 +1,20 @@
-"""Front-line staff as columns (MODEL.md §5, DESIGN.md §1).
+"""Front-line staff as columns, counted in full-time equivalents.
 
-Each firm's employees occupy a fixed block of positions; a leaver's position
-is taken by a novice. ``employed`` marks positions that are filled (lay-offs
-empty them). ``person`` changes whenever someone new takes a position, so a
-customer's bond to a person breaks when that person leaves.
+Each firm's staff (``staff_per_1k_customers`` FTE per 1,000 people in the
+market, not rounded) occupy a fixed block of positions: whole full-time
+positions and, for a fraction, one part-time position whose ``fte`` is that
+fraction. Wages, hiring costs and capacity count ``fte``, so a market of
+1,000 people has the same staff per customer as one of 20,000. A leaver's
+position is taken by a novice. ``employed`` marks positions that are filled
+(lay-offs empty them or cut their hours). ``person`` changes whenever
+someone new takes a position, so a customer's bond to a person breaks when
+that person leaves.
 """
 
 from __future__ import annotations
+
+import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,29 +26,54 @@ class StaffPopulation:
 
     def __init__(self, firms: list[FirmConfig], n_customers: int, cfg: StaffConfig,
                  rng: np.random.Generator) -> None:
-        heads = [max(1, int(round(f.staff_per_1k_customers * n_customers / 1000.0))) for f in firms]
+        fte = [round(f.staff_per_1k_customers * n_customers / 1000.0, 9) for f in firms]
+        heads = [max(1, math.ceil(x - 1e-9)) for x in fte]
         self.firm = np.repeat(np.arange(len(firms)), heads).astype(np.int8)
         m = len(self.firm)
         self.m = m
         self.start = np.concatenate([[0], np.cumsum(heads)[:-1]]).astype(np.int64)
         self.size = np.array(heads, dtype=np.int64)
+        self.fte = np.ones(m, dtype=np.float64)       # hours of each position, 1 = full time
+        for f, (total, k) in enumerate(zip(fte, heads)):
+            self.fte[self.start[f] + k - 1] = total - (k - 1)
         init_skill = np.array([f.initial_skill for f in firms])[self.firm]
         # tenure that gives the firm's initial skill on the learning curve, with spread
         gap = np.clip((cfg.max_skill - init_skill) / max(cfg.max_skill - cfg.novice_skill, 1e-9), 1e-3, 1.0)
-        mean_tenure = -cfg.learning_steps * np.log(gap)
+        mean_tenure = -cfg.learning_weeks * np.log(gap)
         self.tenure = (mean_tenure * rng.exponential(1.0, m)).astype(np.float32)
         self.skill = skill_at(self.tenure, cfg)
-        self.trait = (0.1 * rng.standard_normal(m)).astype(np.float32)  # personal engagement offset
+        self.trait = (cfg.engagement_spread * rng.standard_normal(m)).astype(np.float32)  # personal offset
         self.engagement = np.zeros(m, dtype=np.float32)
         self.employed = np.ones(m, dtype=bool)
         self.person = np.arange(m, dtype=np.int64)
         self._next_person = m
         self.service_level = np.zeros(m, dtype=np.float32)
         self.service_spread = np.zeros(m, dtype=np.float32)
-        self.wage = np.array([f.wage for f in firms], dtype=np.float64)[self.firm]
+        self.wage = np.array([f.wage_per_year for f in firms], dtype=np.float64)[self.firm]
 
     def headcount(self, n_firms: int) -> np.ndarray:
+        """Employed positions of each firm (people, whatever their hours)."""
         return np.bincount(self.firm[self.employed], minlength=n_firms)
+
+    def full_time_equivalents(self, n_firms: int) -> np.ndarray:
+        """Employed full-time equivalents of each firm."""
+        return np.bincount(self.firm[self.employed], self.fte[self.employed], minlength=n_firms)
+
+    def dismiss_fte(self, firm: int, fte: float, order: np.ndarray) -> np.ndarray:
+        """Dismiss ``fte`` full-time equivalents of ``firm``'s employed staff,
+        taking positions in ``order`` (indices of its employed positions):
+        whole positions while they fit, then the next one's hours are cut.
+        Returns the positions emptied (their holders' customers lose their bonds)."""
+        order = np.asarray(order, dtype=np.int64)
+        left = round(float(fte), 9)
+        cum = np.cumsum(self.fte[order])
+        k = int(np.count_nonzero(cum <= left + 1e-9))
+        emptied = order[:k]
+        self.employed[emptied] = False
+        rest = left - (cum[k - 1] if k else 0.0)
+        if k < len(order) and rest > 1e-9:
+            self.fte[order[k]] -= rest
+        return emptied
 
     def hire(self, positions: np.ndarray, cfg: StaffConfig, engagement: np.ndarray) -> None:
         """Novices take the given positions."""
@@ -52,15 +85,37 @@ class StaffPopulation:
         self.person[positions] = np.arange(self._next_person, self._next_person + k)
         self._next_person += k
 
-    def roster(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Employed positions grouped by firm: (positions, start, count) per firm."""
+    def roster(self) -> "Roster":
+        """Employed positions grouped by firm, with their hours."""
         pos = np.flatnonzero(self.employed)
         counts = np.bincount(self.firm[pos], minlength=len(self.size))
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        return pos, start, counts
+        return Roster(pos, start, counts, np.cumsum(self.fte[pos]))
+
+
+class Roster(NamedTuple):
+    """The employed positions of each firm, for choosing who serves a visit."""
+    positions: np.ndarray   # employed positions, grouped by firm
+    start: np.ndarray       # each firm's first entry in ``positions``
+    count: np.ndarray       # each firm's employed positions
+    edges: np.ndarray       # cumulative hours along ``positions``
+
+    def server(self, firms: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The position serving each visit to ``firms``, drawn from ``u``
+        (uniform) in proportion to the positions' hours; -1 where the firm
+        has no staff."""
+        pos, start, count, edges = self
+        if not len(pos):
+            return np.full(len(firms), -1, dtype=np.int64)
+        s, k = start[firms], count[firms]
+        before = np.where(s > 0, edges[np.maximum(s - 1, 0)], 0.0)
+        hours = edges[np.minimum(s + np.maximum(k - 1, 0), len(pos) - 1)] - before
+        pick = np.searchsorted(edges, before + u * hours, side="right") - s
+        pick = np.clip(pick, 0, np.maximum(k - 1, 0))
+        return np.where(k > 0, pos[np.minimum(s + pick, len(pos) - 1)], -1)
 
 
 def skill_at(tenure: np.ndarray, cfg: StaffConfig) -> np.ndarray:
-    """Skill grows with tenure toward ``max_skill`` (MODEL.md §5)."""
+    """Skill grows with tenure (weeks) toward ``max_skill``."""
     return (cfg.max_skill - (cfg.max_skill - cfg.novice_skill)
-            * np.exp(-tenure / cfg.learning_steps)).astype(np.float32)
+            * np.exp(-tenure / cfg.learning_weeks)).astype(np.float32)

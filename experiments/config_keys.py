@@ -1,4 +1,4 @@
-"""Dotted keys into a config (``market.customers.exit_rate_mean``, ``market.firms.0.price``).
+"""Dotted keys into a config (``market.customers.exit_per_year_mean``, ``market.firms.0.price``).
 
 The sensitivity analysis and the calibration name the parameters they vary
 by such keys; these read and set them in a plain config dict.

@@ -77,10 +77,10 @@ NOT_RESULTS = ("experiment.workers", "experiment.progress", "experiment.figures"
 @dataclass
 class ParameterRange:
     """One input of the analysis: a numeric key of the app config and its range."""
-    key: str = param("market.customers.purchase_rate_mean",
+    key: str = param("market.customers.visits_per_year_mean",
                      doc="dotted key of the app config, e.g. market.firms.0.price")
-    lo: float = param(0.3, doc="lowest value (inside the key's allowed range)")
-    hi: float = param(0.6, doc="highest value (above lo, inside the key's allowed range)")
+    lo: float = param(15.6, doc="lowest value (inside the key's allowed range)")
+    hi: float = param(31.2, doc="highest value (above lo, inside the key's allowed range)")
 
 
 @dataclass

@@ -59,9 +59,13 @@ class CustomerConfig:
     """Heterogeneous customer traits (MODEL.md §2)."""
     segments: list = field(default_factory=_default_segments)
     weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre", lo_open=True)
-    purchase_rate_mean: float = param(0.45, 0.0, 1.0, "mean chance of a purchase occasion per step", lo_open=True)
-    purchase_rate_shape: float = param(2.0, 0.05, 1e3, "gamma shape of purchase-rate heterogeneity (lower = more spread)")
-    spend_median: float = param(40.0, 0.0, 1e9, "median basket value at reference price", lo_open=True)
+    visits_per_year_mean: float = param(23.4, 0.0, 10_000.0, "mean visits a customer makes to the category a "
+                                        "year (23.4: about one week in two, weekly shopping)", lo_open=True)
+    visits_per_year_shape: float = param(2.0, 0.05, 1e3, "gamma shape of the heterogeneity of visit rates "
+                                         "(lower = more spread; the NBD of Ehrenberg's repeat buying)")
+    spend_median: float = param(38.3, 0.0, 1e9, "median basket value of one visit at reference price (money; "
+                                "38.3 keeps the weekly retail market's revenue per customer of the model's first "
+                                "version, whose buyers made at most one visit a week at 40)", lo_open=True)
     spend_sigma: float = param(1.0, 0.0, 5.0, "lognormal sigma of basket value (002, 003: 80/20)")
     deal_concentration: float = param(6.0, 0.1, 1e4, "beta concentration of deal proneness", lo_open=True)
     deal_seeker_threshold: float = param(0.6, 0.0, 1.0, "deal proneness from which a customer counts as a deal-seeker")
@@ -73,9 +77,11 @@ class CustomerConfig:
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
     variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
     variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
-    exit_rate_mean: float = param(0.0015, 0.0, 1.0, "mean chance per step of leaving the category (replaced by a new prospect)")
-    exit_rate_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the exit-rate heterogeneity")
-    reference_price_adaptation: float = param(0.1, 0.0, 1.0, "step of the reference price toward the price paid")
+    exit_per_year_mean: float = param(0.078, 0.0, 1e3, "mean rate a year at which a customer leaves the category "
+                                      "(moves away, stops buying it; replaced by a new prospect): 0.078 = 7.5% a year")
+    exit_per_year_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the heterogeneity of exit rates")
+    reference_price_adaptation: float = param(0.1, 0.0, 1.0, "step of the reference price toward the price paid, "
+                                              "per purchase")
     initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
     newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm")
 
@@ -127,7 +133,8 @@ class DisconfirmationConfig:
 class ExpectationConfig:
     """Adaptive expectations, promises and word of mouth (001: keep your word)."""
     adaptation: float = param(0.25, 0.0, 1.0, "step of expectation toward experience")
-    promise_pull: float = param(0.005, 0.0, 1.0, "step of expectation toward the advertised promise, per step")
+    promise_half_life_weeks: float = param(138.3, 0.01, 1e6, "half-life (weeks) of the gap between an expectation "
+                                           "and the firm's advertised promise (the promise pulls slowly)", lo_open=True)
     initial_spread: float = param(0.05, 0.0, 1.0, "spread of initial expectations around the promise")
 
 
@@ -135,12 +142,13 @@ class ExpectationConfig:
 class LoyaltyConfig:
     """The four loyalty latents and the state ladder (004, 002)."""
     affect_gain: float = param(0.6, 0.0, 10.0, "affect gained per unit of felt disconfirmation")
-    affect_decay: float = param(0.01, 0.0, 1.0, "affect lost per step without a purchase")
+    affect_half_life_weeks: float = param(69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases", lo_open=True)
     belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
     habit_gain: float = param(0.08, 0.0, 1.0, "habit gained per purchase (toward 1)")
-    habit_decay: float = param(0.02, 0.0, 1.0, "habit lost per step without a purchase")
+    habit_half_life_weeks: float = param(34.3, 0.01, 1e6, "half-life (weeks) of habit without purchases", lo_open=True)
     satisfaction_memory: float = param(0.3, 0.0, 1.0, "weight of the latest felt value in satisfaction")
-    behaviour_memory: float = param(0.05, 0.0, 1.0, "weight of the latest step in the repeat-purchase rate")
+    repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the repeat-purchase "
+                                               "rate (visits a week at each firm, a moving average)", lo_open=True)
     cognitive_scale: float = param(0.05, 0.0, 10.0, "value gap that makes a customer sure a firm is best", lo_open=True)
     conative_affect: float = param(0.5, 0.0, 1.0, "weight of affect in the intention to return")
     conative_switching: float = param(0.3, 0.0, 1.0, "weight of switching costs in the intention to return")
@@ -197,24 +205,40 @@ class ChurnConfig:
 @dataclass
 class StaffConfig:
     """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
-    capacity_per_staff: float = param(80.0, 0.0, 1e6, "customer visits one employee serves per step without strain", lo_open=True)
+    visits_per_fte_per_year: float = param(5500.0, 0.0, 1e9, "visits one full-time employee can serve a year (about "
+                                           "106 a week); the default retail staffing then runs near 80% utilisation",
+                                           lo_open=True)
+    utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (queueing delay "
+                                    "grows steeply as utilisation nears 1: Kleinrock 1975)", lo_open=True)
+    utilisation_softness: float = param(0.1, 0.0, 10.0, "width of the bend of strain around the knee (smaller = "
+                                        "sharper; work pressure erodes service gradually: Oliva & Sterman 2001)",
+                                        lo_open=True)
     novice_skill: float = param(0.4, 0.0, 1.0, "skill of a new hire")
     max_skill: float = param(0.95, 0.0, 1.0, "skill an employee tends to with tenure")
-    learning_steps: float = param(26.0, 0.0, 1e5, "tenure (steps) to close 63% of the skill gap", lo_open=True)
+    learning_weeks: float = param(26.0, 0.0, 1e5, "tenure (weeks) to close 63% of the skill gap", lo_open=True)
     base_engagement: float = param(0.55, 0.0, 1.0, "engagement at market pay and normal workload")
     pay_engagement: float = param(0.8, 0.0, 10.0, "engagement per 100% pay above the market wage")
     training_engagement: float = param(0.15, 0.0, 1.0, "engagement at full training")
     empowerment_engagement: float = param(0.1, 0.0, 1.0, "engagement at full empowerment")
     recognition_engagement: float = param(0.1, 0.0, 1.0, "engagement at full recognition")
-    workload_engagement: float = param(0.4, 0.0, 10.0, "engagement lost per unit of workload above 1")
-    engagement_adaptation: float = param(0.1, 0.0, 1.0, "step of engagement toward its target")
-    base_turnover: float = param(0.006, 0.0, 1.0, "chance per step that an employee leaves at engagement 0.5")
+    workload_engagement: float = param(0.4, 0.0, 10.0, "engagement lost per unit of strain (strain: utilisation "
+                                       "above the knee, smoothed; 0.1 at the knee)")
+    engagement_spread: float = param(0.1, 0.0, 1.0, "spread (standard deviation) of employees' personal offsets "
+                                     "from their firm's engagement target")
+    novice_engagement_gap: float = param(0.05, 0.0, 1.0, "engagement a new hire starts below their target (not yet "
+                                         "settled in)")
+    engagement_half_life_weeks: float = param(6.58, 0.01, 1e6, "half-life (weeks) of the gap between engagement and "
+                                              "its target", lo_open=True)
+    turnover_per_year: float = param(0.313, 0.0, 1e3, "rate a year at which an employee at engagement 0.5 leaves "
+                                     "(0.313: 27% a year)")
     turnover_engagement: float = param(4.0, 0.0, 100.0, "how strongly engagement cuts turnover")
-    market_wage: float = param(600.0, 0.0, 1e9, "market wage per employee and step")
-    hiring_cost: float = param(1500.0, 0.0, 1e9, "cost of hiring and training a replacement")
+    market_wage_per_year: float = param(31200.0, 0.0, 1e12, "market wage of a full-time employee a year (money)",
+                                        lo_open=True)
+    hiring_cost_per_fte: float = param(1500.0, 0.0, 1e9, "cost of hiring and training a full-time replacement "
+                                       "(pro rata for part-time positions)")
     service_base: float = param(0.3, 0.0, 1.0, "service level of a disengaged employee, per unit of skill")
     service_engagement: float = param(0.6, 0.0, 2.0, "service level added at full engagement, per unit of skill")
-    workload_service: float = param(0.4, 0.0, 10.0, "service lost per unit of workload above 1")
+    workload_service: float = param(0.4, 0.0, 10.0, "service lost per unit of strain")
     service_spread: float = param(0.2, 0.0, 2.0, "spread of delivered service at engagement 0")
     spread_engagement: float = param(0.8, 0.0, 1.0, "share of the spread removed at full engagement")
     bond_prob: float = param(0.05, 0.0, 1.0, "chance a delighted customer attaches to the employee who served them")
@@ -229,15 +253,23 @@ class FirmConfig:
     price: float = param(1.0, 0.0, 100.0, "price index (1 = market reference)", lo_open=True)
     quality: float = param(0.7, 0.0, 1.0, "product quality")
     unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
-    fixed_cost: float = param(4000.0, 0.0, 1e12, "fixed cost per step")
+    fixed_cost_per_store_per_year: float = param(208000.0, 0.0, 1e12, "fixed cost of one store a year (rent, "
+                                                 "utilities, management; money)")
+    customers_per_store: float = param(5000.0, 1.0, 1e12, "people of the market one store serves: the firm runs "
+                                       "n_customers / customers_per_store stores (fractional: a share of a store)")
+    cost_per_visit: float = param(0.0, 0.0, 1e9, "cost of serving one visit beyond the goods (till, packing); "
+                                  "0: included in unit_cost")
     promise: float = param(0.56, 0.0, 1.0, "advertised experience level")
     belonging: float = param(0.3, 0.0, 1.0, "belonging the store offers everyone")
-    advertising_reach: float = param(0.02, 0.0, 1.0, "chance per step that an unaware customer learns of the firm")
-    advertising_cost: float = param(800.0, 0.0, 1e12, "advertising cost per step")
+    advertising_awareness_per_year: float = param(1.05, 0.0, 1e3, "rate a year at which advertising makes an "
+                                                  "unaware customer learn of the firm (1.05: 65% within a year)")
+    advertising_cost_per_1k_per_year: float = param(8320.0, 0.0, 1e12, "cost of keeping 1,000 people of the market "
+                                                    "reached by advertising for a year (money)")
     switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
-    staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff per 1,000 customers in the market "
-                                          "(rounded to whole employees, at least one)", lo_open=True)
-    wage: float = param(600.0, 0.0, 1e9, "wage per employee and step")
+    staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff (full-time equivalents) per 1,000 "
+                                          "people in the market; a fraction is a part-time position", lo_open=True)
+    wage_per_year: float = param(31200.0, 0.0, 1e12, "wage of a full-time employee a year (money; pro rata for "
+                                 "part-time positions)")
     training: float = param(0.3, 0.0, 1.0, "training intensity")
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
     recognition: float = param(0.3, 0.0, 1.0, "staff recognition")
@@ -250,10 +282,10 @@ def _default_firms() -> list:
     return [
         FirmConfig(name="Focal"),
         FirmConfig(name="Discounter", price=0.85, quality=0.55, unit_cost=0.55, promise=0.47,
-                   belonging=0.2, staff_per_1k_customers=2.6, wage=520.0, training=0.1,
+                   belonging=0.2, staff_per_1k_customers=2.6, wage_per_year=27040.0, training=0.1,
                    empowerment=0.1, recognition=0.1, initial_skill=0.6),
         FirmConfig(name="Premium", price=1.2, quality=0.85, unit_cost=0.7, promise=0.65,
-                   belonging=0.4, staff_per_1k_customers=1.8, wage=700.0, training=0.5,
+                   belonging=0.4, staff_per_1k_customers=1.8, wage_per_year=36400.0, training=0.5,
                    empowerment=0.5, recognition=0.4, initial_skill=0.8),
     ]
 

@@ -7,15 +7,15 @@ from collections import defaultdict
 
 import numpy as np
 
-BASE_COSTS = ("cost_of_goods", "wages", "hiring", "complaint_costs", "advertising", "fixed")
+BASE_COSTS = ("cost_of_goods", "serving", "wages", "hiring", "complaint_costs", "advertising", "fixed")
 
 
 class Ledger:
     """Per-firm accounts for the current step, closed into a history."""
 
-    def __init__(self, n_firms: int, discount_rate: float, steps_per_year: float) -> None:
+    def __init__(self, n_firms: int, step_discount: float) -> None:
         self.n_firms = n_firms
-        self.step_discount = (1.0 + discount_rate) ** (-1.0 / steps_per_year)
+        self.step_discount = step_discount
         self.categories: list[str] = list(BASE_COSTS)
         self.revenue = np.zeros(n_firms)
         self._costs: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(n_firms))

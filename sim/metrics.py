@@ -72,7 +72,8 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
     total_rev = revenue.sum()
     staff = model.staff
     eng = np.bincount(staff.firm[staff.employed], staff.engagement[staff.employed], minlength=F)
-    heads = np.maximum(ev.headcount, 1)
+    people = np.maximum(staff.headcount(F), 1)
+    fte = np.maximum(ev.headcount, 1e-9)
     churn_rate = ev.lost / np.maximum(ev.customers_at_start, 1)
     ema = model._churn_ema
     ema[:] = np.where(np.isnan(ema), churn_rate, 0.9 * ema + 0.1 * churn_rate)
@@ -102,14 +103,14 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
         "mean_expectation": floats(mean(cust.expectation)), "mean_affect": floats(mean(cust.affect)),
         "mean_cognitive": floats(mean(lat["cognitive"])), "mean_intention": floats(mean(lat["intention"])),
         "repeat_rate": floats(mean(cust.behaviour)),
-        "visits": ints(ev.visits), "failures": ints(ev.failures),
+        "visits": floats(ev.visits), "failures": ints(ev.failures),
         "delighted": ints(ev.delighted), "disappointed": ints(ev.disappointed),
         "complaints": ints(ev.complaints), "recoveries": ints(ev.recoveries),
         "clv": floats(clv),
         "top20_revenue_share": [top_share(cust.revenue[:, f][cust_mask[:, f]]) for f in range(F)],
-        "headcount": ints(ev.headcount),
-        "staff_engagement": floats(eng / heads),
-        "staff_turnover": floats(ev.leavers / heads),
+        "headcount": floats(ev.headcount),
+        "staff_engagement": floats(eng / people),
+        "staff_turnover": floats(ev.leavers / fte),
         "service_level": service_level,
         "service_spread": service_spread,
         "workload": floats(model._workload),

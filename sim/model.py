@@ -25,9 +25,11 @@ from sim.columns import any_column, colwise, column_count, flat, nonzero_cells, 
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.ledger import Ledger
 from sim.metrics import FirmStepEvents, step_metrics
-from sim.staffing import engagement_target, update_staff
+from sim.costs import driver_costs
+from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import I8, LoyaltyState as S, N_STATES, is_customer
 from sim.streams import RandomStreams
+from sim.units import StepLength
 from strategies.registry import resolve_strategies
 
 #: the derived latents of :meth:`LoyaltyModel.latents`
@@ -66,11 +68,12 @@ class LoyaltyModel(mesa.Model):
         self.seed = int(seed)
         self.streams = RandomStreams(self.seed)
         cfg = self.config
+        self.step_length = StepLength(cfg.steps_per_year)
         self.n_firms = len(cfg.firms)
         self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
         self._build_population()
         self.blocks = RowBlocks(cfg.engine.block_rows, cfg.engine.threads)
-        self.ledger = Ledger(self.n_firms, cfg.discount_rate, cfg.steps_per_year)
+        self.ledger = Ledger(self.n_firms, self.step_length.step_discount(cfg.discount_rate))
         self._t = 0                       # steps simulated, burn-in included
         self._records: list[dict] = []
         self._visits = np.zeros(self.n_firms)
@@ -100,7 +103,7 @@ class LoyaltyModel(mesa.Model):
                        max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6), n)
         self.network, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
                                           self.streams["network"], cfg.network.reorder)
-        traits = draw_traits(c, rng, n, sociability=soc[order])
+        traits = draw_traits(c, rng, n, self.step_length, sociability=soc[order])
         self.customers = CustomerPopulation(traits, F, [f.name for f in cfg.firms],
                                             [s.name for s in c.segments])
         self.staff = StaffPopulation(cfg.firms, n, cfg.staff, self.streams["staff_init"])
@@ -112,10 +115,10 @@ class LoyaltyModel(mesa.Model):
         cust = self.customers
         cust.state[aware] = S.AWARE
         cust.expectation[:] = np.where(aware, np.clip(promise[None, :] + noise, 0, 1), 0)
-        workload = np.ones(F)
-        target = self._engagement_target(workload)
+        utilisation = np.zeros(F)      # no visits served yet
+        target = self._engagement_target(utilisation)
         self.staff.engagement[:] = np.clip(target[self.staff.firm] + self.staff.trait, 0, 1)
-        self._workload = workload
+        self._workload = utilisation
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -192,20 +195,20 @@ class LoyaltyModel(mesa.Model):
 
     def _engagement_target(self, workload: np.ndarray) -> np.ndarray:
         fa = lambda name: self._by_firm(name, np.float64)  # noqa: E731
-        return engagement_target(fa("wage"), fa("training"), fa("empowerment"), fa("recognition"),
+        return engagement_target(fa("wage_per_year"), fa("training"), fa("empowerment"), fa("recognition"),
                                  workload, self.config.staff)
 
     def _staff_phase(self, ev: FirmStepEvents) -> None:
         """Engagement, turnover and novices; bonds to leavers break (MODEL.md §5)."""
         cfg, staff = self.config.staff, self.staff
-        heads = np.maximum(staff.headcount(self.n_firms), 1)
-        self._workload = self._visits / (heads * cfg.capacity_per_staff)
-        staff.wage[:] = self._by_firm("wage", np.float64)[staff.firm]
+        self._workload = utilisation(self._visits, staff.full_time_equivalents(self.n_firms), cfg,
+                                     self.step_length)
+        staff.wage[:] = self._by_firm("wage_per_year", np.float64)[staff.firm]
         u_leave = self._draws.pop("staff")
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload,
-                               u_leave, cfg)
-        ev.leavers = np.bincount(staff.firm[leavers], minlength=self.n_firms)
-        ev.headcount = staff.headcount(self.n_firms)
+                               u_leave, cfg, self.step_length)
+        ev.leavers = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=self.n_firms)
+        ev.headcount = staff.full_time_equivalents(self.n_firms)
         self._break_bonds(leavers)
         self._roster = staff.roster()
 
@@ -261,7 +264,7 @@ class LoyaltyModel(mesa.Model):
         available = self._if_present(cust.state != I8[S.PROSPECT])
         if "refused" in cust.levers:
             available &= ~cust.levers["refused"]
-        occasion = (u_buy < cust.purchase_rate) & any_column(available)
+        occasion = (u_buy < cust.purchase_chance) & any_column(available)
         b = np.flatnonzero(occasion)
         c = np.empty(len(b), dtype=np.int64)
 
@@ -286,10 +289,7 @@ class LoyaltyModel(mesa.Model):
         z_serve = self._draws.pop("service_noise")
         u_fail = self._draws.pop("experience")
         z_quality = self._draws.pop("experience_noise")
-        pos, start, count = self._roster
-        pick = np.minimum((u_serve[0, b] * count[c]).astype(np.int64), np.maximum(count[c] - 1, 0))
-        staffed = count[c] > 0
-        served = np.where(staffed, pos[np.minimum(start[c] + pick, max(len(pos) - 1, 0))] if len(pos) else -1, -1)
+        served = self._roster.server(c, u_serve[0, b])
         bond = cust.bond[b]
         own = (bond >= 0) & (u_serve[1, b] < cfg.staff.bond_service_prob)
         own &= staff.firm[np.maximum(bond, 0)] == c
@@ -312,7 +312,8 @@ class LoyaltyModel(mesa.Model):
         x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + flat(cust.club)[cell], 0.0, 1.0)
         x_s = ex.service_score(service, failed, cfg.experience)
         experience = ex.overall(take_rows(cust.weights, b), x_p, x_q, x_s, x_b).astype(np.float32)
-        basket = cust.spend[b] * self._by_firm("basket_multiplier")[c]
+        visits = cust.visits_per_purchase[b]
+        basket = cust.spend[b] * visits * self._by_firm("basket_multiplier")[c]
         if "basket_lift" in cust.levers:
             basket = basket * (1 + cust.levers["basket_lift"][b, c])
         spent = basket.astype(np.float64) * price
@@ -321,11 +322,12 @@ class LoyaltyModel(mesa.Model):
         self.ledger.book(slice(None), "cost_of_goods",
                          np.bincount(c, basket * unit_cost[c], minlength=F))
         cust.reference_price[b] += cfg.customers.reference_price_adaptation * (price - cust.reference_price[b])
-        self._visits = np.bincount(c, minlength=F).astype(float)
+        self._visits = np.bincount(c, visits, minlength=F)
+        self.ledger.book(slice(None), "serving", self._visits * self._by_firm("cost_per_visit", np.float64))
         ev.visits = self._visits.copy()
         ev.failures = np.bincount(c, failed, minlength=F)
-        ev.service_sum = np.bincount(c, service, minlength=F)
-        ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2, minlength=F)
+        ev.service_sum = np.bincount(c, service * visits, minlength=F)      # per visit
+        ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2 * visits, minlength=F)
         return {"b": b, "c": c, "cell": cell, "experience": experience, "served": served, "own": own,
                 "failed": failed, "service": service, "belonging": x_b, "spent": spent, "u_bond": u_serve[2, b]}
 
@@ -367,11 +369,16 @@ class LoyaltyModel(mesa.Model):
         lc = cfg.loyalty
         b, c, felt = trip["b"], trip["c"], trip["felt"]
 
+        step = self.step_length
+        keep_affect, keep_habit = np.float32(step.kept(lc.affect_half_life_weeks)), np.float32(step.kept(lc.habit_half_life_weeks))
+        keep_behaviour = step.kept(lc.repeat_rate_half_life_weeks)
+        keep_revenue = np.float32(1 - step.dt)      # an annual sum: spend per step / dt in steady state
+
         def decay(rows: slice) -> None:
-            cust.affect[rows] *= np.float32(1 - lc.affect_decay)
-            cust.habit[rows] *= np.float32(1 - lc.habit_decay)
-            cust.behaviour[rows] *= np.float32(1 - lc.behaviour_memory)
-            cust.revenue[rows] *= np.float32(1 - 1 / cfg.steps_per_year)
+            cust.affect[rows] *= keep_affect
+            cust.habit[rows] *= keep_habit
+            cust.behaviour[rows] *= np.float32(keep_behaviour)
+            cust.revenue[rows] *= keep_revenue
 
         self.blocks.map(decay, cust.n)
         # the bought-from relationships, through flat views (see sim.columns.flat)
@@ -382,7 +389,7 @@ class LoyaltyModel(mesa.Model):
         aff = affect[cell] + lc.affect_gain * felt + lc.belonging_affect * trip["belonging"]
         affect[cell] = np.clip(aff, 0, 1)
         habit[cell] += lc.habit_gain * (1 - habit[cell])
-        behaviour[cell] += lc.behaviour_memory
+        behaviour[cell] += ((1 - keep_behaviour) / step.weeks) * cust.visits_per_purchase[b]     # visits a week
         revenue[cell] += trip["spent"]
         satisfaction[cell] += lc.satisfaction_memory * (felt - satisfaction[cell])
         purchases[cell] = np.minimum(purchases[cell], 254) + 1          # counts saturate at 255
@@ -392,7 +399,7 @@ class LoyaltyModel(mesa.Model):
         expectation[cell] += ex_cfg.adaptation * (trip["experience"] - expectation[cell])
         promise = self._by_firm("promise")
         # prospects' expectations are reset when they become aware, so pulling all is harmless
-        pull = np.float32(ex_cfg.promise_pull)
+        pull = np.float32(1 - step.kept(ex_cfg.promise_half_life_weeks))
 
         def toward_promise(rows: slice) -> None:
             cust.expectation[rows] *= 1 - pull
@@ -513,7 +520,7 @@ class LoyaltyModel(mesa.Model):
         told[negative[talkers].astype(np.intp), np.arange(len(talkers)), c[talkers]] = 1.0
         ties = self.network[b[talkers]].T
         heard_pos, heard_neg = ties @ told[0], ties @ told[1]
-        reach = self._by_firm("advertising_reach")
+        reach = self.step_length.probability(self._by_firm("advertising_awareness_per_year", np.float64)).astype(np.float32)
         promise = self._by_firm("promise")
         per_story = np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7)))
 
@@ -556,7 +563,7 @@ class LoyaltyModel(mesa.Model):
         cust.purchases[db, dcf] = 0
         ev.lost += np.bincount(dcf, minlength=F)
         self.cohort_lost += self._cohort_delta(cust.cohort, db, dcf)
-        leavers = np.flatnonzero(u_exit < cust.exit_rate)
+        leavers = np.flatnonzero(u_exit < cust.exit_chance)
         if len(leavers):
             was = is_customer(cust.state[leavers])
             ev.lost += column_count(was)
@@ -570,7 +577,7 @@ class LoyaltyModel(mesa.Model):
         cust, cfg = self.customers, self.config
         rng = self.streams["newcomers"]
         k, F = len(rows), self.n_firms
-        traits = draw_traits(cfg.customers, rng, k, sociability=cust.sociability[rows])
+        traits = draw_traits(cfg.customers, rng, k, self.step_length, sociability=cust.sociability[rows])
         cust.replace(rows, traits)
         aware = (rng.random((k, F), dtype=np.float32) < cfg.customers.newcomer_awareness) & self.present[None, :]
         promise = self._by_firm("promise")
@@ -581,12 +588,10 @@ class LoyaltyModel(mesa.Model):
         """Wages, hiring, advertising and fixed costs; strategies book theirs;
         profit = revenue - costs (MODEL.md §7)."""
         led, staff, cfg = self.ledger, self.staff, self.config
-        present = self.present.astype(float)
-        led.book(slice(None), "wages", np.bincount(staff.firm[staff.employed],
-                                                   staff.wage[staff.employed], minlength=self.n_firms))
-        led.book(slice(None), "hiring", ev.leavers * cfg.staff.hiring_cost)
-        led.book(slice(None), "advertising", present * self._by_firm("advertising_cost", np.float64))
-        led.book(slice(None), "fixed", present * self._by_firm("fixed_cost", np.float64))
+        fa = lambda name: self._by_firm(name, np.float64)  # noqa: E731
+        costs = driver_costs(staff, ev.leavers, self.present, fa, cfg, self.step_length)
+        for category, amounts in costs.items():
+            led.book(slice(None), category, amounts)
         for firm in self.firms:
             for strategy in firm.strategies:
                 strategy.after_step(self, firm)

@@ -26,7 +26,7 @@ from sim.config import ConfigError, MarketConfig, _resolve_type, market_config, 
 @dataclass
 class ParameterRange:
     """One market parameter the calibration fits, and the range it searches."""
-    key: str = param("customers.purchase_rate_mean", doc="dotted market key (e.g. customers.exit_rate_mean)")
+    key: str = param("customers.visits_per_year_mean", doc="dotted market key (e.g. customers.exit_per_year_mean)")
     lo: float = param(0.0, doc="lowest value tried")
     hi: float = param(1.0, doc="highest value tried")
     log: bool = param(False, doc="search on a log scale (for rates spanning orders of magnitude)")
@@ -34,10 +34,10 @@ class ParameterRange:
 
 def _default_parameters() -> list:
     return [
-        ParameterRange("customers.purchase_rate_mean", 0.02, 0.6, True),
-        ParameterRange("customers.purchase_rate_shape", 0.05, 5.0, True),
-        ParameterRange("customers.exit_rate_mean", 0.001, 0.1, True),
-        ParameterRange("customers.exit_rate_shape", 0.05, 5.0, True),
+        ParameterRange("customers.visits_per_year_mean", 0.5, 50.0, True),
+        ParameterRange("customers.visits_per_year_shape", 0.05, 5.0, True),
+        ParameterRange("customers.exit_per_year_mean", 0.05, 5.0, True),
+        ParameterRange("customers.exit_per_year_shape", 0.05, 5.0, True),
         ParameterRange("churn.disappointed_defect_prob", 0.0, 0.6, False),
         ParameterRange("customers.spend_median", 5.0, 100.0, True),
         ParameterRange("customers.spend_sigma", 0.1, 1.5, False),
@@ -286,7 +286,7 @@ def _check_ends(ranges: list[ParameterRange], market: dict) -> None:
 
 
 def market_field(key: str) -> tuple[type, dict]:
-    """The type and metadata of a dotted market key (``customers.exit_rate_mean``,
+    """The type and metadata of a dotted market key (``customers.exit_per_year_mean``,
     ``firms.0.price``); raises ConfigError for a key the market does not have."""
     from sim.config import _LIST_ITEM
     cls: Any = MarketConfig

@@ -50,7 +50,7 @@ class FitResult:
 
 
 def get_key(market: MarketConfig, key: str) -> Any:
-    """The value of a dotted market key (``customers.exit_rate_mean``, ``firms.0.price``)."""
+    """The value of a dotted market key (``customers.exit_per_year_mean``, ``firms.0.price``)."""
     return config_keys.get_key(dataclasses.asdict(market), key)
 
 

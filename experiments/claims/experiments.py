@@ -125,9 +125,9 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
                    min_replications=6),                   # win_back.more
     ExperimentSpec("staff_turnover", "the default market and the same market with ten times the staff's base "
-                   "turnover (staff.base_turnover 0.006 -> 0.06 a week); one year (shortened from 104 weeks)",
+                   "turnover (staff.turnover_per_year 0.313 -> 3.13); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
-                   variants=(("baseline", ()), ("high_turnover", ("market.staff.base_turnover=0.06",))),
+                   variants=(("baseline", ()), ("high_turnover", ("market.staff.turnover_per_year=3.13",))),
                    min_replications=24),                  # staff.turnover_profit
     ExperimentSpec("word_of_mouth", "the default market and the same market where nobody talks "
                    "(word_of_mouth.talk_* = 0); one year (shortened from 104 weeks)",

@@ -1,0 +1,88 @@
+"""Time and money in real units, converted to the step length in one place.
+
+Config states every rate per year, every decay as a half-life in weeks,
+every duration in weeks and every cost per driver and year (a store, a
+full-time employee, 1,000 people reached, a member, a visit). The engine
+works in steps; :class:`StepLength` is the only code that knows how long a
+step is, so changing ``steps_per_year`` changes the resolution of a run, not
+its behaviour (Grimm et al. 2020, ODD "scheduling": the time step is a
+resolution choice).
+
+Conversions:
+- a rate per year ``r`` (a hazard: leaving the category, staff quitting,
+  learning of a firm) gives the per-step probability ``1 - exp(-r * dt)``;
+- a half-life ``h`` (weeks) gives the per-step share kept ``0.5 ** (dt_weeks / h)``;
+- an amount per year (a wage, a fixed cost) gives ``amount * dt`` per step;
+- a count per year (visits) gives ``count * dt`` expected per step;
+- an annual discount rate ``d`` gives the per-step factor ``(1 + d) ** -dt``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+WEEKS_PER_YEAR = 52.0
+
+
+@dataclass(frozen=True)
+class StepLength:
+    """The step length of a market and the conversions to it."""
+
+    steps_per_year: float
+
+    @property
+    def dt(self) -> float:
+        """Length of a step in years."""
+        return 1.0 / self.steps_per_year
+
+    @property
+    def weeks(self) -> float:
+        """Length of a step in weeks."""
+        return WEEKS_PER_YEAR / self.steps_per_year
+
+    def probability(self, rate_per_year: float | np.ndarray) -> float | np.ndarray:
+        """Chance per step of an event that happens at ``rate_per_year``
+        (a constant hazard): ``1 - exp(-rate * dt)``."""
+        p = -np.expm1(-np.asarray(rate_per_year, dtype=np.float64) * self.dt)
+        return float(p) if p.ndim == 0 else p
+
+    def kept(self, half_life_weeks: float) -> float:
+        """Share of a quantity kept over one step, given its half-life in weeks."""
+        return float(0.5 ** (self.weeks / half_life_weeks))
+
+    def per_step(self, amount_per_year: float | np.ndarray) -> float | np.ndarray:
+        """An amount (money, visits) per year as the amount per step."""
+        return amount_per_year * self.dt
+
+    def per_year(self, amount_per_step: float | np.ndarray) -> float | np.ndarray:
+        """An amount per step as the amount per year."""
+        return amount_per_step * self.steps_per_year
+
+    def steps(self, weeks: float) -> float:
+        """A duration in weeks as a number of steps (not rounded)."""
+        return weeks / self.weeks
+
+    def whole_steps(self, weeks: float) -> int:
+        """A duration in weeks as whole steps: rounded, at least one for a
+        positive duration, zero for zero."""
+        if weeks <= 0:
+            return 0
+        return max(1, int(round(self.steps(weeks))))
+
+    def step_discount(self, annual_rate: float) -> float:
+        """Discount factor of one step at ``annual_rate`` a year."""
+        return float((1.0 + annual_rate) ** (-self.dt))
+
+
+def half_life_weeks(kept_per_week: float) -> float:
+    """The half-life (weeks) of a quantity that keeps ``kept_per_week`` of
+    itself each week: for restating a per-week decay."""
+    return float(np.log(0.5) / np.log(kept_per_week))
+
+
+def rate_per_year(probability_per_week: float) -> float:
+    """The annual rate of an event with the given chance per week: for
+    restating a per-week probability."""
+    return float(-np.log1p(-probability_per_week) * WEEKS_PER_YEAR)
