@@ -27,7 +27,7 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     utilisation nears 1 (Kleinrock 1975); under pressure staff cut corners
     and service erodes gradually, not at a threshold (Oliva & Sterman 2001).
     ``softness * log(1 + exp((u - knee) / softness))`` is that curve without
-    a kink: at the default 80% utilisation strain is 0.005, at 100% 0.069,
+    a kink: at the default 80% utilisation strain is 0.013, at 100% 0.069,
     at 120% 0.21, so extra staff time helps a little and extra work hurts
     more and more.
     """
