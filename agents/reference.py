@@ -12,9 +12,20 @@ The rules are *not* re-written here: each phase calls the pure rule
 functions of ``sim/choice.py``, ``sim/experience.py``,
 ``sim/disconfirmation.py``, ``sim/loyalty.py`` and ``sim/staffing.py`` for
 one customer at a time (on scalars or on length-``n_firms`` arrays), in the
-order of :meth:`LoyaltyModel._advance`. Staff are few, so they reuse the
-engine's :class:`StaffPopulation` and :func:`update_staff`; the books reuse
-:class:`Ledger`.
+order of :meth:`LoyaltyModel._advance`. Config is in real units and only
+:class:`sim.units.StepLength` converts it to the step: customers' per-step
+chances (``purchase_chance``, ``visits_per_purchase``, ``exit_chance``) come
+from :func:`draw_traits`, decays from half-lives (``StepLength.kept``),
+advertising awareness from a rate per year (``StepLength.probability``). A
+purchase is an episode of ``visits_per_purchase`` visits: the basket, the
+visits the firm serves, the service metrics and the repeat-purchase rate
+(visits a week) count visits. Staff are few, so they reuse the engine's
+:class:`StaffPopulation` (counted in full-time equivalents), the
+:class:`Roster` that picks who serves a visit in proportion to hours,
+:func:`utilisation` and :func:`update_staff`; the books reuse
+:func:`driver_costs` and :class:`Ledger`, with the engine's categories
+(``serving`` included), and the step table has the engine's columns
+(:data:`sim.metrics.METRICS`).
 
 Randomness comes from the model's named :class:`RandomStreams`. Each step a
 stream yields one draw per customer (as in the engine, DESIGN.md §4) and
@@ -40,9 +51,12 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
 from sim.config import MarketConfig, RunConfig, market_config, validate
+from sim.costs import driver_costs
 from sim.ledger import Ledger
-from sim.staffing import engagement_target, update_staff
+from sim.metrics import DETRACTOR, METRICS, PROMOTER, top_share
+from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
+from sim.units import StepLength
 
 PROSPECT, AWARE, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
@@ -67,9 +81,11 @@ class CustomerAgent(mesa.Agent):
         F = model.n_firms
         self.segment = int(traits["segment"])
         self.weights = np.asarray(traits["weights"], dtype=np.float64)  # 4 floats: price, quality, service, belonging
-        for name in ("purchase_rate", "spend", "deal_proneness", "voice", "sociability", "tolerance",
-                     "variety", "exit_rate", "price_sensitivity"):
-            setattr(self, name, float(traits[name]))
+        # visit_rate and exit_rate per year; purchase_chance, visits_per_purchase and
+        # exit_chance per step (draw_traits converts them with the model's StepLength)
+        for name in TRAITS:
+            if name not in ("segment", "weights"):
+                setattr(self, name, float(traits[name]))
         self.reference_price = 1.0
         self.bond = -1
         self.state = [PROSPECT] * F
@@ -121,15 +137,19 @@ class ReferenceLoyaltyModel(mesa.Model):
         from sim.streams import RandomStreams
         self.seed = int(seed)
         self.streams = RandomStreams(self.seed)
+        self.step_length = step = StepLength(cfg.steps_per_year)
         self.n_firms = F = len(cfg.firms)
         self.firm_names = [f.name for f in cfg.firms]
         fa = lambda name: [float(getattr(f, name)) for f in cfg.firms]  # noqa: E731
         self.quality, self.promise, self.belonging = fa("quality"), fa("promise"), fa("belonging")
         self.unit_cost, self.contract = fa("unit_cost"), fa("switching_cost")
-        self.reach, self.empowerment = fa("advertising_reach"), fa("empowerment")
+        self.empowerment = fa("empowerment")
+        # chance per step that advertising makes a prospect aware (float32, as the engine's)
+        self.reach = step.probability(np.array(fa("advertising_awareness_per_year"))).astype(np.float32).tolist()
+        self.cost_per_visit = fa("cost_per_visit")
         self.voice_ease = [float(getattr(f, "voice_ease", 1.0)) for f in cfg.firms]
-        self._firm_arrays = {k: np.array(fa(k)) for k in ("wage", "training", "empowerment", "recognition")}
-        self.ledger = Ledger(F, cfg.discount_rate, cfg.steps_per_year)
+        self._firm_arrays = {k: np.array(fa(k)) for k in ("wage_per_year", "training", "empowerment", "recognition")}
+        self.ledger = Ledger(F, step.step_discount(cfg.discount_rate))
         self._t = 0
         self._records: list[dict] = []
         self._visits = [0.0] * F
@@ -149,7 +169,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         adj, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
                                  self.streams["network"], cfg.network.reorder)
         friends = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]].tolist() for i in range(n)]
-        traits = draw_traits(c, rng, n, sociability=soc[order])
+        traits = draw_traits(c, rng, n, self.step_length, sociability=soc[order])
         self.customers: list[CustomerAgent] = [
             CustomerAgent(self, i, {k: traits[k][i] for k in TRAITS}, friends[i]) for i in range(n)]
         self.n = n
@@ -164,14 +184,14 @@ class ReferenceLoyaltyModel(mesa.Model):
                 if u_aware[i, f] < c.initial_awareness and present[f]:
                     a.state[f] = AWARE
                     a.expectation[f] = min(max(self.promise[f] + float(noise[i, f]), 0.0), 1.0)
-        workload = np.ones(F)
+        workload = np.zeros(F)          # utilisation: no visits served yet
         target = self._engagement_target(workload)
         self.staff.engagement[:] = np.clip(target[self.staff.firm] + self.staff.trait, 0, 1)
         self._workload = workload
 
     def _engagement_target(self, workload: np.ndarray) -> np.ndarray:
         a = self._firm_arrays
-        return engagement_target(a["wage"], a["training"], a["empowerment"], a["recognition"],
+        return engagement_target(a["wage_per_year"], a["training"], a["empowerment"], a["recognition"],
                                  workload, self.config.staff)
 
     def _present(self) -> list[bool]:
@@ -193,7 +213,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         F = self.n_firms
         ev = {k: [0.0] * F for k in ("acquisitions", "win_backs", "lost", "exits", "complaints",
                                      "recoveries", "delighted", "disappointed", "visits", "failures",
-                                     "service_sum", "leavers", "headcount")}
+                                     "service_sum", "service_sq", "leavers", "headcount")}
         ev["customers_at_start"] = self._customer_counts()
         self._adjust_offers()
         self._staff_phase(ev)
@@ -221,12 +241,16 @@ class ReferenceLoyaltyModel(mesa.Model):
 
     def _staff_phase(self, ev: dict) -> None:
         cfg, staff, F = self.config.staff, self.staff, self.n_firms
-        heads = np.maximum(staff.headcount(F), 1)
-        self._workload = np.asarray(self._visits) / (heads * cfg.capacity_per_staff)
+        step = self.step_length
+        self._workload = utilisation(np.asarray(self._visits, dtype=np.float64),
+                                     staff.full_time_equivalents(F), cfg, step)
+        staff.wage[:] = self._firm_arrays["wage_per_year"][staff.firm]
         u_leave = self.streams.uniform("staff", staff.m)
-        leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave, cfg)
-        ev["leavers"] = np.bincount(staff.firm[leavers], minlength=F).astype(float).tolist()
-        ev["headcount"] = staff.headcount(F).astype(float).tolist()
+        leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave,
+                               cfg, step)
+        # leavers and headcount in full-time equivalents
+        ev["leavers"] = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=F).tolist()
+        ev["headcount"] = staff.full_time_equivalents(F).tolist()
         if len(leavers):
             left = set(leavers.tolist())
             staff_firm = staff.firm.tolist()
@@ -235,8 +259,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                     f = staff_firm[a.bond]
                     a.affect[f] = max(a.affect[f] - cfg.bond_break_affect, 0.0)
                     a.bond = -1
-        pos, start, count = staff.roster()
-        self._roster = (pos.tolist(), start.tolist(), count.tolist())
+        self._roster = staff.roster()
 
     def _purchase_occasions_and_choice(self) -> list[tuple[CustomerAgent, int]]:
         cfg, F = self.config, self.n_firms
@@ -250,7 +273,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             a.chosen = -1
             i = a.index
             available = [a.state[f] != PROSPECT and present[f] for f in range(F)]
-            if not (u_buy[i] < a.purchase_rate and any(available)):
+            if not (u_buy[i] < a.purchase_chance and any(available)):
                 continue
             util = choice.utility(np.array([a.expectation]), np.array([a.affect]),
                                   np.array([a.switching(self.contract)]), self._price_arr,
@@ -266,11 +289,12 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _experience(self, buyers: list, ev: dict) -> list[dict]:
         cfg, staff, F, n = self.config, self.staff, self.n_firms, self.n
         u_serve = self.streams.uniform("service", (3, n))
-        us0, us1, us2 = u_serve[0].tolist(), u_serve[1].tolist(), u_serve[2].tolist()
+        us0 = u_serve[0]          # float32, read per visit by the roster as in the engine
+        us1, us2 = u_serve[1].tolist(), u_serve[2].tolist()
         z_serve = self.streams.normal("service_noise", n).tolist()
         u_fail = self.streams.uniform("experience", n).tolist()
         z_quality = self.streams.normal("experience_noise", n).tolist()
-        pos, start, count = self._roster
+        roster = self._roster
         staff_firm, employed = staff.firm.tolist(), staff.employed.tolist()
         level_of, spread_of = staff.service_level.tolist(), staff.service_spread.tolist()
         p_fail = ex.failure_probability(np.array(self.quality, dtype=np.float32), cfg.experience).tolist()
@@ -278,11 +302,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         visits = [0.0] * F
         for a, c in buyers:
             i = a.index
-            if count[c] > 0 and pos:
-                pick = min(int(us0[i] * count[c]), max(count[c] - 1, 0))
-                served = pos[min(start[c] + pick, len(pos) - 1)]
-            else:
-                served = -1
+            # the position serving this visit, in proportion to hours (-1: no staff)
+            served = int(roster.server(np.array([c]), us0[i:i + 1])[0])
             own = (a.bond >= 0 and us1[i] < cfg.staff.bond_service_prob
                    and staff_firm[a.bond] == c and employed[a.bond])
             if own:
@@ -297,17 +318,21 @@ class ReferenceLoyaltyModel(mesa.Model):
             x_b = min(max(self.belonging[c] + cfg.experience.bond_belonging * own + a.club[c], 0.0), 1.0)
             x_s = float(ex.service_score(service, failed, cfg.experience))
             experience = float(ex.overall(a.weights, x_p, x_q, x_s, x_b))
-            basket = a.spend * self.basket_multiplier[c]
+            n_visits = a.visits_per_purchase          # the episode's visits, all to firm c
+            basket = a.spend * n_visits * self.basket_multiplier[c]
             spent = basket * price
             self.ledger.revenue[c] += spent
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
             a.reference_price += cfg.customers.reference_price_adaptation * (price - a.reference_price)
-            visits[c] += 1
+            visits[c] += n_visits
             ev["failures"][c] += failed
-            ev["service_sum"][c] += service
+            ev["service_sum"][c] += service * n_visits          # service metrics per visit
+            ev["service_sq"][c] += service ** 2 * n_visits
             trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
                           "failed": failed, "service": service, "belonging": x_b, "spent": spent,
                           "u_bond": us2[i]})
+        for f in range(F):
+            self.ledger.book(f, "serving", visits[f] * self.cost_per_visit[f])
         self._visits = visits
         ev["visits"] = list(visits)
         return trips
@@ -349,8 +374,11 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _loyalty_latents(self, trips: list[dict]) -> None:
         cfg = self.config
         lc, ex_cfg, F = cfg.loyalty, cfg.expectation, self.n_firms
-        k_aff, k_hab, k_beh = 1 - lc.affect_decay, 1 - lc.habit_decay, 1 - lc.behaviour_memory
-        k_rev = 1 - 1 / cfg.steps_per_year
+        step = self.step_length
+        k_aff, k_hab = step.kept(lc.affect_half_life_weeks), step.kept(lc.habit_half_life_weeks)
+        k_beh = step.kept(lc.repeat_rate_half_life_weeks)
+        k_rev = 1 - step.dt             # an annual sum of spend
+        per_visit = (1 - k_beh) / step.weeks      # the repeat-purchase rate is in visits a week
         for a in self.customers:
             for f in range(F):
                 a.affect[f] *= k_aff
@@ -362,7 +390,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             aff = a.affect[c] + lc.affect_gain * felt + lc.belonging_affect * t["belonging"]
             a.affect[c] = min(max(aff, 0.0), 1.0)
             a.habit[c] += lc.habit_gain * (1 - a.habit[c])
-            a.behaviour[c] += lc.behaviour_memory
+            a.behaviour[c] += per_visit * a.visits_per_purchase
             a.revenue[c] += t["spent"]
             a.satisfaction[c] += lc.satisfaction_memory * (felt - a.satisfaction[c])
             a.purchases[c] = min(a.purchases[c] + 1, 255)
@@ -370,7 +398,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 a.rival_run[f] = min(a.rival_run[f] + 1, 255)
             a.rival_run[c] = 0
             a.expectation[c] += ex_cfg.adaptation * (t["experience"] - a.expectation[c])
-        pull = ex_cfg.promise_pull
+        pull = 1 - step.kept(ex_cfg.promise_half_life_weeks)
         for a in self.customers:
             for f in range(F):
                 a.expectation[f] = a.expectation[f] * (1 - pull) + pull * self.promise[f]
@@ -473,7 +501,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 a.expectation[c] = max(a.expectation[c] - ch.defect_expectation_drop, 0.0)
                 a.purchases[c] = 0
                 ev["lost"][c] += 1
-        leavers = [a for a in self.customers if u_exit[a.index] < a.exit_rate]
+        leavers = [a for a in self.customers if u_exit[a.index] < a.exit_chance]
         for a in leavers:
             for f in range(F):
                 if _CUSTOMER[a.state[f]]:
@@ -487,7 +515,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         cfg, F = self.config, self.n_firms
         rng = self.streams["newcomers"]
         k = len(leavers)
-        traits = draw_traits(cfg.customers, rng, k,
+        traits = draw_traits(cfg.customers, rng, k, self.step_length,
                              sociability=np.array([a.sociability for a in leavers], dtype=np.float32))
         u_aware = rng.random((k, F), dtype=np.float32)
         for r, old in enumerate(leavers):
@@ -501,16 +529,12 @@ class ReferenceLoyaltyModel(mesa.Model):
             old.remove()
 
     def _close_books(self, ev: dict, reported: bool) -> None:
-        led, staff, cfg, F = self.ledger, self.staff, self.config, self.n_firms
-        wages = [0.0] * F
-        for p in range(staff.m):
-            if staff.employed[p]:
-                wages[staff.firm[p]] += float(staff.wage[p])
-        for f, fc in enumerate(cfg.firms):
-            led.book(f, "wages", wages[f])
-            led.book(f, "hiring", ev["leavers"][f] * cfg.staff.hiring_cost)
-            led.book(f, "advertising", float(self.present[f]) * fc.advertising_cost)
-            led.book(f, "fixed", float(self.present[f]) * fc.fixed_cost)
+        led, cfg = self.ledger, self.config
+        by_firm = lambda name: np.array([getattr(f, name) for f in cfg.firms], dtype=np.float64)  # noqa: E731
+        costs = driver_costs(self.staff, np.asarray(ev["leavers"]), self._present_arr, by_firm, cfg,
+                             self.step_length)
+        for category, amounts in costs.items():
+            led.book(slice(None), category, amounts)
         accounts = led.close(reported)
         if reported:
             self._records.extend(self._step_records(ev, accounts))
@@ -533,51 +557,79 @@ class ReferenceLoyaltyModel(mesa.Model):
         return out
 
     def _step_records(self, ev: dict, accounts: dict) -> list[dict]:
-        F = self.n_firms
+        """One record per firm: the ledger's accounts and the metrics of
+        :func:`sim.metrics.step_metrics`, column for column."""
+        F, staff, cfg = self.n_firms, self.staff, self.config
         counts = self.state_counts()
         n_cust = [0] * F
         sums = {k: [0.0] * F for k in ("satisfaction", "affect", "expectation", "cognitive", "intention",
                                        "behaviour")}
-        promoters, detractors = [0] * F, [0] * F
+        promoters, detractors, deal = [0] * F, [0] * F, [0] * F
+        spend: list[list[float]] = [[] for _ in range(F)]     # customers' annual spend, for the 80/20
+        seeker_from = cfg.customers.deal_seeker_threshold
         for a in self.customers:
+            seeker = a.deal_proneness >= seeker_from
             for f in range(F):
                 if _CUSTOMER[a.state[f]]:
                     n_cust[f] += 1
                     for k in sums:
                         sums[k][f] += getattr(a, k)[f]
-                    promoters[f] += a.recommend[f] >= 9
-                    detractors[f] += a.recommend[f] <= 6
+                    promoters[f] += a.recommend[f] >= PROMOTER
+                    detractors[f] += a.recommend[f] <= DETRACTOR
+                    deal[f] += seeker
+                    spend[f].append(a.revenue[f])
+        # staff engagement per person employed, turnover per full-time equivalent
+        people, engagement = [0] * F, [0.0] * F
+        for p in range(staff.m):
+            if staff.employed[p]:
+                people[staff.firm[p]] += 1
+                engagement[staff.firm[p]] += float(staff.engagement[p])
         revenue = accounts["revenue"]
         total_rev = float(revenue.sum())
+        d = self.ledger.step_discount ** -1 - 1
         rows = []
         for f in range(F):
             safe = max(n_cust[f], 1)
             start = max(ev["customers_at_start"][f], 1)
             churn_rate = ev["lost"][f] / start
             prev = self._churn_ema[f]
-            self._churn_ema[f] = churn_rate if math.isnan(prev) else 0.9 * prev + 0.1 * churn_rate
-            row = {"step": self.steps, "firm": self.firm_names[f], "firm_index": f}
-            row.update({k: float(v[f]) for k, v in accounts.items()})
-            row.update({
+            self._churn_ema[f] = ema = churn_rate if math.isnan(prev) else 0.9 * prev + 0.1 * churn_rate
+            r = 1 - ema
+            margin = (float(revenue[f]) - float(accounts["cost_of_goods"][f])) / safe
+            clv = margin * r / (1 + d - r) if r < 1 + d else math.nan
+            visits = max(ev["visits"][f], 1)
+            svc_mean = ev["service_sum"][f] / visits
+            svc_spread = math.sqrt(max(ev["service_sq"][f] / visits - svc_mean ** 2, 0.0))
+            values = {
                 "customers": n_cust[f],
                 "market_share": float(revenue[f] / total_rev) if total_rev > 0 else 0.0,
                 "customer_share": n_cust[f] / max(sum(n_cust), 1),
                 "retention_rate": 1 - churn_rate, "churn_rate": churn_rate,
                 "lost": int(ev["lost"][f]), "exits": int(ev["exits"][f]),
                 "acquisitions": int(ev["acquisitions"][f]), "win_backs": int(ev["win_backs"][f]),
+                "deal_seeker_share": deal[f] / safe,
                 "mean_satisfaction": sums["satisfaction"][f] / safe,
                 "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe,
                 "mean_expectation": sums["expectation"][f] / safe, "mean_affect": sums["affect"][f] / safe,
                 "mean_cognitive": sums["cognitive"][f] / safe, "mean_intention": sums["intention"][f] / safe,
                 "repeat_rate": sums["behaviour"][f] / safe,
-                "visits": int(ev["visits"][f]), "failures": int(ev["failures"][f]),
+                "visits": float(ev["visits"][f]), "failures": int(ev["failures"][f]),
                 "delighted": int(ev["delighted"][f]), "disappointed": int(ev["disappointed"][f]),
                 "complaints": int(ev["complaints"][f]), "recoveries": int(ev["recoveries"][f]),
-                "headcount": int(ev["headcount"][f]),
+                "clv": clv,
+                "top20_revenue_share": top_share(np.array(spend[f])),
+                "headcount": float(ev["headcount"][f]),
+                "staff_engagement": engagement[f] / max(people[f], 1),
+                "staff_turnover": ev["leavers"][f] / max(ev["headcount"][f], 1e-9),
+                "service_level": svc_mean, "service_spread": svc_spread,
                 "workload": float(self._workload[f]),
-            })
-            row.update({f"n_{name}": int(counts[f, s]) for s, name in enumerate(STATE_NAMES)})
-            rows.append(row)
+                **{f"n_{name}": int(counts[f, s]) for s, name in enumerate(STATE_NAMES)},
+            }
+            if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
+                raise RuntimeError(f"the reference's metrics differ from METRICS: "
+                                   f"{sorted(set(values) ^ set(METRICS))}")
+            rows.append({"step": self.steps, "firm": self.firm_names[f], "firm_index": f,
+                         **{k: float(v[f]) for k, v in accounts.items()}, **values})
         return rows
 
     def step_table(self) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
 #: the firm's staff levers the programme raises
-LEVERS = ("wage", "training", "empowerment", "recognition")
+LEVERS = ("wage_per_year", "training", "empowerment", "recognition")
 
 
 @dataclass
@@ -74,7 +74,7 @@ class StaffLoyalty(Strategy):
     def levels(self) -> dict[str, float]:
         """The wage and levers while the programme runs."""
         cfg, base = self.config, self.configured
-        return {"wage": base["wage"] * (1.0 + cfg.wage_premium),
+        return {"wage_per_year": base["wage_per_year"] * (1.0 + cfg.wage_premium),
                 "training": max(base["training"], cfg.training),
                 "empowerment": max(base["empowerment"], cfg.empowerment),
                 "recognition": max(base["recognition"], cfg.recognition)}

@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 
 from agents.reference import ReferenceLoyaltyModel
+from sim.ledger import BASE_COSTS
 from sim.states import STATE_NAMES, is_customer
 
 N_CUSTOMERS = 2000
@@ -99,7 +100,33 @@ def test_reference_conserves_states_and_books():
     customers = sum(is_customer(np.array(a.state, dtype=np.int8)) for a in model.customers)
     assert list(customers) == table[table.step == table.step.max()].sort_values("firm_index")["customers"].tolist()
     assert np.allclose(table["profit"], table["revenue"] - table["costs"])
-    cost_cols = ["cost_of_goods", "wages", "hiring", "complaint_costs", "advertising", "fixed"]
+    cost_cols = list(BASE_COSTS)                 # serving (visits x cost_per_visit) included
     assert np.allclose(table["costs"], table[cost_cols].sum(axis=1))
     assert model.steps == 6 and sorted(table.step.unique()) == list(range(1, 7))
     assert math.isfinite(table["market_share"].sum())
+
+
+@pytest.mark.parametrize("steps_per_year, cost_per_visit", [(52, 0.0), (12, 0.5)])
+def test_reference_writes_the_engines_step_table(steps_per_year, cost_per_visit):
+    """Same columns in the same order (visits and headcount as floats, FTE
+    staff metrics, the serving cost), and the same values on a short run:
+    both draw the same random numbers, so counts agree exactly and money and
+    means to float32 precision. Monthly steps make most purchases episodes
+    of several visits; a cost per visit fills the serving column."""
+    import dataclasses
+
+    from sim.config import MarketConfig
+    from sim.model import LoyaltyModel
+    firms = [{**dataclasses.asdict(f), "cost_per_visit": cost_per_visit} for f in MarketConfig().firms]
+    kw = dict(seed=1, n_customers=300, burn_in=2, steps=4, steps_per_year=steps_per_year, firms=firms)
+    engine = LoyaltyModel(**kw).run()
+    reference = ReferenceLoyaltyModel(**kw).run()
+    assert list(reference.columns) == list(engine.columns)
+    assert (reference.dtypes == engine.dtypes).all(), (reference.dtypes != engine.dtypes)
+    exact = ["customers", "lost", "exits", "acquisitions", "win_backs", "failures", "complaints",
+             *(f"n_{name}" for name in STATE_NAMES)]
+    assert (reference[exact] == engine[exact]).all().all()
+    numeric = [c for c in engine.columns if c != "firm" and c not in exact]
+    assert np.allclose(reference[numeric].to_numpy(float), engine[numeric].to_numpy(float),
+                       rtol=1e-4, atol=1e-6, equal_nan=True)
+    assert (reference["serving"] > 0).all() == (cost_per_visit > 0)

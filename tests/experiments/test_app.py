@@ -157,10 +157,10 @@ def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_repor
 
 def test_a_sweep_with_a_bad_value_stops_before_any_job_runs(tmp_path):
     sweep = tmp_path / "sweep"
-    res = app("-m", *SWEEP, "market.customers.purchase_rate_mean=0.45,1.5", f"hydra.sweep.dir={sweep}",
+    res = app("-m", *SWEEP, "market.customers.visits_per_year_mean=23.4,20000", f"hydra.sweep.dir={sweep}",
               cwd=tmp_path)
     assert res.returncode == 2
-    assert res.stderr.strip().splitlines()[-1].startswith("error: market.customers.purchase_rate_mean = 1.5: ")
+    assert res.stderr.strip().splitlines()[-1].startswith("error: market.customers.visits_per_year_mean = 20000: ")
     assert not sweep.exists()
 
 

@@ -109,18 +109,18 @@ def test_survival_of_a_cohort_never_rises(retail):
 # ----------------------------------------------------------------------------- the fit
 @pytest.mark.slow
 def test_calibration_recovers_the_parameters_of_data_the_model_made(retail):
-    """Tolerances: the purchase rate within 15%, the exit rate within 40%
+    """Tolerances: the visit rate within 15%, the exit rate within 40%
     (it shows only through the lapse of repeat buyers in 26 periods)."""
-    truth = {"customers.purchase_rate_mean": 0.15, "customers.exit_rate_mean": 0.03}
+    truth = {"customers.visits_per_year_mean": 7.8, "customers.exit_per_year_mean": 1.56}
     made = simulate_purchases(with_values(retail, truth, n_customers=30000, burn_in=20), "Focal", 999, 26, 8)
     observed = CohortLog(made.purchases.assign(customer_id=made.purchases["customer_id"].astype(str)))
     cal = CalibrationConfig(trials=30, n_customers=20000, burn_in=20, replications=1, calibration_periods=26,
-                            parameters=[ParameterRange("customers.purchase_rate_mean", 0.03, 0.6, True),
-                                        ParameterRange("customers.exit_rate_mean", 0.003, 0.3, True)])
+                            parameters=[ParameterRange("customers.visits_per_year_mean", 1.56, 31.2, True),
+                                        ParameterRange("customers.exit_per_year_mean", 0.156, 15.6, True)])
     result = fit(retail, cal, transaction_objective(retail, cal, observed), progress=False)
-    assert result.values["customers.purchase_rate_mean"] == pytest.approx(0.15, rel=0.15)
-    assert result.values["customers.exit_rate_mean"] == pytest.approx(0.03, rel=0.40)
-    assert result.loss < result.start_loss / 10          # the base market (0.45, 0.0015) fits far worse
+    assert result.values["customers.visits_per_year_mean"] == pytest.approx(7.8, rel=0.15)
+    assert result.values["customers.exit_per_year_mean"] == pytest.approx(1.56, rel=0.40)
+    assert result.loss < result.start_loss / 10          # the base market (23.4, 0.078) fits far worse
 
 
 def _recording(losses: dict[float, float] | None = None, invalid_above: float | None = None):
@@ -152,28 +152,28 @@ def test_a_whole_number_key_is_fitted_over_whole_numbers_and_reported_as_the_mar
 def test_a_fitted_parameter_without_log_is_searched_on_a_linear_scale(retail):
     """``log`` may be left out of an entry: the schema's default (false) is used, in the fit and its report."""
     from experiments.calibration.report import fit_table
-    cal = CalibrationConfig(trials=4, parameters=[{"key": "customers.exit_rate_mean", "lo": 0.01, "hi": 0.1}])
+    cal = CalibrationConfig(trials=4, parameters=[{"key": "customers.exit_per_year_mean", "lo": 0.01, "hi": 0.1}])
     objective, seen = _recording()
     result = fit(retail, cal, objective, progress=False)
-    assert len(seen) == 4 and all(0.01 <= v["customers.exit_rate_mean"] <= 0.1 for v in seen)
+    assert len(seen) == 4 and all(0.01 <= v["customers.exit_per_year_mean"] <= 0.1 for v in seen)
     assert fit_table(retail, cal, result)["log_scale"].tolist() == [False]
 
 
 def test_a_trial_that_makes_an_invalid_market_is_pruned_quietly_and_kept_without_a_loss(retail, capsys):
-    cal = CalibrationConfig(trials=12, parameters=[ParameterRange("customers.exit_rate_mean", 0.001, 0.1, False)])
+    cal = CalibrationConfig(trials=12, parameters=[ParameterRange("customers.exit_per_year_mean", 0.001, 0.1, False)])
     objective, seen = _recording(invalid_above=0.05)
     result = fit(retail, cal, objective, progress=False)
-    invalid = result.trials["customers.exit_rate_mean"] > 0.05
+    invalid = result.trials["customers.exit_per_year_mean"] > 0.05
     assert 0 < invalid.sum() < len(seen) == len(result.trials) == 12
     assert result.trials.loc[invalid, "loss"].isna().all() and result.trials.loc[~invalid, "loss"].notna().all()
-    assert result.values["customers.exit_rate_mean"] <= 0.05
+    assert result.values["customers.exit_per_year_mean"] <= 0.05
     assert capsys.readouterr().err == ""
 
 
 def test_a_fit_in_which_every_trial_makes_an_invalid_market_stops_with_one_error(retail):
-    cal = CalibrationConfig(trials=3, parameters=[ParameterRange("customers.exit_rate_mean", 0.06, 0.1, False)])
+    cal = CalibrationConfig(trials=3, parameters=[ParameterRange("customers.exit_per_year_mean", 0.06, 0.1, False)])
     objective, _ = _recording(invalid_above=0.05)
-    with pytest.raises(ConfigError, match=r"^calibration.parameters = \['customers.exit_rate_mean'\]: every one "
+    with pytest.raises(ConfigError, match=r"^calibration.parameters = \['customers.exit_per_year_mean'\]: every one "
                                           r"of the 3 trials made an invalid market"):
         fit(retail, cal, objective, progress=False)
 
@@ -236,7 +236,7 @@ def test_the_calibrated_market_is_a_preset_with_the_fitted_values(cdnow_run):
     assert data.pop("defaults") == ["market_schema", "_self_"]
     market = market_config(data)
     fitted = pd.read_csv(folder / "fit.csv").set_index("parameter")["fitted"]
-    assert market.customers.purchase_rate_mean == pytest.approx(fitted["customers.purchase_rate_mean"])
+    assert market.customers.visits_per_year_mean == pytest.approx(fitted["customers.visits_per_year_mean"])
     assert market.name == "cdnow" and market.n_customers == 5000     # the base market's size, not the fit's
 
 

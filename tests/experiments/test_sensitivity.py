@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TINY = ["market.n_customers=300", "market.burn_in=10", "market.steps=10", "experiment.replications=2",
         "sensitivity.samples=2", "sensitivity.progress=false", "sensitivity.difference_from=null",
         "sensitivity.scenario=null",
-        "sensitivity.parameters=[{key: market.customers.purchase_rate_mean, lo: 0.3, hi: 0.6}, "
+        "sensitivity.parameters=[{key: market.customers.visits_per_year_mean, lo: 15.6, hi: 31.2}, "
         "{key: market.firms.0.price, lo: 0.9, hi: 1.1}]"]
 
 
@@ -177,7 +177,7 @@ def test_the_command_writes_every_output_with_one_row_per_parameter(tmp_path):
     for name in ("samples.parquet", "indices.csv", "sensitivity.md", "figures/sensitivity.png", "config.yaml"):
         assert (out / name).stat().st_size > 0, name
     indices = pd.read_csv(out / "indices.csv")
-    keys = ["market.customers.purchase_rate_mean", "market.firms.0.price"]
+    keys = ["market.customers.visits_per_year_mean", "market.firms.0.price"]
     assert list(indices.columns) == ["parameter", *INDEX_COLUMNS["morris"]]
     assert sorted(indices["parameter"]) == sorted(keys)
     samples = pd.read_parquet(out / "samples.parquet")
@@ -203,9 +203,9 @@ def test_results_do_not_depend_on_the_number_of_workers(tmp_path):
 
 
 @pytest.mark.parametrize("override, message", [
-    ("sensitivity.parameters.0.lo=0.6", "sensitivity.parameters[0].lo = 0.6: must be below hi (0.6)"),
-    ("sensitivity.parameters.0.hi=1.5",
-     "sensitivity.parameters[0].hi = 1.5: market.customers.purchase_rate_mean must be in (0.0, 1.0]"),
+    ("sensitivity.parameters.0.lo=31.2", "sensitivity.parameters[0].lo = 31.2: must be below hi (31.2)"),
+    ("sensitivity.parameters.0.hi=20000",
+     "sensitivity.parameters[0].hi = 20000: market.customers.visits_per_year_mean must be in (0.0, 10000.0]"),
     ("sensitivity.parameters.1.key=market.customers.nope",
      "sensitivity.parameters[1].key = 'market.customers.nope': unknown key; allowed under market.customers: "),
     ("sensitivity.kpi=nope", "sensitivity.kpi = 'nope': must be one of 'npv', "),
@@ -227,7 +227,7 @@ def test_bad_input_is_one_line_naming_the_key_exit_2_and_nothing_written(overrid
                                                  "numeric key"),
     ("sensitivity.parameters.1.key=market.firms.5.price", "market.firms is a list of 3 entries"),
     ("sensitivity.parameters.1.key=sensitivity.seed", "must be a key of market or experiment"),
-    ("sensitivity.parameters.1.key=market.customers.purchase_rate_mean", "already sensitivity.parameters[0]"),
+    ("sensitivity.parameters.1.key=market.customers.visits_per_year_mean", "already sensitivity.parameters[0]"),
     ("sensitivity.scenario=nope", "sensitivity.scenario = 'nope': must be one of the experiment's scenarios"),
     ("sensitivity.difference_from=baseline", "sensitivity.difference_from = 'baseline': must differ from"),
     ("sensitivity.firm=Nobody", "sensitivity.firm = 'Nobody': must be one of the market's firms"),

@@ -130,13 +130,13 @@ def test_top_fifth_of_customers_bring_55_to_80_percent_of_revenue(baseline):
 
 def test_higher_staff_turnover_lowers_service_and_retention():
     def run(turnover: float):
-        m = LoyaltyModel(seed=3, n_customers=4000, burn_in=104, staff={"base_turnover": turnover})
+        m = LoyaltyModel(seed=3, n_customers=4000, burn_in=104, staff={"turnover_per_year": turnover})
         t = m.run(52)
         focal = t[t.firm_index == 0]
         return focal["service_level"].mean(), 1 - focal["lost"].sum() / focal["customers"].mean()
 
-    service_low, retention_low = run(0.005)
-    service_high, retention_high = run(0.08)
+    service_low, retention_low = run(0.26)        # 0.5% a week
+    service_high, retention_high = run(4.3)   # 8% a week
     assert service_high < service_low - 0.03
     assert retention_high < retention_low
 
@@ -152,7 +152,8 @@ def test_captive_customers_leave_in_a_wave_when_a_clearly_better_rival_appears()
     weak.update(quality=0.4, promise=0.4)
     challenger = {"name": "Challenger", "price": 0.75, "quality": 0.95, "promise": 0.85,
                   "unit_cost": 0.45, "switching_cost": 0.35, "entry_step": 13,
-                  "advertising_reach": 0.5, "staff_per_1k_customers": 1.0, "wage": 2600.0,
+                  "advertising_awareness_per_year": 8.3178, "staff_per_1k_customers": 1.0,
+                  "wage_per_year": 31200.0,
                   "initial_skill": 0.85, "training": 0.5, "empowerment": 0.5, "recognition": 0.5}
     market.update(firms=[incumbent, weak, challenger], steps=24)
     t = LoyaltyModel(market=market, seed=4, n_customers=4000).run()

@@ -70,7 +70,7 @@ def test_saved_config_is_complete_and_valid(tiny_run):
     cfg = yaml.safe_load((folder / "config.yaml").read_text())
     validate(cfg, RunConfig)
     assert cfg["seed"] == 4 and cfg["market"]["n_customers"] == 500 and cfg["market"]["steps"] == 8
-    assert len(cfg["market"]["firms"]) == 3 and "wage" in cfg["market"]["firms"][0]
+    assert len(cfg["market"]["firms"]) == 3 and "wage_per_year" in cfg["market"]["firms"][0]
 
 
 def test_failed_write_leaves_nothing(tmp_path, monkeypatch):

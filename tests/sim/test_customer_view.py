@@ -25,8 +25,9 @@ def test_view_matches_the_arrays(model, i):
     v = cust.customer(i)
     assert v.index == i
     assert v.segment == cust.segment_names[int(cust.segment[i])]
-    for name in ("purchase_rate", "spend", "deal_proneness", "voice", "sociability", "tolerance",
-                 "variety", "exit_rate", "price_sensitivity"):
+    for name in ("visit_rate", "spend", "deal_proneness", "voice", "sociability", "tolerance",
+                 "variety", "exit_rate", "price_sensitivity", "purchase_chance", "visits_per_purchase",
+                 "exit_chance"):
         assert v.traits[name] == pytest.approx(float(getattr(cust, name)[i]), rel=1e-6), name
     assert list(v.traits["weights"]) == list(ATTRIBUTES)
     np.testing.assert_allclose([v.traits["weights"][a] for a in ATTRIBUTES], cust.weights[i], rtol=1e-6)

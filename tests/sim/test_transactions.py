@@ -37,7 +37,7 @@ def test_recording_does_not_change_the_run(logged):
 
 def test_a_newcomer_in_a_customers_row_gets_a_new_id():
     model = LoyaltyModel(seed=1, n_customers=400, burn_in=5, steps=30, engine={"threads": 1},
-                         customers={"exit_rate_mean": 0.05})
+                         customers={"exit_per_year_mean": 2.6})
     log = TransactionLog(model)
     log.run()
     tx = log.table()

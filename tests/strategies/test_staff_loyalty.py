@@ -70,7 +70,7 @@ class TestStaffLoyalty(StrategyContract):
     def test_the_configured_levers_return_when_it_ends(self):
         model = self.run(seed=0, keep=True, duration=10)
         firm, cfg = model.firms[0], model.config.firms[0]
-        for key in ("wage", "training", "empowerment", "recognition"):
+        for key in ("wage_per_year", "training", "empowerment", "recognition"):
             assert getattr(firm, key) == getattr(cfg, key)
         table = model.step_table()
         assert mean_after(table, "staff_loyalty", start=START + 10) == 0
