@@ -20,12 +20,6 @@ from sim.units import StepLength
 TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
           "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
           "purchase_chance", "visits_per_purchase", "exit_chance")
-#: per-relationship levers that strategies set (``[n, n_firms]``, created on first use):
-#: extra service for targeted customers, a personal discount share, a points
-#: bond added to switching costs, a basket uplift, and firms that refuse to serve
-LEVERS = {"service_lift": np.float32, "offer": np.float32, "points": np.float32,
-          "basket_lift": np.float32, "refused": np.bool_}
-
 RELATIONSHIP = ("state", "expectation", "affect", "habit", "satisfaction", "behaviour",
                 "purchases", "rival_run", "revenue", "cohort")
 
@@ -123,7 +117,6 @@ class CustomerPopulation:
         shape = (self.n, n_firms)
         self.reference_price = np.ones(self.n, dtype=np.float32)
         self.bond = np.full(self.n, -1, dtype=np.int32)       # staff member attached to, -1 none
-        self.club = np.zeros(shape, dtype=np.float32)          # belonging granted by strategies
         self.state = np.full(shape, LoyaltyState.PROSPECT, dtype=np.int8)
         self.expectation = np.zeros(shape, dtype=np.float32)
         self.affect = np.zeros(shape, dtype=np.float32)
@@ -134,33 +127,22 @@ class CustomerPopulation:
         self.rival_run = np.zeros(shape, dtype=np.uint8)        # purchases in a row at rivals
         self.revenue = np.zeros(shape, dtype=np.float32)        # annualised spend at each firm (EMA)
         self.cohort = np.full(shape, -1, dtype=np.int32)        # step the relationship was acquired
-        self.levers: dict[str, np.ndarray] = {}
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
 
-    def lever(self, name: str) -> np.ndarray:
-        """The ``[n, n_firms]`` array of a strategy lever (see :data:`LEVERS`),
-        zeros until a strategy first sets it; the engine reads only levers in use."""
-        if name not in self.levers:
-            if name not in LEVERS:
-                raise KeyError(f"lever {name!r}: must be one of {', '.join(LEVERS)}")
-            self.levers[name] = np.zeros((self.n, self.n_firms), dtype=LEVERS[name])
-        return self.levers[name]
-
     def replace(self, rows: np.ndarray, traits: dict[str, np.ndarray]) -> None:
-        """New prospects take the places of customers who left the category."""
+        """New prospects take the places of customers who left the category
+        (the market resets their per-relationship modifiers, sim.modifiers)."""
         for name in TRAITS:
             if name == "sociability":
                 continue  # the newcomer takes the leaver's place in the network
             getattr(self, name)[rows] = traits[name]
         self.reference_price[rows] = 1.0
         self.bond[rows] = -1
-        for name in ("club", "expectation", "affect", "habit", "satisfaction", "behaviour",
+        for name in ("expectation", "affect", "habit", "satisfaction", "behaviour",
                      "purchases", "rival_run", "revenue"):
             getattr(self, name)[rows] = 0
         self.state[rows] = LoyaltyState.PROSPECT
         self.cohort[rows] = -1
-        for values in self.levers.values():
-            values[rows] = 0
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:

@@ -423,7 +423,6 @@ class ReferenceLoyaltyModel(mesa.Model):
 
     def _states(self, trips: list[dict], ev: dict) -> None:
         lc, F = self.config.loyalty, self.n_firms
-        no_defection = np.zeros(F, dtype=bool)
         for a in self.customers:
             old = a.state
             if a.chosen < 0 and not any(_CUSTOMER[s] for s in old):
@@ -435,7 +434,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             if a.chosen >= 0:
                 bought[a.chosen] = True
             old_arr = np.array(old, dtype=np.int8)
-            new = loyalty.next_state(old_arr, old_arr != PROSPECT, bought, no_defection,
+            new = loyalty.next_state(old_arr, old_arr != PROSPECT, bought,
                                      np.array(a.purchases), np.array(a.rival_run), np.array(a.affect),
                                      switching, np.array(a.satisfaction), intent, rec, lc).tolist()
             for f in range(F):

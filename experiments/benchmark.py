@@ -58,9 +58,13 @@ TARGETS = {
     "bytes_per_customer_1m": 500.0,         # tracemalloc peak at 1M
 }
 
-PHASES = ("_adjust_offers", "_staff_phase", "_purchase_occasions_and_choice", "_experience",
-          "_disconfirmation", "_complaints_and_recovery", "_loyalty_latents", "_states",
-          "_word_of_mouth_and_awareness", "_lapse_and_churn", "_close_books")
+def _phase_names() -> tuple[str, ...]:
+    """Names of the engine's phases, in step order (:data:`sim.phases.PHASES`)."""
+    from sim.phases import PHASES as ENGINE_PHASES
+    return tuple(phase.__name__ for phase in ENGINE_PHASES)
+
+
+PHASES = _phase_names()
 
 
 def _model_class(kind: str) -> type:
@@ -82,7 +86,7 @@ def time_wom_product(model: Any, repeats: int = 3) -> float:
     """Median seconds of the engine's word-of-mouth products with a typical
     share of talkers (5%, one story each): the talkers' rows of the network,
     transposed, times their positive and their negative stories
-    (``LoyaltyModel._word_of_mouth_and_awareness``)."""
+    (:func:`sim.phases.word_of_mouth.word_of_mouth_and_awareness`)."""
     n, F = model.customers.n, model.n_firms
     rng = np.random.default_rng(0)
     talkers = np.flatnonzero(rng.random(n) < 0.05)
@@ -160,24 +164,22 @@ def measure_memory(n: int, steps: int = 3) -> dict[str, float]:
 
 def phase_profile(n: int, steps: int = 2) -> dict[str, float]:
     """Seconds per step spent in each phase of the engine at ``n`` customers
-    (the model's phase methods are wrapped on the instance; the engine is not edited)."""
+    (each entry of the model's phase list is replaced by a timed wrapper on
+    this instance; the engine is not edited)."""
     model = _build("engine", n, "rcm")
     model.step()
     spent = {p: 0.0 for p in PHASES}
 
-    def wrap(name: str) -> None:
-        fn = getattr(model, name)
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
+    def timed(phase: Any) -> Any:
+        def run(market: Any, step: Any) -> None:
             t0 = time.perf_counter()
             try:
-                return fn(*args, **kwargs)
+                phase(market, step)
             finally:
-                spent[name] += time.perf_counter() - t0
-        setattr(model, name, timed)
+                spent[phase.__name__] += time.perf_counter() - t0
+        return run
 
-    for p in PHASES:
-        wrap(p)
+    model.phases = [timed(phase) for phase in model.phases]
     t0 = time.perf_counter()
     for _ in range(steps):
         model.step()

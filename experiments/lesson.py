@@ -445,11 +445,11 @@ def disconfirmation_counts(model: LoyaltyModel) -> pd.DataFrame:
     004's zone of tolerance): one row per firm, columns :data:`OUTCOMES`; each
     row sums to the firm's visits this step. All zeros before any step."""
     names = [f.name for f in model.firms]
-    trip = getattr(model, "trip", None)
+    bought = model.last_step.purchases
     counts = np.zeros((model.n_firms, len(OUTCOMES)), dtype=np.int64)
-    if trip is not None:
+    if bought is not None:
         for k, code in enumerate(OUTCOMES.values()):
-            counts[:, k] = np.bincount(trip["c"], trip["outcome"] == code, minlength=model.n_firms)
+            counts[:, k] = np.bincount(bought.firm, bought.outcome == code, minlength=model.n_firms)
     return pd.DataFrame(counts, index=pd.Index(names, name="firm"), columns=list(OUTCOMES))
 
 

@@ -28,7 +28,7 @@ from experiments.kpis import run_kpis
 from sim.config import MarketConfig, to_dataclass
 from sim.model import LoyaltyModel
 from sim.transactions import TransactionLog
-from strategies.registry import REGISTRY, load_builtin, resolve_strategies
+from strategies.registry import REGISTRY, load_builtin
 
 #: columns that say where a row of an experiment's tables comes from
 KEYS = ["scenario", "replication", "seed"]
@@ -93,9 +93,7 @@ def attach_strategies(base: LoyaltyModel, market: MarketConfig) -> LoyaltyModel:
     model.config = market
     for firm, config in zip(model.firms, market.firms):
         firm.config = config
-        firm.strategies = resolve_strategies(config.strategies)
-        for strategy in firm.strategies:
-            strategy.setup(model, firm)
+        model.set_strategies(firm, config.strategies)
     return model
 
 

@@ -65,7 +65,7 @@ def recommend_score(satisfaction: np.ndarray, affect: np.ndarray, cfg: LoyaltyCo
     return np.clip(np.round(raw), 0, 10)
 
 
-def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, defected: np.ndarray,
+def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
                purchases: np.ndarray, rival_run: np.ndarray, affect: np.ndarray,
                switching: np.ndarray, satisfaction: np.ndarray, intent: np.ndarray,
                recommend: np.ndarray, cfg: LoyaltyConfig) -> np.ndarray:
@@ -76,10 +76,11 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, defecte
     costs hold them without affect (001), loyal when attached and intending to
     return, advocates when also very satisfied and recommending (001's three
     conditions), at risk when recently disappointed or lapsing to rivals, and
-    churned when they defect.
+    churned after a run of purchases at rivals (the disappointed who defect
+    outright are churned by the lapse-and-churn phase).
     """
     customer = is_customer(state)
-    churn = defected | (customer & (rival_run >= cfg.churn_rival_purchases))
+    churn = customer & (rival_run >= cfg.churn_rival_purchases)
     new_rel = ~customer & bought & ~churn
     established = purchases >= cfg.repeat_purchases
     loyal = (affect >= cfg.loyal_affect) & (intent >= cfg.loyal_intention)

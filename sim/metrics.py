@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from sim.columns import column_count, column_mean
+from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
 from sim.states import STATE_NAMES, is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
+    from sim.records import StepRecord
 
 PROMOTER, DETRACTOR = 9, 6
 
@@ -29,18 +31,6 @@ METRICS = ("customers", "market_share", "customer_share", "retention_rate", "chu
            *(f"n_{name}" for name in STATE_NAMES))
 
 
-class FirmStepEvents:
-    """Counts of what happened to each firm during one step."""
-
-    FIELDS = ("customers_at_start", "acquisitions", "win_backs", "lost", "exits", "complaints",
-              "recoveries", "delighted", "disappointed", "visits", "failures", "service_sum",
-              "service_sq", "leavers", "headcount")
-
-    def __init__(self, n_firms: int) -> None:
-        for name in self.FIELDS:
-            setattr(self, name, np.zeros(n_firms))
-
-
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
     """Share of the total held by the top ``top`` fraction of values (80/20)."""
     values = np.asarray(values)
@@ -51,20 +41,22 @@ def top_share(values: np.ndarray, top: float = 0.2) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k:].sum(dtype=np.float64) / total)
 
 
-def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> list[dict]:
-    """One record per firm for the step just closed.
+def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
+    """One record per firm for the step just closed, from the populations and
+    the step's records (events, latents, workload, smoothed churn, accounts).
 
     Every metric is computed for all firms at once (a list of Python numbers
     per metric), then dealt out into the firms' records.
     """
     cust, F = model.customers, model.n_firms
+    ev, accounts = step.events, step.accounts
     counts = model.state_counts()
     cust_mask = is_customer(cust.state)
     n_cust = column_count(cust_mask)
     safe = np.maximum(n_cust, 1)
-    lat = model._latents
-    promoters = column_count(cust_mask & (lat["recommend"] >= PROMOTER))
-    detractors = column_count(cust_mask & (lat["recommend"] <= DETRACTOR))
+    lat = step.latents
+    promoters = column_count(cust_mask & (lat.recommend >= PROMOTER))
+    detractors = column_count(cust_mask & (lat.recommend <= DETRACTOR))
     seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
     deal = column_count(cust_mask, rows=seeker)
     mean = lambda a: column_mean(a, cust_mask, n_cust)  # noqa: E731
@@ -74,10 +66,8 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
     eng = np.bincount(staff.firm[staff.employed], staff.engagement[staff.employed], minlength=F)
     people = np.maximum(staff.headcount(F), 1)
     fte = np.maximum(ev.headcount, 1e-9)
-    churn_rate = ev.lost / np.maximum(ev.customers_at_start, 1)
-    ema = model._churn_ema
-    ema[:] = np.where(np.isnan(ema), churn_rate, 0.9 * ema + 0.1 * churn_rate)
-    r = 1 - ema
+    churn_rate = step.churn.rate
+    r = 1 - step.churn.smoothed
     d = model.ledger.step_discount ** -1 - 1
     with np.errstate(divide="ignore", invalid="ignore"):
         clv = np.where(r < 1 + d, (revenue - accounts["cost_of_goods"]) / safe * r / (1 + d - r), np.nan)
@@ -101,7 +91,7 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
         "mean_satisfaction": floats(mean(cust.satisfaction)),
         "promoter_score": floats(100.0 * (promoters - detractors) / safe),
         "mean_expectation": floats(mean(cust.expectation)), "mean_affect": floats(mean(cust.affect)),
-        "mean_cognitive": floats(mean(lat["cognitive"])), "mean_intention": floats(mean(lat["intention"])),
+        "mean_cognitive": floats(mean(lat.cognitive)), "mean_intention": floats(mean(lat.intention)),
         "repeat_rate": floats(mean(cust.behaviour)),
         "visits": floats(ev.visits), "failures": ints(ev.failures),
         "delighted": ints(ev.delighted), "disappointed": ints(ev.disappointed),
@@ -113,7 +103,7 @@ def step_metrics(model: "LoyaltyModel", ev: FirmStepEvents, accounts: dict) -> l
         "staff_turnover": floats(ev.leavers / fte),
         "service_level": service_level,
         "service_spread": service_spread,
-        "workload": floats(model._workload),
+        "workload": floats(step.staff.workload),
         **{f"n_{name}": ints(counts[:, s]) for s, name in enumerate(STATE_NAMES)},
     }
     if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only

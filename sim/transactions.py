@@ -38,7 +38,7 @@ def customer_ids(model: "LoyaltyModel", rows: np.ndarray) -> np.ndarray:
 
 class TransactionLog:
     """Every purchase of the reported steps of a model, read from the step's
-    trip (buyers ``b``, chosen firm ``c``, amount ``spent``) after each step."""
+    purchases (``model.last_step.purchases``: buyers, firm, spent) after each step."""
 
     def __init__(self, model: "LoyaltyModel") -> None:
         self.model = model
@@ -46,9 +46,9 @@ class TransactionLog:
 
     def record(self) -> None:
         """Add the purchases of the step just simulated."""
-        trip = self.model.trip
-        self._parts.append((customer_ids(self.model, trip["b"]), trip["c"].astype(np.int16),
-                            int(self.model.steps), trip["spent"].astype(np.float64)))
+        bought = self.model.last_step.purchases
+        self._parts.append((customer_ids(self.model, bought.buyers), bought.firm.astype(np.int16),
+                            int(self.model.steps), bought.spent.astype(np.float64)))
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the model's horizon (or ``steps`` steps) recording every purchase;

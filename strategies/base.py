@@ -3,20 +3,32 @@
 A strategy is a programme a firm runs for a period: it changes the firm's
 offer or its customers' experience through hooks the step calls, and books
 its own costs in the firm's ledger under its own category.
+
+Every hook takes one argument, the :class:`~sim.context.StepContext` of the
+strategy's firm (``ctx.firm``), and returns nothing:
+
+- ``setup(ctx)``: once, when the strategy joins the market (at construction,
+  or on a copy of a burnt-in market);
+- ``adjust_offer(ctx)``: at the start of each step, burn-in included: set the
+  firm's (or a rival's) offer and the per-relationship modifiers
+  (``ctx.modifiers``: price_factor, switching_bonus, service_bonus,
+  basket_factor, belonging_bonus, refusal);
+- ``after_step(ctx)``: before the books close, with the step's purchases in
+  ``ctx.purchases``: book the programme's costs (``self.book``).
+
+A strategy may also be a plain function ``f(ctx)``, called at the offer
+phase of every step (:class:`FunctionStrategy`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import Callable, ClassVar
 
 import numpy as np
 
 from sim.config import param
-
-if TYPE_CHECKING:  # pragma: no cover
-    from agents.firm import Firm
-    from sim.model import LoyaltyModel
+from sim.context import StepContext
 
 
 @dataclass
@@ -45,9 +57,9 @@ class Strategy:
         self._shares: dict[str, np.ndarray] = {}
         self._generation_seen: np.ndarray | None = None
 
-    def active(self, model: "LoyaltyModel") -> bool:
+    def active(self, ctx: StepContext) -> bool:
         """True while the schedule runs (reported steps; never during burn-in)."""
-        t = model._t - model.config.burn_in + 1
+        t = ctx.step
         end = self.config.start + self.config.duration
         return t >= self.config.start and (self.config.duration == 0 or t < end)
 
@@ -56,29 +68,35 @@ class Strategy:
         """Ledger category of the programme's costs: its name."""
         return self.name
 
-    def book(self, model: "LoyaltyModel", firm: "Firm", amount: float) -> None:
-        """Book a cost of the programme for the firm (MODEL.md §7)."""
-        model.ledger.book(firm.index, self.category, float(amount))
+    def book(self, ctx: StepContext, amount: float) -> None:
+        """Book a cost of the programme for its firm (MODEL.md §7)."""
+        ctx.book(self.category, amount)
 
-    def set_share(self, model: "LoyaltyModel", firm: "Firm", lever: str, values: np.ndarray) -> None:
-        """Make this programme's own contribution to a per-relationship lever
-        (``agents/customers.py`` LEVERS) at its firm equal to ``values``;
-        other programmes' contributions to the same lever add up and are kept."""
-        column = model.customers.lever(lever)[:, firm.index]
+    def stream(self, ctx: StepContext) -> np.random.Generator:
+        """The programme's own random stream (named after it)."""
+        return ctx.stream(self.name)
+
+    def set_share(self, ctx: StepContext, modifier: str, values: np.ndarray) -> None:
+        """Make this programme's own contribution to a per-relationship
+        modifier (:mod:`sim.modifiers`, in its stored unit: the share off for
+        ``price_factor``, the lift for ``basket_factor``, the bonus otherwise)
+        at its firm equal to ``values``; other programmes' contributions to
+        the same modifier add up and are kept."""
+        column = ctx.modifiers[modifier].column(ctx.firm.index)
         new = np.array(values, dtype=np.float32)
-        column += new - self._shares.get(lever, np.float32(0))
+        column += new - self._shares.get(modifier, np.float32(0))
         np.maximum(column, 0, out=column)          # float round-off of the sum
-        self._shares[lever] = new
+        self._shares[modifier] = new
 
     def has_shares(self) -> bool:
-        """True while this programme contributes to any lever."""
+        """True while this programme contributes to any modifier."""
         return any(share.any() for share in self._shares.values())
 
-    def replaced_customers(self, model: "LoyaltyModel") -> np.ndarray:
+    def replaced_customers(self, ctx: StepContext) -> np.ndarray:
         """Places whose customer left the category and was taken by a
-        newcomer since the last call (MODEL.md §2). The engine zeroes their
-        levers, so this programme's shares there are forgotten too."""
-        generation = model.customers.generation
+        newcomer since the last call (MODEL.md §2). The engine resets their
+        modifiers, so this programme's shares there are forgotten too."""
+        generation = ctx.customers.generation
         if self._generation_seen is None:
             self._generation_seen = np.zeros_like(generation)
         gone = generation != self._generation_seen
@@ -88,11 +106,29 @@ class Strategy:
                 share[gone] = 0
         return gone
 
-    def setup(self, model: "LoyaltyModel", firm: "Firm") -> None:
-        """Called once when the model is built."""
+    def setup(self, ctx: StepContext) -> None:
+        """Called once when the strategy joins the market."""
 
-    def adjust_offer(self, model: "LoyaltyModel", firm: "Firm") -> None:
-        """Called at the start of each step: change price, discount, levers."""
+    def adjust_offer(self, ctx: StepContext) -> None:
+        """Called at the start of each step: change price, discount, modifiers."""
 
-    def after_step(self, model: "LoyaltyModel", firm: "Firm") -> None:
-        """Called before the books close: book the programme's costs."""
+    def after_step(self, ctx: StepContext) -> None:
+        """Called before the books close, with the step's purchases: book the programme's costs."""
+
+
+class FunctionStrategy(Strategy):
+    """A strategy given as a plain function ``f(ctx)``, called at the offer
+    phase of every step, burn-in included (``ctx.step <= 0`` then): a
+    classroom variation needs no class. Its costs, if any, it books itself
+    (``ctx.book``)."""
+
+    #: it runs from the first step, so a market cannot be burnt in without it
+    observes_burn_in = True
+
+    def __init__(self, function: Callable[[StepContext], None]) -> None:
+        super().__init__()
+        self.function = function
+        self.name = getattr(function, "__name__", "function")
+
+    def adjust_offer(self, ctx: StepContext) -> None:
+        self.function(ctx)

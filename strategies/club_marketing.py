@@ -10,6 +10,7 @@ import numpy as np
 
 from sim.config import ConfigError
 from sim.states import is_customer
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -45,14 +46,14 @@ class ClubMarketingConfig(StrategyConfig):
                                 "annualised spend (000/003: the 20% 'big customers' who bring 80%)", lo_open=True)
     segments: list = param([], doc="segment names eligible for membership (criteria); [] = every segment")
     refresh_steps: int = param(13, 1, 1_000_000, "steps between membership reviews (13 = quarterly in weekly steps)")
-    member_discount: float = param(0.03, 0.0, 0.9, "members' personal discount share via the 'offer' lever "
+    member_discount: float = param(0.03, 0.0, 0.9, "members' personal discount share via the 'price_factor' modifier "
                                    "(material benefit, 000: 优惠)")
     cost_per_member: float = param(0.5, 0.0, 1e12, "cost per member and step of extended and value-added "
                                    "services (000: 延伸服务与增值服务)")
     fee_per_member: float = param(0.0, 0.0, 1e12, "membership fee per member and step, booked as revenue")
     belonging_decay: float = param(0.02, 0.0, 1.0, "share of club belonging lost per step (fades without events)")
     belonging_cap: float = param(0.5, 0.0, 1.0, "most belonging the club can grant a customer")
-    social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('points' lever units) per unit of club belonging: "
+    social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('switching_bonus' modifier units) per unit of club belonging: "
                                "the social ties a member would lose (000: social resources; 003: social bonds)")
     events: list = param(DEFAULT_EVENTS, doc="event calendar: dicts with kind, per_year (events a year), phase "
                          "(0-1, when in its period it falls), attendance (chance a member attends), "
@@ -82,16 +83,16 @@ class ClubMarketing(Strategy):
     firm admits the top ``member_share`` of its current customers by annualised
     spend (``customers.revenue``), among the ``segments`` listed (all if empty);
     in between, members who stop being its customers drop out. Members get the
-    ``member_discount`` through the personal "offer" lever and cost
+    ``member_discount`` through the personal "price_factor" modifier and cost
     ``cost_per_member`` a step (material benefits); a ``fee_per_member`` is
     booked as revenue. Each event of ``events`` falls ``per_year`` times a year
     (at ``phase`` of its period); each member attends with its ``attendance``
     rate (one uniform draw per event and customer, every active step, from the
     strategy's own stream); attending adds the event's ``belonging`` to
-    ``customers.club`` (capped at ``belonging_cap``) and books
+    the firm's ``belonging_bonus`` modifier (capped at ``belonging_cap``) and books
     ``cost_per_attendee``. Club belonging decays by ``belonging_decay`` a step,
     also after the programme ends, and ``social_bond`` times it is added to
-    the member's switching costs ("points" lever): the social ties one loses by
+    the member's switching costs ("switching_bonus" modifier): the social ties one loses by
     leaving. Belonging enters each purchase's experience and affect (MODEL.md
     §3-4), so loyalty builds slowly, event by event.
 
@@ -146,13 +147,13 @@ class ClubMarketing(Strategy):
                     raise _error(f"events[{i}].{key}", v, f"be a number {bound} and <= {hi:g}")
 
     # ------------------------------------------------------------------ hooks
-    def setup(self, model, firm) -> None:
-        cfg, cust = self.config, model.customers
+    def setup(self, ctx: StepContext) -> None:
+        cfg, cust = self.config, ctx.customers
         names = list(cust.segment_names)
         for i, s in enumerate(cfg.segments):
             if s not in names:
                 raise _error(f"segments[{i}]", s, f"be one of the market's segments {', '.join(names)}")
-        spy = model.config.steps_per_year
+        spy = ctx.steps_per_year
         for i, ev in enumerate(cfg.events):
             if ev["per_year"] > spy:
                 raise _error(f"events[{i}].per_year", ev["per_year"],
@@ -178,23 +179,23 @@ class ClubMarketing(Strategy):
         before = np.floor(self.per_year * k / self.steps_per_year - self.phase)
         return now > before
 
-    def adjust_offer(self, model, firm) -> None:
-        if not self.active(model):
+    def adjust_offer(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             if self.touched and self.member.any():      # the programme ended: the club closes
-                self._forget_replaced(model)
+                self._forget_replaced(ctx)
                 self.member[:] = False
-                self._set_offer(model, firm)
+                self._set_offer(ctx)
             return
         self.touched = True
-        self._forget_replaced(model)
-        cust, f = model.customers, firm.index
+        self._forget_replaced(ctx)
+        cust, f = ctx.customers, ctx.firm.index
         current = is_customer(cust.state[:, f])
         if self.steps_run % self.config.refresh_steps == 0:
             self.member = self._select(cust, cust.revenue[:, f], current)
         else:
             self.member &= current                      # members who stop being customers drop out
         self.steps_run += 1
-        self._set_offer(model, firm)
+        self._set_offer(ctx)
 
     def _select(self, cust, revenue: np.ndarray, current: np.ndarray) -> np.ndarray:
         """The top ``member_share`` of the firm's current customers by spend,
@@ -207,29 +208,29 @@ class ClubMarketing(Strategy):
         member[chosen] = True
         return member
 
-    def _forget_replaced(self, model) -> None:
+    def _forget_replaced(self, ctx: StepContext) -> None:
         """Customers who left the category were replaced by newcomers: the
-        engine zeroed their levers and club belonging, so forget our shares."""
-        self.member[self.replaced_customers(model)] = False
+        engine reset their modifiers (club belonging too), so forget our shares."""
+        self.member[self.replaced_customers(ctx)] = False
 
-    def _set_offer(self, model, firm) -> None:
-        """Members' discount through the 'offer' lever, as a change of this
+    def _set_offer(self, ctx: StepContext) -> None:
+        """Members' discount through the 'price_factor' modifier, as a change of this
         club's own share (other programmes' offers are kept)."""
         if self.config.member_discount <= 0:
             return
-        self.set_share(model, firm, "offer", self.member * np.float32(self.config.member_discount))
+        self.set_share(ctx, "price_factor", self.member * np.float32(self.config.member_discount))
 
-    def after_step(self, model, firm) -> None:
+    def after_step(self, ctx: StepContext) -> None:
         if not self.touched:
             return
-        cust, f, cfg = model.customers, firm.index, self.config
-        self._forget_replaced(model)
-        club = cust.club[:, f]
+        cust, f, cfg = ctx.customers, ctx.firm.index, self.config
+        self._forget_replaced(ctx)
+        club = ctx.modifiers.belonging_bonus.column(f)
         club *= np.float32(1 - cfg.belonging_decay)
-        if self.active(model):
+        if self.active(ctx):
             self.member &= is_customer(cust.state[:, f])   # this step's leavers drop out
-            self._set_offer(model, firm)
-            u = model.streams[self.name].random((len(self.kinds), cust.n), dtype=np.float32)
+            self._set_offer(ctx)
+            u = self.stream(ctx).random((len(self.kinds), cust.n), dtype=np.float32)
             due = self.due(self.steps_run - 1)
             attend = (u < self.attendance[:, None]) & due[:, None] & self.member[None, :]
             gain = self.event_belonging @ attend.astype(np.float32)
@@ -237,10 +238,8 @@ class ClubMarketing(Strategy):
             club[got] = np.maximum(np.minimum(club[got] + gain[got], np.float32(cfg.belonging_cap)), club[got])
             self.attendees = attend.sum(axis=1)
             members = int(np.count_nonzero(self.member))
-            self.book(model, firm, float(self.attendees @ self.event_cost) + members * cfg.cost_per_member)
+            self.book(ctx, float(self.attendees @ self.event_cost) + members * cfg.cost_per_member)
             if cfg.fee_per_member > 0:
-                fee = np.zeros(model.n_firms)
-                fee[f] = members * cfg.fee_per_member
-                model.ledger.add_revenue(fee)
+                ctx.add_revenue(members * cfg.fee_per_member)
         if cfg.social_bond > 0:
-            self.set_share(model, firm, "points", np.float32(cfg.social_bond) * club)
+            self.set_share(ctx, "switching_bonus", np.float32(cfg.social_bond) * club)

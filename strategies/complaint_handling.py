@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -42,7 +43,7 @@ class ComplaintHandling(Strategy):
     programme: with empowerment 0.3 the default bonus is +0.09), and
     ``quick_bonus`` is added to the share of resolutions that are quick
     (response speed). It books ``cost_per_step`` plus ``cost_per_complaint``
-    for every complaint made at the firm in the step (``model.trip``
+    for every complaint made at the firm in the step (``ctx.purchases``
     "complained"), under ``complaint_handling``, beside the engine's base
     per-complaint cost (``complaint_costs``) that every firm pays. When the
     programme ends the levers return to their previous values.
@@ -62,27 +63,27 @@ class ComplaintHandling(Strategy):
     description = "easy voice, empowered and quick recovery of complaints (001, 002, TARP)"
     config_class = ComplaintHandlingConfig
 
-    def setup(self, model, firm) -> None:
-        self.base = (firm.voice_ease, firm.recovery_bonus, firm.quick_bonus)
+    def setup(self, ctx: StepContext) -> None:
+        self.base = (ctx.firm.voice_ease, ctx.firm.recovery_bonus, ctx.firm.quick_bonus)
         self.on = False
 
-    def adjust_offer(self, model, firm) -> None:
+    def adjust_offer(self, ctx: StepContext) -> None:
         cfg = self.config
-        if self.active(model):
+        if self.active(ctx):
             if not self.on:
-                self.base = (firm.voice_ease, firm.recovery_bonus, firm.quick_bonus)
+                self.base = (ctx.firm.voice_ease, ctx.firm.recovery_bonus, ctx.firm.quick_bonus)
                 self.on = True
             voice, recovery, quick = self.base
-            firm.voice_ease = voice * cfg.voice_ease
-            firm.recovery_bonus = recovery + cfg.recovery_bonus * firm.empowerment
-            firm.quick_bonus = quick + cfg.quick_bonus
+            ctx.firm.voice_ease = voice * cfg.voice_ease
+            ctx.firm.recovery_bonus = recovery + cfg.recovery_bonus * ctx.firm.empowerment
+            ctx.firm.quick_bonus = quick + cfg.quick_bonus
         elif self.on:
-            firm.voice_ease, firm.recovery_bonus, firm.quick_bonus = self.base
+            ctx.firm.voice_ease, ctx.firm.recovery_bonus, ctx.firm.quick_bonus = self.base
             self.on = False
 
-    def after_step(self, model, firm) -> None:
-        if not self.active(model):
+    def after_step(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             return
-        trip = model.trip
-        complaints = int(np.count_nonzero(trip["complained"] & (trip["c"] == firm.index)))
-        self.book(model, firm, self.config.cost_per_step + self.config.cost_per_complaint * complaints)
+        bought = ctx.purchases
+        complaints = int(np.count_nonzero(bought.complained & (bought.firm == ctx.firm.index)))
+        self.book(ctx, self.config.cost_per_step + self.config.cost_per_complaint * complaints)

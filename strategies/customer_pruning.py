@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.states import is_customer
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -42,7 +43,7 @@ class CustomerPruning(Strategy):
     (1 - unit_cost / price paid), their annual cost to serve is their visit
     rate (the engine's repeat-purchase rate ``behaviour`` x steps per year) x
     ``cost_per_visit``; those whose margin is below ``prune_below`` x their
-    cost to serve are refused (lever "refused": they can no longer choose the
+    cost to serve are refused (the "refusal" modifier: they can no longer choose the
     firm, drift to rivals and churn). Refusals last while the programme runs
     and are lifted when it ends; a newcomer taking a refused customer's place
     starts unrefused. ``prune_below`` = 0 keeps the same accounting without
@@ -62,39 +63,39 @@ class CustomerPruning(Strategy):
     description = "refuse customers whose cost to serve exceeds their margin (001, 003; Reinartz & Kumar)"
     config_class = CustomerPruningConfig
 
-    def setup(self, model, firm) -> None:
+    def setup(self, ctx: StepContext) -> None:
         self.steps_run = 0
         self.reviewed = False
         self.refusing = False
         self.pruned = 0  # customers refused so far (a diagnostic)
 
-    def adjust_offer(self, model, firm) -> None:
+    def adjust_offer(self, ctx: StepContext) -> None:
         self.reviewed = False
-        if not self.active(model):
+        if not self.active(ctx):
             if self.refusing:
-                model.customers.lever("refused")[:, firm.index] = False
+                ctx.modifiers.refusal.column(ctx.firm.index)[:] = False
                 self.refusing = False
             return
         if self.steps_run % self.config.review_every == 0:
-            self._review(model, firm)
+            self._review(ctx)
             self.reviewed = True
         self.steps_run += 1
 
-    def _review(self, model, firm) -> None:
-        cfg, cust, f = self.config, model.customers, firm.index
-        margin_rate = 1.0 - firm.unit_cost / firm.effective_price
+    def _review(self, ctx: StepContext) -> None:
+        cfg, cust, f = self.config, ctx.customers, ctx.firm.index
+        margin_rate = 1.0 - ctx.firm.unit_cost / ctx.firm.effective_price
         margin = cust.revenue[:, f].astype(np.float64) * margin_rate
-        cost_to_serve = cust.behaviour[:, f].astype(np.float64) * model.config.steps_per_year * cfg.cost_per_visit
+        cost_to_serve = cust.behaviour[:, f].astype(np.float64) * ctx.steps_per_year * cfg.cost_per_visit
         assessed = is_customer(cust.state[:, f]) & (cust.purchases[:, f] >= cfg.min_purchases)
         prune = assessed & (margin < cfg.prune_below * cost_to_serve)
-        refused = cust.lever("refused")
+        refused = ctx.modifiers.refusal.array()
         self.pruned += int(np.count_nonzero(prune & ~refused[:, f]))
         refused[:, f] |= prune
         self.refusing = True
 
-    def after_step(self, model, firm) -> None:
-        if not self.active(model):
+    def after_step(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             return
-        visits = int(np.count_nonzero(model.trip["c"] == firm.index))
-        self.book(model, firm, self.config.cost_per_visit * visits
+        visits = int(np.count_nonzero(ctx.purchases.firm == ctx.firm.index))
+        self.book(ctx, self.config.cost_per_visit * visits
                   + (self.config.review_cost if self.reviewed else 0.0))

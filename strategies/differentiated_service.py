@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.states import is_customer
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -46,9 +47,9 @@ class DifferentiatedService(Strategy):
     (002/003: focus on the valuable 20-30%), optionally only within one
     ``segment``; the targets are chosen again every ``refresh_steps``. A
     targeted customer who shops at the firm gets ``service_lift`` added to the
-    service level delivered (the ``service_lift`` lever) and a basket larger by
-    ``basket_lift`` (the ``basket_lift`` lever); both are scaled by
-    ``1 - empowerment_weight * (1 - firm.empowerment)`` (empowered staff can
+    service level delivered (the ``service_bonus`` modifier) and a basket larger by
+    ``basket_lift`` (the ``basket_factor`` modifier, ``1 + basket_lift``); both are scaled by
+    ``1 - empowerment_weight * (1 - ctx.firm.empowerment)`` (empowered staff can
     tailor advice) and apply only while the mean skill of the firm's employed
     staff exceeds ``skill_threshold`` (unskilled staff cannot give expert
     advice). The advice costs staff time: each targeted visit adds
@@ -73,23 +74,23 @@ class DifferentiatedService(Strategy):
     description = "personalised service for top customers or a segment: service and basket lift (000)"
     config_class = DifferentiatedServiceConfig
 
-    def setup(self, model, firm) -> None:
-        self.targets = np.zeros(model.customers.n, dtype=bool)
+    def setup(self, ctx: StepContext) -> None:
+        self.targets = np.zeros(ctx.customers.n, dtype=bool)
         self.first_targets: np.ndarray | None = None
         self.steps_run = 0
         self.delivering = False
 
     # ------------------------------------------------------------ helpers
-    def staff_skill(self, model, firm) -> float:
+    def staff_skill(self, ctx: StepContext) -> float:
         """Mean skill of the firm's employed staff (0 if it has none)."""
-        staff = model.staff
-        mine = (staff.firm == firm.index) & staff.employed
+        staff = ctx.staff
+        mine = (staff.firm == ctx.firm.index) & staff.employed
         return float(staff.skill[mine].mean()) if mine.any() else 0.0
 
-    def select_targets(self, model, firm) -> np.ndarray:
+    def select_targets(self, ctx: StepContext) -> np.ndarray:
         """The top ``target_share`` of the firm's current customers (of the
         segment) by annualised spend at the firm."""
-        cust, f, cfg = model.customers, firm.index, self.config
+        cust, f, cfg = ctx.customers, ctx.firm.index, self.config
         pool = is_customer(cust.state[:, f])
         if cfg.segment >= 0:
             pool &= cust.segment == cfg.segment
@@ -101,52 +102,52 @@ class DifferentiatedService(Strategy):
             targets[rows[top]] = True
         return targets
 
-    def _forget_replaced(self, model) -> None:
+    def _forget_replaced(self, ctx: StepContext) -> None:
         """Customers who left the category were replaced by new prospects,
-        whose levers the engine zeroed: they are no longer targets."""
-        self.targets &= ~self.replaced_customers(model)
+        whose modifiers the engine reset: they are no longer targets."""
+        self.targets &= ~self.replaced_customers(ctx)
 
-    def _apply(self, model, firm, service: np.ndarray, basket: np.ndarray) -> None:
-        """Replace this strategy's contribution to the levers by the given one
-        (other strategies may add their own to the same levers)."""
-        self.set_share(model, firm, "service_lift", service)
-        self.set_share(model, firm, "basket_lift", basket)
+    def _apply(self, ctx: StepContext, service: np.ndarray, basket: np.ndarray) -> None:
+        """Replace this strategy's contribution to the modifiers by the given one
+        (other strategies may add their own to the same modifiers)."""
+        self.set_share(ctx, "service_bonus", service)
+        self.set_share(ctx, "basket_factor", basket)
 
     # ------------------------------------------------------------ hooks
-    def adjust_offer(self, model, firm) -> None:
-        cfg, n = self.config, model.customers.n
-        if not self.active(model):
+    def adjust_offer(self, ctx: StepContext) -> None:
+        cfg, n = self.config, ctx.customers.n
+        if not self.active(ctx):
             self.delivering = False
             if self.has_shares():  # the programme has ended
-                self._forget_replaced(model)
+                self._forget_replaced(ctx)
                 zero = np.zeros(n, dtype=np.float32)
-                self._apply(model, firm, zero, zero.copy())
+                self._apply(ctx, zero, zero.copy())
             return
-        self._forget_replaced(model)
+        self._forget_replaced(ctx)
         if self.steps_run % cfg.refresh_steps == 0:
-            self.targets = self.select_targets(model, firm)
+            self.targets = self.select_targets(ctx)
             if self.first_targets is None:
                 self.first_targets = self.targets.copy()
         self.steps_run += 1
-        self.delivering = self.staff_skill(model, firm) > cfg.skill_threshold
+        self.delivering = self.staff_skill(ctx) > cfg.skill_threshold
         if self.delivering:
-            scale = 1.0 - cfg.empowerment_weight * (1.0 - firm.empowerment)
+            scale = 1.0 - cfg.empowerment_weight * (1.0 - ctx.firm.empowerment)
             service = np.where(self.targets, cfg.service_lift * scale, 0.0).astype(np.float32)
             basket = np.where(self.targets, cfg.basket_lift * scale, 0.0).astype(np.float32)
-            self._apply(model, firm, service, basket)
+            self._apply(ctx, service, basket)
         elif self.has_shares():  # skill fell below the threshold
             zero = np.zeros(n, dtype=np.float32)
-            self._apply(model, firm, zero, zero.copy())
+            self._apply(ctx, zero, zero.copy())
 
-    def after_step(self, model, firm) -> None:
-        if not self.active(model):
+    def after_step(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             return
         cfg = self.config
-        self.book(model, firm, cfg.cost_per_step)
+        self.book(ctx, cfg.cost_per_step)
         if not self.delivering:
             return
-        trip = model.trip
-        served = int(np.count_nonzero((trip["c"] == firm.index) & self.targets[trip["b"]]))
-        self.book(model, firm, cfg.cost_per_visit * served)
+        bought = ctx.purchases
+        served = int(np.count_nonzero((bought.firm == ctx.firm.index) & self.targets[bought.buyers]))
+        self.book(ctx, cfg.cost_per_visit * served)
         # the advice takes staff time: it counts toward the next step's workload
-        model.add_staff_time(firm.index, cfg.staff_time * served)
+        ctx.add_staff_time(cfg.staff_time * served)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -31,7 +32,7 @@ class Layoffs(Strategy):
     (one-off; ``duration`` has no effect: the positions stay empty for the
     rest of the run, the engine never refills a dismissed position) the firm
     dismisses ``round(share x`` its employed staff``)`` through
-    ``model.dismiss``: chosen at random from the strategy's own stream, or the
+    ``ctx.dismiss``: chosen at random from the strategy's own stream, or the
     least / most tenured first (``select``). It books
     ``severance_per_employee`` per dismissed employee under ``layoffs`` in
     that step; the savings show as lower wages in the engine's books. The
@@ -52,28 +53,28 @@ class Layoffs(Strategy):
     description = "one-off lay-off of a share of front-line staff: cheaper now, less loyalty later (001)"
     config_class = LayoffsConfig
 
-    def setup(self, model, firm) -> None:
+    def setup(self, ctx: StepContext) -> None:
         self.done = False
         self.cut_now = False
         self.dismissed = np.zeros(0, dtype=np.int64)
 
-    def adjust_offer(self, model, firm) -> None:
+    def adjust_offer(self, ctx: StepContext) -> None:
         self.cut_now = False
-        if self.done or not self.active(model):
+        if self.done or not self.active(ctx):
             return
         self.done = self.cut_now = True
-        staff = model.staff
-        positions = np.flatnonzero(staff.employed & (staff.firm == firm.index))
+        staff = ctx.staff
+        positions = np.flatnonzero(staff.employed & (staff.firm == ctx.firm.index))
         k = int(np.floor(self.config.share * len(positions) + 0.5))
         if self.config.select == "random":
-            key = model.streams[self.name].random(staff.m)[positions]
+            key = self.stream(ctx).random(staff.m)[positions]
         elif self.config.select == "junior":
             key = staff.tenure[positions]
         else:
             key = -staff.tenure[positions]
         self.dismissed = positions[np.argsort(key, kind="stable")[:k]]
-        model.dismiss(self.dismissed)
+        ctx.dismiss(self.dismissed)
 
-    def after_step(self, model, firm) -> None:
-        if self.cut_now and self.active(model):
-            self.book(model, firm, self.config.severance_per_employee * len(self.dismissed))
+    def after_step(self, ctx: StepContext) -> None:
+        if self.cut_now and self.active(ctx):
+            self.book(ctx, self.config.severance_per_employee * len(self.dismissed))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -54,23 +55,23 @@ class LoyaltyPoints(Strategy):
     cost of leaving, not for affect) rather than loyal.
 
     Mechanics (vectorised, firm ``f`` running it). Each active step every
-    buyer at the firm (``model.trip`` "b", "c", "spent") earns ``earn_rate``
+    buyer at the firm (``ctx.purchases``: buyers, firm, spent) earns ``earn_rate``
     points per unit spent, times the multiplier of their tier: silver from
     ``silver_spend``, gold from ``gold_spend`` of annualised spend at the firm
     (the engine's ``revenue`` column). A buyer whose balance is at least
     ``min_redeem`` burns ``redeem_share`` of it at that purchase; the reward
     is worth ``point_value`` a point and is a cost to the firm, not a lower
-    price (the ``offer`` lever is not used: rewards do not pull deal-seekers
+    price (the ``price_factor`` modifier is not used: rewards do not pull deal-seekers
     like a discount, and do not move reference prices). ``expiry_rate`` of
     every balance expires each step (breakage). Balances are kept on the
     strategy (``balance`` [n]); a customer who leaves the category is
     replaced by a newcomer (the engine redraws their traits and zeroes the
-    levers, ``Strategy.replaced_customers``), and their points lapse. A customer who defects to a rival keeps the points until they
+    modifiers, ``Strategy.replaced_customers``), and their points lapse. A customer who defects to a rival keeps the points until they
     expire (they are part of the pull back). The bond ``min(bond_per_point *
     balance, bond_cap)`` plus the tier bond (``silver_bond``, ``gold_bond``)
-    is the firm's column of the ``points`` lever (added to switching costs,
+    is the firm's column of the ``switching_bonus`` modifier (added to switching costs,
     MODEL.md §4), set after the step for the next one; only the strategy's
-    own contribution is added or removed, so other users of the lever compose.
+    own contribution is added or removed, so other users of the modifier compose.
 
     Money: under ``accounting="accrual"`` (default) the firm books, under
     ``loyalty_points``, the expected cost of the points it issues, ``issued *
@@ -101,22 +102,22 @@ class LoyaltyPoints(Strategy):
     description = "points / VIP card: earn, burn, tiers, breakage; the balance is a switching-cost bond (001, 003)"
     config_class = LoyaltyPointsConfig
 
-    def setup(self, model, firm) -> None:
-        n = model.customers.n
+    def setup(self, ctx: StepContext) -> None:
+        n = ctx.customers.n
         self.balance = np.zeros(n)
         self.running = False
         self.issued = self.redeemed = self.expired = self.lapsed = 0.0
         self.liability = 0.0
 
     # ---------------------------------------------------------------- helpers
-    def _tiers(self, model, f: int) -> tuple[np.ndarray, np.ndarray]:
-        annual = model.customers.revenue[:, f]
+    def _tiers(self, ctx: StepContext, f: int) -> tuple[np.ndarray, np.ndarray]:
+        annual = ctx.customers.revenue[:, f]
         return annual >= self.config.silver_spend, annual >= self.config.gold_spend
 
 
-    def _lapse_replaced(self, model) -> None:
+    def _lapse_replaced(self, ctx: StepContext) -> None:
         """Points of customers who left the category (replaced by newcomers) lapse."""
-        gone = self.replaced_customers(model)
+        gone = self.replaced_customers(ctx)
         if gone.any():
             self.lapsed += float(self.balance[gone].sum())
             self.balance[gone] = 0.0
@@ -128,28 +129,28 @@ class LoyaltyPoints(Strategy):
         return (self.expired + self.lapsed) / out if out > 0 else float("nan")
 
     # ---------------------------------------------------------------- hooks
-    def adjust_offer(self, model, firm) -> None:
-        if self.running and not self.active(model):
+    def adjust_offer(self, ctx: StepContext) -> None:
+        if self.running and not self.active(ctx):
             # the scheme closes: outstanding points lapse and the bond goes
-            self._lapse_replaced(model)
+            self._lapse_replaced(ctx)
             self.lapsed += float(self.balance.sum())
             self.balance[:] = 0.0
-            self.set_share(model, firm, "points", np.zeros(model.customers.n))
+            self.set_share(ctx, "switching_bonus", np.zeros(ctx.customers.n))
             self.liability = 0.0
             self.running = False
 
-    def after_step(self, model, firm) -> None:
-        if not self.active(model):
+    def after_step(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             return
-        cfg, f = self.config, firm.index
+        cfg, f = self.config, ctx.firm.index
         self.running = True
-        self._lapse_replaced(model)
-        silver, gold = self._tiers(model, f)
+        self._lapse_replaced(ctx)
+        silver, gold = self._tiers(ctx, f)
         multiplier = np.where(gold, cfg.gold_multiplier, np.where(silver, cfg.silver_multiplier, 1.0))
-        trip = model.trip
-        mine = trip["c"] == f
-        buyers = trip["b"][mine]
-        earned = cfg.earn_rate * multiplier[buyers] * trip["spent"][mine]
+        bought = ctx.purchases
+        mine = bought.firm == f
+        buyers = bought.buyers[mine]
+        earned = cfg.earn_rate * multiplier[buyers] * bought.spent[mine]
         # burn at this purchase (on the balance held before it), then earn
         held = self.balance[buyers]
         burn = np.where(held >= cfg.min_redeem, cfg.redeem_share * held, 0.0)
@@ -165,12 +166,12 @@ class LoyaltyPoints(Strategy):
             programme = issued * cfg.point_value * (1 - cfg.expected_breakage)
         else:
             programme = burned * cfg.point_value
-        self.book(model, firm, programme + cfg.admin_cost_per_step)
+        self.book(ctx, programme + cfg.admin_cost_per_step)
         # the bond for the next step: balance plus status (recomputed after this step's spend)
-        silver, gold = self._tiers(model, f)
+        silver, gold = self._tiers(ctx, f)
         bond = np.minimum(cfg.bond_per_point * self.balance, cfg.bond_cap)
         bond += np.where(gold, cfg.gold_bond, np.where(silver, cfg.silver_bond, 0.0))
-        self.set_share(model, firm, "points", bond)
+        self.set_share(ctx, "switching_bonus", bond)
 
 
 __all__ = ["LoyaltyPoints", "LoyaltyPointsConfig"]

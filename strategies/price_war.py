@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -64,22 +65,22 @@ class PriceWar(Strategy):
     description = "deep temporary discount, optional rival retaliation: deal-seekers come and go (000, 001, 003)"
     config_class = PriceWarConfig
 
-    def _elapsed(self, model) -> int:
+    def _elapsed(self, ctx: StepContext) -> int:
         """Steps since the war started (0 in its first step)."""
-        return model._t - model.config.burn_in + 1 - self.config.start
+        return ctx.step - self.config.start
 
-    def adjust_offer(self, model, firm) -> None:
-        if not self.active(model):
+    def adjust_offer(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             return
         cfg = self.config
-        firm.discount = max(firm.discount, cfg.depth)
-        if cfg.retaliation == "none" or self._elapsed(model) < cfg.reaction_delay:
+        ctx.firm.discount = max(ctx.firm.discount, cfg.depth)
+        if cfg.retaliation == "none" or self._elapsed(ctx) < cfg.reaction_delay:
             return
         answer = cfg.depth if cfg.retaliation == "match" else cfg.partial_share * cfg.depth
-        for rival in model.firms:
-            if rival is not firm:
+        for rival in ctx.firms:
+            if rival is not ctx.firm:
                 rival.discount = max(rival.discount, answer)
 
-    def after_step(self, model, firm) -> None:
-        if self.active(model):
-            self.book(model, firm, self.config.campaign_cost)
+    def after_step(self, ctx: StepContext) -> None:
+        if self.active(ctx):
+            self.book(ctx, self.config.campaign_cost)

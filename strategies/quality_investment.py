@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -40,18 +41,18 @@ class QualityInvestment(Strategy):
     description = "raise product quality over a ramp: fewer failures and complaints (000)"
     config_class = QualityInvestmentConfig
 
-    def setup(self, model, firm) -> None:
-        self.base_quality = firm.quality
+    def setup(self, ctx: StepContext) -> None:
+        self.base_quality = ctx.firm.quality
         self.steps_run = 0
 
-    def adjust_offer(self, model, firm) -> None:
-        if not self.active(model):
-            firm.quality = self.base_quality
+    def adjust_offer(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
+            ctx.firm.quality = self.base_quality
             return
         self.steps_run += 1
         ramp = min(self.steps_run / self.config.ramp_steps, 1.0)
-        firm.quality = min(self.base_quality + ramp * self.config.quality_gain, 1.0)
+        ctx.firm.quality = min(self.base_quality + ramp * self.config.quality_gain, 1.0)
 
-    def after_step(self, model, firm) -> None:
-        if self.active(model):
-            self.book(model, firm, self.config.cost_per_step)
+    def after_step(self, ctx: StepContext) -> None:
+        if self.active(ctx):
+            self.book(ctx, self.config.cost_per_step)

@@ -1,5 +1,8 @@
 """Registry of strategies: a decorator registers a class by its ``name``;
-strategies may be given by name, by config dict or as instances."""
+strategies may be given by name, by config dict, as instances (of any
+:class:`~strategies.base.Strategy` subclass, registered or not) or as plain
+functions of a :class:`~sim.context.StepContext`, called every step at the
+offer phase."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pkgutil
 from typing import Any
 
 from sim.config import ConfigError, describe, validate
-from strategies.base import Strategy
+from strategies.base import FunctionStrategy, Strategy
 
 REGISTRY: dict[str, type[Strategy]] = {}
 
@@ -63,16 +66,20 @@ def catalogue() -> str:
 
 
 def make_strategy(spec: Any) -> Strategy:
-    """A strategy from a name, a dict with ``name`` and parameters, or an instance."""
+    """A strategy from a name, a dict with ``name`` and parameters, an
+    instance, or a function ``f(ctx)`` (:class:`FunctionStrategy`)."""
     if isinstance(spec, Strategy):
         return spec
+    if callable(spec) and not isinstance(spec, type):
+        return FunctionStrategy(spec)
     if isinstance(spec, str):
         name, params = spec, {}
     else:
         try:
             params = dict(spec)
         except (TypeError, ValueError):
-            raise ConfigError(f"strategy = {spec!r}: must be a name, a mapping with 'name', or a Strategy")
+            raise ConfigError(f"strategy = {spec!r}: must be a name, a mapping with 'name', a Strategy "
+                              "or a function of a StepContext")
         name = params.pop("name", None)
     load_builtin()
     if name not in REGISTRY:

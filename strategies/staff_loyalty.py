@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -67,8 +68,8 @@ class StaffLoyalty(Strategy):
     description = "wage premium, training, empowerment, recognition: engaged staff, steadier service (001, 002)"
     config_class = StaffLoyaltyConfig
 
-    def setup(self, model, firm) -> None:
-        self.configured = {k: getattr(firm.config, k) for k in LEVERS}
+    def setup(self, ctx: StepContext) -> None:
+        self.configured = {k: getattr(ctx.firm.config, k) for k in LEVERS}
         self.running = False
 
     def levels(self) -> dict[str, float]:
@@ -79,23 +80,23 @@ class StaffLoyalty(Strategy):
                 "empowerment": max(base["empowerment"], cfg.empowerment),
                 "recognition": max(base["recognition"], cfg.recognition)}
 
-    def adjust_offer(self, model, firm) -> None:
-        if self.active(model):
+    def adjust_offer(self, ctx: StepContext) -> None:
+        if self.active(ctx):
             for key, value in self.levels().items():
-                setattr(firm, key, value)
+                setattr(ctx.firm, key, value)
             self.running = True
         elif self.running:  # the programme has ended: the configured values return
             for key, value in self.configured.items():
-                setattr(firm, key, value)
+                setattr(ctx.firm, key, value)
             self.running = False
 
-    def after_step(self, model, firm) -> None:
-        if not self.active(model):
+    def after_step(self, ctx: StepContext) -> None:
+        if not self.active(ctx):
             return
         cfg, base, now = self.config, self.configured, self.levels()
-        staff = model.staff
-        heads = int(np.count_nonzero((staff.firm == firm.index) & staff.employed))
+        staff = ctx.staff
+        heads = int(np.count_nonzero((staff.firm == ctx.firm.index) & staff.employed))
         per_employee = (cfg.training_cost * (now["training"] - base["training"])
                         + cfg.empowerment_cost * (now["empowerment"] - base["empowerment"])
                         + cfg.recognition_cost * (now["recognition"] - base["recognition"]))
-        self.book(model, firm, cfg.cost_per_step + heads * per_employee)
+        self.book(ctx, cfg.cost_per_step + heads * per_employee)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.states import LoyaltyState as S, is_customer
+from sim.context import StepContext
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -51,11 +52,11 @@ class WinBack(Strategy):
     chance ``reach`` (one uniform draw for every customer from the
     ``win_back`` stream each active step): the firm books ``contact_cost``
     per contacted customer under ``win_back`` and gives them a personal offer
-    of ``offer_depth`` off the price (the ``offer`` lever: a lower price paid,
+    of ``offer_depth`` off the price (the ``price_factor`` modifier: a lower price paid,
     and a pull on deal-prone customers like a discount) for
     ``offer_duration`` steps, kept if they come back within it. The cost of
     the offer is lower revenue, not a booked cost. Only the strategy's own
-    contribution to the lever is added or removed; customers who leave the
+    contribution to the modifier is added or removed; customers who leave the
     category (replaced by newcomers) are forgotten. When the programme ends the offers are withdrawn.
 
     Reported attributes: ``contacted`` (customers contacted), ``won``
@@ -80,13 +81,13 @@ class WinBack(Strategy):
     description = "contact customers churned within a window with a personal offer (002; Griffin & Lowenstein 2001)"
     config_class = WinBackConfig
 
-    def setup(self, model, firm) -> None:
-        n = model.customers.n
-        f = firm.index
-        self.prev = model.customers.state[:, f].copy()
+    def setup(self, ctx: StepContext) -> None:
+        n = ctx.customers.n
+        f = ctx.firm.index
+        self.prev = ctx.customers.state[:, f].copy()
         self.churned_at = np.full(n, NEVER, dtype=np.int64)
         self.contacted_now = np.zeros(n, dtype=bool)     # contacted in the current churn episode
-        self.offer_until = np.zeros(n, dtype=np.int64)   # model._t until which the offer runs (exclusive)
+        self.offer_until = np.zeros(n, dtype=np.int64)   # ctx.t until which the offer runs (exclusive)
         self.pending_cost = 0.0
         self.running = False
         self.contacted = 0
@@ -97,29 +98,29 @@ class WinBack(Strategy):
         self.age_at_contact = np.zeros(n, dtype=np.int64)
 
     # ---------------------------------------------------------------- helpers
-    def _forget_replaced(self, model) -> None:
-        """Customers who left the category were replaced (the engine zeroed their levers)."""
-        gone = self.replaced_customers(model)
+    def _forget_replaced(self, ctx: StepContext) -> None:
+        """Customers who left the category were replaced (the engine reset their modifiers)."""
+        gone = self.replaced_customers(ctx)
         if gone.any():
             self.churned_at[gone] = NEVER
             self.contacted_now[gone] = False
             self.offer_until[gone] = 0
 
     # ---------------------------------------------------------------- hooks
-    def adjust_offer(self, model, firm) -> None:
-        f, cfg = firm.index, self.config
-        if not self.active(model):
+    def adjust_offer(self, ctx: StepContext) -> None:
+        f, cfg = ctx.firm.index, self.config
+        if not self.active(ctx):
             if self.running:                    # the programme ended: withdraw the offers
-                self._forget_replaced(model)
-                self.set_share(model, firm, "offer", np.zeros(model.customers.n))
+                self._forget_replaced(ctx)
+                self.set_share(ctx, "price_factor", np.zeros(ctx.customers.n))
                 self.running = False
             return
         self.running = True
-        self._forget_replaced(model)
-        now = model._t
-        u = model.streams[self.name].random(model.customers.n, dtype=np.float32)
+        self._forget_replaced(ctx)
+        now = ctx.t
+        u = self.stream(ctx).random(ctx.customers.n, dtype=np.float32)
         age = now - self.churned_at
-        lapsed = (model.customers.state[:, f] == S.CHURNED) & (age <= cfg.window)
+        lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= cfg.window)
         reached = lapsed & ~self.contacted_now & (u < cfg.reach)
         self.contacted_now |= reached
         self.offer_until[reached] = now + cfg.offer_duration
@@ -129,26 +130,26 @@ class WinBack(Strategy):
         self.contacted_by_age += np.bincount(age[reached], minlength=cfg.window + 1)
         self.pending_cost += k * cfg.contact_cost
         offer = np.where(self.offer_until > now, np.float32(cfg.offer_depth), np.float32(0)).astype(np.float32)
-        self.set_share(model, firm, "offer", offer)
+        self.set_share(ctx, "price_factor", offer)
 
-    def after_step(self, model, firm) -> None:
-        f = firm.index
-        state = model.customers.state[:, f]
-        self._forget_replaced(model)
+    def after_step(self, ctx: StepContext) -> None:
+        f = ctx.firm.index
+        state = ctx.customers.state[:, f]
+        self._forget_replaced(ctx)
         # returns of contacted customers (CHURNED -> a customer state, i.e. WON_BACK)
         back = (self.prev == S.CHURNED) & is_customer(state) & self.contacted_now
         if back.any():
             self.won += int(back.sum())
-            self.won_in_offer += int((back & (self.offer_until > model._t)).sum())
+            self.won_in_offer += int((back & (self.offer_until > ctx.t)).sum())
             self.won_by_age += np.bincount(self.age_at_contact[back], minlength=self.config.window + 1)
             self.contacted_now[back] = False
         # the step each relationship entered CHURNED; a new episode can be contacted again
         churned = (state == S.CHURNED) & (self.prev != S.CHURNED)
-        self.churned_at[churned] = model._t
+        self.churned_at[churned] = ctx.t
         self.contacted_now[churned] = False
         self.prev = state.copy()
-        if self.active(model):
-            self.book(model, firm, self.pending_cost)
+        if self.active(ctx):
+            self.book(ctx, self.pending_cost)
         self.pending_cost = 0.0
 
     @property

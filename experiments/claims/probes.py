@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.config import MarketConfig
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
+from sim.phases.experience import experience
 from sim.states import LoyaltyState as S
 
 
@@ -32,22 +33,23 @@ def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int,
     for name, shift in (("delighted", gap), ("satisfied", 0.0), ("disappointed", -gap)):
         model = copy.deepcopy(base)
         treated: dict[str, np.ndarray] = {}
-        original = model._experience
+        at = model.phases.index(experience)
 
-        def experience(b, c, ev, _model=model, _shift=shift, _original=original, _treated=treated):
-            trip = _original(b, c, ev)
+        def treated_experience(market: Any, step: Any, _shift: float = shift,
+                               _treated: dict = treated) -> None:
+            experience(market, step)
             if not _treated:
-                expectation = _model.customers.expectation[b, c]
-                trip["experience"] = (expectation + np.float32(_shift)).astype(np.float32)
-                _treated.update(b=b.copy(), c=c.copy())
-            return trip
+                p = step.purchases
+                expectation = market.customers.expectation[p.buyers, p.firm]
+                p.experience = (expectation + np.float32(_shift)).astype(np.float32)
+                _treated.update(b=p.buyers.copy(), c=p.firm.copy())
 
-        model._experience = experience
+        model.phases[at] = treated_experience
         model.step()
         nxt = np.full(model.customers.n, -1, dtype=np.int64)
         for _ in range(follow):
             model.step()
-            b, c = model.trip["b"], model.trip["c"]
+            b, c = model.last_step.purchases.buyers, model.last_step.purchases.firm
             fresh = nxt[b] < 0
             nxt[b[fresh]] = c[fresh]
         b, c = treated["b"], treated["c"]
@@ -121,22 +123,22 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
     trips = []
     for t in range(steps):
         model.step()
-        trip = model.trip
-        b, c = trip["b"], trip["c"]
+        p = model.last_step.purchases
+        b, c = p.buyers, p.firm
         bought[t, b * F + c] = True
         told = np.where(np.isin(b, ties.rows), degree[b], 0)
-        trips.append({"c": c, "cell": b * F + c, "outcome": trip["outcome"], "failed": trip["failed"],
-                      "complained": trip["complained"], "resolved": trip["resolved"], "quick": trip["quick"],
+        trips.append({"c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
+                      "complained": p.complained, "resolved": p.resolved, "quick": p.quick,
                       "told": told})
     table = model.step_table()
     best = int(table.groupby("firm_index")["service_level"].mean().idxmax())
     cat = {k: np.concatenate([t[k] for t in trips]) for k in ("c", "outcome", "failed", "told")}
     failed_here = cat["failed"] & (cat["c"] == best)
     out = {"failures_disappointed": float((cat["outcome"][failed_here] < 0).mean())}
-    lc, cust, lat = model.config.loyalty, model.customers, model._latents
+    lc, cust, lat = model.config.loyalty, model.customers, model.last_step.latents
     advocate = cust.state == S.ADVOCATE
-    qualified = ((cust.satisfaction >= lc.advocate_satisfaction) & (lat["intention"] >= lc.advocate_intention)
-                 & (lat["recommend"] >= 9))
+    qualified = ((cust.satisfaction >= lc.advocate_satisfaction) & (lat.intention >= lc.advocate_intention)
+                 & (lat.recommend >= 9))
     out["advocates_qualified"] = float(qualified[advocate].mean()) if advocate.any() else float("nan")
     for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
         out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())
@@ -179,9 +181,9 @@ def served_probe(market: MarketConfig, seed: int, strategy: str = "differentiate
             model.step()
         targets = programme.targets
         for key, model in runs.items():
-            trip = model.trip
-            mine = (trip["c"] == 0) & targets[trip["b"]]
-            sums[key] += [mine.sum(), trip["service"][mine].sum(), trip["spent"][mine].sum()]
+            p = model.last_step.purchases
+            mine = (p.firm == 0) & targets[p.buyers]
+            sums[key] += [mine.sum(), p.service[mine].sum(), p.spent[mine].sum()]
     out = {}
     for key, (visits, service, spent) in sums.items():
         out[f"service_{key}"] = float(service / visits) if visits else float("nan")

@@ -10,17 +10,24 @@ from sim.disconfirmation import felt_value, zone_of_tolerance
 from sim.experience import overall, quality_score, service_score
 from sim.metrics import top_share
 from sim.model import LoyaltyModel
+from sim.phases.disconfirmation import disconfirmation
+from sim.phases.experience import experience
 from sim.states import LoyaltyState as S
 
 
 class Recorder(LoyaltyModel):
-    """The engine, keeping each step's purchases: buyer, firm, outcome, failure."""
+    """The engine, keeping each step's purchases after it is built: buyer,
+    firm, outcome, failure (a phase added after disconfirmation)."""
 
-    def _disconfirmation(self, trip: dict) -> None:
-        super()._disconfirmation(trip)
-        if not hasattr(self, "trips"):
-            self.trips = []
-        self.trips.append({k: trip[k].copy() for k in ("b", "c", "outcome", "failed")})
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.trips: list[dict] = []
+        self.phases.insert(self.phases.index(disconfirmation) + 1, self.record)
+
+    def record(self, market, step) -> None:
+        p = step.purchases
+        self.trips.append({"b": p.buyers.copy(), "c": p.firm.copy(), "outcome": p.outcome.copy(),
+                           "failed": p.failed.copy()})
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +45,15 @@ class Treated(Recorder):
     treat_step: int = 0
     gap: float = 0.0
 
-    def _experience(self, b, c, ev):
-        trip = super()._experience(b, c, ev)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.phases[self.phases.index(experience)] = self.treated_experience
+
+    def treated_experience(self, market, step) -> None:
+        experience(market, step)
         if self.steps == self.treat_step:
-            trip["experience"] = self.customers.expectation[b, c] + np.float32(self.gap)
-        return trip
+            p = step.purchases
+            p.experience = self.customers.expectation[p.buyers, p.firm] + np.float32(self.gap)
 
 
 def repurchase_after(gap: float) -> float:
@@ -90,7 +101,7 @@ def test_only_very_satisfied_customers_become_advocates(baseline):
     adv = cust.state == S.ADVOCATE
     assert adv.sum() > 0
     assert (cust.satisfaction[adv] >= lc.advocate_satisfaction).all()
-    assert (baseline._latents["recommend"][adv] >= 9).all()
+    assert (baseline.last_step.latents.recommend[adv] >= 9).all()
     customers = (cust.state >= S.FIRST_TIME) & (cust.state != S.CHURNED)
     assert cust.satisfaction[adv].mean() > np.percentile(cust.satisfaction[customers], 75)
 

@@ -24,9 +24,9 @@ class Programme(Strategy):
 
     name = "test_programme"
 
-    def after_step(self, model, firm):
-        if self.active(model):
-            model.ledger.book(firm.index, "programme", 123.456 + 0.001 * model.steps)
+    def after_step(self, ctx):
+        if self.active(ctx):
+            ctx.book("programme", 123.456 + 0.001 * ctx.step)
 
 
 def check_states(model: LoyaltyModel) -> None:

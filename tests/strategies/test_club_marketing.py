@@ -87,8 +87,8 @@ class TestClubMarketing(StrategyContract):
         assert 0.97 * admitted <= member.sum() <= admitted   # a few left during the step
         assert not (member & ~still).any()
         assert revenue[member].min() >= revenue[customers & still & ~member].max()
-        # members get the member discount through the personal offer lever
-        offer = cust.levers["offer"][:, 0]
+        # members get the member discount through the personal price factor
+        offer = model.modifiers.price_factor.column(0)
         assert np.all(offer[member] == np.float32(0.03)) and np.all(offer[~member] == 0)
         for _ in range(12):                           # until the next review
             model.step()
@@ -108,23 +108,23 @@ class TestClubMarketing(StrategyContract):
         attendees, members = int(club.attendees[0]), int(club.member.sum())
         assert total(model.step_table(), self.name) == pytest.approx(30.0 * attendees)
         assert 0.15 < attendees / members < 0.45      # ~30% of the members came
-        assert "offer" not in model.customers.levers  # no member discount configured
+        assert not model.modifiers.price_factor.in_use  # no member discount configured
 
     def test_member_costs_are_booked_while_active_and_belonging_fades_after(self):
         model = market([self.spec(start=5, duration=20, events=[LECTURE])], seed=4)
         for _ in range(24):
             model.step()
-        peak = model.customers.club[:, 0].copy()
+        peak = model.modifiers.belonging_bonus.column(0).copy()
         model.run(16)
         table = model.step_table()
         cost = table.loc[table.firm_index == 0].set_index("step")[self.name]
         assert (cost.loc[5:24] > 0).all() and (cost.loc[:4] == 0).all() and (cost.loc[25:] == 0).all()
         assert not model.firms[0].strategies[0].member.any()          # the club closed
-        assert not model.customers.levers["offer"][:, 0].any()        # and its discount with it
+        assert not model.modifiers.price_factor.column(0).any()      # and its discount with it
         stayed = peak > 0
-        stayed &= model.customers.club[:, 0] > 0                      # not replaced by newcomers
+        stayed &= model.modifiers.belonging_bonus.column(0) > 0                      # not replaced by newcomers
         assert stayed.sum() > 20
-        assert np.allclose(model.customers.club[stayed, 0], peak[stayed] * 0.98 ** 16, rtol=1e-4)
+        assert np.allclose(model.modifiers.belonging_bonus.column(0)[stayed], peak[stayed] * 0.98 ** 16, rtol=1e-4)
 
     def test_segment_criteria_limit_membership(self):
         model = market([{"name": self.name, "segments": ["service"]}], seed=0)

@@ -29,12 +29,12 @@ def follow_complaints(spec: dict, seed: int, horizon: int, **market) -> dict[int
     events = []
     for t in range(steps):
         model.step()
-        trip = model.trip
-        here = trip["c"] == 0
-        bought_here[t, trip["b"][here]] = True
-        k = here & trip["complained"]
-        rows = trip["b"][k]
-        kind = np.where(trip["quick"][k], QUICK, np.where(trip["resolved"][k], SLOW, UNRESOLVED))
+        p = model.last_step.purchases
+        here = p.firm == 0
+        bought_here[t, p.buyers[here]] = True
+        k = here & p.complained
+        rows = p.buyers[k]
+        kind = np.where(p.quick[k], QUICK, np.where(p.resolved[k], SLOW, UNRESOLVED))
         events.append((t, rows, kind, model.latents(rows)["intention"][:, 0]))
     out = {}
     for j in (QUICK, SLOW, UNRESOLVED):

@@ -35,4 +35,4 @@ class TestCustomerPruning(StrategyContract):
     def test_refusals_are_lifted_when_the_programme_ends(self):
         model = self.run(seed=0, keep=True, duration=12)
         assert model.firms[0].strategies[0].pruned > 0
-        assert not model.customers.lever("refused")[:, 0].any()
+        assert not model.modifiers.refusal.column(0).any()

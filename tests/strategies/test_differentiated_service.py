@@ -39,10 +39,10 @@ def follow(model: LoyaltyModel) -> dict:
     for _ in range(model.config.steps):
         was = is_customer(model.customers.state[:, 0])
         model.step()
-        trip = model.trip
-        here = trip["c"] == 0
-        for key, values in (("visits", 1.0), ("spent", trip["spent"][here]), ("service", trip["service"][here])):
-            np.add.at(out[key], trip["b"][here], values)
+        p = model.last_step.purchases
+        here = p.firm == 0
+        for key, values in (("visits", 1.0), ("spent", p.spent[here]), ("service", p.service[here])):
+            np.add.at(out[key], p.buyers[here], values)
         out["defected"] += was & (model.customers.state[:, 0] == S.CHURNED)
     out["stayed"] = model.customers.spend == spend  # not replaced by a newcomer
     out["customer"] = is_customer(model.customers.state[:, 0])
@@ -87,8 +87,8 @@ class TestDifferentiatedService(StrategyContract):
             model = build([{"name": self.name, "start": START, "skill_threshold": 0.99}], seed)
             model.run()
             with_it, base = model.step_table(), self.baseline(seed=seed)
-            lever = model.customers.levers.get("service_lift")
-            assert lever is None or not lever[:, 0].any()
+            bonus = model.modifiers.service_bonus
+            assert not bonus.in_use or not bonus.column(0).any()
             money = ["costs", "profit", "cumulative_profit", "npv"]
             pd.testing.assert_frame_equal(with_it.drop(columns=money + [self.name]), base.drop(columns=money),
                                           check_exact=True)
@@ -105,6 +105,6 @@ class TestDifferentiatedService(StrategyContract):
 
     def test_lifts_are_withdrawn_when_it_ends(self):
         model = self.run(seed=0, keep=True, duration=10)
-        for lever in ("service_lift", "basket_lift"):
-            assert not model.customers.levers[lever][:, 0].any()
+        for name in ("service_bonus", "basket_factor"):
+            assert not model.modifiers[name].column(0).any()
         assert mean_after(model.step_table(), self.name, start=START + 10) == 0

@@ -13,7 +13,7 @@ SEEDS = (0, 1, 2)
 def switching_of_customers(model, firm: int = 0) -> float:
     """Mean switching cost (latent) of the firm's current customers at the end."""
     mine = is_customer(model.customers.state[:, firm])
-    return float(model._latents["switching"][mine, firm].mean())
+    return float(model.last_step.latents.switching[mine, firm].mean())
 
 
 def captive_share(table, start: int = 10) -> float:
@@ -61,5 +61,5 @@ class TestLoyaltyPoints(StrategyContract):
 
     def test_the_bond_goes_when_the_scheme_closes(self):
         model = self.run(seed=0, keep=True, duration=10)
-        assert not model.customers.lever("points")[:, 0].any()
+        assert not model.modifiers.switching_bonus.column(0).any()
         assert model.firms[0].strategies[0].balance.sum() == 0

@@ -47,7 +47,7 @@ class TestPriceWar(StrategyContract):
                 for _ in range(END + 10 - 2):        # reported steps 2 .. END + 9
                     seeker = _seekers(model)         # leavers are replaced during a step
                     model.step()
-                    b, c = model.trip["b"], model.trip["c"]
+                    b, c = model.last_step.purchases.buyers, model.last_step.purchases.firm
                     per_step.append(int((seeker[b] & (c == 0)).sum()))
                 visits[label] = np.array(per_step, dtype=float)
             war_idx = slice(START - 2 + 2, END - 2)      # steps START+2 .. END-1

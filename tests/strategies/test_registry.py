@@ -25,13 +25,13 @@ def discount_strategy():
         description = "a flat discount while scheduled"
         config_class = DiscountConfig
 
-        def adjust_offer(self, model, firm):
-            if self.active(model):
-                firm.discount = self.config.depth
+        def adjust_offer(self, ctx):
+            if self.active(ctx):
+                ctx.firm.discount = self.config.depth
 
-        def after_step(self, model, firm):
-            if self.active(model):
-                model.ledger.book(firm.index, "test_discount", 100.0)
+        def after_step(self, ctx):
+            if self.active(ctx):
+                self.book(ctx, 100.0)
 
     yield _Discount
     REGISTRY.pop("test_discount")

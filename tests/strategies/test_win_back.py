@@ -44,6 +44,6 @@ class TestWinBack(StrategyContract):
 
     def test_offers_end_with_the_programme(self):
         model = self.run(seed=0, keep=True, duration=10)
-        assert not model.customers.lever("offer")[:, 0].any()
+        assert not model.modifiers.price_factor.column(0).any()
         s = model.firms[0].strategies[0]
         assert s.contacted > 0 and 0 < s.won <= s.contacted

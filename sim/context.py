@@ -1,0 +1,65 @@
+"""What a strategy sees and may do: the public surface of a step.
+
+A strategy hook gets a :class:`StepContext` for its own firm: the clock,
+the firms, the market's public columns (customers, staff), the step's
+purchases (after the step), the per-relationship modifiers, its random
+stream, and the actions a programme may take (book a cost, add revenue,
+dismiss staff, use staff time). Strategies need nothing else of the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.customers import CustomerPopulation
+from agents.firm import Firm
+from agents.staff import StaffPopulation
+from sim.modifiers import Modifiers
+from sim.records import Purchases
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import LoyaltyModel
+
+
+@dataclass
+class StepContext:
+    """One firm's view of the current step, for its strategies' hooks."""
+    t: int                       #: steps simulated before this one, burn-in included
+    step: int                    #: reported step, ``t - burn_in + 1`` (<= 0 during burn-in)
+    steps_per_year: float        #: steps in a year (52 for weekly steps)
+    firms: list[Firm]            #: all firms (a strategy may move a rival's offer: retaliation)
+    firm: Firm                   #: the strategy's own firm
+    customers: CustomerPopulation  #: the customers' public columns
+    staff: StaffPopulation       #: the staff's public columns
+    modifiers: Modifiers         #: per-relationship modifiers (:mod:`sim.modifiers`)
+    purchases: Purchases | None = None  #: this step's purchases (in ``after_step``; None before)
+    _market: "LoyaltyModel | None" = field(default=None, repr=False)
+
+    def stream(self, name: str) -> np.random.Generator:
+        """The random stream ``name`` (a strategy's own is named after it):
+        independent of the engine's streams, so a programme's draws leave
+        the rest of the market's draws where they were."""
+        return self._market.streams[name]
+
+    def book(self, category: str, amount: float) -> None:
+        """Book a cost of the firm in the ledger under ``category``."""
+        self._market.ledger.book(self.firm.index, category, float(amount))
+
+    def add_revenue(self, amount: float) -> None:
+        """Add revenue of the firm beyond purchases (e.g. membership fees)."""
+        revenue = np.zeros(len(self.firms))
+        revenue[self.firm.index] = amount
+        self._market.ledger.add_revenue(revenue)
+
+    def dismiss(self, positions: np.ndarray) -> None:
+        """Lay off the employees in these staff positions: the positions stay
+        empty and their customers' bonds break."""
+        self._market.dismiss(positions)
+
+    def add_staff_time(self, visits: float) -> None:
+        """Staff time the programme used this step beyond serving purchases,
+        in visit equivalents: it counts toward the next step's workload."""
+        self._market.add_staff_time(self.firm.index, visits)

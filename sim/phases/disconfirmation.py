@@ -1,0 +1,22 @@
+"""Disconfirmation: experience against expectation (Oliver 1980)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim import disconfirmation as dc
+from sim.columns import flat
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import LoyaltyModel
+    from sim.records import StepRecord
+
+
+def disconfirmation(market: "LoyaltyModel", step: "StepRecord") -> None:
+    """The gap between experience and expectation, judged against each
+    customer's zone of tolerance (Zeithaml, Berry & Parasuraman 1993):
+    disappointed, satisfied or delighted, and the value felt."""
+    cust, p = market.customers, step.purchases
+    gap = p.experience - flat(cust.expectation)[p.cell]
+    p.outcome = dc.zone_of_tolerance(gap, cust.tolerance[p.buyers])
+    p.felt = dc.felt_value(gap, p.outcome, market.config.disconfirmation)

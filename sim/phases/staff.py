@@ -1,0 +1,30 @@
+"""Staff: engagement, turnover and novices (Heskett et al. 1994; Reichheld 1996)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.records import StaffWork
+from sim.staffing import update_staff, utilisation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import LoyaltyModel
+    from sim.records import StepRecord
+
+
+def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
+    """Last step's visits against what the staff's full-time equivalents
+    can serve set the utilisation; engagement moves toward its target, some
+    staff leave and novices take their places (leavers counted in FTE);
+    customers bonded to leavers lose the bond."""
+    cfg, staff, ev, F = market.config.staff, market.staff, step.events, market.n_firms
+    workload = utilisation(step.visits, staff.full_time_equivalents(F), cfg, market.step_length)
+    staff.wage[:] = market.by_firm("wage_per_year", np.float64)[staff.firm]
+    leavers = update_staff(staff, market.engagement_target(workload), workload, step.draws.staff, cfg,
+                           market.step_length)
+    ev.leavers = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=F)
+    ev.headcount = staff.full_time_equivalents(F)
+    market.break_bonds(leavers)
+    step.staff = StaffWork(workload, staff.roster())

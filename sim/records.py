@@ -1,0 +1,161 @@
+"""What one step produces, as typed records.
+
+A step is a list of phases (:mod:`sim.phases`); each phase reads the market
+and the records earlier phases wrote into the step's :class:`StepRecord`, and
+writes its own. The records are what strategies (through
+:class:`sim.context.StepContext`), the step table (:mod:`sim.metrics`),
+probes and tests read: the step's random draws, its purchases, the loyalty
+latents, the staff's workload, the firms' event counts and the smoothed
+churn. The model keeps the record of the last step as ``model.last_step``.
+
+Arrays over purchases are aligned: entry ``k`` of every field of
+:class:`Purchases` is the ``k``-th purchase of the step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+#: the random streams of a step, each with its kind of draw and what its shape
+#: counts ("customers", "staff", or a leading count of draws per customer, or
+#: a draw per customer and firm); the order is the order the streams are created in
+DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
+    ("staff", "uniform", "staff", 0), ("purchase", "uniform", "customers", 0),
+    ("choice", "uniform", "customers", 2), ("service", "uniform", "customers", 3),
+    ("service_noise", "normal", "customers", 0), ("experience", "uniform", "customers", 0),
+    ("experience_noise", "normal", "customers", 0), ("complaint", "uniform", "customers", 3),
+    ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
+    ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
+)
+
+
+@dataclass
+class StepDraws:
+    """The random draws of one step: one draw per stream for all agents,
+    whether a phase uses them or not, so that a change to one rule leaves the
+    other streams' draws where they were (common random numbers; Glasserman
+    & Yao 1992). Each stream is named after the event it decides."""
+    staff: np.ndarray             #: [staff] uniform: who leaves
+    purchase: np.ndarray          #: [n] uniform: who has a purchase occasion
+    choice: np.ndarray            #: [2, n] uniform: variety seeking, then the logit choice
+    service: np.ndarray           #: [3, n] uniform: employee picked, own employee serves, bond forms
+    service_noise: np.ndarray     #: [n] normal: the employee's day-to-day spread
+    experience: np.ndarray        #: [n] uniform: quality failure
+    experience_noise: np.ndarray  #: [n] normal: quality noise
+    complaint: np.ndarray         #: [3, n] uniform: complains, resolved, quickly
+    wom: np.ndarray               #: [n] uniform: tells a story
+    awareness: np.ndarray         #: [n, firms] uniform: becomes aware of the firm
+    churn: np.ndarray             #: [n] uniform: a disappointed customer defects
+    exit: np.ndarray              #: [n] uniform: leaves the category
+
+    @staticmethod
+    def plan(n: int, n_firms: int, m: int) -> dict[str, tuple[str, int | tuple[int, int]]]:
+        """The draws of a step with ``n`` customers, ``n_firms`` firms and
+        ``m`` staff positions: stream name -> (kind, shape)."""
+        size = {"customers": n, "staff": m}
+        out: dict[str, tuple[str, int | tuple[int, int]]] = {}
+        for name, kind, of, lead in DRAW_PLAN:
+            shape = (n, n_firms) if of == "firms" else ((lead, size[of]) if lead else size[of])
+            out[name] = (kind, shape)
+        return out
+
+
+@dataclass
+class Purchases:
+    """The step's purchases, one entry per purchase (a customer buys at most
+    once a step). The purchase-choice phase gives the buyers and firms, the
+    experience phase what happened at the firm, later phases how it was felt
+    (Oliver 1980: disconfirmation) and what the complaint process did with it."""
+    buyers: np.ndarray                     #: customer row of each purchase
+    firm: np.ndarray                       #: firm chosen
+    cell: np.ndarray | None = None         #: buyers * n_firms + firm: the relationship in flat [n, firms] arrays
+    experience: np.ndarray | None = None   #: overall experience (0-1)
+    served: np.ndarray | None = None       #: staff position that served, -1 none
+    own_employee: np.ndarray | None = None  #: served by the employee the customer is bonded to
+    failed: np.ndarray | None = None       #: a quality failure
+    service: np.ndarray | None = None      #: service received (0-1)
+    belonging: np.ndarray | None = None    #: belonging felt (0-1)
+    spent: np.ndarray | None = None        #: money spent
+    outcome: np.ndarray | None = None      #: disappointed -1, satisfied 0, delighted +1 (zone of tolerance)
+    felt: np.ndarray | None = None         #: felt value of the disconfirmation, after any complaint handling
+    complained: np.ndarray | None = None   #: complained
+    resolved: np.ndarray | None = None     #: the complaint was resolved
+    quick: np.ndarray | None = None        #: ... quickly
+
+
+#: the derived latents of :class:`Latents`, in order
+LATENTS = ("switching", "cognitive", "intention", "recommend")
+
+
+@dataclass
+class Latents:
+    """Derived loyalty latents of every relationship (``[n, firms]``), as the
+    states phase computed them (Oliver 1999's phases; Dick & Basu 1994)."""
+    switching: np.ndarray   #: switching costs: habit, contracts and programme bonds
+    cognitive: np.ndarray   #: cognitive loyalty: the firm's value against the others
+    intention: np.ndarray   #: intention to return
+    recommend: np.ndarray   #: likelihood to recommend (0-10)
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """The latents by name (:data:`LATENTS`)."""
+        return {name: getattr(self, name) for name in LATENTS}
+
+
+@dataclass
+class StaffWork:
+    """The staff side of a step: how loaded each firm's staff were and who
+    is on the roster to serve (Heskett et al. 1994: the service-profit chain)."""
+    workload: np.ndarray   #: [firms] last step's visits per unit of staff capacity
+    roster: tuple[np.ndarray, np.ndarray, np.ndarray]  #: employed positions by firm: (positions, start, count)
+
+
+@dataclass
+class FirmStepEvents:
+    """Counts of what happened to each firm during one step."""
+    customers_at_start: np.ndarray
+    acquisitions: np.ndarray
+    win_backs: np.ndarray
+    lost: np.ndarray
+    exits: np.ndarray
+    complaints: np.ndarray
+    recoveries: np.ndarray
+    delighted: np.ndarray
+    disappointed: np.ndarray
+    visits: np.ndarray
+    failures: np.ndarray
+    service_sum: np.ndarray
+    service_sq: np.ndarray
+    leavers: np.ndarray
+    headcount: np.ndarray
+
+    @classmethod
+    def zeros(cls, n_firms: int) -> "FirmStepEvents":
+        """No events yet at any of ``n_firms`` firms."""
+        return cls(**{f.name: np.zeros(n_firms) for f in fields(cls)})
+
+
+@dataclass
+class SmoothedChurn:
+    """Each firm's churn rate of the step and its moving average, which the
+    customer lifetime value of the step table uses as the retention outlook
+    (Gupta, Lehmann & Stuart 2004: CLV from margin, retention and discount rate)."""
+    rate: np.ndarray       #: [firms] relationships lost this step per customer at its start
+    smoothed: np.ndarray   #: [firms] 0.9 * previous + 0.1 * rate over reported steps (NaN before)
+
+
+@dataclass
+class StepRecord:
+    """Everything one step wrote: filled phase by phase, then kept as
+    ``model.last_step``. The draws are released when the step ends."""
+    t: int                                 #: steps simulated before this one, burn-in included
+    reported: bool                         #: a reported step (False during burn-in)
+    events: FirmStepEvents                 #: counts per firm
+    visits: np.ndarray                     #: [firms] visit equivalents served (next step's workload)
+    draws: StepDraws | None = None
+    staff: StaffWork | None = None
+    purchases: Purchases | None = None
+    latents: Latents | None = None
+    churn: SmoothedChurn | None = None
+    accounts: dict[str, np.ndarray] | None = None   #: the ledger's accounts of the step
