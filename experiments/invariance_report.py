@@ -101,8 +101,11 @@ def command(s: InvarianceConfig) -> str:
 
 def render_text(inv: Invariance) -> str:
     """The table for the terminal, aligned, with its summary line."""
-    text = wide_table(inv).to_string(index=False, justify="left")
-    return f"{text}\n{inv.passed} of {len(inv.verdicts)} KPIs agree across the combinations"
+    frame = wide_table(inv)
+    rows = [list(frame.columns)] + [list(map(str, r)) for r in frame.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(frame.columns))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines) + f"\n{inv.passed} of {len(inv.verdicts)} KPIs agree across the combinations"
 
 
 def render(inv: Invariance) -> str:
