@@ -206,20 +206,7 @@ def settings_from(args: argparse.Namespace) -> InvarianceConfig:
 
 def main(args: argparse.Namespace) -> int:
     """Measure, print and write the invariance table; the exit status."""
-    from experiments.interruption import stop_cleanly
-    from experiments.outputs import write_text
-    from experiments.validation import report_path
-    from sim.cli import EXIT_BAD_INPUT, as_option
+    from experiments.validation import write_report
 
-    try:
-        settings = settings_from(args)
-        out = report_path(settings.output)
-    except ConfigError as e:
-        print(f"error: {as_option(str(e))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    with stop_cleanly(out, lambda: "nothing written"):
-        inv = run_invariance(settings)
-        write_text(out, render(inv))
-    print(render_text(inv))
-    print(f"report: {out} ({inv.elapsed:.0f} s)")
-    return 0
+    return write_report(lambda: settings_from(args), run_invariance, render,
+                        lambda inv, out: f"{render_text(inv)}\nreport: {out} ({inv.elapsed:.0f} s)")

@@ -40,7 +40,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -570,7 +570,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     invariance table's options (``--sizes``, ``--steps-per-year``, ...), write
     that table instead (:func:`experiments.invariance_report.main`)."""
     from experiments.claims import get_claims
-    from experiments.outputs import write_text
 
     try:
         args = _parser().parse_args(argv)
@@ -579,24 +578,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except SystemExit as e:        # --help
         return int(e.code or 0)
-    if args.list:
-        print_listing(list_claims())
-        return 0
     from experiments import invariance_report
     if invariance_report.requested(args):
         return invariance_report.main(args)
+    if args.list:
+        print_listing(list_claims())
+        return 0
+    return write_report(lambda: settings_from(args), lambda s: run_validation(s, get_claims(s.only)), render,
+                        lambda v, out: f"{v.passed} of {len(v.verdicts)} claims pass; report: {out} "
+                                       f"({v.elapsed:.0f} s)")
+
+
+def write_report(read_settings: Callable[[], Any], measure: Callable[[Any], Any], render_report: Callable[[Any], str],
+                 summary: Callable[[Any, Path], str]) -> int:
+    """Read the settings (``read_settings``: settings with an ``output`` path,
+    or ConfigError), measure, write the report atomically and print the
+    summary; the exit status (2 on bad input, nothing written)."""
+    from experiments.interruption import stop_cleanly
+    from experiments.outputs import write_text
+
     try:
-        settings = settings_from(args)
+        settings = read_settings()
         out = report_path(settings.output)
     except ConfigError as e:
         print(f"error: {as_option(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from experiments.interruption import stop_cleanly
     with stop_cleanly(out, lambda: "nothing written"):
-        validation = run_validation(settings, get_claims(settings.only))
-        write_text(out, render(validation))
-    print(f"{validation.passed} of {len(validation.verdicts)} claims pass; report: {out} "
-          f"({validation.elapsed:.0f} s)")
+        result = measure(settings)
+        write_text(out, render_report(result))
+    print(summary(result, out))
     return 0
 
 

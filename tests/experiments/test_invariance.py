@@ -155,6 +155,7 @@ def test_the_rendered_table_has_the_reference_first_and_the_verdict_last():
     (["--sizes", "1000", "--n-customers", "500"], "--n-customers"),
     (["--sizes", "1000", "--only", "price_war.profit"], "--only"),
     (["--sizes", "1000", "--replications", "1"], "--replications"),
+    (["--sizes", "1000", "--list"], "--list"),
 ])
 def test_bad_input_stops_with_one_line_naming_the_option_and_writes_nothing(args, option, tmp_path, capsys):
     out = tmp_path / "invariance.md"
