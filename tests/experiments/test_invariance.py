@@ -174,7 +174,8 @@ def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path, capsys):
 
 
 #: replications of the real table: 10 give intervals of a few percent at
-#: 1,000 customers and take about 2.5 minutes on two cores
+#: 1,000 customers; about 2 minutes on two idle cores (8 took 102 s; 10 took
+#: 7 minutes with the machine's load at 8), most of it the 20,000 weekly market
 SLOW_REPLICATIONS = 10
 
 
