@@ -25,7 +25,8 @@ class Kpi:
     higher_is_better: bool
 
 
-#: the KPIs of the comparison table, in the order of MODEL.md §7 and issue 4
+#: the KPIs of the comparison table; the last two do not grow with the market's
+#: size or the step length, so markets of any size can be compared on them
 KPIS: dict[str, Kpi] = {k.name: k for k in (
     Kpi("npv", "profit (NPV)", "money", True),
     Kpi("revenue", "revenue", "money", True),
@@ -35,6 +36,8 @@ KPIS: dict[str, Kpi] = {k.name: k for k in (
     Kpi("deal_seeker_share", "deal-seeker share", "pct", False),
     Kpi("promoter_score", "promoter score", "float", True),
     Kpi("clv", "customer lifetime value", "money", True),
+    Kpi("profit_per_customer", "profit per customer-year", "float", True),
+    Kpi("margin_pct", "margin (profit / revenue)", "pct", True),
 )}
 
 #: further per-run columns of ``runs.parquet`` that experiments may compare
@@ -67,10 +70,16 @@ def run_kpis(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
     Money is totalled over the horizon (NPV discounted), retention and churn
     are annual rates, shares and customer lifetime value are read at the end
     of the horizon, satisfaction and promoter score are horizon means.
+    Profit per customer-year is the horizon's profit over the firm's mean
+    customers times the horizon's years; the margin is the horizon's profit
+    over its revenue (nan without revenue).
     """
     out = summarise(table, steps_per_year)
     g = table.groupby("firm", sort=False)
     last = g.tail(1).set_index("firm")
+    years = g["step"].count() / steps_per_year
+    out["profit_per_customer"] = out["profit"] / (g["customers"].mean().clip(lower=1) * years)
+    out["margin_pct"] = out["profit"] / out["revenue"].where(out["revenue"] != 0)
     loyal = last["n_loyal"] + last["n_advocate"]
     out["loyal_advocate_share"] = loyal / last["customers"].clip(lower=1)
     out["clv"] = last["clv"]

@@ -6,6 +6,13 @@ Usage::
     loyalty-sim-validate --replications 20 --workers 2
     loyalty-sim-validate --only price_war.profit --only club.pays_back --output /tmp/v.md
     loyalty-sim-validate --list                       # the claims and their experiments
+    loyalty-sim-validate --sizes 1000,5000,20000 --steps-per-year 52,12   # the invariance table
+
+With ``--sizes``, ``--steps-per-year``, ``--horizon-years`` or
+``--burn-in-years`` it writes the invariance table instead (default
+docs/invariance.md; :mod:`experiments.invariance_report`): per-customer KPIs
+of the baseline and the design card's strategies at every market size and
+step length, and whether they agree.
 
 Every claim of the registry (:mod:`experiments.claims`) is measured on the
 default market (``conf/market/retail.yaml`` through the app config,
@@ -33,7 +40,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -488,7 +495,8 @@ def read_results(text: str) -> dict[str, str]:
 def _parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="loyalty-sim-validate",
                 description="Measure every claim of MODEL.md on the default market and write the validation "
-                            "report (default docs/validation.md).")
+                            "report (default docs/validation.md); with --sizes or --steps-per-year, write the "
+                            "invariance table instead (default docs/invariance.md).")
     p.add_argument("--replications", metavar="R", help="replications of every experiment (default 10)")
     p.add_argument("--n-customers", metavar="N", help="customers in every market (default: the default market's)")
     p.add_argument("--seed", metavar="S", help="seed of replication 0 (default 0)")
@@ -498,10 +506,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--only", metavar="ID", action="append", default=[],
                    help="check only this claim (repeat, or comma-separate, for several)")
     p.add_argument("--list", action="store_true", help="list the claims and exit")
+    from experiments.invariance_report import add_options
+    add_options(p)
     return p
 
 
-def _number(key: str, text: str | None, kind: type) -> int | float | None:
+def number(key: str, text: str | None, kind: type) -> int | float | None:
+    """An option's text as ``kind`` (None if not given; raises ConfigError naming ``key``)."""
     if text is None:
         return None
     try:
@@ -513,10 +524,10 @@ def _number(key: str, text: str | None, kind: type) -> int | float | None:
 
 def settings_from(args: argparse.Namespace) -> ValidationConfig:
     """Validated settings from the parsed options (raises ConfigError)."""
-    given = {"replications": _number("replications", args.replications, int),
-             "n_customers": _number("n_customers", args.n_customers, int),
-             "seed": _number("seed", args.seed, int), "workers": _number("workers", args.workers, int),
-             "confidence": _number("confidence", args.confidence, float), "output": args.output,
+    given = {"replications": number("replications", args.replications, int),
+             "n_customers": number("n_customers", args.n_customers, int),
+             "seed": number("seed", args.seed, int), "workers": number("workers", args.workers, int),
+             "confidence": number("confidence", args.confidence, float), "output": args.output,
              "only": [i for text in args.only for i in text.split(",") if i]}
     given = {k: v for k, v in given.items() if v is not None}
     validate(given, ValidationConfig)
@@ -536,12 +547,29 @@ def list_claims() -> str:
     return "\n".join(f"{c.id:<32} {c.experiment:<22} {c.expected:<5} {c.claim}" for c in CLAIMS)
 
 
+def report_path(output: str) -> Path:
+    """The report's path ``output``, checked: a file in a folder that exists
+    and can be written (raises ConfigError naming ``output``)."""
+    from experiments.outputs import folder_problem
+
+    out = Path(output)
+    if not output.strip() or (out.exists() and out.is_dir()):
+        raise ConfigError(f"output = {output!r}: is a folder; give the report's file path")
+    if not out.parent.exists():
+        raise ConfigError(f"output = {output!r}: the folder {str(out.parent)!r} does not exist")
+    problem = folder_problem(out.parent)
+    if problem:
+        raise ConfigError(f"output = {output!r}: {problem}")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``loyalty-sim-validate [--replications R] [--n-customers N] [--seed S]
     [--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list]``:
-    measure the claims, write the report; return the exit status."""
+    measure the claims, write the report; return the exit status. With the
+    invariance table's options (``--sizes``, ``--steps-per-year``, ...), write
+    that table instead (:func:`experiments.invariance_report.main`)."""
     from experiments.claims import get_claims
-    from experiments.outputs import folder_problem, write_text
 
     try:
         args = _parser().parse_args(argv)
@@ -550,28 +578,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except SystemExit as e:        # --help
         return int(e.code or 0)
+    from experiments import invariance_report
+    if invariance_report.requested(args):
+        return invariance_report.main(args)
     if args.list:
         print_listing(list_claims())
         return 0
+    return write_report(lambda: settings_from(args), lambda s: run_validation(s, get_claims(s.only)), render,
+                        lambda v, out: f"{v.passed} of {len(v.verdicts)} claims pass; report: {out} "
+                                       f"({v.elapsed:.0f} s)")
+
+
+def write_report(read_settings: Callable[[], Any], measure: Callable[[Any], Any], render_report: Callable[[Any], str],
+                 summary: Callable[[Any, Path], str]) -> int:
+    """Read the settings (``read_settings``: settings with an ``output`` path,
+    or ConfigError), measure, write the report atomically and print the
+    summary; the exit status (2 on bad input, nothing written)."""
+    from experiments.interruption import stop_cleanly
+    from experiments.outputs import write_text
+
     try:
-        settings = settings_from(args)
-        out = Path(settings.output)
-        if not settings.output.strip() or (out.exists() and out.is_dir()):
-            raise ConfigError(f"output = {settings.output!r}: is a folder; give the report's file path")
-        if not out.parent.exists():
-            raise ConfigError(f"output = {settings.output!r}: the folder {str(out.parent)!r} does not exist")
-        problem = folder_problem(out.parent)
-        if problem:
-            raise ConfigError(f"output = {settings.output!r}: {problem}")
+        settings = read_settings()
+        out = report_path(settings.output)
     except ConfigError as e:
         print(f"error: {as_option(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from experiments.interruption import stop_cleanly
     with stop_cleanly(out, lambda: "nothing written"):
-        validation = run_validation(settings, get_claims(settings.only))
-        write_text(out, render(validation))
-    print(f"{validation.passed} of {len(validation.verdicts)} claims pass; report: {out} "
-          f"({validation.elapsed:.0f} s)")
+        result = measure(settings)
+        write_text(out, render_report(result))
+    print(summary(result, out))
     return 0
 
 
