@@ -53,8 +53,8 @@ def _fit(*entries: str) -> str:
 
 CASES = [
     # ------------------------------------------------------------------ the fit's settings
-    _case("fitted-range-lo-above-hi", "calibration.parameters.0.lo=0.7", key="calibration.parameters[0].lo",
-          value="0.7", allowed="must be below hi (0.6)"),
+    _case("fitted-range-lo-above-hi", "calibration.parameters.0.lo=60", key="calibration.parameters[0].lo",
+          value="60", allowed="must be below hi (50.0)"),
     _case("fitted-range-outside-the-keys-range", "calibration.parameters.4.hi=1.5",
           key="calibration.parameters[4].hi", value="1.5",
           allowed="churn.disappointed_defect_prob must be in [0.0, 1.0]"),
