@@ -53,7 +53,7 @@ from sim import choice, disconfirmation as dc, experience as ex, loyalty
 from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
-from sim.metrics import DETRACTOR, METRICS, PROMOTER, top_share
+from sim.metrics import METRICS, top_share
 from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength
@@ -411,10 +411,11 @@ class ReferenceLoyaltyModel(mesa.Model):
         one customer toward each firm (the rules of :meth:`LoyaltyModel.latents`)."""
         lc, F = self.config.loyalty, self.n_firms
         switching = np.array(a.switching(self.contract))
-        value = np.array([[a.expectation[f] - a.price_sensitivity * (self.price[f] / a.reference_price - 1.0) * 0.1
+        w = lc.cognitive_price_weight
+        value = np.array([[a.expectation[f] - a.price_sensitivity * (self.price[f] / a.reference_price - 1.0) * w
                            for f in range(F)]])
         available = np.array([[a.state[f] != PROSPECT and self.present[f] for f in range(F)]])
-        cog = loyalty.cognitive(value, available, lc.cognitive_scale)[0]
+        cog = loyalty.cognitive(value, available, lc.cognitive_scale, lc.cognitive_certain_lead)[0]
         affect = np.array(a.affect)
         intent = loyalty.intention(affect, switching, cog, lc)
         rec = loyalty.recommend_score(np.array(a.satisfaction), affect, lc)
@@ -566,6 +567,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         promoters, detractors, deal = [0] * F, [0] * F, [0] * F
         spend: list[list[float]] = [[] for _ in range(F)]     # customers' annual spend, for the 80/20
         seeker_from = cfg.customers.deal_seeker_threshold
+        promoter, detractor = cfg.loyalty.promoter_recommend, cfg.loyalty.detractor_recommend
         for a in self.customers:
             seeker = a.deal_proneness >= seeker_from
             for f in range(F):
@@ -573,8 +575,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                     n_cust[f] += 1
                     for k in sums:
                         sums[k][f] += getattr(a, k)[f]
-                    promoters[f] += a.recommend[f] >= PROMOTER
-                    detractors[f] += a.recommend[f] <= DETRACTOR
+                    promoters[f] += a.recommend[f] >= promoter
+                    detractors[f] += a.recommend[f] <= detractor
                     deal[f] += seeker
                     spend[f].append(a.revenue[f])
         # staff engagement per person employed, turnover per full-time equivalent
@@ -586,13 +588,14 @@ class ReferenceLoyaltyModel(mesa.Model):
         revenue = accounts["revenue"]
         total_rev = float(revenue.sum())
         d = self.ledger.step_discount ** -1 - 1
+        kept = self.step_length.kept(cfg.loyalty.clv_churn_half_life_weeks)   # the churn outlook of CLV
         rows = []
         for f in range(F):
             safe = max(n_cust[f], 1)
             start = max(ev["customers_at_start"][f], 1)
             churn_rate = ev["lost"][f] / start
             prev = self._churn_ema[f]
-            self._churn_ema[f] = ema = churn_rate if math.isnan(prev) else 0.9 * prev + 0.1 * churn_rate
+            self._churn_ema[f] = ema = churn_rate if math.isnan(prev) else kept * prev + (1 - kept) * churn_rate
             r = 1 - ema
             margin = (float(revenue[f]) - float(accounts["cost_of_goods"][f])) / safe
             clv = margin * r / (1 + d - r) if r < 1 + d else math.nan

@@ -150,6 +150,19 @@ class LoyaltyConfig:
     repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the repeat-purchase "
                                                "rate (visits a week at each firm, a moving average)", lo_open=True)
     cognitive_scale: float = param(0.05, 0.0, 10.0, "value gap that makes a customer sure a firm is best", lo_open=True)
+    cognitive_price_weight: float = param(0.1, 0.0, 100.0, "weight of price in the value behind cognitive loyalty, "
+                                          "relative to its weight in firm choice: value = expectation - weight x "
+                                          "price_sensitivity x (price / reference price - 1), in expectation points "
+                                          "per unit of choice utility (0.1: the belief that a firm offers the best "
+                                          "value weighs price a tenth as much as the choice at the shelf does; 0: "
+                                          "a belief about experience only). No empirical source: the value of the "
+                                          "model's first version, a candidate for calibration")
+    cognitive_certain_lead: float = param(10.0, 0.0, 30.0, "lead over the best rival, in units of cognitive_scale, "
+                                          "credited to a firm when the customer knows no other (and minus it to a "
+                                          "firm the customer does not know): the logistic of 10 is 0.99995, so the "
+                                          "only firm known is believed best with near certainty. A stand-in for "
+                                          "certainty rather than a behavioural parameter: any value above about 7 "
+                                          "gives practically 1 and 0")
     conative_affect: float = param(0.5, 0.0, 1.0, "weight of affect in the intention to return")
     conative_switching: float = param(0.3, 0.0, 1.0, "weight of switching costs in the intention to return")
     conative_cognitive: float = param(0.2, 0.0, 1.0, "weight of cognitive loyalty in the intention to return")
@@ -163,9 +176,24 @@ class LoyaltyConfig:
     at_risk_satisfaction: float = param(-0.08, -1.0, 1.0, "satisfaction below which a customer is at risk")
     at_risk_rival_purchases: int = param(5, 1, 255, "purchases in a row at rivals that make a customer at risk (lapsing)")
     churn_rival_purchases: int = param(16, 1, 255, "purchases in a row at rivals that count as defection")
-    recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer met exactly")
+    recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer met exactly "
+                                      "(satisfaction 0) with middling affect (0.5)")
     recommend_satisfaction: float = param(30.0, 0.0, 1e3, "recommend points per unit of satisfaction")
     recommend_affect: float = param(4.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
+    promoter_recommend: int = param(9, 0, 10, "likelihood to recommend (0-10 survey scale) from which a customer "
+                                    "is a promoter: counted in the promoter score and required of an advocate "
+                                    "(Reichheld 2003, 'The one number you need to grow', HBR: promoters answer "
+                                    "9-10)")
+    detractor_recommend: int = param(6, 0, 10, "likelihood to recommend (0-10 survey scale) up to which a customer "
+                                     "is a detractor in the promoter score (Reichheld 2003: detractors answer 0-6; "
+                                     "7-8 are passives)")
+    clv_churn_half_life_weeks: float = param(6.58, 0.01, 1e6, "half-life (weeks) of the moving average of each "
+                                             "firm's churn rate that customer lifetime value takes as its retention "
+                                             "outlook (CLV = margin x r / (1 + d - r), r = 1 - smoothed churn: "
+                                             "Gupta & Lehmann 2003; Berger & Nasr 1998). A single step's churn is "
+                                             "noisy and CLV divides by it; 6.58 weeks keeps 90% of the average a "
+                                             "week (ln 0.5 / ln 0.9), the weight of the model's first version: a "
+                                             "smoothing window, no empirical source", lo_open=True)
 
 
 @dataclass

@@ -20,7 +20,14 @@ def failure_probability(quality: np.ndarray | float, cfg: ExperienceConfig) -> n
 
 def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
     """0.5 at the reference price; a price above it hurts more than a cut pleases
-    (reference-price loss aversion; a long discount lowers the reference, MODEL.md §3)."""
+    (reference-price loss aversion; a long discount lowers the reference, MODEL.md §3).
+
+    The 0.5 anchors the score: a price equal to the reference price is
+    neither fair nor unfair, the middle of the 0-1 scale of the experience
+    scores (clipped to it). Moving it would shift every experience against
+    the firms' promises, which are set on the same scale, so it is kept as
+    the scale's definition (the promises are the free levels), not a
+    separate behavioural parameter."""
     rel = (price - reference_price) / reference_price
     score = 0.5 - np.where(rel > 0, cfg.fairness_loss_slope, cfg.fairness_gain_slope) * rel
     return np.clip(score, 0.0, 1.0)

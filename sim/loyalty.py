@@ -15,6 +15,9 @@ import numpy as np
 from sim.config import LoyaltyConfig
 from sim.states import I8 as _I8, LoyaltyState as S, is_customer
 
+#: top of the likelihood-to-recommend survey scale, 0-10 (Reichheld 2003): a definition
+RECOMMEND_SCALE_TOP = 10
+
 
 def _pick(condition: np.ndarray, a: np.ndarray | np.int8, b: np.ndarray | np.int8) -> np.ndarray:
     """``np.where(condition, a, b)`` for int8 states, as ``b + condition * (a - b)``:
@@ -23,14 +26,21 @@ def _pick(condition: np.ndarray, a: np.ndarray | np.int8, b: np.ndarray | np.int
     return b + condition * (a - b)
 
 
-def cognitive(value: np.ndarray, available: np.ndarray, scale: float) -> np.ndarray:
+def cognitive(value: np.ndarray, available: np.ndarray, scale: float, certain_lead: float) -> np.ndarray:
     """Belief that each firm offers the best value: a logistic of its value
-    lead over the best other known firm (``[n, firms]``)."""
-    floor = np.float32(-1e3)
+    lead over the best other known firm, in units of ``scale``
+    (``cognitive_scale``), ``[n, firms]``. A firm with no known rival is
+    credited ``certain_lead`` scales (``cognitive_certain_lead``: believed
+    best with near certainty), a firm the customer does not know minus that.
+
+    Not parameters: ``floor`` marks an unknown firm (the lowest float32,
+    below any value), and the clip at 30 scales only keeps ``exp`` finite
+    (the logistic is 1 or 0 to float32 precision beyond it)."""
+    floor = np.finfo(np.float32).min
     v = np.where(available, value, floor)
     rival_best = best_other(v, floor)
-    lead = np.where(rival_best > floor, v - rival_best, scale * 10.0)
-    lead = np.where(available, lead, -scale * 10.0)
+    lead = np.where(rival_best > floor, v - rival_best, scale * certain_lead)
+    lead = np.where(available, lead, -scale * certain_lead)
     return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32, copy=False)
 
 
@@ -53,16 +63,23 @@ def best_other(v: np.ndarray, floor: np.float32) -> np.ndarray:
 
 def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray,
               cfg: LoyaltyConfig) -> np.ndarray:
-    """Conative loyalty: the intention to return (0-1)."""
+    """Conative loyalty: the intention to return (0-1). Switching costs count
+    up to 1 (a contract can exceed it): with weights summing to 1 the
+    intention stays on the 0-1 scale of its parts, a definition."""
     return (cfg.conative_affect * affect + cfg.conative_switching * np.minimum(switching, 1.0)
             + cfg.conative_cognitive * cognition)
 
 
 def recommend_score(satisfaction: np.ndarray, affect: np.ndarray, cfg: LoyaltyConfig) -> np.ndarray:
-    """Likelihood to recommend on the 0-10 survey scale (9-10 promoters, 0-6 detractors)."""
+    """Likelihood to recommend, a whole number on the 0-10 survey scale
+    (Reichheld 2003; promoters from ``promoter_recommend``, detractors up to
+    ``detractor_recommend``). Affect counts from its middle, 0.5, so that
+    ``recommend_midpoint`` is the answer of a customer met exactly with
+    middling affect: a centring that defines the midpoint, not a parameter
+    (any other centre is the same model with another midpoint)."""
     raw = (cfg.recommend_midpoint + cfg.recommend_satisfaction * satisfaction
            + cfg.recommend_affect * (affect - 0.5))
-    return np.clip(np.round(raw), 0, 10)
+    return np.clip(np.round(raw), 0, RECOMMEND_SCALE_TOP)
 
 
 def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
@@ -74,8 +91,8 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
     Prospects become aware, buyers enter the ladder, churned customers who buy
     again are won back (002). Established customers are captive when switching
     costs hold them without affect (001), loyal when attached and intending to
-    return, advocates when also very satisfied and recommending (001's three
-    conditions), at risk when recently disappointed or lapsing to rivals, and
+    return, advocates when also very satisfied, intending to stay and
+    recommending, i.e. promoters (001's three conditions), at risk when recently disappointed or lapsing to rivals, and
     churned after a run of purchases at rivals (the disappointed who defect
     outright are churned by the lapse-and-churn phase).
     """
@@ -85,7 +102,7 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
     established = purchases >= cfg.repeat_purchases
     loyal = (affect >= cfg.loyal_affect) & (intent >= cfg.loyal_intention)
     advocate = (loyal & (satisfaction >= cfg.advocate_satisfaction)
-                & (intent >= cfg.advocate_intention) & (recommend >= 9))
+                & (intent >= cfg.advocate_intention) & (recommend >= cfg.promoter_recommend))
     captive = (switching >= cfg.captive_switching) & (affect < cfg.captive_affect)
     at_risk = (satisfaction < cfg.at_risk_satisfaction) | (rival_run >= cfg.at_risk_rival_purchases)
     ladder = _pick(advocate, _I8[S.ADVOCATE],

@@ -19,8 +19,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
 
-PROMOTER, DETRACTOR = 9, 6
-
 #: step-table columns besides step, firm, firm_index and the ledger's accounts
 METRICS = ("customers", "market_share", "customer_share", "retention_rate", "churn_rate", "lost",
            "exits", "acquisitions", "win_backs", "deal_seeker_share", "mean_satisfaction",
@@ -32,7 +30,9 @@ METRICS = ("customers", "market_share", "customer_share", "retention_rate", "chu
 
 
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
-    """Share of the total held by the top ``top`` fraction of values (80/20)."""
+    """Share of the total held by the top ``top`` fraction of values (80/20).
+    The 0.2 defines the metric (``top20_revenue_share``: the Pareto top
+    fifth), it is not a parameter of the market."""
     values = np.asarray(values)
     total = values.sum(dtype=np.float64)
     if len(values) == 0 or total <= 0:
@@ -45,6 +45,15 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     """One record per firm for the step just closed, from the populations and
     the step's records (events, latents, workload, smoothed churn, accounts).
 
+    The promoter score is the share of promoters (likelihood to recommend at
+    least ``loyalty.promoter_recommend``) less the share of detractors (at
+    most ``loyalty.detractor_recommend``), in points (Reichheld 2003).
+    Customer lifetime value is the margin per customer of the step times
+    ``r / (1 + d - r)``: retention ``r`` (one less the smoothed churn of
+    :mod:`sim.phases.churn_smoothing`) and discount rate ``d`` per step, an
+    infinite horizon of constant margin and retention (Gupta & Lehmann 2003;
+    Berger & Nasr 1998); NaN where retention is too high for it to converge.
+
     Every metric is computed for all firms at once (a list of Python numbers
     per metric), then dealt out into the firms' records.
     """
@@ -54,9 +63,9 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     cust_mask = is_customer(cust.state)
     n_cust = column_count(cust_mask)
     safe = np.maximum(n_cust, 1)
-    lat = step.latents
-    promoters = column_count(cust_mask & (lat.recommend >= PROMOTER))
-    detractors = column_count(cust_mask & (lat.recommend <= DETRACTOR))
+    lat, lc = step.latents, model.config.loyalty
+    promoters = column_count(cust_mask & (lat.recommend >= lc.promoter_recommend))
+    detractors = column_count(cust_mask & (lat.recommend <= lc.detractor_recommend))
     seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
     deal = column_count(cust_mask, rows=seeker)
     mean = lambda a: column_mean(a, cust_mask, n_cust)  # noqa: E731

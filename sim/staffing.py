@@ -46,7 +46,11 @@ def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.nd
 
 
 def turnover_probability(engagement: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
-    """Chance per step that an employee leaves: falls with engagement."""
+    """Chance per step that an employee leaves: falls with engagement.
+
+    ``turnover_per_year`` is the rate at engagement 0.5, the middle of the
+    0-1 scale; the 0.5 defines what that key means (any other reference
+    engagement is the same model with another rate), it is not a parameter."""
     rate = cfg.turnover_per_year * np.exp(-cfg.turnover_engagement * (engagement.astype(np.float64) - 0.5))
     return step.probability(rate)
 

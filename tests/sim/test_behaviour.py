@@ -101,7 +101,7 @@ def test_only_very_satisfied_customers_become_advocates(baseline):
     adv = cust.state == S.ADVOCATE
     assert adv.sum() > 0
     assert (cust.satisfaction[adv] >= lc.advocate_satisfaction).all()
-    assert (baseline.last_step.latents.recommend[adv] >= 9).all()
+    assert (baseline.last_step.latents.recommend[adv] >= lc.promoter_recommend).all()   # advocates are promoters
     customers = (cust.state >= S.FIRST_TIME) & (cust.state != S.CHURNED)
     assert cust.satisfaction[adv].mean() > np.percentile(cust.satisfaction[customers], 75)
 
