@@ -20,6 +20,9 @@ from sim.units import StepLength
 TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
           "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
           "purchase_chance", "visits_per_purchase", "exit_chance")
+#: counts of visits (``purchases``, ``rival_run``) stop here: far beyond any threshold the ladder uses
+COUNT_CAP = np.iinfo(np.uint16).max
+
 RELATIONSHIP = ("state", "expectation", "affect", "habit", "satisfaction", "behaviour",
                 "purchases", "rival_run", "revenue", "cohort")
 
@@ -123,8 +126,8 @@ class CustomerPopulation:
         self.habit = np.zeros(shape, dtype=np.float32)
         self.satisfaction = np.zeros(shape, dtype=np.float32)
         self.behaviour = np.zeros(shape, dtype=np.float32)      # repeat-purchase rate (EMA)
-        self.purchases = np.zeros(shape, dtype=np.uint8)        # purchases in this relationship
-        self.rival_run = np.zeros(shape, dtype=np.uint8)        # purchases in a row at rivals
+        self.purchases = np.zeros(shape, dtype=np.uint16)       # visits in this relationship
+        self.rival_run = np.zeros(shape, dtype=np.uint16)       # visits in a row at rivals
         self.revenue = np.zeros(shape, dtype=np.float32)        # annualised spend at each firm (EMA)
         self.cohort = np.full(shape, -1, dtype=np.int32)        # step the relationship was acquired
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far

@@ -46,7 +46,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.customers import TRAITS, draw_traits
+from agents.customers import COUNT_CAP, TRAITS, draw_traits
 from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
@@ -56,10 +56,16 @@ from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
 from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
-from sim.units import StepLength
+from sim.units import StepLength, compounded
 
 PROSPECT, AWARE, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
+
+
+def _each_visit(share: float, visits: float) -> float:
+    """A per-visit share over a purchase of ``visits`` visits (the engine's
+    :func:`sim.units.compounded`, one customer at a time)."""
+    return float(compounded(share, np.array([visits], dtype=np.float32))[0])
 
 
 def _is_customer(state: int) -> bool:
@@ -279,7 +285,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                                   np.array([a.switching(self.contract)]), self._price_arr,
                                   np.array([a.reference_price]), np.array([a.price_sensitivity]),
                                   self._discount_arr, np.array([a.deal_proneness]), cfg.choice)
-            c = int(choice.choose(util, np.array([available]), np.array([a.variety], np.float32),
+            variety = _each_visit(a.variety, a.visits_per_purchase)
+            c = int(choice.choose(util, np.array([available]), np.array([variety], np.float32),
                                   np.array([u0[i]]), np.array([u1[i]]), cfg.choice.logit_scale)[0])
             if c >= 0:
                 a.chosen = c
@@ -323,7 +330,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             spent = basket * price
             self.ledger.revenue[c] += spent
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
-            a.reference_price += cfg.customers.reference_price_adaptation * (price - a.reference_price)
+            a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (price - a.reference_price)
             visits[c] += n_visits
             ev["failures"][c] += failed
             ev["service_sum"][c] += service * n_visits          # service metrics per visit
@@ -353,7 +360,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         for t in trips:
             a, c, outcome, felt = t["agent"], t["c"], t["outcome"], t["felt"]
             i = a.index
-            complain = outcome < 0 and u0[i] < a.voice * self.voice_ease[c]
+            complain = outcome < 0 and u0[i] < _each_visit(min(a.voice * self.voice_ease[c], 1.0), a.visits_per_purchase)
             p_resolve = min(cfg.recovery_rate + cfg.empowerment_recovery * self.empowerment[c], 1.0)
             resolved = complain and u1[i] < p_resolve
             quick = resolved and u2[i] < cfg.quick_share
@@ -387,23 +394,25 @@ class ReferenceLoyaltyModel(mesa.Model):
                 a.revenue[f] *= k_rev
         for t in trips:
             a, c, felt = t["agent"], t["c"], t["felt"]
-            aff = a.affect[c] + lc.affect_gain * felt + lc.belonging_affect * t["belonging"]
+            k = a.visits_per_purchase
+            aff = a.affect[c] + (lc.affect_gain * felt + lc.belonging_affect * t["belonging"]) * k
             a.affect[c] = min(max(aff, 0.0), 1.0)
-            a.habit[c] += lc.habit_gain * (1 - a.habit[c])
+            a.habit[c] += _each_visit(lc.habit_gain, k) * (1 - a.habit[c])
             a.behaviour[c] += per_visit * a.visits_per_purchase
             a.revenue[c] += t["spent"]
-            a.satisfaction[c] += lc.satisfaction_memory * (felt - a.satisfaction[c])
-            a.purchases[c] = min(a.purchases[c] + 1, 255)
+            a.satisfaction[c] += _each_visit(lc.satisfaction_memory, k) * (felt - a.satisfaction[c])
+            a.purchases[c] = min(a.purchases[c] + round(k), COUNT_CAP)
             for f in range(F):
-                a.rival_run[f] = min(a.rival_run[f] + 1, 255)
+                a.rival_run[f] = min(a.rival_run[f] + round(k), COUNT_CAP)
             a.rival_run[c] = 0
-            a.expectation[c] += ex_cfg.adaptation * (t["experience"] - a.expectation[c])
+            a.expectation[c] += _each_visit(ex_cfg.adaptation, k) * (t["experience"] - a.expectation[c])
         pull = 1 - step.kept(ex_cfg.promise_half_life_weeks)
         for a in self.customers:
             for f in range(F):
                 a.expectation[f] = a.expectation[f] * (1 - pull) + pull * self.promise[f]
         for t in trips:
-            if t["outcome"] > 0 and t["served"] >= 0 and t["u_bond"] < cfg.staff.bond_prob:
+            chance = _each_visit(cfg.staff.bond_prob, t["agent"].visits_per_purchase)
+            if t["outcome"] > 0 and t["served"] >= 0 and t["u_bond"] < chance:
                 t["agent"].bond = t["served"]
 
     def _agent_latents(self, a: CustomerAgent) -> tuple[np.ndarray, np.ndarray]:
@@ -459,7 +468,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             a, c, outcome = t["agent"], t["c"], t["outcome"]
             negative = outcome < 0 and not t["resolved"]
             p_talk = w.talk_delighted if outcome > 0 else (w.talk_disappointed if negative else w.talk_satisfied)
-            if u_talk[a.index] < p_talk * a.sociability:
+            if u_talk[a.index] < _each_visit(p_talk * a.sociability, a.visits_per_purchase):
                 slot = F + c if negative else c
                 for j in a.friends:
                     h = heard.get(j)
@@ -496,6 +505,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         for t in trips:
             a, c = t["agent"], t["c"]
             p_defect = ch.disappointed_defect_prob * min(max(1 - a.intention[c] / floor, 0.0), 1.0)
+            p_defect = _each_visit(p_defect, a.visits_per_purchase)
             if t["felt"] < 0 and _CUSTOMER[a.state[c]] and u_churn[a.index] < p_defect:
                 a.state[c] = CHURNED
                 a.expectation[c] = max(a.expectation[c] - ch.defect_expectation_drop, 0.0)

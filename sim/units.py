@@ -86,3 +86,20 @@ def rate_per_year(probability_per_week: float) -> float:
     """The annual rate of an event with the given chance per week: for
     restating a per-week probability."""
     return float(-np.log1p(-probability_per_week) * WEEKS_PER_YEAR)
+
+
+def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
+    """A share applied once per visit, over a purchase of ``visits`` visits:
+    ``1 - (1 - share) ** visits``, exactly ``share`` for a single visit.
+
+    A purchase in a long step holds several visits (:func:`agents.customers.purchase_episodes`);
+    what a visit moves by a share (habit, satisfaction, the chance to talk,
+    to complain or to defect) moves by the compounded share, so a year holds
+    the same change whether it is cut in weeks or in months."""
+    visits = np.asarray(visits)
+    out = np.array(np.broadcast_to(share, visits.shape), dtype=np.result_type(share, np.float32))
+    many = np.flatnonzero(visits > 1)
+    if len(many):
+        with np.errstate(divide="ignore"):
+            out[many] = -np.expm1(visits[many] * np.log1p(-np.minimum(out[many], 1.0)))
+    return out

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.units import compounded
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
@@ -19,7 +21,8 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     b, c, outcome, felt = p.buyers, p.firm, p.outcome, p.felt
     u = step.draws.complaint
     empower = market.by_firm("empowerment")
-    complain = (outcome < 0) & (u[0, b] < cust.voice[b] * market.by_firm("voice_ease")[c])
+    voice = compounded(np.minimum(cust.voice[b] * market.by_firm("voice_ease")[c], 1), cust.visits_per_purchase[b])
+    complain = (outcome < 0) & (u[0, b] < voice)
     p_resolve = np.minimum(cfg.recovery_rate + cfg.empowerment_recovery * empower
                            + market.by_firm("recovery_bonus"), 1.0)
     resolved = complain & (u[1, b] < p_resolve[c])

@@ -9,6 +9,7 @@ import numpy as np
 
 from sim import experience as ex
 from sim.columns import take_rows
+from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -53,7 +54,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     unit_cost = market.by_firm("unit_cost", np.float64)
     market.ledger.add_revenue(np.bincount(c, spent, minlength=F))
     market.ledger.book(slice(None), "cost_of_goods", np.bincount(c, basket * unit_cost[c], minlength=F))
-    cust.reference_price[b] += cfg.customers.reference_price_adaptation * (price - cust.reference_price[b])
+    adapt = compounded(cfg.customers.reference_price_adaptation, visits)
+    cust.reference_price[b] += adapt * (price - cust.reference_price[b])
     step.visits = np.bincount(c, visits, minlength=F)
     market.ledger.book(slice(None), "serving", step.visits * market.by_firm("cost_per_visit", np.float64))
     ev.visits = step.visits.copy()

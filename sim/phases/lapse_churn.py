@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.units import compounded
 from sim.columns import column_count, flat, nonzero_cells
 from sim.states import LoyaltyState as S, is_customer
 
@@ -23,6 +24,7 @@ def lapse_and_churn(market: "LoyaltyModel", step: "StepRecord") -> None:
     b, c, felt = p.buyers, p.firm, p.felt
     intent = flat(step.latents.intention)[p.cell]
     p_defect = ch.disappointed_defect_prob * np.clip(1 - intent / max(ch.defect_intention_floor, 1e-9), 0, 1)
+    p_defect = compounded(p_defect, cust.visits_per_purchase[b])
     defect = (felt < 0) & is_customer(flat(cust.state)[p.cell]) & (step.draws.churn[b] < p_defect)
     db, dcf = b[defect], c[defect]
     cust.state[db, dcf] = S.CHURNED

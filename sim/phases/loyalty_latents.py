@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.customers import COUNT_CAP
 from sim.columns import colwise, flat
+from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -42,17 +44,20 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     affect, habit, behaviour, revenue, satisfaction, purchases, rival_run, expectation = (
         flat(a) for a in (cust.affect, cust.habit, cust.behaviour, cust.revenue, cust.satisfaction,
                           cust.purchases, cust.rival_run, cust.expectation))
-    aff = affect[cell] + lc.affect_gain * felt + lc.belonging_affect * p.belonging
+    # a purchase holds the step's visits: gains add up over them, shares compound (sim.units.compounded)
+    visits = cust.visits_per_purchase[b]
+    aff = affect[cell] + (lc.affect_gain * felt + lc.belonging_affect * p.belonging) * visits
     affect[cell] = np.clip(aff, 0, 1)
-    habit[cell] += lc.habit_gain * (1 - habit[cell])
-    behaviour[cell] += ((1 - keep_behaviour) / unit.weeks) * cust.visits_per_purchase[b]     # visits a week
+    habit[cell] += compounded(lc.habit_gain, visits) * (1 - habit[cell])
+    behaviour[cell] += ((1 - keep_behaviour) / unit.weeks) * visits     # visits a week
     revenue[cell] += p.spent
-    satisfaction[cell] += lc.satisfaction_memory * (felt - satisfaction[cell])
-    purchases[cell] = np.minimum(purchases[cell], 254) + 1          # counts saturate at 255
-    cust.rival_run[b] = np.minimum(cust.rival_run.take(b, axis=0), 254) + 1
+    satisfaction[cell] += compounded(lc.satisfaction_memory, visits) * (felt - satisfaction[cell])
+    count = np.rint(visits).astype(np.int64)
+    purchases[cell] = np.minimum(purchases[cell] + count, COUNT_CAP)
+    cust.rival_run[b] = np.minimum(cust.rival_run.take(b, axis=0) + count[:, None], COUNT_CAP)
     rival_run[cell] = 0
     ex_cfg = cfg.expectation
-    expectation[cell] += ex_cfg.adaptation * (p.experience - expectation[cell])
+    expectation[cell] += compounded(ex_cfg.adaptation, visits) * (p.experience - expectation[cell])
     promise = market.by_firm("promise")
     # prospects' expectations are reset when they become aware, so pulling all is harmless
     pull = np.float32(1 - unit.kept(ex_cfg.promise_half_life_weeks))
@@ -63,5 +68,5 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
 
     market.blocks.map(toward_promise, cust.n)
     u_bond = step.draws.service[2, b]
-    bond_now = (p.outcome > 0) & (p.served >= 0) & (u_bond < cfg.staff.bond_prob)
+    bond_now = (p.outcome > 0) & (p.served >= 0) & (u_bond < compounded(cfg.staff.bond_prob, visits))
     cust.bond[b[bond_now]] = p.served[bond_now]

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import choice
+from sim.units import compounded
 from sim.columns import any_column, take_rows
 from sim.records import Purchases
 from sim.states import I8, LoyaltyState as S
@@ -35,7 +36,8 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
         util = choice.utility(take_rows(cust.expectation, i), take_rows(cust.affect, i), market.switching(i),
                               price, cust.reference_price[i], cust.price_sensitivity[i], discount,
                               cust.deal_proneness[i], cfg.choice)
-        c[k] = choice.choose(util, take_rows(available, i), cust.variety[i], u_choice[0, i], u_choice[1, i],
+        variety = compounded(cust.variety[i], cust.visits_per_purchase[i])     # a long step's visits vary more
+        c[k] = choice.choose(util, take_rows(available, i), variety, u_choice[0, i], u_choice[1, i],
                              cfg.choice.logit_scale)
 
     market.blocks.map(rule, len(b))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.units import compounded
 from sim.columns import flat
 from sim.states import I8, LoyaltyState as S
 
@@ -33,7 +34,7 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     soc = cust.sociability[b]
     negative = (outcome < 0) & ~p.resolved
     p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
-    talks = u_talk[b] < p_talk * soc
+    talks = u_talk[b] < compounded(p_talk * soc, cust.visits_per_purchase[b])
     talkers = np.flatnonzero(talks)
     told = np.zeros((2, len(talkers), F), dtype=np.float32)     # positive, negative stories
     told[negative[talkers].astype(np.intp), np.arange(len(talkers)), c[talkers]] = 1.0
