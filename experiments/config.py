@@ -88,6 +88,7 @@ def validate_experiment(cfg: Any) -> None:
     market_firms = market.get("firms", [dataclasses.asdict(f) for f in MarketConfig().firms])
     firms = [str(f.get("name")) for f in market_firms]
     steps = market.get("steps", MarketConfig.steps)
+    steps_per_year = market.get("steps_per_year", MarketConfig.steps_per_year)
     kpis = exp.get("kpis", list(KPIS))
     if not kpis:
         raise ConfigError(f"experiment.kpis = []: must name at least one indicator; allowed: {', '.join(ALL_KPIS)}")
@@ -100,7 +101,7 @@ def validate_experiment(cfg: Any) -> None:
         raise ConfigError(f"experiment.focal_firm = {exp['focal_firm']!r}: must be one of the market's firms "
                           f"({', '.join(firms)})")
     for i, firm in enumerate(market_firms):
-        check_strategies(f"market.firms[{i}].strategies", firm.get("strategies", []), steps)
+        check_strategies(f"market.firms[{i}].strategies", firm.get("strategies", []), steps, steps_per_year)
         if firm.get("name") == exp.get("focal_firm", "Focal"):
             check_entry(f"market.firms[{i}].entry_step", firm.get("entry_step", 0), steps)
     scenarios = exp.get("scenarios", _default_scenarios())
@@ -126,7 +127,7 @@ def validate_experiment(cfg: Any) -> None:
                     raise ConfigError(f"{key} = {value!r}: {firm!r} is not a firm of the market; "
                                       f"allowed: {', '.join(firms)}")
                 if kind == "strategies":
-                    check_strategies(key, value, steps)
+                    check_strategies(key, value, steps, steps_per_year)
                     continue
                 if not isinstance(value, dict):
                     raise ConfigError(f"{key} = {value!r}: must be a mapping of firm keys")

@@ -10,8 +10,9 @@ size and step length it runs the default experiment's baseline and the four
 strategies of the design card on the default retail market
 (:func:`experiments.runner.run_experiment`: common random numbers, every
 scenario on the same seeds), with the horizon and burn-in given in years and
-converted to steps; the strategies' schedules, given in weeks, are converted
-to steps too (:func:`schedule_in_steps`). :func:`invariance_table` gives one
+converted to steps; the strategies state their schedules in weeks and their
+costs per driver and year, and convert them to the step length themselves
+(``ctx.units``, :mod:`sim.units`). :func:`invariance_table` gives one
 row per combination x KPI x scenario with the mean and its Student-t interval
 over the replications (a strategy's NPV difference from the baseline on
 paired replications, :func:`experiments.statistics.paired_interval`, per
@@ -41,11 +42,6 @@ from sim.config import ConfigError, param, validate
 
 #: the strategies of the design card: with the baseline, the scenarios compared
 DESIGN_CARD = ("price_war", "club_marketing", "differentiated_service", "staff_loyalty")
-#: weeks in a year: the strategies' schedules are given in weekly steps
-WEEKS_PER_YEAR = 52
-#: keys of the design card's strategies that count steps (in weeks today);
-#: a key that counts from 1 (a start, a period) stays at least 1
-WEEK_COUNT_KEYS = ("start", "duration", "reaction_delay", "refresh_steps")
 #: the reference combination: the default retail market, weekly
 REFERENCE_SIZE, REFERENCE_STEPS_PER_YEAR = 5000, 52
 #: the KPI of the strategies' rows (the others are the baseline's levels)
@@ -165,45 +161,12 @@ def parse_whole_numbers(key: str, text: str) -> list:
 # =========================================================================== the runs
 
 
-def schedule_in_steps(params: Mapping[str, Any], steps_per_year: float) -> dict:
-    """A strategy's parameters with its week counts (:data:`WEEK_COUNT_KEYS`)
-    converted to steps of ``steps_per_year``, rounded to whole steps and at
-    least 1 where the weeks were at least 1 (0, "to the end", stays 0).
-
-    The strategies take their schedules in steps; this is the one place that
-    converts them, until the engine takes them in time units itself."""
-    ratio = steps_per_year / WEEKS_PER_YEAR
-    out = dict(params)
-    for key in WEEK_COUNT_KEYS:
-        if key in out:
-            weeks = out[key]
-            out[key] = max(1, int(round(weeks * ratio))) if weeks >= 1 else int(weeks)
-    return out
-
-
-def strategy_in_steps(spec: Any, steps_per_year: float) -> dict:
-    """One strategy entry (a name or a mapping with ``name``) with every week
-    count of its parameters (given, or its defaults) converted to steps."""
-    from strategies.registry import REGISTRY, load_builtin
-
-    load_builtin()
-    given = {"name": spec} if isinstance(spec, str) else dict(spec)
-    defaults = dataclasses.asdict(REGISTRY[given["name"]].config_class())
-    counts = {k: given.get(k, defaults[k]) for k in WEEK_COUNT_KEYS if k in defaults}
-    return {**given, **schedule_in_steps(counts, steps_per_year)}
-
-
-def design_card_scenarios(scenarios: Sequence[Mapping], steps_per_year: float) -> list[dict]:
+def design_card_scenarios(scenarios: Sequence[Mapping]) -> list[dict]:
     """The baseline and the design card's strategies among the default
-    experiment's ``scenarios``, their schedules in steps of ``steps_per_year``."""
-    out = []
-    for sc in scenarios:
-        if sc["name"] != "baseline" and sc["name"] not in DESIGN_CARD:
-            continue
-        strategies = {firm: [strategy_in_steps(s, steps_per_year) for s in specs]
-                      for firm, specs in dict(sc.get("strategies") or {}).items()}
-        out.append({**dict(sc), "strategies": strategies})
-    return out
+    experiment's ``scenarios``, as they are: the strategies take their
+    schedules in weeks and their costs per driver and year, so one config
+    serves every step length."""
+    return [dict(sc) for sc in scenarios if sc["name"] == "baseline" or sc["name"] in DESIGN_CARD]
 
 
 def combination_config(combination: Combination, settings: InvarianceConfig) -> tuple:
@@ -223,7 +186,7 @@ def combination_config(combination: Combination, settings: InvarianceConfig) -> 
         f"experiment.workers={settings.workers}", f"experiment.confidence={settings.confidence}",
         "experiment.progress=false", "experiment.figures=false"])
     exp = container["experiment"]
-    exp["scenarios"] = design_card_scenarios(exp["scenarios"], spy)
+    exp["scenarios"] = design_card_scenarios(exp["scenarios"])
     validate_experiment(container)
     return experiment_config(container)
 

@@ -20,8 +20,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from experiments.invariance import (DESIGN_CARD, MEASURES, NPV_DIFFERENCE, PASS, WEEK_COUNT_KEYS, Combination,
-                                    InvarianceConfig, invariance_table, parse_whole_numbers, strategy_in_steps, verdicts)
+from experiments.invariance import (DESIGN_CARD, MEASURES, NPV_DIFFERENCE, PASS, Combination,
+                                    InvarianceConfig, invariance_table, parse_whole_numbers, verdicts)
 from sim.config import ConfigError
 
 #: the options of loyalty-sim-validate that choose the invariance table
@@ -145,9 +145,10 @@ def render(inv: Invariance) -> str:
         "",
         "## Strategy schedules",
         "",
-        f"The strategies count {', '.join(WEEK_COUNT_KEYS)} in steps; their defaults are weeks, converted "
-        "to each step length by steps per year / 52, rounded, at least 1 where the weeks were at least 1. "
-        "Their costs per step are not converted.",
+        "The strategies state their schedules (start, duration) and other durations in weeks, their rates "
+        "per year or as half-lives and their costs per driver and year (store, full-time employee, member, "
+        "1,000 people reached), and convert them to the step length themselves. A programme starts in the "
+        "step holding its start week and runs in every step that begins before its end; its reported steps:",
         "",
         *_schedules(s.steps_per_year),
     ]
@@ -155,14 +156,22 @@ def render(inv: Invariance) -> str:
 
 
 def _schedules(steps_per_year: Sequence[int]) -> list[str]:
-    lines = ["| strategy | " + " | ".join(f"{spy} steps a year" for spy in steps_per_year) + " |",
-             "|---|" + "---|" * len(steps_per_year)]
+    from sim.units import StepLength
+    from strategies.base import end_step, first_step
+    from strategies.registry import REGISTRY, load_builtin
+
+    load_builtin()
+    lines = ["| strategy | schedule | " + " | ".join(f"{spy} steps a year" for spy in steps_per_year) + " |",
+             "|---|---|" + "---|" * len(steps_per_year)]
     for name in DESIGN_CARD:
+        cfg = REGISTRY[name].config_class()
+        shown = f"week {cfg.start}, " + (f"{cfg.duration} weeks" if cfg.duration else "to the end")
         cells = []
         for spy in steps_per_year:
-            converted = strategy_in_steps(name, spy)
-            cells.append(", ".join(f"{k} {converted[k]}" for k in WEEK_COUNT_KEYS if k in converted))
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            weeks = StepLength(spy).weeks
+            first, end = first_step(cfg.start, weeks), end_step(cfg.start, cfg.duration, weeks)
+            cells.append(f"steps {first}-{end - 1}" if end is not None else f"from step {first}")
+        lines.append(f"| {name} | {shown} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -312,7 +312,7 @@ class ClassroomSettings:
     price_share: float | None = None    # share of the price segment; None: the lesson's mix
     strategy: str = AS_IN_LESSON        # the focal firm's: "lesson", "none" or a registered name
     depth: float = KEEP                 # price-war discount (0: the lesson's)
-    start: int = KEEP                   # reported step the strategy starts (0: the lesson's)
+    start: int = KEEP                   # week the strategy starts (= reported step, weekly; 0: the lesson's)
     retaliation: str = AS_IN_LESSON     # rivals' price-war response (none | match | partial)
     seed: int = 0
 

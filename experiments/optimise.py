@@ -7,7 +7,7 @@ Usage::
     loyalty-sim-optimise optimise=price_war       # how deep and how long a price war, if any
     loyalty-sim-optimise hydra.sweeper.n_trials=40 market.n_customers=5000 experiment.replications=8
     loyalty-sim-optimise optimise.retention_floor=0.7 hydra.sweeper.sampler.seed=3
-    loyalty-sim-optimise 'optimise.params.window=int(interval(2, 26))'   # one more parameter searched
+    loyalty-sim-optimise 'optimise.params.window_weeks=int(interval(2, 26))'   # one more parameter searched
     loyalty-sim-optimise --cfg hydra              # the sweeper's settings, search space included
 
 A Hydra app (``conf/optimise.yaml``) whose sweeper is Hydra's Optuna sweeper
@@ -94,7 +94,7 @@ class OptimiseConfig:
                                           "(python -m strategies lists them)")
     params: dict = param({}, doc="its parameters at the starting point; the sweeper varies those named in "
                                  "hydra.sweeper.params or swept on the command line "
-                                 "(e.g. 'optimise.params.window=int(interval(2, 26))')")
+                                 "(e.g. 'optimise.params.window_weeks=int(interval(2, 26))')")
     objective: str = param("npv", doc="KPI maximised: the focal firm's mean over the replications",
                            choices=OBJECTIVES)
     retention: str = param("retention_rate", doc="KPI held above the floor (single) or maximised too (pareto)",
@@ -173,11 +173,12 @@ def check_overrides(args: Sequence[str]) -> str | None:
             if isinstance(v, dict):      # a dotted key given on the command line nests: the sweeper cannot read it
                 raise ConfigError(f"hydra.sweeper.params.{k} = {v!r}: a search space entry must be one dotted key "
                                   "and its sweep; on the command line give it as optimise.params.<key>=<sweep> "
-                                  "(e.g. 'optimise.params.reach=interval(0.2, 1.0)')")
+                                  "(e.g. 'optimise.params.reach_per_week=interval(0.2, 1.0)')")
         space = {**{f"hydra.sweeper.params.{k}": (k, str(v)) for k, v in (params or {}).items()},
                  **{k.lstrip("+"): (k, v) for k, v in sweeps.items()}}
         check_config(container)
-        check_search_space(container["optimise"], space, container["market"].get("steps"))
+        check_search_space(container["optimise"], space, container["market"].get("steps"),
+                           container["market"].get("steps_per_year", 52.0))
         if "direction" in sweeper:
             check_directions(container["optimise"]["mode"], OmegaConf.to_container(sweeper, resolve=True)["direction"])
         check_sweeper_counts(OmegaConf.to_container(sweeper, resolve=True))
@@ -226,12 +227,12 @@ def make_candidate(strategy: str, params: Mapping[str, Any], where: str) -> Any:
 
 
 def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, str]],
-                       steps: int | None = None) -> None:
+                       steps: int | None = None, steps_per_year: float = 52.0) -> None:
     """Every searched key must be a parameter of the strategy given in
     ``optimise.params`` (its starting value), and every value the sweeper can
     draw (both ends of an interval or range, every choice) must be allowed: in
     range, a whole number where one is needed, and a start within the horizon
-    of ``steps``.
+    of ``steps`` (steps of a market with ``steps_per_year``; ``start`` is a week).
 
     ``space`` maps where the entry was given (``hydra.sweeper.params.<key>``
     or the command line's ``<key>``) to ``(key, sweep text)``."""
@@ -283,7 +284,8 @@ def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, st
         for value in drawn:
             try:
                 make_candidate(opt["strategy"], {**opt["params"], name: value}, "optimise.params")
-                check_strategies("optimise.params", [{"name": opt["strategy"], **opt["params"], name: value}], steps)
+                check_strategies("optimise.params", [{"name": opt["strategy"], **opt["params"], name: value}], steps,
+                                 steps_per_year)
             except ConfigError as e:
                 detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
                 raise ConfigError(f"{where} = {text!r}: may draw {value!r}; {key} {detail}") from None

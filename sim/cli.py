@@ -477,7 +477,8 @@ def _check_strategies(container: dict) -> None:
     market = container.get("market") or {}
     steps = market.get("steps", MarketConfig.steps)
     for i, firm in enumerate(market.get("firms") or []):
-        check_strategies(f"market.firms[{i}].strategies", (firm or {}).get("strategies") or [], steps)
+        check_strategies(f"market.firms[{i}].strategies", (firm or {}).get("strategies") or [], steps,
+                         market.get("steps_per_year", MarketConfig.steps_per_year))
         check_entry(f"market.firms[{i}].entry_step", (firm or {}).get("entry_step", 0), steps)
 
 

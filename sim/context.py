@@ -3,8 +3,10 @@
 A strategy hook gets a :class:`StepContext` for its own firm: the clock,
 the firms, the market's public columns (customers, staff), the step's
 purchases (after the step), the per-relationship modifiers, its random
-stream, and the actions a programme may take (book a cost, add revenue,
-dismiss staff, use staff time). Strategies need nothing else of the engine.
+stream, the step length with its conversions from real units (``units``:
+rates per year, half-lives and durations in weeks, amounts per year), and
+the actions a programme may take (book a cost, add revenue, dismiss staff,
+use staff time). Strategies need nothing else of the engine.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from agents.firm import Firm
 from agents.staff import StaffPopulation
 from sim.modifiers import Modifiers
 from sim.records import Purchases
+from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -35,6 +38,7 @@ class StepContext:
     customers: CustomerPopulation  #: the customers' public columns
     staff: StaffPopulation       #: the staff's public columns
     modifiers: Modifiers         #: per-relationship modifiers (:mod:`sim.modifiers`)
+    units: StepLength            #: the step length and its conversions from real units (:mod:`sim.units`)
     purchases: Purchases | None = None  #: this step's purchases (in ``after_step``; None before)
     _market: "LoyaltyModel | None" = field(default=None, repr=False)
 
@@ -58,6 +62,15 @@ class StepContext:
         """Lay off the employees in these staff positions: the positions stay
         empty and their customers' bonds break."""
         self._market.dismiss(positions)
+
+    def dismiss_fte(self, fte: float, order: np.ndarray) -> np.ndarray:
+        """Lay off ``fte`` full-time equivalents of the firm's staff, taking its
+        employed positions in ``order``: whole positions while they fit, then
+        the next one's hours are cut (:meth:`StaffPopulation.dismiss_fte`).
+        The emptied positions' customers lose their bonds; returns them."""
+        emptied = self.staff.dismiss_fte(self.firm.index, fte, order)
+        self._market.dismiss(emptied)
+        return emptied
 
     def add_staff_time(self, visits: float) -> None:
         """Staff time the programme used this step beyond serving purchases,

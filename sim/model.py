@@ -241,7 +241,7 @@ class LoyaltyModel(mesa.Model):
         """What the strategies of ``firm`` see of the current step."""
         return StepContext(t=self.t, step=self.reported_step, steps_per_year=self.config.steps_per_year,
                            firms=self.firms, firm=firm, customers=self.customers, staff=self.staff,
-                           modifiers=self.modifiers, purchases=purchases, _market=self)
+                           modifiers=self.modifiers, units=self.step_length, purchases=purchases, _market=self)
 
     def set_strategies(self, firm: Firm, specs: Any) -> None:
         """Let ``firm`` run the strategies ``specs`` (names, dicts, instances or
@@ -253,13 +253,18 @@ class LoyaltyModel(mesa.Model):
 
     def latents(self, rows: Any = slice(None)) -> dict[str, np.ndarray]:
         """Derived loyalty latents for the given customers: switching costs,
-        cognitive loyalty, intention to return and likelihood to recommend."""
+        cognitive loyalty, intention to return and likelihood to recommend.
+
+        Cognitive loyalty compares each firm's value: the expected experience
+        less the price against the customer's reference price, weighed as in
+        firm choice (``price_sensitivity``) times ``cognitive_price_weight``."""
         cust, lc = self.customers, self.config.loyalty
         switching = self.switching(rows)
         rel = colwise(np.divide, self.price, cust.reference_price[rows][:, None]) - 1.0
-        value = cust.expectation[rows] - colwise(np.multiply, cust.price_sensitivity[rows][:, None], rel) * 0.1
+        value = (cust.expectation[rows]
+                 - colwise(np.multiply, cust.price_sensitivity[rows][:, None], rel) * float(lc.cognitive_price_weight))
         available = self.where_present(cust.state[rows] != I8[S.PROSPECT])
-        cog = loyalty.cognitive(value, available, lc.cognitive_scale)
+        cog = loyalty.cognitive(value, available, lc.cognitive_scale, lc.cognitive_certain_lead)
         intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
         rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
         return dict(zip(LATENTS, (switching, cog, intent, rec)))

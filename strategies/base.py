@@ -16,12 +16,24 @@ strategy's firm (``ctx.firm``), and returns nothing:
 - ``after_step(ctx)``: before the books close, with the step's purchases in
   ``ctx.purchases``: book the programme's costs (``self.book``).
 
+Parameters are in real units, never in steps, so one config means the same
+programme in weekly or monthly steps (``ctx.units``, :mod:`sim.units`, is the
+only code that knows the step length): schedules and other durations in
+weeks (a key that counts time says so: ``refresh_weeks``), rates per year or
+half-lives in weeks, costs per driver and year (a store: ``n_customers /
+firm.customers_per_store``; a full-time employee; a member; 1,000 people
+reached) or per event (a contact, a complaint, a visit, a review). The
+defaults are the former per-step values of weekly steps restated (x 52 a
+year, a lump sum per step of the 5,000-customer default market divided by
+its drivers there), so the default retail market behaves as before.
+
 A strategy may also be a plain function ``f(ctx)``, called at the offer
 phase of every step (:class:`FunctionStrategy`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
@@ -31,12 +43,58 @@ from sim.config import param
 from sim.context import StepContext
 
 
+#: slack when comparing times in weeks: a step count x the step in weeks
+#: (52/12 for monthly steps) is not exact in floating point
+WEEKS_SLACK = 1e-9
+
+
 @dataclass
 class StrategyConfig:
-    """Schedule every strategy shares: it runs from ``start`` for ``duration`` steps
-    (``duration`` 0 = to the end of the run)."""
-    start: int = param(1, 1, 1_000_000, "reported step at which the programme starts")
-    duration: int = param(0, 0, 1_000_000, "steps it runs (0: to the end of the run)")
+    """Schedule every strategy shares, in weeks of the reported horizon: it
+    runs from week ``start`` for ``duration`` weeks (``duration`` 0 = to the
+    end of the run). Week ``start`` begins ``start - 1`` weeks into the
+    horizon; the programme starts in the step holding that moment and runs
+    in every step that begins before ``start - 1 + duration`` weeks. In
+    weekly steps week = reported step; in monthly steps week 27 is month 7
+    and 12 weeks run 3 months (13 weeks)."""
+    start: int = param(1, 1, 1_000_000, "week of the reported horizon in which the programme starts "
+                       "(1: from the first step; in longer steps, the step holding that week's start)")
+    duration: int = param(0, 0, 1_000_000, "weeks it runs (0: to the end of the run); it runs in every "
+                          "step that begins before start - 1 + duration weeks")
+
+
+def first_step(start_week: float, weeks_per_step: float) -> int:
+    """The reported step holding the beginning of week ``start_week`` (1-based)
+    when a step lasts ``weeks_per_step`` weeks: the step a programme that starts
+    that week starts in (= ``start_week`` in weekly steps)."""
+    return int(math.floor((start_week - 1) / weeks_per_step + WEEKS_SLACK)) + 1
+
+
+def end_step(start_week: float, duration_weeks: float, weeks_per_step: float) -> int | None:
+    """The first reported step after a programme that starts in week
+    ``start_week`` and runs ``duration_weeks`` weeks (None: 0, to the end of
+    the run): it runs in every step that begins before week ``start_week +
+    duration_weeks`` (= ``start_week + duration_weeks`` in weekly steps)."""
+    if not duration_weeks:
+        return None
+    return int(math.ceil((start_week - 1 + duration_weeks) / weeks_per_step - WEEKS_SLACK)) + 1
+
+
+def steps_after(weeks: float, weeks_per_step: float) -> int:
+    """Steps from a programme's first step to the first step that begins at
+    least ``weeks`` later (= ``weeks`` in weekly steps)."""
+    return int(math.ceil(weeks / weeks_per_step - WEEKS_SLACK))
+
+
+def period_begins(k: int, period_weeks: float, weeks_per_step: float) -> bool:
+    """True if a period of ``period_weeks`` weeks begins in a programme's
+    ``k``-th step (0-based): the first step, then each step that reaches the
+    next multiple of the period (every ``period_weeks``-th step in weekly
+    steps; every step when a step is longer than the period)."""
+    if k == 0:
+        return True
+    before = (k - 1) * weeks_per_step / period_weeks
+    return math.floor(k * weeks_per_step / period_weeks + WEEKS_SLACK) > math.floor(before + WEEKS_SLACK)
 
 
 class Strategy:
@@ -57,11 +115,53 @@ class Strategy:
         self._shares: dict[str, np.ndarray] = {}
         self._generation_seen: np.ndarray | None = None
 
+    def first_step(self, ctx: StepContext) -> int:
+        """The reported step in which the programme starts (its ``start`` week)."""
+        return first_step(self.config.start, ctx.units.weeks)
+
     def active(self, ctx: StepContext) -> bool:
-        """True while the schedule runs (reported steps; never during burn-in)."""
-        t = ctx.step
-        end = self.config.start + self.config.duration
-        return t >= self.config.start and (self.config.duration == 0 or t < end)
+        """True while the schedule runs (never during burn-in): from the step
+        holding week ``start`` through every step that begins before
+        ``start - 1 + duration`` weeks (reported step = week in weekly steps)."""
+        end = end_step(self.config.start, self.config.duration, ctx.units.weeks)
+        return ctx.step >= self.first_step(ctx) and (end is None or ctx.step < end)
+
+    def weeks_running(self, ctx: StepContext) -> float:
+        """Weeks since the programme's first step began (0 in that step)."""
+        return (ctx.step - self.first_step(ctx)) * ctx.units.weeks
+
+    # ------------------------------------------------------------ costs per driver
+    @staticmethod
+    def stores(ctx: StepContext) -> float:
+        """The firm's stores: people in the market / the people one store
+        serves (``firm.customers_per_store``; fractional)."""
+        return ctx.customers.n / ctx.firm.customers_per_store
+
+    @staticmethod
+    def fte(ctx: StepContext) -> float:
+        """The firm's employed front-line staff in full-time equivalents."""
+        return float(ctx.staff.full_time_equivalents(len(ctx.firms))[ctx.firm.index])
+
+    def per_store(self, ctx: StepContext, amount_per_store_per_year: float) -> float:
+        """This step's share of a cost stated per store and year."""
+        return float(ctx.units.per_step(amount_per_store_per_year * self.stores(ctx)))
+
+    def per_fte(self, ctx: StepContext, amount_per_fte_per_year: float) -> float:
+        """This step's share of a cost stated per full-time employee and year."""
+        return float(ctx.units.per_step(amount_per_fte_per_year * self.fte(ctx)))
+
+    def per_1k_people(self, ctx: StepContext, amount_per_1k_per_year: float) -> float:
+        """This step's share of a cost stated per 1,000 people of the market
+        reached and year (a campaign addressed to the whole market)."""
+        return float(ctx.units.per_step(amount_per_1k_per_year * ctx.customers.n / 1000.0))
+
+    @staticmethod
+    def visits(ctx: StepContext, bought: np.ndarray) -> float:
+        """Visits in the step's purchases selected by ``bought`` (a mask of
+        ``ctx.purchases``): a purchase holds ``visits_per_purchase`` visits of
+        its buyer (more than one when a step is long)."""
+        buyers = ctx.purchases.buyers[bought]
+        return float(ctx.customers.visits_per_purchase[buyers].astype(np.float64).sum())
 
     @property
     def category(self) -> str:

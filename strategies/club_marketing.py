@@ -11,7 +11,7 @@ import numpy as np
 from sim.config import ConfigError
 from sim.states import is_customer
 from sim.context import StepContext
-from strategies.base import Strategy, StrategyConfig, param
+from strategies.base import Strategy, StrategyConfig, param, period_begins
 from strategies.registry import register
 
 #: keys of one event of the calendar, with their allowed ranges (lo, hi, lo_open)
@@ -45,13 +45,15 @@ class ClubMarketingConfig(StrategyConfig):
     member_share: float = param(0.2, 0.0, 1.0, "share of the firm's customers admitted, the top ones by "
                                 "annualised spend (000/003: the 20% 'big customers' who bring 80%)", lo_open=True)
     segments: list = param([], doc="segment names eligible for membership (criteria); [] = every segment")
-    refresh_steps: int = param(13, 1, 1_000_000, "steps between membership reviews (13 = quarterly in weekly steps)")
+    refresh_weeks: int = param(13, 1, 1_000_000, "weeks between membership reviews (13: quarterly)")
     member_discount: float = param(0.03, 0.0, 0.9, "members' personal discount share via the 'price_factor' modifier "
                                    "(material benefit, 000: 优惠)")
-    cost_per_member: float = param(0.5, 0.0, 1e12, "cost per member and step of extended and value-added "
-                                   "services (000: 延伸服务与增值服务)")
-    fee_per_member: float = param(0.0, 0.0, 1e12, "membership fee per member and step, booked as revenue")
-    belonging_decay: float = param(0.02, 0.0, 1.0, "share of club belonging lost per step (fades without events)")
+    cost_per_member_per_year: float = param(26.0, 0.0, 1e12, "cost per member and year of extended and "
+                                            "value-added services (000: 延伸服务与增值服务; default: 0.5 a week)")
+    fee_per_member_per_year: float = param(0.0, 0.0, 1e12, "membership fee per member and year, booked as revenue")
+    belonging_half_life_weeks: float = param(34.3096, 0.0, 1e9, "half-life of club belonging in weeks: it fades "
+                                             "without events (default: 2% lost a week, an assumption)",
+                                             lo_open=True)
     belonging_cap: float = param(0.5, 0.0, 1.0, "most belonging the club can grant a customer")
     social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('switching_bonus' modifier units) per unit of club belonging: "
                                "the social ties a member would lose (000: social resources; 003: social bonds)")
@@ -79,26 +81,26 @@ class ClubMarketing(Strategy):
     带来80%的收入", and the social bond: holiday cards and small gifts "都会增加此客户
     留在该企业的可能性" (make the customer likelier to stay). MODEL.md §6.2.
 
-    Mechanics (vectorised over all customers). Every ``refresh_steps`` steps the
+    Mechanics (vectorised over all customers). Every ``refresh_weeks`` weeks the
     firm admits the top ``member_share`` of its current customers by annualised
     spend (``customers.revenue``), among the ``segments`` listed (all if empty);
     in between, members who stop being its customers drop out. Members get the
     ``member_discount`` through the personal "price_factor" modifier and cost
-    ``cost_per_member`` a step (material benefits); a ``fee_per_member`` is
-    booked as revenue. Each event of ``events`` falls ``per_year`` times a year
+    ``cost_per_member_per_year`` (material benefits; the step's share for every
+    member); a ``fee_per_member_per_year`` is booked as revenue likewise. Each event of ``events`` falls ``per_year`` times a year
     (at ``phase`` of its period); each member attends with its ``attendance``
     rate (one uniform draw per event and customer, every active step, from the
     strategy's own stream); attending adds the event's ``belonging`` to
     the firm's ``belonging_bonus`` modifier (capped at ``belonging_cap``) and books
-    ``cost_per_attendee``. Club belonging decays by ``belonging_decay`` a step,
-    also after the programme ends, and ``social_bond`` times it is added to
+    ``cost_per_attendee``. Club belonging halves every
+    ``belonging_half_life_weeks`` weeks, also after the programme ends, and ``social_bond`` times it is added to
     the member's switching costs ("switching_bonus" modifier): the social ties one loses by
     leaving. Belonging enters each purchase's experience and affect (MODEL.md
     §3-4), so loyalty builds slowly, event by event.
 
-    Parameters: ``start``, ``duration``, ``member_share``, ``segments``,
-    ``refresh_steps``, ``member_discount``, ``cost_per_member``,
-    ``fee_per_member``, ``belonging_decay``, ``belonging_cap``,
+    Parameters: ``start``, ``duration`` (weeks), ``member_share``, ``segments``,
+    ``refresh_weeks``, ``member_discount``, ``cost_per_member_per_year``,
+    ``fee_per_member_per_year``, ``belonging_half_life_weeks``, ``belonging_cap``,
     ``social_bond``, ``events`` (:class:`ClubMarketingConfig`).
 
     Expected signature against the baseline on the same seeds: the members'
@@ -190,7 +192,7 @@ class ClubMarketing(Strategy):
         self._forget_replaced(ctx)
         cust, f = ctx.customers, ctx.firm.index
         current = is_customer(cust.state[:, f])
-        if self.steps_run % self.config.refresh_steps == 0:
+        if period_begins(self.steps_run, self.config.refresh_weeks, ctx.units.weeks):
             self.member = self._select(cust, cust.revenue[:, f], current)
         else:
             self.member &= current                      # members who stop being customers drop out
@@ -226,7 +228,7 @@ class ClubMarketing(Strategy):
         cust, f, cfg = ctx.customers, ctx.firm.index, self.config
         self._forget_replaced(ctx)
         club = ctx.modifiers.belonging_bonus.column(f)
-        club *= np.float32(1 - cfg.belonging_decay)
+        club *= np.float32(ctx.units.kept(cfg.belonging_half_life_weeks))
         if self.active(ctx):
             self.member &= is_customer(cust.state[:, f])   # this step's leavers drop out
             self._set_offer(ctx)
@@ -238,8 +240,9 @@ class ClubMarketing(Strategy):
             club[got] = np.maximum(np.minimum(club[got] + gain[got], np.float32(cfg.belonging_cap)), club[got])
             self.attendees = attend.sum(axis=1)
             members = int(np.count_nonzero(self.member))
-            self.book(ctx, float(self.attendees @ self.event_cost) + members * cfg.cost_per_member)
-            if cfg.fee_per_member > 0:
-                ctx.add_revenue(members * cfg.fee_per_member)
+            self.book(ctx, float(self.attendees @ self.event_cost)
+                      + ctx.units.per_step(members * cfg.cost_per_member_per_year))
+            if cfg.fee_per_member_per_year > 0:
+                ctx.add_revenue(ctx.units.per_step(members * cfg.fee_per_member_per_year))
         if cfg.social_bond > 0:
             self.set_share(ctx, "switching_bonus", np.float32(cfg.social_bond) * club)

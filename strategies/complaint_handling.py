@@ -22,7 +22,9 @@ class ComplaintHandlingConfig(StrategyConfig):
     quick_bonus: float = param(0.3, 0.0, 1.0, "extra share of resolutions that are quick (response speed, TARP)")
     cost_per_complaint: float = param(20.0, 0.0, 1e9, "extra handling cost of each complaint at the firm while the "
                                       "programme runs (on top of the engine's base cost per complaint)")
-    cost_per_step: float = param(300.0, 0.0, 1e12, "fixed cost of the programme per step (hotline, staff time)")
+    cost_per_store_per_year: float = param(15600.0, 0.0, 1e12, "running cost of the programme per store and year "
+                                           "(hotline, staff time for recovery; default: 300 a week for the "
+                                           "default market's one store)")
 
 
 @register
@@ -42,14 +44,16 @@ class ComplaintHandling(Strategy):
     chance a complaint is resolved (an un-empowered front line cannot use the
     programme: with empowerment 0.3 the default bonus is +0.09), and
     ``quick_bonus`` is added to the share of resolutions that are quick
-    (response speed). It books ``cost_per_step`` plus ``cost_per_complaint``
+    (response speed). It books ``cost_per_store_per_year`` for each of its
+    stores (people in the market / ``customers_per_store``, the step's share)
+    plus ``cost_per_complaint``
     for every complaint made at the firm in the step (``ctx.purchases``
     "complained"), under ``complaint_handling``, beside the engine's base
     per-complaint cost (``complaint_costs``) that every firm pays. When the
     programme ends the levers return to their previous values.
 
-    Parameters: ``start``, ``duration``, ``voice_ease``, ``recovery_bonus``,
-    ``quick_bonus``, ``cost_per_complaint``, ``cost_per_step``
+    Parameters: ``start``, ``duration`` (weeks), ``voice_ease``, ``recovery_bonus``,
+    ``quick_bonus``, ``cost_per_complaint``, ``cost_per_store_per_year``
     (:class:`ComplaintHandlingConfig`).
 
     Expected signature against the baseline on the same seeds: a larger share
@@ -86,4 +90,5 @@ class ComplaintHandling(Strategy):
             return
         bought = ctx.purchases
         complaints = int(np.count_nonzero(bought.complained & (bought.firm == ctx.firm.index)))
-        self.book(ctx, self.config.cost_per_step + self.config.cost_per_complaint * complaints)
+        self.book(ctx, self.per_store(ctx, self.config.cost_per_store_per_year)
+                  + self.config.cost_per_complaint * complaints)

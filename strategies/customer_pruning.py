@@ -8,7 +8,8 @@ import numpy as np
 
 from sim.states import is_customer
 from sim.context import StepContext
-from strategies.base import Strategy, StrategyConfig, param
+from sim.units import WEEKS_PER_YEAR
+from strategies.base import Strategy, StrategyConfig, param, period_begins
 from strategies.registry import register
 
 
@@ -20,10 +21,11 @@ class CustomerPruningConfig(StrategyConfig):
     prune_below: float = param(1.0, 0.0, 100.0, "refuse a customer whose annual margin is below this multiple "
                                "of their annual cost to serve (1: they cost more than they bring; 0: never "
                                "refuse, the cost accounting alone)")
-    review_every: int = param(4, 1, 1_000_000, "steps between reviews of the customer base (the first at start)")
+    review_every_weeks: int = param(4, 1, 1_000_000, "weeks between reviews of the customer base (the first at "
+                                    "start; monthly: a review in every step that reaches the next multiple)")
     min_purchases: int = param(4, 0, 255, "purchases at the firm before a customer is assessed (new "
                                "relationships have not shown their value yet)")
-    review_cost: float = param(200.0, 0.0, 1e12, "cost of one review of the customer base (analysis)")
+    review_cost: float = param(200.0, 0.0, 1e12, "cost of one review of the customer base (analysis), per review")
 
 
 @register
@@ -35,13 +37,14 @@ class CustomerPruning(Strategy):
     (2002, MODEL.md §9) found about half of long-tenure "loyal" customers
     barely profitable: loyalty is not profit. The engine has no cost of
     serving a visit, so the programme defines one: it books ``cost_per_visit``
-    for every visit at the firm while it runs (the firm's cost to serve, under
-    the category ``customer_pruning``, together with ``review_cost`` per
-    review). Every ``review_every`` steps from ``start`` it reviews its current
+    for every visit at the firm while it runs (a purchase holds
+    ``visits_per_purchase`` visits; the firm's cost to serve, under the
+    category ``customer_pruning``, together with ``review_cost`` per review).
+    Every ``review_every_weeks`` weeks from ``start`` it reviews its current
     customers with at least ``min_purchases`` purchases there: a customer's
     annual margin is their annualised revenue at the firm x the margin rate
     (1 - unit_cost / price paid), their annual cost to serve is their visit
-    rate (the engine's repeat-purchase rate ``behaviour`` x steps per year) x
+    rate (the engine's repeat-purchase rate ``behaviour``, visits a week, x 52) x
     ``cost_per_visit``; those whose margin is below ``prune_below`` x their
     cost to serve are refused (the "refusal" modifier: they can no longer choose the
     firm, drift to rivals and churn). Refusals last while the programme runs
@@ -49,8 +52,8 @@ class CustomerPruning(Strategy):
     starts unrefused. ``prune_below`` = 0 keeps the same accounting without
     pruning, the fair comparison.
 
-    Parameters: ``start``, ``duration``, ``cost_per_visit``, ``prune_below``,
-    ``review_every``, ``min_purchases``, ``review_cost``
+    Parameters: ``start``, ``duration`` (weeks), ``cost_per_visit``, ``prune_below``,
+    ``review_every_weeks``, ``min_purchases``, ``review_cost``
     (:class:`CustomerPruningConfig`).
 
     Expected signature against the same programme without pruning
@@ -76,7 +79,7 @@ class CustomerPruning(Strategy):
                 ctx.modifiers.refusal.column(ctx.firm.index)[:] = False
                 self.refusing = False
             return
-        if self.steps_run % self.config.review_every == 0:
+        if period_begins(self.steps_run, self.config.review_every_weeks, ctx.units.weeks):
             self._review(ctx)
             self.reviewed = True
         self.steps_run += 1
@@ -85,7 +88,7 @@ class CustomerPruning(Strategy):
         cfg, cust, f = self.config, ctx.customers, ctx.firm.index
         margin_rate = 1.0 - ctx.firm.unit_cost / ctx.firm.effective_price
         margin = cust.revenue[:, f].astype(np.float64) * margin_rate
-        cost_to_serve = cust.behaviour[:, f].astype(np.float64) * ctx.steps_per_year * cfg.cost_per_visit
+        cost_to_serve = cust.behaviour[:, f].astype(np.float64) * WEEKS_PER_YEAR * cfg.cost_per_visit
         assessed = is_customer(cust.state[:, f]) & (cust.purchases[:, f] >= cfg.min_purchases)
         prune = assessed & (margin < cfg.prune_below * cost_to_serve)
         refused = ctx.modifiers.refusal.array()
@@ -96,6 +99,6 @@ class CustomerPruning(Strategy):
     def after_step(self, ctx: StepContext) -> None:
         if not self.active(ctx):
             return
-        visits = int(np.count_nonzero(ctx.purchases.firm == ctx.firm.index))
+        visits = self.visits(ctx, ctx.purchases.firm == ctx.firm.index)
         self.book(ctx, self.config.cost_per_visit * visits
                   + (self.config.review_cost if self.reviewed else 0.0))

@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.states import is_customer
 from sim.context import StepContext
-from strategies.base import Strategy, StrategyConfig, param
+from strategies.base import Strategy, StrategyConfig, param, period_begins
 from strategies.registry import register
 
 
@@ -19,7 +19,7 @@ class DifferentiatedServiceConfig(StrategyConfig):
     target_share: float = param(0.2, 0.0, 1.0, "share of the firm's current customers (of the segment) "
                                 "targeted, the top ones by annualised spend at the firm (002, 003: 80/20)",
                                 lo_open=True)
-    refresh_steps: int = param(13, 1, 1_000_000, "steps between two selections of the targets")
+    refresh_weeks: int = param(13, 1, 1_000_000, "weeks between two selections of the targets (13: quarterly)")
     service_lift: float = param(0.2, 0.0, 1.0, "service level added for a targeted customer at full "
                                 "empowerment (personal advice)")
     basket_lift: float = param(0.3, 0.0, 10.0, "relative rise of a targeted customer's basket at full "
@@ -29,11 +29,12 @@ class DifferentiatedServiceConfig(StrategyConfig):
     skill_threshold: float = param(0.6, 0.0, 1.0, "mean skill of the firm's employed staff above which "
                                    "the personalised service can be delivered at all")
     cost_per_visit: float = param(5.0, 0.0, 1e9, "cost of the advice per targeted visit (000: the store "
-                                  "hired design experts)")
+                                  "hired design experts); a purchase holds visits_per_purchase visits")
     staff_time: float = param(0.25, 0.0, 100.0, "front-line staff time a targeted visit takes on top of "
                               "an ordinary visit, in visits (raises next step's workload)")
-    cost_per_step: float = param(300.0, 0.0, 1e12, "fixed cost of running the programme per step "
-                                 "(customer records, coordination), booked while it runs")
+    cost_per_store_per_year: float = param(15600.0, 0.0, 1e12, "running cost of the programme per store and "
+                                           "year (customer records, coordination), booked while it runs "
+                                           "(default: 300 a week for the default market's one store)")
 
 
 @register
@@ -45,24 +46,26 @@ class DifferentiatedService(Strategy):
     most bought whole sets" (MODEL.md §6.3). The programme targets the firm's
     top ``target_share`` current customers by annualised spend at the firm
     (002/003: focus on the valuable 20-30%), optionally only within one
-    ``segment``; the targets are chosen again every ``refresh_steps``. A
+    ``segment``; the targets are chosen again every ``refresh_weeks`` weeks. A
     targeted customer who shops at the firm gets ``service_lift`` added to the
     service level delivered (the ``service_bonus`` modifier) and a basket larger by
     ``basket_lift`` (the ``basket_factor`` modifier, ``1 + basket_lift``); both are scaled by
     ``1 - empowerment_weight * (1 - ctx.firm.empowerment)`` (empowered staff can
     tailor advice) and apply only while the mean skill of the firm's employed
     staff exceeds ``skill_threshold`` (unskilled staff cannot give expert
-    advice). The advice costs staff time: each targeted visit adds
-    ``staff_time`` visits to the firm's workload of the next step (this lowers
-    everyone's service and staff engagement when staff are stretched) and
-    books ``cost_per_visit``; the programme books ``cost_per_step`` while it
-    runs, whether or not the staff can deliver. No published figure sizes the
+    advice). The advice costs staff time: each targeted visit (a purchase
+    holds ``visits_per_purchase`` visits) adds ``staff_time`` visits to the
+    firm's workload of the next step (this lowers everyone's service and
+    staff engagement when staff are stretched) and books ``cost_per_visit``;
+    the programme books ``cost_per_store_per_year`` per store (people in the
+    market / ``customers_per_store``, the step's share) while it runs,
+    whether or not the staff can deliver. No published figure sizes the
     lifts; the defaults are assumptions.
 
-    Parameters: ``start``, ``duration``, ``segment``, ``target_share``,
-    ``refresh_steps``, ``service_lift``, ``basket_lift``,
+    Parameters: ``start``, ``duration`` (weeks), ``segment``, ``target_share``,
+    ``refresh_weeks``, ``service_lift``, ``basket_lift``,
     ``empowerment_weight``, ``skill_threshold``, ``cost_per_visit``,
-    ``staff_time``, ``cost_per_step`` (:class:`DifferentiatedServiceConfig`).
+    ``staff_time``, ``cost_per_store_per_year`` (:class:`DifferentiatedServiceConfig`).
 
     Expected signature against the baseline on the same seeds: the targeted
     customers get better service, buy bigger baskets and stay longer;
@@ -124,7 +127,7 @@ class DifferentiatedService(Strategy):
                 self._apply(ctx, zero, zero.copy())
             return
         self._forget_replaced(ctx)
-        if self.steps_run % cfg.refresh_steps == 0:
+        if period_begins(self.steps_run, cfg.refresh_weeks, ctx.units.weeks):
             self.targets = self.select_targets(ctx)
             if self.first_targets is None:
                 self.first_targets = self.targets.copy()
@@ -143,11 +146,11 @@ class DifferentiatedService(Strategy):
         if not self.active(ctx):
             return
         cfg = self.config
-        self.book(ctx, cfg.cost_per_step)
+        self.book(ctx, self.per_store(ctx, cfg.cost_per_store_per_year))
         if not self.delivering:
             return
         bought = ctx.purchases
-        served = int(np.count_nonzero((bought.firm == ctx.firm.index) & self.targets[bought.buyers]))
+        served = self.visits(ctx, (bought.firm == ctx.firm.index) & self.targets[bought.buyers])
         self.book(ctx, cfg.cost_per_visit * served)
         # the advice takes staff time: it counts toward the next step's workload
         ctx.add_staff_time(cfg.staff_time * served)

@@ -22,9 +22,11 @@ class LoyaltyPointsConfig(StrategyConfig):
                                "(0.02 at 1 point per unit: 2% back, the usual retail 1-3%)")
     min_redeem: float = param(100.0, 0.0, 1e12, "balance (points) from which a buyer redeems at a purchase")
     redeem_share: float = param(0.3, 0.0, 1.0, "share of the balance a buyer above min_redeem burns at a purchase")
-    expiry_rate: float = param(0.02, 0.0, 1.0,
-                               "share of every balance that expires each step (breakage; with the "
-                               "redemptions this leaves about 15-25% of points unredeemed)")
+    expiry_per_year: float = param(1.05054, 0.0, 1000.0,
+                                   "rate per year at which balances expire (a hazard: a step keeps "
+                                   "exp(-rate x step in years) of every balance, a year exp(-1.05) = 35%; "
+                                   "default: 2% a week; breakage, with the redemptions this leaves about "
+                                   "15-25% of points unredeemed)")
     expected_breakage: float = param(0.2, 0.0, 1.0,
                                      "share of issued points the firm expects never to be redeemed "
                                      "(prices the liability)")
@@ -40,7 +42,9 @@ class LoyaltyPointsConfig(StrategyConfig):
     gold_bond: float = param(0.06, 0.0, 10.0, "extra bond of gold status")
     accounting: str = param("accrual", doc="what is booked: accrual (expected cost of points as issued) "
                             "or cash (value of points redeemed)", choices=ACCOUNTING)
-    admin_cost_per_step: float = param(100.0, 0.0, 1e12, "running cost of the scheme per step (cards, IT)")
+    admin_cost_per_store_per_year: float = param(5200.0, 0.0, 1e12, "running cost of the scheme per store and "
+                                                 "year (cards, IT; default: 100 a week for the default market's "
+                                                 "one store)")
 
 
 @register
@@ -62,8 +66,9 @@ class LoyaltyPoints(Strategy):
     ``min_redeem`` burns ``redeem_share`` of it at that purchase; the reward
     is worth ``point_value`` a point and is a cost to the firm, not a lower
     price (the ``price_factor`` modifier is not used: rewards do not pull deal-seekers
-    like a discount, and do not move reference prices). ``expiry_rate`` of
-    every balance expires each step (breakage). Balances are kept on the
+    like a discount, and do not move reference prices). Balances expire at
+    ``expiry_per_year`` (a rate: each step ``1 - exp(-rate x dt)`` of every
+    balance expires, breakage). Balances are kept on the
     strategy (``balance`` [n]); a customer who leaves the category is
     replaced by a newcomer (the engine redraws their traits and zeroes the
     modifiers, ``Strategy.replaced_customers``), and their points lapse. A customer who defects to a rival keeps the points until they
@@ -78,18 +83,19 @@ class LoyaltyPoints(Strategy):
     point_value * (1 - expected_breakage)`` (the increase of the redemption
     liability from issuance; the liability is not trued up to the actual
     breakage); under ``"cash"`` it books the value of the points redeemed.
-    Either way it books ``admin_cost_per_step``, and reports ``liability``
+    Either way it books ``admin_cost_per_store_per_year`` per store (people
+    in the market / ``customers_per_store``, the step's share), and reports ``liability``
     (outstanding balance x ``point_value`` x (1 - ``expected_breakage``)),
     ``issued``, ``redeemed``, ``expired`` (points, cumulative) and
     ``breakage`` (share of the points that left balances by expiry or exit).
     When the programme ends the scheme closes: the bond is removed and the
     outstanding points lapse (nothing more is booked once inactive).
 
-    Parameters: ``start``, ``duration``, ``earn_rate``, ``point_value``,
-    ``min_redeem``, ``redeem_share``, ``expiry_rate``, ``expected_breakage``,
+    Parameters: ``start``, ``duration`` (weeks), ``earn_rate``, ``point_value``,
+    ``min_redeem``, ``redeem_share``, ``expiry_per_year``, ``expected_breakage``,
     ``silver_spend``, ``gold_spend``, ``silver_multiplier``,
     ``gold_multiplier``, ``bond_per_point``, ``bond_cap``, ``silver_bond``,
-    ``gold_bond``, ``accounting``, ``admin_cost_per_step``
+    ``gold_bond``, ``accounting``, ``admin_cost_per_store_per_year``
     (:class:`LoyaltyPointsConfig`).
 
     Expected signature against the baseline on the same seeds: switching
@@ -155,7 +161,7 @@ class LoyaltyPoints(Strategy):
         held = self.balance[buyers]
         burn = np.where(held >= cfg.min_redeem, cfg.redeem_share * held, 0.0)
         self.balance[buyers] = held - burn + earned
-        expired = cfg.expiry_rate * self.balance
+        expired = ctx.units.probability(cfg.expiry_per_year) * self.balance
         self.balance -= expired
         issued, burned = float(earned.sum()), float(burn.sum())
         self.issued += issued
@@ -166,7 +172,7 @@ class LoyaltyPoints(Strategy):
             programme = issued * cfg.point_value * (1 - cfg.expected_breakage)
         else:
             programme = burned * cfg.point_value
-        self.book(ctx, programme + cfg.admin_cost_per_step)
+        self.book(ctx, programme + self.per_store(ctx, cfg.admin_cost_per_store_per_year))
         # the bond for the next step: balance plus status (recomputed after this step's spend)
         silver, gold = self._tiers(ctx, f)
         bond = np.minimum(cfg.bond_per_point * self.balance, cfg.bond_cap)

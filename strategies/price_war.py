@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.context import StepContext
-from strategies.base import Strategy, StrategyConfig, param
+from strategies.base import WEEKS_SLACK, Strategy, StrategyConfig, param
 from strategies.registry import register
 
 RETALIATION = ("none", "match", "partial")
@@ -14,14 +14,18 @@ RETALIATION = ("none", "match", "partial")
 @dataclass
 class PriceWarConfig(StrategyConfig):
     """Parameters of :class:`PriceWar`."""
-    duration: int = param(12, 0, 1_000_000, "steps the discount runs (0: to the end of the run)")
+    duration: int = param(12, 0, 1_000_000, "weeks the discount runs (0: to the end of the run); 12 weeks, "
+                          "a quarter: a temporary promotion (an assumption)")
     depth: float = param(0.2, 0.0, 0.9, "discount share off the list price while the war runs", lo_open=True)
     retaliation: str = param("none", doc="how rivals respond: none, match the depth, or partial",
                              choices=RETALIATION)
     partial_share: float = param(0.5, 0.0, 1.0, "share of the depth the rivals match under 'partial'")
-    reaction_delay: int = param(2, 0, 1_000_000, "steps after the start before rivals respond")
-    campaign_cost: float = param(600.0, 0.0, 1e12,
-                                 "cost per step of announcing the discount (flyers, ads) while it runs")
+    reaction_delay_weeks: int = param(2, 0, 1_000_000, "weeks after the start before rivals respond (they "
+                                      "respond in the first step that begins at least this late)")
+    campaign_cost_per_1k_per_year: float = param(
+        6240.0, 0.0, 1e12, "cost of announcing the discount (flyers, ads) per 1,000 people of the market "
+        "reached and year while it runs; the campaign reaches the whole market (default: 600 a week at "
+        "5,000 people, about 3/4 of the firms' own advertising_cost_per_1k_per_year of 8,320)")
 
 
 @register
@@ -41,18 +45,20 @@ class PriceWar(Strategy):
     While the programme runs the firm sets ``firm.discount`` to ``depth``
     (customers pay ``price * (1 - depth)``; deal-prone customers are pulled
     by the discount in the choice, MODEL.md §3). Rivals may retaliate after
-    ``reaction_delay`` steps: under ``"match"`` every other firm sets its
+    ``reaction_delay_weeks`` weeks: under ``"match"`` every other firm sets its
     own ``discount`` to ``depth``, under ``"partial"`` to ``partial_share *
     depth`` (a rival's own larger discount is kept); they stop when the war
     ends. Costs: the discount itself is forgone margin and shows up as lower
     revenue (cost of goods is unchanged per unit), so it is never booked as
-    a cost; the firm books ``campaign_cost`` per active step under
-    ``price_war`` for announcing it. Rivals' lost margin is likewise in
+    a cost; the firm books the announcing campaign, ``campaign_cost_per_1k_per_year``
+    per 1,000 people of the market and year (its step's share, while the war
+    runs), under ``price_war``. Rivals' lost margin is likewise in
     their revenue; they book nothing.
 
-    Parameters: ``start``, ``duration`` (default 12 steps), ``depth``,
+    Parameters: ``start`` (week), ``duration`` (default 12 weeks), ``depth``,
     ``retaliation`` (none | match | partial), ``partial_share``,
-    ``reaction_delay``, ``campaign_cost`` (:class:`PriceWarConfig`).
+    ``reaction_delay_weeks``, ``campaign_cost_per_1k_per_year``
+    (:class:`PriceWarConfig`).
 
     Expected signature against the baseline on the same seeds: market share
     and the share of deal-seekers among the firm's customers rise fast during
@@ -65,16 +71,12 @@ class PriceWar(Strategy):
     description = "deep temporary discount, optional rival retaliation: deal-seekers come and go (000, 001, 003)"
     config_class = PriceWarConfig
 
-    def _elapsed(self, ctx: StepContext) -> int:
-        """Steps since the war started (0 in its first step)."""
-        return ctx.step - self.config.start
-
     def adjust_offer(self, ctx: StepContext) -> None:
         if not self.active(ctx):
             return
         cfg = self.config
         ctx.firm.discount = max(ctx.firm.discount, cfg.depth)
-        if cfg.retaliation == "none" or self._elapsed(ctx) < cfg.reaction_delay:
+        if cfg.retaliation == "none" or self.weeks_running(ctx) < cfg.reaction_delay_weeks - WEEKS_SLACK:
             return
         answer = cfg.depth if cfg.retaliation == "match" else cfg.partial_share * cfg.depth
         for rival in ctx.firms:
@@ -83,4 +85,4 @@ class PriceWar(Strategy):
 
     def after_step(self, ctx: StepContext) -> None:
         if self.active(ctx):
-            self.book(ctx, self.config.campaign_cost)
+            self.book(ctx, self.per_1k_people(ctx, self.config.campaign_cost_per_1k_per_year))

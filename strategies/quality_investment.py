@@ -13,8 +13,11 @@ from strategies.registry import register
 class QualityInvestmentConfig(StrategyConfig):
     """Parameters of :class:`QualityInvestment`."""
     quality_gain: float = param(0.15, 0.0, 1.0, "rise of product quality once the investment has ramped up")
-    ramp_steps: int = param(8, 1, 10_000, "steps over which quality rises to the full gain")
-    cost_per_step: float = param(1500.0, 0.0, 1e12, "investment cost per step while the programme runs")
+    ramp_weeks: int = param(8, 1, 10_000, "weeks over which quality rises to the full gain (about two "
+                            "months to fix a product: an assumption)")
+    cost_per_store_per_year: float = param(78000.0, 0.0, 1e12, "investment cost per store and year while the "
+                                           "programme runs (quality control, better supplies; default: 1,500 a "
+                                           "week for the default market's one store)")
 
 
 @register
@@ -25,13 +28,14 @@ class QualityInvestment(Strategy):
     card that keeps failing is not saved by 24-hour repair service, so a firm
     that fixes the product removes the large negative shocks that no service
     can offset (MODEL.md §3, §6). While the programme runs, the firm's quality
-    rises linearly over ``ramp_steps`` to ``quality_gain`` above its configured
-    level (capped at 1) and the firm books ``cost_per_step`` under
-    ``quality_investment``; when it ends, quality returns to the configured
+    rises linearly over ``ramp_weeks`` to ``quality_gain`` above its configured
+    level (capped at 1) and the firm books ``cost_per_store_per_year`` for
+    each of its stores (people in the market / ``customers_per_store``), its
+    step's share, under ``quality_investment``; when it ends, quality returns to the configured
     level.
 
-    Parameters: ``start``, ``duration``, ``quality_gain``, ``ramp_steps``,
-    ``cost_per_step`` (:class:`QualityInvestmentConfig`).
+    Parameters: ``start``, ``duration`` (weeks), ``quality_gain``,
+    ``ramp_weeks``, ``cost_per_store_per_year`` (:class:`QualityInvestmentConfig`).
 
     Expected signature against the baseline on the same seeds: quality
     failures and complaints fall; satisfaction and retention rise after a lag.
@@ -50,9 +54,9 @@ class QualityInvestment(Strategy):
             ctx.firm.quality = self.base_quality
             return
         self.steps_run += 1
-        ramp = min(self.steps_run / self.config.ramp_steps, 1.0)
+        ramp = min(self.steps_run * ctx.units.weeks / self.config.ramp_weeks, 1.0)
         ctx.firm.quality = min(self.base_quality + ramp * self.config.quality_gain, 1.0)
 
     def after_step(self, ctx: StepContext) -> None:
         if self.active(ctx):
-            self.book(ctx, self.config.cost_per_step)
+            self.book(ctx, self.per_store(ctx, self.config.cost_per_store_per_year))

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import math
 import pkgutil
 from typing import Any
 
 from sim.config import ConfigError, describe, validate
-from strategies.base import FunctionStrategy, Strategy
+from sim.units import StepLength
+from strategies.base import WEEKS_SLACK, FunctionStrategy, Strategy, first_step
 
 REGISTRY: dict[str, type[Strategy]] = {}
 
@@ -95,13 +97,16 @@ def make_strategy(spec: Any) -> Strategy:
     return cls(cls.config_class(**params))
 
 
-def check_strategies(where: str, specs: Any, steps: int | None = None) -> None:
+def check_strategies(where: str, specs: Any, steps: int | None = None, steps_per_year: float = 52.0) -> None:
     """Check a firm's list of strategies as a user wrote it: every entry names a
-    known strategy with parameters in range and, given the horizon ``steps``,
-    starts within it (a programme that never runs would make its scenario equal
-    the baseline). Errors name the entry, ``<where>[j]`` or ``<where>[j].<key>``."""
+    known strategy with parameters in range and, given the horizon ``steps``
+    (steps of a market with ``steps_per_year``), starts within it: its
+    ``start`` week falls in one of the horizon's steps (a programme that never
+    runs would make its scenario equal the baseline). Errors name the entry,
+    ``<where>[j]`` or ``<where>[j].<key>``."""
     if not isinstance(specs, (list, tuple)):
         raise ConfigError(f"{where} = {specs!r}: must be a list of strategies")
+    weeks = StepLength(float(steps_per_year)).weeks
     for j, spec in enumerate(specs):
         entry = f"{where}[{j}]"
         try:
@@ -111,9 +116,11 @@ def check_strategies(where: str, specs: Any, steps: int | None = None) -> None:
         except (TypeError, ValueError) as e:
             raise ConfigError(f"{entry} = {spec!r}: {' '.join(str(e).split())}") from None
         start = getattr(strategy.config, "start", None)
-        if steps is not None and start is not None and start > steps:
+        if steps is not None and start is not None and first_step(start, weeks) > steps:
+            last_week = math.ceil(steps * weeks - WEEKS_SLACK)
+            horizon = f"market.steps = {steps}" + ("" if weeks == 1 else f" steps of {weeks:.4g} weeks")
             raise ConfigError(f"{entry}.start = {start}: {strategy.name} would start after the horizon "
-                              f"(market.steps = {steps}); must be at most {steps}")
+                              f"({horizon}; start is a week); must be at most {last_week}")
 
 
 def _placed(entry: str, spec: Any, e: ConfigError) -> str:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from sim.context import StepContext
+from sim.units import WEEKS_PER_YEAR
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
 #: the firm's staff levers the programme raises
 LEVERS = ("wage_per_year", "training", "empowerment", "recognition")
+
+
+def _lever_cost(per_week: float, lever: str, what: str):
+    """The parameter of a lever's cost per full-time employee and year, its
+    default the former weekly cost x 52."""
+    return param(per_week * WEEKS_PER_YEAR, 0.0, 1e9, f"cost per full-time employee and year for one unit of "
+                 f"{lever} above the configured level ({what}; default: {per_week:g} a week)")
 
 
 @dataclass
@@ -21,14 +27,12 @@ class StaffLoyaltyConfig(StrategyConfig):
     training: float = param(0.7, 0.0, 1.0, "training intensity the firm is raised to (kept if already higher)")
     empowerment: float = param(0.7, 0.0, 1.0, "staff empowerment the firm is raised to (kept if already higher)")
     recognition: float = param(0.7, 0.0, 1.0, "staff recognition the firm is raised to (kept if already higher)")
-    training_cost: float = param(50.0, 0.0, 1e9, "training cost per employee and step for one unit of "
-                                 "training intensity above the configured level")
-    empowerment_cost: float = param(10.0, 0.0, 1e9, "cost per employee and step for one unit of empowerment "
-                                    "above the configured level (discretionary budget, coaching)")
-    recognition_cost: float = param(25.0, 0.0, 1e9, "cost per employee and step for one unit of recognition "
-                                    "above the configured level (awards, events)")
-    cost_per_step: float = param(100.0, 0.0, 1e12, "fixed cost of running the programme per step "
-                                 "(HR staff, surveys)")
+    training_cost_per_fte_per_year: float = _lever_cost(50.0, "training intensity", "courses, trainers")
+    empowerment_cost_per_fte_per_year: float = _lever_cost(10.0, "empowerment", "discretionary budget, coaching")
+    recognition_cost_per_fte_per_year: float = _lever_cost(25.0, "recognition", "awards, events")
+    cost_per_fte_per_year: float = param(650.0, 0.0, 1e12, "running cost of the programme per full-time "
+                                         "employee and year (HR staff, surveys; default: 100 a week for the "
+                                         "focal firm's 8 FTE in the default market)")
 
 
 @register
@@ -49,14 +53,17 @@ class StaffLoyalty(Strategy):
     service rises and steadies, fewer customers lose the employee they were
     attached to, and customer retention rises after a further lag. Empowerment
     also lets staff resolve more complaints. The programme books, under
-    ``staff_loyalty``, ``cost_per_step`` plus, per employed employee and step,
-    ``training_cost``, ``empowerment_cost`` and ``recognition_cost`` times the
-    rise of the lever above the configured level. When it ends the configured
+    ``staff_loyalty``, per employed full-time equivalent (FTE, not heads) and
+    year, its step's share of ``cost_per_fte_per_year`` plus
+    ``training_cost_per_fte_per_year``, ``empowerment_cost_per_fte_per_year``
+    and ``recognition_cost_per_fte_per_year`` times the rise of the lever
+    above the configured level. When it ends the configured
     wage and levers return.
 
-    Parameters: ``start``, ``duration``, ``wage_premium``, ``training``,
-    ``empowerment``, ``recognition``, ``training_cost``, ``empowerment_cost``,
-    ``recognition_cost``, ``cost_per_step`` (:class:`StaffLoyaltyConfig`).
+    Parameters: ``start``, ``duration`` (weeks), ``wage_premium``, ``training``,
+    ``empowerment``, ``recognition``, ``training_cost_per_fte_per_year``,
+    ``empowerment_cost_per_fte_per_year``, ``recognition_cost_per_fte_per_year``,
+    ``cost_per_fte_per_year`` (:class:`StaffLoyaltyConfig`).
 
     Expected signature against the baseline on the same seeds: staff
     engagement rises and turnover falls within a few steps; service level
@@ -94,9 +101,8 @@ class StaffLoyalty(Strategy):
         if not self.active(ctx):
             return
         cfg, base, now = self.config, self.configured, self.levels()
-        staff = ctx.staff
-        heads = int(np.count_nonzero((staff.firm == ctx.firm.index) & staff.employed))
-        per_employee = (cfg.training_cost * (now["training"] - base["training"])
-                        + cfg.empowerment_cost * (now["empowerment"] - base["empowerment"])
-                        + cfg.recognition_cost * (now["recognition"] - base["recognition"]))
-        self.book(ctx, cfg.cost_per_step + heads * per_employee)
+        per_fte_per_year = (cfg.cost_per_fte_per_year
+                            + cfg.training_cost_per_fte_per_year * (now["training"] - base["training"])
+                            + cfg.empowerment_cost_per_fte_per_year * (now["empowerment"] - base["empowerment"])
+                            + cfg.recognition_cost_per_fte_per_year * (now["recognition"] - base["recognition"]))
+        self.book(ctx, self.per_fte(ctx, per_fte_per_year))

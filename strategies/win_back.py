@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.states import LoyaltyState as S, is_customer
 from sim.context import StepContext
-from strategies.base import Strategy, StrategyConfig, param
+from strategies.base import WEEKS_SLACK, Strategy, StrategyConfig, param
 from strategies.registry import register
 
 NEVER = -(10 ** 9)
@@ -17,16 +18,18 @@ NEVER = -(10 ** 9)
 @dataclass
 class WinBackConfig(StrategyConfig):
     """Parameters of :class:`WinBack`."""
-    window: int = param(8, 1, 1_000_000,
-                        "steps after churning within which a lapsed customer is contacted "
-                        "(win-back falls with time since they left)")
-    reach: float = param(0.8, 0.0, 1.0,
-                         "chance a lapsed customer in the window is reached each step "
-                         "(contact details held, message read)")
+    window_weeks: int = param(8, 1, 1_000_000,
+                              "weeks after churning within which a lapsed customer is contacted "
+                              "(win-back falls with time since they left)")
+    reach_per_week: float = param(0.8, 0.0, 1.0,
+                                  "chance a week that a lapsed customer in the window is reached "
+                                  "(contact details held, message read); a step of w weeks reaches "
+                                  "with chance 1 - (1 - reach_per_week) ** w")
     offer_depth: float = param(0.2, 0.0, 0.9, "personal discount share offered to a contacted customer",
                                lo_open=True)
-    offer_duration: int = param(6, 1, 1_000_000, "steps the personal offer stays valid")
-    contact_cost: float = param(3.0, 0.0, 1e9, "cost of contacting one lapsed customer (call, mail)")
+    offer_weeks: int = param(6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step "
+                             "that begins within them)")
+    contact_cost: float = param(3.0, 0.0, 1e9, "cost of contacting one lapsed customer (call, mail), per contact")
 
 
 @register
@@ -47,14 +50,16 @@ class WinBack(Strategy):
     at which each relationship with the firm entered CHURNED (``churned_at``
     [n], updated every step, burn-in included, by comparing the state with
     the previous step's). At the start of each active step every customer
-    whose relationship is CHURNED, who churned at most ``window`` steps ago
-    and has not yet been contacted in this episode of churn, is reached with
-    chance ``reach`` (one uniform draw for every customer from the
+    whose relationship is CHURNED, who churned at most ``window_weeks`` weeks
+    ago and has not yet been contacted in this episode of churn, is reached
+    with chance ``reach_per_week`` a week (``1 - (1 - reach_per_week) ** w``
+    in a step of ``w`` weeks; one uniform draw for every customer from the
     ``win_back`` stream each active step): the firm books ``contact_cost``
     per contacted customer under ``win_back`` and gives them a personal offer
     of ``offer_depth`` off the price (the ``price_factor`` modifier: a lower price paid,
     and a pull on deal-prone customers like a discount) for
-    ``offer_duration`` steps, kept if they come back within it. The cost of
+    ``offer_weeks`` weeks (every step that begins within them), kept if they
+    come back within it. The cost of
     the offer is lower revenue, not a booked cost. Only the strategy's own
     contribution to the modifier is added or removed; customers who leave the
     category (replaced by newcomers) are forgotten. When the programme ends the offers are withdrawn.
@@ -62,10 +67,11 @@ class WinBack(Strategy):
     Reported attributes: ``contacted`` (customers contacted), ``won``
     (contacted customers who bought again while their episode was open),
     ``won_in_offer`` (of them, those who came back while the offer ran),
-    ``won_by_age`` (won back, by steps since churning at contact).
+    ``won_by_age`` (won back, by steps since churning at contact; also
+    ``contacted_by_age``).
 
-    Parameters: ``start``, ``duration``, ``window``, ``reach``,
-    ``offer_depth``, ``offer_duration``, ``contact_cost``
+    Parameters: ``start``, ``duration`` (weeks), ``window_weeks``, ``reach_per_week``,
+    ``offer_depth``, ``offer_weeks``, ``contact_cost``
     (:class:`WinBackConfig`).
 
     Expected signature against the baseline on the same seeds: win-backs
@@ -93,8 +99,14 @@ class WinBack(Strategy):
         self.contacted = 0
         self.won = 0
         self.won_in_offer = 0
-        self.won_by_age = np.zeros(self.config.window + 1, dtype=np.int64)
-        self.contacted_by_age = np.zeros(self.config.window + 1, dtype=np.int64)
+        w, cfg = ctx.units.weeks, self.config
+        #: the oldest churn contacted, in steps; the chance a step reaches a
+        #: lapsed customer; the steps an offer holds
+        self.window_steps = int(math.floor(cfg.window_weeks / w + WEEKS_SLACK))
+        self.reach = 1.0 - (1.0 - cfg.reach_per_week) ** w
+        self.offer_steps = int(math.ceil(cfg.offer_weeks / w - WEEKS_SLACK))
+        self.won_by_age = np.zeros(self.window_steps + 1, dtype=np.int64)
+        self.contacted_by_age = np.zeros(self.window_steps + 1, dtype=np.int64)
         self.age_at_contact = np.zeros(n, dtype=np.int64)
 
     # ---------------------------------------------------------------- helpers
@@ -120,14 +132,14 @@ class WinBack(Strategy):
         now = ctx.t
         u = self.stream(ctx).random(ctx.customers.n, dtype=np.float32)
         age = now - self.churned_at
-        lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= cfg.window)
-        reached = lapsed & ~self.contacted_now & (u < cfg.reach)
+        lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= self.window_steps)
+        reached = lapsed & ~self.contacted_now & (u < self.reach)
         self.contacted_now |= reached
-        self.offer_until[reached] = now + cfg.offer_duration
+        self.offer_until[reached] = now + self.offer_steps
         self.age_at_contact[reached] = age[reached]
         k = int(reached.sum())
         self.contacted += k
-        self.contacted_by_age += np.bincount(age[reached], minlength=cfg.window + 1)
+        self.contacted_by_age += np.bincount(age[reached], minlength=self.window_steps + 1)
         self.pending_cost += k * cfg.contact_cost
         offer = np.where(self.offer_until > now, np.float32(cfg.offer_depth), np.float32(0)).astype(np.float32)
         self.set_share(ctx, "price_factor", offer)
@@ -141,7 +153,7 @@ class WinBack(Strategy):
         if back.any():
             self.won += int(back.sum())
             self.won_in_offer += int((back & (self.offer_until > ctx.t)).sum())
-            self.won_by_age += np.bincount(self.age_at_contact[back], minlength=self.config.window + 1)
+            self.won_by_age += np.bincount(self.age_at_contact[back], minlength=self.window_steps + 1)
             self.contacted_now[back] = False
         # the step each relationship entered CHURNED; a new episode can be contacted again
         churned = (state == S.CHURNED) & (self.prev != S.CHURNED)

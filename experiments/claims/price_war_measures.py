@@ -79,10 +79,10 @@ def deal_acquired_value(scenario: str, history: int) -> Callable[[Evidence], np.
 
     def measure(ev: Evidence) -> np.ndarray:
         war = schedule(ev, scenario, "price_war")
-        if war["start"] <= history:
-            raise ValueError(f"the price war starts at step {war['start']}: it needs {history} steps of history")
+        if war["first"] <= history:
+            raise ValueError(f"the price war starts at step {war['first']}: it needs {history} steps of history")
         tx = ev.transactions[ev.transactions["firm"] == ev.focal]
-        per = {s: per_replication(ev, value(tx[tx["scenario"] == s], war["start"], war["end"]))
+        per = {s: per_replication(ev, value(tx[tx["scenario"] == s], war["first"], war["end"]))
                for s in (scenario, "baseline")}
         return per[scenario] / per["baseline"]
     return measure

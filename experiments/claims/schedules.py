@@ -19,16 +19,26 @@ def _scenario_config(ev: Evidence, scenario: str) -> dict:
 
 def schedule(ev: Evidence, scenario: str, strategy: str) -> dict:
     """The config of ``strategy`` as the focal firm runs it in ``scenario``
-    (its defaults where the scenario does not set them), with ``end``: the
-    first reported step after it (the horizon's end + 1 if open-ended)."""
+    (its defaults where the scenario does not set them; ``start``,
+    ``duration`` and the other durations are weeks), with, in reported steps
+    of the market: ``first``, the step it starts in; ``end``, the first step
+    after it (the horizon's end + 1 if open-ended); and for a price war
+    ``reaction_step``, the steps from its start to the rivals' reaction."""
+    from sim.units import StepLength
+    from strategies.base import end_step, first_step, steps_after
     from strategies.registry import make_strategy
 
+    weeks = StepLength(ev.market.steps_per_year).weeks
     specs = _scenario_config(ev, scenario).get("strategies", {}).get(ev.focal, [])
     for spec in specs:
         name = spec if isinstance(spec, str) else spec.get("name")
         if name == strategy:
             cfg = dataclasses.asdict(make_strategy(spec).config)
-            cfg["end"] = cfg["start"] + cfg["duration"] if cfg["duration"] else ev.market.steps + 1
+            cfg["first"] = first_step(cfg["start"], weeks)
+            end = end_step(cfg["start"], cfg["duration"], weeks)
+            cfg["end"] = ev.market.steps + 1 if end is None else end
+            if "reaction_delay_weeks" in cfg:
+                cfg["reaction_step"] = steps_after(cfg["reaction_delay_weeks"], weeks)
             return cfg
     raise KeyError(f"the focal firm runs no {strategy!r} in scenario {scenario!r}")
 
@@ -50,7 +60,7 @@ def war_window(scenario: str, offset: int = 0, length: int | None = None, after_
     end after it)."""
     def window(ev: Evidence) -> tuple[int, int | None]:
         war = schedule(ev, scenario, "price_war")
-        first = war["end"] if after_end else war["start"] + (war["reaction_delay"] if after_delay else 0)
+        first = war["end"] if after_end else war["first"] + (war["reaction_step"] if after_delay else 0)
         first += offset
         if length is not None:
             return first, first + length
@@ -63,6 +73,6 @@ def after_start(scenario: str, strategy: str, offset: int, length: int
     """``length`` steps from ``offset`` steps after the start of the focal
     firm's ``strategy`` in ``scenario``."""
     def window(ev: Evidence) -> tuple[int, int]:
-        first = schedule(ev, scenario, strategy)["start"] + offset
+        first = schedule(ev, scenario, strategy)["first"] + offset
         return first, first + length
     return window

@@ -1,5 +1,5 @@
 """The invariance table (experiments/invariance.py, experiments/invariance_report.py):
-its verdicts on synthetic rows, the strategies' schedules in steps, its
+its verdicts on synthetic rows, the strategies' schedules in weeks, its
 command line's bad input, and (slow) the real table across market sizes and
 step lengths, every verdict of which must pass."""
 
@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.invariance import (FAIL, MEASURES, NPV_DIFFERENCE, PASS, TABLE_COLUMNS, Combination,
+from experiments.invariance import (DESIGN_CARD, FAIL, MEASURES, NPV_DIFFERENCE, PASS, TABLE_COLUMNS, Combination,
                                     InvarianceConfig, combination_rows, design_card_scenarios, invariance_table,
-                                    schedule_in_steps, verdicts)
+                                    verdicts)
 from experiments.invariance_report import Invariance, render, render_text
 from experiments.validation import main
 
@@ -79,28 +79,27 @@ def test_each_scenario_of_the_npv_difference_has_its_own_verdict():
 # =========================================================================== the runs' pieces
 
 
-def test_week_counts_become_steps_rounded_and_at_least_one():
-    weekly = {"start": 1, "duration": 12, "reaction_delay": 2, "refresh_steps": 13, "depth": 0.2}
-    assert schedule_in_steps(weekly, 52) == weekly
-    assert schedule_in_steps(weekly, 12) == {"start": 1, "duration": 3, "reaction_delay": 1, "refresh_steps": 3,
-                                             "depth": 0.2}
-    assert schedule_in_steps({"duration": 0}, 12) == {"duration": 0}          # 0: to the end of the run
-    assert schedule_in_steps({"duration": 12}, 365)["duration"] == 84
-
-
-def test_the_design_card_scenarios_keep_the_baseline_and_four_strategies_with_schedules_in_steps():
+def test_the_strategies_take_weeks_so_the_design_card_scenarios_are_kept_as_they_are():
     from experiments.config import ExperimentConfig
     import dataclasses
     default = [dataclasses.asdict(s) for s in ExperimentConfig().scenarios]
-    monthly = design_card_scenarios(default, 12)
-    assert [s["name"] for s in monthly] == ["baseline", "price_war", "club_marketing", "differentiated_service",
-                                            "staff_loyalty"]
-    (war,) = monthly[1]["strategies"]["Focal"]
-    assert war == {"name": "price_war", "start": 1, "duration": 3, "reaction_delay": 1}
-    (club,) = monthly[2]["strategies"]["Focal"]
-    assert club["refresh_steps"] == 3 and club["duration"] == 0
-    (weekly_war,) = design_card_scenarios(default, 52)[1]["strategies"]["Focal"]
-    assert weekly_war == {"name": "price_war", "start": 1, "duration": 12, "reaction_delay": 2}
+    kept = design_card_scenarios(default)
+    assert [s["name"] for s in kept] == ["baseline", "price_war", "club_marketing", "differentiated_service",
+                                         "staff_loyalty"]
+    assert kept == [s for s in default if s["name"] in ("baseline", *DESIGN_CARD)]   # unconverted
+
+
+def test_a_schedule_in_weeks_maps_to_steps_exactly_weekly_and_by_the_week_monthly():
+    from strategies.base import end_step, first_step, period_begins
+    assert [first_step(w, 1.0) for w in (1, 9, 27)] == [1, 9, 27]            # weekly: week = step
+    assert end_step(1, 12, 1.0) == 13 and end_step(9, 12, 1.0) == 21 and end_step(1, 0, 1.0) is None
+    month = 52 / 12
+    assert [first_step(w, month) for w in (1, 5, 14, 27)] == [1, 1, 4, 7]   # the step holding the week's start
+    assert end_step(1, 12, month) == 4                                      # 12 weeks: 3 months
+    assert end_step(1, 52, month) == 13 and end_step(1, 104, month) == 25   # a year: 12 months
+    assert [k for k in range(30) if period_begins(k, 13, 1.0)] == [0, 13, 26]
+    assert [k for k in range(10) if period_begins(k, 13, month)] == [0, 3, 6, 9]   # quarterly
+    assert all(period_begins(k, 4, month) for k in range(10))               # a period shorter than a step
 
 
 def test_combination_rows_are_baseline_levels_and_paired_npv_differences_per_customer():

@@ -21,7 +21,7 @@ import yaml
 from sim.config import ConfigError
 from sim.ledger import BASE_COSTS
 from sim.model import LoyaltyModel
-from strategies.registry import REGISTRY, available, make_strategy
+from strategies.registry import REGISTRY, available, load_builtin, make_strategy
 from tests.sim.test_conservation import check_books, check_states
 
 CONF = Path(__file__).resolve().parents[2] / "conf" / "strategy"
@@ -97,6 +97,7 @@ class StrategyContract:
         from hydra import compose, initialize_config_dir
         from omegaconf import OmegaConf
 
+        load_builtin()      # every strategy's schema is in the ConfigStore, whatever ran before
         with initialize_config_dir(version_base="1.3", config_dir=str(CONF.parent), job_name="contract"):
             cfg = compose(config_name=f"strategy/{self.name}")
         params = OmegaConf.to_container(cfg.strategy, resolve=True)

@@ -97,11 +97,11 @@ class TestClubMarketing(StrategyContract):
         assert club.member.sum() < member.sum()        # some left and dropped out
 
     def test_event_costs_follow_the_calendar_and_attendance(self):
-        table = self.run(seed=4, start=1, events=[LECTURE], cost_per_member=0.0, member_discount=0.0)
+        table = self.run(seed=4, start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)
         cost = table.loc[table.firm_index == 0, ["step", self.name]]
         lecture_steps = sorted(cost.loc[cost[self.name] > 0, "step"])
         assert lecture_steps == [7, 20, 33]           # quarterly (13 weekly steps), mid-quarter
-        model = market([self.spec(start=1, events=[LECTURE], cost_per_member=0.0, member_discount=0.0)], seed=4)
+        model = market([self.spec(start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)], seed=4)
         for _ in range(7):
             model.step()
         club = model.firms[0].strategies[0]

@@ -17,7 +17,7 @@ SEEDS = (0, 1, 2)
 START = 5
 #: the service segment, all of it, with full lifts, fixed targets, in a larger market
 TARGETED = dict(start=START, segment=2, target_share=1.0, service_lift=0.3, empowerment_weight=0.0,
-                refresh_steps=1000)
+                refresh_weeks=1000)
 MARKET = dict(n_customers=4000)
 
 
@@ -96,7 +96,9 @@ class TestDifferentiatedService(StrategyContract):
             own = with_it.loc[with_it.firm_index == 0, self.name].to_numpy()
             extra = (with_it.costs - base.costs).to_numpy().reshape(-1, 3)[:, 0]
             np.testing.assert_allclose(extra, own, rtol=1e-9)
-            assert set(own[START - 1:]) == {model.firms[0].strategies[0].config.cost_per_step}
+            per_store = model.firms[0].strategies[0].config.cost_per_store_per_year
+            stores = model.config.n_customers / model.firms[0].customers_per_store
+            np.testing.assert_allclose(own[START - 1:], per_store * stores / 52, rtol=1e-9)
 
     def test_staff_time_raises_workload(self):
         with_it, base = self.run(seed=0), self.baseline(seed=0)

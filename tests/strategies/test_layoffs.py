@@ -42,8 +42,9 @@ class TestLayoffs(StrategyContract):
         focal = table[table.firm_index == 0]
         paid = focal.loc[focal[self.name] > 0, ["step", self.name]].to_numpy()
         strategy = model.firms[0].strategies[0]
-        assert len(strategy.dismissed) == 4            # half of 8
-        assert paid.tolist() == [[CUT, 4 * strategy.config.severance_per_employee]]
+        assert len(strategy.dismissed) == 4            # half of 8 FTE, all full-time
+        assert strategy.dismissed_fte == 4.0
+        assert paid.tolist() == [[CUT, 4 * strategy.config.severance_per_fte]]
         assert not model.staff.employed[strategy.dismissed].any()
 
     def test_junior_or_senior_choose_by_tenure(self):

@@ -51,11 +51,13 @@ class TestLoyaltyPoints(StrategyContract):
         cfg = s.config
         booked = total(model.step_table(), self.name)
         steps = model.config.steps - cfg.start + 1
-        expected = s.issued * cfg.point_value * (1 - cfg.expected_breakage) + steps * cfg.admin_cost_per_step
+        stores = model.config.n_customers / model.firms[0].customers_per_store
+        expected = (s.issued * cfg.point_value * (1 - cfg.expected_breakage)
+                    + steps * cfg.admin_cost_per_store_per_year * stores / 52)
         assert np.isclose(booked, expected, rtol=1e-9)
 
     def test_cash_accounting_books_the_redemptions(self):
-        model = self.run(seed=0, keep=True, accounting="cash", admin_cost_per_step=0.0)
+        model = self.run(seed=0, keep=True, accounting="cash", admin_cost_per_store_per_year=0.0)
         s = model.firms[0].strategies[0]
         assert np.isclose(total(model.step_table(), self.name), s.redeemed * s.config.point_value, rtol=1e-9)
 

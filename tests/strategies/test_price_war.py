@@ -84,14 +84,14 @@ class TestPriceWar(StrategyContract):
         for seed in SEEDS:
             base = total(self.baseline(seed=seed), "profit")
             assert total(self.run(seed=seed), "profit") < base
-            assert total(self.run(seed=seed, campaign_cost=0.0), "profit") < base
+            assert total(self.run(seed=seed, campaign_cost_per_1k_per_year=0.0), "profit") < base
 
     def test_rivals_matching_the_discount_wipe_out_the_share_gain(self):
         delay = 2
         window = dict(start=START + delay, stop=END)
         for seed in SEEDS:
             base = mean_after(self.baseline(seed=seed), "market_share", **window)
-            gain = {r: mean_after(self.run(seed=seed, retaliation=r, reaction_delay=delay),
+            gain = {r: mean_after(self.run(seed=seed, retaliation=r, reaction_delay_weeks=delay),
                                   "market_share", **window) - base
                     for r in ("none", "match", "partial")}
             assert gain["none"] > 0
@@ -99,7 +99,7 @@ class TestPriceWar(StrategyContract):
             assert gain["partial"] < gain["none"]
 
     def test_rivals_respond_after_the_delay_and_stop_with_the_war(self):
-        spec = self.spec(retaliation="partial", reaction_delay=2)
+        spec = self.spec(retaliation="partial", reaction_delay_weeks=2)
         model = run_market({0: [spec]}, seed=0, keep=True, steps=1)
         seen = []
         for _ in range(END + 1):
@@ -111,4 +111,6 @@ class TestPriceWar(StrategyContract):
         assert np.allclose(by_step[START + 2], [depth, share * depth, share * depth])
         assert np.allclose(by_step[END], [0.0, 0.0, 0.0])
         table = model.step_table()
-        assert total(table, "price_war") == DURATION * model.firms[0].strategies[0].config.campaign_cost
+        per_1k = model.firms[0].strategies[0].config.campaign_cost_per_1k_per_year
+        assert np.isclose(total(table, "price_war"), DURATION * per_1k * model.config.n_customers / 1000 / 52,
+                          rtol=1e-9)

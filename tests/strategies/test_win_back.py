@@ -34,7 +34,7 @@ class TestWinBack(StrategyContract):
             assert back - new > back0 - new0
             # contacted customers, over the offer, against an aware prospect over as many steps
             s = model.firms[0].strategies[0]
-            assert s.won_in_offer / s.contacted > 1 - (1 - new) ** s.config.offer_duration
+            assert s.won_in_offer / s.contacted > 1 - (1 - new) ** s.offer_steps
 
     def test_no_offer_no_win_back(self):
         """A contact without an offer (a tiny one) wins back little: the offer does the work."""
