@@ -257,9 +257,10 @@ class LoyaltyModel(mesa.Model):
         cust, lc = self.customers, self.config.loyalty
         switching = self.switching(rows)
         rel = colwise(np.divide, self.price, cust.reference_price[rows][:, None]) - 1.0
-        value = cust.expectation[rows] - colwise(np.multiply, cust.price_sensitivity[rows][:, None], rel) * 0.1
+        value = (cust.expectation[rows]
+                 - colwise(np.multiply, cust.price_sensitivity[rows][:, None], rel) * lc.cognitive_price_weight)
         available = self.where_present(cust.state[rows] != I8[S.PROSPECT])
-        cog = loyalty.cognitive(value, available, lc.cognitive_scale)
+        cog = loyalty.cognitive(value, available, lc.cognitive_scale, lc.cognitive_certain_lead)
         intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
         rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
         return dict(zip(LATENTS, (switching, cog, intent, rec)))
