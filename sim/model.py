@@ -153,7 +153,7 @@ class LoyaltyModel(mesa.Model):
         events = FirmStepEvents.zeros(self.n_firms)
         events.customers_at_start = column_count(is_customer(self.customers.state))
         plan = StepDraws.plan(self.customers.n, self.n_firms, self.staff.m)
-        draws = StepDraws(**self.streams.draw_all(plan, self.blocks.each))
+        draws = StepDraws(**self.streams.draw_all(plan, self.blocks.each_for(self.customers.n)))
         self.last_step = StepRecord(self.t, reported, events, last.visits, draws, churn=last.churn)
         return self.last_step
 
