@@ -269,9 +269,10 @@ class LoyaltyModel(mesa.Model):
     def state_counts(self) -> np.ndarray:
         """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""
         st, F = self.customers.state, self.n_firms
+        offset = np.arange(F) * N_STATES      # firm f's states counted in bins f * N_STATES + state
 
         def rule(rows: slice) -> np.ndarray:
-            return np.array([np.bincount(st[rows, f], minlength=N_STATES) for f in range(F)])
+            return np.bincount((st[rows] + offset).ravel(), minlength=F * N_STATES).reshape(F, N_STATES)
 
         return np.sum(self.blocks.map(rule, len(st)), axis=0)
 
