@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 T = TypeVar("T")
 
@@ -62,3 +62,11 @@ class RowBlocks:
         if self.threads == 1 or len(items) < 2:
             return [task(item) for item in items]
         return list(_pool(self.threads).map(task, items))
+
+    def each_for(self, n: int) -> Callable[[Callable, list], Iterable]:
+        """How to run independent tasks for the rows ``0..n`` (e.g. draws
+        from distinct streams for all customers): on the threads
+        (:meth:`each`) when the rows span several blocks; for a market of
+        one block, handing tasks to threads costs more than it saves, so
+        they run in this thread, like :meth:`map`'s single block."""
+        return self.each if n > self.block_rows else map

@@ -153,7 +153,7 @@ class LoyaltyModel(mesa.Model):
         events = FirmStepEvents.zeros(self.n_firms)
         events.customers_at_start = column_count(is_customer(self.customers.state))
         plan = StepDraws.plan(self.customers.n, self.n_firms, self.staff.m)
-        draws = StepDraws(**self.streams.draw_all(plan, self.blocks.each))
+        draws = StepDraws(**self.streams.draw_all(plan, self.blocks.each_for(self.customers.n)))
         self.last_step = StepRecord(self.t, reported, events, last.visits, draws, churn=last.churn)
         return self.last_step
 
@@ -273,9 +273,10 @@ class LoyaltyModel(mesa.Model):
     def state_counts(self) -> np.ndarray:
         """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""
         st, F = self.customers.state, self.n_firms
+        offset = np.arange(F) * N_STATES      # firm f's states counted in bins f * N_STATES + state
 
         def rule(rows: slice) -> np.ndarray:
-            return np.array([np.bincount(st[rows, f], minlength=N_STATES) for f in range(F)])
+            return np.bincount((st[rows] + offset).ravel(), minlength=F * N_STATES).reshape(F, N_STATES)
 
         return np.sum(self.blocks.map(rule, len(st)), axis=0)
 

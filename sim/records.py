@@ -14,6 +14,7 @@ Arrays over purchases are aligned: entry ``k`` of every field of
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -51,9 +52,11 @@ class StepDraws:
     exit: np.ndarray              #: [n] uniform: leaves the category
 
     @staticmethod
+    @functools.lru_cache(maxsize=8)
     def plan(n: int, n_firms: int, m: int) -> dict[str, tuple[str, int | tuple[int, int]]]:
         """The draws of a step with ``n`` customers, ``n_firms`` firms and
-        ``m`` staff positions: stream name -> (kind, shape)."""
+        ``m`` staff positions: stream name -> (kind, shape) (the same every
+        step of a market, so kept; do not modify it)."""
         size = {"customers": n, "staff": m}
         out: dict[str, tuple[str, int | tuple[int, int]]] = {}
         for name, kind, of, lead in DRAW_PLAN:
@@ -132,8 +135,12 @@ class FirmStepEvents:
 
     @classmethod
     def zeros(cls, n_firms: int) -> "FirmStepEvents":
-        """No events yet at any of ``n_firms`` firms."""
-        return cls(**{f.name: np.zeros(n_firms) for f in fields(cls)})
+        """No events yet at any of ``n_firms`` firms (each count a row of
+        one zeroed table: one allocation a step)."""
+        return cls(*np.zeros((_N_EVENT_COUNTS, n_firms)))
+
+
+_N_EVENT_COUNTS = len(fields(FirmStepEvents))
 
 
 @dataclass

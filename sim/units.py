@@ -97,7 +97,8 @@ def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
     to complain or to defect) moves by the compounded share, so a year holds
     the same change whether it is cut in weeks or in months."""
     visits = np.asarray(visits)
-    out = np.array(np.broadcast_to(share, visits.shape), dtype=np.result_type(share, np.float32))
+    out = np.empty(visits.shape, dtype=np.result_type(share, np.float32))
+    out[...] = share
     many = np.flatnonzero(visits > 1)
     if len(many):
         with np.errstate(divide="ignore"):

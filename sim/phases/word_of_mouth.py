@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.network import ties_of
 from sim.units import compounded
 from sim.columns import flat
 from sim.states import I8, LoyaltyState as S
 
 if TYPE_CHECKING:  # pragma: no cover
+    import scipy.sparse as sp
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
 
@@ -21,10 +23,9 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     and advertising make prospects aware; stories move expectations.
 
     Each talker tells one story (positive or negative, about the firm
-    bought from); the products of the talkers' rows of the symmetric
-    network, transposed, with their positive and with their negative
-    stories give what each customer heard (``[n, firms]`` each), so the
-    work grows with the talkers' ties, not with the whole network.
+    bought from) to each friend; what each customer heard is counted over
+    the talkers' ties (:func:`stories_heard`), so the work grows with the
+    talkers' ties, not with the whole network.
     Listening is a row-wise rule, applied block by block.
     """
     cust, cfg, p = market.customers, market.config, step.purchases
@@ -36,10 +37,7 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
     talks = u_talk[b] < compounded(p_talk * soc, cust.visits_per_purchase[b])
     talkers = np.flatnonzero(talks)
-    told = np.zeros((2, len(talkers), F), dtype=np.float32)     # positive, negative stories
-    told[negative[talkers].astype(np.intp), np.arange(len(talkers)), c[talkers]] = 1.0
-    ties = market.network[b[talkers]].T
-    heard_pos, heard_neg = ties @ told[0], ties @ told[1]
+    heard_pos, heard_neg = stories_heard(market.network, b[talkers], negative[talkers], c[talkers], F)
     reach = market.step_length.probability(market.by_firm("advertising_awareness_per_year", np.float64)).astype(np.float32)
     promise = market.by_firm("promise")
     present = market.present
@@ -65,3 +63,21 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
         flat(state)[cell] = S.AWARE
 
     market.blocks.map(listen, n)
+
+
+def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.ndarray, firm: np.ndarray,
+                  n_firms: int) -> np.ndarray:
+    """How many positive and how many negative stories about each firm each
+    customer heard (``[2, n, firms]`` float32: positive, negative), when
+    each of ``tellers`` tells their friends one story about ``firm``,
+    negative where ``negative`` holds.
+
+    This is the product of the tellers' rows of the symmetric 0/1 network,
+    transposed, with their stories as one-hot columns, computed as counts
+    over the tellers' ties (:func:`agents.network.ties_of`): exact, so equal
+    to the product however it is summed."""
+    n = network.shape[0]
+    friend, teller = ties_of(network, tellers)
+    kind = negative.astype(np.intp)[teller]
+    cell = (kind * n + friend) * n_firms + firm[teller]
+    return np.bincount(cell, minlength=2 * n * n_firms).astype(np.float32).reshape(2, n, n_firms)
