@@ -56,7 +56,7 @@ from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
 from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
-from sim.units import StepLength, compounded
+from sim.units import StepLength, compounded, felt_over_visits, first_step
 
 PROSPECT, AWARE, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
@@ -202,7 +202,8 @@ class ReferenceLoyaltyModel(mesa.Model):
 
     def _present(self) -> list[bool]:
         after = self._t - self.config.burn_in + 1
-        return [f.entry_step <= 0 or after >= f.entry_step for f in self.config.firms]
+        weeks = self.step_length.weeks
+        return [f.entry_week <= 0 or after >= first_step(f.entry_week, weeks) for f in self.config.firms]
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -218,7 +219,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         """One step; the phases of :meth:`LoyaltyModel._advance`, in its order."""
         F = self.n_firms
         ev = {k: [0.0] * F for k in ("acquisitions", "win_backs", "lost", "exits", "complaints",
-                                     "recoveries", "delighted", "disappointed", "visits", "failures",
+                                     "recoveries", "delighted", "disappointed", "visits", "purchases", "failures",
                                      "service_sum", "service_sq", "leavers", "headcount")}
         ev["customers_at_start"] = self._customer_counts()
         self._adjust_offers()
@@ -332,6 +333,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
             a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (price - a.reference_price)
             visits[c] += n_visits
+            ev["purchases"][c] += 1
             ev["failures"][c] += failed
             ev["service_sum"][c] += service * n_visits          # service metrics per visit
             ev["service_sq"][c] += service ** 2 * n_visits
@@ -395,7 +397,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         for t in trips:
             a, c, felt = t["agent"], t["c"], t["felt"]
             k = a.visits_per_purchase
-            aff = a.affect[c] + (lc.affect_gain * felt + lc.belonging_affect * t["belonging"]) * k
+            felt_visits = float(felt_over_visits(ex_cfg.adaptation, np.array([k], dtype=np.float32))[0])
+            aff = a.affect[c] + lc.affect_gain * felt * felt_visits + lc.belonging_affect * t["belonging"] * k
             a.affect[c] = min(max(aff, 0.0), 1.0)
             a.habit[c] += _each_visit(lc.habit_gain, k) * (1 - a.habit[c])
             a.behaviour[c] += per_visit * a.visits_per_purchase
@@ -625,7 +628,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "mean_expectation": sums["expectation"][f] / safe, "mean_affect": sums["affect"][f] / safe,
                 "mean_cognitive": sums["cognitive"][f] / safe, "mean_intention": sums["intention"][f] / safe,
                 "repeat_rate": sums["behaviour"][f] / safe,
-                "visits": float(ev["visits"][f]), "failures": int(ev["failures"][f]),
+                "visits": float(ev["visits"][f]), "purchases": int(ev["purchases"][f]),
+                "failures": int(ev["failures"][f]),
                 "delighted": int(ev["delighted"][f]), "disappointed": int(ev["disappointed"][f]),
                 "complaints": int(ev["complaints"][f]), "recoveries": int(ev["recoveries"][f]),
                 "clv": clv,

@@ -28,7 +28,7 @@ class ScenarioConfig:
     strategies: dict = param({}, doc="firm name -> strategies it runs here (names, or mappings "
                                      "{name: <strategy>, <key>: value})")
     firms: dict = param({}, doc="firm name -> firm keys changed in this scenario "
-                                "(e.g. {Challenger: {entry_step: 26}})")
+                                "(e.g. {Challenger: {entry_week: 26}})")
 
 
 def _default_scenarios() -> list:
@@ -103,7 +103,7 @@ def validate_experiment(cfg: Any) -> None:
     for i, firm in enumerate(market_firms):
         check_strategies(f"market.firms[{i}].strategies", firm.get("strategies", []), steps, steps_per_year)
         if firm.get("name") == exp.get("focal_firm", "Focal"):
-            check_entry(f"market.firms[{i}].entry_step", firm.get("entry_step", 0), steps)
+            check_entry(f"market.firms[{i}].entry_week", firm.get("entry_week", 0), steps, steps_per_year)
     scenarios = exp.get("scenarios", _default_scenarios())
     if not scenarios:
         raise ConfigError(f"experiment.scenarios = []: needs at least one scenario, the baseline "
@@ -135,8 +135,8 @@ def validate_experiment(cfg: Any) -> None:
                     raise ConfigError(f"{key} = {value!r}: may not change the firm's name or strategies "
                                       "(give strategies under the scenario's 'strategies')")
                 validate(value, FirmConfig, key + ".")
-                if "entry_step" in value:
-                    check_entry(f"{key}.entry_step", value["entry_step"], steps)
+                if "entry_week" in value:
+                    check_entry(f"{key}.entry_week", value["entry_week"], steps, steps_per_year)
     if exp.get("baseline", "baseline") not in names:
         raise ConfigError(f"experiment.baseline = {exp.get('baseline', 'baseline')!r}: must be one of the "
                           f"scenarios ({', '.join(names)})")

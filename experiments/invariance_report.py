@@ -157,7 +157,7 @@ def render(inv: Invariance) -> str:
 
 def _schedules(steps_per_year: Sequence[int]) -> list[str]:
     from sim.units import StepLength
-    from strategies.base import end_step, first_step
+    from sim.units import end_step, first_step
     from strategies.registry import REGISTRY, load_builtin
 
     load_builtin()

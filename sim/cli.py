@@ -479,7 +479,8 @@ def _check_strategies(container: dict) -> None:
     for i, firm in enumerate(market.get("firms") or []):
         check_strategies(f"market.firms[{i}].strategies", (firm or {}).get("strategies") or [], steps,
                          market.get("steps_per_year", MarketConfig.steps_per_year))
-        check_entry(f"market.firms[{i}].entry_step", (firm or {}).get("entry_step", 0), steps)
+        check_entry(f"market.firms[{i}].entry_week", (firm or {}).get("entry_week", 0), steps,
+                    market.get("steps_per_year", MarketConfig.steps_per_year))
 
 
 def _check_output_dir(container: dict) -> None:

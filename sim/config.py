@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from sim.units import WEEKS_SLACK, StepLength, first_step
+
 SEGMENTS = ("price", "value", "service")
 ATTRIBUTES = ("price", "quality", "service", "belonging")
 
@@ -302,7 +304,8 @@ class FirmConfig:
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
     recognition: float = param(0.3, 0.0, 1.0, "staff recognition")
     initial_skill: float = param(0.7, 0.0, 1.0, "mean skill of the staff at the start")
-    entry_step: int = param(0, 0, 1_000_000, "step (after burn-in) at which the firm enters; 0 = present from the start")
+    entry_week: int = param(0, 0, 1_000_000, "week of the reported horizon in which the firm enters (it is there "
+                            "from the step holding that week); 0 = present from the start")
     strategies: list = param([], doc="strategies the firm runs")
 
 
@@ -476,11 +479,14 @@ def _validate_whole(cls: type, data: dict, prefix: str) -> None:
             raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
 
 
-def check_entry(key: str, entry_step: int, steps: int) -> None:
-    """A firm must enter within the horizon (``entry_step`` at most ``steps``)."""
-    if entry_step > steps:
-        raise ConfigError(f"{key} = {entry_step}: the firm would enter after the horizon "
-                          f"(market.steps = {steps}); must be at most {steps}")
+def check_entry(key: str, entry_week: int, steps: int, steps_per_year: float = 52.0) -> None:
+    """A firm must enter within the horizon: its ``entry_week`` falls in one
+    of the horizon's ``steps`` (of a market with ``steps_per_year``)."""
+    weeks = StepLength(float(steps_per_year)).weeks
+    if entry_week > 0 and first_step(entry_week, weeks) > steps:
+        last_week = math.ceil(steps * weeks - WEEKS_SLACK)
+        raise ConfigError(f"{key} = {entry_week}: the firm would enter after the horizon "
+                          f"(market.steps = {steps}, week {last_week}); must be at most {last_week}")
 
 
 def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict:

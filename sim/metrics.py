@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
 METRICS = ("customers", "market_share", "customer_share", "retention_rate", "churn_rate", "lost",
            "exits", "acquisitions", "win_backs", "deal_seeker_share", "mean_satisfaction",
            "promoter_score", "mean_expectation", "mean_affect", "mean_cognitive", "mean_intention",
-           "repeat_rate", "visits", "failures", "delighted", "disappointed", "complaints",
+           "repeat_rate", "visits", "purchases", "failures", "delighted", "disappointed", "complaints",
            "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
            "staff_turnover", "service_level", "service_spread", "workload",
            *(f"n_{name}" for name in STATE_NAMES))
@@ -102,7 +102,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         "mean_expectation": floats(mean(cust.expectation)), "mean_affect": floats(mean(cust.affect)),
         "mean_cognitive": floats(mean(lat.cognitive)), "mean_intention": floats(mean(lat.intention)),
         "repeat_rate": floats(mean(cust.behaviour)),
-        "visits": floats(ev.visits), "failures": ints(ev.failures),
+        "visits": floats(ev.visits), "purchases": ints(ev.purchases), "failures": ints(ev.failures),
         "delighted": ints(ev.delighted), "disappointed": ints(ev.disappointed),
         "complaints": ints(ev.complaints), "recoveries": ints(ev.recoveries),
         "clv": floats(clv),

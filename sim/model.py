@@ -36,7 +36,7 @@ from sim.records import LATENTS, FirmStepEvents, Purchases, SmoothedChurn, Staff
 from sim.staffing import engagement_target
 from sim.states import I8, LoyaltyState as S, N_STATES, is_customer
 from sim.streams import RandomStreams
-from sim.units import StepLength
+from sim.units import StepLength, first_step
 from strategies.registry import resolve_strategies
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
@@ -170,7 +170,8 @@ class LoyaltyModel(mesa.Model):
     def _present(self) -> np.ndarray:
         """Firms in the market this step (a firm may enter later: captive waves)."""
         after = self.reported_step
-        return np.array([f.entry_step <= 0 or after >= f.entry_step for f in self.config.firms])
+        weeks = self.step_length.weeks
+        return np.array([f.entry_week <= 0 or after >= first_step(f.entry_week, weeks) for f in self.config.firms])
 
     def where_present(self, mask: np.ndarray) -> np.ndarray:
         """``mask`` (``[customers, firms]``, modified in place) where the firm is

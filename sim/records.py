@@ -81,6 +81,7 @@ class Purchases:
     service: np.ndarray | None = None      #: service received (0-1)
     belonging: np.ndarray | None = None    #: belonging felt (0-1)
     spent: np.ndarray | None = None        #: money spent
+    visits: np.ndarray | None = None       #: visits the purchase holds (a long step's several)
     outcome: np.ndarray | None = None      #: disappointed -1, satisfied 0, delighted +1 (zone of tolerance)
     felt: np.ndarray | None = None         #: felt value of the disconfirmation, after any complaint handling
     complained: np.ndarray | None = None   #: complained
@@ -127,6 +128,7 @@ class FirmStepEvents:
     delighted: np.ndarray
     disappointed: np.ndarray
     visits: np.ndarray
+    purchases: np.ndarray
     failures: np.ndarray
     service_sum: np.ndarray
     service_sq: np.ndarray
@@ -149,7 +151,7 @@ class SmoothedChurn:
     customer lifetime value of the step table uses as the retention outlook
     (Gupta, Lehmann & Stuart 2004: CLV from margin, retention and discount rate)."""
     rate: np.ndarray       #: [firms] relationships lost this step per customer at its start
-    smoothed: np.ndarray   #: [firms] 0.9 * previous + 0.1 * rate over reported steps (NaN before)
+    smoothed: np.ndarray   #: [firms] moving average of the rate (half-life loyalty.clv_churn_half_life_weeks) over reported steps (NaN before)
 
 
 @dataclass

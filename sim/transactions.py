@@ -2,7 +2,8 @@
 
 Researchers fit customer-base models (BG/NBD, Pareto/NBD) to transaction
 logs; to compare the simulator with them, and to calibrate it, a run can
-record every purchase: customer, firm, reported week, amount. A customer who
+record every purchase: customer, firm, reported week, amount and visits (a
+purchase holds all the visits a customer makes in a step, one in most weeks). A customer who
 leaves the category is replaced by a newcomer in the same row
 (MODEL.md §2), so a customer's id combines the row with the row's
 generation and is never reused.
@@ -26,7 +27,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
 
-COLUMNS = ["customer_id", "firm", "week", "amount"]
+COLUMNS = ["customer_id", "firm", "week", "amount", "visits"]
 SUMMARY_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary_value"]
 
 
@@ -42,13 +43,14 @@ class TransactionLog:
 
     def __init__(self, model: "LoyaltyModel") -> None:
         self.model = model
-        self._parts: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]] = []
 
     def record(self) -> None:
         """Add the purchases of the step just simulated."""
         bought = self.model.last_step.purchases
         self._parts.append((customer_ids(self.model, bought.buyers), bought.firm.astype(np.int16),
-                            int(self.model.steps), bought.spent.astype(np.float64)))
+                            int(self.model.steps), bought.spent.astype(np.float64),
+                            bought.visits.astype(np.float64)))
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the model's horizon (or ``steps`` steps) recording every purchase;
@@ -59,17 +61,18 @@ class TransactionLog:
         return self.model.step_table()
 
     def table(self) -> pd.DataFrame:
-        """One row per purchase: customer_id, firm (name), week (reported step), amount."""
+        """One row per purchase: customer_id, firm (name), week (reported step), amount, visits."""
         names = np.array([f.name for f in self.model.firms])
         if not self._parts:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
-                                 zip(COLUMNS, ("int64", "object", "int64", "float64"))})
-        ids, firms, weeks, amounts = zip(*self._parts)
+                                 zip(COLUMNS, ("int64", "object", "int64", "float64", "float64"))})
+        ids, firms, weeks, amounts, visits = zip(*self._parts)
         return pd.DataFrame({
             "customer_id": np.concatenate(ids),
             "firm": names[np.concatenate(firms)],
             "week": np.repeat(np.array(weeks, dtype=np.int64), [len(i) for i in ids]),
             "amount": np.concatenate(amounts),
+            "visits": np.concatenate(visits),
         })
 
 

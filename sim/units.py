@@ -19,11 +19,15 @@ Conversions:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 WEEKS_PER_YEAR = 52.0
+#: slack when comparing times in weeks: a step count x the step in weeks
+#: (52/12 for monthly steps) is not exact in floating point
+WEEKS_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -104,3 +108,48 @@ def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             out[many] = -np.expm1(visits[many] * np.log1p(-np.minimum(out[many], 1.0)))
     return out
+
+
+def felt_over_visits(adaptation: float, visits: np.ndarray) -> np.ndarray:
+    """How many single visits' worth of disconfirmation a purchase of
+    ``visits`` visits is felt as, when expectation moves ``adaptation`` of the
+    way toward each experience: ``(1 - (1 - adaptation) ** visits) / adaptation``,
+    exactly 1 for one visit and ``visits`` without adaptation."""
+    if adaptation <= 0:
+        return np.asarray(visits, dtype=np.float32)
+    return (compounded(adaptation, visits) / np.float32(adaptation)).astype(np.float32)
+
+
+# ----------------------------------------------------------------- schedules in weeks, run in steps
+def first_step(start_week: float, weeks_per_step: float) -> int:
+    """The reported step holding the beginning of week ``start_week`` (1-based)
+    when a step lasts ``weeks_per_step`` weeks: the step a programme that starts
+    that week starts in (= ``start_week`` in weekly steps)."""
+    return int(math.floor((start_week - 1) / weeks_per_step + WEEKS_SLACK)) + 1
+
+
+def end_step(start_week: float, duration_weeks: float, weeks_per_step: float) -> int | None:
+    """The first reported step after a programme that starts in week
+    ``start_week`` and runs ``duration_weeks`` weeks (None: 0, to the end of
+    the run): it runs in every step that begins before week ``start_week +
+    duration_weeks`` (= ``start_week + duration_weeks`` in weekly steps)."""
+    if not duration_weeks:
+        return None
+    return int(math.ceil((start_week - 1 + duration_weeks) / weeks_per_step - WEEKS_SLACK)) + 1
+
+
+def steps_after(weeks: float, weeks_per_step: float) -> int:
+    """Steps from a programme's first step to the first step that begins at
+    least ``weeks`` later (= ``weeks`` in weekly steps)."""
+    return int(math.ceil(weeks / weeks_per_step - WEEKS_SLACK))
+
+
+def period_begins(k: int, period_weeks: float, weeks_per_step: float) -> bool:
+    """True if a period of ``period_weeks`` weeks begins in a programme's
+    ``k``-th step (0-based): the first step, then each step that reaches the
+    next multiple of the period (every ``period_weeks``-th step in weekly
+    steps; every step when a step is longer than the period)."""
+    if k == 0:
+        return True
+    before = (k - 1) * weeks_per_step / period_weeks
+    return math.floor(k * weeks_per_step / period_weeks + WEEKS_SLACK) > math.floor(before + WEEKS_SLACK)

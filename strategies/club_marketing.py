@@ -11,7 +11,8 @@ import numpy as np
 from sim.config import ConfigError
 from sim.states import is_customer
 from sim.context import StepContext
-from strategies.base import Strategy, StrategyConfig, param, period_begins
+from sim.units import period_begins
+from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
 #: keys of one event of the calendar, with their allowed ranges (lo, hi, lo_open)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.context import StepContext
-from strategies.base import WEEKS_SLACK, Strategy, StrategyConfig, param
+from sim.units import WEEKS_SLACK
+from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
 RETALIATION = ("none", "match", "partial")

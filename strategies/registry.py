@@ -14,7 +14,8 @@ from typing import Any
 
 from sim.config import ConfigError, describe, validate
 from sim.units import StepLength
-from strategies.base import WEEKS_SLACK, FunctionStrategy, Strategy, first_step
+from sim.units import WEEKS_SLACK, first_step
+from strategies.base import FunctionStrategy, Strategy
 
 REGISTRY: dict[str, type[Strategy]] = {}
 

@@ -9,7 +9,8 @@ import numpy as np
 
 from sim.states import LoyaltyState as S, is_customer
 from sim.context import StepContext
-from strategies.base import WEEKS_SLACK, Strategy, StrategyConfig, param
+from sim.units import WEEKS_SLACK
+from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
 NEVER = -(10 ** 9)

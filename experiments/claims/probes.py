@@ -138,7 +138,7 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
     lc, cust, lat = model.config.loyalty, model.customers, model.last_step.latents
     advocate = cust.state == S.ADVOCATE
     qualified = ((cust.satisfaction >= lc.advocate_satisfaction) & (lat.intention >= lc.advocate_intention)
-                 & (lat.recommend >= 9))
+                 & (lat.recommend >= market.config.loyalty.promoter_recommend))
     out["advocates_qualified"] = float(qualified[advocate].mean()) if advocate.any() else float("nan")
     for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
         out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())

@@ -7,6 +7,7 @@ import dataclasses
 from typing import Callable
 
 from experiments.claims.evidence import Evidence
+from sim.units import StepLength, end_step, first_step, steps_after
 
 
 def _scenario_config(ev: Evidence, scenario: str) -> dict:
@@ -24,8 +25,6 @@ def schedule(ev: Evidence, scenario: str, strategy: str) -> dict:
     of the market: ``first``, the step it starts in; ``end``, the first step
     after it (the horizon's end + 1 if open-ended); and for a price war
     ``reaction_step``, the steps from its start to the rivals' reaction."""
-    from sim.units import StepLength
-    from strategies.base import end_step, first_step, steps_after
     from strategies.registry import make_strategy
 
     weeks = StepLength(ev.market.steps_per_year).weeks
@@ -44,9 +43,11 @@ def schedule(ev: Evidence, scenario: str, strategy: str) -> dict:
 
 
 def entry_step(ev: Evidence, scenario: str) -> int:
-    """The step at which a firm enters in ``scenario`` (the earliest, if several)."""
-    steps = [int(v["entry_step"]) for v in _scenario_config(ev, scenario).get("firms", {}).values()
-             if "entry_step" in v]
+    """The reported step at which a firm enters in ``scenario`` (the earliest,
+    if several): the step holding its ``entry_week``."""
+    weeks = StepLength(ev.market.steps_per_year).weeks
+    steps = [first_step(int(v["entry_week"]), weeks)
+             for v in _scenario_config(ev, scenario).get("firms", {}).values() if "entry_week" in v]
     if not steps:
         raise KeyError(f"no firm enters in scenario {scenario!r}")
     return min(steps)

@@ -59,9 +59,10 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     step.visits = np.bincount(c, visits, minlength=F)
     market.ledger.book(slice(None), "serving", step.visits * market.by_firm("cost_per_visit", np.float64))
     ev.visits = step.visits.copy()
+    ev.purchases = np.bincount(c, minlength=F)       # purchases: a long step's purchase holds several visits
     ev.failures = np.bincount(c, failed, minlength=F)
     ev.service_sum = np.bincount(c, service * visits, minlength=F)           # per visit
     ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2 * visits, minlength=F)
     p.cell = b * F + c          # each purchase's relationship in flat [n, firms] arrays
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service
-    p.belonging, p.spent = x_b, spent
+    p.belonging, p.spent, p.visits = x_b, spent, visits

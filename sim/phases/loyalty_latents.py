@@ -9,7 +9,7 @@ import numpy as np
 
 from agents.customers import COUNT_CAP
 from sim.columns import colwise, flat
-from sim.units import compounded
+from sim.units import compounded, felt_over_visits
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -46,7 +46,11 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
                           cust.purchases, cust.rival_run, cust.expectation))
     # a purchase holds the step's visits: gains add up over them, shares compound (sim.units.compounded)
     visits = cust.visits_per_purchase[b]
-    aff = affect[cell] + (lc.affect_gain * felt + lc.belonging_affect * p.belonging) * visits
+    # the visits after the first find an expectation already moved toward the
+    # experience, so each is felt less: over k visits the felt value adds up
+    # to (1 - (1 - adaptation) ** k) / adaptation times one visit's
+    felt_visits = felt_over_visits(cfg.expectation.adaptation, visits)
+    aff = affect[cell] + lc.affect_gain * felt * felt_visits + lc.belonging_affect * p.belonging * visits
     affect[cell] = np.clip(aff, 0, 1)
     habit[cell] += compounded(lc.habit_gain, visits) * (1 - habit[cell])
     behaviour[cell] += ((1 - keep_behaviour) / unit.weeks) * visits     # visits a week

@@ -262,7 +262,7 @@ def test_disconfirmation_counts_add_up_to_the_steps_buyers():
                                                                          snap.baseline_steps)):
         last = table[table["step"] == 3].set_index("firm")
         assert list(counts.columns) == list(OUTCOMES)
-        assert (counts.sum(axis=1) == last["visits"]).all()
+        assert (counts.sum(axis=1) == last["purchases"]).all()
         assert (counts["delighted"] == last["delighted"]).all()
         assert (counts["disappointed"] == last["disappointed"]).all()
 

@@ -67,9 +67,9 @@ def test_scenario_firm_changes_and_strategies_add_to_the_market():
     firms = [dataclasses.replace(market.firms[0], strategies=["loyalty_points"]), *market.firms[1:]]
     market = dataclasses.replace(market, firms=firms)
     (sc,) = build_scenarios(market, [ScenarioConfig("s", strategies={"Focal": ["price_war"]},
-                                                    firms={"Premium": {"entry_step": 10}})])
+                                                    firms={"Premium": {"entry_week": 10}})])
     assert sc.market.firms[0].strategies == ["loyalty_points", "price_war"]
-    assert sc.market.firms[2].entry_step == 10 and market.firms[2].entry_step == 0
+    assert sc.market.firms[2].entry_week == 10 and market.firms[2].entry_week == 0
 
 
 def test_results_do_not_depend_on_the_number_of_worker_processes():

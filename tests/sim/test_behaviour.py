@@ -162,7 +162,7 @@ def test_captive_customers_leave_in_a_wave_when_a_clearly_better_rival_appears()
                      switching_cost=0.5)
     weak.update(quality=0.4, promise=0.4)
     challenger = {"name": "Challenger", "price": 0.75, "quality": 0.95, "promise": 0.85,
-                  "unit_cost": 0.45, "switching_cost": 0.35, "entry_step": 13,
+                  "unit_cost": 0.45, "switching_cost": 0.35, "entry_week": 53,
                   "advertising_awareness_per_year": 8.3178, "staff_per_1k_customers": 1.0,
                   "wage_per_year": 31200.0,
                   "initial_skill": 0.85, "training": 0.5, "empowerment": 0.5, "recognition": 0.5}

@@ -22,10 +22,12 @@ def logged():
 
 def test_the_log_adds_up_to_the_step_tables_revenue_and_visits(logged):
     table, tx = logged
-    by_week = tx.groupby(["week", "firm"])["amount"].agg(["sum", "size"])
+    by_week = tx.groupby(["week", "firm"]).agg(amount=("amount", "sum"), visits=("visits", "sum"),
+                                               purchases=("amount", "size"))
     steps = table.set_index(["step", "firm"])
-    assert np.allclose(by_week["sum"], steps.loc[by_week.index, "revenue"], rtol=1e-9)
-    assert (by_week["size"] == steps.loc[by_week.index, "visits"]).all()
+    assert np.allclose(by_week["amount"], steps.loc[by_week.index, "revenue"], rtol=1e-9)
+    assert np.allclose(by_week["visits"], steps.loc[by_week.index, "visits"], rtol=1e-9)
+    assert (by_week["purchases"] == steps.loc[by_week.index, "purchases"]).all()
     assert sorted(tx["week"].unique()) == list(range(1, 13))
 
 
