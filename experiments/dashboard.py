@@ -123,7 +123,7 @@ def model_params() -> dict:
                      "values": [AS_IN_LESSON, NO_STRATEGY, *available()]},
         "depth": {"type": "SliderFloat", "label": "Price-war discount (0 = lesson's)", "value": float(KEEP),
                   "min": 0.0, "max": DEPTH_MAX, "step": DEPTH_STEP},
-        "start": {"type": "SliderInt", "label": "Strategy starts in step (0 = lesson's)", "value": KEEP,
+        "start": {"type": "SliderInt", "label": "Strategy starts in week (0 = lesson's)", "value": KEEP,
                   "min": 0, "max": START_MAX, "step": 1},
         "retaliation": {"type": "Select", "label": "Rivals answer a price war", "value": AS_IN_LESSON,
                         "values": [AS_IN_LESSON, *RETALIATION]},

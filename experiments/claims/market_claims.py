@@ -51,8 +51,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "disappoint (0.8, as tests/sim/test_behaviour.py)", probe_value("failures_disappointed"), within(0.8, None),
           "pct"),
     Claim("experience.over_promise", "Over-promising breeds disappointment.", "MODEL.md §3; seed 001",
-          "default_market", "disappointed purchases per visit at the focal firm, promise 0.71 minus 0.56",
-          share_difference("over_promise", "disappointed", "visits"), above(0), "pp"),
+          "default_market", "disappointed purchases per purchase at the focal firm, promise 0.71 minus 0.56",
+          share_difference("over_promise", "disappointed", "purchases"), above(0), "pp"),
     # ------------------------------------------------------------------ word of mouth
     Claim("wom.awareness", "Word of mouth spreads the firm: positive stories make prospects aware, so "
           "without it more of the market never hears of the firm.", "MODEL.md §2, §3; seeds 001, 002",
