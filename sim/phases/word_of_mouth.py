@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> None:
-    """Stories travel over the network as sparse products; positive stories
+    """Stories travel over the network's ties; positive stories
     and advertising make prospects aware; stories move expectations.
 
     Each talker tells one story (positive or negative, about the firm
