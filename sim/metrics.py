@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.columns import column_sum
+from sim.columns import column_count, column_mean
 from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
-from sim.states import CUSTOMER_STATES, N_STATES, STATE_NAMES, is_customer
+from sim.states import STATE_NAMES, is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -41,42 +41,6 @@ def top_share(values: np.ndarray, top: float = 0.2) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k:].sum(dtype=np.float64) / total)
 
 
-class RelationshipTally:
-    """Relationships counted by firm, state, promoter, detractor and deal
-    seeker in one ``bincount`` (exact integers): the counts the metrics need
-    are sums of its bins."""
-
-    def __init__(self, state: np.ndarray, promoter: np.ndarray, detractor: np.ndarray,
-                 seeker: np.ndarray) -> None:
-        n, F = state.shape
-        code = np.add(state, np.arange(F) * N_STATES, dtype=np.intp)   # firm f's states from f * N_STATES
-        code *= 8
-        code += promoter
-        code += 2 * detractor.view(np.uint8)
-        code += 4 * seeker.view(np.uint8)[:, None]
-        #: relationships by ``[firm, state, seeker, detractor, promoter]`` (the last three 0 or 1)
-        self.bins = np.bincount(code.ravel(), minlength=F * N_STATES * 8).reshape(F, N_STATES, 2, 2, 2)
-
-    def states(self) -> np.ndarray:
-        """Relationships in each state, ``[firms, N_STATES]``."""
-        return self.bins.sum(axis=(2, 3, 4))
-
-    def customers(self, promoter: bool = False, detractor: bool = False, seeker: bool = False) -> np.ndarray:
-        """Current customers of each firm, only the promoters, detractors or
-        deal seekers among them if asked."""
-        b = self.bins[:, CUSTOMER_STATES]
-        b = b[:, :, 1] if seeker else b
-        b = b[..., 1, :] if detractor else b
-        b = b[..., 1] if promoter else b
-        return b.reshape(len(b), -1).sum(axis=1)
-
-
-def customer_means(customer: np.ndarray, count: np.ndarray, **columns: np.ndarray) -> dict[str, np.ndarray]:
-    """Each ``[n, firms]`` column's mean over each firm's customers (``count``
-    of them, at least 1)."""
-    weight = customer.view(np.uint8).astype(np.float32)
-    return {k: column_sum(x * weight) / count for k, x in columns.items()}
-
 def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     """One record per firm for the step just closed, from the populations and
     the step's records (events, latents, workload, smoothed churn, accounts).
@@ -95,18 +59,16 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     """
     cust, F = model.customers, model.n_firms
     ev, accounts = step.events, step.accounts
-    lat, lc = step.latents, model.config.loyalty
-    seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
-    tally = RelationshipTally(cust.state, lat.recommend >= lc.promoter_recommend,
-                              lat.recommend <= lc.detractor_recommend, seeker)
-    counts, n_cust = tally.states(), tally.customers()
-    promoters, detractors = tally.customers(promoter=True), tally.customers(detractor=True)
-    deal = tally.customers(seeker=True)
-    safe = np.maximum(n_cust, 1)
+    counts = model.state_counts()
     cust_mask = is_customer(cust.state)
-    means = customer_means(cust_mask, safe, satisfaction=cust.satisfaction, expectation=cust.expectation,
-                           affect=cust.affect, cognitive=lat.cognitive, intention=lat.intention,
-                           behaviour=cust.behaviour)
+    n_cust = column_count(cust_mask)
+    safe = np.maximum(n_cust, 1)
+    lat, lc = step.latents, model.config.loyalty
+    promoters = column_count(cust_mask & (lat.recommend >= lc.promoter_recommend))
+    detractors = column_count(cust_mask & (lat.recommend <= lc.detractor_recommend))
+    seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
+    deal = column_count(cust_mask, rows=seeker)
+    mean = lambda a: column_mean(a, cust_mask, n_cust)  # noqa: E731
     revenue = accounts["revenue"]
     total_rev = revenue.sum()
     staff = model.staff
@@ -119,13 +81,11 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     with np.errstate(divide="ignore", invalid="ignore"):
         clv = np.where(r < 1 + d, (revenue - accounts["cost_of_goods"]) / safe * r / (1 + d - r), np.nan)
     service_level, service_spread = [], []
-    for f in range(F):  # scalar arithmetic: a float64 scalar's ``** 2`` (C pow) may differ from an array's
+    for f in range(F):
         visits = max(ev.visits[f], 1)
         svc_mean = ev.service_sum[f] / visits
         service_level.append(float(svc_mean))
         service_spread.append(float(np.sqrt(max(ev.service_sq[f] / visits - svc_mean ** 2, 0.0))))
-    # each firm's customers' revenue, one contiguous row per firm
-    revenue_by_firm, customer_by_firm = cust.revenue.T.copy(), cust_mask.T.copy()
     ints = lambda a: np.asarray(a).astype(np.int64).tolist()  # noqa: E731
     floats = lambda a: np.asarray(a, dtype=np.float64).tolist()  # noqa: E731
     values = {
@@ -137,16 +97,16 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         "lost": ints(ev.lost), "exits": ints(ev.exits),
         "acquisitions": ints(ev.acquisitions), "win_backs": ints(ev.win_backs),
         "deal_seeker_share": floats(deal / safe),
-        "mean_satisfaction": floats(means["satisfaction"]),
+        "mean_satisfaction": floats(mean(cust.satisfaction)),
         "promoter_score": floats(100.0 * (promoters - detractors) / safe),
-        "mean_expectation": floats(means["expectation"]), "mean_affect": floats(means["affect"]),
-        "mean_cognitive": floats(means["cognitive"]), "mean_intention": floats(means["intention"]),
-        "repeat_rate": floats(means["behaviour"]),
+        "mean_expectation": floats(mean(cust.expectation)), "mean_affect": floats(mean(cust.affect)),
+        "mean_cognitive": floats(mean(lat.cognitive)), "mean_intention": floats(mean(lat.intention)),
+        "repeat_rate": floats(mean(cust.behaviour)),
         "visits": floats(ev.visits), "failures": ints(ev.failures),
         "delighted": ints(ev.delighted), "disappointed": ints(ev.disappointed),
         "complaints": ints(ev.complaints), "recoveries": ints(ev.recoveries),
         "clv": floats(clv),
-        "top20_revenue_share": [top_share(revenue_by_firm[f][customer_by_firm[f]]) for f in range(F)],
+        "top20_revenue_share": [top_share(cust.revenue[:, f][cust_mask[:, f]]) for f in range(F)],
         "headcount": floats(ev.headcount),
         "staff_engagement": floats(eng / people),
         "staff_turnover": floats(ev.leavers / fte),
