@@ -28,29 +28,61 @@ RELATIONSHIP = ("state", "expectation", "affect", "habit", "satisfaction", "beha
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
+    return rng.beta(*_beta_shapes(mean, concentration), n)
+
+
+def _beta_shapes(mean: np.ndarray | float, concentration: float) -> tuple:
+    """The two shape parameters of a beta distribution of this mean and concentration."""
     mean = np.clip(mean, 1e-6, 1 - 1e-6)
-    return rng.beta(mean * concentration, (1 - mean) * concentration, n)
+    return mean * concentration, (1 - mean) * concentration
+
+
+@dataclass(frozen=True)
+class Segments:
+    """What :func:`draw_traits` needs of the segments (and the other trait
+    distributions), worked out once per market rather than for every
+    draw of newcomers; one value per segment unless said otherwise."""
+    cdf: np.ndarray                 # cumulative shares, for drawing segments
+    weight_alpha: np.ndarray        # Dirichlet parameters of the attribute weights, [segments, attributes]
+    deal_a: np.ndarray              # beta shapes of deal proneness
+    deal_b: np.ndarray
+    voice: tuple                    # beta shapes of voice (one pair)
+    price_sensitivity: np.ndarray   # float32
+
+    @classmethod
+    def of(cls, cfg: CustomerConfig) -> "Segments":
+        seg_cfg = list(cfg.segments)
+        shares = np.array([s.share for s in seg_cfg], dtype=float)
+        cdf = (shares / shares.sum()).cumsum()   # as Generator.choice(p=...) makes it
+        cdf /= cdf[-1]
+        centres = np.array([s.weights for s in seg_cfg], dtype=float)
+        centres /= centres.sum(axis=1, keepdims=True)
+        deal_a, deal_b = _beta_shapes(np.array([s.deal_proneness_mean for s in seg_cfg]), cfg.deal_concentration)
+        return cls(cdf, np.maximum(centres * cfg.weight_concentration, 1e-3), deal_a, deal_b,
+                   _beta_shapes(cfg.voice_mean, cfg.voice_concentration),
+                   np.array([s.price_sensitivity for s in seg_cfg], dtype=np.float32))
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """The segments of ``n`` customers: ``rng.choice(segments, n, p=shares)``
+        drawing the same uniform numbers and giving the same segments."""
+        return self.cdf.searchsorted(rng.random(n), side="right").astype(np.int8)
 
 
 def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: StepLength,
-                sociability: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Heterogeneous traits of ``n`` customers.
+                sociability: np.ndarray | None = None, segments: Segments | None = None) -> dict[str, np.ndarray]:
+    """Heterogeneous traits of ``n`` customers (``segments``: :meth:`Segments.of`
+    ``cfg``, if already at hand).
 
     Lognormal spend and gamma visit rates make revenue concentrate in the
     top fifth of customers (002, 003: 80/20); voice averages ~10% (002).
     Rates are per year (``visit_rate``, ``exit_rate``); the step's chances
     come from :func:`purchase_episodes` and :meth:`StepLength.probability`.
     """
-    seg_cfg = list(cfg.segments)
-    shares = np.array([s.share for s in seg_cfg], dtype=float)
-    segment = rng.choice(len(seg_cfg), size=n, p=shares / shares.sum()).astype(np.int8)
-    centres = np.array([s.weights for s in seg_cfg], dtype=float)
-    centres /= centres.sum(axis=1, keepdims=True)
-    alpha = np.maximum(centres[segment] * cfg.weight_concentration, 1e-3)
-    g = rng.standard_gamma(alpha)
+    seg = segments or Segments.of(cfg)
+    segment = seg.draw(rng, n)
+    g = rng.standard_gamma(seg.weight_alpha[segment])
     weights = (g / np.maximum(g.sum(axis=1, keepdims=True), 1e-12)).astype(np.float32)
     rate = rng.gamma(cfg.visits_per_year_shape, 1.0 / cfg.visits_per_year_shape, n) * cfg.visits_per_year_mean
-    deal_mean = np.array([s.deal_proneness_mean for s in seg_cfg])[segment]
     if sociability is None:
         sociability = _beta(rng, cfg.sociability_mean, cfg.sociability_concentration, n)
     exit_rate = rng.gamma(cfg.exit_per_year_shape, 1.0 / cfg.exit_per_year_shape, n) * cfg.exit_per_year_mean
@@ -63,15 +95,14 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
         "visits_per_purchase": visits,
         "exit_chance": step.probability(exit_rate).astype(np.float32),
         "spend": (cfg.spend_median * np.exp(cfg.spend_sigma * rng.standard_normal(n))).astype(np.float32),
-        "deal_proneness": _beta(rng, deal_mean, cfg.deal_concentration, n).astype(np.float32),
-        "voice": _beta(rng, cfg.voice_mean, cfg.voice_concentration, n).astype(np.float32),
+        "deal_proneness": rng.beta(seg.deal_a[segment], seg.deal_b[segment], n).astype(np.float32),
+        "voice": rng.beta(*seg.voice, n).astype(np.float32),
         "sociability": np.asarray(sociability, dtype=np.float32),
         "tolerance": (cfg.tolerance_mean * np.exp(cfg.tolerance_sigma * rng.standard_normal(n)
                                                   - cfg.tolerance_sigma ** 2 / 2)).astype(np.float32),
         "variety": rng.beta(cfg.variety_a, cfg.variety_b, n).astype(np.float32),
         "exit_rate": exit_rate.astype(np.float32),
-        "price_sensitivity": np.array([s.price_sensitivity for s in seg_cfg],
-                                      dtype=np.float32)[segment],
+        "price_sensitivity": seg.price_sensitivity[segment],
     }
 
 

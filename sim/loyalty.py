@@ -41,15 +41,30 @@ def cognitive(value: np.ndarray, available: np.ndarray, scale: float, certain_le
     rival_best = best_other(v, floor)
     lead = np.where(rival_best > floor, v - rival_best, scale * certain_lead)
     lead = np.where(available, lead, -scale * certain_lead)
-    return (1.0 / (1.0 + np.exp(-np.clip(lead / scale, -30, 30)))).astype(np.float32, copy=False)
+    # the logistic 1 / (1 + exp(-clip(lead / scale))), in place after the division
+    lead = lead / scale
+    np.clip(lead, -30, 30, out=lead)
+    np.exp(np.negative(lead, out=lead), out=lead)
+    lead += 1.0
+    return np.divide(1.0, lead, out=lead).astype(np.float32, copy=False)
 
 
 def best_other(v: np.ndarray, floor: np.float32) -> np.ndarray:
     """For each row and column, the largest value among the row's *other*
-    columns (``floor`` where there is none): the maximum of the running
-    maxima from the left and from the right, firms being few."""
+    columns (``floor`` where there is none). With few firms, each column's
+    maximum of the others directly; with more, the maximum of the running
+    maxima from the left and from the right (fewer array operations then)."""
     n, f = v.shape
+    if f <= 2:  # no other firm, or the one other
+        return np.full_like(v, floor) if f == 1 else v[:, ::-1].copy()
     out = np.empty_like(v)
+    if f < 6:
+        for k in range(f):
+            first, second, *rest = (j for j in range(f) if j != k)
+            np.maximum(v[:, first], v[:, second], out=out[:, k])
+            for j in rest:
+                np.maximum(out[:, k], v[:, j], out=out[:, k])
+        return out
     running = np.full(n, floor, dtype=v.dtype)
     for k in range(f):
         out[:, k] = running

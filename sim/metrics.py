@@ -113,7 +113,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         "service_level": service_level,
         "service_spread": service_spread,
         "workload": floats(step.staff.workload),
-        **{f"n_{name}": ints(counts[:, s]) for s, name in enumerate(STATE_NAMES)},
+        **dict(zip((f"n_{name}" for name in STATE_NAMES), counts.T.tolist())),
     }
     if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
         raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(values) ^ set(METRICS))}")

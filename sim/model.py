@@ -19,7 +19,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.customers import CustomerPopulation, draw_traits
+from agents.customers import CustomerPopulation, Segments, draw_traits
 from agents.firm import Firm
 from agents.network import small_world
 from agents.staff import StaffPopulation
@@ -106,7 +106,7 @@ class LoyaltyModel(mesa.Model):
                        max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6), n)
         self.network, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
                                           self.streams["network"], cfg.network.reorder)
-        traits = draw_traits(c, rng, n, self.step_length, sociability=soc[order])
+        traits = draw_traits(c, rng, n, self.step_length, sociability=soc[order], segments=self.segments())
         self.customers = CustomerPopulation(traits, F, [f.name for f in cfg.firms],
                                             [s.name for s in c.segments])
         self.staff = StaffPopulation(cfg.firms, n, cfg.staff, self.streams["staff_init"])
@@ -166,6 +166,14 @@ class LoyaltyModel(mesa.Model):
     def by_firm(self, name: str, dtype: type = np.float32) -> np.ndarray:
         """A firm attribute (positioning or lever) as one value per firm."""
         return np.array([getattr(f, name) for f in self.firms], dtype=dtype)
+
+    def segments(self) -> Segments:
+        """The customer segments' trait distributions, as :func:`draw_traits`
+        uses them (worked out again if the market's customer config is replaced)."""
+        c = self.config.customers
+        if getattr(self, "_segments", (None, None))[0] is not c:
+            self._segments = (c, Segments.of(c))
+        return self._segments[1]
 
     def _present(self) -> np.ndarray:
         """Firms in the market this step (a firm may enter later: captive waves)."""
@@ -279,7 +287,8 @@ class LoyaltyModel(mesa.Model):
         def rule(rows: slice) -> np.ndarray:
             return np.bincount((st[rows] + offset).ravel(), minlength=F * N_STATES).reshape(F, N_STATES)
 
-        return np.sum(self.blocks.map(rule, len(st)), axis=0)
+        blocks = self.blocks.map(rule, len(st))
+        return blocks[0] if len(blocks) == 1 else np.sum(blocks, axis=0)
 
     def step_table(self) -> pd.DataFrame:
         """One row per reported step and firm (DESIGN.md §8). A cost category

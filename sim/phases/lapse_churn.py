@@ -51,7 +51,8 @@ def replace_leavers(market: "LoyaltyModel", rows: np.ndarray) -> None:
     cust, cfg = market.customers, market.config
     rng = market.streams["newcomers"]
     k, F = len(rows), market.n_firms
-    traits = draw_traits(cfg.customers, rng, k, market.step_length, sociability=cust.sociability[rows])
+    traits = draw_traits(cfg.customers, rng, k, market.step_length, sociability=cust.sociability[rows],
+                         segments=market.segments())
     cust.replace(rows, traits)
     market.modifiers.reset(rows)
     aware = (rng.random((k, F), dtype=np.float32) < cfg.customers.newcomer_awareness) & market.present[None, :]
