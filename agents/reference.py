@@ -471,13 +471,15 @@ class ReferenceLoyaltyModel(mesa.Model):
             a, c, outcome = t["agent"], t["c"], t["outcome"]
             negative = outcome < 0 and not t["resolved"]
             p_talk = w.talk_delighted if outcome > 0 else (w.talk_disappointed if negative else w.talk_satisfied)
-            if u_talk[a.index] < _each_visit(p_talk * a.sociability, a.visits_per_purchase):
+            stories = float(np.float64(p_talk) * np.float32(a.sociability) * np.float32(a.visits_per_purchase))
+            if u_talk[a.index] < min(stories, 1.0):
                 slot = F + c if negative else c
+                told = max(stories, 1.0)
                 for j in a.friends:
                     h = heard.get(j)
                     if h is None:
                         h = heard[j] = [0.0] * (2 * F)
-                    h[slot] += 1.0
+                    h[slot] += told
         log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
         for a in self.customers:

@@ -62,7 +62,8 @@ class CustomerConfig:
     segments: list = field(default_factory=_default_segments)
     weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre", lo_open=True)
     visits_per_year_mean: float = param(23.4, 0.0, 10_000.0, "mean visits a customer makes to the category a "
-                                        "year (23.4: about one week in two, weekly shopping)", lo_open=True)
+                                        "year (23.4: 0.45 a week, the first version's weekly purchase chance, annualised; "
+                                        "no empirical source)", lo_open=True)
     visits_per_year_shape: float = param(2.0, 0.05, 1e3, "gamma shape of the heterogeneity of visit rates "
                                          "(lower = more spread; the NBD of Ehrenberg's repeat buying)")
     spend_median: float = param(38.3, 0.0, 1e9, "median basket value of one visit at reference price (money; "
@@ -236,10 +237,11 @@ class ChurnConfig:
 class StaffConfig:
     """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
     visits_per_fte_per_year: float = param(5500.0, 0.0, 1e9, "visits one full-time employee can serve a year (about "
-                                           "106 a week); the default retail staffing then runs near 80% utilisation",
+                                           "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
+                                           "set so that the default retail staffing runs near 80% utilisation",
                                            lo_open=True)
-    utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (queueing delay "
-                                    "grows steeply as utilisation nears 1: Kleinrock 1975)", lo_open=True)
+    utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (service "
+                                    "erodes as work pressure builds: Oliva & Sterman 2001)", lo_open=True)
     utilisation_softness: float = param(0.1, 0.0, 10.0, "width of the bend of strain around the knee (smaller = "
                                         "sharper; work pressure erodes service gradually: Oliva & Sterman 2001)",
                                         lo_open=True)
@@ -284,9 +286,11 @@ class FirmConfig:
     quality: float = param(0.7, 0.0, 1.0, "product quality")
     unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
     fixed_cost_per_store_per_year: float = param(208000.0, 0.0, 1e12, "fixed cost of one store a year (rent, "
-                                                 "utilities, management; money)")
+                                                 "utilities, management; money): the first version's 4,000 a week, "
+                                                 "annualised; no empirical source")
     customers_per_store: float = param(5000.0, 1.0, 1e12, "people of the market one store serves: the firm runs "
-                                       "n_customers / customers_per_store stores (fractional: a share of a store)")
+                                       "n_customers / customers_per_store stores (fractional: a share of a store); "
+                                       "5,000: the first version's market had one store per firm")
     cost_per_visit: float = param(0.0, 0.0, 1e9, "cost of serving one visit beyond the goods (till, packing); "
                                   "0: included in unit_cost")
     promise: float = param(0.56, 0.0, 1.0, "advertised experience level")
@@ -294,12 +298,13 @@ class FirmConfig:
     advertising_awareness_per_year: float = param(1.05, 0.0, 1e3, "rate a year at which advertising makes an "
                                                   "unaware customer learn of the firm (1.05: 65% within a year)")
     advertising_cost_per_1k_per_year: float = param(8320.0, 0.0, 1e12, "cost of keeping 1,000 people of the market "
-                                                    "reached by advertising for a year (money)")
+                                                    "reached by advertising for a year (money): the first version's "
+                                                    "800 a week over 5,000 people, annualised; no empirical source")
     switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
     staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff (full-time equivalents) per 1,000 "
                                           "people in the market; a fraction is a part-time position", lo_open=True)
     wage_per_year: float = param(31200.0, 0.0, 1e12, "wage of a full-time employee a year (money; pro rata for "
-                                 "part-time positions)")
+                                 "part-time positions): the first version's 600 a week, annualised")
     training: float = param(0.3, 0.0, 1.0, "training intensity")
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
     recognition: float = param(0.3, 0.0, 1.0, "staff recognition")

@@ -23,9 +23,11 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     can serve): a smoothed hockey stick, near 0 well below the knee and
     rising by one per unit of utilisation well above it.
 
-    Queueing delay is flat at low utilisation and climbs steeply as
-    utilisation nears 1 (Kleinrock 1975); under pressure staff cut corners
-    and service erodes gradually, not at a threshold (Oliva & Sterman 2001).
+    Under work pressure staff cut corners and service erodes gradually,
+    not at a threshold (Oliva & Sterman 2001). This is an erosion curve, not
+    a queue: an M/M/c queue's waiting time (Kleinrock 1975; Erlang C) grows
+    far more steeply toward utilisation 1 and has no steady state above it;
+    strain here grows one for one above the knee.
     ``softness * log(1 + exp((u - knee) / softness))`` is that curve without
     a kink: at the default 80% utilisation strain is 0.013, at 100% 0.069,
     at 120% 0.21, so extra staff time helps a little and extra work hurts

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.network import ties_of
-from sim.units import compounded
 from sim.columns import flat
 from sim.states import I8, LoyaltyState as S
 
@@ -35,9 +34,14 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     soc = cust.sociability[b]
     negative = (outcome < 0) & ~p.resolved
     p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
-    talks = u_talk[b] < compounded(p_talk * soc, cust.visits_per_purchase[b])
+    # the stories a buyer tells over the purchase's visits: at most one a step
+    # to each friend, told with chance min(s, 1) and counted max(s, 1) times,
+    # so a long step's talkers tell as many stories as its visits would
+    stories = p_talk * soc * cust.visits_per_purchase[b]
+    talks = u_talk[b] < np.minimum(stories, 1.0)
     talkers = np.flatnonzero(talks)
-    heard_pos, heard_neg = stories_heard(market.network, b[talkers], negative[talkers], c[talkers], F)
+    heard_pos, heard_neg = stories_heard(market.network, b[talkers], negative[talkers], c[talkers], F,
+                                         np.maximum(stories[talkers], 1.0))
     reach = market.step_length.probability(market.by_firm("advertising_awareness_per_year", np.float64)).astype(np.float32)
     promise = market.by_firm("promise")
     present = market.present
@@ -66,11 +70,11 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
 
 
 def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.ndarray, firm: np.ndarray,
-                  n_firms: int) -> np.ndarray:
+                  n_firms: int, told: np.ndarray | None = None) -> np.ndarray:
     """How many positive and how many negative stories about each firm each
     customer heard (``[2, n, firms]`` float32: positive, negative), when
-    each of ``tellers`` tells their friends one story about ``firm``,
-    negative where ``negative`` holds.
+    each of ``tellers`` tells their friends one story about ``firm`` (or
+    ``told`` stories each), negative where ``negative`` holds.
 
     This is the product of the tellers' rows of the symmetric 0/1 network,
     transposed, with their stories as one-hot columns, computed as counts
@@ -80,4 +84,5 @@ def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.nd
     friend, teller = ties_of(network, tellers)
     kind = negative.astype(np.intp)[teller]
     cell = (kind * n + friend) * n_firms + firm[teller]
-    return np.bincount(cell, minlength=2 * n * n_firms).astype(np.float32).reshape(2, n, n_firms)
+    weights = None if told is None or (told == 1.0).all() else told[teller]
+    return np.bincount(cell, weights, minlength=2 * n * n_firms).astype(np.float32).reshape(2, n, n_firms)
