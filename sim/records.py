@@ -87,6 +87,7 @@ class Purchases:
     complained: np.ndarray | None = None   #: complained
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
+    talked: np.ndarray | None = None       #: the buyer told their friends about it
 
 
 #: the derived latents of :class:`Latents`, in order

@@ -80,22 +80,6 @@ def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, fo
     return {f"repurchase_{name}": float(same / seen) for name, (same, seen) in totals.items()}
 
 
-class _TieRecorder:
-    """Stands in for the model's network and records whose ties are read:
-    the engine reads the rows of the customers who talk this step."""
-
-    def __init__(self, network: Any) -> None:
-        self.network = network
-        self.rows = np.empty(0, dtype=np.int64)
-
-    def __getitem__(self, rows: np.ndarray) -> Any:
-        self.rows = np.asarray(rows)
-        return self.network[rows]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.network, name)
-
-
 def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int = 20, firm: int = 0) -> dict:
     """Every purchase of a baseline run of the market, followed (MODEL.md §3-4, §9).
 
@@ -115,8 +99,6 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
     from sim.model import LoyaltyModel
 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
-    ties = _TieRecorder(model.network)
-    model.network = ties
     degree = np.diff(model.network.indptr)
     n, F, steps = model.customers.n, model.n_firms, model.config.steps
     bought = np.zeros((steps, n * F), dtype=bool)
@@ -126,7 +108,7 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
         p = model.last_step.purchases
         b, c = p.buyers, p.firm
         bought[t, b * F + c] = True
-        told = np.where(np.isin(b, ties.rows), degree[b], 0)
+        told = np.where(p.talked, degree[b], 0)
         trips.append({"c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
                       "complained": p.complained, "resolved": p.resolved, "quick": p.quick,
                       "told": told})
@@ -138,7 +120,7 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
     lc, cust, lat = model.config.loyalty, model.customers, model.last_step.latents
     advocate = cust.state == S.ADVOCATE
     qualified = ((cust.satisfaction >= lc.advocate_satisfaction) & (lat.intention >= lc.advocate_intention)
-                 & (lat.recommend >= market.config.loyalty.promoter_recommend))
+                 & (lat.recommend >= lc.promoter_recommend))
     out["advocates_qualified"] = float(qualified[advocate].mean()) if advocate.any() else float("nan")
     for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
         out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())

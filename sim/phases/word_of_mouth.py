@@ -40,6 +40,7 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     stories = p_talk * soc * cust.visits_per_purchase[b]
     talks = u_talk[b] < np.minimum(stories, 1.0)
     talkers = np.flatnonzero(talks)
+    p.talked = talks
     heard_pos, heard_neg = stories_heard(market.network, b[talkers], negative[talkers], c[talkers], F,
                                          np.maximum(stories[talkers], 1.0))
     reach = market.step_length.probability(market.by_firm("advertising_awareness_per_year", np.float64)).astype(np.float32)

@@ -37,3 +37,22 @@ def test_ties_of_are_the_nonzeros_of_the_rows():
     sub = network[rows].tocoo()
     expected = sorted(zip(sub.row.tolist(), sub.col.tolist()))
     assert sorted(zip(owner.tolist(), friend.tolist())) == expected
+
+
+def test_the_purchases_record_says_who_talked_and_their_friends_heard_it():
+    from sim.model import LoyaltyModel
+    model = LoyaltyModel(market="retail", seed=5, n_customers=800, burn_in=3, steps=2)
+    model.step()
+    p = model.last_step.purchases
+    assert p.talked.dtype == bool and len(p.talked) == len(p.buyers) and p.talked.any()
+    degree = np.diff(model.network.indptr)
+    heard = stories_heard(model.network, p.buyers[p.talked], np.zeros(p.talked.sum(), bool),
+                          p.firm[p.talked], model.n_firms)
+    assert heard.sum() == degree[p.buyers[p.talked]].sum()
+
+
+def test_the_purchase_probe_counts_the_people_a_talker_tells():
+    from experiments.claims.probes import purchase_probe
+    from sim.config import market_config
+    out = purchase_probe(market_config(n_customers=1500, burn_in=10, steps=30), seed=1)
+    assert out["told_disappointed"] > out["told_satisfied"] > 0
