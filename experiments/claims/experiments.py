@@ -99,7 +99,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("price_war_cohorts", "the price war of price_war.yaml started in week 9 (8 weeks of "
                    "history), every purchase recorded", ("experiment=price_war", "market.steps=72"),
                    scenarios=_WAR_AFTER_HISTORY, transactions=True,
-                   min_replications=6),                   # price_war.deal_acquired_value
+                   min_replications=16),                  # price_war.deal_acquired_value
     ExperimentSpec("club_payoff", "conf/experiment/club_payoff.yaml: members' club, discount only, events only",
                    ("experiment=club_payoff",),
                    min_replications=14),                  # club.loyalty_builds
@@ -112,7 +112,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("layoffs_downturn", "conf/experiment/layoffs_downturn.yaml: a downturn market, keeping the "
                    "staff or laying off 30% (the combination with staff loyalty is left out)",
                    ("experiment=layoffs_downturn",), keep=("keep_staff", "layoffs"),
-                   min_replications=16),                  # layoffs.retention
+                   min_replications=64),                  # layoffs.retention: lay-offs lower retention by only about 0.2 points
     ExperimentSpec("captive_rival_entry", "conf/experiment/captive_rival_entry.yaml: the subscription market "
                    "(monthly steps, contracts), a better rival enters in month 7 or never (the focal firm's "
                    "responses are left out)", ("experiment=captive_rival_entry",), keep=("baseline", "rival_enters"),

@@ -72,15 +72,20 @@ class TestDifferentiatedService(StrategyContract):
             assert per_visit(with_it, "spent") > 1.15 * per_visit(base, "spent")
 
     def test_targeted_customers_defect_less_and_stay_customers(self):
-        defected = {True: 0.0, False: 0.0}
-        kept = {True: 0, False: 0}
-        for seed in SEEDS:
+        """Paired on common random numbers over 8 seeds: the targets' defections
+        fall by about 5 of 73 a seed (2-8), so the paired mean's 95% interval
+        lies well above 0; a total over 3 seeds against a 5% threshold was
+        at the edge of its noise."""
+        fewer, kept = [], []
+        for seed in range(8):
             targets, with_it, base = pair(seed)
-            for flag, run in ((True, with_it), (False, base)):
-                defected[flag] += run["defected"][targets].sum()
-                kept[flag] += int((run["customer"] & run["stayed"] & targets).sum())
-        assert defected[True] < 0.95 * defected[False]
-        assert kept[True] > kept[False]
+            fewer.append(base["defected"][targets].sum() - with_it["defected"][targets].sum())
+            kept.append(int((with_it["customer"] & with_it["stayed"] & targets).sum())
+                        - int((base["customer"] & base["stayed"] & targets).sum()))
+        fewer = np.array(fewer)
+        low = fewer.mean() - 2.365 * fewer.std(ddof=1) / np.sqrt(len(fewer))     # t(0.975, 7)
+        assert low > 0, fewer
+        assert min(kept) >= 0 and sum(kept) > 0, kept
 
     def test_no_lift_when_staff_skill_is_below_the_threshold(self):
         for seed in (0, 1):
