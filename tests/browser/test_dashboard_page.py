@@ -144,6 +144,7 @@ def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(open_tab, 
     for path, reason in server["bad_lessons"].items():
         assert f"{path}: " in body and reason in body
     tab.page.get_by_role("button", name=re.compile("Lesson")).first.click()
+    tab.page.get_by_role("option").first.wait_for(timeout=REACT_MS)      # the menu opens after the click
     offered = tab.page.get_by_role("option").all_inner_texts()
     assert "price_war" in offered and "win_back" in offered
     assert not {path.stem for path in server["bad_lessons"]} & set(offered)
