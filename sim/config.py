@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.units import WEEKS_SLACK, StepLength, first_step
+from sim.units import StepLength
 
 SEGMENTS = ("price", "value", "service")
 ATTRIBUTES = ("price", "quality", "service", "belonging")
@@ -487,9 +487,8 @@ def _validate_whole(cls: type, data: dict, prefix: str) -> None:
 def check_entry(key: str, entry_week: int, steps: int, steps_per_year: float = 52.0) -> None:
     """A firm must enter within the horizon: its ``entry_week`` falls in one
     of the horizon's ``steps`` (of a market with ``steps_per_year``)."""
-    weeks = StepLength(float(steps_per_year)).weeks
-    if entry_week > 0 and first_step(entry_week, weeks) > steps:
-        last_week = math.ceil(steps * weeks - WEEKS_SLACK)
+    last_week = StepLength(float(steps_per_year)).last_week(steps)
+    if entry_week > last_week:
         raise ConfigError(f"{key} = {entry_week}: the firm would enter after the horizon "
                           f"(market.steps = {steps}, week {last_week}); must be at most {last_week}")
 

@@ -60,9 +60,10 @@ class StepLength:
         """An amount (money, visits) per year as the amount per step."""
         return amount_per_year * self.dt
 
-    def per_year(self, amount_per_step: float | np.ndarray) -> float | np.ndarray:
-        """An amount per step as the amount per year."""
-        return amount_per_step * self.steps_per_year
+    def last_week(self, steps: int) -> int:
+        """The last week (1-based) that begins within a horizon of ``steps``
+        steps: a schedule or an entry in a later week would never happen."""
+        return math.ceil(steps * self.weeks - WEEKS_SLACK)
 
     def steps(self, weeks: float) -> float:
         """A duration in weeks as a number of steps (not rounded)."""

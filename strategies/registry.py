@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import math
 import pkgutil
 from typing import Any
 
 from sim.config import ConfigError, describe, validate
 from sim.units import StepLength
-from sim.units import WEEKS_SLACK, first_step
 from strategies.base import FunctionStrategy, Strategy
 
 REGISTRY: dict[str, type[Strategy]] = {}
@@ -107,7 +105,7 @@ def check_strategies(where: str, specs: Any, steps: int | None = None, steps_per
     ``<where>[j]`` or ``<where>[j].<key>``."""
     if not isinstance(specs, (list, tuple)):
         raise ConfigError(f"{where} = {specs!r}: must be a list of strategies")
-    weeks = StepLength(float(steps_per_year)).weeks
+    unit = StepLength(float(steps_per_year))
     for j, spec in enumerate(specs):
         entry = f"{where}[{j}]"
         try:
@@ -117,8 +115,8 @@ def check_strategies(where: str, specs: Any, steps: int | None = None, steps_per
         except (TypeError, ValueError) as e:
             raise ConfigError(f"{entry} = {spec!r}: {' '.join(str(e).split())}") from None
         start = getattr(strategy.config, "start", None)
-        if steps is not None and start is not None and first_step(start, weeks) > steps:
-            last_week = math.ceil(steps * weeks - WEEKS_SLACK)
+        if steps is not None and start is not None and start > unit.last_week(steps):
+            last_week, weeks = unit.last_week(steps), unit.weeks
             horizon = f"market.steps = {steps}" + ("" if weeks == 1 else f" steps of {weeks:.4g} weeks")
             raise ConfigError(f"{entry}.start = {start}: {strategy.name} would start after the horizon "
                               f"({horizon}; start is a week); must be at most {last_week}")
