@@ -20,7 +20,7 @@ def failure_probability(quality: np.ndarray | float, cfg: ExperienceConfig) -> n
 
 def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
     """0.5 at the reference price; a price above it hurts more than a cut pleases
-    (reference-price loss aversion; a long discount lowers the reference, MODEL.md §3).
+    (reference-price loss aversion; a long discount lowers the reference: Kalyanaraman & Winer 1995).
 
     The 0.5 anchors the score: a price equal to the reference price is
     neither fair nor unfair, the middle of the 0-1 scale of the experience

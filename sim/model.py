@@ -1,12 +1,12 @@
-"""The market engine: ``LoyaltyModel(mesa.Model)`` (MODEL.md §1-5, §7).
+"""The market engine: ``LoyaltyModel(mesa.Model)``.
 
 Customers and staff are columnar populations; each phase of a step is a
 vectorised operation over all of them, in its own module of
 :mod:`sim.phases`, and the phases are listed once, in
-:data:`sim.phases.PHASES` (DESIGN.md §3). A step writes typed records
+:data:`sim.phases.PHASES`. A step writes typed records
 (:mod:`sim.records`); the last step's are :attr:`LoyaltyModel.last_step`.
 Every random event draws from its own named stream for all agents every
-step (DESIGN.md §4). Strategies act through :class:`sim.context.StepContext`
+step (common random numbers). Strategies act through :class:`sim.context.StepContext`
 and the per-relationship modifiers (:mod:`sim.modifiers`).
 """
 

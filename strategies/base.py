@@ -133,7 +133,7 @@ class Strategy:
         return self.name
 
     def book(self, ctx: StepContext, amount: float) -> None:
-        """Book a cost of the programme for its firm (MODEL.md §7)."""
+        """Book a cost of the programme for its firm, under its own ledger category."""
         ctx.book(self.category, amount)
 
     def stream(self, ctx: StepContext) -> np.random.Generator:
@@ -158,7 +158,7 @@ class Strategy:
 
     def replaced_customers(self, ctx: StepContext) -> np.ndarray:
         """Places whose customer left the category and was taken by a
-        newcomer since the last call (MODEL.md §2). The engine resets their
+        newcomer since the last call. The engine resets their
         modifiers, so this programme's shares there are forgotten too."""
         generation = ctx.customers.generation
         if self._generation_seen is None:
