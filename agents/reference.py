@@ -318,15 +318,15 @@ class ReferenceLoyaltyModel(mesa.Model):
                 served = a.bond
             level = level_of[served] if served >= 0 else 0.0
             spread = spread_of[served] if served >= 0 else 0.0
-            service = min(max(level + spread * z_serve[i], 0.0), 1.0)
-            failed = u_fail[i] < p_fail[c]
-            x_q = float(ex.quality_score(self.quality[c], failed, z_quality[i], cfg.experience))
+            n_visits = a.visits_per_purchase          # the episode's visits, all to firm c
+            service = float(ex.delivered_service(level, spread, z_serve[i], n_visits))
+            failed = u_fail[i] < _each_visit(p_fail[c], n_visits)
+            x_q = float(ex.quality_score(self.quality[c], failed, z_quality[i], cfg.experience, n_visits))
             price = self.price[c]
             x_p = float(ex.price_fairness(price, a.reference_price, cfg.experience))
             x_b = min(max(self.belonging[c] + cfg.experience.bond_belonging * own + a.club[c], 0.0), 1.0)
-            x_s = float(ex.service_score(service, failed, cfg.experience))
+            x_s = float(ex.service_score(service, failed, cfg.experience, n_visits))
             experience = float(ex.overall(a.weights, x_p, x_q, x_s, x_b))
-            n_visits = a.visits_per_purchase          # the episode's visits, all to firm c
             basket = a.spend * n_visits * self.basket_multiplier[c]
             spent = basket * price
             self.ledger.revenue[c] += spent

@@ -1,9 +1,17 @@
-"""What a purchase feels like (MODEL.md §3).
+"""What a purchase feels like.
 
 Experience is the customer's weighted sum of four scores: price fairness,
 product quality, service and belonging. A quality failure is a large negative
 shock, and good service after it recovers only part (000: "good quality is the
 hard truth"; the failing IC-card phone is not saved by 24-hour repair).
+
+A purchase holds the step's visits of its buyer (one in a weekly market for
+most customers, about two a month in a monthly one). Its experience is the
+mean of its visits' experiences: the day-to-day spread of service and quality
+averages over the visits (its standard deviation falls with the square root
+of their number), each visit may fail, and a failed visit weighs one visit's
+share of the mean. So a year of visits holds the same experiences, failures
+included, whether it is cut in weeks or in months.
 """
 
 from __future__ import annotations
@@ -14,8 +22,21 @@ from sim.config import ExperienceConfig
 
 
 def failure_probability(quality: np.ndarray | float, cfg: ExperienceConfig) -> np.ndarray:
-    """Chance of a quality failure per purchase, falling steeply with quality (000)."""
+    """Chance of a quality failure per visit, falling steeply with quality (000)."""
     return cfg.failure_rate_at_zero_quality * (1.0 - np.asarray(quality)) ** cfg.failure_quality_exponent
+
+
+def spread_over_visits(visits: np.ndarray | float) -> np.ndarray | float:
+    """Standard deviation of the mean of ``visits`` visits' independent
+    day-to-day spreads, in units of one visit's: ``1 / sqrt(visits)``."""
+    return 1.0 / np.sqrt(visits)
+
+
+def delivered_service(level: np.ndarray, spread: np.ndarray, noise: np.ndarray,
+                      visits: np.ndarray | float = 1.0) -> np.ndarray:
+    """Service a buyer meets over a purchase's visits: the server's level
+    plus their day-to-day spread, averaged over the visits, on the 0-1 scale."""
+    return np.clip(level + spread * noise * spread_over_visits(visits), 0.0, 1.0)
 
 
 def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
@@ -34,14 +55,17 @@ def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: Experien
 
 
 def quality_score(quality: np.ndarray, failed: np.ndarray, noise: np.ndarray,
-                  cfg: ExperienceConfig) -> np.ndarray:
-    """Perceived product quality of one purchase; a failure is a large drop."""
-    return quality + cfg.quality_noise * noise - cfg.failure_shock * failed
+                  cfg: ExperienceConfig, visits: np.ndarray | float = 1.0) -> np.ndarray:
+    """Perceived product quality over a purchase's visits; a failed visit is a
+    large drop, one visit's share of the mean."""
+    return quality + cfg.quality_noise * noise * spread_over_visits(visits) - cfg.failure_shock * failed / visits
 
 
-def service_score(service: np.ndarray, failed: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
-    """Service as it counts in the experience: after a failure only a share of it does."""
-    return np.where(failed, cfg.service_offset_after_failure * service, service)
+def service_score(service: np.ndarray, failed: np.ndarray, cfg: ExperienceConfig,
+                  visits: np.ndarray | float = 1.0) -> np.ndarray:
+    """Service as it counts in the experience: on a failed visit only a share
+    of it does, and that visit is one visit's share of the mean."""
+    return service - failed * ((1.0 - cfg.service_offset_after_failure) * service / visits)
 
 
 def overall(weights: np.ndarray, fairness: np.ndarray, quality: np.ndarray,

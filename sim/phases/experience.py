@@ -24,7 +24,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     belonging comes from the firm, the bond and any club. Revenue, cost of
     goods, the cost of serving and visits are booked. A purchase holds all
     the step's visits of the buyer (``visits_per_purchase``), so its basket
-    and the staff time it takes count them."""
+    and the staff time it takes count them, and its experience is their mean
+    (:mod:`sim.experience`)."""
     cust, cfg, staff, mods = market.customers, market.config, market.staff, market.modifiers
     F, p, draws, ev = market.n_firms, step.purchases, step.draws, step.events
     b, c = p.buyers, p.firm
@@ -38,17 +39,18 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     level = np.where(served >= 0, staff.service_level[np.maximum(served, 0)], 0.0)
     spread = np.where(served >= 0, staff.service_spread[np.maximum(served, 0)], 0.0)
     level = level + mods.service_bonus.at(b, c)
-    service = np.clip(level + spread * z_serve[b], 0.0, 1.0)
+    visits = cust.visits_per_purchase[b]
+    service = ex.delivered_service(level, spread, z_serve[b], visits)
     quality = market.by_firm("quality")
-    failed = draws.experience[b] < ex.failure_probability(quality, cfg.experience)[c]
-    x_q = ex.quality_score(quality[c], failed, draws.experience_noise[b], cfg.experience)
+    # one of the purchase's visits failed (several in one step are rare enough to count once)
+    failed = draws.experience[b] < compounded(ex.failure_probability(quality, cfg.experience)[c], visits)
+    x_q = ex.quality_score(quality[c], failed, draws.experience_noise[b], cfg.experience, visits)
     price = market.price[c] * mods.price_factor.at(b, c)
     x_p = ex.price_fairness(price, cust.reference_price[b], cfg.experience)
     belonging = market.by_firm("belonging")
     x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + mods.belonging_bonus.at(b, c), 0.0, 1.0)
-    x_s = ex.service_score(service, failed, cfg.experience)
+    x_s = ex.service_score(service, failed, cfg.experience, visits)
     p.experience = ex.overall(take_rows(cust.weights, b), x_p, x_q, x_s, x_b).astype(np.float32)
-    visits = cust.visits_per_purchase[b]
     basket = cust.spend[b] * visits * market.by_firm("basket_multiplier")[c] * mods.basket_factor.at(b, c)
     spent = basket.astype(np.float64) * price
     unit_cost = market.by_firm("unit_cost", np.float64)
