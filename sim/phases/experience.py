@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import experience as ex
-from sim.columns import take_rows
+from sim.compiled import compiled
 from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
+
+#: an unset modifier, passed to the compiled rule as an empty array (neutral)
+_UNSET = np.empty(0, dtype=np.float32)
 
 
 def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
@@ -25,46 +28,117 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     goods, the cost of serving and visits are booked. A purchase holds all
     the step's visits of the buyer (``visits_per_purchase``), so its basket
     and the staff time it takes count them, and its experience is their mean
-    (:mod:`sim.experience`)."""
+    (:mod:`sim.experience`: the rules, which :func:`purchase_experiences`
+    applies to all purchases in one compiled pass)."""
     cust, cfg, staff, mods = market.customers, market.config, market.staff, market.modifiers
-    F, p, draws, ev = market.n_firms, step.purchases, step.draws, step.events
+    F, p, draws, ev, ecfg = market.n_firms, step.purchases, step.draws, step.events, cfg.experience
     b, c = p.buyers, p.firm
-    u_serve, z_serve = draws.service, draws.service_noise
-    served = step.staff.roster.server(c, u_serve[0, b])
-    bond = cust.bond[b]
-    own = (bond >= 0) & (u_serve[1, b] < cfg.staff.bond_service_prob)
-    own &= staff.firm[np.maximum(bond, 0)] == c
-    own &= staff.employed[np.maximum(bond, 0)]
-    served = np.where(own, bond, served)
-    level = np.where(served >= 0, staff.service_level[np.maximum(served, 0)], 0.0)
-    spread = np.where(served >= 0, staff.service_spread[np.maximum(served, 0)], 0.0)
-    level = level + mods.service_bonus.at(b, c)
     visits = cust.visits_per_purchase[b]
-    service = ex.delivered_service(level, spread, z_serve[b], visits)
     quality = market.by_firm("quality")
-    # one of the purchase's visits failed (several in one step are rare enough to count once)
-    failed = draws.experience[b] < compounded(ex.failure_probability(quality, cfg.experience)[c], visits)
-    x_q = ex.quality_score(quality[c], failed, draws.experience_noise[b], cfg.experience, visits)
-    price = market.price[c] * mods.price_factor.at(b, c)
-    x_p = ex.price_fairness(price, cust.reference_price[b], cfg.experience)
-    belonging = market.by_firm("belonging")
-    x_b = np.clip(belonging[c] + cfg.experience.bond_belonging * own + mods.belonging_bonus.at(b, c), 0.0, 1.0)
-    x_s = ex.service_score(service, failed, cfg.experience, visits)
-    p.experience = ex.overall(take_rows(cust.weights, b), x_p, x_q, x_s, x_b).astype(np.float32)
-    basket = cust.spend[b] * visits * market.by_firm("basket_multiplier")[c] * mods.basket_factor.at(b, c)
-    spent = basket.astype(np.float64) * price
-    unit_cost = market.by_firm("unit_cost", np.float64)
-    market.ledger.add_revenue(np.bincount(c, spent, minlength=F))
-    market.ledger.book(slice(None), "cost_of_goods", np.bincount(c, basket * unit_cost[c], minlength=F))
+    p_fail = compounded(ex.failure_probability(quality, ecfg)[c], visits)
     adapt = compounded(cfg.customers.reference_price_adaptation, visits)
-    cust.reference_price[b] += adapt * (price - cust.reference_price[b])
-    step.visits = np.bincount(c, visits, minlength=F)
+
+    def at(modifier) -> np.ndarray:
+        return modifier.at(b, c) if modifier.in_use else _UNSET
+
+    roster = step.staff.roster
+    n = len(b)
+    served, own = np.empty(n, np.int64), np.empty(n, np.bool_)
+    service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
+    experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
+    sums = np.zeros((6, F), np.float64)
+    purchases = np.zeros(F, np.int64)
+    purchase_experiences(
+        b, c, visits, draws.service[0], draws.service[1], draws.service_noise, cust.bond, np.float32(cfg.staff.bond_service_prob),
+        staff.firm, staff.employed, staff.service_level, staff.service_spread,
+        roster.positions, roster.start, roster.count, roster.edges, at(mods.service_bonus),
+        p_fail, draws.experience, draws.experience_noise, quality, np.float32(ecfg.quality_noise),
+        ecfg.failure_shock, np.float32(1.0 - ecfg.service_offset_after_failure),
+        market.price, at(mods.price_factor), cust.reference_price, ecfg.fairness_loss_slope, ecfg.fairness_gain_slope,
+        market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
+        cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor), market.by_firm("unit_cost", np.float64), adapt,
+        served, own, service, failed, experienced, belonging, spent, sums, purchases)
+    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
+    market.ledger.add_revenue(revenue)
+    market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
+    step.visits = visit_sum
     market.ledger.book(slice(None), "serving", step.visits * market.by_firm("cost_per_visit", np.float64))
     ev.visits = step.visits.copy()
-    ev.purchases = np.bincount(c, minlength=F)       # purchases: a long step's purchase holds several visits
-    ev.failures = np.bincount(c, failed, minlength=F)
-    ev.service_sum = np.bincount(c, service * visits, minlength=F)           # per visit
-    ev.service_sq = np.bincount(c, service.astype(np.float64) ** 2 * visits, minlength=F)
+    ev.purchases = purchases        # purchases: a long step's purchase holds several visits
+    ev.failures = failures
+    ev.service_sum, ev.service_sq = service_sum, service_sq       # per visit
+    p.experience = experienced
     p.cell = b * F + c          # each purchase's relationship in flat [n, firms] arrays
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service
-    p.belonging, p.spent, p.visits = x_b, spent, visits
+    p.belonging, p.spent, p.visits = belonging, spent, visits
+
+
+@compiled
+def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_service_prob,
+                         staff_firm, employed, service_level, service_spread,
+                         positions, start, count, edges, service_bonus,
+                         p_fail, u_fail, z_quality, quality, quality_noise, failure_shock, failure_service_loss,
+                         price, price_factor, reference_price, loss_slope, gain_slope,
+                         firm_belonging, bond_belonging, belonging_bonus, weights,
+                         spend, basket_multiplier, basket_factor, unit_cost, adapt,
+                         served, own, service, failed, experienced, belonging, spent, sums, purchases):
+    """Every purchase's experience and takings, in purchase order (the sums
+    per firm add up in that order, as ``np.bincount`` does). The rules of
+    :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,
+    :func:`~sim.experience.quality_score`, :func:`~sim.experience.service_score`,
+    :func:`~sim.experience.price_fairness`, :func:`~sim.experience.overall`),
+    the server drawn in proportion to hours (:meth:`agents.staff.Roster.server`),
+    the reference price moving toward the price paid, with numpy's float32
+    and float64 arithmetic kept operation for operation (the results equal
+    the array code's exactly). Sums per firm: revenue, cost of goods, visits,
+    failures, service and squared service per visit."""
+    n_pos = len(positions)
+    for j in range(len(b)):
+        i, f = b[j], c[j]
+        k = visits[j]
+        # the position serving the visit, in proportion to hours
+        s, m = start[f], count[f]
+        who = -1
+        if n_pos > 0 and m > 0:
+            before = edges[max(s - 1, 0)] if s > 0 else 0.0
+            hours = edges[min(s + max(m - 1, 0), n_pos - 1)] - before
+            pick = np.searchsorted(edges, before + u_server[i] * hours, side="right") - s
+            pick = min(max(pick, 0), max(m - 1, 0))
+            who = positions[min(s + pick, n_pos - 1)]
+        tie = bond[i]
+        mine = (tie >= 0 and u_bond[i] < bond_service_prob and staff_firm[max(tie, 0)] == f
+                and employed[max(tie, 0)])
+        if mine:
+            who = tie
+        level = service_level[who] if who >= 0 else np.float32(0.0)
+        spread = service_spread[who] if who >= 0 else np.float32(0.0)
+        if len(service_bonus):
+            level = level + service_bonus[j]
+        over_visits = np.float32(1.0) / np.float32(np.sqrt(k))
+        svc = np.float32(min(max(level + spread * z_service[i] * over_visits, np.float32(0.0)), np.float32(1.0)))
+        fail = u_fail[i] < p_fail[j]
+        x_q = (quality[f] + quality_noise * z_quality[i] * over_visits) - failure_shock * fail / np.float64(k)
+        x_s = svc - np.float32(fail) * (failure_service_loss * svc / k)
+        paid = price[f] * price_factor[j] if len(price_factor) else price[f]
+        ref = reference_price[i]
+        rel = (paid - ref) / ref
+        x_p = min(max(0.5 - (loss_slope if rel > 0 else gain_slope) * rel, 0.0), 1.0)
+        x_b = firm_belonging[f] + bond_belonging * mine
+        if len(belonging_bonus):
+            x_b = x_b + belonging_bonus[j]
+        x_b = min(max(x_b, 0.0), 1.0)
+        w = weights[i]
+        experienced[j] = np.float32(w[0] * x_p + w[1] * x_q + w[2] * x_s + w[3] * x_b)
+        basket = spend[i] * k * basket_multiplier[f]
+        if len(basket_factor):
+            basket = basket * basket_factor[j]
+        spent[j] = np.float64(basket) * paid
+        reference_price[i] = ref + adapt[j] * (paid - ref)
+        served[j], own[j], service[j], failed[j], belonging[j] = who, mine, svc, fail, x_b
+        sums[0, f] += spent[j]
+        sums[1, f] += basket * unit_cost[f]
+        sums[2, f] += k
+        sums[3, f] += fail
+        sums[4, f] += svc * k
+        sums[5, f] += np.float64(svc) ** 2 * k
+        purchases[f] += 1
