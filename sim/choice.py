@@ -13,7 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim.columns import colwise
+from sim.compiled import compiled
 from sim.config import ChoiceConfig
+from sim.states import LoyaltyState as S
+
+_PROSPECT, _FIRST_TIME, _CHURNED = int(S.PROSPECT), int(S.FIRST_TIME), int(S.CHURNED)
 
 
 def utility(expectation: np.ndarray, affect: np.ndarray, switching: np.ndarray,
@@ -46,3 +50,133 @@ def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
     pick = np.minimum(pick, util.shape[1] - 1).astype(np.int64)
     pick[none] = -1
     return pick
+
+
+# ----------------------------------------------------------------- the engine's compiled choice
+# The engine makes the same choice as :func:`utility` and :func:`choose`, for
+# the choosers of a block of rows in three compiled loops, with numpy's own
+# exponentials in between (numpy's float32 exp, log1p and expm1 differ from
+# the compiled ones in the last bit, which would move a rare chooser): the
+# arithmetic is float32 as numpy does it, operation for operation.
+
+def logit_coefficients(cfg: ChoiceConfig) -> np.ndarray:
+    """The choice's weights and logit scale as :func:`logit_exponents` reads
+    them: float32, as numpy applies a Python float to float32 columns."""
+    return np.array([cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal,
+                     cfg.logit_scale], dtype=np.float32)
+
+
+@compiled
+def variety_exponents(choosers: np.ndarray, variety: np.ndarray, visits: np.ndarray,
+                      share: np.ndarray, times: np.ndarray) -> int:
+    """For the choosers whose purchase holds several visits, in order, the
+    argument of ``log1p`` in :func:`sim.units.compounded` (``-min(variety, 1)``)
+    and the visits; returns how many there are."""
+    m = 0
+    for k in range(choosers.shape[0]):
+        i = choosers[k]
+        if visits[i] > 1:
+            v = variety[i]
+            if v > 1:
+                v = np.float32(1.0)
+            share[m] = -v
+            times[m] = visits[i]
+            m += 1
+    return m
+
+
+@compiled
+def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.ndarray, visits: np.ndarray,
+                    compounded_variety: np.ndarray, state: np.ndarray, present: np.ndarray,
+                    refusal: np.ndarray, expectation: np.ndarray, affect: np.ndarray, habit: np.ndarray,
+                    contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
+                    discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
+                    price_sensitivity: np.ndarray, deal_proneness: np.ndarray, coefficients: np.ndarray,
+                    z: np.ndarray, none: np.ndarray) -> None:
+    """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
+    :func:`utility`, 0 for every known firm on a variety-seeking occasion,
+    -inf for a firm not available), and ``none`` where no firm is (the
+    arguments of :func:`choose`'s exponential). A firm is available to a
+    customer who knows it where it is present and does not refuse them.
+    Switching costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price
+    offered is the firm's times the personal price factor, and the share a
+    personal offer takes off counts as a discount too
+    (:class:`sim.modifiers.PriceFactor`). ``compounded_variety`` holds
+    ``-compounded(variety, visits)`` for the choosers of several visits, in
+    order (:func:`variety_exponents`); an empty modifier is neutral.
+    ``coefficients``: float32 ``beta_expectation``, ``beta_affect``,
+    ``beta_switching``, ``beta_deal`` and ``logit_scale`` (:func:`logit_coefficients`)."""
+    beta_expectation, beta_affect, beta_switching, beta_deal, logit_scale = coefficients
+    n_firms = z.shape[1]
+    refusing = refusal.shape[0] > 0
+    cutting = price_cut.shape[0] > 0
+    bonus = switching_bonus.shape[0] > 0
+    one = np.float32(1.0)
+    m = 0
+    for k in range(choosers.shape[0]):
+        i = choosers[k]
+        chance = variety[i]
+        if visits[i] > 1:
+            chance = -compounded_variety[m]
+            m += 1
+        explore = u_variety[i] < chance
+        for f in range(n_firms):
+            available = state[i, f] != _PROSPECT and present[f]
+            if refusing and refusal[i, f]:
+                available = False
+            if not available:
+                z[k, f] = -np.inf
+            elif explore:
+                z[k, f] = 0.0
+            else:
+                s = state[i, f]
+                bound = one if (s >= _FIRST_TIME and s != _CHURNED) else np.float32(0.0)  # sim.states.is_customer
+                switching = habit[i, f] + contract[f] * bound
+                cut = np.float32(0.0)
+                if bonus:
+                    switching = switching + switching_bonus[i, f]
+                else:
+                    switching = switching + np.float32(0.0)
+                if cutting:
+                    cut = price_cut[i, f]
+                    p = price[f] * (one - cut)
+                else:
+                    p = price[f] * one
+                rel_price = p / reference_price[i] - one
+                util = (beta_expectation * expectation[i, f] + beta_affect * affect[i, f]
+                        + beta_switching * switching - price_sensitivity[i] * rel_price
+                        + (beta_deal * deal_proneness[i]) * (discount[f] + cut))
+                z[k, f] = logit_scale * util
+        zmax = z[k, 0]
+        for f in range(1, n_firms):
+            if z[k, f] > zmax or np.isnan(z[k, f]):
+                if not np.isnan(zmax):
+                    zmax = z[k, f]
+        none[k] = not np.isfinite(zmax)
+        if none[k]:
+            zmax = np.float32(0.0)
+        for f in range(n_firms):
+            z[k, f] = z[k, f] - zmax
+
+
+@compiled
+def logit_picks(weights: np.ndarray, u_choice: np.ndarray, choosers: np.ndarray, none: np.ndarray,
+                pick: np.ndarray) -> int:
+    """The firm each chooser picks from the weights ``exp(z - max(z))``
+    (overwritten by their running sums over the firms), -1 where no firm is
+    available; returns how many choosers picked none."""
+    n_firms = weights.shape[1]
+    nobody = 0
+    for k in range(weights.shape[0]):
+        for f in range(1, n_firms):
+            weights[k, f] += weights[k, f - 1]
+        target = u_choice[choosers[k]] * weights[k, n_firms - 1]
+        chosen = 0
+        for f in range(n_firms):
+            if weights[k, f] <= target:
+                chosen += 1
+        pick[k] = min(chosen, n_firms - 1)
+        if none[k]:
+            pick[k] = -1
+            nobody += 1
+    return nobody

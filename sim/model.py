@@ -231,20 +231,15 @@ class LoyaltyModel(mesa.Model):
 
     def switching(self, rows: Any = slice(None)) -> np.ndarray:
         """Switching costs: habit, contracts that bind current customers (001)
-        and the programmes' switching bonus (points, social bonds)."""
+        and the programmes' switching bonus (points, social bonds). The
+        choice computes the same per chooser, with the personal offers, in
+        :func:`sim.choice.logit_exponents`."""
         cust = self.customers
         contract = self.by_firm("switching_cost")
         bound = is_customer(take_rows(cust.state, rows)).astype(np.float32)
         switching = take_rows(cust.habit, rows) + colwise(np.multiply, contract, bound)
         switching += self.modifiers.switching_bonus.at(rows)
         return switching
-
-    def offer(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
-        """Price and discount each customer of ``rows`` is offered by each
-        firm: the firm's, times the personal price factor; the share a
-        personal offer takes off counts as a discount too."""
-        factor = self.modifiers.price_factor
-        return self.price * factor.at(rows), self.discount + factor.cut(rows)
 
     def context(self, firm: Firm, purchases: Purchases | None = None) -> StepContext:
         """What the strategies of ``firm`` see of the current step."""

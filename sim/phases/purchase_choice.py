@@ -7,14 +7,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import choice
-from sim.units import compounded
-from sim.columns import any_column, take_rows
+from sim.compiled import compiled
+from sim.modifiers import Modifier
 from sim.records import Purchases
-from sim.states import I8, LoyaltyState as S
+from sim.states import LoyaltyState as S
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
+
+_PROSPECT = int(S.PROSPECT)
+#: what the compiled rules read for a modifier no programme has written (neutral)
+_UNSET = {np.float32: np.zeros((0, 0), dtype=np.float32), np.bool_: np.zeros((0, 0), dtype=np.bool_)}
 
 
 def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") -> None:
@@ -22,24 +26,71 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     at their purchase rate; each chooses among the firms they know by
     expectation, affect, switching costs, price and deals (Guadagni & Little
     1983: a logit of brand choice), or varies for variety's sake."""
-    cust, cfg, draws = market.customers, market.config, step.draws
+    cust, cfg, draws = market.customers, market.config.choice, step.draws
     u_buy, u_choice = draws.purchase, draws.choice
-    available = market.where_present(cust.state != I8[S.PROSPECT])
-    available &= ~market.modifiers.refusal.at(slice(None))
-    occasion = (u_buy < cust.purchase_chance) & any_column(available)
-    b = np.flatnonzero(occasion)
+    present, refusal = market.present, _stored(market.modifiers.refusal)
+    found = np.empty(cust.n, dtype=np.int64)
+
+    def occasions(rows: slice) -> int:
+        return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, cust.state, present,
+                                  refusal, found)
+
+    counts = market.blocks.map(occasions, cust.n)
+    blocks = market.blocks.slices(cust.n)
+    b = (found[:counts[0]] if len(blocks) == 1
+         else np.concatenate([found[s.start:s.start + k] for s, k in zip(blocks, counts)]))
     c = np.empty(len(b), dtype=np.int64)
+    contract = market.by_firm("switching_cost")
+    bonus, cut = _stored(market.modifiers.switching_bonus), _stored(market.modifiers.price_factor)
+    coefficients = choice.logit_coefficients(cfg)
 
-    def rule(k: slice) -> None:
+    def rule(k: slice) -> int:
         i = b[k]
-        price, discount = market.offer(i)
-        util = choice.utility(take_rows(cust.expectation, i), take_rows(cust.affect, i), market.switching(i),
-                              price, cust.reference_price[i], cust.price_sensitivity[i], discount,
-                              cust.deal_proneness[i], cfg.choice)
-        variety = compounded(cust.variety[i], cust.visits_per_purchase[i])     # a long step's visits vary more
-        c[k] = choice.choose(util, take_rows(available, i), variety, u_choice[0, i], u_choice[1, i],
-                             cfg.choice.logit_scale)
+        # a long step's visits vary more: the variety share compounded over
+        # the visits (sim.units.compounded), with numpy's log1p and expm1
+        share = np.empty(len(i), dtype=np.float32)
+        times = np.empty(len(i), dtype=np.float32)
+        m = choice.variety_exponents(i, cust.variety, cust.visits_per_purchase, share, times)
+        if m:
+            x = share[:m]
+            np.log1p(x, out=x)
+            np.multiply(times[:m], x, out=x)
+            np.expm1(x, out=x)
+        z = np.empty((len(i), market.n_firms), dtype=np.float32)
+        none = np.empty(len(i), dtype=np.bool_)
+        choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
+                               present, refusal, cust.expectation, cust.affect, cust.habit, contract, bonus,
+                               market.price, market.discount, cut, cust.reference_price,
+                               cust.price_sensitivity, cust.deal_proneness, coefficients, z, none)
+        np.exp(z, out=z)
+        return choice.logit_picks(z, u_choice[0], i, none, c[k])
 
-    market.blocks.map(rule, len(b))
-    keep = c >= 0
-    step.purchases = Purchases(buyers=b[keep], firm=c[keep])
+    if sum(market.blocks.map(rule, len(b))):
+        keep = c >= 0
+        b, c = b[keep], c[keep]
+    step.purchases = Purchases(buyers=b, firm=c)
+
+
+def _stored(modifier: Modifier) -> np.ndarray:
+    """The modifier's stored ``[n, firms]`` values, or an empty array while
+    it is neutral."""
+    return _UNSET[modifier.dtype] if modifier.values is None else modifier.values
+
+
+@compiled
+def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray,
+                       state: np.ndarray, present: np.ndarray, refusal: np.ndarray, found: np.ndarray) -> int:
+    """The customers of rows ``start..stop`` with a purchase occasion, in
+    order, into ``found[start:]``; returns how many. A customer has one at
+    their purchase chance if some firm is available to them: one they know,
+    present this step, that does not refuse them (an empty ``refusal``
+    refuses nobody)."""
+    refusing = refusal.shape[0] > 0
+    n = start
+    for i in range(start, stop):
+        available = False
+        for f in range(state.shape[1]):
+            available |= (state[i, f] != _PROSPECT) & present[f] & (not (refusing and refusal[i, f]))
+        found[n] = i            # kept only if the customer has an occasion (no branch to mispredict)
+        n += (u_buy[i] < purchase_chance[i]) & available
+    return n - start
