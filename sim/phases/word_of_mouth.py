@@ -202,51 +202,118 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
 
-    The stories each customer heard are summed chunk by chunk (float64, in
-    telling order, then float32). Stories move the expectation (clipped to
-    0-1) and lower the affect (not below 0) of those who know the firm; a
-    prospect becomes aware with the advertising's reach when the firm is
-    present, expecting its promise. Prospects who heard positive stories
-    are returned (cells and stories, for :func:`_hear_of`), not decided here."""
+    Stories move the expectation (clipped to 0-1) and lower the affect
+    (not below 0) of those who know the firm; a prospect becomes aware
+    with the advertising's reach when the firm is present, expecting its
+    promise. Prospects who heard positive stories are returned (cells and
+    stories, for :func:`_hear_of`), not decided here.
+
+    Chunk by chunk of listeners: the stories heard are summed (float64, in
+    telling order, then float32) and the cells that heard any are noted;
+    the others listen to nothing (:func:`_unheard`, a loop the compiler
+    vectorises), then the noted cells listen to their stories."""
     zero, one = np.float32(0.0), np.float32(1.0)
-    prospect, aware = np.int8(S.PROSPECT), np.int8(S.AWARE)
+    prospect = np.int8(S.PROSPECT)
     e_shift, pos_strength = np.float32(expectation_shift), np.float32(positive_strength)
     neg_strength, neg_affect = np.float32(negative_strength), np.float32(affect_per_negative)
     boost = np.float32(referral_boost)
-    sums = np.zeros(2 * n_firms * min(1 << shift, stop - start))     # a chunk's, positive and negative
+    # what nothing heard does: a shift and a loss of affect of (signed) zero,
+    # the advertising's reach alone (exp(0) = 1), the promise without referral
+    tile = _TILE_ROWS * n_firms
+    reached = np.empty(tile, np.float32)
+    promised = np.empty(tile, np.float32)
+    open_ = np.empty(tile, np.bool_)
+    for k in range(tile):
+        f = k % n_firms
+        reached[k] = one - (one - reach[f]) * one
+        e = promise[f] + boost * zero
+        promised[k] = zero if e < zero else (one if e > one else e)
+        open_[k] = present[f]
+    no_shift = e_shift * (pos_strength * zero - neg_strength * zero)
+    no_loss = neg_affect * zero
+    rows = min(1 << shift, stop - start)
+    sums = np.zeros(2 * n_firms * rows)               # a chunk's, positive and negative
+    heard = np.zeros(n_firms * rows, np.bool_)        # a chunk's cells that heard stories
     first, last = start >> shift, (stop - 1) >> shift if stop > start else -1
     n_stories = chunk_end[last] - (chunk_end[first - 1] if first > 0 else 0) if last >= first else 0
-    heard_cell = np.empty(min(n_stories, (stop - start) * n_firms), np.int64)
-    heard_positive = np.empty(len(heard_cell), np.float32)
+    cell = np.empty(min(n_stories, (stop - start) * n_firms), np.int64)
+    positive = np.empty(len(cell), np.float32)
+    negative = np.empty(len(cell), np.float32)
     m = 0
     for c in range(first, last + 1):
         r0, r1 = max(start, c << shift), min(stop, (c + 1) << shift)
         base, top = 2 * n_firms * r0, 2 * n_firms * r1
-        for s in range(chunk_end[c - 1] if c > 0 else 0, chunk_end[c]):
+        s0, s1 = chunk_end[c - 1] if c > 0 else 0, chunk_end[c]
+        for s in range(s0, s1):
             if base <= slot[s] < top:
                 sums[slot[s] - base] += told[s]
-        for x in range(r0 * n_firms, r1 * n_firms):
-            q = 2 * x - base
-            pos, neg = np.float32(sums[q]), np.float32(sums[q + 1])
-            sums[q] = 0.0
-            sums[q + 1] = 0.0
+        h = m                                          # after the deferred prospects of earlier chunks
+        for s in range(s0, s1):                        # each cell that heard stories, once
+            if base <= slot[s] < top:
+                q = (slot[s] - base) & ~1
+                if sums[q] != 0.0 or sums[q + 1] != 0.0:
+                    cell[h], positive[h], negative[h] = slot[s] >> 1, np.float32(sums[q]), np.float32(sums[q + 1])
+                    heard[q >> 1] = True
+                    sums[q] = 0.0
+                    sums[q + 1] = 0.0
+                    h += 1
+        # the others first, in order, so the noted cells are in the cache when they listen
+        for x in range(r0 * n_firms, r1 * n_firms, tile):
+            end = min(x + tile, r1 * n_firms)
+            k = x - r0 * n_firms
+            _unheard(state[x:end], expectation[x:end], affect[x:end], u_aware[x:end], heard[k:k + end - x],
+                     reached, promised, open_, no_shift, no_loss)
+        for k in range(m, h):
+            x, pos, neg = cell[k], positive[k], negative[k]
             a = affect[x]
             if state[x] != prospect:
                 e = expectation[x] + e_shift * (pos_strength * pos - neg_strength * neg)
-                expectation[x] = zero if e < zero else (one if e > one else e)      # numpy's clip: nan stays
+                expectation[x] = zero if e < zero else (one if e > one else e)  # numpy's clip: nan stays
                 a = a - neg_affect * neg
-            elif pos != zero:
-                heard_cell[m] = x
-                heard_positive[m] = pos
+            elif pos != zero:                          # decided by _hear_of
+                cell[m], positive[m] = x, pos
                 m += 1
-            else:                                   # no positive story: exp(0) = 1 leaves the reach
+            else:                                      # only negative stories: as if none
                 f = x % n_firms
-                if u_aware[x] < one - (one - reach[f]) * one and present[f]:
-                    e = promise[f] + boost * pos
-                    expectation[x] = zero if e < zero else (one if e > one else e)
-                    state[x] = aware
-            affect[x] = zero if a <= zero else a      # numpy's maximum(a, 0): -0 becomes 0, nan stays
-    return heard_cell[:m], heard_positive[:m]
+                if u_aware[x] < reached[f] and open_[f]:
+                    expectation[x] = promised[f]
+                    state[x] = np.int8(S.AWARE)
+            affect[x] = zero if a <= zero else a       # numpy's maximum(a, 0): -0 becomes 0, nan stays
+    return cell[:m], positive[:m]
+
+
+#: rows of the per-firm values :func:`_unheard` reads beside the cells
+_TILE_ROWS = 64
+
+
+@compiled
+def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open_, shift, affect_loss):
+    """Listening by the cells of a tile of whole customers that heard no
+    story (the cells marked ``heard`` are left as they are, and unmarked;
+    ``reached``, ``promised`` and ``open_`` hold the firms' reach, promise
+    and presence cell by cell): those who know the firm move by ``shift``
+    and lose ``affect_loss`` (both zero), affect stays at least 0; a
+    prospect becomes aware with the reach when the firm is present,
+    expecting its promise. Written without branches, over views indexed
+    from 0 (numba's wraparound of a possibly negative index would keep
+    the compiler from vectorising the loop)."""
+    zero, one = np.float32(0.0), np.float32(1.0)
+    prospect, aware = np.int8(S.PROSPECT), np.int8(S.AWARE)
+    for k in range(len(state)):
+        s = state[k]
+        knows = s != prospect
+        listens = not heard[k]
+        heard[k] = False
+        e0 = expectation[k]
+        e = e0 + shift
+        e = zero if e < zero else (one if e > one else e)
+        becomes = listens & (not knows) & (u_aware[k] < reached[k]) & open_[k]
+        expectation[k] = e if knows & listens else (promised[k] if becomes else e0)
+        state[k] = aware if becomes else s
+        a0 = affect[k]
+        a = a0 - affect_loss if knows else a0
+        a = zero if a <= zero else a
+        affect[k] = a if listens else a0
 
 
 @compiled
