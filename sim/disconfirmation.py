@@ -30,7 +30,9 @@ def felt_value(gap: np.ndarray, outcome: np.ndarray, cfg: DisconfirmationConfig)
 
 
 @compiled
-def judged(experience, expectation, cell, tolerance, buyers, delight_bonus, loss_aversion, satisfied_valence):
+def judged(experience: np.ndarray, expectation: np.ndarray, cell: np.ndarray, tolerance: np.ndarray,
+           buyers: np.ndarray, delight_bonus: float, loss_aversion: float,
+           satisfied_valence: float) -> tuple[np.ndarray, np.ndarray]:
     """:func:`zone_of_tolerance` and :func:`felt_value` of each purchase in
     one loop: the gap between ``experience`` and the expectation of the
     purchase's ``cell`` (a flat ``[n * firms]`` view), judged against the
