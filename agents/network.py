@@ -60,18 +60,6 @@ def small_world(sociability: np.ndarray, mean_degree: float, rewire_prob: float,
     return adj, order
 
 
-def ties_of(adj: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ties of the customers ``rows``: for each tie, the friend at its
-    other end and the position in ``rows`` of the customer it starts from
-    (the nonzeros of ``adj[rows]``, read straight from the CSR arrays:
-    scipy's row indexing costs more than the work in a small market)."""
-    start = adj.indptr[rows]
-    degree = adj.indptr[np.asarray(rows) + 1] - start
-    first = np.cumsum(degree) - degree          # each row's first tie in the result
-    place = np.arange(int(degree.sum())) + np.repeat(start - first, degree)   # ties' places in adj.indices
-    return adj.indices[place], np.repeat(np.arange(len(degree)), degree)
-
-
 def _ordering(adj: sp.csr_matrix, rng: np.random.Generator, reorder: str) -> np.ndarray | None:
     if reorder == "ring":
         return None

@@ -97,8 +97,9 @@ def _build(kind: str, n: int, reorder: str, seed: int = 0) -> Any:
 def time_wom_product(model: Any, repeats: int = 3) -> float:
     """Median seconds of the engine's word-of-mouth counts with a typical
     share of talkers (5%, one story each): the positive and negative stories
-    each customer heard over the talkers' ties
-    (:func:`sim.phases.word_of_mouth.stories_heard`)."""
+    told over the talkers' ties, gathered by who heard them
+    (:func:`sim.phases.word_of_mouth.stories_heard`; each block of
+    listeners sums its own as it listens)."""
     from sim.phases.word_of_mouth import stories_heard
     n, F = model.customers.n, model.n_firms
     rng = np.random.default_rng(0)

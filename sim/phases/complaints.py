@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.compiled import compiled
 from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -18,24 +19,59 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     complaints, and a resolution softens the disappointment, more when quick;
     an unresolved complaint makes it worse."""
     cfg, cust, p, ev = market.config.complaints, market.customers, step.purchases, step.events
-    b, c, outcome, felt = p.buyers, p.firm, p.outcome, p.felt
-    u = step.draws.complaint
-    empower = market.by_firm("empowerment")
+    b, c = p.buyers, p.firm
     voice = compounded(np.minimum(cust.voice[b] * market.by_firm("voice_ease")[c], 1), cust.visits_per_purchase[b])
-    complain = (outcome < 0) & (u[0, b] < voice)
-    p_resolve = np.minimum(cfg.recovery_rate + cfg.empowerment_recovery * empower
-                           + market.by_firm("recovery_bonus"), 1.0)
-    resolved = complain & (u[1, b] < p_resolve[c])
-    quick_share = np.minimum(cfg.quick_share + market.by_firm("quick_bonus"), 1.0)
-    quick = resolved & (u[2, b] < quick_share[c])
-    p.felt = np.where(quick, felt * (1 - cfg.quick_offset),
-                      np.where(resolved, felt * (1 - cfg.slow_offset),
-                               np.where(complain, felt - cfg.unresolved_penalty, felt))
-                      ).astype(np.float32)
-    p.complained, p.resolved, p.quick = complain, resolved, quick
-    F = market.n_firms
-    ev.complaints = np.bincount(c, complain, minlength=F)
-    ev.recoveries = np.bincount(c, resolved, minlength=F)
-    ev.delighted = np.bincount(c, outcome > 0, minlength=F)
-    ev.disappointed = np.bincount(c, outcome < 0, minlength=F)
+    p.felt, (p.complained, p.resolved, p.quick), counts = _complaints(
+        b, c, p.outcome, p.felt, voice, step.draws.complaint, market.by_firm("empowerment"),
+        market.by_firm("recovery_bonus"), market.by_firm("quick_bonus"), float(cfg.recovery_rate),
+        float(cfg.empowerment_recovery), float(cfg.quick_share), float(1 - cfg.quick_offset),
+        float(1 - cfg.slow_offset), float(cfg.unresolved_penalty), market.n_firms)
+    ev.complaints, ev.recoveries, ev.delighted, ev.disappointed = counts
     market.ledger.book(slice(None), "complaint_costs", ev.complaints * cfg.cost_per_complaint)
+
+
+@compiled
+def _complaints(buyers, firm, outcome, felt, voice, u, empowerment, recovery_bonus, quick_bonus, recovery_rate,
+                empowerment_recovery, quick_share, quick_keep, slow_keep, unresolved_penalty, n_firms):
+    """Who complains (disappointed, with chance ``voice``), whose complaint
+    is resolved (with the firm's recovery chance: a base rate, more with
+    empowered staff, plus any programme's bonus, at most 1) and quickly
+    (the quick share plus bonus): ``[3, purchases]`` flags; the value felt
+    after it (resolved: times the kept share, quick or slow; unresolved:
+    less the penalty), and per firm the complaints, recoveries, delighted
+    and disappointed (float64 counts). Float32 throughout, as numpy
+    computes with the float32 columns and the constants as float32."""
+    one = np.float32(1.0)
+    base_rate, per_empowerment = np.float32(recovery_rate), np.float32(empowerment_recovery)
+    quick_base, kept_quick, kept_slow = np.float32(quick_share), np.float32(quick_keep), np.float32(slow_keep)
+    penalty = np.float32(unresolved_penalty)
+    p_resolve = np.empty(n_firms, np.float32)
+    p_quick = np.empty(n_firms, np.float32)
+    for f in range(n_firms):
+        r = base_rate + per_empowerment * empowerment[f] + recovery_bonus[f]
+        p_resolve[f] = one if r > one else r        # numpy's minimum(r, 1): nan stays
+        q = quick_base + quick_bonus[f]
+        p_quick[f] = one if q > one else q
+    m = len(buyers)
+    felt_after = np.empty(m, np.float32)
+    flags = np.empty((3, m), np.bool_)
+    complained, resolved, quick = flags[0], flags[1], flags[2]
+    counts = np.zeros((4, n_firms))
+    for j in range(m):
+        i, f = buyers[j], firm[j]
+        complained[j] = outcome[j] < 0 and u[0, i] < voice[j]
+        resolved[j] = complained[j] and u[1, i] < p_resolve[f]
+        quick[j] = resolved[j] and u[2, i] < p_quick[f]
+        if quick[j]:
+            felt_after[j] = felt[j] * kept_quick
+        elif resolved[j]:
+            felt_after[j] = felt[j] * kept_slow
+        elif complained[j]:
+            felt_after[j] = felt[j] - penalty
+        else:
+            felt_after[j] = felt[j]
+        counts[0, f] += complained[j]
+        counts[1, f] += resolved[j]
+        counts[2, f] += outcome[j] > 0
+        counts[3, f] += outcome[j] < 0
+    return felt_after, flags, counts

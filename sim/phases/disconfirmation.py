@@ -16,7 +16,6 @@ def disconfirmation(market: "LoyaltyModel", step: "StepRecord") -> None:
     """The gap between experience and expectation, judged against each
     customer's zone of tolerance (Zeithaml, Berry & Parasuraman 1993):
     disappointed, satisfied or delighted, and the value felt."""
-    cust, p = market.customers, step.purchases
-    gap = p.experience - flat(cust.expectation)[p.cell]
-    p.outcome = dc.zone_of_tolerance(gap, cust.tolerance[p.buyers])
-    p.felt = dc.felt_value(gap, p.outcome, market.config.disconfirmation)
+    cust, p, cfg = market.customers, step.purchases, market.config.disconfirmation
+    p.outcome, p.felt = dc.judged(p.experience, flat(cust.expectation), p.cell, cust.tolerance, p.buyers,
+                                  float(cfg.delight_bonus), float(cfg.loss_aversion), float(cfg.satisfied_valence))

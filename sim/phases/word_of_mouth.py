@@ -3,13 +3,13 @@ Anderson 1998: the dissatisfied talk more)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from agents.network import ties_of
 from sim.columns import flat
-from sim.states import I8, LoyaltyState as S
+from sim.compiled import compiled
+from sim.states import LoyaltyState as S
 
 if TYPE_CHECKING:  # pragma: no cover
     import scipy.sparse as sp
@@ -22,68 +22,313 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     and advertising make prospects aware; stories move expectations.
 
     Each talker tells one story (positive or negative, about the firm
-    bought from) to each friend; what each customer heard is counted over
-    the talkers' ties (:func:`stories_heard`), so the work grows with the
-    talkers' ties, not with the whole network.
-    Listening is a row-wise rule, applied block by block.
+    bought from) to each friend; the stories are gathered by who hears them
+    (:func:`stories_heard`), so the work grows with the talkers' ties, not
+    with the whole network, and each block of listeners sums its own.
+    Listening is a row-wise rule, applied block by block (:func:`_listen`).
     """
     cust, cfg, p = market.customers, market.config, step.purchases
     w, n, F = cfg.word_of_mouth, cust.n, market.n_firms
-    b, c, outcome = p.buyers, p.firm, p.outcome
-    u_talk, u_aware = step.draws.wom, step.draws.awareness
-    soc = cust.sociability[b]
-    negative = (outcome < 0) & ~p.resolved
-    p_talk = np.where(outcome > 0, w.talk_delighted, np.where(negative, w.talk_disappointed, w.talk_satisfied))
+    network = market.network
     # the stories a buyer tells over the purchase's visits: at most one a step
     # to each friend, told with chance min(s, 1) and counted max(s, 1) times,
     # so a long step's talkers tell as many stories as its visits would
-    stories = p_talk * soc * cust.visits_per_purchase[b]
-    talks = u_talk[b] < np.minimum(stories, 1.0)
-    talkers = np.flatnonzero(talks)
-    p.talked = talks
-    heard_pos, heard_neg = stories_heard(market.network, b[talkers], negative[talkers], c[talkers], F,
-                                         np.maximum(stories[talkers], 1.0))
+    shift = chunk_shift(F)
+    p.talked, *heard = _talk(p.buyers, p.firm, p.outcome, p.resolved, cust.sociability, cust.visits_per_purchase,
+                             step.draws.wom, float(w.talk_delighted), float(w.talk_satisfied),
+                             float(w.talk_disappointed), network.indptr, network.indices, n, F, shift)
+    heard = HeardStories(shift, *heard)
     reach = market.step_length.probability(market.by_firm("advertising_awareness_per_year", np.float64)).astype(np.float32)
     promise = market.by_firm("promise")
     present = market.present
     per_story = np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7)))
+    state, expectation, affect = flat(cust.state), flat(cust.expectation), flat(cust.affect)
+    u_aware = flat(step.draws.awareness)
+    shifts = (float(w.expectation_shift), float(w.positive_strength), float(w.negative_strength),
+              float(w.affect_shift * w.negative_strength))
+    boost = float(w.referral_boost)
 
     def listen(rows: slice) -> None:
-        pos, neg = heard_pos[rows], heard_neg[rows]
-        state, expectation, affect = cust.state[rows], cust.expectation[rows], cust.affect[rows]
-        # stories move the expectations and affect of those who know the firm
-        knows = state != I8[S.PROSPECT]
-        shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
-        np.clip(expectation + shift, 0, 1, out=expectation, where=knows)
-        np.subtract(affect, w.affect_shift * w.negative_strength * neg, out=affect, where=knows)
-        np.maximum(affect, 0, out=affect)
-        # advertising and positive stories make prospects aware (cells of flat views)
-        cell = np.flatnonzero(~knows)
-        f = cell % F
-        heard = flat(pos)[cell]
-        p_aware = 1 - (1 - reach[f]) * np.exp(heard * per_story)
-        becomes = (flat(u_aware[rows])[cell] < p_aware) & present[f]
-        cell, f, heard = cell[becomes], f[becomes], heard[becomes]
-        flat(expectation)[cell] = np.clip(promise[f] + w.referral_boost * heard, 0, 1)
-        flat(state)[cell] = S.AWARE
+        cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
+                                 state, expectation, affect, u_aware, reach, present, promise, *shifts, boost)
+        if len(cell):
+            # prospects who heard positive stories: the chance they stay unaware
+            # is numpy's float32 exp (the compiled exp rounds differently)
+            unmoved = np.exp(positive * per_story)
+            _hear_of(cell, positive, unmoved, F, state, expectation, u_aware, reach, present, promise, boost)
 
     market.blocks.map(listen, n)
 
 
-def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.ndarray, firm: np.ndarray,
-                  n_firms: int, told: np.ndarray | None = None) -> np.ndarray:
-    """How many positive and how many negative stories about each firm each
-    customer heard (``[2, n, firms]`` float32: positive, negative), when
-    each of ``tellers`` tells their friends one story about ``firm`` (or
-    ``told`` stories each), negative where ``negative`` holds.
+class HeardStories(NamedTuple):
+    """The stories told, gathered by who heard them: the listeners are cut
+    into chunks of ``2 ** chunk_shift`` customers, and chunk ``c``'s stories
+    are ``chunk_end[c - 1]:chunk_end[c]`` (from 0 for the first), in telling
+    order. Each story lands in the slot ``(listener * firms + firm) * 2 +
+    negative`` and counts for ``told`` stories (float64)."""
 
-    This is the product of the tellers' rows of the symmetric 0/1 network,
-    transposed, with their stories as one-hot columns, computed as counts
-    over the tellers' ties (:func:`agents.network.ties_of`): exact, so equal
-    to the product however it is summed."""
-    n = network.shape[0]
-    friend, teller = ties_of(network, tellers)
-    kind = negative.astype(np.intp)[teller]
-    cell = (kind * n + friend) * n_firms + firm[teller]
-    weights = None if told is None or (told == 1.0).all() else told[teller]
-    return np.bincount(cell, weights, minlength=2 * n * n_firms).astype(np.float32).reshape(2, n, n_firms)
+    chunk_shift: int
+    chunk_end: np.ndarray   #: int64, one per chunk of listeners
+    slot: np.ndarray        #: int64
+    told: np.ndarray        #: float64
+
+    def counts(self, n: int, n_firms: int) -> np.ndarray:
+        """How many positive and how many negative stories about each firm
+        each customer heard: ``[2, n, firms]`` float32 (positive, negative),
+        each slot's stories summed in telling order in float64."""
+        sums = np.bincount(self.slot, self.told, minlength=2 * n * n_firms).astype(np.float32)
+        return np.ascontiguousarray(sums.reshape(n, n_firms, 2).transpose(2, 0, 1))
+
+
+def chunk_shift(n_firms: int) -> int:
+    """Listeners are gathered in chunks of ``2 ** chunk_shift(firms)``
+    customers, whose sums (two float64 per firm) fit a core's cache: the
+    stories land at random places across the network, so summing them chunk
+    by chunk replaces a scatter over the whole market by one within the cache."""
+    return max(6, 15 - int(n_firms - 1).bit_length())
+
+
+def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.ndarray, firm: np.ndarray,
+                  n_firms: int, told: np.ndarray | None = None) -> HeardStories:
+    """The stories each customer heard (:class:`HeardStories`; summed per
+    customer and firm by :meth:`HeardStories.counts`), when each of
+    ``tellers`` tells their friends one story about ``firm`` (or ``told``
+    stories each), negative where ``negative`` holds.
+
+    The counts are the product of the tellers' rows of the symmetric 0/1
+    network, transposed, with their stories as one-hot columns, computed
+    over the tellers' ties only (the work grows with them, not with the
+    network), each customer's stories summed in telling order."""
+    weight = np.ones(len(tellers)) if told is None else np.ascontiguousarray(told, dtype=np.float64)
+    shift = chunk_shift(n_firms)
+    return HeardStories(shift, *_gathered(network.indptr, network.indices,
+                                          np.ascontiguousarray(tellers, dtype=np.int64),
+                                          np.ascontiguousarray(negative, dtype=np.bool_),
+                                          np.ascontiguousarray(firm, dtype=np.int64),
+                                          weight, network.shape[0], n_firms, shift))
+
+
+@compiled
+def _talk(buyers, firm, outcome, resolved, sociability, visits, u_talk, talk_delighted, talk_satisfied,
+          talk_disappointed, indptr, indices, n, n_firms, shift):
+    """Who talks (:func:`_talkers`) and the stories their friends heard
+    (:func:`_gathered`), in one call."""
+    talked, tellers, negative, told_firm, told = _talkers(buyers, firm, outcome, resolved, sociability, visits,
+                                                          u_talk, talk_delighted, talk_satisfied, talk_disappointed)
+    chunk_end, slot, told_by_story = _gathered(indptr, indices, tellers, negative, told_firm, told, n, n_firms, shift)
+    return talked, chunk_end, slot, told_by_story
+
+
+@compiled
+def _talkers(buyers, firm, outcome, resolved, sociability, visits, u_talk,
+             talk_delighted, talk_satisfied, talk_disappointed):
+    """Which buyers talk (``talked``, one per buyer) and, for the talkers in
+    buyer order, who they are, whether their story is negative (disappointed
+    and not recovered), its firm and how many stories it counts for: a
+    buyer tells ``s = p_talk * sociability * visits`` stories, talks with
+    chance ``min(s, 1)`` and counts ``max(s, 1)`` (float64, as numpy
+    promotes the float32 traits against the float64 chances)."""
+    m = len(buyers)
+    talked = np.empty(m, np.bool_)
+    tellers = np.empty(m, np.int64)
+    negative = np.empty(m, np.bool_)
+    told_firm = np.empty(m, np.int64)
+    told = np.empty(m, np.float64)
+    k = 0
+    for j in range(m):
+        i = buyers[j]
+        bad = outcome[j] < 0 and not resolved[j]
+        p_talk = talk_delighted if outcome[j] > 0 else (talk_disappointed if bad else talk_satisfied)
+        stories = p_talk * sociability[i] * visits[i]
+        chance = 1.0 if stories > 1.0 else stories
+        talked[j] = u_talk[i] < chance
+        if talked[j]:
+            tellers[k] = i
+            negative[k] = bad
+            told_firm[k] = firm[j]
+            told[k] = 1.0 if stories < 1.0 else stories
+            k += 1
+    return talked, tellers[:k], negative[:k], told_firm[:k], told[:k]
+
+
+@compiled
+def _gathered(indptr, indices, tellers, negative, firm, told, n, n_firms, shift):
+    """:func:`stories_heard`'s gathering: the tellers' ties sorted by the
+    chunk of the friend at their other end (a counting sort, stable, so
+    each chunk's stories stay in telling order)."""
+    # where the tellers' rows lie, then their ties read in one flat loop of
+    # independent loads (the rows are scattered: each is a trip to memory,
+    # and a flat loop lets the processor make many trips at once)
+    first = np.empty(len(tellers), np.int64)
+    degree = np.empty(len(tellers), np.int64)
+    n_ties = 0
+    for t in range(len(tellers)):
+        first[t] = indptr[tellers[t]]
+        degree[t] = indptr[tellers[t] + 1] - first[t]
+        n_ties += degree[t]
+    friend = np.empty(n_ties, np.int64)
+    k = 0
+    for t in range(len(tellers)):
+        for d in range(degree[t]):
+            friend[k + d] = first[t] + d
+        k += degree[t]
+    chunk_end = np.zeros((n >> shift) + 1, np.int64)
+    for k in range(n_ties):
+        friend[k] = indices[friend[k]]
+        chunk_end[friend[k] >> shift] += 1
+    start = 0
+    for c in range(len(chunk_end)):                 # each chunk's first story
+        start, chunk_end[c] = start + chunk_end[c], start
+    slot = np.empty(n_ties, np.int64)
+    told_by_story = np.empty(n_ties, np.float64)
+    k = 0
+    for t in range(len(tellers)):
+        story = firm[t] * 2 + (1 if negative[t] else 0)
+        for _ in range(degree[t]):
+            j = friend[k]
+            c = j >> shift
+            slot[chunk_end[c]] = j * n_firms * 2 + story
+            told_by_story[chunk_end[c]] = told[t]
+            chunk_end[c] += 1                       # ends as the chunk's end
+            k += 1
+    return chunk_end, slot, told_by_story
+
+
+@compiled
+def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectation, affect, u_aware,
+            reach, present, promise, expectation_shift, positive_strength, negative_strength,
+            affect_per_negative, referral_boost):
+    """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
+    views of the relationship columns; float32 throughout, as numpy
+    computes with these float32 arrays and the constants as float32).
+
+    Stories move the expectation (clipped to 0-1) and lower the affect
+    (not below 0) of those who know the firm; a prospect becomes aware
+    with the advertising's reach when the firm is present, expecting its
+    promise. Prospects who heard positive stories are returned (cells and
+    stories, for :func:`_hear_of`), not decided here.
+
+    Chunk by chunk of listeners: the stories heard are summed (float64, in
+    telling order, then float32) and the cells that heard any are noted;
+    the others listen to nothing (:func:`_unheard`, a loop the compiler
+    vectorises), then the noted cells listen to their stories."""
+    zero, one = np.float32(0.0), np.float32(1.0)
+    prospect = np.int8(S.PROSPECT)
+    e_shift, pos_strength = np.float32(expectation_shift), np.float32(positive_strength)
+    neg_strength, neg_affect = np.float32(negative_strength), np.float32(affect_per_negative)
+    boost = np.float32(referral_boost)
+    # what nothing heard does: a shift and a loss of affect of (signed) zero,
+    # the advertising's reach alone (exp(0) = 1), the promise without referral
+    tile = _TILE_ROWS * n_firms
+    reached = np.empty(tile, np.float32)
+    promised = np.empty(tile, np.float32)
+    open_ = np.empty(tile, np.bool_)
+    for k in range(tile):
+        f = k % n_firms
+        reached[k] = one - (one - reach[f]) * one
+        e = promise[f] + boost * zero
+        promised[k] = zero if e < zero else (one if e > one else e)
+        open_[k] = present[f]
+    no_shift = e_shift * (pos_strength * zero - neg_strength * zero)
+    no_loss = neg_affect * zero
+    rows = min(1 << shift, stop - start)
+    sums = np.zeros(2 * n_firms * rows)               # a chunk's, positive and negative
+    heard = np.zeros(n_firms * rows, np.bool_)        # a chunk's cells that heard stories
+    first, last = start >> shift, (stop - 1) >> shift if stop > start else -1
+    n_stories = chunk_end[last] - (chunk_end[first - 1] if first > 0 else 0) if last >= first else 0
+    cell = np.empty(min(n_stories, (stop - start) * n_firms), np.int64)
+    positive = np.empty(len(cell), np.float32)
+    negative = np.empty(len(cell), np.float32)
+    m = 0
+    for c in range(first, last + 1):
+        r0, r1 = max(start, c << shift), min(stop, (c + 1) << shift)
+        base, top = 2 * n_firms * r0, 2 * n_firms * r1
+        s0, s1 = chunk_end[c - 1] if c > 0 else 0, chunk_end[c]
+        for s in range(s0, s1):
+            if base <= slot[s] < top:
+                sums[slot[s] - base] += told[s]
+        h = m                                          # after the deferred prospects of earlier chunks
+        for s in range(s0, s1):                        # each cell that heard stories, once
+            if base <= slot[s] < top:
+                q = (slot[s] - base) & ~1
+                if sums[q] != 0.0 or sums[q + 1] != 0.0:
+                    cell[h], positive[h], negative[h] = slot[s] >> 1, np.float32(sums[q]), np.float32(sums[q + 1])
+                    heard[q >> 1] = True
+                    sums[q] = 0.0
+                    sums[q + 1] = 0.0
+                    h += 1
+        # the others first, in order, so the noted cells are in the cache when they listen
+        for x in range(r0 * n_firms, r1 * n_firms, tile):
+            end = min(x + tile, r1 * n_firms)
+            k = x - r0 * n_firms
+            _unheard(state[x:end], expectation[x:end], affect[x:end], u_aware[x:end], heard[k:k + end - x],
+                     reached, promised, open_, no_shift, no_loss)
+        for k in range(m, h):
+            x, pos, neg = cell[k], positive[k], negative[k]
+            a = affect[x]
+            if state[x] != prospect:
+                e = expectation[x] + e_shift * (pos_strength * pos - neg_strength * neg)
+                expectation[x] = zero if e < zero else (one if e > one else e)  # numpy's clip: nan stays
+                a = a - neg_affect * neg
+            elif pos != zero:                          # decided by _hear_of
+                cell[m], positive[m] = x, pos
+                m += 1
+            else:                                      # only negative stories: as if none
+                f = x % n_firms
+                if u_aware[x] < reached[f] and open_[f]:
+                    expectation[x] = promised[f]
+                    state[x] = np.int8(S.AWARE)
+            affect[x] = zero if a <= zero else a       # numpy's maximum(a, 0): -0 becomes 0, nan stays
+    return cell[:m], positive[:m]
+
+
+#: rows of the per-firm values :func:`_unheard` reads beside the cells
+_TILE_ROWS = 64
+
+
+@compiled
+def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open_, shift, affect_loss):
+    """Listening by the cells of a tile of whole customers that heard no
+    story (the cells marked ``heard`` are left as they are, and unmarked;
+    ``reached``, ``promised`` and ``open_`` hold the firms' reach, promise
+    and presence cell by cell): those who know the firm move by ``shift``
+    and lose ``affect_loss`` (both zero), affect stays at least 0; a
+    prospect becomes aware with the reach when the firm is present,
+    expecting its promise. Written without branches, over views indexed
+    from 0 (numba's wraparound of a possibly negative index would keep
+    the compiler from vectorising the loop)."""
+    zero, one = np.float32(0.0), np.float32(1.0)
+    prospect, aware = np.int8(S.PROSPECT), np.int8(S.AWARE)
+    for k in range(len(state)):
+        s = state[k]
+        knows = s != prospect
+        listens = not heard[k]
+        heard[k] = False
+        e0 = expectation[k]
+        e = e0 + shift
+        e = zero if e < zero else (one if e > one else e)
+        becomes = listens & (not knows) & (u_aware[k] < reached[k]) & open_[k]
+        expectation[k] = e if knows & listens else (promised[k] if becomes else e0)
+        state[k] = aware if becomes else s
+        a0 = affect[k]
+        a = a0 - affect_loss if knows else a0
+        a = zero if a <= zero else a
+        affect[k] = a if listens else a0
+
+
+@compiled
+def _hear_of(cell, positive, unmoved, n_firms, state, expectation, u_aware, reach, present, promise,
+             referral_boost):
+    """Prospects who heard positive stories (``cell``, ``positive``) become
+    aware with the advertising's reach or through the stories (``unmoved``:
+    the chance the stories leave them unaware), when the firm is present,
+    expecting its promise plus a referral boost."""
+    zero, one = np.float32(0.0), np.float32(1.0)
+    boost = np.float32(referral_boost)
+    for k in range(len(cell)):
+        x = cell[k]
+        f = x % n_firms
+        if u_aware[x] < one - (one - reach[f]) * unmoved[k] and present[f]:
+            e = promise[f] + boost * positive[k]
+            expectation[x] = zero if e < zero else (one if e > one else e)
+            state[x] = np.int8(S.AWARE)

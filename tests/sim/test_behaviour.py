@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.config import DisconfirmationConfig, ExperienceConfig, MarketConfig
-from sim.disconfirmation import felt_value, zone_of_tolerance
+from sim.disconfirmation import felt_value, judged, zone_of_tolerance
 from sim.experience import overall, quality_score, service_score
 from sim.metrics import top_share
 from sim.model import LoyaltyModel
@@ -88,6 +88,29 @@ def test_a_disappointment_weighs_more_than_an_equal_delight():
     felt = felt_value(gap, zone_of_tolerance(gap, np.array([0.05, 0.05])), cfg)
     assert abs(felt[1]) > abs(felt[0])
     assert abs(felt[1]) == pytest.approx(cfg.loss_aversion * 0.2)
+
+
+def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_felt_value():
+    """The phase judges each purchase in one compiled loop (sim.disconfirmation.judged):
+    the same outcome and the same float32 value felt as the rules it
+    follows, on the zone's edges too."""
+    cfg = DisconfirmationConfig()
+    rng = np.random.default_rng(2)
+    n, F = 500, 3
+    expectation = rng.random((n, F), dtype=np.float32)
+    tolerance = (rng.random(n, dtype=np.float32) * 0.1).astype(np.float32)
+    buyers = np.sort(rng.choice(n, 300, replace=False))
+    cell = buyers * F + rng.integers(0, F, len(buyers))
+    experience = rng.random(len(buyers), dtype=np.float32)
+    edge = np.arange(len(buyers)) % 5 == 0                # exactly on the zone's edges
+    experience[edge] = expectation.reshape(-1)[cell[edge]] + np.where(np.arange(edge.sum()) % 2, 1, -1) * tolerance[buyers[edge]]
+    gap = experience - expectation.reshape(-1)[cell]
+    outcome = zone_of_tolerance(gap, tolerance[buyers])
+    outcome_c, felt_c = judged(experience, expectation.reshape(-1), cell, tolerance, buyers,
+                               cfg.delight_bonus, cfg.loss_aversion, cfg.satisfied_valence)
+    assert outcome_c.dtype == np.int8 and felt_c.dtype == np.float32
+    assert outcome_c.tobytes() == outcome.tobytes() and set(outcome.tolist()) == {-1, 0, 1}
+    assert felt_c.tobytes() == felt_value(gap, outcome, cfg).tobytes()
 
 
 def test_disappointment_lowers_repurchase_more_than_delight_raises_it(repurchase):
