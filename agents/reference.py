@@ -339,6 +339,9 @@ class ReferenceLoyaltyModel(mesa.Model):
             ev["service_sq"][c] += service ** 2 * n_visits
             trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
                           "failed": failed, "service": service, "belonging": x_b, "spent": spent,
+                          "drop": float(a.weights[1] * cfg.experience.failure_shock
+                                        + a.weights[2] * ((1.0 - cfg.experience.service_offset_after_failure) * service)),
+                          "visits": n_visits,
                           "u_bond": us2[i]})
         for f in range(F):
             self.ledger.book(f, "serving", visits[f] * self.cost_per_visit[f])
@@ -353,7 +356,10 @@ class ReferenceLoyaltyModel(mesa.Model):
             gap = t["experience"] - a.expectation[c]
             outcome = int(dc.zone_of_tolerance(gap, a.tolerance))
             t["outcome"] = outcome
-            t["felt"] = float(dc.felt_value(gap, outcome, dcfg))
+            if t["failed"] and t["visits"] > 1:
+                t["felt"] = float(dc.felt_with_failed_visit(gap, t["drop"], t["visits"], a.tolerance, dcfg))
+            else:
+                t["felt"] = float(dc.felt_value(gap, outcome, dcfg))
 
     def _complaints_and_recovery(self, trips: list[dict], ev: dict) -> None:
         cfg = self.config.complaints

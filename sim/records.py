@@ -77,7 +77,8 @@ class Purchases:
     experience: np.ndarray | None = None   #: overall experience (0-1)
     served: np.ndarray | None = None       #: staff position that served, -1 none
     own_employee: np.ndarray | None = None  #: served by the employee the customer is bonded to
-    failed: np.ndarray | None = None       #: a quality failure
+    failed: np.ndarray | None = None       #: a quality failure (on one of the purchase's visits)
+    failure_drop: np.ndarray | None = None  #: how far a failed visit's experience lies below an ordinary visit's
     service: np.ndarray | None = None      #: service received (0-1)
     belonging: np.ndarray | None = None    #: belonging felt (0-1)
     spent: np.ndarray | None = None        #: money spent

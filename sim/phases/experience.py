@@ -46,6 +46,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     served, own = np.empty(n, np.int64), np.empty(n, np.bool_)
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
     experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
+    drop = np.empty(n, np.float64)
     sums = np.zeros((6, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
@@ -57,7 +58,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.price, at(mods.price_factor), cust.reference_price, ecfg.fairness_loss_slope, ecfg.fairness_gain_slope,
         market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
         cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor), market.by_firm("unit_cost", np.float64), adapt,
-        served, own, service, failed, experienced, belonging, spent, sums, purchases)
+        served, own, service, failed, experienced, belonging, spent, drop, sums, purchases)
     revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
     market.ledger.add_revenue(revenue)
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
@@ -71,6 +72,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     p.cell = b * F + c          # each purchase's relationship in flat [n, firms] arrays
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service
     p.belonging, p.spent, p.visits = belonging, spent, visits
+    p.failure_drop = drop
 
 
 @compiled
@@ -81,7 +83,7 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
                          price, price_factor, reference_price, loss_slope, gain_slope,
                          firm_belonging, bond_belonging, belonging_bonus, weights,
                          spend, basket_multiplier, basket_factor, unit_cost, adapt,
-                         served, own, service, failed, experienced, belonging, spent, sums, purchases):
+                         served, own, service, failed, experienced, belonging, spent, drop, sums, purchases):
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,
@@ -91,7 +93,10 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
     the reference price moving toward the price paid, with numpy's float32
     and float64 arithmetic kept operation for operation (the results equal
     the array code's exactly). Sums per firm: revenue, cost of goods, visits,
-    failures, service and squared service per visit."""
+    failures, service and squared service per visit. ``drop``: how far a
+    failed visit's experience lies below an ordinary visit's (the weighted
+    quality shock and lost service of :func:`~sim.experience.quality_score`
+    and :func:`~sim.experience.service_score` for one visit)."""
     n_pos = len(positions)
     for j in range(len(b)):
         i, f = b[j], c[j]
@@ -135,6 +140,7 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         spent[j] = np.float64(basket) * paid
         reference_price[i] = ref + adapt[j] * (paid - ref)
         served[j], own[j], service[j], failed[j], belonging[j] = who, mine, svc, fail, x_b
+        drop[j] = w[1] * failure_shock + w[2] * (failure_service_loss * svc)
         sums[0, f] += spent[j]
         sums[1, f] += basket * unit_cost[f]
         sums[2, f] += k

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.config import DisconfirmationConfig, ExperienceConfig, MarketConfig
-from sim.disconfirmation import felt_value, judged, zone_of_tolerance
+from sim.disconfirmation import felt_value, felt_with_failed_visit, judged, zone_of_tolerance
 from sim.experience import overall, quality_score, service_score
 from sim.metrics import top_share
 from sim.model import LoyaltyModel
@@ -106,11 +106,36 @@ def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_felt_value():
     experience[edge] = expectation.reshape(-1)[cell[edge]] + np.where(np.arange(edge.sum()) % 2, 1, -1) * tolerance[buyers[edge]]
     gap = experience - expectation.reshape(-1)[cell]
     outcome = zone_of_tolerance(gap, tolerance[buyers])
-    outcome_c, felt_c = judged(experience, expectation.reshape(-1), cell, tolerance, buyers,
+    # a third of the purchases failed on one visit; half of those hold several visits
+    failed = np.arange(len(buyers)) % 3 == 1
+    visits = np.where(np.arange(len(buyers)) % 2 == 0, 1.0, 1.0 + rng.random(len(buyers)) * 3).astype(np.float32)
+    drop = rng.random(len(buyers)) * 0.4
+    outcome_c, felt_c = judged(experience, expectation.reshape(-1), cell, tolerance, buyers, failed, drop, visits,
                                cfg.delight_bonus, cfg.loss_aversion, cfg.satisfied_valence)
     assert outcome_c.dtype == np.int8 and felt_c.dtype == np.float32
     assert outcome_c.tobytes() == outcome.tobytes() and set(outcome.tolist()) == {-1, 0, 1}
-    assert felt_c.tobytes() == felt_value(gap, outcome, cfg).tobytes()
+    several = failed & (visits > 1)
+    assert several.sum() > 20
+    expected = felt_value(gap, outcome, cfg)
+    expected[several] = felt_with_failed_visit(gap[several], drop[several], visits[several],
+                                               tolerance[buyers[several]], cfg).astype(np.float32)
+    assert felt_c.tobytes() == expected.tobytes()
+
+
+def test_a_failed_visit_among_ordinary_ones_is_felt_as_in_single_visits():
+    """A purchase of four visits, one failed, feels like the four visits
+    felt one by one (without adaptation between them): worse than its
+    mean experience would feel, because disappointment weighs
+    ``loss_aversion`` times and an ordinary visit only ``satisfied_valence``."""
+    cfg = DisconfirmationConfig()
+    ordinary_gap, drop, tol = 0.02, 0.3, 0.08
+    mean_gap = ordinary_gap - drop / 4
+    one_by_one = (3 * felt_value(np.float32(ordinary_gap), 0, cfg) + felt_value(
+        np.float32(ordinary_gap - drop), -1, cfg)) / 4
+    felt = felt_with_failed_visit(mean_gap, drop, 4.0, tol, cfg)
+    assert felt == pytest.approx(float(one_by_one), abs=1e-6)
+    as_mean = felt_value(np.float32(mean_gap), zone_of_tolerance(np.float32(mean_gap), tol), cfg)
+    assert felt < as_mean - 0.05
 
 
 def test_disappointment_lowers_repurchase_more_than_delight_raises_it(repurchase):
