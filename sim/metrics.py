@@ -45,6 +45,11 @@ def top_share(values: np.ndarray, top: float = 0.2) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k:].sum(dtype=np.float64) / total)
 
 
+#: customers of a firm up to which :func:`_exact_top_shares` works out its top
+#: share (beyond, numpy's vectorised partition is the faster)
+_COMPILED_TOP_SHARE_UP_TO = 16384
+
+
 @compiled
 def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarray,
                       share: np.ndarray, exact: np.ndarray) -> None:
@@ -54,11 +59,15 @@ def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarra
     smallest nonzero value) and the sum of their magnitudes is below
     ``2**(52 + g)``, so every partial sum is a float64 and any order of
     summation gives numpy's pairwise sums to the bit. ``exact[f]`` is False
-    where that does not hold (non-finite values, too wide a range): the
-    caller uses :func:`top_share` there. Typical revenues span a factor of
-    about 1e4, far within the 2**29 the float32 values leave."""
+    where that does not hold (non-finite values, too wide a range) or the
+    firm has more than ``_COMPILED_TOP_SHARE_UP_TO`` customers: the caller
+    uses :func:`top_share` there. The total is typically about 1e6 times
+    the smallest nonzero revenue, well below the 2**28 allowed."""
     for f in range(len(customers)):
         m, k = customers[f], top_k[f]
+        if m > _COMPILED_TOP_SHARE_UP_TO:
+            exact[f] = False
+            continue
         values = spend[f, :m]
         total, magnitude, smallest = 0.0, 0.0, np.inf
         for i in range(m):
@@ -89,39 +98,38 @@ MEAN_SOURCES = ("satisfaction", "expectation", "affect", "cognitive", "intention
 @compiled
 def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: np.ndarray,
                       promoter_from: float, detractor_to: float, seeker_from: float, sources: tuple,
-                      revenue: np.ndarray, counts: np.ndarray, tallies: np.ndarray, masked: np.ndarray,
-                      spend: np.ndarray) -> None:
-    """One pass over each firm's relationships: customers in each state
-    (``counts``, ``[firms, states]``); customers, promoters, detractors and
-    deal-seekers among its customers (``tallies``, ``[4, firms]``); and its
-    customers' revenue in row order (``spend[f, :customers]``). Then each
-    column of ``sources`` where the relationship is a customer's, else 0
+                      revenue: np.ndarray, start: int, stop: int, counts: np.ndarray, tallies: np.ndarray,
+                      masked: np.ndarray, spend: np.ndarray) -> None:
+    """One pass over each firm's relationships of the rows ``start:stop``:
+    customers in each state (``counts``, ``[firms, states]``); customers,
+    promoters, detractors and deal-seekers among its customers (``tallies``,
+    ``[4, firms]``); its customers' revenue in row order from the block's
+    first row on (``spend[f, start:start + customers]``). Then each column
+    of ``sources`` where the relationship is a customer's, else 0
     (``masked``, ``[sources, n, firms]``: ``x * is_customer``, for
-    :func:`column_sum`)."""
-    n, F = state.shape
-    weight = np.empty((n, F), dtype=np.float32)
+    :func:`column_sum`). Writes only the block's rows."""
+    F = state.shape[1]
     for f in range(F):
         customers, promoters, detractors, seekers = 0, 0, 0, 0
-        for i in range(n):
+        for i in range(start, stop):
             s = state[i, f]
             if s < 0 or s >= N_STATES:
                 raise ValueError("a loyalty state out of range")
             counts[f, s] += 1
-            customer = s >= FIRST_TIME and s != CHURNED
-            weight[i, f] = np.float32(1.0) if customer else np.float32(0.0)
-            if customer:
-                spend[f, customers] = revenue[i, f]
+            if s >= FIRST_TIME and s != CHURNED:
+                spend[f, start + customers] = revenue[i, f]
                 customers += 1
                 r = recommend[i, f]
                 promoters += r >= promoter_from
                 detractors += r <= detractor_to
                 seekers += deal_proneness[i] >= seeker_from
         tallies[0, f], tallies[1, f], tallies[2, f], tallies[3, f] = customers, promoters, detractors, seekers
-    w = weight.ravel()
     for k in range(masked.shape[0]):
-        x, out = sources[k].ravel(), masked[k].ravel()
-        for j in range(n * F):
-            out[j] = x[j] * w[j]
+        x, out = sources[k], masked[k]
+        for i in range(start, stop):
+            for f in range(F):
+                s = state[i, f]
+                out[i, f] = x[i, f] * (np.float32(1.0) if s >= FIRST_TIME and s != CHURNED else np.float32(0.0))
 
 
 @compiled
@@ -165,17 +173,26 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     cust, F = model.customers, model.n_firms
     ev, accounts = step.events, step.accounts
     lat, lc = step.latents, model.config.loyalty
-    counts = np.zeros((F, N_STATES), dtype=np.int64)
-    tallies = np.zeros((4, F), dtype=np.int64)
     masked = np.empty((len(MEAN_SOURCES), cust.n, F), dtype=np.float32)
     spend = np.empty((F, cust.n), dtype=np.float32)
     sources = tuple(np.ascontiguousarray(getattr(lat if name in ("cognitive", "intention") else cust, name))
                     for name in MEAN_SOURCES)
-    _customer_tallies(cust.state, lat.recommend, cust.deal_proneness,
-                      _as_compared(lc.promoter_recommend, lat.recommend),
-                      _as_compared(lc.detractor_recommend, lat.recommend),
-                      _as_compared(model.config.customers.deal_seeker_threshold, cust.deal_proneness),
-                      sources, cust.revenue, counts, tallies, masked, spend)
+    thresholds = (_as_compared(lc.promoter_recommend, lat.recommend),
+                  _as_compared(lc.detractor_recommend, lat.recommend),
+                  _as_compared(model.config.customers.deal_seeker_threshold, cust.deal_proneness))
+
+    def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        counts, tallies = np.zeros((F, N_STATES), dtype=np.int64), np.zeros((4, F), dtype=np.int64)
+        _customer_tallies(cust.state, lat.recommend, cust.deal_proneness, *thresholds, sources, cust.revenue,
+                          rows.start, rows.stop, counts, tallies, masked, spend)
+        return counts, tallies
+
+    blocks = model.blocks.map(rule, cust.n)
+    counts, tallies = blocks[0]
+    if len(blocks) > 1:                   # each block's customers' revenue after the last block's
+        counts, tallies = sum(b[0] for b in blocks), sum(b[1] for b in blocks)
+        starts = [rows.start for rows in model.blocks.slices(cust.n)]
+        spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
     safe = [max(k, 1) for k in n_cust]
     means = (column_sum(masked) / np.maximum(tallies[0], 1)).tolist()
@@ -239,6 +256,18 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     columns = [[model.steps] * F, [firm.name for firm in model.firms], list(range(F)),
                *np.array(list(accounts.values()), dtype=np.float64).tolist(), *values.values()]
     return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -> np.ndarray:
+    """Each firm's customers' revenue of all blocks, in block order: block
+    ``b`` left its customers' at ``spend[f, starts[b]:]``."""
+    out = np.empty_like(spend)
+    for f in range(len(spend)):
+        k = 0
+        for start, count in zip(starts, customers):
+            out[f, k:k + count[f]] = spend[f, start:start + count[f]]
+            k += count[f]
+    return out
 
 
 def _top_shares(spend: np.ndarray, customers: np.ndarray) -> list[float]:

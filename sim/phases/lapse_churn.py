@@ -12,7 +12,7 @@ from sim.compiled import compiled
 from sim.states import LoyaltyState as S
 from sim.units import compounded
 
-FIRST_TIME, CHURNED = int(S.FIRST_TIME), int(S.CHURNED)
+PROSPECT, AWARE, FIRST_TIME, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.FIRST_TIME), int(S.CHURNED)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -132,7 +132,23 @@ def replace_leavers(market: "LoyaltyModel", rows: np.ndarray) -> None:
                          segments=market.segments())
     cust.replace(rows, traits)
     market.modifiers.reset(rows)
-    aware = (rng.random((k, F), dtype=np.float32) < cfg.customers.newcomer_awareness) & market.present[None, :]
-    promise = market.by_firm("promise")
-    cust.state[rows] = np.where(aware, S.AWARE, S.PROSPECT).astype(np.int8)
-    cust.expectation[rows] = np.where(aware, promise[None, :], 0)
+    u_aware = rng.random((k, F), dtype=np.float32)
+    _newcomers_aware(rows, u_aware, np.float32(cfg.customers.newcomer_awareness), market.present,
+                     market.by_firm("promise"), cust.state, cust.expectation)
+
+
+@compiled
+def _newcomers_aware(rows: np.ndarray, u_aware: np.ndarray, awareness: np.float32, present: np.ndarray,
+                     promise: np.ndarray, state: np.ndarray, expectation: np.ndarray) -> None:
+    """A newcomer (row ``rows[j]``) is aware of each firm present whose draw
+    ``u_aware[j, f]`` is below ``awareness``, expecting what it promises;
+    a prospect expecting nothing of the others."""
+    for j in range(len(rows)):
+        i = rows[j]
+        for f in range(state.shape[1]):
+            if u_aware[j, f] < awareness and present[f]:
+                state[i, f] = AWARE
+                expectation[i, f] = promise[f]
+            else:
+                state[i, f] = PROSPECT
+                expectation[i, f] = 0
