@@ -97,17 +97,16 @@ MEAN_SOURCES = ("satisfaction", "expectation", "affect", "cognitive", "intention
 
 @compiled
 def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: np.ndarray,
-                      promoter_from: float, detractor_to: float, seeker_from: float, sources: tuple,
-                      revenue: np.ndarray, start: int, stop: int, counts: np.ndarray, tallies: np.ndarray,
-                      masked: np.ndarray, spend: np.ndarray) -> None:
+                      promoter_from: float, detractor_to: float, seeker_from: float, revenue: np.ndarray,
+                      start: int, stop: int, counts: np.ndarray, tallies: np.ndarray, weight: np.ndarray,
+                      spend: np.ndarray) -> None:
     """One pass over each firm's relationships of the rows ``start:stop``:
     customers in each state (``counts``, ``[firms, states]``); customers,
     promoters, detractors and deal-seekers among its customers (``tallies``,
-    ``[4, firms]``); its customers' revenue in row order from the block's
-    first row on (``spend[f, start:start + customers]``). Then each column
-    of ``sources`` where the relationship is a customer's, else 0
-    (``masked``, ``[sources, n, firms]``: ``x * is_customer``, for
-    :func:`column_sum`). Writes only the block's rows."""
+    ``[4, firms]``); whether the relationship is a customer's (``weight``, 1
+    or 0 in float32); its customers' revenue in row order from the block's
+    first row on (``spend[f, start:start + customers]``). Writes only the
+    block's rows."""
     F = state.shape[1]
     for f in range(F):
         customers, promoters, detractors, seekers = 0, 0, 0, 0
@@ -116,7 +115,9 @@ def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: 
             if s < 0 or s >= N_STATES:
                 raise ValueError("a loyalty state out of range")
             counts[f, s] += 1
-            if s >= FIRST_TIME and s != CHURNED:
+            customer = s >= FIRST_TIME and s != CHURNED
+            weight[i, f] = np.float32(1.0) if customer else np.float32(0.0)
+            if customer:
                 spend[f, start + customers] = revenue[i, f]
                 customers += 1
                 r = recommend[i, f]
@@ -124,12 +125,6 @@ def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: 
                 detractors += r <= detractor_to
                 seekers += deal_proneness[i] >= seeker_from
         tallies[0, f], tallies[1, f], tallies[2, f], tallies[3, f] = customers, promoters, detractors, seekers
-    for k in range(masked.shape[0]):
-        x, out = sources[k], masked[k]
-        for i in range(start, stop):
-            for f in range(F):
-                s = state[i, f]
-                out[i, f] = x[i, f] * (np.float32(1.0) if s >= FIRST_TIME and s != CHURNED else np.float32(0.0))
 
 
 @compiled
@@ -173,18 +168,16 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     cust, F = model.customers, model.n_firms
     ev, accounts = step.events, step.accounts
     lat, lc = step.latents, model.config.loyalty
-    masked = np.empty((len(MEAN_SOURCES), cust.n, F), dtype=np.float32)
+    weight = np.empty((cust.n, F), dtype=np.float32)
     spend = np.empty((F, cust.n), dtype=np.float32)
-    sources = tuple(np.ascontiguousarray(getattr(lat if name in ("cognitive", "intention") else cust, name))
-                    for name in MEAN_SOURCES)
     thresholds = (_as_compared(lc.promoter_recommend, lat.recommend),
                   _as_compared(lc.detractor_recommend, lat.recommend),
                   _as_compared(model.config.customers.deal_seeker_threshold, cust.deal_proneness))
 
     def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         counts, tallies = np.zeros((F, N_STATES), dtype=np.int64), np.zeros((4, F), dtype=np.int64)
-        _customer_tallies(cust.state, lat.recommend, cust.deal_proneness, *thresholds, sources, cust.revenue,
-                          rows.start, rows.stop, counts, tallies, masked, spend)
+        _customer_tallies(cust.state, lat.recommend, cust.deal_proneness, *thresholds, cust.revenue,
+                          rows.start, rows.stop, counts, tallies, weight, spend)
         return counts, tallies
 
     blocks = model.blocks.map(rule, cust.n)
@@ -195,7 +188,9 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
     safe = [max(k, 1) for k in n_cust]
-    means = (column_sum(masked) / np.maximum(tallies[0], 1)).tolist()
+    means = (_customer_sums(model, [getattr(lat if name in ("cognitive", "intention") else cust, name)
+                                    for name in MEAN_SOURCES], weight)
+             / np.maximum(tallies[0], 1)).tolist()
     top = _top_shares(spend, tallies[0])
     staff = model.staff
     people, engaged = np.zeros(F, dtype=np.int64), np.zeros(F)
@@ -256,6 +251,24 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     columns = [[model.steps] * F, [firm.name for firm in model.firms], list(range(F)),
                *np.array(list(accounts.values()), dtype=np.float64).tolist(), *values.values()]
     return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _customer_sums(model: "LoyaltyModel", columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
+    """The float32 sum over each firm's customers of each ``[n, firms]``
+    column: ``column_sum(x * is_customer)`` (``weight``: is_customer as
+    float32), one column at a time through one buffer, which stays in the
+    processor's cache between the product and the sum; the products block
+    by block on the threads."""
+    out = np.empty((len(columns), weight.shape[1]))
+    buf = np.empty_like(weight)
+    n = len(weight)
+    for k, x in enumerate(columns):
+        if n <= model.blocks.block_rows:
+            np.multiply(x, weight, out=buf)
+        else:
+            model.blocks.map(lambda rows: np.multiply(x[rows], weight[rows], out=buf[rows]), n)
+        out[k] = column_sum(buf)
+    return out
 
 
 def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -> np.ndarray:
