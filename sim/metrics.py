@@ -58,7 +58,8 @@ def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarra
     values are multiples of ``2**g`` (``g`` below the last bit of the
     smallest nonzero value) and the sum of their magnitudes is below
     ``2**(52 + g)``, so every partial sum is a float64 and any order of
-    summation gives numpy's pairwise sums to the bit. ``exact[f]`` is False
+    summation gives numpy's pairwise sums to the bit (and the top values
+    are chosen in place: ``spend`` is left rearranged). ``exact[f]`` is False
     where that does not hold (non-finite values, too wide a range) or the
     firm has more than ``_COMPILED_TOP_SHARE_UP_TO`` customers: the caller
     uses :func:`top_share` there. The total is typically about 1e6 times
@@ -84,11 +85,38 @@ def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarra
         if m == 0 or total <= 0:
             share[f] = np.nan
             continue
-        best = np.partition(values, m - k)[m - k:]
+        _select(values, m - k)
         top_sum = 0.0
-        for i in range(k):
-            top_sum += np.float64(best[i])
+        for i in range(m - k, m):
+            top_sum += np.float64(values[i])
         share[f] = top_sum / total
+
+
+@compiled
+def _select(values: np.ndarray, kth: int) -> None:
+    """Rearrange ``values`` (finite) in place so that ``values[kth:]`` are
+    its ``len - kth`` largest (quickselect, Hoare's partition around a
+    median of three)."""
+    lo, hi = 0, len(values) - 1
+    while lo < hi:
+        a, b, c = values[lo], values[(lo + hi) // 2], values[hi]
+        pivot = max(min(a, b), min(max(a, b), c))
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if kth <= j:
+            hi = j
+        elif kth >= i:
+            lo = i
+        else:
+            return
 
 
 #: the relationship columns averaged over each firm's customers, in the order of their metrics

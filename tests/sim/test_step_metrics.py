@@ -48,3 +48,17 @@ def test_customers_per_firm_counts_the_customer_states():
     state = np.random.default_rng(0).integers(0, 10, (5000, 4)).astype(np.int8)
     np.testing.assert_array_equal(customers_per_firm(state), is_customer(state).sum(axis=0))
 
+
+
+@pytest.mark.parametrize("pattern", ["random", "sorted", "reversed", "equal", "two values", "organ pipe"])
+def test_the_selection_leaves_the_largest_values_last(pattern):
+    from sim.metrics import _select
+    rng = np.random.default_rng(1)
+    for m in (1, 2, 3, 10, 257, 1000):
+        v = {"random": rng.random(m), "sorted": np.arange(m), "reversed": np.arange(m)[::-1],
+             "equal": np.ones(m), "two values": rng.integers(0, 2, m),
+             "organ pipe": np.r_[np.arange(m // 2), np.arange(m - m // 2)[::-1]]}[pattern].astype(np.float32)
+        for kth in {0, m // 5, m // 2, m - 1}:
+            x = v.copy()
+            _select(x, kth)
+            np.testing.assert_array_equal(np.sort(x[kth:]), np.sort(v)[kth:])
