@@ -187,11 +187,13 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     infinite horizon of constant margin and retention (Gupta & Lehmann 2003;
     Berger & Nasr 1998); NaN where retention is too high for it to converge.
 
-    The counts, the customers' columns and their revenue come from one
-    compiled pass over all relationships (:func:`_customer_tallies`); the
-    means are numpy's float32 sums of those columns (:func:`column_sum`,
-    one call for all). The per-firm arithmetic is on Python floats (a few
-    firms: the same IEEE operations as numpy's, without its per-call cost).
+    The counts, which relationships are customers' and the customers'
+    revenue come from one compiled pass over the relationships, block by
+    block of rows (:func:`_customer_tallies`); the means are numpy's float32
+    sums of the columns over the customers (:func:`_customer_sums`, as the
+    sums were before, to the bit). The per-firm arithmetic is on Python
+    floats (a few firms: the same IEEE operations as numpy's, without its
+    per-call cost).
     """
     cust, F = model.customers, model.n_firms
     ev, accounts = step.events, step.accounts
@@ -216,8 +218,8 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
     safe = [max(k, 1) for k in n_cust]
-    means = (_customer_sums(model, [getattr(lat if name in ("cognitive", "intention") else cust, name)
-                                    for name in MEAN_SOURCES], weight)
+    means = (_customer_sums([getattr(lat if name in ("cognitive", "intention") else cust, name)
+                             for name in MEAN_SOURCES], weight)
              / np.maximum(tallies[0], 1)).tolist()
     top = _top_shares(spend, tallies[0])
     staff = model.staff
@@ -281,20 +283,15 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 
-def _customer_sums(model: "LoyaltyModel", columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
+def _customer_sums(columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
     """The float32 sum over each firm's customers of each ``[n, firms]``
     column: ``column_sum(x * is_customer)`` (``weight``: is_customer as
-    float32), one column at a time through one buffer, which stays in the
-    processor's cache between the product and the sum; the products block
-    by block on the threads."""
+    float32), one column at a time through one buffer (which stays in the
+    processor's cache between the product and the sum in a small market)."""
     out = np.empty((len(columns), weight.shape[1]))
     buf = np.empty_like(weight)
-    n = len(weight)
     for k, x in enumerate(columns):
-        if n <= model.blocks.block_rows:
-            np.multiply(x, weight, out=buf)
-        else:
-            model.blocks.map(lambda rows: np.multiply(x[rows], weight[rows], out=buf[rows]), n)
+        np.multiply(x, weight, out=buf)
         out[k] = column_sum(buf)
     return out
 
