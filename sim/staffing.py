@@ -41,21 +41,19 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
 def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
                       recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
-    are per full-time employee and year, as the market wage. Strain is
-    numpy's; the sum is compiled (:func:`_engagement_target`) for one
-    value per firm, numpy's otherwise."""
-    load = strain(utilisation, cfg)
-    levers = (wage, training, empowerment, recognition)
-    if any(np.ndim(x) != 1 or len(x) != len(load) for x in levers) or np.ndim(load) != 1:
-        return (cfg.base_engagement + cfg.pay_engagement * (wage / cfg.market_wage_per_year - 1.0)
-                + cfg.training_engagement * training + cfg.empowerment_engagement * empowerment
-                + cfg.recognition_engagement * recognition
-                - cfg.workload_engagement * load)
-    out = np.empty(len(load))
-    _engagement_target(*(np.asarray(x, dtype=np.float64) for x in levers), load,
-                       float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),
-                       float(cfg.training_engagement), float(cfg.empowerment_engagement),
-                       float(cfg.recognition_engagement), float(cfg.workload_engagement), out)
+    are per full-time employee and year, as the market wage (float64). The
+    strain is numpy's, the sum compiled (:func:`_engagement_target`)."""
+    terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition)]
+    terms.append(strain(utilisation, cfg))
+    shape = terms[-1].shape
+    if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
+        terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (wage, training, empowerment, recognition, utilisation)))
+    out = np.empty(shape)
+    _engagement_target(*terms, float(cfg.base_engagement), float(cfg.pay_engagement),
+                       float(cfg.market_wage_per_year), float(cfg.training_engagement),
+                       float(cfg.empowerment_engagement), float(cfg.recognition_engagement),
+                       float(cfg.workload_engagement), out.reshape(-1))
     return out
 
 
@@ -63,7 +61,7 @@ def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.nd
 def _engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray, recognition: np.ndarray,
                        load: np.ndarray, base: float, pay: float, market_wage: float, trained: float,
                        empowered: float, recognised: float, strained: float, out: np.ndarray) -> None:
-    """:func:`engagement_target`'s sum for each firm, term by term in its order (float64)."""
+    """:func:`engagement_target`'s sum for each firm, term by term in its order."""
     for f in range(len(out)):
         out[f] = (base + pay * (wage[f] / market_wage - 1.0) + trained * training[f] + empowered * empowerment[f]
                   + recognised * recognition[f] - strained * load[f])
@@ -81,25 +79,29 @@ def turnover_probability(engagement: np.ndarray, cfg: StaffConfig, step: StepLen
 
 def delivered_service(skill: np.ndarray, engagement: np.ndarray, utilisation: np.ndarray,
                       cfg: StaffConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread of the service an employee delivers."""
-    level = (skill * (cfg.service_base + cfg.service_engagement * engagement)
-             - cfg.workload_service * strain(utilisation, cfg))
-    spread = cfg.service_spread * (1.0 - cfg.spread_engagement * engagement)
-    return level.astype(np.float32), spread.astype(np.float32)
+    """Mean and spread of the service an employee delivers (``utilisation``:
+    each employee's firm's): ``skill * (base + engagement term) - strain
+    term`` and ``spread * (1 - engagement term)``, in float32 (the strain's
+    numpy's, the rest compiled: :func:`_deliver`)."""
+    f32 = np.float32
+    level, spread = np.empty(len(skill), dtype=np.float32), np.empty(len(skill), dtype=np.float32)
+    _deliver(skill, engagement, strain(utilisation, cfg), f32(cfg.service_base), f32(cfg.service_engagement),
+             float(cfg.workload_service), f32(cfg.service_spread), f32(cfg.spread_engagement), level, spread)
+    return level, spread
 
 
 @compiled
-def _deliver(skill: np.ndarray, engagement: np.ndarray, firm: np.ndarray, firm_strain: np.ndarray,
-             base: np.float32, engaged: np.float32, strained: float, spread_base: np.float32,
-             spread_engaged: np.float32, level: np.ndarray, spread: np.ndarray) -> None:
-    """:func:`delivered_service` of every employee into ``level`` and
-    ``spread``, in numpy's types: the level in float32 less the strain term
-    in float64 (``firm_strain``: the strain of each firm's utilisation),
-    rounded to float32; the spread in float32."""
-    for p in range(len(firm)):
+def _deliver(skill: np.ndarray, engagement: np.ndarray, load: np.ndarray, base: np.float32, engaged: np.float32,
+             strained: float, spread_base: np.float32, spread_engaged: np.float32, level: np.ndarray,
+             spread: np.ndarray) -> None:
+    """:func:`delivered_service` in numpy's types: the level's product in
+    float32 (the Python numbers taken as float32), less the strain term in
+    float64 (``load``: each employee's strain), rounded to float32; the
+    spread in float32."""
+    for p in range(len(level)):
         e = engagement[p]
         x = skill[p] * (base + engaged * e)
-        level[p] = np.float32(np.float64(x) - strained * firm_strain[firm[p]])
+        level[p] = np.float32(x - strained * load[p])
         spread[p] = spread_base * (np.float32(1.0) - spread_engaged * e)
 
 
@@ -143,8 +145,7 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     Engagement closes on each employee's target and tenure grows
     (:func:`_settle_engagement`); the chance to leave and the skill follow
     (numpy's ``exp``); leavers' positions go to novices; then the service
-    each delivers (:func:`delivered_service`, compiled as :func:`_deliver`
-    with the strain worked out once per firm)."""
+    each delivers (:func:`delivered_service`)."""
     person_target = np.empty(staff.m)
     closing = 1.0 - step.kept(cfg.engagement_half_life_weeks)
     _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
@@ -155,10 +156,8 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     leavers = leavers[:_leaving(staff.employed, u_leave, chance, leavers)]
     if len(leavers):
         staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
-    f32 = np.float32
-    _deliver(staff.skill, staff.engagement, staff.firm, strain(utilisation, cfg), f32(cfg.service_base),
-             f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
-             f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
+    staff.service_level[:], staff.service_spread[:] = delivered_service(
+        staff.skill, staff.engagement, utilisation[staff.firm], cfg)
     return leavers
 
 

@@ -60,6 +60,7 @@ def customers_per_firm(state: np.ndarray) -> np.ndarray:
 
 @compiled
 def _count_customers(state: np.ndarray, out: np.ndarray) -> None:
+    """Add each firm's customer relationships to ``out``."""
     n, F = state.shape
     for i in range(n):
         for f in range(F):
