@@ -13,6 +13,7 @@ from typing import Mapping
 
 import numpy as np
 
+from sim.compiled import compiled
 from sim.config import ATTRIBUTES, CustomerConfig, SEGMENTS
 from sim.states import LoyaltyState
 from sim.units import StepLength
@@ -20,6 +21,7 @@ from sim.units import StepLength
 TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
           "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
           "purchase_chance", "visits_per_purchase", "exit_chance")
+_PROSPECT = int(LoyaltyState.PROSPECT)
 #: counts of visits (``purchases``, ``rival_run``) stop here: far beyond any threshold the ladder uses
 COUNT_CAP = np.iinfo(np.uint16).max
 
@@ -121,6 +123,29 @@ def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np
     return np.minimum(v, 1.0).astype(np.float32), np.maximum(v, 1.0).astype(np.float32)
 
 
+@compiled
+def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, expectation: np.ndarray,
+            affect: np.ndarray, habit: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
+            purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
+            cohort: np.ndarray) -> None:
+    """A newcomer's place (the rows ``rows``): reference price 1, no bond,
+    every relationship a prospect's with nothing felt, bought or acquired."""
+    for i in rows:
+        reference_price[i] = 1.0
+        bond[i] = -1
+        for f in range(state.shape[1]):
+            expectation[i, f] = 0
+            affect[i, f] = 0
+            habit[i, f] = 0
+            satisfaction[i, f] = 0
+            behaviour[i, f] = 0
+            purchases[i, f] = 0
+            rival_run[i, f] = 0
+            revenue[i, f] = 0
+            state[i, f] = _PROSPECT
+            cohort[i, f] = -1
+
+
 @dataclass(frozen=True)
 class CustomerView:
     """A read-only snapshot of one customer, for teaching and debugging."""
@@ -170,13 +195,10 @@ class CustomerPopulation:
             if name == "sociability":
                 continue  # the newcomer takes the leaver's place in the network
             getattr(self, name)[rows] = traits[name]
-        self.reference_price[rows] = 1.0
-        self.bond[rows] = -1
-        for name in ("expectation", "affect", "habit", "satisfaction", "behaviour",
-                     "purchases", "rival_run", "revenue"):
-            getattr(self, name)[rows] = 0
-        self.state[rows] = LoyaltyState.PROSPECT
-        self.cohort[rows] = -1
+        at = np.asarray(rows)
+        at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
+        _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.habit, self.satisfaction,
+                self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort)
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:

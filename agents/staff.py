@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.compiled import compiled
 from sim.config import FirmConfig, StaffConfig
 
 
@@ -56,8 +57,18 @@ class StaffPopulation:
         return np.bincount(self.firm[self.employed], minlength=n_firms)
 
     def full_time_equivalents(self, n_firms: int) -> np.ndarray:
-        """Employed full-time equivalents of each firm."""
-        return np.bincount(self.firm[self.employed], self.fte[self.employed], minlength=n_firms)
+        """Employed full-time equivalents of each firm (summed in position
+        order, as ``np.bincount`` of the employed positions' hours)."""
+        out = np.zeros(n_firms)
+        _employed_hours(self.firm, self.fte, self.employed, out)
+        return out
+
+    def hours_by_firm(self, positions: np.ndarray, n_firms: int) -> np.ndarray:
+        """Full-time equivalents of the given positions, by firm (summed in
+        the order given, as ``np.bincount``)."""
+        out = np.zeros(n_firms)
+        _hours_of(self.firm, self.fte, np.asarray(positions, dtype=np.int64), out)
+        return out
 
     def dismiss_fte(self, firm: int, fte: float, order: np.ndarray) -> np.ndarray:
         """Dismiss ``fte`` full-time equivalents of ``firm``'s employed staff,
@@ -86,11 +97,13 @@ class StaffPopulation:
         self._next_person += k
 
     def roster(self) -> "Roster":
-        """Employed positions grouped by firm, with their hours."""
-        pos = np.flatnonzero(self.employed)
-        counts = np.bincount(self.firm[pos], minlength=len(self.size))
-        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        return Roster(pos, start, counts, np.cumsum(self.fte[pos]))
+        """Employed positions grouped by firm, with their hours (one compiled
+        pass: :func:`_roster`)."""
+        pos = np.empty(self.m, dtype=np.int64)
+        start, counts = np.empty(len(self.size), dtype=np.int64), np.zeros(len(self.size), dtype=np.int64)
+        edges = np.empty(self.m)
+        k = _roster(self.firm, self.fte, self.employed, pos, start, counts, edges)
+        return Roster(pos[:k], start, counts, edges[:k])
 
 
 class Roster(NamedTuple):
@@ -113,6 +126,44 @@ class Roster(NamedTuple):
         pick = np.searchsorted(edges, before + u * hours, side="right") - s
         pick = np.clip(pick, 0, np.maximum(k - 1, 0))
         return np.where(k > 0, pos[np.minimum(s + pick, len(pos) - 1)], -1)
+
+
+@compiled
+def _employed_hours(firm: np.ndarray, fte: np.ndarray, employed: np.ndarray, out: np.ndarray) -> None:
+    """Hours of the employed positions summed by firm into ``out``, in position order."""
+    for p in range(len(firm)):
+        if employed[p]:
+            out[firm[p]] += fte[p]
+
+
+@compiled
+def _hours_of(firm: np.ndarray, fte: np.ndarray, positions: np.ndarray, out: np.ndarray) -> None:
+    """Hours of ``positions`` summed by firm into ``out``, in the order given."""
+    for p in positions:
+        out[firm[p]] += fte[p]
+
+
+@compiled
+def _roster(firm: np.ndarray, fte: np.ndarray, employed: np.ndarray, positions: np.ndarray,
+            start: np.ndarray, count: np.ndarray, edges: np.ndarray) -> int:
+    """The employed positions (in position order, which groups them by
+    firm), each firm's first entry and count, and the cumulative hours along
+    them; returns how many are employed. ``count`` comes zeroed; a firm's
+    positions are one block (:class:`StaffPopulation`), so its first entry is
+    the count of the firms before it."""
+    k, hours = 0, 0.0
+    for p in range(len(firm)):
+        if employed[p]:
+            positions[k] = p
+            hours += fte[p]
+            edges[k] = hours
+            count[firm[p]] += 1
+            k += 1
+    first = 0
+    for f in range(len(count)):
+        start[f] = first
+        first += count[f]
+    return k
 
 
 def skill_at(tenure: np.ndarray, cfg: StaffConfig) -> np.ndarray:

@@ -21,8 +21,9 @@ def _ones(n: int) -> np.ndarray:
 
 
 def column_sum(x: np.ndarray) -> np.ndarray:
-    """Sum of each column of a float ``[n, k]`` array (float64 result)."""
-    return (_ones(x.shape[0]) @ x.astype(np.float32, copy=False)).astype(np.float64)
+    """Sum of each column of a float ``[n, k]`` array (float64 result); of
+    each ``[n, k]`` array of a stack ``[..., n, k]`` (each summed as alone)."""
+    return (_ones(x.shape[-2]) @ x.astype(np.float32, copy=False)).astype(np.float64)
 
 
 def column_count(mask: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:

@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from agents.staff import StaffPopulation
+from sim.compiled import compiled
 from sim.config import MarketConfig
 from sim.units import StepLength
 
@@ -33,15 +34,31 @@ def driver_costs(staff: StaffPopulation, leavers_fte: np.ndarray, present: np.nd
     per 1,000 people); each store costs ``fixed_cost_per_store_per_year``.
     Firms not yet in the market pay no advertising or store costs.
     """
-    employed = staff.employed
-    wages = np.bincount(staff.firm[employed], staff.wage[employed] * staff.fte[employed],
-                        minlength=len(present))
-    people = cfg.n_customers
-    on = present.astype(np.float64)
-    stores = people / by_firm("customers_per_store")
-    return {
-        "wages": step.per_step(wages),
-        "hiring": leavers_fte * cfg.staff.hiring_cost_per_fte,
-        "advertising": on * step.per_step(by_firm("advertising_cost_per_1k_per_year") * people / 1000.0),
-        "fixed": on * step.per_step(by_firm("fixed_cost_per_store_per_year") * stores),
-    }
+    F = len(present)
+    out = np.empty((len(DRIVER_COSTS), F))
+    _driver_costs(staff.firm, staff.wage, staff.fte, staff.employed, np.asarray(leavers_fte, dtype=np.float64),
+                  np.asarray(present, dtype=np.float64), by_firm("customers_per_store"),
+                  by_firm("advertising_cost_per_1k_per_year"), by_firm("fixed_cost_per_store_per_year"),
+                  float(cfg.n_customers), float(step.dt), float(cfg.staff.hiring_cost_per_fte), out)
+    return dict(zip(DRIVER_COSTS, out))
+
+
+@compiled
+def _driver_costs(firm: np.ndarray, wage: np.ndarray, fte: np.ndarray, employed: np.ndarray,
+                  leavers_fte: np.ndarray, on: np.ndarray, customers_per_store: np.ndarray,
+                  advertising: np.ndarray, fixed_cost: np.ndarray, people: float, dt: float,
+                  hiring_cost: float, out: np.ndarray) -> None:
+    """:func:`driver_costs` into the rows of ``out`` (wages, hiring,
+    advertising, fixed), with numpy's operations in its order: the wage
+    bill summed over the employed positions in position order, each amount
+    per year times the step's share of a year ``dt``."""
+    F = out.shape[1]
+    bill = np.zeros(F)
+    for p in range(len(firm)):
+        if employed[p]:
+            bill[firm[p]] += wage[p] * fte[p]
+    for f in range(F):
+        out[0, f] = bill[f] * dt
+        out[1, f] = leavers_fte[f] * hiring_cost
+        out[2, f] = on[f] * (advertising[f] * people / 1000.0 * dt)
+        out[3, f] = on[f] * (fixed_cost[f] * (people / customers_per_store[f]) * dt)

@@ -6,14 +6,18 @@ The step metrics are computed from the populations and the step's events;
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sim.columns import column_count, column_mean
+from sim.columns import column_sum
+from sim.compiled import compiled
 from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
-from sim.states import STATE_NAMES, is_customer
+from sim.states import N_STATES, STATE_NAMES, LoyaltyState
+
+FIRST_TIME, CHURNED = int(LoyaltyState.FIRST_TIME), int(LoyaltyState.CHURNED)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -41,6 +45,135 @@ def top_share(values: np.ndarray, top: float = 0.2) -> float:
     return float(np.partition(values, len(values) - k)[len(values) - k:].sum(dtype=np.float64) / total)
 
 
+#: customers of a firm up to which :func:`_exact_top_shares` works out its top
+#: share (beyond, numpy's vectorised partition is the faster)
+_COMPILED_TOP_SHARE_UP_TO = 16384
+
+
+@compiled
+def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarray,
+                      share: np.ndarray, exact: np.ndarray) -> None:
+    """:func:`top_share` of each firm's values ``spend[f, :customers[f]]``
+    (the top ``top_k[f]`` of them), where the float64 sums are exact: the
+    values are multiples of ``2**g`` (``g`` below the last bit of the
+    smallest nonzero value) and the sum of their magnitudes is below
+    ``2**(52 + g)``, so every partial sum is a float64 and any order of
+    summation gives numpy's pairwise sums to the bit (and the top values
+    are chosen in place: ``spend`` is left rearranged). ``exact[f]`` is False
+    where that does not hold (non-finite values, too wide a range) or the
+    firm has more than ``_COMPILED_TOP_SHARE_UP_TO`` customers: the caller
+    uses :func:`top_share` there. The total is typically about 1e6 times
+    the smallest nonzero revenue, well below the 2**28 allowed."""
+    for f in range(len(customers)):
+        m, k = customers[f], top_k[f]
+        if m > _COMPILED_TOP_SHARE_UP_TO:
+            exact[f] = False
+            continue
+        values = spend[f, :m]
+        total, magnitude, smallest = 0.0, 0.0, np.inf
+        for i in range(m):
+            v = np.float64(values[i])
+            total += v
+            magnitude += abs(v)
+            if v != 0.0 and abs(v) < smallest:
+                smallest = abs(v)
+        # a NaN or an infinity leaves the magnitude non-finite
+        exact[f] = np.isfinite(magnitude) and (
+            smallest == np.inf or magnitude < math.ldexp(1.0, 52 + math.frexp(smallest)[1] - 24))
+        if not exact[f]:
+            continue
+        if m == 0 or total <= 0:
+            share[f] = np.nan
+            continue
+        _select(values, m - k)
+        top_sum = 0.0
+        for i in range(m - k, m):
+            top_sum += np.float64(values[i])
+        share[f] = top_sum / total
+
+
+@compiled
+def _select(values: np.ndarray, kth: int) -> None:
+    """Rearrange ``values`` (finite) in place so that ``values[kth:]`` are
+    its ``len - kth`` largest (quickselect, Hoare's partition around a
+    median of three)."""
+    lo, hi = 0, len(values) - 1
+    while lo < hi:
+        a, b, c = values[lo], values[(lo + hi) // 2], values[hi]
+        pivot = max(min(a, b), min(max(a, b), c))
+        i, j = lo, hi
+        while i <= j:
+            while values[i] < pivot:
+                i += 1
+            while values[j] > pivot:
+                j -= 1
+            if i <= j:
+                values[i], values[j] = values[j], values[i]
+                i += 1
+                j -= 1
+        if kth <= j:
+            hi = j
+        elif kth >= i:
+            lo = i
+        else:
+            return
+
+
+#: the relationship columns averaged over each firm's customers, in the order of their metrics
+MEAN_SOURCES = ("satisfaction", "expectation", "affect", "cognitive", "intention", "behaviour")
+
+
+@compiled
+def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: np.ndarray,
+                      promoter_from: float, detractor_to: float, seeker_from: float, revenue: np.ndarray,
+                      start: int, stop: int, counts: np.ndarray, tallies: np.ndarray, weight: np.ndarray,
+                      spend: np.ndarray) -> None:
+    """One pass over each firm's relationships of the rows ``start:stop``:
+    customers in each state (``counts``, ``[firms, states]``); customers,
+    promoters, detractors and deal-seekers among its customers (``tallies``,
+    ``[4, firms]``); whether the relationship is a customer's (``weight``, 1
+    or 0 in float32); its customers' revenue in row order from the block's
+    first row on (``spend[f, start:start + customers]``). Writes only the
+    block's rows."""
+    F = state.shape[1]
+    for f in range(F):
+        customers, promoters, detractors, seekers = 0, 0, 0, 0
+        for i in range(start, stop):
+            s = state[i, f]
+            if s < 0 or s >= N_STATES:
+                raise ValueError("a loyalty state out of range")
+            counts[f, s] += 1
+            customer = s >= FIRST_TIME and s != CHURNED
+            weight[i, f] = np.float32(1.0) if customer else np.float32(0.0)
+            if customer:
+                spend[f, start + customers] = revenue[i, f]
+                customers += 1
+                r = recommend[i, f]
+                promoters += r >= promoter_from
+                detractors += r <= detractor_to
+                seekers += deal_proneness[i] >= seeker_from
+        tallies[0, f], tallies[1, f], tallies[2, f], tallies[3, f] = customers, promoters, detractors, seekers
+
+
+@compiled
+def _staff_tallies(firm: np.ndarray, employed: np.ndarray, engagement: np.ndarray,
+                   people: np.ndarray, engaged: np.ndarray) -> None:
+    """Employed people of each firm and the sum of their engagement (in
+    position order, as ``np.bincount`` sums its weights)."""
+    for p in range(len(firm)):
+        if employed[p]:
+            people[firm[p]] += 1
+            engaged[firm[p]] += np.float64(engagement[p])
+
+
+def _as_compared(threshold: float, values: np.ndarray) -> float:
+    """``threshold`` as numpy compares it with ``values`` (NEP 50: a Python
+    number takes the array's type, float32 here), as a float."""
+    if type(threshold) in (int, float) and values.dtype == np.float32:
+        return float(np.float32(threshold))
+    return float(np.result_type(values, threshold).type(threshold))
+
+
 def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     """One record per firm for the step just closed, from the populations and
     the step's records (events, latents, workload, smoothed churn, accounts).
@@ -54,62 +187,86 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     infinite horizon of constant margin and retention (Gupta & Lehmann 2003;
     Berger & Nasr 1998); NaN where retention is too high for it to converge.
 
-    Every metric is computed for all firms at once (a list of Python numbers
-    per metric), then dealt out into the firms' records.
+    The counts, which relationships are customers' and the customers'
+    revenue come from one compiled pass over the relationships, block by
+    block of rows (:func:`_customer_tallies`); the means are numpy's float32
+    sums of the columns over the customers (:func:`_customer_sums`, as the
+    sums were before, to the bit). The per-firm arithmetic is on Python
+    floats (a few firms: the same IEEE operations as numpy's, without its
+    per-call cost).
     """
     cust, F = model.customers, model.n_firms
     ev, accounts = step.events, step.accounts
-    counts = model.state_counts()
-    cust_mask = is_customer(cust.state)
-    n_cust = column_count(cust_mask)
-    safe = np.maximum(n_cust, 1)
     lat, lc = step.latents, model.config.loyalty
-    promoters = column_count(cust_mask & (lat.recommend >= lc.promoter_recommend))
-    detractors = column_count(cust_mask & (lat.recommend <= lc.detractor_recommend))
-    seeker = cust.deal_proneness >= model.config.customers.deal_seeker_threshold
-    deal = column_count(cust_mask, rows=seeker)
-    mean = lambda a: column_mean(a, cust_mask, n_cust)  # noqa: E731
-    revenue = accounts["revenue"]
-    total_rev = revenue.sum()
+    weight = np.empty((cust.n, F), dtype=np.float32)
+    spend = np.empty((F, cust.n), dtype=np.float32)
+    thresholds = (_as_compared(lc.promoter_recommend, lat.recommend),
+                  _as_compared(lc.detractor_recommend, lat.recommend),
+                  _as_compared(model.config.customers.deal_seeker_threshold, cust.deal_proneness))
+
+    def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        counts, tallies = np.zeros((F, N_STATES), dtype=np.int64), np.zeros((4, F), dtype=np.int64)
+        _customer_tallies(cust.state, lat.recommend, cust.deal_proneness, *thresholds, cust.revenue,
+                          rows.start, rows.stop, counts, tallies, weight, spend)
+        return counts, tallies
+
+    blocks = model.blocks.map(rule, cust.n)
+    counts, tallies = blocks[0]
+    if len(blocks) > 1:                   # each block's customers' revenue after the last block's
+        counts, tallies = sum(b[0] for b in blocks), sum(b[1] for b in blocks)
+        starts = [rows.start for rows in model.blocks.slices(cust.n)]
+        spend = _joined(spend, starts, [b[1][0] for b in blocks])
+    n_cust, promoters, detractors, deal = tallies.tolist()
+    safe = [max(k, 1) for k in n_cust]
+    means = (_customer_sums([getattr(lat if name in ("cognitive", "intention") else cust, name)
+                             for name in MEAN_SOURCES], weight)
+             / np.maximum(tallies[0], 1)).tolist()
+    top = _top_shares(spend, tallies[0])
     staff = model.staff
-    eng = np.bincount(staff.firm[staff.employed], staff.engagement[staff.employed], minlength=F)
-    people = np.maximum(staff.headcount(F), 1)
-    fte = np.maximum(ev.headcount, 1e-9)
-    churn_rate = step.churn.rate
-    r = 1 - step.churn.smoothed
+    people, engaged = np.zeros(F, dtype=np.int64), np.zeros(F)
+    _staff_tallies(staff.firm, staff.employed, staff.engagement, people, engaged)
+    revenue, cogs = accounts["revenue"].tolist(), accounts["cost_of_goods"].tolist()
+    total_rev = float(accounts["revenue"].sum())
+    all_customers = max(sum(n_cust), 1)
     d = model.ledger.step_discount ** -1 - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        clv = np.where(r < 1 + d, (revenue - accounts["cost_of_goods"]) / safe * r / (1 + d - r), np.nan)
-    service_level, service_spread = [], []
-    for f in range(F):
-        visits = max(ev.visits[f], 1)
-        svc_mean = ev.service_sum[f] / visits
-        service_level.append(float(svc_mean))
-        service_spread.append(float(np.sqrt(max(ev.service_sq[f] / visits - svc_mean ** 2, 0.0))))
-    ints = lambda a: np.asarray(a).astype(np.int64).tolist()  # noqa: E731
     floats = lambda a: np.asarray(a, dtype=np.float64).tolist()  # noqa: E731
+    churn_rate, smoothed = floats(step.churn.rate), floats(step.churn.smoothed)
+    clv = []
+    for f, s in enumerate(smoothed):
+        r = 1 - s
+        clv.append((revenue[f] - cogs[f]) / safe[f] * r / (1 + d - r) if r < 1 + d else math.nan)
+    service_level, service_spread = [], []
+    for visits, service_sum, service_sq in zip(floats(ev.visits), floats(ev.service_sum), floats(ev.service_sq)):
+        visits = max(visits, 1)
+        svc_mean = service_sum / visits
+        service_level.append(svc_mean)
+        service_spread.append(math.sqrt(max(service_sq / visits - svc_mean ** 2, 0.0)))
+    lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries = (
+        np.array([ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures, ev.delighted,
+                  ev.disappointed, ev.complaints, ev.recoveries]).astype(np.int64).tolist())
+    mean = dict(zip(MEAN_SOURCES, means))
+    headcount = floats(ev.headcount)
     values = {
-        "customers": ints(n_cust),
-        "market_share": floats(revenue / total_rev) if total_rev > 0 else [0.0] * F,
-        "customer_share": floats(n_cust / max(n_cust.sum(), 1)),
-        "retention_rate": floats(1 - churn_rate),
-        "churn_rate": floats(churn_rate),
-        "lost": ints(ev.lost), "exits": ints(ev.exits),
-        "acquisitions": ints(ev.acquisitions), "win_backs": ints(ev.win_backs),
-        "deal_seeker_share": floats(deal / safe),
-        "mean_satisfaction": floats(mean(cust.satisfaction)),
-        "promoter_score": floats(100.0 * (promoters - detractors) / safe),
-        "mean_expectation": floats(mean(cust.expectation)), "mean_affect": floats(mean(cust.affect)),
-        "mean_cognitive": floats(mean(lat.cognitive)), "mean_intention": floats(mean(lat.intention)),
-        "repeat_rate": floats(mean(cust.behaviour)),
-        "visits": floats(ev.visits), "purchases": ints(ev.purchases), "failures": ints(ev.failures),
-        "delighted": ints(ev.delighted), "disappointed": ints(ev.disappointed),
-        "complaints": ints(ev.complaints), "recoveries": ints(ev.recoveries),
-        "clv": floats(clv),
-        "top20_revenue_share": [top_share(cust.revenue[:, f][cust_mask[:, f]]) for f in range(F)],
-        "headcount": floats(ev.headcount),
-        "staff_engagement": floats(eng / people),
-        "staff_turnover": floats(ev.leavers / fte),
+        "customers": n_cust,
+        "market_share": [x / total_rev for x in revenue] if total_rev > 0 else [0.0] * F,
+        "customer_share": [k / all_customers for k in n_cust],
+        "retention_rate": [1 - x for x in churn_rate],
+        "churn_rate": churn_rate,
+        "lost": lost, "exits": exits, "acquisitions": acquisitions, "win_backs": win_backs,
+        "deal_seeker_share": [k / s for k, s in zip(deal, safe)],
+        "mean_satisfaction": mean["satisfaction"],
+        "promoter_score": [100.0 * (p - q) / s for p, q, s in zip(promoters, detractors, safe)],
+        "mean_expectation": mean["expectation"], "mean_affect": mean["affect"],
+        "mean_cognitive": mean["cognitive"], "mean_intention": mean["intention"],
+        "repeat_rate": mean["behaviour"],
+        "visits": floats(ev.visits), "purchases": purchases, "failures": failures,
+        "delighted": delighted, "disappointed": disappointed,
+        "complaints": complaints, "recoveries": recoveries,
+        "clv": clv,
+        "top20_revenue_share": top,
+        "headcount": headcount,
+        "staff_engagement": [e / max(k, 1) for e, k in zip(engaged.tolist(), people.tolist())],
+        "staff_turnover": [x / max(h, 1e-9) for x, h in zip(floats(ev.leavers), headcount)],
         "service_level": service_level,
         "service_spread": service_spread,
         "workload": floats(step.staff.workload),
@@ -120,10 +277,47 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     shadowed = set(accounts) & set(values)
     if shadowed:
         raise RuntimeError(f"a ledger category shadows a metric: {sorted(shadowed)}")
-    money = {k: floats(v) for k, v in accounts.items()}
-    return [{"step": model.steps, "firm": firm.name, "firm_index": f,
-             **{k: v[f] for k, v in money.items()}, **{k: v[f] for k, v in values.items()}}
-            for f, firm in enumerate(model.firms)]
+    names = ("step", "firm", "firm_index", *accounts, *values)
+    columns = [[model.steps] * F, [firm.name for firm in model.firms], list(range(F)),
+               *np.array(list(accounts.values()), dtype=np.float64).tolist(), *values.values()]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _customer_sums(columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
+    """The float32 sum over each firm's customers of each ``[n, firms]``
+    column: ``column_sum(x * is_customer)`` (``weight``: is_customer as
+    float32), one column at a time through one buffer (which stays in the
+    processor's cache between the product and the sum in a small market)."""
+    out = np.empty((len(columns), weight.shape[1]))
+    buf = np.empty_like(weight)
+    for k, x in enumerate(columns):
+        np.multiply(x, weight, out=buf)
+        out[k] = column_sum(buf)
+    return out
+
+
+def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -> np.ndarray:
+    """Each firm's customers' revenue of all blocks, in block order: block
+    ``b`` left its customers' at ``spend[f, starts[b]:]``."""
+    out = np.empty_like(spend)
+    for f in range(len(spend)):
+        k = 0
+        for start, count in zip(starts, customers):
+            out[f, k:k + count[f]] = spend[f, start:start + count[f]]
+            k += count[f]
+    return out
+
+
+def _top_shares(spend: np.ndarray, customers: np.ndarray) -> list[float]:
+    """:func:`top_share` of each firm's customers' revenue
+    (``spend[f, :customers[f]]``): compiled where its sums are exact
+    (:func:`_exact_top_shares`), else numpy's."""
+    F = len(customers)
+    top_k = np.array([max(1, int(round(0.2 * k))) for k in customers.tolist()], dtype=np.int64)
+    share, exact = np.empty(F), np.empty(F, dtype=np.bool_)
+    _exact_top_shares(spend, customers, top_k, share, exact)
+    return [s if ok else top_share(spend[f, :customers[f]])
+            for f, (s, ok) in enumerate(zip(share.tolist(), exact.tolist()))]
 
 
 def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:

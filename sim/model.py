@@ -26,7 +26,7 @@ from agents.staff import StaffPopulation
 from sim import loyalty
 from sim.blocks import RowBlocks
 from sim.cohorts import Cohorts
-from sim.columns import colwise, column_count, take_rows
+from sim.columns import colwise, take_rows
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.context import StepContext
 from sim.ledger import Ledger
@@ -34,7 +34,7 @@ from sim.modifiers import Modifiers
 from sim.phases import PHASES, Phase
 from sim.records import LATENTS, FirmStepEvents, Purchases, SmoothedChurn, StaffWork, StepDraws, StepRecord
 from sim.staffing import engagement_target
-from sim.states import I8, LoyaltyState as S, N_STATES, is_customer
+from sim.states import I8, LoyaltyState as S, N_STATES, customers_per_firm, is_customer
 from sim.streams import RandomStreams
 from sim.units import StepLength, first_step
 from strategies.registry import resolve_strategies
@@ -151,7 +151,7 @@ class LoyaltyModel(mesa.Model):
         :attr:`last_step` from now on."""
         last = self.last_step
         events = FirmStepEvents.zeros(self.n_firms)
-        events.customers_at_start = column_count(is_customer(self.customers.state))
+        events.customers_at_start = customers_per_firm(self.customers.state)
         plan = StepDraws.plan(self.customers.n, self.n_firms, self.staff.m)
         draws = StepDraws(**self.streams.draw_all(plan, self.blocks.each_for(self.customers.n)))
         self.last_step = StepRecord(self.t, reported, events, last.visits, draws, churn=last.churn)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.staff import StaffPopulation, skill_at
+from sim.compiled import compiled
 from sim.config import StaffConfig
 from sim.units import StepLength
 
@@ -40,11 +41,30 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
 def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
                       recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
-    are per full-time employee and year, as the market wage."""
-    return (cfg.base_engagement + cfg.pay_engagement * (wage / cfg.market_wage_per_year - 1.0)
-            + cfg.training_engagement * training + cfg.empowerment_engagement * empowerment
-            + cfg.recognition_engagement * recognition
-            - cfg.workload_engagement * strain(utilisation, cfg))
+    are per full-time employee and year, as the market wage (float64). The
+    strain is numpy's, the sum compiled (:func:`_engagement_target`)."""
+    terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition)]
+    terms.append(strain(utilisation, cfg))
+    shape = terms[-1].shape
+    if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
+        terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (wage, training, empowerment, recognition, utilisation)))
+    out = np.empty(shape)
+    _engagement_target(*terms, float(cfg.base_engagement), float(cfg.pay_engagement),
+                       float(cfg.market_wage_per_year), float(cfg.training_engagement),
+                       float(cfg.empowerment_engagement), float(cfg.recognition_engagement),
+                       float(cfg.workload_engagement), out.reshape(-1))
+    return out
+
+
+@compiled
+def _engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray, recognition: np.ndarray,
+                       load: np.ndarray, base: float, pay: float, market_wage: float, trained: float,
+                       empowered: float, recognised: float, strained: float, out: np.ndarray) -> None:
+    """:func:`engagement_target`'s sum for each firm, term by term in its order."""
+    for f in range(len(out)):
+        out[f] = (base + pay * (wage[f] / market_wage - 1.0) + trained * training[f] + empowered * empowerment[f]
+                  + recognised * recognition[f] - strained * load[f])
 
 
 def turnover_probability(engagement: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
@@ -59,24 +79,81 @@ def turnover_probability(engagement: np.ndarray, cfg: StaffConfig, step: StepLen
 
 def delivered_service(skill: np.ndarray, engagement: np.ndarray, utilisation: np.ndarray,
                       cfg: StaffConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread of the service an employee delivers."""
-    level = (skill * (cfg.service_base + cfg.service_engagement * engagement)
-             - cfg.workload_service * strain(utilisation, cfg))
-    spread = cfg.service_spread * (1.0 - cfg.spread_engagement * engagement)
-    return level.astype(np.float32), spread.astype(np.float32)
+    """Mean and spread of the service an employee delivers (``utilisation``:
+    each employee's firm's): ``skill * (base + engagement term) - strain
+    term`` and ``spread * (1 - engagement term)``, in float32 (the strain's
+    numpy's, the rest compiled: :func:`_deliver`)."""
+    f32 = np.float32
+    level, spread = np.empty(len(skill), dtype=np.float32), np.empty(len(skill), dtype=np.float32)
+    _deliver(skill, engagement, strain(utilisation, cfg), f32(cfg.service_base), f32(cfg.service_engagement),
+             float(cfg.workload_service), f32(cfg.service_spread), f32(cfg.spread_engagement), level, spread)
+    return level, spread
+
+
+@compiled
+def _deliver(skill: np.ndarray, engagement: np.ndarray, load: np.ndarray, base: np.float32, engaged: np.float32,
+             strained: float, spread_base: np.float32, spread_engaged: np.float32, level: np.ndarray,
+             spread: np.ndarray) -> None:
+    """:func:`delivered_service` in numpy's types: the level's product in
+    float32 (the Python numbers taken as float32), less the strain term in
+    float64 (``load``: each employee's strain), rounded to float32; the
+    spread in float32."""
+    for p in range(len(level)):
+        e = engagement[p]
+        x = skill[p] * (base + engaged * e)
+        level[p] = np.float32(x - strained * load[p])
+        spread[p] = spread_base * (np.float32(1.0) - spread_engaged * e)
+
+
+@compiled
+def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, closing: float,
+                       engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
+                       person_target: np.ndarray) -> None:
+    """Each employee's own target (the firm's plus the personal offset,
+    within 0-1, float64); engagement closes ``closing`` of the gap to it
+    (float32, as numpy's ``+=`` of a float64 step); tenure grows by the
+    step's weeks (float32)."""
+    for p in range(len(firm)):
+        t = target[firm[p]] + np.float64(trait[p])
+        if t < 0.0:
+            t = 0.0
+        elif t > 1.0:
+            t = 1.0
+        person_target[p] = t
+        e = np.float64(engagement[p])
+        engagement[p] = np.float32(e + closing * (t - e))
+        tenure[p] = tenure[p] + weeks
+
+
+@compiled
+def _leaving(employed: np.ndarray, u_leave: np.ndarray, chance: np.ndarray, leavers: np.ndarray) -> int:
+    """Employed positions whose draw is below their chance to leave, into
+    ``leavers`` in position order; returns how many."""
+    k = 0
+    for p in range(len(employed)):
+        if employed[p] and u_leave[p] < chance[p]:
+            leavers[k] = p
+            k += 1
+    return k
 
 
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
                  u_leave: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
-    was replaced by a novice."""
-    person_target = np.clip(target[staff.firm] + staff.trait, 0.0, 1.0)
+    was replaced by a novice.
+
+    Engagement closes on each employee's target and tenure grows
+    (:func:`_settle_engagement`); the chance to leave and the skill follow
+    (numpy's ``exp``); leavers' positions go to novices; then the service
+    each delivers (:func:`delivered_service`)."""
+    person_target = np.empty(staff.m)
     closing = 1.0 - step.kept(cfg.engagement_half_life_weeks)
-    staff.engagement += closing * (person_target - staff.engagement)
-    leave = staff.employed & (u_leave < turnover_probability(staff.engagement, cfg, step))
-    staff.tenure += step.weeks
+    _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
+                       staff.engagement, staff.tenure, np.float32(step.weeks), person_target)
+    chance = turnover_probability(staff.engagement, cfg, step)
     staff.skill[:] = skill_at(staff.tenure, cfg)
-    leavers = np.flatnonzero(leave)
+    leavers = np.empty(staff.m, dtype=np.int64)
+    leavers = leavers[:_leaving(staff.employed, u_leave, chance, leavers)]
     if len(leavers):
         staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
     staff.service_level[:], staff.service_spread[:] = delivered_service(
@@ -88,5 +165,16 @@ def utilisation(visits: np.ndarray, fte: np.ndarray, cfg: StaffConfig, step: Ste
     """Each firm's utilisation: the visits of the last step against what its
     full-time equivalents can serve in a step (0 for a firm without staff:
     nobody is strained, and nobody serves)."""
-    capacity = np.asarray(fte, dtype=np.float64) * step.per_step(cfg.visits_per_fte_per_year)
-    return np.divide(visits, capacity, out=np.zeros(len(capacity)), where=capacity > 0)
+    out = np.zeros(len(fte))
+    _utilisation(np.asarray(visits, dtype=np.float64), np.asarray(fte, dtype=np.float64),
+                 float(step.per_step(cfg.visits_per_fte_per_year)), out)
+    return out
+
+
+@compiled
+def _utilisation(visits: np.ndarray, fte: np.ndarray, per_fte: float, out: np.ndarray) -> None:
+    """``visits / (fte * per_fte)`` where that capacity is positive (``out`` holds 0 elsewhere)."""
+    for f in range(len(out)):
+        capacity = fte[f] * per_fte
+        if capacity > 0:
+            out[f] = visits[f] / capacity

@@ -24,7 +24,7 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
     staff.wage[:] = market.by_firm("wage_per_year", np.float64)[staff.firm]
     leavers = update_staff(staff, market.engagement_target(workload), workload, step.draws.staff, cfg,
                            market.step_length)
-    ev.leavers = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=F)
+    ev.leavers = staff.hours_by_firm(leavers, F)
     ev.headcount = staff.full_time_equivalents(F)
     market.break_bonds(leavers)
     step.staff = StaffWork(workload, staff.roster())
