@@ -10,21 +10,23 @@ behaviour each step.
 Each rule is written once, for one relationship, and compiled
 (:mod:`sim.compiled`). The engine applies the rules to a block of customers
 in a few loops (:func:`switching_and_exponents`, then :func:`derive_latents`
-or, in the states phase, the same loop with the ladder:
-:func:`sim.phases.states.transitions`); the array functions
-(:func:`cognitive`, :func:`intention`, :func:`recommend_score`,
-:func:`next_state`) apply them to arrays of any shape, for the per-agent
-reference model and tests. The rules' constants (:func:`rules`) come typed
+or, in the states phase, the same loop with the ladder: :func:`transitions`);
+the array functions (:func:`cognitive`, :func:`intention`,
+:func:`recommend_score`, :func:`next_state`) apply them to arrays of any
+shape, for the per-agent reference model and tests. The rules' constants (:func:`rules`) come typed
 as numpy 2 types a Python number that meets an array (NEP 50: the array's
 float type), so the compiled rules round as the numpy expressions they stand
 for would. The exponential of cognitive loyalty's logistic is left to numpy
 (``np.exp`` on a block), whose float32 ``exp`` rounds differently from the
-compiled one.
+compiled one. The loops and the rules they inline stay in this module:
+numba's cache of a compiled function is renewed when its own file changes,
+not when a file it calls into does.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 
 import numpy as np
 
@@ -77,15 +79,22 @@ RULES: dict[str, tuple[str, float | None]] = {
 Rules = collections.namedtuple("Rules", RULES)
 
 
-def rules(cfg: LoyaltyConfig, **types: type) -> Rules:
+def rules(cfg: LoyaltyConfig, **types: type) -> tuple:
     """The constants of the rules (:data:`RULES`), each of the scalar type
     of the latent it meets (``types``, e.g. ``affect=np.float64``; float32,
-    the engine's, for any latent not given)."""
+    the engine's, for any latent not given), as a plain tuple: compiled
+    code takes a tuple several times faster than a named one, and names it
+    (``Rules(*rules)``)."""
+    values = tuple(getattr(cfg, name) if value is None else value for name, (_, value) in RULES.items())
+    return _typed(values, tuple(sorted(types.items())))
+
+
+@functools.lru_cache(maxsize=64)
+def _typed(values: tuple, types: tuple[tuple[str, type], ...]) -> tuple:
     of = {"affect": np.float32, "switching": np.float32, "cognition": np.float32, "satisfaction": np.float32,
-          "intent": np.float32, "recommend": np.float32, **types, "count": int}
+          "intent": np.float32, "recommend": np.float32, **dict(types), "count": int}
     of["raw"] = np.result_type(of["satisfaction"], of["affect"]).type
-    return Rules(*(of[latent](getattr(cfg, name) if value is None else value)
-                   for name, (latent, value) in RULES.items()))
+    return tuple(of[latent](value) for (latent, _), value in zip(RULES.values(), values))
 
 
 # ---------------------------------------------------------------------- the rules of one relationship
@@ -101,36 +110,38 @@ def _maximum(a: float, b: float) -> float:
     return a if (a > b) | (a != a) else b
 
 
-@compiled
-def cognitive_exponents(x: np.ndarray, known: np.ndarray, firms: int, scale: float, certain: float,
-                        limit: float) -> None:
-    """Values of relationships (flat ``[rows, firms]``) replaced by the
-    exponents of cognitive loyalty's logistic ``1 / (1 + exp(x))``:
-    ``x = -clip(lead / scale, -limit, limit)``. The lead is a known firm's
-    value over the best other known firm's, ``certain`` (``scale`` x
-    ``cognitive_certain_lead``) with no known rival, and minus that for an
-    unknown firm. The best other firm's value is the larger of the running
-    maxima from the left and from the right, with :data:`FLOOR` for unknown
-    firms, as in ``np.maximum`` (nan if any is). The divisions run in one
-    pass over the block, where they vectorise."""
-    left = np.empty(firms, x.dtype)
-    for start in range(0, x.shape[0], firms):
-        running = FLOOR
-        for j in range(firms):
-            left[j] = running
-            value = x[start + j]   # read whether known or not: a select, not a branch
-            running = _maximum(running, value if known[start + j] else FLOOR)
-        running = FLOOR
-        for j in range(firms - 1, -1, -1):
-            k = start + j
-            value = x[k]
-            rival = _maximum(left[j], running)
-            running = _maximum(running, value if known[k] else FLOOR)
-            lead = value - rival if rival > FLOOR else certain
-            x[k] = lead if known[k] else -certain
-    for k in range(x.shape[0]):
-        lead = x[k] / scale
-        x[k] = -(limit if lead > limit else (-limit if lead < -limit else lead))
+@inlined
+def leads(x: np.ndarray, start: int, known: np.ndarray, left: np.ndarray, certain: float) -> None:
+    """One customer's firms' values ``x[start:start + firms]`` replaced by
+    their leads (``known``: which firms the customer knows; ``left``: room
+    for a value per firm): a known firm's value over the best other known
+    firm's, ``certain`` (``scale`` x ``cognitive_certain_lead``) with no
+    known rival, and minus that for an unknown firm. The best other firm's
+    value is the larger of the running maxima from the left and from the
+    right, with :data:`FLOOR` for unknown firms, as in ``np.maximum`` (nan
+    if any is)."""
+    firms = known.shape[0]
+    running = FLOOR
+    for j in range(firms):
+        left[j] = running
+        value = x[start + j]   # read whether known or not: a select, not a branch
+        running = _maximum(running, value if known[j] else FLOOR)
+    running = FLOOR
+    for j in range(firms - 1, -1, -1):
+        value = x[start + j]
+        rival = _maximum(left[j], running)
+        running = _maximum(running, value if known[j] else FLOOR)
+        x[start + j] = (value - rival if rival > FLOOR else certain) if known[j] else -certain
+
+
+@inlined
+def logistic_exponents(lead: np.ndarray, scale: float, limit: float) -> None:
+    """Leads (flat) replaced by the exponents of cognitive loyalty's
+    logistic ``1 / (1 + exp(x))``, ``x = -clip(lead / scale, -limit, limit)``:
+    one loop over all of them, where the divisions vectorise."""
+    for k in range(lead.shape[0]):
+        x = lead[k] / scale
+        lead[k] = -(limit if x > limit else (-limit if x < -limit else x))
 
 
 @inlined
@@ -206,23 +217,24 @@ def switching_and_exponents(habit: np.ndarray, state: np.ndarray, contract: np.n
                             switching: np.ndarray, exponent: np.ndarray) -> None:
     """For a block of customers, ``[rows, firms]`` float32: switching costs
     (:func:`switching_cost`) and the exponents of cognitive loyalty's
-    logistic (:func:`cognitive_exponents`). A firm's value is the expected
-    experience less ``belief[0]`` (``cognitive_price_weight``) x the price
-    sensitivity x the price relative to the reference price, less 1; a firm
-    is known to customers aware of it, while present; ``belief[1:]`` is the
-    scale and the certain lead times the scale."""
+    logistic (:func:`leads`, :func:`logistic_exponents`). A firm's value is
+    the expected experience less ``belief[0]`` (``cognitive_price_weight``)
+    x the price sensitivity x the price relative to the reference price,
+    less 1; a firm is known to customers aware of it, while present;
+    ``belief[1:]`` is the scale and the certain lead times the scale."""
     n, firms = habit.shape
     one, zero = np.float32(1.0), np.float32(0.0)
     habit, state, bonus, expectation = habit.reshape(-1), state.reshape(-1), bonus.reshape(-1), expectation.reshape(-1)
     switching, x = switching.reshape(-1), exponent.reshape(-1)
-    known = np.empty(x.shape[0], np.bool_)
+    known, left = np.empty(firms, np.bool_), np.empty(firms, np.float32)
     for i in range(n):
         for j in range(firms):
             k = i * firms + j
             switching[k] = switching_cost(habit[k], contract[j], state[k], bonus[k] if bonus.size else zero)
             x[k] = expectation[k] - price_sensitivity[i] * (price[j] / reference_price[i] - one) * belief[0]
-            known[k] = (state[k] != PROSPECT) & present[j]
-    cognitive_exponents(x, known, firms, belief[1], belief[2], np.float32(LOGISTIC_CLIP))
+            known[j] = (state[k] != PROSPECT) & present[j]
+        leads(x, i * firms, known, left, belief[2])
+    logistic_exponents(x, belief[1], np.float32(LOGISTIC_CLIP))
 
 
 @inlined
@@ -238,15 +250,73 @@ def latents_rule(term: np.float32, affect: np.float32, switching: np.float32, sa
 
 @compiled
 def derive_latents(term: np.ndarray, affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray,
-                   r: Rules, cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray) -> None:
+                   rules: tuple, cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray) -> None:
     """Cognitive loyalty, the intention to return and the likelihood to
     recommend of a block of customers (:func:`latents_rule`; ``term`` may
     be ``cognition`` itself)."""
+    r = Rules(*rules)
     term, affect, switching = term.reshape(-1), affect.reshape(-1), switching.reshape(-1)
     satisfaction, cognition = satisfaction.reshape(-1), cognition.reshape(-1)
     intent, recommend = intent.reshape(-1), recommend.reshape(-1)
     for k in range(affect.shape[0]):
         cognition[k], intent[k], recommend[k] = latents_rule(term[k], affect[k], switching[k], satisfaction[k], r)
+
+
+@compiled
+def transitions(term: np.ndarray, affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray,
+                rules: tuple, cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray,
+                old: np.ndarray, bought: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
+                cohort: np.ndarray, step: int, reported: bool, cohorts: int,
+                new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a block of customers: the latents of each relationship that are
+    its own (:func:`latents_rule`, from the ``term`` of cognitive loyalty's
+    logistic, which may be ``cognition`` itself) and its next state
+    (:func:`next_state_rule`, into ``new``), in one loop; then the
+    acquisitions, win-backs and losses: the counts per firm
+    (``[3, firms]``), the first acquisitions, which start this ``step``'s
+    cohort if it is ``reported`` (``[firms]``), and the change of each
+    cohort's losses (``[firms, cohorts]``: a loss counts against the
+    relationship's cohort, a win-back undoes one; relationships acquired
+    before the reported horizon have none). A lost relationship's purchases
+    start again from 0. Writes only the block's own rows."""
+    firms = old.shape[1]
+    r = Rules(*rules)
+    term, affect, switching = term.reshape(-1), affect.reshape(-1), switching.reshape(-1)
+    satisfaction, cognition = satisfaction.reshape(-1), cognition.reshape(-1)
+    intent, recommend = intent.reshape(-1), recommend.reshape(-1)
+    old, bought, purchases, rival_run, cohort, new = (old.reshape(-1), bought.reshape(-1), purchases.reshape(-1),
+                                                      rival_run.reshape(-1), cohort.reshape(-1), new.reshape(-1))
+    # the latents and the next state: no branches, so the loop vectorises
+    for k in range(old.shape[0]):
+        c, it, rc = latents_rule(term[k], affect[k], switching[k], satisfaction[k], r)
+        cognition[k], intent[k], recommend[k] = c, it, rc
+        new[k] = next_state_rule(old[k], old[k] != PROSPECT, bought[k], purchases[k], rival_run[k], affect[k],
+                                 switching[k], satisfaction[k], it, rc, r)
+    counts = np.zeros((3, firms), np.int64)
+    first = np.zeros(firms, np.int64)
+    delta = np.zeros((firms, cohorts), np.int64)
+    for k in range(old.shape[0]):
+        was, now = old[k], new[k]
+        if was == now:   # most relationships keep their state: one cheap test
+            continue
+        j = k % firms
+        if was == CHURNED:
+            if is_customer_rule(now):                                 # won back
+                counts[1, j] += 1
+                if cohort[k] >= 0:
+                    delta[j, cohort[k]] -= 1
+        elif is_customer_rule(was):
+            if now == CHURNED:                                        # lost
+                counts[2, j] += 1
+                if cohort[k] >= 0:
+                    delta[j, cohort[k]] += 1
+                purchases[k] = 0
+        elif is_customer_rule(now):                                   # acquired
+            counts[0, j] += 1
+            if reported and cohort[k] < 0:
+                cohort[k] = step
+                first[j] += 1
+    return counts, first, delta
 
 
 # ---------------------------------------------------------------------- arrays of any shape
@@ -263,11 +333,20 @@ def cognitive(value: np.ndarray, available: np.ndarray, scale: float, certain_le
     t = _weak(value)
     lead = np.array(value, dtype=t, order="C")
     available = np.ascontiguousarray(np.broadcast_to(available, lead.shape), dtype=bool)
-    cognitive_exponents(lead.reshape(-1), available.reshape(-1), lead.shape[1], t(scale), t(scale * certain_lead),
-                        t(LOGISTIC_CLIP))
+    _cognitive_rows(lead, available, t(scale), t(scale * certain_lead), t(LOGISTIC_CLIP))
     np.exp(lead, out=lead)
     lead += 1.0
     return np.divide(1.0, lead, out=lead).astype(np.float32, copy=False)
+
+
+@compiled
+def _cognitive_rows(value: np.ndarray, available: np.ndarray, scale: float, certain: float,
+                    limit: float) -> None:
+    """``[n, firms]`` values replaced by the exponents of cognitive loyalty's logistic."""
+    left = np.empty(value.shape[1], value.dtype)
+    for i in range(value.shape[0]):
+        leads(value.reshape(-1), i * value.shape[1], available[i], left, certain)
+    logistic_exponents(value.reshape(-1), scale, limit)
 
 
 def _cells(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
@@ -289,8 +368,9 @@ def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray,
 
 
 @compiled
-def _intentions(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, r: Rules,
+def _intentions(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, rules: tuple,
                 out: np.ndarray) -> None:
+    r = Rules(*rules)
     for k in range(out.shape[0]):
         out[k] = intention_rule(affect[k], switching[k], cognition[k], r)
 
@@ -310,7 +390,8 @@ def recommend_score(satisfaction: np.ndarray, affect: np.ndarray, cfg: LoyaltyCo
 
 
 @compiled
-def _recommend_scores(satisfaction: np.ndarray, affect: np.ndarray, r: Rules, out: np.ndarray) -> None:
+def _recommend_scores(satisfaction: np.ndarray, affect: np.ndarray, rules: tuple, out: np.ndarray) -> None:
+    r = Rules(*rules)
     for k in range(out.shape[0]):
         out[k] = recommend_rule(satisfaction[k], affect[k], r)
 
@@ -339,7 +420,8 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
 @compiled
 def _next_states(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, purchases: np.ndarray,
                  rival_run: np.ndarray, affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray,
-                 intent: np.ndarray, recommend: np.ndarray, r: Rules, out: np.ndarray) -> None:
+                 intent: np.ndarray, recommend: np.ndarray, rules: tuple, out: np.ndarray) -> None:
+    r = Rules(*rules)
     for k in range(out.shape[0]):
         out[k] = next_state_rule(state[k], aware[k], bought[k], purchases[k], rival_run[k], affect[k],
                                  switching[k], satisfaction[k], intent[k], recommend[k], r)
