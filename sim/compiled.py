@@ -38,4 +38,3 @@ def inlined(rule: F) -> F:
     function to another is otherwise a real call (each is compiled, and
     cached, on its own), which costs more than a small rule."""
     return numba.njit(inline="always", cache=True, nogil=True, fastmath=False, error_model="numpy")(rule)
-

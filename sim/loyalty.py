@@ -249,28 +249,29 @@ def latents_rule(term: np.float32, affect: np.float32, switching: np.float32, sa
 
 
 @compiled
-def derive_latents(term: np.ndarray, affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray,
-                   rules: tuple, cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray) -> None:
-    """Cognitive loyalty, the intention to return and the likelihood to
-    recommend of a block of customers (:func:`latents_rule`; ``term`` may
-    be ``cognition`` itself)."""
+def derive_latents(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray, rules: tuple,
+                   cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray) -> None:
+    """Cognitive loyalty (``cognition`` holds the term of its logistic on
+    entry, :func:`latents_rule`), the intention to return and the
+    likelihood to recommend of a block of customers. The term is read from
+    the array it is replaced in: were it another array that might overlap
+    ``cognition``, the compiled loop would check and run unvectorised."""
     r = Rules(*rules)
-    term, affect, switching = term.reshape(-1), affect.reshape(-1), switching.reshape(-1)
-    satisfaction, cognition = satisfaction.reshape(-1), cognition.reshape(-1)
-    intent, recommend = intent.reshape(-1), recommend.reshape(-1)
+    affect, switching, satisfaction = affect.reshape(-1), switching.reshape(-1), satisfaction.reshape(-1)
+    cognition, intent, recommend = cognition.reshape(-1), intent.reshape(-1), recommend.reshape(-1)
     for k in range(affect.shape[0]):
-        cognition[k], intent[k], recommend[k] = latents_rule(term[k], affect[k], switching[k], satisfaction[k], r)
+        cognition[k], intent[k], recommend[k] = latents_rule(cognition[k], affect[k], switching[k], satisfaction[k], r)
 
 
 @compiled
-def transitions(term: np.ndarray, affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray,
-                rules: tuple, cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray,
+def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray, rules: tuple,
+                cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray,
                 old: np.ndarray, bought: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
                 cohort: np.ndarray, step: int, reported: bool, cohorts: int,
                 new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For a block of customers: the latents of each relationship that are
-    its own (:func:`latents_rule`, from the ``term`` of cognitive loyalty's
-    logistic, which may be ``cognition`` itself) and its next state
+    its own (:func:`derive_latents`: ``cognition`` holds the term of its
+    logistic on entry) and its next state
     (:func:`next_state_rule`, into ``new``), in one loop; then the
     acquisitions, win-backs and losses: the counts per firm
     (``[3, firms]``), the first acquisitions, which start this ``step``'s
@@ -281,14 +282,13 @@ def transitions(term: np.ndarray, affect: np.ndarray, switching: np.ndarray, sat
     start again from 0. Writes only the block's own rows."""
     firms = old.shape[1]
     r = Rules(*rules)
-    term, affect, switching = term.reshape(-1), affect.reshape(-1), switching.reshape(-1)
-    satisfaction, cognition = satisfaction.reshape(-1), cognition.reshape(-1)
-    intent, recommend = intent.reshape(-1), recommend.reshape(-1)
+    affect, switching, satisfaction = affect.reshape(-1), switching.reshape(-1), satisfaction.reshape(-1)
+    cognition, intent, recommend = cognition.reshape(-1), intent.reshape(-1), recommend.reshape(-1)
     old, bought, purchases, rival_run, cohort, new = (old.reshape(-1), bought.reshape(-1), purchases.reshape(-1),
                                                       rival_run.reshape(-1), cohort.reshape(-1), new.reshape(-1))
     # the latents and the next state: no branches, so the loop vectorises
     for k in range(old.shape[0]):
-        c, it, rc = latents_rule(term[k], affect[k], switching[k], satisfaction[k], r)
+        c, it, rc = latents_rule(cognition[k], affect[k], switching[k], satisfaction[k], r)
         cognition[k], intent[k], recommend[k] = c, it, rc
         new[k] = next_state_rule(old[k], old[k] != PROSPECT, bought[k], purchases[k], rival_run[k], affect[k],
                                  switching[k], satisfaction[k], it, rc, r)

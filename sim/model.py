@@ -278,9 +278,8 @@ class LoyaltyModel(mesa.Model):
         shape = (len(take_rows(cust.reference_price, rows)), self.n_firms)
         out = Latents(*(np.empty(shape, np.float32) for _ in LATENTS))
         self.switching_and_beliefs(rows, out)
-        loyalty.derive_latents(out.cognitive, take_rows(cust.affect, rows), out.switching,
-                                 take_rows(cust.satisfaction, rows), loyalty.rules(self.config.loyalty),
-                                 out.cognitive, out.intention, out.recommend)
+        loyalty.derive_latents(take_rows(cust.affect, rows), out.switching, take_rows(cust.satisfaction, rows),
+                               loyalty.rules(self.config.loyalty), out.cognitive, out.intention, out.recommend)
         return out.as_dict()
 
     def switching_and_beliefs(self, rows: Any, out: Latents) -> None:

@@ -35,7 +35,7 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
     def rule(rows: slice) -> tuple:
         block = Latents(*(getattr(lat, name)[rows] for name in LATENTS))
         market.switching_and_beliefs(rows, block)
-        return loyalty.transitions(block.cognitive, cust.affect[rows], block.switching, cust.satisfaction[rows], rules,
+        return loyalty.transitions(cust.affect[rows], block.switching, cust.satisfaction[rows], rules,
                                    block.cognitive, block.intention, block.recommend, old[rows], bought[rows],
                                    cust.purchases[rows], cust.rival_run[rows], cust.cohort[rows], market.steps,
                                    reported, cohorts.lost.shape[1], new[rows])
