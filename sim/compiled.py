@@ -29,3 +29,12 @@ def compiled(rule: F) -> F:
     IEEE floating point, numpy's error model: a division by zero gives inf
     or nan, as the numpy code it replaces)."""
     return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(rule)
+
+
+def inlined(rule: F) -> F:
+    """``rule`` compiled as :func:`compiled`, and written into every compiled
+    rule that calls it (numba's ``inline="always"``): the rule of one
+    relationship, called from a loop over a block. A call from one compiled
+    function to another is otherwise a real call (each is compiled, and
+    cached, on its own), which costs more than a small rule."""
+    return numba.njit(inline="always", cache=True, nogil=True, fastmath=False, error_model="numpy")(rule)

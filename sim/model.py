@@ -26,20 +26,22 @@ from agents.staff import StaffPopulation
 from sim import loyalty
 from sim.blocks import RowBlocks
 from sim.cohorts import Cohorts
-from sim.columns import colwise, take_rows
+from sim.columns import take_rows
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.context import StepContext
 from sim.ledger import Ledger
 from sim.modifiers import Modifiers
 from sim.phases import PHASES, Phase
-from sim.records import LATENTS, FirmStepEvents, Purchases, SmoothedChurn, StaffWork, StepDraws, StepRecord
+from sim.records import LATENTS, FirmStepEvents, Latents, Purchases, SmoothedChurn, StaffWork, StepDraws, StepRecord
 from sim.staffing import engagement_target
-from sim.states import I8, LoyaltyState as S, N_STATES, customers_per_firm, is_customer
+from sim.states import LoyaltyState as S, N_STATES, customers_per_firm
 from sim.streams import RandomStreams
 from sim.units import StepLength, first_step
 from strategies.registry import resolve_strategies
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+#: the switching bonus while no programme gives one (:func:`sim.loyalty.switching_costs`)
+_NO_BONUS = np.zeros((0, 0), dtype=np.float32)
 
 
 class LoyaltyModel(mesa.Model):
@@ -235,11 +237,16 @@ class LoyaltyModel(mesa.Model):
         choice computes the same per chooser, with the personal offers, in
         :func:`sim.choice.logit_exponents`."""
         cust = self.customers
-        contract = self.by_firm("switching_cost")
-        bound = is_customer(take_rows(cust.state, rows)).astype(np.float32)
-        switching = take_rows(cust.habit, rows) + colwise(np.multiply, contract, bound)
-        switching += self.modifiers.switching_bonus.at(rows)
-        return switching
+        habit = take_rows(cust.habit, rows)
+        out = np.empty(habit.shape, np.float32)
+        loyalty.switching_costs(habit, take_rows(cust.state, rows), self.by_firm("switching_cost"),
+                                self._switching_bonus(rows), out)
+        return out
+
+    def _switching_bonus(self, rows: Any) -> np.ndarray:
+        """The programmes' switching bonus of ``rows``, empty while none gives one."""
+        bonus = self.modifiers.switching_bonus
+        return bonus.stored(rows) if bonus.in_use else _NO_BONUS
 
     def context(self, firm: Firm, purchases: Purchases | None = None) -> StepContext:
         """What the strategies of ``firm`` see of the current step."""
@@ -262,16 +269,29 @@ class LoyaltyModel(mesa.Model):
         Cognitive loyalty compares each firm's value: the expected experience
         less the price against the customer's reference price, weighed as in
         firm choice (``price_sensitivity``) times ``cognitive_price_weight``."""
+        cust = self.customers
+        shape = (len(take_rows(cust.reference_price, rows)), self.n_firms)
+        out = Latents(*(np.empty(shape, np.float32) for _ in LATENTS))
+        self.switching_and_beliefs(rows, out)
+        loyalty.derive_latents(take_rows(cust.affect, rows), out.switching, take_rows(cust.satisfaction, rows),
+                               loyalty.rules(self.config.loyalty), out.cognitive, out.intention, out.recommend)
+        return out.as_dict()
+
+    def switching_and_beliefs(self, rows: Any, out: Latents) -> None:
+        """What the latents of ``rows`` (:meth:`latents`) need of the market
+        and of the customers' other relationships: their switching costs,
+        into ``out.switching``, and into ``out.cognitive`` the term
+        ``exp(x)`` of cognitive loyalty's logistic ``1 / (1 + exp(x))``
+        (:func:`sim.loyalty.switching_and_exponents`)."""
         cust, lc = self.customers, self.config.loyalty
-        switching = self.switching(rows)
-        rel = colwise(np.divide, self.price, cust.reference_price[rows][:, None]) - 1.0
-        value = (cust.expectation[rows]
-                 - colwise(np.multiply, cust.price_sensitivity[rows][:, None], rel) * float(lc.cognitive_price_weight))
-        available = self.where_present(cust.state[rows] != I8[S.PROSPECT])
-        cog = loyalty.cognitive(value, available, lc.cognitive_scale, lc.cognitive_certain_lead)
-        intent = loyalty.intention(cust.affect[rows], switching, cog, lc)
-        rec = loyalty.recommend_score(cust.satisfaction[rows], cust.affect[rows], lc)
-        return dict(zip(LATENTS, (switching, cog, intent, rec)))
+        take = lambda x: take_rows(x, rows)  # noqa: E731
+        belief = np.array([lc.cognitive_price_weight, lc.cognitive_scale,
+                           lc.cognitive_scale * lc.cognitive_certain_lead], dtype=np.float32)
+        loyalty.switching_and_exponents(take(cust.habit), take(cust.state), self.by_firm("switching_cost"),
+                                        self._switching_bonus(rows), take(cust.expectation), self.price,
+                                        take(cust.reference_price), take(cust.price_sensitivity), self.present,
+                                        belief, out.switching, out.cognitive)
+        np.exp(out.cognitive, out=out.cognitive)
 
     # ------------------------------------------------------------------ results
     def state_counts(self) -> np.ndarray:
