@@ -305,6 +305,7 @@ def run_job(cfg: Any) -> dict:
     from omegaconf import OmegaConf
 
     from experiments.jobs import config_hash, is_finished, read_status, record_failure, running_job
+    from sim.compiled import interrupted
     from sim.config import ConfigError
 
     hc = HydraConfig.get()
@@ -325,6 +326,8 @@ def run_job(cfg: Any) -> dict:
             if not multirun:
                 raise SystemExit(EXIT_BAD_INPUT)
         except Exception as e:  # noqa: BLE001 - a failing job must not stop the sweep
+            if interrupted(e):          # Ctrl-C inside a compiled rule outside a step (building a market)
+                raise KeyboardInterrupt from None
             line = record_failure(folder, digest, e, time.perf_counter() - started)
             print(f"error: job {folder} failed: {line} (traceback in {folder / 'error.txt'})", file=sys.stderr)
             if not multirun:

@@ -38,3 +38,16 @@ def inlined(rule: F) -> F:
     function to another is otherwise a real call (each is compiled, and
     cached, on its own), which costs more than a small rule."""
     return numba.njit(inline="always", cache=True, nogil=True, fastmath=False, error_model="numpy")(rule)
+
+
+def interrupted(error: BaseException) -> bool:
+    """True when ``error`` is a Ctrl-C that arrived while a compiled rule ran.
+    numba's dispatcher then returns with the KeyboardInterrupt still pending,
+    and Python reports a ``SystemError`` ("returned a result with an
+    exception set") chained to it, once per compiled call on the way out."""
+    seen = 0
+    while error is not None and seen < 32:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False

@@ -25,6 +25,7 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import loyalty
 from sim.blocks import RowBlocks
+from sim.compiled import interrupted
 from sim.cohorts import Cohorts
 from sim.columns import take_rows
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
@@ -142,8 +143,13 @@ class LoyaltyModel(mesa.Model):
     def _advance(self, reported: bool) -> None:
         """One step: draw for all agents, then run the phases in order."""
         step = self._begin(reported)
-        for phase in self.phases:
-            phase(self, step)
+        try:
+            for phase in self.phases:
+                phase(self, step)
+        except SystemError as e:
+            if interrupted(e):             # Ctrl-C inside a compiled rule: stop as Ctrl-C does
+                raise KeyboardInterrupt from None
+            raise
         step.draws = None                 # the draws are not kept between steps
         self.t += 1
 
