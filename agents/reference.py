@@ -339,8 +339,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             ev["service_sq"][c] += service ** 2 * n_visits
             trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
                           "failed": failed, "service": service, "belonging": x_b, "spent": spent,
-                          "drop": float(a.weights[1] * cfg.experience.failure_shock
-                                        + a.weights[2] * ((1.0 - cfg.experience.service_offset_after_failure) * service)),
+                          "drop": float(ex.failure_drop(a.weights, service, cfg.experience)),
                           "visits": n_visits,
                           "u_bond": us2[i]})
         for f in range(F):

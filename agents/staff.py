@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import compiled
+from sim.compiled import compiled, inlined
 from sim.config import FirmConfig, StaffConfig
 
 
@@ -116,16 +116,35 @@ class Roster(NamedTuple):
     def server(self, firms: np.ndarray, u: np.ndarray) -> np.ndarray:
         """The position serving each visit to ``firms``, drawn from ``u``
         (uniform) in proportion to the positions' hours; -1 where the firm
-        has no staff."""
-        pos, start, count, edges = self
-        if not len(pos):
-            return np.full(len(firms), -1, dtype=np.int64)
-        s, k = start[firms], count[firms]
-        before = np.where(s > 0, edges[np.maximum(s - 1, 0)], 0.0)
-        hours = edges[np.minimum(s + np.maximum(k - 1, 0), len(pos) - 1)] - before
-        pick = np.searchsorted(edges, before + u * hours, side="right") - s
-        pick = np.clip(pick, 0, np.maximum(k - 1, 0))
-        return np.where(k > 0, pos[np.minimum(s + pick, len(pos) - 1)], -1)
+        has no staff (:func:`serving_position`, visit by visit)."""
+        out = np.empty(len(firms), dtype=np.int64)
+        _servers(np.asarray(firms, dtype=np.int64), u, self.positions, self.start, self.count, self.edges, out)
+        return out
+
+
+@inlined
+def serving_position(firm: int, u: float, positions: np.ndarray, start: np.ndarray, count: np.ndarray,
+                     edges: np.ndarray) -> int:
+    """The position of ``firm`` serving a visit, drawn from the uniform ``u``
+    in proportion to the positions' hours (``edges``: cumulative hours along
+    ``positions``, grouped by firm); -1 where the firm has no staff."""
+    n_pos = len(positions)
+    s, m = start[firm], count[firm]
+    if n_pos == 0 or m == 0:
+        return -1
+    before = edges[max(s - 1, 0)] if s > 0 else 0.0
+    hours = edges[min(s + max(m - 1, 0), n_pos - 1)] - before
+    pick = np.searchsorted(edges, before + u * hours, side="right") - s
+    pick = min(max(pick, 0), max(m - 1, 0))
+    return positions[min(s + pick, n_pos - 1)]
+
+
+@compiled
+def _servers(firms: np.ndarray, u: np.ndarray, positions: np.ndarray, start: np.ndarray, count: np.ndarray,
+             edges: np.ndarray, out: np.ndarray) -> None:
+    """:func:`serving_position` of each visit into ``out``."""
+    for j in range(len(firms)):
+        out[j] = serving_position(firms[j], u[j], positions, start, count, edges)
 
 
 @compiled

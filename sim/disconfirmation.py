@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import compiled
+from sim.compiled import compiled, inlined
 from sim.config import DisconfirmationConfig
 
 DISAPPOINTED, SATISFIED, DELIGHTED = -1, 0, 1
@@ -85,13 +85,13 @@ def judged(experience: np.ndarray, expectation: np.ndarray, cell: np.ndarray, to
     return outcome, felt
 
 
-@compiled
+@inlined
 def _zone(gap, tol):
     """:func:`zone_of_tolerance` of one gap."""
     return (1 if gap > tol else 0) - (1 if gap < -tol else 0)
 
 
-@compiled
+@inlined
 def _felt(gap, outcome, bonus, aversion, valence):
     """:func:`felt_value` of one gap, in the precision of its arguments."""
     if outcome > 0:

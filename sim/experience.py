@@ -68,6 +68,15 @@ def service_score(service: np.ndarray, failed: np.ndarray, cfg: ExperienceConfig
     return service - failed * ((1.0 - cfg.service_offset_after_failure) * service / visits)
 
 
+def failure_drop(weights: np.ndarray, service: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
+    """How far a failed visit's experience lies below an ordinary visit's:
+    the quality shock and the service that no longer counts
+    (:func:`quality_score`, :func:`service_score` for one visit), weighted
+    as in :func:`overall`."""
+    return (weights[..., 1] * cfg.failure_shock
+            + weights[..., 2] * ((1.0 - cfg.service_offset_after_failure) * service))
+
+
 def overall(weights: np.ndarray, fairness: np.ndarray, quality: np.ndarray,
             service: np.ndarray, belonging: np.ndarray) -> np.ndarray:
     """The customer's weighted experience (weights on price, quality, service, belonging)."""

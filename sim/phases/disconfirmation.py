@@ -19,4 +19,5 @@ def disconfirmation(market: "LoyaltyModel", step: "StepRecord") -> None:
     visit felt on its own: :mod:`sim.disconfirmation`)."""
     cust, p, cfg = market.customers, step.purchases, market.config.disconfirmation
     p.outcome, p.felt = dc.judged(p.experience, flat(cust.expectation), p.cell, cust.tolerance, p.buyers,
-                                  p.failed, p.failure_drop, p.visits, float(cfg.delight_bonus), float(cfg.loss_aversion), float(cfg.satisfied_valence))
+                                  p.failed, p.failure_drop, p.visits, float(cfg.delight_bonus),
+                                  float(cfg.loss_aversion), float(cfg.satisfied_valence))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.staff import serving_position
 from sim import experience as ex
 from sim.compiled import compiled
 from sim.units import compounded
@@ -50,14 +51,16 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     sums = np.zeros((6, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
-        b, c, visits, draws.service[0], draws.service[1], draws.service_noise, cust.bond, np.float32(cfg.staff.bond_service_prob),
+        b, c, visits, draws.service[0], draws.service[1], draws.service_noise, cust.bond,
+        np.float32(cfg.staff.bond_service_prob),
         staff.firm, staff.employed, staff.service_level, staff.service_spread,
         roster.positions, roster.start, roster.count, roster.edges, at(mods.service_bonus),
         p_fail, draws.experience, draws.experience_noise, quality, np.float32(ecfg.quality_noise),
         ecfg.failure_shock, np.float32(1.0 - ecfg.service_offset_after_failure),
         market.price, at(mods.price_factor), cust.reference_price, ecfg.fairness_loss_slope, ecfg.fairness_gain_slope,
         market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
-        cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor), market.by_firm("unit_cost", np.float64), adapt,
+        cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor),
+        market.by_firm("unit_cost", np.float64), adapt,
         served, own, service, failed, experienced, belonging, spent, drop, sums, purchases)
     revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
     market.ledger.add_revenue(revenue)
@@ -89,27 +92,16 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,
     :func:`~sim.experience.quality_score`, :func:`~sim.experience.service_score`,
     :func:`~sim.experience.price_fairness`, :func:`~sim.experience.overall`),
-    the server drawn in proportion to hours (:meth:`agents.staff.Roster.server`),
+    the server drawn in proportion to hours (:func:`agents.staff.serving_position`),
     the reference price moving toward the price paid, with numpy's float32
     and float64 arithmetic kept operation for operation (the results equal
     the array code's exactly). Sums per firm: revenue, cost of goods, visits,
-    failures, service and squared service per visit. ``drop``: how far a
-    failed visit's experience lies below an ordinary visit's (the weighted
-    quality shock and lost service of :func:`~sim.experience.quality_score`
-    and :func:`~sim.experience.service_score` for one visit)."""
-    n_pos = len(positions)
+    failures, service and squared service per visit. ``drop``:
+    :func:`~sim.experience.failure_drop`."""
     for j in range(len(b)):
         i, f = b[j], c[j]
         k = visits[j]
-        # the position serving the visit, in proportion to hours
-        s, m = start[f], count[f]
-        who = -1
-        if n_pos > 0 and m > 0:
-            before = edges[max(s - 1, 0)] if s > 0 else 0.0
-            hours = edges[min(s + max(m - 1, 0), n_pos - 1)] - before
-            pick = np.searchsorted(edges, before + u_server[i] * hours, side="right") - s
-            pick = min(max(pick, 0), max(m - 1, 0))
-            who = positions[min(s + pick, n_pos - 1)]
+        who = serving_position(f, u_server[i], positions, start, count, edges)
         tie = bond[i]
         mine = (tie >= 0 and u_bond[i] < bond_service_prob and staff_firm[max(tie, 0)] == f
                 and employed[max(tie, 0)])
@@ -140,7 +132,7 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         spent[j] = np.float64(basket) * paid
         reference_price[i] = ref + adapt[j] * (paid - ref)
         served[j], own[j], service[j], failed[j], belonging[j] = who, mine, svc, fail, x_b
-        drop[j] = w[1] * failure_shock + w[2] * (failure_service_loss * svc)
+        drop[j] = w[1] * failure_shock + w[2] * (failure_service_loss * svc)  # failure_drop, in float64
         sums[0, f] += spent[j]
         sums[1, f] += basket * unit_cost[f]
         sums[2, f] += k
