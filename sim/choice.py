@@ -15,9 +15,10 @@ import numpy as np
 from sim.columns import colwise
 from sim.compiled import compiled
 from sim.config import ChoiceConfig
+from sim.loyalty import switching_cost
 from sim.states import LoyaltyState as S
 
-_PROSPECT, _FIRST_TIME, _CHURNED = int(S.PROSPECT), int(S.FIRST_TIME), int(S.CHURNED)
+_PROSPECT = int(S.PROSPECT)
 
 
 def utility(expectation: np.ndarray, affect: np.ndarray, switching: np.ndarray,
@@ -129,14 +130,9 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
             elif explore:
                 z[k, f] = 0.0
             else:
-                s = state[i, f]
-                bound = one if (s >= _FIRST_TIME and s != _CHURNED) else np.float32(0.0)  # sim.states.is_customer
-                switching = habit[i, f] + contract[f] * bound
+                switching = switching_cost(habit[i, f], contract[f], state[i, f],
+                                           switching_bonus[i, f] if bonus else np.float32(0.0))
                 cut = np.float32(0.0)
-                if bonus:
-                    switching = switching + switching_bonus[i, f]
-                else:
-                    switching = switching + np.float32(0.0)
                 if cutting:
                     cut = price_cut[i, f]
                     p = price[f] * (one - cut)
