@@ -6,13 +6,13 @@ The step metrics are computed from the populations and the step's events;
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from sim.columns import column_sum
 from sim.compiled import compiled
 from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
 from sim.states import N_STATES, STATE_NAMES, LoyaltyState
@@ -166,12 +166,12 @@ def _staff_tallies(firm: np.ndarray, employed: np.ndarray, engagement: np.ndarra
             engaged[firm[p]] += np.float64(engagement[p])
 
 
-def _as_compared(threshold: float, values: np.ndarray) -> float:
-    """``threshold`` as numpy compares it with ``values`` (NEP 50: a Python
-    number takes the array's type, float32 here), as a float."""
-    if type(threshold) in (int, float) and values.dtype == np.float32:
-        return float(np.float32(threshold))
-    return float(np.result_type(values, threshold).type(threshold))
+@functools.lru_cache(maxsize=64)
+def _thresholds(promoter: float, detractor: float, deal_seeker: float) -> tuple[float, float, float]:
+    """The promoter, detractor and deal-seeker thresholds as float32 columns
+    (likelihood to recommend, deal proneness) are compared with them: a
+    Python number taken as float32, as numpy does (NEP 50)."""
+    return float(np.float32(promoter)), float(np.float32(detractor)), float(np.float32(deal_seeker))
 
 
 def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
@@ -189,9 +189,9 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
 
     The counts, which relationships are customers' and the customers'
     revenue come from one compiled pass over the relationships, block by
-    block of rows (:func:`_customer_tallies`); the means are numpy's float32
-    sums of the columns over the customers (:func:`_customer_sums`, as the
-    sums were before, to the bit). The per-firm arithmetic is on Python
+    block of rows (:func:`_customer_tallies`); the means are float64 sums
+    of the columns over the customers, in row order whatever the blocks
+    (:func:`_customer_sums`). The per-firm arithmetic is on Python
     floats (a few firms: the same IEEE operations as numpy's, without its
     per-call cost).
     """
@@ -200,9 +200,8 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     lat, lc = step.latents, model.config.loyalty
     weight = np.empty((cust.n, F), dtype=np.float32)
     spend = np.empty((F, cust.n), dtype=np.float32)
-    thresholds = (_as_compared(lc.promoter_recommend, lat.recommend),
-                  _as_compared(lc.detractor_recommend, lat.recommend),
-                  _as_compared(model.config.customers.deal_seeker_threshold, cust.deal_proneness))
+    thresholds = _thresholds(lc.promoter_recommend, lc.detractor_recommend,
+                             model.config.customers.deal_seeker_threshold)
 
     def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         counts, tallies = np.zeros((F, N_STATES), dtype=np.int64), np.zeros((4, F), dtype=np.int64)
@@ -284,16 +283,31 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
 
 
 def _customer_sums(columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
-    """The float32 sum over each firm's customers of each ``[n, firms]``
-    column: ``column_sum(x * is_customer)`` (``weight``: is_customer as
-    float32), one column at a time through one buffer (which stays in the
-    processor's cache between the product and the sum in a small market)."""
-    out = np.empty((len(columns), weight.shape[1]))
-    buf = np.empty_like(weight)
-    for k, x in enumerate(columns):
-        np.multiply(x, weight, out=buf)
-        out[k] = column_sum(buf)
+    """The sum over each firm's customers of each ``[n, firms]`` float32
+    column (``weight``: 1 where the relationship is a customer's), in
+    float64 (:func:`_sums_over_customers`), over all rows in order
+    whatever the blocks."""
+    out = np.zeros((len(columns), weight.shape[1]))
+    _sums_over_customers(*columns, weight, out)
     return out
+
+
+@compiled
+def _sums_over_customers(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.ndarray,
+                         cognitive: np.ndarray, intention: np.ndarray, behaviour: np.ndarray,
+                         weight: np.ndarray, out: np.ndarray) -> None:
+    """``out[k, f]``: the float64 sum of column ``k`` (in the order of
+    :data:`MEAN_SOURCES`) over the rows where ``weight[:, f]`` is not 0."""
+    n, F = weight.shape
+    for i in range(n):
+        for f in range(F):
+            if weight[i, f] != 0:
+                out[0, f] += satisfaction[i, f]
+                out[1, f] += expectation[i, f]
+                out[2, f] += affect[i, f]
+                out[3, f] += cognitive[i, f]
+                out[4, f] += intention[i, f]
+                out[5, f] += behaviour[i, f]
 
 
 def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -> np.ndarray:

@@ -3,6 +3,7 @@ market engine, item 3; MODEL.md §9)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from sim.config_loading import CONF_DIR, market_presets
@@ -18,13 +19,23 @@ DEFAULT_PRESETS = [p for p in market_presets()
                    if not (CONF_DIR / "market" / f"{p}.yaml").read_text().startswith(CALIBRATED_HEADER)]
 
 
+#: seeds whose mean measures are judged: one seed's annual churn varies by
+#: about 0.02 (standard deviation; retail's Premium: 0.36-0.40 around a mean
+#: of 0.38, against a bound of 0.40), so a single seed would be judged at the
+#: edge of its chance; the mean of six is within 0.008 of its own mean
+SEEDS = range(6)
+
+
 @pytest.mark.parametrize("preset", DEFAULT_PRESETS)
 def test_baseline_is_a_plausible_steady_state(preset):
-    m = LoyaltyModel(market=preset, seed=0)
-    table = m.run()
-    measures = plausibility(table, m.config.n_customers, m.config.steps_per_year,
-                            top_share(m.customers.revenue.sum(axis=1)))
-    assert violations(measures) == []
+    runs = []
+    for seed in SEEDS:
+        m = LoyaltyModel(market=preset, seed=seed)
+        table = m.run()
+        runs.append(plausibility(table, m.config.n_customers, m.config.steps_per_year,
+                                 top_share(m.customers.revenue.sum(axis=1))))
+    measures = pd.concat(runs).groupby(level=0, sort=False).mean()
+    assert violations(measures) == [], measures.to_string()
 
 
 def test_every_preset_is_listed():
@@ -33,7 +44,6 @@ def test_every_preset_is_listed():
 
 
 def test_violations_name_what_is_out_of_bounds():
-    import pandas as pd
     measures = pd.DataFrame({"annual_churn": [0.9], "max_quarterly_drift": [0.1], "loyal_share": [0.0],
                              "advocates": [0], "market_top20_revenue_share": [0.3]}, index=["Focal"])
     found = violations(measures, Bounds())
