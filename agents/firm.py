@@ -9,6 +9,9 @@ import mesa
 from sim.config import FirmConfig
 
 
+_UNSET = object()
+
+
 class Firm(mesa.Agent):
     """A firm's positioning (MODEL.md §1) and what strategies change of it.
 
@@ -35,6 +38,18 @@ class Firm(mesa.Agent):
     def effective_price(self) -> float:
         """The price customers pay this step."""
         return self.price * (1.0 - self.discount)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Set an attribute; if its value changed, the market's per-firm
+        columns of attributes (:meth:`sim.model.LoyaltyModel.by_firm`) are
+        worked out again."""
+        old = self.__dict__.get(name, _UNSET)
+        super().__setattr__(name, value)
+        if old is value or (type(value) in (int, float, bool, str) and type(old) is type(value) and old == value):
+            return
+        columns = getattr(self.__dict__.get("model"), "firm_columns", None)
+        if columns:
+            columns.clear()
 
     def __repr__(self) -> str:
         return f"Firm({self.index}, {self.name!r}, price={self.price}, quality={self.quality})"

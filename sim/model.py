@@ -79,6 +79,8 @@ class LoyaltyModel(mesa.Model):
         #: the step length and the conversions to it (the only code that knows it)
         self.step_length = StepLength(cfg.steps_per_year)
         self.n_firms = len(cfg.firms)
+        #: :meth:`by_firm`'s columns, cleared whenever a firm's attribute is set
+        self.firm_columns: dict[tuple[str, type], np.ndarray] = {}
         self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
         self.t = 0                        # steps simulated, burn-in included
         self._build_population()
@@ -175,8 +177,16 @@ class LoyaltyModel(mesa.Model):
         return self.t - self.config.burn_in + 1
 
     def by_firm(self, name: str, dtype: type = np.float32) -> np.ndarray:
-        """A firm attribute (positioning or lever) as one value per firm."""
-        return np.array([getattr(f, name) for f in self.firms], dtype=dtype)
+        """A firm attribute (positioning or lever) as one value per firm,
+        read-only: kept until an attribute of a firm is set (a step reads a
+        dozen of them, several twice)."""
+        key = (name, dtype)
+        out = self.firm_columns.get(key)
+        if out is None:
+            out = np.array([getattr(f, name) for f in self.firms], dtype=dtype)
+            out.flags.writeable = False
+            self.firm_columns[key] = out
+        return out
 
     def segments(self) -> Segments:
         """The customer segments' trait distributions, as :func:`draw_traits`

@@ -14,6 +14,9 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+#: the Generator's method of each kind of draw (float32)
+_DRAW = {"uniform": "random", "normal": "standard_normal"}
+
 
 class RandomStreams:
     """A seeded family of independent numpy Generators addressed by name."""
@@ -42,9 +45,10 @@ class RandomStreams:
         """One draw from each stream of ``plan`` (name -> ("uniform" | "normal",
         shape)); the streams are independent, so ``parallel_map`` may draw
         them concurrently with the same result."""
-        def one(name: str) -> np.ndarray:
-            kind, shape = plan[name]
-            return getattr(self, kind)(name, shape)
-        for name in plan:
-            self[name]                    # create streams in one thread
-        return dict(zip(plan, parallel_map(one, list(plan))))
+        draws = [(getattr(self[name], _DRAW[kind]), shape)          # streams created in one thread
+                 for name, (kind, shape) in plan.items()]
+
+        def one(draw: tuple) -> np.ndarray:
+            method, shape = draw
+            return method(shape, dtype=np.float32)
+        return dict(zip(plan, parallel_map(one, draws)))
