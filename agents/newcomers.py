@@ -38,12 +38,15 @@ class Newcomers:
     def take(self, k: int, cfg: CustomerConfig, step: StepLength,
              segments: Segments) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The traits (:data:`DRAWN`) of the next ``k`` newcomers and their
-        uniform draws ``[k, firms]`` for knowing each firm on arrival."""
-        if self._drawn_for is None or self._drawn_for[0] is not cfg or self._drawn_for[1] != step:
-            self._drawn_for = (cfg, step)
+        uniform draws ``[k, firms]`` for knowing each firm on arrival. A
+        config equal to the one the traits were drawn for (a market copied
+        with its config restated) keeps them."""
+        drawn_for = self._drawn_for
+        if drawn_for is None or drawn_for[1] != step or not (drawn_for[0] is cfg or drawn_for[0] == cfg):
             self._traits = {name: np.empty((0,) + shape, dtype=dtype) for name, (shape, dtype) in
                             self._layout(cfg, step, segments).items()}
             self._aware, self._next = np.empty((0, self.n_firms), dtype=np.float32), 0
+        self._drawn_for = (cfg, step)
         while len(self._aware) - self._next < k:
             self._draw_batch(cfg, step, segments)
         at = slice(self._next, self._next + k)
