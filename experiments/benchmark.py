@@ -9,8 +9,11 @@ and ``<out>/experiment.md`` (the default experiment)
 (each written to a temporary file, then renamed). Throughput is
 customer-steps per second: the median over ``--repeats`` timings of a few
 steps of a model built with ``burn_in=0`` after a couple of warm-up steps.
-Small markets are timed over more steps (at least ``SMALL_MARKET_CUSTOMER_STEPS``
-customer-steps per timing), their steps being short. The fixed per-step
+Small markets (up to ``OVERHEAD_MAX_N`` customers) are timed over more steps
+(at least ``SMALL_MARKET_CUSTOMER_STEPS`` customer-steps per timing), their
+steps being short, at least ``SMALL_MARKET_REPEATS`` times, and in turns: each
+repeat times every small size once, so a change of the machine's load falls on
+every size alike. The fixed per-step
 overhead is the intercept of a least-squares line of seconds per step
 against customers over the engine rows of at most ``OVERHEAD_MAX_N``
 customers: what a step costs whatever the market's size.
@@ -48,7 +51,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -67,8 +70,11 @@ TARGETS = {
 
 #: a timing of a small market covers at least this many customer-steps (short steps are noisy)
 SMALL_MARKET_CUSTOMER_STEPS = 200_000
-#: the fixed per-step overhead is fitted over the engine rows up to this size
+#: the fixed per-step overhead is fitted over the engine rows up to this size,
+#: which are timed in turns (:func:`measure_in_turns`)
 OVERHEAD_MAX_N = 20_000
+#: timings of each small market at least (a timing is short, the median of more is steadier)
+SMALL_MARKET_REPEATS = 7
 
 def _phase_names() -> tuple[str, ...]:
     """Names of the engine's phases, in step order (:data:`sim.phases.PHASES`)."""
@@ -118,26 +124,41 @@ def measure(kind: str, n: int, *, repeats: int = 3, steps: int = 2, warmup: int 
             reorder: str = "rcm", wom: bool = False) -> dict[str, Any]:
     """Throughput of one model at one size: build with burn_in=0, ``warmup``
     steps, then ``repeats`` timings of ``steps`` steps (median)."""
-    t0 = time.perf_counter()
-    model = _build(kind, n, reorder)
-    build = time.perf_counter() - t0
-    for _ in range(warmup):
-        model.step()
-    per_step = []
-    for _ in range(repeats):
+    return measure_in_turns(kind, [n], repeats=repeats, steps=lambda _: steps, warmup=warmup,
+                            reorder=reorder, wom=wom)[0]
+
+
+def measure_in_turns(kind: str, sizes: list[int], *, repeats: int = 3, steps: Callable[[int], int],
+                     warmup: int = 2, reorder: str = "rcm", wom: bool = False) -> list[dict[str, Any]]:
+    """:func:`measure` of several sizes (``steps(n)`` steps per timing), the
+    timings taken in turns (each repeat times every size once), so that a
+    change in the machine's load while they run falls on every size alike
+    rather than on one: the fixed overhead fitted across the sizes
+    (:func:`fixed_overhead`) is then not a difference of two moments'
+    loads. One row per size, in order."""
+    models, builds = [], []
+    for n in sizes:
         t0 = time.perf_counter()
-        for _ in range(steps):
-            model.step()
-        per_step.append((time.perf_counter() - t0) / steps)
-    s = statistics.median(per_step)
-    row = {"model": kind, "n_customers": n, "reorder": reorder, "repeats": repeats, "steps_timed": steps,
-           "build_s": round(build, 3), "s_per_step": s, "customer_steps_per_s": n / s,
-           "engine_over_reference": None, "wom_product_s": None,
-           "tracemalloc_peak_bytes_per_customer": None, "rss_peak_delta_bytes_per_customer": None}
-    if wom and kind == "engine":
-        row["wom_product_s"] = time_wom_product(model)
-    del model
-    return row
+        models.append(_build(kind, n, reorder))
+        builds.append(time.perf_counter() - t0)
+        for _ in range(warmup):
+            models[-1].step()
+    per_step: list[list[float]] = [[] for _ in sizes]
+    for _ in range(repeats):
+        for k, (n, model) in enumerate(zip(sizes, models)):
+            t0 = time.perf_counter()
+            for _ in range(steps(n)):
+                model.step()
+            per_step[k].append((time.perf_counter() - t0) / steps(n))
+    rows = []
+    for n, model, build, times in zip(sizes, models, builds, per_step):
+        s = statistics.median(times)
+        rows.append({"model": kind, "n_customers": n, "reorder": reorder, "repeats": repeats,
+                     "steps_timed": steps(n), "build_s": round(build, 3), "s_per_step": s,
+                     "customer_steps_per_s": n / s, "engine_over_reference": None,
+                     "wom_product_s": time_wom_product(model) if wom and kind == "engine" else None,
+                     "tracemalloc_peak_bytes_per_customer": None, "rss_peak_delta_bytes_per_customer": None})
+    return rows
 
 
 def _rss_kb() -> int:
@@ -231,8 +252,13 @@ def run_benchmark(*, engine_sizes=(1_000, 5_000, 10_000, 100_000, 1_000_000), re
     rows: list[dict] = []
     engine_rate: dict[int, float] = {}
     big = max(engine_sizes)
-    for n in engine_sizes:
-        row = measure("engine", n, repeats=repeats, steps=steps_for(n, steps), warmup=warmup, wom=True)
+    small = [n for n in engine_sizes if n <= OVERHEAD_MAX_N]
+    timed = measure_in_turns("engine", small, repeats=max(repeats, SMALL_MARKET_REPEATS),
+                             steps=lambda n: steps_for(n, steps), warmup=warmup, wom=True)
+    timed += [measure("engine", n, repeats=repeats, steps=steps, warmup=warmup, wom=True)
+              for n in engine_sizes if n > OVERHEAD_MAX_N]
+    for row in timed:
+        n = row["n_customers"]
         engine_rate[n] = row["customer_steps_per_s"]
         rows.append(row)
         log(f"engine    n={n:>9,}  {row['s_per_step']:.4f} s/step  {row['customer_steps_per_s']:,.0f} cs/s")

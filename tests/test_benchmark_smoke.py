@@ -32,3 +32,11 @@ def test_the_experiment_benchmark_times_a_replication_both_ways_and_reports_the_
                                         "replication_shared_s": shared, "replication_fresh_s": fresh,
                                         "repeats": 1, "quick": False}))
     assert "61.0 s (target <= 60 s: NOT met)" in md and "gain of the shared burn-in" in md
+
+
+def test_small_markets_are_timed_in_turns_one_row_per_size_in_order():
+    from experiments.benchmark import measure_in_turns
+    rows = measure_in_turns("engine", [300, 600], repeats=2, steps=lambda n: 900 // n, warmup=1)
+    assert [r["n_customers"] for r in rows] == [300, 600]
+    assert [r["steps_timed"] for r in rows] == [3, 1]
+    assert all(r["repeats"] == 2 and r["s_per_step"] > 0 and set(COLUMNS) <= set(r) for r in rows)
