@@ -478,7 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     header = (f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores "
               f"(engine threads: {available_cores()}), Python "
               f"{sys.version.split()[0]}, numpy {np.__version__}; "
-              f"{'quick' if args.quick else 'full'} run, median of {args.repeats} repeats")
+              f"{'quick' if args.quick else 'full'} run, median of {args.repeats} repeats "
+              f"(of {max(args.repeats, SMALL_MARKET_REPEATS)}, in turns, for markets of up to "
+              f"{OVERHEAD_MAX_N:,} customers)")
     out = Path(args.out)
     if args.only != "experiment":
         md = to_markdown(rows, extras, header)
