@@ -207,7 +207,8 @@ SLOW_REPLICATIONS = 6
 #: 213 weekly at 20,000 customers. With the habit built between the choices
 #: the baseline and the club agree but the price war does not (-17.2 against
 #: -11.2): weekly steps also move affect, expectation and the reference price
-#: between visits. Visits simulated in order within a step would do both.
+#: between visits. Visits simulated in order within a step (not tried) are
+#: what should close both gaps.
 NOT_YET_STEP_FREE = {(NPV_DIFFERENCE, "price_war"), (NPV_DIFFERENCE, "club_marketing")}
 
 
