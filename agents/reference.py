@@ -46,7 +46,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.customers import COUNT_CAP, TRAITS, draw_traits
+from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits
+from agents.newcomers import DRAWN, Newcomers
 from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import choice, disconfirmation as dc, experience as ex, loyalty
@@ -143,6 +144,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         from sim.streams import RandomStreams
         self.seed = int(seed)
         self.streams = RandomStreams(self.seed)
+        #: the traits of the prospects who will take leavers' places (as the engine's)
+        self.newcomers = Newcomers(self.streams["newcomers"], len(self.config.firms))
         self.step_length = step = StepLength(cfg.steps_per_year)
         self.n_firms = F = len(cfg.firms)
         self.firm_names = [f.name for f in cfg.firms]
@@ -533,14 +536,11 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _replace(self, leavers: list[CustomerAgent]) -> None:
         """New prospects (new agents) take the leavers' places in the network."""
         cfg, F = self.config, self.n_firms
-        rng = self.streams["newcomers"]
-        k = len(leavers)
-        traits = draw_traits(cfg.customers, rng, k, self.step_length,
-                             sociability=np.array([a.sociability for a in leavers], dtype=np.float32))
-        u_aware = rng.random((k, F), dtype=np.float32)
+        traits, u_aware = self.newcomers.take(len(leavers), cfg.customers, self.step_length,
+                                              Segments.of(cfg.customers))
         for r, old in enumerate(leavers):
-            new = CustomerAgent(self, old.index, {name: traits[name][r] for name in TRAITS}, old.friends)
-            new.sociability = old.sociability
+            new = CustomerAgent(self, old.index, {**{name: traits[name][r] for name in DRAWN},
+                                                  "sociability": old.sociability}, old.friends)
             for f in range(F):
                 if u_aware[r, f] < cfg.customers.newcomer_awareness and self.present[f]:
                     new.state[f] = AWARE

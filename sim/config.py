@@ -87,6 +87,10 @@ class CustomerConfig:
                                               "per purchase")
     initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
     newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm")
+    newcomer_batch: int = param(256, 1, 10_000_000, "newcomers whose traits are drawn at once, ahead of their "
+                                "arrival (a layout of the random draws, not behaviour: the k-th newcomer of a "
+                                "market gets the same traits whatever step they arrive in; 256 lasts a "
+                                "5,000-customer weekly market about half a year)")
 
 
 # --------------------------------------------------------------------------- network

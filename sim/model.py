@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from agents.customers import CustomerPopulation, Segments, draw_traits
+from agents.newcomers import Newcomers
 from agents.firm import Firm
 from agents.network import small_world
 from agents.staff import StaffPopulation
@@ -86,6 +87,8 @@ class LoyaltyModel(mesa.Model):
         self.modifiers = Modifiers(self.customers.n, self.n_firms)
         self.blocks = RowBlocks(cfg.engine.block_rows, cfg.engine.threads)
         self.ledger = Ledger(self.n_firms, self.step_length.step_discount(cfg.discount_rate))
+        #: the traits of the prospects who will take leavers' places
+        self.newcomers = Newcomers(self.streams["newcomers"], self.n_firms)
         #: the step, phase by phase (:mod:`sim.phases`); a probe may substitute one
         self.phases: list[Phase] = list(PHASES)
         self.records: list[dict] = []     # the step table's rows

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import compiled
+
 WEEKS_PER_YEAR = 52.0
 #: slack when comparing times in weeks: a step count x the step in weeks
 #: (52/12 for monthly steps) is not exact in floating point
@@ -100,15 +102,31 @@ def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
     A purchase in a long step holds several visits (:func:`agents.customers.purchase_episodes`);
     what a visit moves by a share (habit, satisfaction, the chance to talk,
     to complain or to defect) moves by the compounded share, so a year holds
-    the same change whether it is cut in weeks or in months."""
+    the same change whether it is cut in weeks or in months. Worked out in
+    float64 (:func:`_compound`) and given in the share's type (float32 for a
+    Python number or a float32 array)."""
     visits = np.asarray(visits)
     out = np.empty(visits.shape, dtype=np.result_type(share, np.float32))
-    out[...] = share
-    many = np.flatnonzero(visits > 1)
-    if len(many):
-        with np.errstate(divide="ignore"):
-            out[many] = -np.expm1(visits[many] * np.log1p(-np.minimum(out[many], 1.0)))
+    shares = np.asarray(share, dtype=out.dtype).reshape(-1)
+    if shares.size != 1 and shares.size != out.size:
+        raise ValueError(f"compounded: {shares.size} shares for {out.size} purchases")
+    _compound(shares, visits.reshape(-1), out.reshape(-1))
     return out
+
+
+@compiled
+def _compound(share: np.ndarray, visits: np.ndarray, out: np.ndarray) -> None:
+    """``out[k] = 1 - (1 - share[k]) ** visits[k]`` (``share[0]`` for every
+    ``k`` when it holds one value) as ``-expm1(visits * log1p(-share))`` in
+    float64, the share capped at 1; ``share`` as it is for a visit or fewer."""
+    one = share.size == 1
+    for k in range(out.size):
+        s = share[0] if one else share[k]
+        v = visits[k]
+        if v > 1:
+            out[k] = -np.expm1(np.float64(v) * np.log1p(-min(np.float64(s), 1.0)))
+        else:
+            out[k] = s
 
 
 def felt_over_visits(adaptation: float, visits: np.ndarray) -> np.ndarray:

@@ -120,19 +120,14 @@ def lapse_and_churn(market: "LoyaltyModel", step: "StepRecord") -> None:
 
 
 def replace_leavers(market: "LoyaltyModel", rows: np.ndarray) -> None:
-    """New prospects move in where customers left the category: new traits
-    (drawn from the ``newcomers`` stream), neutral modifiers, and awareness
-    of some of the firms present."""
-    from agents.customers import draw_traits
-
+    """New prospects move in where customers left the category: the next
+    newcomers' traits (:class:`agents.newcomers.Newcomers`, drawn ahead from
+    the ``newcomers`` stream), neutral modifiers, and awareness of some of
+    the firms present."""
     cust, cfg = market.customers, market.config
-    rng = market.streams["newcomers"]
-    k, F = len(rows), market.n_firms
-    traits = draw_traits(cfg.customers, rng, k, market.step_length, sociability=cust.sociability[rows],
-                         segments=market.segments())
+    traits, u_aware = market.newcomers.take(len(rows), cfg.customers, market.step_length, market.segments())
     cust.replace(rows, traits)
     market.modifiers.reset(rows)
-    u_aware = rng.random((k, F), dtype=np.float32)
     _newcomers_aware(rows, u_aware, np.float32(cfg.customers.newcomer_awareness), market.present,
                      market.by_firm("promise"), cust.state, cust.expectation)
 
