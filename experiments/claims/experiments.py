@@ -112,7 +112,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("layoffs_downturn", "conf/experiment/layoffs_downturn.yaml: a downturn market, keeping the "
                    "staff or laying off 30% (the combination with staff loyalty is left out)",
                    ("experiment=layoffs_downturn",), keep=("keep_staff", "layoffs"),
-                   min_replications=64),                  # layoffs.retention: lay-offs lower retention by only about 0.2 points
+                   min_replications=128),                 # layoffs.retention: lay-offs lower retention by only 0.13-0.2 points
     ExperimentSpec("captive_rival_entry", "conf/experiment/captive_rival_entry.yaml: the subscription market "
                    "(monthly steps, contracts), a better rival enters in month 7 or never (the focal firm's "
                    "responses are left out)", ("experiment=captive_rival_entry",), keep=("baseline", "rival_enters"),

@@ -111,12 +111,15 @@ def test_survival_of_a_cohort_never_rises(retail):
 def test_calibration_recovers_the_parameters_of_data_the_model_made(retail):
     """Tolerances: the visit rate within 15%, the exit rate within 60%: it
     shows only through the lapse of repeat buyers in 26 periods, and the
-    fitted value moves with the search's path (1.5 and 2.3 for the truth
-    1.56, on two versions of the model that differ only in rounding)."""
+    fitted value moves with the search's path. 60 trials: the loss at the
+    truth is below that of the points 30 trials stopped at (0.0025 against
+    0.005-0.012), and on sampler seeds 0-3 the fit gave visit rates of
+    7.7-8.1 and exit rates of 1.16-1.80 (30 trials: 7.7-9.5 and 0.26-1.92,
+    so a change of the model's random draws could move it out)."""
     truth = {"customers.visits_per_year_mean": 7.8, "customers.exit_per_year_mean": 1.56}
     made = simulate_purchases(with_values(retail, truth, n_customers=30000, burn_in=20), "Focal", 999, 26, 8)
     observed = CohortLog(made.purchases.assign(customer_id=made.purchases["customer_id"].astype(str)))
-    cal = CalibrationConfig(trials=30, n_customers=20000, burn_in=20, replications=1, calibration_periods=26,
+    cal = CalibrationConfig(trials=60, n_customers=20000, burn_in=20, replications=1, calibration_periods=26,
                             parameters=[ParameterRange("customers.visits_per_year_mean", 1.56, 31.2, True),
                                         ParameterRange("customers.exit_per_year_mean", 0.156, 15.6, True)])
     result = fit(retail, cal, transaction_objective(retail, cal, observed), progress=False)
