@@ -181,7 +181,7 @@ SLOW_REPLICATIONS = 6
 #: per visit, day-to-day spread shrinking with the square root of the visits) and
 #: feels a failed visit on its own; that brought the loyal and advocate share,
 #: and the staff programme into agreement. Still apart: the price war
-#: loses more per customer in monthly steps (-18.9 against -11.5, 10 replications),
+#: loses more per customer in monthly steps (-18.9 against -11.1, 10 replications),
 #: where it wins about half the extra visits it wins weekly (0.35 against 0.66 per
 #: customer over the horizon): a purchase is one choice of firm for all its visits,
 #: so a month of a discount offers a customer three chances to switch where
@@ -189,7 +189,7 @@ SLOW_REPLICATIONS = 6
 #: the habit and affect that bring the customer back. Not tested across step
 #: lengths until purchases choose per visit. The club's difference is about 2
 #: per customer less negative monthly (-42.9 against -44.7 at 5,000 customers,
-#: -42.5 against -44.4 at 20,000: 10 replications), a bias of the same one
+#: -42.2 against -44.7 at 20,000: 10 replications), a bias of the same one
 #: choice per purchase, so it is left out too rather than tested at the edge of
 #: its tolerance of 2. Its costs agree (28.4 against 28.5 per customer); its
 #: gross margin does not (-14.5 against -16.2): the customers it admits make
