@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.compiled import compiled
+
 WEEKS_PER_YEAR = 52.0
 #: slack when comparing times in weeks: a step count x the step in weeks
 #: (52/12 for monthly steps) is not exact in floating point
@@ -100,7 +102,17 @@ def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
     A purchase in a long step holds several visits (:func:`agents.customers.purchase_episodes`);
     what a visit moves by a share (habit, satisfaction, the chance to talk,
     to complain or to defect) moves by the compounded share, so a year holds
-    the same change whether it is cut in weeks or in months."""
+    the same change whether it is cut in weeks or in months.
+
+    For a float share or a float32 share per visit count, over float32
+    visit counts (the engine's case), the single visits are filled and the
+    others gathered in one compiled pass (:func:`_single_visits`), and only
+    those see numpy's ``log1p`` and ``expm1`` (whose float32 results the
+    compiled ones would not match to the bit)."""
+    if (type(visits) is np.ndarray and visits.dtype == np.float32 and visits.ndim == 1
+            and (type(share) is float or (type(share) is np.ndarray and share.dtype == np.float32
+                                          and share.shape == visits.shape))):
+        return _compounded_f32(share, visits)
     visits = np.asarray(visits)
     out = np.empty(visits.shape, dtype=np.result_type(share, np.float32))
     out[...] = share
@@ -109,6 +121,67 @@ def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore"):
             out[many] = -np.expm1(visits[many] * np.log1p(-np.minimum(out[many], 1.0)))
     return out
+
+
+#: :func:`_single_visits`' share per visit when one float is shared by all
+_NO_SHARES = np.empty(0, dtype=np.float32)
+
+
+def _compounded_f32(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
+    """:func:`compounded` of a float share, or a float32 share per visit
+    count, over float32 visit counts: numpy's operations on the counts
+    above 1, in its order."""
+    n = len(visits)
+    out, exponent, times = np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32)
+    if type(share) is float:
+        m, certain = _single_visits(_NO_SHARES, share, visits, out, exponent, times)
+    else:
+        m, certain = _single_visits(share, 0.0, visits, out, exponent, times)
+    if m:
+        x = exponent[:m]
+        if certain:                       # log1p(-1): -inf, as wanted
+            with np.errstate(divide="ignore"):
+                np.log1p(x, out=x)
+        else:
+            np.log1p(x, out=x)
+        np.multiply(times[:m], x, out=x)
+        np.expm1(x, out=x)
+        _many_visits(visits, x, out)
+    return out
+
+
+@compiled
+def _single_visits(shares: np.ndarray, share: float, visits: np.ndarray, out: np.ndarray,
+                   exponent: np.ndarray, times: np.ndarray) -> tuple[int, bool]:
+    """Each share (``shares``, or ``share`` as float32 where ``shares`` is
+    empty) into ``out``; for the visit counts above 1, in order, the
+    argument of ``log1p`` (``-min(share, 1)``, nan kept) into ``exponent``
+    and the count into ``times``. Returns how many there are, and whether
+    a share of them is at least 1 (``log1p(-1)``)."""
+    m = 0
+    certain = False
+    one_share = np.float32(share)
+    for k in range(len(visits)):
+        s = shares[k] if len(shares) else one_share
+        out[k] = s
+        if visits[k] > 1:
+            capped = np.float32(1.0) if s > 1 else s
+            exponent[m] = -capped
+            times[m] = visits[k]
+            certain |= capped == 1
+            m += 1
+    return m, certain
+
+
+@compiled
+def _many_visits(visits: np.ndarray, minus_compounded: np.ndarray, out: np.ndarray) -> None:
+    """The compounded shares of the visit counts above 1 into ``out``,
+    from ``minus_compounded`` (in order): minus each."""
+    m = 0
+    for k in range(len(visits)):
+        if visits[k] > 1:
+            out[k] = -minus_compounded[m]
+            m += 1
 
 
 def felt_over_visits(adaptation: float, visits: np.ndarray) -> np.ndarray:
