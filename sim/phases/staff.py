@@ -20,11 +20,12 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
     staff leave and novices take their places (leavers counted in FTE);
     customers bonded to leavers lose the bond."""
     cfg, staff, ev, F = market.config.staff, market.staff, step.events, market.n_firms
-    workload = utilisation(step.visits, staff.full_time_equivalents(F), cfg, market.step_length)
+    fte = staff.full_time_equivalents(F)
+    workload = utilisation(step.visits, fte, cfg, market.step_length)
     staff.wage[:] = market.by_firm("wage_per_year", np.float64)[staff.firm]
     leavers = update_staff(staff, market.engagement_target(workload), workload, step.draws.staff, cfg,
                            market.step_length)
     ev.leavers = staff.hours_by_firm(leavers, F)
-    ev.headcount = staff.full_time_equivalents(F)
+    ev.headcount = fte              # novices take the leavers' positions: the hours employed are as they were
     market.break_bonds(leavers)
     step.staff = StaffWork(workload, staff.roster())
