@@ -36,7 +36,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     b, c = p.buyers, p.firm
     visits = cust.visits_per_purchase[b]
     quality = market.by_firm("quality")
-    p_fail = compounded(ex.failure_probability(quality, ecfg)[c], visits)
+    p_fail = compounded(market.firm_rule(ex.failure_probability_at, "quality", np.float32,
+                                         ecfg.failure_rate_at_zero_quality, ecfg.failure_quality_exponent)[c], visits)
     adapt = compounded(cfg.customers.reference_price_adaptation, visits)
 
     def at(modifier) -> np.ndarray:
