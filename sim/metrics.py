@@ -190,8 +190,9 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     The counts, which relationships are customers' and the customers'
     revenue come from one compiled pass over the relationships, block by
     block of rows (:func:`_customer_tallies`); the means are float64 sums
-    of the columns over the customers, in row order whatever the blocks
-    (:func:`_customer_sums`). The per-firm arithmetic is on Python
+    of the columns over the customers, in row order whatever the blocks,
+    worked out in one call with the top shares and the staff's tallies
+    (:func:`_firm_totals`). The per-firm arithmetic is on Python
     floats (a few firms: the same IEEE operations as numpy's, without its
     per-call cost).
     """
@@ -217,13 +218,15 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
     safe = [max(k, 1) for k in n_cust]
-    means = (_customer_sums([getattr(lat if name in ("cognitive", "intention") else cust, name)
-                             for name in MEAN_SOURCES], weight)
-             / np.maximum(tallies[0], 1)).tolist()
-    top = _top_shares(spend, tallies[0])
     staff = model.staff
-    people, engaged = np.zeros(F, dtype=np.int64), np.zeros(F)
-    _staff_tallies(staff.firm, staff.employed, staff.engagement, people, engaged)
+    totals = np.zeros((_TOTALS, F))
+    _firm_totals(cust.satisfaction, cust.expectation, cust.affect, lat.cognitive, lat.intention, cust.behaviour,
+                 weight, spend, tallies[0], staff.firm, staff.employed, staff.engagement, totals)
+    totals = totals.tolist()
+    means = [[x / k for x, k in zip(row, safe)] for row in totals[:len(MEAN_SOURCES)]]
+    top = [s if ok else top_share(spend[f, :n_cust[f]])
+           for f, (s, ok) in enumerate(zip(totals[_TOP_SHARE], totals[_TOP_SHARE + 1]))]
+    people, engaged = totals[_TOP_SHARE + 2], totals[_TOP_SHARE + 3]
     revenue, cogs = accounts["revenue"].tolist(), accounts["cost_of_goods"].tolist()
     total_rev = float(accounts["revenue"].sum())
     all_customers = max(sum(n_cust), 1)
@@ -264,7 +267,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         "clv": clv,
         "top20_revenue_share": top,
         "headcount": headcount,
-        "staff_engagement": [e / max(k, 1) for e, k in zip(engaged.tolist(), people.tolist())],
+        "staff_engagement": [e / max(k, 1) for e, k in zip(engaged, people)],
         "staff_turnover": [x / max(h, 1e-9) for x, h in zip(floats(ev.leavers), headcount)],
         "service_level": service_level,
         "service_spread": service_spread,
@@ -282,14 +285,39 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 
-def _customer_sums(columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
-    """The sum over each firm's customers of each ``[n, firms]`` float32
-    column (``weight``: 1 where the relationship is a customer's), in
-    float64 (:func:`_sums_over_customers`), over all rows in order
-    whatever the blocks."""
-    out = np.zeros((len(columns), weight.shape[1]))
-    _sums_over_customers(*columns, weight, out)
-    return out
+#: rows of :func:`_firm_totals`' table: the sums of :data:`MEAN_SOURCES`, then
+#: the top share, whether it is exact, the people employed and their engagement
+_TOP_SHARE = len(MEAN_SOURCES)
+_TOTALS = _TOP_SHARE + 4
+
+
+@compiled
+def _firm_totals(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.ndarray, cognitive: np.ndarray,
+                 intention: np.ndarray, behaviour: np.ndarray, weight: np.ndarray, spend: np.ndarray,
+                 customers: np.ndarray, staff_firm: np.ndarray, employed: np.ndarray, engagement: np.ndarray,
+                 totals: np.ndarray) -> None:
+    """What :func:`step_metrics` sums after the tallies, in one call, into
+    the rows of ``totals`` (zeroed, ``[_TOTALS, firms]``): the sums over
+    each firm's customers (:func:`_sums_over_customers`), the top fifth's
+    share of their revenue where it is exact (:func:`_exact_top_shares`,
+    the top count rounded half to even, as Python's ``round``) and 1 where
+    it is, the people each firm employs and the sum of their engagement
+    (:func:`_staff_tallies`)."""
+    F = weight.shape[1]
+    _sums_over_customers(satisfaction, expectation, affect, cognitive, intention, behaviour, weight,
+                         totals[:_TOP_SHARE])
+    top_k = np.empty(F, np.int64)
+    for f in range(F):
+        top_k[f] = max(1, np.int64(np.rint(0.2 * customers[f])))
+    share, exact = np.empty(F), np.empty(F, np.bool_)
+    _exact_top_shares(spend, customers, top_k, share, exact)
+    people, engaged = np.zeros(F, np.int64), np.zeros(F)
+    _staff_tallies(staff_firm, employed, engagement, people, engaged)
+    for f in range(F):
+        totals[_TOP_SHARE, f] = share[f] if exact[f] else 0.0
+        totals[_TOP_SHARE + 1, f] = 1.0 if exact[f] else 0.0
+        totals[_TOP_SHARE + 2, f] = people[f]
+        totals[_TOP_SHARE + 3, f] = engaged[f]
 
 
 @compiled
