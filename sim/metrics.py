@@ -31,6 +31,8 @@ METRICS = ("customers", "market_share", "customer_share", "retention_rate", "chu
            "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
            "staff_turnover", "service_level", "service_spread", "workload",
            *(f"n_{name}" for name in STATE_NAMES))
+#: the step-table columns of the customers in each state
+_STATE_COLUMNS = METRICS[-N_STATES:]
 
 
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
@@ -238,14 +240,17 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         r = 1 - s
         clv.append((revenue[f] - cogs[f]) / safe[f] * r / (1 + d - r) if r < 1 + d else math.nan)
     service_level, service_spread = [], []
-    for visits, service_sum, service_sq in zip(floats(ev.visits), floats(ev.service_sum), floats(ev.service_sq)):
+    visit_counts = floats(ev.visits)
+    for visits, service_sum, service_sq in zip(visit_counts, floats(ev.service_sum), floats(ev.service_sq)):
         visits = max(visits, 1)
         svc_mean = service_sum / visits
         service_level.append(svc_mean)
         service_spread.append(math.sqrt(max(service_sq / visits - svc_mean ** 2, 0.0)))
+    # the counts as whole numbers (one float64 table when any is float, as np.array makes it)
+    event_counts = np.concatenate((ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures,
+                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries)).astype(np.int64).tolist()
     lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries = (
-        np.array([ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures, ev.delighted,
-                  ev.disappointed, ev.complaints, ev.recoveries]).astype(np.int64).tolist())
+        event_counts[k:k + F] for k in range(0, 10 * F, F))
     mean = dict(zip(MEAN_SOURCES, means))
     headcount = floats(ev.headcount)
     values = {
@@ -261,7 +266,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         "mean_expectation": mean["expectation"], "mean_affect": mean["affect"],
         "mean_cognitive": mean["cognitive"], "mean_intention": mean["intention"],
         "repeat_rate": mean["behaviour"],
-        "visits": floats(ev.visits), "purchases": purchases, "failures": failures,
+        "visits": visit_counts, "purchases": purchases, "failures": failures,
         "delighted": delighted, "disappointed": disappointed,
         "complaints": complaints, "recoveries": recoveries,
         "clv": clv,
@@ -272,7 +277,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         "service_level": service_level,
         "service_spread": service_spread,
         "workload": floats(step.staff.workload),
-        **dict(zip((f"n_{name}" for name in STATE_NAMES), counts.T.tolist())),
+        **dict(zip(_STATE_COLUMNS, counts.T.tolist())),
     }
     if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
         raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(values) ^ set(METRICS))}")
@@ -281,7 +286,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         raise RuntimeError(f"a ledger category shadows a metric: {sorted(shadowed)}")
     names = ("step", "firm", "firm_index", *accounts, *values)
     columns = [[model.steps] * F, [firm.name for firm in model.firms], list(range(F)),
-               *np.array(list(accounts.values()), dtype=np.float64).tolist(), *values.values()]
+               *np.concatenate(tuple(accounts.values()), dtype=np.float64).reshape(-1, F).tolist(), *values.values()]
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 

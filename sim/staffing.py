@@ -39,12 +39,14 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
 
 
 def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
+                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig,
+                      strained: np.ndarray | None = None) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
     are per full-time employee and year, as the market wage (float64). The
-    strain is numpy's, the sum compiled (:func:`_engagement_target`)."""
+    strain is numpy's (``strained``: :func:`strain` of ``utilisation``, if
+    already worked out), the sum compiled (:func:`_engagement_target`)."""
     terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition)]
-    terms.append(strain(utilisation, cfg))
+    terms.append(strain(utilisation, cfg) if strained is None else strained)
     shape = terms[-1].shape
     if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
         terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
@@ -171,7 +173,8 @@ def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray
 
 
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
-                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
+                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength,
+                 strained: np.ndarray | None = None) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
     was replaced by a novice.
 
@@ -181,7 +184,7 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     follow, their ``exp`` and ``expm1`` numpy's and the rest compiled;
     leavers' positions go to novices; then the service each delivers
     (:func:`delivered_service`, with the strain of each firm's
-    ``utilisation`` worked out once per firm)."""
+    ``utilisation`` worked out once per firm, or given as ``strained``)."""
     m, f32 = staff.m, np.float32
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
     closing = 1.0 - step.kept(cfg.engagement_half_life_weeks)
@@ -197,7 +200,9 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     leavers = leavers[:_leaving(staff.employed, u_leave, quit_rate, leavers)]
     if len(leavers):
         staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
-    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strain(utilisation, cfg), f32(cfg.service_base),
+    if strained is None:
+        strained = strain(utilisation, cfg)
+    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
                      f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
                      f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
     return leavers
