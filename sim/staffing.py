@@ -208,6 +208,81 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     return leavers
 
 
+def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
+               empowerment: np.ndarray, recognition: np.ndarray, u_leave: np.ndarray, cfg: StaffConfig,
+               step: StepLength) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The engine's step of staff life, as :func:`utilisation`,
+    :func:`engagement_target` and :func:`update_staff` make it, given each
+    firm's visits of the last step and its conditions (one float64 value
+    per firm each): returns each firm's employed full-time equivalents,
+    its utilisation, and the positions whose holder left. The same
+    operations in fewer calls: compiled passes around numpy's
+    ``logaddexp`` (the strain), ``exp`` and ``expm1``."""
+    F, m, f32 = len(visits), staff.m, np.float32
+    fte, workload, strained = np.zeros(F), np.zeros(F), np.empty(F)
+    _utilisation_of(staff.firm, staff.fte, staff.employed, np.asarray(visits, dtype=np.float64),
+                    float(step.per_step(cfg.visits_per_fte_per_year)), float(cfg.utilisation_knee),
+                    float(cfg.utilisation_softness), fte, workload, strained)
+    np.logaddexp(0.0, strained, out=strained)
+    person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
+    _settle_toward_target(wage, training, empowerment, recognition, strained, float(cfg.utilisation_softness),
+                          float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),
+                          float(cfg.training_engagement), float(cfg.empowerment_engagement),
+                          float(cfg.recognition_engagement), float(cfg.workload_engagement), np.empty(F),
+                          staff.firm, staff.trait, 1.0 - step.kept(cfg.engagement_half_life_weeks),
+                          staff.engagement, staff.tenure, f32(step.weeks), person_target,
+                          -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
+    np.exp(quit_rate, out=quit_rate)
+    np.exp(learned, out=learned)
+    _skill_and_quit_exponent(quit_rate, float(cfg.turnover_per_year), float(step.dt), learned,
+                             f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
+    np.expm1(quit_rate, out=quit_rate)
+    leavers = np.empty(m, dtype=np.int64)
+    leavers = leavers[:_leaving(staff.employed, u_leave, quit_rate, leavers)]
+    if len(leavers):
+        staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
+    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
+                     f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
+                     f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
+    return fte, workload, leavers
+
+
+@compiled
+def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, visits: np.ndarray,
+                    per_fte: float, knee: float, softness: float, fte: np.ndarray, workload: np.ndarray,
+                    exponent: np.ndarray) -> None:
+    """Each firm's employed full-time equivalents (``fte``, zeroed, summed
+    in position order, as :meth:`agents.staff.StaffPopulation.full_time_equivalents`),
+    its utilisation (``workload``, zeroed: :func:`_utilisation`) and the
+    argument of the strain's ``logaddexp`` (:func:`strain`)."""
+    for p in range(len(firm)):
+        if employed[p]:
+            fte[firm[p]] += hours[p]
+    _utilisation(visits, fte, per_fte, workload)
+    for f in range(len(fte)):
+        exponent[f] = (workload[f] - knee) / softness
+
+
+@compiled
+def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
+                          recognition: np.ndarray, strained: np.ndarray, softness: float, base: float, pay: float,
+                          market_wage: float, trained: float, empowered: float, recognised: float,
+                          strain_weight: float, target: np.ndarray, firm: np.ndarray, trait: np.ndarray,
+                          closing: float, engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
+                          person_target: np.ndarray, minus_turnover_engagement: float,
+                          learning_weeks: np.float32, quit_exponent: np.ndarray,
+                          learning_exponent: np.ndarray) -> None:
+    """The strain (``softness`` times numpy's ``logaddexp``, in place of
+    ``strained``), each firm's engagement target (:func:`_engagement_target`,
+    into ``target``) and the settling of :func:`_settle_engagement`."""
+    for f in range(len(strained)):
+        strained[f] = softness * strained[f]
+    _engagement_target(wage, training, empowerment, recognition, strained, base, pay, market_wage, trained,
+                       empowered, recognised, strain_weight, target)
+    _settle_engagement(firm, trait, target, closing, engagement, tenure, weeks, person_target,
+                       minus_turnover_engagement, learning_weeks, quit_exponent, learning_exponent)
+
+
 def utilisation(visits: np.ndarray, fte: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
     """Each firm's utilisation: the visits of the last step against what its
     full-time equivalents can serve in a step (0 for a firm without staff:
