@@ -33,6 +33,7 @@ METRICS = ("customers", "market_share", "customer_share", "retention_rate", "chu
            *(f"n_{name}" for name in STATE_NAMES))
 #: the step-table columns of the customers in each state
 _STATE_COLUMNS = METRICS[-N_STATES:]
+_METRIC_NAMES = frozenset(METRICS)
 
 
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
@@ -251,43 +252,46 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
                                    ev.delighted, ev.disappointed, ev.complaints, ev.recoveries)).astype(np.int64).tolist()
     lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries = (
         event_counts[k:k + F] for k in range(0, 10 * F, F))
-    mean = dict(zip(MEAN_SOURCES, means))
+    satisfaction, expectation, affect, cognitive, intention, behaviour = means
     headcount = floats(ev.headcount)
-    values = {
-        "customers": n_cust,
-        "market_share": [x / total_rev for x in revenue] if total_rev > 0 else [0.0] * F,
-        "customer_share": [k / all_customers for k in n_cust],
-        "retention_rate": [1 - x for x in churn_rate],
-        "churn_rate": churn_rate,
-        "lost": lost, "exits": exits, "acquisitions": acquisitions, "win_backs": win_backs,
-        "deal_seeker_share": [k / s for k, s in zip(deal, safe)],
-        "mean_satisfaction": mean["satisfaction"],
-        "promoter_score": [100.0 * (p - q) / s for p, q, s in zip(promoters, detractors, safe)],
-        "mean_expectation": mean["expectation"], "mean_affect": mean["affect"],
-        "mean_cognitive": mean["cognitive"], "mean_intention": mean["intention"],
-        "repeat_rate": mean["behaviour"],
-        "visits": visit_counts, "purchases": purchases, "failures": failures,
-        "delighted": delighted, "disappointed": disappointed,
-        "complaints": complaints, "recoveries": recoveries,
-        "clv": clv,
-        "top20_revenue_share": top,
-        "headcount": headcount,
-        "staff_engagement": [e / max(k, 1) for e, k in zip(engaged, people)],
-        "staff_turnover": [x / max(h, 1e-9) for x, h in zip(floats(ev.leavers), headcount)],
-        "service_level": service_level,
-        "service_spread": service_spread,
-        "workload": floats(step.staff.workload),
-        **dict(zip(_STATE_COLUMNS, counts.T.tolist())),
-    }
-    if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
-        raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(values) ^ set(METRICS))}")
-    shadowed = set(accounts) & set(values)
-    if shadowed:
-        raise RuntimeError(f"a ledger category shadows a metric: {sorted(shadowed)}")
-    names = ("step", "firm", "firm_index", *accounts, *values)
-    columns = [[model.steps] * F, [firm.name for firm in model.firms], list(range(F)),
-               *np.concatenate(tuple(accounts.values()), dtype=np.float64).reshape(-1, F).tolist(), *values.values()]
-    return [dict(zip(names, row)) for row in zip(*columns)]
+    leaving, workload = floats(ev.leavers), floats(step.staff.workload)
+    if not _METRIC_NAMES.isdisjoint(accounts):
+        raise RuntimeError(f"a ledger category shadows a metric: {sorted(_METRIC_NAMES & set(accounts))}")
+    by_firm = np.concatenate(tuple(accounts.values()), dtype=np.float64).reshape(-1, F).T.tolist()
+    in_state = counts.tolist()
+    share_of_revenue = total_rev > 0
+    rows = []
+    for f, firm in enumerate(model.firms):
+        rows.append({
+            "step": model.steps, "firm": firm.name, "firm_index": f, **dict(zip(accounts, by_firm[f])),
+            "customers": n_cust[f],
+            "market_share": revenue[f] / total_rev if share_of_revenue else 0.0,
+            "customer_share": n_cust[f] / all_customers,
+            "retention_rate": 1 - churn_rate[f],
+            "churn_rate": churn_rate[f],
+            "lost": lost[f], "exits": exits[f], "acquisitions": acquisitions[f], "win_backs": win_backs[f],
+            "deal_seeker_share": deal[f] / safe[f],
+            "mean_satisfaction": satisfaction[f],
+            "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe[f],
+            "mean_expectation": expectation[f], "mean_affect": affect[f],
+            "mean_cognitive": cognitive[f], "mean_intention": intention[f],
+            "repeat_rate": behaviour[f],
+            "visits": visit_counts[f], "purchases": purchases[f], "failures": failures[f],
+            "delighted": delighted[f], "disappointed": disappointed[f],
+            "complaints": complaints[f], "recoveries": recoveries[f],
+            "clv": clv[f],
+            "top20_revenue_share": top[f],
+            "headcount": headcount[f],
+            "staff_engagement": engaged[f] / max(people[f], 1),
+            "staff_turnover": leaving[f] / max(headcount[f], 1e-9),
+            "service_level": service_level[f],
+            "service_spread": service_spread[f],
+            "workload": workload[f],
+            **dict(zip(_STATE_COLUMNS, in_state[f])),
+        })
+    if rows and tuple(rows[0])[3 + len(accounts):] != METRICS:  # pragma: no cover - a metric listed in one place only
+        raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(rows[0]) ^ set(METRICS))}")
+    return rows
 
 
 #: rows of :func:`_firm_totals`' table: the sums of :data:`MEAN_SOURCES`, then
