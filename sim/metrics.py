@@ -249,7 +249,8 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         service_spread.append(math.sqrt(max(service_sq / visits - svc_mean ** 2, 0.0)))
     # the counts as whole numbers (one float64 table when any is float, as np.array makes it)
     event_counts = np.concatenate((ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures,
-                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries)).astype(np.int64).tolist()
+                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries))
+    event_counts = event_counts.astype(np.int64).tolist()
     lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries = (
         event_counts[k:k + F] for k in range(0, 10 * F, F))
     satisfaction, expectation, affect, cognitive, intention, behaviour = means

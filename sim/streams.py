@@ -22,15 +22,19 @@ _FLOAT32 = np.dtype(np.float32)
 class RandomStreams:
     """A seeded family of independent numpy Generators addressed by name."""
 
+    _plan: dict | None = None                  # the plan :attr:`_draws` is for
+    _draws: list[tuple[Callable, object]] = []  # its streams' draw methods and shapes (never appended to)
+
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
-        self._plan: dict | None = None                     # the plan :attr:`_draws` is for
-        self._draws: list[tuple[Callable, object]] = []    # its streams' draw methods and shapes
 
     def __getstate__(self) -> dict:
         """The streams without the kept draw methods (a copy draws from its own streams)."""
-        return {**self.__dict__, "_plan": None, "_draws": []}
+        state = dict(self.__dict__)
+        state.pop("_plan", None)
+        state.pop("_draws", None)
+        return state
 
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self._streams:
