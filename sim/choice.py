@@ -10,6 +10,8 @@ not every customer can be made loyal).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.columns import colwise
@@ -62,9 +64,17 @@ def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
 
 def logit_coefficients(cfg: ChoiceConfig) -> np.ndarray:
     """The choice's weights and logit scale as :func:`logit_exponents` reads
-    them: float32, as numpy applies a Python float to float32 columns."""
-    return np.array([cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal,
-                     cfg.logit_scale], dtype=np.float32)
+    them: float32, as numpy applies a Python float to float32 columns
+    (read-only: kept for each set of values, a step reads them)."""
+    return _coefficients(cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal, cfg.logit_scale)
+
+
+@functools.lru_cache(maxsize=64)
+def _coefficients(*values: float) -> np.ndarray:
+    """:func:`logit_coefficients` of these values."""
+    out = np.array(values, dtype=np.float32)
+    out.flags.writeable = False
+    return out
 
 
 @compiled

@@ -23,7 +23,12 @@ from sim.config import ExperienceConfig
 
 def failure_probability(quality: np.ndarray | float, cfg: ExperienceConfig) -> np.ndarray:
     """Chance of a quality failure per visit, falling steeply with quality (000)."""
-    return cfg.failure_rate_at_zero_quality * (1.0 - np.asarray(quality)) ** cfg.failure_quality_exponent
+    return failure_probability_at(quality, cfg.failure_rate_at_zero_quality, cfg.failure_quality_exponent)
+
+
+def failure_probability_at(quality: np.ndarray | float, rate_at_zero_quality: float, exponent: float) -> np.ndarray:
+    """:func:`failure_probability` with the config's two values given."""
+    return rate_at_zero_quality * (1.0 - np.asarray(quality)) ** exponent
 
 
 def spread_over_visits(visits: np.ndarray | float) -> np.ndarray | float:

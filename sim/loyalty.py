@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import operator
 
 import numpy as np
 
@@ -85,12 +86,17 @@ def rules(cfg: LoyaltyConfig, **types: type) -> tuple:
     the engine's, for any latent not given), as a plain tuple: compiled
     code takes a tuple several times faster than a named one, and names it
     (``Rules(*rules)``)."""
-    values = tuple(getattr(cfg, name) if value is None else value for name, (_, value) in RULES.items())
-    return _typed(values, tuple(sorted(types.items())))
+    return _typed(_FROM_CONFIG(cfg), tuple(sorted(types.items())) if types else ())
+
+
+#: the :class:`LoyaltyConfig` parameters among the rules' constants, in order
+_FROM_CONFIG = operator.attrgetter(*(name for name, (_, value) in RULES.items() if value is None))
 
 
 @functools.lru_cache(maxsize=64)
-def _typed(values: tuple, types: tuple[tuple[str, type], ...]) -> tuple:
+def _typed(config_values: tuple, types: tuple[tuple[str, type], ...]) -> tuple:
+    given = iter(config_values)
+    values = tuple(next(given) if value is None else value for _, value in RULES.values())
     of = {"affect": np.float32, "switching": np.float32, "cognition": np.float32, "satisfaction": np.float32,
           "intent": np.float32, "recommend": np.float32, **dict(types), "count": int}
     of["raw"] = np.result_type(of["satisfaction"], of["affect"]).type

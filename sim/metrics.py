@@ -31,6 +31,9 @@ METRICS = ("customers", "market_share", "customer_share", "retention_rate", "chu
            "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
            "staff_turnover", "service_level", "service_spread", "workload",
            *(f"n_{name}" for name in STATE_NAMES))
+#: the step-table columns of the customers in each state
+_STATE_COLUMNS = METRICS[-N_STATES:]
+_METRIC_NAMES = frozenset(METRICS)
 
 
 def top_share(values: np.ndarray, top: float = 0.2) -> float:
@@ -190,8 +193,9 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     The counts, which relationships are customers' and the customers'
     revenue come from one compiled pass over the relationships, block by
     block of rows (:func:`_customer_tallies`); the means are float64 sums
-    of the columns over the customers, in row order whatever the blocks
-    (:func:`_customer_sums`). The per-firm arithmetic is on Python
+    of the columns over the customers, in row order whatever the blocks,
+    worked out in one call with the top shares and the staff's tallies
+    (:func:`_firm_totals`). The per-firm arithmetic is on Python
     floats (a few firms: the same IEEE operations as numpy's, without its
     per-call cost).
     """
@@ -217,13 +221,15 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
     safe = [max(k, 1) for k in n_cust]
-    means = (_customer_sums([getattr(lat if name in ("cognitive", "intention") else cust, name)
-                             for name in MEAN_SOURCES], weight)
-             / np.maximum(tallies[0], 1)).tolist()
-    top = _top_shares(spend, tallies[0])
     staff = model.staff
-    people, engaged = np.zeros(F, dtype=np.int64), np.zeros(F)
-    _staff_tallies(staff.firm, staff.employed, staff.engagement, people, engaged)
+    totals = np.zeros((_TOTALS, F))
+    _firm_totals(cust.satisfaction, cust.expectation, cust.affect, lat.cognitive, lat.intention, cust.behaviour,
+                 weight, spend, tallies[0], staff.firm, staff.employed, staff.engagement, totals)
+    totals = totals.tolist()
+    means = [[x / k for x, k in zip(row, safe)] for row in totals[:len(MEAN_SOURCES)]]
+    top = [s if ok else top_share(spend[f, :n_cust[f]])
+           for f, (s, ok) in enumerate(zip(totals[_TOP_SHARE], totals[_TOP_SHARE + 1]))]
+    people, engaged = totals[_TOP_SHARE + 2], totals[_TOP_SHARE + 3]
     revenue, cogs = accounts["revenue"].tolist(), accounts["cost_of_goods"].tolist()
     total_rev = float(accounts["revenue"].sum())
     all_customers = max(sum(n_cust), 1)
@@ -235,61 +241,93 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         r = 1 - s
         clv.append((revenue[f] - cogs[f]) / safe[f] * r / (1 + d - r) if r < 1 + d else math.nan)
     service_level, service_spread = [], []
-    for visits, service_sum, service_sq in zip(floats(ev.visits), floats(ev.service_sum), floats(ev.service_sq)):
+    visit_counts = floats(ev.visits)
+    for visits, service_sum, service_sq in zip(visit_counts, floats(ev.service_sum), floats(ev.service_sq)):
         visits = max(visits, 1)
         svc_mean = service_sum / visits
         service_level.append(svc_mean)
         service_spread.append(math.sqrt(max(service_sq / visits - svc_mean ** 2, 0.0)))
+    # the counts as whole numbers (one float64 table when any is float, as np.array makes it)
+    event_counts = np.concatenate((ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures,
+                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries))
+    event_counts = event_counts.astype(np.int64).tolist()
     lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries = (
-        np.array([ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures, ev.delighted,
-                  ev.disappointed, ev.complaints, ev.recoveries]).astype(np.int64).tolist())
-    mean = dict(zip(MEAN_SOURCES, means))
+        event_counts[k:k + F] for k in range(0, 10 * F, F))
+    satisfaction, expectation, affect, cognitive, intention, behaviour = means
     headcount = floats(ev.headcount)
-    values = {
-        "customers": n_cust,
-        "market_share": [x / total_rev for x in revenue] if total_rev > 0 else [0.0] * F,
-        "customer_share": [k / all_customers for k in n_cust],
-        "retention_rate": [1 - x for x in churn_rate],
-        "churn_rate": churn_rate,
-        "lost": lost, "exits": exits, "acquisitions": acquisitions, "win_backs": win_backs,
-        "deal_seeker_share": [k / s for k, s in zip(deal, safe)],
-        "mean_satisfaction": mean["satisfaction"],
-        "promoter_score": [100.0 * (p - q) / s for p, q, s in zip(promoters, detractors, safe)],
-        "mean_expectation": mean["expectation"], "mean_affect": mean["affect"],
-        "mean_cognitive": mean["cognitive"], "mean_intention": mean["intention"],
-        "repeat_rate": mean["behaviour"],
-        "visits": floats(ev.visits), "purchases": purchases, "failures": failures,
-        "delighted": delighted, "disappointed": disappointed,
-        "complaints": complaints, "recoveries": recoveries,
-        "clv": clv,
-        "top20_revenue_share": top,
-        "headcount": headcount,
-        "staff_engagement": [e / max(k, 1) for e, k in zip(engaged.tolist(), people.tolist())],
-        "staff_turnover": [x / max(h, 1e-9) for x, h in zip(floats(ev.leavers), headcount)],
-        "service_level": service_level,
-        "service_spread": service_spread,
-        "workload": floats(step.staff.workload),
-        **dict(zip((f"n_{name}" for name in STATE_NAMES), counts.T.tolist())),
-    }
-    if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
-        raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(values) ^ set(METRICS))}")
-    shadowed = set(accounts) & set(values)
-    if shadowed:
-        raise RuntimeError(f"a ledger category shadows a metric: {sorted(shadowed)}")
-    names = ("step", "firm", "firm_index", *accounts, *values)
-    columns = [[model.steps] * F, [firm.name for firm in model.firms], list(range(F)),
-               *np.array(list(accounts.values()), dtype=np.float64).tolist(), *values.values()]
-    return [dict(zip(names, row)) for row in zip(*columns)]
+    leaving, workload = floats(ev.leavers), floats(step.staff.workload)
+    if not _METRIC_NAMES.isdisjoint(accounts):
+        raise RuntimeError(f"a ledger category shadows a metric: {sorted(_METRIC_NAMES & set(accounts))}")
+    by_firm = np.concatenate(tuple(accounts.values()), dtype=np.float64).reshape(-1, F).T.tolist()
+    in_state = counts.tolist()
+    share_of_revenue = total_rev > 0
+    rows = []
+    for f, firm in enumerate(model.firms):
+        rows.append({
+            "step": model.steps, "firm": firm.name, "firm_index": f, **dict(zip(accounts, by_firm[f])),
+            "customers": n_cust[f],
+            "market_share": revenue[f] / total_rev if share_of_revenue else 0.0,
+            "customer_share": n_cust[f] / all_customers,
+            "retention_rate": 1 - churn_rate[f],
+            "churn_rate": churn_rate[f],
+            "lost": lost[f], "exits": exits[f], "acquisitions": acquisitions[f], "win_backs": win_backs[f],
+            "deal_seeker_share": deal[f] / safe[f],
+            "mean_satisfaction": satisfaction[f],
+            "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe[f],
+            "mean_expectation": expectation[f], "mean_affect": affect[f],
+            "mean_cognitive": cognitive[f], "mean_intention": intention[f],
+            "repeat_rate": behaviour[f],
+            "visits": visit_counts[f], "purchases": purchases[f], "failures": failures[f],
+            "delighted": delighted[f], "disappointed": disappointed[f],
+            "complaints": complaints[f], "recoveries": recoveries[f],
+            "clv": clv[f],
+            "top20_revenue_share": top[f],
+            "headcount": headcount[f],
+            "staff_engagement": engaged[f] / max(people[f], 1),
+            "staff_turnover": leaving[f] / max(headcount[f], 1e-9),
+            "service_level": service_level[f],
+            "service_spread": service_spread[f],
+            "workload": workload[f],
+            **dict(zip(_STATE_COLUMNS, in_state[f])),
+        })
+    if rows and tuple(rows[0])[3 + len(accounts):] != METRICS:  # pragma: no cover - a metric listed in one place only
+        raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(rows[0]) ^ set(METRICS))}")
+    return rows
 
 
-def _customer_sums(columns: list[np.ndarray], weight: np.ndarray) -> np.ndarray:
-    """The sum over each firm's customers of each ``[n, firms]`` float32
-    column (``weight``: 1 where the relationship is a customer's), in
-    float64 (:func:`_sums_over_customers`), over all rows in order
-    whatever the blocks."""
-    out = np.zeros((len(columns), weight.shape[1]))
-    _sums_over_customers(*columns, weight, out)
-    return out
+#: rows of :func:`_firm_totals`' table: the sums of :data:`MEAN_SOURCES`, then
+#: the top share, whether it is exact, the people employed and their engagement
+_TOP_SHARE = len(MEAN_SOURCES)
+_TOTALS = _TOP_SHARE + 4
+
+
+@compiled
+def _firm_totals(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.ndarray, cognitive: np.ndarray,
+                 intention: np.ndarray, behaviour: np.ndarray, weight: np.ndarray, spend: np.ndarray,
+                 customers: np.ndarray, staff_firm: np.ndarray, employed: np.ndarray, engagement: np.ndarray,
+                 totals: np.ndarray) -> None:
+    """What :func:`step_metrics` sums after the tallies, in one call, into
+    the rows of ``totals`` (zeroed, ``[_TOTALS, firms]``): the sums over
+    each firm's customers (:func:`_sums_over_customers`), the top fifth's
+    share of their revenue where it is exact (:func:`_exact_top_shares`,
+    the top count rounded half to even, as Python's ``round``) and 1 where
+    it is, the people each firm employs and the sum of their engagement
+    (:func:`_staff_tallies`)."""
+    F = weight.shape[1]
+    _sums_over_customers(satisfaction, expectation, affect, cognitive, intention, behaviour, weight,
+                         totals[:_TOP_SHARE])
+    top_k = np.empty(F, np.int64)
+    for f in range(F):
+        top_k[f] = max(1, np.int64(np.rint(0.2 * customers[f])))
+    share, exact = np.empty(F), np.empty(F, np.bool_)
+    _exact_top_shares(spend, customers, top_k, share, exact)
+    people, engaged = np.zeros(F, np.int64), np.zeros(F)
+    _staff_tallies(staff_firm, employed, engagement, people, engaged)
+    for f in range(F):
+        totals[_TOP_SHARE, f] = share[f] if exact[f] else 0.0
+        totals[_TOP_SHARE + 1, f] = 1.0 if exact[f] else 0.0
+        totals[_TOP_SHARE + 2, f] = people[f]
+        totals[_TOP_SHARE + 3, f] = engaged[f]
 
 
 @compiled

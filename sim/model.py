@@ -12,8 +12,9 @@ and the per-relationship modifiers (:mod:`sim.modifiers`).
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Hashable
 
 import mesa
 import numpy as np
@@ -79,8 +80,8 @@ class LoyaltyModel(mesa.Model):
         #: the step length and the conversions to it (the only code that knows it)
         self.step_length = StepLength(cfg.steps_per_year)
         self.n_firms = len(cfg.firms)
-        #: :meth:`by_firm`'s columns, cleared whenever a firm's attribute is set
-        self.firm_columns: dict[tuple[str, type], np.ndarray] = {}
+        #: :meth:`by_firm`'s and :meth:`firm_rule`'s columns, cleared whenever a firm's attribute is set
+        self.firm_columns: dict[tuple, np.ndarray] = {}
         self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
         self.t = 0                        # steps simulated, burn-in included
         self._build_population()
@@ -188,6 +189,18 @@ class LoyaltyModel(mesa.Model):
             self.firm_columns[key] = out
         return out
 
+    def firm_rule(self, rule: Callable[..., np.ndarray], name: str, dtype: type, *args: Hashable) -> np.ndarray:
+        """``rule(self.by_firm(name, dtype), *args)``: per-firm values a step
+        works out from a firm attribute and constants (``args``, which they
+        are kept under), read-only and kept as :meth:`by_firm`'s columns are."""
+        key = (rule, name, dtype, args)
+        out = self.firm_columns.get(key)
+        if out is None:
+            out = np.array(rule(self.by_firm(name, dtype), *args))
+            out.flags.writeable = False
+            self.firm_columns[key] = out
+        return out
+
     def segments(self) -> Segments:
         """The customer segments' trait distributions, as :func:`draw_traits`
         uses them (worked out again if the market's customer config is replaced)."""
@@ -216,11 +229,12 @@ class LoyaltyModel(mesa.Model):
         self.price = self.by_firm("effective_price")
         self.discount = self.by_firm("discount")
 
-    def engagement_target(self, utilisation: np.ndarray) -> np.ndarray:
-        """The engagement each firm's staff tend to, given their utilisation."""
+    def engagement_target(self, utilisation: np.ndarray, strained: np.ndarray | None = None) -> np.ndarray:
+        """The engagement each firm's staff tend to, given their utilisation
+        (and its strain, if already worked out: :func:`sim.staffing.strain`)."""
         fa = lambda name: self.by_firm(name, np.float64)  # noqa: E731
         return engagement_target(fa("wage_per_year"), fa("training"), fa("empowerment"), fa("recognition"),
-                                 utilisation, self.config.staff)
+                                 utilisation, self.config.staff, strained)
 
     def break_bonds(self, positions: np.ndarray) -> None:
         """Customers bonded to the employees who held these positions lose
@@ -304,8 +318,7 @@ class LoyaltyModel(mesa.Model):
         (:func:`sim.loyalty.switching_and_exponents`)."""
         cust, lc = self.customers, self.config.loyalty
         take = lambda x: take_rows(x, rows)  # noqa: E731
-        belief = np.array([lc.cognitive_price_weight, lc.cognitive_scale,
-                           lc.cognitive_scale * lc.cognitive_certain_lead], dtype=np.float32)
+        belief = _belief(lc.cognitive_price_weight, lc.cognitive_scale, lc.cognitive_certain_lead)
         loyalty.switching_and_exponents(take(cust.habit), take(cust.state), self.by_firm("switching_cost"),
                                         self._switching_bonus(rows), take(cust.expectation), self.price,
                                         take(cust.reference_price), take(cust.price_sensitivity), self.present,
@@ -350,6 +363,15 @@ class LoyaltyModel(mesa.Model):
                 rows.append({"firm": firm.name, "cohort": int(t), "acquired": acq,
                              "surviving": alive, "survival": alive / acq})
         return pd.DataFrame(rows, columns=["firm", "cohort", "acquired", "surviving", "survival"])
+
+
+@functools.lru_cache(maxsize=64)
+def _belief(price_weight: float, scale: float, certain_lead: float) -> np.ndarray:
+    """What :func:`sim.loyalty.switching_and_exponents` reads of the
+    cognitive belief (float32, read-only: kept for each set of values)."""
+    out = np.array([price_weight, scale, scale * certain_lead], dtype=np.float32)
+    out.flags.writeable = False
+    return out
 
 
 def load_market_preset(name: str) -> dict:

@@ -39,12 +39,14 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
 
 
 def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
+                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig,
+                      strained: np.ndarray | None = None) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
     are per full-time employee and year, as the market wage (float64). The
-    strain is numpy's, the sum compiled (:func:`_engagement_target`)."""
+    strain is numpy's (``strained``: :func:`strain` of ``utilisation``, if
+    already worked out), the sum compiled (:func:`_engagement_target`)."""
     terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition)]
-    terms.append(strain(utilisation, cfg))
+    terms.append(strain(utilisation, cfg) if strained is None else strained)
     shape = terms[-1].shape
     if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
         terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
@@ -108,11 +110,16 @@ def _deliver(skill: np.ndarray, engagement: np.ndarray, load: np.ndarray, base: 
 @compiled
 def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, closing: float,
                        engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
-                       person_target: np.ndarray) -> None:
+                       person_target: np.ndarray, minus_turnover_engagement: float,
+                       learning_weeks: np.float32, quit_exponent: np.ndarray,
+                       learning_exponent: np.ndarray) -> None:
     """Each employee's own target (the firm's plus the personal offset,
     within 0-1, float64); engagement closes ``closing`` of the gap to it
     (float32, as numpy's ``+=`` of a float64 step); tenure grows by the
-    step's weeks (float32)."""
+    step's weeks (float32). Then the arguments of numpy's ``exp`` in
+    :func:`turnover_probability` (``-turnover_engagement * (engagement -
+    0.5)``, float64) and :func:`agents.staff.skill_at` (``-tenure /
+    learning_weeks``, float32), as numpy rounds them."""
     for p in range(len(firm)):
         t = target[firm[p]] + np.float64(trait[p])
         if t < 0.0:
@@ -123,42 +130,157 @@ def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, 
         e = np.float64(engagement[p])
         engagement[p] = np.float32(e + closing * (t - e))
         tenure[p] = tenure[p] + weeks
+        quit_exponent[p] = minus_turnover_engagement * (np.float64(engagement[p]) - 0.5)
+        learning_exponent[p] = -tenure[p] / learning_weeks
 
 
 @compiled
-def _leaving(employed: np.ndarray, u_leave: np.ndarray, chance: np.ndarray, leavers: np.ndarray) -> int:
-    """Employed positions whose draw is below their chance to leave, into
-    ``leavers`` in position order; returns how many."""
+def _skill_and_quit_exponent(quit_rate: np.ndarray, turnover_per_year: float, dt: float, learned: np.ndarray,
+                             max_skill: np.float32, skill_span: np.float32, skill: np.ndarray) -> None:
+    """From numpy's ``exp`` of :func:`_settle_engagement`'s exponents: the
+    argument of ``expm1`` in the chance to leave (``-(turnover_per_year *
+    exp) * dt``, :meth:`sim.units.StepLength.probability`), in place of
+    ``quit_rate``, and the skill (:func:`agents.staff.skill_at`, float32)."""
+    for p in range(len(quit_rate)):
+        quit_rate[p] = -(turnover_per_year * quit_rate[p]) * dt
+        skill[p] = max_skill - skill_span * learned[p]
+
+
+@compiled
+def _leaving(employed: np.ndarray, u_leave: np.ndarray, minus_chance: np.ndarray, leavers: np.ndarray) -> int:
+    """Employed positions whose draw is below their chance to leave
+    (``-minus_chance``), into ``leavers`` in position order; returns how many."""
     k = 0
     for p in range(len(employed)):
-        if employed[p] and u_leave[p] < chance[p]:
+        if employed[p] and u_leave[p] < -minus_chance[p]:
             leavers[k] = p
             k += 1
     return k
 
 
+@compiled
+def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray, firm_load: np.ndarray,
+                     base: np.float32, engaged: np.float32, strained: float, spread_base: np.float32,
+                     spread_engaged: np.float32, level: np.ndarray, spread: np.ndarray) -> None:
+    """:func:`_deliver` with each employee's strain read from their firm's
+    (``firm_load``): the strain of a utilisation is the same wherever it is
+    worked out."""
+    for p in range(len(level)):
+        e = engagement[p]
+        x = skill[p] * (base + engaged * e)
+        level[p] = np.float32(x - strained * firm_load[firm[p]])
+        spread[p] = spread_base * (np.float32(1.0) - spread_engaged * e)
+
+
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
-                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
+                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength,
+                 strained: np.ndarray | None = None) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
     was replaced by a novice.
 
     Engagement closes on each employee's target and tenure grows
-    (:func:`_settle_engagement`); the chance to leave and the skill follow
-    (numpy's ``exp``); leavers' positions go to novices; then the service
-    each delivers (:func:`delivered_service`)."""
-    person_target = np.empty(staff.m)
+    (:func:`_settle_engagement`); the chance to leave
+    (:func:`turnover_probability`) and the skill (:func:`agents.staff.skill_at`)
+    follow, their ``exp`` and ``expm1`` numpy's and the rest compiled;
+    leavers' positions go to novices; then the service each delivers
+    (:func:`delivered_service`, with the strain of each firm's
+    ``utilisation`` worked out once per firm, or given as ``strained``)."""
+    m, f32 = staff.m, np.float32
+    person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
     closing = 1.0 - step.kept(cfg.engagement_half_life_weeks)
     _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
-                       staff.engagement, staff.tenure, np.float32(step.weeks), person_target)
-    chance = turnover_probability(staff.engagement, cfg, step)
-    staff.skill[:] = skill_at(staff.tenure, cfg)
-    leavers = np.empty(staff.m, dtype=np.int64)
-    leavers = leavers[:_leaving(staff.employed, u_leave, chance, leavers)]
+                       staff.engagement, staff.tenure, f32(step.weeks), person_target,
+                       -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
+    np.exp(quit_rate, out=quit_rate)
+    np.exp(learned, out=learned)
+    _skill_and_quit_exponent(quit_rate, float(cfg.turnover_per_year), float(step.dt), learned,
+                             f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
+    np.expm1(quit_rate, out=quit_rate)
+    leavers = np.empty(m, dtype=np.int64)
+    leavers = leavers[:_leaving(staff.employed, u_leave, quit_rate, leavers)]
     if len(leavers):
         staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
-    staff.service_level[:], staff.service_spread[:] = delivered_service(
-        staff.skill, staff.engagement, utilisation[staff.firm], cfg)
+    if strained is None:
+        strained = strain(utilisation, cfg)
+    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
+                     f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
+                     f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
     return leavers
+
+
+def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
+               empowerment: np.ndarray, recognition: np.ndarray, u_leave: np.ndarray, cfg: StaffConfig,
+               step: StepLength) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The engine's step of staff life, as :func:`utilisation`,
+    :func:`engagement_target` and :func:`update_staff` make it, given each
+    firm's visits of the last step and its conditions (one float64 value
+    per firm each): returns each firm's employed full-time equivalents,
+    its utilisation, and the positions whose holder left. The same
+    operations in fewer calls: compiled passes around numpy's
+    ``logaddexp`` (the strain), ``exp`` and ``expm1``."""
+    F, m, f32 = len(visits), staff.m, np.float32
+    fte, workload, strained = np.zeros(F), np.zeros(F), np.empty(F)
+    _utilisation_of(staff.firm, staff.fte, staff.employed, np.asarray(visits, dtype=np.float64),
+                    float(step.per_step(cfg.visits_per_fte_per_year)), float(cfg.utilisation_knee),
+                    float(cfg.utilisation_softness), fte, workload, strained)
+    np.logaddexp(0.0, strained, out=strained)
+    person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
+    _settle_toward_target(wage, training, empowerment, recognition, strained, float(cfg.utilisation_softness),
+                          float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),
+                          float(cfg.training_engagement), float(cfg.empowerment_engagement),
+                          float(cfg.recognition_engagement), float(cfg.workload_engagement), np.empty(F),
+                          staff.firm, staff.trait, 1.0 - step.kept(cfg.engagement_half_life_weeks),
+                          staff.engagement, staff.tenure, f32(step.weeks), person_target,
+                          -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
+    np.exp(quit_rate, out=quit_rate)
+    np.exp(learned, out=learned)
+    _skill_and_quit_exponent(quit_rate, float(cfg.turnover_per_year), float(step.dt), learned,
+                             f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
+    np.expm1(quit_rate, out=quit_rate)
+    leavers = np.empty(m, dtype=np.int64)
+    leavers = leavers[:_leaving(staff.employed, u_leave, quit_rate, leavers)]
+    if len(leavers):
+        staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
+    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
+                     f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
+                     f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
+    return fte, workload, leavers
+
+
+@compiled
+def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, visits: np.ndarray,
+                    per_fte: float, knee: float, softness: float, fte: np.ndarray, workload: np.ndarray,
+                    exponent: np.ndarray) -> None:
+    """Each firm's employed full-time equivalents (``fte``, zeroed, summed
+    in position order, as :meth:`agents.staff.StaffPopulation.full_time_equivalents`),
+    its utilisation (``workload``, zeroed: :func:`_utilisation`) and the
+    argument of the strain's ``logaddexp`` (:func:`strain`)."""
+    for p in range(len(firm)):
+        if employed[p]:
+            fte[firm[p]] += hours[p]
+    _utilisation(visits, fte, per_fte, workload)
+    for f in range(len(fte)):
+        exponent[f] = (workload[f] - knee) / softness
+
+
+@compiled
+def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
+                          recognition: np.ndarray, strained: np.ndarray, softness: float, base: float, pay: float,
+                          market_wage: float, trained: float, empowered: float, recognised: float,
+                          strain_weight: float, target: np.ndarray, firm: np.ndarray, trait: np.ndarray,
+                          closing: float, engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
+                          person_target: np.ndarray, minus_turnover_engagement: float,
+                          learning_weeks: np.float32, quit_exponent: np.ndarray,
+                          learning_exponent: np.ndarray) -> None:
+    """The strain (``softness`` times numpy's ``logaddexp``, in place of
+    ``strained``), each firm's engagement target (:func:`_engagement_target`,
+    into ``target``) and the settling of :func:`_settle_engagement`."""
+    for f in range(len(strained)):
+        strained[f] = softness * strained[f]
+    _engagement_target(wage, training, empowerment, recognition, strained, base, pay, market_wage, trained,
+                       empowered, recognised, strain_weight, target)
+    _settle_engagement(firm, trait, target, closing, engagement, tenure, weeks, person_target,
+                       minus_turnover_engagement, learning_weeks, quit_exponent, learning_exponent)
 
 
 def utilisation(visits: np.ndarray, fte: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:

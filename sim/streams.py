@@ -16,14 +16,25 @@ import numpy as np
 
 #: the Generator's method of each kind of draw (float32)
 _DRAW = {"uniform": "random", "normal": "standard_normal"}
+_FLOAT32 = np.dtype(np.float32)
 
 
 class RandomStreams:
     """A seeded family of independent numpy Generators addressed by name."""
 
+    _plan: dict | None = None                  # the plan :attr:`_draws` is for
+    _draws: list[tuple[Callable, object]] = []  # its streams' draw methods and shapes (never appended to)
+
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
+
+    def __getstate__(self) -> dict:
+        """The streams without the kept draw methods (a copy draws from its own streams)."""
+        state = dict(self.__dict__)
+        state.pop("_plan", None)
+        state.pop("_draws", None)
+        return state
 
     def __getitem__(self, name: str) -> np.random.Generator:
         if name not in self._streams:
@@ -44,11 +55,14 @@ class RandomStreams:
                  parallel_map: Callable[[Callable, Iterable], Iterable] = map) -> dict[str, np.ndarray]:
         """One draw from each stream of ``plan`` (name -> ("uniform" | "normal",
         shape)); the streams are independent, so ``parallel_map`` may draw
-        them concurrently with the same result."""
-        draws = [(getattr(self[name], _DRAW[kind]), shape)          # streams created in one thread
-                 for name, (kind, shape) in plan.items()]
+        them concurrently with the same result. A market draws by the same
+        plan every step: its streams' draw methods are kept for it."""
+        if plan is not self._plan:
+            self._draws = [(getattr(self[name], _DRAW[kind]), shape)          # streams created in one thread
+                           for name, (kind, shape) in plan.items()]
+            self._plan = plan
 
         def one(draw: tuple) -> np.ndarray:
             method, shape = draw
-            return method(shape, dtype=np.float32)
-        return dict(zip(plan, parallel_map(one, draws)))
+            return method(shape, dtype=_FLOAT32)
+        return dict(zip(plan, parallel_map(one, self._draws)))

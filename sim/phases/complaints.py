@@ -20,7 +20,9 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     an unresolved complaint makes it worse."""
     cfg, cust, p, ev = market.config.complaints, market.customers, step.purchases, step.events
     b, c = p.buyers, p.firm
-    voice = compounded(np.minimum(cust.voice[b] * market.by_firm("voice_ease")[c], 1), cust.visits_per_purchase[b])
+    voice = np.empty(len(b), dtype=np.float32)
+    _voice_per_visit(b, c, cust.voice, market.by_firm("voice_ease"), voice)
+    voice = compounded(voice, cust.visits_per_purchase[b])
     p.felt, (p.complained, p.resolved, p.quick), counts = _complaints(
         b, c, p.outcome, p.felt, voice, step.draws.complaint, market.by_firm("empowerment"),
         market.by_firm("recovery_bonus"), market.by_firm("quick_bonus"), float(cfg.recovery_rate),
@@ -28,6 +30,16 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
         float(1 - cfg.slow_offset), float(cfg.unresolved_penalty), market.n_firms)
     ev.complaints, ev.recoveries, ev.delighted, ev.disappointed = counts
     market.ledger.book(slice(None), "complaint_costs", ev.complaints * cfg.cost_per_complaint)
+
+
+@compiled
+def _voice_per_visit(buyers: np.ndarray, firm: np.ndarray, voice: np.ndarray, voice_ease: np.ndarray,
+                     out: np.ndarray) -> None:
+    """Each buyer's chance to complain on a visit: their voice times the
+    firm's ease of voice, at most 1 (float32; nan stays, as numpy's minimum)."""
+    for j in range(len(buyers)):
+        v = voice[buyers[j]] * voice_ease[firm[j]]
+        out[j] = np.float32(1.0) if v > 1 else v
 
 
 @compiled

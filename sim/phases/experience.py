@@ -36,7 +36,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     b, c = p.buyers, p.firm
     visits = cust.visits_per_purchase[b]
     quality = market.by_firm("quality")
-    p_fail = compounded(ex.failure_probability(quality, ecfg)[c], visits)
+    p_fail = compounded(market.firm_rule(ex.failure_probability_at, "quality", np.float32,
+                                         ecfg.failure_rate_at_zero_quality, ecfg.failure_quality_exponent)[c], visits)
     adapt = compounded(cfg.customers.reference_price_adaptation, visits)
 
     def at(modifier) -> np.ndarray:
@@ -47,7 +48,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     served, own = np.empty(n, np.int64), np.empty(n, np.bool_)
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
     experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
-    drop = np.empty(n, np.float64)
+    drop, cell = np.empty(n, np.float64), np.empty(n, np.int64)
     sums = np.zeros((6, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
@@ -61,7 +62,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
         cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor),
         market.by_firm("unit_cost", np.float64), adapt,
-        served, own, service, failed, experienced, belonging, spent, drop, sums, purchases)
+        served, own, service, failed, experienced, belonging, spent, drop, sums, purchases, F, cell)
     revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
     market.ledger.add_revenue(revenue)
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
@@ -72,7 +73,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     ev.failures = failures
     ev.service_sum, ev.service_sq = service_sum, service_sq       # per visit
     p.experience = experienced
-    p.cell = b * F + c          # each purchase's relationship in flat [n, firms] arrays
+    p.cell = cell               # each purchase's relationship in flat [n, firms] arrays
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service
     p.belonging, p.spent, p.visits = belonging, spent, visits
     p.failure_drop = drop
@@ -86,7 +87,8 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
                          price, price_factor, reference_price, loss_slope, gain_slope,
                          firm_belonging, bond_belonging, belonging_bonus, weights,
                          spend, basket_multiplier, basket_factor, unit_cost, adapt,
-                         served, own, service, failed, experienced, belonging, spent, drop, sums, purchases):
+                         served, own, service, failed, experienced, belonging, spent, drop, sums, purchases,
+                         n_firms, cell):
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,
@@ -97,7 +99,8 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
     and float64 arithmetic kept operation for operation (the results equal
     the array code's exactly). Sums per firm: revenue, cost of goods, visits,
     failures, service and squared service per visit. ``drop``:
-    :func:`~sim.experience.failure_drop`."""
+    :func:`~sim.experience.failure_drop`. ``cell``: each purchase's
+    relationship in flat ``[n, n_firms]`` arrays, ``buyer * n_firms + firm``."""
     for j in range(len(b)):
         i, f = b[j], c[j]
         k = visits[j]
@@ -140,3 +143,4 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         sums[4, f] += svc * k
         sums[5, f] += np.float64(svc) ** 2 * k
         purchases[f] += 1
+        cell[j] = i * n_firms + f

@@ -47,7 +47,7 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     m = visit_exponents(b, cust.visits_per_purchase, _log_kept(shares), slot, minus_compounded)
     if m:
         np.expm1(minus_compounded[:m], out=minus_compounded[:m])
-    one_visit = np.array(shares, dtype=np.float32)
+    one_visit = _one_visit(shares)
     promise = market.by_firm("promise")
     u_bond = step.draws.service[2]
     # numpy applies a Python float in the array's own precision
@@ -84,6 +84,14 @@ def _log_kept(shares: tuple[float, ...]) -> np.ndarray:
     """``log1p(-min(share, 1))`` of each float32 share, by numpy as
     :func:`sim.units.compounded` computes it."""
     return np.log1p(-np.minimum(np.array(shares, dtype=np.float32), 1.0))
+
+
+@functools.lru_cache(maxsize=16)
+def _one_visit(shares: tuple[float, ...]) -> np.ndarray:
+    """The shares of a purchase of one visit, float32 (read-only)."""
+    out = np.array(shares, dtype=np.float32)
+    out.flags.writeable = False
+    return out
 
 
 @compiled

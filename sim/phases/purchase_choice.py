@@ -36,9 +36,8 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
                                   refusal, found)
 
     counts = market.blocks.map(occasions, cust.n)
-    blocks = market.blocks.slices(cust.n)
-    b = (found[:counts[0]] if len(blocks) == 1
-         else np.concatenate([found[s.start:s.start + k] for s, k in zip(blocks, counts)]))
+    b = (found[:counts[0]] if len(counts) == 1
+         else np.concatenate([found[s.start:s.start + k] for s, k in zip(market.blocks.slices(cust.n), counts)]))
     c = np.empty(len(b), dtype=np.int64)
     contract = market.by_firm("switching_cost")
     bonus, cut = _stored(market.modifiers.switching_bonus), _stored(market.modifiers.price_factor)

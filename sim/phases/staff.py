@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.records import StaffWork
-from sim.staffing import update_staff, utilisation
+from sim.staffing import staff_step
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -20,11 +20,13 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
     staff leave and novices take their places (leavers counted in FTE);
     customers bonded to leavers lose the bond."""
     cfg, staff, ev, F = market.config.staff, market.staff, step.events, market.n_firms
-    workload = utilisation(step.visits, staff.full_time_equivalents(F), cfg, market.step_length)
-    staff.wage[:] = market.by_firm("wage_per_year", np.float64)[staff.firm]
-    leavers = update_staff(staff, market.engagement_target(workload), workload, step.draws.staff, cfg,
-                           market.step_length)
+    wage = market.by_firm("wage_per_year", np.float64)
+    np.take(wage, staff.firm, out=staff.wage)
+    fte, workload, leavers = staff_step(staff, step.visits, wage, market.by_firm("training", np.float64),
+                                        market.by_firm("empowerment", np.float64),
+                                        market.by_firm("recognition", np.float64), step.draws.staff, cfg,
+                                        market.step_length)
     ev.leavers = staff.hours_by_firm(leavers, F)
-    ev.headcount = staff.full_time_equivalents(F)
+    ev.headcount = fte              # novices take the leavers' positions: the hours employed are as they were
     market.break_bonds(leavers)
     step.staff = StaffWork(workload, staff.roster())

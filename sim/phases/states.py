@@ -26,14 +26,14 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
     flat(bought)[p.cell] = True
     old = cust.state
     new = np.empty_like(old)
-    lat = Latents(*(np.empty(old.shape, np.float32) for _ in LATENTS))
+    lat = Latents(*np.empty((len(LATENTS), *old.shape), np.float32))     # a new table every step
     rules = loyalty.rules(market.config.loyalty)
     if reported:
         market.cohorts.make_room(market.steps + 1)
     cohorts = market.cohorts
 
     def rule(rows: slice) -> tuple:
-        block = Latents(*(getattr(lat, name)[rows] for name in LATENTS))
+        block = lat if rows.stop - rows.start == len(old) else Latents(*(getattr(lat, name)[rows] for name in LATENTS))
         market.switching_and_beliefs(rows, block)
         return loyalty.transitions(cust.affect[rows], block.switching, cust.satisfaction[rows], rules,
                                    block.cognitive, block.intention, block.recommend, old[rows], bought[rows],

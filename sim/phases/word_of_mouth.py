@@ -3,6 +3,7 @@ Anderson 1998: the dissatisfied talk more)."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -10,6 +11,7 @@ import numpy as np
 from sim.columns import flat
 from sim.compiled import compiled
 from sim.states import LoyaltyState as S
+from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
     import scipy.sparse as sp
@@ -38,10 +40,10 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
                              step.draws.wom, float(w.talk_delighted), float(w.talk_satisfied),
                              float(w.talk_disappointed), network.indptr, network.indices, n, F, shift)
     heard = HeardStories(shift, *heard)
-    reach = market.step_length.probability(market.by_firm("advertising_awareness_per_year", np.float64)).astype(np.float32)
+    reach = market.firm_rule(advertising_reach, "advertising_awareness_per_year", np.float64, market.step_length)
     promise = market.by_firm("promise")
     present = market.present
-    per_story = np.float32(np.log1p(-min(w.awareness_per_story, 1 - 1e-7)))
+    per_story = _log_unmoved(w.awareness_per_story)
     state, expectation, affect = flat(cust.state), flat(cust.expectation), flat(cust.affect)
     u_aware = flat(step.draws.awareness)
     shifts = (float(w.expectation_shift), float(w.positive_strength), float(w.negative_strength),
@@ -58,6 +60,19 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
             _hear_of(cell, positive, unmoved, F, state, expectation, u_aware, reach, present, promise, boost)
 
     market.blocks.map(listen, n)
+
+
+def advertising_reach(per_year: np.ndarray, unit: StepLength) -> np.ndarray:
+    """Each firm's chance per step that its advertising makes a prospect
+    aware, from its rate a year (float32)."""
+    return unit.probability(per_year).astype(np.float32)
+
+
+@functools.lru_cache(maxsize=64)
+def _log_unmoved(awareness_per_story: float) -> np.float32:
+    """The log of the chance that one positive story leaves a prospect
+    unaware (numpy's ``log1p``, as float32)."""
+    return np.float32(np.log1p(-min(awareness_per_story, 1 - 1e-7)))
 
 
 class HeardStories(NamedTuple):
