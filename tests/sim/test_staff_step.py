@@ -1,0 +1,55 @@
+"""The engine's staff step (:func:`sim.staffing.staff_step`, compiled passes
+around numpy's ``logaddexp``, ``exp`` and ``expm1``) does what the per-agent
+reference's path does (:func:`sim.staffing.utilisation`,
+:func:`sim.staffing.engagement_target`, :func:`sim.staffing.update_staff`):
+the same full-time equivalents, utilisation, leavers and staff columns, to
+the bit, so that the two written forms of the rule cannot drift apart."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from sim.model import LoyaltyModel
+from sim.staffing import engagement_target, staff_step, update_staff, utilisation
+
+COLUMNS = ("engagement", "tenure", "skill", "employed", "service_level", "service_spread", "trait", "fte")
+
+
+def _both(model: LoyaltyModel, visits: np.ndarray, conditions: dict[str, np.ndarray], u_leave: np.ndarray):
+    cfg, unit, F = model.config.staff, model.step_length, model.n_firms
+    engine, reference = copy.deepcopy(model.staff), copy.deepcopy(model.staff)
+    fte, workload, leavers = staff_step(engine, visits, conditions["wage"], conditions["training"],
+                                        conditions["empowerment"], conditions["recognition"], u_leave, cfg, unit)
+    ref_fte = reference.full_time_equivalents(F)
+    ref_workload = utilisation(visits, ref_fte, cfg, unit)
+    target = engagement_target(conditions["wage"], conditions["training"], conditions["empowerment"],
+                               conditions["recognition"], ref_workload, cfg)
+    ref_leavers = update_staff(reference, target, ref_workload, u_leave, cfg, unit)
+    return (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference)
+
+
+@pytest.mark.parametrize("steps_per_year", [52, 12])
+def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year):
+    model = LoyaltyModel(market={"n_customers": 3000, "steps_per_year": steps_per_year}, seed=3)
+    rng = np.random.default_rng(11)
+    F = model.n_firms
+    for trial in range(12):
+        # visits from idle to far past capacity, conditions from none to generous
+        capacity = model.staff.full_time_equivalents(F) * model.step_length.per_step(
+            model.config.staff.visits_per_fte_per_year)
+        visits = capacity * rng.uniform(0.0, 2.5, F)
+        conditions = {"wage": rng.uniform(0.6, 1.4, F) * model.config.staff.market_wage_per_year,
+                      "training": rng.uniform(0, 1, F), "empowerment": rng.uniform(0, 1, F),
+                      "recognition": rng.uniform(0, 1, F)}
+        u_leave = rng.random(model.staff.m, dtype=np.float32) ** (3 if trial % 2 else 1)   # some steps with many leavers
+        (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference) = _both(
+            model, visits, conditions, u_leave)
+        np.testing.assert_array_equal(fte, ref_fte)
+        np.testing.assert_array_equal(workload, ref_workload)
+        np.testing.assert_array_equal(leavers, ref_leavers)
+        for name in COLUMNS:
+            np.testing.assert_array_equal(getattr(engine, name), getattr(reference, name), err_msg=name)
+        model.staff = engine                      # the next trial starts where this one ended
