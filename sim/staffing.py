@@ -191,21 +191,9 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
                        staff.engagement, staff.tenure, f32(step.weeks), person_target,
                        -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    np.exp(quit_rate, out=quit_rate)
-    np.exp(learned, out=learned)
-    _skill_and_quit_exponent(quit_rate, float(cfg.turnover_per_year), float(step.dt), learned,
-                             f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
-    np.expm1(quit_rate, out=quit_rate)
-    leavers = np.empty(m, dtype=np.int64)
-    leavers = leavers[:_leaving(staff.employed, u_leave, quit_rate, leavers)]
-    if len(leavers):
-        staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
     if strained is None:
         strained = strain(utilisation, cfg)
-    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
-                     f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
-                     f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
-    return leavers
+    return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, cfg, step)
 
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
@@ -232,6 +220,20 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
                           staff.firm, staff.trait, 1.0 - step.kept(cfg.engagement_half_life_weeks),
                           staff.engagement, staff.tenure, f32(step.weeks), person_target,
                           -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
+    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, cfg, step)
+    return fte, workload, leavers
+
+
+def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, quit_rate: np.ndarray,
+                           learned: np.ndarray, u_leave: np.ndarray, strained: np.ndarray, cfg: StaffConfig,
+                           step: StepLength) -> np.ndarray:
+    """The rest of a step of staff life once engagement has settled (its
+    targets, the exponents of the chance to leave and of learning given):
+    skill and the chance to leave (numpy's ``exp`` and ``expm1``), who
+    leaves and the novices who take their positions, then the service each
+    delivers under each firm's ``strained`` workload; returns the leavers'
+    positions."""
+    m, f32 = staff.m, np.float32
     np.exp(quit_rate, out=quit_rate)
     np.exp(learned, out=learned)
     _skill_and_quit_exponent(quit_rate, float(cfg.turnover_per_year), float(step.dt), learned,
@@ -244,7 +246,7 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
     _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
                      f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
                      f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
-    return fte, workload, leavers
+    return leavers
 
 
 @compiled
