@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import inspect
+import logging
 import weakref
 
 import numpy as np
@@ -379,7 +380,11 @@ def _texts(widget):
             yield getattr(widget, attr)
 
 
-def test_a_closed_session_releases_its_classroom(session):
+def test_a_closed_session_releases_its_classroom(session, caplog):
+    # reacton's INFO records name the widgets they create (and through them
+    # the classroom): a log level of INFO, set by an earlier test or on the
+    # command line, would have pytest's log capture keep them alive
+    caplog.set_level(logging.WARNING, logger="reacton")
     gc.collect()
     before = {id(o) for o in gc.get_objects() if type(o) is Classroom}
     render_page(session)
