@@ -227,8 +227,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
                  weight, spend, tallies[0], staff.firm, staff.employed, staff.engagement, totals)
     totals = totals.tolist()
     means = [[x / k for x, k in zip(row, safe)] for row in totals[:len(MEAN_SOURCES)]]
-    top = [s if ok else top_share(spend[f, :n_cust[f]])
-           for f, (s, ok) in enumerate(zip(totals[_TOP_SHARE], totals[_TOP_SHARE + 1]))]
+    top = _or_numpys_top_shares(spend, n_cust, totals[_TOP_SHARE], totals[_TOP_SHARE + 1])
     people, engaged = totals[_TOP_SHARE + 2], totals[_TOP_SHARE + 3]
     revenue, cogs = accounts["revenue"].tolist(), accounts["cost_of_goods"].tolist()
     total_rev = float(accounts["revenue"].sum())
@@ -309,18 +308,14 @@ def _firm_totals(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.n
     """What :func:`step_metrics` sums after the tallies, in one call, into
     the rows of ``totals`` (zeroed, ``[_TOTALS, firms]``): the sums over
     each firm's customers (:func:`_sums_over_customers`), the top fifth's
-    share of their revenue where it is exact (:func:`_exact_top_shares`,
-    the top count rounded half to even, as Python's ``round``) and 1 where
-    it is, the people each firm employs and the sum of their engagement
-    (:func:`_staff_tallies`)."""
+    share of their revenue where it is exact
+    (:func:`_exact_top_fifth_shares`) and 1 where it is, the people each
+    firm employs and the sum of their engagement (:func:`_staff_tallies`)."""
     F = weight.shape[1]
     _sums_over_customers(satisfaction, expectation, affect, cognitive, intention, behaviour, weight,
                          totals[:_TOP_SHARE])
-    top_k = np.empty(F, np.int64)
-    for f in range(F):
-        top_k[f] = max(1, np.int64(np.rint(0.2 * customers[f])))
     share, exact = np.empty(F), np.empty(F, np.bool_)
-    _exact_top_shares(spend, customers, top_k, share, exact)
+    _exact_top_fifth_shares(spend, customers, share, exact)
     people, engaged = np.zeros(F, np.int64), np.zeros(F)
     _staff_tallies(staff_firm, employed, engagement, people, engaged)
     for f in range(F):
@@ -363,13 +358,29 @@ def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -
 def _top_shares(spend: np.ndarray, customers: np.ndarray) -> list[float]:
     """:func:`top_share` of each firm's customers' revenue
     (``spend[f, :customers[f]]``): compiled where its sums are exact
-    (:func:`_exact_top_shares`), else numpy's."""
+    (:func:`_exact_top_fifth_shares`, as :func:`_firm_totals` works them
+    out), else numpy's (:func:`_or_numpys_top_shares`)."""
     F = len(customers)
-    top_k = np.array([max(1, int(round(0.2 * k))) for k in customers.tolist()], dtype=np.int64)
     share, exact = np.empty(F), np.empty(F, dtype=np.bool_)
+    _exact_top_fifth_shares(spend, customers, share, exact)
+    return _or_numpys_top_shares(spend, customers.tolist(), share.tolist(), exact.tolist())
+
+
+def _or_numpys_top_shares(spend: np.ndarray, customers: list[int], share: list[float],
+                          exact: list) -> list[float]:
+    """Each firm's compiled top share where it is exact, else numpy's
+    :func:`top_share` of its customers' revenue."""
+    return [s if ok else top_share(spend[f, :customers[f]]) for f, (s, ok) in enumerate(zip(share, exact))]
+
+
+@compiled
+def _exact_top_fifth_shares(spend: np.ndarray, customers: np.ndarray, share: np.ndarray, exact: np.ndarray) -> None:
+    """:func:`_exact_top_shares` of the top fifth of each firm's customers
+    (at least one; the count rounded half to even, as Python's ``round``)."""
+    top_k = np.empty(len(customers), np.int64)
+    for f in range(len(customers)):
+        top_k[f] = max(1, np.int64(np.rint(0.2 * customers[f])))
     _exact_top_shares(spend, customers, top_k, share, exact)
-    return [s if ok else top_share(spend[f, :customers[f]])
-            for f, (s, ok) in enumerate(zip(share.tolist(), exact.tolist()))]
 
 
 def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:

@@ -229,12 +229,11 @@ class LoyaltyModel(mesa.Model):
         self.price = self.by_firm("effective_price")
         self.discount = self.by_firm("discount")
 
-    def engagement_target(self, utilisation: np.ndarray, strained: np.ndarray | None = None) -> np.ndarray:
-        """The engagement each firm's staff tend to, given their utilisation
-        (and its strain, if already worked out: :func:`sim.staffing.strain`)."""
+    def engagement_target(self, utilisation: np.ndarray) -> np.ndarray:
+        """The engagement each firm's staff tend to, given their utilisation."""
         fa = lambda name: self.by_firm(name, np.float64)  # noqa: E731
         return engagement_target(fa("wage_per_year"), fa("training"), fa("empowerment"), fa("recognition"),
-                                 utilisation, self.config.staff, strained)
+                                 utilisation, self.config.staff)
 
     def break_bonds(self, positions: np.ndarray) -> None:
         """Customers bonded to the employees who held these positions lose

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.staff import StaffPopulation, skill_at
+from agents.staff import StaffPopulation
 from sim.compiled import compiled
 from sim.config import StaffConfig
 from sim.units import StepLength
@@ -39,14 +39,12 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
 
 
 def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig,
-                      strained: np.ndarray | None = None) -> np.ndarray:
+                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
     are per full-time employee and year, as the market wage (float64). The
-    strain is numpy's (``strained``: :func:`strain` of ``utilisation``, if
-    already worked out), the sum compiled (:func:`_engagement_target`)."""
+    strain is numpy's, the sum compiled (:func:`_engagement_target`)."""
     terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition)]
-    terms.append(strain(utilisation, cfg) if strained is None else strained)
+    terms.append(strain(utilisation, cfg))
     shape = terms[-1].shape
     if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
         terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
@@ -69,44 +67,6 @@ def _engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.n
                   + recognised * recognition[f] - strained * load[f])
 
 
-def turnover_probability(engagement: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
-    """Chance per step that an employee leaves: falls with engagement.
-
-    ``turnover_per_year`` is the rate at engagement 0.5, the middle of the
-    0-1 scale; the 0.5 defines what that key means (any other reference
-    engagement is the same model with another rate), it is not a parameter."""
-    rate = cfg.turnover_per_year * np.exp(-cfg.turnover_engagement * (engagement.astype(np.float64) - 0.5))
-    return step.probability(rate)
-
-
-def delivered_service(skill: np.ndarray, engagement: np.ndarray, utilisation: np.ndarray,
-                      cfg: StaffConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and spread of the service an employee delivers (``utilisation``:
-    each employee's firm's): ``skill * (base + engagement term) - strain
-    term`` and ``spread * (1 - engagement term)``, in float32 (the strain's
-    numpy's, the rest compiled: :func:`_deliver`)."""
-    f32 = np.float32
-    level, spread = np.empty(len(skill), dtype=np.float32), np.empty(len(skill), dtype=np.float32)
-    _deliver(skill, engagement, strain(utilisation, cfg), f32(cfg.service_base), f32(cfg.service_engagement),
-             float(cfg.workload_service), f32(cfg.service_spread), f32(cfg.spread_engagement), level, spread)
-    return level, spread
-
-
-@compiled
-def _deliver(skill: np.ndarray, engagement: np.ndarray, load: np.ndarray, base: np.float32, engaged: np.float32,
-             strained: float, spread_base: np.float32, spread_engaged: np.float32, level: np.ndarray,
-             spread: np.ndarray) -> None:
-    """:func:`delivered_service` in numpy's types: the level's product in
-    float32 (the Python numbers taken as float32), less the strain term in
-    float64 (``load``: each employee's strain), rounded to float32; the
-    spread in float32."""
-    for p in range(len(level)):
-        e = engagement[p]
-        x = skill[p] * (base + engaged * e)
-        level[p] = np.float32(x - strained * load[p])
-        spread[p] = spread_base * (np.float32(1.0) - spread_engaged * e)
-
-
 @compiled
 def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, closing: float,
                        engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
@@ -116,10 +76,10 @@ def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, 
     """Each employee's own target (the firm's plus the personal offset,
     within 0-1, float64); engagement closes ``closing`` of the gap to it
     (float32, as numpy's ``+=`` of a float64 step); tenure grows by the
-    step's weeks (float32). Then the arguments of numpy's ``exp`` in
-    :func:`turnover_probability` (``-turnover_engagement * (engagement -
-    0.5)``, float64) and :func:`agents.staff.skill_at` (``-tenure /
-    learning_weeks``, float32), as numpy rounds them."""
+    step's weeks (float32). Then the arguments of numpy's ``exp`` in the
+    chance to leave (``-turnover_engagement * (engagement - 0.5)``, float64:
+    :func:`_skill_and_quit_exponent`) and in :func:`agents.staff.skill_at`
+    (``-tenure / learning_weeks``, float32), as numpy rounds them."""
     for p in range(len(firm)):
         t = target[firm[p]] + np.float64(trait[p])
         if t < 0.0:
@@ -140,7 +100,12 @@ def _skill_and_quit_exponent(quit_rate: np.ndarray, turnover_per_year: float, dt
     """From numpy's ``exp`` of :func:`_settle_engagement`'s exponents: the
     argument of ``expm1`` in the chance to leave (``-(turnover_per_year *
     exp) * dt``, :meth:`sim.units.StepLength.probability`), in place of
-    ``quit_rate``, and the skill (:func:`agents.staff.skill_at`, float32)."""
+    ``quit_rate``, and the skill (:func:`agents.staff.skill_at`, float32).
+
+    The chance to leave falls with engagement: ``turnover_per_year`` is the
+    rate at engagement 0.5, the middle of the 0-1 scale; the 0.5 defines what
+    that key means (any other reference engagement is the same model with
+    another rate), it is not a parameter."""
     for p in range(len(quit_rate)):
         quit_rate[p] = -(turnover_per_year * quit_rate[p]) * dt
         skill[p] = max_skill - skill_span * learned[p]
@@ -162,9 +127,11 @@ def _leaving(employed: np.ndarray, u_leave: np.ndarray, minus_chance: np.ndarray
 def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray, firm_load: np.ndarray,
                      base: np.float32, engaged: np.float32, strained: float, spread_base: np.float32,
                      spread_engaged: np.float32, level: np.ndarray, spread: np.ndarray) -> None:
-    """:func:`_deliver` with each employee's strain read from their firm's
-    (``firm_load``): the strain of a utilisation is the same wherever it is
-    worked out."""
+    """Mean and spread of the service each employee delivers: ``skill *
+    (base + engagement term) - strain term`` and ``spread * (1 - engagement
+    term)``, the level's product in float32 (the Python numbers taken as
+    float32), less the strain term in float64 (each employee's firm's
+    strain, ``firm_load``), rounded to float32; the spread in float32."""
     for p in range(len(level)):
         e = engagement[p]
         x = skill[p] * (base + engaged * e)
@@ -173,27 +140,24 @@ def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray
 
 
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
-                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength,
-                 strained: np.ndarray | None = None) -> np.ndarray:
+                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
     was replaced by a novice.
 
     Engagement closes on each employee's target and tenure grows
-    (:func:`_settle_engagement`); the chance to leave
-    (:func:`turnover_probability`) and the skill (:func:`agents.staff.skill_at`)
-    follow, their ``exp`` and ``expm1`` numpy's and the rest compiled;
-    leavers' positions go to novices; then the service each delivers
-    (:func:`delivered_service`, with the strain of each firm's
-    ``utilisation`` worked out once per firm, or given as ``strained``)."""
+    (:func:`_settle_engagement`); the chance to leave and the skill follow
+    (:func:`_skill_and_quit_exponent`), their ``exp`` and ``expm1`` numpy's
+    and the rest compiled; leavers' positions go to novices; then the
+    service each delivers (:func:`_deliver_by_firm`, with the strain of
+    each firm's ``utilisation`` worked out once per firm)."""
     m, f32 = staff.m, np.float32
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
     closing = 1.0 - step.kept(cfg.engagement_half_life_weeks)
     _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
                        staff.engagement, staff.tenure, f32(step.weeks), person_target,
                        -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    if strained is None:
-        strained = strain(utilisation, cfg)
-    return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, cfg, step)
+    return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strain(utilisation, cfg),
+                                  cfg, step)
 
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
