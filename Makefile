@@ -36,7 +36,16 @@ $(STAMP): pyproject.toml
 	$(VPY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+# The engine's rules compiled ahead into numba's cache (beside the sources, in
+# __pycache__; about 40 s on a fresh machine), so that no run, worker process or
+# test compiles them; again after a change to the code they come from.
+COMPILED := $(VENV)/.compiled
+RULE_SOURCES := $(shell find sim agents strategies experiments/precompile.py -name '*.py' 2>/dev/null)
+$(COMPILED): $(STAMP) $(RULE_SOURCES)
+	$(VPY) -m experiments.precompile
+	@touch $@
+
+setup: $(STAMP) $(COMPILED)
 
 $(ASSETS_STAMP): Makefile
 	@command -v npm >/dev/null || { echo "error: npm not found; the dashboard's browser code comes from the npm registry (apt-get install npm)" >&2; exit 1; }
@@ -57,12 +66,12 @@ browser:
 
 # The trainer's dashboard on http://127.0.0.1:$(DASHBOARD_PORT) (works offline; closed
 # sessions culled after SOLARA_KERNEL_CULL_TIMEOUT, see DASHBOARD_ENV).
-dashboard: $(STAMP) $(ASSETS_STAMP)
+dashboard: $(COMPILED) $(ASSETS_STAMP)
 	$(DASHBOARD_ENV) $(VENV)/bin/solara run experiments.dashboard --host 127.0.0.1 --port $(DASHBOARD_PORT) --production
 
 # The default experiment (conf/experiment/default.yaml); pass Hydra overrides
 # with ARGS, e.g. make run ARGS="experiment=price_war experiment.replications=5".
-run: $(STAMP)
+run: $(COMPILED)
 	$(VENV)/bin/loyalty-sim $(ARGS)
 
 # The tests, on TEST_WORKERS processes (pytest-xdist; a test file stays on one
@@ -74,13 +83,13 @@ run: $(STAMP)
 TEST_WORKERS ?= 2
 PYTEST := $(VPY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
-test: $(STAMP) $(ASSETS_STAMP) browser
+test: $(COMPILED) $(ASSETS_STAMP) browser
 	$(DASHBOARD_ENV) $(PYTEST) $(ARGS)
 
-test-fast: $(STAMP)
+test-fast: $(COMPILED)
 	$(PYTEST) -m "not slow" $(ARGS)
 
-bench: $(STAMP)
+bench: $(COMPILED)
 	$(VPY) -m experiments.benchmark
 
 clean:
