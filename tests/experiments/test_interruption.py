@@ -165,6 +165,7 @@ def _interrupt_when(proc: subprocess.Popen, ready: Callable[[], object], what: s
     return _stderr(proc)
 
 
+@pytest.mark.slow                 # a sweep (make test-fast leaves the sweeps out)
 def test_ctrl_c_in_a_sweep_marks_the_jobs_its_launcher_workers_ran_interrupted(tmp_path):
     """The default launcher runs a sweep's jobs in worker processes, which
     Ctrl-C kills: the app marks the job that was running interrupted, keeps the
@@ -182,6 +183,7 @@ def test_ctrl_c_in_a_sweep_marks_the_jobs_its_launcher_workers_ran_interrupted(t
     assert no_process_left(proc.pid), live_processes(proc.pid)
 
 
+@pytest.mark.slow                 # a sweep (make test-fast leaves the sweeps out)
 def test_ctrl_c_in_a_sequential_sweep_stops_it_and_marks_the_current_job_interrupted(tmp_path):
     """Jobs one after the other in the app's process: Ctrl-C in the second
     marks it interrupted and the third never starts."""
@@ -260,6 +262,7 @@ def test_ctrl_c_while_loyalty_market_writes_removes_the_partial_results(tmp_path
 
 
 # --------------------------------------------------------------------------- temporary files
+@pytest.mark.slow                 # a sweep (make test-fast leaves the sweeps out)
 def test_a_resumed_sweep_removes_stray_temporary_files_but_not_one_being_written(tmp_path):
     """Temporary files of a killed run (a 0-byte, mode-0600 Parquet file, a
     status, a figure) are removed when the sweep is re-run into the folder,
