@@ -75,6 +75,12 @@ SMALL_MARKET_CUSTOMER_STEPS = 200_000
 OVERHEAD_MAX_N = 20_000
 #: timings of each small market at least (a timing is short, the median of more is steadier)
 SMALL_MARKET_REPEATS = 7
+#: seconds per step of the per-agent reference at 10,000 customers on the machine
+#: the speed targets were set on (full runs of 2026-11-22 and -23: 1.05-1.26 s).
+#: The reference's time is all Python-level work whose code rarely changes, so
+#: it is the yardstick of a machine's speed: on a shared machine it has ranged
+#: over 3.5x between hours, and the engine's times move with it
+TARGET_MACHINE_REFERENCE_10K_S = 1.1
 
 def _phase_names() -> tuple[str, ...]:
     """Names of the engine's phases, in step order (:data:`sim.phases.PHASES`)."""
@@ -402,6 +408,17 @@ def _targets(rows: list[dict]) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def machine_speed(rows: list[dict]) -> dict[str, float] | None:
+    """This run's machine against the one the targets were set on: the
+    reference's seconds per step at 10,000 customers and the speed relative
+    to :data:`TARGET_MACHINE_REFERENCE_10K_S` (above 1: faster); None
+    without a reference row at 10,000."""
+    ref = _find(rows, "reference", 10_000)
+    if ref is None:
+        return None
+    return {"reference_s": ref["s_per_step"], "relative": TARGET_MACHINE_REFERENCE_10K_S / ref["s_per_step"]}
+
+
 def _fmt(v: Any) -> str:
     if v is None:
         return ""
@@ -427,6 +444,13 @@ def to_markdown(rows: list[dict], extras: dict, header: str = "") -> str:
     if extras.get("targets"):
         lines += ["", "## Targets", "", "| target | goal | result | status |", "|---|---|---|---|"]
         lines += ["| " + " | ".join(t) + " |" for t in extras["targets"]]
+    yardstick = machine_speed(rows)
+    if yardstick is not None:
+        lines += ["", f"Machine speed: the per-agent reference took {yardstick['reference_s']:.2f} s a step at "
+                      f"10,000 customers in this run, against about {TARGET_MACHINE_REFERENCE_10K_S:.1f} s "
+                      f"on the machine the targets were set on, so this machine ran at "
+                      f"{yardstick['relative']:.2f}x that machine's speed. Compare runs on different "
+                      f"machines or hours through the engine / reference column, not the raw times."]
     if extras.get("profile"):
         prof = extras["profile"]
         total = prof["total"]

@@ -40,3 +40,13 @@ def test_small_markets_are_timed_in_turns_one_row_per_size_in_order():
     assert [r["n_customers"] for r in rows] == [300, 600]
     assert [r["steps_timed"] for r in rows] == [3, 1]
     assert all(r["repeats"] == 2 and r["s_per_step"] > 0 and set(COLUMNS) <= set(r) for r in rows)
+
+
+def test_the_report_states_the_machine_speed_against_the_machine_the_targets_were_set_on():
+    from experiments.benchmark import TARGET_MACHINE_REFERENCE_10K_S, machine_speed
+    reference = {"model": "reference", "n_customers": 10_000, "reorder": "rcm",
+                 "s_per_step": 2 * TARGET_MACHINE_REFERENCE_10K_S}
+    assert machine_speed([reference])["relative"] == 0.5
+    assert machine_speed([{**reference, "n_customers": 100_000}]) is None
+    md = to_markdown([{**reference, **{c: reference.get(c) for c in COLUMNS}}], {})
+    assert "this machine ran at 0.50x that machine's speed" in md
