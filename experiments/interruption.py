@@ -31,6 +31,8 @@ import signal
 import sys
 from typing import Callable, Iterator
 
+from sim.compiled import interrupted
+
 #: exit status of a run stopped by Ctrl-C (128 + SIGINT)
 EXIT_INTERRUPTED = 128 + int(signal.SIGINT)
 
@@ -122,7 +124,10 @@ _AT_EXIT: list[bool] = []
 def stop_cleanly(where: str | os.PathLike | Callable[[], str | os.PathLike],
                  on_interrupt: Callable[[], str | None] | None = None,
                  keep_workers: bool = False) -> Iterator[None]:
-    """Run the body; on Ctrl-C kill the worker processes, call ``on_interrupt``
+    """Run the body; on Ctrl-C (also one that arrived inside a compiled rule
+    outside a step, e.g. while a market is built, which Python reports as a
+    ``SystemError``: :func:`sim.compiled.interrupted`) kill the worker
+    processes, call ``on_interrupt``
     (which tidies up and returns what it did, for the notice), print the one
     line :func:`notice` on stderr (``where`` may be a function, called after
     ``on_interrupt``) and exit with status :data:`EXIT_INTERRUPTED`.
@@ -134,7 +139,9 @@ def stop_cleanly(where: str | os.PathLike | Callable[[], str | os.PathLike],
         _AT_EXIT.append(True)
     try:
         yield
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as e:
+        if not isinstance(e, KeyboardInterrupt) and not interrupted(e):
+            raise
         with sigint_ignored():
             stop_workers(kill=True)
             try:

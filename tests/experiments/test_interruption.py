@@ -405,3 +405,25 @@ def test_a_finished_job_leaves_no_worker_process_but_a_sweep_job_keeps_them_for_
         assert _my_loky_workers() == []
     finally:
         stop_workers(kill=True)
+
+
+def test_a_ctrl_c_inside_a_compiled_rule_while_a_market_is_built_stops_as_ctrl_c_does(capsys):
+    """numba returns from a compiled rule with the KeyboardInterrupt pending,
+    and Python raises a SystemError chained to it: outside a step (building
+    a market) only the app's Ctrl-C handling sees it."""
+    from experiments.interruption import stop_cleanly
+
+    def build_interrupted():
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as pending:
+            raise SystemError("<numba dispatcher> returned a result with an exception set") from pending
+
+    with pytest.raises(SystemExit) as stopped:
+        with stop_cleanly("outputs/run", lambda: "nothing written"):
+            build_interrupted()
+    assert stopped.value.code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err.strip() == "interrupted: outputs/run (nothing written)"
+    with pytest.raises(SystemError, match="another fault"):
+        with stop_cleanly("outputs/run"):
+            raise SystemError("another fault")
