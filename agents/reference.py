@@ -339,7 +339,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             ev["purchases"][c] += 1
             ev["failures"][c] += failed
             ev["service_sum"][c] += service * n_visits          # service metrics per visit
-            ev["service_sq"][c] += service ** 2 * n_visits
+            ev["service_sq"][c] += service ** 2 * n_visits + spread ** 2 * (n_visits - 1)  # visits around their mean
             trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
                           "failed": failed, "service": service, "belonging": x_b, "spent": spent,
                           "drop": float(ex.failure_drop(a.weights, service, cfg.experience)),

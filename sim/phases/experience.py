@@ -98,7 +98,11 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
     the reference price moving toward the price paid, with numpy's float32
     and float64 arithmetic kept operation for operation (the results equal
     the array code's exactly). Sums per firm: revenue, cost of goods, visits,
-    failures, service and squared service per visit. ``drop``:
+    failures, service and squared service per visit (a purchase of ``k``
+    visits holds their mean service; the squares add the visits' expected
+    spread around it, ``(k - 1)`` times the employee's spread squared, so the
+    step table's spread of service is per visit in steps of any length).
+    ``drop``:
     :func:`~sim.experience.failure_drop`. ``cell``: each purchase's
     relationship in flat ``[n, n_firms]`` arrays, ``buyer * n_firms + firm``."""
     for j in range(len(b)):
@@ -141,6 +145,8 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         sums[2, f] += k
         sums[3, f] += fail
         sums[4, f] += svc * k
-        sums[5, f] += np.float64(svc) ** 2 * k
+        # a visit's spread around the purchase's mean service: the employee's
+        # day-to-day spread, (k - 1) of it over k visits in expectation
+        sums[5, f] += np.float64(svc) ** 2 * k + np.float64(spread) ** 2 * (k - 1)
         purchases[f] += 1
         cell[j] = i * n_firms + f

@@ -52,3 +52,25 @@ def test_failures_per_visit_do_not_depend_on_how_visits_are_grouped():
     drop_single = single.max() - single.min()
     drop_grouped = grouped.max() - grouped.min()
     assert abs(drop_grouped - drop_single / k) < 1e-5
+
+
+def test_the_step_tables_spread_of_service_is_per_visit_whatever_the_step_length():
+    """Every employee serves at level 0.5 with a day-to-day spread of 0.1:
+    the spread of service a visit receives is 0.1 in weekly and monthly
+    steps alike, though a monthly purchase holds the mean of its visits
+    (counted alone, a month's purchases would read about 0.08)."""
+    from sim.model import LoyaltyModel
+    from sim.phases.staff import staff_phase
+
+    for steps_per_year in (52, 12):
+        model = LoyaltyModel(seed=3, n_customers=3000, burn_in=0, steps_per_year=steps_per_year)
+
+        def even_staff(market, step):
+            staff_phase(market, step)
+            market.staff.service_level[:] = 0.5
+            market.staff.service_spread[:] = 0.1
+
+        model.phases[model.phases.index(staff_phase)] = even_staff
+        table = model.run(6)
+        spread = np.average(table["service_spread"], weights=table["visits"])
+        assert abs(spread - 0.1) < 0.005, (steps_per_year, spread)
