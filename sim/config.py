@@ -245,9 +245,10 @@ class StaffConfig:
                                            "set so that the default retail staffing runs near 80% utilisation",
                                            lo_open=True)
     utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (service "
-                                    "erodes as work pressure builds: Oliva & Sterman 2001)", lo_open=True)
+                                    "holds up to a high load, then erodes: a tipping point near full load, Kuntz, "
+                                    "Mennicken & Scholtes 2015)", lo_open=True)
     utilisation_softness: float = param(0.1, 0.0, 10.0, "width of the bend of strain around the knee (smaller = "
-                                        "sharper; work pressure erodes service gradually: Oliva & Sterman 2001)",
+                                        "sharper; staff speed up and cut corners as load rises: KC & Terwiesch 2009)",
                                         lo_open=True)
     novice_skill: float = param(0.4, 0.0, 1.0, "skill of a new hire")
     max_skill: float = param(0.95, 0.0, 1.0, "skill an employee tends to with tenure")

@@ -24,11 +24,19 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     can serve): a smoothed hockey stick, near 0 well below the knee and
     rising by one per unit of utilisation well above it.
 
-    Under work pressure staff cut corners and service erodes gradually,
-    not at a threshold (Oliva & Sterman 2001). This is an erosion curve, not
-    a queue: an M/M/c queue's waiting time (Kleinrock 1975; Erlang C) grows
-    far more steeply toward utilisation 1 and has no steady state above it;
-    strain here grows one for one above the knee.
+    Under load, service workers speed up and cut corners, and the quality
+    of what they deliver suffers (KC & Terwiesch 2009, in hospital
+    operations: faster service under load, lower quality under sustained
+    overwork); outcomes hold up to a high occupancy and then deteriorate
+    (Kuntz, Mennicken & Scholtes 2015: a tipping point near full load).
+    The knee stands for that point, and the curve bends smoothly through it
+    rather than at a kink. This is the immediate, reversible response to
+    the step's load only: the permanent erosion of service standards that
+    Oliva & Sterman (2001) found, as quality aspirations adapt to the
+    service delivered, is not modelled. Nor is it a queue: an M/M/c
+    queue's waiting time (Kleinrock 1975; Erlang C) grows far more steeply
+    toward utilisation 1 and has no steady state above it, and every visit
+    is served here; strain grows one for one above the knee.
     ``softness * log(1 + exp((u - knee) / softness))`` is that curve without
     a kink: at the default 80% utilisation strain is 0.013, at 100% 0.069,
     at 120% 0.21, so extra staff time helps a little and extra work hurts
