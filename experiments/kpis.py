@@ -35,7 +35,7 @@ KPIS: dict[str, Kpi] = {k.name: k for k in (
     Kpi("loyal_advocate_share", "loyal + advocate share", "pct", True),
     Kpi("deal_seeker_share", "deal-seeker share", "pct", False),
     Kpi("promoter_score", "promoter score", "float", True),
-    Kpi("clv", "customer lifetime value", "money", True),
+    Kpi("clv", "CLV on gross margin", "money", True),
     Kpi("profit_per_customer", "profit per customer-year", "float", True),
     Kpi("margin_pct", "margin (profit / revenue)", "pct", True),
 )}

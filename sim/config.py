@@ -65,7 +65,9 @@ class CustomerConfig:
                                         "year (23.4: 0.45 a week, the first version's weekly purchase chance, annualised; "
                                         "no empirical source)", lo_open=True)
     visits_per_year_shape: float = param(2.0, 0.05, 1e3, "gamma shape of the heterogeneity of visit rates "
-                                         "(lower = more spread; the NBD of Ehrenberg's repeat buying)")
+                                         "(lower = more spread; the gamma mixing of Ehrenberg's NBD of repeat buying, "
+                                         "though a step holds at most one purchase, so counts are not Poisson within "
+                                         "a customer)")
     spend_median: float = param(38.3, 0.0, 1e9, "median basket value of one visit at reference price (money; "
                                 "38.3 keeps the weekly retail market's revenue per customer of the model's first "
                                 "version, whose buyers made at most one visit a week at 40)", lo_open=True)
