@@ -122,10 +122,11 @@ class Strategy:
     @staticmethod
     def visits(ctx: StepContext, bought: np.ndarray) -> float:
         """Visits in the step's purchases selected by ``bought`` (a mask of
-        ``ctx.purchases``): a purchase holds ``visits_per_purchase`` visits of
-        its buyer (more than one when a step is long)."""
-        buyers = ctx.purchases.buyers[bought]
-        return float(ctx.customers.visits_per_purchase[buyers].astype(np.float64).sum())
+        ``ctx.purchases``): a purchase holds the visits its buyer made in the
+        step (more than one when a step is long), as recorded when it was
+        made. By the time programmes look, a buyer who left the category has
+        been replaced by a newcomer in the same row, with visits of their own."""
+        return float(ctx.purchases.visits[bought].astype(np.float64).sum())
 
     @property
     def category(self) -> str:

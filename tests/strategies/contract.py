@@ -55,6 +55,12 @@ class StrategyContract:
     #: the firm that runs it (0: the focal firm)
     firm: ClassVar[int] = 0
 
+    @pytest.fixture(autouse=True)
+    def _strategies_registered(self) -> None:
+        """The registry fills as strategy modules are imported: a test may
+        be the first of its process (pytest-xdist hands out single tests)."""
+        load_builtin()
+
     # ------------------------------------------------------------ helpers
     def spec(self, **params: Any) -> dict:
         return {"name": self.name, **self.params, **params}

@@ -137,3 +137,34 @@ def private_accesses(path: Path) -> list[str]:
 def test_no_private_access_from_strategies_or_experiments(package):
     found = [hit for path in sorted((ROOT / package).rglob("*.py")) for hit in private_accesses(path)]
     assert found == []
+
+
+class VisitCounter(Strategy):
+    """Counts, after each step, the visits the step's purchases held by
+    :meth:`Strategy.visits`, and what the buyers' rows hold by then."""
+
+    name = "test_visit_counter"
+
+    def setup(self, ctx: StepContext) -> None:
+        self.counted, self.rows_now, self.replaced_buyers = [], [], 0
+
+    def after_step(self, ctx: StepContext) -> None:
+        everything = np.ones(len(ctx.purchases.buyers), dtype=bool)
+        self.counted.append(self.visits(ctx, everything))
+        self.rows_now.append(float(ctx.customers.visits_per_purchase[ctx.purchases.buyers].astype(np.float64).sum()))
+        self.replaced_buyers += int(self.replaced_customers(ctx)[ctx.purchases.buyers].sum())
+
+
+def test_a_programme_counts_the_visits_its_purchases_held_though_a_buyer_was_replaced_in_the_step():
+    """A monthly market (a purchase holds a customer's visits of the month),
+    with customers leaving the category often: a buyer who left in the step
+    is a newcomer's row by the time programmes look, yet the purchase's
+    visits are the leaver's. They add up to the step's visits."""
+    cfg = market_config(load_market_preset("retail"), n_customers=400, burn_in=0, steps=24, steps_per_year=12)
+    cfg = dataclasses.replace(cfg, customers=dataclasses.replace(cfg.customers, exit_per_year_mean=3.0))
+    counter = VisitCounter()
+    firms = [dataclasses.replace(cfg.firms[0], strategies=[counter]), *cfg.firms[1:]]
+    model = LoyaltyModel(market=dataclasses.replace(cfg, firms=firms), seed=SEED)
+    table = model.run()
+    np.testing.assert_allclose(counter.counted, table.groupby("step")["visits"].sum().to_numpy(), rtol=1e-9)
+    assert counter.replaced_buyers > 0 and counter.counted != counter.rows_now
