@@ -207,8 +207,12 @@ SLOW_REPLICATIONS = 6
 #: 213 weekly at 20,000 customers. With the habit built between the choices
 #: the baseline and the club agree but the price war does not (-17.2 against
 #: -11.2): weekly steps also move affect, expectation and the reference price
-#: between visits. Visits simulated in order within a step (not tried) are
-#: what should close both gaps.
+#: between visits. Visits simulated in order within a step (tried on a branch:
+#: rounds of about a week, each a choice, an experience and its feelings, word
+#: of mouth and defections) close both: at 20,000 customers and 30 replications
+#: the price war -12.47 monthly against -11.36 weekly (-12.16 for a weekly war
+#: of 13 weeks, as three monthly steps run it), the club -44.26 against -44.38,
+#: the baseline's profit per customer-year 213.85 against 211.73.
 NOT_YET_STEP_FREE = {(NPV_DIFFERENCE, "price_war"), (NPV_DIFFERENCE, "club_marketing")}
 
 
