@@ -77,8 +77,10 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
 
     Lognormal spend and gamma visit rates make revenue concentrate in the
     top fifth of customers (002, 003: 80/20); voice averages ~10% (002).
-    Rates are per year (``visit_rate``, ``exit_rate``); the step's chances
-    come from :func:`purchase_episodes` and :meth:`StepLength.probability`.
+    Rates are per year (``visit_rate``, ``exit_rate``); the chances come
+    from :func:`purchase_episodes` (per visit round: a step of several
+    rounds, :attr:`StepLength.rounds`, makes a purchase each round) and
+    :meth:`StepLength.probability` (leaving the category, per step).
     """
     seg = segments or Segments.of(cfg)
     segment = seg.draw(rng, n)
@@ -88,7 +90,7 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
     if sociability is None:
         sociability = _beta(rng, cfg.sociability_mean, cfg.sociability_concentration, n)
     exit_rate = rng.gamma(cfg.exit_per_year_shape, 1.0 / cfg.exit_per_year_shape, n) * cfg.exit_per_year_mean
-    chance, visits = purchase_episodes(rate, step)
+    chance, visits = purchase_episodes(rate, step.visit_round)
     return {
         "segment": segment,
         "weights": weights,
@@ -117,7 +119,10 @@ def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np
     in it with chance ``min(v, 1)`` and then makes ``max(v, 1)`` visits, so
     the expected visits (and spend) per year do not depend on the step
     length: in weekly steps a customer visiting fortnightly buys in half the
-    weeks, in monthly steps the same customer buys every month, twice.
+    weeks, in monthly steps of one round the same customer buys every month,
+    twice. ``step`` is a visit round (:attr:`StepLength.visit_round`): a
+    monthly step of four rounds makes a purchase a round, with the chance of
+    a week.
     """
     v = np.asarray(step.per_step(visits_per_year), dtype=np.float64)
     return np.minimum(v, 1.0).astype(np.float32), np.maximum(v, 1.0).astype(np.float32)

@@ -146,15 +146,16 @@ class ReferenceLoyaltyModel(mesa.Model):
         self.streams = RandomStreams(self.seed)
         #: the traits of the prospects who will take leavers' places (as the engine's)
         self.newcomers = Newcomers(self.streams["newcomers"], len(self.config.firms))
-        self.step_length = step = StepLength(cfg.steps_per_year)
+        self.step_length = step = StepLength.of(cfg.steps_per_year, cfg.visit_round_weeks)
         self.n_firms = F = len(cfg.firms)
         self.firm_names = [f.name for f in cfg.firms]
         fa = lambda name: [float(getattr(f, name)) for f in cfg.firms]  # noqa: E731
         self.quality, self.promise, self.belonging = fa("quality"), fa("promise"), fa("belonging")
         self.unit_cost, self.contract = fa("unit_cost"), fa("switching_cost")
         self.empowerment = fa("empowerment")
-        # chance per step that advertising makes a prospect aware (float32, as the engine's)
-        self.reach = step.probability(np.array(fa("advertising_awareness_per_year"))).astype(np.float32).tolist()
+        # chance per visit round that advertising makes a prospect aware (float32, as the engine's)
+        self.reach = step.visit_round.probability(
+            np.array(fa("advertising_awareness_per_year"))).astype(np.float32).tolist()
         self.cost_per_visit = fa("cost_per_visit")
         self.voice_ease = [float(getattr(f, "voice_ease", 1.0)) for f in cfg.firms]
         self._firm_arrays = {k: np.array(fa(k)) for k in ("wage_per_year", "training", "empowerment", "recognition")}
@@ -227,14 +228,23 @@ class ReferenceLoyaltyModel(mesa.Model):
         ev["customers_at_start"] = self._customer_counts()
         self._adjust_offers()
         self._staff_phase(ev)
-        buyers = self._purchase_occasions_and_choice()
-        trips = self._experience(buyers, ev)
-        self._disconfirmation(trips)
-        self._complaints_and_recovery(trips, ev)
-        self._loyalty_latents(trips)
-        self._states(trips, ev)
-        self._word_of_mouth_and_awareness(trips)
-        self._lapse_and_churn(trips, ev)
+        whole, visits = self.step_length, [0.0] * F
+        self.step_length = whole.visit_round        # a visit round is a step of its own (one round: the step)
+        try:
+            for _ in range(whole.rounds):
+                buyers = self._purchase_occasions_and_choice()
+                trips = self._experience(buyers, ev)
+                self._disconfirmation(trips)
+                self._complaints_and_recovery(trips, ev)
+                self._loyalty_latents(trips)
+                self._states(trips, ev)
+                self._word_of_mouth_and_awareness(trips)
+                self._defections(trips, ev)
+                visits = [v + r for v, r in zip(visits, self._visits)]
+        finally:
+            self.step_length = whole
+        self._visits = visits
+        self._leave_category(ev)
         self._close_books(ev, reported)
         self._t += 1
 
@@ -347,8 +357,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                           "u_bond": us2[i]})
         for f in range(F):
             self.ledger.book(f, "serving", visits[f] * self.cost_per_visit[f])
-        self._visits = visits
-        ev["visits"] = list(visits)
+        self._visits = visits                      # the round's
+        ev["visits"] = [v + r for v, r in zip(ev["visits"], visits)]
         return trips
 
     def _disconfirmation(self, trips: list[dict]) -> None:
@@ -367,6 +377,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         cfg = self.config.complaints
         u = self.streams.uniform("complaint", (3, self.n))
         u0, u1, u2 = u[0].tolist(), u[1].tolist(), u[2].tolist()
+        complaints = [0.0] * self.n_firms          # the round's
         for t in trips:
             a, c, outcome, felt = t["agent"], t["c"], t["outcome"], t["felt"]
             i = a.index
@@ -381,12 +392,13 @@ class ReferenceLoyaltyModel(mesa.Model):
             elif complain:
                 felt = felt - cfg.unresolved_penalty
             t["felt"], t["complained"], t["resolved"] = felt, complain, resolved
+            complaints[c] += complain
             ev["complaints"][c] += complain
             ev["recoveries"][c] += resolved
             ev["delighted"][c] += outcome > 0
             ev["disappointed"][c] += outcome < 0
         for f in range(self.n_firms):
-            self.ledger.book(f, "complaint_costs", ev["complaints"][f] * cfg.cost_per_complaint)
+            self.ledger.book(f, "complaint_costs", complaints[f] * cfg.cost_per_complaint)
 
     def _loyalty_latents(self, trips: list[dict]) -> None:
         cfg = self.config
@@ -489,6 +501,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                         h = heard[j] = [0.0] * (2 * F)
                     h[slot] += told
         log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
+        reach = self.reach
         zeros = [0.0] * (2 * F)
         for a in self.customers:
             h = heard.get(a.index, zeros)
@@ -500,7 +513,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                         continue
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    p_aware = 1 - (1 - self.reach[f]) * math.exp(pos * log_miss)
+                    p_aware = 1 - (1 - reach[f]) * math.exp(pos * log_miss)
                     if ua[f] < p_aware:
                         a.state[f] = AWARE
                         a.expectation[f] = min(max(self.promise[f] + w.referral_boost * pos, 0.0), 1.0)
@@ -509,11 +522,9 @@ class ReferenceLoyaltyModel(mesa.Model):
                     a.expectation[f] = min(max(a.expectation[f] + shift, 0.0), 1.0)
                     a.affect[f] = max(a.affect[f] - w.affect_shift * w.negative_strength * neg, 0.0)
 
-    def _lapse_and_churn(self, trips: list[dict], ev: dict) -> None:
-        cfg, F, n = self.config, self.n_firms, self.n
-        ch = cfg.churn
-        u_churn = self.streams.uniform("churn", n).tolist()
-        u_exit = self.streams.uniform("exit", n).tolist()
+    def _defections(self, trips: list[dict], ev: dict) -> None:
+        ch = self.config.churn
+        u_churn = self.streams.uniform("churn", self.n).tolist()
         floor = max(ch.defect_intention_floor, 1e-9)
         for t in trips:
             a, c = t["agent"], t["c"]
@@ -524,6 +535,10 @@ class ReferenceLoyaltyModel(mesa.Model):
                 a.expectation[c] = max(a.expectation[c] - ch.defect_expectation_drop, 0.0)
                 a.purchases[c] = 0
                 ev["lost"][c] += 1
+
+    def _leave_category(self, ev: dict) -> None:
+        F = self.n_firms
+        u_exit = self.streams.uniform("exit", self.n).tolist()
         leavers = [a for a in self.customers if u_exit[a.index] < a.exit_chance]
         for a in leavers:
             for f in range(F):

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import multiprocessing
 import os
@@ -211,6 +212,7 @@ def phase_profile(n: int, steps: int = 2) -> dict[str, float]:
     spent = {p: 0.0 for p in PHASES}
 
     def timed(phase: Any) -> Any:
+        @functools.wraps(phase)         # a visit round's phase stays one (sim.phases.visit_round)
         def run(market: Any, step: Any) -> None:
             t0 = time.perf_counter()
             try:

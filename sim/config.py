@@ -359,6 +359,14 @@ class MarketConfig:
     steps: int = param(104, 1, 1_000_000, "reported horizon in steps")
     burn_in: int = param(156, 0, 1_000_000, "steps simulated before the reported horizon (steady state)")
     steps_per_year: float = param(52.0, 1.0, 10_000.0, "steps in a year (52 = weekly)")
+    visit_round_weeks: float = param(1.0, 1.0, 1e6, "longest stretch of a customer's visits (weeks) that is "
+                                     "simulated as one purchase: a longer step makes its visits in round(step "
+                                     "weeks / this) rounds, in order, each a choice of firm, the experience and "
+                                     "its feelings, word of mouth and defections, as weekly steps make them (a "
+                                     "step holds one purchase a customer, of all its visits to one firm); 1: a "
+                                     "week, the default retail market's median time between visits (about 7 "
+                                     "days); a market billed per period sets its period (the subscription "
+                                     "market: a month)")
     discount_rate: float = param(0.08, 0.001, 1.0, "annual discount rate of the NPV and of customer lifetime "
                                  "value (at least 0.1%: a customer who never leaves would otherwise be worth "
                                  "an infinite amount)")

@@ -34,7 +34,7 @@ from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, val
 from sim.context import StepContext
 from sim.ledger import Ledger
 from sim.modifiers import Modifiers
-from sim.phases import PHASES, Phase
+from sim.phases import PHASES, Phase, visit_round
 from sim.records import LATENTS, FirmStepEvents, Latents, Purchases, SmoothedChurn, StaffWork, StepDraws, StepRecord
 from sim.staffing import engagement_target
 from sim.states import LoyaltyState as S, N_STATES, customers_per_firm
@@ -78,7 +78,7 @@ class LoyaltyModel(mesa.Model):
         self.streams = RandomStreams(self.seed)
         cfg = self.config
         #: the step length and the conversions to it (the only code that knows it)
-        self.step_length = StepLength(cfg.steps_per_year)
+        self.step_length = StepLength.of(cfg.steps_per_year, cfg.visit_round_weeks)
         self.n_firms = len(cfg.firms)
         #: :meth:`by_firm`'s and :meth:`firm_rule`'s columns, cleared whenever a firm's attribute is set
         self.firm_columns: dict[tuple, np.ndarray] = {}
@@ -147,17 +147,59 @@ class LoyaltyModel(mesa.Model):
         return self.step_table()
 
     def _advance(self, reported: bool) -> None:
-        """One step: draw for all agents, then run the phases in order."""
+        """One step: draw for all agents, then run the phases in order (the
+        phases of a visit round once a round: :meth:`_visit_rounds`)."""
         step = self._begin(reported)
         try:
-            for phase in self.phases:
-                phase(self, step)
+            phases = self.phases
+            if self.step_length.rounds == 1:
+                for phase in phases:
+                    phase(self, step)
+            else:
+                # a probe's phase put among a visit round's runs in the rounds too
+                marked = [k for k, phase in enumerate(phases) if visit_round(phase)]
+                first, last = (marked[0], marked[-1] + 1) if marked else (len(phases), len(phases))
+                for phase in phases[:first]:
+                    phase(self, step)
+                if marked:
+                    self._visit_rounds(step, phases[first:last])
+                for phase in phases[last:]:
+                    phase(self, step)
         except SystemError as e:
             if interrupted(e):             # Ctrl-C inside a compiled rule: stop as Ctrl-C does
                 raise KeyboardInterrupt from None
             raise
         step.draws = None                 # the draws are not kept between steps
         self.t += 1
+
+    def _visit_rounds(self, step: StepRecord, phases: list[Phase]) -> None:
+        """The phases of a visit round, once a round of the step, in order:
+        each round is a step of its own length (:attr:`step_length` while it
+        runs) with fresh draws of the customers' streams (the first round
+        takes the step's); the rounds' purchases are joined, in round order,
+        and their visits summed, for the phases after them."""
+        whole = self.step_length
+        rounds, visits = [], np.zeros(self.n_firms)
+        self.step_length = whole.visit_round
+        try:
+            for r in range(whole.rounds):
+                if r:
+                    step.draws = self._round_draws(step.draws)
+                for phase in phases:
+                    phase(self, step)
+                rounds.append(step.purchases)
+                visits += step.visits
+        finally:
+            self.step_length = whole
+        step.purchases = Purchases.joined(rounds)
+        step.visits = visits
+
+    def _round_draws(self, draws: StepDraws) -> StepDraws:
+        """The draws of a visit round after the first: the step's staff and
+        exit draws (drawn once a step), fresh draws of every other stream."""
+        plan = StepDraws.round_plan(self.customers.n, self.n_firms, self.staff.m)
+        fresh = self.streams.draw_all(plan, self.blocks.each_for(self.customers.n))
+        return StepDraws(**{**vars(draws), **fresh})
 
     def _begin(self, reported: bool) -> StepRecord:
         """The record of a new step, with the step's draws and what it carries

@@ -32,6 +32,11 @@ DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
 )
 
 
+#: the streams drawn once a step; the others once a visit round (a long step
+#: makes its customers' visits in several: :attr:`sim.units.StepLength.rounds`)
+STEP_STREAMS = ("staff", "exit")
+
+
 @dataclass
 class StepDraws:
     """The random draws of one step: one draw per stream for all agents,
@@ -64,13 +69,22 @@ class StepDraws:
             out[name] = (kind, shape)
         return out
 
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def round_plan(n: int, n_firms: int, m: int) -> dict[str, tuple[str, int | tuple[int, int]]]:
+        """The draws of a visit round after the step's first: the streams of
+        :meth:`plan` but those drawn once a step (:data:`STEP_STREAMS`)."""
+        return {name: how for name, how in StepDraws.plan(n, n_firms, m).items() if name not in STEP_STREAMS}
+
 
 @dataclass
 class Purchases:
     """The step's purchases, one entry per purchase (a customer buys at most
-    once a step). The purchase-choice phase gives the buyers and firms, the
-    experience phase what happened at the firm, later phases how it was felt
-    (Oliver 1980: disconfirmation) and what the complaint process did with it."""
+    once a visit round: once a step, unless a long step makes its visits in
+    rounds, :attr:`sim.units.StepLength.rounds`). The purchase-choice phase
+    gives the buyers and firms, the experience phase what happened at the
+    firm, later phases how it was felt (Oliver 1980: disconfirmation) and
+    what the complaint process did with it."""
     buyers: np.ndarray                     #: customer row of each purchase
     firm: np.ndarray                       #: firm chosen
     cell: np.ndarray | None = None         #: buyers * n_firms + firm: the relationship in flat [n, firms] arrays
@@ -89,6 +103,26 @@ class Purchases:
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
     talked: np.ndarray | None = None       #: the buyer told their friends about it
+    visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)
+
+    @classmethod
+    def joined(cls, rounds: list["Purchases"]) -> "Purchases":
+        """The purchases of a step's visit rounds, in round order, each
+        marked with its round (a field some round left unset stays None)."""
+        joined = {}
+        for f in fields(cls):
+            parts = [getattr(p, f.name) for p in rounds]
+            joined[f.name] = None if any(x is None for x in parts) else np.concatenate(parts)
+        joined["visit_round"] = np.repeat(np.arange(len(rounds), dtype=np.int64), [len(p.buyers) for p in rounds])
+        return cls(**joined)
+
+    def in_rounds(self) -> list[np.ndarray]:
+        """The purchases of each visit round, in order, as masks: within one
+        a customer buys at most once (a programme that follows its customers
+        purchase by purchase, such as a points balance, goes round by round)."""
+        if self.visit_round is None:
+            return [np.ones(len(self.buyers), dtype=bool)]
+        return [self.visit_round == r for r in range(int(self.visit_round.max(initial=-1)) + 1)]
 
 
 #: the derived latents of :class:`Latents`, in order

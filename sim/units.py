@@ -37,6 +37,22 @@ class StepLength:
     """The step length of a market and the conversions to it."""
 
     steps_per_year: float
+    #: visit rounds in a step: a long step makes its customers' visits in
+    #: this many rounds, in order (:meth:`visit_round`); 1: the step is one round
+    rounds: int = 1
+
+    @classmethod
+    def of(cls, steps_per_year: float, visit_round_weeks: float) -> "StepLength":
+        """The step of a market of ``steps_per_year`` steps whose visits are
+        made in rounds of about ``visit_round_weeks`` weeks: the step's weeks
+        over the round's, rounded, at least one."""
+        weeks = WEEKS_PER_YEAR / steps_per_year
+        return cls(steps_per_year, max(1, int(round(weeks / visit_round_weeks))))
+
+    @property
+    def visit_round(self) -> "StepLength":
+        """One visit round as a step of its own (a step of one round: this step)."""
+        return self if self.rounds == 1 else StepLength(self.steps_per_year * self.rounds)
 
     @property
     def dt(self) -> float:

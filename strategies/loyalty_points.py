@@ -154,16 +154,18 @@ class LoyaltyPoints(Strategy):
         silver, gold = self._tiers(ctx, f)
         multiplier = np.where(gold, cfg.gold_multiplier, np.where(silver, cfg.silver_multiplier, 1.0))
         bought = ctx.purchases
-        mine = bought.firm == f
-        buyers = bought.buyers[mine]
-        earned = cfg.earn_rate * multiplier[buyers] * bought.spent[mine]
-        # burn at this purchase (on the balance held before it), then earn
-        held = self.balance[buyers]
-        burn = np.where(held >= cfg.min_redeem, cfg.redeem_share * held, 0.0)
-        self.balance[buyers] = held - burn + earned
+        issued = burned = 0.0
+        for in_round in bought.in_rounds():         # a customer buys at most once a visit round
+            mine = in_round & (bought.firm == f)
+            buyers = bought.buyers[mine]
+            earned = cfg.earn_rate * multiplier[buyers] * bought.spent[mine]
+            # burn at this purchase (on the balance held before it), then earn
+            held = self.balance[buyers]
+            burn = np.where(held >= cfg.min_redeem, cfg.redeem_share * held, 0.0)
+            self.balance[buyers] = held - burn + earned
+            issued, burned = issued + float(earned.sum()), burned + float(burn.sum())
         expired = ctx.units.probability(cfg.expiry_per_year) * self.balance
         self.balance -= expired
-        issued, burned = float(earned.sum()), float(burn.sum())
         self.issued += issued
         self.redeemed += burned
         self.expired += float(expired.sum())

@@ -28,8 +28,12 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.by_firm("recovery_bonus"), market.by_firm("quick_bonus"), float(cfg.recovery_rate),
         float(cfg.empowerment_recovery), float(cfg.quick_share), float(1 - cfg.quick_offset),
         float(1 - cfg.slow_offset), float(cfg.unresolved_penalty), market.n_firms)
-    ev.complaints, ev.recoveries, ev.delighted, ev.disappointed = counts
-    market.ledger.book(slice(None), "complaint_costs", ev.complaints * cfg.cost_per_complaint)
+    complaints, recoveries, delighted, disappointed = counts
+    ev.complaints += complaints
+    ev.recoveries += recoveries
+    ev.delighted += delighted
+    ev.disappointed += disappointed
+    market.ledger.book(slice(None), "complaint_costs", complaints * cfg.cost_per_complaint)
 
 
 @compiled

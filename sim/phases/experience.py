@@ -66,12 +66,13 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
     market.ledger.add_revenue(revenue)
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
-    step.visits = visit_sum
-    market.ledger.book(slice(None), "serving", step.visits * market.by_firm("cost_per_visit", np.float64))
-    ev.visits = step.visits.copy()
-    ev.purchases = purchases        # purchases: a long step's purchase holds several visits
-    ev.failures = failures
-    ev.service_sum, ev.service_sq = service_sum, service_sq       # per visit
+    step.visits = visit_sum         # a visit round's (sim.model sums a step's rounds)
+    market.ledger.book(slice(None), "serving", visit_sum * market.by_firm("cost_per_visit", np.float64))
+    ev.visits += visit_sum
+    ev.purchases += purchases       # purchases: a long step's purchase holds several visits
+    ev.failures += failures
+    ev.service_sum += service_sum   # per visit
+    ev.service_sq += service_sq
     p.experience = experienced
     p.cell = cell               # each purchase's relationship in flat [n, firms] arrays
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service

@@ -95,14 +95,13 @@ def _leave_category(u_exit: np.ndarray, exit_chance: np.ndarray, state: np.ndarr
     return k
 
 
-def lapse_and_churn(market: "LoyaltyModel", step: "StepRecord") -> None:
-    """Disappointed customers with little intention to return defect; some
-    customers leave the category and are replaced by new prospects.
+def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
+    """Disappointed customers with little intention to return defect (a
+    visit round's purchases, in a step of several rounds).
 
     The chance to defect compounds over the visits of a purchase
-    (:func:`sim.units.compounded`, numpy's); the rest is two compiled passes,
-    over the purchases (:func:`_defect`) and over the customers
-    (:func:`_leave_category`)."""
+    (:func:`sim.units.compounded`, numpy's), then one compiled pass over
+    the purchases (:func:`_defect`)."""
     cust, ch, p, ev = market.customers, market.config.churn, step.purchases, step.events
     b = p.buyers
     chance = np.empty(len(b), dtype=np.float32)
@@ -112,6 +111,13 @@ def lapse_and_churn(market: "LoyaltyModel", step: "StepRecord") -> None:
     _defect(b, p.firm, p.cell, p.felt, chance, step.draws.churn, flat(cust.state), flat(cust.expectation),
             flat(cust.purchases), flat(cust.cohort), np.float32(ch.defect_expectation_drop), ev.lost,
             market.cohorts.lost)
+
+
+def leaving_the_category(market: "LoyaltyModel", step: "StepRecord") -> None:
+    """Some customers leave the category, at their exit rate, and are
+    replaced by new prospects: one compiled pass over the customers
+    (:func:`_leave_category`)."""
+    cust, ev = market.customers, step.events
     leavers = np.empty(cust.n, dtype=np.int64)
     k = _leave_category(step.draws.exit, cust.exit_chance, cust.state, cust.cohort, ev.lost, ev.exits,
                         market.cohorts.lost, leavers)

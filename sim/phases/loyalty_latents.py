@@ -101,7 +101,7 @@ def visit_exponents(buyers: np.ndarray, visits: np.ndarray, log_kept: np.ndarray
     of each share into the next row of ``exponents`` (whose ``-expm1`` is
     the compounded share) and that row into ``slot``; -1 in ``slot`` for a
     purchase of one visit. Returns how many rows were written. The buyers
-    must be in order (each customer buys at most once a step)."""
+    must be in order (each customer buys at most once a visit round)."""
     m = 0
     for k in range(buyers.shape[0]):
         if k and buyers[k] <= buyers[k - 1]:

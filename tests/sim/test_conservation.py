@@ -54,9 +54,12 @@ def test_presets_are_found():
     assert {"retail", "subscription", "home_furnishing"} <= set(PRESETS)
 
 
-@pytest.mark.parametrize("preset", PRESETS)
-def test_states_and_money_are_conserved_every_step(preset):
-    model = LoyaltyModel(market=preset, **SMALL)
+@pytest.mark.parametrize("preset, steps_per_year", [(p, None) for p in PRESETS] + [("retail", 12)],
+                         ids=[*PRESETS, "retail-monthly"])
+def test_states_and_money_are_conserved_every_step(preset, steps_per_year):
+    """Every preset; and the retail market in monthly steps, whose visits
+    are made in four rounds a step."""
+    model = LoyaltyModel(market=preset, **SMALL, **({"steps_per_year": steps_per_year} if steps_per_year else {}))
     check_states(model)                       # after the burn-in
     n_rows = 0
     for step in range(1, model.config.steps + 1):
