@@ -66,8 +66,8 @@ class CustomerConfig:
                                         "no empirical source)", lo_open=True)
     visits_per_year_shape: float = param(2.0, 0.05, 1e3, "gamma shape of the heterogeneity of visit rates "
                                          "(lower = more spread; the gamma mixing of Ehrenberg's NBD of repeat buying, "
-                                         "though a step holds at most one purchase, so counts are not Poisson within "
-                                         "a customer)")
+                                         "though a visit round holds at most one purchase, so counts are not Poisson "
+                                         "within a customer)")
     spend_median: float = param(38.3, 0.0, 1e9, "median basket value of one visit at reference price (money; "
                                 "38.3 keeps the weekly retail market's revenue per customer of the model's first "
                                 "version, whose buyers made at most one visit a week at 40)", lo_open=True)

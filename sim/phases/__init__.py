@@ -14,10 +14,9 @@ feelings, word of mouth and defections. A step longer than a visit round
 (:attr:`sim.units.StepLength.rounds`, from ``market.visit_round_weeks``)
 runs the phases from the first of a round's to the last (with any phase a
 probe put among them) once a round, in order, each round a step of its own
-length with fresh draws of the customers' streams,
-so a month's visits are made one round after another, as weekly steps make
-them; the rest (offers, staff, leaving the category, the books, the step
-table) runs once a step.
+length with fresh draws of the customers' streams, so a month's visits are
+made one round after another, as weekly steps make them; the rest (offers,
+staff, leaving the category, the books, the step table) runs once a step.
 """
 
 from __future__ import annotations
