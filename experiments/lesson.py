@@ -443,7 +443,7 @@ def build_twins(twins: TwinMarkets, seed: int) -> tuple[LoyaltyModel, LoyaltyMod
 def disconfirmation_counts(model: LoyaltyModel) -> pd.DataFrame:
     """This step's buyers of each firm by disconfirmation outcome (MODEL.md §3,
     004's zone of tolerance): one row per firm, columns :data:`OUTCOMES`; each
-    row sums to the firm's visits this step. All zeros before any step."""
+    row sums to the firm's purchases this step. All zeros before any step."""
     names = [f.name for f in model.firms]
     bought = model.last_step.purchases
     counts = np.zeros((model.n_firms, len(OUTCOMES)), dtype=np.int64)

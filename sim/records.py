@@ -204,3 +204,6 @@ class StepRecord:
     latents: Latents | None = None
     churn: SmoothedChurn | None = None
     accounts: dict[str, np.ndarray] | None = None   #: the ledger's accounts of the step
+    #: rows whose customer left the category in the step: a newcomer took each
+    #: place after the step's purchases (``customers.generation`` moved on by one)
+    replaced: np.ndarray | None = None

@@ -3,10 +3,13 @@
 Researchers fit customer-base models (BG/NBD, Pareto/NBD) to transaction
 logs; to compare the simulator with them, and to calibrate it, a run can
 record every purchase: customer, firm, reported week, amount and visits (a
-purchase holds all the visits a customer makes in a step, one in most weeks). A customer who
+purchase holds all the visits a customer makes in a visit round: a weekly
+step, one visit in most weeks; a long step makes its visits in several
+rounds, so a customer may have several purchases a step). A customer who
 leaves the category is replaced by a newcomer in the same row
 (MODEL.md §2), so a customer's id combines the row with the row's
-generation and is never reused.
+generation and is never reused; a purchase carries the id of the customer
+who made it, though they left the category later in the same step.
 
 The summary follows the layout of the customer-lifetime-value libraries
 (``lifetimes.utils.summary_data_from_transaction_data``): per customer of a
@@ -31,10 +34,23 @@ COLUMNS = ["customer_id", "firm", "week", "amount", "visits"]
 SUMMARY_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary_value"]
 
 
-def customer_ids(model: "LoyaltyModel", rows: np.ndarray) -> np.ndarray:
-    """Ids of the customers now in ``rows``: a row's newcomers get new ids."""
-    n = model.customers.n
-    return model.customers.generation[rows].astype(np.int64) * n + rows.astype(np.int64)
+def customer_ids(model: "LoyaltyModel", rows: np.ndarray, generation: np.ndarray | None = None) -> np.ndarray:
+    """Ids of the customers now in ``rows`` (or of the ``generation`` given
+    for each): a row's newcomers get new ids."""
+    if generation is None:
+        generation = model.customers.generation[rows]
+    return generation.astype(np.int64) * model.customers.n + rows.astype(np.int64)
+
+
+def buyer_ids(model: "LoyaltyModel") -> np.ndarray:
+    """Ids of the last step's buyers, purchase by purchase: a buyer who left
+    the category after buying in the step has the id they bought under, not
+    their newcomer's (whose generation is one more)."""
+    step, rows = model.last_step, model.last_step.purchases.buyers
+    generation = model.customers.generation[rows].astype(np.int64)
+    if step.replaced is not None and len(step.replaced):
+        generation -= np.isin(rows, step.replaced)
+    return customer_ids(model, rows, generation)
 
 
 class TransactionLog:
@@ -48,7 +64,7 @@ class TransactionLog:
     def record(self) -> None:
         """Add the purchases of the step just simulated."""
         bought = self.model.last_step.purchases
-        self._parts.append((customer_ids(self.model, bought.buyers), bought.firm.astype(np.int16),
+        self._parts.append((buyer_ids(self.model), bought.firm.astype(np.int16),
                             int(self.model.steps), bought.spent.astype(np.float64),
                             bought.visits.astype(np.float64)))
 

@@ -52,9 +52,12 @@ def simulate_purchases(market: MarketConfig, firm: str, seed: int, periods: int,
     entry = tx.groupby("customer_id", sort=True)["week"].min()
     members = entry.index[(entry <= entry_periods) & ~entry.index.isin(before)]
     tx = tx[tx["customer_id"].isin(members)]
-    return CohortLog(pd.DataFrame({"customer_id": tx["customer_id"].astype("int64").to_numpy(),
-                                   "period": tx["week"].astype("int64").to_numpy(),
-                                   "amount": tx["amount"].to_numpy(dtype=float)}))
+    cohort = pd.DataFrame({"customer_id": tx["customer_id"].astype("int64").to_numpy(),
+                           "period": tx["week"].astype("int64").to_numpy(),
+                           "amount": tx["amount"].to_numpy(dtype=float)})
+    if cohort.duplicated(["customer_id", "period"]).any():     # a long step's visit rounds: one row a period
+        cohort = cohort.groupby(["customer_id", "period"], as_index=False, sort=False)["amount"].sum()
+    return CohortLog(cohort)
 
 
 def pooled(logs: list[CohortLog]) -> CohortLog:

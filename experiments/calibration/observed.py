@@ -1,9 +1,10 @@
 """Observed data in the simulator's time unit.
 
 A transaction log becomes one row per customer and period with a purchase
-(``customer_id``, ``period``, ``amount`` summed over the period), because a
-simulated customer has at most one purchase occasion per step: both the
-simulator and the standard models then see the same data. Periods count from
+(``customer_id``, ``period``, ``amount`` summed over the period), as the
+simulated cohorts are (a weekly step holds at most one purchase a customer;
+a long step's visit rounds are summed over the step): both the simulator and
+the standard models then see the same data. Periods count from
 1; a customer's first purchase period is their entry into the cohort, and
 purchases in later periods are repeat purchases (the convention of the
 BG/NBD literature on CDNOW, Fader, Hardie & Lee 2005).

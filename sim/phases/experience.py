@@ -27,7 +27,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     is judged against the reference price (Kalyanaraman & Winer 1995), and
     belonging comes from the firm, the bond and any club. Revenue, cost of
     goods, the cost of serving and visits are booked. A purchase holds all
-    the step's visits of the buyer (``visits_per_purchase``), so its basket
+    the visit round's visits of the buyer (``visits_per_purchase``; a round
+    is the step unless a long step makes its visits in rounds), so its basket
     and the staff time it takes count them, and its experience is their mean
     (:mod:`sim.experience`: the rules, which :func:`purchase_experiences`
     applies to all purchases in one compiled pass)."""

@@ -121,8 +121,9 @@ def leaving_the_category(market: "LoyaltyModel", step: "StepRecord") -> None:
     leavers = np.empty(cust.n, dtype=np.int64)
     k = _leave_category(step.draws.exit, cust.exit_chance, cust.state, cust.cohort, ev.lost, ev.exits,
                         market.cohorts.lost, leavers)
+    step.replaced = leavers[:k]
     if k:
-        replace_leavers(market, leavers[:k])
+        replace_leavers(market, step.replaced)
 
 
 def replace_leavers(market: "LoyaltyModel", rows: np.ndarray) -> None:

@@ -32,7 +32,7 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     cust, cfg, p = market.customers, market.config, step.purchases
     w, n, F = cfg.word_of_mouth, cust.n, market.n_firms
     network = market.network
-    # the stories a buyer tells over the purchase's visits: at most one a step
+    # the stories a buyer tells over the purchase's visits: at most one a visit round
     # to each friend, told with chance min(s, 1) and counted max(s, 1) times,
     # so a long step's talkers tell as many stories as its visits would
     shift = chunk_shift(F)

@@ -427,3 +427,13 @@ def test_the_readmes_own_log_example_runs(tmp_path, monkeypatch):
     assert status == 0, err
     report = (tmp_path / "run" / "report.md").read_text()
     assert f"{len(log[columns[0]].unique()):,} customers" in report and "## Holdout errors" in report
+
+
+def test_a_simulated_cohort_has_one_row_a_customer_and_period_as_the_observed_log_does():
+    """A monthly retail step makes its visits in four rounds, so a customer
+    may buy several times a step: the cohort sums them per period, as a
+    transaction log is summed per period."""
+    market = market_config(None, n_customers=1500, burn_in=3, steps=6, steps_per_year=12)
+    cohort = simulate_purchases(market, market.firms[0].name, seed=1, periods=6, entry_periods=3).purchases
+    assert len(cohort) > 0
+    assert not cohort.duplicated(["customer_id", "period"]).any()

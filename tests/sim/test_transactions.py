@@ -73,3 +73,21 @@ def test_a_run_can_write_its_transactions_and_customer_summary(tmp_path):
     assert list(tx.columns) == ["customer_id", "firm", "week", "amount", "visits"] and len(tx) > 0
     assert list(summary.columns) == ["firm", "customer_id", "frequency", "recency", "T", "monetary_value"]
     assert set(summary["firm"]) <= set(tx["firm"])
+
+
+@pytest.mark.parametrize("steps_per_year", [52, 12])
+def test_a_purchase_carries_the_id_of_its_buyer_who_left_the_category_later_in_the_step(steps_per_year):
+    """Newcomers arrive after the step's purchases: no purchase of a step
+    may carry an id that a row took during that step."""
+    model = LoyaltyModel(seed=5, n_customers=800, burn_in=5, steps=10, steps_per_year=steps_per_year,
+                         customers={"exit_per_year_mean": 4.0})
+    log = TransactionLog(model)
+    n, left_buyers = model.customers.n, 0
+    for week in range(1, 11):
+        before = model.customers.generation.astype(np.int64) * n + np.arange(n)
+        model.step()
+        log.record()
+        ids = log.table().query("week == @week")["customer_id"].to_numpy()
+        assert np.isin(ids, before).all()
+        left_buyers += np.isin(model.last_step.purchases.buyers, model.last_step.replaced).sum()
+    assert left_buyers > 0
