@@ -50,6 +50,8 @@ def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int,
         for _ in range(follow):
             model.step()
             b, c = model.last_step.purchases.buyers, model.last_step.purchases.firm
+            b, first = np.unique(b, return_index=True)     # a buyer's first purchase of the step (visit rounds)
+            c = c[first]
             fresh = nxt[b] < 0
             nxt[b[fresh]] = c[fresh]
         b, c = treated["b"], treated["c"]
