@@ -501,7 +501,6 @@ class ReferenceLoyaltyModel(mesa.Model):
                         h = heard[j] = [0.0] * (2 * F)
                     h[slot] += told
         log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
-        reach = self.reach
         zeros = [0.0] * (2 * F)
         for a in self.customers:
             h = heard.get(a.index, zeros)
@@ -513,7 +512,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                         continue
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    p_aware = 1 - (1 - reach[f]) * math.exp(pos * log_miss)
+                    p_aware = 1 - (1 - self.reach[f]) * math.exp(pos * log_miss)
                     if ua[f] < p_aware:
                         a.state[f] = AWARE
                         a.expectation[f] = min(max(self.promise[f] + w.referral_boost * pos, 0.0), 1.0)

@@ -140,7 +140,7 @@ def stop_cleanly(where: str | os.PathLike | Callable[[], str | os.PathLike],
     try:
         yield
     except (KeyboardInterrupt, SystemError) as e:
-        if not isinstance(e, KeyboardInterrupt) and not interrupted(e):
+        if not interrupted(e):
             raise
         with sigint_ignored():
             stop_workers(kill=True)

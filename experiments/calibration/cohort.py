@@ -55,9 +55,8 @@ def simulate_purchases(market: MarketConfig, firm: str, seed: int, periods: int,
     cohort = pd.DataFrame({"customer_id": tx["customer_id"].astype("int64").to_numpy(),
                            "period": tx["week"].astype("int64").to_numpy(),
                            "amount": tx["amount"].to_numpy(dtype=float)})
-    if cohort.duplicated(["customer_id", "period"]).any():     # a long step's visit rounds: one row a period
-        cohort = cohort.groupby(["customer_id", "period"], as_index=False, sort=False)["amount"].sum()
-    return CohortLog(cohort)
+    # one row a customer and period, as an observed log (a long step's visit rounds may hold several)
+    return CohortLog(cohort.groupby(["customer_id", "period"], as_index=False, sort=False)["amount"].sum())
 
 
 def pooled(logs: list[CohortLog]) -> CohortLog:
