@@ -20,13 +20,14 @@ from sim.units import StepLength
 
 TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
           "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
-          "purchase_chance", "visits_per_purchase", "exit_chance")
+          "purchase_chance", "visits_per_purchase", "exit_chance", "desired", "churn_proneness", "dropout",
+          "taste")
 _PROSPECT = int(LoyaltyState.PROSPECT)
 #: counts of visits (``purchases``, ``rival_run``) stop here: far beyond any threshold the ladder uses
 COUNT_CAP = np.iinfo(np.uint16).max
 
-RELATIONSHIP = ("state", "expectation", "affect", "habit", "satisfaction", "behaviour",
-                "purchases", "rival_run", "revenue", "cohort")
+RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
+                "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "since", "taste")
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
@@ -70,7 +71,7 @@ class Segments:
         return self.cdf.searchsorted(rng.random(n), side="right").astype(np.int8)
 
 
-def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: StepLength,
+def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: StepLength, n_firms: int,
                 sociability: np.ndarray | None = None, segments: Segments | None = None) -> dict[str, np.ndarray]:
     """Heterogeneous traits of ``n`` customers (``segments``: :meth:`Segments.of`
     ``cfg``, if already at hand).
@@ -81,6 +82,14 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
     from :func:`purchase_episodes` (per visit round: a step of several
     rounds, :attr:`StepLength.rounds`, makes a purchase each round) and
     :meth:`StepLength.probability` (leaving the category, per step).
+
+    Churn proneness is a rate a year, ``-ln(1 - p)`` of a beta-distributed
+    chance ``p`` a year (the shifted-beta-geometric model's mixing; Fader
+    & Hardie 2007); dropout is a beta-distributed chance per visit (BG/NBD;
+    Fader, Hardie & Lee 2005). Taste is a standard normal per firm, which
+    the choice scales by ``choice.taste_sd``: drawn with the customer, as
+    it is independent of everything else the same as drawn when they first
+    meet the firm, and kept.
     """
     seg = segments or Segments.of(cfg)
     segment = seg.draw(rng, n)
@@ -107,7 +116,25 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
         "variety": rng.beta(cfg.variety_a, cfg.variety_b, n).astype(np.float32),
         "exit_rate": exit_rate.astype(np.float32),
         "price_sensitivity": seg.price_sensitivity[segment],
+        "desired": np.clip(cfg.desired_mean + cfg.desired_sd * rng.standard_normal(n), 0.0, 1.0).astype(np.float32),
+        "churn_proneness": (-np.log1p(-np.minimum(rng.beta(cfg.churn_proneness_a, cfg.churn_proneness_b, n),
+                                                  _MOST_CERTAIN))).astype(np.float32),
+        "dropout": _dropout(rng, cfg, n),
+        "taste": rng.standard_normal((n, n_firms)).astype(np.float32),
     }
+
+
+#: a beta draw of a chance a year is capped here before its rate -ln(1 - p)
+#: is taken (a chance of 1 would be an infinite rate): not a parameter
+_MOST_CERTAIN = 1.0 - 1e-7
+
+
+def _dropout(rng: np.random.Generator, cfg: CustomerConfig, n: int) -> np.ndarray:
+    """Each customer's chance per visit of going quietly inactive: beta of
+    the configured mean and concentration, exactly 0 if the mean is 0 (a
+    contractual market, where relationships end only by the hazard)."""
+    draws = _beta(rng, cfg.dropout_mean, cfg.dropout_concentration, n)
+    return (draws if cfg.dropout_mean > 0 else np.zeros(n)).astype(np.float32)
 
 
 def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np.ndarray, np.ndarray]:
@@ -130,9 +157,9 @@ def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np
 
 @compiled
 def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, expectation: np.ndarray,
-            affect: np.ndarray, habit: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
+            affect: np.ndarray, inertia: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
             purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
-            cohort: np.ndarray) -> None:
+            cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, since: np.ndarray) -> None:
     """A newcomer's place (the rows ``rows``): reference price 1, no bond,
     every relationship a prospect's with nothing felt, bought or acquired."""
     for i in rows:
@@ -141,7 +168,7 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
         for f in range(state.shape[1]):
             expectation[i, f] = 0
             affect[i, f] = 0
-            habit[i, f] = 0
+            inertia[i, f] = 0
             satisfaction[i, f] = 0
             behaviour[i, f] = 0
             purchases[i, f] = 0
@@ -149,6 +176,9 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             revenue[i, f] = 0
             state[i, f] = _PROSPECT
             cohort[i, f] = -1
+            incident[i, f] = 0
+            reconsidered[i, f] = False
+            since[i, f] = -1
 
 
 @dataclass(frozen=True)
@@ -184,13 +214,16 @@ class CustomerPopulation:
         self.state = np.full(shape, LoyaltyState.PROSPECT, dtype=np.int8)
         self.expectation = np.zeros(shape, dtype=np.float32)
         self.affect = np.zeros(shape, dtype=np.float32)
-        self.habit = np.zeros(shape, dtype=np.float32)
-        self.satisfaction = np.zeros(shape, dtype=np.float32)
+        self.inertia = np.zeros(shape, dtype=np.float32)        # smoothed share of own choices (Guadagni & Little)
+        self.satisfaction = np.zeros(shape, dtype=np.float32)   # cumulative satisfaction, zone units
         self.behaviour = np.zeros(shape, dtype=np.float32)      # repeat-purchase rate (EMA)
         self.purchases = np.zeros(shape, dtype=np.uint16)       # visits in this relationship
         self.rival_run = np.zeros(shape, dtype=np.uint16)       # visits in a row at rivals
         self.revenue = np.zeros(shape, dtype=np.float32)        # annualised spend at each firm (EMA)
         self.cohort = np.full(shape, -1, dtype=np.int32)        # step the relationship was acquired
+        self.incident = np.zeros(shape, dtype=np.float32)       # fading mark of an unrecovered incident, 0-1
+        self.reconsidered = np.zeros(shape, dtype=np.bool_)     # a firm left is back in the consideration set
+        self.since = np.full(shape, -1, dtype=np.int32)         # step (burn-in included) the relationship began
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
 
     def replace(self, rows: np.ndarray, traits: dict[str, np.ndarray]) -> None:
@@ -202,8 +235,9 @@ class CustomerPopulation:
             getattr(self, name)[rows] = traits[name]
         at = np.asarray(rows)
         at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
-        _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.habit, self.satisfaction,
-                self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort)
+        _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.inertia, self.satisfaction,
+                self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort, self.incident,
+                self.reconsidered, self.since)
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:
@@ -213,7 +247,7 @@ class CustomerPopulation:
         seg = int(self.segment[i])
         traits = {name: (tuple(float(x) for x in getattr(self, name)[i]) if name == "weights"
                          else getattr(self, name)[i].item())
-                  for name in TRAITS if name != "segment"}
+                  for name in TRAITS if name not in ("segment", "taste")}
         traits["weights"] = MappingProxyType(dict(zip(ATTRIBUTES, traits["weights"])))
         traits["reference_price"] = float(self.reference_price[i])
         traits["bond"] = int(self.bond[i])

@@ -55,7 +55,7 @@ class Newcomers:
 
     def _layout(self, cfg: CustomerConfig, step: StepLength, segments: Segments) -> dict[str, tuple]:
         """Each trait's shape per newcomer and its dtype."""
-        probe = draw_traits(cfg, np.random.Generator(np.random.PCG64(0)), 1, step,
+        probe = draw_traits(cfg, np.random.Generator(np.random.PCG64(0)), 1, step, self.n_firms,
                             sociability=np.zeros(1, np.float32), segments=segments)
         return {name: (probe[name].shape[1:], probe[name].dtype) for name in DRAWN}
 
@@ -63,7 +63,7 @@ class Newcomers:
         """One batch of ``cfg.newcomer_batch`` newcomers after those not yet
         arrived (the traits, then the awareness draws)."""
         b = cfg.newcomer_batch
-        traits = draw_traits(cfg, self.rng, b, step, sociability=np.zeros(b, np.float32), segments=segments)
+        traits = draw_traits(cfg, self.rng, b, step, self.n_firms, sociability=np.zeros(b, np.float32), segments=segments)
         aware = self.rng.random((b, self.n_firms), dtype=np.float32)
         left = slice(self._next, None)
         self._traits = {name: np.concatenate([self._traits[name][left], traits[name]]) for name in DRAWN}

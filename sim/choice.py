@@ -1,11 +1,16 @@
-"""Firm choice on a purchase occasion (MODEL.md §3, §4).
+"""Firm choice on a purchase occasion (MODEL.md §4: choice by random utility).
 
-A multinomial logit over the firms a customer knows: expected experience,
-affective loyalty and switching costs pull toward a firm; its price against
-the customer's reference price pushes away; a discount pulls deal-prone
-customers (000, 001: price wars attract profit-seeking customers). A
-variety-seeking customer sometimes picks any known firm at random (002, 001:
-not every customer can be made loyal).
+A multinomial logit over the firms in the customer's consideration set
+(McFadden 1974; Guadagni & Little 1983): a persistent taste for each firm,
+attitude (expected experience, cumulative satisfaction, affect), inertia
+(the smoothed share of the customer's own recent choices), switching costs
+and bonds, the price against the customer's reference price, and a
+discount's pull on deal-prone customers (000, 001: price wars attract
+profit-seeking customers); the occasion's Gumbel noise makes it a logit,
+whose scale ``logit_scale`` sets. A firm the customer left is not
+considered until something brings it back (:func:`considered`). A
+variety-seeking customer sometimes picks any considered firm at random
+(002, 001: not every customer can be made loyal).
 """
 
 from __future__ import annotations
@@ -15,29 +20,41 @@ import functools
 import numpy as np
 
 from sim.columns import colwise
-from sim.compiled import compiled
+from sim.compiled import compiled, inlined
 from sim.config import ChoiceConfig
 from sim.loyalty import switching_cost
 from sim.states import LoyaltyState as S
 
 _PROSPECT = int(S.PROSPECT)
+_CHURNED = int(S.CHURNED)
 
 
-def utility(expectation: np.ndarray, affect: np.ndarray, switching: np.ndarray,
-            price: np.ndarray, reference_price: np.ndarray, price_sensitivity: np.ndarray,
-            discount: np.ndarray, deal_proneness: np.ndarray, cfg: ChoiceConfig) -> np.ndarray:
-    """Deterministic utility of each firm (``[n, firms]``) for each chooser;
-    ``price`` and ``discount`` are per firm or per chooser and firm (personal offers)."""
+@inlined
+def considered(state: int, reconsidered: bool, offered: bool) -> bool:
+    """Whether a firm is in the customer's consideration set: they know it,
+    and if they left it, something brought it back (a slow
+    reconsideration, advertising, a positive story: ``reconsidered``) or a
+    personal offer stands (``offered``)."""
+    return (state != _PROSPECT) & ((state != _CHURNED) | reconsidered | offered)
+
+
+def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
+            inertia: np.ndarray, switching: np.ndarray, price: np.ndarray, reference_price: np.ndarray,
+            price_sensitivity: np.ndarray, discount: np.ndarray, deal_proneness: np.ndarray,
+            cfg: ChoiceConfig) -> np.ndarray:
+    """Deterministic utility of each firm (``[n, firms]``) for each chooser
+    (``taste``: standard normal, scaled by ``taste_sd``); ``price`` and
+    ``discount`` are per firm or per chooser and firm (personal offers)."""
     rel_price = colwise(np.divide, np.atleast_2d(price), reference_price[:, None]) - 1.0
-    return (cfg.beta_expectation * expectation + cfg.beta_affect * affect
-            + cfg.beta_switching * switching
+    return (cfg.taste_sd * taste + cfg.beta_expectation * expectation + cfg.beta_satisfaction * satisfaction
+            + cfg.beta_affect * affect + cfg.beta_inertia * inertia + cfg.beta_switching * switching
             - colwise(np.multiply, price_sensitivity[:, None], rel_price)
             + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount)))
 
 
 def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
            u_choice: np.ndarray, u_variety: np.ndarray, logit_scale: float) -> np.ndarray:
-    """Index of the chosen firm for each chooser, -1 where no firm is known."""
+    """Index of the chosen firm for each chooser, -1 where no firm is considered."""
     explore = np.flatnonzero(u_variety < variety)      # the few variety seekers on this occasion
     z = np.where(available, logit_scale * util, -np.inf).astype(np.float32, copy=False)
     z[explore] = np.where(available[explore], 0.0, -np.inf)
@@ -55,6 +72,18 @@ def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
     return pick
 
 
+def choice_probabilities(util: np.ndarray, available: np.ndarray, logit_scale: float) -> np.ndarray:
+    """The logit's choice probability of each firm for each chooser (without
+    variety seeking), ``[n, firms]``; a row with no firm considered is all 0.
+    What the share of customers *in play* is measured with."""
+    z = np.where(available, logit_scale * np.asarray(util, dtype=np.float64), -np.inf)
+    zmax = np.max(z, axis=1, keepdims=True)
+    zmax[~np.isfinite(zmax)] = 0.0
+    w = np.exp(z - zmax)
+    total = w.sum(axis=1, keepdims=True)
+    return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
+
+
 # ----------------------------------------------------------------- the engine's compiled choice
 # The engine makes the same choice as :func:`utility` and :func:`choose`, for
 # the choosers of a block of rows in three compiled loops, with numpy's own
@@ -66,7 +95,8 @@ def logit_coefficients(cfg: ChoiceConfig) -> np.ndarray:
     """The choice's weights and logit scale as :func:`logit_exponents` reads
     them: float32, as numpy applies a Python float to float32 columns
     (read-only: kept for each set of values, a step reads them)."""
-    return _coefficients(cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal, cfg.logit_scale)
+    return _coefficients(cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal, cfg.logit_scale,
+                         cfg.taste_sd, cfg.beta_satisfaction, cfg.beta_inertia)
 
 
 @functools.lru_cache(maxsize=64)
@@ -99,25 +129,29 @@ def variety_exponents(choosers: np.ndarray, variety: np.ndarray, visits: np.ndar
 @compiled
 def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.ndarray, visits: np.ndarray,
                     compounded_variety: np.ndarray, state: np.ndarray, present: np.ndarray,
-                    refusal: np.ndarray, expectation: np.ndarray, affect: np.ndarray, habit: np.ndarray,
+                    refusal: np.ndarray, reconsidered: np.ndarray, taste: np.ndarray, expectation: np.ndarray,
+                    satisfaction: np.ndarray, affect: np.ndarray, inertia: np.ndarray,
                     contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
                     price_sensitivity: np.ndarray, deal_proneness: np.ndarray, coefficients: np.ndarray,
                     z: np.ndarray, none: np.ndarray) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
-    :func:`utility`, 0 for every known firm on a variety-seeking occasion,
-    -inf for a firm not available), and ``none`` where no firm is (the
-    arguments of :func:`choose`'s exponential). A firm is available to a
-    customer who knows it where it is present and does not refuse them.
-    Switching costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price
-    offered is the firm's times the personal price factor, and the share a
-    personal offer takes off counts as a discount too
+    :func:`utility`, 0 for every considered firm on a variety-seeking
+    occasion, -inf for a firm not available), and ``none`` where no firm is
+    (the arguments of :func:`choose`'s exponential). A firm is available to
+    a customer who considers it (:func:`considered`; a personal price cut
+    is an offer) where it is present and does not refuse them. Switching
+    costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price offered
+    is the firm's times the personal price factor, and the share a personal
+    offer takes off counts as a discount too
     (:class:`sim.modifiers.PriceFactor`). ``compounded_variety`` holds
     ``-compounded(variety, visits)`` for the choosers of several visits, in
     order (:func:`variety_exponents`); an empty modifier is neutral.
     ``coefficients``: float32 ``beta_expectation``, ``beta_affect``,
-    ``beta_switching``, ``beta_deal`` and ``logit_scale`` (:func:`logit_coefficients`)."""
-    beta_expectation, beta_affect, beta_switching, beta_deal, logit_scale = coefficients
+    ``beta_switching``, ``beta_deal``, ``logit_scale``, ``taste_sd``,
+    ``beta_satisfaction`` and ``beta_inertia`` (:func:`logit_coefficients`)."""
+    (beta_expectation, beta_affect, beta_switching, beta_deal, logit_scale, taste_sd, beta_satisfaction,
+     beta_inertia) = coefficients
     n_firms = z.shape[1]
     refusing = refusal.shape[0] > 0
     cutting = price_cut.shape[0] > 0
@@ -132,7 +166,10 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
             m += 1
         explore = u_variety[i] < chance
         for f in range(n_firms):
-            available = state[i, f] != _PROSPECT and present[f]
+            cut = np.float32(0.0)
+            if cutting:
+                cut = price_cut[i, f]
+            available = considered(state[i, f], reconsidered[i, f], cut > 0) and present[f]
             if refusing and refusal[i, f]:
                 available = False
             if not available:
@@ -140,17 +177,14 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
             elif explore:
                 z[k, f] = 0.0
             else:
-                switching = switching_cost(habit[i, f], contract[f], state[i, f],
+                switching = switching_cost(contract[f], state[i, f],
                                            switching_bonus[i, f] if bonus else np.float32(0.0))
-                cut = np.float32(0.0)
-                if cutting:
-                    cut = price_cut[i, f]
-                    p = price[f] * (one - cut)
-                else:
-                    p = price[f] * one
+                p = price[f] * (one - cut)
                 rel_price = p / reference_price[i] - one
-                util = (beta_expectation * expectation[i, f] + beta_affect * affect[i, f]
-                        + beta_switching * switching - price_sensitivity[i] * rel_price
+                util = (taste_sd * taste[i, f] + beta_expectation * expectation[i, f]
+                        + beta_satisfaction * satisfaction[i, f] + beta_affect * affect[i, f]
+                        + beta_inertia * inertia[i, f] + beta_switching * switching
+                        - price_sensitivity[i] * rel_price
                         + (beta_deal * deal_proneness[i]) * (discount[f] + cut))
                 z[k, f] = logit_scale * util
         zmax = z[k, 0]

@@ -78,8 +78,32 @@ class CustomerConfig:
     voice_concentration: float = param(8.0, 0.1, 1e4, "beta concentration of voice propensity", lo_open=True)
     sociability_mean: float = param(0.5, 0.0, 1.0, "mean sociability: share of ties and talkativeness", lo_open=True)
     sociability_concentration: float = param(4.0, 0.1, 1e4, "beta concentration of sociability", lo_open=True)
-    tolerance_mean: float = param(0.08, 0.0, 1.0, "mean half-width of the zone of tolerance (004)")
+    desired_mean: float = param(0.63, 0.0, 1.0, "mean desired level: the experience (0-1 score scale) a "
+                                "customer wants, stable (004; Zeithaml, Berry & Parasuraman 1993, 'The nature "
+                                "and determinants of customer expectations of service': desired service). 0.66 "
+                                "lies between the default focal store's typical experience (about 0.57) and the "
+                                "premium store's (about 0.69): a focal visit disappoints about 1 in 4 and delights 1 in 3 "
+                                "at the default spread of experience and standards. Set by that placement, no survey source")
+    desired_sd: float = param(0.05, 0.0, 1.0, "spread (standard deviation) of the desired level across "
+                              "customers (clipped to the 0-1 scale)")
+    tolerance_mean: float = param(0.08, 0.0, 1.0, "mean half-width of the zone of tolerance (004): the adequate "
+                                  "level lies two half-widths below the desired level, before alternatives "
+                                  "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
+    churn_proneness_a: float = param(0.5, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+                                     "of ending a relationship at neutral satisfaction, drawn once and kept "
+                                     "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
+                                     "2007, 'How to project customer retention'; heterogeneity makes cohort "
+                                     "retention rise with tenure). With b = 6: mean 7.7% a year, before the effects of "
+                                     "satisfaction, incidents and rivals; the defaults give an annual loss of "
+                                     "27-38% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+                                     "002: 20-40%)", lo_open=True)
+    churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
+    dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "
+                                "visit (the BG/NBD story: Fader, Hardie & Lee 2005, 'Counting your customers "
+                                "the easy way'); heterogeneous, beta. 0 for a contractual market")
+    dropout_concentration: float = param(20.0, 0.01, 1e6, "beta concentration (a + b) of the dropout chance",
+                                         lo_open=True)
     variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
     variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
     exit_per_year_mean: float = param(0.078, 0.0, 1e3, "mean rate a year at which a customer leaves the category "
@@ -109,11 +133,25 @@ class NetworkConfig:
 # --------------------------------------------------------------------------- behaviour
 @dataclass
 class ChoiceConfig:
-    """Multinomial-logit firm choice on expectations, affect and switching costs."""
-    logit_scale: float = param(30.0, 0.0, 1e3, "sharpness of the logit choice", lo_open=True)
-    beta_expectation: float = param(1.0, 0.0, 100.0, "weight of expected experience")
-    beta_affect: float = param(0.4, 0.0, 100.0, "weight of affective loyalty")
-    beta_switching: float = param(0.5, 0.0, 100.0, "weight of switching costs (habit, contracts)")
+    """Random-utility firm choice among the firms a customer considers
+    (McFadden 1974; Guadagni & Little 1983, 'A logit model of brand choice
+    calibrated on scanner data'): persistent taste, attitude, inertia,
+    switching costs, offers, price and occasion noise (a Gumbel draw, whose
+    scale ``logit_scale`` sets)."""
+    logit_scale: float = param(5.0, 0.0, 1e3, "logit points per unit of utility: the inverse scale of the "
+                               "occasion noise. Calibrated so that about a third of customers are in play "
+                               "(their main firm's choice probability below 0.9): see docs/model.md", lo_open=True)
+    taste_sd: float = param(0.2, 0.0, 100.0, "standard deviation of each customer's persistent taste for each firm "
+                            "(location, liking; utility units), drawn with the customer and kept: why two "
+                            "equally served customers choose differently (random-coefficients logit)")
+    beta_expectation: float = param(1.0, 0.0, 100.0, "weight of the expected experience (0-1 score scale)")
+    beta_satisfaction: float = param(0.08, 0.0, 100.0, "weight of cumulative satisfaction (zone units: 0 at the "
+                                     "adequate level, 1 at the desired) of firms bought from before")
+    beta_affect: float = param(0.25, 0.0, 100.0, "weight of affective loyalty (0-1)")
+    beta_inertia: float = param(0.25, 0.0, 100.0, "weight of inertia: the smoothed share of the customer's own "
+                                "recent choices that went to the firm, 0-1 (Guadagni & Little 1983's "
+                                "loyalty variable)")
+    beta_switching: float = param(0.5, 0.0, 100.0, "weight of switching costs (contracts, programme bonds)")
     beta_deal: float = param(1.5, 0.0, 100.0, "pull of a discount per unit of deal proneness and depth")
 
 
@@ -132,16 +170,32 @@ class ExperienceConfig:
 
 @dataclass
 class DisconfirmationConfig:
-    """Experience minus expectation against the zone of tolerance (004, 001)."""
-    loss_aversion: float = param(2.25, 1.0, 20.0, "how much more a disappointment weighs than an equal delight")
-    satisfied_valence: float = param(0.02, -1.0, 1.0, "felt value of an experience inside the zone of tolerance")
-    delight_bonus: float = param(0.08, 0.0, 1.0, "extra felt value of a delight above its size")
+    """Each experience judged against the customer's standards: the zone of
+    tolerance between the adequate and the desired level (004; Zeithaml,
+    Berry & Parasuraman 1993), plus surprise against the predicted level
+    (Oliver 1980). Transaction satisfaction is in zone units: 0 at the
+    adequate level, 1 at the desired."""
+    loss_aversion: float = param(2.25, 1.0, 20.0, "how much more a shortfall below the adequate level weighs "
+                                 "than an equal excess (Kahneman & Tversky 1979's loss aversion, 2.25 in "
+                                 "Tversky & Kahneman 1992)")
+    delight_bonus: float = param(0.3, 0.0, 10.0, "extra transaction satisfaction of an experience above the "
+                                 "desired level (zone units): delight is more than the top of the zone "
+                                 "(Oliver, Rust & Varki 1997)")
+    alternative_weight: float = param(0.25, 0.0, 1.0, "share of the way the adequate level moves up toward the "
+                                      "best alternative the customer knows (its expected experience), capped at "
+                                      "the desired level (Zeithaml, Berry & Parasuraman 1993: perceived service "
+                                      "alternatives raise adequate service)")
+    surprise_weight: float = param(0.3, 0.0, 10.0, "transaction satisfaction per zone width of experience above "
+                                   "the predicted level (expectation): surprise adds to the judgement against "
+                                   "standards (Oliver 1980's disconfirmation)")
 
 
 @dataclass
 class ExpectationConfig:
     """Adaptive expectations, promises and word of mouth (001: keep your word)."""
-    adaptation: float = param(0.25, 0.0, 1.0, "step of expectation toward experience")
+    adaptation: float = param(0.08, 0.0, 1.0, "step of the predicted level (expectation) toward each visit's "
+                              "experience: slow, so that satisfaction is anchored to standards rather than "
+                              "washed out by adaptation")
     promise_half_life_weeks: float = param(138.3, 0.01, 1e6, "half-life (weeks) of the gap between an expectation "
                                            "and the firm's advertised promise (the promise pulls slowly)", lo_open=True)
     initial_spread: float = param(0.05, 0.0, 1.0, "spread of initial expectations around the promise")
@@ -150,12 +204,20 @@ class ExpectationConfig:
 @dataclass
 class LoyaltyConfig:
     """The four loyalty latents and the state ladder (004, 002)."""
-    affect_gain: float = param(0.6, 0.0, 10.0, "affect gained per unit of felt disconfirmation")
+    affect_gain: float = param(0.03, 0.0, 10.0, "affect gained per visit per zone unit of transaction "
+                               "satisfaction above affect_neutral (lost below it)")
+    affect_neutral: float = param(0.5, -10.0, 10.0, "transaction satisfaction (zone units) that neither builds "
+                                  "nor erodes liking: the middle of the zone of tolerance")
     affect_half_life_weeks: float = param(69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases", lo_open=True)
     belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
-    habit_gain: float = param(0.08, 0.0, 1.0, "habit gained per purchase (toward 1)")
-    habit_half_life_weeks: float = param(34.3, 0.01, 1e6, "half-life (weeks) of habit without purchases", lo_open=True)
-    satisfaction_memory: float = param(0.3, 0.0, 1.0, "weight of the latest felt value in satisfaction")
+    inertia_smoothing: float = param(0.125, 0.0, 1.0, "weight of the latest choice in inertia, per visit "
+                                     "(inertia: the exponentially smoothed share of the customer's choices that "
+                                     "went to each firm; Guadagni & Little 1983 estimated a carry-over of 0.875)")
+    satisfaction_memory: float = param(0.1, 0.0, 1.0, "weight of the latest transaction satisfaction in "
+                                       "cumulative satisfaction once a relationship is established: the first "
+                                       "visits are averaged (weight 1 / visits so far) until the weight falls to "
+                                       "this floor, so customers with longer relationships weigh the history "
+                                       "more (Bolton 1998)")
     repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the repeat-purchase "
                                                "rate (visits a week at each firm, a moving average)", lo_open=True)
     cognitive_scale: float = param(0.05, 0.0, 10.0, "value gap that makes a customer sure a firm is best", lo_open=True)
@@ -178,16 +240,19 @@ class LoyaltyConfig:
     repeat_purchases: int = param(2, 2, 65535, "visits that make a repeat buyer")
     loyal_affect: float = param(0.5, 0.0, 1.0, "affect from which a repeat buyer is loyal")
     loyal_intention: float = param(0.45, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
-    advocate_satisfaction: float = param(0.05, -1.0, 1.0, "satisfaction above which a customer is very satisfied (001)")
+    advocate_satisfaction: float = param(0.85, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
+                                         "customer is very satisfied (001): near the desired level")
     advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
     captive_switching: float = param(0.5, 0.0, 10.0, "switching cost from which a low-affect customer is captive (001)")
     captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
-    at_risk_satisfaction: float = param(-0.08, -1.0, 1.0, "satisfaction below which a customer is at risk")
-    at_risk_rival_purchases: int = param(5, 1, 65535, "visits in a row to rivals that make a customer at risk (lapsing)")
-    churn_rival_purchases: int = param(16, 1, 65535, "visits in a row to rivals that count as defection")
-    recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer met exactly "
-                                      "(satisfaction 0) with middling affect (0.5)")
-    recommend_satisfaction: float = param(30.0, 0.0, 1e3, "recommend points per unit of satisfaction")
+    at_risk_satisfaction: float = param(0.0, -10.0, 10.0, "cumulative satisfaction (zone units) below which a "
+                                        "customer is at risk: below the adequate level")
+    at_risk_rival_purchases: int = param(8, 1, 65535, "visits in a row to rivals that make a customer at risk (lapsing)")
+    recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer in the middle "
+                                      "of their zone of tolerance (cumulative satisfaction 0.5) with middling "
+                                      "affect (0.5)")
+    recommend_satisfaction: float = param(3.0, 0.0, 1e3, "recommend points per zone unit of cumulative "
+                                          "satisfaction")
     recommend_affect: float = param(4.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
     promoter_recommend: int = param(9, 0, 10, "likelihood to recommend (0-10 survey scale) from which a customer "
                                     "is a promoter: counted in the promoter score and required of an advocate "
@@ -213,7 +278,8 @@ class ComplaintConfig:
     quick_share: float = param(0.5, 0.0, 1.0, "share of resolutions that are quick")
     quick_offset: float = param(1.1, 0.0, 5.0, "share of the disappointment undone by a quick resolution")
     slow_offset: float = param(0.6, 0.0, 5.0, "share of the disappointment undone by a slow resolution")
-    unresolved_penalty: float = param(0.05, 0.0, 1.0, "extra felt loss when a complaint is ignored")
+    unresolved_penalty: float = param(0.5, 0.0, 10.0, "transaction satisfaction (zone units) lost when a "
+                                      "complaint is ignored")
     cost_per_complaint: float = param(15.0, 0.0, 1e9, "handling cost of a complaint")
 
 
@@ -233,10 +299,43 @@ class WordOfMouthConfig:
 
 @dataclass
 class ChurnConfig:
-    """Defection on disappointment (MODEL.md §4, 002: 20-40% a year)."""
-    disappointed_defect_prob: float = param(0.1, 0.0, 1.0, "chance a disappointed, uncommitted customer drops the firm")
-    defect_intention_floor: float = param(0.5, 0.0, 1.0, "intention to return above which disappointment does not drive defection")
-    defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who defects")
+    """The relationship hazard (Fader & Hardie 2007; Bolton 1998; Jones &
+    Sasser 1995) and the way back into the consideration set. Each current
+    relationship ends with a rate a year: the customer's churn proneness
+    (``customers.churn_proneness_a/b``) times the effects below; it ends at
+    once and the firm leaves the customer's consideration set."""
+    satisfaction_hazard: float = param(1.2, 0.0, 100.0, "log hazard ratio per zone unit of cumulative satisfaction "
+                                       "below satisfaction_reference (convex: e^-1.2 = 0.30 at the desired level "
+                                       "against the middle of the zone, e^1.2 = 3.3 at the adequate level; Jones & Sasser 1995, 'Why satisfied "
+                                       "customers defect': completely satisfied customers far safer than merely "
+                                       "satisfied ones)")
+    satisfaction_reference: float = param(0.5, -10.0, 10.0, "cumulative satisfaction (zone units) at which the "
+                                          "satisfaction effect is 1: the middle of the zone of tolerance")
+    incident_hazard: float = param(2.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "
+                                   "unrecovered incident (a failed visit not put right by a resolved "
+                                   "complaint); it fades with incident_half_life_weeks (TARP 1986: unresolved "
+                                   "problems drive defection)")
+    incident_half_life_weeks: float = param(8.0, 0.01, 1e6, "half-life (weeks) of an unrecovered incident's "
+                                            "effect on the hazard", lo_open=True)
+    switching_hazard: float = param(2.0, 0.0, 100.0, "log hazard ratio per unit of switching costs (contracts, "
+                                    "programme bonds): switching costs hold customers")
+    bond_hazard_ratio: float = param(0.6, 0.0, 1.0, "hazard ratio of a customer attached to one of the firm's "
+                                     "employees (Gremler & Gwinner 2000: rapport keeps customers)")
+    rival_hazard: float = param(1.0, 0.0, 100.0, "log hazard ratio per unit of belief that a rival offers the "
+                                "better value (0.5 minus cognitive loyalty): the best known rival's attraction")
+    tenure_hazard: float = param(0.0, 0.0, 10.0, "duration dependence: the hazard falls as (1 + tenure in years) "
+                                 "to the minus this power. 0 by default: cohort retention rises with tenure "
+                                 "through the heterogeneity of churn proneness (Fader & Hardie 2007)")
+    at_risk_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of an at-risk relationship")
+    won_back_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of a won-back relationship until it is "
+                                         "established again: won-back customers are fragile")
+    reconsideration_per_year: float = param(0.15, 0.0, 1e3, "rate a year at which a firm the customer left "
+                                            "comes back into their consideration set by itself (advertising and "
+                                            "a personal offer bring it back too)")
+    advertising_reconsideration: float = param(0.1, 0.0, 1.0, "share of a firm's advertising awareness rate "
+                                               "that also brings it back to customers who left it (they have "
+                                               "tuned its messages out)")
+    defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who ends a relationship")
 
 
 @dataclass

@@ -1,17 +1,24 @@
-"""Disconfirmation: experience minus expectation against a zone of tolerance
-(MODEL.md §3; 004 and 001's equity rule).
+"""Transaction satisfaction: each experience judged against the customer's
+standards (004; Zeithaml, Berry & Parasuraman 1993, 'The nature and
+determinants of customer expectations of service'), plus surprise against
+the predicted level (Oliver 1980).
 
-Above the zone a customer is delighted, inside it satisfied ("as expected"),
-below it disappointed; a disappointment weighs ``loss_aversion`` times an
-equal delight.
+A customer has a *desired* level (what they want, stable) and an *adequate*
+level (the least they accept), two tolerance half-widths below it at rest
+and raised toward the best alternative they know. Between the two lies the
+zone of tolerance. Satisfaction is measured in *zone units*: 0 at the
+adequate level, 1 at the desired. Above the desired level a customer is
+delighted (a bonus on top); below the adequate level disappointed, and a
+shortfall weighs ``loss_aversion`` times an equal excess. The predicted
+level (expectation) still adapts toward experience and adds surprise, but
+the standards do not adapt, so a firm that serves better leaves its
+customers more satisfied for as long as it does.
 
-A purchase of several visits (a long step's) is judged by its mean
-experience, except that a failed visit is felt on its own: the zone of
-tolerance and loss aversion bend the felt value, so one failed visit among
-ordinary ones feels worse than a mean experience lowered by a share of the
-failure would (:func:`felt_with_failed_visit`). Without that, a month of two
-visits with a failure felt about half as bad as the same two visits in
-weekly steps, and monthly markets held 3 points more loyal customers.
+A purchase of several visits (a long visit round's) is judged by its mean
+experience, except that a failed visit is felt on its own: the zone's
+edges and loss aversion bend the judgement, so one failed visit among
+ordinary ones feels worse than a mean lowered by a share of the failure
+would (:func:`satisfaction_with_failed_visit`).
 """
 
 from __future__ import annotations
@@ -22,80 +29,116 @@ from sim.compiled import compiled, inlined
 from sim.config import DisconfirmationConfig
 
 DISAPPOINTED, SATISFIED, DELIGHTED = -1, 0, 1
+#: a state's code for a firm the customer has not heard of (sim.states.LoyaltyState.PROSPECT)
+_PROSPECT = 0
+#: the adequate level's floor on the 0-1 experience scale
+_SCALE_BOTTOM = 0.0
 
 
-def zone_of_tolerance(gap: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
-    """-1 (disappointed), 0 (satisfied) or +1 (delighted) for each gap."""
-    return (np.asarray(gap > tolerance, np.int8) - np.asarray(gap < -tolerance, np.int8))
+def adequate_level(desired: np.ndarray, tolerance: np.ndarray, best_alternative: np.ndarray,
+                   alternative_weight: float) -> np.ndarray:
+    """The least a customer accepts: two tolerance half-widths below the
+    desired level at rest (not below 0), moved ``alternative_weight`` of the
+    way up toward the best alternative they know where that is higher, but
+    never closer to the desired level than one half-width (the zone keeps a
+    width). ``best_alternative``: -inf where they know none."""
+    desired = np.asarray(desired, dtype=np.float64)
+    tolerance = np.asarray(tolerance, dtype=np.float64)
+    rest = np.maximum(desired - 2.0 * tolerance, _SCALE_BOTTOM)
+    raised = rest + alternative_weight * np.maximum(np.asarray(best_alternative, dtype=np.float64) - rest, 0.0)
+    return np.minimum(raised, np.maximum(desired - tolerance, rest))
 
 
-def felt_value(gap: np.ndarray, outcome: np.ndarray, cfg: DisconfirmationConfig) -> np.ndarray:
-    """How the disconfirmation feels: delight counts with a bonus, a met
-    expectation counts a little, a disappointment counts ``loss_aversion`` times."""
-    return np.where(outcome > 0, gap + cfg.delight_bonus,
-                    np.where(outcome < 0, cfg.loss_aversion * gap, cfg.satisfied_valence)
-                    ).astype(np.float32)
+def zone_of_tolerance(experience: np.ndarray, adequate: np.ndarray, desired: np.ndarray) -> np.ndarray:
+    """-1 (disappointed: below adequate), 0 (satisfied) or +1 (delighted: above desired)."""
+    experience = np.asarray(experience)
+    return np.asarray(experience > desired, np.int8) - np.asarray(experience < adequate, np.int8)
 
 
-def felt_with_failed_visit(gap: np.ndarray, drop: np.ndarray, visits: np.ndarray, tolerance: np.ndarray,
-                           cfg: DisconfirmationConfig) -> np.ndarray:
-    """Felt value per visit of a purchase of ``visits`` visits, one of which
-    failed, whose mean experience is ``gap`` from the expectation: the
-    ordinary visits' felt value and the failed visit's, weighted by their
-    number. ``drop`` is how far below an ordinary visit the failed visit's
+def transaction_satisfaction(experience: np.ndarray, expectation: np.ndarray, adequate: np.ndarray,
+                             desired: np.ndarray, cfg: DisconfirmationConfig) -> np.ndarray:
+    """Satisfaction with one experience, in zone units: its place in the zone
+    of tolerance (a delight bonus above it, loss aversion below it) plus
+    ``surprise_weight`` times the experience's distance above the predicted
+    level, in zone widths."""
+    x = np.asarray(experience, dtype=np.float64)
+    a, d = np.asarray(adequate, dtype=np.float64), np.asarray(desired, dtype=np.float64)
+    width = np.maximum(d - a, _MIN_WIDTH)
+    place = (x - a) / width
+    anchored = np.where(x > d, 1.0 + cfg.delight_bonus + (x - d) / width,
+                        np.where(x < a, cfg.loss_aversion * place, place))
+    return anchored + cfg.surprise_weight * (x - np.asarray(expectation, dtype=np.float64)) / width
+
+
+def satisfaction_with_failed_visit(experience: np.ndarray, drop: np.ndarray, visits: np.ndarray,
+                                   expectation: np.ndarray, adequate: np.ndarray, desired: np.ndarray,
+                                   cfg: DisconfirmationConfig) -> np.ndarray:
+    """Transaction satisfaction per visit of a purchase of ``visits`` visits,
+    one of which failed, whose mean experience is ``experience``: the
+    ordinary visits' and the failed visit's, weighted by their number.
+    ``drop`` is how far below an ordinary visit the failed visit's
     experience lies (the mean lies ``drop / visits`` below the ordinary ones)."""
     visits = np.asarray(visits, dtype=np.float64)
-    ordinary = np.asarray(gap, dtype=np.float64) + drop / visits
-    failed = ordinary - drop
-    felt_ordinary = felt_value(ordinary, zone_of_tolerance(ordinary, tolerance), cfg).astype(np.float64)
-    felt_failed = felt_value(failed, zone_of_tolerance(failed, tolerance), cfg).astype(np.float64)
-    return ((visits - 1) * felt_ordinary + felt_failed) / visits
+    ordinary = np.asarray(experience, dtype=np.float64) + drop / visits
+    judge = lambda x: transaction_satisfaction(x, expectation, adequate, desired, cfg)  # noqa: E731
+    return ((visits - 1) * judge(ordinary) + judge(ordinary - drop)) / visits
+
+
+#: the narrowest zone the judgement divides by (a customer whose zone has no
+#: width judges in steps of this); a guard against division by zero, not a parameter
+_MIN_WIDTH = 1e-3
 
 
 @compiled
-def judged(experience: np.ndarray, expectation: np.ndarray, cell: np.ndarray, tolerance: np.ndarray,
-           buyers: np.ndarray, failed: np.ndarray, drop: np.ndarray, visits: np.ndarray, delight_bonus: float,
-           loss_aversion: float, satisfied_valence: float) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`zone_of_tolerance` and :func:`felt_value` of each purchase in
-    one loop: the gap between ``experience`` and the expectation of the
-    purchase's ``cell`` (a flat ``[n * firms]`` view), judged against the
-    buyer's tolerance; a purchase of several visits one of which ``failed``
-    is felt as :func:`felt_with_failed_visit`. The float32 arithmetic of
-    the numpy functions, given the config's values as float32."""
-    bonus, aversion, valence = np.float32(delight_bonus), np.float32(loss_aversion), np.float32(satisfied_valence)
+def judged(experience: np.ndarray, expectation: np.ndarray, state: np.ndarray, cell: np.ndarray,
+           n_firms: int, desired: np.ndarray, tolerance: np.ndarray, buyers: np.ndarray, failed: np.ndarray,
+           drop: np.ndarray, visits: np.ndarray, loss_aversion: float, delight_bonus: float,
+           alternative_weight: float, surprise_weight: float) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`zone_of_tolerance` and :func:`transaction_satisfaction` of
+    each purchase in one loop (float64, stored as float32): the buyer's
+    adequate level (:func:`adequate_level`) from the best expectation among
+    the other firms they know (``state``, ``expectation``: flat
+    ``[n * firms]`` views; ``cell``: each purchase's); a purchase of
+    several visits one of which ``failed`` is judged as
+    :func:`satisfaction_with_failed_visit`."""
     m = len(cell)
     outcome = np.empty(m, np.int8)
     felt = np.empty(m, np.float32)
     for j in range(m):
-        gap = experience[j] - expectation[cell[j]]
-        tol = tolerance[buyers[j]]
-        outcome[j] = _zone(gap, tol)
+        i = buyers[j]
+        c = cell[j]
+        row = c - c % n_firms
+        best = -np.inf
+        for g in range(row, row + n_firms):
+            if g != c and state[g] != _PROSPECT and expectation[g] > best:
+                best = np.float64(expectation[g])
+        d = np.float64(desired[i])
+        tol = np.float64(tolerance[i])
+        rest = max(d - 2.0 * tol, _SCALE_BOTTOM)
+        a = rest + alternative_weight * max(best - rest, 0.0) if best > rest else rest
+        a = min(a, max(d - tol, rest))
+        x = np.float64(experience[j])
+        e = np.float64(expectation[c])
+        outcome[j] = (1 if x > d else 0) - (1 if x < a else 0)
         if failed[j] and visits[j] > 1:
             k = np.float64(visits[j])
-            ordinary = np.float64(gap) + drop[j] / k
-            worst = ordinary - drop[j]
-            # in float64, then rounded to float32 as felt_value does
-            felt_ordinary = np.float64(np.float32(_felt(ordinary, _zone(ordinary, tol), delight_bonus,
-                                                        loss_aversion, satisfied_valence)))
-            felt_failed = np.float64(np.float32(_felt(worst, _zone(worst, tol), delight_bonus,
-                                                      loss_aversion, satisfied_valence)))
-            felt[j] = ((k - 1) * felt_ordinary + felt_failed) / k
+            ordinary = x + drop[j] / k
+            felt[j] = ((k - 1) * _judge(ordinary, e, a, d, loss_aversion, delight_bonus, surprise_weight)
+                       + _judge(ordinary - drop[j], e, a, d, loss_aversion, delight_bonus, surprise_weight)) / k
         else:
-            felt[j] = _felt(gap, outcome[j], bonus, aversion, valence)
+            felt[j] = _judge(x, e, a, d, loss_aversion, delight_bonus, surprise_weight)
     return outcome, felt
 
 
 @inlined
-def _zone(gap, tol):
-    """:func:`zone_of_tolerance` of one gap."""
-    return (1 if gap > tol else 0) - (1 if gap < -tol else 0)
-
-
-@inlined
-def _felt(gap, outcome, bonus, aversion, valence):
-    """:func:`felt_value` of one gap, in the precision of its arguments."""
-    if outcome > 0:
-        return gap + bonus
-    if outcome < 0:
-        return aversion * gap
-    return valence
+def _judge(x, e, a, d, loss_aversion, delight_bonus, surprise_weight):
+    """:func:`transaction_satisfaction` of one experience."""
+    width = max(d - a, _MIN_WIDTH)
+    place = (x - a) / width
+    if x > d:
+        anchored = 1.0 + delight_bonus + (x - d) / width
+    elif x < a:
+        anchored = loss_aversion * place
+    else:
+        anchored = place
+    return anchored + surprise_weight * (x - e) / width

@@ -66,9 +66,9 @@ RULES: dict[str, tuple[str, float | None]] = {
     "recommend_midpoint": ("satisfaction", None), "recommend_satisfaction": ("satisfaction", None),
     "recommend_affect": ("affect", None),
     "affect_middle": ("affect", 0.5),           # recommendation counts affect from its middle
+    "satisfaction_middle": ("satisfaction", 0.5),   # and satisfaction from the middle of the zone
     "recommend_bottom": ("raw", 0), "recommend_top": ("raw", RECOMMEND_SCALE_TOP),   # the survey scale
     "repeat_purchases": ("count", None), "at_risk_rival_purchases": ("count", None),
-    "churn_rival_purchases": ("count", None),
     "loyal_affect": ("affect", None), "captive_affect": ("affect", None),
     "loyal_intention": ("intent", None), "advocate_intention": ("intent", None),
     "advocate_satisfaction": ("satisfaction", None), "at_risk_satisfaction": ("satisfaction", None),
@@ -161,7 +161,7 @@ def intention_rule(affect: float, switching: float, cognition: float, r: Rules) 
 def recommend_rule(satisfaction: float, affect: float, r: Rules) -> float:
     """Likelihood to recommend of one relationship (:func:`recommend_score`):
     rounded half to even, as ``np.round``."""
-    score = np.rint(r.recommend_midpoint + r.recommend_satisfaction * satisfaction
+    score = np.rint(r.recommend_midpoint + r.recommend_satisfaction * (satisfaction - r.satisfaction_middle)
                     + r.recommend_affect * (affect - r.affect_middle))
     return r.recommend_bottom if score < r.recommend_bottom else (r.recommend_top if score > r.recommend_top else score)
 
@@ -186,8 +186,7 @@ def next_state_rule(state: int, aware: bool, bought: bool, purchases: int, rival
     at_risk = (satisfaction < r.at_risk_satisfaction) | (rival_run >= r.at_risk_rival_purchases)
     kept = AT_RISK if at_risk else kept
     not_customer = CHURNED if churned else (AWARE if aware else PROSPECT)
-    out = kept if customer | bought else not_customer
-    return CHURNED if customer & (rival_run >= r.churn_rival_purchases) else out
+    return kept if customer | bought else not_customer
 
 
 # ---------------------------------------------------------------------- the engine's blocks of customers
@@ -195,29 +194,29 @@ def next_state_rule(state: int, aware: bool, bought: bool, purchases: int, rival
 # (relationship ``k = row * firms + firm``): compiled loops over a few firms
 # per row run several times faster that way than through two indices.
 @inlined
-def switching_cost(habit: np.float32, contract: np.float32, state: int, bonus: np.float32) -> np.float32:
-    """Switching costs of one relationship: habit, the contract that binds
-    a current customer (001) and the programmes' bonus (points, social
-    bonds), in float32."""
-    return habit + contract * (np.float32(1.0) if is_customer_rule(state) else np.float32(0.0)) + bonus
+def switching_cost(contract: np.float32, state: int, bonus: np.float32) -> np.float32:
+    """Switching costs of one relationship: the contract that binds a
+    current customer (001) and the programmes' bonus (points, social
+    bonds), in float32. Inertia is not a cost: it enters the choice on its
+    own (:mod:`sim.choice`)."""
+    return contract * (np.float32(1.0) if is_customer_rule(state) else np.float32(0.0)) + bonus
 
 
 @compiled
-def switching_costs(habit: np.ndarray, state: np.ndarray, contract: np.ndarray, bonus: np.ndarray,
-                    out: np.ndarray) -> None:
+def switching_costs(state: np.ndarray, contract: np.ndarray, bonus: np.ndarray, out: np.ndarray) -> None:
     """Switching costs of a block of customers (:func:`switching_cost`),
     ``[rows, firms]``; ``bonus`` is empty while no programme gives one."""
-    n, firms = habit.shape
+    n, firms = state.shape
     zero = np.float32(0.0)
-    habit, state, bonus, out = habit.reshape(-1), state.reshape(-1), bonus.reshape(-1), out.reshape(-1)
+    state, bonus, out = state.reshape(-1), bonus.reshape(-1), out.reshape(-1)
     for i in range(n):
         for j in range(firms):
             k = i * firms + j
-            out[k] = switching_cost(habit[k], contract[j], state[k], bonus[k] if bonus.size else zero)
+            out[k] = switching_cost(contract[j], state[k], bonus[k] if bonus.size else zero)
 
 
 @compiled
-def switching_and_exponents(habit: np.ndarray, state: np.ndarray, contract: np.ndarray, bonus: np.ndarray,
+def switching_and_exponents(state: np.ndarray, contract: np.ndarray, bonus: np.ndarray,
                             expectation: np.ndarray, price: np.ndarray, reference_price: np.ndarray,
                             price_sensitivity: np.ndarray, present: np.ndarray, belief: np.ndarray,
                             switching: np.ndarray, exponent: np.ndarray) -> None:
@@ -228,15 +227,15 @@ def switching_and_exponents(habit: np.ndarray, state: np.ndarray, contract: np.n
     x the price sensitivity x the price relative to the reference price,
     less 1; a firm is known to customers aware of it, while present;
     ``belief[1:]`` is the scale and the certain lead times the scale."""
-    n, firms = habit.shape
+    n, firms = state.shape
     one, zero = np.float32(1.0), np.float32(0.0)
-    habit, state, bonus, expectation = habit.reshape(-1), state.reshape(-1), bonus.reshape(-1), expectation.reshape(-1)
+    state, bonus, expectation = state.reshape(-1), bonus.reshape(-1), expectation.reshape(-1)
     switching, x = switching.reshape(-1), exponent.reshape(-1)
     known, left = np.empty(firms, np.bool_), np.empty(firms, np.float32)
     for i in range(n):
         for j in range(firms):
             k = i * firms + j
-            switching[k] = switching_cost(habit[k], contract[j], state[k], bonus[k] if bonus.size else zero)
+            switching[k] = switching_cost(contract[j], state[k], bonus[k] if bonus.size else zero)
             x[k] = expectation[k] - price_sensitivity[i] * (price[j] / reference_price[i] - one) * belief[0]
             known[j] = (state[k] != PROSPECT) & present[j]
         leads(x, i * firms, known, left, belief[2])
@@ -273,7 +272,7 @@ def derive_latents(affect: np.ndarray, switching: np.ndarray, satisfaction: np.n
 def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray, rules: tuple,
                 cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray,
                 old: np.ndarray, bought: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
-                cohort: np.ndarray, step: int, reported: bool, cohorts: int,
+                cohort: np.ndarray, since: np.ndarray, t: int, step: int, reported: bool, cohorts: int,
                 new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For a block of customers: the latents of each relationship that are
     its own (:func:`derive_latents`: ``cognition`` holds the term of its
@@ -284,14 +283,17 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
     cohort if it is ``reported`` (``[firms]``), and the change of each
     cohort's losses (``[firms, cohorts]``: a loss counts against the
     relationship's cohort, a win-back undoes one; relationships acquired
-    before the reported horizon have none). A lost relationship's purchases
-    start again from 0. Writes only the block's own rows."""
+    before the reported horizon have none). A relationship acquired or won
+    back begins at step ``t`` (``since``: its tenure counts from there). A
+    lost relationship's purchases start again from 0. Writes only the
+    block's own rows."""
     firms = old.shape[1]
     r = Rules(*rules)
     affect, switching, satisfaction = affect.reshape(-1), switching.reshape(-1), satisfaction.reshape(-1)
     cognition, intent, recommend = cognition.reshape(-1), intent.reshape(-1), recommend.reshape(-1)
     old, bought, purchases, rival_run, cohort, new = (old.reshape(-1), bought.reshape(-1), purchases.reshape(-1),
                                                       rival_run.reshape(-1), cohort.reshape(-1), new.reshape(-1))
+    since = since.reshape(-1)
     # the latents and the next state: no branches, so the loop vectorises
     for k in range(old.shape[0]):
         c, it, rc = latents_rule(cognition[k], affect[k], switching[k], satisfaction[k], r)
@@ -309,6 +311,7 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
         if was == CHURNED:
             if is_customer_rule(now):                                 # won back
                 counts[1, j] += 1
+                since[k] = t
                 if cohort[k] >= 0:
                     delta[j, cohort[k]] -= 1
         elif is_customer_rule(was):
@@ -319,6 +322,7 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
                 purchases[k] = 0
         elif is_customer_rule(now):                                   # acquired
             counts[0, j] += 1
+            since[k] = t
             if reported and cohort[k] < 0:
                 cohort[k] = step
                 first[j] += 1
@@ -412,9 +416,10 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
     again are won back (002). Established customers are captive when switching
     costs hold them without affect (001), loyal when attached and intending to
     return, advocates when also very satisfied, intending to stay and
-    recommending, i.e. promoters (001's three conditions), at risk when recently disappointed or lapsing to rivals, and
-    churned after a run of purchases at rivals (the disappointed who defect
-    outright are churned by the lapse-and-churn phase).
+    recommending, i.e. promoters (001's three conditions), and at risk when
+    dissatisfied (cumulative satisfaction below the adequate level) or
+    lapsing to rivals. Relationships end by the relationship hazard (the
+    defections phase), not here.
     """
     latents = dict(affect=affect, switching=switching, satisfaction=satisfaction, intent=intent, recommend=recommend)
     shape, cells = _cells(state, aware, bought, purchases, rival_run, *latents.values())

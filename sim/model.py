@@ -115,7 +115,8 @@ class LoyaltyModel(mesa.Model):
                        max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6), n)
         self.network, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
                                           self.streams["network"], cfg.network.reorder)
-        traits = draw_traits(c, rng, n, self.step_length, sociability=soc[order], segments=self.segments())
+        traits = draw_traits(c, rng, n, self.step_length, self.n_firms, sociability=soc[order],
+                             segments=self.segments())
         self.customers = CustomerPopulation(traits, F, [f.name for f in cfg.firms],
                                             [s.name for s in c.segments])
         self.staff = StaffPopulation(cfg.firms, n, cfg.staff, self.streams["staff_init"])
@@ -306,15 +307,13 @@ class LoyaltyModel(mesa.Model):
             self.last_step.staff.roster = self.staff.roster()
 
     def switching(self, rows: Any = slice(None)) -> np.ndarray:
-        """Switching costs: habit, contracts that bind current customers (001)
-        and the programmes' switching bonus (points, social bonds). The
-        choice computes the same per chooser, with the personal offers, in
+        """Switching costs: contracts that bind current customers (001) and
+        the programmes' switching bonus (points, social bonds). The choice
+        computes the same per chooser, with the personal offers, in
         :func:`sim.choice.logit_exponents`."""
-        cust = self.customers
-        habit = take_rows(cust.habit, rows)
-        out = np.empty(habit.shape, np.float32)
-        loyalty.switching_costs(habit, take_rows(cust.state, rows), self.by_firm("switching_cost"),
-                                self._switching_bonus(rows), out)
+        state = take_rows(self.customers.state, rows)
+        out = np.empty(state.shape, np.float32)
+        loyalty.switching_costs(state, self.by_firm("switching_cost"), self._switching_bonus(rows), out)
         return out
 
     def _switching_bonus(self, rows: Any) -> np.ndarray:
@@ -360,7 +359,7 @@ class LoyaltyModel(mesa.Model):
         cust, lc = self.customers, self.config.loyalty
         take = lambda x: take_rows(x, rows)  # noqa: E731
         belief = _belief(lc.cognitive_price_weight, lc.cognitive_scale, lc.cognitive_certain_lead)
-        loyalty.switching_and_exponents(take(cust.habit), take(cust.state), self.by_firm("switching_cost"),
+        loyalty.switching_and_exponents(take(cust.state), self.by_firm("switching_cost"),
                                         self._switching_bonus(rows), take(cust.expectation), self.price,
                                         take(cust.reference_price), take(cust.price_sensitivity), self.present,
                                         belief, out.switching, out.cognitive)

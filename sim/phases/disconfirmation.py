@@ -13,11 +13,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def disconfirmation(market: "LoyaltyModel", step: "StepRecord") -> None:
-    """The gap between experience and expectation, judged against each
-    customer's zone of tolerance (Zeithaml, Berry & Parasuraman 1993):
-    disappointed, satisfied or delighted, and the value felt (a failed
-    visit felt on its own: :mod:`sim.disconfirmation`)."""
+    """Each purchase judged against the buyer's standards: the zone of
+    tolerance between their adequate and desired levels (Zeithaml, Berry &
+    Parasuraman 1993), with surprise against their expectation (Oliver
+    1980): disappointed, satisfied or delighted, and the transaction
+    satisfaction in zone units (a failed visit felt on its own:
+    :mod:`sim.disconfirmation`)."""
     cust, p, cfg = market.customers, step.purchases, market.config.disconfirmation
-    p.outcome, p.felt = dc.judged(p.experience, flat(cust.expectation), p.cell, cust.tolerance, p.buyers,
-                                  p.failed, p.failure_drop, p.visits, float(cfg.delight_bonus),
-                                  float(cfg.loss_aversion), float(cfg.satisfied_valence))
+    p.outcome, p.felt = dc.judged(p.experience, flat(cust.expectation), flat(cust.state), p.cell, market.n_firms,
+                                  cust.desired, cust.tolerance, p.buyers, p.failed, p.failure_drop, p.visits,
+                                  float(cfg.loss_aversion), float(cfg.delight_bonus),
+                                  float(cfg.alternative_weight), float(cfg.surprise_weight))

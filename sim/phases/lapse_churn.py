@@ -1,5 +1,5 @@
-"""Defection and leaving the category (Reichheld 1996: 20-40% of customers
-lost a year)."""
+"""Relationships that end, and customers who leave the category (Reichheld
+1996: firms lose 20-40% of customers a year; Fader & Hardie 2007)."""
 
 from __future__ import annotations
 
@@ -8,59 +8,96 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.columns import flat
-from sim.compiled import compiled
+from sim import hazard
+from sim.compiled import compiled, inlined
 from sim.states import LoyaltyState as S
-from sim.units import compounded
 
 PROSPECT, AWARE, FIRST_TIME, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.FIRST_TIME), int(S.CHURNED)
+AT_RISK, WON_BACK = int(S.AT_RISK), int(S.WON_BACK)
+_EVEN = hazard.EVEN_BELIEF
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
 
 
-@compiled
-def _defection_chance(cell: np.ndarray, intention: np.ndarray, defect_prob: np.float32,
-                      intention_floor: np.float32, chance: np.ndarray) -> None:
-    """Each purchase's chance of defection if it disappointed, before the
-    visits compound it: ``defect_prob * clip(1 - intention / floor, 0, 1)``
-    in float32 (numpy's types: the Python numbers taken as float32)."""
-    for k in range(len(cell)):
-        x = np.float32(1.0) - intention[cell[k]] / intention_floor
-        if x < 0:
-            x = np.float32(0.0)
-        elif x > 1:
-            x = np.float32(1.0)
-        chance[k] = defect_prob * x
+@inlined
+def _ending_chance(proneness: float, satisfaction: float, switching: float, cognition: float, incident: float,
+                   bonded: bool, tenure_years: float, state: int, coefficients: np.ndarray, dt: float) -> float:
+    """A relationship's chance of ending within ``dt`` years
+    (:func:`sim.hazard.annual_hazard`, float64). ``coefficients``:
+    :func:`sim.hazard.hazard_coefficients`."""
+    (sat_hazard, sat_reference, incident_hazard, switching_hazard, bond_ratio, rival_hazard, tenure_hazard,
+     at_risk_ratio, won_back_ratio) = coefficients
+    x = sat_hazard * (sat_reference - satisfaction) - switching_hazard * switching + rival_hazard * (_EVEN - cognition)
+    h = proneness * np.exp(x) * (1.0 + incident_hazard * incident)
+    if bonded:
+        h *= bond_ratio
+    if tenure_hazard > 0:
+        h *= (1.0 + tenure_years) ** -tenure_hazard
+    if state == AT_RISK:
+        h *= at_risk_ratio
+    elif state == WON_BACK:
+        h *= won_back_ratio
+    return -np.expm1(-h * dt)
 
 
 @compiled
-def _defect(buyers: np.ndarray, firm: np.ndarray, cell: np.ndarray, felt: np.ndarray, chance: np.ndarray,
-            u_churn: np.ndarray, state: np.ndarray, expectation: np.ndarray, purchases: np.ndarray,
-            cohort: np.ndarray, expectation_drop: np.float32, lost: np.ndarray, cohort_lost: np.ndarray) -> None:
-    """Disappointed customers (felt value below 0) of a purchase defect with
-    their chance (against the ``churn`` draw): the relationship (a flat
-    ``[n, firms]`` cell, one per buyer) churns, its expectation drops (not
-    below 0), its visit count restarts; each firm's losses and its cohorts'
-    losses are counted (``lost`` gets the count once, as ``+= np.bincount``)."""
-    count = np.zeros(len(lost), dtype=np.int64)
-    for k in range(len(cell)):
-        i = cell[k]
-        s = state[i]
-        if felt[k] < 0 and s >= FIRST_TIME and s != CHURNED and u_churn[buyers[k]] < chance[k]:
-            state[i] = CHURNED
-            e = expectation[i] - expectation_drop
-            expectation[i] = np.float32(0.0) if e < 0 else e
-            purchases[i] = 0
-            f = firm[k]
-            count[f] += 1
-            c = cohort[i]
+def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, dropout: np.ndarray,
+                       visits: np.ndarray, proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
+                       cognition: np.ndarray, incident: np.ndarray, bond: np.ndarray, staff_firm: np.ndarray,
+                       since: np.ndarray, t: int, years_per_step: float, coefficients: np.ndarray, dt: float,
+                       u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, expectation: np.ndarray,
+                       purchases: np.ndarray, cohort: np.ndarray, expectation_drop: np.float32,
+                       lost: np.ndarray, cohort_lost: np.ndarray) -> None:
+    """The current relationships of customers ``start..stop`` that end this
+    visit round: each by the relationship hazard, the one bought from also
+    by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
+    visits``); one ``churn`` draw per customer decides which, if any (the
+    chances laid end to end: at most one relationship of a customer ends in
+    a round). An ended relationship churns and leaves the consideration
+    set, its expectation drops (not below 0) and its visit count restarts;
+    each firm's losses and its cohorts' are counted (``lost``, ``[firms]``,
+    and ``cohort_lost``, ``[firms, cohorts]``: this block's counts)."""
+    n_firms = state.shape[1]
+    k = np.searchsorted(buyers, start)
+    for i in range(start, stop):
+        quiet_firm, quiet = -1, 0.0
+        while k < buyers.shape[0] and buyers[k] < i:
+            k += 1
+        if k < buyers.shape[0] and buyers[k] == i:
+            quiet_firm = firm[k]
+            quiet = 1.0 - (1.0 - np.float64(dropout[i])) ** np.float64(visits[i])
+        bonded_firm = staff_firm[bond[i]] if bond[i] >= 0 else -1
+        u = u_churn[i]
+        reach = 0.0
+        ended = -1
+        for f in range(n_firms):
+            s = state[i, f]
+            if s < FIRST_TIME or s == CHURNED:
+                continue
+            tenure = (t - since[i, f]) * years_per_step if since[i, f] >= 0 else 0.0
+            chance = _ending_chance(np.float64(proneness[i]), np.float64(satisfaction[i, f]),
+                                    np.float64(switching[i, f]), np.float64(cognition[i, f]),
+                                    np.float64(incident[i, f]), bonded_firm == f, tenure, s, coefficients, dt)
+            if f == quiet_firm:
+                chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
+            reach += chance
+            if ended < 0 and u < reach:
+                ended = f
+        if ended >= 0:
+            f = ended
+            state[i, f] = CHURNED
+            reconsidered[i, f] = False
+            e = expectation[i, f] - expectation_drop
+            expectation[i, f] = np.float32(0.0) if e < 0 else e
+            purchases[i, f] = 0
+            lost[f] += 1
+            c = cohort[i, f]
             if c >= 0:
                 if c >= cohort_lost.shape[1]:
                     raise IndexError("a cohort beyond the cohorts counted")
                 cohort_lost[f, c] += 1
-    for f in range(len(lost)):
-        lost[f] += count[f]
 
 
 @compiled
@@ -96,21 +133,32 @@ def _leave_category(u_exit: np.ndarray, exit_chance: np.ndarray, state: np.ndarr
 
 
 def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
-    """Disappointed customers with little intention to return defect (a
-    visit round's purchases, in a step of several rounds).
+    """Relationships end by the relationship hazard, and quietly after a
+    purchase (a visit round's, in a step of several rounds): a row-wise
+    compiled rule over the customers (:func:`_end_relationships`; the
+    hazard: :mod:`sim.hazard`). Leaving the category is separate
+    (:func:`leaving_the_category`)."""
+    cust, cfg, p, ev, lat = market.customers, market.config, step.purchases, step.events, step.latents
+    coefficients = hazard.hazard_coefficients(cfg.churn)
+    unit = market.step_length
+    staff_firm = market.staff.firm
+    drop = np.float32(cfg.churn.defect_expectation_drop)
 
-    The chance to defect compounds over the visits of a purchase
-    (:func:`sim.units.compounded`, numpy's), then one compiled pass over
-    the purchases (:func:`_defect`)."""
-    cust, ch, p, ev = market.customers, market.config.churn, step.purchases, step.events
-    b = p.buyers
-    chance = np.empty(len(b), dtype=np.float32)
-    _defection_chance(p.cell, flat(step.latents.intention), np.float32(ch.disappointed_defect_prob),
-                      np.float32(max(ch.defect_intention_floor, 1e-9)), chance)
-    chance = compounded(chance, cust.visits_per_purchase[b])
-    _defect(b, p.firm, p.cell, p.felt, chance, step.draws.churn, flat(cust.state), flat(cust.expectation),
-            flat(cust.purchases), flat(cust.cohort), np.float32(ch.defect_expectation_drop), ev.lost,
-            market.cohorts.lost)
+    cohorts = market.cohorts
+
+    def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        lost = np.zeros(market.n_firms, dtype=np.int64)
+        cohort_lost = np.zeros_like(cohorts.lost)
+        _end_relationships(rows.start, rows.stop, p.buyers, p.firm, cust.dropout, cust.visits_per_purchase,
+                           cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
+                           cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
+                           unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.expectation,
+                           cust.purchases, cust.cohort, drop, lost, cohort_lost)
+        return lost, cohort_lost
+
+    for lost, cohort_lost in market.blocks.map(rule, cust.n):
+        ev.lost += lost
+        cohorts.lost += cohort_lost
 
 
 def leaving_the_category(market: "LoyaltyModel", step: "StepRecord") -> None:

@@ -1,5 +1,6 @@
-"""Loyalty latents: affect, habit, satisfaction, repeat behaviour and
-expectations of every relationship (Oliver 1999; Dick & Basu 1994)."""
+"""Loyalty latents: affect, inertia, cumulative satisfaction, repeat
+behaviour, unrecovered incidents and expectations of every relationship
+(Oliver 1999; Dick & Basu 1994; Bolton 1998; Guadagni & Little 1983)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: the shares a purchase applies once per visit (sim.units.compounded), in
 #: the order :func:`relationships_after_purchases` reads them
-_HABIT, _SATISFACTION, _ADAPTATION, _BOND = range(4)
+_INERTIA, _ADAPTATION, _BOND = range(3)
 #: customers in a run of the pull toward the promises (a multiple of the firms, a few SIMD registers)
 _PULL_RUN_ROWS = 64
 #: customers in a chunk of a block: the relationships of a chunk fit in the processor's L2 cache
@@ -26,22 +27,27 @@ _CHUNK_ROWS = 2048
 
 
 def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
-    """Every relationship decays a little; those bought from this step gain
-    affect from the value felt and the belonging, habit and repeat
-    behaviour, and their satisfaction and expectation move toward the
-    experience (adaptation level; Helson 1964). Expectations are pulled
-    toward the firms' promises. A delighted buyer may bond with the
-    employee who served them (Gremler & Gwinner 2000)."""
+    """Every relationship's affect and repeat behaviour decay a little, and
+    an unrecovered incident fades; the relationships bought from this step
+    gain affect from the transaction satisfaction (above or below the
+    middle of the zone) and the belonging, their cumulative satisfaction
+    moves toward it (the first visits averaged, then with a fixed weight:
+    Bolton 1998), the buyer's inertia moves toward the firm chosen (Guadagni
+    & Little 1983), a failed visit not put right by a resolved complaint
+    marks an incident (TARP 1986: a problem experienced), and the expectation moves toward the experience
+    (adaptation level; Helson 1964). Expectations are pulled toward the
+    firms' promises. A delighted buyer may bond with the employee who
+    served them (Gremler & Gwinner 2000)."""
     cust, cfg, p = market.customers, market.config, step.purchases
     lc, ex_cfg = cfg.loyalty, cfg.expectation
     b, felt = p.buyers, p.felt
     unit = market.step_length
-    rates = _rates(unit, lc.affect_half_life_weeks, lc.habit_half_life_weeks, lc.repeat_rate_half_life_weeks,
-                   ex_cfg.promise_half_life_weeks)
+    rates = _rates(unit, lc.affect_half_life_weeks, cfg.churn.incident_half_life_weeks,
+                   lc.repeat_rate_half_life_weeks, ex_cfg.promise_half_life_weeks)
     # a purchase holds the step's visits: gains add up over them, shares
     # compound (sim.units.compounded: -expm1(visits * log1p(-share)) for a
     # purchase of several visits), with numpy's expm1 as there
-    shares = (lc.habit_gain, lc.satisfaction_memory, ex_cfg.adaptation, cfg.staff.bond_prob)
+    shares = (lc.inertia_smoothing, ex_cfg.adaptation, cfg.staff.bond_prob)
     slot = np.empty(len(b), dtype=np.int64)
     minus_compounded = np.empty((len(b), len(shares)), dtype=np.float32)
     m = visit_exponents(b, cust.visits_per_purchase, _log_kept(shares), slot, minus_compounded)
@@ -50,29 +56,31 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     one_visit = _one_visit(shares)
     promise = market.by_firm("promise")
     u_bond = step.draws.service[2]
+    resolved = p.resolved if p.resolved is not None else np.zeros(len(b), dtype=np.bool_)
     # numpy applies a Python float in the array's own precision
     affect_gain, belonging_affect = felt.dtype.type(lc.affect_gain), p.belonging.dtype.type(lc.belonging_affect)
+    affect_neutral = felt.dtype.type(lc.affect_neutral)
 
     def rule(rows: slice) -> None:
         relationships_after_purchases(
-            rows.start, rows.stop, b, p.firm, p.experience, felt, p.belonging, p.spent, p.outcome, p.served,
-            cust.visits_per_purchase, u_bond, one_visit, slot, minus_compounded,
-            ex_cfg.adaptation, affect_gain, belonging_affect, rates, promise,
-            cust.affect, cust.habit, cust.behaviour, cust.revenue, cust.satisfaction, cust.purchases,
-            cust.rival_run, cust.expectation, cust.bond)
+            rows.start, rows.stop, b, p.firm, p.experience, felt, p.belonging, p.spent, p.outcome, p.failed, resolved,
+            p.served, cust.visits_per_purchase, u_bond, one_visit, slot, minus_compounded,
+            affect_gain, affect_neutral, belonging_affect, np.float64(lc.satisfaction_memory), rates, promise,
+            cust.affect, cust.inertia, cust.behaviour, cust.revenue, cust.satisfaction, cust.purchases,
+            cust.rival_run, cust.expectation, cust.incident, cust.bond)
 
     market.blocks.map(rule, cust.n)
 
 
 @functools.lru_cache(maxsize=16)
-def _rates(unit: StepLength, affect_half_life: float, habit_half_life: float, behaviour_half_life: float,
+def _rates(unit: StepLength, affect_half_life: float, incident_half_life: float, behaviour_half_life: float,
            promise_half_life: float) -> np.ndarray:
-    """What a step keeps of affect, habit, repeat behaviour and revenue, the
-    repeat behaviour a visit adds and the pull of expectations toward the
-    promises, as float32 (numpy's rounding of a Python float against float32
-    columns)."""
+    """What a step keeps of affect, an incident's mark, repeat behaviour
+    and revenue, the repeat behaviour a visit adds and the pull of
+    expectations toward the promises, as float32 (numpy's rounding of a
+    Python float against float32 columns)."""
     keep_behaviour = unit.kept(behaviour_half_life)
-    return np.array([unit.kept(affect_half_life), unit.kept(habit_half_life), keep_behaviour,
+    return np.array([unit.kept(affect_half_life), unit.kept(incident_half_life), keep_behaviour,
                      1 - unit.dt,           # revenue: an annual sum, spend per step / dt in steady state
                      (1 - keep_behaviour) / unit.weeks,     # repeat behaviour: visits a week
                      # prospects' expectations are reset when they become aware, so pulling all is harmless
@@ -120,28 +128,31 @@ def visit_exponents(buyers: np.ndarray, visits: np.ndarray, log_kept: np.ndarray
 @compiled
 def relationships_after_purchases(
         start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, experience: np.ndarray,
-        felt: np.ndarray, belonging: np.ndarray, spent: np.ndarray, outcome: np.ndarray,
+        felt: np.ndarray, belonging: np.ndarray, spent: np.ndarray, outcome: np.ndarray, failed: np.ndarray,
+        resolved: np.ndarray,
         served: np.ndarray, visits: np.ndarray, u_bond: np.ndarray, shares: np.ndarray,
-        slot: np.ndarray, minus_compounded: np.ndarray, adaptation: float, affect_gain: np.floating,
-        belonging_affect: np.floating, rates: np.ndarray, promise: np.ndarray,
-        affect: np.ndarray, habit: np.ndarray, behaviour: np.ndarray, revenue: np.ndarray,
+        slot: np.ndarray, minus_compounded: np.ndarray, affect_gain: np.floating, affect_neutral: np.floating,
+        belonging_affect: np.floating, satisfaction_floor: float, rates: np.ndarray, promise: np.ndarray,
+        affect: np.ndarray, inertia: np.ndarray, behaviour: np.ndarray, revenue: np.ndarray,
         satisfaction: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
-        expectation: np.ndarray, bond: np.ndarray) -> None:
+        expectation: np.ndarray, incident: np.ndarray, bond: np.ndarray) -> None:
     """The step's change to the relationships of customers ``start..stop``,
     in the order the rule applies it to each: decay; for a buyer (sorted
-    ``buyers``), the gains of the relationship bought from and the visits
-    in a row at its rivals; the pull of expectations toward the promises;
-    the bond to the employee who served a delighted buyer.
+    ``buyers``), the changes to the relationship bought from, the buyer's
+    inertia and the visits in a row at its rivals; the pull of expectations
+    toward the promises; the bond to the employee who served a delighted
+    buyer.
 
-    ``rates`` (float32): the shares kept of affect, habit, repeat behaviour
-    and revenue, the repeat behaviour a visit adds, the pull toward the
-    promise. A share applied per visit is ``shares`` (habit, satisfaction,
-    adaptation, bond) for a purchase of one visit, else minus its ``slot``
-    row of ``minus_compounded`` (:func:`visit_exponents`, then numpy's
-    ``expm1``). Each value is rounded as numpy rounds it on the columns,
-    operation for operation (float32, or float64 where a purchase record is)."""
+    ``rates`` (float32): the shares kept of affect, an incident's mark,
+    repeat behaviour and revenue, the repeat behaviour a visit adds, the
+    pull toward the promise. A share applied per visit is ``shares``
+    (inertia, adaptation, bond) for a purchase of one visit, else minus its
+    ``slot`` row of ``minus_compounded`` (:func:`visit_exponents`, then
+    numpy's ``expm1``). Cumulative satisfaction moves toward the transaction
+    satisfaction by ``max(satisfaction_floor, 1 / (1 + visits so far))``
+    per visit, compounded over the purchase's visits."""
     n_firms = affect.shape[1]
-    keep_affect, keep_habit, keep_behaviour, keep_revenue, per_visit, pull = rates
+    keep_affect, keep_incident, keep_behaviour, keep_revenue, per_visit, pull = rates
     one = np.float32(1.0)
     keep_expectation = one - pull
     run = _PULL_RUN_ROWS * n_firms
@@ -153,11 +164,11 @@ def relationships_after_purchases(
         last = min(first + _CHUNK_ROWS, stop)
         lo, hi = first * n_firms, last * n_firms
         # decay: the chunk's cells as flat runs from 0, which the compiler vectorises
-        decaying = (affect.reshape(-1)[lo:hi], habit.reshape(-1)[lo:hi], behaviour.reshape(-1)[lo:hi],
+        decaying = (affect.reshape(-1)[lo:hi], incident.reshape(-1)[lo:hi], behaviour.reshape(-1)[lo:hi],
                     revenue.reshape(-1)[lo:hi])
         for j in range(hi - lo):
             decaying[0][j] *= keep_affect
-            decaying[1][j] *= keep_habit
+            decaying[1][j] *= keep_incident
             decaying[2][j] *= keep_behaviour
             decaying[3][j] *= keep_revenue
         while k < buyers.shape[0] and buyers[k] < last:
@@ -165,25 +176,26 @@ def relationships_after_purchases(
             v = visits[i]
             s = slot[k]
             if s >= 0:
-                c_habit, c_satisfaction = -minus_compounded[s, _HABIT], -minus_compounded[s, _SATISFACTION]
+                c_inertia = -minus_compounded[s, _INERTIA]
                 c_adaptation, c_bond = -minus_compounded[s, _ADAPTATION], -minus_compounded[s, _BOND]
             else:
-                c_habit, c_satisfaction = shares[_HABIT], shares[_SATISFACTION]
-                c_adaptation, c_bond = shares[_ADAPTATION], shares[_BOND]
-            # the visits after the first find an expectation already moved toward the
-            # experience, so each is felt less: over k visits the felt value adds up to
-            # (1 - (1 - adaptation) ** k) / adaptation times one visit's (sim.units.felt_over_visits)
-            felt_visits = c_adaptation / np.float32(adaptation) if adaptation > 0 else v
-            gain = affect[i, f] + affect_gain * felt[k] * felt_visits + belonging_affect * belonging[k] * v
+                c_inertia, c_adaptation, c_bond = shares[_INERTIA], shares[_ADAPTATION], shares[_BOND]
+            gain = affect[i, f] + affect_gain * (felt[k] - affect_neutral) * v + belonging_affect * belonging[k] * v
             if gain < 0:
                 gain = 0
             elif gain > 1:
                 gain = 1
             affect[i, f] = gain
-            habit[i, f] += c_habit * (one - habit[i, f])
+            for g in range(n_firms):
+                inertia[i, g] -= c_inertia * inertia[i, g]
+            inertia[i, f] += c_inertia
             behaviour[i, f] += per_visit * v
             revenue[i, f] += spent[k]
-            satisfaction[i, f] += c_satisfaction * (felt[k] - satisfaction[i, f])
+            weight = max(satisfaction_floor, 1.0 / (1.0 + np.float64(purchases[i, f])))
+            c_satisfaction = 1.0 - (1.0 - weight) ** np.float64(v)
+            satisfaction[i, f] += np.float32(c_satisfaction) * (felt[k] - satisfaction[i, f])
+            if failed[k] and not resolved[k]:
+                incident[i, f] = one
             count = np.int64(np.rint(v))
             purchases[i, f] = min(np.int64(purchases[i, f]) + count, COUNT_CAP)
             for g in range(n_firms):

@@ -24,23 +24,25 @@ _UNSET = {np.float32: np.zeros((0, 0), dtype=np.float32), np.bool_: np.zeros((0,
 def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") -> None:
     """Customers who know a firm that serves them have a purchase occasion
     at their purchase rate; each chooses among the firms they know by
-    expectation, affect, switching costs, price and deals (Guadagni & Little
-    1983: a logit of brand choice), or varies for variety's sake."""
+    taste, attitude, inertia, switching costs, price and deals (Guadagni &
+    Little 1983: a logit of brand choice), or varies for variety's sake.
+    Only the firms in their consideration set count."""
     cust, cfg, draws = market.customers, market.config.choice, step.draws
     u_buy, u_choice = draws.purchase, draws.choice
     present, refusal = market.present, _stored(market.modifiers.refusal)
+    cut = _stored(market.modifiers.price_factor)
     found = np.empty(cust.n, dtype=np.int64)
 
     def occasions(rows: slice) -> int:
         return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, cust.state, present,
-                                  refusal, found)
+                                  refusal, cust.reconsidered, cut, found)
 
     counts = market.blocks.map(occasions, cust.n)
     b = (found[:counts[0]] if len(counts) == 1
          else np.concatenate([found[s.start:s.start + k] for s, k in zip(market.blocks.slices(cust.n), counts)]))
     c = np.empty(len(b), dtype=np.int64)
     contract = market.by_firm("switching_cost")
-    bonus, cut = _stored(market.modifiers.switching_bonus), _stored(market.modifiers.price_factor)
+    bonus = _stored(market.modifiers.switching_bonus)
     coefficients = choice.logit_coefficients(cfg)
 
     def rule(k: slice) -> int:
@@ -58,7 +60,8 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
         z = np.empty((len(i), market.n_firms), dtype=np.float32)
         none = np.empty(len(i), dtype=np.bool_)
         choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
-                               present, refusal, cust.expectation, cust.affect, cust.habit, contract, bonus,
+                               present, refusal, cust.reconsidered, cust.taste, cust.expectation,
+                               cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
                                cust.price_sensitivity, cust.deal_proneness, coefficients, z, none)
         np.exp(z, out=z)
@@ -78,18 +81,23 @@ def _stored(modifier: Modifier) -> np.ndarray:
 
 @compiled
 def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray,
-                       state: np.ndarray, present: np.ndarray, refusal: np.ndarray, found: np.ndarray) -> int:
+                       state: np.ndarray, present: np.ndarray, refusal: np.ndarray, reconsidered: np.ndarray,
+                       price_cut: np.ndarray, found: np.ndarray) -> int:
     """The customers of rows ``start..stop`` with a purchase occasion, in
     order, into ``found[start:]``; returns how many. A customer has one at
-    their purchase chance if some firm is available to them: one they know,
-    present this step, that does not refuse them (an empty ``refusal``
-    refuses nobody)."""
+    their purchase chance if some firm is available to them: one they
+    consider (:func:`sim.choice.considered`), present this step, that does
+    not refuse them (an empty ``refusal`` refuses nobody; an empty
+    ``price_cut`` offers nothing)."""
     refusing = refusal.shape[0] > 0
+    cutting = price_cut.shape[0] > 0
     n = start
     for i in range(start, stop):
         available = False
         for f in range(state.shape[1]):
-            available |= (state[i, f] != _PROSPECT) & present[f] & (not (refusing and refusal[i, f]))
+            offered = cutting and price_cut[i, f] > 0
+            available |= (choice.considered(state[i, f], reconsidered[i, f], offered) & present[f]
+                          & (not (refusing and refusal[i, f])))
         found[n] = i            # kept only if the customer has an occasion (no branch to mispredict)
         n += (u_buy[i] < purchase_chance[i]) & available
     return n - start

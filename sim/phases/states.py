@@ -37,7 +37,8 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.switching_and_beliefs(rows, block)
         return loyalty.transitions(cust.affect[rows], block.switching, cust.satisfaction[rows], rules,
                                    block.cognitive, block.intention, block.recommend, old[rows], bought[rows],
-                                   cust.purchases[rows], cust.rival_run[rows], cust.cohort[rows], market.steps,
+                                   cust.purchases[rows], cust.rival_run[rows], cust.cohort[rows], cust.since[rows],
+                                   market.t, market.steps,
                                    reported, cohorts.lost.shape[1], new[rows])
 
     for counts, acquired, cohort_delta in market.blocks.map(rule, cust.n):

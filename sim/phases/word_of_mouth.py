@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> None:
     """Stories travel over the network's ties; positive stories
-    and advertising make prospects aware; stories move expectations.
+    and advertising make prospects aware; stories move expectations. A
+    firm a customer left comes back into their consideration set by
+    advertising or by a slow reconsideration of its own (:func:`_reconsider`).
 
     Each talker tells one story (positive or negative, about the firm
     bought from) to each friend; the stories are gathered by who hears them
@@ -50,7 +52,13 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
               float(w.affect_shift * w.negative_strength))
     boost = float(w.referral_boost)
 
+    back = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
+                            market.step_length, cfg.churn.reconsideration_per_year,
+                            cfg.churn.advertising_reconsideration)
+    reconsidered = flat(cust.reconsidered)
+
     def listen(rows: slice) -> None:
+        _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, F)
         cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
                                  state, expectation, affect, u_aware, reach, present, promise, *shifts, boost)
         if len(cell):
@@ -66,6 +74,28 @@ def advertising_reach(per_year: np.ndarray, unit: StepLength) -> np.ndarray:
     """Each firm's chance per step that its advertising makes a prospect
     aware, from its rate a year (float32)."""
     return unit.probability(per_year).astype(np.float32)
+
+
+def reconsideration_chance(advertising_per_year: np.ndarray, unit: StepLength, reconsideration_per_year: float,
+                           advertising_share: float) -> np.ndarray:
+    """Each firm's chance per step of coming back into the consideration
+    set of a customer who left it: a share of its advertising's rate and
+    the customer's own slow reconsideration, two rates a year that add
+    (float32)."""
+    return unit.probability(advertising_share * advertising_per_year + reconsideration_per_year).astype(np.float32)
+
+
+@compiled
+def _reconsider(start: int, stop: int, state: np.ndarray, reconsidered: np.ndarray, u_aware: np.ndarray,
+                back: np.ndarray, n_firms: int) -> None:
+    """The churned relationships of cells ``start..stop`` (flat) whose
+    awareness draw is below their firm's chance ``back`` return to the
+    consideration set (a prospect's awareness reads the same draw; a cell
+    is one or the other)."""
+    churned = np.int8(S.CHURNED)
+    for c in range(start, stop):
+        if state[c] == churned and not reconsidered[c] and u_aware[c] < back[c % n_firms]:
+            reconsidered[c] = True
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,0 +1,69 @@
+"""The relationship hazard (MODEL.md §4: ending a relationship).
+
+Each current relationship ends with a rate a year: the customer's churn
+proneness (heterogeneous and kept, the mixing distribution of the
+shifted-beta-geometric model: Fader & Hardie 2007, 'How to project customer
+retention') times the effects of cumulative satisfaction (convex: Jones &
+Sasser 1995, 'Why satisfied customers defect'), an unrecovered incident
+(TARP 1986), switching costs and a bond to an employee (Gremler & Gwinner
+2000), the best known rival's attraction, tenure, and the relationship's
+state (at risk, won back). With every effect switched off the rate is the
+churn proneness alone: a beta-distributed chance a year per customer,
+constant for each, which is the sBG story.
+
+The engine applies the same rule row by row in compiled code
+(:func:`sim.phases.lapse_churn._ending_chance`); :func:`annual_hazard` is
+its array form, for the per-agent reference and the tests.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from sim.config import ChurnConfig
+from sim.states import LoyaltyState as S
+
+#: the belief in a firm's value (cognitive loyalty, 0-1) at which a rival
+#: neither pulls nor pushes: even odds that the firm is the best (a definition)
+EVEN_BELIEF = 0.5
+
+
+def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
+    """The hazard's coefficients as the compiled rule reads them (float64, read-only)."""
+    return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, cfg.incident_hazard,
+                         cfg.switching_hazard, cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard,
+                         cfg.at_risk_hazard_ratio, cfg.won_back_hazard_ratio)
+
+
+@functools.lru_cache(maxsize=64)
+def _coefficients(*values: float) -> np.ndarray:
+    out = np.array(values, dtype=np.float64)
+    out.flags.writeable = False
+    return out
+
+
+def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
+                  cognition: np.ndarray, incident: np.ndarray, bonded: np.ndarray, tenure_years: np.ndarray,
+                  state: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
+    """Each relationship's rate a year of ending (arrays broadcast):
+    ``proneness * exp(satisfaction_hazard * (reference - satisfaction)
+    - switching_hazard * switching + rival_hazard * (0.5 - cognition))
+    * (1 + incident_hazard * incident) * bond * (1 + tenure) ** -tenure_hazard
+    * state ratio``."""
+    x = (cfg.satisfaction_hazard * (cfg.satisfaction_reference - np.asarray(satisfaction, dtype=np.float64))
+         - cfg.switching_hazard * np.asarray(switching, dtype=np.float64)
+         + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64)))
+    h = np.asarray(proneness, dtype=np.float64) * np.exp(x) * (1.0 + cfg.incident_hazard * np.asarray(incident))
+    h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0)
+    if cfg.tenure_hazard > 0:
+        h = h * (1.0 + np.asarray(tenure_years, dtype=np.float64)) ** -cfg.tenure_hazard
+    state = np.asarray(state)
+    return h * np.where(state == S.AT_RISK, cfg.at_risk_hazard_ratio,
+                        np.where(state == S.WON_BACK, cfg.won_back_hazard_ratio, 1.0))
+
+
+def ending_chance(annual: np.ndarray, years: float) -> np.ndarray:
+    """The chance a relationship with this rate a year ends within ``years``."""
+    return -np.expm1(-np.asarray(annual, dtype=np.float64) * years)
