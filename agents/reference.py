@@ -50,14 +50,14 @@ from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits
 from agents.newcomers import DRAWN, Newcomers
 from agents.network import small_world
 from agents.staff import StaffPopulation
-from sim import choice, disconfirmation as dc, experience as ex, loyalty
+from sim import choice, disconfirmation as dc, experience as ex, hazard, loyalty
 from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
 from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
-from sim.units import StepLength, compounded, felt_over_visits, first_step
+from sim.units import StepLength, compounded, first_step
 
 PROSPECT, AWARE, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
@@ -77,8 +77,8 @@ class CustomerAgent(mesa.Agent):
     """One customer: traits as scalars, one list entry per firm for each
     relationship attribute, and the indices of its friends."""
 
-    RELATIONSHIP = ("state", "expectation", "affect", "habit", "satisfaction", "behaviour",
-                    "purchases", "rival_run", "revenue", "club")
+    RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
+                    "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since", "taste")
 
     def __init__(self, model: "ReferenceLoyaltyModel", index: int, traits: dict[str, Any],
                  friends: list[int]) -> None:
@@ -91,20 +91,24 @@ class CustomerAgent(mesa.Agent):
         # visit_rate and exit_rate per year; purchase_chance, visits_per_purchase and
         # exit_chance per step (draw_traits converts them with the model's StepLength)
         for name in TRAITS:
-            if name not in ("segment", "weights"):
+            if name not in ("segment", "weights", "taste"):
                 setattr(self, name, float(traits[name]))
+        self.taste = [float(x) for x in traits["taste"]]
         self.reference_price = 1.0
         self.bond = -1
         self.state = [PROSPECT] * F
         self.expectation = [0.0] * F
         self.affect = [0.0] * F
-        self.habit = [0.0] * F
+        self.inertia = [0.0] * F
         self.satisfaction = [0.0] * F
         self.behaviour = [0.0] * F
         self.purchases = [0] * F
         self.rival_run = [0] * F
         self.revenue = [0.0] * F
         self.club = [0.0] * F
+        self.incident = [0.0] * F
+        self.reconsidered = [False] * F
+        self.since = [-1] * F
         # this step's purchase, if any
         self.chosen = -1
         self.intention = [0.0] * F
@@ -115,8 +119,12 @@ class CustomerAgent(mesa.Agent):
         return _CUSTOMER[self.state[f]]
 
     def switching(self, contract: list[float]) -> list[float]:
-        """Switching costs: habit plus contracts that bind current customers."""
-        return [self.habit[f] + contract[f] * _CUSTOMER[self.state[f]] for f in range(len(contract))]
+        """Switching costs: contracts that bind current customers."""
+        return [contract[f] * _CUSTOMER[self.state[f]] for f in range(len(contract))]
+
+    def considers(self, f: int) -> bool:
+        """Whether firm ``f`` is in the customer's consideration set (:func:`sim.choice.considered`)."""
+        return self.state[f] != PROSPECT and (self.state[f] != CHURNED or self.reconsidered[f])
 
 
 class ReferenceLoyaltyModel(mesa.Model):
@@ -154,8 +162,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         self.unit_cost, self.contract = fa("unit_cost"), fa("switching_cost")
         self.empowerment = fa("empowerment")
         # chance per visit round that advertising makes a prospect aware (float32, as the engine's)
-        self.reach = step.visit_round.probability(
-            np.array(fa("advertising_awareness_per_year"))).astype(np.float32).tolist()
+        self.advertising_per_year = fa("advertising_awareness_per_year")
+        self.reach = step.visit_round.probability(np.array(self.advertising_per_year)).astype(np.float32).tolist()
         self.cost_per_visit = fa("cost_per_visit")
         self.voice_ease = [float(getattr(f, "voice_ease", 1.0)) for f in cfg.firms]
         self._firm_arrays = {k: np.array(fa(k)) for k in ("wage_per_year", "training", "empowerment", "recognition")}
@@ -179,7 +187,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         adj, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
                                  self.streams["network"], cfg.network.reorder)
         friends = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]].tolist() for i in range(n)]
-        traits = draw_traits(c, rng, n, self.step_length, sociability=soc[order])
+        traits = draw_traits(c, rng, n, self.step_length, F, sociability=soc[order])
         self.customers: list[CustomerAgent] = [
             CustomerAgent(self, i, {k: traits[k][i] for k in TRAITS}, friends[i]) for i in range(n)]
         self.n = n
@@ -292,10 +300,11 @@ class ReferenceLoyaltyModel(mesa.Model):
         for a in self.customers:
             a.chosen = -1
             i = a.index
-            available = [a.state[f] != PROSPECT and present[f] for f in range(F)]
+            available = [a.considers(f) and present[f] for f in range(F)]
             if not (u_buy[i] < a.purchase_chance and any(available)):
                 continue
-            util = choice.utility(np.array([a.expectation]), np.array([a.affect]),
+            util = choice.utility(np.array([a.taste]), np.array([a.expectation]), np.array([a.satisfaction]),
+                                  np.array([a.affect]), np.array([a.inertia]),
                                   np.array([a.switching(self.contract)]), self._price_arr,
                                   np.array([a.reference_price]), np.array([a.price_sensitivity]),
                                   self._discount_arr, np.array([a.deal_proneness]), cfg.choice)
@@ -362,16 +371,19 @@ class ReferenceLoyaltyModel(mesa.Model):
         return trips
 
     def _disconfirmation(self, trips: list[dict]) -> None:
-        dcfg = self.config.disconfirmation
+        dcfg, F = self.config.disconfirmation, self.n_firms
         for t in trips:
             a, c = t["agent"], t["c"]
-            gap = t["experience"] - a.expectation[c]
-            outcome = int(dc.zone_of_tolerance(gap, a.tolerance))
-            t["outcome"] = outcome
+            known = [a.expectation[g] for g in range(F) if g != c and a.state[g] != PROSPECT]
+            best = max(known) if known else -math.inf
+            adequate = float(dc.adequate_level(a.desired, a.tolerance, best, dcfg.alternative_weight))
+            x, e = t["experience"], a.expectation[c]
+            t["outcome"] = int(dc.zone_of_tolerance(x, adequate, a.desired))
             if t["failed"] and t["visits"] > 1:
-                t["felt"] = float(dc.felt_with_failed_visit(gap, t["drop"], t["visits"], a.tolerance, dcfg))
+                t["felt"] = float(dc.satisfaction_with_failed_visit(x, t["drop"], t["visits"], e, adequate,
+                                                                    a.desired, dcfg))
             else:
-                t["felt"] = float(dc.felt_value(gap, outcome, dcfg))
+                t["felt"] = float(dc.transaction_satisfaction(x, e, adequate, a.desired, dcfg))
 
     def _complaints_and_recovery(self, trips: list[dict], ev: dict) -> None:
         cfg = self.config.complaints
@@ -404,26 +416,31 @@ class ReferenceLoyaltyModel(mesa.Model):
         cfg = self.config
         lc, ex_cfg, F = cfg.loyalty, cfg.expectation, self.n_firms
         step = self.step_length
-        k_aff, k_hab = step.kept(lc.affect_half_life_weeks), step.kept(lc.habit_half_life_weeks)
+        k_aff, k_inc = step.kept(lc.affect_half_life_weeks), step.kept(cfg.churn.incident_half_life_weeks)
         k_beh = step.kept(lc.repeat_rate_half_life_weeks)
         k_rev = 1 - step.dt             # an annual sum of spend
         per_visit = (1 - k_beh) / step.weeks      # the repeat-purchase rate is in visits a week
         for a in self.customers:
             for f in range(F):
                 a.affect[f] *= k_aff
-                a.habit[f] *= k_hab
+                a.incident[f] *= k_inc
                 a.behaviour[f] *= k_beh
                 a.revenue[f] *= k_rev
         for t in trips:
             a, c, felt = t["agent"], t["c"], t["felt"]
             k = a.visits_per_purchase
-            felt_visits = float(felt_over_visits(ex_cfg.adaptation, np.array([k], dtype=np.float32))[0])
-            aff = a.affect[c] + lc.affect_gain * felt * felt_visits + lc.belonging_affect * t["belonging"] * k
+            aff = a.affect[c] + lc.affect_gain * (felt - lc.affect_neutral) * k + lc.belonging_affect * t["belonging"] * k
             a.affect[c] = min(max(aff, 0.0), 1.0)
-            a.habit[c] += _each_visit(lc.habit_gain, k) * (1 - a.habit[c])
+            smoothing = _each_visit(lc.inertia_smoothing, k)
+            for f in range(F):
+                a.inertia[f] -= smoothing * a.inertia[f]
+            a.inertia[c] += smoothing
             a.behaviour[c] += per_visit * a.visits_per_purchase
             a.revenue[c] += t["spent"]
-            a.satisfaction[c] += _each_visit(lc.satisfaction_memory, k) * (felt - a.satisfaction[c])
+            weight = max(lc.satisfaction_memory, 1.0 / (1.0 + a.purchases[c]))
+            a.satisfaction[c] += (1.0 - (1.0 - weight) ** k) * (felt - a.satisfaction[c])
+            if t["failed"] and not t["resolved"]:
+                a.incident[c] = 1.0
             a.purchases[c] = min(a.purchases[c] + round(k), COUNT_CAP)
             for f in range(F):
                 a.rival_run[f] = min(a.rival_run[f] + round(k), COUNT_CAP)
@@ -474,8 +491,10 @@ class ReferenceLoyaltyModel(mesa.Model):
                 was, now = _CUSTOMER[old[f]], _CUSTOMER[new[f]]
                 if not was and now and old[f] != CHURNED:
                     ev["acquisitions"][f] += 1
+                    a.since[f] = self._t
                 if now and old[f] == CHURNED:
                     ev["win_backs"][f] += 1
+                    a.since[f] = self._t
                 if was and new[f] == CHURNED:
                     ev["lost"][f] += 1
                     a.purchases[f] = 0
@@ -502,11 +521,19 @@ class ReferenceLoyaltyModel(mesa.Model):
                     h[slot] += told
         log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
+        ch = self.config.churn
+        back = self.step_length.visit_round.probability(ch.advertising_reconsideration * np.array(self.advertising_per_year)
+                                            + ch.reconsideration_per_year).astype(np.float32).tolist()
         for a in self.customers:
             h = heard.get(a.index, zeros)
             ua = None
             for f in range(F):
                 pos, neg = h[f], h[F + f]
+                if a.state[f] == CHURNED and not a.reconsidered[f]:
+                    if ua is None:
+                        ua = u_aware[a.index].tolist()
+                    if ua[f] < back[f]:
+                        a.reconsidered[f] = True
                 if a.state[f] == PROSPECT:
                     if not self.present[f]:
                         continue
@@ -522,18 +549,38 @@ class ReferenceLoyaltyModel(mesa.Model):
                     a.affect[f] = max(a.affect[f] - w.affect_shift * w.negative_strength * neg, 0.0)
 
     def _defections(self, trips: list[dict], ev: dict) -> None:
-        ch = self.config.churn
+        """Relationships end by the hazard (:func:`sim.hazard.annual_hazard`)
+        and by quiet dropout after a purchase; one draw per customer decides
+        which, if any (:func:`sim.phases.lapse_churn._end_relationships`)."""
+        ch, F = self.config.churn, self.n_firms
         u_churn = self.streams.uniform("churn", self.n).tolist()
-        floor = max(ch.defect_intention_floor, 1e-9)
-        for t in trips:
-            a, c = t["agent"], t["c"]
-            p_defect = ch.disappointed_defect_prob * min(max(1 - a.intention[c] / floor, 0.0), 1.0)
-            p_defect = _each_visit(p_defect, a.visits_per_purchase)
-            if t["felt"] < 0 and _CUSTOMER[a.state[c]] and u_churn[a.index] < p_defect:
-                a.state[c] = CHURNED
-                a.expectation[c] = max(a.expectation[c] - ch.defect_expectation_drop, 0.0)
-                a.purchases[c] = 0
-                ev["lost"][c] += 1
+        dt, years_per_step = self.step_length.dt, 1.0 / self.config.steps_per_year
+        staff_firm = self.staff.firm.tolist()
+        for a in self.customers:
+            current = [f for f in range(F) if _CUSTOMER[a.state[f]]]
+            if not current:
+                continue
+            bonded = staff_firm[a.bond] if a.bond >= 0 else -1
+            reach, ended = 0.0, -1
+            for f in current:
+                tenure = (self._t - a.since[f]) * years_per_step if a.since[f] >= 0 else 0.0
+                rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], a.switching(self.contract)[f],
+                                            a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch)
+                chance = float(hazard.ending_chance(rate, dt))
+                if f == a.chosen:
+                    quiet = 1.0 - (1.0 - a.dropout) ** a.visits_per_purchase
+                    chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
+                reach += chance
+                if ended < 0 and u_churn[a.index] < reach:
+                    ended = f
+            for f in current:
+                switched = ch.exclusive_relationships and a.chosen >= 0 and f != a.chosen
+                if f == ended or switched:
+                    a.state[f] = CHURNED
+                    a.reconsidered[f] = False
+                    a.expectation[f] = max(a.expectation[f] - ch.defect_expectation_drop, 0.0)
+                    a.purchases[f] = 0
+                    ev["lost"][f] += 1
 
     def _leave_category(self, ev: dict) -> None:
         F = self.n_firms

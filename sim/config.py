@@ -336,6 +336,9 @@ class ChurnConfig:
                                                "that also brings it back to customers who left it (they have "
                                                "tuned its messages out)")
     defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who ends a relationship")
+    exclusive_relationships: bool = param(False, doc="a contractual market: a customer holds one relationship at a "
+                                          "time, so buying from another firm ends the current one (001's telecom: "
+                                          "a subscriber who switches cancels)")
 
 
 @dataclass

@@ -38,7 +38,9 @@ def _default_parameters() -> list:
         ParameterRange("customers.visits_per_year_shape", 0.05, 5.0, True),
         ParameterRange("customers.exit_per_year_mean", 0.05, 5.0, True),
         ParameterRange("customers.exit_per_year_shape", 0.05, 5.0, True),
-        ParameterRange("churn.disappointed_defect_prob", 0.0, 0.6, False),
+        ParameterRange("customers.churn_proneness_a", 0.05, 10.0, True),
+        ParameterRange("customers.churn_proneness_b", 0.3, 30.0, True),
+        ParameterRange("customers.dropout_mean", 0.0, 0.2, False),
         ParameterRange("customers.spend_median", 5.0, 100.0, True),
         ParameterRange("customers.spend_sigma", 0.1, 1.5, False),
     ]

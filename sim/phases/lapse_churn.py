@@ -48,14 +48,16 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                        cognition: np.ndarray, incident: np.ndarray, bond: np.ndarray, staff_firm: np.ndarray,
                        since: np.ndarray, t: int, years_per_step: float, coefficients: np.ndarray, dt: float,
                        u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, expectation: np.ndarray,
-                       purchases: np.ndarray, cohort: np.ndarray, expectation_drop: np.float32,
+                       purchases: np.ndarray, cohort: np.ndarray, expectation_drop: np.float32, exclusive: bool,
                        lost: np.ndarray, cohort_lost: np.ndarray) -> None:
     """The current relationships of customers ``start..stop`` that end this
     visit round: each by the relationship hazard, the one bought from also
     by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
     visits``); one ``churn`` draw per customer decides which, if any (the
     chances laid end to end: at most one relationship of a customer ends in
-    a round). An ended relationship churns and leaves the consideration
+    a round). In a market of ``exclusive`` relationships (contracts), a
+    purchase also ends the customer's relationships with the other firms.
+    An ended relationship churns and leaves the consideration
     set, its expectation drops (not below 0) and its visit count restarts;
     each firm's losses and its cohorts' are counted (``lost``, ``[firms]``,
     and ``cohort_lost``, ``[firms, cohorts]``: this block's counts)."""
@@ -85,19 +87,20 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
             reach += chance
             if ended < 0 and u < reach:
                 ended = f
-        if ended >= 0:
-            f = ended
-            state[i, f] = CHURNED
-            reconsidered[i, f] = False
-            e = expectation[i, f] - expectation_drop
-            expectation[i, f] = np.float32(0.0) if e < 0 else e
-            purchases[i, f] = 0
-            lost[f] += 1
-            c = cohort[i, f]
-            if c >= 0:
-                if c >= cohort_lost.shape[1]:
-                    raise IndexError("a cohort beyond the cohorts counted")
-                cohort_lost[f, c] += 1
+        for f in range(n_firms):
+            switched = exclusive and quiet_firm >= 0 and f != quiet_firm and state[i, f] >= FIRST_TIME
+            if f == ended or (switched and state[i, f] != CHURNED):
+                state[i, f] = CHURNED
+                reconsidered[i, f] = False
+                e = expectation[i, f] - expectation_drop
+                expectation[i, f] = np.float32(0.0) if e < 0 else e
+                purchases[i, f] = 0
+                lost[f] += 1
+                c = cohort[i, f]
+                if c >= 0:
+                    if c >= cohort_lost.shape[1]:
+                        raise IndexError("a cohort beyond the cohorts counted")
+                    cohort_lost[f, c] += 1
 
 
 @compiled
@@ -153,7 +156,7 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
                            cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
                            cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
                            unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.expectation,
-                           cust.purchases, cust.cohort, drop, lost, cohort_lost)
+                           cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships, lost, cohort_lost)
         return lost, cohort_lost
 
     for lost, cohort_lost in market.blocks.map(rule, cust.n):
