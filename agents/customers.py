@@ -51,6 +51,7 @@ class Segments:
     deal_b: np.ndarray
     voice: tuple                    # beta shapes of voice (one pair)
     price_sensitivity: np.ndarray   # float32
+    desired: np.ndarray             # mean desired level
 
     @classmethod
     def of(cls, cfg: CustomerConfig) -> "Segments":
@@ -63,7 +64,8 @@ class Segments:
         deal_a, deal_b = _beta_shapes(np.array([s.deal_proneness_mean for s in seg_cfg]), cfg.deal_concentration)
         return cls(cdf, np.maximum(centres * cfg.weight_concentration, 1e-3), deal_a, deal_b,
                    _beta_shapes(cfg.voice_mean, cfg.voice_concentration),
-                   np.array([s.price_sensitivity for s in seg_cfg], dtype=np.float32))
+                   np.array([s.price_sensitivity for s in seg_cfg], dtype=np.float32),
+                   np.array([s.desired_level for s in seg_cfg], dtype=np.float64))
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """The segments of ``n`` customers: ``rng.choice(segments, n, p=shares)``
@@ -116,7 +118,7 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
         "variety": rng.beta(cfg.variety_a, cfg.variety_b, n).astype(np.float32),
         "exit_rate": exit_rate.astype(np.float32),
         "price_sensitivity": seg.price_sensitivity[segment],
-        "desired": np.clip(cfg.desired_mean + cfg.desired_sd * rng.standard_normal(n), 0.0, 1.0).astype(np.float32),
+        "desired": np.clip(seg.desired[segment] + cfg.desired_sd * rng.standard_normal(n), 0.0, 1.0).astype(np.float32),
         "churn_proneness": (-np.log1p(-np.minimum(rng.beta(cfg.churn_proneness_a, cfg.churn_proneness_b, n),
                                                   _MOST_CERTAIN))).astype(np.float32),
         "dropout": _dropout(rng, cfg, n),

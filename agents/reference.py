@@ -301,6 +301,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             a.chosen = -1
             i = a.index
             available = [a.considers(f) and present[f] for f in range(F)]
+            if not any(available):      # left every firm they know: they consider those again
+                available = [a.state[f] != PROSPECT and present[f] for f in range(F)]
             if not (u_buy[i] < a.purchase_chance and any(available)):
                 continue
             util = choice.utility(np.array([a.taste]), np.array([a.expectation]), np.array([a.satisfaction]),

@@ -27,14 +27,40 @@ from sim.states import LoyaltyState as S
 
 _PROSPECT = int(S.PROSPECT)
 _CHURNED = int(S.CHURNED)
+_FIRST_TIME = int(S.FIRST_TIME)
+#: :func:`contract_locks`: a chooser bound to no firm, and one at a renewal point
+FREE, RENEWING = -1, -2
+
+
+@compiled
+def contract_locks(choosers: np.ndarray, state: np.ndarray, since: np.ndarray, t: int, term_steps: int,
+                   out: np.ndarray) -> None:
+    """In a market of contracts (one relationship at a time), each
+    chooser's current firm while their contract binds them (they pay it and
+    do not choose), :data:`RENEWING` at a renewal point (every
+    ``term_steps`` steps of tenure: the contract ends and they choose
+    freely, its switching cost waived), :data:`FREE` without a current firm
+    (001's telecom: under 10% switch while locked in; a wave when a real
+    alternative appears at renewal)."""
+    for k in range(choosers.shape[0]):
+        i = choosers[k]
+        out[k] = FREE
+        for f in range(state.shape[1]):
+            s = state[i, f]
+            if s >= _FIRST_TIME and s != _CHURNED:
+                tenure = t - since[i, f]
+                out[k] = RENEWING if tenure > 0 and tenure % term_steps == 0 else f
+                break
 
 
 @inlined
 def considered(state: int, reconsidered: bool, offered: bool) -> bool:
     """Whether a firm is in the customer's consideration set: they know it,
     and if they left it, something brought it back (a slow
-    reconsideration, advertising, a positive story: ``reconsidered``) or a
-    personal offer stands (``offered``)."""
+    reconsideration, advertising: ``reconsidered``) or a personal offer
+    stands (``offered``). A customer who has left every firm they know
+    still buys in the category: they consider the firms they know again
+    (:func:`logit_exponents`), so the set is never empty while they know one."""
     return (state != _PROSPECT) & ((state != _CHURNED) | reconsidered | offered)
 
 
@@ -134,7 +160,7 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                     contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
                     price_sensitivity: np.ndarray, deal_proneness: np.ndarray, coefficients: np.ndarray,
-                    z: np.ndarray, none: np.ndarray) -> None:
+                    lock: np.ndarray, z: np.ndarray, none: np.ndarray) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
@@ -146,7 +172,10 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     offer takes off counts as a discount too
     (:class:`sim.modifiers.PriceFactor`). ``compounded_variety`` holds
     ``-compounded(variety, visits)`` for the choosers of several visits, in
-    order (:func:`variety_exponents`); an empty modifier is neutral.
+    order (:func:`variety_exponents`); an empty modifier is neutral. In a
+    market of contracts ``lock`` holds each chooser's :func:`contract_locks`
+    (empty: no contracts): a bound chooser pays their firm, if it is
+    available; at a renewal point the contract's switching cost is waived.
     ``coefficients``: float32 ``beta_expectation``, ``beta_affect``,
     ``beta_switching``, ``beta_deal``, ``logit_scale``, ``taste_sd``,
     ``beta_satisfaction`` and ``beta_inertia`` (:func:`logit_coefficients`)."""
@@ -157,6 +186,8 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     cutting = price_cut.shape[0] > 0
     bonus = switching_bonus.shape[0] > 0
     one = np.float32(1.0)
+    open_ = np.empty(n_firms, np.bool_)
+    contracts = lock.shape[0] > 0
     m = 0
     for k in range(choosers.shape[0]):
         i = choosers[k]
@@ -165,19 +196,31 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
             chance = -compounded_variety[m]
             m += 1
         explore = u_variety[i] < chance
+        bound = lock[k] if contracts else FREE
+        waived = np.float32(0.0) if bound == RENEWING else one
+        if bound >= 0 and present[bound] and not (refusing and refusal[i, bound]):
+            for f in range(n_firms):
+                z[k, f] = 0.0 if f == bound else -np.inf
+            none[k] = False
+            continue
+        anyone = False
+        for f in range(n_firms):
+            offered = cutting and price_cut[i, f] > 0
+            open_[f] = present[f] and not (refusing and refusal[i, f])
+            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f], offered)
         for f in range(n_firms):
             cut = np.float32(0.0)
             if cutting:
                 cut = price_cut[i, f]
-            available = considered(state[i, f], reconsidered[i, f], cut > 0) and present[f]
-            if refusing and refusal[i, f]:
-                available = False
+            # the consideration set, or every firm known when the customer has left them all
+            available = open_[f] and (considered(state[i, f], reconsidered[i, f], cut > 0) if anyone
+                                      else state[i, f] != _PROSPECT)
             if not available:
                 z[k, f] = -np.inf
             elif explore:
                 z[k, f] = 0.0
             else:
-                switching = switching_cost(contract[f], state[i, f],
+                switching = switching_cost(contract[f] * waived, state[i, f],
                                            switching_bonus[i, f] if bonus else np.float32(0.0))
                 p = price[f] * (one - cut)
                 rel_price = p / reference_price[i] - one

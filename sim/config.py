@@ -46,13 +46,20 @@ class SegmentConfig:
                           "centre of the importance weights on price, quality, service, belonging")
     deal_proneness_mean: float = param(0.3, 0.0, 1.0, "mean deal proneness (000, 001)", lo_open=True)
     price_sensitivity: float = param(0.5, 0.0, 50.0, "utility lost per 100% price above reference")
+    desired_level: float = param(0.63, 0.0, 1.0, "mean desired level of the segment: the experience (0-1 score "
+                                 "scale, weighed by the customer's own weights) its customers want, stable (004; "
+                                 "Zeithaml, Berry & Parasuraman 1993: desired service; 002: the low end wants "
+                                 "price, the high end service and respect, so standards differ). Defaults put "
+                                 "each segment's desired level a little above what the store made for it "
+                                 "typically gives (discounter about 0.50, focal 0.57, premium 0.69): no survey "
+                                 "source")
 
 
 def _default_segments() -> list:
     return [
-        SegmentConfig("price", 0.4, [0.5, 0.25, 0.15, 0.10], 0.55, 1.0),
-        SegmentConfig("value", 0.4, [0.25, 0.4, 0.2, 0.15], 0.3, 0.5),
-        SegmentConfig("service", 0.2, [0.1, 0.3, 0.4, 0.2], 0.15, 0.2),
+        SegmentConfig("price", 0.4, [0.5, 0.25, 0.15, 0.10], 0.55, 1.0, 0.56),
+        SegmentConfig("value", 0.4, [0.25, 0.4, 0.2, 0.15], 0.3, 0.5, 0.63),
+        SegmentConfig("service", 0.2, [0.1, 0.3, 0.4, 0.2], 0.15, 0.2, 0.70),
     ]
 
 
@@ -78,23 +85,17 @@ class CustomerConfig:
     voice_concentration: float = param(8.0, 0.1, 1e4, "beta concentration of voice propensity", lo_open=True)
     sociability_mean: float = param(0.5, 0.0, 1.0, "mean sociability: share of ties and talkativeness", lo_open=True)
     sociability_concentration: float = param(4.0, 0.1, 1e4, "beta concentration of sociability", lo_open=True)
-    desired_mean: float = param(0.63, 0.0, 1.0, "mean desired level: the experience (0-1 score scale) a "
-                                "customer wants, stable (004; Zeithaml, Berry & Parasuraman 1993, 'The nature "
-                                "and determinants of customer expectations of service': desired service). 0.66 "
-                                "lies between the default focal store's typical experience (about 0.57) and the "
-                                "premium store's (about 0.69): a focal visit disappoints about 1 in 4 and delights 1 in 3 "
-                                "at the default spread of experience and standards. Set by that placement, no survey source")
     desired_sd: float = param(0.05, 0.0, 1.0, "spread (standard deviation) of the desired level across "
-                              "customers (clipped to the 0-1 scale)")
+                              "the customers of a segment (clipped to the 0-1 scale)")
     tolerance_mean: float = param(0.08, 0.0, 1.0, "mean half-width of the zone of tolerance (004): the adequate "
                                   "level lies two half-widths below the desired level, before alternatives "
                                   "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.5, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+    churn_proneness_a: float = param(0.35, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 7.7% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 5.5% a year, before the effects of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
                                      "27-38% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
@@ -206,8 +207,12 @@ class LoyaltyConfig:
     """The four loyalty latents and the state ladder (004, 002)."""
     affect_gain: float = param(0.03, 0.0, 10.0, "affect gained per visit per zone unit of transaction "
                                "satisfaction above affect_neutral (lost below it)")
-    affect_neutral: float = param(0.5, -10.0, 10.0, "transaction satisfaction (zone units) that neither builds "
-                                  "nor erodes liking: the middle of the zone of tolerance")
+    affect_neutral: float = param(0.15, -10.0, 10.0, "transaction satisfaction (zone units) that neither builds "
+                                  "nor erodes liking: 0.15 of the way into the zone of tolerance, so a "
+                                  "barely adequate experience erodes it and most experiences in the zone "
+                                  "build it. Set so that the retail market's smallest store keeps a tenth of its "
+                                  "customers loyal (double jeopardy: smaller firms' buyers are slightly less "
+                                  "loyal; Ehrenberg, Goodhardt & Barwise 1990); no survey source")
     affect_half_life_weeks: float = param(69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases", lo_open=True)
     belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
     inertia_smoothing: float = param(0.125, 0.0, 1.0, "weight of the latest choice in inertia, per visit "
@@ -234,12 +239,13 @@ class LoyaltyConfig:
                                           "only firm known is believed best with near certainty. A stand-in for "
                                           "certainty rather than a behavioural parameter: any value above about 7 "
                                           "gives practically 1 and 0")
-    conative_affect: float = param(0.5, 0.0, 1.0, "weight of affect in the intention to return")
-    conative_switching: float = param(0.3, 0.0, 1.0, "weight of switching costs in the intention to return")
+    conative_affect: float = param(0.6, 0.0, 1.0, "weight of affect in the intention to return")
+    conative_switching: float = param(0.2, 0.0, 1.0, "weight of switching costs (contracts, programme bonds) in "
+                                      "the intention to return")
     conative_cognitive: float = param(0.2, 0.0, 1.0, "weight of cognitive loyalty in the intention to return")
     repeat_purchases: int = param(2, 2, 65535, "visits that make a repeat buyer")
     loyal_affect: float = param(0.5, 0.0, 1.0, "affect from which a repeat buyer is loyal")
-    loyal_intention: float = param(0.45, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
+    loyal_intention: float = param(0.4, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
     advocate_satisfaction: float = param(0.85, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
                                          "customer is very satisfied (001): near the desired level")
     advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
@@ -329,7 +335,7 @@ class ChurnConfig:
     at_risk_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of an at-risk relationship")
     won_back_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of a won-back relationship until it is "
                                          "established again: won-back customers are fragile")
-    reconsideration_per_year: float = param(0.15, 0.0, 1e3, "rate a year at which a firm the customer left "
+    reconsideration_per_year: float = param(0.3, 0.0, 1e3, "rate a year at which a firm the customer left "
                                             "comes back into their consideration set by itself (advertising and "
                                             "a personal offer bring it back too)")
     advertising_reconsideration: float = param(0.1, 0.0, 1.0, "share of a firm's advertising awareness rate "
@@ -339,6 +345,12 @@ class ChurnConfig:
     exclusive_relationships: bool = param(False, doc="a contractual market: a customer holds one relationship at a "
                                           "time, so buying from another firm ends the current one (001's telecom: "
                                           "a subscriber who switches cancels)")
+    contract_term_weeks: float = param(0.0, 0.0, 1e6, "with exclusive relationships, the contract's term (weeks): "
+                                       "a subscriber pays their firm without choosing until a renewal point, "
+                                       "where the contract's switching cost is waived and they choose again "
+                                       "(001's telecom: under 10% switch while locked in, a wave at renewal "
+                                       "when a real alternative appears); the hazard still ends a contract "
+                                       "early. 0: no term, every occasion a free choice")
 
 
 @dataclass

@@ -11,14 +11,18 @@ from sim.compiled import compiled
 from sim.modifiers import Modifier
 from sim.records import Purchases
 from sim.states import LoyaltyState as S
+from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sim.config import MarketConfig
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
 
 _PROSPECT = int(S.PROSPECT)
 #: what the compiled rules read for a modifier no programme has written (neutral)
 _UNSET = {np.float32: np.zeros((0, 0), dtype=np.float32), np.bool_: np.zeros((0, 0), dtype=np.bool_)}
+#: what the choice reads in a market without contracts
+_NO_LOCKS = np.zeros(0, dtype=np.int64)
 
 
 def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") -> None:
@@ -35,7 +39,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
 
     def occasions(rows: slice) -> int:
         return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, cust.state, present,
-                                  refusal, cust.reconsidered, cut, found)
+                                  refusal, found)
 
     counts = market.blocks.map(occasions, cust.n)
     b = (found[:counts[0]] if len(counts) == 1
@@ -44,6 +48,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     contract = market.by_firm("switching_cost")
     bonus = _stored(market.modifiers.switching_bonus)
     coefficients = choice.logit_coefficients(cfg)
+    term_steps = contract_term_steps(market.config)
 
     def rule(k: slice) -> int:
         i = b[k]
@@ -59,11 +64,15 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
             np.expm1(x, out=x)
         z = np.empty((len(i), market.n_firms), dtype=np.float32)
         none = np.empty(len(i), dtype=np.bool_)
+        lock = _NO_LOCKS
+        if term_steps:
+            lock = np.empty(len(i), dtype=np.int64)
+            choice.contract_locks(i, cust.state, cust.since, market.t, term_steps, lock)
         choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
                                present, refusal, cust.reconsidered, cust.taste, cust.expectation,
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
-                               cust.price_sensitivity, cust.deal_proneness, coefficients, z, none)
+                               cust.price_sensitivity, cust.deal_proneness, coefficients, lock, z, none)
         np.exp(z, out=z)
         return choice.logit_picks(z, u_choice[0], i, none, c[k])
 
@@ -71,6 +80,15 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
         keep = c >= 0
         b, c = b[keep], c[keep]
     step.purchases = Purchases(buyers=b, firm=c)
+
+
+def contract_term_steps(cfg: "MarketConfig") -> int:
+    """Steps between a contract's renewal points (0: no contracts, every
+    occasion is a free choice)."""
+    ch = cfg.churn
+    if not (ch.exclusive_relationships and ch.contract_term_weeks > 0):
+        return 0
+    return max(1, round(ch.contract_term_weeks / StepLength(cfg.steps_per_year).weeks))
 
 
 def _stored(modifier: Modifier) -> np.ndarray:
@@ -81,23 +99,19 @@ def _stored(modifier: Modifier) -> np.ndarray:
 
 @compiled
 def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray,
-                       state: np.ndarray, present: np.ndarray, refusal: np.ndarray, reconsidered: np.ndarray,
-                       price_cut: np.ndarray, found: np.ndarray) -> int:
+                       state: np.ndarray, present: np.ndarray, refusal: np.ndarray, found: np.ndarray) -> int:
     """The customers of rows ``start..stop`` with a purchase occasion, in
     order, into ``found[start:]``; returns how many. A customer has one at
-    their purchase chance if some firm is available to them: one they
-    consider (:func:`sim.choice.considered`), present this step, that does
-    not refuse them (an empty ``refusal`` refuses nobody; an empty
-    ``price_cut`` offers nothing)."""
+    their purchase chance if some firm is available to them: one they know
+    (a customer who left every firm they know considers them again:
+    :func:`sim.choice.considered`), present this step, that does not refuse
+    them (an empty ``refusal`` refuses nobody)."""
     refusing = refusal.shape[0] > 0
-    cutting = price_cut.shape[0] > 0
     n = start
     for i in range(start, stop):
         available = False
         for f in range(state.shape[1]):
-            offered = cutting and price_cut[i, f] > 0
-            available |= (choice.considered(state[i, f], reconsidered[i, f], offered) & present[f]
-                          & (not (refusing and refusal[i, f])))
+            available |= (state[i, f] != _PROSPECT) & present[f] & (not (refusing and refusal[i, f]))
         found[n] = i            # kept only if the customer has an occasion (no branch to mispredict)
         n += (u_buy[i] < purchase_chance[i]) & available
     return n - start

@@ -37,7 +37,7 @@ def test_view_matches_the_arrays(model, i):
     for f, firm in enumerate(model.firms):
         rel = v.relationships[firm.name]
         assert rel["state"] == LoyaltyState(int(cust.state[i, f])).name.lower()
-        for name in ("expectation", "affect", "habit", "satisfaction", "behaviour", "revenue"):
+        for name in ("expectation", "affect", "inertia", "satisfaction", "behaviour", "revenue", "incident"):
             assert rel[name] == pytest.approx(float(getattr(cust, name)[i, f]), rel=1e-6), name
         for name in ("purchases", "rival_run", "cohort"):
             assert rel[name] == int(getattr(cust, name)[i, f]), name

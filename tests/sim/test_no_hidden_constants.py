@@ -115,7 +115,7 @@ def test_an_advocate_must_be_a_promoter():
     one = lambda v, dtype=np.float32: np.array([[v]], dtype=dtype)  # noqa: E731
     args = dict(state=np.array([[S.LOYAL]], dtype=np.int8), aware=one(True, bool), bought=one(True, bool),
                 purchases=one(10, np.uint8), rival_run=one(0, np.uint8), affect=one(0.9), switching=one(0.2),
-                satisfaction=one(0.2), intent=one(0.9), recommend=one(9.0))
+                satisfaction=one(1.0), intent=one(0.9), recommend=one(9.0))
     assert loyalty.next_state(**args, cfg=lc)[0, 0] == S.ADVOCATE
     lc.promoter_recommend = 10
     assert loyalty.next_state(**args, cfg=lc)[0, 0] == S.LOYAL
