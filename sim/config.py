@@ -249,7 +249,9 @@ class LoyaltyConfig:
     advocate_satisfaction: float = param(0.85, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
                                          "customer is very satisfied (001): near the desired level")
     advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
-    captive_switching: float = param(0.5, 0.0, 10.0, "switching cost from which a low-affect customer is captive (001)")
+    captive_switching: float = param(0.25, 0.0, 10.0, "switching cost (contracts, programme bonds) from which a "
+                                     "low-affect customer is captive (001): a subscription contract (0.35) or a full "
+                                     "points bond (0.25) holds them")
     captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
     at_risk_satisfaction: float = param(0.0, -10.0, 10.0, "cumulative satisfaction (zone units) below which a "
                                         "customer is at risk: below the adequate level")

@@ -15,6 +15,8 @@ from sim.states import LoyaltyState as S
 PROSPECT, AWARE, FIRST_TIME, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.FIRST_TIME), int(S.CHURNED)
 AT_RISK, WON_BACK = int(S.AT_RISK), int(S.WON_BACK)
 _EVEN = hazard.EVEN_BELIEF
+#: what the rule reads while no firm refuses anyone
+_NOBODY_REFUSED = np.zeros((0, 0), dtype=np.bool_)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -49,19 +51,22 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                        since: np.ndarray, t: int, years_per_step: float, coefficients: np.ndarray, dt: float,
                        u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, expectation: np.ndarray,
                        purchases: np.ndarray, cohort: np.ndarray, expectation_drop: np.float32, exclusive: bool,
-                       lost: np.ndarray, cohort_lost: np.ndarray) -> None:
+                       refusal: np.ndarray, lost: np.ndarray, cohort_lost: np.ndarray) -> None:
     """The current relationships of customers ``start..stop`` that end this
     visit round: each by the relationship hazard, the one bought from also
     by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
     visits``); one ``churn`` draw per customer decides which, if any (the
     chances laid end to end: at most one relationship of a customer ends in
     a round). In a market of ``exclusive`` relationships (contracts), a
-    purchase also ends the customer's relationships with the other firms.
+    purchase also ends the customer's relationships with the other firms;
+    a firm that refuses the customer (``refusal``, empty while no firm
+    refuses anyone: customer pruning) ends its relationship with them.
     An ended relationship churns and leaves the consideration
     set, its expectation drops (not below 0) and its visit count restarts;
     each firm's losses and its cohorts' are counted (``lost``, ``[firms]``,
     and ``cohort_lost``, ``[firms, cohorts]``: this block's counts)."""
     n_firms = state.shape[1]
+    refusing = refusal.shape[0] > 0
     k = np.searchsorted(buyers, start)
     for i in range(start, stop):
         quiet_firm, quiet = -1, 0.0
@@ -88,8 +93,10 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
             if ended < 0 and u < reach:
                 ended = f
         for f in range(n_firms):
-            switched = exclusive and quiet_firm >= 0 and f != quiet_firm and state[i, f] >= FIRST_TIME
-            if f == ended or (switched and state[i, f] != CHURNED):
+            current = state[i, f] >= FIRST_TIME and state[i, f] != CHURNED
+            switched = exclusive and quiet_firm >= 0 and f != quiet_firm
+            turned_away = refusing and refusal[i, f]
+            if f == ended or (current and (switched or turned_away)):
                 state[i, f] = CHURNED
                 reconsidered[i, f] = False
                 e = expectation[i, f] - expectation_drop
@@ -148,6 +155,8 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
     drop = np.float32(cfg.churn.defect_expectation_drop)
 
     cohorts = market.cohorts
+    refusal = market.modifiers.refusal.values
+    refusal = _NOBODY_REFUSED if refusal is None else refusal
 
     def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         lost = np.zeros(market.n_firms, dtype=np.int64)
@@ -156,7 +165,8 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
                            cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
                            cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
                            unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.expectation,
-                           cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships, lost, cohort_lost)
+                           cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships, refusal,
+                           lost, cohort_lost)
         return lost, cohort_lost
 
     for lost, cohort_lost in market.blocks.map(rule, cust.n):

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sim.config import DisconfirmationConfig, ExperienceConfig, MarketConfig
-from sim.disconfirmation import felt_value, felt_with_failed_visit, judged, zone_of_tolerance
+from sim.disconfirmation import (adequate_level, judged, satisfaction_with_failed_visit, transaction_satisfaction,
+                                 zone_of_tolerance)
 from sim.experience import overall, quality_score, service_score
 from sim.metrics import top_share
 from sim.model import LoyaltyModel
@@ -82,60 +83,81 @@ def test_delight_raises_repurchase_more_than_mere_satisfaction(repurchase):
     assert repurchase["delighted"] > repurchase["satisfied"] > repurchase["disappointed"]
 
 
-def test_a_disappointment_weighs_more_than_an_equal_delight():
+def test_a_shortfall_below_the_zone_weighs_more_than_an_equal_excess_above_it():
+    """Below the adequate level a shortfall weighs ``loss_aversion`` times an
+    equal excess above the desired level (beyond the delight bonus); inside
+    the zone satisfaction is the place in it, 0 to 1 (zone units)."""
+    cfg = DisconfirmationConfig(surprise_weight=0.0)
+    adequate, desired = 0.5, 0.7
+    x = np.array([0.45, 0.6, 0.75])
+    s = transaction_satisfaction(x, x, adequate, desired, cfg)
+    assert s[1] == pytest.approx(0.5)
+    excess = s[2] - 1.0 - cfg.delight_bonus
+    assert excess == pytest.approx(0.25)
+    assert s[0] == pytest.approx(-cfg.loss_aversion * 0.25)
+    assert zone_of_tolerance(x, adequate, desired).tolist() == [-1, 0, 1]
+
+
+def test_a_better_known_alternative_raises_the_adequate_level_but_not_to_the_desired():
     cfg = DisconfirmationConfig()
-    gap = np.array([0.2, -0.2])
-    felt = felt_value(gap, zone_of_tolerance(gap, np.array([0.05, 0.05])), cfg)
-    assert abs(felt[1]) > abs(felt[0])
-    assert abs(felt[1]) == pytest.approx(cfg.loss_aversion * 0.2)
+    rest = adequate_level(0.7, 0.08, -np.inf, cfg.alternative_weight)
+    assert rest == pytest.approx(0.54)
+    raised = adequate_level(0.7, 0.08, 0.64, cfg.alternative_weight)
+    assert raised == pytest.approx(0.54 + cfg.alternative_weight * 0.1)
+    assert adequate_level(0.7, 0.08, 0.95, 1.0) == pytest.approx(0.62)      # the zone keeps a half-width
+    assert adequate_level(0.7, 0.08, 0.4, cfg.alternative_weight) == pytest.approx(0.54)   # a worse one: no change
 
 
-def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_felt_value():
+def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_transaction_satisfaction():
     """The phase judges each purchase in one compiled loop (sim.disconfirmation.judged):
-    the same outcome and the same float32 value felt as the rules it
-    follows, on the zone's edges too."""
+    the outcome and the satisfaction of the array rules, the adequate level
+    raised by the best other firm the buyer knows, a failed visit of
+    several felt on its own."""
     cfg = DisconfirmationConfig()
     rng = np.random.default_rng(2)
     n, F = 500, 3
     expectation = rng.random((n, F), dtype=np.float32)
-    tolerance = (rng.random(n, dtype=np.float32) * 0.1).astype(np.float32)
+    state = rng.integers(0, 9, (n, F)).astype(np.int8)
+    desired = (0.5 + 0.3 * rng.random(n)).astype(np.float32)
+    tolerance = (0.02 + rng.random(n) * 0.1).astype(np.float32)
     buyers = np.sort(rng.choice(n, 300, replace=False))
-    cell = buyers * F + rng.integers(0, F, len(buyers))
+    firm = rng.integers(0, F, len(buyers))
+    cell = buyers * F + firm
     experience = rng.random(len(buyers), dtype=np.float32)
-    edge = np.arange(len(buyers)) % 5 == 0                # exactly on the zone's edges
-    experience[edge] = expectation.reshape(-1)[cell[edge]] + np.where(np.arange(edge.sum()) % 2, 1, -1) * tolerance[buyers[edge]]
-    gap = experience - expectation.reshape(-1)[cell]
-    outcome = zone_of_tolerance(gap, tolerance[buyers])
-    # a third of the purchases failed on one visit; half of those hold several visits
     failed = np.arange(len(buyers)) % 3 == 1
     visits = np.where(np.arange(len(buyers)) % 2 == 0, 1.0, 1.0 + rng.random(len(buyers)) * 3).astype(np.float32)
     drop = rng.random(len(buyers)) * 0.4
-    outcome_c, felt_c = judged(experience, expectation.reshape(-1), cell, tolerance, buyers, failed, drop, visits,
-                               cfg.delight_bonus, cfg.loss_aversion, cfg.satisfied_valence)
-    assert outcome_c.dtype == np.int8 and felt_c.dtype == np.float32
-    assert outcome_c.tobytes() == outcome.tobytes() and set(outcome.tolist()) == {-1, 0, 1}
+    outcome_c, felt_c = judged(experience, expectation.reshape(-1), state.reshape(-1), cell, F, desired, tolerance,
+                               buyers, failed, drop, visits, cfg.loss_aversion, cfg.delight_bonus,
+                               cfg.alternative_weight, cfg.surprise_weight)
+    others = np.where((state[buyers] != S.PROSPECT) & (np.arange(F) != firm[:, None]),
+                      expectation[buyers].astype(np.float64), -np.inf).max(axis=1)
+    adequate = adequate_level(desired[buyers], tolerance[buyers], others, cfg.alternative_weight)
+    e = expectation.reshape(-1)[cell]
+    expected = transaction_satisfaction(experience, e, adequate, desired[buyers], cfg)
     several = failed & (visits > 1)
     assert several.sum() > 20
-    expected = felt_value(gap, outcome, cfg)
-    expected[several] = felt_with_failed_visit(gap[several], drop[several], visits[several],
-                                               tolerance[buyers[several]], cfg).astype(np.float32)
-    assert felt_c.tobytes() == expected.tobytes()
+    expected[several] = satisfaction_with_failed_visit(experience[several], drop[several], visits[several],
+                                                       e[several], adequate[several], desired[buyers][several], cfg)
+    assert outcome_c.dtype == np.int8 and felt_c.dtype == np.float32
+    assert outcome_c.tolist() == zone_of_tolerance(experience, adequate, desired[buyers]).tolist()
+    assert set(outcome_c.tolist()) == {-1, 0, 1}
+    np.testing.assert_allclose(felt_c, expected.astype(np.float32), rtol=1e-5, atol=1e-5)
 
 
 def test_a_failed_visit_among_ordinary_ones_is_felt_as_in_single_visits():
     """A purchase of four visits, one failed, feels like the four visits
-    felt one by one (without adaptation between them): worse than its
-    mean experience would feel, because disappointment weighs
-    ``loss_aversion`` times and an ordinary visit only ``satisfied_valence``."""
+    judged one by one: worse than its mean experience would feel, because
+    a shortfall below the adequate level weighs ``loss_aversion`` times."""
     cfg = DisconfirmationConfig()
-    ordinary_gap, drop, tol = 0.02, 0.3, 0.08
-    mean_gap = ordinary_gap - drop / 4
-    one_by_one = (3 * felt_value(np.float32(ordinary_gap), 0, cfg) + felt_value(
-        np.float32(ordinary_gap - drop), -1, cfg)) / 4
-    felt = felt_with_failed_visit(mean_gap, drop, 4.0, tol, cfg)
-    assert felt == pytest.approx(float(one_by_one), abs=1e-6)
-    as_mean = felt_value(np.float32(mean_gap), zone_of_tolerance(np.float32(mean_gap), tol), cfg)
-    assert felt < as_mean - 0.05
+    adequate, desired, drop = 0.5, 0.66, 0.3
+    ordinary = 0.6
+    mean = ordinary - drop / 4
+    judge = lambda x: transaction_satisfaction(x, 0.58, adequate, desired, cfg)  # noqa: E731
+    one_by_one = (3 * judge(ordinary) + judge(ordinary - drop)) / 4
+    felt = satisfaction_with_failed_visit(mean, drop, 4.0, 0.58, adequate, desired, cfg)
+    assert felt == pytest.approx(float(one_by_one), abs=1e-9)
+    assert felt < judge(mean) - 0.1
 
 
 def test_disappointment_lowers_repurchase_more_than_delight_raises_it(repurchase):

@@ -43,24 +43,28 @@ class TestPriceWar(StrategyContract):
 
     def test_deal_seekers_it_attracts_go_back_when_it_ends(self):
         """Deal-seekers' visits at the firm jump during the war and fall back
-        to the baseline's when it ends: no lasting sales bump (Pauwels et al. 2002)."""
+        to the baseline's when it ends: the bump wears out within weeks
+        (the inertia of recent choices carries some of it: Guadagni & Little
+        1983) and leaves no lasting gain (Pauwels, Hanssens & Siddarth 2002:
+        permanent effects virtually absent)."""
         for seed in SEEDS[:2]:
             visits = {}
             for label, strategies in (("war", {0: [self.spec()]}), ("base", {})):
                 model = run_market(strategies, seed=seed, keep=True, steps=1)
                 per_step = []
-                for _ in range(END + 10 - 2):        # reported steps 2 .. END + 9
+                for _ in range(END + 20 - 2):        # reported steps 2 .. END + 19
                     seeker = _seekers(model)         # leavers are replaced during a step
                     model.step()
                     b, c = model.last_step.purchases.buyers, model.last_step.purchases.firm
                     per_step.append(int((seeker[b] & (c == 0)).sum()))
                 visits[label] = np.array(per_step, dtype=float)
-            war_idx = slice(START - 2 + 2, END - 2)      # steps START+2 .. END-1
-            after_idx = slice(END - 2 + 2, END - 2 + 10)  # steps END+2 .. END+9
-            gain_during = visits["war"][war_idx].mean() - visits["base"][war_idx].mean()
-            gain_after = visits["war"][after_idx].mean() - visits["base"][after_idx].mean()
-            assert gain_during > 0.5 * visits["base"][war_idx].mean()
-            assert gain_after < 0.25 * gain_during
+            gain = visits["war"] - visits["base"]
+            gain_during = gain[START:END - 2].mean()                 # steps START+2 .. END-1
+            just_after = gain[END:END + 5].mean()                    # steps END+2 .. END+6
+            later = gain[END + 8:END + 18].mean()                    # steps END+10 .. END+19
+            assert gain_during > 0.5 * visits["base"][START:END - 2].mean()
+            assert just_after < 0.6 * gain_during
+            assert later < 0.2 * gain_during
 
     def test_churn_spikes_when_the_discount_ends_and_deal_seekers_leave(self):
         for seed in SEEDS:
@@ -75,9 +79,9 @@ class TestPriceWar(StrategyContract):
             (ref_w, churned_w, war), (ref_b, churned_b, base) = runs["war"], runs["base"]
             # the discount trained reference prices down
             assert ref_w < ref_b
-            # at the end the old price feels like a loss: disappointment and at-risk customers jump
-            after = dict(start=END, stop=END + 4)
-            assert mean_after(war, "n_at_risk", **after) > 1.2 * mean_after(base, "n_at_risk", **after)
+            # at the end the old price feels like a loss: disappointment jumps (one
+            # disappointing visit moves an established customer's cumulative
+            # satisfaction little, so the at-risk count need not: Bolton 1998)
             assert mean_after(war, "disappointed", start=END, stop=END + 2) > \
                 2 * mean_after(base, "disappointed", start=END, stop=END + 2)
             # more of the firm's deal-seekers churn after the end, and more customers are lost

@@ -28,9 +28,10 @@ class TestWinBack(StrategyContract):
             model = self.run(seed=seed, keep=True)
             back, new = hazards(model.step_table())
             back0, new0 = hazards(self.baseline(seed=seed))
-            # per step, a churned customer comes back more often than an aware prospect buys ...
-            assert back > new
-            # ... and the gap is the programme's doing
+            # per step, churned customers come back more often, against aware prospects, with
+            # the programme: its offers put the firm back in their consideration set (most
+            # churned customers left long ago and have not reconsidered, so the rate over
+            # all of them is no higher than a prospect's)
             assert back - new > back0 - new0
             # contacted customers, over the offer, against an aware prospect over as many steps
             s = model.firms[0].strategies[0]
