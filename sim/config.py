@@ -91,13 +91,13 @@ class CustomerConfig:
                                   "level lies two half-widths below the desired level, before alternatives "
                                   "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.35, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+    churn_proneness_a: float = param(0.5, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 5.5% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 7.7% a year, before the effects of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
-                                     "27-38% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+                                     "24-33% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
     churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
     dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "
@@ -312,11 +312,16 @@ class ChurnConfig:
     relationship ends with a rate a year: the customer's churn proneness
     (``customers.churn_proneness_a/b``) times the effects below; it ends at
     once and the firm leaves the customer's consideration set."""
-    satisfaction_hazard: float = param(1.2, 0.0, 100.0, "log hazard ratio per zone unit of cumulative satisfaction "
-                                       "below satisfaction_reference (convex: e^-1.2 = 0.30 at the desired level "
-                                       "against the middle of the zone, e^1.2 = 3.3 at the adequate level; Jones & Sasser 1995, 'Why satisfied "
-                                       "customers defect': completely satisfied customers far safer than merely "
-                                       "satisfied ones)")
+    satisfaction_hazard: float = param(2.5, 0.0, 100.0, "log hazard ratio per zone unit of cumulative satisfaction "
+                                       "below satisfaction_reference: convex, e^-1.25 = 0.29 at the desired level "
+                                       "against the middle of the zone (Jones & Sasser 1995, 'Why satisfied "
+                                       "customers defect': completely satisfied customers several times as likely "
+                                       "to stay as merely satisfied ones), capped for the dissatisfied at "
+                                       "satisfaction_hazard_cap")
+    satisfaction_hazard_cap: float = param(5.0, 1.0, 1e6, "largest hazard ratio dissatisfaction alone brings, "
+                                           "against the middle of the zone: the very dissatisfied are all in "
+                                           "Jones & Sasser's zone of defection, and a ratio that grew without "
+                                           "bound would make one bad visit decide alone")
     satisfaction_reference: float = param(0.5, -10.0, 10.0, "cumulative satisfaction (zone units) at which the "
                                           "satisfaction effect is 1: the middle of the zone of tolerance")
     incident_hazard: float = param(2.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "

@@ -32,7 +32,8 @@ EVEN_BELIEF = 0.5
 
 def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
     """The hazard's coefficients as the compiled rule reads them (float64, read-only)."""
-    return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, cfg.incident_hazard,
+    return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, np.log(cfg.satisfaction_hazard_cap),
+                         cfg.incident_hazard,
                          cfg.switching_hazard, cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard,
                          cfg.at_risk_hazard_ratio, cfg.won_back_hazard_ratio)
 
@@ -48,11 +49,12 @@ def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np
                   cognition: np.ndarray, incident: np.ndarray, bonded: np.ndarray, tenure_years: np.ndarray,
                   state: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
     """Each relationship's rate a year of ending (arrays broadcast):
-    ``proneness * exp(satisfaction_hazard * (reference - satisfaction)
-    - switching_hazard * switching + rival_hazard * (0.5 - cognition))
+    ``proneness * exp(min(satisfaction_hazard * (reference - satisfaction),
+    log(cap)) - switching_hazard * switching + rival_hazard * (0.5 - cognition))
     * (1 + incident_hazard * incident) * bond * (1 + tenure) ** -tenure_hazard
     * state ratio``."""
-    x = (cfg.satisfaction_hazard * (cfg.satisfaction_reference - np.asarray(satisfaction, dtype=np.float64))
+    dissatisfaction = cfg.satisfaction_hazard * (cfg.satisfaction_reference - np.asarray(satisfaction, dtype=np.float64))
+    x = (np.minimum(dissatisfaction, np.log(cfg.satisfaction_hazard_cap))
          - cfg.switching_hazard * np.asarray(switching, dtype=np.float64)
          + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64)))
     h = np.asarray(proneness, dtype=np.float64) * np.exp(x) * (1.0 + cfg.incident_hazard * np.asarray(incident))

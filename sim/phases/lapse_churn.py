@@ -29,9 +29,10 @@ def _ending_chance(proneness: float, satisfaction: float, switching: float, cogn
     """A relationship's chance of ending within ``dt`` years
     (:func:`sim.hazard.annual_hazard`, float64). ``coefficients``:
     :func:`sim.hazard.hazard_coefficients`."""
-    (sat_hazard, sat_reference, incident_hazard, switching_hazard, bond_ratio, rival_hazard, tenure_hazard,
+    (sat_hazard, sat_reference, log_cap, incident_hazard, switching_hazard, bond_ratio, rival_hazard, tenure_hazard,
      at_risk_ratio, won_back_ratio) = coefficients
-    x = sat_hazard * (sat_reference - satisfaction) - switching_hazard * switching + rival_hazard * (_EVEN - cognition)
+    x = (min(sat_hazard * (sat_reference - satisfaction), log_cap) - switching_hazard * switching
+         + rival_hazard * (_EVEN - cognition))
     h = proneness * np.exp(x) * (1.0 + incident_hazard * incident)
     if bonded:
         h *= bond_ratio

@@ -1,0 +1,202 @@
+"""Customers who can be won and lost: random-utility choice among the firms
+a customer considers, satisfaction anchored to standards, and a
+relationship hazard (Guadagni & Little 1983; Zeithaml, Berry & Parasuraman
+1993; Bolton 1998; Jones & Sasser 1995; Fader & Hardie 2007)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from sim import choice, hazard, loyalty
+from sim.config import ChurnConfig, LoyaltyConfig, MarketConfig
+from sim.model import LoyaltyModel
+from sim.phases.purchase_choice import contract_term_steps, purchase_occasions_and_choice
+from sim.states import LoyaltyState as S, is_customer
+
+
+def _market(**kwargs) -> LoyaltyModel:
+    kwargs.setdefault("n_customers", 3000)
+    kwargs.setdefault("burn_in", 104)
+    return LoyaltyModel(seed=kwargs.pop("seed", 0), **kwargs)
+
+
+class BeforeChoice(LoyaltyModel):
+    """The engine, keeping what each visit round's choice saw and chose:
+    states, reconsiderations and tenure before it, the buyers and firms after."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.seen: list[dict] = []
+        at = self.phases.index(purchase_occasions_and_choice)
+        self.phases[at] = self._choosing
+
+    def _choosing(self, market, step) -> None:
+        cust = market.customers
+        before = {"state": cust.state.copy(), "reconsidered": cust.reconsidered.copy(),
+                  "since": cust.since.copy(), "t": market.t}
+        purchase_occasions_and_choice(market, step)
+        before.update(buyers=step.purchases.buyers.copy(), firm=step.purchases.firm.copy())
+        self.seen.append(before)
+
+
+# ---------------------------------------------------------------------- choice
+def test_each_customer_keeps_a_persistent_taste_for_each_firm():
+    m = _market(burn_in=0)
+    taste, generation = m.customers.taste.copy(), m.customers.generation.copy()
+    m.run(26)
+    stayed = m.customers.generation == generation
+    assert stayed.mean() > 0.9
+    assert np.array_equal(m.customers.taste[stayed], taste[stayed])
+    assert not np.array_equal(m.customers.taste[~stayed], taste[~stayed])      # newcomers bring their own
+    assert abs(taste.std() - 1.0) < 0.05                                         # a standard normal, scaled in the choice
+
+
+def test_inertia_is_the_smoothed_share_of_the_customers_own_choices():
+    m = _market()
+    inertia = m.customers.inertia
+    assert inertia.min() >= 0.0 and inertia.sum(axis=1).max() <= 1.0 + 1e-5
+    buyers = inertia.sum(axis=1) > 0.5
+    most_bought = m.customers.purchases.argmax(axis=1)
+    agree = inertia[buyers].argmax(axis=1) == most_bought[buyers]
+    assert agree.mean() > 0.8
+
+
+def test_a_plausible_share_of_customers_is_in_play():
+    """20-50% of the customers who consider a firm give their main firm a
+    choice probability below 0.9 (so a better offer, a service collapse or
+    a club can move them); measured on the default retail market: 0.28."""
+    m = _market(n_customers=5000, burn_in=156)
+    c, cfg = m.customers, m.config.choice
+    lat = m.latents()
+    util = choice.utility(c.taste, c.expectation, c.satisfaction, c.affect, c.inertia, lat["switching"], m.price,
+                          c.reference_price, c.price_sensitivity, m.discount, c.deal_proneness, cfg)
+    considered = (c.state != S.PROSPECT) & ((c.state != S.CHURNED) | c.reconsidered)
+    p = choice.choice_probabilities(util, considered, cfg.logit_scale)
+    some = considered.any(axis=1)
+    in_play = (p[some].max(axis=1) < 0.9).mean()
+    assert 0.2 <= in_play <= 0.5
+
+
+def test_a_firm_the_customer_left_is_chosen_only_when_they_have_left_every_firm_they_know():
+    m = BeforeChoice(seed=1, n_customers=3000, burn_in=104)
+    m.run(13)
+    chosen_left, fallback = 0, 0
+    for seen in m.seen:
+        st, rc = seen["state"][seen["buyers"]], seen["reconsidered"][seen["buyers"]]
+        considered = (st != S.PROSPECT) & ((st != S.CHURNED) | rc)
+        cell = np.arange(len(seen["buyers"])), seen["firm"]
+        left = ~considered[cell]
+        chosen_left += left.sum()
+        fallback += (left & ~considered.any(axis=1)).sum()
+    assert chosen_left > 0
+    assert chosen_left == fallback          # only customers with nothing else in their consideration set
+
+
+# ---------------------------------------------------------------------- satisfaction
+def _focal_satisfaction(seed: int, **focal) -> tuple[float, float]:
+    firms = [dataclasses.asdict(f) for f in MarketConfig().firms]
+    firms[0].update(focal)
+    m = LoyaltyModel(seed=seed, n_customers=3000, burn_in=52, firms=firms)
+    means = []
+    for _ in range(2):
+        m.run(52)
+        current = is_customer(m.customers.state[:, 0])
+        means.append(float(m.customers.satisfaction[current, 0].mean()))
+    return means[0], means[1]
+
+
+def test_a_firm_with_better_service_leaves_its_customers_more_satisfied_and_it_does_not_wash_out():
+    """Staff who are trained, empowered and recognised serve better; the
+    focal firm's customers are then more satisfied (cumulative satisfaction,
+    zone units), as much in the second year as in the first: the standards
+    do not adapt to the service."""
+    gaps = []
+    for seed in (0, 1):
+        better = _focal_satisfaction(seed, training=0.9, empowerment=0.9, recognition=0.9)
+        worse = _focal_satisfaction(seed, training=0.0, empowerment=0.0, recognition=0.0)
+        gaps.append((better[0] - worse[0], better[1] - worse[1]))
+    first, second = np.mean(gaps, axis=0)
+    assert first > 0.1
+    assert second > 0.7 * first
+
+
+# ---------------------------------------------------------------------- the hazard
+def test_with_every_effect_off_the_hazard_is_the_churn_proneness_alone():
+    """The sBG story: a beta-distributed chance a year per customer,
+    constant for each (Fader & Hardie 2007)."""
+    off = ChurnConfig(satisfaction_hazard=0.0, incident_hazard=0.0, switching_hazard=0.0, bond_hazard_ratio=1.0,
+                      rival_hazard=0.0, tenure_hazard=0.0, at_risk_hazard_ratio=1.0, won_back_hazard_ratio=1.0)
+    chance_a_year = np.array([0.05, 0.3, 0.8])
+    rate = -np.log1p(-chance_a_year)
+    h = hazard.annual_hazard(rate, np.array([-1.0, 0.5, 2.0]), 0.3, 0.1, 1.0, True, 5.0,
+                             np.array([S.AT_RISK, S.LOYAL, S.WON_BACK]), off)
+    np.testing.assert_allclose(h, rate)
+    np.testing.assert_allclose(hazard.ending_chance(h, 1.0), chance_a_year)
+
+
+def test_completely_satisfied_customers_are_far_safer_than_merely_satisfied_ones():
+    """Loyalty is convex in satisfaction (Jones & Sasser 1995): from the
+    adequate level to the middle of the zone the hazard falls by more than
+    from the middle to the desired level, and a customer at the desired
+    level leaves at under a third of the middle's rate."""
+    cfg = ChurnConfig()
+    h = hazard.annual_hazard(0.1, np.array([0.0, 0.5, 1.0]), 0.0, 0.5, 0.0, False, 0.0, S.LOYAL, cfg)
+    assert h[2] < h[1] / 3
+    assert h[0] - h[1] > h[1] - h[2] > 0
+
+
+def test_relationships_no_longer_end_by_a_count_of_rival_purchases():
+    lc = LoyaltyConfig()
+    one = lambda v, dtype=np.float32: np.array([[v]], dtype=dtype)  # noqa: E731
+    state = loyalty.next_state(np.array([[S.REPEAT]], dtype=np.int8), one(True, bool), one(False, bool),
+                               one(10, np.uint16), one(60000, np.uint16), one(0.2), one(0.0), one(0.5),
+                               one(0.3), one(7.0), lc)
+    assert state[0, 0] == S.AT_RISK          # lapsing to rivals: at risk, not ended
+
+
+def test_an_ended_relationship_leaves_the_consideration_set_until_something_brings_it_back():
+    still = _market(churn={"reconsideration_per_year": 0.0, "advertising_reconsideration": 0.0})
+    churned = still.customers.state == S.CHURNED
+    assert churned.sum() > 500
+    assert not still.customers.reconsidered[churned].any()
+    back = _market(churn={"reconsideration_per_year": 2.0, "advertising_reconsideration": 0.0})
+    churned = back.customers.state == S.CHURNED
+    assert 0.3 < back.customers.reconsidered[churned].mean() < 0.99
+
+
+def test_quiet_dropout_after_purchases_ends_relationships_of_its_own():
+    quiet = dict(churn_proneness_a=0.02, churn_proneness_b=50.0, exit_per_year_mean=0.0)
+    calm = _market(customers={**quiet, "dropout_mean": 0.0}).run(52)
+    dropping = _market(customers={**quiet, "dropout_mean": 0.02}).run(52)
+    assert dropping["lost"].sum() > 5 * calm["lost"].sum()
+
+
+def test_higher_churn_proneness_loses_more_customers():
+    low = _market(customers={"churn_proneness_a": 0.2}).run(52)
+    high = _market(customers={"churn_proneness_a": 1.0}).run(52)
+    rate = lambda t: t["lost"].sum() / t["customers"].mean()  # noqa: E731
+    assert rate(high) > 1.5 * rate(low)
+
+
+# ---------------------------------------------------------------------- contracts
+def test_subscribers_hold_one_contract_and_pay_their_firm_until_a_renewal_point():
+    m = BeforeChoice(market="subscription", seed=0, n_customers=3000, burn_in=24)
+    m.run(24)
+    term = contract_term_steps(m.config)
+    assert term == 12
+    assert (is_customer(m.customers.state).sum(axis=1) <= 1).all()      # one relationship at a time
+    switched_between, switched_at_renewal = 0, 0
+    for seen in m.seen:
+        st, since = seen["state"][seen["buyers"]], seen["since"][seen["buyers"]]
+        current = is_customer(st)
+        bound = current.any(axis=1)
+        firm_before = current.argmax(axis=1)
+        tenure = seen["t"] - since[np.arange(len(since)), firm_before]
+        renewing = bound & (tenure > 0) & (tenure % term == 0)
+        moved = bound & (seen["firm"] != firm_before)
+        switched_between += (moved & ~renewing).sum()
+        switched_at_renewal += (moved & renewing).sum()
+    assert switched_between == 0
+    assert switched_at_renewal > 0
