@@ -27,7 +27,8 @@ _PROSPECT = int(LoyaltyState.PROSPECT)
 COUNT_CAP = np.iinfo(np.uint16).max
 
 RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
-                "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "since", "taste")
+                "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "since", "last_purchase",
+                "taste")
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
@@ -161,7 +162,8 @@ def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np
 def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, expectation: np.ndarray,
             affect: np.ndarray, inertia: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
             purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
-            cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, since: np.ndarray) -> None:
+            cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, since: np.ndarray,
+            last_purchase: np.ndarray) -> None:
     """A newcomer's place (the rows ``rows``): reference price 1, no bond,
     every relationship a prospect's with nothing felt, bought or acquired."""
     for i in rows:
@@ -181,6 +183,7 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             incident[i, f] = 0
             reconsidered[i, f] = False
             since[i, f] = -1
+            last_purchase[i, f] = -1
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,7 @@ class CustomerPopulation:
         self.incident = np.zeros(shape, dtype=np.float32)       # fading mark of an unrecovered incident, 0-1
         self.reconsidered = np.zeros(shape, dtype=np.bool_)     # a firm left is back in the consideration set
         self.since = np.full(shape, -1, dtype=np.int32)         # step (burn-in included) the relationship began
+        self.last_purchase = np.full(shape, -1, dtype=np.int32)  # step (burn-in included) of the last purchase
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
 
     def replace(self, rows: np.ndarray, traits: dict[str, np.ndarray]) -> None:
@@ -239,7 +243,7 @@ class CustomerPopulation:
         at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
         _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.inertia, self.satisfaction,
                 self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort, self.incident,
-                self.reconsidered, self.since)
+                self.reconsidered, self.since, self.last_purchase)
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:

@@ -262,6 +262,10 @@ class LoyaltyConfig:
     recommend_satisfaction: float = param(3.0, 0.0, 1e3, "recommend points per zone unit of cumulative "
                                           "satisfaction")
     recommend_affect: float = param(4.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
+    lapse_gaps: float = param(3.0, 0.1, 1e3, "expected inter-purchase times (one over the customer's visit rate) "
+                              "of silence after which a relationship counts as lapsed in observed retention, "
+                              "as a firm reads its transaction data (a definition of the metric; true retention "
+                              "counts relationships that ended)")
     promoter_recommend: int = param(9, 0, 10, "likelihood to recommend (0-10 survey scale) from which a customer "
                                     "is a promoter: counted in the promoter score and required of an advocate "
                                     "(Reichheld 2003, 'The one number you need to grow', HBR: promoters answer "

@@ -29,6 +29,7 @@ from sim import loyalty
 from sim.blocks import RowBlocks
 from sim.compiled import interrupted
 from sim.cohorts import Cohorts
+from sim.retention import RetentionRecorder
 from sim.columns import take_rows
 from sim.config import MarketConfig, RunConfig, market_config, to_dataclass, validate
 from sim.context import StepContext
@@ -94,6 +95,7 @@ class LoyaltyModel(mesa.Model):
         self.phases: list[Phase] = list(PHASES)
         self.records: list[dict] = []     # the step table's rows
         self.cohorts = Cohorts(self.n_firms, cfg.steps)
+        self.retention = RetentionRecorder()
         for firm in self.firms:
             self.set_strategies(firm, firm.config.strategies)
         for _ in range(cfg.burn_in):
@@ -138,8 +140,18 @@ class LoyaltyModel(mesa.Model):
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
-        """Advance one reported step (Mesa increments :attr:`steps`)."""
+        """Advance one reported step (Mesa increments :attr:`steps`); at the
+        end of each reported year, a snapshot of retention by cohort."""
         self._advance(reported=True)
+        if self.steps_reported % max(1, round(self.config.steps_per_year)) == 0:
+            self.retention.check(self)
+
+    def retention_by_cohort(self) -> pd.DataFrame:
+        """True and observed retention per firm and acquisition cohort (a
+        reported year), at the end of each reported year and now
+        (:mod:`sim.retention`)."""
+        self.retention.check(self)
+        return self.retention.table()
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the reported horizon (or ``steps`` more steps); return the step table."""
@@ -215,6 +227,11 @@ class LoyaltyModel(mesa.Model):
         return self.last_step
 
     # ------------------------------------------------------------------ what phases and strategies use
+    @property
+    def steps_reported(self) -> int:
+        """Reported steps completed: ``t - burn_in`` (0 during burn-in)."""
+        return max(self.t - self.config.burn_in, 0)
+
     @property
     def reported_step(self) -> int:
         """The reported step being simulated: ``t - burn_in + 1`` (<= 0 during burn-in)."""

@@ -67,7 +67,7 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
             p.served, cust.visits_per_purchase, u_bond, one_visit, slot, minus_compounded,
             affect_gain, affect_neutral, belonging_affect, np.float64(lc.satisfaction_memory), rates, promise,
             cust.affect, cust.inertia, cust.behaviour, cust.revenue, cust.satisfaction, cust.purchases,
-            cust.rival_run, cust.expectation, cust.incident, cust.bond)
+            cust.rival_run, cust.expectation, cust.incident, cust.bond, cust.last_purchase, market.t)
 
     market.blocks.map(rule, cust.n)
 
@@ -135,7 +135,8 @@ def relationships_after_purchases(
         belonging_affect: np.floating, satisfaction_floor: float, rates: np.ndarray, promise: np.ndarray,
         affect: np.ndarray, inertia: np.ndarray, behaviour: np.ndarray, revenue: np.ndarray,
         satisfaction: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
-        expectation: np.ndarray, incident: np.ndarray, bond: np.ndarray) -> None:
+        expectation: np.ndarray, incident: np.ndarray, bond: np.ndarray, last_purchase: np.ndarray,
+        t: int) -> None:
     """The step's change to the relationships of customers ``start..stop``,
     in the order the rule applies it to each: decay; for a buyer (sorted
     ``buyers``), the changes to the relationship bought from, the buyer's
@@ -150,7 +151,8 @@ def relationships_after_purchases(
     ``slot`` row of ``minus_compounded`` (:func:`visit_exponents`, then
     numpy's ``expm1``). Cumulative satisfaction moves toward the transaction
     satisfaction by ``max(satisfaction_floor, 1 / (1 + visits so far))``
-    per visit, compounded over the purchase's visits."""
+    per visit, compounded over the purchase's visits. The step ``t`` is
+    kept as the relationship's last purchase."""
     n_firms = affect.shape[1]
     keep_affect, keep_incident, keep_behaviour, keep_revenue, per_visit, pull = rates
     one = np.float32(1.0)
@@ -201,6 +203,7 @@ def relationships_after_purchases(
             for g in range(n_firms):
                 rival_run[i, g] = min(np.int64(rival_run[i, g]) + count, COUNT_CAP)
             rival_run[i, f] = 0
+            last_purchase[i, f] = t
             expectation[i, f] += c_adaptation * (experience[k] - expectation[i, f])
             if outcome[k] > 0 and served[k] >= 0 and u_bond[i] < c_bond:
                 bond[i] = served[k]
