@@ -651,6 +651,18 @@ class ReferenceLoyaltyModel(mesa.Model):
         spend: list[list[float]] = [[] for _ in range(F)]     # customers' annual spend, for the 80/20
         seeker_from = cfg.customers.deal_seeker_threshold
         promoter, detractor = cfg.loyalty.promoter_recommend, cfg.loyalty.detractor_recommend
+        # the survey view (sim/survey.py), customer by customer: the latents as float32, as the engine holds them
+        from sim.survey import SURVEY_METRICS, TOP_5, TOP_10
+        sv, f32 = cfg.survey, np.float32
+        csat_cuts = [f32(c) for c in (sv.csat_dissatisfied_from, sv.csat_neutral_from, sv.csat_satisfied_from,
+                                      sv.csat_very_satisfied_from)]
+        intent_cuts = [f32(c) for c in (sv.intent_probably_not_from, sv.intent_might_from, sv.intent_probably_from,
+                                        sv.intent_definitely_from)]
+        survey = {k: [0.0] * F for k in SURVEY_METRICS}      # sums of answers and counts of boxes
+
+        def five_point(latent: float, cuts: list) -> int:
+            return 1 + sum(bool(f32(latent) >= c) for c in cuts)
+
         for a in self.customers:
             seeker = a.deal_proneness >= seeker_from
             for f in range(F):
@@ -662,6 +674,17 @@ class ReferenceLoyaltyModel(mesa.Model):
                     detractors[f] += a.recommend[f] <= detractor
                     deal[f] += seeker
                     spend[f].append(a.revenue[f])
+                    csat, intent = five_point(a.satisfaction[f], csat_cuts), five_point(a.intention[f], intent_cuts)
+                    line = sv.csat10_at_adequate + (sv.csat10_at_desired - sv.csat10_at_adequate) * float(
+                        f32(a.satisfaction[f]))
+                    survey["csat_top_box"][f] += csat == TOP_5
+                    survey["csat_top2_box"][f] += csat >= TOP_5 - 1
+                    survey["csat_bottom2_box"][f] += csat <= 2
+                    survey["mean_csat_5"][f] += csat
+                    survey["mean_csat_10"][f] += min(max(math.floor(line + 0.5), 0), TOP_10)
+                    survey["intent_top_box"][f] += intent == TOP_5
+                    survey["intent_top2_box"][f] += intent >= TOP_5 - 1
+                    survey["mean_intent_5"][f] += intent
         # staff engagement per person employed, turnover per full-time equivalent
         people, engagement = [0] * F, [0.0] * F
         for p in range(staff.m):
@@ -709,6 +732,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "staff_turnover": ev["leavers"][f] / max(ev["headcount"][f], 1e-9),
                 "service_level": svc_mean, "service_spread": svc_spread,
                 "workload": float(self._workload[f]),
+                **{k: v[f] / safe for k, v in survey.items()},
                 **{f"n_{name}": int(counts[f, s]) for s, name in enumerate(STATE_NAMES)},
             }
             if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only

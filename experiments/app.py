@@ -374,6 +374,7 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
 
 def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -> dict:
     """What the report says about the experiment."""
+    from sim.survey import scale_definition
     return {
         "name": experiment.name, "description": experiment.description,
         "baseline": experiment.baseline, "focal_firm": experiment.focal_firm,
@@ -384,6 +385,7 @@ def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -
                    f"{market.steps} steps after {market.burn_in} burn-in steps, seeds "
                    f"{experiment.seed}..{experiment.seed + experiment.replications - 1}"),
         "elapsed_seconds": round(elapsed, 1),
+        "survey_scale": scale_definition(market.survey, market.loyalty),
     }
 
 

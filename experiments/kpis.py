@@ -54,6 +54,15 @@ EXTRA_KPIS: dict[str, Kpi] = {k.name: k for k in (
     Kpi("top20_revenue_share", "revenue share of the top 20%", "pct", False),
     Kpi("staff_turnover", "staff turnover (mean per step)", "pct", False),
     Kpi("service_level", "service level (mean)", "float", True),
+    # the survey view (sim/survey.py, market.survey): horizon means of the step table's
+    Kpi("csat_top_box", "satisfaction top box (5 of 5)", "pct", True),
+    Kpi("csat_top2_box", "satisfaction top two boxes (4-5 of 5)", "pct", True),
+    Kpi("csat_bottom2_box", "satisfaction bottom two boxes (1-2 of 5)", "pct", False),
+    Kpi("mean_csat_5", "mean satisfaction answer (1-5)", "float", True),
+    Kpi("mean_csat_10", "mean satisfaction answer (0-10)", "float", True),
+    Kpi("intent_top_box", "will definitely buy again (5 of 5)", "pct", True),
+    Kpi("intent_top2_box", "will buy again (4-5 of 5)", "pct", True),
+    Kpi("mean_intent_5", "mean repurchase-intention answer (1-5)", "float", True),
 )}
 
 ALL_KPIS: dict[str, Kpi] = {**KPIS, **EXTRA_KPIS}
@@ -69,7 +78,8 @@ def run_kpis(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
 
     Money is totalled over the horizon (NPV discounted), retention and churn
     are annual rates, shares and customer lifetime value are read at the end
-    of the horizon, satisfaction and promoter score are horizon means.
+    of the horizon, satisfaction, promoter score and the survey view's
+    top-box shares and mean answers are horizon means.
     Profit per customer-year is the horizon's profit over the firm's mean
     customers times the horizon's years; the margin is the horizon's profit
     over its revenue (nan without revenue).

@@ -13,7 +13,9 @@ into what a reader sees (DESIGN.md §7-8, issue 4):
 * :func:`write_report`, the job folder's ``report.md`` (the same tables in
   Markdown, the scenarios and the figures), ``comparison.csv`` and
   ``ranking.csv`` at full precision, and the figures of
-  :mod:`experiments.plots` under ``figures/``.
+  :mod:`experiments.plots` under ``figures/``, with the survey view of every
+  firm at the end of the horizon (:func:`survey_cells`: top-box shares, mean
+  answers and promoter score as a customer survey would show them).
 
 Both present the same cells (:func:`comparison_cells`, :func:`ranking_cells`),
 so the console and the report cannot disagree. KPIs are laid out as rows and
@@ -24,7 +26,8 @@ experiment has about eight KPIs but any number of scenarios.
 ``baseline``, ``focal_firm``, ``scenarios`` (a list of ``{"name",
 "description"}``), ``replications``, ``confidence``, ``rank_by``, ``kpis``
 (default: the keys of :data:`experiments.kpis.KPIS`), ``market`` (one line)
-and optionally ``elapsed_seconds``.
+and optionally ``elapsed_seconds`` and ``survey_scale`` (the survey's scales
+in words, :func:`sim.survey.scale_definition`; default: the default scales).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import pandas as pd
 from experiments.kpis import ALL_KPIS, KPIS, Kpi
 from experiments.outputs import save_figure, write_csv, write_text
 from experiments.plots import plot_kpi_bands, plot_profit_vs_retention, plot_state_composition
+from sim.survey import SURVEY_METRICS
 
 #: the console table's default width (characters)
 WIDTH = 120
@@ -160,6 +164,54 @@ def ranking_cells(ranking: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFram
     })
 
 
+#: the survey view's columns in the report: step-table column, heading, kind
+SURVEY_TABLE = (
+    ("customers", "customers surveyed", "int"),
+    ("csat_top_box", "very satisfied (top box)", "pct"),
+    ("csat_top2_box", "satisfied or very (top two)", "pct"),
+    ("csat_bottom2_box", "dissatisfied or very (bottom two)", "pct"),
+    ("mean_csat_5", "mean satisfaction (1-5)", "float"),
+    ("mean_csat_10", "mean satisfaction (0-10)", "float"),
+    ("intent_top_box", "will definitely buy again (top box)", "pct"),
+    ("promoter_score", "promoter score", "float"),
+)
+
+
+def survey_cells(steps: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The survey view at the end of the horizon as display strings: one row
+    per scenario and firm (the baseline first, then the scenarios in the
+    order of ``meta["scenarios"]``; firms in their market's order), each
+    value the mean over the replications of the firm's last reported step.
+    None when the steps hold no survey view (a step table of an older version)."""
+    needed = {"scenario", "replication", "firm", "firm_index", "step", *(c for c, _, _ in SURVEY_TABLE)}
+    if steps is None or steps.empty or not needed <= set(steps.columns):
+        return None
+    at_end = steps[steps["step"] == steps.groupby(["scenario", "replication"], observed=True)["step"].transform("max")]
+    means = at_end.groupby(["scenario", "firm_index", "firm"], observed=True)[[c for c, _, _ in SURVEY_TABLE]].mean()
+    present = list(dict.fromkeys(str(s) for s in at_end["scenario"]))
+    named = [s["name"] for s in meta.get("scenarios", [])]
+    baseline = meta.get("baseline")
+    order = list(dict.fromkeys([*([baseline] if baseline in present else []), *(n for n in named if n in present),
+                                *present]))
+    rows = []
+    for scenario in order:
+        part = means.xs(scenario, level="scenario").sort_index(level="firm_index")
+        for (_, firm), values in part.iterrows():
+            rows.append([scenario, str(firm), *(format_value(values[c], kind) for c, _, kind in SURVEY_TABLE)])
+    return pd.DataFrame(rows, columns=["scenario", "firm", *(heading for _, heading, _ in SURVEY_TABLE)])
+
+
+def _survey_scale(meta: Mapping[str, Any]) -> str:
+    """The survey's scales in words: the run's (``meta["survey_scale"]``),
+    else the default scales'."""
+    if meta.get("survey_scale"):
+        return str(meta["survey_scale"])
+    from sim.config import MarketConfig
+    from sim.survey import scale_definition
+    market = MarketConfig()
+    return f"(The default scales.) {scale_definition(market.survey, market.loyalty)}"
+
+
 # --------------------------------------------------------------------- console
 
 def _text_rows(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
@@ -238,8 +290,10 @@ def markdown_table(table: pd.DataFrame, right: Sequence[bool] | None = None, ind
     return "\n".join([header, rule, *rows])
 
 
-def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: pd.DataFrame) -> str:
-    """The text of ``report.md``."""
+def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: pd.DataFrame,
+                    survey: pd.DataFrame | None = None) -> str:
+    """The text of ``report.md`` (with the survey view's table ``survey``,
+    :func:`survey_cells`, when given)."""
     confidence, baseline = _confidence(meta), meta["baseline"]
     cells = comparison_cells(comparison, meta).rename(columns={baseline: f"{baseline} (baseline: mean)"})
     ranked = ranking_cells(ranking, meta).rename(
@@ -273,8 +327,19 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
         markdown_table(cells, right=[False, *([True] * cells.shape[1])], index=True), "",
         f"## Ranking by {rank_by.label}", "",
         markdown_table(ranked, right=[True, False, True, True, False]), "",
-        "## Figures", "",
     ]
+    if survey is not None:
+        parts += [
+            "## Survey view at the end of the horizon", "",
+            f"*How to read:* each firm's current customers as a customer survey would report them at the "
+            f"last step, the mean over the replications: shares of the five-point satisfaction answers "
+            f"(top box: 5 of 5), the mean five-point and 0-10 satisfaction answers, the share who will "
+            f"definitely buy again and the promoter score. `steps.parquet` holds them for every step "
+            f"({', '.join(f'`{c}`' for c in SURVEY_METRICS)}, `promoter_score`).", "",
+            f"*Scales:* {_survey_scale(meta)}", "",
+            markdown_table(survey, right=[False, False, *([True] * (survey.shape[1] - 2))]), "",
+        ]
+    parts += ["## Figures", ""]
     if not meta.get("figures", True):
         parts += ["No figures: the experiment ran with `experiment.figures=false`.", ""]
     else:
@@ -289,7 +354,8 @@ def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.Da
 
     Writes ``figures/kpi_bands.png``, ``figures/loyalty_states.png``,
     ``figures/profit_vs_retention.png``, ``comparison.csv``, ``ranking.csv``
-    and, last, ``report.md``: each file atomically (a reader never sees a
+    and, last, ``report.md`` (with the survey view of the last step of
+    ``steps``, :func:`survey_cells`): each file atomically (a reader never sees a
     half-written file, a failure leaves no temporary file), so a folder with
     ``report.md`` holds the whole report. With ``meta["figures"]`` false
     (``experiment.figures=false``, e.g. in large sweeps) no figure is drawn.
@@ -313,4 +379,4 @@ def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.Da
             fig.clear()                      # Agg figures without pyplot: nothing else holds them
     write_csv(folder / "comparison.csv", comparison, index=False)
     write_csv(folder / "ranking.csv", ranking, index=False)
-    return write_text(folder / "report.md", report_markdown(meta, comparison, ranking))
+    return write_text(folder / "report.md", report_markdown(meta, comparison, ranking, survey_cells(steps, meta)))

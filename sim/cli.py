@@ -614,6 +614,12 @@ _SUMMARY_ROWS = [
     ("mean_satisfaction", "mean satisfaction", "float"), ("promoter_score", "promoter score", "float1"),
     ("deal_seeker_share", "deal-seekers among customers", "pct"),
     ("top20_revenue_share", "revenue share of top 20%", "pct"),
+    # the survey view (sim/survey.py; scales and cut points: market.survey), horizon means
+    ("csat_top_box", "survey: very satisfied (top box)", "pct"),
+    ("csat_top2_box", "survey: satisfied or very (top two)", "pct"),
+    ("mean_csat_5", "survey: mean satisfaction (1-5)", "answer"),
+    ("mean_csat_10", "survey: mean satisfaction (0-10)", "answer"),
+    ("intent_top_box", "survey: will definitely buy again", "pct"),
 ]
 
 
@@ -625,7 +631,7 @@ def _fmt(value: Any, kind: str) -> str:
     if v != v:
         return "n/a"
     return {"money": f"{v:,.0f}", "pct": f"{100 * v:.1f}%", "int": f"{v:,.0f}",
-            "float": f"{v:+.3f}", "float1": f"{v:+.1f}"}[kind]
+            "float": f"{v:+.3f}", "float1": f"{v:+.1f}", "answer": f"{v:.2f}"}[kind]
 
 
 def format_summary(summary: Any) -> str:

@@ -458,6 +458,81 @@ def _default_firms() -> list:
     ]
 
 
+# --------------------------------------------------------------------------- survey
+@dataclass
+class SurveyConfig:
+    """How a customer survey reads the latents (the survey view of the step
+    table, :mod:`sim.survey`): every current customer of a firm answers its
+    survey (a census: no sampling, no non-response) and answers exactly what
+    the scales make of their latents, without answer noise. Satisfaction is
+    in zone units: 0 is the customer's adequate service level, 1 their
+    desired level (the zone of tolerance: Zeithaml, Berry & Parasuraman
+    1993, 'The nature and determinants of customer expectations of
+    service'). Each "from" is where an answer begins: a latent at or above
+    it gets that answer or a higher one. The cut points of a scale must rise."""
+    csat_dissatisfied_from: float = param(-0.5, -10.0, 10.0, "cumulative satisfaction (zone units: 0 adequate, 1 "
+                                          "desired) from which a customer answers 2 'dissatisfied' rather than 1 "
+                                          "'very dissatisfied' on the five-point satisfaction question: half a zone "
+                                          "below the adequate level. A reading of the scale, no empirical source; a "
+                                          "candidate for calibration to a firm's own survey")
+    csat_neutral_from: float = param(0.0, -10.0, 10.0, "cumulative satisfaction (zone units) from which a customer "
+                                     "answers 3 'neither satisfied nor dissatisfied': the adequate level (below it "
+                                     "the customer is disappointed, and says so). A reading of the scale, no "
+                                     "empirical source")
+    csat_satisfied_from: float = param(0.4, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
+                                       "customer answers 4 'satisfied': 40% of the way from the adequate to the "
+                                       "desired level. A reading of the scale, no empirical source")
+    csat_very_satisfied_from: float = param(0.9, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
+                                            "customer answers 5 'very satisfied', the top box: close to the desired "
+                                            "level. Only the top box is reliably loyal (Jones & Sasser 1995, 'Why "
+                                            "satisfied customers defect', HBR), so the top-box share is reported "
+                                            "beside the top two. A reading of the scale, no empirical source")
+    intent_probably_not_from: float = param(0.2, 0.0, 1.0, "intention to return (0-1) from which a customer "
+                                            "answers 2 'probably not' rather than 1 'definitely not' to 'how likely "
+                                            "are you to buy from us again?' (five points). The defaults cut the 0-1 "
+                                            "intention into equal fifths, reading the answers as purchase "
+                                            "probabilities as intention scales are read (Juster 1966, 'Consumer "
+                                            "buying intentions and purchase probability'; Morwitz, Steckel & Gupta "
+                                            "2007, 'When do purchase intentions predict sales?'); no empirical "
+                                            "source for the cuts themselves")
+    intent_might_from: float = param(0.4, 0.0, 1.0, "intention to return (0-1) from which a customer answers 3 "
+                                     "'might or might not' (equal fifths; see intent_probably_not_from)")
+    intent_probably_from: float = param(0.6, 0.0, 1.0, "intention to return (0-1) from which a customer answers 4 "
+                                        "'probably will' (equal fifths; see intent_probably_not_from)")
+    intent_definitely_from: float = param(0.8, 0.0, 1.0, "intention to return (0-1) from which a customer answers "
+                                          "5 'definitely will', the top box (equal fifths; see "
+                                          "intent_probably_not_from)")
+    csat10_at_adequate: float = param(6.0, -100.0, 100.0, "answer on the 0-10 satisfaction question (0 not at all, 10 "
+                                      "completely satisfied) of a customer at their adequate level (satisfaction "
+                                      "0): the answer is this plus (csat10_at_desired - this) x the latent, "
+                                      "rounded to the nearest whole number (halves up) and clipped to 0-10 (so "
+                                      "an anchor may lie off the scale, for a steeper line). 6: "
+                                      "adequate is a pass and no more. A reading of the scale, no empirical source")
+    csat10_at_desired: float = param(9.0, -100.0, 100.0, "answer on the 0-10 satisfaction question of a customer at "
+                                     "their desired level (satisfaction 1); must be above csat10_at_adequate. 9: "
+                                     "the five-point top box (from 0.9) answers 9 or 10 here, as a promoter "
+                                     "answers 9-10 on the 0-10 recommendation question (Reichheld 2003, 'The one "
+                                     "number you need to grow', HBR). A reading of the scale, no empirical source")
+
+
+#: the keys of :class:`SurveyConfig` that must rise, scale by scale
+SURVEY_RISING = (("csat_dissatisfied_from", "csat_neutral_from", "csat_satisfied_from", "csat_very_satisfied_from"),
+                 ("intent_probably_not_from", "intent_might_from", "intent_probably_from", "intent_definitely_from"),
+                 ("csat10_at_adequate", "csat10_at_desired"))
+
+
+def _check_survey_scales(data: dict, prefix: str) -> None:
+    """Each scale's cut points (and the 0-10 anchors) rise: an answer
+    category may not be empty or run backwards (keys not given take their
+    defaults)."""
+    values = {**{f.name: f.default for f in dataclasses.fields(SurveyConfig)}, **data}
+    for keys in SURVEY_RISING:
+        for lower, higher in zip(keys, keys[1:]):
+            if not values[lower] < values[higher]:
+                raise ConfigError(f"{prefix}{lower} = {values[lower]!r}: must be below {prefix}{higher} "
+                                  f"({values[higher]!r}): a scale's cut points must rise")
+
+
 # --------------------------------------------------------------------------- engine
 @dataclass
 class EngineConfig:
@@ -508,6 +583,7 @@ class MarketConfig:
     staff: StaffConfig = field(default_factory=StaffConfig)
     firms: list = field(default_factory=_default_firms)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    survey: SurveyConfig = field(default_factory=SurveyConfig)
 
 
 @dataclass
@@ -622,6 +698,8 @@ def _validate_whole(cls: type, data: dict, prefix: str) -> None:
             raise ConfigError(f"{prefix}firms[*].name = {names}: firm names must be distinct")
         if len(names) > 127:
             raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
+    if cls is SurveyConfig:
+        _check_survey_scales(data, prefix)
 
 
 def check_entry(key: str, entry_week: int, steps: int, steps_per_year: float = 52.0) -> None:

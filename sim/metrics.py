@@ -16,6 +16,7 @@ import pandas as pd
 from sim.compiled import compiled
 from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
 from sim.states import N_STATES, STATE_NAMES, LoyaltyState
+from sim.survey import SURVEY_METRICS, new_counts, scales, survey_columns, survey_tallies
 
 FIRST_TIME, CHURNED = int(LoyaltyState.FIRST_TIME), int(LoyaltyState.CHURNED)
 
@@ -29,7 +30,7 @@ METRICS = ("customers", "market_share", "customer_share", "retention_rate", "chu
            "promoter_score", "mean_expectation", "mean_affect", "mean_cognitive", "mean_intention",
            "repeat_rate", "visits", "purchases", "failures", "delighted", "disappointed", "complaints",
            "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
-           "staff_turnover", "service_level", "service_spread", "workload",
+           "staff_turnover", "service_level", "service_spread", "workload", *SURVEY_METRICS,
            *(f"n_{name}" for name in STATE_NAMES))
 #: the step-table columns of the customers in each state
 _STATE_COLUMNS = METRICS[-N_STATES:]
@@ -207,16 +208,22 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     thresholds = _thresholds(lc.promoter_recommend, lc.detractor_recommend,
                              model.config.customers.deal_seeker_threshold)
 
-    def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    survey_scales = scales(model.config.survey)
+
+    def rule(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         counts, tallies = np.zeros((F, N_STATES), dtype=np.int64), np.zeros((4, F), dtype=np.int64)
         _customer_tallies(cust.state, lat.recommend, cust.deal_proneness, *thresholds, cust.revenue,
                           rows.start, rows.stop, counts, tallies, weight, spend)
-        return counts, tallies
+        answers = new_counts(F)               # the survey view's answers (sim/survey.py)
+        survey_tallies(cust.state, cust.satisfaction, lat.intention, lat.recommend, *survey_scales,
+                       rows.start, rows.stop, answers)
+        return counts, tallies, answers
 
     blocks = model.blocks.map(rule, cust.n)
-    counts, tallies = blocks[0]
+    counts, tallies, answers = blocks[0]
     if len(blocks) > 1:                   # each block's customers' revenue after the last block's
         counts, tallies = sum(b[0] for b in blocks), sum(b[1] for b in blocks)
+        answers = sum(b[2] for b in blocks)
         starts = [rows.start for rows in model.blocks.slices(cust.n)]
         spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
@@ -259,6 +266,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         raise RuntimeError(f"a ledger category shadows a metric: {sorted(_METRIC_NAMES & set(accounts))}")
     by_firm = np.concatenate(tuple(accounts.values()), dtype=np.float64).reshape(-1, F).T.tolist()
     in_state = counts.tolist()
+    survey = survey_columns(answers)
     share_of_revenue = total_rev > 0
     rows = []
     for f, firm in enumerate(model.firms):
@@ -287,6 +295,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
             "service_level": service_level[f],
             "service_spread": service_spread[f],
             "workload": workload[f],
+            **{name: survey[name][f] for name in SURVEY_METRICS},
             **dict(zip(_STATE_COLUMNS, in_state[f])),
         })
     if rows and tuple(rows[0])[3 + len(accounts):] != METRICS:  # pragma: no cover - a metric listed in one place only
@@ -385,7 +394,9 @@ def _exact_top_fifth_shares(spend: np.ndarray, customers: np.ndarray, share: np.
 
 def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
     """Per-firm summary of a run: money over the horizon, annual retention
-    and churn, states at the end, mean satisfaction and promoter score."""
+    and churn, states at the end, mean satisfaction and promoter score, and
+    the survey view (:data:`sim.survey.SURVEY_METRICS`: top-box shares and
+    mean answers), each a mean over the horizon's steps."""
     if table.empty:
         return pd.DataFrame()
     g = table.groupby("firm", sort=False)
@@ -402,6 +413,8 @@ def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
         "deal_seeker_share": last["deal_seeker_share"],
         "top20_revenue_share": last["top20_revenue_share"],
     })
+    for name in SURVEY_METRICS:
+        out[name] = g[name].mean()
     for name in STATE_NAMES:
         out[f"n_{name}"] = last[f"n_{name}"]
     return out

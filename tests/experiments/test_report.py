@@ -13,8 +13,8 @@ import pytest
 
 import experiments.outputs as outputs
 from experiments.kpis import KPIS
-from experiments.report import (comparison_cells, format_difference, format_table, format_value,
-                                ranking_cells, write_report)
+from experiments.report import (SURVEY_TABLE, comparison_cells, format_difference, format_table, format_value,
+                                ranking_cells, survey_cells, write_report)
 from experiments.statistics import compare, ranking
 from tests.experiments.test_plots import FOCAL, REPLICATIONS, SCENARIOS, experiment_tables
 
@@ -273,3 +273,40 @@ def test_the_report_of_one_replication_has_no_intervals(tmp_path):
     text = write_report(tmp_path, m, runs, steps, comparison, ranked).read_text()
     assert "[n/a]" in text
     assert not math.isnan(comparison["diff"].iloc[-1])
+
+
+# --------------------------------------------------------------------- survey view
+
+def test_report_shows_each_firms_survey_view_at_the_end_with_its_scales(report_folder):
+    text = (report_folder / "report.md").read_text()
+    assert "## Survey view at the end of the horizon" in text
+    assert "5 very satisfied (the top box) from 0.9" in text and "Promoter score: % answering 9-10" in text
+    _, steps, _, _ = tables()
+    rows = markdown_rows(text, "scenario | firm")
+    firms = steps.sort_values("firm_index")["firm"].unique().tolist()
+    assert [(r[0], r[1]) for r in rows] == [(s, f) for s in SCENARIOS for f in firms]
+    headings = [heading for _, heading, _ in SURVEY_TABLE]
+    last = steps[steps["step"] == steps["step"].max()].groupby(["scenario", "firm"])
+    for r in rows:
+        cells = dict(zip(headings, r[2:]))
+        for column, heading, kind in SURVEY_TABLE:
+            mean = last[column].mean()[(r[0], r[1])]
+            assert cells[heading] == format_value(mean, kind), (r[:2], heading)
+        assert float(cells["very satisfied (top box)"].rstrip("%")) <= float(
+            cells["satisfied or very (top two)"].rstrip("%"))
+
+
+def test_the_report_states_the_runs_own_scales(tmp_path):
+    runs, steps, comparison, ranked = tables()
+    m = meta(figures=False, survey_scale="Five-point satisfaction: 5 very satisfied from 1.5.")
+    text = write_report(tmp_path, m, runs, steps, comparison, ranked).read_text()
+    assert "*Scales:* Five-point satisfaction: 5 very satisfied from 1.5." in text
+    assert "default scales" not in text
+
+
+def test_steps_without_a_survey_view_give_a_report_without_it(tmp_path):
+    runs, steps, comparison, ranked = tables()
+    old = steps.drop(columns=["csat_top_box"])
+    assert survey_cells(old, meta()) is None
+    text = write_report(tmp_path, meta(figures=False), runs, old, comparison, ranked).read_text()
+    assert "Survey view" not in text and "## Ranking by" in text

@@ -45,6 +45,12 @@ CASES = {
     "firm_entry_not_a_mapping": (["market.firms.0=3"], None, "market.firms[0]", "3", "mapping"),
     "firm_index_out_of_range": (["market.firms.7.price=1"], None, "market.firms[7].price", "1", "out of range"),
     "bad_choice": (["market.network.reorder=spiral"], None, "market.network.reorder", "spiral", "one of"),
+    "survey_cut_point_out_of_range": (["market.survey.intent_definitely_from=1.2"], None,
+                                      "market.survey.intent_definitely_from", "1.2", "[0.0, 1.0]"),
+    "survey_cut_points_not_rising": (["market.survey.csat_satisfied_from=1.0"], None,
+                                     "market.survey.csat_satisfied_from", "1.0", "must be below"),
+    "survey_cut_points_not_rising_in_yaml": ([], "market:\n  survey: {intent_might_from: 0.2}\n",
+                                             "market.survey.intent_probably_not_from", "0.2", "must rise"),
 }
 
 

@@ -36,7 +36,8 @@ def test_run_succeeds_and_prints_the_summary(tiny_run):
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
     for text in ("Focal", "Discounter", "Premium", "profit", "revenue", "market share",
-                 "retention rate", "churn rate", "mean satisfaction", "promoter score", "loyal", "churned"):
+                 "retention rate", "churn rate", "mean satisfaction", "promoter score", "loyal", "churned",
+                 "survey: very satisfied (top box)", "survey: mean satisfaction (1-5)"):
         assert text in proc.stdout
 
 
