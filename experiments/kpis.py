@@ -30,7 +30,7 @@ class Kpi:
 KPIS: dict[str, Kpi] = {k.name: k for k in (
     Kpi("npv", "profit (NPV)", "money", True),
     Kpi("revenue", "revenue", "money", True),
-    Kpi("retention_rate", "retention rate (annual)", "pct", True),
+    Kpi("retention_rate", "retention (annual, true)", "pct", True),
     Kpi("churn_rate", "churn rate (annual)", "pct", False),
     Kpi("loyal_advocate_share", "loyal + advocate share", "pct", True),
     Kpi("deal_seeker_share", "deal-seeker share", "pct", False),

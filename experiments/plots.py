@@ -147,7 +147,7 @@ STEP_SERIES: dict[str, Kpi] = {k.name: k for k in (
     Kpi("profit", "profit per step", "money", True),
     Kpi("revenue", "revenue per step", "money", True),
     Kpi("customers", "customers", "int", True),
-    Kpi("retention_rate", "retention rate (per step)", "pct", True),
+    Kpi("retention_rate", "retention rate (per step, true)", "pct", True),
     Kpi("churn_rate", "churn rate (per step)", "pct", False),
     Kpi("loyal_advocate_share", "loyal + advocate share of customers", "pct", True),
 )}
@@ -469,7 +469,7 @@ def plot_profit_vs_retention(runs: pd.DataFrame, firm: str, confidence: float = 
                     color=colour, capsize=3, linewidth=1.6, label=str(scenario))
     label_axes(ax, f"{firm}: profit against retention (dots: replications; "
                     f"bars: {confidence:.0%} interval of the mean)",
-                "retention rate (annual, %)", f"profit, NPV ({MONEY_UNIT})")
+                "retention rate (annual, true, %)", f"profit, NPV ({MONEY_UNIT})")
     ax.title.set_fontsize(FONT["label"])
     _thousands(ax.yaxis)
     ax.legend(title="scenario", fontsize=FONT["legend"], title_fontsize=FONT["legend"], frameon=False,

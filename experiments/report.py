@@ -201,6 +201,37 @@ def survey_cells(steps: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame |
     return pd.DataFrame(rows, columns=["scenario", "firm", *(heading for _, heading, _ in SURVEY_TABLE)])
 
 
+def retention_cells(retention: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The focal firm's retention two ways at the end of the horizon, as
+    display strings: one row per scenario and cohort year (the baseline
+    first), each the mean over the replications of the last snapshot
+    (:mod:`sim.retention`). None without a retention table."""
+    if retention is None or retention.empty:
+        return None
+    mine = retention[retention["firm"] == meta.get("focal_firm")]
+    if mine.empty:
+        return None
+    last = mine[mine["reported_step"] == mine.groupby(["scenario", "replication"])["reported_step"].transform("max")]
+    means = last.groupby(["scenario", "cohort_year"])[["acquired", "true_retention", "observed_retention"]].mean()
+    baseline = meta.get("baseline")
+    present = list(dict.fromkeys(str(s) for s in last["scenario"]))
+    order = [*([baseline] if baseline in present else []), *(s for s in present if s != baseline)]
+    rows = [[scenario, str(int(year)), format_value(v["acquired"], "float"), format_value(v["true_retention"], "pct"),
+             format_value(v["observed_retention"], "pct")]
+            for scenario in order for year, v in means.xs(scenario, level="scenario").iterrows()]
+    return pd.DataFrame(rows, columns=["scenario", "won in year", "relationships won", "truly retained",
+                                       "looks retained"])
+
+
+def _lapse_gaps(meta: Mapping[str, Any]) -> str:
+    """How many expected inter-purchase times of silence make a lapse: the
+    run's (``meta["lapse_gaps"]``), else the default's."""
+    if meta.get("lapse_gaps") is not None:
+        return f"{float(meta['lapse_gaps']):g}"
+    from sim.config import LoyaltyConfig
+    return f"{LoyaltyConfig().lapse_gaps:g}"
+
+
 def _survey_scale(meta: Mapping[str, Any]) -> str:
     """The survey's scales in words: the run's (``meta["survey_scale"]``),
     else the default scales'."""
@@ -291,9 +322,10 @@ def markdown_table(table: pd.DataFrame, right: Sequence[bool] | None = None, ind
 
 
 def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: pd.DataFrame,
-                    survey: pd.DataFrame | None = None) -> str:
+                    survey: pd.DataFrame | None = None, retention: pd.DataFrame | None = None) -> str:
     """The text of ``report.md`` (with the survey view's table ``survey``,
-    :func:`survey_cells`, when given)."""
+    :func:`survey_cells`, and the retention table ``retention``,
+    :func:`retention_cells`, when given)."""
     confidence, baseline = _confidence(meta), meta["baseline"]
     cells = comparison_cells(comparison, meta).rename(columns={baseline: f"{baseline} (baseline: mean)"})
     ranked = ranking_cells(ranking, meta).rename(
@@ -339,6 +371,18 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
             f"*Scales:* {_survey_scale(meta)}", "",
             markdown_table(survey, right=[False, False, *([True] * (survey.shape[1] - 2))]), "",
         ]
+    if retention is not None:
+        parts += [
+            f"## Retention two ways: {meta.get('focal_firm', '')}'s customers by the year they were won", "",
+            "*How to read:* of the relationships the focal firm won in each reported year (its first "
+            "acquisitions, win-backs not counted again), the share **truly retained** at the end of the "
+            "horizon (the relationship has not ended, which the simulator knows) and the share that "
+            f"**looks retained** in the firm's own data (a purchase within {_lapse_gaps(meta)} of the "
+            "customer's expected inter-purchase times); the mean over the replications. The retention rate "
+            "in the comparison above is the true one, annual, over all customers. `retention.parquet` "
+            "holds both for every firm at every year end.", "",
+            markdown_table(retention, right=[False, True, True, True, True]), "",
+        ]
     parts += ["## Figures", ""]
     if not meta.get("figures", True):
         parts += ["No figures: the experiment ran with `experiment.figures=false`.", ""]
@@ -349,13 +393,15 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
 
 
 def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.DataFrame,
-                 steps: pd.DataFrame, comparison: pd.DataFrame, ranking: pd.DataFrame) -> Path:
+                 steps: pd.DataFrame, comparison: pd.DataFrame, ranking: pd.DataFrame,
+                 retention: pd.DataFrame | None = None) -> Path:
     """Write the experiment's report into ``folder``; return the path of ``report.md``.
 
     Writes ``figures/kpi_bands.png``, ``figures/loyalty_states.png``,
     ``figures/profit_vs_retention.png``, ``comparison.csv``, ``ranking.csv``
     and, last, ``report.md`` (with the survey view of the last step of
-    ``steps``, :func:`survey_cells`): each file atomically (a reader never sees a
+    ``steps``, :func:`survey_cells`, and the focal firm's retention two ways
+    by cohort, :func:`retention_cells`): each file atomically (a reader never sees a
     half-written file, a failure leaves no temporary file), so a folder with
     ``report.md`` holds the whole report. With ``meta["figures"]`` false
     (``experiment.figures=false``, e.g. in large sweeps) no figure is drawn.
@@ -379,4 +425,5 @@ def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.Da
             fig.clear()                      # Agg figures without pyplot: nothing else holds them
     write_csv(folder / "comparison.csv", comparison, index=False)
     write_csv(folder / "ranking.csv", ranking, index=False)
-    return write_text(folder / "report.md", report_markdown(meta, comparison, ranking, survey_cells(steps, meta)))
+    return write_text(folder / "report.md", report_markdown(meta, comparison, ranking, survey_cells(steps, meta),
+                                                            retention_cells(retention, meta)))

@@ -30,6 +30,8 @@ class ExperimentResult:
     steps: pd.DataFrame      # one row per scenario x replication x step x firm
     runs: pd.DataFrame       # one row per scenario x replication x firm
     transactions: pd.DataFrame | None = None   # one row per purchase (experiment.record_transactions)
+    #: true and observed retention per firm and acquisition cohort at each year end (sim.retention)
+    retention: pd.DataFrame | None = None
 
 
 def workers_for(experiment: ExperimentConfig) -> int:
@@ -60,7 +62,8 @@ def run_experiment(market: MarketConfig, experiment: ExperimentConfig,
     steps = _assemble([c.steps for c in collected], order, ["step", "firm_index"])
     runs = _assemble([c.runs for c in collected], order, ["firm"])
     purchases = _assemble([c.transactions for c in collected], order, ["week"]) if record else None
-    return ExperimentResult(scenarios, steps, runs, purchases)
+    retention = _assemble([c.retention for c in collected], order, [])
+    return ExperimentResult(scenarios, steps, runs, purchases, retention)
 
 
 def _with_progress(items: Iterable, total: int, show: bool, what: str) -> Iterable:

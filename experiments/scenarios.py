@@ -104,6 +104,7 @@ class Replication:
     steps: pd.DataFrame                       # one row per scenario x step x firm
     runs: pd.DataFrame                        # one row per scenario x firm
     transactions: pd.DataFrame | None = None  # one row per purchase, if recorded
+    retention: pd.DataFrame | None = None     # one row per scenario x year end x firm x cohort year
 
 
 def run_replication(scenarios: list[Scenario], replication: int, seed: int,
@@ -111,7 +112,7 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
     """Run every scenario on ``seed``; with ``transactions``, record every
     purchase too (:class:`sim.transactions.TransactionLog`)."""
     burnt_in: dict[int, tuple[MarketConfig, LoyaltyModel]] = {}
-    steps, runs, purchases = [], [], []
+    steps, runs, purchases, retention = [], [], [], []
     for scenario in scenarios:
         market = with_engine_threads(scenario.market, threads)
         if scenario.shares_burn_in:
@@ -127,12 +128,15 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
         table = log.run() if log else model.run()
         kpis = run_kpis(table, market.steps_per_year)
         bought = [log.table()] if log else []
-        for frame in (table, kpis, *bought):
+        cohorts = model.retention_by_cohort()
+        for frame in (table, kpis, cohorts, *bought):
             frame.insert(0, "seed", seed)
             frame.insert(0, "replication", replication)
             frame.insert(0, "scenario", scenario.name)
         steps.append(table)
         runs.append(kpis)
         purchases += bought
+        retention.append(cohorts)
     return Replication(pd.concat(steps, ignore_index=True), pd.concat(runs, ignore_index=True),
-                       pd.concat(purchases, ignore_index=True) if transactions else None)
+                       pd.concat(purchases, ignore_index=True) if transactions else None,
+                       pd.concat(retention, ignore_index=True))

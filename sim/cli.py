@@ -609,7 +609,7 @@ def _free_name(path: Path) -> Path:
 # --------------------------------------------------------------------------- printing
 _SUMMARY_ROWS = [
     ("profit", "profit", "money"), ("npv", "NPV of profit", "money"), ("revenue", "revenue", "money"),
-    ("market_share", "market share (revenue)", "pct"), ("retention_rate", "retention rate (annual)", "pct"),
+    ("market_share", "market share (revenue)", "pct"), ("retention_rate", "retention rate (annual, true)", "pct"),
     ("churn_rate", "churn rate (annual)", "pct"), ("customers", "customers at the end", "int"),
     ("mean_satisfaction", "mean satisfaction", "float"), ("promoter_score", "promoter score", "float1"),
     ("deal_seeker_share", "deal-seekers among customers", "pct"),

@@ -144,7 +144,7 @@ def test_comparison_cells_follow_meta_kpis_and_scenario_order():
                                                        {"name": "price_war", "description": ""}])
     _, _, comparison, _ = tables(m)
     cells = comparison_cells(comparison, m)
-    assert list(cells.index) == ["retention rate (annual)", "profit (NPV)"]
+    assert list(cells.index) == ["retention (annual, true)", "profit (NPV)"]
     assert list(cells.columns) == ["baseline", "club", "price_war"]
     with pytest.raises(ValueError, match="customers"):
         comparison_cells(comparison, meta(kpis=["npv", "customers"]))
