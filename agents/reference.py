@@ -405,7 +405,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 felt = felt * (1 - cfg.slow_offset)
             elif complain:
                 felt = felt - cfg.unresolved_penalty
-            t["felt"], t["complained"], t["resolved"] = felt, complain, resolved
+            t["felt"], t["complained"], t["resolved"], t["quick"] = felt, complain, resolved, quick
             complaints[c] += complain
             ev["complaints"][c] += complain
             ev["recoveries"][c] += resolved
@@ -441,8 +441,9 @@ class ReferenceLoyaltyModel(mesa.Model):
             a.revenue[c] += t["spent"]
             weight = max(lc.satisfaction_memory, 1.0 / (1.0 + a.purchases[c]))
             a.satisfaction[c] += (1.0 - (1.0 - weight) ** k) * (felt - a.satisfaction[c])
-            if t["failed"] and not t["resolved"]:
-                a.incident[c] = 1.0
+            if t["failed"]:
+                mark = 0.0 if t["quick"] else (cfg.complaints.slow_incident if t["resolved"] else 1.0)
+                a.incident[c] = max(a.incident[c], mark)
             a.purchases[c] = min(a.purchases[c] + round(k), COUNT_CAP)
             for f in range(F):
                 a.rival_run[f] = min(a.rival_run[f] + round(k), COUNT_CAP)

@@ -91,13 +91,13 @@ class CustomerConfig:
                                   "level lies two half-widths below the desired level, before alternatives "
                                   "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.5, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+    churn_proneness_a: float = param(0.4, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 7.7% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 6.3% a year, before the effects of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
-                                     "24-33% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+                                     "23-34% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
     churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
     dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "
@@ -293,6 +293,10 @@ class ComplaintConfig:
     unresolved_penalty: float = param(0.5, 0.0, 10.0, "transaction satisfaction (zone units) lost when a "
                                       "complaint is ignored")
     cost_per_complaint: float = param(15.0, 0.0, 1e9, "handling cost of a complaint")
+    slow_incident: float = param(0.5, 0.0, 1.0, "share of an unrecovered incident's mark on the relationship "
+                                 "hazard that a slow resolution leaves (a quick one leaves none, none at all "
+                                 "leaves all): TARP 1986 found repurchase after a complaint 95% when resolved "
+                                 "quickly, 70% slowly, 46% not at all (minor problems); 0.5 puts slow between")
 
 
 @dataclass
@@ -328,9 +332,9 @@ class ChurnConfig:
                                            "bound would make one bad visit decide alone")
     satisfaction_reference: float = param(0.5, -10.0, 10.0, "cumulative satisfaction (zone units) at which the "
                                           "satisfaction effect is 1: the middle of the zone of tolerance")
-    incident_hazard: float = param(2.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "
+    incident_hazard: float = param(6.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "
                                    "unrecovered incident (a failed visit not put right by a resolved "
-                                   "complaint); it fades with incident_half_life_weeks (TARP 1986: unresolved "
+                                   "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with incident_half_life_weeks (TARP 1986: unresolved "
                                    "problems drive defection)")
     incident_half_life_weeks: float = param(8.0, 0.01, 1e6, "half-life (weeks) of an unrecovered incident's "
                                             "effect on the hazard", lo_open=True)

@@ -33,8 +33,9 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     middle of the zone) and the belonging, their cumulative satisfaction
     moves toward it (the first visits averaged, then with a fixed weight:
     Bolton 1998), the buyer's inertia moves toward the firm chosen (Guadagni
-    & Little 1983), a failed visit not put right by a resolved complaint
-    marks an incident (TARP 1986: a problem experienced), and the expectation moves toward the experience
+    & Little 1983), a failed visit not put right quickly by a resolved
+    complaint marks an incident (TARP 1986: unresolved and slowly resolved
+    problems drive defection), and the expectation moves toward the experience
     (adaptation level; Helson 1964). Expectations are pulled toward the
     firms' promises. A delighted buyer may bond with the employee who
     served them (Gremler & Gwinner 2000)."""
@@ -56,14 +57,19 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     one_visit = _one_visit(shares)
     promise = market.by_firm("promise")
     u_bond = step.draws.service[2]
-    resolved = p.resolved if p.resolved is not None else np.zeros(len(b), dtype=np.bool_)
+    none = np.zeros(len(b), dtype=np.bool_)
+    complained = p.complained if p.complained is not None else none
+    resolved = p.resolved if p.resolved is not None else none
+    quick = p.quick if p.quick is not None else none
+    slow_mark = np.float32(cfg.complaints.slow_incident)
     # numpy applies a Python float in the array's own precision
     affect_gain, belonging_affect = felt.dtype.type(lc.affect_gain), p.belonging.dtype.type(lc.belonging_affect)
     affect_neutral = felt.dtype.type(lc.affect_neutral)
 
     def rule(rows: slice) -> None:
         relationships_after_purchases(
-            rows.start, rows.stop, b, p.firm, p.experience, felt, p.belonging, p.spent, p.outcome, p.failed, resolved,
+            rows.start, rows.stop, b, p.firm, p.experience, felt, p.belonging, p.spent, p.outcome, p.failed,
+            complained, resolved, quick, slow_mark,
             p.served, cust.visits_per_purchase, u_bond, one_visit, slot, minus_compounded,
             affect_gain, affect_neutral, belonging_affect, np.float64(lc.satisfaction_memory), rates, promise,
             cust.affect, cust.inertia, cust.behaviour, cust.revenue, cust.satisfaction, cust.purchases,
@@ -129,7 +135,7 @@ def visit_exponents(buyers: np.ndarray, visits: np.ndarray, log_kept: np.ndarray
 def relationships_after_purchases(
         start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, experience: np.ndarray,
         felt: np.ndarray, belonging: np.ndarray, spent: np.ndarray, outcome: np.ndarray, failed: np.ndarray,
-        resolved: np.ndarray,
+        complained: np.ndarray, resolved: np.ndarray, quick: np.ndarray, slow_mark: np.float32,
         served: np.ndarray, visits: np.ndarray, u_bond: np.ndarray, shares: np.ndarray,
         slot: np.ndarray, minus_compounded: np.ndarray, affect_gain: np.floating, affect_neutral: np.floating,
         belonging_affect: np.floating, satisfaction_floor: float, rates: np.ndarray, promise: np.ndarray,
@@ -151,7 +157,9 @@ def relationships_after_purchases(
     ``slot`` row of ``minus_compounded`` (:func:`visit_exponents`, then
     numpy's ``expm1``). Cumulative satisfaction moves toward the transaction
     satisfaction by ``max(satisfaction_floor, 1 / (1 + visits so far))``
-    per visit, compounded over the purchase's visits. The step ``t`` is
+    per visit, compounded over the purchase's visits. A failed visit marks
+    an incident: fully if no complaint about it was resolved, ``slow_mark``
+    if one was resolved slowly, not at all if quickly. The step ``t`` is
     kept as the relationship's last purchase."""
     n_firms = affect.shape[1]
     keep_affect, keep_incident, keep_behaviour, keep_revenue, per_visit, pull = rates
@@ -196,8 +204,10 @@ def relationships_after_purchases(
             weight = max(satisfaction_floor, 1.0 / (1.0 + np.float64(purchases[i, f])))
             c_satisfaction = 1.0 - (1.0 - weight) ** np.float64(v)
             satisfaction[i, f] += np.float32(c_satisfaction) * (felt[k] - satisfaction[i, f])
-            if failed[k] and not resolved[k]:
-                incident[i, f] = one
+            if failed[k]:
+                mark = np.float32(0.0) if quick[k] else (slow_mark if resolved[k] else one)
+                if mark > incident[i, f]:
+                    incident[i, f] = mark
             count = np.int64(np.rint(v))
             purchases[i, f] = min(np.int64(purchases[i, f]) + count, COUNT_CAP)
             for g in range(n_firms):
