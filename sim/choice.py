@@ -54,14 +54,15 @@ def contract_locks(choosers: np.ndarray, state: np.ndarray, since: np.ndarray, t
 
 
 @inlined
-def considered(state: int, reconsidered: bool, offered: bool) -> bool:
+def considered(state: int, reconsidered: bool) -> bool:
     """Whether a firm is in the customer's consideration set: they know it,
-    and if they left it, something brought it back (a slow
-    reconsideration, advertising: ``reconsidered``) or a personal offer
-    stands (``offered``). A customer who has left every firm they know
-    still buys in the category: they consider the firms they know again
-    (:func:`logit_exponents`), so the set is never empty while they know one."""
-    return (state != _PROSPECT) & ((state != _CHURNED) | reconsidered | offered)
+    and if they left it, something brought it back (``reconsidered``: a
+    slow reconsideration, advertising, a win-back offer that reached them,
+    :meth:`sim.context.StepContext.bring_back`). A customer who has left
+    every firm they know still buys in the category: they consider the
+    firms they know again (:func:`logit_exponents`), so the set is never
+    empty while they know one."""
+    return (state != _PROSPECT) & ((state != _CHURNED) | reconsidered)
 
 
 def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
@@ -165,8 +166,8 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
     (the arguments of :func:`choose`'s exponential). A firm is available to
-    a customer who considers it (:func:`considered`; a personal price cut
-    is an offer) where it is present and does not refuse them. Switching
+    a customer who considers it (:func:`considered`) where it is present
+    and does not refuse them. Switching
     costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price offered
     is the firm's times the personal price factor, and the share a personal
     offer takes off counts as a discount too
@@ -205,15 +206,14 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
             continue
         anyone = False
         for f in range(n_firms):
-            offered = cutting and price_cut[i, f] > 0
             open_[f] = present[f] and not (refusing and refusal[i, f])
-            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f], offered)
+            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f])
         for f in range(n_firms):
             cut = np.float32(0.0)
             if cutting:
                 cut = price_cut[i, f]
             # the consideration set, or every firm known when the customer has left them all
-            available = open_[f] and (considered(state[i, f], reconsidered[i, f], cut > 0) if anyone
+            available = open_[f] and (considered(state[i, f], reconsidered[i, f]) if anyone
                                       else state[i, f] != _PROSPECT)
             if not available:
                 z[k, f] = -np.inf

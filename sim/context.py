@@ -6,7 +6,7 @@ purchases (after the step), the per-relationship modifiers, its random
 stream, the step length with its conversions from real units (``units``:
 rates per year, half-lives and durations in weeks, amounts per year), and
 the actions a programme may take (book a cost, add revenue, dismiss staff,
-use staff time). Strategies need nothing else of the engine.
+use staff time, bring the firm back to customers who left it). Strategies need nothing else of the engine.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from agents.firm import Firm
 from agents.staff import StaffPopulation
 from sim.modifiers import Modifiers
 from sim.records import Purchases
+from sim.states import LoyaltyState as S
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,6 +72,15 @@ class StepContext:
         emptied = self.staff.dismiss_fte(self.firm.index, fte, order)
         self._market.dismiss(emptied)
         return emptied
+
+    def bring_back(self, rows: np.ndarray) -> None:
+        """Put the firm back into the consideration set of these customers
+        who left it (a personal offer reached them: Griffin & Lowenstein
+        2001); customers who did not leave it are unchanged."""
+        f = self.firm.index
+        rows = np.asarray(rows)
+        left = rows[self.customers.state[rows, f] == S.CHURNED]
+        self.customers.reconsidered[left, f] = True
 
     def add_staff_time(self, visits: float) -> None:
         """Staff time the programme used this step beyond serving purchases,

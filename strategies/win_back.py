@@ -136,6 +136,7 @@ class WinBack(Strategy):
         lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= self.window_steps)
         reached = lapsed & ~self.contacted_now & (u < self.reach)
         self.contacted_now |= reached
+        ctx.bring_back(np.flatnonzero(reached))          # the offer puts the firm back in their consideration set
         self.offer_until[reached] = now + self.offer_steps
         self.age_at_contact[reached] = age[reached]
         k = int(reached.sum())

@@ -69,8 +69,8 @@ _PROGRAMMES = (
      "strategies": {"Focal": ["customer_pruning"]}},
     {"name": "over_promise", "description": "the focal firm promises 0.71 instead of 0.56 (001: keep your word)",
      "firms": {"Focal": {"promise": 0.71}}},
-    {"name": "contract", "description": "the focal firm binds its customers with a contract (switching cost 0.2)",
-     "firms": {"Focal": {"switching_cost": 0.2}}},
+    {"name": "contract", "description": "the focal firm binds its customers with a contract (switching cost 0.5)",
+     "firms": {"Focal": {"switching_cost": 0.5}}},
 )
 
 #: the price war of the named experiment, started after 8 weeks of history (Lewis 2006)
@@ -89,6 +89,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "one year (shortened from 104 weeks: every claim here shows within a year)",
                    ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES,
                    min_replications=8),                   # points.repeat, market.lost_vs_new
+    ExperimentSpec("retention_value", "the default market with no programme (baseline) and with the focal firm "
+                   "binding its customers by a contract (switching cost 0.5); one year (shortened from 104 weeks)",
+                   ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES, keep=("baseline", "contract"),
+                   min_replications=32),                  # retention.profit: a ratio of two noisy differences
     ExperimentSpec("price_war", "conf/experiment/price_war.yaml: 30% off for 12 weeks, rivals not reacting "
                    "or matching (its half-matching scenario is left out)", ("experiment=price_war",),
                    keep=("baseline", "war_no_retaliation", "war_rivals_match"),

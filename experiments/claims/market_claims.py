@@ -108,9 +108,9 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
 PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ §9 retention and profit
     Claim("retention.profit", "5 points fewer defections raise profit by 25-85%.",
-          "MODEL.md §9; Reichheld & Sasser 1990", "default_market",
+          "MODEL.md §9; Reichheld & Sasser 1990", "retention_value",
           "relative profit change of the focal firm per 5 points less annual churn, with a contract "
-          "(switching cost 0.2) against none", profit_per_retention("contract", points=5.0),
+          "(switching cost 0.5) against none", profit_per_retention("contract", points=5.0),
           within(0.25, 0.85), "pct"),
     # ------------------------------------------------------------------ §7 conservation
     Claim("books.customers", "Customers are conserved: every customer is in exactly one state per firm, "

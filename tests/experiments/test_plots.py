@@ -250,7 +250,7 @@ def test_kpi_band_plot_has_one_panel_per_kpi():
     kpis = ("cumulative_profit", "customers", "retention_rate", "loyal_advocate_share", "npv")
     fig = plot_kpi_bands(steps_table(), FOCAL, kpis)
     panels = [a for a in fig.axes if a.get_visible()]
-    assert [a.get_title() for a in panels] == ["cumulative profit", "customers", "retention rate (per step)",
+    assert [a.get_title() for a in panels] == ["cumulative profit", "customers", "retention rate (per step, true)",
                                                "loyal + advocate share of customers",
                                                "cumulative profit (NPV)"]
     assert all(a.get_xlabel() == "step" and a.get_ylabel() for a in panels)
