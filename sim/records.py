@@ -133,7 +133,7 @@ LATENTS = ("switching", "cognitive", "intention", "recommend")
 class Latents:
     """Derived loyalty latents of every relationship (``[n, firms]``), as the
     states phase computed them (Oliver 1999's phases; Dick & Basu 1994)."""
-    switching: np.ndarray   #: switching costs: habit, contracts and programme bonds
+    switching: np.ndarray   #: switching costs: contracts and programme bonds
     cognitive: np.ndarray   #: cognitive loyalty: the firm's value against the others
     intention: np.ndarray   #: intention to return
     recommend: np.ndarray   #: likelihood to recommend (0-10)

@@ -19,7 +19,7 @@ class LoyaltyState(IntEnum):
     REPEAT = 3       # buys again, without strong attachment
     LOYAL = 4        # attached (affect) and intends to come back
     ADVOCATE = 5     # very satisfied, intends to stay and recommends (001)
-    CAPTIVE = 6      # buys for switching costs or habit, not affect (001: telecom)
+    CAPTIVE = 6      # held by switching costs (a contract, a points bond), not affect (001: telecom)
     AT_RISK = 7      # recently disappointed, or lapsing to rivals
     CHURNED = 8      # defected to a rival or left the category
     WON_BACK = 9     # returned after churn (002)

@@ -116,7 +116,7 @@ def compounded(share: float | np.ndarray, visits: np.ndarray) -> np.ndarray:
     ``1 - (1 - share) ** visits``, exactly ``share`` for a single visit.
 
     A purchase in a long step holds several visits (:func:`agents.customers.purchase_episodes`);
-    what a visit moves by a share (habit, satisfaction, the chance to talk,
+    what a visit moves by a share (inertia, satisfaction, the chance to talk,
     to complain or to defect) moves by the compounded share, so a year holds
     the same change whether it is cut in weeks or in months. Worked out in
     float64 (:func:`_compound`) and given in the share's type (float32 for a
@@ -143,16 +143,6 @@ def _compound(share: np.ndarray, visits: np.ndarray, out: np.ndarray) -> None:
             out[k] = -np.expm1(np.float64(v) * np.log1p(-min(np.float64(s), 1.0)))
         else:
             out[k] = s
-
-
-def felt_over_visits(adaptation: float, visits: np.ndarray) -> np.ndarray:
-    """How many single visits' worth of disconfirmation a purchase of
-    ``visits`` visits is felt as, when expectation moves ``adaptation`` of the
-    way toward each experience: ``(1 - (1 - adaptation) ** visits) / adaptation``,
-    exactly 1 for one visit and ``visits`` without adaptation."""
-    if adaptation <= 0:
-        return np.asarray(visits, dtype=np.float32)
-    return (compounded(adaptation, visits) / np.float32(adaptation)).astype(np.float32)
 
 
 # ----------------------------------------------------------------- schedules in weeks, run in steps

@@ -41,10 +41,10 @@ class WinBack(Strategy):
     customer is about twice as likely to buy as a new one) with the figure of
     MODEL.md §9: lapsed customers are won back at 20-40% against 5-20% for new
     prospects, falling with time since they left (Griffin & Lowenstein 2001).
-    A lapsed customer already knows the firm and has habit, affect and an
+    A lapsed customer already knows the firm and has inertia, affect and an
     expectation of it left over, so a small personal incentive at the right
     time is enough; the longer they are gone the more these have decayed and
-    the rival's habit has grown, which the engine models, so the rate falls
+    the rival's inertia has grown, which the engine models, so the rate falls
     with time since they left without being imposed here.
 
     Mechanics (vectorised, firm ``f`` running it). The strategy keeps the step
@@ -60,7 +60,10 @@ class WinBack(Strategy):
     of ``offer_depth`` off the price (the ``price_factor`` modifier: a lower price paid,
     and a pull on deal-prone customers like a discount) for
     ``offer_weeks`` weeks (every step that begins within them), kept if they
-    come back within it. The cost of
+    come back within it. The offer puts the firm back into the contacted
+    customer's consideration set (:meth:`StepContext.bring_back`): a
+    customer who left a firm does not consider it until something brings it
+    back. The cost of
     the offer is lower revenue, not a booked cost. Only the strategy's own
     contribution to the modifier is added or removed; customers who leave the
     category (replaced by newcomers) are forgotten. When the programme ends the offers are withdrawn.

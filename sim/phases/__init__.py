@@ -52,7 +52,7 @@ PHASES: tuple[Phase, ...] = (
     experience,                     # what each buyer gets: service, quality, price, belonging
     disconfirmation,                # experience against expectation
     complaints_and_recovery,        # the disappointed complain; recovery softens it
-    loyalty_latents,                # affect, habit, satisfaction, expectations
+    loyalty_latents,                # affect, inertia, satisfaction, incidents, expectations
     states,                         # each relationship's place on the loyalty ladder
     word_of_mouth_and_awareness,    # stories over the network; prospects become aware
     defections,                     # the disappointed and uncommitted drop the firm

@@ -24,6 +24,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @inlined
+def _count_against_cohort(cohort_lost: np.ndarray, f: int, c: int) -> None:
+    """A loss of firm ``f`` counted against its cohort ``c`` (none for a
+    relationship acquired before the reported horizon, ``c`` < 0)."""
+    if c >= 0:
+        if c >= cohort_lost.shape[1]:
+            raise IndexError("a cohort beyond the cohorts counted")
+        cohort_lost[f, c] += 1
+
+
+@inlined
 def _ending_chance(proneness: float, satisfaction: float, switching: float, cognition: float, incident: float,
                    bonded: bool, tenure_years: float, state: int, coefficients: np.ndarray, dt: float) -> float:
     """A relationship's chance of ending within ``dt`` years
@@ -104,11 +114,7 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                 expectation[i, f] = np.float32(0.0) if e < 0 else e
                 purchases[i, f] = 0
                 lost[f] += 1
-                c = cohort[i, f]
-                if c >= 0:
-                    if c >= cohort_lost.shape[1]:
-                        raise IndexError("a cohort beyond the cohorts counted")
-                    cohort_lost[f, c] += 1
+                _count_against_cohort(cohort_lost, f, cohort[i, f])
 
 
 @compiled
@@ -130,11 +136,7 @@ def _leave_category(u_exit: np.ndarray, exit_chance: np.ndarray, state: np.ndarr
                 s = state[i, f]
                 if s >= FIRST_TIME and s != CHURNED:
                     count[f] += 1
-                    c = cohort[i, f]
-                    if c >= 0:
-                        if c >= cohort_lost.shape[1]:
-                            raise IndexError("a cohort beyond the cohorts counted")
-                        cohort_lost[f, c] += 1
+                    _count_against_cohort(cohort_lost, f, cohort[i, f])
     if k:
         for f in range(F):
             lost[f] += count[f]
