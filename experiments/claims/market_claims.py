@@ -35,8 +35,9 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "MODEL.md §4, §9; seed 002; Griffin & Lowenstein 2001",
           "default_market", "focal firm, baseline: per step, win-backs per churned relationship over acquisitions "
           "per aware prospect", winback_over_acquisition("baseline"), within(1.5, 2.5), "ratio", expected="fail",
-          reason="without a win-back programme a churned relationship is renewed only about 1.2 times as "
-                 "often per week as an aware prospect buys for the first time"),
+          reason="without a win-back programme a churned relationship is renewed only about 0.4 times as often per "
+                 "week as an aware prospect buys for the first time: a firm the customer left stays out of their "
+                 "consideration set until a slow reconsideration (0.3 a year) or its advertising brings it back"),
     # ------------------------------------------------------------------ §3: expectation and experience
     Claim("experience.delight", "Delight raises repurchase more than mere satisfaction.",
           "MODEL.md §3; seeds 004, 001", "disconfirmation",
@@ -87,9 +88,9 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "extra fall of the focal firm's captives from the 4 months before the entry to months 6-11 after "
           "it, against the baseline (0.3: a 30% fall, as tests/sim/test_behaviour.py)",
           captive_wave("rival_enters", before=4, after=(6, 12)), within(0.30, None), "pct", expected="fail",
-          reason="the focal firm's captives drain away gradually after the entry (the Challenger wins about "
-                 "25 customers a month; half the captives are gone after 30 months), not in a wave: 6-11 "
-                 "months after the entry about a fifth more have gone than without it"),
+          reason="the focal firm's captives fall only about 14% more than without the entry in months 6-11 after it: "
+                 "they meet the Challenger at their yearly renewals, spread over the year, so they drain away rather "
+                 "than leave in a wave"),
     # ------------------------------------------------------------------ §5: staff
     Claim("staff.turnover_service", "Higher staff turnover lowers the service level.",
           "MODEL.md §5; seeds 001, 002", "staff_turnover",
