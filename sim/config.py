@@ -91,13 +91,13 @@ class CustomerConfig:
                                   "level lies two half-widths below the desired level, before alternatives "
                                   "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.4, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+    churn_proneness_a: float = param(0.8, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 6.3% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
-                                     "23-34% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+                                     "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
     churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
     dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "
@@ -321,17 +321,16 @@ class ChurnConfig:
     (``customers.churn_proneness_a/b``) times the effects below; it ends at
     once and the firm leaves the customer's consideration set."""
     satisfaction_hazard: float = param(2.5, 0.0, 100.0, "log hazard ratio per zone unit of cumulative satisfaction "
-                                       "below satisfaction_reference: convex, e^-1.25 = 0.29 at the desired level "
-                                       "against the middle of the zone (Jones & Sasser 1995, 'Why satisfied "
-                                       "customers defect': completely satisfied customers several times as likely "
-                                       "to stay as merely satisfied ones), capped for the dissatisfied at "
-                                       "satisfaction_hazard_cap")
-    satisfaction_hazard_cap: float = param(5.0, 1.0, 1e6, "largest hazard ratio dissatisfaction alone brings, "
-                                           "against the middle of the zone: the very dissatisfied are all in "
-                                           "Jones & Sasser's zone of defection, and a ratio that grew without "
-                                           "bound would make one bad visit decide alone")
-    satisfaction_reference: float = param(0.5, -10.0, 10.0, "cumulative satisfaction (zone units) at which the "
-                                          "satisfaction effect is 1: the middle of the zone of tolerance")
+                                       "above satisfaction_reference: completely satisfied customers are far safer "
+                                       "than merely satisfied ones, who all leave alike (Jones & Sasser 1995, 'Why "
+                                       "satisfied customers defect': loyalty is flat through 'satisfied' and jumps at "
+                                       "'completely satisfied', so retention is convex in satisfaction); e^-0.75 = "
+                                       "0.47 at 0.3 above the reference")
+    satisfaction_reference: float = param(0.9, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
+                                          "customer counts as completely satisfied: near the desired level (1)")
+    dissatisfied_hazard_ratio: float = param(2.0, 1.0, 1e3, "hazard ratio of a relationship whose cumulative "
+                                             "satisfaction is below the adequate level (0): Jones & Sasser's zone of "
+                                             "defection")
     incident_hazard: float = param(6.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "
                                    "unrecovered incident (a failed visit not put right by a resolved "
                                    "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with incident_half_life_weeks (TARP 1986: unresolved "
@@ -347,7 +346,9 @@ class ChurnConfig:
     tenure_hazard: float = param(0.0, 0.0, 10.0, "duration dependence: the hazard falls as (1 + tenure in years) "
                                  "to the minus this power. 0 by default: cohort retention rises with tenure "
                                  "through the heterogeneity of churn proneness (Fader & Hardie 2007)")
-    at_risk_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of an at-risk relationship")
+    at_risk_hazard_ratio: float = param(1.0, 1.0, 1e3, "hazard ratio of an at-risk relationship beyond what its "
+                                        "satisfaction already brings (1: the state is a label; its dissatisfaction "
+                                        "counts through dissatisfied_hazard_ratio, not twice)")
     won_back_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of a won-back relationship until it is "
                                          "established again: won-back customers are fragile")
     reconsideration_per_year: float = param(0.3, 0.0, 1e3, "rate a year at which a firm the customer left "

@@ -3,8 +3,10 @@
 Each current relationship ends with a rate a year: the customer's churn
 proneness (heterogeneous and kept, the mixing distribution of the
 shifted-beta-geometric model: Fader & Hardie 2007, 'How to project customer
-retention') times the effects of cumulative satisfaction (convex: Jones &
-Sasser 1995, 'Why satisfied customers defect'), an unrecovered incident
+retention') times the effects of cumulative satisfaction (Jones & Sasser
+1995, 'Why satisfied customers defect': flat through the zone of tolerance,
+far lower for the completely satisfied, higher below the adequate level, so
+retention is convex in satisfaction), an unrecovered incident
 (TARP 1986), switching costs and a bond to an employee (Gremler & Gwinner
 2000), the best known rival's attraction, tenure, and the relationship's
 state (at risk, won back). With every effect switched off the rate is the
@@ -32,7 +34,7 @@ EVEN_BELIEF = 0.5
 
 def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
     """The hazard's coefficients as the compiled rule reads them (float64, read-only)."""
-    return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, np.log(cfg.satisfaction_hazard_cap),
+    return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, cfg.dissatisfied_hazard_ratio,
                          cfg.incident_hazard,
                          cfg.switching_hazard, cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard,
                          cfg.at_risk_hazard_ratio, cfg.won_back_hazard_ratio)
@@ -49,16 +51,17 @@ def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np
                   cognition: np.ndarray, incident: np.ndarray, bonded: np.ndarray, tenure_years: np.ndarray,
                   state: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
     """Each relationship's rate a year of ending (arrays broadcast):
-    ``proneness * exp(min(satisfaction_hazard * (reference - satisfaction),
-    log(cap)) - switching_hazard * switching + rival_hazard * (0.5 - cognition))
+    ``proneness * exp(-satisfaction_hazard * max(satisfaction - reference, 0)
+    - switching_hazard * switching + rival_hazard * (0.5 - cognition))
+    * (dissatisfied_hazard_ratio if satisfaction < 0)
     * (1 + incident_hazard * incident) * bond * (1 + tenure) ** -tenure_hazard
     * state ratio``."""
-    dissatisfaction = cfg.satisfaction_hazard * (cfg.satisfaction_reference - np.asarray(satisfaction, dtype=np.float64))
-    x = (np.minimum(dissatisfaction, np.log(cfg.satisfaction_hazard_cap))
+    satisfaction = np.asarray(satisfaction, dtype=np.float64)
+    x = (-cfg.satisfaction_hazard * np.maximum(satisfaction - cfg.satisfaction_reference, 0.0)
          - cfg.switching_hazard * np.asarray(switching, dtype=np.float64)
          + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64)))
     h = np.asarray(proneness, dtype=np.float64) * np.exp(x) * (1.0 + cfg.incident_hazard * np.asarray(incident))
-    h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0)
+    h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0) * np.where(satisfaction < 0, cfg.dissatisfied_hazard_ratio, 1.0)
     if cfg.tenure_hazard > 0:
         h = h * (1.0 + np.asarray(tenure_years, dtype=np.float64)) ** -cfg.tenure_hazard
     state = np.asarray(state)

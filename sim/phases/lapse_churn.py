@@ -39,11 +39,13 @@ def _ending_chance(proneness: float, satisfaction: float, switching: float, cogn
     """A relationship's chance of ending within ``dt`` years
     (:func:`sim.hazard.annual_hazard`, float64). ``coefficients``:
     :func:`sim.hazard.hazard_coefficients`."""
-    (sat_hazard, sat_reference, log_cap, incident_hazard, switching_hazard, bond_ratio, rival_hazard, tenure_hazard,
-     at_risk_ratio, won_back_ratio) = coefficients
-    x = (min(sat_hazard * (sat_reference - satisfaction), log_cap) - switching_hazard * switching
+    (sat_hazard, sat_reference, dissatisfied_ratio, incident_hazard, switching_hazard, bond_ratio, rival_hazard,
+     tenure_hazard, at_risk_ratio, won_back_ratio) = coefficients
+    x = (-sat_hazard * max(satisfaction - sat_reference, 0.0) - switching_hazard * switching
          + rival_hazard * (_EVEN - cognition))
     h = proneness * np.exp(x) * (1.0 + incident_hazard * incident)
+    if satisfaction < 0:
+        h *= dissatisfied_ratio
     if bonded:
         h *= bond_ratio
     if tenure_hazard > 0:

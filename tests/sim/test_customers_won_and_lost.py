@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from sim import choice, hazard, loyalty
 from sim.config import ChurnConfig, LoyaltyConfig, MarketConfig
@@ -126,8 +127,9 @@ def test_a_firm_with_better_service_leaves_its_customers_more_satisfied_and_it_d
 def test_with_every_effect_off_the_hazard_is_the_churn_proneness_alone():
     """The sBG story: a beta-distributed chance a year per customer,
     constant for each (Fader & Hardie 2007)."""
-    off = ChurnConfig(satisfaction_hazard=0.0, incident_hazard=0.0, switching_hazard=0.0, bond_hazard_ratio=1.0,
-                      rival_hazard=0.0, tenure_hazard=0.0, at_risk_hazard_ratio=1.0, won_back_hazard_ratio=1.0)
+    off = ChurnConfig(satisfaction_hazard=0.0, dissatisfied_hazard_ratio=1.0, incident_hazard=0.0,
+                      switching_hazard=0.0, bond_hazard_ratio=1.0, rival_hazard=0.0, tenure_hazard=0.0,
+                      at_risk_hazard_ratio=1.0, won_back_hazard_ratio=1.0)
     chance_a_year = np.array([0.05, 0.3, 0.8])
     rate = -np.log1p(-chance_a_year)
     h = hazard.annual_hazard(rate, np.array([-1.0, 0.5, 2.0]), 0.3, 0.1, 1.0, True, 5.0,
@@ -136,15 +138,21 @@ def test_with_every_effect_off_the_hazard_is_the_churn_proneness_alone():
     np.testing.assert_allclose(hazard.ending_chance(h, 1.0), chance_a_year)
 
 
-def test_completely_satisfied_customers_are_far_safer_than_merely_satisfied_ones():
-    """Loyalty is convex in satisfaction (Jones & Sasser 1995): from the
-    adequate level to the middle of the zone the hazard falls by more than
-    from the middle to the desired level, and a customer at the desired
-    level leaves at under a third of the middle's rate."""
+def test_retention_is_convex_in_satisfaction_the_completely_satisfied_far_safer():
+    """Jones & Sasser 1995: merely satisfied customers leave alike, wherever
+    they sit in the zone of tolerance; the completely satisfied (above
+    ``satisfaction_reference``) are far safer, so a year's retention rises
+    more from the top of the zone to beyond it than across the zone; below
+    the adequate level customers leave faster (the zone of defection)."""
     cfg = ChurnConfig()
-    h = hazard.annual_hazard(0.1, np.array([0.0, 0.5, 1.0]), 0.0, 0.5, 0.0, False, 0.0, S.LOYAL, cfg)
-    assert h[2] < h[1] / 3
-    assert h[0] - h[1] > h[1] - h[2] > 0
+    cs = np.array([-0.5, 0.1, 0.5, 0.9, 1.2, 1.5])
+    h = hazard.annual_hazard(0.3, cs, 0.0, 0.5, 0.0, False, 0.0, S.LOYAL, cfg)
+    kept = 1 - hazard.ending_chance(h, 1.0)
+    assert h[1] == h[2] == h[3]                                   # merely satisfied, all alike
+    assert h[0] == pytest.approx(cfg.dissatisfied_hazard_ratio * h[2])
+    assert h[4] < h[3] / 2 and h[5] < h[4]
+    assert kept[4] - kept[3] > kept[3] - kept[1] >= 0            # convex: the gain is at the top
+    assert (kept[5] - kept[4]) / 0.3 > (kept[3] - kept[2]) / 0.4
 
 
 def test_relationships_no_longer_end_by_a_count_of_rival_purchases():
