@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.columns import flat
 from sim import hazard
 from sim.compiled import compiled, inlined
 from sim.states import LoyaltyState as S
