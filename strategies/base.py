@@ -42,7 +42,9 @@ from sim.config import param
 from sim.context import StepContext
 from sim.units import end_step, first_step
 
-
+#: what a modifier's stored sum may be off by after contributions are taken
+#: back (float32 round-off of values about 1), not a parameter
+_ROUND_OFF = np.float32(1e-6)
 
 
 @dataclass
@@ -150,7 +152,9 @@ class Strategy:
         column = ctx.modifiers[modifier].column(ctx.firm.index)
         new = np.array(values, dtype=np.float32)
         column += new - self._shares.get(modifier, np.float32(0))
-        np.maximum(column, 0, out=column)          # float round-off of the sum
+        # float32 round-off of the running sum: a + (b - a) need not be b, so a
+        # contribution taken back can leave a residue of a few ulps either way
+        column[column < _ROUND_OFF] = 0
         self._shares[modifier] = new
 
     def has_shares(self) -> bool:
