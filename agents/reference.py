@@ -564,10 +564,11 @@ class ReferenceLoyaltyModel(mesa.Model):
             if not current:
                 continue
             bonded = staff_firm[a.bond] if a.bond >= 0 else -1
+            switching = a.switching(self.contract)
             reach, ended = 0.0, -1
             for f in current:
                 tenure = (self._t - a.since[f]) * years_per_step if a.since[f] >= 0 else 0.0
-                rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], a.switching(self.contract)[f],
+                rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], switching[f],
                                             a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch)
                 chance = float(hazard.ending_chance(rate, dt))
                 if f == a.chosen:

@@ -22,12 +22,11 @@ import numpy as np
 from sim.columns import colwise
 from sim.compiled import compiled, inlined
 from sim.config import ChoiceConfig
-from sim.loyalty import switching_cost
+from sim.loyalty import is_customer_rule, switching_cost
 from sim.states import LoyaltyState as S
 
 _PROSPECT = int(S.PROSPECT)
 _CHURNED = int(S.CHURNED)
-_FIRST_TIME = int(S.FIRST_TIME)
 #: :func:`contract_locks`: a chooser bound to no firm, and one at a renewal point
 FREE, RENEWING = -1, -2
 
@@ -46,8 +45,7 @@ def contract_locks(choosers: np.ndarray, state: np.ndarray, since: np.ndarray, t
         i = choosers[k]
         out[k] = FREE
         for f in range(state.shape[1]):
-            s = state[i, f]
-            if s >= _FIRST_TIME and s != _CHURNED:
+            if is_customer_rule(state[i, f]):
                 tenure = t - since[i, f]
                 out[k] = RENEWING if tenure > 0 and tenure % term_steps == 0 else f
                 break
