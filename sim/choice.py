@@ -1,4 +1,4 @@
-"""Firm choice on a purchase occasion (MODEL.md §4: choice by random utility).
+"""Firm choice on a purchase occasion: choice by random utility (docs/model.md).
 
 A multinomial logit over the firms in the customer's consideration set
 (McFadden 1974; Guadagni & Little 1983): a persistent taste for each firm,

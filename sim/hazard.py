@@ -1,4 +1,4 @@
-"""The relationship hazard (MODEL.md §4: ending a relationship).
+"""The relationship hazard: how a relationship ends (docs/model.md).
 
 Each current relationship ends with a rate a year: the customer's churn
 proneness (heterogeneous and kept, the mixing distribution of the
