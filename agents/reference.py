@@ -59,7 +59,7 @@ from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
 
-PROSPECT, AWARE, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED)
+PROSPECT, AWARE, CHURNED, ADVOCATE = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED), int(S.ADVOCATE)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
 
 
@@ -514,6 +514,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             negative = outcome < 0 and not t["resolved"]
             p_talk = w.talk_delighted if outcome > 0 else (w.talk_disappointed if negative else w.talk_satisfied)
             stories = float(np.float64(p_talk) * np.float32(a.sociability) * np.float32(a.visits_per_purchase))
+            if a.state[c] == ADVOCATE:
+                stories *= w.advocate_talk_ratio
             if u_talk[a.index] < min(stories, 1.0):
                 slot = F + c if negative else c
                 told = max(stories, 1.0)
@@ -523,6 +525,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                         h = heard[j] = [0.0] * (2 * F)
                     h[slot] += told
         log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
+        log_left_out = math.log1p(-min(w.reconsideration_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
         ch = self.config.churn
         back = self.step_length.visit_round.probability(ch.advertising_reconsideration * np.array(self.advertising_per_year)
@@ -535,7 +538,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 if a.state[f] == CHURNED and not a.reconsidered[f]:
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    if ua[f] < back[f]:
+                    if ua[f] < 1 - (1 - back[f]) * math.exp(pos * log_left_out):
                         a.reconsidered[f] = True
                 if a.state[f] == PROSPECT:
                     if not self.present[f]:

@@ -4,7 +4,8 @@ The reported horizon of a baseline run must start from a steady state and
 look like a real market: loyalty-state shares move by less than
 ``max_quarterly_drift`` per quarter, each firm loses 20-40% of its customers a
 year (002), a real share of customers is loyal and some are advocates, and the
-top fifth of customers brings most of the revenue (Kim, Singh & Winer 2017).
+top fifth of customers brings most of the revenue (Kim, Singh & Winer 2017),
+and a fifth to a half of the customers are in play (:mod:`sim.in_play`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Bounds:
     min_loyal_share: float = 0.10      # of the firm's customers, loyal or advocate
     min_advocates: int = 1
     top20_revenue_share: tuple[float, float] = (0.55, 0.80)
+    in_play: tuple[float, float] = (0.20, 0.50)   # customers whose main firm's choice probability is below 0.9
 
 
 def quarterly_drift(table: pd.DataFrame, n_customers: int, steps_per_year: float) -> pd.Series:
@@ -38,8 +40,10 @@ def quarterly_drift(table: pd.DataFrame, n_customers: int, steps_per_year: float
 
 
 def plausibility(table: pd.DataFrame, n_customers: int, steps_per_year: float,
-                 market_revenue_top20: float) -> pd.DataFrame:
-    """Per-firm plausibility measures of a baseline run."""
+                 market_revenue_top20: float, market_in_play: float) -> pd.DataFrame:
+    """Per-firm plausibility measures of a baseline run, with two of the
+    market's: the top fifth's revenue share and the share of customers in
+    play (:func:`sim.in_play.in_play_share`)."""
     g = table.groupby("firm", sort=False)
     years = g["step"].count() / steps_per_year
     last = g.tail(1).set_index("firm")
@@ -50,6 +54,7 @@ def plausibility(table: pd.DataFrame, n_customers: int, steps_per_year: float,
         "advocates": last["n_advocate"],
     })
     out["market_top20_revenue_share"] = market_revenue_top20
+    out["market_in_play"] = market_in_play
     return out
 
 
@@ -70,4 +75,8 @@ def violations(measures: pd.DataFrame, bounds: Bounds = Bounds()) -> list[str]:
     lo, hi = bounds.top20_revenue_share
     if not lo <= top <= hi:
         bad.append(f"market: top-20% revenue share {top:.3f} outside [{lo}, {hi}]")
+    in_play = float(measures["market_in_play"].iloc[0])
+    lo, hi = bounds.in_play
+    if not lo <= in_play <= hi:
+        bad.append(f"market: customers in play {in_play:.3f} outside [{lo}, {hi}]")
     return bad

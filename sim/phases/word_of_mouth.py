@@ -23,7 +23,8 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     """Stories travel over the network's ties; positive stories
     and advertising make prospects aware; stories move expectations. A
     firm a customer left comes back into their consideration set by
-    advertising or by a slow reconsideration of its own (:func:`_reconsider`).
+    advertising or by a slow reconsideration of its own (:func:`_reconsider`),
+    or by a friend's positive story about it. Advocates tell more stories.
 
     Each talker tells one story (positive or negative, about the firm
     bought from) to each friend; the stories are gathered by who hears them
@@ -39,8 +40,9 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     # so a long step's talkers tell as many stories as its visits would
     shift = chunk_shift(F)
     p.talked, *heard = _talk(p.buyers, p.firm, p.outcome, p.resolved, cust.sociability, cust.visits_per_purchase,
-                             step.draws.wom, float(w.talk_delighted), float(w.talk_satisfied),
-                             float(w.talk_disappointed), network.indptr, network.indices, n, F, shift)
+                             cust.state, step.draws.wom, float(w.talk_delighted), float(w.talk_satisfied),
+                             float(w.talk_disappointed), float(w.advocate_talk_ratio), network.indptr,
+                             network.indices, n, F, shift)
     heard = HeardStories(shift, *heard)
     reach = market.firm_rule(advertising_reach, "advertising_awareness_per_year", np.float64, market.step_length)
     promise = market.by_firm("promise")
@@ -56,11 +58,13 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
                             market.step_length, cfg.churn.reconsideration_per_year,
                             cfg.churn.advertising_reconsideration)
     reconsidered = flat(cust.reconsidered)
+    per_story_back = _log_unmoved(w.reconsideration_per_story)
 
     def listen(rows: slice) -> None:
         _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, F)
         cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
-                                 state, expectation, affect, u_aware, reach, present, promise, *shifts, boost)
+                                 state, expectation, affect, u_aware, reach, present, promise, *shifts, boost,
+                                 reconsidered, back, per_story_back)
         if len(cell):
             # prospects who heard positive stories: the chance they stay unaware
             # is numpy's float32 exp (the compiled exp rounds differently)
@@ -99,10 +103,11 @@ def _reconsider(start: int, stop: int, state: np.ndarray, reconsidered: np.ndarr
 
 
 @functools.lru_cache(maxsize=64)
-def _log_unmoved(awareness_per_story: float) -> np.float32:
-    """The log of the chance that one positive story leaves a prospect
-    unaware (numpy's ``log1p``, as float32)."""
-    return np.float32(np.log1p(-min(awareness_per_story, 1 - 1e-7)))
+def _log_unmoved(chance_per_story: float) -> np.float32:
+    """The log of the chance that one positive story leaves a listener
+    unmoved (a prospect unaware, a firm they left outside their
+    consideration set): numpy's ``log1p``, as float32."""
+    return np.float32(np.log1p(-min(chance_per_story, 1 - 1e-7)))
 
 
 class HeardStories(NamedTuple):
@@ -154,25 +159,29 @@ def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.nd
 
 
 @compiled
-def _talk(buyers, firm, outcome, resolved, sociability, visits, u_talk, talk_delighted, talk_satisfied,
-          talk_disappointed, indptr, indices, n, n_firms, shift):
+def _talk(buyers, firm, outcome, resolved, sociability, visits, state, u_talk, talk_delighted, talk_satisfied,
+          talk_disappointed, advocate_ratio, indptr, indices, n, n_firms, shift):
     """Who talks (:func:`_talkers`) and the stories their friends heard
     (:func:`_gathered`), in one call."""
     talked, tellers, negative, told_firm, told = _talkers(buyers, firm, outcome, resolved, sociability, visits,
-                                                          u_talk, talk_delighted, talk_satisfied, talk_disappointed)
+                                                          state, u_talk, talk_delighted, talk_satisfied,
+                                                          talk_disappointed, advocate_ratio)
     chunk_end, slot, told_by_story = _gathered(indptr, indices, tellers, negative, told_firm, told, n, n_firms, shift)
     return talked, chunk_end, slot, told_by_story
 
 
 @compiled
-def _talkers(buyers, firm, outcome, resolved, sociability, visits, u_talk,
-             talk_delighted, talk_satisfied, talk_disappointed):
+def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk,
+             talk_delighted, talk_satisfied, talk_disappointed, advocate_ratio):
     """Which buyers talk (``talked``, one per buyer) and, for the talkers in
     buyer order, who they are, whether their story is negative (disappointed
     and not recovered), its firm and how many stories it counts for: a
-    buyer tells ``s = p_talk * sociability * visits`` stories, talks with
-    chance ``min(s, 1)`` and counts ``max(s, 1)`` (float64, as numpy
-    promotes the float32 traits against the float64 chances)."""
+    buyer tells ``s = p_talk * sociability * visits`` stories, times
+    ``advocate_ratio`` for an advocate of the firm (``state``: ``[n,
+    firms]``), talks with chance ``min(s, 1)`` and counts ``max(s, 1)``
+    (float64, as numpy promotes the float32 traits against the float64
+    chances)."""
+    advocate = np.int8(S.ADVOCATE)
     m = len(buyers)
     talked = np.empty(m, np.bool_)
     tellers = np.empty(m, np.int64)
@@ -185,6 +194,8 @@ def _talkers(buyers, firm, outcome, resolved, sociability, visits, u_talk,
         bad = outcome[j] < 0 and not resolved[j]
         p_talk = talk_delighted if outcome[j] > 0 else (talk_disappointed if bad else talk_satisfied)
         stories = p_talk * sociability[i] * visits[i]
+        if state[i, firm[j]] == advocate:
+            stories *= advocate_ratio
         chance = 1.0 if stories > 1.0 else stories
         talked[j] = u_talk[i] < chance
         if talked[j]:
@@ -242,7 +253,7 @@ def _gathered(indptr, indices, tellers, negative, firm, told, n, n_firms, shift)
 @compiled
 def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectation, affect, u_aware,
             reach, present, promise, expectation_shift, positive_strength, negative_strength,
-            affect_per_negative, referral_boost):
+            affect_per_negative, referral_boost, reconsidered, back, log_unmoved_back):
     """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
@@ -251,14 +262,18 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     (not below 0) of those who know the firm; a prospect becomes aware
     with the advertising's reach when the firm is present, expecting its
     promise. Prospects who heard positive stories are returned (cells and
-    stories, for :func:`_hear_of`), not decided here.
+    stories, for :func:`_hear_of`), not decided here. A firm the customer
+    left comes back into their consideration set when the awareness draw
+    is below ``1 - (1 - back) * unmoved ** positive`` (``back``: the
+    reconsideration chance of :func:`_reconsider`, which read the same draw;
+    ``log_unmoved_back``: the log of the chance one story leaves it out).
 
     Chunk by chunk of listeners: the stories heard are summed (float64, in
     telling order, then float32) and the cells that heard any are noted;
     the others listen to nothing (:func:`_unheard`, a loop the compiler
     vectorises), then the noted cells listen to their stories."""
     zero, one = np.float32(0.0), np.float32(1.0)
-    prospect = np.int8(S.PROSPECT)
+    prospect, churned = np.int8(S.PROSPECT), np.int8(S.CHURNED)
     e_shift, pos_strength = np.float32(expectation_shift), np.float32(positive_strength)
     neg_strength, neg_affect = np.float32(negative_strength), np.float32(affect_per_negative)
     boost = np.float32(referral_boost)
@@ -312,6 +327,10 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
             x, pos, neg = cell[k], positive[k], negative[k]
             a = affect[x]
             if state[x] != prospect:
+                if state[x] == churned and pos != zero and not reconsidered[x]:
+                    f = x % n_firms
+                    if u_aware[x] < one - (one - back[f]) * np.exp(pos * log_unmoved_back):
+                        reconsidered[x] = True
                 e = expectation[x] + e_shift * (pos_strength * pos - neg_strength * neg)
                 expectation[x] = zero if e < zero else (one if e > one else e)  # numpy's clip: nan stays
                 a = a - neg_affect * neg

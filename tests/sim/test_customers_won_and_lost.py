@@ -12,9 +12,12 @@ import pytest
 
 from sim import choice, hazard, loyalty
 from sim.config import ChurnConfig, LoyaltyConfig, MarketConfig
+from sim.in_play import in_play_share
 from sim.model import LoyaltyModel
 from sim.phases.purchase_choice import contract_term_steps, purchase_occasions_and_choice
+from sim.phases.word_of_mouth import _talkers
 from sim.states import LoyaltyState as S, is_customer
+from sim.transactions import TransactionLog
 
 
 def _market(**kwargs) -> LoyaltyModel:
@@ -64,20 +67,37 @@ def test_inertia_is_the_smoothed_share_of_the_customers_own_choices():
     assert agree.mean() > 0.8
 
 
-def test_a_plausible_share_of_customers_is_in_play():
-    """20-50% of the customers who consider a firm give their main firm a
-    choice probability below 0.9 (so a better offer, a service collapse or
-    a club can move them); measured on the default retail market: 0.28."""
-    m = _market(n_customers=5000, burn_in=156)
-    c, cfg = m.customers, m.config.choice
-    lat = m.latents()
-    util = choice.utility(c.taste, c.expectation, c.satisfaction, c.affect, c.inertia, lat["switching"], m.price,
-                          c.reference_price, c.price_sensitivity, m.discount, c.deal_proneness, cfg)
-    considered = (c.state != S.PROSPECT) & ((c.state != S.CHURNED) | c.reconsidered)
-    p = choice.choice_probabilities(util, considered, cfg.logit_scale)
-    some = considered.any(axis=1)
-    in_play = (p[some].max(axis=1) < 0.9).mean()
-    assert 0.2 <= in_play <= 0.5
+@pytest.mark.parametrize("preset", ["retail", "home_furnishing", "subscription"])
+def test_a_plausible_share_of_customers_is_in_play(preset):
+    """20-50% of current customers give their main firm a choice
+    probability below 0.9 (a subscriber's at renewal), so a better offer, a
+    service collapse or a club can move them; and the share falls when
+    inertia weighs more (the test fails if the measure ignores the choice)."""
+    m = LoyaltyModel(market=preset, seed=0, n_customers=5000)
+    m.run()
+    assert 0.2 <= in_play_share(m) <= 0.5
+    held = LoyaltyModel(market=preset, seed=0, n_customers=5000, choice={"beta_inertia": 3.0})
+    held.run()
+    assert in_play_share(held) < 0.5 * in_play_share(m)
+
+
+def test_inter_purchase_gaps_spread_across_and_within_customers_as_repeat_buying_does():
+    """Ehrenberg's repeat buying (NBD): purchase rates differ widely across
+    customers (gamma mixing), and each customer's timing is irregular
+    (Poisson-like). Measured on the retail market: customers' mean gaps run
+    from 8 days (10th percentile) through 17 to 48 days (90th), and a
+    customer's gaps vary with a coefficient of variation of about 0.7 (1 for
+    Poisson purchases, less when at most one purchase a week is counted)."""
+    m = LoyaltyModel(seed=0, n_customers=4000)
+    log = TransactionLog(m)
+    log.run(m.config.steps)
+    tx = log.table().sort_values(["customer_id", "week"])
+    gap = tx.groupby("customer_id")["week"].diff() * 7.0
+    per = gap.groupby(tx["customer_id"]).agg(["mean", "std", "count"])
+    per = per[per["count"] >= 4]
+    p10, p50, p90 = np.percentile(per["mean"], [10, 50, 90])
+    assert p50 > 10 and p90 / p10 > 4                      # not a market of weekly shoppers alike
+    assert 0.5 < (per["std"] / per["mean"]).median() < 1.0
 
 
 def test_a_firm_the_customer_left_is_chosen_only_when_they_have_left_every_firm_they_know():
@@ -165,13 +185,40 @@ def test_relationships_no_longer_end_by_a_count_of_rival_purchases():
 
 
 def test_an_ended_relationship_leaves_the_consideration_set_until_something_brings_it_back():
-    still = _market(churn={"reconsideration_per_year": 0.0, "advertising_reconsideration": 0.0})
+    still = _market(churn={"reconsideration_per_year": 0.0, "advertising_reconsideration": 0.0},
+                    word_of_mouth={"reconsideration_per_story": 0.0})
     churned = still.customers.state == S.CHURNED
     assert churned.sum() > 500
     assert not still.customers.reconsidered[churned].any()
     back = _market(churn={"reconsideration_per_year": 2.0, "advertising_reconsideration": 0.0})
     churned = back.customers.state == S.CHURNED
     assert 0.3 < back.customers.reconsidered[churned].mean() < 0.99
+
+
+def test_a_friends_positive_story_brings_a_lost_firm_back_into_consideration():
+    closed = {"reconsideration_per_year": 0.0, "advertising_reconsideration": 0.0}
+    told = _market(churn=closed, word_of_mouth={"reconsideration_per_story": 0.5})
+    churned = told.customers.state == S.CHURNED
+    assert 0.05 < told.customers.reconsidered[churned].mean() < 0.9
+    deaf = _market(churn=closed, word_of_mouth={"reconsideration_per_story": 0.5, "talk_delighted": 0.0,
+                                                 "talk_satisfied": 0.0, "talk_disappointed": 0.0})
+    assert not deaf.customers.reconsidered[deaf.customers.state == S.CHURNED].any()   # stories, not a rate
+
+
+def test_advocates_tell_more_stories_than_other_buyers_with_the_same_experience():
+    n, firms = 40_000, 3
+    rng = np.random.default_rng(0)
+    state = np.full((n, firms), S.REPEAT, dtype=np.int8)
+    state[: n // 2, 1] = S.ADVOCATE                          # the first half advocate the firm they buy from
+    buyers, firm = np.arange(n), np.ones(n, dtype=np.int64)
+    ones = np.ones(n, dtype=np.float32)
+    talked, tellers, _, _, told = _talkers(buyers, firm, np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool), ones,
+                                           ones, state, rng.random(n, dtype=np.float32), 0.5, 0.1, 0.9, 3.0)
+    advocates, others = talked[: n // 2].mean(), talked[n // 2:].mean()
+    assert abs(others - 0.1) < 0.01 and abs(advocates - 0.3) < 0.015      # 3x the chance (binomial sd 0.003)
+    _, _, _, _, told = _talkers(buyers, firm, np.ones(n, dtype=np.int8), np.zeros(n, dtype=bool), ones, ones,
+                                state, rng.random(n, dtype=np.float32), 0.5, 0.1, 0.9, 3.0)
+    assert set(np.unique(told)) == {1.0, 1.5}            # delighted advocates tell 1.5 stories, others one
 
 
 def test_quiet_dropout_after_purchases_ends_relationships_of_its_own():

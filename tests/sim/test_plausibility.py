@@ -8,6 +8,7 @@ import pytest
 
 from sim.config_loading import CONF_DIR, market_presets
 from sim.metrics import top_share
+from sim.in_play import in_play_share
 from sim.model import LoyaltyModel
 from sim.plausibility import Bounds, plausibility, violations
 
@@ -33,7 +34,7 @@ def test_baseline_is_a_plausible_steady_state(preset):
         m = LoyaltyModel(market=preset, seed=seed)
         table = m.run()
         runs.append(plausibility(table, m.config.n_customers, m.config.steps_per_year,
-                                 top_share(m.customers.revenue.sum(axis=1))))
+                                 top_share(m.customers.revenue.sum(axis=1)), in_play_share(m)))
     measures = pd.concat(runs).groupby(level=0, sort=False).mean()
     assert violations(measures) == [], measures.to_string()
 
@@ -45,9 +46,10 @@ def test_every_preset_is_listed():
 
 def test_violations_name_what_is_out_of_bounds():
     measures = pd.DataFrame({"annual_churn": [0.9], "max_quarterly_drift": [0.1], "loyal_share": [0.0],
-                             "advocates": [0], "market_top20_revenue_share": [0.3]}, index=["Focal"])
+                             "advocates": [0], "market_top20_revenue_share": [0.3], "market_in_play": [0.03]},
+                            index=["Focal"])
     found = violations(measures, Bounds())
-    assert len(found) == 5 and any("annual churn 0.900" in v for v in found)
+    assert len(found) == 6 and any("in play 0.030" in v for v in found) and any("annual churn 0.900" in v for v in found)
 
 
 def test_customer_flows_balance():

@@ -1,0 +1,55 @@
+"""Customers in play: how firmly each current customer holds to their main firm.
+
+A strategy can only move customers whose choice is open. Random-utility
+choice (Guadagni & Little 1983) gives each customer a probability of
+choosing each firm they consider; a customer is *in play* when the firm
+they are most likely to choose gets less than ``below`` (0.9 by default)
+of it, so a better offer, a service collapse or a club can tip them. In
+real markets a fifth to a half of customers are (Reichheld 1996, 'The
+Loyalty Effect': most defectors said they were satisfied; Jones & Sasser
+1995: only completely satisfied customers are secure).
+
+In a market of contracts the choice that matters is the one at a renewal
+point, where the contract's switching cost is waived (Fornell 1992's
+'defensive' switching barriers hold customers only between renewals); it
+is measured there. Variety seeking is left out: it moves customers at
+random, not by what the firms do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim import choice
+from sim.states import LoyaltyState as S, is_customer
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model import LoyaltyModel
+
+
+def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
+    """For each customer with a current relationship, the logit choice
+    probability of the firm they are most likely to choose now (``[m]``,
+    float64, in customer order), among the firms they consider; in a
+    market of contracts, as at a renewal point."""
+    cust, cfg = market.customers, market.config
+    switching = market.latents()["switching"]
+    current = is_customer(cust.state)
+    if cfg.churn.exclusive_relationships:
+        switching = switching - market.by_firm("switching_cost")[None, :] * current
+    util = choice.utility(cust.taste, cust.expectation, cust.satisfaction, cust.affect, cust.inertia, switching,
+                          market.price, cust.reference_price, cust.price_sensitivity, market.discount,
+                          cust.deal_proneness, cfg.choice)
+    considered = (cust.state != S.PROSPECT) & ((cust.state != S.CHURNED) | cust.reconsidered)
+    p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)
+    return p[current.any(axis=1)].max(axis=1)
+
+
+def in_play_share(market: "LoyaltyModel", below: float = 0.9) -> float:
+    """Share of the customers with a current relationship who give their
+    main firm a choice probability below ``below``
+    (:func:`main_firm_probability`); 0 in a market without customers."""
+    top = main_firm_probability(market)
+    return float((top < below).mean()) if len(top) else 0.0
