@@ -311,10 +311,12 @@ class WordOfMouthConfig:
     affect_shift: float = param(0.005, 0.0, 1.0, "affect moved per unit of negative story heard")
     awareness_per_story: float = param(0.3, 0.0, 1.0, "chance that a positive story makes a prospect aware")
     referral_boost: float = param(0.05, 0.0, 1.0, "expectation a referred prospect gains per positive story")
-    advocate_talk_ratio: float = param(2.0, 1.0, 100.0, "how many times as many stories an advocate of the firm "
+    advocate_talk_ratio: float = param(1.5, 1.0, 100.0, "how many times as many stories an advocate of the firm "
                                        "tells as another buyer with the same experience (Reichheld 2003, 'The one "
                                        "number you need to grow': promoters make most referrals; an advocate "
-                                       "recommends by definition)")
+                                       "recommends by definition; 1.5 keeps a delighted advocate's chance to talk, 0.75, below a "
+                                       "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
+                                       "dissatisfied side)")
     reconsideration_per_story: float = param(0.1, 0.0, 1.0, "chance that one positive story about a firm the "
                                              "customer left brings it back into their consideration set (a "
                                              "friend's good word reopens a closed door; independent per story)")

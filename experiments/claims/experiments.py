@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from experiments.claims.probes import disconfirmation_probe, purchase_probe, served_probe
+from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
 from sim.config import MarketConfig
 
 #: a probe: (market, seed) -> named numbers of one replication
@@ -132,7 +133,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "turnover (staff.turnover_per_year 0.313 -> 3.13); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
                    variants=(("baseline", ()), ("high_turnover", ("market.staff.turnover_per_year=3.13",))),
-                   min_replications=24),                  # staff.turnover_profit
+                   min_replications=48),                  # staff.turnover_profit
     ExperimentSpec("word_of_mouth", "the default market and the same market where nobody talks "
                    "(word_of_mouth.talk_* = 0); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
@@ -149,4 +150,14 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "apart",
                    ("experiment=default",), probe=disconfirmation_probe,
                    min_replications=8),                   # experience.delight
+    ExperimentSpec("survey_follow_up", "probe: the default market after burn-in; the focal firm's customers "
+                   "answer the five-point satisfaction question once, and each relationship is followed for "
+                   "52 and 78 weeks (lost: ended, or the customer left the category)",
+                   ("experiment=default",), probe=survey_then_follow_probe,
+                   min_replications=24),                  # satisfaction.convex: a difference of two differences
+    ExperimentSpec("service_shift", "probe: the default market after burn-in, copied three times; in two "
+                   "copies the focal firm's employees deliver one standard deviation of visit service more or "
+                   "less for the whole run (104 weeks), against the unshifted copy",
+                   ("experiment=default",), probe=service_shift_probe,
+                   min_replications=8),                   # service.sd_retention
 )}

@@ -11,7 +11,8 @@ from experiments.claims.conservation import books_error, state_count_error
 from experiments.claims.measures import (all_firms_share, captive_wave, kpi_difference, kpi_value,
                                          profit_per_retention, share_difference, step_difference,
                                          winback_over_acquisition)
-from experiments.claims.probe_measures import loss_aversion, ordered, probe_difference, probe_value
+from experiments.claims.probe_measures import (convexity, loss_aversion, ordered, probe_difference, probe_ratio,
+                                               probe_value)
 
 
 MARKET_CLAIMS: tuple[Claim, ...] = (
@@ -58,6 +59,39 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("experience.over_promise", "Over-promising breeds disappointment.", "MODEL.md §3; seed 001",
           "default_market", "disappointed purchases per purchase at the focal firm, promise 0.71 minus 0.56",
           share_difference("over_promise", "disappointed", "purchases"), above(0), "pp"),
+    # ------------------------------------------------------------------ satisfaction and loyalty, as surveyed
+    Claim("satisfaction.convex", "Loyalty is convex in satisfaction on a five-point scale: completely "
+          "satisfied customers (5) are far more loyal than merely satisfied ones (4), who leave almost as the "
+          "neutral (3) do.", "Jones & Sasser 1995, 'Why satisfied customers defect'", "survey_follow_up",
+          "focal firm's customers surveyed once after the burn-in: one-year retention gained from answer 4 to "
+          "5 minus that gained from 3 to 4", convexity("lost_52w"), above(0), "pp"),
+    Claim("satisfaction.top_box", "Merely satisfied customers are about six times as likely not to buy again "
+          "within 18 months as completely satisfied ones (Xerox).", "Jones & Sasser 1995", "survey_follow_up",
+          "focal firm, surveyed once: share of answer-4 relationships lost within 78 weeks over the share of "
+          "answer-5 ones (3-12: a factor of 2 either side of Xerox's 6, a single firm's figure)",
+          probe_ratio("lost_78w_4", "lost_78w_5"), within(3.0, 12.0), "ratio", expected="fail",
+          reason="answer-4 relationships are lost only about 1.4 times as often as answer-5 ones: losses that "
+                 "do not read satisfaction (leaving the category, quiet dropout, the proneness floor) are a large "
+                 "share of all losses, and cumulative satisfaction lowers the hazard only above the top-box cut "
+                 "(0.9 zone units), by e^-2.5 per zone unit"),
+    Claim("satisfaction.defectors_satisfied", "65-85% of customers who defect said they were satisfied or "
+          "very satisfied.", "Reichheld 1993, 'Loyalty-based management' (HBR)", "survey_follow_up",
+          "focal firm, surveyed once: share of the relationships lost within a year that had answered 4 or 5",
+          probe_value("satisfied_among_lost_52w"), within(0.65, 0.85), "pct", expected="fail",
+          reason="about 40%: 30% of the focal firm's customers answer 1 (cumulative satisfaction half a zone "
+                 "below their adequate level) and 41% answer 1-3, far more than real surveys show (CSAT top-two "
+                 "box 46-55% against 75-85% for retail): visit-to-visit experience spreads over about twice the "
+                 "zone of tolerance, and loss aversion pulls the running mean down"),
+    Claim("service.sd_retention", "Better service keeps more customers: one standard deviation more visit "
+          "service raises annual retention, one less lowers it.", "Heskett et al. 1994, 'Putting the "
+          "service-profit chain to work'; Zeithaml, Berry & Parasuraman 1996", "service_shift",
+          "focal firm's annual true retention, service shifted +1 SD minus -1 SD (paired, same seeds)",
+          probe_difference("retention_plus1", "retention_minus1"), above(0), "pp"),
+    Claim("service.sd_profit", "Better service pays: one standard deviation more visit service raises the "
+          "focal firm's NPV against one less.", "Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
+          "'Return on quality'", "service_shift",
+          "NPV of the focal firm over 104 weeks, service shifted +1 SD minus -1 SD (paired, same seeds)",
+          probe_difference("npv_plus1", "npv_minus1"), above(0), "money"),
     # ------------------------------------------------------------------ word of mouth
     Claim("wom.awareness", "Word of mouth spreads the firm: positive stories make prospects aware, so "
           "without it more of the market never hears of the firm.", "MODEL.md §2, §3; seeds 001, 002",

@@ -45,3 +45,19 @@ def tarp_deviation(targets: dict[str, float]) -> Callable[[Evidence], np.ndarray
     def measure(ev: Evidence) -> np.ndarray:
         return np.max([np.abs(probe(ev, f"repurchase_{k}") - v) for k, v in targets.items()], axis=0)
     return measure
+
+
+def convexity(lost: str) -> Callable[[Evidence], np.ndarray]:
+    """How much more retention gains from answer 4 to 5 than from 3 to 4
+    on the five-point satisfaction question (retention = 1 - the probe's
+    ``<lost>_<answer>`` share): positive when loyalty is convex in
+    satisfaction."""
+    def measure(ev: Evidence) -> np.ndarray:
+        kept = {k: 1 - probe(ev, f"{lost}_{k}") for k in (3, 4, 5)}
+        return (kept[5] - kept[4]) - (kept[4] - kept[3])
+    return measure
+
+
+def probe_ratio(first: str, second: str) -> Callable[[Evidence], np.ndarray]:
+    """One probe number over another."""
+    return lambda ev: probe(ev, first) / probe(ev, second)

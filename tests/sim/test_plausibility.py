@@ -33,10 +33,16 @@ def test_baseline_is_a_plausible_steady_state(preset):
     for seed in SEEDS:
         m = LoyaltyModel(market=preset, seed=seed)
         table = m.run()
-        runs.append(plausibility(table, m.config.n_customers, m.config.steps_per_year,
-                                 top_share(m.customers.revenue.sum(axis=1)), in_play_share(m)))
+        measures = plausibility(table, m.config.n_customers, m.config.steps_per_year,
+                                top_share(m.customers.revenue.sum(axis=1)), in_play_share(m))
+        runs.append(measures.assign(customers=table.groupby("firm", sort=False)["customers"].mean()))
     measures = pd.concat(runs).groupby(level=0, sort=False).mean()
     assert violations(measures) == [], measures.to_string()
+    # double jeopardy (Ehrenberg, Goodhardt & Barwise 1990): the bigger the firm, the fewer of its customers
+    # it loses and the more of them are loyal
+    by_size = measures.sort_values("customers")
+    assert by_size["annual_churn"].is_monotonic_decreasing, by_size.to_string()
+    assert by_size["loyal_share"].is_monotonic_increasing, by_size.to_string()
 
 
 def test_every_preset_is_listed():

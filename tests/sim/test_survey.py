@@ -22,7 +22,8 @@ from sim.metrics import METRICS, step_metrics
 from sim.model import LoyaltyModel
 from sim.states import LoyaltyState as S, is_customer
 from sim.survey import (CSAT_5, CSAT_10, INTENT_5, RECOMMEND_10, SCALES, SURVEY_METRICS, scale_definition,
-                        survey_answers, survey_columns, survey_distribution)
+                        scales, survey_answers, survey_columns, survey_distribution)
+from experiments.claims.satisfaction_probes import five_point_answers
 
 SMALL = dict(n_customers=400, burn_in=12, steps=3)
 
@@ -81,6 +82,17 @@ def test_each_cut_point_starts_its_answer():
         assert survey_answers(*_one_firm([value]), cfg)[CSAT_5, 0, answer] == 1
     for answer, value in enumerate(below, start=1):
         assert survey_answers(*_one_firm([value]), cfg)[CSAT_5, 0, answer] == 1
+
+
+def test_a_survey_followed_up_reads_each_customer_as_the_surveys_counts_do():
+    """The validation's survey follow-up (Jones & Sasser's convexity) gives
+    each customer the answer the step table's survey counts."""
+    cfg = SurveyConfig()
+    cuts = [cfg.csat_dissatisfied_from, cfg.csat_neutral_from, cfg.csat_satisfied_from, cfg.csat_very_satisfied_from]
+    values = np.array([cuts[0] - 1.0, *cuts, *[c - 0.01 for c in cuts], cuts[-1] + 1.0, np.nan], dtype=np.float32)
+    answers = five_point_answers(values, scales(cfg)[0])
+    counts = survey_answers(*_one_firm(values), cfg)[CSAT_5, 0]
+    assert np.bincount(answers, minlength=11).tolist() == counts.tolist()
 
 
 def test_intention_is_read_by_its_own_cut_points():

@@ -1,0 +1,128 @@
+"""Probes of what satisfaction is worth: a survey followed by what the
+surveyed customers did, and a shift of the service a firm delivers.
+
+Each is a :data:`experiments.claims.experiments.Probe`: (market, seed) ->
+named numbers of one replication.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from experiments.claims.probes import _single_threaded
+from experiments.kpis import run_kpis
+from sim.config import MarketConfig
+from sim.phases.staff import staff_phase
+from sim.states import is_customer
+from sim.survey import scales
+
+#: the five answers of the satisfaction question
+ANSWERS = (1, 2, 3, 4, 5)
+
+
+def five_point_answers(satisfaction: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """The five-point satisfaction answer (1-5) of each latent: 1 plus the
+    cut points at or below it, as the step table's survey counts it
+    (:func:`sim.survey.five_point`)."""
+    return 1 + (np.asarray(satisfaction, dtype=np.float64)[..., None] >= cuts).sum(axis=-1)
+
+
+def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tuple[int, ...] = (52, 78),
+                             firm: int = 0) -> dict:
+    """Survey ``firm``'s current customers once, after the burn-in (their
+    five-point satisfaction answer: :class:`sim.config.SurveyConfig`), and
+    follow each relationship: it is lost when it ends (churn) or the customer
+    leaves the category. Returns, for each answer ``k`` and each of
+    ``follow_weeks``, the share of the relationships answering ``k`` that were
+    lost within that many weeks (``lost_<weeks>w_<k>``; NaN when nobody gave
+    the answer), the share of each answer (``share_<k>``), and the share of
+    the relationships lost within the first follow-up that had answered 4
+    or 5 (``satisfied_among_lost_<weeks>w``): Jones & Sasser (1995) and
+    Reichheld (1993) read defection against such a survey."""
+    from sim.model import LoyaltyModel
+
+    model = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    cust = model.customers
+    steps_per_week = model.config.steps_per_year / 52.0
+    horizon = [max(int(round(w * steps_per_week)), 1) for w in follow_weeks]
+    if max(horizon) > model.config.steps:
+        raise ValueError(f"follow-up of {max(follow_weeks)} weeks is longer than the run "
+                         f"({model.config.steps} steps)")
+    surveyed = is_customer(cust.state[:, firm])
+    answer = five_point_answers(cust.satisfaction[:, firm], scales(model.config.survey)[0])
+    generation = cust.generation.copy()
+    lost = np.zeros(cust.n, dtype=bool)
+    lost_by = {}
+    for t in range(1, max(horizon) + 1):
+        model.step()
+        lost |= surveyed & ((cust.generation != generation) | ~is_customer(cust.state[:, firm]))
+        if t in horizon:
+            lost_by[follow_weeks[horizon.index(t)]] = lost.copy()
+    out: dict[str, float] = {}
+    for k in ANSWERS:
+        said = surveyed & (answer == k)
+        out[f"share_{k}"] = float(said.sum() / max(surveyed.sum(), 1))
+        for weeks, gone in lost_by.items():
+            out[f"lost_{weeks}w_{k}"] = float(gone[said].mean()) if said.any() else float("nan")
+    first = lost_by[follow_weeks[0]]
+    out[f"satisfied_among_lost_{follow_weeks[0]}w"] = float((answer[first] >= 4).mean()) if first.any() else float("nan")
+    return out
+
+
+def service_sd(staff: Any, firm: int) -> float:
+    """The standard deviation of the service a customer of ``firm`` meets
+    on a visit: the spread of its employees' levels and each one's
+    day-to-day spread (a visit meets one employee at random)."""
+    mine = (staff.firm == firm) & staff.employed
+    level = staff.service_level[mine].astype(np.float64)
+    spread = staff.service_spread[mine].astype(np.float64)
+    return float(np.sqrt(level.var() + (spread ** 2).mean()))
+
+
+def service_shift_probe(market: MarketConfig, seed: int, firm: int = 0, shifts: tuple[float, ...] = (-1.0, 1.0)) -> dict:
+    """What one standard deviation of service is worth. After the burn-in
+    the market is copied; in each copy ``firm``'s employees deliver their
+    service shifted by ``shift`` standard deviations (:func:`service_sd`,
+    measured at the copy; clipped to 0-1) for the whole run; the baseline
+    copy is unshifted (common random numbers). Returns the standard
+    deviation (``service_sd``) and, for each shift, the change against the
+    baseline of the firm's annual true retention (``retention_<shift>``,
+    points), its NPV (``npv_<shift>``) and NPV relative to the baseline's
+    (``npv_change_<shift>``), and its mean cumulative satisfaction
+    (``satisfaction_<shift>``, zone units); shifts are named ``minus1``,
+    ``plus1``."""
+    from sim.model import LoyaltyModel
+
+    base = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    sd = service_sd(base.staff, firm)
+    kpis = {}
+    for shift in (0.0, *shifts):
+        model = copy.deepcopy(base)
+        if shift:
+            model.phases[model.phases.index(staff_phase)] = _shifted_staff(firm, np.float32(shift * sd))
+        table = model.run()
+        kpis[shift] = run_kpis(table, model.config.steps_per_year).iloc[firm]
+    out = {"service_sd": sd}
+    for shift in shifts:
+        name = f"{'plus' if shift > 0 else 'minus'}{abs(shift):g}"
+        now, before = kpis[shift], kpis[0.0]
+        out[f"retention_{name}"] = float(now["retention_rate"] - before["retention_rate"])
+        out[f"npv_{name}"] = float(now["npv"] - before["npv"])
+        out[f"npv_change_{name}"] = float(now["npv"] / abs(before["npv"]) - np.sign(before["npv"]))
+        out[f"satisfaction_{name}"] = float(now["mean_satisfaction"] - before["mean_satisfaction"])
+    return out
+
+
+def _shifted_staff(firm: int, by: np.float32):
+    """The staff phase, after which ``firm``'s employees' service levels are
+    moved by ``by`` (clipped to 0-1)."""
+    def phase(market: Any, step: Any) -> None:
+        staff_phase(market, step)
+        staff = market.staff
+        mine = staff.firm == firm
+        staff.service_level[mine] = np.clip(staff.service_level[mine] + by, 0.0, 1.0)
+    phase.__wrapped__ = staff_phase
+    return phase
