@@ -62,11 +62,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ satisfaction and loyalty, as surveyed
     Claim("satisfaction.convex", "Loyalty is convex in satisfaction on a five-point scale: completely "
           "satisfied customers (5) are far more loyal than merely satisfied ones (4), who leave almost as the "
-          "neutral (3) do.", "Jones & Sasser 1995, 'Why satisfied customers defect'", "survey_follow_up",
+          "neutral (3) do.", "MODEL.md §3, §9; Jones & Sasser 1995, 'Why satisfied customers defect'", "survey_follow_up",
           "focal firm's customers surveyed once after the burn-in: one-year retention gained from answer 4 to "
           "5 minus that gained from 3 to 4", convexity("lost_52w"), above(0), "pp"),
     Claim("satisfaction.top_box", "Merely satisfied customers are about six times as likely not to buy again "
-          "within 18 months as completely satisfied ones (Xerox).", "Jones & Sasser 1995", "survey_follow_up",
+          "within 18 months as completely satisfied ones (Xerox).", "MODEL.md §3, §9; Jones & Sasser 1995",
+          "survey_follow_up",
           "focal firm, surveyed once: share of answer-4 relationships lost within 78 weeks over the share of "
           "answer-5 ones (3-12: a factor of 2 either side of Xerox's 6, a single firm's figure)",
           probe_ratio("lost_78w_4", "lost_78w_5"), within(3.0, 12.0), "ratio", expected="fail",
@@ -75,7 +76,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "share of all losses, and cumulative satisfaction lowers the hazard only above the top-box cut "
                  "(0.9 zone units), by e^-2.5 per zone unit"),
     Claim("satisfaction.defectors_satisfied", "65-85% of customers who defect said they were satisfied or "
-          "very satisfied.", "Reichheld 1993, 'Loyalty-based management' (HBR)", "survey_follow_up",
+          "very satisfied.", "MODEL.md §3, §9; Reichheld 1993, 'Loyalty-based management' (HBR)",
+          "survey_follow_up",
           "focal firm, surveyed once: share of the relationships lost within a year that had answered 4 or 5",
           probe_value("satisfied_among_lost_52w"), within(0.65, 0.85), "pct", expected="fail",
           reason="about 40%: 30% of the focal firm's customers answer 1 (cumulative satisfaction half a zone "
@@ -83,12 +85,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "box 46-55% against 75-85% for retail): visit-to-visit experience spreads over about twice the "
                  "zone of tolerance, and loss aversion pulls the running mean down"),
     Claim("service.sd_retention", "Better service keeps more customers: one standard deviation more visit "
-          "service raises annual retention, one less lowers it.", "Heskett et al. 1994, 'Putting the "
+          "service raises annual retention, one less lowers it.", "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the "
           "service-profit chain to work'; Zeithaml, Berry & Parasuraman 1996", "service_shift",
           "focal firm's annual true retention, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("retention_plus1", "retention_minus1"), above(0), "pp"),
     Claim("service.sd_profit", "Better service pays: one standard deviation more visit service raises the "
-          "focal firm's NPV against one less.", "Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
+          "focal firm's NPV against one less.", "MODEL.md §5, §9; Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
           "'Return on quality'", "service_shift",
           "NPV of the focal firm over 104 weeks, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("npv_plus1", "npv_minus1"), above(0), "money"),
