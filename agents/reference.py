@@ -514,7 +514,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             negative = outcome < 0 and not t["resolved"]
             p_talk = w.talk_delighted if outcome > 0 else (w.talk_disappointed if negative else w.talk_satisfied)
             stories = float(np.float64(p_talk) * np.float32(a.sociability) * np.float32(a.visits_per_purchase))
-            if a.state[c] == ADVOCATE:
+            if a.state[c] == ADVOCATE and not negative:
                 stories *= w.advocate_talk_ratio
             if u_talk[a.index] < min(stories, 1.0):
                 slot = F + c if negative else c
@@ -538,7 +538,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 if a.state[f] == CHURNED and not a.reconsidered[f]:
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    if ua[f] < 1 - (1 - back[f]) * math.exp(pos * log_left_out):
+                    if ua[f] < 1.0 - (1.0 - back[f]) * math.exp(float(np.float32(pos)) * log_left_out):
                         a.reconsidered[f] = True
                 if a.state[f] == PROSPECT:
                     if not self.present[f]:

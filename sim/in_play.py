@@ -4,10 +4,13 @@ A strategy can only move customers whose choice is open. Random-utility
 choice (Guadagni & Little 1983) gives each customer a probability of
 choosing each firm they consider; a customer is *in play* when the firm
 they are most likely to choose gets less than ``below`` (0.9 by default)
-of it, so a better offer, a service collapse or a club can tip them. In
-real markets a fifth to a half of customers are (Reichheld 1996, 'The
-Loyalty Effect': most defectors said they were satisfied; Jones & Sasser
-1995: only completely satisfied customers are secure).
+of it, so a better offer, a service collapse or a club can tip them. The
+presets hold a fifth to a half of their customers in play
+(:mod:`sim.plausibility`): a judgement, not a published figure, that
+reflects how many satisfied customers still defect (Reichheld 1993,
+'Loyalty-based management': 65-85% of defectors said they were satisfied;
+Jones & Sasser 1995: only completely satisfied customers are secure). The
+measure is a snapshot of one moment.
 
 In a market of contracts the choice that matters is the one at a renewal
 point, where the contract's switching cost is waived (Fornell 1992's

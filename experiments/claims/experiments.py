@@ -154,7 +154,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "answer the five-point satisfaction question once, and each relationship is followed for "
                    "52 and 78 weeks (lost: ended, or the customer left the category)",
                    ("experiment=default",), probe=survey_then_follow_probe,
-                   min_replications=24),                  # satisfaction.convex: a difference of two differences
+                   min_replications=48),                  # satisfaction.zone_of_defection: about 2 points
     ExperimentSpec("service_shift", "probe: the default market after burn-in, copied three times; in two "
                    "copies the focal firm's employees deliver one standard deviation of visit service more or "
                    "less for the whole run (104 weeks), against the unshifted copy",

@@ -64,26 +64,36 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "satisfied customers (5) are far more loyal than merely satisfied ones (4), who leave almost as the "
           "neutral (3) do.", "MODEL.md §3, §9; Jones & Sasser 1995, 'Why satisfied customers defect'", "survey_follow_up",
           "focal firm's customers surveyed once after the burn-in: one-year retention gained from answer 4 to "
-          "5 minus that gained from 3 to 4", convexity("lost_52w"), above(0), "pp"),
-    Claim("satisfaction.top_box", "Merely satisfied customers are about six times as likely not to buy again "
-          "within 18 months as completely satisfied ones (Xerox).", "MODEL.md §3, §9; Jones & Sasser 1995",
-          "survey_follow_up",
-          "focal firm, surveyed once: share of answer-4 relationships lost within 78 weeks over the share of "
-          "answer-5 ones (3-12: a factor of 2 either side of Xerox's 6, a single firm's figure)",
-          probe_ratio("lost_78w_4", "lost_78w_5"), within(3.0, 12.0), "ratio", expected="fail",
-          reason="answer-4 relationships are lost only about 1.4 times as often as answer-5 ones: losses that "
-                 "do not read satisfaction (leaving the category, quiet dropout, the proneness floor) are a large "
-                 "share of all losses, and cumulative satisfaction lowers the hazard only above the top-box cut "
-                 "(0.9 zone units), by e^-2.5 per zone unit"),
+          "5 minus that gained from 3 to 4", convexity("defected_52w"), above(0), "pp"),
+    Claim("satisfaction.zone_of_defection", "Dissatisfied customers defect more than satisfied ones: the "
+          "very dissatisfied (1) leave more often than the satisfied (4).", "MODEL.md §3, §9; Jones & Sasser 1995 "
+          "(the zone of defection)", "survey_follow_up",
+          "focal firm, surveyed once: share of answer-1 relationships that defected within 52 weeks (ended while "
+          "the customer stayed in the category) minus that of answer-4 ones", probe_difference("defected_52w_1",
+                                                                                               "defected_52w_4"),
+          above(0), "pp"),
+    Claim("satisfaction.top_box", "Merely satisfied customers are about six times as likely to defect within 18 "
+          "months as completely satisfied ones (Xerox: the totally satisfied were six times as likely to "
+          "repurchase, read as a ratio of defection, the only reading possible when most customers stay).",
+          "MODEL.md §3, §9; Jones & Sasser 1995", "survey_follow_up",
+          "focal firm, surveyed once: share of answer-4 relationships that defected within 78 weeks over the share "
+          "of answer-5 ones (3-12: a factor of 2 either side of Xerox's 6, a single B2B firm's figure)",
+          probe_ratio("defected_78w_4", "defected_78w_5"), within(3.0, 12.0), "ratio", expected="fail",
+          reason="answer-4 relationships defect only about 1.6 times as often as answer-5 ones (23% against 15% "
+                 "over 78 weeks): the proneness floor and quiet dropout do not read satisfaction, and cumulative "
+                 "satisfaction lowers the hazard only above the top-box cut (0.9 zone units), by e^-2.5 per zone "
+                 "unit; the very dissatisfied (1) defect only 1.2 times as often as the satisfied (4)"),
     Claim("satisfaction.defectors_satisfied", "65-85% of customers who defect said they were satisfied or "
           "very satisfied.", "MODEL.md §3, §9; Reichheld 1993, 'Loyalty-based management' (HBR)",
           "survey_follow_up",
-          "focal firm, surveyed once: share of the relationships lost within a year that had answered 4 or 5",
-          probe_value("satisfied_among_lost_52w"), within(0.65, 0.85), "pct", expected="fail",
-          reason="about 40%: 30% of the focal firm's customers answer 1 (cumulative satisfaction half a zone "
-                 "below their adequate level) and 41% answer 1-3, far more than real surveys show (CSAT top-two "
-                 "box 46-55% against 75-85% for retail): visit-to-visit experience spreads over about twice the "
-                 "zone of tolerance, and loss aversion pulls the running mean down"),
+          "focal firm, surveyed once: share of the relationships that defected within a year (not counting "
+          "customers who left the category) that had answered 4 or 5",
+          probe_value("satisfied_among_defectors_52w"), within(0.65, 0.85), "pct", expected="fail",
+          reason="about 38%: it cannot exceed the share of 4-5 answers (48%) while satisfaction lowers defection, "
+                 "and that share is too low: 29% of the focal firm's customers answer 1 (cumulative satisfaction "
+                 "half a zone below their adequate level), far more than real surveys show (CSAT top-two box "
+                 "46-55% against 75-85% for retail): a visit's experience spreads over about twice the zone of "
+                 "tolerance, and loss aversion pulls the running mean down"),
     Claim("service.sd_retention", "Better service keeps more customers: one standard deviation more visit "
           "service raises annual retention, one less lowers it.", "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the "
           "service-profit chain to work'; Zeithaml, Berry & Parasuraman 1996", "service_shift",

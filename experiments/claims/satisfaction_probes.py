@@ -34,13 +34,16 @@ def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tupl
                              firm: int = 0) -> dict:
     """Survey ``firm``'s current customers once, after the burn-in (their
     five-point satisfaction answer: :class:`sim.config.SurveyConfig`), and
-    follow each relationship: it is lost when it ends (churn) or the customer
-    leaves the category. Returns, for each answer ``k`` and each of
-    ``follow_weeks``, the share of the relationships answering ``k`` that were
-    lost within that many weeks (``lost_<weeks>w_<k>``; NaN when nobody gave
-    the answer), the share of each answer (``share_<k>``), and the share of
-    the relationships lost within the first follow-up that had answered 4
-    or 5 (``satisfied_among_lost_<weeks>w``): Jones & Sasser (1995) and
+    follow each relationship. It *defects* when it ends while the customer
+    stays in the category (counted even if the firm wins them back later:
+    they defected); a customer who leaves the category *exits* instead.
+    Returns, for each answer ``k`` and each of ``follow_weeks``, the share of
+    the relationships answering ``k`` that defected within that many weeks
+    (``defected_<weeks>w_<k>``; NaN when nobody gave the answer) and the
+    share whose customer exited first (``exited_<weeks>w_<k>``), the share of
+    each answer (``share_<k>``), and the share of the relationships that
+    defected within the first follow-up that had answered 4 or 5
+    (``satisfied_among_defectors_<weeks>w``): Jones & Sasser (1995) and
     Reichheld (1993) read defection against such a survey."""
     from sim.model import LoyaltyModel
 
@@ -54,21 +57,25 @@ def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tupl
     surveyed = is_customer(cust.state[:, firm])
     answer = five_point_answers(cust.satisfaction[:, firm], scales(model.config.survey)[0])
     generation = cust.generation.copy()
-    lost = np.zeros(cust.n, dtype=bool)
-    lost_by = {}
+    defected = np.zeros(cust.n, dtype=bool)
+    exited = np.zeros(cust.n, dtype=bool)
+    seen = {}
     for t in range(1, max(horizon) + 1):
         model.step()
-        lost |= surveyed & ((cust.generation != generation) | ~is_customer(cust.state[:, firm]))
+        exited |= surveyed & ~defected & (cust.generation != generation)
+        defected |= surveyed & ~exited & ~is_customer(cust.state[:, firm])
         if t in horizon:
-            lost_by[follow_weeks[horizon.index(t)]] = lost.copy()
+            seen[follow_weeks[horizon.index(t)]] = (defected.copy(), exited.copy())
     out: dict[str, float] = {}
     for k in ANSWERS:
         said = surveyed & (answer == k)
         out[f"share_{k}"] = float(said.sum() / max(surveyed.sum(), 1))
-        for weeks, gone in lost_by.items():
-            out[f"lost_{weeks}w_{k}"] = float(gone[said].mean()) if said.any() else float("nan")
-    first = lost_by[follow_weeks[0]]
-    out[f"satisfied_among_lost_{follow_weeks[0]}w"] = float((answer[first] >= 4).mean()) if first.any() else float("nan")
+        for weeks, (gone, left) in seen.items():
+            out[f"defected_{weeks}w_{k}"] = float(gone[said].mean()) if said.any() else float("nan")
+            out[f"exited_{weeks}w_{k}"] = float(left[said].mean()) if said.any() else float("nan")
+    first = seen[follow_weeks[0]][0]
+    out[f"satisfied_among_defectors_{follow_weeks[0]}w"] = (float((answer[first] >= 4).mean()) if first.any()
+                                                           else float("nan"))
     return out
 
 

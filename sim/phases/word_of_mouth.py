@@ -58,7 +58,7 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
                             market.step_length, cfg.churn.reconsideration_per_year,
                             cfg.churn.advertising_reconsideration)
     reconsidered = flat(cust.reconsidered)
-    per_story_back = _log_unmoved(w.reconsideration_per_story)
+    per_story_back = float(np.log1p(-min(w.reconsideration_per_story, 1 - 1e-7)))
 
     def listen(rows: slice) -> None:
         _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, F)
@@ -104,9 +104,8 @@ def _reconsider(start: int, stop: int, state: np.ndarray, reconsidered: np.ndarr
 
 @functools.lru_cache(maxsize=64)
 def _log_unmoved(chance_per_story: float) -> np.float32:
-    """The log of the chance that one positive story leaves a listener
-    unmoved (a prospect unaware, a firm they left outside their
-    consideration set): numpy's ``log1p``, as float32."""
+    """The log of the chance that one positive story leaves a prospect
+    unaware: numpy's ``log1p``, as float32."""
     return np.float32(np.log1p(-min(chance_per_story, 1 - 1e-7)))
 
 
@@ -177,8 +176,9 @@ def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk
     buyer order, who they are, whether their story is negative (disappointed
     and not recovered), its firm and how many stories it counts for: a
     buyer tells ``s = p_talk * sociability * visits`` stories, times
-    ``advocate_ratio`` for an advocate of the firm (``state``: ``[n,
-    firms]``), talks with chance ``min(s, 1)`` and counts ``max(s, 1)``
+    ``advocate_ratio`` for an advocate of the firm whose story is not
+    negative (``state``: ``[n, firms]``, after this round's states: a buyer
+    this purchase made an advocate already talks as one), talks with chance ``min(s, 1)`` and counts ``max(s, 1)``
     (float64, as numpy promotes the float32 traits against the float64
     chances)."""
     advocate = np.int8(S.ADVOCATE)
@@ -194,7 +194,7 @@ def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk
         bad = outcome[j] < 0 and not resolved[j]
         p_talk = talk_delighted if outcome[j] > 0 else (talk_disappointed if bad else talk_satisfied)
         stories = p_talk * sociability[i] * visits[i]
-        if state[i, firm[j]] == advocate:
+        if state[i, firm[j]] == advocate and not bad:
             stories *= advocate_ratio
         chance = 1.0 if stories > 1.0 else stories
         talked[j] = u_talk[i] < chance
@@ -266,7 +266,8 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     left comes back into their consideration set when the awareness draw
     is below ``1 - (1 - back) * unmoved ** positive`` (``back``: the
     reconsideration chance of :func:`_reconsider`, which read the same draw;
-    ``log_unmoved_back``: the log of the chance one story leaves it out).
+    ``log_unmoved_back``: the log of the chance one story leaves it out;
+    float64, as the reference computes it).
 
     Chunk by chunk of listeners: the stories heard are summed (float64, in
     telling order, then float32) and the cells that heard any are noted;
@@ -329,7 +330,7 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
             if state[x] != prospect:
                 if state[x] == churned and pos != zero and not reconsidered[x]:
                     f = x % n_firms
-                    if u_aware[x] < one - (one - back[f]) * np.exp(pos * log_unmoved_back):
+                    if u_aware[x] < 1.0 - (1.0 - np.float64(back[f])) * np.exp(np.float64(pos) * log_unmoved_back):
                         reconsidered[x] = True
                 e = expectation[x] + e_shift * (pos_strength * pos - neg_strength * neg)
                 expectation[x] = zero if e < zero else (one if e > one else e)  # numpy's clip: nan stays

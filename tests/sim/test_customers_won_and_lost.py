@@ -67,6 +67,7 @@ def test_inertia_is_the_smoothed_share_of_the_customers_own_choices():
     assert agree.mean() > 0.8
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["retail", "home_furnishing", "subscription"])
 def test_a_plausible_share_of_customers_is_in_play(preset):
     """20-50% of current customers give their main firm a choice
