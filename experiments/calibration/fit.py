@@ -106,7 +106,8 @@ def survival_objective(market: MarketConfig, cal: CalibrationConfig,
 
     def objective(values: dict[str, float]) -> tuple[float, dict]:
         fitted = with_values(market, values, n_customers=cal.n_customers, burn_in=cal.burn_in)
-        sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps) for s in fit_seeds(cal)], axis=0)
+        sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps, cal.survival.cohort)
+                       for s in fit_seeds(cal)], axis=0)
         return survival_loss(share, sim, cal.loss)
     return objective
 
