@@ -242,18 +242,28 @@ def _survival_errors(name: str, values: np.ndarray, share: np.ndarray, last: int
             "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit])))}
 
 
+def _cohort_beta(beta: float, market: MarketConfig, cal: CalibrationConfig) -> float:
+    """The proneness beta b whose opening cohort follows sBG's beta: the cohort
+    is counted after its first step, whose survivors' proneness is Beta(a,
+    b + one step in years), so b = beta - one step (when that stays above 0)."""
+    if cal.survival.cohort != "opening":
+        return beta
+    shifted = beta - 1.0 / market.steps_per_year
+    return shifted if shifted > 0 else beta
+
+
 def sbg_special_case(market: MarketConfig, cal: CalibrationConfig,
                      sbg: ShiftedBetaGeometric) -> tuple[MarketConfig | None, str | None]:
     """The market with the calibration's special case switched on and its
     churn proneness at sBG's fitted alpha and beta (the simulator's nested
-    sBG), or None and why not: the proneness is a chance a year, so the
-    table's period must be a year of the market's steps."""
+    sBG; :func:`_cohort_beta`), or None and why not: the proneness is a
+    chance a year, so the table's period must be a year of the market's steps."""
     steps = cal.survival.steps_per_period
     if steps != market.steps_per_year:
         return None, (f"the special case is not forecast: a period of the table is {steps} steps and the market "
                       f"has {market.steps_per_year} a year, while churn proneness is a chance a year")
     data = special_case_market(dataclasses.asdict(market), cal.special_case)
-    data["customers"].update(churn_proneness_a=sbg.alpha, churn_proneness_b=sbg.beta)
+    data["customers"].update(churn_proneness_a=sbg.alpha, churn_proneness_b=_cohort_beta(sbg.beta, market, cal))
     try:
         return market_config(data), None
     except ConfigError as e:
