@@ -243,6 +243,7 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         f"`at_bound`: the fitted value lies within {BOUND_SHARE:.0%} of that end of its range (of its "
         "logarithm on a log scale).", "", *_paragraphs(bound_warnings(fit)),
         "## Holdout errors", "", *no_holdout, markdown_table(_formatted(errors, 3)), "",
+        *_paragraphs(retention_lines(cal, forecast)),
         *_paragraphs(special_case_lines(cal, forecast)),
         *seed_section(cal, forecast),
         "## Tracking", "",
@@ -315,6 +316,29 @@ def seed_section(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
             markdown_table(_formatted(spread.rename(columns={"mean": f"mean {label}"}), 3)), "",
             *_paragraphs(seed_warnings(spread, column)),
             markdown_table(_formatted(forecast.seeds.rename(columns=ERROR_LABELS), 3)), ""]
+
+
+def retention_by_tenure(tracking: pd.DataFrame, column: str) -> pd.Series:
+    """Retention rate of each period of a survival curve: the share of the
+    period's starting customers still active at its end (by period, from 1)."""
+    share = tracking.set_index("period")[column]
+    return (share / share.shift(1)).iloc[1:]
+
+
+def retention_lines(cal: CalibrationConfig, forecast: Forecast, early: int = 2) -> list[str]:
+    """How retention rises with tenure (the sign of heterogeneity that sBG
+    captures): each curve's retention in period ``early`` and in the last
+    period with data, and the rise between them."""
+    if cal.kind != "survival":
+        return []
+    last = cal.calibration_periods + cal.holdout_periods
+    if last <= early:
+        return []
+    parts = []
+    for column in [c for c in forecast.tracking.columns if c != "period"]:
+        rate = retention_by_tenure(forecast.tracking, column)
+        parts.append(f"{column} {rate[early]:.3f} to {rate[last]:.3f} ({rate[last] - rate[early]:+.3f})")
+    return [f"Retention rate, period {early} to period {last}: " + "; ".join(parts) + "."]
 
 
 def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:

@@ -314,6 +314,26 @@ def test_the_seed_spread_summarises_fit_and_forecast_seeds_and_warns_when_the_fi
     assert seed_warnings(seed_spread(typical, "holdout_error_pct"), "holdout_error_pct") == []
 
 
+def test_retention_by_tenure_is_each_periods_survivors_over_its_starters():
+    from experiments.calibration.report import retention_by_tenure
+    tracking = pd.DataFrame({"period": [0, 1, 2, 3], "actual": [1.0, 0.631, 0.468, 0.382]})
+    np.testing.assert_allclose(retention_by_tenure(tracking, "actual").to_numpy(),
+                               [0.631, 0.468 / 0.631, 0.382 / 0.468])
+
+
+def test_a_special_case_naming_a_key_the_market_lacks_or_an_invalid_value_is_refused(retail):
+    import dataclasses
+    from experiments.calibration.config import check_special_case
+    market = dataclasses.asdict(retail)
+    check_special_case({"churn.rival_hazard": 0.0, "customers.exit_per_year_mean": 0.0}, market)
+    with pytest.raises(ConfigError, match=r"calibration.special_case.churn.nope = 1"):
+        check_special_case({"churn.nope": 1}, market)
+    with pytest.raises(ConfigError, match=r"calibration.special_case = .*dissatisfied_hazard_ratio"):
+        check_special_case({"churn.dissatisfied_hazard_ratio": 0.5}, market)
+    with pytest.raises(ConfigError, match=r"is not the market's behaviour"):
+        check_special_case({"n_customers": 10}, market)
+
+
 def test_the_default_fit_spans_bgnbds_heterogeneous_dropout():
     """BG/NBD's CDNOW fit (a = 0.79, b = 2.4: mean 0.25 a purchase, concentration 3.2) lies inside the
     default ranges of the dropout's mean and concentration."""
