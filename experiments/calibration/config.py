@@ -136,6 +136,9 @@ class CalibrationConfig:
     parameters: list = field(default_factory=_default_parameters,
                              metadata={"doc": "market parameters to fit, each {key, lo, hi, log}"})
     trials: int = param(60, 1, 100_000, "Optuna trials")
+    startup_trials: int = param(10, 1, 100_000, "trials drawn at random over the ranges before TPE models the "
+                                "loss (Optuna's default 10): more explore the ranges more widely before the "
+                                "search narrows, so a fit is less likely to settle in the first good valley")
     seed: int = param(0, 0, 2**31 - 1, "seed of the sampler and of the simulated markets")
     replications: int = param(2, 1, 1000, "simulated markets per trial (the same seeds in every trial)")
     forecast_replications: int = param(8, 1, 1000, "simulated markets of the holdout forecast "

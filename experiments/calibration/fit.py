@@ -151,7 +151,7 @@ def _sampler(cal: CalibrationConfig) -> Any:
     the loss's valleys run along combinations of them that an independent
     search of each parameter misses."""
     import optuna
-    return optuna.samplers.TPESampler(seed=cal.seed, multivariate=True)
+    return optuna.samplers.TPESampler(seed=cal.seed, multivariate=True, n_startup_trials=cal.startup_trials)
 
 
 def fit(market: MarketConfig, cal: CalibrationConfig,

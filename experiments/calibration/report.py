@@ -233,7 +233,8 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         f"- **Simulated market**: {market.name} base with {cal.n_customers:,} customers {_start_text(cal)}; "
         f"firm {cal.firm}; fit on seeds {cal.seed}..{cal.seed + cal.replications - 1}, "
         f"forecast on {cal.forecast_replications} other seeds.",
-        f"- **Optimiser**: Optuna multivariate TPE (seed {cal.seed}), {cal.trials} trials; the first trial is the base market.",
+        f"- **Optimiser**: Optuna multivariate TPE (seed {cal.seed}), {cal.trials} trials, the first "
+        f"{cal.startup_trials} at random; the first trial is the base market.",
         f"- **Loss**: {LOSS_TEXT[cal.kind].format(cap=cal.frequency_cap)}; {weights}.",
         f"- **Loss at the start** {_loss(result.start_loss)}, **fitted** {result.loss:.4g} "
         f"({', '.join(f'{k} {v:.3g}' for k, v in result.parts.items())}).",
