@@ -6,13 +6,18 @@ observation, followed for the rest of it. :func:`simulate_purchases` runs a
 market (after its burn-in, so the market is in its steady state) and keeps
 the same cohort of its firm: customers who had never bought there before
 and made their first purchase in the entry periods, with every later
-purchase. A survival table follows the customers a firm acquired in its
-first period: :func:`simulate_survival` counts how many of them are still the
-firm's customers after each period (a relationship ends by
-churn to a rival or by leaving the category).
+purchase. A survival table follows a cohort of a firm's customers who joined
+together: :func:`simulate_survival` counts how many of them are still the
+firm's customers after each period (a relationship ends by the hazard, by
+switching to a rival or by leaving the category). By default the cohort is
+every customer of the firm after the first step of a market simulated from
+its opening (all relationships start on one date); the customers new to the
+firm after a burn-in are the alternative (:func:`cohort_start`).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,10 +27,13 @@ from sim.config import MarketConfig
 from sim.states import I8, LoyaltyState as S, is_customer
 from sim.transactions import TransactionLog, customer_ids
 
-
-def _model(market: MarketConfig, seed: int, steps: int):
+if TYPE_CHECKING:  # the model is imported when a market is simulated (it pulls in the engine)
     from sim.model import LoyaltyModel
-    return LoyaltyModel(market=market, seed=seed, steps=steps)
+
+
+def _model(market: MarketConfig, seed: int, steps: int, **overrides: int) -> "LoyaltyModel":
+    from sim.model import LoyaltyModel
+    return LoyaltyModel(market=market, seed=seed, steps=steps, **overrides)
 
 
 def _firm_index(market: MarketConfig, firm: str) -> int:
@@ -67,18 +75,16 @@ def pooled(logs: list[CohortLog]) -> CohortLog:
 
 
 def simulate_survival(market: MarketConfig, firm: str, seed: int, periods: int,
-                      steps_per_period: int) -> np.ndarray:
-    """Share of ``firm``'s customers acquired in the first period who are
-    still its customers after each of ``periods`` periods (1.0 first). A
-    relationship that ends (churn to a rival, or the customer leaves the
-    category) stays ended, as a cancelled subscription does in the data."""
-    model = _model(market, seed, (periods + 1) * steps_per_period)
+                      steps_per_period: int, cohort: str = "opening") -> np.ndarray:
+    """Share of ``firm``'s cohort still its customers after each of
+    ``periods`` periods (1.0 first). The cohort (``cohort``, see
+    :func:`cohort_start`) is either every customer of the firm after the
+    first step of the market simulated from its opening, or the customers
+    new to it in the first period after the burn-in. A relationship that
+    ends (churn to a rival, or the customer leaves the category) stays
+    ended, as a cancelled subscription does in the data."""
+    model, alive = cohort_start(market, firm, seed, periods, steps_per_period, cohort)
     f = _firm_index(market, firm)
-    before = _known_before(model, f)
-    for _ in range(steps_per_period):
-        model.step()
-    alive = is_customer(model.customers.state[:, f])
-    alive[np.flatnonzero(alive)[np.isin(customer_ids(model, np.flatnonzero(alive)), before)]] = False
     generation = model.customers.generation.copy()
     size = int(alive.sum())
     share = [1.0]
@@ -88,3 +94,29 @@ def simulate_survival(market: MarketConfig, firm: str, seed: int, periods: int,
             alive &= (model.customers.generation == generation) & is_customer(model.customers.state[:, f])
         share.append(alive.sum() / max(size, 1))
     return np.asarray(share)
+
+
+def cohort_start(market: MarketConfig, firm: str, seed: int, periods: int, steps_per_period: int,
+                 cohort: str) -> tuple["LoyaltyModel", np.ndarray]:
+    """The model at the cohort's start and the cohort (a mask of customers).
+
+    ``opening``: the market simulated from its opening (no burn-in, nobody a
+    customer yet) for one step; the cohort is every customer of the firm
+    then, so every relationship starts on the same date and the cohort is
+    about the firm's share of the market (a fixed-date cohort, not
+    left-truncated: as a year's subscribers of Fader & Hardie 2007, "How to
+    project customer retention"). ``new_customers``: after the burn-in, the
+    customers the firm acquired in the first period who had never bought
+    from it before (in a steady state only newcomers to the market, so few)."""
+    f = _firm_index(market, firm)
+    if cohort == "opening":
+        model = _model(market, seed, periods * steps_per_period + 1, burn_in=0)
+        model.step()
+        return model, is_customer(model.customers.state[:, f])
+    model = _model(market, seed, (periods + 1) * steps_per_period)
+    before = _known_before(model, f)
+    for _ in range(steps_per_period):
+        model.step()
+    alive = is_customer(model.customers.state[:, f])
+    alive[np.flatnonzero(alive)[np.isin(customer_ids(model, np.flatnonzero(alive)), before)]] = False
+    return model, alive

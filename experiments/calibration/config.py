@@ -33,14 +33,26 @@ class ParameterRange:
 
 
 def _default_parameters() -> list:
+    """The transaction log's fitted parameters: purchase rates, category exit,
+    the relationship hazard's heterogeneity and quiet dropout. Dropout's
+    mean and concentration both span BG/NBD's range (its CDNOW fit, a = 0.79,
+    b = 2.4 in Fader, Hardie & Lee 2005 "Counting your customers the easy
+    way", is a mean of 0.25 a purchase at a concentration of 3), so the
+    simulator can express as heterogeneous a dropout as the standard model.
+    Category exit is a lifetime that ends with time rather than with a
+    purchase (the Pareto/NBD story: Schmittlein, Morrison & Colombo 1987,
+    "Counting your customers: who are they and what will they do next?";
+    fitted to CDNOW, a death rate of about 2.7 a year at gamma shape 0.6), so
+    its range reaches 20 a year: a CDNOW fit ended at 4.6, near a bound of 5."""
     return [
         ParameterRange("customers.visits_per_year_mean", 0.5, 50.0, True),
         ParameterRange("customers.visits_per_year_shape", 0.05, 5.0, True),
-        ParameterRange("customers.exit_per_year_mean", 0.05, 5.0, True),
+        ParameterRange("customers.exit_per_year_mean", 0.05, 20.0, True),
         ParameterRange("customers.exit_per_year_shape", 0.05, 5.0, True),
         ParameterRange("customers.churn_proneness_a", 0.05, 10.0, True),
         ParameterRange("customers.churn_proneness_b", 0.3, 30.0, True),
-        ParameterRange("customers.dropout_mean", 0.0, 0.2, False),
+        ParameterRange("customers.dropout_mean", 0.0, 0.6, False),
+        ParameterRange("customers.dropout_concentration", 0.3, 1000.0, True),
         ParameterRange("customers.spend_median", 5.0, 100.0, True),
         ParameterRange("customers.spend_sigma", 0.1, 1.5, False),
     ]
@@ -73,6 +85,10 @@ class TransactionData:
     days_per_period: int = param(7, 1, 3660, "days in one period (one simulated step: 7 = weekly)")
 
 
+#: the simulated cohorts a survival table can be compared with (:mod:`experiments.calibration.cohort`)
+COHORTS = ("opening", "new_customers")
+
+
 @dataclass
 class SurvivalData:
     """A cohort survival table: customers still active after each period."""
@@ -82,6 +98,12 @@ class SurvivalData:
     active: list = param([], doc="customers still active at the start (period 0) and after each period")
     steps_per_period: int = param(12, 1, 10_000, "simulated steps in one period of the table "
                                   "(12 = yearly periods on a monthly market)")
+    cohort: str = param("opening", doc="the simulated cohort: 'opening' = every customer the firm has after "
+                        "the first step of the market simulated from its opening (no burn-in: all "
+                        "relationships start on one date, as a cohort of subscribers who joined together; "
+                        "about the firm's share of calibration.n_customers); 'new_customers' = the customers "
+                        "new to the firm in the first period after the burn-in (only newcomers to the "
+                        "market, so few)", choices=COHORTS)
 
 
 @dataclass
@@ -114,6 +136,9 @@ class CalibrationConfig:
     parameters: list = field(default_factory=_default_parameters,
                              metadata={"doc": "market parameters to fit, each {key, lo, hi, log}"})
     trials: int = param(60, 1, 100_000, "Optuna trials")
+    startup_trials: int = param(10, 1, 100_000, "trials drawn at random over the ranges before TPE models the "
+                                "loss (Optuna's default 10): more explore the ranges more widely before the "
+                                "search narrows, so a fit is less likely to settle in the first good valley")
     seed: int = param(0, 0, 2**31 - 1, "seed of the sampler and of the simulated markets")
     replications: int = param(2, 1, 1000, "simulated markets per trial (the same seeds in every trial)")
     forecast_replications: int = param(8, 1, 1000, "simulated markets of the holdout forecast "
@@ -123,6 +148,14 @@ class CalibrationConfig:
     frequency_cap: int = param(7, 1, 1000, "repeat purchases from which customers share one class")
     neighbours: int = param(50, 1, 100_000, "simulated customers behind each conditional forecast")
     loss: LossWeights = field(default_factory=LossWeights)
+    special_case: dict = param({}, doc="market keys and values that switch off every mechanism but the "
+                               "standard model's story, making the simulator its special case (for a survival "
+                               "table: no category exit, no dropout, every hazard effect neutral, so a "
+                               "relationship survives each year with chance 1 - p, p ~ Beta(churn_proneness_a, "
+                               "churn_proneness_b): the shifted-beta-geometric model). When given, the report "
+                               "also forecasts with this special case at the standard model's fitted "
+                               "parameters, so the full model is compared with its nested special case; {} = "
+                               "no such forecast")
     market_out: str = param("", doc="also write the calibrated market here (e.g. conf/market/cdnow.yaml)")
     figures: bool = param(True, doc="draw the tracking plot")
 
@@ -161,6 +194,7 @@ def validate_calibration(cfg: dict) -> None:
     as they are read (:mod:`experiments.calibration.observed`)."""
     cal = dict(cfg.get("calibration", {}))
     params = cal.pop("parameters", None)
+    special = cal.get("special_case") or {}
     validate({**cfg, "calibration": cal}, CalibrateApp)
     name = cal.get("name", CalibrationConfig.name)
     if not NAME.fullmatch(str(name)):
@@ -174,9 +208,39 @@ def validate_calibration(cfg: dict) -> None:
                           f"({', '.join(firms)})")
     if params is not None:
         check_parameters(params, market)
+    check_special_case(special, market)
     if cal.get("holdout_periods") == 0 and cal.get("forecast_periods", 0) == 0:
         raise ConfigError("calibration.holdout_periods = 0: with calibration.forecast_periods = 0 there is "
                           "nothing to forecast; must be at least 1, or set calibration.forecast_periods")
+
+
+def special_case_market(market: dict, special: dict) -> dict:
+    """A copy of ``market`` (a market config dict) with the special case's keys set."""
+    from experiments.config_keys import set_key
+    data = copy.deepcopy(market)
+    for key, value in special.items():
+        set_key(data, str(key), value)
+    return data
+
+
+def check_special_case(special: dict, market: dict) -> None:
+    """Each key of ``calibration.special_case`` names a value of the market's
+    behaviour, and the market stays valid with all of them set."""
+    from experiments.config_keys import get_key
+    for key in special:
+        where = f"calibration.special_case.{key}"
+        top = _parts(str(key))[0]
+        if top in NOT_BEHAVIOUR:
+            raise ConfigError(f"{where} = {special[key]!r}: is not the market's behaviour ({NOT_BEHAVIOUR[top]})")
+        try:
+            get_key(market, str(key))
+        except KeyError as e:
+            raise ConfigError(f"{where} = {special[key]!r}: {e.args[0]}") from None
+    try:
+        market_config(special_case_market(market, special))
+    except ConfigError as e:
+        raise ConfigError(f"calibration.special_case = {special!r}: the market is invalid with these values "
+                          f"({' '.join(str(e).split())})") from None
 
 
 def _check_kind(cal: dict) -> None:

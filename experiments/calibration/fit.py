@@ -6,8 +6,8 @@ numbers, so that two trials differ by their parameters, not by luck),
 measures the simulated cohort as the data were measured
 (:mod:`experiments.calibration.measures`) and scores the loss. The first
 trial is the market as configured, so the report can show how far the fit
-moved from it. Optuna's TPE sampler is seeded: the same config gives the
-same fit. The holdout periods are never simulated here.
+moved from it. Optuna's TPE sampler (multivariate) is seeded: the same
+config gives the same fit. The holdout periods are never simulated here.
 
 A whole-number market key (``loyalty.repeat_purchases``) is searched over
 the whole numbers of its range (Optuna's integer suggestion), so the value
@@ -106,7 +106,8 @@ def survival_objective(market: MarketConfig, cal: CalibrationConfig,
 
     def objective(values: dict[str, float]) -> tuple[float, dict]:
         fitted = with_values(market, values, n_customers=cal.n_customers, burn_in=cal.burn_in)
-        sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps) for s in fit_seeds(cal)], axis=0)
+        sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps, cal.survival.cohort)
+                       for s in fit_seeds(cal)], axis=0)
         return survival_loss(share, sim, cal.loss)
     return objective
 
@@ -144,6 +145,15 @@ def _suggest(trial: Any, p: dict) -> float:
     return trial.suggest_float(p["key"], p["lo"], p["hi"], log=bool(p["log"]))
 
 
+def _sampler(cal: CalibrationConfig) -> Any:
+    """Optuna's TPE, seeded, modelling the parameters jointly (multivariate):
+    rates, exits, churn proneness and dropout all end a customer's buying, so
+    the loss's valleys run along combinations of them that an independent
+    search of each parameter misses."""
+    import optuna
+    return optuna.samplers.TPESampler(seed=cal.seed, multivariate=True, n_startup_trials=cal.startup_trials)
+
+
 def fit(market: MarketConfig, cal: CalibrationConfig,
         objective: Callable[[dict[str, float]], tuple[float, dict]], progress: bool = True) -> FitResult:
     """Minimise ``objective`` over the calibration's parameter ranges with Optuna (TPE, seeded)."""
@@ -151,9 +161,9 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     ranges = _ranges(cal)
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=cal.seed))
-    with warnings.catch_warnings():   # enqueue_trial is marked experimental in optuna 2
+    with warnings.catch_warnings():   # multivariate TPE and enqueue_trial are marked experimental
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study = optuna.create_study(direction="minimize", sampler=_sampler(cal))
         study.enqueue_trial(start_values(market, cal))
     rows: list[dict] = []
 

@@ -27,20 +27,25 @@ forecast stands.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from experiments.calibration.cohort import simulate_survival
-from experiments.calibration.config import CalibrationConfig
-from experiments.calibration.fit import entry_periods, simulated_cohort, with_values
+from experiments.calibration.cohort import pooled, simulate_purchases, simulate_survival
+from experiments.calibration.config import CalibrationConfig, special_case_market
+from experiments.calibration.fit import entry_periods, fit_seeds, with_values
 from experiments.calibration.measures import calibration_summary, entry_weights, repeat_curve
 from experiments.calibration.observed import CohortLog
-from experiments.standard_models import StandardModelError, fit_bgnbd, fit_sbg
-from sim.config import MarketConfig
+from experiments.standard_models import ShiftedBetaGeometric, StandardModelError, fit_bgnbd, fit_sbg
+from sim.config import ConfigError, MarketConfig, market_config
 
 SIMULATOR, BGNBD_NAME, SBG_NAME = "simulator", "BG/NBD", "sBG"
+#: the row of the simulator with every mechanism but the standard model's story switched off
+SPECIAL_CASE = "simulator, special case"
+#: the role of a seed in the per-seed table
+FIT_ROLE, FORECAST_ROLE = "fit", "forecast"
 
 
 @dataclass
@@ -51,11 +56,18 @@ class Forecast:
     customers: pd.DataFrame | None = None   # per customer: actual and each model's conditional forecast
     standard_params: dict | None = None     # the standard model's fitted parameters
     standard_failure: str | None = None     # why the standard model could not be fitted (None: it was)
+    seeds: pd.DataFrame | None = None       # per simulated market (fit and forecast seeds): its own errors
+    special_case_note: str | None = None    # why the special case's forecast is missing (None: shown or not asked)
 
 
 def forecast_seeds(cal: CalibrationConfig) -> list[int]:
     """Seeds of the forecast's markets: after the fit's, so the fit never saw them."""
     return [cal.seed + cal.replications + r for r in range(cal.forecast_replications)]
+
+
+def _role(cal: CalibrationConfig, seed: int) -> str:
+    """Whether a seed's market was one the fit saw or one only the forecast did."""
+    return FIT_ROLE if seed in fit_seeds(cal) else FORECAST_ROLE
 
 
 def holdout_repeats(log: CohortLog, first: int, last: int) -> pd.Series:
@@ -127,7 +139,9 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     entries = cohort.entry
     # the simulator
     sim_market = market_with_horizon(market, cal, horizon)
-    sim = simulated_cohort(sim_market, cal, forecast_seeds(cal), horizon, entry_periods(cal, obs_cal))
+    logs = {s: simulate_purchases(sim_market, cal.firm, s, horizon, entry_periods(cal, obs_cal))
+            for s in fit_seeds(cal) + forecast_seeds(cal)}
+    sim = pooled([logs[s] for s in forecast_seeds(cal)])
     weights = entry_weights(entries, sim.entry)
     curves = {SIMULATOR: repeat_curve(sim, horizon, weights)}
     history = calibration_summary(obs_cal, last)
@@ -157,12 +171,16 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     tracking = pd.DataFrame({"period": np.arange(1, horizon + 1), "actual": actual, **curves})
     errors = pd.DataFrame([_errors(name, tracking, curve, last, end, per_customer.get(name), truth)
                            for name, curve in curves.items()])
+    seeds = pd.DataFrame([{"seed": s, "role": _role(cal, s),
+                           **_errors(SIMULATOR, tracking, repeat_curve(log, horizon, entry_weights(entries, log.entry)),
+                                     last, end, None, None)} for s, log in logs.items()])
     customers = None
     if truth is not None:
         customers = pd.DataFrame({"customer_id": history.index,
                                   **history[["frequency", "recency", "T"]].to_dict("series"),
                                   "actual": truth, **per_customer}).reset_index(drop=True)
-    return Forecast(tracking, errors, customers, params, failure)
+    return Forecast(tracking, errors, customers, params, failure,
+                    seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]])
 
 
 def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int) -> MarketConfig:
@@ -172,16 +190,18 @@ def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int
 
 def survival_forecast(market: MarketConfig, cal: CalibrationConfig, observed: np.ndarray) -> Forecast:
     """The forecasts of a survival table, simulator against sBG, period by
-    period: the holdout (compared with the data) and the forecast periods after it."""
+    period: the holdout (compared with the data) and the forecast periods
+    after it; the simulator's special case at sBG's parameters when the
+    calibration names one; and each simulated market's own errors (the fit's
+    seeds and the forecast's), to show that they agree."""
     last = cal.calibration_periods
     end = last + cal.holdout_periods
     horizon = end + cal.forecast_periods
     share = np.full(horizon + 1, np.nan)
     share[:end + 1] = observed[:end + 1] / observed[0]
-    curves = {SIMULATOR: np.mean([simulate_survival(market_with_horizon(market, cal, 1), cal.firm, s, horizon,
-                                                    cal.survival.steps_per_period)
-                                  for s in forecast_seeds(cal)], axis=0)}
-    params, failure = None, None
+    per_seed = {s: _survival_curve(market, cal, s, horizon) for s in fit_seeds(cal) + forecast_seeds(cal)}
+    curves = {SIMULATOR: np.mean([per_seed[s] for s in forecast_seeds(cal)], axis=0)}
+    params, failure, note = None, None, None
     try:
         sbg = fit_sbg(observed[:last + 1])
     except StandardModelError as e:
@@ -189,17 +209,62 @@ def survival_forecast(market: MarketConfig, cal: CalibrationConfig, observed: np
     else:
         curves[SBG_NAME] = sbg.survival(horizon)
         params = {"alpha": sbg.alpha, "beta": sbg.beta}
+        if cal.special_case:
+            special, note = sbg_special_case(market, cal, sbg)
+            if special is not None:
+                curves[SPECIAL_CASE] = np.mean([_survival_curve(special, cal, s, horizon)
+                                                for s in forecast_seeds(cal)], axis=0)
     tracking = pd.DataFrame({"period": np.arange(horizon + 1), "actual": share, **curves})
-    period = tracking["period"].to_numpy()
+    errors = pd.DataFrame([_survival_errors(name, values, share, last, end) for name, values in curves.items()])
+    seeds = pd.DataFrame([{"seed": s, "role": _role(cal, s), **_survival_errors(SIMULATOR, curve, share, last, end)}
+                          for s, curve in per_seed.items()]).drop(columns="model")
+    return Forecast(tracking, errors, None, params, failure, seeds, note)
+
+
+def _survival_curve(market: MarketConfig, cal: CalibrationConfig, seed: int, periods: int) -> np.ndarray:
+    """One simulated market's share of the cohort still active after 0..``periods`` periods."""
+    return simulate_survival(market_with_horizon(market, cal, 1), cal.firm, seed, periods,
+                             cal.survival.steps_per_period, cal.survival.cohort)
+
+
+def _survival_errors(name: str, values: np.ndarray, share: np.ndarray, last: int, end: int) -> dict:
+    """A survival curve's errors against the data: the holdout's (periods
+    after ``last`` up to ``end``; NaN without a holdout) and the calibration's."""
+    period = np.arange(len(values))
     hold, fit = (period > last) & (period <= end), period <= last
-    rows = []
+    diff = values[hold] - share[hold]
     nan = float("nan")
-    for name, values in curves.items():
-        diff = values[hold] - share[hold]
-        rows.append({"model": name,
-                     "holdout_mae_pp": 100 * float(np.mean(np.abs(diff))) if hold.any() else nan,
-                     "holdout_mape_pct": (100 * float(np.mean(np.abs(diff) / np.maximum(share[hold], 1e-9)))
-                                          if hold.any() else nan),
-                     "end_error_pp": 100 * float(values[end] - share[end]) if hold.any() else nan,
-                     "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit])))})
-    return Forecast(tracking, pd.DataFrame(rows), None, params, failure)
+    return {"model": name,
+            "holdout_mae_pp": 100 * float(np.mean(np.abs(diff))) if hold.any() else nan,
+            "holdout_mape_pct": (100 * float(np.mean(np.abs(diff) / np.maximum(share[hold], 1e-9)))
+                                 if hold.any() else nan),
+            "end_error_pp": 100 * float(values[end] - share[end]) if hold.any() else nan,
+            "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit])))}
+
+
+def _cohort_beta(beta: float, market: MarketConfig, cal: CalibrationConfig) -> float:
+    """The proneness beta b whose opening cohort follows sBG's beta: the cohort
+    is counted after its first step, whose survivors' proneness is Beta(a,
+    b + one step in years), so b = beta - one step (when that stays above 0)."""
+    if cal.survival.cohort != "opening":
+        return beta
+    shifted = beta - 1.0 / market.steps_per_year
+    return shifted if shifted > 0 else beta
+
+
+def sbg_special_case(market: MarketConfig, cal: CalibrationConfig,
+                     sbg: ShiftedBetaGeometric) -> tuple[MarketConfig | None, str | None]:
+    """The market with the calibration's special case switched on and its
+    churn proneness at sBG's fitted alpha and beta (the simulator's nested
+    sBG; :func:`_cohort_beta`), or None and why not: the proneness is a
+    chance a year, so the table's period must be a year of the market's steps."""
+    steps = cal.survival.steps_per_period
+    if steps != market.steps_per_year:
+        return None, (f"the special case is not forecast: a period of the table is {steps} steps and the market "
+                      f"has {market.steps_per_year} a year, while churn proneness is a chance a year")
+    data = special_case_market(dataclasses.asdict(market), cal.special_case)
+    data["customers"].update(churn_proneness_a=sbg.alpha, churn_proneness_b=_cohort_beta(sbg.beta, market, cal))
+    try:
+        return market_config(data), None
+    except ConfigError as e:
+        return None, f"the special case is not forecast: sBG's parameters make no valid market ({e})"

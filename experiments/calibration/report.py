@@ -2,8 +2,11 @@
 
 Everything a reader needs to judge the fit: the data and split, the loss
 (stated in words, with its weights), the fitted parameters beside their
-ranges and starting values, the holdout errors of the simulator and of the
-standard model side by side, the tracking table and plot, and the
+ranges and starting values (flagged when they end at an end of their
+range), the holdout errors of the simulator and of the standard model side
+by side (and of the simulator's nested special case, when the calibration
+names one), the spread of the errors across the simulated markets of the
+fit and of the forecast, the tracking table and plot, and the
 calibrated market as a preset YAML that every command accepts
 (``market=<name>`` once it is in ``conf/market/``).
 """
@@ -21,7 +24,7 @@ from matplotlib.figure import Figure
 
 from experiments.calibration.config import CalibrationConfig, parameter_range
 from experiments.calibration.fit import FitResult
-from experiments.calibration.forecast import Forecast
+from experiments.calibration.forecast import SIMULATOR, SPECIAL_CASE, Forecast
 from experiments.outputs import save_figure, write_csv, write_parquet, write_text
 from experiments.report import markdown_table
 from sim.config import MarketConfig
@@ -64,15 +67,79 @@ def calibrated_market_yaml(market: MarketConfig, cal: CalibrationConfig, result:
     return header + body
 
 
+#: a fitted value within this share of its range (of the range of its logarithm
+#: on a log scale) of an end is flagged: the loss may keep falling beyond the
+#: range, so the value is the range's, not the data's
+BOUND_SHARE = 0.02
+
+
+def range_position(value: float, lo: float, hi: float, log: bool) -> float:
+    """How far ``value`` lies from ``lo`` toward ``hi``, 0-1 (on the log scale when ``log``)."""
+    if log:
+        value, lo, hi = np.log(value), np.log(lo), np.log(hi)
+    return float((value - lo) / (hi - lo))
+
+
+def bound_flag(value: float, lo: float, hi: float, log: bool, share: float = BOUND_SHARE) -> str:
+    """'lo' or 'hi' when ``value`` lies within ``share`` of its range of that
+    end (on the log scale when ``log``), else ''."""
+    where = range_position(value, lo, hi, log)
+    return "lo" if where <= share else "hi" if where >= 1 - share else ""
+
+
 def fit_table(market: MarketConfig, cal: CalibrationConfig, result: FitResult) -> pd.DataFrame:
-    """One row per fitted parameter: its range, starting value and fitted value."""
+    """One row per fitted parameter: its range, starting value, fitted value
+    and the end of the range it is stuck at ('lo', 'hi'; '' if neither)."""
     start = result.trials.iloc[0]
     rows = []
     for p in cal.parameters:
         p = dataclasses.asdict(parameter_range(p))
+        fitted = result.values[p["key"]]
         rows.append({"parameter": p["key"], "lo": p["lo"], "hi": p["hi"], "log_scale": bool(p["log"]),
-                     "start": float(start[p["key"]]), "fitted": result.values[p["key"]]})
+                     "start": float(start[p["key"]]), "fitted": fitted,
+                     "at_bound": bound_flag(fitted, p["lo"], p["hi"], bool(p["log"]))})
     return pd.DataFrame(rows)
+
+
+def bound_warnings(fit: pd.DataFrame) -> list[str]:
+    """A warning line for each fitted parameter at an end of its range."""
+    return [f"**Warning**: {r.parameter} = {r.fitted:.4g} ended within {BOUND_SHARE:.0%} of its range's "
+            f"{r.at_bound} ({getattr(r, r.at_bound):g}{', log scale' if r.log_scale else ''}): the loss may "
+            "fall further outside the range; the value is the range's, not the data's."
+            for r in fit.itertuples() if r.at_bound]
+
+
+#: the per-seed error that shows whether the fit's seeds agree with the forecast's, by kind of data
+SEED_ERROR = {"transactions": "holdout_error_pct", "survival": "holdout_mape_pct"}
+#: the same without a holdout: the calibration periods' error
+SEED_CALIBRATION_ERROR = {"transactions": "calibration_mape_pct", "survival": "calibration_mae_pp"}
+
+
+def seed_column(cal: CalibrationConfig) -> str:
+    """The per-seed error the spread is summarised by (the holdout's, else the calibration's)."""
+    return (SEED_ERROR if cal.holdout_periods else SEED_CALIBRATION_ERROR)[cal.kind]
+
+
+def seed_spread(seeds: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per role (fit, forecast): the number of seeds and the mean, standard
+    deviation (NaN for one seed), minimum and maximum of ``column``."""
+    stats = seeds.groupby("role", sort=False)[column].agg(["count", "mean", "std", "min", "max"])
+    return stats.rename(columns={"count": "seeds", "std": "sd"}).reset_index()
+
+
+def seed_warnings(spread: pd.DataFrame, column: str) -> list[str]:
+    """A warning when the fit's seeds are not typical of the forecast's: their
+    mean error lies outside the forecast seeds' range (the fit may have
+    tuned itself to the luck of its own markets: more customers or seeds)."""
+    by_role = spread.set_index("role")
+    if not {"fit", "forecast"} <= set(by_role.index):
+        return []
+    fit_mean, lo, hi = by_role.at["fit", "mean"], by_role.at["forecast", "min"], by_role.at["forecast", "max"]
+    if lo <= fit_mean <= hi:
+        return []
+    return [f"**Warning**: the fit's seeds average {ERROR_LABELS.get(column, column)} {fit_mean:.3g}, outside "
+            f"the forecast seeds' range {lo:.3g} to {hi:.3g}: the fit's markets are not typical; raise "
+            "calibration.n_customers or calibration.replications."]
 
 
 def plot_tracking(tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = None,
@@ -163,17 +230,23 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         *([cal.description.strip(), ""] if cal.description.strip() else []),
         f"- **Data**: {data_line}",
         f"- **Split**: {split_text(cal)}.",
-        f"- **Simulated market**: {market.name} base with {cal.n_customers:,} customers after "
-        f"{cal.burn_in} burn-in steps; firm {cal.firm}; fit on seeds {cal.seed}..{cal.seed + cal.replications - 1}, "
+        f"- **Simulated market**: {market.name} base with {cal.n_customers:,} customers {_start_text(cal)}; "
+        f"firm {cal.firm}; fit on seeds {cal.seed}..{cal.seed + cal.replications - 1}, "
         f"forecast on {cal.forecast_replications} other seeds.",
-        f"- **Optimiser**: Optuna TPE (seed {cal.seed}), {cal.trials} trials; the first trial is the base market.",
+        f"- **Optimiser**: Optuna multivariate TPE (seed {cal.seed}), {cal.trials} trials, the first "
+        f"{cal.startup_trials} at random; the first trial is the base market.",
         f"- **Loss**: {LOSS_TEXT[cal.kind].format(cap=cal.frequency_cap)}; {weights}.",
         f"- **Loss at the start** {_loss(result.start_loss)}, **fitted** {result.loss:.4g} "
         f"({', '.join(f'{k} {v:.3g}' for k, v in result.parts.items())}).",
         f"- {standard_text(cal, forecast, '**')}.",
         f"- Run time {elapsed:.0f} s.", "",
         "## Fitted parameters", "", markdown_table(_formatted(fit, 4)), "",
+        f"`at_bound`: the fitted value lies within {BOUND_SHARE:.0%} of that end of its range (of its "
+        "logarithm on a log scale).", "", *_paragraphs(bound_warnings(fit)),
         "## Holdout errors", "", *no_holdout, markdown_table(_formatted(errors, 3)), "",
+        *_paragraphs(retention_lines(cal, forecast)),
+        *_paragraphs(special_case_lines(cal, forecast)),
+        *seed_section(cal, forecast),
         "## Tracking", "",
         markdown_table(_formatted(tracking_excerpt(forecast.tracking, cal.calibration_periods,
                                                    holdout_end=holdout_end), 3)),
@@ -184,7 +257,7 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         lines += ["![tracking](figures/tracking.png)", ""]
     lines += ["## Files", "",
               "`market.yaml` (the calibrated market, a preset for `conf/market/`), `fit.csv`, `trials.csv`, "
-              "`tracking.csv`, `errors.csv`" + (", `customers.parquet` (each customer's holdout purchases and "
+              "`tracking.csv`, `errors.csv`, `seeds.csv` (each simulated market's errors)" + (", `customers.parquet` (each customer's holdout purchases and "
                                                   "the conditional forecasts)" if forecast.customers is not None
                                                   else "") + ", `config.yaml`.", ""]
     return "\n".join(lines)
@@ -204,6 +277,8 @@ def write_calibration(folder: Path, cal: CalibrationConfig, market: MarketConfig
     write_csv(folder / "trials.csv", result.trials, index=False)
     write_csv(folder / "tracking.csv", forecast.tracking, index=False)
     write_csv(folder / "errors.csv", forecast.errors, index=False)
+    if forecast.seeds is not None:
+        write_csv(folder / "seeds.csv", forecast.seeds, index=False)
     if forecast.customers is not None:
         write_parquet(folder / "customers.parquet", forecast.customers)
     write_text(folder / "config.yaml", yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
@@ -213,6 +288,78 @@ def write_calibration(folder: Path, cal: CalibrationConfig, market: MarketConfig
                     plot_tracking(forecast.tracking, cal.calibration_periods, cal.kind,
                                   holdout_end=cal.calibration_periods + cal.holdout_periods), dpi=120)
     return write_text(folder / "report.md", report_markdown(cal, market, result, forecast, data_line, elapsed))
+
+
+def _start_text(cal: CalibrationConfig) -> str:
+    """Where the simulated cohort starts: after the burn-in, or at the market's opening."""
+    if cal.kind == "survival" and cal.survival.cohort == "opening":
+        return ("simulated from the market's opening (no burn-in); the cohort is every customer of the firm "
+                "after the first step, all starting on one date")
+    return f"after {cal.burn_in} burn-in steps"
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Each line as a paragraph of the report."""
+    return [part for line in lines for part in (line, "")]
+
+
+def seed_section(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
+    """The report's section on the spread across simulated markets: the
+    summary by role, any warning and every seed's errors."""
+    if forecast.seeds is None or forecast.seeds.empty:
+        return []
+    column = seed_column(cal)
+    spread = seed_spread(forecast.seeds, column)
+    label = ERROR_LABELS.get(column, column)
+    return ["## Spread across seeds", "",
+            f"Each simulated market's own {label} (the simulator's curve of one seed). The fit saw the "
+            f"`fit` seeds' calibration periods; the forecast above is the mean of the `forecast` seeds.", "",
+            markdown_table(_formatted(spread.rename(columns={"mean": f"mean {label}"}), 3)), "",
+            *_paragraphs(seed_warnings(spread, column)),
+            markdown_table(_formatted(forecast.seeds.rename(columns=ERROR_LABELS), 3)), ""]
+
+
+def retention_by_tenure(tracking: pd.DataFrame, column: str) -> pd.Series:
+    """Retention rate of each period of a survival curve: the share of the
+    period's starting customers still active at its end (by period, from 1)."""
+    share = tracking.set_index("period")[column]
+    return (share / share.shift(1)).iloc[1:]
+
+
+def retention_lines(cal: CalibrationConfig, forecast: Forecast, early: int = 2) -> list[str]:
+    """How retention rises with tenure (the sign of heterogeneity that sBG
+    captures): each curve's retention in period ``early`` and in the last
+    period with data, and the rise between them."""
+    if cal.kind != "survival":
+        return []
+    last = cal.calibration_periods + cal.holdout_periods
+    if last <= early:
+        return []
+    parts = []
+    for column in [c for c in forecast.tracking.columns if c != "period"]:
+        rate = retention_by_tenure(forecast.tracking, column)
+        parts.append(f"{column} {rate[early]:.3f} to {rate[last]:.3f} ({rate[last] - rate[early]:+.3f})")
+    return [f"Retention rate, period {early} to period {last}: " + "; ".join(parts) + "."]
+
+
+def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
+    """The comparison of the full model with its nested special case (the
+    simulator reduced to the standard model's story, at the standard
+    model's fitted parameters), when the calibration names one."""
+    if not cal.special_case:
+        return []
+    if forecast.special_case_note:
+        return [f"Nested special case: {forecast.special_case_note}."]
+    errors = forecast.errors.set_index("model")
+    if SPECIAL_CASE not in errors.index:
+        return ["Nested special case: not forecast (the standard model could not be fitted)."]
+    column = seed_column(cal)
+    full, nested = abs(errors.at[SIMULATOR, column]), abs(errors.at[SPECIAL_CASE, column])
+    verdict = "worse than" if full > nested else "as well as or better than"
+    keys = ", ".join(f"{k} = {v}" for k, v in cal.special_case.items())
+    return [f"Nested special case (`{SPECIAL_CASE}`): the market with {keys}, at the standard model's fitted "
+            f"parameters. The full model forecasts {verdict} its nested special case "
+            f"({ERROR_LABELS.get(column, column)} {full:.3g} against {nested:.3g})."]
 
 
 def _loss(value: float) -> str:

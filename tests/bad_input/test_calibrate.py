@@ -104,6 +104,8 @@ CASES = [
     _case("named-calibration-unknown", "calibration=nope", key="calibration", value="nope",
           allowed="cdnow, fader_hardie_regular, own_log"),
     _case("calibration-key-unknown", "calibration.nope=1", key="calibration.nope", value="1"),
+    _case("survival-cohort-unknown", "calibration=fader_hardie_regular", f"{S}.cohort=everyone",
+          key=f"{S}.cohort", value="everyone", allowed="must be one of 'opening', 'new_customers'"),
     _case("trials-zero", "calibration.trials=0", key="calibration.trials", value="0", allowed="must be in [1"),
     _case("simulated-market-too-small", "calibration.n_customers=10", key="calibration.n_customers", value="10",
           allowed="must be in [100"),

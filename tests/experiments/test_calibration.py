@@ -218,8 +218,8 @@ def cdnow_run(tmp_path_factory):
 
 def test_calibration_writes_the_market_the_fit_and_the_holdout_comparison(cdnow_run):
     folder, market_out = cdnow_run
-    for name in ("market.yaml", "fit.csv", "trials.csv", "tracking.csv", "errors.csv", "customers.parquet",
-                 "config.yaml", "report.md"):
+    for name in ("market.yaml", "fit.csv", "trials.csv", "tracking.csv", "errors.csv", "seeds.csv",
+                 "customers.parquet", "config.yaml", "report.md"):
         assert (folder / name).is_file(), name
     errors = pd.read_csv(folder / "errors.csv")
     assert errors["model"].tolist() == ["simulator", "BG/NBD"]
@@ -232,6 +232,9 @@ def test_calibration_writes_the_market_the_fit_and_the_holdout_comparison(cdnow_
     assert errors.set_index("model").loc["BG/NBD", "customer_mae"] == pytest.approx(diff.abs().mean())
     report = (folder / "report.md").read_text()
     assert "## Holdout errors" in report and "loss = w_curve" in report and "BG/NBD" in report
+    assert "## Spread across seeds" in report and "| at_bound |" in report
+    seeds = pd.read_csv(folder / "seeds.csv")
+    assert seeds["role"].tolist() == ["fit", "forecast"] and seeds["seed"].tolist() == [0, 1]
     assert market_out.read_text() == (folder / "market.yaml").read_text()
 
 
@@ -267,13 +270,79 @@ def test_a_survival_table_is_fitted_and_forecast_beside_the_sbg_model(tmp_path):
                           "calibration.forecast_replications=1"], CONFIG_NAME)
     calibrate(config, tmp_path, progress=False)
     errors = pd.read_csv(tmp_path / "errors.csv")
-    assert errors["model"].tolist() == ["simulator", "sBG"]
+    assert errors["model"].tolist() == ["simulator", "sBG", "simulator, special case"]
+    assert np.isfinite(errors.set_index("model").loc["simulator, special case", "holdout_mape_pct"])
+    report_text = (tmp_path / "report.md").read_text()
+    assert "Nested special case" in report_text and "Retention rate, period 2 to period 12" in report_text
     tracking = pd.read_csv(tmp_path / "tracking.csv")
     assert tracking["period"].tolist() == list(range(13))
     assert tracking["actual"].iloc[-1] == pytest.approx(0.173)
     report = (tmp_path / "report.md").read_text()
     assert "alpha = 0.704" in report and "beta = 1.182" in report      # Fader & Hardie 2007's fit, years 1-7
     assert (tmp_path / "figures" / "tracking.png").stat().st_size > 10_000
+
+
+# ----------------------------------------------------------------------------- the report's checks
+@pytest.mark.parametrize("value, log, flag", [(0.05, True, "lo"), (0.0505, True, "lo"), (0.06, True, ""),
+                                              (4.9, True, "hi"), (4.4, True, ""), (0.0, False, "lo"),
+                                              (4.95, False, "hi"), (2.5, False, "")])
+def test_a_fitted_value_within_two_percent_of_an_end_of_its_range_is_flagged(value, log, flag):
+    from experiments.calibration.report import bound_flag
+    # on a log scale 2% of [0.05, 5] is a factor 1.096 from an end: 0.0505 and 4.9 are at an end, 0.06 and
+    # 4.4 are not; on a linear scale 2% of [0, 5] is 0.1 from an end
+    assert bound_flag(value, 0.05 if log else 0.0, 5.0, log) == flag
+
+
+def test_the_report_names_each_parameter_at_a_bound_in_a_warning():
+    from experiments.calibration.report import bound_warnings
+    fit = pd.DataFrame([{"parameter": "customers.exit_per_year_mean", "lo": 0.05, "hi": 5.0, "log_scale": True,
+                         "start": 0.08, "fitted": 4.9, "at_bound": "hi"},
+                        {"parameter": "customers.dropout_mean", "lo": 0.0, "hi": 0.6, "log_scale": False,
+                         "start": 0.004, "fitted": 0.2, "at_bound": ""}])
+    lines = bound_warnings(fit)
+    assert len(lines) == 1 and "customers.exit_per_year_mean = 4.9" in lines[0] and "hi (5, log scale)" in lines[0]
+
+
+def test_the_seed_spread_summarises_fit_and_forecast_seeds_and_warns_when_the_fit_seeds_are_atypical():
+    from experiments.calibration.report import seed_spread, seed_warnings
+    seeds = pd.DataFrame({"seed": range(6), "role": ["fit"] * 2 + ["forecast"] * 4,
+                          "holdout_error_pct": [-10.0, -12.0, -20.0, -18.0, -25.0, -22.0]})
+    spread = seed_spread(seeds, "holdout_error_pct").set_index("role")
+    assert spread.loc["fit", "seeds"] == 2 and spread.loc["fit", "mean"] == -11.0
+    assert spread.loc["forecast", "min"] == -25.0 and spread.loc["forecast", "max"] == -18.0
+    assert spread.loc["forecast", "sd"] == pytest.approx(np.std([-20, -18, -25, -22], ddof=1))
+    assert len(seed_warnings(spread.reset_index(), "holdout_error_pct")) == 1   # -11 lies outside -25..-18
+    typical = seeds.assign(holdout_error_pct=[-21.0, -19.0, -20.0, -18.0, -25.0, -22.0])
+    assert seed_warnings(seed_spread(typical, "holdout_error_pct"), "holdout_error_pct") == []
+
+
+def test_retention_by_tenure_is_each_periods_survivors_over_its_starters():
+    from experiments.calibration.report import retention_by_tenure
+    tracking = pd.DataFrame({"period": [0, 1, 2, 3], "actual": [1.0, 0.631, 0.468, 0.382]})
+    np.testing.assert_allclose(retention_by_tenure(tracking, "actual").to_numpy(),
+                               [0.631, 0.468 / 0.631, 0.382 / 0.468])
+
+
+def test_a_special_case_naming_a_key_the_market_lacks_or_an_invalid_value_is_refused(retail):
+    import dataclasses
+    from experiments.calibration.config import check_special_case
+    market = dataclasses.asdict(retail)
+    check_special_case({"churn.rival_hazard": 0.0, "customers.exit_per_year_mean": 0.0}, market)
+    with pytest.raises(ConfigError, match=r"calibration.special_case.churn.nope = 1"):
+        check_special_case({"churn.nope": 1}, market)
+    with pytest.raises(ConfigError, match=r"calibration.special_case = .*dissatisfied_hazard_ratio"):
+        check_special_case({"churn.dissatisfied_hazard_ratio": 0.5}, market)
+    with pytest.raises(ConfigError, match=r"is not the market's behaviour"):
+        check_special_case({"n_customers": 10}, market)
+
+
+def test_the_default_fit_spans_bgnbds_heterogeneous_dropout():
+    """BG/NBD's CDNOW fit (a = 0.79, b = 2.4: mean 0.25 a purchase, concentration 3.2) lies inside the
+    default ranges of the dropout's mean and concentration."""
+    ranges = {p.key: p for p in CalibrationConfig().parameters}
+    mean, concentration = ranges["customers.dropout_mean"], ranges["customers.dropout_concentration"]
+    assert mean.lo <= 0.79 / (0.79 + 2.43) <= mean.hi and concentration.lo <= 0.79 + 2.43 <= concentration.hi
+    assert concentration.log
 
 
 # ----------------------------------------------------------------------------- reading your own data
