@@ -62,7 +62,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ satisfaction and loyalty, as surveyed
     Claim("satisfaction.convex", "Loyalty is convex in satisfaction on a five-point scale: completely "
           "satisfied customers (5) are far more loyal than merely satisfied ones (4), who leave almost as the "
-          "neutral (3) do.", "MODEL.md §3, §9; Jones & Sasser 1995, 'Why satisfied customers defect'", "survey_follow_up",
+          "neutral (3) do.", "MODEL.md §3, §9; Jones & Sasser 1995, 'Why satisfied customers defect'",
+          "survey_follow_up",
           "focal firm's customers surveyed once after the burn-in: one-year retention gained from answer 4 to "
           "5 minus that gained from 3 to 4", convexity("defected_52w"), above(0), "pp"),
     Claim("satisfaction.zone_of_defection", "Dissatisfied customers defect more than satisfied ones: the "
@@ -95,12 +96,14 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "46-55% against 75-85% for retail): a visit's experience spreads over about twice the zone of "
                  "tolerance, and loss aversion pulls the running mean down"),
     Claim("service.sd_retention", "Better service keeps more customers: one standard deviation more visit "
-          "service raises annual retention, one less lowers it.", "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the "
+          "service raises annual retention, one less lowers it.",
+          "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the "
           "service-profit chain to work'; Zeithaml, Berry & Parasuraman 1996", "service_shift",
           "focal firm's annual true retention, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("retention_plus1", "retention_minus1"), above(0), "pp"),
     Claim("service.sd_profit", "Better service pays: one standard deviation more visit service raises the "
-          "focal firm's NPV against one less.", "MODEL.md §5, §9; Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
+          "focal firm's NPV against one less.",
+          "MODEL.md §5, §9; Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
           "'Return on quality'", "service_shift",
           "NPV of the focal firm over 104 weeks, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("npv_plus1", "npv_minus1"), above(0), "money"),

@@ -89,7 +89,8 @@ def service_sd(staff: Any, firm: int) -> float:
     return float(np.sqrt(level.var() + (spread ** 2).mean()))
 
 
-def service_shift_probe(market: MarketConfig, seed: int, firm: int = 0, shifts: tuple[float, ...] = (-1.0, 1.0)) -> dict:
+def service_shift_probe(market: MarketConfig, seed: int, firm: int = 0,
+                        shifts: tuple[float, ...] = (-1.0, 1.0)) -> dict:
     """What one standard deviation of service is worth. After the burn-in
     the market is copied; in each copy ``firm``'s employees deliver their
     service shifted by ``shift`` standard deviations (:func:`service_sd`,

@@ -178,9 +178,9 @@ def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk
     buyer tells ``s = p_talk * sociability * visits`` stories, times
     ``advocate_ratio`` for an advocate of the firm whose story is not
     negative (``state``: ``[n, firms]``, after this round's states: a buyer
-    this purchase made an advocate already talks as one), talks with chance ``min(s, 1)`` and counts ``max(s, 1)``
-    (float64, as numpy promotes the float32 traits against the float64
-    chances)."""
+    this purchase made an advocate already talks as one), talks with
+    chance ``min(s, 1)`` and counts ``max(s, 1)`` (float64, as numpy
+    promotes the float32 traits against the float64 chances)."""
     advocate = np.int8(S.ADVOCATE)
     m = len(buyers)
     talked = np.empty(m, np.bool_)
