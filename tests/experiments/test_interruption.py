@@ -44,11 +44,21 @@ def command(script: str, module: str) -> list[str]:
     return [str(path)] if path.exists() else [sys.executable, "-m", module]
 
 
+def _as_from_a_terminal() -> None:
+    """In the child, before the app starts: Ctrl-C as a terminal delivers
+    it. A shell starts a background job (``cmd &``) with SIGINT ignored,
+    and an ignored signal stays ignored across exec, so a suite run in the
+    background would otherwise start every app deaf to Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(cmd: list[str], cwd: Path, log: Path) -> subprocess.Popen:
-    """Start ``cmd`` in a new session (its own process group); stdout and
-    stderr go to files, so the test can read them while it runs."""
+    """Start ``cmd`` in a new session (its own process group), as from a
+    terminal (:func:`_as_from_a_terminal`); stdout and stderr go to files,
+    so the test can read them while it runs."""
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, start_new_session=True, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, start_new_session=True, stdout=out, stderr=err,
+                                preexec_fn=_as_from_a_terminal)
     proc.err_path = log.with_suffix(".err")          # type: ignore[attr-defined]
     return proc
 
