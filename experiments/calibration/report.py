@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 
 from experiments.calibration.config import CalibrationConfig, parameter_range
 from experiments.calibration.fit import FitResult
-from experiments.calibration.forecast import SIMULATOR, SPECIAL_CASE, Forecast
+from experiments.calibration.forecast import FIT_ROLE, FORECAST_ROLE, SIMULATOR, SPECIAL_CASE, Forecast
 from experiments.outputs import save_figure, write_csv, write_parquet, write_text
 from experiments.report import markdown_table
 from sim.config import MarketConfig
@@ -132,9 +132,10 @@ def seed_warnings(spread: pd.DataFrame, column: str) -> list[str]:
     mean error lies outside the forecast seeds' range (the fit may have
     tuned itself to the luck of its own markets: more customers or seeds)."""
     by_role = spread.set_index("role")
-    if not {"fit", "forecast"} <= set(by_role.index):
+    if not {FIT_ROLE, FORECAST_ROLE} <= set(by_role.index):
         return []
-    fit_mean, lo, hi = by_role.at["fit", "mean"], by_role.at["forecast", "min"], by_role.at["forecast", "max"]
+    fit_mean = by_role.at[FIT_ROLE, "mean"]
+    lo, hi = by_role.at[FORECAST_ROLE, "min"], by_role.at[FORECAST_ROLE, "max"]
     if lo <= fit_mean <= hi:
         return []
     return [f"**Warning**: the fit's seeds average {ERROR_LABELS.get(column, column)} {fit_mean:.3g}, outside "

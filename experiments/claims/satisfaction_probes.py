@@ -17,17 +17,16 @@ from experiments.kpis import run_kpis
 from sim.config import MarketConfig
 from sim.phases.staff import staff_phase
 from sim.states import is_customer
-from sim.survey import scales
+from sim.survey import five_point, scales
 
 #: the five answers of the satisfaction question
 ANSWERS = (1, 2, 3, 4, 5)
 
 
 def five_point_answers(satisfaction: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """The five-point satisfaction answer (1-5) of each latent: 1 plus the
-    cut points at or below it, as the step table's survey counts it
-    (:func:`sim.survey.five_point`)."""
-    return 1 + (np.asarray(satisfaction, dtype=np.float64)[..., None] >= cuts).sum(axis=-1)
+    """The five-point satisfaction answer (1-5) of each latent, by the step
+    table survey's own rule (:func:`sim.survey.five_point`, over arrays)."""
+    return five_point.py_func(np.asarray(satisfaction), cuts)
 
 
 def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tuple[int, ...] = (52, 78),
