@@ -27,8 +27,8 @@ _PROSPECT = int(LoyaltyState.PROSPECT)
 COUNT_CAP = np.iinfo(np.uint16).max
 
 RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
-                "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "since", "last_purchase",
-                "taste")
+                "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "dropped_out", "since",
+                "last_purchase", "taste")
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
@@ -158,12 +158,21 @@ def purchase_episodes(visits_per_year: np.ndarray, step: StepLength) -> tuple[np
     return np.minimum(v, 1.0).astype(np.float32), np.maximum(v, 1.0).astype(np.float32)
 
 
+def first_purchase_chance(cfg: CustomerConfig, unit: StepLength) -> float:
+    """Chance per visit round of a first purchase in the category at
+    ``first_purchase_per_year`` (as :func:`purchase_episodes` turns a rate
+    into a chance: ``min(rate * dt, 1)``); -1 when the rate is 0, so a
+    first purchase comes at the customer's own rate."""
+    rate = cfg.first_purchase_per_year
+    return min(float(unit.visit_round.per_step(rate)), 1.0) if rate > 0 else -1.0
+
+
 @compiled
 def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, expectation: np.ndarray,
             affect: np.ndarray, inertia: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
             purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
-            cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, since: np.ndarray,
-            last_purchase: np.ndarray) -> None:
+            cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
+            since: np.ndarray, last_purchase: np.ndarray) -> None:
     """A newcomer's place (the rows ``rows``): reference price 1, no bond,
     every relationship a prospect's with nothing felt, bought or acquired."""
     for i in rows:
@@ -182,6 +191,7 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             cohort[i, f] = -1
             incident[i, f] = 0
             reconsidered[i, f] = False
+            dropped_out[i, f] = False
             since[i, f] = -1
             last_purchase[i, f] = -1
 
@@ -228,6 +238,7 @@ class CustomerPopulation:
         self.cohort = np.full(shape, -1, dtype=np.int32)        # step the relationship was acquired
         self.incident = np.zeros(shape, dtype=np.float32)       # fading mark of an unrecovered incident, 0-1
         self.reconsidered = np.zeros(shape, dtype=np.bool_)     # a firm left is back in the consideration set
+        self.dropped_out = np.zeros(shape, dtype=np.bool_)      # went quietly inactive for good (dropout_final)
         self.since = np.full(shape, -1, dtype=np.int32)         # step (burn-in included) the relationship began
         self.last_purchase = np.full(shape, -1, dtype=np.int32)  # step (burn-in included) of the last purchase
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
@@ -243,7 +254,7 @@ class CustomerPopulation:
         at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
         _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.inertia, self.satisfaction,
                 self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort, self.incident,
-                self.reconsidered, self.since, self.last_purchase)
+                self.reconsidered, self.dropped_out, self.since, self.last_purchase)
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:

@@ -46,7 +46,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits
+from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits, first_purchase_chance
 from agents.newcomers import DRAWN, Newcomers
 from agents.network import small_world
 from agents.staff import StaffPopulation
@@ -108,6 +108,7 @@ class CustomerAgent(mesa.Agent):
         self.club = [0.0] * F
         self.incident = [0.0] * F
         self.reconsidered = [False] * F
+        self.dropped_out = [False] * F
         self.since = [-1] * F
         # this step's purchase, if any
         self.chosen = -1
@@ -122,9 +123,13 @@ class CustomerAgent(mesa.Agent):
         """Switching costs: contracts that bind current customers."""
         return [contract[f] * _CUSTOMER[self.state[f]] for f in range(len(contract))]
 
+    def knows(self, f: int) -> bool:
+        """Whether the customer can still buy from firm ``f`` (:func:`sim.choice.known`)."""
+        return self.state[f] != PROSPECT and not self.dropped_out[f]
+
     def considers(self, f: int) -> bool:
         """Whether firm ``f`` is in the customer's consideration set (:func:`sim.choice.considered`)."""
-        return self.state[f] != PROSPECT and (self.state[f] != CHURNED or self.reconsidered[f])
+        return self.knows(f) and (self.state[f] != CHURNED or self.reconsidered[f])
 
 
 class ReferenceLoyaltyModel(mesa.Model):
@@ -296,14 +301,17 @@ class ReferenceLoyaltyModel(mesa.Model):
         u_choice = self.streams.uniform("choice", (2, n))
         u0, u1 = u_choice[0].tolist(), u_choice[1].tolist()
         present = self.present
+        first = first_purchase_chance(cfg.customers, self.step_length)
         buyers = []
         for a in self.customers:
             a.chosen = -1
             i = a.index
             available = [a.considers(f) and present[f] for f in range(F)]
             if not any(available):      # left every firm they know: they consider those again
-                available = [a.state[f] != PROSPECT and present[f] for f in range(F)]
-            if not (u_buy[i] < a.purchase_chance and any(available)):
+                available = [a.knows(f) and present[f] for f in range(F)]
+            never_bought = all(s < S.FIRST_TIME for s in a.state)
+            chance = first if first >= 0 and never_bought else a.purchase_chance
+            if not (u_buy[i] < chance and any(available)):
                 continue
             util = choice.utility(np.array([a.taste]), np.array([a.expectation]), np.array([a.satisfaction]),
                                   np.array([a.affect]), np.array([a.inertia]),
@@ -558,7 +566,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         """Relationships end by the hazard (:func:`sim.hazard.annual_hazard`)
         and by quiet dropout after a purchase; one draw per customer decides
         which, if any (:func:`sim.phases.lapse_churn._end_relationships`)."""
-        ch, F = self.config.churn, self.n_firms
+        ch, cust, F = self.config.churn, self.config.customers, self.n_firms
         u_churn = self.streams.uniform("churn", self.n).tolist()
         dt, years_per_step = self.step_length.dt, 1.0 / self.config.steps_per_year
         staff_firm = self.staff.firm.tolist()
@@ -568,18 +576,21 @@ class ReferenceLoyaltyModel(mesa.Model):
                 continue
             bonded = staff_firm[a.bond] if a.bond >= 0 else -1
             switching = a.switching(self.contract)
-            reach, ended = 0.0, -1
+            reach, ended, quietly = 0.0, -1, False
+            u = u_churn[a.index]
             for f in current:
                 tenure = (self._t - a.since[f]) * years_per_step if a.since[f] >= 0 else 0.0
                 rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], switching[f],
                                             a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch)
-                chance = float(hazard.ending_chance(rate, dt))
-                if f == a.chosen:
+                chance = by_hazard = float(hazard.ending_chance(rate, dt))
+                if f == a.chosen and (cust.dropout_after_first_purchase or a.state[f] != S.FIRST_TIME):
                     quiet = 1.0 - (1.0 - a.dropout) ** a.visits_per_purchase
                     chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
+                if ended < 0 and u < reach + chance:
+                    ended, quietly = f, u >= reach + by_hazard
                 reach += chance
-                if ended < 0 and u_churn[a.index] < reach:
-                    ended = f
+            if ended >= 0 and quietly and cust.dropout_final:
+                a.dropped_out[ended] = True
             for f in current:
                 switched = ch.exclusive_relationships and a.chosen >= 0 and f != a.chosen
                 if f == ended or switched:

@@ -52,15 +52,24 @@ def contract_locks(choosers: np.ndarray, state: np.ndarray, since: np.ndarray, t
 
 
 @inlined
-def considered(state: int, reconsidered: bool) -> bool:
-    """Whether a firm is in the customer's consideration set: they know it,
-    and if they left it, something brought it back (``reconsidered``: a
-    slow reconsideration, advertising, a win-back offer that reached them,
-    :meth:`sim.context.StepContext.bring_back`). A customer who has left
-    every firm they know still buys in the category: they consider the
-    firms they know again (:func:`logit_exponents`), so the set is never
-    empty while they know one."""
-    return (state != _PROSPECT) & ((state != _CHURNED) | reconsidered)
+def known(state: int, dropped_out: bool) -> bool:
+    """Whether the customer can still buy from a firm at all: they know it,
+    and their relationship with it did not go quietly inactive for good
+    (``dropped_out``: ``customers.dropout_final``, BG/NBD's permanent
+    dropout)."""
+    return (state != _PROSPECT) & np.logical_not(dropped_out)
+
+
+@inlined
+def considered(state: int, reconsidered: bool, dropped_out: bool) -> bool:
+    """Whether a firm is in the customer's consideration set: they know it
+    (:func:`known`), and if they left it, something brought it back
+    (``reconsidered``: a slow reconsideration, advertising, a win-back offer
+    that reached them, :meth:`sim.context.StepContext.bring_back`). A
+    customer who has left every firm they know still buys in the category:
+    they consider the firms they know again (:func:`logit_exponents`), so
+    the set is never empty while they know one."""
+    return known(state, dropped_out) & ((state != _CHURNED) | reconsidered)
 
 
 def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
@@ -154,7 +163,8 @@ def variety_exponents(choosers: np.ndarray, variety: np.ndarray, visits: np.ndar
 @compiled
 def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.ndarray, visits: np.ndarray,
                     compounded_variety: np.ndarray, state: np.ndarray, present: np.ndarray,
-                    refusal: np.ndarray, reconsidered: np.ndarray, taste: np.ndarray, expectation: np.ndarray,
+                    refusal: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray, taste: np.ndarray,
+                    expectation: np.ndarray,
                     satisfaction: np.ndarray, affect: np.ndarray, inertia: np.ndarray,
                     contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
@@ -205,14 +215,14 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
         anyone = False
         for f in range(n_firms):
             open_[f] = present[f] and not (refusing and refusal[i, f])
-            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f])
+            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f], dropped_out[i, f])
         for f in range(n_firms):
             cut = np.float32(0.0)
             if cutting:
                 cut = price_cut[i, f]
             # the consideration set, or every firm known when the customer has left them all
-            available = open_[f] and (considered(state[i, f], reconsidered[i, f]) if anyone
-                                      else state[i, f] != _PROSPECT)
+            available = open_[f] and (considered(state[i, f], reconsidered[i, f], dropped_out[i, f]) if anyone
+                                      else known(state[i, f], dropped_out[i, f]))
             if not available:
                 z[k, f] = -np.inf
             elif explore:

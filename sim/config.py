@@ -105,6 +105,19 @@ class CustomerConfig:
                                 "the easy way'); heterogeneous, beta. 0 for a contractual market")
     dropout_concentration: float = param(20.0, 0.01, 1e6, "beta concentration (a + b) of the dropout chance",
                                          lo_open=True)
+    dropout_final: bool = param(False, doc="a relationship that goes quietly inactive is lost for good: the firm "
+                                "never returns to the customer's consideration set (BG/NBD's dropout is "
+                                "permanent: Fader, Hardie & Lee 2005). false = a lapsed customer may come back "
+                                "as one who churned does (reconsideration, stories, offers)")
+    dropout_after_first_purchase: bool = param(True, doc="quiet dropout may follow a relationship's first purchase "
+                                               "(the MBG/NBD story: Batislam, Denizel & Filiztekin 2007, "
+                                               "'Empirical validation and comparison of models for customer "
+                                               "base analysis'); false = only repeat purchases, as in BG/NBD")
+    first_purchase_per_year: float = param(0.0, 0.0, 1e4, "rate a year at which a customer who has never bought "
+                                           "in the category makes a first purchase, whatever their own purchase "
+                                           "rate: trial that does not select on the repeat rate (the BG/NBD and "
+                                           "Pareto/NBD cohorts' rates do not depend on when they first bought; "
+                                           "Schmittlein, Morrison & Colombo 1987). 0 = at their own purchase rate")
     variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
     variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
     exit_per_year_mean: float = param(0.078, 0.0, 1e3, "mean rate a year at which a customer leaves the category "

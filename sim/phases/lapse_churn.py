@@ -61,15 +61,19 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                        visits: np.ndarray, proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
                        cognition: np.ndarray, incident: np.ndarray, bond: np.ndarray, staff_firm: np.ndarray,
                        since: np.ndarray, t: int, years_per_step: float, coefficients: np.ndarray, dt: float,
-                       u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, expectation: np.ndarray,
-                       purchases: np.ndarray, cohort: np.ndarray, expectation_drop: np.float32, exclusive: bool,
+                       u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
+                       expectation: np.ndarray, purchases: np.ndarray, cohort: np.ndarray,
+                       expectation_drop: np.float32, exclusive: bool, dropout_final: bool, after_first: bool,
                        refusal: np.ndarray, lost: np.ndarray, cohort_lost: np.ndarray) -> None:
     """The current relationships of customers ``start..stop`` that end this
     visit round: each by the relationship hazard, the one bought from also
     by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
-    visits``); one ``churn`` draw per customer decides which, if any (the
-    chances laid end to end: at most one relationship of a customer ends in
-    a round). In a market of ``exclusive`` relationships (contracts), a
+    visits``; not after the relationship's first purchase unless
+    ``after_first``); one ``churn`` draw per customer decides which, if any
+    (the chances laid end to end, each relationship's hazard before its
+    dropout: at most one relationship of a customer ends in a round). A
+    relationship ended by dropout is ``dropped_out`` for good when
+    ``dropout_final``. In a market of ``exclusive`` relationships (contracts), a
     purchase also ends the customer's relationships with the other firms;
     a firm that refuses the customer (``refusal``, empty while no firm
     refuses anyone: customer pruning) ends its relationship with them.
@@ -91,6 +95,7 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
         u = u_churn[i]
         reach = 0.0
         ended = -1
+        quietly = False
         for f in range(n_firms):
             s = state[i, f]
             if s < FIRST_TIME or s == CHURNED:
@@ -99,11 +104,15 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
             chance = _ending_chance(np.float64(proneness[i]), np.float64(satisfaction[i, f]),
                                     np.float64(switching[i, f]), np.float64(cognition[i, f]),
                                     np.float64(incident[i, f]), bonded_firm == f, tenure, s, coefficients, dt)
-            if f == quiet_firm:
+            by_hazard = chance
+            if f == quiet_firm and (after_first or s != FIRST_TIME):
                 chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
-            reach += chance
-            if ended < 0 and u < reach:
+            if ended < 0 and u < reach + chance:
                 ended = f
+                quietly = u >= reach + by_hazard
+            reach += chance
+        if ended >= 0 and quietly and dropout_final:
+            dropped_out[i, ended] = True
         for f in range(n_firms):
             current = state[i, f] >= FIRST_TIME and state[i, f] != CHURNED
             switched = exclusive and quiet_firm >= 0 and f != quiet_firm
@@ -168,8 +177,9 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
         _end_relationships(rows.start, rows.stop, p.buyers, p.firm, cust.dropout, cust.visits_per_purchase,
                            cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
                            cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
-                           unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.expectation,
-                           cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships, refusal,
+                           unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.dropped_out,
+                           cust.expectation, cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships,
+                           cfg.customers.dropout_final, cfg.customers.dropout_after_first_purchase, refusal,
                            lost, cohort_lost)
         return lost, cohort_lost
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import choice
+from agents.customers import first_purchase_chance
+from sim.choice import known
 from sim.compiled import compiled
 from sim.modifiers import Modifier
 from sim.records import Purchases
@@ -18,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
     from sim.records import StepRecord
 
-_PROSPECT = int(S.PROSPECT)
+_FIRST_TIME = int(S.FIRST_TIME)
 #: what the compiled rules read for a modifier no programme has written (neutral)
 _UNSET = {np.float32: np.zeros((0, 0), dtype=np.float32), np.bool_: np.zeros((0, 0), dtype=np.bool_)}
 #: what the choice reads in a market without contracts
@@ -37,9 +39,11 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     cut = _stored(market.modifiers.price_factor)
     found = np.empty(cust.n, dtype=np.int64)
 
+    first = first_purchase_chance(market.config.customers, market.step_length)
+
     def occasions(rows: slice) -> int:
-        return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, cust.state, present,
-                                  refusal, found)
+        return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, first, cust.state,
+                                  cust.dropped_out, present, refusal, found)
 
     counts = market.blocks.map(occasions, cust.n)
     b = (found[:counts[0]] if len(counts) == 1
@@ -69,7 +73,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
             lock = np.empty(len(i), dtype=np.int64)
             choice.contract_locks(i, cust.state, cust.since, market.t, term_steps, lock)
         choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
-                               present, refusal, cust.reconsidered, cust.taste, cust.expectation,
+                               present, refusal, cust.reconsidered, cust.dropped_out, cust.taste, cust.expectation,
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
                                cust.price_sensitivity, cust.deal_proneness, coefficients, lock, z, none)
@@ -98,20 +102,27 @@ def _stored(modifier: Modifier) -> np.ndarray:
 
 
 @compiled
-def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray,
-                       state: np.ndarray, present: np.ndarray, refusal: np.ndarray, found: np.ndarray) -> int:
+def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray, first_chance: float,
+                       state: np.ndarray, dropped_out: np.ndarray, present: np.ndarray, refusal: np.ndarray,
+                       found: np.ndarray) -> int:
     """The customers of rows ``start..stop`` with a purchase occasion, in
     order, into ``found[start:]``; returns how many. A customer has one at
-    their purchase chance if some firm is available to them: one they know
-    (a customer who left every firm they know considers them again:
-    :func:`sim.choice.considered`), present this step, that does not refuse
-    them (an empty ``refusal`` refuses nobody)."""
+    their purchase chance if some firm is available to them: one they can
+    still buy from (a customer who left every firm they know considers them
+    again: :func:`sim.choice.known`), present this step, that does not
+    refuse them (an empty ``refusal`` refuses nobody). A customer who has
+    never bought in the category has one at ``first_chance`` instead, when
+    it is not negative (:func:`agents.customers.first_purchase_chance`)."""
     refusing = refusal.shape[0] > 0
+    trial = first_chance >= 0
     n = start
     for i in range(start, stop):
         available = False
+        bought = False
         for f in range(state.shape[1]):
-            available |= (state[i, f] != _PROSPECT) & present[f] & (not (refusing and refusal[i, f]))
+            available |= known(state[i, f], dropped_out[i, f]) & present[f] & (not (refusing and refusal[i, f]))
+            bought |= state[i, f] >= _FIRST_TIME
+        chance = first_chance if trial and not bought else np.float64(purchase_chance[i])
         found[n] = i            # kept only if the customer has an occasion (no branch to mispredict)
-        n += (u_buy[i] < purchase_chance[i]) & available
+        n += (u_buy[i] < chance) & available
     return n - start

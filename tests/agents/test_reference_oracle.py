@@ -117,9 +117,28 @@ def test_reference_writes_the_engines_step_table(steps_per_year, cost_per_visit)
     import dataclasses
 
     from sim.config import MarketConfig
-    from sim.model import LoyaltyModel
     firms = [{**dataclasses.asdict(f), "cost_per_visit": cost_per_visit} for f in MarketConfig().firms]
-    kw = dict(seed=1, n_customers=300, burn_in=2, steps=4, steps_per_year=steps_per_year, firms=firms)
+    engine, reference = _both(seed=1, n_customers=300, burn_in=2, steps=4, steps_per_year=steps_per_year,
+                              firms=firms)
+    assert (reference["serving"] > 0).all() == (cost_per_visit > 0)
+
+
+def test_reference_drops_out_for_good_and_tries_the_category_as_the_engine_does():
+    """BG/NBD's switches (Fader, Hardie & Lee 2005): a permanent dropout, kept
+    to repeat purchases, and a first purchase at a trial rate, from the
+    market's opening; the same counts and values on a short run."""
+    engine, _ = _both(seed=2, n_customers=400, burn_in=0, steps=10,
+                      customers={"dropout_mean": 0.3, "dropout_final": True, "dropout_after_first_purchase": False,
+                                 "first_purchase_per_year": 8.0},
+                      churn={"reconsideration_per_year": 5.0})
+    assert engine["lost"].sum() > 50 and engine["acquisitions"].sum() > 100
+
+
+def _both(**kw):
+    """The engine's and the reference's step tables of one short run, checked
+    to agree: the same columns in the same order, counts exactly, money and
+    means to float32 precision."""
+    from sim.model import LoyaltyModel
     engine = LoyaltyModel(**kw).run()
     reference = ReferenceLoyaltyModel(**kw).run()
     assert list(reference.columns) == list(engine.columns)
@@ -130,4 +149,4 @@ def test_reference_writes_the_engines_step_table(steps_per_year, cost_per_visit)
     numeric = [c for c in engine.columns if c != "firm" and c not in exact]
     assert np.allclose(reference[numeric].to_numpy(float), engine[numeric].to_numpy(float),
                        rtol=1e-4, atol=1e-6, equal_nan=True)
-    assert (reference["serving"] > 0).all() == (cost_per_visit > 0)
+    return engine, reference

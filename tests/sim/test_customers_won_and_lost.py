@@ -14,6 +14,7 @@ from sim import choice, hazard, loyalty
 from sim.config import ChurnConfig, LoyaltyConfig, MarketConfig
 from sim.in_play import in_play_share
 from sim.model import LoyaltyModel
+from sim.phases.lapse_churn import defections
 from sim.phases.purchase_choice import contract_term_steps, purchase_occasions_and_choice
 from sim.phases.word_of_mouth import _talkers
 from sim.states import LoyaltyState as S, is_customer
@@ -39,7 +40,7 @@ class BeforeChoice(LoyaltyModel):
     def _choosing(self, market, step) -> None:
         cust = market.customers
         before = {"state": cust.state.copy(), "reconsidered": cust.reconsidered.copy(),
-                  "since": cust.since.copy(), "t": market.t}
+                  "dropped_out": cust.dropped_out.copy(), "since": cust.since.copy(), "t": market.t}
         purchase_occasions_and_choice(market, step)
         before.update(buyers=step.purchases.buyers.copy(), firm=step.purchases.firm.copy())
         self.seen.append(before)
@@ -107,7 +108,7 @@ def test_a_firm_the_customer_left_is_chosen_only_when_they_have_left_every_firm_
     chosen_left, fallback = 0, 0
     for seen in m.seen:
         st, rc = seen["state"][seen["buyers"]], seen["reconsidered"][seen["buyers"]]
-        considered = (st != S.PROSPECT) & ((st != S.CHURNED) | rc)
+        considered = choice.considered.py_func(st, rc, seen["dropped_out"][seen["buyers"]])
         cell = np.arange(len(seen["buyers"])), seen["firm"]
         left = ~considered[cell]
         chosen_left += left.sum()
@@ -227,6 +228,79 @@ def test_quiet_dropout_after_purchases_ends_relationships_of_its_own():
     calm = _market(customers={**quiet, "dropout_mean": 0.0}).run(52)
     dropping = _market(customers={**quiet, "dropout_mean": 0.02}).run(52)
     assert dropping["lost"].sum() > 5 * calm["lost"].sum()
+
+
+#: a relationship hazard of mean 2e-6 a year: relationships end by quiet dropout alone
+_NO_HAZARD = dict(churn_proneness_a=0.02, churn_proneness_b=1e4, exit_per_year_mean=0.0)
+#: every way back into the consideration set wide open
+_OPEN_DOORS = dict(churn={"reconsideration_per_year": 5.0, "advertising_reconsideration": 1.0},
+                   word_of_mouth={"reconsideration_per_story": 1.0})
+
+
+def test_a_customer_who_drops_out_for_good_never_buys_from_that_firm_again():
+    """BG/NBD's dropout is permanent (Fader, Hardie & Lee 2005): with
+    ``dropout_final`` no reconsideration, story or fallback brings the firm
+    back, though every door is open; without it, the same doors win many back."""
+    final = BeforeChoice(seed=2, n_customers=3000, burn_in=26, **_OPEN_DOORS,
+                         customers={**_NO_HAZARD, "dropout_mean": 0.1, "dropout_final": True})
+    final.run(26)
+    gone = final.customers.dropped_out
+    assert gone.sum() > 1000
+    assert (final.customers.state[gone] == S.CHURNED).all()
+    assert not (final.customers.state == S.WON_BACK).any()
+    bought_from_gone = sum(seen["dropped_out"][seen["buyers"], seen["firm"]].sum() for seen in final.seen)
+    assert bought_from_gone == 0
+    lapsing = _market(seed=2, burn_in=52, **_OPEN_DOORS, customers={**_NO_HAZARD, "dropout_mean": 0.1})
+    assert not lapsing.customers.dropped_out.any()
+    assert (lapsing.customers.state == S.WON_BACK).sum() > 300
+
+
+class AroundDefections(LoyaltyModel):
+    """The engine, counting relationships that end in their first-time state."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.first_time_endings = 0
+        at = self.phases.index(defections)
+        self.phases[at] = self._defections
+
+    def _defections(self, market, step) -> None:
+        first_time = market.customers.state == S.FIRST_TIME
+        defections(market, step)
+        self.first_time_endings += int((first_time & (market.customers.state == S.CHURNED)).sum())
+
+
+def test_dropout_can_be_kept_to_repeat_purchases_as_bg_nbd_has_it():
+    """MBG/NBD lets a customer drop out after the first purchase (Batislam et
+    al. 2007), BG/NBD only after a repeat purchase; the market can be either."""
+    counts = {}
+    for after_first in (True, False):
+        m = AroundDefections(seed=3, n_customers=3000, burn_in=0,
+                             customers={**_NO_HAZARD, "dropout_mean": 0.3,
+                                        "dropout_after_first_purchase": after_first})
+        m.run(26)
+        counts[after_first] = m.first_time_endings
+    assert counts[True] > 500
+    assert counts[False] == 0
+
+
+def test_a_first_purchase_at_the_trial_rate_does_not_select_heavy_buyers():
+    """A cohort that first bought in its first fortnight is made of heavy buyers when the first
+    purchase comes at the customer's own rate; at a common trial rate
+    (``first_purchase_per_year``) its purchase rates are the population's
+    (the BG/NBD cohort's story), within sampling error."""
+    ratio = {}
+    for trial in (0.0, 10.0):
+        m = _market(seed=4, n_customers=20_000, burn_in=0,
+                    customers={"initial_awareness": 1.0, "exit_per_year_mean": 0.0,
+                               "first_purchase_per_year": trial})
+        rate = m.customers.visit_rate.astype(np.float64)
+        m.run(2)
+        bought = (m.customers.state >= S.FIRST_TIME).any(axis=1)
+        assert 0.1 < bought.mean() < 0.9
+        ratio[trial] = rate[bought].mean() / rate.mean()
+    assert ratio[0.0] > 1.2                     # retail: 1.29, the early buyers are the heavier ones
+    assert abs(ratio[10.0] - 1.0) < 0.05        # a cohort of about 6,500: the mean's standard error ~1.5%
 
 
 def test_higher_churn_proneness_loses_more_customers():
