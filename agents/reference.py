@@ -583,7 +583,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                 rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], switching[f],
                                             a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch)
                 chance = by_hazard = float(hazard.ending_chance(rate, dt))
-                if f == a.chosen and (cust.dropout_after_first_purchase or a.state[f] != S.FIRST_TIME):
+                repeat = a.purchases[f] > round(a.visits_per_purchase)     # visits before this purchase's
+                if f == a.chosen and (cust.dropout_after_first_purchase or repeat):
                     quiet = 1.0 - (1.0 - a.dropout) ** a.visits_per_purchase
                     chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
                 if ended < 0 and u < reach + chance:

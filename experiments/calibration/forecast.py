@@ -38,8 +38,9 @@ from experiments.calibration.config import CalibrationConfig, special_case_marke
 from experiments.calibration.fit import entry_periods, fit_seeds, with_values
 from experiments.calibration.measures import calibration_summary, entry_weights, repeat_curve
 from experiments.calibration.observed import CohortLog
-from experiments.standard_models import ShiftedBetaGeometric, StandardModelError, fit_bgnbd, fit_sbg
+from experiments.standard_models import BGNBD, ShiftedBetaGeometric, StandardModelError, fit_bgnbd, fit_sbg
 from sim.config import ConfigError, MarketConfig, market_config
+from sim.units import WEEKS_PER_YEAR
 
 SIMULATOR, BGNBD_NAME, SBG_NAME = "simulator", "BG/NBD", "sBG"
 #: the row of the simulator with every mechanism but the standard model's story switched off
@@ -146,7 +147,7 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     curves = {SIMULATOR: repeat_curve(sim, horizon, weights)}
     history = calibration_summary(obs_cal, last)
     per_customer: dict[str, np.ndarray] = {}
-    truth = None
+    truth, note = None, None
     if cal.holdout_periods:
         truth = holdout_repeats(cohort, last + 1, end).reindex(history.index).to_numpy()
         sim_history = calibration_summary(sim.upto(last), last)
@@ -168,6 +169,13 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
                 float(cal.holdout_periods), history["frequency"].to_numpy(), history["recency"].to_numpy(),
                 history["T"].to_numpy())
         params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b}
+        if cal.special_case:
+            special, note = bgnbd_special_case(market, cal, bg)
+            if special is not None:
+                nested = pooled([simulate_purchases(market_with_horizon(special, cal, horizon), cal.firm, s,
+                                                    horizon, entry_periods(cal, obs_cal))
+                                 for s in forecast_seeds(cal)])
+                curves[SPECIAL_CASE] = repeat_curve(nested, horizon, entry_weights(entries, nested.entry))
     tracking = pd.DataFrame({"period": np.arange(1, horizon + 1), "actual": actual, **curves})
     errors = pd.DataFrame([_errors(name, tracking, curve, last, end, per_customer.get(name), truth)
                            for name, curve in curves.items()])
@@ -180,7 +188,7 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
                                   **history[["frequency", "recency", "T"]].to_dict("series"),
                                   "actual": truth, **per_customer}).reset_index(drop=True)
     return Forecast(tracking, errors, customers, params, failure,
-                    seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]])
+                    seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]], note)
 
 
 def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int) -> MarketConfig:
@@ -240,6 +248,30 @@ def _survival_errors(name: str, values: np.ndarray, share: np.ndarray, last: int
                                  if hold.any() else nan),
             "end_error_pp": 100 * float(values[end] - share[end]) if hold.any() else nan,
             "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit])))}
+
+
+def bgnbd_special_case(market: MarketConfig, cal: CalibrationConfig, bg: BGNBD
+                       ) -> tuple[MarketConfig | None, str | None]:
+    """The market with the calibration's special case switched on and its
+    purchase rates and dropout at BG/NBD's fitted parameters (the
+    simulator's nested BG/NBD), or None and why not. BG/NBD's rate a period
+    is gamma (shape r, rate alpha) and its dropout chance a repeat purchase
+    beta (a, b) (Fader, Hardie & Lee 2005): a period must be one step of
+    the market, as the rate a period becomes a rate a year."""
+    days = cal.transactions.days_per_period
+    per_year = 7.0 * WEEKS_PER_YEAR / days
+    if abs(per_year - market.steps_per_year) > 1e-6 * per_year:
+        return None, (f"the special case is not forecast: a period of the log is {days} days and a step of the "
+                      f"market {7.0 * WEEKS_PER_YEAR / market.steps_per_year:g}, while BG/NBD's rates are per "
+                      "period")
+    data = special_case_market(dataclasses.asdict(market), cal.special_case)
+    data["customers"].update(visits_per_year_mean=bg.r / bg.alpha * market.steps_per_year,
+                             visits_per_year_shape=bg.r, dropout_mean=bg.a / (bg.a + bg.b),
+                             dropout_concentration=bg.a + bg.b)
+    try:
+        return market_config(data), None
+    except ConfigError as e:
+        return None, f"the special case is not forecast: BG/NBD's parameters make no valid market ({e})"
 
 
 def _cohort_beta(beta: float, market: MarketConfig, cal: CalibrationConfig) -> float:

@@ -68,8 +68,8 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
     """The current relationships of customers ``start..stop`` that end this
     visit round: each by the relationship hazard, the one bought from also
     by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
-    visits``; not after the relationship's first purchase unless
-    ``after_first``); one ``churn`` draw per customer decides which, if any
+    visits``; not after the relationship's first purchase, whose visits are
+    all its ``purchases`` so far, unless ``after_first``); one ``churn`` draw per customer decides which, if any
     (the chances laid end to end, each relationship's hazard before its
     dropout: at most one relationship of a customer ends in a round). A
     relationship ended by dropout is ``dropped_out`` for good when
@@ -105,7 +105,7 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                                     np.float64(switching[i, f]), np.float64(cognition[i, f]),
                                     np.float64(incident[i, f]), bonded_firm == f, tenure, s, coefficients, dt)
             by_hazard = chance
-            if f == quiet_firm and (after_first or s != FIRST_TIME):
+            if f == quiet_firm and (after_first or np.float64(purchases[i, f]) > np.rint(np.float64(visits[i]))):
                 chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
             if ended < 0 and u < reach + chance:
                 ended = f

@@ -256,18 +256,20 @@ def test_a_customer_who_drops_out_for_good_never_buys_from_that_firm_again():
 
 
 class AroundDefections(LoyaltyModel):
-    """The engine, counting relationships that end in their first-time state."""
+    """The engine, counting relationships that end at their first purchase
+    (all their visits so far this round's, whatever state it left them in)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.first_time_endings = 0
+        self.first_purchase_endings = 0
         at = self.phases.index(defections)
         self.phases[at] = self._defections
 
     def _defections(self, market, step) -> None:
-        first_time = market.customers.state == S.FIRST_TIME
+        cust, b, f = market.customers, step.purchases.buyers, step.purchases.firm
+        first = cust.purchases[b, f] == np.rint(cust.visits_per_purchase[b])
         defections(market, step)
-        self.first_time_endings += int((first_time & (market.customers.state == S.CHURNED)).sum())
+        self.first_purchase_endings += int((first & (cust.state[b, f] == S.CHURNED)).sum())
 
 
 def test_dropout_can_be_kept_to_repeat_purchases_as_bg_nbd_has_it():
@@ -279,7 +281,7 @@ def test_dropout_can_be_kept_to_repeat_purchases_as_bg_nbd_has_it():
                              customers={**_NO_HAZARD, "dropout_mean": 0.3,
                                         "dropout_after_first_purchase": after_first})
         m.run(26)
-        counts[after_first] = m.first_time_endings
+        counts[after_first] = m.first_purchase_endings
     assert counts[True] > 500
     assert counts[False] == 0
 
