@@ -80,23 +80,27 @@ def holdout_repeats(log: CohortLog, first: int, last: int) -> pd.Series:
 
 
 def neighbour_forecast(history: pd.DataFrame, simulated: pd.DataFrame, outcome: np.ndarray,
-                       k: int) -> np.ndarray:
-    """Each customer's expected outcome: the mean outcome of the ``k`` simulated
-    customers nearest in (repeat purchases, periods since the last purchase,
-    periods since the first), one repeat purchase weighing as 13 periods
-    (NaN if no customer was simulated)."""
+                       k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each customer's predictive distribution of the outcome: that of the
+    ``k`` simulated customers nearest in (repeat purchases, periods since the
+    last purchase, periods since the first), one repeat purchase weighing as
+    13 periods. Returns its mean (the expected outcome, which squared error
+    rewards) and its median (the point forecast absolute error rewards:
+    Gneiting 2011, "Making and evaluating point forecasts"); NaN if no
+    customer was simulated."""
     def features(s: pd.DataFrame) -> np.ndarray:
         return np.column_stack([s["frequency"], (s["T"] - s["recency"]) / 13.0, s["T"] / 13.0])
     a, b = features(history), features(simulated)
     k = min(k, len(b))
-    out = np.full(len(a), np.nan)
+    mean, median = np.full(len(a), np.nan), np.full(len(a), np.nan)
     if k == 0:
-        return out
+        return mean, median
     for start in range(0, len(a), 512):          # blocks of customers bound the distance matrix's memory
         d = ((a[start:start + 512, None, :] - b[None, :, :]) ** 2).sum(axis=2)
-        nearest = np.argpartition(d, k - 1, axis=1)[:, :k]
-        out[start:start + 512] = outcome[nearest].mean(axis=1)
-    return out
+        nearest = outcome[np.argpartition(d, k - 1, axis=1)[:, :k]]
+        mean[start:start + 512] = nearest.mean(axis=1)
+        median[start:start + 512] = np.median(nearest, axis=1)
+    return mean, median
 
 
 def _mean_pct(model: np.ndarray, actual: np.ndarray, where: np.ndarray) -> float:
@@ -147,12 +151,12 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     curves = {SIMULATOR: repeat_curve(sim, horizon, weights)}
     history = calibration_summary(obs_cal, last)
     per_customer: dict[str, np.ndarray] = {}
-    truth, note = None, None
+    truth, note, median = None, None, None
     if cal.holdout_periods:
         truth = holdout_repeats(cohort, last + 1, end).reindex(history.index).to_numpy()
         sim_history = calibration_summary(sim.upto(last), last)
         sim_outcome = holdout_repeats(sim, last + 1, end).reindex(sim_history.index).to_numpy()
-        per_customer[SIMULATOR] = neighbour_forecast(history, sim_history, sim_outcome, cal.neighbours)
+        per_customer[SIMULATOR], median = neighbour_forecast(history, sim_history, sim_outcome, cal.neighbours)
     # BG/NBD on the same calibration summary
     params, failure = None, None
     try:
@@ -179,14 +183,18 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     tracking = pd.DataFrame({"period": np.arange(1, horizon + 1), "actual": actual, **curves})
     errors = pd.DataFrame([_errors(name, tracking, curve, last, end, per_customer.get(name), truth)
                            for name, curve in curves.items()])
+    errors["customer_mae_median"] = np.nan
+    if median is not None:
+        errors.loc[errors["model"] == SIMULATOR, "customer_mae_median"] = float(np.mean(np.abs(median - truth)))
     seeds = pd.DataFrame([{"seed": s, "role": _role(cal, s),
                            **_errors(SIMULATOR, tracking, repeat_curve(log, horizon, entry_weights(entries, log.entry)),
                                      last, end, None, None)} for s, log in logs.items()])
     customers = None
     if truth is not None:
+        medians = {} if median is None else {f"{SIMULATOR}, median": median}
         customers = pd.DataFrame({"customer_id": history.index,
                                   **history[["frequency", "recency", "T"]].to_dict("series"),
-                                  "actual": truth, **per_customer}).reset_index(drop=True)
+                                  "actual": truth, **per_customer, **medians}).reset_index(drop=True)
     return Forecast(tracking, errors, customers, params, failure,
                     seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]], note)
 

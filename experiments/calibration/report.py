@@ -48,6 +48,7 @@ ERROR_LABELS = {
     "holdout_repeats": "holdout repeat purchases", "actual_repeats": "actual",
     "holdout_error_pct": "error (%)", "curve_mape_pct": "cumulative curve: mean abs. error (%)",
     "curve_error_end": "cumulative curve: error at the end", "customer_mae": "per customer: MAE",
+    "customer_mae_median": "per customer: MAE of the median forecast",
     "customer_rmse": "per customer: RMSE", "calibration_mape_pct": "calibration curve: mean abs. error (%)",
     "holdout_mae_pp": "holdout: mean abs. error (pp)",
     "holdout_mape_pct": "holdout: mean abs. error (%)", "end_error_pp": "error at the end (pp)",
@@ -246,6 +247,7 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         "logarithm on a log scale).", "", *_paragraphs(bound_warnings(fit)),
         "## Holdout errors", "", *no_holdout, markdown_table(_formatted(errors, 3)), "",
         *_paragraphs(retention_lines(cal, forecast)),
+        *_paragraphs(per_customer_lines(forecast)),
         *_paragraphs(special_case_lines(cal, forecast)),
         *seed_section(cal, forecast),
         "## Tracking", "",
@@ -341,6 +343,26 @@ def retention_lines(cal: CalibrationConfig, forecast: Forecast, early: int = 2) 
         rate = retention_by_tenure(forecast.tracking, column)
         parts.append(f"{column} {rate[early]:.3f} to {rate[last]:.3f} ({rate[last] - rate[early]:+.3f})")
     return [f"Retention rate, period {early} to period {last}: " + "; ".join(parts) + "."]
+
+
+def per_customer_lines(forecast: Forecast) -> list[str]:
+    """The per-customer errors against forecasting that nobody buys in the
+    holdout, and which point forecast each error rewards: squared error the
+    mean of a customer's predictive distribution, absolute error its median
+    (Gneiting 2011, "Making and evaluating point forecasts"); BG/NBD gives
+    the mean only."""
+    if forecast.customers is None or forecast.customers.empty:
+        return []
+    errors = forecast.errors.set_index("model")
+    zero = float(forecast.customers["actual"].abs().mean())
+    parts = [f"{model}'s mean forecast {errors.at[model, 'customer_mae']:.3f}" for model in errors.index
+             if np.isfinite(errors.at[model, "customer_mae"])]
+    median = errors["customer_mae_median"].dropna() if "customer_mae_median" in errors else pd.Series(dtype=float)
+    parts += [f"{model}'s median forecast {value:.3f}" for model, value in median.items()]
+    return [f"Per customer, the mean absolute error of forecasting that nobody buys in the holdout is {zero:.3f}; "
+            f"of {', '.join(parts)}. Squared error rewards a customer's expected purchases (the mean of their "
+            "predictive distribution), absolute error its median (Gneiting 2011); the simulator gives both, from "
+            "its nearest simulated customers."]
 
 
 def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:

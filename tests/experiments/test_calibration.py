@@ -222,7 +222,7 @@ def test_calibration_writes_the_market_the_fit_and_the_holdout_comparison(cdnow_
                  "customers.parquet", "config.yaml", "report.md"):
         assert (folder / name).is_file(), name
     errors = pd.read_csv(folder / "errors.csv")
-    assert errors["model"].tolist() == ["simulator", "BG/NBD"]
+    assert errors["model"].tolist() == ["simulator", "BG/NBD", "simulator, special case"]
     assert (errors["actual_repeats"] == 1787).all()
     tracking = pd.read_csv(folder / "tracking.csv")
     assert len(tracking) == 78 and tracking["actual"].iloc[-1] == 2231 + 1787
@@ -230,6 +230,9 @@ def test_calibration_writes_the_market_the_fit_and_the_holdout_comparison(cdnow_
     assert len(customers) == 2357
     diff = customers["BG/NBD"] - customers["actual"]
     assert errors.set_index("model").loc["BG/NBD", "customer_mae"] == pytest.approx(diff.abs().mean())
+    median = customers["simulator, median"] - customers["actual"]
+    assert errors.set_index("model").loc["simulator", "customer_mae_median"] == pytest.approx(median.abs().mean())
+    assert (customers["simulator, median"] % 0.5 == 0).all()     # the median of 50 neighbours' counts
     report = (folder / "report.md").read_text()
     assert "## Holdout errors" in report and "loss = w_curve" in report and "BG/NBD" in report
     assert "## Spread across seeds" in report and "| at_bound |" in report
