@@ -262,16 +262,20 @@ def bgnbd_special_case(market: MarketConfig, cal: CalibrationConfig, bg: BGNBD
                        ) -> tuple[MarketConfig | None, str | None]:
     """The market with the calibration's special case switched on and its
     purchase rates and dropout at BG/NBD's fitted parameters (the
-    simulator's nested BG/NBD), or None and why not. BG/NBD's rate a period
-    is gamma (shape r, rate alpha) and its dropout chance a repeat purchase
-    beta (a, b) (Fader, Hardie & Lee 2005): a period must be one step of
-    the market, as the rate a period becomes a rate a year."""
+    simulator's nested BG/NBD, in steps), or None and why not. BG/NBD's rate
+    a period is gamma (shape r, rate alpha) and its dropout chance a repeat
+    purchase beta (a, b) (Fader, Hardie & Lee 2005): a period must be one
+    step of the market, as the rate a period becomes a rate a year, and the
+    market is followed from its opening (no burn-in)."""
     days = cal.transactions.days_per_period
     per_year = 7.0 * WEEKS_PER_YEAR / days
     if abs(per_year - market.steps_per_year) > 1e-6 * per_year:
         return None, (f"the special case is not forecast: a period of the log is {days} days and a step of the "
                       f"market {7.0 * WEEKS_PER_YEAR / market.steps_per_year:g}, while BG/NBD's rates are per "
                       "period")
+    if cal.burn_in:
+        return None, (f"the special case is not forecast: it follows the market from its opening "
+                      f"(calibration.burn_in 0, not {cal.burn_in}), as BG/NBD's cohort starts at its first purchase")
     data = special_case_market(dataclasses.asdict(market), cal.special_case)
     data["customers"].update(visits_per_year_mean=bg.r / bg.alpha * market.steps_per_year,
                              visits_per_year_shape=bg.r, dropout_mean=bg.a / (bg.a + bg.b),

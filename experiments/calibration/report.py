@@ -361,8 +361,9 @@ def per_customer_lines(forecast: Forecast) -> list[str]:
     parts += [f"{model}'s median forecast {value:.3f}" for model, value in median.items()]
     return [f"Per customer, the mean absolute error of forecasting that nobody buys in the holdout is {zero:.3f}; "
             f"of {', '.join(parts)}. Squared error rewards a customer's expected purchases (the mean of their "
-            "predictive distribution), absolute error its median (Gneiting 2011); the simulator gives both, from "
-            "its nearest simulated customers."]
+            "predictive distribution), absolute error its median (Gneiting 2011), so a mean forecast can lose to "
+            "zero on absolute error where most customers buy nothing. The simulator gives both, from its nearest "
+            "simulated customers; BG/NBD's median is not computed here, so compare medians with zero only."]
 
 
 def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:

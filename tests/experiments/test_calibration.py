@@ -203,7 +203,7 @@ def test_the_fit_never_sees_the_holdout(retail):
 
 # ----------------------------------------------------------------------------- the command
 def _tiny(*extra: str) -> list[str]:
-    return ["calibration.trials=3", "calibration.n_customers=3000", "calibration.burn_in=10",
+    return ["calibration.trials=3", "calibration.n_customers=3000",
             "calibration.replications=1", "calibration.forecast_replications=1", "calibration.figures=false",
             *extra]
 
@@ -236,6 +236,7 @@ def test_calibration_writes_the_market_the_fit_and_the_holdout_comparison(cdnow_
     report = (folder / "report.md").read_text()
     assert "## Holdout errors" in report and "loss = w_curve" in report and "BG/NBD" in report
     assert "## Spread across seeds" in report and "| at_bound |" in report
+    assert "Nested special case" in report and "forecasting that nobody buys" in report
     seeds = pd.read_csv(folder / "seeds.csv")
     assert seeds["role"].tolist() == ["fit", "forecast"] and seeds["seed"].tolist() == [0, 1]
     assert market_out.read_text() == (folder / "market.yaml").read_text()
