@@ -55,8 +55,8 @@ CASES = [
     # ------------------------------------------------------------------ the fit's settings
     _case("fitted-range-lo-above-hi", "calibration.parameters.0.lo=60", key="calibration.parameters[0].lo",
           value="60", allowed="must be below hi (50.0)"),
-    _case("fitted-range-outside-the-keys-range", "calibration.parameters.6.hi=1.5",
-          key="calibration.parameters[6].hi", value="1.5",
+    _case("fitted-range-outside-the-keys-range", "calibration.parameters.4.hi=1.5",
+          key="calibration.parameters[4].hi", value="1.5",
           allowed="customers.dropout_mean must be in [0.0, 1.0]"),
     _case("fitted-key-unknown", "calibration.parameters.0.key=customers.nope", key="calibration.parameters[0].key",
           value="customers.nope", allowed="unknown market key 'nope'"),
