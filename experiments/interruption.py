@@ -29,6 +29,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from typing import Callable, Iterator
 
 from sim.compiled import interrupted
@@ -117,6 +118,59 @@ def sigint_ignored(ignore: bool = True) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+#: modules whose Python code a Ctrl-C must not break into: numba's compiler,
+#: and LLVM's callbacks into Python through ctypes (llvmlite), where an
+#: exception raised by Ctrl-C is lost and the process can crash (segmentation
+#: fault) instead of stopping cleanly
+_COMPILER = ("numba.", "llvmlite.")
+#: seconds after which a Ctrl-C deferred while compiling is delivered again
+COMPILER_RETRY_S = 0.05
+
+
+def _in_compiler(frame) -> bool:
+    """Whether the interrupted Python code, or code calling it, is numba's or llvmlite's."""
+    while frame is not None:
+        if str(frame.f_globals.get("__name__", "")).startswith(_COMPILER):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _interrupt_outside_compiler(signum: int, frame) -> None:
+    """Python's Ctrl-C (a KeyboardInterrupt), except inside the compiler:
+    there the signal is sent again after :data:`COMPILER_RETRY_S` seconds,
+    until the compiler has returned (it compiles a rule in well under a
+    second), and the interrupt lands in the app's own code."""
+    if _in_compiler(frame):
+        retry = threading.Timer(COMPILER_RETRY_S, os.kill, (os.getpid(), signal.SIGINT))
+        retry.daemon = True
+        retry.start()
+        return
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def sigint_outside_compiler() -> Iterator[None]:
+    """Ctrl-C in the body stops the app as usual, but never in the middle of
+    compiling a rule (:func:`_interrupt_outside_compiler`): a fresh install
+    compiles the engine's rules in its first seconds, the moment a user is
+    most likely to change their mind. Only the main thread can set it, and
+    only where Ctrl-C raises Python's KeyboardInterrupt (a worker that
+    ignores it keeps ignoring it)."""
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+    try:
+        previous = signal.signal(signal.SIGINT, _interrupt_outside_compiler)
+    except ValueError:                      # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 _AT_EXIT: list[bool] = []
 
 
@@ -133,12 +187,15 @@ def stop_cleanly(where: str | os.PathLike | Callable[[], str | os.PathLike],
     ``on_interrupt``) and exit with status :data:`EXIT_INTERRUPTED`.
     However the body ends, the pool of worker processes is shut down, unless
     ``keep_workers`` (a job of a sweep: the next job reuses them); then it is
-    shut down when the process exits."""
+    shut down when the process exits. A Ctrl-C that arrives while numba
+    compiles a rule waits until the rule is compiled
+    (:func:`sigint_outside_compiler`)."""
     if not _AT_EXIT:
         atexit.register(stop_workers)
         _AT_EXIT.append(True)
     try:
-        yield
+        with sigint_outside_compiler():
+            yield
     except (KeyboardInterrupt, SystemError) as e:
         if not interrupted(e):
             raise

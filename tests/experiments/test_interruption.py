@@ -437,3 +437,48 @@ def test_a_ctrl_c_inside_a_compiled_rule_while_a_market_is_built_stops_as_ctrl_c
     with pytest.raises(SystemError, match="another fault"):
         with stop_cleanly("outputs/run"):
             raise SystemError("another fault")
+
+
+#: a stand-in for numba's compiler: Python code in a numba module, busy for ``wait`` seconds after a Ctrl-C
+_COMPILER_STAND_IN = '''
+def compile_rule(wait):
+    import os, signal, time
+    os.kill(os.getpid(), signal.SIGINT)
+    started = time.monotonic()
+    while time.monotonic() - started < wait:
+        pass
+    return "compiled"
+'''
+
+
+def test_a_ctrl_c_while_numba_compiles_lands_once_the_compiler_has_returned():
+    """LLVM calls back into Python while numba compiles, and a Ctrl-C raised
+    there crashed a fresh install's calibration (a segmentation fault, exit
+    -11, instead of 130): the app now takes Ctrl-C only outside the
+    compiler, a moment later; outside it at once. A process that ignores
+    Ctrl-C (a worker) keeps ignoring it."""
+    from experiments.interruption import sigint_outside_compiler
+
+    compiler = {"__name__": "numba.core.compiler_stand_in"}
+    exec(_COMPILER_STAND_IN, compiler)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        events = []
+        with sigint_outside_compiler():
+            try:
+                events.append(compiler["compile_rule"](0.3))
+                time.sleep(2.0)
+                events.append("not interrupted")
+            except KeyboardInterrupt:
+                events.append("interrupted")
+        assert events == ["compiled", "interrupted"]
+        with sigint_outside_compiler(), pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(2.0)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        with sigint_outside_compiler():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.2)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
