@@ -100,15 +100,15 @@ def stop_workers(kill: bool = False) -> None:
 
 
 @contextlib.contextmanager
-def sigint_ignored(ignore: bool = True) -> Iterator[None]:
-    """SIGINT ignored in the body (if ``ignore``): a second Ctrl-C must not
-    break the tidying up, and a job in a worker process leaves Ctrl-C to the
-    app's main process. Only the main thread can change signal handlers."""
-    if not ignore:
+def _sigint_handled_by(handler: Callable | int, when: bool = True) -> Iterator[None]:
+    """SIGINT handled by ``handler`` in the body (if ``when``), the previous
+    handler restored after it. Only the main thread can change signal
+    handlers; elsewhere the body runs unchanged."""
+    if not when:
         yield
         return
     try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        previous = signal.signal(signal.SIGINT, handler)
     except ValueError:                      # not the main thread
         yield
         return
@@ -116,6 +116,13 @@ def sigint_ignored(ignore: bool = True) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def sigint_ignored(ignore: bool = True) -> contextlib.AbstractContextManager[None]:
+    """SIGINT ignored in the body (if ``ignore``): a second Ctrl-C must not
+    break the tidying up, and a job in a worker process leaves Ctrl-C to the
+    app's main process."""
+    return _sigint_handled_by(signal.SIG_IGN, ignore)
 
 
 #: modules whose Python code a Ctrl-C must not break into: numba's compiler,
@@ -149,26 +156,14 @@ def _interrupt_outside_compiler(signum: int, frame) -> None:
     raise KeyboardInterrupt
 
 
-@contextlib.contextmanager
-def sigint_outside_compiler() -> Iterator[None]:
+def sigint_outside_compiler() -> contextlib.AbstractContextManager[None]:
     """Ctrl-C in the body stops the app as usual, but never in the middle of
     compiling a rule (:func:`_interrupt_outside_compiler`): a fresh install
     compiles the engine's rules in its first seconds, the moment a user is
-    most likely to change their mind. Only the main thread can set it, and
-    only where Ctrl-C raises Python's KeyboardInterrupt (a worker that
-    ignores it keeps ignoring it)."""
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
-        yield
-        return
-    try:
-        previous = signal.signal(signal.SIGINT, _interrupt_outside_compiler)
-    except ValueError:                      # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    most likely to change their mind. Only where Ctrl-C raises Python's
+    KeyboardInterrupt (a worker that ignores it keeps ignoring it)."""
+    return _sigint_handled_by(_interrupt_outside_compiler,
+                              signal.getsignal(signal.SIGINT) is signal.default_int_handler)
 
 
 _AT_EXIT: list[bool] = []
