@@ -69,11 +69,12 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
     visit round: each by the relationship hazard, the one bought from also
     by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
     visits``; not after the relationship's first purchase, whose visits are
-    all its ``purchases`` so far, unless ``after_first``); one ``churn`` draw per customer decides which, if any
-    (the chances laid end to end, each relationship's hazard before its
-    dropout: at most one relationship of a customer ends in a round). A
-    relationship ended by dropout is ``dropped_out`` for good when
-    ``dropout_final``. In a market of ``exclusive`` relationships (contracts), a
+    all its ``purchases`` so far, unless ``after_first``); one ``churn``
+    draw per customer decides which, if any (the chances laid end to end,
+    each relationship's hazard before its dropout: at most one relationship
+    of a customer ends in a round). A relationship ended by dropout is
+    ``dropped_out`` for good when ``dropout_final``. In a market of
+    ``exclusive`` relationships (contracts), a
     purchase also ends the customer's relationships with the other firms;
     a firm that refuses the customer (``refusal``, empty while no firm
     refuses anyone: customer pruning) ends its relationship with them.

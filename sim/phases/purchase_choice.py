@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim import choice
 from agents.customers import first_purchase_chance
+from sim import choice
 from sim.choice import known
 from sim.compiled import compiled
 from sim.modifiers import Modifier
