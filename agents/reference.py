@@ -309,8 +309,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             available = [a.considers(f) and present[f] for f in range(F)]
             if not any(available):      # left every firm they know: they consider those again
                 available = [a.knows(f) and present[f] for f in range(F)]
-            never_bought = all(s < S.FIRST_TIME for s in a.state)
-            chance = first if first >= 0 and never_bought else a.purchase_chance
+            trying = first >= 0 and all(s < S.FIRST_TIME for s in a.state)     # never bought in the category
+            chance = first if trying else a.purchase_chance
             if not (u_buy[i] < chance and any(available)):
                 continue
             util = choice.utility(np.array([a.taste]), np.array([a.expectation]), np.array([a.satisfaction]),

@@ -328,14 +328,15 @@ class WordOfMouthConfig:
                                        "tells as another buyer with the same experience (Reichheld 2003, 'The one "
                                        "number you need to grow': promoters make most referrals; an advocate "
                                        "recommends by definition); it scales positive and neutral stories only. "
-                                       "1.5 keeps a delighted advocate's chance to talk, 0.75, below a disappointed customer's, "
-                                       "0.9: Anderson 1998's U-shape is steeper on the dissatisfied side. The size "
+                                       "1.5 keeps a delighted advocate's chance to talk, 0.75, below a "
+                                       "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
+                                       "dissatisfied side. The size "
                                        "is a judgement, not a published figure")
     reconsideration_per_story: float = param(0.1, 0.0, 1.0, "chance that one positive story about a firm the "
                                              "customer left brings it back into their consideration set (a "
                                              "friend's good word reopens a closed door; independent per story). "
-                                             "A judgement, no published figure: from 0 to 0.1 it raises the retail market's "
-                                             "win-backs by about a fifth")
+                                             "A judgement, no published figure: from 0 to 0.1 it raises the "
+                                             "retail market's win-backs by about a fifth")
 
 
 @dataclass

@@ -45,7 +45,8 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
     util = choice.utility(cust.taste, cust.expectation, cust.satisfaction, cust.affect, cust.inertia, switching,
                           market.price, cust.reference_price, cust.price_sensitivity, market.discount,
                           cust.deal_proneness, cfg.choice)
-    considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)   # the choice's rule, over arrays
+    # the choice's own rule, over arrays
+    considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)
     return p[current.any(axis=1)].max(axis=1)
 

@@ -143,12 +143,10 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     actual[:end] = repeat_curve(cohort, end)
     entries = cohort.entry
     # the simulator
-    sim_market = market_with_horizon(market, cal, horizon)
-    logs = {s: simulate_purchases(sim_market, cal.firm, s, horizon, entry_periods(cal, obs_cal))
-            for s in fit_seeds(cal) + forecast_seeds(cal)}
+    entry = entry_periods(cal, obs_cal)
+    logs = _cohorts(market, cal, fit_seeds(cal) + forecast_seeds(cal), horizon, entry)
     sim = pooled([logs[s] for s in forecast_seeds(cal)])
-    weights = entry_weights(entries, sim.entry)
-    curves = {SIMULATOR: repeat_curve(sim, horizon, weights)}
+    curves = {SIMULATOR: _entry_weighted_curve(sim, entries, horizon)}
     history = calibration_summary(obs_cal, last)
     per_customer: dict[str, np.ndarray] = {}
     truth, note, median = None, None, None
@@ -176,10 +174,8 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
         if cal.special_case:
             special, note = bgnbd_special_case(market, cal, bg)
             if special is not None:
-                nested = pooled([simulate_purchases(market_with_horizon(special, cal, horizon), cal.firm, s,
-                                                    horizon, entry_periods(cal, obs_cal))
-                                 for s in forecast_seeds(cal)])
-                curves[SPECIAL_CASE] = repeat_curve(nested, horizon, entry_weights(entries, nested.entry))
+                nested = pooled(list(_cohorts(special, cal, forecast_seeds(cal), horizon, entry).values()))
+                curves[SPECIAL_CASE] = _entry_weighted_curve(nested, entries, horizon)
     tracking = pd.DataFrame({"period": np.arange(1, horizon + 1), "actual": actual, **curves})
     errors = pd.DataFrame([_errors(name, tracking, curve, last, end, per_customer.get(name), truth)
                            for name, curve in curves.items()])
@@ -187,7 +183,7 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     if median is not None:
         errors.loc[errors["model"] == SIMULATOR, "customer_mae_median"] = float(np.mean(np.abs(median - truth)))
     seeds = pd.DataFrame([{"seed": s, "role": _role(cal, s),
-                           **_errors(SIMULATOR, tracking, repeat_curve(log, horizon, entry_weights(entries, log.entry)),
+                           **_errors(SIMULATOR, tracking, _entry_weighted_curve(log, entries, horizon),
                                      last, end, None, None)} for s, log in logs.items()])
     customers = None
     if truth is not None:
@@ -197,6 +193,20 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
                                   "actual": truth, **per_customer, **medians}).reset_index(drop=True)
     return Forecast(tracking, errors, customers, params, failure,
                     seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]], note)
+
+
+def _cohorts(market: MarketConfig, cal: CalibrationConfig, seeds: list[int], horizon: int,
+             entry: int) -> dict[int, CohortLog]:
+    """Each seed's simulated cohort of ``market`` over ``horizon`` periods,
+    acquired in periods 1..``entry``."""
+    sim_market = market_with_horizon(market, cal, horizon)
+    return {s: simulate_purchases(sim_market, cal.firm, s, horizon, entry) for s in seeds}
+
+
+def _entry_weighted_curve(log: CohortLog, entries: pd.Series, horizon: int) -> np.ndarray:
+    """A simulated cohort's cumulative repeat purchases, reweighted to enter
+    as the observed cohort (``entries``) did (:func:`entry_weights`)."""
+    return repeat_curve(log, horizon, entry_weights(entries, log.entry))
 
 
 def market_with_horizon(market: MarketConfig, cal: CalibrationConfig, steps: int) -> MarketConfig:

@@ -357,8 +357,8 @@ def per_customer_lines(forecast: Forecast) -> list[str]:
     zero = float(forecast.customers["actual"].abs().mean())
     parts = [f"{model}'s mean forecast {errors.at[model, 'customer_mae']:.3f}" for model in errors.index
              if np.isfinite(errors.at[model, "customer_mae"])]
-    median = errors["customer_mae_median"].dropna() if "customer_mae_median" in errors else pd.Series(dtype=float)
-    parts += [f"{model}'s median forecast {value:.3f}" for model, value in median.items()]
+    parts += [f"{model}'s median forecast {value:.3f}"
+              for model, value in errors["customer_mae_median"].dropna().items()]
     return [f"Per customer, the mean absolute error of forecasting that nobody buys in the holdout is {zero:.3f}; "
             f"of {', '.join(parts)}. Squared error rewards a customer's expected purchases (the mean of their "
             "predictive distribution), absolute error its median (Gneiting 2011), so a mean forecast can lose to "
