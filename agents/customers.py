@@ -21,7 +21,7 @@ from sim.units import StepLength
 TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
           "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
           "purchase_chance", "visits_per_purchase", "exit_chance", "desired", "churn_proneness", "dropout",
-          "taste")
+          "taste", "renewal_review")
 _PROSPECT = int(LoyaltyState.PROSPECT)
 #: counts of visits (``purchases``, ``rival_run``) stop here: far beyond any threshold the ladder uses
 COUNT_CAP = np.iinfo(np.uint16).max
@@ -92,7 +92,8 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
     Fader, Hardie & Lee 2005). Taste is a standard normal per firm, which
     the choice scales by ``choice.taste_sd``: drawn with the customer, as
     it is independent of everything else the same as drawn when they first
-    meet the firm, and kept.
+    meet the firm, and kept. The chance of reviewing the market at a
+    contract's renewal point is beta, drawn last (:func:`_renewal_review`).
     """
     seg = segments or Segments.of(cfg)
     segment = seg.draw(rng, n)
@@ -124,12 +125,23 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
                                                   _MOST_CERTAIN))).astype(np.float32),
         "dropout": _dropout(rng, cfg, n),
         "taste": rng.standard_normal((n, n_firms)).astype(np.float32),
+        "renewal_review": _renewal_review(rng, cfg, n),
     }
 
 
 #: a beta draw of a chance a year is capped here before its rate -ln(1 - p)
 #: is taken (a chance of 1 would be an infinite rate): not a parameter
 _MOST_CERTAIN = 1.0 - 1e-7
+
+
+def _renewal_review(rng: np.random.Generator, cfg: CustomerConfig, n: int) -> np.ndarray:
+    """Each customer's chance of reviewing the market at a contract's
+    renewal point: beta of the configured mean and concentration, drawn
+    after every other trait (and exactly 1, with no draw, at a mean of 1, so
+    markets where every subscriber reviews draw their customers as before)."""
+    if cfg.renewal_review_mean >= 1.0:
+        return np.ones(n, dtype=np.float32)
+    return _beta(rng, cfg.renewal_review_mean, cfg.renewal_review_concentration, n).astype(np.float32)
 
 
 def _dropout(rng: np.random.Generator, cfg: CustomerConfig, n: int) -> np.ndarray:

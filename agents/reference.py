@@ -50,6 +50,7 @@ from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits, first_pur
 from agents.newcomers import DRAWN, Newcomers
 from agents.network import small_world
 from agents.staff import StaffPopulation
+from sim.phases.purchase_choice import contract_term_steps
 from sim import choice, disconfirmation as dc, experience as ex, hazard, loyalty
 from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
@@ -302,6 +303,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         u0, u1 = u_choice[0].tolist(), u_choice[1].tolist()
         present = self.present
         first = first_purchase_chance(cfg.customers, self.step_length)
+        term = contract_term_steps(cfg)
+        u_renew = self.streams.uniform("renewal", n).tolist() if term else []
         buyers = []
         for a in self.customers:
             a.chosen = -1
@@ -313,9 +316,15 @@ class ReferenceLoyaltyModel(mesa.Model):
             chance = first if trying else a.purchase_chance
             if not (u_buy[i] < chance and any(available)):
                 continue
+            bound, renewing = (self._contract_lock(a, term, u_renew[i]) if term else (-1, False))
+            if bound >= 0 and present[bound]:       # the contract binds: they pay their firm
+                a.chosen = bound
+                buyers.append((a, bound))
+                continue
+            switching = [0.0] * F if renewing else a.switching(self.contract)
             util = choice.utility(np.array([a.taste]), np.array([a.expectation]), np.array([a.satisfaction]),
                                   np.array([a.affect]), np.array([a.inertia]),
-                                  np.array([a.switching(self.contract)]), self._price_arr,
+                                  np.array([switching]), self._price_arr,
                                   np.array([a.reference_price]), np.array([a.price_sensitivity]),
                                   self._discount_arr, np.array([a.deal_proneness]), cfg.choice)
             variety = _each_visit(a.variety, a.visits_per_purchase)
@@ -325,6 +334,18 @@ class ReferenceLoyaltyModel(mesa.Model):
                 a.chosen = c
                 buyers.append((a, c))
         return buyers
+
+    def _contract_lock(self, a: CustomerAgent, term: int, u_renew: float) -> tuple[int, bool]:
+        """The firm whose contract binds a subscriber (-1: none), and whether
+        they are at a renewal point and review the market (the contract's
+        switching cost waived); the rule of :func:`sim.choice.contract_locks`."""
+        for f in range(self.n_firms):
+            if _CUSTOMER[a.state[f]]:
+                tenure = self._t - a.since[f]
+                if tenure > 0 and tenure % term == 0 and u_renew < a.renewal_review:
+                    return -1, True
+                return f, False
+        return -1, False
 
     def _experience(self, buyers: list, ev: dict) -> list[dict]:
         cfg, staff, F, n = self.config, self.staff, self.n_firms, self.n

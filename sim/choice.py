@@ -33,21 +33,24 @@ FREE, RENEWING = -1, -2
 
 @compiled
 def contract_locks(choosers: np.ndarray, state: np.ndarray, since: np.ndarray, t: int, term_steps: int,
-                   out: np.ndarray) -> None:
+                   u_renewal: np.ndarray, review: np.ndarray, out: np.ndarray) -> None:
     """In a market of contracts (one relationship at a time), each
     chooser's current firm while their contract binds them (they pay it and
     do not choose), :data:`RENEWING` at a renewal point (every
     ``term_steps`` steps of tenure: the contract ends and they choose
-    freely, its switching cost waived), :data:`FREE` without a current firm
-    (001's telecom: under 10% switch while locked in; a wave when a real
-    alternative appears at renewal)."""
+    freely, its switching cost waived) if they review the market then (at
+    their chance ``review``, with draw ``u_renewal``; otherwise the contract
+    renews by default and binds them again), :data:`FREE` without a current
+    firm (001's telecom: under 10% switch while locked in; a wave when a
+    real alternative appears at renewal)."""
     for k in range(choosers.shape[0]):
         i = choosers[k]
         out[k] = FREE
         for f in range(state.shape[1]):
             if is_customer_rule(state[i, f]):
                 tenure = t - since[i, f]
-                out[k] = RENEWING if tenure > 0 and tenure % term_steps == 0 else f
+                renewal = tenure > 0 and tenure % term_steps == 0
+                out[k] = RENEWING if renewal and u_renewal[i] < review[i] else f
                 break
 
 

@@ -118,6 +118,17 @@ class CustomerConfig:
                                            "rate: trial that does not select on the repeat rate (the BG/NBD and "
                                            "Pareto/NBD cohorts' rates do not depend on when they first bought; "
                                            "Schmittlein, Morrison & Colombo 1987). 0 = at their own purchase rate")
+    renewal_review_mean: float = param(1.0, 0.0, 1.0, "mean chance that a subscriber reviews the market at a "
+                                       "contract's renewal point (churn.contract_term_weeks) and chooses again; "
+                                       "otherwise the contract renews by default. Heterogeneous, beta, drawn once "
+                                       "and kept, so the attentive switch early and a cohort's survivors are the "
+                                       "inert (status-quo bias: Samuelson & Zeckhauser 1988; inertia in contract "
+                                       "choice: Handel 2013, 'Adverse selection and inertia in health insurance "
+                                       "markets'; prompting subscribers to review their plans raises churn: "
+                                       "Ascarza, Iyengar & Schleicher 2016). 1 = every subscriber reviews")
+    renewal_review_concentration: float = param(2.0, 0.01, 1e6, "beta concentration (a + b) of the chance of "
+                                                "reviewing at renewal (small: most subscribers nearly always or "
+                                                "nearly never review)", lo_open=True)
     variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
     variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
     exit_per_year_mean: float = param(0.078, 0.0, 1e3, "mean rate a year at which a customer leaves the category "
@@ -238,7 +249,9 @@ class LoyaltyConfig:
                                        "more (Bolton 1998)")
     repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the repeat-purchase "
                                                "rate (visits a week at each firm, a moving average)", lo_open=True)
-    cognitive_scale: float = param(0.05, 0.0, 10.0, "value gap that makes a customer sure a firm is best", lo_open=True)
+    cognitive_scale: float = param(0.05, 1e-6, 10.0, "value gap that makes a customer sure a firm is best (at "
+                                   "least 1e-6: the belief is worked out in float32, where a smaller scale divides "
+                                   "by zero)")
     cognitive_price_weight: float = param(0.1, 0.0, 100.0, "weight of price in the value behind cognitive loyalty, "
                                           "relative to its weight in firm choice: value = expectation - weight x "
                                           "price_sensitivity x (price / reference price - 1), in expectation points "

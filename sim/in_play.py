@@ -15,7 +15,8 @@ measure is a snapshot of one moment.
 In a market of contracts the choice that matters is the one at a renewal
 point, where the contract's switching cost is waived (Fornell 1992's
 'defensive' switching barriers hold customers only between renewals); it
-is measured there. Variety seeking is left out: it moves customers at
+is measured there, for a subscriber who reviews the market then (one who
+does not renews by default: ``customers.renewal_review_mean``). Variety seeking is left out: it moves customers at
 random, not by what the firms do.
 """
 
@@ -36,7 +37,8 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
     """For each customer with a current relationship, the logit choice
     probability of the firm they are most likely to choose now (``[m]``,
     float64, in customer order), among the firms they consider; in a
-    market of contracts, as at a renewal point."""
+    market of contracts, as at a renewal point (the current firm's chance
+    includes a default renewal by a subscriber who does not review)."""
     cust, cfg = market.customers, market.config
     switching = market.latents()["switching"]
     current = is_customer(cust.state)
@@ -48,6 +50,10 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
     # the choice's own rule, over arrays
     considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)
+    if cfg.churn.exclusive_relationships and cfg.churn.contract_term_weeks > 0:
+        # a subscriber who does not review the market renews by default
+        review = cust.renewal_review[:, None].astype(np.float64)
+        p = review * p + (1.0 - review) * current
     return p[current.any(axis=1)].max(axis=1)
 
 

@@ -29,6 +29,7 @@ DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
     ("experience_noise", "normal", "customers", 0), ("complaint", "uniform", "customers", 3),
     ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
     ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
+    ("renewal", "uniform", "customers", 0),
 )
 
 
@@ -55,6 +56,7 @@ class StepDraws:
     awareness: np.ndarray         #: [n, firms] uniform: becomes aware of the firm
     churn: np.ndarray             #: [n] uniform: a disappointed customer defects
     exit: np.ndarray              #: [n] uniform: leaves the category
+    renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
 
     @staticmethod
     @functools.lru_cache(maxsize=8)

@@ -71,7 +71,8 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
         lock = _NO_LOCKS
         if term_steps:
             lock = np.empty(len(i), dtype=np.int64)
-            choice.contract_locks(i, cust.state, cust.since, market.t, term_steps, lock)
+            choice.contract_locks(i, cust.state, cust.since, market.t, term_steps, draws.renewal,
+                                  cust.renewal_review, lock)
         choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
                                present, refusal, cust.reconsidered, cust.dropped_out, cust.taste, cust.expectation,
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,

@@ -134,6 +134,22 @@ def test_reference_drops_out_for_good_and_tries_the_category_as_the_engine_does(
     assert engine["lost"].sum() > 50 and engine["acquisitions"].sum() > 100
 
 
+def test_reference_binds_subscribers_until_a_renewal_point_as_the_engine_does():
+    """Contracts: one relationship at a time, paid without choosing until a
+    renewal point (every 6 weeks here, so a short run holds several), where
+    a subscriber who reviews the market chooses again, its switching cost
+    waived, and one who does not renews by default; from the market's
+    opening, the same counts and values on a short run."""
+    import dataclasses
+
+    from sim.config import MarketConfig
+    firms = [{**dataclasses.asdict(f), "switching_cost": 0.35} for f in MarketConfig().firms]
+    engine, _ = _both(seed=4, n_customers=400, burn_in=0, steps=20, firms=firms,
+                      customers={"renewal_review_mean": 0.5},
+                      churn={"exclusive_relationships": True, "contract_term_weeks": 6.0})
+    assert engine["lost"].sum() > 50
+
+
 def _both(**kw):
     """The engine's and the reference's step tables of one short run, checked
     to agree: the same columns in the same order, counts exactly, money and
@@ -146,7 +162,10 @@ def _both(**kw):
     exact = ["customers", "lost", "exits", "acquisitions", "win_backs", "failures", "complaints",
              *(f"n_{name}" for name in STATE_NAMES)]
     assert (reference[exact] == engine[exact]).all().all()
-    numeric = [c for c in engine.columns if c != "firm" and c not in exact]
+    # profit is revenue less costs, each compared here: near zero their float32 rounding is all it holds
+    numeric = [c for c in engine.columns if c not in ("firm", "profit") and c not in exact]
     assert np.allclose(reference[numeric].to_numpy(float), engine[numeric].to_numpy(float),
                        rtol=1e-4, atol=1e-6, equal_nan=True)
+    for table in (engine, reference):
+        assert np.allclose(table["profit"], table["revenue"] - table["costs"], rtol=1e-6, atol=1e-6)
     return engine, reference

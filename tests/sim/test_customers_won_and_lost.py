@@ -13,7 +13,7 @@ import pytest
 from sim import choice, hazard, loyalty
 from sim.config import ChurnConfig, LoyaltyConfig, MarketConfig
 from sim.in_play import in_play_share
-from sim.model import LoyaltyModel
+from sim.model import LoyaltyModel, load_market_preset
 from sim.phases.lapse_churn import defections
 from sim.phases.purchase_choice import contract_term_steps, purchase_occasions_and_choice
 from sim.phases.word_of_mouth import _talkers
@@ -332,3 +332,61 @@ def test_subscribers_hold_one_contract_and_pay_their_firm_until_a_renewal_point(
         switched_at_renewal += (moved & renewing).sum()
     assert switched_between == 0
     assert switched_at_renewal > 0
+
+
+def _subscription(seed: int = 0, n_customers: int = 3000, burn_in: int = 24, **customers) -> dict:
+    """The subscription preset with some customer keys set (the rest of its section kept)."""
+    market = load_market_preset("subscription")
+    market["customers"] = {**market["customers"], **customers}
+    return {"market": market, "seed": seed, "n_customers": n_customers, "burn_in": burn_in}
+
+
+def _renewal_moves(m: BeforeChoice) -> tuple[np.ndarray, np.ndarray]:
+    """The renewal_review of the subscribers at each renewal point of ``m``'s
+    choices, and whether each moved to another firm there."""
+    term = contract_term_steps(m.config)
+    review, moved = [], []
+    for seen in m.seen:
+        st, since = seen["state"][seen["buyers"]], seen["since"][seen["buyers"]]
+        current = is_customer(st)
+        firm_before = current.argmax(axis=1)
+        tenure = seen["t"] - since[np.arange(len(since)), firm_before]
+        renewing = current.any(axis=1) & (tenure > 0) & (tenure % term == 0)
+        review.append(m.customers.renewal_review[seen["buyers"][renewing]])
+        moved.append(seen["firm"][renewing] != firm_before[renewing])
+    return np.concatenate(review), np.concatenate(moved)
+
+
+def test_a_subscriber_who_does_not_review_the_market_at_renewal_renews_by_default():
+    everyone = BeforeChoice(**_subscription())
+    everyone.run(24)
+    some = BeforeChoice(**_subscription(renewal_review_mean=0.3, renewal_review_concentration=2.0))
+    some.run(24)
+    assert (everyone.customers.renewal_review == 1.0).all()
+    review, moved = _renewal_moves(some)
+    _, moved_all = _renewal_moves(everyone)
+    assert moved_all.mean() > 0.05 and len(review) > 1000
+    assert abs(moved.mean() / moved_all.mean() - 0.3) < 0.12          # about the share who review
+    assert review[moved].mean() > 1.3 * review[~moved].mean()          # those who moved had reviewed: 0.47 vs 0.29
+    inert = review < 0.02
+    assert inert.sum() > 100 and moved[inert].mean() < 0.2 * moved.mean()
+
+
+def test_the_attentive_switch_at_early_renewals_so_a_cohorts_survivors_are_the_inert():
+    m = LoyaltyModel(**_subscription(n_customers=20000, burn_in=0, renewal_review_mean=0.5,
+                                     renewal_review_concentration=1.0))
+    m.step()
+    cohort = is_customer(m.customers.state).any(axis=1)
+    generation = m.customers.generation.copy()
+    review = m.customers.renewal_review
+    mean_review = [float(review[cohort].mean())]
+    for _ in range(4):
+        m.run(12)
+        cohort &= (m.customers.generation == generation) & is_customer(m.customers.state).any(axis=1)
+        cohort &= m.customers.since.max(axis=1) <= 1                        # still with the firm they began with
+        mean_review.append(float(review[cohort].mean()))
+    assert abs(mean_review[0] - 0.5) < 0.03
+    # about 8% of reviewers move at a renewal, so four renewals take the mean from 0.50 to about 0.45
+    # (a cohort of about 6,500: the mean's standard error is about 0.006)
+    assert mean_review[4] < mean_review[0] - 0.025
+    assert mean_review[2] < mean_review[0] and mean_review[4] < mean_review[2]
