@@ -372,6 +372,14 @@ def test_a_subscriber_who_does_not_review_the_market_at_renewal_renews_by_defaul
     assert inert.sum() > 100 and moved[inert].mean() < 0.2 * moved.mean()
 
 
+def test_a_subscriber_who_will_renew_by_default_is_not_in_play():
+    reviewing = LoyaltyModel(**_subscription(n_customers=4000, burn_in=36))
+    inert = LoyaltyModel(**_subscription(n_customers=4000, burn_in=36, renewal_review_mean=0.05,
+                                         renewal_review_concentration=2.0))
+    assert 0.15 < in_play_share(reviewing) < 0.5                         # 23% after the preset's burn-in
+    assert in_play_share(inert) < 0.2 * in_play_share(reviewing)         # 1 in 20 reviews: few can be tipped
+
+
 def test_the_attentive_switch_at_early_renewals_so_a_cohorts_survivors_are_the_inert():
     m = LoyaltyModel(**_subscription(n_customers=20000, burn_in=0, renewal_review_mean=0.5,
                                      renewal_review_concentration=1.0))
