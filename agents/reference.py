@@ -50,12 +50,12 @@ from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits, first_pur
 from agents.newcomers import DRAWN, Newcomers
 from agents.network import small_world
 from agents.staff import StaffPopulation
-from sim.phases.purchase_choice import contract_term_steps
 from sim import choice, disconfirmation as dc, experience as ex, hazard, loyalty
 from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
+from sim.phases.purchase_choice import contract_term_steps
 from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step

@@ -122,11 +122,12 @@ class CustomerConfig:
                                        "contract's renewal point (churn.contract_term_weeks) and chooses again; "
                                        "otherwise the contract renews by default. Heterogeneous, beta, drawn once "
                                        "and kept, so the attentive switch early and a cohort's survivors are the "
-                                       "inert (Samuelson & Zeckhauser 1988, 'Status quo bias in decision making'; inertia in contract "
-                                       "choice: Handel 2013, 'Adverse selection and inertia in health insurance "
-                                       "markets'; prompting subscribers to review their plans raises churn: "
-                                       "Ascarza, Iyengar & Schleicher 2016, 'The perils of proactive churn prevention using plan "
-                                       "recommendations'). 1 = every subscriber reviews")
+                                       "inert (Samuelson & Zeckhauser 1988, 'Status quo bias in decision "
+                                       "making'; inertia in contract choice: Handel 2013, 'Adverse selection "
+                                       "and inertia in health insurance markets'; prompting subscribers to "
+                                       "review their plans raises churn: Ascarza, Iyengar & Schleicher 2016, "
+                                       "'The perils of proactive churn prevention using plan recommendations'). "
+                                       "1 = every subscriber reviews")
     renewal_review_concentration: float = param(2.0, 0.01, 1e6, "beta concentration (a + b) of the chance of "
                                                 "reviewing at renewal (small: most subscribers nearly always or "
                                                 "nearly never review)", lo_open=True)

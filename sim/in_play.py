@@ -16,8 +16,9 @@ In a market of contracts the choice that matters is the one at a renewal
 point, where the contract's switching cost is waived (Fornell 1992's
 'defensive' switching barriers hold customers only between renewals); it
 is measured there, for a subscriber who reviews the market then (one who
-does not renews by default: ``customers.renewal_review_mean``). Variety seeking is left out: it moves customers at
-random, not by what the firms do.
+does not renews by default: ``customers.renewal_review_mean``). Variety
+seeking is left out: it moves customers at random, not by what the firms
+do.
 """
 
 from __future__ import annotations
