@@ -87,6 +87,8 @@ class TransactionData:
 
 #: the simulated cohorts a survival table can be compared with (:mod:`experiments.calibration.cohort`)
 COHORTS = ("opening", "new_customers")
+#: how a survival loss compares the simulated and the observed curves (:func:`experiments.calibration.measures.survival_loss`)
+SURVIVAL_MEASURES = ("squared", "likelihood")
 
 
 @dataclass
@@ -104,6 +106,13 @@ class SurvivalData:
                         "about the firm's share of calibration.n_customers); 'new_customers' = the customers "
                         "new to the firm in the first period after the burn-in (only newcomers to the "
                         "market, so few)", choices=COHORTS)
+    measure: str = param("squared", doc="how the loss compares the curves: 'squared' = mean over the "
+                         "calibration periods of the squared difference of the share still active; "
+                         "'likelihood' = the deviance per customer of the observed lifetimes (the churn count "
+                         "of each period and the survivors at its end, as the shifted-beta-geometric model is "
+                         "fitted by maximum likelihood: Fader & Hardie 2007) under the simulated curve: the "
+                         "Kullback-Leibler divergence of the simulated lifetimes from the observed, 0 at a "
+                         "perfect fit", choices=SURVIVAL_MEASURES)
 
 
 @dataclass
@@ -113,7 +122,8 @@ class LossWeights:
     frequency: float = param(1.0, 0.0, 1e6, "share of customers by number of repeat purchases")
     recency: float = param(1.0, 0.0, 1e6, "share of repeat buyers by periods since their last purchase")
     spend: float = param(0.2, 0.0, 1e6, "log quantiles (10%, 50%, 90%) of each customer's mean amount")
-    survival: float = param(1.0, 0.0, 1e6, "share of the cohort still active by period (squared error)")
+    survival: float = param(1.0, 0.0, 1e6, "share of the cohort still active by period (squared error, or "
+                            "the deviance of the lifetimes: calibration.survival.measure)")
 
 
 @dataclass

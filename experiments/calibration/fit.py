@@ -108,7 +108,7 @@ def survival_objective(market: MarketConfig, cal: CalibrationConfig,
         fitted = with_values(market, values, n_customers=cal.n_customers, burn_in=cal.burn_in)
         sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps, cal.survival.cohort)
                        for s in fit_seeds(cal)], axis=0)
-        return survival_loss(share, sim, cal.loss)
+        return survival_loss(share, sim, cal.loss, cal.survival.measure)
     return objective
 
 

@@ -38,6 +38,11 @@ LOSS_TEXT = {
         "buyers)^2 + w_spend x mean of (difference in the log 10/50/90% quantiles of each customer's mean "
         "amount)^2"),
     "survival": "loss = w_survival x mean over calibration periods of (simulated - observed share still active)^2",
+    "survival likelihood": (
+        "loss = w_survival x the Kullback-Leibler divergence of the simulated lifetimes from the observed over "
+        "the calibration periods (sum over periods of the observed churn share x log(observed / simulated churn "
+        "share), the survivors at the end counted as one more class): the deviance of the observed churn "
+        "counts under the simulated curve, per customer, halved; maximum likelihood"),
 }
 
 #: how a table shows a value that does not exist (no data to compare, or no error without a holdout)
@@ -237,7 +242,7 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         f"forecast on {cal.forecast_replications} other seeds.",
         f"- **Optimiser**: Optuna multivariate TPE (seed {cal.seed}), {cal.trials} trials, the first "
         f"{cal.startup_trials} at random; the first trial is the base market.",
-        f"- **Loss**: {LOSS_TEXT[cal.kind].format(cap=cal.frequency_cap)}; {weights}.",
+        f"- **Loss**: {LOSS_TEXT[_loss_kind(cal)].format(cap=cal.frequency_cap)}; {weights}.",
         f"- **Loss at the start** {_loss(result.start_loss)}, **fitted** {result.loss:.4g} "
         f"({', '.join(f'{k} {v:.3g}' for k, v in result.parts.items())}).",
         f"- {standard_text(cal, forecast, '**')}.",
@@ -384,6 +389,11 @@ def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
     return [f"Nested special case (`{SPECIAL_CASE}`): the market with {keys}, at the standard model's fitted "
             f"parameters. The full model forecasts {verdict} its nested special case "
             f"({ERROR_LABELS.get(column, column)} {full:.3g} against {nested:.3g})."]
+
+
+def _loss_kind(cal: CalibrationConfig) -> str:
+    """The key of :data:`LOSS_TEXT` that states this calibration's loss."""
+    return "survival likelihood" if cal.kind == "survival" and cal.survival.measure == "likelihood" else cal.kind
 
 
 def _loss(value: float) -> str:

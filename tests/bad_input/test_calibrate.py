@@ -106,6 +106,8 @@ CASES = [
     _case("calibration-key-unknown", "calibration.nope=1", key="calibration.nope", value="1"),
     _case("survival-cohort-unknown", "calibration=fader_hardie_regular", f"{S}.cohort=everyone",
           key=f"{S}.cohort", value="everyone", allowed="must be one of 'opening', 'new_customers'"),
+    _case("survival-measure-unknown", "calibration=fader_hardie_regular", f"{S}.measure=absolute",
+          key=f"{S}.measure", value="absolute", allowed="must be one of 'squared', 'likelihood'"),
     _case("trials-zero", "calibration.trials=0", key="calibration.trials", value="0", allowed="must be in [1"),
     _case("simulated-market-too-small", "calibration.n_customers=10", key="calibration.n_customers", value="10",
           allowed="must be in [100"),
