@@ -338,14 +338,14 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _contract_lock(self, a: CustomerAgent, term: int, u_renew: float) -> tuple[int, bool]:
         """The firm whose contract binds a subscriber (-1: none), and whether
         they are at a renewal point and review the market (the contract's
-        switching cost waived); the rule of :func:`sim.choice.contract_locks`."""
-        for f in range(self.n_firms):
-            if _CUSTOMER[a.state[f]]:
-                tenure = self._t - a.since[f]
-                if tenure > 0 and tenure % term == 0 and u_renew < a.renewal_review:
-                    return -1, True
-                return f, False
-        return -1, False
+        switching cost waived): the engine's rule,
+        :func:`sim.choice.contract_locks`, for one customer."""
+        lock = np.empty(1, dtype=np.int64)
+        choice.contract_locks.py_func(np.zeros(1, dtype=np.int64), np.array([a.state], dtype=np.int8),
+                                      np.array([a.since], dtype=np.int32), self._t, term,
+                                      np.array([u_renew], dtype=np.float32),
+                                      np.array([a.renewal_review], dtype=np.float32), lock)
+        return max(int(lock[0]), -1), int(lock[0]) == choice.RENEWING
 
     def _experience(self, buyers: list, ev: dict) -> list[dict]:
         cfg, staff, F, n = self.config, self.staff, self.n_firms, self.n

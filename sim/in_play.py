@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import choice
+from sim.phases.purchase_choice import contract_term_steps
 from sim.states import is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,7 +52,7 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
     # the choice's own rule, over arrays
     considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)
-    if cfg.churn.exclusive_relationships and cfg.churn.contract_term_weeks > 0:
+    if contract_term_steps(cfg):
         # a subscriber who does not review the market renews by default
         review = cust.renewal_review[:, None].astype(np.float64)
         p = review * p + (1.0 - review) * current
