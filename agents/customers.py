@@ -28,7 +28,7 @@ COUNT_CAP = np.iinfo(np.uint16).max
 
 RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
                 "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "dropped_out", "since",
-                "last_purchase", "taste")
+                "last_purchase", "acquisition_discount", "taste")
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
@@ -184,7 +184,7 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             affect: np.ndarray, inertia: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
             purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
             cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
-            since: np.ndarray, last_purchase: np.ndarray) -> None:
+            since: np.ndarray, last_purchase: np.ndarray, acquisition_discount: np.ndarray) -> None:
     """A newcomer's place (the rows ``rows``): reference price 1, no bond,
     every relationship a prospect's with nothing felt, bought or acquired."""
     for i in rows:
@@ -206,6 +206,7 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             dropped_out[i, f] = False
             since[i, f] = -1
             last_purchase[i, f] = -1
+            acquisition_discount[i, f] = 0
 
 
 @dataclass(frozen=True)
@@ -253,6 +254,7 @@ class CustomerPopulation:
         self.dropped_out = np.zeros(shape, dtype=np.bool_)      # went quietly inactive for good (dropout_final)
         self.since = np.full(shape, -1, dtype=np.int32)         # step (burn-in included) the relationship began
         self.last_purchase = np.full(shape, -1, dtype=np.int32)  # step (burn-in included) of the last purchase
+        self.acquisition_discount = np.zeros(shape, dtype=np.float32)  # share off the list price at its first purchase
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
 
     def replace(self, rows: np.ndarray, traits: dict[str, np.ndarray]) -> None:
@@ -266,7 +268,7 @@ class CustomerPopulation:
         at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
         _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.inertia, self.satisfaction,
                 self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort, self.incident,
-                self.reconsidered, self.dropped_out, self.since, self.last_purchase)
+                self.reconsidered, self.dropped_out, self.since, self.last_purchase, self.acquisition_discount)
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:

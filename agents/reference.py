@@ -55,6 +55,8 @@ from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
+from sim.phases.experience import discount_off_list, remembered_price
+from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
 from sim.staffing import engagement_target, update_staff, utilisation
 from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
@@ -79,7 +81,8 @@ class CustomerAgent(mesa.Agent):
     relationship attribute, and the indices of its friends."""
 
     RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
-                    "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since", "taste")
+                    "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since",
+                    "acquisition_discount", "taste")
 
     def __init__(self, model: "ReferenceLoyaltyModel", index: int, traits: dict[str, Any],
                  friends: list[int]) -> None:
@@ -111,6 +114,7 @@ class CustomerAgent(mesa.Agent):
         self.reconsidered = [False] * F
         self.dropped_out = [False] * F
         self.since = [-1] * F
+        self.acquisition_discount = [0.0] * F
         # this step's purchase, if any
         self.chosen = -1
         self.intention = [0.0] * F
@@ -266,7 +270,8 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _adjust_offers(self) -> None:
         cfg = self.config
         self.present = self._present()
-        self.price = [float(f.price) * (1.0 - 0.0) for f in cfg.firms]   # no strategies: no discount
+        self.list_price = [float(f.price) for f in cfg.firms]
+        self.price = [p * (1.0 - 0.0) for p in self.list_price]   # no strategies: no discount
         self.discount = [0.0] * self.n_firms
         self.basket_multiplier = [1.0] * self.n_firms
         self._price_arr = np.array(self.price, dtype=np.float32)
@@ -326,7 +331,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                                   np.array([a.affect]), np.array([a.inertia]),
                                   np.array([switching]), self._price_arr,
                                   np.array([a.reference_price]), np.array([a.price_sensitivity]),
-                                  self._discount_arr, np.array([a.deal_proneness]), cfg.choice)
+                                  self._discount_arr, np.array([a.deal_proneness]), cfg.choice,
+                                  np.array([a.acquisition_discount]))
             variety = _each_visit(a.variety, a.visits_per_purchase)
             c = int(choice.choose(util, np.array([available]), np.array([variety], np.float32),
                                   np.array([u0[i]]), np.array([u1[i]]), cfg.choice.logit_scale)[0])
@@ -384,7 +390,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             spent = basket * price
             self.ledger.revenue[c] += spent
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
-            a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (price - a.reference_price)
+            remembered = remembered_price.py_func(price, self.list_price[c], cfg.customers.reference_regular_weight)
+            a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (remembered - a.reference_price)
             visits[c] += n_visits
             ev["purchases"][c] += 1
             ev["failures"][c] += failed
@@ -392,6 +399,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             ev["service_sq"][c] += service ** 2 * n_visits + spread ** 2 * (n_visits - 1)  # visits around their mean
             trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
                           "failed": failed, "service": service, "belonging": x_b, "spent": spent,
+                          "discount": discount_off_list.py_func(price, self.list_price[c]),
                           "drop": float(ex.failure_drop(a.weights, service, cfg.experience)),
                           "visits": n_visits,
                           "u_bond": us2[i]})
@@ -460,7 +468,10 @@ class ReferenceLoyaltyModel(mesa.Model):
         for t in trips:
             a, c, felt = t["agent"], t["c"], t["felt"]
             k = a.visits_per_purchase
-            aff = a.affect[c] + lc.affect_gain * (felt - lc.affect_neutral) * k + lc.belonging_affect * t["belonging"] * k
+            if a.purchases[c] == 0:
+                a.acquisition_discount[c] = t["discount"]
+            gain = lc.affect_gain * (felt - lc.affect_neutral) * k + lc.belonging_affect * t["belonging"] * k
+            aff = a.affect[c] + deal_acquired_gain.py_func(gain, a.acquisition_discount[c], lc.deal_acquired_affect)
             a.affect[c] = min(max(aff, 0.0), 1.0)
             smoothing = _each_visit(lc.inertia_smoothing, k)
             for f in range(F):
@@ -602,7 +613,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             for f in current:
                 tenure = (self._t - a.since[f]) * years_per_step if a.since[f] >= 0 else 0.0
                 rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], switching[f],
-                                            a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch)
+                                            a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch,
+                                            a.acquisition_discount[f])
                 chance = by_hazard = float(hazard.ending_chance(rate, dt))
                 repeat = a.purchases[f] > round(a.visits_per_purchase)     # visits before this purchase's
                 if f == a.chosen and (cust.dropout_after_first_purchase or repeat):

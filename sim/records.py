@@ -95,6 +95,7 @@ class Purchases:
     own_employee: np.ndarray | None = None  #: served by the employee the customer is bonded to
     failed: np.ndarray | None = None       #: a quality failure (on one of the purchase's visits)
     failure_drop: np.ndarray | None = None  #: how far a failed visit's experience lies below an ordinary visit's
+    discount: np.ndarray | None = None     #: share off the firm's list price paid (0 at the list price)
     service: np.ndarray | None = None      #: service received (0-1)
     belonging: np.ndarray | None = None    #: belonging felt (0-1)
     spent: np.ndarray | None = None        #: money spent
