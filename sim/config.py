@@ -352,7 +352,7 @@ class WordOfMouthConfig:
                                              "friend's good word reopens a closed door; independent per story). "
                                              "A judgement, no published figure: from 0 to 0.1 it raises the "
                                              "retail market's win-backs by about a fifth")
-    audience_disappointed: float = param(35.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
+    audience_disappointed: float = param(37.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
                                          "resolved complaint) tells when they talk, at full sociability (the mean "
                                          "scales with it): their ties first, then people outside them. Calibrated "
                                          "to TARP 1986, 'Consumer complaint handling in America': a dissatisfied "
@@ -367,7 +367,7 @@ class WordOfMouthConfig:
                                       "at full sociability: half the delighted's, as they have less to tell "
                                       "(Anderson 1998's U-shape: the satisfied tell fewest). A judgement, no "
                                       "published figure")
-    audience_dispersion: float = param(0.5, 0.01, 1e6, "shape of the negative binomial (gamma-Poisson) number of "
+    audience_dispersion: float = param(0.4, 0.01, 1e6, "shape of the negative binomial (gamma-Poisson) number of "
                                        "people told beyond the first: the smaller, the heavier the tail (a few "
                                        "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
                                        "dissatisfied tell more than 20 people", lo_open=True)
