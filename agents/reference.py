@@ -59,10 +59,12 @@ from sim.phases.experience import discount_off_list, remembered_price
 from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
 from sim.staffing import engagement_target, update_staff, utilisation
-from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
+from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
+from sim.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
 
 PROSPECT, AWARE, CHURNED, ADVOCATE = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED), int(S.ADVOCATE)
+PRIOR, ADVERTISING, REFERRAL = int(Channel.PRIOR), int(Channel.ADVERTISING), int(Channel.REFERRAL)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
 
 
@@ -82,7 +84,7 @@ class CustomerAgent(mesa.Agent):
 
     RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
                     "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since",
-                    "acquisition_discount", "taste")
+                    "acquisition_discount", "taste", "channel")
 
     def __init__(self, model: "ReferenceLoyaltyModel", index: int, traits: dict[str, Any],
                  friends: list[int]) -> None:
@@ -115,6 +117,7 @@ class CustomerAgent(mesa.Agent):
         self.dropped_out = [False] * F
         self.since = [-1] * F
         self.acquisition_discount = [0.0] * F
+        self.channel = [PRIOR] * F      # how the customer came to know each firm (Channel)
         # this step's purchase, if any
         self.chosen = -1
         self.intention = [0.0] * F
@@ -240,7 +243,8 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _advance(self, reported: bool) -> None:
         """One step; the phases of :meth:`LoyaltyModel._advance`, in its order."""
         F = self.n_firms
-        ev = {k: [0.0] * F for k in ("acquisitions", "win_backs", "lost", "exits", "complaints",
+        ev = {k: [0.0] * F for k in ("acquisitions", *(f"acquisitions_{c}" for c in CHANNEL_NAMES), "win_backs",
+                                     "lost", "exits", "complaints",
                                      "recoveries", "delighted", "disappointed", "visits", "purchases", "failures",
                                      "service_sum", "service_sq", "leavers", "headcount")}
         ev["customers_at_start"] = self._customer_counts()
@@ -534,6 +538,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 was, now = _CUSTOMER[old[f]], _CUSTOMER[new[f]]
                 if not was and now and old[f] != CHURNED:
                     ev["acquisitions"][f] += 1
+                    ev[f"acquisitions_{CHANNEL_NAMES[a.channel[f]]}"][f] += 1
                     a.since[f] = self._t
                 if now and old[f] == CHURNED:
                     ev["win_backs"][f] += 1
@@ -547,7 +552,9 @@ class ReferenceLoyaltyModel(mesa.Model):
         w, F, n = self.config.word_of_mouth, self.n_firms, self.n
         u_talk = self.streams.uniform("wom", n).tolist()
         u_aware = self.streams.uniform("awareness", (n, F))
-        # stories travel from each talker to each friend
+        u_audience = self.streams.uniform("audience", n).tolist()
+        u_strangers = self.streams.uniform("strangers", (2, n))
+        # stories travel from each talker to their audience: ties first, then strangers (sim.audience)
         heard: dict[int, list[float]] = {}
         for t in trips:
             a, c, outcome = t["agent"], t["c"], t["outcome"]
@@ -559,12 +566,17 @@ class ReferenceLoyaltyModel(mesa.Model):
             if u_talk[a.index] < min(stories, 1.0):
                 slot = F + c if negative else c
                 told = max(stories, 1.0)
-                for j in a.friends:
+                people = (w.audience_delighted if outcome > 0 else
+                          (w.audience_disappointed if negative else w.audience_satisfied))
+                audience = np.empty(audience_size(u_audience[a.index], people * a.sociability,
+                                                  w.audience_dispersion, n - 1), np.int64)
+                fill_audience(a.index, audience_key(u_strangers[0, a.index], u_strangers[1, a.index]),
+                              np.array(a.friends, dtype=np.int64), n, audience)
+                for j in audience.tolist():
                     h = heard.get(j)
                     if h is None:
                         h = heard[j] = [0.0] * (2 * F)
                     h[slot] += told
-        log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
         log_left_out = math.log1p(-min(w.reconsideration_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
         ch = self.config.churn
@@ -585,9 +597,13 @@ class ReferenceLoyaltyModel(mesa.Model):
                         continue
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    p_aware = 1 - (1 - self.reach[f]) * math.exp(pos * log_miss)
+                    # a positive story makes a prospect aware with a chance that rises with their taste
+                    unmoved = math.exp(pos * float(log_unmoved_by_story(w.awareness_per_story, w.referral_fit,
+                                                                        a.taste[f]))) if pos else 1.0
+                    p_aware = 1 - (1 - self.reach[f]) * unmoved
                     if ua[f] < p_aware:
                         a.state[f] = AWARE
+                        a.channel[f] = ADVERTISING if ua[f] < self.reach[f] else REFERRAL
                         a.expectation[f] = min(max(self.promise[f] + w.referral_boost * pos, 0.0), 1.0)
                 else:
                     shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
@@ -764,7 +780,9 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "customer_share": n_cust[f] / max(sum(n_cust), 1),
                 "retention_rate": 1 - churn_rate, "churn_rate": churn_rate,
                 "lost": int(ev["lost"][f]), "exits": int(ev["exits"][f]),
-                "acquisitions": int(ev["acquisitions"][f]), "win_backs": int(ev["win_backs"][f]),
+                "acquisitions": int(ev["acquisitions"][f]),
+                **{f"acquisitions_{c}": int(ev[f"acquisitions_{c}"][f]) for c in CHANNEL_NAMES},
+                "win_backs": int(ev["win_backs"][f]),
                 "deal_seeker_share": deal[f] / safe,
                 "mean_satisfaction": sums["satisfaction"][f] / safe,
                 "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe,

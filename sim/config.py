@@ -379,6 +379,33 @@ class WordOfMouthConfig:
                                              "friend's good word reopens a closed door; independent per story). "
                                              "A judgement, no published figure: from 0 to 0.1 it raises the "
                                              "retail market's win-backs by about a fifth")
+    audience_disappointed: float = param(37.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
+                                         "resolved complaint) tells when they talk, at full sociability (the mean "
+                                         "scales with it): their ties first, then people outside them. Calibrated "
+                                         "to TARP 1986, 'Consumer complaint handling in America': a dissatisfied "
+                                         "customer tells 9-10 people (talkers and the silent together)")
+    audience_delighted: float = param(16.0, 1.0, 1e6, "mean people a delighted buyer tells when they talk, at full "
+                                      "sociability: about their ties (2 x network.mean_degree at full "
+                                      "sociability), as before audiences were drawn. A judgement, no published "
+                                      "figure; below audience_disappointed, as Anderson 1998, 'Customer "
+                                      "satisfaction and word of mouth', found word of mouth steeper on the "
+                                      "dissatisfied side")
+    audience_satisfied: float = param(8.0, 1.0, 1e6, "mean people a merely satisfied buyer tells when they talk, "
+                                      "at full sociability: half the delighted's, as they have less to tell "
+                                      "(Anderson 1998's U-shape: the satisfied tell fewest). A judgement, no "
+                                      "published figure")
+    audience_dispersion: float = param(0.4, 0.01, 1e6, "shape of the negative binomial (gamma-Poisson) number of "
+                                       "people told beyond the first: the smaller, the heavier the tail (a few "
+                                       "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
+                                       "dissatisfied tell more than 20 people", lo_open=True)
+    referral_fit: float = param(1.0, 0.0, 10.0, "how much a positive story's chance of making a prospect aware "
+                                "rises with the prospect's taste for the firm: the chance is awareness_per_story "
+                                "x exp(fit x taste - fit^2 / 2), taste standard normal, the same on average; "
+                                "friends tell those the firm suits, so referred customers fit better (Schmitt, "
+                                "Skiera & Van den Bulte 2011, 'Referral programs and customer value': referred "
+                                "customers are more loyal and 16-25% more valuable, partly by a better match). "
+                                "The size is a judgement, no published figure, set before the value of "
+                                "referred customers was measured and not fitted to it")
 
 
 @dataclass

@@ -29,7 +29,8 @@ DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
     ("experience_noise", "normal", "customers", 0), ("complaint", "uniform", "customers", 3),
     ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
     ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
-    ("renewal", "uniform", "customers", 0),
+    ("renewal", "uniform", "customers", 0), ("audience", "uniform", "customers", 0),
+    ("strangers", "uniform", "customers", 2),
 )
 
 
@@ -57,6 +58,8 @@ class StepDraws:
     churn: np.ndarray             #: [n] uniform: a disappointed customer defects
     exit: np.ndarray              #: [n] uniform: leaves the category
     renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
+    audience: np.ndarray          #: [n] uniform: how many people a talker tells (sim.audience.audience_size)
+    strangers: np.ndarray         #: [2, n] uniform: the key of whom beyond their ties (sim.audience.audience_key)
 
     @staticmethod
     @functools.lru_cache(maxsize=8)
@@ -105,7 +108,8 @@ class Purchases:
     complained: np.ndarray | None = None   #: complained
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
-    talked: np.ndarray | None = None       #: the buyer told their friends about it
+    talked: np.ndarray | None = None       #: the buyer told people about it
+    audience: np.ndarray | None = None     #: people the buyer told (their ties first, then strangers; 0 if silent)
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)
 
     @classmethod
@@ -173,6 +177,10 @@ class FirmStepEvents:
     service_sq: np.ndarray
     leavers: np.ndarray
     headcount: np.ndarray
+    #: acquisitions by the channel that made the customer aware of the firm (sim.states.Channel)
+    acquisitions_prior: np.ndarray
+    acquisitions_advertising: np.ndarray
+    acquisitions_referral: np.ndarray
 
     @classmethod
     def zeros(cls, n_firms: int) -> "FirmStepEvents":

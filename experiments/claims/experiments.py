@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from experiments.claims.probes import disconfirmation_probe, purchase_probe, served_probe
+from experiments.claims.probes import acquisition_value_probe, disconfirmation_probe, purchase_probe, served_probe
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
 from sim.config import MarketConfig
 
@@ -141,6 +141,11 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("purchases", "probe: a baseline run of the default market with every purchase, story and "
                    "complaint followed", ("experiment=default",), probe=purchase_probe,
                    min_replications=10),                  # complaints.recovery_order
+    ExperimentSpec("acquisition_value", "probe: a baseline run of the default market over four years; each "
+                   "relationship acquired in the first two is followed for two years after its acquisition, "
+                   "by the channel that made the customer aware of the firm (advertising or a positive story)",
+                   ("experiment=default", "market.steps=208"), probe=acquisition_value_probe,
+                   min_replications=24),                  # wom.referral_value: margin 1.0 at 10, 2.9 at 30
     ExperimentSpec("served", "probe: the default market after burn-in, run with differentiated service "
                    "(defaults: the top 20% by spend) and without; the programme's targets followed in both",
                    ("experiment=default",), probe=served_probe, min_replications=4),
