@@ -572,11 +572,11 @@ class ReferenceLoyaltyModel(mesa.Model):
                                                   w.audience_dispersion, n - 1), np.int64)
                 fill_audience(a.index, audience_key(u_strangers[0, a.index], u_strangers[1, a.index]),
                               np.array(a.friends, dtype=np.int64), n, audience)
-                for j in audience.tolist():
+                for d, j in enumerate(audience.tolist()):
                     h = heard.get(j)
                     if h is None:
                         h = heard[j] = [0.0] * (2 * F)
-                    h[slot] += told
+                    h[slot] += told if d < len(a.friends) else told * w.stranger_weight
         log_left_out = math.log1p(-min(w.reconsideration_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
         ch = self.config.churn

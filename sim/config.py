@@ -398,6 +398,14 @@ class WordOfMouthConfig:
                                        "people told beyond the first: the smaller, the heavier the tail (a few "
                                        "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
                                        "dissatisfied tell more than 20 people", lo_open=True)
+    stranger_weight: float = param(0.25, 0.0, 1.0, "weight of a story heard from someone outside the listener's "
+                                   "ties (a weak tie, an online review) against one from a tie, in what it does to "
+                                   "expectations, liking, awareness and reconsideration: strong ties are the more "
+                                   "influential, weak ties the wider (Brown & Reingen 1987, 'Social ties and "
+                                   "word-of-mouth referral behavior'; Granovetter 1973, 'The strength of weak "
+                                   "ties'). A judgement, no published figure: it keeps a story's total influence "
+                                   "near what the talker's ties alone gave before audiences reached strangers, "
+                                   "so the share of customers in play holds")
     referral_fit: float = param(1.0, 0.0, 10.0, "how much a positive story's chance of making a prospect aware "
                                 "rises with the prospect's taste for the firm: the chance is awareness_per_story "
                                 "x exp(fit x taste - fit^2 / 2), taste standard normal, the same on average; "

@@ -45,7 +45,8 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
                                          float(w.talk_disappointed), float(w.advocate_talk_ratio),
                                          step.draws.audience, step.draws.strangers, float(w.audience_delighted),
                                          float(w.audience_satisfied), float(w.audience_disappointed),
-                                         float(w.audience_dispersion), network.indptr, network.indices, n, F, shift)
+                                         float(w.audience_dispersion), float(w.stranger_weight), network.indptr,
+                                         network.indices, n, F, shift)
     heard = HeardStories(shift, *heard)
     reach = market.firm_rule(advertising_reach, "advertising_awareness_per_year", np.float64, market.step_length)
     promise = market.by_firm("promise")
@@ -160,7 +161,7 @@ def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.nd
 @compiled
 def _talk(buyers, firm, outcome, resolved, sociability, visits, state, u_talk, talk_delighted, talk_satisfied,
           talk_disappointed, advocate_ratio, u_audience, u_strangers, audience_delighted, audience_satisfied,
-          audience_disappointed, dispersion, indptr, indices, n, n_firms, shift):
+          audience_disappointed, dispersion, stranger_weight, indptr, indices, n, n_firms, shift):
     """Who talks (:func:`_talkers`), how many people each buyer told, and
     the stories those people heard (:func:`_gathered`), in one call."""
     talked, audience, tellers, negative, told_firm, told, size, key = _talkers(
@@ -168,7 +169,7 @@ def _talk(buyers, firm, outcome, resolved, sociability, visits, state, u_talk, t
         talk_disappointed, advocate_ratio, u_audience, u_strangers, audience_delighted, audience_satisfied,
         audience_disappointed, dispersion, n)
     chunk_end, slot, told_by_story = _gathered(indptr, indices, tellers, negative, told_firm, told, size, key, n,
-                                               n_firms, shift)
+                                               n_firms, shift, stranger_weight)
     return talked, audience, chunk_end, slot, told_by_story
 
 
@@ -225,10 +226,10 @@ def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk
 
 
 @compiled
-def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_firms, shift):
+def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_firms, shift, stranger_weight=1.0):
     """The stories heard: each teller's ``size`` listeners
     (:func:`~sim.audience.fill_audience`: their ties first, then people
-    outside them), sorted by the chunk of the listener (a counting sort,
+    outside them, whose story weighs ``stranger_weight``), sorted by the chunk of the listener (a counting sort,
     stable, so each chunk's stories stay in telling order)."""
     n_heard = 0
     for t in range(len(tellers)):
@@ -250,11 +251,12 @@ def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_fi
     k = 0
     for t in range(len(tellers)):
         story = firm[t] * 2 + (1 if negative[t] else 0)
-        for _ in range(size[t]):
+        ties = indptr[tellers[t] + 1] - indptr[tellers[t]]
+        for d in range(size[t]):
             j = listener[k]
             c = j >> shift
             slot[chunk_end[c]] = j * n_firms * 2 + story
-            told_by_story[chunk_end[c]] = told[t]
+            told_by_story[chunk_end[c]] = told[t] if d < ties else told[t] * stranger_weight
             chunk_end[c] += 1                       # ends as the chunk's end
             k += 1
     return chunk_end, slot, told_by_story
