@@ -10,6 +10,7 @@ from agents.customers import first_purchase_chance
 from sim import choice
 from sim.choice import known
 from sim.compiled import compiled
+from sim.loyalty_economics import PRICE_SENSITIVITY, state_factors
 from sim.modifiers import Modifier
 from sim.records import Purchases
 from sim.states import LoyaltyState as S
@@ -52,6 +53,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     contract = market.by_firm("switching_cost")
     bonus = _stored(market.modifiers.switching_bonus)
     coefficients = choice.logit_coefficients(cfg)
+    price_weight = state_factors(market.config.loyalty)[PRICE_SENSITIVITY]
     term_steps = contract_term_steps(market.config)
 
     def rule(k: slice) -> int:
@@ -78,7 +80,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
                                cust.price_sensitivity, cust.deal_proneness, cust.acquisition_discount,
-                               coefficients, lock, z, none)
+                               price_weight, coefficients, lock, z, none)
         np.exp(z, out=z)
         return choice.logit_picks(z, u_choice[0], i, none, c[k])
 
