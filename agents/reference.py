@@ -59,7 +59,7 @@ from sim.loyalty_economics import BASKET, PRICE_SENSITIVITY, SERVING_LOAD, TOLER
 from sim.phases.experience import discount_off_list, remembered_price
 from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
-from sim.staffing import engagement_target, update_staff, utilisation
+from sim.staffing import capacity, engagement_target, update_staff, utilisation
 from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
 from sim.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
@@ -288,8 +288,7 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _staff_phase(self, ev: dict) -> None:
         cfg, staff, F = self.config.staff, self.staff, self.n_firms
         step = self.step_length
-        self._workload = utilisation(np.asarray(self._visits, dtype=np.float64),
-                                     staff.full_time_equivalents(F), cfg, step)
+        self._workload = utilisation(np.asarray(self._visits, dtype=np.float64), capacity(staff, F, cfg), cfg, step)
         staff.wage[:] = self._firm_arrays["wage_per_year"][staff.firm]
         u_leave = self.streams.uniform("staff", staff.m)
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave,

@@ -518,10 +518,19 @@ class ChurnConfig:
 @dataclass
 class StaffConfig:
     """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
-    visits_per_fte_per_year: float = param(5500.0, 0.0, 1e9, "visits one full-time employee can serve a year (about "
+    visits_per_fte_per_year: float = param(5700.0, 0.0, 1e9, "visits one full-time employee at full skill (max_skill) "
+                                           "can serve a year (about "
                                            "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
                                            "set so that the default retail staffing runs near 80% utilisation",
                                            lo_open=True)
+    skill_productivity: float = param(0.3, 0.0, 1.0, "share of an employee's capacity that a novice lacks: an "
+                                      "employee serves visits_per_fte_per_year x (1 - this x (max_skill - skill) / "
+                                      "(max_skill - novice_skill)) visits a year, so a new hire serves 70% of an "
+                                      "experienced one's and staff turnover costs capacity as well as service "
+                                      "(Heskett et al. 1994, 'Putting the service-profit chain to work': "
+                                      "employee retention drives productivity; learning curves: Argote & Epple "
+                                      "1990, 'Learning curves in manufacturing'). A judgement, no published "
+                                      "figure for store staff")
     utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (service "
                                     "holds up to a high load, then erodes: a tipping point near full load, Kuntz, "
                                     "Mennicken & Scholtes 2015)", lo_open=True)
