@@ -49,6 +49,7 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
     util = choice.utility(cust.taste, cust.expectation, cust.satisfaction, cust.affect, cust.inertia, switching,
                           market.price, cust.reference_price, cust.price_sensitivity, market.discount,
                           cust.deal_proneness, cfg.choice, cust.acquisition_discount)
+    util = util + market.modifiers.choice_bonus.at(slice(None))   # a reward's expected value (0 while unset)
     # the choice's own rule, over arrays
     considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)

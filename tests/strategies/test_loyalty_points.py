@@ -23,7 +23,7 @@ def captive_share(table, start: int = 10) -> float:
 class TestLoyaltyPoints(StrategyContract):
     name = "loyalty_points"
     params = {"start": 5}
-    bad_value = ("redeem_share", 1.5)
+    bad_value = ("goal_gradient", -0.1)
 
     def test_points_raise_switching_costs_repeat_purchase_and_captives(self):
         for seed in SEEDS:
