@@ -178,8 +178,8 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                     contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
                     price_sensitivity: np.ndarray, deal_proneness: np.ndarray, acquisition_discount: np.ndarray,
-                    price_weight: np.ndarray, coefficients: np.ndarray, lock: np.ndarray, z: np.ndarray,
-                    none: np.ndarray) -> None:
+                    price_weight: np.ndarray, choice_bonus: np.ndarray, coefficients: np.ndarray, lock: np.ndarray,
+                    z: np.ndarray, none: np.ndarray) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
@@ -192,7 +192,10 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     (:class:`sim.modifiers.PriceFactor`), weighed by the relationship's
     state (``price_weight``, by state). ``compounded_variety`` holds
     ``-compounded(variety, visits)`` for the choosers of several visits, in
-    order (:func:`variety_exponents`); an empty modifier is neutral. In a
+    order (:func:`variety_exponents`); ``choice_bonus`` (the modifier of
+    that name, utility units) is added to a firm's utility: what a
+    programme's reward still to earn is worth to the customer
+    (:mod:`strategies.loyalty_points`); an empty modifier is neutral. In a
     market of contracts ``lock`` holds each chooser's :func:`contract_locks`
     (empty: no contracts): a bound chooser pays their firm, if it is
     available; at a renewal point the contract's switching cost is waived.
@@ -206,6 +209,7 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     refusing = refusal.shape[0] > 0
     cutting = price_cut.shape[0] > 0
     bonus = switching_bonus.shape[0] > 0
+    rewarding = choice_bonus.shape[0] > 0
     one = np.float32(1.0)
     open_ = np.empty(n_firms, np.bool_)
     contracts = lock.shape[0] > 0
@@ -250,6 +254,8 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                         - beta_deal_acquired * acquisition_discount[i, f]
                         - price_sensitivity[i] * rel_price * price_weight[state[i, f]]
                         + (beta_deal * deal_proneness[i]) * (discount[f] + cut))
+                if rewarding:
+                    util = util + choice_bonus[i, f]
                 z[k, f] = logit_scale * util
         zmax = z[k, 0]
         for f in range(1, n_firms):

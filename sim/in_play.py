@@ -51,6 +51,7 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
                           market.price, cust.reference_price, cust.price_sensitivity, market.discount,
                           cust.deal_proneness, cfg.choice, cust.acquisition_discount,
                           state_factors(cfg.loyalty)[PRICE_SENSITIVITY][cust.state])
+    util = util + market.modifiers.choice_bonus.at(slice(None))   # a reward's expected value (0 while unset)
     # the choice's own rule, over arrays
     considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)

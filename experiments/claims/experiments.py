@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from experiments.claims.probes import acquisition_value_probe, disconfirmation_probe, purchase_probe, served_probe
+from experiments.claims.probes import (acquisition_value_probe, disconfirmation_probe, goal_gradient_probe,
+                                      purchase_probe, served_probe)
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
 from sim.config import MarketConfig
 
@@ -146,6 +147,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "by the channel that made the customer aware of the firm (advertising or a positive story)",
                    ("experiment=default", "market.steps=208"), probe=acquisition_value_probe,
                    min_replications=24),                  # wom.referral_value: margin 1.0 at 10, 2.9 at 30
+    ExperimentSpec("goal_gradient", "probe: the default market after burn-in, the focal firm running points "
+                   "(defaults) for one year; each member's gaps between purchases at the firm, by their progress "
+                   "to the next reward when the gap began", ("experiment=default", "market.steps=52"),
+                   probe=goal_gradient_probe, min_replications=8),   # points.goal_gradient
     ExperimentSpec("served", "probe: the default market after burn-in, run with differentiated service "
                    "(defaults: the top 20% by spend) and without; the programme's targets followed in both",
                    ("experiment=default",), probe=served_probe, min_replications=4),

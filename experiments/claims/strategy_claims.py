@@ -12,7 +12,7 @@ from experiments.claims.measures import (captive_share_difference, cost_to_serve
                                          share_difference, step_difference)
 from experiments.claims.price_war_measures import (bump_from_switching, deal_acquired_value,
                                                    lasting_revenue_change, matched_share_gain, price_war_margin)
-from experiments.claims.probe_measures import ordered, probe_change, probe_difference, tarp_deviation
+from experiments.claims.probe_measures import ordered, probe_change, probe_difference, probe_value, tarp_deviation
 from experiments.claims.schedules import after_start, war_window
 
 #: TARP's repurchase shares after a complaint about a minor problem (MODEL.md §9)
@@ -142,6 +142,14 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
     Claim("points.repeat", "Points raise repeat purchase.", "MODEL.md §6; seeds 001, 003", "default_market",
           "mean repeat-purchase rate of the focal firm's customers, points minus baseline",
           step_difference("loyalty_points", "repeat_rate"), above(0), "float"),
+    Claim("points.goal_gradient", "Members buy more often as a reward nears: inter-purchase time about 20% "
+          "shorter at the end of the card than at its start (the goal gradient).",
+          'MODEL.md §6; Kivetz, Urminsky & Zheng 2006, "The goal-gradient hypothesis resurrected"',
+          "goal_gradient",
+          "members' purchase rate at the focal firm in the last fifth of the way to a reward over the first "
+          "fifth (their mean gap between purchases there, first fifth over last, within members having both); "
+          "Kivetz et al.'s 20% shorter is 1.25, the band half to one and a half of it (10-30% shorter)",
+          probe_value("rate_ratio"), within(1.11, 1.43), "ratio"),
     # ------------------------------------------------------------------ complaint handling
     Claim("complaints.more_voice", "Complaint handling makes more of the disappointed voice it.",
           "MODEL.md §2, §6; seeds 001, 002", "complaint_iceberg",
