@@ -31,6 +31,14 @@ class WinBackConfig(StrategyConfig):
     offer_weeks: int = param(6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step "
                              "that begins within them)")
     contact_cost: float = param(3.0, 0.0, 1e9, "cost of contacting one lapsed customer (call, mail), per contact")
+    memory_half_life_weeks: float = param(26.0, 0.0, 1e9,
+                                          "weeks since a customer left after which a contact reaches and moves "
+                                          "them half as often as one right after they left (contact details go "
+                                          "stale, the memory of the firm fades; the chance of a contact is "
+                                          "reach times 0.5 ** (weeks since they left / half-life)): a judgement "
+                                          "calibrated to Griffin & Lowenstein 2001, 'Customer winback' (the "
+                                          "chance of winning a lapsed customer back falls with time since they "
+                                          "left; no published half-life)", lo_open=True)
 
 
 @register
@@ -108,9 +116,13 @@ class WinBack(Strategy):
         #: lapsed customer; the steps an offer holds
         self.window_steps = int(math.floor(cfg.window_weeks / w + WEEKS_SLACK))
         self.reach = 1.0 - (1.0 - cfg.reach_per_week) ** w
+        #: the fade of a contact's chance per step since the customer left (memory half-life)
+        self.fade_per_step = 0.5 ** (w / cfg.memory_half_life_weeks)
         self.offer_steps = int(math.ceil(cfg.offer_weeks / w - WEEKS_SLACK))
-        self.won_by_age = np.zeros(self.window_steps + 1, dtype=np.int64)
-        self.contacted_by_age = np.zeros(self.window_steps + 1, dtype=np.int64)
+        #: won back and contacted, by steps since churning at contact (the last bin: that age or older)
+        self.age_bins = min(self.window_steps, int(math.ceil(2 * cfg.memory_half_life_weeks / w))) + 1
+        self.won_by_age = np.zeros(self.age_bins, dtype=np.int64)
+        self.contacted_by_age = np.zeros(self.age_bins, dtype=np.int64)
         self.age_at_contact = np.zeros(n, dtype=np.int64)
 
     # ---------------------------------------------------------------- helpers
@@ -137,14 +149,15 @@ class WinBack(Strategy):
         u = self.stream(ctx).random(ctx.customers.n, dtype=np.float32)
         age = now - self.churned_at
         lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= self.window_steps)
-        reached = lapsed & ~self.contacted_now & (u < self.reach)
+        fade = self.fade_per_step ** np.clip(age, 0, None).astype(np.float64)   # memory fades since they left
+        reached = lapsed & ~self.contacted_now & (u < self.reach * fade)
         self.contacted_now |= reached
         ctx.bring_back(np.flatnonzero(reached))          # the offer puts the firm back in their consideration set
         self.offer_until[reached] = now + self.offer_steps
         self.age_at_contact[reached] = age[reached]
         k = int(reached.sum())
         self.contacted += k
-        self.contacted_by_age += np.bincount(age[reached], minlength=self.window_steps + 1)
+        self.contacted_by_age += np.bincount(np.minimum(age[reached], self.age_bins - 1), minlength=self.age_bins)
         self.pending_cost += k * cfg.contact_cost
         offer = np.where(self.offer_until > now, np.float32(cfg.offer_depth), np.float32(0)).astype(np.float32)
         self.set_share(ctx, "price_factor", offer)
@@ -158,7 +171,8 @@ class WinBack(Strategy):
         if back.any():
             self.won += int(back.sum())
             self.won_in_offer += int((back & (self.offer_until > ctx.t)).sum())
-            self.won_by_age += np.bincount(self.age_at_contact[back], minlength=self.window_steps + 1)
+            self.won_by_age += np.bincount(np.minimum(self.age_at_contact[back], self.age_bins - 1),
+                                           minlength=self.age_bins)
             self.contacted_now[back] = False
         # the step each relationship entered CHURNED; a new episode can be contacted again
         churned = (state == S.CHURNED) & (self.prev != S.CHURNED)
