@@ -1,4 +1,5 @@
-"""Win-back of churned customers (MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001)."""
+"""Win-back of churned customers (MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001, "Customer
+winback: how to recapture lost customers and keep them loyal")."""
 
 from __future__ import annotations
 
@@ -51,9 +52,12 @@ class WinBack(Strategy):
     prospects, falling with time since they left (Griffin & Lowenstein 2001).
     A lapsed customer already knows the firm and has inertia, affect and an
     expectation of it left over, so a small personal incentive at the right
-    time is enough; the longer they are gone the more these have decayed and
-    the rival's inertia has grown, which the engine models, so the rate falls
-    with time since they left without being imposed here.
+    time is enough. The longer they are gone the harder they are to win
+    back: those still lapsed are the ones least drawn to the firm and their
+    habit has moved to a rival (the engine's), and a contact reaches and
+    moves them less often, by half every ``memory_half_life_weeks`` since
+    they left (contact details go stale, the memory of the firm fades; a
+    judgement calibrated to Griffin & Lowenstein, who give no half-life).
 
     Mechanics (vectorised, firm ``f`` running it). The strategy keeps the step
     at which each relationship with the firm entered CHURNED (``churned_at``
@@ -62,7 +66,8 @@ class WinBack(Strategy):
     whose relationship is CHURNED, who churned at most ``window_weeks`` weeks
     ago and has not yet been contacted in this episode of churn, is reached
     with chance ``reach_per_week`` a week (``1 - (1 - reach_per_week) ** w``
-    in a step of ``w`` weeks; one uniform draw for every customer from the
+    in a step of ``w`` weeks) times ``0.5 ** (weeks since they left /
+    memory_half_life_weeks)`` (one uniform draw for every customer from the
     ``win_back`` stream each active step): the firm books ``contact_cost``
     per contacted customer under ``win_back`` and gives them a personal offer
     of ``offer_depth`` off the price (the ``price_factor`` modifier: a lower price paid,
@@ -79,18 +84,23 @@ class WinBack(Strategy):
     Reported attributes: ``contacted`` (customers contacted), ``won``
     (contacted customers who bought again while their episode was open),
     ``won_in_offer`` (of them, those who came back while the offer ran),
-    ``won_by_age`` (won back, by steps since churning at contact; also
-    ``contacted_by_age``).
+    ``won_by_age`` (won back, by steps since churning at contact, the last
+    bin that age or older; also ``contacted_by_age``).
 
     Parameters: ``start``, ``duration`` (weeks), ``window_weeks``, ``reach_per_week``,
-    ``offer_depth``, ``offer_weeks``, ``contact_cost``
+    ``offer_depth``, ``offer_weeks``, ``contact_cost``, ``memory_half_life_weeks``
     (:class:`WinBackConfig`).
 
     Expected signature against the baseline on the same seeds: win-backs
-    rise; the reacquisition rate of lapsed customers beats the acquisition
-    rate of new prospects in the same run (MODEL.md §9); revenue per
-    returning customer is lower while the offer runs, and some of those won
-    back are deal-seekers who lapse again.
+    rise; revenue per returning customer is lower while the offer runs, and
+    some of those won back are deal-seekers who lapse again. Measured
+    (validation probe ``win_back_rates``, docs/model.md "Winning lapsed
+    customers back"): 81% of the relationships lapsing under the programme
+    are won back within a year (49% without it; Griffin & Lowenstein:
+    20-40%), against 78% of new prospects acquired within a year (5-20%):
+    lapsed over new 1.05, not their 2; a campaign to every lapsed customer
+    wins back 29 points more of those gone under 13 weeks than of those
+    gone over a year.
     """
 
     observes_burn_in = True   # churned_at is kept from the first step
