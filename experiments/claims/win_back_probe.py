@@ -38,10 +38,17 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
       back if it is a customer relationship again within them
       (``lapsed_won_back``: the share). Every relationship that becomes aware
       of ``firm`` (a new prospect) in the same weeks is followed as long:
-      acquired if it becomes a customer relationship (``prospects_acquired``);
-      ``lost_vs_new`` is the first share over the second. A customer who
-      leaves the category (replaced) counts as not won. The horizon must hold
-      twice ``follow_weeks``.
+      acquired if it becomes a customer relationship (``prospects_acquired``;
+      ``lost_vs_new`` is the first share over the second). Over the
+      offer's weeks instead: every customer the programme contacts in the
+      first ``follow_weeks``, from the step of the contact, over the offer's
+      steps (``contacted_bought_in_offer``), against every new prospect of
+      the same weeks over as many steps after the step they became aware in
+      (``prospects_bought_in_offer``: the firm's advertising or a friend's
+      story reached them, the firm's acquisition contact);
+      ``lost_vs_new_offer`` is the first over the second. A customer who leaves the category
+      (replaced) counts as not won. The horizon must hold twice
+      ``follow_weeks``.
     - *campaign*: the same programme contacting every lapsed customer
       whatever the time since they left (no window), from the first week.
       The relationships of ``firm`` lapsed at its start, by weeks since they
@@ -60,30 +67,41 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
 
     # ---------------------------------------------------------------- the programme, as run
     model = LoyaltyModel(market=_with_programme(market, firm, "win_back"), seed=seed)
-    cust = model.customers
-    lapsed_at = np.full(cust.n, -1, dtype=np.int64)      # step the followed episode began, -1 none
-    aware_at = np.full(cust.n, -1, dtype=np.int64)
-    counts = {"lapsed": [0, 0], "aware": [0, 0]}          # episodes, won within the follow-up
+    cust, programme = model.customers, model.firms[firm].strategies[0]
+    offer = programme.offer_steps
+    # episode -> (step each followed one began, -1 none; steps followed; whether the step it began in counts:
+    # a contact comes before the step's purchases, awareness and lapsing after them)
+    episodes = {key: (np.full(cust.n, -1, dtype=np.int64), steps, same_step)
+                for key, steps, same_step in (("lapsed", follow, False), ("aware", follow, False),
+                                              ("contacted", offer, True), ("aware_offer", offer, False))}
+    counts = {key: [0, 0] for key in episodes}            # episodes, won within the follow-up
     for t in range(2 * follow):
-        before, gen = cust.state[:, firm].copy(), cust.generation.copy()
+        before, gen, offered = cust.state[:, firm].copy(), cust.generation.copy(), programme.offer_until.copy()
         model.step()
         now, same = cust.state[:, firm], cust.generation == gen
-        for key, since in (("lapsed", lapsed_at), ("aware", aware_at)):
+        if t < follow:
+            episodes["contacted"][0][(programme.offer_until > offered) & same] = t
+        for key, (since, steps, same_step) in episodes.items():
             open_ = since >= 0
             won = open_ & same & is_customer(now)
-            closed = open_ & (~same | won | (t - since >= follow))
+            closed = open_ & (~same | won | (t - since >= steps - int(same_step)))
             counts[key][1] += int(won.sum())
             counts[key][0] += int(closed.sum())
             since[closed] = -1
         if t < follow:
-            lapsed_at[(now == S.CHURNED) & (before != S.CHURNED) & same] = t
-            aware_at[(now == S.AWARE) & (before == S.PROSPECT) & same] = t
-    for key, since in (("lapsed", lapsed_at), ("aware", aware_at)):
+            lapsing = (now == S.CHURNED) & (before != S.CHURNED) & same
+            aware = (now == S.AWARE) & (before == S.PROSPECT) & same
+            for key, rows in (("lapsed", lapsing), ("aware", aware), ("aware_offer", aware)):
+                episodes[key][0][rows] = t
+    for key, (since, _, _) in episodes.items():
         counts[key][0] += int((since >= 0).sum())          # none left open: each ends within the run
+    share = {key: won / followed if followed else float("nan") for key, (followed, won) in counts.items()}
     out["lapsed_followed"], out["prospects_followed"] = float(counts["lapsed"][0]), float(counts["aware"][0])
-    out["lapsed_won_back"] = counts["lapsed"][1] / counts["lapsed"][0]
-    out["prospects_acquired"] = counts["aware"][1] / counts["aware"][0]
-    out["lost_vs_new"] = out["lapsed_won_back"] / out["prospects_acquired"]
+    out["contacted_followed"] = float(counts["contacted"][0])
+    out["lapsed_won_back"], out["prospects_acquired"] = share["lapsed"], share["aware"]
+    out["lost_vs_new"] = share["lapsed"] / share["aware"]
+    out["contacted_bought_in_offer"], out["prospects_bought_in_offer"] = share["contacted"], share["aware_offer"]
+    out["lost_vs_new_offer"] = share["contacted"] / share["aware_offer"]
 
     # ---------------------------------------------------------------- the campaign to every lapsed customer
     recent, old = recent_weeks * per_year / 52, old_weeks * per_year / 52
