@@ -96,7 +96,7 @@ class WinBack(Strategy):
     some of those won back are deal-seekers who lapse again. Measured
     (validation probe ``win_back_rates``, docs/model.md "Winning lapsed
     customers back"): 81% of the relationships lapsing under the programme
-    are won back within a year (49% without it; Griffin & Lowenstein:
+    are won back within a year (about half without it; Griffin & Lowenstein:
     20-40%), against 78% of new prospects acquired within a year (5-20%):
     lapsed over new 1.05, not their 2; a campaign to every lapsed customer
     wins back 29 points more of those gone under 13 weeks than of those
