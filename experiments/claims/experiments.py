@@ -16,6 +16,7 @@ from typing import Callable
 from experiments.claims.probes import (acquisition_value_probe, disconfirmation_probe, goal_gradient_probe,
                                       purchase_probe, served_probe)
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
+from experiments.claims.win_back_probe import win_back_probe
 from sim.config import MarketConfig
 
 #: a probe: (market, seed) -> named numbers of one replication
@@ -90,7 +91,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "pruning (with and without refusals), over-promising and a contract, each against it; "
                    "one year (shortened from 104 weeks: every claim here shows within a year)",
                    ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES,
-                   min_replications=8),                   # points.repeat, market.lost_vs_new
+                   min_replications=8),                   # points.repeat
     ExperimentSpec("retention_value", "the default market with no programme (baseline) and with the focal firm "
                    "binding its customers by a contract (switching cost 0.5); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES, keep=("baseline", "contract"),
@@ -130,6 +131,13 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("win_back", "conf/experiment/win_back.yaml; one year (shortened from 104 weeks: the "
                    "win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
                    min_replications=6),                   # win_back.more
+    ExperimentSpec("win_back_rates", "probe: the default market over two years, each run from its first step; "
+                   "the focal firm runs the win-back programme of conf/experiment/win_back.yaml, and every "
+                   "relationship that lapses, and every one that becomes aware of the firm, in the first year is "
+                   "followed for a year; and a campaign of the same programme to every lapsed customer whatever "
+                   "the time since they left (and a run without it), its lapsed customers followed for a year by "
+                   "weeks since they left", ("experiment=win_back", "market.steps=104"), probe=win_back_probe,
+                   min_replications=4),                   # win_back.recency
     ExperimentSpec("staff_turnover", "the default market and the same market with ten times the staff's base "
                    "turnover (staff.turnover_per_year 0.313 -> 3.13); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
