@@ -10,6 +10,8 @@ Several claims share one experiment, so each experiment runs once
 
 from __future__ import annotations
 
+import numpy as np
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -83,6 +85,12 @@ _WAR_IN_WEEK_9 = (
      "strategies": {"Focal": [{"name": "price_war", "depth": 0.3, "duration": 12, "start": 9}]}},
 )
 
+#: the staff's base turnover (a year) of the ten markets of the turnover sweep, spaced evenly on a log
+#: scale from 0.1 (10% of staff leave a year) to 3 (95%): the range of store turnover in retail
+TURNOVER_SWEEP = tuple(float(f"{x:.3g}") for x in np.geomspace(0.1, 3.0, 10))
+#: the sweep's markets, lowest turnover first
+TURNOVER_MARKETS = tuple(f"turnover_{k}" for k in range(len(TURNOVER_SWEEP)))
+
 _SILENT = ("market.word_of_mouth.talk_delighted=0", "market.word_of_mouth.talk_satisfied=0",
            "market.word_of_mouth.talk_disappointed=0")
 
@@ -143,6 +151,13 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
                    variants=(("baseline", ()), ("high_turnover", ("market.staff.turnover_per_year=3.13",))),
                    min_replications=48),                  # staff.turnover_profit
+    ExperimentSpec("turnover_sweep", "the default market at ten levels of the staff's base turnover, "
+                   "0.1 to 3 a year on a log scale (staff.turnover_per_year), the same seeds; two years",
+                   ("experiment=default",),
+                   scenarios=({"name": "baseline"},),
+                   variants=tuple((name, (f"market.staff.turnover_per_year={rate}",))
+                                  for name, rate in zip(TURNOVER_MARKETS, TURNOVER_SWEEP)),
+                   min_replications=16),                  # staff.turnover_fifths_sales
     ExperimentSpec("word_of_mouth", "the default market and the same market where nobody talks "
                    "(word_of_mouth.talk_* = 0); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
