@@ -26,6 +26,7 @@ from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
+    from sim.outlook import Outlook
 
 
 @dataclass
@@ -81,6 +82,14 @@ class StepContext:
         rows = np.asarray(rows)
         left = rows[self.customers.state[rows, f] == S.CHURNED]
         self.customers.reconsidered[left, f] = True
+
+    def outlook(self) -> "Outlook":
+        """Every customer's prospects for this firm now: the chance their
+        relationship ends within a year, their chance of choosing the firm,
+        their spend in the category (:mod:`sim.outlook`): what a programme
+        targets by risk or by expected uplift."""
+        from sim.outlook import outlook
+        return outlook(self._market, self.firm.index)
 
     def add_staff_time(self, visits: float) -> None:
         """Staff time the programme used this step beyond serving purchases,

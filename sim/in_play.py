@@ -42,6 +42,14 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
     float64, in customer order), among the firms they consider; in a
     market of contracts, as at a renewal point (the current firm's chance
     includes a default renewal by a subscriber who does not review)."""
+    p = choice_probabilities_now(market)
+    return p[is_customer(market.customers.state).any(axis=1)].max(axis=1)
+
+
+def choice_probabilities_now(market: "LoyaltyModel") -> np.ndarray:
+    """Each customer's logit choice probability of each firm now (``[n,
+    firms]``, float64; a row with no firm considered is 0), as
+    :func:`main_firm_probability` reads it."""
     cust, cfg = market.customers, market.config
     switching = market.latents()["switching"]
     current = is_customer(cust.state)
@@ -59,7 +67,7 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
         # a subscriber who does not review the market renews by default
         review = cust.renewal_review[:, None].astype(np.float64)
         p = review * p + (1.0 - review) * current
-    return p[current.any(axis=1)].max(axis=1)
+    return p
 
 
 def in_play_share(market: "LoyaltyModel", below: float = 0.9) -> float:

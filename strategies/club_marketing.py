@@ -14,6 +14,7 @@ from sim.context import StepContext
 from sim.units import period_begins
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
+from strategies.targeting import TARGETING, target_scores, top
 
 #: keys of one event of the calendar, with their allowed ranges (lo, hi, lo_open)
 EVENT_KEYS: dict[str, tuple[float, float, bool]] = {
@@ -43,8 +44,11 @@ DEFAULT_EVENTS = [
 @dataclass
 class ClubMarketingConfig(StrategyConfig):
     """Parameters of :class:`ClubMarketing`."""
-    member_share: float = param(0.2, 0.0, 1.0, "share of the firm's customers admitted, the top ones by "
-                                "annualised spend (000/003: the 20% 'big customers' who bring 80%)", lo_open=True)
+    member_share: float = param(0.2, 0.0, 1.0, "share of the firm's customers admitted, the top ones by the "
+                                "targeting score (000/003: the 20% 'big customers' who bring 80%)", lo_open=True)
+    targeting: str = param("value", doc="how members are chosen: value (annual spend at the firm), risk (chance "
+                           "the relationship ends within a year) or uplift (the category spend the firm has not "
+                           "secured): strategies.targeting", choices=TARGETING)
     segments: list = param([], doc="segment names eligible for membership (criteria); [] = every segment")
     refresh_weeks: int = param(13, 1, 1_000_000, "weeks between membership reviews (13: quarterly)")
     member_discount: float = param(0.03, 0.0, 0.9, "members' personal discount share via the 'price_factor' modifier "
@@ -194,22 +198,18 @@ class ClubMarketing(Strategy):
         cust, f = ctx.customers, ctx.firm.index
         current = is_customer(cust.state[:, f])
         if period_begins(self.steps_run, self.config.refresh_weeks, ctx.units.weeks):
-            self.member = self._select(cust, cust.revenue[:, f], current)
+            self.member = self._select(cust, target_scores(ctx, self.config.targeting), current)
         else:
             self.member &= current                      # members who stop being customers drop out
         self.steps_run += 1
         self._set_offer(ctx)
 
-    def _select(self, cust, revenue: np.ndarray, current: np.ndarray) -> np.ndarray:
-        """The top ``member_share`` of the firm's current customers by spend,
-        among the eligible segments (newcomers replace leavers, so read them now)."""
+    def _select(self, cust, scores: np.ndarray, current: np.ndarray) -> np.ndarray:
+        """The top ``member_share`` of the firm's current customers by the
+        targeting score, among the eligible segments (newcomers replace
+        leavers, so read them now)."""
         pool = current if self.eligible is None else current & np.isin(cust.segment, self.eligible)
-        k = int(math.ceil(self.config.member_share * np.count_nonzero(current)))
-        rows = np.flatnonzero(pool)
-        chosen = rows[np.argsort(-revenue[rows], kind="stable")[:k]]
-        member = np.zeros(len(revenue), dtype=bool)
-        member[chosen] = True
-        return member
+        return top(scores, pool, int(math.ceil(self.config.member_share * np.count_nonzero(current))))
 
     def _forget_replaced(self, ctx: StepContext) -> None:
         """Customers who left the category were replaced by newcomers: the

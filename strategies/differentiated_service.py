@@ -11,6 +11,7 @@ from sim.context import StepContext
 from sim.units import period_begins
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
+from strategies.targeting import TARGETING, target_scores, top
 
 
 @dataclass
@@ -18,8 +19,11 @@ class DifferentiatedServiceConfig(StrategyConfig):
     """Parameters of :class:`DifferentiatedService`."""
     segment: int = param(-1, -1, 2, "segment targeted (0 price, 1 value, 2 service); -1: all segments")
     target_share: float = param(0.2, 0.0, 1.0, "share of the firm's current customers (of the segment) "
-                                "targeted, the top ones by annualised spend at the firm (002, 003: 80/20)",
+                                "targeted, the top ones by the targeting score (by spend: 002, 003's 80/20)",
                                 lo_open=True)
+    targeting: str = param("value", doc="how targets are chosen: value (annual spend at the firm), risk (chance "
+                           "the relationship ends within a year) or uplift (the category spend the firm has not "
+                           "secured): strategies.targeting", choices=TARGETING)
     refresh_weeks: int = param(13, 1, 1_000_000, "weeks between two selections of the targets (13: quarterly)")
     service_lift: float = param(0.2, 0.0, 1.0, "service level added for a targeted customer at full "
                                 "empowerment (personal advice)")
@@ -93,18 +97,12 @@ class DifferentiatedService(Strategy):
 
     def select_targets(self, ctx: StepContext) -> np.ndarray:
         """The top ``target_share`` of the firm's current customers (of the
-        segment) by annualised spend at the firm."""
+        segment) by the targeting score (:mod:`strategies.targeting`)."""
         cust, f, cfg = ctx.customers, ctx.firm.index, self.config
         pool = is_customer(cust.state[:, f])
         if cfg.segment >= 0:
             pool &= cust.segment == cfg.segment
-        rows = np.flatnonzero(pool)
-        targets = np.zeros(cust.n, dtype=bool)
-        k = int(np.ceil(cfg.target_share * len(rows)))
-        if k > 0:
-            top = np.argsort(-cust.revenue[rows, f], kind="stable")[:k]
-            targets[rows[top]] = True
-        return targets
+        return top(target_scores(ctx, cfg.targeting), pool, int(np.ceil(cfg.target_share * pool.sum())))
 
     def _forget_replaced(self, ctx: StepContext) -> None:
         """Customers who left the category were replaced by new prospects,

@@ -13,6 +13,7 @@ from sim.context import StepContext
 from sim.units import WEEKS_SLACK
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
+from strategies.targeting import TARGETING, target_scores, top
 
 NEVER = -(10 ** 9)
 
@@ -32,6 +33,12 @@ class WinBackConfig(StrategyConfig):
     offer_weeks: int = param(6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step "
                              "that begins within them)")
     contact_cost: float = param(3.0, 0.0, 1e9, "cost of contacting one lapsed customer (call, mail), per contact")
+    target_share: float = param(1.0, 0.0, 1.0, "share of the lapsed customers in the window the programme may "
+                                "contact, the top ones by the targeting score (1: all of them)", lo_open=True)
+    targeting: str = param("value", doc="how the lapsed customers to contact are chosen when target_share is "
+                           "below 1: value (their past annual spend at the firm), risk (the longest gone, least "
+                           "likely to come back on their own) or uplift (their category spend the firm does not "
+                           "hold: strategies.targeting)", choices=TARGETING)
     memory_half_life_weeks: float = param(26.0, 0.0, 1e9,
                                           "weeks since a customer left after which a contact reaches and moves "
                                           "them half as often as one right after they left (contact details go "
@@ -144,6 +151,13 @@ class WinBack(Strategy):
             self.contacted_now[gone] = False
             self.offer_until[gone] = 0
 
+    def _targeted(self, ctx: StepContext, lapsed: np.ndarray, age: np.ndarray) -> np.ndarray:
+        """The top ``target_share`` of the lapsed customers in the window by
+        the targeting score (risk: the longest gone)."""
+        by = self.config.targeting
+        scores = age.astype(np.float64) if by == "risk" else target_scores(ctx, by)
+        return top(scores, lapsed, int(math.ceil(self.config.target_share * np.count_nonzero(lapsed))))
+
     # ---------------------------------------------------------------- hooks
     def adjust_offer(self, ctx: StepContext) -> None:
         f, cfg = ctx.firm.index, self.config
@@ -159,6 +173,8 @@ class WinBack(Strategy):
         u = self.stream(ctx).random(ctx.customers.n, dtype=np.float32)
         age = now - self.churned_at
         lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= self.window_steps)
+        if cfg.target_share < 1:
+            lapsed = self._targeted(ctx, lapsed, age)
         fade = self.fade_per_step ** np.clip(age, 0, None).astype(np.float64)   # memory fades since they left
         reached = lapsed & ~self.contacted_now & (u < self.reach * fade)
         self.contacted_now |= reached

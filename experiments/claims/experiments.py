@@ -115,8 +115,9 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "recorded, two years after it", ("experiment=price_war", "market.steps=124"),
                    scenarios=_WAR_IN_WEEK_9, transactions=True,
                    min_replications=16),                  # price_war.deal_acquired_value
-    ExperimentSpec("club_payoff", "conf/experiment/club_payoff.yaml: members' club, discount only, events only",
-                   ("experiment=club_payoff",),
+    ExperimentSpec("club_payoff", "conf/experiment/club_payoff.yaml: members' club, discount only, events only "
+                   "(its scenarios targeting by risk and by uplift are left out)", ("experiment=club_payoff",),
+                   keep=("baseline", "club", "club_discount_only", "club_events_only"),
                    min_replications=14),                  # club.loyalty_builds
     ExperimentSpec("quality_vs_service", "conf/experiment/quality_vs_service.yaml (its combined scenario is "
                    "left out)", ("experiment=quality_vs_service",),
@@ -136,8 +137,9 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "ordinary recovery (its other scenarios are left out)", ("experiment=complaint_iceberg",),
                    keep=("baseline", "complaint_handling"),
                    min_replications=8),                   # complaints.lower_churn
-    ExperimentSpec("win_back", "conf/experiment/win_back.yaml; one year (shortened from 104 weeks: the "
-                   "win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
+    ExperimentSpec("win_back", "conf/experiment/win_back.yaml (its targeted scenarios are left out); one year "
+                   "(shortened from 104 weeks: the win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
+                   keep=("baseline", "win_back", "win_back_deep"),
                    min_replications=6),                   # win_back.more
     ExperimentSpec("win_back_rates", "probe: the default market over two years, each run from its first step; "
                    "the focal firm runs the win-back programme of conf/experiment/win_back.yaml, and every "
