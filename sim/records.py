@@ -29,7 +29,7 @@ DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
     ("experience_noise", "normal", "customers", 0), ("complaint", "uniform", "customers", 3),
     ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
     ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
-    ("renewal", "uniform", "customers", 0),
+    ("renewal", "uniform", "customers", 0), ("incident_decision", "uniform", "customers", 0),
 )
 
 
@@ -57,6 +57,7 @@ class StepDraws:
     churn: np.ndarray             #: [n] uniform: a disappointed customer defects
     exit: np.ndarray              #: [n] uniform: leaves the category
     renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
+    incident_decision: np.ndarray  #: [n] uniform: a complainant leaves right after the handling (sim.recovery)
 
     @staticmethod
     @functools.lru_cache(maxsize=8)
@@ -104,6 +105,8 @@ class Purchases:
     complained: np.ndarray | None = None   #: complained
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
+    major: np.ndarray | None = None        #: the complaint was about a major problem (sim.recovery.major_problem)
+    leaves: np.ndarray | None = None       #: the complainant decided to end the relationship after the handling
     talked: np.ndarray | None = None       #: the buyer told their friends about it
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)
 
