@@ -331,9 +331,9 @@ class ComplaintConfig:
                                         "without a failure, the problem is minor (TARP 1986 split complaints into "
                                         "minor and major problems by their cost to the customer; here a failure, or "
                                         "an experience far below the adequate level: 2 is twice the zone's width "
-                                        "below it before loss aversion; in the default market about two complaints in five are about a major "
-                                        "problem, a third of them failures). A "
-                                        "very large value leaves only failures major")
+                                        "below it before loss aversion; in the default market about two complaints in "
+                                        "five are about a major problem, a third of them failures). A very large "
+                                        "value leaves only failures major")
     leave_log_odds: float = param(0.0, -20.0, 20.0, "log odds that a complainant ends the relationship right "
                                   "after the handling when their problem was minor and not resolved (the stay-or-"
                                   "leave decision of an incident: logit P(leave) = leave_log_odds + "
@@ -343,8 +343,8 @@ class ComplaintConfig:
                                   "update study'; Hart, Heskett & Sasser 1990, 'The profitable art of service "
                                   "recovery': repurchase 95% / 82% after a quick resolution of a minor / major "
                                   "problem, 70% / 54% after a slow one, 46% / 19% without one), measured as the "
-                                  "complainant still in the relationship 2 weeks later; in the default market the six come within "
-                                  "about 4 points)")
+                                  "complainant still in the relationship 2 weeks later; in the default market "
+                                  "the six come within about 4 points)")
     major_leave_log_odds: float = param(1.15, 0.0, 20.0, "log odds ratio of leaving after a complaint about a "
                                         "major problem against a minor one, however it was handled (calibrated "
                                         "to TARP's six figures, as leave_log_odds)")
