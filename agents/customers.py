@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.compiled import compiled
 from sim.config import ATTRIBUTES, CustomerConfig, SEGMENTS
-from sim.states import LoyaltyState
+from sim.states import Channel, LoyaltyState
 from sim.units import StepLength
 
 TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
@@ -23,12 +23,13 @@ TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice"
           "purchase_chance", "visits_per_purchase", "exit_chance", "desired", "churn_proneness", "dropout",
           "taste", "renewal_review")
 _PROSPECT = int(LoyaltyState.PROSPECT)
+_PRIOR = int(Channel.PRIOR)
 #: counts of visits (``purchases``, ``rival_run``) stop here: far beyond any threshold the ladder uses
 COUNT_CAP = np.iinfo(np.uint16).max
 
 RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
                 "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "dropped_out", "since",
-                "last_purchase", "taste")
+                "last_purchase", "acquisition_discount", "taste", "channel")
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
@@ -184,9 +185,11 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             affect: np.ndarray, inertia: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
             purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
             cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
-            since: np.ndarray, last_purchase: np.ndarray) -> None:
+            since: np.ndarray, last_purchase: np.ndarray, acquisition_discount: np.ndarray,
+            channel: np.ndarray) -> None:
     """A newcomer's place (the rows ``rows``): reference price 1, no bond,
-    every relationship a prospect's with nothing felt, bought or acquired."""
+    every relationship a prospect's with nothing felt, bought or acquired
+    (a firm known on arrival was known before: :attr:`Channel.PRIOR`)."""
     for i in rows:
         reference_price[i] = 1.0
         bond[i] = -1
@@ -206,6 +209,8 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
             dropped_out[i, f] = False
             since[i, f] = -1
             last_purchase[i, f] = -1
+            acquisition_discount[i, f] = 0
+            channel[i, f] = _PRIOR
 
 
 @dataclass(frozen=True)
@@ -253,6 +258,8 @@ class CustomerPopulation:
         self.dropped_out = np.zeros(shape, dtype=np.bool_)      # went quietly inactive for good (dropout_final)
         self.since = np.full(shape, -1, dtype=np.int32)         # step (burn-in included) the relationship began
         self.last_purchase = np.full(shape, -1, dtype=np.int32)  # step (burn-in included) of the last purchase
+        self.acquisition_discount = np.zeros(shape, dtype=np.float32)  # share off the list price at its first purchase
+        self.channel = np.full(shape, Channel.PRIOR, dtype=np.int8)  # how the customer came to know the firm
         self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
 
     def replace(self, rows: np.ndarray, traits: dict[str, np.ndarray]) -> None:
@@ -266,7 +273,8 @@ class CustomerPopulation:
         at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
         _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.inertia, self.satisfaction,
                 self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort, self.incident,
-                self.reconsidered, self.dropped_out, self.since, self.last_purchase)
+                self.reconsidered, self.dropped_out, self.since, self.last_purchase, self.acquisition_discount,
+                self.channel)
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:
@@ -284,6 +292,7 @@ class CustomerPopulation:
         for f, firm in enumerate(self.firm_names):
             rel = {name: getattr(self, name)[i, f].item() for name in RELATIONSHIP}
             rel["state"] = LoyaltyState(rel["state"]).name.lower()
+            rel["channel"] = Channel(rel["channel"]).name.lower()
             rels[firm] = MappingProxyType(rel)
         return CustomerView(i, self.segment_names[seg] if seg < len(self.segment_names) else str(seg),
                             MappingProxyType(traits), MappingProxyType(rels))

@@ -55,12 +55,16 @@ from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
+from sim.phases.experience import discount_off_list, remembered_price
+from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
 from sim.staffing import engagement_target, update_staff, utilisation
-from sim.states import LoyaltyState as S, N_STATES, STATE_NAMES
+from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
+from sim.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
 
 PROSPECT, AWARE, CHURNED, ADVOCATE = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED), int(S.ADVOCATE)
+PRIOR, ADVERTISING, REFERRAL = int(Channel.PRIOR), int(Channel.ADVERTISING), int(Channel.REFERRAL)
 _CUSTOMER = tuple(s not in (S.PROSPECT, S.AWARE, S.CHURNED) for s in S)  # indexed by state
 
 
@@ -79,7 +83,8 @@ class CustomerAgent(mesa.Agent):
     relationship attribute, and the indices of its friends."""
 
     RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
-                    "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since", "taste")
+                    "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since",
+                    "acquisition_discount", "taste", "channel")
 
     def __init__(self, model: "ReferenceLoyaltyModel", index: int, traits: dict[str, Any],
                  friends: list[int]) -> None:
@@ -111,6 +116,8 @@ class CustomerAgent(mesa.Agent):
         self.reconsidered = [False] * F
         self.dropped_out = [False] * F
         self.since = [-1] * F
+        self.acquisition_discount = [0.0] * F
+        self.channel = [PRIOR] * F      # how the customer came to know each firm (Channel)
         # this step's purchase, if any
         self.chosen = -1
         self.intention = [0.0] * F
@@ -236,7 +243,8 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _advance(self, reported: bool) -> None:
         """One step; the phases of :meth:`LoyaltyModel._advance`, in its order."""
         F = self.n_firms
-        ev = {k: [0.0] * F for k in ("acquisitions", "win_backs", "lost", "exits", "complaints",
+        ev = {k: [0.0] * F for k in ("acquisitions", *(f"acquisitions_{c}" for c in CHANNEL_NAMES), "win_backs",
+                                     "lost", "exits", "complaints",
                                      "recoveries", "delighted", "disappointed", "visits", "purchases", "failures",
                                      "service_sum", "service_sq", "leavers", "headcount")}
         ev["customers_at_start"] = self._customer_counts()
@@ -266,7 +274,8 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _adjust_offers(self) -> None:
         cfg = self.config
         self.present = self._present()
-        self.price = [float(f.price) * (1.0 - 0.0) for f in cfg.firms]   # no strategies: no discount
+        self.list_price = [float(f.price) for f in cfg.firms]
+        self.price = [p * (1.0 - 0.0) for p in self.list_price]   # no strategies: no discount
         self.discount = [0.0] * self.n_firms
         self.basket_multiplier = [1.0] * self.n_firms
         self._price_arr = np.array(self.price, dtype=np.float32)
@@ -326,7 +335,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                                   np.array([a.affect]), np.array([a.inertia]),
                                   np.array([switching]), self._price_arr,
                                   np.array([a.reference_price]), np.array([a.price_sensitivity]),
-                                  self._discount_arr, np.array([a.deal_proneness]), cfg.choice)
+                                  self._discount_arr, np.array([a.deal_proneness]), cfg.choice,
+                                  np.array([a.acquisition_discount]))
             variety = _each_visit(a.variety, a.visits_per_purchase)
             c = int(choice.choose(util, np.array([available]), np.array([variety], np.float32),
                                   np.array([u0[i]]), np.array([u1[i]]), cfg.choice.logit_scale)[0])
@@ -384,7 +394,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             spent = basket * price
             self.ledger.revenue[c] += spent
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
-            a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (price - a.reference_price)
+            remembered = remembered_price.py_func(price, self.list_price[c], cfg.customers.reference_regular_weight)
+            a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (remembered - a.reference_price)
             visits[c] += n_visits
             ev["purchases"][c] += 1
             ev["failures"][c] += failed
@@ -392,6 +403,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             ev["service_sq"][c] += service ** 2 * n_visits + spread ** 2 * (n_visits - 1)  # visits around their mean
             trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
                           "failed": failed, "service": service, "belonging": x_b, "spent": spent,
+                          "discount": discount_off_list.py_func(price, self.list_price[c]),
                           "drop": float(ex.failure_drop(a.weights, service, cfg.experience)),
                           "visits": n_visits,
                           "u_bond": us2[i]})
@@ -466,7 +478,10 @@ class ReferenceLoyaltyModel(mesa.Model):
         for t in trips:
             a, c, felt = t["agent"], t["c"], t["felt"]
             k = a.visits_per_purchase
-            aff = a.affect[c] + lc.affect_gain * (felt - lc.affect_neutral) * k + lc.belonging_affect * t["belonging"] * k
+            if a.purchases[c] == 0:
+                a.acquisition_discount[c] = t["discount"]
+            gain = lc.affect_gain * (felt - lc.affect_neutral) * k + lc.belonging_affect * t["belonging"] * k
+            aff = a.affect[c] + deal_acquired_gain.py_func(gain, a.acquisition_discount[c], lc.deal_acquired_affect)
             a.affect[c] = min(max(aff, 0.0), 1.0)
             smoothing = _each_visit(lc.inertia_smoothing, k)
             for f in range(F):
@@ -529,6 +544,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 was, now = _CUSTOMER[old[f]], _CUSTOMER[new[f]]
                 if not was and now and old[f] != CHURNED:
                     ev["acquisitions"][f] += 1
+                    ev[f"acquisitions_{CHANNEL_NAMES[a.channel[f]]}"][f] += 1
                     a.since[f] = self._t
                 if now and old[f] == CHURNED:
                     ev["win_backs"][f] += 1
@@ -542,7 +558,9 @@ class ReferenceLoyaltyModel(mesa.Model):
         w, F, n = self.config.word_of_mouth, self.n_firms, self.n
         u_talk = self.streams.uniform("wom", n).tolist()
         u_aware = self.streams.uniform("awareness", (n, F))
-        # stories travel from each talker to each friend
+        u_audience = self.streams.uniform("audience", n).tolist()
+        u_strangers = self.streams.uniform("strangers", (2, n))
+        # stories travel from each talker to their audience: ties first, then strangers (sim.audience)
         heard: dict[int, list[float]] = {}
         for t in trips:
             a, c, outcome = t["agent"], t["c"], t["outcome"]
@@ -554,12 +572,17 @@ class ReferenceLoyaltyModel(mesa.Model):
             if u_talk[a.index] < min(stories, 1.0):
                 slot = F + c if negative else c
                 told = max(stories, 1.0)
-                for j in a.friends:
+                people = (w.audience_delighted if outcome > 0 else
+                          (w.audience_disappointed if negative else w.audience_satisfied))
+                audience = np.empty(audience_size(u_audience[a.index], people * a.sociability,
+                                                  w.audience_dispersion, n - 1), np.int64)
+                fill_audience(a.index, audience_key(u_strangers[0, a.index], u_strangers[1, a.index]),
+                              np.array(a.friends, dtype=np.int64), n, audience)
+                for d, j in enumerate(audience.tolist()):
                     h = heard.get(j)
                     if h is None:
                         h = heard[j] = [0.0] * (2 * F)
-                    h[slot] += told
-        log_miss = math.log1p(-min(w.awareness_per_story, 1 - 1e-7))
+                    h[slot] += told if d < len(a.friends) else told * w.stranger_weight
         log_left_out = math.log1p(-min(w.reconsideration_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
         ch = self.config.churn
@@ -580,9 +603,13 @@ class ReferenceLoyaltyModel(mesa.Model):
                         continue
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    p_aware = 1 - (1 - self.reach[f]) * math.exp(pos * log_miss)
+                    # a positive story makes a prospect aware with a chance that rises with their taste
+                    unmoved = math.exp(pos * float(log_unmoved_by_story(w.awareness_per_story, w.referral_fit,
+                                                                        a.taste[f]))) if pos else 1.0
+                    p_aware = 1 - (1 - self.reach[f]) * unmoved
                     if ua[f] < p_aware:
                         a.state[f] = AWARE
+                        a.channel[f] = ADVERTISING if ua[f] < self.reach[f] else REFERRAL
                         a.expectation[f] = min(max(self.promise[f] + w.referral_boost * pos, 0.0), 1.0)
                 else:
                     shift = w.expectation_shift * (w.positive_strength * pos - w.negative_strength * neg)
@@ -611,7 +638,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             for f in current:
                 tenure = (self._t - a.since[f]) * years_per_step if a.since[f] >= 0 else 0.0
                 rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], switching[f],
-                                            a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch)
+                                            a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch,
+                                            a.acquisition_discount[f])
                 chance = by_hazard = float(hazard.ending_chance(rate, dt))
                 repeat = a.purchases[f] > round(a.visits_per_purchase)     # visits before this purchase's
                 if f == a.chosen and (cust.dropout_after_first_purchase or repeat):
@@ -763,7 +791,9 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "customer_share": n_cust[f] / max(sum(n_cust), 1),
                 "retention_rate": 1 - churn_rate, "churn_rate": churn_rate,
                 "lost": int(ev["lost"][f]), "exits": int(ev["exits"][f]),
-                "acquisitions": int(ev["acquisitions"][f]), "win_backs": int(ev["win_backs"][f]),
+                "acquisitions": int(ev["acquisitions"][f]),
+                **{f"acquisitions_{c}": int(ev[f"acquisitions_{c}"][f]) for c in CHANNEL_NAMES},
+                "win_backs": int(ev["win_backs"][f]),
                 "deal_seeker_share": deal[f] / safe,
                 "mean_satisfaction": sums["satisfaction"][f] / safe,
                 "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe,

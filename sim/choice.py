@@ -78,13 +78,17 @@ def considered(state: int, reconsidered: bool, dropped_out: bool) -> bool:
 def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
             inertia: np.ndarray, switching: np.ndarray, price: np.ndarray, reference_price: np.ndarray,
             price_sensitivity: np.ndarray, discount: np.ndarray, deal_proneness: np.ndarray,
-            cfg: ChoiceConfig) -> np.ndarray:
+            cfg: ChoiceConfig, acquisition_discount: np.ndarray | float = 0.0) -> np.ndarray:
     """Deterministic utility of each firm (``[n, firms]``) for each chooser
     (``taste``: standard normal, scaled by ``taste_sd``); ``price`` and
-    ``discount`` are per firm or per chooser and firm (personal offers)."""
+    ``discount`` are per firm or per chooser and firm (personal offers);
+    ``acquisition_discount``: the discount off the list price at which each
+    relationship began (a deal-acquired relationship is worth less to the
+    customer: Lewis 2006)."""
     rel_price = colwise(np.divide, np.atleast_2d(price), reference_price[:, None]) - 1.0
     return (cfg.taste_sd * taste + cfg.beta_expectation * expectation + cfg.beta_satisfaction * satisfaction
             + cfg.beta_affect * affect + cfg.beta_inertia * inertia + cfg.beta_switching * switching
+            - cfg.beta_deal_acquired * np.asarray(acquisition_discount)
             - colwise(np.multiply, price_sensitivity[:, None], rel_price)
             + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount)))
 
@@ -133,7 +137,7 @@ def logit_coefficients(cfg: ChoiceConfig) -> np.ndarray:
     them: float32, as numpy applies a Python float to float32 columns
     (read-only: kept for each set of values, a step reads them)."""
     return _coefficients(cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal, cfg.logit_scale,
-                         cfg.taste_sd, cfg.beta_satisfaction, cfg.beta_inertia)
+                         cfg.taste_sd, cfg.beta_satisfaction, cfg.beta_inertia, cfg.beta_deal_acquired)
 
 
 @functools.lru_cache(maxsize=64)
@@ -170,8 +174,8 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                     expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray, inertia: np.ndarray,
                     contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
-                    price_sensitivity: np.ndarray, deal_proneness: np.ndarray, coefficients: np.ndarray,
-                    lock: np.ndarray, z: np.ndarray, none: np.ndarray) -> None:
+                    price_sensitivity: np.ndarray, deal_proneness: np.ndarray, acquisition_discount: np.ndarray,
+                    coefficients: np.ndarray, lock: np.ndarray, z: np.ndarray, none: np.ndarray) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
@@ -189,9 +193,10 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     available; at a renewal point the contract's switching cost is waived.
     ``coefficients``: float32 ``beta_expectation``, ``beta_affect``,
     ``beta_switching``, ``beta_deal``, ``logit_scale``, ``taste_sd``,
-    ``beta_satisfaction`` and ``beta_inertia`` (:func:`logit_coefficients`)."""
+    ``beta_satisfaction``, ``beta_inertia`` and ``beta_deal_acquired``
+    (:func:`logit_coefficients`)."""
     (beta_expectation, beta_affect, beta_switching, beta_deal, logit_scale, taste_sd, beta_satisfaction,
-     beta_inertia) = coefficients
+     beta_inertia, beta_deal_acquired) = coefficients
     n_firms = z.shape[1]
     refusing = refusal.shape[0] > 0
     cutting = price_cut.shape[0] > 0
@@ -237,6 +242,7 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                 util = (taste_sd * taste[i, f] + beta_expectation * expectation[i, f]
                         + beta_satisfaction * satisfaction[i, f] + beta_affect * affect[i, f]
                         + beta_inertia * inertia[i, f] + beta_switching * switching
+                        - beta_deal_acquired * acquisition_discount[i, f]
                         - price_sensitivity[i] * rel_price
                         + (beta_deal * deal_proneness[i]) * (discount[f] + cut))
                 z[k, f] = logit_scale * util

@@ -138,6 +138,14 @@ class CustomerConfig:
     exit_per_year_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the heterogeneity of exit rates")
     reference_price_adaptation: float = param(0.1, 0.0, 1.0, "step of the reference price toward the price paid, "
                                               "per purchase")
+    reference_regular_weight: float = param(0.3, 0.0, 1.0, "weight of the firm's regular (list) price beside the "
+                                            "price paid in what the reference price moves toward: a discount "
+                                            "lowers the reference price, but not all the way, since buyers "
+                                            "remember the regular price (Kalwani, Yim, Rinne & Sugita 1990, 'A "
+                                            "price expectations model of customer brand choice'; Mazumdar, Raj & "
+                                            "Sinha 2005, 'Reference price research: review and propositions'). "
+                                            "0 = the price paid only; 0.3 keeps 70% of a discount's pull: a "
+                                            "judgement, no published figure")
     initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
     newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm")
     newcomer_batch: int = param(256, 1, 10_000_000, "newcomers whose traits are drawn at once, ahead of their "
@@ -180,6 +188,16 @@ class ChoiceConfig:
                                 "loyalty variable)")
     beta_switching: float = param(0.5, 0.0, 100.0, "weight of switching costs (contracts, programme bonds)")
     beta_deal: float = param(1.5, 0.0, 100.0, "pull of a discount per unit of deal proneness and depth")
+    beta_deal_acquired: float = param(1.3, 0.0, 100.0, "utility lost per unit of the discount off the list "
+                                      "price at which the customer's relationship with the firm began (its first "
+                                      "purchase): a customer won by a deal is less sure they value the firm, and "
+                                      "credits the deal rather than the firm, so they buy there less once it "
+                                      "ends (Lewis 2006, 'Customer acquisition promotions and customer asset "
+                                      "value': acquisition discount depth lowers repeat-buying rates, and 35% "
+                                      "off gives about half the long-term value; Dodson, Tybout & Sternthal "
+                                      "1978, 'Impact of deals and deal retraction on brand switching'). Set with "
+                                      "churn.deal_acquired_hazard and loyalty.deal_acquired_affect to Lewis's "
+                                      "half value at 30% off")
 
 
 @dataclass
@@ -267,6 +285,15 @@ class LoyaltyConfig:
                                           "only firm known is believed best with near certainty. A stand-in for "
                                           "certainty rather than a behavioural parameter: any value above about 7 "
                                           "gives practically 1 and 0")
+    deal_acquired_affect: float = param(1.2, 0.0, 100.0, "share of the affect a relationship gains that it "
+                                        "forgoes, per unit of the discount off the list price at which it began "
+                                        "(its first purchase; 0.35 off keeps 58% at the default): customers won by "
+                                        "a deal credit the deal, not the firm (Dodson, Tybout & Sternthal 1978, "
+                                        "'Impact of deals and deal retraction on brand switching'), and are less "
+                                        "sure they value it (Lewis 2006, 'Customer acquisition promotions and "
+                                        "customer asset value'). Set with churn.deal_acquired_hazard so that "
+                                        "customers acquired at 30% off are worth about half as much (Lewis 2006: "
+                                        "35% off gives about half the long-term value); at most a gain of 0")
     conative_affect: float = param(0.6, 0.0, 1.0, "weight of affect in the intention to return")
     conative_switching: float = param(0.2, 0.0, 1.0, "weight of switching costs (contracts, programme bonds) in "
                                       "the intention to return")
@@ -381,6 +408,41 @@ class WordOfMouthConfig:
                                              "friend's good word reopens a closed door; independent per story). "
                                              "A judgement, no published figure: from 0 to 0.1 it raises the "
                                              "retail market's win-backs by about a fifth")
+    audience_disappointed: float = param(37.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
+                                         "resolved complaint) tells when they talk, at full sociability (the mean "
+                                         "scales with it): their ties first, then people outside them. Calibrated "
+                                         "to TARP 1986, 'Consumer complaint handling in America': a dissatisfied "
+                                         "customer tells 9-10 people (talkers and the silent together)")
+    audience_delighted: float = param(16.0, 1.0, 1e6, "mean people a delighted buyer tells when they talk, at full "
+                                      "sociability: about their ties (2 x network.mean_degree at full "
+                                      "sociability), as before audiences were drawn. A judgement, no published "
+                                      "figure; below audience_disappointed, as Anderson 1998, 'Customer "
+                                      "satisfaction and word of mouth', found word of mouth steeper on the "
+                                      "dissatisfied side")
+    audience_satisfied: float = param(8.0, 1.0, 1e6, "mean people a merely satisfied buyer tells when they talk, "
+                                      "at full sociability: half the delighted's, as they have less to tell "
+                                      "(Anderson 1998's U-shape: the satisfied tell fewest). A judgement, no "
+                                      "published figure")
+    audience_dispersion: float = param(0.4, 0.01, 1e6, "shape of the negative binomial (gamma-Poisson) number of "
+                                       "people told beyond the first: the smaller, the heavier the tail (a few "
+                                       "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
+                                       "dissatisfied tell more than 20 people", lo_open=True)
+    stranger_weight: float = param(0.25, 0.0, 1.0, "weight of a story heard from someone outside the listener's "
+                                   "ties (a weak tie, an online review) against one from a tie, in what it does to "
+                                   "expectations, liking, awareness and reconsideration: strong ties are the more "
+                                   "influential, weak ties the wider (Brown & Reingen 1987, 'Social ties and "
+                                   "word-of-mouth referral behavior'; Granovetter 1973, 'The strength of weak "
+                                   "ties'). A judgement, no published figure: it keeps a story's total influence "
+                                   "near what the talker's ties alone gave before audiences reached strangers, "
+                                   "so the share of customers in play holds")
+    referral_fit: float = param(1.0, 0.0, 10.0, "how much a positive story's chance of making a prospect aware "
+                                "rises with the prospect's taste for the firm: the chance is awareness_per_story "
+                                "x exp(fit x taste - fit^2 / 2), taste standard normal, the same on average; "
+                                "friends tell those the firm suits, so referred customers fit better (Schmitt, "
+                                "Skiera & Van den Bulte 2011, 'Referral programs and customer value': referred "
+                                "customers are more loyal and 16-25% more valuable, partly by a better match). "
+                                "The size is a judgement, no published figure, set before the value of "
+                                "referred customers was measured and not fitted to it")
 
 
 @dataclass
@@ -416,6 +478,13 @@ class ChurnConfig:
     tenure_hazard: float = param(0.0, 0.0, 10.0, "duration dependence: the hazard falls as (1 + tenure in years) "
                                  "to the minus this power. 0 by default: cohort retention rises with tenure "
                                  "through the heterogeneity of churn proneness (Fader & Hardie 2007)")
+    deal_acquired_hazard: float = param(3.0, 0.0, 100.0, "log hazard ratio per unit of the discount off the "
+                                        "list price at which the relationship began (its first purchase): "
+                                        "relationships begun under a deep discount end sooner (Lewis 2006, "
+                                        "'Customer acquisition promotions and customer asset value': acquisition "
+                                        "discount depth lowers repeat-buying rates; 35% off gives about half the "
+                                        "long-term value). e^(3 x 0.3) = 2.5 at 30% off; set with "
+                                        "loyalty.deal_acquired_affect to Lewis's half value")
     at_risk_hazard_ratio: float = param(1.0, 1.0, 1e3, "hazard ratio of an at-risk relationship beyond what its "
                                         "satisfaction already brings (1: the state is a label; its dissatisfaction "
                                         "counts through dissatisfied_hazard_ratio, not twice)")

@@ -87,3 +87,4 @@ def overall(weights: np.ndarray, fairness: np.ndarray, quality: np.ndarray,
     """The customer's weighted experience (weights on price, quality, service, belonging)."""
     return (weights[..., 0] * fairness + weights[..., 1] * quality
             + weights[..., 2] * service + weights[..., 3] * belonging)
+

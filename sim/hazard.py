@@ -7,7 +7,8 @@ retention') times the effects of cumulative satisfaction (Jones & Sasser
 1995, 'Why satisfied customers defect': flat through the zone of tolerance,
 far lower for the completely satisfied, higher below the adequate level, so
 retention is convex in satisfaction), an unrecovered incident
-(TARP 1986), switching costs and a bond to an employee (Gremler & Gwinner
+(TARP 1986), the discount the relationship began under (Lewis 2006,
+'Customer acquisition promotions and customer asset value'), switching costs and a bond to an employee (Gremler & Gwinner
 2000), the best known rival's attraction, tenure, and the relationship's
 state (at risk, won back). With every effect switched off the rate is the
 churn proneness alone: a beta-distributed chance a year per customer,
@@ -37,7 +38,7 @@ def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
     return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, cfg.dissatisfied_hazard_ratio,
                          cfg.incident_hazard,
                          cfg.switching_hazard, cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard,
-                         cfg.at_risk_hazard_ratio, cfg.won_back_hazard_ratio)
+                         cfg.at_risk_hazard_ratio, cfg.won_back_hazard_ratio, cfg.deal_acquired_hazard)
 
 
 @functools.lru_cache(maxsize=64)
@@ -49,17 +50,19 @@ def _coefficients(*values: float) -> np.ndarray:
 
 def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
                   cognition: np.ndarray, incident: np.ndarray, bonded: np.ndarray, tenure_years: np.ndarray,
-                  state: np.ndarray, cfg: ChurnConfig) -> np.ndarray:
+                  state: np.ndarray, cfg: ChurnConfig, acquisition_discount: np.ndarray | float = 0.0) -> np.ndarray:
     """Each relationship's rate a year of ending (arrays broadcast):
     ``proneness * exp(-satisfaction_hazard * max(satisfaction - reference, 0)
-    - switching_hazard * switching + rival_hazard * (0.5 - cognition))
+    - switching_hazard * switching + rival_hazard * (0.5 - cognition)
+    + deal_acquired_hazard * acquisition_discount)``
     * (dissatisfied_hazard_ratio if satisfaction < 0)
     * (1 + incident_hazard * incident) * bond * (1 + tenure) ** -tenure_hazard
     * state ratio``."""
     satisfaction = np.asarray(satisfaction, dtype=np.float64)
     x = (-cfg.satisfaction_hazard * np.maximum(satisfaction - cfg.satisfaction_reference, 0.0)
          - cfg.switching_hazard * np.asarray(switching, dtype=np.float64)
-         + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64)))
+         + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64))
+         + cfg.deal_acquired_hazard * np.asarray(acquisition_discount, dtype=np.float64))
     h = np.asarray(proneness, dtype=np.float64) * np.exp(x) * (1.0 + cfg.incident_hazard * np.asarray(incident))
     h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0) * np.where(satisfaction < 0, cfg.dissatisfied_hazard_ratio, 1.0)
     if cfg.tenure_hazard > 0:

@@ -48,7 +48,7 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
         switching = switching - market.by_firm("switching_cost")[None, :] * current
     util = choice.utility(cust.taste, cust.expectation, cust.satisfaction, cust.affect, cust.inertia, switching,
                           market.price, cust.reference_price, cust.price_sensitivity, market.discount,
-                          cust.deal_proneness, cfg.choice)
+                          cust.deal_proneness, cfg.choice, cust.acquisition_discount)
     # the choice's own rule, over arrays
     considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)

@@ -33,7 +33,10 @@ import numpy as np
 
 from sim.compiled import compiled, inlined
 from sim.config import LoyaltyConfig
-from sim.states import LoyaltyState as S
+from sim.states import Channel, LoyaltyState as S
+
+#: the channels acquisitions are counted by (:class:`Channel`)
+N_CHANNELS = len(Channel)
 
 #: top of the likelihood-to-recommend survey scale, 0-10 (Reichheld 2003): a definition
 RECOMMEND_SCALE_TOP = 10
@@ -273,13 +276,14 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
                 cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray,
                 old: np.ndarray, bought: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
                 cohort: np.ndarray, since: np.ndarray, t: int, step: int, reported: bool, cohorts: int,
-                new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                new: np.ndarray, channel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For a block of customers: the latents of each relationship that are
     its own (:func:`derive_latents`: ``cognition`` holds the term of its
     logistic on entry) and its next state
     (:func:`next_state_rule`, into ``new``), in one loop; then the
-    acquisitions, win-backs and losses: the counts per firm
-    (``[3, firms]``), the first acquisitions, which start this ``step``'s
+    acquisitions, win-backs and losses, then the acquisitions by the
+    channel that made the customer aware (``channel``, :class:`Channel`
+    order): the counts per firm (``[3 + channels, firms]``), the first acquisitions, which start this ``step``'s
     cohort if it is ``reported`` (``[firms]``), and the change of each
     cohort's losses (``[firms, cohorts]``: a loss counts against the
     relationship's cohort, a win-back undoes one; relationships acquired
@@ -293,14 +297,14 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
     cognition, intent, recommend = cognition.reshape(-1), intent.reshape(-1), recommend.reshape(-1)
     old, bought, purchases, rival_run, cohort, new = (old.reshape(-1), bought.reshape(-1), purchases.reshape(-1),
                                                       rival_run.reshape(-1), cohort.reshape(-1), new.reshape(-1))
-    since = since.reshape(-1)
+    since, channel = since.reshape(-1), channel.reshape(-1)
     # the latents and the next state: no branches, so the loop vectorises
     for k in range(old.shape[0]):
         c, it, rc = latents_rule(cognition[k], affect[k], switching[k], satisfaction[k], r)
         cognition[k], intent[k], recommend[k] = c, it, rc
         new[k] = next_state_rule(old[k], old[k] != PROSPECT, bought[k], purchases[k], rival_run[k], affect[k],
                                  switching[k], satisfaction[k], it, rc, r)
-    counts = np.zeros((3, firms), np.int64)
+    counts = np.zeros((3 + N_CHANNELS, firms), np.int64)
     first = np.zeros(firms, np.int64)
     delta = np.zeros((firms, cohorts), np.int64)
     for k in range(old.shape[0]):
@@ -322,6 +326,7 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
                 purchases[k] = 0
         elif is_customer_rule(now):                                   # acquired
             counts[0, j] += 1
+            counts[3 + channel[k], j] += 1
             since[k] = t
             if reported and cohort[k] < 0:
                 cohort[k] = step

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.compiled import compiled
 from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
-from sim.states import N_STATES, STATE_NAMES, LoyaltyState
+from sim.states import CHANNEL_NAMES, N_STATES, STATE_NAMES, LoyaltyState
 from sim.survey import SURVEY_METRICS, new_counts, scales, survey_columns, survey_tallies
 
 FIRST_TIME, CHURNED = int(LoyaltyState.FIRST_TIME), int(LoyaltyState.CHURNED)
@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: step-table columns besides step, firm, firm_index and the ledger's accounts
 METRICS = ("customers", "market_share", "customer_share", "retention_rate", "churn_rate", "lost",
-           "exits", "acquisitions", "win_backs", "deal_seeker_share", "mean_satisfaction",
+           "exits", "acquisitions", *(f"acquisitions_{name}" for name in CHANNEL_NAMES), "win_backs",
+           "deal_seeker_share", "mean_satisfaction",
            "promoter_score", "mean_expectation", "mean_affect", "mean_cognitive", "mean_intention",
            "repeat_rate", "visits", "purchases", "failures", "delighted", "disappointed", "complaints",
            "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
@@ -255,10 +256,11 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         service_spread.append(math.sqrt(max(service_sq / visits - svc_mean ** 2, 0.0)))
     # the counts as whole numbers (one float64 table when any is float, as np.array makes it)
     event_counts = np.concatenate((ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures,
-                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries))
+                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries,
+                                   ev.acquisitions_prior, ev.acquisitions_advertising, ev.acquisitions_referral))
     event_counts = event_counts.astype(np.int64).tolist()
-    lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries = (
-        event_counts[k:k + F] for k in range(0, 10 * F, F))
+    (lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries,
+     *by_channel) = (event_counts[k:k + F] for k in range(0, 13 * F, F))
     satisfaction, expectation, affect, cognitive, intention, behaviour = means
     headcount = floats(ev.headcount)
     leaving, workload = floats(ev.leavers), floats(step.staff.workload)
@@ -277,7 +279,9 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
             "customer_share": n_cust[f] / all_customers,
             "retention_rate": 1 - churn_rate[f],
             "churn_rate": churn_rate[f],
-            "lost": lost[f], "exits": exits[f], "acquisitions": acquisitions[f], "win_backs": win_backs[f],
+            "lost": lost[f], "exits": exits[f], "acquisitions": acquisitions[f],
+            **{f"acquisitions_{name}": counts[f] for name, counts in zip(CHANNEL_NAMES, by_channel)},
+            "win_backs": win_backs[f],
             "deal_seeker_share": deal[f] / safe[f],
             "mean_satisfaction": satisfaction[f],
             "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe[f],

@@ -29,7 +29,8 @@ DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
     ("experience_noise", "normal", "customers", 0), ("complaint", "uniform", "customers", 3),
     ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
     ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
-    ("renewal", "uniform", "customers", 0), ("incident_decision", "uniform", "customers", 0),
+    ("renewal", "uniform", "customers", 0), ("audience", "uniform", "customers", 0),
+    ("strangers", "uniform", "customers", 2), ("incident_decision", "uniform", "customers", 0),
 )
 
 
@@ -57,6 +58,8 @@ class StepDraws:
     churn: np.ndarray             #: [n] uniform: a disappointed customer defects
     exit: np.ndarray              #: [n] uniform: leaves the category
     renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
+    audience: np.ndarray          #: [n] uniform: how many people a talker tells (sim.audience.audience_size)
+    strangers: np.ndarray         #: [2, n] uniform: the key of whom beyond their ties (sim.audience.audience_key)
     incident_decision: np.ndarray  #: [n] uniform: a complainant leaves right after the handling (sim.recovery)
 
     @staticmethod
@@ -96,6 +99,7 @@ class Purchases:
     own_employee: np.ndarray | None = None  #: served by the employee the customer is bonded to
     failed: np.ndarray | None = None       #: a quality failure (on one of the purchase's visits)
     failure_drop: np.ndarray | None = None  #: how far a failed visit's experience lies below an ordinary visit's
+    discount: np.ndarray | None = None     #: share off the firm's list price paid (0 at the list price)
     service: np.ndarray | None = None      #: service received (0-1)
     belonging: np.ndarray | None = None    #: belonging felt (0-1)
     spent: np.ndarray | None = None        #: money spent
@@ -107,7 +111,8 @@ class Purchases:
     quick: np.ndarray | None = None        #: ... quickly
     major: np.ndarray | None = None        #: the complaint was about a major problem (sim.recovery.major_problem)
     leaves: np.ndarray | None = None       #: the complainant decided to end the relationship after the handling
-    talked: np.ndarray | None = None       #: the buyer told their friends about it
+    talked: np.ndarray | None = None       #: the buyer told people about it
+    audience: np.ndarray | None = None     #: people the buyer told (their ties first, then strangers; 0 if silent)
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)
 
     @classmethod
@@ -175,6 +180,10 @@ class FirmStepEvents:
     service_sq: np.ndarray
     leavers: np.ndarray
     headcount: np.ndarray
+    #: acquisitions by the channel that made the customer aware of the firm (sim.states.Channel)
+    acquisitions_prior: np.ndarray
+    acquisitions_advertising: np.ndarray
+    acquisitions_referral: np.ndarray
 
     @classmethod
     def zeros(cls, n_firms: int) -> "FirmStepEvents":

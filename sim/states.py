@@ -25,6 +25,19 @@ class LoyaltyState(IntEnum):
     WON_BACK = 9     # returned after churn (002)
 
 
+class Channel(IntEnum):
+    """How a customer came to know a firm: the channel a relationship
+    acquired from there is credited to (Villanueva, Yoo & Hanssens 2008,
+    "The impact of marketing-induced versus word-of-mouth customer
+    acquisition on customer equity growth")."""
+    PRIOR = 0         # knew the firm before: at the market's opening, or on arriving in the category
+    ADVERTISING = 1   # the firm's advertising made them aware
+    REFERRAL = 2      # a positive story made them aware (word of mouth, a referral)
+
+
+CHANNEL_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Channel)
+
+
 STATE_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in LoyaltyState)
 N_STATES = len(LoyaltyState)
 

@@ -30,7 +30,7 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
 
-COLUMNS = ["customer_id", "firm", "week", "amount", "visits"]
+COLUMNS = ["customer_id", "firm", "week", "amount", "visits", "first"]
 SUMMARY_COLUMNS = ["customer_id", "frequency", "recency", "T", "monetary_value"]
 
 
@@ -59,14 +59,16 @@ class TransactionLog:
 
     def __init__(self, model: "LoyaltyModel") -> None:
         self.model = model
-        self._parts: list[tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray]] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def record(self) -> None:
         """Add the purchases of the step just simulated."""
-        bought = self.model.last_step.purchases
-        self._parts.append((buyer_ids(self.model), bought.firm.astype(np.int16),
-                            int(self.model.steps), bought.spent.astype(np.float64),
-                            bought.visits.astype(np.float64)))
+        model = self.model
+        bought = model.last_step.purchases
+        # a relationship begun this step (acquired or won back) began with this purchase
+        first = model.customers.since[bought.buyers, bought.firm] == model.t - 1
+        self._parts.append((buyer_ids(model), bought.firm.astype(np.int16), int(model.steps),
+                            bought.spent.astype(np.float64), bought.visits.astype(np.float64), first))
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the model's horizon (or ``steps`` steps) recording every purchase;
@@ -77,18 +79,22 @@ class TransactionLog:
         return self.model.step_table()
 
     def table(self) -> pd.DataFrame:
-        """One row per purchase: customer_id, firm (name), week (reported step), amount, visits."""
+        """One row per purchase: customer_id, firm (name), week (reported step),
+        amount, visits, and whether it began the customer's relationship with
+        the firm (``first``: an acquisition or a win-back, as the firm's own
+        records know it)."""
         names = np.array([f.name for f in self.model.firms])
         if not self._parts:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
-                                 zip(COLUMNS, ("int64", "object", "int64", "float64", "float64"))})
-        ids, firms, weeks, amounts, visits = zip(*self._parts)
+                                 zip(COLUMNS, ("int64", "object", "int64", "float64", "float64", "bool"))})
+        ids, firms, weeks, amounts, visits, first = zip(*self._parts)
         return pd.DataFrame({
             "customer_id": np.concatenate(ids),
             "firm": names[np.concatenate(firms)],
             "week": np.repeat(np.array(weeks, dtype=np.int64), [len(i) for i in ids]),
             "amount": np.concatenate(amounts),
             "visits": np.concatenate(visits),
+            "first": np.concatenate(first),
         })
 
 

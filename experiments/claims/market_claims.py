@@ -118,15 +118,22 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "(delighted - satisfied)", ordered("told_disappointed", "told_delighted", "told_satisfied"),
           above(0), "count"),
     Claim("wom.dissatisfied_tell", "A dissatisfied customer tells 9-10 people.", "MODEL.md §9; TARP",
-          "purchases", "people told per disappointed purchase (the talker's ties; 0 if silent)",
-          probe_value("told_disappointed"), within(9, 10), "count", expected="fail",
-          reason="a disappointed buyer talks with chance 0.9 x sociability (mean 0.5) and then tells all "
-                 "their ties (8 on average, more for the sociable): about 4 people per disappointed purchase"),
+          "purchases", "people told per disappointed purchase (the talker's ties first, then people outside "
+          "them; 0 if silent)", probe_value("told_disappointed"), within(9, 10), "count"),
     Claim("wom.tell_many", "About 13% of the dissatisfied tell more than 20 people.", "MODEL.md §9; TARP",
           "purchases", "share of disappointed purchases told to more than 20 people",
-          probe_value("told_many_disappointed"), within(0.10, 0.16), "pct", expected="fail",
-          reason="nobody has more than 20 ties in the small-world network (8 on average, at most about 15 "
-                 "in the default market), so nobody can tell more than 20 people"),
+          probe_value("told_many_disappointed"), within(0.10, 0.16), "pct"),
+    Claim("wom.referral_value", "Customers acquired by referral are worth more than those acquired by "
+          "advertising: 16-25% more (Schmitt, Skiera & Van den Bulte 2011, 'Referral programs and customer value'), "
+          "and word-of-mouth acquisitions add nearly twice the long-term value of marketing-induced ones "
+          "(Villanueva, Yoo & Hanssens 2008, 'The impact of marketing-induced versus word-of-mouth customer "
+          "acquisition on customer equity growth').", "MODEL.md §2, §3; Schmitt et al. 2011; Villanueva et al. 2008",
+          "acquisition_value",
+          "all firms, baseline: mean spending over the two years after acquisition of the relationships acquired "
+          "through a positive story over that of those acquired through advertising (1.15-2.5: from Schmitt et "
+          "al.'s 16% lower bound, a bank's referred customers' value, to beyond Villanueva et al.'s nearly 2, "
+          "whose long-term value also counts the acquisitions the customers' own word of mouth brings, which "
+          "this ratio does not)", probe_value("value_ratio"), within(1.15, 2.5), "ratio"),
     # ------------------------------------------------------------------ §4: loyalty
     Claim("loyalty.advocates", "An advocate is very satisfied, intends to stay and recommends (all three).",
           "MODEL.md §4; seed 001", "purchases",

@@ -60,27 +60,30 @@ def matched_share_gain(matched: str, unmatched: str) -> Callable[[Evidence], np.
     return measure
 
 
-def deal_acquired_value(scenario: str, history: int) -> Callable[[Evidence], np.ndarray]:
-    """Lewis 2006: focal-firm spending after the war per customer acquired
-    during it (a purchase in the war's weeks, none in the ``history`` weeks
-    before), in ``scenario`` over the same in the baseline (customers acquired
-    in the same weeks at the list price). Needs the transaction log."""
+def deal_acquired_value(scenario: str, weeks_after: int) -> Callable[[Evidence], np.ndarray]:
+    """Lewis 2006: focal-firm spending in the ``weeks_after`` weeks after
+    the war per relationship acquired during it (the relationship's first
+    purchase in the war's weeks, as the firm's records know it: the
+    transaction log's ``first``), in ``scenario`` over the same in the
+    baseline (relationships begun in the same weeks at the list price). A
+    customer who leaves the category stops spending, as one who churns.
+    Needs the transaction log."""
     def value(tx: pd.DataFrame, start: int, end: int) -> pd.Series:
-        before = tx[(tx["week"] >= start - history) & (tx["week"] < start)]
-        during = tx[(tx["week"] >= start) & (tx["week"] < end)]
-        after = tx[tx["week"] >= end]
+        during = tx[(tx["week"] >= start) & (tx["week"] < end) & tx["first"]]
+        after = tx[(tx["week"] >= end) & (tx["week"] < end + weeks_after)]
         out = {}
         for r, d in during.groupby("replication"):
-            old = set(before.loc[before["replication"] == r, "customer_id"])
-            new = set(d["customer_id"]) - old
+            new = set(d["customer_id"])
             spend = after[(after["replication"] == r) & after["customer_id"].isin(new)]["amount"].sum()
             out[r] = spend / max(len(new), 1)
         return pd.Series(out, dtype=float)
 
     def measure(ev: Evidence) -> np.ndarray:
         war = schedule(ev, scenario, "price_war")
-        if war["first"] <= history:
-            raise ValueError(f"the price war starts at step {war['first']}: it needs {history} steps of history")
+        horizon = int(ev.steps["step"].max())
+        if war["end"] + weeks_after - 1 > horizon:
+            raise ValueError(f"the price war ends at step {war['end']}: {weeks_after} weeks after it need "
+                             f"{war['end'] + weeks_after - 1} steps, the run has {horizon}")
         tx = ev.transactions[ev.transactions["firm"] == ev.focal]
         per = {s: per_replication(ev, value(tx[tx["scenario"] == s], war["first"], war["end"]))
                for s in (scenario, "baseline")}

@@ -18,7 +18,7 @@ import numpy as np
 from sim.config import MarketConfig
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
 from sim.phases.experience import experience
-from sim.states import LoyaltyState as S
+from sim.states import Channel, LoyaltyState as S, is_customer
 
 
 def _single_threaded(market: MarketConfig) -> MarketConfig:
@@ -98,8 +98,8 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
     mean service level) that disappoint (``failures_disappointed``); the
     share of advocate relationships at the end that meet 001's three
     conditions (``advocates_qualified``); people told per purchase by its
-    outcome (``told_<outcome>``: the talker's ties, 0 for those who do not
-    talk) and the share of disappointed purchases told to more than ``many``
+    outcome (``told_<outcome>``: the people the talker told, ties and
+    strangers, 0 for those who do not talk) and the share of disappointed purchases told to more than ``many``
     (``told_many_disappointed``); and, for complaints at ``firm`` (default the
     focal firm) about a minor or a major problem, resolved quickly, slowly
     or not at all, the share of complainants who repurchase as TARP counted
@@ -120,7 +120,6 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
     from sim.states import is_customer
 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
-    degree = np.diff(model.network.indptr)
     n, F, steps = model.customers.n, model.n_firms, model.config.steps
     window = model.step_length.whole_steps(window_weeks)
     current = np.zeros((steps, n * F), dtype=bool)       # the relationship at the end of each step
@@ -132,7 +131,7 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
         b, c = p.buyers, p.firm
         current[t] = is_customer(model.customers.state).reshape(-1)
         generation[t] = model.customers.generation
-        told = np.where(p.talked, degree[b], 0)
+        told = p.audience                          # people told: ties first, then strangers; 0 if silent
         trips.append({"b": b, "c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
                       "complained": p.complained, "resolved": p.resolved, "quick": p.quick, "major": p.major,
                       "told": told})
@@ -213,4 +212,55 @@ def served_probe(market: MarketConfig, seed: int, strategy: str = "differentiate
     for key, (visits, service, spent) in sums.items():
         out[f"service_{key}"] = float(service / visits) if visits else float("nan")
         out[f"spend_{key}"] = float(spent / visits) if visits else float("nan")
+    return out
+
+
+def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float = 104.0,
+                            follow_weeks: float = 104.0) -> dict:
+    """What the relationships acquired by each channel spend (MODEL.md §2:
+    referrals; Villanueva, Yoo & Hanssens 2008; Schmitt, Skiera & Van den
+    Bulte 2011). A baseline run of the market (all firms together); every
+    relationship acquired in the first ``window_weeks`` of the reported
+    horizon is followed for ``follow_weeks`` after its acquisition (the
+    horizon must hold both), and its spending there summed, up to its end
+    if the customer leaves the category (a relationship lost and won back
+    spends again in the same account). Returns, for each channel
+    (:class:`~sim.states.Channel`), the relationships acquired
+    (``acquired_<channel>``) and their mean spending over the follow-up
+    (``value_<channel>``), and the ratio of the referred relationships' to
+    the advertised ones' (``value_ratio``)."""
+    from sim.model import LoyaltyModel
+
+    model = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    cust, F = model.customers, model.n_firms
+    per_year = model.config.steps_per_year
+    window, follow = int(round(window_weeks * per_year / 52)), int(round(follow_weeks * per_year / 52))
+    if window + follow > model.config.steps:
+        raise ValueError(f"the horizon ({model.config.steps} steps) must hold {window} steps of acquisitions "
+                         f"followed for {follow}")
+    shape = cust.n * F
+    since = np.full(shape, -1, dtype=np.int64)          # step of the followed acquisition, -1 none
+    channel = np.zeros(shape, dtype=np.int8)
+    generation = np.zeros(shape, dtype=np.int32)
+    spent = np.zeros(shape)
+    followed = np.zeros(shape, dtype=bool)
+    for t in range(model.config.steps):
+        before = cust.state.reshape(-1).copy()
+        gen_before = np.repeat(cust.generation, F)
+        model.step()
+        if t < window:                                   # acquired in the step (by its first purchase)
+            now = cust.state.reshape(-1)
+            fresh = ((before == S.PROSPECT) | (before == S.AWARE)) & is_customer(now) & ~followed
+            fresh &= np.repeat(cust.generation, F) == gen_before
+            since[fresh], channel[fresh], generation[fresh] = t, cust.channel.reshape(-1)[fresh], gen_before[fresh]
+            followed |= fresh
+        p = model.last_step.purchases                    # spent by the same customer within the follow-up
+        own = (since[p.cell] >= 0) & (t - since[p.cell] < follow) & (generation[p.cell] == gen_before[p.cell])
+        np.add.at(spent, p.cell[own], p.spent[own])
+    out = {}
+    for c in Channel:
+        mine = followed & (channel == c)
+        out[f"acquired_{c.name.lower()}"] = float(mine.sum())
+        out[f"value_{c.name.lower()}"] = float(spent[mine].mean()) if mine.any() else float("nan")
+    out["value_ratio"] = out["value_referral"] / out["value_advertising"]
     return out

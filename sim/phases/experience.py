@@ -9,7 +9,7 @@ import numpy as np
 
 from agents.staff import serving_position
 from sim import experience as ex
-from sim.compiled import compiled
+from sim.compiled import compiled, inlined
 from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,6 +40,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     p_fail = compounded(market.firm_rule(ex.failure_probability_at, "quality", np.float32,
                                          ecfg.failure_rate_at_zero_quality, ecfg.failure_quality_exponent)[c], visits)
     adapt = compounded(cfg.customers.reference_price_adaptation, visits)
+    regular_weight = np.float32(cfg.customers.reference_regular_weight)
 
     def at(modifier) -> np.ndarray:
         return modifier.at(b, c) if modifier.in_use else _UNSET
@@ -49,7 +50,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     served, own = np.empty(n, np.int64), np.empty(n, np.bool_)
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
     experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
-    drop, cell = np.empty(n, np.float64), np.empty(n, np.int64)
+    drop, cell, discount = np.empty(n, np.float64), np.empty(n, np.int64), np.empty(n, np.float32)
     sums = np.zeros((6, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
@@ -62,8 +63,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.price, at(mods.price_factor), cust.reference_price, ecfg.fairness_loss_slope, ecfg.fairness_gain_slope,
         market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
         cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor),
-        market.by_firm("unit_cost", np.float64), adapt,
-        served, own, service, failed, experienced, belonging, spent, drop, sums, purchases, F, cell)
+        market.by_firm("unit_cost", np.float64), adapt, market.by_firm("price"), regular_weight,
+        served, own, service, failed, experienced, belonging, spent, drop, sums, purchases, F, cell, discount)
     revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
     market.ledger.add_revenue(revenue)
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
@@ -79,6 +80,28 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service
     p.belonging, p.spent, p.visits = belonging, spent, visits
     p.failure_drop = drop
+    p.discount = discount
+
+
+@inlined
+def remembered_price(paid: float, regular: float, regular_weight: float) -> float:
+    """What a purchase moves the buyer's reference price toward: the price
+    paid, pulled toward the firm's regular (list) price by ``regular_weight``
+    (``customers.reference_regular_weight``): buyers remember the regular
+    price, so a discount lowers their reference price but not all the way
+    (Kalwani, Yim, Rinne & Sugita 1990, 'A price expectations model of
+    customer brand choice'; Mazumdar, Raj & Sinha 2005, 'Reference price
+    research: review and propositions')."""
+    return paid + regular_weight * (regular - paid)
+
+
+@inlined
+def discount_off_list(paid: float, regular: float) -> float:
+    """The share off the firm's list price that a buyer paid, 0 at the list
+    price or above (what marks a relationship begun under a deal: Lewis 2006,
+    'Customer acquisition promotions and customer asset value')."""
+    cut = 1.0 - paid / regular
+    return cut if cut > 0.0 else 0.0
 
 
 @compiled
@@ -88,16 +111,18 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
                          p_fail, u_fail, z_quality, quality, quality_noise, failure_shock, failure_service_loss,
                          price, price_factor, reference_price, loss_slope, gain_slope,
                          firm_belonging, bond_belonging, belonging_bonus, weights,
-                         spend, basket_multiplier, basket_factor, unit_cost, adapt,
+                         spend, basket_multiplier, basket_factor, unit_cost, adapt, list_price, regular_weight,
                          served, own, service, failed, experienced, belonging, spent, drop, sums, purchases,
-                         n_firms, cell):
+                         n_firms, cell, discount):
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,
     :func:`~sim.experience.quality_score`, :func:`~sim.experience.service_score`,
     :func:`~sim.experience.price_fairness`, :func:`~sim.experience.overall`),
     the server drawn in proportion to hours (:func:`agents.staff.serving_position`),
-    the reference price moving toward the price paid, with numpy's float32
+    the reference price moving toward the price paid, pulled toward the
+    firm's list price by ``regular_weight`` (:func:`remembered_price`),
+    with numpy's float32
     and float64 arithmetic kept operation for operation (the results equal
     the array code's exactly). Sums per firm: revenue, cost of goods, visits,
     failures, service and squared service per visit (a purchase of ``k``
@@ -106,7 +131,9 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
     step table's spread of service is per visit in steps of any length).
     ``drop``:
     :func:`~sim.experience.failure_drop`. ``cell``: each purchase's
-    relationship in flat ``[n, n_firms]`` arrays, ``buyer * n_firms + firm``."""
+    relationship in flat ``[n, n_firms]`` arrays, ``buyer * n_firms + firm``.
+    ``discount``: each purchase's share off the firm's list price (0 at the
+    list price, :func:`discount_off_list`)."""
     for j in range(len(b)):
         i, f = b[j], c[j]
         k = visits[j]
@@ -139,7 +166,8 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         if len(basket_factor):
             basket = basket * basket_factor[j]
         spent[j] = np.float64(basket) * paid
-        reference_price[i] = ref + adapt[j] * (paid - ref)
+        reference_price[i] = ref + adapt[j] * (remembered_price(paid, list_price[f], regular_weight) - ref)
+        discount[j] = discount_off_list(paid, list_price[f])
         served[j], own[j], service[j], failed[j], belonging[j] = who, mine, svc, fail, x_b
         drop[j] = w[1] * failure_shock + w[2] * (failure_service_loss * svc)  # failure_drop, in float64
         sums[0, f] += spent[j]

@@ -34,14 +34,15 @@ def _count_against_cohort(cohort_lost: np.ndarray, f: int, c: int) -> None:
 
 @inlined
 def _ending_chance(proneness: float, satisfaction: float, switching: float, cognition: float, incident: float,
-                   bonded: bool, tenure_years: float, state: int, coefficients: np.ndarray, dt: float) -> float:
+                   bonded: bool, tenure_years: float, state: int, acquisition_discount: float,
+                   coefficients: np.ndarray, dt: float) -> float:
     """A relationship's chance of ending within ``dt`` years
     (:func:`sim.hazard.annual_hazard`, float64). ``coefficients``:
     :func:`sim.hazard.hazard_coefficients`."""
     (sat_hazard, sat_reference, dissatisfied_ratio, incident_hazard, switching_hazard, bond_ratio, rival_hazard,
-     tenure_hazard, at_risk_ratio, won_back_ratio) = coefficients
+     tenure_hazard, at_risk_ratio, won_back_ratio, deal_hazard) = coefficients
     x = (-sat_hazard * max(satisfaction - sat_reference, 0.0) - switching_hazard * switching
-         + rival_hazard * (_EVEN - cognition))
+         + rival_hazard * (_EVEN - cognition) + deal_hazard * acquisition_discount)
     h = proneness * np.exp(x) * (1.0 + incident_hazard * incident)
     if satisfaction < 0:
         h *= dissatisfied_ratio
@@ -60,7 +61,8 @@ def _ending_chance(proneness: float, satisfaction: float, switching: float, cogn
 def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, leaves: np.ndarray,
                        dropout: np.ndarray,
                        visits: np.ndarray, proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
-                       cognition: np.ndarray, incident: np.ndarray, bond: np.ndarray, staff_firm: np.ndarray,
+                       cognition: np.ndarray, incident: np.ndarray, acquisition_discount: np.ndarray,
+                       bond: np.ndarray, staff_firm: np.ndarray,
                        since: np.ndarray, t: int, years_per_step: float, coefficients: np.ndarray, dt: float,
                        u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
                        expectation: np.ndarray, purchases: np.ndarray, cohort: np.ndarray,
@@ -109,7 +111,8 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
             tenure = (t - since[i, f]) * years_per_step if since[i, f] >= 0 else 0.0
             chance = _ending_chance(np.float64(proneness[i]), np.float64(satisfaction[i, f]),
                                     np.float64(switching[i, f]), np.float64(cognition[i, f]),
-                                    np.float64(incident[i, f]), bonded_firm == f, tenure, s, coefficients, dt)
+                                    np.float64(incident[i, f]), bonded_firm == f, tenure, s,
+                                    np.float64(acquisition_discount[i, f]), coefficients, dt)
             by_hazard = chance
             if f == quiet_firm and (after_first or np.float64(purchases[i, f]) > np.rint(np.float64(visits[i]))):
                 chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
@@ -186,7 +189,7 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
         cohort_lost = np.zeros_like(cohorts.lost)
         _end_relationships(rows.start, rows.stop, p.buyers, p.firm, leaves, cust.dropout, cust.visits_per_purchase,
                            cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
-                           cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
+                           cust.acquisition_discount, cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
                            unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.dropped_out,
                            cust.expectation, cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships,
                            cfg.customers.dropout_final, cfg.customers.dropout_after_first_purchase, refusal,

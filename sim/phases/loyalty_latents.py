@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.customers import COUNT_CAP
-from sim.compiled import compiled
+from sim.compiled import compiled, inlined
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -65,15 +65,17 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     # numpy applies a Python float in the array's own precision
     affect_gain, belonging_affect = felt.dtype.type(lc.affect_gain), p.belonging.dtype.type(lc.belonging_affect)
     affect_neutral = felt.dtype.type(lc.affect_neutral)
+    deal_affect = felt.dtype.type(lc.deal_acquired_affect)
 
     def rule(rows: slice) -> None:
         relationships_after_purchases(
             rows.start, rows.stop, b, p.firm, p.experience, felt, p.belonging, p.spent, p.outcome, p.failed,
-            complained, resolved, quick, slow_mark,
+            complained, resolved, quick, slow_mark, p.discount, deal_affect,
             p.served, cust.visits_per_purchase, u_bond, one_visit, slot, minus_compounded,
             affect_gain, affect_neutral, belonging_affect, np.float64(lc.satisfaction_memory), rates, promise,
             cust.affect, cust.inertia, cust.behaviour, cust.revenue, cust.satisfaction, cust.purchases,
-            cust.rival_run, cust.expectation, cust.incident, cust.bond, cust.last_purchase, market.t)
+            cust.rival_run, cust.expectation, cust.incident, cust.bond, cust.last_purchase,
+            cust.acquisition_discount, market.t)
 
     market.blocks.map(rule, cust.n)
 
@@ -131,18 +133,33 @@ def visit_exponents(buyers: np.ndarray, visits: np.ndarray, log_kept: np.ndarray
     return m
 
 
+@inlined
+def deal_acquired_gain(gain: float, acquisition_discount: float, deal_affect: float) -> float:
+    """The affect a relationship gains from a purchase's ``gain``, if it was
+    acquired at ``acquisition_discount`` off the list price: a gain loses
+    ``deal_affect`` of itself per unit of the discount (at most all of it);
+    a loss counts in full. Customers won by a deal credit the deal, not the
+    firm (Dodson, Tybout & Sternthal 1978, 'Impact of deals and deal
+    retraction on brand switching'; Lewis 2006, 'Customer acquisition
+    promotions and customer asset value')."""
+    if gain <= 0:
+        return gain
+    kept = 1 - deal_affect * acquisition_discount
+    return gain * kept if kept > 0 else gain * 0
+
+
 @compiled
 def relationships_after_purchases(
         start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, experience: np.ndarray,
         felt: np.ndarray, belonging: np.ndarray, spent: np.ndarray, outcome: np.ndarray, failed: np.ndarray,
         complained: np.ndarray, resolved: np.ndarray, quick: np.ndarray, slow_mark: np.float32,
-        served: np.ndarray, visits: np.ndarray, u_bond: np.ndarray, shares: np.ndarray,
+        discount: np.ndarray, deal_affect: np.floating, served: np.ndarray, visits: np.ndarray, u_bond: np.ndarray, shares: np.ndarray,
         slot: np.ndarray, minus_compounded: np.ndarray, affect_gain: np.floating, affect_neutral: np.floating,
         belonging_affect: np.floating, satisfaction_floor: float, rates: np.ndarray, promise: np.ndarray,
         affect: np.ndarray, inertia: np.ndarray, behaviour: np.ndarray, revenue: np.ndarray,
         satisfaction: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
         expectation: np.ndarray, incident: np.ndarray, bond: np.ndarray, last_purchase: np.ndarray,
-        t: int) -> None:
+        acquisition_discount: np.ndarray, t: int) -> None:
     """The step's change to the relationships of customers ``start..stop``,
     in the order the rule applies it to each: decay; for a buyer (sorted
     ``buyers``), the changes to the relationship bought from, the buyer's
@@ -160,7 +177,11 @@ def relationships_after_purchases(
     per visit, compounded over the purchase's visits. A failed visit marks
     an incident: fully if no complaint about it was resolved, ``slow_mark``
     if one was resolved slowly, not at all if quickly. The step ``t`` is
-    kept as the relationship's last purchase."""
+    kept as the relationship's last purchase. A relationship's first
+    purchase keeps its ``discount`` off the list price as the discount the
+    relationship was acquired at, and a relationship so acquired forgoes
+    ``deal_affect`` of its affect gains per unit of it (at most all:
+    :func:`deal_acquired_gain`; Lewis 2006)."""
     n_firms = affect.shape[1]
     keep_affect, keep_incident, keep_behaviour, keep_revenue, per_visit, pull = rates
     one = np.float32(1.0)
@@ -190,7 +211,10 @@ def relationships_after_purchases(
                 c_adaptation, c_bond = -minus_compounded[s, _ADAPTATION], -minus_compounded[s, _BOND]
             else:
                 c_inertia, c_adaptation, c_bond = shares[_INERTIA], shares[_ADAPTATION], shares[_BOND]
-            gain = affect[i, f] + affect_gain * (felt[k] - affect_neutral) * v + belonging_affect * belonging[k] * v
+            if purchases[i, f] == 0:
+                acquisition_discount[i, f] = discount[k]
+            delta = affect_gain * (felt[k] - affect_neutral) * v + belonging_affect * belonging[k] * v
+            gain = affect[i, f] + deal_acquired_gain(delta, acquisition_discount[i, f], deal_affect)
             if gain < 0:
                 gain = 0
             elif gain > 1:

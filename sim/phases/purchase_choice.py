@@ -77,7 +77,8 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
                                present, refusal, cust.reconsidered, cust.dropped_out, cust.taste, cust.expectation,
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
-                               cust.price_sensitivity, cust.deal_proneness, coefficients, lock, z, none)
+                               cust.price_sensitivity, cust.deal_proneness, cust.acquisition_discount,
+                               coefficients, lock, z, none)
         np.exp(z, out=z)
         return choice.logit_picks(z, u_choice[0], i, none, c[k])
 

@@ -10,6 +10,7 @@ import numpy as np
 from sim import loyalty
 from sim.columns import flat
 from sim.records import LATENTS, Latents
+from sim.states import Channel
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -20,7 +21,7 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
     """The latents of every relationship (kept as the step's
     :class:`~sim.records.Latents`) and its next state, block by block of
     customers (:mod:`sim.blocks`); acquisitions, win-backs and losses are
-    counted, and first acquisitions of reported steps start a cohort."""
+    counted (acquisitions by channel too), and first acquisitions of reported steps start a cohort."""
     cust, p, ev, reported = market.customers, step.purchases, step.events, step.reported
     bought = np.zeros(cust.state.shape, dtype=bool)
     flat(bought)[p.cell] = True
@@ -39,12 +40,15 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
                                    block.cognitive, block.intention, block.recommend, old[rows], bought[rows],
                                    cust.purchases[rows], cust.rival_run[rows], cust.cohort[rows], cust.since[rows],
                                    market.t, market.steps,
-                                   reported, cohorts.lost.shape[1], new[rows])
+                                   reported, cohorts.lost.shape[1], new[rows], cust.channel[rows])
 
     for counts, acquired, cohort_delta in market.blocks.map(rule, cust.n):
         ev.acquisitions += counts[0]
         ev.win_backs += counts[1]
         ev.lost += counts[2]
+        ev.acquisitions_prior += counts[3 + Channel.PRIOR]
+        ev.acquisitions_advertising += counts[3 + Channel.ADVERTISING]
+        ev.acquisitions_referral += counts[3 + Channel.REFERRAL]
         if reported:
             cohorts.acquired[:, market.steps] += acquired
         cohorts.lost += cohort_delta

@@ -3,14 +3,14 @@ Anderson 1998: the dissatisfied talk more)."""
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
 from sim.columns import flat
 from sim.compiled import compiled
-from sim.states import LoyaltyState as S
+from sim.states import Channel, LoyaltyState as S
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,16 +39,21 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     # to each friend, told with chance min(s, 1) and counted max(s, 1) times,
     # so a long step's talkers tell as many stories as its visits would
     shift = chunk_shift(F)
-    p.talked, *heard = _talk(p.buyers, p.firm, p.outcome, p.resolved, cust.sociability, cust.visits_per_purchase,
-                             cust.state, step.draws.wom, float(w.talk_delighted), float(w.talk_satisfied),
-                             float(w.talk_disappointed), float(w.advocate_talk_ratio), network.indptr,
-                             network.indices, n, F, shift)
+    p.talked, p.audience, *heard = _talk(p.buyers, p.firm, p.outcome, p.resolved, cust.sociability,
+                                         cust.visits_per_purchase, cust.state, step.draws.wom,
+                                         float(w.talk_delighted), float(w.talk_satisfied),
+                                         float(w.talk_disappointed), float(w.advocate_talk_ratio),
+                                         step.draws.audience, step.draws.strangers, float(w.audience_delighted),
+                                         float(w.audience_satisfied), float(w.audience_disappointed),
+                                         float(w.audience_dispersion), float(w.stranger_weight), network.indptr,
+                                         network.indices, n, F, shift)
     heard = HeardStories(shift, *heard)
     reach = market.firm_rule(advertising_reach, "advertising_awareness_per_year", np.float64, market.step_length)
     promise = market.by_firm("promise")
     present = market.present
-    per_story = _log_unmoved(w.awareness_per_story)
+    per_story, fit = float(w.awareness_per_story), float(w.referral_fit)
     state, expectation, affect = flat(cust.state), flat(cust.expectation), flat(cust.affect)
+    channel, taste = flat(cust.channel), flat(cust.taste)
     u_aware = flat(step.draws.awareness)
     shifts = (float(w.expectation_shift), float(w.positive_strength), float(w.negative_strength),
               float(w.affect_shift * w.negative_strength))
@@ -64,12 +69,12 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
         _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, F)
         cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
                                  state, expectation, affect, u_aware, reach, present, promise, *shifts, boost,
-                                 reconsidered, back, per_story_back)
+                                 reconsidered, back, per_story_back, channel)
         if len(cell):
             # prospects who heard positive stories: the chance they stay unaware
             # is numpy's float32 exp (the compiled exp rounds differently)
-            unmoved = np.exp(positive * per_story)
-            _hear_of(cell, positive, unmoved, F, state, expectation, u_aware, reach, present, promise, boost)
+            unmoved = np.exp(positive * log_unmoved_by_story(per_story, fit, taste[cell]).astype(np.float32))
+            _hear_of(cell, positive, unmoved, F, state, expectation, u_aware, reach, present, promise, boost, channel)
 
     market.blocks.map(listen, n)
 
@@ -100,13 +105,6 @@ def _reconsider(start: int, stop: int, state: np.ndarray, reconsidered: np.ndarr
     for c in range(start, stop):
         if state[c] == churned and not reconsidered[c] and u_aware[c] < back[c % n_firms]:
             reconsidered[c] = True
-
-
-@functools.lru_cache(maxsize=64)
-def _log_unmoved(chance_per_story: float) -> np.float32:
-    """The log of the chance that one positive story leaves a prospect
-    unaware: numpy's ``log1p``, as float32."""
-    return np.float32(np.log1p(-min(chance_per_story, 1 - 1e-7)))
 
 
 class HeardStories(NamedTuple):
@@ -141,58 +139,75 @@ def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.nd
                   n_firms: int, told: np.ndarray | None = None) -> HeardStories:
     """The stories each customer heard (:class:`HeardStories`; summed per
     customer and firm by :meth:`HeardStories.counts`), when each of
-    ``tellers`` tells their friends one story about ``firm`` (or ``told``
+    ``tellers`` tells all their ties one story about ``firm`` (or ``told``
     stories each), negative where ``negative`` holds.
 
     The counts are the product of the tellers' rows of the symmetric 0/1
     network, transposed, with their stories as one-hot columns, computed
     over the tellers' ties only (the work grows with them, not with the
-    network), each customer's stories summed in telling order."""
+    network), each customer's stories summed in telling order. (The phase
+    tells audiences of drawn sizes, ties first: :func:`_gathered`.)"""
+    tellers = np.ascontiguousarray(tellers, dtype=np.int64)
     weight = np.ones(len(tellers)) if told is None else np.ascontiguousarray(told, dtype=np.float64)
+    size = np.diff(network.indptr)[tellers].astype(np.int64)
     shift = chunk_shift(n_firms)
-    return HeardStories(shift, *_gathered(network.indptr, network.indices,
-                                          np.ascontiguousarray(tellers, dtype=np.int64),
+    return HeardStories(shift, *_gathered(network.indptr, network.indices, tellers,
                                           np.ascontiguousarray(negative, dtype=np.bool_),
                                           np.ascontiguousarray(firm, dtype=np.int64),
-                                          weight, network.shape[0], n_firms, shift))
+                                          weight, size, np.zeros(len(tellers), np.uint64),
+                                          network.shape[0], n_firms, shift))
 
 
 @compiled
 def _talk(buyers, firm, outcome, resolved, sociability, visits, state, u_talk, talk_delighted, talk_satisfied,
-          talk_disappointed, advocate_ratio, indptr, indices, n, n_firms, shift):
-    """Who talks (:func:`_talkers`) and the stories their friends heard
-    (:func:`_gathered`), in one call."""
-    talked, tellers, negative, told_firm, told = _talkers(buyers, firm, outcome, resolved, sociability, visits,
-                                                          state, u_talk, talk_delighted, talk_satisfied,
-                                                          talk_disappointed, advocate_ratio)
-    chunk_end, slot, told_by_story = _gathered(indptr, indices, tellers, negative, told_firm, told, n, n_firms, shift)
-    return talked, chunk_end, slot, told_by_story
+          talk_disappointed, advocate_ratio, u_audience, u_strangers, audience_delighted, audience_satisfied,
+          audience_disappointed, dispersion, stranger_weight, indptr, indices, n, n_firms, shift):
+    """Who talks (:func:`_talkers`), how many people each buyer told, and
+    the stories those people heard (:func:`_gathered`), in one call."""
+    talked, audience, tellers, negative, told_firm, told, size, key = _talkers(
+        buyers, firm, outcome, resolved, sociability, visits, state, u_talk, talk_delighted, talk_satisfied,
+        talk_disappointed, advocate_ratio, u_audience, u_strangers, audience_delighted, audience_satisfied,
+        audience_disappointed, dispersion, n)
+    chunk_end, slot, told_by_story = _gathered(indptr, indices, tellers, negative, told_firm, told, size, key, n,
+                                               n_firms, shift, stranger_weight)
+    return talked, audience, chunk_end, slot, told_by_story
 
 
 @compiled
 def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk,
-             talk_delighted, talk_satisfied, talk_disappointed, advocate_ratio):
-    """Which buyers talk (``talked``, one per buyer) and, for the talkers in
-    buyer order, who they are, whether their story is negative (disappointed
-    and not recovered), its firm and how many stories it counts for: a
-    buyer tells ``s = p_talk * sociability * visits`` stories, times
+             talk_delighted, talk_satisfied, talk_disappointed, advocate_ratio, u_audience, u_strangers,
+             audience_delighted, audience_satisfied, audience_disappointed, dispersion, n):
+    """Which buyers talk (``talked``, one per buyer), how many people each
+    told (``audience``, 0 for the silent) and, for the talkers in buyer
+    order, who they are, whether their story is negative (disappointed and
+    not recovered), its firm, how many stories it counts for, how many
+    people hear it and the key that picks them (:mod:`sim.audience`).
+
+    A buyer tells ``s = p_talk * sociability * visits`` stories, times
     ``advocate_ratio`` for an advocate of the firm whose story is not
     negative (``state``: ``[n, firms]``, after this round's states: a buyer
-    this purchase made an advocate already talks as one), talks with
-    chance ``min(s, 1)`` and counts ``max(s, 1)`` (float64, as numpy
-    promotes the float32 traits against the float64 chances)."""
+    this purchase made an advocate already talks as one), talks with chance
+    ``min(s, 1)`` and counts ``max(s, 1)`` (float64, as numpy promotes the
+    float32 traits against the float64 chances). A talker tells
+    :func:`~sim.audience.audience_size` people, of mean ``audience_<outcome>
+    * sociability`` (the story's own outcome: a complaint put right tells
+    as a satisfied purchase), at most everyone else."""
     advocate = np.int8(S.ADVOCATE)
     m = len(buyers)
     talked = np.empty(m, np.bool_)
+    audience = np.zeros(m, np.int64)
     tellers = np.empty(m, np.int64)
     negative = np.empty(m, np.bool_)
     told_firm = np.empty(m, np.int64)
     told = np.empty(m, np.float64)
+    size = np.empty(m, np.int64)
+    key = np.empty(m, np.uint64)
     k = 0
     for j in range(m):
         i = buyers[j]
         bad = outcome[j] < 0 and not resolved[j]
         p_talk = talk_delighted if outcome[j] > 0 else (talk_disappointed if bad else talk_satisfied)
+        people = audience_delighted if outcome[j] > 0 else (audience_disappointed if bad else audience_satisfied)
         stories = p_talk * sociability[i] * visits[i]
         if state[i, firm[j]] == advocate and not bad:
             stories *= advocate_ratio
@@ -203,48 +218,45 @@ def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk
             negative[k] = bad
             told_firm[k] = firm[j]
             told[k] = 1.0 if stories < 1.0 else stories
+            size[k] = audience_size(u_audience[i], people * sociability[i], dispersion, n - 1)
+            key[k] = audience_key(u_strangers[0, i], u_strangers[1, i])
+            audience[j] = size[k]
             k += 1
-    return talked, tellers[:k], negative[:k], told_firm[:k], told[:k]
+    return talked, audience, tellers[:k], negative[:k], told_firm[:k], told[:k], size[:k], key[:k]
 
 
 @compiled
-def _gathered(indptr, indices, tellers, negative, firm, told, n, n_firms, shift):
-    """:func:`stories_heard`'s gathering: the tellers' ties sorted by the
-    chunk of the friend at their other end (a counting sort, stable, so
-    each chunk's stories stay in telling order)."""
-    # where the tellers' rows lie, then their ties read in one flat loop of
-    # independent loads (the rows are scattered: each is a trip to memory,
-    # and a flat loop lets the processor make many trips at once)
-    first = np.empty(len(tellers), np.int64)
-    degree = np.empty(len(tellers), np.int64)
-    n_ties = 0
+def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_firms, shift, stranger_weight=1.0):
+    """The stories heard: each teller's ``size`` listeners
+    (:func:`~sim.audience.fill_audience`: their ties first, then people
+    outside them, whose story weighs ``stranger_weight``), sorted by the chunk of the listener (a counting sort,
+    stable, so each chunk's stories stay in telling order)."""
+    n_heard = 0
     for t in range(len(tellers)):
-        first[t] = indptr[tellers[t]]
-        degree[t] = indptr[tellers[t] + 1] - first[t]
-        n_ties += degree[t]
-    friend = np.empty(n_ties, np.int64)
+        n_heard += size[t]
+    listener = np.empty(n_heard, np.int64)
     k = 0
     for t in range(len(tellers)):
-        for d in range(degree[t]):
-            friend[k + d] = first[t] + d
-        k += degree[t]
+        i = tellers[t]
+        fill_audience(i, key[t], indices[indptr[i]:indptr[i + 1]], n, listener[k:k + size[t]])
+        k += size[t]
     chunk_end = np.zeros((n >> shift) + 1, np.int64)
-    for k in range(n_ties):
-        friend[k] = indices[friend[k]]
-        chunk_end[friend[k] >> shift] += 1
+    for k in range(n_heard):
+        chunk_end[listener[k] >> shift] += 1
     start = 0
     for c in range(len(chunk_end)):                 # each chunk's first story
         start, chunk_end[c] = start + chunk_end[c], start
-    slot = np.empty(n_ties, np.int64)
-    told_by_story = np.empty(n_ties, np.float64)
+    slot = np.empty(n_heard, np.int64)
+    told_by_story = np.empty(n_heard, np.float64)
     k = 0
     for t in range(len(tellers)):
         story = firm[t] * 2 + (1 if negative[t] else 0)
-        for _ in range(degree[t]):
-            j = friend[k]
+        ties = indptr[tellers[t] + 1] - indptr[tellers[t]]
+        for d in range(size[t]):
+            j = listener[k]
             c = j >> shift
             slot[chunk_end[c]] = j * n_firms * 2 + story
-            told_by_story[chunk_end[c]] = told[t]
+            told_by_story[chunk_end[c]] = told[t] if d < ties else told[t] * stranger_weight
             chunk_end[c] += 1                       # ends as the chunk's end
             k += 1
     return chunk_end, slot, told_by_story
@@ -253,7 +265,7 @@ def _gathered(indptr, indices, tellers, negative, firm, told, n, n_firms, shift)
 @compiled
 def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectation, affect, u_aware,
             reach, present, promise, expectation_shift, positive_strength, negative_strength,
-            affect_per_negative, referral_boost, reconsidered, back, log_unmoved_back):
+            affect_per_negative, referral_boost, reconsidered, back, log_unmoved_back, channel):
     """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
@@ -267,7 +279,8 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     is below ``1 - (1 - back) * unmoved ** positive`` (``back``: the
     reconsideration chance of :func:`_reconsider`, which read the same draw;
     ``log_unmoved_back``: the log of the chance one story leaves it out;
-    float64, as the reference computes it).
+    float64, as the reference computes it). A prospect made aware by the
+    advertising is marked so in ``channel``.
 
     Chunk by chunk of listeners: the stories heard are summed (float64, in
     telling order, then float32) and the cells that heard any are noted;
@@ -323,7 +336,7 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
             end = min(x + tile, r1 * n_firms)
             k = x - r0 * n_firms
             _unheard(state[x:end], expectation[x:end], affect[x:end], u_aware[x:end], heard[k:k + end - x],
-                     reached, promised, open_, no_shift, no_loss)
+                     reached, promised, open_, no_shift, no_loss, channel[x:end])
         for k in range(m, h):
             x, pos, neg = cell[k], positive[k], negative[k]
             a = affect[x]
@@ -343,6 +356,7 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
                 if u_aware[x] < reached[f] and open_[f]:
                     expectation[x] = promised[f]
                     state[x] = np.int8(S.AWARE)
+                    channel[x] = np.int8(Channel.ADVERTISING)
             affect[x] = zero if a <= zero else a       # numpy's maximum(a, 0): -0 becomes 0, nan stays
     return cell[:m], positive[:m]
 
@@ -352,18 +366,19 @@ _TILE_ROWS = 64
 
 
 @compiled
-def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open_, shift, affect_loss):
+def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open_, shift, affect_loss, channel):
     """Listening by the cells of a tile of whole customers that heard no
     story (the cells marked ``heard`` are left as they are, and unmarked;
     ``reached``, ``promised`` and ``open_`` hold the firms' reach, promise
     and presence cell by cell): those who know the firm move by ``shift``
     and lose ``affect_loss`` (both zero), affect stays at least 0; a
     prospect becomes aware with the reach when the firm is present,
-    expecting its promise. Written without branches, over views indexed
+    expecting its promise, by the advertising (``channel``). Written without branches, over views indexed
     from 0 (numba's wraparound of a possibly negative index would keep
     the compiler from vectorising the loop)."""
     zero, one = np.float32(0.0), np.float32(1.0)
     prospect, aware = np.int8(S.PROSPECT), np.int8(S.AWARE)
+    advertising = np.int8(Channel.ADVERTISING)
     for k in range(len(state)):
         s = state[k]
         knows = s != prospect
@@ -375,6 +390,7 @@ def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open
         becomes = listens & (not knows) & (u_aware[k] < reached[k]) & open_[k]
         expectation[k] = e if knows & listens else (promised[k] if becomes else e0)
         state[k] = aware if becomes else s
+        channel[k] = advertising if becomes else channel[k]
         a0 = affect[k]
         a = a0 - affect_loss if knows else a0
         a = zero if a <= zero else a
@@ -383,11 +399,13 @@ def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open
 
 @compiled
 def _hear_of(cell, positive, unmoved, n_firms, state, expectation, u_aware, reach, present, promise,
-             referral_boost):
+             referral_boost, channel):
     """Prospects who heard positive stories (``cell``, ``positive``) become
     aware with the advertising's reach or through the stories (``unmoved``:
     the chance the stories leave them unaware), when the firm is present,
-    expecting its promise plus a referral boost."""
+    expecting its promise plus a referral boost. The awareness draw tells
+    which (``channel``): below the reach, the advertising would have done
+    it alone; above it, the stories did (a referral)."""
     zero, one = np.float32(0.0), np.float32(1.0)
     boost = np.float32(referral_boost)
     for k in range(len(cell)):
@@ -397,3 +415,4 @@ def _hear_of(cell, positive, unmoved, n_firms, state, expectation, u_aware, reac
             e = promise[f] + boost * positive[k]
             expectation[x] = zero if e < zero else (one if e > one else e)
             state[x] = np.int8(S.AWARE)
+            channel[x] = np.int8(Channel.ADVERTISING) if u_aware[x] < reach[f] else np.int8(Channel.REFERRAL)

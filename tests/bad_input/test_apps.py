@@ -192,6 +192,10 @@ CASES = [
     # --- loyalty-market
     market("voice_above_one", "market.customers.voice_mean=1.5", key="market.customers.voice_mean",
            value="1.5", allowed="[0.0, 1.0]"),
+    market("audience_dispersion_zero", "market.word_of_mouth.audience_dispersion=0",
+           key="market.word_of_mouth.audience_dispersion", value="0", allowed="(0.01, "),
+    market("audience_below_one_person", "market.word_of_mouth.audience_disappointed=0.5",
+           key="market.word_of_mouth.audience_disappointed", value="0.5", allowed="[1.0, "),
     market("unknown_market_key", "market.foo=1", key="market.foo", value="1", allowed="unknown key"),
     market("malformed_config_file", "--config", "bad.yaml", key="--config", value="bad.yaml",
            allowed="malformed YAML", files={"bad.yaml": "market:\n  firms: [ {name: A\n"}),

@@ -214,12 +214,14 @@ def test_advocates_tell_more_stories_than_other_buyers_with_the_same_experience(
     state[: n // 2, 1] = S.ADVOCATE                          # the first half advocate the firm they buy from
     buyers, firm = np.arange(n), np.ones(n, dtype=np.int64)
     ones = np.ones(n, dtype=np.float32)
-    talked, tellers, _, _, told = _talkers(buyers, firm, np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool), ones,
-                                           ones, state, rng.random(n, dtype=np.float32), 0.5, 0.1, 0.9, 3.0)
+    audience = (rng.random(n, dtype=np.float32), rng.random((2, n), dtype=np.float32), 16.0, 8.0, 35.0, 0.5, n)
+    talked, _, tellers, _, _, told, _, _ = _talkers(buyers, firm, np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool),
+                                                    ones, ones, state, rng.random(n, dtype=np.float32), 0.5, 0.1, 0.9,
+                                                    3.0, *audience)
     advocates, others = talked[: n // 2].mean(), talked[n // 2:].mean()
     assert abs(others - 0.1) < 0.01 and abs(advocates - 0.3) < 0.015      # 3x the chance (binomial sd 0.003)
-    _, _, _, _, told = _talkers(buyers, firm, np.ones(n, dtype=np.int8), np.zeros(n, dtype=bool), ones, ones,
-                                state, rng.random(n, dtype=np.float32), 0.5, 0.1, 0.9, 3.0)
+    _, _, _, _, _, told, _, _ = _talkers(buyers, firm, np.ones(n, dtype=np.int8), np.zeros(n, dtype=bool), ones, ones,
+                                         state, rng.random(n, dtype=np.float32), 0.5, 0.1, 0.9, 3.0, *audience)
     assert set(np.unique(told)) == {1.0, 1.5}            # delighted advocates tell 1.5 stories, others one
 
 

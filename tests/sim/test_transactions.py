@@ -70,7 +70,7 @@ def test_a_run_can_write_its_transactions_and_customer_summary(tmp_path):
     (folder,) = [p for p in tmp_path.glob("*/*") if p.is_dir()]
     tx = pd.read_parquet(folder / "transactions.parquet")
     summary = pd.read_parquet(folder / "customer_summary.parquet")
-    assert list(tx.columns) == ["customer_id", "firm", "week", "amount", "visits"] and len(tx) > 0
+    assert list(tx.columns) == ["customer_id", "firm", "week", "amount", "visits", "first"] and len(tx) > 0
     assert list(summary.columns) == ["firm", "customer_id", "frequency", "recency", "T", "monetary_value"]
     assert set(summary["firm"]) <= set(tx["firm"])
 

