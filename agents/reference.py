@@ -442,9 +442,11 @@ class ReferenceLoyaltyModel(mesa.Model):
             p_resolve = min(cfg.recovery_rate + cfg.empowerment_recovery * self.empowerment[c], 1.0)
             resolved = complain and u1[i] < p_resolve
             quick = resolved and u2[i] < cfg.quick_share
-            # the stay-or-leave decision, by the engine's rules (sim.recovery), on the value felt before the handling
-            major = complain and bool(recovery.major_problem(bool(t["failed"]), felt, cfg.major_disappointment))
-            leaves = complain and u_leave[i] < recovery.leaving_chance(major, resolved, quick, decision)
+            # a problem's stay-or-leave decision, complained about or not, by the engine's rules
+            # (sim.recovery), on the value felt before the handling
+            problem = bool(recovery.is_problem(felt, cfg.problem_disappointment))
+            major = problem and bool(recovery.major_problem(bool(t["failed"]), felt, cfg.major_disappointment))
+            leaves = problem and u_leave[i] < recovery.leaving_chance(major, complain, resolved, quick, decision)
             if quick:
                 felt = felt * (1 - cfg.quick_offset)
             elif resolved:
@@ -452,7 +454,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             elif complain:
                 felt = felt - cfg.unresolved_penalty
             t["felt"], t["complained"], t["resolved"], t["quick"] = felt, complain, resolved, quick
-            t["major"], t["leaves"] = major, leaves
+            t["problem"], t["major"], t["leaves"] = problem, major, leaves
             complaints[c] += complain
             ev["complaints"][c] += complain
             ev["recoveries"][c] += resolved

@@ -60,7 +60,7 @@ class StepDraws:
     renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
     audience: np.ndarray          #: [n] uniform: how many people a talker tells (sim.audience.audience_size)
     strangers: np.ndarray         #: [2, n] uniform: the key of whom beyond their ties (sim.audience.audience_key)
-    incident_decision: np.ndarray  #: [n] uniform: a complainant leaves right after the handling (sim.recovery)
+    incident_decision: np.ndarray  #: [n] uniform: a customer with a problem leaves after its handling (sim.recovery)
 
     @staticmethod
     @functools.lru_cache(maxsize=8)
@@ -109,8 +109,9 @@ class Purchases:
     complained: np.ndarray | None = None   #: complained
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
-    major: np.ndarray | None = None        #: the complaint was about a major problem (sim.recovery.major_problem)
-    leaves: np.ndarray | None = None       #: the complainant decided to end the relationship after the handling
+    problem: np.ndarray | None = None      #: the purchase was a problem, an incident with a decision (sim.recovery.is_problem)
+    major: np.ndarray | None = None        #: ... a major one (sim.recovery.major_problem)
+    leaves: np.ndarray | None = None       #: the customer with a problem decided to end the relationship after its handling
     talked: np.ndarray | None = None       #: the buyer told people about it
     audience: np.ndarray | None = None     #: people the buyer told (their ties first, then strangers; 0 if silent)
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)

@@ -82,12 +82,13 @@ def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, fo
     return {f"repurchase_{name}": float(same / seen) for name, (same, seen) in totals.items()}
 
 
-#: the complaint kinds the purchase probe follows: (severity, handling) and TARP's
+#: the kinds of problem the purchase probe follows: (severity, handling) and TARP's
 #: repurchase share for each (Technical Assistance Research Programs 1986, 'Consumer
 #: complaint handling in America: an update study'; Hart, Heskett & Sasser 1990,
-#: 'The profitable art of service recovery')
+#: 'The profitable art of service recovery'); "silent": no complaint was made
 TARP_REPURCHASE = {("minor", "quick"): 0.95, ("minor", "slow"): 0.70, ("minor", "unresolved"): 0.46,
                    ("major", "quick"): 0.82, ("major", "slow"): 0.54, ("major", "unresolved"): 0.19}
+TARP_SILENT_REPURCHASE = {("minor", "silent"): 0.37, ("major", "silent"): 0.09}
 
 
 def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, many: int = 20,
@@ -100,10 +101,10 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
     conditions (``advocates_qualified``); people told per purchase by its
     outcome (``told_<outcome>``: the people the talker told, ties and
     strangers, 0 for those who do not talk) and the share of disappointed purchases told to more than ``many``
-    (``told_many_disappointed``); and, for complaints at ``firm`` (default the
-    focal firm) about a minor or a major problem, resolved quickly, slowly
-    or not at all, the share of complainants who repurchase as TARP counted
-    it: still in the relationship ``window_weeks`` after the complaint (it
+    (``told_many_disappointed``); and, for problems (:func:`sim.recovery.is_problem`)
+    at ``firm``, minor or major, complained about and resolved quickly,
+    slowly or not at all, or not complained about (``silent``), the share
+    of those customers who repurchase as TARP counted it: still in the relationship ``window_weeks`` after the complaint (it
     never ended in between and the customer did not leave the category:
     ``repurchase_<severity>_<handling>``, and over both severities
     ``repurchase_<handling>``), at every firm (``firm`` None, the default:
@@ -133,7 +134,8 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
         generation[t] = model.customers.generation
         told = p.audience                          # people told: ties first, then strangers; 0 if silent
         trips.append({"b": b, "c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
-                      "complained": p.complained, "resolved": p.resolved, "quick": p.quick, "major": p.major,
+                      "complained": p.complained, "resolved": p.resolved, "quick": p.quick, "problem": p.problem,
+                      "major": p.major,
                       "told": told})
     table = model.step_table()
     best = int(table.groupby("firm_index")["service_level"].mean().idxmax())
@@ -154,24 +156,29 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
 
 def _complainants_staying(trips: list[dict], current: np.ndarray, generation: np.ndarray, window: int,
                           firm: int | None) -> dict[str, float]:
-    """For the complaints at ``firm`` (None: every firm) of each kind (severity and handling),
-    the share whose relationship is current at the end of the complaint's
-    step and of each of the ``window`` steps after it, held by the same
-    customer (not a newcomer in their place): ``repurchase_<severity>_<handling>``
-    and, over both severities, ``repurchase_<handling>``."""
-    stayed: dict[tuple[str, str], list[np.ndarray]] = {kind: [] for kind in TARP_REPURCHASE}
+    """For the problems at ``firm`` (None: every firm) of each kind (severity
+    and handling: complained about and resolved quickly, slowly or not at
+    all, or silent), the share whose relationship is current at the end of
+    the problem's step and of each of the ``window`` steps after it, held by
+    the same customer (not a newcomer in their place):
+    ``repurchase_<severity>_<handling>`` and, over both severities,
+    ``repurchase_<handling>``. Complaints about disappointments that are not
+    problems make no decision and are not followed."""
+    kinds = (*TARP_REPURCHASE, *TARP_SILENT_REPURCHASE)
+    stayed: dict[tuple[str, str], list[np.ndarray]] = {kind: [] for kind in kinds}
     for t in range(len(trips) - window):
         trip = trips[t]
-        here = trip["complained"] if firm is None else (trip["c"] == firm) & trip["complained"]
+        here = trip["problem"] if firm is None else (trip["c"] == firm) & trip["problem"]
+        said = trip["complained"]
         handling = {"quick": trip["quick"], "slow": trip["resolved"] & ~trip["quick"],
-                    "unresolved": ~trip["resolved"]}
+                    "unresolved": said & ~trip["resolved"], "silent": ~said}
         kept = current[t:t + window + 1][:, trip["cell"]].all(axis=0)
         kept &= generation[t + window][trip["b"]] == generation[t][trip["b"]]
         for severity, major in (("minor", False), ("major", True)):
             for how, mask in handling.items():
                 stayed[severity, how].append(kept[here & (trip["major"] == major) & mask])
     out = {}
-    for how in ("quick", "slow", "unresolved"):
+    for how in ("quick", "slow", "unresolved", "silent"):
         for severity in ("minor", "major"):
             out[f"repurchase_{severity}_{how}"] = _share(np.concatenate(stayed[severity, how]))
         out[f"repurchase_{how}"] = _share(np.concatenate([*stayed["minor", how], *stayed["major", how]]))

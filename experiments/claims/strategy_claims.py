@@ -13,11 +13,12 @@ from experiments.claims.measures import (captive_share_difference, cost_to_serve
 from experiments.claims.price_war_measures import (bump_from_switching, deal_acquired_value,
                                                    lasting_revenue_change, matched_share_gain, price_war_margin)
 from experiments.claims.probe_measures import ordered_within, probe_change, probe_difference, tarp_deviation
-from experiments.claims.probes import TARP_REPURCHASE
+from experiments.claims.probes import TARP_REPURCHASE, TARP_SILENT_REPURCHASE
 from experiments.claims.schedules import after_start, war_window
 
 #: TARP's repurchase shares after a complaint, by the probe's ``<severity>_<handling>`` (MODEL.md §9)
 _TARP = {f"{severity}_{how}": share for (severity, how), share in TARP_REPURCHASE.items()}
+_TARP_SILENT = {f"{severity}_{how}": share for (severity, how), share in TARP_SILENT_REPURCHASE.items()}
 
 STRATEGY_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ §6.1 price war
@@ -154,14 +155,19 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           kpi_difference("complaint_handling", "churn_rate"), below(0), "pp"),
     Claim("complaints.recovery_order", "Complainants come back most when resolved quickly, less when slowly, "
           "least when not at all, whether the problem was minor or major.", "MODEL.md §6, §9; seeds 001, 002; TARP",
-          "purchases", "share still in the relationship 2 weeks after the complaint: the smallest of (quick - slow) "
+          "complaints_followed", "share still in the relationship 2 weeks after the complaint about a problem: the smallest of (quick - slow) "
           "and (slow - unresolved), over minor and major problems",
           ordered_within(("repurchase_minor", "repurchase_major"), "quick", "slow", "unresolved"), above(0), "pp"),
     Claim("complaints.tarp_levels", "Repurchase after a complaint: resolved quickly 95% (minor problem) / 82% "
           "(major), slowly 70% / 54%, not resolved 46% / 19%.", "MODEL.md §9; TARP 1986; Hart, Heskett & Sasser 1990",
-          "purchases", "largest gap between the share still in the relationship 2 weeks after the complaint and "
-          "TARP's figure, over the six kinds of complaint (severity and handling)",
+          "complaints_followed", "largest gap between the share still in the relationship 2 weeks after the "
+          "complaint about a problem and TARP's figure, over the six kinds of complaint (severity and handling)",
           tarp_deviation(_TARP), within(None, 0.08), "pp"),
+    Claim("complaints.silent_levels", "Customers who do not complain about a problem are the least likely to buy "
+          "again: 37% after a minor problem, 9% after a major one.", "MODEL.md §9; TARP 1986; Hart, Heskett & "
+          "Sasser 1990", "purchases", "largest gap between the share still in the relationship 2 weeks after a "
+          "problem nobody complained about and TARP's figure, minor and major",
+          tarp_deviation(_TARP_SILENT), within(None, 0.08), "pp"),
     # ------------------------------------------------------------------ win-back
     Claim("win_back.more", "Contacting lapsed customers with an offer wins them back.",
           "MODEL.md §4, §6; seed 002; Griffin & Lowenstein 2001", "win_back",
