@@ -55,10 +55,11 @@ from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
 from sim.metrics import METRICS, top_share
+from sim.loyalty_economics import BASKET, PRICE_SENSITIVITY, SERVING_LOAD, TOLERANCE_WIDENING, state_factors
 from sim.phases.experience import discount_off_list, remembered_price
 from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
-from sim.staffing import engagement_target, update_staff, utilisation
+from sim.staffing import capacity, engagement_target, update_staff, utilisation
 from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
 from sim.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
@@ -169,6 +170,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         self.newcomers = Newcomers(self.streams["newcomers"], len(self.config.firms))
         self.step_length = step = StepLength.of(cfg.steps_per_year, cfg.visit_round_weeks)
         self.n_firms = F = len(cfg.firms)
+        #: what loyalty changes, by a relationship's state (sim.loyalty_economics)
+        self._state_factors = state_factors(cfg.loyalty).astype(np.float64)
         self.firm_names = [f.name for f in cfg.firms]
         fa = lambda name: [float(getattr(f, name)) for f in cfg.firms]  # noqa: E731
         self.quality, self.promise, self.belonging = fa("quality"), fa("promise"), fa("belonging")
@@ -285,8 +288,7 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _staff_phase(self, ev: dict) -> None:
         cfg, staff, F = self.config.staff, self.staff, self.n_firms
         step = self.step_length
-        self._workload = utilisation(np.asarray(self._visits, dtype=np.float64),
-                                     staff.full_time_equivalents(F), cfg, step)
+        self._workload = utilisation(np.asarray(self._visits, dtype=np.float64), capacity(staff, F, cfg), cfg, step)
         staff.wage[:] = self._firm_arrays["wage_per_year"][staff.firm]
         u_leave = self.streams.uniform("staff", staff.m)
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave,
@@ -336,7 +338,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                                   np.array([switching]), self._price_arr,
                                   np.array([a.reference_price]), np.array([a.price_sensitivity]),
                                   self._discount_arr, np.array([a.deal_proneness]), cfg.choice,
-                                  np.array([a.acquisition_discount]))
+                                  np.array([a.acquisition_discount]),
+                                  self._state_factors[PRICE_SENSITIVITY, a.state][None, :])
             variety = _each_visit(a.variety, a.visits_per_purchase)
             c = int(choice.choose(util, np.array([available]), np.array([variety], np.float32),
                                   np.array([u0[i]]), np.array([u1[i]]), cfg.choice.logit_scale)[0])
@@ -370,7 +373,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         level_of, spread_of = staff.service_level.tolist(), staff.service_spread.tolist()
         p_fail = ex.failure_probability(np.array(self.quality, dtype=np.float32), cfg.experience).tolist()
         trips = []
-        visits = [0.0] * F
+        visits, load = [0.0] * F, [0.0] * F
         for a, c in buyers:
             i = a.index
             # the position serving this visit, in proportion to hours (-1: no staff)
@@ -390,13 +393,15 @@ class ReferenceLoyaltyModel(mesa.Model):
             x_b = min(max(self.belonging[c] + cfg.experience.bond_belonging * own + a.club[c], 0.0), 1.0)
             x_s = float(ex.service_score(service, failed, cfg.experience, n_visits))
             experience = float(ex.overall(a.weights, x_p, x_q, x_s, x_b))
-            basket = a.spend * n_visits * self.basket_multiplier[c]
+            factor = self._state_factors[:, a.state[c]].tolist()     # by the relationship's state
+            basket = a.spend * n_visits * self.basket_multiplier[c] * factor[BASKET]
             spent = basket * price
             self.ledger.revenue[c] += spent
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
             remembered = remembered_price.py_func(price, self.list_price[c], cfg.customers.reference_regular_weight)
             a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (remembered - a.reference_price)
             visits[c] += n_visits
+            load[c] += n_visits * factor[SERVING_LOAD]
             ev["purchases"][c] += 1
             ev["failures"][c] += failed
             ev["service_sum"][c] += service * n_visits          # service metrics per visit
@@ -408,8 +413,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                           "visits": n_visits,
                           "u_bond": us2[i]})
         for f in range(F):
-            self.ledger.book(f, "serving", visits[f] * self.cost_per_visit[f])
-        self._visits = visits                      # the round's
+            self.ledger.book(f, "serving", load[f] * self.cost_per_visit[f])
+        self._visits = load                        # the staff's visits, the round's
         ev["visits"] = [v + r for v, r in zip(ev["visits"], visits)]
         return trips
 
@@ -419,7 +424,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             a, c = t["agent"], t["c"]
             known = [a.expectation[g] for g in range(F) if g != c and a.state[g] != PROSPECT]
             best = max(known) if known else -math.inf
-            adequate = float(dc.adequate_level(a.desired, a.tolerance, best, dcfg.alternative_weight))
+            adequate = float(dc.adequate_level(a.desired, a.tolerance, best, dcfg.alternative_weight,
+                                               self._state_factors[TOLERANCE_WIDENING, a.state[c]]))
             x, e = t["experience"], a.expectation[c]
             t["outcome"] = int(dc.zone_of_tolerance(x, adequate, a.desired))
             if t["failed"] and t["visits"] > 1:

@@ -359,13 +359,14 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     write_parquet(folder / "runs.parquet", result.runs)
     write_parquet(folder / "steps.parquet", result.steps)
     write_parquet(folder / "retention.parquet", result.retention)
+    write_parquet(folder / "value_by_tenure.parquet", result.tenure)
     if result.transactions is not None:
         from sim.transactions import run_summaries
         write_parquet(folder / "transactions.parquet", result.transactions)
         write_parquet(folder / "customer_summary.parquet",
                       run_summaries(result.transactions, market.steps, [f.name for f in market.firms]))
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
-    write_report(folder, meta, result.runs, result.steps, comparison, rank, result.retention)
+    write_report(folder, meta, result.runs, result.steps, comparison, rank, result.retention, result.tenure)
     print(format_table(comparison, rank, meta))
     elapsed = time.perf_counter() - started
     record_finished(folder, digest, elapsed, experiment=experiment.name)

@@ -223,6 +223,29 @@ def retention_cells(retention: pd.DataFrame | None, meta: Mapping[str, Any]) -> 
                                        "looks retained"])
 
 
+def tenure_cells(tenure: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The focal firm's current relationships by tenure band at the end of
+    the horizon, as display strings: one row per scenario and band (the
+    baseline first), each the mean over the replications
+    (:mod:`sim.tenure_value`). None without the table."""
+    if tenure is None or tenure.empty:
+        return None
+    mine = tenure[tenure["firm"] == meta.get("focal_firm")]
+    if mine.empty:
+        return None
+    columns = ["relationships", "annual_revenue", "annual_margin", "median_margin", "barely_profitable"]
+    means = mine.groupby(["scenario", "band_from_years", "tenure_band"], sort=True)[columns].mean()
+    baseline = meta.get("baseline")
+    present = list(dict.fromkeys(str(s) for s in mine["scenario"]))
+    order = [*([baseline] if baseline in present else []), *(s for s in present if s != baseline)]
+    rows = [[scenario, str(band), format_value(v["relationships"], "float"), format_value(v["annual_revenue"], "money"),
+             format_value(v["annual_margin"], "money"), format_value(v["median_margin"], "money"),
+             format_value(v["barely_profitable"], "pct")]
+            for scenario in order for (_, band), v in means.xs(scenario, level="scenario").iterrows()]
+    return pd.DataFrame(rows, columns=["scenario", "tenure", "relationships", "revenue a year", "margin a year",
+                                       "median margin", "barely profitable"])
+
+
 def _lapse_gaps(meta: Mapping[str, Any]) -> str:
     """How many expected inter-purchase times of silence make a lapse: the
     run's (``meta["lapse_gaps"]``), else the default's."""
@@ -322,10 +345,12 @@ def markdown_table(table: pd.DataFrame, right: Sequence[bool] | None = None, ind
 
 
 def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: pd.DataFrame,
-                    survey: pd.DataFrame | None = None, retention: pd.DataFrame | None = None) -> str:
+                    survey: pd.DataFrame | None = None, retention: pd.DataFrame | None = None,
+                    tenure: pd.DataFrame | None = None) -> str:
     """The text of ``report.md`` (with the survey view's table ``survey``,
-    :func:`survey_cells`, and the retention table ``retention``,
-    :func:`retention_cells`, when given)."""
+    :func:`survey_cells`, the retention table ``retention``,
+    :func:`retention_cells`, and the value by tenure ``tenure``,
+    :func:`tenure_cells`, when given)."""
     confidence, baseline = _confidence(meta), meta["baseline"]
     cells = comparison_cells(comparison, meta).rename(columns={baseline: f"{baseline} (baseline: mean)"})
     ranked = ranking_cells(ranking, meta).rename(
@@ -383,6 +408,19 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
             "holds both for every firm at every year end.", "",
             markdown_table(retention, right=[False, True, True, True, True]), "",
         ]
+    if tenure is not None:
+        parts += [
+            f"## Does loyalty pay? {meta.get('focal_firm', '')}'s customers by tenure", "",
+            "*How to read:* the focal firm's current relationships at the end of the horizon by how long "
+            "they have lasted, the mean over the replications: their number, their annual revenue and gross "
+            "margin (revenue less cost of goods and the serving cost of their visits; staff, fixed and "
+            "programme costs are not allocated), the median margin and the share **barely profitable** "
+            "(a margin below a fifth of the firm's mean per relationship, `loyalty.barely_profitable_share`). "
+            "Reinartz & Kumar (2002, 'The mismanagement of customer loyalty') found about half of "
+            "long-tenure customers barely profitable: a long relationship is not by itself a valuable one. "
+            "`value_by_tenure.parquet` holds every firm.", "",
+            markdown_table(tenure, right=[False, False, True, True, True, True, True]), "",
+        ]
     parts += ["## Figures", ""]
     if not meta.get("figures", True):
         parts += ["No figures: the experiment ran with `experiment.figures=false`.", ""]
@@ -394,14 +432,15 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
 
 def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.DataFrame,
                  steps: pd.DataFrame, comparison: pd.DataFrame, ranking: pd.DataFrame,
-                 retention: pd.DataFrame | None = None) -> Path:
+                 retention: pd.DataFrame | None = None, tenure: pd.DataFrame | None = None) -> Path:
     """Write the experiment's report into ``folder``; return the path of ``report.md``.
 
     Writes ``figures/kpi_bands.png``, ``figures/loyalty_states.png``,
     ``figures/profit_vs_retention.png``, ``comparison.csv``, ``ranking.csv``
     and, last, ``report.md`` (with the survey view of the last step of
-    ``steps``, :func:`survey_cells`, and the focal firm's retention two ways
-    by cohort, :func:`retention_cells`): each file atomically (a reader never sees a
+    ``steps``, :func:`survey_cells`, the focal firm's retention two ways
+    by cohort, :func:`retention_cells`, and its relationships by tenure,
+    :func:`tenure_cells`): each file atomically (a reader never sees a
     half-written file, a failure leaves no temporary file), so a folder with
     ``report.md`` holds the whole report. With ``meta["figures"]`` false
     (``experiment.figures=false``, e.g. in large sweeps) no figure is drawn.
@@ -426,4 +465,5 @@ def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.Da
     write_csv(folder / "comparison.csv", comparison, index=False)
     write_csv(folder / "ranking.csv", ranking, index=False)
     return write_text(folder / "report.md", report_markdown(meta, comparison, ranking, survey_cells(steps, meta),
-                                                            retention_cells(retention, meta)))
+                                                            retention_cells(retention, meta),
+                                                            tenure_cells(tenure, meta)))

@@ -32,6 +32,8 @@ class ExperimentResult:
     transactions: pd.DataFrame | None = None   # one row per purchase (experiment.record_transactions)
     #: true and observed retention per firm and acquisition cohort at each year end (sim.retention)
     retention: pd.DataFrame | None = None
+    #: each firm's current relationships by tenure band at the end: revenue, margin, barely profitable (sim.tenure_value)
+    tenure: pd.DataFrame | None = None
 
 
 def workers_for(experiment: ExperimentConfig) -> int:
@@ -63,7 +65,8 @@ def run_experiment(market: MarketConfig, experiment: ExperimentConfig,
     runs = _assemble([c.runs for c in collected], order, ["firm"])
     purchases = _assemble([c.transactions for c in collected], order, ["week"]) if record else None
     retention = _assemble([c.retention for c in collected], order, [])
-    return ExperimentResult(scenarios, steps, runs, purchases, retention)
+    tenure = _assemble([c.tenure for c in collected], order, [])
+    return ExperimentResult(scenarios, steps, runs, purchases, retention, tenure)
 
 
 def _with_progress(items: Iterable, total: int, show: bool, what: str) -> Iterable:

@@ -105,6 +105,7 @@ class Replication:
     runs: pd.DataFrame                        # one row per scenario x firm
     transactions: pd.DataFrame | None = None  # one row per purchase, if recorded
     retention: pd.DataFrame | None = None     # one row per scenario x year end x firm x cohort year
+    tenure: pd.DataFrame | None = None        # one row per scenario x firm x tenure band, at the end
 
 
 def run_replication(scenarios: list[Scenario], replication: int, seed: int,
@@ -112,7 +113,7 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
     """Run every scenario on ``seed``; with ``transactions``, record every
     purchase too (:class:`sim.transactions.TransactionLog`)."""
     burnt_in: dict[int, tuple[MarketConfig, LoyaltyModel]] = {}
-    steps, runs, purchases, retention = [], [], [], []
+    steps, runs, purchases, retention, tenure = [], [], [], [], []
     for scenario in scenarios:
         market = with_engine_threads(scenario.market, threads)
         if scenario.shares_burn_in:
@@ -129,7 +130,8 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
         kpis = run_kpis(table, market.steps_per_year)
         bought = [log.table()] if log else []
         cohorts = model.retention_by_cohort()
-        for frame in (table, kpis, cohorts, *bought):
+        by_tenure = model.value_by_tenure()
+        for frame in (table, kpis, cohorts, by_tenure, *bought):
             frame.insert(0, "seed", seed)
             frame.insert(0, "replication", replication)
             frame.insert(0, "scenario", scenario.name)
@@ -137,6 +139,7 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
         runs.append(kpis)
         purchases += bought
         retention.append(cohorts)
+        tenure.append(by_tenure)
     return Replication(pd.concat(steps, ignore_index=True), pd.concat(runs, ignore_index=True),
                        pd.concat(purchases, ignore_index=True) if transactions else None,
-                       pd.concat(retention, ignore_index=True))
+                       pd.concat(retention, ignore_index=True), pd.concat(tenure, ignore_index=True))

@@ -78,18 +78,21 @@ def considered(state: int, reconsidered: bool, dropped_out: bool) -> bool:
 def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
             inertia: np.ndarray, switching: np.ndarray, price: np.ndarray, reference_price: np.ndarray,
             price_sensitivity: np.ndarray, discount: np.ndarray, deal_proneness: np.ndarray,
-            cfg: ChoiceConfig, acquisition_discount: np.ndarray | float = 0.0) -> np.ndarray:
+            cfg: ChoiceConfig, acquisition_discount: np.ndarray | float = 0.0,
+            price_weight: np.ndarray | float = 1.0) -> np.ndarray:
     """Deterministic utility of each firm (``[n, firms]``) for each chooser
     (``taste``: standard normal, scaled by ``taste_sd``); ``price`` and
     ``discount`` are per firm or per chooser and firm (personal offers);
     ``acquisition_discount``: the discount off the list price at which each
     relationship began (a deal-acquired relationship is worth less to the
-    customer: Lewis 2006)."""
+    customer: Lewis 2006); ``price_weight``: the share of the customer's
+    price sensitivity each relationship keeps (less for a loyal one:
+    :func:`sim.loyalty_economics.state_factors`)."""
     rel_price = colwise(np.divide, np.atleast_2d(price), reference_price[:, None]) - 1.0
     return (cfg.taste_sd * taste + cfg.beta_expectation * expectation + cfg.beta_satisfaction * satisfaction
             + cfg.beta_affect * affect + cfg.beta_inertia * inertia + cfg.beta_switching * switching
             - cfg.beta_deal_acquired * np.asarray(acquisition_discount)
-            - colwise(np.multiply, price_sensitivity[:, None], rel_price)
+            - colwise(np.multiply, price_sensitivity[:, None], rel_price) * price_weight
             + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount)))
 
 
@@ -175,7 +178,8 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                     contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
                     price_sensitivity: np.ndarray, deal_proneness: np.ndarray, acquisition_discount: np.ndarray,
-                    coefficients: np.ndarray, lock: np.ndarray, z: np.ndarray, none: np.ndarray) -> None:
+                    price_weight: np.ndarray, choice_bonus: np.ndarray, coefficients: np.ndarray, lock: np.ndarray,
+                    z: np.ndarray, none: np.ndarray) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
@@ -185,9 +189,13 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price offered
     is the firm's times the personal price factor, and the share a personal
     offer takes off counts as a discount too
-    (:class:`sim.modifiers.PriceFactor`). ``compounded_variety`` holds
+    (:class:`sim.modifiers.PriceFactor`), weighed by the relationship's
+    state (``price_weight``, by state). ``compounded_variety`` holds
     ``-compounded(variety, visits)`` for the choosers of several visits, in
-    order (:func:`variety_exponents`); an empty modifier is neutral. In a
+    order (:func:`variety_exponents`); ``choice_bonus`` (the modifier of
+    that name, utility units) is added to a firm's utility: what a
+    programme's reward still to earn is worth to the customer
+    (:mod:`strategies.loyalty_points`); an empty modifier is neutral. In a
     market of contracts ``lock`` holds each chooser's :func:`contract_locks`
     (empty: no contracts): a bound chooser pays their firm, if it is
     available; at a renewal point the contract's switching cost is waived.
@@ -201,6 +209,7 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     refusing = refusal.shape[0] > 0
     cutting = price_cut.shape[0] > 0
     bonus = switching_bonus.shape[0] > 0
+    rewarding = choice_bonus.shape[0] > 0
     one = np.float32(1.0)
     open_ = np.empty(n_firms, np.bool_)
     contracts = lock.shape[0] > 0
@@ -243,8 +252,10 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                         + beta_satisfaction * satisfaction[i, f] + beta_affect * affect[i, f]
                         + beta_inertia * inertia[i, f] + beta_switching * switching
                         - beta_deal_acquired * acquisition_discount[i, f]
-                        - price_sensitivity[i] * rel_price
+                        - price_sensitivity[i] * rel_price * price_weight[state[i, f]]
                         + (beta_deal * deal_proneness[i]) * (discount[f] + cut))
+                if rewarding:
+                    util = util + choice_bonus[i, f]
                 z[k, f] = logit_scale * util
         zmax = z[k, 0]
         for f in range(1, n_firms):

@@ -285,6 +285,32 @@ class LoyaltyConfig:
                                           "only firm known is believed best with near certainty. A stand-in for "
                                           "certainty rather than a behavioural parameter: any value above about 7 "
                                           "gives practically 1 and 0")
+    loyal_basket_lift: float = param(0.15, 0.0, 10.0, "share by which a loyal or advocate relationship's basket "
+                                     "exceeds the customer's usual one: a retained, attached customer buys across "
+                                     "more of the range (Reichheld & Sasser 1990, 'Zero defections: quality comes "
+                                     "to services': profit per customer grows with tenure through increased "
+                                     "purchases; Verhoef, Franses & Hoekstra 2001, 'The impact of satisfaction "
+                                     "and payment equity on cross-buying'). Small, as Reinartz & Kumar 2000 ('On "
+                                     "the profitability of long-life customers in a noncontractual setting') "
+                                     "found spending rises little with tenure: a judgement")
+    loyal_cost_saving: float = param(0.1, 0.0, 1.0, "share of the staff time and serving cost of a visit that a "
+                                     "loyal or advocate relationship saves: they know the store and the staff "
+                                     "(Reichheld & Sasser 1990: operating costs fall with tenure); small, after "
+                                     "Reinartz & Kumar 2002 ('The mismanagement of customer loyalty': long-tenure "
+                                     "customers are not reliably cheaper to serve): a judgement")
+    loyal_price_insensitivity: float = param(0.1, 0.0, 1.0, "share of the customer's price sensitivity in firm "
+                                             "choice that a loyal or advocate relationship drops (Krishnamurthi "
+                                             "& Raj 1991, 'An empirical analysis of the relationship between "
+                                             "brand loyalty and consumer price elasticity': loyal buyers are less "
+                                             "price-sensitive in choice); small by default because Reinartz & "
+                                             "Kumar 2002 found loyal customers did not pay higher prices: a "
+                                             "judgement")
+    loyal_tolerance: float = param(0.25, 0.0, 10.0, "tolerance half-widths by which a loyal or advocate "
+                                   "relationship's adequate level lies lower: attached customers forgive a "
+                                   "shortfall a stranger would not (Hess, Ganesan & Klein 2003, 'Service failure "
+                                   "and recovery: the impact of relationship factors on customer satisfaction'; "
+                                   "Zeithaml, Berry & Parasuraman 1993: the zone of tolerance varies with the "
+                                   "relationship). A judgement, no published figure")
     deal_acquired_affect: float = param(1.2, 0.0, 100.0, "share of the affect a relationship gains that it "
                                         "forgoes, per unit of the discount off the list price at which it began "
                                         "(its first purchase; 0.35 off keeps 58% at the default): customers won by "
@@ -321,6 +347,16 @@ class LoyaltyConfig:
                               "of silence after which a relationship counts as lapsed in observed retention, "
                               "as a firm reads its transaction data (a definition of the metric; true retention "
                               "counts relationships that ended)")
+    tenure_band_years: float = param(1.0, 0.0, 1e3, "width (years) of the tenure bands of the report of value by "
+                                     "tenure (sim.tenure_value): relationships are grouped by whole multiples of "
+                                     "it, the last band open (a definition of the report)", lo_open=True)
+    tenure_bands: int = param(4, 1, 100, "tenure bands of the report of value by tenure; the last holds every "
+                              "longer relationship (a definition of the report)")
+    barely_profitable_share: float = param(0.2, 0.0, 10.0, "annual gross margin, as a share of the firm's mean "
+                                           "per current relationship, below which a relationship counts as barely "
+                                           "profitable in the report of value by tenure (Reinartz & Kumar 2002, "
+                                           "'The mismanagement of customer loyalty': about half of long-tenure "
+                                           "customers were barely profitable; a definition of the report)")
     promoter_recommend: int = param(9, 0, 10, "likelihood to recommend (0-10 survey scale) from which a customer "
                                     "is a promoter: counted in the promoter score and required of an advocate "
                                     "(Reichheld 2003, 'The one number you need to grow', HBR: promoters answer "
@@ -526,10 +562,19 @@ class ChurnConfig:
 @dataclass
 class StaffConfig:
     """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
-    visits_per_fte_per_year: float = param(5500.0, 0.0, 1e9, "visits one full-time employee can serve a year (about "
+    visits_per_fte_per_year: float = param(5700.0, 0.0, 1e9, "visits one full-time employee at full skill (max_skill) "
+                                           "can serve a year (about "
                                            "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
                                            "set so that the default retail staffing runs near 80% utilisation",
                                            lo_open=True)
+    skill_productivity: float = param(0.3, 0.0, 1.0, "share of an employee's capacity that a novice lacks: an "
+                                      "employee serves visits_per_fte_per_year x (1 - this x (max_skill - skill) / "
+                                      "(max_skill - novice_skill)) visits a year, so a new hire serves 70% of an "
+                                      "experienced one's and staff turnover costs capacity as well as service "
+                                      "(Heskett et al. 1994, 'Putting the service-profit chain to work': "
+                                      "employee retention drives productivity; learning curves: Argote & Epple "
+                                      "1990, 'Learning curves in manufacturing'). A judgement, no published "
+                                      "figure for store staff")
     utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (service "
                                     "holds up to a high load, then erodes: a tipping point near full load, Kuntz, "
                                     "Mennicken & Scholtes 2015)", lo_open=True)

@@ -36,17 +36,20 @@ _SCALE_BOTTOM = 0.0
 
 
 def adequate_level(desired: np.ndarray, tolerance: np.ndarray, best_alternative: np.ndarray,
-                   alternative_weight: float) -> np.ndarray:
+                   alternative_weight: float, widening: np.ndarray | float = 0.0) -> np.ndarray:
     """The least a customer accepts: two tolerance half-widths below the
     desired level at rest (not below 0), moved ``alternative_weight`` of the
     way up toward the best alternative they know where that is higher, but
     never closer to the desired level than one half-width (the zone keeps a
-    width). ``best_alternative``: -inf where they know none."""
+    width). ``best_alternative``: -inf where they know none. A loyal
+    relationship's zone is ``widening`` half-widths wider below (not below
+    0: :func:`sim.loyalty_economics.state_factors`)."""
     desired = np.asarray(desired, dtype=np.float64)
     tolerance = np.asarray(tolerance, dtype=np.float64)
     rest = np.maximum(desired - 2.0 * tolerance, _SCALE_BOTTOM)
     raised = rest + alternative_weight * np.maximum(np.asarray(best_alternative, dtype=np.float64) - rest, 0.0)
-    return np.minimum(raised, np.maximum(desired - tolerance, rest))
+    level = np.minimum(raised, np.maximum(desired - tolerance, rest))
+    return np.maximum(level - np.asarray(widening, dtype=np.float64) * tolerance, _SCALE_BOTTOM)
 
 
 def zone_of_tolerance(experience: np.ndarray, adequate: np.ndarray, desired: np.ndarray) -> np.ndarray:
@@ -93,11 +96,12 @@ _MIN_WIDTH = 1e-3
 def judged(experience: np.ndarray, expectation: np.ndarray, state: np.ndarray, cell: np.ndarray,
            n_firms: int, desired: np.ndarray, tolerance: np.ndarray, buyers: np.ndarray, failed: np.ndarray,
            drop: np.ndarray, visits: np.ndarray, loss_aversion: float, delight_bonus: float,
-           alternative_weight: float, surprise_weight: float) -> tuple[np.ndarray, np.ndarray]:
+           alternative_weight: float, surprise_weight: float, widening: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`zone_of_tolerance` and :func:`transaction_satisfaction` of
     each purchase in one loop (float64, stored as float32): the buyer's
     adequate level (:func:`adequate_level`) from the best expectation among
-    the other firms they know (``state``, ``expectation``: flat
+    the other firms they know, widened by ``widening[state]`` half-widths
+    for the relationship's state (``state``, ``expectation``: flat
     ``[n * firms]`` views; ``cell``: each purchase's); a purchase of
     several visits one of which ``failed`` is judged as
     :func:`satisfaction_with_failed_visit`."""
@@ -117,6 +121,7 @@ def judged(experience: np.ndarray, expectation: np.ndarray, state: np.ndarray, c
         rest = max(d - 2.0 * tol, _SCALE_BOTTOM)
         a = rest + alternative_weight * max(best - rest, 0.0) if best > rest else rest
         a = min(a, max(d - tol, rest))
+        a = max(a - np.float64(widening[state[c]]) * tol, _SCALE_BOTTOM)
         x = np.float64(experience[j])
         e = np.float64(expectation[c])
         outcome[j] = (1 if x > d else 0) - (1 if x < a else 0)

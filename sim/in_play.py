@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.loyalty_economics import PRICE_SENSITIVITY, state_factors
 from sim import choice
 from sim.phases.purchase_choice import contract_term_steps
 from sim.states import is_customer
@@ -48,7 +49,9 @@ def main_firm_probability(market: "LoyaltyModel") -> np.ndarray:
         switching = switching - market.by_firm("switching_cost")[None, :] * current
     util = choice.utility(cust.taste, cust.expectation, cust.satisfaction, cust.affect, cust.inertia, switching,
                           market.price, cust.reference_price, cust.price_sensitivity, market.discount,
-                          cust.deal_proneness, cfg.choice, cust.acquisition_discount)
+                          cust.deal_proneness, cfg.choice, cust.acquisition_discount,
+                          state_factors(cfg.loyalty)[PRICE_SENSITIVITY][cust.state])
+    util = util + market.modifiers.choice_bonus.at(slice(None))   # a reward's expected value (0 while unset)
     # the choice's own rule, over arrays
     considered = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
     p = choice.choice_probabilities(util, considered, cfg.choice.logit_scale)

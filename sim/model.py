@@ -40,6 +40,7 @@ from sim.records import LATENTS, FirmStepEvents, Latents, Purchases, SmoothedChu
 from sim.staffing import engagement_target
 from sim.states import LoyaltyState as S, N_STATES, customers_per_firm
 from sim.streams import RandomStreams
+from sim.tenure_value import value_by_tenure
 from sim.units import StepLength, first_step
 from strategies.registry import resolve_strategies
 
@@ -152,6 +153,12 @@ class LoyaltyModel(mesa.Model):
         (:mod:`sim.retention`)."""
         self.retention.check(self)
         return self.retention.table()
+
+    def value_by_tenure(self) -> pd.DataFrame:
+        """Each firm's current relationships by tenure band now: their
+        annual revenue and gross margin and the share barely profitable
+        (Reinartz & Kumar 2002; :mod:`sim.tenure_value`)."""
+        return value_by_tenure(self)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the reported horizon (or ``steps`` more steps); return the step table."""

@@ -73,6 +73,14 @@ class Bonus(Modifier):
     """Added to what the engine computes (0 is neutral)."""
 
 
+class Balance(Modifier):
+    """A quantity a programme keeps per relationship for the customer (the
+    reward points they hold at the firm): the engine's rules do not read it;
+    it is reset for newcomers (their points lapse) like every modifier, and
+    a programme writes it directly (it is a stock, not a sum of
+    contributions)."""
+
+
 class PriceFactor(Modifier):
     """A personal price multiplier, ``1 - cut``: the stored value is the
     share taken off the firm's price (a personal offer). The cut also pulls
@@ -121,6 +129,9 @@ class Modifiers:
         "basket_factor": BasketFactor,    # multiplies the basket
         "belonging_bonus": Bonus,         # added to the belonging felt (a club)
         "refusal": Refusal,               # the firm does not serve the customer
+        "choice_bonus": Bonus,            # added to the firm's utility in the choice (a reward's expected value)
+        "occasion_lift": Bonus,           # raises the chance of a purchase occasion, as a share of it (goal gradient)
+        "points": Balance,                # reward points the customer holds at the firm (not read by the engine)
     }
 
     def __init__(self, n: int, n_firms: int) -> None:
@@ -130,6 +141,9 @@ class Modifiers:
         self.basket_factor = BasketFactor(n, n_firms)
         self.belonging_bonus = Bonus(n, n_firms)
         self.refusal = Refusal(n, n_firms)
+        self.choice_bonus = Bonus(n, n_firms)
+        self.occasion_lift = Bonus(n, n_firms)
+        self.points = Balance(n, n_firms)
 
     def __getitem__(self, name: str) -> Modifier:
         if name not in self.KINDS:

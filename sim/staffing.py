@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.staff import StaffPopulation
-from sim.compiled import compiled
+from sim.compiled import compiled, inlined
 from sim.config import StaffConfig
 from sim.units import StepLength
 
@@ -180,9 +180,10 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
     ``logaddexp`` (the strain), ``exp`` and ``expm1``."""
     F, m, f32 = len(visits), staff.m, np.float32
     fte, workload, strained = np.zeros(F), np.zeros(F), np.empty(F)
-    _utilisation_of(staff.firm, staff.fte, staff.employed, np.asarray(visits, dtype=np.float64),
-                    float(step.per_step(cfg.visits_per_fte_per_year)), float(cfg.utilisation_knee),
-                    float(cfg.utilisation_softness), fte, workload, strained)
+    _utilisation_of(staff.firm, staff.fte, staff.employed, staff.skill, float(cfg.max_skill),
+                    float(cfg.max_skill - cfg.novice_skill), float(cfg.skill_productivity),
+                    np.asarray(visits, dtype=np.float64), float(step.per_step(cfg.visits_per_fte_per_year)),
+                    float(cfg.utilisation_knee), float(cfg.utilisation_softness), fte, workload, strained)
     np.logaddexp(0.0, strained, out=strained)
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
     _settle_toward_target(wage, training, empowerment, recognition, strained, float(cfg.utilisation_softness),
@@ -221,18 +222,33 @@ def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, qu
     return leavers
 
 
+@inlined
+def productivity(skill: float, max_skill: float, skill_range: float, share: float) -> float:
+    """The share of a full-skill employee's visits an employee of ``skill``
+    serves: ``1 - share * (max_skill - skill) / skill_range`` (a novice
+    ``1 - share``; 1 when novices start at full skill, ``skill_range`` 0)."""
+    if skill_range <= 0:
+        return 1.0
+    return 1.0 - share * (max_skill - skill) / skill_range
+
+
 @compiled
-def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, visits: np.ndarray,
+def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, skill: np.ndarray,
+                    max_skill: float, skill_range: float, skill_share: float, visits: np.ndarray,
                     per_fte: float, knee: float, softness: float, fte: np.ndarray, workload: np.ndarray,
                     exponent: np.ndarray) -> None:
     """Each firm's employed full-time equivalents (``fte``, zeroed, summed
     in position order, as :meth:`agents.staff.StaffPopulation.full_time_equivalents`),
-    its utilisation (``workload``, zeroed: :func:`_utilisation`) and the
-    argument of the strain's ``logaddexp`` (:func:`strain`)."""
+    its utilisation (``workload``, zeroed: :func:`_utilisation` of the
+    visits against the hours weighed by each employee's :func:`productivity`,
+    summed in position order) and the argument of the strain's
+    ``logaddexp`` (:func:`strain`)."""
+    capacity = np.zeros(len(fte))
     for p in range(len(firm)):
         if employed[p]:
             fte[firm[p]] += hours[p]
-    _utilisation(visits, fte, per_fte, workload)
+            capacity[firm[p]] += hours[p] * productivity(np.float64(skill[p]), max_skill, skill_range, skill_share)
+    _utilisation(visits, capacity, per_fte, workload)
     for f in range(len(fte)):
         exponent[f] = (workload[f] - knee) / softness
 
@@ -257,10 +273,22 @@ def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: n
                        minus_turnover_engagement, learning_weeks, quit_exponent, learning_exponent)
 
 
+def capacity(staff: StaffPopulation, n_firms: int, cfg: StaffConfig) -> np.ndarray:
+    """Each firm's employed hours weighed by each employee's
+    :func:`productivity` (full-skill full-time equivalents), summed in
+    position order as the engine's step sums them."""
+    skill_range = cfg.max_skill - cfg.novice_skill
+    weight = (1.0 - cfg.skill_productivity * (cfg.max_skill - staff.skill.astype(np.float64)) / skill_range
+              if skill_range > 0 else np.ones(staff.m))
+    at = staff.employed
+    return np.bincount(staff.firm[at], staff.fte[at] * weight[at], minlength=n_firms).astype(np.float64)
+
+
 def utilisation(visits: np.ndarray, fte: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
     """Each firm's utilisation: the visits of the last step against what its
-    full-time equivalents can serve in a step (0 for a firm without staff:
-    nobody is strained, and nobody serves)."""
+    full-time equivalents at full skill can serve in a step (``fte``: the
+    hours weighed by :func:`productivity`, :func:`capacity`;
+    0 for a firm without staff: nobody is strained, and nobody serves)."""
     out = np.zeros(len(fte))
     _utilisation(np.asarray(visits, dtype=np.float64), np.asarray(fte, dtype=np.float64),
                  float(step.per_step(cfg.visits_per_fte_per_year)), out)

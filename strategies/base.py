@@ -12,7 +12,8 @@ strategy's firm (``ctx.firm``), and returns nothing:
 - ``adjust_offer(ctx)``: at the start of each step, burn-in included: set the
   firm's (or a rival's) offer and the per-relationship modifiers
   (``ctx.modifiers``: price_factor, switching_bonus, service_bonus,
-  basket_factor, belonging_bonus, refusal);
+  basket_factor, belonging_bonus, refusal, choice_bonus, occasion_lift;
+  ``points`` holds a points programme's balances);
 - ``after_step(ctx)``: before the books close, with the step's purchases in
   ``ctx.purchases``: book the programme's costs (``self.book``).
 

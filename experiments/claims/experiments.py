@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from experiments.claims.probes import acquisition_value_probe, disconfirmation_probe, purchase_probe, served_probe
+from experiments.claims.probes import (acquisition_value_probe, disconfirmation_probe, goal_gradient_probe,
+                                      purchase_probe, served_probe)
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
+from experiments.claims.win_back_probe import win_back_probe
 from sim.config import MarketConfig
 
 #: a probe: (market, seed) -> named numbers of one replication
@@ -89,7 +91,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "pruning (with and without refusals), over-promising and a contract, each against it; "
                    "one year (shortened from 104 weeks: every claim here shows within a year)",
                    ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES,
-                   min_replications=8),                   # points.repeat, market.lost_vs_new
+                   min_replications=8),                   # points.repeat
     ExperimentSpec("retention_value", "the default market with no programme (baseline) and with the focal firm "
                    "binding its customers by a contract (switching cost 0.5); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=_PROGRAMMES, keep=("baseline", "contract"),
@@ -129,6 +131,13 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("win_back", "conf/experiment/win_back.yaml; one year (shortened from 104 weeks: the "
                    "win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
                    min_replications=6),                   # win_back.more
+    ExperimentSpec("win_back_rates", "probe: the default market over two years, each run from its first step; "
+                   "the focal firm runs the win-back programme of conf/experiment/win_back.yaml, and every "
+                   "relationship that lapses, and every one that becomes aware of the firm, in the first year is "
+                   "followed for a year; and a campaign of the same programme to every lapsed customer whatever "
+                   "the time since they left (and a run without it), its lapsed customers followed for a year by "
+                   "weeks since they left", ("experiment=win_back", "market.steps=104"), probe=win_back_probe,
+                   min_replications=4),                   # win_back.recency
     ExperimentSpec("staff_turnover", "the default market and the same market with ten times the staff's base "
                    "turnover (staff.turnover_per_year 0.313 -> 3.13); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
@@ -152,6 +161,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "by the channel that made the customer aware of the firm (advertising or a positive story)",
                    ("experiment=default", "market.steps=208"), probe=acquisition_value_probe,
                    min_replications=24),                  # wom.referral_value: margin 1.0 at 10, 2.9 at 30
+    ExperimentSpec("goal_gradient", "probe: the default market after burn-in, the focal firm running points "
+                   "(defaults) for one year; each member's gaps between purchases at the firm, by their progress "
+                   "to the next reward when the gap began", ("experiment=default", "market.steps=52"),
+                   probe=goal_gradient_probe, min_replications=8),   # points.goal_gradient
     ExperimentSpec("served", "probe: the default market after burn-in, run with differentiated service "
                    "(defaults: the top 20% by spend) and without; the programme's targets followed in both",
                    ("experiment=default",), probe=served_probe, min_replications=4),

@@ -105,17 +105,6 @@ def cost_to_serve_cut(pruned: str, kept: str, category: str) -> Callable[[Eviden
     return measure
 
 
-def winback_over_acquisition(scenario: str) -> Callable[[Evidence], np.ndarray]:
-    """Per step, win-backs per churned relationship over acquisitions per
-    aware non-customer relationship, of the focal firm (002: a lost customer
-    is about twice as likely to buy as a new one)."""
-    def measure(ev: Evidence) -> np.ndarray:
-        back = ratio_of_sums(ev, scenario, "win_backs", "n_churned")
-        new = ratio_of_sums(ev, scenario, "acquisitions", "n_aware")
-        return back / new
-    return measure
-
-
 def profit_per_retention(scenario: str, points: float) -> Callable[[Evidence], np.ndarray]:
     """Reichheld & Sasser 1990: relative change of the focal firm's profit per
     ``points`` percentage points fewer annual defections, ``scenario`` against

@@ -12,7 +12,8 @@ from experiments.claims.measures import (captive_share_difference, cost_to_serve
                                          share_difference, step_difference)
 from experiments.claims.price_war_measures import (bump_from_switching, deal_acquired_value,
                                                    lasting_revenue_change, matched_share_gain, price_war_margin)
-from experiments.claims.probe_measures import ordered_within, probe_change, probe_difference, tarp_deviation
+from experiments.claims.probe_measures import (ordered_within, probe_change, probe_difference, probe_value,
+                                               tarp_deviation)
 from experiments.claims.probes import TARP_REPURCHASE, TARP_SILENT_REPURCHASE
 from experiments.claims.schedules import after_start, war_window
 
@@ -144,6 +145,14 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
     Claim("points.repeat", "Points raise repeat purchase.", "MODEL.md §6; seeds 001, 003", "default_market",
           "mean repeat-purchase rate of the focal firm's customers, points minus baseline",
           step_difference("loyalty_points", "repeat_rate"), above(0), "float"),
+    Claim("points.goal_gradient", "Members buy more often as a reward nears: inter-purchase time about 20% "
+          "shorter at the end of the card than at its start (the goal gradient).",
+          'MODEL.md §6; Kivetz, Urminsky & Zheng 2006, "The goal-gradient hypothesis resurrected"',
+          "goal_gradient",
+          "members' purchase rate at the focal firm in the last fifth of the way to a reward over the first "
+          "fifth (their mean gap between purchases there, first fifth over last, within members having both); "
+          "Kivetz et al.'s 20% shorter is 1.25, the band half to one and a half of it (10-30% shorter)",
+          probe_value("rate_ratio"), within(1.11, 1.43), "ratio"),
     # ------------------------------------------------------------------ complaint handling
     Claim("complaints.more_voice", "Complaint handling makes more of the disappointed voice it.",
           "MODEL.md §2, §6; seeds 001, 002", "complaint_iceberg",
@@ -176,6 +185,30 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
     Claim("win_back.deeper", "A deeper offer wins back more customers.", "MODEL.md §6; seed 002", "win_back",
           "customers won back, 40% offer minus 20% offer",
           kpi_difference("win_back_deep", "win_backs", baseline="win_back"), above(0), "count"),
+    Claim("win_back.rate", "Lapsed customers are won back at 20-40% (a year, under a win-back offer).",
+          "MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001, 'Customer winback: how to recapture lost "
+          "customers and keep them loyal'", "win_back_rates",
+          "focal firm running the win-back programme of conf/experiment/win_back.yaml: share of its relationships "
+          "lapsing (churned) in the first year that are customer relationships again within a year of lapsing",
+          probe_value("lapsed_won_back"), within(0.20, 0.40), "pct", expected="fail",
+          reason="about 80% are won back within a year: the programme reaches most within two weeks of their "
+                 "leaving, its offer puts the firm back into their consideration set, and their memory of it "
+                 "(expectation, satisfaction, affect, taste) is whole; about half of them come back within a "
+                 "year without it (a customer who has left every firm they know considers them all again), so "
+                 "the programme adds about 30 points"),
+    Claim("win_back.prospect_rate", "New prospects are won at 5-20% (a year).",
+          "MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
+          "the same run: share of the relationships that become aware of the focal firm in the first year "
+          "(new prospects) acquired within a year", probe_value("prospects_acquired"), within(0.05, 0.20), "pct",
+          expected="fail",
+          reason="about 78% of new prospects buy within a year: a customer aware of a firm considers it at "
+                 "once, and among three firms buys there within a year almost as surely as a lapsed customer "
+                 "comes back; awareness is not held apart from consideration"),
+    Claim("win_back.recency", "The longer a customer has been gone, the harder they are to win back.",
+          "MODEL.md §6, §9; Griffin & Lowenstein 2001", "win_back_rates",
+          "a campaign of the programme to every lapsed customer of the focal firm whatever the time since they "
+          "left: share won back within a year of those gone under 13 weeks minus those gone over 52 (the same "
+          "run and date: paired)", probe_difference("won_back_recent", "won_back_old"), above(0), "pp"),
     # ------------------------------------------------------------------ customer pruning
     Claim("pruning.cost_to_serve", "Pruning customers who cost more than they bring cuts the cost to serve "
           "more than revenue.", "MODEL.md §6; seeds 001, 003; Reinartz & Kumar 2002", "default_market",

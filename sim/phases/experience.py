@@ -9,6 +9,7 @@ import numpy as np
 
 from agents.staff import serving_position
 from sim import experience as ex
+from sim.loyalty_economics import BASKET, SERVING_LOAD, state_factors
 from sim.compiled import compiled, inlined
 from sim.units import compounded
 
@@ -51,7 +52,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
     experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
     drop, cell, discount = np.empty(n, np.float64), np.empty(n, np.int64), np.empty(n, np.float32)
-    sums = np.zeros((6, F), np.float64)
+    sums = np.zeros((7, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
         b, c, visits, draws.service[0], draws.service[1], draws.service_noise, cust.bond,
@@ -64,12 +65,13 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
         cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor),
         market.by_firm("unit_cost", np.float64), adapt, market.by_firm("price"), regular_weight,
+        cust.state, state_factors(cfg.loyalty),
         served, own, service, failed, experienced, belonging, spent, drop, sums, purchases, F, cell, discount)
-    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq = sums
+    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq, staff_load = sums
     market.ledger.add_revenue(revenue)
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
-    step.visits = visit_sum         # a visit round's (sim.model sums a step's rounds)
-    market.ledger.book(slice(None), "serving", visit_sum * market.by_firm("cost_per_visit", np.float64))
+    step.visits = staff_load        # the staff's visits, a round's (sim.model sums a step's rounds)
+    market.ledger.book(slice(None), "serving", staff_load * market.by_firm("cost_per_visit", np.float64))
     ev.visits += visit_sum
     ev.purchases += purchases       # purchases: a long step's purchase holds several visits
     ev.failures += failures
@@ -112,7 +114,7 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
                          price, price_factor, reference_price, loss_slope, gain_slope,
                          firm_belonging, bond_belonging, belonging_bonus, weights,
                          spend, basket_multiplier, basket_factor, unit_cost, adapt, list_price, regular_weight,
-                         served, own, service, failed, experienced, belonging, spent, drop, sums, purchases,
+                         state, factors, served, own, service, failed, experienced, belonging, spent, drop, sums, purchases,
                          n_firms, cell, discount):
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
@@ -125,7 +127,10 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
     with numpy's float32
     and float64 arithmetic kept operation for operation (the results equal
     the array code's exactly). Sums per firm: revenue, cost of goods, visits,
-    failures, service and squared service per visit (a purchase of ``k``
+    failures, service and squared service per visit, and the staff's load
+    in visits (a loyal relationship's visit takes less: ``factors``,
+    :func:`sim.loyalty_economics.state_factors`, by the relationship's
+    ``state``, which also scales its basket) (a purchase of ``k``
     visits holds their mean service; the squares add the visits' expected
     spread around it, ``(k - 1)`` times the employee's spread squared, so the
     step table's spread of service is per visit in steps of any length).
@@ -162,7 +167,8 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         x_b = min(max(x_b, 0.0), 1.0)
         w = weights[i]
         experienced[j] = np.float32(w[0] * x_p + w[1] * x_q + w[2] * x_s + w[3] * x_b)
-        basket = spend[i] * k * basket_multiplier[f]
+        s = state[i, f]
+        basket = spend[i] * k * basket_multiplier[f] * factors[BASKET, s]
         if len(basket_factor):
             basket = basket * basket_factor[j]
         spent[j] = np.float64(basket) * paid
@@ -178,5 +184,6 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         # a visit's spread around the purchase's mean service: the employee's
         # day-to-day spread, (k - 1) of it over k visits in expectation
         sums[5, f] += np.float64(svc) ** 2 * k + np.float64(spread) ** 2 * (k - 1)
+        sums[6, f] += k * np.float64(factors[SERVING_LOAD, s])
         purchases[f] += 1
         cell[j] = i * n_firms + f

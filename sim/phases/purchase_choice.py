@@ -10,6 +10,7 @@ from agents.customers import first_purchase_chance
 from sim import choice
 from sim.choice import known
 from sim.compiled import compiled
+from sim.loyalty_economics import PRICE_SENSITIVITY, state_factors
 from sim.modifiers import Modifier
 from sim.records import Purchases
 from sim.states import LoyaltyState as S
@@ -40,10 +41,11 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     found = np.empty(cust.n, dtype=np.int64)
 
     first = first_purchase_chance(market.config.customers, market.step_length)
+    lift = _stored(market.modifiers.occasion_lift)
 
     def occasions(rows: slice) -> int:
         return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, first, cust.state,
-                                  cust.dropped_out, present, refusal, found)
+                                  cust.dropped_out, present, refusal, lift, found)
 
     counts = market.blocks.map(occasions, cust.n)
     b = (found[:counts[0]] if len(counts) == 1
@@ -51,7 +53,9 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     c = np.empty(len(b), dtype=np.int64)
     contract = market.by_firm("switching_cost")
     bonus = _stored(market.modifiers.switching_bonus)
+    utility_bonus = _stored(market.modifiers.choice_bonus)
     coefficients = choice.logit_coefficients(cfg)
+    price_weight = state_factors(market.config.loyalty)[PRICE_SENSITIVITY]
     term_steps = contract_term_steps(market.config)
 
     def rule(k: slice) -> int:
@@ -78,7 +82,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
                                cust.price_sensitivity, cust.deal_proneness, cust.acquisition_discount,
-                               coefficients, lock, z, none)
+                               price_weight, utility_bonus, coefficients, lock, z, none)
         np.exp(z, out=z)
         return choice.logit_picks(z, u_choice[0], i, none, c[k])
 
@@ -106,7 +110,7 @@ def _stored(modifier: Modifier) -> np.ndarray:
 @compiled
 def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray, first_chance: float,
                        state: np.ndarray, dropped_out: np.ndarray, present: np.ndarray, refusal: np.ndarray,
-                       found: np.ndarray) -> int:
+                       lift: np.ndarray, found: np.ndarray) -> int:
     """The customers of rows ``start..stop`` with a purchase occasion, in
     order, into ``found[start:]``; returns how many. A customer has one at
     their purchase chance if some firm is available to them: one they can
@@ -114,17 +118,28 @@ def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance
     again: :func:`sim.choice.known`), present this step, that does not
     refuse them (an empty ``refusal`` refuses nobody). A customer who has
     never bought in the category has one at ``first_chance`` instead, when
-    it is not negative (:func:`agents.customers.first_purchase_chance`)."""
+    it is not negative (:func:`agents.customers.first_purchase_chance`).
+    Programmes may raise a customer's chance (``lift``, the
+    ``occasion_lift`` modifier, empty while unset: a reward drawing near
+    speeds purchases up, Kivetz, Urminsky & Zheng 2006): their chance times
+    ``1 +`` the sum of their lifts over the firms available to them, at most 1."""
     refusing = refusal.shape[0] > 0
+    lifting = lift.shape[0] > 0
     trial = first_chance >= 0
     n = start
     for i in range(start, stop):
         available = False
         bought = False
+        extra = 0.0
         for f in range(state.shape[1]):
-            available |= known(state[i, f], dropped_out[i, f]) & present[f] & (not (refusing and refusal[i, f]))
+            here = known(state[i, f], dropped_out[i, f]) & present[f] & (not (refusing and refusal[i, f]))
+            available |= here
             bought |= state[i, f] >= _FIRST_TIME
+            if lifting and here:
+                extra += np.float64(lift[i, f])
         chance = first_chance if trial and not bought else np.float64(purchase_chance[i])
+        if extra > 0.0:
+            chance = min(chance * (1.0 + extra), 1.0)
         found[n] = i            # kept only if the customer has an occasion (no branch to mispredict)
         n += (u_buy[i] < chance) & available
     return n - start

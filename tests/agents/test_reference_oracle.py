@@ -163,12 +163,15 @@ def _both(**kw):
              *(f"n_{name}" for name in STATE_NAMES)]
     assert (reference[exact] == engine[exact]).all().all()
     # profit is revenue less costs, each compared here: near zero their float32 rounding is all it holds;
-    # the NPV sums profits, so it is compared to the precision of the money that went through the books
-    numeric = [c for c in engine.columns if c not in ("firm", "profit", "npv") and c not in exact]
+    # the NPV and cumulative profit sum profits, so they are compared to the precision of the money
+    # that went through the books
+    summed = ["npv", "cumulative_profit"]
+    numeric = [c for c in engine.columns if c not in ("firm", "profit", *summed) and c not in exact]
     assert np.allclose(reference[numeric].to_numpy(float), engine[numeric].to_numpy(float),
                        rtol=1e-4, atol=1e-6, equal_nan=True)
     turnover = engine.groupby("firm_index")["revenue"].cumsum() + engine.groupby("firm_index")["costs"].cumsum()
-    assert (np.abs(reference["npv"] - engine["npv"]) <= 1e-4 * np.abs(engine["npv"]) + 1e-6 * turnover).all()
+    for column in summed:
+        assert (np.abs(reference[column] - engine[column]) <= 1e-4 * np.abs(engine[column]) + 1e-6 * turnover).all()
     for table in (engine, reference):
         assert np.allclose(table["profit"], table["revenue"] - table["costs"], rtol=1e-6, atol=1e-6)
     return engine, reference

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.config import DisconfirmationConfig, ExperienceConfig, MarketConfig
+from sim.config import DisconfirmationConfig, ExperienceConfig, LoyaltyConfig, MarketConfig
 from sim.disconfirmation import (adequate_level, judged, satisfaction_with_failed_visit, transaction_satisfaction,
                                  zone_of_tolerance)
 from sim.experience import overall, quality_score, service_score
+from sim.loyalty_economics import TOLERANCE_WIDENING, state_factors
 from sim.metrics import top_share
 from sim.model import LoyaltyModel
 from sim.phases.disconfirmation import disconfirmation
@@ -111,7 +112,8 @@ def test_a_better_known_alternative_raises_the_adequate_level_but_not_to_the_des
 def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_transaction_satisfaction():
     """The phase judges each purchase in one compiled loop (sim.disconfirmation.judged):
     the outcome and the satisfaction of the array rules, the adequate level
-    raised by the best other firm the buyer knows, a failed visit of
+    raised by the best other firm the buyer knows and lowered for a loyal
+    relationship, a failed visit of
     several felt on its own."""
     cfg = DisconfirmationConfig()
     rng = np.random.default_rng(2)
@@ -127,12 +129,14 @@ def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_transaction_sat
     failed = np.arange(len(buyers)) % 3 == 1
     visits = np.where(np.arange(len(buyers)) % 2 == 0, 1.0, 1.0 + rng.random(len(buyers)) * 3).astype(np.float32)
     drop = rng.random(len(buyers)) * 0.4
+    widening = state_factors(LoyaltyConfig())[TOLERANCE_WIDENING]      # loyal relationships forgive more
     outcome_c, felt_c = judged(experience, expectation.reshape(-1), state.reshape(-1), cell, F, desired, tolerance,
                                buyers, failed, drop, visits, cfg.loss_aversion, cfg.delight_bonus,
-                               cfg.alternative_weight, cfg.surprise_weight)
+                               cfg.alternative_weight, cfg.surprise_weight, widening)
     others = np.where((state[buyers] != S.PROSPECT) & (np.arange(F) != firm[:, None]),
                       expectation[buyers].astype(np.float64), -np.inf).max(axis=1)
-    adequate = adequate_level(desired[buyers], tolerance[buyers], others, cfg.alternative_weight)
+    adequate = adequate_level(desired[buyers], tolerance[buyers], others, cfg.alternative_weight,
+                              widening[state[buyers, firm]])
     e = expectation.reshape(-1)[cell]
     expected = transaction_satisfaction(experience, e, adequate, desired[buyers], cfg)
     several = failed & (visits > 1)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sim.model import LoyaltyModel
-from sim.staffing import engagement_target, staff_step, update_staff, utilisation
+from sim.staffing import capacity, engagement_target, staff_step, update_staff, utilisation
 
 COLUMNS = ("engagement", "tenure", "skill", "employed", "service_level", "service_spread", "trait", "fte")
 
@@ -24,7 +24,7 @@ def _both(model: LoyaltyModel, visits: np.ndarray, conditions: dict[str, np.ndar
     fte, workload, leavers = staff_step(engine, visits, conditions["wage"], conditions["training"],
                                         conditions["empowerment"], conditions["recognition"], u_leave, cfg, unit)
     ref_fte = reference.full_time_equivalents(F)
-    ref_workload = utilisation(visits, ref_fte, cfg, unit)
+    ref_workload = utilisation(visits, capacity(reference, F, cfg), cfg, unit)
     target = engagement_target(conditions["wage"], conditions["training"], conditions["empowerment"],
                                conditions["recognition"], ref_workload, cfg)
     ref_leavers = update_staff(reference, target, ref_workload, u_leave, cfg, unit)
@@ -38,9 +38,9 @@ def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year)
     F = model.n_firms
     for trial in range(12):
         # visits from idle to far past capacity, conditions from none to generous
-        capacity = model.staff.full_time_equivalents(F) * model.step_length.per_step(
+        served = capacity(model.staff, F, model.config.staff) * model.step_length.per_step(
             model.config.staff.visits_per_fte_per_year)
-        visits = capacity * rng.uniform(0.0, 2.5, F)
+        visits = served * rng.uniform(0.0, 2.5, F)
         conditions = {"wage": rng.uniform(0.6, 1.4, F) * model.config.staff.market_wage_per_year,
                       "training": rng.uniform(0, 1, F), "empowerment": rng.uniform(0, 1, F),
                       "recognition": rng.uniform(0, 1, F)}

@@ -1,11 +1,17 @@
-"""Points / VIP card: a financial bond that raises switching costs and makes captives (001, 003)."""
+"""Points / VIP card: a financial bond that raises switching costs and makes captives (001, 003); the
+reward's expected value draws members back and purchases speed up as it nears (Kivetz, Urminsky & Zheng
+2006, "The goal-gradient hypothesis resurrected")."""
 
 from __future__ import annotations
 
 import numpy as np
 
+import dataclasses
+
+from experiments.claims.probes import goal_gradient_probe
+from sim.model import LoyaltyModel
 from sim.states import is_customer
-from tests.strategies.contract import StrategyContract, mean_after, total
+from tests.strategies.contract import SMALL, StrategyContract, mean_after, run_market, total
 
 SEEDS = (0, 1, 2)
 
@@ -20,10 +26,26 @@ def captive_share(table, start: int = 10) -> float:
     return mean_after(table, "n_captive", start=start) / mean_after(table, "customers", start=start)
 
 
+def members_choosing_the_firm(spec: dict, seed: int, settle: int = 10) -> float:
+    """Share of the programme's members' purchases made at the focal firm
+    (members as they are before each step), from reported step ``settle``."""
+    model = run_market({0: [spec]}, seed=seed, keep=True, steps=settle)
+    programme = model.firms[0].strategies[0]
+    here = total_ = 0
+    for _ in range(SMALL["steps"] - settle):
+        member = programme.member.copy()
+        model.step()
+        p = model.last_step.purchases
+        mine = member[p.buyers]
+        here += int((p.firm[mine] == 0).sum())
+        total_ += int(mine.sum())
+    return here / total_
+
+
 class TestLoyaltyPoints(StrategyContract):
     name = "loyalty_points"
     params = {"start": 5}
-    bad_value = ("redeem_share", 1.5)
+    bad_value = ("goal_gradient", -0.1)
 
     def test_points_raise_switching_costs_repeat_purchase_and_captives(self):
         for seed in SEEDS:
@@ -45,6 +67,8 @@ class TestLoyaltyPoints(StrategyContract):
         model = self.run(seed=0, keep=True)
         s = model.firms[0].strategies[0]
         assert s.issued > s.redeemed > 0 and s.expired > 0
+        assert s.rewards > 0 and s.redeemed == s.rewards * s.config.reward_points
+        assert (s.balance < s.config.reward_points).all() and s.balance.dtype == np.float32
         assert 0.0 < s.breakage < 0.5
         assert s.liability > 0
         # accrual books the expected cost of what is issued, plus administration
@@ -60,8 +84,54 @@ class TestLoyaltyPoints(StrategyContract):
         model = self.run(seed=0, keep=True, accounting="cash", admin_cost_per_store_per_year=0.0)
         s = model.firms[0].strategies[0]
         assert np.isclose(total(model.step_table(), self.name), s.redeemed * s.config.point_value, rtol=1e-9)
+        reward_cost = s.config.reward_points * s.config.point_value
+        assert np.isclose(total(model.step_table(), self.name), s.rewards * reward_cost, rtol=1e-9)
 
     def test_the_bond_goes_when_the_scheme_closes(self):
         model = self.run(seed=0, keep=True, duration=10)
-        assert not model.modifiers.switching_bonus.column(0).any()
+        for modifier in ("switching_bonus", "choice_bonus", "occasion_lift", "points"):
+            assert not model.modifiers[modifier].column(0).any()
         assert model.firms[0].strategies[0].balance.sum() == 0
+
+    def test_a_richer_reward_draws_members_back_more_often(self):
+        """point_value is what the reward is worth: members choose the firm more when it is worth more."""
+        for seed in SEEDS[:2]:
+            shares = [members_choosing_the_firm(self.spec(point_value=v), seed) for v in (0.0, 0.02, 0.06)]
+            assert shares[0] < shares[1] < shares[2]
+            assert shares[2] > shares[0] + 0.02
+
+    def test_a_nearer_reward_pulls_harder(self):
+        """The same reward for fewer points is nearer at every balance: it draws members back more."""
+        for seed in SEEDS[:2]:
+            far = members_choosing_the_firm(self.spec(reward_points=1600.0, point_value=0.02), seed)
+            near = members_choosing_the_firm(self.spec(reward_points=400.0, point_value=0.08), seed)
+            assert near > far + 0.01
+
+    def test_members_buy_more_often_as_a_reward_nears_and_less_right_after_it(self):
+        """Within members, the gaps between purchases shorten toward the reward and lengthen again after
+        it (post-reward resetting), beyond what the same programme without the reward's pull shows."""
+        market = LoyaltyModel(market=SMALL["market"], seed=0, n_customers=3000, burn_in=SMALL["burn_in"],
+                              steps=SMALL["steps"]).config
+        market = dataclasses.replace(market, firms=[dataclasses.replace(f, strategies=[]) for f in market.firms])
+        for seed in SEEDS[:2]:
+            pulled = goal_gradient_probe(market, seed, strategy=self.spec(start=1))
+            flat = goal_gradient_probe(market, seed, strategy=self.spec(start=1, goal_gradient=0.0,
+                                                                        reward_weight=0.0))
+            assert pulled["rate_ratio"] > 1.0
+            assert pulled["rate_ratio"] > flat["rate_ratio"] + 0.05
+            assert pulled["gap_first"] > pulled["gap_last"]
+
+    def test_the_goal_gradient_follows_progress_and_resets_after_the_reward(self):
+        model = self.run(seed=0, keep=True)
+        s = model.firms[0].strategies[0]
+        progress = s.progress()
+        lift = model.modifiers.occasion_lift.column(0)
+        np.testing.assert_allclose(lift, np.float32(s.config.goal_gradient * progress), atol=2e-6)
+        assert progress[s.member].max() > 0.8 and (progress[s.member] < 0.2).any()
+        assert not lift[~s.member].any() and not model.modifiers.choice_bonus.column(0)[~s.member].any()
+        # the pull is the reward's value earned so far, weighed as money off the member's basket
+        cust = model.customers
+        value = s.config.reward_points * s.config.point_value * progress
+        np.testing.assert_allclose(model.modifiers.choice_bonus.column(0),
+                                   (cust.price_sensitivity * value / cust.spend).astype(np.float32),
+                                   rtol=1e-5, atol=2e-6)

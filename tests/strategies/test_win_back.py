@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from tests.strategies.contract import StrategyContract, total
 
 SEEDS = (0, 1, 2)
@@ -48,3 +50,39 @@ class TestWinBack(StrategyContract):
         assert not model.modifiers.price_factor.column(0).any()
         s = model.firms[0].strategies[0]
         assert s.contacted > 0 and 0 < s.won <= s.contacted
+
+    def test_a_contact_reaches_fewer_lapsed_customers_the_longer_they_have_been_gone(self):
+        """The memory half-life: with a short one the programme reaches fewer of the lapsed, and
+        those it reaches it reaches sooner after they left."""
+        for seed in SEEDS[:2]:
+            fading = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2, memory_half_life_weeks=2)
+            lasting = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2,
+                               memory_half_life_weeks=1e6)
+            f, l = fading.firms[0].strategies[0], lasting.firms[0].strategies[0]
+            assert f.contacted < l.contacted
+            assert f.contacted_by_age[:3].sum() / f.contacted > l.contacted_by_age[:3].sum() / l.contacted
+
+
+@functools.lru_cache(maxsize=None)
+def _followed(seed: int) -> dict:
+    """The win-back probe on a small market: lapsed customers and prospects followed half a year."""
+    from experiments.claims.win_back_probe import win_back_probe
+    from sim.config import market_config
+    return win_back_probe(market_config(n_customers=2000, burn_in=104, steps=52), seed=seed, follow_weeks=26)
+
+
+def test_the_longer_a_customer_has_been_gone_the_harder_they_are_to_win_back():
+    """A campaign to every lapsed customer at once wins back more of those gone under 13
+    weeks than of those gone over a year (Griffin & Lowenstein 2001)."""
+    for seed in SEEDS:
+        out = _followed(seed)
+        assert out["lapsed_recent"] > 0 and out["lapsed_old"] > 0
+        assert out["won_back_recent"] > out["won_back_old"] + 0.1
+
+
+def test_the_programme_wins_back_lapsed_customers_who_would_not_come_back_on_their_own():
+    for seed in SEEDS:
+        out = _followed(seed)
+        assert out["won_back_recent"] > out["own_return_recent"] + 0.2
+        assert out["won_back_old"] > out["own_return_old"] + 0.1
+        assert 0 < out["prospects_acquired"] <= 1 and 0 < out["lapsed_won_back"] <= 1
