@@ -124,6 +124,7 @@ class CustomerAgent(mesa.Agent):
         self.intention = [0.0] * F
         self.recommend = [0.0] * F
         self.cognitive = [0.0] * F
+        self.switching_now = [0.0] * F      # the round's switching costs, derived before its state changes
 
     def is_customer_of(self, f: int) -> bool:
         return _CUSTOMER[self.state[f]]
@@ -530,6 +531,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         intent = loyalty.intention(affect, switching, cog, lc)
         rec = loyalty.recommend_score(np.array(a.satisfaction), affect, lc)
         a.cognitive, a.intention, a.recommend = cog.tolist(), intent.tolist(), rec.tolist()
+        a.switching_now = switching.tolist()
         return switching, intent, rec
 
     def _states(self, trips: list[dict], ev: dict) -> None:
@@ -640,7 +642,9 @@ class ReferenceLoyaltyModel(mesa.Model):
             if not current:
                 continue
             bonded = staff_firm[a.bond] if a.bond >= 0 else -1
-            switching = a.switching(self.contract)
+            # the round's latents, derived before its state changes, as the engine reads them
+            # (step.latents): a relationship begun this round is not yet bound by its contract
+            switching = a.switching_now
             reach, ended, quietly = 0.0, -1, False
             u = u_churn[a.index]
             for f in current:
