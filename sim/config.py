@@ -405,7 +405,7 @@ class ComplaintConfig:
                                         "failure, the problem is minor (TARP 1986 split problems into minor and "
                                         "major by their cost to the customer). In the default market about one "
                                         "problem in four is minor. A very large value leaves only failures major")
-    leave_log_odds: float = param(0.0, -20.0, 20.0, "log odds that a customer with a problem ends the "
+    leave_log_odds: float = param(0.27, -20.0, 20.0, "log odds that a customer with a problem ends the "
                                   "relationship right after its handling when the problem was minor and their "
                                   "complaint about it was not resolved (the stay-or-leave decision of a problem: "
                                   "logit P(leave) = leave_log_odds + major_leave_log_odds x major + "
@@ -415,21 +415,22 @@ class ComplaintConfig:
                                   "update study'; Hart, Heskett & Sasser 1990, 'The profitable art of service "
                                   "recovery': repurchase 95% / 82% after a quick resolution of a minor / major "
                                   "problem, 70% / 54% after a slow one, 46% / 19% without one, 37% / 9% without "
-                                  "a complaint), measured as the customer still in the relationship 2 weeks "
-                                  "later")
-    silent_leave_log_odds: float = param(0.45, 0.0, 20.0, "log odds ratio of leaving after a problem the customer "
+                                  "a complaint), measured as the customer still in the relationship at the end "
+                                  "of the problem's week (the intention TARP asked about, before later "
+                                  "losses by other causes)")
+    silent_leave_log_odds: float = param(0.46, 0.0, 20.0, "log odds ratio of leaving after a problem the customer "
                                          "did not complain about against one complained about and not resolved "
                                          "(silence is the worst handling: TARP 1986, repurchase 37% / 9% after a "
                                          "minor / major problem without a complaint, 46% / 19% after an "
                                          "unresolved complaint; calibrated to TARP's eight figures, as "
                                          "leave_log_odds)")
-    major_leave_log_odds: float = param(1.6, 0.0, 20.0, "log odds ratio of leaving after a complaint about a "
+    major_leave_log_odds: float = param(0.96, 0.0, 20.0, "log odds ratio of leaving after a complaint about a "
                                         "major problem against a minor one, however it was handled (calibrated "
                                         "to TARP's eight figures, as leave_log_odds)")
-    resolved_stay_log_odds: float = param(1.65, 0.0, 20.0, "log odds ratio of staying after a complaint that was "
+    resolved_stay_log_odds: float = param(1.32, 0.0, 20.0, "log odds ratio of staying after a complaint that was "
                                           "resolved (slowly or quickly) against one that was not (calibrated to "
                                           "TARP's eight figures, as leave_log_odds)")
-    quick_stay_log_odds: float = param(2.7, 0.0, 20.0, "further log odds ratio of staying when the resolution "
+    quick_stay_log_odds: float = param(1.58, 0.0, 20.0, "further log odds ratio of staying when the resolution "
                                        "was quick rather than slow (calibrated to TARP's eight figures, as "
                                        "leave_log_odds)")
 

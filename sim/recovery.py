@@ -30,9 +30,11 @@ decision.
 
 The decision is on top of the relationship hazard (:mod:`sim.hazard`): a
 customer who stays keeps a failed visit's fading mark on the hazard as
-before (by its handling), and the parameters were calibrated with that
-mark in place, so TARP's figures measure the decision and the mark
-together, once. Leaving churns the relationship in the defections phase by
+before (by its handling). TARP's figures are intentions stated right
+after the handling, so the parameters are calibrated to the relationship
+still in place at the end of the decision's week (the decision and that
+week's other losses); the mark acts mostly after it, on what an intention
+leaves out, so neither counts the same loss twice. Leaving churns the relationship in the defections phase by
 the hazard's own code path (:func:`sim.phases.lapse_churn._end_relationships`).
 
 The rules are compiled (:func:`sim.compiled.inlined`) and called, with the

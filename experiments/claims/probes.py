@@ -91,7 +91,7 @@ TARP_REPURCHASE = {("minor", "quick"): 0.95, ("minor", "slow"): 0.70, ("minor", 
 TARP_SILENT_REPURCHASE = {("minor", "silent"): 0.37, ("major", "silent"): 0.09}
 
 
-def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, many: int = 20,
+def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, many: int = 20,
                    firm: int | None = None) -> dict:
     """Every purchase of a baseline run of the market, followed (MODEL.md §3-4, §9).
 
@@ -104,18 +104,16 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
     (``told_many_disappointed``); and, for problems (:func:`sim.recovery.is_problem`)
     at ``firm``, minor or major, complained about and resolved quickly,
     slowly or not at all, or not complained about (``silent``), the share
-    of those customers who repurchase as TARP counted it: still in the relationship ``window_weeks`` after the complaint (it
-    never ended in between and the customer did not leave the category:
-    ``repurchase_<severity>_<handling>``, and over both severities
-    ``repurchase_<handling>``), at every firm (``firm`` None, the default:
-    the decision's rule is the same at every firm, and three firms' complaints
-    give the six cells three times the numbers) or at ``firm``. TARP asked complainants whether they would
-    buy again, an intention right after the handling; a relationship still
-    current two weeks on reads it without depending on how often the
-    customer buys (a rule of 'bought again within N weeks' counts the rare
-    buyer who stayed as lost), and a short window keeps the background
-    hazard small (about 6% of recent complainants who stayed are lost within
-    two weeks, 12% within four).
+    of those customers who repurchase as TARP counted it: still in the relationship ``window_weeks`` after the
+    end of the problem's step (0, the default: at the end of that step; it never ended in between and the
+    customer did not leave the category: ``repurchase_<severity>_<handling>``, and over both severities
+    ``repurchase_<handling>``), at every firm (``firm`` None, the default: the decision's rule is the same at
+    every firm, and three firms' complaints give the six cells three times the numbers) or at ``firm``. TARP
+    asked complainants whether they would buy again, an intention right after the handling; a relationship
+    still current at the end of the decision's week reads it without depending on how often the customer buys
+    (a rule of 'bought again within N weeks' counts the rare buyer who stayed as lost), and without the later
+    losses by other causes TARP did not ask about (about 5% of minor problems resolved quickly are lost within
+    one more week, 10% within two).
     """
     from sim.model import LoyaltyModel
     from sim.states import is_customer
@@ -135,7 +133,7 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 2.0, m
         told = p.audience                          # people told: ties first, then strangers; 0 if silent
         trips.append({"b": b, "c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
                       "complained": p.complained, "resolved": p.resolved, "quick": p.quick, "problem": p.problem,
-                      "major": p.major,
+                      "major": p.major, "leaves": p.leaves,
                       "told": told})
     table = model.step_table()
     best = int(table.groupby("firm_index")["service_level"].mean().idxmax())

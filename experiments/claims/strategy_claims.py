@@ -169,12 +169,12 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           ordered_within(("repurchase_minor", "repurchase_major"), "quick", "slow", "unresolved"), above(0), "pp"),
     Claim("complaints.tarp_levels", "Repurchase after a complaint: resolved quickly 95% (minor problem) / 82% "
           "(major), slowly 70% / 54%, not resolved 46% / 19%.", "MODEL.md §9; TARP 1986; Hart, Heskett & Sasser 1990",
-          "complaints_followed", "largest gap between the share still in the relationship 2 weeks after the "
+          "complaints_followed", "largest gap between the share still in the relationship at the end of the week of the "
           "complaint about a problem and TARP's figure, over the six kinds of complaint (severity and handling)",
           tarp_deviation(_TARP), within(None, 0.08), "pp"),
     Claim("complaints.silent_levels", "Customers who do not complain about a problem are the least likely to buy "
           "again: 37% after a minor problem, 9% after a major one.", "MODEL.md §9; TARP 1986; Hart, Heskett & "
-          "Sasser 1990", "purchases", "largest gap between the share still in the relationship 2 weeks after a "
+          "Sasser 1990", "purchases", "largest gap between the share still in the relationship at the end of the week of a "
           "problem nobody complained about and TARP's figure, minor and major",
           tarp_deviation(_TARP_SILENT), within(None, 0.08), "pp"),
     # ------------------------------------------------------------------ win-back
