@@ -164,7 +164,7 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           kpi_difference("complaint_handling", "churn_rate"), below(0), "pp"),
     Claim("complaints.recovery_order", "Complainants come back most when resolved quickly, less when slowly, "
           "least when not at all, whether the problem was minor or major.", "MODEL.md §6, §9; seeds 001, 002; TARP",
-          "complaints_followed", "share still in the relationship 2 weeks after the complaint about a problem: the smallest of (quick - slow) "
+          "complaints_followed", "share still in the relationship at the end of the week of the complaint about a problem: the smallest of (quick - slow) "
           "and (slow - unresolved), over minor and major problems",
           ordered_within(("repurchase_minor", "repurchase_major"), "quick", "slow", "unresolved"), above(0), "pp"),
     Claim("complaints.tarp_levels", "Repurchase after a complaint: resolved quickly 95% (minor problem) / 82% "
