@@ -10,7 +10,7 @@ of the speed benchmark (``experiments/benchmark.py``).
 
 The rules are *not* re-written here: each phase calls the pure rule
 functions of ``sim/choice.py``, ``sim/experience.py``,
-``sim/disconfirmation.py``, ``sim/loyalty.py`` and ``sim/staffing.py`` for
+``sim/disconfirmation.py``, ``sim/loyalty.py``, ``sim/recovery.py`` and ``sim/staffing.py`` for
 one customer at a time (on scalars or on length-``n_firms`` arrays), in the
 order of :meth:`LoyaltyModel._advance`. Config is in real units and only
 :class:`sim.units.StepLength` converts it to the step: customers' per-step
@@ -50,7 +50,7 @@ from agents.customers import COUNT_CAP, TRAITS, Segments, draw_traits, first_pur
 from agents.newcomers import DRAWN, Newcomers
 from agents.network import small_world
 from agents.staff import StaffPopulation
-from sim import choice, disconfirmation as dc, experience as ex, hazard, loyalty
+from sim import choice, disconfirmation as dc, experience as ex, hazard, loyalty, recovery
 from sim.config import MarketConfig, RunConfig, market_config, validate
 from sim.costs import driver_costs
 from sim.ledger import Ledger
@@ -124,6 +124,7 @@ class CustomerAgent(mesa.Agent):
         self.intention = [0.0] * F
         self.recommend = [0.0] * F
         self.cognitive = [0.0] * F
+        self.switching_now = [0.0] * F      # the round's switching costs, derived before its state changes
 
     def is_customer_of(self, f: int) -> bool:
         return _CUSTOMER[self.state[f]]
@@ -438,6 +439,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         cfg = self.config.complaints
         u = self.streams.uniform("complaint", (3, self.n))
         u0, u1, u2 = u[0].tolist(), u[1].tolist(), u[2].tolist()
+        u_leave = self.streams.uniform("incident_decision", self.n).tolist()
+        decision = recovery.decision_coefficients(cfg)
         complaints = [0.0] * self.n_firms          # the round's
         for t in trips:
             a, c, outcome, felt = t["agent"], t["c"], t["outcome"], t["felt"]
@@ -446,6 +449,11 @@ class ReferenceLoyaltyModel(mesa.Model):
             p_resolve = min(cfg.recovery_rate + cfg.empowerment_recovery * self.empowerment[c], 1.0)
             resolved = complain and u1[i] < p_resolve
             quick = resolved and u2[i] < cfg.quick_share
+            # a problem's stay-or-leave decision, complained about or not, by the engine's rules
+            # (sim.recovery), on the value felt before the handling
+            problem = bool(recovery.is_problem(felt, cfg.problem_disappointment))
+            major = problem and bool(recovery.major_problem(bool(t["failed"]), felt, cfg.major_disappointment))
+            leaves = problem and u_leave[i] < recovery.leaving_chance(major, complain, resolved, quick, decision)
             if quick:
                 felt = felt * (1 - cfg.quick_offset)
             elif resolved:
@@ -453,6 +461,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             elif complain:
                 felt = felt - cfg.unresolved_penalty
             t["felt"], t["complained"], t["resolved"], t["quick"] = felt, complain, resolved, quick
+            t["problem"], t["major"], t["leaves"] = problem, major, leaves
             complaints[c] += complain
             ev["complaints"][c] += complain
             ev["recoveries"][c] += resolved
@@ -522,6 +531,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         intent = loyalty.intention(affect, switching, cog, lc)
         rec = loyalty.recommend_score(np.array(a.satisfaction), affect, lc)
         a.cognitive, a.intention, a.recommend = cog.tolist(), intent.tolist(), rec.tolist()
+        a.switching_now = switching.tolist()
         return switching, intent, rec
 
     def _states(self, trips: list[dict], ev: dict) -> None:
@@ -619,8 +629,11 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _defections(self, trips: list[dict], ev: dict) -> None:
         """Relationships end by the hazard (:func:`sim.hazard.annual_hazard`)
         and by quiet dropout after a purchase; one draw per customer decides
-        which, if any (:func:`sim.phases.lapse_churn._end_relationships`)."""
+        which, if any (:func:`sim.phases.lapse_churn._end_relationships`); a
+        complainant who decided to leave (:mod:`sim.recovery`) ends the
+        relationship bought from, and no other."""
         ch, cust, F = self.config.churn, self.config.customers, self.n_firms
+        leaving = {t["agent"].index for t in trips if t["leaves"]}
         u_churn = self.streams.uniform("churn", self.n).tolist()
         dt, years_per_step = self.step_length.dt, 1.0 / self.config.steps_per_year
         staff_firm = self.staff.firm.tolist()
@@ -629,7 +642,9 @@ class ReferenceLoyaltyModel(mesa.Model):
             if not current:
                 continue
             bonded = staff_firm[a.bond] if a.bond >= 0 else -1
-            switching = a.switching(self.contract)
+            # the round's latents, derived before its state changes, as the engine reads them
+            # (step.latents): a relationship begun this round is not yet bound by its contract
+            switching = a.switching_now
             reach, ended, quietly = 0.0, -1, False
             u = u_churn[a.index]
             for f in current:
@@ -645,6 +660,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                 if ended < 0 and u < reach + chance:
                     ended, quietly = f, u >= reach + by_hazard
                 reach += chance
+            if a.index in leaving and _CUSTOMER[a.state[a.chosen]]:
+                ended, quietly = a.chosen, False      # the complainant's decision, on top of the hazard
             if ended >= 0 and quietly and cust.dropout_final:
                 a.dropped_out[ended] = True
             for f in current:

@@ -388,6 +388,51 @@ class ComplaintConfig:
                                  "hazard that a slow resolution leaves (a quick one leaves none, none at all "
                                  "leaves all): TARP 1986 found repurchase after a complaint 95% when resolved "
                                  "quickly, 70% slowly, 46% not at all (minor problems); 0.5 puts slow between")
+    problem_disappointment: float = param(10.0, 0.0, 1e9, "transaction satisfaction (zone units, before any "
+                                          "handling) at or below minus this makes a purchase a problem: an "
+                                          "incident that ends in a stay-or-leave decision whether or not the "
+                                          "customer complains (sim.recovery). Far rarer than a disappointment: "
+                                          "10 is ten times the zone's width below the adequate level before loss "
+                                          "aversion, about one purchase in 230, a tenth of a problem per customer "
+                                          "a year, three in four of them with a quality failure (a failed visit "
+                                          "felt less deeply is a disappointment, not a problem). Set so that the "
+                                          "decisions keep the annual loss of customers within Reichheld's 20-40% "
+                                          "(market.churn); a complaint about a disappointment that is not a "
+                                          "problem is handled but makes no decision")
+    major_disappointment: float = param(15.0, 0.0, 1e9, "transaction satisfaction (zone units, before any "
+                                        "handling) at or below minus this makes a problem major, as a quality "
+                                        "failure on the purchase's visits always does; above it, and without a "
+                                        "failure, the problem is minor (TARP 1986 split problems into minor and "
+                                        "major by their cost to the customer). In the default market about one "
+                                        "problem in four is minor. A very large value leaves only failures major")
+    leave_log_odds: float = param(0.27, -20.0, 20.0, "log odds that a customer with a problem ends the "
+                                  "relationship right after its handling when the problem was minor and their "
+                                  "complaint about it was not resolved (the stay-or-leave decision of a problem: "
+                                  "logit P(leave) = leave_log_odds + major_leave_log_odds x major + "
+                                  "silent_leave_log_odds x silent - resolved_stay_log_odds x resolved - "
+                                  "quick_stay_log_odds x quick). Calibrated to TARP's eight figures (Technical "
+                                  "Assistance Research Programs 1986, 'Consumer complaint handling in America: an "
+                                  "update study'; Hart, Heskett & Sasser 1990, 'The profitable art of service "
+                                  "recovery': repurchase 95% / 82% after a quick resolution of a minor / major "
+                                  "problem, 70% / 54% after a slow one, 46% / 19% without one, 37% / 9% without "
+                                  "a complaint), measured as the customer still in the relationship at the end "
+                                  "of the problem's week (the intention TARP asked about, before later "
+                                  "losses by other causes)")
+    silent_leave_log_odds: float = param(0.46, 0.0, 20.0, "log odds ratio of leaving after a problem the customer "
+                                         "did not complain about against one complained about and not resolved "
+                                         "(silence is the worst handling: TARP 1986, repurchase 37% / 9% after a "
+                                         "minor / major problem without a complaint, 46% / 19% after an "
+                                         "unresolved complaint; calibrated to TARP's eight figures, as "
+                                         "leave_log_odds)")
+    major_leave_log_odds: float = param(0.96, 0.0, 20.0, "log odds ratio of leaving after a complaint about a "
+                                        "major problem against a minor one, however it was handled (calibrated "
+                                        "to TARP's eight figures, as leave_log_odds)")
+    resolved_stay_log_odds: float = param(1.32, 0.0, 20.0, "log odds ratio of staying after a complaint that was "
+                                          "resolved (slowly or quickly) against one that was not (calibrated to "
+                                          "TARP's eight figures, as leave_log_odds)")
+    quick_stay_log_odds: float = param(1.58, 0.0, 20.0, "further log odds ratio of staying when the resolution "
+                                       "was quick rather than slow (calibrated to TARP's eight figures, as "
+                                       "leave_log_odds)")
 
 
 @dataclass

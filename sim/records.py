@@ -30,7 +30,7 @@ DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
     ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
     ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
     ("renewal", "uniform", "customers", 0), ("audience", "uniform", "customers", 0),
-    ("strangers", "uniform", "customers", 2),
+    ("strangers", "uniform", "customers", 2), ("incident_decision", "uniform", "customers", 0),
 )
 
 
@@ -60,6 +60,7 @@ class StepDraws:
     renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
     audience: np.ndarray          #: [n] uniform: how many people a talker tells (sim.audience.audience_size)
     strangers: np.ndarray         #: [2, n] uniform: the key of whom beyond their ties (sim.audience.audience_key)
+    incident_decision: np.ndarray  #: [n] uniform: a customer with a problem leaves after its handling (sim.recovery)
 
     @staticmethod
     @functools.lru_cache(maxsize=8)
@@ -108,6 +109,9 @@ class Purchases:
     complained: np.ndarray | None = None   #: complained
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
+    problem: np.ndarray | None = None      #: the purchase was a problem, an incident with a decision (sim.recovery.is_problem)
+    major: np.ndarray | None = None        #: ... a major one (sim.recovery.major_problem)
+    leaves: np.ndarray | None = None       #: the customer with a problem decided to end the relationship after its handling
     talked: np.ndarray | None = None       #: the buyer told people about it
     audience: np.ndarray | None = None     #: people the buyer told (their ties first, then strangers; 0 if silent)
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)

@@ -59,8 +59,11 @@ class ComplaintHandling(Strategy):
     Expected signature against the baseline on the same seeds: a larger share
     of the disappointed complain, more complaints are resolved and more of
     them quickly; complainants repurchase in the order resolved quickly >
-    resolved slowly > not resolved (the TARP ladder); fewer disappointed
-    customers defect.
+    resolved slowly > not resolved (the TARP ladder); fewer customers
+    defect, because problems that would have stayed silent (the worst
+    handling: TARP's non-complainants repurchase 37% / 9%) are heard and
+    mostly resolved (every problem ends in a stay-or-leave decision,
+    :mod:`sim.recovery`; complaints about lesser disappointments make none).
     """
 
     name = "complaint_handling"

@@ -166,7 +166,13 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    variants=(("baseline", ()), ("silent", _SILENT)), min_replications=6),   # wom.awareness
     ExperimentSpec("purchases", "probe: a baseline run of the default market with every purchase, story and "
                    "complaint followed", ("experiment=default",), probe=purchase_probe,
-                   min_replications=10),                  # complaints.recovery_order
+                   min_replications=10),                  # complaints.silent_levels
+    ExperimentSpec("complaints_followed", "probe: the purchases probe on the default market with everyone's voice "
+                   "raised (customers.voice_mean 0.1 -> 0.6) over eight years, so "
+                   "that enough problems are complained about to follow TARP's six complainant cells: the "
+                   "decision's rule does not depend on how often a customer complains",
+                   ("experiment=default", "market.customers.voice_mean=0.6", "market.steps=416"),
+                   probe=purchase_probe, min_replications=10),   # complaints.tarp_levels, recovery_order
     ExperimentSpec("acquisition_value", "probe: a baseline run of the default market over four years; each "
                    "relationship acquired in the first two is followed for two years after its acquisition, "
                    "by the channel that made the customer aware of the firm (advertising or a positive story)",

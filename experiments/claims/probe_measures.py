@@ -32,6 +32,17 @@ def ordered(*columns: str) -> Callable[[Evidence], np.ndarray]:
     return measure
 
 
+def ordered_within(groups: tuple[str, ...], *columns: str) -> Callable[[Evidence], np.ndarray]:
+    """The smallest step down a chain of probe numbers within any of the
+    groups (``<group>_<column>``): positive when, in every group, each
+    exceeds the next."""
+    chains = [ordered(*(f"{g}_{c}" for c in columns)) for g in groups]
+
+    def measure(ev: Evidence) -> np.ndarray:
+        return np.min([chain(ev) for chain in chains], axis=0)
+    return measure
+
+
 def loss_aversion(ev: Evidence) -> np.ndarray:
     """Repurchase lost by a disappointment minus repurchase gained by an equal delight."""
     lost = probe(ev, "repurchase_satisfied") - probe(ev, "repurchase_disappointed")

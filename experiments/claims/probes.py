@@ -82,7 +82,17 @@ def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, fo
     return {f"repurchase_{name}": float(same / seen) for name, (same, seen) in totals.items()}
 
 
-def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int = 20, firm: int = 0) -> dict:
+#: the kinds of problem the purchase probe follows: (severity, handling) and TARP's
+#: repurchase share for each (Technical Assistance Research Programs 1986, 'Consumer
+#: complaint handling in America: an update study'; Hart, Heskett & Sasser 1990,
+#: 'The profitable art of service recovery'); "silent": no complaint was made
+TARP_REPURCHASE = {("minor", "quick"): 0.95, ("minor", "slow"): 0.70, ("minor", "unresolved"): 0.46,
+                   ("major", "quick"): 0.82, ("major", "slow"): 0.54, ("major", "unresolved"): 0.19}
+TARP_SILENT_REPURCHASE = {("minor", "silent"): 0.37, ("major", "silent"): 0.09}
+
+
+def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, many: int = 20,
+                   firm: int | None = None) -> dict:
     """Every purchase of a baseline run of the market, followed (MODEL.md §3-4, §9).
 
     Returns: the share of quality failures at the best-served firm (highest
@@ -91,27 +101,39 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
     conditions (``advocates_qualified``); people told per purchase by its
     outcome (``told_<outcome>``: the people the talker told, ties and
     strangers, 0 for those who do not talk) and the share of disappointed purchases told to more than ``many``
-    (``told_many_disappointed``); and, for complaints at ``firm`` (default the
-    focal firm) resolved quickly, slowly or not at all, the share of
-    complainants who buy there again within ``follow`` steps
-    (``repurchase_<kind>``). Complaints are compared within one firm: how a
-    complaint is handled is then down to chance, while firms differ both in
-    how they handle complaints and in how often their customers return.
+    (``told_many_disappointed``); and, for problems (:func:`sim.recovery.is_problem`)
+    at ``firm``, minor or major, complained about and resolved quickly,
+    slowly or not at all, or not complained about (``silent``), the share
+    of those customers who repurchase as TARP counted it: still in the relationship ``window_weeks`` after the
+    end of the problem's step (0, the default: at the end of that step; it never ended in between and the
+    customer did not leave the category: ``repurchase_<severity>_<handling>``, and over both severities
+    ``repurchase_<handling>``), at every firm (``firm`` None, the default: the decision's rule is the same at
+    every firm, and three firms' complaints give the six cells three times the numbers) or at ``firm``. TARP
+    asked complainants whether they would buy again, an intention right after the handling; a relationship
+    still current at the end of the decision's week reads it without depending on how often the customer buys
+    (a rule of 'bought again within N weeks' counts the rare buyer who stayed as lost), and without the later
+    losses by other causes TARP did not ask about (about 5% of minor problems resolved quickly are lost within
+    one more week, 10% within two).
     """
     from sim.model import LoyaltyModel
+    from sim.states import is_customer
 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     n, F, steps = model.customers.n, model.n_firms, model.config.steps
-    bought = np.zeros((steps, n * F), dtype=bool)
+    window = model.step_length.whole_steps(window_weeks)
+    current = np.zeros((steps, n * F), dtype=bool)       # the relationship at the end of each step
+    generation = np.zeros((steps, n), dtype=model.customers.generation.dtype)
     trips = []
     for t in range(steps):
         model.step()
         p = model.last_step.purchases
         b, c = p.buyers, p.firm
-        bought[t, b * F + c] = True
+        current[t] = is_customer(model.customers.state).reshape(-1)
+        generation[t] = model.customers.generation
         told = p.audience                          # people told: ties first, then strangers; 0 if silent
-        trips.append({"c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
-                      "complained": p.complained, "resolved": p.resolved, "quick": p.quick,
+        trips.append({"b": b, "c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
+                      "complained": p.complained, "resolved": p.resolved, "quick": p.quick, "problem": p.problem,
+                      "major": p.major, "leaves": p.leaves,
                       "told": told})
     table = model.step_table()
     best = int(table.groupby("firm_index")["service_level"].mean().idxmax())
@@ -126,19 +148,43 @@ def purchase_probe(market: MarketConfig, seed: int, follow: int = 8, many: int =
     for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
         out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())
     out["told_many_disappointed"] = float((cat["told"][cat["outcome"] == DISAPPOINTED] > many).mean())
-    again = {"quick": [], "slow": [], "unresolved": []}
-    for t in range(steps - follow):
-        trip = trips[t]
-        later = bought[t + 1:t + 1 + follow].any(axis=0)
-        here = trip["c"] == firm
-        kinds = {"quick": here & trip["quick"], "slow": here & trip["resolved"] & ~trip["quick"],
-                 "unresolved": here & trip["complained"] & ~trip["resolved"]}
-        for kind, mask in kinds.items():
-            again[kind].append(later[trip["cell"][mask]])
-    for kind, parts in again.items():
-        values = np.concatenate(parts)
-        out[f"repurchase_{kind}"] = float(values.mean()) if len(values) else float("nan")
+    out.update(_complainants_staying(trips, current, generation, window, firm))
     return out
+
+
+def _complainants_staying(trips: list[dict], current: np.ndarray, generation: np.ndarray, window: int,
+                          firm: int | None) -> dict[str, float]:
+    """For the problems at ``firm`` (None: every firm) of each kind (severity
+    and handling: complained about and resolved quickly, slowly or not at
+    all, or silent), the share whose relationship is current at the end of
+    the problem's step and of each of the ``window`` steps after it, held by
+    the same customer (not a newcomer in their place):
+    ``repurchase_<severity>_<handling>`` and, over both severities,
+    ``repurchase_<handling>``. Complaints about disappointments that are not
+    problems make no decision and are not followed."""
+    kinds = (*TARP_REPURCHASE, *TARP_SILENT_REPURCHASE)
+    stayed: dict[tuple[str, str], list[np.ndarray]] = {kind: [] for kind in kinds}
+    for t in range(len(trips) - window):
+        trip = trips[t]
+        here = trip["problem"] if firm is None else (trip["c"] == firm) & trip["problem"]
+        said = trip["complained"]
+        handling = {"quick": trip["quick"], "slow": trip["resolved"] & ~trip["quick"],
+                    "unresolved": said & ~trip["resolved"], "silent": ~said}
+        kept = current[t:t + window + 1][:, trip["cell"]].all(axis=0)
+        kept &= generation[t + window][trip["b"]] == generation[t][trip["b"]]
+        for severity, major in (("minor", False), ("major", True)):
+            for how, mask in handling.items():
+                stayed[severity, how].append(kept[here & (trip["major"] == major) & mask])
+    out = {}
+    for how in ("quick", "slow", "unresolved", "silent"):
+        for severity in ("minor", "major"):
+            out[f"repurchase_{severity}_{how}"] = _share(np.concatenate(stayed[severity, how]))
+        out[f"repurchase_{how}"] = _share(np.concatenate([*stayed["minor", how], *stayed["major", how]]))
+    return out
+
+
+def _share(flags: np.ndarray) -> float:
+    return float(flags.mean()) if len(flags) else float("nan")
 
 
 def served_probe(market: MarketConfig, seed: int, strategy: str = "differentiated_service") -> dict:

@@ -1,4 +1,6 @@
-"""Complaints and service recovery (TARP 1986; Hart, Heskett & Sasser 1990)."""
+"""Complaints, service recovery and the complainant's stay-or-leave decision
+(TARP 1986, 'Consumer complaint handling in America: an update study'; Hart,
+Heskett & Sasser 1990, 'The profitable art of service recovery')."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.compiled import compiled
+from sim.recovery import decision_coefficients, is_problem, leaving_chance, major_problem
 from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,17 +20,24 @@ if TYPE_CHECKING:  # pragma: no cover
 def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     """About 10% of the disappointed complain; empowered staff resolve more
     complaints, and a resolution softens the disappointment, more when quick;
-    an unresolved complaint makes it worse."""
+    an unresolved complaint makes it worse. A purchase felt far below the
+    adequate level is a problem, minor or major, and right after its
+    handling (silence included: most problems are not complained about) the
+    customer decides whether to stay (:mod:`sim.recovery`); one who leaves is
+    marked (``purchases.leaves``) and their relationship ends in the
+    defections phase, as the hazard ends one."""
     cfg, cust, p, ev = market.config.complaints, market.customers, step.purchases, step.events
     b, c = p.buyers, p.firm
     voice = np.empty(len(b), dtype=np.float32)
     _voice_per_visit(b, c, cust.voice, market.by_firm("voice_ease"), voice)
     voice = compounded(voice, cust.visits_per_purchase[b])
-    p.felt, (p.complained, p.resolved, p.quick), counts = _complaints(
-        b, c, p.outcome, p.felt, voice, step.draws.complaint, market.by_firm("empowerment"),
-        market.by_firm("recovery_bonus"), market.by_firm("quick_bonus"), float(cfg.recovery_rate),
-        float(cfg.empowerment_recovery), float(cfg.quick_share), float(1 - cfg.quick_offset),
-        float(1 - cfg.slow_offset), float(cfg.unresolved_penalty), market.n_firms)
+    p.felt, (p.complained, p.resolved, p.quick, p.problem, p.major, p.leaves), counts = _complaints(
+        b, c, p.outcome, p.felt, p.failed, voice, step.draws.complaint, step.draws.incident_decision,
+        market.by_firm("empowerment"), market.by_firm("recovery_bonus"), market.by_firm("quick_bonus"),
+        float(cfg.recovery_rate), float(cfg.empowerment_recovery), float(cfg.quick_share),
+        float(1 - cfg.quick_offset), float(1 - cfg.slow_offset), float(cfg.unresolved_penalty),
+        float(cfg.problem_disappointment), float(cfg.major_disappointment), decision_coefficients(cfg),
+        market.n_firms)
     complaints, recoveries, delighted, disappointed = counts
     ev.complaints += complaints
     ev.recoveries += recoveries
@@ -47,16 +57,22 @@ def _voice_per_visit(buyers: np.ndarray, firm: np.ndarray, voice: np.ndarray, vo
 
 
 @compiled
-def _complaints(buyers, firm, outcome, felt, voice, u, empowerment, recovery_bonus, quick_bonus, recovery_rate,
-                empowerment_recovery, quick_share, quick_keep, slow_keep, unresolved_penalty, n_firms):
+def _complaints(buyers, firm, outcome, felt, failed, voice, u, u_leave, empowerment, recovery_bonus, quick_bonus,
+                recovery_rate, empowerment_recovery, quick_share, quick_keep, slow_keep, unresolved_penalty,
+                problem_disappointment, major_disappointment, decision, n_firms):
     """Who complains (disappointed, with chance ``voice``), whose complaint
     is resolved (with the firm's recovery chance: a base rate, more with
     empowered staff, plus any programme's bonus, at most 1) and quickly
-    (the quick share plus bonus): ``[3, purchases]`` flags; the value felt
-    after it (resolved: times the kept share, quick or slow; unresolved:
-    less the penalty), and per firm the complaints, recoveries, delighted
-    and disappointed (float64 counts). Float32 throughout, as numpy
-    computes with the float32 columns and the constants as float32."""
+    (the quick share plus bonus), whether the purchase is a problem
+    (:func:`sim.recovery.is_problem`) and a major one
+    (:func:`sim.recovery.major_problem`), both on the value felt before the
+    handling, and whether the customer with a problem, complainant or
+    silent, then leaves (their ``incident_decision`` draw below
+    :func:`sim.recovery.leaving_chance`): ``[6, purchases]`` flags; the value felt after it (resolved: times the
+    kept share, quick or slow; unresolved: less the penalty), and per firm
+    the complaints, recoveries, delighted and disappointed (float64
+    counts). Float32 throughout, as numpy computes with the float32 columns
+    and the constants as float32; the decision's chance in float64."""
     one = np.float32(1.0)
     base_rate, per_empowerment = np.float32(recovery_rate), np.float32(empowerment_recovery)
     quick_base, kept_quick, kept_slow = np.float32(quick_share), np.float32(quick_keep), np.float32(slow_keep)
@@ -70,14 +86,18 @@ def _complaints(buyers, firm, outcome, felt, voice, u, empowerment, recovery_bon
         p_quick[f] = one if q > one else q
     m = len(buyers)
     felt_after = np.empty(m, np.float32)
-    flags = np.empty((3, m), np.bool_)
-    complained, resolved, quick = flags[0], flags[1], flags[2]
+    flags = np.zeros((6, m), np.bool_)
+    complained, resolved, quick, problem, major, leaves = flags[0], flags[1], flags[2], flags[3], flags[4], flags[5]
     counts = np.zeros((4, n_firms))
     for j in range(m):
         i, f = buyers[j], firm[j]
         complained[j] = outcome[j] < 0 and u[0, i] < voice[j]
         resolved[j] = complained[j] and u[1, i] < p_resolve[f]
         quick[j] = resolved[j] and u[2, i] < p_quick[f]
+        problem[j] = is_problem(np.float64(felt[j]), problem_disappointment)
+        if problem[j]:
+            major[j] = major_problem(failed[j], np.float64(felt[j]), major_disappointment)
+            leaves[j] = u_leave[i] < leaving_chance(major[j], complained[j], resolved[j], quick[j], decision)
         if quick[j]:
             felt_after[j] = felt[j] * kept_quick
         elif resolved[j]:

@@ -58,7 +58,8 @@ def _ending_chance(proneness: float, satisfaction: float, switching: float, cogn
 
 
 @compiled
-def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, dropout: np.ndarray,
+def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, leaves: np.ndarray,
+                       dropout: np.ndarray,
                        visits: np.ndarray, proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
                        cognition: np.ndarray, incident: np.ndarray, acquisition_discount: np.ndarray,
                        bond: np.ndarray, staff_firm: np.ndarray,
@@ -74,7 +75,10 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
     all its ``purchases`` so far, unless ``after_first``); one ``churn``
     draw per customer decides which, if any (the chances laid end to end,
     each relationship's hazard before its dropout: at most one relationship
-    of a customer ends in a round). A relationship ended by dropout is
+    of a customer ends in a round). A buyer who decided after a complaint
+    to leave the firm (``leaves``, aligned with the purchases:
+    :mod:`sim.recovery`) ends the relationship bought from whatever their
+    ``churn`` draw, and no other. A relationship ended by dropout is
     ``dropped_out`` for good when ``dropout_final``. In a market of
     ``exclusive`` relationships (contracts), a
     purchase also ends the customer's relationships with the other firms;
@@ -88,12 +92,13 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
     refusing = refusal.shape[0] > 0
     k = np.searchsorted(buyers, start)
     for i in range(start, stop):
-        quiet_firm, quiet = -1, 0.0
+        quiet_firm, quiet, leaving = -1, 0.0, False
         while k < buyers.shape[0] and buyers[k] < i:
             k += 1
         if k < buyers.shape[0] and buyers[k] == i:
             quiet_firm = firm[k]
             quiet = 1.0 - (1.0 - np.float64(dropout[i])) ** np.float64(visits[i])
+            leaving = leaves[k]
         bonded_firm = staff_firm[bond[i]] if bond[i] >= 0 else -1
         u = u_churn[i]
         reach = 0.0
@@ -115,6 +120,8 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                 ended = f
                 quietly = u >= reach + by_hazard
             reach += chance
+        if leaving and state[i, quiet_firm] >= FIRST_TIME and state[i, quiet_firm] != CHURNED:
+            ended, quietly = quiet_firm, False       # the complainant's decision, on top of the hazard
         if ended >= 0 and quietly and dropout_final:
             dropped_out[i, ended] = True
         for f in range(n_firms):
@@ -161,7 +168,8 @@ def _leave_category(u_exit: np.ndarray, exit_chance: np.ndarray, state: np.ndarr
 
 def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
     """Relationships end by the relationship hazard, and quietly after a
-    purchase (a visit round's, in a step of several rounds): a row-wise
+    purchase (a visit round's, in a step of several rounds), and where a
+    complainant decided to leave (:mod:`sim.recovery`): a row-wise
     compiled rule over the customers (:func:`_end_relationships`; the
     hazard: :mod:`sim.hazard`). Leaving the category is separate
     (:func:`leaving_the_category`)."""
@@ -171,6 +179,7 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
     staff_firm = market.staff.firm
     drop = np.float32(cfg.churn.defect_expectation_drop)
 
+    leaves = p.leaves if p.leaves is not None else np.zeros(len(p.buyers), dtype=np.bool_)
     cohorts = market.cohorts
     refusal = market.modifiers.refusal.values
     refusal = _NOBODY_REFUSED if refusal is None else refusal
@@ -178,7 +187,7 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
     def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         lost = np.zeros(market.n_firms, dtype=np.int64)
         cohort_lost = np.zeros_like(cohorts.lost)
-        _end_relationships(rows.start, rows.stop, p.buyers, p.firm, cust.dropout, cust.visits_per_purchase,
+        _end_relationships(rows.start, rows.stop, p.buyers, p.firm, leaves, cust.dropout, cust.visits_per_purchase,
                            cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
                            cust.acquisition_discount, cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
                            unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.dropped_out,
