@@ -18,6 +18,7 @@ from typing import Callable
 from experiments.claims.probes import (acquisition_value_probe, disconfirmation_probe, goal_gradient_probe,
                                       purchase_probe, served_probe)
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
+from experiments.claims.staff_measures import turnover_sweep_probe
 from experiments.claims.win_back_probe import win_back_probe
 from sim.config import MarketConfig
 
@@ -85,12 +86,6 @@ _WAR_IN_WEEK_9 = (
      "strategies": {"Focal": [{"name": "price_war", "depth": 0.3, "duration": 12, "start": 9}]}},
 )
 
-#: the staff's base turnover (a year) of the ten markets of the turnover sweep, spaced evenly on a log
-#: scale from 0.1 (10% of staff leave a year) to 3 (95%): the range of store turnover in retail
-TURNOVER_SWEEP = tuple(float(f"{x:.3g}") for x in np.geomspace(0.1, 3.0, 10))
-#: the sweep's markets, lowest turnover first
-TURNOVER_MARKETS = tuple(f"turnover_{k}" for k in range(len(TURNOVER_SWEEP)))
-
 _SILENT = ("market.word_of_mouth.talk_delighted=0", "market.word_of_mouth.talk_satisfied=0",
            "market.word_of_mouth.talk_disappointed=0")
 
@@ -153,20 +148,17 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
                    variants=(("baseline", ()), ("high_turnover", ("market.staff.turnover_per_year=3.13",))),
                    min_replications=48),                  # staff.turnover_profit
-    ExperimentSpec("turnover_sweep", "the default market at ten levels of the staff's base turnover, "
-                   "0.1 to 3 a year on a log scale (staff.turnover_per_year), the same seeds; two years",
-                   ("experiment=default",),
-                   scenarios=({"name": "baseline"},),
-                   variants=tuple((name, (f"market.staff.turnover_per_year={rate}",))
-                                  for name, rate in zip(TURNOVER_MARKETS, TURNOVER_SWEEP)),
-                   min_replications=16),                  # staff.turnover_fifths_sales
+    ExperimentSpec("turnover_sweep", "probe: the default market after burn-in, copied once for each of ten "
+                   "levels of the staff's base turnover (0.1 to 3 a year, log-spaced), each copy run for two years",
+                   ("experiment=default",), probe=turnover_sweep_probe,
+                   min_replications=16),                  # staff.turnover_fifths_profit
     ExperimentSpec("word_of_mouth", "the default market and the same market where nobody talks "
                    "(word_of_mouth.talk_* = 0); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
                    variants=(("baseline", ()), ("silent", _SILENT)), min_replications=6),   # wom.awareness
     ExperimentSpec("purchases", "probe: a baseline run of the default market with every purchase, story and "
                    "complaint followed", ("experiment=default",), probe=purchase_probe,
-                   min_replications=10),                  # complaints.silent_levels
+                   min_replications=32),                  # complaints.silent_levels: about 7 points against 8
     ExperimentSpec("complaints_followed", "probe: the purchases probe on the default market with everyone's voice "
                    "raised (customers.voice_mean 0.1 -> 0.6) over eight years, so "
                    "that enough problems are complained about to follow TARP's six complainant cells: the "

@@ -1,54 +1,59 @@
-"""Measures of the service-profit chain across a sweep of staff turnover
-(Heskett, Jones, Loveman, Sasser & Schlesinger 1994, 'Putting the
-service-profit chain to work': the fifth of stores with the lowest staff
-turnover had double the sales and 55% higher profit of the fifth with the
-highest). The markets of the sweep differ only in the staff's base turnover
-rate, run on the same seeds, so each replication compares the fifth of
-markets with the lowest turnover with the fifth with the highest."""
+"""The service-profit chain across a sweep of staff turnover (Heskett,
+Jones, Loveman, Sasser & Schlesinger 1994, 'Putting the service-profit chain
+to work': the fifth of stores with the lowest staff turnover had double the
+sales and 55% higher profit of the fifth with the highest).
+
+A probe burns one market in, copies it once for each level of the staff's
+base turnover of the sweep and runs each copy for the horizon (common random
+numbers: the copies start alike and differ only in turnover from then on),
+so each replication compares the fifth of markets with the lowest turnover
+with the fifth with the highest, and splits the profit gap into its
+sources."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from typing import Callable, Sequence
 
 import numpy as np
 
-from experiments.claims.evidence import Evidence, step_stat
+from experiments.claims.evidence import Evidence
+from experiments.claims.probe_measures import probe
+from experiments.claims.probes import _single_threaded
+from sim.config import MarketConfig
+
+#: the staff's base turnover (a year) of the sweep's ten markets, evenly spaced on a log scale from 0.1
+#: (10% of staff leave a year) to 3 (95%): the range of store turnover in retail
+TURNOVER_SWEEP = tuple(float(f"{x:.3g}") for x in np.geomspace(0.1, 3.0, 10))
+#: the columns of the focal firm's books the probe sums over the horizon, for each market
+BOOKS = ("revenue", "cost_of_goods", "serving", "wages", "hiring", "complaint_costs", "profit")
+#: the sweep's fifths: the two markets of lowest and the two of highest turnover
+LOW_FIFTH, HIGH_FIFTH = (0, 1), (len(TURNOVER_SWEEP) - 2, len(TURNOVER_SWEEP) - 1)
 
 
-def _fifth(ev: Evidence, variants: Sequence[str], column: str) -> np.ndarray:
-    """Per replication: the focal firm's ``column`` summed over the horizon,
-    averaged over the markets ``variants``."""
-    return np.mean([step_stat(ev, v, column, "sum") for v in variants], axis=0)
+def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict:
+    """The focal firm's books (:data:`BOOKS`) over the horizon in each
+    market of the sweep (``<book>_<k>``, market ``k`` of
+    :data:`TURNOVER_SWEEP`), all copies of one burnt-in market."""
+    from sim.model import LoyaltyModel
+
+    base = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    out = {}
+    for k, rate in enumerate(TURNOVER_SWEEP):
+        model = copy.deepcopy(base)
+        model.config.staff = dataclasses.replace(model.config.staff, turnover_per_year=rate)
+        table = model.run()
+        mine = table[table["firm_index"] == firm]
+        for book in BOOKS:
+            out[f"{book}_{k}"] = float(mine[book].sum())
+    return out
 
 
-def fifths_ratio(low: Sequence[str], high: Sequence[str], column: str) -> Callable[[Evidence], np.ndarray]:
-    """The lowest-turnover fifth's total ``column`` over the highest's, less 1."""
-    return lambda ev: _fifth(ev, low, column) / _fifth(ev, high, column) - 1.0
+def _fifth(ev: Evidence, markets: Sequence[int], book: str) -> np.ndarray:
+    return np.mean([probe(ev, f"{book}_{k}") for k in markets], axis=0)
 
 
-def fifths_gap(low: Sequence[str], high: Sequence[str], column: str) -> Callable[[Evidence], np.ndarray]:
-    """The lowest-turnover fifth's total ``column`` minus the highest's."""
-    return lambda ev: _fifth(ev, low, column) - _fifth(ev, high, column)
-
-
-def _slope(ev: Evidence, markets: Sequence[str], rates: Sequence[float], column: str) -> np.ndarray:
-    """Per replication: the least-squares slope of the focal firm's
-    ``column`` (summed over the horizon) on the log of the staff's base
-    turnover across the sweep's ``markets``."""
-    x = np.log(np.asarray(rates, dtype=float))
-    y = np.array([step_stat(ev, m, column, "sum") for m in markets])      # [markets, replications]
-    x = x - x.mean()
-    return (x[:, None] * (y - y.mean(axis=0))).sum(axis=0) / (x ** 2).sum()
-
-
-def not_hiring_lead(markets: Sequence[str], rates: Sequence[float]) -> Callable[[Evidence], np.ndarray]:
-    """How far the fall of profit before hiring costs with turnover exceeds
-    the rise of hiring costs, per unit of log turnover across the whole
-    sweep (positive: most of what turnover costs is not hiring):
-    -slope(profit + hiring) - slope(hiring). A slope over all the markets
-    is far less noisy than a gap between two fifths."""
-    def measure(ev: Evidence) -> np.ndarray:
-        hiring = _slope(ev, markets, rates, "hiring")
-        before_hiring = _slope(ev, markets, rates, "profit") + hiring
-        return -before_hiring - hiring
-    return measure
+def fifths_gap(book: str) -> Callable[[Evidence], np.ndarray]:
+    """The lowest-turnover fifth's ``book`` minus the highest's."""
+    return lambda ev: _fifth(ev, LOW_FIFTH, book) - _fifth(ev, HIGH_FIFTH, book)
