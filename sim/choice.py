@@ -15,11 +15,10 @@ variety-seeking customer sometimes picks any considered firm at random
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
-from sim.columns import colwise
+from sim.columns import colwise, rule_constants
 from sim.compiled import compiled, inlined
 from sim.config import ChoiceConfig
 from sim.loyalty import is_customer_rule, switching_cost
@@ -139,16 +138,9 @@ def logit_coefficients(cfg: ChoiceConfig) -> np.ndarray:
     """The choice's weights and logit scale as :func:`logit_exponents` reads
     them: float32, as numpy applies a Python float to float32 columns
     (read-only: kept for each set of values, a step reads them)."""
-    return _coefficients(cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal, cfg.logit_scale,
-                         cfg.taste_sd, cfg.beta_satisfaction, cfg.beta_inertia, cfg.beta_deal_acquired)
-
-
-@functools.lru_cache(maxsize=64)
-def _coefficients(*values: float) -> np.ndarray:
-    """:func:`logit_coefficients` of these values."""
-    out = np.array(values, dtype=np.float32)
-    out.flags.writeable = False
-    return out
+    return rule_constants(np.float32, cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal,
+                          cfg.logit_scale, cfg.taste_sd, cfg.beta_satisfaction, cfg.beta_inertia,
+                          cfg.beta_deal_acquired)
 
 
 @compiled

@@ -8,6 +8,8 @@ is what these functions use (exact for counts below 2**24 per firm).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 _ONES: dict[int, np.ndarray] = {}
@@ -79,4 +81,15 @@ def any_column(mask: np.ndarray) -> np.ndarray:
     out = mask[:, 0].copy()
     for k in range(1, mask.shape[1]):
         out |= mask[:, k]
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def rule_constants(dtype: type, *values: float) -> np.ndarray:
+    """A rule's constants as the compiled rule reads them: an array of
+    ``dtype`` (float32 as numpy applies a Python float to float32 columns,
+    float64 for a float64 rule), read-only and kept for each set of values,
+    so a step reads them without building them again."""
+    out = np.array(values, dtype=dtype)
+    out.flags.writeable = False
     return out

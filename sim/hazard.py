@@ -21,10 +21,10 @@ its array form, for the per-agent reference and the tests.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
+from sim.columns import rule_constants
 from sim.config import ChurnConfig
 from sim.states import LoyaltyState as S
 
@@ -35,17 +35,10 @@ EVEN_BELIEF = 0.5
 
 def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
     """The hazard's coefficients as the compiled rule reads them (float64, read-only)."""
-    return _coefficients(cfg.satisfaction_hazard, cfg.satisfaction_reference, cfg.dissatisfied_hazard_ratio,
-                         cfg.incident_hazard,
-                         cfg.switching_hazard, cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard,
-                         cfg.at_risk_hazard_ratio, cfg.won_back_hazard_ratio, cfg.deal_acquired_hazard)
-
-
-@functools.lru_cache(maxsize=64)
-def _coefficients(*values: float) -> np.ndarray:
-    out = np.array(values, dtype=np.float64)
-    out.flags.writeable = False
-    return out
+    return rule_constants(np.float64, cfg.satisfaction_hazard, cfg.satisfaction_reference,
+                          cfg.dissatisfied_hazard_ratio, cfg.incident_hazard, cfg.switching_hazard,
+                          cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard, cfg.at_risk_hazard_ratio,
+                          cfg.won_back_hazard_ratio, cfg.deal_acquired_hazard)
 
 
 def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,

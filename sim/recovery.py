@@ -44,10 +44,10 @@ reference (:mod:`agents.reference`), one purchase at a time.
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 
+from sim.columns import rule_constants
 from sim.compiled import inlined
 from sim.config import ComplaintConfig
 
@@ -56,16 +56,9 @@ def decision_coefficients(cfg: ComplaintConfig) -> np.ndarray:
     """The decision's coefficients as :func:`leaving_chance` reads them:
     (leave_log_odds, major_leave_log_odds, resolved_stay_log_odds,
     quick_stay_log_odds, silent_leave_log_odds), float64, read-only."""
-    return _coefficients(float(cfg.leave_log_odds), float(cfg.major_leave_log_odds),
-                         float(cfg.resolved_stay_log_odds), float(cfg.quick_stay_log_odds),
-                         float(cfg.silent_leave_log_odds))
-
-
-@functools.lru_cache(maxsize=64)
-def _coefficients(*values: float) -> np.ndarray:
-    out = np.array(values, dtype=np.float64)
-    out.flags.writeable = False
-    return out
+    return rule_constants(np.float64, float(cfg.leave_log_odds), float(cfg.major_leave_log_odds),
+                          float(cfg.resolved_stay_log_odds), float(cfg.quick_stay_log_odds),
+                          float(cfg.silent_leave_log_odds))
 
 
 @inlined
