@@ -619,7 +619,8 @@ class StaffConfig:
 class FirmConfig:
     """One firm's positioning (MODEL.md §1)."""
     name: str = param("Focal", doc="firm name", nonblank=True)
-    price: float = param(1.0, 0.0, 100.0, "price index (1 = market reference)", lo_open=True)
+    price: float = param(1.0, 1e-6, 100.0, "price index (1 = market reference; at least 1e-6: prices are worked "
+                         "out in float32, where a smaller positive price is 0 and the firm's revenue vanishes)")
     quality: float = param(0.7, 0.0, 1.0, "product quality")
     unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
     fixed_cost_per_store_per_year: float = param(208000.0, 0.0, 1e12, "fixed cost of one store a year (rent, "

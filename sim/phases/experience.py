@@ -102,6 +102,8 @@ def discount_off_list(paid: float, regular: float) -> float:
     """The share off the firm's list price that a buyer paid, 0 at the list
     price or above (what marks a relationship begun under a deal: Lewis 2006,
     'Customer acquisition promotions and customer asset value')."""
+    if not regular > 0.0:               # a list price of 0 (a float32 underflow): nothing off it
+        return 0.0
     cut = 1.0 - paid / regular
     return cut if cut > 0.0 else 0.0
 

@@ -160,7 +160,7 @@ CASES = [
         value="100000000", allowed="customers fit"),
     sim("no_steps", "market.steps=0", key="market.steps", value="0", allowed="[1, "),
     sim("negative_price", "market.firms.0.price=-1", key="market.firms[0].price", value="-1",
-        allowed="(0.0, 100.0]"),
+        allowed="[1e-06, 100.0]"),
     sim("unknown_strategy_of_a_market_firm", "market.firms.0.strategies=[nosuch]",
         key="market.firms[0].strategies[0]", value="nosuch", allowed="unknown strategy"),
     sim("market_strategy_starting_after_the_horizon", "market.steps=20",

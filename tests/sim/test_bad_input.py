@@ -25,7 +25,7 @@ CASES = {
     "wrong_type": (["market.customers.voice_mean=lots"], None,
                    "market.customers.voice_mean", "lots", "number"),
     "negative_price_in_yaml": ([], f"market:\n  firms:\n    - {{name: A, price: -2.5}}\n    - {GOOD_FIRM}\n",
-                               "market.firms[0].price", "-2.5", "(0.0, 100.0]"),
+                               "market.firms[0].price", "-2.5", "[1e-06, 100.0]"),
     "unknown_key": (["market.foo=1"], None, "market.foo", "1", "unknown key"),
     "unknown_key_added": (["+market.foo=1"], None, "market.foo", "1", "unknown key"),
     "unknown_top_key": (["colour=red"], None, "colour", "red", "unknown key"),

@@ -234,6 +234,8 @@ def test_quiet_dropout_after_purchases_ends_relationships_of_its_own():
 
 #: a relationship hazard of mean 2e-6 a year: relationships end by quiet dropout alone
 _NO_HAZARD = dict(churn_proneness_a=0.02, churn_proneness_b=1e4, exit_per_year_mean=0.0)
+#: no purchase is a problem, so no stay-or-leave decision ends a relationship
+_NO_DECISIONS = dict(complaints={"problem_disappointment": 1e9})
 #: every way back into the consideration set wide open
 _OPEN_DOORS = dict(churn={"reconsideration_per_year": 5.0, "advertising_reconsideration": 1.0},
                    word_of_mouth={"reconsideration_per_story": 1.0})
@@ -243,7 +245,7 @@ def test_a_customer_who_drops_out_for_good_never_buys_from_that_firm_again():
     """BG/NBD's dropout is permanent (Fader, Hardie & Lee 2005): with
     ``dropout_final`` no reconsideration, story or fallback brings the firm
     back, though every door is open; without it, the same doors win many back."""
-    final = BeforeChoice(seed=2, n_customers=3000, burn_in=26, **_OPEN_DOORS,
+    final = BeforeChoice(seed=2, n_customers=3000, burn_in=26, **_OPEN_DOORS, **_NO_DECISIONS,
                          customers={**_NO_HAZARD, "dropout_mean": 0.1, "dropout_final": True})
     final.run(26)
     gone = final.customers.dropped_out
@@ -279,7 +281,7 @@ def test_dropout_can_be_kept_to_repeat_purchases_as_bg_nbd_has_it():
     al. 2007), BG/NBD only after a repeat purchase; the market can be either."""
     counts = {}
     for after_first in (True, False):
-        m = AroundDefections(seed=3, n_customers=3000, burn_in=0,
+        m = AroundDefections(seed=3, n_customers=3000, burn_in=0, **_NO_DECISIONS,
                              customers={**_NO_HAZARD, "dropout_mean": 0.3,
                                         "dropout_after_first_purchase": after_first})
         m.run(26)
