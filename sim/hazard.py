@@ -41,6 +41,13 @@ def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
                           cfg.won_back_hazard_ratio, cfg.deal_acquired_hazard)
 
 
+def tenure_years(since: np.ndarray, t: int, steps_per_year: float) -> np.ndarray:
+    """Each relationship's tenure in years at step ``t`` (burn-in included),
+    from the step it began (``since``; -1, none begun: 0), as the hazard
+    counts it."""
+    return np.where(since >= 0, (t - since) / steps_per_year, 0.0)
+
+
 def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
                   cognition: np.ndarray, incident: np.ndarray, bonded: np.ndarray, tenure_years: np.ndarray,
                   state: np.ndarray, cfg: ChurnConfig, acquisition_discount: np.ndarray | float = 0.0) -> np.ndarray:

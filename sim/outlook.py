@@ -39,7 +39,7 @@ def outlook(market: "LoyaltyModel", firm: int) -> Outlook:
     lat = market.latents()
     bond = cust.bond
     bonded = (bond >= 0) & (market.staff.firm[np.maximum(bond, 0)] == f)
-    tenure = np.where(cust.since[:, f] >= 0, (market.t - cust.since[:, f]) / cfg.steps_per_year, 0.0)
+    tenure = hazard.tenure_years(cust.since[:, f], market.t, cfg.steps_per_year)
     rate = hazard.annual_hazard(cust.churn_proneness, cust.satisfaction[:, f], lat["switching"][:, f],
                                 lat["cognitive"][:, f], cust.incident[:, f], bonded, tenure, cust.state[:, f],
                                 cfg.churn, cust.acquisition_discount[:, f])

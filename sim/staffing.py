@@ -277,9 +277,9 @@ def capacity(staff: StaffPopulation, n_firms: int, cfg: StaffConfig) -> np.ndarr
     """Each firm's employed hours weighed by each employee's
     :func:`productivity` (full-skill full-time equivalents), summed in
     position order as the engine's step sums them."""
-    skill_range = cfg.max_skill - cfg.novice_skill
-    weight = (1.0 - cfg.skill_productivity * (cfg.max_skill - staff.skill.astype(np.float64)) / skill_range
-              if skill_range > 0 else np.ones(staff.m))
+    weight = productivity.py_func(staff.skill.astype(np.float64), float(cfg.max_skill),
+                                  float(cfg.max_skill - cfg.novice_skill), float(cfg.skill_productivity))
+    weight = np.broadcast_to(weight, staff.skill.shape)          # 1 (a scalar) when novices start at full skill
     at = staff.employed
     return np.bincount(staff.firm[at], staff.fte[at] * weight[at], minlength=n_firms).astype(np.float64)
 

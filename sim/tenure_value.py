@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.hazard import tenure_years
 from sim.loyalty_economics import SERVING_LOAD, state_factors
 from sim.states import is_customer
+from sim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -30,8 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
 #: the columns of :func:`value_by_tenure`
 COLUMNS = ("firm", "tenure_band", "band_from_years", "relationships", "annual_revenue", "annual_margin",
            "median_margin", "barely_profitable")
-
-WEEKS_PER_YEAR = 52.0
 
 
 def band_labels(width_years: float, bands: int) -> list[str]:
@@ -49,8 +49,8 @@ def value_by_tenure(model: "LoyaltyModel") -> pd.DataFrame:
     cfg, cust = model.config, model.customers
     lc = cfg.loyalty
     current = is_customer(cust.state)
-    tenure_years = np.where(cust.since >= 0, (model.t - cust.since) / cfg.steps_per_year, 0.0)
-    band = np.minimum((tenure_years // lc.tenure_band_years).astype(np.int64), lc.tenure_bands - 1)
+    tenure = tenure_years(cust.since, model.t, cfg.steps_per_year)
+    band = np.minimum((tenure // lc.tenure_band_years).astype(np.int64), lc.tenure_bands - 1)
     cost_share = model.by_firm("unit_cost", np.float64) / model.by_firm("price", np.float64)
     visits_per_year = cust.behaviour.astype(np.float64) * WEEKS_PER_YEAR
     load = state_factors(lc)[SERVING_LOAD][cust.state].astype(np.float64)

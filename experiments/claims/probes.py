@@ -238,8 +238,7 @@ def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float
 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     cust, F = model.customers, model.n_firms
-    per_year = model.config.steps_per_year
-    window, follow = int(round(window_weeks * per_year / 52)), int(round(follow_weeks * per_year / 52))
+    window, follow = model.step_length.whole_steps(window_weeks), model.step_length.whole_steps(follow_weeks)
     if window + follow > model.config.steps:
         raise ValueError(f"the horizon ({model.config.steps} steps) must hold {window} steps of acquisitions "
                          f"followed for {follow}")

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.config import MarketConfig
 from sim.states import LoyaltyState as S, is_customer
+from sim.units import StepLength
 
 
 def _with_programme(market: MarketConfig, firm: int, spec: object) -> MarketConfig:
@@ -59,8 +60,8 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
     """
     from sim.model import LoyaltyModel
 
-    per_year = market.steps_per_year
-    follow = int(round(follow_weeks * per_year / 52))
+    unit = StepLength(market.steps_per_year)
+    follow = unit.whole_steps(follow_weeks)
     if 2 * follow > market.steps:
         raise ValueError(f"the horizon ({market.steps} steps) must hold twice {follow} steps")
     out: dict[str, float] = {}
@@ -104,6 +105,7 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
     out["lost_vs_new_offer"] = share["contacted"] / share["aware_offer"]
 
     # ---------------------------------------------------------------- the campaign to every lapsed customer
+    per_year = market.steps_per_year
     recent, old = recent_weeks * per_year / 52, old_weeks * per_year / 52
     for key, spec in (("won_back", {"name": "win_back", "window_weeks": 1_000_000}),
                       ("own_return", {"name": "win_back", "reach_per_week": 0.0})):
