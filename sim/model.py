@@ -300,7 +300,7 @@ class LoyaltyModel(mesa.Model):
         """The engagement each firm's staff tend to, given their utilisation."""
         fa = lambda name: self.by_firm(name, np.float64)  # noqa: E731
         return engagement_target(fa("wage_per_year"), fa("training"), fa("empowerment"), fa("recognition"),
-                                 utilisation, self.config.staff)
+                                 utilisation, self.config.staff, fa("morale"))
 
     def break_bonds(self, positions: np.ndarray) -> None:
         """Customers bonded to the employees who held these positions lose

@@ -3,7 +3,7 @@
 001: "only loyal employees create loyal customers"; employee ability outweighs
 price, brand and convenience. 002: "customer loyalty = employee sincerity +
 customer satisfaction". Engagement follows pay against the market, training,
-empowerment, recognition and strain; low engagement raises turnover; a
+empowerment, recognition, morale (a lay-off's survivors) and strain; low engagement raises turnover; a
 leaver is replaced by a novice; service rises with skill and engagement,
 falls smoothly with utilisation, and its spread narrows with engagement.
 Staff are counted in full-time equivalents (:mod:`agents.staff`).
@@ -47,16 +47,23 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
 
 
 def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
+                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig,
+                      morale: np.ndarray | None = None) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
-    are per full-time employee and year, as the market wage (float64). The
-    strain is numpy's, the sum compiled (:func:`_engagement_target`)."""
-    terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition)]
+    are per full-time employee and year, as the market wage (float64).
+    ``morale`` (default 0) is added as it is: what events at the firm do to
+    its staff's engagement beyond pay, levers and strain (a lay-off's
+    survivors: :mod:`strategies.layoffs`). The strain is numpy's, the sum
+    compiled (:func:`_engagement_target`)."""
+    if morale is None:
+        morale = np.zeros(np.shape(wage))
+    terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition, morale)]
     terms.append(strain(utilisation, cfg))
     shape = terms[-1].shape
     if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
         terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
-        shape = np.broadcast_shapes(*(np.shape(x) for x in (wage, training, empowerment, recognition, utilisation)))
+        shape = np.broadcast_shapes(*(np.shape(x) for x in (wage, training, empowerment, recognition, morale,
+                                                             utilisation)))
     out = np.empty(shape)
     _engagement_target(*terms, float(cfg.base_engagement), float(cfg.pay_engagement),
                        float(cfg.market_wage_per_year), float(cfg.training_engagement),
@@ -67,12 +74,12 @@ def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.nd
 
 @compiled
 def _engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray, recognition: np.ndarray,
-                       load: np.ndarray, base: float, pay: float, market_wage: float, trained: float,
+                       morale: np.ndarray, load: np.ndarray, base: float, pay: float, market_wage: float, trained: float,
                        empowered: float, recognised: float, strained: float, out: np.ndarray) -> None:
     """:func:`engagement_target`'s sum for each firm, term by term in its order."""
     for f in range(len(out)):
         out[f] = (base + pay * (wage[f] / market_wage - 1.0) + trained * training[f] + empowered * empowerment[f]
-                  + recognised * recognition[f] - strained * load[f])
+                  + recognised * recognition[f] + morale[f] - strained * load[f])
 
 
 @compiled
@@ -170,11 +177,12 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
                empowerment: np.ndarray, recognition: np.ndarray, u_leave: np.ndarray, cfg: StaffConfig,
-               step: StepLength) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               step: StepLength, morale: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The engine's step of staff life, as :func:`utilisation`,
     :func:`engagement_target` and :func:`update_staff` make it, given each
     firm's visits of the last step and its conditions (one float64 value
-    per firm each): returns each firm's employed full-time equivalents,
+    per firm each; ``morale`` as :func:`engagement_target` takes it, default
+    0): returns each firm's employed full-time equivalents,
     its utilisation, and the positions whose holder left. The same
     operations in fewer calls: compiled passes around numpy's
     ``logaddexp`` (the strain), ``exp`` and ``expm1``."""
@@ -186,7 +194,8 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
                     float(cfg.utilisation_knee), float(cfg.utilisation_softness), fte, workload, strained)
     np.logaddexp(0.0, strained, out=strained)
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
-    _settle_toward_target(wage, training, empowerment, recognition, strained, float(cfg.utilisation_softness),
+    morale = np.zeros(F) if morale is None else np.asarray(morale, dtype=np.float64)
+    _settle_toward_target(wage, training, empowerment, recognition, morale, strained, float(cfg.utilisation_softness),
                           float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),
                           float(cfg.training_engagement), float(cfg.empowerment_engagement),
                           float(cfg.recognition_engagement), float(cfg.workload_engagement), np.empty(F),
@@ -255,7 +264,8 @@ def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, s
 
 @compiled
 def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                          recognition: np.ndarray, strained: np.ndarray, softness: float, base: float, pay: float,
+                          recognition: np.ndarray, morale: np.ndarray, strained: np.ndarray, softness: float,
+                          base: float, pay: float,
                           market_wage: float, trained: float, empowered: float, recognised: float,
                           strain_weight: float, target: np.ndarray, firm: np.ndarray, trait: np.ndarray,
                           closing: float, engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
@@ -267,7 +277,7 @@ def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: n
     into ``target``) and the settling of :func:`_settle_engagement`."""
     for f in range(len(strained)):
         strained[f] = softness * strained[f]
-    _engagement_target(wage, training, empowerment, recognition, strained, base, pay, market_wage, trained,
+    _engagement_target(wage, training, empowerment, recognition, morale, strained, base, pay, market_wage, trained,
                        empowered, recognised, strain_weight, target)
     _settle_engagement(firm, trait, target, closing, engagement, tenure, weeks, person_target,
                        minus_turnover_engagement, learning_weeks, quit_exponent, learning_exponent)

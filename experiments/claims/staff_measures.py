@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from experiments.claims.evidence import Evidence
+from experiments.claims.evidence import Evidence, per_replication, quit_rate
 from experiments.claims.probe_measures import probe
 from experiments.claims.probes import _single_threaded
 from sim.config import MarketConfig
@@ -57,3 +57,19 @@ def _fifth(ev: Evidence, markets: Sequence[int], book: str) -> np.ndarray:
 def fifths_gap(book: str) -> Callable[[Evidence], np.ndarray]:
     """The lowest-turnover fifth's ``book`` minus the highest's."""
     return lambda ev: _fifth(ev, LOW_FIFTH, book) - _fifth(ev, HIGH_FIFTH, book)
+
+
+def survivors_quit_ratio(scenario: str, baseline: str,
+                         window: Callable[[Evidence], tuple[int, int]]) -> Callable[[Evidence], np.ndarray]:
+    """How many times as often the focal firm's staff quit in ``scenario``
+    as in ``baseline`` over the steps of ``window``: per replication, the
+    mean over those steps of the turnover rule's rate at each scenario's mean
+    engagement, ``exp(-turnover_engagement * (e - 0.5))``, one over the
+    other (paired). The rule's rate rather than the leavers counted: a
+    store of a few full-time equivalents loses one or two people a year, too
+    few to count a 30% rise in, while engagement moves every step."""
+    def measure(ev: Evidence) -> np.ndarray:
+        start, stop = window(ev)
+        ratio = quit_rate(ev, scenario, start, stop) / quit_rate(ev, baseline, start, stop)
+        return per_replication(ev, ratio.groupby(level=0).mean())
+    return measure

@@ -16,6 +16,7 @@ from experiments.claims.probe_measures import (ordered_within, probe_change, pro
                                                tarp_deviation)
 from experiments.claims.probes import TARP_REPURCHASE, TARP_SILENT_REPURCHASE
 from experiments.claims.schedules import after_start, war_window
+from experiments.claims.staff_measures import survivors_quit_ratio
 
 #: TARP's repurchase shares after a complaint, by the probe's ``<severity>_<handling>`` (MODEL.md §9)
 _TARP = {f"{severity}_{how}": share for (severity, how), share in TARP_REPURCHASE.items()}
@@ -232,6 +233,14 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
     Claim("layoffs.retention", "Lay-offs lower retention.", "MODEL.md §5, §6; seed 001", "layoffs_downturn",
           "annual retention of the focal firm, lay-offs minus keeping the staff",
           kpi_difference("layoffs", "retention_rate", baseline="keep_staff"), below(0), "pp"),
+    Claim("layoffs.survivor_turnover", "Lay-off survivors quit about 31% more often in the year after "
+          "(Trevor & Nyberg 2008, 'Keeping your headcount when all about you are losing theirs': voluntary turnover "
+          "13% against a little over 10% at firms that downsized; the survivors' lost engagement is calibrated "
+          "to it).", "MODEL.md §5; seed 001; Trevor & Nyberg 2008", "layoffs_downturn",
+          "the focal firm's staff turnover rule at its mean engagement, lay-offs over keeping the staff, mean "
+          "over the 52 weeks after the week of the cut",
+          survivors_quit_ratio("layoffs", "keep_staff", after_start("layoffs", "layoffs", offset=1, length=52)),
+          within(1.15, 1.5), "ratio"),
     Claim("layoffs.npv", "Lay-offs in a downturn lose money over two years (the loyalty dilemma).",
           "MODEL.md §5, §6; seed 001", "layoffs_downturn",
           "NPV of the focal firm over 104 weeks, lay-offs minus keeping the staff",

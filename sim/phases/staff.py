@@ -25,7 +25,7 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
     fte, workload, leavers = staff_step(staff, step.visits, wage, market.by_firm("training", np.float64),
                                         market.by_firm("empowerment", np.float64),
                                         market.by_firm("recognition", np.float64), step.draws.staff, cfg,
-                                        market.step_length)
+                                        market.step_length, market.by_firm("morale", np.float64))
     ev.leavers = staff.hours_by_firm(leavers, F)
     ev.headcount = fte              # novices take the leavers' positions: the hours employed are as they were
     market.break_bonds(leavers)

@@ -22,11 +22,12 @@ def _both(model: LoyaltyModel, visits: np.ndarray, conditions: dict[str, np.ndar
     cfg, unit, F = model.config.staff, model.step_length, model.n_firms
     engine, reference = copy.deepcopy(model.staff), copy.deepcopy(model.staff)
     fte, workload, leavers = staff_step(engine, visits, conditions["wage"], conditions["training"],
-                                        conditions["empowerment"], conditions["recognition"], u_leave, cfg, unit)
+                                        conditions["empowerment"], conditions["recognition"], u_leave, cfg, unit,
+                                        conditions["morale"])
     ref_fte = reference.full_time_equivalents(F)
     ref_workload = utilisation(visits, capacity(reference, F, cfg), cfg, unit)
     target = engagement_target(conditions["wage"], conditions["training"], conditions["empowerment"],
-                               conditions["recognition"], ref_workload, cfg)
+                               conditions["recognition"], ref_workload, cfg, conditions["morale"])
     ref_leavers = update_staff(reference, target, ref_workload, u_leave, cfg, unit)
     return (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference)
 
@@ -43,7 +44,7 @@ def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year)
         visits = served * rng.uniform(0.0, 2.5, F)
         conditions = {"wage": rng.uniform(0.6, 1.4, F) * model.config.staff.market_wage_per_year,
                       "training": rng.uniform(0, 1, F), "empowerment": rng.uniform(0, 1, F),
-                      "recognition": rng.uniform(0, 1, F)}
+                      "recognition": rng.uniform(0, 1, F), "morale": rng.uniform(-0.3, 0.0, F)}
         u_leave = rng.random(model.staff.m, dtype=np.float32) ** (3 if trial % 2 else 1)   # some steps with many leavers
         (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference) = _both(
             model, visits, conditions, u_leave)
@@ -53,3 +54,13 @@ def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year)
         for name in COLUMNS:
             np.testing.assert_array_equal(getattr(engine, name), getattr(reference, name), err_msg=name)
         model.staff = engine                      # the next trial starts where this one ended
+
+
+def test_morale_moves_the_engagement_target_one_for_one():
+    model = LoyaltyModel(market={"n_customers": 1000}, seed=0)
+    F, cfg = model.n_firms, model.config.staff
+    levers = [np.full(F, cfg.market_wage_per_year), np.zeros(F), np.zeros(F), np.zeros(F)]
+    load = np.full(F, 0.8)
+    calm = engagement_target(*levers, load, cfg)
+    shaken = engagement_target(*levers, load, cfg, np.array([-0.09] + [0.0] * (F - 1)))
+    np.testing.assert_allclose(calm - shaken, [0.09] + [0.0] * (F - 1), atol=1e-12)

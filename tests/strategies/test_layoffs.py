@@ -59,3 +59,28 @@ class TestLayoffs(StrategyContract):
                 assert staff.tenure[gone].max() <= staff.tenure[kept].min()
             else:
                 assert staff.tenure[gone].min() >= staff.tenure[kept].max()
+
+    def test_survivors_lose_engagement_beyond_their_workload_and_it_fades(self):
+        for seed in (0, 1):
+            survivors = run_market({0: [self.spec(start=CUT)]}, seed=seed, **MARKET)
+            unmoved = run_market({0: [self.spec(start=CUT, survivor_engagement_drop=0.0)]}, seed=seed, **MARKET)
+            # the same staff left with the same load: only the survivors' morale differs
+            gap_soon = (mean_after(unmoved, "staff_engagement", start=CUT + 8, stop=CUT + 16)
+                        - mean_after(survivors, "staff_engagement", start=CUT + 8, stop=CUT + 16))
+            gap_late = (mean_after(unmoved, "staff_engagement", start=CUT + 60)
+                        - mean_after(survivors, "staff_engagement", start=CUT + 60))
+            assert 0.05 < gap_soon < 0.09
+            assert 0 < gap_late < gap_soon * 0.6          # half-life 52 weeks: about half a year later
+            assert mean_after(survivors, "service_level", start=CUT + 1) < \
+                mean_after(unmoved, "service_level", start=CUT + 1)
+
+    def test_the_firm_morale_falls_by_the_drop_at_the_cut_and_halves_each_half_life(self):
+        model = run_market({0: [self.spec(start=CUT, survivor_engagement_drop=0.2, survivor_half_life_weeks=26)]},
+                           seed=0, keep=True, n_customers=2000, steps=CUT + 26)
+        assert model.firms[0].morale == np.float64(-0.2 * 0.5 ** (26 / 26))
+        assert [f.morale for f in model.firms[1:]] == [0.0] * (len(model.firms) - 1)
+
+    def test_no_one_dismissed_leaves_morale_alone(self):
+        model = run_market({0: [self.spec(start=CUT, share=0.0)]}, seed=0, keep=True, n_customers=2000,
+                           steps=CUT + 4)
+        assert model.firms[0].morale == 0.0
