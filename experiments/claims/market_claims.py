@@ -154,8 +154,10 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "it, against the baseline (0.3: a 30% fall, as tests/sim/test_behaviour.py)",
           captive_wave("rival_enters", before=4, after=(6, 12)), within(0.30, None), "pct", expected="fail",
           reason="the focal firm's captives fall only about 18% more than without the entry in months 6-11 after it: "
-                 "they meet the Challenger at their yearly renewals, spread over the year, so they drain away rather "
-                 "than leave in a wave"),
+                 "they meet the Challenger at their yearly renewals, spread over the year, and its launch campaign "
+                 "has made only about half of them aware of it by six months, so they drain away rather than leave "
+                 "in a wave; half-year contracts and subscribers aware within about two months give 36% (the sweeps "
+                 "of docs/model.md; inertia and the Challenger's price move it little)"),
     # ------------------------------------------------------------------ §5: staff
     Claim("staff.turnover_service", "Higher staff turnover lowers the service level.",
           "MODEL.md §5; seeds 001, 002", "staff_turnover",

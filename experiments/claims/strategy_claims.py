@@ -85,10 +85,13 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "MODEL.md §6.2; seeds 000, 003; conf/experiment/club_payoff.yaml", "club_payoff",
           "NPV of the focal firm over 156 weeks, club minus baseline", kpi_difference("club", "npv"),
           above(0), "money", expected="fail",
-          reason="over three years the club costs far more than it brings back (NPV about -130,000 against the "
-                 "baseline; about -110,000 targeted by expected uplift, -235,000 by risk): its events and members' "
-                 "services cost about 120,000 a year, twice the margin of the loyalty and retention they build; at "
-                 "half seed 000's calendar costs it would pay about +40,000 (3 seeds)"),
+          reason="over three years the club costs more than it brings back (NPV about -130,000 against the "
+                 "baseline; about -110,000 targeted by expected uplift, -235,000 by risk): it adds about 950,000 "
+                 "of revenue but only about 270,000 of gross margin, since the members' discount applies to what "
+                 "they bought anyway, against about 410,000 of members' services and events, whose costs per "
+                 "attendee are assumptions; it pays with every event at a quarter of its cost (+107,000) and "
+                 "breaks even as a club for the top 5% only (sensitivity=lesson_club and the sweeps of "
+                 "docs/model.md)"),
     # ------------------------------------------------------------------ §6.3 differentiated service
     Claim("service.lifts_service", "Differentiated service lifts the service experienced by those served.",
           "MODEL.md §6.3; seed 000", "served",
@@ -195,10 +198,12 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "lapsing (churned) in the first year that are customer relationships again within a year of lapsing",
           probe_value("lapsed_won_back"), within(0.20, 0.40), "pct", expected="fail",
           reason="about 80% are won back within a year: the programme reaches most within two weeks of their "
-                 "leaving, its offer puts the firm back into their consideration set, and their memory of it "
-                 "(expectation, satisfaction, affect, taste) is whole; about half of them come back within a "
-                 "year without it (a customer who has left every firm they know considers them all again), so "
-                 "the programme adds about 30 points"),
+                 "leaving and its offer puts the firm back into their consideration set, and the category is "
+                 "three firms with no outside option, so a lapsed customer's only alternatives are the other two, "
+                 "often also left or disappointing; 60% of the relationships that end are with the customer's "
+                 "favourite firm (median choice probability 0.79 just before), and even with their expectation "
+                 "of the firm set to 0 about a third of those contacted still prefer it to both rivals and half "
+                 "buy within the offer's 6 weeks; about half come back within a year without the programme"),
     Claim("win_back.prospect_rate", "New prospects are won at 5-20% (a year).",
           "MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
           "the same run: share of the relationships that become aware of the focal firm in the first year "
@@ -245,10 +250,10 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "MODEL.md §5, §6; seed 001", "layoffs_downturn",
           "NPV of the focal firm over 104 weeks, lay-offs minus keeping the staff",
           kpi_difference("layoffs", "npv", baseline="keep_staff"), below(0), "money", expected="fail",
-          reason="the wages saved far outweigh the gross margin of the sales lost to the lower service and retention: "
-                 "lay-offs raise the NPV by about 105,000 over two years, and still by about 70,000 with service "
-                 "three times as sensitive to the survivors' strain (staff.workload_service 1.2 instead of 0.4); "
-                 "nothing yet costs the survivors' engagement and turnover (Trevor & Nyberg 2008, 'Keeping your "
-                 "headcount when all about you are losing theirs', found each 1% of staff laid off raised later "
-                 "voluntary turnover by about 0.4 points)"),
+          reason="the downturn has already cut the visits, so the survivors absorb the work: lay-offs raise the "
+                 "NPV by about 73,000 over two years, even with the survivors' lost engagement calibrated to Trevor "
+                 "& Nyberg 2008 (it took about 32,000 off); they lose money where the staff were already busy "
+                 "before the cut (staff.visits_per_fte_per_year 3,500 instead of 5,700: -36,000) or the "
+                 "survivors lose about three times that engagement (sensitivity=lesson_layoffs and the sweeps of "
+                 "docs/model.md)"),
 )

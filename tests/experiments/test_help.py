@@ -15,7 +15,7 @@ from tests.bad_input.table import run_app
 ROOT = Path(__file__).resolve().parents[2]
 #: what each page must show: its config groups with their options
 APPS = {"loyalty-sim": ["\nexperiment: ", "\nmarket: "],
-        "loyalty-sim-sensitivity": ["\nsensitivity: morris, sobol", "\nexperiment: "],
+        "loyalty-sim-sensitivity": ["\nsensitivity: lesson_club, lesson_layoffs, morris, sobol", "\nexperiment: "],
         "loyalty-sim-optimise": ["\noptimise: pareto, price_war, single", "\nexperiment: "],
         "loyalty-sim-calibrate": ["calibration=<name>", "own_log", "transactions.separator"]}
 

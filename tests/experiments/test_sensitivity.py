@@ -15,6 +15,7 @@ import yaml
 
 from experiments.sensitivity import (INDEX_COLUMNS, Target, analyse, check_overrides, compose_sensitivity, main,
                                      plan_of, point_config, points_of, problem_of, run_and_write, target_value)
+from experiments.config_keys import get_key
 from experiments.sensitivity_plots import index_bars, indices_cells
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,6 +140,20 @@ def test_the_presets_compose_and_cost_what_they_say():
     assert default.app["market"]["n_customers"] == 2000
     sobol = plan_of(compose_sensitivity(["sensitivity=sobol"]))
     assert points_of("sobol", sobol.settings.samples, len(sobol.parameters)) == 32 * 6
+
+
+@pytest.mark.parametrize("preset, experiment, scenario, baseline", [
+    ("lesson_layoffs", "layoffs_downturn", "layoffs", "keep_staff"),
+    ("lesson_club", "club_payoff", "club", "baseline"),
+])
+def test_the_lesson_presets_screen_a_failing_lesson_on_its_own_experiment(preset, experiment, scenario, baseline):
+    plan = plan_of(compose_sensitivity([f"sensitivity={preset}"]))
+    assert plan.app["experiment"]["name"] == experiment
+    assert (plan.target.scenario, plan.target.difference_from) == (scenario, baseline)
+    assert points_of("morris", plan.settings.samples, len(plan.parameters)) == 8 * 9
+    # the strategy's own parameters are swept through the scenario that runs it
+    swept = [p.key for p in plan.parameters if p.key.startswith("experiment.scenarios.1.")]
+    assert swept and all(np.isfinite(float(get_key(plan.app, key))) for key in swept)
 
 
 # --------------------------------------------------------------------- presentation
