@@ -96,15 +96,6 @@ def loyal_share(ev: Evidence, scenario: str, start: int | None = None, stop: int
     return per_replication(ev, share.groupby(rows["replication"]).mean())
 
 
-def quit_rate(ev: Evidence, scenario: str, start: int | None = None, stop: int | None = None) -> pd.Series:
-    """The focal firm's staff turnover rule at its mean engagement of each
-    step, relative to engagement 0.5 (``exp(-turnover_engagement * (e -
-    0.5))``), indexed by (replication, step) over reported steps ``[start, stop)``."""
-    rows = _scenario_rows(ev.steps, scenario, ev.focal, start, stop)
-    rate = np.exp(-ev.market.staff.turnover_engagement * (rows["staff_engagement"].to_numpy(dtype=float) - 0.5))
-    return pd.Series(rate, index=pd.MultiIndex.from_arrays([rows["replication"], rows["step"]]))
-
-
 def gross_margin(ev: Evidence, scenario: str, start: int | None, stop: int | None) -> np.ndarray:
     """Per replication: 1 - cost of goods / revenue of the focal firm over a window."""
     return 1 - ratio_of_sums(ev, scenario, "cost_of_goods", "revenue", start, stop)

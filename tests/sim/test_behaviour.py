@@ -226,6 +226,20 @@ def test_higher_staff_turnover_lowers_service_and_retention():
     assert retention_high < retention_low
 
 
+def test_engaged_staff_satisfy_customers_who_then_spend_more_the_employee_customer_profit_chain():
+    """Rucci, Kirn & Quinn 1998 (Sears): employee attitude drives customer
+    impression, which drives revenue; the chain's probe reads each link."""
+    from experiments.claims.staff_measures import employee_customer_chain_probe
+    from sim.config import market_config
+    for seed in (0, 1):
+        out = employee_customer_chain_probe(market_config(n_customers=3000, burn_in=104, steps=78), seed,
+                                            settle_weeks=26)
+        assert 4.0 < out["attitude"] < 5.5              # morale +0.05: about 5 points of 0-100 once settled
+        assert out["impression"] > 0.4 and out["revenue"] > 1.0
+        assert out["impression_per_5"] == pytest.approx(out["impression"] * 5 / out["attitude"])
+        assert out["revenue_per_5"] == pytest.approx(out["revenue_per_1_3"] * out["impression_per_5"] / 1.3)
+
+
 def test_captive_customers_leave_in_a_wave_when_a_clearly_better_rival_appears():
     """001: captive customers look loyal in behaviour but leave in a wave when a
     real alternative appears; attached customers stay."""
