@@ -164,6 +164,7 @@ def test_the_special_case_switches_off_every_effect_of_the_hazard(preset):
     np.testing.assert_allclose(rate, proneness)
     assert market.customers.exit_per_year_mean == 0 and market.customers.dropout_mean == 0
     assert not market.churn.exclusive_relationships
+    assert market.complaints.problem_disappointment >= 1e9           # no problem ends in a decision to leave
     assert dataclasses.asdict(market.churn) != dataclasses.asdict(_market(preset, special=False).churn)
 
 
