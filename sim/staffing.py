@@ -3,9 +3,10 @@
 001: "only loyal employees create loyal customers"; employee ability outweighs
 price, brand and convenience. 002: "customer loyalty = employee sincerity +
 customer satisfaction". Engagement follows pay against the market, training,
-empowerment, recognition, morale (a lay-off's survivors) and strain; low engagement raises turnover; a
-leaver is replaced by a novice; service rises with skill and engagement,
-falls smoothly with utilisation, and its spread narrows with engagement.
+empowerment, recognition, morale (a lay-off's survivors) and strain; low
+engagement raises turnover; a leaver is replaced by a novice; service rises
+with skill and engagement, falls smoothly with utilisation, and its spread
+narrows with engagement.
 Staff are counted in full-time equivalents (:mod:`agents.staff`).
 """
 
@@ -74,8 +75,8 @@ def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.nd
 
 @compiled
 def _engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray, recognition: np.ndarray,
-                       morale: np.ndarray, load: np.ndarray, base: float, pay: float, market_wage: float, trained: float,
-                       empowered: float, recognised: float, strained: float, out: np.ndarray) -> None:
+                       morale: np.ndarray, load: np.ndarray, base: float, pay: float, market_wage: float,
+                       trained: float, empowered: float, recognised: float, strained: float, out: np.ndarray) -> None:
     """:func:`engagement_target`'s sum for each firm, term by term in its order."""
     for f in range(len(out)):
         out[f] = (base + pay * (wage[f] / market_wage - 1.0) + trained * training[f] + empowered * empowerment[f]
@@ -195,7 +196,8 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
     np.logaddexp(0.0, strained, out=strained)
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
     morale = np.zeros(F) if morale is None else np.asarray(morale, dtype=np.float64)
-    _settle_toward_target(wage, training, empowerment, recognition, morale, strained, float(cfg.utilisation_softness),
+    _settle_toward_target(wage, training, empowerment, recognition, morale, strained,
+                          float(cfg.utilisation_softness),
                           float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),
                           float(cfg.training_engagement), float(cfg.empowerment_engagement),
                           float(cfg.recognition_engagement), float(cfg.workload_engagement), np.empty(F),
@@ -277,8 +279,8 @@ def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: n
     into ``target``) and the settling of :func:`_settle_engagement`."""
     for f in range(len(strained)):
         strained[f] = softness * strained[f]
-    _engagement_target(wage, training, empowerment, recognition, morale, strained, base, pay, market_wage, trained,
-                       empowered, recognised, strain_weight, target)
+    _engagement_target(wage, training, empowerment, recognition, morale, strained, base, pay, market_wage,
+                       trained, empowered, recognised, strain_weight, target)
     _settle_engagement(firm, trait, target, closing, engagement, tenure, weeks, person_target,
                        minus_turnover_engagement, learning_weeks, quit_exponent, learning_exponent)
 
