@@ -178,12 +178,12 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
                empowerment: np.ndarray, recognition: np.ndarray, u_leave: np.ndarray, cfg: StaffConfig,
-               step: StepLength, morale: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               step: StepLength, morale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The engine's step of staff life, as :func:`utilisation`,
     :func:`engagement_target` and :func:`update_staff` make it, given each
     firm's visits of the last step and its conditions (one float64 value
-    per firm each; ``morale`` as :func:`engagement_target` takes it, default
-    0): returns each firm's employed full-time equivalents,
+    per firm each; ``morale`` as :func:`engagement_target` takes it):
+    returns each firm's employed full-time equivalents,
     its utilisation, and the positions whose holder left. The same
     operations in fewer calls: compiled passes around numpy's
     ``logaddexp`` (the strain), ``exp`` and ``expm1``."""
@@ -195,7 +195,6 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
                     float(cfg.utilisation_knee), float(cfg.utilisation_softness), fte, workload, strained)
     np.logaddexp(0.0, strained, out=strained)
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
-    morale = np.zeros(F) if morale is None else np.asarray(morale, dtype=np.float64)
     _settle_toward_target(wage, training, empowerment, recognition, morale, strained,
                           float(cfg.utilisation_softness),
                           float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),

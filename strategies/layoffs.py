@@ -88,13 +88,13 @@ class Layoffs(Strategy):
         self.cut_now = False
         self.dismissed = np.zeros(0, dtype=np.int64)   # positions emptied
         self.dismissed_fte = 0.0                         # full-time equivalents dismissed
-        self.cut_step = 0                                # the reported step of the cut
         self.morale = 0.0                                # this programme's part of the firm's morale
 
     def _survivors_morale(self, ctx: StepContext) -> None:
-        """The survivors' lost engagement, fading since the cut: only this
-        programme's own part of the firm's ``morale`` changes."""
-        weeks = (ctx.step - self.cut_step) * ctx.units.weeks
+        """The survivors' lost engagement, fading since the cut (made in the
+        programme's first step): only this programme's own part of the
+        firm's ``morale`` changes."""
+        weeks = self.weeks_running(ctx)
         now = -self.config.survivor_engagement_drop * 0.5 ** (weeks / self.config.survivor_half_life_weeks)
         ctx.firm.morale = ctx.firm.morale - self.morale + now
         self.morale = now
@@ -118,7 +118,6 @@ class Layoffs(Strategy):
             key = -staff.tenure[positions]
         self.dismissed_fte = self.config.share * float(staff.fte[positions].sum())
         self.dismissed = ctx.dismiss_fte(self.dismissed_fte, positions[np.argsort(key, kind="stable")])
-        self.cut_step = ctx.step
         if self.dismissed_fte > 0:
             self._survivors_morale(ctx)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model import LoyaltyModel
+from sim.config import StaffConfig
 
 from tests.strategies.contract import StrategyContract, mean_after, run_market
 
@@ -96,7 +96,7 @@ def test_survivors_quit_about_a_quarter_more_often_in_the_year_after_as_trevor_a
     few to count a quarter more in), in the downturn of the layoffs_downturn
     experiment, the 52 weeks after a 30% cut against keeping the staff."""
     downturn = dict(n_customers=5000, steps=60, customers={"visits_per_year_mean": 18.72, "spend_median": 34.0})
-    k = LoyaltyModel(market={"n_customers": 10}, seed=0).config.staff.turnover_engagement
+    k = StaffConfig().turnover_engagement
     ratios = []
     for seed in range(8):
         cut = run_market({0: [{"name": "layoffs", "start": 1, "share": 0.3}]}, seed=seed, **downturn)
