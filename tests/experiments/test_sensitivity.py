@@ -156,6 +156,18 @@ def test_the_lesson_presets_screen_a_failing_lesson_on_its_own_experiment(preset
     assert swept and all(np.isfinite(float(get_key(plan.app, key))) for key in swept)
 
 
+def test_the_presets_restate_the_strategies_defaults_so_they_screen_the_default_programmes():
+    """The lesson presets spell out their strategy's parameters so that a
+    screening can sweep them; they must stay the strategy's defaults."""
+    from strategies.club_marketing import ClubMarketingConfig
+    from strategies.layoffs import LayoffsConfig
+    for preset, config in (("lesson_club", ClubMarketingConfig()), ("lesson_layoffs", LayoffsConfig())):
+        spec = plan_of(compose_sensitivity([f"sensitivity={preset}"])).app["experiment"]["scenarios"][1]
+        for key, value in spec["strategies"]["Focal"][0].items():
+            if key != "name":
+                assert value == getattr(config, key), (preset, key)
+
+
 # --------------------------------------------------------------------- presentation
 
 def test_the_bars_and_cells_follow_the_importance_of_the_parameters():
