@@ -139,7 +139,7 @@ class CustomerAgent(mesa.Agent):
 
     def considers(self, f: int) -> bool:
         """Whether firm ``f`` is in the customer's consideration set (:func:`sim.choice.considered`)."""
-        return self.knows(f) and (self.state[f] != CHURNED or self.reconsidered[f])
+        return self.knows(f) and (self.state[f] not in (CHURNED, AWARE) or self.reconsidered[f])
 
 
 class ReferenceLoyaltyModel(mesa.Model):
@@ -218,6 +218,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             for f in range(F):
                 if u_aware[i, f] < c.initial_awareness and present[f]:
                     a.state[f] = AWARE
+                    a.reconsidered[f] = True
                     a.expectation[f] = min(max(self.promise[f] + float(noise[i, f]), 0.0), 1.0)
         workload = np.zeros(F)          # utilisation: no visits served yet
         target = self._engagement_target(workload)
@@ -321,14 +322,13 @@ class ReferenceLoyaltyModel(mesa.Model):
         for a in self.customers:
             a.chosen = -1
             i = a.index
-            available = [a.considers(f) and present[f] for f in range(F)]
-            if not any(available):      # left every firm they know: they consider those again
-                available = [a.knows(f) and present[f] for f in range(F)]
+            bound, renewing = (self._contract_lock(a, term, u_renew[i]) if term else (-1, False))
+            # the consideration set (none: they buy outside the modelled firms); a renewal review weighs every firm known
+            available = [(a.knows(f) if renewing else a.considers(f)) and present[f] for f in range(F)]
             trying = first >= 0 and all(s < S.FIRST_TIME for s in a.state)     # never bought in the category
             chance = first if trying else a.purchase_chance
             if not (u_buy[i] < chance and any(available)):
                 continue
-            bound, renewing = (self._contract_lock(a, term, u_renew[i]) if term else (-1, False))
             if bound >= 0 and present[bound]:       # the contract binds: they pay their firm
                 a.chosen = bound
                 buyers.append((a, bound))
@@ -598,15 +598,19 @@ class ReferenceLoyaltyModel(mesa.Model):
         ch = self.config.churn
         back = self.step_length.visit_round.probability(ch.advertising_reconsideration * np.array(self.advertising_per_year)
                                             + ch.reconsideration_per_year).astype(np.float32).tolist()
+        consider = self.step_length.visit_round.probability(
+            ch.advertising_reconsideration * np.array(self.advertising_per_year)
+            + self.config.customers.consideration_per_year).astype(np.float32).tolist()
         for a in self.customers:
             h = heard.get(a.index, zeros)
             ua = None
             for f in range(F):
                 pos, neg = h[f], h[F + f]
-                if a.state[f] == CHURNED and not a.reconsidered[f]:
+                if a.state[f] in (CHURNED, AWARE) and not a.reconsidered[f]:
                     if ua is None:
                         ua = u_aware[a.index].tolist()
-                    if ua[f] < 1.0 - (1.0 - back[f]) * math.exp(float(np.float32(pos)) * log_left_out):
+                    base = back[f] if a.state[f] == CHURNED else consider[f]
+                    if ua[f] < 1.0 - (1.0 - base) * math.exp(float(np.float32(pos)) * log_left_out):
                         a.reconsidered[f] = True
                 if a.state[f] == PROSPECT:
                     if not self.present[f]:
@@ -696,6 +700,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             for f in range(F):
                 if u_aware[r, f] < cfg.customers.newcomer_awareness and self.present[f]:
                     new.state[f] = AWARE
+                    new.reconsidered[f] = True
                     new.expectation[f] = self.promise[f]
             self.customers[old.index] = new
             old.remove()

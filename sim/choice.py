@@ -8,7 +8,9 @@ and bonds, the price against the customer's reference price, and a
 discount's pull on deal-prone customers (000, 001: price wars attract
 profit-seeking customers); the occasion's Gumbel noise makes it a logit,
 whose scale ``logit_scale`` sets. A firm the customer left is not
-considered until something brings it back (:func:`considered`). A
+considered until something brings it back, nor is a firm the customer
+has come to know but never weighed up (:func:`considered`); a customer
+who considers no firm buys outside the modelled firms on that occasion. A
 variety-seeking customer sometimes picks any considered firm at random
 (002, 001: not every customer can be made loyal).
 """
@@ -26,6 +28,7 @@ from sim.states import LoyaltyState as S
 
 _PROSPECT = int(S.PROSPECT)
 _CHURNED = int(S.CHURNED)
+_AWARE = int(S.AWARE)
 #: :func:`contract_locks`: a chooser bound to no firm, and one at a renewal point
 FREE, RENEWING = -1, -2
 
@@ -65,13 +68,18 @@ def known(state: int, dropped_out: bool) -> bool:
 @inlined
 def considered(state: int, reconsidered: bool, dropped_out: bool) -> bool:
     """Whether a firm is in the customer's consideration set: they know it
-    (:func:`known`), and if they left it, something brought it back
-    (``reconsidered``: a slow reconsideration, advertising, a win-back offer
-    that reached them, :meth:`sim.context.StepContext.bring_back`). A
-    customer who has left every firm they know still buys in the category:
-    they consider the firms they know again (:func:`logit_exponents`), so
-    the set is never empty while they know one."""
-    return known(state, dropped_out) & ((state != _CHURNED) | reconsidered)
+    (:func:`known`), and unless they are its customer, it was let in
+    (``reconsidered``). A firm they knew on arriving is in the set; one they
+    came to know later enters it slowly, since weighing up a new firm costs
+    effort (Hauser & Wernerfelt 1990, "An evaluation cost model of
+    consideration sets"; Roberts & Lattin 1991); one they left returns
+    slowly. Both come in by the customer's own slow (re)consideration, by
+    advertising, by a friend's positive story, or by a personal offer that
+    reached them (:meth:`sim.context.StepContext.bring_back`). A customer
+    who considers no firm buys outside the modelled firms on that occasion
+    (Griffin & Lowenstein 2001: lapsed customers and prospects are won at
+    rates well below certainty)."""
+    return known(state, dropped_out) & (((state != _CHURNED) & (state != _AWARE)) | reconsidered)
 
 
 def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
@@ -177,7 +185,9 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     occasion, -inf for a firm not available), and ``none`` where no firm is
     (the arguments of :func:`choose`'s exponential). A firm is available to
     a customer who considers it (:func:`considered`) where it is present
-    and does not refuse them. Switching
+    and does not refuse them; a subscriber who reviews the market at a
+    renewal point weighs up every firm they know (the review is the
+    evaluation; 001: a wave when a real alternative appears at renewal). Switching
     costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price offered
     is the firm's times the personal price factor, and the share a personal
     offer takes off counts as a discount too
@@ -220,17 +230,15 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                 z[k, f] = 0.0 if f == bound else -np.inf
             none[k] = False
             continue
-        anyone = False
         for f in range(n_firms):
             open_[f] = present[f] and not (refusing and refusal[i, f])
-            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f], dropped_out[i, f])
         for f in range(n_firms):
             cut = np.float32(0.0)
             if cutting:
                 cut = price_cut[i, f]
-            # the consideration set, or every firm known when the customer has left them all
-            available = open_[f] and (considered(state[i, f], reconsidered[i, f], dropped_out[i, f]) if anyone
-                                      else known(state[i, f], dropped_out[i, f]))
+            # the consideration set, or every firm known on a renewal review
+            available = open_[f] and (known(state[i, f], dropped_out[i, f]) if bound == RENEWING
+                                      else considered(state[i, f], reconsidered[i, f], dropped_out[i, f]))
             if not available:
                 z[k, f] = -np.inf
             elif explore:

@@ -147,7 +147,19 @@ class CustomerConfig:
                                             "0 = the price paid only; 0.3 keeps 70% of a discount's pull: a "
                                             "judgement, no published figure")
     initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
-    newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm")
+    newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm (the "
+                                      "firms a customer knows on arriving are in their consideration set)")
+    consideration_per_year: float = param(0.05, 0.0, 1e3, "rate a year at which a firm the customer came to know "
+                                          "after arriving (by its advertising) enters their consideration set by "
+                                          "itself, before they first buy from it: awareness is not "
+                                          "consideration, since evaluating a new firm costs effort (Hauser & "
+                                          "Wernerfelt 1990, 'An evaluation cost model of consideration sets'; "
+                                          "Roberts & Lattin 1991, 'Development and testing of a model of "
+                                          "consideration set composition'). Its advertising "
+                                          "(churn.advertising_reconsideration of its awareness rate) and a "
+                                          "friend's positive stories (word_of_mouth.reconsideration_per_story "
+                                          "each) bring it in too. A judgement calibrated to Griffin & Lowenstein "
+                                          "2001, 'Customer winback': 5-20% of new prospects won within a year")
     newcomer_batch: int = param(256, 1, 10_000_000, "newcomers whose traits are drawn at once, ahead of their "
                                 "arrival (a layout of the random draws, not behaviour: the k-th newcomer of a "
                                 "market gets the same traits whatever step they arrive in; 256 lasts a "
@@ -455,11 +467,13 @@ class WordOfMouthConfig:
                                        "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
                                        "dissatisfied side. The size "
                                        "is a judgement, not a published figure")
-    reconsideration_per_story: float = param(0.1, 0.0, 1.0, "chance that one positive story about a firm the "
-                                             "customer left brings it back into their consideration set (a "
-                                             "friend's good word reopens a closed door; independent per story). "
-                                             "A judgement, no published figure: from 0 to 0.1 it raises the "
-                                             "retail market's win-backs by about a fifth")
+    reconsideration_per_story: float = param(0.03, 0.0, 1.0, "chance that one positive story about a firm "
+                                             "the customer left, or knows but has not yet considered, brings it "
+                                             "into their consideration set (a friend's good word reopens a closed "
+                                             "door; independent per story). A judgement, no published figure, "
+                                             "calibrated with churn.reconsideration_per_year to Griffin & "
+                                             "Lowenstein 2001 (lapsed customers won back at 20-40% a year under "
+                                             "an offer, fewer without one)")
     audience_disappointed: float = param(37.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
                                          "resolved complaint) tells when they talk, at full sociability (the mean "
                                          "scales with it): their ties first, then people outside them. Calibrated "
@@ -542,12 +556,17 @@ class ChurnConfig:
                                         "counts through dissatisfied_hazard_ratio, not twice)")
     won_back_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of a won-back relationship until it is "
                                          "established again: won-back customers are fragile")
-    reconsideration_per_year: float = param(0.3, 0.0, 1e3, "rate a year at which a firm the customer left "
-                                            "comes back into their consideration set by itself (advertising and "
-                                            "a personal offer bring it back too)")
-    advertising_reconsideration: float = param(0.1, 0.0, 1.0, "share of a firm's advertising awareness rate "
-                                               "that also brings it back to customers who left it (they have "
-                                               "tuned its messages out)")
+    reconsideration_per_year: float = param(0.1, 0.0, 1e3, "rate a year at which a firm the customer left "
+                                            "comes back into their consideration set by itself (advertising, "
+                                            "friends' stories and a personal offer bring it back too). A "
+                                            "judgement calibrated to Griffin & Lowenstein 2001, 'Customer "
+                                            "winback' (lapsed customers won back at 20-40% a year under an "
+                                            "offer): about 18% of the lapsed come back within a year on their "
+                                            "own")
+    advertising_reconsideration: float = param(0.05, 0.0, 1.0, "share of a firm's advertising awareness rate "
+                                               "that also brings it into the consideration set of customers who "
+                                               "left it or know it without considering it (they have tuned its "
+                                               "messages out): a judgement")
     defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who ends a relationship")
     exclusive_relationships: bool = param(False, doc="a contractual market: a customer holds one relationship at a "
                                           "time, so buying from another firm ends the current one (001's telecom: "

@@ -130,6 +130,7 @@ class LoyaltyModel(mesa.Model):
         noise = init.standard_normal((n, F), dtype=np.float32) * cfg.expectation.initial_spread
         cust = self.customers
         cust.state[aware] = S.AWARE
+        cust.reconsidered[aware] = True      # the firms a customer knows from the start are in their consideration set
         cust.expectation[:] = np.where(aware, np.clip(promise[None, :] + noise, 0, 1), 0)
         workload = np.zeros(F)          # utilisation: no visits served yet
         target = self.engagement_target(workload)

@@ -24,7 +24,7 @@ class WinBackConfig(StrategyConfig):
     window_weeks: int = param(8, 1, 1_000_000,
                               "weeks after churning within which a lapsed customer is contacted "
                               "(win-back falls with time since they left)")
-    reach_per_week: float = param(0.8, 0.0, 1.0,
+    reach_per_week: float = param(0.04, 0.0, 1.0,
                                   "chance a week that a lapsed customer in the window is reached "
                                   "(contact details held, message read); a step of w weeks reaches "
                                   "with chance 1 - (1 - reach_per_week) ** w")

@@ -102,7 +102,7 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
     out["lapsed_won_back"], out["prospects_acquired"] = share["lapsed"], share["aware"]
     out["lost_vs_new"] = share["lapsed"] / share["aware"]
     out["contacted_bought_in_offer"], out["prospects_bought_in_offer"] = share["contacted"], share["aware_offer"]
-    out["lost_vs_new_offer"] = share["contacted"] / share["aware_offer"]
+    out["lost_vs_new_offer"] = share["contacted"] / share["aware_offer"] if share["aware_offer"] else float("nan")
 
     # ---------------------------------------------------------------- the campaign to every lapsed customer
     per_year = market.steps_per_year

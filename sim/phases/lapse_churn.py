@@ -218,27 +218,29 @@ def replace_leavers(market: "LoyaltyModel", rows: np.ndarray) -> None:
     """New prospects move in where customers left the category: the next
     newcomers' traits (:class:`agents.newcomers.Newcomers`, drawn ahead from
     the ``newcomers`` stream), neutral modifiers, and awareness of some of
-    the firms present."""
+    the firms present, which they consider."""
     cust, cfg = market.customers, market.config
     traits, u_aware = market.newcomers.take(len(rows), cfg.customers, market.step_length, market.segments())
     cust.replace(rows, traits)
     market.modifiers.reset(rows)
     _newcomers_aware(rows, u_aware, np.float32(cfg.customers.newcomer_awareness), market.present,
-                     market.by_firm("promise"), cust.state, cust.expectation)
+                     market.by_firm("promise"), cust.state, cust.expectation, cust.reconsidered)
 
 
 @compiled
 def _newcomers_aware(rows: np.ndarray, u_aware: np.ndarray, awareness: np.float32, present: np.ndarray,
-                     promise: np.ndarray, state: np.ndarray, expectation: np.ndarray) -> None:
+                     promise: np.ndarray, state: np.ndarray, expectation: np.ndarray,
+                     reconsidered: np.ndarray) -> None:
     """A newcomer (row ``rows[j]``) is aware of each firm present whose draw
-    ``u_aware[j, f]`` is below ``awareness``, expecting what it promises;
-    a prospect expecting nothing of the others."""
+    ``u_aware[j, f]`` is below ``awareness``, expecting what it promises
+    and considering it; a prospect expecting nothing of the others."""
     for j in range(len(rows)):
         i = rows[j]
         for f in range(state.shape[1]):
             if u_aware[j, f] < awareness and present[f]:
                 state[i, f] = AWARE
                 expectation[i, f] = promise[f]
+                reconsidered[i, f] = True
             else:
                 state[i, f] = PROSPECT
                 expectation[i, f] = 0

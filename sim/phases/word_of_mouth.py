@@ -24,7 +24,9 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     and advertising make prospects aware; stories move expectations. A
     firm a customer left comes back into their consideration set by
     advertising or by a slow reconsideration of its own (:func:`_reconsider`),
-    or by a friend's positive story about it. Advocates tell more stories.
+    or by a friend's positive story about it; so does a firm the customer
+    came to know but has not yet weighed up, at its own slow rate
+    (``customers.consideration_per_year``). Advocates tell more stories.
 
     Each talker tells one story (positive or negative, about the firm
     bought from) to each friend; the stories are gathered by who hears them
@@ -62,14 +64,17 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     back = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
                             market.step_length, cfg.churn.reconsideration_per_year,
                             cfg.churn.advertising_reconsideration)
+    consider = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
+                                market.step_length, cfg.customers.consideration_per_year,
+                                cfg.churn.advertising_reconsideration)
     reconsidered = flat(cust.reconsidered)
     per_story_back = float(np.log1p(-min(w.reconsideration_per_story, 1 - 1e-7)))
 
     def listen(rows: slice) -> None:
-        _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, F)
+        _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, consider, F)
         cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
                                  state, expectation, affect, u_aware, reach, present, promise, *shifts, boost,
-                                 reconsidered, back, per_story_back, channel)
+                                 reconsidered, back, consider, per_story_back, channel)
         if len(cell):
             # prospects who heard positive stories: the chance they stay unaware
             # is numpy's float32 exp (the compiled exp rounds differently)
@@ -87,24 +92,27 @@ def advertising_reach(per_year: np.ndarray, unit: StepLength) -> np.ndarray:
 
 def reconsideration_chance(advertising_per_year: np.ndarray, unit: StepLength, reconsideration_per_year: float,
                            advertising_share: float) -> np.ndarray:
-    """Each firm's chance per step of coming back into the consideration
-    set of a customer who left it: a share of its advertising's rate and
-    the customer's own slow reconsideration, two rates a year that add
-    (float32)."""
+    """Each firm's chance per step of coming (back) into the consideration
+    set of a customer who left it, or who knows it without having weighed
+    it up: a share of its advertising's rate and the customer's own slow
+    (re)consideration, two rates a year that add (float32)."""
     return unit.probability(advertising_share * advertising_per_year + reconsideration_per_year).astype(np.float32)
 
 
 @compiled
 def _reconsider(start: int, stop: int, state: np.ndarray, reconsidered: np.ndarray, u_aware: np.ndarray,
-                back: np.ndarray, n_firms: int) -> None:
+                back: np.ndarray, consider: np.ndarray, n_firms: int) -> None:
     """The churned relationships of cells ``start..stop`` (flat) whose
     awareness draw is below their firm's chance ``back`` return to the
-    consideration set (a prospect's awareness reads the same draw; a cell
-    is one or the other)."""
-    churned = np.int8(S.CHURNED)
+    consideration set, and the aware ones not yet in it enter it below
+    ``consider`` (a prospect's awareness reads the same draw; a cell is one
+    or the other)."""
+    churned, aware = np.int8(S.CHURNED), np.int8(S.AWARE)
     for c in range(start, stop):
-        if state[c] == churned and not reconsidered[c] and u_aware[c] < back[c % n_firms]:
-            reconsidered[c] = True
+        s = state[c]
+        if (s == churned or s == aware) and not reconsidered[c]:
+            if u_aware[c] < (back[c % n_firms] if s == churned else consider[c % n_firms]):
+                reconsidered[c] = True
 
 
 class HeardStories(NamedTuple):
@@ -265,7 +273,7 @@ def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_fi
 @compiled
 def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectation, affect, u_aware,
             reach, present, promise, expectation_shift, positive_strength, negative_strength,
-            affect_per_negative, referral_boost, reconsidered, back, log_unmoved_back, channel):
+            affect_per_negative, referral_boost, reconsidered, back, consider, log_unmoved_back, channel):
     """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
@@ -278,6 +286,7 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     left comes back into their consideration set when the awareness draw
     is below ``1 - (1 - back) * unmoved ** positive`` (``back``: the
     reconsideration chance of :func:`_reconsider`, which read the same draw;
+    a firm they know without considering it the same with ``consider``;
     ``log_unmoved_back``: the log of the chance one story leaves it out;
     float64, as the reference computes it). A prospect made aware by the
     advertising is marked so in ``channel``.
@@ -287,7 +296,7 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     the others listen to nothing (:func:`_unheard`, a loop the compiler
     vectorises), then the noted cells listen to their stories."""
     zero, one = np.float32(0.0), np.float32(1.0)
-    prospect, churned = np.int8(S.PROSPECT), np.int8(S.CHURNED)
+    prospect, churned, aware = np.int8(S.PROSPECT), np.int8(S.CHURNED), np.int8(S.AWARE)
     e_shift, pos_strength = np.float32(expectation_shift), np.float32(positive_strength)
     neg_strength, neg_affect = np.float32(negative_strength), np.float32(affect_per_negative)
     boost = np.float32(referral_boost)
@@ -341,9 +350,10 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
             x, pos, neg = cell[k], positive[k], negative[k]
             a = affect[x]
             if state[x] != prospect:
-                if state[x] == churned and pos != zero and not reconsidered[x]:
+                if (state[x] == churned or state[x] == aware) and pos != zero and not reconsidered[x]:
                     f = x % n_firms
-                    if u_aware[x] < 1.0 - (1.0 - np.float64(back[f])) * np.exp(np.float64(pos) * log_unmoved_back):
+                    base = back[f] if state[x] == churned else consider[f]
+                    if u_aware[x] < 1.0 - (1.0 - np.float64(base)) * np.exp(np.float64(pos) * log_unmoved_back):
                         reconsidered[x] = True
                 e = expectation[x] + e_shift * (pos_strength * pos - neg_strength * neg)
                 expectation[x] = zero if e < zero else (one if e > one else e)  # numpy's clip: nan stays
