@@ -91,13 +91,13 @@ class CustomerConfig:
                                   "level lies two half-widths below the desired level, before alternatives "
                                   "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.8, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+    churn_proneness_a: float = param(0.9, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 13.0% a year, before the effects of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
-                                     "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+                                     "21-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
     churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
     dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "

@@ -25,9 +25,12 @@ class WinBackConfig(StrategyConfig):
                               "weeks after churning within which a lapsed customer is contacted "
                               "(win-back falls with time since they left)")
     reach_per_week: float = param(0.04, 0.0, 1.0,
-                                  "chance a week that a lapsed customer in the window is reached "
-                                  "(contact details held, message read); a step of w weeks reaches "
-                                  "with chance 1 - (1 - reach_per_week) ** w")
+                                  "chance a week that a lapsed customer in the window is reached: contact "
+                                  "details held, the message read and the firm weighed up again; a step of w "
+                                  "weeks reaches with chance 1 - (1 - reach_per_week) ** w (about a quarter of "
+                                  "the lapsed over the 8-week window). A judgement calibrated to Griffin & "
+                                  "Lowenstein 2001, 'Customer winback' (20-40% of lapsed customers won back "
+                                  "within a year under an offer)")
     offer_depth: float = param(0.2, 0.0, 0.9, "personal discount share offered to a contacted customer",
                                lo_open=True)
     offer_weeks: int = param(6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step "
