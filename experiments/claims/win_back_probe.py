@@ -25,8 +25,9 @@ def _with_programme(market: MarketConfig, firm: int, spec: object) -> MarketConf
 
 def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, recent_weeks: float = 13.0,
                    old_weeks: float = 52.0, firm: int = 0) -> dict:
-    """Lapsed customers and new prospects of ``firm`` (default the focal
-    firm), followed for ``follow_weeks`` (MODEL.md §4, §6, §9).
+    """Lapsed customers of ``firm`` (default the focal firm) and the
+    market's new prospects, followed for ``follow_weeks`` (MODEL.md §4, §6,
+    §9).
 
     Two runs of the market on ``seed``, each built from its first step (the
     programme watches the burn-in to know when each customer left):
@@ -38,9 +39,12 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
       ``follow_weeks`` of the horizon is followed for ``follow_weeks``: won
       back if it is a customer relationship again within them
       (``lapsed_won_back``: the share). Every relationship that becomes aware
-      of ``firm`` (a new prospect) in the same weeks is followed as long:
-      acquired if it becomes a customer relationship (``prospects_acquired``;
-      ``lost_vs_new`` is the first share over the second). Over the
+      of a firm (a new prospect, of any firm: Griffin & Lowenstein's chance
+      of a sale to a new prospect is the market's, and a firm's own new
+      prospects are too few in a market of 5,000 to measure the ratio
+      below) in the same weeks is followed as long: acquired if it becomes
+      a customer relationship (``prospects_acquired``; ``lost_vs_new`` is
+      the first share over the second). Over the
       offer's weeks instead: every customer the programme contacts in the
       first ``follow_weeks``, from the step of the contact, over the offer's
       steps (``contacted_bought_in_offer``), against every new prospect of
@@ -72,16 +76,17 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
     offer = programme.offer_steps
     # episode -> (step each followed one began, -1 none; steps followed; whether the step it began in counts:
     # a contact comes before the step's purchases, awareness and lapsing after them)
-    episodes = {key: (np.full(cust.n, -1, dtype=np.int64), steps, same_step)
+    # (relationships: [customers, firms]; the lapsed and contacted are ``firm``'s, the prospects every firm's)
+    episodes = {key: (np.full(cust.state.shape, -1, dtype=np.int64), steps, same_step)
                 for key, steps, same_step in (("lapsed", follow, False), ("aware", follow, False),
                                               ("contacted", offer, True), ("aware_offer", offer, False))}
     counts = {key: [0, 0] for key in episodes}            # episodes, won within the follow-up
     for t in range(2 * follow):
-        before, gen, offered = cust.state[:, firm].copy(), cust.generation.copy(), programme.offer_until.copy()
+        before, gen, offered = cust.state.copy(), cust.generation.copy(), programme.offer_until.copy()
         model.step()
-        now, same = cust.state[:, firm], cust.generation == gen
+        now, same = cust.state, (cust.generation == gen)[:, None]
         if t < follow:
-            episodes["contacted"][0][(programme.offer_until > offered) & same] = t
+            episodes["contacted"][0][(programme.offer_until > offered) & same[:, 0], firm] = t
         for key, (since, steps, same_step) in episodes.items():
             open_ = since >= 0
             won = open_ & same & is_customer(now)
@@ -90,10 +95,11 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
             counts[key][0] += int(closed.sum())
             since[closed] = -1
         if t < follow:
-            lapsing = (now == S.CHURNED) & (before != S.CHURNED) & same
+            lapsing = (now[:, firm] == S.CHURNED) & (before[:, firm] != S.CHURNED) & same[:, 0]
             aware = (now == S.AWARE) & (before == S.PROSPECT) & same
-            for key, rows in (("lapsed", lapsing), ("aware", aware), ("aware_offer", aware)):
-                episodes[key][0][rows] = t
+            episodes["lapsed"][0][lapsing, firm] = t
+            for key in ("aware", "aware_offer"):
+                episodes[key][0][aware] = t
     for key, (since, _, _) in episodes.items():
         counts[key][0] += int((since >= 0).sum())          # none left open: each ends within the run
     share = {key: won / followed if followed else float("nan") for key, (followed, won) in counts.items()}
