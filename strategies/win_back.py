@@ -105,12 +105,13 @@ class WinBack(Strategy):
     rise; revenue per returning customer is lower while the offer runs, and
     some of those won back are deal-seekers who lapse again. Measured
     (validation probe ``win_back_rates``, docs/model.md "Winning lapsed
-    customers back"): 81% of the relationships lapsing under the programme
-    are won back within a year (about half without it; Griffin & Lowenstein:
-    20-40%), against 78% of new prospects acquired within a year (5-20%):
-    lapsed over new 1.05, not their 2; a campaign to every lapsed customer
-    wins back 29 points more of those gone under 13 weeks than of those
-    gone over a year.
+    customers back"): about 34% of the relationships lapsing under the
+    programme are won back within a year (18% without it; Griffin &
+    Lowenstein: 20-40%, a calibration target of ``reach_per_week`` and the
+    market's reconsideration rates), against about 17% of new prospects
+    acquired within a year (5-20%): lapsed over new about 2, as seed 002
+    says; a campaign to every lapsed customer wins back about 30 points
+    more of those gone under 13 weeks than of those gone over a year.
     """
 
     observes_burn_in = True   # churned_at is kept from the first step

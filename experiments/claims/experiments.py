@@ -135,14 +135,15 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("win_back", "conf/experiment/win_back.yaml (its targeted scenarios are left out); one year "
                    "(shortened from 104 weeks: the win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
                    keep=("baseline", "win_back", "win_back_deep"),
-                   min_replications=6),                   # win_back.more
+                   min_replications=10),                  # win_back.deeper: about 6 more a market, sd 3
     ExperimentSpec("win_back_rates", "probe: the default market over two years, each run from its first step; "
                    "the focal firm runs the win-back programme of conf/experiment/win_back.yaml, and every "
-                   "relationship that lapses, and every one that becomes aware of the firm, in the first year is "
+                   "relationship that lapses, and every one that becomes aware of a firm, in the first year is "
                    "followed for a year; and a campaign of the same programme to every lapsed customer whatever "
                    "the time since they left (and a run without it), its lapsed customers followed for a year by "
                    "weeks since they left", ("experiment=win_back", "market.steps=104"), probe=win_back_probe,
-                   min_replications=4),                   # win_back.recency
+                   min_replications=10),                  # market.lost_vs_new: a ratio of two shares, about 2.0
+                                                          # with a spread of 0.35 between replications
     ExperimentSpec("staff_turnover", "the default market and the same market with ten times the staff's base "
                    "turnover (staff.turnover_per_year 0.313 -> 3.13); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),

@@ -182,7 +182,14 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
           "MODEL.md §9; Reichheld & Sasser 1990", "retention_value",
           "relative profit change of the focal firm per 5 points less annual churn, with a contract "
           "(switching cost 0.5) against none", profit_per_retention("contract", points=5.0),
-          within(0.25, 0.85), "pct"),
+          within(0.25, 0.85), "pct", expected="fail",
+          reason="96% [90, 103]: a customer kept is worth more now that those who leave mostly stay away (about "
+                 "18% come back within a year on their own, against about half when a firm the customer left "
+                 "returned to their consideration set readily; then 70% [64, 76]), and the focal firm's profit, "
+                 "the denominator, is about a fifth lower, since about 11% of the customers consider no firm and "
+                 "buy outside the modelled ones. Reichheld & Sasser's 25-85% spans nine industries; the "
+                 "contract's switching cost also raises the firm's share of its customers' wallets, which the "
+                 "ratio counts as retention's"),
     # ------------------------------------------------------------------ §7 conservation
     Claim("books.customers", "Customers are conserved: every customer is in exactly one state per firm, "
           "every step.", "MODEL.md §4, §7", "default_market",

@@ -26,7 +26,14 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
     Claim("price_war.share", "A price war raises market share fast.", "MODEL.md §6.1; seeds 000, 001, 003",
           "price_war", "focal market share in the war's first 2 weeks, no retaliation minus baseline",
           step_difference("war_no_retaliation", "market_share", window=war_window("war_no_retaliation", length=2)),
-          above(0), "pp"),
+          above(0), "pp", expected="fail",
+          reason="the share is of revenue, and only customers who consider the focal firm answer its price: "
+                 "about 64% of the customers do, most of them its customers already, whose 30% lower bill the "
+                 "extra purchases do not make up in the first two weeks (-1.2 points; +1.4 before a firm a "
+                 "customer left stayed out of their consideration set, when everyone who knew the firm considered "
+                 "it). An announcement that lets the deal-prone weigh the firm up (chance their deal proneness, "
+                 "for the war's weeks) gives +5.4 points [+5.1, +5.7], but those it wins stay: revenue 11% above "
+                 "the baseline's 14 weeks after the war, against Pauwels, Hanssens & Siddarth's no lasting bump"),
     Claim("price_war.deal_seekers", "The newcomers of a price war are deal-seekers.",
           "MODEL.md §6.1; seeds 000, 001", "price_war",
           "deal-seeker share of the focal firm's customers in the war's second half, minus baseline",
@@ -60,7 +67,10 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "MODEL.md §6.1; seeds 000, 001", "price_war",
           "focal share gain over baseline from the rivals' reaction to the war's end: rivals matching "
           "over rivals not reacting", matched_share_gain("war_rivals_match", "war_no_retaliation"),
-          within(None, 0.5), "ratio"),
+          within(None, 0.5), "ratio", expected="fail",
+          reason="the gain without retaliation is small now that only customers who consider the focal firm "
+                 "answer its price (price_war.share), so matching takes a smaller share of it: 0.73 [0.63, "
+                 "0.82], against 0.25 when everyone who knew the firm considered it"),
     Claim("price_war.deal_acquired_value", "Customers acquired at a deep discount are worth about half as "
           "much over two years.", "MODEL.md §4, §9; Lewis 2006, 'Customer acquisition promotions and customer "
           "asset value'", "price_war_cohorts",
