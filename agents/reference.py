@@ -139,7 +139,9 @@ class CustomerAgent(mesa.Agent):
 
     def considers(self, f: int) -> bool:
         """Whether firm ``f`` is in the customer's consideration set (:func:`sim.choice.considered`)."""
-        return self.knows(f) and (self.state[f] not in (CHURNED, AWARE) or self.reconsidered[f])
+        held_out = self.state[f] == CHURNED or (self.model.config.choice.limited_consideration
+                                                and self.state[f] == AWARE)
+        return self.knows(f) and (not held_out or self.reconsidered[f])
 
 
 class ReferenceLoyaltyModel(mesa.Model):
@@ -318,13 +320,17 @@ class ReferenceLoyaltyModel(mesa.Model):
         first = first_purchase_chance(cfg.customers, self.step_length)
         term = contract_term_steps(cfg)
         u_renew = self.streams.uniform("renewal", n).tolist() if term else []
+        limited = cfg.choice.limited_consideration
         buyers = []
         for a in self.customers:
             a.chosen = -1
             i = a.index
             bound, renewing = (self._contract_lock(a, term, u_renew[i]) if term else (-1, False))
-            # the consideration set (none: they buy outside the modelled firms); a renewal review weighs every firm known
-            available = [(a.knows(f) if renewing else a.considers(f)) and present[f] for f in range(F)]
+            # the consideration set; a limited set's renewal review weighs every firm known (none considered:
+            # they buy outside the modelled firms), an unlimited set is every firm known once they left them all
+            available = [(a.knows(f) if limited and renewing else a.considers(f)) and present[f] for f in range(F)]
+            if not (limited or any(available)):
+                available = [a.knows(f) and present[f] for f in range(F)]
             trying = first >= 0 and all(s < S.FIRST_TIME for s in a.state)     # never bought in the category
             chance = first if trying else a.purchase_chance
             if not (u_buy[i] < chance and any(available)):
@@ -596,6 +602,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         log_left_out = math.log1p(-min(w.reconsideration_per_story, 1 - 1e-7))
         zeros = [0.0] * (2 * F)
         ch = self.config.churn
+        limited = self.config.choice.limited_consideration
         back = self.step_length.visit_round.probability(ch.advertising_reconsideration * np.array(self.advertising_per_year)
                                             + ch.reconsideration_per_year).astype(np.float32).tolist()
         consider = self.step_length.visit_round.probability(
@@ -606,7 +613,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             ua = None
             for f in range(F):
                 pos, neg = h[f], h[F + f]
-                if a.state[f] in (CHURNED, AWARE) and not a.reconsidered[f]:
+                if (a.state[f] == CHURNED or (limited and a.state[f] == AWARE)) and not a.reconsidered[f]:
                     if ua is None:
                         ua = u_aware[a.index].tolist()
                     base = back[f] if a.state[f] == CHURNED else consider[f]

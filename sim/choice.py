@@ -8,9 +8,10 @@ and bonds, the price against the customer's reference price, and a
 discount's pull on deal-prone customers (000, 001: price wars attract
 profit-seeking customers); the occasion's Gumbel noise makes it a logit,
 whose scale ``logit_scale`` sets. A firm the customer left is not
-considered until something brings it back, nor is a firm the customer
-has come to know but never weighed up (:func:`considered`); a customer
-who considers no firm buys outside the modelled firms on that occasion. A
+considered until something brings it back (:func:`considered`); with
+limited consideration (``limited_consideration``) neither is a firm the
+customer has come to know but never weighed up, and a customer who
+considers no firm buys outside the modelled firms on that occasion. A
 variety-seeking customer sometimes picks any considered firm at random
 (002, 001: not every customer can be made loyal).
 """
@@ -66,20 +67,22 @@ def known(state: int, dropped_out: bool) -> bool:
 
 
 @inlined
-def considered(state: int, reconsidered: bool, dropped_out: bool) -> bool:
+def considered(state: int, reconsidered: bool, dropped_out: bool, limited: bool) -> bool:
     """Whether a firm is in the customer's consideration set: they know it
-    (:func:`known`), and unless they are its customer, it was let in
-    (``reconsidered``). A firm they knew on arriving is in the set; one they
-    came to know later enters it slowly, since weighing up a new firm costs
-    effort (Hauser & Wernerfelt 1990, "An evaluation cost model of
-    consideration sets"; Roberts & Lattin 1991); one they left returns
-    slowly. Both come in by the customer's own slow (re)consideration, by
-    advertising, by a friend's positive story, or by a personal offer that
-    reached them (:meth:`sim.context.StepContext.bring_back`). A customer
+    (:func:`known`), and if they left it, something let it back in
+    (``reconsidered``: a slow reconsideration, advertising, a friend's
+    positive story, or a personal offer that reached them,
+    :meth:`sim.context.StepContext.bring_back`). With ``limited``
+    consideration a firm they came to know after arriving must be let in
+    too (a firm they knew on arriving is in the set), since weighing up a
+    new firm costs effort (Hauser & Wernerfelt 1990, "An evaluation cost
+    model of consideration sets"; Roberts & Lattin 1991), and a customer
     who considers no firm buys outside the modelled firms on that occasion
     (Griffin & Lowenstein 2001: lapsed customers and prospects are won at
-    rates well below certainty)."""
-    return known(state, dropped_out) & (((state != _CHURNED) & (state != _AWARE)) | reconsidered)
+    rates well below certainty); without it, a customer who has left every
+    firm they know considers them all again (:func:`logit_exponents`)."""
+    held_out = (state == _CHURNED) | (limited & (state == _AWARE))
+    return known(state, dropped_out) & (np.logical_not(held_out) | reconsidered)
 
 
 def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
@@ -179,13 +182,15 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                     discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
                     price_sensitivity: np.ndarray, deal_proneness: np.ndarray, acquisition_discount: np.ndarray,
                     price_weight: np.ndarray, choice_bonus: np.ndarray, coefficients: np.ndarray, lock: np.ndarray,
-                    z: np.ndarray, none: np.ndarray) -> None:
+                    limited: bool, z: np.ndarray, none: np.ndarray) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
     (the arguments of :func:`choose`'s exponential). A firm is available to
     a customer who considers it (:func:`considered`) where it is present
-    and does not refuse them; a subscriber who reviews the market at a
+    and does not refuse them; a customer who considers none considers every
+    firm they know, unless consideration is ``limited``, where they buy
+    outside the modelled firms and a subscriber who reviews the market at a
     renewal point weighs up every firm they know (the review is the
     evaluation; 001: a wave when a real alternative appears at renewal). Switching
     costs are :meth:`sim.model.LoyaltyModel.switching`'s; the price offered
@@ -230,15 +235,20 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
                 z[k, f] = 0.0 if f == bound else -np.inf
             none[k] = False
             continue
+        anyone = False
         for f in range(n_firms):
             open_[f] = present[f] and not (refusing and refusal[i, f])
+            anyone |= open_[f] and considered(state[i, f], reconsidered[i, f], dropped_out[i, f], limited)
         for f in range(n_firms):
             cut = np.float32(0.0)
             if cutting:
                 cut = price_cut[i, f]
-            # the consideration set, or every firm known on a renewal review
-            available = open_[f] and (known(state[i, f], dropped_out[i, f]) if bound == RENEWING
-                                      else considered(state[i, f], reconsidered[i, f], dropped_out[i, f]))
+            # the consideration set; every firm known on a limited set's renewal review, or (unlimited) when
+            # the customer has left them all
+            if (limited and bound == RENEWING) or not (limited or anyone):
+                available = open_[f] and known(state[i, f], dropped_out[i, f])
+            else:
+                available = open_[f] and considered(state[i, f], reconsidered[i, f], dropped_out[i, f], limited)
             if not available:
                 z[k, f] = -np.inf
             elif explore:

@@ -91,13 +91,13 @@ class CustomerConfig:
                                   "level lies two half-widths below the desired level, before alternatives "
                                   "raise it")
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.9, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
+    churn_proneness_a: float = param(0.8, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 13.0% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
-                                     "21-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+                                     "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
     churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
     dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "
@@ -149,7 +149,8 @@ class CustomerConfig:
     initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
     newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm (the "
                                       "firms a customer knows on arriving are in their consideration set)")
-    consideration_per_year: float = param(0.05, 0.0, 1e3, "rate a year at which a firm the customer came to know "
+    consideration_per_year: float = param(0.05, 0.0, 1e3, "with choice.limited_consideration, the rate a year at "
+                                          "which a firm the customer came to know "
                                           "after arriving (by its advertising) enters their consideration set by "
                                           "itself, before they first buy from it: awareness is not "
                                           "consideration, since evaluating a new firm costs effort (Hauser & "
@@ -185,6 +186,16 @@ class ChoiceConfig:
     calibrated on scanner data'): persistent taste, attitude, inertia,
     switching costs, offers, price and occasion noise (a Gumbel draw, whose
     scale ``logit_scale`` sets)."""
+    limited_consideration: bool = param(False, doc="awareness is not consideration: a firm the customer came to "
+                                        "know after arriving enters their consideration set only slowly "
+                                        "(customers.consideration_per_year, advertising, friends' stories), a "
+                                        "subscriber's renewal review weighs up every firm they know, and a "
+                                        "customer who considers no firm buys outside the modelled firms (Hauser "
+                                        "& Wernerfelt 1990, 'An evaluation cost model of consideration sets'; "
+                                        "Roberts & Lattin 1991). Off: a customer considers every firm they know "
+                                        "except those they left, and one who has left them all considers them "
+                                        "all again. conf/market/retail_consideration.yaml turns it on with the "
+                                        "rates calibrated to Griffin & Lowenstein 2001 (docs/model.md)")
     logit_scale: float = param(5.0, 0.0, 1e3, "logit points per unit of utility: the inverse scale of the "
                                "occasion noise. Calibrated so that about a third of customers are in play "
                                "(their main firm's choice probability below 0.9): see docs/model.md", lo_open=True)
@@ -467,13 +478,14 @@ class WordOfMouthConfig:
                                        "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
                                        "dissatisfied side. The size "
                                        "is a judgement, not a published figure")
-    reconsideration_per_story: float = param(0.03, 0.0, 1.0, "chance that one positive story about a firm "
-                                             "the customer left, or knows but has not yet considered, brings it "
-                                             "into their consideration set (a friend's good word reopens a closed "
-                                             "door; independent per story). A judgement, no published figure, "
-                                             "calibrated with churn.reconsideration_per_year to Griffin & "
-                                             "Lowenstein 2001 (lapsed customers won back at 20-40% a year under "
-                                             "an offer, fewer without one)")
+    reconsideration_per_story: float = param(0.1, 0.0, 1.0, "chance that one positive story about a firm "
+                                             "the customer left (or, with choice.limited_consideration, knows but "
+                                             "has not yet considered) brings it into their consideration set (a "
+                                             "friend's good word reopens a closed door; independent per story). "
+                                             "A judgement, no published figure: from 0 to 0.1 it raises the "
+                                             "retail market's win-backs by about a fifth; 0.03 in "
+                                             "conf/market/retail_consideration.yaml, calibrated there to Griffin & "
+                                             "Lowenstein 2001")
     audience_disappointed: float = param(37.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
                                          "resolved complaint) tells when they talk, at full sociability (the mean "
                                          "scales with it): their ties first, then people outside them. Calibrated "
@@ -556,17 +568,17 @@ class ChurnConfig:
                                         "counts through dissatisfied_hazard_ratio, not twice)")
     won_back_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of a won-back relationship until it is "
                                          "established again: won-back customers are fragile")
-    reconsideration_per_year: float = param(0.1, 0.0, 1e3, "rate a year at which a firm the customer left "
+    reconsideration_per_year: float = param(0.3, 0.0, 1e3, "rate a year at which a firm the customer left "
                                             "comes back into their consideration set by itself (advertising, "
-                                            "friends' stories and a personal offer bring it back too). A "
-                                            "judgement calibrated to Griffin & Lowenstein 2001, 'Customer "
-                                            "winback' (lapsed customers won back at 20-40% a year under an "
-                                            "offer): about 18% of the lapsed come back within a year on their "
-                                            "own")
-    advertising_reconsideration: float = param(0.05, 0.0, 1.0, "share of a firm's advertising awareness rate "
-                                               "that also brings it into the consideration set of customers who "
-                                               "left it or know it without considering it (they have tuned its "
-                                               "messages out): a judgement")
+                                            "friends' stories and a personal offer bring it back too): a "
+                                            "judgement; 0.1 in conf/market/retail_consideration.yaml, calibrated "
+                                            "there to Griffin & Lowenstein 2001, 'Customer winback' (lapsed "
+                                            "customers won back at 20-40% a year under an offer)")
+    advertising_reconsideration: float = param(0.1, 0.0, 1.0, "share of a firm's advertising awareness rate "
+                                               "that also brings it back to customers who left it (with "
+                                               "choice.limited_consideration, also into the set of those who know "
+                                               "it without considering it; they have tuned its messages out): a "
+                                               "judgement")
     defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who ends a relationship")
     exclusive_relationships: bool = param(False, doc="a contractual market: a customer holds one relationship at a "
                                           "time, so buying from another firm ends the current one (001's telecom: "

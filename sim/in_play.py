@@ -15,8 +15,8 @@ measure is a snapshot of one moment.
 In a market of contracts the choice that matters is the one at a renewal
 point, where the contract's switching cost is waived (Fornell 1992's
 'defensive' switching barriers hold customers only between renewals); it
-is measured there, for a subscriber who reviews the market then, among
-every firm they know (one who does not renews by default:
+is measured there, for a subscriber who reviews the market then (with
+limited consideration among every firm they know; one who does not renews by default:
 ``customers.renewal_review_mean``). Variety
 seeking is left out: it moves customers at random, not by what the firms
 do.
@@ -62,10 +62,11 @@ def choice_probabilities_now(market: "LoyaltyModel") -> np.ndarray:
                           state_factors(cfg.loyalty)[PRICE_SENSITIVITY][cust.state])
     util = util + market.modifiers.choice_bonus.at(slice(None))   # a reward's expected value (0 while unset)
     # the choice's own rule, over arrays
-    if contract_term_steps(cfg):     # a review at a renewal point weighs up every firm known
+    limited = cfg.choice.limited_consideration
+    if limited and contract_term_steps(cfg):     # a review at a renewal point weighs up every firm known
         available = choice.known.py_func(cust.state, cust.dropped_out)
     else:
-        available = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out)
+        available = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out, limited)
     p = choice.choice_probabilities(util, available, cfg.choice.logit_scale)
     if contract_term_steps(cfg):
         # a subscriber who does not review the market renews by default

@@ -141,7 +141,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "relationship that lapses, and every one that becomes aware of a firm, in the first year is "
                    "followed for a year; and a campaign of the same programme to every lapsed customer whatever "
                    "the time since they left (and a run without it), its lapsed customers followed for a year by "
-                   "weeks since they left", ("experiment=win_back", "market.steps=104"), probe=win_back_probe,
+                   "weeks since they left; on the retail market with limited consideration "
+                   "(conf/market/retail_consideration.yaml), where the lapsed and new prospects are held back as "
+                   "Griffin & Lowenstein's rates need (not yet the default market: docs/model.md)",
+                   ("experiment=win_back", "market=retail_consideration", "market.steps=104"), probe=win_back_probe,
                    min_replications=10),                  # market.lost_vs_new: a ratio of two shares, about 2.0
                                                           # with a spread of 0.35 between replications
     ExperimentSpec("staff_turnover", "the default market and the same market with ten times the staff's base "

@@ -35,8 +35,9 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("market.lost_vs_new", "A lost customer is about twice as likely to buy as a new one (Griffin & "
           "Lowenstein 2001, 'Customer winback': a 20-40% chance of selling to a lapsed customer against 5-20% "
           "to a new prospect).", "MODEL.md §4, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
-          "focal firm running the win-back programme of conf/experiment/win_back.yaml: share of the relationships "
-          "lapsing in the first year that are customer relationships again within a year of lapsing, over the "
+          "on the retail market with limited consideration (conf/market/retail_consideration.yaml, not yet the "
+          "default), the focal firm running the win-back programme of conf/experiment/win_back.yaml: share of "
+          "the relationships lapsing in the first year that are customer relationships again within a year of lapsing, over the "
           "share of the relationships that become aware of a firm in the same year (new prospects, of any of "
           "the three firms: the focal firm's own are too few to measure a ratio) acquired "
           "within a year (G&L's figures, as seed 002 gives them, are chances within a year under a win-back "
@@ -182,14 +183,7 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
           "MODEL.md §9; Reichheld & Sasser 1990", "retention_value",
           "relative profit change of the focal firm per 5 points less annual churn, with a contract "
           "(switching cost 0.5) against none", profit_per_retention("contract", points=5.0),
-          within(0.25, 0.85), "pct", expected="fail",
-          reason="96% [90, 103]: a customer kept is worth more now that those who leave mostly stay away (about "
-                 "18% come back within a year on their own, against about half when a firm the customer left "
-                 "returned to their consideration set readily; then 70% [64, 76]), and the focal firm's profit, "
-                 "the denominator, is about a fifth lower, since about 11% of the customers consider no firm and "
-                 "buy outside the modelled ones. Reichheld & Sasser's 25-85% spans nine industries; the "
-                 "contract's switching cost also raises the firm's share of its customers' wallets, which the "
-                 "ratio counts as retention's"),
+          within(0.25, 0.85), "pct"),
     # ------------------------------------------------------------------ §7 conservation
     Claim("books.customers", "Customers are conserved: every customer is in exactly one state per firm, "
           "every step.", "MODEL.md §4, §7", "default_market",

@@ -33,8 +33,9 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     at their purchase rate; each chooses among the firms they know by
     taste, attitude, inertia, switching costs, price and deals (Guadagni &
     Little 1983: a logit of brand choice), or varies for variety's sake.
-    Only the firms in their consideration set count; a customer who
-    considers none buys outside the modelled firms."""
+    Only the firms in their consideration set count (with limited
+    consideration, a customer who considers none buys outside the modelled
+    firms)."""
     cust, cfg, draws = market.customers, market.config.choice, step.draws
     u_buy, u_choice = draws.purchase, draws.choice
     present, refusal = market.present, _stored(market.modifiers.refusal)
@@ -83,7 +84,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
                                market.price, market.discount, cut, cust.reference_price,
                                cust.price_sensitivity, cust.deal_proneness, cust.acquisition_discount,
-                               price_weight, utility_bonus, coefficients, lock, z, none)
+                               price_weight, utility_bonus, coefficients, lock, cfg.limited_consideration, z, none)
         np.exp(z, out=z)
         return choice.logit_picks(z, u_choice[0], i, none, c[k])
 
@@ -115,9 +116,9 @@ def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance
     """The customers of rows ``start..stop`` with a purchase occasion, in
     order, into ``found[start:]``; returns how many. A customer has one at
     their purchase chance if some firm is available to them: one they can
-    still buy from (:func:`sim.choice.known`; on an occasion a customer who
-    considers none of them buys outside the modelled firms:
-    :func:`sim.choice.considered`), present this step, that does not
+    still buy from (:func:`sim.choice.known`; with limited consideration,
+    on an occasion a customer who considers none of them buys outside the
+    modelled firms: :func:`sim.choice.considered`), present this step, that does not
     refuse them (an empty ``refusal`` refuses nobody). A customer who has
     never bought in the category has one at ``first_chance`` instead, when
     it is not negative (:func:`agents.customers.first_purchase_chance`).

@@ -24,9 +24,10 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     and advertising make prospects aware; stories move expectations. A
     firm a customer left comes back into their consideration set by
     advertising or by a slow reconsideration of its own (:func:`_reconsider`),
-    or by a friend's positive story about it; so does a firm the customer
-    came to know but has not yet weighed up, at its own slow rate
-    (``customers.consideration_per_year``). Advocates tell more stories.
+    or by a friend's positive story about it; with limited consideration
+    so does a firm the customer came to know but has not yet weighed up, at
+    its own slow rate (``customers.consideration_per_year``). Advocates
+    tell more stories.
 
     Each talker tells one story (positive or negative, about the firm
     bought from) to each friend; the stories are gathered by who hears them
@@ -64,9 +65,10 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     back = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
                             market.step_length, cfg.churn.reconsideration_per_year,
                             cfg.churn.advertising_reconsideration)
+    limited = bool(cfg.choice.limited_consideration)
     consider = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
                                 market.step_length, cfg.customers.consideration_per_year,
-                                cfg.churn.advertising_reconsideration)
+                                cfg.churn.advertising_reconsideration) if limited else np.zeros(F, np.float32)
     reconsidered = flat(cust.reconsidered)
     per_story_back = float(np.log1p(-min(w.reconsideration_per_story, 1 - 1e-7)))
 
@@ -74,7 +76,7 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
         _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, consider, F)
         cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
                                  state, expectation, affect, u_aware, reach, present, promise, *shifts, boost,
-                                 reconsidered, back, consider, per_story_back, channel)
+                                 reconsidered, back, consider, limited, per_story_back, channel)
         if len(cell):
             # prospects who heard positive stories: the chance they stay unaware
             # is numpy's float32 exp (the compiled exp rounds differently)
@@ -273,7 +275,7 @@ def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_fi
 @compiled
 def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectation, affect, u_aware,
             reach, present, promise, expectation_shift, positive_strength, negative_strength,
-            affect_per_negative, referral_boost, reconsidered, back, consider, log_unmoved_back, channel):
+            affect_per_negative, referral_boost, reconsidered, back, consider, limited, log_unmoved_back, channel):
     """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
@@ -286,7 +288,8 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     left comes back into their consideration set when the awareness draw
     is below ``1 - (1 - back) * unmoved ** positive`` (``back``: the
     reconsideration chance of :func:`_reconsider`, which read the same draw;
-    a firm they know without considering it the same with ``consider``;
+    with ``limited`` consideration, a firm they know without considering
+    it the same with ``consider``;
     ``log_unmoved_back``: the log of the chance one story leaves it out;
     float64, as the reference computes it). A prospect made aware by the
     advertising is marked so in ``channel``.
@@ -350,7 +353,7 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
             x, pos, neg = cell[k], positive[k], negative[k]
             a = affect[x]
             if state[x] != prospect:
-                if (state[x] == churned or state[x] == aware) and pos != zero and not reconsidered[x]:
+                if (state[x] == churned or (limited and state[x] == aware)) and pos != zero and not reconsidered[x]:
                     f = x % n_firms
                     base = back[f] if state[x] == churned else consider[f]
                     if u_aware[x] < 1.0 - (1.0 - np.float64(base)) * np.exp(np.float64(pos) * log_unmoved_back):

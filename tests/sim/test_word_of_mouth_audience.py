@@ -86,9 +86,7 @@ def test_acquisitions_are_counted_by_channel(market):
 
 def test_nobody_is_acquired_by_referral_when_nobody_talks():
     silent = {"talk_delighted": 0.0, "talk_satisfied": 0.0, "talk_disappointed": 0.0}
-    # prospects made aware weigh the firm up quickly here, so a short run acquires some
-    table = LoyaltyModel(seed=4, n_customers=1500, burn_in=10, steps=20, word_of_mouth=silent,
-                         customers={"consideration_per_year": 5.0}).run()
+    table = LoyaltyModel(seed=4, n_customers=1500, burn_in=10, steps=20, word_of_mouth=silent).run()
     assert table["acquisitions_referral"].sum() == 0 and table["acquisitions_advertising"].sum() > 0
 
 

@@ -24,9 +24,8 @@ class TestPriceWar(StrategyContract):
     bad_value = ("depth", 1.5)
 
     def test_price_war_wins_share_fast_with_deal_seekers_at_a_thinner_margin(self):
-        """The share gain is judged over the seeds together (at least 15% on
-        average: about 20%, one seed's from 16% to 24%; only customers who
-        consider the firm answer its price)."""
+        """The share gain is judged over the seeds together (at least 20% on
+        average): one seed's gain ranges from 18% to 41%."""
         during = dict(start=START, stop=END)
         gains = []
         for seed in SEEDS:
@@ -42,7 +41,7 @@ class TestPriceWar(StrategyContract):
             # margin per unit of revenue falls (cost of goods per unit is unchanged)
             margin = lambda t: 1 - mean_after(t, "cost_of_goods", **during) / mean_after(t, "revenue", **during)  # noqa: E731
             assert margin(war) < margin(base)
-        assert np.mean(gains) > 1.15
+        assert np.mean(gains) > 1.2
 
     def test_deal_seekers_it_attracts_go_back_when_it_ends(self):
         """Deal-seekers' visits at the firm jump during the war and fall back
