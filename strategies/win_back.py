@@ -30,7 +30,7 @@ class WinBackConfig(StrategyConfig):
                                   "weeks reaches with chance 1 - (1 - reach_per_week) ** w (about a quarter of "
                                   "the lapsed over the 8-week window). A judgement calibrated to Griffin & "
                                   "Lowenstein 2001, 'Customer winback' (20-40% of lapsed customers won back "
-                                  "within a year under an offer)")
+                                  "within a year under an offer) on the retail_consideration market")
     offer_depth: float = param(0.2, 0.0, 0.9, "personal discount share offered to a contacted customer",
                                lo_open=True)
     offer_weeks: int = param(6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step "
@@ -105,13 +105,17 @@ class WinBack(Strategy):
     rise; revenue per returning customer is lower while the offer runs, and
     some of those won back are deal-seekers who lapse again. Measured
     (validation probe ``win_back_rates``, docs/model.md "Winning lapsed
-    customers back"): about 34% of the relationships lapsing under the
-    programme are won back within a year (18% without it; Griffin &
-    Lowenstein: 20-40%, a calibration target of ``reach_per_week`` and the
-    market's reconsideration rates), against about 17% of new prospects
+    customers back"), on the retail market with limited consideration
+    (``retail_consideration``): about 34% of the relationships lapsing under
+    the programme are won back within a year (18% without it; Griffin &
+    Lowenstein: 20-40%, a calibration target of ``reach_per_week`` and that
+    market's reconsideration rates), against about 18% of new prospects
     acquired within a year (5-20%): lapsed over new about 2, as seed 002
     says; a campaign to every lapsed customer wins back about 30 points
-    more of those gone under 13 weeks than of those gone over a year.
+    more of those gone under 13 weeks than of those gone over a year. On
+    the default market, where a customer considers every firm they know
+    but has not left, the lapsed and the prospects come back far more
+    readily.
     """
 
     observes_burn_in = True   # churned_at is kept from the first step

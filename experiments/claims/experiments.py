@@ -135,7 +135,7 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("win_back", "conf/experiment/win_back.yaml (its targeted scenarios are left out); one year "
                    "(shortened from 104 weeks: the win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
                    keep=("baseline", "win_back", "win_back_deep"),
-                   min_replications=10),                  # win_back.deeper: about 6 more a market, sd 3
+                   min_replications=16),                  # win_back.deeper: about 8 more a market, sd 6
     ExperimentSpec("win_back_rates", "probe: the default market over two years, each run from its first step; "
                    "the focal firm runs the win-back programme of conf/experiment/win_back.yaml, and every "
                    "relationship that lapses, and every one that becomes aware of a firm, in the first year is "

@@ -150,6 +150,29 @@ def test_reference_binds_subscribers_until_a_renewal_point_as_the_engine_does():
     assert engine["lost"].sum() > 50
 
 
+def test_reference_limits_consideration_as_the_engine_does():
+    """Limited consideration (Hauser & Wernerfelt 1990): a firm learned of
+    enters the set slowly, stories let it in, a customer who considers no
+    firm buys elsewhere; and with contracts a renewal review weighs up every
+    firm known. The same counts and values on short runs with fast rates."""
+    import dataclasses
+
+    from sim.config import MarketConfig
+    limited = dict(choice={"limited_consideration": True},
+                   churn={"reconsideration_per_year": 2.0, "advertising_reconsideration": 0.2},
+                   word_of_mouth={"reconsideration_per_story": 0.3})
+    engine, _ = _both(seed=5, n_customers=400, burn_in=6, steps=12, customers={"consideration_per_year": 3.0},
+                      **limited)
+    assert engine["lost"].sum() > 20 and engine["acquisitions"].sum() > 20
+    firms = [{**dataclasses.asdict(f), "switching_cost": 0.35} for f in MarketConfig().firms]
+    engine, _ = _both(seed=4, n_customers=400, burn_in=0, steps=20, firms=firms,
+                      customers={"renewal_review_mean": 0.5, "consideration_per_year": 3.0},
+                      choice={"limited_consideration": True},
+                      churn={"exclusive_relationships": True, "contract_term_weeks": 6.0,
+                             "reconsideration_per_year": 2.0})
+    assert engine["lost"].sum() > 50
+
+
 def _both(**kw):
     """The engine's and the reference's step tables of one short run, checked
     to agree: the same columns in the same order, counts exactly, money and
