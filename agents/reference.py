@@ -607,7 +607,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                                             + ch.reconsideration_per_year).astype(np.float32).tolist()
         consider = self.step_length.visit_round.probability(
             ch.advertising_reconsideration * np.array(self.advertising_per_year)
-            + self.config.customers.consideration_per_year).astype(np.float32).tolist()
+            + self.config.customers.consideration_per_year).astype(np.float32).tolist() if limited else None
         for a in self.customers:
             h = heard.get(a.index, zeros)
             ua = None

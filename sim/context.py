@@ -75,15 +75,13 @@ class StepContext:
         return emptied
 
     def bring_back(self, rows: np.ndarray) -> None:
-        """Put the firm (back) into the consideration set of these customers
-        who left it or know it without having weighed it up (a personal
-        offer or an announced deal reached them: Griffin & Lowenstein 2001;
-        Hauser & Wernerfelt 1990); its customers and those who have never
-        heard of it are unchanged."""
+        """Put the firm back into the consideration set of these customers
+        who left it (a personal offer reached them: Griffin & Lowenstein
+        2001); customers who did not leave it are unchanged."""
         f = self.firm.index
         rows = np.asarray(rows)
-        state = self.customers.state[rows, f]
-        self.customers.reconsidered[rows[(state == S.CHURNED) | (state == S.AWARE)], f] = True
+        left = rows[self.customers.state[rows, f] == S.CHURNED]
+        self.customers.reconsidered[left, f] = True
 
     def outlook(self) -> "Outlook":
         """Every customer's prospects for this firm now: the chance their

@@ -62,13 +62,13 @@ def choice_probabilities_now(market: "LoyaltyModel") -> np.ndarray:
                           state_factors(cfg.loyalty)[PRICE_SENSITIVITY][cust.state])
     util = util + market.modifiers.choice_bonus.at(slice(None))   # a reward's expected value (0 while unset)
     # the choice's own rule, over arrays
-    limited = cfg.choice.limited_consideration
-    if limited and contract_term_steps(cfg):     # a review at a renewal point weighs up every firm known
+    limited, contracts = cfg.choice.limited_consideration, contract_term_steps(cfg) > 0
+    if limited and contracts:     # a review at a renewal point weighs up every firm known
         available = choice.known.py_func(cust.state, cust.dropped_out)
     else:
         available = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out, limited)
     p = choice.choice_probabilities(util, available, cfg.choice.logit_scale)
-    if contract_term_steps(cfg):
+    if contracts:
         # a subscriber who does not review the market renews by default
         review = cust.renewal_review[:, None].astype(np.float64)
         p = review * p + (1.0 - review) * current
