@@ -59,7 +59,7 @@ from sim.loyalty_economics import BASKET, PRICE_SENSITIVITY, SERVING_LOAD, TOLER
 from sim.phases.experience import discount_off_list, remembered_price
 from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
-from sim.staffing import capacity, engagement_target, update_staff, utilisation
+from sim.staffing import capacity, engagement_target, turnover_by_firm, update_staff, utilisation
 from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
 from sim.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
@@ -185,7 +185,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         self.reach = step.visit_round.probability(np.array(self.advertising_per_year)).astype(np.float32).tolist()
         self.cost_per_visit = fa("cost_per_visit")
         self.voice_ease = [float(getattr(f, "voice_ease", 1.0)) for f in cfg.firms]
-        self._firm_arrays = {k: np.array(fa(k)) for k in ("wage_per_year", "training", "empowerment", "recognition")}
+        self._firm_arrays = {k: np.array(fa(k)) for k in ("wage_per_year", "training", "empowerment", "recognition",
+                                                              "staff_turnover_factor")}
         self.ledger = Ledger(F, step.step_discount(cfg.discount_rate))
         self._t = 0
         self._records: list[dict] = []
@@ -296,7 +297,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         staff.wage[:] = self._firm_arrays["wage_per_year"][staff.firm]
         u_leave = self.streams.uniform("staff", staff.m)
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave,
-                               cfg, step)
+                               cfg, step, turnover_by_firm(cfg, self._firm_arrays["staff_turnover_factor"]))
         # leavers and headcount in full-time equivalents
         ev["leavers"] = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=F).tolist()
         ev["headcount"] = staff.full_time_equivalents(F).tolist()

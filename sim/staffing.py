@@ -111,19 +111,20 @@ def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, 
 
 
 @compiled
-def _skill_and_quit_exponent(quit_rate: np.ndarray, turnover_per_year: float, dt: float, learned: np.ndarray,
-                             max_skill: np.float32, skill_span: np.float32, skill: np.ndarray) -> None:
+def _skill_and_quit_exponent(quit_rate: np.ndarray, firm: np.ndarray, turnover: np.ndarray, dt: float,
+                             learned: np.ndarray, max_skill: np.float32, skill_span: np.float32,
+                             skill: np.ndarray) -> None:
     """From numpy's ``exp`` of :func:`_settle_engagement`'s exponents: the
-    argument of ``expm1`` in the chance to leave (``-(turnover_per_year *
+    argument of ``expm1`` in the chance to leave (``-(turnover[firm] *
     exp) * dt``, :meth:`sim.units.StepLength.probability`), in place of
     ``quit_rate``, and the skill (:func:`agents.staff.skill_at`, float32).
 
-    The chance to leave falls with engagement: ``turnover_per_year`` is the
-    rate at engagement 0.5, the middle of the 0-1 scale; the 0.5 defines what
-    that key means (any other reference engagement is the same model with
-    another rate), it is not a parameter."""
+    The chance to leave falls with engagement: ``turnover`` is each firm's
+    rate a year at engagement 0.5, the middle of the 0-1 scale; the 0.5
+    defines what ``staff.turnover_per_year`` means (any other reference
+    engagement is the same model with another rate), it is not a parameter."""
     for p in range(len(quit_rate)):
-        quit_rate[p] = -(turnover_per_year * quit_rate[p]) * dt
+        quit_rate[p] = -(turnover[firm[p]] * quit_rate[p]) * dt
         skill[p] = max_skill - skill_span * learned[p]
 
 
@@ -155,10 +156,20 @@ def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray
         spread[p] = spread_base * (np.float32(1.0) - spread_engaged * e)
 
 
+def turnover_by_firm(cfg: StaffConfig, factor: np.ndarray) -> np.ndarray:
+    """Each firm's rate a year at which an employee at engagement 0.5
+    leaves: the market's base turnover times the firm's
+    ``staff_turnover_factor`` (float64, one value per firm)."""
+    return float(cfg.turnover_per_year) * np.asarray(factor, dtype=np.float64)
+
+
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
-                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength) -> np.ndarray:
+                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength,
+                 turnover: np.ndarray | None = None) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
-    was replaced by a novice.
+    was replaced by a novice. ``turnover`` is each firm's base rate of
+    leaving (:func:`turnover_by_firm`; default the market's
+    ``turnover_per_year`` for every firm).
 
     Engagement closes on each employee's target and tenure grows
     (:func:`_settle_engagement`); the chance to leave and the skill follow
@@ -172,17 +183,20 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
                        staff.engagement, staff.tenure, f32(step.weeks), person_target,
                        -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
+    if turnover is None:
+        turnover = np.full(len(np.atleast_1d(target)), float(cfg.turnover_per_year))
     return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strain(utilisation, cfg),
-                                  cfg, step)
+                                  turnover, cfg, step)
 
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
                empowerment: np.ndarray, recognition: np.ndarray, u_leave: np.ndarray, cfg: StaffConfig,
-               step: StepLength, morale: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               step: StepLength, morale: np.ndarray, turnover: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The engine's step of staff life, as :func:`utilisation`,
     :func:`engagement_target` and :func:`update_staff` make it, given each
     firm's visits of the last step and its conditions (one float64 value
-    per firm each; ``morale`` as :func:`engagement_target` takes it):
+    per firm each; ``morale`` as :func:`engagement_target` takes it,
+    ``turnover`` as :func:`update_staff`):
     returns each firm's employed full-time equivalents,
     its utilisation, and the positions whose holder left. The same
     operations in fewer calls: compiled passes around numpy's
@@ -203,13 +217,14 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
                           staff.firm, staff.trait, 1.0 - step.kept(cfg.engagement_half_life_weeks),
                           staff.engagement, staff.tenure, f32(step.weeks), person_target,
                           -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, cfg, step)
+    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained,
+                                     np.asarray(turnover, dtype=np.float64), cfg, step)
     return fte, workload, leavers
 
 
 def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, quit_rate: np.ndarray,
-                           learned: np.ndarray, u_leave: np.ndarray, strained: np.ndarray, cfg: StaffConfig,
-                           step: StepLength) -> np.ndarray:
+                           learned: np.ndarray, u_leave: np.ndarray, strained: np.ndarray, turnover: np.ndarray,
+                           cfg: StaffConfig, step: StepLength) -> np.ndarray:
     """The rest of a step of staff life once engagement has settled (its
     targets, the exponents of the chance to leave and of learning given):
     skill and the chance to leave (numpy's ``exp`` and ``expm1``), who
@@ -219,7 +234,7 @@ def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, qu
     m, f32 = staff.m, np.float32
     np.exp(quit_rate, out=quit_rate)
     np.exp(learned, out=learned)
-    _skill_and_quit_exponent(quit_rate, float(cfg.turnover_per_year), float(step.dt), learned,
+    _skill_and_quit_exponent(quit_rate, staff.firm, turnover, float(step.dt), learned,
                              f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
     np.expm1(quit_rate, out=quit_rate)
     leavers = np.empty(m, dtype=np.int64)

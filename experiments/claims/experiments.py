@@ -152,10 +152,13 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),
                    variants=(("baseline", ()), ("high_turnover", ("market.staff.turnover_per_year=3.13",))),
                    min_replications=48),                  # staff.turnover_profit
-    ExperimentSpec("turnover_sweep", "probe: the default market after burn-in, copied once for each of ten "
-                   "levels of the staff's base turnover (0.1 to 3 a year, log-spaced), each copy run for two years",
+    ExperimentSpec("turnover_sweep", "probe: the default market with the focal firm's staff leaving at one of "
+                   "ten levels of base turnover (0.1 to 3 a year, log-spaced; its rivals' at the market's rate), "
+                   "each burnt in and run for two years at its level; the two lowest and two highest levels are "
+                   "run, the fifths the claims compare",
                    ("experiment=default",), probe=turnover_sweep_probe,
-                   min_replications=16),                  # staff.turnover_fifths_profit
+                   min_replications=6),                   # staff.turnover_fifths_not_hiring: about 94% with a
+                                                          # spread of 2 points between replications
     ExperimentSpec("word_of_mouth", "the default market and the same market where nobody talks "
                    "(word_of_mouth.talk_* = 0); one year (shortened from 104 weeks)",
                    ("experiment=default", "market.steps=52"), scenarios=({"name": "baseline"},),

@@ -3,10 +3,13 @@ Jones, Loveman, Sasser & Schlesinger 1994, 'Putting the service-profit chain
 to work': the fifth of stores with the lowest staff turnover had double the
 sales and 55% higher profit of the fifth with the highest).
 
-A probe burns one market in, copies it once for each level of the staff's
-base turnover of the sweep and runs each copy for the horizon (common random
-numbers: the copies start alike and differ only in turnover from then on),
-so each replication compares the fifth of markets with the lowest turnover
+Heskett et al. compared the stores of one chain, each with its own
+turnover, against rivals whose staff were not part of the comparison. The
+probe does the same: in each market of the sweep the focal firm's staff
+leave at one level of turnover (its ``staff_turnover_factor``), its rivals'
+at the market's rate, from the start of the burn-in, so that its staff,
+customers and books have settled at that turnover when the horizon begins;
+each replication compares the fifth of markets with the lowest turnover
 with the fifth with the highest, and splits the profit gap into its
 sources. A second probe reads the chain's links as Rucci, Kirn & Quinn
 found them at Sears (:func:`employee_customer_chain_probe`)."""
@@ -25,8 +28,8 @@ from experiments.claims.probes import _single_threaded
 from sim.config import MarketConfig
 from sim.units import StepLength
 
-#: the staff's base turnover (a year) of the sweep's ten markets, evenly spaced on a log scale from 0.1
-#: (10% of staff leave a year) to 3 (95%): the range of store turnover in retail
+#: the focal staff's base turnover (a year, at engagement 0.5) of the sweep's ten markets, evenly spaced on
+#: a log scale from 0.1 (10% of staff leave a year) to 3 (95%): the range of store turnover in retail
 TURNOVER_SWEEP = tuple(float(f"{x:.3g}") for x in np.geomspace(0.1, 3.0, 10))
 #: the columns of the focal firm's books the probe sums over the horizon, for each market
 BOOKS = ("revenue", "cost_of_goods", "serving", "wages", "hiring", "complaint_costs", "profit")
@@ -35,17 +38,20 @@ LOW_FIFTH, HIGH_FIFTH = (0, 1), (len(TURNOVER_SWEEP) - 2, len(TURNOVER_SWEEP) - 
 
 
 def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict:
-    """The focal firm's books (:data:`BOOKS`) over the horizon in each
-    market of the sweep (``<book>_<k>``, market ``k`` of
-    :data:`TURNOVER_SWEEP`), all copies of one burnt-in market."""
+    """The focal firm's books (:data:`BOOKS`) over the horizon in the
+    markets of the sweep's two fifths (``<book>_<k>``, market ``k`` of
+    :data:`TURNOVER_SWEEP`; the middle fifths do not enter the comparison
+    and are not run): ``firm``'s staff leave at that level of turnover
+    through the burn-in and the horizon, its rivals' at the market's."""
     from sim.model import LoyaltyModel
 
-    base = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    market = _single_threaded(market)
     out = {}
-    for k, rate in enumerate(TURNOVER_SWEEP):
-        model = copy.deepcopy(base)
-        model.config.staff = dataclasses.replace(model.config.staff, turnover_per_year=rate)
-        table = model.run()
+    for k in (*LOW_FIFTH, *HIGH_FIFTH):
+        factor = TURNOVER_SWEEP[k] / market.staff.turnover_per_year
+        firms = [dataclasses.replace(f, staff_turnover_factor=factor) if i == firm else f
+                 for i, f in enumerate(market.firms)]
+        table = LoyaltyModel(market=dataclasses.replace(market, firms=firms), seed=seed).run()
         mine = table[table["firm_index"] == firm]
         for book in BOOKS:
             out[f"{book}_{k}"] = float(mine[book].sum())
@@ -104,3 +110,18 @@ def _fifth(ev: Evidence, markets: Sequence[int], book: str) -> np.ndarray:
 def fifths_gap(book: str) -> Callable[[Evidence], np.ndarray]:
     """The lowest-turnover fifth's ``book`` minus the highest's."""
     return lambda ev: _fifth(ev, LOW_FIFTH, book) - _fifth(ev, HIGH_FIFTH, book)
+
+
+def fifths_ratio(book: str) -> Callable[[Evidence], np.ndarray]:
+    """The lowest-turnover fifth's ``book`` over the highest's, less one
+    (0.55: 55% more)."""
+    return lambda ev: _fifth(ev, LOW_FIFTH, book) / _fifth(ev, HIGH_FIFTH, book) - 1.0
+
+
+def fifths_gap_not_hiring(ev: Evidence) -> np.ndarray:
+    """The share of the fifths' profit gap that is not the hiring cost the
+    lowest-turnover fifth saves: what the service-profit chain earns
+    (margin on sales, complaint handling) rather than the cost of replacing
+    people."""
+    profit, hiring = fifths_gap("profit")(ev), fifths_gap("hiring")(ev)
+    return 1.0 + hiring / profit

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.records import StaffWork
-from sim.staffing import staff_step
+from sim.staffing import staff_step, turnover_by_firm
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -25,7 +25,8 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
     fte, workload, leavers = staff_step(staff, step.visits, wage, market.by_firm("training", np.float64),
                                         market.by_firm("empowerment", np.float64),
                                         market.by_firm("recognition", np.float64), step.draws.staff, cfg,
-                                        market.step_length, market.by_firm("morale", np.float64))
+                                        market.step_length, market.by_firm("morale", np.float64),
+                                        turnover_by_firm(cfg, market.by_firm("staff_turnover_factor", np.float64)))
     ev.leavers = staff.hours_by_firm(leavers, F)
     ev.headcount = fte              # novices take the leavers' positions: the hours employed are as they were
     market.break_bonds(leavers)

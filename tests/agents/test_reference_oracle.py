@@ -107,20 +107,25 @@ def test_reference_conserves_states_and_books():
     assert math.isfinite(table["market_share"].sum())
 
 
-@pytest.mark.parametrize("steps_per_year, cost_per_visit", [(52, 0.0), (12, 0.5)])
-def test_reference_writes_the_engines_step_table(steps_per_year, cost_per_visit):
+@pytest.mark.parametrize("steps_per_year, cost_per_visit, turnover_factors",
+                         [(52, 0.0, (1.0, 1.0, 1.0)), (12, 0.5, (300.0, 0.5, 100.0))])
+def test_reference_writes_the_engines_step_table(steps_per_year, cost_per_visit, turnover_factors):
     """Same columns in the same order (visits and headcount as floats, FTE
     staff metrics, the serving cost), and the same values on a short run:
     both draw the same random numbers, so counts agree exactly and money and
     means to float32 precision. Monthly steps make most purchases episodes
-    of several visits; a cost per visit fills the serving column."""
+    of several visits; a cost per visit fills the serving column; firms
+    whose staff leave at their own multiples of the market's turnover
+    fill the leavers."""
     import dataclasses
 
     from sim.config import MarketConfig
-    firms = [{**dataclasses.asdict(f), "cost_per_visit": cost_per_visit} for f in MarketConfig().firms]
+    firms = [{**dataclasses.asdict(f), "cost_per_visit": cost_per_visit, "staff_turnover_factor": k}
+             for f, k in zip(MarketConfig().firms, turnover_factors)]
     engine, reference = _both(seed=1, n_customers=300, burn_in=2, steps=4, steps_per_year=steps_per_year,
                               firms=firms)
     assert (reference["serving"] > 0).all() == (cost_per_visit > 0)
+    assert (engine["hiring"].sum() > 0) == (max(turnover_factors) > 1)
 
 
 def test_reference_drops_out_for_good_and_tries_the_category_as_the_engine_does():

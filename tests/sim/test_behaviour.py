@@ -226,6 +226,22 @@ def test_higher_staff_turnover_lowers_service_and_retention():
     assert retention_high < retention_low
 
 
+def test_a_store_whose_staff_leave_more_often_loses_its_own_staff_and_not_its_rivals():
+    """``staff_turnover_factor`` is one firm's: its staff leave at that
+    multiple of the market's rate; rivals' staff are untouched."""
+    def leavers(factor: float) -> np.ndarray:
+        firms = [{"name": "Focal", "staff_turnover_factor": factor}, {"name": "Discounter", "price": 0.85},
+                 {"name": "Premium", "price": 1.2}]
+        t = LoyaltyModel(seed=5, n_customers=100_000, burn_in=0, firms=firms).run(52)   # 160 FTE at the focal firm
+        return t.groupby("firm_index")["staff_turnover"].sum().to_numpy()       # share of staff leaving in the year
+
+    usual, threefold = leavers(1.0), leavers(3.0)
+    assert 0.1 < usual[0] < 0.3                    # 27% a year at engagement 0.5; the focal firm's are keener
+    assert 2.2 < threefold[0] / usual[0] < 4.2                 # engagement and chance move the rate a little
+    np.testing.assert_allclose(threefold[1:], usual[1:], rtol=0.25)
+    assert leavers(0.0)[0] == 0.0
+
+
 def test_engaged_staff_satisfy_customers_who_then_spend_more_the_employee_customer_profit_chain():
     """Rucci, Kirn & Quinn 1998 (Sears): employee attitude drives customer
     impression, which drives revenue; the chain's probe reads each link."""

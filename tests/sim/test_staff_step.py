@@ -23,12 +23,12 @@ def _both(model: LoyaltyModel, visits: np.ndarray, conditions: dict[str, np.ndar
     engine, reference = copy.deepcopy(model.staff), copy.deepcopy(model.staff)
     fte, workload, leavers = staff_step(engine, visits, conditions["wage"], conditions["training"],
                                         conditions["empowerment"], conditions["recognition"], u_leave, cfg, unit,
-                                        conditions["morale"])
+                                        conditions["morale"], conditions["turnover"])
     ref_fte = reference.full_time_equivalents(F)
     ref_workload = utilisation(visits, capacity(reference, F, cfg), cfg, unit)
     target = engagement_target(conditions["wage"], conditions["training"], conditions["empowerment"],
                                conditions["recognition"], ref_workload, cfg, conditions["morale"])
-    ref_leavers = update_staff(reference, target, ref_workload, u_leave, cfg, unit)
+    ref_leavers = update_staff(reference, target, ref_workload, u_leave, cfg, unit, conditions["turnover"])
     return (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference)
 
 
@@ -44,7 +44,8 @@ def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year)
         visits = served * rng.uniform(0.0, 2.5, F)
         conditions = {"wage": rng.uniform(0.6, 1.4, F) * model.config.staff.market_wage_per_year,
                       "training": rng.uniform(0, 1, F), "empowerment": rng.uniform(0, 1, F),
-                      "recognition": rng.uniform(0, 1, F), "morale": rng.uniform(-0.3, 0.0, F)}
+                      "recognition": rng.uniform(0, 1, F), "morale": rng.uniform(-0.3, 0.0, F),
+                      "turnover": model.config.staff.turnover_per_year * rng.uniform(0.0, 10.0, F)}
         u_leave = rng.random(model.staff.m, dtype=np.float32) ** (3 if trial % 2 else 1)   # some steps with many leavers
         (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference) = _both(
             model, visits, conditions, u_leave)
