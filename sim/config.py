@@ -675,10 +675,11 @@ class FirmConfig:
     wage_per_year: float = param(31200.0, 0.0, 1e12, "wage of a full-time employee a year (money; pro rata for "
                                  "part-time positions): the first version's 600 a week, annualised")
     staff_turnover_factor: float = param(1.0, 0.0, 1e3, "the firm's staff leave at this multiple of the market's "
-                                         "base turnover (staff.turnover_per_year), whatever their engagement: "
-                                         "what the firm's local labour market and its hiring make of it (stores of "
-                                         "one chain differ several-fold in staff turnover: Heskett et al. 1994, "
-                                         "'Putting the service-profit chain to work'); 1: the market's rate")
+                                         "base turnover (staff.turnover_per_year), at every engagement: what the "
+                                         "store's own management and hiring practice make of it, which its rivals "
+                                         "do not share (stores of one chain differ several-fold in staff turnover: "
+                                         "Heskett et al. 1994, 'Putting the service-profit chain to work'); 1: the "
+                                         "market's rate")
     training: float = param(0.3, 0.0, 1.0, "training intensity")
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
     recognition: float = param(0.3, 0.0, 1.0, "staff recognition")

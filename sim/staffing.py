@@ -164,12 +164,10 @@ def turnover_by_firm(cfg: StaffConfig, factor: np.ndarray) -> np.ndarray:
 
 
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
-                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength,
-                 turnover: np.ndarray | None = None) -> np.ndarray:
+                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength, turnover: np.ndarray) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
     was replaced by a novice. ``turnover`` is each firm's base rate of
-    leaving (:func:`turnover_by_firm`; default the market's
-    ``turnover_per_year`` for every firm).
+    leaving (:func:`turnover_by_firm`).
 
     Engagement closes on each employee's target and tenure grows
     (:func:`_settle_engagement`); the chance to leave and the skill follow
@@ -183,10 +181,8 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
                        staff.engagement, staff.tenure, f32(step.weeks), person_target,
                        -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    if turnover is None:
-        turnover = np.full(len(np.atleast_1d(target)), float(cfg.turnover_per_year))
     return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strain(utilisation, cfg),
-                                  turnover, cfg, step)
+                                  np.asarray(turnover, dtype=np.float64), cfg, step)
 
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,

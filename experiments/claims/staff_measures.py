@@ -4,10 +4,11 @@ to work': the fifth of stores with the lowest staff turnover had double the
 sales and 55% higher profit of the fifth with the highest).
 
 Heskett et al. compared the stores of one chain, each with its own
-turnover, against rivals whose staff were not part of the comparison. The
-probe does the same: in each market of the sweep the focal firm's staff
-leave at one level of turnover (its ``staff_turnover_factor``), its rivals'
-at the market's rate, from the start of the burn-in, so that its staff,
+turnover. The probe reads that as turnover the store's own management
+makes, which its rivals do not share: in each market of the sweep the
+focal firm's staff leave at one level of turnover (its
+``staff_turnover_factor``), its rivals' at the market's rate, from the
+start of the burn-in, so that its staff,
 customers and books have settled at that turnover when the horizon begins;
 each replication compares the fifth of markets with the lowest turnover
 with the fifth with the highest, and splits the profit gap into its
@@ -45,6 +46,9 @@ def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict
     through the burn-in and the horizon, its rivals' at the market's."""
     from sim.model import LoyaltyModel
 
+    if market.staff.turnover_per_year <= 0:
+        raise ValueError(f"staff.turnover_per_year = {market.staff.turnover_per_year}: the sweep's levels are "
+                         "multiples of it, so it must be above 0")
     market = _single_threaded(market)
     out = {}
     for k in (*LOW_FIFTH, *HIGH_FIFTH):

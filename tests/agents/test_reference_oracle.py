@@ -125,7 +125,8 @@ def test_reference_writes_the_engines_step_table(steps_per_year, cost_per_visit,
     engine, reference = _both(seed=1, n_customers=300, burn_in=2, steps=4, steps_per_year=steps_per_year,
                               firms=firms)
     assert (reference["serving"] > 0).all() == (cost_per_visit > 0)
-    assert (engine["hiring"].sum() > 0) == (max(turnover_factors) > 1)
+    if max(turnover_factors) > 1:
+        assert engine["hiring"].sum() > 0
 
 
 def test_reference_drops_out_for_good_and_tries_the_category_as_the_engine_does():
