@@ -8,9 +8,8 @@ turnover. The probe reads that as turnover the store's own management
 makes, which its rivals do not share: in each market of the sweep the
 focal firm's staff leave at one level of turnover (its
 ``staff_turnover_factor``), its rivals' at the market's rate, from the
-start of the burn-in, so that its staff,
-customers and books have settled at that turnover when the horizon begins;
-each replication compares the fifth of markets with the lowest turnover
+start of the burn-in, so that its staff, customers and books have settled
+at that turnover when the horizon begins; each replication compares the fifth of markets with the lowest turnover
 with the fifth with the highest, and splits the profit gap into its
 sources. A second probe reads the chain's links as Rucci, Kirn & Quinn
 found them at Sears (:func:`employee_customer_chain_probe`)."""
@@ -30,7 +29,7 @@ from sim.config import MarketConfig
 from sim.units import StepLength
 
 #: the focal staff's base turnover (a year, at engagement 0.5) of the sweep's ten markets, evenly spaced on
-#: a log scale from 0.1 (10% of staff leave a year) to 3 (95%): the range of store turnover in retail
+#: a log scale from 0.1 to 3 (the chance that a given employee leaves within a year: 10% to 95%)
 TURNOVER_SWEEP = tuple(float(f"{x:.3g}") for x in np.geomspace(0.1, 3.0, 10))
 #: the columns of the focal firm's books the probe sums over the horizon, for each market
 BOOKS = ("revenue", "cost_of_goods", "serving", "wages", "hiring", "complaint_costs", "profit")
