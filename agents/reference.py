@@ -296,8 +296,9 @@ class ReferenceLoyaltyModel(mesa.Model):
         self._workload = utilisation(np.asarray(self._visits, dtype=np.float64), capacity(staff, F, cfg), cfg, step)
         staff.wage[:] = self._firm_arrays["wage_per_year"][staff.firm]
         u_leave = self.streams.uniform("staff", staff.m)
+        turnover = turnover_by_firm(self._firm_arrays["staff_turnover_factor"], cfg.turnover_per_year)
         leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave,
-                               cfg, step, turnover_by_firm(cfg, self._firm_arrays["staff_turnover_factor"]))
+                               cfg, step, turnover)
         # leavers and headcount in full-time equivalents
         ev["leavers"] = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=F).tolist()
         ev["headcount"] = staff.full_time_equivalents(F).tolist()

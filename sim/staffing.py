@@ -156,11 +156,11 @@ def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray
         spread[p] = spread_base * (np.float32(1.0) - spread_engaged * e)
 
 
-def turnover_by_firm(cfg: StaffConfig, factor: np.ndarray) -> np.ndarray:
+def turnover_by_firm(factor: np.ndarray, turnover_per_year: float) -> np.ndarray:
     """Each firm's rate a year at which an employee at engagement 0.5
-    leaves: the market's base turnover times the firm's
-    ``staff_turnover_factor`` (float64, one value per firm)."""
-    return float(cfg.turnover_per_year) * np.asarray(factor, dtype=np.float64)
+    leaves: the market's base turnover (``staff.turnover_per_year``) times
+    the firm's ``staff_turnover_factor`` (float64, one value per firm)."""
+    return float(turnover_per_year) * np.asarray(factor, dtype=np.float64)
 
 
 def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
@@ -182,7 +182,7 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
                        staff.engagement, staff.tenure, f32(step.weeks), person_target,
                        -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
     return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strain(utilisation, cfg),
-                                  np.asarray(turnover, dtype=np.float64), cfg, step)
+                                  turnover, cfg, step)
 
 
 def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
@@ -213,8 +213,8 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
                           staff.firm, staff.trait, 1.0 - step.kept(cfg.engagement_half_life_weeks),
                           staff.engagement, staff.tenure, f32(step.weeks), person_target,
                           -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained,
-                                     np.asarray(turnover, dtype=np.float64), cfg, step)
+    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, turnover, cfg,
+                                     step)
     return fte, workload, leavers
 
 
@@ -230,7 +230,7 @@ def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, qu
     m, f32 = staff.m, np.float32
     np.exp(quit_rate, out=quit_rate)
     np.exp(learned, out=learned)
-    _skill_and_quit_exponent(quit_rate, staff.firm, turnover, float(step.dt), learned,
+    _skill_and_quit_exponent(quit_rate, staff.firm, np.asarray(turnover, dtype=np.float64), float(step.dt), learned,
                              f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
     np.expm1(quit_rate, out=quit_rate)
     leavers = np.empty(m, dtype=np.int64)

@@ -9,9 +9,9 @@ makes, which its rivals do not share: in each market of the sweep the
 focal firm's staff leave at one level of turnover (its
 ``staff_turnover_factor``), its rivals' at the market's rate, from the
 start of the burn-in, so that its staff, customers and books have settled
-at that turnover when the horizon begins; each replication compares the fifth of markets with the lowest turnover
-with the fifth with the highest, and splits the profit gap into its
-sources. A second probe reads the chain's links as Rucci, Kirn & Quinn
+at that turnover when the horizon begins; each replication compares the
+fifth of markets with the lowest turnover with the fifth with the highest,
+and splits the profit gap into its sources. A second probe reads the chain's links as Rucci, Kirn & Quinn
 found them at Sears (:func:`employee_customer_chain_probe`)."""
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ TURNOVER_SWEEP = tuple(float(f"{x:.3g}") for x in np.geomspace(0.1, 3.0, 10))
 BOOKS = ("revenue", "cost_of_goods", "serving", "wages", "hiring", "complaint_costs", "profit")
 #: the sweep's fifths: the two markets of lowest and the two of highest turnover
 LOW_FIFTH, HIGH_FIFTH = (0, 1), (len(TURNOVER_SWEEP) - 2, len(TURNOVER_SWEEP) - 1)
+#: the markets the probe runs: the two fifths the claims compare
+COMPARED = (*LOW_FIFTH, *HIGH_FIFTH)
 
 
 def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict:
@@ -50,7 +52,7 @@ def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict
                          "multiples of it, so it must be above 0")
     market = _single_threaded(market)
     out = {}
-    for k in (*LOW_FIFTH, *HIGH_FIFTH):
+    for k in COMPARED:
         factor = TURNOVER_SWEEP[k] / market.staff.turnover_per_year
         firms = [dataclasses.replace(f, staff_turnover_factor=factor) if i == firm else f
                  for i, f in enumerate(market.firms)]

@@ -26,7 +26,8 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
                                         market.by_firm("empowerment", np.float64),
                                         market.by_firm("recognition", np.float64), step.draws.staff, cfg,
                                         market.step_length, market.by_firm("morale", np.float64),
-                                        turnover_by_firm(cfg, market.by_firm("staff_turnover_factor", np.float64)))
+                                        market.firm_rule(turnover_by_firm, "staff_turnover_factor", np.float64,
+                                                         float(cfg.turnover_per_year)))
     ev.leavers = staff.hours_by_firm(leavers, F)
     ev.headcount = fte              # novices take the leavers' positions: the hours employed are as they were
     market.break_bonds(leavers)

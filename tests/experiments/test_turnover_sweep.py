@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 import sim.model
-from experiments.claims.staff_measures import BOOKS, HIGH_FIFTH, LOW_FIFTH, TURNOVER_SWEEP, turnover_sweep_probe
+from experiments.claims.staff_measures import (BOOKS, COMPARED, HIGH_FIFTH, LOW_FIFTH, TURNOVER_SWEEP,
+                                                turnover_sweep_probe)
 from sim.config import market_config
 
 
@@ -27,10 +28,10 @@ def test_each_market_of_the_sweep_sets_the_focal_firms_own_turnover_and_leaves_i
 
     base = market.staff.turnover_per_year
     assert [b for b, _ in built] == [26] * 4                     # each market burnt in at its own turnover
-    for (_, factors), k in zip(built, (*LOW_FIFTH, *HIGH_FIFTH)):
+    for (_, factors), k in zip(built, COMPARED):
         assert factors[0] * base == pytest.approx(TURNOVER_SWEEP[k])
         assert factors[1:] == [1.0] * (len(factors) - 1)
-    assert set(out) == {f"{book}_{k}" for book in BOOKS for k in (*LOW_FIFTH, *HIGH_FIFTH)}
+    assert set(out) == {f"{book}_{k}" for book in BOOKS for k in COMPARED}
     assert out[f"hiring_{HIGH_FIFTH[-1]}"] > 5 * out[f"hiring_{LOW_FIFTH[0]}"]
 
 
