@@ -118,6 +118,16 @@ class Refusal(Modifier):
     neutral = np.False_
 
 
+class StandingOrder(Modifier):
+    """True where the customer's purchase occasion this step goes to the
+    firm through its ordering system, without weighing up the firms (a
+    structural bond: routine replenishment, seed 003); a programme writes it
+    each step."""
+
+    dtype = np.bool_
+    neutral = np.False_
+
+
 class Modifiers:
     """All per-relationship modifiers of a market."""
 
@@ -132,6 +142,7 @@ class Modifiers:
         "choice_bonus": Bonus,            # added to the firm's utility in the choice (a reward's expected value)
         "occasion_lift": Bonus,           # raises the chance of a purchase occasion, as a share of it (goal gradient)
         "points": Balance,                # reward points the customer holds at the firm (not read by the engine)
+        "standing_order": StandingOrder,  # this step's occasion goes to the firm without a choice (a system)
     }
 
     def __init__(self, n: int, n_firms: int) -> None:
@@ -144,6 +155,7 @@ class Modifiers:
         self.choice_bonus = Bonus(n, n_firms)
         self.occasion_lift = Bonus(n, n_firms)
         self.points = Balance(n, n_firms)
+        self.standing_order = StandingOrder(n, n_firms)
 
     def __getitem__(self, name: str) -> Modifier:
         if name not in self.KINDS:

@@ -56,6 +56,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     contract = market.by_firm("switching_cost")
     bonus = _stored(market.modifiers.switching_bonus)
     utility_bonus = _stored(market.modifiers.choice_bonus)
+    standing = market.modifiers.standing_order
     coefficients = choice.logit_coefficients(cfg)
     price_weight = state_factors(market.config.loyalty)[PRICE_SENSITIVITY]
     term_steps = contract_term_steps(market.config)
@@ -79,6 +80,8 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
             lock = np.empty(len(i), dtype=np.int64)
             choice.contract_locks(i, cust.state, cust.since, market.t, term_steps, draws.renewal,
                                   cust.renewal_review, lock)
+        if standing.values is not None:
+            lock = standing_locks(standing.values[i], lock)
         choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
                                present, refusal, cust.reconsidered, cust.dropped_out, cust.taste, cust.expectation,
                                cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
@@ -92,6 +95,21 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
         keep = c >= 0
         b, c = b[keep], c[keep]
     step.purchases = Purchases(buyers=b, firm=c)
+
+
+def standing_locks(standing: np.ndarray, lock: np.ndarray) -> np.ndarray:
+    """The choosers' locks (:func:`sim.choice.contract_locks`; empty: no
+    contracts) with each free chooser who has a standing order this step
+    (``standing``, ``[choosers, firms]``, the ``standing_order`` modifier)
+    bound to the firm of the order: the occasion goes through its ordering
+    system without weighing up the firms (seed 003: a structural bond), if
+    the firm is present and serves them; a contract that binds, or a renewal
+    review, comes first."""
+    if lock.shape[0] == 0:
+        lock = np.full(standing.shape[0], choice.FREE, dtype=np.int64)
+    ordered = standing.any(axis=1) & (lock == choice.FREE)
+    lock[ordered] = standing[ordered].argmax(axis=1)
+    return lock
 
 
 def contract_term_steps(cfg: "MarketConfig") -> int:
