@@ -443,6 +443,13 @@ def render(v: Validation) -> str:
                                                           if subset else ""),
         "",
     ]
+    targets = [x for x in v.verdicts if x.claim.calibrated]
+    if targets:
+        fitted_pass = sum(x.passed for x in targets)
+        lines += [f"{len(targets)} of the claims are calibration targets ({fitted_pass} of them pass): a parameter "
+                  "was set from, or fitted to, the claim's own figure (see Calibration targets below), so their "
+                  "passing shows that the fit holds at this size and on these seeds, not that the model predicts "
+                  f"the figure. Of the other {n - len(targets)} claims, {passed - fitted_pass} pass.", ""]
     if failing:
         known = sum(x.claim.expected == "fail" for x in failing)
         lines += [f"{len(failing)} claims fail; {known} of them are known not to hold in the current model "
@@ -469,6 +476,13 @@ def render(v: Validation) -> str:
             why = c.reason if c.expected == "fail" else "not expected: the registry expects this claim to hold"
             lines.append(f"- **{c.id}**: measured {x.measured()} ({c.measured}); criterion "
                          f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}.")
+    if targets:
+        lines += ["", "## Calibration targets", "",
+                  "The parameters set from, or fitted to, each claim's figure (config keys of the market, or of a "
+                  "strategy: `strategy.<name>.<key>`); each parameter's documentation gives the source.", "",
+                  "| id | parameters | result |", "|---|---|---|"]
+        lines += [f"| {x.claim.id} | {', '.join(f'`{k}`' for k in x.claim.calibrated)} | {x.result} |"
+                  for x in targets]
     lines += ["", "## How each claim is measured", "",
               "| id | experiment | one number per replication | margin (half-widths) |", "|---|---|---|---|"]
     lines += [f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} | {x.margin_text()} |"

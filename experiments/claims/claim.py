@@ -25,6 +25,10 @@ class Claim:
     unit: str = "float"
     expected: str = "pass"                          # "fail": known not to hold (see reason)
     reason: str = ""
+    #: the parameters set from, or fitted to, the claim's own figure (config keys: ``word_of_mouth.
+    #: audience_disappointed``; a strategy's ``strategy.<name>.<key>``): a calibration target, whose
+    #: passing shows the fit holds at the report's size and seeds, not that the model predicts the figure
+    calibrated: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.unit not in UNITS:

@@ -24,7 +24,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ §2, §9: the market
     Claim("market.churn", "Firms lose 20-40% of their customers a year.", "MODEL.md §2, §9; seed 002",
           "default_market", "annual churn of the focal firm, baseline (runs: churn_rate)",
-          kpi_value("baseline", "churn_rate"), within(0.20, 0.40), "pct"),
+          kpi_value("baseline", "churn_rate"), within(0.20, 0.40), "pct",
+          calibrated=("customers.churn_proneness_a", "customers.churn_proneness_b")),
     Claim("market.top20", "The top 20% of customers bring about 60-75% of revenue (80/20).",
           "MODEL.md §2, §9; seeds 002, 003; Kim, Singh & Winer 2017",
           "default_market", "revenue share of the focal firm's top 20% of customers at the end, baseline "
@@ -36,7 +37,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("market.voice", "About 10% of disappointed customers voice a complaint.", "MODEL.md §2, §9; seed 002",
           "default_market", "complaints / disappointed purchases, all firms, baseline (±25% of 10%, as "
           "tests/sim/test_behaviour.py)", all_firms_share("complaints", "disappointed"), within(0.075, 0.125),
-          "pct"),
+          "pct",
+          calibrated=("customers.voice_mean",)),
     Claim("market.lost_vs_new", "A lost customer is about twice as likely to buy as a new one (Griffin & "
           "Lowenstein 2001, 'Customer winback': a 20-40% chance of selling to a lapsed customer against 5-20% "
           "to a new prospect).", "MODEL.md §4, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
@@ -50,7 +52,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "churned relationship over acquisitions per aware prospect: 0.56, a reading of the stocks, most of "
           "whose churned relationships left long ago; the two shares are calibration targets, each within its "
           "own range, so the ratio is checked, not predicted)", probe_value("lost_vs_new"), within(1.5, 2.5),
-          "ratio"),
+          "ratio",
+          calibrated=("customers.consideration_per_year", "churn.reconsideration_per_year", "strategy.win_back.reach_per_week")),
     # ------------------------------------------------------------------ §3: expectation and experience
     Claim("experience.delight", "Delight raises repurchase more than mere satisfaction.",
           "MODEL.md §3; seeds 004, 001", "disconfirmation",
@@ -127,13 +130,16 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "the disappointed tell most, the merely satisfied least.", "MODEL.md §3, §9; Anderson 1998; TARP",
           "purchases", "people told per purchase: the smaller of (disappointed - delighted) and "
           "(delighted - satisfied)", ordered("told_disappointed", "told_delighted", "told_satisfied"),
-          above(0), "count"),
+          above(0), "count",
+          calibrated=("word_of_mouth.talk_disappointed", "word_of_mouth.talk_delighted", "word_of_mouth.talk_satisfied", "word_of_mouth.audience_delighted", "word_of_mouth.audience_satisfied")),
     Claim("wom.dissatisfied_tell", "A dissatisfied customer tells 9-10 people.", "MODEL.md §9; TARP",
           "purchases", "people told per disappointed purchase (the talker's ties first, then people outside "
-          "them; 0 if silent)", probe_value("told_disappointed"), within(9, 10), "count"),
+          "them; 0 if silent)", probe_value("told_disappointed"), within(9, 10), "count",
+          calibrated=("word_of_mouth.audience_disappointed",)),
     Claim("wom.tell_many", "About 13% of the dissatisfied tell more than 20 people.", "MODEL.md §9; TARP",
           "purchases", "share of disappointed purchases told to more than 20 people",
-          probe_value("told_many_disappointed"), within(0.10, 0.16), "pct"),
+          probe_value("told_many_disappointed"), within(0.10, 0.16), "pct",
+          calibrated=("word_of_mouth.audience_dispersion",)),
     Claim("wom.referral_value", "Customers acquired by referral are worth more than those acquired by "
           "advertising: 16-25% more (Schmitt, Skiera & Van den Bulte 2011, 'Referral programs and customer value'), "
           "and word-of-mouth acquisitions add nearly twice the long-term value of marketing-induced ones "

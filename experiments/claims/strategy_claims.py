@@ -67,7 +67,8 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "focal spending in the 104 weeks after the war per relationship begun during it (its first purchase), "
           "war (30% off) over baseline (list price, the same weeks); Lewis: 35% off gives about half the "
           "long-term value, so 0.4-0.6", deal_acquired_value("war", weeks_after=104), within(0.4, 0.6),
-          "ratio"),
+          "ratio",
+          calibrated=("choice.beta_deal_acquired", "churn.deal_acquired_hazard", "loyalty.deal_acquired_affect")),
     # ------------------------------------------------------------------ §6.2 club marketing
     Claim("club.loyalty_builds", "A members' club builds loyalty slowly: its gain grows over the years.",
           "MODEL.md §6.2; seeds 000, 003", "club_payoff",
@@ -157,7 +158,8 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "members' purchase rate at the focal firm in the last fifth of the way to a reward over the first "
           "fifth (their mean gap between purchases there, first fifth over last, within members having both); "
           "Kivetz et al.'s 20% shorter is 1.25, the band half to one and a half of it (10-30% shorter)",
-          probe_value("rate_ratio"), within(1.11, 1.43), "ratio"),
+          probe_value("rate_ratio"), within(1.11, 1.43), "ratio",
+          calibrated=("strategy.loyalty_points.goal_gradient",)),
     # ------------------------------------------------------------------ complaint handling
     Claim("complaints.more_voice", "Complaint handling makes more of the disappointed voice it.",
           "MODEL.md §2, §6; seeds 001, 002", "complaint_iceberg",
@@ -176,12 +178,14 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "(major), slowly 70% / 54%, not resolved 46% / 19%.", "MODEL.md §9; TARP 1986; Hart, Heskett & Sasser 1990",
           "complaints_followed", "largest gap between the share still in the relationship at the end of the week of the "
           "complaint about a problem and TARP's figure, over the six kinds of complaint (severity and handling)",
-          tarp_deviation(_TARP), within(None, 0.08), "pp"),
+          tarp_deviation(_TARP), within(None, 0.08), "pp",
+          calibrated=("complaints.leave_log_odds", "complaints.major_leave_log_odds", "complaints.resolved_stay_log_odds", "complaints.quick_stay_log_odds")),
     Claim("complaints.silent_levels", "Customers who do not complain about a problem are the least likely to buy "
           "again: 37% after a minor problem, 9% after a major one.", "MODEL.md §9; TARP 1986; Hart, Heskett & "
           "Sasser 1990", "purchases", "largest gap between the share still in the relationship at the end of the week of a "
           "problem nobody complained about and TARP's figure, minor and major",
-          tarp_deviation(_TARP_SILENT), within(None, 0.08), "pp"),
+          tarp_deviation(_TARP_SILENT), within(None, 0.08), "pp",
+          calibrated=("complaints.silent_leave_log_odds",)),
     # ------------------------------------------------------------------ win-back
     Claim("win_back.more", "Contacting lapsed customers with an offer wins them back.",
           "MODEL.md §4, §6; seed 002; Griffin & Lowenstein 2001", "win_back",
@@ -198,19 +202,22 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "relationships lapsing (churned) in the first year that are customer relationships again within a year "
           "of lapsing (a calibration target: the programme's reach_per_week and that market's rates at which a "
           "firm left returns to the consideration set were set to it)",
-          probe_value("lapsed_won_back"), within(0.20, 0.40), "pct"),
+          probe_value("lapsed_won_back"), within(0.20, 0.40), "pct",
+          calibrated=("strategy.win_back.reach_per_week", "churn.reconsideration_per_year", "churn.advertising_reconsideration", "word_of_mouth.reconsideration_per_story")),
     Claim("win_back.prospect_rate", "New prospects are won at 5-20% (a year).",
           "MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
           "the same run: share of the relationships that become aware of a firm (any of the three) in the "
           "first year (new prospects) acquired within a year (a calibration target: that market's "
           "customers.consideration_per_year, the rate at which a firm learned of enters the consideration set, "
           "was set to it)",
-          probe_value("prospects_acquired"), within(0.05, 0.20), "pct"),
+          probe_value("prospects_acquired"), within(0.05, 0.20), "pct",
+          calibrated=("customers.consideration_per_year",)),
     Claim("win_back.recency", "The longer a customer has been gone, the harder they are to win back.",
           "MODEL.md §6, §9; Griffin & Lowenstein 2001", "win_back_rates",
           "a campaign of the programme to every lapsed customer of the focal firm whatever the time since they "
           "left: share won back within a year of those gone under 13 weeks minus those gone over 52 (the same "
-          "run and date: paired)", probe_difference("won_back_recent", "won_back_old"), above(0), "pp"),
+          "run and date: paired)", probe_difference("won_back_recent", "won_back_old"), above(0), "pp",
+          calibrated=("strategy.win_back.memory_half_life_weeks",)),
     # ------------------------------------------------------------------ customer pruning
     Claim("pruning.cost_to_serve", "Pruning customers who cost more than they bring cuts the cost to serve "
           "more than revenue.", "MODEL.md §6; seeds 001, 003; Reinartz & Kumar 2002", "default_market",

@@ -153,6 +153,34 @@ def test_registry_covers_every_strategy_signature_and_names_its_sources():
         assert (c.expected == "fail") == bool(c.reason)
 
 
+def test_every_calibration_target_names_parameters_that_exist_and_the_report_lists_it():
+    """A claim whose figure a parameter was fitted to says which: a market
+    key (``word_of_mouth.audience_disappointed``) or a strategy's
+    (``strategy.win_back.reach_per_week``), each a real config field; the
+    report counts them apart and lists each with its parameters."""
+    from sim.config import MarketConfig
+    from strategies.registry import REGISTRY, load_builtin
+
+    load_builtin()
+    market = MarketConfig()
+    targets = [c for c in CLAIMS if c.calibrated]
+    assert len(targets) >= 10
+    for c in targets:
+        for key in c.calibrated:
+            head, _, rest = key.partition(".")
+            if head == "strategy":
+                name, _, field = rest.partition(".")
+                assert field in {f.name for f in dataclasses.fields(REGISTRY[name].config_class)}, (c.id, key)
+            else:
+                assert dataclasses.is_dataclass(getattr(market, head, None)), (c.id, key)
+                assert rest in {f.name for f in dataclasses.fields(getattr(market, head))}, (c.id, key)
+    text = REPORT.read_text(encoding="utf-8")
+    table = text.split("## Calibration targets", 1)[1].split("\n## ", 1)[0]
+    for c in targets:
+        assert f"| {c.id} | `{c.calibrated[0]}`" in table
+    assert f"{len(targets)} of the claims are calibration targets" in text
+
+
 def test_criteria_judge_the_interval_the_mean_or_every_replication():
     values = np.array([1.0, 2.0, 3.0])
     assert above(0).holds(values, 2.0, 0.5, 3.5)
