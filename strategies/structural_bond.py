@@ -99,16 +99,18 @@ class StructuralBond(Strategy):
     ``cost_per_adopter_per_year``, ``system_cost_per_store_per_year``
     (:class:`StructuralBondConfig`).
 
-    Expected signature against the baseline on the same seeds: the adopters
-    buy a larger share of their category at the firm and stay longer; when a
-    rival cuts its price deeply, the firm's adopters keep more of their
-    purchases at the firm than the same customers do as members of a club
-    (a social bond) or of a points programme (a financial bond), most
-    clearly among the price-sensitive.
+    Expected signature against the baseline on the same seeds: the customers
+    offered the system buy a larger share of their category at the firm, and
+    their relationships end a little less often; when a rival cuts its price
+    deeply, they keep more of their purchases at the firm than the same
+    customers do as members of a club (a social bond) or of a points
+    programme (a financial bond), through the routine orders (docs/model.md,
+    "Structural bonds").
     """
 
     name = "structural_bond"
-    description = "a buying system for top customers: a saving in their own costs and a switching cost (003)"
+    description = ("an ordering system for top customers: routine orders, a saving in their own costs and a "
+                   "switching cost (003)")
     config_class = StructuralBondConfig
 
     def setup(self, ctx: StepContext) -> None:
@@ -116,6 +118,7 @@ class StructuralBond(Strategy):
         self.offered = np.zeros(n, dtype=bool)
         self.adopter = np.zeros(n, dtype=bool)
         self.routine: np.ndarray | None = None     # this step's routine orders
+        self.new_adopters = 0
         self.steps_run = 0
 
     def _keep_current(self, ctx: StepContext) -> None:
@@ -143,6 +146,7 @@ class StructuralBond(Strategy):
                 self.replaced_customers(ctx)
                 self.adopter[:] = False
                 self.offered[:] = False
+                self.routine = None
                 self._set_bonds(ctx)
             return
         cfg = self.config
