@@ -104,7 +104,7 @@ def test_switching_the_lesson_changes_the_story_and_the_charts(open_tab):
     wait_for_time(tab, 1)
     charts = chart_images(tab)
     tab.page.get_by_role("button", name=re.compile("Lesson")).first.click()
-    tab.page.get_by_role("option", name="price_war").click()
+    tab.page.get_by_role("option", name="price_war", exact=True).click()
     press(tab, "Reset")
     tab.page.get_by_text(re.compile(r"^Lesson: price_war")).first.wait_for(timeout=REACT_MS)
     assert "rivals" in tab.page.inner_text("body").lower()        # the price-war lesson's story

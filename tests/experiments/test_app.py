@@ -245,7 +245,7 @@ def test_a_job_folder_is_named_by_its_overrides_and_long_names_are_cut_with_a_ha
 def test_help_names_the_named_experiments_and_examples(tmp_path):
     res = app("--help", cwd=tmp_path)
     assert res.returncode == 0
-    assert "experiment: captive_rival_entry, club_payoff" in res.stdout
+    assert "experiment: bonds_under_price_war, captive_rival_entry, club_payoff" in res.stdout
     assert "loyalty-sim-report <multirun folder>" in res.stdout
 
 
