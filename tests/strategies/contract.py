@@ -30,16 +30,23 @@ CONF = Path(__file__).resolve().parents[2] / "conf" / "strategy"
 SMALL = dict(market="retail", n_customers=1500, burn_in=30, steps=40)
 
 
-def run_market(firms_strategies: dict[int, list], seed: int = 0, keep: bool = False,
-               **market: Any) -> LoyaltyModel | pd.DataFrame:
-    """Run a market where firm ``i`` runs ``firms_strategies[i]``; the step
-    table, or the model itself with ``keep``."""
+def build_market(firms_strategies: dict[int, list], seed: int = 0, **market: Any) -> LoyaltyModel:
+    """The SMALL market (``market`` overrides its keys) where firm ``i`` runs
+    ``firms_strategies[i]``, built but not run, so that a test can step it
+    and look at the customers on the way."""
     kw = {**SMALL, **market}
     probe = LoyaltyModel(market=kw["market"], seed=seed, n_customers=10, burn_in=0)
     firms = [dataclasses.asdict(f) for f in probe.config.firms]
     for i, specs in firms_strategies.items():
         firms[i]["strategies"] = list(specs)
-    model = LoyaltyModel(seed=seed, firms=firms, **kw)
+    return LoyaltyModel(seed=seed, firms=firms, **kw)
+
+
+def run_market(firms_strategies: dict[int, list], seed: int = 0, keep: bool = False,
+               **market: Any) -> LoyaltyModel | pd.DataFrame:
+    """Run a market where firm ``i`` runs ``firms_strategies[i]``; the step
+    table, or the model itself with ``keep``."""
+    model = build_market(firms_strategies, seed, **market)
     model.run()
     return model if keep else model.step_table()
 
@@ -149,4 +156,4 @@ def total(table: pd.DataFrame, column: str, firm: int = 0) -> float:
     return float(table.loc[table.firm_index == firm, column].sum())
 
 
-__all__ = ["StrategyContract", "run_market", "mean_after", "total", "SMALL", "np"]
+__all__ = ["StrategyContract", "build_market", "run_market", "mean_after", "total", "SMALL", "np"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
 
 import numpy as np
@@ -12,7 +11,7 @@ from sim.config import ConfigError
 from sim.model import LoyaltyModel
 from sim.states import LoyaltyState as S, is_customer
 from strategies.registry import make_strategy
-from tests.strategies.contract import SMALL, StrategyContract, total
+from tests.strategies.contract import StrategyContract, build_market, total
 
 LECTURE = {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3,
            "cost_per_attendee": 30.0, "belonging": 0.05}
@@ -21,11 +20,7 @@ LECTURE = {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3,
 def market(specs: list, seed: int, **kw) -> LoyaltyModel:
     """The market of ``run_market`` with firm 0 running ``specs``, built but not run
     (so that a test can step it and look at the customers on the way)."""
-    kw = {**SMALL, **kw}
-    probe = LoyaltyModel(market=kw["market"], seed=seed, n_customers=10, burn_in=0)
-    firms = [dataclasses.asdict(f) for f in probe.config.firms]
-    firms[0]["strategies"] = list(specs)
-    return LoyaltyModel(seed=seed, firms=firms, **kw)
+    return build_market({0: specs}, seed, **kw)
 
 
 class TestClubMarketing(StrategyContract):

@@ -3,12 +3,10 @@ come back in the TARP order: resolved quickly > slowly > not resolved (001, 002)
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 
-from sim.model import LoyaltyModel
-from tests.strategies.contract import SMALL, StrategyContract, run_market, total
+from tests.strategies.contract import StrategyContract, build_market, run_market, total
 
 QUICK, SLOW, UNRESOLVED = 0, 1, 2
 
@@ -19,11 +17,7 @@ def follow_complaints(spec: dict, seed: int, horizon: int, **market) -> dict[int
     (quick, slow, unresolved), the complainant's intention to return right
     after (the conative latent; TARP asked complainants whether they would buy
     again) and whether they bought from firm 0 again within ``horizon`` steps."""
-    kw = {**SMALL, **market}
-    probe = LoyaltyModel(market=kw["market"], seed=seed, n_customers=10, burn_in=0)
-    firms = [dataclasses.asdict(f) for f in probe.config.firms]
-    firms[0]["strategies"] = [spec]
-    model = LoyaltyModel(seed=seed, firms=firms, **kw)
+    model = build_market({0: [spec]}, seed, **market)
     n, steps = model.customers.n, model.config.steps
     bought_here = np.zeros((steps, n), dtype=bool)
     events = []

@@ -3,7 +3,6 @@ baskets and stay; nothing happens when the staff lack the skill (000)."""
 
 from __future__ import annotations
 
-import dataclasses
 from functools import lru_cache
 
 import numpy as np
@@ -11,7 +10,7 @@ import pandas as pd
 
 from sim.model import LoyaltyModel
 from sim.states import LoyaltyState as S, is_customer
-from tests.strategies.contract import SMALL, StrategyContract, mean_after
+from tests.strategies.contract import StrategyContract, build_market, mean_after
 
 SEEDS = (0, 1, 2)
 START = 5
@@ -23,11 +22,7 @@ MARKET = dict(n_customers=4000)
 
 def build(specs: list, seed: int, **market) -> LoyaltyModel:
     """The SMALL market (after burn-in) with the focal firm running ``specs``, not yet run."""
-    kw = {**SMALL, **market}
-    probe = LoyaltyModel(market=kw["market"], seed=seed, n_customers=10, burn_in=0)
-    firms = [dataclasses.asdict(f) for f in probe.config.firms]
-    firms[0]["strategies"] = list(specs)
-    return LoyaltyModel(seed=seed, firms=firms, **kw)
+    return build_market({0: specs}, seed, **market)
 
 
 def follow(model: LoyaltyModel) -> dict:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from sim.model import LoyaltyModel
 from sim.states import LoyaltyState as S
-from tests.strategies.contract import SMALL, StrategyContract
+from tests.strategies.contract import StrategyContract, build_market
 
 #: a rival (the Discounter) cuts its price by 30% for 12 weeks from week 27
 RIVAL_WAR = {"name": "price_war", "depth": 0.3, "duration": 12, "start": 27}
@@ -16,14 +14,9 @@ WAR_WEEKS = range(27, 39)
 
 
 def market(focal: list, seed: int, rival: list = (), **kw) -> LoyaltyModel:
-    """The small retail market with the focal firm running ``focal`` and the
-    Discounter ``rival``, built but not run."""
-    kw = {**SMALL, "n_customers": 5000, **kw}
-    probe = LoyaltyModel(market=kw["market"], seed=seed, n_customers=10, burn_in=0)
-    firms = [dataclasses.asdict(f) for f in probe.config.firms]
-    firms[0]["strategies"] = list(focal)
-    firms[1]["strategies"] = list(rival)
-    return LoyaltyModel(seed=seed, firms=firms, **kw)
+    """The small retail market of 5,000 customers with the focal firm running
+    ``focal`` and the Discounter ``rival``, built but not run."""
+    return build_market({0: focal, 1: rival}, seed, **{"n_customers": 5000, **kw})
 
 
 def share_at_focal(model: LoyaltyModel, group: np.ndarray, steps: range) -> float:
