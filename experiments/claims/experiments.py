@@ -120,6 +120,12 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("service_profit_chain", "conf/experiment/service_profit_chain.yaml",
                    ("experiment=service_profit_chain",),
                    min_replications=18),                  # staff_loyalty.turnover
+    ExperimentSpec("service_driven_payback", "conf/experiment/service_driven_payback.yaml: the retail market "
+                   "with half the customers in the service segment (conf/market/retail_service_driven.yaml), "
+                   "staff loyalty and the club targeted by expected uplift over three years (its club targeted "
+                   "by value is left out)", ("experiment=service_driven_payback",),
+                   keep=("baseline", "staff_loyalty", "club_by_uplift"),
+                   min_replications=4),                   # staff_loyalty.pays_back
     ExperimentSpec("layoffs_downturn", "conf/experiment/layoffs_downturn.yaml: a downturn market, keeping the "
                    "staff or laying off 30% (the combination with staff loyalty is left out)",
                    ("experiment=layoffs_downturn",), keep=("keep_staff", "layoffs"),
