@@ -21,7 +21,9 @@ run once each, together (:func:`gather_all`: experiments on the same market
 share its burn-in and run the scenarios they have in common once), every
 claim turns its experiment's tidy tables into one number per replication,
 and the report gives the mean with its Student-t interval over the
-replications, the criterion and PASS or FAIL (:func:`evaluate`), then a
+replications, the criterion and PASS or FAIL (:func:`evaluate`); the
+calibration targets (claims whose figure a parameter was set from) in a
+table of their own, FIT or NO FIT, not counted as validation; then a
 note on every failing claim, how each claim is measured with the margin of
 its verdict (:data:`MARGIN`: a verdict must be clear of its threshold to
 hold on other seeds and other machines) and what each experiment ran. The
@@ -53,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: where the report goes by default (relative to the working directory)
 DEFAULT_OUTPUT = "docs/validation.md"
 PASS, FAIL = "PASS", "FAIL"
+#: a calibration target's result: its figure was used to set a parameter, so it fits or not; it does not pass
+FIT, NO_FIT = "FIT", "NO FIT"
 #: a verdict is clear when the number it turns on (the interval's edge, or the
 #: mean for a range) lies at least this many half-widths of the interval from
 #: the threshold, on the side of the verdict (:meth:`Criterion.margin`)
@@ -314,6 +318,10 @@ class Verdict:
 
     @property
     def result(self) -> str:
+        """PASS or FAIL; FIT or NO FIT for a calibration target (its figure set a parameter, so its holding
+        shows the fit, not a prediction)."""
+        if self.claim.calibrated:
+            return FIT if self.passed else NO_FIT
         return PASS if self.passed else FAIL
 
     @property
@@ -368,6 +376,24 @@ class Validation:
     def passed(self) -> int:
         return sum(v.passed for v in self.verdicts)
 
+    @property
+    def validation(self) -> list[Verdict]:
+        """The verdicts of the claims that test a prediction: every claim but the calibration targets."""
+        return [v for v in self.verdicts if not v.claim.calibrated]
+
+    @property
+    def calibration(self) -> list[Verdict]:
+        """The verdicts of the calibration targets (:attr:`experiments.claims.Claim.calibrated`)."""
+        return [v for v in self.verdicts if v.claim.calibrated]
+
+    def summary(self) -> str:
+        """One line: how many validation claims pass and how many calibration targets fit."""
+        valid, fitted = self.validation, self.calibration
+        line = f"{sum(v.passed for v in valid)} of {len(valid)} validation claims pass"
+        if fitted:
+            line += f" ({sum(v.passed for v in fitted)} of {len(fitted)} calibration targets fit)"
+        return line
+
 
 def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = None,
                    log: bool = True) -> Validation:
@@ -407,7 +433,7 @@ def render(v: Validation) -> str:
     """The markdown report of a validation."""
     s = v.settings
     level = f"{100 * s.confidence:g}%"
-    n, passed = len(v.verdicts), v.passed
+    n = len(v.verdicts)
     failing = [x for x in v.verdicts if not x.passed]
     surprises = [x for x in v.verdicts if not x.as_expected]
     unclear = [x for x in v.verdicts if not x.clear]
@@ -440,21 +466,19 @@ def render(v: Validation) -> str:
         f"- Run time: {v.elapsed:.0f} s (experiments on the same market share its burn-in, and run the "
         "scenarios they have in common once).",
         "",
-        f"**Summary: {passed} of {n} claims pass.**" + (" (a subset of the registry, chosen with --only)"
-                                                          if subset else ""),
+        f"**Summary: {v.summary()}.**" + (" (a subset of the registry, chosen with --only)" if subset else ""),
         "",
     ]
-    targets = [x for x in v.verdicts if x.claim.calibrated]
+    targets = v.calibration
     if targets:
-        fitted_pass = sum(x.passed for x in targets)
-        lines += [f"{len(targets)} of the claims are calibration targets ({fitted_pass} of them pass): a parameter "
-                  "was set from, or fitted to, the claim's own figure (see Calibration targets below), so their "
-                  "passing shows that the fit holds at this size and on these seeds, not that the model predicts "
-                  f"the figure. Of the other {n - len(targets)} claims, {passed - fitted_pass} pass.", ""]
+        lines += [f"{len(targets)} of the {n} claims are calibration targets, not counted as validation: a "
+                  "parameter was set from, or fitted to, the claim's own figure, so the figure holding shows only "
+                  "that the fit holds at this size and on these seeds, not that the model predicts it. They are "
+                  "in their own table (Calibration targets below), marked FIT or NO FIT.", ""]
     if failing:
         known = sum(x.claim.expected == "fail" for x in failing)
-        lines += [f"{len(failing)} claims fail; {known} of them are known not to hold in the current model "
-                  "(marked so in the registry, with the reason), see the notes below.", ""]
+        lines += [f"{len(failing)} claims fail or do not fit; {known} of them are known not to hold in the "
+                  "current model (marked so in the registry, with the reason), see the notes below.", ""]
     if surprises:
         lines += ["**Not as the registry expects:** " + ", ".join(
             f"{x.claim.id} ({x.result}, expected {x.claim.expected.upper()})" for x in surprises)
@@ -466,7 +490,7 @@ def render(v: Validation) -> str:
               " or mark the claim as not holding, with its numbers.", ""]
     lines += ["| id | claim | source | measured: mean [interval] | criterion | result |",
               "|---|---|---|---|---|---|"]
-    for x in v.verdicts:
+    for x in v.validation:
         c = x.claim
         lines.append(f"| {c.id} | {_cell(c.claim)} | {_cell(c.source)} | {x.measured()} | "
                      f"{_cell(c.criterion.describe(c.unit).replace('95%', level))} | {x.result} |")
@@ -479,10 +503,14 @@ def render(v: Validation) -> str:
                          f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}.")
     if targets:
         lines += ["", "## Calibration targets", "",
-                  "The parameters set from, or fitted to, each claim's figure (config keys of the market, or of a "
-                  "strategy: `strategy.<name>.<key>`); each parameter's documentation gives the source.", "",
-                  "| id | parameters | result |", "|---|---|---|"]
-        lines += [f"| {x.claim.id} | {', '.join(f'`{k}`' for k in x.claim.calibrated)} | {x.result} |"
+                  "Claims whose figure a parameter was set from, or fitted to: the parameters are config keys of "
+                  "the market, or of a strategy (`strategy.<name>.<key>`), and each parameter's documentation "
+                  "gives the source. The same criterion and margin rule as above; FIT where the figure holds.", "",
+                  "| id | claim | source | parameters | measured: mean [interval] | criterion | result |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {x.claim.id} | {_cell(x.claim.claim)} | {_cell(x.claim.source)} | "
+                  f"{', '.join(f'`{k}`' for k in x.claim.calibrated)} | {x.measured()} | "
+                  f"{_cell(x.claim.criterion.describe(x.claim.unit).replace('95%', level))} | {x.result} |"
                   for x in targets]
     lines += ["", "## How each claim is measured", "",
               "| id | experiment | one number per replication | margin (half-widths) |", "|---|---|---|---|"]
@@ -496,11 +524,12 @@ def render(v: Validation) -> str:
 
 
 def read_results(text: str) -> dict[str, str]:
-    """The claims of a report's table and their result: ``{id: "PASS" | "FAIL"}``."""
+    """The claims of a report's tables and their result: ``{id: "PASS" | "FAIL" | "FIT" | "NO FIT"}``, the
+    validation claims first, then the calibration targets."""
     out = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if len(cells) == 6 and cells[-1] in (PASS, FAIL):
+        if len(cells) in (6, 7) and cells[-1] in (PASS, FAIL, FIT, NO_FIT):
             out[cells[0]] = cells[-1]
     return out
 
@@ -601,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_listing(list_claims())
         return 0
     return write_report(lambda: settings_from(args), lambda s: run_validation(s, get_claims(s.only)), render,
-                        lambda v, out: f"{v.passed} of {len(v.verdicts)} claims pass; report: {out} "
+                        lambda v, out: f"{v.summary()}; report: {out} "
                                        f"({v.elapsed:.0f} s)")
 
 

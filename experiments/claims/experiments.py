@@ -15,6 +15,7 @@ import numpy as np
 from dataclasses import dataclass
 from typing import Callable
 
+from experiments.claims.cohort_probe import cohort_retention_probe
 from experiments.claims.probes import (acquisition_value_probe, disconfirmation_probe, goal_gradient_probe,
                                       purchase_probe, served_probe)
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
@@ -189,6 +190,11 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "by the channel that made the customer aware of the firm (advertising or a positive story)",
                    ("experiment=default", "market.steps=208"), probe=acquisition_value_probe,
                    min_replications=24),                  # wom.referral_value: margin 1.0 at 10, 2.9 at 30
+    ExperimentSpec("cohort_retention", "probe: a baseline run of the default market over three years and a "
+                   "quarter; the relationships every firm acquired in the first quarter, pooled, followed in "
+                   "their first spell to the end of the quarter and of each of the three years after",
+                   ("experiment=default", "market.steps=169"), probe=cohort_retention_probe,
+                   min_replications=16),                  # market.retention_rises_with_tenure: +5 points, sd 4
     ExperimentSpec("goal_gradient", "probe: the default market after burn-in, the focal firm running points "
                    "(defaults) for one year; each member's gaps between purchases at the firm, by their progress "
                    "to the next reward when the gap began", ("experiment=default", "market.steps=52"),

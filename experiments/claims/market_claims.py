@@ -121,6 +121,19 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "'Return on quality'", "service_shift",
           "NPV of the focal firm over 104 weeks, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("npv_plus1", "npv_minus1"), above(0), "money"),
+    Claim("market.retention_rises_with_tenure", "Retention rises with tenure: of the customers won in one "
+          "quarter, a larger share is kept in their third year than in their second, mostly because those "
+          "likeliest to leave go first (Fader & Hardie 2007, 'How to project customer retention': 74.2% then "
+          "81.6% of regular subscribers, 85.5% then 87.9% of high-end ones, +7.4 and +2.4 points).",
+          "MODEL.md §4, §9; Fader & Hardie 2007", "cohort_retention",
+          "the relationships every firm acquired in the first quarter, in their first spell (one that ends is "
+          "lost, even if won back, as a cancelled contract): retention in the third year minus retention in "
+          "the second (within +1 to +15 points: about a factor of two either side of Fader & Hardie's two "
+          "segments, a judgement)",
+          probe_difference("retention_year3", "retention_year2"), within(0.01, 0.15), "pp",
+          # the churn proneness is Fader & Hardie's shifted-beta-geometric mixing distribution, its shape near
+          # their estimates: most of the rise comes from that heterogeneity
+          calibrated=("customers.churn_proneness_a", "customers.churn_proneness_b")),
     # ------------------------------------------------------------------ word of mouth
     Claim("wom.awareness", "Word of mouth spreads the firm: positive stories make prospects aware, so "
           "without it more of the market never hears of the firm.", "MODEL.md §2, §3; seeds 001, 002",
@@ -140,6 +153,38 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "purchases", "share of disappointed purchases told to more than 20 people",
           probe_value("told_many_disappointed"), within(0.10, 0.16), "pct",
           calibrated=("word_of_mouth.audience_dispersion",)),
+    Claim("wom.positive_to_negative", "Positive word of mouth is about three times as common as negative "
+          "(East, Hammond & Wright 2007, 'The relative incidence of positive and negative word of mouth: a "
+          "multi-category study': more common in each of 15 categories, 3 to 1 on average; a figure no "
+          "parameter was set from: the talk and audience parameters were fitted to TARP's dissatisfied and "
+          "set by hand to Anderson's U-shape).",
+          "MODEL.md §3, §9; East, Hammond & Wright 2007", "purchases",
+          "people told a positive story over people told a negative one (a disappointed purchase not put right), "
+          "every firm's purchases (1.5-6: a factor of two either side of the average over 15 categories, a "
+          "judgement)", probe_value("positive_to_negative"), within(1.5, 6.0), "ratio", expected="fail",
+          reason="about 0.9: negative stories reach as many people as positive ones. About 16% of purchases "
+                 "disappoint without being put right and each tells 10.4 people (9.5 over every disappointed "
+                 "purchase, the calibration to TARP's 9-10), while the 43% that delight tell 3.4 and the 41% "
+                 "merely satisfied 0.13 (talk_delighted 0.5, audience_delighted 16, talk_satisfied 0.05, set "
+                 "by hand to a steep U-shape); counted in talkers rather than people told, positive stories are "
+                 "2.2 times as many. A 3-to-1 ratio needs about nine delights per disappointment (now 2.7), "
+                 "or TARP's audience only for real problems, or advice about one's main brand that does not "
+                 "wait for a purchase (none is modelled)"),
+    Claim("wom.positive_follows_share", "Positive word of mouth about a brand follows its market share: "
+          "the volumes are closely related to share, small brands getting somewhat more than their size "
+          "warrants and large ones slightly less (Uncles, East & Lomax 2010, 'Market share is correlated with "
+          "word-of-mouth volume'; East, Hammond & Wright 2007: most positive word of mouth is about the "
+          "teller's main brand).", "MODEL.md §3, §9; Uncles, East & Lomax 2010; East, Hammond & Wright 2007",
+          "purchases",
+          "the largest gap, over the three firms, between a firm's share of the people told a positive story "
+          "and its share of the purchases (within 8 points, a judgement)",
+          probe_value("positive_share_gap"), within(hi=0.08), "pct", expected="fail",
+          reason="about 15 points, and the wrong way round: the largest store, Premium, makes about 44% of "
+                 "the purchases but about 60% of the positive word of mouth, the Focal store about 26% and "
+                 "14%. The chance of a delight, and with it of talking, follows each store's service and "
+                 "quality far more steeply than real word of mouth follows brands (a delighted buyer talks "
+                 "ten times as often as a satisfied one), and nobody recommends the store they use without a "
+                 "delight"),
     Claim("wom.referral_value", "Customers acquired by referral are worth more than those acquired by "
           "advertising: 16-25% more (Schmitt, Skiera & Van den Bulte 2011, 'Referral programs and customer value'), "
           "and word-of-mouth acquisitions add nearly twice the long-term value of marketing-induced ones "

@@ -137,7 +137,7 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
                       "told": told})
     table = model.step_table()
     best = int(table.groupby("firm_index")["service_level"].mean().idxmax())
-    cat = {k: np.concatenate([t[k] for t in trips]) for k in ("c", "outcome", "failed", "told")}
+    cat = {k: np.concatenate([t[k] for t in trips]) for k in ("c", "outcome", "failed", "told", "resolved")}
     failed_here = cat["failed"] & (cat["c"] == best)
     out = {"failures_disappointed": float((cat["outcome"][failed_here] < 0).mean())}
     lc, cust, lat = model.config.loyalty, model.customers, model.last_step.latents
@@ -148,8 +148,28 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
     for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
         out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())
     out["told_many_disappointed"] = float((cat["told"][cat["outcome"] == DISAPPOINTED] > many).mean())
+    out.update(word_of_mouth_balance(cat["c"], cat["outcome"], cat["resolved"], cat["told"], F))
     out.update(_complainants_staying(trips, current, generation, window, firm))
     return out
+
+
+def word_of_mouth_balance(firm: np.ndarray, outcome: np.ndarray, resolved: np.ndarray, told: np.ndarray,
+                           n_firms: int) -> dict[str, float]:
+    """Positive against negative word of mouth, as East, Hammond & Wright
+    (2007, 'The relative incidence of positive and negative word of mouth')
+    counted it: people told a positive story over people told a negative
+    one (a story is negative when its purchase disappointed and was not put
+    right), ``positive_to_negative``; and the largest gap, over the firms,
+    between a firm's share of the positive word of mouth and its share of
+    the purchases, ``positive_share_gap`` (they found positive word of mouth
+    spread over brands as their market shares)."""
+    negative = (outcome == DISAPPOINTED) & ~resolved
+    people = told.astype(np.float64)
+    positive_by_firm = np.bincount(firm[~negative], weights=people[~negative], minlength=n_firms)
+    purchases = np.bincount(firm, minlength=n_firms).astype(np.float64)
+    gap = np.abs(positive_by_firm / positive_by_firm.sum() - purchases / purchases.sum()).max()
+    return {"positive_to_negative": float(people[~negative].sum() / people[negative].sum()),
+            "positive_share_gap": float(gap)}
 
 
 def _complainants_staying(trips: list[dict], current: np.ndarray, generation: np.ndarray, window: int,

@@ -44,8 +44,8 @@ import numpy as np
 import pytest
 
 from experiments.claims import CLAIMS, EXPERIMENTS, Claim, above, below, claim_ids, every, format_value, within
-from experiments.validation import (FAIL, MARGIN, MARGIN_RULE, PASS, ValidationConfig, gather, gather_all, main,
-                                    read_results, run_validation)
+from experiments.validation import (FAIL, FIT, MARGIN, MARGIN_RULE, NO_FIT, PASS, ValidationConfig, gather, gather_all,
+                                    main, read_results, run_validation)
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "validation.md"
@@ -126,8 +126,10 @@ def test_shared_runs_give_every_experiment_the_tables_of_its_own_run():
 
 def test_the_report_lists_every_claim_with_the_result_its_flag_says():
     results = read_results(REPORT.read_text(encoding="utf-8"))
-    assert list(results) == claim_ids()
-    expected = {c.id: PASS if c.expected == "pass" else FAIL for c in CLAIMS}
+    # the validation claims, then the calibration targets, each in the registry's order
+    assert list(results) == [c.id for c in CLAIMS if not c.calibrated] + [c.id for c in CLAIMS if c.calibrated]
+    expected = {c.id: ((FIT if c.calibrated else PASS) if c.expected == "pass" else (NO_FIT if c.calibrated else FAIL))
+                for c in CLAIMS}
     differ = {i: (results[i], expected[i]) for i in expected if results[i] != expected[i]}
     assert not differ, f"docs/validation.md against the registry's flags (report, flag): {differ}"
 
@@ -175,10 +177,15 @@ def test_every_calibration_target_names_parameters_that_exist_and_the_report_lis
                 assert dataclasses.is_dataclass(getattr(market, head, None)), (c.id, key)
                 assert rest in {f.name for f in dataclasses.fields(getattr(market, head))}, (c.id, key)
     text = REPORT.read_text(encoding="utf-8")
+    main_table = text.split("## Notes on the failing claims", 1)[0]
     table = text.split("## Calibration targets", 1)[1].split("\n## ", 1)[0]
     for c in targets:
-        assert f"| {c.id} | `{c.calibrated[0]}`" in table
-    assert f"{len(targets)} of the claims are calibration targets" in text
+        assert f"| `{c.calibrated[0]}`" in table and f"| {c.id} | " in table
+        assert f"| {c.id} | " not in main_table          # not counted as validation
+    validation = [c for c in CLAIMS if not c.calibrated]
+    assert f"of {len(validation)} validation claims pass ({len(targets)} of {len(targets)} calibration targets fit)" \
+        in text
+    assert f"{len(targets)} of the {len(CLAIMS)} claims are calibration targets, not counted as validation" in text
 
 
 def test_criteria_judge_the_interval_the_mean_or_every_replication():
@@ -254,10 +261,10 @@ def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
     assert lines[header + 1] == "|---|---|---|---|---|---|"
     rows = lines[header + 2:header + 2 + len(chosen)]
     assert all(r.startswith("| ") and r.endswith(" |") and r.count(" | ") == 5 for r in rows)
-    assert f"of {len(chosen)} claims pass" in text
+    assert f"of {len(chosen)} validation claims pass" in text
     assert "--n-customers 400 --seed 3" in text and "400 customers" in text
     assert not list(tmp_path.glob(".tmp-*"))                     # written atomically, nothing left over
-    assert "claims pass; report:" in capsys.readouterr().out
+    assert "validation claims pass; report:" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args, message", [
