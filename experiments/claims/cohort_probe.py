@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
 from sim.config import MarketConfig
 from sim.states import is_customer
 

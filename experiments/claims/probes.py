@@ -155,11 +155,12 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
 
 def word_of_mouth_balance(firm: np.ndarray, outcome: np.ndarray, resolved: np.ndarray, told: np.ndarray,
                            n_firms: int) -> dict[str, float]:
-    """Positive against negative word of mouth, as East, Hammond & Wright
-    (2007, 'The relative incidence of positive and negative word of mouth')
-    counted it: people told a positive story over people told a negative
-    one (a story is negative when its purchase disappointed and was not put
-    right), ``positive_to_negative``; and the largest gap, over the firms,
+    """Positive against negative word of mouth, read as East, Hammond &
+    Wright (2007, 'The relative incidence of positive and negative word of
+    mouth') asked for it, in instances of advice: people told a positive
+    story over people told a negative one (a story is negative when its
+    purchase disappointed and was not put right; a talker's several stories
+    to the same people count once), ``positive_to_negative``; and the largest gap, over the firms,
     between a firm's share of the positive word of mouth and its share of
     the purchases, ``positive_share_gap`` (they found positive word of mouth
     spread over brands as their market shares)."""
