@@ -94,8 +94,3 @@ def loyal_share(ev: Evidence, scenario: str, start: int | None = None, stop: int
     rows = _scenario_rows(ev.steps, scenario, ev.focal, start, stop)
     share = (rows["n_loyal"] + rows["n_advocate"]) / rows["customers"].clip(lower=1)
     return per_replication(ev, share.groupby(rows["replication"]).mean())
-
-
-def gross_margin(ev: Evidence, scenario: str, start: int | None, stop: int | None) -> np.ndarray:
-    """Per replication: 1 - cost of goods / revenue of the focal firm over a window."""
-    return 1 - ratio_of_sums(ev, scenario, "cost_of_goods", "revenue", start, stop)

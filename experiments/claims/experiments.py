@@ -10,16 +10,14 @@ Several claims share one experiment, so each experiment runs once
 
 from __future__ import annotations
 
-import numpy as np
-
 from dataclasses import dataclass
 from typing import Callable
 
-from experiments.claims.cohort_probe import cohort_retention_probe
 from experiments.claims.probes import (acquisition_value_probe, disconfirmation_probe, goal_gradient_probe,
-                                      purchase_probe, served_probe)
+                                      purchase_probe)
 from experiments.claims.satisfaction_probes import service_shift_probe, survey_then_follow_probe
 from experiments.claims.staff_measures import employee_customer_chain_probe, turnover_sweep_probe
+from experiments.claims.tenure_probes import cohort_retention_probe, long_tenure_profit_probe
 from experiments.claims.win_back_probe import win_back_probe
 from sim.config import MarketConfig
 
@@ -195,13 +193,14 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    "their first spell to the end of the quarter and of each of the three years after",
                    ("experiment=default", "market.steps=169"), probe=cohort_retention_probe,
                    min_replications=16),                  # market.retention_rises_with_tenure: +5 points, sd 4
+    ExperimentSpec("tenure_value", "probe: a baseline run of the default market; the focal firm's current "
+                   "relationships at the end, by tenure band, with their annual gross margin",
+                   ("experiment=default",), probe=long_tenure_profit_probe,
+                   min_replications=4),                   # loyalty.long_tenure_barely_profitable: about 50%, sd 3
     ExperimentSpec("goal_gradient", "probe: the default market after burn-in, the focal firm running points "
                    "(defaults) for one year; each member's gaps between purchases at the firm, by their progress "
                    "to the next reward when the gap began", ("experiment=default", "market.steps=52"),
                    probe=goal_gradient_probe, min_replications=8),   # points.goal_gradient
-    ExperimentSpec("served", "probe: the default market after burn-in, run with differentiated service "
-                   "(defaults: the top 20% by spend) and without; the programme's targets followed in both",
-                   ("experiment=default",), probe=served_probe, min_replications=4),
     ExperimentSpec("disconfirmation", "probe: the default market after burn-in, copied three times; at the "
                    "first reported step every buyer is delighted, satisfied or disappointed (experience = "
                    "expectation +0.25, 0, -0.25); their next purchases over 20 steps; 4 such episodes 25 steps "

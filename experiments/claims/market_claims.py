@@ -197,10 +197,16 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "whose long-term value also counts the acquisitions the customers' own word of mouth brings, which "
           "this ratio does not)", probe_value("value_ratio"), within(1.15, 2.5), "ratio"),
     # ------------------------------------------------------------------ §4: loyalty
-    Claim("loyalty.advocates", "An advocate is very satisfied, intends to stay and recommends (all three).",
-          "MODEL.md §4; seed 001", "purchases",
-          "share of advocate relationships at the end meeting all three conditions",
-          probe_value("advocates_qualified"), every(1.0, 1.0), "pct"),
+    Claim("loyalty.long_tenure_barely_profitable", "Loyalty is not profit: about half of long-tenure "
+          "customers are barely profitable (Reinartz & Kumar 2002, 'The mismanagement of customer loyalty': "
+          "half of a firm's loyal customers barely generated a profit).",
+          "MODEL.md §4, §9; Reinartz & Kumar 2002", "tenure_value",
+          "share of the focal firm's current relationships of three years or more, at the end, whose annual "
+          "gross margin is below a fifth of the firm's mean (within 35-65%: 'about half', a judgement)",
+          probe_value("long_barely_profitable"), within(0.35, 0.65), "pct",
+          # Reinartz & Kumar give no threshold: what counts as barely profitable is a definition of the report,
+          # set with their figure in view
+          calibrated=("loyalty.barely_profitable_share",)),
     Claim("loyalty.captive_wave", "Captive customers leave in a wave when a better rival appears: at least 30% "
           "within six months.",
           "MODEL.md §4; seed 001", "captive_rival_entry",

@@ -89,13 +89,6 @@ def ratio_interaction(numerator: str, denominator: str, both: str, first: str, s
     return measure
 
 
-def captive_share_difference(scenario: str, settle: int) -> Callable[[Evidence], np.ndarray]:
-    """Captive customers over customers of the focal firm from step ``settle``, scenario minus baseline."""
-    def share(ev: Evidence, s: str) -> np.ndarray:
-        return ratio_of_sums(ev, s, "n_captive", "customers", settle)
-    return lambda ev: share(ev, scenario) - share(ev, "baseline")
-
-
 def cost_to_serve_cut(pruned: str, kept: str, category: str) -> Callable[[Evidence], np.ndarray]:
     """Revenue kept minus cost to serve kept (shares of the same programme
     without pruning): positive when the cost to serve falls more than revenue."""

@@ -13,15 +13,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from experiments.claims.evidence import Evidence, gross_margin, per_replication, step_stat
+from experiments.claims.evidence import Evidence, per_replication, step_stat
 from experiments.claims.schedules import schedule, war_window
-
-
-def price_war_margin(scenario: str) -> Callable[[Evidence], np.ndarray]:
-    def measure(ev: Evidence) -> np.ndarray:
-        start, stop = war_window(scenario)(ev)
-        return gross_margin(ev, scenario, start, stop) - gross_margin(ev, "baseline", start, stop)
-    return measure
 
 
 def lasting_revenue_change(scenario: str, settle: int) -> Callable[[Evidence], np.ndarray]:

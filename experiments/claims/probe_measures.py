@@ -18,11 +18,6 @@ def probe_difference(first: str, second: str) -> Callable[[Evidence], np.ndarray
     return lambda ev: probe(ev, first) - probe(ev, second)
 
 
-def probe_change(first: str, second: str) -> Callable[[Evidence], np.ndarray]:
-    """Relative change of one probe number against another."""
-    return lambda ev: probe(ev, first) / probe(ev, second) - 1
-
-
 def ordered(*columns: str) -> Callable[[Evidence], np.ndarray]:
     """The smallest step down a chain of probe numbers (positive when each
     exceeds the next)."""

@@ -96,12 +96,12 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
     """Every purchase of a baseline run of the market, followed (MODEL.md §3-4, §9).
 
     Returns: the share of quality failures at the best-served firm (highest
-    mean service level) that disappoint (``failures_disappointed``); the
-    share of advocate relationships at the end that meet 001's three
-    conditions (``advocates_qualified``); people told per purchase by its
-    outcome (``told_<outcome>``: the people the talker told, ties and
-    strangers, 0 for those who do not talk) and the share of disappointed purchases told to more than ``many``
-    (``told_many_disappointed``); and, for problems (:func:`sim.recovery.is_problem`)
+    mean service level) that disappoint (``failures_disappointed``); people
+    told per purchase by its outcome (``told_<outcome>``: the people the
+    talker told, ties and strangers, 0 for those who do not talk), the share
+    of disappointed purchases told to more than ``many``
+    (``told_many_disappointed``) and positive against negative word of mouth
+    (:func:`word_of_mouth_balance`); and, for problems (:func:`sim.recovery.is_problem`)
     at ``firm``, minor or major, complained about and resolved quickly,
     slowly or not at all, or not complained about (``silent``), the share
     of those customers who repurchase as TARP counted it: still in the relationship ``window_weeks`` after the
@@ -140,11 +140,6 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
     cat = {k: np.concatenate([t[k] for t in trips]) for k in ("c", "outcome", "failed", "told", "resolved")}
     failed_here = cat["failed"] & (cat["c"] == best)
     out = {"failures_disappointed": float((cat["outcome"][failed_here] < 0).mean())}
-    lc, cust, lat = model.config.loyalty, model.customers, model.last_step.latents
-    advocate = cust.state == S.ADVOCATE
-    qualified = ((cust.satisfaction >= lc.advocate_satisfaction) & (lat.intention >= lc.advocate_intention)
-                 & (lat.recommend >= lc.promoter_recommend))
-    out["advocates_qualified"] = float(qualified[advocate].mean()) if advocate.any() else float("nan")
     for name, code in (("delighted", DELIGHTED), ("satisfied", SATISFIED), ("disappointed", DISAPPOINTED)):
         out[f"told_{name}"] = float(cat["told"][cat["outcome"] == code].mean())
     out["told_many_disappointed"] = float((cat["told"][cat["outcome"] == DISAPPOINTED] > many).mean())
@@ -206,39 +201,6 @@ def _complainants_staying(trips: list[dict], current: np.ndarray, generation: np
 
 def _share(flags: np.ndarray) -> float:
     return float(flags.mean()) if len(flags) else float("nan")
-
-
-def served_probe(market: MarketConfig, seed: int, strategy: str = "differentiated_service") -> dict:
-    """The customers a targeting programme serves, with it and without it
-    (MODEL.md §6.3): the market is burnt in once, then run with the focal
-    firm running ``strategy`` (its defaults) and without, on the same seeds.
-    Each step, the programme's current targets are followed in both runs:
-    service per visit and spending per visit of the targets at the focal firm
-    (``service_with``, ``service_without``, ``spend_with``, ``spend_without``)."""
-    from experiments.scenarios import attach_strategies
-    from sim.model import LoyaltyModel
-
-    plain = _single_threaded(market)
-    firms = [dataclasses.replace(f, strategies=[]) for f in plain.firms]
-    plain = dataclasses.replace(plain, firms=firms)
-    running = dataclasses.replace(plain, firms=[dataclasses.replace(firms[0], strategies=[strategy]), *firms[1:]])
-    base = LoyaltyModel(market=plain, seed=seed)
-    runs = {"with": attach_strategies(base, running), "without": attach_strategies(base, plain)}
-    sums = {k: np.zeros(3) for k in runs}            # visits, service, spending of the targets
-    programme = runs["with"].firms[0].strategies[0]
-    for _ in range(plain.steps):
-        for model in runs.values():
-            model.step()
-        targets = programme.targets
-        for key, model in runs.items():
-            p = model.last_step.purchases
-            mine = (p.firm == 0) & targets[p.buyers]
-            sums[key] += [mine.sum(), p.service[mine].sum(), p.spent[mine].sum()]
-    out = {}
-    for key, (visits, service, spent) in sums.items():
-        out[f"service_{key}"] = float(service / visits) if visits else float("nan")
-        out[f"spend_{key}"] = float(spent / visits) if visits else float("nan")
-    return out
 
 
 def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float = 104.0,

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from experiments.claims.cohort_probe import cohort_retention_probe
+from experiments.claims.tenure_probes import cohort_retention_probe
 from experiments.claims.probes import word_of_mouth_balance
 from sim.config import MarketConfig
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED

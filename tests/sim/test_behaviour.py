@@ -171,11 +171,13 @@ def test_disappointment_lowers_repurchase_more_than_delight_raises_it(repurchase
 
 
 def test_only_very_satisfied_customers_become_advocates(baseline):
-    cust, lc = baseline.customers, baseline.config.loyalty
+    """001: an advocate is very satisfied, intends to stay and recommends (all three)."""
+    cust, lc, lat = baseline.customers, baseline.config.loyalty, baseline.last_step.latents
     adv = cust.state == S.ADVOCATE
     assert adv.sum() > 0
     assert (cust.satisfaction[adv] >= lc.advocate_satisfaction).all()
-    assert (baseline.last_step.latents.recommend[adv] >= lc.promoter_recommend).all()   # advocates are promoters
+    assert (lat.intention[adv] >= lc.advocate_intention).all()
+    assert (lat.recommend[adv] >= lc.promoter_recommend).all()   # advocates are promoters
     customers = (cust.state >= S.FIRST_TIME) & (cust.state != S.CHURNED)
     assert cust.satisfaction[adv].mean() > np.percentile(cust.satisfaction[customers], 75)
 

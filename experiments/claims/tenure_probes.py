@@ -1,9 +1,11 @@
-"""The cohort probe: how the customers a market's firms acquire in one
-quarter are retained in the years after (Fader & Hardie 2007, 'How to
-project customer retention': retention rates rise with tenure, mostly
-because the customers likeliest to leave go first).
+"""Probes of what tenure does: how the customers a market's firms acquire
+in one quarter are retained in the years after (Fader & Hardie 2007, 'How
+to project customer retention': retention rates rise with tenure, mostly
+because the customers likeliest to leave go first), and how many long
+relationships pay (Reinartz & Kumar 2002, 'The mismanagement of customer
+loyalty': about half of long-tenure customers were barely profitable).
 
-Its signature is :data:`experiments.claims.experiments.Probe`.
+Their signature is :data:`experiments.claims.experiments.Probe`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ import dataclasses
 
 from sim.config import MarketConfig
 from sim.states import is_customer
+
+
+def _single_threaded(market: MarketConfig) -> MarketConfig:
+    return dataclasses.replace(market, engine=dataclasses.replace(market.engine, threads=1))
 
 
 def cohort_retention_probe(market: MarketConfig, seed: int, cohort_weeks: float = 13.0, years: int = 3) -> dict:
@@ -28,8 +34,7 @@ def cohort_retention_probe(market: MarketConfig, seed: int, cohort_weeks: float 
     before. The horizon (``market.steps``) must reach the last count."""
     from sim.model import LoyaltyModel
 
-    single = dataclasses.replace(market, engine=dataclasses.replace(market.engine, threads=1))
-    model = LoyaltyModel(market=single, seed=seed)
+    model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     quarter, year = model.step_length.whole_steps(cohort_weeks), round(model.config.steps_per_year)
     if quarter + years * year > model.config.steps:
         raise ValueError(f"the cohort probe needs a horizon of {quarter + years * year} steps, {years} years after "
@@ -49,3 +54,23 @@ def cohort_retention_probe(market: MarketConfig, seed: int, cohort_weeks: float 
         model.run(year)
         counts.append(first_spell())
     return {f"retention_year{k}": counts[k] / counts[k - 1] for k in range(1, years + 1)}
+
+
+def long_tenure_profit_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict:
+    """A baseline run of the market over its horizon: of ``firm``'s (default
+    the focal firm's) current relationships at the end, those in the
+    longest tenure band (``loyalty.tenure_bands`` of
+    ``loyalty.tenure_band_years``; by default three years or more), the
+    share barely profitable (:func:`sim.tenure_value.value_by_tenure`:
+    annual gross margin below ``loyalty.barely_profitable_share`` of the
+    firm's mean), ``long_barely_profitable``; and the same share over all
+    its current relationships, ``all_barely_profitable``."""
+    from sim.model import LoyaltyModel
+
+    model = LoyaltyModel(market=_single_threaded(market), seed=seed)
+    model.run()
+    table = model.value_by_tenure()
+    mine = table[table["firm"] == model.firms[firm].name]
+    longest = mine.iloc[-1]
+    everyone = float((mine["barely_profitable"] * mine["relationships"]).sum() / mine["relationships"].sum())
+    return {"long_barely_profitable": float(longest["barely_profitable"]), "all_barely_profitable": everyone}
