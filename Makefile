@@ -80,6 +80,7 @@ run: $(COMPILED)
 # `make test` runs everything (the statistical claims, the engine against its
 # reference, the sweeps and the browser tests are marked slow); `make test-fast`
 # leaves the slow ones out and needs neither the dashboard's assets nor chromium.
+# Both execute the example notebooks of docs/examples/ (nbmake, pyproject.toml).
 TEST_WORKERS ?= 2
 PYTEST := $(VPY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
