@@ -26,7 +26,7 @@ DASHBOARD_PORT ?= 8765
 DASHBOARD_ENV := SOLARA_ASSETS_PROXY_CACHE_DIR=$(abspath $(ASSETS_DIR)) SOLARA_TELEMETRY_MIXPANEL_ENABLE=False \
                  SOLARA_KERNEL_CULL_TIMEOUT=$${SOLARA_KERNEL_CULL_TIMEOUT:-2m}
 
-.PHONY: setup run test test-fast bench dashboard browser clean
+.PHONY: setup run test test-fast lint bench dashboard browser clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: no Python >= 3.12 found (tried PYTHON='$(PYTHON)', python3.13, python3.12, python3, ~/.pyenv/versions/3.12+). Install one or pass PYTHON=/path/to/python3.12." >&2; exit 1; }; \
@@ -89,6 +89,11 @@ test: $(COMPILED) $(ASSETS_STAMP) browser
 
 test-fast: $(COMPILED)
 	$(PYTEST) -m "not slow" $(ARGS)
+
+# ruff's lint rules (pyproject.toml [tool.ruff]) on the code, the tests and the example notebooks;
+# CI runs it before the tests (.ci/run), and .pre-commit-config.yaml before each commit.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 bench: $(COMPILED)
 	$(VPY) -m experiments.benchmark

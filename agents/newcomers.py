@@ -63,7 +63,8 @@ class Newcomers:
         """One batch of ``cfg.newcomer_batch`` newcomers after those not yet
         arrived (the traits, then the awareness draws)."""
         b = cfg.newcomer_batch
-        traits = draw_traits(cfg, self.rng, b, step, self.n_firms, sociability=np.zeros(b, np.float32), segments=segments)
+        traits = draw_traits(cfg, self.rng, b, step, self.n_firms, sociability=np.zeros(b, np.float32),
+                             segments=segments)
         aware = self.rng.random((b, self.n_firms), dtype=np.float32)
         left = slice(self._next, None)
         self._traits = {name: np.concatenate([self._traits[name][left], traits[name]]) for name in DRAWN}

@@ -408,7 +408,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             self.ledger.revenue[c] += spent
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
             remembered = remembered_price.py_func(price, self.list_price[c], cfg.customers.reference_regular_weight)
-            a.reference_price += _each_visit(cfg.customers.reference_price_adaptation, n_visits) * (remembered - a.reference_price)
+            adapt = _each_visit(cfg.customers.reference_price_adaptation, n_visits)
+            a.reference_price += adapt * (remembered - a.reference_price)
             visits[c] += n_visits
             load[c] += n_visits * factor[SERVING_LOAD]
             ev["purchases"][c] += 1
@@ -453,7 +454,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         for t in trips:
             a, c, outcome, felt = t["agent"], t["c"], t["outcome"], t["felt"]
             i = a.index
-            complain = outcome < 0 and u0[i] < _each_visit(min(a.voice * self.voice_ease[c], 1.0), a.visits_per_purchase)
+            complain = outcome < 0 and u0[i] < _each_visit(min(a.voice * self.voice_ease[c], 1.0),
+                                                           a.visits_per_purchase)
             p_resolve = min(cfg.recovery_rate + cfg.empowerment_recovery * self.empowerment[c], 1.0)
             resolved = complain and u1[i] < p_resolve
             quick = resolved and u2[i] < cfg.quick_share
@@ -605,8 +607,9 @@ class ReferenceLoyaltyModel(mesa.Model):
         zeros = [0.0] * (2 * F)
         ch = self.config.churn
         limited = self.config.choice.limited_consideration
-        back = self.step_length.visit_round.probability(ch.advertising_reconsideration * np.array(self.advertising_per_year)
-                                            + ch.reconsideration_per_year).astype(np.float32).tolist()
+        back = self.step_length.visit_round.probability(
+            ch.advertising_reconsideration * np.array(self.advertising_per_year)
+            + ch.reconsideration_per_year).astype(np.float32).tolist()
         consider = self.step_length.visit_round.probability(
             ch.advertising_reconsideration * np.array(self.advertising_per_year)
             + self.config.customers.consideration_per_year).astype(np.float32).tolist() if limited else None

@@ -71,7 +71,8 @@ def record_finished(folder: Path, digest: str, elapsed: float, **extra: Any) -> 
 
 def record_failure(folder: Path, digest: str, error: BaseException, elapsed: float) -> str:
     """Record why the job failed (``error.txt`` with the traceback); return the one-line error."""
-    line = " ".join(f"{type(error).__name__}: {error}".split()) if not _is_bad_input(error) else " ".join(str(error).split())
+    text = str(error) if _is_bad_input(error) else f"{type(error).__name__}: {error}"
+    line = " ".join(text.split())
     write_text(Path(folder) / ERROR, "".join(traceback.format_exception(error)))
     _write(folder, {"status": "failed", "config_hash": digest, "error": line, "elapsed_seconds": round(elapsed, 3)})
     return line

@@ -200,9 +200,9 @@ def write_sweep_report(sweep_dir: str | Path, container: Mapping[str, Any], swee
     if opt["mode"] == "pareto":
         front = front_table(trials, [obj, ret])
         written.append(write_csv(sweep_dir / "pareto.csv", front, index=False))
-        mark = (lambda r: {obj: r["objective"], ret: r["retention"]})
+        marked = {obj: start["objective"], ret: start["retention"]} if start else None
         baseline = {obj: records[0]["baseline_objective"], ret: records[0]["baseline_retention"]}
-        fig = plot_pareto(trials, obj, ret, start=mark(start) if start else None, baseline=baseline,
+        fig = plot_pareto(trials, obj, ret, start=marked, baseline=baseline,
                           floor=opt["retention_floor"], title=title)
         written.append(save_figure(sweep_dir / "figures" / "pareto.png", fig, dpi=120))
     else:
@@ -271,7 +271,8 @@ def optimisation_markdown(container: Mapping[str, Any], sweeper: Mapping[str, An
     lines += ["", "Other parameters stay at the starting point.", "", "## Starting point", ""]
     if start:
         met = ("" if opt["mode"] == "pareto" or floor <= 0 else
-               "; meets the floor" if start["feasible"] else f"; {start['shortfall_points']:.2f} points below the floor")
+               "; meets the floor" if start["feasible"] else
+               f"; {start['shortfall_points']:.2f} points below the floor")
         lines.append(f"{params_text({p: start['params'][p] for p in searched})}: {obj} "
                      f"{format_value(start['objective'], obj)}, {ret} {format_value(start['retention'], ret)}{met}; "
                      f"score {start['score']:,.0f}.")

@@ -32,7 +32,8 @@ class ExperimentResult:
     transactions: pd.DataFrame | None = None   # one row per purchase (experiment.record_transactions)
     #: true and observed retention per firm and acquisition cohort at each year end (sim.retention)
     retention: pd.DataFrame | None = None
-    #: each firm's current relationships by tenure band at the end: revenue, margin, barely profitable (sim.tenure_value)
+    #: each firm's current relationships by tenure band at the end: revenue, margin, barely profitable
+    #: (sim.tenure_value)
     tenure: pd.DataFrame | None = None
 
 

@@ -211,7 +211,8 @@ def _plans(specs: Sequence[ExperimentSpec], settings: ValidationConfig):
         for name, overrides in spec.variants:
             market, experiment = compose(spec, settings, overrides)
             if len(experiment.scenarios) != 1:
-                raise ValueError(f"experiment {spec.name}: a variant runs one scenario, not {len(experiment.scenarios)}")
+                raise ValueError(f"experiment {spec.name}: a variant runs one scenario, "
+                                 f"not {len(experiment.scenarios)}")
             if plan is None:
                 names = [n for n, _ in spec.variants]
                 experiment_all = dataclasses.replace(experiment, scenarios=[{"name": n} for n in names],

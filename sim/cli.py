@@ -38,7 +38,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from sim.config import ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type, check_entry, to_dataclass
+from sim.config import (ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type, check_entry,
+                        to_dataclass)
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 EXIT_BAD_INPUT = 2
@@ -291,7 +292,8 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
                            "one value (loyalty-sim -m sweeps)")
         if key.split(".")[0] == "hydra":
             raise BadInput(f"{key} = {ov.get_value_element_as_str()!r}: Hydra's own settings are not used "
-                           "by sim.cli; allowed top-level keys: " + ", ".join(f.name for f in dataclasses.fields(RunConfig)))
+                           "by sim.cli; allowed top-level keys: "
+                           + ", ".join(f.name for f in dataclasses.fields(RunConfig)))
         try:
             values[key] = ov.value()
         except Exception:  # noqa: BLE001 - sweeps and functions: keep the text

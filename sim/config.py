@@ -67,9 +67,11 @@ def _default_segments() -> list:
 class CustomerConfig:
     """Heterogeneous customer traits (MODEL.md §2)."""
     segments: list = field(default_factory=_default_segments)
-    weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre", lo_open=True)
+    weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre",
+                                        lo_open=True)
     visits_per_year_mean: float = param(23.4, 0.0, 10_000.0, "mean visits a customer makes to the category a "
-                                        "year (23.4: 0.45 a week, the first version's weekly purchase chance, annualised; "
+                                        "year (23.4: 0.45 a week, the first version's weekly purchase chance, "
+                                        "annualised; "
                                         "no empirical source)", lo_open=True)
     visits_per_year_shape: float = param(2.0, 0.05, 1e3, "gamma shape of the heterogeneity of visit rates "
                                          "(lower = more spread; the gamma mixing of Ehrenberg's NBD of repeat buying, "
@@ -95,7 +97,8 @@ class CustomerConfig:
                                      "of ending a relationship at neutral satisfaction, drawn once and kept "
                                      "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
                                      "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects of "
+                                     "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects "
+                                     "of "
                                      "satisfaction, incidents and rivals; the defaults give an annual loss of "
                                      "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
                                      "002: 20-40%)", lo_open=True)
@@ -228,8 +231,10 @@ class ExperienceConfig:
     """What a purchase feels like (MODEL.md §3)."""
     failure_rate_at_zero_quality: float = param(0.30, 0.0, 1.0, "chance of a quality failure when quality is 0")
     failure_quality_exponent: float = param(2.0, 0.0, 20.0, "how steeply failures fall with quality")
-    failure_shock: float = param(0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card phone)")
-    service_offset_after_failure: float = param(0.25, 0.0, 1.0, "share of service that still counts after a failure (000: good quality is the hard truth)")
+    failure_shock: float = param(0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card "
+                                 "phone)")
+    service_offset_after_failure: float = param(0.25, 0.0, 1.0, "share of service that still counts after a failure "
+                                                "(000: good quality is the hard truth)")
     quality_noise: float = param(0.05, 0.0, 1.0, "spread of the quality score between purchases")
     fairness_gain_slope: float = param(1.5, 0.0, 100.0, "fairness gained per 100% price below reference")
     fairness_loss_slope: float = param(3.0, 0.0, 100.0, "fairness lost per 100% price above reference (loss aversion)")
@@ -280,7 +285,8 @@ class LoyaltyConfig:
                                   "build it. Set so that the retail market's smallest store keeps a tenth of its "
                                   "customers loyal (double jeopardy: smaller firms' buyers are slightly less "
                                   "loyal; Ehrenberg, Goodhardt & Barwise 1990); no survey source")
-    affect_half_life_weeks: float = param(69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases", lo_open=True)
+    affect_half_life_weeks: float = param(69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases",
+                                          lo_open=True)
     belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
     inertia_smoothing: float = param(0.125, 0.0, 1.0, "weight of the latest choice in inertia, per visit "
                                      "(inertia: the exponentially smoothed share of the customer's choices that "
@@ -290,8 +296,9 @@ class LoyaltyConfig:
                                        "visits are averaged (weight 1 / visits so far) until the weight falls to "
                                        "this floor, so customers with longer relationships weigh the history "
                                        "more (Bolton 1998)")
-    repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the repeat-purchase "
-                                               "rate (visits a week at each firm, a moving average)", lo_open=True)
+    repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the "
+                                               "repeat-purchase rate (visits a week at each firm, a moving average)",
+                                               lo_open=True)
     cognitive_scale: float = param(0.05, 1e-6, 10.0, "value gap that makes a customer sure a firm is best (at "
                                    "least 1e-6: the belief is worked out in float32, where a smaller scale divides "
                                    "by zero)")
@@ -359,7 +366,8 @@ class LoyaltyConfig:
     captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
     at_risk_satisfaction: float = param(0.0, -10.0, 10.0, "cumulative satisfaction (zone units) below which a "
                                         "customer is at risk: below the adequate level")
-    at_risk_rival_purchases: int = param(8, 1, 65535, "visits in a row to rivals that make a customer at risk (lapsing)")
+    at_risk_rival_purchases: int = param(8, 1, 65535, "visits in a row to rivals that make a customer at risk "
+                                         "(lapsing)")
     recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer in the middle "
                                       "of their zone of tolerance (cumulative satisfaction 0.5) with middling "
                                       "affect (0.5)")
@@ -543,7 +551,8 @@ class ChurnConfig:
                                              "defection")
     incident_hazard: float = param(6.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "
                                    "unrecovered incident (a failed visit not put right by a resolved "
-                                   "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with incident_half_life_weeks (TARP 1986: unresolved "
+                                   "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with "
+                                   "incident_half_life_weeks (TARP 1986: unresolved "
                                    "problems drive defection)")
     incident_half_life_weeks: float = param(8.0, 0.01, 1e6, "half-life (weeks) of an unrecovered incident's "
                                             "effect on the hazard", lo_open=True)

@@ -8,8 +8,9 @@ retention') times the effects of cumulative satisfaction (Jones & Sasser
 far lower for the completely satisfied, higher below the adequate level, so
 retention is convex in satisfaction), an unrecovered incident
 (TARP 1986), the discount the relationship began under (Lewis 2006,
-'Customer acquisition promotions and customer asset value'), switching costs and a bond to an employee (Gremler & Gwinner
-2000), the best known rival's attraction, tenure, and the relationship's
+'Customer acquisition promotions and customer asset value'), switching
+costs and a bond to an employee (Gremler & Gwinner 2000), the best known
+rival's attraction, tenure, and the relationship's
 state (at risk, won back). With every effect switched off the rate is the
 churn proneness alone: a beta-distributed chance a year per customer,
 constant for each, which is the sBG story.
@@ -64,7 +65,8 @@ def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np
          + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64))
          + cfg.deal_acquired_hazard * np.asarray(acquisition_discount, dtype=np.float64))
     h = np.asarray(proneness, dtype=np.float64) * np.exp(x) * (1.0 + cfg.incident_hazard * np.asarray(incident))
-    h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0) * np.where(satisfaction < 0, cfg.dissatisfied_hazard_ratio, 1.0)
+    h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0)
+    h = h * np.where(satisfaction < 0, cfg.dissatisfied_hazard_ratio, 1.0)
     if cfg.tenure_hazard > 0:
         h = h * (1.0 + np.asarray(tenure_years, dtype=np.float64)) ** -cfg.tenure_hazard
     state = np.asarray(state)

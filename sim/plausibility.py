@@ -24,7 +24,8 @@ class Bounds:
     min_loyal_share: float = 0.10      # of the firm's customers, loyal or advocate
     min_advocates: int = 1
     top20_revenue_share: tuple[float, float] = (0.55, 0.80)
-    in_play: tuple[float, float] = (0.20, 0.50)   # customers whose main firm's choice probability is below 0.9 (a judgement)
+    # customers whose main firm's choice probability is below 0.9 (a judgement)
+    in_play: tuple[float, float] = (0.20, 0.50)
 
 
 def quarterly_drift(table: pd.DataFrame, n_customers: int, steps_per_year: float) -> pd.Series:

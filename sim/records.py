@@ -109,9 +109,11 @@ class Purchases:
     complained: np.ndarray | None = None   #: complained
     resolved: np.ndarray | None = None     #: the complaint was resolved
     quick: np.ndarray | None = None        #: ... quickly
-    problem: np.ndarray | None = None      #: the purchase was a problem, an incident with a decision (sim.recovery.is_problem)
+    #: the purchase was a problem, an incident with a decision (sim.recovery.is_problem)
+    problem: np.ndarray | None = None
     major: np.ndarray | None = None        #: ... a major one (sim.recovery.major_problem)
-    leaves: np.ndarray | None = None       #: the customer with a problem decided to end the relationship after its handling
+    #: the customer with a problem decided to end the relationship after its handling
+    leaves: np.ndarray | None = None
     talked: np.ndarray | None = None       #: the buyer told people about it
     audience: np.ndarray | None = None     #: people the buyer told (their ties first, then strangers; 0 if silent)
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)
@@ -202,7 +204,9 @@ class SmoothedChurn:
     customer lifetime value of the step table uses as the retention outlook
     (Gupta, Lehmann & Stuart 2004: CLV from margin, retention and discount rate)."""
     rate: np.ndarray       #: [firms] relationships lost this step per customer at its start
-    smoothed: np.ndarray   #: [firms] moving average of the rate (half-life loyalty.clv_churn_half_life_weeks) over reported steps (NaN before)
+    #: [firms] moving average of the rate (half-life loyalty.clv_churn_half_life_weeks) over reported steps
+    #: (NaN before)
+    smoothed: np.ndarray
 
 
 @dataclass

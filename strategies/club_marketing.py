@@ -60,8 +60,9 @@ class ClubMarketingConfig(StrategyConfig):
                                              "without events (default: 2% lost a week, an assumption)",
                                              lo_open=True)
     belonging_cap: float = param(0.5, 0.0, 1.0, "most belonging the club can grant a customer")
-    social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('switching_bonus' modifier units) per unit of club belonging: "
-                               "the social ties a member would lose (000: social resources; 003: social bonds)")
+    social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('switching_bonus' modifier units) per unit of club "
+                               "belonging: the social ties a member would lose (000: social resources; 003: social "
+                               "bonds)")
     events: list = param(DEFAULT_EVENTS, doc="event calendar: dicts with kind, per_year (events a year), phase "
                          "(0-1, when in its period it falls), attendance (chance a member attends), "
                          "cost_per_attendee, belonging (club belonging gained by attending)")
@@ -92,7 +93,8 @@ class ClubMarketing(Strategy):
     in between, members who stop being its customers drop out. Members get the
     ``member_discount`` through the personal "price_factor" modifier and cost
     ``cost_per_member_per_year`` (material benefits; the step's share for every
-    member); a ``fee_per_member_per_year`` is booked as revenue likewise. Each event of ``events`` falls ``per_year`` times a year
+    member); a ``fee_per_member_per_year`` is booked as revenue likewise.
+    Each event of ``events`` falls ``per_year`` times a year
     (at ``phase`` of its period); each member attends with its ``attendance``
     rate (one uniform draw per event and customer, every active step, from the
     strategy's own stream); attending adds the event's ``belonging`` to

@@ -56,7 +56,8 @@ class Layoffs(Strategy):
     share of its staff as one of 20,000: positions chosen at random from the
     strategy's own stream, or the least / most tenured first (``select``),
     are emptied while they fit and the next one's hours are cut. It books
-    ``severance_per_fte`` per FTE dismissed under ``layoffs`` in that step; the savings show as lower wages in the engine's books. The
+    ``severance_per_fte`` per FTE dismissed under ``layoffs`` in that step;
+    the savings show as lower wages in the engine's books. The
     remaining staff carry a higher workload, which lowers their engagement and
     the service they deliver; customers attached to a dismissed employee lose
     the bond and some affect. The survivors also lose engagement whatever

@@ -87,7 +87,8 @@ class TransactionData:
 
 #: the simulated cohorts a survival table can be compared with (:mod:`experiments.calibration.cohort`)
 COHORTS = ("opening", "new_customers")
-#: how a survival loss compares the simulated and the observed curves (:func:`experiments.calibration.measures.survival_loss`)
+#: how a survival loss compares the simulated and the observed curves
+#: (:func:`experiments.calibration.measures.survival_loss`)
 SURVIVAL_MEASURES = ("squared", "likelihood")
 
 

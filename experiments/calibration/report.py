@@ -265,7 +265,8 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         lines += ["![tracking](figures/tracking.png)", ""]
     lines += ["## Files", "",
               "`market.yaml` (the calibrated market, a preset for `conf/market/`), `fit.csv`, `trials.csv`, "
-              "`tracking.csv`, `errors.csv`, `seeds.csv` (each simulated market's errors)" + (", `customers.parquet` (each customer's holdout purchases and "
+              "`tracking.csv`, `errors.csv`, `seeds.csv` (each simulated market's errors)"
+              + (", `customers.parquet` (each customer's holdout purchases and "
                                                   "the conditional forecasts)" if forecast.customers is not None
                                                   else "") + ", `config.yaml`.", ""]
     return "\n".join(lines)

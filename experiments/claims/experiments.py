@@ -128,7 +128,8 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
     ExperimentSpec("layoffs_downturn", "conf/experiment/layoffs_downturn.yaml: a downturn market, keeping the "
                    "staff or laying off 30% (the combination with staff loyalty is left out)",
                    ("experiment=layoffs_downturn",), keep=("keep_staff", "layoffs"),
-                   min_replications=128),                 # layoffs.retention: lay-offs lower retention by only 0.13-0.2 points
+                   # layoffs.retention: lay-offs lower retention by only 0.13-0.2 points
+                   min_replications=128),
     ExperimentSpec("captive_rival_entry", "conf/experiment/captive_rival_entry.yaml: the subscription market "
                    "(monthly steps, contracts), a better rival enters in month 7 or never (the focal firm's "
                    "responses are left out)", ("experiment=captive_rival_entry",), keep=("baseline", "rival_enters"),
@@ -138,7 +139,8 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {e.name: e for e in (
                    keep=("baseline", "complaint_handling"),
                    min_replications=8),                   # complaints.lower_churn
     ExperimentSpec("win_back", "conf/experiment/win_back.yaml (its targeted scenarios are left out); one year "
-                   "(shortened from 104 weeks: the win-backs show within weeks)", ("experiment=win_back", "market.steps=52"),
+                   "(shortened from 104 weeks: the win-backs show within weeks)",
+                   ("experiment=win_back", "market.steps=52"),
                    keep=("baseline", "win_back", "win_back_deep"),
                    min_replications=16),                  # win_back.deeper: about 8 more a market, sd 6
     ExperimentSpec("win_back_rates", "probe: the default market over two years, each run from its first step; "

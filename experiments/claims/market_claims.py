@@ -44,7 +44,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "to a new prospect).", "MODEL.md §4, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
           "on the retail market with limited consideration (conf/market/retail_consideration.yaml, not yet the "
           "default), the focal firm running the win-back programme of conf/experiment/win_back.yaml: share of "
-          "the relationships lapsing in the first year that are customer relationships again within a year of lapsing, over the "
+          "the relationships lapsing in the first year that are customer relationships again within a year of lapsing, "
+          "over the "
           "share of the relationships that become aware of a firm in the same year (new prospects, of any of "
           "the three firms: the focal firm's own are too few to measure a ratio) acquired "
           "within a year (G&L's figures, as seed 002 gives them, are chances within a year under a win-back "
@@ -53,7 +54,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "whose churned relationships left long ago; the two shares are calibration targets, each within its "
           "own range, so the ratio is checked, not predicted)", probe_value("lost_vs_new"), within(1.5, 2.5),
           "ratio",
-          calibrated=("customers.consideration_per_year", "churn.reconsideration_per_year", "strategy.win_back.reach_per_week")),
+          calibrated=("customers.consideration_per_year", "churn.reconsideration_per_year",
+                      "strategy.win_back.reach_per_week")),
     # ------------------------------------------------------------------ §3: expectation and experience
     Claim("experience.delight", "Delight raises repurchase more than mere satisfaction.",
           "MODEL.md §3; seeds 004, 001", "disconfirmation",
@@ -95,7 +97,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "focal firm, surveyed once: share of answer-4 relationships that defected within 78 weeks over the share "
           "of answer-5 ones (3-12: a factor of 2 either side of Xerox's 6, a single B2B firm's figure)",
           probe_ratio("defected_78w_4", "defected_78w_5"), within(3.0, 12.0), "ratio", expected="fail",
-          reason="answer-4 relationships defect only about 1.4-1.6 times as often as answer-5 ones: the proneness floor and quiet dropout do not read satisfaction, and cumulative "
+          reason="answer-4 relationships defect only about 1.4-1.6 times as often as answer-5 ones: the proneness "
+                 "floor and quiet dropout do not read satisfaction, and cumulative "
                  "satisfaction lowers the hazard only above the top-box cut (0.9 zone units), by e^-2.5 per zone "
                  "unit; the very dissatisfied (1) defect only 1.2 times as often as the satisfied (4)"),
     Claim("satisfaction.defectors_satisfied", "65-85% of customers who defect said they were satisfied or "
@@ -144,7 +147,9 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "purchases", "people told per purchase: the smaller of (disappointed - delighted) and "
           "(delighted - satisfied)", ordered("told_disappointed", "told_delighted", "told_satisfied"),
           above(0), "count",
-          calibrated=("word_of_mouth.talk_disappointed", "word_of_mouth.talk_delighted", "word_of_mouth.talk_satisfied", "word_of_mouth.audience_delighted", "word_of_mouth.audience_satisfied")),
+          calibrated=("word_of_mouth.talk_disappointed", "word_of_mouth.talk_delighted",
+                      "word_of_mouth.talk_satisfied", "word_of_mouth.audience_delighted",
+                      "word_of_mouth.audience_satisfied")),
     Claim("wom.dissatisfied_tell", "A dissatisfied customer tells 9-10 people.", "MODEL.md §9; TARP",
           "purchases", "people told per disappointed purchase (the talker's ties first, then people outside "
           "them; 0 if silent)", probe_value("told_disappointed"), within(9, 10), "count",

@@ -171,18 +171,22 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           kpi_difference("complaint_handling", "churn_rate"), below(0), "pp"),
     Claim("complaints.recovery_order", "Complainants come back most when resolved quickly, less when slowly, "
           "least when not at all, whether the problem was minor or major.", "MODEL.md §6, §9; seeds 001, 002; TARP",
-          "complaints_followed", "share still in the relationship at the end of the week of the complaint about a problem: the smallest of (quick - slow) "
+          "complaints_followed", "share still in the relationship at the end of the week of the complaint about a "
+          "problem: the smallest of (quick - slow) "
           "and (slow - unresolved), over minor and major problems",
           ordered_within(("repurchase_minor", "repurchase_major"), "quick", "slow", "unresolved"), above(0), "pp"),
     Claim("complaints.tarp_levels", "Repurchase after a complaint: resolved quickly 95% (minor problem) / 82% "
           "(major), slowly 70% / 54%, not resolved 46% / 19%.", "MODEL.md §9; TARP 1986; Hart, Heskett & Sasser 1990",
-          "complaints_followed", "largest gap between the share still in the relationship at the end of the week of the "
+          "complaints_followed",
+          "largest gap between the share still in the relationship at the end of the week of the "
           "complaint about a problem and TARP's figure, over the six kinds of complaint (severity and handling)",
           tarp_deviation(_TARP), within(None, 0.08), "pp",
-          calibrated=("complaints.leave_log_odds", "complaints.major_leave_log_odds", "complaints.resolved_stay_log_odds", "complaints.quick_stay_log_odds")),
+          calibrated=("complaints.leave_log_odds", "complaints.major_leave_log_odds",
+                      "complaints.resolved_stay_log_odds", "complaints.quick_stay_log_odds")),
     Claim("complaints.silent_levels", "Customers who do not complain about a problem are the least likely to buy "
           "again: 37% after a minor problem, 9% after a major one.", "MODEL.md §9; TARP 1986; Hart, Heskett & "
-          "Sasser 1990", "purchases", "largest gap between the share still in the relationship at the end of the week of a "
+          "Sasser 1990", "purchases",
+          "largest gap between the share still in the relationship at the end of the week of a "
           "problem nobody complained about and TARP's figure, minor and major",
           tarp_deviation(_TARP_SILENT), within(None, 0.08), "pp",
           calibrated=("complaints.silent_leave_log_odds",)),
@@ -203,7 +207,8 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
           "of lapsing (a calibration target: the programme's reach_per_week and that market's rates at which a "
           "firm left returns to the consideration set were set to it)",
           probe_value("lapsed_won_back"), within(0.20, 0.40), "pct",
-          calibrated=("strategy.win_back.reach_per_week", "churn.reconsideration_per_year", "churn.advertising_reconsideration", "word_of_mouth.reconsideration_per_story")),
+          calibrated=("strategy.win_back.reach_per_week", "churn.reconsideration_per_year",
+                      "churn.advertising_reconsideration", "word_of_mouth.reconsideration_per_story")),
     Claim("win_back.prospect_rate", "New prospects are won at 5-20% (a year).",
           "MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
           "the same run: share of the relationships that become aware of a firm (any of the three) in the "

@@ -116,8 +116,8 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
                          price, price_factor, reference_price, loss_slope, gain_slope,
                          firm_belonging, bond_belonging, belonging_bonus, weights,
                          spend, basket_multiplier, basket_factor, unit_cost, adapt, list_price, regular_weight,
-                         state, factors, served, own, service, failed, experienced, belonging, spent, drop, sums, purchases,
-                         n_firms, cell, discount):
+                         state, factors, served, own, service, failed, experienced, belonging, spent, drop, sums,
+                         purchases, n_firms, cell, discount):
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,

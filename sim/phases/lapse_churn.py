@@ -189,7 +189,8 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
         cohort_lost = np.zeros_like(cohorts.lost)
         _end_relationships(rows.start, rows.stop, p.buyers, p.firm, leaves, cust.dropout, cust.visits_per_purchase,
                            cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
-                           cust.acquisition_discount, cust.bond, staff_firm, cust.since, market.t, 1.0 / cfg.steps_per_year, coefficients,
+                           cust.acquisition_discount, cust.bond, staff_firm, cust.since, market.t,
+                           1.0 / cfg.steps_per_year, coefficients,
                            unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.dropped_out,
                            cust.expectation, cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships,
                            cfg.customers.dropout_final, cfg.customers.dropout_after_first_purchase, refusal,

@@ -214,7 +214,8 @@ def test_a_job_interrupted_while_writing_leaves_no_partial_file_and_is_run_again
 def test_a_sweep_runs_on_a_local_ray_instance(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher")
     sweep = tmp_path / "sweep"
-    res = app("-m", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", *SWEEP, "experiment.seed=0,5", f"hydra.sweep.dir={sweep}", cwd=tmp_path, timeout=600)
+    res = app("-m", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", *SWEEP, "experiment.seed=0,5",
+              f"hydra.sweep.dir={sweep}", cwd=tmp_path, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     assert "Ray" in res.stdout + res.stderr
     jobs = _job_dirs(sweep)

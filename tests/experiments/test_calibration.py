@@ -392,7 +392,6 @@ def test_a_log_is_read_with_a_named_or_a_literal_separator(separator, char, tmp_
 
 
 def test_a_parquet_log_holding_dates_is_read_whatever_the_date_format(tmp_path):
-    import datetime as dt
     stamps = pd.to_datetime(["2024-01-01 09:30", "2024-01-08 23:00", "2024-01-20 12:00"])
     frame = pd.DataFrame({"customer_id": [7, 7, 8], "amount": [10.0, 5.0, 2.5], "date": stamps,
                           "local": stamps.tz_localize("Europe/Berlin"), "day": [d.date() for d in stamps]})

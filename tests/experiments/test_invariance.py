@@ -52,7 +52,8 @@ def test_overlapping_intervals_pass_however_far_apart_the_means():
 def test_tiny_intervals_pass_within_the_tolerance_and_fail_beyond_it(kpi):
     tol = MEASURES[kpi].tolerance
     tiny = 1e-9
-    near = {REF: (1.0, 1.0 - tiny, 1.0 + tiny), OTHERS[0]: (1.0 + 0.9 * tol, 1.0 + 0.9 * tol - tiny, 1.0 + 0.9 * tol + tiny)}
+    near = {REF: (1.0, 1.0 - tiny, 1.0 + tiny),
+            OTHERS[0]: (1.0 + 0.9 * tol, 1.0 + 0.9 * tol - tiny, 1.0 + 0.9 * tol + tiny)}
     far = {REF: near[REF], OTHERS[0]: (1.0 - 1.1 * tol, 1.0 - 1.1 * tol - tiny, 1.0 - 1.1 * tol + tiny)}
     assert verdict_of(near, kpi) == PASS
     assert verdict_of(far, kpi) == FAIL

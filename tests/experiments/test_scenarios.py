@@ -103,7 +103,8 @@ def test_an_experiment_can_record_every_purchase_of_every_scenario():
     res = run_experiment(market, ExperimentConfig(scenarios=scenarios, replications=2, workers=1,
                                                   record_transactions=True), progress=False)
     tx = res.transactions
-    assert list(tx.columns) == ["scenario", "replication", "seed", "customer_id", "firm", "week", "amount", "visits", "first"]
+    assert list(tx.columns) == ["scenario", "replication", "seed", "customer_id", "firm", "week", "amount", "visits",
+                                "first"]
     by_run = tx.groupby(["scenario", "replication", "firm"])["amount"].sum()
     revenue = res.steps.groupby(["scenario", "replication", "firm"])["revenue"].sum()
     assert np.allclose(by_run, revenue.loc[by_run.index], rtol=1e-9)

@@ -55,7 +55,7 @@ def test_each_customer_keeps_a_persistent_taste_for_each_firm():
     assert stayed.mean() > 0.9
     assert np.array_equal(m.customers.taste[stayed], taste[stayed])
     assert not np.array_equal(m.customers.taste[~stayed], taste[~stayed])      # newcomers bring their own
-    assert abs(taste.std() - 1.0) < 0.05                                         # a standard normal, scaled in the choice
+    assert abs(taste.std() - 1.0) < 0.05            # a standard normal, scaled in the choice
 
 
 def test_inertia_is_the_smoothed_share_of_the_customers_own_choices():
@@ -121,7 +121,7 @@ def test_a_firm_the_customer_left_is_chosen_only_when_they_have_left_every_firm_
 _LIMITED = dict(choice={"limited_consideration": True})
 
 
-def test_with_limited_consideration_a_firm_outside_the_set_is_never_chosen_and_a_customer_who_considers_none_buys_elsewhere():
+def test_limited_consideration_never_chooses_a_firm_outside_the_set_and_who_considers_none_buys_elsewhere():
     """Neither a firm the customer left nor one they came to know but have
     not weighed up is chosen until it enters their consideration set; a
     customer who considers no firm buys outside the modelled firms."""

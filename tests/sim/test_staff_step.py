@@ -46,7 +46,8 @@ def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year)
                       "training": rng.uniform(0, 1, F), "empowerment": rng.uniform(0, 1, F),
                       "recognition": rng.uniform(0, 1, F), "morale": rng.uniform(-0.3, 0.0, F),
                       "turnover": model.config.staff.turnover_per_year * rng.uniform(0.0, 10.0, F)}
-        u_leave = rng.random(model.staff.m, dtype=np.float32) ** (3 if trial % 2 else 1)   # some steps with many leavers
+        # some steps with many leavers
+        u_leave = rng.random(model.staff.m, dtype=np.float32) ** (3 if trial % 2 else 1)
         (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference) = _both(
             model, visits, conditions, u_leave)
         np.testing.assert_array_equal(fte, ref_fte)

@@ -98,7 +98,8 @@ class TestClubMarketing(StrategyContract):
         cost = table.loc[table.firm_index == 0, ["step", self.name]]
         lecture_steps = sorted(cost.loc[cost[self.name] > 0, "step"])
         assert lecture_steps == [7, 20, 33]           # quarterly (13 weekly steps), mid-quarter
-        model = market([self.spec(start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)], seed=4)
+        model = market([self.spec(start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)],
+                       seed=4)
         for _ in range(7):
             model.step()
         club = model.firms[0].strategies[0]

@@ -58,9 +58,9 @@ class TestWinBack(StrategyContract):
             fading = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2, memory_half_life_weeks=2)
             lasting = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2,
                                memory_half_life_weeks=1e6)
-            f, l = fading.firms[0].strategies[0], lasting.firms[0].strategies[0]
-            assert f.contacted < l.contacted
-            assert f.contacted_by_age[:3].sum() / f.contacted > l.contacted_by_age[:3].sum() / l.contacted
+            short, long = fading.firms[0].strategies[0], lasting.firms[0].strategies[0]
+            assert short.contacted < long.contacted
+            assert short.contacted_by_age[:3].sum() / short.contacted > long.contacted_by_age[:3].sum() / long.contacted
 
 
 @functools.lru_cache(maxsize=None)
