@@ -1,6 +1,6 @@
-"""Customers as columns (DESIGN.md §1): one numpy array per attribute.
+"""Customers as columns: one numpy array per attribute.
 
-Traits (MODEL.md §2) are one value per customer; relationship state is one
+Traits are one value per customer; relationship state is one
 value per customer and firm (``[n, n_firms]``). Every behavioural rule in
 ``sim/`` is a vectorised operation over these arrays.
 """

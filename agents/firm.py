@@ -1,4 +1,4 @@
-"""Firms: few and rich, so plain ``mesa.Agent`` objects (DESIGN.md §1)."""
+"""Firms: few and rich, so plain ``mesa.Agent`` objects."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ _UNSET = object()
 
 
 class Firm(mesa.Agent):
-    """A firm's positioning (MODEL.md §1) and what strategies change of it.
+    """A firm's positioning and what strategies change of it.
 
     ``price`` is the list price index; strategies set ``discount`` (share off
     the list price), ``basket_multiplier`` and the other levers for the step.

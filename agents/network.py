@@ -1,4 +1,4 @@
-"""The customers' social network (MODEL.md §2: small-world by default).
+"""The customers' social network (small-world by default).
 
 Word of mouth is a sparse matrix product over this network, dominated by
 random reads, so customers are numbered so that friends sit close together:

@@ -28,7 +28,7 @@ visits the firm serves, the service metrics and the repeat-purchase rate
 (:data:`sim.metrics.METRICS`).
 
 Randomness comes from the model's named :class:`RandomStreams`. Each step a
-stream yields one draw per customer (as in the engine, DESIGN.md §4) and
+stream yields one draw per customer (as in the engine) and
 agent ``i`` reads its own entry, so runs are reproducible; agreement with the
 engine is statistical, not bit for bit (the arithmetic here is float64 on
 scalars, the engine's is float32 on columns).

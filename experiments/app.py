@@ -1,4 +1,4 @@
-"""The ``loyalty-sim`` app: run a configured experiment (MODEL.md §8, DESIGN.md §7).
+"""The ``loyalty-sim`` app: run a configured experiment.
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""The results catalogue of a sweep (DESIGN.md §7-8, issue 4).
+"""The results catalogue of a sweep.
 
 A sweep (``loyalty-sim -m key=a,b other=x,y``) is a Hydra multirun: every job
 runs one experiment (scenarios x replications on common random numbers) and

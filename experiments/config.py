@@ -1,4 +1,4 @@
-"""Typed configuration of an experiment (MODEL.md §8, DESIGN.md §6-7).
+"""Typed configuration of an experiment.
 
 An experiment is a market (``market``, as in :class:`sim.config.MarketConfig`)
 and a list of scenarios, each naming the strategies that firms run in it and,
@@ -49,7 +49,7 @@ def _default_scenarios() -> list:
 
 @dataclass
 class ExperimentConfig:
-    """Scenarios x replications compared with a baseline (MODEL.md §8)."""
+    """Scenarios x replications compared with a baseline."""
     name: str = param("default", doc="experiment name (the file in conf/experiment/)")
     description: str = param("The focal firm under each of the four strategies of the design card and one "
                              "combination, against doing nothing.", doc="the lesson, shown in the report")

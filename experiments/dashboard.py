@@ -1,7 +1,7 @@
-"""The trainer's dashboard: a lesson of MODEL.md live in the browser.
+"""The trainer's dashboard: a lesson of the model live in the browser.
 
-A Mesa SolaraViz page over :class:`experiments.lesson.Classroom` (DESIGN.md
-§2: Mesa is the frame). The sidebar holds SolaraViz's Play, Step and Reset
+A Mesa SolaraViz page over :class:`experiments.lesson.Classroom` (Mesa is
+the frame). The sidebar holds SolaraViz's Play, Step and Reset
 and the lesson's controls (:data:`MODEL_PARAMS`): a setting takes effect on
 Reset, which rebuilds the classroom from the controls. The main area shows
 the lesson's story, KPI cards per firm and five charts; in every chart the
@@ -80,7 +80,7 @@ TIE_COLOUR, TIE_WIDTH = "#bbbbbb", 0.8
 NODE_SIZE, RING_WIDTH = 90, 2.5
 #: top of the disconfirmation chart's % axis: room above 100% for the legend
 LEGEND_HEADROOM_PCT = 125
-#: one colour per disconfirmation outcome (MODEL.md §3)
+#: one colour per disconfirmation outcome
 OUTCOME_COLOURS = {"delighted": "#31a354", "satisfied": "#bdbdbd", "disappointed": "#d62728"}
 #: steps averaged in the retention and churn lines: a month of weekly steps
 #: steadies the weekly noise of a 2,000-customer market
@@ -97,7 +97,7 @@ N_CUSTOMERS_STEP = 500
 DEPTH_MAX, DEPTH_STEP = 0.6, 0.05
 #: the latest start week the strategy-start slider offers
 START_MAX = 52
-#: range and step of the price-segment share slider (MODEL.md §2)
+#: range and step of the price-segment share slider
 PRICE_SHARE_RANGE, PRICE_SHARE_STEP = (0.1, 0.8), 0.05
 
 
@@ -210,7 +210,7 @@ def _draw_lines(ax, snap: Snapshot, column: str, scale: float = 1.0, rolling: in
 
 
 def profit_figure(snap: Snapshot) -> Figure:
-    """Cumulative profit per firm (MODEL.md §7)."""
+    """Cumulative profit per firm."""
     fig = _figure()
     ax = fig.subplots()
     _style(ax, "Cumulative profit", "since step 1")
@@ -222,7 +222,7 @@ def profit_figure(snap: Snapshot) -> Figure:
 
 def retention_churn_figure(snap: Snapshot) -> Figure:
     """Retention and churn per firm, in % of the step's starting customers
-    kept and lost (MODEL.md §7)."""
+    kept and lost."""
     fig = _figure()
     axes = fig.subplots(1, 2)
     for ax, column, title in zip(axes, ("retention_rate", "churn_rate"), ("Retention %", "Churn %")):
@@ -239,8 +239,8 @@ def disconfirmation_shares(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def disconfirmation_figure(snap: Snapshot) -> Figure:
-    """This step's buyers per firm: delighted, satisfied, disappointed (MODEL.md
-    §3, the zone of tolerance); the baseline twin as dashed outlines."""
+    """This step's buyers per firm: delighted, satisfied, disappointed (the
+    zone of tolerance); the baseline twin as dashed outlines."""
     fig = _figure()
     ax = fig.subplots()
     _style(ax, f"This step's buyers: expectation vs experience (step {snap.step})", "% of the firm's buyers")
@@ -343,7 +343,7 @@ KPI_LABELS = {"customers": "customers", "market_share": "market share", "retenti
 @solara.component
 def KpiCards(model: Classroom):
     """The KPI cards: one column per firm, big numbers now and, in small grey
-    print, the baseline twin's (MODEL.md §7)."""
+    print, the baseline twin's."""
     update_counter.get()
     snap = model.snapshot()
     head = "".join(f"<th style='color:{_firm_colour(i)};font-size:1.4rem;text-align:left;padding:0 10px'>"

@@ -1,4 +1,4 @@
-"""The status of one job's folder: finished, failed, interrupted, or not done (DESIGN.md §7).
+"""The status of one job's folder: finished, failed, interrupted, or not done.
 
 A job's ``status.json`` is written last, atomically, once all its result
 files are in place: a folder without it holds no finished job, whatever else

@@ -1,4 +1,4 @@
-"""The key performance indicators an experiment compares (MODEL.md §7-8).
+"""The key performance indicators an experiment compares.
 
 A run's KPIs are computed per firm from its step table (one row per reported
 step and firm) by :func:`run_kpis`; an experiment compares them between

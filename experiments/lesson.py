@@ -1,10 +1,10 @@
 """The trainer's classroom: a lesson's scenario next to its baseline twin.
 
-A trainer demonstrates a lesson of MODEL.md (one named experiment of
-``conf/experiment/``, MODEL.md §8) live: the market of the lesson runs one
+A trainer demonstrates a lesson of the model (one named experiment of
+``conf/experiment/``) live: the market of the lesson runs one
 scenario - say a price war - and, on the same seed, the same market without
 the scenario's strategies, so that every chart can show the strategy's effect
-against a faint baseline (common random numbers, DESIGN.md §4). This module is
+against a faint baseline (common random numbers). This module is
 everything the browser page (:mod:`experiments.dashboard`) shows, computed
 without a browser:
 
@@ -55,7 +55,7 @@ from strategies.price_war import RETALIATION, PriceWarConfig
 from strategies.registry import available
 
 # --------------------------------------------------------------------------- constants
-#: the lesson a fresh page opens on: the design card's strategies (MODEL.md §6)
+#: the lesson a fresh page opens on: the design card's strategies
 DEFAULT_LESSON = "default"
 #: customers in a dashboard market: small enough that a step is instant (about 3 ms)
 DEFAULT_N_CUSTOMERS = 2000
@@ -67,14 +67,14 @@ MAX_BURN_IN = 60
 #: the page's market runs the engine on one thread: several browser sessions
 #: share the machine, and results do not depend on threads (EngineConfig)
 DASHBOARD_THREADS = 1
-#: the segment whose share the segment-mix slider sets (MODEL.md §2; 002's low end)
+#: the segment whose share the segment-mix slider sets (002's low end)
 PRICE_SEGMENT = "price"
 #: the focal firm's strategy as the lesson's scenario sets it / no strategy at all
 AS_IN_LESSON, NO_STRATEGY = "lesson", "none"
 #: a numeric setting of 0 (depth, start) means "as the lesson's scenario sets it";
 #: both are out of their config ranges at 0 (depth in (0, 0.9], start >= 1)
 KEEP = 0
-#: the strategy whose depth and rival response the page sets (MODEL.md §6.1)
+#: the strategy whose depth and rival response the page sets
 PRICE_WAR = "price_war"
 #: customers the network view shows (about 200: legible, and word of mouth visible)
 NETWORK_SAMPLE_SIZE = 200
@@ -103,7 +103,7 @@ for _g, _states in enumerate(STATE_GROUPS.values()):
 
 #: the disconfirmation outcomes of a purchase (sim/disconfirmation.py), in chart order
 OUTCOMES = {"delighted": DELIGHTED, "satisfied": SATISFIED, "disappointed": DISAPPOINTED}
-#: the step-table columns a KPI card shows per firm (MODEL.md §7)
+#: the step-table columns a KPI card shows per firm
 KPI_COLUMNS = ("customers", "market_share", "retention_rate", "churn_rate", "cumulative_profit",
                "npv", "promoter_score")
 
@@ -389,7 +389,7 @@ def _dashboard_market(market: MarketConfig, settings: ClassroomSettings) -> Mark
 
 def segment_mix(segments: list[SegmentConfig], price_share: float) -> list[SegmentConfig]:
     """The segments with the price segment at ``price_share`` and the rest of
-    the market split among the others in proportion to their shares (MODEL.md §2)."""
+    the market split among the others in proportion to their shares."""
     names = [s.name for s in segments]
     if PRICE_SEGMENT not in names:
         raise ConfigError(f"price_share = {price_share!r}: the market has no {PRICE_SEGMENT!r} segment "
@@ -441,7 +441,7 @@ def build_twins(twins: TwinMarkets, seed: int) -> tuple[LoyaltyModel, LoyaltyMod
 
 # --------------------------------------------------------------------------- read-outs
 def disconfirmation_counts(model: LoyaltyModel) -> pd.DataFrame:
-    """This step's buyers of each firm by disconfirmation outcome (MODEL.md §3,
+    """This step's buyers of each firm by disconfirmation outcome (
     004's zone of tolerance): one row per firm, columns :data:`OUTCOMES`; each
     row sums to the firm's purchases this step. All zeros before any step."""
     names = [f.name for f in model.firms]
@@ -481,7 +481,7 @@ class NetworkSample:
     among themselves are many and a story can be seen travelling), with their
     ties and a fixed 2-D layout. Positions are customer rows: a customer who
     leaves the category is replaced by a newcomer in the same place and with
-    the same ties (MODEL.md §2), so the picture stays valid for the whole run."""
+    the same ties, so the picture stays valid for the whole run."""
     nodes: np.ndarray               # customer rows, shape (k,)
     edges: np.ndarray               # pairs of indices into ``nodes``, shape (e, 2)
     layout: np.ndarray              # x, y per node, shape (k, 2)
@@ -538,7 +538,7 @@ class Snapshot:
 # --------------------------------------------------------------------------- the classroom
 class Classroom(mesa.Model):
     """A lesson on the screen: the scenario's market and its baseline twin on
-    the same seed, advanced together (MODEL.md §8; DESIGN.md §2).
+    the same seed, advanced together.
 
     A ``mesa.Model`` with a keyword-only constructor, so that Mesa's
     SolaraViz rebuilds it from the page's controls on Reset. The keywords are

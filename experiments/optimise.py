@@ -1,4 +1,4 @@
-"""The ``loyalty-sim-optimise`` app: search a strategy's parameters with Optuna (issue 6 item 6).
+"""The ``loyalty-sim-optimise`` app: search a strategy's parameters with Optuna.
 
 Usage::
 

@@ -1,4 +1,4 @@
-"""Atomic writing of result files (DESIGN.md §7-8).
+"""Atomic writing of result files.
 
 Every writer writes to a temporary file in the destination's own folder and
 then renames it over the destination with :func:`os.replace`, which is atomic

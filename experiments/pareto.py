@@ -1,4 +1,4 @@
-"""The results of a strategy optimisation: trials, Pareto front, report, figures (issue 6 item 6).
+"""The results of a strategy optimisation: trials, Pareto front, report, figures.
 
 ``loyalty-sim-optimise`` (:mod:`experiments.optimise`) searches a strategy's
 parameters with Hydra's Optuna sweeper; each trial writes ``<n>/trial.json``

@@ -1,4 +1,4 @@
-"""Plots of run results (DESIGN.md §8).
+"""Plots of run results.
 
 Plot functions take tidy tables (one row per step and firm, as returned by
 ``LoyaltyModel.step_table()``; for an experiment, the same with ``scenario``
@@ -99,7 +99,7 @@ def plot_loyalty_states(table: pd.DataFrame, ax: Any = None) -> Figure:
 
 
 # ---------------------------------------------------------------------------
-# Experiments: scenarios x replications (MODEL.md §8, issue 4)
+# Experiments: scenarios x replications
 #
 # The tables below have a ``scenario`` and a ``replication`` column besides a
 # run's columns: ``steps`` has one row per scenario x replication x step x firm,

@@ -1,9 +1,9 @@
 """The report of an experiment: console table, report.md, CSVs and figures.
 
-An experiment (MODEL.md §8) runs its scenarios x replications on common
+An experiment runs its scenarios x replications on common
 random numbers and compares each scenario with the baseline on paired
 differences (:mod:`experiments.statistics`). This module turns that comparison
-into what a reader sees (DESIGN.md §7-8, issue 4):
+into what a reader sees:
 
 * :func:`format_table`, the table printed after a run: for the baseline, its
   mean KPIs; for every other scenario, the mean paired difference from the

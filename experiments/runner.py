@@ -1,4 +1,4 @@
-"""Run an experiment: scenarios x replications, in parallel processes (DESIGN.md §7).
+"""Run an experiment: scenarios x replications, in parallel processes.
 
 Each replication (all scenarios on one seed, :func:`experiments.scenarios.run_replication`)
 is one task; tasks run in ``experiment.workers`` processes through joblib
@@ -25,7 +25,7 @@ from sim.config import MarketConfig
 
 @dataclass
 class ExperimentResult:
-    """The tidy tables of an experiment (DESIGN.md §8)."""
+    """The tidy tables of an experiment."""
     scenarios: list[Scenario]
     steps: pd.DataFrame      # one row per scenario x replication x step x firm
     runs: pd.DataFrame       # one row per scenario x replication x firm

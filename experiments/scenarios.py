@@ -1,9 +1,9 @@
-"""Scenarios of an experiment, and one replication of all of them (MODEL.md §8).
+"""Scenarios of an experiment, and one replication of all of them.
 
 A scenario is the experiment's market with the firm changes and strategies
 it names. Replication ``r`` of every scenario starts from the same seed, so
-all scenarios share their random streams (common random numbers, DESIGN.md
-§4) and differ only through what the scenario changes.
+all scenarios share their random streams (common random numbers)
+and differ only through what the scenario changes.
 
 Scenarios whose markets differ only in strategies also share their burn-in:
 strategies are inert before their start (``Strategy.observes_burn_in`` is
@@ -99,7 +99,7 @@ def attach_strategies(base: LoyaltyModel, market: MarketConfig) -> LoyaltyModel:
 
 @dataclass
 class Replication:
-    """The tables of one replication of every scenario (DESIGN.md §8), the
+    """The tables of one replication of every scenario, the
     columns :data:`KEYS` first."""
     steps: pd.DataFrame                       # one row per scenario x step x firm
     runs: pd.DataFrame                        # one row per scenario x firm

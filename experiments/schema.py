@@ -1,4 +1,4 @@
-"""Hydra structured-config schema of the ``loyalty-sim`` app (DESIGN.md §6).
+"""Hydra structured-config schema of the ``loyalty-sim`` app.
 
 Registers :class:`experiments.config.AppConfig` as ``app_schema``, extended by
 ``conf/app.yaml``, next to the market schemas of :mod:`sim.schema`. The named

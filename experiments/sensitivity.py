@@ -1,4 +1,4 @@
-"""Global sensitivity analysis of a KPI over configured parameter ranges (issue 6).
+"""Global sensitivity analysis of a KPI over configured parameter ranges.
 
 Usage::
 
@@ -11,8 +11,8 @@ Usage::
 The question is: which of the declared parameters move one number, the
 *output*: the mean over the experiment's replications of a KPI of one firm
 in one scenario, or, with ``sensitivity.difference_from``, the mean paired
-difference of that KPI between two scenarios (common random numbers, MODEL.md
-§8). SALib draws the points of the parameter space (Morris trajectories or
+difference of that KPI between two scenarios (common random numbers).
+SALib draws the points of the parameter space (Morris trajectories or
 Saltelli's extension of the Sobol' sequence); at each point the parameter
 values are put into the composed app config (``conf/sensitivity.yaml``: the
 same ``market`` and ``experiment`` groups as ``loyalty-sim``), which is

@@ -1,4 +1,4 @@
-"""What a reader sees of a sensitivity analysis: table, report and figure (issue 6).
+"""What a reader sees of a sensitivity analysis: table, report and figure.
 
 The indices table of :mod:`experiments.sensitivity` (one row per parameter;
 Sobol: S1, S1_conf, ST, ST_conf; Morris: mu, mu_star, mu_star_conf, sigma)

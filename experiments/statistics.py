@@ -1,7 +1,7 @@
-"""Differences of scenarios from the baseline, with confidence intervals (MODEL.md §8).
+"""Differences of scenarios from the baseline, with confidence intervals.
 
 Replication ``r`` of every scenario runs on the same seed, so its random
-streams are the baseline's (common random numbers, DESIGN.md §4). The
+streams are the baseline's (common random numbers). The
 difference of a scenario from the baseline is therefore estimated on pairs:
 ``d_r = kpi(scenario, r) - kpi(baseline, r)``, with the Student-t interval
 of the mean of the ``d_r``. Luck shared by the pair cancels, so this interval

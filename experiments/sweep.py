@@ -1,4 +1,4 @@
-"""What a sweep did, printed when it ends (a Hydra callback, DESIGN.md §7).
+"""What a sweep did, printed when it ends (a Hydra callback).
 
 Hydra runs the jobs of ``loyalty-sim -m ...`` through its launcher; each job
 records its status in its folder (:mod:`experiments.jobs`). When the sweep

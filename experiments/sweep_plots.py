@@ -1,4 +1,4 @@
-"""Figures of a sweep: a KPI against one parameter, or over two (DESIGN.md §8).
+"""Figures of a sweep: a KPI against one parameter, or over two.
 
 Plot functions take the tidy numbers of :mod:`experiments.catalogue`
 (:func:`~experiments.catalogue.sweep_lines`, :func:`~experiments.catalogue.heatmap_grid`)

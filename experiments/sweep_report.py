@@ -1,4 +1,4 @@
-"""The report of a sweep: ``loyalty-sim-report SWEEP_DIR`` (DESIGN.md §7, issue 4).
+"""The report of a sweep: ``loyalty-sim-report SWEEP_DIR``.
 
 Writes into the sweep folder (or ``--out``):
 

@@ -442,8 +442,8 @@ def render(v: Validation) -> str:
     lines = [
         "# Validation report",
         "",
-        "Every behavioural claim of MODEL.md (sections 2-7), every strategy signature of MODEL.md §6 and the "
-        "published figures of MODEL.md §9 that the model can be measured against, each measured on the default "
+        "Every behavioural claim of the model (docs/model.md), every strategy signature and the published "
+        "figures that the model can be measured against, each measured on the default "
         "market (`conf/market/retail.yaml`; four experiments change it: the captive wave is measured in the "
         "subscription market, lay-offs in a downturn, the win-back rates in the retail market with limited "
         "consideration, `conf/market/retail_consideration.yaml`, and the programmes' three-year payback in the "
@@ -540,7 +540,7 @@ def read_results(text: str) -> dict[str, str]:
 
 def _parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="loyalty-sim-validate",
-                description="Measure every claim of MODEL.md on the default market and write the validation "
+                description="Measure every claim of the model on the default market and write the validation "
                             "report (default docs/validation.md); with --sizes or --steps-per-year, write the "
                             "invariance table instead (default docs/invariance.md).")
     p.add_argument("--replications", metavar="R", help="replications of every experiment (default 10)")

@@ -7,7 +7,7 @@ which releases the GIL inside array operations, run the blocks on several
 cores at once. The result is bit-identical to one pass over all rows whatever
 the number of threads, as long as the rule only writes its own rows and
 returns integer counts (summed in block order): no random draws inside (the
-streams draw for all agents beforehand, DESIGN.md §4) and no float reductions.
+streams draw for all agents beforehand) and no float reductions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Typed configuration of a simulated market (DESIGN.md §6).
+"""Typed configuration of a simulated market.
 
 Every number of the model lives here as a dataclass field with a documented
 default and an allowed range (``metadata``). ``sim/schema.py`` registers the
@@ -65,7 +65,7 @@ def _default_segments() -> list:
 
 @dataclass
 class CustomerConfig:
-    """Heterogeneous customer traits (MODEL.md §2)."""
+    """Heterogeneous customer traits."""
     segments: list = field(default_factory=_default_segments)
     weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre",
                                         lo_open=True)
@@ -228,7 +228,7 @@ class ChoiceConfig:
 
 @dataclass
 class ExperienceConfig:
-    """What a purchase feels like (MODEL.md §3)."""
+    """What a purchase feels like."""
     failure_rate_at_zero_quality: float = param(0.30, 0.0, 1.0, "chance of a quality failure when quality is 0")
     failure_quality_exponent: float = param(2.0, 0.0, 20.0, "how steeply failures fall with quality")
     failure_shock: float = param(0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card "
@@ -602,7 +602,7 @@ class ChurnConfig:
 
 @dataclass
 class StaffConfig:
-    """Front-line staff (MODEL.md §5; 001: only loyal employees create loyal customers)."""
+    """Front-line staff (001: only loyal employees create loyal customers)."""
     visits_per_fte_per_year: float = param(5700.0, 0.0, 1e9, "visits one full-time employee at full skill (max_skill) "
                                            "can serve a year (about "
                                            "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
@@ -657,7 +657,7 @@ class StaffConfig:
 
 @dataclass
 class FirmConfig:
-    """One firm's positioning (MODEL.md §1)."""
+    """One firm's positioning."""
     name: str = param("Focal", doc="firm name", nonblank=True)
     price: float = param(1.0, 1e-6, 100.0, "price index (1 = market reference; at least 1e-6: prices are worked "
                          "out in float32, where a smaller positive price is 0 and the firm's revenue vanishes)")

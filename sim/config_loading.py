@@ -1,4 +1,4 @@
-"""Loading market presets and user YAML with clear errors (DESIGN.md §6)."""
+"""Loading market presets and user YAML with clear errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The firms' books (MODEL.md §7): revenue and costs by category, profit as
+"""The firms' books: revenue and costs by category, profit as
 revenue minus costs every step, cumulative and discounted."""
 
 from __future__ import annotations

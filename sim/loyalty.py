@@ -1,4 +1,4 @@
-"""The four loyalty latents and the loyalty ladder (MODEL.md §4; 004, 002, 001).
+"""The four loyalty latents and the loyalty ladder (004, 002, 001).
 
 Cognitive loyalty is the belief that a firm offers the best value; affective
 loyalty is liking (stored, built by delight and belonging, eroded by

@@ -1,4 +1,4 @@
-"""Per-firm metrics of a step and of a run (MODEL.md §7).
+"""Per-firm metrics of a step and of a run.
 
 The step metrics are computed from the populations and the step's events;
 :func:`summarise` turns the step table into the per-firm summary of a run.

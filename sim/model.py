@@ -50,7 +50,7 @@ _NO_BONUS = np.zeros((0, 0), dtype=np.float32)
 
 
 class LoyaltyModel(mesa.Model):
-    """A market of customers and firms (MODEL.md).
+    """A market of customers and firms (docs/model.md).
 
     Build it with keyword arguments (Mesa's tools inspect the constructor) or
     from a Hydra config with :meth:`from_config`. The constructor simulates
@@ -403,7 +403,7 @@ class LoyaltyModel(mesa.Model):
         return blocks[0] if len(blocks) == 1 else np.sum(blocks, axis=0)
 
     def step_table(self) -> pd.DataFrame:
-        """One row per reported step and firm (DESIGN.md §8). A cost category
+        """One row per reported step and firm. A cost category
         first booked mid-run (a strategy starting later) reads 0 before."""
         table = pd.DataFrame.from_records(self.records)
         late = [c for c in self.ledger.categories if c in table.columns and table[c].isna().any()]

@@ -1,4 +1,4 @@
-"""Plausibility of a baseline market (issue: the market engine; MODEL.md §9).
+"""Plausibility of a baseline market.
 
 The reported horizon of a baseline run must start from a steady state and
 look like a real market: loyalty-state shares move by less than

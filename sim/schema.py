@@ -1,4 +1,4 @@
-"""Hydra structured-config schemas (DESIGN.md §6).
+"""Hydra structured-config schemas.
 
 Registers the dataclasses of :mod:`sim.config` in Hydra's ConfigStore:
 

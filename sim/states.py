@@ -1,4 +1,4 @@
-"""The loyalty ladder (MODEL.md §4; 002's five stages, 004's pyramid).
+"""The loyalty ladder (002's five stages, 004's pyramid).
 
 Every customer is in exactly one of these states per firm relationship.
 """

@@ -1,4 +1,4 @@
-"""Named random streams for common random numbers (DESIGN.md §4, MODEL.md §8).
+"""Named random streams for common random numbers.
 
 Each kind of random event draws from its own stream, derived from the run's
 seed and the stream's *name* (not its position), so adding a stream or a

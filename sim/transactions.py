@@ -1,4 +1,4 @@
-"""The transaction log of a run, and the per-customer summary of it (issue 6, item 1).
+"""The transaction log of a run, and the per-customer summary of it.
 
 Researchers fit customer-base models (BG/NBD, Pareto/NBD) to transaction
 logs; to compare the simulator with them, and to calibrate it, a run can
@@ -6,8 +6,8 @@ record every purchase: customer, firm, reported week, amount and visits (a
 purchase holds all the visits a customer makes in a visit round: a weekly
 step, one visit in most weeks; a long step makes its visits in several
 rounds, so a customer may have several purchases a step). A customer who
-leaves the category is replaced by a newcomer in the same row
-(MODEL.md §2), so a customer's id combines the row with the row's
+leaves the category is replaced by a newcomer in the same row,
+so a customer's id combines the row with the row's
 generation and is never reused; a purchase carries the id of the customer
 who made it, though they left the category later in the same step.
 

@@ -1,4 +1,4 @@
-"""The strategy plug-in interface (MODEL.md §6, DESIGN.md §5).
+"""The strategy plug-in interface.
 
 A strategy is a programme a firm runs for a period: it changes the firm's
 offer or its customers' experience through hooks the step calls, and books

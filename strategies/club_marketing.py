@@ -1,4 +1,4 @@
-"""Club marketing (MODEL.md §6.2; seed 000 "俱乐部营销", seed 003 social bonds)."""
+"""Club marketing (seed 000 "俱乐部营销", seed 003 social bonds)."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ class ClubMarketing(Strategy):
     举办一次; 健身训练 ... 每季度举办一次; 户外活动 ... 每月举办一次; 节假日寄送贺卡或
     小礼品; 每年末举办答谢晚会". Seed 003 (Walmart) gives the target, "20%的客户为企业
     带来80%的收入", and the social bond: holiday cards and small gifts "都会增加此客户
-    留在该企业的可能性" (make the customer likelier to stay). MODEL.md §6.2.
+    留在该企业的可能性" (make the customer likelier to stay).
 
     Mechanics (vectorised over all customers). Every ``refresh_weeks`` weeks the
     firm admits the top ``member_share`` of its current customers by annualised
@@ -102,8 +102,7 @@ class ClubMarketing(Strategy):
     ``cost_per_attendee``. Club belonging halves every
     ``belonging_half_life_weeks`` weeks, also after the programme ends, and ``social_bond`` times it is added to
     the member's switching costs ("switching_bonus" modifier): the social ties one loses by
-    leaving. Belonging enters each purchase's experience and affect (MODEL.md
-    §3-4), so loyalty builds slowly, event by event.
+    leaving. Belonging enters each purchase's experience and affect, so loyalty builds slowly, event by event.
 
     Parameters: ``start``, ``duration`` (weeks), ``member_share``, ``segments``,
     ``refresh_weeks``, ``member_discount``, ``cost_per_member_per_year``,

@@ -1,4 +1,4 @@
-"""Complaint handling and service recovery (MODEL.md §6, §9; seeds 001, 002; TARP)."""
+"""Complaint handling and service recovery (seeds 001, 002; TARP)."""
 
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ class ComplaintHandlingConfig(StrategyConfig):
 class ComplaintHandling(Strategy):
     """Make complaining easy and recover fast: voice, recovery, response speed.
 
-    Models complaint handling / service recovery with response speed (MODEL.md
-    §6; seeds 001 and 002). Seed 002: only about one in ten dissatisfied
-    customers voices the complaint, the rest leave silently and talk; TARP
-    (MODEL.md §9): repurchase after a complaint is 95% (minor) / 82% (major)
+    Models complaint handling / service recovery with response speed (seeds
+    001 and 002). Seed 002: only about one in ten dissatisfied customers
+    voices the complaint, the rest leave silently and talk; TARP:
+    repurchase after a complaint is 95% (minor) / 82% (major)
     when resolved quickly, 70% / 54% when resolved slowly and 46% / 19% when
     not resolved. Seed 001 ties recovery to the front line's empowerment.
 

@@ -1,4 +1,4 @@
-"""Customer pruning (MODEL.md §6, §9; seeds 001, 003; Reinartz & Kumar 2002)."""
+"""Customer pruning (seeds 001, 003; Reinartz & Kumar 2002)."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ class CustomerPruningConfig(StrategyConfig):
 class CustomerPruning(Strategy):
     """Stop serving customers whose cost to serve exceeds the margin they bring.
 
-    Models customer pruning (MODEL.md §6; seeds 001 and 003: not every
+    Models customer pruning (seeds 001 and 003: not every
     customer is worth keeping, serve the profitable ones). Reinartz & Kumar
-    (2002, MODEL.md §9) found about half of long-tenure "loyal" customers
+    (2002) found about half of long-tenure "loyal" customers
     barely profitable: loyalty is not profit. The engine has no cost of
     serving a visit, so the programme defines one: it books ``cost_per_visit``
     for every visit at the firm while it runs (a purchase holds

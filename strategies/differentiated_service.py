@@ -1,4 +1,4 @@
-"""Differentiated service (MODEL.md §6.3; seed 000: in-store interior-design advice)."""
+"""Differentiated service (seed 000: in-store interior-design advice)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class DifferentiatedService(Strategy):
 
     Models seed 000's home-furnishing dealers who offered every shopper an
     in-store interior-design consultation: "customers came like clouds, and
-    most bought whole sets" (MODEL.md §6.3). The programme targets the firm's
+    most bought whole sets". The programme targets the firm's
     top ``target_share`` current customers by annualised spend at the firm
     (002/003: focus on the valuable 20-30%), optionally only within one
     ``segment``; the targets are chosen again every ``refresh_weeks`` weeks. A

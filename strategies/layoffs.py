@@ -1,4 +1,4 @@
-"""Lay-offs / cost cutting, the anti-strategy (MODEL.md §5, §6; seed 001)."""
+"""Lay-offs / cost cutting, the anti-strategy (seed 001)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Layoffs(Strategy):
 
     Models the anti-strategy of seed 001: in a downturn firms lay off exactly
     the front-line staff who create loyalty ("only loyal employees create
-    loyal customers"; the "loyalty dilemma", MODEL.md §5, §6). At ``start``
+    loyal customers"; the "loyalty dilemma"). At ``start``
     (a week, one-off; ``duration`` has no effect: the positions stay empty
     for the rest of the run, the engine never refills a dismissed position)
     the firm dismisses ``share`` of its employed full-time equivalents (FTE)

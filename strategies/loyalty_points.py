@@ -1,4 +1,4 @@
-"""Points / VIP card (MODEL.md §6; seeds 001, 003: a financial bond and a switching cost; the reward's
+"""Points / VIP card (seeds 001, 003: a financial bond and a switching cost; the reward's
 expected value and the goal gradient: Kivetz, Urminsky & Zheng 2006)."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class LoyaltyPointsConfig(StrategyConfig):
 class LoyaltyPoints(Strategy):
     """Points / VIP card: earn and burn, tiers and breakage; a financial bond.
 
-    Models the points and VIP cards of MODEL.md §6 ("financial bond and
+    Models points and VIP cards ("financial bond and
     switching cost; rewards must feel like recognition, not a bargain tool",
     seeds 001 and 003): a balance of unredeemed points, and a status tier,
     are what a customer gives up by switching, so they enter the switching
@@ -104,7 +104,7 @@ class LoyaltyPoints(Strategy):
 
     - the bond ``min(bond_per_point * balance, bond_cap)`` plus the tier bond
       (``silver_bond``, ``gold_bond``) is the firm's column of the
-      ``switching_bonus`` modifier (added to switching costs, MODEL.md §4);
+      ``switching_bonus`` modifier (added to switching costs);
     - the reward's expected value, ``reward_weight * price_sensitivity *
       (reward_points * point_value * p) / spend`` (utility units:
       ``spend`` is the customer's basket of one visit, so the value earned so

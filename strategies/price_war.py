@@ -1,4 +1,4 @@
-"""Price war (MODEL.md §6.1; seeds 000, 001, 003; Lewis 2006)."""
+"""Price war (seeds 000, 001, 003; Lewis 2006)."""
 
 from __future__ import annotations
 
@@ -33,19 +33,19 @@ class PriceWarConfig(StrategyConfig):
 class PriceWar(Strategy):
     """Cut the price for a while: share bought with deal-seekers who leave.
 
-    Models the price war of seeds 000, 001 and 003 (MODEL.md §2 deal
-    proneness, §6.1): a firm that competes on price wins "profit-seeking
+    Models the price war of seeds 000, 001 and 003 (and customers'
+    deal proneness): a firm that competes on price wins "profit-seeking
     customers with no loyalty", who leave as soon as the discount ends or a
     rival undercuts it, while the discount trains every buyer's reference
-    price down (MODEL.md §3), so the old list price later feels like a loss.
-    MODEL.md §9: a promotion's bump comes mostly from switching, permanent
+    price down, so the old list price later feels like a loss.
+    In the literature, a promotion's bump comes mostly from switching, permanent
     effects on baseline sales are virtually absent (Gupta 1988; Pauwels,
     Hanssens & Siddarth 2002), and customers acquired at a deep discount are
     worth about half as much (Lewis 2006).
 
     While the programme runs the firm sets ``firm.discount`` to ``depth``
     (customers pay ``price * (1 - depth)``; deal-prone customers are pulled
-    by the discount in the choice, MODEL.md §3). Rivals may retaliate after
+    by the discount in the choice). Rivals may retaliate after
     ``reaction_delay_weeks`` weeks: under ``"match"`` every other firm sets its
     own ``discount`` to ``depth``, under ``"partial"`` to ``partial_share *
     depth`` (a rival's own larger discount is kept); they stop when the war

@@ -1,4 +1,4 @@
-"""Quality investment (MODEL.md §6; seed 000: "good quality is the hard truth")."""
+"""Quality investment (seed 000: "good quality is the hard truth")."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class QualityInvestment(Strategy):
     Models seed 000's lesson that "good quality is the hard truth": a phone
     card that keeps failing is not saved by 24-hour repair service, so a firm
     that fixes the product removes the large negative shocks that no service
-    can offset (MODEL.md §3, §6). While the programme runs, the firm's quality
+    can offset. While the programme runs, the firm's quality
     rises linearly over ``ramp_weeks`` to ``quality_gain`` above its configured
     level (capped at 1) and the firm books ``cost_per_store_per_year`` for
     each of its stores (people in the market / ``customers_per_store``), its

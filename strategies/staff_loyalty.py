@@ -1,4 +1,4 @@
-"""Staff loyalty (MODEL.md §5, §6.4; seeds 001, 002: only loyal employees create loyal customers)."""
+"""Staff loyalty (seeds 001, 002: only loyal employees create loyal customers)."""
 
 from __future__ import annotations
 
@@ -42,8 +42,8 @@ class StaffLoyalty(Strategy):
     Models the service-profit chain of seeds 001 ("only loyal employees create
     loyal customers"; employee ability outweighs price, brand and convenience)
     and 002 ("customer loyalty = employee sincerity + customer satisfaction";
-    "serve your employees first, then you can serve your customers"); MODEL.md
-    §5 and §6.4. Heskett et al. (1994): the fifth of stores with the lowest
+    "serve your employees first, then you can serve your customers").
+    Heskett et al. (1994): the fifth of stores with the lowest
     staff turnover had double the sales and 55% higher profit than the fifth
     with the highest. While the programme runs, the firm pays ``wage_premium``
     above its configured wage (the engine books it as wages) and its

@@ -1,4 +1,4 @@
-"""Win-back of churned customers (MODEL.md §6, §9; seed 002; Griffin & Lowenstein 2001, "Customer
+"""Win-back of churned customers (seed 002; Griffin & Lowenstein 2001, "Customer
 winback: how to recapture lost customers and keep them loyal")."""
 
 from __future__ import annotations
@@ -56,9 +56,9 @@ class WinBackConfig(StrategyConfig):
 class WinBack(Strategy):
     """Contact recently churned customers with a personal offer to win them back.
 
-    Models the win-back of churned customers of MODEL.md §6 (seed 002: a lost
-    customer is about twice as likely to buy as a new one) with the figure of
-    MODEL.md §9: lapsed customers are won back at 20-40% against 5-20% for new
+    Models the win-back of churned customers (seed 002: a lost customer is
+    about twice as likely to buy as a new one) with the figure of Griffin &
+    Lowenstein: lapsed customers are won back at 20-40% against 5-20% for new
     prospects, falling with time since they left (Griffin & Lowenstein 2001).
     A lapsed customer already knows the firm and has inertia, affect and an
     expectation of it left over, so a small personal incentive at the right

@@ -1,9 +1,9 @@
 """The registry of claims the validation report checks.
 
-Every behavioural claim of MODEL.md (sections 2-7), every strategy signature
-of MODEL.md §6 and the published figures of MODEL.md §9 that the model can
-be measured against are one :class:`Claim` each: the claim in words, its
-source (MODEL.md section and seed file, or the literature figure of §9), the
+Every behavioural claim of the model (docs/model.md), every strategy's
+signature and the published figures that the model can be measured against
+are one :class:`Claim` each: the claim in words, its source (the seed
+articles and the published work, by author and year), the
 experiment it is measured in, how it is measured - a function from the
 experiment's tidy tables (:class:`Evidence`) to one number per replication -
 and the pass criterion on those numbers (:class:`Criterion`).

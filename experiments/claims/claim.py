@@ -1,4 +1,4 @@
-"""A claim: what MODEL.md says, where it says it, and how the validation
+"""A claim: what the model should show, its source, and how the validation
 measures and judges it."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from experiments.claims.evidence import Evidence
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim of MODEL.md and how it is checked."""
+    """One claim about the model and how it is checked."""
     id: str
     claim: str
     source: str

@@ -1,4 +1,4 @@
-"""The model's books (MODEL.md §7): the largest error, per replication, of the
+"""The model's books: the largest error, per replication, of the
 identities that must hold exactly - every customer in one state, profit =
 revenue - costs."""
 

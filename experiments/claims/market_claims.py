@@ -1,5 +1,5 @@
 """The claims about the market itself, with no programme running
-(MODEL.md §2-§5): churn, the 80/20 rule, voice, expectation and
+(customers, satisfaction, loyalty and staff): churn, the 80/20 rule, voice, expectation and
 experience, word of mouth, loyalty and staff; and, reported last, what
 retention is worth (§9) and the books (§7)."""
 
@@ -22,26 +22,26 @@ _FIFTHS = " a year, against ".join(" and ".join(f"{TURNOVER_SWEEP[k]:g}" for k i
 
 MARKET_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ §2, §9: the market
-    Claim("market.churn", "Firms lose 20-40% of their customers a year.", "MODEL.md §2, §9; seed 002",
+    Claim("market.churn", "Firms lose 20-40% of their customers a year.", "seed 002",
           "default_market", "annual churn of the focal firm, baseline (runs: churn_rate)",
           kpi_value("baseline", "churn_rate"), within(0.20, 0.40), "pct",
           calibrated=("customers.churn_proneness_a", "customers.churn_proneness_b")),
     Claim("market.top20", "The top 20% of customers bring about 60-75% of revenue (80/20).",
-          "MODEL.md §2, §9; seeds 002, 003; Kim, Singh & Winer 2017",
+          "seeds 002, 003; Kim, Singh & Winer 2017",
           "default_market", "revenue share of the focal firm's top 20% of customers at the end, baseline "
           "(runs: top20_revenue_share)", kpi_value("baseline", "top20_revenue_share"), within(0.60, 0.75), "pct",
           expected="fail",
           reason="the focal firm's top fifth brings about 78%: customers in play who buy mostly elsewhere are "
                  "the firm's occasional customers, with little revenue there; over the whole market the top "
                  "fifth brings about 66%"),
-    Claim("market.voice", "About 10% of disappointed customers voice a complaint.", "MODEL.md §2, §9; seed 002",
+    Claim("market.voice", "About 10% of disappointed customers voice a complaint.", "seed 002",
           "default_market", "complaints / disappointed purchases, all firms, baseline (±25% of 10%, as "
           "tests/sim/test_behaviour.py)", all_firms_share("complaints", "disappointed"), within(0.075, 0.125),
           "pct",
           calibrated=("customers.voice_mean",)),
     Claim("market.lost_vs_new", "A lost customer is about twice as likely to buy as a new one (Griffin & "
           "Lowenstein 2001, 'Customer winback': a 20-40% chance of selling to a lapsed customer against 5-20% "
-          "to a new prospect).", "MODEL.md §4, §9; seed 002; Griffin & Lowenstein 2001", "win_back_rates",
+          "to a new prospect).", "seed 002; Griffin & Lowenstein 2001", "win_back_rates",
           "on the retail market with limited consideration (conf/market/retail_consideration.yaml, not yet the "
           "default), the focal firm running the win-back programme of conf/experiment/win_back.yaml: share of "
           "the relationships lapsing in the first year that are customer relationships again within a year of lapsing, "
@@ -58,33 +58,33 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                       "strategy.win_back.reach_per_week")),
     # ------------------------------------------------------------------ §3: expectation and experience
     Claim("experience.delight", "Delight raises repurchase more than mere satisfaction.",
-          "MODEL.md §3; seeds 004, 001", "disconfirmation",
+          "seeds 004, 001", "disconfirmation",
           "share of the treated buyers whose next purchase is at the same firm: delighted minus satisfied",
           probe_difference("repurchase_delighted", "repurchase_satisfied"), above(0), "pp"),
     Claim("experience.disappointment", "A disappointment lowers repurchase below a satisfied purchase.",
-          "MODEL.md §3; seed 004", "disconfirmation", "the same share: satisfied minus disappointed",
+          "seed 004", "disconfirmation", "the same share: satisfied minus disappointed",
           probe_difference("repurchase_satisfied", "repurchase_disappointed"), above(0), "pp"),
     Claim("experience.loss_aversion", "A disappointment weighs more than an equal delight (loss aversion).",
-          "MODEL.md §3; seed 004", "disconfirmation",
+          "seed 004", "disconfirmation",
           "repurchase lost by a disappointment minus repurchase gained by an equal delight", loss_aversion,
           above(0), "pp"),
     Claim("experience.quality_failure", "A quality failure disappoints even at the best-served firm: "
-          "good service does not offset it.", "MODEL.md §3; seed 000", "purchases",
+          "good service does not offset it.", "seed 000", "purchases",
           "share of purchases with a quality failure at the firm with the highest service level that "
           "disappoint (0.8, as tests/sim/test_behaviour.py)", probe_value("failures_disappointed"), within(0.8, None),
           "pct"),
-    Claim("experience.over_promise", "Over-promising breeds disappointment.", "MODEL.md §3; seed 001",
+    Claim("experience.over_promise", "Over-promising breeds disappointment.", "seed 001",
           "default_market", "disappointed purchases per purchase at the focal firm, promise 0.71 minus 0.56",
           share_difference("over_promise", "disappointed", "purchases"), above(0), "pp"),
     # ------------------------------------------------------------------ satisfaction and loyalty, as surveyed
     Claim("satisfaction.convex", "Loyalty is convex in satisfaction on a five-point scale: completely "
           "satisfied customers (5) are far more loyal than merely satisfied ones (4), who leave almost as the "
-          "neutral (3) do.", "MODEL.md §3, §9; Jones & Sasser 1995, 'Why satisfied customers defect'",
+          "neutral (3) do.", "Jones & Sasser 1995, 'Why satisfied customers defect'",
           "survey_follow_up",
           "focal firm's customers surveyed once after the burn-in: one-year retention gained from answer 4 to "
           "5 minus that gained from 3 to 4", convexity("defected_52w"), above(0), "pp"),
     Claim("satisfaction.zone_of_defection", "Dissatisfied customers defect more than satisfied ones: the "
-          "very dissatisfied (1) leave more often than the satisfied (4).", "MODEL.md §3, §9; Jones & Sasser 1995 "
+          "very dissatisfied (1) leave more often than the satisfied (4).", "Jones & Sasser 1995 "
           "(the zone of defection)", "survey_follow_up",
           "focal firm, surveyed once: share of answer-1 relationships that defected within 52 weeks (ended while "
           "the customer stayed in the category) minus that of answer-4 ones", probe_difference("defected_52w_1",
@@ -93,7 +93,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("satisfaction.top_box", "Merely satisfied customers are about six times as likely to defect within 18 "
           "months as completely satisfied ones (Xerox: the totally satisfied were six times as likely to "
           "repurchase, read as a ratio of defection, the only reading possible when most customers stay).",
-          "MODEL.md §3, §9; Jones & Sasser 1995", "survey_follow_up",
+          "Jones & Sasser 1995", "survey_follow_up",
           "focal firm, surveyed once: share of answer-4 relationships that defected within 78 weeks over the share "
           "of answer-5 ones (3-12: a factor of 2 either side of Xerox's 6, a single B2B firm's figure)",
           probe_ratio("defected_78w_4", "defected_78w_5"), within(3.0, 12.0), "ratio", expected="fail",
@@ -102,7 +102,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "satisfaction lowers the hazard only above the top-box cut (0.9 zone units), by e^-2.5 per zone "
                  "unit; the very dissatisfied (1) defect only 1.2 times as often as the satisfied (4)"),
     Claim("satisfaction.defectors_satisfied", "65-85% of customers who defect said they were satisfied or "
-          "very satisfied.", "MODEL.md §3, §9; Reichheld 1993, 'Loyalty-based management' (HBR)",
+          "very satisfied.", "Reichheld 1993, 'Loyalty-based management' (HBR)",
           "survey_follow_up",
           "focal firm, surveyed once: share of the relationships that defected within a year (not counting "
           "customers who left the category) that had answered 4 or 5",
@@ -114,13 +114,13 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "tolerance, and loss aversion pulls the running mean down"),
     Claim("service.sd_retention", "Better service keeps more customers: one standard deviation more visit "
           "service raises annual retention, one less lowers it.",
-          "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the "
+          "Heskett et al. 1994, 'Putting the "
           "service-profit chain to work'; Zeithaml, Berry & Parasuraman 1996", "service_shift",
           "focal firm's annual true retention, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("retention_plus1", "retention_minus1"), above(0), "pp"),
     Claim("service.sd_profit", "Better service pays: one standard deviation more visit service raises the "
           "focal firm's NPV against one less.",
-          "MODEL.md §5, §9; Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
+          "Heskett et al. 1994; Rust, Zahorik & Keiningham 1995, "
           "'Return on quality'", "service_shift",
           "NPV of the focal firm over 104 weeks, service shifted +1 SD minus -1 SD (paired, same seeds)",
           probe_difference("npv_plus1", "npv_minus1"), above(0), "money"),
@@ -128,7 +128,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "quarter, a larger share is kept in their third year than in their second, mostly because those "
           "likeliest to leave go first (Fader & Hardie 2007, 'How to project customer retention': 74.2% then "
           "81.6% of regular subscribers, 85.5% then 87.9% of high-end ones, +7.4 and +2.4 points).",
-          "MODEL.md §4, §9; Fader & Hardie 2007", "cohort_retention",
+          "Fader & Hardie 2007", "cohort_retention",
           "the relationships every firm acquired in the first quarter, in their first spell (one that ends is "
           "lost, even if won back, as a cancelled contract): retention in the third year minus retention in "
           "the second (within +1 to +15 points: about a factor of two either side of Fader & Hardie's two "
@@ -139,22 +139,22 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           calibrated=("customers.churn_proneness_a", "customers.churn_proneness_b")),
     # ------------------------------------------------------------------ word of mouth
     Claim("wom.awareness", "Word of mouth spreads the firm: positive stories make prospects aware, so "
-          "without it more of the market never hears of the firm.", "MODEL.md §2, §3; seeds 001, 002",
+          "without it more of the market never hears of the firm.", "seeds 001, 002",
           "word_of_mouth", "prospects unaware of the focal firm, mean over the year, nobody talking minus default",
           step_difference("silent", "n_prospect"), above(0), "count"),
     Claim("wom.u_shape", "Word of mouth is U-shaped in satisfaction, steeper on the dissatisfied side: "
-          "the disappointed tell most, the merely satisfied least.", "MODEL.md §3, §9; Anderson 1998; TARP",
+          "the disappointed tell most, the merely satisfied least.", "Anderson 1998; TARP",
           "purchases", "people told per purchase: the smaller of (disappointed - delighted) and "
           "(delighted - satisfied)", ordered("told_disappointed", "told_delighted", "told_satisfied"),
           above(0), "count",
           calibrated=("word_of_mouth.talk_disappointed", "word_of_mouth.talk_delighted",
                       "word_of_mouth.talk_satisfied", "word_of_mouth.audience_delighted",
                       "word_of_mouth.audience_satisfied")),
-    Claim("wom.dissatisfied_tell", "A dissatisfied customer tells 9-10 people.", "MODEL.md §9; TARP",
+    Claim("wom.dissatisfied_tell", "A dissatisfied customer tells 9-10 people.", "TARP",
           "purchases", "people told per disappointed purchase (the talker's ties first, then people outside "
           "them; 0 if silent)", probe_value("told_disappointed"), within(9, 10), "count",
           calibrated=("word_of_mouth.audience_disappointed",)),
-    Claim("wom.tell_many", "About 13% of the dissatisfied tell more than 20 people.", "MODEL.md §9; TARP",
+    Claim("wom.tell_many", "About 13% of the dissatisfied tell more than 20 people.", "TARP",
           "purchases", "share of disappointed purchases told to more than 20 people",
           probe_value("told_many_disappointed"), within(0.10, 0.16), "pct",
           calibrated=("word_of_mouth.audience_dispersion",)),
@@ -163,7 +163,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "multi-category study': more common in each of 15 categories, 3 to 1 on average; a figure no "
           "parameter was set from: the talk and audience parameters were fitted to TARP's dissatisfied and "
           "set by hand to Anderson's U-shape).",
-          "MODEL.md §3, §9; East, Hammond & Wright 2007", "purchases",
+          "East, Hammond & Wright 2007", "purchases",
           "people told a positive story over people told a negative one (a disappointed purchase not put right), "
           "every firm's purchases (1.5-6: a factor of two either side of the average over 15 categories, a "
           "judgement)", probe_value("positive_to_negative"), within(1.5, 6.0), "ratio", expected="fail",
@@ -179,7 +179,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "the volumes are closely related to share, small brands getting somewhat more than their size "
           "warrants and large ones slightly less (Uncles, East & Lomax 2010, 'Market share is correlated with "
           "word-of-mouth volume'; East, Hammond & Wright 2007: most positive word of mouth is about the "
-          "teller's main brand).", "MODEL.md §3, §9; Uncles, East & Lomax 2010; East, Hammond & Wright 2007",
+          "teller's main brand).", "Uncles, East & Lomax 2010; East, Hammond & Wright 2007",
           "purchases",
           "the largest gap, over the three firms, between a firm's share of the people told a positive story "
           "and its share of the purchases (within 8 points, a judgement)",
@@ -194,7 +194,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "advertising: 16-25% more (Schmitt, Skiera & Van den Bulte 2011, 'Referral programs and customer value'), "
           "and word-of-mouth acquisitions add nearly twice the long-term value of marketing-induced ones "
           "(Villanueva, Yoo & Hanssens 2008, 'The impact of marketing-induced versus word-of-mouth customer "
-          "acquisition on customer equity growth').", "MODEL.md §2, §3; Schmitt et al. 2011; Villanueva et al. 2008",
+          "acquisition on customer equity growth').", "Schmitt et al. 2011; Villanueva et al. 2008",
           "acquisition_value",
           "all firms, baseline: mean spending over the two years after acquisition of the relationships acquired "
           "through a positive story over that of those acquired through advertising (1.15-2.5: from Schmitt et "
@@ -205,7 +205,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("loyalty.long_tenure_barely_profitable", "Loyalty is not profit: about half of long-tenure "
           "customers are barely profitable (Reinartz & Kumar 2002, 'The mismanagement of customer loyalty': "
           "half of a firm's loyal customers barely generated a profit).",
-          "MODEL.md §4, §9; Reinartz & Kumar 2002", "tenure_value",
+          "Reinartz & Kumar 2002", "tenure_value",
           "share of the focal firm's current relationships of three years or more, at the end, whose annual "
           "gross margin is below a fifth of the firm's mean (within 35-65%: 'about half', a judgement)",
           probe_value("long_barely_profitable"), within(0.35, 0.65), "pct",
@@ -214,7 +214,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           calibrated=("loyalty.barely_profitable_share",)),
     Claim("loyalty.captive_wave", "Captive customers leave in a wave when a better rival appears: at least 30% "
           "within six months.",
-          "MODEL.md §4; seed 001", "captive_rival_entry",
+          "seed 001", "captive_rival_entry",
           "extra fall of the focal firm's captives from the 4 months before the entry to the sixth month after "
           "it, against the baseline (0.3: a 30% fall, as tests/sim/test_behaviour.py)",
           captive_wave("rival_enters", before=4, after=(5, 6)), within(0.30, None), "pct", expected="fail",
@@ -226,19 +226,19 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
                  "inertia and the Challenger's price move it little)"),
     # ------------------------------------------------------------------ §5: staff
     Claim("staff.turnover_service", "Higher staff turnover lowers the service level.",
-          "MODEL.md §5; seeds 001, 002", "staff_turnover",
+          "seeds 001, 002", "staff_turnover",
           "mean service level of the focal firm, 10x base turnover minus default",
           step_difference("high_turnover", "service_level"), below(0), "float"),
     Claim("staff.turnover_retention", "Higher staff turnover lowers customer retention.",
-          "MODEL.md §5; seeds 001, 002", "staff_turnover", "annual retention of the focal firm, 10x base "
+          "seeds 001, 002", "staff_turnover", "annual retention of the focal firm, 10x base "
           "turnover minus default", kpi_difference("high_turnover", "retention_rate"), below(0), "pp"),
     Claim("staff.turnover_profit", "Stores with lower staff turnover make more profit.",
-          "MODEL.md §5, §9; Heskett et al. 1994", "staff_turnover",
+          "Heskett et al. 1994", "staff_turnover",
           "NPV of the focal firm over the year, 10x base turnover minus default",
           kpi_difference("high_turnover", "npv"), below(0), "money"),
     Claim("staff.turnover_fifths_profit", "Across stores whose own staff turnover differs, the fifth with the "
           "lowest turnover makes more profit than the fifth with the highest.",
-          "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the service-profit chain to work' (55% higher "
+          "Heskett et al. 1994, 'Putting the service-profit chain to work' (55% higher "
           "profit, across stores that differ in more than turnover)", "turnover_sweep",
           f"focal profit over two years, the two markets where its staff turnover is lowest ({_FIFTHS}) minus "
           "the two where it is highest, each burnt in at its own turnover; rivals at the market's rate",
@@ -247,14 +247,14 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
           "lowest turnover sells clearly more than the fifth with the highest (at least a tenth more, a "
           "judgement), and no more than the double Heskett et al. found between stores that differed in more "
           "than turnover.",
-          "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the service-profit chain to work' (Taco Bell: double "
+          "Heskett et al. 1994, 'Putting the service-profit chain to work' (Taco Bell: double "
           "the sales)", "turnover_sweep", f"focal revenue over two years, the two markets where its staff "
           f"turnover is lowest ({_FIFTHS}) over the two where it is highest, less one", fifths_ratio("revenue"),
           within(0.1, 1.0), "pct"),
     Claim("staff.turnover_fifths_profit_ratio", "Across stores whose own staff turnover differs, the fifth with "
           "the lowest turnover makes more profit than the fifth with the highest, by no more than the 55% Heskett "
           "et al. found between stores that differed in more than turnover.",
-          "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the service-profit chain to work' (Taco Bell: 55% "
+          "Heskett et al. 1994, 'Putting the service-profit chain to work' (Taco Bell: 55% "
           "higher profit)", "turnover_sweep", f"focal profit over two years, the two markets where its staff "
           f"turnover is lowest ({_FIFTHS}) over the two where it is highest, less one", fifths_ratio("profit"),
           within(0.0, 0.55), "pct", expected="fail",
@@ -265,7 +265,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("staff.turnover_fifths_not_hiring", "Most of the profit gap between the fifths of lowest and highest "
           "staff turnover is not the cost of hiring replacements but the margin on the sales that better-served "
           "customers bring.",
-          "MODEL.md §5, §9; Heskett et al. 1994, 'Putting the service-profit chain to work'; Tracey & Hinkin "
+          "Heskett et al. 1994, 'Putting the service-profit chain to work'; Tracey & Hinkin "
           "2006, 'The costs of employee turnover: when the devil is in the details' (the lost productivity of "
           "inexperienced replacements was the largest part of turnover cost, up to 70% in some hotels; lost "
           "customers were not measured)", "turnover_sweep",
@@ -274,7 +274,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("chain.sears_attitude_impression", "Employee attitude drives customer impression at the size Sears "
           "found: 5 points more attitude, about 1.3 points more customer impression (within 0.4, Sears's indices "
           "read as points of 0-100).",
-          "MODEL.md §5, §9; Rucci, Kirn & Quinn 1998, 'The employee-customer-profit chain at Sears'",
+          "Rucci, Kirn & Quinn 1998, 'The employee-customer-profit chain at Sears'",
           "employee_customer_chain",
           "points of the customers' mean five-point satisfaction answer (1-5 onto 0-100) per 5 points of the "
           "focal staff's mean engagement (0-100), second year of a morale lift against the market unchanged",
@@ -282,7 +282,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
     Claim("chain.sears_impression_revenue", "Customer impression drives revenue at the size Sears found: 1.3 "
           "points more impression, 0.5% more revenue (within a factor of two, Sears's indices read as points of "
           "0-100).",
-          "MODEL.md §5, §9; Rucci, Kirn & Quinn 1998, 'The employee-customer-profit chain at Sears'",
+          "Rucci, Kirn & Quinn 1998, 'The employee-customer-profit chain at Sears'",
           "employee_customer_chain",
           "% more focal revenue in the second year of the morale lift per 1.3 points of customer impression (as "
           "chain.sears_attitude_impression)", probe_value("revenue_per_1_3"),
@@ -301,17 +301,17 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
 PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
     # ------------------------------------------------------------------ §9 retention and profit
     Claim("retention.profit", "5 points fewer defections raise profit by 25-85%.",
-          "MODEL.md §9; Reichheld & Sasser 1990", "retention_value",
+          "Reichheld & Sasser 1990", "retention_value",
           "relative profit change of the focal firm per 5 points less annual churn, with a contract "
           "(switching cost 0.5) against none", profit_per_retention("contract", points=5.0),
           within(0.25, 0.85), "pct"),
     # ------------------------------------------------------------------ §7 conservation
     Claim("books.customers", "Customers are conserved: every customer is in exactly one state per firm, "
-          "every step.", "MODEL.md §4, §7", "default_market",
+          "every step.", "an invariant of the engine (sim/states.py)", "default_market",
           "largest gap, over all scenarios, steps and firms, between customers counted in the states and "
           "the market's customers", state_count_error, every(0, 0), "count"),
     Claim("books.money", "Money is conserved: profit = revenue - costs, to the cent, every step.",
-          "MODEL.md §7", "default_market",
+          "an invariant of the engine's books (sim/ledger.py)", "default_market",
           "largest error, over all scenarios, steps and firms, of profit = revenue - costs and costs = "
           "sum of the cost categories", books_error, every(0, 0.005), "float"),
 )

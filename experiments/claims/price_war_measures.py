@@ -1,4 +1,4 @@
-"""Measures of the price war (MODEL.md §6.1, §9): its margin, where its bump
+"""Measures of the price war: its margin, where its bump
 comes from, what is left of it afterwards, what rivals matching leaves of it
 and what the customers it acquires are worth.
 

@@ -62,7 +62,7 @@ def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int,
 
 def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, follow: int = 20,
                           episodes: int = 4, spacing: int = 25) -> dict:
-    """The same purchase felt three ways (MODEL.md §3). After the burn-in the
+    """The same purchase felt three ways. After the burn-in the
     market runs on untreated; at ``episodes`` moments ``spacing`` steps apart
     it is copied three times, and in the copies every buyer of the next step
     gets the experience expectation + ``gap``, + 0 or - ``gap`` (delighted,
@@ -93,7 +93,7 @@ TARP_SILENT_REPURCHASE = {("minor", "silent"): 0.37, ("major", "silent"): 0.09}
 
 def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, many: int = 20,
                    firm: int | None = None) -> dict:
-    """Every purchase of a baseline run of the market, followed (MODEL.md §3-4, §9).
+    """Every purchase of a baseline run of the market, followed.
 
     Returns: the share of quality failures at the best-served firm (highest
     mean service level) that disappoint (``failures_disappointed``); people
@@ -205,8 +205,8 @@ def _share(flags: np.ndarray) -> float:
 
 def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float = 104.0,
                             follow_weeks: float = 104.0) -> dict:
-    """What the relationships acquired by each channel spend (MODEL.md §2:
-    referrals; Villanueva, Yoo & Hanssens 2008; Schmitt, Skiera & Van den
+    """What the relationships acquired by each channel spend (referrals;
+    Villanueva, Yoo & Hanssens 2008; Schmitt, Skiera & Van den
     Bulte 2011). A baseline run of the market (all firms together); every
     relationship acquired in the first ``window_weeks`` of the reported
     horizon is followed for ``follow_weeks`` after its acquisition (the

@@ -26,8 +26,7 @@ def _with_programme(market: MarketConfig, firm: int, spec: object) -> MarketConf
 def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, recent_weeks: float = 13.0,
                    old_weeks: float = 52.0, firm: int = 0) -> dict:
     """Lapsed customers of ``firm`` (default the focal firm) and the
-    market's new prospects, followed for ``follow_weeks`` (MODEL.md §4, §6,
-    §9).
+    market's new prospects, followed for ``follow_weeks``.
 
     Two runs of the market on ``seed``, each built from its first step (the
     programme watches the burn-in to know when each customer left):

@@ -1,4 +1,4 @@
-"""The loyalty-sim app end to end: one job, sweeps, resume and failures (issue 4)."""
+"""The loyalty-sim app end to end: one job, sweeps, resume and failures."""
 
 from __future__ import annotations
 

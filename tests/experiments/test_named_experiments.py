@@ -1,5 +1,5 @@
-"""The named experiments of conf/experiment/ (issue 4, item 2): one per lesson
-of MODEL.md. Each composes through Hydra and validates, is named after its
+"""The named experiments of conf/experiment/: one per lesson
+of the model. Each composes through Hydra and validates, is named after its
 file, describes its lesson and every scenario, names a baseline it has, and
 runs end to end (tiny)."""
 
@@ -10,7 +10,7 @@ import pytest
 from experiments.app import CONF_DIR, check_overrides, compose_app as compose
 
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
-#: the lessons of MODEL.md that must have a named experiment
+#: the lessons that must have a named experiment
 LESSONS = ("price_war", "quality_vs_service", "club_payoff", "service_profit_chain", "layoffs_downturn",
            "captive_rival_entry", "complaint_iceberg", "win_back")
 #: a tiny run of any experiment: a short, small market, two replications

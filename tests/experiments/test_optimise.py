@@ -1,4 +1,4 @@
-"""loyalty-sim-optimise: the Optuna sweep of a strategy's parameters (issue 6 items 6 and 8).
+"""loyalty-sim-optimise: the Optuna sweep of a strategy's parameters.
 
 The sweeps run the console script as a user would (no ``-m``: the config
 sets ``hydra.mode: MULTIRUN``) on a tiny market, seeded, so that each
@@ -121,7 +121,7 @@ def test_the_single_objective_sweep_writes_every_trial_and_its_report(single_swe
 
 @pytest.mark.slow
 def test_the_optimiser_improves_on_its_starting_point(single_sweep):
-    """Issue 6 item 8. The starting point is the strategy's defaults (a 20%
+    """The starting point is the strategy's defaults (a 20%
     discount for 12 weeks), inside the search space. The optimiser's answer,
     Optuna's best parameters, evaluated again by the same job function, must
     score strictly better than the start, and give what the sweep recorded.

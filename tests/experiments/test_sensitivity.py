@@ -1,4 +1,4 @@
-"""Sensitivity analysis (issue 6 items 5 and 8): the SALib core on functions
+"""Sensitivity analysis: the SALib core on functions
 with known indices, the command end to end on a tiny market, and bad input."""
 
 from __future__ import annotations

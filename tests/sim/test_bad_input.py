@@ -1,5 +1,5 @@
 """Every kind of bad input stops with one line naming key, value and what is
-allowed (DESIGN.md §6), exit status != 0, no traceback and no output folder."""
+allowed, exit status != 0, no traceback and no output folder."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Behaviour the market must show (MODEL.md §2-5, §9; issue: the market engine)."""
+"""Behaviour the market must show."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Common random numbers (DESIGN.md §4): changing a parameter of one phase
+"""Common random numbers: changing a parameter of one phase
 leaves every named stream's draws unchanged; only the outcomes differ.
 
 Every draw is logged per stream name: ``uniform``/``normal`` by their

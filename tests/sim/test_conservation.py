@@ -1,4 +1,4 @@
-"""Customers and money are conserved every step (MODEL.md §7): every
+"""Customers and money are conserved every step: every
 relationship is in exactly one valid state, and profit equals revenue minus
 the sum of all cost categories, for every preset in conf/market/."""
 

@@ -1,4 +1,4 @@
-"""``population.customer(i)``: a read-only view of one customer (DESIGN.md §1)."""
+"""``population.customer(i)``: a read-only view of one customer."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""The baseline of every market preset is a plausible steady state (issue: the
-market engine, item 3; MODEL.md §9)."""
+"""The baseline of every market preset is a plausible steady state."""
 
 from __future__ import annotations
 
@@ -14,7 +13,7 @@ from sim.plausibility import Bounds, plausibility, violations
 
 
 #: presets written by loyalty-sim-calibrate answer to their data, not to the
-#: generic figures of MODEL.md §9 (CDNOW's new customers churn far faster)
+#: generic published figures (CDNOW's new customers churn far faster)
 CALIBRATED_HEADER = "# The market calibrated by loyalty-sim-calibrate"
 DEFAULT_PRESETS = [p for p in market_presets()
                    if not (CONF_DIR / "market" / f"{p}.yaml").read_text().startswith(CALIBRATED_HEADER)]

@@ -1,4 +1,4 @@
-"""The transaction log of a run and its per-customer summary (issue 6, item 1)."""
+"""The transaction log of a run and its per-customer summary."""
 
 from __future__ import annotations
 

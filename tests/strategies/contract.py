@@ -1,4 +1,4 @@
-"""The generic tests every strategy passes (DESIGN.md §5; Axelrod's TestPlayer).
+"""The generic tests every strategy passes (Axelrod's TestPlayer).
 
 A strategy's test module subclasses :class:`StrategyContract`, names the
 strategy, the parameters that make it act in a small market and one bad value,

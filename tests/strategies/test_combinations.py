@@ -1,4 +1,4 @@
-"""Strategies compose (MODEL.md §6): a firm runs two programmes at once and a
+"""Strategies compose: a firm runs two programmes at once and a
 rival runs its own; the combination differs measurably from each alone."""
 
 from __future__ import annotations
