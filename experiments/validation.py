@@ -374,10 +374,6 @@ class Validation:
     elapsed: float = 0.0
 
     @property
-    def passed(self) -> int:
-        return sum(v.passed for v in self.verdicts)
-
-    @property
     def validation(self) -> list[Verdict]:
         """The verdicts of the claims that test a prediction: every claim but the calibration targets."""
         return [v for v in self.verdicts if not v.claim.calibrated]

@@ -10,14 +10,9 @@ Their signature is :data:`experiments.claims.experiments.Probe`.
 
 from __future__ import annotations
 
-import dataclasses
-
+from experiments.claims.probes import _single_threaded
 from sim.config import MarketConfig
 from sim.states import is_customer
-
-
-def _single_threaded(market: MarketConfig) -> MarketConfig:
-    return dataclasses.replace(market, engine=dataclasses.replace(market.engine, threads=1))
 
 
 def cohort_retention_probe(market: MarketConfig, seed: int, cohort_weeks: float = 13.0, years: int = 3) -> dict:
@@ -63,14 +58,11 @@ def long_tenure_profit_probe(market: MarketConfig, seed: int, firm: int = 0) -> 
     ``loyalty.tenure_band_years``; by default three years or more), the
     share barely profitable (:func:`sim.tenure_value.value_by_tenure`:
     annual gross margin below ``loyalty.barely_profitable_share`` of the
-    firm's mean), ``long_barely_profitable``; and the same share over all
-    its current relationships, ``all_barely_profitable``."""
+    firm's mean), ``long_barely_profitable``."""
     from sim.model import LoyaltyModel
 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     model.run()
     table = model.value_by_tenure()
     mine = table[table["firm"] == model.firms[firm].name]
-    longest = mine.iloc[-1]
-    everyone = float((mine["barely_profitable"] * mine["relationships"]).sum() / mine["relationships"].sum())
-    return {"long_barely_profitable": float(longest["barely_profitable"]), "all_barely_profitable": everyone}
+    return {"long_barely_profitable": float(mine.iloc[-1]["barely_profitable"])}
