@@ -90,10 +90,11 @@ test: $(COMPILED) $(ASSETS_STAMP) browser
 test-fast: $(COMPILED)
 	$(PYTEST) -m "not slow" $(ARGS)
 
-# ruff's lint rules (pyproject.toml [tool.ruff]) on the code, the tests and the example notebooks;
+# ruff's lint rules and formatter check (pyproject.toml [tool.ruff]) on the code, the tests and the example notebooks;
 # CI runs it before the tests (.ci/run), and .pre-commit-config.yaml before each commit.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: $(COMPILED)
 	$(VPY) -m experiments.benchmark

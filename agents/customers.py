@@ -18,18 +18,52 @@ from sim.config import ATTRIBUTES, CustomerConfig, SEGMENTS
 from sim.states import Channel, LoyaltyState
 from sim.units import StepLength
 
-TRAITS = ("segment", "weights", "visit_rate", "spend", "deal_proneness", "voice",
-          "sociability", "tolerance", "variety", "exit_rate", "price_sensitivity",
-          "purchase_chance", "visits_per_purchase", "exit_chance", "desired", "churn_proneness", "dropout",
-          "taste", "renewal_review")
+TRAITS = (
+    "segment",
+    "weights",
+    "visit_rate",
+    "spend",
+    "deal_proneness",
+    "voice",
+    "sociability",
+    "tolerance",
+    "variety",
+    "exit_rate",
+    "price_sensitivity",
+    "purchase_chance",
+    "visits_per_purchase",
+    "exit_chance",
+    "desired",
+    "churn_proneness",
+    "dropout",
+    "taste",
+    "renewal_review",
+)
 _PROSPECT = int(LoyaltyState.PROSPECT)
 _PRIOR = int(Channel.PRIOR)
 #: counts of visits (``purchases``, ``rival_run``) stop here: far beyond any threshold the ladder uses
 COUNT_CAP = np.iinfo(np.uint16).max
 
-RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
-                "purchases", "rival_run", "revenue", "cohort", "incident", "reconsidered", "dropped_out", "since",
-                "last_purchase", "acquisition_discount", "taste", "channel")
+RELATIONSHIP = (
+    "state",
+    "expectation",
+    "affect",
+    "inertia",
+    "satisfaction",
+    "behaviour",
+    "purchases",
+    "rival_run",
+    "revenue",
+    "cohort",
+    "incident",
+    "reconsidered",
+    "dropped_out",
+    "since",
+    "last_purchase",
+    "acquisition_discount",
+    "taste",
+    "channel",
+)
 
 
 def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: float, n: int) -> np.ndarray:
@@ -47,27 +81,33 @@ class Segments:
     """What :func:`draw_traits` needs of the segments (and the other trait
     distributions), worked out once per market rather than for every
     draw of newcomers; one value per segment unless said otherwise."""
-    cdf: np.ndarray                 # cumulative shares, for drawing segments
-    weight_alpha: np.ndarray        # Dirichlet parameters of the attribute weights, [segments, attributes]
-    deal_a: np.ndarray              # beta shapes of deal proneness
+
+    cdf: np.ndarray  # cumulative shares, for drawing segments
+    weight_alpha: np.ndarray  # Dirichlet parameters of the attribute weights, [segments, attributes]
+    deal_a: np.ndarray  # beta shapes of deal proneness
     deal_b: np.ndarray
-    voice: tuple                    # beta shapes of voice (one pair)
-    price_sensitivity: np.ndarray   # float32
-    desired: np.ndarray             # mean desired level
+    voice: tuple  # beta shapes of voice (one pair)
+    price_sensitivity: np.ndarray  # float32
+    desired: np.ndarray  # mean desired level
 
     @classmethod
     def of(cls, cfg: CustomerConfig) -> "Segments":
         seg_cfg = list(cfg.segments)
         shares = np.array([s.share for s in seg_cfg], dtype=float)
-        cdf = (shares / shares.sum()).cumsum()   # as Generator.choice(p=...) makes it
+        cdf = (shares / shares.sum()).cumsum()  # as Generator.choice(p=...) makes it
         cdf /= cdf[-1]
         centres = np.array([s.weights for s in seg_cfg], dtype=float)
         centres /= centres.sum(axis=1, keepdims=True)
         deal_a, deal_b = _beta_shapes(np.array([s.deal_proneness_mean for s in seg_cfg]), cfg.deal_concentration)
-        return cls(cdf, np.maximum(centres * cfg.weight_concentration, 1e-3), deal_a, deal_b,
-                   _beta_shapes(cfg.voice_mean, cfg.voice_concentration),
-                   np.array([s.price_sensitivity for s in seg_cfg], dtype=np.float32),
-                   np.array([s.desired_level for s in seg_cfg], dtype=np.float64))
+        return cls(
+            cdf,
+            np.maximum(centres * cfg.weight_concentration, 1e-3),
+            deal_a,
+            deal_b,
+            _beta_shapes(cfg.voice_mean, cfg.voice_concentration),
+            np.array([s.price_sensitivity for s in seg_cfg], dtype=np.float32),
+            np.array([s.desired_level for s in seg_cfg], dtype=np.float64),
+        )
 
     def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """The segments of ``n`` customers: ``rng.choice(segments, n, p=shares)``
@@ -75,8 +115,15 @@ class Segments:
         return self.cdf.searchsorted(rng.random(n), side="right").astype(np.int8)
 
 
-def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: StepLength, n_firms: int,
-                sociability: np.ndarray | None = None, segments: Segments | None = None) -> dict[str, np.ndarray]:
+def draw_traits(
+    cfg: CustomerConfig,
+    rng: np.random.Generator,
+    n: int,
+    step: StepLength,
+    n_firms: int,
+    sociability: np.ndarray | None = None,
+    segments: Segments | None = None,
+) -> dict[str, np.ndarray]:
     """Heterogeneous traits of ``n`` customers (``segments``: :meth:`Segments.of`
     ``cfg``, if already at hand).
 
@@ -116,14 +163,16 @@ def draw_traits(cfg: CustomerConfig, rng: np.random.Generator, n: int, step: Ste
         "deal_proneness": rng.beta(seg.deal_a[segment], seg.deal_b[segment], n).astype(np.float32),
         "voice": rng.beta(*seg.voice, n).astype(np.float32),
         "sociability": np.asarray(sociability, dtype=np.float32),
-        "tolerance": (cfg.tolerance_mean * np.exp(cfg.tolerance_sigma * rng.standard_normal(n)
-                                                  - cfg.tolerance_sigma ** 2 / 2)).astype(np.float32),
+        "tolerance": (
+            cfg.tolerance_mean * np.exp(cfg.tolerance_sigma * rng.standard_normal(n) - cfg.tolerance_sigma**2 / 2)
+        ).astype(np.float32),
         "variety": rng.beta(cfg.variety_a, cfg.variety_b, n).astype(np.float32),
         "exit_rate": exit_rate.astype(np.float32),
         "price_sensitivity": seg.price_sensitivity[segment],
         "desired": np.clip(seg.desired[segment] + cfg.desired_sd * rng.standard_normal(n), 0.0, 1.0).astype(np.float32),
-        "churn_proneness": (-np.log1p(-np.minimum(rng.beta(cfg.churn_proneness_a, cfg.churn_proneness_b, n),
-                                                  _MOST_CERTAIN))).astype(np.float32),
+        "churn_proneness": (
+            -np.log1p(-np.minimum(rng.beta(cfg.churn_proneness_a, cfg.churn_proneness_b, n), _MOST_CERTAIN))
+        ).astype(np.float32),
         "dropout": _dropout(rng, cfg, n),
         "taste": rng.standard_normal((n, n_firms)).astype(np.float32),
         "renewal_review": _renewal_review(rng, cfg, n),
@@ -181,12 +230,28 @@ def first_purchase_chance(cfg: CustomerConfig, unit: StepLength) -> float:
 
 
 @compiled
-def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, expectation: np.ndarray,
-            affect: np.ndarray, inertia: np.ndarray, satisfaction: np.ndarray, behaviour: np.ndarray,
-            purchases: np.ndarray, rival_run: np.ndarray, revenue: np.ndarray, state: np.ndarray,
-            cohort: np.ndarray, incident: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
-            since: np.ndarray, last_purchase: np.ndarray, acquisition_discount: np.ndarray,
-            channel: np.ndarray) -> None:
+def _vacate(
+    rows: np.ndarray,
+    reference_price: np.ndarray,
+    bond: np.ndarray,
+    expectation: np.ndarray,
+    affect: np.ndarray,
+    inertia: np.ndarray,
+    satisfaction: np.ndarray,
+    behaviour: np.ndarray,
+    purchases: np.ndarray,
+    rival_run: np.ndarray,
+    revenue: np.ndarray,
+    state: np.ndarray,
+    cohort: np.ndarray,
+    incident: np.ndarray,
+    reconsidered: np.ndarray,
+    dropped_out: np.ndarray,
+    since: np.ndarray,
+    last_purchase: np.ndarray,
+    acquisition_discount: np.ndarray,
+    channel: np.ndarray,
+) -> None:
     """A newcomer's place (the rows ``rows``): reference price 1, no bond,
     every relationship a prospect's with nothing felt, bought or acquired
     (a firm known on arrival was known before: :attr:`Channel.PRIOR`)."""
@@ -216,6 +281,7 @@ def _vacate(rows: np.ndarray, reference_price: np.ndarray, bond: np.ndarray, exp
 @dataclass(frozen=True)
 class CustomerView:
     """A read-only snapshot of one customer, for teaching and debugging."""
+
     index: int
     segment: str
     traits: Mapping[str, object]
@@ -232,8 +298,9 @@ class CustomerView:
 class CustomerPopulation:
     """All customers of a market as columnar arrays."""
 
-    def __init__(self, traits: dict[str, np.ndarray], n_firms: int, firm_names: list[str],
-                 segment_names: list[str] | None = None) -> None:
+    def __init__(
+        self, traits: dict[str, np.ndarray], n_firms: int, firm_names: list[str], segment_names: list[str] | None = None
+    ) -> None:
         self.n = len(traits["segment"])
         self.n_firms = n_firms
         self.firm_names = list(firm_names)
@@ -242,25 +309,25 @@ class CustomerPopulation:
             setattr(self, name, traits[name])
         shape = (self.n, n_firms)
         self.reference_price = np.ones(self.n, dtype=np.float32)
-        self.bond = np.full(self.n, -1, dtype=np.int32)       # staff member attached to, -1 none
+        self.bond = np.full(self.n, -1, dtype=np.int32)  # staff member attached to, -1 none
         self.state = np.full(shape, LoyaltyState.PROSPECT, dtype=np.int8)
         self.expectation = np.zeros(shape, dtype=np.float32)
         self.affect = np.zeros(shape, dtype=np.float32)
-        self.inertia = np.zeros(shape, dtype=np.float32)        # smoothed share of own choices (Guadagni & Little)
-        self.satisfaction = np.zeros(shape, dtype=np.float32)   # cumulative satisfaction, zone units
-        self.behaviour = np.zeros(shape, dtype=np.float32)      # repeat-purchase rate (EMA)
-        self.purchases = np.zeros(shape, dtype=np.uint16)       # visits in this relationship
-        self.rival_run = np.zeros(shape, dtype=np.uint16)       # visits in a row at rivals
-        self.revenue = np.zeros(shape, dtype=np.float32)        # annualised spend at each firm (EMA)
-        self.cohort = np.full(shape, -1, dtype=np.int32)        # step the relationship was acquired
-        self.incident = np.zeros(shape, dtype=np.float32)       # fading mark of an unrecovered incident, 0-1
-        self.reconsidered = np.zeros(shape, dtype=np.bool_)     # a firm left is back in the consideration set
-        self.dropped_out = np.zeros(shape, dtype=np.bool_)      # went quietly inactive for good (dropout_final)
-        self.since = np.full(shape, -1, dtype=np.int32)         # step (burn-in included) the relationship began
+        self.inertia = np.zeros(shape, dtype=np.float32)  # smoothed share of own choices (Guadagni & Little)
+        self.satisfaction = np.zeros(shape, dtype=np.float32)  # cumulative satisfaction, zone units
+        self.behaviour = np.zeros(shape, dtype=np.float32)  # repeat-purchase rate (EMA)
+        self.purchases = np.zeros(shape, dtype=np.uint16)  # visits in this relationship
+        self.rival_run = np.zeros(shape, dtype=np.uint16)  # visits in a row at rivals
+        self.revenue = np.zeros(shape, dtype=np.float32)  # annualised spend at each firm (EMA)
+        self.cohort = np.full(shape, -1, dtype=np.int32)  # step the relationship was acquired
+        self.incident = np.zeros(shape, dtype=np.float32)  # fading mark of an unrecovered incident, 0-1
+        self.reconsidered = np.zeros(shape, dtype=np.bool_)  # a firm left is back in the consideration set
+        self.dropped_out = np.zeros(shape, dtype=np.bool_)  # went quietly inactive for good (dropout_final)
+        self.since = np.full(shape, -1, dtype=np.int32)  # step (burn-in included) the relationship began
         self.last_purchase = np.full(shape, -1, dtype=np.int32)  # step (burn-in included) of the last purchase
         self.acquisition_discount = np.zeros(shape, dtype=np.float32)  # share off the list price at its first purchase
         self.channel = np.full(shape, Channel.PRIOR, dtype=np.int8)  # how the customer came to know the firm
-        self.generation = np.zeros(self.n, dtype=np.int32)     # newcomers who took this place so far
+        self.generation = np.zeros(self.n, dtype=np.int32)  # newcomers who took this place so far
 
     def replace(self, rows: np.ndarray, traits: dict[str, np.ndarray]) -> None:
         """New prospects take the places of customers who left the category
@@ -271,10 +338,28 @@ class CustomerPopulation:
             getattr(self, name)[rows] = traits[name]
         at = np.asarray(rows)
         at = np.flatnonzero(at) if at.dtype == bool else at.astype(np.int64, copy=False)
-        _vacate(at, self.reference_price, self.bond, self.expectation, self.affect, self.inertia, self.satisfaction,
-                self.behaviour, self.purchases, self.rival_run, self.revenue, self.state, self.cohort, self.incident,
-                self.reconsidered, self.dropped_out, self.since, self.last_purchase, self.acquisition_discount,
-                self.channel)
+        _vacate(
+            at,
+            self.reference_price,
+            self.bond,
+            self.expectation,
+            self.affect,
+            self.inertia,
+            self.satisfaction,
+            self.behaviour,
+            self.purchases,
+            self.rival_run,
+            self.revenue,
+            self.state,
+            self.cohort,
+            self.incident,
+            self.reconsidered,
+            self.dropped_out,
+            self.since,
+            self.last_purchase,
+            self.acquisition_discount,
+            self.channel,
+        )
         self.generation[rows] += 1
 
     def customer(self, i: int) -> CustomerView:
@@ -282,9 +367,13 @@ class CustomerPopulation:
         if not 0 <= i < self.n:
             raise IndexError(f"customer index {i} out of range [0, {self.n})")
         seg = int(self.segment[i])
-        traits = {name: (tuple(float(x) for x in getattr(self, name)[i]) if name == "weights"
-                         else getattr(self, name)[i].item())
-                  for name in TRAITS if name not in ("segment", "taste")}
+        traits = {
+            name: (
+                tuple(float(x) for x in getattr(self, name)[i]) if name == "weights" else getattr(self, name)[i].item()
+            )
+            for name in TRAITS
+            if name not in ("segment", "taste")
+        }
         traits["weights"] = MappingProxyType(dict(zip(ATTRIBUTES, traits["weights"])))
         traits["reference_price"] = float(self.reference_price[i])
         traits["bond"] = int(self.bond[i])
@@ -294,8 +383,12 @@ class CustomerPopulation:
             rel["state"] = LoyaltyState(rel["state"]).name.lower()
             rel["channel"] = Channel(rel["channel"]).name.lower()
             rels[firm] = MappingProxyType(rel)
-        return CustomerView(i, self.segment_names[seg] if seg < len(self.segment_names) else str(seg),
-                            MappingProxyType(traits), MappingProxyType(rels))
+        return CustomerView(
+            i,
+            self.segment_names[seg] if seg < len(self.segment_names) else str(seg),
+            MappingProxyType(traits),
+            MappingProxyType(rels),
+        )
 
     def nbytes(self) -> int:
         """Memory held by the population's arrays."""

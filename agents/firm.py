@@ -29,9 +29,9 @@ class Firm(mesa.Agent):
         self.discount = 0.0
         self.basket_multiplier = 1.0
         # levers of complaint handling (strategies raise them)
-        self.voice_ease = 1.0        # multiplies customers' voice propensity
-        self.recovery_bonus = 0.0    # added to the chance a complaint is resolved
-        self.quick_bonus = 0.0       # added to the share of resolutions that are quick
+        self.voice_ease = 1.0  # multiplies customers' voice propensity
+        self.recovery_bonus = 0.0  # added to the chance a complaint is resolved
+        self.quick_bonus = 0.0  # added to the share of resolutions that are quick
         # engagement added to the staff's target beyond pay, levers and strain (a lay-off's survivors lower it)
         self.morale = 0.0
         self.strategies: list = []

@@ -16,8 +16,9 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 REORDERINGS = ("ring", "rcm", "random")
 
 
-def small_world(sociability: np.ndarray, mean_degree: float, rewire_prob: float,
-                rng: np.random.Generator, reorder: str = "ring") -> tuple[sp.csr_matrix, np.ndarray]:
+def small_world(
+    sociability: np.ndarray, mean_degree: float, rewire_prob: float, rng: np.random.Generator, reorder: str = "ring"
+) -> tuple[sp.csr_matrix, np.ndarray]:
     """A symmetric 0/1 adjacency (float32 CSR) of a Watts–Strogatz-like graph.
 
     Each customer ties to the next ``h_i`` customers on a ring, ``h_i``

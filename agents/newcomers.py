@@ -35,16 +35,19 @@ class Newcomers:
         self._aware: np.ndarray = np.empty((0, n_firms), dtype=np.float32)
         self._next = 0
 
-    def take(self, k: int, cfg: CustomerConfig, step: StepLength,
-             segments: Segments) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def take(
+        self, k: int, cfg: CustomerConfig, step: StepLength, segments: Segments
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """The traits (:data:`DRAWN`) of the next ``k`` newcomers and their
         uniform draws ``[k, firms]`` for knowing each firm on arrival. A
         config equal to the one the traits were drawn for (a market copied
         with its config restated) keeps them."""
         drawn_for = self._drawn_for
         if drawn_for is None or drawn_for[1] != step or not (drawn_for[0] is cfg or drawn_for[0] == cfg):
-            self._traits = {name: np.empty((0,) + shape, dtype=dtype) for name, (shape, dtype) in
-                            self._layout(cfg, step, segments).items()}
+            self._traits = {
+                name: np.empty((0,) + shape, dtype=dtype)
+                for name, (shape, dtype) in self._layout(cfg, step, segments).items()
+            }
             self._aware, self._next = np.empty((0, self.n_firms), dtype=np.float32), 0
         self._drawn_for = (cfg, step)
         while len(self._aware) - self._next < k:
@@ -55,16 +58,24 @@ class Newcomers:
 
     def _layout(self, cfg: CustomerConfig, step: StepLength, segments: Segments) -> dict[str, tuple]:
         """Each trait's shape per newcomer and its dtype."""
-        probe = draw_traits(cfg, np.random.Generator(np.random.PCG64(0)), 1, step, self.n_firms,
-                            sociability=np.zeros(1, np.float32), segments=segments)
+        probe = draw_traits(
+            cfg,
+            np.random.Generator(np.random.PCG64(0)),
+            1,
+            step,
+            self.n_firms,
+            sociability=np.zeros(1, np.float32),
+            segments=segments,
+        )
         return {name: (probe[name].shape[1:], probe[name].dtype) for name in DRAWN}
 
     def _draw_batch(self, cfg: CustomerConfig, step: StepLength, segments: Segments) -> None:
         """One batch of ``cfg.newcomer_batch`` newcomers after those not yet
         arrived (the traits, then the awareness draws)."""
         b = cfg.newcomer_batch
-        traits = draw_traits(cfg, self.rng, b, step, self.n_firms, sociability=np.zeros(b, np.float32),
-                             segments=segments)
+        traits = draw_traits(
+            cfg, self.rng, b, step, self.n_firms, sociability=np.zeros(b, np.float32), segments=segments
+        )
         aware = self.rng.random((b, self.n_firms), dtype=np.float32)
         left = slice(self._next, None)
         self._traits = {name: np.concatenate([self._traits[name][left], traits[name]]) for name in DRAWN}

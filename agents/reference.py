@@ -83,12 +83,26 @@ class CustomerAgent(mesa.Agent):
     """One customer: traits as scalars, one list entry per firm for each
     relationship attribute, and the indices of its friends."""
 
-    RELATIONSHIP = ("state", "expectation", "affect", "inertia", "satisfaction", "behaviour",
-                    "purchases", "rival_run", "revenue", "club", "incident", "reconsidered", "since",
-                    "acquisition_discount", "taste", "channel")
+    RELATIONSHIP = (
+        "state",
+        "expectation",
+        "affect",
+        "inertia",
+        "satisfaction",
+        "behaviour",
+        "purchases",
+        "rival_run",
+        "revenue",
+        "club",
+        "incident",
+        "reconsidered",
+        "since",
+        "acquisition_discount",
+        "taste",
+        "channel",
+    )
 
-    def __init__(self, model: "ReferenceLoyaltyModel", index: int, traits: dict[str, Any],
-                 friends: list[int]) -> None:
+    def __init__(self, model: "ReferenceLoyaltyModel", index: int, traits: dict[str, Any], friends: list[int]) -> None:
         super().__init__(model)
         self.index = index
         self.friends = friends
@@ -118,13 +132,13 @@ class CustomerAgent(mesa.Agent):
         self.dropped_out = [False] * F
         self.since = [-1] * F
         self.acquisition_discount = [0.0] * F
-        self.channel = [PRIOR] * F      # how the customer came to know each firm (Channel)
+        self.channel = [PRIOR] * F  # how the customer came to know each firm (Channel)
         # this step's purchase, if any
         self.chosen = -1
         self.intention = [0.0] * F
         self.recommend = [0.0] * F
         self.cognitive = [0.0] * F
-        self.switching_now = [0.0] * F      # the round's switching costs, derived before its state changes
+        self.switching_now = [0.0] * F  # the round's switching costs, derived before its state changes
 
     def is_customer_of(self, f: int) -> bool:
         return _CUSTOMER[self.state[f]]
@@ -139,8 +153,9 @@ class CustomerAgent(mesa.Agent):
 
     def considers(self, f: int) -> bool:
         """Whether firm ``f`` is in the customer's consideration set (:func:`sim.choice.considered`)."""
-        held_out = self.state[f] == CHURNED or (self.model.config.choice.limited_consideration
-                                                and self.state[f] == AWARE)
+        held_out = self.state[f] == CHURNED or (
+            self.model.config.choice.limited_consideration and self.state[f] == AWARE
+        )
         return self.knows(f) and (not held_out or self.reconsidered[f])
 
 
@@ -151,11 +166,19 @@ class ReferenceLoyaltyModel(mesa.Model):
     steps (``burn_in`` steps are simulated in the constructor).
     """
 
-    def __init__(self, *, market: MarketConfig | dict | str | None = None, seed: int = 0,
-                 n_customers: int | None = None, burn_in: int | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        *,
+        market: MarketConfig | dict | str | None = None,
+        seed: int = 0,
+        n_customers: int | None = None,
+        burn_in: int | None = None,
+        **overrides: Any,
+    ) -> None:
         super().__init__(rng=int(seed))
         if isinstance(market, str):
             from sim.model import load_market_preset
+
             market = load_market_preset(market)
         if n_customers is not None:
             overrides["n_customers"] = n_customers
@@ -167,6 +190,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         if any(f.strategies for f in cfg.firms):
             raise NotImplementedError("the reference model covers markets without strategies")
         from sim.streams import RandomStreams
+
         self.seed = int(seed)
         self.streams = RandomStreams(self.seed)
         #: the traits of the prospects who will take leavers' places (as the engine's)
@@ -185,8 +209,10 @@ class ReferenceLoyaltyModel(mesa.Model):
         self.reach = step.visit_round.probability(np.array(self.advertising_per_year)).astype(np.float32).tolist()
         self.cost_per_visit = fa("cost_per_visit")
         self.voice_ease = [float(getattr(f, "voice_ease", 1.0)) for f in cfg.firms]
-        self._firm_arrays = {k: np.array(fa(k)) for k in ("wage_per_year", "training", "empowerment", "recognition",
-                                                              "staff_turnover_factor")}
+        self._firm_arrays = {
+            k: np.array(fa(k))
+            for k in ("wage_per_year", "training", "empowerment", "recognition", "staff_turnover_factor")
+        }
         self.ledger = Ledger(F, step.step_discount(cfg.discount_rate))
         self._t = 0
         self._records: list[dict] = []
@@ -202,14 +228,19 @@ class ReferenceLoyaltyModel(mesa.Model):
         n = cfg.n_customers
         c = cfg.customers
         rng = self.streams["traits"]
-        soc = rng.beta(max(c.sociability_mean * c.sociability_concentration, 1e-6),
-                       max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6), n)
-        adj, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
-                                 self.streams["network"], cfg.network.reorder)
-        friends = [adj.indices[adj.indptr[i]:adj.indptr[i + 1]].tolist() for i in range(n)]
+        soc = rng.beta(
+            max(c.sociability_mean * c.sociability_concentration, 1e-6),
+            max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6),
+            n,
+        )
+        adj, order = small_world(
+            soc, cfg.network.mean_degree, cfg.network.rewire_prob, self.streams["network"], cfg.network.reorder
+        )
+        friends = [adj.indices[adj.indptr[i] : adj.indptr[i + 1]].tolist() for i in range(n)]
         traits = draw_traits(c, rng, n, self.step_length, F, sociability=soc[order])
         self.customers: list[CustomerAgent] = [
-            CustomerAgent(self, i, {k: traits[k][i] for k in TRAITS}, friends[i]) for i in range(n)]
+            CustomerAgent(self, i, {k: traits[k][i] for k in TRAITS}, friends[i]) for i in range(n)
+        ]
         self.n = n
         self.staff = StaffPopulation(cfg.firms, n, cfg.staff, self.streams["staff_init"])
         init = self.streams["init"]
@@ -223,15 +254,16 @@ class ReferenceLoyaltyModel(mesa.Model):
                     a.state[f] = AWARE
                     a.reconsidered[f] = True
                     a.expectation[f] = min(max(self.promise[f] + float(noise[i, f]), 0.0), 1.0)
-        workload = np.zeros(F)          # utilisation: no visits served yet
+        workload = np.zeros(F)  # utilisation: no visits served yet
         target = self._engagement_target(workload)
         self.staff.engagement[:] = np.clip(target[self.staff.firm] + self.staff.trait, 0, 1)
         self._workload = workload
 
     def _engagement_target(self, workload: np.ndarray) -> np.ndarray:
         a = self._firm_arrays
-        return engagement_target(a["wage_per_year"], a["training"], a["empowerment"], a["recognition"],
-                                 workload, self.config.staff)
+        return engagement_target(
+            a["wage_per_year"], a["training"], a["empowerment"], a["recognition"], workload, self.config.staff
+        )
 
     def _present(self) -> list[bool]:
         after = self._t - self.config.burn_in + 1
@@ -251,15 +283,32 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _advance(self, reported: bool) -> None:
         """One step; the phases of :meth:`LoyaltyModel._advance`, in its order."""
         F = self.n_firms
-        ev = {k: [0.0] * F for k in ("acquisitions", *(f"acquisitions_{c}" for c in CHANNEL_NAMES), "win_backs",
-                                     "lost", "exits", "complaints",
-                                     "recoveries", "delighted", "disappointed", "visits", "purchases", "failures",
-                                     "service_sum", "service_sq", "leavers", "headcount")}
+        ev = {
+            k: [0.0] * F
+            for k in (
+                "acquisitions",
+                *(f"acquisitions_{c}" for c in CHANNEL_NAMES),
+                "win_backs",
+                "lost",
+                "exits",
+                "complaints",
+                "recoveries",
+                "delighted",
+                "disappointed",
+                "visits",
+                "purchases",
+                "failures",
+                "service_sum",
+                "service_sq",
+                "leavers",
+                "headcount",
+            )
+        }
         ev["customers_at_start"] = self._customer_counts()
         self._adjust_offers()
         self._staff_phase(ev)
         whole, visits = self.step_length, [0.0] * F
-        self.step_length = whole.visit_round        # a visit round is a step of its own (one round: the step)
+        self.step_length = whole.visit_round  # a visit round is a step of its own (one round: the step)
         try:
             for _ in range(whole.rounds):
                 buyers = self._purchase_occasions_and_choice()
@@ -283,7 +332,7 @@ class ReferenceLoyaltyModel(mesa.Model):
         cfg = self.config
         self.present = self._present()
         self.list_price = [float(f.price) for f in cfg.firms]
-        self.price = [p * (1.0 - 0.0) for p in self.list_price]   # no strategies: no discount
+        self.price = [p * (1.0 - 0.0) for p in self.list_price]  # no strategies: no discount
         self.discount = [0.0] * self.n_firms
         self.basket_multiplier = [1.0] * self.n_firms
         self._price_arr = np.array(self.price, dtype=np.float32)
@@ -297,8 +346,9 @@ class ReferenceLoyaltyModel(mesa.Model):
         staff.wage[:] = self._firm_arrays["wage_per_year"][staff.firm]
         u_leave = self.streams.uniform("staff", staff.m)
         turnover = turnover_by_firm(self._firm_arrays["staff_turnover_factor"], cfg.turnover_per_year)
-        leavers = update_staff(staff, self._engagement_target(self._workload), self._workload, u_leave,
-                               cfg, step, turnover)
+        leavers = update_staff(
+            staff, self._engagement_target(self._workload), self._workload, u_leave, cfg, step, turnover
+        )
         # leavers and headcount in full-time equivalents
         ev["leavers"] = np.bincount(staff.firm[leavers], staff.fte[leavers], minlength=F).tolist()
         ev["headcount"] = staff.full_time_equivalents(F).tolist()
@@ -327,31 +377,48 @@ class ReferenceLoyaltyModel(mesa.Model):
         for a in self.customers:
             a.chosen = -1
             i = a.index
-            bound, renewing = (self._contract_lock(a, term, u_renew[i]) if term else (-1, False))
+            bound, renewing = self._contract_lock(a, term, u_renew[i]) if term else (-1, False)
             # the consideration set; a limited set's renewal review weighs every firm known (none considered:
             # they buy outside the modelled firms), an unlimited set is every firm known once they left them all
             available = [(a.knows(f) if limited and renewing else a.considers(f)) and present[f] for f in range(F)]
             if not (limited or any(available)):
                 available = [a.knows(f) and present[f] for f in range(F)]
-            trying = first >= 0 and all(s < S.FIRST_TIME for s in a.state)     # never bought in the category
+            trying = first >= 0 and all(s < S.FIRST_TIME for s in a.state)  # never bought in the category
             chance = first if trying else a.purchase_chance
             if not (u_buy[i] < chance and any(available)):
                 continue
-            if bound >= 0 and present[bound]:       # the contract binds: they pay their firm
+            if bound >= 0 and present[bound]:  # the contract binds: they pay their firm
                 a.chosen = bound
                 buyers.append((a, bound))
                 continue
             switching = [0.0] * F if renewing else a.switching(self.contract)
-            util = choice.utility(np.array([a.taste]), np.array([a.expectation]), np.array([a.satisfaction]),
-                                  np.array([a.affect]), np.array([a.inertia]),
-                                  np.array([switching]), self._price_arr,
-                                  np.array([a.reference_price]), np.array([a.price_sensitivity]),
-                                  self._discount_arr, np.array([a.deal_proneness]), cfg.choice,
-                                  np.array([a.acquisition_discount]),
-                                  self._state_factors[PRICE_SENSITIVITY, a.state][None, :])
+            util = choice.utility(
+                np.array([a.taste]),
+                np.array([a.expectation]),
+                np.array([a.satisfaction]),
+                np.array([a.affect]),
+                np.array([a.inertia]),
+                np.array([switching]),
+                self._price_arr,
+                np.array([a.reference_price]),
+                np.array([a.price_sensitivity]),
+                self._discount_arr,
+                np.array([a.deal_proneness]),
+                cfg.choice,
+                np.array([a.acquisition_discount]),
+                self._state_factors[PRICE_SENSITIVITY, a.state][None, :],
+            )
             variety = _each_visit(a.variety, a.visits_per_purchase)
-            c = int(choice.choose(util, np.array([available]), np.array([variety], np.float32),
-                                  np.array([u0[i]]), np.array([u1[i]]), cfg.choice.logit_scale)[0])
+            c = int(
+                choice.choose(
+                    util,
+                    np.array([available]),
+                    np.array([variety], np.float32),
+                    np.array([u0[i]]),
+                    np.array([u1[i]]),
+                    cfg.choice.logit_scale,
+                )[0]
+            )
             if c >= 0:
                 a.chosen = c
                 buyers.append((a, c))
@@ -363,16 +430,22 @@ class ReferenceLoyaltyModel(mesa.Model):
         switching cost waived): the engine's rule,
         :func:`sim.choice.contract_locks`, for one customer."""
         lock = np.empty(1, dtype=np.int64)
-        choice.contract_locks.py_func(np.zeros(1, dtype=np.int64), np.array([a.state], dtype=np.int8),
-                                      np.array([a.since], dtype=np.int32), self._t, term,
-                                      np.array([u_renew], dtype=np.float32),
-                                      np.array([a.renewal_review], dtype=np.float32), lock)
+        choice.contract_locks.py_func(
+            np.zeros(1, dtype=np.int64),
+            np.array([a.state], dtype=np.int8),
+            np.array([a.since], dtype=np.int32),
+            self._t,
+            term,
+            np.array([u_renew], dtype=np.float32),
+            np.array([a.renewal_review], dtype=np.float32),
+            lock,
+        )
         return max(int(lock[0]), -1), int(lock[0]) == choice.RENEWING
 
     def _experience(self, buyers: list, ev: dict) -> list[dict]:
         cfg, staff, F, n = self.config, self.staff, self.n_firms, self.n
         u_serve = self.streams.uniform("service", (3, n))
-        us0 = u_serve[0]          # float32, read per visit by the roster as in the engine
+        us0 = u_serve[0]  # float32, read per visit by the roster as in the engine
         us1, us2 = u_serve[1].tolist(), u_serve[2].tolist()
         z_serve = self.streams.normal("service_noise", n).tolist()
         u_fail = self.streams.uniform("experience", n).tolist()
@@ -386,14 +459,13 @@ class ReferenceLoyaltyModel(mesa.Model):
         for a, c in buyers:
             i = a.index
             # the position serving this visit, in proportion to hours (-1: no staff)
-            served = int(roster.server(np.array([c]), us0[i:i + 1])[0])
-            own = (a.bond >= 0 and us1[i] < cfg.staff.bond_service_prob
-                   and staff_firm[a.bond] == c and employed[a.bond])
+            served = int(roster.server(np.array([c]), us0[i : i + 1])[0])
+            own = a.bond >= 0 and us1[i] < cfg.staff.bond_service_prob and staff_firm[a.bond] == c and employed[a.bond]
             if own:
                 served = a.bond
             level = level_of[served] if served >= 0 else 0.0
             spread = spread_of[served] if served >= 0 else 0.0
-            n_visits = a.visits_per_purchase          # the episode's visits, all to firm c
+            n_visits = a.visits_per_purchase  # the episode's visits, all to firm c
             service = float(ex.delivered_service(level, spread, z_serve[i], n_visits))
             failed = u_fail[i] < _each_visit(p_fail[c], n_visits)
             x_q = float(ex.quality_score(self.quality[c], failed, z_quality[i], cfg.experience, n_visits))
@@ -402,7 +474,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             x_b = min(max(self.belonging[c] + cfg.experience.bond_belonging * own + a.club[c], 0.0), 1.0)
             x_s = float(ex.service_score(service, failed, cfg.experience, n_visits))
             experience = float(ex.overall(a.weights, x_p, x_q, x_s, x_b))
-            factor = self._state_factors[:, a.state[c]].tolist()     # by the relationship's state
+            factor = self._state_factors[:, a.state[c]].tolist()  # by the relationship's state
             basket = a.spend * n_visits * self.basket_multiplier[c] * factor[BASKET]
             spent = basket * price
             self.ledger.revenue[c] += spent
@@ -414,17 +486,28 @@ class ReferenceLoyaltyModel(mesa.Model):
             load[c] += n_visits * factor[SERVING_LOAD]
             ev["purchases"][c] += 1
             ev["failures"][c] += failed
-            ev["service_sum"][c] += service * n_visits          # service metrics per visit
-            ev["service_sq"][c] += service ** 2 * n_visits + spread ** 2 * (n_visits - 1)  # visits around their mean
-            trips.append({"agent": a, "c": c, "experience": experience, "served": served, "own": own,
-                          "failed": failed, "service": service, "belonging": x_b, "spent": spent,
-                          "discount": discount_off_list.py_func(price, self.list_price[c]),
-                          "drop": float(ex.failure_drop(a.weights, service, cfg.experience)),
-                          "visits": n_visits,
-                          "u_bond": us2[i]})
+            ev["service_sum"][c] += service * n_visits  # service metrics per visit
+            ev["service_sq"][c] += service**2 * n_visits + spread**2 * (n_visits - 1)  # visits around their mean
+            trips.append(
+                {
+                    "agent": a,
+                    "c": c,
+                    "experience": experience,
+                    "served": served,
+                    "own": own,
+                    "failed": failed,
+                    "service": service,
+                    "belonging": x_b,
+                    "spent": spent,
+                    "discount": discount_off_list.py_func(price, self.list_price[c]),
+                    "drop": float(ex.failure_drop(a.weights, service, cfg.experience)),
+                    "visits": n_visits,
+                    "u_bond": us2[i],
+                }
+            )
         for f in range(F):
             self.ledger.book(f, "serving", load[f] * self.cost_per_visit[f])
-        self._visits = load                        # the staff's visits, the round's
+        self._visits = load  # the staff's visits, the round's
         ev["visits"] = [v + r for v, r in zip(ev["visits"], visits)]
         return trips
 
@@ -434,13 +517,21 @@ class ReferenceLoyaltyModel(mesa.Model):
             a, c = t["agent"], t["c"]
             known = [a.expectation[g] for g in range(F) if g != c and a.state[g] != PROSPECT]
             best = max(known) if known else -math.inf
-            adequate = float(dc.adequate_level(a.desired, a.tolerance, best, dcfg.alternative_weight,
-                                               self._state_factors[TOLERANCE_WIDENING, a.state[c]]))
+            adequate = float(
+                dc.adequate_level(
+                    a.desired,
+                    a.tolerance,
+                    best,
+                    dcfg.alternative_weight,
+                    self._state_factors[TOLERANCE_WIDENING, a.state[c]],
+                )
+            )
             x, e = t["experience"], a.expectation[c]
             t["outcome"] = int(dc.zone_of_tolerance(x, adequate, a.desired))
             if t["failed"] and t["visits"] > 1:
-                t["felt"] = float(dc.satisfaction_with_failed_visit(x, t["drop"], t["visits"], e, adequate,
-                                                                    a.desired, dcfg))
+                t["felt"] = float(
+                    dc.satisfaction_with_failed_visit(x, t["drop"], t["visits"], e, adequate, a.desired, dcfg)
+                )
             else:
                 t["felt"] = float(dc.transaction_satisfaction(x, e, adequate, a.desired, dcfg))
 
@@ -450,12 +541,13 @@ class ReferenceLoyaltyModel(mesa.Model):
         u0, u1, u2 = u[0].tolist(), u[1].tolist(), u[2].tolist()
         u_leave = self.streams.uniform("incident_decision", self.n).tolist()
         decision = recovery.decision_coefficients(cfg)
-        complaints = [0.0] * self.n_firms          # the round's
+        complaints = [0.0] * self.n_firms  # the round's
         for t in trips:
             a, c, outcome, felt = t["agent"], t["c"], t["outcome"], t["felt"]
             i = a.index
-            complain = outcome < 0 and u0[i] < _each_visit(min(a.voice * self.voice_ease[c], 1.0),
-                                                           a.visits_per_purchase)
+            complain = outcome < 0 and u0[i] < _each_visit(
+                min(a.voice * self.voice_ease[c], 1.0), a.visits_per_purchase
+            )
             p_resolve = min(cfg.recovery_rate + cfg.empowerment_recovery * self.empowerment[c], 1.0)
             resolved = complain and u1[i] < p_resolve
             quick = resolved and u2[i] < cfg.quick_share
@@ -486,8 +578,8 @@ class ReferenceLoyaltyModel(mesa.Model):
         step = self.step_length
         k_aff, k_inc = step.kept(lc.affect_half_life_weeks), step.kept(cfg.churn.incident_half_life_weeks)
         k_beh = step.kept(lc.repeat_rate_half_life_weeks)
-        k_rev = 1 - step.dt             # an annual sum of spend
-        per_visit = (1 - k_beh) / step.weeks      # the repeat-purchase rate is in visits a week
+        k_rev = 1 - step.dt  # an annual sum of spend
+        per_visit = (1 - k_beh) / step.weeks  # the repeat-purchase rate is in visits a week
         for a in self.customers:
             for f in range(F):
                 a.affect[f] *= k_aff
@@ -533,8 +625,9 @@ class ReferenceLoyaltyModel(mesa.Model):
         lc, F = self.config.loyalty, self.n_firms
         switching = np.array(a.switching(self.contract))
         w = lc.cognitive_price_weight
-        value = np.array([[a.expectation[f] - a.price_sensitivity * (self.price[f] / a.reference_price - 1.0) * w
-                           for f in range(F)]])
+        value = np.array(
+            [[a.expectation[f] - a.price_sensitivity * (self.price[f] / a.reference_price - 1.0) * w for f in range(F)]]
+        )
         available = np.array([[a.state[f] != PROSPECT and self.present[f] for f in range(F)]])
         cog = loyalty.cognitive(value, available, lc.cognitive_scale, lc.cognitive_certain_lead)[0]
         affect = np.array(a.affect)
@@ -557,9 +650,19 @@ class ReferenceLoyaltyModel(mesa.Model):
             if a.chosen >= 0:
                 bought[a.chosen] = True
             old_arr = np.array(old, dtype=np.int8)
-            new = loyalty.next_state(old_arr, old_arr != PROSPECT, bought,
-                                     np.array(a.purchases), np.array(a.rival_run), np.array(a.affect),
-                                     switching, np.array(a.satisfaction), intent, rec, lc).tolist()
+            new = loyalty.next_state(
+                old_arr,
+                old_arr != PROSPECT,
+                bought,
+                np.array(a.purchases),
+                np.array(a.rival_run),
+                np.array(a.affect),
+                switching,
+                np.array(a.satisfaction),
+                intent,
+                rec,
+                lc,
+            ).tolist()
             for f in range(F):
                 was, now = _CUSTOMER[old[f]], _CUSTOMER[new[f]]
                 if not was and now and old[f] != CHURNED:
@@ -592,12 +695,21 @@ class ReferenceLoyaltyModel(mesa.Model):
             if u_talk[a.index] < min(stories, 1.0):
                 slot = F + c if negative else c
                 told = max(stories, 1.0)
-                people = (w.audience_delighted if outcome > 0 else
-                          (w.audience_disappointed if negative else w.audience_satisfied))
-                audience = np.empty(audience_size(u_audience[a.index], people * a.sociability,
-                                                  w.audience_dispersion, n - 1), np.int64)
-                fill_audience(a.index, audience_key(u_strangers[0, a.index], u_strangers[1, a.index]),
-                              np.array(a.friends, dtype=np.int64), n, audience)
+                people = (
+                    w.audience_delighted
+                    if outcome > 0
+                    else (w.audience_disappointed if negative else w.audience_satisfied)
+                )
+                audience = np.empty(
+                    audience_size(u_audience[a.index], people * a.sociability, w.audience_dispersion, n - 1), np.int64
+                )
+                fill_audience(
+                    a.index,
+                    audience_key(u_strangers[0, a.index], u_strangers[1, a.index]),
+                    np.array(a.friends, dtype=np.int64),
+                    n,
+                    audience,
+                )
                 for d, j in enumerate(audience.tolist()):
                     h = heard.get(j)
                     if h is None:
@@ -607,12 +719,23 @@ class ReferenceLoyaltyModel(mesa.Model):
         zeros = [0.0] * (2 * F)
         ch = self.config.churn
         limited = self.config.choice.limited_consideration
-        back = self.step_length.visit_round.probability(
-            ch.advertising_reconsideration * np.array(self.advertising_per_year)
-            + ch.reconsideration_per_year).astype(np.float32).tolist()
-        consider = self.step_length.visit_round.probability(
-            ch.advertising_reconsideration * np.array(self.advertising_per_year)
-            + self.config.customers.consideration_per_year).astype(np.float32).tolist() if limited else None
+        back = (
+            self.step_length.visit_round.probability(
+                ch.advertising_reconsideration * np.array(self.advertising_per_year) + ch.reconsideration_per_year
+            )
+            .astype(np.float32)
+            .tolist()
+        )
+        consider = (
+            self.step_length.visit_round.probability(
+                ch.advertising_reconsideration * np.array(self.advertising_per_year)
+                + self.config.customers.consideration_per_year
+            )
+            .astype(np.float32)
+            .tolist()
+            if limited
+            else None
+        )
         for a in self.customers:
             h = heard.get(a.index, zeros)
             ua = None
@@ -630,8 +753,11 @@ class ReferenceLoyaltyModel(mesa.Model):
                     if ua is None:
                         ua = u_aware[a.index].tolist()
                     # a positive story makes a prospect aware with a chance that rises with their taste
-                    unmoved = math.exp(pos * float(log_unmoved_by_story(w.awareness_per_story, w.referral_fit,
-                                                                        a.taste[f]))) if pos else 1.0
+                    unmoved = (
+                        math.exp(pos * float(log_unmoved_by_story(w.awareness_per_story, w.referral_fit, a.taste[f])))
+                        if pos
+                        else 1.0
+                    )
                     p_aware = 1 - (1 - self.reach[f]) * unmoved
                     if ua[f] < p_aware:
                         a.state[f] = AWARE
@@ -665,11 +791,20 @@ class ReferenceLoyaltyModel(mesa.Model):
             u = u_churn[a.index]
             for f in current:
                 tenure = (self._t - a.since[f]) * years_per_step if a.since[f] >= 0 else 0.0
-                rate = hazard.annual_hazard(a.churn_proneness, a.satisfaction[f], switching[f],
-                                            a.cognitive[f], a.incident[f], bonded == f, tenure, a.state[f], ch,
-                                            a.acquisition_discount[f])
+                rate = hazard.annual_hazard(
+                    a.churn_proneness,
+                    a.satisfaction[f],
+                    switching[f],
+                    a.cognitive[f],
+                    a.incident[f],
+                    bonded == f,
+                    tenure,
+                    a.state[f],
+                    ch,
+                    a.acquisition_discount[f],
+                )
                 chance = by_hazard = float(hazard.ending_chance(rate, dt))
-                repeat = a.purchases[f] > round(a.visits_per_purchase)     # visits before this purchase's
+                repeat = a.purchases[f] > round(a.visits_per_purchase)  # visits before this purchase's
                 if f == a.chosen and (cust.dropout_after_first_purchase or repeat):
                     quiet = 1.0 - (1.0 - a.dropout) ** a.visits_per_purchase
                     chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
@@ -677,7 +812,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                     ended, quietly = f, u >= reach + by_hazard
                 reach += chance
             if a.index in leaving and _CUSTOMER[a.state[a.chosen]]:
-                ended, quietly = a.chosen, False      # the complainant's decision, on top of the hazard
+                ended, quietly = a.chosen, False  # the complainant's decision, on top of the hazard
             if ended >= 0 and quietly and cust.dropout_final:
                 a.dropped_out[ended] = True
             for f in current:
@@ -704,11 +839,14 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _replace(self, leavers: list[CustomerAgent]) -> None:
         """New prospects (new agents) take the leavers' places in the network."""
         cfg, F = self.config, self.n_firms
-        traits, u_aware = self.newcomers.take(len(leavers), cfg.customers, self.step_length,
-                                              Segments.of(cfg.customers))
+        traits, u_aware = self.newcomers.take(len(leavers), cfg.customers, self.step_length, Segments.of(cfg.customers))
         for r, old in enumerate(leavers):
-            new = CustomerAgent(self, old.index, {**{name: traits[name][r] for name in DRAWN},
-                                                  "sociability": old.sociability}, old.friends)
+            new = CustomerAgent(
+                self,
+                old.index,
+                {**{name: traits[name][r] for name in DRAWN}, "sociability": old.sociability},
+                old.friends,
+            )
             for f in range(F):
                 if u_aware[r, f] < cfg.customers.newcomer_awareness and self.present[f]:
                     new.state[f] = AWARE
@@ -720,8 +858,7 @@ class ReferenceLoyaltyModel(mesa.Model):
     def _close_books(self, ev: dict, reported: bool) -> None:
         led, cfg = self.ledger, self.config
         by_firm = lambda name: np.array([getattr(f, name) for f in cfg.firms], dtype=np.float64)  # noqa: E731
-        costs = driver_costs(self.staff, np.asarray(ev["leavers"]), self._present_arr, by_firm, cfg,
-                             self.step_length)
+        costs = driver_costs(self.staff, np.asarray(ev["leavers"]), self._present_arr, by_firm, cfg, self.step_length)
         for category, amounts in costs.items():
             led.book(slice(None), category, amounts)
         accounts = led.close(reported)
@@ -751,20 +888,34 @@ class ReferenceLoyaltyModel(mesa.Model):
         F, staff, cfg = self.n_firms, self.staff, self.config
         counts = self.state_counts()
         n_cust = [0] * F
-        sums = {k: [0.0] * F for k in ("satisfaction", "affect", "expectation", "cognitive", "intention",
-                                       "behaviour")}
+        sums = {k: [0.0] * F for k in ("satisfaction", "affect", "expectation", "cognitive", "intention", "behaviour")}
         promoters, detractors, deal = [0] * F, [0] * F, [0] * F
-        spend: list[list[float]] = [[] for _ in range(F)]     # customers' annual spend, for the 80/20
+        spend: list[list[float]] = [[] for _ in range(F)]  # customers' annual spend, for the 80/20
         seeker_from = cfg.customers.deal_seeker_threshold
         promoter, detractor = cfg.loyalty.promoter_recommend, cfg.loyalty.detractor_recommend
         # the survey view (sim/survey.py), customer by customer: the latents as float32, as the engine holds them
         from sim.survey import SURVEY_METRICS, TOP_5, TOP_10
+
         sv, f32 = cfg.survey, np.float32
-        csat_cuts = [f32(c) for c in (sv.csat_dissatisfied_from, sv.csat_neutral_from, sv.csat_satisfied_from,
-                                      sv.csat_very_satisfied_from)]
-        intent_cuts = [f32(c) for c in (sv.intent_probably_not_from, sv.intent_might_from, sv.intent_probably_from,
-                                        sv.intent_definitely_from)]
-        survey = {k: [0.0] * F for k in SURVEY_METRICS}      # sums of answers and counts of boxes
+        csat_cuts = [
+            f32(c)
+            for c in (
+                sv.csat_dissatisfied_from,
+                sv.csat_neutral_from,
+                sv.csat_satisfied_from,
+                sv.csat_very_satisfied_from,
+            )
+        ]
+        intent_cuts = [
+            f32(c)
+            for c in (
+                sv.intent_probably_not_from,
+                sv.intent_might_from,
+                sv.intent_probably_from,
+                sv.intent_definitely_from,
+            )
+        ]
+        survey = {k: [0.0] * F for k in SURVEY_METRICS}  # sums of answers and counts of boxes
 
         def five_point(latent: float, cuts: list) -> int:
             return 1 + sum(bool(f32(latent) >= c) for c in cuts)
@@ -782,7 +933,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                     spend[f].append(a.revenue[f])
                     csat, intent = five_point(a.satisfaction[f], csat_cuts), five_point(a.intention[f], intent_cuts)
                     line = sv.csat10_at_adequate + (sv.csat10_at_desired - sv.csat10_at_adequate) * float(
-                        f32(a.satisfaction[f]))
+                        f32(a.satisfaction[f])
+                    )
                     survey["csat_top_box"][f] += csat == TOP_5
                     survey["csat_top2_box"][f] += csat >= TOP_5 - 1
                     survey["csat_bottom2_box"][f] += csat <= 2
@@ -799,8 +951,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                 engagement[staff.firm[p]] += float(staff.engagement[p])
         revenue = accounts["revenue"]
         total_rev = float(revenue.sum())
-        d = self.ledger.step_discount ** -1 - 1
-        kept = self.step_length.kept(cfg.loyalty.clv_churn_half_life_weeks)   # the churn outlook of CLV
+        d = self.ledger.step_discount**-1 - 1
+        kept = self.step_length.kept(cfg.loyalty.clv_churn_half_life_weeks)  # the churn outlook of CLV
         rows = []
         for f in range(F):
             safe = max(n_cust[f], 1)
@@ -813,41 +965,55 @@ class ReferenceLoyaltyModel(mesa.Model):
             clv = margin * r / (1 + d - r) if r < 1 + d else math.nan
             visits = max(ev["visits"][f], 1)
             svc_mean = ev["service_sum"][f] / visits
-            svc_spread = math.sqrt(max(ev["service_sq"][f] / visits - svc_mean ** 2, 0.0))
+            svc_spread = math.sqrt(max(ev["service_sq"][f] / visits - svc_mean**2, 0.0))
             values = {
                 "customers": n_cust[f],
                 "market_share": float(revenue[f] / total_rev) if total_rev > 0 else 0.0,
                 "customer_share": n_cust[f] / max(sum(n_cust), 1),
-                "retention_rate": 1 - churn_rate, "churn_rate": churn_rate,
-                "lost": int(ev["lost"][f]), "exits": int(ev["exits"][f]),
+                "retention_rate": 1 - churn_rate,
+                "churn_rate": churn_rate,
+                "lost": int(ev["lost"][f]),
+                "exits": int(ev["exits"][f]),
                 "acquisitions": int(ev["acquisitions"][f]),
                 **{f"acquisitions_{c}": int(ev[f"acquisitions_{c}"][f]) for c in CHANNEL_NAMES},
                 "win_backs": int(ev["win_backs"][f]),
                 "deal_seeker_share": deal[f] / safe,
                 "mean_satisfaction": sums["satisfaction"][f] / safe,
                 "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe,
-                "mean_expectation": sums["expectation"][f] / safe, "mean_affect": sums["affect"][f] / safe,
-                "mean_cognitive": sums["cognitive"][f] / safe, "mean_intention": sums["intention"][f] / safe,
+                "mean_expectation": sums["expectation"][f] / safe,
+                "mean_affect": sums["affect"][f] / safe,
+                "mean_cognitive": sums["cognitive"][f] / safe,
+                "mean_intention": sums["intention"][f] / safe,
                 "repeat_rate": sums["behaviour"][f] / safe,
-                "visits": float(ev["visits"][f]), "purchases": int(ev["purchases"][f]),
+                "visits": float(ev["visits"][f]),
+                "purchases": int(ev["purchases"][f]),
                 "failures": int(ev["failures"][f]),
-                "delighted": int(ev["delighted"][f]), "disappointed": int(ev["disappointed"][f]),
-                "complaints": int(ev["complaints"][f]), "recoveries": int(ev["recoveries"][f]),
+                "delighted": int(ev["delighted"][f]),
+                "disappointed": int(ev["disappointed"][f]),
+                "complaints": int(ev["complaints"][f]),
+                "recoveries": int(ev["recoveries"][f]),
                 "clv": clv,
                 "top20_revenue_share": top_share(np.array(spend[f])),
                 "headcount": float(ev["headcount"][f]),
                 "staff_engagement": engagement[f] / max(people[f], 1),
                 "staff_turnover": ev["leavers"][f] / max(ev["headcount"][f], 1e-9),
-                "service_level": svc_mean, "service_spread": svc_spread,
+                "service_level": svc_mean,
+                "service_spread": svc_spread,
                 "workload": float(self._workload[f]),
                 **{k: v[f] / safe for k, v in survey.items()},
                 **{f"n_{name}": int(counts[f, s]) for s, name in enumerate(STATE_NAMES)},
             }
             if tuple(values) != METRICS:  # pragma: no cover - a metric listed in one place only
-                raise RuntimeError(f"the reference's metrics differ from METRICS: "
-                                   f"{sorted(set(values) ^ set(METRICS))}")
-            rows.append({"step": self.steps, "firm": self.firm_names[f], "firm_index": f,
-                         **{k: float(v[f]) for k, v in accounts.items()}, **values})
+                raise RuntimeError(f"the reference's metrics differ from METRICS: {sorted(set(values) ^ set(METRICS))}")
+            rows.append(
+                {
+                    "step": self.steps,
+                    "firm": self.firm_names[f],
+                    "firm_index": f,
+                    **{k: float(v[f]) for k, v in accounts.items()},
+                    **values,
+                }
+            )
         return rows
 
     def step_table(self) -> pd.DataFrame:

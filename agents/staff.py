@@ -25,8 +25,7 @@ from sim.config import FirmConfig, StaffConfig
 class StaffPopulation:
     """All employees of all firms."""
 
-    def __init__(self, firms: list[FirmConfig], n_customers: int, cfg: StaffConfig,
-                 rng: np.random.Generator) -> None:
+    def __init__(self, firms: list[FirmConfig], n_customers: int, cfg: StaffConfig, rng: np.random.Generator) -> None:
         fte = [round(f.staff_per_1k_customers * n_customers / 1000.0, 9) for f in firms]
         heads = [max(1, math.ceil(x - 1e-9)) for x in fte]
         self.firm = np.repeat(np.arange(len(firms)), heads).astype(np.int8)
@@ -34,7 +33,7 @@ class StaffPopulation:
         self.m = m
         self.start = np.concatenate([[0], np.cumsum(heads)[:-1]]).astype(np.int64)
         self.size = np.array(heads, dtype=np.int64)
-        self.fte = np.ones(m, dtype=np.float64)       # hours of each position, 1 = full time
+        self.fte = np.ones(m, dtype=np.float64)  # hours of each position, 1 = full time
         for f, (total, k) in enumerate(zip(fte, heads)):
             self.fte[self.start[f] + k - 1] = total - (k - 1)
         init_skill = np.array([f.initial_skill for f in firms])[self.firm]
@@ -108,10 +107,11 @@ class StaffPopulation:
 
 class Roster(NamedTuple):
     """The employed positions of each firm, for choosing who serves a visit."""
-    positions: np.ndarray   # employed positions, grouped by firm
-    start: np.ndarray       # each firm's first entry in ``positions``
-    count: np.ndarray       # each firm's employed positions
-    edges: np.ndarray       # cumulative hours along ``positions``
+
+    positions: np.ndarray  # employed positions, grouped by firm
+    start: np.ndarray  # each firm's first entry in ``positions``
+    count: np.ndarray  # each firm's employed positions
+    edges: np.ndarray  # cumulative hours along ``positions``
 
     def server(self, firms: np.ndarray, u: np.ndarray) -> np.ndarray:
         """The position serving each visit to ``firms``, drawn from ``u``
@@ -123,8 +123,9 @@ class Roster(NamedTuple):
 
 
 @inlined
-def serving_position(firm: int, u: float, positions: np.ndarray, start: np.ndarray, count: np.ndarray,
-                     edges: np.ndarray) -> int:
+def serving_position(
+    firm: int, u: float, positions: np.ndarray, start: np.ndarray, count: np.ndarray, edges: np.ndarray
+) -> int:
     """The position of ``firm`` serving a visit, drawn from the uniform ``u``
     in proportion to the positions' hours (``edges``: cumulative hours along
     ``positions``, grouped by firm); -1 where the firm has no staff."""
@@ -140,8 +141,15 @@ def serving_position(firm: int, u: float, positions: np.ndarray, start: np.ndarr
 
 
 @compiled
-def _servers(firms: np.ndarray, u: np.ndarray, positions: np.ndarray, start: np.ndarray, count: np.ndarray,
-             edges: np.ndarray, out: np.ndarray) -> None:
+def _servers(
+    firms: np.ndarray,
+    u: np.ndarray,
+    positions: np.ndarray,
+    start: np.ndarray,
+    count: np.ndarray,
+    edges: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """:func:`serving_position` of each visit into ``out``."""
     for j in range(len(firms)):
         out[j] = serving_position(firms[j], u[j], positions, start, count, edges)
@@ -163,8 +171,15 @@ def _hours_of(firm: np.ndarray, fte: np.ndarray, positions: np.ndarray, out: np.
 
 
 @compiled
-def _roster(firm: np.ndarray, fte: np.ndarray, employed: np.ndarray, positions: np.ndarray,
-            start: np.ndarray, count: np.ndarray, edges: np.ndarray) -> int:
+def _roster(
+    firm: np.ndarray,
+    fte: np.ndarray,
+    employed: np.ndarray,
+    positions: np.ndarray,
+    start: np.ndarray,
+    count: np.ndarray,
+    edges: np.ndarray,
+) -> int:
     """The employed positions (in position order, which groups them by
     firm), each firm's first entry and count, and the cumulative hours along
     them; returns how many are employed. ``count`` comes zeroed; a firm's
@@ -187,5 +202,6 @@ def _roster(firm: np.ndarray, fte: np.ndarray, employed: np.ndarray, positions: 
 
 def skill_at(tenure: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     """Skill grows with tenure (weeks) toward ``max_skill``."""
-    return (cfg.max_skill - (cfg.max_skill - cfg.novice_skill)
-            * np.exp(-tenure / cfg.learning_weeks)).astype(np.float32)
+    return (cfg.max_skill - (cfg.max_skill - cfg.novice_skill) * np.exp(-tenure / cfg.learning_weeks)).astype(
+        np.float32
+    )

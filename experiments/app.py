@@ -41,8 +41,21 @@ CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 CONFIG_NAME = "app"
 
 #: command-line flags after which Hydra does not run the job
-HYDRA_INFO_FLAGS = ("--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version",
-                     "--shell-completion", "-sc", "--resolve", "-p", "--package")
+HYDRA_INFO_FLAGS = (
+    "--help",
+    "-h",
+    "--hydra-help",
+    "--cfg",
+    "-c",
+    "--info",
+    "-i",
+    "--version",
+    "--shell-completion",
+    "-sc",
+    "--resolve",
+    "-p",
+    "--package",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -50,9 +63,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     hydra_entry(argv, CONFIG_NAME, run_job)
 
 
-def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[Any], Any],
-                validator: Callable[[dict], Any] | None = None, root: type | None = None,
-                check: Callable[[list[str]], str | None] | None = None) -> None:
+def hydra_entry(
+    argv: Sequence[str] | None,
+    config_name: str,
+    task: Callable[[Any], Any],
+    validator: Callable[[dict], Any] | None = None,
+    root: type | None = None,
+    check: Callable[[list[str]], str | None] | None = None,
+) -> None:
     """Run the Hydra app ``conf/<config_name>.yaml`` with ``task``, after checking
     a single run's config (:func:`check_overrides`), or every run's with
     ``check``: bad input stops with one line and exit status 2 before Hydra
@@ -70,8 +88,12 @@ def hydra_entry(argv: Sequence[str] | None, config_name: str, task: Callable[[An
         _check_and_run(args, argv is not None, config_name, task, validator, root, check)
 
 
-def check_sweep(args: Sequence[str], config_name: str = CONFIG_NAME,
-                validator: Callable[[dict], None] | None = None, root: type | None = None) -> str | None:
+def check_sweep(
+    args: Sequence[str],
+    config_name: str = CONFIG_NAME,
+    validator: Callable[[dict], None] | None = None,
+    root: type | None = None,
+) -> str | None:
     """Check every value of a sweep (``-m key=a,b,c``) before Hydra makes the
     sweep's folder: each value with the fixed overrides and the first value of
     every other swept key (each value once, not every combination). Return the
@@ -87,7 +109,7 @@ def check_sweep(args: Sequence[str], config_name: str = CONFIG_NAME,
             (ov,) = parser.parse_overrides([text])
             values = list(ov.sweep_string_iterator()) if ov.is_sweep_override() else None
         except HydraException:
-            values = None                      # bad syntax, or a sweep Hydra expands itself: checked as given
+            values = None  # bad syntax, or a sweep Hydra expands itself: checked as given
         if values is None or _is_hydra(text):
             fixed.append(text)
         else:
@@ -96,15 +118,15 @@ def check_sweep(args: Sequence[str], config_name: str = CONFIG_NAME,
     for key, values in sweeps.items():
         for value in values:
             chosen = {**first, key: value}
-            message = check_overrides([*fixed, *(f"{k}={v}" for k, v in chosen.items())], config_name,
-                                      validator, root)
+            message = check_overrides([*fixed, *(f"{k}={v}" for k, v in chosen.items())], config_name, validator, root)
             if message:
                 return message
     return None if sweeps else check_overrides(fixed, config_name, validator, root)
 
 
-def hydra_settings_problem(overrides: Sequence[str], settings: Sequence[str],
-                           config_name: str = CONFIG_NAME) -> str | None:
+def hydra_settings_problem(
+    overrides: Sequence[str], settings: Sequence[str], config_name: str = CONFIG_NAME
+) -> str | None:
     """The one-line error if Hydra's own settings given on the command line
     (``hydra.launcher.n_jobs=4``, ``hydra/launcher=ray``) do not compose, else None."""
     from hydra.errors import HydraException, MissingConfigException
@@ -122,8 +144,9 @@ def hydra_settings_problem(overrides: Sequence[str], settings: Sequence[str],
             given = next((o for o in settings if o.startswith(group + "=")), settings[0])
             key, _, value = given.partition("=")
             return f"{key} = {value!r}: available: {', '.join(options) or '(none)'}"
-        given = next((o for o in settings if f"'{o.partition('=')[0]}'" in text or o.partition("=")[0] in text),
-                     settings[0])
+        given = next(
+            (o for o in settings if f"'{o.partition('=')[0]}'" in text or o.partition("=")[0] in text), settings[0]
+        )
         key, _, value = given.partition("=")
         detail = one_line(text.splitlines()[0] if text else type(e).__name__)
         cause = e.__cause__ or e.__context__
@@ -149,7 +172,7 @@ def output_folder_problem(args: Sequence[str]) -> str | None:
     for a in args:
         key, eq, value = a.partition("=")
         if eq and key in ("hydra.run.dir", "hydra.sweep.dir"):
-            fixed_part = value.split("${", 1)[0]           # "${now:...}" alone: the current folder
+            fixed_part = value.split("${", 1)[0]  # "${now:...}" alone: the current folder
             problem = folder_problem(fixed_part if fixed_part or not value.strip() else ".")
             if problem:
                 return f"{key} = {value!r}: {problem}"
@@ -180,15 +203,24 @@ def app_name(config_name: str) -> str:
     return "loyalty-sim" if config_name == CONFIG_NAME else f"loyalty-sim-{config_name}"
 
 
-def _check_and_run(args: list[str], set_argv: bool, config_name: str, task: Callable[[Any], Any],
-                   validator: Callable[[dict], Any] | None, root: type | None,
-                   check: Callable[[list[str]], str | None] | None) -> None:
+def _check_and_run(
+    args: list[str],
+    set_argv: bool,
+    config_name: str,
+    task: Callable[[Any], Any],
+    validator: Callable[[dict], Any] | None,
+    root: type | None,
+    check: Callable[[list[str]], str | None] | None,
+) -> None:
     import hydra
 
     info = [a for a in args if a.split("=")[0] in HYDRA_INFO_FLAGS]
     if info and _is_multirun(args):
-        print(f"error: {info[0]} = {_flag_value(args, info[0])!r}: shows a single run's config or Hydra's "
-              "settings; drop -m (a sweep's jobs are listed by running it)", file=sys.stderr)
+        print(
+            f"error: {info[0]} = {_flag_value(args, info[0])!r}: shows a single run's config or Hydra's "
+            "settings; drop -m (a sweep's jobs are listed by running it)",
+            file=sys.stderr,
+        )
         raise SystemExit(EXIT_BAD_INPUT)
     message = output_folder_problem(args)
     if message:
@@ -229,8 +261,7 @@ def _is_multirun(args: list[str]) -> bool:
     return any(a in ("-m", "--multirun") for a in args)
 
 
-def compose_config(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME,
-                   with_hydra: bool = False) -> Any:
+def compose_config(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME, with_hydra: bool = False) -> Any:
     """The DictConfig of ``conf/<config_name>.yaml`` with ``overrides``, through
     Hydra's compose API (with Hydra's own node if ``with_hydra``); raises
     Hydra's and OmegaConf's errors on bad overrides."""
@@ -256,8 +287,12 @@ def compose_app(overrides: Sequence[str] = (), config_name: str = CONFIG_NAME) -
     return container
 
 
-def check_overrides(overrides: Sequence[str], config_name: str = CONFIG_NAME,
-                    validator: Callable[[dict], None] | None = None, root: type | None = None) -> str | None:
+def check_overrides(
+    overrides: Sequence[str],
+    config_name: str = CONFIG_NAME,
+    validator: Callable[[dict], None] | None = None,
+    root: type | None = None,
+) -> str | None:
     """Compose and validate a config (default: the app's, with
     :func:`experiments.config.validate_experiment` against
     :class:`experiments.config.AppConfig`) from command-line overrides; return
@@ -326,7 +361,7 @@ def run_job(cfg: Any) -> dict:
             if not multirun:
                 raise SystemExit(EXIT_BAD_INPUT)
         except Exception as e:  # noqa: BLE001 - a failing job must not stop the sweep
-            if interrupted(e):          # Ctrl-C inside a compiled rule outside a step (building a market)
+            if interrupted(e):  # Ctrl-C inside a compiled rule outside a step (building a market)
                 raise KeyboardInterrupt from None
             line = record_failure(folder, digest, e, time.perf_counter() - started)
             print(f"error: job {folder} failed: {line} (traceback in {folder / 'error.txt'})", file=sys.stderr)
@@ -351,8 +386,9 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     validate_experiment(container)
     market, experiment = experiment_config(container)
     result = run_experiment(market, experiment)
-    comparison = compare(result.runs, experiment.baseline, experiment.focal_firm, experiment.kpis,
-                         experiment.confidence)
+    comparison = compare(
+        result.runs, experiment.baseline, experiment.focal_firm, experiment.kpis, experiment.confidence
+    )
     rank = ranking(comparison, experiment.rank_by, experiment.baseline)
     meta = experiment_meta(market, experiment, result, time.perf_counter() - started)
     folder.mkdir(parents=True, exist_ok=True)
@@ -362,9 +398,12 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     write_parquet(folder / "value_by_tenure.parquet", result.tenure)
     if result.transactions is not None:
         from sim.transactions import run_summaries
+
         write_parquet(folder / "transactions.parquet", result.transactions)
-        write_parquet(folder / "customer_summary.parquet",
-                      run_summaries(result.transactions, market.steps, [f.name for f in market.firms]))
+        write_parquet(
+            folder / "customer_summary.parquet",
+            run_summaries(result.transactions, market.steps, [f.name for f in market.firms]),
+        )
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
     write_report(folder, meta, result.runs, result.steps, comparison, rank, result.retention, result.tenure)
     print(format_table(comparison, rank, meta))
@@ -377,15 +416,23 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
 def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -> dict:
     """What the report says about the experiment."""
     from sim.survey import scale_definition
+
     return {
-        "name": experiment.name, "description": experiment.description,
-        "baseline": experiment.baseline, "focal_firm": experiment.focal_firm,
+        "name": experiment.name,
+        "description": experiment.description,
+        "baseline": experiment.baseline,
+        "focal_firm": experiment.focal_firm,
         "scenarios": [{"name": s.name, "description": s.description} for s in result.scenarios],
-        "replications": experiment.replications, "confidence": experiment.confidence,
-        "rank_by": experiment.rank_by, "kpis": list(experiment.kpis), "figures": experiment.figures,
-        "market": (f"{market.name}, {market.n_customers:,} customers, {len(market.firms)} firms, "
-                   f"{market.steps} steps after {market.burn_in} burn-in steps, seeds "
-                   f"{experiment.seed}..{experiment.seed + experiment.replications - 1}"),
+        "replications": experiment.replications,
+        "confidence": experiment.confidence,
+        "rank_by": experiment.rank_by,
+        "kpis": list(experiment.kpis),
+        "figures": experiment.figures,
+        "market": (
+            f"{market.name}, {market.n_customers:,} customers, {len(market.firms)} firms, "
+            f"{market.steps} steps after {market.burn_in} burn-in steps, seeds "
+            f"{experiment.seed}..{experiment.seed + experiment.replications - 1}"
+        ),
         "elapsed_seconds": round(elapsed, 1),
         "survey_scale": scale_definition(market.survey, market.loyalty),
         "lapse_gaps": market.loyalty.lapse_gaps,

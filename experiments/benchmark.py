@@ -56,17 +56,28 @@ from typing import Any, Callable
 
 import numpy as np
 
-COLUMNS = ("model", "n_customers", "reorder", "repeats", "steps_timed", "build_s", "s_per_step",
-           "customer_steps_per_s", "engine_over_reference", "wom_product_s",
-           "tracemalloc_peak_bytes_per_customer", "rss_peak_delta_bytes_per_customer")
+COLUMNS = (
+    "model",
+    "n_customers",
+    "reorder",
+    "repeats",
+    "steps_timed",
+    "build_s",
+    "s_per_step",
+    "customer_steps_per_s",
+    "engine_over_reference",
+    "wom_product_s",
+    "tracemalloc_peak_bytes_per_customer",
+    "rss_peak_delta_bytes_per_customer",
+)
 
 TARGETS = {
-    "default_experiment_s": 60.0,           # wall time of `make run`'s experiment on 2 cores
-    "engine_1m_throughput": 3_000_000,      # customer-steps/s at 1M (<= 0.33 s per weekly step)
-    "engine_5k_throughput": 3_000_000,      # customer-steps/s at 5,000 (small markets: lessons, dashboard)
-    "fixed_overhead_s": 0.0005,             # intercept of s/step against customers (small markets)
-    "ratio_100k": 30.0,                     # engine / reference at 100k
-    "bytes_per_customer_1m": 600.0,         # tracemalloc peak at 1M
+    "default_experiment_s": 60.0,  # wall time of `make run`'s experiment on 2 cores
+    "engine_1m_throughput": 3_000_000,  # customer-steps/s at 1M (<= 0.33 s per weekly step)
+    "engine_5k_throughput": 3_000_000,  # customer-steps/s at 5,000 (small markets: lessons, dashboard)
+    "fixed_overhead_s": 0.0005,  # intercept of s/step against customers (small markets)
+    "ratio_100k": 30.0,  # engine / reference at 100k
+    "bytes_per_customer_1m": 600.0,  # tracemalloc peak at 1M
 }
 
 #: a timing of a small market covers at least this many customer-steps (short steps are noisy)
@@ -83,9 +94,11 @@ SMALL_MARKET_REPEATS = 7
 #: over 3.5x between hours, and the engine's times move with it
 TARGET_MACHINE_REFERENCE_10K_S = 1.1
 
+
 def _phase_names() -> tuple[str, ...]:
     """Names of the engine's phases, in step order (:data:`sim.phases.PHASES`)."""
     from sim.phases import PHASES as ENGINE_PHASES
+
     return tuple(phase.__name__ for phase in ENGINE_PHASES)
 
 
@@ -95,14 +108,17 @@ PHASES = _phase_names()
 def _model_class(kind: str) -> type:
     if kind == "engine":
         from sim.model import LoyaltyModel
+
         return LoyaltyModel
     from agents.reference import ReferenceLoyaltyModel
+
     return ReferenceLoyaltyModel
 
 
 def _build(kind: str, n: int, reorder: str, seed: int = 0) -> Any:
     from sim.config import NetworkConfig
     import dataclasses
+
     network = {**dataclasses.asdict(NetworkConfig()), "reorder": reorder}
     return _model_class(kind)(seed=seed, n_customers=n, burn_in=0, network=network)
 
@@ -114,6 +130,7 @@ def time_wom_product(model: Any, repeats: int = 3) -> float:
     (:func:`sim.phases.word_of_mouth.stories_heard`; each block of
     listeners sums its own as it listens)."""
     from sim.phases.word_of_mouth import stories_heard
+
     n, F = model.customers.n, model.n_firms
     rng = np.random.default_rng(0)
     talkers = np.flatnonzero(rng.random(n) < 0.05)
@@ -127,16 +144,26 @@ def time_wom_product(model: Any, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def measure(kind: str, n: int, *, repeats: int = 3, steps: int = 2, warmup: int = 2,
-            reorder: str = "rcm", wom: bool = False) -> dict[str, Any]:
+def measure(
+    kind: str, n: int, *, repeats: int = 3, steps: int = 2, warmup: int = 2, reorder: str = "rcm", wom: bool = False
+) -> dict[str, Any]:
     """Throughput of one model at one size: build with burn_in=0, ``warmup``
     steps, then ``repeats`` timings of ``steps`` steps (median)."""
-    return measure_in_turns(kind, [n], repeats=repeats, steps=lambda _: steps, warmup=warmup,
-                            reorder=reorder, wom=wom)[0]
+    return measure_in_turns(kind, [n], repeats=repeats, steps=lambda _: steps, warmup=warmup, reorder=reorder, wom=wom)[
+        0
+    ]
 
 
-def measure_in_turns(kind: str, sizes: list[int], *, repeats: int = 3, steps: Callable[[int], int],
-                     warmup: int = 2, reorder: str = "rcm", wom: bool = False) -> list[dict[str, Any]]:
+def measure_in_turns(
+    kind: str,
+    sizes: list[int],
+    *,
+    repeats: int = 3,
+    steps: Callable[[int], int],
+    warmup: int = 2,
+    reorder: str = "rcm",
+    wom: bool = False,
+) -> list[dict[str, Any]]:
     """:func:`measure` of several sizes (``steps(n)`` steps per timing), the
     timings taken in turns (each repeat times every size once), so that a
     change in the machine's load while they run falls on every size alike
@@ -160,11 +187,22 @@ def measure_in_turns(kind: str, sizes: list[int], *, repeats: int = 3, steps: Ca
     rows = []
     for n, model, build, times in zip(sizes, models, builds, per_step):
         s = statistics.median(times)
-        rows.append({"model": kind, "n_customers": n, "reorder": reorder, "repeats": repeats,
-                     "steps_timed": steps(n), "build_s": round(build, 3), "s_per_step": s,
-                     "customer_steps_per_s": n / s, "engine_over_reference": None,
-                     "wom_product_s": time_wom_product(model) if wom and kind == "engine" else None,
-                     "tracemalloc_peak_bytes_per_customer": None, "rss_peak_delta_bytes_per_customer": None})
+        rows.append(
+            {
+                "model": kind,
+                "n_customers": n,
+                "reorder": reorder,
+                "repeats": repeats,
+                "steps_timed": steps(n),
+                "build_s": round(build, 3),
+                "s_per_step": s,
+                "customer_steps_per_s": n / s,
+                "engine_over_reference": None,
+                "wom_product_s": time_wom_product(model) if wom and kind == "engine" else None,
+                "tracemalloc_peak_bytes_per_customer": None,
+                "rss_peak_delta_bytes_per_customer": None,
+            }
+        )
     return rows
 
 
@@ -177,8 +215,9 @@ def _rss_kb() -> int:
 
 
 def _memory_worker(n: int, steps: int, queue: Any) -> None:
-    _model_class("engine")                       # imports are not the population's memory
+    _model_class("engine")  # imports are not the population's memory
     import sim.config  # noqa: F401
+
     base_rss = _rss_kb()
     tracemalloc.start()
     model = _build("engine", n, "rcm")
@@ -186,9 +225,13 @@ def _memory_worker(n: int, steps: int, queue: Any) -> None:
         model.step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss   # KiB on Linux
-    queue.put({"tracemalloc_peak_bytes_per_customer": peak / n,
-               "rss_peak_delta_bytes_per_customer": (peak_rss - base_rss) * 1024 / n})
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    queue.put(
+        {
+            "tracemalloc_peak_bytes_per_customer": peak / n,
+            "rss_peak_delta_bytes_per_customer": (peak_rss - base_rss) * 1024 / n,
+        }
+    )
 
 
 def measure_memory(n: int, steps: int = 3) -> dict[str, float]:
@@ -212,13 +255,14 @@ def phase_profile(n: int, steps: int = 2) -> dict[str, float]:
     spent = {p: 0.0 for p in PHASES}
 
     def timed(phase: Any) -> Any:
-        @functools.wraps(phase)         # a visit round's phase stays one (sim.phases.visit_round)
+        @functools.wraps(phase)  # a visit round's phase stays one (sim.phases.visit_round)
         def run(market: Any, step: Any) -> None:
             t0 = time.perf_counter()
             try:
                 phase(market, step)
             finally:
                 spent[phase.__name__] += time.perf_counter() - t0
+
         return run
 
     model.phases = [timed(phase) for phase in model.phases]
@@ -242,29 +286,52 @@ def fixed_overhead(rows: list[dict]) -> dict[str, float] | None:
     per customer) of a least-squares line of s/step against customers over
     the engine rows (network ``rcm``) of at most ``OVERHEAD_MAX_N``
     customers; None with fewer than two such sizes."""
-    pts = sorted({r["n_customers"]: r["s_per_step"] for r in rows if r["model"] == "engine"
-                  and r["reorder"] == "rcm" and r["n_customers"] <= OVERHEAD_MAX_N}.items())
+    pts = sorted(
+        {
+            r["n_customers"]: r["s_per_step"]
+            for r in rows
+            if r["model"] == "engine" and r["reorder"] == "rcm" and r["n_customers"] <= OVERHEAD_MAX_N
+        }.items()
+    )
     if len(pts) < 2:
         return None
     n, s = np.array(pts, dtype=np.float64).T
     slope, intercept = np.polyfit(n, s, 1)
-    return {"intercept_s": float(intercept), "per_customer_s": float(slope),
-            "sizes": [int(x) for x in n]}
+    return {"intercept_s": float(intercept), "per_customer_s": float(slope), "sizes": [int(x) for x in n]}
 
 
-def run_benchmark(*, engine_sizes=(1_000, 5_000, 10_000, 100_000, 1_000_000), reference_sizes=(10_000, 100_000),
-                  repeats: int = 3, steps: int = 2, warmup: int = 2, reference_steps: int = 1,
-                  reference_warmup: int = 1, memory: bool = True, reorder_compare: bool = True,
-                  profile: bool = True, log=print) -> tuple[list[dict], dict]:
+def run_benchmark(
+    *,
+    engine_sizes=(1_000, 5_000, 10_000, 100_000, 1_000_000),
+    reference_sizes=(10_000, 100_000),
+    repeats: int = 3,
+    steps: int = 2,
+    warmup: int = 2,
+    reference_steps: int = 1,
+    reference_warmup: int = 1,
+    memory: bool = True,
+    reorder_compare: bool = True,
+    profile: bool = True,
+    log=print,
+) -> tuple[list[dict], dict]:
     """All measurements; returns the table rows and extras (targets, profile)."""
     rows: list[dict] = []
     engine_rate: dict[int, float] = {}
     big = max(engine_sizes)
     small = [n for n in engine_sizes if n <= OVERHEAD_MAX_N]
-    timed = measure_in_turns("engine", small, repeats=max(repeats, SMALL_MARKET_REPEATS),
-                             steps=lambda n: steps_for(n, steps), warmup=warmup, wom=True)
-    timed += [measure("engine", n, repeats=repeats, steps=steps, warmup=warmup, wom=True)
-              for n in engine_sizes if n > OVERHEAD_MAX_N]
+    timed = measure_in_turns(
+        "engine",
+        small,
+        repeats=max(repeats, SMALL_MARKET_REPEATS),
+        steps=lambda n: steps_for(n, steps),
+        warmup=warmup,
+        wom=True,
+    )
+    timed += [
+        measure("engine", n, repeats=repeats, steps=steps, warmup=warmup, wom=True)
+        for n in engine_sizes
+        if n > OVERHEAD_MAX_N
+    ]
     for row in timed:
         n = row["n_customers"]
         engine_rate[n] = row["customer_steps_per_s"]
@@ -301,14 +368,18 @@ def time_experiment(overrides: list[str], repeats: int = 1) -> list[float]:
     """Wall times of ``loyalty-sim <overrides>`` run as a user runs it, into a temporary folder."""
     import subprocess
     import tempfile
+
     script = Path(sys.executable).with_name("loyalty-sim")
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "experiments.app"]
     times = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
-            subprocess.run([*cmd, *overrides, "experiment.progress=false", f"hydra.run.dir={folder}/run"],
-                           check=True, capture_output=True)
+            subprocess.run(
+                [*cmd, *overrides, "experiment.progress=false", f"hydra.run.dir={folder}/run"],
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - started)
     return times
 
@@ -318,6 +389,7 @@ def time_replication(scenarios: list, shared_burn_in: bool, replications: int) -
     from experiments.kpis import run_kpis
     from experiments.scenarios import run_replication, with_engine_threads
     from sim.model import LoyaltyModel
+
     times = []
     for r in range(replications):
         started = time.perf_counter()
@@ -336,8 +408,12 @@ def measure_experiment(quick: bool = False, repeats: int = 1, log=print) -> dict
     from experiments.config import ExperimentConfig
     from experiments.scenarios import build_scenarios
     from sim.config import market_config
-    small = ["market.n_customers=1000", "market.burn_in=20", "market.steps=20",
-             "experiment.replications=4"] if quick else []
+
+    small = (
+        ["market.n_customers=1000", "market.burn_in=20", "market.steps=20", "experiment.replications=4"]
+        if quick
+        else []
+    )
     walls = time_experiment(small, repeats)
     exp = ExperimentConfig()
     market = market_config(None, **({"n_customers": 1000, "burn_in": 20, "steps": 20} if quick else {}))
@@ -345,28 +421,45 @@ def measure_experiment(quick: bool = False, repeats: int = 1, log=print) -> dict
     reps = 2 if quick else 3
     shared = time_replication(scenarios, True, reps)
     fresh = time_replication(scenarios, False, reps)
-    out = {"what": ("quick: 1,000 customers, 20 steps after 20 burn-in steps, 4 replications" if quick else
-                    f"default: {market.n_customers:,} customers, {market.steps} steps after {market.burn_in} "
-                    f"burn-in steps, {exp.replications} replications"),
-           "scenarios": len(scenarios), "wall_s": statistics.median(walls), "walls": walls,
-           "replication_shared_s": shared, "replication_fresh_s": fresh, "repeats": repeats,
-           "quick": quick}
-    log(f"experiment ({out['what']}): {out['wall_s']:.1f} s wall; one replication {shared:.2f} s "
-        f"with a shared burn-in, {fresh:.2f} s without")
+    out = {
+        "what": (
+            "quick: 1,000 customers, 20 steps after 20 burn-in steps, 4 replications"
+            if quick
+            else f"default: {market.n_customers:,} customers, {market.steps} steps after {market.burn_in} "
+            f"burn-in steps, {exp.replications} replications"
+        ),
+        "scenarios": len(scenarios),
+        "wall_s": statistics.median(walls),
+        "walls": walls,
+        "replication_shared_s": shared,
+        "replication_fresh_s": fresh,
+        "repeats": repeats,
+        "quick": quick,
+    }
+    log(
+        f"experiment ({out['what']}): {out['wall_s']:.1f} s wall; one replication {shared:.2f} s "
+        f"with a shared burn-in, {fresh:.2f} s without"
+    )
     return out
 
 
 def experiment_markdown(e: dict[str, Any]) -> list[str]:
     goal = TARGETS["default_experiment_s"]
     status = ("met" if e["wall_s"] <= goal else "NOT met") if not e["quick"] else "(quick run: no target)"
-    return ["", "## The default experiment end to end (`make run`)", "",
-            f"{e['what']}, {e['scenarios']} scenarios; `loyalty-sim` as a user runs it (start-up, "
-            f"replications in parallel processes, tables, report, figures); median of {e['repeats']} run(s).", "",
-            "| measure | value |", "|---|---|",
-            f"| wall time | {e['wall_s']:.1f} s (target <= {goal:.0f} s: {status}) |",
-            f"| one replication, scenarios sharing one burn-in (1 process) | {e['replication_shared_s']:.2f} s |",
-            f"| one replication, every scenario built from scratch (1 process) | {e['replication_fresh_s']:.2f} s |",
-            f"| gain of the shared burn-in | {e['replication_fresh_s'] / e['replication_shared_s']:.2f}x |"]
+    return [
+        "",
+        "## The default experiment end to end (`make run`)",
+        "",
+        f"{e['what']}, {e['scenarios']} scenarios; `loyalty-sim` as a user runs it (start-up, "
+        f"replications in parallel processes, tables, report, figures); median of {e['repeats']} run(s).",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| wall time | {e['wall_s']:.1f} s (target <= {goal:.0f} s: {status}) |",
+        f"| one replication, scenarios sharing one burn-in (1 process) | {e['replication_shared_s']:.2f} s |",
+        f"| one replication, every scenario built from scratch (1 process) | {e['replication_fresh_s']:.2f} s |",
+        f"| gain of the shared burn-in | {e['replication_fresh_s'] / e['replication_shared_s']:.2f}x |",
+    ]
 
 
 def _find(rows: list[dict], model: str, n: int, reorder: str = "rcm") -> dict | None:
@@ -382,31 +475,53 @@ def _targets(rows: list[dict]) -> list[tuple[str, str, str, str]]:
     e1m = _find(rows, "engine", 1_000_000)
     if e1m:
         v = e1m["customer_steps_per_s"]
-        out.append(("engine throughput at 1M", ">= 3,000,000 customer-steps/s (<= 0.33 s/step)",
-                    f"{v:,.0f} ({e1m['s_per_step']:.3f} s/step)",
-                    "met" if v >= TARGETS["engine_1m_throughput"] else "NOT met"))
+        out.append(
+            (
+                "engine throughput at 1M",
+                ">= 3,000,000 customer-steps/s (<= 0.33 s/step)",
+                f"{v:,.0f} ({e1m['s_per_step']:.3f} s/step)",
+                "met" if v >= TARGETS["engine_1m_throughput"] else "NOT met",
+            )
+        )
     e5k = _find(rows, "engine", 5_000)
     if e5k:
         v = e5k["customer_steps_per_s"]
-        out.append(("engine throughput at 5,000", ">= 3,000,000 customer-steps/s",
-                    f"{v:,.0f} ({e5k['s_per_step'] * 1e3:.2f} ms/step)",
-                    "met" if v >= TARGETS["engine_5k_throughput"] else "NOT met"))
+        out.append(
+            (
+                "engine throughput at 5,000",
+                ">= 3,000,000 customer-steps/s",
+                f"{v:,.0f} ({e5k['s_per_step'] * 1e3:.2f} ms/step)",
+                "met" if v >= TARGETS["engine_5k_throughput"] else "NOT met",
+            )
+        )
     fit = fixed_overhead(rows)
     if fit:
         v = fit["intercept_s"]
-        out.append(("fixed per-step overhead (intercept)", "<= 0.5 ms",
-                    f"{v * 1e3:.2f} ms (+{fit['per_customer_s'] * 1e9:.0f} ns per customer; "
-                    f"fit over {', '.join(f'{n:,}' for n in fit['sizes'])})",
-                    "met" if v <= TARGETS["fixed_overhead_s"] else "NOT met"))
+        out.append(
+            (
+                "fixed per-step overhead (intercept)",
+                "<= 0.5 ms",
+                f"{v * 1e3:.2f} ms (+{fit['per_customer_s'] * 1e9:.0f} ns per customer; "
+                f"fit over {', '.join(f'{n:,}' for n in fit['sizes'])})",
+                "met" if v <= TARGETS["fixed_overhead_s"] else "NOT met",
+            )
+        )
     e100 = _find(rows, "engine", 100_000)
     if e100 and e100["engine_over_reference"]:
         v = e100["engine_over_reference"]
-        out.append(("engine / reference at 100k", ">= 30x", f"{v:,.0f}x",
-                    "met" if v >= TARGETS["ratio_100k"] else "NOT met"))
+        out.append(
+            ("engine / reference at 100k", ">= 30x", f"{v:,.0f}x", "met" if v >= TARGETS["ratio_100k"] else "NOT met")
+        )
     if e1m and e1m["tracemalloc_peak_bytes_per_customer"] is not None:
         v = e1m["tracemalloc_peak_bytes_per_customer"]
-        out.append(("peak memory per customer at 1M (tracemalloc)", "<= 600 bytes", f"{v:,.0f} bytes",
-                    "met" if v <= TARGETS["bytes_per_customer_1m"] else "NOT met"))
+        out.append(
+            (
+                "peak memory per customer at 1M (tracemalloc)",
+                "<= 600 bytes",
+                f"{v:,.0f} bytes",
+                "met" if v <= TARGETS["bytes_per_customer_1m"] else "NOT met",
+            )
+        )
     return out
 
 
@@ -439,25 +554,36 @@ def to_markdown(rows: list[dict], extras: dict, header: str = "") -> str:
     lines += ["| " + " | ".join(_fmt(r[c]) for c in COLUMNS) + " |" for r in rows]
     fit = extras.get("overhead")
     if fit:
-        lines += ["", f"Fixed per-step overhead: {fit['intercept_s'] * 1e3:.2f} ms per step, plus "
-                      f"{fit['per_customer_s'] * 1e9:.0f} ns per customer (least-squares line of s_per_step "
-                      f"against n_customers over the engine rows of "
-                      f"{', '.join(f'{n:,}' for n in fit['sizes'])} customers)."]
+        lines += [
+            "",
+            f"Fixed per-step overhead: {fit['intercept_s'] * 1e3:.2f} ms per step, plus "
+            f"{fit['per_customer_s'] * 1e9:.0f} ns per customer (least-squares line of s_per_step "
+            f"against n_customers over the engine rows of "
+            f"{', '.join(f'{n:,}' for n in fit['sizes'])} customers).",
+        ]
     if extras.get("targets"):
         lines += ["", "## Targets", "", "| target | goal | result | status |", "|---|---|---|---|"]
         lines += ["| " + " | ".join(t) + " |" for t in extras["targets"]]
     yardstick = machine_speed(rows)
     if yardstick is not None:
-        lines += ["", f"Machine speed: the per-agent reference took {yardstick['reference_s']:.2f} s a step at "
-                      f"10,000 customers in this run, against about {TARGET_MACHINE_REFERENCE_10K_S:.1f} s "
-                      f"on the machine the targets were set on, so this machine ran at "
-                      f"{yardstick['relative']:.2f}x that machine's speed. Compare runs on different "
-                      f"machines or hours through the engine / reference column, not the raw times."]
+        lines += [
+            "",
+            f"Machine speed: the per-agent reference took {yardstick['reference_s']:.2f} s a step at "
+            f"10,000 customers in this run, against about {TARGET_MACHINE_REFERENCE_10K_S:.1f} s "
+            f"on the machine the targets were set on, so this machine ran at "
+            f"{yardstick['relative']:.2f}x that machine's speed. Compare runs on different "
+            f"machines or hours through the engine / reference column, not the raw times.",
+        ]
     if extras.get("profile"):
         prof = extras["profile"]
         total = prof["total"]
-        lines += ["", f"## One engine step by phase at {extras['profile_n']:,} customers", "",
-                  "| phase | s/step | share |", "|---|---|---|"]
+        lines += [
+            "",
+            f"## One engine step by phase at {extras['profile_n']:,} customers",
+            "",
+            "| phase | s/step | share |",
+            "|---|---|---|",
+        ]
         for p in sorted(PHASES, key=lambda p: -prof[p]):
             lines.append(f"| {p} | {prof[p]:.4f} | {prof[p] / total:.1%} |")
         rest = total - sum(prof[p] for p in PHASES)
@@ -487,26 +613,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smoke run at small sizes (seconds)")
     ap.add_argument("--repeats", type=int, default=3, help="timings per measurement (median reported)")
     ap.add_argument("--out", default="benchmarks", help="output folder for latest.md and latest.csv")
-    ap.add_argument("--only", choices=("engine", "experiment"), default=None,
-                    help="run only the engine measurements or only the default experiment")
+    ap.add_argument(
+        "--only",
+        choices=("engine", "experiment"),
+        default=None,
+        help="run only the engine measurements or only the default experiment",
+    )
     args = ap.parse_args(argv)
     if args.repeats < 1:
         ap.error("--repeats must be >= 1")
     if args.only == "experiment":
         rows, extras = [], {}
     elif args.quick:
-        rows, extras = run_benchmark(engine_sizes=(1_000, 5_000, 20_000), reference_sizes=(5_000,),
-                                     repeats=args.repeats, steps=2, warmup=1, memory=True,
-                                     reorder_compare=True, profile=True)
+        rows, extras = run_benchmark(
+            engine_sizes=(1_000, 5_000, 20_000),
+            reference_sizes=(5_000,),
+            repeats=args.repeats,
+            steps=2,
+            warmup=1,
+            memory=True,
+            reorder_compare=True,
+            profile=True,
+        )
     else:
         rows, extras = run_benchmark(repeats=args.repeats)
     from sim.blocks import available_cores
-    header = (f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores "
-              f"(engine threads: {available_cores()}), Python "
-              f"{sys.version.split()[0]}, numpy {np.__version__}; "
-              f"{'quick' if args.quick else 'full'} run, median of {args.repeats} repeats "
-              f"(of {max(args.repeats, SMALL_MARKET_REPEATS)}, in turns, for markets of up to "
-              f"{OVERHEAD_MAX_N:,} customers)")
+
+    header = (
+        f"{time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores "
+        f"(engine threads: {available_cores()}), Python "
+        f"{sys.version.split()[0]}, numpy {np.__version__}; "
+        f"{'quick' if args.quick else 'full'} run, median of {args.repeats} repeats "
+        f"(of {max(args.repeats, SMALL_MARKET_REPEATS)}, in turns, for markets of up to "
+        f"{OVERHEAD_MAX_N:,} customers)"
+    )
     out = Path(args.out)
     if args.only != "experiment":
         md = to_markdown(rows, extras, header)

@@ -49,12 +49,37 @@ DEFAULT_FOCAL_FIRM = "Focal"
 #: the fixed columns of the catalogue's ``jobs`` table; one column per swept parameter follows
 JOB_COLUMNS = ["job", "number", "status", "error", "elapsed_seconds", "baseline", "focal_firm"]
 #: the columns of :func:`sweep_table` after ``job`` and the parameter columns
-SWEEP_COLUMNS = ["scenario", "baseline", "firm", "kpi", "n", "mean", "mean_ci_low", "mean_ci_high",
-                 "baseline_mean", "diff", "ci_low", "ci_high"]
+SWEEP_COLUMNS = [
+    "scenario",
+    "baseline",
+    "firm",
+    "kpi",
+    "n",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "baseline_mean",
+    "diff",
+    "ci_low",
+    "ci_high",
+]
 #: columns of ``runs.parquet`` that are not KPIs
 NOT_KPIS = {"replication", "seed", "file_row_number"}
-_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                  "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL", "REAL")
+_NUMERIC_TYPES = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "REAL",
+)
 
 
 class BadInput(ValueError):
@@ -66,17 +91,19 @@ class BadInput(ValueError):
 
 # --------------------------------------------------------------------- jobs
 
+
 @dataclass(frozen=True)
 class Job:
     """One job folder of a sweep: what it was asked to do and how it ended."""
-    folder: str                          # relative to the sweep folder, "/"-separated ("." for the sweep itself)
-    status: str                          # "finished", "failed", "interrupted" or "unfinished" (no status.json)
-    error: str | None = None             # the one-line error of a failed job
-    number: int | None = None            # Hydra's job number (the order of the sweep)
+
+    folder: str  # relative to the sweep folder, "/"-separated ("." for the sweep itself)
+    status: str  # "finished", "failed", "interrupted" or "unfinished" (no status.json)
+    error: str | None = None  # the one-line error of a failed job
+    number: int | None = None  # Hydra's job number (the order of the sweep)
     elapsed_seconds: float | None = None
     baseline: str = DEFAULT_BASELINE
     focal_firm: str = DEFAULT_FOCAL_FIRM
-    overrides: dict[str, Any] = field(default_factory=dict)   # key -> parsed value, in Hydra's order
+    overrides: dict[str, Any] = field(default_factory=dict)  # key -> parsed value, in Hydra's order
 
 
 _INT = re.compile(r"[+-]?\d+")
@@ -142,11 +169,16 @@ def read_job(sweep_dir: Path, folder: Path) -> Job:
         state, error = "failed", f"{RUNS} is missing although status.json says finished"
     relative = folder.relative_to(sweep_dir).as_posix()
     elapsed = status.get("elapsed_seconds")
-    return Job(folder=relative, status=state, error=error, number=_job_number(folder),
-               elapsed_seconds=float(elapsed) if isinstance(elapsed, (int, float)) else None,
-               baseline=_experiment_setting(folder, "baseline", DEFAULT_BASELINE),
-               focal_firm=_experiment_setting(folder, "focal_firm", DEFAULT_FOCAL_FIRM),
-               overrides=_read_overrides(folder))
+    return Job(
+        folder=relative,
+        status=state,
+        error=error,
+        number=_job_number(folder),
+        elapsed_seconds=float(elapsed) if isinstance(elapsed, (int, float)) else None,
+        baseline=_experiment_setting(folder, "baseline", DEFAULT_BASELINE),
+        focal_firm=_experiment_setting(folder, "focal_firm", DEFAULT_FOCAL_FIRM),
+        overrides=_read_overrides(folder),
+    )
 
 
 def _natural_key(text: str) -> list[Any]:
@@ -200,21 +232,24 @@ def _parameter_column(values: list[Any]) -> pd.Series:
 
 def jobs_frame(jobs: Sequence[Job]) -> pd.DataFrame:
     """One row per job: :data:`JOB_COLUMNS`, then one typed column per swept parameter."""
-    frame = pd.DataFrame({
-        "job": pd.Series([j.folder for j in jobs], dtype=object),
-        "number": pd.Series([j.number for j in jobs], dtype="Int64"),
-        "status": pd.Series([j.status for j in jobs], dtype=object),
-        "error": pd.Series([j.error for j in jobs], dtype=object),
-        "elapsed_seconds": pd.Series([j.elapsed_seconds for j in jobs], dtype="float64"),
-        "baseline": pd.Series([j.baseline for j in jobs], dtype=object),
-        "focal_firm": pd.Series([j.focal_firm for j in jobs], dtype=object),
-    })
+    frame = pd.DataFrame(
+        {
+            "job": pd.Series([j.folder for j in jobs], dtype=object),
+            "number": pd.Series([j.number for j in jobs], dtype="Int64"),
+            "status": pd.Series([j.status for j in jobs], dtype=object),
+            "error": pd.Series([j.error for j in jobs], dtype=object),
+            "elapsed_seconds": pd.Series([j.elapsed_seconds for j in jobs], dtype="float64"),
+            "baseline": pd.Series([j.baseline for j in jobs], dtype=object),
+            "focal_firm": pd.Series([j.focal_firm for j in jobs], dtype=object),
+        }
+    )
     for key in swept_parameters([j.overrides for j in jobs]):
         frame[key] = _parameter_column([j.overrides.get(key) for j in jobs])
     return frame
 
 
 # --------------------------------------------------------------------- catalogue
+
 
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -246,15 +281,20 @@ def open_catalogue(sweep_dir: str | Path) -> duckdb.DuckDBPyConnection:
     root = root.resolve()
     jobs = find_jobs(root)
     if not any(j.status == "finished" for j in jobs):
-        raise BadInput("SWEEP_DIR", sweep_dir, f"no finished job (a folder with status.json "
-                       f"'finished' and {RUNS}) in it; {len(jobs)} job folder(s) found")
+        raise BadInput(
+            "SWEEP_DIR",
+            sweep_dir,
+            f"no finished job (a folder with status.json 'finished' and {RUNS}) in it; {len(jobs)} job folder(s) found",
+        )
     con = duckdb.connect()
     frame = jobs_frame(jobs)
     con.register("jobs_frame", frame)
     con.execute("CREATE TABLE jobs AS SELECT * REPLACE (CAST(error AS VARCHAR) AS error) FROM jobs_frame")
     con.unregister("jobs_frame")
-    params = pd.DataFrame([(j.folder, k, "" if v is None else str(v)) for j in jobs for k, v in j.overrides.items()],
-                          columns=["job", "key", "value"]).astype(object)
+    params = pd.DataFrame(
+        [(j.folder, k, "" if v is None else str(v)) for j in jobs for k, v in j.overrides.items()],
+        columns=["job", "key", "value"],
+    ).astype(object)
     con.register("params_frame", params)
     con.execute("CREATE TABLE params (job VARCHAR, key VARCHAR, value VARCHAR)")
     con.execute("INSERT INTO params SELECT * FROM params_frame")
@@ -265,7 +305,7 @@ def open_catalogue(sweep_dir: str | Path) -> duckdb.DuckDBPyConnection:
     con.execute(f"""
         CREATE VIEW runs AS
         SELECT j.job, r.* EXCLUDE (filename)
-        FROM read_parquet({_sql_string(prefix + '/**/' + RUNS)}, filename = true,
+        FROM read_parquet({_sql_string(prefix + "/**/" + RUNS)}, filename = true,
                           union_by_name = true, file_row_number = true) AS r
         JOIN jobs AS j ON j.job = {job}
         WHERE j.status = 'finished'
@@ -293,8 +333,7 @@ def constant_overrides(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def kpi_columns(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The numeric columns of ``runs`` that can be compared (not replication or seed)."""
     rows = con.execute("DESCRIBE runs").fetchall()
-    return [name for name, kind, *_ in rows
-            if name not in NOT_KPIS and str(kind).upper().startswith(_NUMERIC_TYPES)]
+    return [name for name, kind, *_ in rows if name not in NOT_KPIS and str(kind).upper().startswith(_NUMERIC_TYPES)]
 
 
 def firms(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -346,8 +385,9 @@ def _array(values: Any) -> np.ndarray:
     return np.asarray(values, dtype=float)
 
 
-def sweep_table(con: duckdb.DuckDBPyConnection, kpis: Sequence[str] = tuple(KPIS), firm: str | None = None,
-                confidence: float = 0.95) -> pd.DataFrame:
+def sweep_table(
+    con: duckdb.DuckDBPyConnection, kpis: Sequence[str] = tuple(KPIS), firm: str | None = None, confidence: float = 0.95
+) -> pd.DataFrame:
     """The sweep's results: one row per finished job x scenario x KPI.
 
     Args:
@@ -374,10 +414,13 @@ def sweep_table(con: duckdb.DuckDBPyConnection, kpis: Sequence[str] = tuple(KPIS
     params = sweep_parameters(con)
     job_order = {job: i for i, job in enumerate(jobs_in_parameter_order(jobs, params)["job"])}
     kpi_order = {k: i for i, k in enumerate(kpis)}
-    stats = stats.assign(_job=stats["job"].map(job_order), _other=stats["scenario"] != stats["baseline"],
-                         _kpi=stats["kpi"].map(kpi_order))
+    stats = stats.assign(
+        _job=stats["job"].map(job_order),
+        _other=stats["scenario"] != stats["baseline"],
+        _kpi=stats["kpi"].map(kpi_order),
+    )
     stats = stats.sort_values(["_job", "_other", "first_row", "_kpi"], kind="stable").reset_index(drop=True)
-    band = [paired_interval(_array(v), confidence) for v in stats["values"]]     # one-sample t interval
+    band = [paired_interval(_array(v), confidence) for v in stats["values"]]  # one-sample t interval
     paired = [paired_interval(_array(d), confidence) for d in stats["diffs"]]
     out = stats[["job", "scenario", "baseline", "firm", "kpi", "n", "mean"]].copy()
     out["n"] = out["n"].astype(int)
@@ -392,6 +435,7 @@ def sweep_table(con: duckdb.DuckDBPyConnection, kpis: Sequence[str] = tuple(KPIS
 
 
 # --------------------------------------------------------------------- numbers of the figures
+
 
 def jobs_in_parameter_order(jobs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataFrame:
     """The jobs sorted by their parameters' values (the first parameter
@@ -433,8 +477,7 @@ def value_positions(values: Sequence[Any]) -> dict[Any, int]:
     return {value_key(v): i for i, v in enumerate(values)}
 
 
-def sweep_lines(table: pd.DataFrame, parameter: str, kpi: str,
-                scenarios: Iterable[str] | None = None) -> pd.DataFrame:
+def sweep_lines(table: pd.DataFrame, parameter: str, kpi: str, scenarios: Iterable[str] | None = None) -> pd.DataFrame:
     """The numbers of :func:`plot_sweep_lines`: per scenario and value of
     ``parameter``, the scenario's mean ``kpi`` with its interval.
 
@@ -456,11 +499,18 @@ def sweep_lines(table: pd.DataFrame, parameter: str, kpi: str,
         rows = rows[rows["scenario"].isin(keep) | (rows["scenario"] == rows["baseline"])]
     order = value_positions(parameter_values(table, parameter))
     scenario_rank = {s: i for i, s in enumerate(pd.unique(rows["scenario"]))}
-    lines = pd.DataFrame({
-        parameter: rows[parameter].astype(object).map(lambda v: None if is_missing(v) else v),
-        "scenario": rows["scenario"], "baseline": rows["baseline"], "firm": rows["firm"], "n": rows["n"],
-        "mean": rows["mean"], "ci_low": rows["mean_ci_low"], "ci_high": rows["mean_ci_high"],
-    })
+    lines = pd.DataFrame(
+        {
+            parameter: rows[parameter].astype(object).map(lambda v: None if is_missing(v) else v),
+            "scenario": rows["scenario"],
+            "baseline": rows["baseline"],
+            "firm": rows["firm"],
+            "n": rows["n"],
+            "mean": rows["mean"],
+            "ci_low": rows["mean_ci_low"],
+            "ci_high": rows["mean_ci_high"],
+        }
+    )
     lines["_s"] = lines["scenario"].map(scenario_rank)
     lines["_v"] = lines[parameter].map(lambda v: order[value_key(v)])
     return lines.sort_values(["_s", "_v"], kind="stable").drop(columns=["_s", "_v"]).reset_index(drop=True)
@@ -483,15 +533,19 @@ def heatmap_grid(table: pd.DataFrame, rows: str, columns: str, kpi: str, scenari
     """
     mine = table[(table["kpi"] == kpi) & (table["scenario"] == scenario)]
     row_values, column_values = parameter_values(table, rows), parameter_values(table, columns)
-    grid = pd.DataFrame(np.nan, index=pd.Index(row_values, dtype=object, name=rows),
-                        columns=pd.Index(column_values, dtype=object, name=columns))
+    grid = pd.DataFrame(
+        np.nan,
+        index=pd.Index(row_values, dtype=object, name=rows),
+        columns=pd.Index(column_values, dtype=object, name=columns),
+    )
     r_pos, c_pos = value_positions(row_values), value_positions(column_values)
     cells: dict[tuple[int, int], list[float]] = {}
     for r, c, d in zip(mine[rows].astype(object), mine[columns].astype(object), mine["diff"]):
         cells.setdefault((r_pos[value_key(r)], c_pos[value_key(c)]), []).append(float(d))
     for (i, j), diffs in cells.items():
-        grid.iat[i, j] = float(np.mean(diffs))     # one job per cell in a two-parameter sweep
+        grid.iat[i, j] = float(np.mean(diffs))  # one job per cell in a two-parameter sweep
     return grid
+
 
 def value_label(value: Any) -> str:
     return "—" if is_missing(value) else str(value)

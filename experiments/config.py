@@ -23,12 +23,13 @@ from sim.config import ConfigError, FirmConfig, MarketConfig, check_entry, param
 @dataclass
 class ScenarioConfig:
     """One scenario of an experiment: what differs from the market as configured."""
+
     name: str = param("baseline", doc="scenario name, unique in the experiment", nonblank=True)
     description: str = param("", doc="what the scenario shows (printed in the report)")
-    strategies: dict = param({}, doc="firm name -> strategies it runs here (names, or mappings "
-                                     "{name: <strategy>, <key>: value})")
-    firms: dict = param({}, doc="firm name -> firm keys changed in this scenario "
-                                "(e.g. {Challenger: {entry_week: 26}})")
+    strategies: dict = param(
+        {}, doc="firm name -> strategies it runs here (names, or mappings {name: <strategy>, <key>: value})"
+    )
+    firms: dict = param({}, doc="firm name -> firm keys changed in this scenario (e.g. {Challenger: {entry_week: 26}})")
 
 
 def _default_scenarios() -> list:
@@ -36,27 +37,41 @@ def _default_scenarios() -> list:
     return [
         ScenarioConfig("baseline", "the focal firm runs no programme"),
         ScenarioConfig("price_war", "a 20% discount for 12 weeks (000, 001, 003)", {"Focal": ["price_war"]}),
-        ScenarioConfig("club_marketing", "a members' club for the top customers by value (000)",
-                       {"Focal": ["club_marketing"]}),
-        ScenarioConfig("differentiated_service", "personal service for the best customers (000)",
-                       {"Focal": ["differentiated_service"]}),
-        ScenarioConfig("staff_loyalty", "wage premium, training, empowerment, recognition (001, 002)",
-                       {"Focal": ["staff_loyalty"]}),
-        ScenarioConfig("service_and_staff", "differentiated service run by loyal staff (001: only loyal "
-                       "employees create loyal customers)", {"Focal": ["differentiated_service", "staff_loyalty"]}),
+        ScenarioConfig(
+            "club_marketing", "a members' club for the top customers by value (000)", {"Focal": ["club_marketing"]}
+        ),
+        ScenarioConfig(
+            "differentiated_service",
+            "personal service for the best customers (000)",
+            {"Focal": ["differentiated_service"]},
+        ),
+        ScenarioConfig(
+            "staff_loyalty", "wage premium, training, empowerment, recognition (001, 002)", {"Focal": ["staff_loyalty"]}
+        ),
+        ScenarioConfig(
+            "service_and_staff",
+            "differentiated service run by loyal staff (001: only loyal employees create loyal customers)",
+            {"Focal": ["differentiated_service", "staff_loyalty"]},
+        ),
     ]
 
 
 @dataclass
 class ExperimentConfig:
     """Scenarios x replications compared with a baseline."""
+
     name: str = param("default", doc="experiment name (the file in conf/experiment/)")
-    description: str = param("The focal firm under each of the four strategies of the design card and one "
-                             "combination, against doing nothing.", doc="the lesson, shown in the report")
+    description: str = param(
+        "The focal firm under each of the four strategies of the design card and one "
+        "combination, against doing nothing.",
+        doc="the lesson, shown in the report",
+    )
     focal_firm: str = param("Focal", doc="the firm whose indicators are compared")
     baseline: str = param("baseline", doc="the scenario every other is compared with")
-    scenarios: list = field(default_factory=_default_scenarios,
-                            metadata={"items": ScenarioConfig, "doc": "the scenarios, the baseline among them"})
+    scenarios: list = field(
+        default_factory=_default_scenarios,
+        metadata={"items": ScenarioConfig, "doc": "the scenarios, the baseline among them"},
+    )
     replications: int = param(20, 2, 1_000_000, "replications of every scenario (common random numbers)")
     seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r in every scenario")
     confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the intervals")
@@ -65,13 +80,16 @@ class ExperimentConfig:
     workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
     progress: bool = param(True, doc="show a progress bar")
     figures: bool = param(True, doc="draw the report's figures")
-    record_transactions: bool = param(False, doc="also write every purchase (transactions.parquet: "
-                                              "scenario, replication, customer, firm, week, amount)")
+    record_transactions: bool = param(
+        False,
+        doc="also write every purchase (transactions.parquet: scenario, replication, customer, firm, week, amount)",
+    )
 
 
 @dataclass
 class AppConfig:
     """The top-level config of ``loyalty-sim``: a market and an experiment on it."""
+
     market: MarketConfig = field(default_factory=MarketConfig)
     experiment: ExperimentConfig = field(default_factory=ExperimentConfig)
 
@@ -98,24 +116,29 @@ def validate_experiment(cfg: Any) -> None:
         if k in kpis[:i]:
             raise ConfigError(f"experiment.kpis[{i}] = {k!r}: listed twice; name each indicator once")
     if exp.get("focal_firm", "Focal") not in firms:
-        raise ConfigError(f"experiment.focal_firm = {exp['focal_firm']!r}: must be one of the market's firms "
-                          f"({', '.join(firms)})")
+        raise ConfigError(
+            f"experiment.focal_firm = {exp['focal_firm']!r}: must be one of the market's firms ({', '.join(firms)})"
+        )
     for i, firm in enumerate(market_firms):
         check_strategies(f"market.firms[{i}].strategies", firm.get("strategies", []), steps, steps_per_year)
         if firm.get("name") == exp.get("focal_firm", "Focal"):
             check_entry(f"market.firms[{i}].entry_week", firm.get("entry_week", 0), steps, steps_per_year)
     scenarios = exp.get("scenarios", _default_scenarios())
     if not scenarios:
-        raise ConfigError(f"experiment.scenarios = []: needs at least one scenario, the baseline "
-                          f"(experiment.baseline = {exp.get('baseline', 'baseline')!r})")
+        raise ConfigError(
+            f"experiment.scenarios = []: needs at least one scenario, the baseline "
+            f"(experiment.baseline = {exp.get('baseline', 'baseline')!r})"
+        )
     names: list[str] = []
     for i, sc in enumerate(scenarios):
         where = f"experiment.scenarios[{i}]"
         if dataclasses.is_dataclass(sc):
             sc = dataclasses.asdict(sc)
         if not isinstance(sc, dict):
-            raise ConfigError(f"{where} = {sc!r}: must be a mapping of scenario keys: "
-                              + ", ".join(f.name for f in dataclasses.fields(ScenarioConfig)))
+            raise ConfigError(
+                f"{where} = {sc!r}: must be a mapping of scenario keys: "
+                + ", ".join(f.name for f in dataclasses.fields(ScenarioConfig))
+            )
         validate(sc, ScenarioConfig, where + ".")
         if sc.get("name") in names:
             raise ConfigError(f"{where}.name = {sc['name']!r}: scenario names must be distinct")
@@ -124,22 +147,27 @@ def validate_experiment(cfg: Any) -> None:
             for firm, value in entries.items():
                 key = f"{where}.{kind}.{firm}"
                 if firm not in firms:
-                    raise ConfigError(f"{key} = {value!r}: {firm!r} is not a firm of the market; "
-                                      f"allowed: {', '.join(firms)}")
+                    raise ConfigError(
+                        f"{key} = {value!r}: {firm!r} is not a firm of the market; allowed: {', '.join(firms)}"
+                    )
                 if kind == "strategies":
                     check_strategies(key, value, steps, steps_per_year)
                     continue
                 if not isinstance(value, dict):
                     raise ConfigError(f"{key} = {value!r}: must be a mapping of firm keys")
                 if "strategies" in value or "name" in value:
-                    raise ConfigError(f"{key} = {value!r}: may not change the firm's name or strategies "
-                                      "(give strategies under the scenario's 'strategies')")
+                    raise ConfigError(
+                        f"{key} = {value!r}: may not change the firm's name or strategies "
+                        "(give strategies under the scenario's 'strategies')"
+                    )
                 validate(value, FirmConfig, key + ".")
                 if "entry_week" in value:
                     check_entry(f"{key}.entry_week", value["entry_week"], steps, steps_per_year)
     if exp.get("baseline", "baseline") not in names:
-        raise ConfigError(f"experiment.baseline = {exp.get('baseline', 'baseline')!r}: must be one of the "
-                          f"scenarios ({', '.join(names)})")
+        raise ConfigError(
+            f"experiment.baseline = {exp.get('baseline', 'baseline')!r}: must be one of the "
+            f"scenarios ({', '.join(names)})"
+        )
     _check_memory(data, scenarios)
 
 
@@ -153,13 +181,20 @@ def _check_memory(data: dict, scenarios: list) -> None:
     app = to_dataclass(data, AppConfig)
     exp, market = app.experiment, app.market
     workers = max(1, min(exp.workers or available_cores(), exp.replications))
-    changes = {repr(sorted((sc if isinstance(sc, dict) else dataclasses.asdict(sc)).get("firms", {}).items()))
-               for sc in scenarios}
+    changes = {
+        repr(sorted((sc if isinstance(sc, dict) else dataclasses.asdict(sc)).get("firms", {}).items()))
+        for sc in scenarios
+    }
     per_worker = len(changes) + 1
-    check_fits(market.n_customers, workers * per_worker, market.engine,
-               f"{workers} worker{'s' if workers != 1 else ''} x {per_worker} markets")
+    check_fits(
+        market.n_customers,
+        workers * per_worker,
+        market.engine,
+        f"{workers} worker{'s' if workers != 1 else ''} x {per_worker} markets",
+    )
 
 
 def _container(cfg: Any) -> dict:
     from omegaconf import OmegaConf
+
     return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]

@@ -44,10 +44,26 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from experiments.lesson import (AS_IN_LESSON, CUSTOMER_GROUPS, DEFAULT_N_CUSTOMERS, KEEP,
-                                N_CUSTOMERS_RANGE, NO_STRATEGY, OUTCOMES, PRICE_SEGMENT, STATE_GROUPS,
-                                Classroom, SkippedLesson, Snapshot, first_lesson, lesson_names,
-                                lesson_presets, max_teaching_scenarios, skipped_lessons, state_groups)
+from experiments.lesson import (
+    AS_IN_LESSON,
+    CUSTOMER_GROUPS,
+    DEFAULT_N_CUSTOMERS,
+    KEEP,
+    N_CUSTOMERS_RANGE,
+    NO_STRATEGY,
+    OUTCOMES,
+    PRICE_SEGMENT,
+    STATE_GROUPS,
+    Classroom,
+    SkippedLesson,
+    Snapshot,
+    first_lesson,
+    lesson_names,
+    lesson_presets,
+    max_teaching_scenarios,
+    skipped_lessons,
+    state_groups,
+)
 from strategies.price_war import RETALIATION
 from strategies.registry import available
 
@@ -71,9 +87,15 @@ FOCAL_WIDTH, RIVAL_WIDTH = 3.5, 2.0
 #: the baseline twin: faint and dashed
 BASELINE_STYLE = {"linestyle": "--", "alpha": 0.45, "linewidth": 2.0}
 #: one colour per loyalty-state group (cold outside, warm loyal, grey lost; as experiments/plots.py)
-GROUP_COLOURS = {"not a customer": "#d9d9d9", "new": "#6baed6", "repeat": "#3182bd",
-                 "loyal & advocate": "#31a354", "captive": "#b15928", "at risk": "#fd8d3c",
-                 "churned": "#636363"}
+GROUP_COLOURS = {
+    "not a customer": "#d9d9d9",
+    "new": "#6baed6",
+    "repeat": "#3182bd",
+    "loyal & advocate": "#31a354",
+    "captive": "#b15928",
+    "at risk": "#fd8d3c",
+    "churned": "#636363",
+}
 #: the network view's ties: thin and light, so the customers stand out
 TIE_COLOUR, TIE_WIDTH = "#bbbbbb", 0.8
 #: marker area of a customer in the network view (points squared) and its ring's width
@@ -112,23 +134,66 @@ def model_params() -> dict:
     ranges of experiments/lesson.py; 0 and "lesson" keep the lesson's value."""
     return {
         "lesson": {"type": "Select", "label": "Lesson", "value": first_lesson(), "values": lesson_names()},
-        "scenario_number": {"type": "SliderInt", "label": "Scenario of the lesson", "value": 1,
-                            "min": 1, "max": max_teaching_scenarios(), "step": 1},
-        "n_customers": {"type": "SliderInt", "label": "Customers in the market", "value": DEFAULT_N_CUSTOMERS,
-                        "min": N_CUSTOMERS_RANGE[0], "max": N_CUSTOMERS_RANGE[1], "step": N_CUSTOMERS_STEP},
-        "price_share": {"type": "SliderFloat", "label": "Share of price-driven customers",
-                        "value": _default_price_share(), "min": PRICE_SHARE_RANGE[0],
-                        "max": PRICE_SHARE_RANGE[1], "step": PRICE_SHARE_STEP},
-        "strategy": {"type": "Select", "label": "Focal firm's strategy", "value": AS_IN_LESSON,
-                     "values": [AS_IN_LESSON, NO_STRATEGY, *available()]},
-        "depth": {"type": "SliderFloat", "label": "Price-war discount (0 = lesson's)", "value": float(KEEP),
-                  "min": 0.0, "max": DEPTH_MAX, "step": DEPTH_STEP},
-        "start": {"type": "SliderInt", "label": "Strategy starts in week (0 = lesson's)", "value": KEEP,
-                  "min": 0, "max": START_MAX, "step": 1},
-        "retaliation": {"type": "Select", "label": "Rivals answer a price war", "value": AS_IN_LESSON,
-                        "values": [AS_IN_LESSON, *RETALIATION]},
-        "seed": {"type": "SliderInt", "label": "Seed (another random world)", "value": 0,
-                 "min": 0, "max": SEED_MAX, "step": 1},
+        "scenario_number": {
+            "type": "SliderInt",
+            "label": "Scenario of the lesson",
+            "value": 1,
+            "min": 1,
+            "max": max_teaching_scenarios(),
+            "step": 1,
+        },
+        "n_customers": {
+            "type": "SliderInt",
+            "label": "Customers in the market",
+            "value": DEFAULT_N_CUSTOMERS,
+            "min": N_CUSTOMERS_RANGE[0],
+            "max": N_CUSTOMERS_RANGE[1],
+            "step": N_CUSTOMERS_STEP,
+        },
+        "price_share": {
+            "type": "SliderFloat",
+            "label": "Share of price-driven customers",
+            "value": _default_price_share(),
+            "min": PRICE_SHARE_RANGE[0],
+            "max": PRICE_SHARE_RANGE[1],
+            "step": PRICE_SHARE_STEP,
+        },
+        "strategy": {
+            "type": "Select",
+            "label": "Focal firm's strategy",
+            "value": AS_IN_LESSON,
+            "values": [AS_IN_LESSON, NO_STRATEGY, *available()],
+        },
+        "depth": {
+            "type": "SliderFloat",
+            "label": "Price-war discount (0 = lesson's)",
+            "value": float(KEEP),
+            "min": 0.0,
+            "max": DEPTH_MAX,
+            "step": DEPTH_STEP,
+        },
+        "start": {
+            "type": "SliderInt",
+            "label": "Strategy starts in week (0 = lesson's)",
+            "value": KEEP,
+            "min": 0,
+            "max": START_MAX,
+            "step": 1,
+        },
+        "retaliation": {
+            "type": "Select",
+            "label": "Rivals answer a price war",
+            "value": AS_IN_LESSON,
+            "values": [AS_IN_LESSON, *RETALIATION],
+        },
+        "seed": {
+            "type": "SliderInt",
+            "label": "Seed (another random world)",
+            "value": 0,
+            "min": 0,
+            "max": SEED_MAX,
+            "step": 1,
+        },
     }
 
 
@@ -179,8 +244,9 @@ def loyalty_states_figure(snap: Snapshot) -> Figure:
         _style(ax, firm)
         rows = _by_firm(treated, firm)
         if len(rows):
-            ax.stackplot(rows["step"], *[rows[g] for g in CUSTOMER_GROUPS], colors=colours,
-                         labels=CUSTOMER_GROUPS, alpha=0.9)
+            ax.stackplot(
+                rows["step"], *[rows[g] for g in CUSTOMER_GROUPS], colors=colours, labels=CUSTOMER_GROUPS, alpha=0.9
+            )
             base = _by_firm(plain, firm)
             tops = base[list(CUSTOMER_GROUPS)].cumsum(axis=1)
             for g in CUSTOMER_GROUPS:
@@ -189,8 +255,7 @@ def loyalty_states_figure(snap: Snapshot) -> Figure:
     axes[0].set_ylabel("customers", fontsize=LABEL_SIZE)
     handles, labels = axes[0].get_legend_handles_labels()
     if handles:
-        fig.legend(handles, labels, loc="lower center", ncols=len(CUSTOMER_GROUPS),
-                   fontsize=LEGEND_SIZE, frameon=False)
+        fig.legend(handles, labels, loc="lower center", ncols=len(CUSTOMER_GROUPS), fontsize=LEGEND_SIZE, frameon=False)
     fig.suptitle("Customers by loyalty state (dashed: without the strategy)", fontsize=TITLE_SIZE)
     return fig
 
@@ -200,8 +265,10 @@ def _draw_lines(ax, snap: Snapshot, column: str, scale: float = 1.0, rolling: in
     times ``scale``); the focal firm thicker, the baseline twin dashed."""
     for i, firm in enumerate(snap.firms):
         width = FOCAL_WIDTH if i == snap.focal_index else RIVAL_WIDTH
-        for table, style, label in ((snap.scenario_steps, {"linewidth": width}, firm),
-                                    (snap.baseline_steps, BASELINE_STYLE, None)):
+        for table, style, label in (
+            (snap.scenario_steps, {"linewidth": width}, firm),
+            (snap.baseline_steps, BASELINE_STYLE, None),
+        ):
             rows = _by_firm(table, firm)
             if len(rows):
                 values = rows[column].rolling(rolling, min_periods=1).mean() * scale
@@ -265,18 +332,29 @@ def network_figure(snap: Snapshot, classroom: Classroom) -> Figure:
     fig = _figure(NETWORK_MARGINS)
     ax = fig.subplots()
     focal = snap.firms[snap.focal_index]
-    ax.set_title(f"Word of mouth: {len(sample.nodes)} customers and their ties, by state with {focal}",
-                 fontsize=TITLE_SIZE - 2, loc="left")
+    ax.set_title(
+        f"Word of mouth: {len(sample.nodes)} customers and their ties, by state with {focal}",
+        fontsize=TITLE_SIZE - 2,
+        loc="left",
+    )
     ax.set_axis_off()
     lines = sample.layout[sample.edges]
     ax.add_collection(LineCollection(lines, colors=TIE_COLOUR, linewidths=TIE_WIDTH, zorder=1))
-    palette = np.array([GROUP_COLOURS[group] for group in STATE_GROUPS])     # by group index
-    ax.scatter(sample.layout[:, 0], sample.layout[:, 1], s=NODE_SIZE, c=palette[snap.network_groups],
-               edgecolors=palette[snap.baseline_network_groups], linewidths=RING_WIDTH, zorder=2)
+    palette = np.array([GROUP_COLOURS[group] for group in STATE_GROUPS])  # by group index
+    ax.scatter(
+        sample.layout[:, 0],
+        sample.layout[:, 1],
+        s=NODE_SIZE,
+        c=palette[snap.network_groups],
+        edgecolors=palette[snap.baseline_network_groups],
+        linewidths=RING_WIDTH,
+        zorder=2,
+    )
     for group in STATE_GROUPS:
         ax.scatter([], [], s=NODE_SIZE, c=GROUP_COLOURS[group], label=group)
-    ax.scatter([], [], s=NODE_SIZE, c="white", edgecolors="black", linewidths=RING_WIDTH,
-               label="ring: without strategy")
+    ax.scatter(
+        [], [], s=NODE_SIZE, c="white", edgecolors="black", linewidths=RING_WIDTH, label="ring: without strategy"
+    )
     ax.legend(fontsize=LEGEND_SIZE - 2, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     ax.autoscale_view()
     return fig
@@ -293,15 +371,19 @@ def LessonStory(model: Classroom):
     update_counter.get()
     snap = model.snapshot()
     shown, base = model.twins.scenario, model.twins.baseline
-    solara.HTML(tag="div", style="font-size: 1.2rem; line-height: 1.45; height: 100%; overflow-y: auto;",
-                unsafe_innerHTML=(
-                    f"<h2 style='margin:0'>Lesson: {html.escape(model.preset.name)} &mdash; "
-                    f"step {snap.step} of {snap.horizon}</h2>"
-                    f"<p style='margin:4px 0'><b>Solid: {html.escape(shown.name)}</b> &mdash; "
-                    f"{html.escape(shown.description)}<br><b>Dashed: {html.escape(base.name)}</b> &mdash; "
-                    f"{html.escape(base.description)}</p>"
-                    f"<p style='margin:4px 0'>{html.escape(model.story)}</p>"
-                    f"<p style='font-size:1rem;color:#555;margin:4px 0'>{html.escape(settings_line(model))}</p>"))
+    solara.HTML(
+        tag="div",
+        style="font-size: 1.2rem; line-height: 1.45; height: 100%; overflow-y: auto;",
+        unsafe_innerHTML=(
+            f"<h2 style='margin:0'>Lesson: {html.escape(model.preset.name)} &mdash; "
+            f"step {snap.step} of {snap.horizon}</h2>"
+            f"<p style='margin:4px 0'><b>Solid: {html.escape(shown.name)}</b> &mdash; "
+            f"{html.escape(shown.description)}<br><b>Dashed: {html.escape(base.name)}</b> &mdash; "
+            f"{html.escape(base.description)}</p>"
+            f"<p style='margin:4px 0'>{html.escape(model.story)}</p>"
+            f"<p style='font-size:1rem;color:#555;margin:4px 0'>{html.escape(settings_line(model))}</p>"
+        ),
+    )
 
 
 def _describe_strategy(spec: str | dict) -> str:
@@ -318,9 +400,11 @@ def settings_line(model: Classroom) -> str:
     focal = market.firms[model.focal_index]
     price = next((seg.share for seg in market.customers.segments if seg.name == PRICE_SEGMENT), float("nan"))
     strategies = ", ".join(_describe_strategy(spec) for spec in focal.strategies) or "no strategy"
-    return (f"Settings: {market.n_customers:,} customers, {100 * price:.0f}% price-driven; "
-            f"{focal.name} runs {strategies}; burn-in {market.burn_in} steps; seed {model.settings.seed}. "
-            "Move the controls, then press Reset.")
+    return (
+        f"Settings: {market.n_customers:,} customers, {100 * price:.0f}% price-driven; "
+        f"{focal.name} runs {strategies}; burn-in {market.burn_in} steps; seed {model.settings.seed}. "
+        "Move the controls, then press Reset."
+    )
 
 
 def _format(column: str, value: float) -> str:
@@ -329,15 +413,21 @@ def _format(column: str, value: float) -> str:
     if column in ("market_share", "retention_rate", "churn_rate"):
         return f"{100 * value:.1f}%"
     if column in ("cumulative_profit", "npv"):
-        return f"{round(value / 1000):,}k"          # round() to an int: no "-0k"
+        return f"{round(value / 1000):,}k"  # round() to an int: no "-0k"
     if column == "customers":
         return f"{value:,.0f}"
     return f"{value:.0f}"
 
 
 #: KPI card rows: step-table column -> label
-KPI_LABELS = {"customers": "customers", "market_share": "market share", "retention_rate": "retention",
-              "cumulative_profit": "profit", "npv": "NPV", "promoter_score": "promoter score"}
+KPI_LABELS = {
+    "customers": "customers",
+    "market_share": "market share",
+    "retention_rate": "retention",
+    "cumulative_profit": "profit",
+    "npv": "NPV",
+    "promoter_score": "promoter score",
+}
 
 
 @solara.component
@@ -346,8 +436,10 @@ def KpiCards(model: Classroom):
     print, the baseline twin's."""
     update_counter.get()
     snap = model.snapshot()
-    head = "".join(f"<th style='color:{_firm_colour(i)};font-size:1.4rem;text-align:left;padding:0 10px'>"
-                   f"{html.escape(firm)}</th>" for i, firm in enumerate(snap.firms))
+    head = "".join(
+        f"<th style='color:{_firm_colour(i)};font-size:1.4rem;text-align:left;padding:0 10px'>{html.escape(firm)}</th>"
+        for i, firm in enumerate(snap.firms)
+    )
     rows = []
     for col, label in KPI_LABELS.items():
         cells = "".join(
@@ -355,12 +447,17 @@ def KpiCards(model: Classroom):
             f"<span style='font-size:1.6rem;font-weight:600'>{_format(col, snap.kpis.at[firm, col])}</span> "
             f"<span style='font-size:0.95rem;color:#777'>"
             f"vs {_format(col, snap.baseline_kpis.at[firm, col])}</span></td>"
-            for firm in snap.firms)
+            for firm in snap.firms
+        )
         rows.append(f"<tr><td style='font-size:1.05rem;color:#555;padding-right:6px'>{label}</td>{cells}</tr>")
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        f"<div style='font-size:1.05rem;color:#555'>Step {snap.step}: each firm now, "
-        f"<span style='color:#777'>vs without the strategy</span></div>"
-        f"<table style='border-collapse:collapse'><tr><th></th>{head}</tr>{''.join(rows)}</table>"))
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f"<div style='font-size:1.05rem;color:#555'>Step {snap.step}: each firm now, "
+            f"<span style='color:#777'>vs without the strategy</span></div>"
+            f"<table style='border-collapse:collapse'><tr><th></th>{head}</tr>{''.join(rows)}</table>"
+        ),
+    )
 
 
 def _panel(model: Classroom, draw: Callable[[Snapshot, Classroom], Figure]) -> None:
@@ -396,8 +493,15 @@ def NetworkView(model: Classroom):
 
 
 #: the page's panels in reading order (SolaraViz lays them out two per row)
-COMPONENTS = [LessonStory, KpiCards, LoyaltyStatesChart, ProfitChart, RetentionChurnChart,
-              DisconfirmationChart, NetworkView]
+COMPONENTS = [
+    LessonStory,
+    KpiCards,
+    LoyaltyStatesChart,
+    ProfitChart,
+    RetentionChurnChart,
+    DisconfirmationChart,
+    NetworkView,
+]
 
 
 @solara.component
@@ -409,8 +513,10 @@ def SkippedLessonsNotice(skipped: tuple[SkippedLesson, ...]):
         return
     with solara.Warning(dense=True, style={"margin": "8px 16px 0", "font-size": "1rem"}):
         many = len(skipped) > 1
-        solara.Text(f"{len(skipped)} lesson file{'s' if many else ''} skipped; fix and restart the "
-                    f"dashboard to offer {'them' if many else 'it'}:")
+        solara.Text(
+            f"{len(skipped)} lesson file{'s' if many else ''} skipped; fix and restart the "
+            f"dashboard to offer {'them' if many else 'it'}:"
+        )
         for item in skipped:
             solara.Text(item.notice, style={"display": "block", "font-family": "monospace"})
 
@@ -422,8 +528,13 @@ def LessonViz():
     model; SolaraViz's Reset replaces it with one built from the controls."""
     params = solara.use_memo(model_params, [])
     classroom = solara.use_memo(lambda: Classroom(**initial_settings(params)), [])
-    SolaraViz(classroom, components=[(c, 0) for c in COMPONENTS], model_params=params,
-              name="Loyalty classroom", play_interval=PLAY_INTERVAL_MS)
+    SolaraViz(
+        classroom,
+        components=[(c, 0) for c in COMPONENTS],
+        model_params=params,
+        name="Loyalty classroom",
+        play_interval=PLAY_INTERVAL_MS,
+    )
 
 
 @solara.component
@@ -436,8 +547,9 @@ def Page():
         if lesson_names():
             LessonViz()
         else:
-            solara.Error("No lesson to show: every lesson file fails validation (see above). "
-                         "Fix one and restart the dashboard.")
+            solara.Error(
+                "No lesson to show: every lesson file fails validation (see above). Fix one and restart the dashboard."
+            )
 
 
 # --------------------------------------------------------------------------- memory

@@ -93,7 +93,7 @@ def stop_workers(kill: bool = False) -> None:
     flags = getattr(executor, "_flags", None)
     if executor is None or getattr(flags, "shutdown", False):
         return
-    if hasattr(executor, "terminate"):     # joblib's executor: also removes its temporary folder
+    if hasattr(executor, "terminate"):  # joblib's executor: also removes its temporary folder
         executor.terminate(kill_workers=kill)
     else:
         executor.shutdown(wait=True, kill_workers=kill)
@@ -109,7 +109,7 @@ def _sigint_handled_by(handler: Callable | int, when: bool = True) -> Iterator[N
         return
     try:
         previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:                      # not the main thread
+    except ValueError:  # not the main thread
         yield
         return
     try:
@@ -162,17 +162,20 @@ def sigint_outside_compiler() -> contextlib.AbstractContextManager[None]:
     compiles the engine's rules in its first seconds, the moment a user is
     most likely to change their mind. Only where Ctrl-C raises Python's
     KeyboardInterrupt (a worker that ignores it keeps ignoring it)."""
-    return _sigint_handled_by(_interrupt_outside_compiler,
-                              signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+    return _sigint_handled_by(
+        _interrupt_outside_compiler, signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
 
 
 _AT_EXIT: list[bool] = []
 
 
 @contextlib.contextmanager
-def stop_cleanly(where: str | os.PathLike | Callable[[], str | os.PathLike],
-                 on_interrupt: Callable[[], str | None] | None = None,
-                 keep_workers: bool = False) -> Iterator[None]:
+def stop_cleanly(
+    where: str | os.PathLike | Callable[[], str | os.PathLike],
+    on_interrupt: Callable[[], str | None] | None = None,
+    keep_workers: bool = False,
+) -> Iterator[None]:
     """Run the body; on Ctrl-C (also one that arrived inside a compiled rule
     outside a step, e.g. while a market is built, which Python reports as a
     ``SystemError``: :func:`sim.compiled.interrupted`) kill the worker

@@ -55,56 +55,94 @@ DEFAULT_OUTPUT = "docs/invariance.md"
 @dataclass(frozen=True)
 class Measure:
     """A KPI of the table, its display and the tolerance of its verdict."""
-    kpi: str            # a column of the runs table, or NPV_DIFFERENCE
+
+    kpi: str  # a column of the runs table, or NPV_DIFFERENCE
     label: str
-    kind: str           # "pct" (a share, shown in %) or "money"
-    tolerance: float    # in the KPI's own unit (a share for "pct")
-    reason: str         # why this tolerance
+    kind: str  # "pct" (a share, shown in %) or "money"
+    tolerance: float  # in the KPI's own unit (a share for "pct")
+    reason: str  # why this tolerance
 
 
 #: the KPIs compared, in the table's order, each with the absolute tolerance
 #: under which two combinations agree even when their intervals are apart
-MEASURES: dict[str, Measure] = {m.kpi: m for m in (
-    Measure("profit_per_customer", "profit per customer-year", "money", 2.0,
+MEASURES: dict[str, Measure] = {
+    m.kpi: m
+    for m in (
+        Measure(
+            "profit_per_customer",
+            "profit per customer-year",
+            "money",
+            2.0,
             "1% of the reference's profit per customer-year (about 210) and under 0.2% of its revenue per "
-            "customer-year (about 1,240): no decision turns on less"),
-    Measure("retention_rate", "retention (annual)", "pct", 0.01,
+            "customer-year (about 1,240): no decision turns on less",
+        ),
+        Measure(
+            "retention_rate",
+            "retention (annual)",
+            "pct",
+            0.01,
             "one percentage point of customers a year, about 1.4% of the reference's 70%; the model's "
-            "first version, whose rates were per step, gave 20 points more in monthly steps"),
-    Measure("loyal_advocate_share", "loyal + advocate share", "pct", 0.01,
-            "one percentage point of the firm's customers, about 2.5% of the reference's share (about 40%)"),
-    Measure("deal_seeker_share", "deal-seeker share", "pct", 0.01,
-            "one percentage point of the firm's customers, about 7% of the reference's share (about 14%)"),
-    Measure("margin_pct", "margin", "pct", 0.005,
+            "first version, whose rates were per step, gave 20 points more in monthly steps",
+        ),
+        Measure(
+            "loyal_advocate_share",
+            "loyal + advocate share",
+            "pct",
+            0.01,
+            "one percentage point of the firm's customers, about 2.5% of the reference's share (about 40%)",
+        ),
+        Measure(
+            "deal_seeker_share",
+            "deal-seeker share",
+            "pct",
+            0.01,
+            "one percentage point of the firm's customers, about 7% of the reference's share (about 14%)",
+        ),
+        Measure(
+            "margin_pct",
+            "margin",
+            "pct",
+            0.005,
             "half a percentage point of revenue, 3% of the reference's margin (about 17%): about the "
-            "tolerance of profit per customer-year, as a share of revenue"),
-    Measure(NPV_DIFFERENCE, "NPV difference from baseline per customer", "money", 2.0,
+            "tolerance of profit per customer-year, as a share of revenue",
+        ),
+        Measure(
+            NPV_DIFFERENCE,
+            "NPV difference from baseline per customer",
+            "money",
+            2.0,
             "the tolerance of profit per customer-year, over the whole (two-year) horizon: under a sixth "
-            "of the smallest effect of a design card's strategy at the reference (about 13)"),
-)}
+            "of the smallest effect of a design card's strategy at the reference (about 13)",
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
 class Combination:
     """A market size and a step length."""
+
     n_customers: int
     steps_per_year: int
 
     @property
     def label(self) -> str:
         step = {52: "weekly", 12: "monthly", 365: "daily", 4: "quarterly", 1: "yearly"}.get(
-            self.steps_per_year, f"{self.steps_per_year}/year")
+            self.steps_per_year, f"{self.steps_per_year}/year"
+        )
         return f"{self.n_customers:,} {step}"
 
 
 @dataclass
 class InvarianceConfig:
     """Options of the invariance table (``loyalty-sim-validate --sizes ...``)."""
+
     sizes: list = param([1000, 5000, 20000], doc="market sizes (customers)")
     steps_per_year: list = param([52, 12], doc="step lengths, as steps per year (52 weekly, 12 monthly)")
     replications: int = param(8, 2, 100_000, "replications of every combination (seeds seed .. seed + r - 1)")
-    horizon_years: float = param(2.0, 0.0, 1000.0, "reported horizon in years (default: the default "
-                                                    "experiment's 104 weeks)", lo_open=True)
+    horizon_years: float = param(
+        2.0, 0.0, 1000.0, "reported horizon in years (default: the default experiment's 104 weeks)", lo_open=True
+    )
     burn_in_years: float = param(3.0, 0.0, 1000.0, "burn-in in years (default: the default experiment's 156 weeks)")
     seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r everywhere")
     workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
@@ -123,8 +161,10 @@ class InvarianceConfig:
     def reference(self) -> Combination:
         """The combination nearest the default market: the listed size nearest
         5,000 customers at the listed step length nearest weekly."""
-        return Combination(min(self.sizes, key=lambda n: (abs(n - REFERENCE_SIZE), n)),
-                           min(self.steps_per_year, key=lambda s: (abs(s - REFERENCE_STEPS_PER_YEAR), -s)))
+        return Combination(
+            min(self.sizes, key=lambda n: (abs(n - REFERENCE_SIZE), n)),
+            min(self.steps_per_year, key=lambda s: (abs(s - REFERENCE_STEPS_PER_YEAR), -s)),
+        )
 
     def steps(self, years: float, steps_per_year: int) -> int:
         """``years`` as whole steps."""
@@ -133,8 +173,7 @@ class InvarianceConfig:
 
 def check_settings(s: InvarianceConfig) -> None:
     """Raise ConfigError (one line naming the option) on settings that cannot run."""
-    validate({k: v for k, v in dataclasses.asdict(s).items() if k not in ("sizes", "steps_per_year")},
-             InvarianceConfig)
+    validate({k: v for k, v in dataclasses.asdict(s).items() if k not in ("sizes", "steps_per_year")}, InvarianceConfig)
     for key, values, lo, hi in (("sizes", s.sizes, 1, 100_000_000), ("steps_per_year", s.steps_per_year, 1, 10_000)):
         text = ",".join(map(str, values))
         if not values:
@@ -145,8 +184,10 @@ def check_settings(s: InvarianceConfig) -> None:
             raise ConfigError(f"{key} = {text!r}: each may be listed once")
     shortest = min(s.steps_per_year)
     if s.steps(s.horizon_years, shortest) < 1:
-        raise ConfigError(f"horizon_years = {s.horizon_years:g}: shorter than one step at {shortest} steps per "
-                          f"year; must be at least {1 / shortest:.3g}")
+        raise ConfigError(
+            f"horizon_years = {s.horizon_years:g}: shorter than one step at {shortest} steps per "
+            f"year; must be at least {1 / shortest:.3g}"
+        )
 
 
 def parse_whole_numbers(key: str, text: str) -> list:
@@ -154,8 +195,9 @@ def parse_whole_numbers(key: str, text: str) -> list:
     try:
         return [int(part) for part in text.split(",")]
     except ValueError:
-        raise ConfigError(f"{key} = {text!r}: must be whole numbers separated by commas, "
-                          f"e.g. 1000,5000,20000") from None
+        raise ConfigError(
+            f"{key} = {text!r}: must be whole numbers separated by commas, e.g. 1000,5000,20000"
+        ) from None
 
 
 # =========================================================================== the runs
@@ -178,21 +220,29 @@ def combination_config(combination: Combination, settings: InvarianceConfig) -> 
     from experiments.runner import experiment_config
 
     spy = combination.steps_per_year
-    container = compose_app([
-        f"market.n_customers={combination.n_customers}", f"market.steps_per_year={spy}",
-        f"market.steps={settings.steps(settings.horizon_years, spy)}",
-        f"market.burn_in={settings.steps(settings.burn_in_years, spy)}",
-        f"experiment.replications={settings.replications}", f"experiment.seed={settings.seed}",
-        f"experiment.workers={settings.workers}", f"experiment.confidence={settings.confidence}",
-        "experiment.progress=false", "experiment.figures=false"])
+    container = compose_app(
+        [
+            f"market.n_customers={combination.n_customers}",
+            f"market.steps_per_year={spy}",
+            f"market.steps={settings.steps(settings.horizon_years, spy)}",
+            f"market.burn_in={settings.steps(settings.burn_in_years, spy)}",
+            f"experiment.replications={settings.replications}",
+            f"experiment.seed={settings.seed}",
+            f"experiment.workers={settings.workers}",
+            f"experiment.confidence={settings.confidence}",
+            "experiment.progress=false",
+            "experiment.figures=false",
+        ]
+    )
     exp = container["experiment"]
     exp["scenarios"] = design_card_scenarios(exp["scenarios"])
     validate_experiment(container)
     return experiment_config(container)
 
 
-def combination_rows(runs: pd.DataFrame, combination: Combination, firm: str, baseline: str,
-                     confidence: float = 0.95) -> list[dict]:
+def combination_rows(
+    runs: pd.DataFrame, combination: Combination, firm: str, baseline: str, confidence: float = 0.95
+) -> list[dict]:
     """The table's rows of one combination from its runs table: the
     baseline's levels, then each strategy's paired NPV difference from the
     baseline per customer of the market."""
@@ -204,16 +254,26 @@ def combination_rows(runs: pd.DataFrame, combination: Combination, firm: str, ba
     for kpi in MEASURES:
         if kpi != NPV_DIFFERENCE:
             mean, low, high = paired_interval(base[kpi].to_numpy(float), confidence)
-            rows.append({**where, "kpi": kpi, "scenario": baseline, "n": len(base),
-                         "mean": mean, "low": low, "high": high})
+            rows.append(
+                {**where, "kpi": kpi, "scenario": baseline, "n": len(base), "mean": mean, "low": low, "high": high}
+            )
     for scenario, table in wide.items():
         if scenario == baseline:
             continue
         common = table.index.intersection(base.index)
         diffs = (table.loc[common, "npv"] - base.loc[common, "npv"]).to_numpy(float) / combination.n_customers
         mean, low, high = paired_interval(diffs, confidence)
-        rows.append({**where, "kpi": NPV_DIFFERENCE, "scenario": scenario, "n": len(common),
-                     "mean": mean, "low": low, "high": high})
+        rows.append(
+            {
+                **where,
+                "kpi": NPV_DIFFERENCE,
+                "scenario": scenario,
+                "n": len(common),
+                "mean": mean,
+                "low": low,
+                "high": high,
+            }
+        )
     return rows
 
 
@@ -228,12 +288,15 @@ def invariance_table(settings: InvarianceConfig, log: Any = None) -> pd.DataFram
         started = time.perf_counter()
         market, experiment = combination_config(combination, settings)
         result = run_experiment(market, experiment, progress=False)
-        rows += combination_rows(result.runs, combination, experiment.focal_firm, experiment.baseline,
-                                 settings.confidence)
+        rows += combination_rows(
+            result.runs, combination, experiment.focal_firm, experiment.baseline, settings.confidence
+        )
         if log:
-            log(f"invariance: {combination.label}: {market.steps} steps after {market.burn_in}, "
+            log(
+                f"invariance: {combination.label}: {market.steps} steps after {market.burn_in}, "
                 f"{len(experiment.scenarios)} scenarios x {experiment.replications} replications "
-                f"({time.perf_counter() - started:.0f} s)")
+                f"({time.perf_counter() - started:.0f} s)"
+            )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
@@ -248,8 +311,7 @@ def agree(reference: Mapping, other: Mapping, tolerance: float) -> bool:
     return bool(overlap or close)
 
 
-def verdicts(table: pd.DataFrame, reference: Combination,
-             measures: Mapping[str, Measure] = MEASURES) -> pd.DataFrame:
+def verdicts(table: pd.DataFrame, reference: Combination, measures: Mapping[str, Measure] = MEASURES) -> pd.DataFrame:
     """Per KPI and scenario of ``table`` (:func:`invariance_table`): PASS if
     every combination agrees with ``reference`` (:func:`agree`), with the
     combination whose mean is furthest from the reference's and by how much
@@ -270,6 +332,15 @@ def verdicts(table: pd.DataFrame, reference: Combination,
                 i = diffs.abs().idxmax()
                 worst = Combination(int(others.at[i, "n_customers"]), int(others.at[i, "steps_per_year"])).label
                 worst_diff = float(diffs[i])
-        rows.append({"kpi": kpi, "scenario": scenario, "label": measure.label, "tolerance": measure.tolerance,
-                     "worst": worst, "worst_difference": worst_diff, "verdict": PASS if ok else FAIL})
+        rows.append(
+            {
+                "kpi": kpi,
+                "scenario": scenario,
+                "label": measure.label,
+                "tolerance": measure.tolerance,
+                "worst": worst,
+                "worst_difference": worst_diff,
+                "verdict": PASS if ok else FAIL,
+            }
+        )
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)

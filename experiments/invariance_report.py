@@ -20,8 +20,17 @@ from typing import Sequence
 
 import pandas as pd
 
-from experiments.invariance import (DESIGN_CARD, MEASURES, NPV_DIFFERENCE, PASS, Combination,
-                                    InvarianceConfig, invariance_table, parse_whole_numbers, verdicts)
+from experiments.invariance import (
+    DESIGN_CARD,
+    MEASURES,
+    NPV_DIFFERENCE,
+    PASS,
+    Combination,
+    InvarianceConfig,
+    invariance_table,
+    parse_whole_numbers,
+    verdicts,
+)
 from sim.config import ConfigError
 
 #: the options of loyalty-sim-validate that choose the invariance table
@@ -33,6 +42,7 @@ CLAIMS_ONLY = ("n_customers", "only", "list")
 @dataclass
 class Invariance:
     """A measured invariance table: settings, rows, verdicts, run time."""
+
     settings: InvarianceConfig
     table: pd.DataFrame
     verdicts: pd.DataFrame
@@ -70,8 +80,9 @@ def wide_table(inv: Invariance) -> pd.DataFrame:
     """Rows = KPI (and scenario), columns = combinations (the reference
     first), cells ``mean [low, high]``, then the verdict."""
     combos = [inv.settings.reference] + [c for c in inv.settings.combinations if c != inv.settings.reference]
-    cells = {(r.kpi, r.scenario, Combination(int(r.n_customers), int(r.steps_per_year))): r
-             for r in inv.table.itertuples()}
+    cells = {
+        (r.kpi, r.scenario, Combination(int(r.n_customers), int(r.steps_per_year))): r for r in inv.table.itertuples()
+    }
     rows = []
     for v in inv.verdicts.itertuples():
         kind = MEASURES[v.kpi].kind
@@ -80,7 +91,8 @@ def wide_table(inv: Invariance) -> pd.DataFrame:
         for c in combos:
             r = cells.get((v.kpi, v.scenario, c))
             row[c.label + (" (reference)" if c == inv.settings.reference else "")] = (
-                format_cell(r.mean, r.low, r.high, kind) if r is not None else "–")
+                format_cell(r.mean, r.low, r.high, kind) if r is not None else "–"
+            )
         row["verdict"] = v.verdict
         rows.append(row)
     return pd.DataFrame(rows)
@@ -94,9 +106,11 @@ def _markdown(frame: pd.DataFrame) -> list[str]:
 
 def command(s: InvarianceConfig) -> str:
     """The command line that gives the table of ``s``."""
-    return (f"loyalty-sim-validate --sizes {','.join(map(str, s.sizes))} "
-            f"--steps-per-year {','.join(map(str, s.steps_per_year))} --replications {s.replications} "
-            f"--horizon-years {s.horizon_years:g} --burn-in-years {s.burn_in_years:g} --seed {s.seed}")
+    return (
+        f"loyalty-sim-validate --sizes {','.join(map(str, s.sizes))} "
+        f"--steps-per-year {','.join(map(str, s.steps_per_year))} --replications {s.replications} "
+        f"--horizon-years {s.horizon_years:g} --burn-in-years {s.burn_in_years:g} --seed {s.seed}"
+    )
 
 
 def render_text(inv: Invariance) -> str:
@@ -112,8 +126,10 @@ def render(inv: Invariance) -> str:
     """The markdown report of an invariance table."""
     s = inv.settings
     level = f"{100 * s.confidence:g}%"
-    steps = ", ".join(f"{spy} steps a year: {s.steps(s.horizon_years, spy)} steps after "
-                      f"{s.steps(s.burn_in_years, spy)}" for spy in s.steps_per_year)
+    steps = ", ".join(
+        f"{spy} steps a year: {s.steps(s.horizon_years, spy)} steps after {s.steps(s.burn_in_years, spy)}"
+        for spy in s.steps_per_year
+    )
     lines = [
         "# Invariance to market size and step length",
         "",
@@ -140,8 +156,10 @@ def render(inv: Invariance) -> str:
         "",
         "| KPI | tolerance | why |",
         "|---|---|---|",
-        *(f"| {m.label} | {format_value(m.tolerance, m.kind)}{' points' if m.kind == 'pct' else ''} | {m.reason} |"
-          for m in MEASURES.values()),
+        *(
+            f"| {m.label} | {format_value(m.tolerance, m.kind)}{' points' if m.kind == 'pct' else ''} | {m.reason} |"
+            for m in MEASURES.values()
+        ),
         "",
         "## Strategy schedules",
         "",
@@ -161,8 +179,10 @@ def _schedules(steps_per_year: Sequence[int]) -> list[str]:
     from strategies.registry import REGISTRY, load_builtin
 
     load_builtin()
-    lines = ["| strategy | schedule | " + " | ".join(f"{spy} steps a year" for spy in steps_per_year) + " |",
-             "|---|---|" + "---|" * len(steps_per_year)]
+    lines = [
+        "| strategy | schedule | " + " | ".join(f"{spy} steps a year" for spy in steps_per_year) + " |",
+        "|---|---|" + "---|" * len(steps_per_year),
+    ]
     for name in DESIGN_CARD:
         cfg = REGISTRY[name].config_class()
         shown = f"week {cfg.start}, " + (f"{cfg.duration} weeks" if cfg.duration else "to the end")
@@ -180,10 +200,14 @@ def _schedules(steps_per_year: Sequence[int]) -> list[str]:
 
 def add_options(p: argparse.ArgumentParser) -> None:
     """The invariance table's options of ``loyalty-sim-validate``."""
-    p.add_argument("--sizes", metavar="N,N,...",
-                   help="invariance table: market sizes, comma-separated (default 1000,5000,20000)")
-    p.add_argument("--steps-per-year", metavar="S,S,...",
-                   help="invariance table: step lengths as steps per year (default 52,12: weekly, monthly)")
+    p.add_argument(
+        "--sizes", metavar="N,N,...", help="invariance table: market sizes, comma-separated (default 1000,5000,20000)"
+    )
+    p.add_argument(
+        "--steps-per-year",
+        metavar="S,S,...",
+        help="invariance table: step lengths as steps per year (default 52,12: weekly, monthly)",
+    )
     p.add_argument("--horizon-years", metavar="Y", help="invariance table: horizon in years (default 2)")
     p.add_argument("--burn-in-years", metavar="Y", help="invariance table: burn-in in years (default 3)")
 
@@ -199,17 +223,23 @@ def settings_from(args: argparse.Namespace) -> InvarianceConfig:
 
     for key in CLAIMS_ONLY:
         if getattr(args, key):
-            raise ConfigError(f"{key} = {getattr(args, key)!r}: the claims' report only; the invariance table "
-                              "(--sizes, --steps-per-year) sets the sizes itself")
-    given = {"sizes": None if args.sizes is None else parse_whole_numbers("sizes", args.sizes),
-             "steps_per_year": None if args.steps_per_year is None
-             else parse_whole_numbers("steps_per_year", args.steps_per_year),
-             "horizon_years": number("horizon_years", args.horizon_years, float),
-             "burn_in_years": number("burn_in_years", args.burn_in_years, float),
-             "replications": number("replications", args.replications, int),
-             "seed": number("seed", args.seed, int), "workers": number("workers", args.workers, int),
-             "confidence": number("confidence", args.confidence, float),
-             "output": args.output}
+            raise ConfigError(
+                f"{key} = {getattr(args, key)!r}: the claims' report only; the invariance table "
+                "(--sizes, --steps-per-year) sets the sizes itself"
+            )
+    given = {
+        "sizes": None if args.sizes is None else parse_whole_numbers("sizes", args.sizes),
+        "steps_per_year": None
+        if args.steps_per_year is None
+        else parse_whole_numbers("steps_per_year", args.steps_per_year),
+        "horizon_years": number("horizon_years", args.horizon_years, float),
+        "burn_in_years": number("burn_in_years", args.burn_in_years, float),
+        "replications": number("replications", args.replications, int),
+        "seed": number("seed", args.seed, int),
+        "workers": number("workers", args.workers, int),
+        "confidence": number("confidence", args.confidence, float),
+        "output": args.output,
+    }
     return InvarianceConfig(**{k: v for k, v in given.items() if v is not None})
 
 
@@ -217,5 +247,9 @@ def main(args: argparse.Namespace) -> int:
     """Measure, print and write the invariance table; the exit status."""
     from experiments.validation import write_report
 
-    return write_report(lambda: settings_from(args), run_invariance, render,
-                        lambda inv, out: f"{render_text(inv)}\nreport: {out} ({inv.elapsed:.0f} s)")
+    return write_report(
+        lambda: settings_from(args),
+        run_invariance,
+        render,
+        lambda inv, out: f"{render_text(inv)}\nreport: {out} ({inv.elapsed:.0f} s)",
+    )

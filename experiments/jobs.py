@@ -43,8 +43,10 @@ _NOT_RESULTS = {("experiment", "workers"), ("experiment", "progress"), ("market"
 
 def config_hash(container: dict) -> str:
     """A hash of the config's result-relevant keys."""
-    data = {k: ({kk: vv for kk, vv in v.items() if (k, kk) not in _NOT_RESULTS} if isinstance(v, dict) else v)
-            for k, v in container.items()}
+    data = {
+        k: ({kk: vv for kk, vv in v.items() if (k, kk) not in _NOT_RESULTS} if isinstance(v, dict) else v)
+        for k, v in container.items()
+    }
     text = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -201,6 +203,7 @@ def _ended(pid: int) -> bool:
 
 def _is_bad_input(error: BaseException) -> bool:
     from sim.config import ConfigError
+
     return isinstance(error, ConfigError)
 
 

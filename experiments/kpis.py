@@ -19,51 +19,58 @@ from sim.metrics import summarise
 @dataclass(frozen=True)
 class Kpi:
     """One indicator: its column in ``runs.parquet``, label and display."""
+
     name: str
     label: str
-    kind: str               # "money", "pct", "float" or "int": how to print it
+    kind: str  # "money", "pct", "float" or "int": how to print it
     higher_is_better: bool
 
 
 #: the KPIs of the comparison table; the last two do not grow with the market's
 #: size or the step length, so markets of any size can be compared on them
-KPIS: dict[str, Kpi] = {k.name: k for k in (
-    Kpi("npv", "profit (NPV)", "money", True),
-    Kpi("revenue", "revenue", "money", True),
-    Kpi("retention_rate", "retention (annual, true)", "pct", True),
-    Kpi("churn_rate", "churn rate (annual)", "pct", False),
-    Kpi("loyal_advocate_share", "loyal + advocate share", "pct", True),
-    Kpi("deal_seeker_share", "deal-seeker share", "pct", False),
-    Kpi("promoter_score", "promoter score", "float", True),
-    Kpi("clv", "CLV on gross margin", "money", True),
-    Kpi("profit_per_customer", "profit per customer-year", "float", True),
-    Kpi("margin_pct", "margin (profit / revenue)", "pct", True),
-)}
+KPIS: dict[str, Kpi] = {
+    k.name: k
+    for k in (
+        Kpi("npv", "profit (NPV)", "money", True),
+        Kpi("revenue", "revenue", "money", True),
+        Kpi("retention_rate", "retention (annual, true)", "pct", True),
+        Kpi("churn_rate", "churn rate (annual)", "pct", False),
+        Kpi("loyal_advocate_share", "loyal + advocate share", "pct", True),
+        Kpi("deal_seeker_share", "deal-seeker share", "pct", False),
+        Kpi("promoter_score", "promoter score", "float", True),
+        Kpi("clv", "CLV on gross margin", "money", True),
+        Kpi("profit_per_customer", "profit per customer-year", "float", True),
+        Kpi("margin_pct", "margin (profit / revenue)", "pct", True),
+    )
+}
 
 #: further per-run columns of ``runs.parquet`` that experiments may compare
-EXTRA_KPIS: dict[str, Kpi] = {k.name: k for k in (
-    Kpi("profit", "profit (undiscounted)", "money", True),
-    Kpi("market_share", "market share (revenue)", "pct", True),
-    Kpi("customers", "customers at the end", "int", True),
-    Kpi("mean_satisfaction", "mean satisfaction", "float", True),
-    Kpi("complaints", "complaints", "int", False),
-    Kpi("recoveries", "recovered complaints", "int", True),
-    Kpi("disappointed", "disappointed purchases", "int", False),
-    Kpi("acquisitions", "customers acquired", "int", True),
-    Kpi("win_backs", "customers won back", "int", True),
-    Kpi("top20_revenue_share", "revenue share of the top 20%", "pct", False),
-    Kpi("staff_turnover", "staff turnover (mean per step)", "pct", False),
-    Kpi("service_level", "service level (mean)", "float", True),
-    # the survey view (sim/survey.py, market.survey): horizon means of the step table's
-    Kpi("csat_top_box", "satisfaction top box (5 of 5)", "pct", True),
-    Kpi("csat_top2_box", "satisfaction top two boxes (4-5 of 5)", "pct", True),
-    Kpi("csat_bottom2_box", "satisfaction bottom two boxes (1-2 of 5)", "pct", False),
-    Kpi("mean_csat_5", "mean satisfaction answer (1-5)", "float", True),
-    Kpi("mean_csat_10", "mean satisfaction answer (0-10)", "float", True),
-    Kpi("intent_top_box", "will definitely buy again (5 of 5)", "pct", True),
-    Kpi("intent_top2_box", "will buy again (4-5 of 5)", "pct", True),
-    Kpi("mean_intent_5", "mean repurchase-intention answer (1-5)", "float", True),
-)}
+EXTRA_KPIS: dict[str, Kpi] = {
+    k.name: k
+    for k in (
+        Kpi("profit", "profit (undiscounted)", "money", True),
+        Kpi("market_share", "market share (revenue)", "pct", True),
+        Kpi("customers", "customers at the end", "int", True),
+        Kpi("mean_satisfaction", "mean satisfaction", "float", True),
+        Kpi("complaints", "complaints", "int", False),
+        Kpi("recoveries", "recovered complaints", "int", True),
+        Kpi("disappointed", "disappointed purchases", "int", False),
+        Kpi("acquisitions", "customers acquired", "int", True),
+        Kpi("win_backs", "customers won back", "int", True),
+        Kpi("top20_revenue_share", "revenue share of the top 20%", "pct", False),
+        Kpi("staff_turnover", "staff turnover (mean per step)", "pct", False),
+        Kpi("service_level", "service level (mean)", "float", True),
+        # the survey view (sim/survey.py, market.survey): horizon means of the step table's
+        Kpi("csat_top_box", "satisfaction top box (5 of 5)", "pct", True),
+        Kpi("csat_top2_box", "satisfaction top two boxes (4-5 of 5)", "pct", True),
+        Kpi("csat_bottom2_box", "satisfaction bottom two boxes (1-2 of 5)", "pct", False),
+        Kpi("mean_csat_5", "mean satisfaction answer (1-5)", "float", True),
+        Kpi("mean_csat_10", "mean satisfaction answer (0-10)", "float", True),
+        Kpi("intent_top_box", "will definitely buy again (5 of 5)", "pct", True),
+        Kpi("intent_top2_box", "will buy again (4-5 of 5)", "pct", True),
+        Kpi("mean_intent_5", "mean repurchase-intention answer (1-5)", "float", True),
+    )
+}
 
 ALL_KPIS: dict[str, Kpi] = {**KPIS, **EXTRA_KPIS}
 

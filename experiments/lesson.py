@@ -104,19 +104,27 @@ for _g, _states in enumerate(STATE_GROUPS.values()):
 #: the disconfirmation outcomes of a purchase (sim/disconfirmation.py), in chart order
 OUTCOMES = {"delighted": DELIGHTED, "satisfied": SATISFIED, "disappointed": DISAPPOINTED}
 #: the step-table columns a KPI card shows per firm
-KPI_COLUMNS = ("customers", "market_share", "retention_rate", "churn_rate", "cumulative_profit",
-               "npv", "promoter_score")
+KPI_COLUMNS = (
+    "customers",
+    "market_share",
+    "retention_rate",
+    "churn_rate",
+    "cumulative_profit",
+    "npv",
+    "promoter_score",
+)
 
 
 # --------------------------------------------------------------------------- lesson presets
 @dataclass(frozen=True)
 class LessonPreset:
     """One named experiment as a lesson: its market, story and scenarios."""
+
     name: str
-    story: str                      # the experiment's description (one paragraph)
+    story: str  # the experiment's description (one paragraph)
     market: MarketConfig
     scenarios: tuple[Scenario, ...]
-    baseline: str                   # the scenario every other is compared with
+    baseline: str  # the scenario every other is compared with
     focal_firm: str
 
     @property
@@ -152,8 +160,9 @@ class SkippedLesson:
     """A lesson file the page does not offer, and why: the one-line error the
     command line prints for it (``key = value: what is allowed``); or a lesson
     folder that is not there."""
-    path: Path                      # the lesson file (or folder)
-    reason: str                     # one line
+
+    path: Path  # the lesson file (or folder)
+    reason: str  # one line
 
     @property
     def notice(self) -> str:
@@ -164,6 +173,7 @@ class SkippedLesson:
 def shown_path(path: Path) -> str:
     """A file as a user finds it: relative to the project, else absolute."""
     from experiments.app import CONF_DIR
+
     project = CONF_DIR.parent
     return str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
 
@@ -172,6 +182,7 @@ def shown_path(path: Path) -> str:
 class Lessons:
     """What the lesson files give: the lessons by name (the default first) and
     the files skipped because they fail the command line's validation."""
+
     presets: dict[str, LessonPreset]
     skipped: tuple[SkippedLesson, ...]
 
@@ -184,6 +195,7 @@ def lesson_folders() -> tuple[Path, ...]:
     """The config folders whose ``experiment/`` files are lessons: ``conf/``,
     then the folder named by :data:`EXTRA_LESSONS_ENV` if it is set."""
     from experiments.app import CONF_DIR
+
     extra = os.environ.get(EXTRA_LESSONS_ENV, "").strip()
     return (CONF_DIR,) + ((Path(extra).resolve(),) if extra else ())
 
@@ -193,7 +205,7 @@ def lessons() -> Lessons:
     of folders (:func:`read_lessons`). The presets are read-only configs,
     shared by all browser sessions."""
     folders = lesson_folders()
-    with _lessons_lock:             # Hydra's global state: one composition at a time
+    with _lessons_lock:  # Hydra's global state: one composition at a time
         if folders not in _lessons:
             _lessons[folders] = read_lessons(folders)
             for skipped in _lessons[folders].skipped:
@@ -223,8 +235,7 @@ def first_lesson() -> str:
     lesson file passes validation."""
     names = lesson_names()
     if not names:
-        raise ConfigError(f"{LESSON_GROUP} = none: no lesson file passes validation "
-                          f"({len(skipped_lessons())} skipped)")
+        raise ConfigError(f"{LESSON_GROUP} = none: no lesson file passes validation ({len(skipped_lessons())} skipped)")
     return DEFAULT_LESSON if DEFAULT_LESSON in names else names[0]
 
 
@@ -240,10 +251,15 @@ def read_lessons(conf_dirs: Sequence[Path]) -> Lessons:
     presets: dict[str, LessonPreset] = {}
     skipped: list[SkippedLesson] = []
     for conf_dir in map(Path, conf_dirs):
-        if not (conf_dir / LESSON_GROUP).is_dir():          # e.g. a mistyped extra folder: say so
-            skipped.append(SkippedLesson(conf_dir / LESSON_GROUP, f"lesson folder = {str(conf_dir)!r}: has no "
-                                         f"{LESSON_GROUP}/ folder; must be laid out like conf/ (lesson files "
-                                         f"in {LESSON_GROUP}/*.yaml)"))
+        if not (conf_dir / LESSON_GROUP).is_dir():  # e.g. a mistyped extra folder: say so
+            skipped.append(
+                SkippedLesson(
+                    conf_dir / LESSON_GROUP,
+                    f"lesson folder = {str(conf_dir)!r}: has no "
+                    f"{LESSON_GROUP}/ folder; must be laid out like conf/ (lesson files "
+                    f"in {LESSON_GROUP}/*.yaml)",
+                )
+            )
             continue
         for path in sorted((conf_dir / LESSON_GROUP).glob("*.yaml"), key=lambda p: (p.stem != DEFAULT_LESSON, p.stem)):
             name = path.stem
@@ -277,12 +293,14 @@ def compose_lesson(name: str, conf_dir: Path) -> LessonPreset:
 
     conf_dir = Path(conf_dir).resolve()
     selection = {LESSON_GROUP: name}
-    values = {**read_group_files(selection, [conf_dir]), **selection}     # malformed or empty: ConfigError
+    values = {**read_group_files(selection, [conf_dir]), **selection}  # malformed or empty: ConfigError
     overrides = [f"{LESSON_GROUP}={name}"]
     if conf_dir != CONF_DIR.resolve():
         if (CONF_DIR / LESSON_GROUP / f"{name}.yaml").exists():
-            raise ConfigError(f"{LESSON_GROUP} = {name!r}: conf/{LESSON_GROUP}/ has a file of this name, and "
-                              "Hydra composes that one; rename this file")
+            raise ConfigError(
+                f"{LESSON_GROUP} = {name!r}: conf/{LESSON_GROUP}/ has a file of this name, and "
+                "Hydra composes that one; rename this file"
+            )
         overrides.append(f"hydra.searchpath=['file://{conf_dir}']")
     try:
         container = compose_app(overrides)
@@ -290,9 +308,14 @@ def compose_lesson(name: str, conf_dir: Path) -> LessonPreset:
         raise ConfigError(translate_hydra_error(e, values, root=AppConfig)) from None
     validate_experiment(container)
     market, exp = experiment_config(container)
-    return LessonPreset(name=name, story=" ".join(exp.description.split()), market=market,
-                        scenarios=tuple(build_scenarios(market, exp.scenarios)),
-                        baseline=exp.baseline, focal_firm=exp.focal_firm)
+    return LessonPreset(
+        name=name,
+        story=" ".join(exp.description.split()),
+        market=market,
+        scenarios=tuple(build_scenarios(market, exp.scenarios)),
+        baseline=exp.baseline,
+        focal_firm=exp.focal_firm,
+    )
 
 
 def max_teaching_scenarios() -> int:
@@ -306,14 +329,15 @@ class ClassroomSettings:
     """What the page's controls set. Every value is checked by :meth:`validate`
     against the config ranges; numeric 0 (:data:`KEEP`) and the choice
     ``"lesson"`` keep what the lesson's scenario says."""
+
     lesson: str = DEFAULT_LESSON
-    scenario_number: int = 1            # which teaching scenario (1-based, clamped)
+    scenario_number: int = 1  # which teaching scenario (1-based, clamped)
     n_customers: int = DEFAULT_N_CUSTOMERS
-    price_share: float | None = None    # share of the price segment; None: the lesson's mix
-    strategy: str = AS_IN_LESSON        # the focal firm's: "lesson", "none" or a registered name
-    depth: float = KEEP                 # price-war discount (0: the lesson's)
-    start: int = KEEP                   # week the strategy starts (= reported step, weekly; 0: the lesson's)
-    retaliation: str = AS_IN_LESSON     # rivals' price-war response (none | match | partial)
+    price_share: float | None = None  # share of the price segment; None: the lesson's mix
+    strategy: str = AS_IN_LESSON  # the focal firm's: "lesson", "none" or a registered name
+    depth: float = KEEP  # price-war discount (0: the lesson's)
+    start: int = KEEP  # week the strategy starts (= reported step, weekly; 0: the lesson's)
+    retaliation: str = AS_IN_LESSON  # rivals' price-war response (none | match | partial)
     seed: int = 0
 
     def validate(self) -> None:
@@ -336,8 +360,9 @@ class ClassroomSettings:
             except ConfigError as e:
                 raise ConfigError(f"{e} (or {KEEP}: the lesson's)") from None
         if self.retaliation not in (AS_IN_LESSON, *RETALIATION):
-            raise ConfigError(f"retaliation = {self.retaliation!r}: must be one of "
-                              f"{', '.join((AS_IN_LESSON, *RETALIATION))}")
+            raise ConfigError(
+                f"retaliation = {self.retaliation!r}: must be one of {', '.join((AS_IN_LESSON, *RETALIATION))}"
+            )
         validate({"seed": self.seed}, RunConfig)
 
 
@@ -350,8 +375,9 @@ def _check_int(key: str, value: Any, lo: int, hi: int) -> None:
 @dataclass(frozen=True)
 class TwinMarkets:
     """The market the class watches and the one it is compared with."""
-    scenario: Scenario              # the lesson's scenario with the page's settings
-    baseline: Scenario              # the same without strategies (see :func:`twin_markets`)
+
+    scenario: Scenario  # the lesson's scenario with the page's settings
+    baseline: Scenario  # the same without strategies (see :func:`twin_markets`)
     focal_index: int
 
 
@@ -382,8 +408,9 @@ def _dashboard_market(market: MarketConfig, settings: ClassroomSettings) -> Mark
     customers = market.customers
     if settings.price_share is not None:
         customers = dataclasses.replace(customers, segments=segment_mix(customers.segments, settings.price_share))
-    market = dataclasses.replace(market, n_customers=int(settings.n_customers), customers=customers,
-                                 burn_in=min(market.burn_in, MAX_BURN_IN))
+    market = dataclasses.replace(
+        market, n_customers=int(settings.n_customers), customers=customers, burn_in=min(market.burn_in, MAX_BURN_IN)
+    )
     return with_engine_threads(market, DASHBOARD_THREADS)
 
 
@@ -392,8 +419,9 @@ def segment_mix(segments: list[SegmentConfig], price_share: float) -> list[Segme
     the market split among the others in proportion to their shares."""
     names = [s.name for s in segments]
     if PRICE_SEGMENT not in names:
-        raise ConfigError(f"price_share = {price_share!r}: the market has no {PRICE_SEGMENT!r} segment "
-                          f"(segments: {', '.join(names)})")
+        raise ConfigError(
+            f"price_share = {price_share!r}: the market has no {PRICE_SEGMENT!r} segment (segments: {', '.join(names)})"
+        )
     others = sum(s.share for s in segments if s.name != PRICE_SEGMENT)
     rest = 1.0 - float(price_share)
     out = []
@@ -482,9 +510,10 @@ class NetworkSample:
     ties and a fixed 2-D layout. Positions are customer rows: a customer who
     leaves the category is replaced by a newcomer in the same place and with
     the same ties, so the picture stays valid for the whole run."""
-    nodes: np.ndarray               # customer rows, shape (k,)
-    edges: np.ndarray               # pairs of indices into ``nodes``, shape (e, 2)
-    layout: np.ndarray              # x, y per node, shape (k, 2)
+
+    nodes: np.ndarray  # customer rows, shape (k,)
+    edges: np.ndarray  # pairs of indices into ``nodes``, shape (e, 2)
+    layout: np.ndarray  # x, y per node, shape (k, 2)
 
     def groups(self, model: LoyaltyModel, firm: int) -> np.ndarray:
         """Each sampled customer's state group (index into :data:`STATE_GROUPS`) with ``firm``."""
@@ -500,7 +529,7 @@ def sample_network(network: sp.spmatrix, seed: int, size: int = NETWORK_SAMPLE_S
     rng = np.random.default_rng(seed)
     picked: list[np.ndarray] = []
     seen = np.zeros(n, dtype=bool)
-    while sum(len(p) for p in picked) < min(size, n):       # one component may be small
+    while sum(len(p) for p in picked) < min(size, n):  # one component may be small
         start = int(rng.choice(np.flatnonzero(~seen)))
         order = breadth_first_order(adj, start, directed=False, return_predecessors=False)
         order = order[~seen[order]]
@@ -521,17 +550,18 @@ def sample_network(network: sp.spmatrix, seed: int, size: int = NETWORK_SAMPLE_S
 class Snapshot:
     """Everything the page shows at one step, read consistently under the
     classroom's lock (the page's Play runs steps in another thread)."""
+
     step: int
     horizon: int
     firms: list[str]
     focal_index: int
-    scenario_steps: pd.DataFrame             # the scenario twin's step table
-    baseline_steps: pd.DataFrame             # the baseline twin's step table
-    disconfirmation: pd.DataFrame            # this step's buyers by outcome, scenario twin
-    baseline_disconfirmation: pd.DataFrame   # the same, baseline twin
-    kpis: pd.DataFrame                       # KPI cards per firm, scenario twin
-    baseline_kpis: pd.DataFrame              # KPI cards per firm, baseline twin
-    network_groups: np.ndarray               # sampled customers' state group with the focal firm
+    scenario_steps: pd.DataFrame  # the scenario twin's step table
+    baseline_steps: pd.DataFrame  # the baseline twin's step table
+    disconfirmation: pd.DataFrame  # this step's buyers by outcome, scenario twin
+    baseline_disconfirmation: pd.DataFrame  # the same, baseline twin
+    kpis: pd.DataFrame  # KPI cards per firm, scenario twin
+    baseline_kpis: pd.DataFrame  # KPI cards per firm, baseline twin
+    network_groups: np.ndarray  # sampled customers' state group with the focal firm
     baseline_network_groups: np.ndarray
 
 
@@ -546,14 +576,30 @@ class Classroom(mesa.Model):
     lesson's horizon (``market.steps``), which stops Play.
     """
 
-    def __init__(self, *, lesson: str = DEFAULT_LESSON, scenario_number: int = 1,
-                 n_customers: int = DEFAULT_N_CUSTOMERS, price_share: float | None = None,
-                 strategy: str = AS_IN_LESSON, depth: float = KEEP, start: int = KEEP,
-                 retaliation: str = AS_IN_LESSON, seed: int = 0) -> None:
-        settings = ClassroomSettings(lesson=lesson, scenario_number=int(scenario_number),
-                                     n_customers=int(n_customers), price_share=price_share,
-                                     strategy=strategy, depth=depth, start=int(start),
-                                     retaliation=retaliation, seed=int(seed))
+    def __init__(
+        self,
+        *,
+        lesson: str = DEFAULT_LESSON,
+        scenario_number: int = 1,
+        n_customers: int = DEFAULT_N_CUSTOMERS,
+        price_share: float | None = None,
+        strategy: str = AS_IN_LESSON,
+        depth: float = KEEP,
+        start: int = KEEP,
+        retaliation: str = AS_IN_LESSON,
+        seed: int = 0,
+    ) -> None:
+        settings = ClassroomSettings(
+            lesson=lesson,
+            scenario_number=int(scenario_number),
+            n_customers=int(n_customers),
+            price_share=price_share,
+            strategy=strategy,
+            depth=depth,
+            start=int(start),
+            retaliation=retaliation,
+            seed=int(seed),
+        )
         settings.validate()
         super().__init__(rng=settings.seed)
         self.settings = settings
@@ -603,10 +649,16 @@ class Classroom(mesa.Model):
         firms, f = self.firm_names, self.focal_index
         treated, plain = self.scenario_model.step_table(), self.baseline_model.step_table()
         return Snapshot(
-            step=self.reported_steps, horizon=self.horizon, firms=firms, focal_index=f,
-            scenario_steps=treated, baseline_steps=plain,
+            step=self.reported_steps,
+            horizon=self.horizon,
+            firms=firms,
+            focal_index=f,
+            scenario_steps=treated,
+            baseline_steps=plain,
             disconfirmation=disconfirmation_counts(self.scenario_model),
             baseline_disconfirmation=disconfirmation_counts(self.baseline_model),
-            kpis=kpi_cards(treated, firms), baseline_kpis=kpi_cards(plain, firms),
+            kpis=kpi_cards(treated, firms),
+            baseline_kpis=kpi_cards(plain, firms),
             network_groups=self.network_sample.groups(self.scenario_model, f),
-            baseline_network_groups=self.network_sample.groups(self.baseline_model, f))
+            baseline_network_groups=self.network_sample.groups(self.baseline_model, f),
+        )

@@ -88,26 +88,40 @@ RETENTION_KPIS = tuple(k for k, v in ALL_KPIS.items() if v.higher_is_better and 
 @dataclass
 class OptimiseConfig:
     """What the optimiser searches and for what (``optimise`` in conf/optimise.yaml)."""
-    mode: str = param("single", doc="single: maximise the objective subject to the retention floor; "
-                                    "pareto: maximise objective and retention (two objectives)", choices=MODES)
-    strategy: str = param("win_back", doc="strategy the focal firm runs in the candidate scenario "
-                                          "(python -m strategies lists them)")
-    params: dict = param({}, doc="its parameters at the starting point; the sweeper varies those named in "
-                                 "hydra.sweeper.params or swept on the command line "
-                                 "(e.g. 'optimise.params.window_weeks=int(interval(2, 26))')")
-    objective: str = param("npv", doc="KPI maximised: the focal firm's mean over the replications",
-                           choices=OBJECTIVES)
-    retention: str = param("retention_rate", doc="KPI held above the floor (single) or maximised too (pareto)",
-                           choices=RETENTION_KPIS)
+
+    mode: str = param(
+        "single",
+        doc="single: maximise the objective subject to the retention floor; "
+        "pareto: maximise objective and retention (two objectives)",
+        choices=MODES,
+    )
+    strategy: str = param(
+        "win_back", doc="strategy the focal firm runs in the candidate scenario (python -m strategies lists them)"
+    )
+    params: dict = param(
+        {},
+        doc="its parameters at the starting point; the sweeper varies those named in "
+        "hydra.sweeper.params or swept on the command line "
+        "(e.g. 'optimise.params.window_weeks=int(interval(2, 26))')",
+    )
+    objective: str = param("npv", doc="KPI maximised: the focal firm's mean over the replications", choices=OBJECTIVES)
+    retention: str = param(
+        "retention_rate", doc="KPI held above the floor (single) or maximised too (pareto)", choices=RETENTION_KPIS
+    )
     retention_floor: float = param(0.0, 0.0, 1.0, "least mean retention KPI a candidate must reach (a share)")
-    floor_penalty: float = param(1.0, 0.0, 1e6, "score lost per percentage point below the floor, as a "
-                                                "multiple of the baseline's |objective| (single mode)")
+    floor_penalty: float = param(
+        1.0,
+        0.0,
+        1e6,
+        "score lost per percentage point below the floor, as a multiple of the baseline's |objective| (single mode)",
+    )
 
 
 @dataclass
 class OptimiseAppConfig(AppConfig):
     """The top-level config of ``loyalty-sim-optimise``: the app's market and
     experiment (checked as in ``loyalty-sim``) and what to optimise."""
+
     optimise: OptimiseConfig = field(default_factory=OptimiseConfig)
 
 
@@ -170,15 +184,23 @@ def check_overrides(args: Sequence[str]) -> str | None:
         sweeper = cfg.hydra.sweeper
         params = OmegaConf.to_container(sweeper.params, resolve=True) if sweeper.get("params") else {}
         for k, v in (params or {}).items():
-            if isinstance(v, dict):      # a dotted key given on the command line nests: the sweeper cannot read it
-                raise ConfigError(f"hydra.sweeper.params.{k} = {v!r}: a search space entry must be one dotted key "
-                                  "and its sweep; on the command line give it as optimise.params.<key>=<sweep> "
-                                  "(e.g. 'optimise.params.reach_per_week=interval(0.2, 1.0)')")
-        space = {**{f"hydra.sweeper.params.{k}": (k, str(v)) for k, v in (params or {}).items()},
-                 **{k.lstrip("+"): (k, v) for k, v in sweeps.items()}}
+            if isinstance(v, dict):  # a dotted key given on the command line nests: the sweeper cannot read it
+                raise ConfigError(
+                    f"hydra.sweeper.params.{k} = {v!r}: a search space entry must be one dotted key "
+                    "and its sweep; on the command line give it as optimise.params.<key>=<sweep> "
+                    "(e.g. 'optimise.params.reach_per_week=interval(0.2, 1.0)')"
+                )
+        space = {
+            **{f"hydra.sweeper.params.{k}": (k, str(v)) for k, v in (params or {}).items()},
+            **{k.lstrip("+"): (k, v) for k, v in sweeps.items()},
+        }
         check_config(container)
-        check_search_space(container["optimise"], space, container["market"].get("steps"),
-                           container["market"].get("steps_per_year", 52.0))
+        check_search_space(
+            container["optimise"],
+            space,
+            container["market"].get("steps"),
+            container["market"].get("steps_per_year", 52.0),
+        )
         if "direction" in sweeper:
             check_directions(container["optimise"]["mode"], OmegaConf.to_container(sweeper, resolve=True)["direction"])
         check_sweeper_counts(OmegaConf.to_container(sweeper, resolve=True))
@@ -208,6 +230,7 @@ def check_config(container: Mapping[str, Any]) -> None:
 
 def _defaults() -> dict:
     import dataclasses
+
     return dataclasses.asdict(OptimiseConfig())
 
 
@@ -222,12 +245,13 @@ def make_candidate(strategy: str, params: Mapping[str, Any], where: str) -> Any:
         text = " ".join(str(e).split())
         key = text.split(" = ", 1)[0]
         if key == "strategy":
-            raise ConfigError(f"optimise.strategy{text[len(key):]}") from None
-        raise ConfigError(f"{where}.{key.split('.', 2)[2]}{text[len(key):]}") from None
+            raise ConfigError(f"optimise.strategy{text[len(key) :]}") from None
+        raise ConfigError(f"{where}.{key.split('.', 2)[2]}{text[len(key) :]}") from None
 
 
-def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, str]],
-                       steps: int | None = None, steps_per_year: float = 52.0) -> None:
+def check_search_space(
+    opt: Mapping[str, Any], space: Mapping[str, tuple[str, str]], steps: int | None = None, steps_per_year: float = 52.0
+) -> None:
     """Every searched key must be a parameter of the strategy given in
     ``optimise.params`` (its starting value), and every value the sweeper can
     draw (both ends of an interval or range, every choice) must be allowed: in
@@ -252,40 +276,54 @@ def check_search_space(opt: Mapping[str, Any], space: Mapping[str, tuple[str, st
     for where, (given, text) in space.items():
         key = given.lstrip("+")
         if key.startswith("hydra.sweeper.params."):
-            rest = key[len("hydra.sweeper.params."):]
-            raise ConfigError(f"{where} = {text!r}: on the command line a search space entry is given as the key "
-                              f"and its sweep: '{rest}={text}'")
+            rest = key[len("hydra.sweeper.params.") :]
+            raise ConfigError(
+                f"{where} = {text!r}: on the command line a search space entry is given as the key "
+                f"and its sweep: '{rest}={text}'"
+            )
         if not key.startswith(prefix):
-            raise ConfigError(f"{where} = {text!r}: the optimiser searches the strategy's parameters; "
-                              f"must be {prefix}<key> with a key of {opt['strategy']}: {', '.join(fields)}")
-        name = key[len(prefix):]
+            raise ConfigError(
+                f"{where} = {text!r}: the optimiser searches the strategy's parameters; "
+                f"must be {prefix}<key> with a key of {opt['strategy']}: {', '.join(fields)}"
+            )
+        name = key[len(prefix) :]
         if name not in fields:
-            raise ConfigError(f"{where} = {text!r}: {name!r} is not a parameter of {opt['strategy']}; "
-                              f"allowed: {', '.join(fields)}")
+            raise ConfigError(
+                f"{where} = {text!r}: {name!r} is not a parameter of {opt['strategy']}; allowed: {', '.join(fields)}"
+            )
         if name in opt["params"] and given.startswith("+"):
-            raise ConfigError(f"{where} = {text!r}: {key} is already in the config (its starting value); "
-                              f"sweep it without the '+': {key}=<sweep>")
+            raise ConfigError(
+                f"{where} = {text!r}: {key} is already in the config (its starting value); "
+                f"sweep it without the '+': {key}=<sweep>"
+            )
         if name not in opt["params"] and not given.startswith("+"):
-            raise ConfigError(f"{where} = {text!r}: {key} is not in the config; add it to the sweep as "
-                              f"+{key}=<sweep> (its starting value is then the strategy's default) or give "
-                              "its starting value in optimise.params")
+            raise ConfigError(
+                f"{where} = {text!r}: {key} is not in the config; add it to the sweep as "
+                f"+{key}=<sweep> (its starting value is then the strategy's default) or give "
+                "its starting value in optimise.params"
+            )
         try:
             (ov,) = parser.parse_overrides([f"{key}={text}"])
             distribution = create_optuna_distribution_from_override(ov)
             drawn = _extremes(distribution, ov)
         except Exception as e:  # noqa: BLE001 - any grammar or sweep error is bad input
-            raise ConfigError(f"{where} = {text!r}: not a search space the Optuna sweeper takes "
-                              f"({' '.join(str(e).split())[:120]}); e.g. interval(0.1, 0.5), "
-                              "int(interval(1, 20)), choice(a, b)") from None
+            raise ConfigError(
+                f"{where} = {text!r}: not a search space the Optuna sweeper takes "
+                f"({' '.join(str(e).split())[:120]}); e.g. interval(0.1, 0.5), "
+                "int(interval(1, 20)), choice(a, b)"
+            ) from None
         kind = {f.name: f.type for f in dataclasses.fields(REGISTRY[opt["strategy"]].config_class)}[name]
         if kind in (int, "int") and isinstance(distribution, _FRACTIONS):
-            raise ConfigError(f"{where} = {text!r}: may draw fractions; {key} must be a whole number: search it "
-                              f"with int(...), e.g. int({text})")
+            raise ConfigError(
+                f"{where} = {text!r}: may draw fractions; {key} must be a whole number: search it "
+                f"with int(...), e.g. int({text})"
+            )
         for value in drawn:
             try:
                 make_candidate(opt["strategy"], {**opt["params"], name: value}, "optimise.params")
-                check_strategies("optimise.params", [{"name": opt["strategy"], **opt["params"], name: value}], steps,
-                                 steps_per_year)
+                check_strategies(
+                    "optimise.params", [{"name": opt["strategy"], **opt["params"], name: value}], steps, steps_per_year
+                )
             except ConfigError as e:
                 detail = str(e).split(": ", 1)[1] if ": " in str(e) else str(e)
                 raise ConfigError(f"{where} = {text!r}: may draw {value!r}; {key} {detail}") from None
@@ -295,7 +333,7 @@ def _extremes(distribution: Any, override: Any) -> list:
     """The values of a sweeper distribution that bound what it draws."""
     from optuna.distributions import CategoricalDistribution
 
-    if isinstance(distribution, str):                       # a fixed value, not a sweep
+    if isinstance(distribution, str):  # a fixed value, not a sweep
         return [override.value()]
     if isinstance(distribution, CategoricalDistribution):
         return list(distribution.choices)
@@ -308,9 +346,11 @@ def check_directions(mode: str, direction: Any) -> None:
     wanted = ["maximize"] * (1 if mode == "single" else 2)
     if given != wanted:
         shown = given[0] if len(given) == 1 else given
-        raise ConfigError(f"hydra.sweeper.direction = {shown!r}: optimise.mode = {mode} returns "
-                          f"{len(wanted)} value(s) to maximise; must be "
-                          f"{'maximize' if len(wanted) == 1 else '[maximize, maximize]'}")
+        raise ConfigError(
+            f"hydra.sweeper.direction = {shown!r}: optimise.mode = {mode} returns "
+            f"{len(wanted)} value(s) to maximise; must be "
+            f"{'maximize' if len(wanted) == 1 else '[maximize, maximize]'}"
+        )
 
 
 def check_sweeper_counts(sweeper: Mapping[str, Any]) -> None:
@@ -333,6 +373,7 @@ def trial_experiment(container: Mapping[str, Any]) -> dict:
         import dataclasses
 
         from experiments.config import ExperimentConfig
+
         scenarios = [dataclasses.asdict(s) for s in ExperimentConfig().scenarios]
     name = experiment.get("baseline", "baseline")
     baseline = next((dict(s) for s in scenarios if s.get("name") == name), {"name": name})
@@ -350,6 +391,7 @@ def trial_experiment(container: Mapping[str, Any]) -> dict:
 @dataclass(frozen=True)
 class Evaluation:
     """What one trial found: the candidate's and the baseline's mean KPIs."""
+
     strategy: str
     params: dict
     mode: str
@@ -357,8 +399,8 @@ class Evaluation:
     retention_kpi: str
     retention_floor: float
     floor_penalty: float
-    objective: float            # candidate: mean objective KPI of the focal firm
-    retention: float            # candidate: mean retention KPI
+    objective: float  # candidate: mean objective KPI of the focal firm
+    retention: float  # candidate: mean retention KPI
     baseline_objective: float
     baseline_retention: float
     replications: int
@@ -388,26 +430,41 @@ class Evaluation:
         """The trial's ``trial.json``."""
         returned = self.returned
         return {
-            "trial": trial, "strategy": self.strategy, "params": self.params, "mode": self.mode,
-            "objective_kpi": self.objective_kpi, "retention_kpi": self.retention_kpi,
-            "objective": self.objective, "retention": self.retention,
-            "baseline_objective": self.baseline_objective, "baseline_retention": self.baseline_retention,
-            "retention_floor": self.retention_floor, "floor_penalty": self.floor_penalty,
-            "shortfall_points": self.shortfall_points, "feasible": self.feasible, "score": self.score,
+            "trial": trial,
+            "strategy": self.strategy,
+            "params": self.params,
+            "mode": self.mode,
+            "objective_kpi": self.objective_kpi,
+            "retention_kpi": self.retention_kpi,
+            "objective": self.objective,
+            "retention": self.retention,
+            "baseline_objective": self.baseline_objective,
+            "baseline_retention": self.baseline_retention,
+            "retention_floor": self.retention_floor,
+            "floor_penalty": self.floor_penalty,
+            "shortfall_points": self.shortfall_points,
+            "feasible": self.feasible,
+            "score": self.score,
             "returned": list(returned) if isinstance(returned, tuple) else returned,
-            "replications": self.replications, "seeds": [self.seed, self.seed + self.replications - 1],
+            "replications": self.replications,
+            "seeds": [self.seed, self.seed + self.replications - 1],
             "elapsed_seconds": round(elapsed, 3),
         }
 
     def line(self, label: str, searched: Sequence[str] | None = None) -> str:
         """One line for the console, showing the ``searched`` parameters (default: all)."""
         shown = {k: v for k, v in self.params.items() if searched is None or k in searched}
-        floor = (f", floor {100 * self.retention_floor:.2f}%: "
-                 + ("met" if self.feasible else f"short {self.shortfall_points:.2f} points")
-                 if self.retention_floor > 0 else "")
+        floor = (
+            f", floor {100 * self.retention_floor:.2f}%: "
+            + ("met" if self.feasible else f"short {self.shortfall_points:.2f} points")
+            if self.retention_floor > 0
+            else ""
+        )
         score = f"; score {self.score:,.0f}" if self.mode == "single" else ""
-        return (f"{label}: {params_text(shown)} -> {self.objective_kpi} {self.objective:,.0f}, "
-                f"{self.retention_kpi} {100 * self.retention:.2f}%{floor}{score}")
+        return (
+            f"{label}: {params_text(shown)} -> {self.objective_kpi} {self.objective:,.0f}, "
+            f"{self.retention_kpi} {100 * self.retention:.2f}%{floor}{score}"
+        )
 
 
 def evaluate(container: Mapping[str, Any]) -> Evaluation:
@@ -423,12 +480,20 @@ def evaluate(container: Mapping[str, Any]) -> Evaluation:
     means = runs.groupby("scenario")[[opt["objective"], opt["retention"]]].mean()
     base, cand = means.loc[experiment.baseline], means.loc[CANDIDATE]
     return Evaluation(
-        strategy=opt["strategy"], params=dict(opt["params"]), mode=opt["mode"],
-        objective_kpi=opt["objective"], retention_kpi=opt["retention"],
-        retention_floor=float(opt["retention_floor"]), floor_penalty=float(opt["floor_penalty"]),
-        objective=float(cand[opt["objective"]]), retention=float(cand[opt["retention"]]),
-        baseline_objective=float(base[opt["objective"]]), baseline_retention=float(base[opt["retention"]]),
-        replications=experiment.replications, seed=experiment.seed)
+        strategy=opt["strategy"],
+        params=dict(opt["params"]),
+        mode=opt["mode"],
+        objective_kpi=opt["objective"],
+        retention_kpi=opt["retention"],
+        retention_floor=float(opt["retention_floor"]),
+        floor_penalty=float(opt["floor_penalty"]),
+        objective=float(cand[opt["objective"]]),
+        retention=float(cand[opt["retention"]]),
+        baseline_objective=float(base[opt["objective"]]),
+        baseline_retention=float(base[opt["retention"]]),
+        replications=experiment.replications,
+        seed=experiment.seed,
+    )
 
 
 def evaluate_into(container: Mapping[str, Any], folder: Path, trial: int | str | None) -> Evaluation:
@@ -438,8 +503,9 @@ def evaluate_into(container: Mapping[str, Any], folder: Path, trial: int | str |
     started = time.perf_counter()
     evaluation = evaluate(container)
     folder.mkdir(parents=True, exist_ok=True)
-    write_text(folder / TRIAL_FILE, json.dumps(evaluation.record(trial, time.perf_counter() - started),
-                                               indent=2) + "\n")
+    write_text(
+        folder / TRIAL_FILE, json.dumps(evaluation.record(trial, time.perf_counter() - started), indent=2) + "\n"
+    )
     return evaluation
 
 
@@ -467,14 +533,18 @@ def run_trial(cfg: Any) -> float | tuple[float, float]:
                 raise
             print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
             raise SystemExit(EXIT_BAD_INPUT)
-    searched = [o.split("=", 1)[0].lstrip("+").removeprefix(PARAMS) for o in hc.overrides.task
-                if o.lstrip("+").startswith(PARAMS)]
+    searched = [
+        o.split("=", 1)[0].lstrip("+").removeprefix(PARAMS)
+        for o in hc.overrides.task
+        if o.lstrip("+").startswith(PARAMS)
+    ]
     print(evaluation.line(f"trial {trial}" if multirun else "starting point", searched or None))
     return evaluation.returned
 
 
 def _job_container(config: Any) -> dict:
     from omegaconf import OmegaConf
+
     return {k: OmegaConf.to_container(config[k], resolve=True) for k in config if k != "hydra"}
 
 

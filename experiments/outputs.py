@@ -24,8 +24,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 try:
     import fcntl
-except ImportError:           # Windows: no flock; a temporary being written cannot be told from a stray
-    fcntl = None              # type: ignore[assignment]
+except ImportError:  # Windows: no flock; a temporary being written cannot be told from a stray
+    fcntl = None  # type: ignore[assignment]
 
 TMP_PREFIX = ".tmp-"
 
@@ -52,14 +52,14 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.stem}-", suffix=path.suffix, dir=path.parent)
     if fcntl is not None:
-        _lock(fd)                              # in use until closed: not a stray (remove_stray_temporaries)
-    else:                                      # (Windows cannot rename a file that is open)
+        _lock(fd)  # in use until closed: not a stray (remove_stray_temporaries)
+    else:  # (Windows cannot rename a file that is open)
         os.close(fd)
         fd = -1
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~UMASK)     # mkstemp makes 0600; use the usual mode
+        os.chmod(tmp_path, 0o666 & ~UMASK)  # mkstemp makes 0600; use the usual mode
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -79,7 +79,7 @@ def _lock(fd: int) -> bool:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         return False
-    except OSError:            # a file system without locks: treat as free
+    except OSError:  # a file system without locks: treat as free
         return True
     return True
 
@@ -96,8 +96,9 @@ def claim(path: str | os.PathLike) -> int:
     return fd
 
 
-def remove_stray_temporaries(folder: str | os.PathLike, subfolders: Iterable[str] = ("figures",),
-                             pattern: str = f"{TMP_PREFIX}*") -> list[Path]:
+def remove_stray_temporaries(
+    folder: str | os.PathLike, subfolders: Iterable[str] = ("figures",), pattern: str = f"{TMP_PREFIX}*"
+) -> list[Path]:
     """Remove what a killed run left behind in ``folder`` and its ``subfolders``:
     the entries named like ``pattern`` (files, or staging folders) that no live
     process holds (:func:`claim`); return the removed paths.
@@ -115,7 +116,7 @@ def remove_stray_temporaries(folder: str | os.PathLike, subfolders: Iterable[str
             try:
                 fd = claim(path)
             except (BlockingIOError, FileNotFoundError, PermissionError):
-                continue                       # being written, or gone meanwhile
+                continue  # being written, or gone meanwhile
             try:
                 if path.is_dir():
                     shutil.rmtree(path, ignore_errors=True)
@@ -136,11 +137,13 @@ def write_with(path: str | os.PathLike, writer: Callable[[Path], Any]) -> Path:
 
 def write_text(path: str | os.PathLike, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` atomically."""
+
     def _write(tmp: Path) -> None:
         with open(tmp, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+
     return write_with(path, _write)
 
 

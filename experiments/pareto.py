@@ -39,8 +39,8 @@ from experiments.report import kpi_of, markdown_table
 
 TRIAL_FILE = "trial.json"
 START_DIR = "start"
-RESULTS_FILE = "optimization_results.yaml"     # written by the Optuna sweeper
-PARAMS = "optimise.params."                     # the config keys of the strategy's parameters
+RESULTS_FILE = "optimization_results.yaml"  # written by the Optuna sweeper
+PARAMS = "optimise.params."  # the config keys of the strategy's parameters
 
 #: colours of the optimisation figures: trials, the front / best line, the starting point
 TRIAL_COLOUR = "#9e9e9e"
@@ -100,8 +100,9 @@ def best_feasible(trials: pd.DataFrame) -> pd.Series | None:
     return None if ok.empty else ok.loc[ok["score"].idxmax()]
 
 
-def front_matches_optuna(front: pd.DataFrame, objectives: Sequence[str],
-                         optuna: Mapping[str, Any] | None) -> bool | None:
+def front_matches_optuna(
+    front: pd.DataFrame, objectives: Sequence[str], optuna: Mapping[str, Any] | None
+) -> bool | None:
     """True if the front's values are those of Optuna's ``best_trials`` (the
     sweeper's ``solutions``), compared as multisets; None without them."""
     if not optuna or "solutions" not in optuna:
@@ -132,6 +133,7 @@ def read_start(sweep_dir: str | Path) -> dict | None:
 def read_optuna_results(sweep_dir: str | Path) -> dict | None:
     """The sweeper's ``optimization_results.yaml``, or None."""
     import yaml
+
     path = Path(sweep_dir) / RESULTS_FILE
     return yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
 
@@ -143,9 +145,19 @@ def trials_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     for r in records:
         obj, ret = r["objective_kpi"], r["retention_kpi"]
-        rows.append({"trial": r["trial"], **r["params"], obj: r["objective"], ret: r["retention"],
-                     f"baseline_{obj}": r["baseline_objective"], f"baseline_{ret}": r["baseline_retention"],
-                     "shortfall_points": r["shortfall_points"], "feasible": r["feasible"], "score": r["score"]})
+        rows.append(
+            {
+                "trial": r["trial"],
+                **r["params"],
+                obj: r["objective"],
+                ret: r["retention"],
+                f"baseline_{obj}": r["baseline_objective"],
+                f"baseline_{ret}": r["baseline_retention"],
+                "shortfall_points": r["shortfall_points"],
+                "feasible": r["feasible"],
+                "score": r["score"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -168,8 +180,9 @@ def searched_params(sweeper: Mapping[str, Any], task_overrides: Sequence[str] = 
     return [k.removeprefix(PARAMS) for k, _ in search_space(sweeper, task_overrides) if k.startswith(PARAMS)]
 
 
-def write_sweep_report(sweep_dir: str | Path, container: Mapping[str, Any], sweeper: Mapping[str, Any],
-                       task_overrides: Sequence[str] = ()) -> list[Path]:
+def write_sweep_report(
+    sweep_dir: str | Path, container: Mapping[str, Any], sweeper: Mapping[str, Any], task_overrides: Sequence[str] = ()
+) -> list[Path]:
     """Write ``trials.csv``, ``optimisation.md`` and the figures (and for two
     objectives ``pareto.csv``) of a finished sweep into ``sweep_dir``.
 
@@ -202,12 +215,15 @@ def write_sweep_report(sweep_dir: str | Path, container: Mapping[str, Any], swee
         written.append(write_csv(sweep_dir / "pareto.csv", front, index=False))
         marked = {obj: start["objective"], ret: start["retention"]} if start else None
         baseline = {obj: records[0]["baseline_objective"], ret: records[0]["baseline_retention"]}
-        fig = plot_pareto(trials, obj, ret, start=marked, baseline=baseline,
-                          floor=opt["retention_floor"], title=title)
+        fig = plot_pareto(trials, obj, ret, start=marked, baseline=baseline, floor=opt["retention_floor"], title=title)
         written.append(save_figure(sweep_dir / "figures" / "pareto.png", fig, dpi=120))
     else:
-        fig = plot_history(trials, start_score=start["score"] if start else None,
-                           score_label=f"score: {kpi_of(obj).label}, less any floor penalty", title=title)
+        fig = plot_history(
+            trials,
+            start_score=start["score"] if start else None,
+            score_label=f"score: {kpi_of(obj).label}, less any floor penalty",
+            title=title,
+        )
         written.append(save_figure(sweep_dir / "figures" / "history.png", fig, dpi=120))
     text = optimisation_markdown(container, sweeper, task_overrides, trials, start, optuna, front)
     written.append(write_text(sweep_dir / "optimisation.md", text))
@@ -232,9 +248,15 @@ def params_text(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={_short(v)}" for k, v in params.items()) or "(no parameters)"
 
 
-def optimisation_markdown(container: Mapping[str, Any], sweeper: Mapping[str, Any],
-                          task_overrides: Sequence[str], trials: pd.DataFrame, start: Mapping[str, Any] | None,
-                          optuna: Mapping[str, Any] | None, front: pd.DataFrame | None = None) -> str:
+def optimisation_markdown(
+    container: Mapping[str, Any],
+    sweeper: Mapping[str, Any],
+    task_overrides: Sequence[str],
+    trials: pd.DataFrame,
+    start: Mapping[str, Any] | None,
+    optuna: Mapping[str, Any] | None,
+    front: pd.DataFrame | None = None,
+) -> str:
     """The sweep's ``optimisation.md``: the question, the search space, the
     starting point, the answer, and the check against Optuna's own result."""
     opt, exp, market = container["optimise"], container["experiment"], container["market"]
@@ -246,36 +268,50 @@ def optimisation_markdown(container: Mapping[str, Any], sweeper: Mapping[str, An
     lines = [f"# Optimisation: {opt['strategy']} run by {exp.get('focal_firm', 'Focal')}", ""]
     if opt["mode"] == "single" and floor > 0:
         scale = abs(first[f"baseline_{obj}"]) or 1.0
-        lines += [f"Maximise the mean {kpi_of(obj).label} (`{obj}`) subject to a mean {kpi_of(ret).label} "
-                  f"(`{ret}`) of at least {format_value(floor, ret)}.",
-                  f"A trial below the floor scores its {obj} less {opt['floor_penalty']:g} x |baseline {obj}| = "
-                  f"{opt['floor_penalty'] * scale:,.0f} per percentage point of shortfall: a soft constraint, "
-                  "so the answer is the best trial that meets the floor."]
+        lines += [
+            f"Maximise the mean {kpi_of(obj).label} (`{obj}`) subject to a mean {kpi_of(ret).label} "
+            f"(`{ret}`) of at least {format_value(floor, ret)}.",
+            f"A trial below the floor scores its {obj} less {opt['floor_penalty']:g} x |baseline {obj}| = "
+            f"{opt['floor_penalty'] * scale:,.0f} per percentage point of shortfall: a soft constraint, "
+            "so the answer is the best trial that meets the floor.",
+        ]
     elif opt["mode"] == "single":
         lines.append(f"Maximise the mean {kpi_of(obj).label} (`{obj}`); no retention floor.")
     else:
-        lines.append(f"Maximise both the mean {kpi_of(obj).label} (`{obj}`) and the mean {kpi_of(ret).label} "
-                     f"(`{ret}`): the Pareto front of the trade-off"
-                     + (f"; the floor of {format_value(floor, ret)} is marked, not enforced." if floor > 0 else "."))
-    lines += ["",
-              f"- market: {market.get('name', '?')}, {int(market.get('n_customers', 0)):,} customers, "
-              f"{market.get('steps')} steps after {market.get('burn_in')} burn-in steps",
-              f"- each trial: the baseline scenario and the candidate on the same {reps} replications "
-              f"(seeds {seed}..{seed + reps - 1}, common random numbers); values are means over them",
-              f"- sampler: {str(sampler.get('_target_', '?')).rsplit('.', 1)[-1]} (seed {sampler.get('seed')}), "
-              f"{len(trials)} trials",
-              f"- baseline (no programme): {obj} {format_value(first[f'baseline_{obj}'], obj)}, "
-              f"{ret} {format_value(first[f'baseline_{ret}'], ret)}",
-              "", "## Search space", ""]
+        lines.append(
+            f"Maximise both the mean {kpi_of(obj).label} (`{obj}`) and the mean {kpi_of(ret).label} "
+            f"(`{ret}`): the Pareto front of the trade-off"
+            + (f"; the floor of {format_value(floor, ret)} is marked, not enforced." if floor > 0 else ".")
+        )
+    lines += [
+        "",
+        f"- market: {market.get('name', '?')}, {int(market.get('n_customers', 0)):,} customers, "
+        f"{market.get('steps')} steps after {market.get('burn_in')} burn-in steps",
+        f"- each trial: the baseline scenario and the candidate on the same {reps} replications "
+        f"(seeds {seed}..{seed + reps - 1}, common random numbers); values are means over them",
+        f"- sampler: {str(sampler.get('_target_', '?')).rsplit('.', 1)[-1]} (seed {sampler.get('seed')}), "
+        f"{len(trials)} trials",
+        f"- baseline (no programme): {obj} {format_value(first[f'baseline_{obj}'], obj)}, "
+        f"{ret} {format_value(first[f'baseline_{ret}'], ret)}",
+        "",
+        "## Search space",
+        "",
+    ]
     lines += [f"- `{k}`: `{v}`" for k, v in search_space(sweeper, task_overrides)] or ["- (none)"]
     lines += ["", "Other parameters stay at the starting point.", "", "## Starting point", ""]
     if start:
-        met = ("" if opt["mode"] == "pareto" or floor <= 0 else
-               "; meets the floor" if start["feasible"] else
-               f"; {start['shortfall_points']:.2f} points below the floor")
-        lines.append(f"{params_text({p: start['params'][p] for p in searched})}: {obj} "
-                     f"{format_value(start['objective'], obj)}, {ret} {format_value(start['retention'], ret)}{met}; "
-                     f"score {start['score']:,.0f}.")
+        met = (
+            ""
+            if opt["mode"] == "pareto" or floor <= 0
+            else "; meets the floor"
+            if start["feasible"]
+            else f"; {start['shortfall_points']:.2f} points below the floor"
+        )
+        lines.append(
+            f"{params_text({p: start['params'][p] for p in searched})}: {obj} "
+            f"{format_value(start['objective'], obj)}, {ret} {format_value(start['retention'], ret)}{met}; "
+            f"score {start['score']:,.0f}."
+        )
     else:
         lines.append("(not evaluated)")
     lines += ["", "## Result", ""]
@@ -283,39 +319,69 @@ def optimisation_markdown(container: Mapping[str, Any], sweeper: Mapping[str, An
         lines += _single_result(trials, start, optuna, searched, obj, ret, floor)
     else:
         lines += _pareto_result(trials, front, optuna, searched, obj, ret, floor)
-    lines += ["", "Every trial's parameters and values: `trials.csv`; each trial's own: `<n>/trial.json`; "
-              "the starting point's: `start/trial.json`.", ""]
+    lines += [
+        "",
+        "Every trial's parameters and values: `trials.csv`; each trial's own: `<n>/trial.json`; "
+        "the starting point's: `start/trial.json`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
-def _single_result(trials: pd.DataFrame, start: Mapping[str, Any] | None, optuna: Mapping[str, Any] | None,
-                   searched: list[str], obj: str, ret: str, floor: float) -> list[str]:
+def _single_result(
+    trials: pd.DataFrame,
+    start: Mapping[str, Any] | None,
+    optuna: Mapping[str, Any] | None,
+    searched: list[str],
+    obj: str,
+    ret: str,
+    floor: float,
+) -> list[str]:
     lines = []
     best, top = best_feasible(trials), trials.loc[trials["score"].idxmax()]
     if best is None:
-        lines.append(f"**No trial met the retention floor**: all {len(trials)} are penalised. The least "
-                     f"penalised, trial {int(top['trial'])} ({params_text({p: top[p] for p in searched})}), "
-                     f"reached {ret} {format_value(top[ret], ret)} ({top['shortfall_points']:.2f} points short) "
-                     f"with {obj} {format_value(top[obj], obj)}.")
+        lines.append(
+            f"**No trial met the retention floor**: all {len(trials)} are penalised. The least "
+            f"penalised, trial {int(top['trial'])} ({params_text({p: top[p] for p in searched})}), "
+            f"reached {ret} {format_value(top[ret], ret)} ({top['shortfall_points']:.2f} points short) "
+            f"with {obj} {format_value(top[obj], obj)}."
+        )
     else:
-        which = f"Best trial meeting the floor ({int(trials['feasible'].sum())} of {len(trials)} do)" \
-            if floor > 0 else "Best trial"
-        lines += [f"{which}: trial {int(best['trial'])}, {params_text({p: best[p] for p in searched})}: "
-                  f"**{obj} {format_value(best[obj], obj)}**, {ret} {format_value(best[ret], ret)}.", "",
-                  f"- against the baseline (no programme): {obj} {best[obj] - best[f'baseline_{obj}']:+,.0f}"]
+        which = (
+            f"Best trial meeting the floor ({int(trials['feasible'].sum())} of {len(trials)} do)"
+            if floor > 0
+            else "Best trial"
+        )
+        lines += [
+            f"{which}: trial {int(best['trial'])}, {params_text({p: best[p] for p in searched})}: "
+            f"**{obj} {format_value(best[obj], obj)}**, {ret} {format_value(best[ret], ret)}.",
+            "",
+            f"- against the baseline (no programme): {obj} {best[obj] - best[f'baseline_{obj}']:+,.0f}",
+        ]
         if start:
             verdict = "better than" if best["score"] > start["score"] else "no better than"
-            lines.append(f"- against the starting point: {obj} {best[obj] - start['objective']:+,.0f}; "
-                         f"its score {best['score']:,.0f} is {verdict} the start's {start['score']:,.0f}")
+            lines.append(
+                f"- against the starting point: {obj} {best[obj] - start['objective']:+,.0f}; "
+                f"its score {best['score']:,.0f} is {verdict} the start's {start['score']:,.0f}"
+            )
     if optuna and "best_value" in optuna:
         same = math.isclose(float(optuna["best_value"]), float(top["score"]), rel_tol=1e-12)
-        lines.append(f"- Optuna's best value ({RESULTS_FILE}): {float(optuna['best_value']):,.0f}, "
-                     + ("the highest score in `trials.csv`" if same else "NOT the highest score in `trials.csv`"))
+        lines.append(
+            f"- Optuna's best value ({RESULTS_FILE}): {float(optuna['best_value']):,.0f}, "
+            + ("the highest score in `trials.csv`" if same else "NOT the highest score in `trials.csv`")
+        )
     return lines
 
 
-def _pareto_result(trials: pd.DataFrame, front: pd.DataFrame, optuna: Mapping[str, Any] | None,
-                   searched: list[str], obj: str, ret: str, floor: float) -> list[str]:
+def _pareto_result(
+    trials: pd.DataFrame,
+    front: pd.DataFrame,
+    optuna: Mapping[str, Any] | None,
+    searched: list[str],
+    obj: str,
+    ret: str,
+    floor: float,
+) -> list[str]:
     cells = pd.DataFrame({"trial": front["trial"].astype(int).astype(str)})
     for p in searched:
         cells[p] = [_short(v) for v in front[p]]
@@ -324,11 +390,15 @@ def _pareto_result(trials: pd.DataFrame, front: pd.DataFrame, optuna: Mapping[st
     if floor > 0:
         cells["meets floor"] = ["yes" if v >= floor else "no" for v in front[ret]]
     matches = front_matches_optuna(front, [obj, ret], optuna)
-    check = ("not checked (no optimization_results.yaml)" if matches is None else
-             "yes" if matches else "NO")
-    return [f"{len(front)} of {len(trials)} trials are on the Pareto front (`pareto.csv`, `figures/pareto.png`), "
-            f"highest {obj} first:", "", markdown_table(cells, right=[True] * cells.shape[1]), "",
-            f"The front (experiments/pareto.py) is the same as Optuna's `best_trials` ({RESULTS_FILE}): {check}."]
+    check = "not checked (no optimization_results.yaml)" if matches is None else "yes" if matches else "NO"
+    return [
+        f"{len(front)} of {len(trials)} trials are on the Pareto front (`pareto.csv`, `figures/pareto.png`), "
+        f"highest {obj} first:",
+        "",
+        markdown_table(cells, right=[True] * cells.shape[1]),
+        "",
+        f"The front (experiments/pareto.py) is the same as Optuna's `best_trials` ({RESULTS_FILE}): {check}.",
+    ]
 
 
 # --------------------------------------------------------------------------- figures
@@ -342,9 +412,16 @@ def _finish(ax: Any, title: str, xlabel: str, ylabel: str) -> None:
     ax.legend(fontsize=FONT["legend"], frameon=False, loc="best")
 
 
-def plot_pareto(trials: pd.DataFrame, objective: str, retention: str, start: Mapping[str, float] | None = None,
-                baseline: Mapping[str, float] | None = None, floor: float | None = None, title: str = "",
-                ax: Any = None) -> Figure:
+def plot_pareto(
+    trials: pd.DataFrame,
+    objective: str,
+    retention: str,
+    start: Mapping[str, float] | None = None,
+    baseline: Mapping[str, float] | None = None,
+    floor: float | None = None,
+    title: str = "",
+    ax: Any = None,
+) -> Figure:
     """Every trial as a point (retention KPI across, objective up), the
     Pareto front (:func:`front_table`) highlighted and joined, the starting
     point and the baseline marked, and the retention floor as a line.
@@ -360,27 +437,59 @@ def plot_pareto(trials: pd.DataFrame, objective: str, retention: str, start: Map
     fig, ax = new_axes((7.6, 5.0)) if ax is None else (ax.figure, ax)
     sx, sy = kind_scale(kpi_of(retention).kind), kind_scale(kpi_of(objective).kind)
     front = front_table(trials, [objective, retention])
-    ax.scatter(sx * trials[retention], sy * trials[objective], s=26, color=TRIAL_COLOUR, linewidths=0,
-               label=f"trials ({len(trials)})")
-    ax.plot(sx * front[retention], sy * front[objective], "-o", color=FRONT_COLOUR, markersize=7,
-            linewidth=1.8, label=f"Pareto front ({len(front)})")
-    for point, colour, marker, size, label in ((baseline, BASELINE_COLOUR, "D", 60, "baseline (no programme)"),
-                                               (start, START_COLOUR, "*", 170, "starting point")):
+    ax.scatter(
+        sx * trials[retention],
+        sy * trials[objective],
+        s=26,
+        color=TRIAL_COLOUR,
+        linewidths=0,
+        label=f"trials ({len(trials)})",
+    )
+    ax.plot(
+        sx * front[retention],
+        sy * front[objective],
+        "-o",
+        color=FRONT_COLOUR,
+        markersize=7,
+        linewidth=1.8,
+        label=f"Pareto front ({len(front)})",
+    )
+    for point, colour, marker, size, label in (
+        (baseline, BASELINE_COLOUR, "D", 60, "baseline (no programme)"),
+        (start, START_COLOUR, "*", 170, "starting point"),
+    ):
         if point is not None:
-            ax.scatter([sx * point[retention]], [sy * point[objective]], s=size, marker=marker, color=colour,
-                       zorder=5, label=label)
+            ax.scatter(
+                [sx * point[retention]],
+                [sy * point[objective]],
+                s=size,
+                marker=marker,
+                color=colour,
+                zorder=5,
+                label=label,
+            )
     if floor is not None and floor > 0:
-        ax.axvline(sx * floor, color=BASELINE_COLOUR, linestyle=":", linewidth=1.2,
-                   label=f"retention floor ({format_value(floor, retention)})")
+        ax.axvline(
+            sx * floor,
+            color=BASELINE_COLOUR,
+            linestyle=":",
+            linewidth=1.2,
+            label=f"retention floor ({format_value(floor, retention)})",
+        )
     if kpi_of(objective).kind == "money":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    _finish(ax, title or f"{kpi_of(objective).label} against {kpi_of(retention).label}",
-            _axis_label(retention), _axis_label(objective))
+    _finish(
+        ax,
+        title or f"{kpi_of(objective).label} against {kpi_of(retention).label}",
+        _axis_label(retention),
+        _axis_label(objective),
+    )
     return fig
 
 
-def plot_history(trials: pd.DataFrame, start_score: float | None = None, score_label: str = "score",
-                 title: str = "", ax: Any = None) -> Figure:
+def plot_history(
+    trials: pd.DataFrame, start_score: float | None = None, score_label: str = "score", title: str = "", ax: Any = None
+) -> Figure:
     """The score of every trial in order (filled: meets the floor; hollow:
     below it, penalised), the best feasible score so far (:func:`best_so_far`)
     as a step line, and the starting point's score as a dashed line.
@@ -398,8 +507,9 @@ def plot_history(trials: pd.DataFrame, start_score: float | None = None, score_l
     if ok.any():
         ax.scatter(x[ok], y[ok], s=30, color=TRIAL_COLOUR, label="trial")
     if (~ok).any():
-        ax.scatter(x[~ok], y[~ok], s=30, facecolors="none", edgecolors=TRIAL_COLOUR,
-                   label="trial below the floor (penalised)")
+        ax.scatter(
+            x[~ok], y[~ok], s=30, facecolors="none", edgecolors=TRIAL_COLOUR, label="trial below the floor (penalised)"
+        )
     ax.step(x, best_so_far(y, ok), where="post", color=FRONT_COLOUR, linewidth=1.8, label="best feasible so far")
     if start_score is not None:
         ax.axhline(start_score, color=START_COLOUR, linestyle="--", linewidth=1.4, label="starting point")

@@ -26,9 +26,16 @@ STATE_COLUMNS = [f"n_{name}" for name in STATE_NAMES]
 
 #: one colour per loyalty state, from cold (outside) through warm (loyal) to grey (lost)
 STATE_COLOURS = {
-    "prospect": "#d9d9d9", "aware": "#bdd7e7", "first_time": "#6baed6", "repeat": "#3182bd",
-    "loyal": "#31a354", "advocate": "#006d2c", "captive": "#b15928", "at_risk": "#fd8d3c",
-    "churned": "#636363", "won_back": "#9e9ac8",
+    "prospect": "#d9d9d9",
+    "aware": "#bdd7e7",
+    "first_time": "#6baed6",
+    "repeat": "#3182bd",
+    "loyal": "#31a354",
+    "advocate": "#006d2c",
+    "captive": "#b15928",
+    "at_risk": "#fd8d3c",
+    "churned": "#636363",
+    "won_back": "#9e9ac8",
 }
 
 
@@ -47,8 +54,9 @@ def loyalty_state_shares(table: pd.DataFrame) -> pd.DataFrame:
     """
     missing = [c for c in ["step", "firm", *STATE_COLUMNS] if c not in table.columns]
     if missing:
-        raise ValueError(f"table lacks the columns {', '.join(missing)}; "
-                         "needs step, firm and n_<state> for every loyalty state")
+        raise ValueError(
+            f"table lacks the columns {', '.join(missing)}; needs step, firm and n_<state> for every loyalty state"
+        )
     counts = table[STATE_COLUMNS].to_numpy(dtype=np.float64)
     total = counts.sum(axis=1, keepdims=True)
     if (total <= 0).any():
@@ -83,9 +91,13 @@ def plot_loyalty_states(table: pd.DataFrame, ax: Any = None) -> Figure:
     names = list(STATE_NAMES)
     for a, firm in zip(axes, firms):
         rows = shares[shares["firm"] == firm].sort_values("step")
-        a.stackplot(rows["step"].to_numpy(), (100 * rows[names].to_numpy()).T,
-                    labels=[n.replace("_", " ") for n in names],
-                    colors=[STATE_COLOURS[n] for n in names], linewidth=0)
+        a.stackplot(
+            rows["step"].to_numpy(),
+            (100 * rows[names].to_numpy()).T,
+            labels=[n.replace("_", " ") for n in names],
+            colors=[STATE_COLOURS[n] for n in names],
+            linewidth=0,
+        )
         a.set_title(str(firm))
         a.set_xlabel("step")
         a.set_xlim(rows["step"].min(), rows["step"].max())
@@ -93,8 +105,7 @@ def plot_loyalty_states(table: pd.DataFrame, ax: Any = None) -> Figure:
         a.margins(0)
     axes[0].set_ylabel("customers in state (% of market)")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], labels[::-1], loc="outside right center", frameon=False,
-               title="loyalty state")
+    fig.legend(handles[::-1], labels[::-1], loc="outside right center", frameon=False, title="loyalty state")
     return fig
 
 
@@ -110,8 +121,7 @@ def plot_loyalty_states(table: pd.DataFrame, ax: Any = None) -> Figure:
 #: the baseline's colour in every experiment figure
 BASELINE_COLOUR = "#222222"
 #: the other scenarios' colours, in order (matplotlib's tab10 without its grey)
-SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                    "#8c564b", "#e377c2", "#bcbd22", "#17becf")
+SCENARIO_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
 #: font sizes (points) of experiment figures; none is below 10
 FONT = {"title": 12, "suptitle": 13, "label": 11, "tick": 10, "legend": 10}
 #: what money is counted in (the model's prices are relative: no currency)
@@ -124,8 +134,7 @@ BAND_KPIS = ("cumulative_profit", "customers", "retention_rate", "loyal_advocate
 CUSTOMER_STATE_NAMES: tuple[str, ...] = tuple(STATE_NAMES[i] for i in CUSTOMER_STATES)
 #: the other states (not a customer of the firm), stacked above the customers:
 #: churned (former customers) nearest to them, prospects (unaware) on top
-OTHER_STATE_NAMES: tuple[str, ...] = tuple(reversed([n for n in STATE_NAMES
-                                                     if n not in CUSTOMER_STATE_NAMES]))
+OTHER_STATE_NAMES: tuple[str, ...] = tuple(reversed([n for n in STATE_NAMES if n not in CUSTOMER_STATE_NAMES]))
 
 
 def loyal_advocate_share(steps: pd.DataFrame) -> pd.Series:
@@ -141,16 +150,19 @@ DERIVED_SERIES: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 #: how the series of a step table are labelled and scaled (where this differs
 #: from the run KPIs of experiments.kpis, whose rates are annual)
-STEP_SERIES: dict[str, Kpi] = {k.name: k for k in (
-    Kpi("cumulative_profit", "cumulative profit", "money", True),
-    Kpi("npv", "cumulative profit (NPV)", "money", True),
-    Kpi("profit", "profit per step", "money", True),
-    Kpi("revenue", "revenue per step", "money", True),
-    Kpi("customers", "customers", "int", True),
-    Kpi("retention_rate", "retention rate (per step, true)", "pct", True),
-    Kpi("churn_rate", "churn rate (per step)", "pct", False),
-    Kpi("loyal_advocate_share", "loyal + advocate share of customers", "pct", True),
-)}
+STEP_SERIES: dict[str, Kpi] = {
+    k.name: k
+    for k in (
+        Kpi("cumulative_profit", "cumulative profit", "money", True),
+        Kpi("npv", "cumulative profit (NPV)", "money", True),
+        Kpi("profit", "profit per step", "money", True),
+        Kpi("revenue", "revenue per step", "money", True),
+        Kpi("customers", "customers", "int", True),
+        Kpi("retention_rate", "retention rate (per step, true)", "pct", True),
+        Kpi("churn_rate", "churn rate (per step)", "pct", False),
+        Kpi("loyal_advocate_share", "loyal + advocate share of customers", "pct", True),
+    )
+}
 
 UNITS = {"money": MONEY_UNIT, "pct": "%", "int": "count", "float": "value"}
 
@@ -166,8 +178,9 @@ def step_series(steps: pd.DataFrame, name: str) -> pd.Series:
         return DERIVED_SERIES[name](steps)
     if name in steps.columns:
         return steps[name]
-    raise ValueError(f"kpi = {name!r}: not a column of the step table nor a derived series "
-                     f"({', '.join(DERIVED_SERIES)})")
+    raise ValueError(
+        f"kpi = {name!r}: not a column of the step table nor a derived series ({', '.join(DERIVED_SERIES)})"
+    )
 
 
 def scenario_order(scenarios: Iterable[str], baseline: str | None = None) -> list[str]:
@@ -186,12 +199,15 @@ def scenario_colours(scenarios: Iterable[str], baseline: str | None = None) -> d
     """One colour per scenario, baseline first in :data:`BASELINE_COLOUR`, the
     others from :data:`SCENARIO_COLOURS` in order (cycling past nine)."""
     names = scenario_order(scenarios, baseline)
-    return {name: BASELINE_COLOUR if i == 0 else SCENARIO_COLOURS[(i - 1) % len(SCENARIO_COLOURS)]
-            for i, name in enumerate(names)}
+    return {
+        name: BASELINE_COLOUR if i == 0 else SCENARIO_COLOURS[(i - 1) % len(SCENARIO_COLOURS)]
+        for i, name in enumerate(names)
+    }
 
 
-def mean_intervals(values: pd.Series, keys: Sequence[pd.Series] | pd.DataFrame,
-                   confidence: float = 0.95) -> pd.DataFrame:
+def mean_intervals(
+    values: pd.Series, keys: Sequence[pd.Series] | pd.DataFrame, confidence: float = 0.95
+) -> pd.DataFrame:
     """Mean of ``values`` per group of ``keys`` with the Student-t interval of
     that mean (nan with fewer than two values).
 
@@ -213,8 +229,9 @@ def mean_intervals(values: pd.Series, keys: Sequence[pd.Series] | pd.DataFrame,
 def _of_firm(table: pd.DataFrame, firm: str) -> pd.DataFrame:
     mine = table[table["firm"] == firm]
     if mine.empty:
-        raise ValueError(f"firm = {firm!r}: no such firm in the table; "
-                         f"available: {', '.join(map(str, pd.unique(table['firm'])))}")
+        raise ValueError(
+            f"firm = {firm!r}: no such firm in the table; available: {', '.join(map(str, pd.unique(table['firm'])))}"
+        )
     return mine
 
 
@@ -240,8 +257,9 @@ def kpi_bands(steps: pd.DataFrame, firm: str, kpi: str, confidence: float = 0.95
     return bands[["scenario", "step", "mean", "ci_low", "ci_high"]].reset_index(drop=True)
 
 
-def _new_figure(n_panels: int, ncols: int, panel: tuple[float, float], extra_width: float = 0.0,
-                sharey: bool = False) -> tuple[Figure, np.ndarray]:
+def _new_figure(
+    n_panels: int, ncols: int, panel: tuple[float, float], extra_width: float = 0.0, sharey: bool = False
+) -> tuple[Figure, np.ndarray]:
     ncols = max(1, min(ncols, n_panels))
     nrows = -(-n_panels // ncols)
     fig = Figure(figsize=(panel[0] * ncols + extra_width, panel[1] * nrows + 0.6), layout="constrained")
@@ -288,8 +306,14 @@ def unit_label(kpi: Kpi) -> str:
     return UNITS.get(kpi.kind, "value")
 
 
-def plot_kpi_bands(steps: pd.DataFrame, firm: str, kpis: Sequence[str] = BAND_KPIS,
-                   confidence: float = 0.95, baseline: str | None = None, axes: Any = None) -> Figure:
+def plot_kpi_bands(
+    steps: pd.DataFrame,
+    firm: str,
+    kpis: Sequence[str] = BAND_KPIS,
+    confidence: float = 0.95,
+    baseline: str | None = None,
+    axes: Any = None,
+) -> Figure:
     """KPI time series of ``firm``: per scenario the mean over the replications
     as a line and its interval (:func:`kpi_bands`) as a band; one panel per KPI.
     Bands of shares are drawn within 0-100%.
@@ -310,30 +334,48 @@ def plot_kpi_bands(steps: pd.DataFrame, firm: str, kpis: Sequence[str] = BAND_KP
     colours = scenario_colours(steps["scenario"], baseline)
     if axes is None:
         fig, axes = _new_figure(len(kpis), 2, (5.0, 3.4), extra_width=2.0)
-        fig.suptitle(f"{firm}: mean over replications, band = {confidence:.0%} interval of the mean",
-                     fontsize=FONT["suptitle"])
+        fig.suptitle(
+            f"{firm}: mean over replications, band = {confidence:.0%} interval of the mean", fontsize=FONT["suptitle"]
+        )
     else:
         fig, axes = _given_axes(axes, len(kpis), "KPI")
     for ax, name in zip(axes, kpis):
         kpi = series_kpi(name)
         bands = kpi_bands(steps, firm, name, confidence)
         scale = kind_scale(kpi.kind)
-        low, high = (0.0, 100.0) if kpi.kind == "pct" else (None, None)   # a share stays a share
+        low, high = (0.0, 100.0) if kpi.kind == "pct" else (None, None)  # a share stays a share
         for scenario, colour in colours.items():
             rows = bands[bands["scenario"] == scenario]
             x = rows["step"].to_numpy()
-            ax.fill_between(x, np.clip(scale * rows["ci_low"].to_numpy(), low, high),
-                            np.clip(scale * rows["ci_high"].to_numpy(), low, high),
-                            color=colour, alpha=0.18, linewidth=0)
-            ax.plot(x, scale * rows["mean"].to_numpy(), color=colour, label=str(scenario),
-                    linewidth=2.2 if colour == BASELINE_COLOUR else 1.6)
+            ax.fill_between(
+                x,
+                np.clip(scale * rows["ci_low"].to_numpy(), low, high),
+                np.clip(scale * rows["ci_high"].to_numpy(), low, high),
+                color=colour,
+                alpha=0.18,
+                linewidth=0,
+            )
+            ax.plot(
+                x,
+                scale * rows["mean"].to_numpy(),
+                color=colour,
+                label=str(scenario),
+                linewidth=2.2 if colour == BASELINE_COLOUR else 1.6,
+            )
         label_axes(ax, kpi.label, "step", unit_label(kpi))
         if kpi.kind == "money":
             _thousands(ax.yaxis)
         ax.margins(x=0)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right center", frameon=False, title="scenario",
-               fontsize=FONT["legend"], title_fontsize=FONT["legend"])
+    fig.legend(
+        handles,
+        labels,
+        loc="outside right center",
+        frameon=False,
+        title="scenario",
+        fontsize=FONT["legend"],
+        title_fontsize=FONT["legend"],
+    )
     return fig
 
 
@@ -354,18 +396,20 @@ def state_composition(steps: pd.DataFrame, firm: str) -> pd.DataFrame:
     mine = _of_firm(steps, firm)
     missing = [c for c in STATE_COLUMNS if c not in mine.columns]
     if missing:
-        raise ValueError(f"steps lacks the columns {', '.join(missing)}; "
-                         "needs n_<state> for every loyalty state")
-    out = (mine.groupby(["scenario", "step"], sort=False)[STATE_COLUMNS].mean()
-           .rename(columns=dict(zip(STATE_COLUMNS, STATE_NAMES))).reset_index())
+        raise ValueError(f"steps lacks the columns {', '.join(missing)}; needs n_<state> for every loyalty state")
+    out = (
+        mine.groupby(["scenario", "step"], sort=False)[STATE_COLUMNS]
+        .mean()
+        .rename(columns=dict(zip(STATE_COLUMNS, STATE_NAMES)))
+        .reset_index()
+    )
     order = {s: i for i, s in enumerate(pd.unique(mine["scenario"]))}
     out = out.sort_values("step", kind="stable")
     out = out.sort_values("scenario", key=lambda s: s.map(order), kind="stable")
     return out.reset_index(drop=True)
 
 
-def plot_state_composition(steps: pd.DataFrame, firm: str, baseline: str | None = None,
-                           axes: Any = None) -> Figure:
+def plot_state_composition(steps: pd.DataFrame, firm: str, baseline: str | None = None, axes: Any = None) -> Figure:
     """People by loyalty state towards ``firm`` over time (mean over the
     replications): one stacked-area panel per scenario, on a shared y axis.
 
@@ -383,36 +427,50 @@ def plot_state_composition(steps: pd.DataFrame, firm: str, baseline: str | None 
     scenarios = scenario_order(composition["scenario"], baseline)
     if axes is None:
         fig, axes = _new_figure(len(scenarios), 3, (4.2, 3.6), extra_width=2.6, sharey=True)
-        fig.suptitle(f"{firm}: people by loyalty state (mean over replications)",
-                     fontsize=FONT["suptitle"])
+        fig.suptitle(f"{firm}: people by loyalty state (mean over replications)", fontsize=FONT["suptitle"])
     else:
         fig, axes = _given_axes(axes, len(scenarios), "scenario")
     names = [*CUSTOMER_STATE_NAMES, *OTHER_STATE_NAMES]
-    labels = [n.replace("_", " ") for n in CUSTOMER_STATE_NAMES] + \
-             [f"{n.replace('_', ' ')} (not a customer)" for n in OTHER_STATE_NAMES]
+    labels = [n.replace("_", " ") for n in CUSTOMER_STATE_NAMES] + [
+        f"{n.replace('_', ' ')} (not a customer)" for n in OTHER_STATE_NAMES
+    ]
     top = float(composition[names].sum(axis=1).max())
     for ax, scenario in zip(axes, scenarios):
         rows = composition[composition["scenario"] == scenario]
         x = rows["step"].to_numpy()
-        areas = ax.stackplot(x, rows[names].to_numpy().T, labels=labels,
-                             colors=[STATE_COLOURS[n] for n in names], linewidth=0)
+        areas = ax.stackplot(
+            x, rows[names].to_numpy().T, labels=labels, colors=[STATE_COLOURS[n] for n in names], linewidth=0
+        )
         for area, name in zip(areas, names):
             if name in OTHER_STATE_NAMES:
                 area.set_alpha(0.45)
-        ax.plot(x, rows[list(CUSTOMER_STATE_NAMES)].sum(axis=1).to_numpy(), color="black",
-                linewidth=1.2, label="customers (total)")
+        ax.plot(
+            x,
+            rows[list(CUSTOMER_STATE_NAMES)].sum(axis=1).to_numpy(),
+            color="black",
+            linewidth=1.2,
+            label="customers (total)",
+        )
         label_axes(ax, str(scenario), "step", "people")
         ax.set_xlim(x.min(), x.max())
         ax.set_ylim(0, top)
         _thousands(ax.yaxis)
     handles, legend_labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles[::-1], legend_labels[::-1], loc="outside right center", frameon=False,
-               title="loyalty state", fontsize=FONT["legend"], title_fontsize=FONT["legend"])
+    fig.legend(
+        handles[::-1],
+        legend_labels[::-1],
+        loc="outside right center",
+        frameon=False,
+        title="loyalty state",
+        fontsize=FONT["legend"],
+        title_fontsize=FONT["legend"],
+    )
     return fig
 
 
 class ProfitRetention(NamedTuple):
     """The numbers of :func:`plot_profit_vs_retention`."""
+
     #: one row per scenario and replication: scenario, replication, retention_rate, npv
     points: pd.DataFrame
     #: one row per scenario: scenario, n, then for retention_rate and npv the
@@ -431,13 +489,15 @@ def profit_retention_points(runs: pd.DataFrame, firm: str, confidence: float = 0
     means = None
     for kpi in ("retention_rate", "npv"):
         m = mean_intervals(mine[kpi], [mine["scenario"]], confidence).rename(
-            columns={"mean": kpi, "ci_low": f"{kpi}_low", "ci_high": f"{kpi}_high"})
+            columns={"mean": kpi, "ci_low": f"{kpi}_low", "ci_high": f"{kpi}_high"}
+        )
         means = m if means is None else means.merge(m.drop(columns="n"), on="scenario", sort=False)
     return ProfitRetention(points, means)
 
 
-def plot_profit_vs_retention(runs: pd.DataFrame, firm: str, confidence: float = 0.95,
-                             baseline: str | None = None, ax: Any = None) -> Figure:
+def plot_profit_vs_retention(
+    runs: pd.DataFrame, firm: str, confidence: float = 0.95, baseline: str | None = None, ax: Any = None
+) -> Figure:
     """Profit (NPV) against annual retention rate of ``firm``: a dot per
     replication, and per scenario its means with their interval on both axes
     (:func:`profit_retention_points`).
@@ -460,18 +520,28 @@ def plot_profit_vs_retention(runs: pd.DataFrame, firm: str, confidence: float = 
     means = numbers.means.set_index("scenario")
     for scenario, colour in colours.items():
         dots = numbers.points[numbers.points["scenario"] == scenario]
-        ax.scatter(100 * dots["retention_rate"], dots["npv"], s=22, color=colour, alpha=0.45,
-                   linewidths=0)
+        ax.scatter(100 * dots["retention_rate"], dots["npv"], s=22, color=colour, alpha=0.45, linewidths=0)
         m = means.loc[scenario]
         x, y = 100 * m["retention_rate"], m["npv"]
-        ax.errorbar([x], [y], xerr=[[x - 100 * m["retention_rate_low"]], [100 * m["retention_rate_high"] - x]],
-                    yerr=[[y - m["npv_low"]], [m["npv_high"] - y]], fmt="o", markersize=7,
-                    color=colour, capsize=3, linewidth=1.6, label=str(scenario))
-    label_axes(ax, f"{firm}: profit against retention (dots: replications; "
-                    f"bars: {confidence:.0%} interval of the mean)",
-                "retention rate (annual, true, %)", f"profit, NPV ({MONEY_UNIT})")
+        ax.errorbar(
+            [x],
+            [y],
+            xerr=[[x - 100 * m["retention_rate_low"]], [100 * m["retention_rate_high"] - x]],
+            yerr=[[y - m["npv_low"]], [m["npv_high"] - y]],
+            fmt="o",
+            markersize=7,
+            color=colour,
+            capsize=3,
+            linewidth=1.6,
+            label=str(scenario),
+        )
+    label_axes(
+        ax,
+        f"{firm}: profit against retention (dots: replications; bars: {confidence:.0%} interval of the mean)",
+        "retention rate (annual, true, %)",
+        f"profit, NPV ({MONEY_UNIT})",
+    )
     ax.title.set_fontsize(FONT["label"])
     _thousands(ax.yaxis)
-    ax.legend(title="scenario", fontsize=FONT["legend"], title_fontsize=FONT["legend"], frameon=False,
-              loc="best")
+    ax.legend(title="scenario", fontsize=FONT["legend"], title_fontsize=FONT["legend"], frameon=False, loc="best")
     return fig

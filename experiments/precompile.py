@@ -25,8 +25,14 @@ from experiments.app import CONF_DIR
 #: the tiny market every run here uses: enough customers that every firm is
 #: chosen, each experiment's own horizon (a rival enters, a programme ends),
 #: no burn-in to speak of, and two replications (the fewest an experiment takes)
-TINY = ("market.n_customers=300", "market.burn_in=2", "experiment.replications=2",
-        "experiment.workers=1", "experiment.progress=false", "experiment.figures=false")
+TINY = (
+    "market.n_customers=300",
+    "market.burn_in=2",
+    "experiment.replications=2",
+    "experiment.workers=1",
+    "experiment.progress=false",
+    "experiment.figures=false",
+)
 
 
 def runs() -> list[tuple[str, ...]]:
@@ -35,8 +41,10 @@ def runs() -> list[tuple[str, ...]]:
     experiment for a few steps on every market preset."""
     experiments = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
     markets = sorted(p.stem for p in (CONF_DIR / "market").glob("*.yaml"))
-    out = [(f"experiment={name}",) + (("experiment.record_transactions=true",) if name == "default" else ())
-           for name in experiments]
+    out = [
+        (f"experiment={name}",) + (("experiment.record_transactions=true",) if name == "default" else ())
+        for name in experiments
+    ]
     out += [("experiment=default", f"market={name}", "market.steps=8") for name in markets]
     return out
 
@@ -54,6 +62,7 @@ def precompile(log=print) -> None:
         validate_experiment(container)
         run_experiment(*experiment_config(container), progress=False)
     from agents.reference import ReferenceLoyaltyModel
+
     ReferenceLoyaltyModel(seed=0, n_customers=60, burn_in=1, steps=1).run()
     log(f"engine rules compiled (or found in numba's cache) in {time.perf_counter() - start:.0f} s")
 

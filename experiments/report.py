@@ -61,13 +61,14 @@ FIGURES = {
 
 # --------------------------------------------------------------------- values
 
+
 def kpi_of(name: str) -> Kpi:
     """The KPI ``name`` (a plain float KPI when it is not in :data:`ALL_KPIS`)."""
     return ALL_KPIS.get(name) or Kpi(name, name.replace("_", " "), "float", True)
 
 
 def _rounded(x: float, decimals: int) -> float:
-    return round(x, decimals) + 0.0          # + 0.0 turns -0.0 into 0.0
+    return round(x, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def format_value(value: float, kind: str, signed: bool = False) -> str:
@@ -103,6 +104,7 @@ def format_difference(diff: float, low: float, high: float, kind: str) -> str:
 
 # --------------------------------------------------------------------- meta
 
+
 def _kpis(meta: Mapping[str, Any]) -> list[str]:
     return list(meta.get("kpis") or KPIS)
 
@@ -121,6 +123,7 @@ def scenario_names(meta: Mapping[str, Any], comparison: pd.DataFrame) -> list[st
 
 
 # --------------------------------------------------------------------- cells
+
 
 def comparison_cells(comparison: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
     """The comparison as display strings: one row per KPI of ``meta["kpis"]``
@@ -141,8 +144,11 @@ def comparison_cells(comparison: pd.DataFrame, meta: Mapping[str, Any]) -> pd.Da
         cells = []
         for name in kpis:
             row, kind = table.loc[(scenario, name)], kpi_of(name).kind
-            cells.append(format_value(row["mean"], kind) if scenario == baseline else
-                         format_difference(row["diff"], row["ci_low"], row["ci_high"], kind))
+            cells.append(
+                format_value(row["mean"], kind)
+                if scenario == baseline
+                else format_difference(row["diff"], row["ci_low"], row["ci_high"], kind)
+            )
         columns[scenario] = cells
     return pd.DataFrame(columns, index=pd.Index([kpi_of(k).label for k in kpis], name="KPI"))
 
@@ -153,15 +159,19 @@ def ranking_cells(ranking: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFram
     baseline = meta["baseline"]
     kind = kpi_of(str(ranking["kpi"].iloc[0]) if len(ranking) else meta.get("rank_by", "npv")).kind
     is_base = ranking["scenario"] == baseline
-    difference = [("—" if base else format_difference(d, lo, hi, kind))
-                  for base, d, lo, hi in zip(is_base, ranking["diff"], ranking["ci_low"], ranking["ci_high"])]
-    return pd.DataFrame({
-        "rank": ranking["rank"].astype(int).astype(str),
-        "scenario": ranking["scenario"].astype(str),
-        "mean": [format_value(v, kind) for v in ranking["mean"]],
-        "difference": difference,
-        "verdict": ranking["verdict"].where(~is_base, "baseline"),
-    })
+    difference = [
+        ("—" if base else format_difference(d, lo, hi, kind))
+        for base, d, lo, hi in zip(is_base, ranking["diff"], ranking["ci_low"], ranking["ci_high"])
+    ]
+    return pd.DataFrame(
+        {
+            "rank": ranking["rank"].astype(int).astype(str),
+            "scenario": ranking["scenario"].astype(str),
+            "mean": [format_value(v, kind) for v in ranking["mean"]],
+            "difference": difference,
+            "verdict": ranking["verdict"].where(~is_base, "baseline"),
+        }
+    )
 
 
 #: the survey view's columns in the report: step-table column, heading, kind
@@ -191,8 +201,9 @@ def survey_cells(steps: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame |
     present = list(dict.fromkeys(str(s) for s in at_end["scenario"]))
     named = [s["name"] for s in meta.get("scenarios", [])]
     baseline = meta.get("baseline")
-    order = list(dict.fromkeys([*([baseline] if baseline in present else []), *(n for n in named if n in present),
-                                *present]))
+    order = list(
+        dict.fromkeys([*([baseline] if baseline in present else []), *(n for n in named if n in present), *present])
+    )
     rows = []
     for scenario in order:
         part = means.xs(scenario, level="scenario").sort_index(level="firm_index")
@@ -216,11 +227,20 @@ def retention_cells(retention: pd.DataFrame | None, meta: Mapping[str, Any]) -> 
     baseline = meta.get("baseline")
     present = list(dict.fromkeys(str(s) for s in last["scenario"]))
     order = [*([baseline] if baseline in present else []), *(s for s in present if s != baseline)]
-    rows = [[scenario, str(int(year)), format_value(v["acquired"], "float"), format_value(v["true_retention"], "pct"),
-             format_value(v["observed_retention"], "pct")]
-            for scenario in order for year, v in means.xs(scenario, level="scenario").iterrows()]
-    return pd.DataFrame(rows, columns=["scenario", "won in year", "relationships won", "truly retained",
-                                       "looks retained"])
+    rows = [
+        [
+            scenario,
+            str(int(year)),
+            format_value(v["acquired"], "float"),
+            format_value(v["true_retention"], "pct"),
+            format_value(v["observed_retention"], "pct"),
+        ]
+        for scenario in order
+        for year, v in means.xs(scenario, level="scenario").iterrows()
+    ]
+    return pd.DataFrame(
+        rows, columns=["scenario", "won in year", "relationships won", "truly retained", "looks retained"]
+    )
 
 
 def tenure_cells(tenure: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.DataFrame | None:
@@ -238,12 +258,31 @@ def tenure_cells(tenure: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.Dat
     baseline = meta.get("baseline")
     present = list(dict.fromkeys(str(s) for s in mine["scenario"]))
     order = [*([baseline] if baseline in present else []), *(s for s in present if s != baseline)]
-    rows = [[scenario, str(band), format_value(v["relationships"], "float"), format_value(v["annual_revenue"], "money"),
-             format_value(v["annual_margin"], "money"), format_value(v["median_margin"], "money"),
-             format_value(v["barely_profitable"], "pct")]
-            for scenario in order for (_, band), v in means.xs(scenario, level="scenario").iterrows()]
-    return pd.DataFrame(rows, columns=["scenario", "tenure", "relationships", "revenue a year", "margin a year",
-                                       "median margin", "barely profitable"])
+    rows = [
+        [
+            scenario,
+            str(band),
+            format_value(v["relationships"], "float"),
+            format_value(v["annual_revenue"], "money"),
+            format_value(v["annual_margin"], "money"),
+            format_value(v["median_margin"], "money"),
+            format_value(v["barely_profitable"], "pct"),
+        ]
+        for scenario in order
+        for (_, band), v in means.xs(scenario, level="scenario").iterrows()
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "tenure",
+            "relationships",
+            "revenue a year",
+            "margin a year",
+            "median margin",
+            "barely profitable",
+        ],
+    )
 
 
 def _lapse_gaps(meta: Mapping[str, Any]) -> str:
@@ -252,6 +291,7 @@ def _lapse_gaps(meta: Mapping[str, Any]) -> str:
     if meta.get("lapse_gaps") is not None:
         return f"{float(meta['lapse_gaps']):g}"
     from sim.config import LoyaltyConfig
+
     return f"{LoyaltyConfig().lapse_gaps:g}"
 
 
@@ -262,25 +302,30 @@ def _survey_scale(meta: Mapping[str, Any]) -> str:
         return str(meta["survey_scale"])
     from sim.config import MarketConfig
     from sim.survey import scale_definition
+
     market = MarketConfig()
     return f"(The default scales.) {scale_definition(market.survey, market.loyalty)}"
 
 
 # --------------------------------------------------------------------- console
 
+
 def _text_rows(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> list[str]:
     widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(str(c).rjust(w) if r else str(c).ljust(w)
-                         for c, w, r in zip(cells, widths, right)).rstrip()
+        return "  ".join(str(c).rjust(w) if r else str(c).ljust(w) for c, w, r in zip(cells, widths, right)).rstrip()
+
     return [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
 
 
 def _blocks(cells: pd.DataFrame, width: int) -> list[list[str]]:
     """Column groups that fit ``width``: every group repeats the KPI labels and
     the baseline column, then takes as many other scenarios as fit."""
+
     def col_width(name: str) -> int:
         return max(len(name), *(len(c) for c in cells[name]))
+
     fixed = max(len(cells.index.name or ""), *(len(i) for i in cells.index)) + 2 + col_width(cells.columns[0])
     groups: list[list[str]] = [[]]
     used = fixed
@@ -297,17 +342,20 @@ def _blocks(cells: pd.DataFrame, width: int) -> list[list[str]]:
 def _heading(meta: Mapping[str, Any], width: int) -> list[str]:
     confidence, reps = _confidence(meta), meta.get("replications")
     n_scen = len(meta.get("scenarios", [])) or "?"
-    title = (f"Experiment {meta.get('name', '')}: {n_scen} scenarios x {reps} replications, "
-             f"focal firm {meta.get('focal_firm', '?')}, {confidence:.0%} confidence")
-    how = (f"Column {meta['baseline']!r} (the baseline): its mean over the replications. Other "
-           f"columns: the mean paired difference from the baseline [{confidence:.0%} interval]; "
-           "paired on common random numbers (replication r of every scenario ran on the same seed). "
-           "Shares in %, their differences in percentage points (pp).")
+    title = (
+        f"Experiment {meta.get('name', '')}: {n_scen} scenarios x {reps} replications, "
+        f"focal firm {meta.get('focal_firm', '?')}, {confidence:.0%} confidence"
+    )
+    how = (
+        f"Column {meta['baseline']!r} (the baseline): its mean over the replications. Other "
+        f"columns: the mean paired difference from the baseline [{confidence:.0%} interval]; "
+        "paired on common random numbers (replication r of every scenario ran on the same seed). "
+        "Shares in %, their differences in percentage points (pp)."
+    )
     return [*textwrap.wrap(title, width), *textwrap.wrap(how, width)]
 
 
-def format_table(comparison: pd.DataFrame, ranking: pd.DataFrame, meta: Mapping[str, Any],
-                 width: int = WIDTH) -> str:
+def format_table(comparison: pd.DataFrame, ranking: pd.DataFrame, meta: Mapping[str, Any], width: int = WIDTH) -> str:
     """The comparison table printed after a run, then the ranking.
 
     KPIs are rows and scenarios columns (the baseline's first, its means; the
@@ -323,12 +371,16 @@ def format_table(comparison: pd.DataFrame, ranking: pd.DataFrame, meta: Mapping[
         lines += ["", *_text_rows(["KPI", *group], rows, [False, *([True] * len(group))])]
     rank_by = kpi_of(meta.get("rank_by", "npv"))
     ranked = ranking_cells(ranking, meta)
-    lines += ["", f"Ranking by {rank_by.label} (difference from the baseline [{_confidence(meta):.0%} interval]):",
-              *_text_rows(list(ranked.columns), ranked.to_numpy().tolist(), [True, False, True, True, False])]
+    lines += [
+        "",
+        f"Ranking by {rank_by.label} (difference from the baseline [{_confidence(meta):.0%} interval]):",
+        *_text_rows(list(ranked.columns), ranked.to_numpy().tolist(), [True, False, True, True, False]),
+    ]
     return "\n".join(lines) + "\n"
 
 
 # --------------------------------------------------------------------- markdown
+
 
 def _md_cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
@@ -344,73 +396,102 @@ def markdown_table(table: pd.DataFrame, right: Sequence[bool] | None = None, ind
     return "\n".join([header, rule, *rows])
 
 
-def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: pd.DataFrame,
-                    survey: pd.DataFrame | None = None, retention: pd.DataFrame | None = None,
-                    tenure: pd.DataFrame | None = None) -> str:
+def report_markdown(
+    meta: Mapping[str, Any],
+    comparison: pd.DataFrame,
+    ranking: pd.DataFrame,
+    survey: pd.DataFrame | None = None,
+    retention: pd.DataFrame | None = None,
+    tenure: pd.DataFrame | None = None,
+) -> str:
     """The text of ``report.md`` (with the survey view's table ``survey``,
     :func:`survey_cells`, the retention table ``retention``,
     :func:`retention_cells`, and the value by tenure ``tenure``,
     :func:`tenure_cells`, when given)."""
     confidence, baseline = _confidence(meta), meta["baseline"]
     cells = comparison_cells(comparison, meta).rename(columns={baseline: f"{baseline} (baseline: mean)"})
-    ranked = ranking_cells(ranking, meta).rename(
-        columns={"difference": f"difference [{confidence:.0%} interval]"})
+    ranked = ranking_cells(ranking, meta).rename(columns={"difference": f"difference [{confidence:.0%} interval]"})
     described = {s["name"]: s.get("description", "") for s in meta.get("scenarios", [])}
-    scenarios = pd.DataFrame({
-        "scenario": [f"**{n}** (baseline)" if n == baseline else f"**{n}**"
-                     for n in scenario_names(meta, comparison)],
-        "description": [described.get(n, "") for n in scenario_names(meta, comparison)]})
-    facts = [f"**Market:** {meta.get('market', '')}",
-             f"**Focal firm:** {meta.get('focal_firm', '')}",
-             f"**Baseline:** {baseline}",
-             f"**Replications:** {meta.get('replications')} per scenario",
-             f"**Confidence:** {confidence:.0%}"]
+    scenarios = pd.DataFrame(
+        {
+            "scenario": [
+                f"**{n}** (baseline)" if n == baseline else f"**{n}**" for n in scenario_names(meta, comparison)
+            ],
+            "description": [described.get(n, "") for n in scenario_names(meta, comparison)],
+        }
+    )
+    facts = [
+        f"**Market:** {meta.get('market', '')}",
+        f"**Focal firm:** {meta.get('focal_firm', '')}",
+        f"**Baseline:** {baseline}",
+        f"**Replications:** {meta.get('replications')} per scenario",
+        f"**Confidence:** {confidence:.0%}",
+    ]
     if meta.get("elapsed_seconds") is not None:
         facts.append(f"**Run time:** {float(meta['elapsed_seconds']):,.1f} s")
     rank_by = kpi_of(meta.get("rank_by", "npv"))
     parts = [
-        f"# Experiment: {meta.get('name', '')}", "",
-        str(meta.get("description", "")).strip(), "",
-        "  \n".join(facts), "",
-        "## Scenarios", "", markdown_table(scenarios), "",
-        "## Comparison with the baseline", "",
+        f"# Experiment: {meta.get('name', '')}",
+        "",
+        str(meta.get("description", "")).strip(),
+        "",
+        "  \n".join(facts),
+        "",
+        "## Scenarios",
+        "",
+        markdown_table(scenarios),
+        "",
+        "## Comparison with the baseline",
+        "",
         f"*How to read:* the baseline's column holds its mean over the replications; every other "
         f"column holds the scenario's mean **paired difference** from the baseline with its "
         f"{confidence:.0%} interval. Replication r of every scenario ran on the same seed (common "
         f"random numbers), so the luck a pair shares cancels: an interval that excludes 0 is a "
         f"difference due to the strategy. Shares are in %, their differences in percentage "
         f"points (pp). `comparison.csv` holds these numbers at full precision, with the wider "
-        f"unpaired intervals for comparison.", "",
-        markdown_table(cells, right=[False, *([True] * cells.shape[1])], index=True), "",
-        f"## Ranking by {rank_by.label}", "",
-        markdown_table(ranked, right=[True, False, True, True, False]), "",
+        f"unpaired intervals for comparison.",
+        "",
+        markdown_table(cells, right=[False, *([True] * cells.shape[1])], index=True),
+        "",
+        f"## Ranking by {rank_by.label}",
+        "",
+        markdown_table(ranked, right=[True, False, True, True, False]),
+        "",
     ]
     if survey is not None:
         parts += [
-            "## Survey view at the end of the horizon", "",
+            "## Survey view at the end of the horizon",
+            "",
             f"*How to read:* each firm's current customers as a customer survey would report them at the "
             f"last step, the mean over the replications: shares of the five-point satisfaction answers "
             f"(top box: 5 of 5), the mean five-point and 0-10 satisfaction answers, the share who will "
             f"definitely buy again and the promoter score. `steps.parquet` holds them for every step "
-            f"({', '.join(f'`{c}`' for c in SURVEY_METRICS)}, `promoter_score`).", "",
-            f"*Scales:* {_survey_scale(meta)}", "",
-            markdown_table(survey, right=[False, False, *([True] * (survey.shape[1] - 2))]), "",
+            f"({', '.join(f'`{c}`' for c in SURVEY_METRICS)}, `promoter_score`).",
+            "",
+            f"*Scales:* {_survey_scale(meta)}",
+            "",
+            markdown_table(survey, right=[False, False, *([True] * (survey.shape[1] - 2))]),
+            "",
         ]
     if retention is not None:
         parts += [
-            f"## Retention two ways: {meta.get('focal_firm', '')}'s customers by the year they were won", "",
+            f"## Retention two ways: {meta.get('focal_firm', '')}'s customers by the year they were won",
+            "",
             "*How to read:* of the relationships the focal firm won in each reported year (its first "
             "acquisitions, win-backs not counted again), the share **truly retained** at the end of the "
             "horizon (the relationship has not ended, which the simulator knows) and the share that "
             f"**looks retained** in the firm's own data (a purchase within {_lapse_gaps(meta)} of the "
             "customer's expected inter-purchase times); the mean over the replications. The retention rate "
             "in the comparison above is the true one, annual, over all customers. `retention.parquet` "
-            "holds both for every firm at every year end.", "",
-            markdown_table(retention, right=[False, True, True, True, True]), "",
+            "holds both for every firm at every year end.",
+            "",
+            markdown_table(retention, right=[False, True, True, True, True]),
+            "",
         ]
     if tenure is not None:
         parts += [
-            f"## Does loyalty pay? {meta.get('focal_firm', '')}'s customers by tenure", "",
+            f"## Does loyalty pay? {meta.get('focal_firm', '')}'s customers by tenure",
+            "",
             "*How to read:* the focal firm's current relationships at the end of the horizon by how long "
             "they have lasted, the mean over the replications: their number, their annual revenue and gross "
             "margin (revenue less cost of goods and the serving cost of their visits; staff, fixed and "
@@ -418,8 +499,10 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
             "(a margin below a fifth of the firm's mean per relationship, `loyalty.barely_profitable_share`). "
             "Reinartz & Kumar (2002, 'The mismanagement of customer loyalty') found about half of "
             "long-tenure customers barely profitable: a long relationship is not by itself a valuable one. "
-            "`value_by_tenure.parquet` holds every firm.", "",
-            markdown_table(tenure, right=[False, False, True, True, True, True, True]), "",
+            "`value_by_tenure.parquet` holds every firm.",
+            "",
+            markdown_table(tenure, right=[False, False, True, True, True, True, True]),
+            "",
         ]
     parts += ["## Figures", ""]
     if not meta.get("figures", True):
@@ -430,9 +513,16 @@ def report_markdown(meta: Mapping[str, Any], comparison: pd.DataFrame, ranking: 
     return "\n".join(parts)
 
 
-def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.DataFrame,
-                 steps: pd.DataFrame, comparison: pd.DataFrame, ranking: pd.DataFrame,
-                 retention: pd.DataFrame | None = None, tenure: pd.DataFrame | None = None) -> Path:
+def write_report(
+    folder: str | os.PathLike,
+    meta: Mapping[str, Any],
+    runs: pd.DataFrame,
+    steps: pd.DataFrame,
+    comparison: pd.DataFrame,
+    ranking: pd.DataFrame,
+    retention: pd.DataFrame | None = None,
+    tenure: pd.DataFrame | None = None,
+) -> Path:
     """Write the experiment's report into ``folder``; return the path of ``report.md``.
 
     Writes ``figures/kpi_bands.png``, ``figures/loyalty_states.png``,
@@ -461,9 +551,17 @@ def write_report(folder: str | os.PathLike, meta: Mapping[str, Any], runs: pd.Da
         try:
             save_figure(figures / name, fig, dpi=DPI)
         finally:
-            fig.clear()                      # Agg figures without pyplot: nothing else holds them
+            fig.clear()  # Agg figures without pyplot: nothing else holds them
     write_csv(folder / "comparison.csv", comparison, index=False)
     write_csv(folder / "ranking.csv", ranking, index=False)
-    return write_text(folder / "report.md", report_markdown(meta, comparison, ranking, survey_cells(steps, meta),
-                                                            retention_cells(retention, meta),
-                                                            tenure_cells(tenure, meta)))
+    return write_text(
+        folder / "report.md",
+        report_markdown(
+            meta,
+            comparison,
+            ranking,
+            survey_cells(steps, meta),
+            retention_cells(retention, meta),
+            tenure_cells(tenure, meta),
+        ),
+    )

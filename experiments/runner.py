@@ -26,10 +26,11 @@ from sim.config import MarketConfig
 @dataclass
 class ExperimentResult:
     """The tidy tables of an experiment."""
+
     scenarios: list[Scenario]
-    steps: pd.DataFrame      # one row per scenario x replication x step x firm
-    runs: pd.DataFrame       # one row per scenario x replication x firm
-    transactions: pd.DataFrame | None = None   # one row per purchase (experiment.record_transactions)
+    steps: pd.DataFrame  # one row per scenario x replication x step x firm
+    runs: pd.DataFrame  # one row per scenario x replication x firm
+    transactions: pd.DataFrame | None = None  # one row per purchase (experiment.record_transactions)
     #: true and observed retention per firm and acquisition cohort at each year end (sim.retention)
     retention: pd.DataFrame | None = None
     #: each firm's current relationships by tenure band at the end: revenue, margin, barely profitable
@@ -42,8 +43,9 @@ def workers_for(experiment: ExperimentConfig) -> int:
     return max(1, min(experiment.workers or available_cores(), experiment.replications))
 
 
-def run_experiment(market: MarketConfig, experiment: ExperimentConfig,
-                   progress: bool | None = None) -> ExperimentResult:
+def run_experiment(
+    market: MarketConfig, experiment: ExperimentConfig, progress: bool | None = None
+) -> ExperimentResult:
     """Run every scenario of ``experiment`` for its replications (common random numbers)."""
     scenarios = build_scenarios(market, experiment.scenarios)
     workers = workers_for(experiment)
@@ -57,9 +59,11 @@ def run_experiment(market: MarketConfig, experiment: ExperimentConfig,
         from joblib import Parallel, delayed
 
         from experiments.interruption import ignore_sigint, starting_workers
-        with starting_workers():                # workers it starts are immune to Ctrl-C from the start
+
+        with starting_workers():  # workers it starts are immune to Ctrl-C from the start
             results = Parallel(n_jobs=workers, return_as="generator_unordered", initializer=ignore_sigint)(
-                delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds)
+                delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds
+            )
     collected = list(_with_progress(results, len(seeds), show, f"{experiment.name}: {len(scenarios)} scenarios"))
     order = [s.name for s in scenarios]
     steps = _assemble([c.steps for c in collected], order, ["step", "firm_index"])
@@ -74,6 +78,7 @@ def _with_progress(items: Iterable, total: int, show: bool, what: str) -> Iterab
     if not show:
         return items
     from tqdm import tqdm
+
     return tqdm(items, total=total, desc=what, unit="replication", file=sys.stderr, dynamic_ncols=True)
 
 
@@ -87,7 +92,7 @@ def _assemble(frames: list[pd.DataFrame], order: list[str], within: list[str]) -
         table[partial] = table[partial].fillna(0.0)
     table["scenario"] = pd.Categorical(table["scenario"], categories=order, ordered=True)
     by = ["scenario", "replication"] + [c for c in within if c in table.columns]
-    if "firm" in within:   # keep the firms in the market's order
+    if "firm" in within:  # keep the firms in the market's order
         table["_firm_order"] = table.groupby(["scenario", "replication"], observed=True).cumcount()
         by = ["scenario", "replication", "_firm_order"]
     table = table.sort_values(by, kind="stable").drop(columns=["_firm_order"], errors="ignore")
@@ -99,7 +104,6 @@ def experiment_config(cfg: Any) -> tuple[MarketConfig, ExperimentConfig]:
     """The typed market and experiment of a validated app config."""
     from experiments.config import AppConfig
     from sim.config import to_dataclass
+
     app = to_dataclass(cfg, AppConfig)
     return app.market, app.experiment
-
-

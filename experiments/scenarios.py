@@ -37,6 +37,7 @@ KEYS = ["scenario", "replication", "seed"]
 @dataclass(frozen=True)
 class Scenario:
     """A named market: the experiment's market with the scenario's changes."""
+
     name: str
     description: str
     market: MarketConfig
@@ -101,15 +102,17 @@ def attach_strategies(base: LoyaltyModel, market: MarketConfig) -> LoyaltyModel:
 class Replication:
     """The tables of one replication of every scenario, the
     columns :data:`KEYS` first."""
-    steps: pd.DataFrame                       # one row per scenario x step x firm
-    runs: pd.DataFrame                        # one row per scenario x firm
+
+    steps: pd.DataFrame  # one row per scenario x step x firm
+    runs: pd.DataFrame  # one row per scenario x firm
     transactions: pd.DataFrame | None = None  # one row per purchase, if recorded
-    retention: pd.DataFrame | None = None     # one row per scenario x year end x firm x cohort year
-    tenure: pd.DataFrame | None = None        # one row per scenario x firm x tenure band, at the end
+    retention: pd.DataFrame | None = None  # one row per scenario x year end x firm x cohort year
+    tenure: pd.DataFrame | None = None  # one row per scenario x firm x tenure band, at the end
 
 
-def run_replication(scenarios: list[Scenario], replication: int, seed: int,
-                    threads: int = 1, transactions: bool = False) -> Replication:
+def run_replication(
+    scenarios: list[Scenario], replication: int, seed: int, threads: int = 1, transactions: bool = False
+) -> Replication:
     """Run every scenario on ``seed``; with ``transactions``, record every
     purchase too (:class:`sim.transactions.TransactionLog`)."""
     burnt_in: dict[int, tuple[MarketConfig, LoyaltyModel]] = {}
@@ -140,6 +143,10 @@ def run_replication(scenarios: list[Scenario], replication: int, seed: int,
         purchases += bought
         retention.append(cohorts)
         tenure.append(by_tenure)
-    return Replication(pd.concat(steps, ignore_index=True), pd.concat(runs, ignore_index=True),
-                       pd.concat(purchases, ignore_index=True) if transactions else None,
-                       pd.concat(retention, ignore_index=True), pd.concat(tenure, ignore_index=True))
+    return Replication(
+        pd.concat(steps, ignore_index=True),
+        pd.concat(runs, ignore_index=True),
+        pd.concat(purchases, ignore_index=True) if transactions else None,
+        pd.concat(retention, ignore_index=True),
+        pd.concat(tenure, ignore_index=True),
+    )

@@ -19,7 +19,7 @@ import sim.schema  # noqa: F401  (market/market_schema)
 from experiments.config import AppConfig
 from strategies.registry import load_builtin
 
-load_builtin()                      # strategy/<name>_schema
+load_builtin()  # strategy/<name>_schema
 ConfigStore.instance().store(name="app_schema", node=AppConfig)
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
@@ -36,15 +36,16 @@ def job_dirname(overrides: str) -> str:
     if len(name) <= MAX_JOB_DIRNAME:
         return name
     digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
-    return f"{name[:MAX_JOB_DIRNAME - 13]}-{digest}"
+    return f"{name[: MAX_JOB_DIRNAME - 13]}-{digest}"
 
 
 def config_groups(*groups: str) -> str:
     """The options of config groups, one line per group (``group: a, b``), for
     an app's ``--help``: the named files of ``conf/<group>/``, without the
     schemas Hydra also lists."""
-    return "\n".join(f"{group}: " + ", ".join(sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml")))
-                     for group in groups)
+    return "\n".join(
+        f"{group}: " + ", ".join(sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))) for group in groups
+    )
 
 
 if not OmegaConf.has_resolver("job_dirname"):

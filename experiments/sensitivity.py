@@ -63,22 +63,29 @@ from sim.config import ConfigError, MarketConfig, param, validate  # noqa: F401 
 CONFIG_NAME = "sensitivity"
 METHODS = ("morris", "sobol")
 #: the columns of indices.csv after ``parameter``, per method
-INDEX_COLUMNS = {"sobol": ["S1", "S1_conf", "ST", "ST_conf"],
-                 "morris": ["mu", "mu_star", "mu_star_conf", "sigma"]}
+INDEX_COLUMNS = {"sobol": ["S1", "S1_conf", "ST", "ST_conf"], "morris": ["mu", "mu_star", "mu_star_conf", "sigma"]}
 #: the config sections a parameter may belong to
 PARAMETER_SECTIONS = ("market", "experiment")
 #: keys that change how an experiment runs or is reported, never its results
-NOT_RESULTS = ("experiment.workers", "experiment.progress", "experiment.figures", "experiment.confidence",
-               "experiment.record_transactions")
+NOT_RESULTS = (
+    "experiment.workers",
+    "experiment.progress",
+    "experiment.figures",
+    "experiment.confidence",
+    "experiment.record_transactions",
+)
 
 
 # --------------------------------------------------------------------- config
 
+
 @dataclass
 class ParameterRange:
     """One input of the analysis: a numeric key of the app config and its range."""
-    key: str = param("market.customers.visits_per_year_mean",
-                     doc="dotted key of the app config, e.g. market.firms.0.price")
+
+    key: str = param(
+        "market.customers.visits_per_year_mean", doc="dotted key of the app config, e.g. market.firms.0.price"
+    )
     lo: float = param(15.6, doc="lowest value (inside the key's allowed range)")
     hi: float = param(31.2, doc="highest value (above lo, inside the key's allowed range)")
 
@@ -86,17 +93,31 @@ class ParameterRange:
 @dataclass
 class SensitivityConfig:
     """What is analysed, how, and over which parameter ranges."""
-    method: str = param("morris", doc="morris: elementary-effects screening (cheap, ranks inputs); "
-                        "sobol: variance-based indices S1 and ST (costly, quantifies)", choices=METHODS)
+
+    method: str = param(
+        "morris",
+        doc="morris: elementary-effects screening (cheap, ranks inputs); "
+        "sobol: variance-based indices S1 and ST (costly, quantifies)",
+        choices=METHODS,
+    )
     kpi: str = param("npv", doc="the indicator analysed (experiments/kpis.py)", choices=tuple(ALL_KPIS))
-    firm: Optional[str] = field(default=None, metadata={"doc": "firm whose KPI is analysed "
-                                                        "(null: experiment.focal_firm)"})
-    scenario: Optional[str] = field(default=None, metadata={"doc": "scenario whose KPI is analysed "
-                                                            "(null: experiment.baseline)"})
-    difference_from: Optional[str] = field(default=None, metadata={
-        "doc": "null, or a scenario: then the output is the mean paired difference scenario minus this one"})
-    samples: int = param(8, 2, 1_000_000, "Morris: trajectories (points: samples x (parameters + 1)); "
-                         "Sobol: base sample N, a power of 2 (points: N x (parameters + 2))")
+    firm: Optional[str] = field(
+        default=None, metadata={"doc": "firm whose KPI is analysed (null: experiment.focal_firm)"}
+    )
+    scenario: Optional[str] = field(
+        default=None, metadata={"doc": "scenario whose KPI is analysed (null: experiment.baseline)"}
+    )
+    difference_from: Optional[str] = field(
+        default=None,
+        metadata={"doc": "null, or a scenario: then the output is the mean paired difference scenario minus this one"},
+    )
+    samples: int = param(
+        8,
+        2,
+        1_000_000,
+        "Morris: trajectories (points: samples x (parameters + 1)); "
+        "Sobol: base sample N, a power of 2 (points: N x (parameters + 2))",
+    )
     levels: int = param(4, 2, 1000, "Morris: levels of the grid (even)")
     second_order: bool = param(False, doc="Sobol: also the second-order indices (points: N x (2 parameters + 2))")
     confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the indices' bootstrap intervals")
@@ -104,19 +125,22 @@ class SensitivityConfig:
     seed: int = param(0, 0, 2**63 - 2, "seed of the sample (the bootstrap uses seed + 1)")
     workers: int = param(0, 0, 1024, "processes evaluating points (0: all available cores)")
     progress: bool = param(True, doc="show a progress bar over the points")
-    parameters: list = field(default_factory=list, metadata={
-        "items": ParameterRange, "doc": "the inputs: a list of {key, lo, hi}"})
+    parameters: list = field(
+        default_factory=list, metadata={"items": ParameterRange, "doc": "the inputs: a list of {key, lo, hi}"}
+    )
 
 
 @dataclass
 class SensitivityAppConfig(AppConfig):
     """The top config of ``loyalty-sim-sensitivity``: the app's market and
     experiment (validated as in ``loyalty-sim``) and the analysis."""
+
     sensitivity: SensitivityConfig = field(default_factory=SensitivityConfig)
 
 
 def _register() -> None:
     from hydra.core.config_store import ConfigStore
+
     ConfigStore.instance().store(name="sensitivity_app_schema", node=SensitivityAppConfig)
 
 
@@ -126,6 +150,7 @@ _register()
 @dataclass(frozen=True)
 class Target:
     """The output of a point: a KPI of a firm in a scenario (minus another)."""
+
     kpi: str
     firm: str
     scenario: str
@@ -135,10 +160,11 @@ class Target:
 @dataclass
 class Plan:
     """A validated analysis: the app config, the inputs and the output."""
+
     settings: SensitivityConfig
-    app: dict                              # the app config (market, experiment), without ``sensitivity``
+    app: dict  # the app config (market, experiment), without ``sensitivity``
     parameters: list[ParameterRange]
-    whole: list[bool]                      # whether each parameter's key holds a whole number
+    whole: list[bool]  # whether each parameter's key holds a whole number
     target: Target
 
     def problem(self) -> dict:
@@ -148,6 +174,7 @@ class Plan:
 
 # --------------------------------------------------------------------- the analysis core
 
+
 class OutputError(ValueError):
     """The function analysed gave a value that is not a finite number."""
 
@@ -155,12 +182,13 @@ class OutputError(ValueError):
 @dataclass
 class Analysis:
     """The result of :func:`analyse`."""
+
     method: str
     problem: dict
-    inputs: np.ndarray                      # (points, parameters)
-    outputs: np.ndarray                     # (points,)
-    indices: pd.DataFrame                   # ``parameter`` + INDEX_COLUMNS[method], one row per parameter
-    second_order: pd.DataFrame | None = None   # Sobol: parameter_1, parameter_2, S2, S2_conf
+    inputs: np.ndarray  # (points, parameters)
+    outputs: np.ndarray  # (points,)
+    indices: pd.DataFrame  # ``parameter`` + INDEX_COLUMNS[method], one row per parameter
+    second_order: pd.DataFrame | None = None  # Sobol: parameter_1, parameter_2, S2, S2_conf
 
 
 def problem_of(names: Sequence[str], bounds: Sequence[tuple[float, float]]) -> dict:
@@ -168,8 +196,9 @@ def problem_of(names: Sequence[str], bounds: Sequence[tuple[float, float]]) -> d
     return {"num_vars": len(names), "names": list(names), "bounds": [[float(lo), float(hi)] for lo, hi in bounds]}
 
 
-def design(problem: dict, method: str, samples: int, levels: int = 4, seed: int = 0,
-           second_order: bool = False) -> np.ndarray:
+def design(
+    problem: dict, method: str, samples: int, levels: int = 4, seed: int = 0, second_order: bool = False
+) -> np.ndarray:
     """The points at which to evaluate the model, in the problem's bounds.
 
     Morris: ``samples`` trajectories of D + 1 points on a grid of ``levels``;
@@ -178,18 +207,28 @@ def design(problem: dict, method: str, samples: int, levels: int = 4, seed: int 
     """
     if method == "morris":
         from SALib.sample import morris
+
         return morris.sample(problem, samples, num_levels=levels, seed=seed)
     if method == "sobol":
         if samples < 2 or samples & (samples - 1):
             raise ValueError(f"samples = {samples}: Sobol needs a power of 2")
         from SALib.sample import sobol
+
         return sobol.sample(problem, samples, calc_second_order=second_order, seed=seed)
     raise ValueError(f"method = {method!r}: must be one of {', '.join(METHODS)}")
 
 
-def indices_of(problem: dict, method: str, inputs: np.ndarray, outputs: np.ndarray, levels: int = 4,
-               seed: int = 0, confidence: float = 0.95, resamples: int = 100,
-               second_order: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def indices_of(
+    problem: dict,
+    method: str,
+    inputs: np.ndarray,
+    outputs: np.ndarray,
+    levels: int = 4,
+    seed: int = 0,
+    confidence: float = 0.95,
+    resamples: int = 100,
+    second_order: bool = False,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """The sensitivity indices of ``outputs`` at the points ``inputs`` of :func:`design`.
 
     The bootstrap intervals use ``seed + 1``: SALib's Sobol analysis treats
@@ -199,13 +238,23 @@ def indices_of(problem: dict, method: str, inputs: np.ndarray, outputs: np.ndarr
     y = np.asarray(outputs, dtype=float).reshape(-1)
     if method == "morris":
         from SALib.analyze import morris
-        si = morris.analyze(problem, np.asarray(inputs, dtype=float), y, num_resamples=resamples,
-                            conf_level=confidence, num_levels=levels, seed=seed + 1)
+
+        si = morris.analyze(
+            problem,
+            np.asarray(inputs, dtype=float),
+            y,
+            num_resamples=resamples,
+            conf_level=confidence,
+            num_levels=levels,
+            seed=seed + 1,
+        )
         second = None
     elif method == "sobol":
         from SALib.analyze import sobol
-        si = sobol.analyze(problem, y, calc_second_order=second_order, num_resamples=resamples,
-                           conf_level=confidence, seed=seed + 1)
+
+        si = sobol.analyze(
+            problem, y, calc_second_order=second_order, num_resamples=resamples, conf_level=confidence, seed=seed + 1
+        )
         second = _second_order(names, si) if second_order else None
     else:
         raise ValueError(f"method = {method!r}: must be one of {', '.join(METHODS)}")
@@ -214,15 +263,31 @@ def indices_of(problem: dict, method: str, inputs: np.ndarray, outputs: np.ndarr
 
 
 def _second_order(names: Sequence[str], si: Any) -> pd.DataFrame:
-    rows = [{"parameter_1": names[i], "parameter_2": names[j], "S2": float(si["S2"][i, j]),
-             "S2_conf": float(si["S2_conf"][i, j])}
-            for i in range(len(names)) for j in range(i + 1, len(names))]
+    rows = [
+        {
+            "parameter_1": names[i],
+            "parameter_2": names[j],
+            "S2": float(si["S2"][i, j]),
+            "S2_conf": float(si["S2_conf"][i, j]),
+        }
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+    ]
     return pd.DataFrame(rows, columns=["parameter_1", "parameter_2", "S2", "S2_conf"])
 
 
-def analyse(problem: dict, method: str, evaluate: Callable[[np.ndarray], np.ndarray], *, samples: int,
-            levels: int = 4, seed: int = 0, confidence: float = 0.95, resamples: int = 100,
-            second_order: bool = False) -> Analysis:
+def analyse(
+    problem: dict,
+    method: str,
+    evaluate: Callable[[np.ndarray], np.ndarray],
+    *,
+    samples: int,
+    levels: int = 4,
+    seed: int = 0,
+    confidence: float = 0.95,
+    resamples: int = 100,
+    second_order: bool = False,
+) -> Analysis:
     """Sample the problem, evaluate every point with ``evaluate`` (an (n, D)
     array of inputs to n outputs) and compute the indices of ``method``.
     Raises ValueError if there are not n outputs, OutputError if one is not
@@ -233,8 +298,10 @@ def analyse(problem: dict, method: str, evaluate: Callable[[np.ndarray], np.ndar
         raise ValueError(f"evaluate returned {len(y)} outputs for {len(x)} points")
     if not np.isfinite(y).all():
         bad = np.flatnonzero(~np.isfinite(y))
-        raise OutputError(f"the output is not a finite number at {len(bad)} of {len(y)} points "
-                         f"(first: point {bad[0]}, {dict(zip(problem['names'], x[bad[0]].tolist()))})")
+        raise OutputError(
+            f"the output is not a finite number at {len(bad)} of {len(y)} points "
+            f"(first: point {bad[0]}, {dict(zip(problem['names'], x[bad[0]].tolist()))})"
+        )
     table, second = indices_of(problem, method, x, y, levels, seed, confidence, resamples, second_order)
     return Analysis(method, problem, x, y, table, second)
 
@@ -248,6 +315,7 @@ def points_of(method: str, samples: int, n_parameters: int, second_order: bool =
 
 # --------------------------------------------------------------------- validation
 
+
 def plan_of(container: dict) -> Plan:
     """Check a composed config (app + ``sensitivity``) and return the plan;
     raise one ConfigError naming the key, the value and what is allowed."""
@@ -258,7 +326,7 @@ def plan_of(container: dict) -> Plan:
     validate_experiment(data)
     optional = ("firm", "scenario", "difference_from")
     validate({k: v for k, v in node.items() if k not in optional}, SensitivityConfig, "sensitivity.")
-    settings = SensitivityConfig(**node)    # (to_dataclass cannot resolve the Optional fields)
+    settings = SensitivityConfig(**node)  # (to_dataclass cannot resolve the Optional fields)
     for name in optional:
         value = getattr(settings, name)
         if value is not None and not isinstance(value, str):
@@ -266,17 +334,24 @@ def plan_of(container: dict) -> Plan:
     experiment = data.get("experiment", {})
     firms = [str(f["name"]) for f in data["market"]["firms"]]
     scenarios = [str(s["name"]) for s in experiment["scenarios"]]
-    target = Target(settings.kpi, settings.firm or experiment["focal_firm"],
-                    settings.scenario or experiment["baseline"], settings.difference_from)
+    target = Target(
+        settings.kpi,
+        settings.firm or experiment["focal_firm"],
+        settings.scenario or experiment["baseline"],
+        settings.difference_from,
+    )
     if target.firm not in firms:
         raise ConfigError(f"sensitivity.firm = {target.firm!r}: must be one of the market's firms ({', '.join(firms)})")
     for name, value in (("scenario", target.scenario), ("difference_from", target.difference_from)):
         if value is not None and value not in scenarios:
-            raise ConfigError(f"sensitivity.{name} = {value!r}: must be one of the experiment's scenarios "
-                              f"({', '.join(scenarios)})")
+            raise ConfigError(
+                f"sensitivity.{name} = {value!r}: must be one of the experiment's scenarios ({', '.join(scenarios)})"
+            )
     if target.difference_from == target.scenario:
-        raise ConfigError(f"sensitivity.difference_from = {target.difference_from!r}: must differ from "
-                          f"the scenario analysed ({target.scenario!r})")
+        raise ConfigError(
+            f"sensitivity.difference_from = {target.difference_from!r}: must differ from "
+            f"the scenario analysed ({target.scenario!r})"
+        )
     _check_method(settings)
     parameters, whole = _check_parameters(data, settings.parameters)
     return Plan(settings, data, parameters, whole, target)
@@ -284,8 +359,9 @@ def plan_of(container: dict) -> Plan:
 
 def _check_method(s: SensitivityConfig) -> None:
     if s.method == "sobol" and s.samples & (s.samples - 1):
-        raise ConfigError(f"sensitivity.samples = {s.samples}: must be a power of 2 for method sobol "
-                          "(e.g. 8, 16, 32, 64)")
+        raise ConfigError(
+            f"sensitivity.samples = {s.samples}: must be a power of 2 for method sobol (e.g. 8, 16, 32, 64)"
+        )
     if s.method == "morris" and s.levels % 2:
         raise ConfigError(f"sensitivity.levels = {s.levels}: must be even (Morris grid)")
 
@@ -313,8 +389,10 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
         p: ParameterRange = to_dataclass(entry, ParameterRange)
         p.key = ".".join(parts_of(p.key))
         if (parts_of(p.key) or [""])[0] not in PARAMETER_SECTIONS:
-            raise ConfigError(f"{where}.key = {p.key!r}: must be a key of "
-                              f"{' or '.join(PARAMETER_SECTIONS)} (e.g. market.firms.0.price)")
+            raise ConfigError(
+                f"{where}.key = {p.key!r}: must be a key of "
+                f"{' or '.join(PARAMETER_SECTIONS)} (e.g. market.firms.0.price)"
+            )
         try:
             current = get_key(app, p.key)
         except KeyError as e:
@@ -322,9 +400,11 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
         if isinstance(current, bool) or not isinstance(current, (int, float)):
             raise ConfigError(f"{where}.key = {p.key!r}: must name a numeric key (its value is {current!r})")
         if p.key in NOT_RESULTS or p.key.startswith("market.engine."):
-            raise ConfigError(f"{where}.key = {p.key!r}: changes how the experiment runs or is reported, not "
-                              "its results; must be a key of the market or the experiment's design "
-                              "(e.g. market.firms.0.price, experiment.replications)")
+            raise ConfigError(
+                f"{where}.key = {p.key!r}: changes how the experiment runs or is reported, not "
+                "its results; must be a key of the market or the experiment's design "
+                "(e.g. market.firms.0.price, experiment.replications)"
+            )
         if p.key in seen:
             raise ConfigError(f"{where}.key = {p.key!r}: already sensitivity.parameters[{seen[p.key]}]")
         seen[p.key] = i
@@ -332,8 +412,10 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
             raise ConfigError(f"{where}.lo = {p.lo!r}: must be below hi ({p.hi!r})")
         is_whole = isinstance(current, int)
         if is_whole and math.floor(p.hi) < math.ceil(p.lo):
-            raise ConfigError(f"{where}.lo = {p.lo!r}: {p.key} is a whole number and [{p.lo}, {p.hi}] holds "
-                              "none; must span at least one whole number")
+            raise ConfigError(
+                f"{where}.lo = {p.lo!r}: {p.key} is a whole number and [{p.lo}, {p.hi}] holds "
+                "none; must span at least one whole number"
+            )
         for end in ("lo", "hi"):
             value = getattr(p, end)
             trial = copy.deepcopy(app)
@@ -354,6 +436,7 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
 
 # --------------------------------------------------------------------- evaluation
 
+
 def point_config(plan: Plan, values: Sequence[float], threads: int | None = None) -> dict:
     """The app config of one point: the parameter values put in, only the
     scenarios the output needs, replications run one after another, quietly."""
@@ -363,8 +446,13 @@ def point_config(plan: Plan, values: Sequence[float], threads: int | None = None
     exp = app["experiment"]
     wanted = [n for n in (plan.target.scenario, plan.target.difference_from) if n is not None]
     exp["scenarios"] = [s for s in exp["scenarios"] if s["name"] in wanted]
-    exp.update(baseline=plan.target.difference_from or plan.target.scenario, workers=1, progress=False,
-               figures=False, record_transactions=False)
+    exp.update(
+        baseline=plan.target.difference_from or plan.target.scenario,
+        workers=1,
+        progress=False,
+        figures=False,
+        record_transactions=False,
+    )
     if threads is not None:
         app["market"].setdefault("engine", {})["threads"] = threads
     return app
@@ -398,6 +486,7 @@ def evaluate_point(app: dict, target: Target) -> float:
 def workers_of(settings: SensitivityConfig, points: int) -> int:
     """Processes to use: the configured number (0: all cores), at most one per point."""
     from sim.blocks import available_cores
+
     return max(1, min(settings.workers or available_cores(), points))
 
 
@@ -409,13 +498,22 @@ def evaluate_points(plan: Plan, inputs: np.ndarray) -> np.ndarray:
         results: Any = (evaluate_point(c, plan.target) for c in configs)
     else:
         from joblib import Parallel, delayed
+
         results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(evaluate_point)(c, plan.target) for c in configs)
+            delayed(evaluate_point)(c, plan.target) for c in configs
+        )
     if plan.settings.progress:
         from tqdm import tqdm
-        results = tqdm(results, total=len(configs), desc=f"sensitivity ({plan.settings.method})", unit="point",
-                       file=sys.stderr, dynamic_ncols=True)
-    return np.array(list(results), dtype=float)     # (list: the progress bar closes at the end)
+
+        results = tqdm(
+            results,
+            total=len(configs),
+            desc=f"sensitivity ({plan.settings.method})",
+            unit="point",
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+    return np.array(list(results), dtype=float)  # (list: the progress bar closes at the end)
 
 
 def applied_values(plan: Plan, inputs: np.ndarray) -> pd.DataFrame:
@@ -429,6 +527,7 @@ def applied_values(plan: Plan, inputs: np.ndarray) -> pd.DataFrame:
 
 # --------------------------------------------------------------------- the app
 
+
 def compose_sensitivity(overrides: Sequence[str] = ()) -> dict:
     """The resolved config of ``conf/sensitivity.yaml`` with ``overrides``
     (without Hydra's own node); raises Hydra's and OmegaConf's errors."""
@@ -439,6 +538,7 @@ def check_overrides(overrides: Sequence[str]) -> str | None:
     """Compose and check the config of command-line overrides; return the
     one-line error (``key = value: what is allowed``) or None if it is fine."""
     from experiments.app import check_overrides as check
+
     return check(overrides, CONFIG_NAME, plan_of, SensitivityAppConfig)
 
 
@@ -479,12 +579,21 @@ def run_and_write(container: dict, folder: Path) -> Analysis:
     plan = plan_of(container)
     s = plan.settings
     try:
-        analysis = analyse(plan.problem(), s.method, lambda x: evaluate_points(plan, x), samples=s.samples,
-                           levels=s.levels, seed=s.seed, confidence=s.confidence, resamples=s.resamples,
-                           second_order=s.second_order)
+        analysis = analyse(
+            plan.problem(),
+            s.method,
+            lambda x: evaluate_points(plan, x),
+            samples=s.samples,
+            levels=s.levels,
+            seed=s.seed,
+            confidence=s.confidence,
+            resamples=s.resamples,
+            second_order=s.second_order,
+        )
     except OutputError as e:
-        raise ConfigError(f"sensitivity.kpi = {s.kpi!r}: {e}; choose another KPI, firm or scenario, "
-                          "or narrower ranges") from None
+        raise ConfigError(
+            f"sensitivity.kpi = {s.kpi!r}: {e}; choose another KPI, firm or scenario, or narrower ranges"
+        ) from None
     meta = analysis_meta(plan, analysis, time.perf_counter() - started)
     samples = applied_values(plan, analysis.inputs)
     samples.insert(0, "point", np.arange(len(samples)))
@@ -510,8 +619,10 @@ def output_description(plan: Plan) -> str:
     kpi = ALL_KPIS[t.kpi].label
     if t.difference_from is None:
         return f"{kpi} of {t.firm} in scenario {t.scenario!r}, mean over {reps} replications"
-    return (f"{kpi} of {t.firm}, scenario {t.scenario!r} minus {t.difference_from!r}: mean paired difference "
-            f"over {reps} replications (common random numbers)")
+    return (
+        f"{kpi} of {t.firm}, scenario {t.scenario!r} minus {t.difference_from!r}: mean paired difference "
+        f"over {reps} replications (common random numbers)"
+    )
 
 
 def analysis_meta(plan: Plan, analysis: Analysis, elapsed: float) -> dict:
@@ -520,15 +631,25 @@ def analysis_meta(plan: Plan, analysis: Analysis, elapsed: float) -> dict:
     scenarios = 1 + (plan.target.difference_from is not None)
     points = len(analysis.outputs)
     return {
-        "method": s.method, "samples": s.samples, "levels": s.levels, "second_order": s.second_order,
-        "confidence": s.confidence, "resamples": s.resamples, "seed": s.seed,
-        "kpi": s.kpi, "kpi_kind": ALL_KPIS[s.kpi].kind, "output": output_description(plan),
-        "points": points, "runs": points * scenarios * exp["replications"],
+        "method": s.method,
+        "samples": s.samples,
+        "levels": s.levels,
+        "second_order": s.second_order,
+        "confidence": s.confidence,
+        "resamples": s.resamples,
+        "seed": s.seed,
+        "kpi": s.kpi,
+        "kpi_kind": ALL_KPIS[s.kpi].kind,
+        "output": output_description(plan),
+        "points": points,
+        "runs": points * scenarios * exp["replications"],
         "parameters": [{"key": p.key, "lo": p.lo, "hi": p.hi, "whole": w} for p, w in zip(plan.parameters, plan.whole)],
         "experiment": exp["name"],
-        "market": (f"{market['name']}, {market['n_customers']:,} customers, {len(market['firms'])} firms, "
-                   f"{market['steps']} steps after {market['burn_in']} burn-in steps, seeds "
-                   f"{exp['seed']}..{exp['seed'] + exp['replications'] - 1} at every point"),
+        "market": (
+            f"{market['name']}, {market['n_customers']:,} customers, {len(market['firms'])} firms, "
+            f"{market['steps']} steps after {market['burn_in']} burn-in steps, seeds "
+            f"{exp['seed']}..{exp['seed'] + exp['replications'] - 1} at every point"
+        ),
         "elapsed_seconds": round(elapsed, 1),
     }
 

@@ -29,8 +29,10 @@ DPI = 110
 #: per method: the indices drawn as bars (name, label, column of its interval half-width or None)
 BARS = {
     "sobol": [("S1", "first order S1 (alone)", "S1_conf"), ("ST", "total ST (with interactions)", "ST_conf")],
-    "morris": [("mu_star", "mu* (mean |effect|)", "mu_star_conf"), ("sigma", "sigma (non-linearity, "
-                                                                     "interactions)", None)],
+    "morris": [
+        ("mu_star", "mu* (mean |effect|)", "mu_star_conf"),
+        ("sigma", "sigma (non-linearity, interactions)", None),
+    ],
 }
 #: the index that orders the parameters, per method
 ORDER_BY = {"sobol": "ST", "morris": "mu_star"}
@@ -50,9 +52,17 @@ def index_bars(indices: pd.DataFrame, method: str) -> pd.DataFrame:
     ``value`` and ``conf`` (the half-width of the bootstrap interval; NaN where
     the index has none)."""
     table = indices.set_index("parameter")
-    rows = [{"parameter": p, "index": name, "label": label, "value": float(table.at[p, name]),
-             "conf": float(table.at[p, conf]) if conf else float("nan")}
-            for p in importance_order(indices, method) for name, label, conf in BARS[method]]
+    rows = [
+        {
+            "parameter": p,
+            "index": name,
+            "label": label,
+            "value": float(table.at[p, name]),
+            "conf": float(table.at[p, conf]) if conf else float("nan"),
+        }
+        for p in importance_order(indices, method)
+        for name, label, conf in BARS[method]
+    ]
     return pd.DataFrame(rows, columns=["parameter", "index", "label", "value", "conf"])
 
 
@@ -82,14 +92,22 @@ def plot_indices(indices: pd.DataFrame, method: str, meta: Mapping[str, Any], ax
     for k, ((name, label, _), colour) in enumerate(zip(BARS[method], COLOURS)):
         rows = bars[bars["index"] == name].set_index("parameter").loc[params]
         err = np.nan_to_num(scale * rows["conf"].to_numpy(), nan=0.0)
-        ax.barh(y + (len(BARS[method]) / 2 - k - 0.5) * height, scale * rows["value"].to_numpy(), height,
-                xerr=err if err.any() else None, color=colour, label=label, capsize=3,
-                error_kw={"elinewidth": 1.0, "ecolor": "#333333"})
+        ax.barh(
+            y + (len(BARS[method]) / 2 - k - 0.5) * height,
+            scale * rows["value"].to_numpy(),
+            height,
+            xerr=err if err.any() else None,
+            color=colour,
+            label=label,
+            capsize=3,
+            error_kw={"elinewidth": 1.0, "ecolor": "#333333"},
+        )
     ax.set_yticks(y, params, fontsize=8)
     ax.axvline(0.0, color="#777777", linewidth=0.8)
-    unit = {"sobol": "share of the output's variance",
-            "morris": "change of the output over the parameter's whole range"
-                      + (" (pp)" if scale != 1.0 else "")}[method]
+    unit = {
+        "sobol": "share of the output's variance",
+        "morris": "change of the output over the parameter's whole range" + (" (pp)" if scale != 1.0 else ""),
+    }[method]
     ax.set_xlabel(unit, fontsize=9)
     confidence = float(meta.get("confidence", 0.95))
     title = f"{method.capitalize()} indices, error bars: {confidence:.0%} bootstrap interval. {meta.get('output', '')}"
@@ -105,6 +123,7 @@ def plot_indices(indices: pd.DataFrame, method: str, meta: Mapping[str, Any], ax
 
 
 # --------------------------------------------------------------------- cells
+
 
 def _effect(value: float, kind: str) -> str:
     """A Morris statistic in the output's units (a share's in percentage points)."""
@@ -124,6 +143,7 @@ def _share(value: float, conf: float) -> str:
 def _range(p: Mapping[str, Any]) -> str:
     def end(v: float) -> str:
         return f"{round(v):,d}" if p.get("whole") else f"{v:,.6g}"
+
     return f"{end(p['lo'])} .. {end(p['hi'])}"
 
 
@@ -152,17 +172,21 @@ def indices_cells(indices: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFram
 def _how_to_read(meta: Mapping[str, Any]) -> str:
     confidence = float(meta.get("confidence", 0.95))
     if meta["method"] == "sobol":
-        return ("S1: the share of the output's variance due to the parameter alone; ST: its share "
-                "including all its interactions (ST - S1 large: the parameter acts through interactions; "
-                f"ST near 0: it can be fixed anywhere in its range). ± is the half-width of the "
-                f"{confidence:.0%} bootstrap interval.")
-    return ("mu*: the mean absolute change of the output when the parameter alone moves across its whole "
-            "range (elementary effects, scaled to the range); it ranks the parameters. mu: the same with "
-            "signs (mu near -mu* or +mu*: a monotone effect). sigma: the spread of the effects (large: "
-            "non-linear, or interacting with other parameters). ± is the half-width of the "
-            f"{confidence:.0%} bootstrap interval of mu*. The simulation's own noise (the output is a mean "
-            "over a few replications) adds to mu* and sigma alike: a parameter whose mu* is not well above "
-            "that of the others may matter little; more replications (experiment.replications) reduce it.")
+        return (
+            "S1: the share of the output's variance due to the parameter alone; ST: its share "
+            "including all its interactions (ST - S1 large: the parameter acts through interactions; "
+            f"ST near 0: it can be fixed anywhere in its range). ± is the half-width of the "
+            f"{confidence:.0%} bootstrap interval."
+        )
+    return (
+        "mu*: the mean absolute change of the output when the parameter alone moves across its whole "
+        "range (elementary effects, scaled to the range); it ranks the parameters. mu: the same with "
+        "signs (mu near -mu* or +mu*: a monotone effect). sigma: the spread of the effects (large: "
+        "non-linear, or interacting with other parameters). ± is the half-width of the "
+        f"{confidence:.0%} bootstrap interval of mu*. The simulation's own noise (the output is a mean "
+        "over a few replications) adds to mu* and sigma alike: a parameter whose mu* is not well above "
+        "that of the others may matter little; more replications (experiment.replications) reduce it."
+    )
 
 
 def _design(meta: Mapping[str, Any]) -> str:
@@ -170,42 +194,69 @@ def _design(meta: Mapping[str, Any]) -> str:
     if meta["method"] == "sobol":
         per = f"{d} x 2 + 2" if meta.get("second_order") else f"{d} + 2"
         return f"Sobol (Saltelli sampling), base sample N = {meta['samples']}, N x ({per}) = {meta['points']} points"
-    return (f"Morris, {meta['samples']} trajectories x ({d} + 1) = {meta['points']} points "
-            f"on a grid of {meta['levels']} levels")
+    return (
+        f"Morris, {meta['samples']} trajectories x ({d} + 1) = {meta['points']} points "
+        f"on a grid of {meta['levels']} levels"
+    )
 
 
 def format_indices(indices: pd.DataFrame, meta: Mapping[str, Any]) -> str:
     """The table printed after an analysis, under two lines saying what it is."""
     cells = indices_cells(indices, meta)
-    lines = [f"Sensitivity of: {meta['output']}",
-             f"Method: {_design(meta)}; {meta['runs']:,} runs; seed {meta['seed']}", ""]
-    lines += _text_rows(list(cells.columns), cells.to_numpy().tolist(),
-                        [False, False, *([True] * (cells.shape[1] - 2))])
+    lines = [
+        f"Sensitivity of: {meta['output']}",
+        f"Method: {_design(meta)}; {meta['runs']:,} runs; seed {meta['seed']}",
+        "",
+    ]
+    lines += _text_rows(
+        list(cells.columns), cells.to_numpy().tolist(), [False, False, *([True] * (cells.shape[1] - 2))]
+    )
     return "\n".join(lines)
 
 
 def report_markdown(indices: pd.DataFrame, second_order: pd.DataFrame | None, meta: Mapping[str, Any]) -> str:
     """The text of ``sensitivity.md``."""
     cells = indices_cells(indices, meta)
-    facts = [f"**Output analysed:** {meta['output']}",
-             f"**Experiment:** {meta.get('experiment', '')}",
-             f"**Market:** {meta.get('market', '')}",
-             f"**Method:** {_design(meta)}; {meta['runs']:,} simulation runs",
-             f"**Confidence intervals:** {float(meta['confidence']):.0%}, {meta['resamples']} bootstrap "
-             f"resamples; seed {meta['seed']}"]
+    facts = [
+        f"**Output analysed:** {meta['output']}",
+        f"**Experiment:** {meta.get('experiment', '')}",
+        f"**Market:** {meta.get('market', '')}",
+        f"**Method:** {_design(meta)}; {meta['runs']:,} simulation runs",
+        f"**Confidence intervals:** {float(meta['confidence']):.0%}, {meta['resamples']} bootstrap "
+        f"resamples; seed {meta['seed']}",
+    ]
     if meta.get("elapsed_seconds") is not None:
         facts.append(f"**Run time:** {float(meta['elapsed_seconds']):,.1f} s")
-    parts = ["# Sensitivity analysis", "", "  \n".join(facts), "",
-             "## Indices", "", f"*How to read:* {_how_to_read(meta)} `indices.csv` holds these numbers at "
-             "full precision, `samples.parquet` the parameter values and output of every point.", "",
-             markdown_table(cells, right=[False, False, *([True] * (cells.shape[1] - 2))]), ""]
+    parts = [
+        "# Sensitivity analysis",
+        "",
+        "  \n".join(facts),
+        "",
+        "## Indices",
+        "",
+        f"*How to read:* {_how_to_read(meta)} `indices.csv` holds these numbers at "
+        "full precision, `samples.parquet` the parameter values and output of every point.",
+        "",
+        markdown_table(cells, right=[False, False, *([True] * (cells.shape[1] - 2))]),
+        "",
+    ]
     if second_order is not None and len(second_order):
-        pairs = pd.DataFrame({"parameters": second_order["parameter_1"] + " x " + second_order["parameter_2"],
-                              "S2": [_share(v, c) for v, c in zip(second_order["S2"], second_order["S2_conf"])]})
-        parts += ["## Second-order indices", "", "S2: the share of the variance due to the interaction of "
-                  "the pair alone (`second_order.csv`).", "", markdown_table(pairs, right=[False, True]), ""]
-    caption = (f"{meta['method'].capitalize()} indices per parameter with their "
-               f"{float(meta['confidence']):.0%} intervals")
+        pairs = pd.DataFrame(
+            {
+                "parameters": second_order["parameter_1"] + " x " + second_order["parameter_2"],
+                "S2": [_share(v, c) for v, c in zip(second_order["S2"], second_order["S2_conf"])],
+            }
+        )
+        parts += [
+            "## Second-order indices",
+            "",
+            "S2: the share of the variance due to the interaction of the pair alone (`second_order.csv`).",
+            "",
+            markdown_table(pairs, right=[False, True]),
+            "",
+        ]
+    caption = (
+        f"{meta['method'].capitalize()} indices per parameter with their {float(meta['confidence']):.0%} intervals"
+    )
     parts += ["## Figure", "", f"![{caption}](figures/{FIGURE})", "", f"*{caption}.*", ""]
     return "\n".join(parts)
-

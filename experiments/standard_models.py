@@ -44,6 +44,7 @@ class StandardModelError(RuntimeError):
 @dataclass(frozen=True)
 class BGNBD:
     """A fitted BG/NBD model: purchase-rate gamma (r, alpha), dropout beta (a, b)."""
+
     r: float
     alpha: float
     a: float
@@ -51,6 +52,7 @@ class BGNBD:
 
     def _fitter(self):
         from lifetimes import BetaGeoFitter
+
         fitter = BetaGeoFitter()
         fitter.params_ = pd.Series({"r": self.r, "alpha": self.alpha, "a": self.a, "b": self.b})
         return fitter
@@ -59,12 +61,12 @@ class BGNBD:
         """Expected repeat purchases of a new customer within ``t`` periods."""
         return np.asarray(self._fitter().expected_number_of_purchases_up_to_time(t), dtype=float)
 
-    def conditional_purchases(self, t: float, frequency: np.ndarray, recency: np.ndarray,
-                              T: np.ndarray) -> np.ndarray:
+    def conditional_purchases(self, t: float, frequency: np.ndarray, recency: np.ndarray, T: np.ndarray) -> np.ndarray:
         """Expected purchases in the next ``t`` periods of each customer, given
         their calibration history (the per-customer conditional forecast)."""
-        return np.asarray(self._fitter().conditional_expected_number_of_purchases_up_to_time(
-            t, frequency, recency, T), dtype=float)
+        return np.asarray(
+            self._fitter().conditional_expected_number_of_purchases_up_to_time(t, frequency, recency, T), dtype=float
+        )
 
 
 def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> BGNBD:
@@ -74,24 +76,34 @@ def fit_bgnbd(summary: pd.DataFrame, penalizer: float = 0.0) -> BGNBD:
     from lifetimes.utils import ConvergenceError
 
     fitter = BetaGeoFitter(penalizer_coef=penalizer)
-    printed = io.StringIO()           # lifetimes prints scipy's result when the fit fails
+    printed = io.StringIO()  # lifetimes prints scipy's result when the fit fails
     try:
         with contextlib.redirect_stdout(printed), warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
             fitter.fit(summary["frequency"], summary["recency"], summary["T"])
     except ConvergenceError:
-        reason = next((line.split(":", 1)[1].strip() for line in printed.getvalue().splitlines()
-                       if line.strip().startswith("message:")), "")
-        raise StandardModelError("the likelihood's maximisation did not converge"
-                                 + (f" (scipy: {reason})" if reason else "")) from None
+        reason = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in printed.getvalue().splitlines()
+                if line.strip().startswith("message:")
+            ),
+            "",
+        )
+        raise StandardModelError(
+            "the likelihood's maximisation did not converge" + (f" (scipy: {reason})" if reason else "")
+        ) from None
     except np.linalg.LinAlgError as e:
-        raise StandardModelError(f"the likelihood is flat at its maximum ({e}): the data do not identify "
-                                 "r, alpha, a and b") from None
+        raise StandardModelError(
+            f"the likelihood is flat at its maximum ({e}): the data do not identify r, alpha, a and b"
+        ) from None
     p = fitter.params_
     values = [float(p[k]) for k in ("r", "alpha", "a", "b")]
     if not all(np.isfinite(values)) or min(values) <= 0:
-        raise StandardModelError(f"the fit ended at r, alpha, a, b = {', '.join(f'{v:.4g}' for v in values)}, "
-                                 "outside the model (each must be a finite number above 0)")
+        raise StandardModelError(
+            f"the fit ended at r, alpha, a, b = {', '.join(f'{v:.4g}' for v in values)}, "
+            "outside the model (each must be a finite number above 0)"
+        )
     return BGNBD(*values)
 
 
@@ -106,6 +118,7 @@ def cdnow_summary() -> pd.DataFrame:
 @dataclass(frozen=True)
 class ShiftedBetaGeometric:
     """A fitted sBG model: per-period churn probability ~ Beta(alpha, beta)."""
+
     alpha: float
     beta: float
 
@@ -125,9 +138,9 @@ def _sbg_log_likelihood(log_params: np.ndarray, survivors: np.ndarray) -> float:
     alpha, beta = np.exp(log_params)
     t = np.arange(1, len(survivors), dtype=float)
     base = special.betaln(alpha, beta)
-    churn_prob = np.exp(special.betaln(alpha + 1, beta + t - 1) - base)      # P(T = t)
+    churn_prob = np.exp(special.betaln(alpha + 1, beta + t - 1) - base)  # P(T = t)
     lost = survivors[:-1] - survivors[1:]
-    surviving = np.exp(special.betaln(alpha, beta + t[-1]) - base)            # S(last period)
+    surviving = np.exp(special.betaln(alpha, beta + t[-1]) - base)  # S(last period)
     return float(np.sum(lost * np.log(churn_prob)) + survivors[-1] * np.log(surviving))
 
 
@@ -138,11 +151,17 @@ def fit_sbg(survivors: np.ndarray | list[float]) -> ShiftedBetaGeometric:
     whole cohort gone after the first period)."""
     s = np.asarray(survivors, dtype=float)
     if s.ndim != 1 or len(s) < 2 or np.any(np.diff(s) > 0) or s[0] <= 0:
-        raise ValueError(f"survivors = {s.tolist()!r}: must be a non-increasing list of at least "
-                         "2 counts, starting with the cohort's size")
+        raise ValueError(
+            f"survivors = {s.tolist()!r}: must be a non-increasing list of at least "
+            "2 counts, starting with the cohort's size"
+        )
     with np.errstate(all="ignore"):
-        result = optimize.minimize(lambda p: -_sbg_log_likelihood(p, s), x0=np.zeros(2), method="Nelder-Mead",
-                                   options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000})
+        result = optimize.minimize(
+            lambda p: -_sbg_log_likelihood(p, s),
+            x0=np.zeros(2),
+            method="Nelder-Mead",
+            options={"xatol": 1e-8, "fatol": 1e-10, "maxiter": 4000},
+        )
     alpha, beta = np.exp(result.x)
     if not result.success or not np.isfinite(result.fun) or not (np.isfinite(alpha) and np.isfinite(beta)):
         raise StandardModelError(f"the likelihood's maximisation did not converge ({result.message})")

@@ -19,8 +19,19 @@ from scipy import stats
 
 from experiments.kpis import ALL_KPIS, KPIS
 
-COMPARISON_COLUMNS = ["scenario", "kpi", "label", "n", "mean", "baseline_mean", "diff",
-                      "ci_low", "ci_high", "unpaired_ci_low", "unpaired_ci_high"]
+COMPARISON_COLUMNS = [
+    "scenario",
+    "kpi",
+    "label",
+    "n",
+    "mean",
+    "baseline_mean",
+    "diff",
+    "ci_low",
+    "ci_high",
+    "unpaired_ci_low",
+    "unpaired_ci_high",
+]
 
 
 def paired_interval(diffs: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
@@ -49,13 +60,14 @@ def unpaired_interval(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) ->
     se = np.sqrt(va + vb)
     if se == 0:
         return diff, diff, diff
-    dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
     half = float(stats.t.ppf(0.5 + confidence / 2, dof) * se)
     return diff, diff - half, diff + half
 
 
-def compare(runs: pd.DataFrame, baseline: str, firm: str, kpis: Iterable[str] = tuple(KPIS),
-            confidence: float = 0.95) -> pd.DataFrame:
+def compare(
+    runs: pd.DataFrame, baseline: str, firm: str, kpis: Iterable[str] = tuple(KPIS), confidence: float = 0.95
+) -> pd.DataFrame:
     """For each scenario (baseline included, in the order of ``runs``) and KPI
     of ``firm``: the scenario's mean, the baseline's mean, and the mean paired
     difference with its interval (columns :data:`COMPARISON_COLUMNS`).
@@ -64,12 +76,12 @@ def compare(runs: pd.DataFrame, baseline: str, firm: str, kpis: Iterable[str] = 
     """
     mine = runs[runs["firm"] == firm]
     if mine.empty:
-        raise ValueError(f"firm = {firm!r}: no such firm in the runs; "
-                         f"available: {', '.join(map(str, runs['firm'].unique()))}")
+        raise ValueError(
+            f"firm = {firm!r}: no such firm in the runs; available: {', '.join(map(str, runs['firm'].unique()))}"
+        )
     wide = {s: g.set_index("replication") for s, g in mine.groupby("scenario", sort=False)}
     if baseline not in wide:
-        raise ValueError(f"baseline = {baseline!r}: no such scenario in the runs; "
-                         f"available: {', '.join(wide)}")
+        raise ValueError(f"baseline = {baseline!r}: no such scenario in the runs; available: {', '.join(wide)}")
     base = wide[baseline]
     rows = []
     for scenario, table in wide.items():
@@ -78,10 +90,21 @@ def compare(runs: pd.DataFrame, baseline: str, firm: str, kpis: Iterable[str] = 
             x, b = table.loc[common, kpi].to_numpy(float), base.loc[common, kpi].to_numpy(float)
             diff, lo, hi = paired_interval(x - b, confidence)
             _, ulo, uhi = unpaired_interval(table[kpi].to_numpy(float), base[kpi].to_numpy(float), confidence)
-            rows.append({"scenario": scenario, "kpi": kpi, "label": ALL_KPIS[kpi].label if kpi in ALL_KPIS else kpi,
-                         "n": int(len(common)), "mean": float(np.nanmean(table[kpi])),
-                         "baseline_mean": float(np.nanmean(base[kpi])), "diff": diff,
-                         "ci_low": lo, "ci_high": hi, "unpaired_ci_low": ulo, "unpaired_ci_high": uhi})
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "kpi": kpi,
+                    "label": ALL_KPIS[kpi].label if kpi in ALL_KPIS else kpi,
+                    "n": int(len(common)),
+                    "mean": float(np.nanmean(table[kpi])),
+                    "baseline_mean": float(np.nanmean(base[kpi])),
+                    "diff": diff,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "unpaired_ci_low": ulo,
+                    "unpaired_ci_high": uhi,
+                }
+            )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
@@ -93,8 +116,11 @@ def ranking(comparison: pd.DataFrame, by: str = "npv", baseline: str | None = No
     kpi = ALL_KPIS.get(by)
     up = kpi.higher_is_better if kpi else True
     rows = comparison[comparison["kpi"] == by].copy()
-    rows["verdict"] = np.where(rows["ci_low"] > 0, "better" if up else "worse",
-                               np.where(rows["ci_high"] < 0, "worse" if up else "better", "no clear difference"))
+    rows["verdict"] = np.where(
+        rows["ci_low"] > 0,
+        "better" if up else "worse",
+        np.where(rows["ci_high"] < 0, "worse" if up else "better", "no clear difference"),
+    )
     rows.loc[rows["scenario"] == baseline, "verdict"] = "baseline"
     rows = rows.sort_values("diff", ascending=not up, kind="stable")
     rows.insert(0, "rank", np.arange(1, len(rows) + 1))

@@ -22,8 +22,7 @@ from experiments.jobs import STATUS, read_status
 def sweep_statuses(sweep_dir: Path) -> dict[str, dict]:
     """Each job folder under ``sweep_dir`` (relative path) with its status."""
     sweep_dir = Path(sweep_dir)
-    return {str(p.parent.relative_to(sweep_dir)): read_status(p.parent)
-            for p in sorted(sweep_dir.rglob(STATUS))}
+    return {str(p.parent.relative_to(sweep_dir)): read_status(p.parent) for p in sorted(sweep_dir.rglob(STATUS))}
 
 
 class SweepSummary(Callback):
@@ -36,10 +35,10 @@ class SweepSummary(Callback):
         finished = len(statuses) - len(failed)
         print(f"\nsweep {sweep_dir}: {finished} job(s) finished, {len(failed)} failed")
         for job, status in failed.items():
-            print(f"  failed: {job}: {status.get('error', '?')} (see {sweep_dir / job / 'error.txt'})",
-                  file=sys.stderr)
+            print(f"  failed: {job}: {status.get('error', '?')} (see {sweep_dir / job / 'error.txt'})", file=sys.stderr)
         if finished:
             from experiments.sweep_report import main as report
+
             report([str(sweep_dir)])
         if failed:
-            raise SystemExit(1)    # the sweep went on, but it did not all succeed
+            raise SystemExit(1)  # the sweep went on, but it did not all succeed

@@ -22,10 +22,7 @@ from experiments.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, UNITS, ki
 from experiments.report import kpi_of
 
 
-
-
-def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: float = 0.95,
-                     ax: Any = None) -> Figure:
+def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: float = 0.95, ax: Any = None) -> Figure:
     """The KPI against a swept parameter: per scenario its mean over the
     replications as a line with markers and its interval as a band. A numeric
     parameter is drawn on a numeric axis, any other as categories in the
@@ -46,15 +43,29 @@ def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: 
     baselines = set(lines["baseline"])
     others = itertools.cycle(SCENARIO_COLOURS)
     for scenario, rows in lines.groupby("scenario", sort=False):
-        x = (rows[parameter].astype(float).to_numpy() if numeric
-             else np.array([position[value_key(v)] for v in rows[parameter]]))
+        x = (
+            rows[parameter].astype(float).to_numpy()
+            if numeric
+            else np.array([position[value_key(v)] for v in rows[parameter]])
+        )
         is_base = scenario in baselines
         colour = BASELINE_COLOUR if is_base else next(others)
-        ax.fill_between(x, scale * rows["ci_low"].to_numpy(float), scale * rows["ci_high"].to_numpy(float),
-                        color=colour, alpha=0.18, linewidth=0)
-        ax.plot(x, scale * rows["mean"].to_numpy(float), color=colour, marker="o",
-                linewidth=2.2 if is_base else 1.6,
-                label=f"{scenario} (baseline)" if is_base and scenario != "baseline" else str(scenario))
+        ax.fill_between(
+            x,
+            scale * rows["ci_low"].to_numpy(float),
+            scale * rows["ci_high"].to_numpy(float),
+            color=colour,
+            alpha=0.18,
+            linewidth=0,
+        )
+        ax.plot(
+            x,
+            scale * rows["mean"].to_numpy(float),
+            color=colour,
+            marker="o",
+            linewidth=2.2 if is_base else 1.6,
+            label=f"{scenario} (baseline)" if is_base and scenario != "baseline" else str(scenario),
+        )
     if not numeric:
         ax.set_xticks(range(len(values)), [value_label(v) for v in values])
     firm = ", ".join(map(str, pd.unique(lines["firm"])))
@@ -100,14 +111,25 @@ def plot_heatmap(grid: pd.DataFrame, kpi: str, scenario: str, ax: Any = None) ->
     largest = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 0.0
     largest = largest or 1.0
     cmap = "RdBu" if info.higher_is_better else "RdBu_r"
-    image = ax.imshow(kind_scale(info.kind) * values, cmap=cmap, aspect="auto",
-                      norm=Normalize(-kind_scale(info.kind) * largest, kind_scale(info.kind) * largest))
+    image = ax.imshow(
+        kind_scale(info.kind) * values,
+        cmap=cmap,
+        aspect="auto",
+        norm=Normalize(-kind_scale(info.kind) * largest, kind_scale(info.kind) * largest),
+    )
     for i in range(n_rows):
         for j in range(n_cols):
             v = values[i, j]
             dark = not math.isnan(v) and abs(v) > 0.6 * largest
-            ax.text(j, i, _cell_text(v, info.kind), ha="center", va="center", fontsize=FONT["tick"],
-                    color="white" if dark else "black")
+            ax.text(
+                j,
+                i,
+                _cell_text(v, info.kind),
+                ha="center",
+                va="center",
+                fontsize=FONT["tick"],
+                color="white" if dark else "black",
+            )
     ax.set_xticks(range(n_cols), [value_label(v) for v in grid.columns])
     ax.set_yticks(range(n_rows), [value_label(v) for v in grid.index])
     ax.set_xlabel(str(grid.columns.name), fontsize=FONT["label"])

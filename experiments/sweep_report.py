@@ -32,9 +32,20 @@ import duckdb
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.catalogue import (BadInput, compared_scenarios, constant_overrides, firms, heatmap_grid,
-                                   kpi_columns, open_catalogue, parameter_values, sweep_lines,
-                                   sweep_parameters, sweep_table, value_label)
+from experiments.catalogue import (
+    BadInput,
+    compared_scenarios,
+    constant_overrides,
+    firms,
+    heatmap_grid,
+    kpi_columns,
+    open_catalogue,
+    parameter_values,
+    sweep_lines,
+    sweep_parameters,
+    sweep_table,
+    value_label,
+)
 from experiments.jobs import ERROR
 from experiments.kpis import KPIS
 from experiments.outputs import folder_problem, remove_stray_temporaries, save_figure, write_csv, write_text
@@ -51,8 +62,13 @@ def _file_part(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)) or "_"
 
 
-def sweep_figures(table: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str],
-                  scenario: str | None = None, confidence: float = 0.95) -> dict[str, tuple[Figure, str]]:
+def sweep_figures(
+    table: pd.DataFrame,
+    parameters: Sequence[str],
+    kpis: Sequence[str],
+    scenario: str | None = None,
+    confidence: float = 0.95,
+) -> dict[str, tuple[Figure, str]]:
     """The sweep's figures by file name, each with its caption: a line plot
     per KPI for one parameter, a heatmap per KPI and compared scenario (or
     ``scenario`` only) for two, none otherwise."""
@@ -63,16 +79,18 @@ def sweep_figures(table: pd.DataFrame, parameters: Sequence[str], kpis: Sequence
             lines = sweep_lines(table, parameter, kpi, None if scenario is None else [scenario])
             figures[f"sweep_{_file_part(kpi)}.png"] = (
                 plot_sweep_lines(lines, parameter, kpi, confidence),
-                f"{kpi_of(kpi).label} against {parameter}: mean per scenario with its {confidence:.0%} interval")
+                f"{kpi_of(kpi).label} against {parameter}: mean per scenario with its {confidence:.0%} interval",
+            )
     elif len(parameters) == 2:
         rows, columns = parameters
         for kpi in kpis:
-            for name in ([scenario] if scenario is not None else compared_scenarios(table)):
+            for name in [scenario] if scenario is not None else compared_scenarios(table):
                 grid = heatmap_grid(table, rows, columns, kpi, name)
                 figures[f"heatmap_{_file_part(kpi)}_{_file_part(name)}.png"] = (
                     plot_heatmap(grid, kpi, name),
                     f"{name}: mean paired difference from the baseline in {kpi_of(kpi).label}, "
-                    f"by {rows} and {columns} (blue: better than the baseline, red: worse)")
+                    f"by {rows} and {columns} (blue: better than the baseline, red: worse)",
+                )
     return figures
 
 
@@ -81,14 +99,17 @@ def no_figure_reason(parameters: Sequence[str]) -> str | None:
     if not parameters:
         return "No figure: no parameter differs between the jobs."
     if len(parameters) > 2:
-        return (f"No figure: the sweep varies {len(parameters)} parameters "
-                f"({', '.join(f'`{p}`' for p in parameters)}); a line plot shows one parameter and a "
-                f"heatmap two. `{TABLE}` holds every result; slice it, or query the catalogue "
-                f"(`experiments.catalogue.open_catalogue`).")
+        return (
+            f"No figure: the sweep varies {len(parameters)} parameters "
+            f"({', '.join(f'`{p}`' for p in parameters)}); a line plot shows one parameter and a "
+            f"heatmap two. `{TABLE}` holds every result; slice it, or query the catalogue "
+            f"(`experiments.catalogue.open_catalogue`)."
+        )
     return None
 
 
 # --------------------------------------------------------------------- report
+
 
 def sweep_cells(table: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[str]) -> pd.DataFrame:
     """The sweep table as display strings: one row per job x scenario, the
@@ -115,47 +136,73 @@ def sweep_cells(table: pd.DataFrame, parameters: Sequence[str], kpis: Sequence[s
     return pd.DataFrame(rows, columns=columns)
 
 
-def sweep_markdown(sweep_dir: str | Path, jobs: pd.DataFrame, table: pd.DataFrame, parameters: Sequence[str],
-                   kpis: Sequence[str], figures: Mapping[str, str], constants: Mapping[str, Any],
-                   firm: str | None, confidence: float) -> str:
+def sweep_markdown(
+    sweep_dir: str | Path,
+    jobs: pd.DataFrame,
+    table: pd.DataFrame,
+    parameters: Sequence[str],
+    kpis: Sequence[str],
+    figures: Mapping[str, str],
+    constants: Mapping[str, Any],
+    firm: str | None,
+    confidence: float,
+) -> str:
     """The text of ``sweep_report.md``; ``figures`` maps file names to captions."""
     finished = int((jobs["status"] == "finished").sum())
     failed = jobs[jobs["status"] == "failed"]
     unfinished = jobs[~jobs["status"].isin(["finished", "failed"])]
     focal = ", ".join(map(str, pd.unique(jobs["focal_firm"])))
-    facts = [f"**Sweep folder:** `{Path(sweep_dir).resolve()}`",
-             f"**Jobs:** {len(jobs)}: {finished} finished, {len(failed)} failed"
-             + (f", {len(unfinished)} not finished" if len(unfinished) else ""),
-             f"**Firm:** {firm}" if firm else f"**Firm:** each job's focal firm ({focal})",
-             f"**Confidence:** {confidence:.0%}"]
-    parameter_rows = pd.DataFrame({
-        "parameter": [f"`{p}`" for p in parameters],
-        "values": [", ".join(value_label(v) for v in parameter_values(jobs, p)) for p in parameters]})
+    facts = [
+        f"**Sweep folder:** `{Path(sweep_dir).resolve()}`",
+        f"**Jobs:** {len(jobs)}: {finished} finished, {len(failed)} failed"
+        + (f", {len(unfinished)} not finished" if len(unfinished) else ""),
+        f"**Firm:** {firm}" if firm else f"**Firm:** each job's focal firm ({focal})",
+        f"**Confidence:** {confidence:.0%}",
+    ]
+    parameter_rows = pd.DataFrame(
+        {
+            "parameter": [f"`{p}`" for p in parameters],
+            "values": [", ".join(value_label(v) for v in parameter_values(jobs, p)) for p in parameters],
+        }
+    )
     parts = ["# Sweep report", "", "  \n".join(facts), "", "## Parameters", ""]
     parts += [markdown_table(parameter_rows), ""] if parameters else ["No parameter differs between the jobs.", ""]
     if constants:
-        parts += ["Set the same in every job: " + ", ".join(f"`{k}={value_label(v)}`" for k, v in constants.items())
-                  + ".", ""]
+        parts += [
+            "Set the same in every job: " + ", ".join(f"`{k}={value_label(v)}`" for k, v in constants.items()) + ".",
+            "",
+        ]
     cells = sweep_cells(table, parameters, kpis)
     parts += [
-        "## Results", "",
+        "## Results",
+        "",
         f"*How to read:* one row per finished job and scenario. A baseline's row holds its mean over the "
         f"replications; every other row holds the scenario's mean **paired difference** from its job's "
         f"baseline (replication r against replication r, on the same seed) with its {confidence:.0%} "
         f"interval; an interval that excludes 0 is a difference due to the strategy. Shares are in %, "
-        f"their differences in percentage points (pp). `{TABLE}` holds these numbers at full precision.", "",
-        markdown_table(cells, right=[False] * (len(parameters) + 1) + [True] * len(kpis)), "",
+        f"their differences in percentage points (pp). `{TABLE}` holds these numbers at full precision.",
+        "",
+        markdown_table(cells, right=[False] * (len(parameters) + 1) + [True] * len(kpis)),
+        "",
     ]
     if len(failed):
-        listing = pd.DataFrame({"job": [f"`{j}`" for j in failed["job"]],
-                                "error": [str(e) if isinstance(e, str) else "?" for e in failed["error"]],
-                                "traceback": [f"`{j}/{ERROR}`" for j in failed["job"]]})
+        listing = pd.DataFrame(
+            {
+                "job": [f"`{j}`" for j in failed["job"]],
+                "error": [str(e) if isinstance(e, str) else "?" for e in failed["error"]],
+                "traceback": [f"`{j}/{ERROR}`" for j in failed["job"]],
+            }
+        )
         parts += ["## Failed jobs", "", markdown_table(listing), ""]
     if len(unfinished):
-        parts += ["## Jobs not finished", "",
-                  "Interrupted (status `interrupted`), or not run, still running or killed (no status): "
-                  + ", ".join(f"`{j}` ({state})" for j, state in zip(unfinished["job"], unfinished["status"]))
-                  + ".", ""]
+        parts += [
+            "## Jobs not finished",
+            "",
+            "Interrupted (status `interrupted`), or not run, still running or killed (no status): "
+            + ", ".join(f"`{j}` ({state})" for j, state in zip(unfinished["job"], unfinished["status"]))
+            + ".",
+            "",
+        ]
     parts += ["## Figures", ""]
     reason = no_figure_reason(parameters)
     if reason:
@@ -165,9 +212,17 @@ def sweep_markdown(sweep_dir: str | Path, jobs: pd.DataFrame, table: pd.DataFram
     return "\n".join(parts)
 
 
-def write_sweep_report(sweep_dir: str | Path, out: str | Path, con: duckdb.DuckDBPyConnection,
-                       table: pd.DataFrame, kpis: Sequence[str], plot_kpis: Sequence[str],
-                       firm: str | None = None, scenario: str | None = None, confidence: float = 0.95) -> Path:
+def write_sweep_report(
+    sweep_dir: str | Path,
+    out: str | Path,
+    con: duckdb.DuckDBPyConnection,
+    table: pd.DataFrame,
+    kpis: Sequence[str],
+    plot_kpis: Sequence[str],
+    firm: str | None = None,
+    scenario: str | None = None,
+    confidence: float = 0.95,
+) -> Path:
     """Write ``sweep.csv``, the figures and, last, ``sweep_report.md`` into
     ``out``, each atomically; return the report's path."""
     out = Path(out)
@@ -183,21 +238,28 @@ def write_sweep_report(sweep_dir: str | Path, out: str | Path, con: duckdb.DuckD
         finally:
             fig.clear()
         captions[name] = caption
-    text = sweep_markdown(sweep_dir, jobs, table, parameters, kpis, captions, constant_overrides(con),
-                          firm, confidence)
+    text = sweep_markdown(sweep_dir, jobs, table, parameters, kpis, captions, constant_overrides(con), firm, confidence)
     return write_text(out / REPORT, text)
 
 
 # --------------------------------------------------------------------- command line
 
+
 def _parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="loyalty-sim-report",
-                     description="Read every job of a loyalty-sim sweep (Hydra multirun) through DuckDB and "
-                                 f"write {TABLE}, {REPORT} and figures.")
+    parser = OneLineParser(
+        prog="loyalty-sim-report",
+        description="Read every job of a loyalty-sim sweep (Hydra multirun) through DuckDB and "
+        f"write {TABLE}, {REPORT} and figures.",
+    )
     parser.add_argument("sweep_dir", metavar="SWEEP_DIR", help="the sweep's folder (multirun/<date>/<time>)")
-    parser.add_argument("--kpi", metavar="NAME", nargs="+", action="extend",
-                        help=f"KPIs of the table and figures, also comma-separated; put them after SWEEP_DIR "
-                             f"or end them with -- (default: {', '.join(KPIS)}; figures: {next(iter(KPIS))})")
+    parser.add_argument(
+        "--kpi",
+        metavar="NAME",
+        nargs="+",
+        action="extend",
+        help=f"KPIs of the table and figures, also comma-separated; put them after SWEEP_DIR "
+        f"or end them with -- (default: {', '.join(KPIS)}; figures: {next(iter(KPIS))})",
+    )
     parser.add_argument("--firm", metavar="NAME", help="the firm to compare (default: each job's focal firm)")
     parser.add_argument("--scenario", metavar="NAME", help="draw only this scenario (default: every scenario)")
     parser.add_argument("--confidence", metavar="LEVEL", default="0.95", help="interval level (default: 0.95)")
@@ -227,8 +289,11 @@ def _chosen_kpis(con: duckdb.DuckDBPyConnection, given: Sequence[str] | None) ->
         return kpis, kpis
     kpis = [k for k in KPIS if k in available]
     if not kpis:
-        raise BadInput("--kpi", "(default)", f"none of {', '.join(KPIS)} is in the runs; "
-                       f"choose with --kpi among {', '.join(available)}")
+        raise BadInput(
+            "--kpi",
+            "(default)",
+            f"none of {', '.join(KPIS)} is in the runs; choose with --kpi among {', '.join(available)}",
+        )
     return kpis, kpis[:1]
 
 
@@ -239,12 +304,17 @@ def _check_firm(con: duckdb.DuckDBPyConnection, firm: str | None) -> None:
 
 def _check_table(con: duckdb.DuckDBPyConnection, table: pd.DataFrame, scenario: str | None) -> None:
     if table.empty:
-        focal = ", ".join(r[0] for r in con.execute(
-            "SELECT DISTINCT focal_firm FROM jobs WHERE status = 'finished'").fetchall())
+        focal = ", ".join(
+            r[0] for r in con.execute("SELECT DISTINCT focal_firm FROM jobs WHERE status = 'finished'").fetchall()
+        )
         raise BadInput("--firm", focal, f"no such firm in the runs; choose with --firm among {', '.join(firms(con))}")
     if scenario is not None and scenario not in compared_scenarios(table):
-        raise BadInput("--scenario", scenario, "must be one of the scenarios compared with a baseline: "
-                       + (", ".join(compared_scenarios(table)) or "(none)"))
+        raise BadInput(
+            "--scenario",
+            scenario,
+            "must be one of the scenarios compared with a baseline: "
+            + (", ".join(compared_scenarios(table)) or "(none)"),
+        )
 
 
 def _check_out(out: Path, key: str) -> None:
@@ -264,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except SystemExit as e:        # --help
+    except SystemExit as e:  # --help
         return int(e.code or 0)
     try:
         confidence = _confidence(args.confidence)
@@ -281,8 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _check_table(con, table, args.scenario)
         out = Path(args.out) if args.out else Path(args.sweep_dir)
         _check_out(out, "--out" if args.out else "SWEEP_DIR")
-        report = write_sweep_report(args.sweep_dir, out, con, table, kpis, plot_kpis, args.firm, args.scenario,
-                                    confidence)
+        report = write_sweep_report(
+            args.sweep_dir, out, con, table, kpis, plot_kpis, args.firm, args.scenario, confidence
+        )
     except BadInput as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

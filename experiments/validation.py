@@ -62,16 +62,19 @@ FIT, NO_FIT = "FIT", "NO FIT"
 #: the threshold, on the side of the verdict (:meth:`Criterion.margin`)
 MARGIN = 1.0
 #: the margin rule in words, for the report and the tests
-MARGIN_RULE = (f"a verdict counts only if it is clear: the number it turns on (the interval's edge for an "
-               f"interval criterion, the mean for a range) lies at least {MARGIN:g} half-width of the interval "
-               f"from the threshold, on the side of the verdict (for \"interval > 0\": low ≥ {MARGIN:g} × "
-               f"half-width, so the mean is at least {1 + MARGIN:g} half-widths above 0; for a range: the whole "
-               f"interval inside it, or outside it); identities (\"every replication\") hold exactly")
+MARGIN_RULE = (
+    f"a verdict counts only if it is clear: the number it turns on (the interval's edge for an "
+    f"interval criterion, the mean for a range) lies at least {MARGIN:g} half-width of the interval "
+    f'from the threshold, on the side of the verdict (for "interval > 0": low ≥ {MARGIN:g} × '
+    f"half-width, so the mean is at least {1 + MARGIN:g} half-widths above 0; for a range: the whole "
+    f'interval inside it, or outside it); identities ("every replication") hold exactly'
+)
 
 
 @dataclass
 class ValidationConfig:
     """Options of ``loyalty-sim-validate``."""
+
     replications: int = param(10, 2, 100_000, "replications of every experiment (seeds seed .. seed + r - 1)")
     n_customers: int = param(5000, 1, 100_000_000, "customers in every market (default: the default market's)")
     seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r everywhere")
@@ -87,6 +90,7 @@ class ValidationConfig:
 def default_n_customers() -> int:
     """Customers of the default market (conf/market/retail.yaml via conf/app.yaml)."""
     from experiments.app import compose_app
+
     return int(compose_app([])["market"]["n_customers"])
 
 
@@ -98,11 +102,18 @@ def compose(spec: ExperimentSpec, settings: ValidationConfig, variant: Sequence[
     from experiments.runner import experiment_config
 
     replications = max(settings.replications, spec.min_replications)
-    overrides = [*spec.overrides, *variant, f"market.n_customers={settings.n_customers}",
-                 f"experiment.replications={replications}", f"experiment.seed={settings.seed}",
-                 f"experiment.workers={settings.workers}", f"experiment.confidence={settings.confidence}",
-                 "experiment.progress=false", "experiment.figures=false",
-                 f"experiment.record_transactions={str(spec.transactions).lower()}"]
+    overrides = [
+        *spec.overrides,
+        *variant,
+        f"market.n_customers={settings.n_customers}",
+        f"experiment.replications={replications}",
+        f"experiment.seed={settings.seed}",
+        f"experiment.workers={settings.workers}",
+        f"experiment.confidence={settings.confidence}",
+        "experiment.progress=false",
+        "experiment.figures=false",
+        f"experiment.record_transactions={str(spec.transactions).lower()}",
+    ]
     container = compose_app(overrides)
     exp = container["experiment"]
     if spec.scenarios is not None:
@@ -129,9 +140,9 @@ def _run_probe(spec: ExperimentSpec, market, experiment) -> pd.DataFrame:
         from joblib import Parallel, delayed
 
         from experiments.interruption import ignore_sigint, starting_workers
-        with starting_workers():                # workers are immune to Ctrl-C: the main process stops them
-            rows = Parallel(n_jobs=workers, initializer=ignore_sigint)(
-                delayed(spec.probe)(market, s) for _, s in seeds)
+
+        with starting_workers():  # workers are immune to Ctrl-C: the main process stops them
+            rows = Parallel(n_jobs=workers, initializer=ignore_sigint)(delayed(spec.probe)(market, s) for _, s in seeds)
     table = pd.DataFrame(rows)
     table.insert(0, "seed", [s for _, s in seeds])
     table.insert(0, "replication", [r for r, _ in seeds])
@@ -173,10 +184,11 @@ def gather(spec: ExperimentSpec, settings: ValidationConfig) -> Evidence:
 class _Plan:
     """What one experiment runs: its configs, and for each of its scenarios
     (in order) the index of the shared run that gives its tables."""
+
     spec: ExperimentSpec
     market: object
     experiment: object
-    runs: list[tuple[str, int]] = field(default_factory=list)      # (scenario name, shared run)
+    runs: list[tuple[str, int]] = field(default_factory=list)  # (scenario name, shared run)
 
 
 def _plans(specs: Sequence[ExperimentSpec], settings: ValidationConfig):
@@ -211,12 +223,14 @@ def _plans(specs: Sequence[ExperimentSpec], settings: ValidationConfig):
         for name, overrides in spec.variants:
             market, experiment = compose(spec, settings, overrides)
             if len(experiment.scenarios) != 1:
-                raise ValueError(f"experiment {spec.name}: a variant runs one scenario, "
-                                 f"not {len(experiment.scenarios)}")
+                raise ValueError(
+                    f"experiment {spec.name}: a variant runs one scenario, not {len(experiment.scenarios)}"
+                )
             if plan is None:
                 names = [n for n, _ in spec.variants]
-                experiment_all = dataclasses.replace(experiment, scenarios=[{"name": n} for n in names],
-                                                     baseline=names[0])
+                experiment_all = dataclasses.replace(
+                    experiment, scenarios=[{"name": n} for n in names], baseline=names[0]
+                )
                 plan = _Plan(spec, market, experiment_all)
             (sc,) = build_scenarios(market, experiment.scenarios)
             plan.runs.append((name, run_of(sc, spec.transactions, experiment.replications)))
@@ -249,8 +263,12 @@ def _rows(plan: _Plan, tables: list, costs: set) -> list[pd.DataFrame] | None:
         return None
     frames = [[t[t["scenario"] == f"#{i}"].assign(scenario=name) for name, i in plan.runs] for t in tables]
     booked = {c for rows in frames for f in rows for c in f.columns if c in costs and f[c].notna().any()}
-    return [pd.concat([f.drop(columns=[c for c in f.columns if c in costs and c not in booked]) for f in rows],
-                      ignore_index=True) for rows in frames]
+    return [
+        pd.concat(
+            [f.drop(columns=[c for c in f.columns if c in costs and c not in booked]) for f in rows], ignore_index=True
+        )
+        for rows in frames
+    ]
 
 
 def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> dict[str, Evidence]:
@@ -281,6 +299,7 @@ def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> d
         done = [_one_seed(*task, threads) for task in tasks]
     else:
         from joblib import Parallel, delayed
+
         done = Parallel(n_jobs=workers)(delayed(_one_seed)(*task, threads) for task in tasks)
 
     costs = set(available())
@@ -297,9 +316,12 @@ def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> d
         order = [name for name, _ in plan.runs]
         steps, runs_table, bought = (
             _assemble(frames, order, within) if frames is not None else None
-            for frames, within in ((_rows(plan, [t.steps for t in tables], costs), ["step", "firm_index"]),
-                                   (_rows(plan, [t.runs for t in tables], costs), ["firm"]),
-                                   (_rows(plan, [t.transactions for t in tables], costs), ["week"])))
+            for frames, within in (
+                (_rows(plan, [t.steps for t in tables], costs), ["step", "firm_index"]),
+                (_rows(plan, [t.runs for t in tables], costs), ["firm"]),
+                (_rows(plan, [t.transactions for t in tables], costs), ["week"]),
+            )
+        )
         evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, runs_table, steps, bought)
     return evidence
 
@@ -310,6 +332,7 @@ def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> d
 @dataclass
 class Verdict:
     """A claim's numbers per replication, their mean and interval, and the result."""
+
     claim: Claim
     values: np.ndarray
     mean: float
@@ -345,7 +368,7 @@ class Verdict:
         m = self.margin
         if np.isinf(m):
             return "exact" if self.claim.criterion.kind == "every" else "∞"
-        return "> 10000" if abs(m) > 10_000 else f"{abs(m):.1f}"   # (next to no spread)
+        return "> 10000" if abs(m) > 10_000 else f"{abs(m):.1f}"  # (next to no spread)
 
     def measured(self) -> str:
         """``mean [low, high]`` in the claim's unit."""
@@ -368,6 +391,7 @@ def evaluate(claim: Claim, evidence: Evidence, confidence: float = 0.95) -> Verd
 @dataclass
 class Validation:
     """Every verdict of one run of the validation, with what it ran."""
+
     settings: ValidationConfig
     verdicts: list[Verdict]
     evidence: dict[str, Evidence] = field(default_factory=dict)
@@ -392,8 +416,7 @@ class Validation:
         return line
 
 
-def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = None,
-                   log: bool = True) -> Validation:
+def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = None, log: bool = True) -> Validation:
     """Gather the evidence the claims need (each experiment once) and judge them."""
     started = time.perf_counter()
     claims = list(CLAIMS if claims is None else claims)
@@ -422,8 +445,10 @@ def _experiment_row(name: str, ev: Evidence) -> str:
         scenarios = "(probe)"
     else:
         scenarios = ", ".join(s["name"] if isinstance(s, dict) else s.name for s in ev.experiment.scenarios)
-    return (f"| {name} | {_cell(EXPERIMENTS[name].description)} | {m.name}, {m.n_customers:,} customers | "
-            f"{m.steps} {unit} after {m.burn_in} | {_cell(scenarios)} | {len(ev.replications)} |")
+    return (
+        f"| {name} | {_cell(EXPERIMENTS[name].description)} | {m.name}, {m.n_customers:,} customers | "
+        f"{m.steps} {unit} after {m.burn_in} | {_cell(scenarios)} | {len(ev.replications)} |"
+    )
 
 
 def render(v: Validation) -> str:
@@ -468,54 +493,86 @@ def render(v: Validation) -> str:
     ]
     targets = v.calibration
     if targets:
-        lines += [f"{len(targets)} of the {n} claims are calibration targets, not counted as validation: a "
-                  "parameter was set from, or fitted to, the claim's own figure, so the figure holding shows only "
-                  "that the fit holds at this size and on these seeds, not that the model predicts it. They are "
-                  "in their own table (Calibration targets below), marked FIT or NO FIT.", ""]
+        lines += [
+            f"{len(targets)} of the {n} claims are calibration targets, not counted as validation: a "
+            "parameter was set from, or fitted to, the claim's own figure, so the figure holding shows only "
+            "that the fit holds at this size and on these seeds, not that the model predicts it. They are "
+            "in their own table (Calibration targets below), marked FIT or NO FIT.",
+            "",
+        ]
     if failing:
         known = sum(x.claim.expected == "fail" for x in failing)
-        lines += [f"{len(failing)} claims fail or do not fit; {known} of them are known not to hold in the "
-                  "current model (marked so in the registry, with the reason), see the notes below.", ""]
+        lines += [
+            f"{len(failing)} claims fail or do not fit; {known} of them are known not to hold in the "
+            "current model (marked so in the registry, with the reason), see the notes below.",
+            "",
+        ]
     if surprises:
-        lines += ["**Not as the registry expects:** " + ", ".join(
-            f"{x.claim.id} ({x.result}, expected {x.claim.expected.upper()})" for x in surprises)
-            + ". Update the claim's `expected` flag in experiments/claims/.", ""]
+        lines += [
+            "**Not as the registry expects:** "
+            + ", ".join(f"{x.claim.id} ({x.result}, expected {x.claim.expected.upper()})" for x in surprises)
+            + ". Update the claim's `expected` flag in experiments/claims/.",
+            "",
+        ]
     if unclear:
-        lines += [f"**Not clear (margin under {MARGIN:g} half-width):** " + ", ".join(
-            f"{x.claim.id} ({x.result} by {x.margin_text()})" for x in unclear)
+        lines += [
+            f"**Not clear (margin under {MARGIN:g} half-width):** "
+            + ", ".join(f"{x.claim.id} ({x.result} by {x.margin_text()})" for x in unclear)
             + ". Give the experiment more replications (`min_replications` in experiments/claims/experiments.py)"
-              " or mark the claim as not holding, with its numbers.", ""]
-    lines += ["| id | claim | source | measured: mean [interval] | criterion | result |",
-              "|---|---|---|---|---|---|"]
+            " or mark the claim as not holding, with its numbers.",
+            "",
+        ]
+    lines += ["| id | claim | source | measured: mean [interval] | criterion | result |", "|---|---|---|---|---|---|"]
     for x in v.validation:
         c = x.claim
-        lines.append(f"| {c.id} | {_cell(c.claim)} | {_cell(c.source)} | {x.measured()} | "
-                     f"{_cell(c.criterion.describe(c.unit).replace('95%', level))} | {x.result} |")
+        lines.append(
+            f"| {c.id} | {_cell(c.claim)} | {_cell(c.source)} | {x.measured()} | "
+            f"{_cell(c.criterion.describe(c.unit).replace('95%', level))} | {x.result} |"
+        )
     if failing:
         lines += ["", "## Notes on the failing claims", ""]
         for x in failing:
             c = x.claim
             why = c.reason if c.expected == "fail" else "not expected: the registry expects this claim to hold"
-            lines.append(f"- **{c.id}**: measured {x.measured()} ({c.measured}); criterion "
-                         f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}.")
+            lines.append(
+                f"- **{c.id}**: measured {x.measured()} ({c.measured}); criterion "
+                f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}."
+            )
     if targets:
-        lines += ["", "## Calibration targets", "",
-                  "Claims whose figure a parameter was set from, or fitted to: the parameters are config keys of "
-                  "the market, or of a strategy (`strategy.<name>.<key>`), and each parameter's documentation "
-                  "gives the source. The same criterion and margin rule as above; FIT where the figure holds.", "",
-                  "| id | claim | source | parameters | measured: mean [interval] | criterion | result |",
-                  "|---|---|---|---|---|---|---|"]
-        lines += [f"| {x.claim.id} | {_cell(x.claim.claim)} | {_cell(x.claim.source)} | "
-                  f"{', '.join(f'`{k}`' for k in x.claim.calibrated)} | {x.measured()} | "
-                  f"{_cell(x.claim.criterion.describe(x.claim.unit).replace('95%', level))} | {x.result} |"
-                  for x in targets]
-    lines += ["", "## How each claim is measured", "",
-              "| id | experiment | one number per replication | margin (half-widths) |", "|---|---|---|---|"]
-    lines += [f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} | {x.margin_text()} |"
-              for x in v.verdicts]
-    lines += ["", "## Experiments", "",
-              "| experiment | what runs | market | horizon (after burn-in) | scenarios | replications |",
-              "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Calibration targets",
+            "",
+            "Claims whose figure a parameter was set from, or fitted to: the parameters are config keys of "
+            "the market, or of a strategy (`strategy.<name>.<key>`), and each parameter's documentation "
+            "gives the source. The same criterion and margin rule as above; FIT where the figure holds.",
+            "",
+            "| id | claim | source | parameters | measured: mean [interval] | criterion | result |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {x.claim.id} | {_cell(x.claim.claim)} | {_cell(x.claim.source)} | "
+            f"{', '.join(f'`{k}`' for k in x.claim.calibrated)} | {x.measured()} | "
+            f"{_cell(x.claim.criterion.describe(x.claim.unit).replace('95%', level))} | {x.result} |"
+            for x in targets
+        ]
+    lines += [
+        "",
+        "## How each claim is measured",
+        "",
+        "| id | experiment | one number per replication | margin (half-widths) |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} | {x.margin_text()} |" for x in v.verdicts
+    ]
+    lines += [
+        "",
+        "## Experiments",
+        "",
+        "| experiment | what runs | market | horizon (after burn-in) | scenarios | replications |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [_experiment_row(name, ev) for name, ev in v.evidence.items()]
     return "\n".join(lines) + "\n"
 
@@ -535,20 +592,28 @@ def read_results(text: str) -> dict[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = OneLineParser(prog="loyalty-sim-validate",
-                description="Measure every claim of the model on the default market and write the validation "
-                            "report (default docs/validation.md); with --sizes or --steps-per-year, write the "
-                            "invariance table instead (default docs/invariance.md).")
+    p = OneLineParser(
+        prog="loyalty-sim-validate",
+        description="Measure every claim of the model on the default market and write the validation "
+        "report (default docs/validation.md); with --sizes or --steps-per-year, write the "
+        "invariance table instead (default docs/invariance.md).",
+    )
     p.add_argument("--replications", metavar="R", help="replications of every experiment (default 10)")
     p.add_argument("--n-customers", metavar="N", help="customers in every market (default: the default market's)")
     p.add_argument("--seed", metavar="S", help="seed of replication 0 (default 0)")
     p.add_argument("--workers", metavar="W", help="processes (default 0: all available cores)")
     p.add_argument("--confidence", metavar="LEVEL", help="interval level (default 0.95)")
     p.add_argument("--output", metavar="PATH", help=f"the report (default {DEFAULT_OUTPUT})")
-    p.add_argument("--only", metavar="ID", action="append", default=[],
-                   help="check only this claim (repeat, or comma-separate, for several)")
+    p.add_argument(
+        "--only",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="check only this claim (repeat, or comma-separate, for several)",
+    )
     p.add_argument("--list", action="store_true", help="list the claims and exit")
     from experiments.invariance_report import add_options
+
     add_options(p)
     return p
 
@@ -566,11 +631,15 @@ def number(key: str, text: str | None, kind: type) -> int | float | None:
 
 def settings_from(args: argparse.Namespace) -> ValidationConfig:
     """Validated settings from the parsed options (raises ConfigError)."""
-    given = {"replications": number("replications", args.replications, int),
-             "n_customers": number("n_customers", args.n_customers, int),
-             "seed": number("seed", args.seed, int), "workers": number("workers", args.workers, int),
-             "confidence": number("confidence", args.confidence, float), "output": args.output,
-             "only": [i for text in args.only for i in text.split(",") if i]}
+    given = {
+        "replications": number("replications", args.replications, int),
+        "n_customers": number("n_customers", args.n_customers, int),
+        "seed": number("seed", args.seed, int),
+        "workers": number("workers", args.workers, int),
+        "confidence": number("confidence", args.confidence, float),
+        "output": args.output,
+        "only": [i for text in args.only for i in text.split(",") if i],
+    }
     given = {k: v for k, v in given.items() if v is not None}
     validate(given, ValidationConfig)
     known = set(claim_ids())
@@ -618,21 +687,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except SystemExit as e:        # --help
+    except SystemExit as e:  # --help
         return int(e.code or 0)
     from experiments import invariance_report
+
     if invariance_report.requested(args):
         return invariance_report.main(args)
     if args.list:
         print_listing(list_claims())
         return 0
-    return write_report(lambda: settings_from(args), lambda s: run_validation(s, get_claims(s.only)), render,
-                        lambda v, out: f"{v.summary()}; report: {out} "
-                                       f"({v.elapsed:.0f} s)")
+    return write_report(
+        lambda: settings_from(args),
+        lambda s: run_validation(s, get_claims(s.only)),
+        render,
+        lambda v, out: f"{v.summary()}; report: {out} ({v.elapsed:.0f} s)",
+    )
 
 
-def write_report(read_settings: Callable[[], Any], measure: Callable[[Any], Any], render_report: Callable[[Any], str],
-                 summary: Callable[[Any, Path], str]) -> int:
+def write_report(
+    read_settings: Callable[[], Any],
+    measure: Callable[[Any], Any],
+    render_report: Callable[[Any], str],
+    summary: Callable[[Any, Path], str],
+) -> int:
     """Read the settings (``read_settings``: settings with an ``output`` path,
     or ConfigError), measure, write the report atomically and print the
     summary; the exit status (2 on bad input, nothing written)."""

@@ -46,15 +46,15 @@ def audience_size(u: float, mean: float, dispersion: float, cap: int) -> int:
     if m <= 0.0 or cap <= 1:
         return 1 if cap >= 1 else 0
     k = dispersion
-    q = m / (k + m)                      # the chance of one more
-    p = np.exp(k * np.log1p(-q))         # P(0) = (k / (k + m)) ** k
+    q = m / (k + m)  # the chance of one more
+    p = np.exp(k * np.log1p(-q))  # P(0) = (k / (k + m)) ** k
     cdf = p
     x = 0
     while u >= cdf and x < cap - 1:
         p *= (x + k) / (x + 1.0) * q
         x += 1
         cdf += p
-        if p <= 0.0:                     # the tail is below float64's reach: the cap
+        if p <= 0.0:  # the tail is below float64's reach: the cap
             x = cap - 1
     return x + 1
 

@@ -51,7 +51,7 @@ class RowBlocks:
 
     def map(self, rule: Callable[[slice], T], n: int) -> list[T]:
         """``rule`` applied to each block of the rows ``0..n``, results in block order."""
-        if n <= self.block_rows:          # one block (most markets): no list of blocks to make
+        if n <= self.block_rows:  # one block (most markets): no list of blocks to make
             return [rule(slice(0, n))]
         slices = self.slices(n)
         if self.threads == 1 or len(slices) == 1:

@@ -35,8 +35,16 @@ FREE, RENEWING = -1, -2
 
 
 @compiled
-def contract_locks(choosers: np.ndarray, state: np.ndarray, since: np.ndarray, t: int, term_steps: int,
-                   u_renewal: np.ndarray, review: np.ndarray, out: np.ndarray) -> None:
+def contract_locks(
+    choosers: np.ndarray,
+    state: np.ndarray,
+    since: np.ndarray,
+    t: int,
+    term_steps: int,
+    u_renewal: np.ndarray,
+    review: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """In a market of contracts (one relationship at a time), each
     chooser's current firm while their contract binds them (they pay it and
     do not choose), :data:`RENEWING` at a renewal point (every
@@ -85,11 +93,22 @@ def considered(state: int, reconsidered: bool, dropped_out: bool, limited: bool)
     return known(state, dropped_out) & (np.logical_not(held_out) | reconsidered)
 
 
-def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray,
-            inertia: np.ndarray, switching: np.ndarray, price: np.ndarray, reference_price: np.ndarray,
-            price_sensitivity: np.ndarray, discount: np.ndarray, deal_proneness: np.ndarray,
-            cfg: ChoiceConfig, acquisition_discount: np.ndarray | float = 0.0,
-            price_weight: np.ndarray | float = 1.0) -> np.ndarray:
+def utility(
+    taste: np.ndarray,
+    expectation: np.ndarray,
+    satisfaction: np.ndarray,
+    affect: np.ndarray,
+    inertia: np.ndarray,
+    switching: np.ndarray,
+    price: np.ndarray,
+    reference_price: np.ndarray,
+    price_sensitivity: np.ndarray,
+    discount: np.ndarray,
+    deal_proneness: np.ndarray,
+    cfg: ChoiceConfig,
+    acquisition_discount: np.ndarray | float = 0.0,
+    price_weight: np.ndarray | float = 1.0,
+) -> np.ndarray:
     """Deterministic utility of each firm (``[n, firms]``) for each chooser
     (``taste``: standard normal, scaled by ``taste_sd``); ``price`` and
     ``discount`` are per firm or per chooser and firm (personal offers);
@@ -99,25 +118,37 @@ def utility(taste: np.ndarray, expectation: np.ndarray, satisfaction: np.ndarray
     price sensitivity each relationship keeps (less for a loyal one:
     :func:`sim.loyalty_economics.state_factors`)."""
     rel_price = colwise(np.divide, np.atleast_2d(price), reference_price[:, None]) - 1.0
-    return (cfg.taste_sd * taste + cfg.beta_expectation * expectation + cfg.beta_satisfaction * satisfaction
-            + cfg.beta_affect * affect + cfg.beta_inertia * inertia + cfg.beta_switching * switching
-            - cfg.beta_deal_acquired * np.asarray(acquisition_discount)
-            - colwise(np.multiply, price_sensitivity[:, None], rel_price) * price_weight
-            + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount)))
+    return (
+        cfg.taste_sd * taste
+        + cfg.beta_expectation * expectation
+        + cfg.beta_satisfaction * satisfaction
+        + cfg.beta_affect * affect
+        + cfg.beta_inertia * inertia
+        + cfg.beta_switching * switching
+        - cfg.beta_deal_acquired * np.asarray(acquisition_discount)
+        - colwise(np.multiply, price_sensitivity[:, None], rel_price) * price_weight
+        + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount))
+    )
 
 
-def choose(util: np.ndarray, available: np.ndarray, variety: np.ndarray,
-           u_choice: np.ndarray, u_variety: np.ndarray, logit_scale: float) -> np.ndarray:
+def choose(
+    util: np.ndarray,
+    available: np.ndarray,
+    variety: np.ndarray,
+    u_choice: np.ndarray,
+    u_variety: np.ndarray,
+    logit_scale: float,
+) -> np.ndarray:
     """Index of the chosen firm for each chooser, -1 where no firm is considered."""
-    explore = np.flatnonzero(u_variety < variety)      # the few variety seekers on this occasion
+    explore = np.flatnonzero(u_variety < variety)  # the few variety seekers on this occasion
     z = np.where(available, logit_scale * util, -np.inf).astype(np.float32, copy=False)
     z[explore] = np.where(available[explore], 0.0, -np.inf)
-    z = z.T.copy()          # firms x choosers: the operations over the few firms run along long rows
+    z = z.T.copy()  # firms x choosers: the operations over the few firms run along long rows
     zmax = z.max(axis=0)
     none = ~np.isfinite(zmax)
     zmax[none] = 0.0
     cum = np.exp(z - zmax)
-    for k in range(1, len(cum)):        # cumulative sum over firms (np.cumsum would loop over the short axis)
+    for k in range(1, len(cum)):  # cumulative sum over firms (np.cumsum would loop over the short axis)
         cum[k] += cum[k - 1]
     target = u_choice * cum[-1]
     pick = (cum <= target).sum(axis=0)
@@ -145,18 +176,29 @@ def choice_probabilities(util: np.ndarray, available: np.ndarray, logit_scale: f
 # the compiled ones in the last bit, which would move a rare chooser): the
 # arithmetic is float32 as numpy does it, operation for operation.
 
+
 def logit_coefficients(cfg: ChoiceConfig) -> np.ndarray:
     """The choice's weights and logit scale as :func:`logit_exponents` reads
     them: float32, as numpy applies a Python float to float32 columns
     (read-only: kept for each set of values, a step reads them)."""
-    return rule_constants(np.float32, cfg.beta_expectation, cfg.beta_affect, cfg.beta_switching, cfg.beta_deal,
-                          cfg.logit_scale, cfg.taste_sd, cfg.beta_satisfaction, cfg.beta_inertia,
-                          cfg.beta_deal_acquired)
+    return rule_constants(
+        np.float32,
+        cfg.beta_expectation,
+        cfg.beta_affect,
+        cfg.beta_switching,
+        cfg.beta_deal,
+        cfg.logit_scale,
+        cfg.taste_sd,
+        cfg.beta_satisfaction,
+        cfg.beta_inertia,
+        cfg.beta_deal_acquired,
+    )
 
 
 @compiled
-def variety_exponents(choosers: np.ndarray, variety: np.ndarray, visits: np.ndarray,
-                      share: np.ndarray, times: np.ndarray) -> int:
+def variety_exponents(
+    choosers: np.ndarray, variety: np.ndarray, visits: np.ndarray, share: np.ndarray, times: np.ndarray
+) -> int:
     """For the choosers whose purchase holds several visits, in order, the
     argument of ``log1p`` in :func:`sim.units.compounded` (``-min(variety, 1)``)
     and the visits; returns how many there are."""
@@ -174,15 +216,39 @@ def variety_exponents(choosers: np.ndarray, variety: np.ndarray, visits: np.ndar
 
 
 @compiled
-def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.ndarray, visits: np.ndarray,
-                    compounded_variety: np.ndarray, state: np.ndarray, present: np.ndarray,
-                    refusal: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray, taste: np.ndarray,
-                    expectation: np.ndarray, satisfaction: np.ndarray, affect: np.ndarray, inertia: np.ndarray,
-                    contract: np.ndarray, switching_bonus: np.ndarray, price: np.ndarray,
-                    discount: np.ndarray, price_cut: np.ndarray, reference_price: np.ndarray,
-                    price_sensitivity: np.ndarray, deal_proneness: np.ndarray, acquisition_discount: np.ndarray,
-                    price_weight: np.ndarray, choice_bonus: np.ndarray, coefficients: np.ndarray, lock: np.ndarray,
-                    limited: bool, z: np.ndarray, none: np.ndarray) -> None:
+def logit_exponents(
+    choosers: np.ndarray,
+    u_variety: np.ndarray,
+    variety: np.ndarray,
+    visits: np.ndarray,
+    compounded_variety: np.ndarray,
+    state: np.ndarray,
+    present: np.ndarray,
+    refusal: np.ndarray,
+    reconsidered: np.ndarray,
+    dropped_out: np.ndarray,
+    taste: np.ndarray,
+    expectation: np.ndarray,
+    satisfaction: np.ndarray,
+    affect: np.ndarray,
+    inertia: np.ndarray,
+    contract: np.ndarray,
+    switching_bonus: np.ndarray,
+    price: np.ndarray,
+    discount: np.ndarray,
+    price_cut: np.ndarray,
+    reference_price: np.ndarray,
+    price_sensitivity: np.ndarray,
+    deal_proneness: np.ndarray,
+    acquisition_discount: np.ndarray,
+    price_weight: np.ndarray,
+    choice_bonus: np.ndarray,
+    coefficients: np.ndarray,
+    lock: np.ndarray,
+    limited: bool,
+    z: np.ndarray,
+    none: np.ndarray,
+) -> None:
     """``z - max(z)`` of each chooser's firms (``z``: the scaled utility of
     :func:`utility`, 0 for every considered firm on a variety-seeking
     occasion, -inf for a firm not available), and ``none`` where no firm is
@@ -210,8 +276,17 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
     ``beta_switching``, ``beta_deal``, ``logit_scale``, ``taste_sd``,
     ``beta_satisfaction``, ``beta_inertia`` and ``beta_deal_acquired``
     (:func:`logit_coefficients`)."""
-    (beta_expectation, beta_affect, beta_switching, beta_deal, logit_scale, taste_sd, beta_satisfaction,
-     beta_inertia, beta_deal_acquired) = coefficients
+    (
+        beta_expectation,
+        beta_affect,
+        beta_switching,
+        beta_deal,
+        logit_scale,
+        taste_sd,
+        beta_satisfaction,
+        beta_inertia,
+        beta_deal_acquired,
+    ) = coefficients
     n_firms = z.shape[1]
     refusing = refusal.shape[0] > 0
     cutting = price_cut.shape[0] > 0
@@ -254,16 +329,22 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
             elif explore:
                 z[k, f] = 0.0
             else:
-                switching = switching_cost(contract[f] * waived, state[i, f],
-                                           switching_bonus[i, f] if bonus else np.float32(0.0))
+                switching = switching_cost(
+                    contract[f] * waived, state[i, f], switching_bonus[i, f] if bonus else np.float32(0.0)
+                )
                 p = price[f] * (one - cut)
                 rel_price = p / reference_price[i] - one
-                util = (taste_sd * taste[i, f] + beta_expectation * expectation[i, f]
-                        + beta_satisfaction * satisfaction[i, f] + beta_affect * affect[i, f]
-                        + beta_inertia * inertia[i, f] + beta_switching * switching
-                        - beta_deal_acquired * acquisition_discount[i, f]
-                        - price_sensitivity[i] * rel_price * price_weight[state[i, f]]
-                        + (beta_deal * deal_proneness[i]) * (discount[f] + cut))
+                util = (
+                    taste_sd * taste[i, f]
+                    + beta_expectation * expectation[i, f]
+                    + beta_satisfaction * satisfaction[i, f]
+                    + beta_affect * affect[i, f]
+                    + beta_inertia * inertia[i, f]
+                    + beta_switching * switching
+                    - beta_deal_acquired * acquisition_discount[i, f]
+                    - price_sensitivity[i] * rel_price * price_weight[state[i, f]]
+                    + (beta_deal * deal_proneness[i]) * (discount[f] + cut)
+                )
                 if rewarding:
                     util = util + choice_bonus[i, f]
                 z[k, f] = logit_scale * util
@@ -280,8 +361,9 @@ def logit_exponents(choosers: np.ndarray, u_variety: np.ndarray, variety: np.nda
 
 
 @compiled
-def logit_picks(weights: np.ndarray, u_choice: np.ndarray, choosers: np.ndarray, none: np.ndarray,
-                pick: np.ndarray) -> int:
+def logit_picks(
+    weights: np.ndarray, u_choice: np.ndarray, choosers: np.ndarray, none: np.ndarray, pick: np.ndarray
+) -> int:
     """The firm each chooser picks from the weights ``exp(z - max(z))``
     (overwritten by their running sums over the firms), -1 where no firm is
     available; returns how many choosers picked none."""

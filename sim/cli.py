@@ -38,8 +38,16 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from sim.config import (ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type, check_entry,
-                        to_dataclass)
+from sim.config import (
+    ConfigError,
+    FirmConfig,
+    MarketConfig,
+    RunConfig,
+    SegmentConfig,
+    _resolve_type,
+    check_entry,
+    to_dataclass,
+)
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 EXIT_BAD_INPUT = 2
@@ -65,7 +73,7 @@ def _argparse_key_value(message: str) -> str:
     if message.startswith("the following arguments are required: "):
         return f"{message.split(': ', 1)[1]} = (missing)"
     if message.startswith("argument "):
-        option, _, detail = message[len("argument "):].partition(": ")
+        option, _, detail = message[len("argument ") :].partition(": ")
         value = detail.rsplit(": ", 1)[1] if ": " in detail else "(missing)"
         return f"{option.split('/')[0]} = {value}"
     return f"option = {message!r}"
@@ -133,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args["list_strategies"]:
             from strategies.registry import catalogue
+
             print_listing(catalogue())
             return 0
         cfg = compose_config(args["overrides"], args["config"])
@@ -143,8 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         _error(one_line(str(e)))
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:                   # before the run (which handles its own): nothing written
+    except KeyboardInterrupt:  # before the run (which handles its own): nothing written
         from experiments.interruption import EXIT_INTERRUPTED, notice
+
         print(notice("loyalty-market", "nothing written"), file=sys.stderr)
         return EXIT_INTERRUPTED
 
@@ -164,7 +174,7 @@ def print_listing(text: str) -> None:
     try:
         print(text, flush=True)
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no second error at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
 
 
 def as_option(message: str) -> str:
@@ -177,8 +187,13 @@ def as_option(message: str) -> str:
 
 
 def _parse_args(argv: list[str]) -> dict:
-    args: dict[str, Any] = {"help": False, "list_params": False, "list_strategies": False,
-                            "config": None, "overrides": []}
+    args: dict[str, Any] = {
+        "help": False,
+        "list_params": False,
+        "list_strategies": False,
+        "config": None,
+        "overrides": [],
+    }
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -197,12 +212,13 @@ def _parse_args(argv: list[str]) -> dict:
             else:
                 value = a.split("=", 1)[1]
             if args["config"] is not None:
-                raise BadInput(f"--config = {value!r}: may be given only once "
-                               f"(already {args['config']!r})")
+                raise BadInput(f"--config = {value!r}: may be given only once (already {args['config']!r})")
             args["config"] = value
         elif a.startswith("-") and "=" not in a:
-            raise BadInput(f"option = {a!r}: unknown option; allowed: --config FILE.yaml, "
-                           "--list-params, --list-strategies, --help, or key=value overrides")
+            raise BadInput(
+                f"option = {a!r}: unknown option; allowed: --config FILE.yaml, "
+                "--list-params, --list-strategies, --help, or key=value overrides"
+            )
         else:
             args["overrides"].append(a)
         i += 1
@@ -235,9 +251,9 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
     if config_file is not None:
         try:
             user = read_yaml(config_file)
-        except ConfigError as e:                     # name the option the user typed
+        except ConfigError as e:  # name the option the user typed
             raise BadInput(one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
-        if isinstance(user.get("market"), str):      # `market: subscription` picks a preset
+        if isinstance(user.get("market"), str):  # `market: subscription` picks a preset
             overrides.insert(0, f"market={user.pop('market')}")
     values = parse_overrides(overrides)
     try:
@@ -280,20 +296,26 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
             detail = str(getattr(e, "message", e)).splitlines()
             detail = detail[1] if len(detail) > 1 else detail[0] if detail else ""
             if not _:
-                raise BadInput(f"{text} = (missing): an override must be key=value "
-                               "(e.g. market.n_customers=2000)") from None
-            detail = one_line(detail).split(" expecting ", 1)[0]          # not the parser's token list
-            raise BadInput(f"{key.lstrip('+~')} = {value!r}: bad override syntax ({detail}); must be key=value "
-                           "in Hydra's override grammar, with a value holding , : [ ] { } = or spaces quoted "
-                           f"""(e.g. '{key}="{value}"')""") from None
+                raise BadInput(
+                    f"{text} = (missing): an override must be key=value (e.g. market.n_customers=2000)"
+                ) from None
+            detail = one_line(detail).split(" expecting ", 1)[0]  # not the parser's token list
+            raise BadInput(
+                f"{key.lstrip('+~')} = {value!r}: bad override syntax ({detail}); must be key=value "
+                "in Hydra's override grammar, with a value holding , : [ ] { } = or spaces quoted "
+                f"""(e.g. '{key}="{value}"')"""
+            ) from None
         key = ov.key_or_group
         if ov.is_sweep_override():
-            raise BadInput(f"{key} = {text.split('=', 1)[1]!r}: a sweep of several values; a single run takes "
-                           "one value (loyalty-sim -m sweeps)")
+            raise BadInput(
+                f"{key} = {text.split('=', 1)[1]!r}: a sweep of several values; a single run takes "
+                "one value (loyalty-sim -m sweeps)"
+            )
         if key.split(".")[0] == "hydra":
-            raise BadInput(f"{key} = {ov.get_value_element_as_str()!r}: Hydra's own settings are not used "
-                           "by sim.cli; allowed top-level keys: "
-                           + ", ".join(f.name for f in dataclasses.fields(RunConfig)))
+            raise BadInput(
+                f"{key} = {ov.get_value_element_as_str()!r}: Hydra's own settings are not used "
+                "by sim.cli; allowed top-level keys: " + ", ".join(f.name for f in dataclasses.fields(RunConfig))
+            )
         try:
             values[key] = ov.value()
         except Exception:  # noqa: BLE001 - sweeps and functions: keep the text
@@ -365,8 +387,7 @@ def _unknown_key(full_key: str, root: type = RunConfig) -> str:
     return "unknown key; allowed keys: " + ", ".join(x.name for x in dataclasses.fields(cls))
 
 
-def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "override",
-                         root: type = RunConfig) -> str:
+def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "override", root: type = RunConfig) -> str:
     """An OmegaConf error as ``key = value: what is allowed``."""
     from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
 
@@ -379,17 +400,19 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
     if isinstance(e, (ConfigAttributeError, ConfigKeyError)):
         if not full_key:
             return f"{source} = {value!r}: {one_line(getattr(e, 'msg', None) or e)}"
-        if dotted not in values and full_key not in values:      # a key below one that does not exist
+        if dotted not in values and full_key not in values:  # a key below one that does not exist
             deeper = next((k for k in values if k.lstrip("+").startswith(dotted + ".")), None)
             if deeper is not None:
-                return (f"{_display_key(deeper.lstrip('+'))} = {values[deeper]!r}: {key} does not exist "
-                        f"({_unknown_key(full_key, root)}); add a new key with +{deeper.lstrip('+')}=...")
+                return (
+                    f"{_display_key(deeper.lstrip('+'))} = {values[deeper]!r}: {key} does not exist "
+                    f"({_unknown_key(full_key, root)}); add a new key with +{deeper.lstrip('+')}=..."
+                )
         return f"{key} = {value!r}: {_unknown_key(full_key, root)}"
     if isinstance(e, ValidationError):
         return f"{key} = {value!r}: {_allowed(full_key, root=root)}"
     msg = one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
     if "index out of range" in msg:
-        for k, v in values.items():                  # the override that reached past the list's end
+        for k, v in values.items():  # the override that reached past the list's end
             if _display_key(k).startswith(key):
                 return f"{_display_key(k)} = {v!r}: {key} does not exist (index out of range)"
     return f"{key} = {value!r}: {msg}; {_allowed(full_key, root=root)}"
@@ -403,7 +426,7 @@ def _value_below(values: dict[str, Any], dotted: str) -> Any:
         if not dotted.startswith(plain + "."):
             continue
         node = values[key]
-        for part in dotted[len(plain) + 1:].split("."):
+        for part in dotted[len(plain) + 1 :].split("."):
             if isinstance(node, dict) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
@@ -424,8 +447,10 @@ def translate_hydra_error(e: Exception, values: dict[str, Any], root: type = Run
         missing = str(getattr(e, "missing_cfg_file", "") or "")
         group, _, name = missing.rpartition("/")
         if group == "market" or "market" in values:
-            return (f"market = {values.get('market', name)!r}: unknown market preset; "
-                    f"available: {', '.join(market_presets())}")
+            return (
+                f"market = {values.get('market', name)!r}: unknown market preset; "
+                f"available: {', '.join(market_presets())}"
+            )
         options = [o for o in (getattr(e, "options", None) or []) if not o.endswith("_schema")]
         key = group or "config"
         allowed = f"available: {', '.join(options)}" if options else "no such config"
@@ -446,10 +471,12 @@ def translate_hydra_error(e: Exception, values: dict[str, Any], root: type = Run
             if "Could not override" in text or "not in" in text:
                 return f"{_display_key(key)} = {values[key]!r}: {_unknown_key(key, root)}"
             return f"{_display_key(key)} = {values[key]!r}: {first}"
-    if text.startswith("Multiple values for "):                  # +group=option for a group already chosen
-        group = text[len("Multiple values for "):].split(".", 1)[0]
-        return (f"{group} = {values.get(group)!r}: {group} is chosen already; choose another with "
-                f"{group}=<name>, without '+'")
+    if text.startswith("Multiple values for "):  # +group=option for a group already chosen
+        group = text[len("Multiple values for ") :].split(".", 1)[0]
+        return (
+            f"{group} = {values.get(group)!r}: {group} is chosen already; choose another with "
+            f"{group}=<name>, without '+'"
+        )
     shown = " ".join(f"{k}={v}" for k, v in values.items())
     return f"override = {shown if len(shown) <= 200 else shown[:200] + '...'!r}: {first}"
 
@@ -460,13 +487,17 @@ def _check_list_entries(container: dict) -> None:
     if not isinstance(market, dict):
         return
     customers = market.get("customers") if isinstance(market.get("customers"), dict) else {}
-    for key, items, item in (("market.firms", market.get("firms"), FirmConfig),
-                             ("market.customers.segments", customers.get("segments"), SegmentConfig)):
+    for key, items, item in (
+        ("market.firms", market.get("firms"), FirmConfig),
+        ("market.customers.segments", customers.get("segments"), SegmentConfig),
+    ):
         if isinstance(items, list):
             for i, entry in enumerate(items):
                 if not isinstance(entry, dict):
-                    raise BadInput(f"{key}[{i}] = {entry!r}: must be a mapping of {item.__name__} keys: "
-                                   + ", ".join(f.name for f in dataclasses.fields(item)))
+                    raise BadInput(
+                        f"{key}[{i}] = {entry!r}: must be a mapping of {item.__name__} keys: "
+                        + ", ".join(f.name for f in dataclasses.fields(item))
+                    )
 
 
 def _check_strategies(container: dict) -> None:
@@ -479,10 +510,18 @@ def _check_strategies(container: dict) -> None:
     market = container.get("market") or {}
     steps = market.get("steps", MarketConfig.steps)
     for i, firm in enumerate(market.get("firms") or []):
-        check_strategies(f"market.firms[{i}].strategies", (firm or {}).get("strategies") or [], steps,
-                         market.get("steps_per_year", MarketConfig.steps_per_year))
-        check_entry(f"market.firms[{i}].entry_week", (firm or {}).get("entry_week", 0), steps,
-                    market.get("steps_per_year", MarketConfig.steps_per_year))
+        check_strategies(
+            f"market.firms[{i}].strategies",
+            (firm or {}).get("strategies") or [],
+            steps,
+            market.get("steps_per_year", MarketConfig.steps_per_year),
+        )
+        check_entry(
+            f"market.firms[{i}].entry_week",
+            (firm or {}).get("entry_week", 0),
+            steps,
+            market.get("steps_per_year", MarketConfig.steps_per_year),
+        )
 
 
 def _check_output_dir(container: dict) -> None:
@@ -517,7 +556,7 @@ def run(cfg: Any) -> int:
     from sim.transactions import TransactionLog, customer_summaries
 
     output_dir = Path(str(cfg.output_dir))
-    stage = {"now": "nothing written"}            # what Ctrl-C leaves, for its notice
+    stage = {"now": "nothing written"}  # what Ctrl-C leaves, for its notice
     with stop_cleanly(output_dir, lambda: stage["now"]):
         started = time.perf_counter()
         model = LoyaltyModel.from_config(cfg)
@@ -526,8 +565,9 @@ def run(cfg: Any) -> int:
             log = TransactionLog(model)
             table = log.run()
             extra["transactions.parquet"] = log.table()
-            extra["customer_summary.parquet"] = customer_summaries(extra["transactions.parquet"], model.steps,
-                                                                   [f.name for f in model.firms])
+            extra["customer_summary.parquet"] = customer_summaries(
+                extra["transactions.parquet"], model.steps, [f.name for f in model.firms]
+            )
         else:
             table = model.run()
         elapsed = time.perf_counter() - started
@@ -535,9 +575,11 @@ def run(cfg: Any) -> int:
         cohorts = model.cohort_survival()
         resolved = OmegaConf.to_yaml(OmegaConf.structured(to_dataclass(cfg, RunConfig)))
         market = model.config
-        print(f"market {market.name!r}: {market.n_customers:,} customers, {len(market.firms)} firms, "
-              f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
-              f"({elapsed:.1f} s)\n")
+        print(
+            f"market {market.name!r}: {market.n_customers:,} customers, {len(market.firms)} firms, "
+            f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
+            f"({elapsed:.1f} s)\n"
+        )
         print(format_summary(summary))
         stage["now"] = "partial results removed"
         folder = write_run(output_dir, table, summary, cohorts, resolved, extra=extra)
@@ -546,8 +588,15 @@ def run(cfg: Any) -> int:
     return 0
 
 
-def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved_yaml: str,
-              now: _dt.datetime | None = None, extra: dict[str, Any] | None = None) -> Path:
+def write_run(
+    output_dir: Path,
+    table: Any,
+    summary: Any,
+    cohorts: Any,
+    resolved_yaml: str,
+    now: _dt.datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
     """Write a run's files into ``<output_dir>/<date>/<time>/``; all or nothing.
     ``extra`` maps further Parquet file names to tables (the transaction log).
 
@@ -558,14 +607,21 @@ def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved
     into ``output_dir`` removes the staging folders of killed runs
     (``kill -9``) and only those.
     """
-    from experiments.outputs import (UMASK, claim, remove_stray_temporaries, save_figure, write_csv,
-                                     write_parquet, write_text)
+    from experiments.outputs import (
+        UMASK,
+        claim,
+        remove_stray_temporaries,
+        save_figure,
+        write_csv,
+        write_parquet,
+        write_text,
+    )
     from experiments.plots import plot_loyalty_states
 
     now = now or _dt.datetime.now()
     day = output_dir / now.strftime("%Y-%m-%d")
     created = [p for p in (day, output_dir, *output_dir.parents) if not p.exists()]
-    for earlier in (output_dir.glob("????-??-??") if output_dir.is_dir() else ()):
+    for earlier in output_dir.glob("????-??-??") if output_dir.is_dir() else ():
         remove_stray_temporaries(earlier, subfolders=(), pattern=PARTIAL_GLOB)
     staging: Path | None = None
     lock = -1
@@ -587,12 +643,14 @@ def write_run(output_dir: Path, table: Any, summary: Any, cohorts: Any, resolved
     except BaseException as e:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-        for p in created:                      # innermost first
+        for p in created:  # innermost first
             with contextlib.suppress(OSError):
                 p.rmdir()
         if isinstance(e, OSError):
-            raise BadInput(f"output_dir = {str(output_dir)!r}: cannot write the results "
-                           f"({e.strerror or e}); must be a writable folder") from None
+            raise BadInput(
+                f"output_dir = {str(output_dir)!r}: cannot write the results "
+                f"({e.strerror or e}); must be a writable folder"
+            ) from None
         raise
     finally:
         if lock >= 0:
@@ -610,10 +668,15 @@ def _free_name(path: Path) -> Path:
 
 # --------------------------------------------------------------------------- printing
 _SUMMARY_ROWS = [
-    ("profit", "profit", "money"), ("npv", "NPV of profit", "money"), ("revenue", "revenue", "money"),
-    ("market_share", "market share (revenue)", "pct"), ("retention_rate", "retention rate (annual, true)", "pct"),
-    ("churn_rate", "churn rate (annual)", "pct"), ("customers", "customers at the end", "int"),
-    ("mean_satisfaction", "mean satisfaction", "float"), ("promoter_score", "promoter score", "float1"),
+    ("profit", "profit", "money"),
+    ("npv", "NPV of profit", "money"),
+    ("revenue", "revenue", "money"),
+    ("market_share", "market share (revenue)", "pct"),
+    ("retention_rate", "retention rate (annual, true)", "pct"),
+    ("churn_rate", "churn rate (annual)", "pct"),
+    ("customers", "customers at the end", "int"),
+    ("mean_satisfaction", "mean satisfaction", "float"),
+    ("promoter_score", "promoter score", "float1"),
     ("deal_seeker_share", "deal-seekers among customers", "pct"),
     ("top20_revenue_share", "revenue share of top 20%", "pct"),
     # the survey view (sim/survey.py; scales and cut points: market.survey), horizon means
@@ -632,8 +695,14 @@ def _fmt(value: Any, kind: str) -> str:
         return str(value)
     if v != v:
         return "n/a"
-    return {"money": f"{v:,.0f}", "pct": f"{100 * v:.1f}%", "int": f"{v:,.0f}",
-            "float": f"{v:+.3f}", "float1": f"{v:+.1f}", "answer": f"{v:.2f}"}[kind]
+    return {
+        "money": f"{v:,.0f}",
+        "pct": f"{100 * v:.1f}%",
+        "int": f"{v:,.0f}",
+        "float": f"{v:+.3f}",
+        "float1": f"{v:+.1f}",
+        "answer": f"{v:.2f}",
+    }[kind]
 
 
 def format_summary(summary: Any) -> str:
@@ -684,8 +753,10 @@ def format_params() -> str:
     add(SegmentConfig, "market.customers.segments[i].")
     w = [max(len(r[i]) for r in rows) for i in range(3)]
     head = ("key", "default", "allowed")
-    lines = ["  ".join(h.ljust(w[i]) for i, h in enumerate(head)) + "  meaning",
-             "  ".join("-" * x for x in w) + "  -------"]
+    lines = [
+        "  ".join(h.ljust(w[i]) for i, h in enumerate(head)) + "  meaning",
+        "  ".join("-" * x for x in w) + "  -------",
+    ]
     lines += ["  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3] for r in rows]
     lines.append("")
     lines.append(f"market presets (market=<name>): {', '.join(market_presets())}")

@@ -25,8 +25,16 @@ class ConfigError(ValueError):
     """A config value is out of range, of the wrong kind, or unknown."""
 
 
-def param(default: Any, lo: float | None = None, hi: float | None = None, doc: str = "",
-          *, lo_open: bool = False, choices: tuple | None = None, nonblank: bool = False) -> Any:
+def param(
+    default: Any,
+    lo: float | None = None,
+    hi: float | None = None,
+    doc: str = "",
+    *,
+    lo_open: bool = False,
+    choices: tuple | None = None,
+    nonblank: bool = False,
+) -> Any:
     """A config field with its allowed range and its meaning (``nonblank``: a
     name that must not be empty or only spaces)."""
     meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "doc": doc, "choices": choices, "nonblank": nonblank}
@@ -40,19 +48,26 @@ def param(default: Any, lo: float | None = None, hi: float | None = None, doc: s
 class SegmentConfig:
     """One customer segment (002: high-end wants service and respect, mid wants
     brand and quality, low-end wants price)."""
+
     name: str = param("value", doc="segment name", nonblank=True)
     share: float = param(0.4, 0.0, 1.0, "share of customers in this segment")
-    weights: list = param([0.25, 0.4, 0.2, 0.15], 0.0, 1.0,
-                          "centre of the importance weights on price, quality, service, belonging")
+    weights: list = param(
+        [0.25, 0.4, 0.2, 0.15], 0.0, 1.0, "centre of the importance weights on price, quality, service, belonging"
+    )
     deal_proneness_mean: float = param(0.3, 0.0, 1.0, "mean deal proneness (000, 001)", lo_open=True)
     price_sensitivity: float = param(0.5, 0.0, 50.0, "utility lost per 100% price above reference")
-    desired_level: float = param(0.63, 0.0, 1.0, "mean desired level of the segment: the experience (0-1 score "
-                                 "scale, weighed by the customer's own weights) its customers want, stable (004; "
-                                 "Zeithaml, Berry & Parasuraman 1993: desired service; 002: the low end wants "
-                                 "price, the high end service and respect, so standards differ). Defaults put "
-                                 "each segment's desired level a little above what the store made for it "
-                                 "typically gives (discounter about 0.50, focal 0.57, premium 0.69): no survey "
-                                 "source")
+    desired_level: float = param(
+        0.63,
+        0.0,
+        1.0,
+        "mean desired level of the segment: the experience (0-1 score "
+        "scale, weighed by the customer's own weights) its customers want, stable (004; "
+        "Zeithaml, Berry & Parasuraman 1993: desired service; 002: the low end wants "
+        "price, the high end service and respect, so standards differ). Defaults put "
+        "each segment's desired level a little above what the store made for it "
+        "typically gives (discounter about 0.50, focal 0.57, premium 0.69): no survey "
+        "source",
+    )
 
 
 def _default_segments() -> list:
@@ -66,20 +81,39 @@ def _default_segments() -> list:
 @dataclass
 class CustomerConfig:
     """Heterogeneous customer traits."""
+
     segments: list = field(default_factory=_default_segments)
-    weight_concentration: float = param(30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre",
-                                        lo_open=True)
-    visits_per_year_mean: float = param(23.4, 0.0, 10_000.0, "mean visits a customer makes to the category a "
-                                        "year (23.4: 0.45 a week, the first version's weekly purchase chance, "
-                                        "annualised; "
-                                        "no empirical source)", lo_open=True)
-    visits_per_year_shape: float = param(2.0, 0.05, 1e3, "gamma shape of the heterogeneity of visit rates "
-                                         "(lower = more spread; the gamma mixing of Ehrenberg's NBD of repeat buying, "
-                                         "though a visit round holds at most one purchase, so counts are not Poisson "
-                                         "within a customer)")
-    spend_median: float = param(38.3, 0.0, 1e9, "median basket value of one visit at reference price (money; "
-                                "38.3 keeps the weekly retail market's revenue per customer of the model's first "
-                                "version, whose buyers made at most one visit a week at 40)", lo_open=True)
+    weight_concentration: float = param(
+        30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre", lo_open=True
+    )
+    visits_per_year_mean: float = param(
+        23.4,
+        0.0,
+        10_000.0,
+        "mean visits a customer makes to the category a "
+        "year (23.4: 0.45 a week, the first version's weekly purchase chance, "
+        "annualised; "
+        "no empirical source)",
+        lo_open=True,
+    )
+    visits_per_year_shape: float = param(
+        2.0,
+        0.05,
+        1e3,
+        "gamma shape of the heterogeneity of visit rates "
+        "(lower = more spread; the gamma mixing of Ehrenberg's NBD of repeat buying, "
+        "though a visit round holds at most one purchase, so counts are not Poisson "
+        "within a customer)",
+    )
+    spend_median: float = param(
+        38.3,
+        0.0,
+        1e9,
+        "median basket value of one visit at reference price (money; "
+        "38.3 keeps the weekly retail market's revenue per customer of the model's first "
+        "version, whose buyers made at most one visit a week at 40)",
+        lo_open=True,
+    )
     spend_sigma: float = param(1.0, 0.0, 5.0, "lognormal sigma of basket value (002, 003: 80/20)")
     deal_concentration: float = param(6.0, 0.1, 1e4, "beta concentration of deal proneness", lo_open=True)
     deal_seeker_threshold: float = param(0.6, 0.0, 1.0, "deal proneness from which a customer counts as a deal-seeker")
@@ -87,98 +121,171 @@ class CustomerConfig:
     voice_concentration: float = param(8.0, 0.1, 1e4, "beta concentration of voice propensity", lo_open=True)
     sociability_mean: float = param(0.5, 0.0, 1.0, "mean sociability: share of ties and talkativeness", lo_open=True)
     sociability_concentration: float = param(4.0, 0.1, 1e4, "beta concentration of sociability", lo_open=True)
-    desired_sd: float = param(0.05, 0.0, 1.0, "spread (standard deviation) of the desired level across "
-                              "the customers of a segment (clipped to the 0-1 scale)")
-    tolerance_mean: float = param(0.08, 0.0, 1.0, "mean half-width of the zone of tolerance (004): the adequate "
-                                  "level lies two half-widths below the desired level, before alternatives "
-                                  "raise it")
+    desired_sd: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "spread (standard deviation) of the desired level across the customers of a segment (clipped to the 0-1 scale)",
+    )
+    tolerance_mean: float = param(
+        0.08,
+        0.0,
+        1.0,
+        "mean half-width of the zone of tolerance (004): the adequate "
+        "level lies two half-widths below the desired level, before alternatives "
+        "raise it",
+    )
     tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
-    churn_proneness_a: float = param(0.8, 0.01, 1e4, "beta a of the churn proneness: each customer's chance a year "
-                                     "of ending a relationship at neutral satisfaction, drawn once and kept "
-                                     "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
-                                     "2007, 'How to project customer retention'; heterogeneity makes cohort "
-                                     "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects "
-                                     "of "
-                                     "satisfaction, incidents and rivals; the defaults give an annual loss of "
-                                     "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
-                                     "002: 20-40%)", lo_open=True)
+    churn_proneness_a: float = param(
+        0.8,
+        0.01,
+        1e4,
+        "beta a of the churn proneness: each customer's chance a year "
+        "of ending a relationship at neutral satisfaction, drawn once and kept "
+        "(the mixing distribution of the shifted-beta-geometric model; Fader & Hardie "
+        "2007, 'How to project customer retention'; heterogeneity makes cohort "
+        "retention rise with tenure). With b = 6: mean 11.8% a year, before the effects "
+        "of "
+        "satisfaction, incidents and rivals; the defaults give an annual loss of "
+        "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
+        "002: 20-40%)",
+        lo_open=True,
+    )
     churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
-    dropout_mean: float = param(0.004, 0.0, 1.0, "mean chance that a relationship goes quietly inactive after a "
-                                "visit (the BG/NBD story: Fader, Hardie & Lee 2005, 'Counting your customers "
-                                "the easy way'); heterogeneous, beta. 0 for a contractual market")
-    dropout_concentration: float = param(20.0, 0.01, 1e6, "beta concentration (a + b) of the dropout chance",
-                                         lo_open=True)
-    dropout_final: bool = param(False, doc="a relationship that goes quietly inactive is lost for good: the firm "
-                                "never returns to the customer's consideration set (BG/NBD's dropout is "
-                                "permanent: Fader, Hardie & Lee 2005). false = a lapsed customer may come back "
-                                "as one who churned does (reconsideration, stories, offers)")
-    dropout_after_first_purchase: bool = param(True, doc="quiet dropout may follow a relationship's first purchase "
-                                               "(the MBG/NBD story: Batislam, Denizel & Filiztekin 2007, "
-                                               "'Empirical validation and comparison of models for customer "
-                                               "base analysis'); false = only repeat purchases, as in BG/NBD")
-    first_purchase_per_year: float = param(0.0, 0.0, 1e4, "rate a year at which a customer who has never bought "
-                                           "in the category makes a first purchase, whatever their own purchase "
-                                           "rate: trial that does not select on the repeat rate (the BG/NBD and "
-                                           "Pareto/NBD cohorts' rates do not depend on when they first bought; "
-                                           "Schmittlein, Morrison & Colombo 1987). 0 = at their own purchase rate")
-    renewal_review_mean: float = param(1.0, 0.0, 1.0, "mean chance that a subscriber reviews the market at a "
-                                       "contract's renewal point (churn.contract_term_weeks) and chooses again; "
-                                       "otherwise the contract renews by default. Heterogeneous, beta, drawn once "
-                                       "and kept, so the attentive switch early and a cohort's survivors are the "
-                                       "inert (Samuelson & Zeckhauser 1988, 'Status quo bias in decision "
-                                       "making'; inertia in contract choice: Handel 2013, 'Adverse selection "
-                                       "and inertia in health insurance markets'; prompting subscribers to "
-                                       "review their plans raises churn: Ascarza, Iyengar & Schleicher 2016, "
-                                       "'The perils of proactive churn prevention using plan recommendations'). "
-                                       "1 = every subscriber reviews")
-    renewal_review_concentration: float = param(2.0, 0.01, 1e6, "beta concentration (a + b) of the chance of "
-                                                "reviewing at renewal (small: most subscribers nearly always or "
-                                                "nearly never review)", lo_open=True)
+    dropout_mean: float = param(
+        0.004,
+        0.0,
+        1.0,
+        "mean chance that a relationship goes quietly inactive after a "
+        "visit (the BG/NBD story: Fader, Hardie & Lee 2005, 'Counting your customers "
+        "the easy way'); heterogeneous, beta. 0 for a contractual market",
+    )
+    dropout_concentration: float = param(
+        20.0, 0.01, 1e6, "beta concentration (a + b) of the dropout chance", lo_open=True
+    )
+    dropout_final: bool = param(
+        False,
+        doc="a relationship that goes quietly inactive is lost for good: the firm "
+        "never returns to the customer's consideration set (BG/NBD's dropout is "
+        "permanent: Fader, Hardie & Lee 2005). false = a lapsed customer may come back "
+        "as one who churned does (reconsideration, stories, offers)",
+    )
+    dropout_after_first_purchase: bool = param(
+        True,
+        doc="quiet dropout may follow a relationship's first purchase "
+        "(the MBG/NBD story: Batislam, Denizel & Filiztekin 2007, "
+        "'Empirical validation and comparison of models for customer "
+        "base analysis'); false = only repeat purchases, as in BG/NBD",
+    )
+    first_purchase_per_year: float = param(
+        0.0,
+        0.0,
+        1e4,
+        "rate a year at which a customer who has never bought "
+        "in the category makes a first purchase, whatever their own purchase "
+        "rate: trial that does not select on the repeat rate (the BG/NBD and "
+        "Pareto/NBD cohorts' rates do not depend on when they first bought; "
+        "Schmittlein, Morrison & Colombo 1987). 0 = at their own purchase rate",
+    )
+    renewal_review_mean: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "mean chance that a subscriber reviews the market at a "
+        "contract's renewal point (churn.contract_term_weeks) and chooses again; "
+        "otherwise the contract renews by default. Heterogeneous, beta, drawn once "
+        "and kept, so the attentive switch early and a cohort's survivors are the "
+        "inert (Samuelson & Zeckhauser 1988, 'Status quo bias in decision "
+        "making'; inertia in contract choice: Handel 2013, 'Adverse selection "
+        "and inertia in health insurance markets'; prompting subscribers to "
+        "review their plans raises churn: Ascarza, Iyengar & Schleicher 2016, "
+        "'The perils of proactive churn prevention using plan recommendations'). "
+        "1 = every subscriber reviews",
+    )
+    renewal_review_concentration: float = param(
+        2.0,
+        0.01,
+        1e6,
+        "beta concentration (a + b) of the chance of "
+        "reviewing at renewal (small: most subscribers nearly always or "
+        "nearly never review)",
+        lo_open=True,
+    )
     variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
     variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
-    exit_per_year_mean: float = param(0.078, 0.0, 1e3, "mean rate a year at which a customer leaves the category "
-                                      "(moves away, stops buying it; replaced by a new prospect): 0.078 = 7.5% a year")
+    exit_per_year_mean: float = param(
+        0.078,
+        0.0,
+        1e3,
+        "mean rate a year at which a customer leaves the category "
+        "(moves away, stops buying it; replaced by a new prospect): 0.078 = 7.5% a year",
+    )
     exit_per_year_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the heterogeneity of exit rates")
-    reference_price_adaptation: float = param(0.1, 0.0, 1.0, "step of the reference price toward the price paid, "
-                                              "per purchase")
-    reference_regular_weight: float = param(0.3, 0.0, 1.0, "weight of the firm's regular (list) price beside the "
-                                            "price paid in what the reference price moves toward: a discount "
-                                            "lowers the reference price, but not all the way, since buyers "
-                                            "remember the regular price (Kalwani, Yim, Rinne & Sugita 1990, 'A "
-                                            "price expectations model of customer brand choice'; Mazumdar, Raj & "
-                                            "Sinha 2005, 'Reference price research: review and propositions'). "
-                                            "0 = the price paid only; 0.3 keeps 70% of a discount's pull: a "
-                                            "judgement, no published figure")
+    reference_price_adaptation: float = param(
+        0.1, 0.0, 1.0, "step of the reference price toward the price paid, per purchase"
+    )
+    reference_regular_weight: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "weight of the firm's regular (list) price beside the "
+        "price paid in what the reference price moves toward: a discount "
+        "lowers the reference price, but not all the way, since buyers "
+        "remember the regular price (Kalwani, Yim, Rinne & Sugita 1990, 'A "
+        "price expectations model of customer brand choice'; Mazumdar, Raj & "
+        "Sinha 2005, 'Reference price research: review and propositions'). "
+        "0 = the price paid only; 0.3 keeps 70% of a discount's pull: a "
+        "judgement, no published figure",
+    )
     initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
-    newcomer_awareness: float = param(0.5, 0.0, 1.0, "chance that a new prospect already knows each firm (the "
-                                      "firms a customer knows on arriving are in their consideration set)")
-    consideration_per_year: float = param(0.05, 0.0, 1e3, "with choice.limited_consideration, the rate a year at "
-                                          "which a firm the customer came to know "
-                                          "after arriving (by its advertising) enters their consideration set by "
-                                          "itself, before they first buy from it: awareness is not "
-                                          "consideration, since evaluating a new firm costs effort (Hauser & "
-                                          "Wernerfelt 1990, 'An evaluation cost model of consideration sets'; "
-                                          "Roberts & Lattin 1991, 'Development and testing of a model of "
-                                          "consideration set composition'). Its advertising "
-                                          "(churn.advertising_reconsideration of its awareness rate) and a "
-                                          "friend's positive stories (word_of_mouth.reconsideration_per_story "
-                                          "each) bring it in too. A judgement calibrated to Griffin & Lowenstein "
-                                          "2001, 'Customer winback': 5-20% of new prospects won within a year")
-    newcomer_batch: int = param(256, 1, 10_000_000, "newcomers whose traits are drawn at once, ahead of their "
-                                "arrival (a layout of the random draws, not behaviour: the k-th newcomer of a "
-                                "market gets the same traits whatever step they arrive in; 256 lasts a "
-                                "5,000-customer weekly market about half a year)")
+    newcomer_awareness: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "chance that a new prospect already knows each firm (the "
+        "firms a customer knows on arriving are in their consideration set)",
+    )
+    consideration_per_year: float = param(
+        0.05,
+        0.0,
+        1e3,
+        "with choice.limited_consideration, the rate a year at "
+        "which a firm the customer came to know "
+        "after arriving (by its advertising) enters their consideration set by "
+        "itself, before they first buy from it: awareness is not "
+        "consideration, since evaluating a new firm costs effort (Hauser & "
+        "Wernerfelt 1990, 'An evaluation cost model of consideration sets'; "
+        "Roberts & Lattin 1991, 'Development and testing of a model of "
+        "consideration set composition'). Its advertising "
+        "(churn.advertising_reconsideration of its awareness rate) and a "
+        "friend's positive stories (word_of_mouth.reconsideration_per_story "
+        "each) bring it in too. A judgement calibrated to Griffin & Lowenstein "
+        "2001, 'Customer winback': 5-20% of new prospects won within a year",
+    )
+    newcomer_batch: int = param(
+        256,
+        1,
+        10_000_000,
+        "newcomers whose traits are drawn at once, ahead of their "
+        "arrival (a layout of the random draws, not behaviour: the k-th newcomer of a "
+        "market gets the same traits whatever step they arrive in; 256 lasts a "
+        "5,000-customer weekly market about half a year)",
+    )
 
 
 # --------------------------------------------------------------------------- network
 @dataclass
 class NetworkConfig:
     """Small-world social network over which word of mouth travels (001, 002)."""
+
     mean_degree: float = param(8.0, 0.0, 200.0, "mean number of ties (scaled by sociability)")
     rewire_prob: float = param(0.1, 0.0, 1.0, "Watts–Strogatz rewiring probability")
-    reorder: str = param("rcm", doc="numbering of customers: 'ring' keeps friends close as built, "
-                         "'rcm' renumbers by reverse Cuthill-McKee, 'random' scatters them (slow baseline)",
-                         choices=("ring", "rcm", "random"))
+    reorder: str = param(
+        "rcm",
+        doc="numbering of customers: 'ring' keeps friends close as built, "
+        "'rcm' renumbers by reverse Cuthill-McKee, 'random' scatters them (slow baseline)",
+        choices=("ring", "rcm", "random"),
+    )
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -189,52 +296,85 @@ class ChoiceConfig:
     calibrated on scanner data'): persistent taste, attitude, inertia,
     switching costs, offers, price and occasion noise (a Gumbel draw, whose
     scale ``logit_scale`` sets)."""
-    limited_consideration: bool = param(False, doc="awareness is not consideration: a firm the customer came to "
-                                        "know after arriving enters their consideration set only slowly "
-                                        "(customers.consideration_per_year, advertising, friends' stories), a "
-                                        "subscriber's renewal review weighs up every firm they know, and a "
-                                        "customer who considers no firm buys outside the modelled firms (Hauser "
-                                        "& Wernerfelt 1990, 'An evaluation cost model of consideration sets'; "
-                                        "Roberts & Lattin 1991). Off: a customer considers every firm they know "
-                                        "except those they left, and one who has left them all considers them "
-                                        "all again. conf/market/retail_consideration.yaml turns it on with the "
-                                        "rates calibrated to Griffin & Lowenstein 2001 (docs/model.md)")
-    logit_scale: float = param(5.0, 0.0, 1e3, "logit points per unit of utility: the inverse scale of the "
-                               "occasion noise. Calibrated so that about a third of customers are in play "
-                               "(their main firm's choice probability below 0.9): see docs/model.md", lo_open=True)
-    taste_sd: float = param(0.2, 0.0, 100.0, "standard deviation of each customer's persistent taste for each firm "
-                            "(location, liking; utility units), drawn with the customer and kept: why two "
-                            "equally served customers choose differently (random-coefficients logit)")
+
+    limited_consideration: bool = param(
+        False,
+        doc="awareness is not consideration: a firm the customer came to "
+        "know after arriving enters their consideration set only slowly "
+        "(customers.consideration_per_year, advertising, friends' stories), a "
+        "subscriber's renewal review weighs up every firm they know, and a "
+        "customer who considers no firm buys outside the modelled firms (Hauser "
+        "& Wernerfelt 1990, 'An evaluation cost model of consideration sets'; "
+        "Roberts & Lattin 1991). Off: a customer considers every firm they know "
+        "except those they left, and one who has left them all considers them "
+        "all again. conf/market/retail_consideration.yaml turns it on with the "
+        "rates calibrated to Griffin & Lowenstein 2001 (docs/model.md)",
+    )
+    logit_scale: float = param(
+        5.0,
+        0.0,
+        1e3,
+        "logit points per unit of utility: the inverse scale of the "
+        "occasion noise. Calibrated so that about a third of customers are in play "
+        "(their main firm's choice probability below 0.9): see docs/model.md",
+        lo_open=True,
+    )
+    taste_sd: float = param(
+        0.2,
+        0.0,
+        100.0,
+        "standard deviation of each customer's persistent taste for each firm "
+        "(location, liking; utility units), drawn with the customer and kept: why two "
+        "equally served customers choose differently (random-coefficients logit)",
+    )
     beta_expectation: float = param(1.0, 0.0, 100.0, "weight of the expected experience (0-1 score scale)")
-    beta_satisfaction: float = param(0.08, 0.0, 100.0, "weight of cumulative satisfaction (zone units: 0 at the "
-                                     "adequate level, 1 at the desired) of firms bought from before")
+    beta_satisfaction: float = param(
+        0.08,
+        0.0,
+        100.0,
+        "weight of cumulative satisfaction (zone units: 0 at the "
+        "adequate level, 1 at the desired) of firms bought from before",
+    )
     beta_affect: float = param(0.25, 0.0, 100.0, "weight of affective loyalty (0-1)")
-    beta_inertia: float = param(0.25, 0.0, 100.0, "weight of inertia: the smoothed share of the customer's own "
-                                "recent choices that went to the firm, 0-1 (Guadagni & Little 1983's "
-                                "loyalty variable)")
+    beta_inertia: float = param(
+        0.25,
+        0.0,
+        100.0,
+        "weight of inertia: the smoothed share of the customer's own "
+        "recent choices that went to the firm, 0-1 (Guadagni & Little 1983's "
+        "loyalty variable)",
+    )
     beta_switching: float = param(0.5, 0.0, 100.0, "weight of switching costs (contracts, programme bonds)")
     beta_deal: float = param(1.5, 0.0, 100.0, "pull of a discount per unit of deal proneness and depth")
-    beta_deal_acquired: float = param(1.3, 0.0, 100.0, "utility lost per unit of the discount off the list "
-                                      "price at which the customer's relationship with the firm began (its first "
-                                      "purchase): a customer won by a deal is less sure they value the firm, and "
-                                      "credits the deal rather than the firm, so they buy there less once it "
-                                      "ends (Lewis 2006, 'Customer acquisition promotions and customer asset "
-                                      "value': acquisition discount depth lowers repeat-buying rates, and 35% "
-                                      "off gives about half the long-term value; Dodson, Tybout & Sternthal "
-                                      "1978, 'Impact of deals and deal retraction on brand switching'). Set with "
-                                      "churn.deal_acquired_hazard and loyalty.deal_acquired_affect to Lewis's "
-                                      "half value at 30% off")
+    beta_deal_acquired: float = param(
+        1.3,
+        0.0,
+        100.0,
+        "utility lost per unit of the discount off the list "
+        "price at which the customer's relationship with the firm began (its first "
+        "purchase): a customer won by a deal is less sure they value the firm, and "
+        "credits the deal rather than the firm, so they buy there less once it "
+        "ends (Lewis 2006, 'Customer acquisition promotions and customer asset "
+        "value': acquisition discount depth lowers repeat-buying rates, and 35% "
+        "off gives about half the long-term value; Dodson, Tybout & Sternthal "
+        "1978, 'Impact of deals and deal retraction on brand switching'). Set with "
+        "churn.deal_acquired_hazard and loyalty.deal_acquired_affect to Lewis's "
+        "half value at 30% off",
+    )
 
 
 @dataclass
 class ExperienceConfig:
     """What a purchase feels like."""
+
     failure_rate_at_zero_quality: float = param(0.30, 0.0, 1.0, "chance of a quality failure when quality is 0")
     failure_quality_exponent: float = param(2.0, 0.0, 20.0, "how steeply failures fall with quality")
-    failure_shock: float = param(0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card "
-                                 "phone)")
-    service_offset_after_failure: float = param(0.25, 0.0, 1.0, "share of service that still counts after a failure "
-                                                "(000: good quality is the hard truth)")
+    failure_shock: float = param(
+        0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card phone)"
+    )
+    service_offset_after_failure: float = param(
+        0.25, 0.0, 1.0, "share of service that still counts after a failure (000: good quality is the hard truth)"
+    )
     quality_noise: float = param(0.05, 0.0, 1.0, "spread of the quality score between purchases")
     fairness_gain_slope: float = param(1.5, 0.0, 100.0, "fairness gained per 100% price below reference")
     fairness_loss_slope: float = param(3.0, 0.0, 100.0, "fairness lost per 100% price above reference (loss aversion)")
@@ -248,227 +388,424 @@ class DisconfirmationConfig:
     Berry & Parasuraman 1993), plus surprise against the predicted level
     (Oliver 1980). Transaction satisfaction is in zone units: 0 at the
     adequate level, 1 at the desired."""
-    loss_aversion: float = param(2.25, 1.0, 20.0, "how much more a shortfall below the adequate level weighs "
-                                 "than an equal excess (Kahneman & Tversky 1979's loss aversion, 2.25 in "
-                                 "Tversky & Kahneman 1992)")
-    delight_bonus: float = param(0.3, 0.0, 10.0, "extra transaction satisfaction of an experience above the "
-                                 "desired level (zone units): delight is more than the top of the zone "
-                                 "(Oliver, Rust & Varki 1997)")
-    alternative_weight: float = param(0.25, 0.0, 1.0, "share of the way the adequate level moves up toward the "
-                                      "best alternative the customer knows (its expected experience), capped at "
-                                      "the desired level (Zeithaml, Berry & Parasuraman 1993: perceived service "
-                                      "alternatives raise adequate service)")
-    surprise_weight: float = param(0.3, 0.0, 10.0, "transaction satisfaction per zone width of experience above "
-                                   "the predicted level (expectation): surprise adds to the judgement against "
-                                   "standards (Oliver 1980's disconfirmation)")
+
+    loss_aversion: float = param(
+        2.25,
+        1.0,
+        20.0,
+        "how much more a shortfall below the adequate level weighs "
+        "than an equal excess (Kahneman & Tversky 1979's loss aversion, 2.25 in "
+        "Tversky & Kahneman 1992)",
+    )
+    delight_bonus: float = param(
+        0.3,
+        0.0,
+        10.0,
+        "extra transaction satisfaction of an experience above the "
+        "desired level (zone units): delight is more than the top of the zone "
+        "(Oliver, Rust & Varki 1997)",
+    )
+    alternative_weight: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "share of the way the adequate level moves up toward the "
+        "best alternative the customer knows (its expected experience), capped at "
+        "the desired level (Zeithaml, Berry & Parasuraman 1993: perceived service "
+        "alternatives raise adequate service)",
+    )
+    surprise_weight: float = param(
+        0.3,
+        0.0,
+        10.0,
+        "transaction satisfaction per zone width of experience above "
+        "the predicted level (expectation): surprise adds to the judgement against "
+        "standards (Oliver 1980's disconfirmation)",
+    )
 
 
 @dataclass
 class ExpectationConfig:
     """Adaptive expectations, promises and word of mouth (001: keep your word)."""
-    adaptation: float = param(0.08, 0.0, 1.0, "step of the predicted level (expectation) toward each visit's "
-                              "experience: slow, so that satisfaction is anchored to standards rather than "
-                              "washed out by adaptation")
-    promise_half_life_weeks: float = param(138.3, 0.01, 1e6, "half-life (weeks) of the gap between an expectation "
-                                           "and the firm's advertised promise (the promise pulls slowly)", lo_open=True)
+
+    adaptation: float = param(
+        0.08,
+        0.0,
+        1.0,
+        "step of the predicted level (expectation) toward each visit's "
+        "experience: slow, so that satisfaction is anchored to standards rather than "
+        "washed out by adaptation",
+    )
+    promise_half_life_weeks: float = param(
+        138.3,
+        0.01,
+        1e6,
+        "half-life (weeks) of the gap between an expectation "
+        "and the firm's advertised promise (the promise pulls slowly)",
+        lo_open=True,
+    )
     initial_spread: float = param(0.05, 0.0, 1.0, "spread of initial expectations around the promise")
 
 
 @dataclass
 class LoyaltyConfig:
     """The four loyalty latents and the state ladder (004, 002)."""
-    affect_gain: float = param(0.03, 0.0, 10.0, "affect gained per visit per zone unit of transaction "
-                               "satisfaction above affect_neutral (lost below it)")
-    affect_neutral: float = param(0.15, -10.0, 10.0, "transaction satisfaction (zone units) that neither builds "
-                                  "nor erodes liking: 0.15 of the way into the zone of tolerance, so a "
-                                  "barely adequate experience erodes it and most experiences in the zone "
-                                  "build it. Set so that the retail market's smallest store keeps a tenth of its "
-                                  "customers loyal (double jeopardy: smaller firms' buyers are slightly less "
-                                  "loyal; Ehrenberg, Goodhardt & Barwise 1990); no survey source")
-    affect_half_life_weeks: float = param(69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases",
-                                          lo_open=True)
+
+    affect_gain: float = param(
+        0.03,
+        0.0,
+        10.0,
+        "affect gained per visit per zone unit of transaction satisfaction above affect_neutral (lost below it)",
+    )
+    affect_neutral: float = param(
+        0.15,
+        -10.0,
+        10.0,
+        "transaction satisfaction (zone units) that neither builds "
+        "nor erodes liking: 0.15 of the way into the zone of tolerance, so a "
+        "barely adequate experience erodes it and most experiences in the zone "
+        "build it. Set so that the retail market's smallest store keeps a tenth of its "
+        "customers loyal (double jeopardy: smaller firms' buyers are slightly less "
+        "loyal; Ehrenberg, Goodhardt & Barwise 1990); no survey source",
+    )
+    affect_half_life_weeks: float = param(
+        69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases", lo_open=True
+    )
     belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
-    inertia_smoothing: float = param(0.125, 0.0, 1.0, "weight of the latest choice in inertia, per visit "
-                                     "(inertia: the exponentially smoothed share of the customer's choices that "
-                                     "went to each firm; Guadagni & Little 1983 estimated a carry-over of 0.875)")
-    satisfaction_memory: float = param(0.1, 0.0, 1.0, "weight of the latest transaction satisfaction in "
-                                       "cumulative satisfaction once a relationship is established: the first "
-                                       "visits are averaged (weight 1 / visits so far) until the weight falls to "
-                                       "this floor, so customers with longer relationships weigh the history "
-                                       "more (Bolton 1998)")
-    repeat_rate_half_life_weeks: float = param(13.5, 0.01, 1e6, "half-life (weeks) of the memory of the "
-                                               "repeat-purchase rate (visits a week at each firm, a moving average)",
-                                               lo_open=True)
-    cognitive_scale: float = param(0.05, 1e-6, 10.0, "value gap that makes a customer sure a firm is best (at "
-                                   "least 1e-6: the belief is worked out in float32, where a smaller scale divides "
-                                   "by zero)")
-    cognitive_price_weight: float = param(0.1, 0.0, 100.0, "weight of price in the value behind cognitive loyalty, "
-                                          "relative to its weight in firm choice: value = expectation - weight x "
-                                          "price_sensitivity x (price / reference price - 1), in expectation points "
-                                          "per unit of choice utility (0.1: the belief that a firm offers the best "
-                                          "value weighs price a tenth as much as the choice at the shelf does; 0: "
-                                          "a belief about experience only). No empirical source: the value of the "
-                                          "model's first version, a candidate for calibration")
-    cognitive_certain_lead: float = param(10.0, 0.0, 30.0, "lead over the best rival, in units of cognitive_scale, "
-                                          "credited to a firm when the customer knows no other (and minus it to a "
-                                          "firm the customer does not know): the logistic of 10 is 0.99995, so the "
-                                          "only firm known is believed best with near certainty. A stand-in for "
-                                          "certainty rather than a behavioural parameter: any value above about 7 "
-                                          "gives practically 1 and 0")
-    loyal_basket_lift: float = param(0.15, 0.0, 10.0, "share by which a loyal or advocate relationship's basket "
-                                     "exceeds the customer's usual one: a retained, attached customer buys across "
-                                     "more of the range (Reichheld & Sasser 1990, 'Zero defections: quality comes "
-                                     "to services': profit per customer grows with tenure through increased "
-                                     "purchases; Verhoef, Franses & Hoekstra 2001, 'The impact of satisfaction "
-                                     "and payment equity on cross-buying'). Small, as Reinartz & Kumar 2000 ('On "
-                                     "the profitability of long-life customers in a noncontractual setting') "
-                                     "found spending rises little with tenure: a judgement")
-    loyal_cost_saving: float = param(0.1, 0.0, 1.0, "share of the staff time and serving cost of a visit that a "
-                                     "loyal or advocate relationship saves: they know the store and the staff "
-                                     "(Reichheld & Sasser 1990: operating costs fall with tenure); small, after "
-                                     "Reinartz & Kumar 2002 ('The mismanagement of customer loyalty': long-tenure "
-                                     "customers are not reliably cheaper to serve): a judgement")
-    loyal_price_insensitivity: float = param(0.1, 0.0, 1.0, "share of the customer's price sensitivity in firm "
-                                             "choice that a loyal or advocate relationship drops (Krishnamurthi "
-                                             "& Raj 1991, 'An empirical analysis of the relationship between "
-                                             "brand loyalty and consumer price elasticity': loyal buyers are less "
-                                             "price-sensitive in choice); small by default because Reinartz & "
-                                             "Kumar 2002 found loyal customers did not pay higher prices: a "
-                                             "judgement")
-    loyal_tolerance: float = param(0.25, 0.0, 10.0, "tolerance half-widths by which a loyal or advocate "
-                                   "relationship's adequate level lies lower: attached customers forgive a "
-                                   "shortfall a stranger would not (Hess, Ganesan & Klein 2003, 'Service failure "
-                                   "and recovery: the impact of relationship factors on customer satisfaction'; "
-                                   "Zeithaml, Berry & Parasuraman 1993: the zone of tolerance varies with the "
-                                   "relationship). A judgement, no published figure")
-    deal_acquired_affect: float = param(1.2, 0.0, 100.0, "share of the affect a relationship gains that it "
-                                        "forgoes, per unit of the discount off the list price at which it began "
-                                        "(its first purchase; 0.35 off keeps 58% at the default): customers won by "
-                                        "a deal credit the deal, not the firm (Dodson, Tybout & Sternthal 1978, "
-                                        "'Impact of deals and deal retraction on brand switching'), and are less "
-                                        "sure they value it (Lewis 2006, 'Customer acquisition promotions and "
-                                        "customer asset value'). Set with churn.deal_acquired_hazard so that "
-                                        "customers acquired at 30% off are worth about half as much (Lewis 2006: "
-                                        "35% off gives about half the long-term value); at most a gain of 0")
+    inertia_smoothing: float = param(
+        0.125,
+        0.0,
+        1.0,
+        "weight of the latest choice in inertia, per visit "
+        "(inertia: the exponentially smoothed share of the customer's choices that "
+        "went to each firm; Guadagni & Little 1983 estimated a carry-over of 0.875)",
+    )
+    satisfaction_memory: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "weight of the latest transaction satisfaction in "
+        "cumulative satisfaction once a relationship is established: the first "
+        "visits are averaged (weight 1 / visits so far) until the weight falls to "
+        "this floor, so customers with longer relationships weigh the history "
+        "more (Bolton 1998)",
+    )
+    repeat_rate_half_life_weeks: float = param(
+        13.5,
+        0.01,
+        1e6,
+        "half-life (weeks) of the memory of the repeat-purchase rate (visits a week at each firm, a moving average)",
+        lo_open=True,
+    )
+    cognitive_scale: float = param(
+        0.05,
+        1e-6,
+        10.0,
+        "value gap that makes a customer sure a firm is best (at "
+        "least 1e-6: the belief is worked out in float32, where a smaller scale divides "
+        "by zero)",
+    )
+    cognitive_price_weight: float = param(
+        0.1,
+        0.0,
+        100.0,
+        "weight of price in the value behind cognitive loyalty, "
+        "relative to its weight in firm choice: value = expectation - weight x "
+        "price_sensitivity x (price / reference price - 1), in expectation points "
+        "per unit of choice utility (0.1: the belief that a firm offers the best "
+        "value weighs price a tenth as much as the choice at the shelf does; 0: "
+        "a belief about experience only). No empirical source: the value of the "
+        "model's first version, a candidate for calibration",
+    )
+    cognitive_certain_lead: float = param(
+        10.0,
+        0.0,
+        30.0,
+        "lead over the best rival, in units of cognitive_scale, "
+        "credited to a firm when the customer knows no other (and minus it to a "
+        "firm the customer does not know): the logistic of 10 is 0.99995, so the "
+        "only firm known is believed best with near certainty. A stand-in for "
+        "certainty rather than a behavioural parameter: any value above about 7 "
+        "gives practically 1 and 0",
+    )
+    loyal_basket_lift: float = param(
+        0.15,
+        0.0,
+        10.0,
+        "share by which a loyal or advocate relationship's basket "
+        "exceeds the customer's usual one: a retained, attached customer buys across "
+        "more of the range (Reichheld & Sasser 1990, 'Zero defections: quality comes "
+        "to services': profit per customer grows with tenure through increased "
+        "purchases; Verhoef, Franses & Hoekstra 2001, 'The impact of satisfaction "
+        "and payment equity on cross-buying'). Small, as Reinartz & Kumar 2000 ('On "
+        "the profitability of long-life customers in a noncontractual setting') "
+        "found spending rises little with tenure: a judgement",
+    )
+    loyal_cost_saving: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share of the staff time and serving cost of a visit that a "
+        "loyal or advocate relationship saves: they know the store and the staff "
+        "(Reichheld & Sasser 1990: operating costs fall with tenure); small, after "
+        "Reinartz & Kumar 2002 ('The mismanagement of customer loyalty': long-tenure "
+        "customers are not reliably cheaper to serve): a judgement",
+    )
+    loyal_price_insensitivity: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share of the customer's price sensitivity in firm "
+        "choice that a loyal or advocate relationship drops (Krishnamurthi "
+        "& Raj 1991, 'An empirical analysis of the relationship between "
+        "brand loyalty and consumer price elasticity': loyal buyers are less "
+        "price-sensitive in choice); small by default because Reinartz & "
+        "Kumar 2002 found loyal customers did not pay higher prices: a "
+        "judgement",
+    )
+    loyal_tolerance: float = param(
+        0.25,
+        0.0,
+        10.0,
+        "tolerance half-widths by which a loyal or advocate "
+        "relationship's adequate level lies lower: attached customers forgive a "
+        "shortfall a stranger would not (Hess, Ganesan & Klein 2003, 'Service failure "
+        "and recovery: the impact of relationship factors on customer satisfaction'; "
+        "Zeithaml, Berry & Parasuraman 1993: the zone of tolerance varies with the "
+        "relationship). A judgement, no published figure",
+    )
+    deal_acquired_affect: float = param(
+        1.2,
+        0.0,
+        100.0,
+        "share of the affect a relationship gains that it "
+        "forgoes, per unit of the discount off the list price at which it began "
+        "(its first purchase; 0.35 off keeps 58% at the default): customers won by "
+        "a deal credit the deal, not the firm (Dodson, Tybout & Sternthal 1978, "
+        "'Impact of deals and deal retraction on brand switching'), and are less "
+        "sure they value it (Lewis 2006, 'Customer acquisition promotions and "
+        "customer asset value'). Set with churn.deal_acquired_hazard so that "
+        "customers acquired at 30% off are worth about half as much (Lewis 2006: "
+        "35% off gives about half the long-term value); at most a gain of 0",
+    )
     conative_affect: float = param(0.6, 0.0, 1.0, "weight of affect in the intention to return")
-    conative_switching: float = param(0.2, 0.0, 1.0, "weight of switching costs (contracts, programme bonds) in "
-                                      "the intention to return")
+    conative_switching: float = param(
+        0.2, 0.0, 1.0, "weight of switching costs (contracts, programme bonds) in the intention to return"
+    )
     conative_cognitive: float = param(0.2, 0.0, 1.0, "weight of cognitive loyalty in the intention to return")
     repeat_purchases: int = param(2, 2, 65535, "visits that make a repeat buyer")
     loyal_affect: float = param(0.5, 0.0, 1.0, "affect from which a repeat buyer is loyal")
     loyal_intention: float = param(0.4, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
-    advocate_satisfaction: float = param(0.85, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
-                                         "customer is very satisfied (001): near the desired level")
+    advocate_satisfaction: float = param(
+        0.85,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units) from which a customer is very satisfied (001): near the desired level",
+    )
     advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
-    captive_switching: float = param(0.25, 0.0, 10.0, "switching cost (contracts, programme bonds) from which a "
-                                     "low-affect customer is captive (001): a subscription contract (0.35) or a full "
-                                     "points bond (0.25) holds them")
+    captive_switching: float = param(
+        0.25,
+        0.0,
+        10.0,
+        "switching cost (contracts, programme bonds) from which a "
+        "low-affect customer is captive (001): a subscription contract (0.35) or a full "
+        "points bond (0.25) holds them",
+    )
     captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
-    at_risk_satisfaction: float = param(0.0, -10.0, 10.0, "cumulative satisfaction (zone units) below which a "
-                                        "customer is at risk: below the adequate level")
-    at_risk_rival_purchases: int = param(8, 1, 65535, "visits in a row to rivals that make a customer at risk "
-                                         "(lapsing)")
-    recommend_midpoint: float = param(7.5, 0.0, 10.0, "likelihood to recommend (0-10) of a customer in the middle "
-                                      "of their zone of tolerance (cumulative satisfaction 0.5) with middling "
-                                      "affect (0.5)")
-    recommend_satisfaction: float = param(3.0, 0.0, 1e3, "recommend points per zone unit of cumulative "
-                                          "satisfaction")
+    at_risk_satisfaction: float = param(
+        0.0,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units) below which a customer is at risk: below the adequate level",
+    )
+    at_risk_rival_purchases: int = param(
+        8, 1, 65535, "visits in a row to rivals that make a customer at risk (lapsing)"
+    )
+    recommend_midpoint: float = param(
+        7.5,
+        0.0,
+        10.0,
+        "likelihood to recommend (0-10) of a customer in the middle "
+        "of their zone of tolerance (cumulative satisfaction 0.5) with middling "
+        "affect (0.5)",
+    )
+    recommend_satisfaction: float = param(3.0, 0.0, 1e3, "recommend points per zone unit of cumulative satisfaction")
     recommend_affect: float = param(4.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
-    lapse_gaps: float = param(3.0, 0.1, 1e3, "expected inter-purchase times (one over the customer's visit rate) "
-                              "of silence after which a relationship counts as lapsed in observed retention, "
-                              "as a firm reads its transaction data (a definition of the metric; true retention "
-                              "counts relationships that ended)")
-    tenure_band_years: float = param(1.0, 0.0, 1e3, "width (years) of the tenure bands of the report of value by "
-                                     "tenure (sim.tenure_value): relationships are grouped by whole multiples of "
-                                     "it, the last band open (a definition of the report)", lo_open=True)
-    tenure_bands: int = param(4, 1, 100, "tenure bands of the report of value by tenure; the last holds every "
-                              "longer relationship (a definition of the report)")
-    barely_profitable_share: float = param(0.2, 0.0, 10.0, "annual gross margin, as a share of the firm's mean "
-                                           "per current relationship, below which a relationship counts as barely "
-                                           "profitable in the report of value by tenure (Reinartz & Kumar 2002, "
-                                           "'The mismanagement of customer loyalty': about half of long-tenure "
-                                           "customers were barely profitable; a definition of the report)")
-    promoter_recommend: int = param(9, 0, 10, "likelihood to recommend (0-10 survey scale) from which a customer "
-                                    "is a promoter: counted in the promoter score and required of an advocate "
-                                    "(Reichheld 2003, 'The one number you need to grow', HBR: promoters answer "
-                                    "9-10)")
-    detractor_recommend: int = param(6, 0, 10, "likelihood to recommend (0-10 survey scale) up to which a customer "
-                                     "is a detractor in the promoter score (Reichheld 2003: detractors answer 0-6; "
-                                     "7-8 are passives)")
-    clv_churn_half_life_weeks: float = param(6.58, 0.01, 1e6, "half-life (weeks) of the moving average of each "
-                                             "firm's churn rate that customer lifetime value takes as its retention "
-                                             "outlook (CLV = margin x r / (1 + d - r), r = 1 - smoothed churn: "
-                                             "Gupta & Lehmann 2003; Berger & Nasr 1998). A single step's churn is "
-                                             "noisy and CLV divides by it; 6.58 weeks keeps 90% of the average a "
-                                             "week (ln 0.5 / ln 0.9), the weight of the model's first version: a "
-                                             "smoothing window, no empirical source", lo_open=True)
+    lapse_gaps: float = param(
+        3.0,
+        0.1,
+        1e3,
+        "expected inter-purchase times (one over the customer's visit rate) "
+        "of silence after which a relationship counts as lapsed in observed retention, "
+        "as a firm reads its transaction data (a definition of the metric; true retention "
+        "counts relationships that ended)",
+    )
+    tenure_band_years: float = param(
+        1.0,
+        0.0,
+        1e3,
+        "width (years) of the tenure bands of the report of value by "
+        "tenure (sim.tenure_value): relationships are grouped by whole multiples of "
+        "it, the last band open (a definition of the report)",
+        lo_open=True,
+    )
+    tenure_bands: int = param(
+        4,
+        1,
+        100,
+        "tenure bands of the report of value by tenure; the last holds every "
+        "longer relationship (a definition of the report)",
+    )
+    barely_profitable_share: float = param(
+        0.2,
+        0.0,
+        10.0,
+        "annual gross margin, as a share of the firm's mean "
+        "per current relationship, below which a relationship counts as barely "
+        "profitable in the report of value by tenure (Reinartz & Kumar 2002, "
+        "'The mismanagement of customer loyalty': about half of long-tenure "
+        "customers were barely profitable; a definition of the report)",
+    )
+    promoter_recommend: int = param(
+        9,
+        0,
+        10,
+        "likelihood to recommend (0-10 survey scale) from which a customer "
+        "is a promoter: counted in the promoter score and required of an advocate "
+        "(Reichheld 2003, 'The one number you need to grow', HBR: promoters answer "
+        "9-10)",
+    )
+    detractor_recommend: int = param(
+        6,
+        0,
+        10,
+        "likelihood to recommend (0-10 survey scale) up to which a customer "
+        "is a detractor in the promoter score (Reichheld 2003: detractors answer 0-6; "
+        "7-8 are passives)",
+    )
+    clv_churn_half_life_weeks: float = param(
+        6.58,
+        0.01,
+        1e6,
+        "half-life (weeks) of the moving average of each "
+        "firm's churn rate that customer lifetime value takes as its retention "
+        "outlook (CLV = margin x r / (1 + d - r), r = 1 - smoothed churn: "
+        "Gupta & Lehmann 2003; Berger & Nasr 1998). A single step's churn is "
+        "noisy and CLV divides by it; 6.58 weeks keeps 90% of the average a "
+        "week (ln 0.5 / ln 0.9), the weight of the model's first version: a "
+        "smoothing window, no empirical source",
+        lo_open=True,
+    )
 
 
 @dataclass
 class ComplaintConfig:
     """Voice and service recovery (002: only ~10% complain; TARP repurchase figures)."""
+
     recovery_rate: float = param(0.6, 0.0, 1.0, "chance a complaint is resolved, before empowerment")
     empowerment_recovery: float = param(0.3, 0.0, 1.0, "extra resolution chance at full staff empowerment")
     quick_share: float = param(0.5, 0.0, 1.0, "share of resolutions that are quick")
     quick_offset: float = param(1.1, 0.0, 5.0, "share of the disappointment undone by a quick resolution")
     slow_offset: float = param(0.6, 0.0, 5.0, "share of the disappointment undone by a slow resolution")
-    unresolved_penalty: float = param(0.5, 0.0, 10.0, "transaction satisfaction (zone units) lost when a "
-                                      "complaint is ignored")
+    unresolved_penalty: float = param(
+        0.5, 0.0, 10.0, "transaction satisfaction (zone units) lost when a complaint is ignored"
+    )
     cost_per_complaint: float = param(15.0, 0.0, 1e9, "handling cost of a complaint")
-    slow_incident: float = param(0.5, 0.0, 1.0, "share of an unrecovered incident's mark on the relationship "
-                                 "hazard that a slow resolution leaves (a quick one leaves none, none at all "
-                                 "leaves all): TARP 1986 found repurchase after a complaint 95% when resolved "
-                                 "quickly, 70% slowly, 46% not at all (minor problems); 0.5 puts slow between")
-    problem_disappointment: float = param(10.0, 0.0, 1e9, "transaction satisfaction (zone units, before any "
-                                          "handling) at or below minus this makes a purchase a problem: an "
-                                          "incident that ends in a stay-or-leave decision whether or not the "
-                                          "customer complains (sim.recovery). Far rarer than a disappointment: "
-                                          "10 is ten times the zone's width below the adequate level before loss "
-                                          "aversion, about one purchase in 230, a tenth of a problem per customer "
-                                          "a year, three in four of them with a quality failure (a failed visit "
-                                          "felt less deeply is a disappointment, not a problem). Set so that the "
-                                          "decisions keep the annual loss of customers within Reichheld's 20-40% "
-                                          "(market.churn); a complaint about a disappointment that is not a "
-                                          "problem is handled but makes no decision")
-    major_disappointment: float = param(15.0, 0.0, 1e9, "transaction satisfaction (zone units, before any "
-                                        "handling) at or below minus this makes a problem major, as a quality "
-                                        "failure on the purchase's visits always does; above it, and without a "
-                                        "failure, the problem is minor (TARP 1986 split problems into minor and "
-                                        "major by their cost to the customer). In the default market about one "
-                                        "problem in four is minor. A very large value leaves only failures major")
-    leave_log_odds: float = param(0.27, -20.0, 20.0, "log odds that a customer with a problem ends the "
-                                  "relationship right after its handling when the problem was minor and their "
-                                  "complaint about it was not resolved (the stay-or-leave decision of a problem: "
-                                  "logit P(leave) = leave_log_odds + major_leave_log_odds x major + "
-                                  "silent_leave_log_odds x silent - resolved_stay_log_odds x resolved - "
-                                  "quick_stay_log_odds x quick). Calibrated to TARP's eight figures (Technical "
-                                  "Assistance Research Programs 1986, 'Consumer complaint handling in America: an "
-                                  "update study'; Hart, Heskett & Sasser 1990, 'The profitable art of service "
-                                  "recovery': repurchase 95% / 82% after a quick resolution of a minor / major "
-                                  "problem, 70% / 54% after a slow one, 46% / 19% without one, 37% / 9% without "
-                                  "a complaint), measured as the customer still in the relationship at the end "
-                                  "of the problem's week (the intention TARP asked about, before later "
-                                  "losses by other causes)")
-    silent_leave_log_odds: float = param(0.46, 0.0, 20.0, "log odds ratio of leaving after a problem the customer "
-                                         "did not complain about against one complained about and not resolved "
-                                         "(silence is the worst handling: TARP 1986, repurchase 37% / 9% after a "
-                                         "minor / major problem without a complaint, 46% / 19% after an "
-                                         "unresolved complaint; calibrated to TARP's eight figures, as "
-                                         "leave_log_odds)")
-    major_leave_log_odds: float = param(0.96, 0.0, 20.0, "log odds ratio of leaving after a complaint about a "
-                                        "major problem against a minor one, however it was handled (calibrated "
-                                        "to TARP's eight figures, as leave_log_odds)")
-    resolved_stay_log_odds: float = param(1.32, 0.0, 20.0, "log odds ratio of staying after a complaint that was "
-                                          "resolved (slowly or quickly) against one that was not (calibrated to "
-                                          "TARP's eight figures, as leave_log_odds)")
-    quick_stay_log_odds: float = param(1.58, 0.0, 20.0, "further log odds ratio of staying when the resolution "
-                                       "was quick rather than slow (calibrated to TARP's eight figures, as "
-                                       "leave_log_odds)")
+    slow_incident: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share of an unrecovered incident's mark on the relationship "
+        "hazard that a slow resolution leaves (a quick one leaves none, none at all "
+        "leaves all): TARP 1986 found repurchase after a complaint 95% when resolved "
+        "quickly, 70% slowly, 46% not at all (minor problems); 0.5 puts slow between",
+    )
+    problem_disappointment: float = param(
+        10.0,
+        0.0,
+        1e9,
+        "transaction satisfaction (zone units, before any "
+        "handling) at or below minus this makes a purchase a problem: an "
+        "incident that ends in a stay-or-leave decision whether or not the "
+        "customer complains (sim.recovery). Far rarer than a disappointment: "
+        "10 is ten times the zone's width below the adequate level before loss "
+        "aversion, about one purchase in 230, a tenth of a problem per customer "
+        "a year, three in four of them with a quality failure (a failed visit "
+        "felt less deeply is a disappointment, not a problem). Set so that the "
+        "decisions keep the annual loss of customers within Reichheld's 20-40% "
+        "(market.churn); a complaint about a disappointment that is not a "
+        "problem is handled but makes no decision",
+    )
+    major_disappointment: float = param(
+        15.0,
+        0.0,
+        1e9,
+        "transaction satisfaction (zone units, before any "
+        "handling) at or below minus this makes a problem major, as a quality "
+        "failure on the purchase's visits always does; above it, and without a "
+        "failure, the problem is minor (TARP 1986 split problems into minor and "
+        "major by their cost to the customer). In the default market about one "
+        "problem in four is minor. A very large value leaves only failures major",
+    )
+    leave_log_odds: float = param(
+        0.27,
+        -20.0,
+        20.0,
+        "log odds that a customer with a problem ends the "
+        "relationship right after its handling when the problem was minor and their "
+        "complaint about it was not resolved (the stay-or-leave decision of a problem: "
+        "logit P(leave) = leave_log_odds + major_leave_log_odds x major + "
+        "silent_leave_log_odds x silent - resolved_stay_log_odds x resolved - "
+        "quick_stay_log_odds x quick). Calibrated to TARP's eight figures (Technical "
+        "Assistance Research Programs 1986, 'Consumer complaint handling in America: an "
+        "update study'; Hart, Heskett & Sasser 1990, 'The profitable art of service "
+        "recovery': repurchase 95% / 82% after a quick resolution of a minor / major "
+        "problem, 70% / 54% after a slow one, 46% / 19% without one, 37% / 9% without "
+        "a complaint), measured as the customer still in the relationship at the end "
+        "of the problem's week (the intention TARP asked about, before later "
+        "losses by other causes)",
+    )
+    silent_leave_log_odds: float = param(
+        0.46,
+        0.0,
+        20.0,
+        "log odds ratio of leaving after a problem the customer "
+        "did not complain about against one complained about and not resolved "
+        "(silence is the worst handling: TARP 1986, repurchase 37% / 9% after a "
+        "minor / major problem without a complaint, 46% / 19% after an "
+        "unresolved complaint; calibrated to TARP's eight figures, as "
+        "leave_log_odds)",
+    )
+    major_leave_log_odds: float = param(
+        0.96,
+        0.0,
+        20.0,
+        "log odds ratio of leaving after a complaint about a "
+        "major problem against a minor one, however it was handled (calibrated "
+        "to TARP's eight figures, as leave_log_odds)",
+    )
+    resolved_stay_log_odds: float = param(
+        1.32,
+        0.0,
+        20.0,
+        "log odds ratio of staying after a complaint that was "
+        "resolved (slowly or quickly) against one that was not (calibrated to "
+        "TARP's eight figures, as leave_log_odds)",
+    )
+    quick_stay_log_odds: float = param(
+        1.58,
+        0.0,
+        20.0,
+        "further log odds ratio of staying when the resolution "
+        "was quick rather than slow (calibrated to TARP's eight figures, as "
+        "leave_log_odds)",
+    )
 
 
 @dataclass
 class WordOfMouthConfig:
     """Positive and negative word of mouth (TARP: the dissatisfied tell 9-10; Anderson 1998: U-shaped)."""
+
     talk_delighted: float = param(0.5, 0.0, 1.0, "chance a delighted buyer talks, at full sociability")
     talk_satisfied: float = param(0.05, 0.0, 1.0, "chance a satisfied buyer talks, at full sociability")
     talk_disappointed: float = param(0.9, 0.0, 1.0, "chance a disappointed buyer talks, at full sociability")
@@ -478,57 +815,98 @@ class WordOfMouthConfig:
     affect_shift: float = param(0.005, 0.0, 1.0, "affect moved per unit of negative story heard")
     awareness_per_story: float = param(0.3, 0.0, 1.0, "chance that a positive story makes a prospect aware")
     referral_boost: float = param(0.05, 0.0, 1.0, "expectation a referred prospect gains per positive story")
-    advocate_talk_ratio: float = param(1.5, 1.0, 100.0, "how many times as many stories an advocate of the firm "
-                                       "tells as another buyer with the same experience (Reichheld 2003, 'The one "
-                                       "number you need to grow': promoters make most referrals; an advocate "
-                                       "recommends by definition); it scales positive and neutral stories only. "
-                                       "1.5 keeps a delighted advocate's chance to talk, 0.75, below a "
-                                       "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
-                                       "dissatisfied side. The size "
-                                       "is a judgement, not a published figure")
-    reconsideration_per_story: float = param(0.1, 0.0, 1.0, "chance that one positive story about a firm "
-                                             "the customer left (or, with choice.limited_consideration, knows but "
-                                             "has not yet considered) brings it into their consideration set (a "
-                                             "friend's good word reopens a closed door; independent per story). "
-                                             "A judgement, no published figure: from 0 to 0.1 it raises the "
-                                             "retail market's win-backs by about a fifth; 0.03 in "
-                                             "conf/market/retail_consideration.yaml, calibrated there to Griffin & "
-                                             "Lowenstein 2001")
-    audience_disappointed: float = param(37.0, 1.0, 1e6, "mean people a disappointed buyer (not put right by a "
-                                         "resolved complaint) tells when they talk, at full sociability (the mean "
-                                         "scales with it): their ties first, then people outside them. Calibrated "
-                                         "to TARP 1986, 'Consumer complaint handling in America': a dissatisfied "
-                                         "customer tells 9-10 people (talkers and the silent together)")
-    audience_delighted: float = param(16.0, 1.0, 1e6, "mean people a delighted buyer tells when they talk, at full "
-                                      "sociability: about their ties (2 x network.mean_degree at full "
-                                      "sociability), as before audiences were drawn. A judgement, no published "
-                                      "figure; below audience_disappointed, as Anderson 1998, 'Customer "
-                                      "satisfaction and word of mouth', found word of mouth steeper on the "
-                                      "dissatisfied side")
-    audience_satisfied: float = param(8.0, 1.0, 1e6, "mean people a merely satisfied buyer tells when they talk, "
-                                      "at full sociability: half the delighted's, as they have less to tell "
-                                      "(Anderson 1998's U-shape: the satisfied tell fewest). A judgement, no "
-                                      "published figure")
-    audience_dispersion: float = param(0.4, 0.01, 1e6, "shape of the negative binomial (gamma-Poisson) number of "
-                                       "people told beyond the first: the smaller, the heavier the tail (a few "
-                                       "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
-                                       "dissatisfied tell more than 20 people", lo_open=True)
-    stranger_weight: float = param(0.25, 0.0, 1.0, "weight of a story heard from someone outside the listener's "
-                                   "ties (a weak tie, an online review) against one from a tie, in what it does to "
-                                   "expectations, liking, awareness and reconsideration: strong ties are the more "
-                                   "influential, weak ties the wider (Brown & Reingen 1987, 'Social ties and "
-                                   "word-of-mouth referral behavior'; Granovetter 1973, 'The strength of weak "
-                                   "ties'). A judgement, no published figure: it keeps a story's total influence "
-                                   "near what the talker's ties alone gave before audiences reached strangers, "
-                                   "so the share of customers in play holds")
-    referral_fit: float = param(1.0, 0.0, 10.0, "how much a positive story's chance of making a prospect aware "
-                                "rises with the prospect's taste for the firm: the chance is awareness_per_story "
-                                "x exp(fit x taste - fit^2 / 2), taste standard normal, the same on average; "
-                                "friends tell those the firm suits, so referred customers fit better (Schmitt, "
-                                "Skiera & Van den Bulte 2011, 'Referral programs and customer value': referred "
-                                "customers are more loyal and 16-25% more valuable, partly by a better match). "
-                                "The size is a judgement, no published figure, set before the value of "
-                                "referred customers was measured and not fitted to it")
+    advocate_talk_ratio: float = param(
+        1.5,
+        1.0,
+        100.0,
+        "how many times as many stories an advocate of the firm "
+        "tells as another buyer with the same experience (Reichheld 2003, 'The one "
+        "number you need to grow': promoters make most referrals; an advocate "
+        "recommends by definition); it scales positive and neutral stories only. "
+        "1.5 keeps a delighted advocate's chance to talk, 0.75, below a "
+        "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
+        "dissatisfied side. The size "
+        "is a judgement, not a published figure",
+    )
+    reconsideration_per_story: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "chance that one positive story about a firm "
+        "the customer left (or, with choice.limited_consideration, knows but "
+        "has not yet considered) brings it into their consideration set (a "
+        "friend's good word reopens a closed door; independent per story). "
+        "A judgement, no published figure: from 0 to 0.1 it raises the "
+        "retail market's win-backs by about a fifth; 0.03 in "
+        "conf/market/retail_consideration.yaml, calibrated there to Griffin & "
+        "Lowenstein 2001",
+    )
+    audience_disappointed: float = param(
+        37.0,
+        1.0,
+        1e6,
+        "mean people a disappointed buyer (not put right by a "
+        "resolved complaint) tells when they talk, at full sociability (the mean "
+        "scales with it): their ties first, then people outside them. Calibrated "
+        "to TARP 1986, 'Consumer complaint handling in America': a dissatisfied "
+        "customer tells 9-10 people (talkers and the silent together)",
+    )
+    audience_delighted: float = param(
+        16.0,
+        1.0,
+        1e6,
+        "mean people a delighted buyer tells when they talk, at full "
+        "sociability: about their ties (2 x network.mean_degree at full "
+        "sociability), as before audiences were drawn. A judgement, no published "
+        "figure; below audience_disappointed, as Anderson 1998, 'Customer "
+        "satisfaction and word of mouth', found word of mouth steeper on the "
+        "dissatisfied side",
+    )
+    audience_satisfied: float = param(
+        8.0,
+        1.0,
+        1e6,
+        "mean people a merely satisfied buyer tells when they talk, "
+        "at full sociability: half the delighted's, as they have less to tell "
+        "(Anderson 1998's U-shape: the satisfied tell fewest). A judgement, no "
+        "published figure",
+    )
+    audience_dispersion: float = param(
+        0.4,
+        0.01,
+        1e6,
+        "shape of the negative binomial (gamma-Poisson) number of "
+        "people told beyond the first: the smaller, the heavier the tail (a few "
+        "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
+        "dissatisfied tell more than 20 people",
+        lo_open=True,
+    )
+    stranger_weight: float = param(
+        0.25,
+        0.0,
+        1.0,
+        "weight of a story heard from someone outside the listener's "
+        "ties (a weak tie, an online review) against one from a tie, in what it does to "
+        "expectations, liking, awareness and reconsideration: strong ties are the more "
+        "influential, weak ties the wider (Brown & Reingen 1987, 'Social ties and "
+        "word-of-mouth referral behavior'; Granovetter 1973, 'The strength of weak "
+        "ties'). A judgement, no published figure: it keeps a story's total influence "
+        "near what the talker's ties alone gave before audiences reached strangers, "
+        "so the share of customers in play holds",
+    )
+    referral_fit: float = param(
+        1.0,
+        0.0,
+        10.0,
+        "how much a positive story's chance of making a prospect aware "
+        "rises with the prospect's taste for the firm: the chance is awareness_per_story "
+        "x exp(fit x taste - fit^2 / 2), taste standard normal, the same on average; "
+        "friends tell those the firm suits, so referred customers fit better (Schmitt, "
+        "Skiera & Van den Bulte 2011, 'Referral programs and customer value': referred "
+        "customers are more loyal and 16-25% more valuable, partly by a better match). "
+        "The size is a judgement, no published figure, set before the value of "
+        "referred customers was measured and not fitted to it",
+    )
 
 
 @dataclass
@@ -538,90 +916,185 @@ class ChurnConfig:
     relationship ends with a rate a year: the customer's churn proneness
     (``customers.churn_proneness_a/b``) times the effects below; it ends at
     once and the firm leaves the customer's consideration set."""
-    satisfaction_hazard: float = param(2.5, 0.0, 100.0, "log hazard ratio per zone unit of cumulative satisfaction "
-                                       "above satisfaction_reference: completely satisfied customers are far safer "
-                                       "than merely satisfied ones, who all leave alike (Jones & Sasser 1995, 'Why "
-                                       "satisfied customers defect': loyalty is flat through 'satisfied' and jumps at "
-                                       "'completely satisfied', so retention is convex in satisfaction); e^-0.75 = "
-                                       "0.47 at 0.3 above the reference")
-    satisfaction_reference: float = param(0.9, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
-                                          "customer counts as completely satisfied: near the desired level (1)")
-    dissatisfied_hazard_ratio: float = param(2.0, 1.0, 1e3, "hazard ratio of a relationship whose cumulative "
-                                             "satisfaction is below the adequate level (0): Jones & Sasser's zone of "
-                                             "defection")
-    incident_hazard: float = param(6.0, 0.0, 1e3, "extra hazard, as a multiple of the base, right after an "
-                                   "unrecovered incident (a failed visit not put right by a resolved "
-                                   "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with "
-                                   "incident_half_life_weeks (TARP 1986: unresolved "
-                                   "problems drive defection)")
-    incident_half_life_weeks: float = param(8.0, 0.01, 1e6, "half-life (weeks) of an unrecovered incident's "
-                                            "effect on the hazard", lo_open=True)
-    switching_hazard: float = param(2.0, 0.0, 100.0, "log hazard ratio per unit of switching costs (contracts, "
-                                    "programme bonds): switching costs hold customers")
-    bond_hazard_ratio: float = param(0.6, 0.0, 1.0, "hazard ratio of a customer attached to one of the firm's "
-                                     "employees (Gremler & Gwinner 2000: rapport keeps customers)")
-    rival_hazard: float = param(1.0, 0.0, 100.0, "log hazard ratio per unit of belief that a rival offers the "
-                                "better value (0.5 minus cognitive loyalty): the best known rival's attraction")
-    tenure_hazard: float = param(0.0, 0.0, 10.0, "duration dependence: the hazard falls as (1 + tenure in years) "
-                                 "to the minus this power. 0 by default: cohort retention rises with tenure "
-                                 "through the heterogeneity of churn proneness (Fader & Hardie 2007)")
-    deal_acquired_hazard: float = param(3.0, 0.0, 100.0, "log hazard ratio per unit of the discount off the "
-                                        "list price at which the relationship began (its first purchase): "
-                                        "relationships begun under a deep discount end sooner (Lewis 2006, "
-                                        "'Customer acquisition promotions and customer asset value': acquisition "
-                                        "discount depth lowers repeat-buying rates; 35% off gives about half the "
-                                        "long-term value). e^(3 x 0.3) = 2.5 at 30% off; set with "
-                                        "loyalty.deal_acquired_affect to Lewis's half value")
-    at_risk_hazard_ratio: float = param(1.0, 1.0, 1e3, "hazard ratio of an at-risk relationship beyond what its "
-                                        "satisfaction already brings (1: the state is a label; its dissatisfaction "
-                                        "counts through dissatisfied_hazard_ratio, not twice)")
-    won_back_hazard_ratio: float = param(1.5, 1.0, 1e3, "hazard ratio of a won-back relationship until it is "
-                                         "established again: won-back customers are fragile")
-    reconsideration_per_year: float = param(0.3, 0.0, 1e3, "rate a year at which a firm the customer left "
-                                            "comes back into their consideration set by itself (advertising, "
-                                            "friends' stories and a personal offer bring it back too): a "
-                                            "judgement; 0.1 in conf/market/retail_consideration.yaml, calibrated "
-                                            "there to Griffin & Lowenstein 2001, 'Customer winback' (lapsed "
-                                            "customers won back at 20-40% a year under an offer)")
-    advertising_reconsideration: float = param(0.1, 0.0, 1.0, "share of a firm's advertising awareness rate "
-                                               "that also brings it back to customers who left it (with "
-                                               "choice.limited_consideration, also into the set of those who know "
-                                               "it without considering it; they have tuned its messages out): a "
-                                               "judgement")
+
+    satisfaction_hazard: float = param(
+        2.5,
+        0.0,
+        100.0,
+        "log hazard ratio per zone unit of cumulative satisfaction "
+        "above satisfaction_reference: completely satisfied customers are far safer "
+        "than merely satisfied ones, who all leave alike (Jones & Sasser 1995, 'Why "
+        "satisfied customers defect': loyalty is flat through 'satisfied' and jumps at "
+        "'completely satisfied', so retention is convex in satisfaction); e^-0.75 = "
+        "0.47 at 0.3 above the reference",
+    )
+    satisfaction_reference: float = param(
+        0.9,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units) from which a "
+        "customer counts as completely satisfied: near the desired level (1)",
+    )
+    dissatisfied_hazard_ratio: float = param(
+        2.0,
+        1.0,
+        1e3,
+        "hazard ratio of a relationship whose cumulative "
+        "satisfaction is below the adequate level (0): Jones & Sasser's zone of "
+        "defection",
+    )
+    incident_hazard: float = param(
+        6.0,
+        0.0,
+        1e3,
+        "extra hazard, as a multiple of the base, right after an "
+        "unrecovered incident (a failed visit not put right by a resolved "
+        "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with "
+        "incident_half_life_weeks (TARP 1986: unresolved "
+        "problems drive defection)",
+    )
+    incident_half_life_weeks: float = param(
+        8.0, 0.01, 1e6, "half-life (weeks) of an unrecovered incident's effect on the hazard", lo_open=True
+    )
+    switching_hazard: float = param(
+        2.0,
+        0.0,
+        100.0,
+        "log hazard ratio per unit of switching costs (contracts, programme bonds): switching costs hold customers",
+    )
+    bond_hazard_ratio: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "hazard ratio of a customer attached to one of the firm's "
+        "employees (Gremler & Gwinner 2000: rapport keeps customers)",
+    )
+    rival_hazard: float = param(
+        1.0,
+        0.0,
+        100.0,
+        "log hazard ratio per unit of belief that a rival offers the "
+        "better value (0.5 minus cognitive loyalty): the best known rival's attraction",
+    )
+    tenure_hazard: float = param(
+        0.0,
+        0.0,
+        10.0,
+        "duration dependence: the hazard falls as (1 + tenure in years) "
+        "to the minus this power. 0 by default: cohort retention rises with tenure "
+        "through the heterogeneity of churn proneness (Fader & Hardie 2007)",
+    )
+    deal_acquired_hazard: float = param(
+        3.0,
+        0.0,
+        100.0,
+        "log hazard ratio per unit of the discount off the "
+        "list price at which the relationship began (its first purchase): "
+        "relationships begun under a deep discount end sooner (Lewis 2006, "
+        "'Customer acquisition promotions and customer asset value': acquisition "
+        "discount depth lowers repeat-buying rates; 35% off gives about half the "
+        "long-term value). e^(3 x 0.3) = 2.5 at 30% off; set with "
+        "loyalty.deal_acquired_affect to Lewis's half value",
+    )
+    at_risk_hazard_ratio: float = param(
+        1.0,
+        1.0,
+        1e3,
+        "hazard ratio of an at-risk relationship beyond what its "
+        "satisfaction already brings (1: the state is a label; its dissatisfaction "
+        "counts through dissatisfied_hazard_ratio, not twice)",
+    )
+    won_back_hazard_ratio: float = param(
+        1.5,
+        1.0,
+        1e3,
+        "hazard ratio of a won-back relationship until it is established again: won-back customers are fragile",
+    )
+    reconsideration_per_year: float = param(
+        0.3,
+        0.0,
+        1e3,
+        "rate a year at which a firm the customer left "
+        "comes back into their consideration set by itself (advertising, "
+        "friends' stories and a personal offer bring it back too): a "
+        "judgement; 0.1 in conf/market/retail_consideration.yaml, calibrated "
+        "there to Griffin & Lowenstein 2001, 'Customer winback' (lapsed "
+        "customers won back at 20-40% a year under an offer)",
+    )
+    advertising_reconsideration: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "share of a firm's advertising awareness rate "
+        "that also brings it back to customers who left it (with "
+        "choice.limited_consideration, also into the set of those who know "
+        "it without considering it; they have tuned its messages out): a "
+        "judgement",
+    )
     defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who ends a relationship")
-    exclusive_relationships: bool = param(False, doc="a contractual market: a customer holds one relationship at a "
-                                          "time, so buying from another firm ends the current one (001's telecom: "
-                                          "a subscriber who switches cancels)")
-    contract_term_weeks: float = param(0.0, 0.0, 1e6, "with exclusive relationships, the contract's term (weeks): "
-                                       "a subscriber pays their firm without choosing until a renewal point, "
-                                       "where the contract's switching cost is waived and they choose again "
-                                       "(001's telecom: under 10% switch while locked in, a wave at renewal "
-                                       "when a real alternative appears); the hazard still ends a contract "
-                                       "early. 0: no term, every occasion a free choice")
+    exclusive_relationships: bool = param(
+        False,
+        doc="a contractual market: a customer holds one relationship at a "
+        "time, so buying from another firm ends the current one (001's telecom: "
+        "a subscriber who switches cancels)",
+    )
+    contract_term_weeks: float = param(
+        0.0,
+        0.0,
+        1e6,
+        "with exclusive relationships, the contract's term (weeks): "
+        "a subscriber pays their firm without choosing until a renewal point, "
+        "where the contract's switching cost is waived and they choose again "
+        "(001's telecom: under 10% switch while locked in, a wave at renewal "
+        "when a real alternative appears); the hazard still ends a contract "
+        "early. 0: no term, every occasion a free choice",
+    )
 
 
 @dataclass
 class StaffConfig:
     """Front-line staff (001: only loyal employees create loyal customers)."""
-    visits_per_fte_per_year: float = param(5700.0, 0.0, 1e9, "visits one full-time employee at full skill (max_skill) "
-                                           "can serve a year (about "
-                                           "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
-                                           "set so that the default retail staffing runs near 80% utilisation",
-                                           lo_open=True)
-    skill_productivity: float = param(0.3, 0.0, 1.0, "share of an employee's capacity that a novice lacks: an "
-                                      "employee serves visits_per_fte_per_year x (1 - this x (max_skill - skill) / "
-                                      "(max_skill - novice_skill)) visits a year, so a new hire serves 70% of an "
-                                      "experienced one's and staff turnover costs capacity as well as service "
-                                      "(Heskett et al. 1994, 'Putting the service-profit chain to work': "
-                                      "employee retention drives productivity; learning curves: Argote & Epple "
-                                      "1990, 'Learning curves in manufacturing'). A judgement, no published "
-                                      "figure for store staff")
-    utilisation_knee: float = param(1.0, 0.0, 10.0, "utilisation around which strain bends upward (service "
-                                    "holds up to a high load, then erodes: a tipping point near full load, Kuntz, "
-                                    "Mennicken & Scholtes 2015)", lo_open=True)
-    utilisation_softness: float = param(0.1, 0.0, 10.0, "width of the bend of strain around the knee (smaller = "
-                                        "sharper; staff speed up and cut corners as load rises: KC & Terwiesch 2009)",
-                                        lo_open=True)
+
+    visits_per_fte_per_year: float = param(
+        5700.0,
+        0.0,
+        1e9,
+        "visits one full-time employee at full skill (max_skill) "
+        "can serve a year (about "
+        "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
+        "set so that the default retail staffing runs near 80% utilisation",
+        lo_open=True,
+    )
+    skill_productivity: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "share of an employee's capacity that a novice lacks: an "
+        "employee serves visits_per_fte_per_year x (1 - this x (max_skill - skill) / "
+        "(max_skill - novice_skill)) visits a year, so a new hire serves 70% of an "
+        "experienced one's and staff turnover costs capacity as well as service "
+        "(Heskett et al. 1994, 'Putting the service-profit chain to work': "
+        "employee retention drives productivity; learning curves: Argote & Epple "
+        "1990, 'Learning curves in manufacturing'). A judgement, no published "
+        "figure for store staff",
+    )
+    utilisation_knee: float = param(
+        1.0,
+        0.0,
+        10.0,
+        "utilisation around which strain bends upward (service "
+        "holds up to a high load, then erodes: a tipping point near full load, Kuntz, "
+        "Mennicken & Scholtes 2015)",
+        lo_open=True,
+    )
+    utilisation_softness: float = param(
+        0.1,
+        0.0,
+        10.0,
+        "width of the bend of strain around the knee (smaller = "
+        "sharper; staff speed up and cut corners as load rises: KC & Terwiesch 2009)",
+        lo_open=True,
+    )
     novice_skill: float = param(0.4, 0.0, 1.0, "skill of a new hire")
     max_skill: float = param(0.95, 0.0, 1.0, "skill an employee tends to with tenure")
     learning_weeks: float = param(26.0, 0.0, 1e5, "tenure (weeks) to close 63% of the skill gap", lo_open=True)
@@ -630,21 +1103,31 @@ class StaffConfig:
     training_engagement: float = param(0.15, 0.0, 1.0, "engagement at full training")
     empowerment_engagement: float = param(0.1, 0.0, 1.0, "engagement at full empowerment")
     recognition_engagement: float = param(0.1, 0.0, 1.0, "engagement at full recognition")
-    workload_engagement: float = param(0.4, 0.0, 10.0, "engagement lost per unit of strain (strain: utilisation "
-                                       "above the knee, smoothed; 0.1 at the knee)")
-    engagement_spread: float = param(0.1, 0.0, 1.0, "spread (standard deviation) of employees' personal offsets "
-                                     "from their firm's engagement target")
-    novice_engagement_gap: float = param(0.05, 0.0, 1.0, "engagement a new hire starts below their target (not yet "
-                                         "settled in)")
-    engagement_half_life_weeks: float = param(6.58, 0.01, 1e6, "half-life (weeks) of the gap between engagement and "
-                                              "its target", lo_open=True)
-    turnover_per_year: float = param(0.313, 0.0, 1e3, "rate a year at which an employee at engagement 0.5 leaves "
-                                     "(0.313: 27% a year)")
+    workload_engagement: float = param(
+        0.4,
+        0.0,
+        10.0,
+        "engagement lost per unit of strain (strain: utilisation above the knee, smoothed; 0.1 at the knee)",
+    )
+    engagement_spread: float = param(
+        0.1, 0.0, 1.0, "spread (standard deviation) of employees' personal offsets from their firm's engagement target"
+    )
+    novice_engagement_gap: float = param(
+        0.05, 0.0, 1.0, "engagement a new hire starts below their target (not yet settled in)"
+    )
+    engagement_half_life_weeks: float = param(
+        6.58, 0.01, 1e6, "half-life (weeks) of the gap between engagement and its target", lo_open=True
+    )
+    turnover_per_year: float = param(
+        0.313, 0.0, 1e3, "rate a year at which an employee at engagement 0.5 leaves (0.313: 27% a year)"
+    )
     turnover_engagement: float = param(4.0, 0.0, 100.0, "how strongly engagement cuts turnover")
-    market_wage_per_year: float = param(31200.0, 0.0, 1e12, "market wage of a full-time employee a year (money)",
-                                        lo_open=True)
-    hiring_cost_per_fte: float = param(1500.0, 0.0, 1e9, "cost of hiring and training a full-time replacement "
-                                       "(pro rata for part-time positions)")
+    market_wage_per_year: float = param(
+        31200.0, 0.0, 1e12, "market wage of a full-time employee a year (money)", lo_open=True
+    )
+    hiring_cost_per_fte: float = param(
+        1500.0, 0.0, 1e9, "cost of hiring and training a full-time replacement (pro rata for part-time positions)"
+    )
     service_base: float = param(0.3, 0.0, 1.0, "service level of a disengaged employee, per unit of skill")
     service_engagement: float = param(0.6, 0.0, 2.0, "service level added at full engagement, per unit of skill")
     workload_service: float = param(0.4, 0.0, 10.0, "service lost per unit of strain")
@@ -658,55 +1141,123 @@ class StaffConfig:
 @dataclass
 class FirmConfig:
     """One firm's positioning."""
+
     name: str = param("Focal", doc="firm name", nonblank=True)
-    price: float = param(1.0, 1e-6, 100.0, "price index (1 = market reference; at least 1e-6: prices are worked "
-                         "out in float32, where a smaller positive price is 0 and the firm's revenue vanishes)")
+    price: float = param(
+        1.0,
+        1e-6,
+        100.0,
+        "price index (1 = market reference; at least 1e-6: prices are worked "
+        "out in float32, where a smaller positive price is 0 and the firm's revenue vanishes)",
+    )
     quality: float = param(0.7, 0.0, 1.0, "product quality")
     unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
-    fixed_cost_per_store_per_year: float = param(208000.0, 0.0, 1e12, "fixed cost of one store a year (rent, "
-                                                 "utilities, management; money): the first version's 4,000 a week, "
-                                                 "annualised; no empirical source")
-    customers_per_store: float = param(5000.0, 1.0, 1e12, "people of the market one store serves: the firm runs "
-                                       "n_customers / customers_per_store stores (fractional: a share of a store); "
-                                       "5,000: the first version's market had one store per firm")
-    cost_per_visit: float = param(0.0, 0.0, 1e9, "cost of serving one visit beyond the goods (till, packing); "
-                                  "0: included in unit_cost")
+    fixed_cost_per_store_per_year: float = param(
+        208000.0,
+        0.0,
+        1e12,
+        "fixed cost of one store a year (rent, "
+        "utilities, management; money): the first version's 4,000 a week, "
+        "annualised; no empirical source",
+    )
+    customers_per_store: float = param(
+        5000.0,
+        1.0,
+        1e12,
+        "people of the market one store serves: the firm runs "
+        "n_customers / customers_per_store stores (fractional: a share of a store); "
+        "5,000: the first version's market had one store per firm",
+    )
+    cost_per_visit: float = param(
+        0.0, 0.0, 1e9, "cost of serving one visit beyond the goods (till, packing); 0: included in unit_cost"
+    )
     promise: float = param(0.56, 0.0, 1.0, "advertised experience level")
     belonging: float = param(0.3, 0.0, 1.0, "belonging the store offers everyone")
-    advertising_awareness_per_year: float = param(1.05, 0.0, 1e3, "rate a year at which advertising makes an "
-                                                  "unaware customer learn of the firm (1.05: 65% within a year)")
-    advertising_cost_per_1k_per_year: float = param(8320.0, 0.0, 1e12, "cost of keeping 1,000 people of the market "
-                                                    "reached by advertising for a year (money): the first version's "
-                                                    "800 a week over 5,000 people, annualised; no empirical source")
+    advertising_awareness_per_year: float = param(
+        1.05,
+        0.0,
+        1e3,
+        "rate a year at which advertising makes an unaware customer learn of the firm (1.05: 65% within a year)",
+    )
+    advertising_cost_per_1k_per_year: float = param(
+        8320.0,
+        0.0,
+        1e12,
+        "cost of keeping 1,000 people of the market "
+        "reached by advertising for a year (money): the first version's "
+        "800 a week over 5,000 people, annualised; no empirical source",
+    )
     switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
-    staff_per_1k_customers: float = param(1.6, 0.0, 1e4, "front-line staff (full-time equivalents) per 1,000 "
-                                          "people in the market; a fraction is a part-time position", lo_open=True)
-    wage_per_year: float = param(31200.0, 0.0, 1e12, "wage of a full-time employee a year (money; pro rata for "
-                                 "part-time positions): the first version's 600 a week, annualised")
-    staff_turnover_factor: float = param(1.0, 0.0, 1e3, "the firm's staff leave at this multiple of the market's "
-                                         "base turnover (staff.turnover_per_year), at every engagement: what the "
-                                         "store's own management and hiring practice make of it, which its rivals "
-                                         "do not share (stores of one chain differ several-fold in staff turnover: "
-                                         "Heskett et al. 1994, 'Putting the service-profit chain to work'); 1: the "
-                                         "market's rate")
+    staff_per_1k_customers: float = param(
+        1.6,
+        0.0,
+        1e4,
+        "front-line staff (full-time equivalents) per 1,000 people in the market; a fraction is a part-time position",
+        lo_open=True,
+    )
+    wage_per_year: float = param(
+        31200.0,
+        0.0,
+        1e12,
+        "wage of a full-time employee a year (money; pro rata for "
+        "part-time positions): the first version's 600 a week, annualised",
+    )
+    staff_turnover_factor: float = param(
+        1.0,
+        0.0,
+        1e3,
+        "the firm's staff leave at this multiple of the market's "
+        "base turnover (staff.turnover_per_year), at every engagement: what the "
+        "store's own management and hiring practice make of it, which its rivals "
+        "do not share (stores of one chain differ several-fold in staff turnover: "
+        "Heskett et al. 1994, 'Putting the service-profit chain to work'); 1: the "
+        "market's rate",
+    )
     training: float = param(0.3, 0.0, 1.0, "training intensity")
     empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
     recognition: float = param(0.3, 0.0, 1.0, "staff recognition")
     initial_skill: float = param(0.7, 0.0, 1.0, "mean skill of the staff at the start")
-    entry_week: int = param(0, 0, 1_000_000, "week of the reported horizon in which the firm enters (it is there "
-                            "from the step holding that week); 0 = present from the start")
+    entry_week: int = param(
+        0,
+        0,
+        1_000_000,
+        "week of the reported horizon in which the firm enters (it is there "
+        "from the step holding that week); 0 = present from the start",
+    )
     strategies: list = param([], doc="strategies the firm runs")
 
 
 def _default_firms() -> list:
     return [
         FirmConfig(name="Focal"),
-        FirmConfig(name="Discounter", price=0.85, quality=0.55, unit_cost=0.55, promise=0.47,
-                   belonging=0.2, staff_per_1k_customers=2.6, wage_per_year=27040.0, training=0.1,
-                   empowerment=0.1, recognition=0.1, initial_skill=0.6),
-        FirmConfig(name="Premium", price=1.2, quality=0.85, unit_cost=0.7, promise=0.65,
-                   belonging=0.4, staff_per_1k_customers=1.8, wage_per_year=36400.0, training=0.5,
-                   empowerment=0.5, recognition=0.4, initial_skill=0.8),
+        FirmConfig(
+            name="Discounter",
+            price=0.85,
+            quality=0.55,
+            unit_cost=0.55,
+            promise=0.47,
+            belonging=0.2,
+            staff_per_1k_customers=2.6,
+            wage_per_year=27040.0,
+            training=0.1,
+            empowerment=0.1,
+            recognition=0.1,
+            initial_skill=0.6,
+        ),
+        FirmConfig(
+            name="Premium",
+            price=1.2,
+            quality=0.85,
+            unit_cost=0.7,
+            promise=0.65,
+            belonging=0.4,
+            staff_per_1k_customers=1.8,
+            wage_per_year=36400.0,
+            training=0.5,
+            empowerment=0.5,
+            recognition=0.4,
+            initial_skill=0.8,
+        ),
     ]
 
 
@@ -722,55 +1273,108 @@ class SurveyConfig:
     1993, 'The nature and determinants of customer expectations of
     service'). Each "from" is where an answer begins: a latent at or above
     it gets that answer or a higher one. The cut points of a scale must rise."""
-    csat_dissatisfied_from: float = param(-0.5, -10.0, 10.0, "cumulative satisfaction (zone units: 0 adequate, 1 "
-                                          "desired) from which a customer answers 2 'dissatisfied' rather than 1 "
-                                          "'very dissatisfied' on the five-point satisfaction question: half a zone "
-                                          "below the adequate level. A reading of the scale, no empirical source; a "
-                                          "candidate for calibration to a firm's own survey")
-    csat_neutral_from: float = param(0.0, -10.0, 10.0, "cumulative satisfaction (zone units) from which a customer "
-                                     "answers 3 'neither satisfied nor dissatisfied': the adequate level (below it "
-                                     "the customer is disappointed, and says so). A reading of the scale, no "
-                                     "empirical source")
-    csat_satisfied_from: float = param(0.4, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
-                                       "customer answers 4 'satisfied': 40% of the way from the adequate to the "
-                                       "desired level. A reading of the scale, no empirical source")
-    csat_very_satisfied_from: float = param(0.9, -10.0, 10.0, "cumulative satisfaction (zone units) from which a "
-                                            "customer answers 5 'very satisfied', the top box: close to the desired "
-                                            "level. Only the top box is reliably loyal (Jones & Sasser 1995, 'Why "
-                                            "satisfied customers defect', HBR), so the top-box share is reported "
-                                            "beside the top two. A reading of the scale, no empirical source")
-    intent_probably_not_from: float = param(0.2, 0.0, 1.0, "intention to return (0-1) from which a customer "
-                                            "answers 2 'probably not' rather than 1 'definitely not' to 'how likely "
-                                            "are you to buy from us again?' (five points). The defaults cut the 0-1 "
-                                            "intention into equal fifths, reading the answers as purchase "
-                                            "probabilities as intention scales are read (Juster 1966, 'Consumer "
-                                            "buying intentions and purchase probability'; Morwitz, Steckel & Gupta "
-                                            "2007, 'When do purchase intentions predict sales?'); no empirical "
-                                            "source for the cuts themselves")
-    intent_might_from: float = param(0.4, 0.0, 1.0, "intention to return (0-1) from which a customer answers 3 "
-                                     "'might or might not' (equal fifths; see intent_probably_not_from)")
-    intent_probably_from: float = param(0.6, 0.0, 1.0, "intention to return (0-1) from which a customer answers 4 "
-                                        "'probably will' (equal fifths; see intent_probably_not_from)")
-    intent_definitely_from: float = param(0.8, 0.0, 1.0, "intention to return (0-1) from which a customer answers "
-                                          "5 'definitely will', the top box (equal fifths; see "
-                                          "intent_probably_not_from)")
-    csat10_at_adequate: float = param(6.0, -100.0, 100.0, "answer on the 0-10 satisfaction question (0 not at all, 10 "
-                                      "completely satisfied) of a customer at their adequate level (satisfaction "
-                                      "0): the answer is this plus (csat10_at_desired - this) x the latent, "
-                                      "rounded to the nearest whole number (halves up) and clipped to 0-10 (so "
-                                      "an anchor may lie off the scale, for a steeper line). 6: "
-                                      "adequate is a pass and no more. A reading of the scale, no empirical source")
-    csat10_at_desired: float = param(9.0, -100.0, 100.0, "answer on the 0-10 satisfaction question of a customer at "
-                                     "their desired level (satisfaction 1); must be above csat10_at_adequate. 9: "
-                                     "the five-point top box (from 0.9) answers 9 or 10 here, as a promoter "
-                                     "answers 9-10 on the 0-10 recommendation question (Reichheld 2003, 'The one "
-                                     "number you need to grow', HBR). A reading of the scale, no empirical source")
+
+    csat_dissatisfied_from: float = param(
+        -0.5,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units: 0 adequate, 1 "
+        "desired) from which a customer answers 2 'dissatisfied' rather than 1 "
+        "'very dissatisfied' on the five-point satisfaction question: half a zone "
+        "below the adequate level. A reading of the scale, no empirical source; a "
+        "candidate for calibration to a firm's own survey",
+    )
+    csat_neutral_from: float = param(
+        0.0,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units) from which a customer "
+        "answers 3 'neither satisfied nor dissatisfied': the adequate level (below it "
+        "the customer is disappointed, and says so). A reading of the scale, no "
+        "empirical source",
+    )
+    csat_satisfied_from: float = param(
+        0.4,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units) from which a "
+        "customer answers 4 'satisfied': 40% of the way from the adequate to the "
+        "desired level. A reading of the scale, no empirical source",
+    )
+    csat_very_satisfied_from: float = param(
+        0.9,
+        -10.0,
+        10.0,
+        "cumulative satisfaction (zone units) from which a "
+        "customer answers 5 'very satisfied', the top box: close to the desired "
+        "level. Only the top box is reliably loyal (Jones & Sasser 1995, 'Why "
+        "satisfied customers defect', HBR), so the top-box share is reported "
+        "beside the top two. A reading of the scale, no empirical source",
+    )
+    intent_probably_not_from: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "intention to return (0-1) from which a customer "
+        "answers 2 'probably not' rather than 1 'definitely not' to 'how likely "
+        "are you to buy from us again?' (five points). The defaults cut the 0-1 "
+        "intention into equal fifths, reading the answers as purchase "
+        "probabilities as intention scales are read (Juster 1966, 'Consumer "
+        "buying intentions and purchase probability'; Morwitz, Steckel & Gupta "
+        "2007, 'When do purchase intentions predict sales?'); no empirical "
+        "source for the cuts themselves",
+    )
+    intent_might_from: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "intention to return (0-1) from which a customer answers 3 "
+        "'might or might not' (equal fifths; see intent_probably_not_from)",
+    )
+    intent_probably_from: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "intention to return (0-1) from which a customer answers 4 "
+        "'probably will' (equal fifths; see intent_probably_not_from)",
+    )
+    intent_definitely_from: float = param(
+        0.8,
+        0.0,
+        1.0,
+        "intention to return (0-1) from which a customer answers "
+        "5 'definitely will', the top box (equal fifths; see "
+        "intent_probably_not_from)",
+    )
+    csat10_at_adequate: float = param(
+        6.0,
+        -100.0,
+        100.0,
+        "answer on the 0-10 satisfaction question (0 not at all, 10 "
+        "completely satisfied) of a customer at their adequate level (satisfaction "
+        "0): the answer is this plus (csat10_at_desired - this) x the latent, "
+        "rounded to the nearest whole number (halves up) and clipped to 0-10 (so "
+        "an anchor may lie off the scale, for a steeper line). 6: "
+        "adequate is a pass and no more. A reading of the scale, no empirical source",
+    )
+    csat10_at_desired: float = param(
+        9.0,
+        -100.0,
+        100.0,
+        "answer on the 0-10 satisfaction question of a customer at "
+        "their desired level (satisfaction 1); must be above csat10_at_adequate. 9: "
+        "the five-point top box (from 0.9) answers 9 or 10 here, as a promoter "
+        "answers 9-10 on the 0-10 recommendation question (Reichheld 2003, 'The one "
+        "number you need to grow', HBR). A reading of the scale, no empirical source",
+    )
 
 
 #: the keys of :class:`SurveyConfig` that must rise, scale by scale
-SURVEY_RISING = (("csat_dissatisfied_from", "csat_neutral_from", "csat_satisfied_from", "csat_very_satisfied_from"),
-                 ("intent_probably_not_from", "intent_might_from", "intent_probably_from", "intent_definitely_from"),
-                 ("csat10_at_adequate", "csat10_at_desired"))
+SURVEY_RISING = (
+    ("csat_dissatisfied_from", "csat_neutral_from", "csat_satisfied_from", "csat_very_satisfied_from"),
+    ("intent_probably_not_from", "intent_might_from", "intent_probably_from", "intent_definitely_from"),
+    ("csat10_at_adequate", "csat10_at_desired"),
+)
 
 
 def _check_survey_scales(data: dict, prefix: str) -> None:
@@ -781,47 +1385,73 @@ def _check_survey_scales(data: dict, prefix: str) -> None:
     for keys in SURVEY_RISING:
         for lower, higher in zip(keys, keys[1:]):
             if not values[lower] < values[higher]:
-                raise ConfigError(f"{prefix}{lower} = {values[lower]!r}: must be below {prefix}{higher} "
-                                  f"({values[higher]!r}): a scale's cut points must rise")
+                raise ConfigError(
+                    f"{prefix}{lower} = {values[lower]!r}: must be below {prefix}{higher} "
+                    f"({values[higher]!r}): a scale's cut points must rise"
+                )
 
 
 # --------------------------------------------------------------------------- engine
 @dataclass
 class EngineConfig:
     """How the engine spreads its work; results do not depend on these."""
-    threads: int = param(0, 0, 1024, "threads for row-wise rules (0: all available cores; "
-                         "use 1 when replications already run in parallel processes)")
-    block_rows: int = param(65536, 1, 1_000_000_000, "customers per block of a row-wise rule "
-                            "(small enough for the processor's cache)")
-    bytes_per_customer: float = param(900.0, 1.0, 1e9, "memory per customer of one live simulated market "
-                                      "(bytes), for the check that a run fits (sim/memory_budget.py); measured: "
-                                      "the engine's own arrays peak at 481-486 B (tracemalloc, retail preset), "
-                                      "and the default experiment on 200,000 customers and 2 workers held 3.4 KB "
-                                      "per customer in 4 live markets (resident memory beyond the processes' "
-                                      "start-up), about 860 B each")
-    memory_share: float = param(0.8, 0.0, 1.0, "share of the machine's available memory a run may plan to use "
-                                "(1: all of it)", lo_open=True)
+
+    threads: int = param(
+        0,
+        0,
+        1024,
+        "threads for row-wise rules (0: all available cores; "
+        "use 1 when replications already run in parallel processes)",
+    )
+    block_rows: int = param(
+        65536, 1, 1_000_000_000, "customers per block of a row-wise rule (small enough for the processor's cache)"
+    )
+    bytes_per_customer: float = param(
+        900.0,
+        1.0,
+        1e9,
+        "memory per customer of one live simulated market "
+        "(bytes), for the check that a run fits (sim/memory_budget.py); measured: "
+        "the engine's own arrays peak at 481-486 B (tracemalloc, retail preset), "
+        "and the default experiment on 200,000 customers and 2 workers held 3.4 KB "
+        "per customer in 4 live markets (resident memory beyond the processes' "
+        "start-up), about 860 B each",
+    )
+    memory_share: float = param(
+        0.8, 0.0, 1.0, "share of the machine's available memory a run may plan to use (1: all of it)", lo_open=True
+    )
 
 
 @dataclass
 class MarketConfig:
     """A market: customers, firms and the rules they follow."""
+
     name: str = param("retail", doc="market preset name")
     n_customers: int = param(5000, 1, 100_000_000, "number of customers")
     steps: int = param(104, 1, 1_000_000, "reported horizon in steps")
     burn_in: int = param(156, 0, 1_000_000, "steps simulated before the reported horizon (steady state)")
     steps_per_year: float = param(52.0, 1.0, 10_000.0, "steps in a year (52 = weekly)")
-    visit_round_weeks: float = param(1.0, 1.0, 1e6, "longest stretch of a customer's visits (weeks) that is "
-                                     "simulated as one purchase: a longer step makes its visits in round(step "
-                                     "weeks / this) rounds, in order, each a choice of firm, the experience and "
-                                     "its feelings, word of mouth and defections, as weekly steps make them (a "
-                                     "step holds one purchase a customer, of all its visits to one firm); 1: a "
-                                     "week, the default retail market's median time between visits (about 7 "
-                                     "days); a market billed per period sets its period (the subscription "
-                                     "market: a month)")
-    discount_rate: float = param(0.08, 0.001, 1.0, "annual discount rate of the NPV and of customer lifetime "
-                                 "value (at least 0.1%: a customer who never leaves would otherwise be worth "
-                                 "an infinite amount)")
+    visit_round_weeks: float = param(
+        1.0,
+        1.0,
+        1e6,
+        "longest stretch of a customer's visits (weeks) that is "
+        "simulated as one purchase: a longer step makes its visits in round(step "
+        "weeks / this) rounds, in order, each a choice of firm, the experience and "
+        "its feelings, word of mouth and defections, as weekly steps make them (a "
+        "step holds one purchase a customer, of all its visits to one firm); 1: a "
+        "week, the default retail market's median time between visits (about 7 "
+        "days); a market billed per period sets its period (the subscription "
+        "market: a month)",
+    )
+    discount_rate: float = param(
+        0.08,
+        0.001,
+        1.0,
+        "annual discount rate of the NPV and of customer lifetime "
+        "value (at least 0.1%: a customer who never leaves would otherwise be worth "
+        "an infinite amount)",
+    )
     customers: CustomerConfig = field(default_factory=CustomerConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     choice: ChoiceConfig = field(default_factory=ChoiceConfig)
@@ -841,11 +1471,14 @@ class MarketConfig:
 @dataclass
 class RunConfig:
     """The top-level config of a market run."""
+
     seed: int = param(0, 0, 2**63 - 1, "seed of all random streams")
     market: MarketConfig = field(default_factory=MarketConfig)
     output_dir: str = param("outputs", doc="folder under which dated run folders are written")
-    record_transactions: bool = param(False, doc="also write every purchase (transactions.parquet) and "
-                                              "the per-customer summary (customer_summary.parquet)")
+    record_transactions: bool = param(
+        False,
+        doc="also write every purchase (transactions.parquet) and the per-customer summary (customer_summary.parquet)",
+    )
 
 
 # --------------------------------------------------------------------------- validation
@@ -883,7 +1516,7 @@ def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
 def _resolve_type(cls: type, f: dataclasses.Field) -> Any:
     hints = {"int": int, "float": float, "str": str, "list": list, "bool": bool, "dict": dict}
     t = f.type if not isinstance(f.type, str) else hints.get(f.type, f.type)
-    if isinstance(t, str):               # a dataclass, here or in the schema's own module
+    if isinstance(t, str):  # a dataclass, here or in the schema's own module
         t = globals().get(t) or vars(sys.modules[cls.__module__])[t]
     return t
 
@@ -942,8 +1575,10 @@ def _validate_whole(cls: type, data: dict, prefix: str) -> None:
             raise ConfigError(f"{prefix}segments[*].share = {shares}: shares must add up to 1")
     if cls is StaffConfig and {"novice_skill", "max_skill"} <= data.keys():
         if data["novice_skill"] > data["max_skill"]:
-            raise ConfigError(f"{prefix}novice_skill = {data['novice_skill']!r}: must not exceed "
-                              f"{prefix}max_skill ({data['max_skill']!r})")
+            raise ConfigError(
+                f"{prefix}novice_skill = {data['novice_skill']!r}: must not exceed "
+                f"{prefix}max_skill ({data['max_skill']!r})"
+            )
     if cls is MarketConfig and "firms" in data:
         names = [str(_as_mapping(f).get("name", "")) for f in data["firms"]]
         if len(set(names)) != len(names):
@@ -959,8 +1594,10 @@ def check_entry(key: str, entry_week: int, steps: int, steps_per_year: float = 5
     of the horizon's ``steps`` (of a market with ``steps_per_year``)."""
     last_week = StepLength(float(steps_per_year)).last_week(steps)
     if entry_week > last_week:
-        raise ConfigError(f"{key} = {entry_week}: the firm would enter after the horizon "
-                          f"(market.steps = {steps}, week {last_week}); must be at most {last_week}")
+        raise ConfigError(
+            f"{key} = {entry_week}: the firm would enter after the horizon "
+            f"(market.steps = {steps}, week {last_week}); must be at most {last_week}"
+        )
 
 
 def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict:
@@ -968,6 +1605,7 @@ def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict:
         return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
     try:
         from omegaconf import DictConfig, OmegaConf
+
         if isinstance(cfg, DictConfig):
             return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
     except ImportError:  # pragma: no cover

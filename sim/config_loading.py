@@ -21,8 +21,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice",
-                                                        key_node.start_mark)
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -38,18 +37,21 @@ def read_yaml(path: str | Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise ConfigError(f"config file = {str(path)!r}: cannot be read ({e.strerror}); "
-                          "must be a readable YAML file") from None
+        raise ConfigError(
+            f"config file = {str(path)!r}: cannot be read ({e.strerror}); must be a readable YAML file"
+        ) from None
     try:
         data = load_yaml_text(text)
     except yaml.YAMLError as e:
-        raise ConfigError(f"config file = {str(path)!r}: {yaml_problem(e)}; "
-                          "must be a YAML mapping of config keys") from None
+        raise ConfigError(
+            f"config file = {str(path)!r}: {yaml_problem(e)}; must be a YAML mapping of config keys"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"config file = {str(path)!r}: holds a {type(data).__name__}; "
-                          "must be a YAML mapping of config keys")
+        raise ConfigError(
+            f"config file = {str(path)!r}: holds a {type(data).__name__}; must be a YAML mapping of config keys"
+        )
     return data
 
 
@@ -71,9 +73,12 @@ def search_dirs(overrides: Sequence[str]) -> list[Path]:
     dirs = [CONF_DIR]
     for text in overrides:
         if text.startswith(SEARCHPATH):
-            items = text[len(SEARCHPATH):].strip("[]")
-            dirs += [Path(item.strip().strip("'\"").removeprefix("file://")) for item in items.split(",")
-                     if item.strip() and not item.strip().startswith("pkg://")]
+            items = text[len(SEARCHPATH) :].strip("[]")
+            dirs += [
+                Path(item.strip().strip("'\"").removeprefix("file://"))
+                for item in items.split(",")
+                if item.strip() and not item.strip().startswith("pkg://")
+            ]
     return dirs
 
 
@@ -90,8 +95,9 @@ def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CO
             continue
         if not isinstance(name, str) or not name or "/" in name or name.startswith("."):
             options = sorted({p.stem for d in conf_dirs for p in (d / str(group)).glob("*.yaml")})
-            sweep = f"; to run several, sweep with -m: {group}={','.join(map(str, name))}" if isinstance(
-                name, list) else ""
+            sweep = (
+                f"; to run several, sweep with -m: {group}={','.join(map(str, name))}" if isinstance(name, list) else ""
+            )
             raise ConfigError(f"{group} = {name!r}: must name one of {', '.join(options)}{sweep}")
         found = [d / str(group) / f"{name}.yaml" for d in conf_dirs if (d / str(group) / f"{name}.yaml").is_file()]
         if not found:
@@ -102,21 +108,26 @@ def read_group_files(selections: dict[str, Any], conf_dirs: Sequence[Path] = (CO
         try:
             data = load_yaml_text(text)
         except yaml.YAMLError as e:
-            raise ConfigError(f"{group} = {name!r}: {shown} is {yaml_problem(e)}; must be a YAML mapping of "
-                              "config keys") from None
+            raise ConfigError(
+                f"{group} = {name!r}: {shown} is {yaml_problem(e)}; must be a YAML mapping of config keys"
+            ) from None
         if isinstance(data, dict):
             data.pop("defaults", None)
         if not data:
-            raise ConfigError(f"{group} = {name!r}: {shown} sets no keys; must set keys of the {group} "
-                              f"(copy one of conf/{group}/*.yaml)")
+            raise ConfigError(
+                f"{group} = {name!r}: {shown} sets no keys; must set keys of the {group} "
+                f"(copy one of conf/{group}/*.yaml)"
+            )
         if not isinstance(data, dict):
-            raise ConfigError(f"{group} = {name!r}: {shown} holds a {type(data).__name__}; must be a YAML "
-                              "mapping of config keys")
+            raise ConfigError(
+                f"{group} = {name!r}: {shown} holds a {type(data).__name__}; must be a YAML mapping of config keys"
+            )
         header = text.lstrip().splitlines()[:3]
         prefix = "" if any("@package _global_" in line for line in header) else f"{group}."
         for section, node in data.items() if not prefix else ():
             if (any((d / str(section)).is_dir() for d in conf_dirs) or section == str(group)) and not isinstance(
-                    node, dict):
+                node, dict
+            ):
                 raise ConfigError(f"{section} = {node!r}: {shown} must give a mapping of {section} keys here")
         values.update(flatten(data, prefix))
     return values

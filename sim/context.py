@@ -32,15 +32,16 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass
 class StepContext:
     """One firm's view of the current step, for its strategies' hooks."""
-    t: int                       #: steps simulated before this one, burn-in included
-    step: int                    #: reported step, ``t - burn_in + 1`` (<= 0 during burn-in)
-    steps_per_year: float        #: steps in a year (52 for weekly steps)
-    firms: list[Firm]            #: all firms (a strategy may move a rival's offer: retaliation)
-    firm: Firm                   #: the strategy's own firm
+
+    t: int  #: steps simulated before this one, burn-in included
+    step: int  #: reported step, ``t - burn_in + 1`` (<= 0 during burn-in)
+    steps_per_year: float  #: steps in a year (52 for weekly steps)
+    firms: list[Firm]  #: all firms (a strategy may move a rival's offer: retaliation)
+    firm: Firm  #: the strategy's own firm
     customers: CustomerPopulation  #: the customers' public columns
-    staff: StaffPopulation       #: the staff's public columns
-    modifiers: Modifiers         #: per-relationship modifiers (:mod:`sim.modifiers`)
-    units: StepLength            #: the step length and its conversions from real units (:mod:`sim.units`)
+    staff: StaffPopulation  #: the staff's public columns
+    modifiers: Modifiers  #: per-relationship modifiers (:mod:`sim.modifiers`)
+    units: StepLength  #: the step length and its conversions from real units (:mod:`sim.units`)
     purchases: Purchases | None = None  #: this step's purchases (in ``after_step``; None before)
     _market: "LoyaltyModel | None" = field(default=None, repr=False)
 
@@ -89,6 +90,7 @@ class StepContext:
         their spend in the category (:mod:`sim.outlook`): what a programme
         targets by risk or by expected uplift."""
         from sim.outlook import outlook
+
         return outlook(self._market, self.firm.index)
 
     def add_staff_time(self, visits: float) -> None:

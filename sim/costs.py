@@ -23,9 +23,14 @@ from sim.units import StepLength
 DRIVER_COSTS = ("wages", "hiring", "advertising", "fixed")
 
 
-def driver_costs(staff: StaffPopulation, leavers_fte: np.ndarray, present: np.ndarray,
-                 by_firm: Callable[[str], np.ndarray], cfg: MarketConfig,
-                 step: StepLength) -> dict[str, np.ndarray]:
+def driver_costs(
+    staff: StaffPopulation,
+    leavers_fte: np.ndarray,
+    present: np.ndarray,
+    by_firm: Callable[[str], np.ndarray],
+    cfg: MarketConfig,
+    step: StepLength,
+) -> dict[str, np.ndarray]:
     """The step's wages, hiring, advertising and fixed costs of each firm.
 
     Wages are paid per full-time equivalent employed (``wage_per_year``, pro
@@ -36,18 +41,40 @@ def driver_costs(staff: StaffPopulation, leavers_fte: np.ndarray, present: np.nd
     """
     F = len(present)
     out = np.empty((len(DRIVER_COSTS), F))
-    _driver_costs(staff.firm, staff.wage, staff.fte, staff.employed, np.asarray(leavers_fte, dtype=np.float64),
-                  np.asarray(present, dtype=np.float64), by_firm("customers_per_store"),
-                  by_firm("advertising_cost_per_1k_per_year"), by_firm("fixed_cost_per_store_per_year"),
-                  float(cfg.n_customers), float(step.dt), float(cfg.staff.hiring_cost_per_fte), out)
+    _driver_costs(
+        staff.firm,
+        staff.wage,
+        staff.fte,
+        staff.employed,
+        np.asarray(leavers_fte, dtype=np.float64),
+        np.asarray(present, dtype=np.float64),
+        by_firm("customers_per_store"),
+        by_firm("advertising_cost_per_1k_per_year"),
+        by_firm("fixed_cost_per_store_per_year"),
+        float(cfg.n_customers),
+        float(step.dt),
+        float(cfg.staff.hiring_cost_per_fte),
+        out,
+    )
     return dict(zip(DRIVER_COSTS, out))
 
 
 @compiled
-def _driver_costs(firm: np.ndarray, wage: np.ndarray, fte: np.ndarray, employed: np.ndarray,
-                  leavers_fte: np.ndarray, on: np.ndarray, customers_per_store: np.ndarray,
-                  advertising: np.ndarray, fixed_cost: np.ndarray, people: float, dt: float,
-                  hiring_cost: float, out: np.ndarray) -> None:
+def _driver_costs(
+    firm: np.ndarray,
+    wage: np.ndarray,
+    fte: np.ndarray,
+    employed: np.ndarray,
+    leavers_fte: np.ndarray,
+    on: np.ndarray,
+    customers_per_store: np.ndarray,
+    advertising: np.ndarray,
+    fixed_cost: np.ndarray,
+    people: float,
+    dt: float,
+    hiring_cost: float,
+    out: np.ndarray,
+) -> None:
     """:func:`driver_costs` into the rows of ``out`` (wages, hiring,
     advertising, fixed), with numpy's operations in its order: the wage
     bill summed over the employed positions in position order, each amount

@@ -35,8 +35,13 @@ _PROSPECT = 0
 _SCALE_BOTTOM = 0.0
 
 
-def adequate_level(desired: np.ndarray, tolerance: np.ndarray, best_alternative: np.ndarray,
-                   alternative_weight: float, widening: np.ndarray | float = 0.0) -> np.ndarray:
+def adequate_level(
+    desired: np.ndarray,
+    tolerance: np.ndarray,
+    best_alternative: np.ndarray,
+    alternative_weight: float,
+    widening: np.ndarray | float = 0.0,
+) -> np.ndarray:
     """The least a customer accepts: two tolerance half-widths below the
     desired level at rest (not below 0), moved ``alternative_weight`` of the
     way up toward the best alternative they know where that is higher, but
@@ -58,8 +63,13 @@ def zone_of_tolerance(experience: np.ndarray, adequate: np.ndarray, desired: np.
     return np.asarray(experience > desired, np.int8) - np.asarray(experience < adequate, np.int8)
 
 
-def transaction_satisfaction(experience: np.ndarray, expectation: np.ndarray, adequate: np.ndarray,
-                             desired: np.ndarray, cfg: DisconfirmationConfig) -> np.ndarray:
+def transaction_satisfaction(
+    experience: np.ndarray,
+    expectation: np.ndarray,
+    adequate: np.ndarray,
+    desired: np.ndarray,
+    cfg: DisconfirmationConfig,
+) -> np.ndarray:
     """Satisfaction with one experience, in zone units: its place in the zone
     of tolerance (a delight bonus above it, loss aversion below it) plus
     ``surprise_weight`` times the experience's distance above the predicted
@@ -68,14 +78,21 @@ def transaction_satisfaction(experience: np.ndarray, expectation: np.ndarray, ad
     a, d = np.asarray(adequate, dtype=np.float64), np.asarray(desired, dtype=np.float64)
     width = np.maximum(d - a, _MIN_WIDTH)
     place = (x - a) / width
-    anchored = np.where(x > d, 1.0 + cfg.delight_bonus + (x - d) / width,
-                        np.where(x < a, cfg.loss_aversion * place, place))
+    anchored = np.where(
+        x > d, 1.0 + cfg.delight_bonus + (x - d) / width, np.where(x < a, cfg.loss_aversion * place, place)
+    )
     return anchored + cfg.surprise_weight * (x - np.asarray(expectation, dtype=np.float64)) / width
 
 
-def satisfaction_with_failed_visit(experience: np.ndarray, drop: np.ndarray, visits: np.ndarray,
-                                   expectation: np.ndarray, adequate: np.ndarray, desired: np.ndarray,
-                                   cfg: DisconfirmationConfig) -> np.ndarray:
+def satisfaction_with_failed_visit(
+    experience: np.ndarray,
+    drop: np.ndarray,
+    visits: np.ndarray,
+    expectation: np.ndarray,
+    adequate: np.ndarray,
+    desired: np.ndarray,
+    cfg: DisconfirmationConfig,
+) -> np.ndarray:
     """Transaction satisfaction per visit of a purchase of ``visits`` visits,
     one of which failed, whose mean experience is ``experience``: the
     ordinary visits' and the failed visit's, weighted by their number.
@@ -93,10 +110,24 @@ _MIN_WIDTH = 1e-3
 
 
 @compiled
-def judged(experience: np.ndarray, expectation: np.ndarray, state: np.ndarray, cell: np.ndarray,
-           n_firms: int, desired: np.ndarray, tolerance: np.ndarray, buyers: np.ndarray, failed: np.ndarray,
-           drop: np.ndarray, visits: np.ndarray, loss_aversion: float, delight_bonus: float,
-           alternative_weight: float, surprise_weight: float, widening: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def judged(
+    experience: np.ndarray,
+    expectation: np.ndarray,
+    state: np.ndarray,
+    cell: np.ndarray,
+    n_firms: int,
+    desired: np.ndarray,
+    tolerance: np.ndarray,
+    buyers: np.ndarray,
+    failed: np.ndarray,
+    drop: np.ndarray,
+    visits: np.ndarray,
+    loss_aversion: float,
+    delight_bonus: float,
+    alternative_weight: float,
+    surprise_weight: float,
+    widening: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`zone_of_tolerance` and :func:`transaction_satisfaction` of
     each purchase in one loop (float64, stored as float32): the buyer's
     adequate level (:func:`adequate_level`) from the best expectation among
@@ -128,8 +159,10 @@ def judged(experience: np.ndarray, expectation: np.ndarray, state: np.ndarray, c
         if failed[j] and visits[j] > 1:
             k = np.float64(visits[j])
             ordinary = x + drop[j] / k
-            felt[j] = ((k - 1) * _judge(ordinary, e, a, d, loss_aversion, delight_bonus, surprise_weight)
-                       + _judge(ordinary - drop[j], e, a, d, loss_aversion, delight_bonus, surprise_weight)) / k
+            felt[j] = (
+                (k - 1) * _judge(ordinary, e, a, d, loss_aversion, delight_bonus, surprise_weight)
+                + _judge(ordinary - drop[j], e, a, d, loss_aversion, delight_bonus, surprise_weight)
+            ) / k
         else:
             felt[j] = _judge(x, e, a, d, loss_aversion, delight_bonus, surprise_weight)
     return outcome, felt

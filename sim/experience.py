@@ -37,8 +37,9 @@ def spread_over_visits(visits: np.ndarray | float) -> np.ndarray | float:
     return 1.0 / np.sqrt(visits)
 
 
-def delivered_service(level: np.ndarray, spread: np.ndarray, noise: np.ndarray,
-                      visits: np.ndarray | float = 1.0) -> np.ndarray:
+def delivered_service(
+    level: np.ndarray, spread: np.ndarray, noise: np.ndarray, visits: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Service a buyer meets over a purchase's visits: the server's level
     plus their day-to-day spread, averaged over the visits, on the 0-1 scale."""
     return np.clip(level + spread * noise * spread_over_visits(visits), 0.0, 1.0)
@@ -59,15 +60,17 @@ def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: Experien
     return np.clip(score, 0.0, 1.0)
 
 
-def quality_score(quality: np.ndarray, failed: np.ndarray, noise: np.ndarray,
-                  cfg: ExperienceConfig, visits: np.ndarray | float = 1.0) -> np.ndarray:
+def quality_score(
+    quality: np.ndarray, failed: np.ndarray, noise: np.ndarray, cfg: ExperienceConfig, visits: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Perceived product quality over a purchase's visits; a failed visit is a
     large drop, one visit's share of the mean."""
     return quality + cfg.quality_noise * noise * spread_over_visits(visits) - cfg.failure_shock * failed / visits
 
 
-def service_score(service: np.ndarray, failed: np.ndarray, cfg: ExperienceConfig,
-                  visits: np.ndarray | float = 1.0) -> np.ndarray:
+def service_score(
+    service: np.ndarray, failed: np.ndarray, cfg: ExperienceConfig, visits: np.ndarray | float = 1.0
+) -> np.ndarray:
     """Service as it counts in the experience: on a failed visit only a share
     of it does, and that visit is one visit's share of the mean."""
     return service - failed * ((1.0 - cfg.service_offset_after_failure) * service / visits)
@@ -78,13 +81,13 @@ def failure_drop(weights: np.ndarray, service: np.ndarray, cfg: ExperienceConfig
     the quality shock and the service that no longer counts
     (:func:`quality_score`, :func:`service_score` for one visit), weighted
     as in :func:`overall`."""
-    return (weights[..., 1] * cfg.failure_shock
-            + weights[..., 2] * ((1.0 - cfg.service_offset_after_failure) * service))
+    return weights[..., 1] * cfg.failure_shock + weights[..., 2] * ((1.0 - cfg.service_offset_after_failure) * service)
 
 
-def overall(weights: np.ndarray, fairness: np.ndarray, quality: np.ndarray,
-            service: np.ndarray, belonging: np.ndarray) -> np.ndarray:
+def overall(
+    weights: np.ndarray, fairness: np.ndarray, quality: np.ndarray, service: np.ndarray, belonging: np.ndarray
+) -> np.ndarray:
     """The customer's weighted experience (weights on price, quality, service, belonging)."""
-    return (weights[..., 0] * fairness + weights[..., 1] * quality
-            + weights[..., 2] * service + weights[..., 3] * belonging)
-
+    return (
+        weights[..., 0] * fairness + weights[..., 1] * quality + weights[..., 2] * service + weights[..., 3] * belonging
+    )

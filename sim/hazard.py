@@ -36,10 +36,20 @@ EVEN_BELIEF = 0.5
 
 def hazard_coefficients(cfg: ChurnConfig) -> np.ndarray:
     """The hazard's coefficients as the compiled rule reads them (float64, read-only)."""
-    return rule_constants(np.float64, cfg.satisfaction_hazard, cfg.satisfaction_reference,
-                          cfg.dissatisfied_hazard_ratio, cfg.incident_hazard, cfg.switching_hazard,
-                          cfg.bond_hazard_ratio, cfg.rival_hazard, cfg.tenure_hazard, cfg.at_risk_hazard_ratio,
-                          cfg.won_back_hazard_ratio, cfg.deal_acquired_hazard)
+    return rule_constants(
+        np.float64,
+        cfg.satisfaction_hazard,
+        cfg.satisfaction_reference,
+        cfg.dissatisfied_hazard_ratio,
+        cfg.incident_hazard,
+        cfg.switching_hazard,
+        cfg.bond_hazard_ratio,
+        cfg.rival_hazard,
+        cfg.tenure_hazard,
+        cfg.at_risk_hazard_ratio,
+        cfg.won_back_hazard_ratio,
+        cfg.deal_acquired_hazard,
+    )
 
 
 def tenure_years(since: np.ndarray, t: int, steps_per_year: float) -> np.ndarray:
@@ -49,9 +59,18 @@ def tenure_years(since: np.ndarray, t: int, steps_per_year: float) -> np.ndarray
     return np.where(since >= 0, (t - since) / steps_per_year, 0.0)
 
 
-def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
-                  cognition: np.ndarray, incident: np.ndarray, bonded: np.ndarray, tenure_years: np.ndarray,
-                  state: np.ndarray, cfg: ChurnConfig, acquisition_discount: np.ndarray | float = 0.0) -> np.ndarray:
+def annual_hazard(
+    proneness: np.ndarray,
+    satisfaction: np.ndarray,
+    switching: np.ndarray,
+    cognition: np.ndarray,
+    incident: np.ndarray,
+    bonded: np.ndarray,
+    tenure_years: np.ndarray,
+    state: np.ndarray,
+    cfg: ChurnConfig,
+    acquisition_discount: np.ndarray | float = 0.0,
+) -> np.ndarray:
     """Each relationship's rate a year of ending (arrays broadcast):
     ``proneness * exp(-satisfaction_hazard * max(satisfaction - reference, 0)
     - switching_hazard * switching + rival_hazard * (0.5 - cognition)
@@ -60,18 +79,21 @@ def annual_hazard(proneness: np.ndarray, satisfaction: np.ndarray, switching: np
     * (1 + incident_hazard * incident) * bond * (1 + tenure) ** -tenure_hazard
     * state ratio``."""
     satisfaction = np.asarray(satisfaction, dtype=np.float64)
-    x = (-cfg.satisfaction_hazard * np.maximum(satisfaction - cfg.satisfaction_reference, 0.0)
-         - cfg.switching_hazard * np.asarray(switching, dtype=np.float64)
-         + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64))
-         + cfg.deal_acquired_hazard * np.asarray(acquisition_discount, dtype=np.float64))
+    x = (
+        -cfg.satisfaction_hazard * np.maximum(satisfaction - cfg.satisfaction_reference, 0.0)
+        - cfg.switching_hazard * np.asarray(switching, dtype=np.float64)
+        + cfg.rival_hazard * (EVEN_BELIEF - np.asarray(cognition, dtype=np.float64))
+        + cfg.deal_acquired_hazard * np.asarray(acquisition_discount, dtype=np.float64)
+    )
     h = np.asarray(proneness, dtype=np.float64) * np.exp(x) * (1.0 + cfg.incident_hazard * np.asarray(incident))
     h = h * np.where(bonded, cfg.bond_hazard_ratio, 1.0)
     h = h * np.where(satisfaction < 0, cfg.dissatisfied_hazard_ratio, 1.0)
     if cfg.tenure_hazard > 0:
         h = h * (1.0 + np.asarray(tenure_years, dtype=np.float64)) ** -cfg.tenure_hazard
     state = np.asarray(state)
-    return h * np.where(state == S.AT_RISK, cfg.at_risk_hazard_ratio,
-                        np.where(state == S.WON_BACK, cfg.won_back_hazard_ratio, 1.0))
+    return h * np.where(
+        state == S.AT_RISK, cfg.at_risk_hazard_ratio, np.where(state == S.WON_BACK, cfg.won_back_hazard_ratio, 1.0)
+    )
 
 
 def ending_chance(annual: np.ndarray, years: float) -> np.ndarray:

@@ -56,14 +56,26 @@ def choice_probabilities_now(market: "LoyaltyModel") -> np.ndarray:
     current = is_customer(cust.state)
     if cfg.churn.exclusive_relationships:
         switching = switching - market.by_firm("switching_cost")[None, :] * current
-    util = choice.utility(cust.taste, cust.expectation, cust.satisfaction, cust.affect, cust.inertia, switching,
-                          market.price, cust.reference_price, cust.price_sensitivity, market.discount,
-                          cust.deal_proneness, cfg.choice, cust.acquisition_discount,
-                          state_factors(cfg.loyalty)[PRICE_SENSITIVITY][cust.state])
-    util = util + market.modifiers.choice_bonus.at(slice(None))   # a reward's expected value (0 while unset)
+    util = choice.utility(
+        cust.taste,
+        cust.expectation,
+        cust.satisfaction,
+        cust.affect,
+        cust.inertia,
+        switching,
+        market.price,
+        cust.reference_price,
+        cust.price_sensitivity,
+        market.discount,
+        cust.deal_proneness,
+        cfg.choice,
+        cust.acquisition_discount,
+        state_factors(cfg.loyalty)[PRICE_SENSITIVITY][cust.state],
+    )
+    util = util + market.modifiers.choice_bonus.at(slice(None))  # a reward's expected value (0 while unset)
     # the choice's own rule, over arrays
     limited, contracts = cfg.choice.limited_consideration, contract_term_steps(cfg) > 0
-    if limited and contracts:     # a review at a renewal point weighs up every firm known
+    if limited and contracts:  # a review at a renewal point weighs up every firm known
         available = choice.known.py_func(cust.state, cust.dropped_out)
     else:
         available = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out, limited)

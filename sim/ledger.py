@@ -45,10 +45,14 @@ class Ledger:
         """Close the step: profit = revenue - costs; roll cumulative and NPV
         (only over the reported horizon). Returns the step's accounts."""
         table = self._costs.copy()
-        total = table.sum(axis=0)          # category by category, in the order booked first
+        total = table.sum(axis=0)  # category by category, in the order booked first
         profit = self.revenue - total
-        accounts = {"revenue": self.revenue.copy(), **dict(zip(self.categories, table)), "costs": total,
-                    "profit": profit}
+        accounts = {
+            "revenue": self.revenue.copy(),
+            **dict(zip(self.categories, table)),
+            "costs": total,
+            "profit": profit,
+        }
         if reported:
             self.cumulative_profit += profit
             self.npv += profit * self.step_discount ** (self.periods + 1)

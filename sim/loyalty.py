@@ -63,19 +63,27 @@ def _weak(x: np.ndarray | float) -> type:
 #: recommendation's; "count": a count of visits, an integer), and its value
 #: where it is a definition rather than a :class:`LoyaltyConfig` parameter
 RULES: dict[str, tuple[str, float | None]] = {
-    "conative_affect": ("affect", None), "conative_switching": ("switching", None),
-    "switching_cap": ("switching", 1.0),        # switching costs count up to 1 in the intention
+    "conative_affect": ("affect", None),
+    "conative_switching": ("switching", None),
+    "switching_cap": ("switching", 1.0),  # switching costs count up to 1 in the intention
     "conative_cognitive": ("cognition", None),
-    "recommend_midpoint": ("satisfaction", None), "recommend_satisfaction": ("satisfaction", None),
+    "recommend_midpoint": ("satisfaction", None),
+    "recommend_satisfaction": ("satisfaction", None),
     "recommend_affect": ("affect", None),
-    "affect_middle": ("affect", 0.5),           # recommendation counts affect from its middle
-    "satisfaction_middle": ("satisfaction", 0.5),   # and satisfaction from the middle of the zone
-    "recommend_bottom": ("raw", 0), "recommend_top": ("raw", RECOMMEND_SCALE_TOP),   # the survey scale
-    "repeat_purchases": ("count", None), "at_risk_rival_purchases": ("count", None),
-    "loyal_affect": ("affect", None), "captive_affect": ("affect", None),
-    "loyal_intention": ("intent", None), "advocate_intention": ("intent", None),
-    "advocate_satisfaction": ("satisfaction", None), "at_risk_satisfaction": ("satisfaction", None),
-    "captive_switching": ("switching", None), "promoter_recommend": ("recommend", None),
+    "affect_middle": ("affect", 0.5),  # recommendation counts affect from its middle
+    "satisfaction_middle": ("satisfaction", 0.5),  # and satisfaction from the middle of the zone
+    "recommend_bottom": ("raw", 0),
+    "recommend_top": ("raw", RECOMMEND_SCALE_TOP),  # the survey scale
+    "repeat_purchases": ("count", None),
+    "at_risk_rival_purchases": ("count", None),
+    "loyal_affect": ("affect", None),
+    "captive_affect": ("affect", None),
+    "loyal_intention": ("intent", None),
+    "advocate_intention": ("intent", None),
+    "advocate_satisfaction": ("satisfaction", None),
+    "at_risk_satisfaction": ("satisfaction", None),
+    "captive_switching": ("switching", None),
+    "promoter_recommend": ("recommend", None),
 }
 
 
@@ -100,8 +108,16 @@ _FROM_CONFIG = operator.attrgetter(*(name for name, (_, value) in RULES.items() 
 def _typed(config_values: tuple, types: tuple[tuple[str, type], ...]) -> tuple:
     given = iter(config_values)
     values = tuple(next(given) if value is None else value for _, value in RULES.values())
-    of = {"affect": np.float32, "switching": np.float32, "cognition": np.float32, "satisfaction": np.float32,
-          "intent": np.float32, "recommend": np.float32, **dict(types), "count": int}
+    of = {
+        "affect": np.float32,
+        "switching": np.float32,
+        "cognition": np.float32,
+        "satisfaction": np.float32,
+        "intent": np.float32,
+        "recommend": np.float32,
+        **dict(types),
+        "count": int,
+    }
     of["raw"] = np.result_type(of["satisfaction"], of["affect"]).type
     return tuple(of[latent](value) for (latent, _), value in zip(RULES.values(), values))
 
@@ -133,7 +149,7 @@ def leads(x: np.ndarray, start: int, known: np.ndarray, left: np.ndarray, certai
     running = FLOOR
     for j in range(firms):
         left[j] = running
-        value = x[start + j]   # read whether known or not: a select, not a branch
+        value = x[start + j]  # read whether known or not: a select, not a branch
         running = _maximum(running, value if known[j] else FLOOR)
     running = FLOOR
     for j in range(firms - 1, -1, -1):
@@ -164,14 +180,28 @@ def intention_rule(affect: float, switching: float, cognition: float, r: Rules) 
 def recommend_rule(satisfaction: float, affect: float, r: Rules) -> float:
     """Likelihood to recommend of one relationship (:func:`recommend_score`):
     rounded half to even, as ``np.round``."""
-    score = np.rint(r.recommend_midpoint + r.recommend_satisfaction * (satisfaction - r.satisfaction_middle)
-                    + r.recommend_affect * (affect - r.affect_middle))
+    score = np.rint(
+        r.recommend_midpoint
+        + r.recommend_satisfaction * (satisfaction - r.satisfaction_middle)
+        + r.recommend_affect * (affect - r.affect_middle)
+    )
     return r.recommend_bottom if score < r.recommend_bottom else (r.recommend_top if score > r.recommend_top else score)
 
 
 @inlined
-def next_state_rule(state: int, aware: bool, bought: bool, purchases: int, rival_run: int, affect: float,
-                    switching: float, satisfaction: float, intent: float, recommend: float, r: Rules) -> int:
+def next_state_rule(
+    state: int,
+    aware: bool,
+    bought: bool,
+    purchases: int,
+    rival_run: int,
+    affect: float,
+    switching: float,
+    satisfaction: float,
+    intent: float,
+    recommend: float,
+    r: Rules,
+) -> int:
     """The state of one relationship after this step's events (:func:`next_state`).
     Every condition is evaluated and the state picked without branches
     (``&``, ``|`` and selects): branches on a block's varied states would be
@@ -179,8 +209,12 @@ def next_state_rule(state: int, aware: bool, bought: bool, purchases: int, rival
     customer = is_customer_rule(state)
     churned = state == CHURNED
     loyal = (affect >= r.loyal_affect) & (intent >= r.loyal_intention)
-    advocate = (loyal & (satisfaction >= r.advocate_satisfaction) & (intent >= r.advocate_intention)
-                & (recommend >= r.promoter_recommend))
+    advocate = (
+        loyal
+        & (satisfaction >= r.advocate_satisfaction)
+        & (intent >= r.advocate_intention)
+        & (recommend >= r.promoter_recommend)
+    )
     captive = (switching >= r.captive_switching) & (affect < r.captive_affect)
     ladder = ADVOCATE if advocate else (LOYAL if loyal else (CAPTIVE if captive else REPEAT))
     # a new or won-back customer keeps that label until established
@@ -219,10 +253,19 @@ def switching_costs(state: np.ndarray, contract: np.ndarray, bonus: np.ndarray, 
 
 
 @compiled
-def switching_and_exponents(state: np.ndarray, contract: np.ndarray, bonus: np.ndarray,
-                            expectation: np.ndarray, price: np.ndarray, reference_price: np.ndarray,
-                            price_sensitivity: np.ndarray, present: np.ndarray, belief: np.ndarray,
-                            switching: np.ndarray, exponent: np.ndarray) -> None:
+def switching_and_exponents(
+    state: np.ndarray,
+    contract: np.ndarray,
+    bonus: np.ndarray,
+    expectation: np.ndarray,
+    price: np.ndarray,
+    reference_price: np.ndarray,
+    price_sensitivity: np.ndarray,
+    present: np.ndarray,
+    belief: np.ndarray,
+    switching: np.ndarray,
+    exponent: np.ndarray,
+) -> None:
     """For a block of customers, ``[rows, firms]`` float32: switching costs
     (:func:`switching_cost`) and the exponents of cognitive loyalty's
     logistic (:func:`leads`, :func:`logistic_exponents`). A firm's value is
@@ -246,8 +289,9 @@ def switching_and_exponents(state: np.ndarray, contract: np.ndarray, bonus: np.n
 
 
 @inlined
-def latents_rule(term: np.float32, affect: np.float32, switching: np.float32, satisfaction: np.float32,
-                 r: Rules) -> tuple[np.float32, np.float32, np.float32]:
+def latents_rule(
+    term: np.float32, affect: np.float32, switching: np.float32, satisfaction: np.float32, r: Rules
+) -> tuple[np.float32, np.float32, np.float32]:
     """Cognitive loyalty of one relationship, the logistic ``1 / (1 + term)``
     (``term``: the exponential of :func:`switching_and_exponents`'
     exponent), its intention to return and its likelihood to recommend."""
@@ -257,8 +301,15 @@ def latents_rule(term: np.float32, affect: np.float32, switching: np.float32, sa
 
 
 @compiled
-def derive_latents(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray, rules: tuple,
-                   cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray) -> None:
+def derive_latents(
+    affect: np.ndarray,
+    switching: np.ndarray,
+    satisfaction: np.ndarray,
+    rules: tuple,
+    cognition: np.ndarray,
+    intent: np.ndarray,
+    recommend: np.ndarray,
+) -> None:
     """Cognitive loyalty (``cognition`` holds the term of its logistic on
     entry, :func:`latents_rule`), the intention to return and the
     likelihood to recommend of a block of customers. The term is read from
@@ -272,11 +323,27 @@ def derive_latents(affect: np.ndarray, switching: np.ndarray, satisfaction: np.n
 
 
 @compiled
-def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray, rules: tuple,
-                cognition: np.ndarray, intent: np.ndarray, recommend: np.ndarray,
-                old: np.ndarray, bought: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
-                cohort: np.ndarray, since: np.ndarray, t: int, step: int, reported: bool, cohorts: int,
-                new: np.ndarray, channel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def transitions(
+    affect: np.ndarray,
+    switching: np.ndarray,
+    satisfaction: np.ndarray,
+    rules: tuple,
+    cognition: np.ndarray,
+    intent: np.ndarray,
+    recommend: np.ndarray,
+    old: np.ndarray,
+    bought: np.ndarray,
+    purchases: np.ndarray,
+    rival_run: np.ndarray,
+    cohort: np.ndarray,
+    since: np.ndarray,
+    t: int,
+    step: int,
+    reported: bool,
+    cohorts: int,
+    new: np.ndarray,
+    channel: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For a block of customers: the latents of each relationship that are
     its own (:func:`derive_latents`: ``cognition`` holds the term of its
     logistic on entry) and its next state
@@ -295,36 +362,53 @@ def transitions(affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndar
     r = Rules(*rules)
     affect, switching, satisfaction = affect.reshape(-1), switching.reshape(-1), satisfaction.reshape(-1)
     cognition, intent, recommend = cognition.reshape(-1), intent.reshape(-1), recommend.reshape(-1)
-    old, bought, purchases, rival_run, cohort, new = (old.reshape(-1), bought.reshape(-1), purchases.reshape(-1),
-                                                      rival_run.reshape(-1), cohort.reshape(-1), new.reshape(-1))
+    old, bought, purchases, rival_run, cohort, new = (
+        old.reshape(-1),
+        bought.reshape(-1),
+        purchases.reshape(-1),
+        rival_run.reshape(-1),
+        cohort.reshape(-1),
+        new.reshape(-1),
+    )
     since, channel = since.reshape(-1), channel.reshape(-1)
     # the latents and the next state: no branches, so the loop vectorises
     for k in range(old.shape[0]):
         c, it, rc = latents_rule(cognition[k], affect[k], switching[k], satisfaction[k], r)
         cognition[k], intent[k], recommend[k] = c, it, rc
-        new[k] = next_state_rule(old[k], old[k] != PROSPECT, bought[k], purchases[k], rival_run[k], affect[k],
-                                 switching[k], satisfaction[k], it, rc, r)
+        new[k] = next_state_rule(
+            old[k],
+            old[k] != PROSPECT,
+            bought[k],
+            purchases[k],
+            rival_run[k],
+            affect[k],
+            switching[k],
+            satisfaction[k],
+            it,
+            rc,
+            r,
+        )
     counts = np.zeros((3 + N_CHANNELS, firms), np.int64)
     first = np.zeros(firms, np.int64)
     delta = np.zeros((firms, cohorts), np.int64)
     for k in range(old.shape[0]):
         was, now = old[k], new[k]
-        if was == now:   # most relationships keep their state: one cheap test
+        if was == now:  # most relationships keep their state: one cheap test
             continue
         j = k % firms
         if was == CHURNED:
-            if is_customer_rule(now):                                 # won back
+            if is_customer_rule(now):  # won back
                 counts[1, j] += 1
                 since[k] = t
                 if cohort[k] >= 0:
                     delta[j, cohort[k]] -= 1
         elif is_customer_rule(was):
-            if now == CHURNED:                                        # lost
+            if now == CHURNED:  # lost
                 counts[2, j] += 1
                 if cohort[k] >= 0:
                     delta[j, cohort[k]] += 1
                 purchases[k] = 0
-        elif is_customer_rule(now):                                   # acquired
+        elif is_customer_rule(now):  # acquired
             counts[0, j] += 1
             counts[3 + channel[k], j] += 1
             since[k] = t
@@ -355,8 +439,7 @@ def cognitive(value: np.ndarray, available: np.ndarray, scale: float, certain_le
 
 
 @compiled
-def _cognitive_rows(value: np.ndarray, available: np.ndarray, scale: float, certain: float,
-                    limit: float) -> None:
+def _cognitive_rows(value: np.ndarray, available: np.ndarray, scale: float, certain: float, limit: float) -> None:
     """``[n, firms]`` values replaced by the exponents of cognitive loyalty's logistic."""
     left = np.empty(value.shape[1], value.dtype)
     for i in range(value.shape[0]):
@@ -370,8 +453,7 @@ def _cells(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
     return arrays[0].shape, [np.ascontiguousarray(a).reshape(-1) for a in arrays]
 
 
-def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray,
-              cfg: LoyaltyConfig) -> np.ndarray:
+def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, cfg: LoyaltyConfig) -> np.ndarray:
     """Conative loyalty: the intention to return (0-1). Switching costs count
     up to 1 (a contract can exceed it): with weights summing to 1 the
     intention stays on the 0-1 scale of its parts, a definition."""
@@ -383,8 +465,9 @@ def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray,
 
 
 @compiled
-def _intentions(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, rules: tuple,
-                out: np.ndarray) -> None:
+def _intentions(
+    affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, rules: tuple, out: np.ndarray
+) -> None:
     r = Rules(*rules)
     for k in range(out.shape[0]):
         out[k] = intention_rule(affect[k], switching[k], cognition[k], r)
@@ -411,10 +494,19 @@ def _recommend_scores(satisfaction: np.ndarray, affect: np.ndarray, rules: tuple
         out[k] = recommend_rule(satisfaction[k], affect[k], r)
 
 
-def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
-               purchases: np.ndarray, rival_run: np.ndarray, affect: np.ndarray,
-               switching: np.ndarray, satisfaction: np.ndarray, intent: np.ndarray,
-               recommend: np.ndarray, cfg: LoyaltyConfig) -> np.ndarray:
+def next_state(
+    state: np.ndarray,
+    aware: np.ndarray,
+    bought: np.ndarray,
+    purchases: np.ndarray,
+    rival_run: np.ndarray,
+    affect: np.ndarray,
+    switching: np.ndarray,
+    satisfaction: np.ndarray,
+    intent: np.ndarray,
+    recommend: np.ndarray,
+    cfg: LoyaltyConfig,
+) -> np.ndarray:
     """The state of each relationship after this step's events.
 
     Prospects become aware, buyers enter the ladder, churned customers who buy
@@ -434,10 +526,32 @@ def next_state(state: np.ndarray, aware: np.ndarray, bought: np.ndarray,
 
 
 @compiled
-def _next_states(state: np.ndarray, aware: np.ndarray, bought: np.ndarray, purchases: np.ndarray,
-                 rival_run: np.ndarray, affect: np.ndarray, switching: np.ndarray, satisfaction: np.ndarray,
-                 intent: np.ndarray, recommend: np.ndarray, rules: tuple, out: np.ndarray) -> None:
+def _next_states(
+    state: np.ndarray,
+    aware: np.ndarray,
+    bought: np.ndarray,
+    purchases: np.ndarray,
+    rival_run: np.ndarray,
+    affect: np.ndarray,
+    switching: np.ndarray,
+    satisfaction: np.ndarray,
+    intent: np.ndarray,
+    recommend: np.ndarray,
+    rules: tuple,
+    out: np.ndarray,
+) -> None:
     r = Rules(*rules)
     for k in range(out.shape[0]):
-        out[k] = next_state_rule(state[k], aware[k], bought[k], purchases[k], rival_run[k], affect[k],
-                                 switching[k], satisfaction[k], intent[k], recommend[k], r)
+        out[k] = next_state_rule(
+            state[k],
+            aware[k],
+            bought[k],
+            purchases[k],
+            rival_run[k],
+            affect[k],
+            switching[k],
+            satisfaction[k],
+            intent[k],
+            recommend[k],
+            r,
+        )

@@ -30,8 +30,14 @@ def available_memory() -> int | None:
     return None
 
 
-def check_fits(n_customers: int, models: int, engine: EngineConfig, where: str = "",
-               available: int | None = None, key: str = "market.n_customers") -> None:
+def check_fits(
+    n_customers: int,
+    models: int,
+    engine: EngineConfig,
+    where: str = "",
+    available: int | None = None,
+    key: str = "market.n_customers",
+) -> None:
     """Raise ConfigError if ``models`` live markets of ``n_customers`` each
     would need more than ``engine.memory_share`` of the available memory
     (``available`` bytes; default: what the system reports now). ``where``
@@ -45,11 +51,13 @@ def check_fits(n_customers: int, models: int, engine: EngineConfig, where: str =
     if need <= budget:
         return
     fit = int(budget // per_customer)
-    if fit >= 1000:                                # three significant digits, rounded down
+    if fit >= 1000:  # three significant digits, rounded down
         unit = 10 ** (len(str(fit)) - 3)
         fit = fit // unit * unit
     held = f" ({where})" if where else ""
-    raise ConfigError(f"{key} = {n_customers}: needs about {need / GB:.1f} GB for {models} live "
-                      f"market{'s' if models != 1 else ''}{held} at {engine.bytes_per_customer:g} B per customer, "
-                      f"but {engine.memory_share:.0%} of the {available / GB:.1f} GB available now is "
-                      f"{budget / GB:.1f} GB; at most about {fit:,} customers fit")
+    raise ConfigError(
+        f"{key} = {n_customers}: needs about {need / GB:.1f} GB for {models} live "
+        f"market{'s' if models != 1 else ''}{held} at {engine.bytes_per_customer:g} B per customer, "
+        f"but {engine.memory_share:.0%} of the {available / GB:.1f} GB available now is "
+        f"{budget / GB:.1f} GB; at most about {fit:,} customers fit"
+    )

@@ -25,14 +25,43 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.records import StepRecord
 
 #: step-table columns besides step, firm, firm_index and the ledger's accounts
-METRICS = ("customers", "market_share", "customer_share", "retention_rate", "churn_rate", "lost",
-           "exits", "acquisitions", *(f"acquisitions_{name}" for name in CHANNEL_NAMES), "win_backs",
-           "deal_seeker_share", "mean_satisfaction",
-           "promoter_score", "mean_expectation", "mean_affect", "mean_cognitive", "mean_intention",
-           "repeat_rate", "visits", "purchases", "failures", "delighted", "disappointed", "complaints",
-           "recoveries", "clv", "top20_revenue_share", "headcount", "staff_engagement",
-           "staff_turnover", "service_level", "service_spread", "workload", *SURVEY_METRICS,
-           *(f"n_{name}" for name in STATE_NAMES))
+METRICS = (
+    "customers",
+    "market_share",
+    "customer_share",
+    "retention_rate",
+    "churn_rate",
+    "lost",
+    "exits",
+    "acquisitions",
+    *(f"acquisitions_{name}" for name in CHANNEL_NAMES),
+    "win_backs",
+    "deal_seeker_share",
+    "mean_satisfaction",
+    "promoter_score",
+    "mean_expectation",
+    "mean_affect",
+    "mean_cognitive",
+    "mean_intention",
+    "repeat_rate",
+    "visits",
+    "purchases",
+    "failures",
+    "delighted",
+    "disappointed",
+    "complaints",
+    "recoveries",
+    "clv",
+    "top20_revenue_share",
+    "headcount",
+    "staff_engagement",
+    "staff_turnover",
+    "service_level",
+    "service_spread",
+    "workload",
+    *SURVEY_METRICS,
+    *(f"n_{name}" for name in STATE_NAMES),
+)
 #: the step-table columns of the customers in each state
 _STATE_COLUMNS = METRICS[-N_STATES:]
 _METRIC_NAMES = frozenset(METRICS)
@@ -47,7 +76,7 @@ def top_share(values: np.ndarray, top: float = 0.2) -> float:
     if len(values) == 0 or total <= 0:
         return float("nan")
     k = max(1, int(round(top * len(values))))
-    return float(np.partition(values, len(values) - k)[len(values) - k:].sum(dtype=np.float64) / total)
+    return float(np.partition(values, len(values) - k)[len(values) - k :].sum(dtype=np.float64) / total)
 
 
 #: customers of a firm up to which :func:`_exact_top_shares` works out its top
@@ -56,8 +85,9 @@ _COMPILED_TOP_SHARE_UP_TO = 16384
 
 
 @compiled
-def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarray,
-                      share: np.ndarray, exact: np.ndarray) -> None:
+def _exact_top_shares(
+    spend: np.ndarray, customers: np.ndarray, top_k: np.ndarray, share: np.ndarray, exact: np.ndarray
+) -> None:
     """:func:`top_share` of each firm's values ``spend[f, :customers[f]]``
     (the top ``top_k[f]`` of them), where the float64 sums are exact: the
     values are multiples of ``2**g`` (``g`` below the last bit of the
@@ -84,7 +114,8 @@ def _exact_top_shares(spend: np.ndarray, customers: np.ndarray, top_k: np.ndarra
                 smallest = abs(v)
         # a NaN or an infinity leaves the magnitude non-finite
         exact[f] = np.isfinite(magnitude) and (
-            smallest == np.inf or magnitude < math.ldexp(1.0, 52 + math.frexp(smallest)[1] - 24))
+            smallest == np.inf or magnitude < math.ldexp(1.0, 52 + math.frexp(smallest)[1] - 24)
+        )
         if not exact[f]:
             continue
         if m == 0 or total <= 0:
@@ -129,10 +160,21 @@ MEAN_SOURCES = ("satisfaction", "expectation", "affect", "cognitive", "intention
 
 
 @compiled
-def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: np.ndarray,
-                      promoter_from: float, detractor_to: float, seeker_from: float, revenue: np.ndarray,
-                      start: int, stop: int, counts: np.ndarray, tallies: np.ndarray, weight: np.ndarray,
-                      spend: np.ndarray) -> None:
+def _customer_tallies(
+    state: np.ndarray,
+    recommend: np.ndarray,
+    deal_proneness: np.ndarray,
+    promoter_from: float,
+    detractor_to: float,
+    seeker_from: float,
+    revenue: np.ndarray,
+    start: int,
+    stop: int,
+    counts: np.ndarray,
+    tallies: np.ndarray,
+    weight: np.ndarray,
+    spend: np.ndarray,
+) -> None:
     """One pass over each firm's relationships of the rows ``start:stop``:
     customers in each state (``counts``, ``[firms, states]``); customers,
     promoters, detractors and deal-seekers among its customers (``tallies``,
@@ -161,8 +203,9 @@ def _customer_tallies(state: np.ndarray, recommend: np.ndarray, deal_proneness: 
 
 
 @compiled
-def _staff_tallies(firm: np.ndarray, employed: np.ndarray, engagement: np.ndarray,
-                   people: np.ndarray, engaged: np.ndarray) -> None:
+def _staff_tallies(
+    firm: np.ndarray, employed: np.ndarray, engagement: np.ndarray, people: np.ndarray, engaged: np.ndarray
+) -> None:
     """Employed people of each firm and the sum of their engagement (in
     position order, as ``np.bincount`` sums its weights)."""
     for p in range(len(firm)):
@@ -206,23 +249,36 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     lat, lc = step.latents, model.config.loyalty
     weight = np.empty((cust.n, F), dtype=np.float32)
     spend = np.empty((F, cust.n), dtype=np.float32)
-    thresholds = _thresholds(lc.promoter_recommend, lc.detractor_recommend,
-                             model.config.customers.deal_seeker_threshold)
+    thresholds = _thresholds(
+        lc.promoter_recommend, lc.detractor_recommend, model.config.customers.deal_seeker_threshold
+    )
 
     survey_scales = scales(model.config.survey)
 
     def rule(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         counts, tallies = np.zeros((F, N_STATES), dtype=np.int64), np.zeros((4, F), dtype=np.int64)
-        _customer_tallies(cust.state, lat.recommend, cust.deal_proneness, *thresholds, cust.revenue,
-                          rows.start, rows.stop, counts, tallies, weight, spend)
-        answers = new_counts(F)               # the survey view's answers (sim/survey.py)
-        survey_tallies(cust.state, cust.satisfaction, lat.intention, lat.recommend, *survey_scales,
-                       rows.start, rows.stop, answers)
+        _customer_tallies(
+            cust.state,
+            lat.recommend,
+            cust.deal_proneness,
+            *thresholds,
+            cust.revenue,
+            rows.start,
+            rows.stop,
+            counts,
+            tallies,
+            weight,
+            spend,
+        )
+        answers = new_counts(F)  # the survey view's answers (sim/survey.py)
+        survey_tallies(
+            cust.state, cust.satisfaction, lat.intention, lat.recommend, *survey_scales, rows.start, rows.stop, answers
+        )
         return counts, tallies, answers
 
     blocks = model.blocks.map(rule, cust.n)
     counts, tallies, answers = blocks[0]
-    if len(blocks) > 1:                   # each block's customers' revenue after the last block's
+    if len(blocks) > 1:  # each block's customers' revenue after the last block's
         counts, tallies = sum(b[0] for b in blocks), sum(b[1] for b in blocks)
         answers = sum(b[2] for b in blocks)
         starts = [rows.start for rows in model.blocks.slices(cust.n)]
@@ -231,16 +287,29 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     safe = [max(k, 1) for k in n_cust]
     staff = model.staff
     totals = np.zeros((_TOTALS, F))
-    _firm_totals(cust.satisfaction, cust.expectation, cust.affect, lat.cognitive, lat.intention, cust.behaviour,
-                 weight, spend, tallies[0], staff.firm, staff.employed, staff.engagement, totals)
+    _firm_totals(
+        cust.satisfaction,
+        cust.expectation,
+        cust.affect,
+        lat.cognitive,
+        lat.intention,
+        cust.behaviour,
+        weight,
+        spend,
+        tallies[0],
+        staff.firm,
+        staff.employed,
+        staff.engagement,
+        totals,
+    )
     totals = totals.tolist()
-    means = [[x / k for x, k in zip(row, safe)] for row in totals[:len(MEAN_SOURCES)]]
+    means = [[x / k for x, k in zip(row, safe)] for row in totals[: len(MEAN_SOURCES)]]
     top = _or_numpys_top_shares(spend, n_cust, totals[_TOP_SHARE], totals[_TOP_SHARE + 1])
     people, engaged = totals[_TOP_SHARE + 2], totals[_TOP_SHARE + 3]
     revenue, cogs = accounts["revenue"].tolist(), accounts["cost_of_goods"].tolist()
     total_rev = float(accounts["revenue"].sum())
     all_customers = max(sum(n_cust), 1)
-    d = model.ledger.step_discount ** -1 - 1
+    d = model.ledger.step_discount**-1 - 1
     floats = lambda a: np.asarray(a, dtype=np.float64).tolist()  # noqa: E731
     churn_rate, smoothed = floats(step.churn.rate), floats(step.churn.smoothed)
     clv = []
@@ -253,14 +322,39 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         visits = max(visits, 1)
         svc_mean = service_sum / visits
         service_level.append(svc_mean)
-        service_spread.append(math.sqrt(max(service_sq / visits - svc_mean ** 2, 0.0)))
+        service_spread.append(math.sqrt(max(service_sq / visits - svc_mean**2, 0.0)))
     # the counts as whole numbers (one float64 table when any is float, as np.array makes it)
-    event_counts = np.concatenate((ev.lost, ev.exits, ev.acquisitions, ev.win_backs, ev.purchases, ev.failures,
-                                   ev.delighted, ev.disappointed, ev.complaints, ev.recoveries,
-                                   ev.acquisitions_prior, ev.acquisitions_advertising, ev.acquisitions_referral))
+    event_counts = np.concatenate(
+        (
+            ev.lost,
+            ev.exits,
+            ev.acquisitions,
+            ev.win_backs,
+            ev.purchases,
+            ev.failures,
+            ev.delighted,
+            ev.disappointed,
+            ev.complaints,
+            ev.recoveries,
+            ev.acquisitions_prior,
+            ev.acquisitions_advertising,
+            ev.acquisitions_referral,
+        )
+    )
     event_counts = event_counts.astype(np.int64).tolist()
-    (lost, exits, acquisitions, win_backs, purchases, failures, delighted, disappointed, complaints, recoveries,
-     *by_channel) = (event_counts[k:k + F] for k in range(0, 13 * F, F))
+    (
+        lost,
+        exits,
+        acquisitions,
+        win_backs,
+        purchases,
+        failures,
+        delighted,
+        disappointed,
+        complaints,
+        recoveries,
+        *by_channel,
+    ) = (event_counts[k : k + F] for k in range(0, 13 * F, F))
     satisfaction, expectation, affect, cognitive, intention, behaviour = means
     headcount = floats(ev.headcount)
     leaving, workload = floats(ev.leavers), floats(step.staff.workload)
@@ -272,37 +366,50 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     share_of_revenue = total_rev > 0
     rows = []
     for f, firm in enumerate(model.firms):
-        rows.append({
-            "step": model.steps, "firm": firm.name, "firm_index": f, **dict(zip(accounts, by_firm[f])),
-            "customers": n_cust[f],
-            "market_share": revenue[f] / total_rev if share_of_revenue else 0.0,
-            "customer_share": n_cust[f] / all_customers,
-            "retention_rate": 1 - churn_rate[f],
-            "churn_rate": churn_rate[f],
-            "lost": lost[f], "exits": exits[f], "acquisitions": acquisitions[f],
-            **{f"acquisitions_{name}": counts[f] for name, counts in zip(CHANNEL_NAMES, by_channel)},
-            "win_backs": win_backs[f],
-            "deal_seeker_share": deal[f] / safe[f],
-            "mean_satisfaction": satisfaction[f],
-            "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe[f],
-            "mean_expectation": expectation[f], "mean_affect": affect[f],
-            "mean_cognitive": cognitive[f], "mean_intention": intention[f],
-            "repeat_rate": behaviour[f],
-            "visits": visit_counts[f], "purchases": purchases[f], "failures": failures[f],
-            "delighted": delighted[f], "disappointed": disappointed[f],
-            "complaints": complaints[f], "recoveries": recoveries[f],
-            "clv": clv[f],
-            "top20_revenue_share": top[f],
-            "headcount": headcount[f],
-            "staff_engagement": engaged[f] / max(people[f], 1),
-            "staff_turnover": leaving[f] / max(headcount[f], 1e-9),
-            "service_level": service_level[f],
-            "service_spread": service_spread[f],
-            "workload": workload[f],
-            **{name: survey[name][f] for name in SURVEY_METRICS},
-            **dict(zip(_STATE_COLUMNS, in_state[f])),
-        })
-    if rows and tuple(rows[0])[3 + len(accounts):] != METRICS:  # pragma: no cover - a metric listed in one place only
+        rows.append(
+            {
+                "step": model.steps,
+                "firm": firm.name,
+                "firm_index": f,
+                **dict(zip(accounts, by_firm[f])),
+                "customers": n_cust[f],
+                "market_share": revenue[f] / total_rev if share_of_revenue else 0.0,
+                "customer_share": n_cust[f] / all_customers,
+                "retention_rate": 1 - churn_rate[f],
+                "churn_rate": churn_rate[f],
+                "lost": lost[f],
+                "exits": exits[f],
+                "acquisitions": acquisitions[f],
+                **{f"acquisitions_{name}": counts[f] for name, counts in zip(CHANNEL_NAMES, by_channel)},
+                "win_backs": win_backs[f],
+                "deal_seeker_share": deal[f] / safe[f],
+                "mean_satisfaction": satisfaction[f],
+                "promoter_score": 100.0 * (promoters[f] - detractors[f]) / safe[f],
+                "mean_expectation": expectation[f],
+                "mean_affect": affect[f],
+                "mean_cognitive": cognitive[f],
+                "mean_intention": intention[f],
+                "repeat_rate": behaviour[f],
+                "visits": visit_counts[f],
+                "purchases": purchases[f],
+                "failures": failures[f],
+                "delighted": delighted[f],
+                "disappointed": disappointed[f],
+                "complaints": complaints[f],
+                "recoveries": recoveries[f],
+                "clv": clv[f],
+                "top20_revenue_share": top[f],
+                "headcount": headcount[f],
+                "staff_engagement": engaged[f] / max(people[f], 1),
+                "staff_turnover": leaving[f] / max(headcount[f], 1e-9),
+                "service_level": service_level[f],
+                "service_spread": service_spread[f],
+                "workload": workload[f],
+                **{name: survey[name][f] for name in SURVEY_METRICS},
+                **dict(zip(_STATE_COLUMNS, in_state[f])),
+            }
+        )
+    if rows and tuple(rows[0])[3 + len(accounts) :] != METRICS:  # pragma: no cover - a metric listed in one place only
         raise RuntimeError(f"the step metrics differ from METRICS: {sorted(set(rows[0]) ^ set(METRICS))}")
     return rows
 
@@ -314,10 +421,21 @@ _TOTALS = _TOP_SHARE + 4
 
 
 @compiled
-def _firm_totals(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.ndarray, cognitive: np.ndarray,
-                 intention: np.ndarray, behaviour: np.ndarray, weight: np.ndarray, spend: np.ndarray,
-                 customers: np.ndarray, staff_firm: np.ndarray, employed: np.ndarray, engagement: np.ndarray,
-                 totals: np.ndarray) -> None:
+def _firm_totals(
+    satisfaction: np.ndarray,
+    expectation: np.ndarray,
+    affect: np.ndarray,
+    cognitive: np.ndarray,
+    intention: np.ndarray,
+    behaviour: np.ndarray,
+    weight: np.ndarray,
+    spend: np.ndarray,
+    customers: np.ndarray,
+    staff_firm: np.ndarray,
+    employed: np.ndarray,
+    engagement: np.ndarray,
+    totals: np.ndarray,
+) -> None:
     """What :func:`step_metrics` sums after the tallies, in one call, into
     the rows of ``totals`` (zeroed, ``[_TOTALS, firms]``): the sums over
     each firm's customers (:func:`_sums_over_customers`), the top fifth's
@@ -325,8 +443,9 @@ def _firm_totals(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.n
     (:func:`_exact_top_fifth_shares`) and 1 where it is, the people each
     firm employs and the sum of their engagement (:func:`_staff_tallies`)."""
     F = weight.shape[1]
-    _sums_over_customers(satisfaction, expectation, affect, cognitive, intention, behaviour, weight,
-                         totals[:_TOP_SHARE])
+    _sums_over_customers(
+        satisfaction, expectation, affect, cognitive, intention, behaviour, weight, totals[:_TOP_SHARE]
+    )
     share, exact = np.empty(F), np.empty(F, np.bool_)
     _exact_top_fifth_shares(spend, customers, share, exact)
     people, engaged = np.zeros(F, np.int64), np.zeros(F)
@@ -339,9 +458,16 @@ def _firm_totals(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.n
 
 
 @compiled
-def _sums_over_customers(satisfaction: np.ndarray, expectation: np.ndarray, affect: np.ndarray,
-                         cognitive: np.ndarray, intention: np.ndarray, behaviour: np.ndarray,
-                         weight: np.ndarray, out: np.ndarray) -> None:
+def _sums_over_customers(
+    satisfaction: np.ndarray,
+    expectation: np.ndarray,
+    affect: np.ndarray,
+    cognitive: np.ndarray,
+    intention: np.ndarray,
+    behaviour: np.ndarray,
+    weight: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """``out[k, f]``: the float64 sum of column ``k`` (in the order of
     :data:`MEAN_SOURCES`) over the rows where ``weight[:, f]`` is not 0."""
     n, F = weight.shape
@@ -363,7 +489,7 @@ def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -
     for f in range(len(spend)):
         k = 0
         for start, count in zip(starts, customers):
-            out[f, k:k + count[f]] = spend[f, start:start + count[f]]
+            out[f, k : k + count[f]] = spend[f, start : start + count[f]]
             k += count[f]
     return out
 
@@ -379,11 +505,10 @@ def _top_shares(spend: np.ndarray, customers: np.ndarray) -> list[float]:
     return _or_numpys_top_shares(spend, customers.tolist(), share.tolist(), exact.tolist())
 
 
-def _or_numpys_top_shares(spend: np.ndarray, customers: list[int], share: list[float],
-                          exact: list) -> list[float]:
+def _or_numpys_top_shares(spend: np.ndarray, customers: list[int], share: list[float], exact: list) -> list[float]:
     """Each firm's compiled top share where it is exact, else numpy's
     :func:`top_share` of its customers' revenue."""
-    return [s if ok else top_share(spend[f, :customers[f]]) for f, (s, ok) in enumerate(zip(share, exact))]
+    return [s if ok else top_share(spend[f, : customers[f]]) for f, (s, ok) in enumerate(zip(share, exact))]
 
 
 @compiled
@@ -407,16 +532,21 @@ def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
     last = g.tail(1).set_index("firm")
     years = g["step"].count() / steps_per_year
     annual_churn = g["lost"].sum() / g["customers"].mean().clip(lower=1) / years
-    out = pd.DataFrame({
-        "profit": g["profit"].sum(), "npv": last["npv"], "revenue": g["revenue"].sum(),
-        "market_share": g["market_share"].mean(),
-        "retention_rate": 1 - annual_churn, "churn_rate": annual_churn,
-        "customers": last["customers"],
-        "mean_satisfaction": g["mean_satisfaction"].mean(),
-        "promoter_score": g["promoter_score"].mean(),
-        "deal_seeker_share": last["deal_seeker_share"],
-        "top20_revenue_share": last["top20_revenue_share"],
-    })
+    out = pd.DataFrame(
+        {
+            "profit": g["profit"].sum(),
+            "npv": last["npv"],
+            "revenue": g["revenue"].sum(),
+            "market_share": g["market_share"].mean(),
+            "retention_rate": 1 - annual_churn,
+            "churn_rate": annual_churn,
+            "customers": last["customers"],
+            "mean_satisfaction": g["mean_satisfaction"].mean(),
+            "promoter_score": g["promoter_score"].mean(),
+            "deal_seeker_share": last["deal_seeker_share"],
+            "top20_revenue_share": last["top20_revenue_share"],
+        }
+    )
     for name in SURVEY_METRICS:
         out[name] = g[name].mean()
     for name in STATE_NAMES:

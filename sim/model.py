@@ -65,8 +65,15 @@ class LoyaltyModel(mesa.Model):
         **overrides: any other top-level market key (e.g. ``steps=52``).
     """
 
-    def __init__(self, *, market: MarketConfig | dict | str | None = None, seed: int = 0,
-                 n_customers: int | None = None, burn_in: int | None = None, **overrides: Any) -> None:
+    def __init__(
+        self,
+        *,
+        market: MarketConfig | dict | str | None = None,
+        seed: int = 0,
+        n_customers: int | None = None,
+        burn_in: int | None = None,
+        **overrides: Any,
+    ) -> None:
         super().__init__(rng=int(seed))
         if isinstance(market, str):
             market = load_market_preset(market)
@@ -85,7 +92,7 @@ class LoyaltyModel(mesa.Model):
         #: :meth:`by_firm`'s and :meth:`firm_rule`'s columns, cleared whenever a firm's attribute is set
         self.firm_columns: dict[tuple, np.ndarray] = {}
         self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
-        self.t = 0                        # steps simulated, burn-in included
+        self.t = 0  # steps simulated, burn-in included
         self._build_population()
         self.modifiers = Modifiers(self.customers.n, self.n_firms)
         self.blocks = RowBlocks(cfg.engine.block_rows, cfg.engine.threads)
@@ -94,7 +101,7 @@ class LoyaltyModel(mesa.Model):
         self.newcomers = Newcomers(self.streams["newcomers"], self.n_firms)
         #: the step, phase by phase (:mod:`sim.phases`); a probe may substitute one
         self.phases: list[Phase] = list(PHASES)
-        self.records: list[dict] = []     # the step table's rows
+        self.records: list[dict] = []  # the step table's rows
         self.cohorts = Cohorts(self.n_firms, cfg.steps)
         self.retention = RetentionRecorder()
         for firm in self.firms:
@@ -114,14 +121,18 @@ class LoyaltyModel(mesa.Model):
         cfg, n, F = self.config, self.config.n_customers, len(self.config.firms)
         rng = self.streams["traits"]
         c = cfg.customers
-        soc = rng.beta(max(c.sociability_mean * c.sociability_concentration, 1e-6),
-                       max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6), n)
-        self.network, order = small_world(soc, cfg.network.mean_degree, cfg.network.rewire_prob,
-                                          self.streams["network"], cfg.network.reorder)
-        traits = draw_traits(c, rng, n, self.step_length, self.n_firms, sociability=soc[order],
-                             segments=self.segments())
-        self.customers = CustomerPopulation(traits, F, [f.name for f in cfg.firms],
-                                            [s.name for s in c.segments])
+        soc = rng.beta(
+            max(c.sociability_mean * c.sociability_concentration, 1e-6),
+            max((1 - c.sociability_mean) * c.sociability_concentration, 1e-6),
+            n,
+        )
+        self.network, order = small_world(
+            soc, cfg.network.mean_degree, cfg.network.rewire_prob, self.streams["network"], cfg.network.reorder
+        )
+        traits = draw_traits(
+            c, rng, n, self.step_length, self.n_firms, sociability=soc[order], segments=self.segments()
+        )
+        self.customers = CustomerPopulation(traits, F, [f.name for f in cfg.firms], [s.name for s in c.segments])
         self.staff = StaffPopulation(cfg.firms, n, cfg.staff, self.streams["staff_init"])
         init = self.streams["init"]
         present = self._present()
@@ -130,15 +141,20 @@ class LoyaltyModel(mesa.Model):
         noise = init.standard_normal((n, F), dtype=np.float32) * cfg.expectation.initial_spread
         cust = self.customers
         cust.state[aware] = S.AWARE
-        cust.reconsidered[aware] = True      # the firms a customer knows from the start are in their consideration set
+        cust.reconsidered[aware] = True  # the firms a customer knows from the start are in their consideration set
         cust.expectation[:] = np.where(aware, np.clip(promise[None, :] + noise, 0, 1), 0)
-        workload = np.zeros(F)          # utilisation: no visits served yet
+        workload = np.zeros(F)  # utilisation: no visits served yet
         target = self.engagement_target(workload)
         self.staff.engagement[:] = np.clip(target[self.staff.firm] + self.staff.trait, 0, 1)
         #: the records of the last step (of the step in progress while it runs)
-        self.last_step = StepRecord(self.t, False, FirmStepEvents.zeros(F), np.zeros(F),
-                                    staff=StaffWork(workload, self.staff.roster()),
-                                    churn=SmoothedChurn(np.full(F, np.nan), np.full(F, np.nan)))
+        self.last_step = StepRecord(
+            self.t,
+            False,
+            FirmStepEvents.zeros(F),
+            np.zeros(F),
+            staff=StaffWork(workload, self.staff.roster()),
+            churn=SmoothedChurn(np.full(F, np.nan), np.full(F, np.nan)),
+        )
 
     # ------------------------------------------------------------------ the step
     def step(self) -> None:
@@ -187,10 +203,10 @@ class LoyaltyModel(mesa.Model):
                 for phase in phases[last:]:
                     phase(self, step)
         except SystemError as e:
-            if interrupted(e):             # Ctrl-C inside a compiled rule: stop as Ctrl-C does
+            if interrupted(e):  # Ctrl-C inside a compiled rule: stop as Ctrl-C does
                 raise KeyboardInterrupt from None
             raise
-        step.draws = None                 # the draws are not kept between steps
+        step.draws = None  # the draws are not kept between steps
         self.t += 1
 
     def _visit_rounds(self, step: StepRecord, phases: list[Phase]) -> None:
@@ -300,8 +316,15 @@ class LoyaltyModel(mesa.Model):
     def engagement_target(self, utilisation: np.ndarray) -> np.ndarray:
         """The engagement each firm's staff tend to, given their utilisation."""
         fa = lambda name: self.by_firm(name, np.float64)  # noqa: E731
-        return engagement_target(fa("wage_per_year"), fa("training"), fa("empowerment"), fa("recognition"),
-                                 utilisation, self.config.staff, fa("morale"))
+        return engagement_target(
+            fa("wage_per_year"),
+            fa("training"),
+            fa("empowerment"),
+            fa("recognition"),
+            utilisation,
+            self.config.staff,
+            fa("morale"),
+        )
 
     def break_bonds(self, positions: np.ndarray) -> None:
         """Customers bonded to the employees who held these positions lose
@@ -314,8 +337,7 @@ class LoyaltyModel(mesa.Model):
         bonded = np.flatnonzero(cust.bond >= 0)
         broken = bonded[left[cust.bond[bonded]]]
         firm_of = staff.firm[cust.bond[broken]]
-        cust.affect[broken, firm_of] = np.maximum(cust.affect[broken, firm_of]
-                                                  - self.config.staff.bond_break_affect, 0)
+        cust.affect[broken, firm_of] = np.maximum(cust.affect[broken, firm_of] - self.config.staff.bond_break_affect, 0)
         cust.bond[broken] = -1
 
     def add_staff_time(self, firm: int, visits: float) -> None:
@@ -348,9 +370,19 @@ class LoyaltyModel(mesa.Model):
 
     def context(self, firm: Firm, purchases: Purchases | None = None) -> StepContext:
         """What the strategies of ``firm`` see of the current step."""
-        return StepContext(t=self.t, step=self.reported_step, steps_per_year=self.config.steps_per_year,
-                           firms=self.firms, firm=firm, customers=self.customers, staff=self.staff,
-                           modifiers=self.modifiers, units=self.step_length, purchases=purchases, _market=self)
+        return StepContext(
+            t=self.t,
+            step=self.reported_step,
+            steps_per_year=self.config.steps_per_year,
+            firms=self.firms,
+            firm=firm,
+            customers=self.customers,
+            staff=self.staff,
+            modifiers=self.modifiers,
+            units=self.step_length,
+            purchases=purchases,
+            _market=self,
+        )
 
     def set_strategies(self, firm: Firm, specs: Any) -> None:
         """Let ``firm`` run the strategies ``specs`` (names, dicts, instances or
@@ -371,8 +403,15 @@ class LoyaltyModel(mesa.Model):
         shape = (len(take_rows(cust.reference_price, rows)), self.n_firms)
         out = Latents(*(np.empty(shape, np.float32) for _ in LATENTS))
         self.switching_and_beliefs(rows, out)
-        loyalty.derive_latents(take_rows(cust.affect, rows), out.switching, take_rows(cust.satisfaction, rows),
-                               loyalty.rules(self.config.loyalty), out.cognitive, out.intention, out.recommend)
+        loyalty.derive_latents(
+            take_rows(cust.affect, rows),
+            out.switching,
+            take_rows(cust.satisfaction, rows),
+            loyalty.rules(self.config.loyalty),
+            out.cognitive,
+            out.intention,
+            out.recommend,
+        )
         return out.as_dict()
 
     def switching_and_beliefs(self, rows: Any, out: Latents) -> None:
@@ -384,17 +423,26 @@ class LoyaltyModel(mesa.Model):
         cust, lc = self.customers, self.config.loyalty
         take = lambda x: take_rows(x, rows)  # noqa: E731
         belief = _belief(lc.cognitive_price_weight, lc.cognitive_scale, lc.cognitive_certain_lead)
-        loyalty.switching_and_exponents(take(cust.state), self.by_firm("switching_cost"),
-                                        self._switching_bonus(rows), take(cust.expectation), self.price,
-                                        take(cust.reference_price), take(cust.price_sensitivity), self.present,
-                                        belief, out.switching, out.cognitive)
+        loyalty.switching_and_exponents(
+            take(cust.state),
+            self.by_firm("switching_cost"),
+            self._switching_bonus(rows),
+            take(cust.expectation),
+            self.price,
+            take(cust.reference_price),
+            take(cust.price_sensitivity),
+            self.present,
+            belief,
+            out.switching,
+            out.cognitive,
+        )
         np.exp(out.cognitive, out=out.cognitive)
 
     # ------------------------------------------------------------------ results
     def state_counts(self) -> np.ndarray:
         """Customers in each loyalty state, ``[n_firms, N_STATES]``; each row sums to n."""
         st, F = self.customers.state, self.n_firms
-        offset = np.arange(F) * N_STATES      # firm f's states counted in bins f * N_STATES + state
+        offset = np.arange(F) * N_STATES  # firm f's states counted in bins f * N_STATES + state
 
         def rule(rows: slice) -> np.ndarray:
             return np.bincount((st[rows] + offset).ravel(), minlength=F * N_STATES).reshape(F, N_STATES)
@@ -414,6 +462,7 @@ class LoyaltyModel(mesa.Model):
     def summary(self) -> pd.DataFrame:
         """Per-firm summary over the reported horizon."""
         from sim.metrics import summarise
+
         return summarise(self.step_table(), self.config.steps_per_year)
 
     def cohort_survival(self) -> pd.DataFrame:
@@ -425,8 +474,9 @@ class LoyaltyModel(mesa.Model):
             for t in np.flatnonzero(acquired[f]):
                 acq = int(acquired[f, t])
                 alive = acq - int(lost[f, t])
-                rows.append({"firm": firm.name, "cohort": int(t), "acquired": acq,
-                             "surviving": alive, "survival": alive / acq})
+                rows.append(
+                    {"firm": firm.name, "cohort": int(t), "acquired": acq, "surviving": alive, "survival": alive / acq}
+                )
         return pd.DataFrame(rows, columns=["firm", "cohort", "acquired", "surviving", "survival"])
 
 
@@ -442,4 +492,5 @@ def _belief(price_weight: float, scale: float, certain_lead: float) -> np.ndarra
 def load_market_preset(name: str) -> dict:
     """The market preset ``conf/market/<name>.yaml`` as a plain dict."""
     from sim.config_loading import load_market_yaml
+
     return load_market_yaml(name)

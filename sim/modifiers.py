@@ -32,7 +32,7 @@ class Modifier:
 
     def __init__(self, n: int, n_firms: int) -> None:
         self.shape = (n, n_firms)
-        self.values: np.ndarray | None = None   #: the stored deviation from neutral, None while unset
+        self.values: np.ndarray | None = None  #: the stored deviation from neutral, None while unset
 
     @property
     def in_use(self) -> bool:
@@ -133,15 +133,15 @@ class Modifiers:
 
     #: the modifiers by name, with their kind and what they change
     KINDS: ClassVar[dict[str, type[Modifier]]] = {
-        "price_factor": PriceFactor,      # the price paid (and a deal's pull in the choice)
-        "switching_bonus": Bonus,         # added to switching costs (points, social bonds)
-        "service_bonus": Bonus,           # added to the service received
-        "basket_factor": BasketFactor,    # multiplies the basket
-        "belonging_bonus": Bonus,         # added to the belonging felt (a club)
-        "refusal": Refusal,               # the firm does not serve the customer
-        "choice_bonus": Bonus,            # added to the firm's utility in the choice (a reward's expected value)
-        "occasion_lift": Bonus,           # raises the chance of a purchase occasion, as a share of it (goal gradient)
-        "points": Balance,                # reward points the customer holds at the firm (not read by the engine)
+        "price_factor": PriceFactor,  # the price paid (and a deal's pull in the choice)
+        "switching_bonus": Bonus,  # added to switching costs (points, social bonds)
+        "service_bonus": Bonus,  # added to the service received
+        "basket_factor": BasketFactor,  # multiplies the basket
+        "belonging_bonus": Bonus,  # added to the belonging felt (a club)
+        "refusal": Refusal,  # the firm does not serve the customer
+        "choice_bonus": Bonus,  # added to the firm's utility in the choice (a reward's expected value)
+        "occasion_lift": Bonus,  # raises the chance of a purchase occasion, as a share of it (goal gradient)
+        "points": Balance,  # reward points the customer holds at the firm (not read by the engine)
         "standing_order": StandingOrder,  # this step's occasion goes to the firm without a choice (a system)
     }
 

@@ -28,9 +28,10 @@ if TYPE_CHECKING:  # pragma: no cover
 @dataclass(frozen=True)
 class Outlook:
     """One firm's view of every customer's prospects (arrays ``[n]``, float64)."""
-    ending_chance: np.ndarray      #: chance the current relationship ends within a year (0: none current)
+
+    ending_chance: np.ndarray  #: chance the current relationship ends within a year (0: none current)
     choice_probability: np.ndarray  #: chance of choosing the firm on the next occasion
-    category_spend: np.ndarray     #: spend a year in the category, at reference price
+    category_spend: np.ndarray  #: spend a year in the category, at reference price
 
 
 def outlook(market: "LoyaltyModel", firm: int) -> Outlook:
@@ -40,9 +41,18 @@ def outlook(market: "LoyaltyModel", firm: int) -> Outlook:
     bond = cust.bond
     bonded = (bond >= 0) & (market.staff.firm[np.maximum(bond, 0)] == f)
     tenure = hazard.tenure_years(cust.since[:, f], market.t, cfg.steps_per_year)
-    rate = hazard.annual_hazard(cust.churn_proneness, cust.satisfaction[:, f], lat["switching"][:, f],
-                                lat["cognitive"][:, f], cust.incident[:, f], bonded, tenure, cust.state[:, f],
-                                cfg.churn, cust.acquisition_discount[:, f])
+    rate = hazard.annual_hazard(
+        cust.churn_proneness,
+        cust.satisfaction[:, f],
+        lat["switching"][:, f],
+        lat["cognitive"][:, f],
+        cust.incident[:, f],
+        bonded,
+        tenure,
+        cust.state[:, f],
+        cfg.churn,
+        cust.acquisition_discount[:, f],
+    )
     current = is_customer(cust.state[:, f])
     ending = np.where(current, hazard.ending_chance(rate, 1.0), 0.0)
     spend = cust.spend.astype(np.float64) * cust.visit_rate.astype(np.float64)

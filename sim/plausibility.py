@@ -21,7 +21,7 @@ from sim.states import STATE_NAMES
 class Bounds:
     max_quarterly_drift: float = 0.03
     annual_churn: tuple[float, float] = (0.20, 0.40)
-    min_loyal_share: float = 0.10      # of the firm's customers, loyal or advocate
+    min_loyal_share: float = 0.10  # of the firm's customers, loyal or advocate
     min_advocates: int = 1
     top20_revenue_share: tuple[float, float] = (0.55, 0.80)
     # customers whose main firm's choice probability is below 0.9 (a judgement)
@@ -40,20 +40,23 @@ def quarterly_drift(table: pd.DataFrame, n_customers: int, steps_per_year: float
     return pd.Series(out, name="max_quarterly_drift")
 
 
-def plausibility(table: pd.DataFrame, n_customers: int, steps_per_year: float,
-                 market_revenue_top20: float, market_in_play: float) -> pd.DataFrame:
+def plausibility(
+    table: pd.DataFrame, n_customers: int, steps_per_year: float, market_revenue_top20: float, market_in_play: float
+) -> pd.DataFrame:
     """Per-firm plausibility measures of a baseline run, with two of the
     market's: the top fifth's revenue share and the share of customers in
     play (:func:`sim.in_play.in_play_share`)."""
     g = table.groupby("firm", sort=False)
     years = g["step"].count() / steps_per_year
     last = g.tail(1).set_index("firm")
-    out = pd.DataFrame({
-        "annual_churn": g["lost"].sum() / g["customers"].mean().clip(lower=1) / years,
-        "max_quarterly_drift": quarterly_drift(table, n_customers, steps_per_year),
-        "loyal_share": (last["n_loyal"] + last["n_advocate"]) / last["customers"].clip(lower=1),
-        "advocates": last["n_advocate"],
-    })
+    out = pd.DataFrame(
+        {
+            "annual_churn": g["lost"].sum() / g["customers"].mean().clip(lower=1) / years,
+            "max_quarterly_drift": quarterly_drift(table, n_customers, steps_per_year),
+            "loyal_share": (last["n_loyal"] + last["n_advocate"]) / last["customers"].clip(lower=1),
+            "advocates": last["n_advocate"],
+        }
+    )
     out["market_top20_revenue_share"] = market_revenue_top20
     out["market_in_play"] = market_in_play
     return out

@@ -23,14 +23,22 @@ import numpy as np
 #: counts ("customers", "staff", or a leading count of draws per customer, or
 #: a draw per customer and firm); the order is the order the streams are created in
 DRAW_PLAN: tuple[tuple[str, str, str, int], ...] = (
-    ("staff", "uniform", "staff", 0), ("purchase", "uniform", "customers", 0),
-    ("choice", "uniform", "customers", 2), ("service", "uniform", "customers", 3),
-    ("service_noise", "normal", "customers", 0), ("experience", "uniform", "customers", 0),
-    ("experience_noise", "normal", "customers", 0), ("complaint", "uniform", "customers", 3),
-    ("wom", "uniform", "customers", 0), ("awareness", "uniform", "firms", 0),
-    ("churn", "uniform", "customers", 0), ("exit", "uniform", "customers", 0),
-    ("renewal", "uniform", "customers", 0), ("audience", "uniform", "customers", 0),
-    ("strangers", "uniform", "customers", 2), ("incident_decision", "uniform", "customers", 0),
+    ("staff", "uniform", "staff", 0),
+    ("purchase", "uniform", "customers", 0),
+    ("choice", "uniform", "customers", 2),
+    ("service", "uniform", "customers", 3),
+    ("service_noise", "normal", "customers", 0),
+    ("experience", "uniform", "customers", 0),
+    ("experience_noise", "normal", "customers", 0),
+    ("complaint", "uniform", "customers", 3),
+    ("wom", "uniform", "customers", 0),
+    ("awareness", "uniform", "firms", 0),
+    ("churn", "uniform", "customers", 0),
+    ("exit", "uniform", "customers", 0),
+    ("renewal", "uniform", "customers", 0),
+    ("audience", "uniform", "customers", 0),
+    ("strangers", "uniform", "customers", 2),
+    ("incident_decision", "uniform", "customers", 0),
 )
 
 
@@ -45,21 +53,22 @@ class StepDraws:
     whether a phase uses them or not, so that a change to one rule leaves the
     other streams' draws where they were (common random numbers; Glasserman
     & Yao 1992). Each stream is named after the event it decides."""
-    staff: np.ndarray             #: [staff] uniform: who leaves
-    purchase: np.ndarray          #: [n] uniform: who has a purchase occasion
-    choice: np.ndarray            #: [2, n] uniform: variety seeking, then the logit choice
-    service: np.ndarray           #: [3, n] uniform: employee picked, own employee serves, bond forms
-    service_noise: np.ndarray     #: [n] normal: the employee's day-to-day spread
-    experience: np.ndarray        #: [n] uniform: quality failure
+
+    staff: np.ndarray  #: [staff] uniform: who leaves
+    purchase: np.ndarray  #: [n] uniform: who has a purchase occasion
+    choice: np.ndarray  #: [2, n] uniform: variety seeking, then the logit choice
+    service: np.ndarray  #: [3, n] uniform: employee picked, own employee serves, bond forms
+    service_noise: np.ndarray  #: [n] normal: the employee's day-to-day spread
+    experience: np.ndarray  #: [n] uniform: quality failure
     experience_noise: np.ndarray  #: [n] normal: quality noise
-    complaint: np.ndarray         #: [3, n] uniform: complains, resolved, quickly
-    wom: np.ndarray               #: [n] uniform: tells a story
-    awareness: np.ndarray         #: [n, firms] uniform: becomes aware of the firm
-    churn: np.ndarray             #: [n] uniform: a disappointed customer defects
-    exit: np.ndarray              #: [n] uniform: leaves the category
-    renewal: np.ndarray           #: [n] uniform: a subscriber at a renewal point reviews the market
-    audience: np.ndarray          #: [n] uniform: how many people a talker tells (sim.audience.audience_size)
-    strangers: np.ndarray         #: [2, n] uniform: the key of whom beyond their ties (sim.audience.audience_key)
+    complaint: np.ndarray  #: [3, n] uniform: complains, resolved, quickly
+    wom: np.ndarray  #: [n] uniform: tells a story
+    awareness: np.ndarray  #: [n, firms] uniform: becomes aware of the firm
+    churn: np.ndarray  #: [n] uniform: a disappointed customer defects
+    exit: np.ndarray  #: [n] uniform: leaves the category
+    renewal: np.ndarray  #: [n] uniform: a subscriber at a renewal point reviews the market
+    audience: np.ndarray  #: [n] uniform: how many people a talker tells (sim.audience.audience_size)
+    strangers: np.ndarray  #: [2, n] uniform: the key of whom beyond their ties (sim.audience.audience_key)
     incident_decision: np.ndarray  #: [n] uniform: a customer with a problem leaves after its handling (sim.recovery)
 
     @staticmethod
@@ -91,31 +100,32 @@ class Purchases:
     gives the buyers and firms, the experience phase what happened at the
     firm, later phases how it was felt (Oliver 1980: disconfirmation) and
     what the complaint process did with it."""
-    buyers: np.ndarray                     #: customer row of each purchase
-    firm: np.ndarray                       #: firm chosen
-    cell: np.ndarray | None = None         #: buyers * n_firms + firm: the relationship in flat [n, firms] arrays
-    experience: np.ndarray | None = None   #: overall experience (0-1)
-    served: np.ndarray | None = None       #: staff position that served, -1 none
+
+    buyers: np.ndarray  #: customer row of each purchase
+    firm: np.ndarray  #: firm chosen
+    cell: np.ndarray | None = None  #: buyers * n_firms + firm: the relationship in flat [n, firms] arrays
+    experience: np.ndarray | None = None  #: overall experience (0-1)
+    served: np.ndarray | None = None  #: staff position that served, -1 none
     own_employee: np.ndarray | None = None  #: served by the employee the customer is bonded to
-    failed: np.ndarray | None = None       #: a quality failure (on one of the purchase's visits)
+    failed: np.ndarray | None = None  #: a quality failure (on one of the purchase's visits)
     failure_drop: np.ndarray | None = None  #: how far a failed visit's experience lies below an ordinary visit's
-    discount: np.ndarray | None = None     #: share off the firm's list price paid (0 at the list price)
-    service: np.ndarray | None = None      #: service received (0-1)
-    belonging: np.ndarray | None = None    #: belonging felt (0-1)
-    spent: np.ndarray | None = None        #: money spent
-    visits: np.ndarray | None = None       #: visits the purchase holds (a long step's several)
-    outcome: np.ndarray | None = None      #: disappointed -1, satisfied 0, delighted +1 (zone of tolerance)
-    felt: np.ndarray | None = None         #: felt value of the disconfirmation, after any complaint handling
-    complained: np.ndarray | None = None   #: complained
-    resolved: np.ndarray | None = None     #: the complaint was resolved
-    quick: np.ndarray | None = None        #: ... quickly
+    discount: np.ndarray | None = None  #: share off the firm's list price paid (0 at the list price)
+    service: np.ndarray | None = None  #: service received (0-1)
+    belonging: np.ndarray | None = None  #: belonging felt (0-1)
+    spent: np.ndarray | None = None  #: money spent
+    visits: np.ndarray | None = None  #: visits the purchase holds (a long step's several)
+    outcome: np.ndarray | None = None  #: disappointed -1, satisfied 0, delighted +1 (zone of tolerance)
+    felt: np.ndarray | None = None  #: felt value of the disconfirmation, after any complaint handling
+    complained: np.ndarray | None = None  #: complained
+    resolved: np.ndarray | None = None  #: the complaint was resolved
+    quick: np.ndarray | None = None  #: ... quickly
     #: the purchase was a problem, an incident with a decision (sim.recovery.is_problem)
     problem: np.ndarray | None = None
-    major: np.ndarray | None = None        #: ... a major one (sim.recovery.major_problem)
+    major: np.ndarray | None = None  #: ... a major one (sim.recovery.major_problem)
     #: the customer with a problem decided to end the relationship after its handling
     leaves: np.ndarray | None = None
-    talked: np.ndarray | None = None       #: the buyer told people about it
-    audience: np.ndarray | None = None     #: people the buyer told (their ties first, then strangers; 0 if silent)
+    talked: np.ndarray | None = None  #: the buyer told people about it
+    audience: np.ndarray | None = None  #: people the buyer told (their ties first, then strangers; 0 if silent)
     visit_round: np.ndarray | None = None  #: the visit round of each purchase, from 0 (None: the step is one round)
 
     @classmethod
@@ -146,10 +156,11 @@ LATENTS = ("switching", "cognitive", "intention", "recommend")
 class Latents:
     """Derived loyalty latents of every relationship (``[n, firms]``), as the
     states phase computed them (Oliver 1999's phases; Dick & Basu 1994)."""
-    switching: np.ndarray   #: switching costs: contracts and programme bonds
-    cognitive: np.ndarray   #: cognitive loyalty: the firm's value against the others
-    intention: np.ndarray   #: intention to return
-    recommend: np.ndarray   #: likelihood to recommend (0-10)
+
+    switching: np.ndarray  #: switching costs: contracts and programme bonds
+    cognitive: np.ndarray  #: cognitive loyalty: the firm's value against the others
+    intention: np.ndarray  #: intention to return
+    recommend: np.ndarray  #: likelihood to recommend (0-10)
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """The latents by name (:data:`LATENTS`)."""
@@ -160,13 +171,15 @@ class Latents:
 class StaffWork:
     """The staff side of a step: how loaded each firm's staff were and who
     is on the roster to serve (Heskett et al. 1994: the service-profit chain)."""
-    workload: np.ndarray   #: [firms] last step's visits per unit of staff capacity
+
+    workload: np.ndarray  #: [firms] last step's visits per unit of staff capacity
     roster: tuple[np.ndarray, np.ndarray, np.ndarray]  #: employed positions by firm: (positions, start, count)
 
 
 @dataclass
 class FirmStepEvents:
     """Counts of what happened to each firm during one step."""
+
     customers_at_start: np.ndarray
     acquisitions: np.ndarray
     win_backs: np.ndarray
@@ -203,7 +216,8 @@ class SmoothedChurn:
     """Each firm's churn rate of the step and its moving average, which the
     customer lifetime value of the step table uses as the retention outlook
     (Gupta, Lehmann & Stuart 2004: CLV from margin, retention and discount rate)."""
-    rate: np.ndarray       #: [firms] relationships lost this step per customer at its start
+
+    rate: np.ndarray  #: [firms] relationships lost this step per customer at its start
     #: [firms] moving average of the rate (half-life loyalty.clv_churn_half_life_weeks) over reported steps
     #: (NaN before)
     smoothed: np.ndarray
@@ -213,16 +227,17 @@ class SmoothedChurn:
 class StepRecord:
     """Everything one step wrote: filled phase by phase, then kept as
     ``model.last_step``. The draws are released when the step ends."""
-    t: int                                 #: steps simulated before this one, burn-in included
-    reported: bool                         #: a reported step (False during burn-in)
-    events: FirmStepEvents                 #: counts per firm
-    visits: np.ndarray                     #: [firms] visit equivalents served (next step's workload)
+
+    t: int  #: steps simulated before this one, burn-in included
+    reported: bool  #: a reported step (False during burn-in)
+    events: FirmStepEvents  #: counts per firm
+    visits: np.ndarray  #: [firms] visit equivalents served (next step's workload)
     draws: StepDraws | None = None
     staff: StaffWork | None = None
     purchases: Purchases | None = None
     latents: Latents | None = None
     churn: SmoothedChurn | None = None
-    accounts: dict[str, np.ndarray] | None = None   #: the ledger's accounts of the step
+    accounts: dict[str, np.ndarray] | None = None  #: the ledger's accounts of the step
     #: rows whose customer left the category in the step: a newcomer took each
     #: place after the step's purchases (``customers.generation`` moved on by one)
     replaced: np.ndarray | None = None

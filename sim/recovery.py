@@ -56,9 +56,14 @@ def decision_coefficients(cfg: ComplaintConfig) -> np.ndarray:
     """The decision's coefficients as :func:`leaving_chance` reads them:
     (leave_log_odds, major_leave_log_odds, resolved_stay_log_odds,
     quick_stay_log_odds, silent_leave_log_odds), float64, read-only."""
-    return rule_constants(np.float64, float(cfg.leave_log_odds), float(cfg.major_leave_log_odds),
-                          float(cfg.resolved_stay_log_odds), float(cfg.quick_stay_log_odds),
-                          float(cfg.silent_leave_log_odds))
+    return rule_constants(
+        np.float64,
+        float(cfg.leave_log_odds),
+        float(cfg.major_leave_log_odds),
+        float(cfg.resolved_stay_log_odds),
+        float(cfg.quick_stay_log_odds),
+        float(cfg.silent_leave_log_odds),
+    )
 
 
 @inlined
@@ -84,8 +89,13 @@ def leaving_chance(major: bool, complained: bool, resolved: bool, quick: bool, c
     silent_effect * (not complained) - resolved_effect * resolved -
     quick_effect * quick`` (``coefficients``: :func:`decision_coefficients`),
     float64."""
-    leave, major_effect, resolved_effect, quick_effect, silent_effect = coefficients[0], coefficients[1], \
-        coefficients[2], coefficients[3], coefficients[4]
+    leave, major_effect, resolved_effect, quick_effect, silent_effect = (
+        coefficients[0],
+        coefficients[1],
+        coefficients[2],
+        coefficients[3],
+        coefficients[4],
+    )
     x = leave
     if major:
         x += major_effect

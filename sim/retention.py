@@ -29,12 +29,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
 
 #: the columns of :meth:`RetentionRecorder.table`
-COLUMNS = ("firm", "cohort_year", "year", "reported_step", "acquired", "true_retained", "observed_retained",
-           "true_retention", "observed_retention")
+COLUMNS = (
+    "firm",
+    "cohort_year",
+    "year",
+    "reported_step",
+    "acquired",
+    "true_retained",
+    "observed_retained",
+    "true_retention",
+    "observed_retention",
+)
 
 
-def observed_active(last_purchase: np.ndarray, visit_rate: np.ndarray, t: int, steps_per_year: float,
-                    gaps: float) -> np.ndarray:
+def observed_active(
+    last_purchase: np.ndarray, visit_rate: np.ndarray, t: int, steps_per_year: float, gaps: float
+) -> np.ndarray:
     """Whether each relationship (``[n, firms]``) looks retained at step
     ``t``: its last purchase (a step, -1 never) lies within ``gaps``
     expected inter-purchase times of the customer (``steps_per_year /
@@ -70,14 +80,24 @@ class RetentionRecorder:
             true = np.bincount(year_of[current[known, f]], minlength=1)
             observed = np.bincount(year_of[seen[known, f]], minlength=1)
             for y in range((step - 1) // steps_in_year + 1):
-                total = int(acquired[f, 1 + y * steps_in_year:1 + (y + 1) * steps_in_year].sum())
+                total = int(acquired[f, 1 + y * steps_in_year : 1 + (y + 1) * steps_in_year].sum())
                 if total == 0:
                     continue
                 kept = int(true[y]) if y < len(true) else 0
                 looks = int(observed[y]) if y < len(observed) else 0
-                self.rows.append({"firm": firm, "cohort_year": y + 1, "year": step / per_year, "reported_step": step,
-                                  "acquired": total, "true_retained": kept, "observed_retained": looks,
-                                  "true_retention": kept / total, "observed_retention": looks / total})
+                self.rows.append(
+                    {
+                        "firm": firm,
+                        "cohort_year": y + 1,
+                        "year": step / per_year,
+                        "reported_step": step,
+                        "acquired": total,
+                        "true_retained": kept,
+                        "observed_retained": looks,
+                        "true_retention": kept / total,
+                        "observed_retention": looks / total,
+                    }
+                )
 
     def table(self) -> pd.DataFrame:
         """One row per snapshot, firm and cohort year (:data:`COLUMNS`)."""

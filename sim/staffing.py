@@ -47,9 +47,15 @@ def strain(utilisation: np.ndarray, cfg: StaffConfig) -> np.ndarray:
     return w * np.logaddexp(0.0, (np.asarray(utilisation, dtype=np.float64) - cfg.utilisation_knee) / w)
 
 
-def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                      recognition: np.ndarray, utilisation: np.ndarray, cfg: StaffConfig,
-                      morale: np.ndarray | None = None) -> np.ndarray:
+def engagement_target(
+    wage: np.ndarray,
+    training: np.ndarray,
+    empowerment: np.ndarray,
+    recognition: np.ndarray,
+    utilisation: np.ndarray,
+    cfg: StaffConfig,
+    morale: np.ndarray | None = None,
+) -> np.ndarray:
     """Engagement each firm's conditions lead to (one value per firm); wages
     are per full-time employee and year, as the market wage (float64).
     ``morale`` (default 0) is added as it is: what events at the firm do to
@@ -61,34 +67,71 @@ def engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.nd
     terms = [np.asarray(x, dtype=np.float64) for x in (wage, training, empowerment, recognition, morale)]
     terms.append(strain(utilisation, cfg))
     shape = terms[-1].shape
-    if len(shape) != 1 or any(x.shape != shape for x in terms):       # not one value per firm each
+    if len(shape) != 1 or any(x.shape != shape for x in terms):  # not one value per firm each
         terms = [np.ascontiguousarray(x).reshape(-1) for x in np.broadcast_arrays(*terms)]
-        shape = np.broadcast_shapes(*(np.shape(x) for x in (wage, training, empowerment, recognition, morale,
-                                                             utilisation)))
+        shape = np.broadcast_shapes(
+            *(np.shape(x) for x in (wage, training, empowerment, recognition, morale, utilisation))
+        )
     out = np.empty(shape)
-    _engagement_target(*terms, float(cfg.base_engagement), float(cfg.pay_engagement),
-                       float(cfg.market_wage_per_year), float(cfg.training_engagement),
-                       float(cfg.empowerment_engagement), float(cfg.recognition_engagement),
-                       float(cfg.workload_engagement), out.reshape(-1))
+    _engagement_target(
+        *terms,
+        float(cfg.base_engagement),
+        float(cfg.pay_engagement),
+        float(cfg.market_wage_per_year),
+        float(cfg.training_engagement),
+        float(cfg.empowerment_engagement),
+        float(cfg.recognition_engagement),
+        float(cfg.workload_engagement),
+        out.reshape(-1),
+    )
     return out
 
 
 @compiled
-def _engagement_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray, recognition: np.ndarray,
-                       morale: np.ndarray, load: np.ndarray, base: float, pay: float, market_wage: float,
-                       trained: float, empowered: float, recognised: float, strained: float, out: np.ndarray) -> None:
+def _engagement_target(
+    wage: np.ndarray,
+    training: np.ndarray,
+    empowerment: np.ndarray,
+    recognition: np.ndarray,
+    morale: np.ndarray,
+    load: np.ndarray,
+    base: float,
+    pay: float,
+    market_wage: float,
+    trained: float,
+    empowered: float,
+    recognised: float,
+    strained: float,
+    out: np.ndarray,
+) -> None:
     """:func:`engagement_target`'s sum for each firm, term by term in its order."""
     for f in range(len(out)):
-        out[f] = (base + pay * (wage[f] / market_wage - 1.0) + trained * training[f] + empowered * empowerment[f]
-                  + recognised * recognition[f] + morale[f] - strained * load[f])
+        out[f] = (
+            base
+            + pay * (wage[f] / market_wage - 1.0)
+            + trained * training[f]
+            + empowered * empowerment[f]
+            + recognised * recognition[f]
+            + morale[f]
+            - strained * load[f]
+        )
 
 
 @compiled
-def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, closing: float,
-                       engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
-                       person_target: np.ndarray, minus_turnover_engagement: float,
-                       learning_weeks: np.float32, quit_exponent: np.ndarray,
-                       learning_exponent: np.ndarray) -> None:
+def _settle_engagement(
+    firm: np.ndarray,
+    trait: np.ndarray,
+    target: np.ndarray,
+    closing: float,
+    engagement: np.ndarray,
+    tenure: np.ndarray,
+    weeks: np.float32,
+    person_target: np.ndarray,
+    minus_turnover_engagement: float,
+    learning_weeks: np.float32,
+    quit_exponent: np.ndarray,
+    learning_exponent: np.ndarray,
+) -> None:
     """Each employee's own target (the firm's plus the personal offset,
     within 0-1, float64); engagement closes ``closing`` of the gap to it
     (float32, as numpy's ``+=`` of a float64 step); tenure grows by the
@@ -111,9 +154,16 @@ def _settle_engagement(firm: np.ndarray, trait: np.ndarray, target: np.ndarray, 
 
 
 @compiled
-def _skill_and_quit_exponent(quit_rate: np.ndarray, firm: np.ndarray, turnover: np.ndarray, dt: float,
-                             learned: np.ndarray, max_skill: np.float32, skill_span: np.float32,
-                             skill: np.ndarray) -> None:
+def _skill_and_quit_exponent(
+    quit_rate: np.ndarray,
+    firm: np.ndarray,
+    turnover: np.ndarray,
+    dt: float,
+    learned: np.ndarray,
+    max_skill: np.float32,
+    skill_span: np.float32,
+    skill: np.ndarray,
+) -> None:
     """From numpy's ``exp`` of :func:`_settle_engagement`'s exponents: the
     argument of ``expm1`` in the chance to leave (``-(turnover[firm] *
     exp) * dt``, :meth:`sim.units.StepLength.probability`), in place of
@@ -141,9 +191,19 @@ def _leaving(employed: np.ndarray, u_leave: np.ndarray, minus_chance: np.ndarray
 
 
 @compiled
-def _deliver_by_firm(firm: np.ndarray, skill: np.ndarray, engagement: np.ndarray, firm_load: np.ndarray,
-                     base: np.float32, engaged: np.float32, strained: float, spread_base: np.float32,
-                     spread_engaged: np.float32, level: np.ndarray, spread: np.ndarray) -> None:
+def _deliver_by_firm(
+    firm: np.ndarray,
+    skill: np.ndarray,
+    engagement: np.ndarray,
+    firm_load: np.ndarray,
+    base: np.float32,
+    engaged: np.float32,
+    strained: float,
+    spread_base: np.float32,
+    spread_engaged: np.float32,
+    level: np.ndarray,
+    spread: np.ndarray,
+) -> None:
     """Mean and spread of the service each employee delivers: ``skill *
     (base + engagement term) - strain term`` and ``spread * (1 - engagement
     term)``, the level's product in float32 (the Python numbers taken as
@@ -163,8 +223,15 @@ def turnover_by_firm(factor: np.ndarray, turnover_per_year: float) -> np.ndarray
     return float(turnover_per_year) * np.asarray(factor, dtype=np.float64)
 
 
-def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.ndarray,
-                 u_leave: np.ndarray, cfg: StaffConfig, step: StepLength, turnover: np.ndarray) -> np.ndarray:
+def update_staff(
+    staff: StaffPopulation,
+    target: np.ndarray,
+    utilisation: np.ndarray,
+    u_leave: np.ndarray,
+    cfg: StaffConfig,
+    step: StepLength,
+    turnover: np.ndarray,
+) -> np.ndarray:
     """One step of staff life; returns the positions whose holder left and
     was replaced by a novice. ``turnover`` is each firm's base rate of
     leaving (:func:`turnover_by_firm`).
@@ -178,16 +245,38 @@ def update_staff(staff: StaffPopulation, target: np.ndarray, utilisation: np.nda
     m, f32 = staff.m, np.float32
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
     closing = 1.0 - step.kept(cfg.engagement_half_life_weeks)
-    _settle_engagement(staff.firm, staff.trait, np.asarray(target, dtype=np.float64), closing,
-                       staff.engagement, staff.tenure, f32(step.weeks), person_target,
-                       -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    return _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strain(utilisation, cfg),
-                                  turnover, cfg, step)
+    _settle_engagement(
+        staff.firm,
+        staff.trait,
+        np.asarray(target, dtype=np.float64),
+        closing,
+        staff.engagement,
+        staff.tenure,
+        f32(step.weeks),
+        person_target,
+        -float(cfg.turnover_engagement),
+        f32(cfg.learning_weeks),
+        quit_rate,
+        learned,
+    )
+    return _leave_learn_and_serve(
+        staff, person_target, quit_rate, learned, u_leave, strain(utilisation, cfg), turnover, cfg, step
+    )
 
 
-def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, training: np.ndarray,
-               empowerment: np.ndarray, recognition: np.ndarray, u_leave: np.ndarray, cfg: StaffConfig,
-               step: StepLength, morale: np.ndarray, turnover: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def staff_step(
+    staff: StaffPopulation,
+    visits: np.ndarray,
+    wage: np.ndarray,
+    training: np.ndarray,
+    empowerment: np.ndarray,
+    recognition: np.ndarray,
+    u_leave: np.ndarray,
+    cfg: StaffConfig,
+    step: StepLength,
+    morale: np.ndarray,
+    turnover: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The engine's step of staff life, as :func:`utilisation`,
     :func:`engagement_target` and :func:`update_staff` make it, given each
     firm's visits of the last step and its conditions (one float64 value
@@ -199,28 +288,67 @@ def staff_step(staff: StaffPopulation, visits: np.ndarray, wage: np.ndarray, tra
     ``logaddexp`` (the strain), ``exp`` and ``expm1``."""
     F, m, f32 = len(visits), staff.m, np.float32
     fte, workload, strained = np.zeros(F), np.zeros(F), np.empty(F)
-    _utilisation_of(staff.firm, staff.fte, staff.employed, staff.skill, float(cfg.max_skill),
-                    float(cfg.max_skill - cfg.novice_skill), float(cfg.skill_productivity),
-                    np.asarray(visits, dtype=np.float64), float(step.per_step(cfg.visits_per_fte_per_year)),
-                    float(cfg.utilisation_knee), float(cfg.utilisation_softness), fte, workload, strained)
+    _utilisation_of(
+        staff.firm,
+        staff.fte,
+        staff.employed,
+        staff.skill,
+        float(cfg.max_skill),
+        float(cfg.max_skill - cfg.novice_skill),
+        float(cfg.skill_productivity),
+        np.asarray(visits, dtype=np.float64),
+        float(step.per_step(cfg.visits_per_fte_per_year)),
+        float(cfg.utilisation_knee),
+        float(cfg.utilisation_softness),
+        fte,
+        workload,
+        strained,
+    )
     np.logaddexp(0.0, strained, out=strained)
     person_target, quit_rate, learned = np.empty(m), np.empty(m), np.empty(m, dtype=np.float32)
-    _settle_toward_target(wage, training, empowerment, recognition, morale, strained,
-                          float(cfg.utilisation_softness),
-                          float(cfg.base_engagement), float(cfg.pay_engagement), float(cfg.market_wage_per_year),
-                          float(cfg.training_engagement), float(cfg.empowerment_engagement),
-                          float(cfg.recognition_engagement), float(cfg.workload_engagement), np.empty(F),
-                          staff.firm, staff.trait, 1.0 - step.kept(cfg.engagement_half_life_weeks),
-                          staff.engagement, staff.tenure, f32(step.weeks), person_target,
-                          -float(cfg.turnover_engagement), f32(cfg.learning_weeks), quit_rate, learned)
-    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, turnover, cfg,
-                                     step)
+    _settle_toward_target(
+        wage,
+        training,
+        empowerment,
+        recognition,
+        morale,
+        strained,
+        float(cfg.utilisation_softness),
+        float(cfg.base_engagement),
+        float(cfg.pay_engagement),
+        float(cfg.market_wage_per_year),
+        float(cfg.training_engagement),
+        float(cfg.empowerment_engagement),
+        float(cfg.recognition_engagement),
+        float(cfg.workload_engagement),
+        np.empty(F),
+        staff.firm,
+        staff.trait,
+        1.0 - step.kept(cfg.engagement_half_life_weeks),
+        staff.engagement,
+        staff.tenure,
+        f32(step.weeks),
+        person_target,
+        -float(cfg.turnover_engagement),
+        f32(cfg.learning_weeks),
+        quit_rate,
+        learned,
+    )
+    leavers = _leave_learn_and_serve(staff, person_target, quit_rate, learned, u_leave, strained, turnover, cfg, step)
     return fte, workload, leavers
 
 
-def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, quit_rate: np.ndarray,
-                           learned: np.ndarray, u_leave: np.ndarray, strained: np.ndarray, turnover: np.ndarray,
-                           cfg: StaffConfig, step: StepLength) -> np.ndarray:
+def _leave_learn_and_serve(
+    staff: StaffPopulation,
+    person_target: np.ndarray,
+    quit_rate: np.ndarray,
+    learned: np.ndarray,
+    u_leave: np.ndarray,
+    strained: np.ndarray,
+    turnover: np.ndarray,
+    cfg: StaffConfig,
+    step: StepLength,
+) -> np.ndarray:
     """The rest of a step of staff life once engagement has settled (its
     targets, the exponents of the chance to leave and of learning given):
     skill and the chance to leave (numpy's ``exp`` and ``expm1``), who
@@ -230,16 +358,34 @@ def _leave_learn_and_serve(staff: StaffPopulation, person_target: np.ndarray, qu
     m, f32 = staff.m, np.float32
     np.exp(quit_rate, out=quit_rate)
     np.exp(learned, out=learned)
-    _skill_and_quit_exponent(quit_rate, staff.firm, np.asarray(turnover, dtype=np.float64), float(step.dt), learned,
-                             f32(cfg.max_skill), f32(cfg.max_skill - cfg.novice_skill), staff.skill)
+    _skill_and_quit_exponent(
+        quit_rate,
+        staff.firm,
+        np.asarray(turnover, dtype=np.float64),
+        float(step.dt),
+        learned,
+        f32(cfg.max_skill),
+        f32(cfg.max_skill - cfg.novice_skill),
+        staff.skill,
+    )
     np.expm1(quit_rate, out=quit_rate)
     leavers = np.empty(m, dtype=np.int64)
-    leavers = leavers[:_leaving(staff.employed, u_leave, quit_rate, leavers)]
+    leavers = leavers[: _leaving(staff.employed, u_leave, quit_rate, leavers)]
     if len(leavers):
         staff.hire(leavers, cfg, person_target[leavers] - cfg.novice_engagement_gap)
-    _deliver_by_firm(staff.firm, staff.skill, staff.engagement, strained, f32(cfg.service_base),
-                     f32(cfg.service_engagement), float(cfg.workload_service), f32(cfg.service_spread),
-                     f32(cfg.spread_engagement), staff.service_level, staff.service_spread)
+    _deliver_by_firm(
+        staff.firm,
+        staff.skill,
+        staff.engagement,
+        strained,
+        f32(cfg.service_base),
+        f32(cfg.service_engagement),
+        float(cfg.workload_service),
+        f32(cfg.service_spread),
+        f32(cfg.spread_engagement),
+        staff.service_level,
+        staff.service_spread,
+    )
     return leavers
 
 
@@ -254,10 +400,22 @@ def productivity(skill: float, max_skill: float, skill_range: float, share: floa
 
 
 @compiled
-def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, skill: np.ndarray,
-                    max_skill: float, skill_range: float, skill_share: float, visits: np.ndarray,
-                    per_fte: float, knee: float, softness: float, fte: np.ndarray, workload: np.ndarray,
-                    exponent: np.ndarray) -> None:
+def _utilisation_of(
+    firm: np.ndarray,
+    hours: np.ndarray,
+    employed: np.ndarray,
+    skill: np.ndarray,
+    max_skill: float,
+    skill_range: float,
+    skill_share: float,
+    visits: np.ndarray,
+    per_fte: float,
+    knee: float,
+    softness: float,
+    fte: np.ndarray,
+    workload: np.ndarray,
+    exponent: np.ndarray,
+) -> None:
     """Each firm's employed full-time equivalents (``fte``, zeroed, summed
     in position order, as :meth:`agents.staff.StaffPopulation.full_time_equivalents`),
     its utilisation (``workload``, zeroed: :func:`_utilisation` of the
@@ -275,33 +433,82 @@ def _utilisation_of(firm: np.ndarray, hours: np.ndarray, employed: np.ndarray, s
 
 
 @compiled
-def _settle_toward_target(wage: np.ndarray, training: np.ndarray, empowerment: np.ndarray,
-                          recognition: np.ndarray, morale: np.ndarray, strained: np.ndarray, softness: float,
-                          base: float, pay: float,
-                          market_wage: float, trained: float, empowered: float, recognised: float,
-                          strain_weight: float, target: np.ndarray, firm: np.ndarray, trait: np.ndarray,
-                          closing: float, engagement: np.ndarray, tenure: np.ndarray, weeks: np.float32,
-                          person_target: np.ndarray, minus_turnover_engagement: float,
-                          learning_weeks: np.float32, quit_exponent: np.ndarray,
-                          learning_exponent: np.ndarray) -> None:
+def _settle_toward_target(
+    wage: np.ndarray,
+    training: np.ndarray,
+    empowerment: np.ndarray,
+    recognition: np.ndarray,
+    morale: np.ndarray,
+    strained: np.ndarray,
+    softness: float,
+    base: float,
+    pay: float,
+    market_wage: float,
+    trained: float,
+    empowered: float,
+    recognised: float,
+    strain_weight: float,
+    target: np.ndarray,
+    firm: np.ndarray,
+    trait: np.ndarray,
+    closing: float,
+    engagement: np.ndarray,
+    tenure: np.ndarray,
+    weeks: np.float32,
+    person_target: np.ndarray,
+    minus_turnover_engagement: float,
+    learning_weeks: np.float32,
+    quit_exponent: np.ndarray,
+    learning_exponent: np.ndarray,
+) -> None:
     """The strain (``softness`` times numpy's ``logaddexp``, in place of
     ``strained``), each firm's engagement target (:func:`_engagement_target`,
     into ``target``) and the settling of :func:`_settle_engagement`."""
     for f in range(len(strained)):
         strained[f] = softness * strained[f]
-    _engagement_target(wage, training, empowerment, recognition, morale, strained, base, pay, market_wage,
-                       trained, empowered, recognised, strain_weight, target)
-    _settle_engagement(firm, trait, target, closing, engagement, tenure, weeks, person_target,
-                       minus_turnover_engagement, learning_weeks, quit_exponent, learning_exponent)
+    _engagement_target(
+        wage,
+        training,
+        empowerment,
+        recognition,
+        morale,
+        strained,
+        base,
+        pay,
+        market_wage,
+        trained,
+        empowered,
+        recognised,
+        strain_weight,
+        target,
+    )
+    _settle_engagement(
+        firm,
+        trait,
+        target,
+        closing,
+        engagement,
+        tenure,
+        weeks,
+        person_target,
+        minus_turnover_engagement,
+        learning_weeks,
+        quit_exponent,
+        learning_exponent,
+    )
 
 
 def capacity(staff: StaffPopulation, n_firms: int, cfg: StaffConfig) -> np.ndarray:
     """Each firm's employed hours weighed by each employee's
     :func:`productivity` (full-skill full-time equivalents), summed in
     position order as the engine's step sums them."""
-    weight = productivity.py_func(staff.skill.astype(np.float64), float(cfg.max_skill),
-                                  float(cfg.max_skill - cfg.novice_skill), float(cfg.skill_productivity))
-    weight = np.broadcast_to(weight, staff.skill.shape)          # 1 (a scalar) when novices start at full skill
+    weight = productivity.py_func(
+        staff.skill.astype(np.float64),
+        float(cfg.max_skill),
+        float(cfg.max_skill - cfg.novice_skill),
+        float(cfg.skill_productivity),
+    )
+    weight = np.broadcast_to(weight, staff.skill.shape)  # 1 (a scalar) when novices start at full skill
     at = staff.employed
     return np.bincount(staff.firm[at], staff.fte[at] * weight[at], minlength=n_firms).astype(np.float64)
 
@@ -312,8 +519,12 @@ def utilisation(visits: np.ndarray, fte: np.ndarray, cfg: StaffConfig, step: Ste
     hours weighed by :func:`productivity`, :func:`capacity`;
     0 for a firm without staff: nobody is strained, and nobody serves)."""
     out = np.zeros(len(fte))
-    _utilisation(np.asarray(visits, dtype=np.float64), np.asarray(fte, dtype=np.float64),
-                 float(step.per_step(cfg.visits_per_fte_per_year)), out)
+    _utilisation(
+        np.asarray(visits, dtype=np.float64),
+        np.asarray(fte, dtype=np.float64),
+        float(step.per_step(cfg.visits_per_fte_per_year)),
+        out,
+    )
     return out
 
 

@@ -13,16 +13,16 @@ from sim.compiled import compiled
 
 
 class LoyaltyState(IntEnum):
-    PROSPECT = 0     # unaware of the firm (002: suspicious)
-    AWARE = 1        # knows the firm, has not bought (expecting)
-    FIRST_TIME = 2   # one purchase in the current relationship
-    REPEAT = 3       # buys again, without strong attachment
-    LOYAL = 4        # attached (affect) and intends to come back
-    ADVOCATE = 5     # very satisfied, intends to stay and recommends (001)
-    CAPTIVE = 6      # held by switching costs (a contract, a points bond), not affect (001: telecom)
-    AT_RISK = 7      # recently disappointed, or lapsing to rivals
-    CHURNED = 8      # defected to a rival or left the category
-    WON_BACK = 9     # returned after churn (002)
+    PROSPECT = 0  # unaware of the firm (002: suspicious)
+    AWARE = 1  # knows the firm, has not bought (expecting)
+    FIRST_TIME = 2  # one purchase in the current relationship
+    REPEAT = 3  # buys again, without strong attachment
+    LOYAL = 4  # attached (affect) and intends to come back
+    ADVOCATE = 5  # very satisfied, intends to stay and recommends (001)
+    CAPTIVE = 6  # held by switching costs (a contract, a points bond), not affect (001: telecom)
+    AT_RISK = 7  # recently disappointed, or lapsing to rivals
+    CHURNED = 8  # defected to a rival or left the category
+    WON_BACK = 9  # returned after churn (002)
 
 
 class Channel(IntEnum):
@@ -30,9 +30,10 @@ class Channel(IntEnum):
     acquired from there is credited to (Villanueva, Yoo & Hanssens 2008,
     "The impact of marketing-induced versus word-of-mouth customer
     acquisition on customer equity growth")."""
-    PRIOR = 0         # knew the firm before: at the market's opening, or on arriving in the category
-    ADVERTISING = 1   # the firm's advertising made them aware
-    REFERRAL = 2      # a positive story made them aware (word of mouth, a referral)
+
+    PRIOR = 0  # knew the firm before: at the market's opening, or on arriving in the category
+    ADVERTISING = 1  # the firm's advertising made them aware
+    REFERRAL = 2  # a positive story made them aware (word of mouth, a referral)
 
 
 CHANNEL_NAMES: tuple[str, ...] = tuple(c.name.lower() for c in Channel)
@@ -42,9 +43,18 @@ STATE_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in LoyaltyState)
 N_STATES = len(LoyaltyState)
 
 #: states in which the customer counts as the firm's customer
-CUSTOMER_STATES = np.array([LoyaltyState.FIRST_TIME, LoyaltyState.REPEAT, LoyaltyState.LOYAL,
-                            LoyaltyState.ADVOCATE, LoyaltyState.CAPTIVE, LoyaltyState.AT_RISK,
-                            LoyaltyState.WON_BACK], dtype=np.int8)
+CUSTOMER_STATES = np.array(
+    [
+        LoyaltyState.FIRST_TIME,
+        LoyaltyState.REPEAT,
+        LoyaltyState.LOYAL,
+        LoyaltyState.ADVOCATE,
+        LoyaltyState.CAPTIVE,
+        LoyaltyState.AT_RISK,
+        LoyaltyState.WON_BACK,
+    ],
+    dtype=np.int8,
+)
 _IS_CUSTOMER = np.zeros(N_STATES, dtype=bool)
 _IS_CUSTOMER[CUSTOMER_STATES] = True
 

@@ -22,7 +22,7 @@ _FLOAT32 = np.dtype(np.float32)
 class RandomStreams:
     """A seeded family of independent numpy Generators addressed by name."""
 
-    _plan: dict | None = None                  # the plan :attr:`_draws` is for
+    _plan: dict | None = None  # the plan :attr:`_draws` is for
     _draws: list[tuple[Callable, object]] = []  # its streams' draw methods and shapes (never appended to)
 
     def __init__(self, seed: int) -> None:
@@ -51,18 +51,24 @@ class RandomStreams:
         """Standard normal float32 draws for every agent of the stream."""
         return self[name].standard_normal(shape, dtype=np.float32)
 
-    def draw_all(self, plan: dict[str, tuple[str, int | tuple[int, ...]]],
-                 parallel_map: Callable[[Callable, Iterable], Iterable] = map) -> dict[str, np.ndarray]:
+    def draw_all(
+        self,
+        plan: dict[str, tuple[str, int | tuple[int, ...]]],
+        parallel_map: Callable[[Callable, Iterable], Iterable] = map,
+    ) -> dict[str, np.ndarray]:
         """One draw from each stream of ``plan`` (name -> ("uniform" | "normal",
         shape)); the streams are independent, so ``parallel_map`` may draw
         them concurrently with the same result. A market draws by the same
         plan every step: its streams' draw methods are kept for it."""
         if plan is not self._plan:
-            self._draws = [(getattr(self[name], _DRAW[kind]), shape)          # streams created in one thread
-                           for name, (kind, shape) in plan.items()]
+            self._draws = [
+                (getattr(self[name], _DRAW[kind]), shape)  # streams created in one thread
+                for name, (kind, shape) in plan.items()
+            ]
             self._plan = plan
 
         def one(draw: tuple) -> np.ndarray:
             method, shape = draw
             return method(shape, dtype=_FLOAT32)
+
         return dict(zip(plan, parallel_map(one, self._draws)))

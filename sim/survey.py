@@ -56,8 +56,16 @@ CSAT_WORDS = ("very dissatisfied", "dissatisfied", "neither", "satisfied", "very
 INTENT_WORDS = ("definitely not", "probably not", "might or might not", "probably will", "definitely will")
 
 #: the step-table columns of the survey view, per firm and step
-SURVEY_METRICS = ("csat_top_box", "csat_top2_box", "csat_bottom2_box", "mean_csat_5", "mean_csat_10",
-                  "intent_top_box", "intent_top2_box", "mean_intent_5")
+SURVEY_METRICS = (
+    "csat_top_box",
+    "csat_top2_box",
+    "csat_bottom2_box",
+    "mean_csat_5",
+    "mean_csat_10",
+    "intent_top_box",
+    "intent_top2_box",
+    "mean_intent_5",
+)
 
 
 def scales(cfg: "SurveyConfig") -> tuple[np.ndarray, np.ndarray, float, float]:
@@ -65,18 +73,19 @@ def scales(cfg: "SurveyConfig") -> tuple[np.ndarray, np.ndarray, float, float]:
     satisfaction cut points, the four intention cut points (each rounded
     to float32, as the float32 latents are compared with them, NEP 50), and
     the 0-10 satisfaction answers at the adequate and the desired level."""
-    return _scales((cfg.csat_dissatisfied_from, cfg.csat_neutral_from, cfg.csat_satisfied_from,
-                    cfg.csat_very_satisfied_from),
-                   (cfg.intent_probably_not_from, cfg.intent_might_from, cfg.intent_probably_from,
-                    cfg.intent_definitely_from),
-                   float(cfg.csat10_at_adequate), float(cfg.csat10_at_desired))
+    return _scales(
+        (cfg.csat_dissatisfied_from, cfg.csat_neutral_from, cfg.csat_satisfied_from, cfg.csat_very_satisfied_from),
+        (cfg.intent_probably_not_from, cfg.intent_might_from, cfg.intent_probably_from, cfg.intent_definitely_from),
+        float(cfg.csat10_at_adequate),
+        float(cfg.csat10_at_desired),
+    )
 
 
 @functools.lru_cache(maxsize=64)
 def _scales(csat: tuple, intent: tuple, at_adequate: float, at_desired: float) -> tuple:
     as_cuts = lambda cuts: np.array(cuts, dtype=np.float32).astype(np.float64)  # noqa: E731
     csat_cuts, intent_cuts = as_cuts(csat), as_cuts(intent)
-    csat_cuts.flags.writeable = intent_cuts.flags.writeable = False       # shared between calls
+    csat_cuts.flags.writeable = intent_cuts.flags.writeable = False  # shared between calls
     return csat_cuts, intent_cuts, at_adequate, at_desired
 
 
@@ -107,9 +116,19 @@ def csat_ten(satisfaction: float, at_adequate: float, at_desired: float) -> int:
 
 
 @compiled
-def survey_tallies(state: np.ndarray, satisfaction: np.ndarray, intention: np.ndarray, recommend: np.ndarray,
-                   csat_cuts: np.ndarray, intent_cuts: np.ndarray, at_adequate: float, at_desired: float,
-                   start: int, stop: int, counts: np.ndarray) -> None:
+def survey_tallies(
+    state: np.ndarray,
+    satisfaction: np.ndarray,
+    intention: np.ndarray,
+    recommend: np.ndarray,
+    csat_cuts: np.ndarray,
+    intent_cuts: np.ndarray,
+    at_adequate: float,
+    at_desired: float,
+    start: int,
+    stop: int,
+    counts: np.ndarray,
+) -> None:
     """Count the answers of each firm's customers among the rows
     ``start:stop`` into ``counts`` (``[len(SCALES), firms, 11]``, int64,
     added to): ``counts[s, f, a]`` is the customers of firm ``f`` who give
@@ -132,8 +151,9 @@ def new_counts(n_firms: int) -> np.ndarray:
     return np.zeros((len(SCALES), n_firms, TOP_10 + 1), dtype=np.int64)
 
 
-def survey_answers(state: np.ndarray, satisfaction: np.ndarray, intention: np.ndarray, recommend: np.ndarray,
-                   cfg: "SurveyConfig") -> np.ndarray:
+def survey_answers(
+    state: np.ndarray, satisfaction: np.ndarray, intention: np.ndarray, recommend: np.ndarray, cfg: "SurveyConfig"
+) -> np.ndarray:
     """The answer counts of every firm's customers (``[n, firms]`` arrays;
     :func:`survey_tallies`' counts): the survey of a market at one moment."""
     counts = new_counts(state.shape[1])
@@ -177,8 +197,15 @@ def survey_distribution(counts: np.ndarray, firms: list[str]) -> pd.DataFrame:
             surveyed = int(counts[s, f].sum())
             for answer in ANSWERS[scale]:
                 n = int(counts[s, f, answer])
-                rows.append({"firm": firm, "scale": scale, "answer": answer, "customers": n,
-                             "share": n / surveyed if surveyed else 0.0})
+                rows.append(
+                    {
+                        "firm": firm,
+                        "scale": scale,
+                        "answer": answer,
+                        "customers": n,
+                        "share": n / surveyed if surveyed else 0.0,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -198,4 +225,5 @@ def scale_definition(cfg: "SurveyConfig", loyalty: "LoyaltyConfig") -> str:
         f"five points: 1 definitely not, 2 probably not from {c.intent_probably_not_from:g}, 3 might or might "
         f"not from {c.intent_might_from:g}, 4 probably will from {c.intent_probably_from:g}, 5 definitely "
         f"will from {c.intent_definitely_from:g}. Promoter score: % answering {loyalty.promoter_recommend}-{top} "
-        f"less % answering 0-{loyalty.detractor_recommend} on the 0-10 likelihood to recommend (Reichheld 2003).")
+        f"less % answering 0-{loyalty.detractor_recommend} on the 0-10 likelihood to recommend (Reichheld 2003)."
+    )

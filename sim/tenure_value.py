@@ -30,8 +30,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
 
 #: the columns of :func:`value_by_tenure`
-COLUMNS = ("firm", "tenure_band", "band_from_years", "relationships", "annual_revenue", "annual_margin",
-           "median_margin", "barely_profitable")
+COLUMNS = (
+    "firm",
+    "tenure_band",
+    "band_from_years",
+    "relationships",
+    "annual_revenue",
+    "annual_margin",
+    "median_margin",
+    "barely_profitable",
+)
 
 
 def band_labels(width_years: float, bands: int) -> list[str]:
@@ -54,8 +62,10 @@ def value_by_tenure(model: "LoyaltyModel") -> pd.DataFrame:
     cost_share = model.by_firm("unit_cost", np.float64) / model.by_firm("price", np.float64)
     visits_per_year = cust.behaviour.astype(np.float64) * WEEKS_PER_YEAR
     load = state_factors(lc)[SERVING_LOAD][cust.state].astype(np.float64)
-    margin = (cust.revenue.astype(np.float64) * (1.0 - cost_share[None, :])
-              - visits_per_year * load * model.by_firm("cost_per_visit", np.float64)[None, :])
+    margin = (
+        cust.revenue.astype(np.float64) * (1.0 - cost_share[None, :])
+        - visits_per_year * load * model.by_firm("cost_per_visit", np.float64)[None, :]
+    )
     labels = band_labels(lc.tenure_band_years, lc.tenure_bands)
     rows = []
     for f, firm in enumerate(model.firms):
@@ -64,9 +74,16 @@ def value_by_tenure(model: "LoyaltyModel") -> pd.DataFrame:
         for k, label in enumerate(labels):
             at = mine & (band[:, f] == k)
             m = margin[at, f]
-            rows.append((firm.name, label, k * lc.tenure_band_years, int(at.sum()),
-                         float(cust.revenue[at, f].mean()) if len(m) else float("nan"),
-                         float(m.mean()) if len(m) else float("nan"),
-                         float(np.median(m)) if len(m) else float("nan"),
-                         float((m < lc.barely_profitable_share * mean_margin).mean()) if len(m) else float("nan")))
+            rows.append(
+                (
+                    firm.name,
+                    label,
+                    k * lc.tenure_band_years,
+                    int(at.sum()),
+                    float(cust.revenue[at, f].mean()) if len(m) else float("nan"),
+                    float(m.mean()) if len(m) else float("nan"),
+                    float(np.median(m)) if len(m) else float("nan"),
+                    float((m < lc.barely_profitable_share * mean_margin).mean()) if len(m) else float("nan"),
+                )
+            )
     return pd.DataFrame(rows, columns=list(COLUMNS))

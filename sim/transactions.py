@@ -67,8 +67,16 @@ class TransactionLog:
         bought = model.last_step.purchases
         # a relationship begun this step (acquired or won back) began with this purchase
         first = model.customers.since[bought.buyers, bought.firm] == model.t - 1
-        self._parts.append((buyer_ids(model), bought.firm.astype(np.int16), int(model.steps),
-                            bought.spent.astype(np.float64), bought.visits.astype(np.float64), first))
+        self._parts.append(
+            (
+                buyer_ids(model),
+                bought.firm.astype(np.int16),
+                int(model.steps),
+                bought.spent.astype(np.float64),
+                bought.visits.astype(np.float64),
+                first,
+            )
+        )
 
     def run(self, steps: int | None = None) -> pd.DataFrame:
         """Run the model's horizon (or ``steps`` steps) recording every purchase;
@@ -85,17 +93,23 @@ class TransactionLog:
         records know it)."""
         names = np.array([f.name for f in self.model.firms])
         if not self._parts:
-            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in
-                                 zip(COLUMNS, ("int64", "object", "int64", "float64", "float64", "bool"))})
+            return pd.DataFrame(
+                {
+                    c: pd.Series(dtype=t)
+                    for c, t in zip(COLUMNS, ("int64", "object", "int64", "float64", "float64", "bool"))
+                }
+            )
         ids, firms, weeks, amounts, visits, first = zip(*self._parts)
-        return pd.DataFrame({
-            "customer_id": np.concatenate(ids),
-            "firm": names[np.concatenate(firms)],
-            "week": np.repeat(np.array(weeks, dtype=np.int64), [len(i) for i in ids]),
-            "amount": np.concatenate(amounts),
-            "visits": np.concatenate(visits),
-            "first": np.concatenate(first),
-        })
+        return pd.DataFrame(
+            {
+                "customer_id": np.concatenate(ids),
+                "firm": names[np.concatenate(firms)],
+                "week": np.repeat(np.array(weeks, dtype=np.int64), [len(i) for i in ids]),
+                "amount": np.concatenate(amounts),
+                "visits": np.concatenate(visits),
+                "first": np.concatenate(first),
+            }
+        )
 
 
 def customer_summary(transactions: pd.DataFrame, end_week: int, firm: str | None = None) -> pd.DataFrame:
@@ -109,10 +123,16 @@ def customer_summary(transactions: pd.DataFrame, end_week: int, firm: str | None
     first_amount = g["amount"].first()
     repeats = weeks - 1
     monetary = ((total - first_amount) / repeats.where(repeats > 0)).fillna(0.0)
-    return pd.DataFrame({"customer_id": first.index, "frequency": repeats.to_numpy(dtype=float),
-                         "recency": (last - first).to_numpy(dtype=float),
-                         "T": (end_week - first).to_numpy(dtype=float),
-                         "monetary_value": monetary.to_numpy(dtype=float)}, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(
+        {
+            "customer_id": first.index,
+            "frequency": repeats.to_numpy(dtype=float),
+            "recency": (last - first).to_numpy(dtype=float),
+            "T": (end_week - first).to_numpy(dtype=float),
+            "monetary_value": monetary.to_numpy(dtype=float),
+        },
+        columns=SUMMARY_COLUMNS,
+    )
 
 
 def customer_summaries(transactions: pd.DataFrame, end_week: int, firms: list[str]) -> pd.DataFrame:
@@ -121,12 +141,15 @@ def customer_summaries(transactions: pd.DataFrame, end_week: int, firms: list[st
     return pd.concat(parts, ignore_index=True)[["firm", *SUMMARY_COLUMNS]]
 
 
-def run_summaries(transactions: pd.DataFrame, end_week: int, firms: list[str],
-                  by: tuple[str, ...] = ("scenario", "replication")) -> pd.DataFrame:
+def run_summaries(
+    transactions: pd.DataFrame, end_week: int, firms: list[str], by: tuple[str, ...] = ("scenario", "replication")
+) -> pd.DataFrame:
     """:func:`customer_summaries` of every run of an experiment's log (one per
     ``by`` group, e.g. scenario and replication), with the ``by`` columns first."""
-    parts = [customer_summaries(log, end_week, firms).assign(**dict(zip(by, key if isinstance(key, tuple) else (key,))))
-             for key, log in transactions.groupby(list(by), sort=False, observed=True)]
+    parts = [
+        customer_summaries(log, end_week, firms).assign(**dict(zip(by, key if isinstance(key, tuple) else (key,))))
+        for key, log in transactions.groupby(list(by), sort=False, observed=True)
+    ]
     if not parts:
         return pd.DataFrame(columns=[*by, "firm", *SUMMARY_COLUMNS])
     return pd.concat(parts, ignore_index=True)[[*by, "firm", *SUMMARY_COLUMNS]]

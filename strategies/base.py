@@ -57,11 +57,20 @@ class StrategyConfig:
     in every step that begins before ``start - 1 + duration`` weeks. In
     weekly steps week = reported step; in monthly steps week 27 is month 7
     and 12 weeks run 3 months (13 weeks)."""
-    start: int = param(1, 1, 1_000_000, "week of the reported horizon in which the programme starts "
-                       "(1: from the first step; in longer steps, the step holding that week's start)")
-    duration: int = param(0, 0, 1_000_000, "weeks it runs (0: to the end of the run); it runs in every "
-                          "step that begins before start - 1 + duration weeks")
 
+    start: int = param(
+        1,
+        1,
+        1_000_000,
+        "week of the reported horizon in which the programme starts "
+        "(1: from the first step; in longer steps, the step holding that week's start)",
+    )
+    duration: int = param(
+        0,
+        0,
+        1_000_000,
+        "weeks it runs (0: to the end of the run); it runs in every step that begins before start - 1 + duration weeks",
+    )
 
 
 class Strategy:

@@ -28,44 +28,95 @@ EVENT_KEYS: dict[str, tuple[float, float, bool]] = {
 #: seed 000's calendar: VIP lectures quarterly, sports training quarterly,
 #: outdoor outings monthly, holiday cards/gifts, a year-end thank-you gala
 DEFAULT_EVENTS = [
-    {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3,
-     "cost_per_attendee": 30.0, "belonging": 0.05},
-    {"kind": "sports", "per_year": 4.0, "phase": 0.25, "attendance": 0.25,
-     "cost_per_attendee": 40.0, "belonging": 0.06},
-    {"kind": "outdoor", "per_year": 12.0, "phase": 0.5, "attendance": 0.2,
-     "cost_per_attendee": 15.0, "belonging": 0.04},
-    {"kind": "holiday_gift", "per_year": 4.0, "phase": 0.75, "attendance": 1.0,
-     "cost_per_attendee": 10.0, "belonging": 0.03},
-    {"kind": "year_end_gala", "per_year": 1.0, "phase": 0.0, "attendance": 0.5,
-     "cost_per_attendee": 80.0, "belonging": 0.1},
+    {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3, "cost_per_attendee": 30.0, "belonging": 0.05},
+    {
+        "kind": "sports",
+        "per_year": 4.0,
+        "phase": 0.25,
+        "attendance": 0.25,
+        "cost_per_attendee": 40.0,
+        "belonging": 0.06,
+    },
+    {
+        "kind": "outdoor",
+        "per_year": 12.0,
+        "phase": 0.5,
+        "attendance": 0.2,
+        "cost_per_attendee": 15.0,
+        "belonging": 0.04,
+    },
+    {
+        "kind": "holiday_gift",
+        "per_year": 4.0,
+        "phase": 0.75,
+        "attendance": 1.0,
+        "cost_per_attendee": 10.0,
+        "belonging": 0.03,
+    },
+    {
+        "kind": "year_end_gala",
+        "per_year": 1.0,
+        "phase": 0.0,
+        "attendance": 0.5,
+        "cost_per_attendee": 80.0,
+        "belonging": 0.1,
+    },
 ]
 
 
 @dataclass
 class ClubMarketingConfig(StrategyConfig):
     """Parameters of :class:`ClubMarketing`."""
-    member_share: float = param(0.2, 0.0, 1.0, "share of the firm's customers admitted, the top ones by the "
-                                "targeting score (000/003: the 20% 'big customers' who bring 80%)", lo_open=True)
-    targeting: str = param("value", doc="how members are chosen: value (annual spend at the firm), risk (chance "
-                           "the relationship ends within a year) or uplift (the category spend the firm has not "
-                           "secured): strategies.targeting", choices=TARGETING)
+
+    member_share: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share of the firm's customers admitted, the top ones by the "
+        "targeting score (000/003: the 20% 'big customers' who bring 80%)",
+        lo_open=True,
+    )
+    targeting: str = param(
+        "value",
+        doc="how members are chosen: value (annual spend at the firm), risk (chance "
+        "the relationship ends within a year) or uplift (the category spend the firm has not "
+        "secured): strategies.targeting",
+        choices=TARGETING,
+    )
     segments: list = param([], doc="segment names eligible for membership (criteria); [] = every segment")
     refresh_weeks: int = param(13, 1, 1_000_000, "weeks between membership reviews (13: quarterly)")
-    member_discount: float = param(0.03, 0.0, 0.9, "members' personal discount share via the 'price_factor' modifier "
-                                   "(material benefit, 000: 优惠)")
-    cost_per_member_per_year: float = param(26.0, 0.0, 1e12, "cost per member and year of extended and "
-                                            "value-added services (000: 延伸服务与增值服务; default: 0.5 a week)")
+    member_discount: float = param(
+        0.03, 0.0, 0.9, "members' personal discount share via the 'price_factor' modifier (material benefit, 000: 优惠)"
+    )
+    cost_per_member_per_year: float = param(
+        26.0,
+        0.0,
+        1e12,
+        "cost per member and year of extended and value-added services (000: 延伸服务与增值服务; default: 0.5 a week)",
+    )
     fee_per_member_per_year: float = param(0.0, 0.0, 1e12, "membership fee per member and year, booked as revenue")
-    belonging_half_life_weeks: float = param(34.3096, 0.0, 1e9, "half-life of club belonging in weeks: it fades "
-                                             "without events (default: 2% lost a week, an assumption)",
-                                             lo_open=True)
+    belonging_half_life_weeks: float = param(
+        34.3096,
+        0.0,
+        1e9,
+        "half-life of club belonging in weeks: it fades without events (default: 2% lost a week, an assumption)",
+        lo_open=True,
+    )
     belonging_cap: float = param(0.5, 0.0, 1.0, "most belonging the club can grant a customer")
-    social_bond: float = param(0.3, 0.0, 10.0, "switching cost ('switching_bonus' modifier units) per unit of club "
-                               "belonging: the social ties a member would lose (000: social resources; 003: social "
-                               "bonds)")
-    events: list = param(DEFAULT_EVENTS, doc="event calendar: dicts with kind, per_year (events a year), phase "
-                         "(0-1, when in its period it falls), attendance (chance a member attends), "
-                         "cost_per_attendee, belonging (club belonging gained by attending)")
+    social_bond: float = param(
+        0.3,
+        0.0,
+        10.0,
+        "switching cost ('switching_bonus' modifier units) per unit of club "
+        "belonging: the social ties a member would lose (000: social resources; 003: social "
+        "bonds)",
+    )
+    events: list = param(
+        DEFAULT_EVENTS,
+        doc="event calendar: dicts with kind, per_year (events a year), phase "
+        "(0-1, when in its period it falls), attendance (chance a member attends), "
+        "cost_per_attendee, belonging (club belonging gained by attending)",
+    )
 
 
 def _error(key: str, value: Any, what: str) -> ConfigError:
@@ -164,9 +215,12 @@ class ClubMarketing(Strategy):
         spy = ctx.steps_per_year
         for i, ev in enumerate(cfg.events):
             if ev["per_year"] > spy:
-                raise _error(f"events[{i}].per_year", ev["per_year"],
-                             f"be at most the market's steps_per_year ({spy:g}): one event a step")
-        self.eligible = [names.index(s) for s in cfg.segments] or None   # segment indices
+                raise _error(
+                    f"events[{i}].per_year",
+                    ev["per_year"],
+                    f"be at most the market's steps_per_year ({spy:g}): one event a step",
+                )
+        self.eligible = [names.index(s) for s in cfg.segments] or None  # segment indices
         events = [dict(ev) for ev in cfg.events]
         self.per_year = np.array([ev["per_year"] for ev in events], dtype=np.float64)
         self.phase = np.array([ev["phase"] for ev in events], dtype=np.float64)
@@ -189,7 +243,7 @@ class ClubMarketing(Strategy):
 
     def adjust_offer(self, ctx: StepContext) -> None:
         if not self.active(ctx):
-            if self.touched and self.member.any():      # the programme ended: the club closes
+            if self.touched and self.member.any():  # the programme ended: the club closes
                 self._forget_replaced(ctx)
                 self.member[:] = False
                 self._set_offer(ctx)
@@ -201,7 +255,7 @@ class ClubMarketing(Strategy):
         if period_begins(self.steps_run, self.config.refresh_weeks, ctx.units.weeks):
             self.member = self._select(cust, target_scores(ctx, self.config.targeting), current)
         else:
-            self.member &= current                      # members who stop being customers drop out
+            self.member &= current  # members who stop being customers drop out
         self.steps_run += 1
         self._set_offer(ctx)
 
@@ -232,7 +286,7 @@ class ClubMarketing(Strategy):
         club = ctx.modifiers.belonging_bonus.column(f)
         club *= np.float32(ctx.units.kept(cfg.belonging_half_life_weeks))
         if self.active(ctx):
-            self.member &= is_customer(cust.state[:, f])   # this step's leavers drop out
+            self.member &= is_customer(cust.state[:, f])  # this step's leavers drop out
             self._set_offer(ctx)
             u = self.stream(ctx).random((len(self.kinds), cust.n), dtype=np.float32)
             due = self.due(self.steps_run - 1)
@@ -242,8 +296,10 @@ class ClubMarketing(Strategy):
             club[got] = np.maximum(np.minimum(club[got] + gain[got], np.float32(cfg.belonging_cap)), club[got])
             self.attendees = attend.sum(axis=1)
             members = int(np.count_nonzero(self.member))
-            self.book(ctx, float(self.attendees @ self.event_cost)
-                      + ctx.units.per_step(members * cfg.cost_per_member_per_year))
+            self.book(
+                ctx,
+                float(self.attendees @ self.event_cost) + ctx.units.per_step(members * cfg.cost_per_member_per_year),
+            )
             if cfg.fee_per_member_per_year > 0:
                 ctx.add_revenue(ctx.units.per_step(members * cfg.fee_per_member_per_year))
         if cfg.social_bond > 0:

@@ -14,17 +14,38 @@ from strategies.registry import register
 @dataclass
 class ComplaintHandlingConfig(StrategyConfig):
     """Parameters of :class:`ComplaintHandling`."""
-    voice_ease: float = param(3.0, 0.0, 10.0, "multiplier on customers' voice propensity while the programme runs "
-                              "(free hotline, easy forms: 002 says only ~10% of the dissatisfied voice it)")
-    recovery_bonus: float = param(0.3, 0.0, 1.0, "extra chance a complaint is resolved at full staff empowerment; "
-                                  "the firm gets recovery_bonus x its empowerment (001: front-line staff must be "
-                                  "allowed to fix things)")
+
+    voice_ease: float = param(
+        3.0,
+        0.0,
+        10.0,
+        "multiplier on customers' voice propensity while the programme runs "
+        "(free hotline, easy forms: 002 says only ~10% of the dissatisfied voice it)",
+    )
+    recovery_bonus: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "extra chance a complaint is resolved at full staff empowerment; "
+        "the firm gets recovery_bonus x its empowerment (001: front-line staff must be "
+        "allowed to fix things)",
+    )
     quick_bonus: float = param(0.3, 0.0, 1.0, "extra share of resolutions that are quick (response speed, TARP)")
-    cost_per_complaint: float = param(20.0, 0.0, 1e9, "extra handling cost of each complaint at the firm while the "
-                                      "programme runs (on top of the engine's base cost per complaint)")
-    cost_per_store_per_year: float = param(15600.0, 0.0, 1e12, "running cost of the programme per store and year "
-                                           "(hotline, staff time for recovery; default: 300 a week for the "
-                                           "default market's one store)")
+    cost_per_complaint: float = param(
+        20.0,
+        0.0,
+        1e9,
+        "extra handling cost of each complaint at the firm while the "
+        "programme runs (on top of the engine's base cost per complaint)",
+    )
+    cost_per_store_per_year: float = param(
+        15600.0,
+        0.0,
+        1e12,
+        "running cost of the programme per store and year "
+        "(hotline, staff time for recovery; default: 300 a week for the "
+        "default market's one store)",
+    )
 
 
 @register
@@ -93,5 +114,6 @@ class ComplaintHandling(Strategy):
             return
         bought = ctx.purchases
         complaints = int(np.count_nonzero(bought.complained & (bought.firm == ctx.firm.index)))
-        self.book(ctx, self.per_store(ctx, self.config.cost_per_store_per_year)
-                  + self.config.cost_per_complaint * complaints)
+        self.book(
+            ctx, self.per_store(ctx, self.config.cost_per_store_per_year) + self.config.cost_per_complaint * complaints
+        )

@@ -17,15 +17,34 @@ from strategies.registry import register
 @dataclass
 class CustomerPruningConfig(StrategyConfig):
     """Parameters of :class:`CustomerPruning`."""
-    cost_per_visit: float = param(10.0, 0.0, 1e9, "cost of serving one visit at the firm (handling, staff time), "
-                                  "booked for every visit while the programme runs")
-    prune_below: float = param(1.0, 0.0, 100.0, "refuse a customer whose annual margin is below this multiple "
-                               "of their annual cost to serve (1: they cost more than they bring; 0: never "
-                               "refuse, the cost accounting alone)")
-    review_every_weeks: int = param(4, 1, 1_000_000, "weeks between reviews of the customer base (the first at "
-                                    "start; monthly: a review in every step that reaches the next multiple)")
-    min_purchases: int = param(4, 0, 255, "purchases at the firm before a customer is assessed (new "
-                               "relationships have not shown their value yet)")
+
+    cost_per_visit: float = param(
+        10.0,
+        0.0,
+        1e9,
+        "cost of serving one visit at the firm (handling, staff time), booked for every visit while the programme runs",
+    )
+    prune_below: float = param(
+        1.0,
+        0.0,
+        100.0,
+        "refuse a customer whose annual margin is below this multiple "
+        "of their annual cost to serve (1: they cost more than they bring; 0: never "
+        "refuse, the cost accounting alone)",
+    )
+    review_every_weeks: int = param(
+        4,
+        1,
+        1_000_000,
+        "weeks between reviews of the customer base (the first at "
+        "start; monthly: a review in every step that reaches the next multiple)",
+    )
+    min_purchases: int = param(
+        4,
+        0,
+        255,
+        "purchases at the firm before a customer is assessed (new relationships have not shown their value yet)",
+    )
     review_cost: float = param(200.0, 0.0, 1e12, "cost of one review of the customer base (analysis), per review")
 
 
@@ -101,5 +120,4 @@ class CustomerPruning(Strategy):
         if not self.active(ctx):
             return
         visits = self.visits(ctx, ctx.purchases.firm == ctx.firm.index)
-        self.book(ctx, self.config.cost_per_visit * visits
-                  + (self.config.review_cost if self.reviewed else 0.0))
+        self.book(ctx, self.config.cost_per_visit * visits + (self.config.review_cost if self.reviewed else 0.0))

@@ -17,29 +17,64 @@ from strategies.targeting import TARGETING, target_scores, top
 @dataclass
 class DifferentiatedServiceConfig(StrategyConfig):
     """Parameters of :class:`DifferentiatedService`."""
+
     segment: int = param(-1, -1, 2, "segment targeted (0 price, 1 value, 2 service); -1: all segments")
-    target_share: float = param(0.2, 0.0, 1.0, "share of the firm's current customers (of the segment) "
-                                "targeted, the top ones by the targeting score (by spend: 002, 003's 80/20)",
-                                lo_open=True)
-    targeting: str = param("value", doc="how targets are chosen: value (annual spend at the firm), risk (chance "
-                           "the relationship ends within a year) or uplift (the category spend the firm has not "
-                           "secured): strategies.targeting", choices=TARGETING)
+    target_share: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share of the firm's current customers (of the segment) "
+        "targeted, the top ones by the targeting score (by spend: 002, 003's 80/20)",
+        lo_open=True,
+    )
+    targeting: str = param(
+        "value",
+        doc="how targets are chosen: value (annual spend at the firm), risk (chance "
+        "the relationship ends within a year) or uplift (the category spend the firm has not "
+        "secured): strategies.targeting",
+        choices=TARGETING,
+    )
     refresh_weeks: int = param(13, 1, 1_000_000, "weeks between two selections of the targets (13: quarterly)")
-    service_lift: float = param(0.2, 0.0, 1.0, "service level added for a targeted customer at full "
-                                "empowerment (personal advice)")
-    basket_lift: float = param(0.3, 0.0, 10.0, "relative rise of a targeted customer's basket at full "
-                                "empowerment (000: customers bought whole sets)")
-    empowerment_weight: float = param(0.5, 0.0, 1.0, "share of the lifts that depends on staff empowerment: "
-                                      "lifts x (1 - w x (1 - empowerment))")
-    skill_threshold: float = param(0.6, 0.0, 1.0, "mean skill of the firm's employed staff above which "
-                                   "the personalised service can be delivered at all")
-    cost_per_visit: float = param(5.0, 0.0, 1e9, "cost of the advice per targeted visit (000: the store "
-                                  "hired design experts); a purchase holds visits_per_purchase visits")
-    staff_time: float = param(0.25, 0.0, 100.0, "front-line staff time a targeted visit takes on top of "
-                              "an ordinary visit, in visits (raises next step's workload)")
-    cost_per_store_per_year: float = param(15600.0, 0.0, 1e12, "running cost of the programme per store and "
-                                           "year (customer records, coordination), booked while it runs "
-                                           "(default: 300 a week for the default market's one store)")
+    service_lift: float = param(
+        0.2, 0.0, 1.0, "service level added for a targeted customer at full empowerment (personal advice)"
+    )
+    basket_lift: float = param(
+        0.3,
+        0.0,
+        10.0,
+        "relative rise of a targeted customer's basket at full empowerment (000: customers bought whole sets)",
+    )
+    empowerment_weight: float = param(
+        0.5, 0.0, 1.0, "share of the lifts that depends on staff empowerment: lifts x (1 - w x (1 - empowerment))"
+    )
+    skill_threshold: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "mean skill of the firm's employed staff above which the personalised service can be delivered at all",
+    )
+    cost_per_visit: float = param(
+        5.0,
+        0.0,
+        1e9,
+        "cost of the advice per targeted visit (000: the store "
+        "hired design experts); a purchase holds visits_per_purchase visits",
+    )
+    staff_time: float = param(
+        0.25,
+        0.0,
+        100.0,
+        "front-line staff time a targeted visit takes on top of "
+        "an ordinary visit, in visits (raises next step's workload)",
+    )
+    cost_per_store_per_year: float = param(
+        15600.0,
+        0.0,
+        1e12,
+        "running cost of the programme per store and "
+        "year (customer records, coordination), booked while it runs "
+        "(default: 300 a week for the default market's one store)",
+    )
 
 
 @register

@@ -14,32 +14,53 @@ from strategies.registry import register
 @dataclass
 class LayoffsConfig(StrategyConfig):
     """Parameters of :class:`Layoffs`."""
-    share: float = param(0.3, 0.0, 1.0, "share of the firm's employed front-line staff, in full-time "
-                         "equivalents, dismissed at start")
-    select: str = param("random", doc="who goes: 'random' (drawn from the strategy's own stream), 'junior' "
-                        "(least tenure first: last in, first out) or 'senior' (most tenure first)",
-                        choices=("random", "junior", "senior"))
-    severance_per_fte: float = param(4800.0, 0.0, 1e12, "severance paid per full-time equivalent dismissed, "
-                                     "once (default: 8 weeks of the default wage_per_year of 31,200)")
-    survivor_engagement_drop: float = param(0.072, 0.0, 1.0, "engagement (0-1) the survivors lose when colleagues "
-                                            "are laid off, whatever the share (the firm's morale; it adds to the "
-                                            "engagement target beside pay, levers and strain): layoff survivor "
-                                            "syndrome (Brockner, Grover, Reed, DeWitt & O'Malley 1987, 'Survivors' "
-                                            "reactions to layoffs: we get by with a little help for our friends'; "
-                                            "Noer 1993, 'Healing the wounds'). Calibrated to Trevor & Nyberg 2008, "
-                                            "'Keeping your headcount when all about you are losing theirs': "
-                                            "voluntary turnover of 13% at firms that laid off as little as 0.5% of "
-                                            "their staff against about 10.4% at firms that did not, 1.25 times: the "
-                                            "layoffs_downturn experiment's survivors quit about 1.25 times as often "
-                                            "as without the lay-off in the year after it (an extrapolation to its "
-                                            "30% cut: the study found the effect even for small cuts)")
-    survivor_half_life_weeks: float = param(52.0, 0.01, 1e6, "half-life (weeks) of the survivors' lost "
-                                            "engagement: slow. A judgement, no published half-life; loosely "
-                                            "consistent with Allen, Freeman, Russell, Reizenstein & Rentz 2001, "
-                                            "'Survivor reactions to organizational downsizing: does time ease the "
-                                            "pain?', who followed survivors over three waves and found no general "
-                                            "recovery (satisfaction with top management rose, job involvement "
-                                            "fell further)", lo_open=True)
+
+    share: float = param(
+        0.3, 0.0, 1.0, "share of the firm's employed front-line staff, in full-time equivalents, dismissed at start"
+    )
+    select: str = param(
+        "random",
+        doc="who goes: 'random' (drawn from the strategy's own stream), 'junior' "
+        "(least tenure first: last in, first out) or 'senior' (most tenure first)",
+        choices=("random", "junior", "senior"),
+    )
+    severance_per_fte: float = param(
+        4800.0,
+        0.0,
+        1e12,
+        "severance paid per full-time equivalent dismissed, "
+        "once (default: 8 weeks of the default wage_per_year of 31,200)",
+    )
+    survivor_engagement_drop: float = param(
+        0.072,
+        0.0,
+        1.0,
+        "engagement (0-1) the survivors lose when colleagues "
+        "are laid off, whatever the share (the firm's morale; it adds to the "
+        "engagement target beside pay, levers and strain): layoff survivor "
+        "syndrome (Brockner, Grover, Reed, DeWitt & O'Malley 1987, 'Survivors' "
+        "reactions to layoffs: we get by with a little help for our friends'; "
+        "Noer 1993, 'Healing the wounds'). Calibrated to Trevor & Nyberg 2008, "
+        "'Keeping your headcount when all about you are losing theirs': "
+        "voluntary turnover of 13% at firms that laid off as little as 0.5% of "
+        "their staff against about 10.4% at firms that did not, 1.25 times: the "
+        "layoffs_downturn experiment's survivors quit about 1.25 times as often "
+        "as without the lay-off in the year after it (an extrapolation to its "
+        "30% cut: the study found the effect even for small cuts)",
+    )
+    survivor_half_life_weeks: float = param(
+        52.0,
+        0.01,
+        1e6,
+        "half-life (weeks) of the survivors' lost "
+        "engagement: slow. A judgement, no published half-life; loosely "
+        "consistent with Allen, Freeman, Russell, Reizenstein & Rentz 2001, "
+        "'Survivor reactions to organizational downsizing: does time ease the "
+        "pain?', who followed survivors over three waves and found no general "
+        "recovery (satisfaction with top management rose, job involvement "
+        "fell further)",
+        lo_open=True,
+    )
 
 
 @register
@@ -87,9 +108,9 @@ class Layoffs(Strategy):
     def setup(self, ctx: StepContext) -> None:
         self.done = False
         self.cut_now = False
-        self.dismissed = np.zeros(0, dtype=np.int64)   # positions emptied
-        self.dismissed_fte = 0.0                         # full-time equivalents dismissed
-        self.morale = 0.0                                # this programme's part of the firm's morale
+        self.dismissed = np.zeros(0, dtype=np.int64)  # positions emptied
+        self.dismissed_fte = 0.0  # full-time equivalents dismissed
+        self.morale = 0.0  # this programme's part of the firm's morale
 
     def _survivors_morale(self, ctx: StepContext) -> None:
         """The survivors' lost engagement, fading since the cut (made in the

@@ -17,39 +17,60 @@ ACCOUNTING = ("accrual", "cash")
 @dataclass
 class LoyaltyPointsConfig(StrategyConfig):
     """Parameters of :class:`LoyaltyPoints`."""
+
     earn_rate: float = param(1.0, 0.0, 1e6, "points earned per unit of money spent at the firm (base tier)")
-    point_value: float = param(0.02, 0.0, 1e6,
-                               "money a redeemed point is worth to the customer and costs the firm "
-                               "(0.02 at 1 point per unit: 2% back, the usual retail 1-3%)")
-    reward_points: float = param(400.0, 1.0, 1e12,
-                                 "points a reward costs: a member whose balance reaches it redeems one reward "
-                                 "(worth reward_points x point_value money, 8 by default) at that purchase; "
-                                 "default: about ten median baskets (38.3) at 1 point per unit, as the "
-                                 "ten-stamp coffee card of Kivetz, Urminsky & Zheng 2006")
-    reward_weight: float = param(1.0, 0.0, 100.0,
-                                 "utility of the reward's expected value in the choice, per unit of the "
-                                 "customer's price sensitivity x (value / their basket): 1 = the value earned so "
-                                 "far weighs as the same money off one basket would (the choice's price term); "
-                                 "the expected value is the reward's value x progress to it (a reward far off is "
-                                 "worth little yet: the goal-gradient hypothesis, Kivetz, Urminsky & Zheng 2006)")
-    goal_gradient: float = param(0.15, 0.0, 100.0,
-                                 "rise of a member's chance of a purchase occasion at the threshold, as a share of "
-                                 "it: chance x (1 + goal_gradient x progress), reset by the reward (post-reward "
-                                 "resetting); 0.15 calibrated so that, with the reward's pull in the choice, "
-                                 "members buy at the firm about 1.25 times as often in the last fifth of the way "
-                                 "to a reward as in the first, within members (inter-purchase time 20% shorter: "
-                                 "Kivetz, Urminsky & Zheng 2006, the coffee card)")
-    expiry_per_year: float = param(1.05054, 0.0, 1000.0,
-                                   "rate per year at which balances expire (a hazard: a step keeps "
-                                   "exp(-rate x step in years) of every balance, a year exp(-1.05) = 35%; "
-                                   "default: 2% a week; breakage, with the redemptions this leaves about "
-                                   "15-25% of points unredeemed)")
-    expected_breakage: float = param(0.2, 0.0, 1.0,
-                                     "share of issued points the firm expects never to be redeemed "
-                                     "(prices the liability)")
-    silver_spend: float = param(1000.0, 0.0, 1e12,
-                                "annualised spend at the firm from which a member is silver "
-                                "(about the top fifth, 80/20)")
+    point_value: float = param(
+        0.02,
+        0.0,
+        1e6,
+        "money a redeemed point is worth to the customer and costs the firm "
+        "(0.02 at 1 point per unit: 2% back, the usual retail 1-3%)",
+    )
+    reward_points: float = param(
+        400.0,
+        1.0,
+        1e12,
+        "points a reward costs: a member whose balance reaches it redeems one reward "
+        "(worth reward_points x point_value money, 8 by default) at that purchase; "
+        "default: about ten median baskets (38.3) at 1 point per unit, as the "
+        "ten-stamp coffee card of Kivetz, Urminsky & Zheng 2006",
+    )
+    reward_weight: float = param(
+        1.0,
+        0.0,
+        100.0,
+        "utility of the reward's expected value in the choice, per unit of the "
+        "customer's price sensitivity x (value / their basket): 1 = the value earned so "
+        "far weighs as the same money off one basket would (the choice's price term); "
+        "the expected value is the reward's value x progress to it (a reward far off is "
+        "worth little yet: the goal-gradient hypothesis, Kivetz, Urminsky & Zheng 2006)",
+    )
+    goal_gradient: float = param(
+        0.15,
+        0.0,
+        100.0,
+        "rise of a member's chance of a purchase occasion at the threshold, as a share of "
+        "it: chance x (1 + goal_gradient x progress), reset by the reward (post-reward "
+        "resetting); 0.15 calibrated so that, with the reward's pull in the choice, "
+        "members buy at the firm about 1.25 times as often in the last fifth of the way "
+        "to a reward as in the first, within members (inter-purchase time 20% shorter: "
+        "Kivetz, Urminsky & Zheng 2006, the coffee card)",
+    )
+    expiry_per_year: float = param(
+        1.05054,
+        0.0,
+        1000.0,
+        "rate per year at which balances expire (a hazard: a step keeps "
+        "exp(-rate x step in years) of every balance, a year exp(-1.05) = 35%; "
+        "default: 2% a week; breakage, with the redemptions this leaves about "
+        "15-25% of points unredeemed)",
+    )
+    expected_breakage: float = param(
+        0.2, 0.0, 1.0, "share of issued points the firm expects never to be redeemed (prices the liability)"
+    )
+    silver_spend: float = param(
+        1000.0, 0.0, 1e12, "annualised spend at the firm from which a member is silver (about the top fifth, 80/20)"
+    )
     gold_spend: float = param(2500.0, 0.0, 1e12, "annualised spend from which a member is gold (about the top 5%)")
     silver_multiplier: float = param(1.25, 0.0, 100.0, "earning multiplier of silver members")
     gold_multiplier: float = param(1.5, 0.0, 100.0, "earning multiplier of gold members")
@@ -57,11 +78,19 @@ class LoyaltyPointsConfig(StrategyConfig):
     bond_cap: float = param(0.25, 0.0, 10.0, "largest bond the balance gives (switching-cost units)")
     silver_bond: float = param(0.03, 0.0, 10.0, "extra bond of silver status (losing the tier is a switching cost)")
     gold_bond: float = param(0.06, 0.0, 10.0, "extra bond of gold status")
-    accounting: str = param("accrual", doc="what is booked: accrual (expected cost of points as issued) "
-                            "or cash (value of points redeemed)", choices=ACCOUNTING)
-    admin_cost_per_store_per_year: float = param(5200.0, 0.0, 1e12, "running cost of the scheme per store and "
-                                                 "year (cards, IT; default: 100 a week for the default market's "
-                                                 "one store)")
+    accounting: str = param(
+        "accrual",
+        doc="what is booked: accrual (expected cost of points as issued) or cash (value of points redeemed)",
+        choices=ACCOUNTING,
+    )
+    admin_cost_per_store_per_year: float = param(
+        5200.0,
+        0.0,
+        1e12,
+        "running cost of the scheme per store and "
+        "year (cards, IT; default: 100 a week for the default market's "
+        "one store)",
+    )
 
 
 @register
@@ -153,8 +182,10 @@ class LoyaltyPoints(Strategy):
     """
 
     name = "loyalty_points"
-    description = ("points / VIP card: earn, burn, tiers, breakage; the balance is a switching-cost bond (001, 003), "
-                   "the reward's expected value pulls members, who buy faster as it nears (Kivetz et al. 2006)")
+    description = (
+        "points / VIP card: earn, burn, tiers, breakage; the balance is a switching-cost bond (001, 003), "
+        "the reward's expected value pulls members, who buy faster as it nears (Kivetz et al. 2006)"
+    )
     config_class = LoyaltyPointsConfig
 
     def setup(self, ctx: StepContext) -> None:
@@ -164,7 +195,7 @@ class LoyaltyPoints(Strategy):
         self.issued = self.redeemed = self.expired = self.lapsed = 0.0
         self.rewards = 0
         self.liability = 0.0
-        self._held = 0.0                # points held after the last step (what newcomers' resets took is lapsed)
+        self._held = 0.0  # points held after the last step (what newcomers' resets took is lapsed)
         self._balance: np.ndarray | None = None
 
     # ---------------------------------------------------------------- helpers
@@ -228,7 +259,7 @@ class LoyaltyPoints(Strategy):
         bought = ctx.purchases
         issued = burned = 0.0
         rewards = 0
-        for in_round in bought.in_rounds():         # a customer buys at most once a visit round
+        for in_round in bought.in_rounds():  # a customer buys at most once a visit round
             mine = in_round & (bought.firm == f)
             buyers = bought.buyers[mine]
             earned = cfg.earn_rate * multiplier[buyers] * bought.spent[mine]
@@ -259,7 +290,7 @@ class LoyaltyPoints(Strategy):
         bond += np.where(gold, cfg.gold_bond, np.where(silver, cfg.silver_bond, 0.0))
         self.set_share(ctx, "switching_bonus", bond)
         progress = self.progress()
-        value = cfg.reward_points * cfg.point_value * progress          # money: the reward's expected value
+        value = cfg.reward_points * cfg.point_value * progress  # money: the reward's expected value
         basket = np.maximum(ctx.customers.spend.astype(np.float64), _SMALLEST_BASKET)
         self.set_share(ctx, "choice_bonus", cfg.reward_weight * ctx.customers.price_sensitivity * value / basket)
         self.set_share(ctx, "occasion_lift", cfg.goal_gradient * progress)

@@ -15,18 +15,31 @@ RETALIATION = ("none", "match", "partial")
 @dataclass
 class PriceWarConfig(StrategyConfig):
     """Parameters of :class:`PriceWar`."""
-    duration: int = param(12, 0, 1_000_000, "weeks the discount runs (0: to the end of the run); 12 weeks, "
-                          "a quarter: a temporary promotion (an assumption)")
+
+    duration: int = param(
+        12,
+        0,
+        1_000_000,
+        "weeks the discount runs (0: to the end of the run); 12 weeks, "
+        "a quarter: a temporary promotion (an assumption)",
+    )
     depth: float = param(0.2, 0.0, 0.9, "discount share off the list price while the war runs", lo_open=True)
-    retaliation: str = param("none", doc="how rivals respond: none, match the depth, or partial",
-                             choices=RETALIATION)
+    retaliation: str = param("none", doc="how rivals respond: none, match the depth, or partial", choices=RETALIATION)
     partial_share: float = param(0.5, 0.0, 1.0, "share of the depth the rivals match under 'partial'")
-    reaction_delay_weeks: int = param(2, 0, 1_000_000, "weeks after the start before rivals respond (they "
-                                      "respond in the first step that begins at least this late)")
+    reaction_delay_weeks: int = param(
+        2,
+        0,
+        1_000_000,
+        "weeks after the start before rivals respond (they respond in the first step that begins at least this late)",
+    )
     campaign_cost_per_1k_per_year: float = param(
-        6240.0, 0.0, 1e12, "cost of announcing the discount (flyers, ads) per 1,000 people of the market "
+        6240.0,
+        0.0,
+        1e12,
+        "cost of announcing the discount (flyers, ads) per 1,000 people of the market "
         "reached and year while it runs; the campaign reaches the whole market (default: 600 a week at "
-        "5,000 people, about 3/4 of the firms' own advertising_cost_per_1k_per_year of 8,320)")
+        "5,000 people, about 3/4 of the firms' own advertising_cost_per_1k_per_year of 8,320)",
+    )
 
 
 @register

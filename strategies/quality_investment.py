@@ -12,12 +12,22 @@ from strategies.registry import register
 @dataclass
 class QualityInvestmentConfig(StrategyConfig):
     """Parameters of :class:`QualityInvestment`."""
+
     quality_gain: float = param(0.15, 0.0, 1.0, "rise of product quality once the investment has ramped up")
-    ramp_weeks: int = param(8, 1, 10_000, "weeks over which quality rises to the full gain (about two "
-                            "months to fix a product: an assumption)")
-    cost_per_store_per_year: float = param(78000.0, 0.0, 1e12, "investment cost per store and year while the "
-                                           "programme runs (quality control, better supplies; default: 1,500 a "
-                                           "week for the default market's one store)")
+    ramp_weeks: int = param(
+        8,
+        1,
+        10_000,
+        "weeks over which quality rises to the full gain (about two months to fix a product: an assumption)",
+    )
+    cost_per_store_per_year: float = param(
+        78000.0,
+        0.0,
+        1e12,
+        "investment cost per store and year while the "
+        "programme runs (quality control, better supplies; default: 1,500 a "
+        "week for the default market's one store)",
+    )
 
 
 @register

@@ -26,6 +26,7 @@ def register(cls: type[Strategy]) -> type[Strategy]:
     REGISTRY[cls.name] = cls
     try:
         from hydra.core.config_store import ConfigStore
+
         ConfigStore.instance().store(group="strategy", name=f"{cls.name}_schema", node=cls.config_class)
     except ImportError:  # pragma: no cover
         pass
@@ -43,6 +44,7 @@ def load_builtin() -> None:
     if _loaded:
         return
     import strategies
+
     for info in pkgutil.iter_modules(strategies.__path__):
         if info.name not in _NOT_STRATEGIES:
             importlib.import_module(f"strategies.{info.name}")
@@ -79,8 +81,9 @@ def make_strategy(spec: Any) -> Strategy:
         try:
             params = dict(spec)
         except (TypeError, ValueError):
-            raise ConfigError(f"strategy = {spec!r}: must be a name, a mapping with 'name', a Strategy "
-                              "or a function of a StepContext")
+            raise ConfigError(
+                f"strategy = {spec!r}: must be a name, a mapping with 'name', a Strategy or a function of a StepContext"
+            )
         name = params.pop("name", None)
     load_builtin()
     if name not in REGISTRY:
@@ -90,8 +93,9 @@ def make_strategy(spec: Any) -> Strategy:
     fields = {f.name for f in dataclasses.fields(cls.config_class)}
     for key in params:
         if key not in fields:
-            raise ConfigError(f"strategy.{name}.{key} = {params[key]!r}: unknown key; "
-                              f"allowed keys: {', '.join(sorted(fields))}")
+            raise ConfigError(
+                f"strategy.{name}.{key} = {params[key]!r}: unknown key; allowed keys: {', '.join(sorted(fields))}"
+            )
     validate(params, cls.config_class, f"strategy.{name}.")
     return cls(cls.config_class(**params))
 
@@ -118,16 +122,18 @@ def check_strategies(where: str, specs: Any, steps: int | None = None, steps_per
         if steps is not None and start is not None and start > unit.last_week(steps):
             last_week, weeks = unit.last_week(steps), unit.weeks
             horizon = f"market.steps = {steps}" + ("" if weeks == 1 else f" steps of {weeks:.4g} weeks")
-            raise ConfigError(f"{entry}.start = {start}: {strategy.name} would start after the horizon "
-                              f"({horizon}; start is a week); must be at most {last_week}")
+            raise ConfigError(
+                f"{entry}.start = {start}: {strategy.name} would start after the horizon "
+                f"({horizon}; start is a week); must be at most {last_week}"
+            )
 
 
 def _placed(entry: str, spec: Any, e: ConfigError) -> str:
     """A strategy's error placed at its list entry: ``<entry>.<key> = ...``."""
     text = " ".join(str(e).split())
     key = text.split(" = ", 1)[0]
-    if key.startswith("strategy.") and key.count(".") >= 2:       # a parameter of a known strategy
-        return entry + "." + key.split(".", 2)[2] + text[len(key):]
+    if key.startswith("strategy.") and key.count(".") >= 2:  # a parameter of a known strategy
+        return entry + "." + key.split(".", 2)[2] + text[len(key) :]
     detail = text.split(": ", 1)[1] if ": " in text else text
     return f"{entry} = {spec!r}: {detail}"
 

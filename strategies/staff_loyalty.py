@@ -16,13 +16,19 @@ LEVERS = ("wage_per_year", "training", "empowerment", "recognition")
 def _lever_cost(per_week: float, lever: str, what: str):
     """The parameter of a lever's cost per full-time employee and year, its
     default the former weekly cost x 52."""
-    return param(per_week * WEEKS_PER_YEAR, 0.0, 1e9, f"cost per full-time employee and year for one unit of "
-                 f"{lever} above the configured level ({what}; default: {per_week:g} a week)")
+    return param(
+        per_week * WEEKS_PER_YEAR,
+        0.0,
+        1e9,
+        f"cost per full-time employee and year for one unit of "
+        f"{lever} above the configured level ({what}; default: {per_week:g} a week)",
+    )
 
 
 @dataclass
 class StaffLoyaltyConfig(StrategyConfig):
     """Parameters of :class:`StaffLoyalty`."""
+
     wage_premium: float = param(0.15, 0.0, 5.0, "wage premium: share above the firm's configured wage")
     training: float = param(0.7, 0.0, 1.0, "training intensity the firm is raised to (kept if already higher)")
     empowerment: float = param(0.7, 0.0, 1.0, "staff empowerment the firm is raised to (kept if already higher)")
@@ -30,9 +36,14 @@ class StaffLoyaltyConfig(StrategyConfig):
     training_cost_per_fte_per_year: float = _lever_cost(50.0, "training intensity", "courses, trainers")
     empowerment_cost_per_fte_per_year: float = _lever_cost(10.0, "empowerment", "discretionary budget, coaching")
     recognition_cost_per_fte_per_year: float = _lever_cost(25.0, "recognition", "awards, events")
-    cost_per_fte_per_year: float = param(650.0, 0.0, 1e12, "running cost of the programme per full-time "
-                                         "employee and year (HR staff, surveys; default: 100 a week for the "
-                                         "focal firm's 8 FTE in the default market)")
+    cost_per_fte_per_year: float = param(
+        650.0,
+        0.0,
+        1e12,
+        "running cost of the programme per full-time "
+        "employee and year (HR staff, surveys; default: 100 a week for the "
+        "focal firm's 8 FTE in the default market)",
+    )
 
 
 @register
@@ -82,10 +93,12 @@ class StaffLoyalty(Strategy):
     def levels(self) -> dict[str, float]:
         """The wage and levers while the programme runs."""
         cfg, base = self.config, self.configured
-        return {"wage_per_year": base["wage_per_year"] * (1.0 + cfg.wage_premium),
-                "training": max(base["training"], cfg.training),
-                "empowerment": max(base["empowerment"], cfg.empowerment),
-                "recognition": max(base["recognition"], cfg.recognition)}
+        return {
+            "wage_per_year": base["wage_per_year"] * (1.0 + cfg.wage_premium),
+            "training": max(base["training"], cfg.training),
+            "empowerment": max(base["empowerment"], cfg.empowerment),
+            "recognition": max(base["recognition"], cfg.recognition),
+        }
 
     def adjust_offer(self, ctx: StepContext) -> None:
         if self.active(ctx):
@@ -101,8 +114,10 @@ class StaffLoyalty(Strategy):
         if not self.active(ctx):
             return
         cfg, base, now = self.config, self.configured, self.levels()
-        per_fte_per_year = (cfg.cost_per_fte_per_year
-                            + cfg.training_cost_per_fte_per_year * (now["training"] - base["training"])
-                            + cfg.empowerment_cost_per_fte_per_year * (now["empowerment"] - base["empowerment"])
-                            + cfg.recognition_cost_per_fte_per_year * (now["recognition"] - base["recognition"]))
+        per_fte_per_year = (
+            cfg.cost_per_fte_per_year
+            + cfg.training_cost_per_fte_per_year * (now["training"] - base["training"])
+            + cfg.empowerment_cost_per_fte_per_year * (now["empowerment"] - base["empowerment"])
+            + cfg.recognition_cost_per_fte_per_year * (now["recognition"] - base["recognition"])
+        )
         self.book(ctx, self.per_fte(ctx, per_fte_per_year))

@@ -18,37 +18,81 @@ from strategies.targeting import TARGETING, target_scores, top
 @dataclass
 class StructuralBondConfig(StrategyConfig):
     """Parameters of :class:`StructuralBond`."""
-    offer_share: float = param(0.2, 0.0, 1.0, "share of the firm's current customers offered the system, the top "
-                               "ones by the targeting score (003: the 20% who bring 80% of the revenue)",
-                               lo_open=True)
-    targeting: str = param("value", doc="how the customers offered the system are chosen: value (annual spend at "
-                           "the firm), risk (chance the relationship ends within a year) or uplift (the category "
-                           "spend the firm has not secured): strategies.targeting", choices=TARGETING)
-    refresh_weeks: int = param(13, 1, 1_000_000, "weeks between two offer rounds: each round offers the system "
-                               "to the top customers who do not use it yet (13: quarterly)")
-    adoption_half_life_weeks: float = param(13.0, 0.0, 1e9, "weeks until half of the customers offered the system "
-                                            "use it: adopting a system is a project, not a purchase (an assumption: "
-                                            "most adopt within a year)", lo_open=True)
-    efficiency_saving: float = param(0.05, 0.0, 1.0, "what the system saves an adopter in their own costs of "
-                                     "buying (ordering, stock, payment), as a share of the basket's value; it "
-                                     "weighs in the choice as the same money off the price would, for that "
-                                     "customer's price sensitivity (003: 为客户提高效率和产出). An assumption: "
-                                     "above the 1-3% a points card gives back, below a 20-30% price cut")
-    routine_share: float = param(0.5, 0.0, 1.0, "share of an adopter's purchase occasions the system places "
-                                 "at the firm as routine orders, without weighing up the firms (003: the system "
-                                 "manages ordering, 管理订货; replenishment). An assumption: half")
-    integration_bond: float = param(0.35, 0.0, 10.0, "an adopter's switching cost ('switching_bonus' modifier "
-                                    "units): the routines built around the system, which a rival could not "
-                                    "offer for years (003); the size of the subscription preset's contract (0.35), "
-                                    "above the club's social bond (at most 0.15) and a points balance (at most "
-                                    "0.25 plus the tier)")
-    setup_cost_per_adopter: float = param(150.0, 0.0, 1e12, "one-off cost of installing the system for an "
-                                          "adopter and training them (booked when they adopt)")
-    cost_per_adopter_per_year: float = param(50.0, 0.0, 1e12, "running cost per adopter and year (support, "
-                                             "accounts)")
-    system_cost_per_store_per_year: float = param(15600.0, 0.0, 1e12, "cost of developing and running the "
-                                                  "system per store and year, booked while the programme runs "
-                                                  "(default: 300 a week for the default market's one store)")
+
+    offer_share: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "share of the firm's current customers offered the system, the top "
+        "ones by the targeting score (003: the 20% who bring 80% of the revenue)",
+        lo_open=True,
+    )
+    targeting: str = param(
+        "value",
+        doc="how the customers offered the system are chosen: value (annual spend at "
+        "the firm), risk (chance the relationship ends within a year) or uplift (the category "
+        "spend the firm has not secured): strategies.targeting",
+        choices=TARGETING,
+    )
+    refresh_weeks: int = param(
+        13,
+        1,
+        1_000_000,
+        "weeks between two offer rounds: each round offers the system "
+        "to the top customers who do not use it yet (13: quarterly)",
+    )
+    adoption_half_life_weeks: float = param(
+        13.0,
+        0.0,
+        1e9,
+        "weeks until half of the customers offered the system "
+        "use it: adopting a system is a project, not a purchase (an assumption: "
+        "most adopt within a year)",
+        lo_open=True,
+    )
+    efficiency_saving: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "what the system saves an adopter in their own costs of "
+        "buying (ordering, stock, payment), as a share of the basket's value; it "
+        "weighs in the choice as the same money off the price would, for that "
+        "customer's price sensitivity (003: 为客户提高效率和产出). An assumption: "
+        "above the 1-3% a points card gives back, below a 20-30% price cut",
+    )
+    routine_share: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share of an adopter's purchase occasions the system places "
+        "at the firm as routine orders, without weighing up the firms (003: the system "
+        "manages ordering, 管理订货; replenishment). An assumption: half",
+    )
+    integration_bond: float = param(
+        0.35,
+        0.0,
+        10.0,
+        "an adopter's switching cost ('switching_bonus' modifier "
+        "units): the routines built around the system, which a rival could not "
+        "offer for years (003); the size of the subscription preset's contract (0.35), "
+        "above the club's social bond (at most 0.15) and a points balance (at most "
+        "0.25 plus the tier)",
+    )
+    setup_cost_per_adopter: float = param(
+        150.0,
+        0.0,
+        1e12,
+        "one-off cost of installing the system for an adopter and training them (booked when they adopt)",
+    )
+    cost_per_adopter_per_year: float = param(50.0, 0.0, 1e12, "running cost per adopter and year (support, accounts)")
+    system_cost_per_store_per_year: float = param(
+        15600.0,
+        0.0,
+        1e12,
+        "cost of developing and running the "
+        "system per store and year, booked while the programme runs "
+        "(default: 300 a week for the default market's one store)",
+    )
 
 
 @register
@@ -109,15 +153,16 @@ class StructuralBond(Strategy):
     """
 
     name = "structural_bond"
-    description = ("an ordering system for top customers: routine orders, a saving in their own costs and a "
-                   "switching cost (003)")
+    description = (
+        "an ordering system for top customers: routine orders, a saving in their own costs and a switching cost (003)"
+    )
     config_class = StructuralBondConfig
 
     def setup(self, ctx: StepContext) -> None:
         n = ctx.customers.n
         self.offered = np.zeros(n, dtype=bool)
         self.adopter = np.zeros(n, dtype=bool)
-        self.routine: np.ndarray | None = None     # this step's routine orders
+        self.routine: np.ndarray | None = None  # this step's routine orders
         self.new_adopters = 0
         self.steps_run = 0
 
@@ -142,7 +187,7 @@ class StructuralBond(Strategy):
 
     def adjust_offer(self, ctx: StepContext) -> None:
         if not self.active(ctx):
-            if self.adopter.any() or self.offered.any():       # the programme ended: the system is switched off
+            if self.adopter.any() or self.offered.any():  # the programme ended: the system is switched off
                 self.replaced_customers(ctx)
                 self.adopter[:] = False
                 self.offered[:] = False
@@ -155,8 +200,9 @@ class StructuralBond(Strategy):
             current = is_customer(ctx.customers.state[:, ctx.firm.index])
             k = int(math.ceil(cfg.offer_share * np.count_nonzero(current)))
             reached = self.adopter | self.offered
-            self.offered |= top(target_scores(ctx, cfg.targeting), current & ~reached,
-                                k - int(np.count_nonzero(reached)))
+            self.offered |= top(
+                target_scores(ctx, cfg.targeting), current & ~reached, k - int(np.count_nonzero(reached))
+            )
         self.steps_run += 1
         waiting = self.offered & ~self.adopter
         chance = 1.0 - ctx.units.kept(cfg.adoption_half_life_weeks)
@@ -175,6 +221,9 @@ class StructuralBond(Strategy):
         self._keep_current(ctx)
         self._set_bonds(ctx, None if self.routine is None else self.routine & self.adopter)
         adopters = int(np.count_nonzero(self.adopter))
-        self.book(ctx, self.new_adopters * cfg.setup_cost_per_adopter
-                  + ctx.units.per_step(adopters * cfg.cost_per_adopter_per_year)
-                  + self.per_store(ctx, cfg.system_cost_per_store_per_year))
+        self.book(
+            ctx,
+            self.new_adopters * cfg.setup_cost_per_adopter
+            + ctx.units.per_step(adopters * cfg.cost_per_adopter_per_year)
+            + self.per_store(ctx, cfg.system_cost_per_store_per_year),
+        )

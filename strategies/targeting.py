@@ -46,7 +46,7 @@ def top(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
     """The ``k`` customers of ``pool`` with the highest scores (ties in
     customer order), as a mask over all customers."""
     rows = np.flatnonzero(pool)
-    chosen = rows[np.argsort(-scores[rows], kind="stable")[:max(k, 0)]]
+    chosen = rows[np.argsort(-scores[rows], kind="stable")[: max(k, 0)]]
     out = np.zeros(len(scores), dtype=bool)
     out[chosen] = True
     return out

@@ -15,41 +15,64 @@ from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 from strategies.targeting import TARGETING, target_scores, top
 
-NEVER = -(10 ** 9)
+NEVER = -(10**9)
 
 
 @dataclass
 class WinBackConfig(StrategyConfig):
     """Parameters of :class:`WinBack`."""
-    window_weeks: int = param(8, 1, 1_000_000,
-                              "weeks after churning within which a lapsed customer is contacted "
-                              "(win-back falls with time since they left)")
-    reach_per_week: float = param(0.04, 0.0, 1.0,
-                                  "chance a week that a lapsed customer in the window is reached: contact "
-                                  "details held, the message read and the firm weighed up again; a step of w "
-                                  "weeks reaches with chance 1 - (1 - reach_per_week) ** w (about a quarter of "
-                                  "the lapsed over the 8-week window). A judgement calibrated to Griffin & "
-                                  "Lowenstein 2001, 'Customer winback' (20-40% of lapsed customers won back "
-                                  "within a year under an offer) on the retail_consideration market")
-    offer_depth: float = param(0.2, 0.0, 0.9, "personal discount share offered to a contacted customer",
-                               lo_open=True)
-    offer_weeks: int = param(6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step "
-                             "that begins within them)")
+
+    window_weeks: int = param(
+        8,
+        1,
+        1_000_000,
+        "weeks after churning within which a lapsed customer is contacted (win-back falls with time since they left)",
+    )
+    reach_per_week: float = param(
+        0.04,
+        0.0,
+        1.0,
+        "chance a week that a lapsed customer in the window is reached: contact "
+        "details held, the message read and the firm weighed up again; a step of w "
+        "weeks reaches with chance 1 - (1 - reach_per_week) ** w (about a quarter of "
+        "the lapsed over the 8-week window). A judgement calibrated to Griffin & "
+        "Lowenstein 2001, 'Customer winback' (20-40% of lapsed customers won back "
+        "within a year under an offer) on the retail_consideration market",
+    )
+    offer_depth: float = param(0.2, 0.0, 0.9, "personal discount share offered to a contacted customer", lo_open=True)
+    offer_weeks: int = param(
+        6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step that begins within them)"
+    )
     contact_cost: float = param(3.0, 0.0, 1e9, "cost of contacting one lapsed customer (call, mail), per contact")
-    target_share: float = param(1.0, 0.0, 1.0, "share of the lapsed customers in the window the programme may "
-                                "contact, the top ones by the targeting score (1: all of them)", lo_open=True)
-    targeting: str = param("value", doc="how the lapsed customers to contact are chosen when target_share is "
-                           "below 1: value (their past annual spend at the firm), risk (the longest gone, least "
-                           "likely to come back on their own) or uplift (their category spend the firm does not "
-                           "hold: strategies.targeting)", choices=TARGETING)
-    memory_half_life_weeks: float = param(26.0, 0.0, 1e9,
-                                          "weeks since a customer left after which a contact reaches and moves "
-                                          "them half as often as one right after they left (contact details go "
-                                          "stale, the memory of the firm fades; the chance of a contact is "
-                                          "reach times 0.5 ** (weeks since they left / half-life)): a judgement "
-                                          "calibrated to Griffin & Lowenstein 2001, 'Customer winback' (the "
-                                          "chance of winning a lapsed customer back falls with time since they "
-                                          "left; no published half-life)", lo_open=True)
+    target_share: float = param(
+        1.0,
+        0.0,
+        1.0,
+        "share of the lapsed customers in the window the programme may "
+        "contact, the top ones by the targeting score (1: all of them)",
+        lo_open=True,
+    )
+    targeting: str = param(
+        "value",
+        doc="how the lapsed customers to contact are chosen when target_share is "
+        "below 1: value (their past annual spend at the firm), risk (the longest gone, least "
+        "likely to come back on their own) or uplift (their category spend the firm does not "
+        "hold: strategies.targeting)",
+        choices=TARGETING,
+    )
+    memory_half_life_weeks: float = param(
+        26.0,
+        0.0,
+        1e9,
+        "weeks since a customer left after which a contact reaches and moves "
+        "them half as often as one right after they left (contact details go "
+        "stale, the memory of the firm fades; the chance of a contact is "
+        "reach times 0.5 ** (weeks since they left / half-life)): a judgement "
+        "calibrated to Griffin & Lowenstein 2001, 'Customer winback' (the "
+        "chance of winning a lapsed customer back falls with time since they "
+        "left; no published half-life)",
+        lo_open=True,
+    )
 
 
 @register
@@ -118,7 +141,7 @@ class WinBack(Strategy):
     readily.
     """
 
-    observes_burn_in = True   # churned_at is kept from the first step
+    observes_burn_in = True  # churned_at is kept from the first step
 
     name = "win_back"
     description = "contact customers churned within a window with a personal offer (002; Griffin & Lowenstein 2001)"
@@ -129,8 +152,8 @@ class WinBack(Strategy):
         f = ctx.firm.index
         self.prev = ctx.customers.state[:, f].copy()
         self.churned_at = np.full(n, NEVER, dtype=np.int64)
-        self.contacted_now = np.zeros(n, dtype=bool)     # contacted in the current churn episode
-        self.offer_until = np.zeros(n, dtype=np.int64)   # ctx.t until which the offer runs (exclusive)
+        self.contacted_now = np.zeros(n, dtype=bool)  # contacted in the current churn episode
+        self.offer_until = np.zeros(n, dtype=np.int64)  # ctx.t until which the offer runs (exclusive)
         self.pending_cost = 0.0
         self.running = False
         self.contacted = 0
@@ -170,7 +193,7 @@ class WinBack(Strategy):
     def adjust_offer(self, ctx: StepContext) -> None:
         f, cfg = ctx.firm.index, self.config
         if not self.active(ctx):
-            if self.running:                    # the programme ended: withdraw the offers
+            if self.running:  # the programme ended: withdraw the offers
                 self._forget_replaced(ctx)
                 self.set_share(ctx, "price_factor", np.zeros(ctx.customers.n))
                 self.running = False
@@ -183,10 +206,10 @@ class WinBack(Strategy):
         lapsed = (ctx.customers.state[:, f] == S.CHURNED) & (age <= self.window_steps)
         if cfg.target_share < 1:
             lapsed = self._targeted(ctx, lapsed, age)
-        fade = self.fade_per_step ** np.clip(age, 0, None).astype(np.float64)   # memory fades since they left
+        fade = self.fade_per_step ** np.clip(age, 0, None).astype(np.float64)  # memory fades since they left
         reached = lapsed & ~self.contacted_now & (u < self.reach * fade)
         self.contacted_now |= reached
-        ctx.bring_back(np.flatnonzero(reached))          # the offer puts the firm back in their consideration set
+        ctx.bring_back(np.flatnonzero(reached))  # the offer puts the firm back in their consideration set
         self.offer_until[reached] = now + self.offer_steps
         self.age_at_contact[reached] = age[reached]
         k = int(reached.sum())
@@ -205,8 +228,9 @@ class WinBack(Strategy):
         if back.any():
             self.won += int(back.sum())
             self.won_in_offer += int((back & (self.offer_until > ctx.t)).sum())
-            self.won_by_age += np.bincount(np.minimum(self.age_at_contact[back], self.age_bins - 1),
-                                           minlength=self.age_bins)
+            self.won_by_age += np.bincount(
+                np.minimum(self.age_at_contact[back], self.age_bins - 1), minlength=self.age_bins
+            )
             self.contacted_now[back] = False
         # the step each relationship entered CHURNED; a new episode can be contacted again
         churned = (state == S.CHURNED) & (self.prev != S.CHURNED)

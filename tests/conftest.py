@@ -50,7 +50,7 @@ class Progress:
 
     # ------------------------------------------------------------------ hooks
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        if session.items:                    # none on the xdist controller
+        if session.items:  # none on the xdist controller
             self.workers = 1
             self._collected([item.nodeid for item in session.items])
 
@@ -109,7 +109,7 @@ class Progress:
         if reporter is None:
             return
         if reporter.currentfspath is None and reporter._tw.width_of_current_line:
-            reporter.write("\n")                    # after a row of dots (-q, xdist)
+            reporter.write("\n")  # after a row of dots (-q, xdist)
         reporter.write_line(self.line())
         self.last_line, self.last_count = now, done
 

@@ -28,14 +28,26 @@ def test_the_experiment_benchmark_times_a_replication_both_ways_and_reports_the_
     shared = time_replication(scenarios, True, 1)
     fresh = time_replication(scenarios, False, 1)
     assert shared > 0 and fresh > 0
-    md = "\n".join(experiment_markdown({"what": "tiny", "scenarios": 2, "wall_s": 61.0, "walls": [61.0],
-                                        "replication_shared_s": shared, "replication_fresh_s": fresh,
-                                        "repeats": 1, "quick": False}))
+    md = "\n".join(
+        experiment_markdown(
+            {
+                "what": "tiny",
+                "scenarios": 2,
+                "wall_s": 61.0,
+                "walls": [61.0],
+                "replication_shared_s": shared,
+                "replication_fresh_s": fresh,
+                "repeats": 1,
+                "quick": False,
+            }
+        )
+    )
     assert "61.0 s (target <= 60 s: NOT met)" in md and "gain of the shared burn-in" in md
 
 
 def test_small_markets_are_timed_in_turns_one_row_per_size_in_order():
     from experiments.benchmark import measure_in_turns
+
     rows = measure_in_turns("engine", [300, 600], repeats=2, steps=lambda n: 900 // n, warmup=1)
     assert [r["n_customers"] for r in rows] == [300, 600]
     assert [r["steps_timed"] for r in rows] == [3, 1]
@@ -44,8 +56,13 @@ def test_small_markets_are_timed_in_turns_one_row_per_size_in_order():
 
 def test_the_report_states_the_machine_speed_against_the_machine_the_targets_were_set_on():
     from experiments.benchmark import TARGET_MACHINE_REFERENCE_10K_S, machine_speed
-    reference = {"model": "reference", "n_customers": 10_000, "reorder": "rcm",
-                 "s_per_step": 2 * TARGET_MACHINE_REFERENCE_10K_S}
+
+    reference = {
+        "model": "reference",
+        "n_customers": 10_000,
+        "reorder": "rcm",
+        "s_per_step": 2 * TARGET_MACHINE_REFERENCE_10K_S,
+    }
     assert machine_speed([reference])["relative"] == 0.5
     assert machine_speed([{**reference, "n_customers": 100_000}]) is None
     md = to_markdown([{**reference, **{c: reference.get(c) for c in COLUMNS}}], {})

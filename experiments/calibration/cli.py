@@ -55,13 +55,16 @@ BARE_SEPARATORS = {",": "comma", ";": "semicolon"}
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check the config, then hand over to Hydra."""
     from experiments.app import hydra_entry
+
     args = list(sys.argv[1:] if argv is None else argv)
     for arg in args:
         key, _, value = arg.partition("=")
         if key == "calibration.transactions.separator" and value in BARE_SEPARATORS:
-            print(f"error: {key} = {value!r}: a bare {value} is Hydra syntax; must be named (comma, semicolon, "
-                  f"tab, whitespace: {key}={BARE_SEPARATORS[value]}) or quoted ('{key}=\"{value}\"')",
-                  file=sys.stderr)
+            print(
+                f"error: {key} = {value!r}: a bare {value} is Hydra syntax; must be named (comma, semicolon, "
+                f"tab, whitespace: {key}={BARE_SEPARATORS[value]}) or quoted ('{key}=\"{value}\"')",
+                file=sys.stderr,
+            )
             raise SystemExit(EXIT_BAD_INPUT)
     hydra_entry(args, CONFIG_NAME, run_job, check_calibration, CalibrateApp)
 
@@ -70,6 +73,7 @@ def check_calibration(config: dict) -> None:
     """Check a calibration config and its data before anything runs: the keys
     and ranges, and that the data can be read and cover the split."""
     from sim.config import to_dataclass
+
     validate_calibration(config)
     load_data(to_dataclass(config, CalibrateApp).calibration)
 
@@ -80,6 +84,7 @@ def load_data(cal: CalibrationConfig) -> tuple[Any, str]:
     customer enters in the calibration periods, or if they are shorter than
     the calibration and holdout periods."""
     from experiments.calibration import observed
+
     if cal.kind == "transactions":
         tx = cal.transactions
         data = observed.read_transactions(tx)
@@ -87,14 +92,18 @@ def load_data(cal: CalibrationConfig) -> tuple[Any, str]:
         periods = int(data.purchases["period"].max())
         _check_split(cal, periods, f"{_periods(periods)} of {tx.days_per_period} days")
         n = int((data.entry <= cal.calibration_periods).sum())
-        return data, (f"{tx.path}: {data.purchases['customer_id'].nunique():,} customers ({n:,} first buying in "
-                      f"the calibration periods), {len(data.purchases):,} purchase periods of "
-                      f"{tx.days_per_period} days, period 1 starting {tx.start or 'on the day of the first purchase'}")
+        return data, (
+            f"{tx.path}: {data.purchases['customer_id'].nunique():,} customers ({n:,} first buying in "
+            f"the calibration periods), {len(data.purchases):,} purchase periods of "
+            f"{tx.days_per_period} days, period 1 starting {tx.start or 'on the day of the first purchase'}"
+        )
     data = observed.read_survival(cal.survival)
     _check_split(cal, len(data) - 1, f"{_periods(len(data) - 1)} after period 0")
     source = f" ({cal.survival.path}, column {cal.survival.column})" if cal.survival.path else ""
-    return data, (f"survival table{source} of {data[0]:,.0f} customers over {len(data) - 1} periods "
-                  f"({cal.survival.steps_per_period} steps each)")
+    return data, (
+        f"survival table{source} of {data[0]:,.0f} customers over {len(data) - 1} periods "
+        f"({cal.survival.steps_per_period} steps each)"
+    )
 
 
 def run_job(cfg: Any) -> None:
@@ -130,14 +139,21 @@ def calibrate(config: dict, folder: Path, progress: bool = True) -> Path:
     app = to_dataclass(config, CalibrateApp)
     market, cal = app.market, app.calibration
     data, line = load_data(cal)
-    objective = (fitting.transaction_objective(market, cal, data) if cal.kind == "transactions"
-                 else fitting.survival_objective(market, cal, data))
+    objective = (
+        fitting.transaction_objective(market, cal, data)
+        if cal.kind == "transactions"
+        else fitting.survival_objective(market, cal, data)
+    )
     result = fitting.fit(market, cal, objective, progress=progress)
     calibrated = fitting.with_values(market, result.values)
-    forecast = (fc.transaction_forecast(calibrated, cal, data) if cal.kind == "transactions"
-                else fc.survival_forecast(calibrated, cal, data))
-    report = write_calibration(folder, cal, market, calibrated, result, forecast, line, config,
-                               time.perf_counter() - started)
+    forecast = (
+        fc.transaction_forecast(calibrated, cal, data)
+        if cal.kind == "transactions"
+        else fc.survival_forecast(calibrated, cal, data)
+    )
+    report = write_calibration(
+        folder, cal, market, calibrated, result, forecast, line, config, time.perf_counter() - started
+    )
     print(console_summary(cal, result, forecast))
     print(f"\nresults: {folder} ({time.perf_counter() - started:.1f} s)")
     return report
@@ -150,25 +166,32 @@ def _periods(n: int) -> str:
 def _check_entry(cal: CalibrationConfig, data: Any) -> None:
     """Some customer must make their first purchase in the calibration periods (else there is nothing to fit)."""
     from sim.config import ConfigError
+
     first = int(data.entry.min())
     if first > cal.calibration_periods:
         tx = cal.transactions
-        raise ConfigError(f"calibration.transactions.start = {tx.start!r}: the first purchase falls in period "
-                          f"{first:,}, after the calibration periods (1-{cal.calibration_periods}); must be at "
-                          f"most {cal.calibration_periods} periods of {tx.days_per_period} days before the first "
-                          "purchase, or '' for the day of the first purchase")
+        raise ConfigError(
+            f"calibration.transactions.start = {tx.start!r}: the first purchase falls in period "
+            f"{first:,}, after the calibration periods (1-{cal.calibration_periods}); must be at "
+            f"most {cal.calibration_periods} periods of {tx.days_per_period} days before the first "
+            "purchase, or '' for the day of the first purchase"
+        )
 
 
 def _check_split(cal: CalibrationConfig, periods: int, cover: str) -> None:
     """The data must cover the calibration and holdout periods (``cover`` says how far they reach)."""
     from sim.config import ConfigError
+
     if cal.calibration_periods > periods:
-        raise ConfigError(f"calibration.calibration_periods = {cal.calibration_periods}: the data cover {cover}; "
-                          "must not exceed them")
+        raise ConfigError(
+            f"calibration.calibration_periods = {cal.calibration_periods}: the data cover {cover}; must not exceed them"
+        )
     if cal.calibration_periods + cal.holdout_periods > periods:
-        raise ConfigError(f"calibration.holdout_periods = {cal.holdout_periods}: the data cover {cover}; "
-                          f"calibration ({cal.calibration_periods}) + holdout must not exceed them (forecast "
-                          "further with calibration.forecast_periods)")
+        raise ConfigError(
+            f"calibration.holdout_periods = {cal.holdout_periods}: the data cover {cover}; "
+            f"calibration ({cal.calibration_periods}) + holdout must not exceed them (forecast "
+            "further with calibration.forecast_periods)"
+        )
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the model is imported when a market is simulated (it pulls 
 
 def _model(market: MarketConfig, seed: int, steps: int, **overrides: int) -> "LoyaltyModel":
     from sim.model import LoyaltyModel
+
     return LoyaltyModel(market=market, seed=seed, steps=steps, **overrides)
 
 
@@ -46,8 +47,7 @@ def _known_before(model, firm: int) -> np.ndarray:
     return customer_ids(model, np.flatnonzero((state != I8[S.PROSPECT]) & (state != I8[S.AWARE])))
 
 
-def simulate_purchases(market: MarketConfig, firm: str, seed: int, periods: int,
-                       entry_periods: int) -> CohortLog:
+def simulate_purchases(market: MarketConfig, firm: str, seed: int, periods: int, entry_periods: int) -> CohortLog:
     """The simulated cohort of ``firm``'s new customers who first bought in
     periods 1..``entry_periods``, with their purchases in periods 1..``periods``."""
     model = _model(market, seed, periods)
@@ -60,22 +60,29 @@ def simulate_purchases(market: MarketConfig, firm: str, seed: int, periods: int,
     entry = tx.groupby("customer_id", sort=True)["week"].min()
     members = entry.index[(entry <= entry_periods) & ~entry.index.isin(before)]
     tx = tx[tx["customer_id"].isin(members)]
-    cohort = pd.DataFrame({"customer_id": tx["customer_id"].astype("int64").to_numpy(),
-                           "period": tx["week"].astype("int64").to_numpy(),
-                           "amount": tx["amount"].to_numpy(dtype=float)})
+    cohort = pd.DataFrame(
+        {
+            "customer_id": tx["customer_id"].astype("int64").to_numpy(),
+            "period": tx["week"].astype("int64").to_numpy(),
+            "amount": tx["amount"].to_numpy(dtype=float),
+        }
+    )
     # one row a customer and period, as an observed log (a long step's visit rounds may hold several)
     return CohortLog(cohort.groupby(["customer_id", "period"], as_index=False, sort=False)["amount"].sum())
 
 
 def pooled(logs: list[CohortLog]) -> CohortLog:
     """Cohorts of several simulated markets as one (ids made distinct: ``<replication>:<id>``)."""
-    parts = [log.purchases.assign(customer_id=str(r) + ":" + log.purchases["customer_id"].astype(str))
-             for r, log in enumerate(logs)]
+    parts = [
+        log.purchases.assign(customer_id=str(r) + ":" + log.purchases["customer_id"].astype(str))
+        for r, log in enumerate(logs)
+    ]
     return CohortLog(pd.concat(parts, ignore_index=True))
 
 
-def simulate_survival(market: MarketConfig, firm: str, seed: int, periods: int,
-                      steps_per_period: int, cohort: str = "opening") -> np.ndarray:
+def simulate_survival(
+    market: MarketConfig, firm: str, seed: int, periods: int, steps_per_period: int, cohort: str = "opening"
+) -> np.ndarray:
     """Share of ``firm``'s cohort still its customers after each of
     ``periods`` periods (1.0 first). The cohort (``cohort``, see
     :func:`cohort_start`) is either every customer of the firm after the
@@ -96,8 +103,9 @@ def simulate_survival(market: MarketConfig, firm: str, seed: int, periods: int,
     return np.asarray(share)
 
 
-def cohort_start(market: MarketConfig, firm: str, seed: int, periods: int, steps_per_period: int,
-                 cohort: str) -> tuple["LoyaltyModel", np.ndarray]:
+def cohort_start(
+    market: MarketConfig, firm: str, seed: int, periods: int, steps_per_period: int, cohort: str
+) -> tuple["LoyaltyModel", np.ndarray]:
     """The model at the cohort's start and the cohort (a mask of customers).
 
     ``opening``: the market simulated from its opening (no burn-in, nobody a

@@ -33,8 +33,7 @@ import pandas as pd
 from experiments import config_keys
 from experiments.calibration.cohort import pooled, simulate_purchases, simulate_survival
 from experiments.calibration.config import CalibrationConfig, market_field, parameter_range, whole_ends
-from experiments.calibration.measures import (cohort_measures, entry_weights, survival_loss,
-                                              transaction_loss)
+from experiments.calibration.measures import cohort_measures, entry_weights, survival_loss, transaction_loss
 from experiments.calibration.observed import CohortLog
 from sim.config import ConfigError, MarketConfig, market_config
 
@@ -42,11 +41,12 @@ from sim.config import ConfigError, MarketConfig, market_config
 @dataclass
 class FitResult:
     """The fitted parameters, their loss and every trial."""
-    values: dict[str, float]   # whole numbers (int) for whole-number keys
+
+    values: dict[str, float]  # whole numbers (int) for whole-number keys
     loss: float
     parts: dict[str, float]
     start_loss: float
-    trials: pd.DataFrame        # trial, one column per parameter, loss (NaN: an invalid market), loss parts
+    trials: pd.DataFrame  # trial, one column per parameter, loss (NaN: an invalid market), loss parts
 
 
 def get_key(market: MarketConfig, key: str) -> Any:
@@ -63,8 +63,9 @@ def with_values(market: MarketConfig, values: dict[str, float], **top: Any) -> M
     return market_config({**data, **top})
 
 
-def simulated_cohort(market: MarketConfig, cal: CalibrationConfig, seeds: list[int], periods: int,
-                     entry_periods: int) -> CohortLog:
+def simulated_cohort(
+    market: MarketConfig, cal: CalibrationConfig, seeds: list[int], periods: int, entry_periods: int
+) -> CohortLog:
     """The cohorts of the markets on ``seeds``, pooled."""
     return pooled([simulate_purchases(market, cal.firm, s, periods, entry_periods) for s in seeds])
 
@@ -79,8 +80,9 @@ def entry_periods(cal: CalibrationConfig, observed: CohortLog) -> int:
     return cal.entry_periods or int(observed.entry.max())
 
 
-def transaction_objective(market: MarketConfig, cal: CalibrationConfig,
-                          observed: CohortLog) -> Callable[[dict[str, float]], tuple[float, dict]]:
+def transaction_objective(
+    market: MarketConfig, cal: CalibrationConfig, observed: CohortLog
+) -> Callable[[dict[str, float]], tuple[float, dict]]:
     """Loss of a set of parameter values against the calibration period of a transaction log."""
     last = cal.calibration_periods
     obs = observed.upto(last)
@@ -94,21 +96,25 @@ def transaction_objective(market: MarketConfig, cal: CalibrationConfig,
             return float("inf"), {}
         weights = entry_weights(obs.entry, sim.entry)
         return transaction_loss(obs_measures, cohort_measures(sim, last, cal.frequency_cap, weights), cal.loss)
+
     return objective
 
 
-def survival_objective(market: MarketConfig, cal: CalibrationConfig,
-                       observed: np.ndarray) -> Callable[[dict[str, float]], tuple[float, dict]]:
+def survival_objective(
+    market: MarketConfig, cal: CalibrationConfig, observed: np.ndarray
+) -> Callable[[dict[str, float]], tuple[float, dict]]:
     """Loss of a set of parameter values against the calibration periods of a survival table."""
     last = cal.calibration_periods
-    share = observed[:last + 1] / observed[0]
+    share = observed[: last + 1] / observed[0]
     steps = cal.survival.steps_per_period
 
     def objective(values: dict[str, float]) -> tuple[float, dict]:
         fitted = with_values(market, values, n_customers=cal.n_customers, burn_in=cal.burn_in)
-        sim = np.mean([simulate_survival(fitted, cal.firm, s, last, steps, cal.survival.cohort)
-                       for s in fit_seeds(cal)], axis=0)
+        sim = np.mean(
+            [simulate_survival(fitted, cal.firm, s, last, steps, cal.survival.cohort) for s in fit_seeds(cal)], axis=0
+        )
         return survival_loss(share, sim, cal.loss, cal.survival.measure)
+
     return objective
 
 
@@ -151,17 +157,22 @@ def _sampler(cal: CalibrationConfig) -> Any:
     the loss's valleys run along combinations of them that an independent
     search of each parameter misses."""
     import optuna
+
     return optuna.samplers.TPESampler(seed=cal.seed, multivariate=True, n_startup_trials=cal.startup_trials)
 
 
-def fit(market: MarketConfig, cal: CalibrationConfig,
-        objective: Callable[[dict[str, float]], tuple[float, dict]], progress: bool = True) -> FitResult:
+def fit(
+    market: MarketConfig,
+    cal: CalibrationConfig,
+    objective: Callable[[dict[str, float]], tuple[float, dict]],
+    progress: bool = True,
+) -> FitResult:
     """Minimise ``objective`` over the calibration's parameter ranges with Optuna (TPE, seeded)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     ranges = _ranges(cal)
-    with warnings.catch_warnings():   # multivariate TPE and enqueue_trial are marked experimental
+    with warnings.catch_warnings():  # multivariate TPE and enqueue_trial are marked experimental
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         study = optuna.create_study(direction="minimize", sampler=_sampler(cal))
         study.enqueue_trial(start_values(market, cal))
@@ -171,7 +182,7 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
         values = {p["key"]: _suggest(trial, p) for p in ranges}
         try:
             loss, parts = objective(values)
-        except ConfigError:          # a combination the market refuses: no loss, not an error of the command
+        except ConfigError:  # a combination the market refuses: no loss, not an error of the command
             rows.append({"trial": trial.number, **values, "loss": float("nan")})
             raise optuna.TrialPruned() from None
         rows.append({"trial": trial.number, **values, "loss": loss, **parts})
@@ -180,8 +191,8 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
     bar = None
     if progress:
         from tqdm import tqdm
-        bar = tqdm(total=cal.trials, desc=f"calibrating {cal.name}", unit="trial", file=sys.stderr,
-                   dynamic_ncols=True)
+
+        bar = tqdm(total=cal.trials, desc=f"calibrating {cal.name}", unit="trial", file=sys.stderr, dynamic_ncols=True)
 
     def tick(study: "optuna.Study", trial: "optuna.trial.FrozenTrial") -> None:
         if bar is not None:
@@ -197,8 +208,10 @@ def fit(market: MarketConfig, cal: CalibrationConfig,
     trials = pd.DataFrame(rows)
     keys = [p["key"] for p in ranges]
     if trials["loss"].isna().all():
-        raise ConfigError(f"calibration.parameters = {keys}: every one of the {len(trials)} trials made an invalid "
-                          "market; must be ranges whose values the market accepts together")
+        raise ConfigError(
+            f"calibration.parameters = {keys}: every one of the {len(trials)} trials made an invalid "
+            "market; must be ranges whose values the market accepts together"
+        )
     best = trials.loc[trials["loss"].idxmin()]
     parts = {k: float(best[k]) for k in trials.columns if k not in {"trial", "loss", *keys}}
     values = {p["key"]: int(best[p["key"]]) if _is_whole(p) else float(best[p["key"]]) for p in ranges}

@@ -52,13 +52,14 @@ FIT_ROLE, FORECAST_ROLE = "fit", "forecast"
 @dataclass
 class Forecast:
     """Every model's forecast next to the data, and the errors."""
-    tracking: pd.DataFrame      # period, actual, one column per model (cumulative repeats or share active)
-    errors: pd.DataFrame        # one row per model: the holdout errors
-    customers: pd.DataFrame | None = None   # per customer: actual and each model's conditional forecast
-    standard_params: dict | None = None     # the standard model's fitted parameters
-    standard_failure: str | None = None     # why the standard model could not be fitted (None: it was)
-    seeds: pd.DataFrame | None = None       # per simulated market (fit and forecast seeds): its own errors
-    special_case_note: str | None = None    # why the special case's forecast is missing (None: shown or not asked)
+
+    tracking: pd.DataFrame  # period, actual, one column per model (cumulative repeats or share active)
+    errors: pd.DataFrame  # one row per model: the holdout errors
+    customers: pd.DataFrame | None = None  # per customer: actual and each model's conditional forecast
+    standard_params: dict | None = None  # the standard model's fitted parameters
+    standard_failure: str | None = None  # why the standard model could not be fitted (None: it was)
+    seeds: pd.DataFrame | None = None  # per simulated market (fit and forecast seeds): its own errors
+    special_case_note: str | None = None  # why the special case's forecast is missing (None: shown or not asked)
 
 
 def forecast_seeds(cal: CalibrationConfig) -> list[int]:
@@ -79,8 +80,9 @@ def holdout_repeats(log: CohortLog, first: int, last: int) -> pd.Series:
     return held.groupby("customer_id").size().reindex(log.entry.index, fill_value=0).astype(float)
 
 
-def neighbour_forecast(history: pd.DataFrame, simulated: pd.DataFrame, outcome: np.ndarray,
-                       k: int) -> tuple[np.ndarray, np.ndarray]:
+def neighbour_forecast(
+    history: pd.DataFrame, simulated: pd.DataFrame, outcome: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Each customer's predictive distribution of the outcome: that of the
     ``k`` simulated customers nearest in (repeat purchases, periods since the
     last purchase, periods since the first), one repeat purchase weighing as
@@ -88,18 +90,20 @@ def neighbour_forecast(history: pd.DataFrame, simulated: pd.DataFrame, outcome: 
     rewards) and its median (the point forecast absolute error rewards:
     Gneiting 2011, "Making and evaluating point forecasts"); NaN if no
     customer was simulated."""
+
     def features(s: pd.DataFrame) -> np.ndarray:
         return np.column_stack([s["frequency"], (s["T"] - s["recency"]) / 13.0, s["T"] / 13.0])
+
     a, b = features(history), features(simulated)
     k = min(k, len(b))
     mean, median = np.full(len(a), np.nan), np.full(len(a), np.nan)
     if k == 0:
         return mean, median
-    for start in range(0, len(a), 512):          # blocks of customers bound the distance matrix's memory
-        d = ((a[start:start + 512, None, :] - b[None, :, :]) ** 2).sum(axis=2)
+    for start in range(0, len(a), 512):  # blocks of customers bound the distance matrix's memory
+        d = ((a[start : start + 512, None, :] - b[None, :, :]) ** 2).sum(axis=2)
         nearest = outcome[np.argpartition(d, k - 1, axis=1)[:, :k]]
-        mean[start:start + 512] = nearest.mean(axis=1)
-        median[start:start + 512] = np.median(nearest, axis=1)
+        mean[start : start + 512] = nearest.mean(axis=1)
+        median[start : start + 512] = np.median(nearest, axis=1)
     return mean, median
 
 
@@ -109,25 +113,43 @@ def _mean_pct(model: np.ndarray, actual: np.ndarray, where: np.ndarray) -> float
     return 100 * float(np.mean(np.abs(model[use] - actual[use]) / actual[use])) if use.any() else float("nan")
 
 
-def _errors(name: str, tracking: pd.DataFrame, model: np.ndarray, cal_end: int, end: int,
-            per_customer: np.ndarray | None, truth: np.ndarray | None) -> dict:
+def _errors(
+    name: str,
+    tracking: pd.DataFrame,
+    model: np.ndarray,
+    cal_end: int,
+    end: int,
+    per_customer: np.ndarray | None,
+    truth: np.ndarray | None,
+) -> dict:
     """A model's errors on a transaction log: the holdout (periods after
     ``cal_end`` up to ``end``; NaN without a holdout) and the calibration curve."""
     periods, a, m = tracking["period"].to_numpy(), tracking["actual"].to_numpy(), np.asarray(model)
     nan = float("nan")
-    row = {"model": name, "holdout_repeats": nan, "actual_repeats": nan, "holdout_error_pct": nan,
-           "curve_mape_pct": nan, "curve_error_end": nan,
-           "calibration_mape_pct": _mean_pct(m, a, periods <= cal_end), "customer_mae": nan, "customer_rmse": nan}
+    row = {
+        "model": name,
+        "holdout_repeats": nan,
+        "actual_repeats": nan,
+        "holdout_error_pct": nan,
+        "curve_mape_pct": nan,
+        "curve_error_end": nan,
+        "calibration_mape_pct": _mean_pct(m, a, periods <= cal_end),
+        "customer_mae": nan,
+        "customer_rmse": nan,
+    }
     if end > cal_end:
         at_cal, at_end = int(np.flatnonzero(periods == cal_end)[0]), int(np.flatnonzero(periods == end)[0])
         held_actual, held_model = a[at_end] - a[at_cal], m[at_end] - m[at_cal]
-        row.update(holdout_repeats=held_model, actual_repeats=held_actual,
-                   holdout_error_pct=100 * (held_model - held_actual) / held_actual if held_actual > 0 else nan,
-                   curve_mape_pct=_mean_pct(m, a, (periods > cal_end) & (periods <= end)),
-                   curve_error_end=m[at_end] - a[at_end])
+        row.update(
+            holdout_repeats=held_model,
+            actual_repeats=held_actual,
+            holdout_error_pct=100 * (held_model - held_actual) / held_actual if held_actual > 0 else nan,
+            curve_mape_pct=_mean_pct(m, a, (periods > cal_end) & (periods <= end)),
+            curve_error_end=m[at_end] - a[at_end],
+        )
     if per_customer is not None and truth is not None and len(truth):
         diff = per_customer - truth
-        row.update(customer_mae=float(np.mean(np.abs(diff))), customer_rmse=float(np.sqrt(np.mean(diff ** 2))))
+        row.update(customer_mae=float(np.mean(np.abs(diff))), customer_rmse=float(np.sqrt(np.mean(diff**2))))
     return row
 
 
@@ -164,12 +186,16 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
     else:
         expected = bg.expected_purchases(np.arange(horizon + 1, dtype=float))
         counts = np.bincount(entries.to_numpy(), minlength=horizon + 1)
-        curves[BGNBD_NAME] = np.array([sum(counts[e] * expected[w - e] for e in range(1, w + 1))
-                                       for w in range(1, horizon + 1)])
+        curves[BGNBD_NAME] = np.array(
+            [sum(counts[e] * expected[w - e] for e in range(1, w + 1)) for w in range(1, horizon + 1)]
+        )
         if cal.holdout_periods:
             per_customer[BGNBD_NAME] = bg.conditional_purchases(
-                float(cal.holdout_periods), history["frequency"].to_numpy(), history["recency"].to_numpy(),
-                history["T"].to_numpy())
+                float(cal.holdout_periods),
+                history["frequency"].to_numpy(),
+                history["recency"].to_numpy(),
+                history["T"].to_numpy(),
+            )
         params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b}
         if cal.special_case:
             special, note = bgnbd_special_case(market, cal, bg)
@@ -177,26 +203,48 @@ def transaction_forecast(market: MarketConfig, cal: CalibrationConfig, observed:
                 nested = pooled(list(_cohorts(special, cal, forecast_seeds(cal), horizon, entry).values()))
                 curves[SPECIAL_CASE] = _entry_weighted_curve(nested, entries, horizon)
     tracking = pd.DataFrame({"period": np.arange(1, horizon + 1), "actual": actual, **curves})
-    errors = pd.DataFrame([_errors(name, tracking, curve, last, end, per_customer.get(name), truth)
-                           for name, curve in curves.items()])
+    errors = pd.DataFrame(
+        [_errors(name, tracking, curve, last, end, per_customer.get(name), truth) for name, curve in curves.items()]
+    )
     errors["customer_mae_median"] = np.nan
     if median is not None:
         errors.loc[errors["model"] == SIMULATOR, "customer_mae_median"] = float(np.mean(np.abs(median - truth)))
-    seeds = pd.DataFrame([{"seed": s, "role": _role(cal, s),
-                           **_errors(SIMULATOR, tracking, _entry_weighted_curve(log, entries, horizon),
-                                     last, end, None, None)} for s, log in logs.items()])
+    seeds = pd.DataFrame(
+        [
+            {
+                "seed": s,
+                "role": _role(cal, s),
+                **_errors(SIMULATOR, tracking, _entry_weighted_curve(log, entries, horizon), last, end, None, None),
+            }
+            for s, log in logs.items()
+        ]
+    )
     customers = None
     if truth is not None:
         medians = {} if median is None else {f"{SIMULATOR}, median": median}
-        customers = pd.DataFrame({"customer_id": history.index,
-                                  **history[["frequency", "recency", "T"]].to_dict("series"),
-                                  "actual": truth, **per_customer, **medians}).reset_index(drop=True)
-    return Forecast(tracking, errors, customers, params, failure,
-                    seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]], note)
+        customers = pd.DataFrame(
+            {
+                "customer_id": history.index,
+                **history[["frequency", "recency", "T"]].to_dict("series"),
+                "actual": truth,
+                **per_customer,
+                **medians,
+            }
+        ).reset_index(drop=True)
+    return Forecast(
+        tracking,
+        errors,
+        customers,
+        params,
+        failure,
+        seeds[["seed", "role", "calibration_mape_pct", "holdout_error_pct", "curve_mape_pct"]],
+        note,
+    )
 
 
-def _cohorts(market: MarketConfig, cal: CalibrationConfig, seeds: list[int], horizon: int,
-             entry: int) -> dict[int, CohortLog]:
+def _cohorts(
+    market: MarketConfig, cal: CalibrationConfig, seeds: list[int], horizon: int, entry: int
+) -> dict[int, CohortLog]:
     """Each seed's simulated cohort of ``market`` over ``horizon`` periods,
     acquired in periods 1..``entry``."""
     sim_market = market_with_horizon(market, cal, horizon)
@@ -224,12 +272,12 @@ def survival_forecast(market: MarketConfig, cal: CalibrationConfig, observed: np
     end = last + cal.holdout_periods
     horizon = end + cal.forecast_periods
     share = np.full(horizon + 1, np.nan)
-    share[:end + 1] = observed[:end + 1] / observed[0]
+    share[: end + 1] = observed[: end + 1] / observed[0]
     per_seed = {s: _survival_curve(market, cal, s, horizon) for s in fit_seeds(cal) + forecast_seeds(cal)}
     curves = {SIMULATOR: np.mean([per_seed[s] for s in forecast_seeds(cal)], axis=0)}
     params, failure, note = None, None, None
     try:
-        sbg = fit_sbg(observed[:last + 1])
+        sbg = fit_sbg(observed[: last + 1])
     except StandardModelError as e:
         failure = str(e)
     else:
@@ -238,19 +286,25 @@ def survival_forecast(market: MarketConfig, cal: CalibrationConfig, observed: np
         if cal.special_case:
             special, note = sbg_special_case(market, cal, sbg)
             if special is not None:
-                curves[SPECIAL_CASE] = np.mean([_survival_curve(special, cal, s, horizon)
-                                                for s in forecast_seeds(cal)], axis=0)
+                curves[SPECIAL_CASE] = np.mean(
+                    [_survival_curve(special, cal, s, horizon) for s in forecast_seeds(cal)], axis=0
+                )
     tracking = pd.DataFrame({"period": np.arange(horizon + 1), "actual": share, **curves})
     errors = pd.DataFrame([_survival_errors(name, values, share, last, end) for name, values in curves.items()])
-    seeds = pd.DataFrame([{"seed": s, "role": _role(cal, s), **_survival_errors(SIMULATOR, curve, share, last, end)}
-                          for s, curve in per_seed.items()]).drop(columns="model")
+    seeds = pd.DataFrame(
+        [
+            {"seed": s, "role": _role(cal, s), **_survival_errors(SIMULATOR, curve, share, last, end)}
+            for s, curve in per_seed.items()
+        ]
+    ).drop(columns="model")
     return Forecast(tracking, errors, None, params, failure, seeds, note)
 
 
 def _survival_curve(market: MarketConfig, cal: CalibrationConfig, seed: int, periods: int) -> np.ndarray:
     """One simulated market's share of the cohort still active after 0..``periods`` periods."""
-    return simulate_survival(market_with_horizon(market, cal, 1), cal.firm, seed, periods,
-                             cal.survival.steps_per_period, cal.survival.cohort)
+    return simulate_survival(
+        market_with_horizon(market, cal, 1), cal.firm, seed, periods, cal.survival.steps_per_period, cal.survival.cohort
+    )
 
 
 def _survival_errors(name: str, values: np.ndarray, share: np.ndarray, last: int, end: int) -> dict:
@@ -260,16 +314,18 @@ def _survival_errors(name: str, values: np.ndarray, share: np.ndarray, last: int
     hold, fit = (period > last) & (period <= end), period <= last
     diff = values[hold] - share[hold]
     nan = float("nan")
-    return {"model": name,
-            "holdout_mae_pp": 100 * float(np.mean(np.abs(diff))) if hold.any() else nan,
-            "holdout_mape_pct": (100 * float(np.mean(np.abs(diff) / np.maximum(share[hold], 1e-9)))
-                                 if hold.any() else nan),
-            "end_error_pp": 100 * float(values[end] - share[end]) if hold.any() else nan,
-            "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit])))}
+    return {
+        "model": name,
+        "holdout_mae_pp": 100 * float(np.mean(np.abs(diff))) if hold.any() else nan,
+        "holdout_mape_pct": (100 * float(np.mean(np.abs(diff) / np.maximum(share[hold], 1e-9))) if hold.any() else nan),
+        "end_error_pp": 100 * float(values[end] - share[end]) if hold.any() else nan,
+        "calibration_mae_pp": 100 * float(np.mean(np.abs(values[fit] - share[fit]))),
+    }
 
 
-def bgnbd_special_case(market: MarketConfig, cal: CalibrationConfig, bg: BGNBD
-                       ) -> tuple[MarketConfig | None, str | None]:
+def bgnbd_special_case(
+    market: MarketConfig, cal: CalibrationConfig, bg: BGNBD
+) -> tuple[MarketConfig | None, str | None]:
     """The market with the calibration's special case switched on and its
     purchase rates and dropout at BG/NBD's fitted parameters (the
     simulator's nested BG/NBD, in steps), or None and why not. BG/NBD's rate
@@ -280,16 +336,23 @@ def bgnbd_special_case(market: MarketConfig, cal: CalibrationConfig, bg: BGNBD
     days = cal.transactions.days_per_period
     per_year = 7.0 * WEEKS_PER_YEAR / days
     if abs(per_year - market.steps_per_year) > 1e-6 * per_year:
-        return None, (f"the special case is not forecast: a period of the log is {days} days and a step of the "
-                      f"market {7.0 * WEEKS_PER_YEAR / market.steps_per_year:g}, while BG/NBD's rates are per "
-                      "period")
+        return None, (
+            f"the special case is not forecast: a period of the log is {days} days and a step of the "
+            f"market {7.0 * WEEKS_PER_YEAR / market.steps_per_year:g}, while BG/NBD's rates are per "
+            "period"
+        )
     if cal.burn_in:
-        return None, (f"the special case is not forecast: it follows the market from its opening "
-                      f"(calibration.burn_in 0, not {cal.burn_in}), as BG/NBD's cohort starts at its first purchase")
+        return None, (
+            f"the special case is not forecast: it follows the market from its opening "
+            f"(calibration.burn_in 0, not {cal.burn_in}), as BG/NBD's cohort starts at its first purchase"
+        )
     data = special_case_market(dataclasses.asdict(market), cal.special_case)
-    data["customers"].update(visits_per_year_mean=bg.r / bg.alpha * market.steps_per_year,
-                             visits_per_year_shape=bg.r, dropout_mean=bg.a / (bg.a + bg.b),
-                             dropout_concentration=bg.a + bg.b)
+    data["customers"].update(
+        visits_per_year_mean=bg.r / bg.alpha * market.steps_per_year,
+        visits_per_year_shape=bg.r,
+        dropout_mean=bg.a / (bg.a + bg.b),
+        dropout_concentration=bg.a + bg.b,
+    )
     try:
         return market_config(data), None
     except ConfigError as e:
@@ -306,16 +369,19 @@ def _cohort_beta(beta: float, market: MarketConfig, cal: CalibrationConfig) -> f
     return shifted if shifted > 0 else beta
 
 
-def sbg_special_case(market: MarketConfig, cal: CalibrationConfig,
-                     sbg: ShiftedBetaGeometric) -> tuple[MarketConfig | None, str | None]:
+def sbg_special_case(
+    market: MarketConfig, cal: CalibrationConfig, sbg: ShiftedBetaGeometric
+) -> tuple[MarketConfig | None, str | None]:
     """The market with the calibration's special case switched on and its
     churn proneness at sBG's fitted alpha and beta (the simulator's nested
     sBG; :func:`_cohort_beta`), or None and why not: the proneness is a
     chance a year, so the table's period must be a year of the market's steps."""
     steps = cal.survival.steps_per_period
     if steps != market.steps_per_year:
-        return None, (f"the special case is not forecast: a period of the table is {steps} steps and the market "
-                      f"has {market.steps_per_year} a year, while churn proneness is a chance a year")
+        return None, (
+            f"the special case is not forecast: a period of the table is {steps} steps and the market "
+            f"has {market.steps_per_year} a year, while churn proneness is a chance a year"
+        )
     data = special_case_market(dataclasses.asdict(market), cal.special_case)
     data["customers"].update(churn_proneness_a=sbg.alpha, churn_proneness_b=_cohort_beta(sbg.beta, market, cal))
     try:

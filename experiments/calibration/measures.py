@@ -60,7 +60,7 @@ def repeat_curve(log: CohortLog, periods: int, weights: pd.Series | None = None)
     rep = _repeats(log)
     rep = rep[rep["period"] <= periods]
     w = None if weights is None else rep["customer_id"].map(weights).to_numpy()
-    return np.cumsum(np.bincount(rep["period"].to_numpy(), weights=w, minlength=periods + 1)[1:periods + 1])
+    return np.cumsum(np.bincount(rep["period"].to_numpy(), weights=w, minlength=periods + 1)[1 : periods + 1])
 
 
 def calibration_summary(log: CohortLog, last: int) -> pd.DataFrame:
@@ -108,8 +108,7 @@ def cohort_measures(log: CohortLog, last: int, cap: int, weights: pd.Series | No
         "curve": repeat_curve(log, last, weights),
         "frequency": frequency_shares(summary, cap, w),
         "recency": recency_shares(summary, w),
-        "spend": np.log(np.maximum(weighted_quantiles(summary["mean_amount"].to_numpy(), w,
-                                                      SPEND_QUANTILES), 1e-9)),
+        "spend": np.log(np.maximum(weighted_quantiles(summary["mean_amount"].to_numpy(), w, SPEND_QUANTILES), 1e-9)),
     }
 
 
@@ -131,8 +130,9 @@ def transaction_loss(observed: dict, simulated: dict, weights: LossWeights) -> t
     return float(total), parts
 
 
-def survival_loss(observed: np.ndarray, simulated: np.ndarray, weights: LossWeights,
-                  measure: str = "squared") -> tuple[float, dict]:
+def survival_loss(
+    observed: np.ndarray, simulated: np.ndarray, weights: LossWeights, measure: str = "squared"
+) -> tuple[float, dict]:
     """The survival loss (weighted) and its part: ``squared``, the mean over
     periods 1.. of the squared difference of the share still active;
     ``likelihood``, :func:`lifetime_divergence`."""

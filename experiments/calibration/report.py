@@ -36,13 +36,15 @@ LOSS_TEXT = {
         "share of customers with that many repeat purchases)^2 + w_recency x sum over classes "
         "(0-3, 4-12, 13-25, 26+ periods since the last purchase) of (difference in the share of repeat "
         "buyers)^2 + w_spend x mean of (difference in the log 10/50/90% quantiles of each customer's mean "
-        "amount)^2"),
+        "amount)^2"
+    ),
     "survival": "loss = w_survival x mean over calibration periods of (simulated - observed share still active)^2",
     "survival likelihood": (
         "loss = w_survival x the Kullback-Leibler divergence of the simulated lifetimes from the observed over "
         "the calibration periods (sum over periods of the observed churn share x log(observed / simulated churn "
         "share), the survivors at the end counted as one more class): the deviance of the observed churn "
-        "counts under the simulated curve, per customer, halved; maximum likelihood"),
+        "counts under the simulated curve, per customer, halved; maximum likelihood"
+    ),
 }
 
 #: how a table shows a value that does not exist (no data to compare, or no error without a holdout)
@@ -50,13 +52,18 @@ NO_VALUE = "–"
 
 #: column headings of the errors tables
 ERROR_LABELS = {
-    "holdout_repeats": "holdout repeat purchases", "actual_repeats": "actual",
-    "holdout_error_pct": "error (%)", "curve_mape_pct": "cumulative curve: mean abs. error (%)",
-    "curve_error_end": "cumulative curve: error at the end", "customer_mae": "per customer: MAE",
+    "holdout_repeats": "holdout repeat purchases",
+    "actual_repeats": "actual",
+    "holdout_error_pct": "error (%)",
+    "curve_mape_pct": "cumulative curve: mean abs. error (%)",
+    "curve_error_end": "cumulative curve: error at the end",
+    "customer_mae": "per customer: MAE",
     "customer_mae_median": "per customer: MAE of the median forecast",
-    "customer_rmse": "per customer: RMSE", "calibration_mape_pct": "calibration curve: mean abs. error (%)",
+    "customer_rmse": "per customer: RMSE",
+    "calibration_mape_pct": "calibration curve: mean abs. error (%)",
     "holdout_mae_pp": "holdout: mean abs. error (pp)",
-    "holdout_mape_pct": "holdout: mean abs. error (%)", "end_error_pp": "error at the end (pp)",
+    "holdout_mape_pct": "holdout: mean abs. error (%)",
+    "end_error_pp": "error at the end (pp)",
     "calibration_mae_pp": "calibration: mean abs. error (pp)",
 }
 
@@ -66,9 +73,11 @@ def calibrated_market_yaml(market: MarketConfig, cal: CalibrationConfig, result:
     data = dataclasses.asdict(market)
     data["name"] = cal.name
     fitted = "\n".join(f"#   {k}: {v:.6g}" for k, v in result.values.items())
-    header = (f"# The market calibrated by loyalty-sim-calibrate ({cal.name}: {cal.kind}, "
-              f"{cal.calibration_periods} calibration periods, loss {result.loss:.6g}).\n"
-              f"# Fitted:\n{fitted}\n# Every other key is the base market's.\n")
+    header = (
+        f"# The market calibrated by loyalty-sim-calibrate ({cal.name}: {cal.kind}, "
+        f"{cal.calibration_periods} calibration periods, loss {result.loss:.6g}).\n"
+        f"# Fitted:\n{fitted}\n# Every other key is the base market's.\n"
+    )
     body = yaml.safe_dump({"defaults": ["market_schema", "_self_"], **data}, sort_keys=False, allow_unicode=True)
     return header + body
 
@@ -101,18 +110,29 @@ def fit_table(market: MarketConfig, cal: CalibrationConfig, result: FitResult) -
     for p in cal.parameters:
         p = dataclasses.asdict(parameter_range(p))
         fitted = result.values[p["key"]]
-        rows.append({"parameter": p["key"], "lo": p["lo"], "hi": p["hi"], "log_scale": bool(p["log"]),
-                     "start": float(start[p["key"]]), "fitted": fitted,
-                     "at_bound": bound_flag(fitted, p["lo"], p["hi"], bool(p["log"]))})
+        rows.append(
+            {
+                "parameter": p["key"],
+                "lo": p["lo"],
+                "hi": p["hi"],
+                "log_scale": bool(p["log"]),
+                "start": float(start[p["key"]]),
+                "fitted": fitted,
+                "at_bound": bound_flag(fitted, p["lo"], p["hi"], bool(p["log"])),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def bound_warnings(fit: pd.DataFrame) -> list[str]:
     """A warning line for each fitted parameter at an end of its range."""
-    return [f"**Warning**: {r.parameter} = {r.fitted:.4g} ended within {BOUND_SHARE:.0%} of its range's "
-            f"{r.at_bound} ({getattr(r, r.at_bound):g}{', log scale' if r.log_scale else ''}): the loss may "
-            "fall further outside the range; the value is the range's, not the data's."
-            for r in fit.itertuples() if r.at_bound]
+    return [
+        f"**Warning**: {r.parameter} = {r.fitted:.4g} ended within {BOUND_SHARE:.0%} of its range's "
+        f"{r.at_bound} ({getattr(r, r.at_bound):g}{', log scale' if r.log_scale else ''}): the loss may "
+        "fall further outside the range; the value is the range's, not the data's."
+        for r in fit.itertuples()
+        if r.at_bound
+    ]
 
 
 #: the per-seed error that shows whether the fit's seeds agree with the forecast's, by kind of data
@@ -144,13 +164,16 @@ def seed_warnings(spread: pd.DataFrame, column: str) -> list[str]:
     lo, hi = by_role.at[FORECAST_ROLE, "min"], by_role.at[FORECAST_ROLE, "max"]
     if lo <= fit_mean <= hi:
         return []
-    return [f"**Warning**: the fit's seeds average {ERROR_LABELS.get(column, column)} {fit_mean:.3g}, outside "
-            f"the forecast seeds' range {lo:.3g} to {hi:.3g}: the fit's markets are not typical; raise "
-            "calibration.n_customers or calibration.replications."]
+    return [
+        f"**Warning**: the fit's seeds average {ERROR_LABELS.get(column, column)} {fit_mean:.3g}, outside "
+        f"the forecast seeds' range {lo:.3g} to {hi:.3g}: the fit's markets are not typical; raise "
+        "calibration.n_customers or calibration.replications."
+    ]
 
 
-def plot_tracking(tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = None,
-                  holdout_end: int | None = None) -> Figure:
+def plot_tracking(
+    tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = None, holdout_end: int | None = None
+) -> Figure:
     """Data against each model by period; the calibration periods end at the
     first dashed line, the holdout at the second (when forecast periods follow it)."""
     if ax is None:
@@ -170,8 +193,7 @@ def plot_tracking(tracking: pd.DataFrame, cal_end: int, kind: str, ax: Any = Non
         ax.text(cal_end, top, " holdout →", va="top", ha="left", color="grey")
     if forecast:
         ax.axvline(holdout_end, color="grey", ls=":", lw=1)
-        ax.text(holdout_end, top * (0.93 if holdout else 1.0), " forecast only →", va="top", ha="left",
-                color="grey")
+        ax.text(holdout_end, top * (0.93 if holdout else 1.0), " forecast only →", va="top", ha="left", color="grey")
     ylabel = "cumulative repeat purchases" if kind == "transactions" else "share of the cohort still active"
     parts = ["calibration"] + (["holdout"] if holdout else []) + (["forecast"] if forecast else [])
     ax.set(xlabel="period", ylabel=ylabel, title=f"Tracking: {', then '.join(parts)}")
@@ -183,13 +205,23 @@ def _formatted(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     out = table.copy()
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
-            out[c] = out[c].map(lambda v: NO_VALUE if not np.isfinite(v) else f"{v:.{digits}g}" if abs(v) < 1 else
-                                f"{v:.2f}" if abs(v) < 100 else f"{v:,.1f}")
+            out[c] = out[c].map(
+                lambda v: (
+                    NO_VALUE
+                    if not np.isfinite(v)
+                    else f"{v:.{digits}g}"
+                    if abs(v) < 1
+                    else f"{v:.2f}"
+                    if abs(v) < 100
+                    else f"{v:,.1f}"
+                )
+            )
     return out
 
 
-def tracking_excerpt(tracking: pd.DataFrame, cal_end: int, every: int = 13,
-                     holdout_end: int | None = None) -> pd.DataFrame:
+def tracking_excerpt(
+    tracking: pd.DataFrame, cal_end: int, every: int = 13, holdout_end: int | None = None
+) -> pd.DataFrame:
     """The tracking table at every ``every``-th period, the ends of the
     calibration and of the holdout, and the last period (every period of a
     table no longer than ``every``)."""
@@ -203,10 +235,11 @@ def tracking_excerpt(tracking: pd.DataFrame, cal_end: int, every: int = 13,
 def split_text(cal: CalibrationConfig) -> str:
     """The calibration, holdout and forecast periods in words."""
     last, end = cal.calibration_periods, cal.calibration_periods + cal.holdout_periods
-    text = f"calibration periods 1-{last}, " + (f"holdout periods {last + 1}-{end}; the fit never saw the holdout"
-                                                 if cal.holdout_periods else "no holdout")
+    text = f"calibration periods 1-{last}, " + (
+        f"holdout periods {last + 1}-{end}; the fit never saw the holdout" if cal.holdout_periods else "no holdout"
+    )
     if cal.forecast_periods:
-        text += (f"; forecast only (no data compared) periods {end + 1}-{end + cal.forecast_periods}")
+        text += f"; forecast only (no data compared) periods {end + 1}-{end + cal.forecast_periods}"
     return text
 
 
@@ -215,25 +248,38 @@ def standard_text(cal: CalibrationConfig, forecast: Forecast, emphasis: str = ""
     name = "BG/NBD" if cal.kind == "transactions" else "shifted-beta-geometric"
     name = f"{emphasis}{name}{emphasis}"
     if forecast.standard_failure:
-        return (f"{name} did not converge on the same calibration data ({forecast.standard_failure}); only the "
-                "simulator's forecast is shown")
+        return (
+            f"{name} did not converge on the same calibration data ({forecast.standard_failure}); only the "
+            "simulator's forecast is shown"
+        )
     params = ", ".join(f"{k} = {v:.4g}" for k, v in (forecast.standard_params or {}).items())
     return f"{name} fitted on the same calibration data: {params}"
 
 
-def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitResult, forecast: Forecast,
-                    data_line: str, elapsed: float) -> str:
+def report_markdown(
+    cal: CalibrationConfig, market: MarketConfig, result: FitResult, forecast: Forecast, data_line: str, elapsed: float
+) -> str:
     """The calibration report (report.md)."""
     fit = fit_table(market, cal, result)
     errors = forecast.errors.rename(columns=ERROR_LABELS)
     holdout_end = cal.calibration_periods + cal.holdout_periods
-    no_holdout = ([] if cal.holdout_periods else
-                  [f"No holdout: the forecast has no data to compare with ({NO_VALUE}); only the calibration "
-                   "periods' errors are shown.", ""])
-    weights = ", ".join(f"w_{k} = {v:g}" for k, v in dataclasses.asdict(cal.loss).items()
-                        if (k == "survival") == (cal.kind == "survival"))
+    no_holdout = (
+        []
+        if cal.holdout_periods
+        else [
+            f"No holdout: the forecast has no data to compare with ({NO_VALUE}); only the calibration "
+            "periods' errors are shown.",
+            "",
+        ]
+    )
+    weights = ", ".join(
+        f"w_{k} = {v:g}"
+        for k, v in dataclasses.asdict(cal.loss).items()
+        if (k == "survival") == (cal.kind == "survival")
+    )
     lines = [
-        f"# Calibration: {cal.name}", "",
+        f"# Calibration: {cal.name}",
+        "",
         *([cal.description.strip(), ""] if cal.description.strip() else []),
         f"- **Data**: {data_line}",
         f"- **Split**: {split_text(cal)}.",
@@ -246,35 +292,65 @@ def report_markdown(cal: CalibrationConfig, market: MarketConfig, result: FitRes
         f"- **Loss at the start** {_loss(result.start_loss)}, **fitted** {result.loss:.4g} "
         f"({', '.join(f'{k} {v:.3g}' for k, v in result.parts.items())}).",
         f"- {standard_text(cal, forecast, '**')}.",
-        f"- Run time {elapsed:.0f} s.", "",
-        "## Fitted parameters", "", markdown_table(_formatted(fit, 4)), "",
+        f"- Run time {elapsed:.0f} s.",
+        "",
+        "## Fitted parameters",
+        "",
+        markdown_table(_formatted(fit, 4)),
+        "",
         f"`at_bound`: the fitted value lies within {BOUND_SHARE:.0%} of that end of its range (of its "
-        "logarithm on a log scale).", "", *_paragraphs(bound_warnings(fit)),
-        "## Holdout errors", "", *no_holdout, markdown_table(_formatted(errors, 3)), "",
+        "logarithm on a log scale).",
+        "",
+        *_paragraphs(bound_warnings(fit)),
+        "## Holdout errors",
+        "",
+        *no_holdout,
+        markdown_table(_formatted(errors, 3)),
+        "",
         *_paragraphs(retention_lines(cal, forecast)),
         *_paragraphs(per_customer_lines(forecast)),
         *_paragraphs(special_case_lines(cal, forecast)),
         *seed_section(cal, forecast),
-        "## Tracking", "",
-        markdown_table(_formatted(tracking_excerpt(forecast.tracking, cal.calibration_periods,
-                                                   holdout_end=holdout_end), 3)),
-        "", "Every period is in `tracking.csv`" + (f"; periods after {holdout_end} are forecast only (no actual "
-                                                  "value)" if cal.forecast_periods else "") + ".", "",
+        "## Tracking",
+        "",
+        markdown_table(
+            _formatted(tracking_excerpt(forecast.tracking, cal.calibration_periods, holdout_end=holdout_end), 3)
+        ),
+        "",
+        "Every period is in `tracking.csv`"
+        + (f"; periods after {holdout_end} are forecast only (no actual value)" if cal.forecast_periods else "")
+        + ".",
+        "",
     ]
     if cal.figures:
         lines += ["![tracking](figures/tracking.png)", ""]
-    lines += ["## Files", "",
-              "`market.yaml` (the calibrated market, a preset for `conf/market/`), `fit.csv`, `trials.csv`, "
-              "`tracking.csv`, `errors.csv`, `seeds.csv` (each simulated market's errors)"
-              + (", `customers.parquet` (each customer's holdout purchases and "
-                                                  "the conditional forecasts)" if forecast.customers is not None
-                                                  else "") + ", `config.yaml`.", ""]
+    lines += [
+        "## Files",
+        "",
+        "`market.yaml` (the calibrated market, a preset for `conf/market/`), `fit.csv`, `trials.csv`, "
+        "`tracking.csv`, `errors.csv`, `seeds.csv` (each simulated market's errors)"
+        + (
+            ", `customers.parquet` (each customer's holdout purchases and the conditional forecasts)"
+            if forecast.customers is not None
+            else ""
+        )
+        + ", `config.yaml`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
-def write_calibration(folder: Path, cal: CalibrationConfig, market: MarketConfig, calibrated: MarketConfig,
-                      result: FitResult, forecast: Forecast, data_line: str, config: dict,
-                      elapsed: float) -> Path:
+def write_calibration(
+    folder: Path,
+    cal: CalibrationConfig,
+    market: MarketConfig,
+    calibrated: MarketConfig,
+    result: FitResult,
+    forecast: Forecast,
+    data_line: str,
+    config: dict,
+    elapsed: float,
+) -> Path:
     """Write every output of a calibration into ``folder`` (each file atomically); the report last."""
     folder.mkdir(parents=True, exist_ok=True)
     text = calibrated_market_yaml(calibrated, cal, result)
@@ -293,17 +369,26 @@ def write_calibration(folder: Path, cal: CalibrationConfig, market: MarketConfig
     write_text(folder / "config.yaml", yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
     if cal.figures:
         (folder / "figures").mkdir(exist_ok=True)
-        save_figure(folder / "figures" / "tracking.png",
-                    plot_tracking(forecast.tracking, cal.calibration_periods, cal.kind,
-                                  holdout_end=cal.calibration_periods + cal.holdout_periods), dpi=120)
+        save_figure(
+            folder / "figures" / "tracking.png",
+            plot_tracking(
+                forecast.tracking,
+                cal.calibration_periods,
+                cal.kind,
+                holdout_end=cal.calibration_periods + cal.holdout_periods,
+            ),
+            dpi=120,
+        )
     return write_text(folder / "report.md", report_markdown(cal, market, result, forecast, data_line, elapsed))
 
 
 def _start_text(cal: CalibrationConfig) -> str:
     """Where the simulated cohort starts: after the burn-in, or at the market's opening."""
     if cal.kind == "survival" and cal.survival.cohort == "opening":
-        return ("simulated from the market's opening (no burn-in); the cohort is every customer of the firm "
-                "after the first step, all starting on one date")
+        return (
+            "simulated from the market's opening (no burn-in); the cohort is every customer of the firm "
+            "after the first step, all starting on one date"
+        )
     return f"after {cal.burn_in} burn-in steps"
 
 
@@ -320,12 +405,18 @@ def seed_section(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
     column = seed_column(cal)
     spread = seed_spread(forecast.seeds, column)
     label = ERROR_LABELS.get(column, column)
-    return ["## Spread across seeds", "",
-            f"Each simulated market's own {label} (the simulator's curve of one seed). The fit saw the "
-            f"`fit` seeds' calibration periods; the forecast above is the mean of the `forecast` seeds.", "",
-            markdown_table(_formatted(spread.rename(columns={"mean": f"mean {label}"}), 3)), "",
-            *_paragraphs(seed_warnings(spread, column)),
-            markdown_table(_formatted(forecast.seeds.rename(columns=ERROR_LABELS), 3)), ""]
+    return [
+        "## Spread across seeds",
+        "",
+        f"Each simulated market's own {label} (the simulator's curve of one seed). The fit saw the "
+        f"`fit` seeds' calibration periods; the forecast above is the mean of the `forecast` seeds.",
+        "",
+        markdown_table(_formatted(spread.rename(columns={"mean": f"mean {label}"}), 3)),
+        "",
+        *_paragraphs(seed_warnings(spread, column)),
+        markdown_table(_formatted(forecast.seeds.rename(columns=ERROR_LABELS), 3)),
+        "",
+    ]
 
 
 def retention_by_tenure(tracking: pd.DataFrame, column: str) -> pd.Series:
@@ -361,15 +452,21 @@ def per_customer_lines(forecast: Forecast) -> list[str]:
         return []
     errors = forecast.errors.set_index("model")
     zero = float(forecast.customers["actual"].abs().mean())
-    parts = [f"{model}'s mean forecast {errors.at[model, 'customer_mae']:.3f}" for model in errors.index
-             if np.isfinite(errors.at[model, "customer_mae"])]
-    parts += [f"{model}'s median forecast {value:.3f}"
-              for model, value in errors["customer_mae_median"].dropna().items()]
-    return [f"Per customer, the mean absolute error of forecasting that nobody buys in the holdout is {zero:.3f}; "
-            f"of {', '.join(parts)}. Squared error rewards a customer's expected purchases (the mean of their "
-            "predictive distribution), absolute error its median (Gneiting 2011), so a mean forecast can lose to "
-            "zero on absolute error where most customers buy nothing. The simulator gives both, from its nearest "
-            "simulated customers; BG/NBD's median is not computed here, so compare medians with zero only."]
+    parts = [
+        f"{model}'s mean forecast {errors.at[model, 'customer_mae']:.3f}"
+        for model in errors.index
+        if np.isfinite(errors.at[model, "customer_mae"])
+    ]
+    parts += [
+        f"{model}'s median forecast {value:.3f}" for model, value in errors["customer_mae_median"].dropna().items()
+    ]
+    return [
+        f"Per customer, the mean absolute error of forecasting that nobody buys in the holdout is {zero:.3f}; "
+        f"of {', '.join(parts)}. Squared error rewards a customer's expected purchases (the mean of their "
+        "predictive distribution), absolute error its median (Gneiting 2011), so a mean forecast can lose to "
+        "zero on absolute error where most customers buy nothing. The simulator gives both, from its nearest "
+        "simulated customers; BG/NBD's median is not computed here, so compare medians with zero only."
+    ]
 
 
 def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
@@ -387,9 +484,11 @@ def special_case_lines(cal: CalibrationConfig, forecast: Forecast) -> list[str]:
     full, nested = abs(errors.at[SIMULATOR, column]), abs(errors.at[SPECIAL_CASE, column])
     verdict = "worse than" if full > nested else "as well as or better than"
     keys = ", ".join(f"{k} = {v}" for k, v in cal.special_case.items())
-    return [f"Nested special case (`{SPECIAL_CASE}`): the market with {keys}, at the standard model's fitted "
-            f"parameters. The full model forecasts {verdict} its nested special case "
-            f"({ERROR_LABELS.get(column, column)} {full:.3g} against {nested:.3g})."]
+    return [
+        f"Nested special case (`{SPECIAL_CASE}`): the market with {keys}, at the standard model's fitted "
+        f"parameters. The full model forecasts {verdict} its nested special case "
+        f"({ERROR_LABELS.get(column, column)} {full:.3g} against {nested:.3g})."
+    ]
 
 
 def _loss_kind(cal: CalibrationConfig) -> str:
@@ -407,10 +506,13 @@ def console_summary(cal: CalibrationConfig, result: FitResult, forecast: Forecas
     fitted = "\n".join(f"  {k} = {v:.4g}" for k, v in result.values.items())
     errors = forecast.errors.set_index("model").rename(columns=ERROR_LABELS)
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        table = errors.map(lambda v: (NO_VALUE if not np.isfinite(v) else f"{v:,.3f}")
-                           if isinstance(v, (float, np.floating)) else v).to_string()
+        table = errors.map(
+            lambda v: (NO_VALUE if not np.isfinite(v) else f"{v:,.3f}") if isinstance(v, (float, np.floating)) else v
+        ).to_string()
     notes = [f"{split_text(cal)}."]
     if forecast.standard_failure:
         notes.append(f"{standard_text(cal, forecast)}.")
-    return (f"calibrated {cal.name}: loss {_loss(result.start_loss)} -> {result.loss:.4g}\n{fitted}\n\n{table}\n\n"
-            + "\n".join(notes))
+    return (
+        f"calibrated {cal.name}: loss {_loss(result.start_loss)} -> {result.loss:.4g}\n{fitted}\n\n{table}\n\n"
+        + "\n".join(notes)
+    )

@@ -44,5 +44,18 @@ from experiments.claims.evidence import Evidence
 from experiments.claims.experiments import EXPERIMENTS, ExperimentSpec
 from experiments.claims.registry import CLAIMS, claim_ids, get_claims
 
-__all__ = ["CLAIMS", "EXPERIMENTS", "Claim", "Criterion", "Evidence", "ExperimentSpec", "above", "below",
-           "claim_ids", "every", "format_value", "get_claims", "within"]
+__all__ = [
+    "CLAIMS",
+    "EXPERIMENTS",
+    "Claim",
+    "Criterion",
+    "Evidence",
+    "ExperimentSpec",
+    "above",
+    "below",
+    "claim_ids",
+    "every",
+    "format_value",
+    "get_claims",
+    "within",
+]

@@ -15,15 +15,16 @@ from experiments.claims.evidence import Evidence
 @dataclass(frozen=True)
 class Claim:
     """One claim about the model and how it is checked."""
+
     id: str
     claim: str
     source: str
     experiment: str
-    measured: str                                   # how, in words (printed in the report)
-    measure: Callable[[Evidence], np.ndarray]       # one number per replication
+    measured: str  # how, in words (printed in the report)
+    measure: Callable[[Evidence], np.ndarray]  # one number per replication
     criterion: Criterion
     unit: str = "float"
-    expected: str = "pass"                          # "fail": known not to hold (see reason)
+    expected: str = "pass"  # "fail": known not to hold (see reason)
     reason: str = ""
     #: the parameters set from, or fitted to, the claim's own figure (config keys: ``word_of_mouth.
     #: audience_disappointed``; a strategy's ``strategy.<name>.<key>``): a calibration target, whose

@@ -27,6 +27,7 @@ def books_error(ev: Evidence) -> np.ndarray:
 
     categories = [c for c in (*BASE_COSTS, *available()) if c in ev.steps.columns]
     costs = ev.steps[categories].sum(axis=1)
-    err = np.maximum((ev.steps["profit"] - (ev.steps["revenue"] - ev.steps["costs"])).abs(),
-                     (ev.steps["costs"] - costs).abs())
+    err = np.maximum(
+        (ev.steps["profit"] - (ev.steps["revenue"] - ev.steps["costs"])).abs(), (ev.steps["costs"] - costs).abs()
+    )
     return per_replication(ev, err.groupby(ev.steps["replication"]).max())

@@ -31,6 +31,7 @@ class Criterion:
     ``every``: every replication's number lies in ``[lo, hi]`` (an identity
     that must hold exactly, such as conservation).
     """
+
     kind: str
     lo: float | None = None
     hi: float | None = None
@@ -69,8 +70,9 @@ class Criterion:
         elif self.kind == "below":
             gap = self.hi - high
         elif self.kind == "range":
-            gap = min(mean - self.lo if self.lo is not None else math.inf,
-                      self.hi - mean if self.hi is not None else math.inf)
+            gap = min(
+                mean - self.lo if self.lo is not None else math.inf, self.hi - mean if self.hi is not None else math.inf
+            )
         else:
             raise ValueError(f"criterion kind = {self.kind!r}: must be above, below, range or every")
         half = (high - low) / 2

@@ -22,8 +22,9 @@ class Evidence:
     """The tidy tables of one experiment, as :func:`experiments.runner.run_experiment`
     returns them (``runs``, ``steps``, ``transactions``), or a probe's
     ``probes`` table (one row per replication), with the configs they came from."""
+
     market: MarketConfig
-    experiment: Any                       # experiments.config.ExperimentConfig
+    experiment: Any  # experiments.config.ExperimentConfig
     replications: list[int]
     runs: pd.DataFrame = field(default_factory=pd.DataFrame)
     steps: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -38,8 +39,9 @@ class Evidence:
 # =========================================================================== table readers
 
 
-def _scenario_rows(table: pd.DataFrame, scenario: str, firm: str | None,
-                   start: int | None = None, stop: int | None = None) -> pd.DataFrame:
+def _scenario_rows(
+    table: pd.DataFrame, scenario: str, firm: str | None, start: int | None = None, stop: int | None = None
+) -> pd.DataFrame:
     rows = table[table["scenario"] == scenario]
     if rows.empty:
         raise KeyError(f"scenario {scenario!r} is not in the evidence")
@@ -57,8 +59,15 @@ def per_replication(ev: Evidence, values: pd.Series) -> np.ndarray:
     return values.reindex(ev.replications).to_numpy(dtype=float)
 
 
-def step_stat(ev: Evidence, scenario: str, column: str, how: str = "mean", start: int | None = None,
-              stop: int | None = None, firm: str | None = "focal") -> np.ndarray:
+def step_stat(
+    ev: Evidence,
+    scenario: str,
+    column: str,
+    how: str = "mean",
+    start: int | None = None,
+    stop: int | None = None,
+    firm: str | None = "focal",
+) -> np.ndarray:
     """Per replication: the mean or sum (``how``) of a step-table column over
     reported steps ``[start, stop)`` of ``firm`` (default the focal firm;
     None: all firms, summed per step first)."""
@@ -80,8 +89,15 @@ def probe(ev: Evidence, column: str) -> np.ndarray:
     return per_replication(ev, ev.probes.set_index("replication")[column])
 
 
-def ratio_of_sums(ev: Evidence, scenario: str, numerator: str, denominator: str,
-                  start: int | None = None, stop: int | None = None, firm: str | None = "focal") -> np.ndarray:
+def ratio_of_sums(
+    ev: Evidence,
+    scenario: str,
+    numerator: str,
+    denominator: str,
+    start: int | None = None,
+    stop: int | None = None,
+    firm: str | None = "focal",
+) -> np.ndarray:
     """Per replication: sum of one step column over the sum of another."""
     num = step_stat(ev, scenario, numerator, "sum", start, stop, firm)
     den = step_stat(ev, scenario, denominator, "sum", start, stop, firm)

@@ -20,36 +20,44 @@ from experiments.claims.schedules import schedule, war_window
 def lasting_revenue_change(scenario: str, settle: int) -> Callable[[Evidence], np.ndarray]:
     """Relative change of the focal firm's revenue from ``settle`` steps after
     the war's end to the horizon's end (Pauwels et al. 2002: no lasting bump)."""
+
     def measure(ev: Evidence) -> np.ndarray:
         start, _ = war_window(scenario, offset=settle, after_end=True)(ev)
         war = step_stat(ev, scenario, "revenue", "sum", start)
         base = step_stat(ev, "baseline", "revenue", "sum", start)
         return war / base - 1
+
     return measure
 
 
 def bump_from_switching(scenario: str) -> Callable[[Evidence], np.ndarray]:
     """Share of the focal firm's extra visits during the war that its rivals
     lost (Gupta 1988: the bump comes mostly from switching)."""
+
     def measure(ev: Evidence) -> np.ndarray:
         start, stop = war_window(scenario)(ev)
-        gained = (step_stat(ev, scenario, "visits", "sum", start, stop)
-                  - step_stat(ev, "baseline", "visits", "sum", start, stop))
-        everyone = (step_stat(ev, scenario, "visits", "sum", start, stop, firm=None)
-                    - step_stat(ev, "baseline", "visits", "sum", start, stop, firm=None))
+        gained = step_stat(ev, scenario, "visits", "sum", start, stop) - step_stat(
+            ev, "baseline", "visits", "sum", start, stop
+        )
+        everyone = step_stat(ev, scenario, "visits", "sum", start, stop, firm=None) - step_stat(
+            ev, "baseline", "visits", "sum", start, stop, firm=None
+        )
         rivals_lost = gained - everyone
         return rivals_lost / gained
+
     return measure
 
 
 def matched_share_gain(matched: str, unmatched: str) -> Callable[[Evidence], np.ndarray]:
     """The focal firm's market-share gain when rivals match the cut, over the
     gain when they do not, from the rivals' reaction to the war's end."""
+
     def measure(ev: Evidence) -> np.ndarray:
         start, stop = war_window(unmatched, after_delay=True)(ev)
         base = step_stat(ev, "baseline", "market_share", "mean", start, stop)
         gain = lambda s: step_stat(ev, s, "market_share", "mean", start, stop) - base  # noqa: E731
         return gain(matched) / gain(unmatched)
+
     return measure
 
 
@@ -61,6 +69,7 @@ def deal_acquired_value(scenario: str, weeks_after: int) -> Callable[[Evidence],
     baseline (relationships begun in the same weeks at the list price). A
     customer who leaves the category stops spending, as one who churns.
     Needs the transaction log."""
+
     def value(tx: pd.DataFrame, start: int, end: int) -> pd.Series:
         during = tx[(tx["week"] >= start) & (tx["week"] < end) & tx["first"]]
         after = tx[(tx["week"] >= end) & (tx["week"] < end + weeks_after)]
@@ -75,10 +84,15 @@ def deal_acquired_value(scenario: str, weeks_after: int) -> Callable[[Evidence],
         war = schedule(ev, scenario, "price_war")
         horizon = int(ev.steps["step"].max())
         if war["end"] + weeks_after - 1 > horizon:
-            raise ValueError(f"the price war ends at step {war['end']}: {weeks_after} weeks after it need "
-                             f"{war['end'] + weeks_after - 1} steps, the run has {horizon}")
+            raise ValueError(
+                f"the price war ends at step {war['end']}: {weeks_after} weeks after it need "
+                f"{war['end'] + weeks_after - 1} steps, the run has {horizon}"
+            )
         tx = ev.transactions[ev.transactions["firm"] == ev.focal]
-        per = {s: per_replication(ev, value(tx[tx["scenario"] == s], war["first"], war["end"]))
-               for s in (scenario, "baseline")}
+        per = {
+            s: per_replication(ev, value(tx[tx["scenario"] == s], war["first"], war["end"]))
+            for s in (scenario, "baseline")
+        }
         return per[scenario] / per["baseline"]
+
     return measure

@@ -21,9 +21,11 @@ def probe_difference(first: str, second: str) -> Callable[[Evidence], np.ndarray
 def ordered(*columns: str) -> Callable[[Evidence], np.ndarray]:
     """The smallest step down a chain of probe numbers (positive when each
     exceeds the next)."""
+
     def measure(ev: Evidence) -> np.ndarray:
         values = [probe(ev, c) for c in columns]
         return np.min([a - b for a, b in zip(values, values[1:])], axis=0)
+
     return measure
 
 
@@ -35,6 +37,7 @@ def ordered_within(groups: tuple[str, ...], *columns: str) -> Callable[[Evidence
 
     def measure(ev: Evidence) -> np.ndarray:
         return np.min([chain(ev) for chain in chains], axis=0)
+
     return measure
 
 
@@ -48,8 +51,10 @@ def loss_aversion(ev: Evidence) -> np.ndarray:
 def tarp_deviation(targets: dict[str, float]) -> Callable[[Evidence], np.ndarray]:
     """The largest gap between the repurchase share after each kind of
     complaint handling and TARP's figure for it."""
+
     def measure(ev: Evidence) -> np.ndarray:
         return np.max([np.abs(probe(ev, f"repurchase_{k}") - v) for k, v in targets.items()], axis=0)
+
     return measure
 
 
@@ -58,9 +63,11 @@ def convexity(lost: str) -> Callable[[Evidence], np.ndarray]:
     on the five-point satisfaction question (retention = 1 - the probe's
     ``<lost>_<answer>`` share): positive when loyalty is convex in
     satisfaction."""
+
     def measure(ev: Evidence) -> np.ndarray:
         kept = {k: 1 - probe(ev, f"{lost}_{k}") for k in (3, 4, 5)}
         return (kept[5] - kept[4]) - (kept[4] - kept[3])
+
     return measure
 
 

@@ -35,8 +35,7 @@ def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int,
         treated: dict[str, np.ndarray] = {}
         at = model.phases.index(experience)
 
-        def treated_experience(market: Any, step: Any, _shift: float = shift,
-                               _treated: dict = treated) -> None:
+        def treated_experience(market: Any, step: Any, _shift: float = shift, _treated: dict = treated) -> None:
             experience(market, step)
             if not _treated:
                 p = step.purchases
@@ -50,7 +49,7 @@ def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int,
         for _ in range(follow):
             model.step()
             b, c = model.last_step.purchases.buyers, model.last_step.purchases.firm
-            b, first = np.unique(b, return_index=True)     # a buyer's first purchase of the step (visit rounds)
+            b, first = np.unique(b, return_index=True)  # a buyer's first purchase of the step (visit rounds)
             c = c[first]
             fresh = nxt[b] < 0
             nxt[b[fresh]] = c[fresh]
@@ -60,8 +59,9 @@ def _felt_three_ways(base: Any, gap: float, follow: int) -> dict[str, tuple[int,
     return out
 
 
-def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, follow: int = 20,
-                          episodes: int = 4, spacing: int = 25) -> dict:
+def disconfirmation_probe(
+    market: MarketConfig, seed: int, gap: float = 0.25, follow: int = 20, episodes: int = 4, spacing: int = 25
+) -> dict:
     """The same purchase felt three ways. After the burn-in the
     market runs on untreated; at ``episodes`` moments ``spacing`` steps apart
     it is copied three times, and in the copies every buyer of the next step
@@ -86,13 +86,20 @@ def disconfirmation_probe(market: MarketConfig, seed: int, gap: float = 0.25, fo
 #: repurchase share for each (Technical Assistance Research Programs 1986, 'Consumer
 #: complaint handling in America: an update study'; Hart, Heskett & Sasser 1990,
 #: 'The profitable art of service recovery'); "silent": no complaint was made
-TARP_REPURCHASE = {("minor", "quick"): 0.95, ("minor", "slow"): 0.70, ("minor", "unresolved"): 0.46,
-                   ("major", "quick"): 0.82, ("major", "slow"): 0.54, ("major", "unresolved"): 0.19}
+TARP_REPURCHASE = {
+    ("minor", "quick"): 0.95,
+    ("minor", "slow"): 0.70,
+    ("minor", "unresolved"): 0.46,
+    ("major", "quick"): 0.82,
+    ("major", "slow"): 0.54,
+    ("major", "unresolved"): 0.19,
+}
 TARP_SILENT_REPURCHASE = {("minor", "silent"): 0.37, ("major", "silent"): 0.09}
 
 
-def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, many: int = 20,
-                   firm: int | None = None) -> dict:
+def purchase_probe(
+    market: MarketConfig, seed: int, window_weeks: float = 0.0, many: int = 20, firm: int | None = None
+) -> dict:
     """Every purchase of a baseline run of the market, followed.
 
     Returns: the share of quality failures at the best-served firm (highest
@@ -121,7 +128,7 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     n, F, steps = model.customers.n, model.n_firms, model.config.steps
     window = model.step_length.whole_steps(window_weeks)
-    current = np.zeros((steps, n * F), dtype=bool)       # the relationship at the end of each step
+    current = np.zeros((steps, n * F), dtype=bool)  # the relationship at the end of each step
     generation = np.zeros((steps, n), dtype=model.customers.generation.dtype)
     trips = []
     for t in range(steps):
@@ -130,11 +137,23 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
         b, c = p.buyers, p.firm
         current[t] = is_customer(model.customers.state).reshape(-1)
         generation[t] = model.customers.generation
-        told = p.audience                          # people told: ties first, then strangers; 0 if silent
-        trips.append({"b": b, "c": c, "cell": b * F + c, "outcome": p.outcome, "failed": p.failed,
-                      "complained": p.complained, "resolved": p.resolved, "quick": p.quick, "problem": p.problem,
-                      "major": p.major, "leaves": p.leaves,
-                      "told": told})
+        told = p.audience  # people told: ties first, then strangers; 0 if silent
+        trips.append(
+            {
+                "b": b,
+                "c": c,
+                "cell": b * F + c,
+                "outcome": p.outcome,
+                "failed": p.failed,
+                "complained": p.complained,
+                "resolved": p.resolved,
+                "quick": p.quick,
+                "problem": p.problem,
+                "major": p.major,
+                "leaves": p.leaves,
+                "told": told,
+            }
+        )
     table = model.step_table()
     best = int(table.groupby("firm_index")["service_level"].mean().idxmax())
     cat = {k: np.concatenate([t[k] for t in trips]) for k in ("c", "outcome", "failed", "told", "resolved")}
@@ -148,8 +167,9 @@ def purchase_probe(market: MarketConfig, seed: int, window_weeks: float = 0.0, m
     return out
 
 
-def word_of_mouth_balance(firm: np.ndarray, outcome: np.ndarray, resolved: np.ndarray, told: np.ndarray,
-                           n_firms: int) -> dict[str, float]:
+def word_of_mouth_balance(
+    firm: np.ndarray, outcome: np.ndarray, resolved: np.ndarray, told: np.ndarray, n_firms: int
+) -> dict[str, float]:
     """Positive against negative word of mouth, read as East, Hammond &
     Wright (2007, 'The relative incidence of positive and negative word of
     mouth') asked for it, in instances of advice: people told a positive
@@ -164,12 +184,15 @@ def word_of_mouth_balance(firm: np.ndarray, outcome: np.ndarray, resolved: np.nd
     positive_by_firm = np.bincount(firm[~negative], weights=people[~negative], minlength=n_firms)
     purchases = np.bincount(firm, minlength=n_firms).astype(np.float64)
     gap = np.abs(positive_by_firm / positive_by_firm.sum() - purchases / purchases.sum()).max()
-    return {"positive_to_negative": float(people[~negative].sum() / people[negative].sum()),
-            "positive_share_gap": float(gap)}
+    return {
+        "positive_to_negative": float(people[~negative].sum() / people[negative].sum()),
+        "positive_share_gap": float(gap),
+    }
 
 
-def _complainants_staying(trips: list[dict], current: np.ndarray, generation: np.ndarray, window: int,
-                          firm: int | None) -> dict[str, float]:
+def _complainants_staying(
+    trips: list[dict], current: np.ndarray, generation: np.ndarray, window: int, firm: int | None
+) -> dict[str, float]:
     """For the problems at ``firm`` (None: every firm) of each kind (severity
     and handling: complained about and resolved quickly, slowly or not at
     all, or silent), the share whose relationship is current at the end of
@@ -184,9 +207,13 @@ def _complainants_staying(trips: list[dict], current: np.ndarray, generation: np
         trip = trips[t]
         here = trip["problem"] if firm is None else (trip["c"] == firm) & trip["problem"]
         said = trip["complained"]
-        handling = {"quick": trip["quick"], "slow": trip["resolved"] & ~trip["quick"],
-                    "unresolved": said & ~trip["resolved"], "silent": ~said}
-        kept = current[t:t + window + 1][:, trip["cell"]].all(axis=0)
+        handling = {
+            "quick": trip["quick"],
+            "slow": trip["resolved"] & ~trip["quick"],
+            "unresolved": said & ~trip["resolved"],
+            "silent": ~said,
+        }
+        kept = current[t : t + window + 1][:, trip["cell"]].all(axis=0)
         kept &= generation[t + window][trip["b"]] == generation[t][trip["b"]]
         for severity, major in (("minor", False), ("major", True)):
             for how, mask in handling.items():
@@ -203,8 +230,9 @@ def _share(flags: np.ndarray) -> float:
     return float(flags.mean()) if len(flags) else float("nan")
 
 
-def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float = 104.0,
-                            follow_weeks: float = 104.0) -> dict:
+def acquisition_value_probe(
+    market: MarketConfig, seed: int, window_weeks: float = 104.0, follow_weeks: float = 104.0
+) -> dict:
     """What the relationships acquired by each channel spend (referrals;
     Villanueva, Yoo & Hanssens 2008; Schmitt, Skiera & Van den
     Bulte 2011). A baseline run of the market (all firms together); every
@@ -223,10 +251,11 @@ def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float
     cust, F = model.customers, model.n_firms
     window, follow = model.step_length.whole_steps(window_weeks), model.step_length.whole_steps(follow_weeks)
     if window + follow > model.config.steps:
-        raise ValueError(f"the horizon ({model.config.steps} steps) must hold {window} steps of acquisitions "
-                         f"followed for {follow}")
+        raise ValueError(
+            f"the horizon ({model.config.steps} steps) must hold {window} steps of acquisitions followed for {follow}"
+        )
     shape = cust.n * F
-    since = np.full(shape, -1, dtype=np.int64)          # step of the followed acquisition, -1 none
+    since = np.full(shape, -1, dtype=np.int64)  # step of the followed acquisition, -1 none
     channel = np.zeros(shape, dtype=np.int8)
     generation = np.zeros(shape, dtype=np.int32)
     spent = np.zeros(shape)
@@ -235,13 +264,13 @@ def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float
         before = cust.state.reshape(-1).copy()
         gen_before = np.repeat(cust.generation, F)
         model.step()
-        if t < window:                                   # acquired in the step (by its first purchase)
+        if t < window:  # acquired in the step (by its first purchase)
             now = cust.state.reshape(-1)
             fresh = ((before == S.PROSPECT) | (before == S.AWARE)) & is_customer(now) & ~followed
             fresh &= np.repeat(cust.generation, F) == gen_before
             since[fresh], channel[fresh], generation[fresh] = t, cust.channel.reshape(-1)[fresh], gen_before[fresh]
             followed |= fresh
-        p = model.last_step.purchases                    # spent by the same customer within the follow-up
+        p = model.last_step.purchases  # spent by the same customer within the follow-up
         own = (since[p.cell] >= 0) & (t - since[p.cell] < follow) & (generation[p.cell] == gen_before[p.cell])
         np.add.at(spent, p.cell[own], p.spent[own])
     out = {}
@@ -253,8 +282,9 @@ def acquisition_value_probe(market: MarketConfig, seed: int, window_weeks: float
     return out
 
 
-def goal_gradient_probe(market: MarketConfig, seed: int, first: float = 0.2, last: float = 0.8,
-                        strategy: Any = "loyalty_points") -> dict:
+def goal_gradient_probe(
+    market: MarketConfig, seed: int, first: float = 0.2, last: float = 0.8, strategy: Any = "loyalty_points"
+) -> dict:
     """Purchase acceleration as a points reward nears (Kivetz, Urminsky &
     Zheng 2006, "The goal-gradient hypothesis resurrected"). The market is
     burnt in, then the focal firm runs ``strategy`` (a points programme, its
@@ -283,11 +313,11 @@ def goal_gradient_probe(market: MarketConfig, seed: int, first: float = 0.2, las
     model = attach_strategies(LoyaltyModel(market=plain, seed=seed), running)
     programme = model.firms[0].strategies[0]
     cust, weeks = model.customers, model.step_length.weeks
-    last_at = np.full(cust.n, -1, dtype=np.int64)        # step of the member's last purchase at the firm
-    progress_at = np.zeros(cust.n)                       # their progress right after it
-    sums = np.zeros((cust.n, 2))                         # gaps (weeks) in the first and last fifth, per member
+    last_at = np.full(cust.n, -1, dtype=np.int64)  # step of the member's last purchase at the firm
+    progress_at = np.zeros(cust.n)  # their progress right after it
+    sums = np.zeros((cust.n, 2))  # gaps (weeks) in the first and last fifth, per member
     counts = np.zeros((cust.n, 2))
-    done: list[np.ndarray] = []                          # (first, last) mean gaps of members who left
+    done: list[np.ndarray] = []  # (first, last) mean gaps of members who left
     generation = cust.generation.copy()
 
     def close(rows: np.ndarray) -> None:
@@ -311,7 +341,6 @@ def goal_gradient_probe(market: MarketConfig, seed: int, first: float = 0.2, las
         progress_at[b] = programme.progress()[b]
     close(np.arange(cust.n))
     means = np.concatenate(done)
-    out = {"members": float(len(means)), "gap_first": float(means[:, 0].mean()),
-           "gap_last": float(means[:, 1].mean())}
+    out = {"members": float(len(means)), "gap_first": float(means[:, 0].mean()), "gap_last": float(means[:, 1].mean())}
     out["rate_ratio"] = out["gap_first"] / out["gap_last"]
     return out

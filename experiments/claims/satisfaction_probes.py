@@ -29,8 +29,9 @@ def five_point_answers(satisfaction: np.ndarray, cuts: np.ndarray) -> np.ndarray
     return five_point.py_func(np.asarray(satisfaction), cuts)
 
 
-def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tuple[int, ...] = (52, 78),
-                             firm: int = 0) -> dict:
+def survey_then_follow_probe(
+    market: MarketConfig, seed: int, follow_weeks: tuple[int, ...] = (52, 78), firm: int = 0
+) -> dict:
     """Survey ``firm``'s current customers once, after the burn-in (their
     five-point satisfaction answer: :class:`sim.config.SurveyConfig`), and
     follow each relationship. It *defects* when it ends while the customer
@@ -51,8 +52,7 @@ def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tupl
     steps_per_week = model.config.steps_per_year / 52.0
     horizon = [max(int(round(w * steps_per_week)), 1) for w in follow_weeks]
     if max(horizon) > model.config.steps:
-        raise ValueError(f"follow-up of {max(follow_weeks)} weeks is longer than the run "
-                         f"({model.config.steps} steps)")
+        raise ValueError(f"follow-up of {max(follow_weeks)} weeks is longer than the run ({model.config.steps} steps)")
     surveyed = is_customer(cust.state[:, firm])
     answer = five_point_answers(cust.satisfaction[:, firm], scales(model.config.survey)[0])
     generation = cust.generation.copy()
@@ -73,8 +73,9 @@ def survey_then_follow_probe(market: MarketConfig, seed: int, follow_weeks: tupl
             out[f"defected_{weeks}w_{k}"] = float(gone[said].mean()) if said.any() else float("nan")
             out[f"exited_{weeks}w_{k}"] = float(left[said].mean()) if said.any() else float("nan")
     first = seen[follow_weeks[0]][0]
-    out[f"satisfied_among_defectors_{follow_weeks[0]}w"] = (float((answer[first] >= 4).mean()) if first.any()
-                                                           else float("nan"))
+    out[f"satisfied_among_defectors_{follow_weeks[0]}w"] = (
+        float((answer[first] >= 4).mean()) if first.any() else float("nan")
+    )
     return out
 
 
@@ -85,11 +86,12 @@ def service_sd(staff: Any, firm: int) -> float:
     mine = (staff.firm == firm) & staff.employed
     level = staff.service_level[mine].astype(np.float64)
     spread = staff.service_spread[mine].astype(np.float64)
-    return float(np.sqrt(level.var() + (spread ** 2).mean()))
+    return float(np.sqrt(level.var() + (spread**2).mean()))
 
 
-def service_shift_probe(market: MarketConfig, seed: int, firm: int = 0,
-                        shifts: tuple[float, ...] = (-1.0, 1.0)) -> dict:
+def service_shift_probe(
+    market: MarketConfig, seed: int, firm: int = 0, shifts: tuple[float, ...] = (-1.0, 1.0)
+) -> dict:
     """What one standard deviation of service is worth. After the burn-in
     the market is copied; in each copy ``firm``'s employees deliver their
     service shifted by ``shift`` standard deviations (:func:`service_sd`,
@@ -126,10 +128,12 @@ def service_shift_probe(market: MarketConfig, seed: int, firm: int = 0,
 def _shifted_staff(firm: int, by: np.float32):
     """The staff phase, after which ``firm``'s employees' service levels are
     moved by ``by`` (clipped to 0-1)."""
+
     def phase(market: Any, step: Any) -> None:
         staff_phase(market, step)
         staff = market.staff
         mine = staff.firm == firm
         staff.service_level[mine] = np.clip(staff.service_level[mine] + by, 0.0, 1.0)
+
     phase.__wrapped__ = staff_phase
     return phase

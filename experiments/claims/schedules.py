@@ -46,19 +46,24 @@ def entry_step(ev: Evidence, scenario: str) -> int:
     """The reported step at which a firm enters in ``scenario`` (the earliest,
     if several): the step holding its ``entry_week``."""
     weeks = StepLength(ev.market.steps_per_year).weeks
-    steps = [first_step(int(v["entry_week"]), weeks)
-             for v in _scenario_config(ev, scenario).get("firms", {}).values() if "entry_week" in v]
+    steps = [
+        first_step(int(v["entry_week"]), weeks)
+        for v in _scenario_config(ev, scenario).get("firms", {}).values()
+        if "entry_week" in v
+    ]
     if not steps:
         raise KeyError(f"no firm enters in scenario {scenario!r}")
     return min(steps)
 
 
-def war_window(scenario: str, offset: int = 0, length: int | None = None, after_end: bool = False,
-               after_delay: bool = False) -> Callable[[Evidence], tuple[int, int | None]]:
+def war_window(
+    scenario: str, offset: int = 0, length: int | None = None, after_end: bool = False, after_delay: bool = False
+) -> Callable[[Evidence], tuple[int, int | None]]:
     """Steps relative to the price war of ``scenario``: from its start (or its
     end, ``after_end``; or the rivals' reaction, ``after_delay``) plus
     ``offset``, for ``length`` steps (None: to the war's end, or to the horizon's
     end after it)."""
+
     def window(ev: Evidence) -> tuple[int, int | None]:
         war = schedule(ev, scenario, "price_war")
         first = war["end"] if after_end else war["first"] + (war["reaction_step"] if after_delay else 0)
@@ -66,14 +71,16 @@ def war_window(scenario: str, offset: int = 0, length: int | None = None, after_
         if length is not None:
             return first, first + length
         return first, (None if after_end else war["end"])
+
     return window
 
 
-def after_start(scenario: str, strategy: str, offset: int, length: int
-                ) -> Callable[[Evidence], tuple[int, int]]:
+def after_start(scenario: str, strategy: str, offset: int, length: int) -> Callable[[Evidence], tuple[int, int]]:
     """``length`` steps from ``offset`` steps after the start of the focal
     firm's ``strategy`` in ``scenario``."""
+
     def window(ev: Evidence) -> tuple[int, int]:
         first = schedule(ev, scenario, strategy)["first"] + offset
         return first, first + length
+
     return window

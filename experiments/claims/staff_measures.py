@@ -48,14 +48,17 @@ def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict
     from sim.model import LoyaltyModel
 
     if market.staff.turnover_per_year <= 0:
-        raise ValueError(f"staff.turnover_per_year = {market.staff.turnover_per_year}: the sweep's levels are "
-                         "multiples of it, so it must be above 0")
+        raise ValueError(
+            f"staff.turnover_per_year = {market.staff.turnover_per_year}: the sweep's levels are "
+            "multiples of it, so it must be above 0"
+        )
     market = _single_threaded(market)
     out = {}
     for k in COMPARED:
         factor = TURNOVER_SWEEP[k] / market.staff.turnover_per_year
-        firms = [dataclasses.replace(f, staff_turnover_factor=factor) if i == firm else f
-                 for i, f in enumerate(market.firms)]
+        firms = [
+            dataclasses.replace(f, staff_turnover_factor=factor) if i == firm else f for i, f in enumerate(market.firms)
+        ]
         table = LoyaltyModel(market=dataclasses.replace(market, firms=firms), seed=seed).run()
         mine = table[table["firm_index"] == firm]
         for book in BOOKS:
@@ -68,8 +71,9 @@ def turnover_sweep_probe(market: MarketConfig, seed: int, firm: int = 0) -> dict
 SEARS_ATTITUDE, SEARS_IMPRESSION = 5.0, 1.3
 
 
-def employee_customer_chain_probe(market: MarketConfig, seed: int, firm: int = 0, lift: float = 0.05,
-                                  settle_weeks: float = 52.0) -> dict:
+def employee_customer_chain_probe(
+    market: MarketConfig, seed: int, firm: int = 0, lift: float = 0.05, settle_weeks: float = 52.0
+) -> dict:
     """The employee-customer-profit chain of Sears, read in the model. After
     the burn-in the market is copied; in one copy ``firm``'s staff gain
     ``lift`` of engagement (its ``morale`` lever) for the whole run, against
@@ -98,14 +102,21 @@ def employee_customer_chain_probe(market: MarketConfig, seed: int, firm: int = 0
         model.firms[firm].morale = morale
         table = model.run()
         mine = table[(table["firm_index"] == firm) & (table["step"] > settled)]
-        rows[morale] = (100.0 * float(mine["staff_engagement"].mean()),
-                        100.0 * float(((mine["mean_csat_5"] - 1.0) / 4.0).mean()), float(mine["revenue"].sum()))
+        rows[morale] = (
+            100.0 * float(mine["staff_engagement"].mean()),
+            100.0 * float(((mine["mean_csat_5"] - 1.0) / 4.0).mean()),
+            float(mine["revenue"].sum()),
+        )
     (e0, c0, r0), (e1, c1, r1) = rows[0.0], rows[lift]
     attitude, impression, revenue = e1 - e0, c1 - c0, 100.0 * (r1 / r0 - 1.0)
-    return {"attitude": attitude, "impression": impression, "revenue": revenue,
-            "impression_per_5": impression * SEARS_ATTITUDE / attitude,
-            "revenue_per_1_3": revenue * SEARS_IMPRESSION / impression,
-            "revenue_per_5": revenue * SEARS_ATTITUDE / attitude}
+    return {
+        "attitude": attitude,
+        "impression": impression,
+        "revenue": revenue,
+        "impression_per_5": impression * SEARS_ATTITUDE / attitude,
+        "revenue_per_1_3": revenue * SEARS_IMPRESSION / impression,
+        "revenue_per_5": revenue * SEARS_ATTITUDE / attitude,
+    }
 
 
 def _fifth(ev: Evidence, markets: Sequence[int], book: str) -> np.ndarray:

@@ -32,8 +32,10 @@ def cohort_retention_probe(market: MarketConfig, seed: int, cohort_weeks: float 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     quarter, year = model.step_length.whole_steps(cohort_weeks), round(model.config.steps_per_year)
     if quarter + years * year > model.config.steps:
-        raise ValueError(f"the cohort probe needs a horizon of {quarter + years * year} steps, {years} years after "
-                         f"its cohort's quarter (market.steps = {model.config.steps})")
+        raise ValueError(
+            f"the cohort probe needs a horizon of {quarter + years * year} steps, {years} years after "
+            f"its cohort's quarter (market.steps = {model.config.steps})"
+        )
     start = model.t
     model.run(quarter)
     cust = model.customers

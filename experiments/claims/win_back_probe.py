@@ -23,8 +23,14 @@ def _with_programme(market: MarketConfig, firm: int, spec: object) -> MarketConf
     return dataclasses.replace(market, firms=firms, engine=dataclasses.replace(market.engine, threads=1))
 
 
-def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, recent_weeks: float = 13.0,
-                   old_weeks: float = 52.0, firm: int = 0) -> dict:
+def win_back_probe(
+    market: MarketConfig,
+    seed: int,
+    follow_weeks: float = 52.0,
+    recent_weeks: float = 13.0,
+    old_weeks: float = 52.0,
+    firm: int = 0,
+) -> dict:
     """Lapsed customers of ``firm`` (default the focal firm) and the
     market's new prospects, followed for ``follow_weeks``.
 
@@ -76,10 +82,16 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
     # episode -> (step each followed one began, -1 none; steps followed; whether the step it began in counts:
     # a contact comes before the step's purchases, awareness and lapsing after them)
     # (relationships: [customers, firms]; the lapsed and contacted are ``firm``'s, the prospects every firm's)
-    episodes = {key: (np.full(cust.state.shape, -1, dtype=np.int64), steps, same_step)
-                for key, steps, same_step in (("lapsed", follow, False), ("aware", follow, False),
-                                              ("contacted", offer, True), ("aware_offer", offer, False))}
-    counts = {key: [0, 0] for key in episodes}            # episodes, won within the follow-up
+    episodes = {
+        key: (np.full(cust.state.shape, -1, dtype=np.int64), steps, same_step)
+        for key, steps, same_step in (
+            ("lapsed", follow, False),
+            ("aware", follow, False),
+            ("contacted", offer, True),
+            ("aware_offer", offer, False),
+        )
+    }
+    counts = {key: [0, 0] for key in episodes}  # episodes, won within the follow-up
     for t in range(2 * follow):
         before, gen, offered = cust.state.copy(), cust.generation.copy(), programme.offer_until.copy()
         model.step()
@@ -100,7 +112,7 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
             for key in ("aware", "aware_offer"):
                 episodes[key][0][aware] = t
     for key, (since, _, _) in episodes.items():
-        counts[key][0] += int((since >= 0).sum())          # none left open: each ends within the run
+        counts[key][0] += int((since >= 0).sum())  # none left open: each ends within the run
     share = {key: won / followed if followed else float("nan") for key, (followed, won) in counts.items()}
     out["lapsed_followed"], out["prospects_followed"] = float(counts["lapsed"][0]), float(counts["aware"][0])
     out["contacted_followed"] = float(counts["contacted"][0])
@@ -112,8 +124,10 @@ def win_back_probe(market: MarketConfig, seed: int, follow_weeks: float = 52.0, 
     # ---------------------------------------------------------------- the campaign to every lapsed customer
     per_year = market.steps_per_year
     recent, old = recent_weeks * per_year / 52, old_weeks * per_year / 52
-    for key, spec in (("won_back", {"name": "win_back", "window_weeks": 1_000_000}),
-                      ("own_return", {"name": "win_back", "reach_per_week": 0.0})):
+    for key, spec in (
+        ("won_back", {"name": "win_back", "window_weeks": 1_000_000}),
+        ("own_return", {"name": "win_back", "reach_per_week": 0.0}),
+    ):
         model = LoyaltyModel(market=_with_programme(market, firm, spec), seed=seed)
         cust, programme = model.customers, model.firms[firm].strategies[0]
         age = model.t - programme.churned_at

@@ -46,26 +46,35 @@ Phase = Callable[["LoyaltyModel", "StepRecord"], None]
 
 #: the step, phase by phase
 PHASES: tuple[Phase, ...] = (
-    adjust_offers,                  # strategies set the step's offers and modifiers
-    staff_phase,                    # engagement, turnover, novices; bonds to leavers break
+    adjust_offers,  # strategies set the step's offers and modifiers
+    staff_phase,  # engagement, turnover, novices; bonds to leavers break
     purchase_occasions_and_choice,  # who buys, and where
-    experience,                     # what each buyer gets: service, quality, price, belonging
-    disconfirmation,                # experience against expectation
-    complaints_and_recovery,        # the disappointed complain; recovery softens it
-    loyalty_latents,                # affect, inertia, satisfaction, incidents, expectations
-    states,                         # each relationship's place on the loyalty ladder
-    word_of_mouth_and_awareness,    # stories over the network; prospects become aware
-    defections,                     # the disappointed and uncommitted drop the firm
-    leaving_the_category,           # some customers leave the category; newcomers take their place
-    smooth_churn,                   # the churn outlook of customer lifetime value
-    close_books,                    # costs, programmes' after-step hooks, profit
-    record_step,                    # the step table's rows
+    experience,  # what each buyer gets: service, quality, price, belonging
+    disconfirmation,  # experience against expectation
+    complaints_and_recovery,  # the disappointed complain; recovery softens it
+    loyalty_latents,  # affect, inertia, satisfaction, incidents, expectations
+    states,  # each relationship's place on the loyalty ladder
+    word_of_mouth_and_awareness,  # stories over the network; prospects become aware
+    defections,  # the disappointed and uncommitted drop the firm
+    leaving_the_category,  # some customers leave the category; newcomers take their place
+    smooth_churn,  # the churn outlook of customer lifetime value
+    close_books,  # costs, programmes' after-step hooks, profit
+    record_step,  # the step table's rows
 )
 
 #: the phases of a visit round, in their order in :data:`PHASES`
-VISIT_ROUND: frozenset[Phase] = frozenset((
-    purchase_occasions_and_choice, experience, disconfirmation, complaints_and_recovery, loyalty_latents,
-    states, word_of_mouth_and_awareness, defections))
+VISIT_ROUND: frozenset[Phase] = frozenset(
+    (
+        purchase_occasions_and_choice,
+        experience,
+        disconfirmation,
+        complaints_and_recovery,
+        loyalty_latents,
+        states,
+        word_of_mouth_and_awareness,
+        defections,
+    )
+)
 
 
 def visit_round(phase: Phase) -> bool:

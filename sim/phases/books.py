@@ -20,8 +20,7 @@ def close_books(market: "LoyaltyModel", step: "StepRecord") -> None:
     the step (profit = revenue - costs, discounted into NPV when reported)."""
     led = market.ledger
     by_firm = lambda name: market.by_firm(name, np.float64)  # noqa: E731
-    costs = driver_costs(market.staff, step.events.leavers, market.present, by_firm, market.config,
-                         market.step_length)
+    costs = driver_costs(market.staff, step.events.leavers, market.present, by_firm, market.config, market.step_length)
     for category, amounts in costs.items():
         led.book(slice(None), category, amounts)
     for firm in market.firms:

@@ -25,21 +25,28 @@ def smooth_churn(market: "LoyaltyModel", step: "StepRecord") -> None:
     Lehmann 2003; Gupta, Lehmann & Stuart 2004). The window is a half-life
     in weeks, so it spans the same time whatever the step length."""
     ev = step.events
-    before = step.churn.smoothed          # carried from the previous step
+    before = step.churn.smoothed  # carried from the previous step
     kept = market.step_length.kept(market.config.loyalty.clv_churn_half_life_weeks) if step.reported else 0.0
     rate, smoothed = np.empty(len(before)), np.empty(len(before))
-    _smooth(np.asarray(ev.lost, dtype=np.float64), np.asarray(ev.customers_at_start, dtype=np.float64),
-            np.asarray(before, dtype=np.float64), kept, rate, smoothed)
+    _smooth(
+        np.asarray(ev.lost, dtype=np.float64),
+        np.asarray(ev.customers_at_start, dtype=np.float64),
+        np.asarray(before, dtype=np.float64),
+        kept,
+        rate,
+        smoothed,
+    )
     step.churn = SmoothedChurn(rate, smoothed if step.reported else before)
 
 
 @compiled
-def _smooth(lost: np.ndarray, at_start: np.ndarray, before: np.ndarray, kept: float, rate: np.ndarray,
-            smoothed: np.ndarray) -> None:
+def _smooth(
+    lost: np.ndarray, at_start: np.ndarray, before: np.ndarray, kept: float, rate: np.ndarray, smoothed: np.ndarray
+) -> None:
     """Each firm's churn rate, ``lost / max(customers at the start, 1)``,
     and its moving average ``kept * before + (1 - kept) * rate`` (the rate
     itself where there was none before)."""
     for f in range(len(rate)):
         start = at_start[f]
-        rate[f] = lost[f] / (start if start >= 1.0 or np.isnan(start) else 1.0)   # np.maximum(start, 1)
+        rate[f] = lost[f] / (start if start >= 1.0 or np.isnan(start) else 1.0)  # np.maximum(start, 1)
         smoothed[f] = rate[f] if np.isnan(before[f]) else kept * before[f] + (1 - kept) * rate[f]

@@ -32,12 +32,28 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     _voice_per_visit(b, c, cust.voice, market.by_firm("voice_ease"), voice)
     voice = compounded(voice, cust.visits_per_purchase[b])
     p.felt, (p.complained, p.resolved, p.quick, p.problem, p.major, p.leaves), counts = _complaints(
-        b, c, p.outcome, p.felt, p.failed, voice, step.draws.complaint, step.draws.incident_decision,
-        market.by_firm("empowerment"), market.by_firm("recovery_bonus"), market.by_firm("quick_bonus"),
-        float(cfg.recovery_rate), float(cfg.empowerment_recovery), float(cfg.quick_share),
-        float(1 - cfg.quick_offset), float(1 - cfg.slow_offset), float(cfg.unresolved_penalty),
-        float(cfg.problem_disappointment), float(cfg.major_disappointment), decision_coefficients(cfg),
-        market.n_firms)
+        b,
+        c,
+        p.outcome,
+        p.felt,
+        p.failed,
+        voice,
+        step.draws.complaint,
+        step.draws.incident_decision,
+        market.by_firm("empowerment"),
+        market.by_firm("recovery_bonus"),
+        market.by_firm("quick_bonus"),
+        float(cfg.recovery_rate),
+        float(cfg.empowerment_recovery),
+        float(cfg.quick_share),
+        float(1 - cfg.quick_offset),
+        float(1 - cfg.slow_offset),
+        float(cfg.unresolved_penalty),
+        float(cfg.problem_disappointment),
+        float(cfg.major_disappointment),
+        decision_coefficients(cfg),
+        market.n_firms,
+    )
     complaints, recoveries, delighted, disappointed = counts
     ev.complaints += complaints
     ev.recoveries += recoveries
@@ -47,8 +63,9 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
 
 
 @compiled
-def _voice_per_visit(buyers: np.ndarray, firm: np.ndarray, voice: np.ndarray, voice_ease: np.ndarray,
-                     out: np.ndarray) -> None:
+def _voice_per_visit(
+    buyers: np.ndarray, firm: np.ndarray, voice: np.ndarray, voice_ease: np.ndarray, out: np.ndarray
+) -> None:
     """Each buyer's chance to complain on a visit: their voice times the
     firm's ease of voice, at most 1 (float32; nan stays, as numpy's minimum)."""
     for j in range(len(buyers)):
@@ -57,9 +74,29 @@ def _voice_per_visit(buyers: np.ndarray, firm: np.ndarray, voice: np.ndarray, vo
 
 
 @compiled
-def _complaints(buyers, firm, outcome, felt, failed, voice, u, u_leave, empowerment, recovery_bonus, quick_bonus,
-                recovery_rate, empowerment_recovery, quick_share, quick_keep, slow_keep, unresolved_penalty,
-                problem_disappointment, major_disappointment, decision, n_firms):
+def _complaints(
+    buyers,
+    firm,
+    outcome,
+    felt,
+    failed,
+    voice,
+    u,
+    u_leave,
+    empowerment,
+    recovery_bonus,
+    quick_bonus,
+    recovery_rate,
+    empowerment_recovery,
+    quick_share,
+    quick_keep,
+    slow_keep,
+    unresolved_penalty,
+    problem_disappointment,
+    major_disappointment,
+    decision,
+    n_firms,
+):
     """Who complains (disappointed, with chance ``voice``), whose complaint
     is resolved (with the firm's recovery chance: a base rate, more with
     empowered staff, plus any programme's bonus, at most 1) and quickly
@@ -81,7 +118,7 @@ def _complaints(buyers, firm, outcome, felt, failed, voice, u, u_leave, empowerm
     p_quick = np.empty(n_firms, np.float32)
     for f in range(n_firms):
         r = base_rate + per_empowerment * empowerment[f] + recovery_bonus[f]
-        p_resolve[f] = one if r > one else r        # numpy's minimum(r, 1): nan stays
+        p_resolve[f] = one if r > one else r  # numpy's minimum(r, 1): nan stays
         q = quick_base + quick_bonus[f]
         p_quick[f] = one if q > one else q
     m = len(buyers)

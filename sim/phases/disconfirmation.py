@@ -22,8 +22,21 @@ def disconfirmation(market: "LoyaltyModel", step: "StepRecord") -> None:
     satisfaction in zone units (a failed visit felt on its own:
     :mod:`sim.disconfirmation`)."""
     cust, p, cfg = market.customers, step.purchases, market.config.disconfirmation
-    p.outcome, p.felt = dc.judged(p.experience, flat(cust.expectation), flat(cust.state), p.cell, market.n_firms,
-                                  cust.desired, cust.tolerance, p.buyers, p.failed, p.failure_drop, p.visits,
-                                  float(cfg.loss_aversion), float(cfg.delight_bonus),
-                                  float(cfg.alternative_weight), float(cfg.surprise_weight),
-                                  state_factors(market.config.loyalty)[TOLERANCE_WIDENING])
+    p.outcome, p.felt = dc.judged(
+        p.experience,
+        flat(cust.expectation),
+        flat(cust.state),
+        p.cell,
+        market.n_firms,
+        cust.desired,
+        cust.tolerance,
+        p.buyers,
+        p.failed,
+        p.failure_drop,
+        p.visits,
+        float(cfg.loss_aversion),
+        float(cfg.delight_bonus),
+        float(cfg.alternative_weight),
+        float(cfg.surprise_weight),
+        state_factors(market.config.loyalty)[TOLERANCE_WIDENING],
+    )

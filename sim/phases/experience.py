@@ -38,8 +38,16 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     b, c = p.buyers, p.firm
     visits = cust.visits_per_purchase[b]
     quality = market.by_firm("quality")
-    p_fail = compounded(market.firm_rule(ex.failure_probability_at, "quality", np.float32,
-                                         ecfg.failure_rate_at_zero_quality, ecfg.failure_quality_exponent)[c], visits)
+    p_fail = compounded(
+        market.firm_rule(
+            ex.failure_probability_at,
+            "quality",
+            np.float32,
+            ecfg.failure_rate_at_zero_quality,
+            ecfg.failure_quality_exponent,
+        )[c],
+        visits,
+    )
     adapt = compounded(cfg.customers.reference_price_adaptation, visits)
     regular_weight = np.float32(cfg.customers.reference_regular_weight)
 
@@ -55,30 +63,74 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     sums = np.zeros((7, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
-        b, c, visits, draws.service[0], draws.service[1], draws.service_noise, cust.bond,
+        b,
+        c,
+        visits,
+        draws.service[0],
+        draws.service[1],
+        draws.service_noise,
+        cust.bond,
         np.float32(cfg.staff.bond_service_prob),
-        staff.firm, staff.employed, staff.service_level, staff.service_spread,
-        roster.positions, roster.start, roster.count, roster.edges, at(mods.service_bonus),
-        p_fail, draws.experience, draws.experience_noise, quality, np.float32(ecfg.quality_noise),
-        ecfg.failure_shock, np.float32(1.0 - ecfg.service_offset_after_failure),
-        market.price, at(mods.price_factor), cust.reference_price, ecfg.fairness_loss_slope, ecfg.fairness_gain_slope,
-        market.by_firm("belonging"), ecfg.bond_belonging, at(mods.belonging_bonus), cust.weights,
-        cust.spend, market.by_firm("basket_multiplier"), at(mods.basket_factor),
-        market.by_firm("unit_cost", np.float64), adapt, market.by_firm("price"), regular_weight,
-        cust.state, state_factors(cfg.loyalty),
-        served, own, service, failed, experienced, belonging, spent, drop, sums, purchases, F, cell, discount)
+        staff.firm,
+        staff.employed,
+        staff.service_level,
+        staff.service_spread,
+        roster.positions,
+        roster.start,
+        roster.count,
+        roster.edges,
+        at(mods.service_bonus),
+        p_fail,
+        draws.experience,
+        draws.experience_noise,
+        quality,
+        np.float32(ecfg.quality_noise),
+        ecfg.failure_shock,
+        np.float32(1.0 - ecfg.service_offset_after_failure),
+        market.price,
+        at(mods.price_factor),
+        cust.reference_price,
+        ecfg.fairness_loss_slope,
+        ecfg.fairness_gain_slope,
+        market.by_firm("belonging"),
+        ecfg.bond_belonging,
+        at(mods.belonging_bonus),
+        cust.weights,
+        cust.spend,
+        market.by_firm("basket_multiplier"),
+        at(mods.basket_factor),
+        market.by_firm("unit_cost", np.float64),
+        adapt,
+        market.by_firm("price"),
+        regular_weight,
+        cust.state,
+        state_factors(cfg.loyalty),
+        served,
+        own,
+        service,
+        failed,
+        experienced,
+        belonging,
+        spent,
+        drop,
+        sums,
+        purchases,
+        F,
+        cell,
+        discount,
+    )
     revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq, staff_load = sums
     market.ledger.add_revenue(revenue)
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
-    step.visits = staff_load        # the staff's visits, a round's (sim.model sums a step's rounds)
+    step.visits = staff_load  # the staff's visits, a round's (sim.model sums a step's rounds)
     market.ledger.book(slice(None), "serving", staff_load * market.by_firm("cost_per_visit", np.float64))
     ev.visits += visit_sum
-    ev.purchases += purchases       # purchases: a long step's purchase holds several visits
+    ev.purchases += purchases  # purchases: a long step's purchase holds several visits
     ev.failures += failures
-    ev.service_sum += service_sum   # per visit
+    ev.service_sum += service_sum  # per visit
     ev.service_sq += service_sq
     p.experience = experienced
-    p.cell = cell               # each purchase's relationship in flat [n, firms] arrays
+    p.cell = cell  # each purchase's relationship in flat [n, firms] arrays
     p.served, p.own_employee, p.failed, p.service = served, own, failed, service
     p.belonging, p.spent, p.visits = belonging, spent, visits
     p.failure_drop = drop
@@ -102,22 +154,70 @@ def discount_off_list(paid: float, regular: float) -> float:
     """The share off the firm's list price that a buyer paid, 0 at the list
     price or above (what marks a relationship begun under a deal: Lewis 2006,
     'Customer acquisition promotions and customer asset value')."""
-    if not regular > 0.0:               # a list price of 0 (a float32 underflow): nothing off it
+    if not regular > 0.0:  # a list price of 0 (a float32 underflow): nothing off it
         return 0.0
     cut = 1.0 - paid / regular
     return cut if cut > 0.0 else 0.0
 
 
 @compiled
-def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_service_prob,
-                         staff_firm, employed, service_level, service_spread,
-                         positions, start, count, edges, service_bonus,
-                         p_fail, u_fail, z_quality, quality, quality_noise, failure_shock, failure_service_loss,
-                         price, price_factor, reference_price, loss_slope, gain_slope,
-                         firm_belonging, bond_belonging, belonging_bonus, weights,
-                         spend, basket_multiplier, basket_factor, unit_cost, adapt, list_price, regular_weight,
-                         state, factors, served, own, service, failed, experienced, belonging, spent, drop, sums,
-                         purchases, n_firms, cell, discount):
+def purchase_experiences(
+    b,
+    c,
+    visits,
+    u_server,
+    u_bond,
+    z_service,
+    bond,
+    bond_service_prob,
+    staff_firm,
+    employed,
+    service_level,
+    service_spread,
+    positions,
+    start,
+    count,
+    edges,
+    service_bonus,
+    p_fail,
+    u_fail,
+    z_quality,
+    quality,
+    quality_noise,
+    failure_shock,
+    failure_service_loss,
+    price,
+    price_factor,
+    reference_price,
+    loss_slope,
+    gain_slope,
+    firm_belonging,
+    bond_belonging,
+    belonging_bonus,
+    weights,
+    spend,
+    basket_multiplier,
+    basket_factor,
+    unit_cost,
+    adapt,
+    list_price,
+    regular_weight,
+    state,
+    factors,
+    served,
+    own,
+    service,
+    failed,
+    experienced,
+    belonging,
+    spent,
+    drop,
+    sums,
+    purchases,
+    n_firms,
+    cell,
+    discount,
+):
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,
@@ -146,8 +246,7 @@ def purchase_experiences(b, c, visits, u_server, u_bond, z_service, bond, bond_s
         k = visits[j]
         who = serving_position(f, u_server[i], positions, start, count, edges)
         tie = bond[i]
-        mine = (tie >= 0 and u_bond[i] < bond_service_prob and staff_firm[max(tie, 0)] == f
-                and employed[max(tie, 0)])
+        mine = tie >= 0 and u_bond[i] < bond_service_prob and staff_firm[max(tie, 0)] == f and employed[max(tie, 0)]
         if mine:
             who = tie
         level = service_level[who] if who >= 0 else np.float32(0.0)

@@ -33,16 +33,41 @@ def _count_against_cohort(cohort_lost: np.ndarray, f: int, c: int) -> None:
 
 
 @inlined
-def _ending_chance(proneness: float, satisfaction: float, switching: float, cognition: float, incident: float,
-                   bonded: bool, tenure_years: float, state: int, acquisition_discount: float,
-                   coefficients: np.ndarray, dt: float) -> float:
+def _ending_chance(
+    proneness: float,
+    satisfaction: float,
+    switching: float,
+    cognition: float,
+    incident: float,
+    bonded: bool,
+    tenure_years: float,
+    state: int,
+    acquisition_discount: float,
+    coefficients: np.ndarray,
+    dt: float,
+) -> float:
     """A relationship's chance of ending within ``dt`` years
     (:func:`sim.hazard.annual_hazard`, float64). ``coefficients``:
     :func:`sim.hazard.hazard_coefficients`."""
-    (sat_hazard, sat_reference, dissatisfied_ratio, incident_hazard, switching_hazard, bond_ratio, rival_hazard,
-     tenure_hazard, at_risk_ratio, won_back_ratio, deal_hazard) = coefficients
-    x = (-sat_hazard * max(satisfaction - sat_reference, 0.0) - switching_hazard * switching
-         + rival_hazard * (_EVEN - cognition) + deal_hazard * acquisition_discount)
+    (
+        sat_hazard,
+        sat_reference,
+        dissatisfied_ratio,
+        incident_hazard,
+        switching_hazard,
+        bond_ratio,
+        rival_hazard,
+        tenure_hazard,
+        at_risk_ratio,
+        won_back_ratio,
+        deal_hazard,
+    ) = coefficients
+    x = (
+        -sat_hazard * max(satisfaction - sat_reference, 0.0)
+        - switching_hazard * switching
+        + rival_hazard * (_EVEN - cognition)
+        + deal_hazard * acquisition_discount
+    )
     h = proneness * np.exp(x) * (1.0 + incident_hazard * incident)
     if satisfaction < 0:
         h *= dissatisfied_ratio
@@ -58,16 +83,42 @@ def _ending_chance(proneness: float, satisfaction: float, switching: float, cogn
 
 
 @compiled
-def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, leaves: np.ndarray,
-                       dropout: np.ndarray,
-                       visits: np.ndarray, proneness: np.ndarray, satisfaction: np.ndarray, switching: np.ndarray,
-                       cognition: np.ndarray, incident: np.ndarray, acquisition_discount: np.ndarray,
-                       bond: np.ndarray, staff_firm: np.ndarray,
-                       since: np.ndarray, t: int, years_per_step: float, coefficients: np.ndarray, dt: float,
-                       u_churn: np.ndarray, state: np.ndarray, reconsidered: np.ndarray, dropped_out: np.ndarray,
-                       expectation: np.ndarray, purchases: np.ndarray, cohort: np.ndarray,
-                       expectation_drop: np.float32, exclusive: bool, dropout_final: bool, after_first: bool,
-                       refusal: np.ndarray, lost: np.ndarray, cohort_lost: np.ndarray) -> None:
+def _end_relationships(
+    start: int,
+    stop: int,
+    buyers: np.ndarray,
+    firm: np.ndarray,
+    leaves: np.ndarray,
+    dropout: np.ndarray,
+    visits: np.ndarray,
+    proneness: np.ndarray,
+    satisfaction: np.ndarray,
+    switching: np.ndarray,
+    cognition: np.ndarray,
+    incident: np.ndarray,
+    acquisition_discount: np.ndarray,
+    bond: np.ndarray,
+    staff_firm: np.ndarray,
+    since: np.ndarray,
+    t: int,
+    years_per_step: float,
+    coefficients: np.ndarray,
+    dt: float,
+    u_churn: np.ndarray,
+    state: np.ndarray,
+    reconsidered: np.ndarray,
+    dropped_out: np.ndarray,
+    expectation: np.ndarray,
+    purchases: np.ndarray,
+    cohort: np.ndarray,
+    expectation_drop: np.float32,
+    exclusive: bool,
+    dropout_final: bool,
+    after_first: bool,
+    refusal: np.ndarray,
+    lost: np.ndarray,
+    cohort_lost: np.ndarray,
+) -> None:
     """The current relationships of customers ``start..stop`` that end this
     visit round: each by the relationship hazard, the one bought from also
     by quiet dropout after the purchase's visits (``1 - (1 - dropout) **
@@ -109,10 +160,19 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
             if s < FIRST_TIME or s == CHURNED:
                 continue
             tenure = (t - since[i, f]) * years_per_step if since[i, f] >= 0 else 0.0
-            chance = _ending_chance(np.float64(proneness[i]), np.float64(satisfaction[i, f]),
-                                    np.float64(switching[i, f]), np.float64(cognition[i, f]),
-                                    np.float64(incident[i, f]), bonded_firm == f, tenure, s,
-                                    np.float64(acquisition_discount[i, f]), coefficients, dt)
+            chance = _ending_chance(
+                np.float64(proneness[i]),
+                np.float64(satisfaction[i, f]),
+                np.float64(switching[i, f]),
+                np.float64(cognition[i, f]),
+                np.float64(incident[i, f]),
+                bonded_firm == f,
+                tenure,
+                s,
+                np.float64(acquisition_discount[i, f]),
+                coefficients,
+                dt,
+            )
             by_hazard = chance
             if f == quiet_firm and (after_first or np.float64(purchases[i, f]) > np.rint(np.float64(visits[i]))):
                 chance = 1.0 - (1.0 - chance) * (1.0 - quiet)
@@ -121,7 +181,7 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
                 quietly = u >= reach + by_hazard
             reach += chance
         if leaving and state[i, quiet_firm] >= FIRST_TIME and state[i, quiet_firm] != CHURNED:
-            ended, quietly = quiet_firm, False       # the complainant's decision, on top of the hazard
+            ended, quietly = quiet_firm, False  # the complainant's decision, on top of the hazard
         if ended >= 0 and quietly and dropout_final:
             dropped_out[i, ended] = True
         for f in range(n_firms):
@@ -139,8 +199,16 @@ def _end_relationships(start: int, stop: int, buyers: np.ndarray, firm: np.ndarr
 
 
 @compiled
-def _leave_category(u_exit: np.ndarray, exit_chance: np.ndarray, state: np.ndarray, cohort: np.ndarray,
-                    lost: np.ndarray, exits: np.ndarray, cohort_lost: np.ndarray, rows: np.ndarray) -> int:
+def _leave_category(
+    u_exit: np.ndarray,
+    exit_chance: np.ndarray,
+    state: np.ndarray,
+    cohort: np.ndarray,
+    lost: np.ndarray,
+    exits: np.ndarray,
+    cohort_lost: np.ndarray,
+    rows: np.ndarray,
+) -> int:
     """Customers whose ``exit`` draw is below their exit chance leave the
     category (their rows go to ``rows``; returns how many): each of their
     customer relationships counts as lost and as an exit of the firm, and
@@ -187,14 +255,42 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
     def rule(rows: slice) -> tuple[np.ndarray, np.ndarray]:
         lost = np.zeros(market.n_firms, dtype=np.int64)
         cohort_lost = np.zeros_like(cohorts.lost)
-        _end_relationships(rows.start, rows.stop, p.buyers, p.firm, leaves, cust.dropout, cust.visits_per_purchase,
-                           cust.churn_proneness, cust.satisfaction, lat.switching, lat.cognitive, cust.incident,
-                           cust.acquisition_discount, cust.bond, staff_firm, cust.since, market.t,
-                           1.0 / cfg.steps_per_year, coefficients,
-                           unit.dt, step.draws.churn, cust.state, cust.reconsidered, cust.dropped_out,
-                           cust.expectation, cust.purchases, cust.cohort, drop, cfg.churn.exclusive_relationships,
-                           cfg.customers.dropout_final, cfg.customers.dropout_after_first_purchase, refusal,
-                           lost, cohort_lost)
+        _end_relationships(
+            rows.start,
+            rows.stop,
+            p.buyers,
+            p.firm,
+            leaves,
+            cust.dropout,
+            cust.visits_per_purchase,
+            cust.churn_proneness,
+            cust.satisfaction,
+            lat.switching,
+            lat.cognitive,
+            cust.incident,
+            cust.acquisition_discount,
+            cust.bond,
+            staff_firm,
+            cust.since,
+            market.t,
+            1.0 / cfg.steps_per_year,
+            coefficients,
+            unit.dt,
+            step.draws.churn,
+            cust.state,
+            cust.reconsidered,
+            cust.dropped_out,
+            cust.expectation,
+            cust.purchases,
+            cust.cohort,
+            drop,
+            cfg.churn.exclusive_relationships,
+            cfg.customers.dropout_final,
+            cfg.customers.dropout_after_first_purchase,
+            refusal,
+            lost,
+            cohort_lost,
+        )
         return lost, cohort_lost
 
     for lost, cohort_lost in market.blocks.map(rule, cust.n):
@@ -208,8 +304,9 @@ def leaving_the_category(market: "LoyaltyModel", step: "StepRecord") -> None:
     (:func:`_leave_category`)."""
     cust, ev = market.customers, step.events
     leavers = np.empty(cust.n, dtype=np.int64)
-    k = _leave_category(step.draws.exit, cust.exit_chance, cust.state, cust.cohort, ev.lost, ev.exits,
-                        market.cohorts.lost, leavers)
+    k = _leave_category(
+        step.draws.exit, cust.exit_chance, cust.state, cust.cohort, ev.lost, ev.exits, market.cohorts.lost, leavers
+    )
     step.replaced = leavers[:k]
     if k:
         replace_leavers(market, step.replaced)
@@ -224,14 +321,29 @@ def replace_leavers(market: "LoyaltyModel", rows: np.ndarray) -> None:
     traits, u_aware = market.newcomers.take(len(rows), cfg.customers, market.step_length, market.segments())
     cust.replace(rows, traits)
     market.modifiers.reset(rows)
-    _newcomers_aware(rows, u_aware, np.float32(cfg.customers.newcomer_awareness), market.present,
-                     market.by_firm("promise"), cust.state, cust.expectation, cust.reconsidered)
+    _newcomers_aware(
+        rows,
+        u_aware,
+        np.float32(cfg.customers.newcomer_awareness),
+        market.present,
+        market.by_firm("promise"),
+        cust.state,
+        cust.expectation,
+        cust.reconsidered,
+    )
 
 
 @compiled
-def _newcomers_aware(rows: np.ndarray, u_aware: np.ndarray, awareness: np.float32, present: np.ndarray,
-                     promise: np.ndarray, state: np.ndarray, expectation: np.ndarray,
-                     reconsidered: np.ndarray) -> None:
+def _newcomers_aware(
+    rows: np.ndarray,
+    u_aware: np.ndarray,
+    awareness: np.float32,
+    present: np.ndarray,
+    promise: np.ndarray,
+    state: np.ndarray,
+    expectation: np.ndarray,
+    reconsidered: np.ndarray,
+) -> None:
     """A newcomer (row ``rows[j]``) is aware of each firm present whose draw
     ``u_aware[j, f]`` is below ``awareness``, expecting what it promises
     and considering it; a prospect expecting nothing of the others."""

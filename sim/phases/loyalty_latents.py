@@ -43,8 +43,13 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     lc, ex_cfg = cfg.loyalty, cfg.expectation
     b, felt = p.buyers, p.felt
     unit = market.step_length
-    rates = _rates(unit, lc.affect_half_life_weeks, cfg.churn.incident_half_life_weeks,
-                   lc.repeat_rate_half_life_weeks, ex_cfg.promise_half_life_weeks)
+    rates = _rates(
+        unit,
+        lc.affect_half_life_weeks,
+        cfg.churn.incident_half_life_weeks,
+        lc.repeat_rate_half_life_weeks,
+        ex_cfg.promise_half_life_weeks,
+    )
     # a purchase holds the step's visits: gains add up over them, shares
     # compound (sim.units.compounded: -expm1(visits * log1p(-share)) for a
     # purchase of several visits), with numpy's expm1 as there
@@ -69,30 +74,77 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
 
     def rule(rows: slice) -> None:
         relationships_after_purchases(
-            rows.start, rows.stop, b, p.firm, p.experience, felt, p.belonging, p.spent, p.outcome, p.failed,
-            complained, resolved, quick, slow_mark, p.discount, deal_affect,
-            p.served, cust.visits_per_purchase, u_bond, one_visit, slot, minus_compounded,
-            affect_gain, affect_neutral, belonging_affect, np.float64(lc.satisfaction_memory), rates, promise,
-            cust.affect, cust.inertia, cust.behaviour, cust.revenue, cust.satisfaction, cust.purchases,
-            cust.rival_run, cust.expectation, cust.incident, cust.bond, cust.last_purchase,
-            cust.acquisition_discount, market.t)
+            rows.start,
+            rows.stop,
+            b,
+            p.firm,
+            p.experience,
+            felt,
+            p.belonging,
+            p.spent,
+            p.outcome,
+            p.failed,
+            complained,
+            resolved,
+            quick,
+            slow_mark,
+            p.discount,
+            deal_affect,
+            p.served,
+            cust.visits_per_purchase,
+            u_bond,
+            one_visit,
+            slot,
+            minus_compounded,
+            affect_gain,
+            affect_neutral,
+            belonging_affect,
+            np.float64(lc.satisfaction_memory),
+            rates,
+            promise,
+            cust.affect,
+            cust.inertia,
+            cust.behaviour,
+            cust.revenue,
+            cust.satisfaction,
+            cust.purchases,
+            cust.rival_run,
+            cust.expectation,
+            cust.incident,
+            cust.bond,
+            cust.last_purchase,
+            cust.acquisition_discount,
+            market.t,
+        )
 
     market.blocks.map(rule, cust.n)
 
 
 @functools.lru_cache(maxsize=16)
-def _rates(unit: StepLength, affect_half_life: float, incident_half_life: float, behaviour_half_life: float,
-           promise_half_life: float) -> np.ndarray:
+def _rates(
+    unit: StepLength,
+    affect_half_life: float,
+    incident_half_life: float,
+    behaviour_half_life: float,
+    promise_half_life: float,
+) -> np.ndarray:
     """What a step keeps of affect, an incident's mark, repeat behaviour
     and revenue, the repeat behaviour a visit adds and the pull of
     expectations toward the promises, as float32 (numpy's rounding of a
     Python float against float32 columns)."""
     keep_behaviour = unit.kept(behaviour_half_life)
-    return np.array([unit.kept(affect_half_life), unit.kept(incident_half_life), keep_behaviour,
-                     1 - unit.dt,           # revenue: an annual sum, spend per step / dt in steady state
-                     (1 - keep_behaviour) / unit.weeks,     # repeat behaviour: visits a week
-                     # prospects' expectations are reset when they become aware, so pulling all is harmless
-                     1 - unit.kept(promise_half_life)], dtype=np.float32)
+    return np.array(
+        [
+            unit.kept(affect_half_life),
+            unit.kept(incident_half_life),
+            keep_behaviour,
+            1 - unit.dt,  # revenue: an annual sum, spend per step / dt in steady state
+            (1 - keep_behaviour) / unit.weeks,  # repeat behaviour: visits a week
+            # prospects' expectations are reset when they become aware, so pulling all is harmless
+            1 - unit.kept(promise_half_life),
+        ],
+        dtype=np.float32,
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -111,8 +163,9 @@ def _one_visit(shares: tuple[float, ...]) -> np.ndarray:
 
 
 @compiled
-def visit_exponents(buyers: np.ndarray, visits: np.ndarray, log_kept: np.ndarray,
-                    slot: np.ndarray, exponents: np.ndarray) -> int:
+def visit_exponents(
+    buyers: np.ndarray, visits: np.ndarray, log_kept: np.ndarray, slot: np.ndarray, exponents: np.ndarray
+) -> int:
     """For each purchase of several visits, in order, ``visits * log_kept``
     of each share into the next row of ``exponents`` (whose ``-expm1`` is
     the compounded share) and that row into ``slot``; -1 in ``slot`` for a
@@ -150,17 +203,48 @@ def deal_acquired_gain(gain: float, acquisition_discount: float, deal_affect: fl
 
 @compiled
 def relationships_after_purchases(
-        start: int, stop: int, buyers: np.ndarray, firm: np.ndarray, experience: np.ndarray,
-        felt: np.ndarray, belonging: np.ndarray, spent: np.ndarray, outcome: np.ndarray, failed: np.ndarray,
-        complained: np.ndarray, resolved: np.ndarray, quick: np.ndarray, slow_mark: np.float32,
-        discount: np.ndarray, deal_affect: np.floating, served: np.ndarray, visits: np.ndarray, u_bond: np.ndarray,
-        shares: np.ndarray,
-        slot: np.ndarray, minus_compounded: np.ndarray, affect_gain: np.floating, affect_neutral: np.floating,
-        belonging_affect: np.floating, satisfaction_floor: float, rates: np.ndarray, promise: np.ndarray,
-        affect: np.ndarray, inertia: np.ndarray, behaviour: np.ndarray, revenue: np.ndarray,
-        satisfaction: np.ndarray, purchases: np.ndarray, rival_run: np.ndarray,
-        expectation: np.ndarray, incident: np.ndarray, bond: np.ndarray, last_purchase: np.ndarray,
-        acquisition_discount: np.ndarray, t: int) -> None:
+    start: int,
+    stop: int,
+    buyers: np.ndarray,
+    firm: np.ndarray,
+    experience: np.ndarray,
+    felt: np.ndarray,
+    belonging: np.ndarray,
+    spent: np.ndarray,
+    outcome: np.ndarray,
+    failed: np.ndarray,
+    complained: np.ndarray,
+    resolved: np.ndarray,
+    quick: np.ndarray,
+    slow_mark: np.float32,
+    discount: np.ndarray,
+    deal_affect: np.floating,
+    served: np.ndarray,
+    visits: np.ndarray,
+    u_bond: np.ndarray,
+    shares: np.ndarray,
+    slot: np.ndarray,
+    minus_compounded: np.ndarray,
+    affect_gain: np.floating,
+    affect_neutral: np.floating,
+    belonging_affect: np.floating,
+    satisfaction_floor: float,
+    rates: np.ndarray,
+    promise: np.ndarray,
+    affect: np.ndarray,
+    inertia: np.ndarray,
+    behaviour: np.ndarray,
+    revenue: np.ndarray,
+    satisfaction: np.ndarray,
+    purchases: np.ndarray,
+    rival_run: np.ndarray,
+    expectation: np.ndarray,
+    incident: np.ndarray,
+    bond: np.ndarray,
+    last_purchase: np.ndarray,
+    acquisition_discount: np.ndarray,
+    t: int,
+) -> None:
     """The step's change to the relationships of customers ``start..stop``,
     in the order the rule applies it to each: decay; for a buyer (sorted
     ``buyers``), the changes to the relationship bought from, the buyer's
@@ -188,16 +272,20 @@ def relationships_after_purchases(
     one = np.float32(1.0)
     keep_expectation = one - pull
     run = _PULL_RUN_ROWS * n_firms
-    pulled = np.empty(run, dtype=np.float32)       # the pull of a run of rows' cells
+    pulled = np.empty(run, dtype=np.float32)  # the pull of a run of rows' cells
     for j in range(run):
         pulled[j] = pull * promise[j % n_firms]
     k = np.searchsorted(buyers, start)
-    for first in range(start, stop, _CHUNK_ROWS):      # a chunk's rows stay in the cache through the three passes
+    for first in range(start, stop, _CHUNK_ROWS):  # a chunk's rows stay in the cache through the three passes
         last = min(first + _CHUNK_ROWS, stop)
         lo, hi = first * n_firms, last * n_firms
         # decay: the chunk's cells as flat runs from 0, which the compiler vectorises
-        decaying = (affect.reshape(-1)[lo:hi], incident.reshape(-1)[lo:hi], behaviour.reshape(-1)[lo:hi],
-                    revenue.reshape(-1)[lo:hi])
+        decaying = (
+            affect.reshape(-1)[lo:hi],
+            incident.reshape(-1)[lo:hi],
+            behaviour.reshape(-1)[lo:hi],
+            revenue.reshape(-1)[lo:hi],
+        )
         for j in range(hi - lo):
             decaying[0][j] *= keep_affect
             decaying[1][j] *= keep_incident
@@ -247,6 +335,6 @@ def relationships_after_purchases(
         # pull of each cell's firm (vectorised as the decay)
         cells = expectation.reshape(-1)[lo:hi]
         for begin in range(0, hi - lo, run):
-            part = cells[begin:begin + run]
+            part = cells[begin : begin + run]
             for j in range(part.shape[0]):
                 part[j] = part[j] * keep_expectation + pulled[j]

@@ -46,12 +46,26 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     lift = _stored(market.modifiers.occasion_lift)
 
     def occasions(rows: slice) -> int:
-        return purchase_occasions(rows.start, rows.stop, u_buy, cust.purchase_chance, first, cust.state,
-                                  cust.dropped_out, present, refusal, lift, found)
+        return purchase_occasions(
+            rows.start,
+            rows.stop,
+            u_buy,
+            cust.purchase_chance,
+            first,
+            cust.state,
+            cust.dropped_out,
+            present,
+            refusal,
+            lift,
+            found,
+        )
 
     counts = market.blocks.map(occasions, cust.n)
-    b = (found[:counts[0]] if len(counts) == 1
-         else np.concatenate([found[s.start:s.start + k] for s, k in zip(market.blocks.slices(cust.n), counts)]))
+    b = (
+        found[: counts[0]]
+        if len(counts) == 1
+        else np.concatenate([found[s.start : s.start + k] for s, k in zip(market.blocks.slices(cust.n), counts)])
+    )
     c = np.empty(len(b), dtype=np.int64)
     contract = market.by_firm("switching_cost")
     bonus = _stored(market.modifiers.switching_bonus)
@@ -78,16 +92,44 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
         lock = _NO_LOCKS
         if term_steps:
             lock = np.empty(len(i), dtype=np.int64)
-            choice.contract_locks(i, cust.state, cust.since, market.t, term_steps, draws.renewal,
-                                  cust.renewal_review, lock)
+            choice.contract_locks(
+                i, cust.state, cust.since, market.t, term_steps, draws.renewal, cust.renewal_review, lock
+            )
         if standing.values is not None:
             lock = standing_locks(standing.values[i], lock)
-        choice.logit_exponents(i, u_choice[1], cust.variety, cust.visits_per_purchase, share, cust.state,
-                               present, refusal, cust.reconsidered, cust.dropped_out, cust.taste, cust.expectation,
-                               cust.satisfaction, cust.affect, cust.inertia, contract, bonus,
-                               market.price, market.discount, cut, cust.reference_price,
-                               cust.price_sensitivity, cust.deal_proneness, cust.acquisition_discount,
-                               price_weight, utility_bonus, coefficients, lock, cfg.limited_consideration, z, none)
+        choice.logit_exponents(
+            i,
+            u_choice[1],
+            cust.variety,
+            cust.visits_per_purchase,
+            share,
+            cust.state,
+            present,
+            refusal,
+            cust.reconsidered,
+            cust.dropped_out,
+            cust.taste,
+            cust.expectation,
+            cust.satisfaction,
+            cust.affect,
+            cust.inertia,
+            contract,
+            bonus,
+            market.price,
+            market.discount,
+            cut,
+            cust.reference_price,
+            cust.price_sensitivity,
+            cust.deal_proneness,
+            cust.acquisition_discount,
+            price_weight,
+            utility_bonus,
+            coefficients,
+            lock,
+            cfg.limited_consideration,
+            z,
+            none,
+        )
         np.exp(z, out=z)
         return choice.logit_picks(z, u_choice[0], i, none, c[k])
 
@@ -128,9 +170,19 @@ def _stored(modifier: Modifier) -> np.ndarray:
 
 
 @compiled
-def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance: np.ndarray, first_chance: float,
-                       state: np.ndarray, dropped_out: np.ndarray, present: np.ndarray, refusal: np.ndarray,
-                       lift: np.ndarray, found: np.ndarray) -> int:
+def purchase_occasions(
+    start: int,
+    stop: int,
+    u_buy: np.ndarray,
+    purchase_chance: np.ndarray,
+    first_chance: float,
+    state: np.ndarray,
+    dropped_out: np.ndarray,
+    present: np.ndarray,
+    refusal: np.ndarray,
+    lift: np.ndarray,
+    found: np.ndarray,
+) -> int:
     """The customers of rows ``start..stop`` with a purchase occasion, in
     order, into ``found[start:]``; returns how many. A customer has one at
     their purchase chance if some firm is available to them: one they can
@@ -161,6 +213,6 @@ def purchase_occasions(start: int, stop: int, u_buy: np.ndarray, purchase_chance
         chance = first_chance if trial and not bought else np.float64(purchase_chance[i])
         if extra > 0.0:
             chance = min(chance * (1.0 + extra), 1.0)
-        found[n] = i            # kept only if the customer has an occasion (no branch to mispredict)
+        found[n] = i  # kept only if the customer has an occasion (no branch to mispredict)
         n += (u_buy[i] < chance) & available
     return n - start

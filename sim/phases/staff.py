@@ -22,13 +22,20 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
     cfg, staff, ev, F = market.config.staff, market.staff, step.events, market.n_firms
     wage = market.by_firm("wage_per_year", np.float64)
     np.take(wage, staff.firm, out=staff.wage)
-    fte, workload, leavers = staff_step(staff, step.visits, wage, market.by_firm("training", np.float64),
-                                        market.by_firm("empowerment", np.float64),
-                                        market.by_firm("recognition", np.float64), step.draws.staff, cfg,
-                                        market.step_length, market.by_firm("morale", np.float64),
-                                        market.firm_rule(turnover_by_firm, "staff_turnover_factor", np.float64,
-                                                         float(cfg.turnover_per_year)))
+    fte, workload, leavers = staff_step(
+        staff,
+        step.visits,
+        wage,
+        market.by_firm("training", np.float64),
+        market.by_firm("empowerment", np.float64),
+        market.by_firm("recognition", np.float64),
+        step.draws.staff,
+        cfg,
+        market.step_length,
+        market.by_firm("morale", np.float64),
+        market.firm_rule(turnover_by_firm, "staff_turnover_factor", np.float64, float(cfg.turnover_per_year)),
+    )
     ev.leavers = staff.hours_by_firm(leavers, F)
-    ev.headcount = fte              # novices take the leavers' positions: the hours employed are as they were
+    ev.headcount = fte  # novices take the leavers' positions: the hours employed are as they were
     market.break_bonds(leavers)
     step.staff = StaffWork(workload, staff.roster())

@@ -27,7 +27,7 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
     flat(bought)[p.cell] = True
     old = cust.state
     new = np.empty_like(old)
-    lat = Latents(*np.empty((len(LATENTS), *old.shape), np.float32))     # a new table every step
+    lat = Latents(*np.empty((len(LATENTS), *old.shape), np.float32))  # a new table every step
     rules = loyalty.rules(market.config.loyalty)
     if reported:
         market.cohorts.make_room(market.steps + 1)
@@ -36,11 +36,27 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
     def rule(rows: slice) -> tuple:
         block = lat if rows.stop - rows.start == len(old) else Latents(*(getattr(lat, name)[rows] for name in LATENTS))
         market.switching_and_beliefs(rows, block)
-        return loyalty.transitions(cust.affect[rows], block.switching, cust.satisfaction[rows], rules,
-                                   block.cognitive, block.intention, block.recommend, old[rows], bought[rows],
-                                   cust.purchases[rows], cust.rival_run[rows], cust.cohort[rows], cust.since[rows],
-                                   market.t, market.steps,
-                                   reported, cohorts.lost.shape[1], new[rows], cust.channel[rows])
+        return loyalty.transitions(
+            cust.affect[rows],
+            block.switching,
+            cust.satisfaction[rows],
+            rules,
+            block.cognitive,
+            block.intention,
+            block.recommend,
+            old[rows],
+            bought[rows],
+            cust.purchases[rows],
+            cust.rival_run[rows],
+            cust.cohort[rows],
+            cust.since[rows],
+            market.t,
+            market.steps,
+            reported,
+            cohorts.lost.shape[1],
+            new[rows],
+            cust.channel[rows],
+        )
 
     for counts, acquired, cohort_delta in market.blocks.map(rule, cust.n):
         ev.acquisitions += counts[0]

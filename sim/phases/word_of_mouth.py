@@ -42,14 +42,32 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     # to each friend, told with chance min(s, 1) and counted max(s, 1) times,
     # so a long step's talkers tell as many stories as its visits would
     shift = chunk_shift(F)
-    p.talked, p.audience, *heard = _talk(p.buyers, p.firm, p.outcome, p.resolved, cust.sociability,
-                                         cust.visits_per_purchase, cust.state, step.draws.wom,
-                                         float(w.talk_delighted), float(w.talk_satisfied),
-                                         float(w.talk_disappointed), float(w.advocate_talk_ratio),
-                                         step.draws.audience, step.draws.strangers, float(w.audience_delighted),
-                                         float(w.audience_satisfied), float(w.audience_disappointed),
-                                         float(w.audience_dispersion), float(w.stranger_weight), network.indptr,
-                                         network.indices, n, F, shift)
+    p.talked, p.audience, *heard = _talk(
+        p.buyers,
+        p.firm,
+        p.outcome,
+        p.resolved,
+        cust.sociability,
+        cust.visits_per_purchase,
+        cust.state,
+        step.draws.wom,
+        float(w.talk_delighted),
+        float(w.talk_satisfied),
+        float(w.talk_disappointed),
+        float(w.advocate_talk_ratio),
+        step.draws.audience,
+        step.draws.strangers,
+        float(w.audience_delighted),
+        float(w.audience_satisfied),
+        float(w.audience_disappointed),
+        float(w.audience_dispersion),
+        float(w.stranger_weight),
+        network.indptr,
+        network.indices,
+        n,
+        F,
+        shift,
+    )
     heard = HeardStories(shift, *heard)
     reach = market.firm_rule(advertising_reach, "advertising_awareness_per_year", np.float64, market.step_length)
     promise = market.by_firm("promise")
@@ -58,25 +76,64 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     state, expectation, affect = flat(cust.state), flat(cust.expectation), flat(cust.affect)
     channel, taste = flat(cust.channel), flat(cust.taste)
     u_aware = flat(step.draws.awareness)
-    shifts = (float(w.expectation_shift), float(w.positive_strength), float(w.negative_strength),
-              float(w.affect_shift * w.negative_strength))
+    shifts = (
+        float(w.expectation_shift),
+        float(w.positive_strength),
+        float(w.negative_strength),
+        float(w.affect_shift * w.negative_strength),
+    )
     boost = float(w.referral_boost)
 
-    back = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
-                            market.step_length, cfg.churn.reconsideration_per_year,
-                            cfg.churn.advertising_reconsideration)
+    back = market.firm_rule(
+        reconsideration_chance,
+        "advertising_awareness_per_year",
+        np.float64,
+        market.step_length,
+        cfg.churn.reconsideration_per_year,
+        cfg.churn.advertising_reconsideration,
+    )
     limited = bool(cfg.choice.limited_consideration)
-    consider = market.firm_rule(reconsideration_chance, "advertising_awareness_per_year", np.float64,
-                                market.step_length, cfg.customers.consideration_per_year,
-                                cfg.churn.advertising_reconsideration) if limited else np.zeros(F, np.float32)
+    consider = (
+        market.firm_rule(
+            reconsideration_chance,
+            "advertising_awareness_per_year",
+            np.float64,
+            market.step_length,
+            cfg.customers.consideration_per_year,
+            cfg.churn.advertising_reconsideration,
+        )
+        if limited
+        else np.zeros(F, np.float32)
+    )
     reconsidered = flat(cust.reconsidered)
     per_story_back = float(np.log1p(-min(w.reconsideration_per_story, 1 - 1e-7)))
 
     def listen(rows: slice) -> None:
         _reconsider(rows.start * F, rows.stop * F, state, reconsidered, u_aware, back, consider, F)
-        cell, positive = _listen(rows.start, rows.stop, F, heard.chunk_shift, heard.chunk_end, heard.slot, heard.told,
-                                 state, expectation, affect, u_aware, reach, present, promise, *shifts, boost,
-                                 reconsidered, back, consider, limited, per_story_back, channel)
+        cell, positive = _listen(
+            rows.start,
+            rows.stop,
+            F,
+            heard.chunk_shift,
+            heard.chunk_end,
+            heard.slot,
+            heard.told,
+            state,
+            expectation,
+            affect,
+            u_aware,
+            reach,
+            present,
+            promise,
+            *shifts,
+            boost,
+            reconsidered,
+            back,
+            consider,
+            limited,
+            per_story_back,
+            channel,
+        )
         if len(cell):
             # prospects who heard positive stories: the chance they stay unaware
             # is numpy's float32 exp (the compiled exp rounds differently)
@@ -92,8 +149,9 @@ def advertising_reach(per_year: np.ndarray, unit: StepLength) -> np.ndarray:
     return unit.probability(per_year).astype(np.float32)
 
 
-def reconsideration_chance(advertising_per_year: np.ndarray, unit: StepLength, reconsideration_per_year: float,
-                           advertising_share: float) -> np.ndarray:
+def reconsideration_chance(
+    advertising_per_year: np.ndarray, unit: StepLength, reconsideration_per_year: float, advertising_share: float
+) -> np.ndarray:
     """Each firm's chance per step of coming (back) into the consideration
     set of a customer who left it, or who knows it without having weighed
     it up: a share of its advertising's rate and the customer's own slow
@@ -102,8 +160,16 @@ def reconsideration_chance(advertising_per_year: np.ndarray, unit: StepLength, r
 
 
 @compiled
-def _reconsider(start: int, stop: int, state: np.ndarray, reconsidered: np.ndarray, u_aware: np.ndarray,
-                back: np.ndarray, consider: np.ndarray, n_firms: int) -> None:
+def _reconsider(
+    start: int,
+    stop: int,
+    state: np.ndarray,
+    reconsidered: np.ndarray,
+    u_aware: np.ndarray,
+    back: np.ndarray,
+    consider: np.ndarray,
+    n_firms: int,
+) -> None:
     """The churned relationships of cells ``start..stop`` (flat) whose
     awareness draw is below their firm's chance ``back`` return to the
     consideration set, and the aware ones not yet in it enter it below
@@ -125,9 +191,9 @@ class HeardStories(NamedTuple):
     negative`` and counts for ``told`` stories (float64)."""
 
     chunk_shift: int
-    chunk_end: np.ndarray   #: int64, one per chunk of listeners
-    slot: np.ndarray        #: int64
-    told: np.ndarray        #: float64
+    chunk_end: np.ndarray  #: int64, one per chunk of listeners
+    slot: np.ndarray  #: int64
+    told: np.ndarray  #: float64
 
     def counts(self, n: int, n_firms: int) -> np.ndarray:
         """How many positive and how many negative stories about each firm
@@ -145,8 +211,14 @@ def chunk_shift(n_firms: int) -> int:
     return max(6, 15 - int(n_firms - 1).bit_length())
 
 
-def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.ndarray, firm: np.ndarray,
-                  n_firms: int, told: np.ndarray | None = None) -> HeardStories:
+def stories_heard(
+    network: "sp.csr_matrix",
+    tellers: np.ndarray,
+    negative: np.ndarray,
+    firm: np.ndarray,
+    n_firms: int,
+    told: np.ndarray | None = None,
+) -> HeardStories:
     """The stories each customer heard (:class:`HeardStories`; summed per
     customer and firm by :meth:`HeardStories.counts`), when each of
     ``tellers`` tells all their ties one story about ``firm`` (or ``told``
@@ -161,32 +233,102 @@ def stories_heard(network: "sp.csr_matrix", tellers: np.ndarray, negative: np.nd
     weight = np.ones(len(tellers)) if told is None else np.ascontiguousarray(told, dtype=np.float64)
     size = np.diff(network.indptr)[tellers].astype(np.int64)
     shift = chunk_shift(n_firms)
-    return HeardStories(shift, *_gathered(network.indptr, network.indices, tellers,
-                                          np.ascontiguousarray(negative, dtype=np.bool_),
-                                          np.ascontiguousarray(firm, dtype=np.int64),
-                                          weight, size, np.zeros(len(tellers), np.uint64),
-                                          network.shape[0], n_firms, shift))
+    return HeardStories(
+        shift,
+        *_gathered(
+            network.indptr,
+            network.indices,
+            tellers,
+            np.ascontiguousarray(negative, dtype=np.bool_),
+            np.ascontiguousarray(firm, dtype=np.int64),
+            weight,
+            size,
+            np.zeros(len(tellers), np.uint64),
+            network.shape[0],
+            n_firms,
+            shift,
+        ),
+    )
 
 
 @compiled
-def _talk(buyers, firm, outcome, resolved, sociability, visits, state, u_talk, talk_delighted, talk_satisfied,
-          talk_disappointed, advocate_ratio, u_audience, u_strangers, audience_delighted, audience_satisfied,
-          audience_disappointed, dispersion, stranger_weight, indptr, indices, n, n_firms, shift):
+def _talk(
+    buyers,
+    firm,
+    outcome,
+    resolved,
+    sociability,
+    visits,
+    state,
+    u_talk,
+    talk_delighted,
+    talk_satisfied,
+    talk_disappointed,
+    advocate_ratio,
+    u_audience,
+    u_strangers,
+    audience_delighted,
+    audience_satisfied,
+    audience_disappointed,
+    dispersion,
+    stranger_weight,
+    indptr,
+    indices,
+    n,
+    n_firms,
+    shift,
+):
     """Who talks (:func:`_talkers`), how many people each buyer told, and
     the stories those people heard (:func:`_gathered`), in one call."""
     talked, audience, tellers, negative, told_firm, told, size, key = _talkers(
-        buyers, firm, outcome, resolved, sociability, visits, state, u_talk, talk_delighted, talk_satisfied,
-        talk_disappointed, advocate_ratio, u_audience, u_strangers, audience_delighted, audience_satisfied,
-        audience_disappointed, dispersion, n)
-    chunk_end, slot, told_by_story = _gathered(indptr, indices, tellers, negative, told_firm, told, size, key, n,
-                                               n_firms, shift, stranger_weight)
+        buyers,
+        firm,
+        outcome,
+        resolved,
+        sociability,
+        visits,
+        state,
+        u_talk,
+        talk_delighted,
+        talk_satisfied,
+        talk_disappointed,
+        advocate_ratio,
+        u_audience,
+        u_strangers,
+        audience_delighted,
+        audience_satisfied,
+        audience_disappointed,
+        dispersion,
+        n,
+    )
+    chunk_end, slot, told_by_story = _gathered(
+        indptr, indices, tellers, negative, told_firm, told, size, key, n, n_firms, shift, stranger_weight
+    )
     return talked, audience, chunk_end, slot, told_by_story
 
 
 @compiled
-def _talkers(buyers, firm, outcome, resolved, sociability, visits, state, u_talk,
-             talk_delighted, talk_satisfied, talk_disappointed, advocate_ratio, u_audience, u_strangers,
-             audience_delighted, audience_satisfied, audience_disappointed, dispersion, n):
+def _talkers(
+    buyers,
+    firm,
+    outcome,
+    resolved,
+    sociability,
+    visits,
+    state,
+    u_talk,
+    talk_delighted,
+    talk_satisfied,
+    talk_disappointed,
+    advocate_ratio,
+    u_audience,
+    u_strangers,
+    audience_delighted,
+    audience_satisfied,
+    audience_disappointed,
+    dispersion,
+    n,
+):
     """Which buyers talk (``talked``, one per buyer), how many people each
     told (``audience``, 0 for the silent) and, for the talkers in buyer
     order, who they are, whether their story is negative (disappointed and
@@ -248,13 +390,13 @@ def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_fi
     k = 0
     for t in range(len(tellers)):
         i = tellers[t]
-        fill_audience(i, key[t], indices[indptr[i]:indptr[i + 1]], n, listener[k:k + size[t]])
+        fill_audience(i, key[t], indices[indptr[i] : indptr[i + 1]], n, listener[k : k + size[t]])
         k += size[t]
     chunk_end = np.zeros((n >> shift) + 1, np.int64)
     for k in range(n_heard):
         chunk_end[listener[k] >> shift] += 1
     start = 0
-    for c in range(len(chunk_end)):                 # each chunk's first story
+    for c in range(len(chunk_end)):  # each chunk's first story
         start, chunk_end[c] = start + chunk_end[c], start
     slot = np.empty(n_heard, np.int64)
     told_by_story = np.empty(n_heard, np.float64)
@@ -267,15 +409,39 @@ def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_fi
             c = j >> shift
             slot[chunk_end[c]] = j * n_firms * 2 + story
             told_by_story[chunk_end[c]] = told[t] if d < ties else told[t] * stranger_weight
-            chunk_end[c] += 1                       # ends as the chunk's end
+            chunk_end[c] += 1  # ends as the chunk's end
             k += 1
     return chunk_end, slot, told_by_story
 
 
 @compiled
-def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectation, affect, u_aware,
-            reach, present, promise, expectation_shift, positive_strength, negative_strength,
-            affect_per_negative, referral_boost, reconsidered, back, consider, limited, log_unmoved_back, channel):
+def _listen(
+    start,
+    stop,
+    n_firms,
+    shift,
+    chunk_end,
+    slot,
+    told,
+    state,
+    expectation,
+    affect,
+    u_aware,
+    reach,
+    present,
+    promise,
+    expectation_shift,
+    positive_strength,
+    negative_strength,
+    affect_per_negative,
+    referral_boost,
+    reconsidered,
+    back,
+    consider,
+    limited,
+    log_unmoved_back,
+    channel,
+):
     """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
@@ -318,8 +484,8 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
     no_shift = e_shift * (pos_strength * zero - neg_strength * zero)
     no_loss = neg_affect * zero
     rows = min(1 << shift, stop - start)
-    sums = np.zeros(2 * n_firms * rows)               # a chunk's, positive and negative
-    heard = np.zeros(n_firms * rows, np.bool_)        # a chunk's cells that heard stories
+    sums = np.zeros(2 * n_firms * rows)  # a chunk's, positive and negative
+    heard = np.zeros(n_firms * rows, np.bool_)  # a chunk's cells that heard stories
     first, last = start >> shift, (stop - 1) >> shift if stop > start else -1
     n_stories = chunk_end[last] - (chunk_end[first - 1] if first > 0 else 0) if last >= first else 0
     cell = np.empty(min(n_stories, (stop - start) * n_firms), np.int64)
@@ -333,8 +499,8 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
         for s in range(s0, s1):
             if base <= slot[s] < top:
                 sums[slot[s] - base] += told[s]
-        h = m                                          # after the deferred prospects of earlier chunks
-        for s in range(s0, s1):                        # each cell that heard stories, once
+        h = m  # after the deferred prospects of earlier chunks
+        for s in range(s0, s1):  # each cell that heard stories, once
             if base <= slot[s] < top:
                 q = (slot[s] - base) & ~1
                 if sums[q] != 0.0 or sums[q + 1] != 0.0:
@@ -347,8 +513,19 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
         for x in range(r0 * n_firms, r1 * n_firms, tile):
             end = min(x + tile, r1 * n_firms)
             k = x - r0 * n_firms
-            _unheard(state[x:end], expectation[x:end], affect[x:end], u_aware[x:end], heard[k:k + end - x],
-                     reached, promised, open_, no_shift, no_loss, channel[x:end])
+            _unheard(
+                state[x:end],
+                expectation[x:end],
+                affect[x:end],
+                u_aware[x:end],
+                heard[k : k + end - x],
+                reached,
+                promised,
+                open_,
+                no_shift,
+                no_loss,
+                channel[x:end],
+            )
         for k in range(m, h):
             x, pos, neg = cell[k], positive[k], negative[k]
             a = affect[x]
@@ -361,16 +538,16 @@ def _listen(start, stop, n_firms, shift, chunk_end, slot, told, state, expectati
                 e = expectation[x] + e_shift * (pos_strength * pos - neg_strength * neg)
                 expectation[x] = zero if e < zero else (one if e > one else e)  # numpy's clip: nan stays
                 a = a - neg_affect * neg
-            elif pos != zero:                          # decided by _hear_of
+            elif pos != zero:  # decided by _hear_of
                 cell[m], positive[m] = x, pos
                 m += 1
-            else:                                      # only negative stories: as if none
+            else:  # only negative stories: as if none
                 f = x % n_firms
                 if u_aware[x] < reached[f] and open_[f]:
                     expectation[x] = promised[f]
                     state[x] = np.int8(S.AWARE)
                     channel[x] = np.int8(Channel.ADVERTISING)
-            affect[x] = zero if a <= zero else a       # numpy's maximum(a, 0): -0 becomes 0, nan stays
+            affect[x] = zero if a <= zero else a  # numpy's maximum(a, 0): -0 becomes 0, nan stays
     return cell[:m], positive[:m]
 
 
@@ -411,8 +588,9 @@ def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open
 
 
 @compiled
-def _hear_of(cell, positive, unmoved, n_firms, state, expectation, u_aware, reach, present, promise,
-             referral_boost, channel):
+def _hear_of(
+    cell, positive, unmoved, n_firms, state, expectation, u_aware, reach, present, promise, referral_boost, channel
+):
     """Prospects who heard positive stories (``cell``, ``positive``) become
     aware with the advertising's reach or through the stories (``unmoved``:
     the chance the stories leave them unaware), when the firm is present,

@@ -46,12 +46,12 @@ def test_a_restated_equal_config_keeps_the_traits_drawn_and_a_changed_one_redraw
     cfg = CustomerConfig(newcomer_batch=8)
     pool = Newcomers(RandomStreams(1)["newcomers"], n_firms=3)
     first, _ = pool.take(3, cfg, WEEKLY, Segments.of(cfg))
-    same = dataclasses.replace(cfg)                       # equal, not the same object
+    same = dataclasses.replace(cfg)  # equal, not the same object
     kept, _ = pool.take(3, same, WEEKLY, Segments.of(same))
     reference = _arrivals([6], cfg, seed=1)
     assert np.array_equal(np.concatenate([first["spend"], kept["spend"]]), reference["spend"])
     dearer = dataclasses.replace(cfg, spend_median=2 * cfg.spend_median)
     redrawn, _ = pool.take(200, dearer, WEEKLY, Segments.of(dearer))
-    left_over = _arrivals([8], cfg, seed=1)["spend"][6:]      # what the old batch still held
+    left_over = _arrivals([8], cfg, seed=1)["spend"][6:]  # what the old batch still held
     assert not np.isin(left_over, redrawn["spend"]).any()
     assert abs(np.median(redrawn["spend"]) / dearer.spend_median - 1) < 0.2

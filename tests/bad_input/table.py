@@ -39,6 +39,7 @@ class Case:
     there (a user's own experiment files go in ``{tmp}/conf/experiment/``,
     found through ``hydra.searchpath``); the error line must name ``key``
     and contain ``value`` and ``allowed``."""
+
     id: str
     app: str
     args: tuple[str, ...]

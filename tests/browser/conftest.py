@@ -31,8 +31,15 @@ ASSETS = ROOT / ".solara-assets"
 SCREENSHOTS = ROOT / "outputs" / "browser"
 #: what a headless chromium needs here: no sandbox as root, no GPU, and no
 #: background connections (the network is closed)
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SERVER_START_S = 90
 #: seconds a session whose tab has gone lives on (Solara's kernel cull
 #: timeout; ``make dashboard`` keeps a couple of minutes for reconnects):
@@ -42,7 +49,8 @@ CULL_TIMEOUT_S = 3
 #: (:data:`experiments.lesson.EXTRA_LESSONS_ENV`): file name -> (text, the reason
 #: the page must give, as the command line gives it)
 BAD_LESSONS = {
-    "duplicate_names.yaml": ("""# @package _global_
+    "duplicate_names.yaml": (
+        """# @package _global_
 experiment:
   name: duplicate_names
   description: Two scenarios share a name.
@@ -51,7 +59,9 @@ experiment:
       description: the market as it is
     - name: baseline
       description: the same name again
-""", "experiment.scenarios[1].name = 'baseline': scenario names must be distinct"),
+""",
+        "experiment.scenarios[1].name = 'baseline': scenario names must be distinct",
+    ),
     "unclosed_list.yaml": ("# @package _global_\nexperiment: [unclosed\n", "malformed YAML"),
 }
 
@@ -83,13 +93,32 @@ def server(tmp_path_factory) -> Iterator[dict]:
     (lessons / LESSON_GROUP).mkdir(parents=True)
     for name, (text, _) in BAD_LESSONS.items():
         (lessons / LESSON_GROUP / name).write_text(text)
-    env = {**os.environ, "SOLARA_ASSETS_PROXY_CACHE_DIR": str(ASSETS),
-           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PYTHONPATH": str(ROOT),
-           "SOLARA_KERNEL_CULL_TIMEOUT": f"{CULL_TIMEOUT_S}s", EXTRA_LESSONS_ENV: str(lessons)}
+    env = {
+        **os.environ,
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": str(ASSETS),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "PYTHONPATH": str(ROOT),
+        "SOLARA_KERNEL_CULL_TIMEOUT": f"{CULL_TIMEOUT_S}s",
+        EXTRA_LESSONS_ENV: str(lessons),
+    }
     with open(log, "w") as out:
-        proc = subprocess.Popen([_solara(), "run", "experiments.dashboard", "--host", "127.0.0.1",
-                                 "--port", str(port), "--production", "--no-open"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [
+                _solara(),
+                "run",
+                "experiments.dashboard",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--production",
+                "--no-open",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + SERVER_START_S
     while True:

@@ -100,8 +100,11 @@ def test_closed_sessions_give_their_memory_back(browser, server):
         serve_one(browser, url)
         peak = max(peak, rss_mb(pid))
     end = settled_rss_mb(pid, target_mb=baseline + MARGIN_MB)
-    print(f"server memory: {baseline:.0f} MB after the first session, at most {peak:.0f} MB while "
-          f"{SESSIONS - 1} more came and went, {end:.0f} MB once they were culled")
+    print(
+        f"server memory: {baseline:.0f} MB after the first session, at most {peak:.0f} MB while "
+        f"{SESSIONS - 1} more came and went, {end:.0f} MB once they were culled"
+    )
     assert end <= baseline + MARGIN_MB, (
         f"the server kept {end - baseline:.0f} MB of {SESSIONS - 1} closed sessions "
-        f"({baseline:.0f} -> {peak:.0f} -> {end:.0f} MB; margin {MARGIN_MB} MB)")
+        f"({baseline:.0f} -> {peak:.0f} -> {end:.0f} MB; margin {MARGIN_MB} MB)"
+    )

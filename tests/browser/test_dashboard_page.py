@@ -36,8 +36,7 @@ def chart_images(tab) -> list[str]:
 def ready(tab) -> None:
     tab.page.get_by_role("button", name="Step").wait_for(timeout=REACT_MS)
     tab.page.get_by_text(re.compile(r"^Lesson: ")).first.wait_for(timeout=REACT_MS)
-    tab.page.wait_for_function("document.querySelectorAll(\"img\").length >= 5",
-                               timeout=REACT_MS)
+    tab.page.wait_for_function('document.querySelectorAll("img").length >= 5', timeout=REACT_MS)
 
 
 def press(tab, name: str) -> None:
@@ -48,11 +47,11 @@ def test_the_page_loads_with_no_console_error_and_draws_its_charts(open_tab, ser
     tab = open_tab()
     ready(tab)
     assert tab.errors == []
-    assert len(chart_images(tab)) >= 5                # states, profit, retention/churn, disconfirmation, network
+    assert len(chart_images(tab)) >= 5  # states, profit, retention/churn, disconfirmation, network
     body = tab.page.inner_text("body")
     for text in ("Controls", "Focal", "Discounter", "Premium", "market share", "without the strategy"):
         assert text in body
-    assert "Could not load URL" not in server["log"].read_text()       # every asset served locally
+    assert "Could not load URL" not in server["log"].read_text()  # every asset served locally
 
 
 def test_step_advances_time_and_redraws_the_charts(open_tab):
@@ -62,8 +61,10 @@ def test_step_advances_time_and_redraws_the_charts(open_tab):
     press(tab, "Step")
     wait_for_time(tab, before + 1)
     tab.page.wait_for_function(
-        "(old) => Array.from(document.querySelectorAll(\"img\")).some((img, i) => img.src !== old[i])",
-        arg=charts, timeout=REACT_MS)
+        '(old) => Array.from(document.querySelectorAll("img")).some((img, i) => img.src !== old[i])',
+        arg=charts,
+        timeout=REACT_MS,
+    )
     assert tab.page.get_by_text(re.compile(rf"step {int(before + 1)} of \d+")).count() >= 1
     assert tab.errors == []
 
@@ -107,12 +108,14 @@ def test_switching_the_lesson_changes_the_story_and_the_charts(open_tab):
     tab.page.get_by_role("option", name="price_war", exact=True).click()
     press(tab, "Reset")
     tab.page.get_by_text(re.compile(r"^Lesson: price_war")).first.wait_for(timeout=REACT_MS)
-    assert "rivals" in tab.page.inner_text("body").lower()        # the price-war lesson's story
+    assert "rivals" in tab.page.inner_text("body").lower()  # the price-war lesson's story
     press(tab, "Step")
     wait_for_time(tab, 1)
     tab.page.wait_for_function(
-        "(old) => Array.from(document.querySelectorAll(\"img\")).some((img, i) => img.src !== old[i])",
-        arg=charts, timeout=REACT_MS)
+        '(old) => Array.from(document.querySelectorAll("img")).some((img, i) => img.src !== old[i])',
+        arg=charts,
+        timeout=REACT_MS,
+    )
     assert tab.errors == []
 
 
@@ -144,7 +147,7 @@ def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(open_tab, 
     for path, reason in server["bad_lessons"].items():
         assert f"{path}: " in body and reason in body
     tab.page.get_by_role("button", name=re.compile("Lesson")).first.click()
-    tab.page.get_by_role("option").first.wait_for(timeout=REACT_MS)      # the menu opens after the click
+    tab.page.get_by_role("option").first.wait_for(timeout=REACT_MS)  # the menu opens after the click
     offered = tab.page.get_by_role("option").all_inner_texts()
     assert "price_war" in offered and "win_back" in offered
     assert not {path.stem for path in server["bad_lessons"]} & set(offered)

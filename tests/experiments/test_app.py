@@ -18,8 +18,14 @@ from experiments.app import CONF_DIR, check_overrides, compose_app as compose, r
 from experiments.jobs import config_hash
 
 #: a tiny experiment: the default scenarios on a small, short market
-TINY = ["experiment.replications=4", "experiment.workers=1", "experiment.progress=false",
-        "market.n_customers=700", "market.burn_in=30", "market.steps=16"]
+TINY = [
+    "experiment.replications=4",
+    "experiment.workers=1",
+    "experiment.progress=false",
+    "market.n_customers=700",
+    "market.burn_in=30",
+    "market.steps=16",
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -52,11 +58,17 @@ def _paired_t_interval(runs: pd.DataFrame, scenario: str, kpi: str, confidence: 
 def test_a_job_writes_its_tables_config_report_and_status(tiny_job):
     runs = pd.read_parquet(tiny_job / "runs.parquet")
     steps = pd.read_parquet(tiny_job / "steps.parquet")
-    scenarios = ["baseline", "price_war", "club_marketing", "differentiated_service", "staff_loyalty",
-                 "service_and_staff"]
+    scenarios = [
+        "baseline",
+        "price_war",
+        "club_marketing",
+        "differentiated_service",
+        "staff_loyalty",
+        "service_and_staff",
+    ]
     assert list(runs["scenario"].unique()) == scenarios
-    assert len(runs) == 6 * 4 * 3                                  # scenario x replication x firm
-    assert len(steps) == 6 * 4 * 16 * 3                            # ... x week x firm
+    assert len(runs) == 6 * 4 * 3  # scenario x replication x firm
+    assert len(steps) == 6 * 4 * 16 * 3  # ... x week x firm
     assert steps.groupby(["scenario", "replication", "firm"]).size().eq(16).all()
     assert {"npv", "retention_rate", "loyal_advocate_share", "clv"} <= set(runs.columns)
     assert np.allclose(steps["profit"], steps["revenue"] - steps["costs"])
@@ -92,20 +104,28 @@ def test_common_random_numbers_make_the_paired_interval_narrower_than_the_unpair
 
 def test_the_console_script_runs_a_job_and_prints_the_comparison(tmp_path):
     out = tmp_path / "run"
-    res = app(*TINY, "experiment.replications=2", "experiment.scenarios=[{name: baseline}, "
-              "{name: war, description: a short war, strategies: {Focal: [price_war]}}]",
-              f"hydra.run.dir={out}", cwd=tmp_path)
+    res = app(
+        *TINY,
+        "experiment.replications=2",
+        "experiment.scenarios=[{name: baseline}, "
+        "{name: war, description: a short war, strategies: {Focal: [price_war]}}]",
+        f"hydra.run.dir={out}",
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     assert "war" in res.stdout and "profit (NPV)" in res.stdout
     assert (out / "report.md").exists() and (out / "runs.parquet").exists()
 
 
-@pytest.mark.parametrize("override, message", [
-    ("experiment.replications=1", "experiment.replications = 1: must be in [2, 1000000]"),
-    ("experiment=nope", "experiment = 'nope': available: "),
-    ("market.firms.0.price=-1", "market.firms[0].price = -1"),
-    ("experiment.scenarios.1.strategies.Focal.0=nope", "experiment.scenarios[1].strategies.Focal[0] = 'nope'"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("experiment.replications=1", "experiment.replications = 1: must be in [2, 1000000]"),
+        ("experiment=nope", "experiment = 'nope': available: "),
+        ("market.firms.0.price=-1", "market.firms[0].price = -1"),
+        ("experiment.scenarios.1.strategies.Focal.0=nope", "experiment.scenarios[1].strategies.Focal[0] = 'nope'"),
+    ],
+)
 def test_bad_input_is_named_in_one_line(override, message):
     assert message in check_overrides([override])
 
@@ -143,8 +163,9 @@ def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_repor
     assert all(s["status"] == "finished" for s in jobs.values())
     seeds = {j: set(pd.read_parquet(s["folder"] / "runs.parquet")["seed"]) for j, s in jobs.items()}
     assert seeds == {"experiment.seed=0": {0, 1}, "experiment.seed=10": {10, 11}}
-    assert jobs["experiment.seed=0"]["folder"].name.endswith("experiment.seed=0,market.burn_in=30,"
-                                                             "market.n_customers=700,market.steps=8")
+    assert jobs["experiment.seed=0"]["folder"].name.endswith(
+        "experiment.seed=0,market.burn_in=30,market.n_customers=700,market.steps=8"
+    )
     assert (sweep / "sweep_report.md").exists()
 
     before = {j: (s["folder"] / "runs.parquet").stat().st_mtime_ns for j, s in jobs.items()}
@@ -157,8 +178,9 @@ def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_repor
 
 def test_a_sweep_with_a_bad_value_stops_before_any_job_runs(tmp_path):
     sweep = tmp_path / "sweep"
-    res = app("-m", *SWEEP, "market.customers.visits_per_year_mean=23.4,20000", f"hydra.sweep.dir={sweep}",
-              cwd=tmp_path)
+    res = app(
+        "-m", *SWEEP, "market.customers.visits_per_year_mean=23.4,20000", f"hydra.sweep.dir={sweep}", cwd=tmp_path
+    )
     assert res.returncode == 2
     assert res.stderr.strip().splitlines()[-1].startswith("error: market.customers.visits_per_year_mean = 20000")
     assert not sweep.exists()
@@ -182,7 +204,7 @@ def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as e:
         app_module.main(["-m", *SWEEP, "experiment.seed=10,20", "hydra/launcher=basic", f"hydra.sweep.dir={sweep}"])
-    assert e.value.code == 1                    # the sweep ran to its end, but not all succeeded
+    assert e.value.code == 1  # the sweep ran to its end, but not all succeeded
     jobs = _job_dirs(sweep)
     bad, good = jobs["experiment.seed=10"], jobs["experiment.seed=20"]
     assert bad["status"] == "failed" and "could not be simulated" in bad["error"]
@@ -214,8 +236,16 @@ def test_a_job_interrupted_while_writing_leaves_no_partial_file_and_is_run_again
 def test_a_sweep_runs_on_a_local_ray_instance(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher")
     sweep = tmp_path / "sweep"
-    res = app("-m", "hydra/launcher=ray", "+hydra.launcher.ray.init.num_cpus=2", *SWEEP, "experiment.seed=0,5",
-              f"hydra.sweep.dir={sweep}", cwd=tmp_path, timeout=600)
+    res = app(
+        "-m",
+        "hydra/launcher=ray",
+        "+hydra.launcher.ray.init.num_cpus=2",
+        *SWEEP,
+        "experiment.seed=0,5",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     assert "Ray" in res.stdout + res.stderr
     jobs = _job_dirs(sweep)
@@ -227,6 +257,7 @@ def test_the_slurm_launcher_config_composes_over_submitit():
     from hydra import compose as hydra_compose, initialize_config_dir
 
     import experiments.schema  # noqa: F401
+
     with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="test"):
         cfg = hydra_compose("app", overrides=["hydra/launcher=slurm"], return_hydra_config=True)
     assert "submitit" in cfg.hydra.launcher._target_.lower() and "slurm" in cfg.hydra.launcher._target_.lower()
@@ -253,16 +284,27 @@ def test_help_names_the_named_experiments_and_examples(tmp_path):
 def test_an_experiment_of_the_users_own_folder_runs_with_config_dir(tmp_path):
     own = tmp_path / "my_conf" / "experiment"
     own.mkdir(parents=True)
-    (own / "mine.yaml").write_text("# @package _global_\nexperiment:\n  name: mine\n  scenarios:\n"
-                                   "    - {name: baseline}\n    - {name: war, strategies: {Focal: [price_war]}}\n")
-    done = app("--config-dir", str(tmp_path / "my_conf"), "experiment=mine", *TINY, "experiment.figures=false",
-               f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    (own / "mine.yaml").write_text(
+        "# @package _global_\nexperiment:\n  name: mine\n  scenarios:\n"
+        "    - {name: baseline}\n    - {name: war, strategies: {Focal: [price_war]}}\n"
+    )
+    done = app(
+        "--config-dir",
+        str(tmp_path / "my_conf"),
+        "experiment=mine",
+        *TINY,
+        "experiment.figures=false",
+        f"hydra.run.dir={tmp_path / 'run'}",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     runs = pd.read_parquet(tmp_path / "run" / "runs.parquet")
     assert list(runs["scenario"].unique()) == ["baseline", "war"]
     (own / "broken.yaml").write_text("# @package _global_\nexperiment: [\n")
-    done = app("-cd", str(tmp_path / "my_conf"), "experiment=broken", *TINY, f"hydra.run.dir={tmp_path / 'bad'}",
-               cwd=tmp_path)
+    done = app(
+        "-cd", str(tmp_path / "my_conf"), "experiment=broken", *TINY, f"hydra.run.dir={tmp_path / 'bad'}", cwd=tmp_path
+    )
     assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].startswith(
-        f"error: experiment = 'broken': {own / 'broken.yaml'} is malformed YAML"), done.stderr
+        f"error: experiment = 'broken': {own / 'broken.yaml'} is malformed YAML"
+    ), done.stderr
     assert not (tmp_path / "bad").exists()

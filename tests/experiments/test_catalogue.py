@@ -20,9 +20,18 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy import stats
 
-from experiments.catalogue import (BadInput, constant_overrides, heatmap_grid, open_catalogue,
-                                   parameter_values, parse_override, sweep_lines, sweep_parameters,
-                                   sweep_table, swept_parameters)
+from experiments.catalogue import (
+    BadInput,
+    constant_overrides,
+    heatmap_grid,
+    open_catalogue,
+    parameter_values,
+    parse_override,
+    sweep_lines,
+    sweep_parameters,
+    sweep_table,
+    swept_parameters,
+)
 from experiments.sweep_plots import plot_heatmap, plot_sweep_lines
 from experiments.sweep_report import main
 from experiments.kpis import KPIS
@@ -36,13 +45,14 @@ REPLICATIONS = 4
 EFFECTS = {"baseline": 0.0, "price_war": -0.3, "club": 0.2}
 
 
-def synthetic_runs(seed: int, level: float, scenarios=SCENARIOS, firms=FIRMS,
-                   replications: int = REPLICATIONS) -> pd.DataFrame:
+def synthetic_runs(
+    seed: int, level: float, scenarios=SCENARIOS, firms=FIRMS, replications: int = REPLICATIONS
+) -> pd.DataFrame:
     """One row per scenario x replication x firm with every KPI of KPIS (and
     ``customers``): a level, a scenario effect on the focal firm, and noise."""
     rng = np.random.default_rng(seed)
-    luck = rng.normal(size=(replications, len(KPIS)))        # shared by a replication's scenarios
-    scale = np.array([0.04 if k.kind == "pct" else 1.0 for k in KPIS.values()])   # shares stay below 1
+    luck = rng.normal(size=(replications, len(KPIS)))  # shared by a replication's scenarios
+    scale = np.array([0.04 if k.kind == "pct" else 1.0 for k in KPIS.values()])  # shares stay below 1
     rows = []
     for scenario in scenarios:
         for r in range(replications):
@@ -57,9 +67,16 @@ def synthetic_runs(seed: int, level: float, scenarios=SCENARIOS, firms=FIRMS,
     return pd.DataFrame(rows)
 
 
-def make_job(sweep: Path, folder: str, overrides: list[str], number: int | None = None, *,
-             runs: pd.DataFrame | None = None, failed: str | None = None,
-             experiment: dict | None = None) -> Path:
+def make_job(
+    sweep: Path,
+    folder: str,
+    overrides: list[str],
+    number: int | None = None,
+    *,
+    runs: pd.DataFrame | None = None,
+    failed: str | None = None,
+    experiment: dict | None = None,
+) -> Path:
     """A job folder as Hydra and loyalty-sim leave it."""
     job = sweep / folder
     (job / ".hydra").mkdir(parents=True)
@@ -79,7 +96,7 @@ def make_job(sweep: Path, folder: str, overrides: list[str], number: int | None 
     return job
 
 
-N_CUSTOMERS = (1600, 400, 800)       # the order given on the command line (job numbers 0, 1, 2)
+N_CUSTOMERS = (1600, 400, 800)  # the order given on the command line (job numbers 0, 1, 2)
 
 
 def one_parameter_sweep(root: Path) -> Path:
@@ -87,12 +104,21 @@ def one_parameter_sweep(root: Path) -> Path:
     failed job (3200) that left a stale runs.parquet from an earlier run."""
     sweep = root / "one"
     for number, n in enumerate(N_CUSTOMERS):
-        make_job(sweep, f"experiment.replications=4,market.n_customers={n}",
-                 ["experiment.replications=4", f"market.n_customers={n}"], number,
-                 runs=synthetic_runs(number, n / 100))
-    make_job(sweep, "experiment.replications=4,market.n_customers=3200",
-             ["experiment.replications=4", "market.n_customers=3200"], 3,
-             runs=synthetic_runs(99, 1e6), failed="MemoryError: too many customers")
+        make_job(
+            sweep,
+            f"experiment.replications=4,market.n_customers={n}",
+            ["experiment.replications=4", f"market.n_customers={n}"],
+            number,
+            runs=synthetic_runs(number, n / 100),
+        )
+    make_job(
+        sweep,
+        "experiment.replications=4,market.n_customers=3200",
+        ["experiment.replications=4", "market.n_customers=3200"],
+        3,
+        runs=synthetic_runs(99, 1e6),
+        failed="MemoryError: too many customers",
+    )
     return sweep
 
 
@@ -108,10 +134,16 @@ def two_parameter_sweep(root: Path) -> Path:
     number = 0
     for price in PRICES:
         for market in MARKETS:
-            make_job(sweep, str(number), [f"market.firms.0.price={price}", f"market={market}", "seed=7"], number,
-                     runs=synthetic_runs(10 + number, 10 * price * (1 + MARKETS.index(market)),
-                                         scenarios=scenarios, firms=("Mine", "Rival")),
-                     experiment={"baseline": "status_quo", "focal_firm": "Mine"})
+            make_job(
+                sweep,
+                str(number),
+                [f"market.firms.0.price={price}", f"market={market}", "seed=7"],
+                number,
+                runs=synthetic_runs(
+                    10 + number, 10 * price * (1 + MARKETS.index(market)), scenarios=scenarios, firms=("Mine", "Rival")
+                ),
+                experiment={"baseline": "status_quo", "focal_firm": "Mine"},
+            )
             number += 1
     return sweep
 
@@ -132,6 +164,7 @@ def files_under(folder: Path) -> dict[str, float]:
 
 # --------------------------------------------------------------------- jobs and parameters
 
+
 def test_overrides_are_parsed_numbers_as_numbers():
     assert parse_override("market.n_customers=800") == ("market.n_customers", 800)
     assert parse_override("+market.firms.0.price=0.95") == ("market.firms.0.price", 0.95)
@@ -143,24 +176,26 @@ def test_overrides_are_parsed_numbers_as_numbers():
 
 
 def test_swept_parameters_are_the_keys_whose_values_differ():
-    jobs = [{"experiment.replications": 4, "market.n_customers": 400, "a": "x"},
-            {"experiment.replications": 4, "market.n_customers": 800, "a": "x", "b": 1},
-            {"experiment.replications": 4, "market.n_customers": 800.0, "a": "y"}]
-    assert swept_parameters(jobs) == ["market.n_customers", "a", "b"]      # b is missing from two jobs
+    jobs = [
+        {"experiment.replications": 4, "market.n_customers": 400, "a": "x"},
+        {"experiment.replications": 4, "market.n_customers": 800, "a": "x", "b": 1},
+        {"experiment.replications": 4, "market.n_customers": 800.0, "a": "y"},
+    ]
+    assert swept_parameters(jobs) == ["market.n_customers", "a", "b"]  # b is missing from two jobs
     assert swept_parameters(jobs[:1]) == []
-    assert swept_parameters([{"k": 1}, {"k": 1.0}]) == []                 # the same number
+    assert swept_parameters([{"k": 1}, {"k": 1.0}]) == []  # the same number
 
 
 def test_the_catalogue_holds_every_job_and_the_finished_jobs_runs(one):
     con = open_catalogue(one)
-    jobs = con.execute("SELECT job, number, status, error, \"market.n_customers\" FROM jobs ORDER BY number").df()
+    jobs = con.execute('SELECT job, number, status, error, "market.n_customers" FROM jobs ORDER BY number').df()
     assert jobs["number"].tolist() == [0, 1, 2, 3]
     assert jobs["status"].tolist() == ["finished"] * 3 + ["failed"]
     assert jobs["error"].iloc[3] == "MemoryError: too many customers"
     assert jobs["market.n_customers"].tolist() == [*N_CUSTOMERS, 3200]
     types = {row[0]: row[1] for row in con.execute("DESCRIBE jobs").fetchall()}
     assert types["market.n_customers"] == "BIGINT" and types["error"] == "VARCHAR"
-    assert sweep_parameters(con) == ["market.n_customers"]                 # replications is constant
+    assert sweep_parameters(con) == ["market.n_customers"]  # replications is constant
     assert constant_overrides(con) == {"experiment.replications": "4"}
     params = con.execute("SELECT count(*) FROM params").fetchone()[0]
     assert params == 8
@@ -181,6 +216,7 @@ def test_open_catalogue_refuses_a_missing_folder_or_one_without_finished_jobs(tm
 
 # --------------------------------------------------------------------- the sweep table
 
+
 def direct_comparison(job: Path, baseline: str, firm: str, kpi: str, confidence: float) -> dict:
     """Each scenario's numbers straight from the job's runs.parquet with numpy and scipy."""
     runs = pd.read_parquet(job / "runs.parquet")
@@ -193,9 +229,16 @@ def direct_comparison(job: Path, baseline: str, firm: str, kpi: str, confidence:
         t = stats.t.ppf(0.5 + confidence / 2, len(d) - 1)
         half = t * d.std(ddof=1) / np.sqrt(len(d))
         mean_half = t * values.std(ddof=1) / np.sqrt(len(values))
-        out[scenario] = {"n": len(d), "mean": values.mean(), "baseline_mean": base.mean(), "diff": d.mean(),
-                         "ci_low": d.mean() - half, "ci_high": d.mean() + half,
-                         "mean_ci_low": values.mean() - mean_half, "mean_ci_high": values.mean() + mean_half}
+        out[scenario] = {
+            "n": len(d),
+            "mean": values.mean(),
+            "baseline_mean": base.mean(),
+            "diff": d.mean(),
+            "ci_low": d.mean() - half,
+            "ci_high": d.mean() + half,
+            "mean_ci_low": values.mean() - mean_half,
+            "mean_ci_high": values.mean() + mean_half,
+        }
     return out
 
 
@@ -209,7 +252,7 @@ def test_the_sweep_table_equals_a_direct_computation(one, firm, confidence):
     # jobs by their parameter's value, then the baseline and the scenarios, then the KPIs
     assert list(pd.unique(table["market.n_customers"])) == sorted(N_CUSTOMERS)
     assert list(pd.unique(table["scenario"])) == list(SCENARIOS)
-    assert table["kpi"].iloc[:len(KPIS)].tolist() == list(KPIS)
+    assert table["kpi"].iloc[: len(KPIS)].tolist() == list(KPIS)
     checked = 0
     for n in N_CUSTOMERS:
         job = f"experiment.replications=4,market.n_customers={n}"
@@ -244,16 +287,30 @@ def test_the_baseline_and_focal_firm_come_from_each_jobs_config(two):
 
 # --------------------------------------------------------------------- numbers of the figures
 
+
 def test_parameter_values_numeric_ascending_categories_in_the_order_given(one, two):
     con = open_catalogue(two)
     table = sweep_table(con, ["npv"])
     con.close()
     assert parameter_values(table, "market.firms.0.price") == list(PRICES)
-    assert parameter_values(table, "market") == list(MARKETS)          # not alphabetical
-    lines = sweep_lines(pd.DataFrame({"p": [1600, 400, 800] * 2, "scenario": ["b"] * 3 + ["x"] * 3,
-                                      "baseline": "b", "firm": "F", "kpi": "npv", "n": 4,
-                                      "mean": [3.0, 1.0, 2.0, 6.0, 4.0, 5.0], "mean_ci_low": 0.0,
-                                      "mean_ci_high": 9.0}), "p", "npv")
+    assert parameter_values(table, "market") == list(MARKETS)  # not alphabetical
+    lines = sweep_lines(
+        pd.DataFrame(
+            {
+                "p": [1600, 400, 800] * 2,
+                "scenario": ["b"] * 3 + ["x"] * 3,
+                "baseline": "b",
+                "firm": "F",
+                "kpi": "npv",
+                "n": 4,
+                "mean": [3.0, 1.0, 2.0, 6.0, 4.0, 5.0],
+                "mean_ci_low": 0.0,
+                "mean_ci_high": 9.0,
+            }
+        ),
+        "p",
+        "npv",
+    )
     assert lines["p"].tolist() == [400, 800, 1600] * 2
     assert lines["mean"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
 
@@ -263,14 +320,25 @@ def test_the_line_plot_numbers_are_the_scenarios_means_with_their_bands(one):
     table = sweep_table(con, ["npv", "revenue"])
     con.close()
     lines = sweep_lines(table, "market.n_customers", "npv")
-    assert list(lines.columns) == ["market.n_customers", "scenario", "baseline", "firm", "n", "mean",
-                                   "ci_low", "ci_high"]
+    assert list(lines.columns) == [
+        "market.n_customers",
+        "scenario",
+        "baseline",
+        "firm",
+        "n",
+        "mean",
+        "ci_low",
+        "ci_high",
+    ]
     assert lines["market.n_customers"].tolist() == [400, 800, 1600] * 3
     expected = table[table["kpi"] == "npv"].set_index(["scenario", "market.n_customers"])
     for _, row in lines.iterrows():
         source = expected.loc[(row["scenario"], row["market.n_customers"])]
         assert (row["mean"], row["ci_low"], row["ci_high"]) == (
-            source["mean"], source["mean_ci_low"], source["mean_ci_high"])
+            source["mean"],
+            source["mean_ci_low"],
+            source["mean_ci_high"],
+        )
     only = sweep_lines(table, "market.n_customers", "npv", scenarios=["club"])
     assert list(pd.unique(only["scenario"])) == ["baseline", "club"]
 
@@ -299,17 +367,18 @@ def test_plot_functions_draw_on_a_given_axes(two):
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
     assert plot_sweep_lines(sweep_lines(table, "market", "npv"), "market", "npv", ax=left) is fig
-    assert [t.get_text() for t in left.get_xticklabels()] == list(MARKETS)     # categorical axis
+    assert [t.get_text() for t in left.get_xticklabels()] == list(MARKETS)  # categorical axis
     assert len(left.get_lines()) == 3
     grid = heatmap_grid(table, "market.firms.0.price", "market", "npv", "club")
     assert plot_heatmap(grid, "npv", "club", ax=right) is fig
-    norm = right.images[0].norm                      # diverging, centred at 0
+    norm = right.images[0].norm  # diverging, centred at 0
     assert norm.vmin == -norm.vmax and norm.vmax == pytest.approx(np.nanmax(np.abs(grid.to_numpy(float))))
     texts = [t.get_text() for t in right.texts]
     assert len(texts) == 6 and all(t.startswith(("+", "-")) for t in texts)
 
 
 # --------------------------------------------------------------------- the command
+
 
 def test_a_one_parameter_sweep_writes_the_table_line_plot_and_report(one, tmp_path, capsys):
     out = tmp_path / "report"
@@ -338,13 +407,27 @@ def test_a_two_parameter_sweep_writes_a_heatmap_per_compared_scenario(two, tmp_p
     assert main([str(two), "--out", str(out)]) == 0
     assert sorted(p.name for p in out.glob("*.png")) == ["heatmap_npv_club.png", "heatmap_npv_price_war.png"]
     chosen = tmp_path / "chosen"
-    assert main([str(two), "--out", str(chosen), "--scenario", "club", "--kpi", "churn_rate", "revenue",
-                 "--confidence", "0.9"]) == 0
-    assert sorted(p.name for p in chosen.glob("*.png")) == ["heatmap_churn_rate_club.png",
-                                                            "heatmap_revenue_club.png"]
+    assert (
+        main(
+            [
+                str(two),
+                "--out",
+                str(chosen),
+                "--scenario",
+                "club",
+                "--kpi",
+                "churn_rate",
+                "revenue",
+                "--confidence",
+                "0.9",
+            ]
+        )
+        == 0
+    )
+    assert sorted(p.name for p in chosen.glob("*.png")) == ["heatmap_churn_rate_club.png", "heatmap_revenue_club.png"]
     table = pd.read_csv(chosen / "sweep.csv")
     assert set(table["kpi"]) == {"churn_rate", "revenue"}
-    again = tmp_path / "again"               # KPIs comma-separated, or before SWEEP_DIR ended by --
+    again = tmp_path / "again"  # KPIs comma-separated, or before SWEEP_DIR ended by --
     assert main(["--kpi", "churn_rate,revenue", "--scenario", "club", "--out", str(again), "--", str(two)]) == 0
     assert sorted(p.name for p in again.glob("*.png")) == sorted(p.name for p in chosen.glob("*.png"))
     assert "(heatmap_revenue_club.png)" in (chosen / "sweep_report.md").read_text()
@@ -361,16 +444,19 @@ def test_more_than_two_parameters_give_the_table_only_and_say_why(tmp_path):
     assert (sweep / "sweep.csv").is_file()
 
 
-@pytest.mark.parametrize("args, key", [
-    (["{missing}"], "SWEEP_DIR"),
-    (["{empty}"], "SWEEP_DIR"),
-    (["{sweep}", "--kpi", "nvp"], "--kpi"),
-    (["{sweep}", "--firm", "Nobody"], "--firm"),
-    (["{sweep}", "--scenario", "layoffs"], "--scenario"),
-    (["{sweep}", "--scenario", "baseline"], "--scenario"),
-    (["{sweep}", "--confidence", "1.5"], "--confidence"),
-    (["{sweep}", "--confidence", "high"], "--confidence"),
-])
+@pytest.mark.parametrize(
+    "args, key",
+    [
+        (["{missing}"], "SWEEP_DIR"),
+        (["{empty}"], "SWEEP_DIR"),
+        (["{sweep}", "--kpi", "nvp"], "--kpi"),
+        (["{sweep}", "--firm", "Nobody"], "--firm"),
+        (["{sweep}", "--scenario", "layoffs"], "--scenario"),
+        (["{sweep}", "--scenario", "baseline"], "--scenario"),
+        (["{sweep}", "--confidence", "1.5"], "--confidence"),
+        (["{sweep}", "--confidence", "high"], "--confidence"),
+    ],
+)
 def test_bad_input_gives_one_line_and_exit_2_and_writes_nothing(tmp_path, capsys, args, key):
     sweep = one_parameter_sweep(tmp_path)
     empty = tmp_path / "empty"

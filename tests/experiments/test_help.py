@@ -14,10 +14,12 @@ from tests.bad_input.table import run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 #: what each page must show: its config groups with their options
-APPS = {"loyalty-sim": ["\nexperiment: ", "\nmarket: "],
-        "loyalty-sim-sensitivity": ["\nsensitivity: lesson_club, lesson_layoffs, morris, sobol", "\nexperiment: "],
-        "loyalty-sim-optimise": ["\noptimise: pareto, price_war, single", "\nexperiment: "],
-        "loyalty-sim-calibrate": ["calibration=<name>", "own_log", "transactions.separator"]}
+APPS = {
+    "loyalty-sim": ["\nexperiment: ", "\nmarket: "],
+    "loyalty-sim-sensitivity": ["\nsensitivity: lesson_club, lesson_layoffs, morris, sobol", "\nexperiment: "],
+    "loyalty-sim-optimise": ["\noptimise: pareto, price_war, single", "\nexperiment: "],
+    "loyalty-sim-calibrate": ["calibration=<name>", "own_log", "transactions.separator"],
+}
 
 
 @pytest.mark.parametrize("app", list(APPS))
@@ -31,10 +33,17 @@ def test_help_is_the_apps_own_short_page_without_schemas(app):
     assert len(out.splitlines()) <= 60
 
 
-@pytest.mark.parametrize("args", [["experiments.app", "--help"], ["experiments.validation", "--list"],
-                                  ["sim.cli", "--list-params"]])
+@pytest.mark.parametrize(
+    "args", [["experiments.app", "--help"], ["experiments.validation", "--list"], ["sim.cli", "--list-params"]]
+)
 def test_a_listing_cut_short_by_a_pipe_ends_without_a_traceback(args):
-    done = subprocess.run(f"{sys.executable} -m {' '.join(args)} | head -n 1", shell=True, cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        f"{sys.executable} -m {' '.join(args)} | head -n 1",
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr

@@ -29,11 +29,21 @@ ENV = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PYTHONPATH": str(ROOT)}
 #: a small market whose replications take long enough to be interrupted
 #: runs far longer than any test waits (a loaded machine must not finish them before Ctrl-C comes);
 #: each stops at the Ctrl-C
-LONG = ["experiment.replications=4", "experiment.workers=2", "market.n_customers=700", "market.burn_in=30",
-        "market.steps=20000"]
+LONG = [
+    "experiment.replications=4",
+    "experiment.workers=2",
+    "market.n_customers=700",
+    "market.burn_in=30",
+    "market.steps=20000",
+]
 #: a tiny experiment that finishes in seconds
-TINY = ["experiment.replications=2", "experiment.progress=false", "market.n_customers=300", "market.burn_in=4",
-        "market.steps=6"]
+TINY = [
+    "experiment.replications=2",
+    "experiment.progress=false",
+    "market.n_customers=300",
+    "market.burn_in=4",
+    "market.steps=6",
+]
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
@@ -57,9 +67,10 @@ def start(cmd: list[str], cwd: Path, log: Path) -> subprocess.Popen:
     terminal (:func:`_as_from_a_terminal`); stdout and stderr go to files,
     so the test can read them while it runs."""
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, start_new_session=True, stdout=out, stderr=err,
-                                preexec_fn=_as_from_a_terminal)
-    proc.err_path = log.with_suffix(".err")          # type: ignore[attr-defined]
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=ENV, start_new_session=True, stdout=out, stderr=err, preexec_fn=_as_from_a_terminal
+        )
+    proc.err_path = log.with_suffix(".err")  # type: ignore[attr-defined]
     return proc
 
 
@@ -109,7 +120,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def _stderr(proc: subprocess.Popen) -> str:
-    return proc.err_path.read_text()                # type: ignore[attr-defined]
+    return proc.err_path.read_text()  # type: ignore[attr-defined]
 
 
 def last_line(text: str) -> str:
@@ -132,17 +143,23 @@ def test_ctrl_c_stops_cleanly_marks_the_run_interrupted_and_leaves_no_workers(tm
     interrupted, exit 130, no temporary file, no process left (SIGINT to the
     whole group as a terminal sends it, or ``kill -INT`` to the app alone)."""
     folder = tmp_path / "run"
-    proc = start([*command("loyalty-sim", "experiments.app"), *LONG, f"hydra.run.dir={folder}"], tmp_path,
-                 tmp_path / "log")
+    proc = start(
+        [*command("loyalty-sim", "experiments.app"), *LONG, f"hydra.run.dir={folder}"], tmp_path, tmp_path / "log"
+    )
     # the workers start or run replications by the time Ctrl-C comes
-    err = _interrupt_when(proc, lambda: "replication" in _stderr(proc) and len(loky_workers(proc.pid)) == 2,
-                          "progress bar and two worker processes", settle=1.0, whole_group=to == "process group")
+    err = _interrupt_when(
+        proc,
+        lambda: "replication" in _stderr(proc) and len(loky_workers(proc.pid)) == 2,
+        "progress bar and two worker processes",
+        settle=1.0,
+        whole_group=to == "process group",
+    )
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert last_line(err) == f"interrupted: {folder} (status: interrupted)"
     status = read_status(folder)
     assert status["status"] == "interrupted" and status["config_hash"]
-    assert not is_finished(folder, status["config_hash"])      # a sweep re-run redoes it
+    assert not is_finished(folder, status["config_hash"])  # a sweep re-run redoes it
     assert not (folder / "runs.parquet").exists()
     assert temporaries(folder) == []
     assert no_process_left(proc.pid), live_processes(proc.pid)
@@ -150,8 +167,15 @@ def test_ctrl_c_stops_cleanly_marks_the_run_interrupted_and_leaves_no_workers(tm
 
 def _sweep(tmp_path: Path, steps: str, *extra: str) -> tuple[subprocess.Popen, Path]:
     sweep = tmp_path / "sweep"
-    args = ["-m", *TINY[:-1], "experiment.workers=1", "experiment.figures=false", f"market.steps={steps}",
-            f"hydra.sweep.dir={sweep}", *extra]
+    args = [
+        "-m",
+        *TINY[:-1],
+        "experiment.workers=1",
+        "experiment.figures=false",
+        f"market.steps={steps}",
+        f"hydra.sweep.dir={sweep}",
+        *extra,
+    ]
     return start([*command("loyalty-sim", "experiments.app"), *args], tmp_path, tmp_path / "log"), sweep
 
 
@@ -159,8 +183,9 @@ def _job(sweep: Path, steps: int) -> Path:
     return sweep / f"experiment.replications=2,market.burn_in=4,market.n_customers=300,market.steps={steps}"
 
 
-def _interrupt_when(proc: subprocess.Popen, ready: Callable[[], object], what: str, settle: float = 1.5,
-                    whole_group: bool = True) -> str:
+def _interrupt_when(
+    proc: subprocess.Popen, ready: Callable[[], object], what: str, settle: float = 1.5, whole_group: bool = True
+) -> str:
     """Ctrl-C ``settle`` seconds after ``ready`` holds, to the whole process
     group as a terminal sends it (or ``kill -INT`` to the app alone); return
     stderr after the app has ended."""
@@ -175,14 +200,17 @@ def _interrupt_when(proc: subprocess.Popen, ready: Callable[[], object], what: s
     return _stderr(proc)
 
 
-@pytest.mark.slow                 # a sweep (make test-fast leaves the sweeps out)
+@pytest.mark.slow  # a sweep (make test-fast leaves the sweeps out)
 def test_ctrl_c_in_a_sweep_marks_the_jobs_its_launcher_workers_ran_interrupted(tmp_path):
     """The default launcher runs a sweep's jobs in worker processes, which
     Ctrl-C kills: the app marks the job that was running interrupted, keeps the
     finished one, says so in one line and leaves no process."""
     proc, sweep = _sweep(tmp_path, "6,30000")
-    err = _interrupt_when(proc, lambda: read_status(_job(sweep, 6)).get("status") == "finished"
-                          and (_job(sweep, 30000) / ".hydra").is_dir(), "second job running alone")
+    err = _interrupt_when(
+        proc,
+        lambda: read_status(_job(sweep, 6)).get("status") == "finished" and (_job(sweep, 30000) / ".hydra").is_dir(),
+        "second job running alone",
+    )
     assert proc.returncode == EXIT_INTERRUPTED, err
     assert "Traceback" not in err, err
     assert last_line(err) == f"interrupted: {_job(sweep, 30000)} (status: interrupted)"
@@ -193,7 +221,7 @@ def test_ctrl_c_in_a_sweep_marks_the_jobs_its_launcher_workers_ran_interrupted(t
     assert no_process_left(proc.pid), live_processes(proc.pid)
 
 
-@pytest.mark.slow                 # a sweep (make test-fast leaves the sweeps out)
+@pytest.mark.slow  # a sweep (make test-fast leaves the sweeps out)
 def test_ctrl_c_in_a_sequential_sweep_stops_it_and_marks_the_current_job_interrupted(tmp_path):
     """Jobs one after the other in the app's process: Ctrl-C in the second
     marks it interrupted and the third never starts."""
@@ -211,17 +239,45 @@ def test_ctrl_c_in_a_sequential_sweep_stops_it_and_marks_the_current_job_interru
 
 #: the other Hydra apps, each configured to run long: console script, module, arguments
 OTHER_APPS = {
-    "sensitivity": ("loyalty-sim-sensitivity", "experiments.sensitivity",
-                    ["market.n_customers=300", "market.burn_in=10", "market.steps=3000", "experiment.replications=2",
-                     "sensitivity.samples=40", "sensitivity.workers=1", "sensitivity.difference_from=null",
-                     "sensitivity.scenario=null",
-                     "sensitivity.parameters=[{key: market.firms.0.price, lo: 0.9, hi: 1.1}]"]),
-    "calibrate": ("loyalty-sim-calibrate", "experiments.calibration.cli",
-                  ["calibration.trials=5000", "calibration.n_customers=3000", "calibration.burn_in=10",
-                   "calibration.replications=1", "calibration.forecast_replications=1", "calibration.figures=false"]),
-    "optimise": ("loyalty-sim-optimise", "experiments.optimise",
-                 ["hydra.mode=RUN", "market.n_customers=700", "market.burn_in=30", "market.steps=30000",
-                  "experiment.replications=2", "experiment.workers=1"]),
+    "sensitivity": (
+        "loyalty-sim-sensitivity",
+        "experiments.sensitivity",
+        [
+            "market.n_customers=300",
+            "market.burn_in=10",
+            "market.steps=3000",
+            "experiment.replications=2",
+            "sensitivity.samples=40",
+            "sensitivity.workers=1",
+            "sensitivity.difference_from=null",
+            "sensitivity.scenario=null",
+            "sensitivity.parameters=[{key: market.firms.0.price, lo: 0.9, hi: 1.1}]",
+        ],
+    ),
+    "calibrate": (
+        "loyalty-sim-calibrate",
+        "experiments.calibration.cli",
+        [
+            "calibration.trials=5000",
+            "calibration.n_customers=3000",
+            "calibration.burn_in=10",
+            "calibration.replications=1",
+            "calibration.forecast_replications=1",
+            "calibration.figures=false",
+        ],
+    ),
+    "optimise": (
+        "loyalty-sim-optimise",
+        "experiments.optimise",
+        [
+            "hydra.mode=RUN",
+            "market.n_customers=700",
+            "market.burn_in=30",
+            "market.steps=30000",
+            "experiment.replications=2",
+            "experiment.workers=1",
+        ],
+    ),
 }
 
 
@@ -272,7 +328,7 @@ def test_ctrl_c_while_loyalty_market_writes_removes_the_partial_results(tmp_path
 
 
 # --------------------------------------------------------------------------- temporary files
-@pytest.mark.slow                 # a sweep (make test-fast leaves the sweeps out)
+@pytest.mark.slow  # a sweep (make test-fast leaves the sweeps out)
 def test_a_resumed_sweep_removes_stray_temporary_files_but_not_one_being_written(tmp_path):
     """Temporary files of a killed run (a 0-byte, mode-0600 Parquet file, a
     status, a figure) are removed when the sweep is re-run into the folder,
@@ -289,7 +345,7 @@ def test_a_resumed_sweep_removes_stray_temporary_files_but_not_one_being_written
         path.touch(mode=0o600)
     live = job / ".tmp-steps-live.parquet"
     live.touch(mode=0o600)
-    held = claim(live)                                   # as a writer does while it writes
+    held = claim(live)  # as a writer does while it writes
     try:
         again = subprocess.run(cmd, cwd=tmp_path, env=ENV, capture_output=True, text=True, timeout=120)
     finally:
@@ -307,12 +363,14 @@ def test_a_temporary_file_is_stray_only_once_its_writer_is_dead(tmp_path):
     """A writer killed with SIGKILL while writing leaves its temporary file;
     while the writer lives the file is not touched, once it is dead it is removed."""
     target = tmp_path / "runs.parquet"
-    code = ("import sys, time\n"
-            "from experiments.outputs import atomic_path\n"
-            f"with atomic_path({str(target)!r}) as tmp:\n"
-            "    tmp.write_bytes(b'half')\n"
-            "    print(tmp, flush=True)\n"
-            "    time.sleep(120)\n")
+    code = (
+        "import sys, time\n"
+        "from experiments.outputs import atomic_path\n"
+        f"with atomic_path({str(target)!r}) as tmp:\n"
+        "    tmp.write_bytes(b'half')\n"
+        "    print(tmp, flush=True)\n"
+        "    time.sleep(120)\n"
+    )
     writer = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
     try:
         tmp = Path(writer.stdout.readline().strip())
@@ -321,7 +379,7 @@ def test_a_temporary_file_is_stray_only_once_its_writer_is_dead(tmp_path):
     finally:
         writer.kill()
         writer.wait(timeout=30)
-    assert tmp.exists()                                   # kill -9: nothing could remove it
+    assert tmp.exists()  # kill -9: nothing could remove it
     assert remove_stray_temporaries(tmp_path) == [tmp]
     assert not tmp.exists() and not target.exists()
 
@@ -365,8 +423,9 @@ def test_loyalty_market_removes_staging_folders_of_killed_runs(tmp_path):
     table = model.run()
     held = claim(live)
     try:
-        final = write_run(tmp_path, table, model.summary(), model.cohort_survival(), "x: 1\n",
-                          now=dt.datetime(2024, 5, 7, 13, 0, 0))
+        final = write_run(
+            tmp_path, table, model.summary(), model.cohort_survival(), "x: 1\n", now=dt.datetime(2024, 5, 7, 13, 0, 0)
+        )
     finally:
         os.close(held)
     assert [p for p in stale if p.exists()] == []
@@ -404,8 +463,11 @@ def test_a_finished_job_leaves_no_worker_process_but_a_sweep_job_keeps_them_for_
     from experiments.interruption import stop_workers
     from experiments.runner import experiment_config, run_experiment
 
-    market, experiment = experiment_config(compose_app([*TINY[:3], "market.burn_in=2", "market.steps=2",
-                                                        "experiment.workers=2", "experiment.figures=false"]))
+    market, experiment = experiment_config(
+        compose_app(
+            [*TINY[:3], "market.burn_in=2", "market.steps=2", "experiment.workers=2", "experiment.figures=false"]
+        )
+    )
     try:
         with running_job(tmp_path / "sweep-job", "abc", keep_workers=True):
             run_experiment(market, experiment)
@@ -440,7 +502,7 @@ def test_a_ctrl_c_inside_a_compiled_rule_while_a_market_is_built_stops_as_ctrl_c
 
 
 #: a stand-in for numba's compiler: Python code in a numba module, busy for ``wait`` seconds after a Ctrl-C
-_COMPILER_STAND_IN = '''
+_COMPILER_STAND_IN = """
 def compile_rule(wait):
     import os, signal, time
     os.kill(os.getpid(), signal.SIGINT)
@@ -448,7 +510,7 @@ def compile_rule(wait):
     while time.monotonic() - started < wait:
         pass
     return "compiled"
-'''
+"""
 
 
 def test_a_ctrl_c_while_numba_compiles_lands_once_the_compiler_has_returned():

@@ -18,11 +18,30 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from experiments.app import CONF_DIR
-from experiments.lesson import (AS_IN_LESSON, EXTRA_LESSONS_ENV, GROUP_OF_STATE, KPI_COLUMNS, LESSON_GROUP,
-                                MAX_BURN_IN, N_CUSTOMERS_RANGE, NETWORK_SAMPLE_SIZE, NO_STRATEGY, OUTCOMES,
-                                PRICE_SEGMENT, Classroom, ClassroomSettings, Lessons, SkippedLesson, first_lesson,
-                                lesson_names, lesson_presets, read_lessons, segment_mix, skipped_lessons,
-                                state_groups)
+from experiments.lesson import (
+    AS_IN_LESSON,
+    EXTRA_LESSONS_ENV,
+    GROUP_OF_STATE,
+    KPI_COLUMNS,
+    LESSON_GROUP,
+    MAX_BURN_IN,
+    N_CUSTOMERS_RANGE,
+    NETWORK_SAMPLE_SIZE,
+    NO_STRATEGY,
+    OUTCOMES,
+    PRICE_SEGMENT,
+    Classroom,
+    ClassroomSettings,
+    Lessons,
+    SkippedLesson,
+    first_lesson,
+    lesson_names,
+    lesson_presets,
+    read_lessons,
+    segment_mix,
+    skipped_lessons,
+    state_groups,
+)
 from sim.config import ConfigError
 from sim.model import LoyaltyModel
 from strategies.registry import available
@@ -59,7 +78,7 @@ def test_scenario_number_picks_among_the_lessons_scenarios_and_is_clamped():
     assert preset.scenario(1).name == "war_no_retaliation"
     assert preset.scenario(2).name == "war_rivals_match"
     assert preset.scenario(99).name == preset.teaching_scenarios[-1].name
-    room = small(lesson="price_war", scenario_number=5)         # price_war has fewer
+    room = small(lesson="price_war", scenario_number=5)  # price_war has fewer
     assert room.twins.scenario.name == preset.teaching_scenarios[-1].name
 
 
@@ -88,15 +107,23 @@ experiment:
 """
 #: bad lesson files: kind -> (text, the command line's one-line reason)
 BAD_LESSONS = {
-    "duplicate_scenario_names": (GOOD_LESSON.replace("- name: club", "- name: baseline"),
-                                 "experiment.scenarios[1].name = 'baseline': scenario names must be distinct"),
-    "malformed_yaml": (GOOD_LESSON.replace("[club_marketing]", "[club_marketing"),
-                       "experiment = 'malformed_yaml': {path} is malformed YAML at line 12, column 1"),
+    "duplicate_scenario_names": (
+        GOOD_LESSON.replace("- name: club", "- name: baseline"),
+        "experiment.scenarios[1].name = 'baseline': scenario names must be distinct",
+    ),
+    "malformed_yaml": (
+        GOOD_LESSON.replace("[club_marketing]", "[club_marketing"),
+        "experiment = 'malformed_yaml': {path} is malformed YAML at line 12, column 1",
+    ),
     "empty_file": ("", "experiment = 'empty_file': {path} sets no keys"),
-    "unknown_key": (GOOD_LESSON.replace("  name: my_lesson", "  name: my_lesson\n  replication: 3"),
-                    "experiment.replication = 3: unknown key; allowed keys: name, description"),
-    "bad_value": (GOOD_LESSON.replace("  name: my_lesson", "  name: my_lesson\n  replications: 1"),
-                  "experiment.replications = 1: must be in [2, "),
+    "unknown_key": (
+        GOOD_LESSON.replace("  name: my_lesson", "  name: my_lesson\n  replication: 3"),
+        "experiment.replication = 3: unknown key; allowed keys: name, description",
+    ),
+    "bad_value": (
+        GOOD_LESSON.replace("  name: my_lesson", "  name: my_lesson\n  replications: 1"),
+        "experiment.replications = 1: must be in [2, ",
+    ),
 }
 
 
@@ -113,7 +140,7 @@ def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(tmp_path, 
     text, reason = BAD_LESSONS[kind]
     folder = lesson_folder(tmp_path, {"my_lesson": GOOD_LESSON, kind: text})
     found = read_lessons([folder])
-    assert list(found.presets) == ["my_lesson"]                     # the good lesson is still offered
+    assert list(found.presets) == ["my_lesson"]  # the good lesson is still offered
     [skipped] = found.skipped
     path = folder / LESSON_GROUP / f"{kind}.yaml"
     assert skipped.path == path
@@ -123,11 +150,17 @@ def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(tmp_path, 
 
 def test_lessons_come_from_conf_and_the_folder_named_by_the_environment(tmp_path, monkeypatch):
     conf_lessons = lesson_names()
-    folder = lesson_folder(tmp_path, {"my_lesson": GOOD_LESSON, "price_war": GOOD_LESSON,
-                                      "duplicate_scenario_names": BAD_LESSONS["duplicate_scenario_names"][0]})
+    folder = lesson_folder(
+        tmp_path,
+        {
+            "my_lesson": GOOD_LESSON,
+            "price_war": GOOD_LESSON,
+            "duplicate_scenario_names": BAD_LESSONS["duplicate_scenario_names"][0],
+        },
+    )
     monkeypatch.setenv(EXTRA_LESSONS_ENV, str(folder))
     assert lesson_names() == [*conf_lessons, "my_lesson"]
-    assert len(lesson_presets()["price_war"].scenarios) > 2       # conf's, not the extra folder's (two)
+    assert len(lesson_presets()["price_war"].scenarios) > 2  # conf's, not the extra folder's (two)
     reasons = {s.path.stem: s.reason for s in skipped_lessons() if s.path.is_relative_to(folder)}
     assert reasons.keys() == {"price_war", "duplicate_scenario_names"}
     assert "conf/experiment/ has a file of this name" in reasons["price_war"]
@@ -177,7 +210,7 @@ def test_twins_share_the_seed_and_the_baseline_twin_is_the_market_without_strate
 
 
 def test_a_scenario_without_strategy_is_compared_with_the_lessons_baseline():
-    room = small(lesson="captive_rival_entry", scenario_number=1)      # the rival enters, no strategy
+    room = small(lesson="captive_rival_entry", scenario_number=1)  # the rival enters, no strategy
     assert room.twins.scenario.name == "rival_enters"
     assert room.twins.baseline.name == "baseline"
     assert room.twins.baseline.market != room.twins.scenario.market
@@ -199,7 +232,7 @@ def test_step_advances_both_twins_in_lockstep_and_stops_at_the_horizon():
     room.horizon = 4
     room.step()
     assert not room.running
-    room.step()                                   # Play cannot run past the lesson
+    room.step()  # Play cannot run past the lesson
     assert room.reported_steps == 4
 
 
@@ -223,7 +256,7 @@ def test_settings_rebuild_the_market():
     assert focal_specs(small(strategy="staff_loyalty", start=5)) == [{"name": "staff_loyalty", "start": 5}]
     war = focal_specs(small(lesson="price_war", scenario_number=2, depth=0.4, retaliation="partial"))
     assert war == [{"name": "price_war", "depth": 0.4, "duration": 12, "retaliation": "partial"}]
-    kept = focal_specs(small(lesson="price_war", scenario_number=2))        # 0 and "lesson" keep the lesson's
+    kept = focal_specs(small(lesson="price_war", scenario_number=2))  # 0 and "lesson" keep the lesson's
     assert kept == [{"name": "price_war", "depth": 0.3, "duration": 12, "retaliation": "match"}]
 
 
@@ -235,12 +268,19 @@ def test_segment_mix_keeps_the_other_segments_proportions():
     assert mixed["value"] / mixed["service"] == pytest.approx(before["value"] / before["service"])
 
 
-@pytest.mark.parametrize("settings, key", [
-    ({"lesson": "nope"}, "lesson"), ({"n_customers": 10}, "n_customers"),
-    ({"strategy": "magic"}, "strategy"), ({"retaliation": "war"}, "retaliation"),
-    ({"depth": 0.95}, "depth"), ({"price_share": 1.5}, "share"), ({"scenario_number": 0}, "scenario_number"),
-    ({"seed": -1}, "seed"),
-])
+@pytest.mark.parametrize(
+    "settings, key",
+    [
+        ({"lesson": "nope"}, "lesson"),
+        ({"n_customers": 10}, "n_customers"),
+        ({"strategy": "magic"}, "strategy"),
+        ({"retaliation": "war"}, "retaliation"),
+        ({"depth": 0.95}, "depth"),
+        ({"price_share": 1.5}, "share"),
+        ({"scenario_number": 0}, "scenario_number"),
+        ({"seed": -1}, "seed"),
+    ],
+)
 def test_bad_settings_name_the_key(settings, key):
     with pytest.raises(ConfigError, match=key):
         ClassroomSettings(**settings).validate()
@@ -259,8 +299,10 @@ def test_disconfirmation_counts_add_up_to_the_steps_buyers():
     for _ in range(3):
         room.step()
     snap = room.snapshot()
-    for counts, table in ((snap.disconfirmation, snap.scenario_steps), (snap.baseline_disconfirmation,
-                                                                         snap.baseline_steps)):
+    for counts, table in (
+        (snap.disconfirmation, snap.scenario_steps),
+        (snap.baseline_disconfirmation, snap.baseline_steps),
+    ):
         last = table[table["step"] == 3].set_index("firm")
         assert list(counts.columns) == list(OUTCOMES)
         assert (counts.sum(axis=1) == last["purchases"]).all()
@@ -270,7 +312,7 @@ def test_disconfirmation_counts_add_up_to_the_steps_buyers():
 
 def test_kpi_cards_are_the_step_tables_last_row():
     room = small()
-    assert room.snapshot().kpis.isna().all().all()            # nothing before the first step
+    assert room.snapshot().kpis.isna().all().all()  # nothing before the first step
     for _ in range(3):
         room.step()
     snap = room.snapshot()
@@ -292,7 +334,7 @@ def test_network_sample_is_fixed_and_its_colours_follow_the_states():
     sample = room.network_sample
     assert len(sample.nodes) == NETWORK_SAMPLE_SIZE == len(np.unique(sample.nodes))
     assert sample.layout.shape == (NETWORK_SAMPLE_SIZE, 2)
-    assert len(sample.edges) >= NETWORK_SAMPLE_SIZE - 1         # a snowball: connected
+    assert len(sample.edges) >= NETWORK_SAMPLE_SIZE - 1  # a snowball: connected
     adjacency = room.scenario_model.network
     assert all(adjacency[sample.nodes[a], sample.nodes[b]] for a, b in sample.edges)
     layout, first = sample.layout.copy(), room.snapshot().network_groups
@@ -303,7 +345,7 @@ def test_network_sample_is_fixed_and_its_colours_follow_the_states():
     f = room.focal_index
     assert np.array_equal(now, GROUP_OF_STATE[room.scenario_model.customers.state[sample.nodes, f]])
     assert (now != first).any()
-    again = small(lesson="price_war").network_sample                # drawn from the seed: the same picture
+    again = small(lesson="price_war").network_sample  # drawn from the seed: the same picture
     assert np.array_equal(again.nodes, sample.nodes) and np.allclose(again.layout, sample.layout)
 
 
@@ -312,6 +354,7 @@ def test_page_imports_and_its_controls_are_the_classrooms_keywords():
     from mesa.visualization.solara_viz import _check_model_params
 
     from experiments.dashboard import initial_settings, model_params, page
+
     assert callable(page)
     params = model_params()
     keywords = inspect.signature(Classroom.__init__).parameters
@@ -326,17 +369,24 @@ def test_charts_draw_before_and_after_steps():
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     from experiments import dashboard as page
+
     room = small()
     for _ in range(2):
         snap = room.snapshot()
-        for fig in (page.loyalty_states_figure(snap), page.profit_figure(snap), page.retention_churn_figure(snap),
-                    page.disconfirmation_figure(snap), page.network_figure(snap, room)):
+        for fig in (
+            page.loyalty_states_figure(snap),
+            page.profit_figure(snap),
+            page.retention_churn_figure(snap),
+            page.disconfirmation_figure(snap),
+            page.network_figure(snap, room),
+        ):
             FigureCanvasAgg(fig).draw()
         room.step()
 
 
 def test_the_story_card_states_the_settings():
     from experiments.dashboard import settings_line
+
     line = settings_line(small(lesson="price_war", scenario_number=2, seed=4))
     assert f"{SMALL:,} customers" in line and "40% price-driven" in line and "seed 4" in line
     assert "price_war depth=0.3 duration=12 retaliation=match" in line
@@ -351,8 +401,9 @@ def session():
     from solara.server import kernel, kernel_context
 
     loop = asyncio.new_event_loop()
-    context = kernel_context.VirtualKernelContext(id="test-session", kernel=kernel.Kernel(), session_id="test",
-                                                  event_loop=loop)
+    context = kernel_context.VirtualKernelContext(
+        id="test-session", kernel=kernel.Kernel(), session_id="test", event_loop=loop
+    )
     yield context
     if not context.closed_event.is_set():
         context.close()
@@ -364,6 +415,7 @@ def render_page(context) -> list[str]:
     import solara
 
     from experiments.dashboard import Page
+
     with context:
         box, context.app_object = solara.render(Page(), handle_error=False)
     return list(_texts(box))
@@ -392,17 +444,21 @@ def test_a_closed_session_releases_its_classroom(session, caplog):
     assert room() is not None
     session.close()
     gc.collect()
-    assert room() is None                       # nothing outside the session holds its classroom
+    assert room() is None  # nothing outside the session holds its classroom
 
 
 def test_with_no_lesson_to_show_the_page_names_the_skipped_files_and_what_to_do(session, monkeypatch):
     from experiments import lesson
 
-    skipped = (SkippedLesson(CONF_DIR / LESSON_GROUP / "default.yaml", "experiment = 'default': sets no keys"),
-               SkippedLesson(CONF_DIR / LESSON_GROUP / "price_war.yaml", "experiment.seed = -1: must be >= 0"))
+    skipped = (
+        SkippedLesson(CONF_DIR / LESSON_GROUP / "default.yaml", "experiment = 'default': sets no keys"),
+        SkippedLesson(CONF_DIR / LESSON_GROUP / "price_war.yaml", "experiment.seed = -1: must be >= 0"),
+    )
     monkeypatch.setattr(lesson, "lessons", lambda: Lessons({}, skipped))
     texts = render_page(session)
     assert texts[0].startswith("2 lesson files skipped")
-    assert texts[1:3] == ["conf/experiment/default.yaml: experiment = 'default': sets no keys",
-                          "conf/experiment/price_war.yaml: experiment.seed = -1: must be >= 0"]
+    assert texts[1:3] == [
+        "conf/experiment/default.yaml: experiment = 'default': sets no keys",
+        "conf/experiment/price_war.yaml: experiment.seed = -1: must be >= 0",
+    ]
     assert texts[3].startswith("No lesson to show") and len(texts) == 4

@@ -11,11 +11,26 @@ from experiments.app import CONF_DIR, check_overrides, compose_app as compose
 
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
 #: the lessons that must have a named experiment
-LESSONS = ("price_war", "quality_vs_service", "club_payoff", "service_profit_chain", "layoffs_downturn",
-           "captive_rival_entry", "complaint_iceberg", "win_back")
+LESSONS = (
+    "price_war",
+    "quality_vs_service",
+    "club_payoff",
+    "service_profit_chain",
+    "layoffs_downturn",
+    "captive_rival_entry",
+    "complaint_iceberg",
+    "win_back",
+)
 #: a tiny run of any experiment: a short, small market, two replications
-TINY = ["experiment.replications=2", "experiment.workers=1", "experiment.progress=false",
-        "experiment.figures=false", "market.n_customers=300", "market.burn_in=10", "market.steps=8"]
+TINY = [
+    "experiment.replications=2",
+    "experiment.workers=1",
+    "experiment.progress=false",
+    "experiment.figures=false",
+    "market.n_customers=300",
+    "market.burn_in=10",
+    "market.steps=8",
+]
 
 
 def test_every_lesson_has_a_named_experiment():
@@ -26,6 +41,7 @@ def test_every_lesson_has_a_named_experiment():
 def test_named_experiment_composes_and_validates(name):
     assert check_overrides([f"experiment={name}"]) is None
     from experiments.runner import experiment_config
+
     market, exp = experiment_config(compose([f"experiment={name}"]))
     assert exp.name == name
     assert exp.description.strip()

@@ -107,16 +107,19 @@ def _information_se(alpha: float, beta: float, counts: np.ndarray) -> np.ndarray
     for i in range(2):
         for j in range(2):
             ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
-            hess[i, j] = (_sbg_log_likelihood(x + ei + ej, counts) - _sbg_log_likelihood(x + ei - ej, counts)
-                          - _sbg_log_likelihood(x - ei + ej, counts) + _sbg_log_likelihood(x - ei - ej, counts)
-                          ) / (4 * h * h)
+            hess[i, j] = (
+                _sbg_log_likelihood(x + ei + ej, counts)
+                - _sbg_log_likelihood(x + ei - ej, counts)
+                - _sbg_log_likelihood(x - ei + ej, counts)
+                + _sbg_log_likelihood(x - ei - ej, counts)
+            ) / (4 * h * h)
     return np.linalg.inv(-hess)
 
 
 def test_with_every_other_mechanism_off_a_cohort_survives_as_sbg(preset):
     market = _market(preset, special=True)
     share, n = _cohort(market)
-    assert n > 2500                                           # the opening cohort: about a third of the market
+    assert n > 2500  # the opening cohort: about a third of the market
     distance = _within_binomial_error(share, _expected(market).survival(YEARS), n)
     assert distance.max() < Z, distance
 
@@ -132,9 +135,9 @@ def test_an_sbg_fitted_to_the_special_case_recovers_a_and_b_and_forecasts_the_ho
     market = _market(preset, special=True)
     share, n = _cohort(market)
     counts = np.round(share * n)
-    fitted = fit_sbg(counts[:CALIBRATION_YEARS + 1])
+    fitted = fit_sbg(counts[: CALIBRATION_YEARS + 1])
     truth = _expected(market)
-    cov = _information_se(fitted.alpha, fitted.beta, counts[:CALIBRATION_YEARS + 1])
+    cov = _information_se(fitted.alpha, fitted.beta, counts[: CALIBRATION_YEARS + 1])
     se = np.sqrt(np.diag(cov))
     gap = np.abs(np.log([fitted.alpha, fitted.beta]) - np.log([truth.alpha, truth.beta])) / se
     assert gap.max() < Z, (fitted, truth, se)
@@ -142,9 +145,13 @@ def test_an_sbg_fitted_to_the_special_case_recovers_a_and_b_and_forecasts_the_ho
     # own standard error (delta method on log alpha, log beta) and the shares' binomial error
     forecast = fitted.survival(YEARS)
     step = 1e-5
-    grad = np.column_stack([
-        (ShiftedBetaGeometric(*(np.exp(np.log([fitted.alpha, fitted.beta]) + step * e))).survival(YEARS)
-         - forecast) / step for e in np.eye(2)])
+    grad = np.column_stack(
+        [
+            (ShiftedBetaGeometric(*(np.exp(np.log([fitted.alpha, fitted.beta]) + step * e))).survival(YEARS) - forecast)
+            / step
+            for e in np.eye(2)
+        ]
+    )
     var = np.einsum("ti,ij,tj->t", grad, cov, grad) + forecast * (1 - forecast) / n
     holdout = slice(CALIBRATION_YEARS + 1, YEARS + 1)
     z = np.abs(forecast[holdout] - share[holdout]) / np.sqrt(var[holdout])
@@ -155,16 +162,24 @@ def test_the_special_case_switches_off_every_effect_of_the_hazard(preset):
     """Every coefficient of the relationship hazard is neutral in the special
     case, and the ways a relationship ends besides the hazard are off."""
     from sim.hazard import annual_hazard
+
     market = _market(preset, special=True)
     proneness = np.array([0.1, 0.5, 2.0])
-    rate = annual_hazard(proneness, satisfaction=np.array([-1.0, 0.3, 2.0]), switching=np.array([0.35, 0, 1]),
-                         cognition=np.array([0.0, 0.5, 1.0]), incident=np.array([1.0, 0.0, 0.5]),
-                         bonded=np.array([True, False, True]), tenure_years=np.array([0.0, 3.0, 10.0]),
-                         state=np.array([7, 9, 3]), cfg=market.churn)
+    rate = annual_hazard(
+        proneness,
+        satisfaction=np.array([-1.0, 0.3, 2.0]),
+        switching=np.array([0.35, 0, 1]),
+        cognition=np.array([0.0, 0.5, 1.0]),
+        incident=np.array([1.0, 0.0, 0.5]),
+        bonded=np.array([True, False, True]),
+        tenure_years=np.array([0.0, 3.0, 10.0]),
+        state=np.array([7, 9, 3]),
+        cfg=market.churn,
+    )
     np.testing.assert_allclose(rate, proneness)
     assert market.customers.exit_per_year_mean == 0 and market.customers.dropout_mean == 0
     assert not market.churn.exclusive_relationships
-    assert market.complaints.problem_disappointment >= 1e9           # no problem ends in a decision to leave
+    assert market.complaints.problem_disappointment >= 1e9  # no problem ends in a decision to leave
     assert dataclasses.asdict(market.churn) != dataclasses.asdict(_market(preset, special=False).churn)
 
 
@@ -236,7 +251,7 @@ def test_in_weeks_bgnbd_counts_as_the_simulator_does_within_one_percent():
 
 
 def test_with_every_other_mechanism_off_a_cohort_buys_as_bgnbd(nested_cohort):
-    assert len(nested_cohort.entry) > 20_000                 # about a fifth of the market tried in 12 weeks
+    assert len(nested_cohort.entry) > 20_000  # about a fifth of the market tried in 12 weeks
     distance = _distance_from_bgnbd(nested_cohort)
     assert distance.max() < Z, distance
 
@@ -256,8 +271,7 @@ def test_the_special_case_forecasts_the_holdout_weeks_as_bgnbd_does(nested_cohor
     r 0.26, alpha 5.1, a 0.68, b 2.3 on seed 21, forecasts 10% above.)"""
     history = calibration_summary(nested_cohort.upto(CALIBRATION_WEEKS), CALIBRATION_WEEKS)
     outcome = holdout_repeats(nested_cohort, CALIBRATION_WEEKS + 1, WEEKS).reindex(history.index).to_numpy()
-    since = history["T"].to_numpy(float)                 # weeks from the first purchase to the end of week 39
-    expected = (CDNOW_BGNBD.expected_purchases(since + WEEKS - CALIBRATION_WEEKS)
-                - CDNOW_BGNBD.expected_purchases(since))
+    since = history["T"].to_numpy(float)  # weeks from the first purchase to the end of week 39
+    expected = CDNOW_BGNBD.expected_purchases(since + WEEKS - CALIBRATION_WEEKS) - CDNOW_BGNBD.expected_purchases(since)
     se = outcome.std(ddof=1) * np.sqrt(len(outcome))
     assert abs(expected.sum() - outcome.sum()) < Z * se, (expected.sum(), outcome.sum(), se)

@@ -18,10 +18,21 @@ from matplotlib.text import Text
 from scipy import stats
 
 from experiments.kpis import run_kpis
-from experiments.plots import (BASELINE_COLOUR, CUSTOMER_STATE_NAMES, OTHER_STATE_NAMES,
-                               STATE_COLUMNS, kpi_bands, loyalty_state_shares, plot_kpi_bands,
-                               plot_loyalty_states, plot_profit_vs_retention, plot_state_composition,
-                               profit_retention_points, scenario_colours, state_composition)
+from experiments.plots import (
+    BASELINE_COLOUR,
+    CUSTOMER_STATE_NAMES,
+    OTHER_STATE_NAMES,
+    STATE_COLUMNS,
+    kpi_bands,
+    loyalty_state_shares,
+    plot_kpi_bands,
+    plot_loyalty_states,
+    plot_profit_vs_retention,
+    plot_state_composition,
+    profit_retention_points,
+    scenario_colours,
+    state_composition,
+)
 from sim.states import STATE_NAMES
 
 
@@ -62,8 +73,9 @@ def test_shares_of_a_model_run():
     s = loyalty_state_shares(t)
     last = s[s["step"] == 4].set_index("firm")
     for f, firm in enumerate(m.firms):
-        np.testing.assert_allclose(last.loc[firm.name, list(STATE_NAMES)].to_numpy(dtype=float),
-                                   m.state_counts()[f] / 400)
+        np.testing.assert_allclose(
+            last.loc[firm.name, list(STATE_NAMES)].to_numpy(dtype=float), m.state_counts()[f] / 400
+        )
 
 
 def test_plot_returns_a_figure_with_one_panel_per_firm():
@@ -104,8 +116,9 @@ def experiment_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
         for r in range(REPLICATIONS):
             firms = [dataclasses.asdict(f) for f in probe.config.firms]
             firms[0]["strategies"] = list(strategies)
-            model = LoyaltyModel(seed=100 + r, n_customers=N_CUSTOMERS, burn_in=20, steps=STEPS,
-                                 firms=firms, engine={"threads": 1})
+            model = LoyaltyModel(
+                seed=100 + r, n_customers=N_CUSTOMERS, burn_in=20, steps=STEPS, firms=firms, engine={"threads": 1}
+            )
             table = model.run()
             key = {"scenario": scenario, "replication": r, "seed": 100 + r}
             steps.append(pd.DataFrame(key, index=table.index).join(table))
@@ -133,8 +146,10 @@ def test_kpi_bands_are_the_t_interval_of_the_replications():
     assert list(bands.columns) == ["scenario", "step", "mean", "ci_low", "ci_high"]
     for scenario in SCENARIOS:
         for step in (1, 4, STEPS):
-            values = steps.loc[(steps["firm"] == FOCAL) & (steps["scenario"] == scenario)
-                               & (steps["step"] == step), "cumulative_profit"]
+            values = steps.loc[
+                (steps["firm"] == FOCAL) & (steps["scenario"] == scenario) & (steps["step"] == step),
+                "cumulative_profit",
+            ]
             assert len(values) == REPLICATIONS
             row = bands[(bands["scenario"] == scenario) & (bands["step"] == step)].iloc[0]
             low, high = t_interval(values, 0.9)
@@ -184,8 +199,9 @@ def test_state_composition_rows_sum_to_the_market_and_customers():
     assert list(comp.columns) == ["scenario", "step", *STATE_NAMES]
     assert len(comp) == len(SCENARIOS) * STEPS
     np.testing.assert_allclose(comp[list(STATE_NAMES)].sum(axis=1), N_CUSTOMERS)
-    customers = (steps[steps["firm"] == FOCAL].groupby(["scenario", "step"], sort=False)["customers"]
-                 .mean().reset_index())
+    customers = (
+        steps[steps["firm"] == FOCAL].groupby(["scenario", "step"], sort=False)["customers"].mean().reset_index()
+    )
     merged = comp.merge(customers, on=["scenario", "step"])
     np.testing.assert_allclose(merged[list(CUSTOMER_STATE_NAMES)].sum(axis=1), merged["customers"])
     assert set(CUSTOMER_STATE_NAMES) | set(OTHER_STATE_NAMES) == set(STATE_NAMES)
@@ -250,9 +266,13 @@ def test_kpi_band_plot_has_one_panel_per_kpi():
     kpis = ("cumulative_profit", "customers", "retention_rate", "loyal_advocate_share", "npv")
     fig = plot_kpi_bands(steps_table(), FOCAL, kpis)
     panels = [a for a in fig.axes if a.get_visible()]
-    assert [a.get_title() for a in panels] == ["cumulative profit", "customers", "retention rate (per step, true)",
-                                               "loyal + advocate share of customers",
-                                               "cumulative profit (NPV)"]
+    assert [a.get_title() for a in panels] == [
+        "cumulative profit",
+        "customers",
+        "retention rate (per step, true)",
+        "loyal + advocate share of customers",
+        "cumulative profit (NPV)",
+    ]
     assert all(a.get_xlabel() == "step" and a.get_ylabel() for a in panels)
     assert fig.canvas.__class__.__name__ == "FigureCanvasAgg"
 
@@ -278,18 +298,25 @@ def test_state_composition_plot_has_one_panel_per_scenario_on_a_shared_scale():
 def test_profit_vs_retention_plot_shows_every_replication():
     fig = plot_profit_vs_retention(runs_table(), FOCAL)
     ax = fig.axes[0]
-    dots = sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")
-               and c.__class__.__name__ == "PathCollection")
+    dots = sum(
+        len(c.get_offsets())
+        for c in ax.collections
+        if hasattr(c, "get_offsets") and c.__class__.__name__ == "PathCollection"
+    )
     assert dots == len(SCENARIOS) * REPLICATIONS
     assert "retention" in ax.get_xlabel() and "%" in ax.get_xlabel()
     assert "NPV" in ax.get_ylabel()
 
 
-@pytest.mark.parametrize("draw", [
-    lambda r, s: plot_kpi_bands(s, FOCAL),
-    lambda r, s: plot_state_composition(s, FOCAL),
-    lambda r, s: plot_profit_vs_retention(r, FOCAL),
-], ids=["kpi_bands", "state_composition", "profit_vs_retention"])
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda r, s: plot_kpi_bands(s, FOCAL),
+        lambda r, s: plot_state_composition(s, FOCAL),
+        lambda r, s: plot_profit_vs_retention(r, FOCAL),
+    ],
+    ids=["kpi_bands", "state_composition", "profit_vs_retention"],
+)
 def test_experiment_figures_are_legible(draw):
     fig = draw(runs_table(), steps_table())
     fig.canvas.draw()

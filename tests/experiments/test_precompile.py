@@ -12,7 +12,7 @@ def test_every_named_experiment_and_every_market_preset_is_compiled_ahead():
     markets = {a.split("=", 1)[1] for o in chosen for a in o if a.startswith("market=")}
     assert experiments == {p.stem for p in (CONF_DIR / "experiment").glob("*.yaml")}
     assert markets == {p.stem for p in (CONF_DIR / "market").glob("*.yaml")}
-    assert any("experiment.record_transactions=true" in o for o in chosen)     # the purchase log's rules
+    assert any("experiment.record_transactions=true" in o for o in chosen)  # the purchase log's rules
 
 
 def test_the_tiny_market_is_a_valid_experiment_on_every_run():

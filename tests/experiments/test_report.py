@@ -13,25 +13,40 @@ import pytest
 
 import experiments.outputs as outputs
 from experiments.kpis import KPIS
-from experiments.report import (SURVEY_TABLE, comparison_cells, format_difference, format_table, format_value,
-                                ranking_cells, survey_cells, write_report)
+from experiments.report import (
+    SURVEY_TABLE,
+    comparison_cells,
+    format_difference,
+    format_table,
+    format_value,
+    ranking_cells,
+    survey_cells,
+    write_report,
+)
 from experiments.statistics import compare, ranking
 from tests.experiments.test_plots import FOCAL, REPLICATIONS, SCENARIOS, experiment_tables
 
 PNG = b"\x89PNG\r\n\x1a\n"
-DESCRIPTIONS = {"baseline": "Every firm as configured: no strategy.",
-                "price_war": "The focal firm cuts its price by 20% for 12 weeks.",
-                "club": "The focal firm runs a customer club with events."}
+DESCRIPTIONS = {
+    "baseline": "Every firm as configured: no strategy.",
+    "price_war": "The focal firm cuts its price by 20% for 12 weeks.",
+    "club": "The focal firm runs a customer club with events.",
+}
 
 
 def meta(**changes) -> dict:
     m = {
         "name": "price_or_club",
         "description": "Does a price war or a customer club pay for the focal firm? A small test market.",
-        "baseline": "baseline", "focal_firm": FOCAL,
+        "baseline": "baseline",
+        "focal_firm": FOCAL,
         "scenarios": [{"name": n, "description": DESCRIPTIONS[n]} for n in SCENARIOS],
-        "replications": REPLICATIONS, "confidence": 0.95, "rank_by": "npv", "kpis": list(KPIS),
-        "market": "retail, 400 customers, 10 weeks after 20 burn-in", "elapsed_seconds": 2.5,
+        "replications": REPLICATIONS,
+        "confidence": 0.95,
+        "rank_by": "npv",
+        "kpis": list(KPIS),
+        "market": "retail, 400 customers, 10 weeks after 20 burn-in",
+        "elapsed_seconds": 2.5,
     }
     return {**m, **changes}
 
@@ -54,6 +69,7 @@ def report_folder(tmp_path_factory) -> Path:
 
 # --------------------------------------------------------------------- formatting
 
+
 def test_values_are_formatted_by_kind():
     assert format_value(-33939.77, "money") == "-33,940"
     assert format_value(0.62516, "pct") == "62.5%"
@@ -65,7 +81,7 @@ def test_values_are_formatted_by_kind():
 def test_differences_carry_a_sign_and_their_interval():
     assert format_difference(12345.4, 8100.2, 16589.6, "money") == "+12,345 [+8,100, +16,590]"
     assert format_difference(0.0123, 0.004, 0.02, "pct") == "+1.2 pp [+0.4, +2.0]"
-    assert format_difference(-0.0004, -0.0004, 0.001, "pct") == "+0.0 pp [+0.0, +0.1]"   # no "-0.0"
+    assert format_difference(-0.0004, -0.0004, 0.001, "pct") == "+0.0 pp [+0.0, +0.1]"  # no "-0.0"
     assert format_difference(13.6, -4.1, 31.31, "float") == "+13.60 [-4.10, +31.31]"
     assert format_difference(5.0, float("nan"), float("nan"), "int") == "+5.0 [n/a]"
 
@@ -75,6 +91,7 @@ def numbers_in(cell: str) -> list[float]:
 
 
 # --------------------------------------------------------------------- console table
+
 
 def test_console_table_fits_120_columns_and_shows_every_scenario_and_kpi():
     _, _, comparison, ranked = tables()
@@ -122,7 +139,7 @@ def test_a_narrow_console_wraps_scenarios_into_blocks_that_repeat_the_baseline()
 def test_console_ranking_follows_the_ranking_table():
     _, _, comparison, ranked = tables()
     text = format_table(comparison, ranked, meta())
-    section = text[text.index("Ranking by profit (NPV)"):].splitlines()[3:]
+    section = text[text.index("Ranking by profit (NPV)") :].splitlines()[3:]
     lines = [line for line in section if line.strip()]
     assert [line.split()[1] for line in lines] == ranked["scenario"].tolist()
     for line, verdict in zip(lines, ranked["verdict"]):
@@ -139,9 +156,14 @@ def test_ranking_cells_mark_the_baseline_and_format_the_rank_kpi():
 
 
 def test_comparison_cells_follow_meta_kpis_and_scenario_order():
-    m = meta(kpis=["retention_rate", "npv"], scenarios=[{"name": "club", "description": ""},
-                                                       {"name": "baseline", "description": ""},
-                                                       {"name": "price_war", "description": ""}])
+    m = meta(
+        kpis=["retention_rate", "npv"],
+        scenarios=[
+            {"name": "club", "description": ""},
+            {"name": "baseline", "description": ""},
+            {"name": "price_war", "description": ""},
+        ],
+    )
     _, _, comparison, _ = tables(m)
     cells = comparison_cells(comparison, m)
     assert list(cells.index) == ["retention (annual, true)", "profit (NPV)"]
@@ -152,12 +174,13 @@ def test_comparison_cells_follow_meta_kpis_and_scenario_order():
 
 # --------------------------------------------------------------------- report folder
 
+
 def markdown_rows(text: str, first_header: str) -> list[list[str]]:
     """The body rows of the pipe table whose header starts with ``first_header``."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([c.strip() for c in line.strip("|").split(" | ")])
@@ -183,14 +206,16 @@ def test_report_intervals_are_the_comparison_values_formatted(report_folder):
     for kpi_name, kpi in KPIS.items():
         cells = dict(zip(SCENARIOS, body[kpi.label]))
         scale, tolerance = (100, 0.05) if kpi.kind == "pct" else (1, 0.5 if kpi.kind == "money" else 0.005)
-        assert numbers_in(cells["baseline"])[0] == pytest.approx(scale * rows.loc[("baseline", kpi_name), "mean"],
-                                                                  abs=tolerance)
+        assert numbers_in(cells["baseline"])[0] == pytest.approx(
+            scale * rows.loc[("baseline", kpi_name), "mean"], abs=tolerance
+        )
         for scenario in ("price_war", "club"):
             r = rows.loc[(scenario, kpi_name)]
             assert cells[scenario] == format_difference(r["diff"], r["ci_low"], r["ci_high"], kpi.kind)
             shown = numbers_in(cells[scenario])
-            np.testing.assert_allclose(shown, scale * np.array([r["diff"], r["ci_low"], r["ci_high"]]),
-                                       atol=tolerance * 1.0001)
+            np.testing.assert_allclose(
+                shown, scale * np.array([r["diff"], r["ci_low"], r["ci_high"]]), atol=tolerance * 1.0001
+            )
 
 
 def test_report_explains_paired_intervals_and_ranks(report_folder):
@@ -213,16 +238,25 @@ def test_report_embeds_its_figures_which_are_png_files(report_folder):
 
 def test_report_csvs_hold_the_tables_at_full_precision(report_folder):
     _, _, comparison, ranked = tables()
-    pd.testing.assert_frame_equal(pd.read_csv(report_folder / "comparison.csv"), comparison,
-                                  check_exact=False, rtol=1e-15)
-    pd.testing.assert_frame_equal(pd.read_csv(report_folder / "ranking.csv"), ranked,
-                                  check_exact=False, rtol=1e-15)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(report_folder / "comparison.csv"), comparison, check_exact=False, rtol=1e-15
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(report_folder / "ranking.csv"), ranked, check_exact=False, rtol=1e-15)
 
 
 def test_report_leaves_no_temporary_files(report_folder):
     names = [p.name for p in report_folder.rglob("*")]
-    assert sorted(names) == sorted(["report.md", "comparison.csv", "ranking.csv", "figures", "kpi_bands.png",
-                                    "loyalty_states.png", "profit_vs_retention.png"])
+    assert sorted(names) == sorted(
+        [
+            "report.md",
+            "comparison.csv",
+            "ranking.csv",
+            "figures",
+            "kpi_bands.png",
+            "loyalty_states.png",
+            "profit_vs_retention.png",
+        ]
+    )
 
 
 def test_a_failed_write_leaves_no_partial_files_and_no_report(tmp_path, monkeypatch):
@@ -277,6 +311,7 @@ def test_the_report_of_one_replication_has_no_intervals(tmp_path):
 
 # --------------------------------------------------------------------- survey view
 
+
 def test_report_shows_each_firms_survey_view_at_the_end_with_its_scales(report_folder):
     text = (report_folder / "report.md").read_text()
     assert "## Survey view at the end of the horizon" in text
@@ -293,7 +328,8 @@ def test_report_shows_each_firms_survey_view_at_the_end_with_its_scales(report_f
             mean = last[column].mean()[(r[0], r[1])]
             assert cells[heading] == format_value(mean, kind), (r[:2], heading)
         assert float(cells["very satisfied (top box)"].rstrip("%")) <= float(
-            cells["satisfied or very (top two)"].rstrip("%"))
+            cells["satisfied or very (top two)"].rstrip("%")
+        )
 
 
 def test_the_report_states_the_runs_own_scales(tmp_path):

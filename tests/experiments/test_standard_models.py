@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.standard_models import (BGNBD, ShiftedBetaGeometric, StandardModelError, cdnow_summary, fit_bgnbd,
-                                        fit_sbg)
+from experiments.standard_models import (
+    BGNBD,
+    ShiftedBetaGeometric,
+    StandardModelError,
+    cdnow_summary,
+    fit_bgnbd,
+    fit_sbg,
+)
 from sim.model import LoyaltyModel
 from sim.transactions import TransactionLog, customer_summary
 
@@ -27,15 +33,18 @@ def test_bgnbd_forecasts_rise_with_time_and_with_a_customers_frequency():
     assert heavy > light > 0
 
 
-@pytest.mark.parametrize("survivors, alpha, beta", [
-    ([1000, 869, 743, 653, 593, 551, 517, 491], 0.668, 3.806),     # "high end" (Fader & Hardie 2007)
-    ([1000, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182),     # "regular"
-])
+@pytest.mark.parametrize(
+    "survivors, alpha, beta",
+    [
+        ([1000, 869, 743, 653, 593, 551, 517, 491], 0.668, 3.806),  # "high end" (Fader & Hardie 2007)
+        ([1000, 631, 468, 382, 326, 289, 262, 241], 0.704, 1.182),  # "regular"
+    ],
+)
 def test_shifted_beta_geometric_reproduces_fader_and_hardie(survivors, alpha, beta):
     m = fit_sbg(survivors)
     assert (m.alpha, m.beta) == pytest.approx((alpha, beta), abs=0.002)
     assert m.survival(7)[0] == 1.0 and np.all(np.diff(m.survival(7)) < 0)
-    assert np.all(np.diff(m.retention(7)) > 0)          # the churn-prone leave first
+    assert np.all(np.diff(m.retention(7)) > 0)  # the churn-prone leave first
 
 
 def test_shifted_beta_geometric_recovers_its_own_parameters():
@@ -64,7 +73,8 @@ def test_bgnbd_on_six_weeks_of_cdnow_does_not_converge_and_says_why():
     from experiments.calibration.config import TransactionData
     from experiments.calibration.measures import calibration_summary
     from experiments.calibration.observed import read_transactions
-    summary = calibration_summary(read_transactions(TransactionData()), 6)     # 1,132 customers, 124 repeat buyers
+
+    summary = calibration_summary(read_transactions(TransactionData()), 6)  # 1,132 customers, 124 repeat buyers
     with pytest.raises(StandardModelError, match=r"did not converge \(scipy: "):
         fit_bgnbd(summary)
 

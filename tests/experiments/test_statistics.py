@@ -57,7 +57,7 @@ def test_compare_names_a_missing_baseline_or_firm():
 def test_ranking_sorts_in_the_better_direction_of_the_kpi_and_gives_verdicts():
     runs = _runs([0.30, 0.32, 0.31], [0.20, 0.21, 0.22], kpi="churn_rate")
     rank = ranking(compare(runs, "baseline", "Focal", ["churn_rate"]), "churn_rate", "baseline")
-    assert list(rank["scenario"]) == ["plan", "baseline"]          # less churn is better
+    assert list(rank["scenario"]) == ["plan", "baseline"]  # less churn is better
     assert list(rank["verdict"]) == ["better", "baseline"]
     runs = _runs([1.0, 2.0, 3.0], [0.0, 1.0, 2.5])
     rank = ranking(compare(runs, "baseline", "Focal", ["npv"]), "npv", "baseline")

@@ -8,13 +8,18 @@ from __future__ import annotations
 import pytest
 
 import sim.model
-from experiments.claims.staff_measures import (BOOKS, COMPARED, HIGH_FIFTH, LOW_FIFTH, TURNOVER_SWEEP,
-                                                turnover_sweep_probe)
+from experiments.claims.staff_measures import (
+    BOOKS,
+    COMPARED,
+    HIGH_FIFTH,
+    LOW_FIFTH,
+    TURNOVER_SWEEP,
+    turnover_sweep_probe,
+)
 from sim.config import market_config
 
 
-def test_each_market_of_the_sweep_sets_the_focal_firms_own_turnover_and_leaves_its_rivals_at_the_markets(
-        monkeypatch):
+def test_each_market_of_the_sweep_sets_the_focal_firms_own_turnover_and_leaves_its_rivals_at_the_markets(monkeypatch):
     built = []
 
     class Recording(sim.model.LoyaltyModel):
@@ -27,7 +32,7 @@ def test_each_market_of_the_sweep_sets_the_focal_firms_own_turnover_and_leaves_i
     out = turnover_sweep_probe(market, seed=1)
 
     base = market.staff.turnover_per_year
-    assert [b for b, _ in built] == [26] * 4                     # each market burnt in at its own turnover
+    assert [b for b, _ in built] == [26] * 4  # each market burnt in at its own turnover
     for (_, factors), k in zip(built, COMPARED):
         assert factors[0] * base == pytest.approx(TURNOVER_SWEEP[k])
         assert factors[1:] == [1.0] * (len(factors) - 1)

@@ -45,8 +45,20 @@ import numpy as np
 import pytest
 
 from experiments.claims import CLAIMS, EXPERIMENTS, Claim, above, below, claim_ids, every, format_value, within
-from experiments.validation import (FAIL, FIT, MARGIN, MARGIN_RULE, NO_FIT, PASS, ValidationConfig, gather, gather_all,
-                                    main, read_results, run_validation)
+from experiments.validation import (
+    FAIL,
+    FIT,
+    MARGIN,
+    MARGIN_RULE,
+    NO_FIT,
+    PASS,
+    ValidationConfig,
+    gather,
+    gather_all,
+    main,
+    read_results,
+    run_validation,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "validation.md"
@@ -56,10 +68,18 @@ REPORT = ROOT / "docs" / "validation.md"
 #: not depend on the number of processes)
 SETTINGS = ValidationConfig(replications=2, n_customers=5000, seed=0, workers=1, confidence=0.95)
 #: the strategies and the prefix of their claims' ids
-SIGNATURES = {"price_war": "price_war.", "club_marketing": "club.", "differentiated_service": "service.",
-              "staff_loyalty": "staff_loyalty.", "quality_investment": "quality.", "loyalty_points": "points.",
-              "complaint_handling": "complaints.", "win_back": "win_back.", "customer_pruning": "pruning.",
-              "layoffs": "layoffs."}
+SIGNATURES = {
+    "price_war": "price_war.",
+    "club_marketing": "club.",
+    "differentiated_service": "service.",
+    "staff_loyalty": "staff_loyalty.",
+    "quality_investment": "quality.",
+    "loyalty_points": "points.",
+    "complaint_handling": "complaints.",
+    "win_back": "win_back.",
+    "customer_pruning": "pruning.",
+    "layoffs": "layoffs.",
+}
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +119,8 @@ def test_verdict_is_clear(validation, claim_id):
         f"{claim_id}: {verdict.result} by only {verdict.margin:+.2f} half-widths of the interval (the margin "
         f"rule asks for {MARGIN:g}): {_described(verdict)}. On other seeds, or on another machine, it may "
         f"come out the other way: give experiment {verdict.claim.experiment!r} more replications "
-        f"(min_replications) or, if it cannot be made clear, mark the claim as not holding, with its numbers")
+        f"(min_replications) or, if it cannot be made clear, mark the claim as not holding, with its numbers"
+    )
 
 
 @pytest.mark.slow
@@ -129,8 +150,10 @@ def test_the_report_lists_every_claim_with_the_result_its_flag_says():
     results = read_results(REPORT.read_text(encoding="utf-8"))
     # the validation claims, then the calibration targets, each in the registry's order
     assert list(results) == [c.id for c in CLAIMS if not c.calibrated] + [c.id for c in CLAIMS if c.calibrated]
-    expected = {c.id: ((FIT if c.calibrated else PASS) if c.expected == "pass" else (NO_FIT if c.calibrated else FAIL))
-                for c in CLAIMS}
+    expected = {
+        c.id: ((FIT if c.calibrated else PASS) if c.expected == "pass" else (NO_FIT if c.calibrated else FAIL))
+        for c in CLAIMS
+    }
     differ = {i: (results[i], expected[i]) for i in expected if results[i] != expected[i]}
     assert not differ, f"docs/validation.md against the registry's flags (report, flag): {differ}"
 
@@ -153,8 +176,9 @@ def test_registry_covers_every_strategy_signature_and_names_its_sources():
         assert c.experiment in EXPERIMENTS
         # a seed article, a published work (its year) or the engine's own invariant; never a file outside the
         # repository
-        assert re.search(r"seeds? \d{3}|\d{4}|TARP|an invariant of the engine", c.source), \
+        assert re.search(r"seeds? \d{3}|\d{4}|TARP|an invariant of the engine", c.source), (
             f"{c.id}: the source names no seed, publication or invariant"
+        )
         assert "MODEL.md" not in c.source and "DESIGN.md" not in c.source, c.id
         assert c.claim.strip() and c.measured.strip()
         assert (c.expected == "fail") == bool(c.reason)
@@ -186,10 +210,12 @@ def test_every_calibration_target_names_parameters_that_exist_and_the_report_lis
     table = text.split("## Calibration targets", 1)[1].split("\n## ", 1)[0]
     for c in targets:
         assert f"| `{c.calibrated[0]}`" in table and f"| {c.id} | " in table
-        assert f"| {c.id} | " not in main_table          # not counted as validation
+        assert f"| {c.id} | " not in main_table  # not counted as validation
     validation = [c for c in CLAIMS if not c.calibrated]
-    assert f"of {len(validation)} validation claims pass ({len(targets)} of {len(targets)} calibration targets fit)" \
+    assert (
+        f"of {len(validation)} validation claims pass ({len(targets)} of {len(targets)} calibration targets fit)"
         in text
+    )
     assert f"{len(targets)} of the {len(CLAIMS)} claims are calibration targets, not counted as validation" in text
 
 
@@ -199,12 +225,12 @@ def test_criteria_judge_the_interval_the_mean_or_every_replication():
     assert not above(0).holds(values, 2.0, -0.1, 3.5)
     assert below(0).holds(-values, -2.0, -3.5, -0.5)
     assert not below(0).holds(-values, -2.0, -3.5, 0.1)
-    assert within(0.2, 0.4).holds(values, 0.3, -9.0, 9.0)        # the mean, whatever the interval
+    assert within(0.2, 0.4).holds(values, 0.3, -9.0, 9.0)  # the mean, whatever the interval
     assert not within(0.2, 0.4).holds(values, 0.41, 0.35, 0.45)
     assert within(0.5, None).holds(values, 0.5, 0.0, 1.0)
     assert every(0, 0).holds(np.zeros(3), 0.0, 0.0, 0.0)
     assert not every(0, 0).holds(np.array([0.0, 1.0]), 0.5, -5.0, 6.0)
-    assert not above(0).holds(np.array([1.0, np.nan]), 1.0, 0.5, 1.5)   # a missing number never passes
+    assert not above(0).holds(np.array([1.0, np.nan]), 1.0, 0.5, 1.5)  # a missing number never passes
     assert above(0).describe("pp") == "95% interval > +0.00 pp"
     assert within(0.2, 0.4).describe("pct") == "mean in [20.0%, 40.0%]"
     assert within(None, 0.5).describe("ratio") == "mean ≤ 0.50"
@@ -215,18 +241,18 @@ def test_criteria_judge_the_interval_the_mean_or_every_replication():
 
 def test_margin_is_the_distance_of_the_deciding_number_from_the_threshold_in_half_widths():
     values = np.array([1.0, 2.0, 3.0])
-    assert above(0).margin(values, 2.0, 1.0, 3.0) == 1.0             # lower edge 1 half-width above 0
+    assert above(0).margin(values, 2.0, 1.0, 3.0) == 1.0  # lower edge 1 half-width above 0
     assert above(0).margin(values, 2.0, 0.5, 3.5) == pytest.approx(1 / 3)
-    assert above(0).margin(values, 0.5, -0.5, 1.5) == -0.5          # fails: lower edge below 0
+    assert above(0).margin(values, 0.5, -0.5, 1.5) == -0.5  # fails: lower edge below 0
     assert below(0).margin(-values, -2.0, -3.0, -1.0) == 1.0
     assert below(1).margin(values, 2.0, 1.0, 3.0) == -2.0
-    assert within(0.2, 0.4).margin(values, 0.3, 0.25, 0.35) == pytest.approx(2.0)   # the nearer end
-    assert within(0.2, 0.4).margin(values, 0.45, 0.4, 0.5) == pytest.approx(-1.0)   # outside
+    assert within(0.2, 0.4).margin(values, 0.3, 0.25, 0.35) == pytest.approx(2.0)  # the nearer end
+    assert within(0.2, 0.4).margin(values, 0.45, 0.4, 0.5) == pytest.approx(-1.0)  # outside
     assert within(0.5, None).margin(values, 0.9, 0.7, 1.1) == pytest.approx(2.0)
     assert every(0, 0).margin(np.zeros(3), 0.0, 0.0, 0.0) == math.inf
     assert every(0, 0).margin(np.array([0.0, 1.0]), 0.5, -5.0, 6.0) == -math.inf
-    assert below(0).margin(np.full(3, -0.25), -0.25, -0.25, -0.25) == math.inf     # no spread, clear
-    assert above(0).margin(np.array([1.0, np.nan]), 1.0, 0.5, 1.5) == -math.inf    # a missing number
+    assert below(0).margin(np.full(3, -0.25), -0.25, -0.25, -0.25) == math.inf  # no spread, clear
+    assert above(0).margin(np.array([1.0, np.nan]), 1.0, 0.5, 1.5) == -math.inf  # a missing number
 
 
 def test_the_report_states_the_margin_rule_and_every_verdict_in_it_is_clear():
@@ -254,32 +280,51 @@ def test_a_claim_expected_to_fail_needs_its_reason():
 def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
     out = tmp_path / "validation.md"
     chosen = ["quality.fewer_disappointments", "quality.fewer_complaints", "quality.beats_service"]
-    status = main(["--only", ",".join(chosen[:2]), "--only", chosen[2], "--replications", "2", "--n-customers", "400",
-                   "--workers", "1", "--seed", "3", "--output", str(out)])
+    status = main(
+        [
+            "--only",
+            ",".join(chosen[:2]),
+            "--only",
+            chosen[2],
+            "--replications",
+            "2",
+            "--n-customers",
+            "400",
+            "--workers",
+            "1",
+            "--seed",
+            "3",
+            "--output",
+            str(out),
+        ]
+    )
     assert status == 0
     text = out.read_text(encoding="utf-8")
     results = read_results(text)
     assert list(results) == [i for i in claim_ids() if i in chosen]
-    assert results["quality.fewer_complaints"] == PASS   # fewer failures, fewer complaints
+    assert results["quality.fewer_complaints"] == PASS  # fewer failures, fewer complaints
     lines = text.splitlines()
     header = lines.index("| id | claim | source | measured: mean [interval] | criterion | result |")
     assert lines[header + 1] == "|---|---|---|---|---|---|"
-    rows = lines[header + 2:header + 2 + len(chosen)]
+    rows = lines[header + 2 : header + 2 + len(chosen)]
     assert all(r.startswith("| ") and r.endswith(" |") and r.count(" | ") == 5 for r in rows)
     assert f"of {len(chosen)} validation claims pass" in text
     assert "--n-customers 400 --seed 3" in text and "400 customers" in text
-    assert not list(tmp_path.glob(".tmp-*"))                     # written atomically, nothing left over
+    assert not list(tmp_path.glob(".tmp-*"))  # written atomically, nothing left over
     assert "validation claims pass; report:" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--replications", "1"], "error: --replications = 1: must be in [2, "),
-    (["--replications", "many"], "error: --replications = 'many': must be a whole number"),
-    (["--only", "no.such.claim"], "error: --only = 'no.such.claim': no such claim"),
-    (["--confidence", "1.5"], "error: --confidence = 1.5: must be in [0.5, 0.9999]"),
-    (["--output", "/no/such/folder/v.md"], "error: --output = '/no/such/folder/v.md': the folder"),
-    (["--bogus"], "error: option = '--bogus': unknown option; usage: loyalty-sim-validate"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--replications", "1"], "error: --replications = 1: must be in [2, "),
+        (["--replications", "many"], "error: --replications = 'many': must be a whole number"),
+        (["--only", "no.such.claim"], "error: --only = 'no.such.claim': no such claim"),
+        (["--confidence", "1.5"], "error: --confidence = 1.5: must be in [0.5, 0.9999]"),
+        (["--output", "/no/such/folder/v.md"], "error: --output = '/no/such/folder/v.md': the folder"),
+        (["--bogus"], "error: option = '--bogus': unknown option; usage: loyalty-sim-validate"),
+    ],
+)
 def test_bad_options_stop_with_one_line_and_status_2(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err

@@ -20,43 +20,81 @@ LINE = re.compile(r"^error: (?P<key>\S+) = (?P<value>.+?): (?P<allowed>.+)$")
 GOOD_FIRM = "{name: B, price: 1.0}"
 CASES = {
     # id: (overrides, YAML file text or None, key, value fragment, allowed fragment)
-    "out_of_range": (["market.customers.voice_mean=1.5"], None,
-                     "market.customers.voice_mean", "1.5", "[0.0, 1.0]"),
-    "wrong_type": (["market.customers.voice_mean=lots"], None,
-                   "market.customers.voice_mean", "lots", "number"),
-    "negative_price_in_yaml": ([], f"market:\n  firms:\n    - {{name: A, price: -2.5}}\n    - {GOOD_FIRM}\n",
-                               "market.firms[0].price", "-2.5", "[1e-06, 100.0]"),
+    "out_of_range": (["market.customers.voice_mean=1.5"], None, "market.customers.voice_mean", "1.5", "[0.0, 1.0]"),
+    "wrong_type": (["market.customers.voice_mean=lots"], None, "market.customers.voice_mean", "lots", "number"),
+    "negative_price_in_yaml": (
+        [],
+        f"market:\n  firms:\n    - {{name: A, price: -2.5}}\n    - {GOOD_FIRM}\n",
+        "market.firms[0].price",
+        "-2.5",
+        "[1e-06, 100.0]",
+    ),
     "unknown_key": (["market.foo=1"], None, "market.foo", "1", "unknown key"),
     "unknown_key_added": (["+market.foo=1"], None, "market.foo", "1", "unknown key"),
     "unknown_top_key": (["colour=red"], None, "colour", "red", "unknown key"),
-    "unknown_key_in_yaml_firm": ([], f"market:\n  firms:\n    - {{name: A, colour: red}}\n    - {GOOD_FIRM}\n",
-                                 "market.firms[0].colour", "red", "unknown key"),
-    "malformed_yaml": ([], "market:\n  firms: [ {name: A\n  steps: 3\n",
-                       "--config", "bad.yaml", "malformed YAML"),
+    "unknown_key_in_yaml_firm": (
+        [],
+        f"market:\n  firms:\n    - {{name: A, colour: red}}\n    - {GOOD_FIRM}\n",
+        "market.firms[0].colour",
+        "red",
+        "unknown key",
+    ),
+    "malformed_yaml": ([], "market:\n  firms: [ {name: A\n  steps: 3\n", "--config", "bad.yaml", "malformed YAML"),
     "unknown_preset": (["market=bazaar"], None, "market", "bazaar", "unknown market preset"),
-    "unknown_strategy_in_yaml": ([], "market:\n  firms:\n    - {name: A, strategies: [no_such_strategy]}\n",
-                                 "market.firms[0].strategies[0]", "no_such_strategy", "unknown strategy"),
-    "strategy_parameter_out_of_range": (["market.firms.0.strategies=[{name: price_war, depth: 1.5}]"], None,
-                                        "market.firms[0].strategies[0].depth", "1.5", "(0.0, 0.9]"),
-    "strategy_unknown_parameter": (["market.firms.1.strategies=[{name: win_back, colour: 2}]"], None,
-                                   "market.firms[1].strategies[0].colour", "2", "unknown key"),
+    "unknown_strategy_in_yaml": (
+        [],
+        "market:\n  firms:\n    - {name: A, strategies: [no_such_strategy]}\n",
+        "market.firms[0].strategies[0]",
+        "no_such_strategy",
+        "unknown strategy",
+    ),
+    "strategy_parameter_out_of_range": (
+        ["market.firms.0.strategies=[{name: price_war, depth: 1.5}]"],
+        None,
+        "market.firms[0].strategies[0].depth",
+        "1.5",
+        "(0.0, 0.9]",
+    ),
+    "strategy_unknown_parameter": (
+        ["market.firms.1.strategies=[{name: win_back, colour: 2}]"],
+        None,
+        "market.firms[1].strategies[0].colour",
+        "2",
+        "unknown key",
+    ),
     "bad_override_syntax": (["seed=="], None, "seed", "=", "override"),
     "sweep": (["market=retail,subscription"], None, "market", "retail,subscription", "one value"),
     "firm_entry_not_a_mapping": (["market.firms.0=3"], None, "market.firms[0]", "3", "mapping"),
     "firm_index_out_of_range": (["market.firms.7.price=1"], None, "market.firms[7].price", "1", "out of range"),
     "bad_choice": (["market.network.reorder=spiral"], None, "market.network.reorder", "spiral", "one of"),
-    "survey_cut_point_out_of_range": (["market.survey.intent_definitely_from=1.2"], None,
-                                      "market.survey.intent_definitely_from", "1.2", "[0.0, 1.0]"),
-    "survey_cut_points_not_rising": (["market.survey.csat_satisfied_from=1.0"], None,
-                                     "market.survey.csat_satisfied_from", "1.0", "must be below"),
-    "survey_cut_points_not_rising_in_yaml": ([], "market:\n  survey: {intent_might_from: 0.2}\n",
-                                             "market.survey.intent_probably_not_from", "0.2", "must rise"),
+    "survey_cut_point_out_of_range": (
+        ["market.survey.intent_definitely_from=1.2"],
+        None,
+        "market.survey.intent_definitely_from",
+        "1.2",
+        "[0.0, 1.0]",
+    ),
+    "survey_cut_points_not_rising": (
+        ["market.survey.csat_satisfied_from=1.0"],
+        None,
+        "market.survey.csat_satisfied_from",
+        "1.0",
+        "must be below",
+    ),
+    "survey_cut_points_not_rising_in_yaml": (
+        [],
+        "market:\n  survey: {intent_might_from: 0.2}\n",
+        "market.survey.intent_probably_not_from",
+        "0.2",
+        "must rise",
+    ),
 }
 
 
 def run_cli(args: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sim.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -118,9 +156,11 @@ def test_in_process_main_returns_2(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("overrides, key", [({"firms": [3]}, "market.firms[0] = 3"),
-                                            ({"customers": 3}, "market.customers = 3")])
+@pytest.mark.parametrize(
+    "overrides, key", [({"firms": [3]}, "market.firms[0] = 3"), ({"customers": 3}, "market.customers = 3")]
+)
 def test_a_non_mapping_entry_names_its_key(overrides, key):
     from sim.config import market_config
+
     with pytest.raises(ConfigError, match=re.escape(key) + ": must be a mapping"):
         market_config(**overrides)

@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from sim.config import DisconfirmationConfig, ExperienceConfig, LoyaltyConfig, MarketConfig
-from sim.disconfirmation import (adequate_level, judged, satisfaction_with_failed_visit, transaction_satisfaction,
-                                 zone_of_tolerance)
+from sim.disconfirmation import (
+    adequate_level,
+    judged,
+    satisfaction_with_failed_visit,
+    transaction_satisfaction,
+    zone_of_tolerance,
+)
 from sim.experience import overall, quality_score, service_score
 from sim.loyalty_economics import TOLERANCE_WIDENING, state_factors
 from sim.metrics import top_share
@@ -28,8 +33,9 @@ class Recorder(LoyaltyModel):
 
     def record(self, market, step) -> None:
         p = step.purchases
-        self.trips.append({"b": p.buyers.copy(), "c": p.firm.copy(), "outcome": p.outcome.copy(),
-                           "failed": p.failed.copy()})
+        self.trips.append(
+            {"b": p.buyers.copy(), "c": p.firm.copy(), "outcome": p.outcome.copy(), "failed": p.failed.copy()}
+        )
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +82,7 @@ def repurchase_after(gap: float) -> float:
 
 @pytest.fixture(scope="module")
 def repurchase() -> dict[str, float]:
-    return {name: repurchase_after(g) for name, g in
-            (("delighted", 0.25), ("satisfied", 0.0), ("disappointed", -0.25))}
+    return {name: repurchase_after(g) for name, g in (("delighted", 0.25), ("satisfied", 0.0), ("disappointed", -0.25))}
 
 
 def test_delight_raises_repurchase_more_than_mere_satisfaction(repurchase):
@@ -105,8 +110,8 @@ def test_a_better_known_alternative_raises_the_adequate_level_but_not_to_the_des
     assert rest == pytest.approx(0.54)
     raised = adequate_level(0.7, 0.08, 0.64, cfg.alternative_weight)
     assert raised == pytest.approx(0.54 + cfg.alternative_weight * 0.1)
-    assert adequate_level(0.7, 0.08, 0.95, 1.0) == pytest.approx(0.62)      # the zone keeps a half-width
-    assert adequate_level(0.7, 0.08, 0.4, cfg.alternative_weight) == pytest.approx(0.54)   # a worse one: no change
+    assert adequate_level(0.7, 0.08, 0.95, 1.0) == pytest.approx(0.62)  # the zone keeps a half-width
+    assert adequate_level(0.7, 0.08, 0.4, cfg.alternative_weight) == pytest.approx(0.54)  # a worse one: no change
 
 
 def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_transaction_satisfaction():
@@ -129,20 +134,44 @@ def test_the_compiled_judgement_is_the_zone_of_tolerance_and_the_transaction_sat
     failed = np.arange(len(buyers)) % 3 == 1
     visits = np.where(np.arange(len(buyers)) % 2 == 0, 1.0, 1.0 + rng.random(len(buyers)) * 3).astype(np.float32)
     drop = rng.random(len(buyers)) * 0.4
-    widening = state_factors(LoyaltyConfig())[TOLERANCE_WIDENING]      # loyal relationships forgive more
-    outcome_c, felt_c = judged(experience, expectation.reshape(-1), state.reshape(-1), cell, F, desired, tolerance,
-                               buyers, failed, drop, visits, cfg.loss_aversion, cfg.delight_bonus,
-                               cfg.alternative_weight, cfg.surprise_weight, widening)
-    others = np.where((state[buyers] != S.PROSPECT) & (np.arange(F) != firm[:, None]),
-                      expectation[buyers].astype(np.float64), -np.inf).max(axis=1)
-    adequate = adequate_level(desired[buyers], tolerance[buyers], others, cfg.alternative_weight,
-                              widening[state[buyers, firm]])
+    widening = state_factors(LoyaltyConfig())[TOLERANCE_WIDENING]  # loyal relationships forgive more
+    outcome_c, felt_c = judged(
+        experience,
+        expectation.reshape(-1),
+        state.reshape(-1),
+        cell,
+        F,
+        desired,
+        tolerance,
+        buyers,
+        failed,
+        drop,
+        visits,
+        cfg.loss_aversion,
+        cfg.delight_bonus,
+        cfg.alternative_weight,
+        cfg.surprise_weight,
+        widening,
+    )
+    others = np.where(
+        (state[buyers] != S.PROSPECT) & (np.arange(F) != firm[:, None]), expectation[buyers].astype(np.float64), -np.inf
+    ).max(axis=1)
+    adequate = adequate_level(
+        desired[buyers], tolerance[buyers], others, cfg.alternative_weight, widening[state[buyers, firm]]
+    )
     e = expectation.reshape(-1)[cell]
     expected = transaction_satisfaction(experience, e, adequate, desired[buyers], cfg)
     several = failed & (visits > 1)
     assert several.sum() > 20
-    expected[several] = satisfaction_with_failed_visit(experience[several], drop[several], visits[several],
-                                                       e[several], adequate[several], desired[buyers][several], cfg)
+    expected[several] = satisfaction_with_failed_visit(
+        experience[several],
+        drop[several],
+        visits[several],
+        e[several],
+        adequate[several],
+        desired[buyers][several],
+        cfg,
+    )
     assert outcome_c.dtype == np.int8 and felt_c.dtype == np.float32
     assert outcome_c.tolist() == zone_of_tolerance(experience, adequate, desired[buyers]).tolist()
     assert set(outcome_c.tolist()) == {-1, 0, 1}
@@ -177,7 +206,7 @@ def test_only_very_satisfied_customers_become_advocates(baseline):
     assert adv.sum() > 0
     assert (cust.satisfaction[adv] >= lc.advocate_satisfaction).all()
     assert (lat.intention[adv] >= lc.advocate_intention).all()
-    assert (lat.recommend[adv] >= lc.promoter_recommend).all()   # advocates are promoters
+    assert (lat.recommend[adv] >= lc.promoter_recommend).all()  # advocates are promoters
     customers = (cust.state >= S.FIRST_TIME) & (cust.state != S.CHURNED)
     assert cust.satisfaction[adv].mean() > np.percentile(cust.satisfaction[customers], 75)
 
@@ -194,10 +223,12 @@ def test_quality_failures_are_not_offset_by_good_service():
     cfg = ExperienceConfig()
     for w in MarketConfig().customers.segments:
         weights = np.asarray(w.weights, float) / np.sum(w.weights)
-        failed_perfect_service = overall(weights, 0.5, quality_score(0.7, True, 0.0, cfg),
-                                         service_score(1.0, True, cfg), 0.3)
-        sound_mediocre_service = overall(weights, 0.5, quality_score(0.7, False, 0.0, cfg),
-                                         service_score(0.4, False, cfg), 0.3)
+        failed_perfect_service = overall(
+            weights, 0.5, quality_score(0.7, True, 0.0, cfg), service_score(1.0, True, cfg), 0.3
+        )
+        sound_mediocre_service = overall(
+            weights, 0.5, quality_score(0.7, False, 0.0, cfg), service_score(0.4, False, cfg), 0.3
+        )
         assert failed_perfect_service < sound_mediocre_service
 
 
@@ -222,8 +253,8 @@ def test_higher_staff_turnover_lowers_service_and_retention():
         focal = t[t.firm_index == 0]
         return focal["service_level"].mean(), 1 - focal["lost"].sum() / focal["customers"].mean()
 
-    service_low, retention_low = run(0.26)        # 0.5% a week
-    service_high, retention_high = run(4.3)   # 8% a week
+    service_low, retention_low = run(0.26)  # 0.5% a week
+    service_high, retention_high = run(4.3)  # 8% a week
     assert service_high < service_low - 0.03
     assert retention_high < retention_low
 
@@ -231,15 +262,19 @@ def test_higher_staff_turnover_lowers_service_and_retention():
 def test_a_store_whose_staff_leave_more_often_loses_its_own_staff_and_not_its_rivals():
     """``staff_turnover_factor`` is one firm's: its staff leave at that
     multiple of the market's rate; rivals' staff are untouched."""
+
     def leavers(factor: float) -> np.ndarray:
-        firms = [{"name": "Focal", "staff_turnover_factor": factor}, {"name": "Discounter", "price": 0.85},
-                 {"name": "Premium", "price": 1.2}]
-        t = LoyaltyModel(seed=5, n_customers=100_000, burn_in=0, firms=firms).run(52)   # 160 FTE at the focal firm
-        return t.groupby("firm_index")["staff_turnover"].sum().to_numpy()       # share of staff leaving in the year
+        firms = [
+            {"name": "Focal", "staff_turnover_factor": factor},
+            {"name": "Discounter", "price": 0.85},
+            {"name": "Premium", "price": 1.2},
+        ]
+        t = LoyaltyModel(seed=5, n_customers=100_000, burn_in=0, firms=firms).run(52)  # 160 FTE at the focal firm
+        return t.groupby("firm_index")["staff_turnover"].sum().to_numpy()  # share of staff leaving in the year
 
     usual, threefold = leavers(1.0), leavers(3.0)
-    assert 0.1 < usual[0] < 0.3                    # 27% a year at engagement 0.5; the focal firm's are keener
-    assert 2.2 < threefold[0] / usual[0] < 4.2                 # engagement and chance move the rate a little
+    assert 0.1 < usual[0] < 0.3  # 27% a year at engagement 0.5; the focal firm's are keener
+    assert 2.2 < threefold[0] / usual[0] < 4.2  # engagement and chance move the rate a little
     np.testing.assert_allclose(threefold[1:], usual[1:], rtol=0.25)
     assert leavers(0.0)[0] == 0.0
 
@@ -249,10 +284,12 @@ def test_engaged_staff_satisfy_customers_who_then_spend_more_the_employee_custom
     impression, which drives revenue; the chain's probe reads each link."""
     from experiments.claims.staff_measures import employee_customer_chain_probe
     from sim.config import market_config
+
     for seed in (0, 1):
-        out = employee_customer_chain_probe(market_config(n_customers=3000, burn_in=104, steps=78), seed,
-                                            settle_weeks=26)
-        assert 4.0 < out["attitude"] < 5.5              # morale +0.05: about 5 points of 0-100 once settled
+        out = employee_customer_chain_probe(
+            market_config(n_customers=3000, burn_in=104, steps=78), seed, settle_weeks=26
+        )
+        assert 4.0 < out["attitude"] < 5.5  # morale +0.05: about 5 points of 0-100 once settled
         assert out["impression"] > 0.4 and out["revenue"] > 1.0
         assert out["impression_per_5"] == pytest.approx(out["impression"] * 5 / out["attitude"])
         assert out["revenue_per_5"] == pytest.approx(out["revenue_per_1_3"] * out["impression_per_5"] / 1.3)
@@ -262,16 +299,27 @@ def test_captive_customers_leave_in_a_wave_when_a_clearly_better_rival_appears()
     """001: captive customers look loyal in behaviour but leave in a wave when a
     real alternative appears; attached customers stay."""
     from sim.model import load_market_preset
+
     market = load_market_preset("subscription")
     incumbent, weak = dict(market["firms"][0]), dict(market["firms"][1])
-    incumbent.update(name="Incumbent", quality=0.55, price=1.15, promise=0.55, belonging=0.1,
-                     switching_cost=0.5)
+    incumbent.update(name="Incumbent", quality=0.55, price=1.15, promise=0.55, belonging=0.1, switching_cost=0.5)
     weak.update(quality=0.4, promise=0.4)
-    challenger = {"name": "Challenger", "price": 0.75, "quality": 0.95, "promise": 0.85,
-                  "unit_cost": 0.45, "switching_cost": 0.35, "entry_week": 53,
-                  "advertising_awareness_per_year": 8.3178, "staff_per_1k_customers": 1.0,
-                  "wage_per_year": 31200.0,
-                  "initial_skill": 0.85, "training": 0.5, "empowerment": 0.5, "recognition": 0.5}
+    challenger = {
+        "name": "Challenger",
+        "price": 0.75,
+        "quality": 0.95,
+        "promise": 0.85,
+        "unit_cost": 0.45,
+        "switching_cost": 0.35,
+        "entry_week": 53,
+        "advertising_awareness_per_year": 8.3178,
+        "staff_per_1k_customers": 1.0,
+        "wage_per_year": 31200.0,
+        "initial_skill": 0.85,
+        "training": 0.5,
+        "empowerment": 0.5,
+        "recognition": 0.5,
+    }
     market.update(firms=[incumbent, weak, challenger], steps=24)
     t = LoyaltyModel(market=market, seed=4, n_customers=4000).run()
     inc = t[t.firm_index == 0].set_index("step")
@@ -280,8 +328,8 @@ def test_captive_customers_leave_in_a_wave_when_a_clearly_better_rival_appears()
     attached = inc["n_loyal"] + inc["n_advocate"]
     attached_before, attached_after = attached.loc[9:12].mean(), attached.loc[19:24].mean()
     assert captive_before > 300
-    assert captive_after < 0.7 * captive_before                              # the wave
-    assert attached_after > 0.9 * attached_before                            # the attached stay
+    assert captive_after < 0.7 * captive_before  # the wave
+    assert attached_after > 0.9 * attached_before  # the attached stay
     assert inc.loc[13:17, "lost"].mean() > 1.5 * inc.loc[2:12, "lost"].mean()  # losses spike
     calm = inc.loc[2:12, "n_captive"]
-    assert calm.max() - calm.min() < 0.25 * captive_before                  # no wave before entry
+    assert calm.max() - calm.min() < 0.25 * captive_before  # no wave before entry

@@ -22,8 +22,13 @@ TINY = ["market.n_customers=500", "market.steps=8", "market.burn_in=4"]
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "outputs"
-    proc = subprocess.run([sys.executable, "-m", "sim.cli", *TINY, f"output_dir={out}", "seed=4"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "sim.cli", *TINY, f"output_dir={out}", "seed=4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return proc, out
 
 
@@ -35,9 +40,22 @@ def test_run_succeeds_and_prints_the_summary(tiny_run):
     proc, _ = tiny_run
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
-    for text in ("Focal", "Discounter", "Premium", "profit", "revenue", "market share",
-                 "retention rate", "churn rate", "mean satisfaction", "promoter score", "loyal", "churned",
-                 "survey: very satisfied (top box)", "survey: mean satisfaction (1-5)"):
+    for text in (
+        "Focal",
+        "Discounter",
+        "Premium",
+        "profit",
+        "revenue",
+        "market share",
+        "retention rate",
+        "churn rate",
+        "mean satisfaction",
+        "promoter score",
+        "loyal",
+        "churned",
+        "survey: very satisfied (top box)",
+        "survey: mean satisfaction (1-5)",
+    ):
         assert text in proc.stdout
 
 

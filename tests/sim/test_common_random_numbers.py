@@ -57,8 +57,9 @@ def logged_run(monkeypatch, section: str, key: str, value: float) -> tuple[dict,
     from sim.config import market_config
     from sim.config_loading import load_market_yaml
 
-    market = market_config(load_market_yaml("retail"), n_customers=SMALL["n_customers"],
-                           burn_in=SMALL["burn_in"], steps=SMALL["steps"])
+    market = market_config(
+        load_market_yaml("retail"), n_customers=SMALL["n_customers"], burn_in=SMALL["burn_in"], steps=SMALL["steps"]
+    )
     setattr(getattr(market, section), key, value)
     model = LoyaltyModel(market=market, seed=SMALL["seed"])
     assert isinstance(model.streams, LoggedStreams)
@@ -69,11 +70,14 @@ def logged_run(monkeypatch, section: str, key: str, value: float) -> tuple[dict,
     return model.streams.log, model.step_table()
 
 
-@pytest.mark.parametrize("section, key, base, changed", [
-    ("complaints", "recovery_rate", 0.6, 0.05),
-    ("word_of_mouth", "talk_delighted", 0.5, 0.05),
-    ("experience", "failure_shock", 0.7, 2.0),
-])
+@pytest.mark.parametrize(
+    "section, key, base, changed",
+    [
+        ("complaints", "recovery_rate", 0.6, 0.05),
+        ("word_of_mouth", "talk_delighted", 0.5, 0.05),
+        ("experience", "failure_shock", 0.7, 2.0),
+    ],
+)
 def test_changing_one_phase_keeps_every_stream(monkeypatch, section, key, base, changed):
     log_a, table_a = logged_run(monkeypatch, section, key, base)
     log_b, table_b = logged_run(monkeypatch, section, key, changed)

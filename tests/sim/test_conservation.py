@@ -41,8 +41,7 @@ def check_states(model: LoyaltyModel) -> None:
 
 def check_books(table, categories: list[str]) -> None:
     costs = table[categories].to_numpy(dtype=np.float64)
-    scale = np.maximum.reduce([table["revenue"].abs().to_numpy(), np.abs(costs).sum(axis=1),
-                               np.ones(len(table))])
+    scale = np.maximum.reduce([table["revenue"].abs().to_numpy(), np.abs(costs).sum(axis=1), np.ones(len(table))])
     err_costs = np.abs(table["costs"].to_numpy() - costs.sum(axis=1)) / scale
     assert err_costs.max() <= REL_TOL, "'costs' is not the sum of the cost categories"
     err = np.abs(table["profit"].to_numpy() - (table["revenue"].to_numpy() - costs.sum(axis=1))) / scale
@@ -54,13 +53,14 @@ def test_presets_are_found():
     assert {"retail", "subscription", "home_furnishing"} <= set(PRESETS)
 
 
-@pytest.mark.parametrize("preset, steps_per_year", [(p, None) for p in PRESETS] + [("retail", 12)],
-                         ids=[*PRESETS, "retail-monthly"])
+@pytest.mark.parametrize(
+    "preset, steps_per_year", [(p, None) for p in PRESETS] + [("retail", 12)], ids=[*PRESETS, "retail-monthly"]
+)
 def test_states_and_money_are_conserved_every_step(preset, steps_per_year):
     """Every preset; and the retail market in monthly steps, whose visits
     are made in four rounds a step."""
     model = LoyaltyModel(market=preset, **SMALL, **({"steps_per_year": steps_per_year} if steps_per_year else {}))
-    check_states(model)                       # after the burn-in
+    check_states(model)  # after the burn-in
     n_rows = 0
     for step in range(1, model.config.steps + 1):
         model.step()

@@ -14,6 +14,7 @@ from sim.model import LoyaltyModel
 def _raising(error: BaseException):
     def phase(market, step) -> None:
         raise error
+
     return phase
 
 

@@ -25,9 +25,20 @@ def test_view_matches_the_arrays(model, i):
     v = cust.customer(i)
     assert v.index == i
     assert v.segment == cust.segment_names[int(cust.segment[i])]
-    for name in ("visit_rate", "spend", "deal_proneness", "voice", "sociability", "tolerance",
-                 "variety", "exit_rate", "price_sensitivity", "purchase_chance", "visits_per_purchase",
-                 "exit_chance"):
+    for name in (
+        "visit_rate",
+        "spend",
+        "deal_proneness",
+        "voice",
+        "sociability",
+        "tolerance",
+        "variety",
+        "exit_rate",
+        "price_sensitivity",
+        "purchase_chance",
+        "visits_per_purchase",
+        "exit_chance",
+    ):
         assert v.traits[name] == pytest.approx(float(getattr(cust, name)[i]), rel=1e-6), name
     assert list(v.traits["weights"]) == list(ATTRIBUTES)
     np.testing.assert_allclose([v.traits["weights"][a] for a in ATTRIBUTES], cust.weights[i], rtol=1e-6)
@@ -47,18 +58,18 @@ def test_view_matches_the_arrays(model, i):
 def test_view_is_read_only(model):
     v = model.customers.customer(3)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        v.segment = "other"                                   # type: ignore[misc]
+        v.segment = "other"  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        v.index = 4                                           # type: ignore[misc]
+        v.index = 4  # type: ignore[misc]
     with pytest.raises(TypeError):
-        v.traits["spend"] = 0.0                               # type: ignore[index]
+        v.traits["spend"] = 0.0  # type: ignore[index]
     with pytest.raises(TypeError):
-        v.traits["weights"]["price"] = 1.0                    # type: ignore[index]
+        v.traits["weights"]["price"] = 1.0  # type: ignore[index]
     firm = model.firms[0].name
     with pytest.raises(TypeError):
-        v.relationships[firm]["affect"] = 1.0                 # type: ignore[index]
+        v.relationships[firm]["affect"] = 1.0  # type: ignore[index]
     with pytest.raises(TypeError):
-        v.relationships["new firm"] = {}                      # type: ignore[index]
+        v.relationships["new firm"] = {}  # type: ignore[index]
 
 
 def test_view_is_a_snapshot_that_does_not_write_back(model):

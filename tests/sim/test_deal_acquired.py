@@ -45,8 +45,15 @@ def test_a_relationship_begun_in_a_price_war_keeps_the_discount_it_was_won_at():
 
 def test_a_deal_acquired_relationship_is_chosen_less_ends_sooner_and_builds_less_liking():
     cfg = ChoiceConfig()
-    args = [np.zeros((1, 2))] * 5 + [np.zeros((1, 2)), np.ones(2), np.ones(1), np.full(1, 0.5), np.zeros(2),
-                                      np.full(1, 0.3), cfg]
+    args = [np.zeros((1, 2))] * 5 + [
+        np.zeros((1, 2)),
+        np.ones(2),
+        np.ones(1),
+        np.full(1, 0.5),
+        np.zeros(2),
+        np.full(1, 0.3),
+        cfg,
+    ]
     u = utility(*args, acquisition_discount=np.array([[0.3, 0.0]]))
     assert u[0, 0] < u[0, 1]
     assert np.isclose(u[0, 1] - u[0, 0], 0.3 * cfg.beta_deal_acquired)
@@ -65,6 +72,7 @@ def test_customers_won_by_a_price_war_buy_less_there_afterwards_than_those_won_a
     weeks after the war: those begun at 30% off spend less (with the mark
     switched off they spend about as much: the mark, not the selection,
     makes the gap)."""
+
     def spend_per_new(war: bool, **kw) -> float:
         model = _market(war, **kw)
         new = np.zeros(model.customers.n, bool)
@@ -73,15 +81,18 @@ def test_customers_won_by_a_price_war_buy_less_there_afterwards_than_those_won_a
             model.step()
             c = model.customers
             if 3 <= model.steps <= 10:
-                new |= (c.since[:, 0] == model.t - 1)
+                new |= c.since[:, 0] == model.t - 1
             elif model.steps > 10:
                 p = model.last_step.purchases
                 at = (p.firm == 0) & new[p.buyers]
                 total += p.spent[at].sum()
         return total / max(new.sum(), 1)
 
-    off = {"choice": {"beta_deal_acquired": 0.0}, "churn": {"deal_acquired_hazard": 0.0},
-           "loyalty": {"deal_acquired_affect": 0.0}}
+    off = {
+        "choice": {"beta_deal_acquired": 0.0},
+        "churn": {"deal_acquired_hazard": 0.0},
+        "loyalty": {"deal_acquired_affect": 0.0},
+    }
     ratios, unmarked = [], []
     for seed in range(3):
         ratios.append(spend_per_new(True, seed=seed) / spend_per_new(False, seed=seed))

@@ -48,9 +48,9 @@ def test_from_config_matches_keywords(first):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", [{"threads": 1, "block_rows": 65536},
-                                    {"threads": 2, "block_rows": 97},
-                                    {"threads": 3, "block_rows": 1}])
+@pytest.mark.parametrize(
+    "engine", [{"threads": 1, "block_rows": 65536}, {"threads": 2, "block_rows": 97}, {"threads": 3, "block_rows": 1}]
+)
 def test_threads_and_blocks_do_not_change_results(first, engine):
     """Row-wise rules run block by block on threads (sim/blocks.py); the
     results are bit-identical however the rows are cut and spread."""

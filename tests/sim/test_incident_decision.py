@@ -24,8 +24,12 @@ from sim.phases.lapse_churn import defections
 from sim.recovery import decision_coefficients, is_problem, leaving_chance, major_problem
 from sim.states import LoyaltyState as S, is_customer
 
-HANDLINGS = {"quick": (True, True, True), "slow": (True, True, False), "unresolved": (True, False, False),
-             "silent": (False, False, False)}
+HANDLINGS = {
+    "quick": (True, True, True),
+    "slow": (True, True, False),
+    "unresolved": (True, False, False),
+    "silent": (False, False, False),
+}
 #: a relationship hazard of mean 2e-6 a year and nobody leaving the category:
 #: relationships end by the complainants' decisions alone
 _NO_HAZARD = dict(churn_proneness_a=0.02, churn_proneness_b=1e4, exit_per_year_mean=0.0, dropout_mean=0.0)
@@ -55,7 +59,7 @@ def _problems(model: LoyaltyModel, steps: int) -> dict[str, np.ndarray]:
 
 def test_a_complainant_whose_major_problem_is_not_resolved_usually_leaves():
     assert _chance(True, "unresolved") > 0.5
-    assert _chance(False, "quick") < 0.08       # 6.7% as calibrated (TARP: 95% repurchase, 5% lost)
+    assert _chance(False, "quick") < 0.08  # 6.7% as calibrated (TARP: 95% repurchase, 5% lost)
 
 
 @pytest.mark.parametrize("major", [False, True])
@@ -80,8 +84,13 @@ def test_a_major_problem_drives_more_complainants_away_than_a_minor_one_however_
 
 
 def test_the_decision_is_five_configured_log_odds_not_eight_copied_figures():
-    cfg = ComplaintConfig(leave_log_odds=0.0, major_leave_log_odds=1.0, resolved_stay_log_odds=2.0,
-                          quick_stay_log_odds=0.5, silent_leave_log_odds=0.7)
+    cfg = ComplaintConfig(
+        leave_log_odds=0.0,
+        major_leave_log_odds=1.0,
+        resolved_stay_log_odds=2.0,
+        quick_stay_log_odds=0.5,
+        silent_leave_log_odds=0.7,
+    )
     assert _chance(False, "unresolved", cfg) == pytest.approx(0.5)
     assert _chance(True, "slow", cfg) == pytest.approx(1 / (1 + np.exp(1.0)))
     assert _chance(False, "quick", cfg) == pytest.approx(1 / (1 + np.exp(2.5)))
@@ -99,8 +108,14 @@ _COMMON_PROBLEMS = {"problem_disappointment": 3.0, "major_disappointment": 6.0}
 
 
 def test_a_customer_who_decides_to_leave_after_a_problem_ends_the_relationship_as_the_hazard_would():
-    model = LoyaltyModel(seed=3, n_customers=3000, burn_in=30, steps=20, customers={**_NO_HAZARD, "voice_mean": 0.5},
-                         complaints=_COMMON_PROBLEMS)
+    model = LoyaltyModel(
+        seed=3,
+        n_customers=3000,
+        burn_in=30,
+        steps=20,
+        customers={**_NO_HAZARD, "voice_mean": 0.5},
+        complaints=_COMMON_PROBLEMS,
+    )
     lost = leaves = 0
     for _ in range(20):
         model.step()
@@ -114,17 +129,25 @@ def test_a_customer_who_decides_to_leave_after_a_problem_ends_the_relationship_a
         lost += model.last_step.events.lost.sum()
         leaves += gone.sum()
     assert leaves > 50
-    assert lost == leaves           # each decision counted once as a lost relationship, nothing else ends
+    assert lost == leaves  # each decision counted once as a lost relationship, nothing else ends
 
 
 def test_customers_with_a_problem_leave_in_the_order_of_severity_silence_and_handling_in_a_running_market():
-    seen = _problems(LoyaltyModel(seed=1, n_customers=4000, burn_in=52, steps=40, customers={"voice_mean": 0.4},
-                                  complaints=_COMMON_PROBLEMS), 40)
+    seen = _problems(
+        LoyaltyModel(
+            seed=1, n_customers=4000, burn_in=52, steps=40, customers={"voice_mean": 0.4}, complaints=_COMMON_PROBLEMS
+        ),
+        40,
+    )
     share = {}
     for major in (False, True):
         for how, (complained, resolved, quick) in HANDLINGS.items():
-            k = ((seen["major"] == major) & (seen["complained"] == complained) & (seen["resolved"] == resolved)
-                 & (seen["quick"] == quick))
+            k = (
+                (seen["major"] == major)
+                & (seen["complained"] == complained)
+                & (seen["resolved"] == resolved)
+                & (seen["quick"] == quick)
+            )
             assert k.sum() > 60
             share[major, how] = seen["leaves"][k].mean()
             assert share[major, how] == pytest.approx(_chance(major, how), abs=0.1)
@@ -150,8 +173,17 @@ def test_complaint_handling_lowers_churn_by_hearing_problems_that_would_have_sta
     are complained about, and so handled: silence is the worst handling."""
     left = {}
     for voice in (0.1, 0.6):
-        seen = _problems(LoyaltyModel(seed=5, n_customers=4000, burn_in=20, steps=30,
-                                      customers={"voice_mean": voice}, complaints=_COMMON_PROBLEMS), 30)
+        seen = _problems(
+            LoyaltyModel(
+                seed=5,
+                n_customers=4000,
+                burn_in=20,
+                steps=30,
+                customers={"voice_mean": voice},
+                complaints=_COMMON_PROBLEMS,
+            ),
+            30,
+        )
         assert len(seen["leaves"]) > 1000
         left[voice] = seen["leaves"].mean()
         assert seen["complained"].mean() > (0.3 if voice > 0.5 else 0.0)
@@ -162,8 +194,15 @@ def test_monthly_visit_rounds_make_the_decision_every_round():
     """A month's visits are made in rounds: each round's customers who
     leave after a problem are churned by that round's defections (a later round of the
     month may win one back, so the check is made round by round)."""
-    model = LoyaltyModel(seed=2, n_customers=2000, burn_in=6, steps=6, steps_per_year=12,
-                         customers={"voice_mean": 0.4}, complaints=_COMMON_PROBLEMS)
+    model = LoyaltyModel(
+        seed=2,
+        n_customers=2000,
+        burn_in=6,
+        steps=6,
+        steps_per_year=12,
+        customers={"voice_mean": 0.4},
+        complaints=_COMMON_PROBLEMS,
+    )
     assert model.step_length.rounds > 1
     rounds = []
 
@@ -181,8 +220,20 @@ def test_monthly_visit_rounds_make_the_decision_every_round():
 
 
 def test_nobody_leaves_after_a_problem_when_the_decision_is_switched_off():
-    seen = _problems(LoyaltyModel(seed=2, n_customers=2000, burn_in=10, steps=10,
-                                  customers={"voice_mean": 0.4},
-                                  complaints={**_COMMON_PROBLEMS, "leave_log_odds": -20.0,
-                                              "major_leave_log_odds": 0.0, "silent_leave_log_odds": 0.0}), 10)
+    seen = _problems(
+        LoyaltyModel(
+            seed=2,
+            n_customers=2000,
+            burn_in=10,
+            steps=10,
+            customers={"voice_mean": 0.4},
+            complaints={
+                **_COMMON_PROBLEMS,
+                "leave_log_odds": -20.0,
+                "major_leave_log_odds": 0.0,
+                "silent_leave_log_odds": 0.0,
+            },
+        ),
+        10,
+    )
     assert len(seen["leaves"]) > 100 and not seen["leaves"].any()

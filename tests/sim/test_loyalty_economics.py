@@ -38,8 +38,9 @@ def _first_step(**loyalty) -> LoyaltyModel:
 
 
 def test_only_loyal_and_advocate_relationships_differ():
-    f = state_factors(LoyaltyConfig(loyal_basket_lift=0.2, loyal_cost_saving=0.3, loyal_price_insensitivity=0.4,
-                                    loyal_tolerance=0.5))
+    f = state_factors(
+        LoyaltyConfig(loyal_basket_lift=0.2, loyal_cost_saving=0.3, loyal_price_insensitivity=0.4, loyal_tolerance=0.5)
+    )
     for s in S:
         attached = s in (S.LOYAL, S.ADVOCATE)
         assert np.isclose(f[BASKET, s], 1.2 if attached else 1.0)
@@ -54,7 +55,7 @@ def test_a_loyal_customer_buys_across_more_of_the_range():
     plain, lifted = _first_step(loyal_basket_lift=0.0), _first_step(loyal_basket_lift=0.5)
     p, q = plain.last_step.purchases, lifted.last_step.purchases
     assert np.array_equal(p.buyers, q.buyers) and np.array_equal(p.firm, q.firm)
-    state = _SETTLED[0].customers.state           # the relationships' states when they bought
+    state = _SETTLED[0].customers.state  # the relationships' states when they bought
     attached = np.isin(state[p.buyers, p.firm], (S.LOYAL, S.ADVOCATE))
     assert attached.sum() > 100
     ratio = q.spent / p.spent
@@ -65,7 +66,7 @@ def test_loyal_customers_take_less_of_the_staffs_time():
     plain, saving = _first_step(loyal_cost_saving=0.0), _first_step(loyal_cost_saving=0.5)
     assert (saving.last_step.visits < plain.last_step.visits).all()
     a, b = plain.step_table(), saving.step_table()
-    assert np.allclose(a["visits"], b["visits"])          # the visits made are the same; the staff's work is not
+    assert np.allclose(a["visits"], b["visits"])  # the visits made are the same; the staff's work is not
 
 
 def test_a_loyal_relationship_forgives_a_shortfall_a_stranger_would_not():

@@ -14,9 +14,11 @@ def test_the_service_driven_market_is_retail_with_half_the_customers_in_the_serv
     assert shares == {"price": 0.25, "value": 0.25, "service": 0.5}
     # every segment trait but its share is the default market's (the preset copies them)
     strip = [{k: v for k, v in dataclasses.asdict(s).items() if k != "share"} for s in driven.customers.segments]
-    assert strip == [{k: v for k, v in dataclasses.asdict(s).items() if k != "share"}
-                     for s in retail.customers.segments]
+    assert strip == [
+        {k: v for k, v in dataclasses.asdict(s).items() if k != "share"} for s in retail.customers.segments
+    ]
     # and nothing else differs
-    same = dataclasses.replace(driven, name=retail.name,
-                               customers=dataclasses.replace(driven.customers, segments=retail.customers.segments))
+    same = dataclasses.replace(
+        driven, name=retail.name, customers=dataclasses.replace(driven.customers, segments=retail.customers.segments)
+    )
     assert same == retail

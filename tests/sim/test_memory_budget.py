@@ -36,8 +36,8 @@ def test_a_run_too_big_for_memory_is_refused_with_what_would_fit():
     message = str(e.value)
     assert message.startswith("market.n_customers = 100000000: needs about 360.0 GB for 4 live markets")
     fit = int(message.rsplit("at most about ", 1)[1].split()[0].replace(",", ""))
-    assert fit == 4_440_000                          # 0.8 x 20 GB / (4 x 900 B), rounded down to three digits
-    check_fits(fit, 4, engine, available=20 * GB)    # what it says fits, fits
+    assert fit == 4_440_000  # 0.8 x 20 GB / (4 x 900 B), rounded down to three digits
+    check_fits(fit, 4, engine, available=20 * GB)  # what it says fits, fits
     with pytest.raises(ConfigError):
         check_fits(int(fit * 1.01) + 1000, 4, engine, available=20 * GB)
 

@@ -15,8 +15,9 @@ from sim.plausibility import Bounds, plausibility, violations
 #: presets written by loyalty-sim-calibrate answer to their data, not to the
 #: generic published figures (CDNOW's new customers churn far faster)
 CALIBRATED_HEADER = "# The market calibrated by loyalty-sim-calibrate"
-DEFAULT_PRESETS = [p for p in market_presets()
-                   if not (CONF_DIR / "market" / f"{p}.yaml").read_text().startswith(CALIBRATED_HEADER)]
+DEFAULT_PRESETS = [
+    p for p in market_presets() if not (CONF_DIR / "market" / f"{p}.yaml").read_text().startswith(CALIBRATED_HEADER)
+]
 
 
 #: seeds whose mean measures are judged: one seed's annual churn varies by
@@ -32,8 +33,13 @@ def test_baseline_is_a_plausible_steady_state(preset):
     for seed in SEEDS:
         m = LoyaltyModel(market=preset, seed=seed)
         table = m.run()
-        measures = plausibility(table, m.config.n_customers, m.config.steps_per_year,
-                                top_share(m.customers.revenue.sum(axis=1)), in_play_share(m))
+        measures = plausibility(
+            table,
+            m.config.n_customers,
+            m.config.steps_per_year,
+            top_share(m.customers.revenue.sum(axis=1)),
+            in_play_share(m),
+        )
         runs.append(measures.assign(customers=table.groupby("firm", sort=False)["customers"].mean()))
     measures = pd.concat(runs).groupby(level=0, sort=False).mean()
     assert violations(measures) == [], measures.to_string()
@@ -52,9 +58,17 @@ def test_every_preset_is_listed():
 
 
 def test_violations_name_what_is_out_of_bounds():
-    measures = pd.DataFrame({"annual_churn": [0.9], "max_quarterly_drift": [0.1], "loyal_share": [0.0],
-                             "advocates": [0], "market_top20_revenue_share": [0.3], "market_in_play": [0.03]},
-                            index=["Focal"])
+    measures = pd.DataFrame(
+        {
+            "annual_churn": [0.9],
+            "max_quarterly_drift": [0.1],
+            "loyal_share": [0.0],
+            "advocates": [0],
+            "market_top20_revenue_share": [0.3],
+            "market_in_play": [0.03],
+        },
+        index=["Focal"],
+    )
     found = violations(measures, Bounds())
     assert len(found) == 6 and any("in play 0.030" in v for v in found)
     assert any("annual churn 0.900" in v for v in found)

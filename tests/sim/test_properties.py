@@ -24,8 +24,16 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from sim.config import (ConfigError, FirmConfig, MarketConfig, RunConfig, SegmentConfig, _resolve_type,
-                        market_config, validate)
+from sim.config import (
+    ConfigError,
+    FirmConfig,
+    MarketConfig,
+    RunConfig,
+    SegmentConfig,
+    _resolve_type,
+    market_config,
+    validate,
+)
 from sim.config_loading import load_market_yaml
 from sim.model import LoyaltyModel
 from sim.states import STATE_NAMES
@@ -44,6 +52,7 @@ UNDEFINED_WITHOUT = {"top20_revenue_share": "customers"}
 @dataclasses.dataclass(frozen=True)
 class NumericKey:
     """A numeric config key with its allowed range, as a dotted path."""
+
     path: tuple[str, ...]
     kind: type
     lo: float | None
@@ -78,8 +87,9 @@ def numeric_keys(cls: type, path: tuple[str, ...]) -> Iterator[NumericKey]:
         elif (cls.__name__, f.name) in items:
             yield from numeric_keys(items[(cls.__name__, f.name)], (*path, f.name, "0"))
         elif kind in (int, float) and f.metadata.get("lo") is not None and not f.metadata.get("choices"):
-            yield NumericKey((*path, f.name), kind, f.metadata["lo"], f.metadata.get("hi"),
-                             bool(f.metadata.get("lo_open")))
+            yield NumericKey(
+                (*path, f.name), kind, f.metadata["lo"], f.metadata.get("hi"), bool(f.metadata.get("lo_open"))
+            )
 
 
 MARKET_KEYS = [k for k in numeric_keys(MarketConfig, ("market",)) if k.path[1] not in SIZE_KEYS]
@@ -121,7 +131,7 @@ def test_any_valid_market_conserves_customers_and_money_and_gives_no_nan(market,
     try:
         config = market_config(market)
         model = LoyaltyModel(market=config, seed=seed)
-    except ConfigError:     # a cross-key rule (novice skill above the best; a club's events more often than steps)
+    except ConfigError:  # a cross-key rule (novice skill above the best; a club's events more often than steps)
         assume(False)
     check_states(model)
     for _ in range(config.steps):
@@ -168,19 +178,27 @@ def invalid_settings(draw: st.DrawFn) -> tuple[str, str, str]:
     text = invalid_texts(draw, key)
     if strategy is None:
         return f"{key.dotted}={text}", key.shown, text
-    return (f"market.firms.0.strategies=[{{name: {strategy}, {key.dotted}: {text}}}]",
-            f"market.firms[0].strategies[0].{key.dotted}", text)
+    return (
+        f"market.firms.0.strategies=[{{name: {strategy}, {key.dotted}: {text}}}]",
+        f"market.firms[0].strategies[0].{key.dotted}",
+        text,
+    )
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
-                                                                                    HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(bad=invalid_settings())
 def test_any_invalid_number_stops_with_one_line_naming_its_key(bad, tmp_path_factory):
     override, key, _ = bad
     folder = tmp_path_factory.mktemp("bad")
-    check_case(Case("fuzz", "loyalty-market", ("market.n_customers=300", f"output_dir={folder}/out", override),
-                    key), folder)
+    check_case(
+        Case("fuzz", "loyalty-market", ("market.n_customers=300", f"output_dir={folder}/out", override), key), folder
+    )
 
 
 @pytest.mark.parametrize("strategy, key", ALL_KEYS, ids=[f"{s or 'market'}:{k.dotted}" for s, k in ALL_KEYS])

@@ -27,7 +27,7 @@ def test_true_and_observed_retention_by_cohort_at_each_year_end():
     assert (table["true_retained"] <= table["acquired"]).all()
     assert (table["observed_retained"] <= table["acquired"]).all()
     focal = table[table.firm == "Focal"].set_index(["reported_step", "cohort_year"])
-    assert focal.loc[(104, 1), "acquired"] == focal.loc[(52, 1), "acquired"]          # a cohort keeps its size
+    assert focal.loc[(104, 1), "acquired"] == focal.loc[(52, 1), "acquired"]  # a cohort keeps its size
     assert focal.loc[(104, 1), "true_retention"] < focal.loc[(52, 1), "true_retention"]  # and shrinks
     # the lag: some ended relationships still look retained, some current ones look lapsed
     cust = m.customers

@@ -21,13 +21,30 @@ COLUMNS = ("engagement", "tenure", "skill", "employed", "service_level", "servic
 def _both(model: LoyaltyModel, visits: np.ndarray, conditions: dict[str, np.ndarray], u_leave: np.ndarray):
     cfg, unit, F = model.config.staff, model.step_length, model.n_firms
     engine, reference = copy.deepcopy(model.staff), copy.deepcopy(model.staff)
-    fte, workload, leavers = staff_step(engine, visits, conditions["wage"], conditions["training"],
-                                        conditions["empowerment"], conditions["recognition"], u_leave, cfg, unit,
-                                        conditions["morale"], conditions["turnover"])
+    fte, workload, leavers = staff_step(
+        engine,
+        visits,
+        conditions["wage"],
+        conditions["training"],
+        conditions["empowerment"],
+        conditions["recognition"],
+        u_leave,
+        cfg,
+        unit,
+        conditions["morale"],
+        conditions["turnover"],
+    )
     ref_fte = reference.full_time_equivalents(F)
     ref_workload = utilisation(visits, capacity(reference, F, cfg), cfg, unit)
-    target = engagement_target(conditions["wage"], conditions["training"], conditions["empowerment"],
-                               conditions["recognition"], ref_workload, cfg, conditions["morale"])
+    target = engagement_target(
+        conditions["wage"],
+        conditions["training"],
+        conditions["empowerment"],
+        conditions["recognition"],
+        ref_workload,
+        cfg,
+        conditions["morale"],
+    )
     ref_leavers = update_staff(reference, target, ref_workload, u_leave, cfg, unit, conditions["turnover"])
     return (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference)
 
@@ -40,22 +57,28 @@ def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year)
     for trial in range(12):
         # visits from idle to far past capacity, conditions from none to generous
         served = capacity(model.staff, F, model.config.staff) * model.step_length.per_step(
-            model.config.staff.visits_per_fte_per_year)
+            model.config.staff.visits_per_fte_per_year
+        )
         visits = served * rng.uniform(0.0, 2.5, F)
-        conditions = {"wage": rng.uniform(0.6, 1.4, F) * model.config.staff.market_wage_per_year,
-                      "training": rng.uniform(0, 1, F), "empowerment": rng.uniform(0, 1, F),
-                      "recognition": rng.uniform(0, 1, F), "morale": rng.uniform(-0.3, 0.0, F),
-                      "turnover": model.config.staff.turnover_per_year * rng.uniform(0.0, 10.0, F)}
+        conditions = {
+            "wage": rng.uniform(0.6, 1.4, F) * model.config.staff.market_wage_per_year,
+            "training": rng.uniform(0, 1, F),
+            "empowerment": rng.uniform(0, 1, F),
+            "recognition": rng.uniform(0, 1, F),
+            "morale": rng.uniform(-0.3, 0.0, F),
+            "turnover": model.config.staff.turnover_per_year * rng.uniform(0.0, 10.0, F),
+        }
         # some steps with many leavers
         u_leave = rng.random(model.staff.m, dtype=np.float32) ** (3 if trial % 2 else 1)
         (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference) = _both(
-            model, visits, conditions, u_leave)
+            model, visits, conditions, u_leave
+        )
         np.testing.assert_array_equal(fte, ref_fte)
         np.testing.assert_array_equal(workload, ref_workload)
         np.testing.assert_array_equal(leavers, ref_leavers)
         for name in COLUMNS:
             np.testing.assert_array_equal(getattr(engine, name), getattr(reference, name), err_msg=name)
-        model.staff = engine                      # the next trial starts where this one ended
+        model.staff = engine  # the next trial starts where this one ended
 
 
 def test_morale_moves_the_engagement_target_one_for_one():

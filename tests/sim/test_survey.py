@@ -21,8 +21,19 @@ from sim.config import SURVEY_RISING, ConfigError, MarketConfig, SurveyConfig, m
 from sim.metrics import METRICS, step_metrics
 from sim.model import LoyaltyModel
 from sim.states import LoyaltyState as S, is_customer
-from sim.survey import (CSAT_5, CSAT_10, INTENT_5, RECOMMEND_10, SCALES, SURVEY_METRICS, scale_definition,
-                        scales, survey_answers, survey_columns, survey_distribution)
+from sim.survey import (
+    CSAT_5,
+    CSAT_10,
+    INTENT_5,
+    RECOMMEND_10,
+    SCALES,
+    SURVEY_METRICS,
+    scale_definition,
+    scales,
+    survey_answers,
+    survey_columns,
+    survey_distribution,
+)
 from experiments.claims.satisfaction_probes import five_point_answers
 
 SMALL = dict(n_customers=400, burn_in=12, steps=3)
@@ -47,12 +58,18 @@ def _spread(model: LoyaltyModel) -> dict:
     q_int = np.quantile(intent, [0.2, 0.4, 0.6, 0.8])
     lo, hi = float(q_sat[4]), float(q_sat[5])
     slope = 10.0 / (hi - lo)
-    return dict(csat_dissatisfied_from=float(q_sat[0]), csat_neutral_from=float(q_sat[1]),
-                csat_satisfied_from=float(q_sat[2]), csat_very_satisfied_from=float(q_sat[3]),
-                intent_probably_not_from=float(q_int[0]), intent_might_from=float(q_int[1]),
-                intent_probably_from=float(q_int[2]), intent_definitely_from=float(q_int[3]),
-                csat10_at_adequate=float(np.clip(-lo * slope, -100, 100)),
-                csat10_at_desired=float(np.clip((1 - lo) * slope, -100, 100)))
+    return dict(
+        csat_dissatisfied_from=float(q_sat[0]),
+        csat_neutral_from=float(q_sat[1]),
+        csat_satisfied_from=float(q_sat[2]),
+        csat_very_satisfied_from=float(q_sat[3]),
+        intent_probably_not_from=float(q_int[0]),
+        intent_might_from=float(q_int[1]),
+        intent_probably_from=float(q_int[2]),
+        intent_definitely_from=float(q_int[3]),
+        csat10_at_adequate=float(np.clip(-lo * slope, -100, 100)),
+        csat10_at_desired=float(np.clip((1 - lo) * slope, -100, 100)),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +94,7 @@ def test_each_cut_point_starts_its_answer():
     below = [c - 0.01 for c in cuts]
     counts = survey_answers(*_one_firm([cuts[0] - 1.0, *cuts, *below, cuts[-1] + 1.0]), cfg)[CSAT_5, 0]
     # a latent at a cut point gets the answer it starts; just below, the answer before
-    assert counts.tolist() == [0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0]       # five points: answers 1-5
+    assert counts.tolist() == [0, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0]  # five points: answers 1-5
     for answer, value in enumerate([cuts[0] - 1.0, *cuts], start=1):
         assert survey_answers(*_one_firm([value]), cfg)[CSAT_5, 0, answer] == 1
     for answer, value in enumerate(below, start=1):
@@ -97,8 +114,14 @@ def test_a_survey_followed_up_reads_each_customer_as_the_surveys_counts_do():
 
 def test_intention_is_read_by_its_own_cut_points():
     cfg = SurveyConfig()
-    values = [0.0, cfg.intent_probably_not_from, cfg.intent_might_from, cfg.intent_probably_from,
-              cfg.intent_definitely_from, 1.0]
+    values = [
+        0.0,
+        cfg.intent_probably_not_from,
+        cfg.intent_might_from,
+        cfg.intent_probably_from,
+        cfg.intent_definitely_from,
+        1.0,
+    ]
     counts = survey_answers(*_one_firm(np.zeros(len(values)), intention=values), cfg)[INTENT_5, 0]
     assert counts.tolist() == [0, 1, 1, 1, 1, 2, 0, 0, 0, 0, 0]
     moved = dataclasses.replace(cfg, intent_definitely_from=0.95)
@@ -136,7 +159,7 @@ def test_a_firm_whose_customers_are_more_satisfied_shows_a_higher_top_box_and_me
     rng = np.random.default_rng(3)
     base = rng.normal(0.3, 0.6, 2000)
     state = np.full((2000, 2), int(S.REPEAT), np.int8)
-    sat = np.stack([base, base + 0.3], axis=1).astype(np.float32)     # firm 1: the same customers, better served
+    sat = np.stack([base, base + 0.3], axis=1).astype(np.float32)  # firm 1: the same customers, better served
     counts = survey_answers(state, sat, np.full_like(sat, 0.5), np.full_like(sat, 7.0), SurveyConfig())
     cols = survey_columns(counts)
     for name in ("csat_top_box", "csat_top2_box", "mean_csat_5", "mean_csat_10"):
@@ -161,8 +184,13 @@ def test_five_point_shares_of_each_firm_sum_to_one_and_the_top_box_lies_within_t
 
 
 def market_counts(model: LoyaltyModel) -> np.ndarray:
-    return survey_answers(model.customers.state, model.customers.satisfaction, model.last_step.latents.intention,
-                          model.last_step.latents.recommend, model.config.survey)
+    return survey_answers(
+        model.customers.state,
+        model.customers.satisfaction,
+        model.last_step.latents.intention,
+        model.last_step.latents.recommend,
+        model.config.survey,
+    )
 
 
 def test_the_step_table_reports_the_last_steps_answers(market):
@@ -175,7 +203,7 @@ def test_the_step_table_reports_the_last_steps_answers(market):
     # the recommendation's answers give the promoter score the step table reports
     rec = counts[RECOMMEND_10].astype(float)
     lc = market.config.loyalty
-    score = 100 * (rec[:, lc.promoter_recommend:].sum(1) - rec[:, :lc.detractor_recommend + 1].sum(1)) / rec.sum(1)
+    score = 100 * (rec[:, lc.promoter_recommend :].sum(1) - rec[:, : lc.detractor_recommend + 1].sum(1)) / rec.sum(1)
     np.testing.assert_allclose(last["promoter_score"].to_numpy(), score, rtol=1e-12)
 
 
@@ -204,17 +232,27 @@ def _raised(keys: dict, key: str) -> dict:
     return {key: keys[key] + step}
 
 
-@pytest.mark.parametrize("changes, column, direction", [
-    (lambda k: _raised(k, "csat_very_satisfied_from"), "csat_top_box", -1),
-    (lambda k: _raised(k, "csat_satisfied_from"), "csat_top2_box", -1),
-    (lambda k: _raised(k, "csat_neutral_from"), "csat_bottom2_box", +1),
-    (lambda k: _raised(k, "csat_dissatisfied_from"), "mean_csat_5", -1),
-    (lambda k: _raised(k, "intent_definitely_from"), "intent_top_box", -1),
-    (lambda k: _raised(k, "intent_probably_from"), "intent_top2_box", -1),
-    (lambda k: {**_raised(k, "intent_might_from"), **_raised(k, "intent_probably_not_from")}, "mean_intent_5", -1),
-    (lambda k: {"csat10_at_adequate": k["csat10_at_adequate"] + 2, "csat10_at_desired": k["csat10_at_desired"] + 2},
-     "mean_csat_10", +1),
-], ids=["top_box", "top2", "bottom2", "mean_5", "intent_top_box", "intent_top2", "intent_mean", "anchors"])
+@pytest.mark.parametrize(
+    "changes, column, direction",
+    [
+        (lambda k: _raised(k, "csat_very_satisfied_from"), "csat_top_box", -1),
+        (lambda k: _raised(k, "csat_satisfied_from"), "csat_top2_box", -1),
+        (lambda k: _raised(k, "csat_neutral_from"), "csat_bottom2_box", +1),
+        (lambda k: _raised(k, "csat_dissatisfied_from"), "mean_csat_5", -1),
+        (lambda k: _raised(k, "intent_definitely_from"), "intent_top_box", -1),
+        (lambda k: _raised(k, "intent_probably_from"), "intent_top2_box", -1),
+        (lambda k: {**_raised(k, "intent_might_from"), **_raised(k, "intent_probably_not_from")}, "mean_intent_5", -1),
+        (
+            lambda k: {
+                "csat10_at_adequate": k["csat10_at_adequate"] + 2,
+                "csat10_at_desired": k["csat10_at_desired"] + 2,
+            },
+            "mean_csat_10",
+            +1,
+        ),
+    ],
+    ids=["top_box", "top2", "bottom2", "mean_5", "intent_top_box", "intent_top2", "intent_mean", "anchors"],
+)
 def test_each_survey_key_moves_what_it_defines(market, changes, column, direction):
     """No number of the scales is hidden in code: moving a key moves its column."""
     sv = market.config.survey
@@ -278,26 +316,43 @@ def test_defaults_read_the_zone_of_tolerance():
     assert MarketConfig().survey == cfg
 
 
-@pytest.mark.parametrize("keys, named", [
-    ({"csat_satisfied_from": 0.95}, "market.survey.csat_satisfied_from"),
-    ({"csat_neutral_from": -0.5}, "market.survey.csat_dissatisfied_from"),     # equal: an empty answer
-    ({"intent_might_from": 0.7}, "market.survey.intent_might_from"),
-    ({"csat10_at_adequate": 9.0}, "market.survey.csat10_at_adequate"),
-])
+@pytest.mark.parametrize(
+    "keys, named",
+    [
+        ({"csat_satisfied_from": 0.95}, "market.survey.csat_satisfied_from"),
+        ({"csat_neutral_from": -0.5}, "market.survey.csat_dissatisfied_from"),  # equal: an empty answer
+        ({"intent_might_from": 0.7}, "market.survey.intent_might_from"),
+        ({"csat10_at_adequate": 9.0}, "market.survey.csat10_at_adequate"),
+    ],
+)
 def test_cut_points_that_do_not_rise_are_refused_naming_the_key(keys, named):
     with pytest.raises(ConfigError, match=rf"^{named} = .*must be below"):
         market_config(survey=keys)
 
 
-@pytest.mark.parametrize("key, value", [("csat_very_satisfied_from", 11.0), ("intent_definitely_from", 1.5),
-                                        ("intent_probably_not_from", -0.1), ("csat10_at_desired", 101.0)])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("csat_very_satisfied_from", 11.0),
+        ("intent_definitely_from", 1.5),
+        ("intent_probably_not_from", -0.1),
+        ("csat10_at_desired", 101.0),
+    ],
+)
 def test_cut_points_out_of_range_are_refused(key, value):
     with pytest.raises(ConfigError, match=rf"^market.survey.{key} = {value}: must be in"):
         market_config(survey={key: value})
 
 
 def test_rising_cut_points_of_any_spacing_are_accepted():
-    cfg = market_config(survey={"csat_dissatisfied_from": -3.0, "csat_neutral_from": -0.1, "csat_satisfied_from": 0.0,
-                                "csat_very_satisfied_from": 4.0, "csat10_at_adequate": -20.0,
-                                "csat10_at_desired": 40.0}).survey
+    cfg = market_config(
+        survey={
+            "csat_dissatisfied_from": -3.0,
+            "csat_neutral_from": -0.1,
+            "csat_satisfied_from": 0.0,
+            "csat_very_satisfied_from": 4.0,
+            "csat10_at_adequate": -20.0,
+            "csat10_at_desired": 40.0,
+        }
+    ).survey
     assert (cfg.csat_very_satisfied_from, cfg.csat10_at_desired) == (4.0, 40.0)

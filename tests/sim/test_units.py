@@ -52,8 +52,8 @@ def test_durations_in_weeks_become_whole_steps():
 def test_a_share_per_visit_compounds_over_the_visits_of_a_purchase():
     visits = np.array([1.0, 2.0, 3.0], dtype=np.float32)
     share = compounded(0.1, visits)
-    assert share[0] == np.float32(0.1)                              # one visit: the share itself
-    np.testing.assert_allclose(share[1:], [1 - 0.9 ** 2, 1 - 0.9 ** 3], rtol=1e-6)
+    assert share[0] == np.float32(0.1)  # one visit: the share itself
+    np.testing.assert_allclose(share[1:], [1 - 0.9**2, 1 - 0.9**3], rtol=1e-6)
     assert compounded(1.0, visits).tolist() == [1.0, 1.0, 1.0]
 
 
@@ -78,8 +78,7 @@ def _costs(n_customers: int) -> dict[str, np.ndarray]:
 def test_running_costs_per_customer_do_not_depend_on_market_size():
     small, large = _costs(1000), _costs(20000)
     for category in small:
-        np.testing.assert_allclose(small[category] / 1000, large[category] / 20000, rtol=1e-9,
-                                   err_msg=category)
+        np.testing.assert_allclose(small[category] / 1000, large[category] / 20000, rtol=1e-9, err_msg=category)
 
 
 def test_the_default_costs_are_those_of_the_first_version_at_5000_customers():
@@ -115,7 +114,7 @@ def test_a_part_timer_serves_in_proportion_to_their_hours():
     u = np.random.default_rng(1).random(60000, dtype=np.float32)
     served = staff.roster().server(np.zeros(len(u), dtype=np.int64), u)
     share = np.bincount(served, minlength=2) / len(u)
-    assert share == pytest.approx([2 / 3, 1 / 3], abs=0.01)      # 1 FTE and 0.5 FTE
+    assert share == pytest.approx([2 / 3, 1 / 3], abs=0.01)  # 1 FTE and 0.5 FTE
 
 
 def test_a_firm_without_staff_serves_nobody():
@@ -131,13 +130,14 @@ def test_strain_rises_smoothly_with_utilisation_without_a_kink():
     u = np.linspace(0.0, 2.0, 2001)
     s = strain(u, cfg)
     slope = np.diff(s) / np.diff(u)
-    assert (slope > 0).all() and (np.diff(slope) > 0).all()          # rising, ever steeper
-    assert np.abs(np.diff(slope)).max() < 0.01                        # no jump in the slope
+    assert (slope > 0).all() and (np.diff(slope) > 0).all()  # rising, ever steeper
+    assert np.abs(np.diff(slope)).max() < 0.01  # no jump in the slope
     assert s[800] < 0.02 and 0.05 < s[1000] < 0.1 and s[1200] > 0.2  # at 80%, 100%, 120%
 
 
 def test_the_default_retail_staffing_runs_near_80_percent_utilisation():
     from sim.model import LoyaltyModel
+
     table = LoyaltyModel(market="retail", seed=2, n_customers=5000, burn_in=52, steps=13).run()
     focal = table[table.firm == "Focal"]
     assert 0.72 <= focal["workload"].mean() <= 0.88

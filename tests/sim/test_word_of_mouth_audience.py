@@ -23,11 +23,11 @@ def test_a_talker_tells_their_ties_first_then_people_outside_them():
     assert set(few) < set(ties) and len(set(few)) == 2
     many = np.empty(30, np.int64)
     fill_audience(7, key, ties, 100, many)
-    assert list(many[:4]) == list(ties)                              # every tie, in order
+    assert list(many[:4]) == list(ties)  # every tie, in order
     strangers = many[4:]
     assert len(set(strangers)) == 26 and not set(strangers) & {7, *ties.tolist()}
     everyone = np.empty(99, np.int64)
-    fill_audience(7, key, ties, 100, everyone)                       # the cap: all but the talker
+    fill_audience(7, key, ties, 100, everyone)  # the cap: all but the talker
     assert sorted(everyone) == [i for i in range(100) if i != 7]
 
 
@@ -45,9 +45,9 @@ def test_audiences_are_heavy_tailed_with_the_mean_asked_for(mean, dispersion):
     u = np.random.default_rng(3).random(60_000)
     size = np.array([audience_size(x, mean, dispersion, 1_000_000) for x in u])
     assert size.min() >= 1 and abs(size.mean() - mean) < 0.04 * mean
-    var = (mean - 1) + (mean - 1) ** 2 / dispersion                   # 1 + negative binomial
+    var = (mean - 1) + (mean - 1) ** 2 / dispersion  # 1 + negative binomial
     assert abs(size.var() - var) < 0.15 * var
-    assert audience_size(0.999999, 1000.0, 0.4, 50) == 50            # at most everyone else
+    assert audience_size(0.999999, 1000.0, 0.4, 50) == 50  # at most everyone else
 
 
 def test_the_audience_draws_come_from_streams_of_their_own():
@@ -74,7 +74,7 @@ def test_a_disappointed_customer_tells_strangers_beyond_their_ties(market):
         beyond += (p.audience[bad] > degree[p.buyers[bad]]).sum()
         assert (p.audience[~p.talked] == 0).all() and (p.audience[p.talked] >= 1).all()
     assert disappointed > 50 and beyond > 0.4 * disappointed
-    assert told / disappointed > 2 * degree.mean()                     # far more than their ties
+    assert told / disappointed > 2 * degree.mean()  # far more than their ties
 
 
 def test_acquisitions_are_counted_by_channel(market):
@@ -94,10 +94,12 @@ def test_stories_bring_prospects_the_firm_suits():
     """A friend tells those the firm suits (referral_fit): the relationships
     made aware by a story have more taste for the firm than those made aware
     by advertising; with no screening, about the same."""
+
     def taste_gap(fit: float) -> float:
         model = LoyaltyModel(seed=2, n_customers=4000, burn_in=40, steps=1, word_of_mouth={"referral_fit": fit})
         c = model.customers
         return float(c.taste[c.channel == Channel.REFERRAL].mean() - c.taste[c.channel == Channel.ADVERTISING].mean())
+
     assert taste_gap(1.0) > 0.4 and abs(taste_gap(0.0)) < 0.25
 
 

@@ -32,7 +32,7 @@ def test_stories_heard_equal_the_sparse_product(share):
     assert heard[0].flags.c_contiguous and heard[1].flags.c_contiguous
 
 
-@pytest.mark.parametrize("n, F", [(3000, 1), (20000, 3), (3000, 40)])   # listeners in 1, 3 and 6 chunks
+@pytest.mark.parametrize("n, F", [(3000, 1), (20000, 3), (3000, 40)])  # listeners in 1, 3 and 6 chunks
 def test_stories_are_summed_in_telling_order_across_chunks(n, F):
     """Fractional stories (a long step's talkers count for several) summed
     in float64 in telling order, tellers in any order and repeated: the
@@ -44,7 +44,7 @@ def test_stories_are_summed_in_telling_order_across_chunks(n, F):
     firm = rng.integers(0, F, len(tellers))
     told = np.maximum(rng.random(len(tellers)) * 3.0, 1.0)
     heard = stories_heard(network, tellers, negative, firm, F, told)
-    friend = np.concatenate([network.indices[network.indptr[i]:network.indptr[i + 1]] for i in tellers])
+    friend = np.concatenate([network.indices[network.indptr[i] : network.indptr[i + 1]] for i in tellers])
     teller = np.repeat(np.arange(len(tellers)), np.diff(network.indptr)[tellers])
     cell = (negative[teller].astype(np.intp) * n + friend) * F + firm[teller]
     expected = np.bincount(cell, told[teller], minlength=2 * n * F).astype(np.float32).reshape(2, n, F)
@@ -56,18 +56,21 @@ def test_stories_are_summed_in_telling_order_across_chunks(n, F):
 
 def test_the_purchases_record_says_who_talked_and_their_friends_heard_it():
     from sim.model import LoyaltyModel
+
     model = LoyaltyModel(market="retail", seed=5, n_customers=800, burn_in=3, steps=2)
     model.step()
     p = model.last_step.purchases
     assert p.talked.dtype == bool and len(p.talked) == len(p.buyers) and p.talked.any()
     degree = np.diff(model.network.indptr)
-    heard = stories_heard(model.network, p.buyers[p.talked], np.zeros(p.talked.sum(), bool),
-                          p.firm[p.talked], model.n_firms).counts(model.customers.n, model.n_firms)
+    heard = stories_heard(
+        model.network, p.buyers[p.talked], np.zeros(p.talked.sum(), bool), p.firm[p.talked], model.n_firms
+    ).counts(model.customers.n, model.n_firms)
     assert heard.sum() == degree[p.buyers[p.talked]].sum()
 
 
 def test_the_purchase_probe_counts_the_people_a_talker_tells():
     from experiments.claims.probes import purchase_probe
     from sim.config import market_config
+
     out = purchase_probe(market_config(n_customers=1500, burn_in=10, steps=30), seed=1)
     assert out["told_disappointed"] > out["told_satisfied"] > 0

@@ -42,8 +42,9 @@ def build_market(firms_strategies: dict[int, list], seed: int = 0, **market: Any
     return LoyaltyModel(seed=seed, firms=firms, **kw)
 
 
-def run_market(firms_strategies: dict[int, list], seed: int = 0, keep: bool = False,
-               **market: Any) -> LoyaltyModel | pd.DataFrame:
+def run_market(
+    firms_strategies: dict[int, list], seed: int = 0, keep: bool = False, **market: Any
+) -> LoyaltyModel | pd.DataFrame:
     """Run a market where firm ``i`` runs ``firms_strategies[i]``; the step
     table, or the model itself with ``keep``."""
     model = build_market(firms_strategies, seed, **market)
@@ -110,7 +111,7 @@ class StrategyContract:
         from hydra import compose, initialize_config_dir
         from omegaconf import OmegaConf
 
-        load_builtin()      # every strategy's schema is in the ConfigStore, whatever ran before
+        load_builtin()  # every strategy's schema is in the ConfigStore, whatever ran before
         with initialize_config_dir(version_base="1.3", config_dir=str(CONF.parent), job_name="contract"):
             cfg = compose(config_name=f"strategy/{self.name}")
         params = OmegaConf.to_container(cfg.strategy, resolve=True)
@@ -143,8 +144,7 @@ class StrategyContract:
         pd.testing.assert_frame_equal(idle, self.baseline(seed=2), check_exact=True)
 
 
-def mean_after(table: pd.DataFrame, column: str, firm: int = 0, start: int = 1,
-               stop: int | None = None) -> float:
+def mean_after(table: pd.DataFrame, column: str, firm: int = 0, start: int = 1, stop: int | None = None) -> float:
     """Mean of a step-table column for a firm over reported steps [start, stop)."""
     rows = table[(table.firm_index == firm) & (table.step >= start)]
     if stop is not None:

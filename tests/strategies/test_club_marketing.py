@@ -13,8 +13,14 @@ from sim.states import LoyaltyState as S, is_customer
 from strategies.registry import make_strategy
 from tests.strategies.contract import StrategyContract, build_market, total
 
-LECTURE = {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3,
-           "cost_per_attendee": 30.0, "belonging": 0.05}
+LECTURE = {
+    "kind": "lecture",
+    "per_year": 4.0,
+    "phase": 0.5,
+    "attendance": 0.3,
+    "cost_per_attendee": 30.0,
+    "belonging": 0.05,
+}
 
 
 def market(specs: list, seed: int, **kw) -> LoyaltyModel:
@@ -40,11 +46,10 @@ class TestClubMarketing(StrategyContract):
         steps, checkpoints = 39, (13, 39)
         affect_gap = {t: [] for t in checkpoints}
         discount_only_gap = {t: [] for t in checkpoints}
-        defected = {t: np.zeros(2, dtype=int) for t in checkpoints}   # [club, baseline]
+        defected = {t: np.zeros(2, dtype=int) for t in checkpoints}  # [club, baseline]
         for seed in (0, 1, 2):
             club = market([{"name": self.name}], seed, n_customers=8000, steps=steps)
-            bare = market([{"name": self.name, "events": [], "social_bond": 0.0}], seed,
-                          n_customers=8000, steps=steps)
+            bare = market([{"name": self.name, "events": [], "social_bond": 0.0}], seed, n_customers=8000, steps=steps)
             base = market([], seed, n_customers=8000, steps=steps)
             models = (club, bare, base)
             for model in models:
@@ -77,35 +82,36 @@ class TestClubMarketing(StrategyContract):
         cust = model.customers
         revenue = cust.revenue[:, 0].copy()
         customers = is_customer(cust.state[:, 0])
-        model.step()                                  # the first review, on last step's spend
+        model.step()  # the first review, on last step's spend
         member = club.member.copy()
         still = is_customer(cust.state[:, 0])
         admitted = math.ceil(0.2 * customers.sum())
-        assert 0.97 * admitted <= member.sum() <= admitted   # a few left during the step
+        assert 0.97 * admitted <= member.sum() <= admitted  # a few left during the step
         assert not (member & ~still).any()
         assert revenue[member].min() >= revenue[customers & still & ~member].max()
         # members get the member discount through the personal price factor
         offer = model.modifiers.price_factor.column(0)
         assert np.all(offer[member] == np.float32(0.03)) and np.all(offer[~member] == 0)
-        for _ in range(12):                           # until the next review
+        for _ in range(12):  # until the next review
             model.step()
             assert not (club.member & ~is_customer(cust.state[:, 0])).any()
             assert not (club.member & ~member).any()
-        assert club.member.sum() < member.sum()        # some left and dropped out
+        assert club.member.sum() < member.sum()  # some left and dropped out
 
     def test_event_costs_follow_the_calendar_and_attendance(self):
         table = self.run(seed=4, start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)
         cost = table.loc[table.firm_index == 0, ["step", self.name]]
         lecture_steps = sorted(cost.loc[cost[self.name] > 0, "step"])
-        assert lecture_steps == [7, 20, 33]           # quarterly (13 weekly steps), mid-quarter
-        model = market([self.spec(start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)],
-                       seed=4)
+        assert lecture_steps == [7, 20, 33]  # quarterly (13 weekly steps), mid-quarter
+        model = market(
+            [self.spec(start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)], seed=4
+        )
         for _ in range(7):
             model.step()
         club = model.firms[0].strategies[0]
         attendees, members = int(club.attendees[0]), int(club.member.sum())
         assert total(model.step_table(), self.name) == pytest.approx(30.0 * attendees)
-        assert 0.15 < attendees / members < 0.45      # ~30% of the members came
+        assert 0.15 < attendees / members < 0.45  # ~30% of the members came
         assert not model.modifiers.price_factor.in_use  # no member discount configured
 
     def test_member_costs_are_booked_while_active_and_belonging_fades_after(self):
@@ -117,12 +123,12 @@ class TestClubMarketing(StrategyContract):
         table = model.step_table()
         cost = table.loc[table.firm_index == 0].set_index("step")[self.name]
         assert (cost.loc[5:24] > 0).all() and (cost.loc[:4] == 0).all() and (cost.loc[25:] == 0).all()
-        assert not model.firms[0].strategies[0].member.any()          # the club closed
-        assert not model.modifiers.price_factor.column(0).any()      # and its discount with it
+        assert not model.firms[0].strategies[0].member.any()  # the club closed
+        assert not model.modifiers.price_factor.column(0).any()  # and its discount with it
         stayed = peak > 0
-        stayed &= model.modifiers.belonging_bonus.column(0) > 0                      # not replaced by newcomers
+        stayed &= model.modifiers.belonging_bonus.column(0) > 0  # not replaced by newcomers
         assert stayed.sum() > 20
-        assert np.allclose(model.modifiers.belonging_bonus.column(0)[stayed], peak[stayed] * 0.98 ** 16, rtol=1e-4)
+        assert np.allclose(model.modifiers.belonging_bonus.column(0)[stayed], peak[stayed] * 0.98**16, rtol=1e-4)
 
     def test_segment_criteria_limit_membership(self):
         model = market([{"name": self.name, "segments": ["service"]}], seed=0)

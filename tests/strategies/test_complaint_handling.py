@@ -33,8 +33,13 @@ def follow_complaints(spec: dict, seed: int, horizon: int, **market) -> dict[int
     out = {}
     for j in (QUICK, SLOW, UNRESOLVED):
         intent = np.concatenate([e[3][e[2] == j] for e in events])
-        again = np.concatenate([bought_here[t + 1:t + 1 + horizon][:, rows[kind == j]].any(axis=0)
-                                for t, rows, kind, _ in events if t + horizon < steps])
+        again = np.concatenate(
+            [
+                bought_here[t + 1 : t + 1 + horizon][:, rows[kind == j]].any(axis=0)
+                for t, rows, kind, _ in events
+                if t + horizon < steps
+            ]
+        )
         out[j] = {"intention": intent, "repurchased": again}
     return out
 
@@ -58,8 +63,9 @@ class TestComplaintHandling(StrategyContract):
             voiced0 = total(base, "complaints") / total(base, "disappointed")
             assert voiced > 1.5 * voiced0
             # and more of the complaints are resolved (empowered recovery)
-            assert (total(with_it, "recoveries") / total(with_it, "complaints")
-                    > total(base, "recoveries") / total(base, "complaints"))
+            assert total(with_it, "recoveries") / total(with_it, "complaints") > total(base, "recoveries") / total(
+                base, "complaints"
+            )
 
     def test_complainants_come_back_resolved_quickly_over_slowly_over_not_at_all(self):
         # TARP: repurchase 95%/82% quick, 70%/54% slow, 46%/19% unresolved.

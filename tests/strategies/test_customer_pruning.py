@@ -24,13 +24,11 @@ class TestCustomerPruning(StrategyContract):
             revenue_ratio = total(pruned, "revenue") / total(kept, "revenue")
             assert cost_ratio < revenue_ratio < 1.0
             # the refused brought small baskets: revenue per visit rises
-            assert (total(pruned, "revenue") / total(pruned, "visits")
-                    > total(kept, "revenue") / total(kept, "visits"))
+            assert total(pruned, "revenue") / total(pruned, "visits") > total(kept, "revenue") / total(kept, "visits")
             # they cost more than they brought: dropping them pays
             assert total(pruned, "profit") > total(kept, "profit")
             # and the firm ends with fewer customers
-            assert (mean_after(pruned, "customers", start=30)
-                    < mean_after(kept, "customers", start=30))
+            assert mean_after(pruned, "customers", start=30) < mean_after(kept, "customers", start=30)
 
     def test_refusals_are_lifted_when_the_programme_ends(self):
         model = self.run(seed=0, keep=True, duration=12)

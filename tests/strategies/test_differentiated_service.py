@@ -15,8 +15,7 @@ from tests.strategies.contract import StrategyContract, build_market, mean_after
 SEEDS = (0, 1, 2)
 START = 5
 #: the service segment, all of it, with full lifts, fixed targets, in a larger market
-TARGETED = dict(start=START, segment=2, target_share=1.0, service_lift=0.3, empowerment_weight=0.0,
-                refresh_weeks=1000)
+TARGETED = dict(start=START, segment=2, target_share=1.0, service_lift=0.3, empowerment_weight=0.0, refresh_weeks=1000)
 MARKET = dict(n_customers=4000)
 
 
@@ -75,10 +74,12 @@ class TestDifferentiatedService(StrategyContract):
         for seed in range(8):
             targets, with_it, base = pair(seed)
             fewer.append(base["defected"][targets].sum() - with_it["defected"][targets].sum())
-            kept.append(int((with_it["customer"] & with_it["stayed"] & targets).sum())
-                        - int((base["customer"] & base["stayed"] & targets).sum()))
+            kept.append(
+                int((with_it["customer"] & with_it["stayed"] & targets).sum())
+                - int((base["customer"] & base["stayed"] & targets).sum())
+            )
         fewer = np.array(fewer)
-        low = fewer.mean() - 2.365 * fewer.std(ddof=1) / np.sqrt(len(fewer))     # t(0.975, 7)
+        low = fewer.mean() - 2.365 * fewer.std(ddof=1) / np.sqrt(len(fewer))  # t(0.975, 7)
         assert low > 0, fewer
         assert min(kept) >= 0 and sum(kept) > 0, kept
 
@@ -90,15 +91,16 @@ class TestDifferentiatedService(StrategyContract):
             bonus = model.modifiers.service_bonus
             assert not bonus.in_use or not bonus.column(0).any()
             money = ["costs", "profit", "cumulative_profit", "npv"]
-            pd.testing.assert_frame_equal(with_it.drop(columns=money + [self.name]), base.drop(columns=money),
-                                          check_exact=True)
+            pd.testing.assert_frame_equal(
+                with_it.drop(columns=money + [self.name]), base.drop(columns=money), check_exact=True
+            )
             # only the programme's fixed cost is booked
             own = with_it.loc[with_it.firm_index == 0, self.name].to_numpy()
             extra = (with_it.costs - base.costs).to_numpy().reshape(-1, 3)[:, 0]
             np.testing.assert_allclose(extra, own, rtol=1e-9)
             per_store = model.firms[0].strategies[0].config.cost_per_store_per_year
             stores = model.config.n_customers / model.firms[0].customers_per_store
-            np.testing.assert_allclose(own[START - 1:], per_store * stores / 52, rtol=1e-9)
+            np.testing.assert_allclose(own[START - 1 :], per_store * stores / 52, rtol=1e-9)
 
     def test_staff_time_raises_workload(self):
         with_it, base = self.run(seed=0), self.baseline(seed=0)

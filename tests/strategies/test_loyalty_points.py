@@ -76,8 +76,10 @@ class TestLoyaltyPoints(StrategyContract):
         booked = total(model.step_table(), self.name)
         steps = model.config.steps - cfg.start + 1
         stores = model.config.n_customers / model.firms[0].customers_per_store
-        expected = (s.issued * cfg.point_value * (1 - cfg.expected_breakage)
-                    + steps * cfg.admin_cost_per_store_per_year * stores / 52)
+        expected = (
+            s.issued * cfg.point_value * (1 - cfg.expected_breakage)
+            + steps * cfg.admin_cost_per_store_per_year * stores / 52
+        )
         assert np.isclose(booked, expected, rtol=1e-9)
 
     def test_cash_accounting_books_the_redemptions(self):
@@ -110,13 +112,13 @@ class TestLoyaltyPoints(StrategyContract):
     def test_members_buy_more_often_as_a_reward_nears_and_less_right_after_it(self):
         """Within members, the gaps between purchases shorten toward the reward and lengthen again after
         it (post-reward resetting), beyond what the same programme without the reward's pull shows."""
-        market = LoyaltyModel(market=SMALL["market"], seed=0, n_customers=3000, burn_in=SMALL["burn_in"],
-                              steps=SMALL["steps"]).config
+        market = LoyaltyModel(
+            market=SMALL["market"], seed=0, n_customers=3000, burn_in=SMALL["burn_in"], steps=SMALL["steps"]
+        ).config
         market = dataclasses.replace(market, firms=[dataclasses.replace(f, strategies=[]) for f in market.firms])
         for seed in SEEDS[:2]:
             pulled = goal_gradient_probe(market, seed, strategy=self.spec(start=1))
-            flat = goal_gradient_probe(market, seed, strategy=self.spec(start=1, goal_gradient=0.0,
-                                                                        reward_weight=0.0))
+            flat = goal_gradient_probe(market, seed, strategy=self.spec(start=1, goal_gradient=0.0, reward_weight=0.0))
             assert pulled["rate_ratio"] > 1.0
             assert pulled["rate_ratio"] > flat["rate_ratio"] + 0.05
             assert pulled["gap_first"] > pulled["gap_last"]
@@ -132,6 +134,9 @@ class TestLoyaltyPoints(StrategyContract):
         # the pull is the reward's value earned so far, weighed as money off the member's basket
         cust = model.customers
         value = s.config.reward_points * s.config.point_value * progress
-        np.testing.assert_allclose(model.modifiers.choice_bonus.column(0),
-                                   (cust.price_sensitivity * value / cust.spend).astype(np.float32),
-                                   rtol=1e-5, atol=2e-6)
+        np.testing.assert_allclose(
+            model.modifiers.choice_bonus.column(0),
+            (cust.price_sensitivity * value / cust.spend).astype(np.float32),
+            rtol=1e-5,
+            atol=2e-6,
+        )

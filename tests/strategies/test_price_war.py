@@ -11,7 +11,7 @@ SEEDS = (0, 1, 2)
 #: a market in steady state, large enough to count a war's deal-seekers
 STEADY = dict(n_customers=5000, burn_in=104)
 START, DURATION = 5, 12
-END = START + DURATION          # first reported step without the discount
+END = START + DURATION  # first reported step without the discount
 
 
 def _seekers(model) -> np.ndarray:
@@ -31,13 +31,15 @@ class TestPriceWar(StrategyContract):
         for seed in SEEDS:
             war, base = self.run(seed=seed), self.baseline(seed=seed)
             # share rises at once and stays up while the discount runs
-            assert mean_after(war, "market_share", start=START, stop=START + 2) > \
-                mean_after(base, "market_share", start=START, stop=START + 2)
+            assert mean_after(war, "market_share", start=START, stop=START + 2) > mean_after(
+                base, "market_share", start=START, stop=START + 2
+            )
             assert mean_after(war, "market_share", **during) > mean_after(base, "market_share", **during)
             gains.append(mean_after(war, "market_share", **during) / mean_after(base, "market_share", **during))
             # the newcomers are deal-seekers
-            assert mean_after(war, "deal_seeker_share", start=START + 4, stop=END) > \
-                mean_after(base, "deal_seeker_share", start=START + 4, stop=END)
+            assert mean_after(war, "deal_seeker_share", start=START + 4, stop=END) > mean_after(
+                base, "deal_seeker_share", start=START + 4, stop=END
+            )
             # margin per unit of revenue falls (cost of goods per unit is unchanged)
             margin = lambda t: 1 - mean_after(t, "cost_of_goods", **during) / mean_after(t, "revenue", **during)  # noqa: E731
             assert margin(war) < margin(base)
@@ -56,17 +58,17 @@ class TestPriceWar(StrategyContract):
             for label, strategies in (("war", {0: [self.spec()]}), ("base", {})):
                 model = run_market(strategies, seed=seed, keep=True, steps=1)
                 per_step = []
-                for _ in range(END + 20 - 2):        # reported steps 2 .. END + 19
-                    seeker = _seekers(model)         # leavers are replaced during a step
+                for _ in range(END + 20 - 2):  # reported steps 2 .. END + 19
+                    seeker = _seekers(model)  # leavers are replaced during a step
                     model.step()
                     b, c = model.last_step.purchases.buyers, model.last_step.purchases.firm
                     per_step.append(int((seeker[b] & (c == 0)).sum()))
                 visits[label] = np.array(per_step, dtype=float)
             gain = visits["war"] - visits["base"]
-            gain_during = gain[START:END - 2].mean()                 # steps START+2 .. END-1
-            just_after = gain[END:END + 5].mean()                    # steps END+2 .. END+6
-            later = gain[END + 8:END + 18].mean()                    # steps END+10 .. END+19
-            assert gain_during > 0.5 * visits["base"][START:END - 2].mean()
+            gain_during = gain[START : END - 2].mean()  # steps START+2 .. END-1
+            just_after = gain[END : END + 5].mean()  # steps END+2 .. END+6
+            later = gain[END + 8 : END + 18].mean()  # steps END+10 .. END+19
+            assert gain_during > 0.5 * visits["base"][START : END - 2].mean()
             assert just_after < 0.6 * gain_during
             assert later < 0.3 * gain_during
 
@@ -95,8 +97,9 @@ class TestPriceWar(StrategyContract):
             # at the end the old price feels like a loss: disappointment jumps (one
             # disappointing visit moves an established customer's cumulative
             # satisfaction little, so the at-risk count need not: Bolton 1998)
-            assert mean_after(war, "disappointed", start=END, stop=END + 2) > \
-                2 * mean_after(base, "disappointed", start=END, stop=END + 2)
+            assert mean_after(war, "disappointed", start=END, stop=END + 2) > 2 * mean_after(
+                base, "disappointed", start=END, stop=END + 2
+            )
         assert churned["war"] > churned["base"]
         assert lost_after["war"] > lost_after["base"]
 
@@ -108,8 +111,10 @@ class TestPriceWar(StrategyContract):
         for seed in SEEDS:
             base = total(run_market({}, seed=seed, **STEADY), "profit")
             assert total(run_market({0: [self.spec()]}, seed=seed, **STEADY), "profit") < base
-            without_campaign += total(run_market({0: [self.spec(campaign_cost_per_1k_per_year=0.0)]}, seed=seed,
-                                                 **STEADY), "profit") - base
+            without_campaign += (
+                total(run_market({0: [self.spec(campaign_cost_per_1k_per_year=0.0)]}, seed=seed, **STEADY), "profit")
+                - base
+            )
         assert without_campaign < 0
 
     def test_rivals_matching_the_discount_wipe_out_the_share_gain(self):
@@ -117,9 +122,11 @@ class TestPriceWar(StrategyContract):
         window = dict(start=START + delay, stop=END)
         for seed in SEEDS:
             base = mean_after(self.baseline(seed=seed), "market_share", **window)
-            gain = {r: mean_after(self.run(seed=seed, retaliation=r, reaction_delay_weeks=delay),
-                                  "market_share", **window) - base
-                    for r in ("none", "match", "partial")}
+            gain = {
+                r: mean_after(self.run(seed=seed, retaliation=r, reaction_delay_weeks=delay), "market_share", **window)
+                - base
+                for r in ("none", "match", "partial")
+            }
             assert gain["none"] > 0
             assert gain["match"] < 0.3 * gain["none"]
             assert gain["partial"] < gain["none"]
@@ -138,8 +145,9 @@ class TestPriceWar(StrategyContract):
         assert np.allclose(by_step[END], [0.0, 0.0, 0.0])
         table = model.step_table()
         per_1k = model.firms[0].strategies[0].config.campaign_cost_per_1k_per_year
-        assert np.isclose(total(table, "price_war"), DURATION * per_1k * model.config.n_customers / 1000 / 52,
-                          rtol=1e-9)
+        assert np.isclose(
+            total(table, "price_war"), DURATION * per_1k * model.config.n_customers / 1000 / 52, rtol=1e-9
+        )
 
 
 def test_price_war_retention_does_not_read_better_than_the_baseline_through_a_lag():
@@ -149,6 +157,7 @@ def test_price_war_retention_does_not_read_better_than_the_baseline_through_a_la
     baseline's (paired over 4 seeds of 5,000 customers) whether it is read
     over two years or three. Measured: +0.08 and +0.21 points."""
     from sim.metrics import summarise
+
     war = [{"name": "price_war", "start": START, "duration": DURATION}]
     gaps = {104: [], 156: []}
     for seed in range(4):
@@ -156,8 +165,10 @@ def test_price_war_retention_does_not_read_better_than_the_baseline_through_a_la
         for label, firms_strategies in (("war", {0: war}), ("base", {})):
             tables[label] = run_market(firms_strategies, seed=seed, n_customers=5000, burn_in=156, steps=156)
         for horizon in gaps:
-            retention = {label: summarise(t[t.step <= horizon], 52.0).loc["Focal", "retention_rate"]
-                         for label, t in tables.items()}
+            retention = {
+                label: summarise(t[t.step <= horizon], 52.0).loc["Focal", "retention_rate"]
+                for label, t in tables.items()
+            }
             gaps[horizon].append(retention["war"] - retention["base"])
     for horizon, gap in gaps.items():
         assert np.mean(gap) < 0.01, (horizon, gap)

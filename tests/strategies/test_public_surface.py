@@ -59,7 +59,7 @@ class PersonalOffers(Strategy):
 
     def adjust_offer(self, ctx: StepContext) -> None:
         if self.active(ctx):
-            self.replaced_customers(ctx)      # newcomers' modifiers were reset: offer to them again
+            self.replaced_customers(ctx)  # newcomers' modifiers were reset: offer to them again
             self.set_share(ctx, "price_factor", np.full(ctx.customers.n, CUT, dtype=np.float32))
 
     def after_step(self, ctx: StepContext) -> None:
@@ -127,8 +127,12 @@ def private_accesses(path: Path) -> list[str]:
     on anything but ``self`` or ``cls``, as ``path:line: expression``."""
     out = []
     for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+        ):
             out.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
     return out
 

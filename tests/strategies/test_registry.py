@@ -52,8 +52,10 @@ def test_strategy_by_name_dict_or_instance(discount_strategy):
 
 
 def test_scheduled_strategy_changes_offer_and_books_its_costs(discount_strategy):
-    firms = [{"name": "Focal", "strategies": [{"name": "test_discount", "start": 3, "duration": 2}]},
-             {"name": "Rival", "price": 0.9}]
+    firms = [
+        {"name": "Focal", "strategies": [{"name": "test_discount", "start": 3, "duration": 2}]},
+        {"name": "Rival", "price": 0.9},
+    ]
     m = LoyaltyModel(seed=0, n_customers=500, burn_in=5, firms=firms)
     t = m.run(6)
     focal = t[t.firm_index == 0].set_index("step")
@@ -76,8 +78,11 @@ def test_every_strategy_module_registers_itself_and_is_listed(capsys):
     from sim.cli import main
     from strategies.registry import available
 
-    files = {p.stem for p in (Path(__file__).resolve().parents[2] / "strategies").glob("*.py")
-             if p.stem not in {"__init__", "__main__", "base", "registry", "targeting"}}
+    files = {
+        p.stem
+        for p in (Path(__file__).resolve().parents[2] / "strategies").glob("*.py")
+        if p.stem not in {"__init__", "__main__", "base", "registry", "targeting"}
+    }
     assert files and files <= set(available())
     assert main(["--list-strategies"]) == 0
     out = capsys.readouterr().out

@@ -54,9 +54,11 @@ class TestStaffLoyalty(StrategyContract):
             # lower churn once service has risen
             assert mean_after(with_it, "churn_rate", start=40) < mean_after(base, "churn_rate", start=40)
             assert mean_after(with_it, "retention_rate", start=40) > mean_after(base, "retention_rate", start=40)
+
             # and the customer base grows apart only gradually
-            gap = lambda **window: (mean_after(with_it, "customers", **window)  # noqa: E731
-                                    - mean_after(base, "customers", **window))
+            def gap(**window):
+                return mean_after(with_it, "customers", **window) - mean_after(base, "customers", **window)
+
             early, late = gap(start=START, stop=START + 5), gap(start=60)
             assert late > 0 and late > 3 * max(early, 0)
 

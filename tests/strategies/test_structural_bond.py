@@ -49,12 +49,12 @@ class TestStructuralBond(StrategyContract):
         model.step()
         programme = model.firms[0].strategies[0]
         offered = programme.offered.copy()
-        assert 550 < offered.sum() < 750             # a fifth of the focal firm's customers
+        assert 550 < offered.sum() < 750  # a fifth of the focal firm's customers
         for _ in range(12):
             model.step()
         still = offered & (model.customers.state[:, 0] != S.CHURNED)
         adopted = (programme.adopter & offered).sum() / still.sum()
-        assert 0.44 < adopted < 0.56                 # 1 - 0.5 ** (13 / 13), binomial sd about 0.015
+        assert 0.44 < adopted < 0.56  # 1 - 0.5 ** (13 / 13), binomial sd about 0.015
         a = programme.adopter
         saving = model.modifiers.choice_bonus.column(0)
         expected = np.float32(0.05) * model.customers.price_sensitivity.astype(np.float32)
@@ -63,7 +63,7 @@ class TestStructuralBond(StrategyContract):
         bond = model.modifiers.switching_bonus.column(0)
         np.testing.assert_allclose(bond[a], 0.35, rtol=1e-6)
         assert (bond[~a] == 0).all()
-        model.step()                                 # this step's routine orders: half the adopters'
+        model.step()  # this step's routine orders: half the adopters'
         routine = model.modifiers.standing_order.column(0)
         assert not routine[~programme.adopter].any()
         assert 0.44 < routine[programme.adopter].mean() < 0.56
@@ -106,8 +106,7 @@ class TestStructuralBond(StrategyContract):
         choice as a constant (the club's, points, the integration bond) barely
         weaken the pull of price (without routine orders the structural bond
         loses 8.7, docs/model.md, 'Structural bonds')."""
-        programmes = {"structural": [self.name], "club": ["club_marketing"], "points": ["loyalty_points"],
-                      "none": []}
+        programmes = {"structural": [self.name], "club": ["club_marketing"], "points": ["loyalty_points"], "none": []}
         losses = {key: [] for key in programmes}
         for seed in (0, 1, 2, 3):
             offered = market([self.name], seed, steps=1)
@@ -118,5 +117,5 @@ class TestStructuralBond(StrategyContract):
                 loss = share_at_focal(quiet, top, WAR_WEEKS) - share_at_focal(war, top, WAR_WEEKS)
                 losses[key].append(loss)
         mean = {key: np.mean(v) for key, v in losses.items()}
-        assert min(losses["none"]) > 0.05                        # the war bites
+        assert min(losses["none"]) > 0.05  # the war bites
         assert mean["structural"] < 0.8 * min(mean["club"], mean["points"], mean["none"])

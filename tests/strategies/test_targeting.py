@@ -51,8 +51,9 @@ def test_the_outlook_is_a_probability_for_current_customers_only(ctx):
     assert (view.category_spend > 0).all()
 
 
-@pytest.mark.parametrize("strategy, share_key", [("club_marketing", "member_share"),
-                                                 ("differentiated_service", "target_share")])
+@pytest.mark.parametrize(
+    "strategy, share_key", [("club_marketing", "member_share"), ("differentiated_service", "target_share")]
+)
 def test_a_programme_can_target_by_value_risk_or_uplift(strategy, share_key):
     """The same programme, three ways of choosing its customers: they reach
     different customers, so the market's paths part."""

@@ -23,7 +23,7 @@ class TestWinBack(StrategyContract):
     def test_contacted_lapsed_customers_are_won_back(self):
         for seed in SEEDS:
             with_it, base = self.run(seed=seed), self.baseline(seed=seed)
-            assert total(with_it, "win_backs") > 1.1 * total(base, "win_backs")   # about 1.2: a quarter reached
+            assert total(with_it, "win_backs") > 1.1 * total(base, "win_backs")  # about 1.2: a quarter reached
 
     def test_reacquiring_the_lapsed_beats_acquiring_new_prospects(self):
         for seed in SEEDS:
@@ -56,8 +56,7 @@ class TestWinBack(StrategyContract):
         those it reaches it reaches sooner after they left."""
         for seed in SEEDS[:2]:
             fading = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2, memory_half_life_weeks=2)
-            lasting = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2,
-                               memory_half_life_weeks=1e6)
+            lasting = self.run(seed=seed, keep=True, window_weeks=26, reach_per_week=0.2, memory_half_life_weeks=1e6)
             short, long = fading.firms[0].strategies[0], lasting.firms[0].strategies[0]
             assert short.contacted < long.contacted
             assert short.contacted_by_age[:3].sum() / short.contacted > long.contacted_by_age[:3].sum() / long.contacted
@@ -68,6 +67,7 @@ def _followed(seed: int) -> dict:
     """The win-back probe on a small market: lapsed customers and prospects followed half a year."""
     from experiments.claims.win_back_probe import win_back_probe
     from sim.config import market_config
+
     return win_back_probe(market_config(n_customers=2000, burn_in=104, steps=52), seed=seed, follow_weeks=26)
 
 
