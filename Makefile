@@ -40,9 +40,10 @@ $(STAMP): pyproject.toml
 # __pycache__; about 40 s on a fresh machine), so that no run, worker process or
 # test compiles them; again after a change to the code they come from.
 COMPILED := $(VENV)/.compiled
-RULE_SOURCES := $(shell find sim agents strategies experiments/precompile.py -name '*.py' 2>/dev/null)
+RULE_SOURCES := $(shell find sim agents strategies experiments/running/precompile.py benchmarks/reference.py -name '*.py' 2>/dev/null)
 $(COMPILED): $(STAMP) $(RULE_SOURCES)
-	$(VPY) -m experiments.precompile
+	$(VPY) -m experiments.running.precompile
+	$(VPY) -m benchmarks.reference
 	@touch $@
 
 setup: $(STAMP) $(COMPILED)
@@ -67,7 +68,7 @@ browser:
 # The trainer's dashboard on http://127.0.0.1:$(DASHBOARD_PORT) (works offline; closed
 # sessions culled after SOLARA_KERNEL_CULL_TIMEOUT, see DASHBOARD_ENV).
 dashboard: $(COMPILED) $(ASSETS_STAMP)
-	$(DASHBOARD_ENV) $(VENV)/bin/solara run experiments.dashboard --host 127.0.0.1 --port $(DASHBOARD_PORT) --production
+	$(DASHBOARD_ENV) $(VENV)/bin/solara run experiments.classroom.dashboard --host 127.0.0.1 --port $(DASHBOARD_PORT) --production
 
 # The default experiment (conf/experiment/default.yaml); pass Hydra overrides
 # with ARGS, e.g. make run ARGS="experiment=price_war experiment.replications=5".
@@ -97,7 +98,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 bench: $(COMPILED)
-	$(VPY) -m experiments.benchmark
+	$(VPY) -m benchmarks.engine
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache $(ASSETS_DIR)

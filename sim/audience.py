@@ -11,7 +11,7 @@ online book reviews").
 
 These are the pure rules of one talker, shared by the engine
 (:mod:`sim.phases.word_of_mouth`, which calls them from its compiled loop
-over the talkers) and the per-agent reference (``agents/reference.py``). The
+over the talkers) and the per-agent reference (``benchmarks/reference.py``). The
 randomness is two uniform draws per customer and visit round, one for the
 size of the audience and one pair that seeds the choice of people
 (:func:`audience_key`): the strangers are a hash of that key and a counter,

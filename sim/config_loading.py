@@ -144,6 +144,7 @@ def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def market_presets() -> list[str]:
+    """Names of the market presets in ``conf/market/``."""
     return sorted(p.stem for p in (CONF_DIR / "market").glob("*.yaml"))
 
 

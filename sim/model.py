@@ -13,7 +13,6 @@ and the per-relationship modifiers (:mod:`sim.modifiers`).
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any, Callable, Hashable
 
 import mesa
@@ -44,7 +43,6 @@ from sim.tenure_value import value_by_tenure
 from sim.units import StepLength, first_step
 from strategies.registry import resolve_strategies
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 #: the switching bonus while no programme gives one (:func:`sim.loyalty.switching_costs`)
 _NO_BONUS = np.zeros((0, 0), dtype=np.float32)
 

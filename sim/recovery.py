@@ -39,7 +39,7 @@ the hazard's own code path (:func:`sim.phases.lapse_churn._end_relationships`).
 
 The rules are compiled (:func:`sim.compiled.inlined`) and called, with the
 same arguments, by the engine's compiled complaint rule and by the per-agent
-reference (:mod:`agents.reference`), one purchase at a time.
+reference (:mod:`benchmarks.reference`), one purchase at a time.
 """
 
 from __future__ import annotations

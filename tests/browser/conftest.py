@@ -46,7 +46,7 @@ SERVER_START_S = 90
 #: short, so that the memory test waits seconds, not minutes
 CULL_TIMEOUT_S = 3
 #: lesson files that fail validation, in the server's extra lesson folder
-#: (:data:`experiments.lesson.EXTRA_LESSONS_ENV`): file name -> (text, the reason
+#: (:data:`experiments.classroom.lesson.EXTRA_LESSONS_ENV`): file name -> (text, the reason
 #: the page must give, as the command line gives it)
 BAD_LESSONS = {
     "duplicate_names.yaml": (
@@ -82,7 +82,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
     """``make dashboard``'s server on a free port, with the test settings of
     this module's docstring; yields its url, log file, process id and its
     bad lesson files (path -> the reason the page must give)."""
-    from experiments.lesson import EXTRA_LESSONS_ENV, LESSON_GROUP
+    from experiments.classroom.lesson import EXTRA_LESSONS_ENV, LESSON_GROUP
 
     if not (ASSETS / ".installed").exists():
         pytest.fail(f"{ASSETS} is missing: `make test` installs the dashboard's browser code")
@@ -106,7 +106,7 @@ def server(tmp_path_factory) -> Iterator[dict]:
             [
                 _solara(),
                 "run",
-                "experiments.dashboard",
+                "experiments.classroom.dashboard",
                 "--host",
                 "127.0.0.1",
                 "--port",

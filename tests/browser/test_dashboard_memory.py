@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.dashboard import RELEASE_DELAY_S
+from experiments.classroom.dashboard import RELEASE_DELAY_S
 from tests.browser.conftest import CULL_TIMEOUT_S, Tab
 from tests.browser.test_dashboard_page import press, ready, time_shown, wait_for_time
 

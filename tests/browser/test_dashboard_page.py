@@ -1,6 +1,6 @@
 """The trainer's dashboard in a real headless Chromium.
 
-Each test opens the page served by ``solara run experiments.dashboard`` (as
+Each test opens the page served by ``solara run experiments.classroom.dashboard`` (as
 ``make dashboard`` does, with the browser code served locally) and drives it
 as a trainer would; every test saves a screenshot in ``outputs/browser/``.
 """

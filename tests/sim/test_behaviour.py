@@ -282,7 +282,7 @@ def test_a_store_whose_staff_leave_more_often_loses_its_own_staff_and_not_its_ri
 def test_engaged_staff_satisfy_customers_who_then_spend_more_the_employee_customer_profit_chain():
     """Rucci, Kirn & Quinn 1998 (Sears): employee attitude drives customer
     impression, which drives revenue; the chain's probe reads each link."""
-    from experiments.claims.staff_measures import employee_customer_chain_probe
+    from experiments.validation.claims.staff_measures import employee_customer_chain_probe
     from sim.config import market_config
 
     for seed in (0, 1):

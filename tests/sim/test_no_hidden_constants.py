@@ -6,7 +6,7 @@ detractor thresholds, the weight of the churn average behind customer
 lifetime value). The tests pin their defaults to the values the constants
 had, and check that each key moves the outcome it should: a key the code
 ignored again (a constant back in its place) fails them. The per-agent
-reference reads the same keys (``agents/reference.py``).
+reference reads the same keys (``benchmarks/reference.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from agents.reference import ReferenceLoyaltyModel
+from benchmarks.reference import ReferenceLoyaltyModel
 from sim import loyalty
 from sim.config import LoyaltyConfig
 from sim.metrics import step_metrics

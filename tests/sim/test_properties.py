@@ -38,7 +38,7 @@ from sim.config_loading import load_market_yaml
 from sim.model import LoyaltyModel
 from sim.states import STATE_NAMES
 from strategies.registry import REGISTRY, available, check_strategies
-from tests.bad_input.table import LINE, Case, check_case
+from tests.experiments.cli.bad_input.table import LINE, Case, check_case
 from tests.sim.test_conservation import check_books, check_states
 
 PRESETS = ("retail", "subscription", "home_furnishing")

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents.reference import ReferenceLoyaltyModel
-from experiments.kpis import ALL_KPIS, run_kpis
+from benchmarks.reference import ReferenceLoyaltyModel
+from experiments.running.kpis import ALL_KPIS, run_kpis
 from sim.config import SURVEY_RISING, ConfigError, MarketConfig, SurveyConfig, market_config
 from sim.metrics import METRICS, step_metrics
 from sim.model import LoyaltyModel
@@ -34,7 +34,7 @@ from sim.survey import (
     survey_columns,
     survey_distribution,
 )
-from experiments.claims.satisfaction_probes import five_point_answers
+from experiments.validation.claims.satisfaction_probes import five_point_answers
 
 SMALL = dict(n_customers=400, burn_in=12, steps=3)
 

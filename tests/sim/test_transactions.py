@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from experiments.cli.market import main
 from sim.model import LoyaltyModel
 from sim.transactions import TransactionLog, customer_summary
 

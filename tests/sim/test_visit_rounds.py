@@ -2,7 +2,7 @@
 a choice of firm, the experience and its feelings, word of mouth and
 defections, as weekly steps make them (a step otherwise holds one purchase a
 customer, all its visits at one firm). The invariance table shows what that
-does to the results (tests/experiments/test_invariance.py)."""
+does to the results (tests/experiments/validation/test_invariance.py)."""
 
 from __future__ import annotations
 

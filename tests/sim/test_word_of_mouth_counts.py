@@ -69,7 +69,7 @@ def test_the_purchases_record_says_who_talked_and_their_friends_heard_it():
 
 
 def test_the_purchase_probe_counts_the_people_a_talker_tells():
-    from experiments.claims.probes import purchase_probe
+    from experiments.validation.claims.probes import purchase_probe
     from sim.config import market_config
 
     out = purchase_probe(market_config(n_customers=1500, burn_in=10, steps=30), seed=1)

@@ -1,0 +1,504 @@
+"""Run one market from the command line (``make run``, ``loyalty-market``).
+
+Usage::
+
+    python -m experiments.cli.market [key=value ...] [--config FILE.yaml]
+    python -m experiments.cli.market market=subscription market.n_customers=2000 seed=3
+    python -m experiments.cli.market --config my_market.yaml output_dir=/tmp/runs
+    python -m experiments.cli.market --list-params
+    python -m experiments.cli.market --help
+
+The config is composed with Hydra's compose API from ``conf/config.yaml`` and
+the overrides (Hydra's override syntax), the optional user YAML file is merged
+on top, and the result is validated against :class:`sim.config.RunConfig`.
+The run's results go into ``<output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/``: the step
+table (``steps.parquet``), the per-firm summary (``summary.csv``), cohort
+survival (``cohort_survival.csv``), the resolved config (``config.yaml``) and a
+plot of customers by loyalty state (``loyalty_states.png``). The folder is
+created only once the simulation has succeeded, and every file is written to a
+temporary name and renamed.
+
+Bad input stops with one line on stderr, ``error: <key> = <value>: <what is
+allowed>``, and exit status 2; nothing is written. Ctrl-C stops with one line,
+``interrupted: <output_dir> (...)``, and exit status 130; nothing is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as _dt
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from sim.config import (
+    ConfigError,
+    FirmConfig,
+    MarketConfig,
+    RunConfig,
+    SegmentConfig,
+    check_entry,
+    to_dataclass,
+)
+from sim.config_loading import CONF_DIR
+from experiments.cli.errors import (
+    BadInput,
+    EXIT_BAD_INPUT,
+    _translate_omegaconf,
+    one_line,
+    parse_overrides,
+    print_listing,
+    translate_hydra_error,
+)
+from sim.config_loading import market_presets
+
+
+RUN_FILES = ("steps.parquet", "summary.csv", "cohort_survival.csv", "config.yaml", "loyalty_states.png")
+#: the staging folder of a run being written: ``<output_dir>/<date>/.<HH-MM-SS>-partial-<random>``
+PARTIAL_MARK = "-partial-"
+PARTIAL_GLOB = f".??-??-??{PARTIAL_MARK}*"
+
+
+USAGE = """\
+usage: python -m experiments.cli.market [key=value ...] [--config FILE.yaml]
+       python -m experiments.cli.market --list-params | --list-strategies | --help
+
+Simulate one market and write its results to <output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/
+(steps.parquet, summary.csv, cohort_survival.csv, config.yaml, loyalty_states.png).
+
+arguments:
+  key=value           Hydra override of a config key, e.g. market=subscription,
+                      market.n_customers=2000, market.firms.0.price=0.9, seed=3,
+                      output_dir=/tmp/runs
+  --config FILE.yaml  a YAML mapping of config keys merged on top of the overrides,
+                      e.g. {market: {steps: 52, firms: [{name: Focal, price: 0.95}]}}
+  --list-params       print every parameter with its default, allowed range and meaning
+  --list-strategies   print every strategy with its description, parameters and defaults
+  -h, --help          print this help
+
+market presets (market=<name>, conf/market/): {presets}
+
+examples:
+  python -m experiments.cli.market
+  python -m experiments.cli.market market=home_furnishing seed=7
+  python -m experiments.cli.market market.n_customers=2000 market.steps=52 --config my_firms.yaml
+"""
+
+
+# --------------------------------------------------------------------------- entry point
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status (0 ok, 2 bad input); Ctrl-C stops it
+    with one line and exit status 130 (raised as SystemExit during the run)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parse_args(argv)
+        if args["help"]:
+            print_listing(USAGE.replace("{presets}", ", ".join(market_presets())))
+            return 0
+        if args["list_params"]:
+            print_listing(format_params())
+            return 0
+        if args["list_strategies"]:
+            from strategies.registry import catalogue
+
+            print_listing(catalogue())
+            return 0
+        cfg = compose_config(args["overrides"], args["config"])
+        return run(cfg)
+    except BadInput as e:
+        _error(str(e))
+        return EXIT_BAD_INPUT
+    except ConfigError as e:
+        _error(one_line(str(e)))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # before the run (which handles its own): nothing written
+        from experiments.running.interruption import EXIT_INTERRUPTED, notice
+
+        print(notice("loyalty-market", "nothing written"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _parse_args(argv: list[str]) -> dict:
+    args: dict[str, Any] = {
+        "help": False,
+        "list_params": False,
+        "list_strategies": False,
+        "config": None,
+        "overrides": [],
+    }
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("-h", "--help"):
+            args["help"] = True
+        elif a == "--list-params":
+            args["list_params"] = True
+        elif a == "--list-strategies":
+            args["list_strategies"] = True
+        elif a == "--config" or a.startswith("--config="):
+            if a == "--config":
+                if i + 1 >= len(argv):
+                    raise BadInput("--config = (missing): must be followed by the path of a YAML file")
+                i += 1
+                value = argv[i]
+            else:
+                value = a.split("=", 1)[1]
+            if args["config"] is not None:
+                raise BadInput(f"--config = {value!r}: may be given only once (already {args['config']!r})")
+            args["config"] = value
+        elif a.startswith("-") and "=" not in a:
+            raise BadInput(
+                f"option = {a!r}: unknown option; allowed: --config FILE.yaml, "
+                "--list-params, --list-strategies, --help, or key=value overrides"
+            )
+        else:
+            args["overrides"].append(a)
+        i += 1
+    return args
+
+
+# --------------------------------------------------------------------------- config
+def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike | None = None) -> Any:
+    """Compose the run config: ``conf/config.yaml`` + overrides + user YAML, validated.
+
+    Returns a DictConfig; raises :class:`BadInput` or ConfigError on bad input.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.errors import HydraException
+    from omegaconf import OmegaConf
+    from omegaconf.errors import OmegaConfBaseException
+
+    import sim.schema  # noqa: F401  (registers the schemas)
+    from sim.config import validate
+    from sim.config_loading import flatten, read_group_files, read_yaml
+
+    overrides = list(overrides)
+    user: dict = {}
+    if config_file is not None:
+        try:
+            user = read_yaml(config_file)
+        except ConfigError as e:  # name the option the user typed
+            raise BadInput(one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
+        if isinstance(user.get("market"), str):  # `market: subscription` picks a preset
+            overrides.insert(0, f"market={user.pop('market')}")
+    values = parse_overrides(overrides)
+    try:
+        values = {**read_group_files(values), **values}
+    except ConfigError as e:
+        raise BadInput(str(e)) from None
+    if GlobalHydra.instance().is_initialized():
+        GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="sim"):
+            cfg = compose(config_name="config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as e:
+        raise BadInput(translate_hydra_error(e, values)) from None
+    try:
+        if user:
+            cfg = OmegaConf.merge(cfg, user)
+        container = OmegaConf.to_container(cfg, resolve=True)
+    except OmegaConfBaseException as e:
+        raise BadInput(_translate_omegaconf(e, flatten(user), source="config file")) from None
+    _check_list_entries(container)
+    validate(container, RunConfig)
+    _check_strategies(container)
+    _check_memory(container)
+    _check_output_dir(container)
+    return cfg
+
+
+def _check_list_entries(container: dict) -> None:
+    """Entries of ``firms`` and ``segments`` must be mappings (named by their key)."""
+    market = container.get("market")
+    if not isinstance(market, dict):
+        return
+    customers = market.get("customers") if isinstance(market.get("customers"), dict) else {}
+    for key, items, item in (
+        ("market.firms", market.get("firms"), FirmConfig),
+        ("market.customers.segments", customers.get("segments"), SegmentConfig),
+    ):
+        if isinstance(items, list):
+            for i, entry in enumerate(items):
+                if not isinstance(entry, dict):
+                    raise BadInput(
+                        f"{key}[{i}] = {entry!r}: must be a mapping of {item.__name__} keys: "
+                        + ", ".join(f.name for f in dataclasses.fields(item))
+                    )
+
+
+def _check_strategies(container: dict) -> None:
+    """Every strategy a firm names must exist and start within the horizon,
+    and every firm must enter within it (a firm or programme that never acts
+    makes a run that only looks like it tested something)."""
+    import strategies  # noqa: F401  (the package registers its strategies)
+    from strategies.registry import check_strategies
+
+    market = container.get("market") or {}
+    steps = market.get("steps", MarketConfig.steps)
+    for i, firm in enumerate(market.get("firms") or []):
+        check_strategies(
+            f"market.firms[{i}].strategies",
+            (firm or {}).get("strategies") or [],
+            steps,
+            market.get("steps_per_year", MarketConfig.steps_per_year),
+        )
+        check_entry(
+            f"market.firms[{i}].entry_week",
+            (firm or {}).get("entry_week", 0),
+            steps,
+            market.get("steps_per_year", MarketConfig.steps_per_year),
+        )
+
+
+def _check_output_dir(container: dict) -> None:
+    """The results must be writable where they go, checked before the run."""
+    from experiments.running.outputs import folder_problem
+
+    output_dir = str(container.get("output_dir", RunConfig.output_dir))
+    problem = folder_problem(output_dir)
+    if problem:
+        raise BadInput(f"output_dir = {output_dir!r}: {problem}")
+
+
+def _check_memory(container: dict) -> None:
+    """The market must fit in this machine's memory (one live model)."""
+    from sim.memory_budget import check_fits
+
+    market = to_dataclass(container["market"], MarketConfig)
+    check_fits(market.n_customers, 1, market.engine)
+
+
+# --------------------------------------------------------------------------- the run
+def run(cfg: Any) -> int:
+    """Simulate, print the summary, write the results; return 0. Ctrl-C stops
+    with one line on stderr and exit status 130, leaving no partial results
+    (:func:`experiments.running.interruption.stop_cleanly`; :func:`write_run` removes
+    its staging folder)."""
+    from omegaconf import OmegaConf
+
+    from experiments.running.interruption import stop_cleanly
+    from sim.config import to_dataclass
+    from sim.model import LoyaltyModel
+    from sim.transactions import TransactionLog, customer_summaries
+
+    output_dir = Path(str(cfg.output_dir))
+    stage = {"now": "nothing written"}  # what Ctrl-C leaves, for its notice
+    with stop_cleanly(output_dir, lambda: stage["now"]):
+        started = time.perf_counter()
+        model = LoyaltyModel.from_config(cfg)
+        extra: dict[str, Any] = {}
+        if bool(cfg.get("record_transactions", False)):
+            log = TransactionLog(model)
+            table = log.run()
+            extra["transactions.parquet"] = log.table()
+            extra["customer_summary.parquet"] = customer_summaries(
+                extra["transactions.parquet"], model.steps, [f.name for f in model.firms]
+            )
+        else:
+            table = model.run()
+        elapsed = time.perf_counter() - started
+        summary = model.summary()
+        cohorts = model.cohort_survival()
+        resolved = OmegaConf.to_yaml(OmegaConf.structured(to_dataclass(cfg, RunConfig)))
+        market = model.config
+        print(
+            f"market {market.name!r}: {market.n_customers:,} customers, {len(market.firms)} firms, "
+            f"{market.steps} steps after {market.burn_in} burn-in steps, seed {model.seed} "
+            f"({elapsed:.1f} s)\n"
+        )
+        print(format_summary(summary))
+        stage["now"] = "partial results removed"
+        folder = write_run(output_dir, table, summary, cohorts, resolved, extra=extra)
+        stage["now"] = f"the results were complete: {folder}"
+        print(f"\nresults: {folder}")
+    return 0
+
+
+def write_run(
+    output_dir: Path,
+    table: Any,
+    summary: Any,
+    cohorts: Any,
+    resolved_yaml: str,
+    now: _dt.datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write a run's files into ``<output_dir>/<date>/<time>/``; all or nothing.
+    ``extra`` maps further Parquet file names to tables (the transaction log).
+
+    The files are written (each to a temporary name, then renamed) into a hidden
+    staging folder next to the final one, which is renamed into place at the
+    end. On failure (or Ctrl-C) the staging folder and any folders created are
+    removed. The staging folder is locked while it is written, so a later run
+    into ``output_dir`` removes the staging folders of killed runs
+    (``kill -9``) and only those.
+    """
+    from experiments.running.outputs import (
+        UMASK,
+        claim,
+        remove_stray_temporaries,
+        save_figure,
+        write_csv,
+        write_parquet,
+        write_text,
+    )
+    from experiments.reports.plots import plot_loyalty_states
+
+    now = now or _dt.datetime.now()
+    day = output_dir / now.strftime("%Y-%m-%d")
+    created = [p for p in (day, output_dir, *output_dir.parents) if not p.exists()]
+    for earlier in output_dir.glob("????-??-??") if output_dir.is_dir() else ():
+        remove_stray_temporaries(earlier, subfolders=(), pattern=PARTIAL_GLOB)
+    staging: Path | None = None
+    lock = -1
+    try:
+        day.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{now.strftime('%H-%M-%S')}{PARTIAL_MARK}", dir=day))
+        lock = claim(staging)
+        write_parquet(staging / "steps.parquet", table)
+        write_csv(staging / "summary.csv", summary.reset_index(), index=False)
+        write_csv(staging / "cohort_survival.csv", cohorts, index=False)
+        write_text(staging / "config.yaml", resolved_yaml)
+        save_figure(staging / "loyalty_states.png", plot_loyalty_states(table), dpi=110)
+        for name, frame in (extra or {}).items():
+            write_parquet(staging / name, frame)
+        os.chmod(staging, 0o777 & ~UMASK)
+        final = _free_name(day / now.strftime("%H-%M-%S"))
+        os.rename(staging, final)
+        return final
+    except BaseException as e:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for p in created:  # innermost first
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        if isinstance(e, OSError):
+            raise BadInput(
+                f"output_dir = {str(output_dir)!r}: cannot write the results "
+                f"({e.strerror or e}); must be a writable folder"
+            ) from None
+        raise
+    finally:
+        if lock >= 0:
+            os.close(lock)
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``path_1``, ``path_2``, ... if a run of the same second exists."""
+    candidate, k = path, 0
+    while candidate.exists():
+        k += 1
+        candidate = path.with_name(f"{path.name}_{k}")
+    return candidate
+
+
+# --------------------------------------------------------------------------- printing
+_SUMMARY_ROWS = [
+    ("profit", "profit", "money"),
+    ("npv", "NPV of profit", "money"),
+    ("revenue", "revenue", "money"),
+    ("market_share", "market share (revenue)", "pct"),
+    ("retention_rate", "retention rate (annual, true)", "pct"),
+    ("churn_rate", "churn rate (annual)", "pct"),
+    ("customers", "customers at the end", "int"),
+    ("mean_satisfaction", "mean satisfaction", "float"),
+    ("promoter_score", "promoter score", "float1"),
+    ("deal_seeker_share", "deal-seekers among customers", "pct"),
+    ("top20_revenue_share", "revenue share of top 20%", "pct"),
+    # the survey view (sim/survey.py; scales and cut points: market.survey), horizon means
+    ("csat_top_box", "survey: very satisfied (top box)", "pct"),
+    ("csat_top2_box", "survey: satisfied or very (top two)", "pct"),
+    ("mean_csat_5", "survey: mean satisfaction (1-5)", "answer"),
+    ("mean_csat_10", "survey: mean satisfaction (0-10)", "answer"),
+    ("intent_top_box", "survey: will definitely buy again", "pct"),
+]
+
+
+def _fmt(value: Any, kind: str) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if v != v:
+        return "n/a"
+    return {
+        "money": f"{v:,.0f}",
+        "pct": f"{100 * v:.1f}%",
+        "int": f"{v:,.0f}",
+        "float": f"{v:+.3f}",
+        "float1": f"{v:+.1f}",
+        "answer": f"{v:.2f}",
+    }[kind]
+
+
+def format_summary(summary: Any) -> str:
+    """The per-firm summary as a table: one column per firm, one row per metric,
+    then customers in each loyalty state at the end."""
+    from sim.states import STATE_NAMES
+
+    if summary is None or len(summary) == 0:
+        return "(no reported steps)"
+    firms = [str(f) for f in summary.index]
+    rows: list[tuple[str, list[str]]] = []
+    for col, label, kind in _SUMMARY_ROWS:
+        if col in summary.columns:
+            rows.append((label, [_fmt(v, kind) for v in summary[col]]))
+    states = [s for s in STATE_NAMES if f"n_{s}" in summary.columns]
+    if states:
+        rows.append(("customers by loyalty state", [""] * len(firms)))
+        for s in states:
+            rows.append((f"  {s.replace('_', ' ')}", [_fmt(v, "int") for v in summary[f"n_{s}"]]))
+    w0 = max(len(r[0]) for r in rows)
+    widths = [max(len(f), *(len(r[1][i]) for r in rows)) for i, f in enumerate(firms)]
+    out = io.StringIO()
+    out.write(" " * w0 + "  " + "  ".join(f.rjust(w) for f, w in zip(firms, widths)) + "\n")
+    out.write("-" * w0 + "  " + "  ".join("-" * w for w in widths) + "\n")
+    for label, cells in rows:
+        out.write(label.ljust(w0) + "  " + "  ".join(c.rjust(w) for c, w in zip(cells, widths)) + "\n")
+    return out.getvalue().rstrip("\n")
+
+
+def format_params() -> str:
+    """Every parameter with its default, allowed range and meaning."""
+    from sim.config import describe
+
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(cls: type, prefix: str) -> None:
+        for key, default, allowed, doc in describe(cls, prefix):
+            if isinstance(default, list) and default and dataclasses.is_dataclass(default[0]):
+                item = type(default[0]).__name__
+                shown = f"{len(default)} entries"
+                doc = doc or f"list of {item} entries, keys below ({key}[i].*)"
+            else:
+                shown = repr(default) if isinstance(default, str) else str(default)
+            rows.append((key, shown, allowed, doc))
+
+    add(RunConfig, "")
+    add(FirmConfig, "market.firms[i].")
+    add(SegmentConfig, "market.customers.segments[i].")
+    w = [max(len(r[i]) for r in rows) for i in range(3)]
+    head = ("key", "default", "allowed")
+    lines = [
+        "  ".join(h.ljust(w[i]) for i, h in enumerate(head)) + "  meaning",
+        "  ".join("-" * x for x in w) + "  -------",
+    ]
+    lines += ["  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3] for r in rows]
+    lines.append("")
+    lines.append(f"market presets (market=<name>): {', '.join(market_presets())}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Hydra structured-config schema of the ``loyalty-sim`` app.
+
+Registers :class:`experiments.running.config.AppConfig` as ``app_schema``, extended by
+``conf/app.yaml``, next to the market schemas of :mod:`sim.schema`. The named
+experiments in ``conf/experiment/`` are ``# @package _global_`` files: they
+set keys of ``experiment`` and ``market`` and are checked against this schema.
+It also registers the ``job_dirname`` resolver that names a sweep job's folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import OmegaConf
+
+import sim.schema  # noqa: F401  (market/market_schema)
+from experiments.running.config import AppConfig
+from strategies.registry import load_builtin
+from sim.config_loading import CONF_DIR
+
+load_builtin()  # strategy/<name>_schema
+ConfigStore.instance().store(name="app_schema", node=AppConfig)
+
+
+#: longest job folder name made from a job's overrides (file systems allow 255 bytes)
+MAX_JOB_DIRNAME = 120
+
+
+def job_dirname(overrides: str) -> str:
+    """A sweep job's folder name: its overrides (``key=value,...``), so that a
+    re-run of the sweep finds the job again; slashes become ``_`` and a name
+    longer than :data:`MAX_JOB_DIRNAME` is cut and ends with a hash of the whole."""
+    name = str(overrides).replace("/", "_") or "no_overrides"
+    if len(name) <= MAX_JOB_DIRNAME:
+        return name
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
+    return f"{name[: MAX_JOB_DIRNAME - 13]}-{digest}"
+
+
+def config_groups(*groups: str) -> str:
+    """The options of config groups, one line per group (``group: a, b``), for
+    an app's ``--help``: the named files of ``conf/<group>/``, without the
+    schemas Hydra also lists."""
+    return "\n".join(
+        f"{group}: " + ", ".join(sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))) for group in groups
+    )
+
+
+if not OmegaConf.has_resolver("job_dirname"):
+    OmegaConf.register_new_resolver("job_dirname", job_dirname)
+if not OmegaConf.has_resolver("config_groups"):
+    OmegaConf.register_new_resolver("config_groups", config_groups)

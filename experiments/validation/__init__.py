@@ -1,0 +1,1 @@
+"""Validation: the claims the model is checked against, the report that measures them, and the invariance table."""

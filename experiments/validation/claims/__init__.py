@@ -1,0 +1,61 @@
+"""The registry of claims the validation report checks.
+
+Every behavioural claim of the model (docs/model.md), every strategy's
+signature and the published figures that the model can be measured against
+are one :class:`Claim` each: the claim in words, its source (the seed
+articles and the published work, by author and year), the
+experiment it is measured in, how it is measured - a function from the
+experiment's tidy tables (:class:`Evidence`) to one number per replication -
+and the pass criterion on those numbers (:class:`Criterion`).
+
+Claims known not to hold in the current model carry ``expected="fail"`` and
+the reason; the report shows them as FAIL with their measured number, and
+the test suite marks them as strict expected failures, so that a claim that
+starts to hold makes the tests fail until this flag and the docs are updated.
+Every verdict, PASS or FAIL, must be clear of its threshold by a margin
+(:meth:`Criterion.margin`, ``experiments.validation.report.MARGIN``); each
+experiment runs the replications its claims need for that
+(``ExperimentSpec.min_replications``).
+
+The modules:
+
+- :mod:`~experiments.validation.claims.criteria`: pass criteria and how numbers print;
+- :mod:`~experiments.validation.claims.evidence`: an experiment's tables and
+  per-replication readers of them;
+- :mod:`~experiments.validation.claims.schedules`: when a strategy runs or a rival
+  enters, and windows of steps relative to it;
+- :mod:`~experiments.validation.claims.measures`, :mod:`~experiments.validation.claims.price_war_measures`,
+  :mod:`~experiments.validation.claims.probe_measures`, :mod:`~experiments.validation.claims.conservation`:
+  the measures (evidence -> one number per replication);
+- :mod:`~experiments.validation.claims.probes`: instrumented runs for claims about single
+  purchases;
+- :mod:`~experiments.validation.claims.experiments`: the experiments the claims share;
+- :mod:`~experiments.validation.claims.claim`: a claim;
+- :mod:`~experiments.validation.claims.market_claims`, :mod:`~experiments.validation.claims.strategy_claims`:
+  the claims themselves;
+- :mod:`~experiments.validation.claims.registry`: all claims in report order, by id.
+"""
+
+from __future__ import annotations
+
+from experiments.validation.claims.claim import Claim
+from experiments.validation.claims.criteria import Criterion, above, below, every, format_value, within
+from experiments.validation.claims.evidence import Evidence
+from experiments.validation.claims.experiments import EXPERIMENTS, ExperimentSpec
+from experiments.validation.claims.registry import CLAIMS, claim_ids, get_claims
+
+__all__ = [
+    "CLAIMS",
+    "EXPERIMENTS",
+    "Claim",
+    "Criterion",
+    "Evidence",
+    "ExperimentSpec",
+    "above",
+    "below",
+    "claim_ids",
+    "every",
+    "format_value",
+    "get_claims",
+    "within",
+]

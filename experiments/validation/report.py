@@ -1,0 +1,733 @@
+"""The validation report: ``loyalty-sim-validate`` writes docs/validation.md.
+
+Usage::
+
+    loyalty-sim-validate                              # every claim, 10 replications, docs/validation.md
+    loyalty-sim-validate --replications 20 --workers 2
+    loyalty-sim-validate --only price_war.profit --only club.pays_back --output /tmp/v.md
+    loyalty-sim-validate --list                       # the claims and their experiments
+    loyalty-sim-validate --sizes 1000,5000,20000 --steps-per-year 52,12   # the invariance table
+
+With ``--sizes``, ``--steps-per-year``, ``--horizon-years`` or
+``--burn-in-years`` it writes the invariance table instead (default
+docs/invariance.md; :mod:`experiments.validation.invariance_report`): per-customer KPIs
+of the baseline and the design card's strategies at every market size and
+step length, and whether they agree.
+
+Every claim of the registry (:mod:`experiments.validation.claims`) is measured on the
+default market (``conf/market/retail.yaml`` through the app config,
+:func:`experiments.running.app.compose_app`): the experiments the chosen claims need
+run once each, together (:func:`gather_all`: experiments on the same market
+share its burn-in and run the scenarios they have in common once), every
+claim turns its experiment's tidy tables into one number per replication,
+and the report gives the mean with its Student-t interval over the
+replications, the criterion and PASS or FAIL (:func:`evaluate`); the
+calibration targets (claims whose figure a parameter was set from) in a
+table of their own, FIT or NO FIT, not counted as validation; then a
+note on every failing claim, how each claim is measured with the margin of
+its verdict (:data:`MARGIN`: a verdict must be clear of its threshold to
+hold on other seeds and other machines) and what each experiment ran. The
+report is written atomically; with the same options it is the same on one
+machine, but for the run time it states.
+
+Bad options stop with one line ``error: <key> = <value>: <what is allowed>``
+and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from experiments.validation.claims import CLAIMS, EXPERIMENTS, Claim, Evidence, ExperimentSpec, claim_ids, format_value
+from experiments.cli.errors import EXIT_BAD_INPUT, OneLineParser, UsageError, as_option, print_listing
+from sim.config import ConfigError, param, validate
+
+ROOT = Path(__file__).resolve().parents[2]
+#: where the report goes by default (relative to the working directory)
+DEFAULT_OUTPUT = "docs/validation.md"
+PASS, FAIL = "PASS", "FAIL"
+#: a calibration target's result: its figure was used to set a parameter, so it fits or not; it does not pass
+FIT, NO_FIT = "FIT", "NO FIT"
+#: a verdict is clear when the number it turns on (the interval's edge, or the
+#: mean for a range) lies at least this many half-widths of the interval from
+#: the threshold, on the side of the verdict (:meth:`Criterion.margin`)
+MARGIN = 1.0
+#: the margin rule in words, for the report and the tests
+MARGIN_RULE = (
+    f"a verdict counts only if it is clear: the number it turns on (the interval's edge for an "
+    f"interval criterion, the mean for a range) lies at least {MARGIN:g} half-width of the interval "
+    f'from the threshold, on the side of the verdict (for "interval > 0": low ≥ {MARGIN:g} × '
+    f"half-width, so the mean is at least {1 + MARGIN:g} half-widths above 0; for a range: the whole "
+    f'interval inside it, or outside it); identities ("every replication") hold exactly'
+)
+
+
+@dataclass
+class ValidationConfig:
+    """Options of ``loyalty-sim-validate``."""
+
+    replications: int = param(10, 2, 100_000, "replications of every experiment (seeds seed .. seed + r - 1)")
+    n_customers: int = param(5000, 1, 100_000_000, "customers in every market (default: the default market's)")
+    seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r everywhere")
+    workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
+    confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the intervals")
+    output: str = param(DEFAULT_OUTPUT, doc="the report's path")
+    only: list = param([], doc="ids of the claims to check (empty: every claim)")
+
+
+# =========================================================================== evidence
+
+
+def default_n_customers() -> int:
+    """Customers of the default market (conf/market/retail.yaml via conf/app.yaml)."""
+    from experiments.running.app import compose_app
+
+    return int(compose_app([])["market"]["n_customers"])
+
+
+def compose(spec: ExperimentSpec, settings: ValidationConfig, variant: Sequence[str] = ()) -> tuple:
+    """The typed market and experiment of ``spec`` (and one of its variants) on
+    the default market with the settings' size, replications and seeds."""
+    from experiments.running.app import compose_app
+    from experiments.running.config import validate_experiment
+    from experiments.running.runner import experiment_config
+
+    replications = max(settings.replications, spec.min_replications)
+    overrides = [
+        *spec.overrides,
+        *variant,
+        f"market.n_customers={settings.n_customers}",
+        f"experiment.replications={replications}",
+        f"experiment.seed={settings.seed}",
+        f"experiment.workers={settings.workers}",
+        f"experiment.confidence={settings.confidence}",
+        "experiment.progress=false",
+        "experiment.figures=false",
+        f"experiment.record_transactions={str(spec.transactions).lower()}",
+    ]
+    container = compose_app(overrides)
+    exp = container["experiment"]
+    if spec.scenarios is not None:
+        exp["scenarios"] = [dict(s) for s in spec.scenarios]
+        exp["baseline"] = spec.scenarios[0]["name"]
+    if spec.keep:
+        missing = set(spec.keep) - {s["name"] for s in exp["scenarios"]}
+        if missing:
+            raise ValueError(f"experiment {spec.name}: no scenario {', '.join(sorted(missing))} to keep")
+        exp["scenarios"] = [s for s in exp["scenarios"] if s["name"] in spec.keep]
+    validate_experiment(container)
+    return experiment_config(container)
+
+
+def _run_probe(spec: ExperimentSpec, market, experiment) -> pd.DataFrame:
+    """The probe of ``spec`` once per replication, in parallel processes."""
+    from experiments.running.runner import workers_for
+
+    seeds = [(r, experiment.seed + r) for r in range(experiment.replications)]
+    workers = workers_for(experiment)
+    if workers == 1:
+        rows = [spec.probe(market, s) for _, s in seeds]
+    else:
+        from joblib import Parallel, delayed
+
+        from experiments.running.interruption import ignore_sigint, starting_workers
+
+        with starting_workers():  # workers are immune to Ctrl-C: the main process stops them
+            rows = Parallel(n_jobs=workers, initializer=ignore_sigint)(delayed(spec.probe)(market, s) for _, s in seeds)
+    table = pd.DataFrame(rows)
+    table.insert(0, "seed", [s for _, s in seeds])
+    table.insert(0, "replication", [r for r, _ in seeds])
+    return table
+
+
+def gather(spec: ExperimentSpec, settings: ValidationConfig) -> Evidence:
+    """Run the experiment of ``spec`` alone (every variant, or its probe) and
+    return its evidence; :func:`gather_all` gives the same evidence for
+    several experiments at once, sharing their runs."""
+    from experiments.running.runner import run_experiment
+
+    if spec.probe is not None:
+        market, experiment = compose(spec, settings)
+        reps = list(range(experiment.replications))
+        return Evidence(market, experiment, reps, probes=_run_probe(spec, market, experiment))
+    if not spec.variants:
+        market, experiment = compose(spec, settings)
+        reps = list(range(experiment.replications))
+        result = run_experiment(market, experiment, progress=False)
+        return Evidence(market, experiment, reps, result.runs, result.steps, result.transactions)
+    parts, first = [], None
+    for name, overrides in spec.variants:
+        market, experiment = compose(spec, settings, overrides)
+        if len(experiment.scenarios) != 1:
+            raise ValueError(f"experiment {spec.name}: a variant runs one scenario, not {len(experiment.scenarios)}")
+        result = run_experiment(market, experiment, progress=False)
+        first = first or (market, experiment)
+        parts.append([t.assign(scenario=name) for t in (result.runs, result.steps)])
+    market, experiment = first
+    names = [n for n, _ in spec.variants]
+    experiment = dataclasses.replace(experiment, scenarios=[{"name": n} for n in names], baseline=names[0])
+    reps = list(range(experiment.replications))
+    runs, steps = (pd.concat([p[i] for p in parts], ignore_index=True) for i in (0, 1))
+    return Evidence(market, experiment, reps, runs, steps)
+
+
+@dataclass
+class _Plan:
+    """What one experiment runs: its configs, and for each of its scenarios
+    (in order) the index of the shared run that gives its tables."""
+
+    spec: ExperimentSpec
+    market: object
+    experiment: object
+    runs: list[tuple[str, int]] = field(default_factory=list)  # (scenario name, shared run)
+
+
+def _plans(specs: Sequence[ExperimentSpec], settings: ValidationConfig):
+    """The plans of ``specs`` and the distinct runs they need: a scenario's
+    market and whether it records purchases, with the replications needed."""
+    from experiments.running.scenarios import Scenario, build_scenarios
+
+    plans, runs, keys = [], [], []
+
+    def run_of(scenario: Scenario, record: bool, replications: int) -> int:
+        key = (scenario.market, record)
+        if key not in keys:
+            keys.append(key)
+            runs.append([Scenario(f"#{len(runs)}", "", scenario.market), record, 0])
+        i = keys.index(key)
+        runs[i][2] = max(runs[i][2], replications)
+        return i
+
+    for spec in specs:
+        if spec.probe is not None:
+            market, experiment = compose(spec, settings)
+            plans.append(_Plan(spec, market, experiment))
+            continue
+        if not spec.variants:
+            market, experiment = compose(spec, settings)
+            plan = _Plan(spec, market, experiment)
+            for sc in build_scenarios(market, experiment.scenarios):
+                plan.runs.append((sc.name, run_of(sc, spec.transactions, experiment.replications)))
+            plans.append(plan)
+            continue
+        plan = None
+        for name, overrides in spec.variants:
+            market, experiment = compose(spec, settings, overrides)
+            if len(experiment.scenarios) != 1:
+                raise ValueError(
+                    f"experiment {spec.name}: a variant runs one scenario, not {len(experiment.scenarios)}"
+                )
+            if plan is None:
+                names = [n for n, _ in spec.variants]
+                experiment_all = dataclasses.replace(
+                    experiment, scenarios=[{"name": n} for n in names], baseline=names[0]
+                )
+                plan = _Plan(spec, market, experiment_all)
+            (sc,) = build_scenarios(market, experiment.scenarios)
+            plan.runs.append((name, run_of(sc, spec.transactions, experiment.replications)))
+        plans.append(plan)
+    return plans, runs
+
+
+def _one_seed(runs: list, probes: list, replication: int, seed: int, threads: int) -> tuple:
+    """Replication ``replication`` (on ``seed``) of the shared runs and probes
+    that need it: one :func:`experiments.running.scenarios.run_replication` for the
+    runs that record no purchases and one for those that do, so that runs on
+    the same market share its burn-in; then each probe."""
+    from experiments.running.scenarios import run_replication
+
+    tables = {}
+    for record in (False, True):
+        chosen = [sc for sc, rec in runs if rec == record]
+        if chosen:
+            tables[record] = run_replication(chosen, replication, seed, threads, record)
+    return tables, {name: probe(market, seed) for name, probe, market in probes}
+
+
+def _rows(plan: _Plan, tables: list, costs: set) -> list[pd.DataFrame] | None:
+    """Per replication, the rows of the plan's scenarios in one shared table
+    (each renamed to its scenario), as its own run of the experiment would
+    have given them: with the cost categories its scenarios book (empty in
+    the scenarios that do not book them), not those only other experiments'
+    scenarios book."""
+    if tables[0] is None:
+        return None
+    frames = [[t[t["scenario"] == f"#{i}"].assign(scenario=name) for name, i in plan.runs] for t in tables]
+    booked = {c for rows in frames for f in rows for c in f.columns if c in costs and f[c].notna().any()}
+    return [
+        pd.concat(
+            [f.drop(columns=[c for c in f.columns if c in costs and c not in booked]) for f in rows], ignore_index=True
+        )
+        for rows in frames
+    ]
+
+
+def gather_all(specs: Sequence[ExperimentSpec], settings: ValidationConfig) -> dict[str, Evidence]:
+    """The evidence of every experiment of ``specs``, as :func:`gather` gives
+    it for each alone (the same numbers in the same rows and columns; the
+    columns may come in another order), from shared runs:
+    a scenario that several experiments run on the same market (the default
+    market's baseline, for one) runs once per replication, and the scenarios
+    of all experiments on the same market share its burn-in, as the scenarios
+    of one experiment do (:mod:`experiments.running.scenarios`). Replication ``r`` of
+    everything runs in one task (seed ``settings.seed + r``), the tasks in
+    parallel processes."""
+    from experiments.running.runner import _assemble
+    from sim.blocks import available_cores
+    from strategies.registry import available
+
+    plans, runs = _plans(specs, settings)
+    probe_plans = [p for p in plans if p.spec.probe is not None]
+    most = max([r for *_, r in runs] + [p.experiment.replications for p in probe_plans])
+    tasks = []
+    for r in range(most):
+        chosen = [(sc, rec) for sc, rec, reps in runs if r < reps]
+        probes = [(p.spec.name, p.spec.probe, p.market) for p in probe_plans if r < p.experiment.replications]
+        tasks.append((chosen, probes, r, settings.seed + r))
+    workers = max(1, min(settings.workers or available_cores(), len(tasks)))
+    threads = 1 if workers > 1 else min(p.market.engine.threads for p in plans)
+    if workers == 1:
+        done = [_one_seed(*task, threads) for task in tasks]
+    else:
+        from joblib import Parallel, delayed
+
+        done = Parallel(n_jobs=workers)(delayed(_one_seed)(*task, threads) for task in tasks)
+
+    costs = set(available())
+    evidence = {}
+    for plan in plans:
+        reps = list(range(plan.experiment.replications))
+        if plan.spec.probe is not None:
+            table = pd.DataFrame([done[r][1][plan.spec.name] for r in reps])
+            table.insert(0, "seed", [settings.seed + r for r in reps])
+            table.insert(0, "replication", reps)
+            evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, probes=table)
+            continue
+        tables = [done[r][0][plan.spec.transactions] for r in reps]
+        order = [name for name, _ in plan.runs]
+        steps, runs_table, bought = (
+            _assemble(frames, order, within) if frames is not None else None
+            for frames, within in (
+                (_rows(plan, [t.steps for t in tables], costs), ["step", "firm_index"]),
+                (_rows(plan, [t.runs for t in tables], costs), ["firm"]),
+                (_rows(plan, [t.transactions for t in tables], costs), ["week"]),
+            )
+        )
+        evidence[plan.spec.name] = Evidence(plan.market, plan.experiment, reps, runs_table, steps, bought)
+    return evidence
+
+
+# =========================================================================== verdicts
+
+
+@dataclass
+class Verdict:
+    """A claim's numbers per replication, their mean and interval, and the result."""
+
+    claim: Claim
+    values: np.ndarray
+    mean: float
+    low: float
+    high: float
+    passed: bool
+
+    @property
+    def result(self) -> str:
+        """PASS or FAIL; FIT or NO FIT for a calibration target (its figure set a parameter, so its holding
+        shows the fit, not a prediction)."""
+        if self.claim.calibrated:
+            return FIT if self.passed else NO_FIT
+        return PASS if self.passed else FAIL
+
+    @property
+    def as_expected(self) -> bool:
+        return self.passed == (self.claim.expected == "pass")
+
+    @property
+    def margin(self) -> float:
+        """How clearly the claim passes (> 0) or fails (< 0), in half-widths
+        of the interval (:meth:`experiments.validation.claims.Criterion.margin`)."""
+        return self.claim.criterion.margin(self.values, self.mean, self.low, self.high)
+
+    @property
+    def clear(self) -> bool:
+        """True if the verdict is at least :data:`MARGIN` half-widths clear of the threshold."""
+        return self.margin >= MARGIN if self.passed else self.margin <= -MARGIN
+
+    def margin_text(self) -> str:
+        """The margin as the report prints it."""
+        m = self.margin
+        if np.isinf(m):
+            return "exact" if self.claim.criterion.kind == "every" else "∞"
+        return "> 10000" if abs(m) > 10_000 else f"{abs(m):.1f}"  # (next to no spread)
+
+    def measured(self) -> str:
+        """``mean [low, high]`` in the claim's unit."""
+        unit = self.claim.unit
+        return f"{format_value(self.mean, unit)} [{format_value(self.low, unit)}, {format_value(self.high, unit)}]"
+
+
+def evaluate(claim: Claim, evidence: Evidence, confidence: float = 0.95) -> Verdict:
+    """Measure ``claim`` on its experiment's evidence and judge it."""
+    from experiments.running.statistics import paired_interval
+
+    values = np.asarray(claim.measure(evidence), dtype=float)
+    if np.isnan(values).any():
+        mean = low = high = float("nan")
+    else:
+        mean, low, high = paired_interval(values, confidence)
+    return Verdict(claim, values, mean, low, high, claim.criterion.holds(values, mean, low, high))
+
+
+@dataclass
+class Validation:
+    """Every verdict of one run of the validation, with what it ran."""
+
+    settings: ValidationConfig
+    verdicts: list[Verdict]
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    @property
+    def validation(self) -> list[Verdict]:
+        """The verdicts of the claims that test a prediction: every claim but the calibration targets."""
+        return [v for v in self.verdicts if not v.claim.calibrated]
+
+    @property
+    def calibration(self) -> list[Verdict]:
+        """The verdicts of the calibration targets (:attr:`experiments.validation.claims.Claim.calibrated`)."""
+        return [v for v in self.verdicts if v.claim.calibrated]
+
+    def summary(self) -> str:
+        """One line: how many validation claims pass and how many calibration targets fit."""
+        valid, fitted = self.validation, self.calibration
+        line = f"{sum(v.passed for v in valid)} of {len(valid)} validation claims pass"
+        if fitted:
+            line += f" ({sum(v.passed for v in fitted)} of {len(fitted)} calibration targets fit)"
+        return line
+
+
+def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = None, log: bool = True) -> Validation:
+    """Gather the evidence the claims need (each experiment once) and judge them."""
+    started = time.perf_counter()
+    claims = list(CLAIMS if claims is None else claims)
+    needed = list(dict.fromkeys(c.experiment for c in claims))
+    if log:
+        print(f"validate: {len(needed)} experiments ({', '.join(needed)})", file=sys.stderr)
+    evidence = gather_all([EXPERIMENTS[name] for name in needed], settings)
+    verdicts = [evaluate(c, evidence[c.experiment], settings.confidence) for c in claims]
+    elapsed = time.perf_counter() - started
+    if log:
+        print(f"validate: {len(claims)} claims judged ({elapsed:.0f} s)", file=sys.stderr)
+    return Validation(settings, verdicts, evidence, elapsed)
+
+
+# =========================================================================== the report
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _experiment_row(name: str, ev: Evidence) -> str:
+    m = ev.market
+    unit = "weeks" if m.steps_per_year == 52 else ("months" if m.steps_per_year == 12 else "steps")
+    if ev.probes is not None:
+        scenarios = "(probe)"
+    else:
+        scenarios = ", ".join(s["name"] if isinstance(s, dict) else s.name for s in ev.experiment.scenarios)
+    return (
+        f"| {name} | {_cell(EXPERIMENTS[name].description)} | {m.name}, {m.n_customers:,} customers | "
+        f"{m.steps} {unit} after {m.burn_in} | {_cell(scenarios)} | {len(ev.replications)} |"
+    )
+
+
+def render(v: Validation) -> str:
+    """The markdown report of a validation."""
+    s = v.settings
+    level = f"{100 * s.confidence:g}%"
+    n = len(v.verdicts)
+    failing = [x for x in v.verdicts if not x.passed]
+    surprises = [x for x in v.verdicts if not x.as_expected]
+    unclear = [x for x in v.verdicts if not x.clear]
+    subset = len(v.verdicts) < len(CLAIMS)
+    lines = [
+        "# Validation report",
+        "",
+        "Every behavioural claim of the model (docs/model.md), every strategy signature and the published "
+        "figures that the model can be measured against, each measured on the default "
+        "market (`conf/market/retail.yaml`; four experiments change it: the captive wave is measured in the "
+        "subscription market, lay-offs in a downturn, the win-back rates in the retail market with limited "
+        "consideration, `conf/market/retail_consideration.yaml`, and the programmes' three-year payback in the "
+        "service-driven retail market, `conf/market/retail_service_driven.yaml`) and judged against its criterion. The "
+        "claims, how each is measured and its criterion are the registry `experiments/validation/claims/`; "
+        "`tests/experiments/validation/test_validation.py` checks the same claims with the same code and the "
+        "same margin rule, on the replications each experiment needs (fewer than here for most). Generated by "
+        "`loyalty-sim-validate` (experiments/validation/report.py); do not edit by hand.",
+        "",
+        f"- Command: `loyalty-sim-validate --replications {s.replications} --n-customers {s.n_customers} "
+        f"--seed {s.seed}" + "".join(f" --only {i}" for i in s.only) + "`",
+        f"- Market: {s.n_customers:,} customers in every experiment; each experiment keeps the horizon and "
+        "burn-in of its named experiment (see Experiments below: shortened where a claim allows).",
+        f"- Replications: {s.replications} per experiment (more where an experiment needs them, see "
+        f"Experiments below), seeds {s.seed}, {s.seed + 1}, ...; "
+        "replication r of every scenario runs on the same seed (common random numbers), so differences "
+        f"between scenarios are paired. Measured: the mean over replications and its {level} Student-t interval.",
+        f"- Margin: {MARGIN_RULE}. A claim's margin is in How each claim is measured below. The same seeds give "
+        "the same numbers on one machine, but another machine's floating-point paths differ and its runs take "
+        "other paths: a verdict at the edge of its threshold would flip there; a clear one does not.",
+        f"- Run time: {v.elapsed:.0f} s (experiments on the same market share its burn-in, and run the "
+        "scenarios they have in common once).",
+        "",
+        f"**Summary: {v.summary()}.**" + (" (a subset of the registry, chosen with --only)" if subset else ""),
+        "",
+    ]
+    targets = v.calibration
+    if targets:
+        lines += [
+            f"{len(targets)} of the {n} claims are calibration targets, not counted as validation: a "
+            "parameter was set from, or fitted to, the claim's own figure, so the figure holding shows only "
+            "that the fit holds at this size and on these seeds, not that the model predicts it. They are "
+            "in their own table (Calibration targets below), marked FIT or NO FIT.",
+            "",
+        ]
+    if failing:
+        known = sum(x.claim.expected == "fail" for x in failing)
+        lines += [
+            f"{len(failing)} claims fail or do not fit; {known} of them are known not to hold in the "
+            "current model (marked so in the registry, with the reason), see the notes below.",
+            "",
+        ]
+    if surprises:
+        lines += [
+            "**Not as the registry expects:** "
+            + ", ".join(f"{x.claim.id} ({x.result}, expected {x.claim.expected.upper()})" for x in surprises)
+            + ". Update the claim's `expected` flag in experiments/validation/claims/.",
+            "",
+        ]
+    if unclear:
+        lines += [
+            f"**Not clear (margin under {MARGIN:g} half-width):** "
+            + ", ".join(f"{x.claim.id} ({x.result} by {x.margin_text()})" for x in unclear)
+            + ". Give the experiment more replications (`min_replications` in "
+            "experiments/validation/claims/experiments.py) or mark the claim as not holding, with its numbers.",
+            "",
+        ]
+    lines += ["| id | claim | source | measured: mean [interval] | criterion | result |", "|---|---|---|---|---|---|"]
+    for x in v.validation:
+        c = x.claim
+        lines.append(
+            f"| {c.id} | {_cell(c.claim)} | {_cell(c.source)} | {x.measured()} | "
+            f"{_cell(c.criterion.describe(c.unit).replace('95%', level))} | {x.result} |"
+        )
+    if failing:
+        lines += ["", "## Notes on the failing claims", ""]
+        for x in failing:
+            c = x.claim
+            why = c.reason if c.expected == "fail" else "not expected: the registry expects this claim to hold"
+            lines.append(
+                f"- **{c.id}**: measured {x.measured()} ({c.measured}); criterion "
+                f"{c.criterion.describe(c.unit).replace('95%', level)}. {why[0].upper() + why[1:]}."
+            )
+    if targets:
+        lines += [
+            "",
+            "## Calibration targets",
+            "",
+            "Claims whose figure a parameter was set from, or fitted to: the parameters are config keys of "
+            "the market, or of a strategy (`strategy.<name>.<key>`), and each parameter's documentation "
+            "gives the source. The same criterion and margin rule as above; FIT where the figure holds.",
+            "",
+            "| id | claim | source | parameters | measured: mean [interval] | criterion | result |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {x.claim.id} | {_cell(x.claim.claim)} | {_cell(x.claim.source)} | "
+            f"{', '.join(f'`{k}`' for k in x.claim.calibrated)} | {x.measured()} | "
+            f"{_cell(x.claim.criterion.describe(x.claim.unit).replace('95%', level))} | {x.result} |"
+            for x in targets
+        ]
+    lines += [
+        "",
+        "## How each claim is measured",
+        "",
+        "| id | experiment | one number per replication | margin (half-widths) |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {x.claim.id} | {x.claim.experiment} | {_cell(x.claim.measured)} | {x.margin_text()} |" for x in v.verdicts
+    ]
+    lines += [
+        "",
+        "## Experiments",
+        "",
+        "| experiment | what runs | market | horizon (after burn-in) | scenarios | replications |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [_experiment_row(name, ev) for name, ev in v.evidence.items()]
+    return "\n".join(lines) + "\n"
+
+
+def read_results(text: str) -> dict[str, str]:
+    """The claims of a report's tables and their result: ``{id: "PASS" | "FAIL" | "FIT" | "NO FIT"}``, the
+    validation claims first, then the calibration targets."""
+    out = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) in (6, 7) and cells[-1] in (PASS, FAIL, FIT, NO_FIT):
+            out[cells[0]] = cells[-1]
+    return out
+
+
+# =========================================================================== command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = OneLineParser(
+        prog="loyalty-sim-validate",
+        description="Measure every claim of the model on the default market and write the validation "
+        "report (default docs/validation.md); with --sizes or --steps-per-year, write the "
+        "invariance table instead (default docs/invariance.md).",
+    )
+    p.add_argument("--replications", metavar="R", help="replications of every experiment (default 10)")
+    p.add_argument("--n-customers", metavar="N", help="customers in every market (default: the default market's)")
+    p.add_argument("--seed", metavar="S", help="seed of replication 0 (default 0)")
+    p.add_argument("--workers", metavar="W", help="processes (default 0: all available cores)")
+    p.add_argument("--confidence", metavar="LEVEL", help="interval level (default 0.95)")
+    p.add_argument("--output", metavar="PATH", help=f"the report (default {DEFAULT_OUTPUT})")
+    p.add_argument(
+        "--only",
+        metavar="ID",
+        action="append",
+        default=[],
+        help="check only this claim (repeat, or comma-separate, for several)",
+    )
+    p.add_argument("--list", action="store_true", help="list the claims and exit")
+    from experiments.validation.invariance_report import add_options
+
+    add_options(p)
+    return p
+
+
+def number(key: str, text: str | None, kind: type) -> int | float | None:
+    """An option's text as ``kind`` (None if not given; raises ConfigError naming ``key``)."""
+    if text is None:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{key} = {text!r}: must be {what}") from None
+
+
+def settings_from(args: argparse.Namespace) -> ValidationConfig:
+    """Validated settings from the parsed options (raises ConfigError)."""
+    given = {
+        "replications": number("replications", args.replications, int),
+        "n_customers": number("n_customers", args.n_customers, int),
+        "seed": number("seed", args.seed, int),
+        "workers": number("workers", args.workers, int),
+        "confidence": number("confidence", args.confidence, float),
+        "output": args.output,
+        "only": [i for text in args.only for i in text.split(",") if i],
+    }
+    given = {k: v for k, v in given.items() if v is not None}
+    validate(given, ValidationConfig)
+    known = set(claim_ids())
+    for i in given["only"]:
+        if i not in known:
+            raise ConfigError(f"only = {i!r}: no such claim; see loyalty-sim-validate --list")
+    if args.only and not given["only"]:
+        raise ConfigError(f"only = {','.join(args.only)!r}: names no claim; see loyalty-sim-validate --list")
+    if "n_customers" not in given:
+        given["n_customers"] = default_n_customers()
+    return ValidationConfig(**given)
+
+
+def list_claims() -> str:
+    """The registry as text: id, experiment, expected result, claim."""
+    return "\n".join(f"{c.id:<32} {c.experiment:<22} {c.expected:<5} {c.claim}" for c in CLAIMS)
+
+
+def report_path(output: str) -> Path:
+    """The report's path ``output``, checked: a file in a folder that exists
+    and can be written (raises ConfigError naming ``output``)."""
+    from experiments.running.outputs import folder_problem
+
+    out = Path(output)
+    if not output.strip() or (out.exists() and out.is_dir()):
+        raise ConfigError(f"output = {output!r}: is a folder; give the report's file path")
+    if not out.parent.exists():
+        raise ConfigError(f"output = {output!r}: the folder {str(out.parent)!r} does not exist")
+    problem = folder_problem(out.parent)
+    if problem:
+        raise ConfigError(f"output = {output!r}: {problem}")
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``loyalty-sim-validate [--replications R] [--n-customers N] [--seed S]
+    [--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list]``:
+    measure the claims, write the report; return the exit status. With the
+    invariance table's options (``--sizes``, ``--steps-per-year``, ...), write
+    that table instead (:func:`experiments.validation.invariance_report.main`)."""
+    from experiments.validation.claims import get_claims
+
+    try:
+        args = _parser().parse_args(argv)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except SystemExit as e:  # --help
+        return int(e.code or 0)
+    from experiments.validation import invariance_report
+
+    if invariance_report.requested(args):
+        return invariance_report.main(args)
+    if args.list:
+        print_listing(list_claims())
+        return 0
+    return write_report(
+        lambda: settings_from(args),
+        lambda s: run_validation(s, get_claims(s.only)),
+        render,
+        lambda v, out: f"{v.summary()}; report: {out} ({v.elapsed:.0f} s)",
+    )
+
+
+def write_report(
+    read_settings: Callable[[], Any],
+    measure: Callable[[Any], Any],
+    render_report: Callable[[Any], str],
+    summary: Callable[[Any, Path], str],
+) -> int:
+    """Read the settings (``read_settings``: settings with an ``output`` path,
+    or ConfigError), measure, write the report atomically and print the
+    summary; the exit status (2 on bad input, nothing written)."""
+    from experiments.running.interruption import stop_cleanly
+    from experiments.running.outputs import write_text
+
+    try:
+        settings = read_settings()
+        out = report_path(settings.output)
+    except ConfigError as e:
+        print(f"error: {as_option(str(e))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with stop_cleanly(out, lambda: "nothing written"):
+        result = measure(settings)
+        write_text(out, render_report(result))
+    print(summary(result, out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
