@@ -78,24 +78,27 @@ run: $(COMPILED)
 # The tests, on TEST_WORKERS processes (pytest-xdist; a test file stays on one
 # process, so its shared setup runs once), with a progress line every few tests:
 # count, time elapsed, time left (tests/conftest.py), and the 15 slowest at the end.
-# `make test` runs everything (the statistical claims, the engine against its
-# reference, the sweeps and the browser tests are marked slow); `make test-fast`
-# leaves the slow ones out and needs neither the dashboard's assets nor chromium.
-# Both execute the example notebooks of docs/examples/ (nbmake, pyproject.toml).
+# `make test-fast` runs the tests not marked slow (under a minute; no dashboard
+# assets, no chromium); `make test` runs them, then the slow ones (the statistical
+# claims, the engine against its reference, whole markets per strategy, the sweeps,
+# the apps end to end and the browser tests), and stops at the first stage that fails.
+# The fast stage executes the example notebooks of docs/examples/ (nbmake, pyproject.toml).
 TEST_WORKERS ?= 2
 PYTEST := $(VPY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
-test: $(COMPILED) $(ASSETS_STAMP) browser
-	$(DASHBOARD_ENV) $(PYTEST) $(ARGS)
+test: test-fast $(ASSETS_STAMP) browser
+	$(DASHBOARD_ENV) $(PYTEST) -m slow $(ARGS)
 
 test-fast: $(COMPILED)
 	$(PYTEST) -m "not slow" $(ARGS)
 
-# ruff's lint rules and formatter check (pyproject.toml [tool.ruff]) on the code, the tests and the example notebooks;
+# ruff's lint rules and formatter check (pyproject.toml [tool.ruff]) on the code, the tests and the example notebooks,
+# and the layers (import-linter's contracts, [tool.importlinter]);
 # CI runs it before the tests (.ci/run), and .pre-commit-config.yaml before each commit.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 bench: $(COMPILED)
 	$(VPY) -m benchmarks.engine

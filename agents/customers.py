@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import compiled
-from sim.config import ATTRIBUTES, CustomerConfig, SEGMENTS
-from sim.states import Channel, LoyaltyState
-from sim.units import StepLength
+from agents.compiled import compiled
+from agents.states import Channel, LoyaltyState
+from agents.attributes import ATTRIBUTES, SEGMENTS
+
+if TYPE_CHECKING:  # the engine's config and units, for annotations only (agents sit below sim)
+    from sim.config import CustomerConfig
+    from sim.units import StepLength
 
 TRAITS = (
     "segment",
@@ -70,7 +73,7 @@ def _beta(rng: np.random.Generator, mean: np.ndarray | float, concentration: flo
     return rng.beta(*_beta_shapes(mean, concentration), n)
 
 
-def _beta_shapes(mean: np.ndarray | float, concentration: float) -> tuple:
+def _beta_shapes(mean: np.ndarray | float, concentration: float) -> tuple[np.ndarray, np.ndarray]:
     """The two shape parameters of a beta distribution of this mean and concentration."""
     mean = np.clip(mean, 1e-6, 1 - 1e-6)
     return mean * concentration, (1 - mean) * concentration
@@ -86,7 +89,7 @@ class Segments:
     weight_alpha: np.ndarray  # Dirichlet parameters of the attribute weights, [segments, attributes]
     deal_a: np.ndarray  # beta shapes of deal proneness
     deal_b: np.ndarray
-    voice: tuple  # beta shapes of voice (one pair)
+    voice: tuple[np.ndarray, np.ndarray]  # beta shapes of voice (one pair)
     price_sensitivity: np.ndarray  # float32
     desired: np.ndarray  # mean desired level
 
@@ -297,6 +300,27 @@ class CustomerView:
 
 class CustomerPopulation:
     """All customers of a market as columnar arrays."""
+
+    # the traits (:data:`TRAITS`), set from ``traits`` by name: one value per customer unless said otherwise
+    segment: np.ndarray  # int8
+    weights: np.ndarray  # [n, attributes] float32
+    visit_rate: np.ndarray
+    spend: np.ndarray
+    deal_proneness: np.ndarray
+    voice: np.ndarray
+    sociability: np.ndarray
+    tolerance: np.ndarray
+    variety: np.ndarray
+    exit_rate: np.ndarray
+    price_sensitivity: np.ndarray
+    purchase_chance: np.ndarray
+    visits_per_purchase: np.ndarray
+    exit_chance: np.ndarray
+    desired: np.ndarray
+    churn_proneness: np.ndarray
+    dropout: np.ndarray
+    taste: np.ndarray  # [n, firms]
+    renewal_review: np.ndarray
 
     def __init__(
         self, traits: dict[str, np.ndarray], n_firms: int, firm_names: list[str], segment_names: list[str] | None = None

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dataclasses
 
 import mesa
 
-from sim.config import FirmConfig
+if TYPE_CHECKING:  # the engine's config and units, for annotations only (agents sit below sim)
+    from sim.config import FirmConfig
+    from sim.strategy_provider import StrategyHooks
 
 
 _UNSET = object()
 
 
-class Firm(mesa.Agent):
+class Firm(mesa.Agent):  # type: ignore[misc]  # mesa ships no type information
     """A firm's positioning and what strategies change of it.
 
     ``price`` is the list price index; strategies set ``discount`` (share off
     the list price), ``basket_multiplier`` and the other levers for the step.
     """
 
+    # of the config's fields (:class:`sim.config.FirmConfig`), set by name in ``__init__``
+    name: str
+    price: float
+    quality: float
+    customers_per_store: float
+
     def __init__(self, model: mesa.Model, index: int, cfg: FirmConfig) -> None:
         super().__init__(model)
         self.index = index
         self.config = cfg
-        for f in dataclasses.fields(FirmConfig):
+        for f in dataclasses.fields(cfg):
             if f.name != "strategies":
                 setattr(self, f.name, getattr(cfg, f.name))
         self.discount = 0.0
@@ -34,7 +44,7 @@ class Firm(mesa.Agent):
         self.quick_bonus = 0.0  # added to the share of resolutions that are quick
         # engagement added to the staff's target beyond pay, levers and strain (a lay-off's survivors lower it)
         self.morale = 0.0
-        self.strategies: list = []
+        self.strategies: list[StrategyHooks] = []
 
     @property
     def effective_price(self) -> float:

@@ -65,7 +65,8 @@ def _ordering(adj: sp.csr_matrix, rng: np.random.Generator, reorder: str) -> np.
     if reorder == "ring":
         return None
     if reorder == "rcm":
-        return reverse_cuthill_mckee(adj, symmetric_mode=True).astype(np.int64)
+        rcm: np.ndarray = reverse_cuthill_mckee(adj, symmetric_mode=True).astype(np.int64)
+        return rcm
     if reorder == "random":
         return rng.permutation(adj.shape[0])
     raise ValueError(f"network.reorder = {reorder!r}: must be one of {', '.join(REORDERINGS)}")

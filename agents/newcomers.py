@@ -12,11 +12,15 @@ does not pay for a dozen small draws (about 0.1 ms a step at 1,000 customers).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from agents.customers import Segments, TRAITS, draw_traits
-from sim.config import CustomerConfig
-from sim.units import StepLength
+
+if TYPE_CHECKING:  # the engine's config and units, for annotations only (agents sit below sim)
+    from sim.config import CustomerConfig
+    from sim.units import StepLength
 
 #: the traits a batch holds: a newcomer keeps the leaver's sociability (their place in the network)
 DRAWN = tuple(name for name in TRAITS if name != "sociability")
@@ -30,7 +34,7 @@ class Newcomers:
     def __init__(self, rng: np.random.Generator, n_firms: int) -> None:
         self.rng = rng
         self.n_firms = n_firms
-        self._drawn_for: tuple | None = None
+        self._drawn_for: tuple[CustomerConfig, StepLength] | None = None
         self._traits: dict[str, np.ndarray] = {}
         self._aware: np.ndarray = np.empty((0, n_firms), dtype=np.float32)
         self._next = 0
@@ -56,7 +60,9 @@ class Newcomers:
         self._next += k
         return {name: values[at] for name, values in self._traits.items()}, self._aware[at]
 
-    def _layout(self, cfg: CustomerConfig, step: StepLength, segments: Segments) -> dict[str, tuple]:
+    def _layout(
+        self, cfg: CustomerConfig, step: StepLength, segments: Segments
+    ) -> dict[str, tuple[tuple[int, ...], np.dtype[Any]]]:
         """Each trait's shape per newcomer and its dtype."""
         probe = draw_traits(
             cfg,

@@ -14,12 +14,14 @@ that person leaves.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import NamedTuple, TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import compiled, inlined
-from sim.config import FirmConfig, StaffConfig
+from agents.compiled import compiled, inlined
+
+if TYPE_CHECKING:  # the engine's config and units, for annotations only (agents sit below sim)
+    from sim.config import FirmConfig, StaffConfig
 
 
 class StaffPopulation:
@@ -110,7 +112,7 @@ class Roster(NamedTuple):
 
     positions: np.ndarray  # employed positions, grouped by firm
     start: np.ndarray  # each firm's first entry in ``positions``
-    count: np.ndarray  # each firm's employed positions
+    counts: np.ndarray  # each firm's employed positions (not ``count``: that is the tuple's method)
     edges: np.ndarray  # cumulative hours along ``positions``
 
     def server(self, firms: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -118,7 +120,7 @@ class Roster(NamedTuple):
         (uniform) in proportion to the positions' hours; -1 where the firm
         has no staff (:func:`serving_position`, visit by visit)."""
         out = np.empty(len(firms), dtype=np.int64)
-        _servers(np.asarray(firms, dtype=np.int64), u, self.positions, self.start, self.count, self.edges, out)
+        _servers(np.asarray(firms, dtype=np.int64), u, self.positions, self.start, self.counts, self.edges, out)
         return out
 
 
@@ -137,7 +139,8 @@ def serving_position(
     hours = edges[min(s + max(m - 1, 0), n_pos - 1)] - before
     pick = np.searchsorted(edges, before + u * hours, side="right") - s
     pick = min(max(pick, 0), max(m - 1, 0))
-    return positions[min(s + pick, n_pos - 1)]
+    position: int = positions[min(s + pick, n_pos - 1)]
+    return position
 
 
 @compiled

@@ -62,7 +62,7 @@ from sim.phases.loyalty_latents import deal_acquired_gain
 from sim.phases.purchase_choice import contract_term_steps
 from sim.staffing import capacity, engagement_target, turnover_by_firm, update_staff, utilisation
 from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
-from sim.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
+from agents.states import CHANNEL_NAMES, Channel, LoyaltyState as S, N_STATES, STATE_NAMES
 from sim.units import StepLength, compounded, first_step
 
 PROSPECT, AWARE, CHURNED, ADVOCATE = int(S.PROSPECT), int(S.AWARE), int(S.CHURNED), int(S.ADVOCATE)

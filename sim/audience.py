@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import inlined
+from agents.compiled import Real, inlined
 
 #: the multiplier of the splitmix64 counter (2**64 / golden ratio): part of the hash, not a parameter
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -35,7 +35,7 @@ _BITS = 24
 
 
 @inlined
-def audience_size(u: float, mean: float, dispersion: float, cap: int) -> int:
+def audience_size(u: Real, mean: Real, dispersion: Real, cap: int) -> int:
     """People told on one occasion: 1 plus a negative binomial (a
     gamma-Poisson mixture, the count of a heavy-tailed rate) of mean
     ``mean - 1`` and shape ``dispersion`` (the smaller, the heavier the

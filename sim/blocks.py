@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, TypeVar
+
+from sim.streams import TaskMap
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 _POOLS: dict[int, ThreadPoolExecutor] = {}
 
@@ -58,14 +61,14 @@ class RowBlocks:
             return [rule(rows) for rows in slices]
         return list(_pool(self.threads).map(rule, slices))
 
-    def each(self, task: Callable[[T], object], items: list) -> list:
+    def each(self, task: Callable[[T], R], items: list[T]) -> list[R]:
         """``task`` applied to each item on the threads, results in item order
         (independent tasks only, e.g. draws from distinct random streams)."""
         if self.threads == 1 or len(items) < 2:
             return [task(item) for item in items]
         return list(_pool(self.threads).map(task, items))
 
-    def each_for(self, n: int) -> Callable[[Callable, list], Iterable]:
+    def each_for(self, n: int) -> TaskMap:
         """How to run independent tasks for the rows ``0..n`` (e.g. draws
         from distinct streams for all customers): on the threads
         (:meth:`each`) when the rows span several blocks; for a market of

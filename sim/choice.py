@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.columns import colwise, rule_constants
-from sim.compiled import compiled, inlined
+from agents.compiled import compiled, inlined
 from sim.config import ChoiceConfig
 from sim.loyalty import is_customer_rule, switching_cost
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 
 _PROSPECT = int(S.PROSPECT)
 _CHURNED = int(S.CHURNED)
@@ -66,16 +66,19 @@ def contract_locks(
 
 
 @inlined
-def known(state: int, dropped_out: bool) -> bool:
+def known(state: int | np.ndarray, dropped_out: bool | np.ndarray) -> bool | np.ndarray:
     """Whether the customer can still buy from a firm at all: they know it,
     and their relationship with it did not go quietly inactive for good
     (``dropped_out``: ``customers.dropout_final``, BG/NBD's permanent
-    dropout)."""
+    dropout). One relationship's in compiled code; over arrays (its
+    ``py_func``), every relationship's."""
     return (state != _PROSPECT) & np.logical_not(dropped_out)
 
 
 @inlined
-def considered(state: int, reconsidered: bool, dropped_out: bool, limited: bool) -> bool:
+def considered(
+    state: int | np.ndarray, reconsidered: bool | np.ndarray, dropped_out: bool | np.ndarray, limited: bool
+) -> bool | np.ndarray:
     """Whether a firm is in the customer's consideration set: they know it
     (:func:`known`), and if they left it, something let it back in
     (``reconsidered``: a slow reconsideration, advertising, a friend's
@@ -90,7 +93,8 @@ def considered(state: int, reconsidered: bool, dropped_out: bool, limited: bool)
     rates well below certainty); without it, a customer who has left every
     firm they know considers them all again (:func:`logit_exponents`)."""
     held_out = (state == _CHURNED) | (limited & (state == _AWARE))
-    return known(state, dropped_out) & (np.logical_not(held_out) | reconsidered)
+    in_set: bool | np.ndarray = known(state, dropped_out) & (np.logical_not(held_out) | reconsidered)
+    return in_set
 
 
 def utility(
@@ -118,7 +122,7 @@ def utility(
     price sensitivity each relationship keeps (less for a loyal one:
     :func:`sim.loyalty_economics.state_factors`)."""
     rel_price = colwise(np.divide, np.atleast_2d(price), reference_price[:, None]) - 1.0
-    return (
+    utility: np.ndarray = (
         cfg.taste_sd * taste
         + cfg.beta_expectation * expectation
         + cfg.beta_satisfaction * satisfaction
@@ -129,6 +133,7 @@ def utility(
         - colwise(np.multiply, price_sensitivity[:, None], rel_price) * price_weight
         + colwise(np.multiply, cfg.beta_deal * deal_proneness[:, None], np.atleast_2d(discount))
     )
+    return utility
 
 
 def choose(
@@ -151,8 +156,8 @@ def choose(
     for k in range(1, len(cum)):  # cumulative sum over firms (np.cumsum would loop over the short axis)
         cum[k] += cum[k - 1]
     target = u_choice * cum[-1]
-    pick = (cum <= target).sum(axis=0)
-    pick = np.minimum(pick, util.shape[1] - 1).astype(np.int64)
+    below = (cum <= target).sum(axis=0)
+    pick: np.ndarray = np.minimum(below, util.shape[1] - 1).astype(np.int64)
     pick[none] = -1
     return pick
 
@@ -310,7 +315,7 @@ def logit_exponents(
                 z[k, f] = 0.0 if f == bound else -np.inf
             none[k] = False
             continue
-        anyone = False
+        anyone: bool | np.ndarray = False  # (a bool: the rules' values are one relationship's)
         for f in range(n_firms):
             open_[f] = present[f] and not (refusing and refusal[i, f])
             anyone |= open_[f] and considered(state[i, f], reconsidered[i, f], dropped_out[i, f], limited)

@@ -38,7 +38,8 @@ def column_count(mask: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray
 
 def column_mean(x: np.ndarray, mask: np.ndarray, count: np.ndarray) -> np.ndarray:
     """Mean of each column of ``x`` over the rows where ``mask`` holds."""
-    return column_sum(x * mask) / np.maximum(count, 1)
+    mean: np.ndarray = column_sum(x * mask) / np.maximum(count, 1)
+    return mean
 
 
 def colwise(op: np.ufunc, a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -50,7 +51,8 @@ def colwise(op: np.ufunc, a: np.ndarray, b: np.ndarray, out: np.ndarray | None =
     a, b = np.asarray(a), np.asarray(b)
     if out is None:
         out = np.empty(np.broadcast_shapes(a.shape, b.shape), op.resolve_dtypes((a.dtype, b.dtype, None))[-1])
-    return op(a, b, out=out, order="F")
+    result: np.ndarray = op(a, b, out=out, order="F")
+    return result
 
 
 def flat(x: np.ndarray) -> np.ndarray:
@@ -78,7 +80,7 @@ def nonzero_cells(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def any_column(mask: np.ndarray) -> np.ndarray:
     """Rows where any column holds."""
-    out = mask[:, 0].copy()
+    out: np.ndarray = mask[:, 0].copy()
     for k in range(1, mask.shape[1]):
         out |= mask[:, k]
     return out
@@ -90,6 +92,6 @@ def rule_constants(dtype: type, *values: float) -> np.ndarray:
     ``dtype`` (float32 as numpy applies a Python float to float32 columns,
     float64 for a float64 rule), read-only and kept for each set of values,
     so a step reads them without building them again."""
-    out = np.array(values, dtype=dtype)
+    out: np.ndarray = np.array(values, dtype=dtype)
     out.flags.writeable = False
     return out

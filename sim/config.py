@@ -15,10 +15,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.attributes import ATTRIBUTES
 from sim.units import StepLength
-
-SEGMENTS = ("price", "value", "service")
-ATTRIBUTES = ("price", "quality", "service", "belonging")
 
 
 class ConfigError(ValueError):
@@ -34,10 +32,25 @@ def param(
     lo_open: bool = False,
     choices: tuple | None = None,
     nonblank: bool = False,
+    unit: str = "",
+    source: str = "",
 ) -> Any:
     """A config field with its allowed range and its meaning (``nonblank``: a
-    name that must not be empty or only spaces)."""
-    meta = {"lo": lo, "hi": hi, "lo_open": lo_open, "doc": doc, "choices": choices, "nonblank": nonblank}
+    name that must not be empty or only spaces), its ``unit`` (e.g. "weeks",
+    "share (0–1)", "label") and the ``source`` of its default (a publication
+    by author and year, a seed article, "calibrated to ...", or "assumption
+    (no empirical source)"): the single source of truth of
+    ``docs/parameters.md`` (``python -m experiments.reports.parameter_table``)."""
+    meta = {
+        "lo": lo,
+        "hi": hi,
+        "lo_open": lo_open,
+        "doc": doc,
+        "choices": choices,
+        "nonblank": nonblank,
+        "unit": unit,
+        "source": source,
+    }
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
     return field(default=default, metadata=meta)
@@ -49,24 +62,53 @@ class SegmentConfig:
     """One customer segment (002: high-end wants service and respect, mid wants
     brand and quality, low-end wants price)."""
 
-    name: str = param("value", doc="segment name", nonblank=True)
-    share: float = param(0.4, 0.0, 1.0, "share of customers in this segment")
-    weights: list = param(
-        [0.25, 0.4, 0.2, 0.15], 0.0, 1.0, "centre of the importance weights on price, quality, service, belonging"
+    name: str = param(
+        "value", doc="segment name", nonblank=True, unit="label", source="seed 002 (On consumer loyalty: your views)"
     )
-    deal_proneness_mean: float = param(0.3, 0.0, 1.0, "mean deal proneness (000, 001)", lo_open=True)
-    price_sensitivity: float = param(0.5, 0.0, 50.0, "utility lost per 100% price above reference")
+    share: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "share of customers in this segment",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
+    )
+    weights: list = param(
+        [0.25, 0.4, 0.2, 0.15],
+        0.0,
+        1.0,
+        "centre of the importance weights on price, quality, service, belonging",
+        unit="weights (0–1), normalised to sum to 1",
+        source="assumption (no empirical source)",
+    )
+    deal_proneness_mean: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "mean deal proneness (000, 001)",
+        lo_open=True,
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    price_sensitivity: float = param(
+        0.5,
+        0.0,
+        50.0,
+        "utility lost per 100% price above reference",
+        unit="utility per 100% price above reference",
+        source="assumption (no empirical source)",
+    )
     desired_level: float = param(
         0.63,
         0.0,
         1.0,
-        "mean desired level of the segment: the experience (0-1 score "
-        "scale, weighed by the customer's own weights) its customers want, stable (004; "
-        "Zeithaml, Berry & Parasuraman 1993: desired service; 002: the low end wants "
-        "price, the high end service and respect, so standards differ). Defaults put "
-        "each segment's desired level a little above what the store made for it "
-        "typically gives (discounter about 0.50, focal 0.57, premium 0.69): no survey "
-        "source",
+        "mean desired level of the segment: the experience (0-1 score scale, weighed by the "
+        "customer's own weights) its customers want, stable (004; Zeithaml, Berry & Parasuraman "
+        "1993: desired service; 002: the low end wants price, the high end service and respect, "
+        "so standards differ). Defaults put each segment's desired level a little above what the "
+        "store made for it typically gives (discounter about 0.50, focal 0.57, premium 0.69)",
+        unit="score (0–1) of experience",
+        source="assumption (no empirical source)",
     )
 
 
@@ -84,17 +126,23 @@ class CustomerConfig:
 
     segments: list = field(default_factory=_default_segments)
     weight_concentration: float = param(
-        30.0, 0.1, 1e4, "Dirichlet concentration around the segment centre", lo_open=True
+        30.0,
+        0.1,
+        1e4,
+        "Dirichlet concentration around the segment centre",
+        lo_open=True,
+        unit="dimensionless (Dirichlet concentration)",
+        source="assumption (no empirical source)",
     )
     visits_per_year_mean: float = param(
         23.4,
         0.0,
         10_000.0,
-        "mean visits a customer makes to the category a "
-        "year (23.4: 0.45 a week, the first version's weekly purchase chance, "
-        "annualised; "
-        "no empirical source)",
+        "mean visits a customer makes to the category a year (23.4: 0.45 a week, the first "
+        "version's weekly purchase chance, annualised)",
         lo_open=True,
+        unit="visits per year",
+        source="assumption (no empirical source)",
     )
     visits_per_year_shape: float = param(
         2.0,
@@ -104,28 +152,90 @@ class CustomerConfig:
         "(lower = more spread; the gamma mixing of Ehrenberg's NBD of repeat buying, "
         "though a visit round holds at most one purchase, so counts are not Poisson "
         "within a customer)",
+        unit="dimensionless (gamma shape)",
+        source="assumption (no empirical source)",
     )
     spend_median: float = param(
         38.3,
         0.0,
         1e9,
-        "median basket value of one visit at reference price (money; "
-        "38.3 keeps the weekly retail market's revenue per customer of the model's first "
-        "version, whose buyers made at most one visit a week at 40)",
+        "median basket value of one visit at reference price (38.3 keeps the weekly retail "
+        "market's revenue per customer of the model's first version, whose buyers made at most "
+        "one visit a week at 40)",
         lo_open=True,
+        unit="currency per visit",
+        source="assumption (no empirical source)",
     )
-    spend_sigma: float = param(1.0, 0.0, 5.0, "lognormal sigma of basket value (002, 003: 80/20)")
-    deal_concentration: float = param(6.0, 0.1, 1e4, "beta concentration of deal proneness", lo_open=True)
-    deal_seeker_threshold: float = param(0.6, 0.0, 1.0, "deal proneness from which a customer counts as a deal-seeker")
-    voice_mean: float = param(0.10, 0.0, 1.0, "mean chance that a disappointed customer complains (002: ~10%)")
-    voice_concentration: float = param(8.0, 0.1, 1e4, "beta concentration of voice propensity", lo_open=True)
-    sociability_mean: float = param(0.5, 0.0, 1.0, "mean sociability: share of ties and talkativeness", lo_open=True)
-    sociability_concentration: float = param(4.0, 0.1, 1e4, "beta concentration of sociability", lo_open=True)
+    spend_sigma: float = param(
+        1.0,
+        0.0,
+        5.0,
+        "lognormal sigma of basket value",
+        unit="dimensionless (lognormal sigma)",
+        source=(
+            "seed 002 (On consumer loyalty: your views); seed 003 (Customer retention cases): 20% of "
+            "customers bring 80% of revenue"
+        ),
+    )
+    deal_concentration: float = param(
+        6.0,
+        0.1,
+        1e4,
+        "beta concentration of deal proneness",
+        lo_open=True,
+        unit="dimensionless (beta concentration)",
+        source="assumption (no empirical source)",
+    )
+    deal_seeker_threshold: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "deal proneness from which a customer counts as a deal-seeker",
+        unit="score (0–1)",
+        source="definition (no empirical source)",
+    )
+    voice_mean: float = param(
+        0.10,
+        0.0,
+        1.0,
+        "mean chance that a disappointed customer complains",
+        unit="probability per disappointment",
+        source="seed 002 (On consumer loyalty: your views): about one dissatisfied customer in ten complains",
+    )
+    voice_concentration: float = param(
+        8.0,
+        0.1,
+        1e4,
+        "beta concentration of voice propensity",
+        lo_open=True,
+        unit="dimensionless (beta concentration)",
+        source="assumption (no empirical source)",
+    )
+    sociability_mean: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "mean sociability: share of ties and talkativeness",
+        lo_open=True,
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    sociability_concentration: float = param(
+        4.0,
+        0.1,
+        1e4,
+        "beta concentration of sociability",
+        lo_open=True,
+        unit="dimensionless (beta concentration)",
+        source="assumption (no empirical source)",
+    )
     desired_sd: float = param(
         0.05,
         0.0,
         1.0,
         "spread (standard deviation) of the desired level across the customers of a segment (clipped to the 0-1 scale)",
+        unit="score (0–1), standard deviation",
+        source="assumption (no empirical source)",
     )
     tolerance_mean: float = param(
         0.08,
@@ -134,8 +244,17 @@ class CustomerConfig:
         "mean half-width of the zone of tolerance (004): the adequate "
         "level lies two half-widths below the desired level, before alternatives "
         "raise it",
+        unit="score (0–1) of experience",
+        source="assumption (no empirical source)",
     )
-    tolerance_sigma: float = param(0.4, 0.0, 3.0, "lognormal sigma of the zone of tolerance")
+    tolerance_sigma: float = param(
+        0.4,
+        0.0,
+        3.0,
+        "lognormal sigma of the zone of tolerance",
+        unit="dimensionless (lognormal sigma)",
+        source="assumption (no empirical source)",
+    )
     churn_proneness_a: float = param(
         0.8,
         0.01,
@@ -150,8 +269,24 @@ class CustomerConfig:
         "22-35% at the retail market's three stores (Reichheld & Sasser 1990; seed "
         "002: 20-40%)",
         lo_open=True,
+        unit="dimensionless (beta shape)",
+        source=(
+            "calibrated to an annual customer loss of 20-40% (Reichheld & Sasser 1990; seed 002 (On "
+            "consumer loyalty: your views))"
+        ),
     )
-    churn_proneness_b: float = param(6.0, 0.01, 1e4, "beta b of the churn proneness", lo_open=True)
+    churn_proneness_b: float = param(
+        6.0,
+        0.01,
+        1e4,
+        "beta b of the churn proneness",
+        lo_open=True,
+        unit="dimensionless (beta shape)",
+        source=(
+            "calibrated to an annual customer loss of 20-40% (Reichheld & Sasser 1990; seed 002 (On "
+            "consumer loyalty: your views))"
+        ),
+    )
     dropout_mean: float = param(
         0.004,
         0.0,
@@ -159,9 +294,17 @@ class CustomerConfig:
         "mean chance that a relationship goes quietly inactive after a "
         "visit (the BG/NBD story: Fader, Hardie & Lee 2005, 'Counting your customers "
         "the easy way'); heterogeneous, beta. 0 for a contractual market",
+        unit="probability per visit",
+        source="assumption (no empirical source)",
     )
     dropout_concentration: float = param(
-        20.0, 0.01, 1e6, "beta concentration (a + b) of the dropout chance", lo_open=True
+        20.0,
+        0.01,
+        1e6,
+        "beta concentration (a + b) of the dropout chance",
+        lo_open=True,
+        unit="dimensionless (beta concentration)",
+        source="assumption (no empirical source)",
     )
     dropout_final: bool = param(
         False,
@@ -169,6 +312,8 @@ class CustomerConfig:
         "never returns to the customer's consideration set (BG/NBD's dropout is "
         "permanent: Fader, Hardie & Lee 2005). false = a lapsed customer may come back "
         "as one who churned does (reconsideration, stories, offers)",
+        unit="flag (true/false)",
+        source="assumption (no empirical source)",
     )
     dropout_after_first_purchase: bool = param(
         True,
@@ -176,6 +321,8 @@ class CustomerConfig:
         "(the MBG/NBD story: Batislam, Denizel & Filiztekin 2007, "
         "'Empirical validation and comparison of models for customer "
         "base analysis'); false = only repeat purchases, as in BG/NBD",
+        unit="flag (true/false)",
+        source="Batislam, Denizel & Filiztekin 2007 (MBG/NBD)",
     )
     first_purchase_per_year: float = param(
         0.0,
@@ -186,6 +333,8 @@ class CustomerConfig:
         "rate: trial that does not select on the repeat rate (the BG/NBD and "
         "Pareto/NBD cohorts' rates do not depend on when they first bought; "
         "Schmittlein, Morrison & Colombo 1987). 0 = at their own purchase rate",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
     renewal_review_mean: float = param(
         1.0,
@@ -201,6 +350,8 @@ class CustomerConfig:
         "review their plans raises churn: Ascarza, Iyengar & Schleicher 2016, "
         "'The perils of proactive churn prevention using plan recommendations'). "
         "1 = every subscriber reviews",
+        unit="probability per renewal point",
+        source="assumption (no empirical source)",
     )
     renewal_review_concentration: float = param(
         2.0,
@@ -210,40 +361,81 @@ class CustomerConfig:
         "reviewing at renewal (small: most subscribers nearly always or "
         "nearly never review)",
         lo_open=True,
+        unit="dimensionless (beta concentration)",
+        source="assumption (no empirical source)",
     )
-    variety_a: float = param(1.0, 0.01, 1e3, "beta a of variety seeking (most low, a few high)", lo_open=True)
-    variety_b: float = param(70.0, 0.01, 1e4, "beta b of variety seeking", lo_open=True)
+    variety_a: float = param(
+        1.0,
+        0.01,
+        1e3,
+        "beta a of variety seeking (most low, a few high)",
+        lo_open=True,
+        unit="dimensionless (beta shape)",
+        source="assumption (no empirical source)",
+    )
+    variety_b: float = param(
+        70.0,
+        0.01,
+        1e4,
+        "beta b of variety seeking",
+        lo_open=True,
+        unit="dimensionless (beta shape)",
+        source="assumption (no empirical source)",
+    )
     exit_per_year_mean: float = param(
         0.078,
         0.0,
         1e3,
         "mean rate a year at which a customer leaves the category "
         "(moves away, stops buying it; replaced by a new prospect): 0.078 = 7.5% a year",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
-    exit_per_year_shape: float = param(1.5, 0.05, 1e3, "gamma shape of the heterogeneity of exit rates")
+    exit_per_year_shape: float = param(
+        1.5,
+        0.05,
+        1e3,
+        "gamma shape of the heterogeneity of exit rates",
+        unit="dimensionless (gamma shape)",
+        source="assumption (no empirical source)",
+    )
     reference_price_adaptation: float = param(
-        0.1, 0.0, 1.0, "step of the reference price toward the price paid, per purchase"
+        0.1,
+        0.0,
+        1.0,
+        "step of the reference price toward the price paid, per purchase",
+        unit="share per purchase",
+        source="assumption (no empirical source)",
     )
     reference_regular_weight: float = param(
         0.3,
         0.0,
         1.0,
-        "weight of the firm's regular (list) price beside the "
-        "price paid in what the reference price moves toward: a discount "
-        "lowers the reference price, but not all the way, since buyers "
-        "remember the regular price (Kalwani, Yim, Rinne & Sugita 1990, 'A "
-        "price expectations model of customer brand choice'; Mazumdar, Raj & "
-        "Sinha 2005, 'Reference price research: review and propositions'). "
-        "0 = the price paid only; 0.3 keeps 70% of a discount's pull: a "
-        "judgement, no published figure",
+        "weight of the firm's regular (list) price beside the price paid in what the reference "
+        "price moves toward: a discount lowers the reference price, but not all the way, since "
+        "buyers remember the regular price (Kalwani, Yim, Rinne & Sugita 1990, 'A price "
+        "expectations model of customer brand choice'; Mazumdar, Raj & Sinha 2005, 'Reference "
+        "price research: review and propositions'). 0 = the price paid only; 0.3 keeps 70% of a "
+        "discount's pull",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
-    initial_awareness: float = param(0.9, 0.0, 1.0, "chance that a customer knows each firm at the start")
+    initial_awareness: float = param(
+        0.9,
+        0.0,
+        1.0,
+        "chance that a customer knows each firm at the start",
+        unit="probability per firm",
+        source="assumption (no empirical source)",
+    )
     newcomer_awareness: float = param(
         0.5,
         0.0,
         1.0,
         "chance that a new prospect already knows each firm (the "
         "firms a customer knows on arriving are in their consideration set)",
+        unit="probability per firm",
+        source="assumption (no empirical source)",
     )
     consideration_per_year: float = param(
         0.05,
@@ -261,6 +453,8 @@ class CustomerConfig:
         "friend's positive stories (word_of_mouth.reconsideration_per_story "
         "each) bring it in too. A judgement calibrated to Griffin & Lowenstein "
         "2001, 'Customer winback': 5-20% of new prospects won within a year",
+        unit="rate per year",
+        source="calibrated to Griffin & Lowenstein 2001 (5-20% of new prospects won within a year)",
     )
     newcomer_batch: int = param(
         256,
@@ -270,6 +464,8 @@ class CustomerConfig:
         "arrival (a layout of the random draws, not behaviour: the k-th newcomer of a "
         "market gets the same traits whatever step they arrive in; 256 lasts a "
         "5,000-customer weekly market about half a year)",
+        unit="people",
+        source="setting (not a behavioural assumption)",
     )
 
 
@@ -278,13 +474,29 @@ class CustomerConfig:
 class NetworkConfig:
     """Small-world social network over which word of mouth travels (001, 002)."""
 
-    mean_degree: float = param(8.0, 0.0, 200.0, "mean number of ties (scaled by sociability)")
-    rewire_prob: float = param(0.1, 0.0, 1.0, "Watts–Strogatz rewiring probability")
+    mean_degree: float = param(
+        8.0,
+        0.0,
+        200.0,
+        "mean number of ties (scaled by sociability)",
+        unit="ties per customer",
+        source="assumption (no empirical source)",
+    )
+    rewire_prob: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "Watts–Strogatz rewiring probability",
+        unit="probability per tie",
+        source="assumption (no empirical source)",
+    )
     reorder: str = param(
         "rcm",
         doc="numbering of customers: 'ring' keeps friends close as built, "
         "'rcm' renumbers by reverse Cuthill-McKee, 'random' scatters them (slow baseline)",
         choices=("ring", "rcm", "random"),
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
 
 
@@ -309,6 +521,8 @@ class ChoiceConfig:
         "except those they left, and one who has left them all considers them "
         "all again. conf/market/retail_consideration.yaml turns it on with the "
         "rates calibrated to Griffin & Lowenstein 2001 (docs/model.md)",
+        unit="flag (true/false)",
+        source="assumption (no empirical source)",
     )
     logit_scale: float = param(
         5.0,
@@ -318,24 +532,43 @@ class ChoiceConfig:
         "occasion noise. Calibrated so that about a third of customers are in play "
         "(their main firm's choice probability below 0.9): see docs/model.md",
         lo_open=True,
+        unit="multiplier (logit points per unit of utility)",
+        source="calibrated to about a third of customers in play (a target of this model, no empirical source)",
     )
     taste_sd: float = param(
         0.2,
         0.0,
         100.0,
-        "standard deviation of each customer's persistent taste for each firm "
-        "(location, liking; utility units), drawn with the customer and kept: why two "
-        "equally served customers choose differently (random-coefficients logit)",
+        "standard deviation of each customer's persistent taste for each firm (location, liking),"
+        " drawn with the customer and kept: why two equally served customers choose differently "
+        "(random-coefficients logit)",
+        unit="utility, standard deviation",
+        source="assumption (no empirical source)",
     )
-    beta_expectation: float = param(1.0, 0.0, 100.0, "weight of the expected experience (0-1 score scale)")
+    beta_expectation: float = param(
+        1.0,
+        0.0,
+        100.0,
+        "weight of the expected experience",
+        unit="utility per unit of expectation (0–1 score)",
+        source="assumption (no empirical source)",
+    )
     beta_satisfaction: float = param(
         0.08,
         0.0,
         100.0,
-        "weight of cumulative satisfaction (zone units: 0 at the "
-        "adequate level, 1 at the desired) of firms bought from before",
+        "weight of cumulative satisfaction of firms bought from before",
+        unit="utility per zone unit",
+        source="assumption (no empirical source)",
     )
-    beta_affect: float = param(0.25, 0.0, 100.0, "weight of affective loyalty (0-1)")
+    beta_affect: float = param(
+        0.25,
+        0.0,
+        100.0,
+        "weight of affective loyalty",
+        unit="utility per unit of affect (0–1)",
+        source="assumption (no empirical source)",
+    )
     beta_inertia: float = param(
         0.25,
         0.0,
@@ -343,9 +576,25 @@ class ChoiceConfig:
         "weight of inertia: the smoothed share of the customer's own "
         "recent choices that went to the firm, 0-1 (Guadagni & Little 1983's "
         "loyalty variable)",
+        unit="utility per unit of inertia (0–1)",
+        source="assumption (no empirical source)",
     )
-    beta_switching: float = param(0.5, 0.0, 100.0, "weight of switching costs (contracts, programme bonds)")
-    beta_deal: float = param(1.5, 0.0, 100.0, "pull of a discount per unit of deal proneness and depth")
+    beta_switching: float = param(
+        0.5,
+        0.0,
+        100.0,
+        "weight of switching costs (contracts, programme bonds)",
+        unit="utility per switching-cost unit",
+        source="assumption (no empirical source)",
+    )
+    beta_deal: float = param(
+        1.5,
+        0.0,
+        100.0,
+        "pull of a discount per unit of deal proneness and depth",
+        unit="utility per unit of deal proneness × discount share",
+        source="assumption (no empirical source)",
+    )
     beta_deal_acquired: float = param(
         1.3,
         0.0,
@@ -360,6 +609,8 @@ class ChoiceConfig:
         "1978, 'Impact of deals and deal retraction on brand switching'). Set with "
         "churn.deal_acquired_hazard and loyalty.deal_acquired_affect to Lewis's "
         "half value at 30% off",
+        unit="utility per unit of acquisition discount share",
+        source="calibrated to Lewis 2006 (about half the long-term value for customers won at 30-35% off)",
     )
 
 
@@ -367,18 +618,70 @@ class ChoiceConfig:
 class ExperienceConfig:
     """What a purchase feels like."""
 
-    failure_rate_at_zero_quality: float = param(0.30, 0.0, 1.0, "chance of a quality failure when quality is 0")
-    failure_quality_exponent: float = param(2.0, 0.0, 20.0, "how steeply failures fall with quality")
+    failure_rate_at_zero_quality: float = param(
+        0.30,
+        0.0,
+        1.0,
+        "chance of a quality failure when quality is 0",
+        unit="probability per visit",
+        source="assumption (no empirical source)",
+    )
+    failure_quality_exponent: float = param(
+        2.0,
+        0.0,
+        20.0,
+        "how steeply failures fall with quality",
+        unit="exponent (dimensionless)",
+        source="assumption (no empirical source)",
+    )
     failure_shock: float = param(
-        0.7, 0.0, 5.0, "drop of the quality score on a failure (000: the failing IC-card phone)"
+        0.7,
+        0.0,
+        5.0,
+        "drop of the quality score on a failure (000: the failing IC-card phone)",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
     )
     service_offset_after_failure: float = param(
-        0.25, 0.0, 1.0, "share of service that still counts after a failure (000: good quality is the hard truth)"
+        0.25,
+        0.0,
+        1.0,
+        "share of service that still counts after a failure (000: good quality is the hard truth)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
-    quality_noise: float = param(0.05, 0.0, 1.0, "spread of the quality score between purchases")
-    fairness_gain_slope: float = param(1.5, 0.0, 100.0, "fairness gained per 100% price below reference")
-    fairness_loss_slope: float = param(3.0, 0.0, 100.0, "fairness lost per 100% price above reference (loss aversion)")
-    bond_belonging: float = param(0.35, 0.0, 1.0, "belonging added when served by the staff member one is attached to")
+    quality_noise: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "spread of the quality score between purchases",
+        unit="score (0–1), standard deviation",
+        source="assumption (no empirical source)",
+    )
+    fairness_gain_slope: float = param(
+        1.5,
+        0.0,
+        100.0,
+        "fairness gained per 100% price below reference",
+        unit="score (0–1) per 100% price below reference",
+        source="assumption (no empirical source)",
+    )
+    fairness_loss_slope: float = param(
+        3.0,
+        0.0,
+        100.0,
+        "fairness lost per 100% price above reference (loss aversion)",
+        unit="score (0–1) per 100% price above reference",
+        source="assumption (no empirical source)",
+    )
+    bond_belonging: float = param(
+        0.35,
+        0.0,
+        1.0,
+        "belonging added when served by the staff member one is attached to",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
 
 
 @dataclass
@@ -393,17 +696,19 @@ class DisconfirmationConfig:
         2.25,
         1.0,
         20.0,
-        "how much more a shortfall below the adequate level weighs "
-        "than an equal excess (Kahneman & Tversky 1979's loss aversion, 2.25 in "
-        "Tversky & Kahneman 1992)",
+        "how much more a shortfall below the adequate level weighs than an equal excess (Kahneman"
+        " & Tversky 1979's loss aversion)",
+        unit="multiplier",
+        source="Tversky & Kahneman 1992 (loss aversion 2.25)",
     )
     delight_bonus: float = param(
         0.3,
         0.0,
         10.0,
-        "extra transaction satisfaction of an experience above the "
-        "desired level (zone units): delight is more than the top of the zone "
-        "(Oliver, Rust & Varki 1997)",
+        "extra transaction satisfaction of an experience above the desired level: delight is more"
+        " than the top of the zone (Oliver, Rust & Varki 1997)",
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     alternative_weight: float = param(
         0.25,
@@ -413,6 +718,8 @@ class DisconfirmationConfig:
         "best alternative the customer knows (its expected experience), capped at "
         "the desired level (Zeithaml, Berry & Parasuraman 1993: perceived service "
         "alternatives raise adequate service)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     surprise_weight: float = param(
         0.3,
@@ -421,6 +728,8 @@ class DisconfirmationConfig:
         "transaction satisfaction per zone width of experience above "
         "the predicted level (expectation): surprise adds to the judgement against "
         "standards (Oliver 1980's disconfirmation)",
+        unit="zone units per zone width of surprise",
+        source="assumption (no empirical source)",
     )
 
 
@@ -435,16 +744,26 @@ class ExpectationConfig:
         "step of the predicted level (expectation) toward each visit's "
         "experience: slow, so that satisfaction is anchored to standards rather than "
         "washed out by adaptation",
+        unit="share per visit",
+        source="assumption (no empirical source)",
     )
     promise_half_life_weeks: float = param(
         138.3,
         0.01,
         1e6,
-        "half-life (weeks) of the gap between an expectation "
-        "and the firm's advertised promise (the promise pulls slowly)",
+        ("half-life of the gap between an expectation and the firm's advertised promise (the promise pulls slowly)"),
         lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
-    initial_spread: float = param(0.05, 0.0, 1.0, "spread of initial expectations around the promise")
+    initial_spread: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "spread of initial expectations around the promise",
+        unit="score (0–1), standard deviation",
+        source="assumption (no empirical source)",
+    )
 
 
 @dataclass
@@ -456,29 +775,49 @@ class LoyaltyConfig:
         0.0,
         10.0,
         "affect gained per visit per zone unit of transaction satisfaction above affect_neutral (lost below it)",
+        unit="affect (0–1) per visit per zone unit",
+        source="assumption (no empirical source)",
     )
     affect_neutral: float = param(
         0.15,
         -10.0,
         10.0,
-        "transaction satisfaction (zone units) that neither builds "
-        "nor erodes liking: 0.15 of the way into the zone of tolerance, so a "
-        "barely adequate experience erodes it and most experiences in the zone "
-        "build it. Set so that the retail market's smallest store keeps a tenth of its "
-        "customers loyal (double jeopardy: smaller firms' buyers are slightly less "
-        "loyal; Ehrenberg, Goodhardt & Barwise 1990); no survey source",
+        "transaction satisfaction that neither builds nor erodes liking: 0.15 of the way into the"
+        " zone of tolerance, so a barely adequate experience erodes it and most experiences in "
+        "the zone build it. Set so that the retail market's smallest store keeps a tenth of its "
+        "customers loyal (double jeopardy: smaller firms' buyers are slightly less loyal; "
+        "Ehrenberg, Goodhardt & Barwise 1990)",
+        unit="zone units",
+        source=(
+            "calibrated to a tenth of the smallest store's customers loyal (double jeopardy: "
+            "Ehrenberg, Goodhardt & Barwise 1990)"
+        ),
     )
     affect_half_life_weeks: float = param(
-        69.0, 0.01, 1e6, "half-life (weeks) of affect without purchases", lo_open=True
+        69.0,
+        0.01,
+        1e6,
+        "half-life of affect without purchases",
+        lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
-    belonging_affect: float = param(0.04, 0.0, 1.0, "affect gained per purchase per unit of belonging")
+    belonging_affect: float = param(
+        0.04,
+        0.0,
+        1.0,
+        "affect gained per purchase per unit of belonging",
+        unit="affect (0–1) per purchase per unit of belonging",
+        source="assumption (no empirical source)",
+    )
     inertia_smoothing: float = param(
         0.125,
         0.0,
         1.0,
-        "weight of the latest choice in inertia, per visit "
-        "(inertia: the exponentially smoothed share of the customer's choices that "
-        "went to each firm; Guadagni & Little 1983 estimated a carry-over of 0.875)",
+        "weight of the latest choice in inertia, per visit (inertia: the exponentially smoothed "
+        "share of the customer's choices that went to each firm)",
+        unit="share per visit",
+        source="Guadagni & Little 1983 (carry-over 0.875)",
     )
     satisfaction_memory: float = param(
         0.1,
@@ -489,13 +828,17 @@ class LoyaltyConfig:
         "visits are averaged (weight 1 / visits so far) until the weight falls to "
         "this floor, so customers with longer relationships weigh the history "
         "more (Bolton 1998)",
+        unit="share per visit",
+        source="assumption (no empirical source)",
     )
     repeat_rate_half_life_weeks: float = param(
         13.5,
         0.01,
         1e6,
-        "half-life (weeks) of the memory of the repeat-purchase rate (visits a week at each firm, a moving average)",
+        ("half-life of the memory of the repeat-purchase rate (visits a week at each firm, a moving average)"),
         lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     cognitive_scale: float = param(
         0.05,
@@ -504,18 +847,21 @@ class LoyaltyConfig:
         "value gap that makes a customer sure a firm is best (at "
         "least 1e-6: the belief is worked out in float32, where a smaller scale divides "
         "by zero)",
+        unit="score (0–1) of value",
+        source="assumption (no empirical source)",
     )
     cognitive_price_weight: float = param(
         0.1,
         0.0,
         100.0,
-        "weight of price in the value behind cognitive loyalty, "
-        "relative to its weight in firm choice: value = expectation - weight x "
-        "price_sensitivity x (price / reference price - 1), in expectation points "
-        "per unit of choice utility (0.1: the belief that a firm offers the best "
-        "value weighs price a tenth as much as the choice at the shelf does; 0: "
-        "a belief about experience only). No empirical source: the value of the "
-        "model's first version, a candidate for calibration",
+        "weight of price in the value behind cognitive loyalty, relative to its weight in firm "
+        "choice: value = expectation - weight x price_sensitivity x (price / reference price - "
+        "1), in expectation points per unit of choice utility (0.1: the belief that a firm offers"
+        " the best value weighs price a tenth as much as the choice at the shelf does; 0: a "
+        "belief about experience only). The value of the model's first version, a candidate for "
+        "calibration",
+        unit="multiplier (of price's weight in firm choice)",
+        source="assumption (no empirical source)",
     )
     cognitive_certain_lead: float = param(
         10.0,
@@ -527,52 +873,58 @@ class LoyaltyConfig:
         "only firm known is believed best with near certainty. A stand-in for "
         "certainty rather than a behavioural parameter: any value above about 7 "
         "gives practically 1 and 0",
+        unit="multiples of cognitive_scale",
+        source="setting (not a behavioural assumption)",
     )
     loyal_basket_lift: float = param(
         0.15,
         0.0,
         10.0,
-        "share by which a loyal or advocate relationship's basket "
-        "exceeds the customer's usual one: a retained, attached customer buys across "
-        "more of the range (Reichheld & Sasser 1990, 'Zero defections: quality comes "
-        "to services': profit per customer grows with tenure through increased "
-        "purchases; Verhoef, Franses & Hoekstra 2001, 'The impact of satisfaction "
-        "and payment equity on cross-buying'). Small, as Reinartz & Kumar 2000 ('On "
-        "the profitability of long-life customers in a noncontractual setting') "
-        "found spending rises little with tenure: a judgement",
+        "share by which a loyal or advocate relationship's basket exceeds the customer's usual "
+        "one: a retained, attached customer buys across more of the range (Reichheld & Sasser "
+        "1990, 'Zero defections: quality comes to services': profit per customer grows with "
+        "tenure through increased purchases; Verhoef, Franses & Hoekstra 2001, 'The impact of "
+        "satisfaction and payment equity on cross-buying'). Small, as Reinartz & Kumar 2000 ('On "
+        "the profitability of long-life customers in a noncontractual setting') found spending "
+        "rises little with tenure",
+        unit="share of the usual basket",
+        source="assumption (no empirical source)",
     )
     loyal_cost_saving: float = param(
         0.1,
         0.0,
         1.0,
-        "share of the staff time and serving cost of a visit that a "
-        "loyal or advocate relationship saves: they know the store and the staff "
-        "(Reichheld & Sasser 1990: operating costs fall with tenure); small, after "
-        "Reinartz & Kumar 2002 ('The mismanagement of customer loyalty': long-tenure "
-        "customers are not reliably cheaper to serve): a judgement",
+        "share of the staff time and serving cost of a visit that a loyal or advocate "
+        "relationship saves: they know the store and the staff (Reichheld & Sasser 1990: "
+        "operating costs fall with tenure); small, after Reinartz & Kumar 2002 ('The "
+        "mismanagement of customer loyalty': long-tenure customers are not reliably cheaper to "
+        "serve)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     loyal_price_insensitivity: float = param(
         0.1,
         0.0,
         1.0,
-        "share of the customer's price sensitivity in firm "
-        "choice that a loyal or advocate relationship drops (Krishnamurthi "
-        "& Raj 1991, 'An empirical analysis of the relationship between "
-        "brand loyalty and consumer price elasticity': loyal buyers are less "
-        "price-sensitive in choice); small by default because Reinartz & "
-        "Kumar 2002 found loyal customers did not pay higher prices: a "
-        "judgement",
+        "share of the customer's price sensitivity in firm choice that a loyal or advocate "
+        "relationship drops (Krishnamurthi & Raj 1991, 'An empirical analysis of the relationship"
+        " between brand loyalty and consumer price elasticity': loyal buyers are less "
+        "price-sensitive in choice); small by default because Reinartz & Kumar 2002 found loyal "
+        "customers did not pay higher prices",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     loyal_tolerance: float = param(
         0.25,
         0.0,
         10.0,
-        "tolerance half-widths by which a loyal or advocate "
-        "relationship's adequate level lies lower: attached customers forgive a "
-        "shortfall a stranger would not (Hess, Ganesan & Klein 2003, 'Service failure "
-        "and recovery: the impact of relationship factors on customer satisfaction'; "
-        "Zeithaml, Berry & Parasuraman 1993: the zone of tolerance varies with the "
-        "relationship). A judgement, no published figure",
+        "tolerance half-widths by which a loyal or advocate relationship's adequate level lies "
+        "lower: attached customers forgive a shortfall a stranger would not (Hess, Ganesan & "
+        "Klein 2003, 'Service failure and recovery: the impact of relationship factors on "
+        "customer satisfaction'; Zeithaml, Berry & Parasuraman 1993: the zone of tolerance varies"
+        " with the relationship)",
+        unit="tolerance half-widths",
+        source="assumption (no empirical source)",
     )
     deal_acquired_affect: float = param(
         1.2,
@@ -587,22 +939,68 @@ class LoyaltyConfig:
         "customer asset value'). Set with churn.deal_acquired_hazard so that "
         "customers acquired at 30% off are worth about half as much (Lewis 2006: "
         "35% off gives about half the long-term value); at most a gain of 0",
+        unit="share of affect gained per unit of acquisition discount share",
+        source="calibrated to Lewis 2006 (about half the long-term value for customers won at 30-35% off)",
     )
-    conative_affect: float = param(0.6, 0.0, 1.0, "weight of affect in the intention to return")
+    conative_affect: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "weight of affect in the intention to return",
+        unit="weight (0–1)",
+        source="assumption (no empirical source)",
+    )
     conative_switching: float = param(
-        0.2, 0.0, 1.0, "weight of switching costs (contracts, programme bonds) in the intention to return"
+        0.2,
+        0.0,
+        1.0,
+        "weight of switching costs (contracts, programme bonds) in the intention to return",
+        unit="weight (0–1)",
+        source="assumption (no empirical source)",
     )
-    conative_cognitive: float = param(0.2, 0.0, 1.0, "weight of cognitive loyalty in the intention to return")
-    repeat_purchases: int = param(2, 2, 65535, "visits that make a repeat buyer")
-    loyal_affect: float = param(0.5, 0.0, 1.0, "affect from which a repeat buyer is loyal")
-    loyal_intention: float = param(0.4, 0.0, 1.0, "intention to return from which a repeat buyer is loyal")
+    conative_cognitive: float = param(
+        0.2,
+        0.0,
+        1.0,
+        "weight of cognitive loyalty in the intention to return",
+        unit="weight (0–1)",
+        source="assumption (no empirical source)",
+    )
+    repeat_purchases: int = param(
+        2, 2, 65535, "visits that make a repeat buyer", unit="visits", source="definition (no empirical source)"
+    )
+    loyal_affect: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "affect from which a repeat buyer is loyal",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    loyal_intention: float = param(
+        0.4,
+        0.0,
+        1.0,
+        "intention to return from which a repeat buyer is loyal",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     advocate_satisfaction: float = param(
         0.85,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units) from which a customer is very satisfied (001): near the desired level",
+        ("cumulative satisfaction from which a customer is very satisfied (001): near the desired level"),
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
-    advocate_intention: float = param(0.55, 0.0, 1.0, "intention to return an advocate needs (001)")
+    advocate_intention: float = param(
+        0.55,
+        0.0,
+        1.0,
+        "intention to return an advocate needs (001)",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     captive_switching: float = param(
         0.25,
         0.0,
@@ -610,27 +1008,58 @@ class LoyaltyConfig:
         "switching cost (contracts, programme bonds) from which a "
         "low-affect customer is captive (001): a subscription contract (0.35) or a full "
         "points bond (0.25) holds them",
+        unit="switching-cost units",
+        source="assumption (no empirical source)",
     )
-    captive_affect: float = param(0.3, 0.0, 1.0, "affect below which a high-switching-cost customer is captive")
+    captive_affect: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "affect below which a high-switching-cost customer is captive",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     at_risk_satisfaction: float = param(
         0.0,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units) below which a customer is at risk: below the adequate level",
+        "cumulative satisfaction below which a customer is at risk: below the adequate level",
+        unit="zone units",
+        source="definition (no empirical source)",
     )
     at_risk_rival_purchases: int = param(
-        8, 1, 65535, "visits in a row to rivals that make a customer at risk (lapsing)"
+        8,
+        1,
+        65535,
+        "visits in a row to rivals that make a customer at risk (lapsing)",
+        unit="visits",
+        source="assumption (no empirical source)",
     )
     recommend_midpoint: float = param(
         7.5,
         0.0,
         10.0,
-        "likelihood to recommend (0-10) of a customer in the middle "
-        "of their zone of tolerance (cumulative satisfaction 0.5) with middling "
-        "affect (0.5)",
+        "likelihood to recommend of a customer in the middle of their zone of tolerance "
+        "(cumulative satisfaction 0.5) with middling affect (0.5)",
+        unit="points on the 0–10 scale",
+        source="assumption (no empirical source)",
     )
-    recommend_satisfaction: float = param(3.0, 0.0, 1e3, "recommend points per zone unit of cumulative satisfaction")
-    recommend_affect: float = param(4.0, 0.0, 100.0, "recommend points per unit of affect above 0.5")
+    recommend_satisfaction: float = param(
+        3.0,
+        0.0,
+        1e3,
+        "recommend points per zone unit of cumulative satisfaction",
+        unit="points on the 0–10 scale per zone unit",
+        source="assumption (no empirical source)",
+    )
+    recommend_affect: float = param(
+        4.0,
+        0.0,
+        100.0,
+        "recommend points per unit of affect above 0.5",
+        unit="points on the 0–10 scale per unit of affect",
+        source="assumption (no empirical source)",
+    )
     lapse_gaps: float = param(
         3.0,
         0.1,
@@ -639,15 +1068,19 @@ class LoyaltyConfig:
         "of silence after which a relationship counts as lapsed in observed retention, "
         "as a firm reads its transaction data (a definition of the metric; true retention "
         "counts relationships that ended)",
+        unit="expected inter-purchase times",
+        source="definition (no empirical source)",
     )
     tenure_band_years: float = param(
         1.0,
         0.0,
         1e3,
-        "width (years) of the tenure bands of the report of value by "
-        "tenure (sim.tenure_value): relationships are grouped by whole multiples of "
-        "it, the last band open (a definition of the report)",
+        "width of the tenure bands of the report of value by tenure (sim.tenure_value): "
+        "relationships are grouped by whole multiples of it, the last band open (a definition of "
+        "the report)",
         lo_open=True,
+        unit="years",
+        source="definition (no empirical source)",
     )
     tenure_bands: int = param(
         4,
@@ -655,6 +1088,8 @@ class LoyaltyConfig:
         100,
         "tenure bands of the report of value by tenure; the last holds every "
         "longer relationship (a definition of the report)",
+        unit="count",
+        source="definition (no empirical source)",
     )
     barely_profitable_share: float = param(
         0.2,
@@ -665,36 +1100,38 @@ class LoyaltyConfig:
         "profitable in the report of value by tenure (Reinartz & Kumar 2002, "
         "'The mismanagement of customer loyalty': about half of long-tenure "
         "customers were barely profitable; a definition of the report)",
+        unit="share of the firm's mean margin per relationship",
+        source="definition (no empirical source)",
     )
     promoter_recommend: int = param(
         9,
         0,
         10,
-        "likelihood to recommend (0-10 survey scale) from which a customer "
-        "is a promoter: counted in the promoter score and required of an advocate "
-        "(Reichheld 2003, 'The one number you need to grow', HBR: promoters answer "
-        "9-10)",
+        "likelihood to recommend from which a customer is a promoter: counted in the promoter "
+        "score and required of an advocate",
+        unit="points on the 0–10 scale",
+        source="Reichheld 2003, 'The one number you need to grow' (promoters answer 9-10)",
     )
     detractor_recommend: int = param(
         6,
         0,
         10,
-        "likelihood to recommend (0-10 survey scale) up to which a customer "
-        "is a detractor in the promoter score (Reichheld 2003: detractors answer 0-6; "
-        "7-8 are passives)",
+        ("likelihood to recommend up to which a customer is a detractor in the promoter score (7-8 are passives)"),
+        unit="points on the 0–10 scale",
+        source="Reichheld 2003, 'The one number you need to grow' (detractors answer 0-6)",
     )
     clv_churn_half_life_weeks: float = param(
         6.58,
         0.01,
         1e6,
-        "half-life (weeks) of the moving average of each "
-        "firm's churn rate that customer lifetime value takes as its retention "
-        "outlook (CLV = margin x r / (1 + d - r), r = 1 - smoothed churn: "
-        "Gupta & Lehmann 2003; Berger & Nasr 1998). A single step's churn is "
-        "noisy and CLV divides by it; 6.58 weeks keeps 90% of the average a "
-        "week (ln 0.5 / ln 0.9), the weight of the model's first version: a "
-        "smoothing window, no empirical source",
+        "half-life of the moving average of each firm's churn rate that customer lifetime value "
+        "takes as its retention outlook (CLV = margin x r / (1 + d - r), r = 1 - smoothed churn: "
+        "Gupta & Lehmann 2003; Berger & Nasr 1998). A single step's churn is noisy and CLV "
+        "divides by it; 6.58 weeks keeps 90% of the average a week (ln 0.5 / ln 0.9), the weight "
+        "of the model's first version: a smoothing window",
         lo_open=True,
+        unit="weeks",
+        source="definition (no empirical source)",
     )
 
 
@@ -702,15 +1139,62 @@ class LoyaltyConfig:
 class ComplaintConfig:
     """Voice and service recovery (002: only ~10% complain; TARP repurchase figures)."""
 
-    recovery_rate: float = param(0.6, 0.0, 1.0, "chance a complaint is resolved, before empowerment")
-    empowerment_recovery: float = param(0.3, 0.0, 1.0, "extra resolution chance at full staff empowerment")
-    quick_share: float = param(0.5, 0.0, 1.0, "share of resolutions that are quick")
-    quick_offset: float = param(1.1, 0.0, 5.0, "share of the disappointment undone by a quick resolution")
-    slow_offset: float = param(0.6, 0.0, 5.0, "share of the disappointment undone by a slow resolution")
-    unresolved_penalty: float = param(
-        0.5, 0.0, 10.0, "transaction satisfaction (zone units) lost when a complaint is ignored"
+    recovery_rate: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "chance a complaint is resolved, before empowerment",
+        unit="probability per complaint",
+        source="assumption (no empirical source)",
     )
-    cost_per_complaint: float = param(15.0, 0.0, 1e9, "handling cost of a complaint")
+    empowerment_recovery: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "extra resolution chance at full staff empowerment",
+        unit="probability per complaint",
+        source="assumption (no empirical source)",
+    )
+    quick_share: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share of resolutions that are quick",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
+    )
+    quick_offset: float = param(
+        1.1,
+        0.0,
+        5.0,
+        "share of the disappointment undone by a quick resolution",
+        unit="share of the disappointment (1 = all of it)",
+        source="assumption (no empirical source)",
+    )
+    slow_offset: float = param(
+        0.6,
+        0.0,
+        5.0,
+        "share of the disappointment undone by a slow resolution",
+        unit="share of the disappointment (1 = all of it)",
+        source="assumption (no empirical source)",
+    )
+    unresolved_penalty: float = param(
+        0.5,
+        0.0,
+        10.0,
+        "transaction satisfaction lost when a complaint is ignored",
+        unit="zone units",
+        source="assumption (no empirical source)",
+    )
+    cost_per_complaint: float = param(
+        15.0,
+        0.0,
+        1e9,
+        "handling cost of a complaint",
+        unit="currency per complaint",
+        source="assumption (no empirical source)",
+    )
     slow_incident: float = param(
         0.5,
         0.0,
@@ -719,33 +1203,35 @@ class ComplaintConfig:
         "hazard that a slow resolution leaves (a quick one leaves none, none at all "
         "leaves all): TARP 1986 found repurchase after a complaint 95% when resolved "
         "quickly, 70% slowly, 46% not at all (minor problems); 0.5 puts slow between",
+        unit="share (0–1)",
+        source="TARP 1986 (repurchase 95% after a quick resolution, 70% after a slow one, 46% after none)",
     )
     problem_disappointment: float = param(
         10.0,
         0.0,
         1e9,
-        "transaction satisfaction (zone units, before any "
-        "handling) at or below minus this makes a purchase a problem: an "
-        "incident that ends in a stay-or-leave decision whether or not the "
-        "customer complains (sim.recovery). Far rarer than a disappointment: "
-        "10 is ten times the zone's width below the adequate level before loss "
-        "aversion, about one purchase in 230, a tenth of a problem per customer "
-        "a year, three in four of them with a quality failure (a failed visit "
-        "felt less deeply is a disappointment, not a problem). Set so that the "
-        "decisions keep the annual loss of customers within Reichheld's 20-40% "
-        "(market.churn); a complaint about a disappointment that is not a "
-        "problem is handled but makes no decision",
+        "transaction satisfaction (before any handling) at or below minus this makes a purchase a"
+        " problem: an incident that ends in a stay-or-leave decision whether or not the customer "
+        "complains (sim.recovery). Far rarer than a disappointment: 10 is ten times the zone's "
+        "width below the adequate level before loss aversion, about one purchase in 230, a tenth "
+        "of a problem per customer a year, three in four of them with a quality failure (a failed"
+        " visit felt less deeply is a disappointment, not a problem). Set so that the decisions "
+        "keep the annual loss of customers within Reichheld's 20-40% (market.churn); a complaint "
+        "about a disappointment that is not a problem is handled but makes no decision",
+        unit="zone units",
+        source="calibrated to an annual customer loss of 20-40% (Reichheld & Sasser 1990)",
     )
     major_disappointment: float = param(
         15.0,
         0.0,
         1e9,
-        "transaction satisfaction (zone units, before any "
-        "handling) at or below minus this makes a problem major, as a quality "
-        "failure on the purchase's visits always does; above it, and without a "
-        "failure, the problem is minor (TARP 1986 split problems into minor and "
-        "major by their cost to the customer). In the default market about one "
-        "problem in four is minor. A very large value leaves only failures major",
+        "transaction satisfaction (before any handling) at or below minus this makes a problem "
+        "major, as a quality failure on the purchase's visits always does; above it, and without "
+        "a failure, the problem is minor (TARP 1986 split problems into minor and major by their "
+        "cost to the customer). In the default market about one problem in four is minor. A very "
+        "large value leaves only failures major",
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     leave_log_odds: float = param(
         0.27,
@@ -764,6 +1250,8 @@ class ComplaintConfig:
         "a complaint), measured as the customer still in the relationship at the end "
         "of the problem's week (the intention TARP asked about, before later "
         "losses by other causes)",
+        unit="log odds",
+        source="calibrated to TARP 1986 (eight repurchase figures after minor and major problems)",
     )
     silent_leave_log_odds: float = param(
         0.46,
@@ -775,6 +1263,8 @@ class ComplaintConfig:
         "minor / major problem without a complaint, 46% / 19% after an "
         "unresolved complaint; calibrated to TARP's eight figures, as "
         "leave_log_odds)",
+        unit="log odds ratio",
+        source="calibrated to TARP 1986 (eight repurchase figures after minor and major problems)",
     )
     major_leave_log_odds: float = param(
         0.96,
@@ -783,6 +1273,8 @@ class ComplaintConfig:
         "log odds ratio of leaving after a complaint about a "
         "major problem against a minor one, however it was handled (calibrated "
         "to TARP's eight figures, as leave_log_odds)",
+        unit="log odds ratio",
+        source="calibrated to TARP 1986 (eight repurchase figures after minor and major problems)",
     )
     resolved_stay_log_odds: float = param(
         1.32,
@@ -791,6 +1283,8 @@ class ComplaintConfig:
         "log odds ratio of staying after a complaint that was "
         "resolved (slowly or quickly) against one that was not (calibrated to "
         "TARP's eight figures, as leave_log_odds)",
+        unit="log odds ratio",
+        source="calibrated to TARP 1986 (eight repurchase figures after minor and major problems)",
     )
     quick_stay_log_odds: float = param(
         1.58,
@@ -799,6 +1293,8 @@ class ComplaintConfig:
         "further log odds ratio of staying when the resolution "
         "was quick rather than slow (calibrated to TARP's eight figures, as "
         "leave_log_odds)",
+        unit="log odds ratio",
+        source="calibrated to TARP 1986 (eight repurchase figures after minor and major problems)",
     )
 
 
@@ -806,40 +1302,101 @@ class ComplaintConfig:
 class WordOfMouthConfig:
     """Positive and negative word of mouth (TARP: the dissatisfied tell 9-10; Anderson 1998: U-shaped)."""
 
-    talk_delighted: float = param(0.5, 0.0, 1.0, "chance a delighted buyer talks, at full sociability")
-    talk_satisfied: float = param(0.05, 0.0, 1.0, "chance a satisfied buyer talks, at full sociability")
-    talk_disappointed: float = param(0.9, 0.0, 1.0, "chance a disappointed buyer talks, at full sociability")
-    positive_strength: float = param(1.0, 0.0, 100.0, "weight of one positive story")
-    negative_strength: float = param(1.5, 0.0, 100.0, "weight of one negative story")
-    expectation_shift: float = param(0.01, 0.0, 1.0, "expectation moved per unit of story weight heard")
-    affect_shift: float = param(0.005, 0.0, 1.0, "affect moved per unit of negative story heard")
-    awareness_per_story: float = param(0.3, 0.0, 1.0, "chance that a positive story makes a prospect aware")
-    referral_boost: float = param(0.05, 0.0, 1.0, "expectation a referred prospect gains per positive story")
+    talk_delighted: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "chance a delighted buyer talks, at full sociability",
+        unit="probability per purchase",
+        source="assumption (no empirical source)",
+    )
+    talk_satisfied: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "chance a satisfied buyer talks, at full sociability",
+        unit="probability per purchase",
+        source="assumption (no empirical source)",
+    )
+    talk_disappointed: float = param(
+        0.9,
+        0.0,
+        1.0,
+        "chance a disappointed buyer talks, at full sociability",
+        unit="probability per purchase",
+        source="assumption (no empirical source)",
+    )
+    positive_strength: float = param(
+        1.0,
+        0.0,
+        100.0,
+        "weight of one positive story",
+        unit="story weight per story",
+        source="assumption (no empirical source)",
+    )
+    negative_strength: float = param(
+        1.5,
+        0.0,
+        100.0,
+        "weight of one negative story",
+        unit="story weight per story",
+        source="assumption (no empirical source)",
+    )
+    expectation_shift: float = param(
+        0.01,
+        0.0,
+        1.0,
+        "expectation moved per unit of story weight heard",
+        unit="score (0–1) per unit of story weight",
+        source="assumption (no empirical source)",
+    )
+    affect_shift: float = param(
+        0.005,
+        0.0,
+        1.0,
+        "affect moved per unit of negative story heard",
+        unit="affect (0–1) per unit of negative story weight",
+        source="assumption (no empirical source)",
+    )
+    awareness_per_story: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "chance that a positive story makes a prospect aware",
+        unit="probability per story",
+        source="assumption (no empirical source)",
+    )
+    referral_boost: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "expectation a referred prospect gains per positive story",
+        unit="score (0–1) per unit of positive story weight",
+        source="assumption (no empirical source)",
+    )
     advocate_talk_ratio: float = param(
         1.5,
         1.0,
         100.0,
-        "how many times as many stories an advocate of the firm "
-        "tells as another buyer with the same experience (Reichheld 2003, 'The one "
-        "number you need to grow': promoters make most referrals; an advocate "
-        "recommends by definition); it scales positive and neutral stories only. "
-        "1.5 keeps a delighted advocate's chance to talk, 0.75, below a "
-        "disappointed customer's, 0.9: Anderson 1998's U-shape is steeper on the "
-        "dissatisfied side. The size "
-        "is a judgement, not a published figure",
+        "how many times as many stories an advocate of the firm tells as another buyer with the "
+        "same experience (Reichheld 2003, 'The one number you need to grow': promoters make most "
+        "referrals; an advocate recommends by definition); it scales positive and neutral stories"
+        " only. 1.5 keeps a delighted advocate's chance to talk, 0.75, below a disappointed "
+        "customer's, 0.9: Anderson 1998's U-shape is steeper on the dissatisfied side",
+        unit="multiplier",
+        source="assumption (no empirical source)",
     )
     reconsideration_per_story: float = param(
         0.1,
         0.0,
         1.0,
-        "chance that one positive story about a firm "
-        "the customer left (or, with choice.limited_consideration, knows but "
-        "has not yet considered) brings it into their consideration set (a "
-        "friend's good word reopens a closed door; independent per story). "
-        "A judgement, no published figure: from 0 to 0.1 it raises the "
-        "retail market's win-backs by about a fifth; 0.03 in "
-        "conf/market/retail_consideration.yaml, calibrated there to Griffin & "
-        "Lowenstein 2001",
+        "chance that one positive story about a firm the customer left (or, with "
+        "choice.limited_consideration, knows but has not yet considered) brings it into their "
+        "consideration set (a friend's good word reopens a closed door; independent per story). "
+        "From 0 to 0.1 it raises the retail market's win-backs by about a fifth; 0.03 in "
+        "conf/market/retail_consideration.yaml, calibrated there to Griffin & Lowenstein 2001",
+        unit="probability per story",
+        source="assumption (no empirical source)",
     )
     audience_disappointed: float = param(
         37.0,
@@ -850,26 +1407,29 @@ class WordOfMouthConfig:
         "scales with it): their ties first, then people outside them. Calibrated "
         "to TARP 1986, 'Consumer complaint handling in America': a dissatisfied "
         "customer tells 9-10 people (talkers and the silent together)",
+        unit="people",
+        source="calibrated to TARP 1986 (a dissatisfied customer tells 9-10 people)",
     )
     audience_delighted: float = param(
         16.0,
         1.0,
         1e6,
-        "mean people a delighted buyer tells when they talk, at full "
-        "sociability: about their ties (2 x network.mean_degree at full "
-        "sociability), as before audiences were drawn. A judgement, no published "
-        "figure; below audience_disappointed, as Anderson 1998, 'Customer "
-        "satisfaction and word of mouth', found word of mouth steeper on the "
-        "dissatisfied side",
+        "mean people a delighted buyer tells when they talk, at full sociability: about their "
+        "ties (2 x network.mean_degree at full sociability), as before audiences were drawn. "
+        "Below audience_disappointed, as Anderson 1998, 'Customer satisfaction and word of "
+        "mouth', found word of mouth steeper on the dissatisfied side",
+        unit="people",
+        source="assumption (no empirical source)",
     )
     audience_satisfied: float = param(
         8.0,
         1.0,
         1e6,
-        "mean people a merely satisfied buyer tells when they talk, "
-        "at full sociability: half the delighted's, as they have less to tell "
-        "(Anderson 1998's U-shape: the satisfied tell fewest). A judgement, no "
-        "published figure",
+        "mean people a merely satisfied buyer tells when they talk, at full sociability: half the"
+        " delighted's, as they have less to tell (Anderson 1998's U-shape: the satisfied tell "
+        "fewest)",
+        unit="people",
+        source="assumption (no empirical source)",
     )
     audience_dispersion: float = param(
         0.4,
@@ -880,32 +1440,35 @@ class WordOfMouthConfig:
         "talkers tell very many). Calibrated to TARP 1986: about 13% of the "
         "dissatisfied tell more than 20 people",
         lo_open=True,
+        unit="dimensionless (negative binomial shape)",
+        source="calibrated to TARP 1986 (about 13% of the dissatisfied tell more than 20 people)",
     )
     stranger_weight: float = param(
         0.25,
         0.0,
         1.0,
-        "weight of a story heard from someone outside the listener's "
-        "ties (a weak tie, an online review) against one from a tie, in what it does to "
-        "expectations, liking, awareness and reconsideration: strong ties are the more "
-        "influential, weak ties the wider (Brown & Reingen 1987, 'Social ties and "
-        "word-of-mouth referral behavior'; Granovetter 1973, 'The strength of weak "
-        "ties'). A judgement, no published figure: it keeps a story's total influence "
-        "near what the talker's ties alone gave before audiences reached strangers, "
-        "so the share of customers in play holds",
+        "weight of a story heard from someone outside the listener's ties (a weak tie, an online "
+        "review) against one from a tie, in what it does to expectations, liking, awareness and "
+        "reconsideration: strong ties are the more influential, weak ties the wider (Brown & "
+        "Reingen 1987, 'Social ties and word-of-mouth referral behavior'; Granovetter 1973, 'The "
+        "strength of weak ties'). It keeps a story's total influence near what the talker's ties "
+        "alone gave before audiences reached strangers, so the share of customers in play holds",
+        unit="multiplier (against a tie's story)",
+        source="assumption (no empirical source)",
     )
     referral_fit: float = param(
         1.0,
         0.0,
         10.0,
-        "how much a positive story's chance of making a prospect aware "
-        "rises with the prospect's taste for the firm: the chance is awareness_per_story "
-        "x exp(fit x taste - fit^2 / 2), taste standard normal, the same on average; "
-        "friends tell those the firm suits, so referred customers fit better (Schmitt, "
-        "Skiera & Van den Bulte 2011, 'Referral programs and customer value': referred "
-        "customers are more loyal and 16-25% more valuable, partly by a better match). "
-        "The size is a judgement, no published figure, set before the value of "
-        "referred customers was measured and not fitted to it",
+        "how much a positive story's chance of making a prospect aware rises with the prospect's "
+        "taste for the firm: the chance is awareness_per_story x exp(fit x taste - fit^2 / 2), "
+        "taste standard normal, the same on average; friends tell those the firm suits, so "
+        "referred customers fit better (Schmitt, Skiera & Van den Bulte 2011, 'Referral programs "
+        "and customer value': referred customers are more loyal and 16-25% more valuable, partly "
+        "by a better match). The size was set before the value of referred customers was measured"
+        " and not fitted to it",
+        unit="dimensionless (per standard deviation of taste)",
+        source="assumption (no empirical source)",
     )
 
 
@@ -927,13 +1490,16 @@ class ChurnConfig:
         "satisfied customers defect': loyalty is flat through 'satisfied' and jumps at "
         "'completely satisfied', so retention is convex in satisfaction); e^-0.75 = "
         "0.47 at 0.3 above the reference",
+        unit="log hazard ratio per zone unit",
+        source="assumption (no empirical source)",
     )
     satisfaction_reference: float = param(
         0.9,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units) from which a "
-        "customer counts as completely satisfied: near the desired level (1)",
+        ("cumulative satisfaction from which a customer counts as completely satisfied: near the desired level (1)"),
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     dissatisfied_hazard_ratio: float = param(
         2.0,
@@ -942,6 +1508,8 @@ class ChurnConfig:
         "hazard ratio of a relationship whose cumulative "
         "satisfaction is below the adequate level (0): Jones & Sasser's zone of "
         "defection",
+        unit="hazard ratio",
+        source="assumption (no empirical source)",
     )
     incident_hazard: float = param(
         6.0,
@@ -952,15 +1520,25 @@ class ChurnConfig:
         "complaint; a slow resolution leaves complaints.slow_incident of it); it fades with "
         "incident_half_life_weeks (TARP 1986: unresolved "
         "problems drive defection)",
+        unit="multiple of the base hazard",
+        source="assumption (no empirical source)",
     )
     incident_half_life_weeks: float = param(
-        8.0, 0.01, 1e6, "half-life (weeks) of an unrecovered incident's effect on the hazard", lo_open=True
+        8.0,
+        0.01,
+        1e6,
+        "half-life of an unrecovered incident's effect on the hazard",
+        lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     switching_hazard: float = param(
         2.0,
         0.0,
         100.0,
         "log hazard ratio per unit of switching costs (contracts, programme bonds): switching costs hold customers",
+        unit="log hazard ratio per switching-cost unit",
+        source="assumption (no empirical source)",
     )
     bond_hazard_ratio: float = param(
         0.6,
@@ -968,6 +1546,8 @@ class ChurnConfig:
         1.0,
         "hazard ratio of a customer attached to one of the firm's "
         "employees (Gremler & Gwinner 2000: rapport keeps customers)",
+        unit="hazard ratio",
+        source="assumption (no empirical source)",
     )
     rival_hazard: float = param(
         1.0,
@@ -975,6 +1555,8 @@ class ChurnConfig:
         100.0,
         "log hazard ratio per unit of belief that a rival offers the "
         "better value (0.5 minus cognitive loyalty): the best known rival's attraction",
+        unit="log hazard ratio per unit of belief (0–1)",
+        source="assumption (no empirical source)",
     )
     tenure_hazard: float = param(
         0.0,
@@ -983,6 +1565,8 @@ class ChurnConfig:
         "duration dependence: the hazard falls as (1 + tenure in years) "
         "to the minus this power. 0 by default: cohort retention rises with tenure "
         "through the heterogeneity of churn proneness (Fader & Hardie 2007)",
+        unit="exponent (dimensionless)",
+        source="Fader & Hardie 2007 (retention rises with tenure through heterogeneity, not duration dependence)",
     )
     deal_acquired_hazard: float = param(
         3.0,
@@ -995,6 +1579,8 @@ class ChurnConfig:
         "discount depth lowers repeat-buying rates; 35% off gives about half the "
         "long-term value). e^(3 x 0.3) = 2.5 at 30% off; set with "
         "loyalty.deal_acquired_affect to Lewis's half value",
+        unit="log hazard ratio per unit of acquisition discount share",
+        source="calibrated to Lewis 2006 (about half the long-term value for customers won at 30-35% off)",
     )
     at_risk_hazard_ratio: float = param(
         1.0,
@@ -1003,51 +1589,65 @@ class ChurnConfig:
         "hazard ratio of an at-risk relationship beyond what its "
         "satisfaction already brings (1: the state is a label; its dissatisfaction "
         "counts through dissatisfied_hazard_ratio, not twice)",
+        unit="hazard ratio",
+        source="assumption (no empirical source)",
     )
     won_back_hazard_ratio: float = param(
         1.5,
         1.0,
         1e3,
         "hazard ratio of a won-back relationship until it is established again: won-back customers are fragile",
+        unit="hazard ratio",
+        source="assumption (no empirical source)",
     )
     reconsideration_per_year: float = param(
         0.3,
         0.0,
         1e3,
-        "rate a year at which a firm the customer left "
-        "comes back into their consideration set by itself (advertising, "
-        "friends' stories and a personal offer bring it back too): a "
-        "judgement; 0.1 in conf/market/retail_consideration.yaml, calibrated "
-        "there to Griffin & Lowenstein 2001, 'Customer winback' (lapsed "
-        "customers won back at 20-40% a year under an offer)",
+        "rate a year at which a firm the customer left comes back into their consideration set by"
+        " itself (advertising, friends' stories and a personal offer bring it back too); 0.1 in "
+        "conf/market/retail_consideration.yaml, calibrated there to Griffin & Lowenstein 2001, "
+        "'Customer winback' (lapsed customers won back at 20-40% a year under an offer)",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
     advertising_reconsideration: float = param(
         0.1,
         0.0,
         1.0,
-        "share of a firm's advertising awareness rate "
-        "that also brings it back to customers who left it (with "
-        "choice.limited_consideration, also into the set of those who know "
-        "it without considering it; they have tuned its messages out): a "
-        "judgement",
+        "share of a firm's advertising awareness rate that also brings it back to customers who "
+        "left it (with choice.limited_consideration, also into the set of those who know it "
+        "without considering it; they have tuned its messages out)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
-    defect_expectation_drop: float = param(0.1, 0.0, 1.0, "expectation lost by a customer who ends a relationship")
+    defect_expectation_drop: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "expectation lost by a customer who ends a relationship",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     exclusive_relationships: bool = param(
         False,
         doc="a contractual market: a customer holds one relationship at a "
         "time, so buying from another firm ends the current one (001's telecom: "
         "a subscriber who switches cancels)",
+        unit="flag (true/false)",
+        source="setting (not a behavioural assumption)",
     )
     contract_term_weeks: float = param(
         0.0,
         0.0,
         1e6,
-        "with exclusive relationships, the contract's term (weeks): "
-        "a subscriber pays their firm without choosing until a renewal point, "
-        "where the contract's switching cost is waived and they choose again "
-        "(001's telecom: under 10% switch while locked in, a wave at renewal "
-        "when a real alternative appears); the hazard still ends a contract "
-        "early. 0: no term, every occasion a free choice",
+        "with exclusive relationships, the contract's term: a subscriber pays their firm without "
+        "choosing until a renewal point, where the contract's switching cost is waived and they "
+        "choose again (001's telecom: under 10% switch while locked in, a wave at renewal when a "
+        "real alternative appears); the hazard still ends a contract early. 0: no term, every "
+        "occasion a free choice",
+        unit="weeks",
+        source="setting (not a behavioural assumption)",
     )
 
 
@@ -1064,19 +1664,24 @@ class StaffConfig:
         "106 a week, 2-3 an hour: a service-heavy store, not a supermarket till); "
         "set so that the default retail staffing runs near 80% utilisation",
         lo_open=True,
+        unit="visits per FTE per year",
+        source=(
+            "calibrated to about 80% staff utilisation in the retail preset (a target of this model, "
+            "no empirical source)"
+        ),
     )
     skill_productivity: float = param(
         0.3,
         0.0,
         1.0,
-        "share of an employee's capacity that a novice lacks: an "
-        "employee serves visits_per_fte_per_year x (1 - this x (max_skill - skill) / "
-        "(max_skill - novice_skill)) visits a year, so a new hire serves 70% of an "
-        "experienced one's and staff turnover costs capacity as well as service "
-        "(Heskett et al. 1994, 'Putting the service-profit chain to work': "
-        "employee retention drives productivity; learning curves: Argote & Epple "
-        "1990, 'Learning curves in manufacturing'). A judgement, no published "
-        "figure for store staff",
+        "share of an employee's capacity that a novice lacks: an employee serves "
+        "visits_per_fte_per_year x (1 - this x (max_skill - skill) / (max_skill - novice_skill)) "
+        "visits a year, so a new hire serves 70% of an experienced one's and staff turnover costs"
+        " capacity as well as service (Heskett et al. 1994, 'Putting the service-profit chain to "
+        "work': employee retention drives productivity; learning curves: Argote & Epple 1990, "
+        "'Learning curves in manufacturing')",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     utilisation_knee: float = param(
         1.0,
@@ -1086,6 +1691,8 @@ class StaffConfig:
         "holds up to a high load, then erodes: a tipping point near full load, Kuntz, "
         "Mennicken & Scholtes 2015)",
         lo_open=True,
+        unit="utilisation (share of capacity)",
+        source="Kuntz, Mennicken & Scholtes 2015 (a tipping point near full load)",
     )
     utilisation_softness: float = param(
         0.1,
@@ -1094,71 +1701,235 @@ class StaffConfig:
         "width of the bend of strain around the knee (smaller = "
         "sharper; staff speed up and cut corners as load rises: KC & Terwiesch 2009)",
         lo_open=True,
+        unit="utilisation (share of capacity)",
+        source="assumption (no empirical source)",
     )
-    novice_skill: float = param(0.4, 0.0, 1.0, "skill of a new hire")
-    max_skill: float = param(0.95, 0.0, 1.0, "skill an employee tends to with tenure")
-    learning_weeks: float = param(26.0, 0.0, 1e5, "tenure (weeks) to close 63% of the skill gap", lo_open=True)
-    base_engagement: float = param(0.55, 0.0, 1.0, "engagement at market pay and normal workload")
-    pay_engagement: float = param(0.8, 0.0, 10.0, "engagement per 100% pay above the market wage")
-    training_engagement: float = param(0.15, 0.0, 1.0, "engagement at full training")
-    empowerment_engagement: float = param(0.1, 0.0, 1.0, "engagement at full empowerment")
-    recognition_engagement: float = param(0.1, 0.0, 1.0, "engagement at full recognition")
+    novice_skill: float = param(
+        0.4, 0.0, 1.0, "skill of a new hire", unit="score (0–1)", source="assumption (no empirical source)"
+    )
+    max_skill: float = param(
+        0.95,
+        0.0,
+        1.0,
+        "skill an employee tends to with tenure",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    learning_weeks: float = param(
+        26.0,
+        0.0,
+        1e5,
+        "tenure to close 63% of the skill gap",
+        lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
+    )
+    base_engagement: float = param(
+        0.55,
+        0.0,
+        1.0,
+        "engagement at market pay and normal workload",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    pay_engagement: float = param(
+        0.8,
+        0.0,
+        10.0,
+        "engagement per 100% pay above the market wage",
+        unit="engagement (0–1) per 100% pay above the market wage",
+        source="assumption (no empirical source)",
+    )
+    training_engagement: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "engagement at full training",
+        unit="engagement (0–1)",
+        source="assumption (no empirical source)",
+    )
+    empowerment_engagement: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "engagement at full empowerment",
+        unit="engagement (0–1)",
+        source="assumption (no empirical source)",
+    )
+    recognition_engagement: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "engagement at full recognition",
+        unit="engagement (0–1)",
+        source="assumption (no empirical source)",
+    )
     workload_engagement: float = param(
         0.4,
         0.0,
         10.0,
         "engagement lost per unit of strain (strain: utilisation above the knee, smoothed; 0.1 at the knee)",
+        unit="engagement (0–1) per unit of strain",
+        source="assumption (no empirical source)",
     )
     engagement_spread: float = param(
-        0.1, 0.0, 1.0, "spread (standard deviation) of employees' personal offsets from their firm's engagement target"
+        0.1,
+        0.0,
+        1.0,
+        "spread (standard deviation) of employees' personal offsets from their firm's engagement target",
+        unit="engagement (0–1), standard deviation",
+        source="assumption (no empirical source)",
     )
     novice_engagement_gap: float = param(
-        0.05, 0.0, 1.0, "engagement a new hire starts below their target (not yet settled in)"
+        0.05,
+        0.0,
+        1.0,
+        "engagement a new hire starts below their target (not yet settled in)",
+        unit="engagement (0–1)",
+        source="assumption (no empirical source)",
     )
     engagement_half_life_weeks: float = param(
-        6.58, 0.01, 1e6, "half-life (weeks) of the gap between engagement and its target", lo_open=True
+        6.58,
+        0.01,
+        1e6,
+        "half-life of the gap between engagement and its target",
+        lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     turnover_per_year: float = param(
-        0.313, 0.0, 1e3, "rate a year at which an employee at engagement 0.5 leaves (0.313: 27% a year)"
+        0.313,
+        0.0,
+        1e3,
+        "rate a year at which an employee at engagement 0.5 leaves (0.313: 27% a year)",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
-    turnover_engagement: float = param(4.0, 0.0, 100.0, "how strongly engagement cuts turnover")
+    turnover_engagement: float = param(
+        4.0,
+        0.0,
+        100.0,
+        "how strongly engagement cuts turnover",
+        unit="log rate ratio per unit of engagement (0–1)",
+        source="assumption (no empirical source)",
+    )
     market_wage_per_year: float = param(
-        31200.0, 0.0, 1e12, "market wage of a full-time employee a year (money)", lo_open=True
+        31200.0,
+        0.0,
+        1e12,
+        "market wage of a full-time employee a year",
+        lo_open=True,
+        unit="currency per FTE per year",
+        source="assumption (no empirical source)",
     )
     hiring_cost_per_fte: float = param(
-        1500.0, 0.0, 1e9, "cost of hiring and training a full-time replacement (pro rata for part-time positions)"
+        1500.0,
+        0.0,
+        1e9,
+        "cost of hiring and training a full-time replacement (pro rata for part-time positions)",
+        unit="currency per FTE hired",
+        source="assumption (no empirical source)",
     )
-    service_base: float = param(0.3, 0.0, 1.0, "service level of a disengaged employee, per unit of skill")
-    service_engagement: float = param(0.6, 0.0, 2.0, "service level added at full engagement, per unit of skill")
-    workload_service: float = param(0.4, 0.0, 10.0, "service lost per unit of strain")
-    service_spread: float = param(0.2, 0.0, 2.0, "spread of delivered service at engagement 0")
-    spread_engagement: float = param(0.8, 0.0, 1.0, "share of the spread removed at full engagement")
-    bond_prob: float = param(0.05, 0.0, 1.0, "chance a delighted customer attaches to the employee who served them")
-    bond_service_prob: float = param(0.8, 0.0, 1.0, "chance an attached customer is served by their employee")
-    bond_break_affect: float = param(0.1, 0.0, 1.0, "affect lost when one's employee leaves")
+    service_base: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "service level of a disengaged employee, per unit of skill",
+        unit="service (0–1) per unit of skill",
+        source="assumption (no empirical source)",
+    )
+    service_engagement: float = param(
+        0.6,
+        0.0,
+        2.0,
+        "service level added at full engagement, per unit of skill",
+        unit="service (0–1) per unit of skill",
+        source="assumption (no empirical source)",
+    )
+    workload_service: float = param(
+        0.4,
+        0.0,
+        10.0,
+        "service lost per unit of strain",
+        unit="service (0–1) per unit of strain",
+        source="assumption (no empirical source)",
+    )
+    service_spread: float = param(
+        0.2,
+        0.0,
+        2.0,
+        "spread of delivered service at engagement 0",
+        unit="service (0–1), standard deviation",
+        source="assumption (no empirical source)",
+    )
+    spread_engagement: float = param(
+        0.8,
+        0.0,
+        1.0,
+        "share of the spread removed at full engagement",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
+    )
+    bond_prob: float = param(
+        0.05,
+        0.0,
+        1.0,
+        "chance a delighted customer attaches to the employee who served them",
+        unit="probability per delighted purchase",
+        source="assumption (no empirical source)",
+    )
+    bond_service_prob: float = param(
+        0.8,
+        0.0,
+        1.0,
+        "chance an attached customer is served by their employee",
+        unit="probability per visit",
+        source="assumption (no empirical source)",
+    )
+    bond_break_affect: float = param(
+        0.1,
+        0.0,
+        1.0,
+        "affect lost when one's employee leaves",
+        unit="affect (0–1)",
+        source="assumption (no empirical source)",
+    )
 
 
 @dataclass
 class FirmConfig:
     """One firm's positioning."""
 
-    name: str = param("Focal", doc="firm name", nonblank=True)
+    name: str = param(
+        "Focal", doc="firm name", nonblank=True, unit="label", source="setting (not a behavioural assumption)"
+    )
     price: float = param(
         1.0,
         1e-6,
         100.0,
         "price index (1 = market reference; at least 1e-6: prices are worked "
         "out in float32, where a smaller positive price is 0 and the firm's revenue vanishes)",
+        unit="price index (1 = market reference)",
+        source="definition (no empirical source)",
     )
-    quality: float = param(0.7, 0.0, 1.0, "product quality")
-    unit_cost: float = param(0.6, 0.0, 100.0, "cost of goods per unit of basket at reference price")
+    quality: float = param(
+        0.7, 0.0, 1.0, "product quality", unit="score (0–1)", source="assumption (no empirical source)"
+    )
+    unit_cost: float = param(
+        0.6,
+        0.0,
+        100.0,
+        "cost of goods per unit of basket at reference price",
+        unit="share of the basket's value at reference price",
+        source="assumption (no empirical source)",
+    )
     fixed_cost_per_store_per_year: float = param(
         208000.0,
         0.0,
         1e12,
-        "fixed cost of one store a year (rent, "
-        "utilities, management; money): the first version's 4,000 a week, "
-        "annualised; no empirical source",
+        ("fixed cost of one store a year (rent, utilities, management): the first version's 4,000 a week, annualised"),
+        unit="currency per store per year",
+        source="assumption (no empirical source)",
     )
     customers_per_store: float = param(
         5000.0,
@@ -1167,40 +1938,75 @@ class FirmConfig:
         "people of the market one store serves: the firm runs "
         "n_customers / customers_per_store stores (fractional: a share of a store); "
         "5,000: the first version's market had one store per firm",
+        unit="people per store",
+        source="assumption (no empirical source)",
     )
     cost_per_visit: float = param(
-        0.0, 0.0, 1e9, "cost of serving one visit beyond the goods (till, packing); 0: included in unit_cost"
+        0.0,
+        0.0,
+        1e9,
+        "cost of serving one visit beyond the goods (till, packing); 0: included in unit_cost",
+        unit="currency per visit",
+        source="assumption (no empirical source)",
     )
-    promise: float = param(0.56, 0.0, 1.0, "advertised experience level")
-    belonging: float = param(0.3, 0.0, 1.0, "belonging the store offers everyone")
+    promise: float = param(
+        0.56,
+        0.0,
+        1.0,
+        "advertised experience level",
+        unit="score (0–1) of experience",
+        source="assumption (no empirical source)",
+    )
+    belonging: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "belonging the store offers everyone",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     advertising_awareness_per_year: float = param(
         1.05,
         0.0,
         1e3,
         "rate a year at which advertising makes an unaware customer learn of the firm (1.05: 65% within a year)",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
     advertising_cost_per_1k_per_year: float = param(
         8320.0,
         0.0,
         1e12,
-        "cost of keeping 1,000 people of the market "
-        "reached by advertising for a year (money): the first version's "
-        "800 a week over 5,000 people, annualised; no empirical source",
+        "cost of keeping 1,000 people of the market reached by advertising for a year: the first "
+        "version's 800 a week over 5,000 people, annualised",
+        unit="currency per 1,000 people per year",
+        source="assumption (no empirical source)",
     )
-    switching_cost: float = param(0.0, 0.0, 10.0, "contractual switching cost for its current customers (001: telecom)")
+    switching_cost: float = param(
+        0.0,
+        0.0,
+        10.0,
+        "contractual switching cost for its current customers (001: telecom)",
+        unit="switching-cost units",
+        source="assumption (no empirical source)",
+    )
     staff_per_1k_customers: float = param(
         1.6,
         0.0,
         1e4,
         "front-line staff (full-time equivalents) per 1,000 people in the market; a fraction is a part-time position",
         lo_open=True,
+        unit="FTE per 1,000 people",
+        source="assumption (no empirical source)",
     )
     wage_per_year: float = param(
         31200.0,
         0.0,
         1e12,
-        "wage of a full-time employee a year (money; pro rata for "
-        "part-time positions): the first version's 600 a week, annualised",
+        "wage of a full-time employee a year (pro rata for part-time positions): the first "
+        "version's 600 a week, annualised",
+        unit="currency per FTE per year",
+        source="assumption (no empirical source)",
     )
     staff_turnover_factor: float = param(
         1.0,
@@ -1212,19 +2018,38 @@ class FirmConfig:
         "do not share (stores of one chain differ several-fold in staff turnover: "
         "Heskett et al. 1994, 'Putting the service-profit chain to work'); 1: the "
         "market's rate",
+        unit="multiplier",
+        source="assumption (no empirical source)",
     )
-    training: float = param(0.3, 0.0, 1.0, "training intensity")
-    empowerment: float = param(0.3, 0.0, 1.0, "staff empowerment")
-    recognition: float = param(0.3, 0.0, 1.0, "staff recognition")
-    initial_skill: float = param(0.7, 0.0, 1.0, "mean skill of the staff at the start")
+    training: float = param(
+        0.3, 0.0, 1.0, "training intensity", unit="score (0–1)", source="assumption (no empirical source)"
+    )
+    empowerment: float = param(
+        0.3, 0.0, 1.0, "staff empowerment", unit="score (0–1)", source="assumption (no empirical source)"
+    )
+    recognition: float = param(
+        0.3, 0.0, 1.0, "staff recognition", unit="score (0–1)", source="assumption (no empirical source)"
+    )
+    initial_skill: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "mean skill of the staff at the start",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     entry_week: int = param(
         0,
         0,
         1_000_000,
         "week of the reported horizon in which the firm enters (it is there "
         "from the step holding that week); 0 = present from the start",
+        unit="week of the horizon",
+        source="setting (not a behavioural assumption)",
     )
-    strategies: list = param([], doc="strategies the firm runs")
+    strategies: list = param(
+        [], doc="strategies the firm runs", unit="list of strategies", source="setting (not a behavioural assumption)"
+    )
 
 
 def _default_firms() -> list:
@@ -1278,94 +2103,105 @@ class SurveyConfig:
         -0.5,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units: 0 adequate, 1 "
-        "desired) from which a customer answers 2 'dissatisfied' rather than 1 "
-        "'very dissatisfied' on the five-point satisfaction question: half a zone "
-        "below the adequate level. A reading of the scale, no empirical source; a "
-        "candidate for calibration to a firm's own survey",
+        "cumulative satisfaction from which a customer answers 2 'dissatisfied' rather than 1 "
+        "'very dissatisfied' on the five-point satisfaction question: half a zone below the "
+        "adequate level. A reading of the scale; a candidate for calibration to a firm's own "
+        "survey",
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     csat_neutral_from: float = param(
         0.0,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units) from which a customer "
-        "answers 3 'neither satisfied nor dissatisfied': the adequate level (below it "
-        "the customer is disappointed, and says so). A reading of the scale, no "
-        "empirical source",
+        "cumulative satisfaction from which a customer answers 3 'neither satisfied nor "
+        "dissatisfied': the adequate level (below it the customer is disappointed, and says so). "
+        "A reading of the scale",
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     csat_satisfied_from: float = param(
         0.4,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units) from which a "
-        "customer answers 4 'satisfied': 40% of the way from the adequate to the "
-        "desired level. A reading of the scale, no empirical source",
+        "cumulative satisfaction from which a customer answers 4 'satisfied': 40% of the way from"
+        " the adequate to the desired level. A reading of the scale",
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     csat_very_satisfied_from: float = param(
         0.9,
         -10.0,
         10.0,
-        "cumulative satisfaction (zone units) from which a "
-        "customer answers 5 'very satisfied', the top box: close to the desired "
-        "level. Only the top box is reliably loyal (Jones & Sasser 1995, 'Why "
-        "satisfied customers defect', HBR), so the top-box share is reported "
-        "beside the top two. A reading of the scale, no empirical source",
+        "cumulative satisfaction from which a customer answers 5 'very satisfied', the top box: "
+        "close to the desired level. Only the top box is reliably loyal (Jones & Sasser 1995, "
+        "'Why satisfied customers defect', HBR), so the top-box share is reported beside the top "
+        "two. A reading of the scale",
+        unit="zone units",
+        source="assumption (no empirical source)",
     )
     intent_probably_not_from: float = param(
         0.2,
         0.0,
         1.0,
-        "intention to return (0-1) from which a customer "
-        "answers 2 'probably not' rather than 1 'definitely not' to 'how likely "
-        "are you to buy from us again?' (five points). The defaults cut the 0-1 "
-        "intention into equal fifths, reading the answers as purchase "
-        "probabilities as intention scales are read (Juster 1966, 'Consumer "
-        "buying intentions and purchase probability'; Morwitz, Steckel & Gupta "
-        "2007, 'When do purchase intentions predict sales?'); no empirical "
-        "source for the cuts themselves",
+        "intention to return from which a customer answers 2 'probably not' rather than 1 "
+        "'definitely not' to 'how likely are you to buy from us again?' (five points). The "
+        "defaults cut the 0-1 intention into equal fifths, reading the answers as purchase "
+        "probabilities as intention scales are read (Juster 1966, 'Consumer buying intentions and"
+        " purchase probability'; Morwitz, Steckel & Gupta 2007, 'When do purchase intentions "
+        "predict sales?'); no empirical source for the cuts themselves",
+        unit="intention to return (0–1)",
+        source="assumption (no empirical source)",
     )
     intent_might_from: float = param(
         0.4,
         0.0,
         1.0,
-        "intention to return (0-1) from which a customer answers 3 "
-        "'might or might not' (equal fifths; see intent_probably_not_from)",
+        "intention to return from which a customer answers 3 'might or might not' (equal fifths; "
+        "see intent_probably_not_from)",
+        unit="intention to return (0–1)",
+        source="assumption (no empirical source)",
     )
     intent_probably_from: float = param(
         0.6,
         0.0,
         1.0,
-        "intention to return (0-1) from which a customer answers 4 "
-        "'probably will' (equal fifths; see intent_probably_not_from)",
+        "intention to return from which a customer answers 4 'probably will' (equal fifths; see "
+        "intent_probably_not_from)",
+        unit="intention to return (0–1)",
+        source="assumption (no empirical source)",
     )
     intent_definitely_from: float = param(
         0.8,
         0.0,
         1.0,
-        "intention to return (0-1) from which a customer answers "
-        "5 'definitely will', the top box (equal fifths; see "
-        "intent_probably_not_from)",
+        "intention to return from which a customer answers 5 'definitely will', the top box "
+        "(equal fifths; see intent_probably_not_from)",
+        unit="intention to return (0–1)",
+        source="assumption (no empirical source)",
     )
     csat10_at_adequate: float = param(
         6.0,
         -100.0,
         100.0,
-        "answer on the 0-10 satisfaction question (0 not at all, 10 "
-        "completely satisfied) of a customer at their adequate level (satisfaction "
-        "0): the answer is this plus (csat10_at_desired - this) x the latent, "
-        "rounded to the nearest whole number (halves up) and clipped to 0-10 (so "
-        "an anchor may lie off the scale, for a steeper line). 6: "
-        "adequate is a pass and no more. A reading of the scale, no empirical source",
+        "answer on the 0-10 satisfaction question (0 not at all, 10 completely satisfied) of a "
+        "customer at their adequate level (satisfaction 0): the answer is this plus "
+        "(csat10_at_desired - this) x the latent, rounded to the nearest whole number (halves up)"
+        " and clipped to 0-10 (so an anchor may lie off the scale, for a steeper line). 6: "
+        "adequate is a pass and no more. A reading of the scale",
+        unit="points on the 0–10 scale",
+        source="assumption (no empirical source)",
     )
     csat10_at_desired: float = param(
         9.0,
         -100.0,
         100.0,
-        "answer on the 0-10 satisfaction question of a customer at "
-        "their desired level (satisfaction 1); must be above csat10_at_adequate. 9: "
-        "the five-point top box (from 0.9) answers 9 or 10 here, as a promoter "
-        "answers 9-10 on the 0-10 recommendation question (Reichheld 2003, 'The one "
-        "number you need to grow', HBR). A reading of the scale, no empirical source",
+        "answer on the 0-10 satisfaction question of a customer at their desired level "
+        "(satisfaction 1); must be above csat10_at_adequate. 9: the five-point top box (from 0.9)"
+        " answers 9 or 10 here, as a promoter answers 9-10 on the 0-10 recommendation question "
+        "(Reichheld 2003, 'The one number you need to grow', HBR). A reading of the scale",
+        unit="points on the 0–10 scale",
+        source="assumption (no empirical source)",
     )
 
 
@@ -1402,23 +2238,37 @@ class EngineConfig:
         1024,
         "threads for row-wise rules (0: all available cores; "
         "use 1 when replications already run in parallel processes)",
+        unit="threads",
+        source="setting (not a behavioural assumption)",
     )
     block_rows: int = param(
-        65536, 1, 1_000_000_000, "customers per block of a row-wise rule (small enough for the processor's cache)"
+        65536,
+        1,
+        1_000_000_000,
+        "customers per block of a row-wise rule (small enough for the processor's cache)",
+        unit="customers",
+        source="setting (not a behavioural assumption)",
     )
     bytes_per_customer: float = param(
         900.0,
         1.0,
         1e9,
-        "memory per customer of one live simulated market "
-        "(bytes), for the check that a run fits (sim/memory_budget.py); measured: "
-        "the engine's own arrays peak at 481-486 B (tracemalloc, retail preset), "
-        "and the default experiment on 200,000 customers and 2 workers held 3.4 KB "
-        "per customer in 4 live markets (resident memory beyond the processes' "
-        "start-up), about 860 B each",
+        "memory per customer of one live simulated market, for the check that a run fits "
+        "(sim/memory_budget.py); measured: the engine's own arrays peak at 481-486 B "
+        "(tracemalloc, retail preset), and the default experiment on 200,000 customers and 2 "
+        "workers held 3.4 KB per customer in 4 live markets (resident memory beyond the "
+        "processes' start-up), about 860 B each",
+        unit="bytes per customer",
+        source="measured in this repository (tracemalloc and resident memory, retail preset)",
     )
     memory_share: float = param(
-        0.8, 0.0, 1.0, "share of the machine's available memory a run may plan to use (1: all of it)", lo_open=True
+        0.8,
+        0.0,
+        1.0,
+        "share of the machine's available memory a run may plan to use (1: all of it)",
+        lo_open=True,
+        unit="share (0–1)",
+        source="setting (not a behavioural assumption)",
     )
 
 
@@ -1426,23 +2276,41 @@ class EngineConfig:
 class MarketConfig:
     """A market: customers, firms and the rules they follow."""
 
-    name: str = param("retail", doc="market preset name")
-    n_customers: int = param(5000, 1, 100_000_000, "number of customers")
-    steps: int = param(104, 1, 1_000_000, "reported horizon in steps")
-    burn_in: int = param(156, 0, 1_000_000, "steps simulated before the reported horizon (steady state)")
-    steps_per_year: float = param(52.0, 1.0, 10_000.0, "steps in a year (52 = weekly)")
+    name: str = param("retail", doc="market preset name", unit="label", source="setting (not a behavioural assumption)")
+    n_customers: int = param(
+        5000, 1, 100_000_000, "number of customers", unit="people", source="setting (not a behavioural assumption)"
+    )
+    steps: int = param(
+        104, 1, 1_000_000, "reported horizon in steps", unit="steps", source="setting (not a behavioural assumption)"
+    )
+    burn_in: int = param(
+        156,
+        0,
+        1_000_000,
+        "steps simulated before the reported horizon (steady state)",
+        unit="steps",
+        source="setting (not a behavioural assumption)",
+    )
+    steps_per_year: float = param(
+        52.0,
+        1.0,
+        10_000.0,
+        "steps in a year (52 = weekly)",
+        unit="steps per year",
+        source="setting (not a behavioural assumption)",
+    )
     visit_round_weeks: float = param(
         1.0,
         1.0,
         1e6,
-        "longest stretch of a customer's visits (weeks) that is "
-        "simulated as one purchase: a longer step makes its visits in round(step "
-        "weeks / this) rounds, in order, each a choice of firm, the experience and "
-        "its feelings, word of mouth and defections, as weekly steps make them (a "
-        "step holds one purchase a customer, of all its visits to one firm); 1: a "
-        "week, the default retail market's median time between visits (about 7 "
-        "days); a market billed per period sets its period (the subscription "
-        "market: a month)",
+        "longest stretch of a customer's visits that is simulated as one purchase: a longer step "
+        "makes its visits in round(step weeks / this) rounds, in order, each a choice of firm, "
+        "the experience and its feelings, word of mouth and defections, as weekly steps make them"
+        " (a step holds one purchase a customer, of all its visits to one firm); 1: a week, the "
+        "default retail market's median time between visits (about 7 days); a market billed per "
+        "period sets its period (the subscription market: a month)",
+        unit="weeks",
+        source="setting (not a behavioural assumption)",
     )
     discount_rate: float = param(
         0.08,
@@ -1451,6 +2319,8 @@ class MarketConfig:
         "annual discount rate of the NPV and of customer lifetime "
         "value (at least 0.1%: a customer who never leaves would otherwise be worth "
         "an infinite amount)",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
     customers: CustomerConfig = field(default_factory=CustomerConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
@@ -1472,12 +2342,21 @@ class MarketConfig:
 class RunConfig:
     """The top-level config of a market run."""
 
-    seed: int = param(0, 0, 2**63 - 1, "seed of all random streams")
+    seed: int = param(
+        0, 0, 2**63 - 1, "seed of all random streams", unit="integer", source="setting (not a behavioural assumption)"
+    )
     market: MarketConfig = field(default_factory=MarketConfig)
-    output_dir: str = param("outputs", doc="folder under which dated run folders are written")
+    output_dir: str = param(
+        "outputs",
+        doc="folder under which dated run folders are written",
+        unit="path",
+        source="setting (not a behavioural assumption)",
+    )
     record_transactions: bool = param(
         False,
         doc="also write every purchase (transactions.parquet) and the per-customer summary (customer_summary.parquet)",
+        unit="flag (true/false)",
+        source="setting (not a behavioural assumption)",
     )
 
 
@@ -1645,8 +2524,25 @@ def market_config(cfg: Any = None, **overrides: Any) -> MarketConfig:
     return to_dataclass(data, MarketConfig)
 
 
-def describe(cls: type = MarketConfig, prefix: str = "") -> list[tuple[str, Any, str, str]]:
-    """(key, default, allowed, meaning) for every documented parameter, for docs and --help."""
+@dataclass(frozen=True)
+class ParameterRow:
+    """One parameter as :func:`describe` lists it: its dotted ``key``, its
+    ``default``, what values are ``allowed`` (an interval or the choices; ""
+    when any value of its type is), its ``unit``, its ``meaning`` (the doc
+    text) and the ``source`` of the default."""
+
+    key: str
+    default: Any
+    allowed: str
+    unit: str
+    meaning: str
+    source: str
+
+
+def describe(cls: type = MarketConfig, prefix: str = "") -> list[ParameterRow]:
+    """A :class:`ParameterRow` for every field of ``cls`` (nested dataclasses
+    walked, their keys dotted), for docs and --help: the field metadata that
+    :func:`param` stores are the single source of what a parameter means."""
     rows = []
     for f in dataclasses.fields(cls):
         kind = _resolve_type(cls, f)
@@ -1662,5 +2558,5 @@ def describe(cls: type = MarketConfig, prefix: str = "") -> list[tuple[str, Any,
             allowed = f"{'(' if m.get('lo_open') else '['}{m.get('lo')}, {m.get('hi')}]"
         else:
             allowed = ""
-        rows.append((key, default, allowed, m.get("doc", "")))
+        rows.append(ParameterRow(key, default, allowed, m.get("unit", ""), m.get("doc", ""), m.get("source", "")))
     return rows

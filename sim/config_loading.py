@@ -12,18 +12,19 @@ from sim.config import ConfigError
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no type information
     """YAML's safe loader, refusing a key given twice in one mapping (plain
     YAML keeps the last silently; Hydra stops with a traceback)."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set = set()
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 def load_yaml_text(text: str) -> Any:
@@ -31,7 +32,7 @@ def load_yaml_text(text: str) -> Any:
     return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
 
 
-def read_yaml(path: str | Path) -> dict:
+def read_yaml(path: str | Path) -> dict[str, Any]:
     """A YAML mapping from a file; malformed YAML stops with one message."""
     path = Path(path)
     try:
@@ -148,7 +149,7 @@ def market_presets() -> list[str]:
     return sorted(p.stem for p in (CONF_DIR / "market").glob("*.yaml"))
 
 
-def load_market_yaml(name: str) -> dict:
+def load_market_yaml(name: str) -> dict[str, Any]:
     """The preset ``conf/market/<name>.yaml`` (without Hydra's defaults list)."""
     path = CONF_DIR / "market" / f"{name}.yaml"
     if not path.exists():

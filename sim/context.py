@@ -20,8 +20,8 @@ from agents.customers import CustomerPopulation
 from agents.firm import Firm
 from agents.staff import StaffPopulation
 from sim.modifiers import Modifiers
-from sim.records import Purchases
-from sim.states import LoyaltyState as S
+from sim.records import Purchases, required
+from agents.states import LoyaltyState as S
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +43,13 @@ class StepContext:
     modifiers: Modifiers  #: per-relationship modifiers (:mod:`sim.modifiers`)
     units: StepLength  #: the step length and its conversions from real units (:mod:`sim.units`)
     purchases: Purchases | None = None  #: this step's purchases (in ``after_step``; None before)
-    _market: "LoyaltyModel | None" = field(default=None, repr=False)
+    _market: "LoyaltyModel" = field(kw_only=True, repr=False)  #: the market the step runs in (always given)
+
+    @property
+    def step_purchases(self) -> Purchases:
+        """This step's purchases (:attr:`purchases`), which ``after_step`` is
+        given: an error naming them in a hook that runs before they exist."""
+        return required(self.purchases, "ctx.purchases (the step's purchases, given in after_step)")
 
     def stream(self, name: str) -> np.random.Generator:
         """The random stream ``name`` (a strategy's own is named after it):

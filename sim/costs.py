@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from agents.staff import StaffPopulation
-from sim.compiled import compiled
+from agents.compiled import compiled
 from sim.config import MarketConfig
 from sim.units import StepLength
 

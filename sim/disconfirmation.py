@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.compiled import compiled, inlined
+from agents.compiled import Real, compiled, inlined
 from sim.config import DisconfirmationConfig
 
 DISAPPOINTED, SATISFIED, DELIGHTED = -1, 0, 1
-#: a state's code for a firm the customer has not heard of (sim.states.LoyaltyState.PROSPECT)
+#: a state's code for a firm the customer has not heard of (agents.states.LoyaltyState.PROSPECT)
 _PROSPECT = 0
 #: the adequate level's floor on the 0-1 experience scale
 _SCALE_BOTTOM = 0.0
@@ -54,7 +54,8 @@ def adequate_level(
     rest = np.maximum(desired - 2.0 * tolerance, _SCALE_BOTTOM)
     raised = rest + alternative_weight * np.maximum(np.asarray(best_alternative, dtype=np.float64) - rest, 0.0)
     level = np.minimum(raised, np.maximum(desired - tolerance, rest))
-    return np.maximum(level - np.asarray(widening, dtype=np.float64) * tolerance, _SCALE_BOTTOM)
+    adequate: np.ndarray = np.maximum(level - np.asarray(widening, dtype=np.float64) * tolerance, _SCALE_BOTTOM)
+    return adequate
 
 
 def zone_of_tolerance(experience: np.ndarray, adequate: np.ndarray, desired: np.ndarray) -> np.ndarray:
@@ -81,7 +82,8 @@ def transaction_satisfaction(
     anchored = np.where(
         x > d, 1.0 + cfg.delight_bonus + (x - d) / width, np.where(x < a, cfg.loss_aversion * place, place)
     )
-    return anchored + cfg.surprise_weight * (x - np.asarray(expectation, dtype=np.float64)) / width
+    satisfaction: np.ndarray = anchored + cfg.surprise_weight * (x - np.asarray(expectation, dtype=np.float64)) / width
+    return satisfaction
 
 
 def satisfaction_with_failed_visit(
@@ -100,8 +102,12 @@ def satisfaction_with_failed_visit(
     experience lies (the mean lies ``drop / visits`` below the ordinary ones)."""
     visits = np.asarray(visits, dtype=np.float64)
     ordinary = np.asarray(experience, dtype=np.float64) + drop / visits
-    judge = lambda x: transaction_satisfaction(x, expectation, adequate, desired, cfg)  # noqa: E731
-    return ((visits - 1) * judge(ordinary) + judge(ordinary - drop)) / visits
+
+    def judge(x: np.ndarray) -> np.ndarray:
+        return transaction_satisfaction(x, expectation, adequate, desired, cfg)
+
+    per_visit: np.ndarray = ((visits - 1) * judge(ordinary) + judge(ordinary - drop)) / visits
+    return per_visit
 
 
 #: the narrowest zone the judgement divides by (a customer whose zone has no
@@ -169,7 +175,7 @@ def judged(
 
 
 @inlined
-def _judge(x, e, a, d, loss_aversion, delight_bonus, surprise_weight):
+def _judge(x: Real, e: Real, a: Real, d: Real, loss_aversion: Real, delight_bonus: Real, surprise_weight: Real) -> Real:
     """:func:`transaction_satisfaction` of one experience."""
     width = max(d - a, _MIN_WIDTH)
     place = (x - a) / width

@@ -42,7 +42,8 @@ def delivered_service(
 ) -> np.ndarray:
     """Service a buyer meets over a purchase's visits: the server's level
     plus their day-to-day spread, averaged over the visits, on the 0-1 scale."""
-    return np.clip(level + spread * noise * spread_over_visits(visits), 0.0, 1.0)
+    service: np.ndarray = np.clip(level + spread * noise * spread_over_visits(visits), 0.0, 1.0)
+    return service
 
 
 def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
@@ -57,7 +58,8 @@ def price_fairness(price: np.ndarray, reference_price: np.ndarray, cfg: Experien
     separate behavioural parameter."""
     rel = (price - reference_price) / reference_price
     score = 0.5 - np.where(rel > 0, cfg.fairness_loss_slope, cfg.fairness_gain_slope) * rel
-    return np.clip(score, 0.0, 1.0)
+    fairness: np.ndarray = np.clip(score, 0.0, 1.0)
+    return fairness
 
 
 def quality_score(
@@ -65,7 +67,10 @@ def quality_score(
 ) -> np.ndarray:
     """Perceived product quality over a purchase's visits; a failed visit is a
     large drop, one visit's share of the mean."""
-    return quality + cfg.quality_noise * noise * spread_over_visits(visits) - cfg.failure_shock * failed / visits
+    score: np.ndarray = (
+        quality + cfg.quality_noise * noise * spread_over_visits(visits) - cfg.failure_shock * failed / visits
+    )
+    return score
 
 
 def service_score(
@@ -73,7 +78,8 @@ def service_score(
 ) -> np.ndarray:
     """Service as it counts in the experience: on a failed visit only a share
     of it does, and that visit is one visit's share of the mean."""
-    return service - failed * ((1.0 - cfg.service_offset_after_failure) * service / visits)
+    counted: np.ndarray = service - failed * ((1.0 - cfg.service_offset_after_failure) * service / visits)
+    return counted
 
 
 def failure_drop(weights: np.ndarray, service: np.ndarray, cfg: ExperienceConfig) -> np.ndarray:
@@ -81,13 +87,17 @@ def failure_drop(weights: np.ndarray, service: np.ndarray, cfg: ExperienceConfig
     the quality shock and the service that no longer counts
     (:func:`quality_score`, :func:`service_score` for one visit), weighted
     as in :func:`overall`."""
-    return weights[..., 1] * cfg.failure_shock + weights[..., 2] * ((1.0 - cfg.service_offset_after_failure) * service)
+    drop: np.ndarray = weights[..., 1] * cfg.failure_shock + weights[..., 2] * (
+        (1.0 - cfg.service_offset_after_failure) * service
+    )
+    return drop
 
 
 def overall(
     weights: np.ndarray, fairness: np.ndarray, quality: np.ndarray, service: np.ndarray, belonging: np.ndarray
 ) -> np.ndarray:
     """The customer's weighted experience (weights on price, quality, service, belonging)."""
-    return (
+    experience: np.ndarray = (
         weights[..., 0] * fairness + weights[..., 1] * quality + weights[..., 2] * service + weights[..., 3] * belonging
     )
+    return experience

@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.columns import rule_constants
 from sim.config import ChurnConfig
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 
 #: the belief in a firm's value (cognitive loyalty, 0-1) at which a rival
 #: neither pulls nor pushes: even odds that the firm is the best (a definition)

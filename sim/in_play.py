@@ -31,7 +31,7 @@ import numpy as np
 from sim.loyalty_economics import PRICE_SENSITIVITY, state_factors
 from sim import choice
 from sim.phases.purchase_choice import contract_term_steps
-from sim.states import is_customer
+from agents.states import is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -79,6 +79,7 @@ def choice_probabilities_now(market: "LoyaltyModel") -> np.ndarray:
         available = choice.known.py_func(cust.state, cust.dropped_out)
     else:
         available = choice.considered.py_func(cust.state, cust.reconsidered, cust.dropped_out, limited)
+    assert isinstance(available, np.ndarray)  # the rule over arrays gives arrays
     p = choice.choice_probabilities(util, available, cfg.choice.logit_scale)
     if contracts:
         # a subscriber who does not review the market renews by default

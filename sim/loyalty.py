@@ -8,7 +8,7 @@ rate (stored). The state of each relationship is derived from these and from
 behaviour each step.
 
 Each rule is written once, for one relationship, and compiled
-(:mod:`sim.compiled`). The engine applies the rules to a block of customers
+(:mod:`agents.compiled`). The engine applies the rules to a block of customers
 in a few loops (:func:`switching_and_exponents`, then :func:`derive_latents`
 or, in the states phase, the same loop with the ladder: :func:`transitions`);
 the array functions (:func:`cognitive`, :func:`intention`,
@@ -25,15 +25,15 @@ not when a file it calls into does.
 
 from __future__ import annotations
 
-import collections
 import functools
 import operator
+from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import compiled, inlined
+from agents.compiled import Real, compiled, inlined
 from sim.config import LoyaltyConfig
-from sim.states import Channel, LoyaltyState as S
+from agents.states import Channel, LoyaltyState as S
 
 #: the channels acquisitions are counted by (:class:`Channel`)
 N_CHANNELS = len(Channel)
@@ -87,11 +87,39 @@ RULES: dict[str, tuple[str, float | None]] = {
 }
 
 
-#: the rules' constants by name (:data:`RULES`), as compiled code reads them
-Rules = collections.namedtuple("Rules", RULES)
 
 
-def rules(cfg: LoyaltyConfig, **types: type) -> tuple:
+class Rules(NamedTuple):
+    """The rules' constants by name (:data:`RULES`, in its order), as compiled code reads them."""
+
+    conative_affect: Real
+    conative_switching: Real
+    switching_cap: Real
+    conative_cognitive: Real
+    recommend_midpoint: Real
+    recommend_satisfaction: Real
+    recommend_affect: Real
+    affect_middle: Real
+    satisfaction_middle: Real
+    recommend_bottom: Real
+    recommend_top: Real
+    repeat_purchases: Real  # a count of visits: an int
+    at_risk_rival_purchases: Real  # a count of visits: an int
+    loyal_affect: Real
+    captive_affect: Real
+    loyal_intention: Real
+    advocate_intention: Real
+    advocate_satisfaction: Real
+    at_risk_satisfaction: Real
+    captive_switching: Real
+    promoter_recommend: Real
+
+
+if Rules._fields != tuple(RULES):  # pragma: no cover
+    raise AssertionError(f"Rules' fields {Rules._fields} are not the rules {tuple(RULES)}")
+
+
+def rules(cfg: LoyaltyConfig, **types: type) -> tuple[Real, ...]:
     """The constants of the rules (:data:`RULES`), each of the scalar type
     of the latent it meets (``types``, e.g. ``affect=np.float64``; float32,
     the engine's, for any latent not given), as a plain tuple: compiled
@@ -105,7 +133,7 @@ _FROM_CONFIG = operator.attrgetter(*(name for name, (_, value) in RULES.items() 
 
 
 @functools.lru_cache(maxsize=64)
-def _typed(config_values: tuple, types: tuple[tuple[str, type], ...]) -> tuple:
+def _typed(config_values: tuple[Real, ...], types: tuple[tuple[str, type], ...]) -> tuple[Real, ...]:
     given = iter(config_values)
     values = tuple(next(given) if value is None else value for _, value in RULES.values())
     of = {
@@ -125,18 +153,18 @@ def _typed(config_values: tuple, types: tuple[tuple[str, type], ...]) -> tuple:
 # ---------------------------------------------------------------------- the rules of one relationship
 @inlined
 def is_customer_rule(state: int) -> bool:
-    """True for a state in which the customer counts as the firm's customer (:func:`sim.states.is_customer`)."""
+    """True for a state in which the customer counts as the firm's customer (:func:`agents.states.is_customer`)."""
     return (state >= FIRST_TIME) & (state != CHURNED)
 
 
 @inlined
-def _maximum(a: float, b: float) -> float:
+def _maximum(a: Real, b: Real) -> Real:
     """``np.maximum``: nan if either is."""
     return a if (a > b) | (a != a) else b
 
 
 @inlined
-def leads(x: np.ndarray, start: int, known: np.ndarray, left: np.ndarray, certain: float) -> None:
+def leads(x: np.ndarray, start: int, known: np.ndarray, left: np.ndarray, certain: Real) -> None:
     """One customer's firms' values ``x[start:start + firms]`` replaced by
     their leads (``known``: which firms the customer knows; ``left``: room
     for a value per firm): a known firm's value over the best other known
@@ -146,7 +174,7 @@ def leads(x: np.ndarray, start: int, known: np.ndarray, left: np.ndarray, certai
     right, with :data:`FLOOR` for unknown firms, as in ``np.maximum`` (nan
     if any is)."""
     firms = known.shape[0]
-    running = FLOOR
+    running: Real = FLOOR
     for j in range(firms):
         left[j] = running
         value = x[start + j]  # read whether known or not: a select, not a branch
@@ -160,7 +188,7 @@ def leads(x: np.ndarray, start: int, known: np.ndarray, left: np.ndarray, certai
 
 
 @inlined
-def logistic_exponents(lead: np.ndarray, scale: float, limit: float) -> None:
+def logistic_exponents(lead: np.ndarray, scale: Real, limit: Real) -> None:
     """Leads (flat) replaced by the exponents of cognitive loyalty's
     logistic ``1 / (1 + exp(x))``, ``x = -clip(lead / scale, -limit, limit)``:
     one loop over all of them, where the divisions vectorise."""
@@ -170,14 +198,14 @@ def logistic_exponents(lead: np.ndarray, scale: float, limit: float) -> None:
 
 
 @inlined
-def intention_rule(affect: float, switching: float, cognition: float, r: Rules) -> float:
+def intention_rule(affect: Real, switching: Real, cognition: Real, r: Rules) -> Real:
     """Conative loyalty of one relationship (:func:`intention`)."""
     capped = r.switching_cap if switching > r.switching_cap else switching
     return r.conative_affect * affect + r.conative_switching * capped + r.conative_cognitive * cognition
 
 
 @inlined
-def recommend_rule(satisfaction: float, affect: float, r: Rules) -> float:
+def recommend_rule(satisfaction: Real, affect: Real, r: Rules) -> Real:
     """Likelihood to recommend of one relationship (:func:`recommend_score`):
     rounded half to even, as ``np.round``."""
     score = np.rint(
@@ -195,11 +223,11 @@ def next_state_rule(
     bought: bool,
     purchases: int,
     rival_run: int,
-    affect: float,
-    switching: float,
-    satisfaction: float,
-    intent: float,
-    recommend: float,
+    affect: Real,
+    switching: Real,
+    satisfaction: Real,
+    intent: Real,
+    recommend: Real,
     r: Rules,
 ) -> int:
     """The state of one relationship after this step's events (:func:`next_state`).
@@ -291,7 +319,7 @@ def switching_and_exponents(
 @inlined
 def latents_rule(
     term: np.float32, affect: np.float32, switching: np.float32, satisfaction: np.float32, r: Rules
-) -> tuple[np.float32, np.float32, np.float32]:
+) -> tuple[Real, Real, Real]:
     """Cognitive loyalty of one relationship, the logistic ``1 / (1 + term)``
     (``term``: the exponential of :func:`switching_and_exponents`'
     exponent), its intention to return and its likelihood to recommend."""
@@ -305,7 +333,7 @@ def derive_latents(
     affect: np.ndarray,
     switching: np.ndarray,
     satisfaction: np.ndarray,
-    rules: tuple,
+    rules: tuple[Real, ...],
     cognition: np.ndarray,
     intent: np.ndarray,
     recommend: np.ndarray,
@@ -327,7 +355,7 @@ def transitions(
     affect: np.ndarray,
     switching: np.ndarray,
     satisfaction: np.ndarray,
-    rules: tuple,
+    rules: tuple[Real, ...],
     cognition: np.ndarray,
     intent: np.ndarray,
     recommend: np.ndarray,
@@ -430,12 +458,13 @@ def cognitive(value: np.ndarray, available: np.ndarray, scale: float, certain_le
     :data:`LOGISTIC_CLIP` scales only keeps ``exp`` finite (the logistic is
     1 or 0 to float32 precision beyond it)."""
     t = _weak(value)
-    lead = np.array(value, dtype=t, order="C")
+    lead: np.ndarray = np.array(value, dtype=t, order="C")
     available = np.ascontiguousarray(np.broadcast_to(available, lead.shape), dtype=bool)
     _cognitive_rows(lead, available, t(scale), t(scale * certain_lead), t(LOGISTIC_CLIP))
     np.exp(lead, out=lead)
     lead += 1.0
-    return np.divide(1.0, lead, out=lead).astype(np.float32, copy=False)
+    cognition: np.ndarray = np.divide(1.0, lead, out=lead).astype(np.float32, copy=False)
+    return cognition
 
 
 @compiled
@@ -458,15 +487,15 @@ def intention(affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, 
     up to 1 (a contract can exceed it): with weights summing to 1 the
     intention stays on the 0-1 scale of its parts, a definition."""
     types = dict(affect=_weak(affect), switching=_weak(switching), cognition=_weak(cognition))
-    shape, cells = _cells(affect, switching, cognition)
+    shape, (affect_at, switching_at, cognition_at) = _cells(affect, switching, cognition)
     out = np.empty(shape, np.result_type(*types.values()))
-    _intentions(*cells, rules(cfg, **types), out.reshape(-1))
+    _intentions(affect_at, switching_at, cognition_at, rules(cfg, **types), out.reshape(-1))
     return out
 
 
 @compiled
 def _intentions(
-    affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, rules: tuple, out: np.ndarray
+    affect: np.ndarray, switching: np.ndarray, cognition: np.ndarray, rules: tuple[Real, ...], out: np.ndarray
 ) -> None:
     r = Rules(*rules)
     for k in range(out.shape[0]):
@@ -481,14 +510,14 @@ def recommend_score(satisfaction: np.ndarray, affect: np.ndarray, cfg: LoyaltyCo
     middling affect: a centring that defines the midpoint, not a parameter
     (any other centre is the same model with another midpoint)."""
     types = dict(satisfaction=_weak(satisfaction), affect=_weak(affect))
-    shape, cells = _cells(satisfaction, affect)
+    shape, (satisfaction_at, affect_at) = _cells(satisfaction, affect)
     out = np.empty(shape, np.result_type(*types.values()))
-    _recommend_scores(*cells, rules(cfg, **types), out.reshape(-1))
+    _recommend_scores(satisfaction_at, affect_at, rules(cfg, **types), out.reshape(-1))
     return out
 
 
 @compiled
-def _recommend_scores(satisfaction: np.ndarray, affect: np.ndarray, rules: tuple, out: np.ndarray) -> None:
+def _recommend_scores(satisfaction: np.ndarray, affect: np.ndarray, rules: tuple[Real, ...], out: np.ndarray) -> None:
     r = Rules(*rules)
     for k in range(out.shape[0]):
         out[k] = recommend_rule(satisfaction[k], affect[k], r)
@@ -520,8 +549,23 @@ def next_state(
     """
     latents = dict(affect=affect, switching=switching, satisfaction=satisfaction, intent=intent, recommend=recommend)
     shape, cells = _cells(state, aware, bought, purchases, rival_run, *latents.values())
+    state_at, aware_at, bought_at, purchases_at, rival_run_at, *latents_at = cells
+    affect_at, switching_at, satisfaction_at, intent_at, recommend_at = latents_at
     out = np.empty(shape, np.int8)
-    _next_states(*cells, rules(cfg, **{name: _weak(x) for name, x in latents.items()}), out.reshape(-1))
+    _next_states(
+        state_at,
+        aware_at,
+        bought_at,
+        purchases_at,
+        rival_run_at,
+        affect_at,
+        switching_at,
+        satisfaction_at,
+        intent_at,
+        recommend_at,
+        rules(cfg, **{name: _weak(x) for name, x in latents.items()}),
+        out.reshape(-1),
+    )
     return out
 
 
@@ -537,7 +581,7 @@ def _next_states(
     satisfaction: np.ndarray,
     intent: np.ndarray,
     recommend: np.ndarray,
-    rules: tuple,
+    rules: tuple[Real, ...],
     out: np.ndarray,
 ) -> None:
     r = Rules(*rules)

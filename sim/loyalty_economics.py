@@ -14,7 +14,7 @@ import functools
 import numpy as np
 
 from sim.config import LoyaltyConfig
-from sim.states import LoyaltyState as S, N_STATES
+from agents.states import LoyaltyState as S, N_STATES
 
 #: the rows of :func:`state_factors`
 BASKET, SERVING_LOAD, PRICE_SENSITIVITY, TOLERANCE_WIDENING = range(4)

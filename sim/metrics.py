@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import TYPE_CHECKING
+import operator
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from sim.compiled import compiled
+from agents.compiled import compiled
 from sim.records import FirmStepEvents  # noqa: F401  (re-exported: events were defined here)
-from sim.states import CHANNEL_NAMES, N_STATES, STATE_NAMES, LoyaltyState
+from sim.records import required
+from agents.states import CHANNEL_NAMES, N_STATES, STATE_NAMES, LoyaltyState
 from sim.survey import SURVEY_METRICS, new_counts, scales, survey_columns, survey_tallies
 
 FIRST_TIME, CHURNED = int(LoyaltyState.FIRST_TIME), int(LoyaltyState.CHURNED)
@@ -222,7 +224,7 @@ def _thresholds(promoter: float, detractor: float, deal_seeker: float) -> tuple[
     return float(np.float32(promoter)), float(np.float32(detractor)), float(np.float32(deal_seeker))
 
 
-def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
+def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict[str, Any]]:
     """One record per firm for the step just closed, from the populations and
     the step's records (events, latents, workload, smoothed churn, accounts).
 
@@ -245,8 +247,8 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     per-call cost).
     """
     cust, F = model.customers, model.n_firms
-    ev, accounts = step.events, step.accounts
-    lat, lc = step.latents, model.config.loyalty
+    ev, accounts = step.events, required(step.accounts, "step.accounts")
+    lat, lc = required(step.latents, "step.latents"), model.config.loyalty
     weight = np.empty((cust.n, F), dtype=np.float32)
     spend = np.empty((F, cust.n), dtype=np.float32)
     thresholds = _thresholds(
@@ -279,8 +281,8 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     blocks = model.blocks.map(rule, cust.n)
     counts, tallies, answers = blocks[0]
     if len(blocks) > 1:  # each block's customers' revenue after the last block's
-        counts, tallies = sum(b[0] for b in blocks), sum(b[1] for b in blocks)
-        answers = sum(b[2] for b in blocks)
+        counts, tallies = _summed(b[0] for b in blocks), _summed(b[1] for b in blocks)
+        answers = _summed(b[2] for b in blocks)
         starts = [rows.start for rows in model.blocks.slices(cust.n)]
         spend = _joined(spend, starts, [b[1][0] for b in blocks])
     n_cust, promoters, detractors, deal = tallies.tolist()
@@ -302,16 +304,21 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
         staff.engagement,
         totals,
     )
-    totals = totals.tolist()
-    means = [[x / k for x, k in zip(row, safe)] for row in totals[: len(MEAN_SOURCES)]]
-    top = _or_numpys_top_shares(spend, n_cust, totals[_TOP_SHARE], totals[_TOP_SHARE + 1])
-    people, engaged = totals[_TOP_SHARE + 2], totals[_TOP_SHARE + 3]
+    total_rows = totals.tolist()
+    means = [[x / k for x, k in zip(row, safe)] for row in total_rows[: len(MEAN_SOURCES)]]
+    top = _or_numpys_top_shares(spend, n_cust, total_rows[_TOP_SHARE], total_rows[_TOP_SHARE + 1])
+    people, engaged = total_rows[_TOP_SHARE + 2], total_rows[_TOP_SHARE + 3]
     revenue, cogs = accounts["revenue"].tolist(), accounts["cost_of_goods"].tolist()
     total_rev = float(accounts["revenue"].sum())
     all_customers = max(sum(n_cust), 1)
     d = model.ledger.step_discount**-1 - 1
-    floats = lambda a: np.asarray(a, dtype=np.float64).tolist()  # noqa: E731
-    churn_rate, smoothed = floats(step.churn.rate), floats(step.churn.smoothed)
+
+    def floats(a: np.ndarray) -> list[float]:
+        as_list: list[float] = np.asarray(a, dtype=np.float64).tolist()
+        return as_list
+
+    churn = required(step.churn, "step.churn")
+    churn_rate, smoothed = floats(churn.rate), floats(churn.smoothed)
     clv = []
     for f, s in enumerate(smoothed):
         r = 1 - s
@@ -357,7 +364,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict]:
     ) = (event_counts[k : k + F] for k in range(0, 13 * F, F))
     satisfaction, expectation, affect, cognitive, intention, behaviour = means
     headcount = floats(ev.headcount)
-    leaving, workload = floats(ev.leavers), floats(step.staff.workload)
+    leaving, workload = floats(ev.leavers), floats(required(step.staff, "step.staff").workload)
     if not _METRIC_NAMES.isdisjoint(accounts):
         raise RuntimeError(f"a ledger category shadows a metric: {sorted(_METRIC_NAMES & set(accounts))}")
     by_firm = np.concatenate(tuple(accounts.values()), dtype=np.float64).reshape(-1, F).T.tolist()
@@ -482,6 +489,12 @@ def _sums_over_customers(
                 out[5, f] += behaviour[i, f]
 
 
+def _summed(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    """The blocks' tables (counts) added in order: ``sum(arrays)`` without its start of 0."""
+    total: np.ndarray = functools.reduce(operator.add, arrays)
+    return total
+
+
 def _joined(spend: np.ndarray, starts: list[int], customers: list[np.ndarray]) -> np.ndarray:
     """Each firm's customers' revenue of all blocks, in block order: block
     ``b`` left its customers' at ``spend[f, starts[b]:]``."""
@@ -505,8 +518,10 @@ def _top_shares(spend: np.ndarray, customers: np.ndarray) -> list[float]:
     return _or_numpys_top_shares(spend, customers.tolist(), share.tolist(), exact.tolist())
 
 
-def _or_numpys_top_shares(spend: np.ndarray, customers: list[int], share: list[float], exact: list) -> list[float]:
-    """Each firm's compiled top share where it is exact, else numpy's
+def _or_numpys_top_shares(
+    spend: np.ndarray, customers: list[int], share: list[float], exact: Sequence[float]
+) -> list[float]:
+    """Each firm's compiled top share where it is exact (``exact``: true or non-zero), else numpy's
     :func:`top_share` of its customers' revenue."""
     return [s if ok else top_share(spend[f, : customers[f]]) for f, (s, ok) in enumerate(zip(share, exact))]
 
@@ -517,7 +532,7 @@ def _exact_top_fifth_shares(spend: np.ndarray, customers: np.ndarray, share: np.
     (at least one; the count rounded half to even, as Python's ``round``)."""
     top_k = np.empty(len(customers), np.int64)
     for f in range(len(customers)):
-        top_k[f] = max(1, np.int64(np.rint(0.2 * customers[f])))
+        top_k[f] = max(np.int64(1), np.int64(np.rint(0.2 * customers[f])))
     _exact_top_shares(spend, customers, top_k, share, exact)
 
 

@@ -26,7 +26,7 @@ from agents.network import small_world
 from agents.staff import StaffPopulation
 from sim import loyalty
 from sim.blocks import RowBlocks
-from sim.compiled import interrupted
+from agents.compiled import interrupted
 from sim.cohorts import Cohorts
 from sim.retention import RetentionRecorder
 from sim.columns import take_rows
@@ -35,19 +35,29 @@ from sim.context import StepContext
 from sim.ledger import Ledger
 from sim.modifiers import Modifiers
 from sim.phases import PHASES, Phase, visit_round
-from sim.records import LATENTS, FirmStepEvents, Latents, Purchases, SmoothedChurn, StaffWork, StepDraws, StepRecord
+from sim.records import (
+    LATENTS,
+    FirmStepEvents,
+    Latents,
+    Purchases,
+    SmoothedChurn,
+    StaffWork,
+    StepDraws,
+    StepRecord,
+    required,
+)
 from sim.staffing import engagement_target
-from sim.states import LoyaltyState as S, N_STATES, customers_per_firm
+from agents.states import LoyaltyState as S, N_STATES, customers_per_firm
 from sim.streams import RandomStreams
 from sim.tenure_value import value_by_tenure
 from sim.units import StepLength, first_step
-from strategies.registry import resolve_strategies
+from sim.strategy_provider import resolve_strategies
 
 #: the switching bonus while no programme gives one (:func:`sim.loyalty.switching_costs`)
 _NO_BONUS = np.zeros((0, 0), dtype=np.float32)
 
 
-class LoyaltyModel(mesa.Model):
+class LoyaltyModel(mesa.Model):  # type: ignore[misc]  # mesa ships no type information
     """A market of customers and firms (docs/model.md).
 
     Build it with keyword arguments (Mesa's tools inspect the constructor) or
@@ -66,7 +76,7 @@ class LoyaltyModel(mesa.Model):
     def __init__(
         self,
         *,
-        market: MarketConfig | dict | str | None = None,
+        market: MarketConfig | dict[str, Any] | str | None = None,
         seed: int = 0,
         n_customers: int | None = None,
         burn_in: int | None = None,
@@ -88,7 +98,7 @@ class LoyaltyModel(mesa.Model):
         self.step_length = StepLength.of(cfg.steps_per_year, cfg.visit_round_weeks)
         self.n_firms = len(cfg.firms)
         #: :meth:`by_firm`'s and :meth:`firm_rule`'s columns, cleared whenever a firm's attribute is set
-        self.firm_columns: dict[tuple, np.ndarray] = {}
+        self.firm_columns: dict[tuple[Hashable, ...], np.ndarray] = {}
         self.firms: list[Firm] = [Firm(self, i, fc) for i, fc in enumerate(cfg.firms)]
         self.t = 0  # steps simulated, burn-in included
         self._build_population()
@@ -99,7 +109,7 @@ class LoyaltyModel(mesa.Model):
         self.newcomers = Newcomers(self.streams["newcomers"], self.n_firms)
         #: the step, phase by phase (:mod:`sim.phases`); a probe may substitute one
         self.phases: list[Phase] = list(PHASES)
-        self.records: list[dict] = []  # the step table's rows
+        self.records: list[dict[str, Any]] = []  # the step table's rows
         self.cohorts = Cohorts(self.n_firms, cfg.steps)
         self.retention = RetentionRecorder()
         for firm in self.firms:
@@ -214,15 +224,16 @@ class LoyaltyModel(mesa.Model):
         takes the step's); the rounds' purchases are joined, in round order,
         and their visits summed, for the phases after them."""
         whole = self.step_length
-        rounds, visits = [], np.zeros(self.n_firms)
+        rounds: list[Purchases] = []
+        visits = np.zeros(self.n_firms)
         self.step_length = whole.visit_round
         try:
             for r in range(whole.rounds):
                 if r:
-                    step.draws = self._round_draws(step.draws)
+                    step.draws = self._round_draws(required(step.draws, "step.draws"))
                 for phase in phases:
                     phase(self, step)
-                rounds.append(step.purchases)
+                rounds.append(required(step.purchases, "step.purchases"))
                 visits += step.visits
         finally:
             self.step_length = whole
@@ -313,7 +324,10 @@ class LoyaltyModel(mesa.Model):
 
     def engagement_target(self, utilisation: np.ndarray) -> np.ndarray:
         """The engagement each firm's staff tend to, given their utilisation."""
-        fa = lambda name: self.by_firm(name, np.float64)  # noqa: E731
+
+        def fa(name: str) -> np.ndarray:
+            return self.by_firm(name, np.float64)
+
         return engagement_target(
             fa("wage_per_year"),
             fa("training"),
@@ -419,7 +433,10 @@ class LoyaltyModel(mesa.Model):
         ``exp(x)`` of cognitive loyalty's logistic ``1 / (1 + exp(x))``
         (:func:`sim.loyalty.switching_and_exponents`)."""
         cust, lc = self.customers, self.config.loyalty
-        take = lambda x: take_rows(x, rows)  # noqa: E731
+
+        def take(x: np.ndarray) -> np.ndarray:
+            return take_rows(x, rows)
+
         belief = _belief(lc.cognitive_price_weight, lc.cognitive_scale, lc.cognitive_certain_lead)
         loyalty.switching_and_exponents(
             take(cust.state),
@@ -487,7 +504,7 @@ def _belief(price_weight: float, scale: float, certain_lead: float) -> np.ndarra
     return out
 
 
-def load_market_preset(name: str) -> dict:
+def load_market_preset(name: str) -> dict[str, Any]:
     """The market preset ``conf/market/<name>.yaml`` as a plain dict."""
     from sim.config_loading import load_market_yaml
 

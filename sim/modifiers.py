@@ -160,7 +160,8 @@ class Modifiers:
     def __getitem__(self, name: str) -> Modifier:
         if name not in self.KINDS:
             raise KeyError(f"modifier {name!r}: must be one of {', '.join(self.KINDS)}")
-        return getattr(self, name)
+        modifier: Modifier = getattr(self, name)
+        return modifier
 
     def in_use(self) -> list[str]:
         """Names of the modifiers some programme has written."""
@@ -173,4 +174,4 @@ class Modifiers:
 
     def nbytes(self) -> int:
         """Memory held by the allocated modifiers."""
-        return sum(self[name].values.nbytes for name in self.in_use())
+        return sum(self[name].array().nbytes for name in self.in_use())  # in use: allocated already

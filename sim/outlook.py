@@ -19,7 +19,7 @@ import numpy as np
 
 from sim import hazard
 from sim.in_play import choice_probabilities_now
-from sim.states import is_customer
+from agents.states import is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel

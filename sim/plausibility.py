@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.states import STATE_NAMES
+from agents.states import STATE_NAMES
 
 
 @dataclass(frozen=True)

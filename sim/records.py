@@ -16,8 +16,23 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 import numpy as np
+
+from agents.staff import Roster
+
+_T = TypeVar("_T")
+
+
+def required(value: _T | None, what: str) -> _T:
+    """``value``, a record (``what``) an earlier phase of the step wrote
+    (the step's draws, its purchases, a field of them): an error naming it
+    if that phase has not run."""
+    if value is None:
+        raise RuntimeError(f"{what} is not set: the phase that writes it has not run yet in this step")
+    return value
+
 
 #: the random streams of a step, each with its kind of draw and what its shape
 #: counts ("customers", "staff", or a leading count of draws per customer, or
@@ -132,7 +147,7 @@ class Purchases:
     def joined(cls, rounds: list["Purchases"]) -> "Purchases":
         """The purchases of a step's visit rounds, in round order, each
         marked with its round (a field some round left unset stays None)."""
-        joined = {}
+        joined: dict[str, Any] = {}  # every round has buyers and firms: those two are never None
         for f in fields(cls):
             parts = [getattr(p, f.name) for p in rounds]
             joined[f.name] = None if any(x is None for x in parts) else np.concatenate(parts)
@@ -173,7 +188,7 @@ class StaffWork:
     is on the roster to serve (Heskett et al. 1994: the service-profit chain)."""
 
     workload: np.ndarray  #: [firms] last step's visits per unit of staff capacity
-    roster: tuple[np.ndarray, np.ndarray, np.ndarray]  #: employed positions by firm: (positions, start, count)
+    roster: Roster  #: employed positions by firm (positions, start, counts, cumulative hours)
 
 
 @dataclass
@@ -196,7 +211,7 @@ class FirmStepEvents:
     service_sq: np.ndarray
     leavers: np.ndarray
     headcount: np.ndarray
-    #: acquisitions by the channel that made the customer aware of the firm (sim.states.Channel)
+    #: acquisitions by the channel that made the customer aware of the firm (agents.states.Channel)
     acquisitions_prior: np.ndarray
     acquisitions_advertising: np.ndarray
     acquisitions_referral: np.ndarray

@@ -37,7 +37,7 @@ week's other losses); the mark acts mostly after it, on what an intention
 leaves out, so neither counts the same loss twice. Leaving churns the relationship in the defections phase by
 the hazard's own code path (:func:`sim.phases.lapse_churn._end_relationships`).
 
-The rules are compiled (:func:`sim.compiled.inlined`) and called, with the
+The rules are compiled (:func:`agents.compiled.inlined`) and called, with the
 same arguments, by the engine's compiled complaint rule and by the per-agent
 reference (:mod:`benchmarks.reference`), one purchase at a time.
 """
@@ -48,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.columns import rule_constants
-from sim.compiled import inlined
+from agents.compiled import Real, inlined
 from sim.config import ComplaintConfig
 
 
@@ -67,7 +67,7 @@ def decision_coefficients(cfg: ComplaintConfig) -> np.ndarray:
 
 
 @inlined
-def is_problem(felt: float, problem_disappointment: float) -> bool:
+def is_problem(felt: Real, problem_disappointment: Real) -> bool | np.bool_:
     """Whether a purchase is a problem (an incident with a stay-or-leave
     decision): its transaction satisfaction before any handling (zone
     units) is at or below ``-problem_disappointment``."""
@@ -75,7 +75,7 @@ def is_problem(felt: float, problem_disappointment: float) -> bool:
 
 
 @inlined
-def major_problem(failed: bool, felt: float, major_disappointment: float) -> bool:
+def major_problem(failed: bool, felt: Real, major_disappointment: Real) -> bool | np.bool_:
     """Whether a problem is major: the purchase had a quality
     failure, or its transaction satisfaction before any handling (zone
     units) is at or below ``-major_disappointment``."""
@@ -105,4 +105,5 @@ def leaving_chance(major: bool, complained: bool, resolved: bool, quick: bool, c
         x -= resolved_effect
     if quick:
         x -= quick_effect
-    return 1.0 / (1.0 + np.exp(-x))
+    chance: float = 1.0 / (1.0 + np.exp(-x))
+    return chance

@@ -18,12 +18,12 @@ year and at the end of the horizon (:meth:`sim.model.LoyaltyModel.retention_by_c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from sim.states import is_customer
+from agents.states import is_customer
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -58,7 +58,7 @@ class RetentionRecorder:
     cohort (the reported year a relationship was first acquired)."""
 
     def __init__(self) -> None:
-        self.rows: list[dict] = []
+        self.rows: list[dict[str, Any]] = []
         self.checked: set[int] = set()
 
     def check(self, market: "LoyaltyModel") -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.staff import StaffPopulation
-from sim.compiled import compiled, inlined
+from agents.compiled import compiled, inlined
 from sim.config import StaffConfig
 from sim.units import StepLength
 
@@ -73,8 +73,14 @@ def engagement_target(
             *(np.shape(x) for x in (wage, training, empowerment, recognition, morale, utilisation))
         )
     out = np.empty(shape)
+    wage_at, training_at, empowerment_at, recognition_at, morale_at, load_at = terms
     _engagement_target(
-        *terms,
+        wage_at,
+        training_at,
+        empowerment_at,
+        recognition_at,
+        morale_at,
+        load_at,
         float(cfg.base_engagement),
         float(cfg.pay_engagement),
         float(cfg.market_wage_per_year),
@@ -390,10 +396,11 @@ def _leave_learn_and_serve(
 
 
 @inlined
-def productivity(skill: float, max_skill: float, skill_range: float, share: float) -> float:
+def productivity(skill: float | np.ndarray, max_skill: float, skill_range: float, share: float) -> float | np.ndarray:
     """The share of a full-skill employee's visits an employee of ``skill``
     serves: ``1 - share * (max_skill - skill) / skill_range`` (a novice
-    ``1 - share``; 1 when novices start at full skill, ``skill_range`` 0)."""
+    ``1 - share``; 1 when novices start at full skill, ``skill_range`` 0).
+    One employee's in compiled code; over an array of skills (its ``py_func``), each one's."""
     if skill_range <= 0:
         return 1.0
     return 1.0 - share * (max_skill - skill) / skill_range
@@ -502,13 +509,13 @@ def capacity(staff: StaffPopulation, n_firms: int, cfg: StaffConfig) -> np.ndarr
     """Each firm's employed hours weighed by each employee's
     :func:`productivity` (full-skill full-time equivalents), summed in
     position order as the engine's step sums them."""
-    weight = productivity.py_func(
+    per_employee = productivity.py_func(
         staff.skill.astype(np.float64),
         float(cfg.max_skill),
         float(cfg.max_skill - cfg.novice_skill),
         float(cfg.skill_productivity),
     )
-    weight = np.broadcast_to(weight, staff.skill.shape)  # 1 (a scalar) when novices start at full skill
+    weight = np.broadcast_to(per_employee, staff.skill.shape)  # 1 (a scalar) when novices start at full skill
     at = staff.employed
     return np.bincount(staff.firm[at], staff.fte[at] * weight[at], minlength=n_firms).astype(np.float64)
 

@@ -10,7 +10,7 @@ through what they change.
 from __future__ import annotations
 
 import zlib
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, TypeAlias
 
 import numpy as np
 
@@ -18,18 +18,25 @@ import numpy as np
 _DRAW = {"uniform": "random", "normal": "standard_normal"}
 _FLOAT32 = np.dtype(np.float32)
 
+#: a plan of draws: stream name -> (kind of draw, shape)
+Plan: TypeAlias = Mapping[str, tuple[str, int | tuple[int, ...]]]
+#: a stream's draw method and the shape it draws
+_Draw: TypeAlias = tuple[Callable[..., np.ndarray], int | tuple[int, ...]]
+#: how to apply a task to each of a list of items, results in order (``map``, or threads)
+TaskMap: TypeAlias = Callable[[Callable[[Any], Any], list[Any]], Iterable[Any]]
+
 
 class RandomStreams:
     """A seeded family of independent numpy Generators addressed by name."""
 
-    _plan: dict | None = None  # the plan :attr:`_draws` is for
-    _draws: list[tuple[Callable, object]] = []  # its streams' draw methods and shapes (never appended to)
+    _plan: Plan | None = None  # the plan :attr:`_draws` is for
+    _draws: list[_Draw] = []  # its streams' draw methods and shapes (never appended to)
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
 
-    def __getstate__(self) -> dict:
+    def __getstate__(self) -> dict[str, Any]:
         """The streams without the kept draw methods (a copy draws from its own streams)."""
         state = dict(self.__dict__)
         state.pop("_plan", None)
@@ -53,8 +60,8 @@ class RandomStreams:
 
     def draw_all(
         self,
-        plan: dict[str, tuple[str, int | tuple[int, ...]]],
-        parallel_map: Callable[[Callable, Iterable], Iterable] = map,
+        plan: Plan,
+        parallel_map: TaskMap = map,
     ) -> dict[str, np.ndarray]:
         """One draw from each stream of ``plan`` (name -> ("uniform" | "normal",
         shape)); the streams are independent, so ``parallel_map`` may draw
@@ -67,7 +74,7 @@ class RandomStreams:
             ]
             self._plan = plan
 
-        def one(draw: tuple) -> np.ndarray:
+        def one(draw: _Draw) -> np.ndarray:
             method, shape = draw
             return method(shape, dtype=_FLOAT32)
 

@@ -16,7 +16,7 @@ their own surveys:
 * the intention to return (0-1) to a five-point answer by its cut points;
 * the likelihood to recommend, already a whole number 0-10.
 
-A firm surveys its own current customers (:func:`sim.states.is_customer`),
+A firm surveys its own current customers (:func:`agents.states.is_customer`),
 all of them, and each answers exactly what the scales make of their latents
 (no sampling, non-response or answer noise). The answers are counted in one
 compiled pass over the relationships (:func:`survey_tallies`), block by
@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.compiled import compiled, inlined
-from sim.states import N_STATES, LoyaltyState
+from agents.compiled import compiled, inlined
+from agents.states import N_STATES, LoyaltyState
 
 FIRST_TIME, CHURNED = int(LoyaltyState.FIRST_TIME), int(LoyaltyState.CHURNED)
 
@@ -82,8 +82,12 @@ def scales(cfg: "SurveyConfig") -> tuple[np.ndarray, np.ndarray, float, float]:
 
 
 @functools.lru_cache(maxsize=64)
-def _scales(csat: tuple, intent: tuple, at_adequate: float, at_desired: float) -> tuple:
-    as_cuts = lambda cuts: np.array(cuts, dtype=np.float32).astype(np.float64)  # noqa: E731
+def _scales(
+    csat: tuple[float, ...], intent: tuple[float, ...], at_adequate: float, at_desired: float
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    def as_cuts(cuts: tuple[float, ...]) -> np.ndarray:
+        return np.array(cuts, dtype=np.float32).astype(np.float64)
+
     csat_cuts, intent_cuts = as_cuts(csat), as_cuts(intent)
     csat_cuts.flags.writeable = intent_cuts.flags.writeable = False  # shared between calls
     return csat_cuts, intent_cuts, at_adequate, at_desired

@@ -23,7 +23,7 @@ import pandas as pd
 
 from sim.hazard import tenure_years
 from sim.loyalty_economics import SERVING_LOAD, state_factors
-from sim.states import is_customer
+from agents.states import is_customer
 from sim.units import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.records import required
+
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
 
@@ -46,7 +48,8 @@ def buyer_ids(model: "LoyaltyModel") -> np.ndarray:
     """Ids of the last step's buyers, purchase by purchase: a buyer who left
     the category after buying in the step has the id they bought under, not
     their newcomer's (whose generation is one more)."""
-    step, rows = model.last_step, model.last_step.purchases.buyers
+    step = model.last_step
+    rows = required(step.purchases, "the last step's purchases").buyers
     generation = model.customers.generation[rows].astype(np.int64)
     if step.replaced is not None and len(step.replaced):
         generation -= np.isin(rows, step.replaced)
@@ -64,7 +67,7 @@ class TransactionLog:
     def record(self) -> None:
         """Add the purchases of the step just simulated."""
         model = self.model
-        bought = model.last_step.purchases
+        bought = required(model.last_step.purchases, "the last step's purchases")
         # a relationship begun this step (acquired or won back) began with this purchase
         first = model.customers.since[bought.buyers, bought.firm] == model.t - 1
         self._parts.append(
@@ -72,8 +75,8 @@ class TransactionLog:
                 buyer_ids(model),
                 bought.firm.astype(np.int16),
                 int(model.steps),
-                bought.spent.astype(np.float64),
-                bought.visits.astype(np.float64),
+                required(bought.spent, "purchases.spent").astype(np.float64),
+                required(bought.visits, "purchases.visits").astype(np.float64),
                 first,
             )
         )

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
-from sim.compiled import compiled
+from agents.compiled import compiled
 
 WEEKS_PER_YEAR = 52.0
 #: slack when comparing times in weeks: a step count x the step in weeks
@@ -64,6 +65,10 @@ class StepLength:
         """Length of a step in weeks."""
         return WEEKS_PER_YEAR / self.steps_per_year
 
+    @overload
+    def probability(self, rate_per_year: float) -> float: ...
+    @overload
+    def probability(self, rate_per_year: np.ndarray) -> np.ndarray: ...  # (a 0-d array gives a float)
     def probability(self, rate_per_year: float | np.ndarray) -> float | np.ndarray:
         """Chance per step of an event that happens at ``rate_per_year``
         (a constant hazard): ``1 - exp(-rate * dt)``."""
@@ -74,6 +79,10 @@ class StepLength:
         """Share of a quantity kept over one step, given its half-life in weeks."""
         return float(0.5 ** (self.weeks / half_life_weeks))
 
+    @overload
+    def per_step(self, amount_per_year: float) -> float: ...
+    @overload
+    def per_step(self, amount_per_year: np.ndarray) -> np.ndarray: ...
     def per_step(self, amount_per_year: float | np.ndarray) -> float | np.ndarray:
         """An amount (money, visits) per year as the amount per step."""
         return amount_per_year * self.dt

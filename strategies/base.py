@@ -64,12 +64,16 @@ class StrategyConfig:
         1_000_000,
         "week of the reported horizon in which the programme starts "
         "(1: from the first step; in longer steps, the step holding that week's start)",
+        unit="week of the horizon",
+        source="setting (not a behavioural assumption)",
     )
     duration: int = param(
         0,
         0,
         1_000_000,
         "weeks it runs (0: to the end of the run); it runs in every step that begins before start - 1 + duration weeks",
+        unit="weeks",
+        source="setting (not a behavioural assumption)",
     )
 
 
@@ -82,8 +86,8 @@ class Strategy:
     #: True if the programme watches the market during burn-in (e.g. when each
     #: customer churned), so it must be there from the first step. False: it is
     #: inert until it starts, and an experiment may attach it to a copy of a
-    #: market that was burnt in without it (experiments/scenarios.py), which
-    #: gives bit-identical results (tests/experiments/test_scenarios.py).
+    #: market that was burnt in without it (experiments/running/scenarios.py), which
+    #: gives bit-identical results (tests/experiments/running/test_scenarios.py).
     observes_burn_in: ClassVar[bool] = False
 
     def __init__(self, config: StrategyConfig | None = None) -> None:

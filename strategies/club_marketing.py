@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from sim.config import ConfigError
-from sim.states import is_customer
+from agents.states import is_customer
 from sim.context import StepContext
 from sim.units import period_begins
 from strategies.base import Strategy, StrategyConfig, param
@@ -75,6 +75,11 @@ class ClubMarketingConfig(StrategyConfig):
         "share of the firm's customers admitted, the top ones by the "
         "targeting score (000/003: the 20% 'big customers' who bring 80%)",
         lo_open=True,
+        unit="share (0–1)",
+        source=(
+            "seed 000 (The fourth degree of customer management: loyalty); seed 003 (Customer "
+            "retention cases): the 20% of customers who bring 80% of revenue"
+        ),
     )
     targeting: str = param(
         "value",
@@ -82,27 +87,64 @@ class ClubMarketingConfig(StrategyConfig):
         "the relationship ends within a year) or uplift (the category spend the firm has not "
         "secured): strategies.targeting",
         choices=TARGETING,
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
-    segments: list = param([], doc="segment names eligible for membership (criteria); [] = every segment")
-    refresh_weeks: int = param(13, 1, 1_000_000, "weeks between membership reviews (13: quarterly)")
+    segments: list = param(
+        [],
+        doc="segment names eligible for membership (criteria); [] = every segment",
+        unit="list of segment names",
+        source="setting (not a behavioural assumption)",
+    )
+    refresh_weeks: int = param(
+        13,
+        1,
+        1_000_000,
+        "weeks between membership reviews (13: quarterly)",
+        unit="weeks",
+        source="assumption (no empirical source)",
+    )
     member_discount: float = param(
-        0.03, 0.0, 0.9, "members' personal discount share via the 'price_factor' modifier (material benefit, 000: 优惠)"
+        0.03,
+        0.0,
+        0.9,
+        "members' personal discount share via the 'price_factor' modifier (material benefit, 000: 优惠)",
+        unit="share of the price",
+        source="assumption (no empirical source)",
     )
     cost_per_member_per_year: float = param(
         26.0,
         0.0,
         1e12,
         "cost per member and year of extended and value-added services (000: 延伸服务与增值服务; default: 0.5 a week)",
+        unit="currency per member per year",
+        source="assumption (no empirical source)",
     )
-    fee_per_member_per_year: float = param(0.0, 0.0, 1e12, "membership fee per member and year, booked as revenue")
+    fee_per_member_per_year: float = param(
+        0.0,
+        0.0,
+        1e12,
+        "membership fee per member and year, booked as revenue",
+        unit="currency per member per year",
+        source="assumption (no empirical source)",
+    )
     belonging_half_life_weeks: float = param(
         34.3096,
         0.0,
         1e9,
-        "half-life of club belonging in weeks: it fades without events (default: 2% lost a week, an assumption)",
+        "half-life of club belonging: it fades without events (default: 2% lost a week)",
         lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
-    belonging_cap: float = param(0.5, 0.0, 1.0, "most belonging the club can grant a customer")
+    belonging_cap: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "most belonging the club can grant a customer",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     social_bond: float = param(
         0.3,
         0.0,
@@ -110,12 +152,22 @@ class ClubMarketingConfig(StrategyConfig):
         "switching cost ('switching_bonus' modifier units) per unit of club "
         "belonging: the social ties a member would lose (000: social resources; 003: social "
         "bonds)",
+        unit="switching-cost units per unit of belonging",
+        source="assumption (no empirical source)",
     )
     events: list = param(
         DEFAULT_EVENTS,
         doc="event calendar: dicts with kind, per_year (events a year), phase "
         "(0-1, when in its period it falls), attendance (chance a member attends), "
         "cost_per_attendee, belonging (club belonging gained by attending)",
+        unit=(
+            "list of events (per_year: a year; phase: 0–1; attendance: probability; "
+            "cost_per_attendee: currency; belonging: score 0–1)"
+        ),
+        source=(
+            "seed 000 (The fourth degree of customer management: loyalty): the event calendar; sizes "
+            "assumption (no empirical source)"
+        ),
     )
 
 

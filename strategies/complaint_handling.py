@@ -21,6 +21,8 @@ class ComplaintHandlingConfig(StrategyConfig):
         10.0,
         "multiplier on customers' voice propensity while the programme runs "
         "(free hotline, easy forms: 002 says only ~10% of the dissatisfied voice it)",
+        unit="multiplier",
+        source="assumption (no empirical source)",
     )
     recovery_bonus: float = param(
         0.3,
@@ -29,14 +31,25 @@ class ComplaintHandlingConfig(StrategyConfig):
         "extra chance a complaint is resolved at full staff empowerment; "
         "the firm gets recovery_bonus x its empowerment (001: front-line staff must be "
         "allowed to fix things)",
+        unit="probability per complaint",
+        source="assumption (no empirical source)",
     )
-    quick_bonus: float = param(0.3, 0.0, 1.0, "extra share of resolutions that are quick (response speed, TARP)")
+    quick_bonus: float = param(
+        0.3,
+        0.0,
+        1.0,
+        "extra share of resolutions that are quick (response speed, TARP)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
+    )
     cost_per_complaint: float = param(
         20.0,
         0.0,
         1e9,
         "extra handling cost of each complaint at the firm while the "
         "programme runs (on top of the engine's base cost per complaint)",
+        unit="currency per complaint",
+        source="assumption (no empirical source)",
     )
     cost_per_store_per_year: float = param(
         15600.0,
@@ -45,6 +58,8 @@ class ComplaintHandlingConfig(StrategyConfig):
         "running cost of the programme per store and year "
         "(hotline, staff time for recovery; default: 300 a week for the "
         "default market's one store)",
+        unit="currency per store per year",
+        source="assumption (no empirical source)",
     )
 
 

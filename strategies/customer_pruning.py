@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.states import is_customer
+from agents.states import is_customer
 from sim.context import StepContext
 from sim.units import WEEKS_PER_YEAR
 from sim.units import period_begins
@@ -23,6 +23,8 @@ class CustomerPruningConfig(StrategyConfig):
         0.0,
         1e9,
         "cost of serving one visit at the firm (handling, staff time), booked for every visit while the programme runs",
+        unit="currency per visit",
+        source="assumption (no empirical source)",
     )
     prune_below: float = param(
         1.0,
@@ -31,6 +33,8 @@ class CustomerPruningConfig(StrategyConfig):
         "refuse a customer whose annual margin is below this multiple "
         "of their annual cost to serve (1: they cost more than they bring; 0: never "
         "refuse, the cost accounting alone)",
+        unit="multiplier (annual margin / annual cost to serve)",
+        source="definition (no empirical source)",
     )
     review_every_weeks: int = param(
         4,
@@ -38,14 +42,25 @@ class CustomerPruningConfig(StrategyConfig):
         1_000_000,
         "weeks between reviews of the customer base (the first at "
         "start; monthly: a review in every step that reaches the next multiple)",
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     min_purchases: int = param(
         4,
         0,
         255,
         "purchases at the firm before a customer is assessed (new relationships have not shown their value yet)",
+        unit="purchases",
+        source="assumption (no empirical source)",
     )
-    review_cost: float = param(200.0, 0.0, 1e12, "cost of one review of the customer base (analysis), per review")
+    review_cost: float = param(
+        200.0,
+        0.0,
+        1e12,
+        "cost of one review of the customer base (analysis), per review",
+        unit="currency per review",
+        source="assumption (no empirical source)",
+    )
 
 
 @register

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.states import is_customer
+from agents.states import is_customer
 from sim.context import StepContext
 from sim.units import period_begins
 from strategies.base import Strategy, StrategyConfig, param
@@ -18,7 +18,14 @@ from strategies.targeting import TARGETING, target_scores, top
 class DifferentiatedServiceConfig(StrategyConfig):
     """Parameters of :class:`DifferentiatedService`."""
 
-    segment: int = param(-1, -1, 2, "segment targeted (0 price, 1 value, 2 service); -1: all segments")
+    segment: int = param(
+        -1,
+        -1,
+        2,
+        "segment targeted (0 price, 1 value, 2 service); -1: all segments",
+        unit="segment index (-1 = all)",
+        source="setting (not a behavioural assumption)",
+    )
     target_share: float = param(
         0.2,
         0.0,
@@ -26,6 +33,11 @@ class DifferentiatedServiceConfig(StrategyConfig):
         "share of the firm's current customers (of the segment) "
         "targeted, the top ones by the targeting score (by spend: 002, 003's 80/20)",
         lo_open=True,
+        unit="share (0–1)",
+        source=(
+            "seed 002 (On consumer loyalty: your views); seed 003 (Customer retention cases): 20% of "
+            "customers bring 80% of revenue"
+        ),
     )
     targeting: str = param(
         "value",
@@ -33,25 +45,48 @@ class DifferentiatedServiceConfig(StrategyConfig):
         "the relationship ends within a year) or uplift (the category spend the firm has not "
         "secured): strategies.targeting",
         choices=TARGETING,
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
-    refresh_weeks: int = param(13, 1, 1_000_000, "weeks between two selections of the targets (13: quarterly)")
+    refresh_weeks: int = param(
+        13,
+        1,
+        1_000_000,
+        "weeks between two selections of the targets (13: quarterly)",
+        unit="weeks",
+        source="assumption (no empirical source)",
+    )
     service_lift: float = param(
-        0.2, 0.0, 1.0, "service level added for a targeted customer at full empowerment (personal advice)"
+        0.2,
+        0.0,
+        1.0,
+        "service level added for a targeted customer at full empowerment (personal advice)",
+        unit="service (0–1)",
+        source="assumption (no empirical source)",
     )
     basket_lift: float = param(
         0.3,
         0.0,
         10.0,
         "relative rise of a targeted customer's basket at full empowerment (000: customers bought whole sets)",
+        unit="share of the basket",
+        source="assumption (no empirical source)",
     )
     empowerment_weight: float = param(
-        0.5, 0.0, 1.0, "share of the lifts that depends on staff empowerment: lifts x (1 - w x (1 - empowerment))"
+        0.5,
+        0.0,
+        1.0,
+        "share of the lifts that depends on staff empowerment: lifts x (1 - w x (1 - empowerment))",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     skill_threshold: float = param(
         0.6,
         0.0,
         1.0,
         "mean skill of the firm's employed staff above which the personalised service can be delivered at all",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
     )
     cost_per_visit: float = param(
         5.0,
@@ -59,6 +94,8 @@ class DifferentiatedServiceConfig(StrategyConfig):
         1e9,
         "cost of the advice per targeted visit (000: the store "
         "hired design experts); a purchase holds visits_per_purchase visits",
+        unit="currency per targeted visit",
+        source="assumption (no empirical source)",
     )
     staff_time: float = param(
         0.25,
@@ -66,6 +103,8 @@ class DifferentiatedServiceConfig(StrategyConfig):
         100.0,
         "front-line staff time a targeted visit takes on top of "
         "an ordinary visit, in visits (raises next step's workload)",
+        unit="visits of staff time per targeted visit",
+        source="assumption (no empirical source)",
     )
     cost_per_store_per_year: float = param(
         15600.0,
@@ -74,6 +113,8 @@ class DifferentiatedServiceConfig(StrategyConfig):
         "running cost of the programme per store and "
         "year (customer records, coordination), booked while it runs "
         "(default: 300 a week for the default market's one store)",
+        unit="currency per store per year",
+        source="assumption (no empirical source)",
     )
 
 

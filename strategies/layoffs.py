@@ -16,13 +16,20 @@ class LayoffsConfig(StrategyConfig):
     """Parameters of :class:`Layoffs`."""
 
     share: float = param(
-        0.3, 0.0, 1.0, "share of the firm's employed front-line staff, in full-time equivalents, dismissed at start"
+        0.3,
+        0.0,
+        1.0,
+        "share of the firm's employed front-line staff, in full-time equivalents, dismissed at start",
+        unit="share of FTE",
+        source="assumption (no empirical source)",
     )
     select: str = param(
         "random",
         doc="who goes: 'random' (drawn from the strategy's own stream), 'junior' "
         "(least tenure first: last in, first out) or 'senior' (most tenure first)",
         choices=("random", "junior", "senior"),
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
     severance_per_fte: float = param(
         4800.0,
@@ -30,6 +37,8 @@ class LayoffsConfig(StrategyConfig):
         1e12,
         "severance paid per full-time equivalent dismissed, "
         "once (default: 8 weeks of the default wage_per_year of 31,200)",
+        unit="currency per FTE dismissed",
+        source="assumption (no empirical source)",
     )
     survivor_engagement_drop: float = param(
         0.072,
@@ -47,19 +56,21 @@ class LayoffsConfig(StrategyConfig):
         "layoffs_downturn experiment's survivors quit about 1.25 times as often "
         "as without the lay-off in the year after it (an extrapolation to its "
         "30% cut: the study found the effect even for small cuts)",
+        unit="engagement (0–1)",
+        source="calibrated to Trevor & Nyberg 2008 (voluntary turnover about 1.25 times as high after a lay-off)",
     )
     survivor_half_life_weeks: float = param(
         52.0,
         0.01,
         1e6,
-        "half-life (weeks) of the survivors' lost "
-        "engagement: slow. A judgement, no published half-life; loosely "
-        "consistent with Allen, Freeman, Russell, Reizenstein & Rentz 2001, "
-        "'Survivor reactions to organizational downsizing: does time ease the "
-        "pain?', who followed survivors over three waves and found no general "
-        "recovery (satisfaction with top management rose, job involvement "
-        "fell further)",
+        "half-life of the survivors' lost engagement: slow; no published half-life, loosely "
+        "consistent with Allen, Freeman, Russell, Reizenstein & Rentz 2001, 'Survivor reactions "
+        "to organizational downsizing: does time ease the pain?', who followed survivors over "
+        "three waves and found no general recovery (satisfaction with top management rose, job "
+        "involvement fell further)",
         lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
 
 

@@ -18,13 +18,22 @@ ACCOUNTING = ("accrual", "cash")
 class LoyaltyPointsConfig(StrategyConfig):
     """Parameters of :class:`LoyaltyPoints`."""
 
-    earn_rate: float = param(1.0, 0.0, 1e6, "points earned per unit of money spent at the firm (base tier)")
+    earn_rate: float = param(
+        1.0,
+        0.0,
+        1e6,
+        "points earned per unit of money spent at the firm (base tier)",
+        unit="points per unit of currency",
+        source="assumption (no empirical source)",
+    )
     point_value: float = param(
         0.02,
         0.0,
         1e6,
         "money a redeemed point is worth to the customer and costs the firm "
         "(0.02 at 1 point per unit: 2% back, the usual retail 1-3%)",
+        unit="currency per point",
+        source="assumption (no empirical source)",
     )
     reward_points: float = param(
         400.0,
@@ -34,6 +43,8 @@ class LoyaltyPointsConfig(StrategyConfig):
         "(worth reward_points x point_value money, 8 by default) at that purchase; "
         "default: about ten median baskets (38.3) at 1 point per unit, as the "
         "ten-stamp coffee card of Kivetz, Urminsky & Zheng 2006",
+        unit="points",
+        source="Kivetz, Urminsky & Zheng 2006 (a ten-stamp coffee card)",
     )
     reward_weight: float = param(
         1.0,
@@ -44,6 +55,8 @@ class LoyaltyPointsConfig(StrategyConfig):
         "far weighs as the same money off one basket would (the choice's price term); "
         "the expected value is the reward's value x progress to it (a reward far off is "
         "worth little yet: the goal-gradient hypothesis, Kivetz, Urminsky & Zheng 2006)",
+        unit="multiplier (of the choice's price term)",
+        source="assumption (no empirical source)",
     )
     goal_gradient: float = param(
         0.15,
@@ -55,6 +68,8 @@ class LoyaltyPointsConfig(StrategyConfig):
         "members buy at the firm about 1.25 times as often in the last fifth of the way "
         "to a reward as in the first, within members (inter-purchase time 20% shorter: "
         "Kivetz, Urminsky & Zheng 2006, the coffee card)",
+        unit="share of the purchase chance",
+        source="calibrated to Kivetz, Urminsky & Zheng 2006 (inter-purchase time 20% shorter near the reward)",
     )
     expiry_per_year: float = param(
         1.05054,
@@ -64,24 +79,87 @@ class LoyaltyPointsConfig(StrategyConfig):
         "exp(-rate x step in years) of every balance, a year exp(-1.05) = 35%; "
         "default: 2% a week; breakage, with the redemptions this leaves about "
         "15-25% of points unredeemed)",
+        unit="rate per year",
+        source="assumption (no empirical source)",
     )
     expected_breakage: float = param(
-        0.2, 0.0, 1.0, "share of issued points the firm expects never to be redeemed (prices the liability)"
+        0.2,
+        0.0,
+        1.0,
+        "share of issued points the firm expects never to be redeemed (prices the liability)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     silver_spend: float = param(
-        1000.0, 0.0, 1e12, "annualised spend at the firm from which a member is silver (about the top fifth, 80/20)"
+        1000.0,
+        0.0,
+        1e12,
+        "annualised spend at the firm from which a member is silver (about the top fifth, 80/20)",
+        unit="currency per year",
+        source="assumption (no empirical source)",
     )
-    gold_spend: float = param(2500.0, 0.0, 1e12, "annualised spend from which a member is gold (about the top 5%)")
-    silver_multiplier: float = param(1.25, 0.0, 100.0, "earning multiplier of silver members")
-    gold_multiplier: float = param(1.5, 0.0, 100.0, "earning multiplier of gold members")
-    bond_per_point: float = param(0.001, 0.0, 10.0, "switching-cost bond per point of balance")
-    bond_cap: float = param(0.25, 0.0, 10.0, "largest bond the balance gives (switching-cost units)")
-    silver_bond: float = param(0.03, 0.0, 10.0, "extra bond of silver status (losing the tier is a switching cost)")
-    gold_bond: float = param(0.06, 0.0, 10.0, "extra bond of gold status")
+    gold_spend: float = param(
+        2500.0,
+        0.0,
+        1e12,
+        "annualised spend from which a member is gold (about the top 5%)",
+        unit="currency per year",
+        source="assumption (no empirical source)",
+    )
+    silver_multiplier: float = param(
+        1.25,
+        0.0,
+        100.0,
+        "earning multiplier of silver members",
+        unit="multiplier",
+        source="assumption (no empirical source)",
+    )
+    gold_multiplier: float = param(
+        1.5,
+        0.0,
+        100.0,
+        "earning multiplier of gold members",
+        unit="multiplier",
+        source="assumption (no empirical source)",
+    )
+    bond_per_point: float = param(
+        0.001,
+        0.0,
+        10.0,
+        "switching-cost bond per point of balance",
+        unit="switching-cost units per point",
+        source="assumption (no empirical source)",
+    )
+    bond_cap: float = param(
+        0.25,
+        0.0,
+        10.0,
+        "largest bond the balance gives",
+        unit="switching-cost units",
+        source="assumption (no empirical source)",
+    )
+    silver_bond: float = param(
+        0.03,
+        0.0,
+        10.0,
+        "extra bond of silver status (losing the tier is a switching cost)",
+        unit="switching-cost units",
+        source="assumption (no empirical source)",
+    )
+    gold_bond: float = param(
+        0.06,
+        0.0,
+        10.0,
+        "extra bond of gold status",
+        unit="switching-cost units",
+        source="assumption (no empirical source)",
+    )
     accounting: str = param(
         "accrual",
         doc="what is booked: accrual (expected cost of points as issued) or cash (value of points redeemed)",
         choices=ACCOUNTING,
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
     admin_cost_per_store_per_year: float = param(
         5200.0,
@@ -90,6 +168,8 @@ class LoyaltyPointsConfig(StrategyConfig):
         "running cost of the scheme per store and "
         "year (cards, IT; default: 100 a week for the default market's "
         "one store)",
+        unit="currency per store per year",
+        source="assumption (no empirical source)",
     )
 
 

@@ -20,17 +20,41 @@ class PriceWarConfig(StrategyConfig):
         12,
         0,
         1_000_000,
-        "weeks the discount runs (0: to the end of the run); 12 weeks, "
-        "a quarter: a temporary promotion (an assumption)",
+        ("weeks the discount runs (0: to the end of the run); 12 weeks, a quarter: a temporary promotion"),
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
-    depth: float = param(0.2, 0.0, 0.9, "discount share off the list price while the war runs", lo_open=True)
-    retaliation: str = param("none", doc="how rivals respond: none, match the depth, or partial", choices=RETALIATION)
-    partial_share: float = param(0.5, 0.0, 1.0, "share of the depth the rivals match under 'partial'")
+    depth: float = param(
+        0.2,
+        0.0,
+        0.9,
+        "discount share off the list price while the war runs",
+        lo_open=True,
+        unit="share of the list price",
+        source="assumption (no empirical source)",
+    )
+    retaliation: str = param(
+        "none",
+        doc="how rivals respond: none, match the depth, or partial",
+        choices=RETALIATION,
+        unit="label",
+        source="setting (not a behavioural assumption)",
+    )
+    partial_share: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "share of the depth the rivals match under 'partial'",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
+    )
     reaction_delay_weeks: int = param(
         2,
         0,
         1_000_000,
         "weeks after the start before rivals respond (they respond in the first step that begins at least this late)",
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     campaign_cost_per_1k_per_year: float = param(
         6240.0,
@@ -39,6 +63,8 @@ class PriceWarConfig(StrategyConfig):
         "cost of announcing the discount (flyers, ads) per 1,000 people of the market "
         "reached and year while it runs; the campaign reaches the whole market (default: 600 a week at "
         "5,000 people, about 3/4 of the firms' own advertising_cost_per_1k_per_year of 8,320)",
+        unit="currency per 1,000 people per year",
+        source="assumption (no empirical source)",
     )
 
 

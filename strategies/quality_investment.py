@@ -13,12 +13,21 @@ from strategies.registry import register
 class QualityInvestmentConfig(StrategyConfig):
     """Parameters of :class:`QualityInvestment`."""
 
-    quality_gain: float = param(0.15, 0.0, 1.0, "rise of product quality once the investment has ramped up")
+    quality_gain: float = param(
+        0.15,
+        0.0,
+        1.0,
+        "rise of product quality once the investment has ramped up",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     ramp_weeks: int = param(
         8,
         1,
         10_000,
-        "weeks over which quality rises to the full gain (about two months to fix a product: an assumption)",
+        "weeks over which quality rises to the full gain (about two months to fix a product)",
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     cost_per_store_per_year: float = param(
         78000.0,
@@ -27,6 +36,8 @@ class QualityInvestmentConfig(StrategyConfig):
         "investment cost per store and year while the "
         "programme runs (quality control, better supplies; default: 1,500 a "
         "week for the default market's one store)",
+        unit="currency per store per year",
+        source="assumption (no empirical source)",
     )
 
 

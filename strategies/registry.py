@@ -58,13 +58,18 @@ def available() -> list[str]:
 
 
 def catalogue() -> str:
-    """Every strategy with its one-line description, parameters and defaults."""
+    """Every strategy with its one-line description, then each parameter on
+    a line: key, default, unit, allowed values, meaning and the source of the
+    default."""
     lines = []
     for name in available():
         cls = REGISTRY[name]
         lines.append(f"{name}: {cls.description}")
-        for key, default, allowed, doc in describe(cls.config_class):
-            lines.append(f"    {key:<28} {default!s:<14} {allowed:<20} {doc}")
+        for row in describe(cls.config_class):
+            lines.append(
+                f"    {row.key:<30} {row.default!s:<10} {row.unit:<28} {row.allowed:<20} {row.meaning}"
+                f" — source: {row.source}"
+            )
     return "\n".join(lines)
 
 

@@ -22,6 +22,8 @@ def _lever_cost(per_week: float, lever: str, what: str):
         1e9,
         f"cost per full-time employee and year for one unit of "
         f"{lever} above the configured level ({what}; default: {per_week:g} a week)",
+        unit=f"currency per FTE per year per unit of {lever}",
+        source="assumption (no empirical source)",
     )
 
 
@@ -29,10 +31,38 @@ def _lever_cost(per_week: float, lever: str, what: str):
 class StaffLoyaltyConfig(StrategyConfig):
     """Parameters of :class:`StaffLoyalty`."""
 
-    wage_premium: float = param(0.15, 0.0, 5.0, "wage premium: share above the firm's configured wage")
-    training: float = param(0.7, 0.0, 1.0, "training intensity the firm is raised to (kept if already higher)")
-    empowerment: float = param(0.7, 0.0, 1.0, "staff empowerment the firm is raised to (kept if already higher)")
-    recognition: float = param(0.7, 0.0, 1.0, "staff recognition the firm is raised to (kept if already higher)")
+    wage_premium: float = param(
+        0.15,
+        0.0,
+        5.0,
+        "wage premium: share above the firm's configured wage",
+        unit="share of the wage",
+        source="assumption (no empirical source)",
+    )
+    training: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "training intensity the firm is raised to (kept if already higher)",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    empowerment: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "staff empowerment the firm is raised to (kept if already higher)",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
+    recognition: float = param(
+        0.7,
+        0.0,
+        1.0,
+        "staff recognition the firm is raised to (kept if already higher)",
+        unit="score (0–1)",
+        source="assumption (no empirical source)",
+    )
     training_cost_per_fte_per_year: float = _lever_cost(50.0, "training intensity", "courses, trainers")
     empowerment_cost_per_fte_per_year: float = _lever_cost(10.0, "empowerment", "discretionary budget, coaching")
     recognition_cost_per_fte_per_year: float = _lever_cost(25.0, "recognition", "awards, events")
@@ -43,6 +73,8 @@ class StaffLoyaltyConfig(StrategyConfig):
         "running cost of the programme per full-time "
         "employee and year (HR staff, surveys; default: 100 a week for the "
         "focal firm's 8 FTE in the default market)",
+        unit="currency per FTE per year",
+        source="assumption (no empirical source)",
     )
 
 

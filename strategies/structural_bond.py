@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.context import StepContext
-from sim.states import is_customer
+from agents.states import is_customer
 from sim.units import period_begins
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
@@ -26,6 +26,8 @@ class StructuralBondConfig(StrategyConfig):
         "share of the firm's current customers offered the system, the top "
         "ones by the targeting score (003: the 20% who bring 80% of the revenue)",
         lo_open=True,
+        unit="share (0–1)",
+        source="seed 003 (Customer retention cases): the 20% of customers who bring 80% of revenue",
     )
     targeting: str = param(
         "value",
@@ -33,6 +35,8 @@ class StructuralBondConfig(StrategyConfig):
         "the firm), risk (chance the relationship ends within a year) or uplift (the category "
         "spend the firm has not secured): strategies.targeting",
         choices=TARGETING,
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
     refresh_weeks: int = param(
         13,
@@ -40,33 +44,39 @@ class StructuralBondConfig(StrategyConfig):
         1_000_000,
         "weeks between two offer rounds: each round offers the system "
         "to the top customers who do not use it yet (13: quarterly)",
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     adoption_half_life_weeks: float = param(
         13.0,
         0.0,
         1e9,
-        "weeks until half of the customers offered the system "
-        "use it: adopting a system is a project, not a purchase (an assumption: "
-        "most adopt within a year)",
+        "weeks until half of the customers offered the system use it: adopting a system is a "
+        "project, not a purchase (most adopt within a year)",
         lo_open=True,
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     efficiency_saving: float = param(
         0.05,
         0.0,
         1.0,
-        "what the system saves an adopter in their own costs of "
-        "buying (ordering, stock, payment), as a share of the basket's value; it "
-        "weighs in the choice as the same money off the price would, for that "
-        "customer's price sensitivity (003: 为客户提高效率和产出). An assumption: "
-        "above the 1-3% a points card gives back, below a 20-30% price cut",
+        "what the system saves an adopter in their own costs of buying (ordering, stock, "
+        "payment), as a share of the basket's value; it weighs in the choice as the same money "
+        "off the price would, for that customer's price sensitivity (003: 为客户提高效率和产出); above the "
+        "1-3% a points card gives back, below a 20-30% price cut",
+        unit="share of the basket's value",
+        source="assumption (no empirical source)",
     )
     routine_share: float = param(
         0.5,
         0.0,
         1.0,
-        "share of an adopter's purchase occasions the system places "
-        "at the firm as routine orders, without weighing up the firms (003: the system "
-        "manages ordering, 管理订货; replenishment). An assumption: half",
+        "share of an adopter's purchase occasions the system places at the firm as routine "
+        "orders, without weighing up the firms (003: the system manages ordering, 管理订货; "
+        "replenishment)",
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     integration_bond: float = param(
         0.35,
@@ -77,14 +87,25 @@ class StructuralBondConfig(StrategyConfig):
         "offer for years (003); the size of the subscription preset's contract (0.35), "
         "above the club's social bond (at most 0.15) and a points balance (at most "
         "0.25 plus the tier)",
+        unit="switching-cost units",
+        source="assumption (no empirical source)",
     )
     setup_cost_per_adopter: float = param(
         150.0,
         0.0,
         1e12,
         "one-off cost of installing the system for an adopter and training them (booked when they adopt)",
+        unit="currency per adopter",
+        source="assumption (no empirical source)",
     )
-    cost_per_adopter_per_year: float = param(50.0, 0.0, 1e12, "running cost per adopter and year (support, accounts)")
+    cost_per_adopter_per_year: float = param(
+        50.0,
+        0.0,
+        1e12,
+        "running cost per adopter and year (support, accounts)",
+        unit="currency per adopter per year",
+        source="assumption (no empirical source)",
+    )
     system_cost_per_store_per_year: float = param(
         15600.0,
         0.0,
@@ -92,6 +113,8 @@ class StructuralBondConfig(StrategyConfig):
         "cost of developing and running the "
         "system per store and year, booked while the programme runs "
         "(default: 300 a week for the default market's one store)",
+        unit="currency per store per year",
+        source="assumption (no empirical source)",
     )
 
 

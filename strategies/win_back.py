@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S, is_customer
 from sim.context import StepContext
 from sim.units import WEEKS_SLACK
 from strategies.base import Strategy, StrategyConfig, param
@@ -27,6 +27,8 @@ class WinBackConfig(StrategyConfig):
         1,
         1_000_000,
         "weeks after churning within which a lapsed customer is contacted (win-back falls with time since they left)",
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
     reach_per_week: float = param(
         0.04,
@@ -38,12 +40,36 @@ class WinBackConfig(StrategyConfig):
         "the lapsed over the 8-week window). A judgement calibrated to Griffin & "
         "Lowenstein 2001, 'Customer winback' (20-40% of lapsed customers won back "
         "within a year under an offer) on the retail_consideration market",
+        unit="probability per week",
+        source=(
+            "calibrated to Griffin & Lowenstein 2001 (20-40% of lapsed customers won back within a year under an offer)"
+        ),
     )
-    offer_depth: float = param(0.2, 0.0, 0.9, "personal discount share offered to a contacted customer", lo_open=True)
+    offer_depth: float = param(
+        0.2,
+        0.0,
+        0.9,
+        "personal discount share offered to a contacted customer",
+        lo_open=True,
+        unit="share of the list price",
+        source="assumption (no empirical source)",
+    )
     offer_weeks: int = param(
-        6, 1, 1_000_000, "weeks the personal offer stays valid (it holds in every step that begins within them)"
+        6,
+        1,
+        1_000_000,
+        "weeks the personal offer stays valid (it holds in every step that begins within them)",
+        unit="weeks",
+        source="assumption (no empirical source)",
     )
-    contact_cost: float = param(3.0, 0.0, 1e9, "cost of contacting one lapsed customer (call, mail), per contact")
+    contact_cost: float = param(
+        3.0,
+        0.0,
+        1e9,
+        "cost of contacting one lapsed customer (call, mail), per contact",
+        unit="currency per contact",
+        source="assumption (no empirical source)",
+    )
     target_share: float = param(
         1.0,
         0.0,
@@ -51,6 +77,8 @@ class WinBackConfig(StrategyConfig):
         "share of the lapsed customers in the window the programme may "
         "contact, the top ones by the targeting score (1: all of them)",
         lo_open=True,
+        unit="share (0–1)",
+        source="assumption (no empirical source)",
     )
     targeting: str = param(
         "value",
@@ -59,6 +87,8 @@ class WinBackConfig(StrategyConfig):
         "likely to come back on their own) or uplift (their category spend the firm does not "
         "hold: strategies.targeting)",
         choices=TARGETING,
+        unit="label",
+        source="setting (not a behavioural assumption)",
     )
     memory_half_life_weeks: float = param(
         26.0,
@@ -72,6 +102,11 @@ class WinBackConfig(StrategyConfig):
         "chance of winning a lapsed customer back falls with time since they "
         "left; no published half-life)",
         lo_open=True,
+        unit="weeks",
+        source=(
+            "calibrated to Griffin & Lowenstein 2001 (the chance of winning a lapsed customer back "
+            "falls with time since they left)"
+        ),
     )
 
 

@@ -50,7 +50,7 @@ from experiments.running.scenarios import Scenario, attach_strategies, build_sce
 from sim.config import ConfigError, MarketConfig, RunConfig, SegmentConfig, validate
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
 from sim.model import LoyaltyModel
-from sim.states import STATE_NAMES, LoyaltyState as S
+from agents.states import STATE_NAMES, LoyaltyState as S
 from strategies.price_war import RETALIATION, PriceWarConfig
 from strategies.registry import available
 
@@ -84,7 +84,7 @@ LAYOUT_SEED = 7
 LAYOUT_ITERATIONS = 60
 
 #: the loyalty states grouped for the page's colours (few colours, legible from
-#: the back of a room): group name -> states (sim/states.py)
+#: the back of a room): group name -> states (agents/states.py)
 STATE_GROUPS: dict[str, tuple[S, ...]] = {
     "not a customer": (S.PROSPECT, S.AWARE),
     "new": (S.FIRST_TIME, S.WON_BACK),

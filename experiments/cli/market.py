@@ -78,7 +78,8 @@ arguments:
                       output_dir=/tmp/runs
   --config FILE.yaml  a YAML mapping of config keys merged on top of the overrides,
                       e.g. {market: {steps: 52, firms: [{name: Focal, price: 0.95}]}}
-  --list-params       print every parameter with its default, allowed range and meaning
+  --list-params       print every parameter with its default, unit, allowed range,
+                      meaning and source
   --list-strategies   print every strategy with its description, parameters and defaults
   -h, --help          print this help
 
@@ -445,7 +446,7 @@ def _fmt(value: Any, kind: str) -> str:
 def format_summary(summary: Any) -> str:
     """The per-firm summary as a table: one column per firm, one row per metric,
     then customers in each loyalty state at the end."""
-    from sim.states import STATE_NAMES
+    from agents.states import STATE_NAMES
 
     if summary is None or len(summary) == 0:
         return "(no reported steps)"
@@ -470,31 +471,36 @@ def format_summary(summary: Any) -> str:
 
 
 def format_params() -> str:
-    """Every parameter with its default, allowed range and meaning."""
+    """Every parameter, one a line: key, default, unit, allowed range, meaning
+    and the source of the default (``docs/parameters.md`` is the same as
+    Markdown tables)."""
     from sim.config import describe
 
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str, str, str]] = []
 
     def add(cls: type, prefix: str) -> None:
-        for key, default, allowed, doc in describe(cls, prefix):
+        for row in describe(cls, prefix):
+            default, doc = row.default, row.meaning
             if isinstance(default, list) and default and dataclasses.is_dataclass(default[0]):
                 item = type(default[0]).__name__
                 shown = f"{len(default)} entries"
-                doc = doc or f"list of {item} entries, keys below ({key}[i].*)"
+                doc = doc or f"list of {item} entries, keys below ({row.key}[i].*)"
             else:
                 shown = repr(default) if isinstance(default, str) else str(default)
-            rows.append((key, shown, allowed, doc))
+            rows.append((row.key, shown, row.unit, row.allowed, doc, row.source))
 
     add(RunConfig, "")
     add(FirmConfig, "market.firms[i].")
     add(SegmentConfig, "market.customers.segments[i].")
-    w = [max(len(r[i]) for r in rows) for i in range(3)]
-    head = ("key", "default", "allowed")
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    head = ("key", "default", "unit", "allowed")
     lines = [
-        "  ".join(h.ljust(w[i]) for i, h in enumerate(head)) + "  meaning",
-        "  ".join("-" * x for x in w) + "  -------",
+        "  ".join(h.ljust(w[i]) for i, h in enumerate(head)) + "  meaning — source",
+        "  ".join("-" * x for x in w) + "  ----------------",
     ]
-    lines += ["  ".join(r[i].ljust(w[i]) for i in range(3)) + "  " + r[3] for r in rows]
+    for r in rows:
+        source = f" — source: {r[5]}" if r[5] else ""
+        lines.append("  ".join(r[i].ljust(w[i]) for i in range(4)) + "  " + r[4] + source)
     lines.append("")
     lines.append(f"market presets (market=<name>): {', '.join(market_presets())}")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter
 from scipy import stats
 
 from experiments.running.kpis import ALL_KPIS, Kpi
-from sim.states import CUSTOMER_STATES, STATE_NAMES
+from agents.states import CUSTOMER_STATES, STATE_NAMES
 
 STATE_COLUMNS = [f"n_{name}" for name in STATE_NAMES]
 
@@ -44,7 +44,7 @@ def loyalty_state_shares(table: pd.DataFrame) -> pd.DataFrame:
 
     Args:
         table: a step table with columns ``step``, ``firm`` and ``n_<state>``
-            for every state of :data:`sim.states.STATE_NAMES`.
+            for every state of :data:`agents.states.STATE_NAMES`.
 
     Returns:
         A DataFrame with columns ``step``, ``firm`` and one column per state
@@ -390,7 +390,7 @@ def state_composition(steps: pd.DataFrame, firm: str) -> pd.DataFrame:
 
     Returns:
         Columns ``scenario``, ``step`` and one per state name (``prospect``, ...,
-        in the order of :data:`sim.states.STATE_NAMES`); one row per scenario
+        in the order of :data:`agents.states.STATE_NAMES`); one row per scenario
         (in order of appearance) and step (ascending).
     """
     mine = _of_firm(steps, firm)

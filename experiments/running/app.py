@@ -340,7 +340,7 @@ def run_job(cfg: Any) -> dict:
     from omegaconf import OmegaConf
 
     from experiments.sweeps.jobs import config_hash, is_finished, read_status, record_failure, running_job
-    from sim.compiled import interrupted
+    from agents.compiled import interrupted
     from sim.config import ConfigError
 
     hc = HydraConfig.get()

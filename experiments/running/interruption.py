@@ -32,7 +32,7 @@ import sys
 import threading
 from typing import Callable, Iterator
 
-from sim.compiled import interrupted
+from agents.compiled import interrupted
 
 #: exit status of a run stopped by Ctrl-C (128 + SIGINT)
 EXIT_INTERRUPTED = 128 + int(signal.SIGINT)
@@ -178,7 +178,7 @@ def stop_cleanly(
 ) -> Iterator[None]:
     """Run the body; on Ctrl-C (also one that arrived inside a compiled rule
     outside a step, e.g. while a market is built, which Python reports as a
-    ``SystemError``: :func:`sim.compiled.interrupted`) kill the worker
+    ``SystemError``: :func:`agents.compiled.interrupted`) kill the worker
     processes, call ``on_interrupt``
     (which tidies up and returns what it did, for the notice), print the one
     line :func:`notice` on stderr (``where`` may be a function, called after

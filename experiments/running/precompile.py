@@ -1,7 +1,7 @@
 """Compile the engine's rules ahead, once per machine (``make setup`` runs it).
 
 The engine's per-customer rules are compiled by numba on first use and cached
-on disk beside their sources (:mod:`sim.compiled`): about half a minute of
+on disk beside their sources (:mod:`agents.compiled`): about half a minute of
 compiling on a fresh machine, paid by the first run of each kind of market,
 and by every process that starts before the cache is written (the
 replications' and the sweeps' worker processes, the test suite's workers). This

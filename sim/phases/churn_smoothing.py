@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import compiled
-from sim.records import SmoothedChurn
+from agents.compiled import compiled
+from sim.records import SmoothedChurn, required
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -25,7 +25,7 @@ def smooth_churn(market: "LoyaltyModel", step: "StepRecord") -> None:
     Lehmann 2003; Gupta, Lehmann & Stuart 2004). The window is a half-life
     in weeks, so it spans the same time whatever the step length."""
     ev = step.events
-    before = step.churn.smoothed  # carried from the previous step
+    before = required(step.churn, "step.churn").smoothed  # carried from the previous step
     kept = market.step_length.kept(market.config.loyalty.clv_churn_half_life_weeks) if step.reported else 0.0
     rate, smoothed = np.empty(len(before)), np.empty(len(before))
     _smooth(

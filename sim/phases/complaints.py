@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.compiled import compiled
+from agents.compiled import Real, compiled
+from sim.records import required
 from sim.recovery import decision_coefficients, is_problem, leaving_chance, major_problem
 from sim.units import compounded
 
@@ -26,7 +27,8 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     customer decides whether to stay (:mod:`sim.recovery`); one who leaves is
     marked (``purchases.leaves``) and their relationship ends in the
     defections phase, as the hazard ends one."""
-    cfg, cust, p, ev = market.config.complaints, market.customers, step.purchases, step.events
+    cfg, cust, ev = market.config.complaints, market.customers, step.events
+    p, draws = required(step.purchases, "step.purchases"), required(step.draws, "step.draws")
     b, c = p.buyers, p.firm
     voice = np.empty(len(b), dtype=np.float32)
     _voice_per_visit(b, c, cust.voice, market.by_firm("voice_ease"), voice)
@@ -34,12 +36,12 @@ def complaints_and_recovery(market: "LoyaltyModel", step: "StepRecord") -> None:
     p.felt, (p.complained, p.resolved, p.quick, p.problem, p.major, p.leaves), counts = _complaints(
         b,
         c,
-        p.outcome,
-        p.felt,
-        p.failed,
+        required(p.outcome, "purchases.outcome"),
+        required(p.felt, "purchases.felt"),
+        required(p.failed, "purchases.failed"),
         voice,
-        step.draws.complaint,
-        step.draws.incident_decision,
+        draws.complaint,
+        draws.incident_decision,
         market.by_firm("empowerment"),
         market.by_firm("recovery_bonus"),
         market.by_firm("quick_bonus"),
@@ -75,28 +77,28 @@ def _voice_per_visit(
 
 @compiled
 def _complaints(
-    buyers,
-    firm,
-    outcome,
-    felt,
-    failed,
-    voice,
-    u,
-    u_leave,
-    empowerment,
-    recovery_bonus,
-    quick_bonus,
-    recovery_rate,
-    empowerment_recovery,
-    quick_share,
-    quick_keep,
-    slow_keep,
-    unresolved_penalty,
-    problem_disappointment,
-    major_disappointment,
-    decision,
-    n_firms,
-):
+    buyers: np.ndarray,
+    firm: np.ndarray,
+    outcome: np.ndarray,
+    felt: np.ndarray,
+    failed: np.ndarray,
+    voice: np.ndarray,
+    u: np.ndarray,
+    u_leave: np.ndarray,
+    empowerment: np.ndarray,
+    recovery_bonus: np.ndarray,
+    quick_bonus: np.ndarray,
+    recovery_rate: Real,
+    empowerment_recovery: Real,
+    quick_share: Real,
+    quick_keep: Real,
+    slow_keep: Real,
+    unresolved_penalty: Real,
+    problem_disappointment: Real,
+    major_disappointment: Real,
+    decision: np.ndarray,
+    n_firms: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who complains (disappointed, with chance ``voice``), whose complaint
     is resolved (with the firm's recovery chance: a base rate, more with
     empowered staff, plus any programme's bonus, at most 1) and quickly

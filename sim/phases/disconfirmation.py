@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from sim import disconfirmation as dc
 from sim.columns import flat
 from sim.loyalty_economics import TOLERANCE_WIDENING, state_factors
+from sim.records import required
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -21,19 +22,19 @@ def disconfirmation(market: "LoyaltyModel", step: "StepRecord") -> None:
     2003): disappointed, satisfied or delighted, and the transaction
     satisfaction in zone units (a failed visit felt on its own:
     :mod:`sim.disconfirmation`)."""
-    cust, p, cfg = market.customers, step.purchases, market.config.disconfirmation
+    cust, p, cfg = market.customers, required(step.purchases, "step.purchases"), market.config.disconfirmation
     p.outcome, p.felt = dc.judged(
-        p.experience,
+        required(p.experience, "purchases.experience"),
         flat(cust.expectation),
         flat(cust.state),
-        p.cell,
+        required(p.cell, "purchases.cell"),
         market.n_firms,
         cust.desired,
         cust.tolerance,
         p.buyers,
-        p.failed,
-        p.failure_drop,
-        p.visits,
+        required(p.failed, "purchases.failed"),
+        required(p.failure_drop, "purchases.failure_drop"),
+        required(p.visits, "purchases.visits"),
         float(cfg.loss_aversion),
         float(cfg.delight_bonus),
         float(cfg.alternative_weight),

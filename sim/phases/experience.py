@@ -10,7 +10,9 @@ import numpy as np
 from agents.staff import serving_position
 from sim import experience as ex
 from sim.loyalty_economics import BASKET, SERVING_LOAD, state_factors
-from sim.compiled import compiled, inlined
+from agents.compiled import Real, compiled, inlined
+from sim.modifiers import Modifier
+from sim.records import required
 from sim.units import compounded
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,7 +36,8 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     (:mod:`sim.experience`: the rules, which :func:`purchase_experiences`
     applies to all purchases in one compiled pass)."""
     cust, cfg, staff, mods = market.customers, market.config, market.staff, market.modifiers
-    F, p, draws, ev, ecfg = market.n_firms, step.purchases, step.draws, step.events, cfg.experience
+    F, ev, ecfg = market.n_firms, step.events, cfg.experience
+    p, draws = required(step.purchases, "step.purchases"), required(step.draws, "step.draws")
     b, c = p.buyers, p.firm
     visits = cust.visits_per_purchase[b]
     quality = market.by_firm("quality")
@@ -51,10 +54,10 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     adapt = compounded(cfg.customers.reference_price_adaptation, visits)
     regular_weight = np.float32(cfg.customers.reference_regular_weight)
 
-    def at(modifier) -> np.ndarray:
+    def at(modifier: Modifier) -> np.ndarray:
         return modifier.at(b, c) if modifier.in_use else _UNSET
 
-    roster = step.staff.roster
+    roster = required(step.staff, "step.staff").roster
     n = len(b)
     served, own = np.empty(n, np.int64), np.empty(n, np.bool_)
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
@@ -77,7 +80,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         staff.service_spread,
         roster.positions,
         roster.start,
-        roster.count,
+        roster.counts,
         roster.edges,
         at(mods.service_bonus),
         p_fail,
@@ -138,7 +141,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
 
 
 @inlined
-def remembered_price(paid: float, regular: float, regular_weight: float) -> float:
+def remembered_price(paid: Real, regular: Real, regular_weight: Real) -> Real:
     """What a purchase moves the buyer's reference price toward: the price
     paid, pulled toward the firm's regular (list) price by ``regular_weight``
     (``customers.reference_regular_weight``): buyers remember the regular
@@ -150,7 +153,7 @@ def remembered_price(paid: float, regular: float, regular_weight: float) -> floa
 
 
 @inlined
-def discount_off_list(paid: float, regular: float) -> float:
+def discount_off_list(paid: Real, regular: Real) -> Real:
     """The share off the firm's list price that a buyer paid, 0 at the list
     price or above (what marks a relationship begun under a deal: Lewis 2006,
     'Customer acquisition promotions and customer asset value')."""
@@ -162,62 +165,62 @@ def discount_off_list(paid: float, regular: float) -> float:
 
 @compiled
 def purchase_experiences(
-    b,
-    c,
-    visits,
-    u_server,
-    u_bond,
-    z_service,
-    bond,
-    bond_service_prob,
-    staff_firm,
-    employed,
-    service_level,
-    service_spread,
-    positions,
-    start,
-    count,
-    edges,
-    service_bonus,
-    p_fail,
-    u_fail,
-    z_quality,
-    quality,
-    quality_noise,
-    failure_shock,
-    failure_service_loss,
-    price,
-    price_factor,
-    reference_price,
-    loss_slope,
-    gain_slope,
-    firm_belonging,
-    bond_belonging,
-    belonging_bonus,
-    weights,
-    spend,
-    basket_multiplier,
-    basket_factor,
-    unit_cost,
-    adapt,
-    list_price,
-    regular_weight,
-    state,
-    factors,
-    served,
-    own,
-    service,
-    failed,
-    experienced,
-    belonging,
-    spent,
-    drop,
-    sums,
-    purchases,
-    n_firms,
-    cell,
-    discount,
-):
+    b: np.ndarray,
+    c: np.ndarray,
+    visits: np.ndarray,
+    u_server: np.ndarray,
+    u_bond: np.ndarray,
+    z_service: np.ndarray,
+    bond: np.ndarray,
+    bond_service_prob: Real,
+    staff_firm: np.ndarray,
+    employed: np.ndarray,
+    service_level: np.ndarray,
+    service_spread: np.ndarray,
+    positions: np.ndarray,
+    start: np.ndarray,
+    count: np.ndarray,
+    edges: np.ndarray,
+    service_bonus: np.ndarray,
+    p_fail: np.ndarray,
+    u_fail: np.ndarray,
+    z_quality: np.ndarray,
+    quality: np.ndarray,
+    quality_noise: Real,
+    failure_shock: Real,
+    failure_service_loss: Real,
+    price: np.ndarray,
+    price_factor: np.ndarray,
+    reference_price: np.ndarray,
+    loss_slope: Real,
+    gain_slope: Real,
+    firm_belonging: np.ndarray,
+    bond_belonging: Real,
+    belonging_bonus: np.ndarray,
+    weights: np.ndarray,
+    spend: np.ndarray,
+    basket_multiplier: np.ndarray,
+    basket_factor: np.ndarray,
+    unit_cost: np.ndarray,
+    adapt: np.ndarray,
+    list_price: np.ndarray,
+    regular_weight: Real,
+    state: np.ndarray,
+    factors: np.ndarray,
+    served: np.ndarray,
+    own: np.ndarray,
+    service: np.ndarray,
+    failed: np.ndarray,
+    experienced: np.ndarray,
+    belonging: np.ndarray,
+    spent: np.ndarray,
+    drop: np.ndarray,
+    sums: np.ndarray,
+    purchases: np.ndarray,
+    n_firms: int,
+    cell: np.ndarray,
+    discount: np.ndarray,
+) -> None:
     """Every purchase's experience and takings, in purchase order (the sums
     per firm add up in that order, as ``np.bincount`` does). The rules of
     :mod:`sim.experience` (:func:`~sim.experience.delivered_service`,

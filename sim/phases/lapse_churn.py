@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim import hazard
-from sim.compiled import compiled, inlined
-from sim.states import LoyaltyState as S
+from sim.records import required
+from agents.compiled import compiled, inlined
+from agents.states import LoyaltyState as S
 
 PROSPECT, AWARE, FIRST_TIME, CHURNED = int(S.PROSPECT), int(S.AWARE), int(S.FIRST_TIME), int(S.CHURNED)
 AT_RISK, WON_BACK = int(S.AT_RISK), int(S.WON_BACK)
@@ -79,7 +80,8 @@ def _ending_chance(
         h *= at_risk_ratio
     elif state == WON_BACK:
         h *= won_back_ratio
-    return -np.expm1(-h * dt)
+    chance: float = -np.expm1(-h * dt)
+    return chance
 
 
 @compiled
@@ -241,7 +243,9 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
     compiled rule over the customers (:func:`_end_relationships`; the
     hazard: :mod:`sim.hazard`). Leaving the category is separate
     (:func:`leaving_the_category`)."""
-    cust, cfg, p, ev, lat = market.customers, market.config, step.purchases, step.events, step.latents
+    cust, cfg, ev = market.customers, market.config, step.events
+    p, lat = required(step.purchases, "step.purchases"), required(step.latents, "step.latents")
+    draws = required(step.draws, "step.draws")
     coefficients = hazard.hazard_coefficients(cfg.churn)
     unit = market.step_length
     staff_firm = market.staff.firm
@@ -276,7 +280,7 @@ def defections(market: "LoyaltyModel", step: "StepRecord") -> None:
             1.0 / cfg.steps_per_year,
             coefficients,
             unit.dt,
-            step.draws.churn,
+            draws.churn,
             cust.state,
             cust.reconsidered,
             cust.dropped_out,
@@ -305,7 +309,14 @@ def leaving_the_category(market: "LoyaltyModel", step: "StepRecord") -> None:
     cust, ev = market.customers, step.events
     leavers = np.empty(cust.n, dtype=np.int64)
     k = _leave_category(
-        step.draws.exit, cust.exit_chance, cust.state, cust.cohort, ev.lost, ev.exits, market.cohorts.lost, leavers
+        required(step.draws, "step.draws").exit,
+        cust.exit_chance,
+        cust.state,
+        cust.cohort,
+        ev.lost,
+        ev.exits,
+        market.cohorts.lost,
+        leavers,
     )
     step.replaced = leavers[:k]
     if k:

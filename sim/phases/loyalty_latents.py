@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.customers import COUNT_CAP
-from sim.compiled import compiled, inlined
+from agents.compiled import Real, compiled, inlined
+from sim.records import required
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,9 +40,10 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
     (adaptation level; Helson 1964). Expectations are pulled toward the
     firms' promises. A delighted buyer may bond with the employee who
     served them (Gremler & Gwinner 2000)."""
-    cust, cfg, p = market.customers, market.config, step.purchases
+    cust, cfg, p = market.customers, market.config, required(step.purchases, "step.purchases")
     lc, ex_cfg = cfg.loyalty, cfg.expectation
-    b, felt = p.buyers, p.felt
+    b, felt = p.buyers, required(p.felt, "purchases.felt")
+    belonging = required(p.belonging, "purchases.belonging")
     unit = market.step_length
     rates = _rates(
         unit,
@@ -61,16 +63,19 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
         np.expm1(minus_compounded[:m], out=minus_compounded[:m])
     one_visit = _one_visit(shares)
     promise = market.by_firm("promise")
-    u_bond = step.draws.service[2]
+    u_bond = required(step.draws, "step.draws").service[2]
     none = np.zeros(len(b), dtype=np.bool_)
     complained = p.complained if p.complained is not None else none
     resolved = p.resolved if p.resolved is not None else none
     quick = p.quick if p.quick is not None else none
     slow_mark = np.float32(cfg.complaints.slow_incident)
     # numpy applies a Python float in the array's own precision
-    affect_gain, belonging_affect = felt.dtype.type(lc.affect_gain), p.belonging.dtype.type(lc.belonging_affect)
+    affect_gain, belonging_affect = felt.dtype.type(lc.affect_gain), belonging.dtype.type(lc.belonging_affect)
     affect_neutral = felt.dtype.type(lc.affect_neutral)
     deal_affect = felt.dtype.type(lc.deal_acquired_affect)
+    experience, spent = required(p.experience, "purchases.experience"), required(p.spent, "purchases.spent")
+    outcome, failed = required(p.outcome, "purchases.outcome"), required(p.failed, "purchases.failed")
+    discount, served = required(p.discount, "purchases.discount"), required(p.served, "purchases.served")
 
     def rule(rows: slice) -> None:
         relationships_after_purchases(
@@ -78,19 +83,19 @@ def loyalty_latents(market: "LoyaltyModel", step: "StepRecord") -> None:
             rows.stop,
             b,
             p.firm,
-            p.experience,
+            experience,
             felt,
-            p.belonging,
-            p.spent,
-            p.outcome,
-            p.failed,
+            belonging,
+            spent,
+            outcome,
+            failed,
             complained,
             resolved,
             quick,
             slow_mark,
-            p.discount,
+            discount,
             deal_affect,
-            p.served,
+            served,
             cust.visits_per_purchase,
             u_bond,
             one_visit,
@@ -187,7 +192,7 @@ def visit_exponents(
 
 
 @inlined
-def deal_acquired_gain(gain: float, acquisition_discount: float, deal_affect: float) -> float:
+def deal_acquired_gain(gain: Real, acquisition_discount: Real, deal_affect: Real) -> Real:
     """The affect a relationship gains from a purchase's ``gain``, if it was
     acquired at ``acquisition_discount`` off the list price: a gain loses
     ``deal_affect`` of itself per unit of the discount (at most all of it);

@@ -9,11 +9,11 @@ import numpy as np
 from agents.customers import first_purchase_chance
 from sim import choice
 from sim.choice import known
-from sim.compiled import compiled
+from agents.compiled import compiled
 from sim.loyalty_economics import PRICE_SENSITIVITY, state_factors
 from sim.modifiers import Modifier
-from sim.records import Purchases
-from sim.states import LoyaltyState as S
+from sim.records import Purchases, required
+from agents.states import LoyaltyState as S
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +36,7 @@ def purchase_occasions_and_choice(market: "LoyaltyModel", step: "StepRecord") ->
     Only the firms in their consideration set count (with limited
     consideration, a customer who considers none buys outside the modelled
     firms)."""
-    cust, cfg, draws = market.customers, market.config.choice, step.draws
+    cust, cfg, draws = market.customers, market.config.choice, required(step.draws, "step.draws")
     u_buy, u_choice = draws.purchase, draws.choice
     present, refusal = market.present, _stored(market.modifiers.refusal)
     cut = _stored(market.modifiers.price_factor)

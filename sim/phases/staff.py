@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.records import StaffWork
+from sim.records import StaffWork, required
 from sim.staffing import staff_step, turnover_by_firm
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -29,7 +29,7 @@ def staff_phase(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.by_firm("training", np.float64),
         market.by_firm("empowerment", np.float64),
         market.by_firm("recognition", np.float64),
-        step.draws.staff,
+        required(step.draws, "step.draws").staff,
         cfg,
         market.step_length,
         market.by_firm("morale", np.float64),

@@ -9,8 +9,8 @@ import numpy as np
 
 from sim import loyalty
 from sim.columns import flat
-from sim.records import LATENTS, Latents
-from sim.states import Channel
+from sim.records import LATENTS, Latents, required
+from agents.states import Channel
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.model import LoyaltyModel
@@ -22,9 +22,9 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
     :class:`~sim.records.Latents`) and its next state, block by block of
     customers (:mod:`sim.blocks`); acquisitions, win-backs and losses are
     counted (acquisitions by channel too), and first acquisitions of reported steps start a cohort."""
-    cust, p, ev, reported = market.customers, step.purchases, step.events, step.reported
+    cust, p, ev, reported = market.customers, required(step.purchases, "step.purchases"), step.events, step.reported
     bought = np.zeros(cust.state.shape, dtype=bool)
-    flat(bought)[p.cell] = True
+    flat(bought)[required(p.cell, "purchases.cell")] = True
     old = cust.state
     new = np.empty_like(old)
     lat = Latents(*np.empty((len(LATENTS), *old.shape), np.float32))  # a new table every step
@@ -33,7 +33,7 @@ def states(market: "LoyaltyModel", step: "StepRecord") -> None:
         market.cohorts.make_room(market.steps + 1)
     cohorts = market.cohorts
 
-    def rule(rows: slice) -> tuple:
+    def rule(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = lat if rows.stop - rows.start == len(old) else Latents(*(getattr(lat, name)[rows] for name in LATENTS))
         market.switching_and_beliefs(rows, block)
         return loyalty.transitions(

@@ -9,8 +9,9 @@ import numpy as np
 
 from sim.audience import audience_key, audience_size, fill_audience, log_unmoved_by_story
 from sim.columns import flat
-from sim.compiled import compiled
-from sim.states import Channel, LoyaltyState as S
+from sim.records import required
+from agents.compiled import Real, compiled
+from agents.states import Channel, LoyaltyState as S
 from sim.units import StepLength
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,28 +36,29 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
     with the whole network, and each block of listeners sums its own.
     Listening is a row-wise rule, applied block by block (:func:`_listen`).
     """
-    cust, cfg, p = market.customers, market.config, step.purchases
+    cust, cfg, p = market.customers, market.config, required(step.purchases, "step.purchases")
+    draws = required(step.draws, "step.draws")
     w, n, F = cfg.word_of_mouth, cust.n, market.n_firms
     network = market.network
     # the stories a buyer tells over the purchase's visits: at most one a visit round
     # to each friend, told with chance min(s, 1) and counted max(s, 1) times,
     # so a long step's talkers tell as many stories as its visits would
     shift = chunk_shift(F)
-    p.talked, p.audience, *heard = _talk(
+    p.talked, p.audience, *gathered = _talk(
         p.buyers,
         p.firm,
-        p.outcome,
-        p.resolved,
+        required(p.outcome, "purchases.outcome"),
+        required(p.resolved, "purchases.resolved"),
         cust.sociability,
         cust.visits_per_purchase,
         cust.state,
-        step.draws.wom,
+        draws.wom,
         float(w.talk_delighted),
         float(w.talk_satisfied),
         float(w.talk_disappointed),
         float(w.advocate_talk_ratio),
-        step.draws.audience,
-        step.draws.strangers,
+        draws.audience,
+        draws.strangers,
         float(w.audience_delighted),
         float(w.audience_satisfied),
         float(w.audience_disappointed),
@@ -68,14 +70,14 @@ def word_of_mouth_and_awareness(market: "LoyaltyModel", step: "StepRecord") -> N
         F,
         shift,
     )
-    heard = HeardStories(shift, *heard)
+    heard = HeardStories(shift, *gathered)
     reach = market.firm_rule(advertising_reach, "advertising_awareness_per_year", np.float64, market.step_length)
     promise = market.by_firm("promise")
     present = market.present
     per_story, fit = float(w.awareness_per_story), float(w.referral_fit)
     state, expectation, affect = flat(cust.state), flat(cust.expectation), flat(cust.affect)
     channel, taste = flat(cust.channel), flat(cust.taste)
-    u_aware = flat(step.draws.awareness)
+    u_aware = flat(draws.awareness)
     shifts = (
         float(w.expectation_shift),
         float(w.positive_strength),
@@ -253,31 +255,31 @@ def stories_heard(
 
 @compiled
 def _talk(
-    buyers,
-    firm,
-    outcome,
-    resolved,
-    sociability,
-    visits,
-    state,
-    u_talk,
-    talk_delighted,
-    talk_satisfied,
-    talk_disappointed,
-    advocate_ratio,
-    u_audience,
-    u_strangers,
-    audience_delighted,
-    audience_satisfied,
-    audience_disappointed,
-    dispersion,
-    stranger_weight,
-    indptr,
-    indices,
-    n,
-    n_firms,
-    shift,
-):
+    buyers: np.ndarray,
+    firm: np.ndarray,
+    outcome: np.ndarray,
+    resolved: np.ndarray,
+    sociability: np.ndarray,
+    visits: np.ndarray,
+    state: np.ndarray,
+    u_talk: np.ndarray,
+    talk_delighted: Real,
+    talk_satisfied: Real,
+    talk_disappointed: Real,
+    advocate_ratio: Real,
+    u_audience: np.ndarray,
+    u_strangers: np.ndarray,
+    audience_delighted: Real,
+    audience_satisfied: Real,
+    audience_disappointed: Real,
+    dispersion: Real,
+    stranger_weight: Real,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    n: int,
+    n_firms: int,
+    shift: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Who talks (:func:`_talkers`), how many people each buyer told, and
     the stories those people heard (:func:`_gathered`), in one call."""
     talked, audience, tellers, negative, told_firm, told, size, key = _talkers(
@@ -309,26 +311,26 @@ def _talk(
 
 @compiled
 def _talkers(
-    buyers,
-    firm,
-    outcome,
-    resolved,
-    sociability,
-    visits,
-    state,
-    u_talk,
-    talk_delighted,
-    talk_satisfied,
-    talk_disappointed,
-    advocate_ratio,
-    u_audience,
-    u_strangers,
-    audience_delighted,
-    audience_satisfied,
-    audience_disappointed,
-    dispersion,
-    n,
-):
+    buyers: np.ndarray,
+    firm: np.ndarray,
+    outcome: np.ndarray,
+    resolved: np.ndarray,
+    sociability: np.ndarray,
+    visits: np.ndarray,
+    state: np.ndarray,
+    u_talk: np.ndarray,
+    talk_delighted: Real,
+    talk_satisfied: Real,
+    talk_disappointed: Real,
+    advocate_ratio: Real,
+    u_audience: np.ndarray,
+    u_strangers: np.ndarray,
+    audience_delighted: Real,
+    audience_satisfied: Real,
+    audience_disappointed: Real,
+    dispersion: Real,
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which buyers talk (``talked``, one per buyer), how many people each
     told (``audience``, 0 for the silent) and, for the talkers in buyer
     order, who they are, whether their story is negative (disappointed and
@@ -378,7 +380,20 @@ def _talkers(
 
 
 @compiled
-def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_firms, shift, stranger_weight=1.0):
+def _gathered(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    tellers: np.ndarray,
+    negative: np.ndarray,
+    firm: np.ndarray,
+    told: np.ndarray,
+    size: np.ndarray,
+    key: np.ndarray,
+    n: int,
+    n_firms: int,
+    shift: int,
+    stranger_weight: Real = 1.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The stories heard: each teller's ``size`` listeners
     (:func:`~sim.audience.fill_audience`: their ties first, then people
     outside them, whose story weighs ``stranger_weight``), sorted by the chunk of the listener (a counting sort,
@@ -416,32 +431,32 @@ def _gathered(indptr, indices, tellers, negative, firm, told, size, key, n, n_fi
 
 @compiled
 def _listen(
-    start,
-    stop,
-    n_firms,
-    shift,
-    chunk_end,
-    slot,
-    told,
-    state,
-    expectation,
-    affect,
-    u_aware,
-    reach,
-    present,
-    promise,
-    expectation_shift,
-    positive_strength,
-    negative_strength,
-    affect_per_negative,
-    referral_boost,
-    reconsidered,
-    back,
-    consider,
-    limited,
-    log_unmoved_back,
-    channel,
-):
+    start: int,
+    stop: int,
+    n_firms: int,
+    shift: int,
+    chunk_end: np.ndarray,
+    slot: np.ndarray,
+    told: np.ndarray,
+    state: np.ndarray,
+    expectation: np.ndarray,
+    affect: np.ndarray,
+    u_aware: np.ndarray,
+    reach: np.ndarray,
+    present: np.ndarray,
+    promise: np.ndarray,
+    expectation_shift: Real,
+    positive_strength: Real,
+    negative_strength: Real,
+    affect_per_negative: Real,
+    referral_boost: Real,
+    reconsidered: np.ndarray,
+    back: np.ndarray,
+    consider: np.ndarray,
+    limited: bool,
+    log_unmoved_back: Real,
+    channel: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Listening, for the customers ``start:stop`` (flat ``[n * firms]``
     views of the relationship columns; float32 throughout, as numpy
     computes with these float32 arrays and the constants as float32).
@@ -556,7 +571,19 @@ _TILE_ROWS = 64
 
 
 @compiled
-def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open_, shift, affect_loss, channel):
+def _unheard(
+    state: np.ndarray,
+    expectation: np.ndarray,
+    affect: np.ndarray,
+    u_aware: np.ndarray,
+    heard: np.ndarray,
+    reached: np.ndarray,
+    promised: np.ndarray,
+    open_: np.ndarray,
+    shift: Real,
+    affect_loss: Real,
+    channel: np.ndarray,
+) -> None:
     """Listening by the cells of a tile of whole customers that heard no
     story (the cells marked ``heard`` are left as they are, and unmarked;
     ``reached``, ``promised`` and ``open_`` hold the firms' reach, promise
@@ -589,8 +616,19 @@ def _unheard(state, expectation, affect, u_aware, heard, reached, promised, open
 
 @compiled
 def _hear_of(
-    cell, positive, unmoved, n_firms, state, expectation, u_aware, reach, present, promise, referral_boost, channel
-):
+    cell: np.ndarray,
+    positive: np.ndarray,
+    unmoved: np.ndarray,
+    n_firms: int,
+    state: np.ndarray,
+    expectation: np.ndarray,
+    u_aware: np.ndarray,
+    reach: np.ndarray,
+    present: np.ndarray,
+    promise: np.ndarray,
+    referral_boost: Real,
+    channel: np.ndarray,
+) -> None:
     """Prospects who heard positive stories (``cell``, ``positive``) become
     aware with the advertising's reach or through the stories (``unmoved``:
     the chance the stories leave them unaware), when the firm is present,

@@ -33,7 +33,7 @@ import pytest
 
 from benchmarks.reference import ReferenceLoyaltyModel
 from sim.ledger import BASE_COSTS
-from sim.states import STATE_NAMES, is_customer
+from agents.states import STATE_NAMES, is_customer
 
 N_CUSTOMERS = 2000
 STEPS = 26
@@ -179,6 +179,7 @@ def test_reference_binds_subscribers_until_a_renewal_point_as_the_engine_does():
     assert engine["lost"].sum() > 50
 
 
+@pytest.mark.slow
 def test_reference_limits_consideration_as_the_engine_does():
     """Limited consideration (Hauser & Wernerfelt 1990): a firm learned of
     enters the set slowly, stories let it in, a customer who considers no

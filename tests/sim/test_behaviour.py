@@ -19,7 +19,7 @@ from sim.metrics import top_share
 from sim.model import LoyaltyModel
 from sim.phases.disconfirmation import disconfirmation
 from sim.phases.experience import experience
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 
 
 class Recorder(LoyaltyModel):
@@ -85,6 +85,7 @@ def repurchase() -> dict[str, float]:
     return {name: repurchase_after(g) for name, g in (("delighted", 0.25), ("satisfied", 0.0), ("disappointed", -0.25))}
 
 
+@pytest.mark.slow
 def test_delight_raises_repurchase_more_than_mere_satisfaction(repurchase):
     assert repurchase["delighted"] > repurchase["satisfied"] > repurchase["disappointed"]
 
@@ -246,6 +247,7 @@ def test_top_fifth_of_customers_bring_55_to_80_percent_of_revenue(baseline):
     assert 0.55 <= top_share(baseline.customers.revenue.sum(axis=1)) <= 0.80
 
 
+@pytest.mark.slow
 def test_higher_staff_turnover_lowers_service_and_retention():
     def run(turnover: float):
         m = LoyaltyModel(seed=3, n_customers=4000, burn_in=104, staff={"turnover_per_year": turnover})
@@ -259,6 +261,7 @@ def test_higher_staff_turnover_lowers_service_and_retention():
     assert retention_high < retention_low
 
 
+@pytest.mark.slow
 def test_a_store_whose_staff_leave_more_often_loses_its_own_staff_and_not_its_rivals():
     """``staff_turnover_factor`` is one firm's: its staff leave at that
     multiple of the market's rate; rivals' staff are untouched."""
@@ -279,6 +282,7 @@ def test_a_store_whose_staff_leave_more_often_loses_its_own_staff_and_not_its_ri
     assert leavers(0.0)[0] == 0.0
 
 
+@pytest.mark.slow
 def test_engaged_staff_satisfy_customers_who_then_spend_more_the_employee_customer_profit_chain():
     """Rucci, Kirn & Quinn 1998 (Sears): employee attitude drives customer
     impression, which drives revenue; the chain's probe reads each link."""

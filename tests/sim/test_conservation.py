@@ -11,7 +11,7 @@ import pytest
 
 from sim.ledger import BASE_COSTS
 from sim.model import LoyaltyModel
-from sim.states import N_STATES, STATE_NAMES
+from agents.states import N_STATES, STATE_NAMES
 from strategies.base import Strategy
 
 PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "conf" / "market").glob("*.yaml"))
@@ -53,6 +53,7 @@ def test_presets_are_found():
     assert {"retail", "subscription", "home_furnishing"} <= set(PRESETS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "preset, steps_per_year", [(p, None) for p in PRESETS] + [("retail", 12)], ids=[*PRESETS, "retail-monthly"]
 )

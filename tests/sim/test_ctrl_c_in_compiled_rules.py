@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from sim.compiled import interrupted
+from agents.compiled import interrupted
 from sim.model import LoyaltyModel
 
 

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.config import ATTRIBUTES
+from agents.attributes import ATTRIBUTES
 from sim.model import LoyaltyModel
-from sim.states import LoyaltyState
+from agents.states import LoyaltyState
 
 
 @pytest.fixture(scope="module")

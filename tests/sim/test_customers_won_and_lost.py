@@ -17,7 +17,7 @@ from sim.model import LoyaltyModel, load_market_preset
 from sim.phases.lapse_churn import defections
 from sim.phases.purchase_choice import contract_term_steps, purchase_occasions_and_choice
 from sim.phases.word_of_mouth import _talkers
-from sim.states import Channel, LoyaltyState as S, is_customer
+from agents.states import Channel, LoyaltyState as S, is_customer
 from sim.transactions import TransactionLog
 
 
@@ -175,6 +175,7 @@ def _focal_satisfaction(seed: int, **focal) -> tuple[float, float]:
     return means[0], means[1]
 
 
+@pytest.mark.slow
 def test_a_firm_with_better_service_leaves_its_customers_more_satisfied_and_it_does_not_wash_out():
     """Staff who are trained, empowered and recognised serve better; the
     focal firm's customers are then more satisfied (cumulative satisfaction,

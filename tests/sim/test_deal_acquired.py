@@ -4,6 +4,8 @@ remember the regular price."""
 
 from __future__ import annotations
 
+import pytest
+
 import dataclasses
 
 import numpy as np
@@ -13,7 +15,7 @@ from sim.config import ChurnConfig, ChoiceConfig, MarketConfig
 from sim.model import LoyaltyModel
 from sim.phases.experience import discount_off_list, remembered_price
 from sim.phases.loyalty_latents import deal_acquired_gain
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 from sim.choice import utility
 
 WAR = {"name": "price_war", "depth": 0.3, "duration": 8, "start": 3}
@@ -67,6 +69,7 @@ def test_a_deal_acquired_relationship_is_chosen_less_ends_sooner_and_builds_less
     assert deal_acquired_gain.py_func(0.1, 1.0, 1.2) == 0.0
 
 
+@pytest.mark.slow
 def test_customers_won_by_a_price_war_buy_less_there_afterwards_than_those_won_at_the_list_price():
     """The same weeks' new relationships, war against no war, over the 20
     weeks after the war: those begun at 30% off spend less (with the mark

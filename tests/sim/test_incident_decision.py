@@ -22,7 +22,7 @@ from sim.config import ComplaintConfig
 from sim.model import LoyaltyModel
 from sim.phases.lapse_churn import defections
 from sim.recovery import decision_coefficients, is_problem, leaving_chance, major_problem
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S, is_customer
 
 HANDLINGS = {
     "quick": (True, True, True),

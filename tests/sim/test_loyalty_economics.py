@@ -15,7 +15,7 @@ from sim.choice import utility
 from sim.config import ChoiceConfig, LoyaltyConfig, MarketConfig
 from sim.loyalty_economics import BASKET, PRICE_SENSITIVITY, SERVING_LOAD, TOLERANCE_WIDENING, state_factors
 from sim.model import LoyaltyModel
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S, is_customer
 from sim.tenure_value import COLUMNS
 
 

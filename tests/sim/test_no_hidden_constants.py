@@ -23,7 +23,7 @@ from sim.metrics import step_metrics
 from sim.model import LoyaltyModel, load_market_preset
 from sim.phases.churn_smoothing import smooth_churn
 from sim.records import SmoothedChurn
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 from sim.units import StepLength, half_life_weeks
 
 

@@ -27,6 +27,7 @@ DEFAULT_PRESETS = [
 SEEDS = range(6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", DEFAULT_PRESETS)
 def test_baseline_is_a_plausible_steady_state(preset):
     runs = []

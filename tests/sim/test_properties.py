@@ -36,7 +36,7 @@ from sim.config import (
 )
 from sim.config_loading import load_market_yaml
 from sim.model import LoyaltyModel
-from sim.states import STATE_NAMES
+from agents.states import STATE_NAMES
 from strategies.registry import REGISTRY, available, check_strategies
 from tests.experiments.cli.bad_input.table import LINE, Case, check_case
 from tests.sim.test_conservation import check_books, check_states
@@ -201,6 +201,7 @@ def test_any_invalid_number_stops_with_one_line_naming_its_key(bad, tmp_path_fac
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy, key", ALL_KEYS, ids=[f"{s or 'market'}:{k.dotted}" for s, k in ALL_KEYS])
 @settings(max_examples=6, deadline=None, derandomize=True)
 @given(data=st.data())

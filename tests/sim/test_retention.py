@@ -8,7 +8,7 @@ import numpy as np
 
 from sim.model import LoyaltyModel
 from sim.retention import COLUMNS, observed_active
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 
 
 def test_a_relationship_looks_retained_while_its_silence_is_shorter_than_the_window():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.metrics import _top_shares, top_share
-from sim.states import customers_per_firm, is_customer
+from agents.states import customers_per_firm, is_customer
 
 
 def _spread(rng: np.random.Generator, kind: str, m: int) -> np.ndarray:

@@ -20,7 +20,7 @@ from experiments.running.kpis import ALL_KPIS, run_kpis
 from sim.config import SURVEY_RISING, ConfigError, MarketConfig, SurveyConfig, market_config
 from sim.metrics import METRICS, step_metrics
 from sim.model import LoyaltyModel
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S, is_customer
 from sim.survey import (
     CSAT_5,
     CSAT_10,

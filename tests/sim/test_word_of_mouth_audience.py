@@ -12,7 +12,7 @@ import pytest
 from sim.audience import audience_key, audience_size, fill_audience
 from sim.model import LoyaltyModel
 from sim.records import DRAW_PLAN
-from sim.states import CHANNEL_NAMES, Channel
+from agents.states import CHANNEL_NAMES, Channel
 
 
 def test_a_talker_tells_their_ties_first_then_people_outside_them():

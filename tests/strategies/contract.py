@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from sim.config import ConfigError
 from sim.ledger import BASE_COSTS
@@ -24,7 +23,7 @@ from sim.model import LoyaltyModel
 from strategies.registry import REGISTRY, available, load_builtin, make_strategy
 from tests.sim.test_conservation import check_books, check_states
 
-CONF = Path(__file__).resolve().parents[2] / "conf" / "strategy"
+ROOT = Path(__file__).resolve().parents[2]
 
 #: a small retail market for the generic tests
 SMALL = dict(market="retail", n_customers=1500, burn_in=30, steps=40)
@@ -99,23 +98,18 @@ class StrategyContract:
         again = make_strategy({"name": self.name, **dataclasses.asdict(first)}).config
         assert again == first
 
-    def test_yaml_holds_the_schema_defaults(self):
-        path = CONF / f"{self.name}.yaml"
-        assert path.exists(), f"conf/strategy/{self.name}.yaml is missing"
-        data = yaml.safe_load(path.read_text())
-        assert data.pop("defaults") == [f"{self.name}_schema", "_self_"]
-        defaults = dataclasses.asdict(REGISTRY[self.name].config_class())
-        assert data == defaults
-
-    def test_hydra_composes_its_yaml_on_its_schema(self):
+    def test_hydra_composes_its_schema_to_the_defaults(self, tmp_path):
+        """The config class is the one source of the defaults: Hydra's
+        ConfigStore holds it as ``strategy/<name>_schema``, with no YAML copy."""
         from hydra import compose, initialize_config_dir
         from omegaconf import OmegaConf
 
         load_builtin()  # every strategy's schema is in the ConfigStore, whatever ran before
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF.parent), job_name="contract"):
-            cfg = compose(config_name=f"strategy/{self.name}")
+        with initialize_config_dir(version_base="1.3", config_dir=str(tmp_path), job_name="contract"):
+            cfg = compose(config_name=f"strategy/{self.name}_schema")
         params = OmegaConf.to_container(cfg.strategy, resolve=True)
         assert make_strategy({"name": self.name, **params}).config == REGISTRY[self.name].config_class()
+        assert not (ROOT / "conf" / "strategy" / f"{self.name}.yaml").exists()
 
     def test_a_bad_value_names_key_value_and_what_is_allowed(self):
         key, value = self.bad_value

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from sim.config import ConfigError
 from sim.model import LoyaltyModel
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S
 from strategies.registry import make_strategy
 from tests.strategies.contract import StrategyContract, build_market, total
 
@@ -34,6 +32,7 @@ class TestClubMarketing(StrategyContract):
     params = {"start": 3}
     bad_value = ("member_share", 1.5)
 
+    @pytest.mark.slow
     def test_members_gain_affect_and_stay_more_than_the_same_customers_without_the_club(self):
         """The founding members (top 20% by spend at step 1) against the same
         customers in the baseline run on the same seed: affect and retention
@@ -76,33 +75,11 @@ class TestClubMarketing(StrategyContract):
         assert saved[39] > 0
         assert saved[39] > saved[13]
 
-    def test_members_are_the_top_customers_by_spend_and_leavers_drop_out(self):
-        model = market([{"name": self.name}], seed=3)
-        club = model.firms[0].strategies[0]
-        cust = model.customers
-        revenue = cust.revenue[:, 0].copy()
-        customers = is_customer(cust.state[:, 0])
-        model.step()  # the first review, on last step's spend
-        member = club.member.copy()
-        still = is_customer(cust.state[:, 0])
-        admitted = math.ceil(0.2 * customers.sum())
-        assert 0.97 * admitted <= member.sum() <= admitted  # a few left during the step
-        assert not (member & ~still).any()
-        assert revenue[member].min() >= revenue[customers & still & ~member].max()
-        # members get the member discount through the personal price factor
-        offer = model.modifiers.price_factor.column(0)
-        assert np.all(offer[member] == np.float32(0.03)) and np.all(offer[~member] == 0)
-        for _ in range(12):  # until the next review
-            model.step()
-            assert not (club.member & ~is_customer(cust.state[:, 0])).any()
-            assert not (club.member & ~member).any()
-        assert club.member.sum() < member.sum()  # some left and dropped out
-
-    def test_event_costs_follow_the_calendar_and_attendance(self):
-        table = self.run(seed=4, start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)
-        cost = table.loc[table.firm_index == 0, ["step", self.name]]
-        lecture_steps = sorted(cost.loc[cost[self.name] > 0, "step"])
-        assert lecture_steps == [7, 20, 33]  # quarterly (13 weekly steps), mid-quarter
+    def test_event_costs_follow_attendance(self):
+        """Members come to an event at about its attendance rate, each at the
+        event's cost. Which weeks events fall in, who the members are, and the
+        costs of members, leavers, fees and the club's closing are checked
+        against scripted customers (test_scripted_market.py)."""
         model = market(
             [self.spec(start=1, events=[LECTURE], cost_per_member_per_year=0.0, member_discount=0.0)], seed=4
         )
@@ -113,22 +90,6 @@ class TestClubMarketing(StrategyContract):
         assert total(model.step_table(), self.name) == pytest.approx(30.0 * attendees)
         assert 0.15 < attendees / members < 0.45  # ~30% of the members came
         assert not model.modifiers.price_factor.in_use  # no member discount configured
-
-    def test_member_costs_are_booked_while_active_and_belonging_fades_after(self):
-        model = market([self.spec(start=5, duration=20, events=[LECTURE])], seed=4)
-        for _ in range(24):
-            model.step()
-        peak = model.modifiers.belonging_bonus.column(0).copy()
-        model.run(16)
-        table = model.step_table()
-        cost = table.loc[table.firm_index == 0].set_index("step")[self.name]
-        assert (cost.loc[5:24] > 0).all() and (cost.loc[:4] == 0).all() and (cost.loc[25:] == 0).all()
-        assert not model.firms[0].strategies[0].member.any()  # the club closed
-        assert not model.modifiers.price_factor.column(0).any()  # and its discount with it
-        stayed = peak > 0
-        stayed &= model.modifiers.belonging_bonus.column(0) > 0  # not replaced by newcomers
-        assert stayed.sum() > 20
-        assert np.allclose(model.modifiers.belonging_bonus.column(0)[stayed], peak[stayed] * 0.98**16, rtol=1e-4)
 
     def test_segment_criteria_limit_membership(self):
         model = market([{"name": self.name, "segments": ["service"]}], seed=0)

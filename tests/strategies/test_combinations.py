@@ -3,6 +3,8 @@ rival runs its own; the combination differs measurably from each alone."""
 
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 
 from tests.strategies.contract import mean_after, run_market, total
@@ -22,6 +24,7 @@ def _runs(seed: int) -> dict:
     }
 
 
+@pytest.mark.slow
 def test_differentiated_service_with_staff_loyalty_differs_from_each_alone():
     for seed in (0, 1):
         runs = _runs(seed)

@@ -3,6 +3,8 @@ come back in the TARP order: resolved quickly > slowly > not resolved (001, 002)
 
 from __future__ import annotations
 
+import pytest
+
 
 import numpy as np
 
@@ -49,24 +51,24 @@ class TestComplaintHandling(StrategyContract):
     params = {"start": 5}
     bad_value = ("voice_ease", 11.0)
 
-    def test_only_the_firm_running_it_pays_for_it(self):
-        table = self.run(seed=1)
-        assert total(table, "complaint_handling") > 0
-        assert total(table, "complaint_handling", firm=1) == 0
-
+    @pytest.mark.slow
     def test_more_of_the_disappointed_voice_their_complaint(self):
-        spec = {0: [self.spec()]}
-        for seed in (0, 1):
-            with_it = run_market(spec, seed=seed, n_customers=5000)
-            base = run_market({}, seed=seed, n_customers=5000)
-            voiced = total(with_it, "complaints") / total(with_it, "disappointed")
-            voiced0 = total(base, "complaints") / total(base, "disappointed")
-            assert voiced > 1.5 * voiced0
-            # and more of the complaints are resolved (empowered recovery)
-            assert total(with_it, "recoveries") / total(with_it, "complaints") > total(base, "recoveries") / total(
-                base, "complaints"
-            )
+        """A larger share of the disappointed complain, and more of the
+        complaints are resolved, over a market of 5,000 customers. The levers
+        behind it (voice eased threefold, recovery raised with empowerment,
+        quicker resolutions), and that only the firm running it pays for it,
+        are checked against a scripted complaint (test_scripted_market.py)."""
+        with_it = run_market({0: [self.spec()]}, seed=0, n_customers=5000)
+        base = run_market({}, seed=0, n_customers=5000)
+        voiced = total(with_it, "complaints") / total(with_it, "disappointed")
+        voiced0 = total(base, "complaints") / total(base, "disappointed")
+        assert voiced > 1.5 * voiced0
+        # and more of the complaints are resolved (empowered recovery)
+        assert total(with_it, "recoveries") / total(with_it, "complaints") > total(base, "recoveries") / total(
+            base, "complaints"
+        )
 
+    @pytest.mark.slow
     def test_complainants_come_back_resolved_quickly_over_slowly_over_not_at_all(self):
         # TARP: repurchase 95%/82% quick, 70%/54% slow, 46%/19% unresolved.
         spec = {"name": self.name, "start": 1}

@@ -29,8 +29,3 @@ class TestCustomerPruning(StrategyContract):
             assert total(pruned, "profit") > total(kept, "profit")
             # and the firm ends with fewer customers
             assert mean_after(pruned, "customers", start=30) < mean_after(kept, "customers", start=30)
-
-    def test_refusals_are_lifted_when_the_programme_ends(self):
-        model = self.run(seed=0, keep=True, duration=12)
-        assert model.firms[0].strategies[0].pruned > 0
-        assert not model.modifiers.refusal.column(0).any()

@@ -3,13 +3,15 @@ baskets and stay; nothing happens when the staff lack the skill (000)."""
 
 from __future__ import annotations
 
+import pytest
+
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from sim.model import LoyaltyModel
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S, is_customer
 from tests.strategies.contract import StrategyContract, build_market, mean_after
 
 SEEDS = (0, 1, 2)
@@ -65,6 +67,7 @@ class TestDifferentiatedService(StrategyContract):
             assert per_visit(with_it, "service") > per_visit(base, "service") + 0.1
             assert per_visit(with_it, "spent") > 1.15 * per_visit(base, "spent")
 
+    @pytest.mark.slow
     def test_targeted_customers_defect_less_and_stay_customers(self):
         """Paired on common random numbers over 8 seeds: the targets' defections
         fall by about 5 of 73 a seed (2-8), so the paired mean's 95% interval

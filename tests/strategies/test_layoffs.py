@@ -3,6 +3,8 @@ loyalty dilemma)."""
 
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 
 from sim.config import StaffConfig
@@ -19,6 +21,7 @@ class TestLayoffs(StrategyContract):
     params = {"start": 5, "share": 0.5}
     bad_value = ("share", 1.5)
 
+    @pytest.mark.slow
     def test_profit_rises_at_first_then_service_and_retention_fall(self):
         for seed in (0, 1):
             cut = run_market({0: [self.spec(start=CUT)]}, seed=seed, **MARKET)
@@ -63,6 +66,7 @@ class TestLayoffs(StrategyContract):
             else:
                 assert staff.tenure[gone].min() >= staff.tenure[kept].max()
 
+    @pytest.mark.slow
     def test_survivors_lose_engagement_beyond_their_workload_and_it_fades(self):
         for seed in (0, 1):
             survivors = run_market({0: [self.spec(start=CUT)]}, seed=seed, **MARKET)
@@ -96,6 +100,7 @@ class TestLayoffs(StrategyContract):
         assert model.firms[0].morale == 0.0
 
 
+@pytest.mark.slow
 def test_survivors_quit_about_a_quarter_more_often_in_the_year_after_as_trevor_and_nyberg_found():
     """The calibration of ``survivor_engagement_drop``: voluntary turnover 13%
     at firms that downsized against about 10.4% at those that did not (Trevor

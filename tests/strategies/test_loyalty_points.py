@@ -8,9 +8,9 @@ import numpy as np
 
 import dataclasses
 
-from experiments.claims.probes import goal_gradient_probe
+from experiments.validation.claims.probes import goal_gradient_probe
 from sim.model import LoyaltyModel
-from sim.states import is_customer
+from agents.states import is_customer
 from tests.strategies.contract import SMALL, StrategyContract, mean_after, run_market, total
 
 SEEDS = (0, 1, 2)
@@ -82,25 +82,15 @@ class TestLoyaltyPoints(StrategyContract):
         )
         assert np.isclose(booked, expected, rtol=1e-9)
 
-    def test_cash_accounting_books_the_redemptions(self):
-        model = self.run(seed=0, keep=True, accounting="cash", admin_cost_per_store_per_year=0.0)
-        s = model.firms[0].strategies[0]
-        assert np.isclose(total(model.step_table(), self.name), s.redeemed * s.config.point_value, rtol=1e-9)
-        reward_cost = s.config.reward_points * s.config.point_value
-        assert np.isclose(total(model.step_table(), self.name), s.rewards * reward_cost, rtol=1e-9)
-
-    def test_the_bond_goes_when_the_scheme_closes(self):
-        model = self.run(seed=0, keep=True, duration=10)
-        for modifier in ("switching_bonus", "choice_bonus", "occasion_lift", "points"):
-            assert not model.modifiers[modifier].column(0).any()
-        assert model.firms[0].strategies[0].balance.sum() == 0
-
     def test_a_richer_reward_draws_members_back_more_often(self):
-        """point_value is what the reward is worth: members choose the firm more when it is worth more."""
+        """point_value is what the reward is worth: members choose the firm more
+        when it is worth more. That the pull grows in proportion to the value is
+        checked against scripted customers (test_scripted_market.py); here the
+        members' choices, with a reward worth nothing and one worth three times
+        the default."""
         for seed in SEEDS[:2]:
-            shares = [members_choosing_the_firm(self.spec(point_value=v), seed) for v in (0.0, 0.02, 0.06)]
-            assert shares[0] < shares[1] < shares[2]
-            assert shares[2] > shares[0] + 0.02
+            worthless, rich = (members_choosing_the_firm(self.spec(point_value=v), seed) for v in (0.0, 0.06))
+            assert rich > worthless + 0.02
 
     def test_a_nearer_reward_pulls_harder(self):
         """The same reward for fewer points is nearer at every balance: it draws members back more."""

@@ -72,10 +72,10 @@ def test_scheduled_strategy_changes_offer_and_books_its_costs(discount_strategy)
 def test_every_strategy_module_registers_itself_and_is_listed(capsys):
     """Each file of strategies/ but the shared parts (base, registry,
     targeting) defines one registered strategy; the catalogue
-    (python -m sim.cli --list-strategies) lists it with its parameters."""
+    (python -m experiments.cli.market --list-strategies) lists it with its parameters."""
     from pathlib import Path
 
-    from sim.cli import main
+    from experiments.cli.market import main
     from strategies.registry import available
 
     files = {

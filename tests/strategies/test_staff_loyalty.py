@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from functools import lru_cache
 
 from tests.strategies.contract import StrategyContract, mean_after, run_market
@@ -30,6 +32,7 @@ class TestStaffLoyalty(StrategyContract):
     params = {"start": START}
     bad_value = ("wage_premium", -0.1)
 
+    @pytest.mark.slow
     def test_engagement_rises_and_staff_turnover_falls(self):
         quit_with = quit_without = 0.0
         for seed in SEEDS:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 import numpy as np
 
 from sim.model import LoyaltyModel
-from sim.states import LoyaltyState as S
+from agents.states import LoyaltyState as S
 from tests.strategies.contract import StrategyContract, build_market
 
 #: a rival (the Discounter) cuts its price by 30% for 12 weeks from week 27
@@ -74,6 +76,7 @@ class TestStructuralBond(StrategyContract):
         assert not model.modifiers.switching_bonus.column(0).any()
         assert not model.modifiers.standing_order.column(0).any()
 
+    @pytest.mark.slow
     def test_the_customers_offered_the_system_buy_more_of_their_category_at_the_firm(self):
         """The customers offered the system in its first step (the top fifth
         by spend) against the same customers in the baseline on the same
@@ -91,6 +94,7 @@ class TestStructuralBond(StrategyContract):
             lift = share_at_focal(bonded, group, range(2, 41)) - share_at_focal(bare, group, range(2, 41))
             assert lift > 0.08
 
+    @pytest.mark.slow
     def test_bonded_customers_lose_less_of_their_purchases_to_a_rivals_deep_price_cut_than_club_or_points_members(self):
         """Seed 003: financial and social bonds give way to a large price
         difference; a structural bond gives a motive that is not price. The

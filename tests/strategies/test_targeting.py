@@ -11,7 +11,7 @@ import pytest
 from sim.config import MarketConfig
 from sim.context import StepContext
 from sim.model import LoyaltyModel
-from sim.states import is_customer
+from agents.states import is_customer
 from strategies.targeting import TARGETING, target_scores, top
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import functools
 
 from tests.strategies.contract import StrategyContract, total
@@ -45,12 +47,6 @@ class TestWinBack(StrategyContract):
             weak = total(self.run(seed=seed, offer_depth=0.01), "win_backs")
             assert weak < total(self.run(seed=seed), "win_backs")
 
-    def test_offers_end_with_the_programme(self):
-        model = self.run(seed=0, keep=True, duration=10)
-        assert not model.modifiers.price_factor.column(0).any()
-        s = model.firms[0].strategies[0]
-        assert s.contacted > 0 and 0 < s.won <= s.contacted
-
     def test_a_contact_reaches_fewer_lapsed_customers_the_longer_they_have_been_gone(self):
         """The memory half-life: with a short one the programme reaches fewer of the lapsed, and
         those it reaches it reaches sooner after they left."""
@@ -65,12 +61,13 @@ class TestWinBack(StrategyContract):
 @functools.lru_cache(maxsize=None)
 def _followed(seed: int) -> dict:
     """The win-back probe on a small market: lapsed customers and prospects followed half a year."""
-    from experiments.claims.win_back_probe import win_back_probe
+    from experiments.validation.claims.win_back_probe import win_back_probe
     from sim.config import market_config
 
     return win_back_probe(market_config(n_customers=2000, burn_in=104, steps=52), seed=seed, follow_weeks=26)
 
 
+@pytest.mark.slow
 def test_the_longer_a_customer_has_been_gone_the_harder_they_are_to_win_back():
     """A campaign to every lapsed customer at once wins back more of those gone under 13
     weeks than of those gone over a year (Griffin & Lowenstein 2001)."""

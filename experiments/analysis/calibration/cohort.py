@@ -24,7 +24,7 @@ import pandas as pd
 
 from experiments.analysis.calibration.observed import CohortLog
 from sim.config import MarketConfig
-from sim.states import I8, LoyaltyState as S, is_customer
+from agents.states import I8, LoyaltyState as S, is_customer
 from sim.transactions import TransactionLog, customer_ids
 
 if TYPE_CHECKING:  # the model is imported when a market is simulated (it pulls in the engine)

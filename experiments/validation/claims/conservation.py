@@ -8,7 +8,7 @@ import numpy as np
 
 from experiments.validation.claims.evidence import Evidence, per_replication
 from sim.ledger import BASE_COSTS
-from sim.states import STATE_NAMES
+from agents.states import STATE_NAMES
 
 
 def state_count_error(ev: Evidence) -> np.ndarray:

@@ -558,7 +558,7 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
     Claim(
         "books.customers",
         "Customers are conserved: every customer is in exactly one state per firm, every step.",
-        "an invariant of the engine (sim/states.py)",
+        "an invariant of the engine (agents/states.py)",
         "default_market",
         "largest gap, over all scenarios, steps and firms, between customers counted in the states and "
         "the market's customers",

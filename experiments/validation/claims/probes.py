@@ -18,7 +18,7 @@ import numpy as np
 from sim.config import MarketConfig
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
 from sim.phases.experience import experience
-from sim.states import Channel, LoyaltyState as S, is_customer
+from agents.states import Channel, LoyaltyState as S, is_customer
 
 
 def _single_threaded(market: MarketConfig) -> MarketConfig:
@@ -123,7 +123,7 @@ def purchase_probe(
     one more week, 10% within two).
     """
     from sim.model import LoyaltyModel
-    from sim.states import is_customer
+    from agents.states import is_customer
 
     model = LoyaltyModel(market=_single_threaded(market), seed=seed)
     n, F, steps = model.customers.n, model.n_firms, model.config.steps
@@ -241,7 +241,7 @@ def acquisition_value_probe(
     horizon must hold both), and its spending there summed, up to its end
     if the customer leaves the category (a relationship lost and won back
     spends again in the same account). Returns, for each channel
-    (:class:`~sim.states.Channel`), the relationships acquired
+    (:class:`~agents.states.Channel`), the relationships acquired
     (``acquired_<channel>``) and their mean spending over the follow-up
     (``value_<channel>``), and the ratio of the referred relationships' to
     the advertised ones' (``value_ratio``)."""

@@ -16,7 +16,7 @@ from experiments.validation.claims.probes import _single_threaded
 from experiments.running.kpis import run_kpis
 from sim.config import MarketConfig
 from sim.phases.staff import staff_phase
-from sim.states import is_customer
+from agents.states import is_customer
 from sim.survey import five_point, scales
 
 #: the five answers of the satisfaction question

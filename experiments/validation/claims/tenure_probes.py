@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from experiments.validation.claims.probes import _single_threaded
 from sim.config import MarketConfig
-from sim.states import is_customer
+from agents.states import is_customer
 
 
 def cohort_retention_probe(market: MarketConfig, seed: int, cohort_weeks: float = 13.0, years: int = 3) -> dict:

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 
 from sim.config import MarketConfig
-from sim.states import LoyaltyState as S, is_customer
+from agents.states import LoyaltyState as S, is_customer
 from sim.units import StepLength
 
 

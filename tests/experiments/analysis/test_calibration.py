@@ -207,6 +207,7 @@ def test_a_fit_in_which_every_trial_makes_an_invalid_market_stops_with_one_error
         fit(retail, cal, objective, progress=False)
 
 
+@pytest.mark.slow
 def test_the_presets_ranges_keep_their_market_valid_at_both_ends():
     """The up-front check of the ranges (at lo, at hi, alone and together) accepts every shipped calibration."""
     from experiments.analysis.calibration.config import validate_calibration
@@ -216,6 +217,7 @@ def test_the_presets_ranges_keep_their_market_valid_at_both_ends():
         validate_calibration(compose_app([f"calibration={preset.stem}", *extra], CONFIG_NAME))
 
 
+@pytest.mark.slow
 def test_the_fit_never_sees_the_holdout(retail):
     """Changing every purchase after the calibration period leaves the fit unchanged."""
     data = read_transactions(TransactionData(start="1997-01-01"))
@@ -246,6 +248,7 @@ def cdnow_run(tmp_path_factory):
     return folder, market_out
 
 
+@pytest.mark.slow
 def test_calibration_writes_the_market_the_fit_and_the_holdout_comparison(cdnow_run):
     folder, market_out = cdnow_run
     for name in (
@@ -509,6 +512,7 @@ def test_a_parquet_log_holding_dates_is_read_whatever_the_date_format(tmp_path):
 
 
 # ----------------------------------------------------------------------------- small data, short windows, forecasts
+@pytest.mark.slow
 def test_a_three_customer_log_is_calibrated_and_forecast_past_its_end(tmp_path):
     path = tmp_path / "small.csv"  # last purchase in period 5 (weeks from 2020-01-01)
     path.write_text("customer,date,amount\na,2020-01-01,5\nb,2020-01-02,3\nc,2020-01-09,4\na,2020-02-01,6\n")
@@ -545,6 +549,7 @@ def test_bgnbd_that_does_not_converge_on_a_short_window_leaves_the_simulators_re
     assert f"BG/NBD {said}" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_survival_table_of_years_0_to_7_is_forecast_to_year_12(tmp_path):
     """Fader & Hardie (2007) fit years 1-7 and project years 8-12; so can a user who has only years 0-7."""
     config = compose_app(
@@ -612,6 +617,7 @@ def _readme_own_log_example() -> tuple[list[str], list[str]]:
     return command[1:], sample.strip().splitlines()
 
 
+@pytest.mark.slow
 def test_the_readmes_own_log_example_runs(tmp_path, monkeypatch):
     """The README's command, as printed, on a log with the README's columns (and its sample rows first);
     only the market's size and the trials are made small."""
@@ -679,6 +685,7 @@ def test_the_likelihood_loss_fits_the_sbg_model_as_fader_and_hardie_did():
     assert lifetime_divergence(share, ShiftedBetaGeometric(1.0, 1.0).survival(7)) > 0.01
 
 
+@pytest.mark.slow
 def test_a_survival_calibration_by_likelihood_states_its_loss(tmp_path):
     config = compose_app(
         [

@@ -227,6 +227,7 @@ def test_the_two_objective_sweep_reports_the_pareto_front(tmp_path):
 
 
 # --------------------------------------------------------------------------- bad input
+@pytest.mark.slow
 def test_bad_input_stops_the_console_script_with_one_line(tmp_path):
     sweep = tmp_path / "sweep"
     res = optimise("optimise.strategy=nope", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
@@ -246,6 +247,7 @@ def test_a_parameter_out_of_range_stops_the_entry_point_before_hydra_runs(tmp_pa
     assert not sweep.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -165,6 +165,7 @@ def test_a_point_config_sets_the_values_and_keeps_the_scenarios_needed():
     assert len(plan.app["experiment"]["scenarios"]) == 6
 
 
+@pytest.mark.slow
 def test_the_presets_compose_and_cost_what_they_say():
     default = plan_of(compose_sensitivity([]))
     assert default.settings.method == "morris" and default.target.difference_from == "baseline"
@@ -242,6 +243,7 @@ def command(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([*cmd, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
 
 
+@pytest.mark.slow
 def test_the_command_writes_every_output_with_one_row_per_parameter(tmp_path):
     out = tmp_path / "run"
     res = command(*TINY, "sensitivity.workers=1", f"hydra.run.dir={out}", cwd=tmp_path)
@@ -262,6 +264,7 @@ def test_the_command_writes_every_output_with_one_row_per_parameter(tmp_path):
     assert not list(out.rglob(".tmp-*"))
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_number_of_workers(tmp_path):
     cfg = compose_sensitivity([*TINY, "sensitivity.scenario=price_war", "sensitivity.difference_from=baseline"])
     one = run_and_write({**cfg, "sensitivity": {**cfg["sensitivity"], "workers": 1}}, tmp_path / "one")
@@ -303,6 +306,7 @@ def test_bad_input_is_one_line_naming_the_key_exit_2_and_nothing_written(
     assert not list(tmp_path.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "override, message",
     [

@@ -73,6 +73,7 @@ def test_every_named_experiment_is_a_lesson_with_its_story():
         assert preset.focal_firm in [f.name for f in preset.market.firms]
 
 
+@pytest.mark.slow
 def test_scenario_number_picks_among_the_lessons_scenarios_and_is_clamped():
     preset = lesson_presets()["price_war"]
     assert preset.scenario(1).name == "war_no_retaliation"
@@ -82,6 +83,7 @@ def test_scenario_number_picks_among_the_lessons_scenarios_and_is_clamped():
     assert room.twins.scenario.name == preset.teaching_scenarios[-1].name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", lesson_names())
 def test_every_scenario_of_every_lesson_runs_on_the_page(lesson):
     for number in range(1, len(lesson_presets()[lesson].teaching_scenarios) + 1):
@@ -135,6 +137,7 @@ def lesson_folder(root, files: dict[str, str]):
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", BAD_LESSONS)
 def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(tmp_path, kind):
     text, reason = BAD_LESSONS[kind]
@@ -148,6 +151,7 @@ def test_a_lesson_file_that_fails_validation_is_skipped_with_a_notice(tmp_path, 
     assert skipped.notice == f"{path}: {skipped.reason}"
 
 
+@pytest.mark.slow
 def test_lessons_come_from_conf_and_the_folder_named_by_the_environment(tmp_path, monkeypatch):
     conf_lessons = lesson_names()
     folder = lesson_folder(
@@ -286,6 +290,7 @@ def test_bad_settings_name_the_key(settings, key):
         ClassroomSettings(**settings).validate()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("strategy", [AS_IN_LESSON, NO_STRATEGY, *available()])
 def test_every_strategy_the_page_offers_runs(strategy):
     room = small(strategy=strategy, start=1)
@@ -432,6 +437,7 @@ def _texts(widget):
             yield getattr(widget, attr)
 
 
+@pytest.mark.slow
 def test_a_closed_session_releases_its_classroom(session, caplog):
     # reacton's INFO records name the widgets they create (and through them
     # the classroom): a log level of INFO, set by an earlier test or on the

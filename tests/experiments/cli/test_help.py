@@ -33,6 +33,7 @@ def test_help_is_the_apps_own_short_page_without_schemas(app):
     assert len(out.splitlines()) <= 60
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [

@@ -36,6 +36,7 @@ def run_folders(out: Path) -> list[Path]:
     return [p for p in out.glob("*/*") if p.is_dir()]
 
 
+@pytest.mark.slow
 def test_run_succeeds_and_prints_the_summary(tiny_run):
     proc, _ = tiny_run
     assert proc.returncode == 0, proc.stderr
@@ -135,9 +136,10 @@ def test_list_params_lists_every_parameter(capsys):
     assert main(["--list-params"]) == 0
     text = capsys.readouterr().out
     keys = {line.split()[0] for line in text.splitlines() if line.strip()}
-    for key, _default, _allowed, _doc in describe(RunConfig):
-        assert key in keys, key
+    for row in describe(RunConfig):
+        assert row.key in keys, row.key
     assert "market.customers.voice_mean" in text and "[0.0, 1.0]" in text
+    assert "probability per disappointment" in text and "source: seed 002" in text
     assert "market.firms[i].price" in keys
 
 

@@ -97,6 +97,7 @@ def run_cli(args: list[str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_stops_with_one_line(case, tmp_path):
     overrides, yaml_text, key, value, allowed = CASES[case]

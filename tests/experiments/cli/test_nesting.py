@@ -116,6 +116,7 @@ def _information_se(alpha: float, beta: float, counts: np.ndarray) -> np.ndarray
     return np.linalg.inv(-hess)
 
 
+@pytest.mark.slow
 def test_with_every_other_mechanism_off_a_cohort_survives_as_sbg(preset):
     market = _market(preset, special=True)
     share, n = _cohort(market)
@@ -124,6 +125,7 @@ def test_with_every_other_mechanism_off_a_cohort_survives_as_sbg(preset):
     assert distance.max() < Z, distance
 
 
+@pytest.mark.slow
 def test_the_full_market_is_not_sbg_so_the_check_can_fail(preset):
     market = _market(preset, special=False)
     share, n = _cohort(market)
@@ -131,6 +133,7 @@ def test_the_full_market_is_not_sbg_so_the_check_can_fail(preset):
     assert distance.max() > 2 * Z, distance
 
 
+@pytest.mark.slow
 def test_an_sbg_fitted_to_the_special_case_recovers_a_and_b_and_forecasts_the_holdout(preset):
     market = _market(preset, special=True)
     share, n = _cohort(market)
@@ -250,12 +253,14 @@ def test_in_weeks_bgnbd_counts_as_the_simulator_does_within_one_percent():
         assert abs(weekly / continuous - 1.0) < 0.01, (t, weekly, continuous)
 
 
+@pytest.mark.slow
 def test_with_every_other_mechanism_off_a_cohort_buys_as_bgnbd(nested_cohort):
     assert len(nested_cohort.entry) > 20_000  # about a fifth of the market tried in 12 weeks
     distance = _distance_from_bgnbd(nested_cohort)
     assert distance.max() < Z, distance
 
 
+@pytest.mark.slow
 def test_the_full_cdnow_market_is_not_bgnbd_so_the_check_can_fail(cdnow):
     log = simulate_purchases(_bgnbd_market(cdnow, special=False), "Focal", BG_SEED, WEEKS, ENTRY_WEEKS)
     distance = _distance_from_bgnbd(log)

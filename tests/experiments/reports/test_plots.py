@@ -33,7 +33,7 @@ from experiments.reports.plots import (
     scenario_colours,
     state_composition,
 )
-from sim.states import STATE_NAMES
+from agents.states import STATE_NAMES
 
 
 def table(n: int = 10) -> pd.DataFrame:

@@ -55,6 +55,7 @@ def _paired_t_interval(runs: pd.DataFrame, scenario: str, kpi: str, confidence: 
     return d.mean(), d.mean() - half, d.mean() + half
 
 
+@pytest.mark.slow
 def test_a_job_writes_its_tables_config_report_and_status(tiny_job):
     runs = pd.read_parquet(tiny_job / "runs.parquet")
     steps = pd.read_parquet(tiny_job / "steps.parquet")
@@ -102,6 +103,7 @@ def test_common_random_numbers_make_the_paired_interval_narrower_than_the_unpair
     assert (paired / unpaired).median() < 0.5
 
 
+@pytest.mark.slow
 def test_the_console_script_runs_a_job_and_prints_the_comparison(tmp_path):
     out = tmp_path / "run"
     res = app(
@@ -130,6 +132,7 @@ def test_bad_input_is_named_in_one_line(override, message):
     assert message in check_overrides([override])
 
 
+@pytest.mark.slow
 def test_bad_input_stops_the_console_script_before_anything_is_written(tmp_path):
     out = tmp_path / "bad"
     res = app("experiment.confidence=1.5", f"hydra.run.dir={out}", cwd=tmp_path)
@@ -176,6 +179,7 @@ def test_a_sweep_runs_its_jobs_through_joblib_resumes_and_writes_the_sweep_repor
     assert _job_dirs(sweep)["experiment.seed=20"]["status"] == "finished"
 
 
+@pytest.mark.slow
 def test_a_sweep_with_a_bad_value_stops_before_any_job_runs(tmp_path):
     sweep = tmp_path / "sweep"
     res = app(
@@ -213,6 +217,7 @@ def test_a_failing_job_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch, 
     assert "1 failed" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_job_interrupted_while_writing_leaves_no_partial_file_and_is_run_again(tmp_path, monkeypatch):
     import experiments.reports.report as report
 
@@ -274,6 +279,7 @@ def test_a_job_folder_is_named_by_its_overrides_and_long_names_are_cut_with_a_ha
     assert job_dirname(long_a) != job_dirname(long_b) and job_dirname(long_a) == job_dirname(long_a)
 
 
+@pytest.mark.slow
 def test_help_names_the_named_experiments_and_examples(tmp_path):
     res = app("--help", cwd=tmp_path)
     assert res.returncode == 0
@@ -281,6 +287,7 @@ def test_help_names_the_named_experiments_and_examples(tmp_path):
     assert "loyalty-sim-report <multirun folder>" in res.stdout
 
 
+@pytest.mark.slow
 def test_an_experiment_of_the_users_own_folder_runs_with_config_dir(tmp_path):
     own = tmp_path / "my_conf" / "experiment"
     own.mkdir(parents=True)

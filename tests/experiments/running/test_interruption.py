@@ -137,6 +137,7 @@ def loky_workers(pgid: int) -> list[str]:
 
 
 # --------------------------------------------------------------------------- Ctrl-C
+@pytest.mark.slow
 @pytest.mark.parametrize("to", ["process group", "main process"])
 def test_ctrl_c_stops_cleanly_marks_the_run_interrupted_and_leaves_no_workers(tmp_path, to):
     """Ctrl-C while the workers run replications: one line, status
@@ -283,6 +284,7 @@ OTHER_APPS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(OTHER_APPS))
 def test_ctrl_c_stops_the_other_apps_with_one_line_and_marks_their_folder_interrupted(tmp_path, name):
     script, module, args = OTHER_APPS[name]
@@ -297,6 +299,7 @@ def test_ctrl_c_stops_the_other_apps_with_one_line_and_marks_their_folder_interr
     assert no_process_left(proc.pid), live_processes(proc.pid)
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_loyalty_market_with_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "outputs"
     args = ["market.n_customers=4000", "market.burn_in=10", "market.steps=30000", f"output_dir={out}"]
@@ -458,6 +461,7 @@ def _my_loky_workers() -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_a_finished_job_leaves_no_worker_process_but_a_sweep_job_keeps_them_for_the_next(tmp_path):
     """Without the shutdown, joblib keeps its workers alive (for reuse) long
     after the job; a job of a sweep keeps them for the next job."""

@@ -37,6 +37,7 @@ def test_every_lesson_has_a_named_experiment():
     assert set(LESSONS) <= set(EXPERIMENTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_named_experiment_composes_and_validates(name):
     assert check_overrides([f"experiment={name}"]) is None
@@ -60,6 +61,7 @@ def test_named_experiment_files_are_global_packages():
         assert text.startswith("# @package _global_"), name
 
 
+@pytest.mark.slow
 def test_every_named_experiment_runs_tiny():
     """Every named experiment end to end on a tiny market: one runs row per
     scenario x replication x firm, and the focal firm's comparison is finite."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from experiments.running.app import CONF_DIR
 from experiments.running.precompile import TINY, main, runs
 
@@ -15,6 +17,7 @@ def test_every_named_experiment_and_every_market_preset_is_compiled_ahead():
     assert any("experiment.record_transactions=true" in o for o in chosen)  # the purchase log's rules
 
 
+@pytest.mark.slow
 def test_the_tiny_market_is_a_valid_experiment_on_every_run():
     from experiments.running.app import compose_app
     from experiments.running.config import validate_experiment

@@ -24,6 +24,7 @@ def _numeric_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return list(a.columns) == list(b.columns) and np.array_equal(a[num].to_numpy(), b[num].to_numpy(), equal_nan=True)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(n for n, cls in REGISTRY.items() if not cls.observes_burn_in))
 def test_a_strategy_attached_after_a_shared_burn_in_gives_the_results_of_a_fresh_model(name):
     market = market_config(None, **SMALL)
@@ -76,6 +77,7 @@ def test_scenario_firm_changes_and_strategies_add_to_the_market():
     assert sc.market.firms[2].entry_week == 10 and market.firms[2].entry_week == 0
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_number_of_worker_processes():
     market = market_config(None, n_customers=600, burn_in=20, steps=10)
     scenarios = [ScenarioConfig("baseline"), ScenarioConfig("war", strategies={"Focal": ["price_war"]})]

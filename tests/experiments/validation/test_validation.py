@@ -287,6 +287,7 @@ def test_a_claim_expected_to_fail_needs_its_reason():
         dataclasses.replace(CLAIMS[0], unit="furlongs")
 
 
+@pytest.mark.slow
 def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
     out = tmp_path / "validation.md"
     chosen = ["quality.fewer_disappointments", "quality.fewer_complaints", "quality.beats_service"]

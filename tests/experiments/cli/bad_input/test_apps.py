@@ -834,6 +834,7 @@ def test_the_table_covers_every_command_and_has_no_repeated_ids():
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.app}:{c.id}" for c in CASES])
 def test_bad_input_stops_with_one_line_and_writes_nothing(case, tmp_path):
     check_case(case, tmp_path)

@@ -710,6 +710,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_calibrate_rejects(case: Case, tmp_path) -> None:
     check_case(case, tmp_path)

@@ -9,7 +9,7 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.compiled import compiled
+from agents.compiled import compiled
 
 
 class LoyaltyState(IntEnum):
@@ -69,8 +69,10 @@ _FIRST_TIME, _CHURNED = int(LoyaltyState.FIRST_TIME), int(LoyaltyState.CHURNED)
 def is_customer(state: np.ndarray) -> np.ndarray:
     """True where a relationship is a current customer relationship."""
     if isinstance(state, np.ndarray) and state.ndim:
-        return (state >= I8[LoyaltyState.FIRST_TIME]) & (state != I8[LoyaltyState.CHURNED])
-    return _IS_CUSTOMER[state]
+        customer: np.ndarray = (state >= I8[LoyaltyState.FIRST_TIME]) & (state != I8[LoyaltyState.CHURNED])
+        return customer
+    looked_up: np.ndarray = _IS_CUSTOMER[state]
+    return looked_up
 
 
 def customers_per_firm(state: np.ndarray) -> np.ndarray:

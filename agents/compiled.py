@@ -17,21 +17,29 @@ first run on a machine pays the compilation.
 
 from __future__ import annotations
 
-from typing import Callable, TypeVar
+from typing import Any, Callable, TypeAlias, TypeVar
 
 import numba
+import numpy as np
+from numba.core.dispatcher import Dispatcher
 
-F = TypeVar("F", bound=Callable)
+#: a rule to compile; the dispatcher numba returns keeps its signature (calls
+#: are checked against it) and the plain Python function as ``py_func``
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: a real number as a compiled rule takes one: a Python float or a numpy
+#: scalar (most often float32, so that the rule rounds as numpy code would)
+Real: TypeAlias = float | np.floating[Any]
 
 
-def compiled(rule: F) -> F:
+def compiled(rule: F) -> Dispatcher[F]:
     """``rule`` compiled to machine code (nopython mode, no GIL, cached,
     IEEE floating point, numpy's error model: a division by zero gives inf
     or nan, as the numpy code it replaces)."""
     return numba.njit(cache=True, nogil=True, fastmath=False, error_model="numpy")(rule)
 
 
-def inlined(rule: F) -> F:
+def inlined(rule: F) -> Dispatcher[F]:
     """``rule`` compiled as :func:`compiled`, and written into every compiled
     rule that calls it (numba's ``inline="always"``): the rule of one
     relationship, called from a loop over a block. A call from one compiled
@@ -46,8 +54,9 @@ def interrupted(error: BaseException) -> bool:
     and Python reports a ``SystemError`` ("returned a result with an
     exception set") chained to it, once per compiled call on the way out."""
     seen = 0
-    while error is not None and seen < 32:
-        if isinstance(error, KeyboardInterrupt):
+    link: BaseException | None = error
+    while link is not None and seen < 32:
+        if isinstance(link, KeyboardInterrupt):
             return True
-        error, seen = error.__cause__ or error.__context__, seen + 1
+        link, seen = link.__cause__ or link.__context__, seen + 1
     return False
