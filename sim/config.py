@@ -10,8 +10,10 @@ and the YAML presets in ``conf/market/`` extend them. :func:`validate` walks a c
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import sys
+import typing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +55,7 @@ def param(
     }
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
-    return field(default=default, metadata=meta)
+    return field(default=default, metadata=meta)  # dataclasses.MISSING: a key that must be given
 
 
 # --------------------------------------------------------------------------- customers
@@ -61,6 +63,18 @@ def param(
 class SegmentConfig:
     """One customer segment (002: high-end wants service and respect, mid wants
     brand and quality, low-end wants price)."""
+
+    @staticmethod
+    def check_fields(data: dict, prefix: str) -> None:
+        """One weight per attribute, not all 0."""
+        if "weights" in data:
+            weights = list(data["weights"])
+            if len(weights) != len(ATTRIBUTES):
+                raise ConfigError(
+                    f"{prefix}weights = {weights!r}: must list {len(ATTRIBUTES)} weights ({', '.join(ATTRIBUTES)})"
+                )
+            if sum(float(w) for w in weights) <= 0:
+                raise ConfigError(f"{prefix}weights = {weights!r}: weights must not all be 0")
 
     name: str = param(
         "value", doc="segment name", nonblank=True, unit="label", source="seed 002 (On consumer loyalty: your views)"
@@ -73,7 +87,7 @@ class SegmentConfig:
         unit="share (0–1)",
         source="assumption (no empirical source)",
     )
-    weights: list = param(
+    weights: list[float] = param(
         [0.25, 0.4, 0.2, 0.15],
         0.0,
         1.0,
@@ -124,7 +138,17 @@ def _default_segments() -> list:
 class CustomerConfig:
     """Heterogeneous customer traits."""
 
-    segments: list = field(default_factory=_default_segments)
+    @staticmethod
+    def check_fields(data: dict, prefix: str) -> None:
+        """The segments' shares add up to 1."""
+        if "segments" in data:
+            shares = [float(_as_mapping(s).get("share", 0.0)) for s in data["segments"]]
+            if abs(sum(shares) - 1.0) > 1e-6:
+                raise ConfigError(f"{prefix}segments[*].share = {shares}: shares must add up to 1")
+
+    segments: list[SegmentConfig] = field(
+        default_factory=_default_segments, metadata={"empty": "needs at least one entry"}
+    )
     weight_concentration: float = param(
         30.0,
         0.1,
@@ -1655,6 +1679,15 @@ class ChurnConfig:
 class StaffConfig:
     """Front-line staff (001: only loyal employees create loyal customers)."""
 
+    @staticmethod
+    def check_fields(data: dict, prefix: str) -> None:
+        """A novice is not more skilled than the most skilled."""
+        if {"novice_skill", "max_skill"} <= data.keys() and data["novice_skill"] > data["max_skill"]:
+            raise ConfigError(
+                f"{prefix}novice_skill = {data['novice_skill']!r}: must not exceed "
+                f"{prefix}max_skill ({data['max_skill']!r})"
+            )
+
     visits_per_fte_per_year: float = param(
         5700.0,
         0.0,
@@ -2047,7 +2080,7 @@ class FirmConfig:
         unit="week of the horizon",
         source="setting (not a behavioural assumption)",
     )
-    strategies: list = param(
+    strategies: list[Any] = param(
         [], doc="strategies the firm runs", unit="list of strategies", source="setting (not a behavioural assumption)"
     )
 
@@ -2098,6 +2131,11 @@ class SurveyConfig:
     1993, 'The nature and determinants of customer expectations of
     service'). Each "from" is where an answer begins: a latent at or above
     it gets that answer or a higher one. The cut points of a scale must rise."""
+
+    @staticmethod
+    def check_fields(data: dict, prefix: str) -> None:
+        """Each scale's cut points rise."""
+        _check_survey_scales(data, prefix)
 
     csat_dissatisfied_from: float = param(
         -0.5,
@@ -2276,6 +2314,16 @@ class EngineConfig:
 class MarketConfig:
     """A market: customers, firms and the rules they follow."""
 
+    @staticmethod
+    def check_fields(data: dict, prefix: str) -> None:
+        """Firms have distinct names, and at most 127 of them (firm indices are stored in 8 bits)."""
+        if "firms" in data:
+            names = [str(_as_mapping(f).get("name", "")) for f in data["firms"]]
+            if len(set(names)) != len(names):
+                raise ConfigError(f"{prefix}firms[*].name = {names}: firm names must be distinct")
+            if len(names) > 127:
+                raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
+
     name: str = param("retail", doc="market preset name", unit="label", source="setting (not a behavioural assumption)")
     n_customers: int = param(
         5000, 1, 100_000_000, "number of customers", unit="people", source="setting (not a behavioural assumption)"
@@ -2333,7 +2381,7 @@ class MarketConfig:
     word_of_mouth: WordOfMouthConfig = field(default_factory=WordOfMouthConfig)
     churn: ChurnConfig = field(default_factory=ChurnConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
-    firms: list = field(default_factory=_default_firms)
+    firms: list[FirmConfig] = field(default_factory=_default_firms, metadata={"empty": "needs at least one entry"})
     engine: EngineConfig = field(default_factory=EngineConfig)
     survey: SurveyConfig = field(default_factory=SurveyConfig)
 
@@ -2392,15 +2440,25 @@ def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
         raise ConfigError(f"{key} = {value!r}: must be in {left}{lo}, {hi}]")
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """The resolved annotations of a config class (names in its own module)."""
+    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+
+
 def _resolve_type(cls: type, f: dataclasses.Field) -> Any:
-    hints = {"int": int, "float": float, "str": str, "list": list, "bool": bool, "dict": dict}
-    t = f.type if not isinstance(f.type, str) else hints.get(f.type, f.type)
-    if isinstance(t, str):  # a dataclass, here or in the schema's own module
-        t = globals().get(t) or vars(sys.modules[cls.__module__])[t]
-    return t
+    """The kind of a field: its class, or ``list``/``dict`` for a typed list or mapping."""
+    hint = _hints(cls)[f.name]
+    return typing.get_origin(hint) or hint
 
 
-_LIST_ITEM = {("MarketConfig", "firms"): FirmConfig, ("CustomerConfig", "segments"): SegmentConfig}
+def list_item_type(cls: type, f: dataclasses.Field) -> Any:
+    """The type of a list field's entries (``list[FirmConfig]`` -> FirmConfig), or None."""
+    hint = _hints(cls)[f.name]
+    if typing.get_origin(hint) is not list:
+        return None
+    (item,) = typing.get_args(hint) or (Any,)
+    return None if item is Any else item
 
 
 def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
@@ -2414,12 +2472,14 @@ def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
             raise ConfigError(f"{prefix}{key} = {data[key]!r}: unknown key; allowed keys: {', '.join(fields)}")
     for name, f in fields.items():
         if name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ConfigError(f"{prefix}{name} = (missing): must be given")
             continue
         key, value, kind = prefix + name, data[name], _resolve_type(cls, f)
         if dataclasses.is_dataclass(kind):
             validate(value, kind, key + ".")
         elif kind is list:
-            _validate_list(cls, name, key, value, f.metadata)
+            _validate_list(list_item_type(cls, f), key, value, f.metadata)
         elif kind is dict:
             if not isinstance(value, dict):
                 raise ConfigError(f"{key} = {value!r}: must be a mapping")
@@ -2428,44 +2488,26 @@ def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
     _validate_whole(cls, data, prefix)
 
 
-def _validate_list(cls: type, name: str, key: str, value: Any, meta: dict) -> None:
+def _validate_list(item_cls: Any, key: str, value: Any, meta: dict) -> None:
     items = list(value) if not isinstance(value, (str, bytes)) and hasattr(value, "__iter__") else None
     if items is None:
         raise ConfigError(f"{key} = {value!r}: must be a list")
-    item_cls = _LIST_ITEM.get((cls.__name__, name))
-    if item_cls is not None:
-        if not items:
-            raise ConfigError(f"{key} = []: needs at least one entry")
+    if dataclasses.is_dataclass(item_cls):
+        if not items and meta.get("empty"):  # a list that may not be empty says what it needs
+            raise ConfigError(f"{key} = []: {meta['empty']}")
         for i, item in enumerate(items):
             validate(item, item_cls, f"{key}[{i}].")
-    elif name == "weights":
-        if len(items) != len(ATTRIBUTES):
-            raise ConfigError(f"{key} = {items!r}: must list {len(ATTRIBUTES)} weights ({', '.join(ATTRIBUTES)})")
-        for i, w in enumerate(items):
-            _check_scalar(f"{key}[{i}]", w, meta, float)
-        if sum(float(w) for w in items) <= 0:
-            raise ConfigError(f"{key} = {items!r}: weights must not all be 0")
+    elif item_cls in (int, float, str, bool):
+        for i, item in enumerate(items):
+            _check_scalar(f"{key}[{i}]", item, meta, item_cls)
 
 
 def _validate_whole(cls: type, data: dict, prefix: str) -> None:
-    if cls is CustomerConfig and "segments" in data:
-        shares = [float(_as_mapping(s).get("share", 0.0)) for s in data["segments"]]
-        if abs(sum(shares) - 1.0) > 1e-6:
-            raise ConfigError(f"{prefix}segments[*].share = {shares}: shares must add up to 1")
-    if cls is StaffConfig and {"novice_skill", "max_skill"} <= data.keys():
-        if data["novice_skill"] > data["max_skill"]:
-            raise ConfigError(
-                f"{prefix}novice_skill = {data['novice_skill']!r}: must not exceed "
-                f"{prefix}max_skill ({data['max_skill']!r})"
-            )
-    if cls is MarketConfig and "firms" in data:
-        names = [str(_as_mapping(f).get("name", "")) for f in data["firms"]]
-        if len(set(names)) != len(names):
-            raise ConfigError(f"{prefix}firms[*].name = {names}: firm names must be distinct")
-        if len(names) > 127:
-            raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
-    if cls is SurveyConfig:
-        _check_survey_scales(data, prefix)
+    """The checks across fields, which the class owning the fields defines
+    (``check_fields(data, prefix)``)."""
+    check = getattr(cls, "check_fields", None)
+    if check is not None:
+        check(data, prefix)
 
 
 def check_entry(key: str, entry_week: int, steps: int, steps_per_year: float = 52.0) -> None:
@@ -2503,10 +2545,10 @@ def to_dataclass(cfg: Any, cls: type = RunConfig) -> Any:
         if f.name not in data:
             continue
         kind, value = _resolve_type(cls, f), data[f.name]
-        item_cls = _LIST_ITEM.get((cls.__name__, f.name))
+        item_cls = list_item_type(cls, f)
         if dataclasses.is_dataclass(kind):
             value = to_dataclass(value, kind)
-        elif item_cls is not None:
+        elif dataclasses.is_dataclass(item_cls):
             value = [to_dataclass(v, item_cls) for v in value]
         elif kind in (list, dict):
             value = kind(value)
@@ -2539,6 +2581,10 @@ class ParameterRow:
     source: str
 
 
+#: the default :func:`describe` shows for a key that must be given
+REQUIRED = "(required)"
+
+
 def describe(cls: type = MarketConfig, prefix: str = "") -> list[ParameterRow]:
     """A :class:`ParameterRow` for every field of ``cls`` (nested dataclasses
     walked, their keys dotted), for docs and --help: the field metadata that
@@ -2551,7 +2597,12 @@ def describe(cls: type = MarketConfig, prefix: str = "") -> list[ParameterRow]:
             rows += describe(kind, key + ".")
             continue
         m = f.metadata
-        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = REQUIRED
         if m.get("choices"):
             allowed = " | ".join(m["choices"])
         elif m.get("lo") is not None or m.get("hi") is not None:

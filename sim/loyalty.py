@@ -87,8 +87,6 @@ RULES: dict[str, tuple[str, float | None]] = {
 }
 
 
-
-
 class Rules(NamedTuple):
     """The rules' constants by name (:data:`RULES`, in its order), as compiled code reads them."""
 

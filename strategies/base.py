@@ -39,7 +39,7 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from sim.config import param
+from sim.config import param, to_dataclass, validate
 from sim.context import StepContext
 from sim.units import end_step, first_step
 
@@ -91,7 +91,12 @@ class Strategy:
     observes_burn_in: ClassVar[bool] = False
 
     def __init__(self, config: StrategyConfig | None = None) -> None:
-        self.config = config if config is not None else self.config_class()
+        if config is None:
+            config = self.config_class()
+        else:  # however it was built (registry, Python, a lesson), a config is checked once, here
+            validate(config, self.config_class, f"strategy.{self.name}.")
+            config = to_dataclass(config, self.config_class)
+        self.config = config
         self._shares: dict[str, np.ndarray] = {}
         self._generation_seen: np.ndarray | None = None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from typing import Any
 
 import numpy as np
@@ -16,51 +16,46 @@ from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 from strategies.targeting import TARGETING, target_scores, top
 
-#: keys of one event of the calendar, with their allowed ranges (lo, hi, lo_open)
-EVENT_KEYS: dict[str, tuple[float, float, bool]] = {
-    "per_year": (0.0, 10_000.0, True),
-    "phase": (0.0, 1.0, False),
-    "attendance": (0.0, 1.0, False),
-    "cost_per_attendee": (0.0, 1e12, False),
-    "belonging": (0.0, 1.0, False),
-}
+_EVENT_SIZES = "assumption (no empirical source)"
+_CALENDAR = "seed 000 (The fourth degree of customer management: loyalty): the event calendar"
+
+
+@dataclass
+class ClubEvent:
+    """One kind of event of the club's calendar (seed 000: VIP lectures,
+    sports training, outings, holiday gifts, a year-end gala)."""
+
+    kind: str = param(MISSING, doc="what the event is", nonblank=True, unit="label", source=_CALENDAR)
+    per_year: float = param(
+        MISSING, 0.0, 10_000.0, "events of this kind a year", lo_open=True, unit="per year", source=_EVENT_SIZES
+    )
+    phase: float = param(
+        MISSING,
+        0.0,
+        1.0,
+        "when in its period the event falls (0: at the start)",
+        unit="share of the period (0–1)",
+        source=_EVENT_SIZES,
+    )
+    attendance: float = param(
+        MISSING, 0.0, 1.0, "chance a member attends", unit="probability per member and event", source=_EVENT_SIZES
+    )
+    cost_per_attendee: float = param(
+        MISSING, 0.0, 1e12, "what an attendee costs the firm", unit="currency per attendee", source=_EVENT_SIZES
+    )
+    belonging: float = param(
+        MISSING, 0.0, 1.0, "club belonging an attendee gains", unit="score (0–1) per attendance", source=_EVENT_SIZES
+    )
+
 
 #: seed 000's calendar: VIP lectures quarterly, sports training quarterly,
 #: outdoor outings monthly, holiday cards/gifts, a year-end thank-you gala
 DEFAULT_EVENTS = [
-    {"kind": "lecture", "per_year": 4.0, "phase": 0.5, "attendance": 0.3, "cost_per_attendee": 30.0, "belonging": 0.05},
-    {
-        "kind": "sports",
-        "per_year": 4.0,
-        "phase": 0.25,
-        "attendance": 0.25,
-        "cost_per_attendee": 40.0,
-        "belonging": 0.06,
-    },
-    {
-        "kind": "outdoor",
-        "per_year": 12.0,
-        "phase": 0.5,
-        "attendance": 0.2,
-        "cost_per_attendee": 15.0,
-        "belonging": 0.04,
-    },
-    {
-        "kind": "holiday_gift",
-        "per_year": 4.0,
-        "phase": 0.75,
-        "attendance": 1.0,
-        "cost_per_attendee": 10.0,
-        "belonging": 0.03,
-    },
-    {
-        "kind": "year_end_gala",
-        "per_year": 1.0,
-        "phase": 0.0,
-        "attendance": 0.5,
-        "cost_per_attendee": 80.0,
-        "belonging": 0.1,
-    },
+    ClubEvent("lecture", 4.0, 0.5, 0.3, 30.0, 0.05),
+    ClubEvent("sports", 4.0, 0.25, 0.25, 40.0, 0.06),
+    ClubEvent("outdoor", 12.0, 0.5, 0.2, 15.0, 0.04),
+    ClubEvent("holiday_gift", 4.0, 0.75, 1.0, 10.0, 0.03),
+    ClubEvent("year_end_gala", 1.0, 0.0, 0.5, 80.0, 0.1),
 ]
 
 
@@ -90,7 +85,7 @@ class ClubMarketingConfig(StrategyConfig):
         unit="label",
         source="setting (not a behavioural assumption)",
     )
-    segments: list = param(
+    segments: list[str] = param(
         [],
         doc="segment names eligible for membership (criteria); [] = every segment",
         unit="list of segment names",
@@ -155,19 +150,11 @@ class ClubMarketingConfig(StrategyConfig):
         unit="switching-cost units per unit of belonging",
         source="assumption (no empirical source)",
     )
-    events: list = param(
+    events: list[ClubEvent] = param(
         DEFAULT_EVENTS,
-        doc="event calendar: dicts with kind, per_year (events a year), phase "
-        "(0-1, when in its period it falls), attendance (chance a member attends), "
-        "cost_per_attendee, belonging (club belonging gained by attending)",
-        unit=(
-            "list of events (per_year: a year; phase: 0–1; attendance: probability; "
-            "cost_per_attendee: currency; belonging: score 0–1)"
-        ),
-        source=(
-            "seed 000 (The fourth degree of customer management: loyalty): the event calendar; sizes "
-            "assumption (no empirical source)"
-        ),
+        doc="the event calendar (each kind of event: :class:`ClubEvent`)",
+        unit="list of events",
+        source=_CALENDAR,
     )
 
 
@@ -222,41 +209,6 @@ class ClubMarketing(Strategy):
     description = "members' club for the top 20% by spend with an event calendar: slow belonging (000, 003)"
     config_class = ClubMarketingConfig
 
-    def __init__(self, config: ClubMarketingConfig | None = None) -> None:
-        super().__init__(config)
-        self._check_lists()
-
-    # ------------------------------------------------------------------ validation
-    def _check_lists(self) -> None:
-        cfg = self.config
-        if isinstance(cfg.segments, (str, bytes)) or not hasattr(cfg.segments, "__iter__"):
-            raise _error("segments", cfg.segments, "be a list of segment names")
-        for i, s in enumerate(cfg.segments):
-            if not isinstance(s, str):
-                raise _error(f"segments[{i}]", s, "be a segment name")
-        if isinstance(cfg.events, (str, bytes)) or not hasattr(cfg.events, "__iter__"):
-            raise _error("events", cfg.events, "be a list of event mappings")
-        allowed = ["kind", *EVENT_KEYS]
-        for i, ev in enumerate(cfg.events):
-            try:
-                ev = dict(ev)
-            except (TypeError, ValueError):
-                raise _error(f"events[{i}]", ev, f"be a mapping with keys {', '.join(allowed)}")
-            for key in ev:
-                if key not in allowed:
-                    raise _error(f"events[{i}].{key}", ev[key], f"be one of the keys {', '.join(allowed)}")
-            for key in allowed:
-                if key not in ev:
-                    raise _error(f"events[{i}].{key}", None, "be given")
-            if not isinstance(ev["kind"], str):
-                raise _error(f"events[{i}].kind", ev["kind"], "be a name")
-            for key, (lo, hi, lo_open) in EVENT_KEYS.items():
-                v = ev[key]
-                ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                if not ok or v > hi or v < lo or (lo_open and v == lo):
-                    bound = f"> {lo:g}" if lo_open else f">= {lo:g}"
-                    raise _error(f"events[{i}].{key}", v, f"be a number {bound} and <= {hi:g}")
-
     # ------------------------------------------------------------------ hooks
     def setup(self, ctx: StepContext) -> None:
         cfg, cust = self.config, ctx.customers
@@ -266,20 +218,20 @@ class ClubMarketing(Strategy):
                 raise _error(f"segments[{i}]", s, f"be one of the market's segments {', '.join(names)}")
         spy = ctx.steps_per_year
         for i, ev in enumerate(cfg.events):
-            if ev["per_year"] > spy:
+            if ev.per_year > spy:
                 raise _error(
                     f"events[{i}].per_year",
-                    ev["per_year"],
+                    ev.per_year,
                     f"be at most the market's steps_per_year ({spy:g}): one event a step",
                 )
         self.eligible = [names.index(s) for s in cfg.segments] or None  # segment indices
-        events = [dict(ev) for ev in cfg.events]
-        self.per_year = np.array([ev["per_year"] for ev in events], dtype=np.float64)
-        self.phase = np.array([ev["phase"] for ev in events], dtype=np.float64)
-        self.attendance = np.array([ev["attendance"] for ev in events], dtype=np.float32)
-        self.event_cost = np.array([ev["cost_per_attendee"] for ev in events], dtype=np.float64)
-        self.event_belonging = np.array([ev["belonging"] for ev in events], dtype=np.float32)
-        self.kinds = [ev["kind"] for ev in events]
+        events = cfg.events
+        self.per_year = np.array([ev.per_year for ev in events], dtype=np.float64)
+        self.phase = np.array([ev.phase for ev in events], dtype=np.float64)
+        self.attendance = np.array([ev.attendance for ev in events], dtype=np.float32)
+        self.event_cost = np.array([ev.cost_per_attendee for ev in events], dtype=np.float64)
+        self.event_belonging = np.array([ev.belonging for ev in events], dtype=np.float32)
+        self.kinds = [ev.kind for ev in events]
         self.steps_per_year = float(spy)
         self.member = np.zeros(cust.n, dtype=bool)
         self.steps_run = 0

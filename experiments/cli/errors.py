@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from sim.config import FirmConfig, RunConfig, SegmentConfig, _resolve_type
+from sim.config import RunConfig, _resolve_type, list_item_type
 from sim.config_loading import market_presets
 
 EXIT_BAD_INPUT = 2
@@ -56,7 +56,6 @@ def _argparse_problem(message: str) -> str:
 
 
 #: dataclass of the entries of list-valued fields (typed as plain ``list`` in the schema)
-_LIST_ITEMS = {("MarketConfig", "firms"): FirmConfig, ("CustomerConfig", "segments"): SegmentConfig}
 
 
 class BadInput(Exception):
@@ -143,8 +142,11 @@ def _display_key(full_key: str) -> str:
 def _schema_at(full_key: str, root: type = RunConfig) -> tuple[type | None, dataclasses.Field | None]:
     """The dataclass holding ``full_key`` (from the schema ``root``) and the
     key's field (None if unknown). A list field's entries have the dataclass
-    of :data:`_LIST_ITEMS` or of the field's ``items`` metadata."""
+    of their type (``list[FirmConfig]``); a key ending in an index
+    (``market.firms[0]``) is the list's field."""
     parts = [p for p in full_key.replace("[", ".").replace("]", "").split(".") if p]
+    while parts and parts[-1].isdigit():
+        parts.pop()
     cls: type | None = root
     f: dataclasses.Field | None = None
     for i, p in enumerate(parts):
@@ -158,7 +160,7 @@ def _schema_at(full_key: str, root: type = RunConfig) -> tuple[type | None, data
             return cls, f
         if f is None:
             return None, None
-        item = _LIST_ITEMS.get((cls.__name__, p)) or f.metadata.get("items")
+        item = list_item_type(cls, f)
         if item is not None:
             cls = item
         else:
@@ -167,12 +169,19 @@ def _schema_at(full_key: str, root: type = RunConfig) -> tuple[type | None, data
     return cls, f
 
 
+def _entry_name(item: type) -> str:
+    """How an error names a list's entries: ``FirmConfig`` -> ``firm``."""
+    return item.__name__.removesuffix("Config").lower()
+
+
 def _allowed(full_key: str, kind_msg: str | None = None, root: type = RunConfig) -> str:
     """What is allowed at ``full_key``: its type and range, from the schema."""
     cls, f = _schema_at(full_key, root)
     if f is None or cls is None:
         return kind_msg or "must match the schema"
-    kind, meta = _resolve_type(cls, f), f.metadata
+    kind, meta, item = _resolve_type(cls, f), f.metadata, list_item_type(cls, f)
+    if full_key.endswith("]") and dataclasses.is_dataclass(item):  # an entry of a list of mappings
+        return f"must be a mapping of {_entry_name(item)} keys: " + ", ".join(x.name for x in dataclasses.fields(item))
     if meta.get("choices"):
         return "must be one of " + ", ".join(map(repr, meta["choices"]))
     if dataclasses.is_dataclass(kind):
@@ -199,6 +208,9 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
 
     full_key = getattr(e, "full_key", None) or ""
     dotted = _display_key(full_key).replace("[", ".").replace("]", "")
+    whole = [k for k in values if k.endswith("." + dotted)] if dotted and dotted not in values else []
+    if len(whole) == 1:  # merged into an entry of a typed list, OmegaConf names the key from the entry
+        full_key = dotted = whole[0]
     value = values.get(dotted, values.get(full_key, getattr(e, "value", None)))
     if value is None:
         value = _value_below(values, dotted)
@@ -215,6 +227,9 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
                 )
         return f"{key} = {value!r}: {_unknown_key(full_key, root)}"
     if isinstance(e, ValidationError):
+        deeper = next((k for k in values if _display_key(k.lstrip("+")).startswith(key + ".")), None)
+        if full_key.endswith("]") and deeper is not None:  # a key of an entry past the list's end
+            return f"{_display_key(deeper.lstrip('+'))} = {values[deeper]!r}: {key} does not exist (index out of range)"
         return f"{key} = {value!r}: {_allowed(full_key, root=root)}"
     msg = one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
     if "index out of range" in msg:

@@ -211,31 +211,11 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
         container = OmegaConf.to_container(cfg, resolve=True)
     except OmegaConfBaseException as e:
         raise BadInput(_translate_omegaconf(e, flatten(user), source="config file")) from None
-    _check_list_entries(container)
     validate(container, RunConfig)
     _check_strategies(container)
     _check_memory(container)
     _check_output_dir(container)
     return cfg
-
-
-def _check_list_entries(container: dict) -> None:
-    """Entries of ``firms`` and ``segments`` must be mappings (named by their key)."""
-    market = container.get("market")
-    if not isinstance(market, dict):
-        return
-    customers = market.get("customers") if isinstance(market.get("customers"), dict) else {}
-    for key, items, item in (
-        ("market.firms", market.get("firms"), FirmConfig),
-        ("market.customers.segments", customers.get("segments"), SegmentConfig),
-    ):
-        if isinstance(items, list):
-            for i, entry in enumerate(items):
-                if not isinstance(entry, dict):
-                    raise BadInput(
-                        f"{key}[{i}] = {entry!r}: must be a mapping of {item.__name__} keys: "
-                        + ", ".join(f.name for f in dataclasses.fields(item))
-                    )
 
 
 def _check_strategies(container: dict) -> None:

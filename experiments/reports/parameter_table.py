@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from sim.config import CustomerConfig, FirmConfig, MarketConfig, ParameterRow, SegmentConfig, describe
+from sim.config import (
+    CustomerConfig,
+    FirmConfig,
+    MarketConfig,
+    ParameterRow,
+    SegmentConfig,
+    describe,
+    list_item_type,
+)
 
 #: the generated document
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "parameters.md"
@@ -167,30 +175,36 @@ def _items_table(items: Sequence[Any], keys: Sequence[str] | None = None) -> str
 
 
 def _strategy_sections() -> list[Section]:
-    """One section per registered strategy (every module of ``strategies/`` registers itself on import)."""
+    """One section per registered strategy (every module of ``strategies/`` registers itself on import);
+    a list of typed entries (the club's events) is listed by its entries' keys, then its default entries."""
     from strategies.registry import REGISTRY, available
 
     sections = []
     for name in available():
-        cls = REGISTRY[name]
-        rows = describe(cls.config_class, f"strategy.{name}.")
-        extra = "\n\n".join(_records_table(r) for r in rows if _is_records(r.default))
-        sections.append(Section(f"`strategy.{name}`: {name.replace('_', ' ')}", cls.description, rows, extra))
+        config_class = REGISTRY[name].config_class
+        rows, extra = [], []
+        for f in dataclasses.fields(config_class):
+            key, item = f"strategy.{name}.{f.name}", list_item_type(config_class, f)
+            if dataclasses.is_dataclass(item):
+                rows += describe(item, f"{key}[i].")
+                extra.append(f"Default `{key}`:\n\n" + _entries_table(f.default_factory()))  # type: ignore[misc]
+            else:
+                rows += [r for r in describe(config_class, f"strategy.{name}.") if r.key == key]
+        sections.append(
+            Section(
+                f"`strategy.{name}`: {name.replace('_', ' ')}", REGISTRY[name].description, rows, "\n\n".join(extra)
+            )
+        )
     return sections
 
 
-def _is_records(value: Any) -> bool:
-    """A default that is a non-empty list of mappings (a calendar of events): shown as its own table."""
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _records_table(row: ParameterRow) -> str:
-    """The default of a list-of-mappings parameter as a table, one row per entry."""
-    keys = list(dict.fromkeys(k for entry in row.default for k in entry))
+def _entries_table(entries: Sequence[Any]) -> str:
+    """The default entries of a list of dataclasses as a table, one row per entry."""
+    keys = [f.name for f in dataclasses.fields(entries[0])]
     head = "| " + " | ".join(keys) + " |"
     rule = "|" + "---|" * len(keys)
-    body = ["| " + " | ".join(_cell(_fmt(entry.get(k, ""))) for k in keys) + " |" for entry in row.default]
-    return "\n".join([f"Default `{row.key}`:", "", head, rule, *body])
+    body = ["| " + " | ".join(_cell(_fmt(getattr(entry, k))) for k in keys) + " |" for entry in entries]
+    return "\n".join([head, rule, *body])
 
 
 def sections() -> list[Section]:
@@ -215,8 +229,6 @@ def _fmt(value: Any) -> str:
     """A default as a config file spells it: true/false, numbers and lists as written, strings bare."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if _is_records(value):
-        return f"{len(value)} entries (below)"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     return str(value)

@@ -68,15 +68,18 @@ class ExperimentConfig:
     )
     focal_firm: str = param("Focal", doc="the firm whose indicators are compared")
     baseline: str = param("baseline", doc="the scenario every other is compared with")
-    scenarios: list = field(
+    scenarios: list[ScenarioConfig] = field(
         default_factory=_default_scenarios,
-        metadata={"items": ScenarioConfig, "doc": "the scenarios, the baseline among them"},
+        metadata={
+            "doc": "the scenarios, the baseline among them",
+            "empty": "needs at least one scenario, the baseline (experiment.baseline)",
+        },
     )
     replications: int = param(20, 2, 1_000_000, "replications of every scenario (common random numbers)")
     seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r in every scenario")
     confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the intervals")
     rank_by: str = param("npv", doc="indicator the scenarios are ranked by", choices=tuple(ALL_KPIS))
-    kpis: list = param(list(KPIS), doc="indicators of the comparison table (see experiments/running/kpis.py)")
+    kpis: list[str] = param(list(KPIS), doc="indicators of the comparison table (see experiments/running/kpis.py)")
     workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
     progress: bool = param(True, doc="show a progress bar")
     figures: bool = param(True, doc="draw the report's figures")

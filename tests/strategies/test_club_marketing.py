@@ -101,7 +101,12 @@ class TestClubMarketing(StrategyContract):
         bad = {**LECTURE, "attendance": 1.5}
         with pytest.raises(ConfigError, match=r"^strategy\.club_marketing\.events\[1\]\.attendance = 1\.5: must"):
             make_strategy({"name": self.name, "events": [LECTURE, bad]})
-        with pytest.raises(ConfigError, match=r"^strategy\.club_marketing\.events\[0\]\.colour = 'red': must"):
+        with pytest.raises(ConfigError, match=r"^strategy\.club_marketing\.events\[0\]\.colour = 'red': unknown key"):
             make_strategy({"name": self.name, "events": [{**LECTURE, "colour": "red"}]})
+        without_phase = {k: v for k, v in LECTURE.items() if k != "phase"}
+        with pytest.raises(
+            ConfigError, match=r"^strategy\.club_marketing\.events\[0\]\.phase = \(missing\): must be given"
+        ):
+            make_strategy({"name": self.name, "events": [without_phase]})
         with pytest.raises(ConfigError, match=r"^strategy\.club_marketing\.segments\[0\] = 'vip': must"):
             market([{"name": self.name, "segments": ["vip"]}], seed=0, n_customers=50, burn_in=0)

@@ -439,7 +439,7 @@ def _check_ends(ranges: list[ParameterRange], market: dict) -> None:
 def market_field(key: str) -> tuple[type, dict]:
     """The type and metadata of a dotted market key (``customers.exit_per_year_mean``,
     ``firms.0.price``); raises ConfigError for a key the market does not have."""
-    from sim.config import _LIST_ITEM
+    from sim.config import list_item_type
 
     cls: Any = MarketConfig
     parts = _parts(key)
@@ -451,8 +451,8 @@ def market_field(key: str) -> tuple[type, dict]:
             raise ConfigError(f"{key}: unknown market key {name!r}; allowed here: {', '.join(fields)}")
         f = fields[name]
         kind = _resolve_type(cls, f)
-        item = _LIST_ITEM.get((cls.__name__, name))
-        if item is not None:
+        item = list_item_type(cls, f)
+        if dataclasses.is_dataclass(item):
             if i + 1 >= len(parts) or not parts[i + 1].isdigit():
                 raise ConfigError(f"{key}: {name} is a list; name an entry by its index ({name}.0.<key>)")
             cls, i = item, i + 2

@@ -8,7 +8,7 @@ import dataclasses
 
 from experiments.reports import parameter_table
 from experiments.reports.parameter_table import COMMAND, DOC_PATH, main, parameter_rows, render_markdown
-from sim.config import MarketConfig, RunConfig, describe
+from sim.config import REQUIRED, MarketConfig, RunConfig, describe, list_item_type
 from strategies.registry import REGISTRY, available
 
 
@@ -27,15 +27,25 @@ def test_every_parameter_has_a_unit_and_a_source():
 
 
 def _is_parameter(key: str) -> bool:
-    """A key of describe() that is a parameter, not a list of config entries (segments, firms)."""
+    """A key of describe() that is a parameter, not a list of typed entries (segments, firms), whose
+    entries' keys are listed instead."""
     return key not in ("market.customers.segments", "market.firms")
+
+
+def _typed_entries(config_class: type, f: dataclasses.Field) -> bool:
+    return dataclasses.is_dataclass(list_item_type(config_class, f))
 
 
 def test_market_and_every_strategy_are_listed():
     keys = {r.key for r in parameter_rows()}
     for name in available():
-        for f in dataclasses.fields(REGISTRY[name].config_class):
-            assert f"strategy.{name}.{f.name}" in keys
+        config_class = REGISTRY[name].config_class
+        for f in dataclasses.fields(config_class):
+            if _typed_entries(config_class, f):  # the club's events: each key of an entry
+                for g in dataclasses.fields(list_item_type(config_class, f)):
+                    assert f"strategy.{name}.{f.name}[i].{g.name}" in keys
+            else:
+                assert f"strategy.{name}.{f.name}" in keys
     for row in describe(MarketConfig, "market."):
         assert row.key in keys or not _is_parameter(row.key), row.key
     assert "market.customers.segments[i].desired_level" in keys and "market.firms[i].wage_per_year" in keys
@@ -66,8 +76,21 @@ def test_defaults_are_the_dataclass_defaults():
     assert rows["market.firms[i].name"] == "Focal" and rows["market.firms[i].wage_per_year"] == 31200.0
     assert rows["strategy.loyalty_points.reward_points"] == 400.0
     assert rows["strategy.price_war.duration"] == 12  # a strategy's own default over the shared schedule's
+    assert rows["strategy.club_marketing.events[i].per_year"] == REQUIRED  # an event names all its keys
     for key, default in rows.items():
-        assert default == _dataclass_default(key), key
+        assert default == (REQUIRED if _required(key) else _dataclass_default(key)), key
+
+
+def _required(key: str) -> bool:
+    """A key of a list entry that has no default (it must be given)."""
+    head, _, name = key.rpartition(".")
+    if not head.endswith("[i]") or not head.startswith("strategy."):
+        return False
+    strategy, field_name = head[len("strategy.") : -3].split(".", 1)
+    config_class = REGISTRY[strategy].config_class
+    item = list_item_type(config_class, {f.name: f for f in dataclasses.fields(config_class)}[field_name])
+    entry = {f.name: f for f in dataclasses.fields(item)}[name]
+    return entry.default is dataclasses.MISSING and entry.default_factory is dataclasses.MISSING
 
 
 def test_the_document_has_a_table_per_section_and_every_key():
