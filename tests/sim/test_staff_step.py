@@ -49,6 +49,7 @@ def _both(model: LoyaltyModel, visits: np.ndarray, conditions: dict[str, np.ndar
     return (fte, workload, leavers, engine), (ref_fte, ref_workload, ref_leavers, reference)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("steps_per_year", [52, 12])
 def test_the_engines_staff_step_is_the_reference_rule_to_the_bit(steps_per_year):
     model = LoyaltyModel(market={"n_customers": 3000, "steps_per_year": steps_per_year}, seed=3)

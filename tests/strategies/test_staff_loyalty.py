@@ -43,12 +43,14 @@ class TestStaffLoyalty(StrategyContract):
             quit_without += leavers(base, START)
         assert quit_with < 0.7 * quit_without
 
+    @pytest.mark.slow
     def test_service_rises_and_its_spread_narrows(self):
         for seed in SEEDS:
             with_it, base = pair(seed)
             assert mean_after(with_it, "service_level", start=15) > mean_after(base, "service_level", start=15) + 0.05
             assert mean_after(with_it, "service_spread", start=15) < 0.9 * mean_after(base, "service_spread", start=15)
 
+    @pytest.mark.slow
     def test_retention_rises_after_a_lag(self):
         for seed in SEEDS:
             with_it, base = pair(seed)

@@ -77,6 +77,7 @@ def test_the_longer_a_customer_has_been_gone_the_harder_they_are_to_win_back():
         assert out["won_back_recent"] > out["won_back_old"] + 0.1
 
 
+@pytest.mark.slow
 def test_the_programme_wins_back_lapsed_customers_who_would_not_come_back_on_their_own():
     """Judged over the seeds together (about 50 customers a seed gone under
     13 weeks): those gone under 13 weeks gain 20-45 points a seed, those

@@ -60,6 +60,7 @@ def test_run_succeeds_and_prints_the_summary(tiny_run):
         assert text in proc.stdout
 
 
+@pytest.mark.slow
 def test_files_in_a_dated_folder(tiny_run):
     _, out = tiny_run
     (folder,) = run_folders(out)

@@ -267,6 +267,7 @@ def test_the_full_cdnow_market_is_not_bgnbd_so_the_check_can_fail(cdnow):
     assert distance.max() > 2 * Z, distance
 
 
+@pytest.mark.slow
 def test_the_special_case_forecasts_the_holdout_weeks_as_bgnbd_does(nested_cohort):
     """The cohort's repeat purchases in weeks 40-78 (the CDNOW holdout),
     each member from their own week of entry, against BG/NBD's expectation

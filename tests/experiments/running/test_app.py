@@ -81,6 +81,7 @@ def test_a_job_writes_its_tables_config_report_and_status(tiny_job):
     assert not list(tiny_job.rglob(".tmp-*"))
 
 
+@pytest.mark.slow
 def test_the_intervals_of_the_report_are_those_of_the_runs_table(tiny_job):
     runs = pd.read_parquet(tiny_job / "runs.parquet")
     comparison = pd.read_csv(tiny_job / "comparison.csv")
