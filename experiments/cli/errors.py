@@ -12,10 +12,10 @@ import argparse
 import dataclasses
 import os
 import sys
-from typing import Any
+from typing import Any, Collection
 
 from sim.config import RunConfig, _resolve_type, list_item_type
-from sim.config_loading import market_presets
+from sim.config_loading import CONF_DIR, market_presets, read_yaml
 
 EXIT_BAD_INPUT = 2
 
@@ -85,8 +85,10 @@ def as_option(message: str) -> str:
     return f"--{key.replace('_', '-')} = {rest}"
 
 
-def parse_overrides(overrides: list[str]) -> dict[str, Any]:
-    """Map each override's key to its value; bad override syntax is bad input."""
+def parse_overrides(overrides: list[str], chosen_groups: Collection[str] = ()) -> dict[str, Any]:
+    """Map each override's key to its value; bad override syntax is bad input,
+    and so is adding (``+group=name``) a config group the primary config
+    already chooses (``chosen_groups``: :func:`chosen_groups`)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
@@ -110,6 +112,11 @@ def parse_overrides(overrides: list[str]) -> dict[str, Any]:
                 f"""(e.g. '{key}="{value}"')"""
             ) from None
         key = ov.key_or_group
+        if ov.is_add() and key in chosen_groups:
+            raise BadInput(
+                f"{key} = {ov.get_value_element_as_str()!r}: {key} is chosen already; choose another with "
+                f"{key}=<name>, without '+'"
+            )
         if ov.is_sweep_override():
             raise BadInput(
                 f"{key} = {text.split('=', 1)[1]!r}: a sweep of several values; a single run takes "
@@ -284,19 +291,20 @@ def translate_hydra_error(e: Exception, values: dict[str, Any], root: type = Run
         return _translate_omegaconf(e, values, root=root)
     if isinstance(cause, OmegaConfBaseException):
         return _translate_omegaconf(cause, values, root=root)
-    text = str(e)
-    # e.g. "Could not override 'market.foo'. ..." / "Could not delete from config. ..."
-    first = one_line(text.splitlines()[0] if text else type(e).__name__)
-    for key in values:
-        if f"'{key}'" in text:
-            if "Could not override" in text or "not in" in text:
-                return f"{_display_key(key)} = {values[key]!r}: {_unknown_key(key, root)}"
-            return f"{_display_key(key)} = {values[key]!r}: {first}"
-    if text.startswith("Multiple values for "):  # +group=option for a group already chosen
-        group = text[len("Multiple values for ") :].split(".", 1)[0]
-        return (
-            f"{group} = {values.get(group)!r}: {group} is chosen already; choose another with "
-            f"{group}=<name>, without '+'"
-        )
+    first = one_line(str(e).splitlines()[0] if str(e) else type(e).__name__)
     shown = " ".join(f"{k}={v}" for k, v in values.items())
     return f"override = {shown if len(shown) <= 200 else shown[:200] + '...'!r}: {first}"
+
+
+def chosen_groups(config_name: str) -> frozenset[str]:
+    """The config groups the primary config ``conf/<config_name>.yaml``
+    chooses in its defaults list (``market``, ``experiment``, ...)."""
+    defaults = read_yaml(CONF_DIR / f"{config_name}.yaml").get("defaults") or []
+    groups = set()
+    for entry in defaults:
+        if isinstance(entry, dict):
+            for key in entry:
+                group = str(key).removeprefix("override ").strip()
+                if "/" not in group and group != "_self_":
+                    groups.add(group)
+    return frozenset(groups)

@@ -52,6 +52,7 @@ from experiments.cli.errors import (
     EXIT_BAD_INPUT,
     _translate_omegaconf,
     one_line,
+    chosen_groups,
     parse_overrides,
     print_listing,
     translate_hydra_error,
@@ -193,7 +194,7 @@ def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike
             raise BadInput(one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
         if isinstance(user.get("market"), str):  # `market: subscription` picks a preset
             overrides.insert(0, f"market={user.pop('market')}")
-    values = parse_overrides(overrides)
+    values = parse_overrides(overrides, chosen_groups("config"))
     try:
         values = {**read_group_files(values), **values}
     except ConfigError as e:

@@ -128,33 +128,29 @@ def hydra_settings_problem(
     overrides: Sequence[str], settings: Sequence[str], config_name: str = CONFIG_NAME
 ) -> str | None:
     """The one-line error if Hydra's own settings given on the command line
-    (``hydra.launcher.n_jobs=4``, ``hydra/launcher=ray``) do not compose, else None."""
+    (``hydra.launcher.n_jobs=4``, ``hydra/launcher=ray``) do not compose, else
+    None: the first setting that fails composed alone with the overrides, and
+    what is wrong with it from the error's fields."""
     from hydra.errors import HydraException, MissingConfigException
-    from omegaconf.errors import OmegaConfBaseException
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, OmegaConfBaseException
 
     from experiments.cli.errors import one_line
 
-    try:
-        compose_config([*overrides, *settings], config_name, with_hydra=True)
-    except (HydraException, OmegaConfBaseException) as e:
-        text = str(e)
-        if isinstance(e, MissingConfigException):
-            group = str(getattr(e, "missing_cfg_file", "") or "").rpartition("/")[0]
-            options = [o for o in (getattr(e, "options", None) or []) if not o.endswith("_schema")]
-            given = next((o for o in settings if o.startswith(group + "=")), settings[0])
+    for given in settings:
+        try:
+            compose_config([*overrides, given], config_name, with_hydra=True)
+        except (HydraException, OmegaConfBaseException) as e:
             key, _, value = given.partition("=")
-            return f"{key} = {value!r}: available: {', '.join(options) or '(none)'}"
-        given = next(
-            (o for o in settings if f"'{o.partition('=')[0]}'" in text or o.partition("=")[0] in text), settings[0]
-        )
-        key, _, value = given.partition("=")
-        detail = one_line(text.splitlines()[0] if text else type(e).__name__)
-        cause = e.__cause__ or e.__context__
-        if isinstance(cause, OmegaConfBaseException) and (not detail or detail.startswith("Error merging")):
-            detail = one_line(str(cause).splitlines()[0])
-        elif detail.startswith("Could not override"):
-            detail = "not a setting of Hydra"
-        return f"{key} = {value!r}: {detail}; see {app_name(config_name)} --hydra-help"
+            if isinstance(e, MissingConfigException):
+                options = [o for o in (getattr(e, "options", None) or []) if not o.endswith("_schema")]
+                return f"{key} = {value!r}: available: {', '.join(options) or '(none)'}"
+            cause = e if isinstance(e, OmegaConfBaseException) else e.__cause__ or e.__context__
+            if isinstance(cause, (ConfigAttributeError, ConfigKeyError)):
+                detail = "not a setting of Hydra"
+            else:
+                shown = cause if isinstance(cause, OmegaConfBaseException) else e
+                detail = one_line(str(shown).splitlines()[0] if str(shown) else type(shown).__name__)
+            return f"{key} = {value!r}: {detail}; see {app_name(config_name)} --hydra-help"
     return None
 
 
@@ -301,7 +297,7 @@ def check_overrides(
     from omegaconf.errors import OmegaConfBaseException
 
     from experiments.running.config import AppConfig, validate_experiment
-    from experiments.cli.errors import BadInput, one_line, parse_overrides, translate_hydra_error
+    from experiments.cli.errors import BadInput, chosen_groups, one_line, parse_overrides, translate_hydra_error
     from sim.config import ConfigError
 
     from sim.config_loading import SEARCHPATH, read_group_files, search_dirs
@@ -310,7 +306,7 @@ def check_overrides(
     hydra_settings = [o for o in overrides if _is_hydra(o) and o not in searchpath]
     overrides = [o for o in overrides if not _is_hydra(o)]
     try:
-        values = parse_overrides(overrides)
+        values = parse_overrides(overrides, chosen_groups(config_name))
         values = {**read_group_files(values, search_dirs(searchpath)), **values}
     except BadInput as e:
         return str(e)
