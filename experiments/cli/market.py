@@ -1,22 +1,21 @@
-"""Run one market from the command line (``make run``, ``loyalty-market``).
+"""The ``loyalty-market`` app: simulate one market once (``make run`` runs an experiment instead).
 
 Usage::
 
-    python -m experiments.cli.market [key=value ...] [--config FILE.yaml]
-    python -m experiments.cli.market market=subscription market.n_customers=2000 seed=3
-    python -m experiments.cli.market --config my_market.yaml output_dir=/tmp/runs
-    python -m experiments.cli.market --list-params
-    python -m experiments.cli.market --help
+    loyalty-market [key=value ...]                  python -m experiments.cli.market ...
+    loyalty-market market=subscription market.n_customers=2000 seed=3
+    loyalty-market --config-dir my_conf market=my_market output_dir=/tmp/runs
+    loyalty-market --list-params | --list-strategies | --help
 
-The config is composed with Hydra's compose API from ``conf/config.yaml`` and
-the overrides (Hydra's override syntax), the optional user YAML file is merged
-on top, and the result is validated against :class:`sim.config.RunConfig`.
-The run's results go into ``<output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/``: the step
-table (``steps.parquet``), the per-firm summary (``summary.csv``), cohort
-survival (``cohort_survival.csv``), the resolved config (``config.yaml``) and a
-plot of customers by loyalty state (``loyalty_states.png``). The folder is
-created only once the simulation has succeeded, and every file is written to a
-temporary name and renamed.
+A Hydra app like the others (``conf/config.yaml``, the :class:`sim.config.RunConfig`
+schema, entered through :func:`experiments.running.app.hydra_entry`): the config
+is composed from the overrides and validated before the run. The run's results
+go into ``<output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/``: the step table
+(``steps.parquet``), the per-firm summary (``summary.csv``), cohort survival
+(``cohort_survival.csv``), the resolved config (``config.yaml``) and a plot of
+customers by loyalty state (``loyalty_states.png``). The folder is created only
+once the simulation has succeeded, and every file is written to a temporary
+name and renamed; Hydra itself writes nothing.
 
 Bad input stops with one line on stderr, ``error: <key> = <value>: <what is
 allowed>``, and exit status 2; nothing is written. Ctrl-C stops with one line,
@@ -46,18 +45,12 @@ from sim.config import (
     check_entry,
     to_dataclass,
 )
-from sim.config_loading import CONF_DIR
+from sim.config_loading import market_presets
 from experiments.cli.errors import (
     BadInput,
     EXIT_BAD_INPUT,
-    _translate_omegaconf,
-    one_line,
-    chosen_groups,
-    parse_overrides,
     print_listing,
-    translate_hydra_error,
 )
-from sim.config_loading import market_presets
 
 
 RUN_FILES = ("steps.parquet", "summary.csv", "cohort_survival.csv", "config.yaml", "loyalty_states.png")
@@ -66,157 +59,71 @@ PARTIAL_MARK = "-partial-"
 PARTIAL_GLOB = f".??-??-??{PARTIAL_MARK}*"
 
 
-USAGE = """\
-usage: python -m experiments.cli.market [key=value ...] [--config FILE.yaml]
-       python -m experiments.cli.market --list-params | --list-strategies | --help
-
-Simulate one market and write its results to <output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/
-(steps.parquet, summary.csv, cohort_survival.csv, config.yaml, loyalty_states.png).
-
-arguments:
-  key=value           Hydra override of a config key, e.g. market=subscription,
-                      market.n_customers=2000, market.firms.0.price=0.9, seed=3,
-                      output_dir=/tmp/runs
-  --config FILE.yaml  a YAML mapping of config keys merged on top of the overrides,
-                      e.g. {market: {steps: 52, firms: [{name: Focal, price: 0.95}]}}
-  --list-params       print every parameter with its default, unit, allowed range,
-                      meaning and source
-  --list-strategies   print every strategy with its description, parameters and defaults
-  -h, --help          print this help
-
-market presets (market=<name>, conf/market/): {presets}
-
-examples:
-  python -m experiments.cli.market
-  python -m experiments.cli.market market=home_furnishing seed=7
-  python -m experiments.cli.market market.n_customers=2000 market.steps=52 --config my_firms.yaml
-"""
+#: the app's config, ``conf/config.yaml``
+CONFIG = "config"
 
 
 # --------------------------------------------------------------------------- entry point
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the exit status (0 ok, 2 bad input); Ctrl-C stops it
-    with one line and exit status 130 (raised as SystemExit during the run)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = _parse_args(argv)
-        if args["help"]:
-            print_listing(USAGE.replace("{presets}", ", ".join(market_presets())))
-            return 0
-        if args["list_params"]:
-            print_listing(format_params())
-            return 0
-        if args["list_strategies"]:
-            from strategies.registry import catalogue
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the app: the listings, or one market from ``conf/config.yaml`` and
+    the overrides (bad input: one line, exit status 2; Ctrl-C: one line, exit
+    status 130; nothing written either way)."""
+    from experiments.running.app import hydra_entry
 
-            print_listing(catalogue())
-            return 0
-        cfg = compose_config(args["overrides"], args["config"])
-        return run(cfg)
-    except BadInput as e:
-        _error(str(e))
-        return EXIT_BAD_INPUT
-    except ConfigError as e:
-        _error(one_line(str(e)))
-        return EXIT_BAD_INPUT
-    except KeyboardInterrupt:  # before the run (which handles its own): nothing written
-        from experiments.running.interruption import EXIT_INTERRUPTED, notice
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--list-params" in args:
+        print_listing(format_params())
+        return
+    if "--list-strategies" in args:
+        from strategies.registry import catalogue
 
-        print(notice("loyalty-market", "nothing written"), file=sys.stderr)
-        return EXIT_INTERRUPTED
-
-
-def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-
-
-def _parse_args(argv: list[str]) -> dict:
-    args: dict[str, Any] = {
-        "help": False,
-        "list_params": False,
-        "list_strategies": False,
-        "config": None,
-        "overrides": [],
-    }
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("-h", "--help"):
-            args["help"] = True
-        elif a == "--list-params":
-            args["list_params"] = True
-        elif a == "--list-strategies":
-            args["list_strategies"] = True
-        elif a == "--config" or a.startswith("--config="):
-            if a == "--config":
-                if i + 1 >= len(argv):
-                    raise BadInput("--config = (missing): must be followed by the path of a YAML file")
-                i += 1
-                value = argv[i]
-            else:
-                value = a.split("=", 1)[1]
-            if args["config"] is not None:
-                raise BadInput(f"--config = {value!r}: may be given only once (already {args['config']!r})")
-            args["config"] = value
-        elif a.startswith("-") and "=" not in a:
-            raise BadInput(
-                f"option = {a!r}: unknown option; allowed: --config FILE.yaml, "
-                "--list-params, --list-strategies, --help, or key=value overrides"
+        print_listing(catalogue())
+        return
+    for a in args:
+        key = a.lstrip("+~").partition("=")[0]
+        if a in ("-m", "--multirun") or key in ("hydra.run.dir", "hydra.sweep.dir", "hydra.output_subdir"):
+            value = a.partition("=")[2] if "=" in a else a
+            print(
+                f"error: {key if '=' in a else 'option'} = {value!r}: not used by loyalty-market, which runs one "
+                "market and writes its results under output_dir (sweeps: loyalty-sim -m)",
+                file=sys.stderr,
             )
-        else:
-            args["overrides"].append(a)
-        i += 1
-    return args
+            raise SystemExit(EXIT_BAD_INPUT)
+    hydra_entry(argv, CONFIG, run_task, validator=check_market, root=RunConfig)
+
+
+def run_task(cfg: Any) -> None:
+    """Hydra's task: the run, with a failure to write the results as one line and exit status 2."""
+    try:
+        run(cfg)
+    except BadInput as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
 
 
 # --------------------------------------------------------------------------- config
-def compose_config(overrides: Sequence[str] = (), config_file: str | os.PathLike | None = None) -> Any:
-    """Compose the run config: ``conf/config.yaml`` + overrides + user YAML, validated.
+def compose_config(overrides: Sequence[str] = ()) -> Any:
+    """The run config of ``overrides`` (``conf/config.yaml``), validated as the
+    app validates it (:func:`check_market`): for Python and the tests. Returns
+    a DictConfig; raises :class:`BadInput` on bad input."""
+    from experiments.running.app import check_overrides, compose_config as compose
 
-    Returns a DictConfig; raises :class:`BadInput` or ConfigError on bad input.
-    """
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
-    from omegaconf import OmegaConf
-    from omegaconf.errors import OmegaConfBaseException
+    problem = check_overrides(list(overrides), CONFIG, check_market, RunConfig)
+    if problem:
+        raise BadInput(problem)
+    return compose(list(overrides), CONFIG)
 
-    import sim.schema  # noqa: F401  (registers the schemas)
+
+def check_market(container: dict) -> None:
+    """Check a composed run config: keys and ranges (:class:`RunConfig`), the
+    firms' strategies and entries within the horizon, the market fitting in
+    memory, and the output folder writable. Raises ConfigError or BadInput."""
     from sim.config import validate
-    from sim.config_loading import flatten, read_group_files, read_yaml
 
-    overrides = list(overrides)
-    user: dict = {}
-    if config_file is not None:
-        try:
-            user = read_yaml(config_file)
-        except ConfigError as e:  # name the option the user typed
-            raise BadInput(one_line(str(e)).replace("config file = ", "--config = ", 1)) from None
-        if isinstance(user.get("market"), str):  # `market: subscription` picks a preset
-            overrides.insert(0, f"market={user.pop('market')}")
-    values = parse_overrides(overrides, chosen_groups("config"))
-    try:
-        values = {**read_group_files(values), **values}
-    except ConfigError as e:
-        raise BadInput(str(e)) from None
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(version_base="1.3", config_dir=str(CONF_DIR), job_name="sim"):
-            cfg = compose(config_name="config", overrides=overrides)
-    except (HydraException, OmegaConfBaseException) as e:
-        raise BadInput(translate_hydra_error(e, values)) from None
-    try:
-        if user:
-            cfg = OmegaConf.merge(cfg, user)
-        container = OmegaConf.to_container(cfg, resolve=True)
-    except OmegaConfBaseException as e:
-        raise BadInput(_translate_omegaconf(e, flatten(user), source="config file")) from None
     validate(container, RunConfig)
     _check_strategies(container)
     _check_memory(container)
     _check_output_dir(container)
-    return cfg
 
 
 def _check_strategies(container: dict) -> None:
@@ -250,7 +157,7 @@ def _check_output_dir(container: dict) -> None:
     output_dir = str(container.get("output_dir", RunConfig.output_dir))
     problem = folder_problem(output_dir)
     if problem:
-        raise BadInput(f"output_dir = {output_dir!r}: {problem}")
+        raise ConfigError(f"output_dir = {output_dir!r}: {problem}")
 
 
 def _check_memory(container: dict) -> None:
@@ -488,4 +395,4 @@ def format_params() -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

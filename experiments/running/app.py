@@ -194,9 +194,13 @@ def config_dir_as_searchpath(args: Sequence[str]) -> list[str]:
     return out
 
 
+#: the apps whose console script is not ``loyalty-sim-<config name>``
+SCRIPTS = {CONFIG_NAME: "loyalty-sim", "config": "loyalty-market"}
+
+
 def app_name(config_name: str) -> str:
     """The console script of the app ``conf/<config_name>.yaml``."""
-    return "loyalty-sim" if config_name == CONFIG_NAME else f"loyalty-sim-{config_name}"
+    return SCRIPTS.get(config_name, f"loyalty-sim-{config_name}")
 
 
 def _check_and_run(

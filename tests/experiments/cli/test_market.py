@@ -126,15 +126,15 @@ def test_two_runs_in_one_second_get_two_folders(tmp_path):
 
 
 def test_help_lists_presets(capsys):
-    assert main(["--help"]) == 0
+    main(["--help"])
     text = capsys.readouterr().out
-    assert "usage:" in text
+    assert text.startswith("loyalty-market:") and "--config-dir" in text
     for preset in (ROOT / "conf" / "market").glob("*.yaml"):
         assert preset.stem in text
 
 
 def test_list_params_lists_every_parameter(capsys):
-    assert main(["--list-params"]) == 0
+    main(["--list-params"])
     text = capsys.readouterr().out
     keys = {line.split()[0] for line in text.splitlines() if line.strip()}
     for row in describe(RunConfig):
@@ -144,11 +144,32 @@ def test_list_params_lists_every_parameter(capsys):
     assert "market.firms[i].price" in keys
 
 
-def test_user_yaml_and_preset_overrides(tmp_path):
-    cfg = tmp_path / "mine.yaml"
-    cfg.write_text("market: subscription\nseed: 9\n")
+def test_a_preset_of_the_users_own_folder_and_overrides(tmp_path):
+    """A market of one's own is a preset in a folder given to Hydra
+    (--config-dir on the command line, hydra.searchpath here), as for loyalty-sim."""
     from experiments.cli.market import compose_config
 
-    c = compose_config([*TINY, "market.firms.0.price=0.9"], cfg)
-    assert c.seed == 9 and c.market.name == "subscription" and c.market.steps == 8
+    (tmp_path / "market").mkdir()
+    (tmp_path / "market" / "mine.yaml").write_text(
+        "defaults:\n  - subscription\n  - _self_\n\nname: mine\nsteps: 8\n"
+    )
+    c = compose_config(
+        ["market=mine", f"hydra.searchpath=[file://{tmp_path}]", "seed=9", "market.firms.0.price=0.9", *TINY[:1]]
+    )
+    assert c.seed == 9 and c.market.name == "mine" and c.market.steps == 8
     assert c.market.firms[0].price == 0.9 and c.market.steps_per_year == 12
+
+
+def test_hydra_writes_nothing_beside_the_results(tmp_path):
+    """The run's folder is the only thing written: no .hydra folder, no log."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.cli.market", *TINY, f"output_dir={tmp_path / 'out'}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    (run,) = (tmp_path / "out").glob("*/*")
+    assert sorted(p.name for p in run.iterdir()) == sorted(RUN_FILES)

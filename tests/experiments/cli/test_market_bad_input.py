@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ LINE = re.compile(r"^error: (?P<key>\S+) = (?P<value>.+?): (?P<allowed>.+)$")
 
 GOOD_FIRM = "{name: B, price: 1.0}"
 CASES = {
-    # id: (overrides, YAML file text or None, key, value fragment, allowed fragment)
+    # id: (overrides, the market node of a preset of the user's own or None, key, value fragment, allowed fragment)
     "out_of_range": (["market.customers.voice_mean=1.5"], None, "market.customers.voice_mean", "1.5", "[0.0, 1.0]"),
     "wrong_type": (["market.customers.voice_mean=lots"], None, "market.customers.voice_mean", "lots", "number"),
     "negative_price_in_yaml": (
@@ -39,7 +40,7 @@ CASES = {
         "red",
         "unknown key",
     ),
-    "malformed_yaml": ([], "market:\n  firms: [ {name: A\n  steps: 3\n", "--config", "bad.yaml", "malformed YAML"),
+    "malformed_yaml": ([], "market:\n  firms: [ {name: A\n  steps: 3\n", "market", "mine", "malformed YAML"),
     "unknown_preset": (["market=bazaar"], None, "market", "bazaar", "unknown market preset"),
     "unknown_strategy_in_yaml": (
         [],
@@ -104,10 +105,12 @@ def test_bad_input_stops_with_one_line(case, tmp_path):
     overrides, yaml_text, key, value, allowed = CASES[case]
     out = tmp_path / "outputs"
     args = [*SMALL, f"output_dir={out}", *overrides]
-    if yaml_text is not None:
-        path = tmp_path / "bad.yaml"
-        path.write_text(yaml_text)
-        args += ["--config", str(path)]
+    if yaml_text is not None:  # a preset of the user's own, on top of retail
+        preset = tmp_path / "conf" / "market" / "mine.yaml"
+        preset.parent.mkdir(parents=True)
+        market = textwrap.dedent(yaml_text.removeprefix("market:\n"))
+        preset.write_text("defaults:\n  - retail\n  - _self_\n\n" + market)
+        args += ["--config-dir", str(tmp_path / "conf"), "market=mine"]
     proc = run_cli(args)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.splitlines()
@@ -121,21 +124,11 @@ def test_bad_input_stops_with_one_line(case, tmp_path):
     assert not out.exists(), "bad input left an output folder"
 
 
-def test_missing_config_file(tmp_path):
-    out = tmp_path / "outputs"
-    proc = run_cli([*SMALL, f"output_dir={out}", "--config", str(tmp_path / "nowhere.yaml")])
-    assert proc.returncode == 2
-    (line,) = proc.stderr.splitlines()
-    m = LINE.match(line)
-    assert m and m["key"] == "--config" and "nowhere.yaml" in m["value"] and "readable" in m["allowed"]
-    assert not out.exists()
-
-
 def test_unknown_option(tmp_path):
     proc = run_cli(["--frobnicate", f"output_dir={tmp_path / 'o'}"])
     assert proc.returncode == 2
     (line,) = proc.stderr.splitlines()
-    assert LINE.match(line) and "--frobnicate" in line
+    assert LINE.match(line) and "--frobnicate" in line and "key=value" in line
     assert not (tmp_path / "o").exists()
 
 
@@ -149,10 +142,12 @@ def test_api_rejects_unknown_keyword():
         LoyaltyModel(n_customers=100, burn_in=0, colour="red")
 
 
-def test_in_process_main_returns_2(tmp_path, capsys):
+def test_in_process_main_exits_with_2(tmp_path, capsys):
     from experiments.cli.market import main
 
-    assert main([*SMALL, f"output_dir={tmp_path / 'o'}", "market.customers.voice_mean=1.5"]) == 2
+    with pytest.raises(SystemExit) as stop:
+        main([*SMALL, f"output_dir={tmp_path / 'o'}", "market.customers.voice_mean=1.5"])
+    assert stop.value.code == 2
     err = capsys.readouterr().err.splitlines()
     assert err == ["error: market.customers.voice_mean = 1.5: must be in [0.0, 1.0]"]
     assert not (tmp_path / "o").exists()

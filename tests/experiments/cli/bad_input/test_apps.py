@@ -20,7 +20,7 @@ def sim(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw)
 
 
 def market(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
-    return Case(id, "loyalty-market", (*SMALL, OUT, *args), key, value, allowed, **kw)
+    return Case(id, "loyalty-market", (*SMALL, OUT, *args, OWN_CONF), key, value, allowed, **kw)
 
 
 def sensitivity(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
@@ -32,7 +32,7 @@ def optimise(id: str, *args: str, key: str, value: str = "", allowed: str = "", 
 
 
 def validate(id: str, *args: str, key: str, value: str = "", allowed: str = "") -> Case:
-    return Case(id, "loyalty-sim-validate", (*args, "--output", "{tmp}/validation.md"), key, value, allowed)
+    return Case(id, "loyalty-sim-validate", (*args, "output={tmp}/validation.md"), key, value, allowed)
 
 
 def report(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
@@ -542,15 +542,14 @@ CASES = [
     ),
     market("unknown_market_key", "market.foo=1", key="market.foo", value="1", allowed="unknown key"),
     market(
-        "malformed_config_file",
-        "--config",
-        "bad.yaml",
-        key="--config",
-        value="bad.yaml",
+        "malformed_own_preset",
+        "market=mine",
+        key="market",
+        value="mine",
         allowed="malformed YAML",
-        files={"bad.yaml": "market:\n  firms: [ {name: A\n"},
+        files={"conf/market/mine.yaml": "firms: [ {name: A\n"},
     ),
-    market("missing_config_file", "--config", "none.yaml", key="--config", value="none.yaml", allowed="cannot be read"),
+    market("unknown_preset", "market=none", key="market", value="none", allowed="unknown market preset"),
     market(
         "firm_entering_after_the_horizon",
         "market.firms.2.entry_week=500",
@@ -595,28 +594,27 @@ CASES = [
         allowed="true or false",
     ),
     market("sweep", "market=retail,subscription", key="market", value="retail,subscription", allowed="one value"),
-    market("unknown_option", "--bogus", key="option", value="--bogus", allowed="unknown option"),
+    market("unknown_option", "--bogus", key="--bogus", value="(missing)", allowed="key=value"),
     market("fractional_steps", "market.steps=1.5", key="market.steps", value="1.5", allowed="whole number"),
     market("no_firms", "market.firms=[]", key="market.firms", value="[]", allowed="at least one"),
     market(
-        "config_file_firm_not_a_mapping",
-        "--config",
-        "firms.yaml",
+        "own_preset_firm_not_a_mapping",
+        "market=mine",
         key="market.firms[0]",
         value="3",
         allowed="mapping",
-        files={"firms.yaml": "market:\n  firms: [3]\n"},
+        files={"conf/market/mine.yaml": "defaults:\n  - retail\n  - _self_\n\nfirms: [3]\n"},
     ),
     market(
-        "config_file_holding_a_list",
-        "--config",
-        "list.yaml",
-        key="--config",
-        value="list.yaml",
+        "own_preset_holding_a_list",
+        "market=mine",
+        key="market",
+        value="mine",
         allowed="mapping",
-        files={"list.yaml": "- 1\n"},
+        files={"conf/market/mine.yaml": "- 1\n"},
     ),
-    market("hydra_setting", "hydra.run.dir=x", key="hydra.run.dir", value="x", allowed="not used"),
+    market("hydra_run_folder", "hydra.run.dir=x", key="hydra.run.dir", value="x", allowed="not used"),
+    market("sweep_option", "-m", "seed=1,2", key="option", value="-m", allowed="not used"),
     market(
         "output_folder_where_nothing_can_be_written",
         "output_dir=/proc/nowhere",
@@ -633,13 +631,12 @@ CASES = [
         files={"afile": "x"},
     ),
     market(
-        "key_twice_in_config_file",
-        "--config",
-        "dup.yaml",
-        key="--config",
-        value="dup.yaml",
+        "key_twice_in_own_preset",
+        "market=mine",
+        key="market",
+        value="mine",
         allowed="given twice",
-        files={"dup.yaml": "seed: 1\nseed: 2\n"},
+        files={"conf/market/mine.yaml": "steps: 1\nsteps: 2\n"},
     ),
     # --- loyalty-sim-sensitivity
     sensitivity("unknown_method", "sensitivity.method=fast", key="sensitivity.method", value="fast", allowed="one of"),
@@ -762,30 +759,62 @@ CASES = [
         files={"conf/experiment/zz_bad_input_opt.yaml": "\n"},
     ),
     # --- loyalty-sim-validate
-    validate("no_replications", "--replications", "0", key="--replications", value="0", allowed="[2, "),
-    validate(
-        "replications_not_a_number", "--replications", "ten", key="--replications", value="ten", allowed="whole number"
-    ),
+    validate("no_replications", "replications=0", key="replications", value="0", allowed="[2, "),
+    validate("replications_not_a_number", "replications=ten", key="replications", value="ten", allowed="whole number"),
     validate(
         "replications_without_a_value",
-        "--replications",
-        key="--replications",
+        "replications",
+        key="replications",
         value="(missing)",
-        allowed="expected one argument",
+        allowed="must be key=value",
     ),
-    validate("confidence_above_one", "--confidence", "2", key="--confidence", value="2"),
-    validate("unknown_claim", "--only", "nosuch", key="--only", value="nosuch"),
-    validate("negative_market", "--n-customers", "-1", key="--n-customers", value="-1"),
-    validate("claims_list_naming_none", "--only", ",", key="--only", value=",", allowed="names no claim"),
+    validate("confidence_above_one", "confidence=2", key="confidence", value="2"),
+    validate("unknown_claim", "only=[nosuch]", key="only", value="nosuch", allowed="no such claim"),
+    validate("claims_not_a_list", "only=nosuch", key="only", value="nosuch", allowed="must be a list of claim ids"),
+    validate("negative_market", "n_customers=-1", key="n_customers", value="-1"),
+    validate("unknown_table", "table=nosuch", key="table", value="nosuch", allowed="must be one of"),
+    validate(
+        "invariance_key_without_the_invariance_table",
+        "invariance.sizes=[1000]",
+        key="invariance.sizes",
+        value="[1000]",
+        allowed="add table=invariance",
+    ),
+    validate(
+        "claims_key_with_the_invariance_table",
+        "table=invariance",
+        "n_customers=500",
+        key="n_customers",
+        value="500",
+        allowed="a setting of the validation report",
+    ),
+    validate(
+        "invariance_sizes_repeated",
+        "table=invariance",
+        "invariance.sizes=[1000,1000]",
+        key="invariance.sizes",
+        value="[1000,1000]",
+        allowed="each may be listed once",
+    ),
     Case(
         "report_where_nothing_can_be_written",
         "loyalty-sim-validate",
-        ("--output", "/proc/v.md"),
-        "--output",
+        ("output=/proc/v.md",),
+        "output",
         "/proc",
         "cannot write",
     ),
-    validate("unknown_option", "--bogus", key="option", value="--bogus", allowed="unknown option; usage:"),
+    Case(
+        "invariance_table_where_nothing_can_be_written",
+        "loyalty-sim-validate",
+        ("table=invariance", "invariance.output=/proc/t.md"),
+        "invariance.output",
+        "/proc",
+        "cannot write",
+    ),
+    validate("unknown_key", "bogus=1", key="bogus", value="1", allowed="unknown key; allowed keys:"),
+    validate("a_sweep", "-m", "seed=1,2", key="-m", allowed="not a sweep"),
+    validate("list_with_other_input", "--list", "seed=1", key="--list", value="seed=1", allowed="give it alone"),
     # --- loyalty-sim-report
     report("missing_folder", "{tmp}/nowhere", key="SWEEP_DIR", value="nowhere", allowed="no such folder"),
     report("no_folder_given", key="SWEEP_DIR", value="(missing)", allowed="required"),
