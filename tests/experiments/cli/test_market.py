@@ -150,9 +150,7 @@ def test_a_preset_of_the_users_own_folder_and_overrides(tmp_path):
     from experiments.cli.market import compose_config
 
     (tmp_path / "market").mkdir()
-    (tmp_path / "market" / "mine.yaml").write_text(
-        "defaults:\n  - subscription\n  - _self_\n\nname: mine\nsteps: 8\n"
-    )
+    (tmp_path / "market" / "mine.yaml").write_text("defaults:\n  - subscription\n  - _self_\n\nname: mine\nsteps: 8\n")
     c = compose_config(
         ["market=mine", f"hydra.searchpath=[file://{tmp_path}]", "seed=9", "market.firms.0.price=0.9", *TINY[:1]]
     )
