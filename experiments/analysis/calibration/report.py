@@ -69,17 +69,35 @@ ERROR_LABELS = {
 
 
 def calibrated_market_yaml(market: MarketConfig, cal: CalibrationConfig, result: FitResult) -> str:
-    """The calibrated market as a preset for ``conf/market/``."""
-    data = dataclasses.asdict(market)
-    data["name"] = cal.name
+    """The calibrated market as a preset for ``conf/market/``: the keys whose
+    values differ from the schema's defaults, so that every other default
+    stays in one place (:mod:`sim.config`)."""
+    data = changed_keys(
+        dataclasses.asdict(dataclasses.replace(market, name=cal.name)), dataclasses.asdict(MarketConfig())
+    )
     fitted = "\n".join(f"#   {k}: {v:.6g}" for k, v in result.values.items())
     header = (
         f"# The market calibrated by loyalty-sim-calibrate ({cal.name}: {cal.kind}, "
         f"{cal.calibration_periods} calibration periods, loss {result.loss:.6g}).\n"
-        f"# Fitted:\n{fitted}\n# Every other key is the base market's.\n"
+        f"# Fitted:\n{fitted}\n# Every other key has its default (sim/config.py).\n"
     )
     body = yaml.safe_dump({"defaults": ["market_schema", "_self_"], **data}, sort_keys=False, allow_unicode=True)
     return header + body
+
+
+def changed_keys(data: dict, defaults: dict) -> dict:
+    """The entries of ``data`` that differ from ``defaults``, sections walked
+    (a list differs as a whole: a preset's list replaces the default's)."""
+    out = {}
+    for key, value in data.items():
+        default = defaults.get(key)
+        if isinstance(value, dict) and isinstance(default, dict):
+            inner = changed_keys(value, default)
+            if inner:
+                out[key] = inner
+        elif value != default:
+            out[key] = value
+    return out
 
 
 #: a fitted value within this share of its range (of the range of its logarithm

@@ -292,6 +292,9 @@ def test_the_calibrated_market_is_a_preset_with_the_fitted_values(cdnow_run):
     fitted = pd.read_csv(folder / "fit.csv").set_index("parameter")["fitted"]
     assert market.customers.visits_per_year_mean == pytest.approx(fitted["customers.visits_per_year_mean"])
     assert market.name == "cdnow" and market.n_customers == 5000  # the base market's size, not the fit's
+    # only what differs from the schema's defaults is written: each default stays in one place
+    assert "n_customers" not in data and "discount_rate" not in data and "firms" not in data
+    assert "visits_per_year_mean" in data["customers"] and "exit_per_year_mean" not in data["customers"]
 
 
 def test_a_calibrated_market_runs_in_every_command(cdnow_run, tmp_path):
