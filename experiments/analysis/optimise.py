@@ -469,16 +469,19 @@ class Evaluation:
 
 def evaluate(container: Mapping[str, Any]) -> Evaluation:
     """Run one trial of a resolved optimise config (without Hydra's node):
-    the baseline and the candidate on the same seeds; the focal firm's mean KPIs."""
-    from experiments.running.runner import experiment_config, run_experiment
+    the baseline and the candidate on the same seeds, one point of the shared
+    evaluator (:func:`experiments.analysis.evaluator.evaluate_points`, the
+    replications spread as ``experiment.workers`` says); the focal firm's mean
+    KPIs are read from its KPI table."""
+    from experiments.analysis.evaluator import evaluate_points
+    from experiments.running.runner import experiment_config
 
     check_config(container)
     opt = {**_defaults(), **container["optimise"]}
-    market, experiment = experiment_config(trial_experiment(container))
-    result = run_experiment(market, experiment)
-    runs = result.runs[result.runs["firm"] == experiment.focal_firm]
-    means = runs.groupby("scenario")[[opt["objective"], opt["retention"]]].mean()
-    base, cand = means.loc[experiment.baseline], means.loc[CANDIDATE]
+    app = trial_experiment(container)
+    _, experiment = experiment_config(app)
+    table = evaluate_points(app, workers=1, firm=experiment.focal_firm, kpis=[opt["objective"], opt["retention"]])
+    means = table.drop_duplicates(["scenario", "kpi"]).set_index(["scenario", "kpi"])["mean"]
     return Evaluation(
         strategy=opt["strategy"],
         params=dict(opt["params"]),
@@ -487,10 +490,10 @@ def evaluate(container: Mapping[str, Any]) -> Evaluation:
         retention_kpi=opt["retention"],
         retention_floor=float(opt["retention_floor"]),
         floor_penalty=float(opt["floor_penalty"]),
-        objective=float(cand[opt["objective"]]),
-        retention=float(cand[opt["retention"]]),
-        baseline_objective=float(base[opt["objective"]]),
-        baseline_retention=float(base[opt["retention"]]),
+        objective=float(means[(CANDIDATE, opt["objective"])]),
+        retention=float(means[(CANDIDATE, opt["retention"])]),
+        baseline_objective=float(means[(experiment.baseline, opt["objective"])]),
+        baseline_retention=float(means[(experiment.baseline, opt["retention"])]),
         replications=experiment.replications,
         seed=experiment.seed,
     )

@@ -16,10 +16,12 @@ SALib draws the points of the parameter space (Morris trajectories or
 Saltelli's extension of the Sobol' sequence); at each point the parameter
 values are put into the composed app config (``conf/sensitivity.yaml``: the
 same ``market`` and ``experiment`` groups as ``loyalty-sim``), which is
-validated and run through :func:`experiments.running.runner.run_experiment` with only
-the scenarios needed. Points run in parallel processes (joblib,
-``sensitivity.workers``); each point is deterministic and the outputs are put
-back in point order, so the results do not depend on the number of workers.
+validated and run with only the scenarios needed by the evaluator the
+analysis apps share (:func:`experiments.analysis.evaluator.evaluate_points`);
+the output is read from its KPI table. Points run in parallel processes
+(joblib, ``sensitivity.workers``); each point is deterministic and the
+outputs are put back in point order, so the results do not depend on the
+number of workers.
 
 The analysis core (:func:`analyse`) knows nothing of the simulator: it takes a
 SALib problem and any function from an (n, D) array of inputs to n outputs,
@@ -437,83 +439,52 @@ def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], l
 # --------------------------------------------------------------------- evaluation
 
 
-def point_config(plan: Plan, values: Sequence[float], threads: int | None = None) -> dict:
-    """The app config of one point: the parameter values put in, only the
-    scenarios the output needs, replications run one after another, quietly."""
+def point_app(plan: Plan) -> dict:
+    """The app config every point starts from: the plan's, with each point's
+    replications run one after another, quietly (the points are what runs in
+    parallel). The evaluator keeps only the scenarios the output needs."""
     app = copy.deepcopy(plan.app)
-    for p, v, whole in zip(plan.parameters, values, plan.whole):
-        set_key(app, p.key, int(round(float(v))) if whole else float(v))
-    exp = app["experiment"]
-    wanted = [n for n in (plan.target.scenario, plan.target.difference_from) if n is not None]
-    exp["scenarios"] = [s for s in exp["scenarios"] if s["name"] in wanted]
-    exp.update(
-        baseline=plan.target.difference_from or plan.target.scenario,
-        workers=1,
-        progress=False,
-        figures=False,
-        record_transactions=False,
-    )
-    if threads is not None:
-        app["market"].setdefault("engine", {})["threads"] = threads
+    app["experiment"].update(workers=1, progress=False, figures=False, record_transactions=False)
     return app
 
 
-def target_value(runs: pd.DataFrame, target: Target) -> float:
-    """The output of a runs table (one row per scenario x replication x firm):
-    the mean over replications of the firm's KPI in the scenario or, with
-    ``difference_from``, the mean paired difference scenario minus that one."""
-    from experiments.running.statistics import paired_interval
+def outputs_at(plan: Plan, inputs: np.ndarray) -> np.ndarray:
+    """The output at every point, in point order: the points' experiments run
+    by the shared evaluator (:func:`experiments.analysis.evaluator.evaluate_points`,
+    in ``sensitivity.workers`` processes), the output read from its KPI table."""
+    from experiments.analysis.evaluator import evaluate_points
 
-    mine = runs[runs["firm"] == target.firm]
-    x = mine[mine["scenario"] == target.scenario].set_index("replication")[target.kpi]
-    if target.difference_from is None:
-        return float(x.mean())
-    b = mine[mine["scenario"] == target.difference_from].set_index("replication")[target.kpi]
-    common = x.index.intersection(b.index)
-    return paired_interval(x.loc[common].to_numpy(float) - b.loc[common].to_numpy(float))[0]
-
-
-def evaluate_point(app: dict, target: Target) -> float:
-    """Run the experiment of one point's app config and return its output."""
-    from experiments.running.config import validate_experiment
-    from experiments.running.runner import experiment_config, run_experiment
-
-    validate_experiment(app)
-    market, experiment = experiment_config(app)
-    return target_value(run_experiment(market, experiment, progress=False).runs, target)
+    s = plan.settings
+    table = evaluate_points(
+        point_app(plan),
+        applied_values(plan, inputs),
+        workers=s.workers,
+        progress=f"sensitivity ({s.method})" if s.progress else None,
+        **reading_of(plan.target),
+    )
+    return target_values(table, plan.target)
 
 
-def workers_of(settings: SensitivityConfig, points: int) -> int:
-    """Processes to use: the configured number (0: all cores), at most one per point."""
-    from sim.blocks import available_cores
+def reading_of(target: Target) -> dict:
+    """What the evaluator runs and reports for ``target``: its firm and KPI,
+    its scenario and, as the baseline, the scenario it is compared with
+    (itself without ``difference_from``: then only that one runs)."""
+    return {
+        "firm": target.firm,
+        "kpis": [target.kpi],
+        "scenarios": [target.scenario],
+        "baseline": target.difference_from or target.scenario,
+    }
 
-    return max(1, min(settings.workers or available_cores(), points))
 
-
-def evaluate_points(plan: Plan, inputs: np.ndarray) -> np.ndarray:
-    """The output at every point, in point order, evaluated in parallel processes."""
-    workers = workers_of(plan.settings, len(inputs))
-    configs = [point_config(plan, row, threads=1 if workers > 1 else None) for row in inputs]
-    if workers == 1:
-        results: Any = (evaluate_point(c, plan.target) for c in configs)
-    else:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(evaluate_point)(c, plan.target) for c in configs
-        )
-    if plan.settings.progress:
-        from tqdm import tqdm
-
-        results = tqdm(
-            results,
-            total=len(configs),
-            desc=f"sensitivity ({plan.settings.method})",
-            unit="point",
-            file=sys.stderr,
-            dynamic_ncols=True,
-        )
-    return np.array(list(results), dtype=float)  # (list: the progress bar closes at the end)
+def target_values(table: pd.DataFrame, target: Target) -> np.ndarray:
+    """The output of every point of an evaluator's KPI table, in point order:
+    the firm's mean KPI in the scenario over the replications or, with
+    ``difference_from`` (the table's baseline), the mean paired difference
+    scenario minus that one."""
+    rows = table[(table["scenario"] == target.scenario) & (table["kpi"] == target.kpi) & (table["firm"] == target.firm)]
+    column = "mean" if target.difference_from is None else "diff"
+    return rows.sort_values("point", kind="stable")[column].to_numpy(dtype=float)
 
 
 def applied_values(plan: Plan, inputs: np.ndarray) -> pd.DataFrame:
@@ -582,7 +553,7 @@ def run_and_write(container: dict, folder: Path) -> Analysis:
         analysis = analyse(
             plan.problem(),
             s.method,
-            lambda x: evaluate_points(plan, x),
+            lambda x: outputs_at(plan, x),
             samples=s.samples,
             levels=s.levels,
             seed=s.seed,

@@ -20,13 +20,16 @@ from experiments.analysis.sensitivity import (
     check_overrides,
     compose_sensitivity,
     main,
+    applied_values,
     plan_of,
-    point_config,
+    point_app,
     points_of,
     problem_of,
+    reading_of,
     run_and_write,
-    target_value,
+    target_values,
 )
+from experiments.analysis.evaluator import point_configs
 from experiments.running.config_keys import get_key
 from experiments.analysis.sensitivity_plots import index_bars, indices_cells
 
@@ -128,18 +131,19 @@ def test_the_core_rejects_outputs_it_cannot_analyse():
 # --------------------------------------------------------------------- the output of a point
 
 
-def test_the_output_is_the_mean_or_the_paired_mean_difference():
-    runs = pd.DataFrame(
-        {
-            "scenario": ["base"] * 4 + ["new"] * 4,
-            "replication": [0, 0, 1, 1] * 2,
-            "firm": ["Focal", "Rival"] * 4,
-            "npv": [10.0, 99.0, 20.0, 99.0, 13.0, 0.0, 27.0, 0.0],
-        }
-    )
-    assert target_value(runs, Target("npv", "Focal", "new")) == pytest.approx(20.0)
-    assert target_value(runs, Target("npv", "Focal", "new", "base")) == pytest.approx(5.0)
-    assert target_value(runs, Target("npv", "Rival", "base", "new")) == pytest.approx(99.0)
+def test_the_output_is_the_mean_or_the_paired_mean_difference_read_from_the_kpi_table():
+    # an evaluator's KPI table of two points (baseline "base"), two firms, two KPIs
+    rows = [
+        (point, firm, scenario, kpi, 100 * point + 10 * (firm == "Rival") + (kpi == "npv"), 1000.0 + point)
+        for point in (1, 0)
+        for firm in ("Focal", "Rival")
+        for scenario in ("base", "new")
+        for kpi in ("revenue", "npv")
+    ]
+    table = pd.DataFrame(rows, columns=["point", "firm", "scenario", "kpi", "mean", "diff"])
+    assert target_values(table, Target("npv", "Focal", "new")).tolist() == [1.0, 101.0]  # in point order
+    assert target_values(table, Target("npv", "Focal", "new", "base")).tolist() == [1000.0, 1001.0]
+    assert target_values(table, Target("revenue", "Rival", "base")).tolist() == [10.0, 110.0]
 
 
 def test_a_point_config_sets_the_values_and_keeps_the_scenarios_needed():
@@ -155,12 +159,15 @@ def test_a_point_config_sets_the_values_and_keeps_the_scenarios_needed():
     )
     assert plan.whole == [True, False]
     assert [p.key for p in plan.parameters] == ["market.loyalty.repeat_purchases", "market.firms.1.price"]
-    app = point_config(plan, [3.6, 0.75], threads=1)
+    points = applied_values(plan, np.array([[3.6, 0.75]]))
+    reading = reading_of(plan.target)
+    assert reading == {"firm": "Focal", "kpis": ["npv"], "scenarios": ["price_war"], "baseline": "baseline"}
+    ((_, app),) = point_configs(point_app(plan), points, scenarios=reading["scenarios"], baseline=reading["baseline"])
     assert app["market"]["loyalty"]["repeat_purchases"] == 4  # a whole-number key is rounded
     assert app["market"]["firms"][1]["price"] == 0.75
     assert [s["name"] for s in app["experiment"]["scenarios"]] == ["baseline", "price_war"]
     assert app["experiment"]["baseline"] == "baseline" and app["experiment"]["workers"] == 1
-    assert app["market"]["engine"]["threads"] == 1 and app["experiment"]["progress"] is False
+    assert app["experiment"]["progress"] is False and app["experiment"]["record_transactions"] is False
     assert plan.app["market"]["firms"][1]["price"] == 0.85  # the plan is left as it was
     assert len(plan.app["experiment"]["scenarios"]) == 6
 
