@@ -4,12 +4,16 @@ Registers :class:`experiments.running.config.AppConfig` as ``app_schema``, exten
 ``conf/app.yaml``, next to the market schemas of :mod:`sim.schema`. The named
 experiments in ``conf/experiment/`` are ``# @package _global_`` files: they
 set keys of ``experiment`` and ``market`` and are checked against this schema.
-It also registers the ``job_dirname`` resolver that names a sweep job's folder.
+It also registers the resolvers ``job_dirname`` (names a sweep job's folder),
+``config_groups`` (an app's ``--help``) and ``strategy_default`` (a strategy
+parameter's default, for presets that name it without copying it).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import OmegaConf
@@ -17,6 +21,7 @@ from omegaconf import OmegaConf
 import sim.schema  # noqa: F401  (market/market_schema)
 from experiments.running.config import AppConfig
 from strategies.registry import load_builtin
+from sim.config import ConfigError
 from sim.config_loading import CONF_DIR
 
 load_builtin()  # strategy/<name>_schema
@@ -47,7 +52,29 @@ def config_groups(*groups: str) -> str:
     )
 
 
+def strategy_default(strategy: str, key: str) -> Any:
+    """The default of a strategy's parameter, read from its config class:
+    ``${strategy_default:price_war,depth}``. A preset that names a parameter
+    so that a sweep or a search can vary it (``optimise.params.depth``) takes
+    its value from the one place it is written instead of copying it."""
+    from strategies.registry import REGISTRY
+
+    if strategy not in REGISTRY:
+        raise ConfigError(
+            f"strategy_default = {strategy!r}: unknown strategy; available: {', '.join(sorted(REGISTRY))}"
+        )
+    config = REGISTRY[strategy].config_class()
+    if key not in {f.name for f in dataclasses.fields(config)}:
+        raise ConfigError(f"strategy_default = {strategy},{key}: {strategy} has no parameter {key!r}")
+    value = getattr(config, key)
+    if isinstance(value, list):
+        return [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]
+    return value
+
+
 if not OmegaConf.has_resolver("job_dirname"):
     OmegaConf.register_new_resolver("job_dirname", job_dirname)
 if not OmegaConf.has_resolver("config_groups"):
     OmegaConf.register_new_resolver("config_groups", config_groups)
+if not OmegaConf.has_resolver("strategy_default"):
+    OmegaConf.register_new_resolver("strategy_default", strategy_default)
