@@ -117,7 +117,7 @@ def compose_config(overrides: Sequence[str] = ()) -> Any:
 def check_market(container: dict) -> None:
     """Check a composed run config: keys and ranges (:class:`RunConfig`), the
     firms' strategies and entries within the horizon, the market fitting in
-    memory, and the output folder writable. Raises ConfigError or BadInput."""
+    memory, and the output folder writable. Raises ConfigError."""
     from sim.config import validate
 
     validate(container, RunConfig)
