@@ -76,15 +76,6 @@ def print_listing(text: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
 
 
-def as_option(message: str) -> str:
-    """A one-line error ``key = ...`` of a setting given by a command-line
-    option (``n_customers``) as the option the user typed (``--n-customers``)."""
-    key, sep, rest = one_line(message).partition(" = ")
-    if not sep or key.startswith("-"):
-        return one_line(message)
-    return f"--{key.replace('_', '-')} = {rest}"
-
-
 def parse_overrides(overrides: list[str], chosen_groups: Collection[str] = ()) -> dict[str, Any]:
     """Map each override's key to its value; bad override syntax is bad input,
     and so is adding (``+group=name``) a config group the primary config

@@ -2,7 +2,7 @@
 
 Every app that runs long work (``loyalty-sim``, ``loyalty-market``,
 ``loyalty-sim-sensitivity``, the trials of ``loyalty-sim-optimise``,
-``loyalty-sim-calibrate``) runs it inside :func:`stop_cleanly`. Ctrl-C (SIGINT,
+``loyalty-sim-calibrate``, ``loyalty-sim-validate``) runs it inside :func:`stop_cleanly`. Ctrl-C (SIGINT,
 a KeyboardInterrupt in Python) then prints no traceback: the app tidies up
 (a job marks its folder ``interrupted`` in ``status.json``, see
 :func:`experiments.sweeps.jobs.running_job`, so that a sweep re-run redoes it;

@@ -1,5 +1,5 @@
 """The invariance table: per-customer results must not depend on the market's
-size or the step length (``loyalty-sim-validate --sizes ... --steps-per-year ...``).
+size or the step length (``loyalty-sim-validate table=invariance``, settings ``invariance.*``).
 
 A market of 1,000 customers and one of 20,000, simulated in weekly or in
 monthly steps, describe the same business at different resolutions: profit
@@ -135,10 +135,10 @@ class Combination:
 
 @dataclass
 class InvarianceConfig:
-    """Options of the invariance table (``loyalty-sim-validate --sizes ...``)."""
+    """Settings of the invariance table (``loyalty-sim-validate table=invariance``: the keys ``invariance.*``)."""
 
-    sizes: list = param([1000, 5000, 20000], doc="market sizes (customers)")
-    steps_per_year: list = param([52, 12], doc="step lengths, as steps per year (52 weekly, 12 monthly)")
+    sizes: list[int] = param([1000, 5000, 20000], doc="market sizes (customers)")
+    steps_per_year: list[int] = param([52, 12], doc="step lengths, as steps per year (52 weekly, 12 monthly)")
     replications: int = param(8, 2, 100_000, "replications of every combination (seeds seed .. seed + r - 1)")
     horizon_years: float = param(
         2.0, 0.0, 1000.0, "reported horizon in years (default: the default experiment's 104 weeks)", lo_open=True
@@ -172,32 +172,25 @@ class InvarianceConfig:
 
 
 def check_settings(s: InvarianceConfig) -> None:
-    """Raise ConfigError (one line naming the option) on settings that cannot run."""
+    """Raise ConfigError (one line naming the key) on settings that cannot run."""
     validate({k: v for k, v in dataclasses.asdict(s).items() if k not in ("sizes", "steps_per_year")}, InvarianceConfig)
-    for key, values, lo, hi in (("sizes", s.sizes, 1, 100_000_000), ("steps_per_year", s.steps_per_year, 1, 10_000)):
-        text = ",".join(map(str, values))
+    for key, values, lo, hi, example in (
+        ("sizes", s.sizes, 1, 100_000_000, "[1000,5000]"),
+        ("steps_per_year", s.steps_per_year, 1, 10_000, "[52,12]"),
+    ):
+        text = f"[{','.join(map(str, values))}]"
         if not values:
-            raise ConfigError(f"{key} = {text!r}: give at least one, comma-separated")
+            raise ConfigError(f"{key} = {text}: give at least one, e.g. {example}")
         if any(isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi for v in values):
-            raise ConfigError(f"{key} = {text!r}: each must be a whole number in [{lo}, {hi:,}]")
+            raise ConfigError(f"{key} = {text}: each must be a whole number in [{lo}, {hi:,}]")
         if len(set(values)) != len(values):
-            raise ConfigError(f"{key} = {text!r}: each may be listed once")
+            raise ConfigError(f"{key} = {text}: each may be listed once")
     shortest = min(s.steps_per_year)
     if s.steps(s.horizon_years, shortest) < 1:
         raise ConfigError(
             f"horizon_years = {s.horizon_years:g}: shorter than one step at {shortest} steps per "
             f"year; must be at least {1 / shortest:.3g}"
         )
-
-
-def parse_whole_numbers(key: str, text: str) -> list:
-    """A comma-separated list of whole numbers (raises ConfigError naming ``key``)."""
-    try:
-        return [int(part) for part in text.split(",")]
-    except ValueError:
-        raise ConfigError(
-            f"{key} = {text!r}: must be whole numbers separated by commas, e.g. 1000,5000,20000"
-        ) from None
 
 
 # =========================================================================== the runs

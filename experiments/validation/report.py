@@ -3,16 +3,23 @@
 Usage::
 
     loyalty-sim-validate                              # every claim, 10 replications, docs/validation.md
-    loyalty-sim-validate --replications 20 --workers 2
-    loyalty-sim-validate --only price_war.profit --only club.pays_back --output /tmp/v.md
+    loyalty-sim-validate replications=20 workers=2
+    loyalty-sim-validate 'only=[price_war.profit,club.pays_back]' output=/tmp/v.md
     loyalty-sim-validate --list                       # the claims and their experiments
-    loyalty-sim-validate --sizes 1000,5000,20000 --steps-per-year 52,12   # the invariance table
+    loyalty-sim-validate table=invariance 'invariance.sizes=[1000,5000,20000]' \\
+        'invariance.steps_per_year=[52,12]'           # the invariance table
+    loyalty-sim-validate --help                       # the keys; --cfg job: every key and its value
 
-With ``--sizes``, ``--steps-per-year``, ``--horizon-years`` or
-``--burn-in-years`` it writes the invariance table instead (default
-docs/invariance.md; :mod:`experiments.validation.invariance_report`): per-customer KPIs
-of the baseline and the design card's strategies at every market size and
-step length, and whether they agree.
+A Hydra app (``conf/validate.yaml``, the schema :class:`ValidateAppConfig`):
+``table=claims`` (the default) writes the validation report with the
+settings at the top (:class:`ValidationConfig`); ``table=invariance`` writes
+the invariance table instead (default docs/invariance.md;
+:mod:`experiments.validation.invariance_report`) with the settings under
+``invariance.*`` (:class:`experiments.validation.invariance.InvarianceConfig`):
+per-customer KPIs of the baseline and the design card's strategies at every
+market size and step length, and whether they agree. Hydra itself writes
+nothing (no run folder, no ``.hydra/``, no log): the command writes only its
+report.
 
 Every claim of the registry (:mod:`experiments.validation.claims`) is measured on the
 default market (``conf/market/retail.yaml`` through the app config,
@@ -27,16 +34,17 @@ table of their own, FIT or NO FIT, not counted as validation; then a
 note on every failing claim, how each claim is measured with the margin of
 its verdict (:data:`MARGIN`: a verdict must be clear of its threshold to
 hold on other seeds and other machines) and what each experiment ran. The
-report is written atomically; with the same options it is the same on one
+report is written atomically; with the same settings it is the same on one
 machine, but for the run time it states.
 
-Bad options stop with one line ``error: <key> = <value>: <what is allowed>``
-and exit status 2.
+Bad input (also a key of the other table than the one chosen) stops with
+one line ``error: <key> = <value>: <what is allowed>`` and exit status 2,
+nothing written; Ctrl-C stops with one line and exit status 130, nothing
+written.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 import time
@@ -48,8 +56,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.validation.claims import CLAIMS, EXPERIMENTS, Claim, Evidence, ExperimentSpec, claim_ids, format_value
-from experiments.cli.errors import EXIT_BAD_INPUT, OneLineParser, UsageError, as_option, print_listing
+from experiments.validation.invariance import InvarianceConfig
+from experiments.cli.errors import EXIT_BAD_INPUT, one_line, print_listing
 from sim.config import ConfigError, param, validate
+
+#: the app's config, conf/validate.yaml
+CONFIG_NAME = "validate"
+#: what the command writes: the validation report of the claims, or the invariance table
+TABLES = ("claims", "invariance")
 
 ROOT = Path(__file__).resolve().parents[2]
 #: where the report goes by default (relative to the working directory)
@@ -73,15 +87,46 @@ MARGIN_RULE = (
 
 @dataclass
 class ValidationConfig:
-    """Options of ``loyalty-sim-validate``."""
+    """Settings of the validation report (``loyalty-sim-validate``, the keys at the top)."""
 
     replications: int = param(10, 2, 100_000, "replications of every experiment (seeds seed .. seed + r - 1)")
-    n_customers: int = param(5000, 1, 100_000_000, "customers in every market (default: the default market's)")
+    n_customers: int = param(
+        0, 0, 100_000_000, "customers in every market (0: the default market's, conf/market/retail.yaml)"
+    )
     seed: int = param(0, 0, 2**63 - 1, "seed of replication 0; replication r uses seed + r everywhere")
     workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
     confidence: float = param(0.95, 0.5, 0.9999, "confidence level of the intervals")
     output: str = param(DEFAULT_OUTPUT, doc="the report's path")
-    only: list = param([], doc="ids of the claims to check (empty: every claim)")
+    only: list[str] = param([], doc="ids of the claims to check (empty: every claim; see loyalty-sim-validate --list)")
+
+
+@dataclass
+class ValidateAppConfig(ValidationConfig):
+    """The config of ``loyalty-sim-validate`` (``conf/validate.yaml``): the
+    table it writes, the validation report's settings (the keys of
+    :class:`ValidationConfig`, at the top) and the invariance table's
+    (``invariance.*``). The two tables keep their own settings, with their
+    own defaults (10 replications of every experiment, 8 of every
+    combination); a key of the table not chosen is bad input rather than
+    silently unused (:func:`settings_from`)."""
+
+    table: str = param(
+        "claims",
+        doc="claims: the validation report (docs/validation.md); invariance: the invariance table "
+        "(docs/invariance.md), with the settings under invariance.*",
+        choices=TABLES,
+    )
+    invariance: InvarianceConfig = field(default_factory=InvarianceConfig)
+
+
+def _register() -> None:
+    """Register the schema ``validate_schema`` that conf/validate.yaml extends."""
+    from hydra.core.config_store import ConfigStore
+
+    ConfigStore.instance().store(name="validate_schema", node=ValidateAppConfig)
+
+
+_register()
 
 
 # =========================================================================== evidence
@@ -105,7 +150,7 @@ def compose(spec: ExperimentSpec, settings: ValidationConfig, variant: Sequence[
     overrides = [
         *spec.overrides,
         *variant,
-        f"market.n_customers={settings.n_customers}",
+        f"market.n_customers={settings.n_customers or default_n_customers()}",
         f"experiment.replications={replications}",
         f"experiment.seed={settings.seed}",
         f"experiment.workers={settings.workers}",
@@ -419,6 +464,8 @@ class Validation:
 def run_validation(settings: ValidationConfig, claims: Sequence[Claim] | None = None, log: bool = True) -> Validation:
     """Gather the evidence the claims need (each experiment once) and judge them."""
     started = time.perf_counter()
+    if not settings.n_customers:  # 0: the default market's size, stated as such in the report
+        settings = dataclasses.replace(settings, n_customers=default_n_customers())
     claims = list(CLAIMS if claims is None else claims)
     needed = list(dict.fromkeys(c.experiment for c in claims))
     if log:
@@ -451,6 +498,13 @@ def _experiment_row(name: str, ev: Evidence) -> str:
     )
 
 
+def command(s: ValidationConfig) -> str:
+    """The command line that gives the report of ``s`` (the claims chosen
+    with ``only``, quoted for the shell)."""
+    only = f" 'only=[{','.join(s.only)}]'" if s.only else ""
+    return f"loyalty-sim-validate replications={s.replications} n_customers={s.n_customers} seed={s.seed}{only}"
+
+
 def render(v: Validation) -> str:
     """The markdown report of a validation."""
     s = v.settings
@@ -474,8 +528,7 @@ def render(v: Validation) -> str:
         "same margin rule, on the replications each experiment needs (fewer than here for most). Generated by "
         "`loyalty-sim-validate` (experiments/validation/report.py); do not edit by hand.",
         "",
-        f"- Command: `loyalty-sim-validate --replications {s.replications} --n-customers {s.n_customers} "
-        f"--seed {s.seed}" + "".join(f" --only {i}" for i in s.only) + "`",
+        f"- Command: `{command(s)}`",
         f"- Market: {s.n_customers:,} customers in every experiment; each experiment keeps the horizon and "
         "burn-in of its named experiment (see Experiments below: shortened where a claim allows).",
         f"- Replications: {s.replications} per experiment (more where an experiment needs them, see "
@@ -488,7 +541,7 @@ def render(v: Validation) -> str:
         f"- Run time: {v.elapsed:.0f} s (experiments on the same market share its burn-in, and run the "
         "scenarios they have in common once).",
         "",
-        f"**Summary: {v.summary()}.**" + (" (a subset of the registry, chosen with --only)" if subset else ""),
+        f"**Summary: {v.summary()}.**" + (" (a subset of the registry, chosen with only=[...])" if subset else ""),
         "",
     ]
     targets = v.calibration
@@ -591,66 +644,67 @@ def read_results(text: str) -> dict[str, str]:
 # =========================================================================== command line
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = OneLineParser(
-        prog="loyalty-sim-validate",
-        description="Measure every claim of the model on the default market and write the validation "
-        "report (default docs/validation.md); with --sizes or --steps-per-year, write the "
-        "invariance table instead (default docs/invariance.md).",
-    )
-    p.add_argument("--replications", metavar="R", help="replications of every experiment (default 10)")
-    p.add_argument("--n-customers", metavar="N", help="customers in every market (default: the default market's)")
-    p.add_argument("--seed", metavar="S", help="seed of replication 0 (default 0)")
-    p.add_argument("--workers", metavar="W", help="processes (default 0: all available cores)")
-    p.add_argument("--confidence", metavar="LEVEL", help="interval level (default 0.95)")
-    p.add_argument("--output", metavar="PATH", help=f"the report (default {DEFAULT_OUTPUT})")
-    p.add_argument(
-        "--only",
-        metavar="ID",
-        action="append",
-        default=[],
-        help="check only this claim (repeat, or comma-separate, for several)",
-    )
-    p.add_argument("--list", action="store_true", help="list the claims and exit")
-    from experiments.validation.invariance_report import add_options
-
-    add_options(p)
-    return p
+#: keys of the validation report that the invariance table does not take, and what it takes instead
+CLAIMS_ONLY = {
+    "n_customers": "the invariance table sets its market sizes with invariance.sizes",
+    "only": "the invariance table measures no claims",
+}
 
 
-def number(key: str, text: str | None, kind: type) -> int | float | None:
-    """An option's text as ``kind`` (None if not given; raises ConfigError naming ``key``)."""
-    if text is None:
-        return None
-    try:
-        return kind(text)
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise ConfigError(f"{key} = {text!r}: must be {what}") from None
+def settings_from(config: dict) -> ValidationConfig | InvarianceConfig:
+    """The validated settings of the table a composed config chooses (raises
+    ConfigError naming the key as typed: ``replications``,
+    ``invariance.sizes``): the types and ranges of the schema, the claims
+    chosen, the report's path, and that no key of the other table was set
+    (it would be silently unused)."""
+    validate(config, ValidateAppConfig)
+    top = {f.name: config[f.name] for f in dataclasses.fields(ValidationConfig) if f.name in config}
+    if config["table"] == "invariance":
+        from experiments.validation.invariance_report import settings_from as invariance_settings
 
-
-def settings_from(args: argparse.Namespace) -> ValidationConfig:
-    """Validated settings from the parsed options (raises ConfigError)."""
-    given = {
-        "replications": number("replications", args.replications, int),
-        "n_customers": number("n_customers", args.n_customers, int),
-        "seed": number("seed", args.seed, int),
-        "workers": number("workers", args.workers, int),
-        "confidence": number("confidence", args.confidence, float),
-        "output": args.output,
-        "only": [i for text in args.only for i in text.split(",") if i],
-    }
-    given = {k: v for k, v in given.items() if v is not None}
-    validate(given, ValidationConfig)
+        for key, default in dataclasses.asdict(ValidationConfig()).items():
+            if top.get(key, default) != default:
+                instead = CLAIMS_ONLY.get(key, f"the invariance table's is invariance.{key}")
+                raise ConfigError(f"{key} = {top[key]!r}: a setting of the validation report (table=claims); {instead}")
+        settings = invariance_settings(config["invariance"])
+        report_path(settings.output, "invariance.output")
+        return settings
+    for key, default in dataclasses.asdict(InvarianceConfig()).items():
+        value = config.get("invariance", {}).get(key, default)
+        if value != default:
+            raise ConfigError(f"invariance.{key} = {value!r}: a setting of the invariance table; add table=invariance")
     known = set(claim_ids())
-    for i in given["only"]:
+    for i in top.get("only", []):
         if i not in known:
             raise ConfigError(f"only = {i!r}: no such claim; see loyalty-sim-validate --list")
-    if args.only and not given["only"]:
-        raise ConfigError(f"only = {','.join(args.only)!r}: names no claim; see loyalty-sim-validate --list")
-    if "n_customers" not in given:
-        given["n_customers"] = default_n_customers()
-    return ValidationConfig(**given)
+    settings = ValidationConfig(**top)
+    report_path(settings.output)
+    if not settings.n_customers:
+        settings = dataclasses.replace(settings, n_customers=default_n_customers())
+    return settings
+
+
+def check_config(config: dict) -> None:
+    """The validator of the app (:func:`experiments.running.app.check_overrides`):
+    raise ConfigError on a config that cannot run, before anything is written."""
+    settings_from(config)
+
+
+def check_args(args: list[str]) -> str | None:
+    """The one-line error of the command-line overrides ``args``, or None:
+    the composed config (:func:`check_config`), and a single run (the
+    command writes one report; a sweep, ``-m``, would overwrite it)."""
+    from experiments.running.app import check_overrides
+
+    for flag in ("-m", "--multirun"):
+        if flag in args:
+            return f"{flag} = '': the command writes one report, not a sweep; give one value per key, without {flag}"
+    for arg in args:
+        key, eq, value = arg.partition("=")
+        if key == "only" and eq and not value.lstrip().startswith("["):  # a bare id: Hydra reads a string
+            example = value.strip() or "price_war.profit"
+            return f"only = {value!r}: must be a list of claim ids, e.g. 'only=[{example}]' (see --list)"
+    return check_overrides(args, CONFIG_NAME, check_config, ValidateAppConfig)
 
 
 def list_claims() -> str:
@@ -658,50 +712,64 @@ def list_claims() -> str:
     return "\n".join(f"{c.id:<32} {c.experiment:<22} {c.expected:<5} {c.claim}" for c in CLAIMS)
 
 
-def report_path(output: str) -> Path:
+def report_path(output: str, key: str = "output") -> Path:
     """The report's path ``output``, checked: a file in a folder that exists
-    and can be written (raises ConfigError naming ``output``)."""
+    and can be written (raises ConfigError naming ``key``)."""
     from experiments.running.outputs import folder_problem
 
     out = Path(output)
     if not output.strip() or (out.exists() and out.is_dir()):
-        raise ConfigError(f"output = {output!r}: is a folder; give the report's file path")
+        raise ConfigError(f"{key} = {output!r}: is a folder; give the report's file path")
     if not out.parent.exists():
-        raise ConfigError(f"output = {output!r}: the folder {str(out.parent)!r} does not exist")
+        raise ConfigError(f"{key} = {output!r}: the folder {str(out.parent)!r} does not exist")
     problem = folder_problem(out.parent)
     if problem:
-        raise ConfigError(f"output = {output!r}: {problem}")
+        raise ConfigError(f"{key} = {output!r}: {problem}")
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``loyalty-sim-validate [--replications R] [--n-customers N] [--seed S]
-    [--workers W] [--confidence LEVEL] [--output PATH] [--only ID ...] [--list]``:
-    measure the claims, write the report; return the exit status. With the
-    invariance table's options (``--sizes``, ``--steps-per-year``, ...), write
-    that table instead (:func:`experiments.validation.invariance_report.main`)."""
-    from experiments.validation.claims import get_claims
+def main(argv: Sequence[str] | None = None) -> None:
+    """``loyalty-sim-validate [key=value ...]``: the Hydra app
+    ``conf/validate.yaml`` (:func:`experiments.running.app.hydra_entry`):
+    check the config (bad input: one line, exit status 2, nothing written),
+    then measure the chosen table and write it (:func:`run_task`).
+    ``--list`` lists the claims instead, like ``--help`` before Hydra starts."""
+    from experiments.running.app import hydra_entry
 
-    try:
-        args = _parser().parse_args(argv)
-    except UsageError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except SystemExit as e:  # --help
-        return int(e.code or 0)
-    from experiments.validation import invariance_report
-
-    if invariance_report.requested(args):
-        return invariance_report.main(args)
-    if args.list:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--list" in args:
+        if len(args) > 1:
+            others = " ".join(a for a in args if a != "--list")
+            print(f"error: --list = {others!r}: lists the claims; give it alone", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT)
         print_listing(list_claims())
-        return 0
-    return write_report(
-        lambda: settings_from(args),
-        lambda s: run_validation(s, get_claims(s.only)),
-        render,
-        lambda v, out: f"{v.summary()}; report: {out} ({v.elapsed:.0f} s)",
-    )
+        return
+    hydra_entry(args, CONFIG_NAME, run_task, check=check_args)
+
+
+def run_task(cfg: Any) -> None:
+    """Hydra's task: measure the table the config chooses and write it
+    atomically (:func:`write_report`); exit status 2 on bad input, 130 on
+    Ctrl-C, with nothing written."""
+    from omegaconf import OmegaConf
+
+    config = OmegaConf.to_container(cfg, resolve=True)
+    config.pop("hydra", None)
+    if config["table"] == "invariance":
+        from experiments.validation.invariance_report import write_table
+
+        status = write_table(lambda: settings_from(config))
+    else:
+        from experiments.validation.claims import get_claims
+
+        status = write_report(
+            lambda: settings_from(config),
+            lambda s: run_validation(s, get_claims(s.only)),
+            render,
+            lambda v, out: f"{v.summary()}; report: {out} ({v.elapsed:.0f} s)",
+        )
+    if status:
+        raise SystemExit(status)
 
 
 def write_report(
@@ -709,18 +777,20 @@ def write_report(
     measure: Callable[[Any], Any],
     render_report: Callable[[Any], str],
     summary: Callable[[Any, Path], str],
+    output_key: str = "output",
 ) -> int:
     """Read the settings (``read_settings``: settings with an ``output`` path,
     or ConfigError), measure, write the report atomically and print the
-    summary; the exit status (2 on bad input, nothing written)."""
+    summary; the exit status (2 on bad input, nothing written). ``output_key``
+    names the path's key in an error."""
     from experiments.running.interruption import stop_cleanly
     from experiments.running.outputs import write_text
 
     try:
         settings = read_settings()
-        out = report_path(settings.output)
+        out = report_path(settings.output, output_key)
     except ConfigError as e:
-        print(f"error: {as_option(str(e))}", file=sys.stderr)
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     with stop_cleanly(out, lambda: "nothing written"):
         result = measure(settings)
@@ -730,4 +800,4 @@ def write_report(
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -19,6 +19,7 @@ APPS = {
     "loyalty-sim-sensitivity": ["\nsensitivity: lesson_club, lesson_layoffs, morris, sobol", "\nexperiment: "],
     "loyalty-sim-optimise": ["\noptimise: pareto, price_war, single", "\nexperiment: "],
     "loyalty-sim-calibrate": ["calibration=<name>", "own_log", "transactions.separator"],
+    "loyalty-sim-validate": ["table=invariance", "invariance.sizes", "'only=[", "--list"],
 }
 
 

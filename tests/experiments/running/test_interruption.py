@@ -313,6 +313,25 @@ def test_ctrl_c_stops_loyalty_market_with_one_line_and_writes_nothing(tmp_path):
     assert no_process_left(proc.pid), live_processes(proc.pid)
 
 
+@pytest.mark.slow
+def test_ctrl_c_stops_loyalty_sim_validate_with_one_line_and_writes_nothing(tmp_path):
+    """The validation report runs its replications in worker processes; Ctrl-C
+    while they run stops it with one line naming the report, exit status 130,
+    nothing written (no report, no Hydra folder or log) and no process left."""
+    work, logs = tmp_path / "work", tmp_path / "logs"
+    work.mkdir()
+    logs.mkdir()
+    out = work / "validation.md"
+    args = ["only=[quality.fewer_complaints]", "n_customers=50000", "replications=4", "workers=2", f"output={out}"]
+    proc = start([*command("loyalty-sim-validate", "experiments.validation.report"), *args], work, logs / "log")
+    err = _interrupt_when(proc, lambda: "validate: 1 experiments" in _stderr(proc), "the experiments started")
+    assert proc.returncode == EXIT_INTERRUPTED, err
+    assert "Traceback" not in err, err
+    assert last_line(err) == f"interrupted: {out} (nothing written)"
+    assert list(work.rglob("*")) == []
+    assert no_process_left(proc.pid), live_processes(proc.pid)
+
+
 def test_ctrl_c_while_loyalty_market_writes_removes_the_partial_results(tmp_path, monkeypatch, capsys):
     """Ctrl-C arriving while the files are written (here: raised by the figure
     writer) removes the staging folder and every folder the run created."""

@@ -27,7 +27,7 @@ from experiments.validation.invariance import (
     verdicts,
 )
 from experiments.validation.invariance_report import Invariance, render, render_text
-from experiments.validation.report import main
+from tests.experiments.cli.bad_input.table import run_app
 
 REF = Combination(5000, 52)
 OTHERS = (Combination(1000, 52), Combination(20000, 12))
@@ -192,7 +192,12 @@ def test_the_rendered_table_has_the_reference_first_and_the_verdict_last():
         "| margin | 12.00% [10.00, 14.00] | 10.00% [5.00, 15.00] | PASS |",
         "| NPV difference from baseline per customer: price_war | 4.00 [3.00, 5.00] | -2.00 [-3.00, -1.00] | FAIL |",
     ]
-    assert "--sizes 1000,5000 --steps-per-year 52 --replications 3" in text and "Run time: 12 s" in text
+    assert (
+        "- Command: `loyalty-sim-validate table=invariance 'invariance.sizes=[1000,5000]' "
+        "'invariance.steps_per_year=[52]' invariance.replications=3 invariance.horizon_years=2 "
+        "invariance.burn_in_years=3 invariance.seed=0`" in text
+    )
+    assert "Run time: 12 s" in text
     assert all(m.reason in text for m in MEASURES.values())
     assert render_text(Invariance(settings, table, verdicts(table, REF), 1.0)).endswith(
         "1 of 2 KPIs agree across the combinations"
@@ -202,33 +207,75 @@ def test_the_rendered_table_has_the_reference_first_and_the_verdict_last():
 # =========================================================================== command line
 
 
+INVARIANCE = "table=invariance"
+
+
 @pytest.mark.parametrize(
-    "args, option",
+    "args, key",
     [
-        (["--sizes", "0"], "--sizes"),
-        (["--sizes", "abc"], "--sizes"),
-        (["--sizes", "1000,,5000"], "--sizes"),
-        (["--steps-per-year", "0"], "--steps-per-year"),
-        (["--steps-per-year", "52,52"], "--steps-per-year"),
-        (["--horizon-years", "0"], "--horizon-years"),
-        (["--horizon-years", "0.01", "--steps-per-year", "12"], "--horizon-years"),
-        (["--sizes", "1000", "--n-customers", "500"], "--n-customers"),
-        (["--sizes", "1000", "--only", "price_war.profit"], "--only"),
-        (["--sizes", "1000", "--replications", "1"], "--replications"),
-        (["--sizes", "1000", "--list"], "--list"),
+        (["invariance.sizes=[0]"], "invariance.sizes"),
+        (["invariance.sizes=[abc]"], "invariance.sizes[0]"),
+        (["invariance.sizes=[]"], "invariance.sizes"),
+        (["invariance.sizes=1000"], "invariance.sizes"),
+        (["invariance.steps_per_year=[0]"], "invariance.steps_per_year"),
+        (["invariance.steps_per_year=[52,52]"], "invariance.steps_per_year"),
+        (["invariance.horizon_years=0"], "invariance.horizon_years"),
+        (["invariance.horizon_years=0.01", "invariance.steps_per_year=[12]"], "invariance.horizon_years"),
+        (["invariance.replications=1"], "invariance.replications"),
+        (["n_customers=500"], "n_customers"),
+        (["only=[price_war.profit]"], "only"),
+        (["replications=8"], "replications"),
+        (["invariance.bogus=1"], "invariance.bogus"),
     ],
 )
-def test_bad_input_stops_with_one_line_naming_the_option_and_writes_nothing(args, option, tmp_path, capsys):
-    out = tmp_path / "invariance.md"
-    assert main([*args, "--output", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"error: {option} = ") and err.count("\n") == 1
+def test_bad_input_stops_with_one_line_naming_the_key_and_writes_nothing(args, key, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run_app("loyalty-sim-validate", [INVARIANCE, *args, f"invariance.output={tmp_path / 't.md'}"])
+    assert status == 2
+    assert err.startswith(f"error: {key} = ") and err.count("\n") == 1, err
     assert not list(tmp_path.iterdir())
 
 
-def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path, capsys):
-    assert main(["--sizes", "1000", "--output", str(tmp_path / "no" / "t.md")]) == 2
-    assert capsys.readouterr().err.startswith("error: --output = ")
+def test_a_key_of_the_validation_report_names_the_invariance_tables_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _, _, err = run_app("loyalty-sim-validate", [INVARIANCE, "workers=2"])
+    assert err == (
+        "error: workers = 2: a setting of the validation report (table=claims); "
+        "the invariance table's is invariance.workers\n"
+    )
+
+
+def test_an_output_folder_that_does_not_exist_is_bad_input(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run_app("loyalty-sim-validate", [INVARIANCE, f"invariance.output={tmp_path / 'no' / 't.md'}"])
+    assert status == 2 and err.startswith("error: invariance.output = ")
+
+
+def test_the_command_writes_the_table_with_the_settings_given_and_nothing_else(tmp_path, monkeypatch):
+    """table=invariance measures with the invariance.* settings and writes
+    only the table (measuring is stubbed: this is about the command)."""
+    from experiments.validation import invariance_report
+
+    measured = []
+
+    def measure(settings: InvarianceConfig) -> Invariance:
+        measured.append(settings)
+        table = pd.DataFrame(rows("margin_pct", {REF: (0.12, 0.1, 0.14)}), columns=TABLE_COLUMNS)
+        return Invariance(settings, table, verdicts(table, REF), 1.0)
+
+    monkeypatch.setattr(invariance_report, "run_invariance", measure)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()  # the table's default path: docs/invariance.md
+    status, stdout, err = run_app(
+        "loyalty-sim-validate",
+        [INVARIANCE, "invariance.sizes=[5000]", "invariance.steps_per_year=[52]", "invariance.replications=3"],
+    )
+    assert status == 0, err
+    ((settings,),) = [measured]
+    assert settings.sizes == [5000] and settings.steps_per_year == [52] and settings.replications == 3
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*")) == ["docs", "docs/invariance.md"]
+    assert (tmp_path / "docs" / "invariance.md").read_text().startswith("# Invariance to market size and step length")
+    assert "1 of 1 KPIs agree across the combinations\nreport: docs/invariance.md" in stdout
 
 
 # =========================================================================== the real table

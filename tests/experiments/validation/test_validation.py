@@ -40,6 +40,7 @@ import dataclasses
 import math
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -63,12 +64,13 @@ from experiments.validation.report import (
     NO_FIT,
     PASS,
     ValidationConfig,
+    default_n_customers,
     gather,
     gather_all,
-    main,
     read_results,
     run_validation,
 )
+from tests.experiments.cli.bad_input.table import run_app
 
 ROOT = Path(__file__).resolve().parents[3]
 REPORT = ROOT / "docs" / "validation.md"
@@ -288,28 +290,16 @@ def test_a_claim_expected_to_fail_needs_its_reason():
 
 
 @pytest.mark.slow
-def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
+def test_the_command_writes_a_report_of_the_claims_chosen_and_nothing_else(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # Hydra would write its run folder, .hydra/ and log here
     out = tmp_path / "validation.md"
     chosen = ["quality.fewer_disappointments", "quality.fewer_complaints", "quality.beats_service"]
-    status = main(
-        [
-            "--only",
-            ",".join(chosen[:2]),
-            "--only",
-            chosen[2],
-            "--replications",
-            "2",
-            "--n-customers",
-            "400",
-            "--workers",
-            "1",
-            "--seed",
-            "3",
-            "--output",
-            str(out),
-        ]
+    status, stdout, stderr = run_app(
+        "loyalty-sim-validate",
+        [f"only=[{','.join(chosen)}]", "replications=2", "n_customers=400", "workers=1", "seed=3", f"output={out}"],
     )
-    assert status == 0
+    assert status == 0, stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["validation.md"]  # no outputs/, .hydra/, log, .tmp-*
     text = out.read_text(encoding="utf-8")
     results = read_results(text)
     assert list(results) == [i for i in claim_ids() if i in chosen]
@@ -320,29 +310,63 @@ def test_the_command_writes_a_report_of_the_claims_chosen(tmp_path, capsys):
     rows = lines[header + 2 : header + 2 + len(chosen)]
     assert all(r.startswith("| ") and r.endswith(" |") and r.count(" | ") == 5 for r in rows)
     assert f"of {len(chosen)} validation claims pass" in text
-    assert "--n-customers 400 --seed 3" in text and "400 customers" in text
-    assert not list(tmp_path.glob(".tmp-*"))  # written atomically, nothing left over
-    assert "validation claims pass; report:" in capsys.readouterr().out
+    command = f"`loyalty-sim-validate replications=2 n_customers=400 seed=3 'only=[{','.join(chosen)}]'`"
+    assert f"- Command: {command}" in text and "400 customers" in text
+    assert "validation claims pass; report:" in stdout
+
+
+def test_a_run_leaves_only_its_report_hydra_writes_nothing(tmp_path, monkeypatch):
+    """The command runs through Hydra; Hydra must write no run folder, no
+    .hydra/ and no log into the working folder (measuring is stubbed: this
+    is about the command, not the claims)."""
+    from experiments.validation import report
+
+    measured = []
+
+    def measure(settings, claims):
+        measured.append((settings, [c.id for c in claims]))
+        return SimpleNamespace(summary=lambda: "1 of 1 validation claims pass", elapsed=0.0)
+
+    monkeypatch.setattr(report, "run_validation", measure)
+    monkeypatch.setattr(report, "render", lambda v: "# Validation report\n")
+    monkeypatch.chdir(tmp_path)
+    status, stdout, stderr = run_app("loyalty-sim-validate", ["only=[market.churn]", "replications=3", "output=v.md"])
+    assert status == 0, stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["v.md"]
+    assert (tmp_path / "v.md").read_text() == "# Validation report\n"
+    ((settings, ids),) = measured
+    assert ids == ["market.churn"] and settings.replications == 3 and settings.n_customers == default_n_customers()
+    assert "report: v.md" in stdout
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--replications", "1"], "error: --replications = 1: must be in [2, "),
-        (["--replications", "many"], "error: --replications = 'many': must be a whole number"),
-        (["--only", "no.such.claim"], "error: --only = 'no.such.claim': no such claim"),
-        (["--confidence", "1.5"], "error: --confidence = 1.5: must be in [0.5, 0.9999]"),
-        (["--output", "/no/such/folder/v.md"], "error: --output = '/no/such/folder/v.md': the folder"),
-        (["--bogus"], "error: option = '--bogus': unknown option; usage: loyalty-sim-validate"),
+        (["replications=1"], "error: replications = 1: must be in [2, "),
+        (["replications=many"], "error: replications = 'many': must be a whole number"),
+        (["only=[no.such.claim]"], "error: only = 'no.such.claim': no such claim"),
+        (
+            ["only=market.churn"],
+            "error: only = 'market.churn': must be a list of claim ids, e.g. 'only=[market.churn]'",
+        ),
+        (["confidence=1.5"], "error: confidence = 1.5: must be in [0.5, 0.9999]"),
+        (["output=/no/such/folder/v.md"], "error: output = '/no/such/folder/v.md': the folder"),
+        (["bogus=1"], "error: bogus = 1: unknown key; allowed keys: replications, n_customers"),
+        (["invariance.sizes=[1000]"], "error: invariance.sizes = [1000]: a setting of the invariance table; add table"),
+        (["-m", "seed=1,2"], "error: -m = '': the command writes one report, not a sweep"),
+        (["--list", "seed=1"], "error: --list = 'seed=1': lists the claims; give it alone"),
     ],
 )
-def test_bad_options_stop_with_one_line_and_status_2(args, message, capsys):
-    assert main(args) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(message) and err.count("\n") == 1
+def test_bad_input_stops_with_one_line_and_status_2_and_writes_nothing(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run_app("loyalty-sim-validate", args)
+    assert status == 2
+    assert err.startswith(message) and err.count("\n") == 1, err
+    assert not list(tmp_path.iterdir())
 
 
-def test_list_names_every_claim(capsys):
-    assert main(["--list"]) == 0
-    out = capsys.readouterr().out.splitlines()
+def test_list_names_every_claim():
+    status, stdout, _ = run_app("loyalty-sim-validate", ["--list"])
+    assert status == 0
+    out = stdout.splitlines()
     assert [line.split()[0] for line in out] == claim_ids()

@@ -35,6 +35,12 @@ def validate(id: str, *args: str, key: str, value: str = "", allowed: str = "") 
     return Case(id, "loyalty-sim-validate", (*args, "output={tmp}/validation.md"), key, value, allowed)
 
 
+def invariance(id: str, *args: str, key: str, value: str = "", allowed: str = "") -> Case:
+    """The invariance table of ``loyalty-sim-validate`` (``table=invariance``)."""
+    args = ("table=invariance", *args, "invariance.output={tmp}/invariance.md")
+    return Case(id, "loyalty-sim-validate", args, key, value, allowed)
+
+
 def report(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
     return Case(id, "loyalty-sim-report", args, key, value, allowed, **kw)
 
@@ -780,17 +786,15 @@ CASES = [
         value="[1000]",
         allowed="add table=invariance",
     ),
-    validate(
+    invariance(
         "claims_key_with_the_invariance_table",
-        "table=invariance",
         "n_customers=500",
         key="n_customers",
         value="500",
         allowed="a setting of the validation report",
     ),
-    validate(
+    invariance(
         "invariance_sizes_repeated",
-        "table=invariance",
         "invariance.sizes=[1000,1000]",
         key="invariance.sizes",
         value="[1000,1000]",
