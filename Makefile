@@ -93,12 +93,13 @@ test-fast: $(COMPILED)
 	$(PYTEST) -m "not slow" $(ARGS)
 
 # ruff's lint rules and formatter check (pyproject.toml [tool.ruff]) on the code, the tests and the example notebooks,
-# and the layers (import-linter's contracts, [tool.importlinter]);
+# the layers (import-linter's contracts, [tool.importlinter]) and the types (mypy, strict on sim, agents, strategies);
 # CI runs it before the tests (.ci/run), and .pre-commit-config.yaml before each commit.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(COMPILED)
 	$(VPY) -m benchmarks.engine

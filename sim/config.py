@@ -32,7 +32,7 @@ def param(
     doc: str = "",
     *,
     lo_open: bool = False,
-    choices: tuple | None = None,
+    choices: tuple[Any, ...] | None = None,
     nonblank: bool = False,
     unit: str = "",
     source: str = "",
@@ -54,7 +54,11 @@ def param(
         "source": source,
     }
     if isinstance(default, (list, dict)):
-        return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
+
+        def fresh(d: list[Any] | dict[Any, Any] = default) -> Any:
+            return type(d)(d)  # a copy of the default for each instance
+
+        return field(default_factory=fresh, metadata=meta)
     return field(default=default, metadata=meta)  # dataclasses.MISSING: a key that must be given
 
 
@@ -65,7 +69,7 @@ class SegmentConfig:
     brand and quality, low-end wants price)."""
 
     @staticmethod
-    def check_fields(data: dict, prefix: str) -> None:
+    def check_fields(data: dict[str, Any], prefix: str) -> None:
         """One weight per attribute, not all 0."""
         if "weights" in data:
             weights = list(data["weights"])
@@ -126,7 +130,7 @@ class SegmentConfig:
     )
 
 
-def _default_segments() -> list:
+def _default_segments() -> list[SegmentConfig]:
     return [
         SegmentConfig("price", 0.4, [0.5, 0.25, 0.15, 0.10], 0.55, 1.0, 0.56),
         SegmentConfig("value", 0.4, [0.25, 0.4, 0.2, 0.15], 0.3, 0.5, 0.63),
@@ -139,7 +143,7 @@ class CustomerConfig:
     """Heterogeneous customer traits."""
 
     @staticmethod
-    def check_fields(data: dict, prefix: str) -> None:
+    def check_fields(data: dict[str, Any], prefix: str) -> None:
         """The segments' shares add up to 1."""
         if "segments" in data:
             shares = [float(_as_mapping(s).get("share", 0.0)) for s in data["segments"]]
@@ -1680,7 +1684,7 @@ class StaffConfig:
     """Front-line staff (001: only loyal employees create loyal customers)."""
 
     @staticmethod
-    def check_fields(data: dict, prefix: str) -> None:
+    def check_fields(data: dict[str, Any], prefix: str) -> None:
         """A novice is not more skilled than the most skilled."""
         if {"novice_skill", "max_skill"} <= data.keys() and data["novice_skill"] > data["max_skill"]:
             raise ConfigError(
@@ -2085,7 +2089,7 @@ class FirmConfig:
     )
 
 
-def _default_firms() -> list:
+def _default_firms() -> list[FirmConfig]:
     return [
         FirmConfig(name="Focal"),
         FirmConfig(
@@ -2133,7 +2137,7 @@ class SurveyConfig:
     it gets that answer or a higher one. The cut points of a scale must rise."""
 
     @staticmethod
-    def check_fields(data: dict, prefix: str) -> None:
+    def check_fields(data: dict[str, Any], prefix: str) -> None:
         """Each scale's cut points rise."""
         _check_survey_scales(data, prefix)
 
@@ -2251,7 +2255,7 @@ SURVEY_RISING = (
 )
 
 
-def _check_survey_scales(data: dict, prefix: str) -> None:
+def _check_survey_scales(data: dict[str, Any], prefix: str) -> None:
     """Each scale's cut points (and the 0-10 anchors) rise: an answer
     category may not be empty or run backwards (keys not given take their
     defaults)."""
@@ -2315,7 +2319,7 @@ class MarketConfig:
     """A market: customers, firms and the rules they follow."""
 
     @staticmethod
-    def check_fields(data: dict, prefix: str) -> None:
+    def check_fields(data: dict[str, Any], prefix: str) -> None:
         """Firms have distinct names, and at most 127 of them (firm indices are stored in 8 bits)."""
         if "firms" in data:
             names = [str(_as_mapping(f).get("name", "")) for f in data["firms"]]
@@ -2409,7 +2413,7 @@ class RunConfig:
 
 
 # --------------------------------------------------------------------------- validation
-def _check_scalar(key: str, value: Any, meta: dict, kind: type) -> None:
+def _check_scalar(key: str, value: Any, meta: typing.Mapping[str, Any], kind: type) -> None:
     choices = meta.get("choices")
     if choices is not None:
         if value not in choices:
@@ -2446,13 +2450,13 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
 
 
-def _resolve_type(cls: type, f: dataclasses.Field) -> Any:
+def _resolve_type(cls: type, f: dataclasses.Field[Any]) -> Any:
     """The kind of a field: its class, or ``list``/``dict`` for a typed list or mapping."""
     hint = _hints(cls)[f.name]
     return typing.get_origin(hint) or hint
 
 
-def list_item_type(cls: type, f: dataclasses.Field) -> Any:
+def list_item_type(cls: type, f: dataclasses.Field[Any]) -> Any:
     """The type of a list field's entries (``list[FirmConfig]`` -> FirmConfig), or None."""
     hint = _hints(cls)[f.name]
     if typing.get_origin(hint) is not list:
@@ -2476,7 +2480,7 @@ def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
                 raise ConfigError(f"{prefix}{name} = (missing): must be given")
             continue
         key, value, kind = prefix + name, data[name], _resolve_type(cls, f)
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             validate(value, kind, key + ".")
         elif kind is list:
             _validate_list(list_item_type(cls, f), key, value, f.metadata)
@@ -2488,11 +2492,11 @@ def validate(cfg: Any, cls: type = RunConfig, prefix: str = "") -> None:
     _validate_whole(cls, data, prefix)
 
 
-def _validate_list(item_cls: Any, key: str, value: Any, meta: dict) -> None:
+def _validate_list(item_cls: Any, key: str, value: Any, meta: typing.Mapping[str, Any]) -> None:
     items = list(value) if not isinstance(value, (str, bytes)) and hasattr(value, "__iter__") else None
     if items is None:
         raise ConfigError(f"{key} = {value!r}: must be a list")
-    if dataclasses.is_dataclass(item_cls):
+    if isinstance(item_cls, type) and dataclasses.is_dataclass(item_cls):
         if not items and meta.get("empty"):  # a list that may not be empty says what it needs
             raise ConfigError(f"{key} = []: {meta['empty']}")
         for i, item in enumerate(items):
@@ -2502,7 +2506,7 @@ def _validate_list(item_cls: Any, key: str, value: Any, meta: dict) -> None:
             _check_scalar(f"{key}[{i}]", item, meta, item_cls)
 
 
-def _validate_whole(cls: type, data: dict, prefix: str) -> None:
+def _validate_whole(cls: type, data: dict[str, Any], prefix: str) -> None:
     """The checks across fields, which the class owning the fields defines
     (``check_fields(data, prefix)``)."""
     check = getattr(cls, "check_fields", None)
@@ -2521,7 +2525,7 @@ def check_entry(key: str, entry_week: int, steps: int, steps_per_year: float = 5
         )
 
 
-def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict:
+def _as_mapping(cfg: Any, key: str = "config", cls: type | None = None) -> dict[str, Any]:
     if dataclasses.is_dataclass(cfg) and not isinstance(cfg, type):
         return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
     try:
@@ -2546,9 +2550,9 @@ def to_dataclass(cfg: Any, cls: type = RunConfig) -> Any:
             continue
         kind, value = _resolve_type(cls, f), data[f.name]
         item_cls = list_item_type(cls, f)
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             value = to_dataclass(value, kind)
-        elif dataclasses.is_dataclass(item_cls):
+        elif isinstance(item_cls, type) and dataclasses.is_dataclass(item_cls):
             value = [to_dataclass(v, item_cls) for v in value]
         elif kind in (list, dict):
             value = kind(value)
@@ -2563,7 +2567,8 @@ def market_config(cfg: Any = None, **overrides: Any) -> MarketConfig:
     data = _as_mapping(cfg)
     data = {**data, **overrides}
     validate(data, MarketConfig, "market.")
-    return to_dataclass(data, MarketConfig)
+    market: MarketConfig = to_dataclass(data, MarketConfig)
+    return market
 
 
 @dataclass(frozen=True)
@@ -2593,7 +2598,7 @@ def describe(cls: type = MarketConfig, prefix: str = "") -> list[ParameterRow]:
     for f in dataclasses.fields(cls):
         kind = _resolve_type(cls, f)
         key = prefix + f.name
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             rows += describe(kind, key + ".")
             continue
         m = f.metadata

@@ -39,8 +39,10 @@ from typing import Callable, ClassVar
 
 import numpy as np
 
-from sim.config import param, to_dataclass, validate
+from sim.config import param as param  # re-exported: the strategies' configs declare their fields with it
+from sim.config import to_dataclass, validate
 from sim.context import StepContext
+from sim.records import required
 from sim.units import end_step, first_step
 
 #: what a modifier's stored sum may be off by after contributions are taken
@@ -80,9 +82,9 @@ class StrategyConfig:
 class Strategy:
     """Base class: override the hooks a programme needs."""
 
-    name: ClassVar[str] = ""
+    name: str = ""  # a class's own (the registry's key); a FunctionStrategy's is its function's
     description: ClassVar[str] = ""
-    config_class: ClassVar[type] = StrategyConfig
+    config_class: ClassVar[type[StrategyConfig]] = StrategyConfig
     #: True if the programme watches the market during burn-in (e.g. when each
     #: customer churned), so it must be there from the first step. False: it is
     #: inert until it starts, and an experiment may attach it to a copy of a
@@ -96,7 +98,7 @@ class Strategy:
         else:  # however it was built (registry, Python, a lesson), a config is checked once, here
             validate(config, self.config_class, f"strategy.{self.name}.")
             config = to_dataclass(config, self.config_class)
-        self.config = config
+        self.config: StrategyConfig = config
         self._shares: dict[str, np.ndarray] = {}
         self._generation_seen: np.ndarray | None = None
 
@@ -147,7 +149,7 @@ class Strategy:
         step (more than one when a step is long), as recorded when it was
         made. By the time programmes look, a buyer who left the category has
         been replaced by a newcomer in the same row, with visits of their own."""
-        return float(ctx.purchases.visits[bought].astype(np.float64).sum())
+        return float(required(ctx.step_purchases.visits, "purchases.visits")[bought].astype(np.float64).sum())
 
     @property
     def category(self) -> str:
@@ -187,7 +189,7 @@ class Strategy:
         generation = ctx.customers.generation
         if self._generation_seen is None:
             self._generation_seen = np.zeros_like(generation)
-        gone = generation != self._generation_seen
+        gone: np.ndarray = generation != self._generation_seen
         if gone.any():
             self._generation_seen[gone] = generation[gone]
             for share in self._shares.values():

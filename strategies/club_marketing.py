@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from sim.config import ConfigError
+from agents.customers import CustomerPopulation
 from agents.states import is_customer
 from sim.context import StepContext
 from sim.units import period_begins
@@ -208,6 +209,7 @@ class ClubMarketing(Strategy):
     name = "club_marketing"
     description = "members' club for the top 20% by spend with an event calendar: slow belonging (000, 003)"
     config_class = ClubMarketingConfig
+    config: ClubMarketingConfig
 
     # ------------------------------------------------------------------ hooks
     def setup(self, ctx: StepContext) -> None:
@@ -263,7 +265,7 @@ class ClubMarketing(Strategy):
         self.steps_run += 1
         self._set_offer(ctx)
 
-    def _select(self, cust, scores: np.ndarray, current: np.ndarray) -> np.ndarray:
+    def _select(self, cust: CustomerPopulation, scores: np.ndarray, current: np.ndarray) -> np.ndarray:
         """The top ``member_share`` of the firm's current customers by the
         targeting score, among the eligible segments (newcomers replace
         leavers, so read them now)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.context import StepContext
+from sim.records import required
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -105,6 +106,7 @@ class ComplaintHandling(Strategy):
     name = "complaint_handling"
     description = "easy voice, empowered and quick recovery of complaints (001, 002, TARP)"
     config_class = ComplaintHandlingConfig
+    config: ComplaintHandlingConfig
 
     def setup(self, ctx: StepContext) -> None:
         self.base = (ctx.firm.voice_ease, ctx.firm.recovery_bonus, ctx.firm.quick_bonus)
@@ -127,8 +129,9 @@ class ComplaintHandling(Strategy):
     def after_step(self, ctx: StepContext) -> None:
         if not self.active(ctx):
             return
-        bought = ctx.purchases
-        complaints = int(np.count_nonzero(bought.complained & (bought.firm == ctx.firm.index)))
+        bought = ctx.step_purchases
+        complained = required(bought.complained, "purchases.complained")
+        complaints = int(np.count_nonzero(complained & (bought.firm == ctx.firm.index)))
         self.book(
             ctx, self.per_store(ctx, self.config.cost_per_store_per_year) + self.config.cost_per_complaint * complaints
         )

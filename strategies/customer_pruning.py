@@ -100,6 +100,7 @@ class CustomerPruning(Strategy):
     name = "customer_pruning"
     description = "refuse customers whose cost to serve exceeds their margin (001, 003; Reinartz & Kumar)"
     config_class = CustomerPruningConfig
+    config: CustomerPruningConfig
 
     def setup(self, ctx: StepContext) -> None:
         self.steps_run = 0
@@ -134,5 +135,5 @@ class CustomerPruning(Strategy):
     def after_step(self, ctx: StepContext) -> None:
         if not self.active(ctx):
             return
-        visits = self.visits(ctx, ctx.purchases.firm == ctx.firm.index)
+        visits = self.visits(ctx, ctx.step_purchases.firm == ctx.firm.index)
         self.book(ctx, self.config.cost_per_visit * visits + (self.config.review_cost if self.reviewed else 0.0))

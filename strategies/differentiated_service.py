@@ -157,6 +157,7 @@ class DifferentiatedService(Strategy):
     name = "differentiated_service"
     description = "personalised service for top customers or a segment: service and basket lift (000)"
     config_class = DifferentiatedServiceConfig
+    config: DifferentiatedServiceConfig
 
     def setup(self, ctx: StepContext) -> None:
         self.targets = np.zeros(ctx.customers.n, dtype=bool)
@@ -224,7 +225,7 @@ class DifferentiatedService(Strategy):
         self.book(ctx, self.per_store(ctx, cfg.cost_per_store_per_year))
         if not self.delivering:
             return
-        bought = ctx.purchases
+        bought = ctx.step_purchases
         served = self.visits(ctx, (bought.firm == ctx.firm.index) & self.targets[bought.buyers])
         self.book(ctx, cfg.cost_per_visit * served)
         # the advice takes staff time: it counts toward the next step's workload

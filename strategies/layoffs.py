@@ -115,6 +115,7 @@ class Layoffs(Strategy):
     name = "layoffs"
     description = "one-off lay-off of a share of front-line staff: cheaper now, less loyalty later (001)"
     config_class = LayoffsConfig
+    config: LayoffsConfig
 
     def setup(self, ctx: StepContext) -> None:
         self.done = False
@@ -144,7 +145,7 @@ class Layoffs(Strategy):
         staff = ctx.staff
         positions = np.flatnonzero(staff.employed & (staff.firm == ctx.firm.index))
         if self.config.select == "random":
-            key = self.stream(ctx).random(staff.m)[positions]
+            key: np.ndarray = self.stream(ctx).random(staff.m)[positions]
         elif self.config.select == "junior":
             key = staff.tenure[positions]
         else:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.context import StepContext
+from sim.records import required
 from strategies.base import Strategy, StrategyConfig, param
 from strategies.registry import register
 
@@ -267,6 +268,7 @@ class LoyaltyPoints(Strategy):
         "the reward's expected value pulls members, who buy faster as it nears (Kivetz et al. 2006)"
     )
     config_class = LoyaltyPointsConfig
+    config: LoyaltyPointsConfig
 
     def setup(self, ctx: StepContext) -> None:
         n = ctx.customers.n
@@ -317,6 +319,7 @@ class LoyaltyPoints(Strategy):
             # the scheme closes: outstanding points lapse, the bond and the reward's pull go
             self._lapse_replaced(ctx)
             self.lapsed += self._held
+            assert self._balance is not None  # running: after_step has taken the balance column
             self._balance[:] = 0.0
             self._held = 0.0
             self.member[:] = False
@@ -336,13 +339,14 @@ class LoyaltyPoints(Strategy):
         balance = self._balance
         silver, gold = self._tiers(ctx, f)
         multiplier = np.where(gold, cfg.gold_multiplier, np.where(silver, cfg.silver_multiplier, 1.0))
-        bought = ctx.purchases
+        bought = ctx.step_purchases
+        spent = required(bought.spent, "purchases.spent")
         issued = burned = 0.0
         rewards = 0
         for in_round in bought.in_rounds():  # a customer buys at most once a visit round
             mine = in_round & (bought.firm == f)
             buyers = bought.buyers[mine]
-            earned = cfg.earn_rate * multiplier[buyers] * bought.spent[mine]
+            earned = cfg.earn_rate * multiplier[buyers] * spent[mine]
             # earn, then redeem the rewards the balance now reaches (at this purchase)
             held = balance[buyers].astype(np.float64) + earned
             won = np.floor(held / cfg.reward_points)

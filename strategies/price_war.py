@@ -110,6 +110,7 @@ class PriceWar(Strategy):
     name = "price_war"
     description = "deep temporary discount, optional rival retaliation: deal-seekers come and go (000, 001, 003)"
     config_class = PriceWarConfig
+    config: PriceWarConfig
 
     def adjust_offer(self, ctx: StepContext) -> None:
         if not self.active(ctx):

@@ -65,6 +65,7 @@ class QualityInvestment(Strategy):
     name = "quality_investment"
     description = "raise product quality over a ramp: fewer failures and complaints (000)"
     config_class = QualityInvestmentConfig
+    config: QualityInvestmentConfig
 
     def setup(self, ctx: StepContext) -> None:
         self.base_quality = ctx.firm.quality

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sim.context import StepContext
 from sim.units import WEEKS_PER_YEAR
@@ -13,7 +14,7 @@ from strategies.registry import register
 LEVERS = ("wage_per_year", "training", "empowerment", "recognition")
 
 
-def _lever_cost(per_week: float, lever: str, what: str):
+def _lever_cost(per_week: float, lever: str, what: str) -> Any:
     """The parameter of a lever's cost per full-time employee and year, its
     default the former weekly cost x 52."""
     return param(
@@ -117,6 +118,7 @@ class StaffLoyalty(Strategy):
     name = "staff_loyalty"
     description = "wage premium, training, empowerment, recognition: engaged staff, steadier service (001, 002)"
     config_class = StaffLoyaltyConfig
+    config: StaffLoyaltyConfig
 
     def setup(self, ctx: StepContext) -> None:
         self.configured = {k: getattr(ctx.firm.config, k) for k in LEVERS}

@@ -180,6 +180,7 @@ class StructuralBond(Strategy):
         "an ordering system for top customers: routine orders, a saving in their own costs and a switching cost (003)"
     )
     config_class = StructuralBondConfig
+    config: StructuralBondConfig
 
     def setup(self, ctx: StepContext) -> None:
         n = ctx.customers.n

@@ -181,6 +181,7 @@ class WinBack(Strategy):
     name = "win_back"
     description = "contact customers churned within a window with a personal offer (002; Griffin & Lowenstein 2001)"
     config_class = WinBackConfig
+    config: WinBackConfig
 
     def setup(self, ctx: StepContext) -> None:
         n = ctx.customers.n

@@ -69,7 +69,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.experimental.callback import Callback
 
 import experiments.running.schema  # noqa: F401  (app_schema, market and strategy schemas)
-from experiments.running.app import compose_config, hydra_entry
+from experiments.cli.entry import compose_config, hydra_entry
 from experiments.running.config import AppConfig
 from experiments.running.kpis import ALL_KPIS
 from experiments.analysis.pareto import PARAMS, START_DIR, TRIAL_FILE, params_text, searched_params, write_sweep_report

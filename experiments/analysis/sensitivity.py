@@ -55,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 import experiments.running.schema  # noqa: F401  (app_schema, strategies; also in worker processes)
-from experiments.running.app import compose_app, hydra_entry
+from experiments.cli.entry import compose_app, hydra_entry
 from experiments.running.config_keys import get_key, parts_of, set_key
 from experiments.running.config import AppConfig, ExperimentConfig  # noqa: F401  (ExperimentConfig: schema type lookup)
 from experiments.running.kpis import ALL_KPIS
@@ -508,7 +508,7 @@ def compose_sensitivity(overrides: Sequence[str] = ()) -> dict:
 def check_overrides(overrides: Sequence[str]) -> str | None:
     """Compose and check the config of command-line overrides; return the
     one-line error (``key = value: what is allowed``) or None if it is fine."""
-    from experiments.running.app import check_overrides as check
+    from experiments.cli.entry import check_overrides as check
 
     return check(overrides, CONFIG_NAME, plan_of, SensitivityAppConfig)
 

@@ -55,7 +55,7 @@ from strategies.price_war import RETALIATION, PriceWarConfig
 from strategies.registry import available
 
 # --------------------------------------------------------------------------- constants
-#: the lesson a fresh page opens on: the design card's strategies
+#: the lesson a fresh page opens on: the four headline strategies
 DEFAULT_LESSON = "default"
 #: customers in a dashboard market: small enough that a step is instant (about 3 ms)
 DEFAULT_N_CUSTOMERS = 2000
@@ -172,7 +172,7 @@ class SkippedLesson:
 
 def shown_path(path: Path) -> str:
     """A file as a user finds it: relative to the project, else absolute."""
-    from experiments.running.app import CONF_DIR
+    from sim.config_loading import CONF_DIR
 
     project = CONF_DIR.parent
     return str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
@@ -194,7 +194,7 @@ _lessons: dict[tuple[Path, ...], Lessons] = {}
 def lesson_folders() -> tuple[Path, ...]:
     """The config folders whose ``experiment/`` files are lessons: ``conf/``,
     then the folder named by :data:`EXTRA_LESSONS_ENV` if it is set."""
-    from experiments.running.app import CONF_DIR
+    from sim.config_loading import CONF_DIR
 
     extra = os.environ.get(EXTRA_LESSONS_ENV, "").strip()
     return (CONF_DIR,) + ((Path(extra).resolve(),) if extra else ())
@@ -285,7 +285,8 @@ def compose_lesson(name: str, conf_dir: Path) -> LessonPreset:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
-    from experiments.running.app import CONF_DIR, compose_app
+    from sim.config_loading import CONF_DIR
+    from experiments.running.app import compose_app
     from experiments.running.config import AppConfig, validate_experiment
     from experiments.running.runner import experiment_config
     from experiments.cli.errors import translate_hydra_error

@@ -8,7 +8,7 @@ Usage::
     loyalty-market --list-params | --list-strategies | --help
 
 A Hydra app like the others (``conf/config.yaml``, the :class:`sim.config.RunConfig`
-schema, entered through :func:`experiments.running.app.hydra_entry`): the config
+schema, entered through :func:`experiments.cli.entry.hydra_entry`): the config
 is composed from the overrides and validated before the run. The run's results
 go into ``<output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/``: the step table
 (``steps.parquet``), the per-firm summary (``summary.csv``), cohort survival
@@ -45,6 +45,7 @@ from sim.config import (
     check_entry,
     to_dataclass,
 )
+import sim.schema  # noqa: F401  (config_schema and market/market_schema of conf/config.yaml)
 from sim.config_loading import market_presets
 from experiments.cli.errors import (
     BadInput,
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the app: the listings, or one market from ``conf/config.yaml`` and
     the overrides (bad input: one line, exit status 2; Ctrl-C: one line, exit
     status 130; nothing written either way)."""
-    from experiments.running.app import hydra_entry
+    from experiments.cli.entry import hydra_entry
 
     args = list(sys.argv[1:] if argv is None else argv)
     if "--list-params" in args:
@@ -106,7 +107,7 @@ def compose_config(overrides: Sequence[str] = ()) -> Any:
     """The run config of ``overrides`` (``conf/config.yaml``), validated as the
     app validates it (:func:`check_market`): for Python and the tests. Returns
     a DictConfig; raises :class:`BadInput` on bad input."""
-    from experiments.running.app import check_overrides, compose_config as compose
+    from experiments.cli.entry import check_overrides, compose_config as compose
 
     problem = check_overrides(list(overrides), CONFIG, check_market, RunConfig)
     if problem:

@@ -33,7 +33,7 @@ class ScenarioConfig:
 
 
 def _default_scenarios() -> list:
-    """The default experiment: the four strategies of the design card and one combination."""
+    """The default experiment: the four headline strategies and one combination."""
     return [
         ScenarioConfig("baseline", "the focal firm runs no programme"),
         ScenarioConfig("price_war", "a 20% discount for 12 weeks (000, 001, 003)", {"Focal": ["price_war"]}),
@@ -62,8 +62,7 @@ class ExperimentConfig:
 
     name: str = param("default", doc="experiment name (the file in conf/experiment/)")
     description: str = param(
-        "The focal firm under each of the four strategies of the design card and one "
-        "combination, against doing nothing.",
+        "The focal firm under each of the four headline strategies and one combination, against doing nothing.",
         doc="the lesson, shown in the report",
     )
     focal_firm: str = param("Focal", doc="the firm whose indicators are compared")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 import time
 
-from experiments.running.app import CONF_DIR
+from sim.config_loading import CONF_DIR
 
 #: the tiny market every run here uses: enough customers that every firm is
 #: chosen, each experiment's own horizon (a rival enters, a programme ends),

@@ -7,7 +7,7 @@ per customer-year, annual retention, the shares of loyal customers and of
 deal-seekers, the margin, and what a strategy earns per customer of the
 market should agree. This module measures that. For every combination of
 size and step length it runs the default experiment's baseline and the four
-strategies of the design card on the default retail market
+four headline strategies on the default retail market
 (:func:`experiments.running.runner.run_experiment`: common random numbers, every
 scenario on the same seeds), with the horizon and burn-in given in years and
 converted to steps; the strategies state their schedules in weeks and their
@@ -40,8 +40,8 @@ import pandas as pd
 from experiments.running.statistics import paired_interval
 from sim.config import ConfigError, param, validate
 
-#: the strategies of the design card: with the baseline, the scenarios compared
-DESIGN_CARD = ("price_war", "club_marketing", "differentiated_service", "staff_loyalty")
+#: the four headline strategies: with the baseline, the scenarios compared
+HEADLINE_STRATEGIES = ("price_war", "club_marketing", "differentiated_service", "staff_loyalty")
 #: the reference combination: the default retail market, weekly
 REFERENCE_SIZE, REFERENCE_STEPS_PER_YEAR = 5000, 52
 #: the KPI of the strategies' rows (the others are the baseline's levels)
@@ -112,7 +112,7 @@ MEASURES: dict[str, Measure] = {
             "money",
             2.0,
             "the tolerance of profit per customer-year, over the whole (two-year) horizon: under a sixth "
-            "of the smallest effect of a design card's strategy at the reference (about 13)",
+            "of the smallest effect of a headline strategy at the reference (about 13)",
         ),
     )
 }
@@ -197,17 +197,17 @@ def check_settings(s: InvarianceConfig) -> None:
 
 
 def design_card_scenarios(scenarios: Sequence[Mapping]) -> list[dict]:
-    """The baseline and the design card's strategies among the default
+    """The baseline and the four headline strategies among the default
     experiment's ``scenarios``, as they are: the strategies take their
     schedules in weeks and their costs per driver and year, so one config
     serves every step length."""
-    return [dict(sc) for sc in scenarios if sc["name"] == "baseline" or sc["name"] in DESIGN_CARD]
+    return [dict(sc) for sc in scenarios if sc["name"] == "baseline" or sc["name"] in HEADLINE_STRATEGIES]
 
 
 def combination_config(combination: Combination, settings: InvarianceConfig) -> tuple:
     """The typed market and experiment of one combination: the default app
     config with the combination's size and step length, horizon and burn-in
-    in its steps, and the baseline with the design card's strategies."""
+    in its steps, and the baseline with the four headline strategies."""
     from experiments.running.app import compose_app
     from experiments.running.config import validate_experiment
     from experiments.running.runner import experiment_config

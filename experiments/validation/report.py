@@ -16,7 +16,7 @@ settings at the top (:class:`ValidationConfig`); ``table=invariance`` writes
 the invariance table instead (default docs/invariance.md;
 :mod:`experiments.validation.invariance_report`) with the settings under
 ``invariance.*`` (:class:`experiments.validation.invariance.InvarianceConfig`):
-per-customer KPIs of the baseline and the design card's strategies at every
+per-customer KPIs of the baseline and the four headline strategies at every
 market size and step length, and whether they agree. Hydra itself writes
 nothing (no run folder, no ``.hydra/``, no log): the command writes only its
 report.
@@ -685,7 +685,7 @@ def settings_from(config: dict) -> ValidationConfig | InvarianceConfig:
 
 
 def check_config(config: dict) -> None:
-    """The validator of the app (:func:`experiments.running.app.check_overrides`):
+    """The validator of the app (:func:`experiments.cli.entry.check_overrides`):
     raise ConfigError on a config that cannot run, before anything is written."""
     settings_from(config)
 
@@ -694,7 +694,7 @@ def check_args(args: list[str]) -> str | None:
     """The one-line error of the command-line overrides ``args``, or None:
     the composed config (:func:`check_config`), and a single run (the
     command writes one report; a sweep, ``-m``, would overwrite it)."""
-    from experiments.running.app import check_overrides
+    from experiments.cli.entry import check_overrides
 
     for flag in ("-m", "--multirun"):
         if flag in args:
@@ -730,11 +730,11 @@ def report_path(output: str, key: str = "output") -> Path:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """``loyalty-sim-validate [key=value ...]``: the Hydra app
-    ``conf/validate.yaml`` (:func:`experiments.running.app.hydra_entry`):
+    ``conf/validate.yaml`` (:func:`experiments.cli.entry.hydra_entry`):
     check the config (bad input: one line, exit status 2, nothing written),
     then measure the chosen table and write it (:func:`run_task`).
     ``--list`` lists the claims instead, like ``--help`` before Hydra starts."""
-    from experiments.running.app import hydra_entry
+    from experiments.cli.entry import hydra_entry
 
     args = list(sys.argv[1:] if argv is None else argv)
     if "--list" in args:

@@ -54,7 +54,7 @@ BARE_SEPARATORS = {",": "comma", ";": "semicolon"}
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: check the config, then hand over to Hydra."""
-    from experiments.running.app import hydra_entry
+    from experiments.cli.entry import hydra_entry
 
     args = list(sys.argv[1:] if argv is None else argv)
     for arg in args:

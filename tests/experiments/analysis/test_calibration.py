@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from experiments.running.app import compose_app
+from experiments.cli.entry import compose_app
 from experiments.analysis.calibration.cli import CONFIG_NAME, calibrate
 from experiments.analysis.calibration.cohort import simulate_purchases, simulate_survival
 from experiments.analysis.calibration.config import (
@@ -303,7 +303,7 @@ def test_a_calibrated_market_runs_in_every_command(cdnow_run, tmp_path):
     target = ROOT / "conf" / "market" / "calibrated_test_tmp.yaml"
     target.write_text((folder / "market.yaml").read_text())
     try:
-        app = compose_app(["market=calibrated_test_tmp"])
+        app = compose_app(["market=calibrated_test_tmp"], "app")
         assert app["market"]["name"] == "cdnow"
         from sim.model import LoyaltyModel
 

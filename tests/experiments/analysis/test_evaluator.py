@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from experiments.analysis.evaluator import KPI_TABLE_COLUMNS, evaluate_points, point_configs
-from experiments.running.app import compose_app
+from experiments.cli.entry import compose_app
 from sim.config import ConfigError
 
 TINY = [

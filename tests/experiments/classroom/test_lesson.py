@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from experiments.running.app import CONF_DIR
+from sim.config_loading import CONF_DIR
 from experiments.classroom.lesson import (
     AS_IN_LESSON,
     EXTRA_LESSONS_ENV,

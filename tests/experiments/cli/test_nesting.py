@@ -43,7 +43,7 @@ import numpy as np
 import pytest
 
 import experiments.analysis.calibration.cli  # noqa: F401  (registers the calibrate schema)
-from experiments.running.app import compose_app
+from experiments.cli.entry import compose_app
 from experiments.analysis.calibration.cli import CONFIG_NAME
 from experiments.analysis.calibration.cohort import cohort_start, simulate_purchases, simulate_survival
 from experiments.analysis.calibration.config import CalibrateApp, special_case_market

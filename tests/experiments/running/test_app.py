@@ -14,7 +14,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments.running.app import CONF_DIR, check_overrides, compose_app as compose, run_and_write
+from sim.config_loading import CONF_DIR
+from experiments.running.app import check_overrides, compose_app as compose, run_and_write
 from experiments.sweeps.jobs import config_hash
 
 #: a tiny experiment: the default scenarios on a small, short market

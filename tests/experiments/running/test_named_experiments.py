@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.running.app import CONF_DIR, check_overrides, compose_app as compose
+from sim.config_loading import CONF_DIR
+from experiments.running.app import check_overrides, compose_app as compose
 
 EXPERIMENTS = sorted(p.stem for p in (CONF_DIR / "experiment").glob("*.yaml"))
 #: the lessons that must have a named experiment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.running.app import CONF_DIR
+from sim.config_loading import CONF_DIR
 from experiments.running.precompile import TINY, main, runs
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from experiments.validation.invariance import (
-    DESIGN_CARD,
+    HEADLINE_STRATEGIES,
     FAIL,
     MEASURES,
     NPV_DIFFERENCE,
@@ -133,7 +133,7 @@ def test_the_strategies_take_weeks_so_the_design_card_scenarios_are_kept_as_they
         "differentiated_service",
         "staff_loyalty",
     ]
-    assert kept == [s for s in default if s["name"] in ("baseline", *DESIGN_CARD)]  # unconverted
+    assert kept == [s for s in default if s["name"] in ("baseline", *HEADLINE_STRATEGIES)]  # unconverted
 
 
 def test_a_schedule_in_weeks_maps_to_steps_exactly_weekly_and_by_the_week_monthly():
@@ -316,7 +316,7 @@ def test_per_customer_results_do_not_depend_on_market_size():
     judged, text = _judged(
         InvarianceConfig(sizes=[1000, 5000, 20000], steps_per_year=[52], replications=SLOW_REPLICATIONS, workers=2)
     )
-    assert len(judged) == len(MEASURES) - 1 + len(DESIGN_CARD)
+    assert len(judged) == len(MEASURES) - 1 + len(HEADLINE_STRATEGIES)
     assert (judged["verdict"] == PASS).all(), text
 
 
