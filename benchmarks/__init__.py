@@ -1,3 +1,1 @@
-"""Speed and memory benchmarks of the engine, and the per-agent reference model
-they (and the tests) compare it against.
-"""
+"""Engine speed and memory benchmarks, and the per-agent reference model."""

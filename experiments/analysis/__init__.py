@@ -1,3 +1,1 @@
-"""Analysis over parameter points: calibration to observed data, global
-sensitivity, optimisation, and the standard customer-base models.
-"""
+"""Analysis over parameter points: calibration, sensitivity, optimisation."""

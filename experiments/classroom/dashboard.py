@@ -2,7 +2,7 @@
 
 A Mesa SolaraViz page over :class:`experiments.classroom.lesson.Classroom` (Mesa is
 the frame). The sidebar holds SolaraViz's Play, Step and Reset
-and the lesson's controls (:data:`MODEL_PARAMS`): a setting takes effect on
+and the lesson's controls (:func:`model_params`): a setting takes effect on
 Reset, which rebuilds the classroom from the controls. The main area shows
 the lesson's story, KPI cards per firm and five charts; in every chart the
 baseline twin (the same seed without the strategy) is drawn faint and dashed,

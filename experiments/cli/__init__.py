@@ -1,3 +1,1 @@
-"""The command-line layer: the market's command and one-line error messages
-translated from Hydra's and argparse's.
-"""
+"""The command line: the Hydra entry of every app, the market's app, one-line errors."""

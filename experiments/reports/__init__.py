@@ -1,1 +1,1 @@
-"""Reports and plots of an experiment: the console table, report.md, CSVs and figures."""
+"""Reports and plots of an experiment, and the parameter table."""

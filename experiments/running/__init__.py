@@ -1,3 +1,1 @@
-"""Running an experiment: its typed config, scenarios x replications in parallel,
-KPIs, paired statistics and atomic outputs.
-"""
+"""Running an experiment: config, scenarios, replications, KPIs, statistics, outputs."""

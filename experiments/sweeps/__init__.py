@@ -1,3 +1,1 @@
-"""Sweeps over experiment parameters: the jobs' status, the DuckDB catalogue of
-their results, and the sweep's report and figures.
-"""
+"""Sweeps: the jobs' status, the DuckDB catalogue, the sweep's report and figures."""

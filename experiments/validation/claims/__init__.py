@@ -28,7 +28,10 @@ The modules:
   :mod:`~experiments.validation.claims.probe_measures`, :mod:`~experiments.validation.claims.conservation`:
   the measures (evidence -> one number per replication);
 - :mod:`~experiments.validation.claims.probes`: instrumented runs for claims about single
-  purchases;
+  purchases, and the probes of :mod:`~experiments.validation.claims.satisfaction_probes`,
+  :mod:`~experiments.validation.claims.tenure_probes` and
+  :mod:`~experiments.validation.claims.win_back_probe`; the staff-turnover sweep of
+  :mod:`~experiments.validation.claims.staff_measures`;
 - :mod:`~experiments.validation.claims.experiments`: the experiments the claims share;
 - :mod:`~experiments.validation.claims.claim`: a claim;
 - :mod:`~experiments.validation.claims.market_claims`, :mod:`~experiments.validation.claims.strategy_claims`:

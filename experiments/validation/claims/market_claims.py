@@ -1,7 +1,7 @@
 """The claims about the market itself, with no programme running
 (customers, satisfaction, loyalty and staff): churn, the 80/20 rule, voice, expectation and
 experience, word of mouth, loyalty and staff; and, reported last, what
-retention is worth (§9) and the books (§7)."""
+retention is worth and the books (docs/model.md, 7.13 and 7.15)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ _FIFTHS = (
 
 
 MARKET_CLAIMS: tuple[Claim, ...] = (
-    # ------------------------------------------------------------------ §2, §9: the market
+    # ------------------------------------------------------------------ the market
     Claim(
         "market.churn",
         "Firms lose 20-40% of their customers a year.",
@@ -106,7 +106,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
             "strategy.win_back.reach_per_week",
         ),
     ),
-    # ------------------------------------------------------------------ §3: expectation and experience
+    # ------------------------------------------------------------------ expectation and experience
     Claim(
         "experience.delight",
         "Delight raises repurchase more than mere satisfaction.",
@@ -376,7 +376,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         within(1.15, 2.5),
         "ratio",
     ),
-    # ------------------------------------------------------------------ §4: loyalty
+    # ------------------------------------------------------------------ loyalty
     Claim(
         "loyalty.long_tenure_barely_profitable",
         "Loyalty is not profit: about half of long-tenure "
@@ -411,7 +411,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "aware within about two months give 35% by the sixth month (the sweeps of docs/model.md; "
         "inertia and the Challenger's price move it little)",
     ),
-    # ------------------------------------------------------------------ §5: staff
+    # ------------------------------------------------------------------ staff
     Claim(
         "staff.turnover_service",
         "Higher staff turnover lowers the service level.",
@@ -542,7 +542,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
 
 #: reported after the strategies' claims
 PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
-    # ------------------------------------------------------------------ §9 retention and profit
+    # ------------------------------------------------------------------ retention and profit
     Claim(
         "retention.profit",
         "5 points fewer defections raise profit by 25-85%.",
@@ -554,7 +554,7 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
         within(0.25, 0.85),
         "pct",
     ),
-    # ------------------------------------------------------------------ §7 conservation
+    # ------------------------------------------------------------------ conservation
     Claim(
         "books.customers",
         "Customers are conserved: every customer is in exactly one state per firm, every step.",

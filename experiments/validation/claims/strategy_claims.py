@@ -1,7 +1,7 @@
 """The claims about the strategies: each strategy's
 signature (price war, club marketing, differentiated service, staff
 loyalty, quality investment, points, complaint handling, win-back,
-customer pruning, lay-offs) and the published figures of §9 about them."""
+customer pruning, lay-offs) and the published figures about them (docs/model.md, 7.16)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ _TARP = {f"{severity}_{how}": share for (severity, how), share in TARP_REPURCHAS
 _TARP_SILENT = {f"{severity}_{how}": share for (severity, how), share in TARP_SILENT_REPURCHASE.items()}
 
 STRATEGY_CLAIMS: tuple[Claim, ...] = (
-    # ------------------------------------------------------------------ §6.1 price war
+    # ------------------------------------------------------------------ price war
     Claim(
         "price_war.share",
         "A price war raises market share fast.",
@@ -140,7 +140,7 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
         "ratio",
         calibrated=("choice.beta_deal_acquired", "churn.deal_acquired_hazard", "loyalty.deal_acquired_affect"),
     ),
-    # ------------------------------------------------------------------ §6.2 club marketing
+    # ------------------------------------------------------------------ club marketing
     Claim(
         "club.loyalty_builds",
         "A members' club builds loyalty slowly: its gain grows over the years.",
@@ -208,7 +208,7 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
         "attendee are assumptions; as on the default market it pays with every event at a quarter of "
         "its cost (docs/model.md: the lessons and what would flip them)",
     ),
-    # ------------------------------------------------------------------ §6.3 differentiated service
+    # ------------------------------------------------------------------ differentiated service
     Claim(
         "service.needs_staff",
         "Differentiated service needs skilled, empowered staff: it does more with the staff programme than without.",
@@ -220,7 +220,7 @@ STRATEGY_CLAIMS: tuple[Claim, ...] = (
         above(0),
         "money",
     ),
-    # ------------------------------------------------------------------ §6.4 staff loyalty
+    # ------------------------------------------------------------------ staff loyalty
     Claim(
         "staff_loyalty.engagement",
         "A staff-loyalty programme raises staff engagement.",
