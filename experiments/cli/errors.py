@@ -202,7 +202,7 @@ def _unknown_key(full_key: str, root: type = RunConfig) -> str:
 
 def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "override", root: type = RunConfig) -> str:
     """An OmegaConf error as ``key = value: what is allowed``."""
-    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+    from omegaconf.errors import ConfigAttributeError, ConfigIndexError, ConfigKeyError, ValidationError
 
     full_key = getattr(e, "full_key", None) or ""
     dotted = _display_key(full_key).replace("[", ".").replace("]", "")
@@ -230,7 +230,7 @@ def _translate_omegaconf(e: Exception, values: dict[str, Any], source: str = "ov
             return f"{_display_key(deeper.lstrip('+'))} = {values[deeper]!r}: {key} does not exist (index out of range)"
         return f"{key} = {value!r}: {_allowed(full_key, root=root)}"
     msg = one_line((getattr(e, "msg", None) or str(e)).splitlines()[0] if str(e) else type(e).__name__)
-    if "index out of range" in msg:
+    if isinstance(e, ConfigIndexError):
         for k, v in values.items():  # the override that reached past the list's end
             if _display_key(k).startswith(key):
                 return f"{_display_key(k)} = {v!r}: {key} does not exist (index out of range)"

@@ -1,4 +1,5 @@
-"""The status of one job's folder: finished, failed, interrupted, or not done.
+"""The status of a job's folder (finished, failed, interrupted, or not done), and
+the running jobs every app marks interrupted on Ctrl-C (:func:`running_app`).
 
 A job's ``status.json`` is written last, atomically, once all its result
 files are in place: a folder without it holds no finished job, whatever else

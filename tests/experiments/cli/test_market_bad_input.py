@@ -67,6 +67,13 @@ CASES = {
     "sweep": (["market=retail,subscription"], None, "market", "retail,subscription", "one value"),
     "firm_entry_not_a_mapping": (["market.firms.0=3"], None, "market.firms[0]", "3", "mapping"),
     "preset_added_to_the_chosen_one": (["+market=subscription"], None, "market", "subscription", "chosen already"),
+    "strategy_index_out_of_range": (
+        ["market.firms.0.strategies.3.depth=0.1"],
+        None,
+        "market.firms[0].strategies[3].depth",
+        "0.1",
+        "index out of range",
+    ),
     "firm_index_out_of_range": (["market.firms.7.price=1"], None, "market.firms[7].price", "1", "out of range"),
     "bad_choice": (["market.network.reorder=spiral"], None, "market.network.reorder", "spiral", "one of"),
     "survey_cut_point_out_of_range": (
