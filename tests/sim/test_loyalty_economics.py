@@ -5,6 +5,8 @@ little less and forgives more; and a report of value by tenure."""
 
 from __future__ import annotations
 
+import pytest
+
 import copy
 import dataclasses
 
@@ -49,6 +51,7 @@ def test_only_loyal_and_advocate_relationships_differ():
         assert np.isclose(f[TOLERANCE_WIDENING, s], 0.5 if attached else 0.0)
 
 
+@pytest.mark.slow
 def test_a_loyal_customer_buys_across_more_of_the_range():
     """The same market and draws with and without the lift: loyal and
     advocate buyers spend the lift more a visit, the others the same."""
@@ -62,6 +65,7 @@ def test_a_loyal_customer_buys_across_more_of_the_range():
     assert np.allclose(ratio[attached], 1.5, rtol=1e-5) and np.allclose(ratio[~attached], 1.0, rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_loyal_customers_take_less_of_the_staffs_time():
     plain, saving = _first_step(loyal_cost_saving=0.0), _first_step(loyal_cost_saving=0.5)
     assert (saving.last_step.visits < plain.last_step.visits).all()

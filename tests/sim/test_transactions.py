@@ -69,6 +69,7 @@ def test_the_summary_counts_repeat_weeks_as_the_lifetimes_layout_does():
     assert both.loc[1, "frequency"] == 2.0 and both.loc[1, "monetary_value"] == pytest.approx((20 + 99) / 2)
 
 
+@pytest.mark.slow
 def test_a_run_can_write_its_transactions_and_customer_summary(tmp_path):
     main(
         [

@@ -71,6 +71,7 @@ def test_files_in_a_dated_folder(tiny_run):
     assert hidden == [], f"temporary files left behind: {hidden}"
 
 
+@pytest.mark.slow
 def test_step_table_has_one_row_per_step_and_firm(tiny_run):
     _, out = tiny_run
     (folder,) = run_folders(out)
@@ -85,6 +86,7 @@ def test_step_table_has_one_row_per_step_and_firm(tiny_run):
     assert (folder / "loyalty_states.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_saved_config_is_complete_and_valid(tiny_run):
     _, out = tiny_run
     (folder,) = run_folders(out)
@@ -158,6 +160,7 @@ def test_a_preset_of_the_users_own_folder_and_overrides(tmp_path):
     assert c.market.firms[0].price == 0.9 and c.market.steps_per_year == 12
 
 
+@pytest.mark.slow
 def test_hydra_writes_nothing_beside_the_results(tmp_path):
     """The run's folder is the only thing written: no .hydra folder, no log."""
     proc = subprocess.run(

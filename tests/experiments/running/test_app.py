@@ -96,6 +96,7 @@ def test_the_intervals_of_the_report_are_those_of_the_runs_table(tiny_job):
         assert f"{mean:+,.0f}" in report and f"{lo:+,.0f}" in report and f"{hi:+,.0f}" in report
 
 
+@pytest.mark.slow
 def test_common_random_numbers_make_the_paired_interval_narrower_than_the_unpaired(tiny_job):
     comparison = pd.read_csv(tiny_job / "comparison.csv")
     rows = comparison[(comparison.scenario != "baseline") & comparison.kpi.isin(["npv", "revenue"])]

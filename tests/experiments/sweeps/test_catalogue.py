@@ -402,6 +402,7 @@ def test_a_one_parameter_sweep_writes_the_table_line_plot_and_report(one, tmp_pa
     assert f"| 1600 | club | {club_cell} |" in report and "| 400 | baseline | 4 |" in report
 
 
+@pytest.mark.slow
 def test_a_two_parameter_sweep_writes_a_heatmap_per_compared_scenario(two, tmp_path):
     out = tmp_path / "all"
     assert main([str(two), "--out", str(out)]) == 0

@@ -315,6 +315,7 @@ def test_the_command_writes_a_report_of_the_claims_chosen_and_nothing_else(tmp_p
     assert "validation claims pass; report:" in stdout
 
 
+@pytest.mark.slow
 def test_a_run_leaves_only_its_report_hydra_writes_nothing(tmp_path, monkeypatch):
     """The command runs through Hydra; Hydra must write no run folder, no
     .hydra/ and no log into the working folder (measuring is stubbed: this
