@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 from typing import Any
 
-from sim.config import ConfigError, describe, validate
+from sim.config import ConfigError, describe
 from sim.units import StepLength
 from strategies.base import FunctionStrategy, Strategy
 
@@ -101,8 +101,7 @@ def make_strategy(spec: Any) -> Strategy:
             raise ConfigError(
                 f"strategy.{name}.{key} = {params[key]!r}: unknown key; allowed keys: {', '.join(sorted(fields))}"
             )
-    validate(params, cls.config_class, f"strategy.{name}.")
-    return cls(cls.config_class(**params))
+    return cls(cls.config_class(**params))  # the strategy validates and types its config
 
 
 def check_strategies(where: str, specs: Any, steps: int | None = None, steps_per_year: float = 52.0) -> None:
