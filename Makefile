@@ -26,7 +26,7 @@ DASHBOARD_PORT ?= 8765
 DASHBOARD_ENV := SOLARA_ASSETS_PROXY_CACHE_DIR=$(abspath $(ASSETS_DIR)) SOLARA_TELEMETRY_MIXPANEL_ENABLE=False \
                  SOLARA_KERNEL_CULL_TIMEOUT=$${SOLARA_KERNEL_CULL_TIMEOUT:-2m}
 
-.PHONY: setup run test test-fast lint bench dashboard browser clean
+.PHONY: setup run test test-fast lint bench maps dashboard browser clean
 
 $(STAMP): pyproject.toml
 	@py=$$($(FIND_PYTHON)) || { echo "error: no Python >= 3.12 found (tried PYTHON='$(PYTHON)', python3.13, python3.12, python3, ~/.pyenv/versions/3.12+). Install one or pass PYTHON=/path/to/python3.12." >&2; exit 1; }; \
@@ -103,6 +103,17 @@ lint: $(STAMP)
 
 bench: $(COMPILED)
 	$(VPY) -m benchmarks.engine
+
+# The named strategy maps of conf/map/ (loyalty-sim-map), each written to
+# docs/maps/<name>/, and their index docs/maps.md; MAPS="a b" runs only those.
+MAPS ?= $(sort $(basename $(notdir $(wildcard conf/map/*.yaml))))
+maps: $(COMPILED)
+	@for m in $(MAPS); do \
+	  echo "map $$m"; \
+	  $(VENV)/bin/loyalty-sim-map map=$$m map.progress=false hydra.run.dir=docs/maps/$$m \
+	    hydra.output_subdir=null hydra/job_logging=disabled hydra/hydra_logging=disabled || exit 1; \
+	done
+	$(VPY) -m experiments.analysis.map_index
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache $(ASSETS_DIR)

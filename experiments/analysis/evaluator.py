@@ -40,7 +40,7 @@ import pandas as pd
 
 import experiments.running.schema  # noqa: F401  (app_schema, strategies; also in worker processes)
 from experiments.cli.errors import one_line
-from experiments.running.config_keys import get_key, set_key
+from experiments.running.config_keys import get_key, set_value
 from experiments.running.kpis import ALL_KPIS
 from experiments.running.statistics import COMPARISON_COLUMNS
 from sim.config import ConfigError
@@ -126,7 +126,9 @@ def point_configs(
     kept (in the experiment's order) and ``experiment.baseline`` set.
 
     A value of a key that holds a whole number is taken as that whole number
-    if it is one (a table column of whole numbers may arrive as floats).
+    if it is one (a table column of whole numbers may arrive as floats); a
+    segment's share rescales the other segments' shares in proportion
+    (:func:`experiments.running.config_keys.set_value`).
     A key that does not exist or a value the schema does not allow raises
     ``ConfigError("point <label>: <key> = <value>: <what is allowed>")``.
     """
@@ -150,7 +152,7 @@ def point_configs(
                 raise ConfigError(f"point {label}: {key} = {value!r}: {e.args[0]}") from None
             if _is_whole(current) and isinstance(value, float) and value.is_integer():
                 value = int(value)
-            set_key(config, key, value)
+            set_value(config, key, value)
         try:
             validate_experiment(config)
         except ConfigError as e:

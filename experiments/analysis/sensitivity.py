@@ -44,7 +44,6 @@ is rounded at every point; the table of a scenario's firm changes
 from __future__ import annotations
 
 import copy
-import math
 import sys
 import time
 from dataclasses import dataclass, field
@@ -56,7 +55,8 @@ import pandas as pd
 
 import experiments.running.schema  # noqa: F401  (app_schema, strategies; also in worker processes)
 from experiments.cli.entry import compose_app, hydra_entry
-from experiments.running.config_keys import get_key, parts_of, set_key
+from experiments.analysis.parameter_ranges import ParameterRange, check_ranges
+from experiments.analysis.parameter_ranges import applied_values as values_as_run
 from experiments.running.config import AppConfig, ExperimentConfig  # noqa: F401  (ExperimentConfig: schema type lookup)
 from experiments.running.kpis import ALL_KPIS
 from experiments.cli.errors import EXIT_BAD_INPUT
@@ -66,30 +66,6 @@ CONFIG_NAME = "sensitivity"
 METHODS = ("morris", "sobol")
 #: the columns of indices.csv after ``parameter``, per method
 INDEX_COLUMNS = {"sobol": ["S1", "S1_conf", "ST", "ST_conf"], "morris": ["mu", "mu_star", "mu_star_conf", "sigma"]}
-#: the config sections a parameter may belong to
-PARAMETER_SECTIONS = ("market", "experiment")
-#: keys that change how an experiment runs or is reported, never its results
-NOT_RESULTS = (
-    "experiment.workers",
-    "experiment.progress",
-    "experiment.figures",
-    "experiment.confidence",
-    "experiment.record_transactions",
-)
-
-
-# --------------------------------------------------------------------- config
-
-
-@dataclass
-class ParameterRange:
-    """One input of the analysis: a numeric key of the app config and its range."""
-
-    key: str = param(
-        "market.customers.visits_per_year_mean", doc="dotted key of the app config, e.g. market.firms.0.price"
-    )
-    lo: float = param(15.6, doc="lowest value (inside the key's allowed range)")
-    hi: float = param(31.2, doc="highest value (above lo, inside the key's allowed range)")
 
 
 @dataclass
@@ -355,7 +331,7 @@ def plan_of(container: dict) -> Plan:
             f"the scenario analysed ({target.scenario!r})"
         )
     _check_method(settings)
-    parameters, whole = _check_parameters(data, settings.parameters)
+    parameters, whole = check_ranges(data, settings.parameters, "sensitivity.parameters")
     return Plan(settings, data, parameters, whole, target)
 
 
@@ -366,74 +342,6 @@ def _check_method(s: SensitivityConfig) -> None:
         )
     if s.method == "morris" and s.levels % 2:
         raise ConfigError(f"sensitivity.levels = {s.levels}: must be even (Morris grid)")
-
-
-def _check_parameters(app: dict, entries: list) -> tuple[list[ParameterRange], list[bool]]:
-    """Each entry names an existing numeric key of the app config once, with
-    lo < hi and both ends allowed by the key's schema (checked by validating
-    the app config with the key set to each end)."""
-    from experiments.running.config import validate_experiment
-    from sim.config import to_dataclass
-
-    if not entries:
-        raise ConfigError("sensitivity.parameters = []: needs at least one {key, lo, hi}")
-    parameters: list[ParameterRange] = []
-    whole: list[bool] = []
-    seen: dict[str, int] = {}
-    for i, entry in enumerate(entries):
-        where = f"sensitivity.parameters[{i}]"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where} = {entry!r}: must be a mapping {{key, lo, hi}}")
-        validate(entry, ParameterRange, where + ".")
-        missing = [k for k in ("key", "lo", "hi") if k not in entry]
-        if missing:
-            raise ConfigError(f"{where} = {entry!r}: must give {', '.join(missing)}")
-        p: ParameterRange = to_dataclass(entry, ParameterRange)
-        p.key = ".".join(parts_of(p.key))
-        if (parts_of(p.key) or [""])[0] not in PARAMETER_SECTIONS:
-            raise ConfigError(
-                f"{where}.key = {p.key!r}: must be a key of "
-                f"{' or '.join(PARAMETER_SECTIONS)} (e.g. market.firms.0.price)"
-            )
-        try:
-            current = get_key(app, p.key)
-        except KeyError as e:
-            raise ConfigError(f"{where}.key = {p.key!r}: {e.args[0]}") from None
-        if isinstance(current, bool) or not isinstance(current, (int, float)):
-            raise ConfigError(f"{where}.key = {p.key!r}: must name a numeric key (its value is {current!r})")
-        if p.key in NOT_RESULTS or p.key.startswith("market.engine."):
-            raise ConfigError(
-                f"{where}.key = {p.key!r}: changes how the experiment runs or is reported, not "
-                "its results; must be a key of the market or the experiment's design "
-                "(e.g. market.firms.0.price, experiment.replications)"
-            )
-        if p.key in seen:
-            raise ConfigError(f"{where}.key = {p.key!r}: already sensitivity.parameters[{seen[p.key]}]")
-        seen[p.key] = i
-        if not p.lo < p.hi:
-            raise ConfigError(f"{where}.lo = {p.lo!r}: must be below hi ({p.hi!r})")
-        is_whole = isinstance(current, int)
-        if is_whole and math.floor(p.hi) < math.ceil(p.lo):
-            raise ConfigError(
-                f"{where}.lo = {p.lo!r}: {p.key} is a whole number and [{p.lo}, {p.hi}] holds "
-                "none; must span at least one whole number"
-            )
-        for end in ("lo", "hi"):
-            value = getattr(p, end)
-            trial = copy.deepcopy(app)
-            set_key(trial, p.key, round(value) if is_whole else float(value))
-            try:
-                validate_experiment(trial)
-            except ConfigError as e:
-                detail = " ".join(str(e).split())
-                key, _, allowed = detail.partition(" = ")
-                allowed = allowed.split(": ", 1)[1] if ": " in allowed else allowed
-                shown = ".".join(parts_of(key))
-                what = f"{p.key} {allowed}" if shown == p.key else f"makes the config invalid ({detail})"
-                raise ConfigError(f"{where}.{end} = {value!r}: {what}") from None
-        parameters.append(p)
-        whole.append(is_whole)
-    return parameters, whole
 
 
 # --------------------------------------------------------------------- evaluation
@@ -489,11 +397,7 @@ def target_values(table: pd.DataFrame, target: Target) -> np.ndarray:
 
 def applied_values(plan: Plan, inputs: np.ndarray) -> pd.DataFrame:
     """The parameter values as run (whole-number keys rounded), one column per key."""
-    table = pd.DataFrame(np.asarray(inputs, dtype=float), columns=[p.key for p in plan.parameters])
-    for p, whole in zip(plan.parameters, plan.whole):
-        if whole:
-            table[p.key] = table[p.key].round().astype("int64")
-    return table
+    return values_as_run([p.key for p in plan.parameters], plan.whole, inputs)
 
 
 # --------------------------------------------------------------------- the app

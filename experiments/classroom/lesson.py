@@ -46,6 +46,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
+from experiments.running.config_keys import rescaled_shares
 from experiments.running.scenarios import Scenario, attach_strategies, build_scenarios, with_engine_threads
 from sim.config import ConfigError, MarketConfig, RunConfig, SegmentConfig, validate
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
@@ -423,16 +424,8 @@ def segment_mix(segments: list[SegmentConfig], price_share: float) -> list[Segme
         raise ConfigError(
             f"price_share = {price_share!r}: the market has no {PRICE_SEGMENT!r} segment (segments: {', '.join(names)})"
         )
-    others = sum(s.share for s in segments if s.name != PRICE_SEGMENT)
-    rest = 1.0 - float(price_share)
-    out = []
-    for s in segments:
-        if s.name == PRICE_SEGMENT:
-            share = float(price_share)
-        else:
-            share = rest * (s.share / others if others > 0 else 1.0 / (len(segments) - 1))
-        out.append(dataclasses.replace(s, share=share))
-    return out
+    shares = rescaled_shares([s.share for s in segments], names.index(PRICE_SEGMENT), float(price_share))
+    return [dataclasses.replace(s, share=share) for s, share in zip(segments, shares)]
 
 
 def _focal_strategies(specs: list, settings: ClassroomSettings) -> list:

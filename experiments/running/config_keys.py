@@ -1,12 +1,19 @@
 """Dotted keys into a config (``market.customers.exit_per_year_mean``, ``market.firms.0.price``).
 
-The sensitivity analysis and the calibration name the parameters they vary
-by such keys; these read and set them in a plain config dict.
+The sensitivity analysis, the strategy maps and the calibration name the
+parameters they vary by such keys; these read and set them in a plain config
+dict. :func:`set_value` sets a key as a what-if means it: a segment's share
+grows or shrinks at the other segments' expense (:func:`rescaled_shares`), so
+that the market's shares still add up to 1.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Sequence
+
+#: the key of a customer segment's share in the app config
+SEGMENT_SHARE = re.compile(r"^market\.customers\.segments\.(\d+)\.share$")
 
 
 def parts_of(key: str) -> list[str]:
@@ -44,3 +51,33 @@ def set_key(container: dict, key: str, value: Any) -> None:
         parent[int(last)] = value
     else:
         parent[last] = value
+
+
+def rescaled_shares(shares: Sequence[float], index: int, share: float) -> list[float]:
+    """The shares with entry ``index`` set to ``share`` and the rest of the
+    whole split among the others in proportion to their shares (equally if
+    they all had none), so that the shares still add up to 1."""
+    others = sum(float(s) for i, s in enumerate(shares) if i != index)
+    rest = 1.0 - float(share)
+    n_others = len(shares) - 1
+    return [
+        float(share) if i == index else rest * (float(s) / others if others > 0 else 1.0 / n_others)
+        for i, s in enumerate(shares)
+    ]
+
+
+def set_value(container: dict, key: str, value: Any) -> None:
+    """Set the value at an existing dotted key (:func:`set_key`); a segment's
+    share (``market.customers.segments.<i>.share``) rescales the other
+    segments' shares in proportion (:func:`rescaled_shares`)."""
+    key = ".".join(parts_of(key))
+    match = SEGMENT_SHARE.match(key)
+    segments = get_key(container, "market.customers.segments") if match else None
+    if not match or not isinstance(segments, list) or len(segments) < 2:
+        set_key(container, key, value)
+        return
+    index = int(match.group(1))
+    get_key(container, key)  # (an index past the end raises KeyError here)
+    shares = rescaled_shares([float(s.get("share", 0.0)) for s in segments], index, float(value))
+    for segment, share in zip(segments, shares):
+        segment["share"] = share

@@ -18,6 +18,11 @@ APPS = {
     "loyalty-sim": ["\nexperiment: ", "\nmarket: "],
     "loyalty-sim-sensitivity": ["\nsensitivity: lesson_club, lesson_layoffs, morris, sobol", "\nexperiment: "],
     "loyalty-sim-optimise": ["\noptimise: pareto, price_war, single", "\nexperiment: "],
+    "loyalty-sim-map": [
+        "\nmap: bonds_under_price_war, captive_rival_entry",
+        "headline_staff_loyalty",
+        "\nexperiment: ",
+    ],
     "loyalty-sim-calibrate": ["calibration=<name>", "own_log", "transactions.separator"],
     "loyalty-sim-validate": ["table=invariance", "invariance.sizes", "'only=[", "--list"],
 }

@@ -269,6 +269,18 @@ OTHER_APPS = {
             "calibration.figures=false",
         ],
     ),
+    "map": (
+        "loyalty-sim-map",
+        "experiments.analysis.strategy_map",
+        [
+            "market.n_customers=300",
+            "market.burn_in=10",
+            "experiment.replications=2",
+            "map.workers=1",
+            "map.levels=2",
+            "map.conditions=[{key: market.steps, lo: 2000, hi: 3000}, {key: market.firms.1.price, lo: 0.8, hi: 0.9}]",
+        ],
+    ),
     "optimise": (
         "loyalty-sim-optimise",
         "experiments.analysis.optimise",

@@ -25,6 +25,7 @@ APPS = {
     "loyalty-sim-calibrate": "experiments.analysis.calibration.cli",
     "loyalty-sim-sensitivity": "experiments.analysis.sensitivity",
     "loyalty-sim-optimise": "experiments.analysis.optimise",
+    "loyalty-sim-map": "experiments.analysis.strategy_map",
     "loyalty-sim-validate": "experiments.validation.report",
     "loyalty-sim-report": "experiments.sweeps.report",
 }

@@ -27,6 +27,10 @@ def sensitivity(id: str, *args: str, key: str, value: str = "", allowed: str = "
     return Case(id, "loyalty-sim-sensitivity", (*args, RUN, OWN_CONF), key, value, allowed, **kw)
 
 
+def strategy_map(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
+    return Case(id, "loyalty-sim-map", (*args, RUN, OWN_CONF), key, value, allowed, **kw)
+
+
 def optimise(id: str, *args: str, key: str, value: str = "", allowed: str = "", **kw) -> Case:
     return Case(id, "loyalty-sim-optimise", (*args, "hydra.sweep.dir={tmp}/sweep", OWN_CONF), key, value, allowed, **kw)
 
@@ -713,6 +717,42 @@ CASES = [
         allowed="malformed YAML",
         files={"conf/experiment/zz_bad_input_sens.yaml": EXPERIMENT + "  name: {oops\n"},
     ),
+    # --- loyalty-sim-map
+    strategy_map("unknown_map", "map=nosuch", key="map", value="nosuch", allowed="available"),
+    strategy_map("unknown_design", "map.design=random", key="map.design", value="random", allowed="one of"),
+    strategy_map("kpi_not_money", "map.kpi=churn_rate", key="map.kpi", value="churn_rate", allowed="one of"),
+    strategy_map("one_level", "map.levels=1", key="map.levels", value="1", allowed="[2, "),
+    strategy_map("density_above_one", "map.min_density=1.5", key="map.min_density", value="1.5", allowed="[0.5, 1.0]"),
+    strategy_map(
+        "scenario_is_the_baseline", "map.scenario=baseline", key="map.scenario", value="baseline", allowed="must differ"
+    ),
+    strategy_map(
+        "unknown_scenario", "map.scenario=nosuch", key="map.scenario", value="nosuch", allowed="experiment's scenarios"
+    ),
+    strategy_map(
+        "one_condition",
+        "map.conditions=[{key: market.steps, lo: 52, hi: 104}]",
+        key="map.conditions",
+        value="1 conditions",
+        allowed="a map shows 2 to 4",
+    ),
+    strategy_map(
+        "condition_out_of_range",
+        "map.conditions=[{key: market.steps, lo: 52, hi: 104}, {key: market.firms.1.price, lo: 0.8, hi: -1.5}]",
+        key="map.conditions[1].lo",
+        value="0.8",
+        allowed="must be below hi",
+    ),
+    strategy_map(
+        "unknown_condition_key",
+        "map.conditions=[{key: market.steps, lo: 52, hi: 104}, {key: market.nosuch, lo: 0, hi: 1}]",
+        key="map.conditions[1].key",
+        value="market.nosuch",
+        allowed="unknown key",
+    ),
+    strategy_map(
+        "choose_without_more_conditions", "map.choose=2", key="map.choose", value="2", allowed="below the number"
+    ),
     # --- loyalty-sim-optimise
     optimise("no_trials", "hydra.sweeper.n_trials=0", key="hydra.sweeper.n_trials", value="0", allowed="at least 1"),
     optimise(
@@ -815,6 +855,52 @@ CASES = [
         "invariance.output",
         "/proc",
         "cannot write",
+    ),
+    validate(
+        "size_repeated",
+        "sizes=[1000,1000]",
+        "size_replications=[5,5]",
+        key="sizes",
+        value="[1000,1000]",
+        allowed="each may be listed once",
+    ),
+    validate(
+        "size_below_one",
+        "sizes=[0]",
+        "size_replications=[5]",
+        key="sizes",
+        value="[0]",
+        allowed="each must be a whole number in [1, ",
+    ),
+    validate("size_not_a_number", "sizes=[many]", key="sizes[0]", value="many"),
+    validate("no_step_length", "steps_per_year=[]", key="steps_per_year", value="[]", allowed="give at least one"),
+    validate(
+        "step_length_repeated",
+        "steps_per_year=[52,52]",
+        key="steps_per_year",
+        value="[52,52]",
+        allowed="each may be listed once",
+    ),
+    validate(
+        "size_replications_below_two",
+        "size_replications=[10,1,5]",
+        key="size_replications",
+        value="[10,1,5]",
+        allowed="each must be a whole number in [2, ",
+    ),
+    validate(
+        "size_replications_not_one_per_size",
+        "size_replications=[10,10]",
+        key="size_replications",
+        value="[10,10]",
+        allowed="give one per size",
+    ),
+    invariance(
+        "size_replications_with_the_invariance_table",
+        "size_replications=[3,3,3]",
+        key="size_replications",
+        value="[3, 3, 3]",
+        allowed="a setting of the validation report",
     ),
     validate("unknown_key", "bogus=1", key="bogus", value="1", allowed="unknown key; allowed keys:"),
     validate("a_sweep", "-m", "seed=1,2", key="-m", allowed="not a sweep"),
