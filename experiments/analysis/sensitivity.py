@@ -44,7 +44,6 @@ is rounded at every point; the table of a scenario's firm changes
 from __future__ import annotations
 
 import copy
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +53,11 @@ import numpy as np
 import pandas as pd
 
 import experiments.running.schema  # noqa: F401  (app_schema, strategies; also in worker processes)
-from experiments.cli.entry import compose_app, hydra_entry
+from experiments.cli.entry import compose_app, hydra_entry, run_in_job_folder
 from experiments.analysis.parameter_ranges import ParameterRange, check_ranges
 from experiments.analysis.parameter_ranges import applied_values as values_as_run
 from experiments.running.config import AppConfig, ExperimentConfig  # noqa: F401  (ExperimentConfig: schema type lookup)
 from experiments.running.kpis import ALL_KPIS
-from experiments.cli.errors import EXIT_BAD_INPUT
 from sim.config import ConfigError, MarketConfig, param, validate  # noqa: F401  (MarketConfig: type lookup)
 
 CONFIG_NAME = "sensitivity"
@@ -423,24 +421,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run_job(cfg: Any) -> Analysis:
-    """One Hydra job: analyse and write into the job's folder. Stray temporary
-    files of a killed run are removed first; Ctrl-C marks the folder
-    interrupted, says so in one line and exits with status 130, and no worker
-    process outlives the job (:func:`experiments.sweeps.jobs.running_job`)."""
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    from experiments.sweeps.jobs import config_hash, running_job
-    from experiments.cli.errors import one_line
-
-    folder = Path(HydraConfig.get().runtime.output_dir)
-    container = OmegaConf.to_container(cfg, resolve=True)
-    with running_job(folder, config_hash(container)):
-        try:
-            return run_and_write(container, folder)
-        except ConfigError as e:
-            print(f"error: {one_line(str(e))}", file=sys.stderr)
-            raise SystemExit(EXIT_BAD_INPUT) from None
+    """One Hydra job: analyse and write into the job's folder (:func:`experiments.cli.entry.run_in_job_folder`)."""
+    return run_in_job_folder(cfg, run_and_write)
 
 
 def run_and_write(container: dict, folder: Path) -> Analysis:

@@ -51,7 +51,6 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,8 +62,7 @@ import pandas as pd
 import experiments.running.schema  # noqa: F401  (app_schema, strategies; also in worker processes)
 from experiments.analysis.parameter_ranges import ParameterRange, applied_values, check_ranges
 from experiments.analysis.scenario_discovery import Rule, discover
-from experiments.cli.entry import compose_app, hydra_entry
-from experiments.cli.errors import EXIT_BAD_INPUT
+from experiments.cli.entry import compose_app, hydra_entry, run_in_job_folder
 from experiments.running.config import AppConfig, ExperimentConfig  # noqa: F401  (ExperimentConfig: schema type lookup)
 from experiments.running.config_keys import get_key
 from experiments.running.kpis import ALL_KPIS
@@ -454,22 +452,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def run_job(cfg: Any) -> StrategyMap:
-    """One Hydra job: map and write into the job's folder (Ctrl-C marks the
-    folder interrupted and exits with status 130, :func:`experiments.sweeps.jobs.running_job`)."""
-    from hydra.core.hydra_config import HydraConfig
-    from omegaconf import OmegaConf
-
-    from experiments.cli.errors import one_line
-    from experiments.sweeps.jobs import config_hash, running_job
-
-    folder = Path(HydraConfig.get().runtime.output_dir)
-    container = OmegaConf.to_container(cfg, resolve=True)
-    with running_job(folder, config_hash(container)):
-        try:
-            return run_and_write(container, folder)
-        except ConfigError as e:
-            print(f"error: {one_line(str(e))}", file=sys.stderr)
-            raise SystemExit(EXIT_BAD_INPUT) from None
+    """One Hydra job: map and write into the job's folder (:func:`experiments.cli.entry.run_in_job_folder`)."""
+    return run_in_job_folder(cfg, run_and_write)
 
 
 def run_and_write(container: dict, folder: Path) -> StrategyMap:

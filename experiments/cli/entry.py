@@ -211,6 +211,30 @@ def _check_and_run(
     hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=config_name)(task)()
 
 
+def run_in_job_folder(cfg: Any, run_and_write: Callable[[dict, Path], Any]) -> Any:
+    """One Hydra job of an app that writes into its job's folder:
+    ``run_and_write(container, folder)`` with the resolved config. Stray
+    temporary files of a killed run are removed first; Ctrl-C marks the folder
+    interrupted, says so in one line and exits with status 130, and no worker
+    process outlives the job (:func:`experiments.sweeps.jobs.running_job`); a
+    ConfigError stops with one line and exit status 2."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    from experiments.cli.errors import one_line
+    from experiments.sweeps.jobs import config_hash, running_job
+    from sim.config import ConfigError
+
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    container = OmegaConf.to_container(cfg, resolve=True)
+    with running_job(folder, config_hash(container)):
+        try:
+            return run_and_write(container, folder)
+        except ConfigError as e:
+            print(f"error: {one_line(str(e))}", file=sys.stderr)
+            raise SystemExit(EXIT_BAD_INPUT) from None
+
+
 def app_help(config_name: str) -> str:
     """The app's ``--help``: its ``hydra.help.template``, resolved. Printed
     here because Hydra's own help first lists every config group and schema
