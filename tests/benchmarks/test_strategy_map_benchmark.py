@@ -1,10 +1,9 @@
 """The strategy-map benchmark times one point and reports the map against its target
 (a smoke check of its functions, not a timing test)."""
 
-from benchmarks.strategy_map import QUICK, TARGET_S, markdown, time_point
-
-
 import pytest
+
+from benchmarks.strategy_map import QUICK, TARGET_S, markdown, time_point
 
 
 @pytest.mark.slow
