@@ -6,7 +6,9 @@ and the lesson's controls (:func:`model_params`): a setting takes effect on
 Reset, which rebuilds the classroom from the controls. The main area shows
 the lesson's story, KPI cards per firm and five charts; in every chart the
 baseline twin (the same seed without the strategy) is drawn faint and dashed,
-so the strategy's effect is the gap between solid and dashed.
+so the strategy's effect is the gap between solid and dashed. Last, the
+lesson's strategy map (:class:`StrategyMapPanel`): where the strategy pays
+over two market conditions, with a star at the market on the screen.
 
 Serve it with ``solara run experiments.classroom.dashboard`` (``make dashboard``).
 Each browser session builds its own classroom inside :func:`Page`
@@ -31,6 +33,8 @@ from __future__ import annotations
 import ctypes
 import gc
 import html
+import io
+import re
 import threading
 import time
 from typing import Callable
@@ -44,6 +48,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from experiments.analysis.map_plots import plot_map
 from experiments.classroom.lesson import (
     AS_IN_LESSON,
     CUSTOMER_GROUPS,
@@ -64,6 +69,7 @@ from experiments.classroom.lesson import (
     skipped_lessons,
     state_groups,
 )
+from experiments.classroom.lesson_map_view import MapView, classroom_map_view
 from strategies.price_war import RETALIATION
 from strategies.registry import available
 
@@ -121,6 +127,12 @@ DEPTH_MAX, DEPTH_STEP = 0.6, 0.05
 START_MAX = 52
 #: range and step of the price-segment share slider
 PRICE_SHARE_RANGE, PRICE_SHARE_STEP = (0.1, 0.8), 0.05
+#: the strategy map of two conditions (one heatmap) in inches, wider than the
+#: report's, and its resolution: 532 x 312 pixels, so that the map and the
+#: rule under it fit a grid cell; a map of more conditions keeps its own size
+MAP_SIZE, MAP_DPI = (7.0, 4.1), 76
+#: the strategy map's width on the page (CSS): its own, or the cell's if narrower
+MAP_WIDTH = "min(100%, 532px)"
 
 
 def _default_price_share() -> float:
@@ -360,6 +372,19 @@ def network_figure(snap: Snapshot, classroom: Classroom) -> Figure:
     return fig
 
 
+def map_png(view: MapView) -> bytes:
+    """The lesson's strategy map as a PNG, the star at the market on the
+    screen (:func:`experiments.analysis.map_plots.plot_map`); empty without a map."""
+    if not view.found:
+        return b""
+    fig = plot_map(view.points, view.meta, view.current)
+    if len(view.meta["conditions"]) == 2:
+        fig.set_size_inches(*MAP_SIZE)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=MAP_DPI)
+    return buffer.getvalue()
+
+
 # --------------------------------------------------------------------------- components
 def _show(fig: Figure, classroom: Classroom, snap: Snapshot) -> None:
     solara.FigureMatplotlib(fig, format="png", dependencies=[id(classroom), snap.step])
@@ -492,6 +517,30 @@ def NetworkView(model: Classroom):
     _panel(model, network_figure)
 
 
+def _with_code(text: str) -> str:
+    """Plain text as HTML, a `command` in backticks set as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+@solara.component
+def StrategyMapPanel(model: Classroom):
+    """The lesson's strategy map (:mod:`experiments.classroom.lesson_map_view`):
+    where the shown strategy pays over two market conditions, with a star at
+    the market on the screen, and under it the map's rule and where this
+    market lies. The map does not change as the model steps, so the panel
+    does not follow the step counter: it is worked out once per classroom
+    (a Reset builds a new one) and drawn again only when the map or this
+    market's place on it changes."""
+    view = solara.use_memo(lambda: classroom_map_view(model), [model])
+    png = solara.use_memo(lambda: map_png(view), [view.key])
+    rule = f"<p style='margin:2px 0'><b>{html.escape(view.rule_line)}</b></p>" if view.rule_line else ""
+    lines = "".join(f"<p style='margin:2px 0'>{_with_code(line)}</p>" for line in [view.where_line, *view.notes])
+    with solara.Column(gap="2px", style={"height": "100%", "overflow-y": "auto"}, classes=["strategy-map-panel"]):
+        if png:
+            solara.Image(png, width=MAP_WIDTH, classes=["strategy-map"])
+        solara.HTML(tag="div", style="font-size: 0.95rem; line-height: 1.35;", unsafe_innerHTML=rule + lines)
+
+
 #: the page's panels in reading order (SolaraViz lays them out two per row)
 COMPONENTS = [
     LessonStory,
@@ -501,6 +550,7 @@ COMPONENTS = [
     RetentionChurnChart,
     DisconfirmationChart,
     NetworkView,
+    StrategyMapPanel,
 ]
 
 
