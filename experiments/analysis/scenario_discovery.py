@@ -89,7 +89,12 @@ class Rule:
                 f"{subject} {outcome} at {self.outcome_points} of {self.total_points} points, scattered: no box of "
                 f"conditions holds them at a density of {self.min_density:.0%} or more, so there is no simple rule."
             )
-        clauses = " and ".join(_clause(labels.get(x.key, x.key), x) for x in self.limits) or "anywhere in the space"
+        if not self.limits:
+            return (
+                f"{subject} {outcome} across the whole space mapped, with no condition narrowing it: at "
+                f"{self.outcome_points} of the {self.total_points} points ({self.density:.0%})."
+            )
+        clauses = " and ".join(_clause(labels.get(x.key, x.key), x) for x in self.limits)
         return (
             f"{subject} {outcome} when {clauses} (coverage {self.coverage:.0%}: {self.points_in_outcome} of the "
             f"{self.outcome_points} points where it {outcome} are in this box; density {self.density:.0%}: it "

@@ -66,3 +66,15 @@ def test_a_scattered_outcome_has_no_simple_rule():
     rule = discover(x, checkerboard, min_density=1.0)
     assert not rule.found
     assert "no simple rule" in rule.sentence("club_marketing", "pays", LABELS)
+
+
+def test_an_outcome_dense_enough_everywhere_is_said_to_hold_across_the_whole_space():
+    x = _grid()
+    mostly = np.ones(len(x), dtype=bool)
+    mostly[[0, 1]] = False
+    rule = discover(x, mostly, min_density=0.8)
+    assert rule.found and rule.limits == ()
+    assert rule.sentence("win_back", "pays", LABELS) == (
+        f"win_back pays across the whole space mapped, with no condition narrowing it: at {len(x) - 2} of the "
+        f"{len(x)} points ({(len(x) - 2) / len(x):.0%})."
+    )
