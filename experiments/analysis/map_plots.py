@@ -189,10 +189,16 @@ def report_markdown(points: pd.DataFrame, meta: Mapping[str, Any], figure: str =
         )
     lines += [f"- Run time: {meta['elapsed_seconds']:.0f} s.", "", "## Where it pays", ""]
     lines += [f"**{meta['rule_text']['pays']}**", "", meta["rule_text"]["loses"], ""]
+    if meta.get("note"):
+        lines += [f"*Read with care:* {meta['note']}", ""]
     lines += [
         f"{counts['pays']} of {total} points pay, {counts['loses']} lose, {counts['unclear']} are unclear. "
         f"The rule is found by PRIM (scenario discovery): of the boxes of conditions in which at least "
-        f"{meta['min_density']:.0%} of the points have the outcome, the one that holds most of them.",
+        f"{meta['min_density']:.0%} of the points have the outcome, the one that holds most of them. "
+        "Its bounds are values that were run: the boundary itself lies somewhere between a bound and the "
+        "next value of the grid.",
+        "",
+        _multiple_testing(meta),
         "",
         "## The market as configured",
         "",
@@ -212,6 +218,21 @@ def report_markdown(points: pd.DataFrame, meta: Mapping[str, Any], figure: str =
     lines += [markdown_table(rows, right=[False, False, True, True]), "", f"![the map]({figure})", "", "## Points", ""]
     lines += [markdown_table(_points_cells(points, meta), right=[True] * (len(meta["conditions"]) + 2) + [False])]
     return "\n".join(lines) + "\n"
+
+
+def _multiple_testing(meta: Mapping[str, Any]) -> str:
+    """What testing every point means for the calls (Benjamini & Hochberg 1995)."""
+    fdr = meta["counts_fdr"]
+    return (
+        f"Every point is a test: where the strategy made no difference at all, about "
+        f"{meta['expected_false_calls']:.1f} of the {sum(meta['counts'].values())} points would still be called "
+        "pays, and as many loses, by chance (and the points share their seeds, so such calls would cluster). "
+        f"Adjusted for testing every point (Benjamini-Hochberg, false discovery rate "
+        f"{meta['false_discovery_rate']:.0%}; column verdict_fdr of points.csv): {fdr['pays']} pay, "
+        f"{fdr['loses']} lose, {fdr['unclear']} unclear. The intervals are of the simulation's noise only, "
+        "not of the uncertainty in the model's parameters; NPV counts only the horizon, not the value of the "
+        "customers still held at its end."
+    )
 
 
 def _design(meta: Mapping[str, Any]) -> str:

@@ -84,7 +84,7 @@ MONEY_KPIS = (
 #: the fewest and most conditions a map shows
 MIN_CONDITIONS, MAX_CONDITIONS = 2, 4
 #: the columns of points.csv after the conditions
-RESULT_COLUMNS = ["baseline_mean", "mean", "diff", "ci_low", "ci_high", "verdict"]
+RESULT_COLUMNS = ["baseline_mean", "mean", "diff", "ci_low", "ci_high", "verdict", "verdict_fdr"]
 
 
 # --------------------------------------------------------------------- config
@@ -133,6 +133,18 @@ class MapConfig:
         "those with the largest mu*",
     )
     screening_samples: int = param(6, 2, 1000, "screening: Morris trajectories (points: samples x (conditions + 1))")
+    false_discovery_rate: float = param(
+        0.05,
+        0.001,
+        0.5,
+        "the share of false calls allowed among the points called pays or loses after the adjustment for "
+        "testing every point (Benjamini & Hochberg 1995), reported beside the per-point verdicts",
+        unit="share (0–1)",
+        source="setting (Benjamini & Hochberg 1995, 'Controlling the false discovery rate')",
+    )
+    note: str = param(
+        "", doc="what a reader must know to read this map: an assumption of the model behind it (shown with the rule)"
+    )
     workers: int = param(0, 0, 1024, "processes evaluating points (0: all available cores)")
     progress: bool = param(True, doc="show a progress bar over the points")
     conditions: list[Condition] = field(
@@ -261,6 +273,30 @@ def design(conditions: Sequence[Condition], whole: Sequence[bool], settings: Map
     return applied_values(keys, whole, inputs)
 
 
+def adjusted_verdicts(points: pd.DataFrame, confidence: float, replications: int, rate: float) -> np.ndarray:
+    """The verdicts after the adjustment for testing every point of the map.
+
+    A map of N points, each judged at ``confidence``, calls about
+    N x (1 - confidence) / 2 points "pays" (and as many "loses") where the
+    strategy makes no difference. Each point's two-sided p-value of the
+    paired t-test (recovered from its interval: the standard error is the
+    half-width over the t quantile) enters the Benjamini & Hochberg (1995)
+    procedure at false discovery rate ``rate``; a point keeps its call if
+    its adjusted p-value is at most ``rate``, and is unclear otherwise."""
+    from scipy import stats
+
+    df = max(int(replications) - 1, 1)
+    quantile = stats.t.ppf(0.5 + confidence / 2, df)
+    diff = points["diff"].to_numpy(dtype=float)
+    se = (points["ci_high"].to_numpy(dtype=float) - points["ci_low"].to_numpy(dtype=float)) / (2 * quantile)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, np.abs(diff) / se, np.where(diff != 0, np.inf, 0.0))
+    p = 2 * stats.t.sf(t, df)
+    adjusted = stats.false_discovery_control(p, method="bh")
+    keep = adjusted <= rate
+    return np.where(keep & (diff > 0), PAYS, np.where(keep & (diff < 0), LOSES, UNCLEAR))
+
+
 def verdicts(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     """A point's verdict from its interval: pays above 0, loses below 0, unclear across it."""
     low, high = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
@@ -297,9 +333,11 @@ def evaluate_map(plan: MapPlan, points: pd.DataFrame) -> pd.DataFrame:
     rows = table[table["scenario"] == plan.scenario].set_index("point").reindex(points.index)
     out = points.copy()
     out.insert(0, "point", np.arange(len(points)))
-    for column in RESULT_COLUMNS[:-1]:
+    for column in RESULT_COLUMNS[:-2]:
         out[column] = rows[column].to_numpy(dtype=float)
     out["verdict"] = verdicts(out["ci_low"], out["ci_high"])
+    reps = int(plan.app["experiment"]["replications"])
+    out["verdict_fdr"] = adjusted_verdicts(out, s.confidence, reps, s.false_discovery_rate)
     return out.reset_index(drop=True)
 
 
@@ -382,7 +420,8 @@ def map_meta(result: StrategyMap, elapsed: float) -> dict:
         "seed": experiment["seed"],
         "market": (
             f"{market['name']}, {market['n_customers']:,} customers, {len(market['firms'])} firms, "
-            f"{market['steps']} steps after {market['burn_in']} burn-in steps"
+            + ("the horizon as mapped" if "market.steps" in labels else f"{market['steps']} steps")
+            + f" after {market['burn_in']} burn-in steps"
         ),
         "conditions": [
             {"key": c.key, "label": labels[c.key], "lo": c.lo, "hi": c.hi, "whole": w}
@@ -390,6 +429,10 @@ def map_meta(result: StrategyMap, elapsed: float) -> dict:
         ],
         "current": result.current,
         "counts": {v: int(counts.get(v, 0)) for v in VERDICTS},
+        "counts_fdr": {v: int((result.points["verdict_fdr"] == v).sum()) for v in VERDICTS},
+        "false_discovery_rate": s.false_discovery_rate,
+        "expected_false_calls": len(result.points) * (1 - s.confidence) / 2,
+        "note": s.note,
         "rules": {outcome: rule.as_dict() for outcome, rule in result.rules.items()},
         "rule_text": {outcome: rule.sentence(plan.scenario, outcome, labels) for outcome, rule in result.rules.items()},
         "current_in_rule": {outcome: rule.contains(result.current) for outcome, rule in result.rules.items()},

@@ -231,12 +231,12 @@ class MapView:
     @property
     def notes(self) -> list[str]:
         """What the trainer should know in reading the map for this market:
-        a map of another of the lesson's scenarios (none of the one shown), a
+        the map's own caveat (``map.note``), a map of another of the lesson's scenarios (none of the one shown), a
         value outside the mapped range, a strategy changed on the page."""
         if not self.found:
             return []
         labels, ranges = self._labels(), {c["key"]: c for c in self.meta["conditions"]}
-        out = []
+        out = [str(self.meta["note"])] if self.meta.get("note") else []
         if self.meta["scenario"] != self.scenario:
             out.append(
                 f"This is the lesson's map of {self.meta['scenario']} (map {self.name}): "

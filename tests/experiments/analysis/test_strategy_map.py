@@ -16,6 +16,7 @@ from experiments.analysis.strategy_map import (
     PAYS,
     UNCLEAR,
     Condition,
+    adjusted_verdicts,
     MapConfig,
     compose_map,
     design,
@@ -76,6 +77,25 @@ def test_a_latin_hypercube_is_seeded_and_stays_in_the_ranges():
     assert (np.bincount(((one["market.firms.1.price"] - 0.8) / 0.02).astype(int).clip(0, 9)) == 3).all()
 
 
+def test_testing_every_point_keeps_only_the_calls_that_survive_the_false_discovery_rate():
+    """25 points whose intervals just clear 0 (p about 0.04 each, what chance alone gives at 1 in 20)
+    lose their calls after the Benjamini-Hochberg adjustment, unless most points are that clear;
+    a point far from 0 keeps its call."""
+    from scipy import stats
+
+    q = stats.t.ppf(0.975, 5)
+    se = 1.0
+    diffs = np.array([2.8 * se] + [0.0] * 23 + [-40 * se])
+    points = pd.DataFrame({"diff": diffs, "ci_low": diffs - q * se, "ci_high": diffs + q * se})
+    plain = verdicts(points["ci_low"], points["ci_high"])
+    adjusted = adjusted_verdicts(points, 0.95, 6, 0.05)
+    assert plain[0] == PAYS and adjusted[0] == UNCLEAR
+    assert plain[-1] == LOSES and adjusted[-1] == LOSES
+    assert (adjusted[1:-1] == UNCLEAR).all()
+    all_clear = pd.DataFrame({"diff": [2.8] * 25, "ci_low": [2.8 - q] * 25, "ci_high": [2.8 + q] * 25})
+    assert (adjusted_verdicts(all_clear, 0.95, 6, 0.05) == PAYS).all()
+
+
 def test_a_point_pays_only_when_its_whole_interval_lies_above_zero():
     low = np.array([1.0, -5.0, -1.0, 0.0])
     high = np.array([9.0, -1.0, 3.0, 2.0])
@@ -127,6 +147,8 @@ def test_the_map_writes_its_points_rule_report_and_figures_with_each_verdict_fro
     points, meta = read_map(tmp_path)
     assert len(points) == 4 and sorted(points["market.steps"].unique()) == [8, 16]
     assert (points["verdict"] == verdicts(points["ci_low"], points["ci_high"])).all()
+    assert set(points["verdict_fdr"]) <= {PAYS, LOSES, UNCLEAR}
+    assert ((points["verdict_fdr"] == UNCLEAR) | (points["verdict_fdr"] == points["verdict"])).all()
     assert sum(meta["counts"].values()) == 4
     assert meta["current"] == {"market.steps": 12.0, "market.customers.segments.2.share": 0.2}
     assert meta["rule_text"][PAYS].startswith("club_marketing pays")
@@ -183,6 +205,10 @@ def test_the_report_names_the_market_as_configured_and_whether_it_lies_in_a_rule
         "elapsed_seconds": 1.0,
         "min_density": 0.8,
         "counts": {PAYS: 1, LOSES: 1, UNCLEAR: 0},
+        "counts_fdr": {PAYS: 0, LOSES: 1, UNCLEAR: 1},
+        "false_discovery_rate": 0.05,
+        "expected_false_calls": 0.05,
+        "note": "the downturn is permanent",
         "rule_text": {PAYS: "it pays when x is at least 2", LOSES: "it loses when x is at most 1"},
         "conditions": [{"key": "x", "label": "x", "lo": 1, "hi": 2}, {"key": "y", "label": "y", "lo": 0, "hi": 1}],
         "current": {"x": 1.0, "y": 0.5},
@@ -201,6 +227,8 @@ def test_the_report_names_the_market_as_configured_and_whether_it_lies_in_a_rule
     text = report_markdown(points, meta)
     assert "lies inside the box where it loses" in text
     assert "**it pays when x is at least 2**" in text
+    assert "*Read with care:* the downturn is permanent" in text
+    assert "0 pay, 1 lose, 1 unclear" in text
 
 
 def test_the_shipped_maps_cover_every_named_map_and_every_lesson_and_their_index_is_current():
