@@ -123,7 +123,7 @@ def plot_map(points: pd.DataFrame, meta: Mapping[str, Any], current: Mapping[str
             colour, label = BOXES[outcome]
             handles.append(Rectangle((0, 0), 1, 1, fill=False, edgecolor=colour, linestyle="--"))
             labels.append(label)
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 3), fontsize=9, frameon=False)
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, frameon=False)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes[: len(pairs)]), shrink=0.9, format=FuncFormatter(_money))
         bar.set_label(f"{meta['kpi_label']}: {meta['scenario']} minus {meta['baseline']}")
