@@ -115,3 +115,25 @@ class TestDifferentiatedService(StrategyContract):
         for name in ("service_bonus", "basket_factor"):
             assert not model.modifiers[name].column(0).any()
         assert mean_after(model.step_table(), self.name, start=START + 10) == 0
+
+
+@pytest.mark.parametrize("empowerment", [0.3, 0.7, 1.0])
+def test_the_lifts_scale_with_how_empowered_the_staff_are(empowerment):
+    """Differentiated service does more with skilled, empowered staff (000,
+    001): a targeted customer's service and basket lifts are the full lifts
+    times ``1 - empowerment_weight x (1 - empowerment)``, so the programme adds
+    more on top of a staff programme that raises empowerment than alone.
+    Arithmetic from its parameters, so a mechanism test here rather than a
+    validation claim."""
+    spec = {"name": "differentiated_service", "start": 1, "segment": 2, "target_share": 1.0, "refresh_weeks": 1000}
+    model = build([spec], seed=0)
+    model.firms[0].empowerment = empowerment
+    model.step()
+    programme = model.firms[0].strategies[0]
+    cfg = programme.config
+    assert programme.delivering and programme.targets.any()
+    scale = 1.0 - cfg.empowerment_weight * (1.0 - empowerment)
+    for modifier, lift in (("service_bonus", cfg.service_lift), ("basket_factor", cfg.basket_lift)):
+        column = model.modifiers[modifier].column(0)
+        np.testing.assert_allclose(column[programme.targets], np.float32(lift * scale), rtol=1e-6)
+        assert not column[~programme.targets].any()

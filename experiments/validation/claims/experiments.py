@@ -66,6 +66,10 @@ class ExperimentSpec:
     min_replications: int = 0
     transactions: bool = False
     probe: Probe | None = None
+    #: why the experiment runs in weekly steps only (a probe that counts its windows in steps, or
+    #: reads events at the end of a step), or "": it converts to other step lengths (the horizon and
+    #: burn-in scaled to the step, the strategies' schedules in weeks)
+    weekly_only: str = ""
 
 
 #: the scenarios of the programmes that have no named experiment, on the default market
@@ -279,6 +283,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {
             ("experiment=default",),
             probe=purchase_probe,
             min_replications=32,
+            weekly_only=(
+                "the probe reads who is still in the relationship at the end of the step of a purchase or "
+                "complaint (TARP's repurchase read in the week): a month's step holds several purchases"
+            ),
         ),  # complaints.silent_levels: about 7 points against 8
         ExperimentSpec(
             "complaints_followed",
@@ -289,6 +297,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {
             ("experiment=default", "market.customers.voice_mean=0.6", "market.steps=416"),
             probe=purchase_probe,
             min_replications=10,
+            weekly_only=(
+                "the probe reads who is still in the relationship at the end of the step of a complaint "
+                "(TARP's repurchase read in the week): a month's step holds several purchases"
+            ),
         ),  # complaints.tarp_levels, recovery_order
         ExperimentSpec(
             "acquisition_value",
@@ -324,6 +336,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {
             ("experiment=default", "market.steps=52"),
             probe=goal_gradient_probe,
             min_replications=8,
+            weekly_only=(
+                "the probe measures gaps between a member's purchases in whole steps: in monthly steps most"
+                " gaps are one step"
+            ),
         ),  # points.goal_gradient
         ExperimentSpec(
             "disconfirmation",
@@ -334,6 +350,10 @@ EXPERIMENTS: dict[str, ExperimentSpec] = {
             ("experiment=default",),
             probe=disconfirmation_probe,
             min_replications=8,
+            weekly_only=(
+                "the probe treats buyers at one step and follows their next purchases over 20 steps, 4 "
+                "episodes 25 steps apart: windows counted in weekly steps"
+            ),
         ),  # experience.delight
         ExperimentSpec(
             "survey_follow_up",

@@ -9,7 +9,6 @@ from experiments.validation.claims.claim import Claim
 from experiments.validation.claims.criteria import above, below, every, within
 from experiments.validation.claims.conservation import books_error, state_count_error
 from experiments.validation.claims.measures import (
-    all_firms_share,
     captive_wave,
     kpi_difference,
     kpi_value,
@@ -28,7 +27,6 @@ from experiments.validation.claims.staff_measures import (
 from experiments.validation.claims.probe_measures import (
     convexity,
     loss_aversion,
-    ordered,
     probe_difference,
     probe_ratio,
     probe_value,
@@ -48,10 +46,11 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "Firms lose 20-40% of their customers a year.",
         "seed 002",
         "default_market",
-        "annual churn of the focal firm, baseline (runs: churn_rate)",
+        "annual churn of the focal firm, baseline (runs: churn_rate; 20-40%: the seed's own range)",
         kpi_value("baseline", "churn_rate"),
         within(0.20, 0.40),
         "pct",
+        kind="figure",
         calibrated=("customers.churn_proneness_a", "customers.churn_proneness_b"),
     ),
     Claim(
@@ -59,25 +58,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "The top 20% of customers bring about 60-75% of revenue (80/20).",
         "seeds 002, 003; Kim, Singh & Winer 2017",
         "default_market",
-        "revenue share of the focal firm's top 20% of customers at the end, baseline (runs: top20_revenue_share)",
+        "revenue share of the focal firm's top 20% of customers at the end, baseline (runs: top20_revenue_share; "
+        "60-75%: the range of the sources' figures, the 80/20 rule's 80% read as its upper end in retail)",
         kpi_value("baseline", "top20_revenue_share"),
         within(0.60, 0.75),
         "pct",
-        expected="fail",
-        reason="the focal firm's top fifth brings about 78%: customers in play who buy mostly elsewhere are "
-        "the firm's occasional customers, with little revenue there; over the whole market the top "
-        "fifth brings about 66%",
-    ),
-    Claim(
-        "market.voice",
-        "About 10% of disappointed customers voice a complaint.",
-        "seed 002",
-        "default_market",
-        "complaints / disappointed purchases, all firms, baseline (±25% of 10%, as tests/sim/test_behaviour.py)",
-        all_firms_share("complaints", "disappointed"),
-        within(0.075, 0.125),
-        "pct",
-        calibrated=("customers.voice_mean",),
+        kind="figure",
     ),
     Claim(
         "market.lost_vs_new",
@@ -100,6 +86,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_value("lost_vs_new"),
         within(1.5, 2.5),
         "ratio",
+        kind="figure",
         calibrated=(
             "customers.consideration_per_year",
             "churn.reconsideration_per_year",
@@ -116,6 +103,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_difference("repurchase_delighted", "repurchase_satisfied"),
         above(0),
         "pp",
+        kind="direction",
     ),
     Claim(
         "experience.disappointment",
@@ -126,6 +114,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_difference("repurchase_satisfied", "repurchase_disappointed"),
         above(0),
         "pp",
+        kind="direction",
     ),
     Claim(
         "experience.loss_aversion",
@@ -136,6 +125,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         loss_aversion,
         above(0),
         "pp",
+        kind="direction",
+        level=probe_value("repurchase_satisfied"),
     ),
     Claim(
         "experience.quality_failure",
@@ -143,10 +134,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "seed 000",
         "purchases",
         "share of purchases with a quality failure at the firm with the highest service level that "
-        "disappoint (0.8, as tests/sim/test_behaviour.py)",
+        "disappoint (at least 0.8: the reading of 'disappoints even at the best-served firm' as most failures, "
+        "as tests/sim/test_behaviour.py; seed 000 gives no figure)",
         probe_value("failures_disappointed"),
         within(0.8, None),
         "pct",
+        kind="direction",
     ),
     Claim(
         "experience.over_promise",
@@ -157,6 +150,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         share_difference("over_promise", "disappointed", "purchases"),
         above(0),
         "pp",
+        kind="direction",
     ),
     # ------------------------------------------------------------------ satisfaction and loyalty, as surveyed
     Claim(
@@ -171,6 +165,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         convexity("defected_52w"),
         above(0),
         "pp",
+        kind="direction",
     ),
     Claim(
         "satisfaction.zone_of_defection",
@@ -183,6 +178,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_difference("defected_52w_1", "defected_52w_4"),
         above(0),
         "pp",
+        kind="direction",
     ),
     Claim(
         "satisfaction.top_box",
@@ -196,11 +192,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_ratio("defected_78w_4", "defected_78w_5"),
         within(3.0, 12.0),
         "ratio",
-        expected="fail",
-        reason="answer-4 relationships defect only about 1.4-1.6 times as often as answer-5 ones: the proneness "
-        "floor and quiet dropout do not read satisfaction, and cumulative "
-        "satisfaction lowers the hazard only above the top-box cut (0.9 zone units), by e^-2.5 per zone "
-        "unit; the very dissatisfied (1) defect only 1.2 times as often as the satisfied (4)",
+        kind="figure",
     ),
     Claim(
         "satisfaction.defectors_satisfied",
@@ -208,16 +200,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "Reichheld 1993, 'Loyalty-based management' (HBR)",
         "survey_follow_up",
         "focal firm, surveyed once: share of the relationships that defected within a year (not counting "
-        "customers who left the category) that had answered 4 or 5",
+        "customers who left the category) that had answered 4 or 5 (65-85%: Reichheld's own range over the "
+        "industries he reports)",
         probe_value("satisfied_among_defectors_52w"),
         within(0.65, 0.85),
         "pct",
-        expected="fail",
-        reason="about 44%: it cannot exceed the share of 4-5 answers (about 59%) while satisfaction lowers "
-        "defection, and that share is too low: about 29% of the focal firm's customers answer 1 or 2 "
-        "(cumulative satisfaction below their adequate level), far more than real surveys show (CSAT "
-        "top-two box 75-85% for retail): a visit's experience spreads over about twice the zone of "
-        "tolerance, and loss aversion pulls the running mean down",
+        kind="figure",
     ),
     Claim(
         "service.sd_retention",
@@ -229,6 +217,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_difference("retention_plus1", "retention_minus1"),
         above(0),
         "pp",
+        kind="direction",
+        level=probe_value("retention_base"),
     ),
     Claim(
         "service.sd_profit",
@@ -239,6 +229,8 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_difference("npv_plus1", "npv_minus1"),
         above(0),
         "money",
+        kind="direction",
+        level=probe_value("npv_base"),
     ),
     Claim(
         "market.retention_rises_with_tenure",
@@ -255,6 +247,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_difference("retention_year3", "retention_year2"),
         within(0.01, 0.15),
         "pp",
+        kind="figure",
         # the churn proneness is Fader & Hardie's shifted-beta-geometric mixing distribution, its shape near
         # their estimates: most of the rise comes from that heterogeneity
         calibrated=("customers.churn_proneness_a", "customers.churn_proneness_b"),
@@ -270,34 +263,19 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         step_difference("silent", "n_prospect"),
         above(0),
         "count",
-    ),
-    Claim(
-        "wom.u_shape",
-        "Word of mouth is U-shaped in satisfaction, steeper on the dissatisfied side: "
-        "the disappointed tell most, the merely satisfied least.",
-        "Anderson 1998; TARP",
-        "purchases",
-        "people told per purchase: the smaller of (disappointed - delighted) and (delighted - satisfied)",
-        ordered("told_disappointed", "told_delighted", "told_satisfied"),
-        above(0),
-        "count",
-        calibrated=(
-            "word_of_mouth.talk_disappointed",
-            "word_of_mouth.talk_delighted",
-            "word_of_mouth.talk_satisfied",
-            "word_of_mouth.audience_delighted",
-            "word_of_mouth.audience_satisfied",
-        ),
+        kind="direction",
     ),
     Claim(
         "wom.dissatisfied_tell",
         "A dissatisfied customer tells 9-10 people.",
         "TARP",
         "purchases",
-        "people told per disappointed purchase (the talker's ties first, then people outside them; 0 if silent)",
+        "people told per disappointed purchase (the talker's ties first, then people outside them; 0 if silent; "
+        "9-10: TARP's own range)",
         probe_value("told_disappointed"),
         within(9, 10),
         "count",
+        kind="figure",
         calibrated=("word_of_mouth.audience_disappointed",),
     ),
     Claim(
@@ -305,10 +283,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "About 13% of the dissatisfied tell more than 20 people.",
         "TARP",
         "purchases",
-        "share of disappointed purchases told to more than 20 people",
+        "share of disappointed purchases told to more than 20 people (10-16%: TARP's 13%, give or take 3 points, "
+        "the rounding of a survey share)",
         probe_value("told_many_disappointed"),
         within(0.10, 0.16),
         "pct",
+        kind="figure",
         calibrated=("word_of_mouth.audience_dispersion",),
     ),
     Claim(
@@ -326,15 +306,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_value("positive_to_negative"),
         within(1.5, 6.0),
         "ratio",
-        expected="fail",
-        reason="about 0.9: negative stories reach as many people as positive ones. About 16% of purchases "
-        "disappoint without being put right and each tells 10.4 people (9.5 over every disappointed "
-        "purchase, the calibration to TARP's 9-10), while the 43% that delight tell 3.4 and the 41% "
-        "merely satisfied 0.13 (talk_delighted 0.5, audience_delighted 16, talk_satisfied 0.05, set "
-        "by hand to a steep U-shape); counted in talkers rather than people told, positive stories are "
-        "2.2 times as many. A 3-to-1 ratio needs about nine delights per disappointment (now 2.7), "
-        "or TARP's audience only for real problems, or advice about one's main brand that does not "
-        "wait for a purchase (none is modelled)",
+        kind="figure",
     ),
     Claim(
         "wom.positive_follows_share",
@@ -346,17 +318,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "Uncles, East & Lomax 2010; East, Hammond & Wright 2007",
         "purchases",
         "the largest gap, over the three firms, between a firm's share of the people told a positive story "
-        "and its share of the purchases (within 8 points, a judgement)",
+        "and its share of the purchases (within 8 points, a judgement: Uncles et al. report a correlation, "
+        "not a gap)",
         probe_value("positive_share_gap"),
         within(hi=0.08),
         "pct",
-        expected="fail",
-        reason="about 15 points, and the wrong way round: the largest store, Premium, makes about 44% of "
-        "the purchases but about 60% of the positive word of mouth, the Focal store about 26% and "
-        "14%. The chance of a delight, and with it of talking, follows each store's service and "
-        "quality far more steeply than real word of mouth follows brands (a delighted buyer talks "
-        "ten times as often as a satisfied one), and nobody recommends the store they use without a "
-        "delight",
+        kind="direction",
     ),
     Claim(
         "wom.referral_value",
@@ -375,6 +342,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_value("value_ratio"),
         within(1.15, 2.5),
         "ratio",
+        kind="figure",
     ),
     # ------------------------------------------------------------------ loyalty
     Claim(
@@ -389,6 +357,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_value("long_barely_profitable"),
         within(0.35, 0.65),
         "pct",
+        kind="figure",
         # Reinartz & Kumar give no threshold: what counts as barely profitable is a definition of the report,
         # set with their figure in view
         calibrated=("loyalty.barely_profitable_share",),
@@ -399,17 +368,12 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         "seed 001",
         "captive_rival_entry",
         "extra fall of the focal firm's captives from the 4 months before the entry to the sixth month after "
-        "it, against the baseline (0.3: a 30% fall, as tests/sim/test_behaviour.py)",
+        "it, against the baseline (0.3: a 30% fall, the reading of 'a wave' of tests/sim/test_behaviour.py; "
+        "seed 001 gives no figure)",
         captive_wave("rival_enters", before=4, after=(5, 6)),
         within(0.30, None),
         "pct",
-        expected="fail",
-        reason="the focal firm's captives fall only about 10% more than without the entry by the sixth month "
-        "after it (about 18% in months 6-11): they meet the Challenger at their yearly renewals, spread "
-        "over the year, and its launch campaign has made only about half of them aware of it by six "
-        "months, so they drain away rather than leave in a wave; quarterly contracts and subscribers "
-        "aware within about two months give 35% by the sixth month (the sweeps of docs/model.md; "
-        "inertia and the Challenger's price move it little)",
+        kind="direction",
     ),
     # ------------------------------------------------------------------ staff
     Claim(
@@ -421,6 +385,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         step_difference("high_turnover", "service_level"),
         below(0),
         "float",
+        kind="direction",
     ),
     Claim(
         "staff.turnover_retention",
@@ -431,6 +396,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         kpi_difference("high_turnover", "retention_rate"),
         below(0),
         "pp",
+        kind="direction",
     ),
     Claim(
         "staff.turnover_profit",
@@ -441,6 +407,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         kpi_difference("high_turnover", "npv"),
         below(0),
         "money",
+        kind="direction",
     ),
     Claim(
         "staff.turnover_fifths_profit",
@@ -454,6 +421,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         fifths_gap("profit"),
         above(0),
         "money",
+        kind="direction",
     ),
     Claim(
         "staff.turnover_fifths_sales",
@@ -468,6 +436,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         fifths_ratio("revenue"),
         within(0.1, 1.0),
         "pct",
+        kind="figure",
     ),
     Claim(
         "staff.turnover_fifths_profit_ratio",
@@ -481,11 +450,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         fifths_ratio("profit"),
         within(0.0, 0.55),
         "pct",
-        expected="fail",
-        reason="the lowest fifth makes about 190% more profit: it sells about 40% more with the same staff, "
-        "since headcount follows the size of the market rather than the firm's sales, and its profit is "
-        "a thin margin over fixed costs that are the same in every market; staffed in proportion to "
-        "sales, it would still make about 110% more (docs/model.md)",
+        kind="figure",
     ),
     Claim(
         "staff.turnover_fifths_not_hiring",
@@ -502,6 +467,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         fifths_gap_not_hiring,
         above(0.5),
         "pct",
+        kind="direction",
     ),
     Claim(
         "chain.sears_attitude_impression",
@@ -515,6 +481,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_value("impression_per_5"),
         within(0.9, 1.7),
         "float",
+        kind="figure",
     ),
     Claim(
         "chain.sears_impression_revenue",
@@ -528,15 +495,7 @@ MARKET_CLAIMS: tuple[Claim, ...] = (
         probe_value("revenue_per_1_3"),
         within(0.25, 1.0),
         "float",
-        expected="fail",
-        reason="revenue ends about 3% higher per 1.3 points of impression after two years (3.4% over 32 "
-        "seeds), six to seven times Sears's: the customers a better-served store keeps and wins by word "
-        "of mouth accumulate. Read quarter by quarter, as Sears linked impression to the next "
-        "quarter's revenue growth, the store grows 0.45-0.65% faster a quarter while impression climbs "
-        "to about 1 point, near Sears's size, but the growth goes on for two years. No one parameter "
-        "brings the level to Sears's: silencing word of mouth gives 2.0%, halving the logit scale, "
-        "quartering the weight of expected experience or removing the satisfaction hazard moves it by "
-        "less than a fifth (docs/model.md)",
+        kind="figure",
     ),
 )
 
@@ -549,10 +508,12 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
         "Reichheld & Sasser 1990",
         "retention_value",
         "relative profit change of the focal firm per 5 points less annual churn, with a contract "
-        "(switching cost 0.5) against none",
+        "(switching cost 0.5) against none (25-85%: Reichheld & Sasser's own range over the industries they "
+        "report)",
         profit_per_retention("contract", points=5.0),
         within(0.25, 0.85),
         "pct",
+        kind="figure",
     ),
     # ------------------------------------------------------------------ conservation
     Claim(
@@ -565,6 +526,7 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
         state_count_error,
         every(0, 0),
         "count",
+        kind="invariant",
     ),
     Claim(
         "books.money",
@@ -576,5 +538,6 @@ PROFIT_AND_BOOKS_CLAIMS: tuple[Claim, ...] = (
         books_error,
         every(0, 0.005),
         "float",
+        kind="invariant",
     ),
 )

@@ -2,7 +2,10 @@
 
 Each function here returns a measure: a function
 :class:`~experiments.validation.claims.evidence.Evidence` -> one number per replication,
-mostly a scenario against its baseline on the same seeds (paired).
+mostly a scenario against its baseline on the same seeds (paired). A
+difference carries the measure of the baseline's level as its ``level``
+attribute (:func:`with_level`), so that the report can state its size
+relative to that level (a trivial size is seen as such).
 """
 
 from __future__ import annotations
@@ -15,9 +18,21 @@ from experiments.validation.claims.evidence import Evidence, loyal_share, ratio_
 from experiments.validation.claims.schedules import entry_step
 
 
-def kpi_difference(scenario: str, kpi: str, baseline: str = "baseline") -> Callable[[Evidence], np.ndarray]:
+Measure = Callable[[Evidence], np.ndarray]
+
+
+def with_level(measure: Measure, level: Measure) -> Measure:
+    """``measure`` with ``level`` attached as its ``level`` attribute: the
+    level (one number per replication) a difference is relative to."""
+    measure.level = level  # type: ignore[attr-defined]
+    return measure
+
+
+def kpi_difference(scenario: str, kpi: str, baseline: str = "baseline") -> Measure:
     """A run KPI of the focal firm in ``scenario`` minus the baseline's (paired)."""
-    return lambda ev: run_kpi(ev, scenario, kpi) - run_kpi(ev, baseline, kpi)
+    return with_level(
+        lambda ev: run_kpi(ev, scenario, kpi) - run_kpi(ev, baseline, kpi), lambda ev: run_kpi(ev, baseline, kpi)
+    )
 
 
 def kpi_value(scenario: str, kpi: str) -> Callable[[Evidence], np.ndarray]:
@@ -38,7 +53,11 @@ def step_difference(
         start, stop = window(ev) if window else (None, None)
         return step_stat(ev, scenario, column, how, start, stop) - step_stat(ev, baseline, column, how, start, stop)
 
-    return measure
+    def level(ev: Evidence) -> np.ndarray:
+        start, stop = window(ev) if window else (None, None)
+        return step_stat(ev, baseline, column, how, start, stop)
+
+    return with_level(measure, level)
 
 
 def share_difference(
@@ -56,7 +75,11 @@ def share_difference(
             ev, baseline, numerator, denominator, start, stop
         )
 
-    return measure
+    def level(ev: Evidence) -> np.ndarray:
+        start, stop = window(ev) if window else (None, None)
+        return ratio_of_sums(ev, baseline, numerator, denominator, start, stop)
+
+    return with_level(measure, level)
 
 
 def captive_wave(scenario: str, before: int, after: tuple[int, int]) -> Callable[[Evidence], np.ndarray]:
@@ -85,7 +108,7 @@ def loyal_gap_growth(scenario: str, early: tuple[int, int], late: tuple[int, int
         gap = lambda w: loyal_share(ev, scenario, *w) - loyal_share(ev, "baseline", *w)  # noqa: E731
         return gap(late) - gap(early)
 
-    return measure
+    return with_level(measure, lambda ev: loyal_share(ev, "baseline", *late))
 
 
 def loyal_share_difference(scenario: str, other: str, last: int) -> Callable[[Evidence], np.ndarray]:
@@ -95,21 +118,7 @@ def loyal_share_difference(scenario: str, other: str, last: int) -> Callable[[Ev
         start = ev.market.steps - last + 1
         return loyal_share(ev, scenario, start) - loyal_share(ev, other, start)
 
-    return measure
-
-
-def ratio_interaction(
-    numerator: str, denominator: str, both: str, first: str, second: str, baseline: str = "baseline"
-) -> Callable[[Evidence], np.ndarray]:
-    """How much more ``second`` adds on top of ``first`` than on its own:
-    (both - first) - (second - baseline), on a ratio of step-column sums of
-    the focal firm (e.g. revenue per visit)."""
-
-    def measure(ev: Evidence) -> np.ndarray:
-        v = lambda s: ratio_of_sums(ev, s, numerator, denominator)  # noqa: E731
-        return (v(both) - v(first)) - (v(second) - v(baseline))
-
-    return measure
+    return with_level(measure, lambda ev: loyal_share(ev, other, ev.market.steps - last + 1))
 
 
 def cost_to_serve_cut(pruned: str, kept: str, category: str) -> Callable[[Evidence], np.ndarray]:
@@ -134,8 +143,3 @@ def profit_per_retention(scenario: str, points: float) -> Callable[[Evidence], n
         return (profit - base) / np.abs(base) * points / fewer
 
     return measure
-
-
-def all_firms_share(numerator: str, denominator: str, scenario: str = "baseline") -> Callable[[Evidence], np.ndarray]:
-    """A ratio of step-column sums over all firms in ``scenario``."""
-    return lambda ev: ratio_of_sums(ev, scenario, numerator, denominator, firm=None)

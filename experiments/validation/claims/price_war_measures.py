@@ -30,24 +30,6 @@ def lasting_revenue_change(scenario: str, settle: int) -> Callable[[Evidence], n
     return measure
 
 
-def bump_from_switching(scenario: str) -> Callable[[Evidence], np.ndarray]:
-    """Share of the focal firm's extra visits during the war that its rivals
-    lost (Gupta 1988: the bump comes mostly from switching)."""
-
-    def measure(ev: Evidence) -> np.ndarray:
-        start, stop = war_window(scenario)(ev)
-        gained = step_stat(ev, scenario, "visits", "sum", start, stop) - step_stat(
-            ev, "baseline", "visits", "sum", start, stop
-        )
-        everyone = step_stat(ev, scenario, "visits", "sum", start, stop, firm=None) - step_stat(
-            ev, "baseline", "visits", "sum", start, stop, firm=None
-        )
-        rivals_lost = gained - everyone
-        return rivals_lost / gained
-
-    return measure
-
-
 def matched_share_gain(matched: str, unmatched: str) -> Callable[[Evidence], np.ndarray]:
     """The focal firm's market-share gain when rivals match the cut, over the
     gain when they do not, from the rivals' reaction to the war's end."""

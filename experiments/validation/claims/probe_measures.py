@@ -11,11 +11,16 @@ from experiments.validation.claims.evidence import Evidence, probe
 
 
 def probe_value(column: str) -> Callable[[Evidence], np.ndarray]:
+    """One probe number per replication."""
     return lambda ev: probe(ev, column)
 
 
 def probe_difference(first: str, second: str) -> Callable[[Evidence], np.ndarray]:
-    return lambda ev: probe(ev, first) - probe(ev, second)
+    """One probe number minus another; its ``level`` is the second (the report
+    states the difference relative to it)."""
+    from experiments.validation.claims.measures import with_level
+
+    return with_level(lambda ev: probe(ev, first) - probe(ev, second), lambda ev: probe(ev, second))
 
 
 def ordered(*columns: str) -> Callable[[Evidence], np.ndarray]:

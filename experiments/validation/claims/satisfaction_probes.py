@@ -97,7 +97,9 @@ def service_shift_probe(
     service shifted by ``shift`` standard deviations (:func:`service_sd`,
     measured at the copy; clipped to 0-1) for the whole run; the baseline
     copy is unshifted (common random numbers). Returns the standard
-    deviation (``service_sd``) and, for each shift, the change against the
+    deviation (``service_sd``), the unshifted copy's annual true retention and
+    NPV (``retention_base``, ``npv_base``: the levels the changes are
+    relative to) and, for each shift, the change against the
     baseline of the firm's annual true retention (``retention_<shift>``,
     points), its NPV (``npv_<shift>``) and NPV relative to the baseline's
     (``npv_change_<shift>``), and its mean cumulative satisfaction
@@ -114,7 +116,7 @@ def service_shift_probe(
             model.phases[model.phases.index(staff_phase)] = _shifted_staff(firm, np.float32(shift * sd))
         table = model.run()
         kpis[shift] = run_kpis(table, model.config.steps_per_year).iloc[firm]
-    out = {"service_sd": sd}
+    out = {"service_sd": sd, "retention_base": float(kpis[0.0]["retention_rate"]), "npv_base": float(kpis[0.0]["npv"])}
     for shift in shifts:
         name = f"{'plus' if shift > 0 else 'minus'}{abs(shift):g}"
         now, before = kpis[shift], kpis[0.0]

@@ -124,8 +124,12 @@ def _fifth(ev: Evidence, markets: Sequence[int], book: str) -> np.ndarray:
 
 
 def fifths_gap(book: str) -> Callable[[Evidence], np.ndarray]:
-    """The lowest-turnover fifth's ``book`` minus the highest's."""
-    return lambda ev: _fifth(ev, LOW_FIFTH, book) - _fifth(ev, HIGH_FIFTH, book)
+    """The lowest-turnover fifth's ``book`` minus the highest's; its level is the highest's."""
+    from experiments.validation.claims.measures import with_level
+
+    return with_level(
+        lambda ev: _fifth(ev, LOW_FIFTH, book) - _fifth(ev, HIGH_FIFTH, book), lambda ev: _fifth(ev, HIGH_FIFTH, book)
+    )
 
 
 def fifths_ratio(book: str) -> Callable[[Evidence], np.ndarray]:
