@@ -60,8 +60,8 @@ def time_map(overrides: Sequence[str], repeats: int) -> list[float]:
 def time_point(overrides: Sequence[str], repeats: int) -> tuple[float, int]:
     """Median seconds of one point of the map (the configured market) in one
     process, and the map's number of points."""
-    from experiments.analysis.evaluator import evaluate_points
-    from experiments.analysis.strategy_map import compose_map, design, plan_of, point_app
+    from experiments.analysis.evaluator import evaluate_points, point_app
+    from experiments.analysis.strategy_map import compose_map, design, plan_of
 
     plan = plan_of(compose_map(list(overrides)))
     points = len(design(plan.conditions, plan.whole, plan.settings))
@@ -69,7 +69,7 @@ def time_point(overrides: Sequence[str], repeats: int) -> tuple[float, int]:
     for _ in range(repeats):
         started = time.perf_counter()
         evaluate_points(
-            point_app(plan), None, workers=1, kpis=["npv"], scenarios=[plan.scenario], baseline=plan.baseline
+            point_app(plan.app), None, workers=1, kpis=["npv"], scenarios=[plan.scenario], baseline=plan.baseline
         )
         times.append(time.perf_counter() - started)
     return statistics.median(times), points

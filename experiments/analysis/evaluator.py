@@ -114,6 +114,16 @@ def evaluate_points(
     return pd.concat(list(tables), ignore_index=True)  # (list: the progress bar closes at the end)
 
 
+def point_app(app: dict) -> dict:
+    """The app config every point of an analysis starts from: a copy of
+    ``app`` whose experiment runs each point's replications one after another,
+    quietly, without figures or transaction files (the points are what runs in
+    parallel; the analysis reads the KPI table)."""
+    app = copy.deepcopy(app)
+    app["experiment"].update(workers=1, progress=False, figures=False, record_transactions=False)
+    return app
+
+
 def point_configs(
     app: dict,
     points: pd.DataFrame | None = None,

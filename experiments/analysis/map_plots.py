@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
+from experiments.analysis.scenario_discovery import condition_value
 from experiments.reports.report import format_value, markdown_table
 
 #: the figure's file name under ``figures/`` (written as .png and .svg)
@@ -211,8 +212,8 @@ def report_markdown(points: pd.DataFrame, meta: Mapping[str, Any], figure: str =
         {
             "condition": [c["label"] for c in meta["conditions"]],
             "key": [f"`{c['key']}`" for c in meta["conditions"]],
-            "range": [f"{_num(c['lo'])} to {_num(c['hi'])}" for c in meta["conditions"]],
-            "as configured": [_num(meta["current"][c["key"]]) for c in meta["conditions"]],
+            "range": [f"{condition_value(c['lo'])} to {condition_value(c['hi'])}" for c in meta["conditions"]],
+            "as configured": [condition_value(meta["current"][c["key"]]) for c in meta["conditions"]],
         }
     )
     lines += [markdown_table(rows, right=[False, False, True, True]), "", f"![the map]({figure})", "", "## Points", ""]
@@ -241,13 +242,8 @@ def _design(meta: Mapping[str, Any]) -> str:
     return f"a Latin hypercube of {meta['samples']} points (seed {meta['design_seed']})"
 
 
-def _num(x: float) -> str:
-    x = float(x)
-    return f"{int(x):,}" if x.is_integer() else f"{x:.3g}"
-
-
 def _current_sentence(meta: Mapping[str, Any]) -> str:
-    where = ", ".join(f"{c['label']} {_num(meta['current'][c['key']])}" for c in meta["conditions"])
+    where = ", ".join(f"{c['label']} {condition_value(meta['current'][c['key']])}" for c in meta["conditions"])
     inside = meta.get("current_in_rule", {})
     if inside.get("pays") is True:
         verdict = "inside the box where it pays"
@@ -259,7 +255,7 @@ def _current_sentence(meta: Mapping[str, Any]) -> str:
 
 
 def _points_cells(points: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
-    cells = pd.DataFrame({c["label"]: points[c["key"]].map(_num) for c in meta["conditions"]})
+    cells = pd.DataFrame({c["label"]: points[c["key"]].map(condition_value) for c in meta["conditions"]})
     cells["difference"] = points["diff"].map(lambda v: format_value(v, "money", signed=True))
     cells["interval"] = [
         f"[{format_value(lo, 'money', signed=True)}, {format_value(hi, 'money', signed=True)}]"

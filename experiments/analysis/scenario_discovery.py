@@ -18,6 +18,7 @@ outcome and fewer without it). The box's restricted conditions are the rule.
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -65,6 +66,22 @@ class Rule:
             return None
         return all(limit.holds(float(values[limit.key])) for limit in self.limits)
 
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Rule":
+        """The rule as :meth:`as_dict` wrote it (map.json), without the space's
+        bounds; a statistic it does not give is 0 (whether a point lies in the
+        box needs only ``found`` and ``limits``)."""
+        return cls(
+            tuple(Limit(str(x["key"]), x["lo"], x["hi"]) for x in data.get("limits", [])),
+            float(data.get("coverage", 0.0)),
+            float(data.get("density", 0.0)),
+            int(data.get("points_in", 0)),
+            int(data.get("outcome_points", 0)),
+            int(data.get("total_points", 0)),
+            bool(data.get("found", False)),
+            float(data.get("min_density", 0.0)),
+        )
+
     def as_dict(self) -> dict:
         return {
             "limits": [{"key": x.key, "lo": x.lo, "hi": x.hi} for x in self.limits],
@@ -106,18 +123,20 @@ class Rule:
         return int(round(self.density * self.points_in))
 
 
-def _number(x: float) -> str:
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:.3g}"
+def condition_value(x: float) -> str:
+    """A condition's value as a reader reads it: 104, 0.167, 1,200."""
+    x = float(x)
+    if not math.isfinite(x):
+        return str(x)
+    return f"{int(x):,}" if x.is_integer() else f"{x:.3g}"
 
 
 def _clause(label: str, limit: Limit) -> str:
     if limit.lo is not None and limit.hi is not None:
-        return f"{label} is between {_number(limit.lo)} and {_number(limit.hi)}"
+        return f"{label} is between {condition_value(limit.lo)} and {condition_value(limit.hi)}"
     if limit.lo is not None:
-        return f"{label} is at least {_number(limit.lo)}"
-    return f"{label} is at most {_number(limit.hi)}"
+        return f"{label} is at least {condition_value(limit.lo)}"
+    return f"{label} is at most {condition_value(limit.hi)}"
 
 
 def discover(x: pd.DataFrame, y: np.ndarray, min_density: float) -> Rule:

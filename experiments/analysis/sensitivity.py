@@ -345,24 +345,15 @@ def _check_method(s: SensitivityConfig) -> None:
 # --------------------------------------------------------------------- evaluation
 
 
-def point_app(plan: Plan) -> dict:
-    """The app config every point starts from: the plan's, with each point's
-    replications run one after another, quietly (the points are what runs in
-    parallel). The evaluator keeps only the scenarios the output needs."""
-    app = copy.deepcopy(plan.app)
-    app["experiment"].update(workers=1, progress=False, figures=False, record_transactions=False)
-    return app
-
-
 def outputs_at(plan: Plan, inputs: np.ndarray) -> np.ndarray:
     """The output at every point, in point order: the points' experiments run
     by the shared evaluator (:func:`experiments.analysis.evaluator.evaluate_points`,
     in ``sensitivity.workers`` processes), the output read from its KPI table."""
-    from experiments.analysis.evaluator import evaluate_points
+    from experiments.analysis.evaluator import evaluate_points, point_app
 
     s = plan.settings
     table = evaluate_points(
-        point_app(plan),
+        point_app(plan.app),
         applied_values(plan, inputs),
         workers=s.workers,
         progress=f"sensitivity ({s.method})" if s.progress else None,

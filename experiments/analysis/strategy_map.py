@@ -181,10 +181,6 @@ class MapPlan:
     scenario: str
     baseline: str
 
-    @property
-    def keys(self) -> list[str]:
-        return [c.key for c in self.conditions]
-
 
 @dataclass
 class StrategyMap:
@@ -306,21 +302,13 @@ def verdicts(low: np.ndarray, high: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------- running
 
 
-def point_app(plan: MapPlan) -> dict:
-    """The app config every point starts from: quiet, each point's replications
-    in turn (the points are what runs in parallel)."""
-    app = copy.deepcopy(plan.app)
-    app["experiment"].update(workers=1, progress=False, figures=False, record_transactions=False)
-    return app
-
-
 def evaluate_map(plan: MapPlan, points: pd.DataFrame) -> pd.DataFrame:
     """The paired difference of the plan's KPI, with its interval and verdict, at every point."""
-    from experiments.analysis.evaluator import evaluate_points
+    from experiments.analysis.evaluator import evaluate_points, point_app
 
     s = plan.settings
     table = evaluate_points(
-        point_app(plan),
+        point_app(plan.app),
         points,
         workers=s.workers,
         firm=plan.firm,

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.scenario_discovery import Limit
+from experiments.analysis.scenario_discovery import Rule, condition_value
 from experiments.analysis.strategy_map import LOSES, MAPS_DIR, PAYS, lesson_map, read_map
 from experiments.classroom.lesson import Classroom
 from experiments.reports.report import format_value
@@ -102,16 +101,10 @@ def market_values(market: MarketConfig, meta: Mapping[str, Any]) -> tuple[dict[s
 
 def boxes_holding(meta: Mapping[str, Any], values: Mapping[str, float]) -> tuple[str, ...]:
     """The outcomes (pays, loses) whose rule's box holds ``values``: a rule
-    PRIM found, every one of whose limits the value at its key meets (as
-    :meth:`experiments.analysis.scenario_discovery.Rule.contains`)."""
-    holding = []
-    for outcome in (PAYS, LOSES):
-        rule = (meta.get("rules") or {}).get(outcome) or {}
-        if rule.get("found") and all(
-            Limit(x["key"], x["lo"], x["hi"]).holds(float(values[x["key"]])) for x in rule.get("limits", [])
-        ):
-            holding.append(outcome)
-    return tuple(holding)
+    PRIM found, every one of whose limits the value at its key meets
+    (:meth:`experiments.analysis.scenario_discovery.Rule.contains`)."""
+    rules = meta.get("rules") or {}
+    return tuple(o for o in (PAYS, LOSES) if rules.get(o) and Rule.from_dict(rules[o]).contains(values))
 
 
 def nearest_point(points: pd.DataFrame, conditions: Sequence[Mapping[str, Any]], values: Mapping[str, float]) -> dict:
@@ -135,14 +128,6 @@ def outside_ranges(conditions: Sequence[Mapping[str, Any]], values: Mapping[str,
         if not lo - slack <= values[c["key"]] <= hi + slack:
             out.append(c["key"])
     return tuple(out)
-
-
-def _number(x: float) -> str:
-    """A condition's value as a trainer reads it: 104, 0.167, 1,200."""
-    x = float(x)
-    if not math.isfinite(x):
-        return str(x)
-    return f"{int(x):,}" if x.is_integer() else f"{x:.3g}"
 
 
 def _money(x: float) -> str:
@@ -208,7 +193,7 @@ class MapView:
         labels = self._labels()
         conditions = self.meta["conditions"]
         market = ", ".join(
-            f"{labels[c['key']]} {_number(self.current[c['key']])}"
+            f"{labels[c['key']]} {condition_value(self.current[c['key']])}"
             + (" (the map's value)" if c["key"] in self.from_map else "")
             for c in conditions
         )
@@ -218,7 +203,7 @@ class MapView:
             box = f"inside the box where it {self.inside[0]}"
         else:
             box = "in neither rule's box"
-        point = ", ".join(_number(self.nearest[c["key"]]) for c in conditions)
+        point = ", ".join(condition_value(self.nearest[c["key"]]) for c in conditions)
         verdict = str(self.nearest["verdict"])
         verdict = "is unclear" if verdict == "unclear" else verdict
         confidence = float(self.meta.get("confidence", 0.95))
@@ -243,8 +228,8 @@ class MapView:
                 f"there is none of {self.scenario}."
             )
         out += [
-            f"{labels[k]} {_number(self.current[k])} lies outside the map "
-            f"({_number(ranges[k]['lo'])} to {_number(ranges[k]['hi'])}): the map does not say there."
+            f"{labels[k]} {condition_value(self.current[k])} lies outside the map "
+            f"({condition_value(ranges[k]['lo'])} to {condition_value(ranges[k]['hi'])}): the map does not say there."
             for k in self.outside
         ]
         if not self.strategy_as_in_lesson:

@@ -22,14 +22,13 @@ from experiments.analysis.sensitivity import (
     main,
     applied_values,
     plan_of,
-    point_app,
     points_of,
     problem_of,
     reading_of,
     run_and_write,
     target_values,
 )
-from experiments.analysis.evaluator import point_configs
+from experiments.analysis.evaluator import point_app, point_configs
 from experiments.running.config_keys import get_key
 from experiments.analysis.sensitivity_plots import index_bars, indices_cells
 
@@ -162,7 +161,9 @@ def test_a_point_config_sets_the_values_and_keeps_the_scenarios_needed():
     points = applied_values(plan, np.array([[3.6, 0.75]]))
     reading = reading_of(plan.target)
     assert reading == {"firm": "Focal", "kpis": ["npv"], "scenarios": ["price_war"], "baseline": "baseline"}
-    ((_, app),) = point_configs(point_app(plan), points, scenarios=reading["scenarios"], baseline=reading["baseline"])
+    ((_, app),) = point_configs(
+        point_app(plan.app), points, scenarios=reading["scenarios"], baseline=reading["baseline"]
+    )
     assert app["market"]["loyalty"]["repeat_purchases"] == 4  # a whole-number key is rounded
     assert app["market"]["firms"][1]["price"] == 0.75
     assert [s["name"] for s in app["experiment"]["scenarios"]] == ["baseline", "price_war"]

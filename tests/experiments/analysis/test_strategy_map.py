@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.analysis.evaluator import evaluate_points
+from experiments.analysis.evaluator import evaluate_points, point_app
 from experiments.analysis.map_index import index_markdown
 from experiments.analysis.map_plots import report_markdown
 from experiments.analysis.strategy_map import (
@@ -22,7 +22,6 @@ from experiments.analysis.strategy_map import (
     design,
     lesson_map,
     plan_of,
-    point_app,
     read_map,
     run_and_write,
     shipped_maps,
@@ -163,7 +162,7 @@ def test_the_map_reads_the_same_paired_differences_as_the_shared_evaluator(tmp_p
     result = run_and_write(container, tmp_path)
     plan = result.plan
     one = result.points.iloc[[3]][[c.key for c in result.conditions]].reset_index(drop=True)
-    table = evaluate_points(point_app(plan), one, kpis=["npv"], scenarios=[plan.scenario], baseline=plan.baseline)
+    table = evaluate_points(point_app(plan.app), one, kpis=["npv"], scenarios=[plan.scenario], baseline=plan.baseline)
     row = table[table["scenario"] == plan.scenario].iloc[0]
     assert row["diff"] == result.points.loc[3, "diff"]
     assert (row["ci_low"], row["ci_high"]) == (result.points.loc[3, "ci_low"], result.points.loc[3, "ci_high"])
