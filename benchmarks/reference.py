@@ -298,6 +298,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "disappointed",
                 "visits",
                 "purchases",
+                "purchase_revenue",
+                "list_revenue",
                 "failures",
                 "service_sum",
                 "service_sq",
@@ -479,6 +481,8 @@ class ReferenceLoyaltyModel(mesa.Model):
             basket = a.spend * n_visits * self.basket_multiplier[c] * factor[BASKET]
             spent = basket * price
             self.ledger.revenue[c] += spent
+            ev["purchase_revenue"][c] += spent
+            ev["list_revenue"][c] += basket * self.list_price[c]
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
             remembered = remembered_price.py_func(price, self.list_price[c], cfg.customers.reference_regular_weight)
             adapt = _each_visit(cfg.customers.reference_price_adaptation, n_visits)
@@ -988,6 +992,8 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "repeat_rate": sums["behaviour"][f] / safe,
                 "visits": float(ev["visits"][f]),
                 "purchases": int(ev["purchases"][f]),
+                "purchase_revenue": float(ev["purchase_revenue"][f]),
+                "list_revenue": float(ev["list_revenue"][f]),
                 "failures": int(ev["failures"][f]),
                 "delighted": int(ev["delighted"][f]),
                 "disappointed": int(ev["disappointed"][f]),

@@ -2329,6 +2329,14 @@ class MarketConfig:
                 raise ConfigError(f"{prefix}firms = {len(names)} firms: at most 127 are allowed")
 
     name: str = param("retail", doc="market preset name", unit="label", source="setting (not a behavioural assumption)")
+    currency: str = param(
+        "EUR",
+        doc="the currency that prices, baskets, wages and costs are stated in, named in every report "
+        "(a label only: nothing is converted)",
+        nonblank=True,
+        unit="label",
+        source="setting (not a behavioural assumption)",
+    )
     n_customers: int = param(
         5000, 1, 100_000_000, "number of customers", unit="people", source="setting (not a behavioural assumption)"
     )

@@ -48,6 +48,8 @@ METRICS = (
     "repeat_rate",
     "visits",
     "purchases",
+    "purchase_revenue",
+    "list_revenue",
     "failures",
     "delighted",
     "disappointed",
@@ -325,6 +327,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict[str, An
         clv.append((revenue[f] - cogs[f]) / safe[f] * r / (1 + d - r) if r < 1 + d else math.nan)
     service_level, service_spread = [], []
     visit_counts = floats(ev.visits)
+    purchase_revenue, list_revenue = floats(ev.purchase_revenue), floats(ev.list_revenue)
     for visits, service_sum, service_sq in zip(visit_counts, floats(ev.service_sum), floats(ev.service_sq)):
         visits = max(visits, 1)
         svc_mean = service_sum / visits
@@ -399,6 +402,8 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict[str, An
                 "repeat_rate": behaviour[f],
                 "visits": visit_counts[f],
                 "purchases": purchases[f],
+                "purchase_revenue": purchase_revenue[f],
+                "list_revenue": list_revenue[f],
                 "failures": failures[f],
                 "delighted": delighted[f],
                 "disappointed": disappointed[f],

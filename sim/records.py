@@ -215,6 +215,10 @@ class FirmStepEvents:
     acquisitions_prior: np.ndarray
     acquisitions_advertising: np.ndarray
     acquisitions_referral: np.ndarray
+    #: money taken for purchases (revenue beyond purchases, e.g. membership fees, is not in it)
+    purchase_revenue: np.ndarray
+    #: the same baskets at the firm's list price: what they would have cost without any discount
+    list_revenue: np.ndarray
 
     @classmethod
     def zeros(cls, n_firms: int) -> "FirmStepEvents":

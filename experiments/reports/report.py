@@ -34,15 +34,21 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import textwrap
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from experiments.reports.bridge_plot import plot_profit_bridge
+from experiments.reports.html_report import write_html_report
+from experiments.reports.plots import plot_kpi_bands, plot_profit_vs_retention, plot_state_composition
+from experiments.reports.profit_bridge import drivers_sentence, profit_bridge, unchanged_lines
+from experiments.reports.steady_state import drift_warning, state_drift
+from experiments.reports.units import ReportUnits
 from experiments.running.kpis import ALL_KPIS, KPIS, Kpi
 from experiments.running.outputs import save_figure, write_csv, write_text
-from experiments.reports.plots import plot_kpi_bands, plot_profit_vs_retention, plot_state_composition
 from sim.survey import SURVEY_METRICS
 
 #: the console table's default width (characters)
@@ -52,6 +58,8 @@ DPI = 110
 #: shown for an interval that cannot be computed (fewer than two replications)
 NO_INTERVAL = "n/a"
 #: the figures of the report: file name (under ``figures/``) and caption
+#: the waterfall of the profit bridge, shown in its section
+FIGURE_BRIDGE = ("profit_bridge.png", "Profit bridge: each scenario's NPV difference from the baseline, line by line")
 FIGURES = {
     "kpi_bands.png": "KPIs of the focal firm over time: mean over replications with its interval",
     "loyalty_states.png": "People by loyalty state towards the focal firm, per scenario",
@@ -71,35 +79,51 @@ def _rounded(x: float, decimals: int) -> float:
     return round(x, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def format_value(value: float, kind: str, signed: bool = False) -> str:
+#: decimals of each kind of value (shares: of their percentage), and the most a small value is given
+DECIMALS = {"money": 0, "pct": 1, "int": 1, "float": 2}
+MAX_DECIMALS = 4
+
+
+def decimals_for(scale: float, kind: str) -> int:
+    """Decimals that show a number of size ``scale`` (a share's as a
+    fraction) with two significant digits when the kind's usual decimals
+    would round it to zero: a satisfaction difference of 0.004 reads
+    ``+0.0040``, not ``+0.00``; money stays in whole units."""
+    usual = DECIMALS.get(kind, 2)
+    size = abs(100 * scale if kind == "pct" else scale)
+    if kind == "money" or not size or math.isnan(size) or math.isinf(size) or round(size, usual):
+        return usual
+    return max(usual, min(MAX_DECIMALS, 1 - math.floor(math.log10(size))))
+
+
+def format_value(value: float, kind: str, signed: bool = False, decimals: int | None = None) -> str:
     """An absolute value: money as ``-33,940``, a share as ``62.5%``, a count's
     mean as ``250.3``, any other number as ``-55.78``; ``signed``: a difference,
-    always with its sign (and shares in percentage points, without ``%``)."""
+    always with its sign (and shares in percentage points, without ``%``).
+    A value that the kind's decimals would round to zero gets more
+    (:func:`decimals_for`), unless ``decimals`` is given."""
     if value is None or math.isnan(value):
         return NO_INTERVAL
     sign = "+" if signed else ""
+    places = decimals_for(value, kind) if decimals is None else decimals
     if kind == "money":
-        return f"{_rounded(value, 0):{sign},.0f}"
+        return f"{_rounded(value, places):{sign},.{places}f}"
     if kind == "pct":
-        return f"{_rounded(100 * value, 1):{sign}.1f}" + ("" if signed else "%")
-    if kind == "int":
-        return f"{_rounded(value, 1):{sign},.1f}"
-    return f"{_rounded(value, 2):{sign},.2f}"
-
-
-def _signed(value: float, kind: str) -> str:
-    return format_value(value, kind, signed=True)
+        return f"{_rounded(100 * value, places):{sign}.{places}f}" + ("" if signed else "%")
+    return f"{_rounded(value, places):{sign},.{places}f}"
 
 
 def format_difference(diff: float, low: float, high: float, kind: str) -> str:
     """A difference with its interval: ``+12,345 [+8,100, +16,590]``; a share's
-    in percentage points: ``+1.2 pp [+0.4, +2.0]``."""
+    in percentage points: ``+1.2 pp [+0.4, +2.0]``; with the decimals that
+    show the interval's half-width (:func:`decimals_for`)."""
     unit = " pp" if kind == "pct" else ""
     if any(v is None or math.isnan(v) for v in (low, high)):
-        interval = NO_INTERVAL
+        interval, places = NO_INTERVAL, None
     else:
-        interval = f"{_signed(low, kind)}, {_signed(high, kind)}"
-    return f"{_signed(diff, kind)}{unit} [{interval}]"
+        places = decimals_for((high - low) / 2 or diff, kind)
+        interval = f"{format_value(low, kind, True, places)}, {format_value(high, kind, True, places)}"
+    return f"{format_value(diff, kind, True, places)}{unit} [{interval}]"
 
 
 # --------------------------------------------------------------------- meta
@@ -111,6 +135,28 @@ def _kpis(meta: Mapping[str, Any]) -> list[str]:
 
 def _confidence(meta: Mapping[str, Any]) -> float:
     return float(meta.get("confidence", 0.95))
+
+
+def units_of(meta: Mapping[str, Any]) -> ReportUnits:
+    """The units of the experiment's results (``meta["units"]``, else the default market's)."""
+    return ReportUnits.of_meta(meta)
+
+
+def kpi_label(name: str, units: ReportUnits) -> str:
+    """A KPI's label with its unit: money names the currency (the NPV also
+    its horizon and discount rate are in the table's heading)."""
+    kpi = kpi_of(name)
+    return f"{kpi.label}, {units.currency}" if kpi.kind == "money" else kpi.label
+
+
+#: a cell whose every number is zero, as displayed ("+0.0 pp [+0.0, +0.0]", "0.0%", "-0")
+_ZERO_CELL = re.compile(r"^[^1-9]*$")
+
+
+def zero_rows(cells: pd.DataFrame) -> list[str]:
+    """The rows of a table of display strings whose every cell shows zero
+    (an interval of "n/a" counts as zero): rows a report leaves out and names."""
+    return [str(label) for label, row in cells.iterrows() if all(_ZERO_CELL.match(str(c)) for c in row)]
 
 
 def scenario_names(meta: Mapping[str, Any], comparison: pd.DataFrame) -> list[str]:
@@ -150,7 +196,7 @@ def comparison_cells(comparison: pd.DataFrame, meta: Mapping[str, Any]) -> pd.Da
                 else format_difference(row["diff"], row["ci_low"], row["ci_high"], kind)
             )
         columns[scenario] = cells
-    return pd.DataFrame(columns, index=pd.Index([kpi_of(k).label for k in kpis], name="KPI"))
+    return pd.DataFrame(columns, index=pd.Index([kpi_label(k, units_of(meta)) for k in kpis], name="KPI"))
 
 
 def ranking_cells(ranking: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
@@ -172,6 +218,107 @@ def ranking_cells(ranking: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFram
             "verdict": ranking["verdict"].where(~is_base, "baseline"),
         }
     )
+
+
+# --------------------------------------------------------------------- the bridge
+
+
+def report_bridge(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The focal firm's profit bridge (:func:`profit_bridge`) in the order of
+    the scenarios; None for a step table without the books' split (one
+    written by an older version)."""
+    from experiments.reports.profit_bridge import NEEDED
+
+    if steps is None or steps.empty or not set(NEEDED) <= set(steps.columns):
+        return None
+    order = [s["name"] for s in meta.get("scenarios", [])]
+    return profit_bridge(steps, meta["focal_firm"], meta["baseline"], units_of(meta), _confidence(meta), order or None)
+
+
+#: how a part of a line is marked in the bridge's table
+PART = "↳ "
+#: a line a scenario leaves unchanged (mean and interval under ZERO_MONEY)
+UNCHANGED = "0"
+#: money that shows as 0 in whole units
+ZERO_MONEY = 0.5
+
+
+def bridge_cells(bridge: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
+    """The profit bridge as display strings: one row per line that is not
+    zero everywhere (the revenue's parts marked ``↳``), the baseline's
+    present value of each line (costs negative), then each scenario's mean
+    paired difference from the baseline with its interval."""
+    baseline = meta["baseline"]
+    hidden = set(unchanged_lines(bridge, ZERO_MONEY))
+    shown = bridge[~bridge["line"].isin(hidden)]
+    lines = list(dict.fromkeys(shown["line"]))
+    first = shown.drop_duplicates("line").set_index("line")
+    columns: dict[str, list[str]] = {}
+    for scenario, rows in shown.groupby("scenario", sort=False):
+        rows = rows.set_index("line")
+        if scenario == baseline:
+            columns[str(scenario)] = [
+                "" if first.loc[ln, "part_of"] else format_value(rows.loc[ln, "baseline_level"], "money")
+                for ln in lines
+            ]
+        else:
+            columns[str(scenario)] = [
+                UNCHANGED
+                if rows.loc[ln, ["diff", "ci_low", "ci_high"]].abs().fillna(0.0).max() < ZERO_MONEY
+                else format_difference(rows.loc[ln, "diff"], rows.loc[ln, "ci_low"], rows.loc[ln, "ci_high"], "money")
+                for ln in lines
+            ]
+    labels = [(PART if first.loc[ln, "part_of"] else "") + str(first.loc[ln, "label"]) for ln in lines]
+    return pd.DataFrame(columns, index=pd.Index(labels, name="line"))
+
+
+def bridge_sentences(bridge: pd.DataFrame, meta: Mapping[str, Any]) -> list[str]:
+    """One sentence per scenario on what drove its NPV difference (Markdown)."""
+    baseline, units = meta["baseline"], units_of(meta)
+    return [drivers_sentence(bridge, str(s), units, baseline) for s in pd.unique(bridge["scenario"]) if s != baseline]
+
+
+def _bridge_note(bridge: pd.DataFrame) -> str:
+    hidden = [
+        str(bridge.loc[bridge["line"] == ln, "label"].iloc[0]).split(" (")[0]
+        for ln in unchanged_lines(bridge, ZERO_MONEY)
+    ]
+    return f"Zero in every scenario, left out: {', '.join(hidden)}." if hidden else ""
+
+
+def _bridge_heading(meta: Mapping[str, Any]) -> str:
+    units = units_of(meta)
+    return (
+        f"Profit bridge of {meta.get('focal_firm', '')}: present values in {units.currency} over "
+        f"{units.horizon()}, discounted at {units.rate()} as the NPV is. Column {meta['baseline']!r}: "
+        f"its own amounts (costs negative); other columns: the mean paired difference from it "
+        f"[{_confidence(meta):.0%} interval], each line's effect on the NPV (a higher cost is negative). "
+        f"The lines without {PART.strip()} add up to the NPV difference; the revenue's parts ({PART.strip()}) "
+        "add up to the revenue's."
+    )
+
+
+# --------------------------------------------------------------------- steady state
+
+
+def steady_state_warning(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> str | None:
+    """A warning when the baseline's loyalty states are still drifting over
+    the horizon (:func:`state_drift`) by more than the experiment's
+    ``steady_state_drift`` (percentage points a year), else None."""
+    from experiments.running.config import ExperimentConfig
+
+    if steps is None or steps.empty or "n_prospect" not in steps.columns:
+        return None
+    units = units_of(meta)
+    tolerance = float(meta.get("steady_state_drift", ExperimentConfig.steady_state_drift))
+    weeks = float(meta.get("steady_state_window_weeks", ExperimentConfig.steady_state_window_weeks))
+    window = max(1, int(round(weeks * units.steps_per_year / 52.0)))
+    drift = state_drift(steps, meta["focal_firm"], meta["baseline"], units.steps_per_year, window)
+    return drift_warning(drift, tolerance, meta.get("burn_in"))
+
+
+def _warnings(meta: Mapping[str, Any]) -> list[str]:
+    return [str(w) for w in meta.get("warnings", []) if w]
 
 
 #: the survey view's columns in the report: step-table column, heading, kind
@@ -350,25 +497,56 @@ def _heading(meta: Mapping[str, Any], width: int) -> list[str]:
         f"Column {meta['baseline']!r} (the baseline): its mean over the replications. Other "
         f"columns: the mean paired difference from the baseline [{confidence:.0%} interval]; "
         "paired on common random numbers (replication r of every scenario ran on the same seed). "
-        "Shares in %, their differences in percentage points (pp)."
+        f"{units_of(meta).caption()} Shares in %, their differences in percentage points (pp)."
     )
-    return [*textwrap.wrap(title, width), *textwrap.wrap(how, width)]
+    warnings = [line for w in _warnings(meta) for line in textwrap.wrap(f"WARNING: {w}", width)]
+    return [*warnings, *textwrap.wrap(title, width), *textwrap.wrap(how, width)]
 
 
-def format_table(comparison: pd.DataFrame, ranking: pd.DataFrame, meta: Mapping[str, Any], width: int = WIDTH) -> str:
-    """The comparison table printed after a run, then the ranking.
+def _text_table(cells: pd.DataFrame, first: str, width: int) -> list[str]:
+    """A table of display strings (rows labelled by its index, the first
+    column repeated) in blocks that fit ``width``."""
+    lines: list[str] = []
+    for group in _blocks(cells, width):
+        rows = [[label, *values] for label, values in zip(cells.index, cells[group].to_numpy().tolist())]
+        lines += ["", *_text_rows([first, *group], rows, [False, *([True] * len(group))])]
+    return lines
+
+
+def _plain(markdown: str) -> str:
+    return markdown.replace("**", "")
+
+
+def format_table(
+    comparison: pd.DataFrame,
+    ranking: pd.DataFrame,
+    meta: Mapping[str, Any],
+    width: int = WIDTH,
+    bridge: pd.DataFrame | None = None,
+) -> str:
+    """The comparison table printed after a run, then the profit bridge
+    (with ``bridge``: :func:`report_bridge`) and its sentences, then the ranking.
 
     KPIs are rows and scenarios columns (the baseline's first, its means; the
     others' paired differences with intervals); when the scenarios do not fit
     in ``width`` characters the table continues in further blocks, each
-    repeating the KPI labels and the baseline column.
+    repeating the KPI labels and the baseline column. Rows that show zero in
+    every column are left out and named.
     """
     baseline = meta["baseline"]
-    cells = comparison_cells(comparison, meta).rename(columns={baseline: f"{baseline} (mean)"})
-    lines = _heading(meta, width)
-    for group in _blocks(cells, width):
-        rows = [[label, *values] for label, values in zip(cells.index, cells[group].to_numpy().tolist())]
-        lines += ["", *_text_rows(["KPI", *group], rows, [False, *([True] * len(group))])]
+    cells = comparison_cells(comparison, meta)
+    zeros = zero_rows(cells)
+    cells = cells.drop(index=zeros).rename(columns={baseline: f"{baseline} (mean)"})
+    lines = [*_heading(meta, width), *_text_table(cells, "KPI", width)]
+    if zeros:
+        lines += textwrap.wrap(f"Zero in every column, left out: {', '.join(zeros)}.", width)
+    if bridge is not None:
+        table = bridge_cells(bridge, meta).rename(columns={baseline: f"{baseline} (amount)"})
+        lines += ["", *textwrap.wrap(_bridge_heading(meta), width), *_text_table(table, "line", width)]
+        note = _bridge_note(bridge)
+        lines += textwrap.wrap(note, width) if note else []
+        for sentence in bridge_sentences(bridge, meta):
+            lines += textwrap.wrap(f"- {_plain(sentence)}", width, subsequent_indent="  ")
     rank_by = kpi_of(meta.get("rank_by", "npv"))
     ranked = ranking_cells(ranking, meta)
     lines += [
@@ -396,6 +574,40 @@ def markdown_table(table: pd.DataFrame, right: Sequence[bool] | None = None, ind
     return "\n".join([header, rule, *rows])
 
 
+def _bridge_markdown(bridge: pd.DataFrame | None, meta: Mapping[str, Any]) -> list[str]:
+    """The report's profit-bridge section: how to read it, the table, a
+    sentence per scenario, the waterfall figure."""
+    if bridge is None:
+        return [
+            "## Profit bridge",
+            "",
+            "No profit bridge: the step table has no split of the revenue (written by an older version).",
+            "",
+        ]
+    table = bridge_cells(bridge, meta).rename(columns={meta["baseline"]: f"{meta['baseline']} (amount)"})
+    note = _bridge_note(bridge)
+    figure = (
+        [f"![{FIGURE_BRIDGE[1]}](figures/{FIGURE_BRIDGE[0]})", "", f"*{FIGURE_BRIDGE[1]}.*", ""]
+        if meta.get("figures", True)
+        else []
+    )
+    return [
+        "## Profit bridge: why the NPV differs",
+        "",
+        f"*How to read:* {_bridge_heading(meta)} **Volume** values the change in purchases at the baseline's "
+        "list value per purchase; **mix** is the rest of the change in the purchases' value at list prices "
+        "(basket sizes, who buys); **price** is the change in what customers paid below (or above) the list "
+        "price; **fees** are revenue beyond purchases. `bridge.csv` holds every line at full precision.",
+        "",
+        markdown_table(table, right=[False, *([True] * table.shape[1])], index=True),
+        "",
+        *([note, ""] if note else []),
+        *(f"- {sentence}" for sentence in bridge_sentences(bridge, meta)),
+        "",
+        *figure,
+    ]
+
+
 def report_markdown(
     meta: Mapping[str, Any],
     comparison: pd.DataFrame,
@@ -403,13 +615,17 @@ def report_markdown(
     survey: pd.DataFrame | None = None,
     retention: pd.DataFrame | None = None,
     tenure: pd.DataFrame | None = None,
+    bridge: pd.DataFrame | None = None,
 ) -> str:
     """The text of ``report.md`` (with the survey view's table ``survey``,
     :func:`survey_cells`, the retention table ``retention``,
-    :func:`retention_cells`, and the value by tenure ``tenure``,
-    :func:`tenure_cells`, when given)."""
-    confidence, baseline = _confidence(meta), meta["baseline"]
-    cells = comparison_cells(comparison, meta).rename(columns={baseline: f"{baseline} (baseline: mean)"})
+    :func:`retention_cells`, the value by tenure ``tenure``,
+    :func:`tenure_cells`, and the profit bridge ``bridge``,
+    :func:`report_bridge`, when given)."""
+    confidence, baseline, units = _confidence(meta), meta["baseline"], units_of(meta)
+    cells = comparison_cells(comparison, meta)
+    zeros = zero_rows(cells)
+    cells = cells.drop(index=zeros).rename(columns={baseline: f"{baseline} (baseline: mean)"})
     ranked = ranking_cells(ranking, meta).rename(columns={"difference": f"difference [{confidence:.0%} interval]"})
     described = {s["name"]: s.get("description", "") for s in meta.get("scenarios", [])}
     scenarios = pd.DataFrame(
@@ -423,6 +639,7 @@ def report_markdown(
     facts = [
         f"**Market:** {meta.get('market', '')}",
         f"**Focal firm:** {meta.get('focal_firm', '')}",
+        f"**Units:** {units.caption()}",
         f"**Baseline:** {baseline}",
         f"**Replications:** {meta.get('replications')} per scenario",
         f"**Confidence:** {confidence:.0%}",
@@ -430,11 +647,13 @@ def report_markdown(
     if meta.get("elapsed_seconds") is not None:
         facts.append(f"**Run time:** {float(meta['elapsed_seconds']):,.1f} s")
     rank_by = kpi_of(meta.get("rank_by", "npv"))
+    warnings = [f"> **Warning:** {w}\n" for w in _warnings(meta)]
     parts = [
         f"# Experiment: {meta.get('name', '')}",
         "",
         str(meta.get("description", "")).strip(),
         "",
+        *warnings,
         "  \n".join(facts),
         "",
         "## Scenarios",
@@ -453,7 +672,9 @@ def report_markdown(
         "",
         markdown_table(cells, right=[False, *([True] * cells.shape[1])], index=True),
         "",
-        f"## Ranking by {rank_by.label}",
+        *([f"Zero in every column, left out: {', '.join(zeros)}.", ""] if zeros else []),
+        *_bridge_markdown(bridge, meta),
+        f"## Ranking by {kpi_label(rank_by.name, units)}",
         "",
         markdown_table(ranked, right=[True, False, True, True, False]),
         "",
@@ -522,6 +743,7 @@ def write_report(
     ranking: pd.DataFrame,
     retention: pd.DataFrame | None = None,
     tenure: pd.DataFrame | None = None,
+    bridge: pd.DataFrame | None = None,
 ) -> Path:
     """Write the experiment's report into ``folder``; return the path of ``report.md``.
 
@@ -539,11 +761,17 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     figures = folder / "figures"
     firm, baseline, confidence = meta["focal_firm"], meta["baseline"], _confidence(meta)
+    if "warnings" not in meta:
+        meta = {**meta, "warnings": [w for w in [steady_state_warning(steps, meta)] if w]}
+    if bridge is None:
+        bridge = report_bridge(steps, meta)
     drawings = {
         "kpi_bands.png": lambda: plot_kpi_bands(steps, firm, confidence=confidence, baseline=baseline),
         "loyalty_states.png": lambda: plot_state_composition(steps, firm, baseline=baseline),
         "profit_vs_retention.png": lambda: plot_profit_vs_retention(runs, firm, confidence, baseline=baseline),
     }
+    if bridge is not None:
+        drawings[FIGURE_BRIDGE[0]] = lambda: plot_profit_bridge(bridge, baseline, units_of(meta), confidence=confidence)
     if meta.get("figures", True):
         figures.mkdir(exist_ok=True)
     for name, draw in drawings.items() if meta.get("figures", True) else ():
@@ -554,14 +782,17 @@ def write_report(
             fig.clear()  # Agg figures without pyplot: nothing else holds them
     write_csv(folder / "comparison.csv", comparison, index=False)
     write_csv(folder / "ranking.csv", ranking, index=False)
-    return write_text(
-        folder / "report.md",
-        report_markdown(
-            meta,
-            comparison,
-            ranking,
-            survey_cells(steps, meta),
-            retention_cells(retention, meta),
-            tenure_cells(tenure, meta),
-        ),
+    if bridge is not None:
+        write_csv(folder / "bridge.csv", bridge, index=False)
+    text = report_markdown(
+        meta,
+        comparison,
+        ranking,
+        survey_cells(steps, meta),
+        retention_cells(retention, meta),
+        tenure_cells(tenure, meta),
+        bridge,
     )
+    report = write_text(folder / "report.md", text)
+    write_html_report(folder, text)
+    return report

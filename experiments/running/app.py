@@ -114,9 +114,10 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     from experiments.running.config import validate_experiment
     from experiments.sweeps.jobs import read_status, record_finished
     from experiments.running.outputs import write_parquet, write_text
-    from experiments.reports.report import format_table, write_report
+    from experiments.reports.report import format_table, report_bridge, steady_state_warning, write_report
     from experiments.running.runner import experiment_config, run_experiment
     from experiments.running.statistics import compare, ranking
+    from experiments.sweeps.plan import job_heading
 
     started = time.perf_counter()
     container = {k: v for k, v in container.items() if k != "hydra"}
@@ -142,8 +143,12 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
             run_summaries(result.transactions, market.steps, [f.name for f in market.firms]),
         )
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
-    write_report(folder, meta, result.runs, result.steps, comparison, rank, result.retention, result.tenure)
-    print(format_table(comparison, rank, meta))
+    meta["warnings"] = [w for w in [steady_state_warning(result.steps, meta)] if w]
+    bridge = report_bridge(result.steps, meta)
+    write_report(
+        folder, meta, result.runs, result.steps, comparison, rank, result.retention, result.tenure, bridge=bridge
+    )
+    print(job_heading(folder) + format_table(comparison, rank, meta, bridge=bridge))  # "job 3/12: k=v, ..." in a sweep
     elapsed = time.perf_counter() - started
     record_finished(folder, digest, elapsed, experiment=experiment.name)
     print(f"\nresults: {folder} ({elapsed:.1f} s)")
@@ -152,6 +157,7 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
 
 def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -> dict:
     """What the report says about the experiment."""
+    from experiments.reports.units import ReportUnits
     from sim.survey import scale_definition
 
     return {
@@ -173,6 +179,10 @@ def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -
         "elapsed_seconds": round(elapsed, 1),
         "survey_scale": scale_definition(market.survey, market.loyalty),
         "lapse_gaps": market.loyalty.lapse_gaps,
+        "burn_in": market.burn_in,
+        "steady_state_drift": experiment.steady_state_drift,
+        "steady_state_window_weeks": experiment.steady_state_window_weeks,
+        "units": ReportUnits.of_market(market).as_dict(),
     }
 
 

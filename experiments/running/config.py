@@ -82,6 +82,24 @@ class ExperimentConfig:
     workers: int = param(0, 0, 1024, "processes running replications (0: all available cores)")
     progress: bool = param(True, doc="show a progress bar")
     figures: bool = param(True, doc="draw the report's figures")
+    steady_state_drift: float = param(
+        3.0,
+        0.0,
+        100.0,
+        "the report warns when a loyalty state's share of the people moves by more than this over the horizon "
+        "in the baseline (the burn-in too short: the market still settling); the default market moves by about "
+        "1.5 after its 156-week burn-in, 5.5 after 52 weeks and 20 with none",
+        unit="percentage points a year",
+        source="setting (not a behavioural assumption)",
+    )
+    steady_state_window_weeks: float = param(
+        13.0,
+        1.0,
+        520.0,
+        "the stretch at each end of the horizon whose mean state shares the drift compares (a quarter of a year)",
+        unit="weeks",
+        source="setting (not a behavioural assumption)",
+    )
     record_transactions: bool = param(
         False,
         doc="also write every purchase (transactions.parquet: scenario, replication, customer, firm, week, amount)",

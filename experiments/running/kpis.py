@@ -59,6 +59,7 @@ EXTRA_KPIS: dict[str, Kpi] = {
         Kpi("win_backs", "customers won back", "int", True),
         Kpi("top20_revenue_share", "revenue share of the top 20%", "pct", False),
         Kpi("staff_turnover", "staff turnover (mean per step)", "pct", False),
+        Kpi("staff_turnover_annual", "staff turnover (annual)", "pct", False),
         Kpi("service_level", "service level (mean)", "float", True),
         # the survey view (sim/survey.py, market.survey): horizon means of the step table's
         Kpi("csat_top_box", "satisfaction top box (5 of 5)", "pct", True),
@@ -104,5 +105,6 @@ def run_kpis(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
         out[col] = g[col].sum()
     for col in _AVERAGED:
         out[col] = g[col].mean()
+    out["staff_turnover_annual"] = g["staff_turnover"].sum() / years  # leavers per FTE a year
     keep = list(ALL_KPIS) + [c for c in out.columns if c.startswith("n_")]
     return out[keep].rename_axis("firm").reset_index()

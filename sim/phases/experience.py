@@ -63,7 +63,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
     experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
     drop, cell, discount = np.empty(n, np.float64), np.empty(n, np.int64), np.empty(n, np.float32)
-    sums = np.zeros((7, F), np.float64)
+    sums = np.zeros((8, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
         b,
@@ -122,8 +122,10 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         cell,
         discount,
     )
-    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq, staff_load = sums
+    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq, staff_load, at_list = sums
     market.ledger.add_revenue(revenue)
+    ev.purchase_revenue += revenue
+    ev.list_revenue += at_list
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
     step.visits = staff_load  # the staff's visits, a round's (sim.model sums a step's rounds)
     market.ledger.book(slice(None), "serving", staff_load * market.by_firm("cost_per_visit", np.float64))
@@ -289,5 +291,6 @@ def purchase_experiences(
         # day-to-day spread, (k - 1) of it over k visits in expectation
         sums[5, f] += np.float64(svc) ** 2 * k + np.float64(spread) ** 2 * (k - 1)
         sums[6, f] += k * np.float64(factors[SERVING_LOAD, s])
+        sums[7, f] += np.float64(basket) * list_price[f]
         purchases[f] += 1
         cell[j] = i * n_firms + f

@@ -19,9 +19,12 @@ from experiments.reports.report import (
     format_difference,
     format_table,
     format_value,
+    kpi_label,
     ranking_cells,
     survey_cells,
+    units_of,
     write_report,
+    zero_rows,
 )
 from experiments.running.statistics import compare, ranking
 from tests.experiments.reports.test_plots import FOCAL, REPLICATIONS, SCENARIOS, experiment_tables
@@ -166,7 +169,7 @@ def test_comparison_cells_follow_meta_kpis_and_scenario_order():
     )
     _, _, comparison, _ = tables(m)
     cells = comparison_cells(comparison, m)
-    assert list(cells.index) == ["retention (annual, true)", "profit (NPV)"]
+    assert list(cells.index) == ["retention (annual, true)", "profit (NPV), EUR"]
     assert list(cells.columns) == ["baseline", "club", "price_war"]
     with pytest.raises(ValueError, match="customers"):
         comparison_cells(comparison, meta(kpis=["npv", "customers"]))
@@ -202,9 +205,10 @@ def test_report_intervals_are_the_comparison_values_formatted(report_folder):
     _, _, comparison, _ = tables()
     rows = comparison.set_index(["scenario", "kpi"])
     body = {r[0]: r[1:] for r in markdown_rows(text, "KPI")}
-    assert list(body) == [k.label for k in KPIS.values()]
+    units = units_of(meta())
+    assert list(body) == [kpi_label(k, units) for k in KPIS]
     for kpi_name, kpi in KPIS.items():
-        cells = dict(zip(SCENARIOS, body[kpi.label]))
+        cells = dict(zip(SCENARIOS, body[kpi_label(kpi_name, units)]))
         scale, tolerance = (100, 0.05) if kpi.kind == "pct" else (1, 0.5 if kpi.kind == "money" else 0.005)
         assert numbers_in(cells["baseline"])[0] == pytest.approx(
             scale * rows.loc[("baseline", kpi_name), "mean"], abs=tolerance
@@ -230,7 +234,12 @@ def test_report_explains_paired_intervals_and_ranks(report_folder):
 def test_report_embeds_its_figures_which_are_png_files(report_folder):
     text = (report_folder / "report.md").read_text()
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert links == ["figures/kpi_bands.png", "figures/loyalty_states.png", "figures/profit_vs_retention.png"]
+    assert links == [
+        "figures/profit_bridge.png",
+        "figures/kpi_bands.png",
+        "figures/loyalty_states.png",
+        "figures/profit_vs_retention.png",
+    ]
     for link in links:
         data = (report_folder / link).read_bytes()
         assert data.startswith(PNG) and len(data) > 5000
@@ -245,18 +254,19 @@ def test_report_csvs_hold_the_tables_at_full_precision(report_folder):
 
 
 def test_report_leaves_no_temporary_files(report_folder):
-    names = [p.name for p in report_folder.rglob("*")]
-    assert sorted(names) == sorted(
-        [
-            "report.md",
-            "comparison.csv",
-            "ranking.csv",
-            "figures",
-            "kpi_bands.png",
-            "loyalty_states.png",
-            "profit_vs_retention.png",
-        ]
-    )
+    names = {p.name for p in report_folder.rglob("*") if p.suffix != ".svg"}  # figures' SVG twins aside
+    assert names == {
+        "report.md",
+        "report.html",
+        "comparison.csv",
+        "ranking.csv",
+        "bridge.csv",
+        "figures",
+        "profit_bridge.png",
+        "kpi_bands.png",
+        "loyalty_states.png",
+        "profit_vs_retention.png",
+    }
 
 
 def test_a_failed_write_leaves_no_partial_files_and_no_report(tmp_path, monkeypatch):
@@ -346,3 +356,45 @@ def test_steps_without_a_survey_view_give_a_report_without_it(tmp_path):
     assert survey_cells(old, meta()) is None
     text = write_report(tmp_path, meta(figures=False), runs, old, comparison, ranked).read_text()
     assert "Survey view" not in text and "## Ranking by" in text
+
+
+# --------------------------------------------------------------------- rows that round to nothing
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "text"),
+    [
+        (0.004, "float", "+0.0040"),
+        (0.35, "float", "+0.35"),
+        (0.0004, "pct", "+0.040"),
+        (0.025, "pct", "+2.5"),
+        (0.3, "money", "+0"),
+    ],
+)
+def test_a_small_difference_gets_the_decimals_that_keep_it_from_reading_zero(value, kind, text):
+    assert format_value(value, kind, signed=True) == text
+
+
+def test_an_interval_is_shown_with_the_decimals_its_half_width_needs():
+    assert format_difference(0.001, -0.002, 0.004, "float") == "+0.0010 [-0.0020, +0.0040]"
+    assert format_difference(0.5, 0.2, 0.8, "float") == "+0.50 [+0.20, +0.80]"
+
+
+def test_kpi_rows_that_are_zero_in_every_column_are_left_out_and_named():
+    m = meta(kpis=["npv", "complaints", "win_backs"])
+    runs, _, _, _ = tables(m)
+    runs["win_backs"] = 0.0
+    comparison = compare(runs, "baseline", FOCAL, m["kpis"], 0.95)
+    cells = comparison_cells(comparison, m)
+    assert zero_rows(cells) == [kpi_label("win_backs", units_of(m))]
+    text = format_table(comparison, ranking(comparison, "npv", "baseline"), m)
+    assert "Zero in every column, left out: customers won back." in text
+    assert "customers won back  " not in text
+
+
+def test_money_rows_name_the_currency_and_the_heading_the_horizon_and_rate():
+    m = meta(units={"currency": "SEK", "horizon_steps": 24, "steps_per_year": 12.0, "discount_rate": 0.1})
+    _, _, comparison, ranked = tables(m)
+    text = format_table(comparison, ranked, m)
+    assert "profit (NPV), SEK" in text and "revenue, SEK" in text
+    assert "horizon 24 months; NPV discounted at 10% a year" in " ".join(text.split())

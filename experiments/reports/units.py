@@ -1,0 +1,93 @@
+"""What a report's numbers are counted in: the currency, the horizon, the
+discount rate of the NPV and the step length, said the same way in every
+table, figure and sentence of the experiment reports.
+
+The model counts money in one currency (``market.currency``, a label: prices
+are indices around 1 and baskets are in this currency at the reference
+price), discounts the NPV at ``market.discount_rate`` a year over the
+reported horizon of ``market.steps`` steps, and reports retention and churn
+as annual rates (docs/model.md, "Units").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from sim.units import WEEKS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class ReportUnits:
+    """The units of an experiment's results."""
+
+    currency: str = "EUR"
+    horizon_steps: int = 104
+    steps_per_year: float = 52.0
+    discount_rate: float = 0.08
+
+    @classmethod
+    def of_market(cls, market: Any) -> "ReportUnits":
+        """The units of a :class:`sim.config.MarketConfig`."""
+        return cls(
+            currency=str(market.currency),
+            horizon_steps=int(market.steps),
+            steps_per_year=float(market.steps_per_year),
+            discount_rate=float(market.discount_rate),
+        )
+
+    @classmethod
+    def of_meta(cls, meta: Mapping[str, Any] | None) -> "ReportUnits":
+        """The units in a report's ``meta["units"]`` (a dict of the fields),
+        else the default market's."""
+        given = (meta or {}).get("units")
+        if isinstance(given, ReportUnits):
+            return given
+        if given:
+            return cls(**given)
+        from sim.config import MarketConfig
+
+        return cls.of_market(MarketConfig())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "horizon_steps": self.horizon_steps,
+            "steps_per_year": self.steps_per_year,
+            "discount_rate": self.discount_rate,
+        }
+
+    @property
+    def years(self) -> float:
+        """The reported horizon in years."""
+        return self.horizon_steps / self.steps_per_year
+
+    def horizon(self) -> str:
+        """The reported horizon in the step's own unit: ``104 weeks``,
+        ``24 months``, else ``730 steps (2.0 years)``."""
+        if abs(self.steps_per_year - WEEKS_PER_YEAR) < 1e-9:
+            unit = "week"
+        elif abs(self.steps_per_year - 12.0) < 1e-9:
+            unit = "month"
+        else:
+            return f"{self.horizon_steps:,} steps ({self.years:.1f} years)"
+        return f"{self.horizon_steps:,} {unit}{'' if self.horizon_steps == 1 else 's'}"
+
+    def rate(self) -> str:
+        """The discount rate: ``8% a year``."""
+        return f"{100 * self.discount_rate:g}% a year"
+
+    def npv(self) -> str:
+        """What an NPV is: ``NPV in EUR over 104 weeks, discounted at 8% a year``."""
+        return f"NPV in {self.currency} over {self.horizon()}, discounted at {self.rate()}"
+
+    def money(self, what: str = "") -> str:
+        """An axis label of money: ``profit (EUR)``, or ``EUR`` alone."""
+        return f"{what} ({self.currency})" if what else self.currency
+
+    def caption(self) -> str:
+        """One line for a table's or figure's foot: money, horizon, discounting, rates."""
+        return (
+            f"Money in {self.currency}; horizon {self.horizon()}; NPV discounted at {self.rate()}; "
+            "retention and churn are annual rates."
+        )
