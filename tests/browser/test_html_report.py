@@ -9,6 +9,7 @@ offline and aborts any request that is not for the file itself.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -33,19 +34,17 @@ def wide_table() -> str:
 @pytest.fixture(scope="module")
 def report_folder(tmp_path_factory) -> Path:
     """A job folder written by write_report, with report.html built from its
-    report.md plus a wide table; kpi_bands also has an SVG twin."""
+    report.md plus a wide table; the loyalty-state figure's SVG twin removed,
+    so that one figure is embedded as PNG."""
     from experiments.reports.html_report import write_html_report
-    from experiments.reports.plots import plot_kpi_bands
     from experiments.reports.report import write_report
-    from experiments.running.outputs import save_figure
     from tests.experiments.reports.test_report import meta, tables
 
     folder = tmp_path_factory.mktemp("job")
     m = meta()
     runs, steps, comparison, ranked = tables(m)
     report = write_report(folder, m, runs, steps, comparison, ranked)
-    fig = plot_kpi_bands(steps, m["focal_firm"], confidence=m["confidence"], baseline=m["baseline"])
-    save_figure(folder / "figures" / "kpi_bands.svg", fig)
+    (folder / "figures" / "loyalty_states.svg").unlink(missing_ok=True)
     write_html_report(folder, report.read_text(encoding="utf-8") + "\n" + wide_table())
     return folder
 
@@ -65,13 +64,16 @@ def offline_page(browser, report_folder, request):
     context.close()
 
 
-def test_html_report_opens_offline_with_every_figure_drawn_and_nothing_fetched(offline_page):
+def test_html_report_opens_offline_with_every_figure_drawn_and_nothing_fetched(offline_page, report_folder):
     page, requested = offline_page
     images = page.evaluate(
         "[...document.images].map(i => ({src: i.src.split(',')[0], ok: i.complete && i.naturalWidth > 0}))"
     )
-    # kpi_bands as its SVG twin, the other two figures as PNG
-    assert [i["src"] for i in images] == ["data:image/svg+xml;base64", "data:image/png;base64", "data:image/png;base64"]
+    # every figure of report.md, as its SVG twin where there is one
+    links = re.findall(r"!\[[^\]]*\]\(figures/([^)]+)\)", (report_folder / "report.md").read_text())
+    twins = [(report_folder / "figures" / name).with_suffix(".svg").exists() for name in links]
+    assert "loyalty_states.png" in links and not all(twins)
+    assert [i["src"] for i in images] == ["data:image/svg+xml;base64" if t else "data:image/png;base64" for t in twins]
     assert all(i["ok"] for i in images), images
     assert page.locator(".figure-missing").count() == 0
     assert [u for u in requested if not u.startswith(("file:", "data:"))] == []
