@@ -241,6 +241,8 @@ def app_help(config_name: str) -> str:
     (seconds of searching) for a template that does not show them."""
     from omegaconf import OmegaConf
 
+    import experiments.running.schema  # noqa: F401 - registers the template's config_groups resolver
+
     cfg = compose_config((), config_name, with_hydra=True)
     return str(OmegaConf.select(cfg, "hydra.help.template")).rstrip() + "\n"
 

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 #: what each page must show: its config groups with their options
 APPS = {
     "loyalty-sim": ["\nexperiment: ", "\nmarket: "],
+    "loyalty-market": ["\nmarket: "],
     "loyalty-sim-sensitivity": ["\nsensitivity: lesson_club, lesson_layoffs, morris, sobol", "\nexperiment: "],
     "loyalty-sim-optimise": ["\noptimise: pareto, price_war, single", "\nexperiment: "],
     "loyalty-sim-map": [
