@@ -475,6 +475,9 @@ def output_description(plan: Plan) -> str:
 
 def analysis_meta(plan: Plan, analysis: Analysis, elapsed: float) -> dict:
     """What the report and the console table say about the analysis."""
+    from experiments.reports.units import ReportUnits
+    from sim.config import market_config
+
     s, market, exp = plan.settings, plan.app["market"], plan.app["experiment"]
     scenarios = 1 + (plan.target.difference_from is not None)
     points = len(analysis.outputs)
@@ -499,6 +502,7 @@ def analysis_meta(plan: Plan, analysis: Analysis, elapsed: float) -> dict:
             f"{exp['seed']}..{exp['seed'] + exp['replications'] - 1} at every point"
         ),
         "elapsed_seconds": round(elapsed, 1),
+        "units": ReportUnits.of_market(market_config(market)).as_dict(),
     }
 
 

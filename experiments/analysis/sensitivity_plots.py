@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from experiments.reports.report import _text_rows, format_value, markdown_table
+from experiments.reports.units import ReportUnits
 
 #: the figure's file name under ``figures/`` and its resolution
 FIGURE = "sensitivity.png"
@@ -34,6 +35,11 @@ BARS = {
         ("sigma", "sigma (non-linearity, interactions)", None),
     ],
 }
+#: the least value an index can take, where it has one: mu* is a mean of
+#: absolute effects and sigma a standard deviation, so neither is below 0, and
+#: an error bar of either stops there (the bootstrap interval of Morris's mu*
+#: is its mean plus or minus a half-width, which can reach below 0)
+FLOOR = {"mu_star": 0.0, "sigma": 0.0}
 #: the index that orders the parameters, per method
 ORDER_BY = {"sobol": "ST", "morris": "mu_star"}
 COLOURS = ("#3182bd", "#fd8d3c")
@@ -49,34 +55,64 @@ def importance_order(indices: pd.DataFrame, method: str) -> list[str]:
 def index_bars(indices: pd.DataFrame, method: str) -> pd.DataFrame:
     """The bars of the figure: one row per parameter (most influential first)
     and index of :data:`BARS`, with columns ``parameter``, ``index``, ``label``,
-    ``value`` and ``conf`` (the half-width of the bootstrap interval; NaN where
-    the index has none)."""
+    ``value``, ``conf`` (the half-width of the bootstrap interval; NaN where
+    the index has none) and the error bar's reach below and above the value,
+    ``err_low`` and ``err_high`` (0 without an interval): ``conf`` each, but
+    never below the index's :data:`FLOOR` (mu* is not below 0)."""
     table = indices.set_index("parameter")
-    rows = [
-        {
-            "parameter": p,
-            "index": name,
-            "label": label,
-            "value": float(table.at[p, name]),
-            "conf": float(table.at[p, conf]) if conf else float("nan"),
-        }
-        for p in importance_order(indices, method)
-        for name, label, conf in BARS[method]
-    ]
-    return pd.DataFrame(rows, columns=["parameter", "index", "label", "value", "conf"])
+    rows = []
+    for p in importance_order(indices, method):
+        for name, label, conf in BARS[method]:
+            value = float(table.at[p, name])
+            half = float(table.at[p, conf]) if conf else float("nan")
+            reach = 0.0 if math.isnan(half) else half
+            low = reach if name not in FLOOR or math.isnan(value) else min(reach, max(value - FLOOR[name], 0.0))
+            rows.append(
+                {
+                    "parameter": p,
+                    "index": name,
+                    "label": label,
+                    "value": value,
+                    "conf": half,
+                    "err_low": low,
+                    "err_high": reach,
+                }
+            )
+    return pd.DataFrame(rows, columns=["parameter", "index", "label", "value", "conf", "err_low", "err_high"])
 
 
-def plot_indices(indices: pd.DataFrame, method: str, meta: Mapping[str, Any], ax: Any = None) -> Figure:
+def effect_unit(meta: Mapping[str, Any], units: ReportUnits) -> str:
+    """The unit of a Morris effect on the analysed output: percentage points
+    for a share, the currency for money (an NPV with its horizon and discount
+    rate), else none."""
+    kind = meta.get("kpi_kind")
+    if kind == "pct":
+        return " (pp)"
+    if kind == "money":
+        if meta.get("kpi") == "npv":
+            return f" ({units.currency}; NPV over {units.horizon()} at {units.rate()})"
+        return f" ({units.currency})"
+    return ""
+
+
+def plot_indices(
+    indices: pd.DataFrame, method: str, meta: Mapping[str, Any], ax: Any = None, units: ReportUnits | None = None
+) -> Figure:
     """Horizontal bars of the indices per parameter, most influential on top,
-    with the confidence intervals as error bars.
+    with the confidence intervals as error bars (asymmetric where an index
+    cannot go below 0: :func:`index_bars`).
 
     Args:
         indices: the indices table of the method.
         method: ``"sobol"`` or ``"morris"``.
-        meta: the analysis (``output``, ``confidence``, ``kpi_kind``; see
+        meta: the analysis (``output``, ``confidence``, ``kpi``, ``kpi_kind``
+            and optionally ``units``; see
             :func:`experiments.analysis.sensitivity.analysis_meta`).
         ax: ``None`` (a new Figure) or the Axes to draw on.
+        units: the units of money in the output; None: ``meta["units"]``,
+            else the default market's (:meth:`ReportUnits.of_meta`).
     """
+    units = units if units is not None else ReportUnits.of_meta(meta)
     bars = index_bars(indices, method)
     params = list(dict.fromkeys(bars["parameter"]))
     own = ax is None
@@ -91,7 +127,7 @@ def plot_indices(indices: pd.DataFrame, method: str, meta: Mapping[str, Any], ax
     y = np.arange(len(params))[::-1].astype(float)
     for k, ((name, label, _), colour) in enumerate(zip(BARS[method], COLOURS)):
         rows = bars[bars["index"] == name].set_index("parameter").loc[params]
-        err = np.nan_to_num(scale * rows["conf"].to_numpy(), nan=0.0)
+        err = scale * rows[["err_low", "err_high"]].to_numpy().T
         ax.barh(
             y + (len(BARS[method]) / 2 - k - 0.5) * height,
             scale * rows["value"].to_numpy(),
@@ -106,11 +142,15 @@ def plot_indices(indices: pd.DataFrame, method: str, meta: Mapping[str, Any], ax
     ax.axvline(0.0, color="#777777", linewidth=0.8)
     unit = {
         "sobol": "share of the output's variance",
-        "morris": "change of the output over the parameter's whole range" + (" (pp)" if scale != 1.0 else ""),
+        "morris": "change of the output over the parameter's whole range" + effect_unit(meta, units),
     }[method]
     ax.set_xlabel(unit, fontsize=9)
     confidence = float(meta.get("confidence", 0.95))
-    title = f"{method.capitalize()} indices, error bars: {confidence:.0%} bootstrap interval. {meta.get('output', '')}"
+    floor = " (mu* stops at 0: a mean of absolute effects)" if method == "morris" else ""
+    title = (
+        f"{method.capitalize()} indices, error bars: {confidence:.0%} bootstrap interval{floor}. "
+        f"{meta.get('output', '')}"
+    )
     ax.set_title("\n".join(textwrap.wrap(title, 100)), fontsize=9)
     if own:
         fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=8, frameon=False)

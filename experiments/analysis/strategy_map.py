@@ -505,8 +505,7 @@ def run_and_write(container: dict, folder: Path) -> StrategyMap:
     if result.screening is not None:
         write_csv(folder / "screening.csv", result.screening, index=False)
     figure = plot_map(result.points, meta)
-    for suffix in ("png", "svg"):
-        save_figure(folder / "figures" / f"{FIGURE}.{suffix}", figure)
+    save_figure(folder / "figures" / f"{FIGURE}.png", figure)  # and its SVG twin
     clean = {k: v for k, v in container.items() if k != "hydra"}
     write_text(folder / "config.yaml", yaml.safe_dump(clean, sort_keys=False, allow_unicode=True))
     write_text(folder / "map.json", json.dumps(meta, indent=2, ensure_ascii=False) + "\n")

@@ -13,7 +13,8 @@ is composed from the overrides and validated before the run. The run's results
 go into ``<output_dir>/<YYYY-MM-DD>/<HH-MM-SS>/``: the step table
 (``steps.parquet``), the per-firm summary (``summary.csv``), cohort survival
 (``cohort_survival.csv``), the resolved config (``config.yaml``) and a plot of
-customers by loyalty state (``loyalty_states.png``). The folder is created only
+people by loyalty state towards each firm, as shares of the market
+(``loyalty_states.png`` and its ``.svg``). The folder is created only
 once the simulation has succeeded, and every file is written to a temporary
 name and renamed; Hydra itself writes nothing.
 
@@ -34,7 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sim.config import (
     ConfigError,
@@ -53,8 +54,18 @@ from experiments.cli.errors import (
     print_listing,
 )
 
+if TYPE_CHECKING:
+    from experiments.reports.units import ReportUnits
 
-RUN_FILES = ("steps.parquet", "summary.csv", "cohort_survival.csv", "config.yaml", "loyalty_states.png")
+
+RUN_FILES = (
+    "steps.parquet",
+    "summary.csv",
+    "cohort_survival.csv",
+    "config.yaml",
+    "loyalty_states.png",
+    "loyalty_states.svg",
+)
 #: the staging folder of a run being written: ``<output_dir>/<date>/.<HH-MM-SS>-partial-<random>``
 PARTIAL_MARK = "-partial-"
 PARTIAL_GLOB = f".??-??-??{PARTIAL_MARK}*"
@@ -209,7 +220,7 @@ def run(cfg: Any) -> int:
         )
         print(format_summary(summary))
         stage["now"] = "partial results removed"
-        folder = write_run(output_dir, table, summary, cohorts, resolved, extra=extra)
+        folder = write_run(output_dir, table, summary, cohorts, resolved, extra=extra, units=units_of(market))
         stage["now"] = f"the results were complete: {folder}"
         print(f"\nresults: {folder}")
     return 0
@@ -223,9 +234,12 @@ def write_run(
     resolved_yaml: str,
     now: _dt.datetime | None = None,
     extra: dict[str, Any] | None = None,
+    units: ReportUnits | None = None,
 ) -> Path:
     """Write a run's files into ``<output_dir>/<date>/<time>/``; all or nothing.
-    ``extra`` maps further Parquet file names to tables (the transaction log).
+    ``extra`` maps further Parquet file names to tables (the transaction log);
+    ``units`` (a :class:`experiments.reports.units.ReportUnits`; None: the
+    default market's) label the figure ``loyalty_states.png`` and its SVG twin.
 
     The files are written (each to a temporary name, then renamed) into a hidden
     staging folder next to the final one, which is renamed into place at the
@@ -260,7 +274,7 @@ def write_run(
         write_csv(staging / "summary.csv", summary.reset_index(), index=False)
         write_csv(staging / "cohort_survival.csv", cohorts, index=False)
         write_text(staging / "config.yaml", resolved_yaml)
-        save_figure(staging / "loyalty_states.png", plot_loyalty_states(table), dpi=110)
+        save_figure(staging / "loyalty_states.png", plot_loyalty_states(table, units=units), dpi=110)
         for name, frame in (extra or {}).items():
             write_parquet(staging / name, frame)
         os.chmod(staging, 0o777 & ~UMASK)
@@ -282,6 +296,13 @@ def write_run(
     finally:
         if lock >= 0:
             os.close(lock)
+
+
+def units_of(market: Any) -> ReportUnits:
+    """The report units (currency, horizon, step length) of a run's market config."""
+    from experiments.reports.units import ReportUnits
+
+    return ReportUnits.of_market(market)
 
 
 def _free_name(path: Path) -> Path:

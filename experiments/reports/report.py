@@ -61,9 +61,12 @@ NO_INTERVAL = "n/a"
 #: the waterfall of the profit bridge, shown in its section
 FIGURE_BRIDGE = ("profit_bridge.png", "Profit bridge: each scenario's NPV difference from the baseline, line by line")
 FIGURES = {
-    "kpi_bands.png": "KPIs of the focal firm over time: mean over replications with its interval",
-    "loyalty_states.png": "People by loyalty state towards the focal firm, per scenario",
-    "profit_vs_retention.png": "Profit (NPV) against annual retention rate, per replication and scenario mean",
+    "kpi_bands.png": "KPIs of the focal firm over time (retention: annual, over the trailing year): mean over "
+    "replications with its interval",
+    "loyalty_states.png": "Shares of the people by loyalty state towards the focal firm, per scenario, and each "
+    "scenario's difference from the baseline in percentage points",
+    "profit_vs_retention.png": "Profit (NPV) against annual retention: per replication and scenario mean, and each "
+    "scenario's paired difference from the baseline with its interval",
 }
 
 
@@ -765,13 +768,16 @@ def write_report(
         meta = {**meta, "warnings": [w for w in [steady_state_warning(steps, meta)] if w]}
     if bridge is None:
         bridge = report_bridge(steps, meta)
+    units = units_of(meta)
     drawings = {
-        "kpi_bands.png": lambda: plot_kpi_bands(steps, firm, confidence=confidence, baseline=baseline),
-        "loyalty_states.png": lambda: plot_state_composition(steps, firm, baseline=baseline),
-        "profit_vs_retention.png": lambda: plot_profit_vs_retention(runs, firm, confidence, baseline=baseline),
+        "kpi_bands.png": lambda: plot_kpi_bands(steps, firm, confidence=confidence, baseline=baseline, units=units),
+        "loyalty_states.png": lambda: plot_state_composition(steps, firm, baseline=baseline, units=units),
+        "profit_vs_retention.png": lambda: plot_profit_vs_retention(
+            runs, firm, confidence, baseline=baseline, units=units
+        ),
     }
     if bridge is not None:
-        drawings[FIGURE_BRIDGE[0]] = lambda: plot_profit_bridge(bridge, baseline, units_of(meta), confidence=confidence)
+        drawings[FIGURE_BRIDGE[0]] = lambda: plot_profit_bridge(bridge, baseline, units, confidence=confidence)
     if meta.get("figures", True):
         figures.mkdir(exist_ok=True)
     for name, draw in drawings.items() if meta.get("figures", True) else ():

@@ -158,10 +158,75 @@ def write_csv(path: str | os.PathLike, table: Any, **kwargs: Any) -> Path:
     return write_text(path, table.to_csv(**kwargs))
 
 
+#: an SVG larger than this is drawn again with its dense artists rasterised
+SVG_MAX_BYTES = 1_000_000
+#: an artist with more points than this is dense (rasterised in a too large SVG)
+DENSE_POINTS = 1_000
+#: how every SVG is written: text as text (small, searchable; the reader's fonts
+#: draw it), element ids and the file the same for the same figure (no date)
+SVG_STYLE = {"svg.fonttype": "none", "svg.hashsalt": "loyalty-sim"}
+
+
 def save_figure(path: str | os.PathLike, fig: Any, **kwargs: Any) -> Path:
-    """Save a matplotlib Figure atomically; the format follows the suffix of ``path``."""
+    """Save a matplotlib Figure atomically; the format follows the suffix of
+    ``path``. A PNG also gets its SVG twin beside it (``x.png`` and
+    ``x.svg``), each file written atomically, so every figure can be read
+    both as a picture and as a scalable drawing (:func:`svg_bytes`). Returns
+    ``path``."""
     fmt = kwargs.pop("format", None) or Path(path).suffix.lstrip(".") or "png"
-    return write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, **kwargs))
+    if fmt == "svg":
+        data = svg_bytes(fig, **kwargs)
+        return write_with(path, lambda tmp: tmp.write_bytes(data))
+    write_with(path, lambda tmp: fig.savefig(tmp, format=fmt, **kwargs))
+    if fmt == "png":
+        data = svg_bytes(fig, **kwargs)
+        write_with(Path(path).with_suffix(".svg"), lambda tmp: tmp.write_bytes(data))
+    return Path(path)
+
+
+def svg_bytes(fig: Any, **kwargs: Any) -> bytes:
+    """``fig`` as SVG (:data:`SVG_STYLE`, no date). Above :data:`SVG_MAX_BYTES`
+    it is drawn again with its dense artists (lines, scatters, meshes of more
+    than :data:`DENSE_POINTS` points) as pictures at the ``dpi`` given; the
+    figure is left as it was."""
+    import io
+
+    import matplotlib
+
+    kwargs = {**kwargs, "format": "svg", "metadata": {"Date": None, **kwargs.get("metadata", {})}}
+
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(SVG_STYLE):
+            fig.savefig(buffer, **kwargs)
+        return buffer.getvalue()
+
+    data = draw()
+    if len(data) <= SVG_MAX_BYTES:
+        return data
+    dense = [a for a in fig.findobj() if _points(a) > DENSE_POINTS and not a.get_rasterized()]
+    for artist in dense:
+        artist.set_rasterized(True)
+    try:
+        return draw()
+    finally:
+        for artist in dense:
+            artist.set_rasterized(False)
+
+
+def _points(artist: Any) -> int:
+    """How many points an artist draws: a line's vertices, a collection's
+    offsets or path vertices (0 for anything else)."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+
+    if isinstance(artist, Line2D):
+        return len(artist.get_xydata())
+    if isinstance(artist, Collection):
+        offsets = len(artist.get_offsets())
+        vertices = sum(len(p.vertices) for p in artist.get_paths())
+        return max(offsets, vertices)
+    return 0
 
 
 def folder_problem(path: str | os.PathLike) -> str | None:

@@ -14,6 +14,7 @@ calibrated market as a preset YAML that every command accepts
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -519,18 +520,62 @@ def _loss(value: float) -> str:
     return "none (an invalid market)" if np.isnan(value) else f"{value:.4g}"
 
 
-def console_summary(cal: CalibrationConfig, result: FitResult, forecast: Forecast) -> str:
-    """What the command prints: the fitted values and the holdout errors."""
-    fitted = "\n".join(f"  {k} = {v:.4g}" for k, v in result.values.items())
-    errors = forecast.errors.set_index("model").rename(columns=ERROR_LABELS)
-    with pd.option_context("display.width", 200, "display.max_columns", 20):
-        table = errors.map(
-            lambda v: (NO_VALUE if not np.isfinite(v) else f"{v:,.3f}") if isinstance(v, (float, np.floating)) else v
-        ).to_string()
+#: the printed summary's width (characters): a terminal of 100 columns shows it unbroken
+CONSOLE_WIDTH = 100
+
+
+def _console_cell(value: Any) -> str:
+    if isinstance(value, (float, np.floating)):
+        return NO_VALUE if not np.isfinite(value) else f"{value:,.3f}"
+    return str(value)
+
+
+def errors_lines(errors: pd.DataFrame, width: int = CONSOLE_WIDTH) -> list[str]:
+    """The errors table as text no wider than ``width``: one row per error
+    measure (its label) and one column per model, the models wrapped into
+    blocks that each repeat the labels when they do not fit side by side."""
+    cells = errors.set_index("model").T
+    labels = [ERROR_LABELS.get(c, c) for c in cells.index]
+    label_width = max(len("error"), *(len(x) for x in labels))
+    columns = [(str(m), [_console_cell(v) for v in cells[m]]) for m in cells.columns]
+    blocks: list[list[tuple[str, list[str]]]] = [[]]
+    used = label_width
+    for name, values in columns:
+        w = 2 + max(len(name), *(len(v) for v in values))
+        if blocks[-1] and used + w > width:
+            blocks.append([])
+            used = label_width
+        blocks[-1].append((name, values))
+        used += w
+    lines: list[str] = []
+    for block in blocks:
+        widths = [max(len(name), *(len(v) for v in values)) for name, values in block]
+        head = "error".ljust(label_width) + "".join("  " + n.rjust(w) for (n, _), w in zip(block, widths))
+        lines += [*([""] if lines else []), head.rstrip(), "-" * min(width, len(head.rstrip()))]
+        for i, label in enumerate(labels):
+            row = label.ljust(label_width) + "".join("  " + vals[i].rjust(w) for (_, vals), w in zip(block, widths))
+            lines.append(row.rstrip())
+    return lines
+
+
+def console_summary(cal: CalibrationConfig, result: FitResult, forecast: Forecast, width: int = CONSOLE_WIDTH) -> str:
+    """What the command prints: the fitted values and the holdout errors (one
+    row per error, one column per model), no line wider than ``width``."""
+    fitted = [
+        textwrap.fill(f"{k} = {v:.4g}", width, initial_indent="  ", subsequent_indent="    ")
+        for k, v in result.values.items()
+    ]
     notes = [f"{split_text(cal)}."]
     if forecast.standard_failure:
         notes.append(f"{standard_text(cal, forecast)}.")
-    return (
-        f"calibrated {cal.name}: loss {_loss(result.start_loss)} -> {result.loss:.4g}\n{fitted}\n\n{table}\n\n"
-        + "\n".join(notes)
+    head = f"calibrated {cal.name}: loss {_loss(result.start_loss)} -> {result.loss:.4g}"
+    return "\n".join(
+        [
+            textwrap.fill(head, width),
+            *fitted,
+            "",
+            *errors_lines(forecast.errors, width),
+            "",
+            *(textwrap.fill(note, width) for note in notes),
+        ]
     )

@@ -706,3 +706,37 @@ def test_a_survival_calibration_by_likelihood_states_its_loss(tmp_path):
     assert "Kullback-Leibler divergence" in (tmp_path / "report.md").read_text()
     trials = pd.read_csv(tmp_path / "trials.csv")
     assert len(trials) == 2 and np.isfinite(trials["loss"]).all() and (trials["loss"] > 0).all()
+
+
+def test_the_printed_summary_fits_a_terminal_of_100_columns():
+    from experiments.analysis.calibration.fit import FitResult
+    from experiments.analysis.calibration.forecast import Forecast
+    from experiments.analysis.calibration.report import ERROR_LABELS, console_summary, errors_lines
+
+    columns = [
+        "holdout_repeats",
+        "actual_repeats",
+        "holdout_error_pct",
+        "curve_mape_pct",
+        "curve_error_end",
+        "calibration_mape_pct",
+        "customer_mae",
+        "customer_rmse",
+        "customer_mae_median",
+    ]
+    models = ["simulator", "BG/NBD", "simulator, special case"]
+    errors = pd.DataFrame([{"model": m, **{c: -12_345.678 * (i + 1) for c in columns}} for i, m in enumerate(models)])
+    errors.loc[1, "customer_mae_median"] = np.nan
+    result = FitResult({"customers.visits_per_year_mean": 5.123}, 0.0123, {}, 0.5, pd.DataFrame())
+    text = console_summary(CalibrationConfig(), result, Forecast(pd.DataFrame(), errors))
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 100  # it was 261 with the errors as columns
+    rows = {line.split("  ")[0]: line for line in lines}
+    for column in columns:  # one row per error, the models side by side
+        assert ERROR_LABELS[column] in rows
+    assert rows[ERROR_LABELS["customer_rmse"]].split()[-3:] == ["-12,345.678", "-24,691.356", "-37,037.034"]
+    assert rows[ERROR_LABELS["customer_mae_median"]].split()[-2] == "–"
+    narrow = errors_lines(errors, width=70)  # too narrow for all models: blocks repeat the labels
+    assert max(map(len, narrow)) <= 70
+    assert sum(line.startswith(ERROR_LABELS["customer_rmse"]) for line in narrow) == 2
+    assert sum(line.startswith("error  ") for line in narrow) == 2  # the heading of each block

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.container import ErrorbarContainer
 
 from experiments.analysis.sensitivity import (
     INDEX_COLUMNS,
@@ -30,7 +31,8 @@ from experiments.analysis.sensitivity import (
 )
 from experiments.analysis.evaluator import point_app, point_configs
 from experiments.running.config_keys import get_key
-from experiments.analysis.sensitivity_plots import index_bars, indices_cells
+from experiments.analysis.sensitivity_plots import index_bars, indices_cells, plot_indices
+from experiments.reports.units import ReportUnits
 
 ROOT = Path(__file__).resolve().parents[3]
 #: a tiny market and two parameters: 2 Morris trajectories x 3 points
@@ -237,6 +239,32 @@ def test_the_bars_and_cells_follow_the_importance_of_the_parameters():
         "3.00 pp ± 1.00 pp",
         "0.50 pp",
     ]
+
+
+def test_morris_mu_star_error_bars_stop_at_zero_and_the_axis_names_the_currency():
+    # mu* is a mean of absolute effects: its interval (mean +- half-width) is cut at 0 below, not above
+    morris = pd.DataFrame(
+        {
+            "parameter": ["small", "large"],
+            "mu": [0.0, -900.0],
+            "mu_star": [200.0, 1000.0],
+            "mu_star_conf": [500.0, 300.0],
+            "sigma": [50.0, 10.0],
+        }
+    )
+    bars = index_bars(morris, "morris").set_index(["parameter", "index"])
+    assert (bars.loc[("small", "mu_star"), ["err_low", "err_high"]] == [200.0, 500.0]).all()
+    assert (bars.loc[("large", "mu_star"), ["err_low", "err_high"]] == [300.0, 300.0]).all()
+    assert (bars.loc[("large", "sigma"), ["err_low", "err_high"]] == [0.0, 0.0]).all()
+    meta = {"method": "morris", "output": "NPV of Focal", "kpi": "npv", "kpi_kind": "money"}
+    fig = plot_indices(morris, "morris", meta, units=ReportUnits(currency="CHF"))
+    ax = fig.axes[0]
+    (mu_star,) = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]  # sigma has no interval
+    ends = np.concatenate([seg[:, 0] for seg in mu_star.lines[2][0].get_segments()])
+    assert ends.min() == 0.0 and ends.max() == 1300.0
+    assert "CHF" in ax.get_xlabel() and "NPV over 104 weeks at 8% a year" in ax.get_xlabel()
+    sobol = pd.DataFrame({"parameter": ["a"], "S1": [0.01], "S1_conf": [0.05], "ST": [0.02], "ST_conf": [0.01]})
+    assert index_bars(sobol, "sobol")["err_low"].tolist() == [0.05, 0.01]  # estimates, not clipped
 
 
 # --------------------------------------------------------------------- the command
