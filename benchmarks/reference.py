@@ -300,6 +300,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "purchases",
                 "purchase_revenue",
                 "list_revenue",
+                "unlifted_list_revenue",
                 "failures",
                 "service_sum",
                 "service_sq",
@@ -483,6 +484,7 @@ class ReferenceLoyaltyModel(mesa.Model):
             self.ledger.revenue[c] += spent
             ev["purchase_revenue"][c] += spent
             ev["list_revenue"][c] += basket * self.list_price[c]
+            ev["unlifted_list_revenue"][c] += basket * self.list_price[c]  # no programmes: no lift
             self.ledger.book(c, "cost_of_goods", basket * self.unit_cost[c])
             remembered = remembered_price.py_func(price, self.list_price[c], cfg.customers.reference_regular_weight)
             adapt = _each_visit(cfg.customers.reference_price_adaptation, n_visits)
@@ -994,6 +996,7 @@ class ReferenceLoyaltyModel(mesa.Model):
                 "purchases": int(ev["purchases"][f]),
                 "purchase_revenue": float(ev["purchase_revenue"][f]),
                 "list_revenue": float(ev["list_revenue"][f]),
+                "unlifted_list_revenue": float(ev["unlifted_list_revenue"][f]),
                 "failures": int(ev["failures"][f]),
                 "delighted": int(ev["delighted"][f]),
                 "disappointed": int(ev["disappointed"][f]),

@@ -50,6 +50,7 @@ METRICS = (
     "purchases",
     "purchase_revenue",
     "list_revenue",
+    "unlifted_list_revenue",
     "failures",
     "delighted",
     "disappointed",
@@ -328,6 +329,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict[str, An
     service_level, service_spread = [], []
     visit_counts = floats(ev.visits)
     purchase_revenue, list_revenue = floats(ev.purchase_revenue), floats(ev.list_revenue)
+    unlifted = floats(ev.unlifted_list_revenue)
     for visits, service_sum, service_sq in zip(visit_counts, floats(ev.service_sum), floats(ev.service_sq)):
         visits = max(visits, 1)
         svc_mean = service_sum / visits
@@ -404,6 +406,7 @@ def step_metrics(model: "LoyaltyModel", step: "StepRecord") -> list[dict[str, An
                 "purchases": purchases[f],
                 "purchase_revenue": purchase_revenue[f],
                 "list_revenue": list_revenue[f],
+                "unlifted_list_revenue": unlifted[f],
                 "failures": failures[f],
                 "delighted": delighted[f],
                 "disappointed": disappointed[f],

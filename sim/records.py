@@ -219,6 +219,8 @@ class FirmStepEvents:
     purchase_revenue: np.ndarray
     #: the same baskets at the firm's list price: what they would have cost without any discount
     list_revenue: np.ndarray
+    #: those baskets without the lift a programme gives them (the ``basket_factor`` modifier)
+    unlifted_list_revenue: np.ndarray
 
     @classmethod
     def zeros(cls, n_firms: int) -> "FirmStepEvents":

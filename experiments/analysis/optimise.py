@@ -45,7 +45,14 @@ returns to the sweeper:
 
 Before the first trial, :class:`OptimisationReport` evaluates the starting
 point (the config's own ``optimise.params``) with the same job function into
-``<sweep>/start/``; after the last, it writes into the sweep folder
+``<sweep>/start/``; while the trials run it prints a progress line as each
+ends (trials done of ``hydra.sweeper.n_trials``, time elapsed and left,
+:mod:`experiments.sweeps.progress`); after the last, it prints a summary
+(:func:`experiments.analysis.pareto.summary_lines`: the best trial's number,
+parameters and value with its interval against the baseline, or "the
+starting point is best: no trial improved on it" with the start's value;
+Optuna's own "Best value" is only the best *trial's* score) and writes into
+the sweep folder
 ``trials.csv`` (every trial's parameters and values), ``optimisation.md``
 and ``figures/history.png`` (single) or ``pareto.csv`` and
 ``figures/pareto.png`` (pareto, the front computed by
@@ -72,7 +79,15 @@ import experiments.running.schema  # noqa: F401  (app_schema, market and strateg
 from experiments.cli.entry import compose_config, hydra_entry
 from experiments.running.config import AppConfig
 from experiments.running.kpis import ALL_KPIS
-from experiments.analysis.pareto import PARAMS, START_DIR, TRIAL_FILE, params_text, searched_params, write_sweep_report
+from experiments.analysis.pareto import (
+    PARAMS,
+    START_DIR,
+    TRIAL_FILE,
+    params_text,
+    searched_params,
+    sweep_summary,
+    write_sweep_report,
+)
 from experiments.cli.errors import EXIT_BAD_INPUT
 from sim.config import ConfigError, param
 
@@ -405,6 +420,13 @@ class Evaluation:
     baseline_retention: float
     replications: int
     seed: int
+    #: the candidate's mean paired difference from the baseline in each KPI
+    #: with its interval at ``confidence`` (None where not computed)
+    objective_diff: float | None = None
+    objective_ci: tuple[float, float] | None = None
+    retention_diff: float | None = None
+    retention_ci: tuple[float, float] | None = None
+    confidence: float | None = None
 
     @property
     def shortfall_points(self) -> float:
@@ -446,6 +468,11 @@ class Evaluation:
             "feasible": self.feasible,
             "score": self.score,
             "returned": list(returned) if isinstance(returned, tuple) else returned,
+            "objective_diff": _number(self.objective_diff),
+            "objective_ci": _interval(self.objective_ci),
+            "retention_diff": _number(self.retention_diff),
+            "retention_ci": _interval(self.retention_ci),
+            "confidence": self.confidence,
             "replications": self.replications,
             "seeds": [self.seed, self.seed + self.replications - 1],
             "elapsed_seconds": round(elapsed, 3),
@@ -467,6 +494,15 @@ class Evaluation:
         )
 
 
+def _number(value: float | None) -> float | None:
+    """A number for JSON: None for a missing one (NaN)."""
+    return None if value is None or value != value else float(value)
+
+
+def _interval(ci: tuple[float, float] | None) -> list[float | None] | None:
+    return None if ci is None else [_number(ci[0]), _number(ci[1])]
+
+
 def evaluate(container: Mapping[str, Any]) -> Evaluation:
     """Run one trial of a resolved optimise config (without Hydra's node):
     the baseline and the candidate on the same seeds, one point of the shared
@@ -481,7 +517,9 @@ def evaluate(container: Mapping[str, Any]) -> Evaluation:
     app = trial_experiment(container)
     _, experiment = experiment_config(app)
     table = evaluate_points(app, workers=1, firm=experiment.focal_firm, kpis=[opt["objective"], opt["retention"]])
-    means = table.drop_duplicates(["scenario", "kpi"]).set_index(["scenario", "kpi"])["mean"]
+    rows = table.drop_duplicates(["scenario", "kpi"]).set_index(["scenario", "kpi"])
+    means = rows["mean"]
+    objective, retention = rows.loc[(CANDIDATE, opt["objective"])], rows.loc[(CANDIDATE, opt["retention"])]
     return Evaluation(
         strategy=opt["strategy"],
         params=dict(opt["params"]),
@@ -496,6 +534,11 @@ def evaluate(container: Mapping[str, Any]) -> Evaluation:
         baseline_retention=float(means[(experiment.baseline, opt["retention"])]),
         replications=experiment.replications,
         seed=experiment.seed,
+        objective_diff=float(objective["diff"]),
+        objective_ci=(float(objective["ci_low"]), float(objective["ci_high"])),
+        retention_diff=float(retention["diff"]),
+        retention_ci=(float(retention["ci_low"]), float(retention["ci_high"])),
+        confidence=float(experiment.confidence),
     )
 
 
@@ -553,23 +596,58 @@ def _job_container(config: Any) -> dict:
 
 # --------------------------------------------------------------------------- the sweep's report
 class OptimisationReport(Callback):
-    """Evaluate the starting point before the sweep; write its tables,
-    report and figures after it (see the module's docstring)."""
+    """Evaluate the starting point before the sweep; show the trials'
+    progress (trials done of ``hydra.sweeper.n_trials``) while it runs; write
+    its tables, report and figures after it and print its summary: the best
+    trial, or that the starting point beat every trial (see the module's
+    docstring).
+
+    Args:
+        progress: print a progress line as trials finish
+            (``hydra.callbacks.optimisation_report.progress=false``: none).
+    """
+
+    def __init__(self, progress: bool = True) -> None:
+        self.progress = bool(progress)
+        self._bar: Any = None
+
+    def __getstate__(self) -> dict:
+        """What a launcher's worker process gets (the progress thread stays here)."""
+        return {**self.__dict__, "_bar": None}
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
+
+        from experiments.sweeps.progress import SweepProgress
 
         sweep_dir = Path(str(config.hydra.sweep.dir))
         evaluation = evaluate_into(_job_container(config), sweep_dir / START_DIR, START_DIR)
         sweeper = OmegaConf.to_container(config.hydra.sweeper, resolve=True)
         searched = searched_params(sweeper, list(config.hydra.overrides.task))
         print(evaluation.line("starting point", searched or None))
+        if self.progress:
+            self._bar = SweepProgress(sweep_dir, sweeper.get("n_trials"), "optimisation", "trial").start()
+
+    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
+        from hydra.types import RunMode
+
+        if self.progress and config.hydra.mode == RunMode.MULTIRUN:
+            from experiments.sweeps.progress import mark_done
+
+            mark_done(Path(str(config.hydra.sweep.dir)), config.hydra.job.num)
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
 
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
         sweep_dir = Path(str(config.hydra.sweep.dir))
         sweeper = OmegaConf.to_container(config.hydra.sweeper, resolve=True)
         task = list(config.hydra.overrides.task)
-        paths = write_sweep_report(sweep_dir, _job_container(config), sweeper, task)
-        print(f"\noptimisation: {sweep_dir} ({', '.join(p.name for p in paths)})")
+        container = _job_container(config)
+        paths = write_sweep_report(sweep_dir, container, sweeper, task)
+        lines = sweep_summary(sweep_dir, container, sweeper, task)
+        print("\noptimisation summary: " + lines[0])
+        print("\n".join(f"  {line}" for line in lines[1:]))
+        print(f"optimisation: {sweep_dir} ({', '.join(p.name for p in paths)})")

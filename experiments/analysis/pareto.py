@@ -7,9 +7,14 @@ sweep ends, :func:`write_sweep_report` turns them into
 
 * ``trials.csv`` (:func:`trials_table`): one row per trial, ``trial``, the
   strategy's parameters, the objective and retention KPIs (columns named by
-  the KPI), the baseline's, ``shortfall_points``, ``feasible``, ``score``;
-* ``optimisation.md``: the question, search space, starting point, answer,
-  and the check against Optuna's own result (``optimization_results.yaml``);
+  the KPI), the baseline's, each KPI's paired difference from the baseline
+  with its interval (``<kpi>_diff``, ``<kpi>_ci_low``, ``<kpi>_ci_high``),
+  ``shortfall_points``, ``feasible``, ``score``;
+* ``optimisation.md``: the question, search space, starting point, the
+  summary (:func:`summary_lines`, also printed when the sweep ends: the best
+  trial with its parameters and value, or that the starting point beat every
+  trial), the answer, and the check against Optuna's own result
+  (``optimization_results.yaml``);
 * single objective: ``figures/history.png`` (:func:`plot_history`);
 * two objectives: ``pareto.csv`` (:func:`front_table`) and
   ``figures/pareto.png`` (:func:`plot_pareto`).
@@ -43,7 +48,7 @@ from experiments.reports.plots import (
     new_axes,
     unit_label,
 )
-from experiments.reports.report import kpi_of, markdown_table
+from experiments.reports.report import format_difference, kpi_of, markdown_table
 
 TRIAL_FILE = "trial.json"
 START_DIR = "start"
@@ -153,6 +158,11 @@ def trials_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     rows = []
     for r in records:
         obj, ret = r["objective_kpi"], r["retention_kpi"]
+        intervals = {}
+        for kpi, which in ((obj, "objective"), (ret, "retention")):
+            if r.get(f"{which}_diff") is not None:  # (trials written before intervals were recorded have none)
+                low, high = r.get(f"{which}_ci") or (None, None)
+                intervals.update({f"{kpi}_diff": r[f"{which}_diff"], f"{kpi}_ci_low": low, f"{kpi}_ci_high": high})
         rows.append(
             {
                 "trial": r["trial"],
@@ -161,6 +171,7 @@ def trials_table(records: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
                 ret: r["retention"],
                 f"baseline_{obj}": r["baseline_objective"],
                 f"baseline_{ret}": r["baseline_retention"],
+                **intervals,
                 "shortfall_points": r["shortfall_points"],
                 "feasible": r["feasible"],
                 "score": r["score"],
@@ -238,6 +249,20 @@ def write_sweep_report(
     return written
 
 
+def sweep_summary(
+    sweep_dir: str | Path, container: Mapping[str, Any], sweeper: Mapping[str, Any], task_overrides: Sequence[str] = ()
+) -> list[str]:
+    """The summary of a finished sweep's trials (:func:`summary_lines`), read from its folder."""
+    opt = container["optimise"]
+    records = read_trials(sweep_dir, sweeper.get("n_trials"))
+    if not records:
+        return [f"{opt['strategy']}: no trial wrote {TRIAL_FILE}"]
+    trials = trials_table(records)
+    searched = [p for p in searched_params(sweeper, task_overrides) if p in trials.columns]
+    confidence = float(container.get("experiment", {}).get("confidence", 0.95))
+    return summary_lines(trials, read_start(sweep_dir), opt, searched, read_optuna_results(sweep_dir), confidence)
+
+
 # --------------------------------------------------------------------------- report
 def format_value(value: float, kpi: str) -> str:
     """A KPI value for the report: money as ``-12,345``, a share as ``69.12%``."""
@@ -254,6 +279,149 @@ def _short(value: Any) -> str:
 def params_text(params: Mapping[str, Any]) -> str:
     """``key=value, ...`` (floats to 4 significant digits)."""
     return ", ".join(f"{k}={_short(v)}" for k, v in params.items()) or "(no parameters)"
+
+
+# --------------------------------------------------------------------------- summary
+def _get(row: Any, key: str) -> Any:
+    value = row.get(key) if hasattr(row, "get") else None
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def value_text(row: Any, kpi: str, confidence: float | None = None) -> str:
+    """A trial's mean KPI and, if the trial recorded it, its paired difference
+    from the baseline with its interval: ``npv -14,781 (-1,234 [-2,010, -458]
+    against the baseline, 95% interval)``. ``row``: a row of :func:`trials_table`."""
+    text = f"{kpi} {format_value(float(row[kpi]), kpi)}"
+    diff = _get(row, f"{kpi}_diff")
+    if diff is None:
+        return text
+    low, high = _get(row, f"{kpi}_ci_low"), _get(row, f"{kpi}_ci_high")
+    interval = format_difference(
+        float(diff), float("nan") if low is None else low, float("nan") if high is None else high, kpi_of(kpi).kind
+    )
+    level = f"{confidence:.0%} " if confidence else ""
+    return f"{text} ({interval} against the baseline, {level}interval)"
+
+
+def start_row(start: Mapping[str, Any]) -> pd.Series:
+    """The starting point's record as a row of :func:`trials_table`."""
+    return trials_table([start]).iloc[0]
+
+
+def best_trial(trials: pd.DataFrame) -> tuple[pd.Series, bool]:
+    """The answer of a single-objective search: the best score among the
+    trials that meet the floor, or, if none does, among all (then False)."""
+    best = best_feasible(trials)
+    return (best, True) if best is not None else (trials.loc[trials["score"].idxmax()], False)
+
+
+def start_is_best(trials: pd.DataFrame, start: Mapping[str, Any] | None) -> bool:
+    """True if no trial improved on the starting point (single objective):
+    where the start and the trials differ in meeting the floor, the side that
+    meets it is better; otherwise the start's score is at least the best trial's."""
+    if start is None or trials.empty:
+        return False
+    best, any_feasible = best_trial(trials)
+    if bool(start["feasible"]) != any_feasible:
+        return bool(start["feasible"])
+    return float(start["score"]) >= float(best["score"])
+
+
+def dominated_by(trials: pd.DataFrame, point: Mapping[str, float], objectives: Sequence[str]) -> pd.DataFrame:
+    """The trials at least as good as ``point`` in every objective (maximised) and better in one."""
+    values = trials[list(objectives)].to_numpy(dtype=float)
+    p = np.array([float(point[k]) for k in objectives])
+    return trials[(values >= p).all(axis=1) & (values > p).any(axis=1)]
+
+
+def summary_lines(
+    trials: pd.DataFrame,
+    start: Mapping[str, Any] | None,
+    opt: Mapping[str, Any],
+    searched: Sequence[str],
+    optuna: Mapping[str, Any] | None = None,
+    confidence: float | None = None,
+) -> list[str]:
+    """What the optimisation found, in a few lines (printed when the sweep
+    ends, and at the head of the report's result): the best trial with its
+    number, parameters, and value with its interval (single objective), or
+    the trials of the Pareto front (two); the starting point; and, when no
+    trial improved on it, ``the starting point is best: no trial improved on
+    it`` with its value. Optuna's own "best value" is named for what it is:
+    the best trial's score, the starting point not being one of its trials."""
+    obj, ret = opt["objective"], opt["retention"]
+    floor = float(opt.get("retention_floor", 0.0))
+    shown = list(searched)
+
+    def described(row: Any) -> str:
+        values = {p: row[p] for p in shown if p in row}
+        return (
+            f"{params_text(values)} -> {value_text(row, obj, confidence)}, {ret} {format_value(float(row[ret]), ret)}"
+        )
+
+    lines = [f"{opt['strategy']}: {len(trials)} trials"]
+    first = start_row(start) if start else None
+    if opt["mode"] == "single":
+        best, feasible = best_trial(trials)
+        if floor <= 0:
+            label = "best trial"
+        elif feasible:
+            meeting = int(trials["feasible"].sum())
+            label = f"best trial meeting the floor of {format_value(floor, ret)} ({meeting} of {len(trials)} do)"
+        else:
+            label = f"no trial met the floor of {format_value(floor, ret)}; the least penalised"
+        trial_line = f"{label}: trial {int(best['trial'])}: {described(best)}; score {float(best['score']):,.0f}"
+        if first is None:
+            lines.append(trial_line)
+        else:
+            met = "" if floor <= 0 else ", meets the floor" if bool(start["feasible"]) else ", below the floor"
+            start_line = f"starting point: {described(first)}{met}; score {float(start['score']):,.0f}"
+            if start_is_best(trials, start):
+                lines += [
+                    f"the starting point is best: no trial improved on it (its score {float(start['score']):,.0f}, "
+                    f"the best trial's {float(best['score']):,.0f})",
+                    start_line,
+                    trial_line,
+                ]
+            else:
+                lines += [
+                    trial_line,
+                    start_line,
+                    f"trial {int(best['trial'])} improves on the starting point: score "
+                    f"{float(best['score']) - float(start['score']):+,.0f}, "
+                    f"{obj} {float(best[obj]) - float(start['objective']):+,.0f}",
+                ]
+        if optuna and "best_value" in optuna:
+            value = float(optuna["best_value"])
+            which = trials.loc[np.isclose(trials["score"].to_numpy(float), value, rtol=1e-12, atol=0.0), "trial"]
+            named = f"trial {int(which.iloc[0])}'s score" if len(which) else "the best score among the trials"
+            lines.append(
+                f"Optuna's 'Best value' ({value:,.0f}) is {named}, the best of its trials; "
+                "the starting point is not one of them"
+            )
+        return lines
+    front = front_table(trials, [obj, ret])
+    lines.append(f"{len(front)} of {len(trials)} trials on the Pareto front of {obj} and {ret}, highest {obj} first:")
+    lines += [f"  trial {int(row['trial'])}: {described(row)}" for _, row in front.head(5).iterrows()]
+    if len(front) > 5:
+        lines.append(f"  ... and {len(front) - 5} more (pareto.csv)")
+    if first is not None:
+        lines.append(f"starting point: {described(first)}")
+        point = {obj: float(start["objective"]), ret: float(start["retention"])}
+        better = dominated_by(trials, point, [obj, ret])
+        beats_all = all(len(dominated_by(pd.DataFrame([point]), row, [obj, ret])) for _, row in trials.iterrows())
+        if beats_all:
+            lines.append(
+                f"the starting point is best: no trial improved on it (it beats every trial in {obj} and {ret})"
+            )
+        elif better.empty:
+            lines.append(f"no trial improved on the starting point in both {obj} and {ret}: it is on the front")
+        else:
+            named = ", ".join(str(int(t)) for t in better["trial"].head(5))
+            lines.append(
+                f"{len(better)} trial(s) improve on the starting point in both {obj} and {ret} (trial {named})"
+            )
+    return lines
 
 
 def optimisation_markdown(
@@ -322,6 +490,11 @@ def optimisation_markdown(
         )
     else:
         lines.append("(not evaluated)")
+    confidence = float(exp.get("confidence", 0.95))
+    lines += ["", "## Summary", ""]
+    for line in summary_lines(trials, start, opt, searched, optuna, confidence)[1:]:
+        line = line.strip()
+        lines.append(f"- **{line}**" if line.startswith("the starting point is best") else f"- {line}")
     lines += ["", "## Result", ""]
     if opt["mode"] == "single":
         lines += _single_result(trials, start, optuna, searched, obj, ret, floor)

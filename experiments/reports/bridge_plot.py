@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from experiments.reports.profit_bridge import NPV, REVENUE
+from experiments.reports.profit_bridge import NPV, REVENUE, books
 from experiments.reports.units import ReportUnits
 
 #: colours of a line that raised the NPV, one that lowered it, and the total
@@ -38,7 +38,8 @@ def _steps(rows: pd.DataFrame, tolerance: float) -> pd.DataFrame:
     """The terms of the sum in order (the revenue by its parts, then the
     costs), each with where its bar starts and ends; a term that is zero in
     this scenario (mean and interval under ``tolerance``) is left out."""
-    terms = rows[(rows["line"] != REVENUE.key) & (rows["line"] != NPV.key)].copy()
+    terms = books(rows)
+    terms = terms[(terms["line"] != REVENUE.key) & (terms["line"] != NPV.key)].copy()
     moved = terms[["diff", "ci_low", "ci_high"]].abs().fillna(0.0).ge(tolerance).any(axis=1)
     terms = terms[moved]
     terms["end"] = terms["diff"].cumsum()
@@ -89,8 +90,8 @@ def plot_profit_bridge(
         ax.set_visible(False)
     fig.suptitle(
         f"Profit bridge: each scenario's NPV difference from {baseline}, line by line\n"
-        f"{units.npv()}; bars: mean over replications, whiskers: paired {confidence:.0%} interval "
-        "of each line (placed at its bar's end)",
+        f"{units.npv()}; each panel on its own scale; bars: mean over replications, whiskers: paired "
+        f"{confidence:.0%} interval of each line alone (drawn at its bar's end)",
         fontsize=11,
     )
     return fig

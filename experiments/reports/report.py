@@ -44,8 +44,8 @@ import pandas as pd
 from experiments.reports.bridge_plot import plot_profit_bridge
 from experiments.reports.html_report import write_html_report
 from experiments.reports.plots import plot_kpi_bands, plot_profit_vs_retention, plot_state_composition
-from experiments.reports.profit_bridge import drivers_sentence, profit_bridge, unchanged_lines
-from experiments.reports.steady_state import drift_warning, state_drift
+from experiments.reports.profit_bridge import books, drivers_sentence, profit_bridge, unchanged_lines
+from experiments.reports.steady_state import Drift, drift_warning, state_drift
 from experiments.reports.units import ReportUnits
 from experiments.running.kpis import ALL_KPIS, KPIS, Kpi
 from experiments.running.outputs import save_figure, write_csv, write_text
@@ -102,18 +102,20 @@ def decimals_for(scale: float, kind: str) -> int:
 def format_value(value: float, kind: str, signed: bool = False, decimals: int | None = None) -> str:
     """An absolute value: money as ``-33,940``, a share as ``62.5%``, a count's
     mean as ``250.3``, any other number as ``-55.78``; ``signed``: a difference,
-    always with its sign (and shares in percentage points, without ``%``).
-    A value that the kind's decimals would round to zero gets more
-    (:func:`decimals_for`), unless ``decimals`` is given."""
+    always with its sign (and shares in percentage points, without ``%``),
+    the sign of a small one kept when it rounds to zero (``-0.0``: an interval
+    ``[-0.0, +0.2]`` spans 0). A value that the kind's decimals would round to
+    zero gets more (:func:`decimals_for`), unless ``decimals`` is given."""
     if value is None or math.isnan(value):
         return NO_INTERVAL
     sign = "+" if signed else ""
     places = decimals_for(value, kind) if decimals is None else decimals
-    if kind == "money":
-        return f"{_rounded(value, places):{sign},.{places}f}"
-    if kind == "pct":
-        return f"{_rounded(100 * value, places):{sign}.{places}f}" + ("" if signed else "%")
-    return f"{_rounded(value, places):{sign},.{places}f}"
+    scaled = 100 * value if kind == "pct" else value
+    shown = round(scaled, places) if signed and value else _rounded(scaled, places)
+    if signed and value and not shown:
+        shown = math.copysign(0.0, value)
+    text = f"{shown:{sign}.{places}f}" if kind == "pct" else f"{shown:{sign},.{places}f}"
+    return text + ("%" if kind == "pct" and not signed else "")
 
 
 def format_difference(diff: float, low: float, high: float, kind: str) -> str:
@@ -149,7 +151,7 @@ def kpi_label(name: str, units: ReportUnits) -> str:
     """A KPI's label with its unit: money names the currency (the NPV also
     its horizon and discount rate are in the table's heading)."""
     kpi = kpi_of(name)
-    return f"{kpi.label}, {units.currency}" if kpi.kind == "money" else kpi.label
+    return f"{kpi.label}, {units.currency}" if kpi.kind == "money" or kpi.in_money else kpi.label
 
 
 #: a cell whose every number is zero, as displayed ("+0.0 pp [+0.0, +0.0]", "0.0%", "-0")
@@ -253,7 +255,7 @@ def bridge_cells(bridge: pd.DataFrame, meta: Mapping[str, Any]) -> pd.DataFrame:
     paired difference from the baseline with its interval."""
     baseline = meta["baseline"]
     hidden = set(unchanged_lines(bridge, ZERO_MONEY))
-    shown = bridge[~bridge["line"].isin(hidden)]
+    shown = books(bridge)[lambda b: ~b["line"].isin(hidden)]
     lines = list(dict.fromkeys(shown["line"]))
     first = shown.drop_duplicates("line").set_index("line")
     columns: dict[str, list[str]] = {}
@@ -304,10 +306,9 @@ def _bridge_heading(meta: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------- steady state
 
 
-def steady_state_warning(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> str | None:
-    """A warning when the baseline's loyalty states are still drifting over
-    the horizon (:func:`state_drift`) by more than the experiment's
-    ``steady_state_drift`` (percentage points a year), else None."""
+def _baseline_drift(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> tuple[Drift, float] | None:
+    """The baseline's largest drift of a state's share (:func:`state_drift`)
+    and the experiment's tolerance; None without state counts."""
     from experiments.running.config import ExperimentConfig
 
     if steps is None or steps.empty or "n_prospect" not in steps.columns:
@@ -316,8 +317,28 @@ def steady_state_warning(steps: pd.DataFrame | None, meta: Mapping[str, Any]) ->
     tolerance = float(meta.get("steady_state_drift", ExperimentConfig.steady_state_drift))
     weeks = float(meta.get("steady_state_window_weeks", ExperimentConfig.steady_state_window_weeks))
     window = max(1, int(round(weeks * units.steps_per_year / 52.0)))
-    drift = state_drift(steps, meta["focal_firm"], meta["baseline"], units.steps_per_year, window)
-    return drift_warning(drift, tolerance, meta.get("burn_in"))
+    return state_drift(steps, meta["focal_firm"], meta["baseline"], units.steps_per_year, window), tolerance
+
+
+def steady_state_warning(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> str | None:
+    """A warning when the baseline's loyalty states are still drifting over
+    the horizon by more than the experiment's ``steady_state_drift``
+    (percentage points a year), else None."""
+    checked = _baseline_drift(steps, meta)
+    return drift_warning(*checked, meta.get("burn_in")) if checked else None
+
+
+def steady_state_fact(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> str | None:
+    """The steady-state check in one line, passed or not (None without state counts)."""
+    checked = _baseline_drift(steps, meta)
+    if checked is None:
+        return None
+    drift, tolerance = checked
+    verdict = "within" if abs(drift.pp_per_year) <= tolerance else "beyond"
+    return (
+        f"the baseline's largest drift over the horizon is the {drift.state} share of the people, "
+        f"{drift.pp_per_year:+.1f} percentage points a year, {verdict} the tolerance of ±{tolerance:g}"
+    )
 
 
 def _warnings(meta: Mapping[str, Any]) -> list[str]:
@@ -598,9 +619,15 @@ def _bridge_markdown(bridge: pd.DataFrame | None, meta: Mapping[str, Any]) -> li
         "## Profit bridge: why the NPV differs",
         "",
         f"*How to read:* {_bridge_heading(meta)} **Volume** values the change in purchases at the baseline's "
-        "list value per purchase; **mix** is the rest of the change in the purchases' value at list prices "
-        "(basket sizes, who buys); **price** is the change in what customers paid below (or above) the list "
-        "price; **fees** are revenue beyond purchases. `bridge.csv` holds every line at full precision.",
+        "list value per purchase, split into **customers** (more or fewer customers: retention and "
+        "acquisition) and **purchases per customer**; a **programme's basket lift** is what a programme "
+        "added to its customers' baskets at list prices (an assumption of the programme: see its "
+        "parameters); **mix** is the rest of the change in the purchases' value at list prices (basket "
+        "sizes, who buys); **price** is the change in what customers paid below (or above) the list price; "
+        "**fees** are revenue beyond purchases. A programme's line holds its own costs only: its discounts "
+        "are in price, a wage premium in wages. The sentences count volume, lift and mix at their gross "
+        "margin, after the cost of goods they bring. `bridge.csv` holds every line at full precision, and "
+        "the margin view (`part_of` = margin).",
         "",
         markdown_table(table, right=[False, *([True] * table.shape[1])], index=True),
         "",
@@ -647,6 +674,8 @@ def report_markdown(
         f"**Replications:** {meta.get('replications')} per scenario",
         f"**Confidence:** {confidence:.0%}",
     ]
+    if meta.get("steady_state"):
+        facts.append(f"**Steady state:** {meta['steady_state']}")
     if meta.get("elapsed_seconds") is not None:
         facts.append(f"**Run time:** {float(meta['elapsed_seconds']):,.1f} s")
     rank_by = kpi_of(meta.get("rank_by", "npv"))
@@ -669,9 +698,12 @@ def report_markdown(
         f"column holds the scenario's mean **paired difference** from the baseline with its "
         f"{confidence:.0%} interval. Replication r of every scenario ran on the same seed (common "
         f"random numbers), so the luck a pair shares cancels: an interval that excludes 0 is a "
-        f"difference due to the strategy. Shares are in %, their differences in percentage "
+        f"difference due to the strategy, within the model and its assumptions. Shares are in %, their "
+        f"differences in percentage "
         f"points (pp). `comparison.csv` holds these numbers at full precision, with the wider "
-        f"unpaired intervals for comparison.",
+        f"unpaired intervals for comparison. Revenue and profit per customer-year are undiscounted "
+        f"totals over the horizon, the NPV is discounted; CLV is a customer's at the end of the "
+        f"horizon, on gross margin before programme costs.",
         "",
         markdown_table(cells, right=[False, *([True] * cells.shape[1])], index=True),
         "",
@@ -706,8 +738,9 @@ def report_markdown(
             "horizon (the relationship has not ended, which the simulator knows) and the share that "
             f"**looks retained** in the firm's own data (a purchase within {_lapse_gaps(meta)} of the "
             "customer's expected inter-purchase times); the mean over the replications. The retention rate "
-            "in the comparison above is the true one, annual, over all customers. `retention.parquet` "
-            "holds both for every firm at every year end.",
+            "in the comparison above is the true one, annual, over all customers. The years are not "
+            "comparable with each other: a later year's relationships have had less time to end. "
+            "`retention.parquet` holds both for every firm at every year end.",
             "",
             markdown_table(retention, right=[False, True, True, True, True]),
             "",
@@ -766,6 +799,8 @@ def write_report(
     firm, baseline, confidence = meta["focal_firm"], meta["baseline"], _confidence(meta)
     if "warnings" not in meta:
         meta = {**meta, "warnings": [w for w in [steady_state_warning(steps, meta)] if w]}
+    if "steady_state" not in meta:
+        meta = {**meta, "steady_state": steady_state_fact(steps, meta)}
     if bridge is None:
         bridge = report_bridge(steps, meta)
     units = units_of(meta)

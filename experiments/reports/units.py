@@ -62,16 +62,20 @@ class ReportUnits:
         """The reported horizon in years."""
         return self.horizon_steps / self.steps_per_year
 
-    def horizon(self) -> str:
-        """The reported horizon in the step's own unit: ``104 weeks``,
-        ``24 months``, else ``730 steps (2.0 years)``."""
+    def steps(self, n: int) -> str:
+        """``n`` steps in the step's own unit: ``156 weeks``, ``24 months``,
+        else ``730 steps (2.0 years)``."""
         if abs(self.steps_per_year - WEEKS_PER_YEAR) < 1e-9:
             unit = "week"
         elif abs(self.steps_per_year - 12.0) < 1e-9:
             unit = "month"
         else:
-            return f"{self.horizon_steps:,} steps ({self.years:.1f} years)"
-        return f"{self.horizon_steps:,} {unit}{'' if self.horizon_steps == 1 else 's'}"
+            return f"{n:,} step{'' if n == 1 else 's'} ({n / self.steps_per_year:.1f} years)"
+        return f"{n:,} {unit}{'' if n == 1 else 's'}"
+
+    def horizon(self) -> str:
+        """The reported horizon in the step's own unit: ``104 weeks``."""
+        return self.steps(self.horizon_steps)
 
     def rate(self) -> str:
         """The discount rate: ``8% a year``."""

@@ -114,7 +114,13 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     from experiments.running.config import validate_experiment
     from experiments.sweeps.jobs import read_status, record_finished
     from experiments.running.outputs import write_parquet, write_text
-    from experiments.reports.report import format_table, report_bridge, steady_state_warning, write_report
+    from experiments.reports.report import (
+        format_table,
+        report_bridge,
+        steady_state_fact,
+        steady_state_warning,
+        write_report,
+    )
     from experiments.running.runner import experiment_config, run_experiment
     from experiments.running.statistics import compare, ranking
     from experiments.sweeps.plan import job_heading
@@ -144,6 +150,7 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
         )
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
     meta["warnings"] = [w for w in [steady_state_warning(result.steps, meta)] if w]
+    meta["steady_state"] = steady_state_fact(result.steps, meta)
     bridge = report_bridge(result.steps, meta)
     write_report(
         folder, meta, result.runs, result.steps, comparison, rank, result.retention, result.tenure, bridge=bridge
@@ -160,6 +167,7 @@ def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -
     from experiments.reports.units import ReportUnits
     from sim.survey import scale_definition
 
+    units = ReportUnits.of_market(market)
     return {
         "name": experiment.name,
         "description": experiment.description,
@@ -172,9 +180,9 @@ def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -
         "kpis": list(experiment.kpis),
         "figures": experiment.figures,
         "market": (
-            f"{market.name}, {market.n_customers:,} customers, {len(market.firms)} firms, "
-            f"{market.steps} steps after {market.burn_in} burn-in steps, seeds "
-            f"{experiment.seed}..{experiment.seed + experiment.replications - 1}"
+            f"{market.name}, {market.n_customers:,} people (each may buy from several firms), "
+            f"{len(market.firms)} firms, {units.horizon()} after a burn-in of {units.steps(market.burn_in)}, "
+            f"seeds {experiment.seed}..{experiment.seed + experiment.replications - 1}"
         ),
         "elapsed_seconds": round(elapsed, 1),
         "survey_scale": scale_definition(market.survey, market.loyalty),
@@ -182,7 +190,7 @@ def experiment_meta(market: Any, experiment: Any, result: Any, elapsed: float) -
         "burn_in": market.burn_in,
         "steady_state_drift": experiment.steady_state_drift,
         "steady_state_window_weeks": experiment.steady_state_window_weeks,
-        "units": ReportUnits.of_market(market).as_dict(),
+        "units": units.as_dict(),
     }
 
 

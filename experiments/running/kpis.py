@@ -24,6 +24,7 @@ class Kpi:
     label: str
     kind: str  # "money", "pct", "float" or "int": how to print it
     higher_is_better: bool
+    in_money: bool = False  #: a "float" that is money per something (its label names the currency)
 
 
 #: the KPIs of the comparison table; the last two do not grow with the market's
@@ -32,14 +33,14 @@ KPIS: dict[str, Kpi] = {
     k.name: k
     for k in (
         Kpi("npv", "profit (NPV)", "money", True),
-        Kpi("revenue", "revenue", "money", True),
+        Kpi("revenue", "revenue (undiscounted)", "money", True),
         Kpi("retention_rate", "retention (annual, true)", "pct", True),
         Kpi("churn_rate", "churn rate (annual)", "pct", False),
         Kpi("loyal_advocate_share", "loyal + advocate share", "pct", True),
         Kpi("deal_seeker_share", "deal-seeker share", "pct", False),
         Kpi("promoter_score", "promoter score", "float", True),
-        Kpi("clv", "CLV on gross margin", "money", True),
-        Kpi("profit_per_customer", "profit per customer-year", "float", True),
+        Kpi("clv", "CLV per customer at the end", "money", True),
+        Kpi("profit_per_customer", "profit per customer-year", "float", True, in_money=True),
         Kpi("margin_pct", "margin (profit / revenue)", "pct", True),
     )
 }

@@ -4,7 +4,8 @@ Registers :class:`experiments.running.config.AppConfig` as ``app_schema``, exten
 ``conf/app.yaml``, next to the market schemas of :mod:`sim.schema`. The named
 experiments in ``conf/experiment/`` are ``# @package _global_`` files: they
 set keys of ``experiment`` and ``market`` and are checked against this schema.
-It also registers the resolvers ``job_dirname`` (names a sweep job's folder),
+It also registers the resolvers ``job_dirname`` (names a sweep job's folder,
+:mod:`experiments.sweeps.plan`),
 ``config_groups`` (an app's ``--help``) and ``strategy_default`` (a strategy
 parameter's default, for presets that name it without copying it).
 """
@@ -12,7 +13,6 @@ parameter's default, for presets that name it without copying it).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -28,19 +28,27 @@ load_builtin()  # strategy/<name>_schema
 ConfigStore.instance().store(name="app_schema", node=AppConfig)
 
 
-#: longest job folder name made from a job's overrides (file systems allow 255 bytes)
-MAX_JOB_DIRNAME = 120
+def job_dirname(overrides: Any, sweep_dir: Any = None, exclude: Any = ()) -> str:
+    """A sweep job's folder name (the resolver of ``hydra.sweep.subdir``):
+    ``key=value`` of every swept key with short keys, values as given, such
+    as ``price=0.95,depth=0.05``, so that a re-run of the sweep finds the job
+    again; the name the sweep's plan gives the job with ``overrides`` (its
+    ``hydra.overrides.task``) in ``sweep_dir``, or without a plan one made
+    of all its overrides but the ``exclude`` keys. ``overrides`` may also be
+    Hydra's ``override_dirname`` (``key=value,...``). A hash is added only
+    when the name would exceed a file name's 255 bytes or not be unique
+    (:mod:`experiments.sweeps.plan`)."""
+    from experiments.sweeps.plan import dirname_of, planned_name, split_top_level
 
-
-def job_dirname(overrides: str) -> str:
-    """A sweep job's folder name: its overrides (``key=value,...``), so that a
-    re-run of the sweep finds the job again; slashes become ``_`` and a name
-    longer than :data:`MAX_JOB_DIRNAME` is cut and ends with a hash of the whole."""
-    name = str(overrides).replace("/", "_") or "no_overrides"
-    if len(name) <= MAX_JOB_DIRNAME:
-        return name
-    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:12]
-    return f"{name[: MAX_JOB_DIRNAME - 13]}-{digest}"
+    if isinstance(overrides, str):
+        items = [o for o in split_top_level(overrides) if o]
+    else:
+        items = [str(o) for o in (overrides or [])]
+    if sweep_dir is not None and not isinstance(overrides, str):
+        name = planned_name(str(sweep_dir), items)
+        if name is not None:
+            return name
+    return dirname_of(items, [str(k) for k in (exclude or [])])
 
 
 def config_groups(*groups: str) -> str:

@@ -1,1 +1,1 @@
-"""Sweeps: the jobs' status, the DuckDB catalogue, the sweep's report and figures."""
+"""Sweeps: the jobs' plan, status and progress, the DuckDB catalogue, the report and figures."""

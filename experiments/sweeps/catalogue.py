@@ -270,7 +270,9 @@ def open_catalogue(sweep_dir: str | Path) -> duckdb.DuckDBPyConnection:
       (``job``, ``key``, ``value`` as written);
     * ``runs``: a view over every finished job's ``runs.parquet`` (one
       ``read_parquet`` over ``<sweep_dir>/**/runs.parquet``, columns united by
-      name), with the ``job`` column first and ``file_row_number``.
+      name), with the ``job`` column first and ``file_row_number``. A job
+      folder's name looks like a Hive partition (``seed=10``), but it is not
+      read as one: the columns are the files' own.
 
     Raises:
         BadInput: no such folder, or no finished job in it.
@@ -306,7 +308,7 @@ def open_catalogue(sweep_dir: str | Path) -> duckdb.DuckDBPyConnection:
         CREATE VIEW runs AS
         SELECT j.job, r.* EXCLUDE (filename)
         FROM read_parquet({_sql_string(prefix + "/**/" + RUNS)}, filename = true,
-                          union_by_name = true, file_row_number = true) AS r
+                          union_by_name = true, file_row_number = true, hive_partitioning = false) AS r
         JOIN jobs AS j ON j.job = {job}
         WHERE j.status = 'finished'
     """)

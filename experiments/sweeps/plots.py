@@ -2,13 +2,17 @@
 
 Plot functions take the tidy numbers of :mod:`experiments.sweeps.catalogue`
 (:func:`~experiments.sweeps.catalogue.sweep_lines`, :func:`~experiments.sweeps.catalogue.heatmap_grid`)
-and an optional ``ax``, and return a matplotlib Figure.
+and an optional ``ax``, and return a matplotlib Figure. Their title and axis
+labels are wrapped until they lie inside the figure (:func:`fit_text`): a
+heatmap's title is centred over its axes, which a colour bar pushes to the
+left, and a long scenario name or parameter key would run off both edges.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -20,6 +24,68 @@ from matplotlib.ticker import FuncFormatter
 from experiments.sweeps.catalogue import is_numeric_parameter, value_key, value_label, value_positions
 from experiments.reports.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, UNITS, kind_scale, new_axes
 from experiments.reports.report import kpi_of
+
+
+#: pixels a fitted text keeps from the figure's edges
+EDGE_PIXELS = 2.0
+_BREAKS = re.compile(r"(?<= )|(?<=\.)(?!\d)|(?<=[^\d]\.)")
+
+
+def wrap_text(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters where it can be
+    broken: after a space, or after a dot that is not inside a number (so a
+    dotted key breaks between its parts, ``0.95`` never)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for piece in (p for p in _BREAKS.split(paragraph) if p):
+            if line and len((line + piece).rstrip()) > width:
+                lines.append(line.rstrip())
+                line = piece.lstrip()
+            else:
+                line += piece
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def text_inside(text: Any, margin: float = 0.5) -> bool:
+    """True if the drawn ``text`` (a matplotlib Text) lies inside its figure."""
+    box, fig = text.get_window_extent(), text.figure.bbox
+    return (
+        box.x0 >= fig.x0 - margin
+        and box.x1 <= fig.x1 + margin
+        and box.y0 >= fig.y0 - margin
+        and box.y1 <= fig.y1 + margin
+    )
+
+
+def fit_text(text: Any, shortest: int = 8) -> None:
+    """Wrap ``text`` (a title or an axis label) until, with the figure laid
+    out again, it lies inside the figure (:func:`text_inside`), a line at a
+    time no narrower than ``shortest`` characters. Text that fits is left alone."""
+    fig = text.figure
+    original = text.get_text()
+    width = max(len(line) for line in original.split("\n")) if original else 0
+    vertical = round(text.get_rotation()) % 180 == 90
+    while original:
+        fig.draw_without_rendering()  # lays out (constrained layout) and places the text
+        if text_inside(text) or width <= shortest:
+            return
+        box, frame = text.get_window_extent(), fig.bbox
+        lo, hi, low_edge, high_edge = (
+            (box.y0, box.y1, frame.y0, frame.y1) if vertical else (box.x0, box.x1, frame.x0, frame.x1)
+        )
+        centre = (lo + hi) / 2
+        room = 2 * min(centre - low_edge, high_edge - centre) - 2 * EDGE_PIXELS
+        width = max(shortest, min(width - 1, int(width * max(room, 1.0) / max(hi - lo, 1.0))))
+        text.set_text(wrap_text(original, width))
+
+
+def fit_labels(ax: Any) -> None:
+    """Fit the title and the axis labels of ``ax`` inside its figure (:func:`fit_text`)."""
+    for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+        if text.get_text():
+            fit_text(text)
 
 
 def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: float = 0.95, ax: Any = None) -> Figure:
@@ -76,6 +142,7 @@ def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: 
     if info.kind == "money":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.legend(title="scenario", frameon=False, fontsize=FONT["legend"], title_fontsize=FONT["legend"])
+    fit_labels(ax)
     return fig
 
 
@@ -139,4 +206,5 @@ def plot_heatmap(grid: pd.DataFrame, kpi: str, scenario: str, ax: Any = None) ->
     unit = "pp" if info.kind == "pct" else UNITS.get(info.kind, "value")
     bar = fig.colorbar(image, ax=ax)
     bar.set_label(f"mean paired difference ({unit})", fontsize=FONT["label"])
+    fit_labels(ax)
     return fig

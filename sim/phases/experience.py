@@ -63,7 +63,7 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
     service, failed = np.empty(n, np.float32), np.empty(n, np.bool_)
     experienced, belonging, spent = np.empty(n, np.float32), np.empty(n, np.float64), np.empty(n, np.float64)
     drop, cell, discount = np.empty(n, np.float64), np.empty(n, np.int64), np.empty(n, np.float32)
-    sums = np.zeros((8, F), np.float64)
+    sums = np.zeros((9, F), np.float64)
     purchases = np.zeros(F, np.int64)
     purchase_experiences(
         b,
@@ -122,10 +122,11 @@ def experience(market: "LoyaltyModel", step: "StepRecord") -> None:
         cell,
         discount,
     )
-    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq, staff_load, at_list = sums
+    revenue, cost_of_goods, visit_sum, failures, service_sum, service_sq, staff_load, at_list, unlifted = sums
     market.ledger.add_revenue(revenue)
     ev.purchase_revenue += revenue
     ev.list_revenue += at_list
+    ev.unlifted_list_revenue += unlifted
     market.ledger.book(slice(None), "cost_of_goods", cost_of_goods)
     step.visits = staff_load  # the staff's visits, a round's (sim.model sums a step's rounds)
     market.ledger.book(slice(None), "serving", staff_load * market.by_firm("cost_per_visit", np.float64))
@@ -275,6 +276,7 @@ def purchase_experiences(
         experienced[j] = np.float32(w[0] * x_p + w[1] * x_q + w[2] * x_s + w[3] * x_b)
         s = state[i, f]
         basket = spend[i] * k * basket_multiplier[f] * factors[BASKET, s]
+        sums[8, f] += np.float64(basket) * list_price[f]  # before a programme's lift
         if len(basket_factor):
             basket = basket * basket_factor[j]
         spent[j] = np.float64(basket) * paid

@@ -26,7 +26,15 @@ from experiments.analysis.optimise import (
     evaluate,
     main,
 )
-from experiments.analysis.pareto import best_so_far, front_table, pareto_front
+from experiments.analysis.pareto import (
+    best_so_far,
+    front_table,
+    optimisation_markdown,
+    pareto_front,
+    start_is_best,
+    summary_lines,
+    trials_table,
+)
 from sim.config import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -114,6 +122,139 @@ def test_the_score_is_the_objective_less_a_penalty_per_point_below_the_floor():
     assert pareto.returned == (-1500.0, 0.675)  # two objectives: the floor is not applied
 
 
+def test_a_trial_records_its_difference_from_the_baseline_with_its_interval():
+    common = dict(
+        strategy="price_war",
+        params={"depth": 0.2},
+        mode="single",
+        objective_kpi="npv",
+        retention_kpi="retention_rate",
+        retention_floor=0.0,
+        floor_penalty=1.0,
+        objective=-1500.0,
+        retention=0.7,
+        baseline_objective=-1000.0,
+        baseline_retention=0.7,
+        replications=2,
+        seed=0,
+    )
+    with_ci = Evaluation(**common, objective_diff=-500.0, objective_ci=(-800.0, -200.0), confidence=0.95)
+    record = with_ci.record(3, 1.0)
+    assert record["objective_diff"] == -500.0 and record["objective_ci"] == [-800.0, -200.0]
+    assert record["confidence"] == 0.95 and record["retention_ci"] is None
+    row = trials_table([record]).iloc[0]
+    assert (row["npv_diff"], row["npv_ci_low"], row["npv_ci_high"]) == (-500.0, -800.0, -200.0)
+    one_sided = Evaluation(**common, objective_diff=-500.0, objective_ci=(float("nan"), float("nan"))).record(4, 1.0)
+    assert one_sided["objective_ci"] == [None, None]  # (JSON has no NaN)
+    assert "npv_diff" not in trials_table([Evaluation(**common).record(5, 1.0)]).columns  # none recorded
+
+
+# --------------------------------------------------------------------------- the summary
+def record(trial, depth, objective, retention=0.7, floor=0.0, diff=None, ci=None, mode="single") -> dict:
+    """A trial.json as a trial writes it (baseline npv -10,000, penalty 1 x |baseline| per point)."""
+    shortfall = max(0.0, 100 * (floor - retention))
+    return {
+        "trial": trial,
+        "strategy": "price_war",
+        "params": {"depth": depth, "duration": 12},
+        "mode": mode,
+        "objective_kpi": "npv",
+        "retention_kpi": "retention_rate",
+        "objective": objective,
+        "retention": retention,
+        "baseline_objective": -10_000.0,
+        "baseline_retention": 0.7,
+        "retention_floor": floor,
+        "floor_penalty": 1.0,
+        "shortfall_points": shortfall,
+        "feasible": shortfall == 0.0,
+        "score": objective - 10_000.0 * shortfall,
+        "objective_diff": diff,
+        "objective_ci": ci,
+    }
+
+
+OPT = {"strategy": "price_war", "mode": "single", "objective": "npv", "retention": "retention_rate"}
+
+
+def test_the_summary_names_the_best_trial_with_its_parameters_value_and_interval():
+    trials = trials_table(
+        [
+            record(0, 0.3, -20_000.0, diff=-10_000.0, ci=[-12_000.0, -8_000.0]),
+            record(1, 0.05, -12_000.0, diff=-2_000.0, ci=[-3_100.0, -900.0]),
+        ]
+    )
+    start = record("start", 0.2, -14_781.0, diff=-4_781.0, ci=[-6_000.0, -3_500.0])
+    lines = summary_lines(trials, start, {**OPT, "retention_floor": 0.0}, ["depth"], {"best_value": -12_000.0}, 0.95)
+    assert lines[0] == "price_war: 2 trials"
+    assert lines[1] == (
+        "best trial: trial 1: depth=0.05 -> npv -12,000 (-2,000 [-3,100, -900] against the baseline, 95% interval), "
+        "retention_rate 70.00%; score -12,000"
+    )
+    assert lines[2].startswith("starting point: depth=0.2 -> npv -14,781 (-4,781 [-6,000, -3,500] against the baseline")
+    assert lines[3] == "trial 1 improves on the starting point: score +2,781, npv +2,781"
+    assert "Optuna's 'Best value' (-12,000) is trial 1's score" in lines[4]
+    assert not start_is_best(trials, start)
+
+
+def test_the_summary_says_when_the_starting_point_beats_every_trial():
+    trials = trials_table([record(0, 0.3, -20_000.0), record(1, 0.05, -16_000.0)])  # no intervals recorded
+    start = record("start", 0.2, -14_781.0)
+    assert start_is_best(trials, start)
+    lines = summary_lines(trials, start, {**OPT, "retention_floor": 0.0}, ["depth"], {"best_value": -16_000.0})
+    assert (
+        lines[1] == "the starting point is best: no trial improved on it (its score -14,781, the best trial's -16,000)"
+    )
+    assert lines[2] == "starting point: depth=0.2 -> npv -14,781, retention_rate 70.00%; score -14,781"
+    assert lines[3].startswith("best trial: trial 1: depth=0.05 -> npv -16,000,")
+    assert (
+        "Optuna's 'Best value' (-16,000) is trial 1's score, the best of its trials; the starting point is not"
+        in lines[4]
+    )
+    # the report says it too, in bold, with the start's value
+    container = {
+        "optimise": {**OPT, "retention_floor": 0.0, "floor_penalty": 1.0},
+        "experiment": {"seed": 0, "replications": 2, "focal_firm": "Focal"},
+        "market": {"name": "retail", "n_customers": 300, "steps": 20, "burn_in": 10},
+    }
+    sweeper = {"params": {"optimise.params.depth": "interval(0.05, 0.5)"}}
+    text = optimisation_markdown(container, sweeper, [], trials, start, {"best_value": -16_000.0})
+    assert "- **the starting point is best: no trial improved on it (its score -14,781" in text
+
+
+def test_with_a_floor_the_side_that_meets_it_is_best():
+    floor = {**OPT, "retention_floor": 0.69}
+    below = record("start", 0.2, -5_000.0, retention=0.6, floor=0.69)  # high npv, but below the floor
+    meets = [record(0, 0.3, -20_000.0, retention=0.7, floor=0.69), record(1, 0.1, -9_000.0, retention=0.5, floor=0.69)]
+    trials = trials_table(meets)
+    assert not start_is_best(trials, below)
+    lines = summary_lines(trials, below, floor, ["depth"])
+    assert lines[1].startswith("best trial meeting the floor of 69.00% (1 of 2 do): trial 0: depth=0.3")
+    assert lines[2].endswith("below the floor; score -95,000") and lines[3].startswith("trial 0 improves")
+    none_meet = trials_table([record(0, 0.3, -9_000.0, retention=0.6, floor=0.69)])
+    fine = record("start", 0.2, -14_781.0, retention=0.7, floor=0.69)
+    assert start_is_best(none_meet, fine)  # it meets the floor and no trial does, whatever the scores
+    assert summary_lines(none_meet, fine, floor, ["depth"])[1].startswith(
+        "the starting point is best: no trial improved"
+    )
+
+
+def test_the_pareto_summary_lists_the_front_and_whether_any_trial_beats_the_start():
+    pareto = {**OPT, "mode": "pareto", "retention_floor": 0.0}
+    records = [record(0, 0.3, -20_000.0, 0.75), record(1, 0.1, -9_000.0, 0.6), record(2, 0.2, -21_000.0, 0.55)]
+    trials = trials_table(records)
+    lines = summary_lines(trials, record("start", 0.2, -8_000.0, 0.8), pareto, ["depth"])
+    assert lines[1] == "2 of 3 trials on the Pareto front of npv and retention_rate, highest npv first:"
+    assert lines[2].startswith("  trial 1: depth=0.1") and lines[3].startswith("  trial 0: depth=0.3")
+    assert lines[-1] == (
+        "the starting point is best: no trial improved on it (it beats every trial in npv and retention_rate)"
+    )
+    lines = summary_lines(trials, record("start", 0.2, -15_000.0, 0.7), pareto, ["depth"])
+    assert lines[-1] == "no trial improved on the starting point in both npv and retention_rate: it is on the front"
+    lines = summary_lines(trials, record("start", 0.2, -25_000.0, 0.5), pareto, ["depth"])
+    assert lines[-1] == "3 trial(s) improve on the starting point in both npv and retention_rate (trial 0, 1, 2)"
+
+
 # --------------------------------------------------------------------------- single objective
 @pytest.fixture(scope="module")
 def single_sweep(tmp_path_factory) -> Path:
@@ -122,6 +263,8 @@ def single_sweep(tmp_path_factory) -> Path:
     sweep = folder / "sweep"
     res = optimise(*PRICE_WAR, "optimise.retention_floor=0", f"hydra.sweep.dir={sweep}", cwd=folder)
     assert res.returncode == 0, res.stderr[-3000:]
+    (folder / "stdout.txt").write_text(res.stdout)
+    (folder / "stderr.txt").write_text(res.stderr)
     return sweep
 
 
@@ -168,6 +311,21 @@ def test_the_optimiser_improves_on_its_starting_point(single_sweep):
     # on this seed the 4 random start-up trials are all worse than the start:
     # the improvement comes from the trials TPE chose
     assert (trials["score"].iloc[:4] < start["score"]).all()
+
+
+@pytest.mark.slow
+def test_the_sweep_prints_its_progress_and_a_summary_naming_the_best_trial(single_sweep):
+    printed = (single_sweep.parent / "stdout.txt").read_text()
+    progress = (single_sweep.parent / "stderr.txt").read_text()
+    assert [f"{n}/8 trials done" in progress for n in range(1, 9)] == [True] * 8
+    trials = pd.read_csv(single_sweep / "trials.csv")
+    best = trials.loc[trials["score"].idxmax()]
+    summary = printed[printed.index("optimisation summary: price_war: 8 trials") :]
+    assert f"best trial: trial {int(best['trial'])}: depth=" in summary
+    assert f"npv {best['npv']:,.0f} (" in summary and "against the baseline, 95% interval)" in summary
+    assert f"trial {int(best['trial'])} improves on the starting point" in summary  # on this seed it does
+    assert "the starting point is best" not in summary
+    assert "## Summary" in (single_sweep / "optimisation.md").read_text()
 
 
 @pytest.mark.slow

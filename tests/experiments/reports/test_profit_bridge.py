@@ -9,6 +9,7 @@ import pytest
 
 from experiments.reports.bridge_plot import money_ticks, plot_profit_bridge
 from experiments.reports.profit_bridge import (
+    MARGIN,
     NPV,
     REVENUE_PARTS,
     drivers_sentence,
@@ -68,8 +69,46 @@ def test_a_price_war_shows_its_discount_as_price_and_its_extra_buyers_as_volume(
     _, _, bridge = tables
     rows = _lines(bridge, "price_war")
     assert rows.loc["price", "ci_high"] < 0  # customers paid below the list price
-    assert rows.loc["volume", "diff"] > 0  # the discount brought purchases
+    assert rows.loc["customers", "diff"] + rows.loc["frequency", "diff"] > 0  # the discount brought purchases
+    assert rows.loc["lift", "diff"] == 0.0  # no programme lifts baskets
     assert rows.loc["fixed", "diff"] == 0.0
+
+
+def test_differentiated_service_shows_its_assumed_basket_lift_apart_from_the_mix():
+    from tests.experiments.reports.test_plots import N_CUSTOMERS
+    from experiments.running.runner import experiment_config, run_experiment
+
+    container = {
+        "market": {"n_customers": N_CUSTOMERS, "steps": 10, "burn_in": 20},
+        "experiment": {
+            "replications": 3,
+            "workers": 1,
+            "progress": False,
+            "scenarios": [
+                {"name": "baseline"},
+                {"name": "service", "strategies": {"Focal": ["differentiated_service"]}},
+            ],
+        },
+    }
+    steps = run_experiment(*experiment_config(container)).steps
+    rows = _lines(profit_bridge(steps, FOCAL, "baseline", UNITS), "service")
+    assert rows.loc["lift", "ci_low"] > 0
+    assert rows.loc["price", "diff"] == 0.0
+
+
+def test_the_margin_view_counts_volume_lift_and_mix_after_their_cost_of_goods(tables):
+    _, steps, bridge = tables
+    pv = present_values(steps, FOCAL, UNITS).xs("baseline", level="scenario")
+    keep = 1 - (pv["cost_of_goods"] / pv["list_revenue"]).mean()
+    for scenario in ("price_war", "club"):
+        rows = _lines(bridge, scenario)
+        margins = rows[rows["part_of"] == MARGIN]
+        others = rows[(rows["part_of"] == "") & ~rows.index.isin(["revenue", "cost_of_goods", NPV.key])]
+        total = margins["diff"].sum() + others["diff"].sum() + rows.loc[["price", "fees"], "diff"].sum()
+        assert total == pytest.approx(rows.loc[NPV.key, "diff"], abs=1e-6)
+        assert rows.loc["margin:customers", "diff"] == pytest.approx(rows.loc["customers", "diff"] * keep, rel=0.05)
+        # this market's cost of goods is a fixed share of list value: the volume explains all of it
+        assert abs(rows.loc["margin:cost_of_goods", "diff"]) < 1e-6 * abs(rows.loc["cost_of_goods", "diff"]) + 1e-6
 
 
 def test_a_programmes_costs_are_a_line_of_their_own(tables):
@@ -97,6 +136,7 @@ def test_lines_zero_in_every_scenario_are_named_and_left_out_of_the_table(tables
     assert "revenue" not in hidden and NPV.key not in hidden
     cells = bridge_cells(bridge, meta())
     assert not any("fees" in label for label in cells.index)
+    assert not any("margin on" in label for label in cells.index)  # the sentences' view, not the books
     assert list(cells.columns) == ["baseline", "price_war", "club"]
 
 
@@ -104,16 +144,19 @@ def test_the_sentence_names_the_direction_the_size_and_the_clear_drivers(tables)
     _, _, bridge = tables
     club = _lines(bridge, "club")
     sentence = drivers_sentence(bridge, "club", UNITS, "baseline")
-    verb = "gains" if club.loc[NPV.key, "diff"] > 0 else "loses"
+    clear = club.loc[NPV.key, "ci_low"] > 0 or club.loc[NPV.key, "ci_high"] < 0
+    verb = ("gains" if club.loc[NPV.key, "diff"] > 0 else "loses") if clear else "makes no clear difference"
     assert sentence.startswith(f"**club** {verb} ")
-    assert "CHF" in sentence and "club marketing programme" in sentence
+    assert "CHF" in sentence and "club marketing programme's own costs" in sentence
+    assert "cost of goods" not in sentence  # counted in the margins
 
 
 def test_a_difference_whose_interval_spans_zero_is_said_to_be_unclear():
     rows = [
         ("revenue", "", 10.0, -5.0, 25.0),
-        ("volume", "revenue", 10.0, -5.0, 25.0),
-        ("cost_of_goods", "", -2.0, -3.0, -1.0),
+        ("customers", "revenue", 10.0, -5.0, 25.0),
+        ("wages_and_hiring", "", -2.0, -3.0, -1.0),
+        ("margin:customers", MARGIN, 4.0, 1.0, 7.0),
         (NPV.key, "", 8.0, -6.0, 22.0),
     ]
     bridge = pd.DataFrame(
@@ -131,8 +174,9 @@ def test_a_difference_whose_interval_spans_zero_is_said_to_be_unclear():
         ]
     )
     sentence = drivers_sentence(bridge, "s", UNITS, "base")
-    assert "no clear difference" in sentence and "higher cost of goods (−2 CHF)" in sentence
-    assert "volume" not in sentence  # its interval spans 0
+    assert sentence.startswith("**s** makes no clear difference to the NPV against base (+8 CHF [-6, +22])")
+    assert "the margin on more customers (+4 CHF), against higher wages and hiring (−2 CHF)" in sentence
+    assert "outweigh" not in sentence
 
 
 def test_the_waterfall_draws_a_panel_per_scenario_with_its_moved_lines(tables):
@@ -142,7 +186,7 @@ def test_the_waterfall_draws_a_panel_per_scenario_with_its_moved_lines(tables):
     assert [ax.get_title().split(":")[0] for ax in panels] == ["price_war", "club"]
     for ax, scenario in zip(panels, ("price_war", "club")):
         rows = _lines(bridge, scenario)
-        terms = rows[~rows.index.isin(["revenue", NPV.key])]
+        terms = rows[~rows.index.isin(["revenue", NPV.key]) & (rows["part_of"] != MARGIN)]
         moved = (terms[["diff", "ci_low", "ci_high"]].abs() >= 0.5).any(axis=1).sum()
         assert len(ax.get_yticklabels()) == moved + 1  # and the total
         assert "CHF" in ax.get_xlabel()
@@ -162,7 +206,7 @@ def test_the_console_prints_the_bridge_and_a_sentence_per_scenario(tables):
     m = meta()
     comparison = compare(runs, "baseline", FOCAL, m["kpis"])
     text = format_table(comparison, ranking(comparison, "npv", "baseline"), m, bridge=report_bridge(steps, m))
-    assert "Profit bridge of Focal" in text and "↳ from volume (purchases)" in text
+    assert "Profit bridge of Focal" in text and "↳ volume: customers" in text
     assert text.count("\n- ") == len(m["scenarios"]) - 1
     assert "**" not in text
 

@@ -84,7 +84,8 @@ def test_values_are_formatted_by_kind():
 def test_differences_carry_a_sign_and_their_interval():
     assert format_difference(12345.4, 8100.2, 16589.6, "money") == "+12,345 [+8,100, +16,590]"
     assert format_difference(0.0123, 0.004, 0.02, "pct") == "+1.2 pp [+0.4, +2.0]"
-    assert format_difference(-0.0004, -0.0004, 0.001, "pct") == "+0.0 pp [+0.0, +0.1]"  # no "-0.0"
+    assert format_difference(-0.0004, -0.0004, 0.001, "pct") == "-0.0 pp [-0.0, +0.1]"  # the interval spans 0
+    assert format_difference(0.0, 0.0, 0.0, "pct") == "+0.0 pp [+0.0, +0.0]"
     assert format_difference(13.6, -4.1, 31.31, "float") == "+13.60 [-4.10, +31.31]"
     assert format_difference(5.0, float("nan"), float("nan"), "int") == "+5.0 [n/a]"
 
@@ -396,5 +397,5 @@ def test_money_rows_name_the_currency_and_the_heading_the_horizon_and_rate():
     m = meta(units={"currency": "SEK", "horizon_steps": 24, "steps_per_year": 12.0, "discount_rate": 0.1})
     _, _, comparison, ranked = tables(m)
     text = format_table(comparison, ranked, m)
-    assert "profit (NPV), SEK" in text and "revenue, SEK" in text
+    assert "profit (NPV), SEK" in text and "revenue (undiscounted), SEK" in text
     assert "horizon 24 months; NPV discounted at 10% a year" in " ".join(text.split())

@@ -183,7 +183,7 @@ def _sweep(tmp_path: Path, steps: str, *extra: str) -> tuple[subprocess.Popen, P
 
 
 def _job(sweep: Path, steps: int) -> Path:
-    return sweep / f"experiment.replications=2,market.burn_in=4,market.n_customers=300,market.steps={steps}"
+    return sweep / f"steps={steps}"  # a job's folder is named by its swept value (experiments/sweeps/plan.py)
 
 
 def _interrupt_when(
