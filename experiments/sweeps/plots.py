@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from experiments.sweeps.catalogue import is_numeric_parameter, value_key, value_label, value_positions
-from experiments.reports.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, UNITS, kind_scale, new_axes
+from experiments.reports.plots import BASELINE_COLOUR, FONT, SCENARIO_COLOURS, kind_scale, kind_units, new_axes
+from experiments.reports.units import ReportUnits
 from experiments.reports.report import kpi_of
 
 
@@ -88,7 +89,14 @@ def fit_labels(ax: Any) -> None:
             fit_text(text)
 
 
-def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: float = 0.95, ax: Any = None) -> Figure:
+def plot_sweep_lines(
+    lines: pd.DataFrame,
+    parameter: str,
+    kpi: str,
+    confidence: float = 0.95,
+    ax: Any = None,
+    units: ReportUnits | None = None,
+) -> Figure:
     """The KPI against a swept parameter: per scenario its mean over the
     replications as a line with markers and its interval as a band. A numeric
     parameter is drawn on a numeric axis, any other as categories in the
@@ -137,7 +145,7 @@ def plot_sweep_lines(lines: pd.DataFrame, parameter: str, kpi: str, confidence: 
     firm = ", ".join(map(str, pd.unique(lines["firm"])))
     ax.set_title(f"{info.label} of {firm}: mean, band = {confidence:.0%} interval", fontsize=FONT["title"])
     ax.set_xlabel(parameter, fontsize=FONT["label"])
-    ax.set_ylabel(f"{info.label} ({UNITS.get(info.kind, 'value')})", fontsize=FONT["label"])
+    ax.set_ylabel(f"{info.label} ({kind_units(units).get(info.kind, 'value')})", fontsize=FONT["label"])
     ax.tick_params(labelsize=FONT["tick"])
     if info.kind == "money":
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
@@ -158,7 +166,9 @@ def _cell_text(value: float, kind: str) -> str:
     return f"{value:+.3g}"
 
 
-def plot_heatmap(grid: pd.DataFrame, kpi: str, scenario: str, ax: Any = None) -> Figure:
+def plot_heatmap(
+    grid: pd.DataFrame, kpi: str, scenario: str, ax: Any = None, units: ReportUnits | None = None
+) -> Figure:
     """The difference of ``scenario`` from the baseline over two parameters:
     a diverging colour map centred at 0 (blue where the KPI is better than
     the baseline's, red where worse), every cell annotated with its value.
@@ -203,7 +213,7 @@ def plot_heatmap(grid: pd.DataFrame, kpi: str, scenario: str, ax: Any = None) ->
     ax.set_ylabel(str(grid.index.name), fontsize=FONT["label"])
     ax.tick_params(labelsize=FONT["tick"])
     ax.set_title(f"{scenario}: {info.label}, difference from the baseline", fontsize=FONT["title"])
-    unit = "pp" if info.kind == "pct" else UNITS.get(info.kind, "value")
+    unit = "pp" if info.kind == "pct" else kind_units(units).get(info.kind, "value")
     bar = fig.colorbar(image, ax=ax)
     bar.set_label(f"mean paired difference ({unit})", fontsize=FONT["label"])
     fit_labels(ax)

@@ -30,6 +30,7 @@ from typing import Any, Mapping, Sequence
 
 import duckdb
 import pandas as pd
+import yaml
 from matplotlib.figure import Figure
 
 from experiments.sweeps.catalogue import (
@@ -50,12 +51,35 @@ from experiments.sweeps.jobs import ERROR
 from experiments.running.kpis import KPIS
 from experiments.running.outputs import folder_problem, remove_stray_temporaries, save_figure, write_csv, write_text
 from experiments.reports.report import format_difference, format_value, kpi_of, markdown_table
+from experiments.reports.units import ReportUnits
 from experiments.sweeps.plots import plot_heatmap, plot_sweep_lines
 from experiments.cli.errors import EXIT_BAD_INPUT, OneLineParser, UsageError
 
 TABLE = "sweep.csv"
 REPORT = "sweep_report.md"
 DPI = 110
+
+
+def sweep_units(sweep_dir: Path, jobs: pd.DataFrame) -> ReportUnits | None:
+    """The units of the sweep's jobs (their ``config.yaml``), when every job
+    has the same; None when they differ (a sweep over the horizon or the
+    discount rate), so that no figure claims one horizon for all."""
+    from sim.config import MarketConfig
+
+    default = ReportUnits.of_market(MarketConfig())
+    found = set()
+    for folder in jobs["job"]:
+        path = sweep_dir / str(folder) / "config.yaml"
+        market = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("market", {}) if path.is_file() else {}
+        found.add(
+            ReportUnits(
+                currency=str(market.get("currency", default.currency)),
+                horizon_steps=int(market.get("steps", default.horizon_steps)),
+                steps_per_year=float(market.get("steps_per_year", default.steps_per_year)),
+                discount_rate=float(market.get("discount_rate", default.discount_rate)),
+            )
+        )
+    return found.pop() if len(found) == 1 else None
 
 
 def _file_part(name: str) -> str:
@@ -68,6 +92,7 @@ def sweep_figures(
     kpis: Sequence[str],
     scenario: str | None = None,
     confidence: float = 0.95,
+    units: ReportUnits | None = None,
 ) -> dict[str, tuple[Figure, str]]:
     """The sweep's figures by file name, each with its caption: a line plot
     per KPI for one parameter, a heatmap per KPI and compared scenario (or
@@ -78,7 +103,7 @@ def sweep_figures(
         for kpi in kpis:
             lines = sweep_lines(table, parameter, kpi, None if scenario is None else [scenario])
             figures[f"sweep_{_file_part(kpi)}.png"] = (
-                plot_sweep_lines(lines, parameter, kpi, confidence),
+                plot_sweep_lines(lines, parameter, kpi, confidence, units=units),
                 f"{kpi_of(kpi).label} against {parameter}: mean per scenario with its {confidence:.0%} interval",
             )
     elif len(parameters) == 2:
@@ -87,7 +112,7 @@ def sweep_figures(
             for name in [scenario] if scenario is not None else compared_scenarios(table):
                 grid = heatmap_grid(table, rows, columns, kpi, name)
                 figures[f"heatmap_{_file_part(kpi)}_{_file_part(name)}.png"] = (
-                    plot_heatmap(grid, kpi, name),
+                    plot_heatmap(grid, kpi, name, units=units),
                     f"{name}: mean paired difference from the baseline in {kpi_of(kpi).label}, "
                     f"by {rows} and {columns} (blue: better than the baseline, red: worse)",
                 )
@@ -146,8 +171,10 @@ def sweep_markdown(
     constants: Mapping[str, Any],
     firm: str | None,
     confidence: float,
+    units: ReportUnits | None = None,
 ) -> str:
-    """The text of ``sweep_report.md``; ``figures`` maps file names to captions."""
+    """The text of ``sweep_report.md``; ``figures`` maps file names to captions;
+    ``units`` those of every job (None when the jobs' differ)."""
     finished = int((jobs["status"] == "finished").sum())
     failed = jobs[jobs["status"] == "failed"]
     unfinished = jobs[~jobs["status"].isin(["finished", "failed"])]
@@ -158,6 +185,9 @@ def sweep_markdown(
         + (f", {len(unfinished)} not finished" if len(unfinished) else ""),
         f"**Firm:** {firm}" if firm else f"**Firm:** each job's focal firm ({focal})",
         f"**Confidence:** {confidence:.0%}",
+        f"**Units:** {units.caption()}"
+        if units
+        else "**Units:** the jobs differ in currency, horizon, step length or discount rate: see each job's report",
     ]
     parameter_rows = pd.DataFrame(
         {
@@ -230,15 +260,18 @@ def write_sweep_report(
     remove_stray_temporaries(out, subfolders=())
     parameters = sweep_parameters(con)
     jobs = con.execute("SELECT * FROM jobs ORDER BY rowid").df()
+    units = sweep_units(Path(sweep_dir), jobs)
     write_csv(out / TABLE, table, index=False)
     captions = {}
-    for name, (fig, caption) in sweep_figures(table, parameters, plot_kpis, scenario, confidence).items():
+    for name, (fig, caption) in sweep_figures(table, parameters, plot_kpis, scenario, confidence, units).items():
         try:
             save_figure(out / name, fig, dpi=DPI)
         finally:
             fig.clear()
         captions[name] = caption
-    text = sweep_markdown(sweep_dir, jobs, table, parameters, kpis, captions, constant_overrides(con), firm, confidence)
+    text = sweep_markdown(
+        sweep_dir, jobs, table, parameters, kpis, captions, constant_overrides(con), firm, confidence, units
+    )
     return write_text(out / REPORT, text)
 
 
