@@ -89,6 +89,7 @@ from experiments.analysis.pareto import (
     write_sweep_report,
 )
 from experiments.cli.errors import EXIT_BAD_INPUT
+from experiments.sweeps.progress import ProgressCallback
 from sim.config import ConfigError, param
 
 CONFIG_NAME = "optimise"
@@ -595,7 +596,7 @@ def _job_container(config: Any) -> dict:
 
 
 # --------------------------------------------------------------------------- the sweep's report
-class OptimisationReport(Callback):
+class OptimisationReport(ProgressCallback, Callback):
     """Evaluate the starting point before the sweep; show the trials'
     progress (trials done of ``hydra.sweeper.n_trials``) while it runs; write
     its tables, report and figures after it and print its summary: the best
@@ -607,41 +608,20 @@ class OptimisationReport(Callback):
             (``hydra.callbacks.optimisation_report.progress=false``: none).
     """
 
-    def __init__(self, progress: bool = True) -> None:
-        self.progress = bool(progress)
-        self._bar: Any = None
-
-    def __getstate__(self) -> dict:
-        """What a launcher's worker process gets (the progress thread stays here)."""
-        return {**self.__dict__, "_bar": None}
-
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
-
-        from experiments.sweeps.progress import SweepProgress
 
         sweep_dir = Path(str(config.hydra.sweep.dir))
         evaluation = evaluate_into(_job_container(config), sweep_dir / START_DIR, START_DIR)
         sweeper = OmegaConf.to_container(config.hydra.sweeper, resolve=True)
         searched = searched_params(sweeper, list(config.hydra.overrides.task))
         print(evaluation.line("starting point", searched or None))
-        if self.progress:
-            self._bar = SweepProgress(sweep_dir, sweeper.get("n_trials"), "optimisation", "trial").start()
-
-    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
-        from hydra.types import RunMode
-
-        if self.progress and config.hydra.mode == RunMode.MULTIRUN:
-            from experiments.sweeps.progress import mark_done
-
-            mark_done(Path(str(config.hydra.sweep.dir)), config.hydra.job.num)
+        self.start_progress(sweep_dir, sweeper.get("n_trials"), "optimisation", "trial")
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         from omegaconf import OmegaConf
 
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        self.stop_progress()
         sweep_dir = Path(str(config.hydra.sweep.dir))
         sweeper = OmegaConf.to_container(config.hydra.sweeper, resolve=True)
         task = list(config.hydra.overrides.task)

@@ -24,6 +24,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 
 from experiments.sweeps.jobs import STATUS, read_status
+from experiments.sweeps.progress import ProgressCallback
 
 
 def sweep_statuses(sweep_dir: Path) -> dict[str, dict]:
@@ -60,7 +61,7 @@ def plan_sweep(config: Any) -> Any:
     return plan
 
 
-class SweepSummary(Callback):
+class SweepSummary(ProgressCallback, Callback):
     """Plan the sweep and show its progress; print the jobs' outcome at the
     end of a multirun and write the sweep report.
 
@@ -69,34 +70,13 @@ class SweepSummary(Callback):
             (``hydra.callbacks.sweep_summary.progress=false``: none).
     """
 
-    def __init__(self, progress: bool = True) -> None:
-        self.progress = bool(progress)
-        self._bar: Any = None
-
-    def __getstate__(self) -> dict:
-        """What a launcher's worker process gets (the progress thread stays here)."""
-        return {**self.__dict__, "_bar": None}
-
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        from experiments.sweeps.progress import SweepProgress
-
         plan = plan_sweep(config)
-        if self.progress:
-            total = plan.total if plan is not None else None
-            self._bar = SweepProgress(Path(str(config.hydra.sweep.dir)), total, "sweep", "job").start()
-
-    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
-        from hydra.types import RunMode
-
-        if self.progress and config.hydra.mode == RunMode.MULTIRUN:
-            from experiments.sweeps.progress import mark_done
-
-            mark_done(Path(str(config.hydra.sweep.dir)), config.hydra.job.num)
+        total = plan.total if plan is not None else None
+        self.start_progress(Path(str(config.hydra.sweep.dir)), total, "sweep", "job")
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-            self._bar = None
+        self.stop_progress()
         sweep_dir = Path(str(config.hydra.sweep.dir))
         statuses = sweep_statuses(sweep_dir)
         failed = {job: s for job, s in statuses.items() if s.get("status") == "failed"}

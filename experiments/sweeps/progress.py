@@ -128,3 +128,39 @@ class SweepProgress:
                 self.check()
             except Exception:  # noqa: BLE001 - a progress line is never worth stopping a sweep
                 pass
+
+
+class ProgressCallback:
+    """What the sweep's and the optimiser's Hydra callbacks share: a
+    :class:`SweepProgress` started in the main process, each job marking
+    itself done where it ends (:func:`mark_done`), the line stopped before
+    the summary.
+
+    Args:
+        progress: print a progress line as jobs finish (false: none).
+    """
+
+    def __init__(self, progress: bool = True) -> None:
+        self.progress = bool(progress)
+        self._bar: SweepProgress | None = None
+
+    def __getstate__(self) -> dict:
+        """What a launcher's worker process gets (the progress thread stays here)."""
+        return {**self.__dict__, "_bar": None}
+
+    def start_progress(self, sweep_dir: Path, total: int | None, label: str, unit: str) -> None:
+        """Start the progress line over ``total`` jobs (unknown: None)."""
+        if self.progress:
+            self._bar = SweepProgress(sweep_dir, total, label, unit).start()
+
+    def on_job_end(self, config: Any, job_return: Any = None, **kwargs: Any) -> None:
+        from hydra.types import RunMode
+
+        if self.progress and config.hydra.mode == RunMode.MULTIRUN:
+            mark_done(Path(str(config.hydra.sweep.dir)), config.hydra.job.num)
+
+    def stop_progress(self) -> None:
+        """Stop the progress line (before the summary is printed)."""
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
