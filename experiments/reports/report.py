@@ -425,6 +425,7 @@ def tenure_cells(tenure: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.Dat
     if mine.empty:
         return None
     columns = ["relationships", "annual_revenue", "annual_margin", "median_margin", "barely_profitable"]
+    currency = units_of(meta).currency
     means = mine.groupby(["scenario", "band_from_years", "tenure_band"], sort=True)[columns].mean()
     baseline = meta.get("baseline")
     present = list(dict.fromkeys(str(s) for s in mine["scenario"]))
@@ -448,9 +449,9 @@ def tenure_cells(tenure: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.Dat
             "scenario",
             "tenure",
             "relationships",
-            "revenue a year",
-            "margin a year",
-            "median margin",
+            f"revenue a year ({currency})",
+            f"margin a year ({currency})",
+            f"median margin ({currency})",
             "barely profitable",
         ],
     )

@@ -399,3 +399,26 @@ def test_money_rows_name_the_currency_and_the_heading_the_horizon_and_rate():
     text = format_table(comparison, ranked, m)
     assert "profit (NPV), SEK" in text and "revenue (undiscounted), SEK" in text
     assert "horizon 24 months; NPV discounted at 10% a year" in " ".join(text.split())
+
+
+def test_the_tenure_table_names_the_currency_of_its_money():
+    from experiments.reports.report import tenure_cells
+
+    tenure = pd.DataFrame(
+        {
+            "scenario": ["baseline", "baseline"],
+            "replication": [0, 1],
+            "firm": [FOCAL, FOCAL],
+            "band_from_years": [0.0, 0.0],
+            "tenure_band": ["under 1 year", "under 1 year"],
+            "relationships": [10.0, 12.0],
+            "annual_revenue": [500.0, 700.0],
+            "annual_margin": [100.0, 140.0],
+            "median_margin": [90.0, 95.0],
+            "barely_profitable": [0.5, 0.4],
+        }
+    )
+    m = meta(units={"currency": "JPY", "horizon_steps": 104, "steps_per_year": 52.0, "discount_rate": 0.08})
+    cells = tenure_cells(tenure, m)
+    assert list(cells.columns)[3:6] == ["revenue a year (JPY)", "margin a year (JPY)", "median margin (JPY)"]
+    assert cells.iloc[0, 3] == "600"
