@@ -1,14 +1,24 @@
 """The trainer's dashboard: a lesson of the model live in the browser.
 
-A Mesa SolaraViz page over :class:`experiments.classroom.lesson.Classroom` (Mesa is
-the frame). The sidebar holds SolaraViz's Play, Step and Reset
-and the lesson's controls (:func:`model_params`): a setting takes effect on
-Reset, which rebuilds the classroom from the controls. The main area shows
-the lesson's story, KPI cards per firm and five charts; in every chart the
-baseline twin (the same seed without the strategy) is drawn faint and dashed,
-so the strategy's effect is the gap between solid and dashed. Last, the
-lesson's strategy map (:class:`StrategyMapPanel`): where the strategy pays
-over two market conditions, with a star at the market on the screen.
+A Solara page over :class:`experiments.classroom.lesson.Classroom`, with Mesa
+as the frame: the sidebar holds Mesa's model controller (Reset, Play, Step;
+:class:`mesa.visualization.solara_viz.ModelController`) and step counter, and
+the lesson's controls (:func:`model_params`, each showing its value): a
+setting takes effect on Reset, which rebuilds the classroom from the
+controls. The main area (:func:`Board`) shows the lesson's story, a KPI card
+per firm and five charts; in every chart the baseline twin (the same seed
+without the strategy) is drawn faint and dashed, so the strategy's effect is
+the gap between solid and dashed. Last, the lesson's strategy map
+(:class:`StrategyMapPanel`): where the strategy pays over two market
+conditions, with a star at the market on the screen.
+
+The page is laid out for a 1366 x 768 projector and up: the cards and charts
+wrap into as many columns as fit (:data:`PAGE_CSS`), nothing scrolls
+sideways or is cut off, and Solara's badge is off (:func:`hide_solara_badge`).
+Mesa's SolaraViz is not used for the main area: its grid of draggable cells
+of fixed height cut the cards and the story off, and it showed a tab "Page 0".
+Before the first Step the page already shows the market as the lesson starts:
+the twins keep the burn-in's last steps (:class:`experiments.classroom.lesson.LessonMarket`).
 
 Serve it with ``solara run experiments.classroom.dashboard`` (``make dashboard``).
 Each browser session builds its own classroom inside :func:`Page`
@@ -22,10 +32,13 @@ so that the server does not grow with every session it has served.
 A lesson file that fails validation is not offered; the page names it and
 the one-line reason above the lesson (:func:`experiments.classroom.lesson.read_lessons`).
 
-Charts are matplotlib figures drawn without pyplot (thread-safe: Play steps
-the model in a worker thread), with big fonts and few colours so that they
-read from the back of a room; the numbers they show come from
-:meth:`Classroom.snapshot`, tested in tests/experiments/classroom/test_lesson.py.
+Charts are SVG written in Python (:mod:`experiments.classroom.charts`, about
+a millisecond each) and drawn by the browser; a Step redraws only what the
+step changed: the charts, the cards and the story's step line (the story and
+the strategy map stay as they are). Measured by ``python -m
+benchmarks.classroom_step`` in a real browser against the target of 0.3 s a
+Step on two cores. The numbers come from :meth:`Classroom.snapshot`, tested
+in tests/experiments/classroom/.
 """
 
 from __future__ import annotations
@@ -40,25 +53,24 @@ import time
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 import solara
-from matplotlib.collections import LineCollection
+import solara.lab
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-from mesa.visualization import SolaraViz
+from matplotlib.ticker import Formatter, FuncFormatter
+from mesa.visualization.solara_viz import ModelController, ShowSteps
 from mesa.visualization.utils import update_counter
 
+from experiments.analysis import map_plots
 from experiments.analysis.map_plots import plot_map
+from experiments.classroom import charts
 from experiments.classroom.lesson import (
+    ANNUAL_RETENTION,
     AS_IN_LESSON,
-    CUSTOMER_GROUPS,
     DEFAULT_N_CUSTOMERS,
     KEEP,
     N_CUSTOMERS_RANGE,
     NO_STRATEGY,
-    OUTCOMES,
     PRICE_SEGMENT,
-    STATE_GROUPS,
     Classroom,
     SkippedLesson,
     Snapshot,
@@ -67,56 +79,19 @@ from experiments.classroom.lesson import (
     lesson_presets,
     max_teaching_scenarios,
     skipped_lessons,
-    state_groups,
 )
 from experiments.classroom.lesson_map_view import MapView, classroom_map_view
 from strategies.price_war import RETALIATION
 from strategies.registry import available
 
 # --------------------------------------------------------------------------- look
-#: font sizes in points: legible on a projector from the back of a room
-TITLE_SIZE, LABEL_SIZE, TICK_SIZE, LEGEND_SIZE = 18, 15, 13, 13
-#: size of a chart in inches and its resolution (648 x 360 pixels: about the
-#: width of a grid cell, so the browser barely rescales it)
-FIGURE_SIZE, FIGURE_DPI = (9.0, 5.0), 72
-#: fixed margins of a chart, as shares of the figure (a layout engine would
-#: double the drawing time, and Play redraws five charts every step)
-MARGINS = {"left": 0.12, "right": 0.97, "top": 0.88, "bottom": 0.14, "wspace": 0.3}
-#: the loyalty-state chart's margins: a suptitle above, the legend below
-STATES_MARGINS = {**MARGINS, "left": 0.1, "top": 0.8, "bottom": 0.27, "wspace": 0.08}
-#: the network view's margins: the legend on the right
-NETWORK_MARGINS = {"left": 0.0, "right": 0.7, "top": 0.9, "bottom": 0.0}
-#: one colour per firm, the focal firm first (market order); a fifth firm reuses grey
-FIRM_COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#7f7f7f")
-#: the focal firm's line is drawn thicker than the rivals'
-FOCAL_WIDTH, RIVAL_WIDTH = 3.5, 2.0
-#: the baseline twin: faint and dashed
-BASELINE_STYLE = {"linestyle": "--", "alpha": 0.45, "linewidth": 2.0}
-#: one colour per loyalty-state group (cold outside, warm loyal, grey lost; as experiments/reports/plots.py)
-GROUP_COLOURS = {
-    "not a customer": "#d9d9d9",
-    "new": "#6baed6",
-    "repeat": "#3182bd",
-    "loyal & advocate": "#31a354",
-    "captive": "#b15928",
-    "at risk": "#fd8d3c",
-    "churned": "#636363",
-}
-#: the network view's ties: thin and light, so the customers stand out
-TIE_COLOUR, TIE_WIDTH = "#bbbbbb", 0.8
-#: marker area of a customer in the network view (points squared) and its ring's width
-NODE_SIZE, RING_WIDTH = 90, 2.5
-#: top of the disconfirmation chart's % axis: room above 100% for the legend
-LEGEND_HEADROOM_PCT = 125
-#: one colour per disconfirmation outcome
-OUTCOME_COLOURS = {"delighted": "#31a354", "satisfied": "#bdbdbd", "disappointed": "#d62728"}
-#: steps averaged in the retention and churn lines: a month of weekly steps
-#: steadies the weekly noise of a 2,000-customer market
-ROLLING_STEPS = 4
-#: milliseconds between two steps while playing; drawing the five charts takes
-#: about 0.5-0.7 s more, so a 52-week lesson plays in under a minute (raise
-#: SolaraViz's "Render Interval" to skip drawings and play faster)
+#: the page's title (app bar and browser tab)
+TITLE = "Loyalty classroom"
+#: milliseconds between two steps while playing (a Step's drawing takes
+#: about 0.1 s more; raise the "Render interval" to skip drawings)
 PLAY_INTERVAL_MS = 100
+#: the play-interval slider's range in ms (its step: 10)
+PLAY_INTERVAL_RANGE = (10, 500)
 #: highest seed the seed slider offers (a handful of different worlds is enough in class)
 SEED_MAX = 99
 #: the market-size slider's step
@@ -133,6 +108,61 @@ PRICE_SHARE_RANGE, PRICE_SHARE_STEP = (0.1, 0.8), 0.05
 MAP_SIZE, MAP_DPI = (7.0, 4.1), 76
 #: the strategy map's width on the page (CSS): its own, or the cell's if narrower
 MAP_WIDTH = "min(100%, 532px)"
+#: the narrowest a chart's column gets before the charts go one a row (CSS
+#: pixels): two columns beside the sidebar on a 1366-pixel-wide screen
+CHART_MIN_PX = 420
+#: the narrowest a KPI card gets before the cards wrap (CSS pixels): three
+#: or four cards a row beside the sidebar on a 1366-pixel-wide screen
+CARD_MIN_PX = 210
+
+#: the page's own CSS: the main area's cards and charts wrap into as many
+#: columns as fit, never wider than the window; the sidebar's sliders carry
+#: their label (with the value) on a line of its own above the slider
+PAGE_CSS = f"""
+.lesson-board {{ padding: 12px 16px 24px; max-width: 100%; box-sizing: border-box; }}
+.lesson-board * {{ box-sizing: border-box; }}
+.lesson-story h2 {{ margin: 0 0 4px; font-size: 1.6rem; line-height: 1.25; }}
+.lesson-story p {{ margin: 4px 0; font-size: 1.1rem; line-height: 1.4; }}
+.lesson-story .settings {{ font-size: 0.95rem; color: #555; }}
+.lesson-story {{ overflow-wrap: anywhere; }}
+.kpi-head {{ font-size: 1rem; color: #555; margin: 4px 0 6px; }}
+.kpi-cards {{ display: grid; gap: 10px;
+  grid-template-columns: repeat(auto-fit, minmax(min(100%, {CARD_MIN_PX}px), 1fr)); }}
+.kpi-card {{ min-width: 0; max-width: 100%; border: 1px solid #ddd;
+  border-top: 5px solid var(--firm); border-radius: 6px; padding: 6px 10px; background: #fff;
+  color: #222; overflow-wrap: anywhere; }}
+.kpi-card h3 {{ margin: 0 0 2px; font-size: 1.35rem; color: var(--firm); }}
+.kpi-row {{ display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 8px; padding: 1px 0; }}
+.kpi-row .label {{ flex: 1 1 6.5em; min-width: 0; font-size: 0.95rem; color: #555; }}
+.kpi-row .value {{ flex: 0 1 auto; min-width: 0; margin-left: auto; text-align: right; }}
+.kpi-row .now {{ font-size: 1.45rem; font-weight: 600; }}
+.kpi-row .vs {{ display: inline-block; margin-left: 6px; font-size: 0.85rem; color: #777; }}
+.chart-grid {{ display: grid; gap: 12px; margin-top: 12px;
+  grid-template-columns: repeat(auto-fill, minmax(min(100%, {CHART_MIN_PX}px), 1fr)); }}
+.chart-grid > * {{ min-width: 0; }}
+.chart {{ background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 4px; }}
+.chart svg {{ display: block; width: 100%; height: auto; }}
+.chart-states {{ grid-column: 1 / -1; }}
+.strategy-map-panel {{ background: #fff; color: #222; border: 1px solid #e3e3e3; border-radius: 6px;
+  padding: 4px 8px; }}
+.strategy-map-panel img {{ max-width: 100%; height: auto; }}
+.v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
+.v-navigation-drawer .v-input__slider .v-input__slot > .v-label {{ flex: 0 0 100%; max-width: 100%;
+  margin: 0 !important; white-space: normal; }}
+"""
+
+
+def hide_solara_badge() -> None:
+    """Solara's badge ("This website runs on Solara", bottom right) sits on top
+    of the page and covered a chart: off (as SOLARA_THEME_SHOW_BANNER=False)."""
+    try:
+        from solara.server import settings
+    except ImportError:  # pragma: no cover - Solara without its server
+        return
+    settings.theme.show_banner = False
+
+
+hide_solara_badge()
 
 
 def _default_price_share() -> float:
@@ -214,170 +244,64 @@ def initial_settings(params: dict) -> dict:
     return {name: spec["value"] for name, spec in params.items()}
 
 
-# --------------------------------------------------------------------------- figures
-def _figure(margins: dict = MARGINS) -> Figure:
-    """An empty chart of the page's size, drawn without pyplot."""
-    fig = Figure(figsize=FIGURE_SIZE, dpi=FIGURE_DPI)
-    fig.subplots_adjust(**margins)
-    return fig
+def control_text(name: str, value: object) -> str:
+    """A control's value as its label shows it (0 and "lesson" keep the lesson's)."""
+    if name == "n_customers":
+        return f"{int(value):,}"
+    if name == "price_share":
+        return f"{100 * float(value):.0f}%"
+    if name == "depth":
+        return "lesson's" if float(value) == KEEP else f"{100 * float(value):.0f}%"
+    if name == "start":
+        return "lesson's" if int(value) == KEEP else f"week {int(value)}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
-def _style(ax, title: str, ylabel: str = "") -> None:
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title, fontsize=TITLE_SIZE, loc="left")
-    ax.set_ylabel(ylabel, fontsize=LABEL_SIZE)
-    ax.tick_params(labelsize=TICK_SIZE)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(alpha=0.25)
+# --------------------------------------------------------------------------- the map
+class StepTickFormatter(Formatter):
+    """A matplotlib tick formatter that labels an axis' ticks as the charts
+    do (:func:`experiments.classroom.charts.tick_labels`): every label with
+    the decimals the step between ticks needs (7,500 reads ``7.5k``, not ``8k``)."""
+
+    def __init__(self, unit: str = "") -> None:
+        self.unit = unit
+        self._ticks: list[float] = []
+
+    def set_locs(self, locs) -> None:
+        self._ticks = [float(v) for v in locs]
+
+    def format_ticks(self, values) -> list[str]:
+        self.set_locs(values)
+        return charts.tick_labels(self._ticks, self.unit)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        if float(x) in self._ticks:
+            return charts.tick_labels(self._ticks, self.unit)[self._ticks.index(float(x))]
+        return charts.tick_labels([x], self.unit)[0]
 
 
-def _firm_colour(i: int) -> str:
-    return FIRM_COLOURS[min(i, len(FIRM_COLOURS) - 1)]
-
-
-def _by_firm(table: pd.DataFrame, firm: str) -> pd.DataFrame:
-    return table[table["firm"] == firm] if not table.empty else table
-
-
-def _baseline_legend(ax, **where) -> None:
-    """The legend, with one entry for every dashed (baseline twin) mark."""
-    ax.plot([], [], color="black", **BASELINE_STYLE, label="without the strategy")
-    ax.legend(fontsize=LEGEND_SIZE, frameon=False, **({"loc": "best"} | where))
-
-
-def loyalty_states_figure(snap: Snapshot) -> Figure:
-    """Customers of each firm by loyalty state (stacked areas); the baseline
-    twin's group boundaries dashed."""
-    fig = _figure(STATES_MARGINS)
-    axes = fig.subplots(1, len(snap.firms), sharey=True, squeeze=False)[0]
-    colours = [GROUP_COLOURS[g] for g in CUSTOMER_GROUPS]
-    treated, plain = state_groups(snap.scenario_steps), state_groups(snap.baseline_steps)
-    for ax, firm in zip(axes, snap.firms):
-        _style(ax, firm)
-        rows = _by_firm(treated, firm)
-        if len(rows):
-            ax.stackplot(
-                rows["step"], *[rows[g] for g in CUSTOMER_GROUPS], colors=colours, labels=CUSTOMER_GROUPS, alpha=0.9
-            )
-            base = _by_firm(plain, firm)
-            tops = base[list(CUSTOMER_GROUPS)].cumsum(axis=1)
-            for g in CUSTOMER_GROUPS:
-                ax.plot(base["step"], tops[g], color="black", **{**BASELINE_STYLE, "linewidth": 1.2})
-        ax.set_xlabel("step", fontsize=LABEL_SIZE)
-    axes[0].set_ylabel("customers", fontsize=LABEL_SIZE)
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="lower center", ncols=len(CUSTOMER_GROUPS), fontsize=LEGEND_SIZE, frameon=False)
-    fig.suptitle("Customers by loyalty state (dashed: without the strategy)", fontsize=TITLE_SIZE)
-    return fig
-
-
-def _draw_lines(ax, snap: Snapshot, column: str, scale: float = 1.0, rolling: int = 1) -> None:
-    """One line per firm of a step-table column (a ``rolling``-step mean,
-    times ``scale``); the focal firm thicker, the baseline twin dashed."""
-    for i, firm in enumerate(snap.firms):
-        width = FOCAL_WIDTH if i == snap.focal_index else RIVAL_WIDTH
-        for table, style, label in (
-            (snap.scenario_steps, {"linewidth": width}, firm),
-            (snap.baseline_steps, BASELINE_STYLE, None),
-        ):
-            rows = _by_firm(table, firm)
-            if len(rows):
-                values = rows[column].rolling(rolling, min_periods=1).mean() * scale
-                ax.plot(rows["step"], values, color=_firm_colour(i), **style, label=label)
-    ax.set_xlabel("step", fontsize=LABEL_SIZE)
-
-
-def profit_figure(snap: Snapshot) -> Figure:
-    """Cumulative profit per firm."""
-    fig = _figure()
-    ax = fig.subplots()
-    _style(ax, "Cumulative profit", "since step 1")
-    _draw_lines(ax, snap, "cumulative_profit")
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _format("npv", v)))
-    _baseline_legend(ax)
-    return fig
-
-
-def retention_churn_figure(snap: Snapshot) -> Figure:
-    """Retention and churn per firm, in % of the step's starting customers
-    kept and lost."""
-    fig = _figure()
-    axes = fig.subplots(1, 2)
-    for ax, column, title in zip(axes, ("retention_rate", "churn_rate"), ("Retention %", "Churn %")):
-        _style(ax, f"{title} ({ROLLING_STEPS}-step mean)")
-        _draw_lines(ax, snap, column, scale=100, rolling=ROLLING_STEPS)
-    _baseline_legend(axes[1])
-    return fig
-
-
-def disconfirmation_shares(counts: pd.DataFrame) -> pd.DataFrame:
-    """Each firm's buyers of the step by outcome, in % of its buyers (0 without buyers)."""
-    buyers = counts.sum(axis=1).replace(0, np.nan)
-    return (100 * counts.div(buyers, axis=0)).fillna(0.0)
-
-
-def disconfirmation_figure(snap: Snapshot) -> Figure:
-    """This step's buyers per firm: delighted, satisfied, disappointed (the
-    zone of tolerance); the baseline twin as dashed outlines."""
-    fig = _figure()
-    ax = fig.subplots()
-    _style(ax, f"This step's buyers: expectation vs experience (step {snap.step})", "% of the firm's buyers")
-    shares, base = disconfirmation_shares(snap.disconfirmation), disconfirmation_shares(snap.baseline_disconfirmation)
-    x = np.arange(len(snap.firms))
-    width = 0.8 / len(OUTCOMES)
-    for k, outcome in enumerate(OUTCOMES):
-        at = x + (k - (len(OUTCOMES) - 1) / 2) * width
-        ax.bar(at, shares[outcome].to_numpy(), width, color=OUTCOME_COLOURS[outcome], label=outcome)
-        ax.bar(at, base[outcome].to_numpy(), width, fill=False, edgecolor="black", **BASELINE_STYLE)
-    ax.set_xticks(x, snap.firms)
-    ax.set_ylim(0, LEGEND_HEADROOM_PCT)
-    ax.set_yticks(range(0, 101, 20))
-    _baseline_legend(ax, loc="upper center", ncols=len(OUTCOMES) + 1, handlelength=1.2, columnspacing=0.8)
-    return fig
-
-
-def network_figure(snap: Snapshot, classroom: Classroom) -> Figure:
-    """About 200 customers and their ties, coloured by their state with the
-    focal firm; the ring around each shows the state without the strategy."""
-    sample = classroom.network_sample
-    fig = _figure(NETWORK_MARGINS)
-    ax = fig.subplots()
-    focal = snap.firms[snap.focal_index]
-    ax.set_title(
-        f"Word of mouth: {len(sample.nodes)} customers and their ties, by state with {focal}",
-        fontsize=TITLE_SIZE - 2,
-        loc="left",
-    )
-    ax.set_axis_off()
-    lines = sample.layout[sample.edges]
-    ax.add_collection(LineCollection(lines, colors=TIE_COLOUR, linewidths=TIE_WIDTH, zorder=1))
-    palette = np.array([GROUP_COLOURS[group] for group in STATE_GROUPS])  # by group index
-    ax.scatter(
-        sample.layout[:, 0],
-        sample.layout[:, 1],
-        s=NODE_SIZE,
-        c=palette[snap.network_groups],
-        edgecolors=palette[snap.baseline_network_groups],
-        linewidths=RING_WIDTH,
-        zorder=2,
-    )
-    for group in STATE_GROUPS:
-        ax.scatter([], [], s=NODE_SIZE, c=GROUP_COLOURS[group], label=group)
-    ax.scatter(
-        [], [], s=NODE_SIZE, c="white", edgecolors="black", linewidths=RING_WIDTH, label="ring: without strategy"
-    )
-    ax.legend(fontsize=LEGEND_SIZE - 2, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
-    ax.autoscale_view()
+def exact_money_ticks(fig: Figure) -> Figure:
+    """The figure's axes whose ticks read money in rounded thousands (the
+    colour bar of :func:`experiments.analysis.map_plots.plot_map`, whose
+    formatter, from that module, reads 7,500 as ``8k``) labelled by
+    :class:`StepTickFormatter` instead."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            fmt = axis.get_major_formatter()
+            if isinstance(fmt, FuncFormatter) and getattr(fmt.func, "__module__", "") == map_plots.__name__:
+                axis.set_major_formatter(StepTickFormatter("money"))
     return fig
 
 
 def map_png(view: MapView) -> bytes:
     """The lesson's strategy map as a PNG, the star at the market on the
-    screen (:func:`experiments.analysis.map_plots.plot_map`); empty without a map."""
+    screen (:func:`experiments.analysis.map_plots.plot_map`, its colour
+    bar's ticks exact: :func:`exact_money_ticks`); empty without a map."""
     if not view.found:
         return b""
-    fig = plot_map(view.points, view.meta, view.current)
+    fig = exact_money_ticks(plot_map(view.points, view.meta, view.current))
     if len(view.meta["conditions"]) == 2:
         fig.set_size_inches(*MAP_SIZE)
     buffer = io.BytesIO()
@@ -386,31 +310,6 @@ def map_png(view: MapView) -> bytes:
 
 
 # --------------------------------------------------------------------------- components
-def _show(fig: Figure, classroom: Classroom, snap: Snapshot) -> None:
-    solara.FigureMatplotlib(fig, format="png", dependencies=[id(classroom), snap.step])
-
-
-@solara.component
-def LessonStory(model: Classroom):
-    """The lesson's story at the top: what the class is looking at and against what."""
-    update_counter.get()
-    snap = model.snapshot()
-    shown, base = model.twins.scenario, model.twins.baseline
-    solara.HTML(
-        tag="div",
-        style="font-size: 1.2rem; line-height: 1.45; height: 100%; overflow-y: auto;",
-        unsafe_innerHTML=(
-            f"<h2 style='margin:0'>Lesson: {html.escape(model.preset.name)} &mdash; "
-            f"step {snap.step} of {snap.horizon}</h2>"
-            f"<p style='margin:4px 0'><b>Solid: {html.escape(shown.name)}</b> &mdash; "
-            f"{html.escape(shown.description)}<br><b>Dashed: {html.escape(base.name)}</b> &mdash; "
-            f"{html.escape(base.description)}</p>"
-            f"<p style='margin:4px 0'>{html.escape(model.story)}</p>"
-            f"<p style='font-size:1rem;color:#555;margin:4px 0'>{html.escape(settings_line(model))}</p>"
-        ),
-    )
-
-
 def _describe_strategy(spec: str | dict) -> str:
     """A strategy spec in words: its name and the parameters it sets."""
     if isinstance(spec, str):
@@ -419,8 +318,8 @@ def _describe_strategy(spec: str | dict) -> str:
 
 
 def settings_line(model: Classroom) -> str:
-    """The settings this classroom was built with, in words (the sliders show
-    no numbers, and a moved control only counts after Reset)."""
+    """The settings this classroom was built with, in words (a moved control
+    only counts after Reset)."""
     market = model.twins.scenario.market
     focal = market.firms[model.focal_index]
     price = next((seg.share for seg in market.customers.segments if seg.name == PRICE_SEGMENT), float("nan"))
@@ -432,89 +331,119 @@ def settings_line(model: Classroom) -> str:
     )
 
 
-def _format(column: str, value: float) -> str:
+def story_html(model: Classroom) -> str:
+    """The lesson's story under the step line: what the class is looking at
+    and against what (the same for the whole lesson)."""
+    shown, base = model.twins.scenario, model.twins.baseline
+    return (
+        f"<p><b>Solid: {html.escape(shown.name)}</b> &mdash; {html.escape(shown.description)}<br>"
+        f"<b>Dashed: {html.escape(base.name)}</b> &mdash; {html.escape(base.description)}</p>"
+        f"<p>{html.escape(model.story)}</p>"
+        f"<p class='settings'>{html.escape(settings_line(model))}</p>"
+    )
+
+
+@solara.component
+def LessonStory(model: Classroom):
+    """The lesson's story at the top: the step line follows the model; the
+    story itself is written once per classroom."""
+    update_counter.get()
+    snap = model.snapshot()
+    story = solara.use_memo(lambda: story_html(model), [model])
+    with solara.Div(classes=["lesson-story"]):
+        solara.HTML(
+            tag="h2",
+            unsafe_innerHTML=(
+                f"Lesson: {html.escape(model.preset.name)} &mdash; step {snap.step} of {snap.horizon}"
+                + (" (before the lesson starts)" if snap.step == 0 else "")
+            ),
+        )
+        solara.HTML(tag="div", unsafe_innerHTML=story)
+
+
+def kpi_text(column: str, value: float) -> str:
+    """A KPI card's number: shares and rates in %, money in k and M (three
+    significant figures), customers in thousands separated, scores whole."""
     if not np.isfinite(value):
         return "&ndash;"
-    if column in ("market_share", "retention_rate", "churn_rate"):
+    if column in ("market_share", "retention_rate", "churn_rate", ANNUAL_RETENTION):
         return f"{100 * value:.1f}%"
     if column in ("cumulative_profit", "npv"):
-        return f"{round(value / 1000):,}k"  # round() to an int: no "-0k"
+        return charts.money(value)
     if column == "customers":
         return f"{value:,.0f}"
     return f"{value:.0f}"
 
 
-#: KPI card rows: step-table column -> label
+#: KPI card rows: column of :attr:`Snapshot.kpis` -> label
 KPI_LABELS = {
     "customers": "customers",
     "market_share": "market share",
-    "retention_rate": "retention",
+    ANNUAL_RETENTION: "retention, annual",
     "cumulative_profit": "profit",
     "npv": "NPV",
     "promoter_score": "promoter score",
 }
 
 
+def kpi_cards_html(snap: Snapshot) -> str:
+    """The KPI cards: one card per firm, its numbers now big and, in small
+    grey print, the baseline twin's."""
+    year = round(snap.steps_per_year)
+    shown = min(year, snap.step - snap.first_step + 1)
+    unit = snap.step_unit
+    notes = {
+        ANNUAL_RETENTION: (
+            f"Annual retention over the last {shown} {unit}s shown, as the reports: "
+            "1 - customers lost / mean customers / years"
+        ),
+        "cumulative_profit": "cumulative profit since step 1",
+        "npv": "net present value of the profit since step 1",
+    }
+    cards = []
+    for i, firm in enumerate(snap.firms):
+        rows = "".join(
+            f"<div class='kpi-row' data-kpi='{col}' title='{html.escape(notes.get(col, label), quote=True)}'>"
+            f"<span class='label'>{label}</span><span class='value'>"
+            f"<span class='now'>{kpi_text(col, snap.kpis.at[firm, col])}</span>"
+            f"<span class='vs'>vs {kpi_text(col, snap.baseline_kpis.at[firm, col])}</span></span></div>"
+            for col, label in KPI_LABELS.items()
+        )
+        cards.append(
+            f"<div class='kpi-card' data-firm='{html.escape(firm, quote=True)}' style='--firm:{charts.firm_colour(i)}'>"
+            f"<h3>{html.escape(firm)}</h3>{rows}</div>"
+        )
+    when = "before the lesson starts" if snap.step == 0 else f"step {snap.step}"
+    return (
+        f"<div class='kpi-head'>{when.capitalize()}: each firm now, "
+        f"<span style='color:#777'>vs without the strategy</span>; retention is the annual rate "
+        f"over the last {shown} {unit}s</div><div class='kpi-cards'>{''.join(cards)}</div>"
+    )
+
+
 @solara.component
 def KpiCards(model: Classroom):
-    """The KPI cards: one column per firm, big numbers now and, in small grey
-    print, the baseline twin's."""
+    """The KPI cards (:func:`kpi_cards_html`), redrawn when the model steps."""
     update_counter.get()
-    snap = model.snapshot()
-    head = "".join(
-        f"<th style='color:{_firm_colour(i)};font-size:1.4rem;text-align:left;padding:0 10px'>{html.escape(firm)}</th>"
-        for i, firm in enumerate(snap.firms)
-    )
-    rows = []
-    for col, label in KPI_LABELS.items():
-        cells = "".join(
-            f"<td style='padding:2px 10px;white-space:nowrap'>"
-            f"<span style='font-size:1.6rem;font-weight:600'>{_format(col, snap.kpis.at[firm, col])}</span> "
-            f"<span style='font-size:0.95rem;color:#777'>"
-            f"vs {_format(col, snap.baseline_kpis.at[firm, col])}</span></td>"
-            for firm in snap.firms
-        )
-        rows.append(f"<tr><td style='font-size:1.05rem;color:#555;padding-right:6px'>{label}</td>{cells}</tr>")
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=(
-            f"<div style='font-size:1.05rem;color:#555'>Step {snap.step}: each firm now, "
-            f"<span style='color:#777'>vs without the strategy</span></div>"
-            f"<table style='border-collapse:collapse'><tr><th></th>{head}</tr>{''.join(rows)}</table>"
-        ),
-    )
+    solara.HTML(tag="div", unsafe_innerHTML=kpi_cards_html(model.snapshot()), classes=["kpi-block"])
 
 
-def _panel(model: Classroom, draw: Callable[[Snapshot, Classroom], Figure]) -> None:
-    """Redraw ``draw(snapshot, classroom)`` whenever the model steps or resets."""
+@solara.component
+def Chart(model: Classroom, name: str, draw: Callable[[Snapshot, Classroom], str]):
+    """One chart: ``draw(snapshot, classroom)``'s SVG, redrawn when the model steps or resets."""
     update_counter.get()
-    snap = model.snapshot()
-    _show(draw(snap, model), model, snap)
-
-
-@solara.component
-def LoyaltyStatesChart(model: Classroom):
-    _panel(model, lambda snap, _: loyalty_states_figure(snap))
-
-
-@solara.component
-def ProfitChart(model: Classroom):
-    _panel(model, lambda snap, _: profit_figure(snap))
-
-
-@solara.component
-def RetentionChurnChart(model: Classroom):
-    _panel(model, lambda snap, _: retention_churn_figure(snap))
-
-
-@solara.component
-def DisconfirmationChart(model: Classroom):
-    _panel(model, lambda snap, _: disconfirmation_figure(snap))
+    solara.HTML(tag="div", unsafe_innerHTML=draw(model.snapshot(), model), classes=["chart", f"chart-{name}"])
 
 
 @solara.component
 def NetworkView(model: Classroom):
-    _panel(model, network_figure)
+    """The network view: its layout and ties worked out once per classroom,
+    the customers' colours at every step."""
+    update_counter.get()
+    picture = solara.use_memo(lambda: charts.network_picture(model.network_sample), [model])
+    snap = model.snapshot()
+    svg = charts.network_chart(snap, picture, snap.firms[snap.focal_index])
+    solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["chart", "chart-network"])
 
 
 def _with_code(text: str) -> str:
@@ -535,23 +464,33 @@ def StrategyMapPanel(model: Classroom):
     png = solara.use_memo(lambda: map_png(view), [view.key])
     rule = f"<p style='margin:2px 0'><b>{html.escape(view.rule_line)}</b></p>" if view.rule_line else ""
     lines = "".join(f"<p style='margin:2px 0'>{_with_code(line)}</p>" for line in [view.where_line, *view.notes])
-    with solara.Column(gap="2px", style={"height": "100%", "overflow-y": "auto"}, classes=["strategy-map-panel"]):
+    with solara.Column(gap="2px", classes=["strategy-map-panel"]):
         if png:
             solara.Image(png, width=MAP_WIDTH, classes=["strategy-map"])
         solara.HTML(tag="div", style="font-size: 0.95rem; line-height: 1.35;", unsafe_innerHTML=rule + lines)
 
 
-#: the page's panels in reading order (SolaraViz lays them out two per row)
-COMPONENTS = [
-    LessonStory,
-    KpiCards,
-    LoyaltyStatesChart,
-    ProfitChart,
-    RetentionChurnChart,
-    DisconfirmationChart,
-    NetworkView,
-    StrategyMapPanel,
+#: the charts drawn from the snapshot alone, in reading order: (name, what
+#: draws it); the loyalty states span the page's width, the network view follows
+CHARTS: list[tuple[str, Callable[[Snapshot, Classroom], str]]] = [
+    ("states", lambda snap, _: charts.loyalty_states_chart(snap)),
+    ("profit", lambda snap, _: charts.profit_chart(snap)),
+    ("retention", lambda snap, _: charts.retention_chart(snap)),
+    ("disconfirmation", lambda snap, _: charts.disconfirmation_chart(snap)),
 ]
+
+
+@solara.component
+def Board(model: Classroom):
+    """The main area: the story, the KPI cards, the charts and the strategy map."""
+    with solara.Div(classes=["lesson-board"]):
+        LessonStory(model)
+        KpiCards(model)
+        with solara.Div(classes=["chart-grid"]):
+            for name, draw in CHARTS:
+                Chart(model, name, draw)
+            NetworkView(model)
+            StrategyMapPanel(model)
 
 
 @solara.component
@@ -572,19 +511,77 @@ def SkippedLessonsNotice(skipped: tuple[SkippedLesson, ...]):
 
 
 @solara.component
+def LessonControls(params: dict, settings: solara.Reactive[dict]):
+    """The lesson's controls (:func:`model_params`), each slider's label
+    showing its value; they set ``settings``, which Reset builds from."""
+    now = settings.value
+    for name, spec in params.items():
+
+        def change(value, name=name):
+            settings.value = {**settings.value, name: value}
+
+        value = now.get(name, spec["value"])
+        if spec["type"] == "Select":
+            solara.Select(spec["label"], value=value, values=spec["values"], on_value=change)
+            continue
+        slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+        slider(
+            f"{spec['label']}: {control_text(name, value)}",
+            value=value,
+            min=spec["min"],
+            max=spec["max"],
+            step=spec["step"],
+            on_value=change,
+        )
+
+
+@solara.component
 def LessonViz():
-    """A SolaraViz over this session's own classroom. The classroom is built
-    here, once per browser session (``use_memo``), so tabs never share a
-    model; SolaraViz's Reset replaces it with one built from the controls."""
+    """The lesson on the page: Mesa's model controller and step counter and
+    the lesson's controls in the sidebar, the :func:`Board` beside them. The
+    classroom is built here, once per browser session (``use_memo``), so tabs
+    never share a model; Reset replaces it with one built from the controls."""
     params = solara.use_memo(model_params, [])
     classroom = solara.use_memo(lambda: Classroom(**initial_settings(params)), [])
-    SolaraViz(
-        classroom,
-        components=[(c, 0) for c in COMPONENTS],
-        model_params=params,
-        name="Loyalty classroom",
-        play_interval=PLAY_INTERVAL_MS,
-    )
+    model = solara.use_reactive(classroom)
+    settings = solara.use_reactive(initial_settings(params))
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    solara.Title(TITLE)
+    solara.Style(PAGE_CSS)
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+        solara.lab.ThemeToggle()
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            solara.SliderInt(
+                f"Play interval: {play_interval.value} ms",
+                value=play_interval,
+                min=PLAY_INTERVAL_RANGE[0],
+                max=PLAY_INTERVAL_RANGE[1],
+                step=10,
+            )
+            solara.SliderInt(
+                f"Render interval: every {render_interval.value} step{'s' if render_interval.value > 1 else ''}",
+                value=render_interval,
+                min=1,
+                max=100,
+                step=2,
+            )
+            solara.Checkbox(label="Use threads", value=use_threads)
+            ModelController(
+                model,
+                model_parameters=settings,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+        with solara.Card("Model Parameters"):
+            LessonControls(params, settings)
+        with solara.Card("Information"):
+            ShowSteps(model.value)
+    Board(model.value)
 
 
 @solara.component

@@ -21,6 +21,15 @@ without a browser:
   both twins, this step's disconfirmation counts, the KPI cards and the
   loyalty states of a fixed sample of the social network.
 
+Before the lesson: the twins keep the step-table rows of the burn-in's last
+:data:`HISTORY_YEARS` of a year (steps ``-25`` to ``0`` of a weekly market,
+:class:`LessonMarket`), so that the page shows the market as the lesson
+starts, with charts and numbers, before its first Step. Cumulative profit
+and NPV count from step 1 (0 before). The KPI card's retention is the annual
+rate the reports give (:func:`sim.metrics.summarise`: 1 - customers lost /
+mean customers / years), over the last year of steps shown
+(:func:`annual_retention`), history included while the lesson is younger.
+
 Dashboard burn-in: a Reset must feel immediate in front of a class, so the
 twins are burnt in for at most :data:`MAX_BURN_IN` steps (the lesson's own
 ``burn_in`` if shorter) instead of the experiment's full burn-in (156 weeks in
@@ -50,7 +59,11 @@ from experiments.running.config_keys import rescaled_shares
 from experiments.running.scenarios import Scenario, attach_strategies, build_scenarios, with_engine_threads
 from sim.config import ConfigError, MarketConfig, RunConfig, SegmentConfig, validate
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
+from sim.metrics import step_metrics
 from sim.model import LoyaltyModel
+from sim.phases import Phase
+from sim.phases.step_table import record_step
+from sim.records import StepRecord
 from agents.states import STATE_NAMES, LoyaltyState as S
 from strategies.price_war import RETALIATION, PriceWarConfig
 from strategies.registry import available
@@ -83,6 +96,14 @@ NETWORK_SAMPLE_SIZE = 200
 LAYOUT_SEED = 7
 #: spring-layout iterations: enough for a stable picture of 200 nodes, computed once
 LAYOUT_ITERATIONS = 60
+#: the burn-in's last steps the page shows before step 1, as a share of a year
+#: (26 weeks, 6 months; fewer if the burn-in is shorter): the retention
+#: chart's window is full from half-way through them
+HISTORY_YEARS = 0.5
+#: the retention chart's rolling window, as a share of a year (13 weeks, 3 months)
+RETENTION_WINDOW_YEARS = 0.25
+#: the name of a step in words, by steps per year (else "step")
+STEP_UNITS = {52: "week", 12: "month", 4: "quarter", 1: "year"}
 
 #: the loyalty states grouped for the page's colours (few colours, legible from
 #: the back of a room): group name -> states (agents/states.py)
@@ -114,6 +135,8 @@ KPI_COLUMNS = (
     "npv",
     "promoter_score",
 )
+#: the KPI cards' column of the annual retention (:func:`annual_retention`)
+ANNUAL_RETENTION = "annual_retention"
 
 
 # --------------------------------------------------------------------------- lesson presets
@@ -455,10 +478,50 @@ def build_twins(twins: TwinMarkets, seed: int) -> tuple[LoyaltyModel, LoyaltyMod
     the baseline's, the market is burnt in once and the scenario continues
     from a copy with its strategies attached (experiments/running/scenarios.py):
     bit-identical to building it from scratch, at half the Reset time."""
-    baseline = LoyaltyModel(market=twins.baseline.market, seed=seed)
+    baseline = LessonMarket(market=twins.baseline.market, seed=seed)
     if twins.scenario.shares_burn_in and twins.scenario.without_strategies == twins.baseline.market:
         return attach_strategies(baseline, twins.scenario.market), baseline
-    return LoyaltyModel(market=twins.scenario.market, seed=seed), baseline
+    return LessonMarket(market=twins.scenario.market, seed=seed), baseline
+
+
+def history_steps(market: MarketConfig) -> int:
+    """How many of the burn-in's last steps the page shows before step 1:
+    :data:`HISTORY_YEARS` of a year, at most the burn-in."""
+    return min(int(market.burn_in), max(1, round(HISTORY_YEARS * market.steps_per_year)))
+
+
+class LessonMarket(LoyaltyModel):
+    """A :class:`~sim.model.LoyaltyModel` that keeps the step-table rows of
+    its burn-in's last :func:`history_steps` steps in :attr:`history`
+    (numbered ``-k+1`` to ``0``, from the same records as a reported step's,
+    :func:`sim.metrics.step_metrics`; cumulative profit and NPV are 0 there,
+    as the books count from step 1). A probe, as :mod:`sim.phases` allows:
+    the step table's phase is substituted by one that also records those
+    steps, as the engine sets its phases (before the burn-in). Its own step
+    table and its trajectory are the plain model's: it only reads."""
+
+    def __init__(self, *, market: MarketConfig, seed: int) -> None:
+        self.history: list[dict[str, Any]] = []
+        self._history_steps = history_steps(market)
+        super().__init__(market=market, seed=seed)
+
+    @property
+    def phases(self) -> list[Phase]:
+        """The step's phases (:data:`sim.phases.PHASES`), the step table's own recording the history too."""
+        return self._phases
+
+    @phases.setter
+    def phases(self, phases: list[Phase]) -> None:
+        self._phases = [self._record_step if phase is record_step else phase for phase in phases]
+
+    def _record_step(self, market: LoyaltyModel, step: StepRecord) -> None:
+        record_step(market, step)
+        number = market.reported_step  # 0 for the burn-in's last step
+        if not step.reported and number > -self._history_steps:
+            rows = step_metrics(market, step)
+            for row in rows:
+                row["step"] = number
+            self.history.extend(rows)
 
 
 # --------------------------------------------------------------------------- read-outs
@@ -475,13 +538,73 @@ def disconfirmation_counts(model: LoyaltyModel) -> pd.DataFrame:
     return pd.DataFrame(counts, index=pd.Index(names, name="firm"), columns=list(OUTCOMES))
 
 
-def kpi_cards(table: pd.DataFrame, firms: list[str]) -> pd.DataFrame:
-    """The KPI cards: each firm's :data:`KPI_COLUMNS` at the last reported
-    step (NaN before the first)."""
+def kpi_cards(table: pd.DataFrame, firms: list[str], steps_per_year: float = 52.0) -> pd.DataFrame:
+    """The KPI cards: each firm's :data:`KPI_COLUMNS` at the last step of
+    ``table`` (step 0 before the first Step: the burn-in's last; NaN in an
+    empty table) and its annual retention over the last year
+    (:func:`annual_retention`, column ``annual_retention``)."""
     if table.empty:
-        return pd.DataFrame(np.nan, index=pd.Index(firms, name="firm"), columns=list(KPI_COLUMNS))
-    last = table[table["step"] == table["step"].max()].set_index("firm")
-    return last.loc[firms, list(KPI_COLUMNS)]
+        return pd.DataFrame(np.nan, index=pd.Index(firms, name="firm"), columns=[*KPI_COLUMNS, ANNUAL_RETENTION])
+    last = table.tail(len(firms))  # the last step's rows, one a firm in the firms' order
+    if list(last["firm"]) != list(firms) or last["step"].nunique() != 1:
+        last = table[table["step"] == table["step"].max()].set_index("firm").loc[firms].reset_index()
+    cards = last[list(KPI_COLUMNS)].set_axis(pd.Index(firms, name="firm"))
+    cards[ANNUAL_RETENTION] = annual_retention(table, steps_per_year).reindex(firms).to_numpy()
+    return cards
+
+
+def year_window(table: pd.DataFrame, steps_per_year: float, now: int | None = None) -> pd.DataFrame:
+    """The rows of the last year of ``table`` up to step ``now`` (its last
+    step by default): steps ``now - steps_per_year + 1`` to ``now``, fewer
+    if the table starts later."""
+    if table.empty:
+        return table
+    now = int(table["step"].max()) if now is None else int(now)
+    steps = table["step"]
+    return table[(steps > now - round(steps_per_year)) & (steps <= now)]
+
+
+def annual_retention(table: pd.DataFrame, steps_per_year: float, now: int | None = None) -> pd.Series:
+    """Each firm's annual retention over the last year of ``table`` up to
+    step ``now`` (:func:`year_window`), as the reports give it
+    (:func:`sim.metrics.summarise`): 1 - customers lost over the window /
+    the mean customers / the window's length in years. By firm, in the
+    table's order of firms; empty for an empty table. Where a firm had no
+    customers to keep (fewer than one on average, e.g. a rival yet to enter)
+    it is NaN, and it is at least 0 (more lost in a year than there were
+    customers: none kept)."""
+    window = year_window(table, steps_per_year, now)
+    if window.empty:
+        return pd.Series(dtype=float, name=ANNUAL_RETENTION)
+    codes, firms = pd.factorize(window["firm"].to_numpy())  # the firms in the table's order
+    steps = np.bincount(codes)
+    lost = np.bincount(codes, weights=window["lost"].to_numpy(dtype=float))
+    customers = np.bincount(codes, weights=window["customers"].to_numpy(dtype=float)) / steps
+    retention = 1 - lost / np.maximum(customers, 1) / (steps / steps_per_year)
+    retention = np.where(customers >= 1, np.maximum(retention, 0.0), np.nan)
+    return pd.Series(retention, index=pd.Index(firms, name="firm"), name=ANNUAL_RETENTION)
+
+
+def rolling_annual_retention(lost: np.ndarray, customers: np.ndarray, window: int, steps_per_year: float) -> np.ndarray:
+    """:func:`annual_retention` over a rolling window of ``window`` steps,
+    for arrays [steps, firms] of customers lost and customers: 1 - the
+    window's lost / its mean customers / its years; NaN until a window is
+    full and where a firm had no customers, at least 0 (as :func:`annual_retention`)."""
+    lost, customers = np.asarray(lost, dtype=float), np.asarray(customers, dtype=float)
+    if lost.size == 0:
+        return lost
+    window = max(int(window), 1)
+
+    def rolling_sum(a: np.ndarray) -> np.ndarray:
+        c = np.cumsum(np.vstack([np.zeros((1, a.shape[1])), a]), axis=0)
+        ends = np.arange(1, len(a) + 1)
+        return c[ends] - c[np.maximum(ends - window, 0)]
+
+    mean_customers = rolling_sum(customers) / window
+    out = np.maximum(1 - rolling_sum(lost) / np.maximum(mean_customers, 1.0) / (window / steps_per_year), 0.0)
+    out[mean_customers < 1] = np.nan
+    out[: window - 1] = np.nan
+    return out
 
 
 def state_groups(table: pd.DataFrame) -> pd.DataFrame:
@@ -543,20 +666,89 @@ def sample_network(network: sp.spmatrix, seed: int, size: int = NETWORK_SAMPLE_S
 @dataclass(frozen=True)
 class Snapshot:
     """Everything the page shows at one step, read consistently under the
-    classroom's lock (the page's Play runs steps in another thread)."""
+    classroom's lock (the page's Play runs steps in another thread). The
+    step tables hold the steps shown before the lesson (``<= 0``, the end of
+    the burn-in) and the lesson's steps, one row per step and firm in the
+    firms' order; the methods give a column as an array [steps, firms]."""
 
     step: int
     horizon: int
     firms: list[str]
     focal_index: int
-    scenario_steps: pd.DataFrame  # the scenario twin's step table
-    baseline_steps: pd.DataFrame  # the baseline twin's step table
+    scenario_steps: pd.DataFrame  # the scenario twin's step table, the history first
+    baseline_steps: pd.DataFrame  # the baseline twin's step table, the history first
     disconfirmation: pd.DataFrame  # this step's buyers by outcome, scenario twin
     baseline_disconfirmation: pd.DataFrame  # the same, baseline twin
     kpis: pd.DataFrame  # KPI cards per firm, scenario twin
     baseline_kpis: pd.DataFrame  # KPI cards per firm, baseline twin
     network_groups: np.ndarray  # sampled customers' state group with the focal firm
     baseline_network_groups: np.ndarray
+    steps_per_year: float = 52.0
+    first_step: int = 0  # the first step shown (the history's first, <= 0)
+
+    @property
+    def steps(self) -> np.ndarray:
+        """The steps shown, from :attr:`first_step` to :attr:`step`."""
+        table = self.scenario_steps
+        return table["step"].to_numpy()[:: len(self.firms)] if len(table) else np.zeros(0, dtype=np.int64)
+
+    @property
+    def step_unit(self) -> str:
+        """A step in words: ``week``, ``month`` (:data:`STEP_UNITS`) or ``step``."""
+        return STEP_UNITS.get(round(self.steps_per_year), "step") if self.steps_per_year % 1 == 0 else "step"
+
+    @property
+    def retention_window(self) -> int:
+        """The retention chart's window in steps (:data:`RETENTION_WINDOW_YEARS`)."""
+        return max(1, round(RETENTION_WINDOW_YEARS * self.steps_per_year))
+
+    def values(self, column: str, baseline: bool = False) -> np.ndarray:
+        """A step-table column as an array [steps, firms] (float)."""
+        table = self.baseline_steps if baseline else self.scenario_steps
+        if table.empty:
+            return np.zeros((0, len(self.firms)))
+        return table[column].to_numpy(dtype=float).reshape(-1, len(self.firms))
+
+    def rolling_retention(self, baseline: bool = False) -> np.ndarray:
+        """Annual retention per step and firm over :attr:`retention_window`
+        steps (:func:`rolling_annual_retention`), a share."""
+        return rolling_annual_retention(
+            self.values("lost", baseline),
+            self.values("customers", baseline),
+            self.retention_window,
+            self.steps_per_year,
+        )
+
+    def group_counts(self, baseline: bool = False) -> np.ndarray:
+        """Customers per step, firm and customer group (:data:`CUSTOMER_GROUPS`): [steps, firms, groups]."""
+        parts = [
+            sum(self.values(f"n_{STATE_NAMES[state]}", baseline) for state in STATE_GROUPS[group])
+            for group in CUSTOMER_GROUPS
+        ]
+        if not parts or not len(self.firms):
+            return np.zeros((0, len(self.firms), len(CUSTOMER_GROUPS)))
+        return np.stack(parts, axis=2)
+
+
+class _GrowingTable:
+    """A twin's step table, its history first, converted to a DataFrame
+    step by step: only the rows added since the last read are converted."""
+
+    def __init__(self, model: LessonMarket) -> None:
+        self.model = model
+        self.frame = pd.DataFrame.from_records(getattr(model, "history", []))
+        self.rows = 0  # the model's records in :attr:`frame`
+
+    def read(self) -> pd.DataFrame:
+        records = self.model.records
+        if len(records) > self.rows:
+            new = pd.DataFrame.from_records(records[self.rows :])
+            self.frame = new if self.frame.empty else pd.concat([self.frame, new], ignore_index=True)
+            late = [c for c in self.model.ledger.categories if c in self.frame.columns]
+            if late and self.frame[late].isna().any().any():  # a cost first booked later reads 0 before
+                self.frame[late] = self.frame[late].fillna(0.0)
+            self.rows = len(records)
+        return self.frame
 
 
 # --------------------------------------------------------------------------- the classroom
@@ -603,6 +795,8 @@ class Classroom(mesa.Model):
         self.focal_index = self.twins.focal_index
         self.horizon = self.twins.scenario.market.steps
         self.network_sample = sample_network(self.scenario_model.network, settings.seed)
+        self.steps_per_year = float(self.twins.scenario.market.steps_per_year)
+        self._tables = (_GrowingTable(self.scenario_model), _GrowingTable(self.baseline_model))
         self._lock = threading.RLock()
         self._snapshot: Snapshot | None = None
         self.running = self.horizon > 0
@@ -641,7 +835,7 @@ class Classroom(mesa.Model):
 
     def _read(self) -> Snapshot:
         firms, f = self.firm_names, self.focal_index
-        treated, plain = self.scenario_model.step_table(), self.baseline_model.step_table()
+        treated, plain = (table.read() for table in self._tables)
         return Snapshot(
             step=self.reported_steps,
             horizon=self.horizon,
@@ -651,8 +845,10 @@ class Classroom(mesa.Model):
             baseline_steps=plain,
             disconfirmation=disconfirmation_counts(self.scenario_model),
             baseline_disconfirmation=disconfirmation_counts(self.baseline_model),
-            kpis=kpi_cards(treated, firms),
-            baseline_kpis=kpi_cards(plain, firms),
+            kpis=kpi_cards(treated, firms, self.steps_per_year),
+            baseline_kpis=kpi_cards(plain, firms, self.steps_per_year),
             network_groups=self.network_sample.groups(self.scenario_model, f),
             baseline_network_groups=self.network_sample.groups(self.baseline_model, f),
+            steps_per_year=self.steps_per_year,
+            first_step=int(treated["step"].min()) if len(treated) else 0,
         )

@@ -27,16 +27,28 @@ def wait_for_time(tab, value: float) -> None:
     tab.page.get_by_text(re.compile(rf"^Time: {value:.1f}$")).first.wait_for(timeout=REACT_MS)
 
 
+#: the page's charts: SVG in the page (experiments/classroom/charts.py), one per chart
+CHARTS = ".chart svg"
+#: the charts the page draws: loyalty states, profit, retention, disconfirmation, network
+N_CHARTS = 5
+#: what tells a chart's drawing from the last: the step it shows and what it draws
+CHARTS_JS = f'Array.from(document.querySelectorAll("{CHARTS}")).map(s => s.dataset.step + ":" + s.innerHTML)'
+
+
 def chart_images(tab) -> list[str]:
-    """The src of every chart image (Solara draws matplotlib figures as images)."""
-    images = tab.page.locator("img")
-    return [images.nth(i).get_attribute("src") for i in range(images.count())]
+    """Every chart as drawn (its step and its SVG's content)."""
+    return tab.page.evaluate(CHARTS_JS)
 
 
 def ready(tab) -> None:
     tab.page.get_by_role("button", name="Step").wait_for(timeout=REACT_MS)
     tab.page.get_by_text(re.compile(r"^Lesson: ")).first.wait_for(timeout=REACT_MS)
-    tab.page.wait_for_function('document.querySelectorAll("img").length >= 5', timeout=REACT_MS)
+    tab.page.wait_for_function(f'document.querySelectorAll("{CHARTS}").length >= {N_CHARTS}', timeout=REACT_MS)
+
+
+def wait_for_redrawn_charts(tab, old: list[str]) -> None:
+    """Until the charts differ from ``old`` (a redrawing after a Step or a Reset)."""
+    tab.page.wait_for_function(f"(old) => {CHARTS_JS}.some((c, i) => c !== old[i])", arg=old, timeout=REACT_MS)
 
 
 def press(tab, name: str) -> None:
@@ -47,7 +59,7 @@ def test_the_page_loads_with_no_console_error_and_draws_its_charts(open_tab, ser
     tab = open_tab()
     ready(tab)
     assert tab.errors == []
-    assert len(chart_images(tab)) >= 5  # states, profit, retention/churn, disconfirmation, network
+    assert len(chart_images(tab)) >= N_CHARTS  # states, profit, retention, disconfirmation, network
     body = tab.page.inner_text("body")
     for text in ("Controls", "Focal", "Discounter", "Premium", "market share", "without the strategy"):
         assert text in body
@@ -60,11 +72,7 @@ def test_step_advances_time_and_redraws_the_charts(open_tab):
     before, charts = time_shown(tab), chart_images(tab)
     press(tab, "Step")
     wait_for_time(tab, before + 1)
-    tab.page.wait_for_function(
-        '(old) => Array.from(document.querySelectorAll("img")).some((img, i) => img.src !== old[i])',
-        arg=charts,
-        timeout=REACT_MS,
-    )
+    wait_for_redrawn_charts(tab, charts)
     assert tab.page.get_by_text(re.compile(rf"step {int(before + 1)} of \d+")).count() >= 1
     assert tab.errors == []
 
@@ -111,11 +119,7 @@ def test_switching_the_lesson_changes_the_story_and_the_charts(open_tab):
     assert "rivals" in tab.page.inner_text("body").lower()  # the price-war lesson's story
     press(tab, "Step")
     wait_for_time(tab, 1)
-    tab.page.wait_for_function(
-        '(old) => Array.from(document.querySelectorAll("img")).some((img, i) => img.src !== old[i])',
-        arg=charts,
-        timeout=REACT_MS,
-    )
+    wait_for_redrawn_charts(tab, charts)
     assert tab.errors == []
 
 

@@ -19,6 +19,7 @@ from pandas.testing import assert_frame_equal
 
 from sim.config_loading import CONF_DIR
 from experiments.classroom.lesson import (
+    ANNUAL_RETENTION,
     AS_IN_LESSON,
     EXTRA_LESSONS_ENV,
     GROUP_OF_STATE,
@@ -89,7 +90,9 @@ def test_every_scenario_of_every_lesson_runs_on_the_page(lesson):
     for number in range(1, len(lesson_presets()[lesson].teaching_scenarios) + 1):
         room = small(lesson=lesson, scenario_number=number)
         room.step()
-        assert room.reported_steps == 1 and not room.snapshot().kpis.isna().any().any()
+        kpis = room.snapshot().kpis
+        assert room.reported_steps == 1 and not kpis[list(KPI_COLUMNS)].isna().any().any()
+        assert (kpis[ANNUAL_RETENTION].notna() | (kpis["customers"] == 0)).all()  # none to keep: no rate
 
 
 # --------------------------------------------------------------------------- lesson files
@@ -244,7 +247,7 @@ def test_two_classrooms_are_independent():
     one, two = small(), small()
     for _ in range(3):
         one.step()
-    assert two.reported_steps == 0 and two.snapshot().scenario_steps.empty
+    assert two.reported_steps == 0 and two.snapshot().scenario_steps["step"].max() == 0  # only the history
     assert one.scenario_model is not two.scenario_model
     assert one.scenario_model.customers.state is not two.scenario_model.customers.state
 
@@ -317,13 +320,15 @@ def test_disconfirmation_counts_add_up_to_the_steps_buyers():
 
 def test_kpi_cards_are_the_step_tables_last_row():
     room = small()
-    assert room.snapshot().kpis.isna().all().all()  # nothing before the first step
+    first = room.snapshot()
+    assert first.step == 0 and not first.kpis.isna().any().any()  # the market as the lesson starts
+    assert (first.kpis[["cumulative_profit", "npv"]] == 0).all().all()  # the books count from step 1
     for _ in range(3):
         room.step()
     snap = room.snapshot()
     for cards, table in ((snap.kpis, snap.scenario_steps), (snap.baseline_kpis, snap.baseline_steps)):
         last = table[table["step"] == 3].set_index("firm")[list(KPI_COLUMNS)]
-        assert_frame_equal(cards, last.loc[snap.firms])
+        assert_frame_equal(cards[list(KPI_COLUMNS)], last.loc[snap.firms])
 
 
 def test_state_groups_count_every_customer_relationship():
@@ -371,21 +376,26 @@ def test_page_imports_and_its_controls_are_the_classrooms_keywords():
 
 
 def test_charts_draw_before_and_after_steps():
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from xml.etree import ElementTree
 
-    from experiments.classroom import dashboard as page
+    from experiments.classroom import charts, dashboard as page
 
     room = small()
-    for _ in range(2):
+    picture = charts.network_picture(room.network_sample)
+    for k in range(2):
         snap = room.snapshot()
-        for fig in (
-            page.loyalty_states_figure(snap),
-            page.profit_figure(snap),
-            page.retention_churn_figure(snap),
-            page.disconfirmation_figure(snap),
-            page.network_figure(snap, room),
+        for name, svg in (
+            ("states", charts.loyalty_states_chart(snap)),
+            ("profit", charts.profit_chart(snap)),
+            ("retention", charts.retention_chart(snap)),
+            ("disconfirmation", charts.disconfirmation_chart(snap)),
+            ("network", charts.network_chart(snap, picture, "Focal")),
         ):
-            FigureCanvasAgg(fig).draw()
+            root = ElementTree.fromstring(svg)  # well-formed
+            assert root.get("data-chart") == name and root.get("data-step") == str(k)
+            drawn = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("polyline", "polygon", "circle", "rect")]
+            assert len(drawn) >= 3, name  # drawn before the first step too
+        page.kpi_cards_html(snap)
         room.step()
 
 
