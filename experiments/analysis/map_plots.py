@@ -28,6 +28,7 @@ from matplotlib.ticker import FuncFormatter
 
 from experiments.analysis.scenario_discovery import condition_value
 from experiments.reports.report import format_value, markdown_table
+from experiments.reports.units import money_ticks
 
 #: the figure's file name under ``figures/`` (written as .png and .svg)
 FIGURE = "map"
@@ -42,14 +43,6 @@ CMAP = "RdBu"
 #: the rules' boxes: (edge colour, legend label)
 BOXES = {"pays": ("#08306b", "the rule's box: where it pays"), "loses": ("#67000d", "the rule's box: where it loses")}
 CURRENT_COLOUR = "#ffb000"
-
-
-def _money(x: float, _pos: Any = None) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:,.1f}M"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:,.0f}k"
-    return f"{x:,.0f}"
 
 
 def _norm(values: np.ndarray) -> TwoSlopeNorm:
@@ -126,7 +119,7 @@ def plot_map(points: pd.DataFrame, meta: Mapping[str, Any], current: Mapping[str
             labels.append(label)
     fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=9, frameon=False)
     if image is not None:
-        bar = fig.colorbar(image, ax=list(axes[: len(pairs)]), shrink=0.9, format=FuncFormatter(_money))
+        bar = fig.colorbar(image, ax=list(axes[: len(pairs)]), shrink=0.9, format=FuncFormatter(money_ticks))
         bar.set_label(f"{meta['kpi_label']}: {meta['scenario']} minus {meta['baseline']}")
     title = f"Where {meta['scenario']} pays against {meta['baseline']} ({meta['experiment']})"
     fig.suptitle("\n".join(textwrap.wrap(title, 90)), fontsize=12)

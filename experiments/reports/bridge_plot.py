@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from experiments.reports.profit_bridge import NPV, REVENUE, books
-from experiments.reports.units import ReportUnits
+from experiments.reports.units import ReportUnits, money_ticks
 
 #: colours of a line that raised the NPV, one that lowered it, and the total
 GAIN, LOSS, TOTAL = "#2e7d32", "#c62828", "#37474f"
@@ -22,16 +22,6 @@ GAIN, LOSS, TOTAL = "#2e7d32", "#c62828", "#37474f"
 COLUMNS = 2
 #: inches of a panel's width and of one bar's height
 PANEL_WIDTH, BAR_HEIGHT = 6.4, 0.42
-
-
-def money_ticks(value: float, _position: float | None = None) -> str:
-    """A money tick: ``-40k``, ``1.25M``, ``750``: as many decimals as the
-    value needs (ticks 2.5k apart read 2.5k, 5k, 7.5k)."""
-    magnitude = abs(value)
-    for scale, suffix in ((1e6, "M"), (1e3, "k")):
-        if magnitude >= scale:
-            return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + suffix
-    return f"{value:,.0f}"
 
 
 def _steps(rows: pd.DataFrame, tolerance: float) -> pd.DataFrame:

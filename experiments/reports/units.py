@@ -95,3 +95,13 @@ class ReportUnits:
             f"Money in {self.currency}; horizon {self.horizon()}; NPV discounted at {self.rate()}; "
             "retention and churn are annual rates."
         )
+
+
+def money_ticks(value: float, _position: float | None = None) -> str:
+    """A money tick: ``-40k``, ``1.25M``, ``750``: as many decimals as the
+    value needs (ticks 2.5k apart read 2.5k, 5k, 7.5k)."""
+    magnitude = abs(value)
+    for scale, suffix in ((1e6, "M"), (1e3, "k")):
+        if magnitude >= scale:
+            return f"{value / scale:,.3f}".rstrip("0").rstrip(".") + suffix
+    return f"{value:,.0f}"

@@ -245,3 +245,31 @@ def test_the_shipped_maps_cover_every_named_map_and_every_lesson_and_their_index
         assert [c["key"] for c in meta["conditions"]] == [c["key"] for c in config["map"]["conditions"]] or meta[
             "screened"
         ], name
+
+
+def test_the_maps_colour_bar_reads_its_ticks_without_rounding_them_away():
+    from pathlib import Path
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from experiments.analysis.map_plots import plot_map
+
+    shipped = Path(__file__).resolve().parents[3] / "docs" / "maps" / "headline_club_marketing"
+    meta = json.loads((shipped / "map.json").read_text())
+    points = pd.read_csv(shipped / "points.csv")
+    money = [c for c in ("diff", "ci_low", "ci_high", "mean", "baseline_mean") if c in points]
+    points[money] *= 0.1  # differences of a few thousand: ticks at fractions of a thousand
+    fig = plot_map(points, meta)
+    FigureCanvasAgg(fig).draw()
+    bar = fig.axes[-1]
+    axis = bar.yaxis if bar.get_yticklabels() else bar.xaxis
+    ticks = [t for t in axis.get_majorticklocs() if axis.get_view_interval()[0] <= t <= axis.get_view_interval()[1]]
+    labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+    scale = {"k": 1e3, "M": 1e6}
+    shown = [
+        float(x[:-1].replace(",", "").replace("−", "-")) * scale[x[-1]]
+        if x[-1] in scale
+        else float(x.replace(",", "").replace("−", "-"))
+        for x in labels
+    ]
+    np.testing.assert_allclose(shown, ticks[: len(shown)], rtol=1e-3, atol=0.5)

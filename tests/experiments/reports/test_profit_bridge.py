@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.reports.bridge_plot import money_ticks, plot_profit_bridge
+from experiments.reports.bridge_plot import plot_profit_bridge
+from experiments.reports.units import money_ticks
 from experiments.reports.profit_bridge import (
     MARGIN,
     NPV,
