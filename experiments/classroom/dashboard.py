@@ -55,12 +55,9 @@ from typing import Callable
 import numpy as np
 import solara
 import solara.lab
-from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, FuncFormatter
 from mesa.visualization.solara_viz import ModelController, ShowSteps
 from mesa.visualization.utils import update_counter
 
-from experiments.analysis import map_plots
 from experiments.analysis.map_plots import plot_map
 from experiments.classroom import charts
 from experiments.classroom.lesson import (
@@ -260,48 +257,12 @@ def control_text(name: str, value: object) -> str:
 
 
 # --------------------------------------------------------------------------- the map
-class StepTickFormatter(Formatter):
-    """A matplotlib tick formatter that labels an axis' ticks as the charts
-    do (:func:`experiments.classroom.charts.tick_labels`): every label with
-    the decimals the step between ticks needs (7,500 reads ``7.5k``, not ``8k``)."""
-
-    def __init__(self, unit: str = "") -> None:
-        self.unit = unit
-        self._ticks: list[float] = []
-
-    def set_locs(self, locs) -> None:
-        self._ticks = [float(v) for v in locs]
-
-    def format_ticks(self, values) -> list[str]:
-        self.set_locs(values)
-        return charts.tick_labels(self._ticks, self.unit)
-
-    def __call__(self, x: float, pos: int | None = None) -> str:
-        if float(x) in self._ticks:
-            return charts.tick_labels(self._ticks, self.unit)[self._ticks.index(float(x))]
-        return charts.tick_labels([x], self.unit)[0]
-
-
-def exact_money_ticks(fig: Figure) -> Figure:
-    """The figure's axes whose ticks read money in rounded thousands (the
-    colour bar of :func:`experiments.analysis.map_plots.plot_map`, whose
-    formatter, from that module, reads 7,500 as ``8k``) labelled by
-    :class:`StepTickFormatter` instead."""
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            fmt = axis.get_major_formatter()
-            if isinstance(fmt, FuncFormatter) and getattr(fmt.func, "__module__", "") == map_plots.__name__:
-                axis.set_major_formatter(StepTickFormatter("money"))
-    return fig
-
-
 def map_png(view: MapView) -> bytes:
     """The lesson's strategy map as a PNG, the star at the market on the
-    screen (:func:`experiments.analysis.map_plots.plot_map`, its colour
-    bar's ticks exact: :func:`exact_money_ticks`); empty without a map."""
+    screen (:func:`experiments.analysis.map_plots.plot_map`); empty without a map."""
     if not view.found:
         return b""
-    fig = exact_money_ticks(plot_map(view.points, view.meta, view.current))
+    fig = plot_map(view.points, view.meta, view.current)
     if len(view.meta["conditions"]) == 2:
         fig.set_size_inches(*MAP_SIZE)
     buffer = io.BytesIO()

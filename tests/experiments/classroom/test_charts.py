@@ -96,24 +96,6 @@ def test_kpi_money_reads_three_significant_figures(value, text):
     assert charts.money(value) == text
 
 
-def test_the_map_colour_bar_formatter_labels_as_the_charts_do():
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FixedLocator, FuncFormatter
-
-    from experiments.analysis import map_plots
-    from experiments.classroom.dashboard import StepTickFormatter, exact_money_ticks
-
-    fig = Figure()
-    ax = fig.add_subplot()
-    ax.yaxis.set_major_locator(FixedLocator([0, 2500, 5000, 7500]))
-    ax.yaxis.set_major_formatter(FuncFormatter(map_plots._money))  # the map's colour bar's
-    ax.set_ylim(0, 7500)
-    exact_money_ticks(fig)
-    assert isinstance(ax.yaxis.get_major_formatter(), StepTickFormatter)
-    fig.canvas.draw()
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["0", "2.5k", "5.0k", "7.5k"]
-
-
 # --------------------------------------------------------------------------- charts
 @pytest.fixture(scope="module")
 def room() -> Classroom:
