@@ -8,14 +8,21 @@ into what a reader sees:
 * :func:`format_table`, the table printed after a run: for the baseline, its
   mean KPIs; for every other scenario, the mean paired difference from the
   baseline with its interval, formatted by the KPI's kind (money with thousands
-  separators, shares in percent and their differences in percentage points);
-  then the ranking;
+  separators and the currency, shares in percent and their differences in
+  percentage points; a small value keeps the digits that show it, a row that
+  shows zero everywhere is left out and named); then the profit bridge
+  (:mod:`experiments.reports.profit_bridge`: why the NPV differs, line by line
+  of the books, with a sentence per scenario); then the ranking;
 * :func:`write_report`, the job folder's ``report.md`` (the same tables in
-  Markdown, the scenarios and the figures), ``comparison.csv`` and
-  ``ranking.csv`` at full precision, and the figures of
-  :mod:`experiments.reports.plots` under ``figures/``, with the survey view of every
+  Markdown, the scenarios and the figures), its self-contained ``report.html``
+  (:mod:`experiments.reports.html_report`), ``comparison.csv``,
+  ``bridge.csv`` and ``ranking.csv`` at full precision, and the figures of
+  :mod:`experiments.reports.plots` and :mod:`experiments.reports.bridge_plot`
+  under ``figures/`` (each also as SVG), with the survey view of every
   firm at the end of the horizon (:func:`survey_cells`: top-box shares, mean
-  answers and promoter score as a customer survey would show them).
+  answers and promoter score as a customer survey would show them). Both
+  open with a warning when the baseline's market is still settling
+  (:mod:`experiments.reports.steady_state`).
 
 Both present the same cells (:func:`comparison_cells`, :func:`ranking_cells`),
 so the console and the report cannot disagree. KPIs are laid out as rows and
@@ -26,8 +33,12 @@ experiment has about eight KPIs but any number of scenarios.
 ``baseline``, ``focal_firm``, ``scenarios`` (a list of ``{"name",
 "description"}``), ``replications``, ``confidence``, ``rank_by``, ``kpis``
 (default: the keys of :data:`experiments.running.kpis.KPIS`), ``market`` (one line)
-and optionally ``elapsed_seconds`` and ``survey_scale`` (the survey's scales
-in words, :func:`sim.survey.scale_definition`; default: the default scales).
+and optionally ``elapsed_seconds``, ``survey_scale`` (the survey's scales
+in words, :func:`sim.survey.scale_definition`; default: the default scales),
+``units`` (:class:`experiments.reports.units.ReportUnits` as a dict; default:
+the default market's), ``burn_in``, ``steady_state_drift``,
+``steady_state_window_weeks``, ``steady_state`` (the check's line) and
+``warnings``.
 """
 
 from __future__ import annotations
@@ -44,7 +55,7 @@ import pandas as pd
 from experiments.reports.bridge_plot import plot_profit_bridge
 from experiments.reports.html_report import write_html_report
 from experiments.reports.plots import plot_kpi_bands, plot_profit_vs_retention, plot_state_composition
-from experiments.reports.profit_bridge import books, drivers_sentence, profit_bridge, unchanged_lines
+from experiments.reports.profit_bridge import NEEDED, books, drivers_sentence, profit_bridge, unchanged_lines
 from experiments.reports.steady_state import Drift, drift_warning, state_drift
 from experiments.reports.units import ReportUnits
 from experiments.running.kpis import ALL_KPIS, KPIS, Kpi
@@ -57,9 +68,9 @@ WIDTH = 120
 DPI = 110
 #: shown for an interval that cannot be computed (fewer than two replications)
 NO_INTERVAL = "n/a"
-#: the figures of the report: file name (under ``figures/``) and caption
 #: the waterfall of the profit bridge, shown in its section
 FIGURE_BRIDGE = ("profit_bridge.png", "Profit bridge: each scenario's NPV difference from the baseline, line by line")
+#: the other figures of the report: file name (under ``figures/``) and caption
 FIGURES = {
     "kpi_bands.png": "KPIs of the focal firm over time (retention: annual, over the trailing year): mean over "
     "replications with its interval",
@@ -232,8 +243,6 @@ def report_bridge(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> pd.Dat
     """The focal firm's profit bridge (:func:`profit_bridge`) in the order of
     the scenarios; None for a step table without the books' split (one
     written by an older version)."""
-    from experiments.reports.profit_bridge import NEEDED
-
     if steps is None or steps.empty or not set(NEEDED) <= set(steps.columns):
         return None
     order = [s["name"] for s in meta.get("scenarios", [])]
