@@ -713,7 +713,9 @@ def report_markdown(
         f"points (pp). `comparison.csv` holds these numbers at full precision, with the wider "
         f"unpaired intervals for comparison. Revenue and profit per customer-year are undiscounted "
         f"totals over the horizon, the NPV is discounted; CLV is a customer's at the end of the "
-        f"horizon, on gross margin before programme costs.",
+        f"horizon, on gross margin before programme costs; the loyal + advocate and deal-seeker shares "
+        f"are of the focal firm's customers at the end, the promoter score the mean over the horizon "
+        f"(the survey view below gives it at the end).",
         "",
         markdown_table(cells, right=[False, *([True] * cells.shape[1])], index=True),
         "",
