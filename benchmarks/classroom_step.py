@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Callable, Any, Iterator, Sequence
 from contextlib import contextmanager
 
 #: one Step's target on two cores, in seconds (click to painted page)
@@ -100,6 +100,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_serving(url: str, proc: subprocess.Popen, log: Callable[[], str], timeout_s: float) -> None:
+    """Wait until the dashboard's server at ``url`` answers (its process
+    ``proc``); raise RuntimeError with the end of its ``log`` if it exits or
+    does not answer within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the dashboard did not start:\n{log()[-3000:]}")
+        time.sleep(0.5)
+
+
 @contextmanager
 def dashboard_server() -> Iterator[str]:
     """``make dashboard``'s server on a free port of 127.0.0.1; yields its url."""
@@ -119,18 +136,7 @@ def dashboard_server() -> Iterator[str]:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}/"
-            deadline = time.monotonic() + SERVER_START_S
-            while True:
-                try:
-                    with urllib.request.urlopen(url, timeout=5) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"the dashboard did not start:\n{log.read().decode()[-3000:]}")
-                time.sleep(0.5)
+            wait_until_serving(url, proc, lambda: (log.seek(0), log.read().decode())[1], SERVER_START_S)
             yield url
         finally:
             proc.terminate()

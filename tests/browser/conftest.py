@@ -19,12 +19,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+
+from benchmarks.classroom_step import wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / ".solara-assets"
@@ -120,18 +120,11 @@ def server(tmp_path_factory) -> Iterator[dict]:
             stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + SERVER_START_S
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"the dashboard did not start:\n{log.read_text()[-3000:]}")
-        time.sleep(0.5)
+    try:
+        wait_until_serving(url, proc, log.read_text, SERVER_START_S)
+    except RuntimeError as e:
+        proc.kill()
+        pytest.fail(str(e))
     bad = {lessons / LESSON_GROUP / name: reason for name, (_, reason) in BAD_LESSONS.items()}
     yield {"url": url, "log": log, "pid": proc.pid, "bad_lessons": bad}
     proc.terminate()
