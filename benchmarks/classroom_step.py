@@ -54,13 +54,16 @@ ASSETS = ROOT / ".solara-assets"
 SERVER_START_S = 120
 #: longest a Step may take before the run gives up, in ms
 STEP_TIMEOUT_MS = 60_000
-#: headless chromium here: no sandbox as root, no GPU, no background connections
+#: what a headless chromium needs here: no sandbox as root, no GPU, and no
+#: background connections (the network is closed); the browser tests' too
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
     "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 #: in the page: click Step, wait until the step counter, every chart and the

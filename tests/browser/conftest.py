@@ -24,22 +24,11 @@ from typing import Iterator
 
 import pytest
 
-from benchmarks.classroom_step import wait_until_serving
+from benchmarks.classroom_step import CHROMIUM_FLAGS, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSETS = ROOT / ".solara-assets"
 SCREENSHOTS = ROOT / "outputs" / "browser"
-#: what a headless chromium needs here: no sandbox as root, no GPU, and no
-#: background connections (the network is closed)
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SERVER_START_S = 90
 #: seconds a session whose tab has gone lives on (Solara's kernel cull
 #: timeout; ``make dashboard`` keeps a couple of minutes for reconnects):
