@@ -49,6 +49,7 @@ from experiments.reports.plots import (
     unit_label,
 )
 from experiments.reports.report import format_difference, kpi_of, markdown_table
+from experiments.reports.units import ReportUnits
 
 TRIAL_FILE = "trial.json"
 START_DIR = "start"
@@ -234,7 +235,16 @@ def write_sweep_report(
         written.append(write_csv(sweep_dir / "pareto.csv", front, index=False))
         marked = {obj: start["objective"], ret: start["retention"]} if start else None
         baseline = {obj: records[0]["baseline_objective"], ret: records[0]["baseline_retention"]}
-        fig = plot_pareto(trials, obj, ret, start=marked, baseline=baseline, floor=opt["retention_floor"], title=title)
+        fig = plot_pareto(
+            trials,
+            obj,
+            ret,
+            start=marked,
+            baseline=baseline,
+            floor=opt["retention_floor"],
+            title=title,
+            units=ReportUnits.of_keys(container.get("market")),
+        )
         written.append(save_figure(sweep_dir / "figures" / "pareto.png", fig, dpi=120))
     else:
         fig = plot_history(
@@ -583,9 +593,9 @@ def _pareto_result(
 
 
 # --------------------------------------------------------------------------- figures
-def _axis_label(name: str) -> str:
+def _axis_label(name: str, units: ReportUnits | None = None) -> str:
     kpi = kpi_of(name)
-    return f"{kpi.label} ({unit_label(kpi)})"
+    return f"{kpi.label} ({unit_label(kpi, units)})"
 
 
 def _finish(ax: Any, title: str, xlabel: str, ylabel: str) -> None:
@@ -602,6 +612,7 @@ def plot_pareto(
     floor: float | None = None,
     title: str = "",
     ax: Any = None,
+    units: ReportUnits | None = None,
 ) -> Figure:
     """Every trial as a point (retention KPI across, objective up), the
     Pareto front (:func:`front_table`) highlighted and joined, the starting
@@ -662,8 +673,8 @@ def plot_pareto(
     _finish(
         ax,
         title or f"{kpi_of(objective).label} against {kpi_of(retention).label}",
-        _axis_label(retention),
-        _axis_label(objective),
+        _axis_label(retention, units),
+        _axis_label(objective, units),
     )
     return fig
 

@@ -37,6 +37,20 @@ class ReportUnits:
         )
 
     @classmethod
+    def of_keys(cls, market: Mapping[str, Any] | None) -> "ReportUnits":
+        """The units of a market given as its keys (a job's resolved
+        ``market`` mapping), the default market's for a key it leaves out."""
+        from sim.config import MarketConfig
+
+        given, default = dict(market or {}), cls.of_market(MarketConfig())
+        return cls(
+            currency=str(given.get("currency", default.currency)),
+            horizon_steps=int(given.get("steps", default.horizon_steps)),
+            steps_per_year=float(given.get("steps_per_year", default.steps_per_year)),
+            discount_rate=float(given.get("discount_rate", default.discount_rate)),
+        )
+
+    @classmethod
     def of_meta(cls, meta: Mapping[str, Any] | None) -> "ReportUnits":
         """The units in a report's ``meta["units"]`` (a dict of the fields),
         else the default market's."""

@@ -64,21 +64,11 @@ def sweep_units(sweep_dir: Path, jobs: pd.DataFrame) -> ReportUnits | None:
     """The units of the sweep's jobs (their ``config.yaml``), when every job
     has the same; None when they differ (a sweep over the horizon or the
     discount rate), so that no figure claims one horizon for all."""
-    from sim.config import MarketConfig
-
-    default = ReportUnits.of_market(MarketConfig())
     found = set()
     for folder in jobs["job"]:
         path = sweep_dir / str(folder) / "config.yaml"
         market = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("market", {}) if path.is_file() else {}
-        found.add(
-            ReportUnits(
-                currency=str(market.get("currency", default.currency)),
-                horizon_steps=int(market.get("steps", default.horizon_steps)),
-                steps_per_year=float(market.get("steps_per_year", default.steps_per_year)),
-                discount_rate=float(market.get("discount_rate", default.discount_rate)),
-            )
-        )
+        found.add(ReportUnits.of_keys(market))
     return found.pop() if len(found) == 1 else None
 
 

@@ -432,3 +432,14 @@ def test_the_shipped_searches_are_valid_and_the_sweeper_must_maximise():
     check_directions("pareto", ["maximize", "maximize"])
     with pytest.raises(ConfigError, match="must be maximize"):
         check_directions("single", "minimize")
+
+
+def test_the_pareto_figure_names_the_runs_currency_horizon_and_rate():
+    from experiments.analysis.pareto import plot_pareto
+    from experiments.reports.units import ReportUnits
+
+    trials = pd.DataFrame({"npv": [1000.0, 2000.0, 1500.0], "retention_rate": [0.7, 0.6, 0.65]})
+    units = ReportUnits.of_keys({"currency": "USD", "steps": 24, "steps_per_year": 12, "discount_rate": 0.1})
+    fig = plot_pareto(trials, "npv", "retention_rate", units=units)
+    assert fig.axes[0].get_ylabel().endswith("(USD over 24 months at 10% a year)")
+    assert ReportUnits.of_keys({}) == ReportUnits.of_keys(None)  # the default market's
