@@ -63,6 +63,9 @@ def test_the_map_panel_shows_the_lessons_map_and_follows_the_market_on_the_scree
     slider.focus()
     for _ in range(PRICE_SHARE_PRESSES):
         slider.press("ArrowRight")
+    # the slider's label shows its value once the server has it: only then Reset
+    label = f"Share of price-driven customers: {100 * price_share:.0f}%"
+    tab.page.get_by_text(label).first.wait_for(timeout=REACT_MS)
     press(tab, "Reset")
     tab.page.wait_for_function("(old) => !document.body.innerText.includes(old)", arg=before, timeout=REACT_MS)
     assert f"{100 * price_share:.0f}% price-driven" in _settings_line(tab)
