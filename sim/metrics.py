@@ -544,6 +544,15 @@ def _exact_top_fifth_shares(spend: np.ndarray, customers: np.ndarray, share: np.
     _exact_top_shares(spend, customers, top_k, share, exact)
 
 
+def annual_churn(lost: Any, mean_customers: Any, years: Any) -> Any:
+    """Relationships lost a year per customer: the customers lost over a
+    period over their mean number (at least one) and the period's years;
+    annual retention is 1 less it. The one definition of the run tables
+    (:func:`summarise`), the reports' trailing-year figures and the
+    classroom's cards, for numbers, arrays or Series alike."""
+    return lost / np.maximum(mean_customers, 1) / years
+
+
 def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
     """Per-firm summary of a run: money over the horizon, annual retention
     and churn, states at the end, mean satisfaction and promoter score, and
@@ -554,15 +563,15 @@ def summarise(table: pd.DataFrame, steps_per_year: float) -> pd.DataFrame:
     g = table.groupby("firm", sort=False)
     last = g.tail(1).set_index("firm")
     years = g["step"].count() / steps_per_year
-    annual_churn = g["lost"].sum() / g["customers"].mean().clip(lower=1) / years
+    churn = annual_churn(g["lost"].sum(), g["customers"].mean(), years)
     out = pd.DataFrame(
         {
             "profit": g["profit"].sum(),
             "npv": last["npv"],
             "revenue": g["revenue"].sum(),
             "market_share": g["market_share"].mean(),
-            "retention_rate": 1 - annual_churn,
-            "churn_rate": annual_churn,
+            "retention_rate": 1 - churn,
+            "churn_rate": churn,
             "customers": last["customers"],
             "mean_satisfaction": g["mean_satisfaction"].mean(),
             "promoter_score": g["promoter_score"].mean(),

@@ -28,6 +28,8 @@ import numpy as np
 from agents.compiled import compiled
 
 WEEKS_PER_YEAR = 52.0
+#: a step in words, by the steps in a year (any other step length: "step")
+STEP_NAMES = {52: "week", 12: "month", 4: "quarter", 1: "year"}
 #: slack when comparing times in weeks: a step count x the step in weeks
 #: (52/12 for monthly steps) is not exact in floating point
 WEEKS_SLACK = 1e-9
@@ -64,6 +66,13 @@ class StepLength:
     def weeks(self) -> float:
         """Length of a step in weeks."""
         return WEEKS_PER_YEAR / self.steps_per_year
+
+    @property
+    def name(self) -> str:
+        """A step in words: ``week``, ``month``, ``quarter``, ``year``
+        (:data:`STEP_NAMES`), else ``step``."""
+        whole = self.steps_per_year % 1 == 0
+        return STEP_NAMES.get(int(self.steps_per_year), "step") if whole else "step"
 
     @overload
     def probability(self, rate_per_year: float) -> float: ...

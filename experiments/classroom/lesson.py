@@ -59,11 +59,12 @@ from experiments.running.config_keys import rescaled_shares
 from experiments.running.scenarios import Scenario, attach_strategies, build_scenarios, with_engine_threads
 from sim.config import ConfigError, MarketConfig, RunConfig, SegmentConfig, validate
 from sim.disconfirmation import DELIGHTED, DISAPPOINTED, SATISFIED
-from sim.metrics import step_metrics
+from sim.metrics import annual_churn, step_metrics
 from sim.model import LoyaltyModel
 from sim.phases import Phase
 from sim.phases.step_table import record_step
 from sim.records import StepRecord
+from sim.units import StepLength
 from agents.states import STATE_NAMES, LoyaltyState as S
 from strategies.price_war import RETALIATION, PriceWarConfig
 from strategies.registry import available
@@ -102,8 +103,6 @@ LAYOUT_ITERATIONS = 60
 HISTORY_YEARS = 0.5
 #: the retention chart's rolling window, as a share of a year (13 weeks, 3 months)
 RETENTION_WINDOW_YEARS = 0.25
-#: the name of a step in words, by steps per year (else "step")
-STEP_UNITS = {52: "week", 12: "month", 4: "quarter", 1: "year"}
 
 #: the loyalty states grouped for the page's colours (few colours, legible from
 #: the back of a room): group name -> states (agents/states.py)
@@ -580,7 +579,7 @@ def annual_retention(table: pd.DataFrame, steps_per_year: float, now: int | None
     steps = np.bincount(codes)
     lost = np.bincount(codes, weights=window["lost"].to_numpy(dtype=float))
     customers = np.bincount(codes, weights=window["customers"].to_numpy(dtype=float)) / steps
-    retention = 1 - lost / np.maximum(customers, 1) / (steps / steps_per_year)
+    retention = 1 - annual_churn(lost, customers, steps / steps_per_year)
     retention = np.where(customers >= 1, np.maximum(retention, 0.0), np.nan)
     return pd.Series(retention, index=pd.Index(firms, name="firm"), name=ANNUAL_RETENTION)
 
@@ -601,7 +600,7 @@ def rolling_annual_retention(lost: np.ndarray, customers: np.ndarray, window: in
         return c[ends] - c[np.maximum(ends - window, 0)]
 
     mean_customers = rolling_sum(customers) / window
-    out = np.maximum(1 - rolling_sum(lost) / np.maximum(mean_customers, 1.0) / (window / steps_per_year), 0.0)
+    out = np.maximum(1 - annual_churn(rolling_sum(lost), mean_customers, window / steps_per_year), 0.0)
     out[mean_customers < 1] = np.nan
     out[: window - 1] = np.nan
     return out
@@ -694,8 +693,8 @@ class Snapshot:
 
     @property
     def step_unit(self) -> str:
-        """A step in words: ``week``, ``month`` (:data:`STEP_UNITS`) or ``step``."""
-        return STEP_UNITS.get(round(self.steps_per_year), "step") if self.steps_per_year % 1 == 0 else "step"
+        """A step in words (:attr:`sim.units.StepLength.name`): ``week``, ``month``, ... or ``step``."""
+        return StepLength(self.steps_per_year).name
 
     @property
     def retention_window(self) -> int:

@@ -31,6 +31,7 @@ from agents.states import CUSTOMER_STATES, STATE_NAMES
 from experiments.reports.units import ReportUnits
 from experiments.running.kpis import ALL_KPIS, Kpi
 from experiments.running.statistics import compare
+from sim.metrics import annual_churn
 
 STATE_COLUMNS = [f"n_{name}" for name in STATE_NAMES]
 
@@ -75,14 +76,6 @@ def colour_distance(a: Any, b: Any) -> float:
 def report_units(units: ReportUnits | None) -> ReportUnits:
     """``units``, or the default market's when None."""
     return units if units is not None else ReportUnits.of_meta(None)
-
-
-def step_unit(units: ReportUnits) -> str:
-    """What one step is: ``week`` (52 a year), ``month`` (12), else ``step``."""
-    for name, per_year in (("week", 52.0), ("month", 12.0)):
-        if abs(units.steps_per_year - per_year) < 1e-9:
-            return name
-    return "step"
 
 
 def year_steps(units: ReportUnits) -> int:
@@ -183,7 +176,7 @@ def plot_loyalty_states(table: pd.DataFrame, ax: Any = None, units: ReportUnits 
     for a, firm in zip(axes, firms):
         rows = shares[shares["firm"] == firm].sort_values("step")
         _stack_shares(a, rows["step"].to_numpy(), rows)
-        label_axes(a, str(firm), step_unit(units), "")
+        label_axes(a, str(firm), units.step_name, "")
     axes[0].set_ylabel("% of the market's people", fontsize=FONT["label"])
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(
@@ -246,8 +239,7 @@ def annual_retention(steps: pd.DataFrame, steps_per_year: float, window: int | N
         return grouped[column].transform(lambda s: getattr(s.rolling(window, min_periods=first), how)())
 
     lost, customers, steps_in = trailing("lost", "sum"), trailing("customers", "mean"), trailing("customers", "count")
-    churn = lost / customers.clip(lower=1) / (steps_in / steps_per_year)
-    return (1 - churn).reindex(steps.index)
+    return (1 - annual_churn(lost, customers, steps_in / steps_per_year)).reindex(steps.index)
 
 
 #: series derived from a step table's columns rather than stored in it
@@ -298,7 +290,7 @@ UNITS = kind_units(ReportUnits())
 
 
 def _fill(text: str, units: ReportUnits) -> str:
-    return text.format(step=step_unit(units), year=year_steps(units), currency=units.currency, rate=units.rate())
+    return text.format(step=units.step_name, year=year_steps(units), currency=units.currency, rate=units.rate())
 
 
 def series_kpi(name: str, units: ReportUnits | None = None) -> Kpi:
@@ -503,8 +495,8 @@ def plot_kpi_bands(
         if "annual_retention_rate" in kpis:
             _foot(
                 fig,
-                f"Annual retention: 1 - customers lost over the trailing {year_steps(units)} {step_unit(units)}s "
-                f"/ their mean number of customers, per year (over fewer {step_unit(units)}s in the first year); "
+                f"Annual retention: 1 - customers lost over the trailing {year_steps(units)} {units.step_name}s "
+                f"/ their mean number of customers, per year (over fewer {units.step_name}s in the first year); "
                 f"the tables' annual retention is the same over the whole horizon of {units.horizon()}. "
                 f"Money in {units.currency}.",
                 130,
@@ -515,7 +507,7 @@ def plot_kpi_bands(
         kpi = series_kpi(name, units)
         bands = kpi_bands(steps, firm, name, confidence, units)
         _draw_bands(ax, bands, colours, kpi.kind)
-        label_axes(ax, kpi.label, step_unit(units), series_unit(name, units))
+        label_axes(ax, kpi.label, units.step_name, series_unit(name, units))
         if kpi.kind == "money":
             _thousands(ax.yaxis)
         ax.margins(x=0)
@@ -706,7 +698,7 @@ def plot_state_composition(
     for i, (ax, scenario) in enumerate(zip(share_axes, scenarios)):
         rows = shares[shares["scenario"] == scenario]
         _stack_shares(ax, rows["step"].to_numpy(), rows)
-        label_axes(ax, f"{scenario}: shares", step_unit(units), "% of the market")
+        label_axes(ax, f"{scenario}: shares", units.step_name, "% of the market")
     if differences is not None:
         top = max(1.0, float(np.nanmax(np.abs(differences[[*STATE_NAMES, "customers"]].to_numpy()))) * 1.08)
         for i, (ax, scenario) in enumerate(zip(diff_axes, scenarios)):
@@ -714,7 +706,7 @@ def plot_state_composition(
                 continue
             _difference_lines(ax, differences[differences["scenario"] == scenario])
             ax.set_ylim(-top, top)
-            label_axes(ax, f"{scenario} − {scenarios[0]}", step_unit(units), "difference (pp)")
+            label_axes(ax, f"{scenario} − {scenarios[0]}", units.step_name, "difference (pp)")
     handles, labels = share_axes[0].get_legend_handles_labels()
     legend = {
         "handles": handles[::-1],
@@ -732,7 +724,7 @@ def plot_state_composition(
             _foot(
                 fig,
                 f"Under each scenario's shares: its share less {scenarios[0]}'s, per state and "
-                f"{step_unit(units)}, in percentage points (pp), on one scale for all scenarios.",
+                f"{units.step_name}, in percentage points (pp), on one scale for all scenarios.",
                 130,
             )
     else:

@@ -60,6 +60,7 @@ from experiments.reports.steady_state import Drift, drift_warning, state_drift
 from experiments.reports.units import ReportUnits
 from experiments.running.kpis import ALL_KPIS, KPIS, Kpi
 from experiments.running.outputs import save_figure, write_csv, write_text
+from sim.units import StepLength
 from sim.survey import SURVEY_METRICS
 
 #: the console table's default width (characters)
@@ -322,32 +323,37 @@ def _baseline_drift(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> tupl
 
     if steps is None or steps.empty or "n_prospect" not in steps.columns:
         return None
-    units = units_of(meta)
+    steps_per_year = units_of(meta).steps_per_year
     tolerance = float(meta.get("steady_state_drift", ExperimentConfig.steady_state_drift))
     weeks = float(meta.get("steady_state_window_weeks", ExperimentConfig.steady_state_window_weeks))
-    window = max(1, int(round(weeks * units.steps_per_year / 52.0)))
-    return state_drift(steps, meta["focal_firm"], meta["baseline"], units.steps_per_year, window), tolerance
+    window = StepLength(steps_per_year).whole_steps(weeks)
+    return state_drift(steps, meta["focal_firm"], meta["baseline"], steps_per_year, window), tolerance
+
+
+def steady_state(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The steady-state check for the report's ``meta``: ``steady_state``, its
+    line, passed or not (None without state counts), and ``warnings``, the
+    warning when the baseline's loyalty states still drift over the horizon
+    by more than the experiment's ``steady_state_drift`` (percentage points a
+    year)."""
+    checked = _baseline_drift(steps, meta)
+    if checked is None:
+        return {"steady_state": None, "warnings": []}
+    drift, tolerance = checked
+    verdict = "within" if abs(drift.pp_per_year) <= tolerance else "beyond"
+    warning = drift_warning(drift, tolerance, meta.get("burn_in"))
+    return {
+        "steady_state": (
+            f"the baseline's largest drift over the horizon is the {drift.state} share of the people, "
+            f"{drift.pp_per_year:+.1f} percentage points a year, {verdict} the tolerance of ±{tolerance:g}"
+        ),
+        "warnings": [warning] if warning else [],
+    }
 
 
 def steady_state_warning(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> str | None:
-    """A warning when the baseline's loyalty states are still drifting over
-    the horizon by more than the experiment's ``steady_state_drift``
-    (percentage points a year), else None."""
-    checked = _baseline_drift(steps, meta)
-    return drift_warning(*checked, meta.get("burn_in")) if checked else None
-
-
-def steady_state_fact(steps: pd.DataFrame | None, meta: Mapping[str, Any]) -> str | None:
-    """The steady-state check in one line, passed or not (None without state counts)."""
-    checked = _baseline_drift(steps, meta)
-    if checked is None:
-        return None
-    drift, tolerance = checked
-    verdict = "within" if abs(drift.pp_per_year) <= tolerance else "beyond"
-    return (
-        f"the baseline's largest drift over the horizon is the {drift.state} share of the people, "
-        f"{drift.pp_per_year:+.1f} percentage points a year, {verdict} the tolerance of ±{tolerance:g}"
-    )
+    """The steady-state check's warning alone (:func:`steady_state`), or None."""
+    return next(iter(steady_state(steps, meta)["warnings"]), None)
 
 
 def _warnings(meta: Mapping[str, Any]) -> list[str]:
@@ -809,10 +815,8 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     figures = folder / "figures"
     firm, baseline, confidence = meta["focal_firm"], meta["baseline"], _confidence(meta)
-    if "warnings" not in meta:
-        meta = {**meta, "warnings": [w for w in [steady_state_warning(steps, meta)] if w]}
-    if "steady_state" not in meta:
-        meta = {**meta, "steady_state": steady_state_fact(steps, meta)}
+    if "warnings" not in meta or "steady_state" not in meta:
+        meta = {**steady_state(steps, meta), **meta}
     if bridge is None:
         bridge = report_bridge(steps, meta)
     units = units_of(meta)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sim.units import WEEKS_PER_YEAR
+from sim.units import StepLength
 
 
 @dataclass(frozen=True)
@@ -76,16 +76,17 @@ class ReportUnits:
         """The reported horizon in years."""
         return self.horizon_steps / self.steps_per_year
 
+    @property
+    def step_name(self) -> str:
+        """A step in words (:attr:`sim.units.StepLength.name`): ``week``, ``month``, ... or ``step``."""
+        return StepLength(self.steps_per_year).name
+
     def steps(self, n: int) -> str:
         """``n`` steps in the step's own unit: ``156 weeks``, ``24 months``,
         else ``730 steps (2.0 years)``."""
-        if abs(self.steps_per_year - WEEKS_PER_YEAR) < 1e-9:
-            unit = "week"
-        elif abs(self.steps_per_year - 12.0) < 1e-9:
-            unit = "month"
-        else:
-            return f"{n:,} step{'' if n == 1 else 's'} ({n / self.steps_per_year:.1f} years)"
-        return f"{n:,} {unit}{'' if n == 1 else 's'}"
+        unit = self.step_name
+        years = f" ({n / self.steps_per_year:.1f} years)" if unit == "step" else ""
+        return f"{n:,} {unit}{'' if n == 1 else 's'}{years}"
 
     def horizon(self) -> str:
         """The reported horizon in the step's own unit: ``104 weeks``."""

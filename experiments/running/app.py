@@ -117,8 +117,7 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
     from experiments.reports.report import (
         format_table,
         report_bridge,
-        steady_state_fact,
-        steady_state_warning,
+        steady_state,
         write_report,
     )
     from experiments.running.runner import experiment_config, run_experiment
@@ -149,8 +148,7 @@ def run_and_write(container: dict, folder: Path, digest: str) -> dict:
             run_summaries(result.transactions, market.steps, [f.name for f in market.firms]),
         )
     write_text(folder / "config.yaml", yaml.safe_dump(container, sort_keys=False, allow_unicode=True))
-    meta["warnings"] = [w for w in [steady_state_warning(result.steps, meta)] if w]
-    meta["steady_state"] = steady_state_fact(result.steps, meta)
+    meta.update(steady_state(result.steps, meta))
     bridge = report_bridge(result.steps, meta)
     write_report(
         folder, meta, result.runs, result.steps, comparison, rank, result.retention, result.tenure, bridge=bridge

@@ -141,3 +141,10 @@ def test_the_default_retail_staffing_runs_near_80_percent_utilisation():
     table = LoyaltyModel(market="retail", seed=2, n_customers=5000, burn_in=52, steps=13).run()
     focal = table[table.firm == "Focal"]
     assert 0.72 <= focal["workload"].mean() <= 0.88
+
+
+def test_a_step_is_named_in_words_where_a_year_holds_a_whole_number_of_them():
+    from sim.units import StepLength
+
+    names = [StepLength(n).name for n in (52.0, 12.0, 4.0, 1.0, 365.0, 26.5)]
+    assert names == ["week", "month", "quarter", "year", "step", "step"]
