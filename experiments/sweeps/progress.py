@@ -5,7 +5,7 @@ submitit, or the main process), marks itself done when it ends, with a
 file ``<sweep>/.sweep/done/<job number>`` (:func:`mark_done`, from the
 callbacks' ``on_job_end``). In the app's main process a
 :class:`SweepProgress` counts the marks twice a second and prints a line
-with tqdm's meter whenever the count changes::
+with tqdm's meter for each job counted since the last count::
 
     sweep |██▌       | 3/12 jobs done (25%), 01:02 elapsed, about 03:06 left
 
@@ -70,7 +70,7 @@ def progress_line(done: int, total: int | None, elapsed: float, label: str = "sw
 
 class SweepProgress:
     """Counts the jobs marked done in a sweep folder and prints a progress
-    line when the count changes (in a thread of the app's main process)."""
+    line for each job that ended (in a thread of the app's main process)."""
 
     def __init__(
         self,
@@ -100,15 +100,17 @@ class SweepProgress:
         return self
 
     def check(self) -> str | None:
-        """Count the marks; print and return the line if the count changed."""
+        """Count the marks; print a line for each job done since the last
+        count (jobs of one batch often end within one poll) and return the
+        last, or None when no job has ended."""
         done = count_done(self.sweep_dir)
-        if done == self.shown:
+        if done <= self.shown:
             return None
+        elapsed = self.clock() - self.started
+        lines = [progress_line(n, self.total, elapsed, self.label, self.unit) for n in range(self.shown + 1, done + 1)]
         self.shown = done
-        line = progress_line(done, self.total, self.clock() - self.started, self.label, self.unit)
-        stream = self.stream or sys.stderr
-        print(line, file=stream, flush=True)
-        return line
+        print("\n".join(lines), file=self.stream or sys.stderr, flush=True)
+        return lines[-1]
 
     def stop(self) -> None:
         """Stop counting (a last count first) and remove the marks."""

@@ -18,7 +18,7 @@ def test_the_line_shows_jobs_done_of_the_total_elapsed_and_left():
     assert progress_line(2, None, 5.0) == "sweep: 2 jobs done, 00:05 elapsed"  # total unknown
 
 
-def test_jobs_marked_done_are_counted_once_each_and_a_line_printed_per_change(tmp_path):
+def test_jobs_marked_done_are_counted_once_each_and_a_line_printed_per_job(tmp_path):
     clock = iter([0.0, 10.0, 20.0, 30.0, 40.0])
     out = io.StringIO()
     progress = SweepProgress(tmp_path, 4, stream=out, clock=lambda: next(clock))
@@ -29,10 +29,11 @@ def test_jobs_marked_done_are_counted_once_each_and_a_line_printed_per_change(tm
     mark_done(tmp_path, "3")
     assert count_done(tmp_path) == 2
     assert "2/4 jobs done (50%)" in progress.check()
+    assert "1/4 jobs done (25%)" in out.getvalue()  # two jobs ended within one count: a line each
     assert progress.check() is None  # no change, no line
     mark_done(tmp_path, 1)
     assert "3/4 jobs done (75%)" in progress.check()
-    assert out.getvalue().count("\n") == 2
+    assert out.getvalue().count("\n") == 3
 
 
 def test_the_watcher_prints_as_jobs_end_and_clears_its_marks(tmp_path, monkeypatch):
