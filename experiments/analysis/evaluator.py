@@ -104,9 +104,11 @@ def evaluate_points(
     if n == 1:
         tables: Iterable[pd.DataFrame] = (evaluate_config(*job) for job in jobs)
     else:
-        from joblib import Parallel, delayed
+        from joblib import delayed
 
-        tables = Parallel(n_jobs=n, return_as="generator")(delayed(evaluate_config)(*job) for job in jobs)
+        from experiments.running.interruption import run_in_workers
+
+        tables = run_in_workers((delayed(evaluate_config)(*job) for job in jobs), n, return_as="generator")
     if progress:
         from tqdm import tqdm
 

@@ -20,6 +20,7 @@ shut down when the sweep ends, at the latest when the process exits. The
 workers ignore SIGINT (:func:`ignore_sigint`, their pool's initializer):
 Ctrl-C reaches the whole process group, and the app, not each worker,
 decides what stops; they also start with SIGINT blocked (:func:`starting_workers`).
+Every pool of the project starts through :func:`run_in_workers`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import os
 import signal
 import sys
 import threading
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from agents.compiled import interrupted
 
@@ -79,6 +80,18 @@ def starting_workers() -> Iterator[None]:
     resource_tracker.ensure_running()
     with sigint_held():
         yield
+
+
+def run_in_workers(tasks: Iterable[Any], workers: int, **parallel: Any) -> Any:
+    """joblib's ``Parallel(n_jobs=workers, **parallel)`` over ``tasks`` (its
+    ``delayed`` calls), in worker processes immune to Ctrl-C from their first
+    instruction (:func:`starting_workers`, :func:`ignore_sigint`): the app's
+    main process decides what stops, and a worker never prints a traceback.
+    With ``return_as="generator"`` the results come as they are consumed."""
+    from joblib import Parallel
+
+    with starting_workers():
+        return Parallel(n_jobs=workers, initializer=ignore_sigint, **parallel)(tasks)
 
 
 def stop_workers(kill: bool = False) -> None:

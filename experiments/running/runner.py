@@ -56,14 +56,15 @@ def run_experiment(
     if workers == 1:
         results: Iterable = (run_replication(scenarios, r, s, threads, record) for r, s in seeds)
     else:
-        from joblib import Parallel, delayed
+        from joblib import delayed
 
-        from experiments.running.interruption import ignore_sigint, starting_workers
+        from experiments.running.interruption import run_in_workers
 
-        with starting_workers():  # workers it starts are immune to Ctrl-C from the start
-            results = Parallel(n_jobs=workers, return_as="generator_unordered", initializer=ignore_sigint)(
-                delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds
-            )
+        results = run_in_workers(
+            (delayed(run_replication)(scenarios, r, s, threads, record) for r, s in seeds),
+            workers,
+            return_as="generator_unordered",
+        )
     collected = list(_with_progress(results, len(seeds), show, f"{experiment.name}: {len(scenarios)} scenarios"))
     order = [s.name for s in scenarios]
     steps = _assemble([c.steps for c in collected], order, ["step", "firm_index"])

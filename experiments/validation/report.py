@@ -242,12 +242,11 @@ def _run_probe(spec: ExperimentSpec, market, experiment) -> pd.DataFrame:
     if workers == 1:
         rows = [spec.probe(market, s) for _, s in seeds]
     else:
-        from joblib import Parallel, delayed
+        from joblib import delayed
 
-        from experiments.running.interruption import ignore_sigint, starting_workers
+        from experiments.running.interruption import run_in_workers
 
-        with starting_workers():  # workers are immune to Ctrl-C: the main process stops them
-            rows = Parallel(n_jobs=workers, initializer=ignore_sigint)(delayed(spec.probe)(market, s) for _, s in seeds)
+        rows = run_in_workers((delayed(spec.probe)(market, s) for _, s in seeds), workers)
     table = pd.DataFrame(rows)
     table.insert(0, "seed", [s for _, s in seeds])
     table.insert(0, "replication", [r for r, _ in seeds])
@@ -406,9 +405,11 @@ def gather_all(
     if workers == 1:
         done = [_one_seed(*task, threads) for task in tasks]
     else:
-        from joblib import Parallel, delayed
+        from joblib import delayed
 
-        done = Parallel(n_jobs=workers)(delayed(_one_seed)(*task, threads) for task in tasks)
+        from experiments.running.interruption import run_in_workers
+
+        done = run_in_workers((delayed(_one_seed)(*task, threads) for task in tasks), workers)
 
     costs = set(available())
     evidence = {}

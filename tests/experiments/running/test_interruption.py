@@ -581,3 +581,37 @@ def test_a_ctrl_c_while_numba_compiles_lands_once_the_compiler_has_returned():
         assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _sigint_in_this_worker() -> tuple[bool, bool]:
+    """(SIGINT ignored, SIGINT blocked) in the process that runs this."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return signal.getsignal(signal.SIGINT) is signal.SIG_IGN, signal.SIGINT in blocked
+
+
+def test_workers_started_for_any_pool_ignore_ctrl_c_and_are_stopped_by_the_app():
+    """A worker that took Ctrl-C itself would print its traceback before the
+    app kills it (a validation run printed one): every worker ignores SIGINT."""
+    from joblib import delayed
+
+    from experiments.running.interruption import run_in_workers, stop_workers
+
+    try:
+        seen = run_in_workers((delayed(_sigint_in_this_worker)() for _ in range(4)), 2)
+        lazily = list(run_in_workers((delayed(_sigint_in_this_worker)() for _ in range(2)), 2, return_as="generator"))
+    finally:
+        stop_workers(kill=True)
+    assert [ignored for ignored, _ in seen + lazily] == [True] * 6
+    assert not _sigint_in_this_worker()[1]  # the app's own thread takes Ctrl-C again
+
+
+def test_every_pool_of_worker_processes_starts_through_run_in_workers():
+    """joblib's Parallel is called in one place (run_in_workers): a pool
+    started another way has workers that take Ctrl-C themselves."""
+    callers = [
+        str(path.relative_to(ROOT))
+        for folder in ("sim", "agents", "strategies", "experiments", "benchmarks")
+        for path in (ROOT / folder).rglob("*.py")
+        if "Parallel(" in path.read_text(encoding="utf-8")
+    ]
+    assert callers == ["experiments/running/interruption.py"]
