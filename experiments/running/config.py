@@ -36,7 +36,11 @@ def _default_scenarios() -> list:
     """The default experiment: the four headline strategies and one combination."""
     return [
         ScenarioConfig("baseline", "the focal firm runs no programme"),
-        ScenarioConfig("price_war", "a 20% discount for 12 weeks (000, 001, 003)", {"Focal": ["price_war"]}),
+        ScenarioConfig(
+            "price_war",
+            "a 20% discount for 12 weeks; the rivals keep their prices (000, 001, 003)",
+            {"Focal": ["price_war"]},
+        ),
         ScenarioConfig(
             "club_marketing", "a members' club for the top customers by value (000)", {"Focal": ["club_marketing"]}
         ),
