@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Callable, Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 #: one Step's target on two cores, in seconds (click to painted page)
@@ -135,11 +135,11 @@ def dashboard_server() -> Iterator[str]:
     solara = Path(sys.executable).with_name("solara")
     command = [str(solara) if solara.exists() else "solara", "run", "experiments.classroom.dashboard"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--production", "--no-open"]
-    with tempfile.TemporaryFile() as log:
+    with tempfile.NamedTemporaryFile() as log:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}/"
-            wait_until_serving(url, proc, lambda: (log.seek(0), log.read().decode())[1], SERVER_START_S)
+            wait_until_serving(url, proc, Path(log.name).read_text, SERVER_START_S)
             yield url
         finally:
             proc.terminate()
